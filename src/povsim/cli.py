@@ -1,0 +1,160 @@
+"""The ``povsim`` command line: run, check and describe scenarios."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from povsim.runner import RunResult, simulate
+from povsim.scenario import Scenario, ScenarioError, load_scenario
+from povsim.schema_doc import fields_markdown
+from povsim.store import write_run
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="povsim",
+    help="Agent-based simulator of targeted poverty alleviation (China, 2014-2020).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _load(path: Path, overrides: list[str]) -> Scenario:
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as err:
+        raise _fail(str(err), 2) from None
+
+
+class _LazyProgress:
+    """A progress bar that appears only once a run has taken longer than a second."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.progress = Progress(
+            TextColumn("[bold]simulating"),
+            BarColumn(),
+            TextColumn("{task.fields[year]}"),
+            TimeRemainingColumn(),
+            console=errors,
+            transient=True,
+        )
+        self.task = self.progress.add_task("run", total=total, year="")
+        self.enabled, self.started, self.clock = enabled, False, time.perf_counter()
+
+    def __call__(self, model) -> None:
+        self.progress.update(self.task, advance=1, year=str(model.year))
+        if self.enabled and not self.started and time.perf_counter() - self.clock > 1.0:
+            self.progress.start()
+            self.started = True
+
+    def close(self) -> None:
+        if self.started:
+            self.progress.stop()
+
+
+def _summary_table(result: RunResult) -> Table:
+    table = Table(title=f"{result.scenario.name} (seed {result.seed})", title_justify="left")
+    for column in ("year", "line", "poor", "incid.", "reg.", "exits", "relapse", "new",
+                   "removed", "vill.exit"):
+        table.add_column(column, justify="right")
+    for row in result.indicators.itertuples():
+        table.add_row(
+            str(row.year),
+            f"{row.poverty_line:,.0f}",
+            f"{row.poor_people:,}",
+            f"{row.incidence:.1%}",
+            f"{row.registered_households:,}",
+            f"{row.exits_households:,}",
+            f"{row.relapses_households:,}",
+            f"{row.new_entrants_households:,}",
+            f"{row.removed_households:,}",
+            f"{row.villages_exited}/{row.poor_villages}",
+        )
+    s = result.summary()
+    exit_year = s["county_exit_year"] or "not yet"
+    table.caption = (
+        f"{s['exits_households']:,} exits, {s['relapses_households']:,} relapses; "
+        f"county exit: {exit_year}. poor = people below the line; reg. = registered "
+        f"households not yet exited."
+    )
+    return table
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
+    out: Annotated[Path | None, typer.Option(help="run directory [default: runs/NAME-seedN]")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed [default: the scenario's]")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="override a field: dotted.path=value (repeatable)"),
+    ] = None,
+    panel: Annotated[bool, typer.Option(help="also write households.parquet")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+) -> None:
+    """Run a scenario and write its run directory."""
+    overrides = set_ or []
+    spec = _load(scenario, overrides)
+    progress = _LazyProgress(len(spec.years) * spec.steps_per_year, enabled=not quiet)
+    try:
+        result = simulate(spec, seed, panel=panel, on_step=progress)
+    finally:
+        progress.close()
+    target = out or Path("runs") / f"{spec.name}-seed{result.seed}"
+    try:
+        write_run(result, target, source=str(scenario), overrides=overrides)
+    except OSError as err:
+        raise _fail(f"cannot write {target}: {err}", 1) from None
+    if not quiet:
+        console.print(_summary_table(result))
+    console.print(f"wrote {target} in {result.wall_seconds:.1f} s of simulation")
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="scenario TOML files")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="override a field: dotted.path=value (repeatable)"),
+    ] = None,
+) -> None:
+    """Validate scenario files without running them."""
+    failed = False
+    for path in files:
+        try:
+            spec = load_scenario(path, set_ or [])
+        except ScenarioError as err:
+            errors.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+            failed = True
+        else:
+            console.print(
+                f"ok: {path} ({spec.name}, {spec.population.households:,} households, "
+                f"{spec.start_year}-{spec.end_year})"
+            )
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def fields() -> None:
+    """Print every scenario field with its type, default and unit (Markdown)."""
+    console.print(fields_markdown(), markup=False, highlight=False, soft_wrap=True)
+
+
+def main() -> None:  # pragma: no cover - console-script entry point
+    app()

@@ -1,0 +1,147 @@
+"""The :class:`PovertyModel`: households and villages as Mesa agents over NumPy state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from povsim.assessment import (
+    close_year,
+    designate_poor_villages,
+    register_initial,
+    update_villages,
+)
+from povsim.households import Household, HouseholdState, Status
+from povsim.income import draw_shocks, step_income
+from povsim.indicators import INDICATORS, annual_indicators
+from povsim.population import build_population
+from povsim.scenario import Scenario
+from povsim.streams import Streams
+from povsim.villages import Village, VillageState
+
+__all__ = ["PANEL_COLUMNS", "PovertyModel"]
+
+PANEL_COLUMNS = (
+    "village", "size", "labour", "elderly", "pupils", "chronic", "disabled", "education",
+    "housing_grade", "income", "food_ok", "schooling_ok", "medical_ok", "status",
+    "wrongly_registered", "causes", "hardship", "ever_exited", "relapses",
+)
+"""Household columns written to ``households.parquet`` each year when a panel is asked for."""
+
+
+def _report(name: str, model: PovertyModel):
+    return model.year_indicators[name]
+
+
+class PovertyModel(mesa.Model):
+    """Targeted poverty alleviation in one county, stepped ``steps_per_year`` times a year.
+
+    Household and village state live in NumPy arrays owned by the model
+    (:attr:`households`, :attr:`villages`); :class:`Household` and :class:`Village`
+    agents are views onto their rows. A step is vectorised over all households; the
+    last step of each year runs the assessment and collects one row of indicators.
+
+    Args:
+        scenario: the validated scenario.
+        seed: an integer or a ``SeedSequence``; defaults to ``scenario.seed``.
+        population: household and village state to start from instead of drawing
+            one (for hand-built test cases); it is used as given, not copied.
+        panel: keep one row per household per year for ``households.parquet``.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | np.random.SeedSequence | None = None,
+        *,
+        population: tuple[HouseholdState, VillageState] | None = None,
+        panel: bool = False,
+    ):
+        self.seed_value = scenario.seed if seed is None else seed
+        self.streams = Streams(self.seed_value)
+        super().__init__(rng=self.streams.model)
+        self.config = scenario
+        self.year = scenario.start_year
+        self.step_in_year = 0
+        self.county_exit_year: int | None = None
+
+        self.households, self.villages = population or build_population(
+            scenario, self.streams.population
+        )
+        h, v = self.households, self.villages
+        if len(h) and (h.village.max() >= len(v) or h.village.min() < 0):
+            raise ValueError("a household's village index is out of range")
+
+        self.village_agents = [Village(self, i) for i in range(len(v))]
+        self.household_agents = [Household(self, i) for i in range(len(h))]
+
+        start_line = scenario.line(scenario.start_year)
+        designate_poor_villages(h, v, scenario, start_line)
+        register_initial(h, v, scenario, self.streams)
+        self.year_indicators: dict = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_report, name) for name in INDICATORS}
+        )
+        self._panel: list[pd.DataFrame] | None = [] if panel else None
+        self.step_listeners: list[Callable[[PovertyModel], None]] = []
+
+    @property
+    def poverty_line(self) -> float:
+        """This year's poverty line, yuan per person per year."""
+        return self.config.line(min(self.year, self.config.end_year))
+
+    @property
+    def total_steps(self) -> int:
+        return len(self.config.years) * self.config.steps_per_year
+
+    def step(self) -> None:
+        """One step of every household's income; the year's last step also assesses."""
+        h, v = self.households, self.villages
+        step_income(h, v, self.config, self.year, draw_shocks(self.streams, len(h), len(v)))
+        self.step_in_year += 1
+        if self.step_in_year == self.config.steps_per_year:
+            self._close_year()
+        for listener in self.step_listeners:
+            listener(self)
+
+    def _close_year(self) -> None:
+        h, v, scenario = self.households, self.villages, self.config
+        line = scenario.line(self.year)
+        transitions = close_year(h, v, scenario, self.year, self.streams)
+        update_villages(h, v, scenario, self.year)
+        registered_share = h.people(h.status == Status.REGISTERED) / max(h.size.sum(), 1)
+        if self.county_exit_year is None and registered_share < scenario.exit.county_threshold:
+            self.county_exit_year = self.year
+        self.year_indicators = annual_indicators(
+            h, v, self.year, line, transitions, self.county_exit_year is not None
+        )
+        self.datacollector.collect(self)
+        if self._panel is not None:
+            frame = h.frame(PANEL_COLUMNS)
+            frame.insert(0, "household", np.arange(len(h), dtype=np.int32))
+            frame.insert(0, "year", np.int16(self.year))
+            self._panel.append(frame)
+        self.year += 1
+        self.step_in_year = 0
+        if self.year > scenario.end_year:
+            self.running = False
+
+    def run(self) -> PovertyModel:
+        """Step until the last simulated year has been assessed."""
+        while self.running:
+            self.step()
+        return self
+
+    def indicators(self) -> pd.DataFrame:
+        """One row per assessed year (see :data:`povsim.indicators.INDICATORS`)."""
+        if not self.datacollector.model_vars.get("year"):
+            return pd.DataFrame({name: [] for name in INDICATORS})
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    def panel(self) -> pd.DataFrame | None:
+        """One row per household per assessed year, if the model was built with ``panel=True``."""
+        return pd.concat(self._panel, ignore_index=True) if self._panel else None

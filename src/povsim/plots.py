@@ -1,0 +1,83 @@
+"""Figures for a run, drawn with matplotlib's object API (no global pyplot state)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from povsim.scenario import Scenario
+
+__all__ = ["exits_relapses", "income_fan", "poverty_headcount", "save_run_figures"]
+
+
+def poverty_headcount(ind: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Poor and registered people, and the two incidences against the exit thresholds."""
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    left.plot(ind["year"], ind["poor_people"], marker="o", label="poor (income below line)")
+    left.plot(ind["year"], ind["registered_people"], marker="s", label="registered poor")
+    left.set(title="Poverty headcount", xlabel="year", ylabel="people")
+    left.set_ylim(bottom=0)
+    left.legend()
+    right.plot(ind["year"], 100 * ind["incidence"], marker="o", label="incidence")
+    right.plot(ind["year"], 100 * ind["registered_incidence"], marker="s", label="registered incidence")
+    right.axhline(100 * scenario.exit.county_threshold, color="grey", ls="--", label="county exit threshold")
+    right.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
+    right.set_ylim(bottom=0)
+    right.legend()
+    fig.suptitle(scenario.name)
+    return fig
+
+
+def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Flows through the register each year."""
+    fig = Figure(figsize=(8, 4), layout="constrained")
+    ax = fig.subplots()
+    flows = {
+        "exits": ind["exits_households"],
+        "relapses": ind["relapses_households"],
+        "new entrants": ind["new_entrants_households"],
+        "removed": ind["removed_households"],
+    }
+    width = 0.8 / len(flows)
+    x = np.arange(len(ind))
+    for i, (label, values) in enumerate(flows.items()):
+        ax.bar(x + (i - (len(flows) - 1) / 2) * width, values, width, label=label)
+    ax.set_xticks(x, ind["year"].astype(int).astype(str))
+    ax.set(title=f"Exits and relapses — {scenario.name}", xlabel="year", ylabel="households")
+    ax.legend()
+    return fig
+
+
+def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Percentiles of per-capita income each year against the poverty line."""
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.subplots()
+    years = ind["year"]
+    ax.fill_between(years, ind["income_p05"], ind["income_p95"], alpha=0.2, color="C0", label="5th–95th percentile")
+    ax.fill_between(years, ind["income_p25"], ind["income_p75"], alpha=0.4, color="C0", label="25th–75th percentile")
+    ax.plot(years, ind["income_p50"], color="C0", label="median")
+    ax.plot(years, ind["median_income_registered"], color="C2", ls=":", label="median, registered poor")
+    ax.step(years, ind["poverty_line"], where="mid", color="C3", lw=2, label="poverty line")
+    ax.set(title=f"Household income — {scenario.name}", xlabel="year", ylabel="yuan per person per year")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left")
+    return fig
+
+
+def save_run_figures(ind: pd.DataFrame, scenario: Scenario, directory: Path) -> list[Path]:
+    """Draw every run figure into ``directory`` as PNG; returns the paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, draw in (
+        ("poverty_headcount", poverty_headcount),
+        ("exits_relapses", exits_relapses),
+        ("income_fan", income_fan),
+    ):
+        path = directory / f"{name}.png"
+        draw(ind, scenario).savefig(path, dpi=110, metadata={"Software": None})
+        paths.append(path)
+    return paths

@@ -1,0 +1,151 @@
+"""Synthetic households and villages drawn from a scenario's population settings.
+
+Income components are drawn in relative terms (land, workers, education,
+remoteness, elderly members) and then scaled so the person-weighted mean of each
+component matches ``income.initial_mean`` times its share in
+``income.component_shares``: the level is calibrated, the spread is structural.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from povsim.households import HouseholdState
+from povsim.scenario import Scenario
+from povsim.villages import VillageState
+
+__all__ = ["build_population", "earned_income", "gross_income"]
+
+
+def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState:
+    cfg, m = scenario.villages, scenario.population.villages
+    remoteness = rng.beta(cfg.remoteness_alpha, cfg.remoteness_beta, m)
+    # The most remote villages are the likeliest to be fragile, with some noise.
+    latent = remoteness + rng.normal(0.0, 0.15, m)
+    n_fragile = round(cfg.fragile_share * m)
+    fragile = np.zeros(m, dtype=bool)
+    if n_fragile:
+        fragile[np.argsort(-latent, kind="stable")[:n_fragile]] = True
+    infrastructure = np.clip(
+        cfg.infrastructure_mean
+        - 0.5 * (remoteness - remoteness.mean())
+        + rng.normal(0.0, cfg.infrastructure_sd, m),
+        0.0,
+        1.0,
+    )
+    income = scenario.income
+    growth = (
+        income.growth
+        - income.remoteness_growth_penalty * remoteness
+        + rng.normal(0.0, income.village_growth_sd, m)
+    )
+    return VillageState(
+        m,
+        remoteness=remoteness,
+        fragile=fragile,
+        infrastructure=infrastructure,
+        level=rng.normal(0.0, income.village_sd, m),
+        growth=growth,
+    )
+
+
+def gross_income(h: HouseholdState, villages: VillageState) -> np.ndarray:
+    """Income at the current level, yuan per person per year, before shocks and costs."""
+    level = np.exp(h.level + h.transitory + villages.level[h.village] + villages.trend[h.village])
+    market = np.exp(villages.market[h.village])
+    return (
+        h.farm_base * level * market
+        + h.wage_base * level
+        + h.transfer_base * np.exp(villages.trend[h.village])
+        + h.property_base * level
+    )
+
+
+def earned_income(h: HouseholdState) -> np.ndarray:
+    return h.farm_base + h.wage_base
+
+
+def build_population(scenario: Scenario, rng: np.random.Generator) -> tuple[HouseholdState, VillageState]:
+    """Draw households and villages for ``scenario``.
+
+    Args:
+        scenario: supplies ``population``, ``villages``, ``income`` and ``guarantees``.
+        rng: the population stream.
+
+    Returns:
+        Household and village state with initial incomes in ``income``.
+    """
+    pop, inc = scenario.population, scenario.income
+    villages = build_villages(scenario, rng)
+    n = pop.households
+
+    village = np.sort(rng.integers(0, pop.villages, n)).astype(np.int32)
+    size = np.minimum(1 + rng.poisson(pop.mean_household_size - 1.0, n), pop.max_household_size)
+    elderly = rng.binomial(size, pop.elderly_share)
+    pupils = rng.binomial(size - elderly, pop.school_share)
+    disabled = rng.random(n) < pop.disability_rate
+    chronic = rng.random(n) < pop.chronic_illness_rate
+    labour = np.maximum(size - elderly - pupils - disabled, 0)
+    education = rng.choice(4, size=n, p=pop.education_probs).astype(np.int8)
+    land = pop.land_per_person * np.exp(rng.normal(-pop.land_sd**2 / 2, pop.land_sd, n))
+
+    remote = villages.remoteness[village]
+    # Farming needs hands: full yield from half the members working, less below that.
+    farm_hands = np.clip((labour + 0.5 * elderly) / (0.5 * size), 0.0, 1.0)
+    farm = land * farm_hands
+    wages = (
+        labour / size
+        * np.asarray(inc.wage_by_education)[education]
+        * (1.0 - inc.remoteness_wage_penalty * remote)
+    )
+    sick = 1.0 - pop.chronic_income_loss * chronic
+    farm, wages = farm * sick, wages * sick
+    transfers = (size - elderly + inc.elderly_transfer_weight * elderly) / size
+    prop = np.ones(n)
+
+    h = HouseholdState(
+        n,
+        village=village,
+        size=size,
+        labour=labour,
+        elderly=elderly,
+        pupils=pupils,
+        chronic=chronic,
+        disabled=disabled,
+        education=education,
+        land=land,
+        level=rng.normal(0.0, inc.household_sd, n),
+        transitory=rng.normal(0.0, inc.transitory_sd, n),
+    )
+    multiplier = np.exp(h.level + h.transitory + villages.level[village])
+    people = size.astype(np.float64)
+    for name, raw, scaled, share in (
+        ("farm_base", farm, farm * multiplier, inc.component_shares[0]),
+        ("wage_base", wages, wages * multiplier, inc.component_shares[1]),
+        ("transfer_base", transfers, transfers, inc.component_shares[2]),
+        ("property_base", prop, prop * multiplier, inc.component_shares[3]),
+    ):
+        mean = np.average(scaled, weights=people)
+        setattr(h, name, raw * (inc.initial_mean * share / mean) if mean > 0 else raw * 0.0)
+
+    h.income = gross_income(h, villages)
+    _draw_housing(h, pop, rng)
+    line = scenario.line(scenario.start_year)
+    poor = h.income < line
+    gap = np.where(poor, scenario.guarantees.schooling_gap_poor, scenario.guarantees.schooling_gap_nonpoor)
+    h.schooling_ok = (pupils == 0) | (rng.random(n) >= gap)
+    h.medical_ok = rng.random(n) < scenario.guarantees.medical_coverage
+    h.food_ok = np.ones(n, dtype=bool)
+    return h, villages
+
+
+def _draw_housing(h: HouseholdState, pop, rng: np.random.Generator) -> None:
+    """Housing grades by quota, poorer households likelier to live in dangerous houses."""
+    log_income = np.log(np.maximum(h.income, 1.0))
+    z = (log_income - log_income.mean()) / (log_income.std() or 1.0)
+    rho = pop.housing_income_correlation
+    latent = rho * z + np.sqrt(1.0 - rho**2) * rng.standard_normal(h.n)
+    # Cumulative shares from the worst grade (D) up; lowest latent gets the worst house.
+    cumulative = np.cumsum(pop.housing_grade_probs[::-1])[:-1]
+    cuts = np.quantile(latent, cumulative) if h.n else cumulative
+    h.housing_grade = (3 - np.searchsorted(cuts, latent, side="right")).astype(np.int8)

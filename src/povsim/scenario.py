@@ -1,0 +1,535 @@
+"""Scenario files: the pydantic schema, the TOML loader and its error messages.
+
+A scenario is a TOML file validated into a frozen :class:`Scenario`. A file may
+``extends = "other.toml"`` (a path relative to itself) to inherit every field
+and override some; ``--set dotted.path=value`` overrides a field on top of that.
+Every problem is reported as a :class:`ScenarioError` naming the file that set
+the offending value, the dotted field path and what is wrong.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+__all__ = [
+    "ExitConfig",
+    "GuaranteesConfig",
+    "IncomeConfig",
+    "PopulationConfig",
+    "RegistrationConfig",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioProblem",
+    "ShocksConfig",
+    "VillagesConfig",
+    "load_scenario",
+    "parse_override",
+]
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _field(default: Any, description: str, unit: str = "", **constraints: Any) -> Any:
+    """A field with a description and a unit, both shown by ``povsim fields``."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **constraints)
+
+
+def _distribution(values: tuple[float, ...]) -> tuple[float, ...]:
+    if any(v < 0 for v in values):
+        raise ValueError("shares must not be negative")
+    if abs(sum(values) - 1.0) > 1e-6:
+        raise ValueError(f"shares must sum to 1 (they sum to {sum(values):.6g})")
+    return values
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PopulationConfig(_Section):
+    """Households and their members, as drawn by :mod:`povsim.population`."""
+
+    households: int = _field(5000, "number of household agents", "households", ge=1)
+    villages: int = _field(50, "number of villages the households live in", "villages", ge=1)
+    mean_household_size: float = _field(
+        3.3, "mean members per household (1 + Poisson)", "people", ge=1.0, le=10.0
+    )
+    max_household_size: int = _field(9, "largest household drawn", "people", ge=1, le=20)
+    elderly_share: Probability = _field(0.16, "chance a member is 60 or older", "share")
+    school_share: Probability = _field(
+        0.22, "chance a member under 60 is a child in school", "share"
+    )
+    chronic_illness_rate: Probability = _field(
+        0.25, "share of households with a chronically ill member", "share"
+    )
+    chronic_income_loss: Probability = _field(
+        0.35, "share of earned income a household loses to a chronic illness", "share"
+    )
+    disability_rate: Probability = _field(
+        0.06, "share of households with a disabled member (one less worker)", "share"
+    )
+    education_probs: tuple[float, float, float, float] = _field(
+        (0.35, 0.45, 0.15, 0.05),
+        "education of the household's workers: primary or less, junior secondary, "
+        "senior secondary, tertiary",
+        "shares",
+    )
+    land_per_person: float = _field(1.5, "mean farmland per member", "mu/person", gt=0.0)
+    land_sd: float = _field(0.7, "log standard deviation of farmland per member", "log", ge=0.0)
+    housing_grade_probs: tuple[float, float, float, float] = _field(
+        (0.55, 0.30, 0.10, 0.05),
+        "housing safety grades A, B (safe), C, D (dangerous)",
+        "shares",
+    )
+    housing_income_correlation: float = _field(
+        0.5, "correlation between income rank and housing grade", "", ge=0.0, le=1.0
+    )
+
+    _shares = field_validator("education_probs", "housing_grade_probs")(_distribution)
+
+    @field_validator("max_household_size")
+    @classmethod
+    def _max_size(cls, value: int, info: ValidationInfo) -> int:
+        mean = info.data.get("mean_household_size")
+        if mean is not None and value < mean:
+            raise ValueError(f"is below mean_household_size ({mean})")
+        return value
+
+
+class VillagesConfig(_Section):
+    """Village attributes drawn at start-up."""
+
+    remoteness_alpha: float = _field(2.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0)
+    remoteness_beta: float = _field(3.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0)
+    fragile_share: Probability = _field(
+        0.2, "share of villages that are ecologically fragile", "share"
+    )
+    infrastructure_mean: Probability = _field(
+        0.5, "mean infrastructure level (roads, water, power) in [0, 1]", "index"
+    )
+    infrastructure_sd: float = _field(0.15, "spread of infrastructure level", "index", ge=0.0)
+    designation_multiple: float = _field(
+        2.0,
+        "a village is designated poor when its incidence is at least this multiple "
+        "of the county's",
+        "ratio",
+        gt=0.0,
+    )
+
+
+class IncomeConfig(_Section):
+    """The income process: components, household level, village trends."""
+
+    initial_mean: float = _field(
+        6079.0, "mean per-capita disposable income at the start", "yuan/person/year", gt=0.0
+    )
+    component_shares: tuple[float, float, float, float] = _field(
+        (0.404, 0.396, 0.179, 0.021),
+        "shares of farm/business, wages, transfers and property in initial income",
+        "shares",
+    )
+    growth: float = _field(
+        0.073, "mean nominal growth of earned income", "1/year", ge=-0.5, le=1.0
+    )
+    village_sd: float = _field(
+        0.3, "log standard deviation of the persistent village income level", "log", ge=0.0
+    )
+    village_growth_sd: float = _field(
+        0.02, "spread of village growth trends around the mean", "1/year", ge=0.0
+    )
+    remoteness_growth_penalty: float = _field(
+        0.03, "growth lost by the most remote village (remoteness 1)", "1/year", ge=0.0
+    )
+    household_sd: float = _field(
+        0.55, "log standard deviation of the persistent household level", "log", ge=0.0
+    )
+    transitory_sd: float = _field(
+        0.2, "stationary log standard deviation of transitory income", "log", ge=0.0
+    )
+    transitory_persistence: Probability = _field(
+        0.5, "annual autocorrelation of transitory income", ""
+    )
+    wage_by_education: tuple[float, float, float, float] = _field(
+        (1.0, 1.25, 1.55, 2.0), "relative wage of a worker by education level", "ratio"
+    )
+    _shares = field_validator("component_shares")(_distribution)
+
+    remoteness_wage_penalty: Probability = _field(
+        0.4, "share of wages lost by the most remote village", "share"
+    )
+    elderly_transfer_weight: float = _field(
+        3.0, "transfers to an elderly member relative to another member", "ratio", ge=0.0
+    )
+
+
+class IllnessConfig(_Section):
+    annual_probability: Probability = _field(
+        0.06, "chance a household has a serious illness episode in a year", "1/year"
+    )
+    chronic_multiplier: float = _field(3.0, "risk multiplier with a chronically ill member", "ratio", ge=0)
+    elderly_multiplier: float = _field(1.5, "risk multiplier with an elderly member", "ratio", ge=0)
+    oop_cost_mean: float = _field(
+        6000.0, "mean medical cost of an episode before reimbursement", "yuan/household", ge=0
+    )
+    oop_cost_sd: float = _field(0.8, "log standard deviation of episode cost", "log", ge=0)
+    insured_reimbursement: Probability = _field(
+        0.5, "share of the cost reimbursed when the household is insured", "share"
+    )
+    duration_months: int = _field(4, "months of lost work per episode", "months", ge=1, le=36)
+    lost_income_share: Probability = _field(
+        0.35, "share of earned income lost while ill", "share"
+    )
+    chronic_onset: Probability = _field(
+        0.1, "chance an episode leaves a chronic condition", "share"
+    )
+
+
+class DisasterConfig(_Section):
+    annual_probability: Probability = _field(
+        0.05, "chance a village is hit by a disaster in a year", "1/year"
+    )
+    fragile_multiplier: float = _field(
+        2.0, "risk multiplier for ecologically fragile villages", "ratio", ge=0
+    )
+    farm_loss: Probability = _field(
+        0.3, "mean share of a year's farm income destroyed", "share"
+    )
+    housing_damage: Probability = _field(
+        0.05, "chance a safe house in a hit village becomes dangerous (grade C)", "share"
+    )
+
+
+class MarketConfig(_Section):
+    sd: float = _field(0.12, "stationary log standard deviation of farm prices", "log", ge=0)
+    persistence: Probability = _field(0.5, "annual autocorrelation of farm prices", "")
+    common_share: Probability = _field(
+        0.7, "share of price variance common to all villages", "share"
+    )
+
+
+class ShocksConfig(_Section):
+    """Sources of chance that hit incomes, each with its own random stream."""
+
+    illness: IllnessConfig = IllnessConfig()
+    disaster: DisasterConfig = DisasterConfig()
+    market: MarketConfig = MarketConfig()
+
+
+class RegistrationConfig(_Section):
+    """Identification of the poor (建档立卡) and the annual re-check (动态调整)."""
+
+    coverage: Probability = _field(
+        0.9, "chance a household the survey judges poor is registered in the first year", "share"
+    )
+    income_error_sd: float = _field(
+        0.25, "log standard deviation of the survey's income estimate", "log", ge=0
+    )
+    review_coverage: Probability = _field(
+        0.5, "chance the annual review registers an unregistered household it judges poor", "share"
+    )
+    recheck_detection: Probability = _field(
+        0.5, "chance the annual re-check finds and removes a wrongly registered household", "share"
+    )
+    hardship_cutoffs: tuple[float, float] = _field(
+        (0.5, 0.8),
+        "income as a share of the line below which a household is graded A, then B; else C",
+        "share of line",
+    )
+    land_cause_below: float = _field(
+        0.5, "farmland below which 'lack of land' is recorded", "mu/person", ge=0
+    )
+    transport_cause_above: Probability = _field(
+        0.7, "village remoteness above which 'poor transport' is recorded", "index"
+    )
+    water_cause_below: Probability = _field(
+        0.3, "village infrastructure below which 'lack of water' is recorded", "index"
+    )
+    capital_cause_rate: Probability = _field(
+        0.35, "chance 'lack of capital' is recorded (no asset data to decide it)", "share"
+    )
+    marriage_cause_rate: Probability = _field(
+        0.02, "chance 'marriage' is recorded", "share"
+    )
+    motivation_cause_rate: Probability = _field(
+        0.05, "chance 'lack of own motivation' is recorded", "share"
+    )
+
+    @field_validator("hardship_cutoffs")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < value[0] < value[1]:
+            raise ValueError("cutoffs must be positive and increasing")
+        return value
+
+
+class GuaranteesConfig(_Section):
+    """The two no-worries and three guarantees (两不愁三保障)."""
+
+    food_floor: Probability = _field(
+        0.5,
+        "a step is a hungry one when its income net of medical costs and disaster losses, "
+        "as a yearly rate, is below this share of the line",
+        "share of line",
+    )
+    food_months: float = _field(
+        3.0, "food and clothing fail in a year with at least this many hungry months", "months",
+        gt=0.0, le=12.0,
+    )
+    schooling_gap_poor: Probability = _field(
+        0.10, "share of poor households with pupils whose schooling is not secured", "share"
+    )
+    schooling_gap_nonpoor: Probability = _field(
+        0.02, "the same share among non-poor households", "share"
+    )
+    schooling_new_gap: Probability = _field(
+        0.02, "yearly chance a poor household with pupils loses the schooling guarantee", "1/year"
+    )
+    schooling_annual_fix: Probability = _field(
+        0.3, "yearly chance a schooling gap is closed without a program", "1/year"
+    )
+    medical_coverage: Probability = _field(
+        0.989, "share of households insured at the start", "share"
+    )
+    medical_annual_fix: Probability = _field(
+        0.5, "yearly chance an uninsured household enrols", "1/year"
+    )
+    self_renovation: Probability = _field(
+        0.1, "yearly chance a household above the line makes a dangerous house safe", "1/year"
+    )
+
+
+class ExitConfig(_Section):
+    """Exit (脱贫) of households, villages and the county, and relapse (返贫)."""
+
+    income_margin: float = _field(
+        0.0, "exit needs income at least (1 + margin) times the line", "share", ge=0.0, le=2.0
+    )
+    require_guarantees: bool = _field(
+        True, "exit also needs food, schooling, medical care and safe housing", ""
+    )
+    relapse_on_guarantee_loss: bool = _field(
+        True, "an exited household that loses a guarantee relapses", ""
+    )
+    village_threshold: Probability = _field(
+        0.02, "a poor village exits when its registered incidence falls below this", "share"
+    )
+    county_threshold: Probability = _field(
+        0.03, "the county exits when its registered incidence falls below this", "share"
+    )
+
+
+class Scenario(_Section):
+    """A fully validated scenario. Frozen: derive variants with :meth:`updated`."""
+
+    name: str = _field("scenario", "short name used for the run directory", "")
+    description: str = _field("", "what question this scenario answers", "")
+    start_year: int = _field(2014, "first simulated year", "year", ge=1980, le=2100)
+    end_year: int = _field(2020, "last simulated year", "year", ge=1980, le=2100)
+    steps_per_year: int = _field(12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365)
+    seed: int = _field(20140101, "default seed when none is given", "", ge=0)
+    poverty_line: dict[int, Annotated[float, Field(gt=0.0)]] = _field(
+        {2014: 2800.0, 2015: 2855.0, 2016: 2952.0, 2017: 2952.0, 2018: 2995.0,
+         2019: 3218.0, 2020: 4000.0},
+        "poverty line for each simulated year, current prices",
+        "yuan/person/year",
+    )
+    population: PopulationConfig = PopulationConfig()
+    villages: VillagesConfig = VillagesConfig()
+    income: IncomeConfig = IncomeConfig()
+    shocks: ShocksConfig = ShocksConfig()
+    registration: RegistrationConfig = RegistrationConfig()
+    guarantees: GuaranteesConfig = GuaranteesConfig()
+    exit: ExitConfig = ExitConfig()
+
+    @field_validator("end_year")
+    @classmethod
+    def _end_after_start(cls, value: int, info: ValidationInfo) -> int:
+        start = info.data.get("start_year")
+        if start is not None and value < start:
+            raise ValueError(f"{value} is before start_year ({start})")
+        return value
+
+    @field_validator("poverty_line")
+    @classmethod
+    def _line_covers_years(cls, value: dict[int, float], info: ValidationInfo) -> dict[int, float]:
+        years = list(value)
+        if years != sorted(years):
+            raise ValueError(f"years are out of order: {years}")
+        start, end = info.data.get("start_year"), info.data.get("end_year")
+        if start is not None and end is not None:
+            missing = [y for y in range(start, end + 1) if y not in value]
+            if missing:
+                raise ValueError(f"no value for simulated year(s) {missing}")
+        return value
+
+    @property
+    def years(self) -> range:
+        return range(self.start_year, self.end_year + 1)
+
+    def line(self, year: int) -> float:
+        """The poverty line in ``year``, yuan per person per year."""
+        return self.poverty_line[year]
+
+    def updated(self, changes: Mapping[str, Any]) -> Scenario:
+        """A validated copy with dotted-path fields replaced, e.g. ``{"income.growth": 0.05}``."""
+        raw = self.model_dump(mode="python")
+        for path, value in changes.items():
+            _set_path(raw, path.split("."), value)
+        try:
+            return Scenario.model_validate(raw)
+        except ValidationError as err:
+            raise ScenarioError(_problems(err, {}, "<updated>")) from None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class ScenarioProblem:
+    """One thing wrong with a scenario: where it was set, the field, and what is wrong."""
+
+    source: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.path}: {self.message}" if self.path else f"{self.source}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be loaded; ``str()`` is the message for the user."""
+
+    def __init__(self, problems: Iterable[ScenarioProblem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _read_toml(path: Path, referenced_from: tuple[str, str] | None) -> dict[str, Any]:
+    if not path.is_file():
+        if referenced_from:
+            source, field = referenced_from
+            raise ScenarioError([ScenarioProblem(source, field, f"extended file not found: {path}")])
+        raise ScenarioError([ScenarioProblem(str(path), "", "file not found")])
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError([ScenarioProblem(str(path), "", f"not valid TOML: {err}")]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError([ScenarioProblem(str(path), "", f"cannot be read: {err}")]) from None
+
+
+def _merge(base: dict, top: dict, origin: dict, source: str, prefix: tuple = ()) -> None:
+    """Deep-merge ``top`` into ``base``, recording which file set each leaf."""
+    for key, value in top.items():
+        path = (*prefix, str(key))
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value, origin, source, path)
+        else:
+            base[key] = value
+            origin[path] = source
+            if isinstance(value, dict):
+                _note_leaves(value, origin, source, path)
+
+
+def _note_leaves(tree: dict, origin: dict, source: str, prefix: tuple) -> None:
+    for key, value in tree.items():
+        origin[(*prefix, str(key))] = source
+        if isinstance(value, dict):
+            _note_leaves(value, origin, source, (*prefix, str(key)))
+
+
+def _resolve(path: Path, chain: tuple[Path, ...], origin: dict,
+             referenced_from: tuple[str, str] | None = None) -> dict[str, Any]:
+    path = path.resolve() if path.is_absolute() else path
+    if path.resolve() in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, path.resolve()))
+        raise ScenarioError([ScenarioProblem(str(path), "extends", f"extends itself: {cycle}")])
+    data = _read_toml(path, referenced_from)
+    parent = data.pop("extends", None)
+    merged: dict[str, Any] = {}
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise ScenarioError([ScenarioProblem(str(path), "extends", "must be a file path")])
+        merged = _resolve(path.parent / parent, (*chain, path.resolve()), origin,
+                          (str(path), "extends"))
+    _merge(merged, data, origin, str(path))
+    return merged
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``dotted.path=value``; the value is read as TOML, else kept as a string."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ScenarioError([ScenarioProblem("--set", text, "expected dotted.path=value")])
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key, parsed
+
+
+def _set_path(tree: dict, parts: Sequence[str], value: Any) -> None:
+    node = tree
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = value
+
+
+def _source_of(loc: tuple, origin: dict, default: str) -> str:
+    for end in range(len(loc), 0, -1):
+        if (found := origin.get(tuple(str(p) for p in loc[:end]))) is not None:
+            return found
+    return default
+
+
+def _problems(err: ValidationError, origin: dict, default: str) -> list[ScenarioProblem]:
+    problems = []
+    for e in err.errors(include_url=False):
+        loc = tuple(e["loc"])
+        message = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            message = "unknown field"
+        problems.append(
+            ScenarioProblem(_source_of(loc, origin, default), ".".join(map(str, loc)), message)
+        )
+    return problems
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Load, merge (``extends``), override (``--set``) and validate a scenario file.
+
+    Args:
+        path: The TOML file.
+        overrides: ``dotted.path=value`` strings applied after the file.
+
+    Raises:
+        ScenarioError: naming the file, the field path and the problem.
+    """
+    path = Path(path)
+    origin: dict[tuple, str] = {}
+    raw = _resolve(path, (), origin)
+    for text in overrides:
+        key, value = parse_override(text)
+        _set_path(raw, key.split("."), value)
+        origin[tuple(key.split("."))] = f"--set {key}"
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise ScenarioError(_problems(err, origin, str(path))) from None

@@ -1,0 +1,36 @@
+"""The scenario field reference, generated from the schema so it cannot drift."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from povsim.scenario import Scenario
+
+__all__ = ["field_rows", "fields_markdown"]
+
+
+def field_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[tuple[str, str, str, str]]:
+    """``(dotted path, default, unit, description)`` for every leaf field."""
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from field_rows(annotation, f"{path}.")
+            continue
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        default = info.default
+        if isinstance(default, tuple):
+            default = list(default)
+        if isinstance(default, dict):
+            default = "{" + ", ".join(f"{k} = {v:g}" for k, v in default.items()) + "}"
+        yield path, str(default).lower() if isinstance(default, bool) else str(default), str(
+            extra.get("unit", "")
+        ), info.description or ""
+
+
+def fields_markdown() -> str:
+    lines = ["| field | default | unit | meaning |", "|---|---|---|---|"]
+    lines += [f"| `{p}` | `{d}` | {u} | {m} |" for p, d, u, m in field_rows()]
+    return "\n".join(lines)
