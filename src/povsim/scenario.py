@@ -345,6 +345,7 @@ class Scenario(_Section):
          2019: 3218.0, 2020: 4000.0},
         "poverty line for each simulated year, current prices",
         "yuan/person/year",
+        validate_default=True,
     )
     population: PopulationConfig = PopulationConfig()
     villages: VillagesConfig = VillagesConfig()

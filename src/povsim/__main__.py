@@ -1,0 +1,3 @@
+from povsim.cli import main
+
+main()

@@ -1,0 +1,162 @@
+"""The register's rules on hand-built households: exit, relapse, removal, entry, village exit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from povsim import Cause, Hardship, PovertyModel, Scenario, Status
+from povsim.assessment import close_year, update_villages
+from povsim.streams import Streams
+
+from .conftest import hand_built, set_year_income
+
+YEAR = 2015
+LINE = 2855.0
+
+
+@pytest.fixture
+def rules(baseline: Scenario) -> Scenario:
+    """Deterministic rules: no survey error, every review and re-check finds its household,
+    and no background change to the guarantees."""
+    return baseline.updated(
+        {
+            "registration.income_error_sd": 0.0,
+            "registration.review_coverage": 1.0,
+            "registration.recheck_detection": 1.0,
+            "guarantees.schooling_new_gap": 0.0,
+            "guarantees.schooling_annual_fix": 0.0,
+            "guarantees.medical_annual_fix": 0.0,
+            "guarantees.self_renovation": 0.0,
+        }
+    )
+
+
+def assess(scenario: Scenario, rows: list[dict], incomes: list[float]):
+    h, v = hand_built(*rows)
+    set_year_income(h, incomes)
+    t = close_year(h, v, scenario, YEAR, Streams(0))
+    return h, t
+
+
+def test_registered_household_over_the_line_with_guarantees_exits(rules: Scenario) -> None:
+    h, t = assess(rules, [{"status": Status.REGISTERED}], [LINE + 1])
+    assert t.exited.tolist() == [True]
+    assert h.status[0] == Status.EXITED
+    assert h.exit_year[0] == YEAR
+    assert h.ever_exited[0]
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        {"housing_grade": 2},  # dangerous house (grade C)
+        {"housing_grade": 3},  # grade D
+        {"medical_ok": False},
+        {"pupils": 1, "schooling_ok": False},
+        {"hungry_steps": 3},  # three hungry months in a monthly year
+    ],
+    ids=["house C", "house D", "no medical", "schooling", "food"],
+)
+def test_no_exit_without_every_guarantee(rules: Scenario, missing: dict) -> None:
+    h, t = assess(rules, [{"status": Status.REGISTERED, **missing}], [LINE * 3])
+    assert not t.exited.any()
+    assert h.status[0] == Status.REGISTERED
+
+
+def test_guarantees_can_be_waived(rules: Scenario) -> None:
+    waived = rules.updated({"exit.require_guarantees": False})
+    _, t = assess(waived, [{"status": Status.REGISTERED, "housing_grade": 3}], [LINE * 3])
+    assert t.exited.all()
+
+
+def test_no_exit_below_the_line_or_margin(rules: Scenario) -> None:
+    _, t = assess(rules, [{"status": Status.REGISTERED}], [LINE - 1])
+    assert not t.exited.any()
+    margin = rules.updated({"exit.income_margin": 0.1})
+    _, t = assess(margin, [{"status": Status.REGISTERED}] * 2, [LINE * 1.05, LINE * 1.11])
+    assert t.exited.tolist() == [False, True]
+
+
+def test_exited_household_below_the_line_relapses(rules: Scenario) -> None:
+    h, t = assess(rules, [{"status": Status.EXITED, "ever_exited": True}] * 2, [LINE - 1, LINE + 1])
+    assert t.relapsed.tolist() == [True, False]
+    assert h.status.tolist() == [Status.REGISTERED, Status.EXITED]
+    assert h.relapses.tolist() == [1, 0]
+    assert h.ever_exited.all()
+
+
+def test_relapse_on_losing_a_guarantee_is_configurable(rules: Scenario) -> None:
+    row = {"status": Status.EXITED, "housing_grade": 3}
+    _, t = assess(rules, [row], [LINE * 2])
+    assert t.relapsed.all()
+    lenient = rules.updated({"exit.relapse_on_guarantee_loss": False})
+    _, t = assess(lenient, [row], [LINE * 2])
+    assert not t.relapsed.any()
+
+
+def test_wrongly_registered_household_is_removed_not_exited(rules: Scenario) -> None:
+    h, t = assess(rules, [{"status": Status.REGISTERED, "wrongly_registered": True}], [LINE * 3])
+    assert t.removed.all()
+    assert not t.exited.any()
+    assert h.status[0] == Status.UNREGISTERED
+    assert not h.wrongly_registered[0]
+
+
+def test_review_registers_the_poor_with_causes_and_grade(rules: Scenario) -> None:
+    rows = [
+        {"chronic": True},
+        {"labour": 0, "size": 2, "elderly": 2},
+        {},
+    ]
+    h, t = assess(rules, rows, [LINE * 0.3, LINE * 0.7, LINE * 1.5])
+    assert t.entered.tolist() == [True, True, False]
+    assert h.status.tolist() == [Status.REGISTERED, Status.REGISTERED, Status.UNREGISTERED]
+    assert h.hardship.tolist() == [Hardship.A, Hardship.B, Hardship.NONE]
+    assert Cause(int(h.causes[0])) & Cause.ILLNESS
+    assert Cause(int(h.causes[1])) & Cause.LABOUR
+    assert not h.wrongly_registered[:2].any()
+
+
+def test_survey_error_makes_inclusion_errors(rules: Scenario) -> None:
+    noisy = rules.updated({"registration.income_error_sd": 0.5})
+    h, t = assess(noisy, [{}] * 4000, [LINE * 1.1] * 4000)
+    # Nobody is poor, but a noisy survey judges some of them poor and registers them.
+    assert 0 < t.entered.sum() < 4000
+    assert h.wrongly_registered[t.entered].all()
+
+
+def test_each_household_moves_at_most_once_a_year(rules: Scenario) -> None:
+    statuses = [Status.UNREGISTERED, Status.REGISTERED, Status.EXITED] * 200
+    rows = [{"status": s, "wrongly_registered": i % 2 == 0} for i, s in enumerate(statuses)]
+    incomes = np.linspace(0.2, 2.0, len(rows)) * LINE
+    _, t = assess(rules, rows, incomes)
+    moves = t.removed.astype(int) + t.exited + t.relapsed + t.entered
+    assert moves.max() == 1
+
+
+def test_village_exits_below_threshold(rules: Scenario) -> None:
+    h, v = hand_built(
+        *([{"village": 0, "status": Status.EXITED}] * 99 + [{"village": 0, "status": Status.REGISTERED}]),
+        *([{"village": 1, "status": Status.EXITED}] * 90 + [{"village": 1, "status": Status.REGISTERED}] * 10),
+        villages=2,
+    )
+    h.income[:] = LINE * 2
+    v.poor_village[:] = True
+    update_villages(h, v, rules, YEAR)
+    assert v.registered_incidence.tolist() == pytest.approx([0.01, 0.10])
+    assert v.exited.tolist() == [True, False]
+    assert v.exit_year.tolist() == [YEAR, 0]
+
+
+def test_county_exits_below_its_threshold(rules: Scenario) -> None:
+    rich = rules.updated(
+        {"start_year": 2014, "end_year": 2015, "shocks.illness.annual_probability": 0.0,
+         "shocks.disaster.annual_probability": 0.0}
+    )
+    h, v = hand_built(*([{"status": Status.REGISTERED, "farm_base": LINE * 2}] * 10))
+    model = PovertyModel(rich, 1, population=(h, v)).run()
+    ind = model.indicators()
+    assert ind["exits_households"].iloc[0] == 10
+    assert model.county_exit_year == 2014
+    assert ind["county_exited"].tolist() == [True, True]

@@ -1,0 +1,161 @@
+"""Scenario files: loading, inheritance, overrides and one clear message per kind of error."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from povsim import Scenario, ScenarioError, load_scenario
+from povsim.cli import app
+from povsim.scenario import parse_override
+
+from .conftest import SCENARIOS
+
+runner = CliRunner()
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.rglob("*.toml")), ids=lambda p: p.name)
+def test_shipped_scenarios_validate(path: Path) -> None:
+    scenario = load_scenario(path)
+    assert scenario.name == path.stem
+
+
+def test_baseline_is_county_sized(baseline: Scenario) -> None:
+    assert baseline.population.households == 5000
+    assert (baseline.start_year, baseline.end_year) == (2014, 2020)
+    assert baseline.line(2014) == 2800
+
+
+def test_scenario_is_frozen(baseline: Scenario) -> None:
+    with pytest.raises(Exception, match="frozen"):
+        baseline.name = "x"  # type: ignore[misc]
+
+
+def test_extends_inherits_and_overrides(tmp_path: Path) -> None:
+    write(tmp_path / "parent.toml", 'name = "parent"\n[income]\ngrowth = 0.05\nhousehold_sd = 0.4\n')
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "child"\n[income]\ngrowth = 0.09\n')
+    scenario = load_scenario(child)
+    assert scenario.name == "child"
+    assert scenario.income.growth == 0.09
+    assert scenario.income.household_sd == 0.4
+
+
+def test_set_overrides_a_field(baseline: Scenario) -> None:
+    scenario = load_scenario(SCENARIOS / "baseline.toml", ["income.growth=0.05", "exit.require_guarantees=false"])
+    assert scenario.income.growth == 0.05
+    assert scenario.exit.require_guarantees is False
+    assert scenario.population == baseline.population
+
+
+def test_parse_override_reads_toml_values() -> None:
+    assert parse_override("a.b=0.5") == ("a.b", 0.5)
+    assert parse_override("a=[1, 2]") == ("a", [1, 2])
+    assert parse_override("name=county x") == ("name", "county x")
+
+
+def test_updated_revalidates(baseline: Scenario) -> None:
+    assert baseline.updated({"income.growth": 0.01}).income.growth == 0.01
+    with pytest.raises(ScenarioError, match=r"income\.growth"):
+        baseline.updated({"income.growth": "fast"})
+
+
+# One test per kind of bad input: the message names the file, the field path and the problem.
+BAD_FILES = {
+    "unknown key": ("[income]\ngrowht = 0.05\n", "income.growht", "unknown field"),
+    "wrong type": ('[population]\nhouseholds = "many"\n', "population.households", "valid integer"),
+    "out of range": ("[registration]\ncoverage = 1.5\n", "registration.coverage", "less than or equal to 1"),
+    "years out of order": ("start_year = 2020\nend_year = 2014\n", "end_year", "before start_year"),
+    "line years out of order": (
+        "[poverty_line]\n2015 = 2855\n2014 = 2800\n",
+        "poverty_line",
+        "out of order",
+    ),
+    "line year missing": ("end_year = 2021\n", "poverty_line", "2021"),
+    "shares not summing to one": (
+        "[population]\nhousing_grade_probs = [0.5, 0.5, 0.5, 0.0]\n",
+        "population.housing_grade_probs",
+        "sum to 1",
+    ),
+    "not TOML": ("name = \n", "", "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_FILES))
+def test_bad_file_message(tmp_path: Path, kind: str) -> None:
+    text, field, problem = BAD_FILES[kind]
+    path = write(tmp_path / "bad.toml", text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert field in message
+    assert problem in message
+
+
+def test_missing_extended_file_names_the_referring_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "child.toml", 'extends = "nowhere.toml"\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert f"{path}: extends: extended file not found" in str(caught.value)
+    assert "nowhere.toml" in str(caught.value)
+
+
+def test_extends_cycle(tmp_path: Path) -> None:
+    write(tmp_path / "a.toml", 'extends = "b.toml"\n')
+    write(tmp_path / "b.toml", 'extends = "a.toml"\n')
+    with pytest.raises(ScenarioError, match="extends itself"):
+        load_scenario(tmp_path / "a.toml")
+
+
+def test_error_names_the_file_that_set_the_value(tmp_path: Path) -> None:
+    write(tmp_path / "parent.toml", "[income]\ngrowth = 9.0\n")
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(child)
+    assert str(caught.value).startswith(f"{tmp_path / 'parent.toml'}: income.growth:")
+
+
+def test_bad_override_names_set(baseline: Scenario) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(SCENARIOS / "baseline.toml", ["income.grwth=1"])
+    assert str(caught.value) == "--set income.grwth: income.grwth: unknown field"
+    with pytest.raises(ScenarioError, match="expected dotted.path=value"):
+        load_scenario(SCENARIOS / "baseline.toml", ["income.growth"])
+
+
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_cli_bad_file_exits_2_without_traceback(tmp_path: Path, command: str) -> None:
+    path = write(tmp_path / "bad.toml", "[income]\ngrowth = \"fast\"\n")
+    result = runner.invoke(app, [command, str(path)])
+    assert result.exit_code == 2
+    assert "income.growth" in result.output
+    assert str(path) in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "runs").exists()
+
+
+def test_console_script_bad_file_exit_status(tmp_path: Path) -> None:
+    """The installed entry point, not just the Typer app, exits 2 with one clear line."""
+    path = write(tmp_path / "bad.toml", "[population]\nhouseholds = -3\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "povsim", "check", str(path)],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 2
+    assert "population.households" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_check_accepts_good_files() -> None:
+    result = runner.invoke(app, ["check", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "no_intervention.toml")])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok:") == 2
