@@ -77,7 +77,9 @@ def _child(kind: str, households: int, steps: int) -> dict:
     """Run one measurement in a fresh interpreter and read back its figures."""
     done = subprocess.run(
         [sys.executable, __file__, "--child", kind, str(households), str(steps)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -86,15 +88,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--reference-sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--reference-steps", type=int, default=12,
-                        help="steps the slow reference runs (its rate is per household-month)")
+    parser.add_argument(
+        "--reference-steps",
+        type=int,
+        default=12,
+        help="steps the slow reference runs (its rate is per household-month)",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         kind, households, steps = args.child[0], int(args.child[1]), int(args.child[2])
-        figures = (measure_vectorised(households) if kind == "vectorised"
-                   else measure_reference(households, steps))
+        figures = (
+            measure_vectorised(households)
+            if kind == "vectorised"
+            else measure_reference(households, steps)
+        )
         figures["peak_memory_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
         print(json.dumps(figures))
         return
@@ -103,16 +112,20 @@ def main() -> None:
     refs = {n: _child("reference", n, args.reference_steps) for n in args.reference_sizes}
     print("household-months per second while stepping (building the model excluded on both sides);")
     print("end to end = draw the population, build every agent, run 2014-2020 monthly, indicators.")
-    print(f"{'households':>11} {'vectorised':>12} {'per-agent':>10} {'ratio':>7} "
-          f"{'build s':>8} {'end to end s':>13} {'peak GB':>8}")
+    print(
+        f"{'households':>11} {'vectorised':>12} {'per-agent':>10} {'ratio':>7} "
+        f"{'build s':>8} {'end to end s':>13} {'peak GB':>8}"
+    )
     for row in rows:
         ref = refs.get(row["households"])
         rate = row["household_months_per_second"]
         ref_rate = f"{ref['household_months_per_second']:,.0f}" if ref else "-"
         ratio = f"{rate / ref['household_months_per_second']:.0f}x" if ref else "-"
-        print(f"{row['households']:>11,} {rate:>12,.0f} {ref_rate:>10} {ratio:>7} "
-              f"{row['build_seconds']:>8.1f} {row['end_to_end_seconds']:>13.1f} "
-              f"{row['peak_memory_gb']:>8.2f}")
+        print(
+            f"{row['households']:>11,} {rate:>12,.0f} {ref_rate:>10} {ratio:>7} "
+            f"{row['build_seconds']:>8.1f} {row['end_to_end_seconds']:>13.1f} "
+            f"{row['peak_memory_gb']:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -24,11 +24,30 @@ from povsim.scenario import Scenario
 from povsim.streams import Streams
 
 ROW_FIELDS = (
-    "village", "size", "elderly", "chronic", "medical_ok", "housing_grade", "farm_base",
-    "wage_base", "transfer_base", "property_base", "level", "transitory", "ill_steps", "ill_cost",
+    "village",
+    "size",
+    "elderly",
+    "chronic",
+    "medical_ok",
+    "housing_grade",
+    "farm_base",
+    "wage_base",
+    "transfer_base",
+    "property_base",
+    "level",
+    "transitory",
+    "ill_steps",
+    "ill_cost",
 )
-YEAR_FIELDS = ("farm_year", "wage_year", "transfer_year", "property_year", "medical_year",
-               "loss_year", "hungry_steps")
+YEAR_FIELDS = (
+    "farm_year",
+    "wage_year",
+    "transfer_year",
+    "property_year",
+    "medical_year",
+    "loss_year",
+    "hungry_steps",
+)
 
 
 class ReferenceHousehold(mesa.Agent):
@@ -80,7 +99,10 @@ class ReferenceHousehold(mesa.Agent):
             loss = dis.farm_loss * shocks.disaster_severity[self.village] * farm * spy
             self.loss_year += loss
             net -= loss
-            if self.housing_grade < SAFE_HOUSING_GRADES and shocks.housing_damage[i] < dis.housing_damage:
+            if (
+                self.housing_grade < SAFE_HOUSING_GRADES
+                and shocks.housing_damage[i] < dis.housing_damage
+            ):
                 self.housing_grade = SAFE_HOUSING_GRADES
         self.farm_year += farm
         self.wage_year += wages
@@ -101,7 +123,8 @@ class ReferenceModel(mesa.Model):
         self.scenario_spec = scenario
         h, self.villages = build_population(scenario, self.streams.population)
         self.rho, self.sd = ar_coefficients(
-            scenario.income.transitory_persistence, scenario.income.transitory_sd,
+            scenario.income.transitory_persistence,
+            scenario.income.transitory_sd,
             scenario.steps_per_year,
         )
         self.duration = illness_duration_steps(scenario)

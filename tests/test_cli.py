@@ -46,8 +46,18 @@ def test_run_with_overrides_and_panel(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = runner.invoke(
         app,
-        ["run", BASELINE, "--out", str(out), "--set", "population.households=200",
-         "--set", "end_year=2016", "--panel", "--quiet"],
+        [
+            "run",
+            BASELINE,
+            "--out",
+            str(out),
+            "--set",
+            "population.households=200",
+            "--set",
+            "end_year=2016",
+            "--panel",
+            "--quiet",
+        ],
     )
     assert result.exit_code == 0, result.output
     panel = pd.read_parquet(out / "households.parquet")
@@ -58,13 +68,17 @@ def test_run_with_overrides_and_panel(tmp_path: Path) -> None:
     assert manifest["scenario"]["end_year"] == 2016
 
 
-def test_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(povsim.store, "save_run_figures", broken)
     out = tmp_path / "run"
-    result = runner.invoke(app, ["run", BASELINE, "--out", str(out), "--set", "population.households=100"])
+    result = runner.invoke(
+        app, ["run", BASELINE, "--out", str(out), "--set", "population.households=100"]
+    )
     assert result.exit_code == 1
     assert "disk full" in result.output
     assert list(tmp_path.iterdir()) == []

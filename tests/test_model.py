@@ -23,13 +23,17 @@ def check_accounting(ind: pd.DataFrame, households: int) -> None:
     )
     assert (ind["registered_households"] == expected).all()
     # Each year starts where the last one ended.
-    assert (ind["registered_households_start"].iloc[1:].to_numpy()
-            == ind["registered_households"].iloc[:-1].to_numpy()).all()
+    assert (
+        ind["registered_households_start"].iloc[1:].to_numpy()
+        == ind["registered_households"].iloc[:-1].to_numpy()
+    ).all()
     assert (ind["population_households"] == households).all()
     assert (ind["incidence"] == ind["poor_people"] / ind["population_people"]).all()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     seed=st.integers(0, 2**32 - 1),
     coverage=st.floats(0.0, 1.0),
@@ -38,8 +42,9 @@ def check_accounting(ind: pd.DataFrame, households: int) -> None:
     guarantees=st.booleans(),
     steps=st.sampled_from([1, 4, 12]),
 )
-def test_accounting_identity_always_holds(small: Scenario, seed, coverage, recheck, error,
-                                          guarantees, steps) -> None:
+def test_accounting_identity_always_holds(
+    small: Scenario, seed, coverage, recheck, error, guarantees, steps
+) -> None:
     scenario = small.updated(
         {
             "population.households": 300,
@@ -53,7 +58,10 @@ def test_accounting_identity_always_holds(small: Scenario, seed, coverage, reche
     model = PovertyModel(scenario, seed).run()
     check_accounting(model.indicators(), 300)
     status = model.households.status
-    assert int((status == Status.REGISTERED).sum()) == model.indicators()["registered_households"].iloc[-1]
+    assert (
+        int((status == Status.REGISTERED).sum())
+        == model.indicators()["registered_households"].iloc[-1]
+    )
 
 
 def test_baseline_accounting_and_conservation(baseline: Scenario) -> None:
@@ -71,8 +79,12 @@ def test_baseline_accounting_and_conservation(baseline: Scenario) -> None:
     for year in baseline.years[1:]:
         row = ind.set_index("year").loc[year]
         before, after = wide[year - 1], wide[year]
-        assert ((before == Status.REGISTERED) & (after == Status.EXITED)).sum() == row["exits_households"]
-        assert ((before == Status.EXITED) & (after == Status.REGISTERED)).sum() == row["relapses_households"]
+        assert ((before == Status.REGISTERED) & (after == Status.EXITED)).sum() == row[
+            "exits_households"
+        ]
+        assert ((before == Status.EXITED) & (after == Status.REGISTERED)).sum() == row[
+            "relapses_households"
+        ]
 
 
 def test_households_and_villages_are_mesa_agents_viewing_arrays(small: Scenario) -> None:
@@ -99,15 +111,23 @@ def test_households_and_villages_are_mesa_agents_viewing_arrays(small: Scenario)
 def test_population_matches_calibration_targets(baseline: Scenario) -> None:
     h, v = build_population(baseline, Streams(11).population)
     people = h.size.astype(float)
-    assert np.average(h.income, weights=people) == pytest.approx(baseline.income.initial_mean, rel=0.02)
+    assert np.average(h.income, weights=people) == pytest.approx(
+        baseline.income.initial_mean, rel=0.02
+    )
     assert people.mean() == pytest.approx(baseline.population.mean_household_size, rel=0.03)
     multiplier = np.exp(h.level + h.transitory + v.level[h.village])
-    components = (h.farm_base * multiplier, h.wage_base * multiplier, h.transfer_base,
-                  h.property_base * multiplier)
+    components = (
+        h.farm_base * multiplier,
+        h.wage_base * multiplier,
+        h.transfer_base,
+        h.property_base * multiplier,
+    )
     shares = [np.average(c, weights=people) / baseline.income.initial_mean for c in components]
     assert shares == pytest.approx(baseline.income.component_shares, rel=1e-9)
-    assert (h.labour <= h.size).all() and (h.elderly + h.pupils <= h.size).all()
-    assert h.village.min() >= 0 and h.village.max() < v.n
+    assert (h.labour <= h.size).all()
+    assert (h.elderly + h.pupils <= h.size).all()
+    assert h.village.min() >= 0
+    assert h.village.max() < v.n
     grades = np.bincount(h.housing_grade, minlength=4) / h.n
     assert grades == pytest.approx(baseline.population.housing_grade_probs, abs=0.01)
 

@@ -137,8 +137,14 @@ def test_each_household_moves_at_most_once_a_year(rules: Scenario) -> None:
 
 def test_village_exits_below_threshold(rules: Scenario) -> None:
     h, v = hand_built(
-        *([{"village": 0, "status": Status.EXITED}] * 99 + [{"village": 0, "status": Status.REGISTERED}]),
-        *([{"village": 1, "status": Status.EXITED}] * 90 + [{"village": 1, "status": Status.REGISTERED}] * 10),
+        *(
+            [{"village": 0, "status": Status.EXITED}] * 99
+            + [{"village": 0, "status": Status.REGISTERED}]
+        ),
+        *(
+            [{"village": 1, "status": Status.EXITED}] * 90
+            + [{"village": 1, "status": Status.REGISTERED}] * 10
+        ),
         villages=2,
     )
     h.income[:] = LINE * 2
@@ -151,8 +157,12 @@ def test_village_exits_below_threshold(rules: Scenario) -> None:
 
 def test_county_exits_below_its_threshold(rules: Scenario) -> None:
     rich = rules.updated(
-        {"start_year": 2014, "end_year": 2015, "shocks.illness.annual_probability": 0.0,
-         "shocks.disaster.annual_probability": 0.0}
+        {
+            "start_year": 2014,
+            "end_year": 2015,
+            "shocks.illness.annual_probability": 0.0,
+            "shocks.disaster.annual_probability": 0.0,
+        }
     )
     h, v = hand_built(*([{"status": Status.REGISTERED, "farm_base": LINE * 2}] * 10))
     model = PovertyModel(rich, 1, population=(h, v)).run()

@@ -41,8 +41,13 @@ def test_scenario_is_frozen(baseline: Scenario) -> None:
 
 
 def test_extends_inherits_and_overrides(tmp_path: Path) -> None:
-    write(tmp_path / "parent.toml", 'name = "parent"\n[income]\ngrowth = 0.05\nhousehold_sd = 0.4\n')
-    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "child"\n[income]\ngrowth = 0.09\n')
+    write(
+        tmp_path / "parent.toml", 'name = "parent"\n[income]\ngrowth = 0.05\nhousehold_sd = 0.4\n'
+    )
+    child = write(
+        tmp_path / "child.toml",
+        'extends = "parent.toml"\nname = "child"\n[income]\ngrowth = 0.09\n',
+    )
     scenario = load_scenario(child)
     assert scenario.name == "child"
     assert scenario.income.growth == 0.09
@@ -50,7 +55,9 @@ def test_extends_inherits_and_overrides(tmp_path: Path) -> None:
 
 
 def test_set_overrides_a_field(baseline: Scenario) -> None:
-    scenario = load_scenario(SCENARIOS / "baseline.toml", ["income.growth=0.05", "exit.require_guarantees=false"])
+    scenario = load_scenario(
+        SCENARIOS / "baseline.toml", ["income.growth=0.05", "exit.require_guarantees=false"]
+    )
     assert scenario.income.growth == 0.05
     assert scenario.exit.require_guarantees is False
     assert scenario.population == baseline.population
@@ -72,7 +79,11 @@ def test_updated_revalidates(baseline: Scenario) -> None:
 BAD_FILES = {
     "unknown key": ("[income]\ngrowht = 0.05\n", "income.growht", "unknown field"),
     "wrong type": ('[population]\nhouseholds = "many"\n', "population.households", "valid integer"),
-    "out of range": ("[registration]\ncoverage = 1.5\n", "registration.coverage", "less than or equal to 1"),
+    "out of range": (
+        "[registration]\ncoverage = 1.5\n",
+        "registration.coverage",
+        "less than or equal to 1",
+    ),
     "years out of order": ("start_year = 2020\nend_year = 2014\n", "end_year", "before start_year"),
     "line years out of order": (
         "[poverty_line]\n2015 = 2855\n2014 = 2800\n",
@@ -128,13 +139,13 @@ def test_bad_override_names_set(baseline: Scenario) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(SCENARIOS / "baseline.toml", ["income.grwth=1"])
     assert str(caught.value) == "--set income.grwth: income.grwth: unknown field"
-    with pytest.raises(ScenarioError, match="expected dotted.path=value"):
+    with pytest.raises(ScenarioError, match=r"expected dotted\.path=value"):
         load_scenario(SCENARIOS / "baseline.toml", ["income.growth"])
 
 
 @pytest.mark.parametrize("command", ["run", "check"])
 def test_cli_bad_file_exits_2_without_traceback(tmp_path: Path, command: str) -> None:
-    path = write(tmp_path / "bad.toml", "[income]\ngrowth = \"fast\"\n")
+    path = write(tmp_path / "bad.toml", '[income]\ngrowth = "fast"\n')
     result = runner.invoke(app, [command, str(path)])
     assert result.exit_code == 2
     assert "income.growth" in result.output
@@ -148,7 +159,9 @@ def test_console_script_bad_file_exit_status(tmp_path: Path) -> None:
     path = write(tmp_path / "bad.toml", "[population]\nhouseholds = -3\n")
     done = subprocess.run(
         [sys.executable, "-m", "povsim", "check", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 2
     assert "population.households" in done.stderr
@@ -156,6 +169,8 @@ def test_console_script_bad_file_exit_status(tmp_path: Path) -> None:
 
 
 def test_check_accepts_good_files() -> None:
-    result = runner.invoke(app, ["check", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "no_intervention.toml")])
+    result = runner.invoke(
+        app, ["check", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "no_intervention.toml")]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.count("ok:") == 2

@@ -9,9 +9,9 @@ Typical use::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from collections.abc import Sequence
 
 from povsim.households import Cause, Hardship, Household, HouseholdState, Status
 from povsim.indicators import INDICATORS

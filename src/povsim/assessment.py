@@ -1,4 +1,4 @@
-"""Year-end assessment: the register (建档立卡), exit (脱贫), relapse (返贫), village and county exit.
+"""Year-end assessment: register (建档立卡), exit (脱贫), relapse (返贫), village and county exit.
 
 The order each year end, every household making at most one move:
 
@@ -49,14 +49,22 @@ class Transitions:
     hit_by_disaster: np.ndarray
 
 
-def _survey_judges_poor(h: HouseholdState, scenario: Scenario, line: float,
-                        rng: np.random.Generator) -> np.ndarray:
+def _survey_judges_poor(
+    h: HouseholdState, scenario: Scenario, line: float, rng: np.random.Generator
+) -> np.ndarray:
     observed = h.income * np.exp(scenario.registration.income_error_sd * rng.standard_normal(h.n))
     return observed < line
 
 
-def register(h: HouseholdState, v: VillageState, scenario: Scenario, mask: np.ndarray,
-             year: int, line: float, rng: np.random.Generator) -> None:
+def register(
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    mask: np.ndarray,
+    year: int,
+    line: float,
+    rng: np.random.Generator,
+) -> None:
     """Put ``mask`` on the register: status, year, hardship grade and causes of poverty."""
     reg = scenario.registration
     # Draw for everybody so the stream's position does not depend on who registers.
@@ -96,8 +104,9 @@ def register(h: HouseholdState, v: VillageState, scenario: Scenario, mask: np.nd
     h.causes[mask] = causes[mask]
 
 
-def register_initial(h: HouseholdState, v: VillageState, scenario: Scenario,
-                     streams: Streams) -> None:
+def register_initial(
+    h: HouseholdState, v: VillageState, scenario: Scenario, streams: Streams
+) -> None:
     """The first registration drive, at the start of ``start_year``."""
     line = scenario.line(scenario.start_year)
     rng = streams.registration
@@ -106,7 +115,9 @@ def register_initial(h: HouseholdState, v: VillageState, scenario: Scenario,
     register(h, v, scenario, found, scenario.start_year, line, rng)
 
 
-def village_people(h: HouseholdState, v: VillageState, mask: np.ndarray | None = None) -> np.ndarray:
+def village_people(
+    h: HouseholdState, v: VillageState, mask: np.ndarray | None = None
+) -> np.ndarray:
     """People per village, counting only households in ``mask`` when given."""
     weights = h.size if mask is None else h.size * mask
     return np.bincount(h.village, weights=weights, minlength=v.n)
@@ -116,44 +127,58 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.divide(part, whole, out=np.zeros(len(whole)), where=whole > 0)
 
 
-def designate_poor_villages(h: HouseholdState, v: VillageState, scenario: Scenario,
-                            line: float) -> None:
+def designate_poor_villages(
+    h: HouseholdState, v: VillageState, scenario: Scenario, line: float
+) -> None:
     """Flag villages whose incidence is at least ``designation_multiple`` times the county's."""
     people = village_people(h, v)
     poor = village_people(h, v, h.income < line)
     county = poor.sum() / max(people.sum(), 1)
     incidence = _share(poor, people)
-    v.poor_village = (incidence > 0) & (incidence >= scenario.villages.designation_multiple * county)
+    v.poor_village = (incidence > 0) & (
+        incidence >= scenario.villages.designation_multiple * county
+    )
 
 
-def _update_guarantees(h: HouseholdState, scenario: Scenario, line: float,
-                       rng: np.random.Generator) -> None:
+def _update_guarantees(
+    h: HouseholdState, scenario: Scenario, line: float, rng: np.random.Generator
+) -> None:
     g = scenario.guarantees
     u = rng.random((4, h.n))
     poor = h.income < line
     h.food_ok = h.hungry_steps < g.food_months * scenario.steps_per_year / 12
     has_pupils = h.pupils > 0
-    h.schooling_ok = np.where(
-        h.schooling_ok,
-        ~(has_pupils & poor & (u[0] < g.schooling_new_gap)),
-        u[1] < g.schooling_annual_fix,
-    ) | ~has_pupils
+    h.schooling_ok = (
+        np.where(
+            h.schooling_ok,
+            ~(has_pupils & poor & (u[0] < g.schooling_new_gap)),
+            u[1] < g.schooling_annual_fix,
+        )
+        | ~has_pupils
+    )
     h.medical_ok |= u[2] < g.medical_annual_fix
     renovated = (h.housing_grade >= SAFE_HOUSING_GRADES) & ~poor & (u[3] < g.self_renovation)
     h.housing_grade[renovated] = SAFE_HOUSING_GRADES - 1
 
 
 def _reset_year(h: HouseholdState) -> None:
-    for name in ("farm_year", "wage_year", "transfer_year", "property_year",
-                 "medical_year", "loss_year"):
+    for name in (
+        "farm_year",
+        "wage_year",
+        "transfer_year",
+        "property_year",
+        "medical_year",
+        "loss_year",
+    ):
         getattr(h, name)[:] = 0.0
     h.hungry_steps[:] = 0
     h.ill_year[:] = False
     h.disaster_year[:] = False
 
 
-def close_year(h: HouseholdState, v: VillageState, scenario: Scenario, year: int,
-               streams: Streams) -> Transitions:
+def close_year(
+    h: HouseholdState, v: VillageState, scenario: Scenario, year: int, streams: Streams
+) -> Transitions:
     """Total the year's income and move households through the register.
 
     Returns:
@@ -161,8 +186,7 @@ def close_year(h: HouseholdState, v: VillageState, scenario: Scenario, year: int
     """
     line = scenario.line(year)
     h.income = (
-        h.farm_year + h.wage_year + h.transfer_year + h.property_year
-        - h.medical_year - h.loss_year
+        h.farm_year + h.wage_year + h.transfer_year + h.property_year - h.medical_year - h.loss_year
     )
     _update_guarantees(h, scenario, line, streams.guarantees)
 
@@ -176,9 +200,12 @@ def close_year(h: HouseholdState, v: VillageState, scenario: Scenario, year: int
     guarantees = h.guarantees_ok() if scenario.exit.require_guarantees else True
     poor = h.income < line
 
-    removed = registered & h.wrongly_registered & (u_recheck < scenario.registration.recheck_detection)
+    removed = (
+        registered & h.wrongly_registered & (u_recheck < scenario.registration.recheck_detection)
+    )
     exits = (
-        registered & ~removed
+        registered
+        & ~removed
         & (h.income >= line * (1.0 + scenario.exit.income_margin))
         & guarantees
     )

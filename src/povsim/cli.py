@@ -13,7 +13,7 @@ from rich.table import Table
 
 from povsim.runner import RunResult, simulate
 from povsim.scenario import Scenario, ScenarioError, load_scenario
-from povsim.schema_doc import fields_markdown
+from povsim.schema_doc import columns_markdown, fields_markdown
 from povsim.store import write_run
 
 __all__ = ["app"]
@@ -69,8 +69,18 @@ class _LazyProgress:
 
 def _summary_table(result: RunResult) -> Table:
     table = Table(title=f"{result.scenario.name} (seed {result.seed})", title_justify="left")
-    for column in ("year", "line", "poor", "incid.", "reg.", "exits", "relapse", "new",
-                   "removed", "vill.exit"):
+    for column in (
+        "year",
+        "line",
+        "poor",
+        "incid.",
+        "reg.",
+        "exits",
+        "relapse",
+        "new",
+        "removed",
+        "vill.exit",
+    ):
         table.add_column(column, justify="right")
     for row in result.indicators.itertuples():
         table.add_row(
@@ -98,7 +108,9 @@ def _summary_table(result: RunResult) -> Table:
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
-    out: Annotated[Path | None, typer.Option(help="run directory [default: runs/NAME-seedN]")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="run directory [default: runs/NAME-seedN]")
+    ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="seed [default: the scenario's]")] = None,
     set_: Annotated[
         list[str] | None,
@@ -154,6 +166,12 @@ def check(
 def fields() -> None:
     """Print every scenario field with its type, default and unit (Markdown)."""
     console.print(fields_markdown(), markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def columns() -> None:
+    """Print every column of indicators.parquet with its meaning (Markdown)."""
+    console.print(columns_markdown(), markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

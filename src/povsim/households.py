@@ -6,7 +6,7 @@ Money is yuan per person per year unless a name says otherwise.
 from __future__ import annotations
 
 from enum import IntEnum, IntFlag
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from povsim.model import PovertyModel
     from povsim.villages import Village
 
-__all__ = ["Cause", "Hardship", "Household", "HouseholdState", "Status", "SAFE_HOUSING_GRADES"]
+__all__ = ["SAFE_HOUSING_GRADES", "Cause", "Hardship", "Household", "HouseholdState", "Status"]
 
 SAFE_HOUSING_GRADES = 2
 """Grades below this (A = 0, B = 1) are safe; C = 2 and D = 3 are dangerous houses."""
@@ -61,7 +61,7 @@ class Cause(IntFlag):
 class HouseholdState(ArrayState):
     """Every household's state, one row per household, owned by the model."""
 
-    COLUMNS = {
+    COLUMNS: ClassVar[dict[str, tuple[str, str]]] = {
         # who lives there
         "village": ("int32", "index of the household's village"),
         "size": ("int16", "members"),

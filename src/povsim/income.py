@@ -99,8 +99,14 @@ def step_income(
     # Illness risk takes four values (chronic x elderly): compute them, then look up.
     risk = per_step_probability(
         ill.annual_probability
-        * np.array([1.0, ill.elderly_multiplier, ill.chronic_multiplier,
-                    ill.chronic_multiplier * ill.elderly_multiplier]),
+        * np.array(
+            [
+                1.0,
+                ill.elderly_multiplier,
+                ill.chronic_multiplier,
+                ill.chronic_multiplier * ill.elderly_multiplier,
+            ]
+        ),
         spy,
     )
     group = 2 * h.chronic.view(np.uint8) + (h.elderly > 0)

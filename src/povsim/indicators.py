@@ -118,7 +118,9 @@ def annual_indicators(
     )
     row["median_income_registered"] = float(weighted_quantiles(reg_income, reg_size, [0.5])[0])
     row["mean_income"] = float(np.average(h.income, weights=size)) if people else np.nan
-    for q, value in zip(_PERCENTILES, weighted_quantiles(h.income, size, _PERCENTILES), strict=True):
+    for q, value in zip(
+        _PERCENTILES, weighted_quantiles(h.income, size, _PERCENTILES), strict=True
+    ):
         row[f"income_p{round(q * 100):02d}"] = float(value)
     row["registered_food_gap"] = int((registered & ~h.food_ok).sum())
     row["registered_schooling_gap"] = int((registered & ~h.schooling_ok).sum())

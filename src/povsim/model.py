@@ -26,9 +26,25 @@ from povsim.villages import Village, VillageState
 __all__ = ["PANEL_COLUMNS", "PovertyModel"]
 
 PANEL_COLUMNS = (
-    "village", "size", "labour", "elderly", "pupils", "chronic", "disabled", "education",
-    "housing_grade", "income", "food_ok", "schooling_ok", "medical_ok", "status",
-    "wrongly_registered", "causes", "hardship", "ever_exited", "relapses",
+    "village",
+    "size",
+    "labour",
+    "elderly",
+    "pupils",
+    "chronic",
+    "disabled",
+    "education",
+    "housing_grade",
+    "income",
+    "food_ok",
+    "schooling_ok",
+    "medical_ok",
+    "status",
+    "wrongly_registered",
+    "causes",
+    "hardship",
+    "ever_exited",
+    "relapses",
 )
 """Household columns written to ``households.parquet`` each year when a panel is asked for."""
 

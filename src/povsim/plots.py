@@ -23,8 +23,12 @@ def poverty_headcount(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     left.set_ylim(bottom=0)
     left.legend()
     right.plot(ind["year"], 100 * ind["incidence"], marker="o", label="incidence")
-    right.plot(ind["year"], 100 * ind["registered_incidence"], marker="s", label="registered incidence")
-    right.axhline(100 * scenario.exit.county_threshold, color="grey", ls="--", label="county exit threshold")
+    right.plot(
+        ind["year"], 100 * ind["registered_incidence"], marker="s", label="registered incidence"
+    )
+    right.axhline(
+        100 * scenario.exit.county_threshold, color="grey", ls="--", label="county exit threshold"
+    )
     right.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
     right.set_ylim(bottom=0)
     right.legend()
@@ -57,12 +61,32 @@ def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     years = ind["year"]
-    ax.fill_between(years, ind["income_p05"], ind["income_p95"], alpha=0.2, color="C0", label="5th–95th percentile")
-    ax.fill_between(years, ind["income_p25"], ind["income_p75"], alpha=0.4, color="C0", label="25th–75th percentile")
+    ax.fill_between(
+        years,
+        ind["income_p05"],
+        ind["income_p95"],
+        alpha=0.2,
+        color="C0",
+        label="5th–95th percentile",
+    )
+    ax.fill_between(
+        years,
+        ind["income_p25"],
+        ind["income_p75"],
+        alpha=0.4,
+        color="C0",
+        label="25th–75th percentile",
+    )
     ax.plot(years, ind["income_p50"], color="C0", label="median")
-    ax.plot(years, ind["median_income_registered"], color="C2", ls=":", label="median, registered poor")
+    ax.plot(
+        years, ind["median_income_registered"], color="C2", ls=":", label="median, registered poor"
+    )
     ax.step(years, ind["poverty_line"], where="mid", color="C3", lw=2, label="poverty line")
-    ax.set(title=f"Household income — {scenario.name}", xlabel="year", ylabel="yuan per person per year")
+    ax.set(
+        title=f"Household income — {scenario.name}",
+        xlabel="year",
+        ylabel="yuan per person per year",
+    )
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left")
     return fig

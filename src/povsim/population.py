@@ -65,7 +65,9 @@ def earned_income(h: HouseholdState) -> np.ndarray:
     return h.farm_base + h.wage_base
 
 
-def build_population(scenario: Scenario, rng: np.random.Generator) -> tuple[HouseholdState, VillageState]:
+def build_population(
+    scenario: Scenario, rng: np.random.Generator
+) -> tuple[HouseholdState, VillageState]:
     """Draw households and villages for ``scenario``.
 
     Args:
@@ -87,14 +89,15 @@ def build_population(scenario: Scenario, rng: np.random.Generator) -> tuple[Hous
     chronic = rng.random(n) < pop.chronic_illness_rate
     labour = np.maximum(size - elderly - pupils - disabled, 0)
     education = rng.choice(4, size=n, p=pop.education_probs).astype(np.int8)
-    land = pop.land_per_person * np.exp(rng.normal(-pop.land_sd**2 / 2, pop.land_sd, n))
+    land = pop.land_per_person * np.exp(rng.normal(-(pop.land_sd**2) / 2, pop.land_sd, n))
 
     remote = villages.remoteness[village]
     # Farming needs hands: full yield from half the members working, less below that.
     farm_hands = np.clip((labour + 0.5 * elderly) / (0.5 * size), 0.0, 1.0)
     farm = land * farm_hands
     wages = (
-        labour / size
+        labour
+        / size
         * np.asarray(inc.wage_by_education)[education]
         * (1.0 - inc.remoteness_wage_penalty * remote)
     )
@@ -132,7 +135,9 @@ def build_population(scenario: Scenario, rng: np.random.Generator) -> tuple[Hous
     _draw_housing(h, pop, rng)
     line = scenario.line(scenario.start_year)
     poor = h.income < line
-    gap = np.where(poor, scenario.guarantees.schooling_gap_poor, scenario.guarantees.schooling_gap_nonpoor)
+    gap = np.where(
+        poor, scenario.guarantees.schooling_gap_poor, scenario.guarantees.schooling_gap_nonpoor
+    )
     h.schooling_ok = (pupils == 0) | (rng.random(n) >= gap)
     h.medical_ok = rng.random(n) < scenario.guarantees.medical_coverage
     h.food_ok = np.ones(n, dtype=bool)

@@ -112,8 +112,12 @@ class PopulationConfig(_Section):
 class VillagesConfig(_Section):
     """Village attributes drawn at start-up."""
 
-    remoteness_alpha: float = _field(2.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0)
-    remoteness_beta: float = _field(3.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0)
+    remoteness_alpha: float = _field(
+        2.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0
+    )
+    remoteness_beta: float = _field(
+        3.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0
+    )
     fragile_share: Probability = _field(
         0.2, "share of villages that are ecologically fragile", "share"
     )
@@ -123,8 +127,7 @@ class VillagesConfig(_Section):
     infrastructure_sd: float = _field(0.15, "spread of infrastructure level", "index", ge=0.0)
     designation_multiple: float = _field(
         2.0,
-        "a village is designated poor when its incidence is at least this multiple "
-        "of the county's",
+        "a village is designated poor when its incidence is at least this multiple of the county's",
         "ratio",
         gt=0.0,
     )
@@ -141,9 +144,7 @@ class IncomeConfig(_Section):
         "shares of farm/business, wages, transfers and property in initial income",
         "shares",
     )
-    growth: float = _field(
-        0.073, "mean nominal growth of earned income", "1/year", ge=-0.5, le=1.0
-    )
+    growth: float = _field(0.073, "mean nominal growth of earned income", "1/year", ge=-0.5, le=1.0)
     village_sd: float = _field(
         0.3, "log standard deviation of the persistent village income level", "log", ge=0.0
     )
@@ -179,7 +180,9 @@ class IllnessConfig(_Section):
     annual_probability: Probability = _field(
         0.06, "chance a household has a serious illness episode in a year", "1/year"
     )
-    chronic_multiplier: float = _field(3.0, "risk multiplier with a chronically ill member", "ratio", ge=0)
+    chronic_multiplier: float = _field(
+        3.0, "risk multiplier with a chronically ill member", "ratio", ge=0
+    )
     elderly_multiplier: float = _field(1.5, "risk multiplier with an elderly member", "ratio", ge=0)
     oop_cost_mean: float = _field(
         6000.0, "mean medical cost of an episode before reimbursement", "yuan/household", ge=0
@@ -189,9 +192,7 @@ class IllnessConfig(_Section):
         0.5, "share of the cost reimbursed when the household is insured", "share"
     )
     duration_months: int = _field(4, "months of lost work per episode", "months", ge=1, le=36)
-    lost_income_share: Probability = _field(
-        0.35, "share of earned income lost while ill", "share"
-    )
+    lost_income_share: Probability = _field(0.35, "share of earned income lost while ill", "share")
     chronic_onset: Probability = _field(
         0.1, "chance an episode leaves a chronic condition", "share"
     )
@@ -204,9 +205,7 @@ class DisasterConfig(_Section):
     fragile_multiplier: float = _field(
         2.0, "risk multiplier for ecologically fragile villages", "ratio", ge=0
     )
-    farm_loss: Probability = _field(
-        0.3, "mean share of a year's farm income destroyed", "share"
-    )
+    farm_loss: Probability = _field(0.3, "mean share of a year's farm income destroyed", "share")
     housing_damage: Probability = _field(
         0.05, "chance a safe house in a hit village becomes dangerous (grade C)", "share"
     )
@@ -260,9 +259,7 @@ class RegistrationConfig(_Section):
     capital_cause_rate: Probability = _field(
         0.35, "chance 'lack of capital' is recorded (no asset data to decide it)", "share"
     )
-    marriage_cause_rate: Probability = _field(
-        0.02, "chance 'marriage' is recorded", "share"
-    )
+    marriage_cause_rate: Probability = _field(0.02, "chance 'marriage' is recorded", "share")
     motivation_cause_rate: Probability = _field(
         0.05, "chance 'lack of own motivation' is recorded", "share"
     )
@@ -285,8 +282,11 @@ class GuaranteesConfig(_Section):
         "share of line",
     )
     food_months: float = _field(
-        3.0, "food and clothing fail in a year with at least this many hungry months", "months",
-        gt=0.0, le=12.0,
+        3.0,
+        "food and clothing fail in a year with at least this many hungry months",
+        "months",
+        gt=0.0,
+        le=12.0,
     )
     schooling_gap_poor: Probability = _field(
         0.10, "share of poor households with pupils whose schooling is not secured", "share"
@@ -338,11 +338,20 @@ class Scenario(_Section):
     description: str = _field("", "what question this scenario answers", "")
     start_year: int = _field(2014, "first simulated year", "year", ge=1980, le=2100)
     end_year: int = _field(2020, "last simulated year", "year", ge=1980, le=2100)
-    steps_per_year: int = _field(12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365)
+    steps_per_year: int = _field(
+        12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365
+    )
     seed: int = _field(20140101, "default seed when none is given", "", ge=0)
     poverty_line: dict[int, Annotated[float, Field(gt=0.0)]] = _field(
-        {2014: 2800.0, 2015: 2855.0, 2016: 2952.0, 2017: 2952.0, 2018: 2995.0,
-         2019: 3218.0, 2020: 4000.0},
+        {
+            2014: 2800.0,
+            2015: 2855.0,
+            2016: 2952.0,
+            2017: 2952.0,
+            2018: 2995.0,
+            2019: 3218.0,
+            2020: 4000.0,
+        },
         "poverty line for each simulated year, current prices",
         "yuan/person/year",
         validate_default=True,
@@ -407,7 +416,11 @@ class ScenarioProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.path}: {self.message}" if self.path else f"{self.source}: {self.message}"
+        return (
+            f"{self.source}: {self.path}: {self.message}"
+            if self.path
+            else f"{self.source}: {self.message}"
+        )
 
 
 class ScenarioError(Exception):
@@ -422,7 +435,9 @@ def _read_toml(path: Path, referenced_from: tuple[str, str] | None) -> dict[str,
     if not path.is_file():
         if referenced_from:
             source, field = referenced_from
-            raise ScenarioError([ScenarioProblem(source, field, f"extended file not found: {path}")])
+            raise ScenarioError(
+                [ScenarioProblem(source, field, f"extended file not found: {path}")]
+            )
         raise ScenarioError([ScenarioProblem(str(path), "", "file not found")])
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -452,8 +467,12 @@ def _note_leaves(tree: dict, origin: dict, source: str, prefix: tuple) -> None:
             _note_leaves(value, origin, source, (*prefix, str(key)))
 
 
-def _resolve(path: Path, chain: tuple[Path, ...], origin: dict,
-             referenced_from: tuple[str, str] | None = None) -> dict[str, Any]:
+def _resolve(
+    path: Path,
+    chain: tuple[Path, ...],
+    origin: dict,
+    referenced_from: tuple[str, str] | None = None,
+) -> dict[str, Any]:
     path = path.resolve() if path.is_absolute() else path
     if path.resolve() in chain:
         cycle = " -> ".join(str(p) for p in (*chain, path.resolve()))
@@ -464,8 +483,9 @@ def _resolve(path: Path, chain: tuple[Path, ...], origin: dict,
     if parent is not None:
         if not isinstance(parent, str):
             raise ScenarioError([ScenarioProblem(str(path), "extends", "must be a file path")])
-        merged = _resolve(path.parent / parent, (*chain, path.resolve()), origin,
-                          (str(path), "extends"))
+        merged = _resolve(
+            path.parent / parent, (*chain, path.resolve()), origin, (str(path), "extends")
+        )
     _merge(merged, data, origin, str(path))
     return merged
 

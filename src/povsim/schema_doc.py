@@ -6,12 +6,15 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
+from povsim.indicators import INDICATORS
 from povsim.scenario import Scenario
 
-__all__ = ["field_rows", "fields_markdown"]
+__all__ = ["columns_markdown", "field_rows", "fields_markdown"]
 
 
-def field_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[tuple[str, str, str, str]]:
+def field_rows(
+    model: type[BaseModel] = Scenario, prefix: str = ""
+) -> Iterator[tuple[str, str, str, str]]:
     """``(dotted path, default, unit, description)`` for every leaf field."""
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
@@ -23,14 +26,25 @@ def field_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[
         default = info.default
         if isinstance(default, tuple):
             default = list(default)
+        if default == "":
+            default = '""'
         if isinstance(default, dict):
             default = "{" + ", ".join(f"{k} = {v:g}" for k, v in default.items()) + "}"
-        yield path, str(default).lower() if isinstance(default, bool) else str(default), str(
-            extra.get("unit", "")
-        ), info.description or ""
+        yield (
+            path,
+            str(default).lower() if isinstance(default, bool) else str(default),
+            str(extra.get("unit", "")),
+            info.description or "",
+        )
 
 
 def fields_markdown() -> str:
     lines = ["| field | default | unit | meaning |", "|---|---|---|---|"]
     lines += [f"| `{p}` | `{d}` | {u} | {m} |" for p, d, u, m in field_rows()]
+    return "\n".join(lines)
+
+
+def columns_markdown() -> str:
+    lines = ["| column | meaning |", "|---|---|"]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in INDICATORS.items()]
     return "\n".join(lines)

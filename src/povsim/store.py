@@ -58,8 +58,9 @@ def _parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False, engine="pyarrow")
 
 
-def write_run(result: RunResult, out: Path, *, source: str | None = None,
-              overrides: list[str] | None = None) -> Path:
+def write_run(
+    result: RunResult, out: Path, *, source: str | None = None, overrides: list[str] | None = None
+) -> Path:
     """Write ``result`` as a run directory at ``out`` and return its path."""
     out = Path(out)
     with atomic_directory(out) as tmp:

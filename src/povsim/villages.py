@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
@@ -18,7 +18,7 @@ __all__ = ["Village", "VillageState"]
 class VillageState(ArrayState):
     """Every village's state, one row per village, owned by the model."""
 
-    COLUMNS = {
+    COLUMNS: ClassVar[dict[str, tuple[str, str]]] = {
         "remoteness": ("float64", "0 near town .. 1 remote mountains"),
         "fragile": ("bool", "ecologically fragile ('the land cannot feed its people')"),
         "infrastructure": ("float64", "roads, water, power: 0 none .. 1 complete"),
