@@ -12,7 +12,7 @@ import math
 import mesa
 from scipy.special import ndtri
 
-from povsim.households import SAFE_HOUSING_GRADES
+from povsim.households import SAFE_HOUSING_GRADES, YEAR_FLOWS
 from povsim.income import (
     advance_villages,
     ar_coefficients,
@@ -39,15 +39,7 @@ ROW_FIELDS = (
     "ill_steps",
     "ill_cost",
 )
-YEAR_FIELDS = (
-    "farm_year",
-    "wage_year",
-    "transfer_year",
-    "property_year",
-    "medical_year",
-    "loss_year",
-    "hungry_steps",
-)
+YEAR_FIELDS = (*YEAR_FLOWS, "hungry_steps")
 
 
 class ReferenceHousehold(mesa.Agent):

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from povsim.households import SAFE_HOUSING_GRADES, Cause, Hardship, HouseholdState, Status
+from povsim.households import (
+    SAFE_HOUSING_GRADES,
+    YEAR_FLOWS,
+    Cause,
+    Hardship,
+    HouseholdState,
+    Status,
+)
 from povsim.scenario import Scenario
 from povsim.streams import Streams
 from povsim.villages import VillageState
@@ -162,14 +169,7 @@ def _update_guarantees(
 
 
 def _reset_year(h: HouseholdState) -> None:
-    for name in (
-        "farm_year",
-        "wage_year",
-        "transfer_year",
-        "property_year",
-        "medical_year",
-        "loss_year",
-    ):
+    for name in YEAR_FLOWS:
         getattr(h, name)[:] = 0.0
     h.hungry_steps[:] = 0
     h.ill_year[:] = False

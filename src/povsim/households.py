@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 
 __all__ = ["SAFE_HOUSING_GRADES", "Cause", "Hardship", "Household", "HouseholdState", "Status"]
 
+YEAR_FLOWS = (
+    "farm_year",
+    "wage_year",
+    "transfer_year",
+    "property_year",
+    "medical_year",
+    "loss_year",
+)
+"""Money flows totalled over a year, yuan per person; net income is the first four less the rest."""
+
 SAFE_HOUSING_GRADES = 2
 """Grades below this (A = 0, B = 1) are safe; C = 2 and D = 3 are dangerous houses."""
 

@@ -14,7 +14,7 @@ from povsim.households import HouseholdState
 from povsim.scenario import Scenario
 from povsim.villages import VillageState
 
-__all__ = ["build_population", "earned_income", "gross_income"]
+__all__ = ["build_population", "gross_income"]
 
 
 def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState:
@@ -59,10 +59,6 @@ def gross_income(h: HouseholdState, villages: VillageState) -> np.ndarray:
         + h.transfer_base * np.exp(villages.trend[h.village])
         + h.property_base * level
     )
-
-
-def earned_income(h: HouseholdState) -> np.ndarray:
-    return h.farm_base + h.wage_base
 
 
 def build_population(

@@ -20,7 +20,7 @@ import pandas as pd
 from povsim.plots import save_run_figures
 from povsim.runner import RunResult
 
-__all__ = ["atomic_directory", "read_indicators", "versions", "write_run"]
+__all__ = ["atomic_directory", "versions", "write_run"]
 
 
 def versions() -> dict[str, str]:
@@ -87,7 +87,3 @@ def write_run(
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     result.path = out
     return out
-
-
-def read_indicators(run_dir: Path) -> pd.DataFrame:
-    return pd.read_parquet(Path(run_dir) / "indicators.parquet")
