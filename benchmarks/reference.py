@@ -24,6 +24,11 @@ from povsim.scenario import Scenario
 from povsim.streams import Streams
 
 ROW_FIELDS = (
+    "support_farm",
+    "support_wage",
+    "support_transfer",
+    "extra_reimbursement",
+    "illness_protection",
     "village",
     "size",
     "elderly",
@@ -68,7 +73,8 @@ class ReferenceHousehold(mesa.Agent):
             duration = m.duration
             mu = math.log(max(ill.oop_cost_mean, 1e-9)) - ill.oop_cost_sd**2 / 2
             cost = math.exp(mu + ill.oop_cost_sd * ndtri(shocks.illness_cost[i]))
-            paid = cost * (1.0 - ill.insured_reimbursement * self.medical_ok)
+            covered = ill.insured_reimbursement * self.medical_ok + self.extra_reimbursement
+            paid = cost * (1.0 - min(covered, 1.0))
             self.ill_cost = paid / self.size / duration
             self.ill_steps = duration
             if not self.chronic and shocks.chronic_onset[i] < ill.chronic_onset:
@@ -80,10 +86,12 @@ class ReferenceHousehold(mesa.Agent):
 
         trend = v.trend[self.village]
         level = math.exp(self.level + self.transitory + v.level[self.village] + trend)
-        working = 1.0 - ill.lost_income_share if ill_now else 1.0
-        farm = self.farm_base * level * math.exp(v.market[self.village]) * working / spy
-        wages = self.wage_base * level * working / spy
-        transfers = self.transfer_base * math.exp(trend) / spy
+        protected = 1.0 - min(self.illness_protection, 1.0)
+        working = 1.0 - ill.lost_income_share * protected if ill_now else 1.0
+        price = math.exp(v.market[self.village])
+        farm = (self.farm_base * level * working + self.support_farm * working) * price / spy
+        wages = (self.wage_base * level + self.support_wage) * working / spy
+        transfers = (self.transfer_base * math.exp(trend) + self.support_transfer) / spy
         prop = self.property_base * level / spy
         medical = self.ill_cost if ill_now else 0.0
         net = farm + wages + transfers + prop - medical
@@ -109,11 +117,13 @@ class ReferenceHousehold(mesa.Agent):
 class ReferenceModel(mesa.Model):
     """The same population and shocks as :class:`povsim.PovertyModel`, stepped per agent."""
 
-    def __init__(self, scenario: Scenario, seed: int):
+    def __init__(self, scenario: Scenario, seed: int, support: dict | None = None):
         self.streams = Streams(seed)
         super().__init__(rng=self.streams.model)
         self.scenario_spec = scenario
         h, self.villages = build_population(scenario, self.streams.population)
+        for name, values in (support or {}).items():
+            setattr(h, name, values)
         self.rho, self.sd = ar_coefficients(
             scenario.income.transitory_persistence,
             scenario.income.transitory_sd,

@@ -42,3 +42,14 @@ def baseline() -> Scenario:
 def small(baseline: Scenario) -> Scenario:
     """The baseline at 600 households in 12 villages: fast enough to run many times."""
     return baseline.updated({"population.households": 600, "population.villages": 12})
+
+
+@pytest.fixture(scope="session")
+def bare(baseline: Scenario) -> Scenario:
+    """The baseline's county and rules with no support programs, money or work teams."""
+    return baseline.updated({"programs": {}, "villages.work_teams": False, "budget.total": {}})
+
+
+@pytest.fixture(scope="session")
+def small_bare(bare: Scenario) -> Scenario:
+    return bare.updated({"population.households": 600, "population.villages": 12})

@@ -11,7 +11,7 @@ from povsim import PovertyModel, Scenario
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from reference import YEAR_FIELDS, ReferenceModel
+from reference import ROW_FIELDS, YEAR_FIELDS, ReferenceModel
 
 
 def test_reference_matches_vectorised_step(small: Scenario) -> None:
@@ -20,7 +20,13 @@ def test_reference_matches_vectorised_step(small: Scenario) -> None:
     )
     steps = scenario.steps_per_year - 1  # stop before the year-end assessment resets totals
     vectorised = PovertyModel(scenario, 8)
-    reference = ReferenceModel(scenario, 8)
+    # Program effects as programs would set them at the start of the year, on both sides.
+    vectorised._begin_year = lambda: None
+    h = vectorised.households
+    support = np.random.default_rng(0).random((5, h.n))
+    for name, values in zip(ROW_FIELDS[:5], (3000, 2000, 800, 0.4, 0.3), strict=True):
+        setattr(h, name, support[ROW_FIELDS.index(name)] * values)
+    reference = ReferenceModel(scenario, 8, support={f: getattr(h, f) for f in ROW_FIELDS[:5]})
     for _ in range(steps):
         vectorised.step()
         reference.step()

@@ -36,20 +36,27 @@ def test_streams_are_independent_and_reproducible() -> None:
     assert len({Streams(r).illness.random() for r in reps}) == 3
 
 
-def test_shocks_do_not_depend_on_policy(small: Scenario) -> None:
-    """Common random numbers: changing how the register works leaves the shocks alone."""
-    strict = small.updated(
+def test_shocks_do_not_depend_on_policy(small_bare: Scenario, small: Scenario) -> None:
+    """Common random numbers: changing the register's rules or the policy mix leaves the
+    shocks alone; without programs, incomes too."""
+    strict = small_bare.updated(
         {
             "registration.coverage": 0.3,
             "registration.income_error_sd": 0.6,
             "exit.require_guarantees": False,
         }
     )
-    a = PovertyModel(small, 3).run().indicators()
+    a = PovertyModel(small_bare, 3).run().indicators()
     b = PovertyModel(strict, 3).run().indicators()
     for column in ("ill_households", "disaster_households", "mean_income", "poor_people"):
         assert a[column].equals(b[column]), column
     assert not a["registered_households"].equals(b["registered_households"])
+    shares = {f"programs.{name}.share": 0.0 for name in small.programs}
+    industry_only = small.updated({**shares, "programs.industry.share": 1.0})
+    c = PovertyModel(small, 3).run().indicators()
+    d = PovertyModel(industry_only, 3).run().indicators()
+    assert c["ill_households"].equals(d["ill_households"])
+    assert not c["mean_income"].equals(d["mean_income"])
 
 
 def test_no_global_random_state_is_used(small: Scenario) -> None:

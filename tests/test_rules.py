@@ -16,10 +16,10 @@ LINE = 2855.0
 
 
 @pytest.fixture
-def rules(baseline: Scenario) -> Scenario:
+def rules(bare: Scenario) -> Scenario:
     """Deterministic rules: no survey error, every review and re-check finds its household,
     and no background change to the guarantees."""
-    return baseline.updated(
+    return bare.updated(
         {
             "registration.income_error_sd": 0.0,
             "registration.review_coverage": 1.0,

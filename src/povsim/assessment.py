@@ -16,6 +16,7 @@ The order each year end, every household making at most one move:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,7 @@ from povsim.streams import Streams
 from povsim.villages import VillageState
 
 __all__ = [
+    "RELAPSE_CAUSES",
     "Transitions",
     "close_year",
     "designate_poor_villages",
@@ -54,6 +56,8 @@ class Transitions:
     entered: np.ndarray
     ill: np.ndarray
     hit_by_disaster: np.ndarray
+    exited_start: np.ndarray
+    relapse_causes: dict[str, np.ndarray]
 
 
 def _survey_judges_poor(
@@ -77,6 +81,7 @@ def register(
     # Draw for everybody so the stream's position does not depend on who registers.
     u = rng.random((3, h.n))
     h.status[mask] = Status.REGISTERED
+    h.ever_registered |= mask
     h.registered_year[mask] = year
     # Not poor and nothing missing: the household should not be on the register.
     h.wrongly_registered[mask] = (h.income >= line)[mask] & h.guarantees_ok()[mask]
@@ -168,7 +173,8 @@ def _update_guarantees(
     h.housing_grade[renovated] = SAFE_HOUSING_GRADES - 1
 
 
-def _reset_year(h: HouseholdState) -> None:
+def _reset_year(h: HouseholdState, v: VillageState) -> None:
+    v.price_year[:] = 0.0
     for name in YEAR_FLOWS:
         getattr(h, name)[:] = 0.0
     h.hungry_steps[:] = 0
@@ -176,10 +182,46 @@ def _reset_year(h: HouseholdState) -> None:
     h.disaster_year[:] = False
 
 
+RELAPSE_CAUSES = ("illness", "disaster", "market", "support_ended", "guarantee", "other")
+"""What a relapse is put down to; a relapse may have several causes, 'other' when none."""
+
+
+def _relapse_causes(
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    year: int,
+    relapse: np.ndarray,
+    line: float,
+) -> dict[str, np.ndarray]:
+    bad_prices = v.price_year < 1.0 - scenario.shocks.market.bad_year_drop
+    causes = {
+        "illness": relapse & h.ill_year,
+        "disaster": relapse & h.disaster_year,
+        "market": relapse & bad_prices[h.village] & (h.farm_year > 0),
+        "support_ended": relapse & (h.support_ended > 0) & (h.support_ended >= year - 1),
+        "guarantee": relapse & (h.income >= line),
+    }
+    explained = np.zeros_like(relapse)
+    for mask in causes.values():
+        explained |= mask
+    causes["other"] = relapse & ~explained
+    return causes
+
+
 def close_year(
-    h: HouseholdState, v: VillageState, scenario: Scenario, year: int, streams: Streams
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    year: int,
+    streams: Streams,
+    programs: Sequence = (),
 ) -> Transitions:
     """Total the year's income and move households through the register.
+
+    Args:
+        programs: support programs, whose ``secure(h)`` holds up the guarantees they
+            secure after the year's background changes.
 
     Returns:
         The masks of who was removed, exited, relapsed and newly registered.
@@ -189,6 +231,8 @@ def close_year(
         h.farm_year + h.wage_year + h.transfer_year + h.property_year - h.medical_year - h.loss_year
     )
     _update_guarantees(h, scenario, line, streams.guarantees)
+    for program in programs:
+        program.secure(h)
 
     rng = streams.registration
     u_recheck, u_review = rng.random((2, h.n))
@@ -225,9 +269,17 @@ def close_year(
     register(h, v, scenario, relapse | entered, year, line, rng)
 
     transitions = Transitions(
-        registered, removed, exits, relapse, entered, h.ill_year.copy(), h.disaster_year.copy()
+        registered_start=registered,
+        removed=removed,
+        exited=exits,
+        relapsed=relapse,
+        entered=entered,
+        ill=h.ill_year.copy(),
+        hit_by_disaster=h.disaster_year.copy(),
+        exited_start=exited_before,
+        relapse_causes=_relapse_causes(h, v, scenario, year, relapse, line),
     )
-    _reset_year(h)
+    _reset_year(h, v)
     return transitions
 
 

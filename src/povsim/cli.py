@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from povsim.runner import RunResult, simulate
+from povsim.runner import RunResult, has_support, simulate
 from povsim.scenario import Scenario, ScenarioError, load_scenario
-from povsim.schema_doc import columns_markdown, fields_markdown
+from povsim.schema_doc import columns_markdown, fields_markdown, programs_markdown
 from povsim.store import write_run
 
 __all__ = ["app"]
@@ -68,7 +69,14 @@ class _LazyProgress:
 
 
 def _summary_table(result: RunResult) -> Table:
-    table = Table(title=f"{result.scenario.name} (seed {result.seed})", title_justify="left")
+    table = Table(
+        title=f"{result.scenario.name} (seed {result.seed})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     for column in (
         "year",
         "line",
@@ -79,7 +87,7 @@ def _summary_table(result: RunResult) -> Table:
         "relapse",
         "new",
         "removed",
-        "vill.exit",
+        "villages",
     ):
         table.add_column(column, justify="right")
     for row in result.indicators.itertuples():
@@ -95,13 +103,44 @@ def _summary_table(result: RunResult) -> Table:
             f"{row.removed_households:,}",
             f"{row.villages_exited}/{row.poor_villages}",
         )
+    table.caption = "poor: people below the line; reg.: registered households not yet exited"
+    return table
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} yuan"
+
+
+def _headline(result: RunResult) -> Table:
     s = result.summary()
-    exit_year = s["county_exit_year"] or "not yet"
-    table.caption = (
-        f"{s['exits_households']:,} exits, {s['relapses_households']:,} relapses; "
-        f"county exit: {exit_year}. poor = people below the line; reg. = registered "
-        f"households not yet exited."
-    )
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    incidence = f"{s['incidence_start']:.1%} -> {s['incidence_end']:.1%}"
+    if "incidence_end_without_support" in s:
+        incidence += f" (without support {s['incidence_end_without_support']:.1%})"
+    rows = [
+        ("incidence", incidence),
+        (
+            "exits / relapses (households)",
+            f"{s['exits_households']:,} / {s['relapses_households']:,}",
+        ),
+        ("cumulative exit share", f"{s['cumulative_exit_share']:.1%}"),
+        ("cumulative relapse share", f"{s['cumulative_relapse_share']:.1%}"),
+        ("county exit", str(s["county_exit_year"] or "not yet")),
+        ("villages exited", f"{s['villages_exited']} of {s['poor_villages']} poor villages"),
+        ("spending", _money(s["spending_yuan"])),
+        ("cost per exit", _money(s["cost_per_exit"])),
+    ]
+    if "additional_exits" in s:
+        rows += [
+            ("exits added by support", f"{s['additional_exits']:,}"),
+            ("cost per added exit", _money(s["cost_per_additional_exit"])),
+            ("relapses avoided", f"{s['relapses_avoided']:,.0f}"),
+            ("cost per relapse avoided", _money(s["cost_per_relapse_avoided"])),
+        ]
+    for name, value in rows:
+        table.add_row(name, value)
     return table
 
 
@@ -122,7 +161,8 @@ def run(
     """Run a scenario and write its run directory."""
     overrides = set_ or []
     spec = _load(scenario, overrides)
-    progress = _LazyProgress(len(spec.years) * spec.steps_per_year, enabled=not quiet)
+    runs = 2 if has_support(spec) else 1  # with and without support
+    progress = _LazyProgress(runs * len(spec.years) * spec.steps_per_year, enabled=not quiet)
     try:
         result = simulate(spec, seed, panel=panel, on_step=progress)
     finally:
@@ -134,6 +174,7 @@ def run(
         raise _fail(f"cannot write {target}: {err}", 1) from None
     if not quiet:
         console.print(_summary_table(result))
+        console.print(_headline(result))
     console.print(f"wrote {target} in {result.wall_seconds:.1f} s of simulation")
 
 
@@ -164,8 +205,9 @@ def check(
 
 @app.command()
 def fields() -> None:
-    """Print every scenario field with its type, default and unit (Markdown)."""
-    console.print(fields_markdown(), markup=False, highlight=False, soft_wrap=True)
+    """Print every scenario and program field with its default and unit (Markdown)."""
+    text = f"{fields_markdown()}\n\n### Programs\n\n{programs_markdown()}"
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -92,6 +92,13 @@ class HouseholdState(ArrayState):
         "transitory": ("float64", "transitory log income (AR(1))"),
         "ill_steps": ("int16", "steps of the current illness left"),
         "ill_cost": ("float64", "out-of-pocket cost per step while ill, yuan per person"),
+        # support programs' effects this year, set at the start of the year
+        "support_farm": ("float64", "program farm income, yuan/person/year"),
+        "support_wage": ("float64", "program wage income, yuan/person/year"),
+        "support_transfer": ("float64", "program transfers, yuan/person/year"),
+        "extra_reimbursement": ("float64", "extra share of illness costs reimbursed"),
+        "illness_protection": ("float64", "share of income lost while ill that is avoided"),
+        "support_ended": ("int16", "last year of the most recent support that ended (0 none)"),
         # this year's flows, yuan per person, reset at year end
         "farm_year": ("float64", "farm and business income so far this year"),
         "wage_year": ("float64", "wages so far this year"),
@@ -114,6 +121,7 @@ class HouseholdState(ArrayState):
         "hardship": ("int8", "Hardship grade: 0 none, 1 A, 2 B, 3 C"),
         "registered_year": ("int16", "year last registered (0 never)"),
         "exit_year": ("int16", "year of last exit (0 never)"),
+        "ever_registered": ("bool", "has been on the register"),
         "ever_exited": ("bool", "has exited at least once"),
         "relapses": ("int16", "times fallen back after exit"),
     }

@@ -116,7 +116,8 @@ def step_income(
         mu = np.log(max(ill.oop_cost_mean, 1e-9)) - ill.oop_cost_sd**2 / 2
         # A uniform per household (cheap) keeps the stream aligned; only onsets need the normal.
         cost = np.exp(mu + ill.oop_cost_sd * ndtri(shocks.illness_cost[onset]))
-        paid = cost * (1.0 - ill.insured_reimbursement * h.medical_ok[onset])
+        covered = ill.insured_reimbursement * h.medical_ok[onset] + h.extra_reimbursement[onset]
+        paid = cost * (1.0 - np.minimum(covered, 1.0))
         h.ill_cost[onset] = paid / h.size[onset] / duration
         h.ill_steps[onset] = duration
         h.ill_year[onset] = True
@@ -132,11 +133,18 @@ def step_income(
     earned = np.exp(h.level + h.transitory)
     earned *= (np.exp(v.level + v.trend) / spy)[village]
     prop = h.property_base * earned  # rents and dividends do not stop when someone falls ill
-    earned[ill_now] *= 1.0 - ill.lost_income_share
-    farm = h.farm_base * earned
-    farm *= np.exp(v.market)[village]
+    working = np.ones(h.n)
+    working[ill_now] -= ill.lost_income_share * (
+        1.0 - np.minimum(h.illness_protection[ill_now], 1.0)
+    )
+    earned *= working
+    price = np.exp(v.market)
+    v.price_year += price / spy
+    farm = (h.farm_base * earned + h.support_farm * working / spy) * price[village]
     wages = h.wage_base * earned
+    wages += h.support_wage * working / spy
     transfers = h.transfer_base * (np.exp(v.trend) / spy)[village]
+    transfers += h.support_transfer / spy
 
     net = farm + wages
     net += transfers

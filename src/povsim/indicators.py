@@ -31,12 +31,24 @@ INDICATORS: dict[str, str] = {
     "new_entrants_people": "people in them",
     "removed_households": "wrongly registered households taken off the register",
     "removed_people": "people in them",
+    "exited_households_start": "households in the exited state at the start of the year",
+    "relapse_rate": "relapses_households / exited_households_start",
     "registered_households": "registered households at year end = start - exits + relapses "
     "+ new entrants - removed",
     "registered_people": "people in them",
     "registered_incidence": "registered_people / population_people (the administrative rate)",
     "exited_households": "households in the exited state at year end",
+    "ever_registered_households": "households that have been on the register",
     "ever_exited_households": "households that have exited at least once",
+    "ever_relapsed_households": "households that have relapsed at least once",
+    "cumulative_exit_share": "ever_exited_households / ever_registered_households",
+    "cumulative_relapse_share": "ever_relapsed_households / ever_exited_households",
+    "relapses_illness": "relapsed households with an illness episode this year",
+    "relapses_disaster": "relapsed households whose village had a disaster this year",
+    "relapses_market": "relapsed farming households whose village had a bad price year",
+    "relapses_support_ended": "relapsed households whose support ended this or last year",
+    "relapses_guarantee": "relapsed households above the line that lost a guarantee",
+    "relapses_other": "relapsed households with none of the causes above",
     "missed_poor_households": "poor households not on the register (exclusion error)",
     "wrongly_registered_households": "registered households that were not poor when "
     "registered (inclusion error)",
@@ -55,12 +67,19 @@ INDICATORS: dict[str, str] = {
     "registered_illness_share": "share of registered households with illness among causes",
     "ill_households": "households with an illness episode this year",
     "disaster_households": "households whose village was hit by a disaster this year",
+    "spending_yuan": "money spent by all support programs this year, yuan",
+    "supported_households": "households any program supported this year",
+    "work_team_villages": "villages with a resident work team",
     "poor_villages": "designated poor villages",
     "villages_exited": "poor villages that have exited by year end",
     "county_exited": "the county's registered incidence has fallen below its threshold",
 }
 
 _PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _ratio(part: float, whole: float) -> float:
+    return float(part / whole) if whole else 0.0
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
@@ -81,6 +100,8 @@ def annual_indicators(
     line: float,
     t: Transitions,
     county_exited: bool,
+    spending: float = 0.0,
+    supported: int = 0,
 ) -> dict[str, float | int | bool]:
     """One row of :data:`INDICATORS` for the year just assessed."""
     size = h.size.astype(np.float64)
@@ -109,8 +130,20 @@ def annual_indicators(
         row[f"{name}_households"] = int(mask.sum())
         row[f"{name}_people"] = h.people(mask)
     row["registered_incidence"] = row["registered_people"] / people if people else 0.0
+    row["exited_households_start"] = int(t.exited_start.sum())
+    row["relapse_rate"] = _ratio(row["relapses_households"], row["exited_households_start"])
     row["exited_households"] = int((h.status == Status.EXITED).sum())
+    row["ever_registered_households"] = int(h.ever_registered.sum())
     row["ever_exited_households"] = int(h.ever_exited.sum())
+    row["ever_relapsed_households"] = int((h.relapses > 0).sum())
+    row["cumulative_exit_share"] = _ratio(
+        row["ever_exited_households"], row["ever_registered_households"]
+    )
+    row["cumulative_relapse_share"] = _ratio(
+        row["ever_relapsed_households"], row["ever_exited_households"]
+    )
+    for cause, mask in t.relapse_causes.items():
+        row[f"relapses_{cause}"] = int(mask.sum())
     row["missed_poor_households"] = int((poor & (h.status == Status.UNREGISTERED)).sum())
     row["wrongly_registered_households"] = int((registered & h.wrongly_registered).sum())
     row["mean_income_registered"] = (
@@ -134,6 +167,9 @@ def annual_indicators(
     )
     row["ill_households"] = int(t.ill.sum())
     row["disaster_households"] = int(t.hit_by_disaster.sum())
+    row["spending_yuan"] = float(spending)
+    row["supported_households"] = int(supported)
+    row["work_team_villages"] = int(v.work_team.sum())
     row["poor_villages"] = int(v.poor_village.sum())
     row["villages_exited"] = int(v.exited.sum())
     row["county_exited"] = bool(county_exited)

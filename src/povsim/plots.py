@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -10,11 +11,26 @@ from matplotlib.figure import Figure
 
 from povsim.scenario import Scenario
 
-__all__ = ["exits_relapses", "income_fan", "poverty_headcount", "save_run_figures"]
+if TYPE_CHECKING:
+    from povsim.runner import RunResult
+
+__all__ = [
+    "exits_relapses",
+    "income_fan",
+    "pathways",
+    "poverty_headcount",
+    "save_run_figures",
+    "spending",
+]
 
 
-def poverty_headcount(ind: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Poor and registered people, and the two incidences against the exit thresholds."""
+def poverty_headcount(
+    ind: pd.DataFrame, scenario: Scenario, without: pd.DataFrame | None = None
+) -> Figure:
+    """Poor and registered people, and the incidences against the exit threshold.
+
+    ``without`` (the counterfactual's indicators) adds the incidence without support.
+    """
     fig = Figure(figsize=(10, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
     left.plot(ind["year"], ind["poor_people"], marker="o", label="poor (income below line)")
@@ -26,6 +42,15 @@ def poverty_headcount(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     right.plot(
         ind["year"], 100 * ind["registered_incidence"], marker="s", label="registered incidence"
     )
+    if without is not None:
+        right.plot(
+            without["year"],
+            100 * without["incidence"],
+            color="grey",
+            ls=":",
+            marker=".",
+            label="incidence without support",
+        )
     right.axhline(
         100 * scenario.exit.county_threshold, color="grey", ls="--", label="county exit threshold"
     )
@@ -92,16 +117,56 @@ def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     return fig
 
 
-def save_run_figures(ind: pd.DataFrame, scenario: Scenario, directory: Path) -> list[Path]:
-    """Draw every run figure into ``directory`` as PNG; returns the paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, draw in (
-        ("poverty_headcount", poverty_headcount),
-        ("exits_relapses", exits_relapses),
-        ("income_fan", income_fan),
+def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Each year's exits by primary pathway (left) and by every program credited (right)."""
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    for ax, column, title in (
+        (left, "primary_households", "Exits by primary pathway"),
+        (right, "exited_households", "Exits crediting each program (may overlap)"),
     ):
+        wide = table.pivot(index="year", columns="program", values=column).fillna(0)
+        bottom = np.zeros(len(wide))
+        for program in wide.columns:
+            ax.bar(wide.index, wide[program], bottom=bottom, label=program)
+            bottom += wide[program].to_numpy()
+        ax.set(title=title, xlabel="year", ylabel="households")
+    right.legend(fontsize="small", loc="upper right")
+    fig.suptitle(scenario.name)
+    return fig
+
+
+def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Money spent by each program per year against the year's total budget."""
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.subplots()
+    wide = table.pivot(index="year", columns="program", values="spent_yuan").fillna(0) / 1e6
+    bottom = np.zeros(len(wide))
+    for program in wide.columns:
+        ax.bar(wide.index, wide[program], bottom=bottom, label=program)
+        bottom += wide[program].to_numpy()
+    budget = table.groupby("year")["budget_yuan"].sum() / 1e6
+    ax.plot(budget.index, budget, color="black", marker="_", ls="--", label="budget")
+    ax.set(title=f"Spending by program — {scenario.name}", xlabel="year", ylabel="million yuan")
+    ax.legend(fontsize="small", loc="upper left")
+    return fig
+
+
+def save_run_figures(result: RunResult, directory: Path) -> list[Path]:
+    """Draw every figure of a run into ``directory`` as PNG; returns the paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ind, scenario = result.indicators, result.scenario
+    figures = {
+        "poverty_headcount": poverty_headcount(ind, scenario, result.counterfactual),
+        "exits_relapses": exits_relapses(ind, scenario),
+        "income_fan": income_fan(ind, scenario),
+    }
+    if len(result.spending):
+        figures["pathways"] = pathways(result.pathways, scenario)
+        figures["spending"] = spending(result.spending, scenario)
+    paths = []
+    for name, fig in figures.items():
         path = directory / f"{name}.png"
-        draw(ind, scenario).savefig(path, dpi=110, metadata={"Software": None})
+        fig.savefig(path, dpi=110, metadata={"Software": None})
         paths.append(path)
     return paths

@@ -16,6 +16,9 @@ from povsim.villages import VillageState
 
 __all__ = ["build_population", "gross_income"]
 
+RESETTLEMENT_REMOTENESS = 0.05
+RESETTLEMENT_INFRASTRUCTURE = 0.9
+
 
 def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState:
     cfg, m = scenario.villages, scenario.population.villages
@@ -39,13 +42,18 @@ def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState
         - income.remoteness_growth_penalty * remoteness
         + rng.normal(0.0, income.village_growth_sd, m)
     )
+    level = rng.normal(0.0, income.village_sd, m)
+    # One more village, empty at the start: the resettlement site near the county town.
+    # It is built in every scenario so that shock draws have the same shape whatever
+    # the policy (common random numbers).
     return VillageState(
-        m,
-        remoteness=remoteness,
-        fragile=fragile,
-        infrastructure=infrastructure,
-        level=rng.normal(0.0, income.village_sd, m),
-        growth=growth,
+        m + 1,
+        remoteness=np.append(remoteness, RESETTLEMENT_REMOTENESS),
+        fragile=np.append(fragile, False),
+        infrastructure=np.append(infrastructure, RESETTLEMENT_INFRASTRUCTURE),
+        level=np.append(level, 0.0),
+        growth=np.append(growth, income.growth),
+        resettlement=np.arange(m + 1) == m,
     )
 
 

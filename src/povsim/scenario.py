@@ -19,12 +19,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializeAsAny,
     ValidationError,
     ValidationInfo,
+    WrapValidator,
     field_validator,
 )
 
+from povsim.settings import Probability, setting
+
 __all__ = [
+    "BudgetConfig",
     "ExitConfig",
     "GuaranteesConfig",
     "IncomeConfig",
@@ -38,13 +43,6 @@ __all__ = [
     "load_scenario",
     "parse_override",
 ]
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-def _field(default: Any, description: str, unit: str = "", **constraints: Any) -> Any:
-    """A field with a description and a unit, both shown by ``povsim fields``."""
-    return Field(default, description=description, json_schema_extra={"unit": unit}, **constraints)
 
 
 def _distribution(values: tuple[float, ...]) -> tuple[float, ...]:
@@ -62,39 +60,39 @@ class _Section(BaseModel):
 class PopulationConfig(_Section):
     """Households and their members, as drawn by :mod:`povsim.population`."""
 
-    households: int = _field(5000, "number of household agents", "households", ge=1)
-    villages: int = _field(50, "number of villages the households live in", "villages", ge=1)
-    mean_household_size: float = _field(
+    households: int = setting(5000, "number of household agents", "households", ge=1)
+    villages: int = setting(50, "number of villages the households live in", "villages", ge=1)
+    mean_household_size: float = setting(
         3.3, "mean members per household (1 + Poisson)", "people", ge=1.0, le=10.0
     )
-    max_household_size: int = _field(9, "largest household drawn", "people", ge=1, le=20)
-    elderly_share: Probability = _field(0.16, "chance a member is 60 or older", "share")
-    school_share: Probability = _field(
+    max_household_size: int = setting(9, "largest household drawn", "people", ge=1, le=20)
+    elderly_share: Probability = setting(0.16, "chance a member is 60 or older", "share")
+    school_share: Probability = setting(
         0.22, "chance a member under 60 is a child in school", "share"
     )
-    chronic_illness_rate: Probability = _field(
+    chronic_illness_rate: Probability = setting(
         0.25, "share of households with a chronically ill member", "share"
     )
-    chronic_income_loss: Probability = _field(
+    chronic_income_loss: Probability = setting(
         0.35, "share of earned income a household loses to a chronic illness", "share"
     )
-    disability_rate: Probability = _field(
+    disability_rate: Probability = setting(
         0.06, "share of households with a disabled member (one less worker)", "share"
     )
-    education_probs: tuple[float, float, float, float] = _field(
+    education_probs: tuple[float, float, float, float] = setting(
         (0.35, 0.45, 0.15, 0.05),
         "education of the household's workers: primary or less, junior secondary, "
         "senior secondary, tertiary",
         "shares",
     )
-    land_per_person: float = _field(1.5, "mean farmland per member", "mu/person", gt=0.0)
-    land_sd: float = _field(0.7, "log standard deviation of farmland per member", "log", ge=0.0)
-    housing_grade_probs: tuple[float, float, float, float] = _field(
+    land_per_person: float = setting(1.5, "mean farmland per member", "mu/person", gt=0.0)
+    land_sd: float = setting(0.7, "log standard deviation of farmland per member", "log", ge=0.0)
+    housing_grade_probs: tuple[float, float, float, float] = setting(
         (0.55, 0.30, 0.10, 0.05),
         "housing safety grades A, B (safe), C, D (dangerous)",
         "shares",
     )
-    housing_income_correlation: float = _field(
+    housing_income_correlation: float = setting(
         0.5, "correlation between income rank and housing grade", "", ge=0.0, le=1.0
     )
 
@@ -112,110 +110,130 @@ class PopulationConfig(_Section):
 class VillagesConfig(_Section):
     """Village attributes drawn at start-up."""
 
-    remoteness_alpha: float = _field(
+    remoteness_alpha: float = setting(
         2.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0
     )
-    remoteness_beta: float = _field(
+    remoteness_beta: float = setting(
         3.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0
     )
-    fragile_share: Probability = _field(
+    fragile_share: Probability = setting(
         0.2, "share of villages that are ecologically fragile", "share"
     )
-    infrastructure_mean: Probability = _field(
+    infrastructure_mean: Probability = setting(
         0.5, "mean infrastructure level (roads, water, power) in [0, 1]", "index"
     )
-    infrastructure_sd: float = _field(0.15, "spread of infrastructure level", "index", ge=0.0)
-    designation_multiple: float = _field(
+    infrastructure_sd: float = setting(0.15, "spread of infrastructure level", "index", ge=0.0)
+    designation_multiple: float = setting(
         2.0,
         "a village is designated poor when its incidence is at least this multiple of the county's",
         "ratio",
         gt=0.0,
+    )
+    work_teams: bool = setting(
+        False, "poor villages get a resident work team and first secretary (驻村工作队)"
+    )
+    work_teams_from: int = setting(2015, "year the work teams are sent", "year")
+    work_team_takeup: Probability = setting(
+        0.1, "take-up of every program rises by this much in a village with a work team", "share"
+    )
+    work_team_growth: float = setting(
+        0.005, "growth added to a village's trend by its work team", "1/year", ge=0.0, le=0.5
     )
 
 
 class IncomeConfig(_Section):
     """The income process: components, household level, village trends."""
 
-    initial_mean: float = _field(
+    initial_mean: float = setting(
         6079.0, "mean per-capita disposable income at the start", "yuan/person/year", gt=0.0
     )
-    component_shares: tuple[float, float, float, float] = _field(
+    component_shares: tuple[float, float, float, float] = setting(
         (0.404, 0.396, 0.179, 0.021),
         "shares of farm/business, wages, transfers and property in initial income",
         "shares",
     )
-    growth: float = _field(0.073, "mean nominal growth of earned income", "1/year", ge=-0.5, le=1.0)
-    village_sd: float = _field(
+    growth: float = setting(
+        0.073, "mean nominal growth of earned income", "1/year", ge=-0.5, le=1.0
+    )
+    village_sd: float = setting(
         0.3, "log standard deviation of the persistent village income level", "log", ge=0.0
     )
-    village_growth_sd: float = _field(
+    village_growth_sd: float = setting(
         0.02, "spread of village growth trends around the mean", "1/year", ge=0.0
     )
-    remoteness_growth_penalty: float = _field(
+    remoteness_growth_penalty: float = setting(
         0.03, "growth lost by the most remote village (remoteness 1)", "1/year", ge=0.0
     )
-    household_sd: float = _field(
+    household_sd: float = setting(
         0.55, "log standard deviation of the persistent household level", "log", ge=0.0
     )
-    transitory_sd: float = _field(
+    transitory_sd: float = setting(
         0.2, "stationary log standard deviation of transitory income", "log", ge=0.0
     )
-    transitory_persistence: Probability = _field(
+    transitory_persistence: Probability = setting(
         0.5, "annual autocorrelation of transitory income", ""
     )
-    wage_by_education: tuple[float, float, float, float] = _field(
+    wage_by_education: tuple[float, float, float, float] = setting(
         (1.0, 1.25, 1.55, 2.0), "relative wage of a worker by education level", "ratio"
     )
     _shares = field_validator("component_shares")(_distribution)
 
-    remoteness_wage_penalty: Probability = _field(
+    remoteness_wage_penalty: Probability = setting(
         0.4, "share of wages lost by the most remote village", "share"
     )
-    elderly_transfer_weight: float = _field(
+    elderly_transfer_weight: float = setting(
         3.0, "transfers to an elderly member relative to another member", "ratio", ge=0.0
     )
 
 
 class IllnessConfig(_Section):
-    annual_probability: Probability = _field(
+    annual_probability: Probability = setting(
         0.06, "chance a household has a serious illness episode in a year", "1/year"
     )
-    chronic_multiplier: float = _field(
+    chronic_multiplier: float = setting(
         3.0, "risk multiplier with a chronically ill member", "ratio", ge=0
     )
-    elderly_multiplier: float = _field(1.5, "risk multiplier with an elderly member", "ratio", ge=0)
-    oop_cost_mean: float = _field(
+    elderly_multiplier: float = setting(
+        1.5, "risk multiplier with an elderly member", "ratio", ge=0
+    )
+    oop_cost_mean: float = setting(
         6000.0, "mean medical cost of an episode before reimbursement", "yuan/household", ge=0
     )
-    oop_cost_sd: float = _field(0.8, "log standard deviation of episode cost", "log", ge=0)
-    insured_reimbursement: Probability = _field(
+    oop_cost_sd: float = setting(0.8, "log standard deviation of episode cost", "log", ge=0)
+    insured_reimbursement: Probability = setting(
         0.5, "share of the cost reimbursed when the household is insured", "share"
     )
-    duration_months: int = _field(4, "months of lost work per episode", "months", ge=1, le=36)
-    lost_income_share: Probability = _field(0.35, "share of earned income lost while ill", "share")
-    chronic_onset: Probability = _field(
+    duration_months: int = setting(4, "months of lost work per episode", "months", ge=1, le=36)
+    lost_income_share: Probability = setting(0.35, "share of earned income lost while ill", "share")
+    chronic_onset: Probability = setting(
         0.1, "chance an episode leaves a chronic condition", "share"
     )
 
 
 class DisasterConfig(_Section):
-    annual_probability: Probability = _field(
+    annual_probability: Probability = setting(
         0.05, "chance a village is hit by a disaster in a year", "1/year"
     )
-    fragile_multiplier: float = _field(
+    fragile_multiplier: float = setting(
         2.0, "risk multiplier for ecologically fragile villages", "ratio", ge=0
     )
-    farm_loss: Probability = _field(0.3, "mean share of a year's farm income destroyed", "share")
-    housing_damage: Probability = _field(
+    farm_loss: Probability = setting(0.3, "mean share of a year's farm income destroyed", "share")
+    housing_damage: Probability = setting(
         0.05, "chance a safe house in a hit village becomes dangerous (grade C)", "share"
     )
 
 
 class MarketConfig(_Section):
-    sd: float = _field(0.12, "stationary log standard deviation of farm prices", "log", ge=0)
-    persistence: Probability = _field(0.5, "annual autocorrelation of farm prices", "")
-    common_share: Probability = _field(
+    sd: float = setting(0.12, "stationary log standard deviation of farm prices", "log", ge=0)
+    persistence: Probability = setting(0.5, "annual autocorrelation of farm prices", "")
+    common_share: Probability = setting(
         0.7, "share of price variance common to all villages", "share"
+    )
+    bad_year_drop: Probability = setting(
+        0.05,
+        "a village's year counts as a market shock when its mean farm price is this far "
+        "below normal (used to attribute relapses)",
+        "share",
     )
 
 
@@ -230,37 +248,37 @@ class ShocksConfig(_Section):
 class RegistrationConfig(_Section):
     """Identification of the poor (建档立卡) and the annual re-check (动态调整)."""
 
-    coverage: Probability = _field(
+    coverage: Probability = setting(
         0.9, "chance a household the survey judges poor is registered in the first year", "share"
     )
-    income_error_sd: float = _field(
+    income_error_sd: float = setting(
         0.25, "log standard deviation of the survey's income estimate", "log", ge=0
     )
-    review_coverage: Probability = _field(
+    review_coverage: Probability = setting(
         0.5, "chance the annual review registers an unregistered household it judges poor", "share"
     )
-    recheck_detection: Probability = _field(
+    recheck_detection: Probability = setting(
         0.5, "chance the annual re-check finds and removes a wrongly registered household", "share"
     )
-    hardship_cutoffs: tuple[float, float] = _field(
+    hardship_cutoffs: tuple[float, float] = setting(
         (0.5, 0.8),
         "income as a share of the line below which a household is graded A, then B; else C",
         "share of line",
     )
-    land_cause_below: float = _field(
+    land_cause_below: float = setting(
         0.5, "farmland below which 'lack of land' is recorded", "mu/person", ge=0
     )
-    transport_cause_above: Probability = _field(
+    transport_cause_above: Probability = setting(
         0.7, "village remoteness above which 'poor transport' is recorded", "index"
     )
-    water_cause_below: Probability = _field(
+    water_cause_below: Probability = setting(
         0.3, "village infrastructure below which 'lack of water' is recorded", "index"
     )
-    capital_cause_rate: Probability = _field(
+    capital_cause_rate: Probability = setting(
         0.35, "chance 'lack of capital' is recorded (no asset data to decide it)", "share"
     )
-    marriage_cause_rate: Probability = _field(0.02, "chance 'marriage' is recorded", "share")
-    motivation_cause_rate: Probability = _field(
+    marriage_cause_rate: Probability = setting(0.02, "chance 'marriage' is recorded", "share")
+    motivation_cause_rate: Probability = setting(
         0.05, "chance 'lack of own motivation' is recorded", "share"
     )
 
@@ -275,38 +293,38 @@ class RegistrationConfig(_Section):
 class GuaranteesConfig(_Section):
     """The two no-worries and three guarantees (两不愁三保障)."""
 
-    food_floor: Probability = _field(
+    food_floor: Probability = setting(
         0.5,
         "a step is a hungry one when its income net of medical costs and disaster losses, "
         "as a yearly rate, is below this share of the line",
         "share of line",
     )
-    food_months: float = _field(
+    food_months: float = setting(
         3.0,
         "food and clothing fail in a year with at least this many hungry months",
         "months",
         gt=0.0,
         le=12.0,
     )
-    schooling_gap_poor: Probability = _field(
+    schooling_gap_poor: Probability = setting(
         0.10, "share of poor households with pupils whose schooling is not secured", "share"
     )
-    schooling_gap_nonpoor: Probability = _field(
+    schooling_gap_nonpoor: Probability = setting(
         0.02, "the same share among non-poor households", "share"
     )
-    schooling_new_gap: Probability = _field(
+    schooling_new_gap: Probability = setting(
         0.02, "yearly chance a poor household with pupils loses the schooling guarantee", "1/year"
     )
-    schooling_annual_fix: Probability = _field(
+    schooling_annual_fix: Probability = setting(
         0.3, "yearly chance a schooling gap is closed without a program", "1/year"
     )
-    medical_coverage: Probability = _field(
+    medical_coverage: Probability = setting(
         0.989, "share of households insured at the start", "share"
     )
-    medical_annual_fix: Probability = _field(
+    medical_annual_fix: Probability = setting(
         0.5, "yearly chance an uninsured household enrols", "1/year"
     )
-    self_renovation: Probability = _field(
+    self_renovation: Probability = setting(
         0.1, "yearly chance a household above the line makes a dangerous house safe", "1/year"
     )
 
@@ -314,35 +332,61 @@ class GuaranteesConfig(_Section):
 class ExitConfig(_Section):
     """Exit (脱贫) of households, villages and the county, and relapse (返贫)."""
 
-    income_margin: float = _field(
+    income_margin: float = setting(
         0.0, "exit needs income at least (1 + margin) times the line", "share", ge=0.0, le=2.0
     )
-    require_guarantees: bool = _field(
+    require_guarantees: bool = setting(
         True, "exit also needs food, schooling, medical care and safe housing", ""
     )
-    relapse_on_guarantee_loss: bool = _field(
+    relapse_on_guarantee_loss: bool = setting(
         True, "an exited household that loses a guarantee relapses", ""
     )
-    village_threshold: Probability = _field(
+    village_threshold: Probability = setting(
         0.02, "a poor village exits when its registered incidence falls below this", "share"
     )
-    county_threshold: Probability = _field(
+    county_threshold: Probability = setting(
         0.03, "the county exits when its registered incidence falls below this", "share"
     )
+
+
+class BudgetConfig(_Section):
+    """Money for support programs; each program takes a share of ``total`` (or its own schedule)."""
+
+    total: dict[int, Annotated[float, Field(ge=0.0)]] = setting(
+        {}, "poverty-alleviation funds for each year (a year left out has none)", "yuan/year"
+    )
+
+
+def _program_config(value: Any, handler: Any) -> Any:
+    """Validate a program table with the config class of its ``kind``."""
+    from povsim.programs import ProgramConfig, program_class
+
+    if isinstance(value, ProgramConfig):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError("must be a table")
+    try:
+        cls = program_class(str(value.get("kind", "")))
+    except (LookupError, ImportError, AttributeError, TypeError) as err:
+        raise ValueError(str(err)) from None
+    return cls.Config.model_validate(value)
+
+
+ProgramEntry = Annotated[SerializeAsAny[Any], WrapValidator(_program_config)]
 
 
 class Scenario(_Section):
     """A fully validated scenario. Frozen: derive variants with :meth:`updated`."""
 
-    name: str = _field("scenario", "short name used for the run directory", "")
-    description: str = _field("", "what question this scenario answers", "")
-    start_year: int = _field(2014, "first simulated year", "year", ge=1980, le=2100)
-    end_year: int = _field(2020, "last simulated year", "year", ge=1980, le=2100)
-    steps_per_year: int = _field(
+    name: str = setting("scenario", "short name used for the run directory", "")
+    description: str = setting("", "what question this scenario answers", "")
+    start_year: int = setting(2014, "first simulated year", "year", ge=1980, le=2100)
+    end_year: int = setting(2020, "last simulated year", "year", ge=1980, le=2100)
+    steps_per_year: int = setting(
         12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365
     )
-    seed: int = _field(20140101, "default seed when none is given", "", ge=0)
-    poverty_line: dict[int, Annotated[float, Field(gt=0.0)]] = _field(
+    seed: int = setting(20140101, "default seed when none is given", "", ge=0)
+    poverty_line: dict[int, Annotated[float, Field(gt=0.0)]] = setting(
         {
             2014: 2800.0,
             2015: 2855.0,
@@ -363,6 +407,30 @@ class Scenario(_Section):
     registration: RegistrationConfig = RegistrationConfig()
     guarantees: GuaranteesConfig = GuaranteesConfig()
     exit: ExitConfig = ExitConfig()
+    budget: BudgetConfig = BudgetConfig()
+    programs: dict[str, ProgramEntry] = setting(
+        {},
+        "support programs by name; each table's fields are listed under Programs",
+        "",
+    )
+
+    @field_validator("programs", mode="before")
+    @classmethod
+    def _kind_defaults_to_name(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                name: {"kind": name, **entry} if isinstance(entry, dict) else entry
+                for name, entry in value.items()
+            }
+        return value
+
+    @field_validator("programs")
+    @classmethod
+    def _shares_fit_the_budget(cls, value: dict[str, Any]) -> dict[str, Any]:
+        total = sum(p.share for p in value.values() if p.budget is None)
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"program shares of budget.total add up to {total:.4g}, more than 1")
+        return value
 
     @field_validator("end_year")
     @classmethod
@@ -388,6 +456,19 @@ class Scenario(_Section):
     @property
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
+
+    def funds(self, year: int) -> float:
+        """Total program funds in ``year``, yuan."""
+        return self.budget.total.get(year, 0.0)
+
+    def without_support(self) -> Scenario:
+        """The same county with no program money and no work teams: the counterfactual."""
+        changes: dict[str, Any] = {"villages.work_teams": False, "budget.total": {}}
+        for name, program in self.programs.items():
+            changes[f"programs.{name}.share"] = 0.0
+            if program.budget is not None:
+                changes[f"programs.{name}.budget"] = None
+        return self.updated(changes)
 
     def line(self, year: int) -> float:
         """The poverty line in ``year``, yuan per person per year."""

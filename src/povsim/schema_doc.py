@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from povsim.indicators import INDICATORS
 from povsim.scenario import Scenario
 
-__all__ = ["columns_markdown", "field_rows", "fields_markdown"]
+__all__ = ["columns_markdown", "field_rows", "fields_markdown", "programs_markdown"]
 
 
 def field_rows(
@@ -38,10 +38,27 @@ def field_rows(
         )
 
 
-def fields_markdown() -> str:
+def _table(rows) -> str:
     lines = ["| field | default | unit | meaning |", "|---|---|---|---|"]
-    lines += [f"| `{p}` | `{d}` | {u} | {m} |" for p, d, u, m in field_rows()]
+    lines += [f"| `{p}` | `{d}` | {u} | {m} |" for p, d, u, m in rows]
     return "\n".join(lines)
+
+
+def fields_markdown() -> str:
+    return _table(field_rows())
+
+
+def programs_markdown() -> str:
+    """Fields every program has, then what each built-in kind adds or sets differently."""
+    from povsim.programs import BUILTIN_PROGRAMS, ProgramConfig
+
+    common = {row[0]: row for row in field_rows(ProgramConfig)}
+    parts = ["Every program:", "", _table(common.values())]
+    for kind, cls in BUILTIN_PROGRAMS.items():
+        rows = [row for row in field_rows(cls.Config) if common.get(row[0]) != row]
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        parts += ["", f"`{kind}` — {doc}", "", _table(rows)]
+    return "\n".join(parts)
 
 
 def columns_markdown() -> str:

@@ -66,11 +66,16 @@ def write_run(
     with atomic_directory(out) as tmp:
         _parquet(result.indicators, tmp / "indicators.parquet")
         _parquet(result.villages, tmp / "villages.parquet")
-        files = ["indicators.parquet", "villages.parquet"]
+        _parquet(result.pathways, tmp / "pathways.parquet")
+        _parquet(result.spending, tmp / "spending.parquet")
+        files = ["indicators.parquet", "villages.parquet", "pathways.parquet", "spending.parquet"]
+        if result.counterfactual is not None:
+            _parquet(result.counterfactual, tmp / "counterfactual.parquet")
+            files.append("counterfactual.parquet")
         if result.panel is not None:
             _parquet(result.panel, tmp / "households.parquet")
             files.append("households.parquet")
-        figures = save_run_figures(result.indicators, result.scenario, tmp / "figures")
+        figures = save_run_figures(result, tmp / "figures")
         manifest = {
             "scenario_name": result.scenario.name,
             "scenario_file": source,

@@ -26,7 +26,10 @@ class VillageState(ArrayState):
         "growth": ("float64", "trend growth of earned income, 1/year"),
         "trend": ("float64", "cumulative log growth since the start"),
         "market": ("float64", "log farm price index (AR(1))"),
+        "price_year": ("float64", "mean farm price factor so far this year"),
+        "resettlement": ("bool", "the resettlement village relocated households move to"),
         "poor_village": ("bool", "designated poor village"),
+        "work_team": ("bool", "a resident work team and first secretary are stationed here"),
         "exited": ("bool", "poor village that has exited (摘帽)"),
         "exit_year": ("int16", "year the village exited (0 not yet)"),
         "incidence": ("float64", "poor people / people, last year end"),
@@ -46,6 +49,8 @@ class Village(mesa.Agent):
     infrastructure = _v()
     growth = _v()
     poor_village = _v()
+    work_team = _v()
+    resettlement = _v()
     exited = _v()
     exit_year = _v()
     incidence = _v()
@@ -54,6 +59,14 @@ class Village(mesa.Agent):
     def __init__(self, model: PovertyModel, index: int):
         super().__init__(model)
         self.index = index
+
+    def begin_year(self, year: int) -> None:
+        """A poor village gets its resident work team (驻村工作队) once they are sent."""
+        settings = self.model.config.villages
+        sent = settings.work_teams and year >= settings.work_teams_from
+        if sent and self.poor_village and not self.work_team:
+            self.work_team = True
+            self.growth += settings.work_team_growth
 
     @property
     def household_indices(self) -> np.ndarray:

@@ -1,0 +1,22 @@
+"""A user-defined program, named in a scenario as kind = "tests.custom_program:CashTransfer"."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from povsim.programs import ProgramConfig, SupportProgram
+
+
+class CashTransferConfig(ProgramConfig):
+    amount: float = 500.0  # yuan per person per year
+
+
+class CashTransfer(SupportProgram):
+    """An unconditional transfer of ``amount`` to every supported household."""
+
+    Config: ClassVar = CashTransferConfig
+
+    def on_enrol(self, idx: np.ndarray, year: int) -> None:
+        self.magnitude[idx] = self.config.amount

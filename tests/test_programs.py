@@ -1,0 +1,348 @@
+"""Support programs on hand-built households: eligibility, effects, budgets, transitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from povsim import PovertyModel, Scenario, ScenarioError, Status, load_scenario
+from povsim.cli import app
+from povsim.households import Cause
+
+from .conftest import SCENARIOS, hand_built
+
+AMPLE = dict.fromkeys(range(2014, 2021), 1e12)
+LINE_2014 = 2800.0
+
+
+def with_program(bare: Scenario, kind: str, **settings) -> Scenario:
+    table = {"kind": kind, "budget": AMPLE, "take_up": 1.0, **settings}
+    return bare.updated({"programs": {kind: table}})
+
+
+def start_year(scenario: Scenario, *rows: dict, villages: int = 2, seed: int = 0):
+    """A model of hand-built households, run to the start of its first year's support."""
+    h, v = hand_built(*rows, villages=villages)
+    v.resettlement[-1] = True
+    v.remoteness[-1] = 0.05
+    model = PovertyModel(scenario, seed, population=(h, v))
+    # The hand-built register stands; undo what the first registration drive changed.
+    model.households.status[:] = [r.get("status", Status.REGISTERED) for r in rows]
+    model.households.causes[:] = [r.get("causes", 0) for r in rows]
+    model._begin_year()
+    return model, model.programs[0] if model.programs else None
+
+
+REG = {"status": Status.REGISTERED, "size": 4, "labour": 2, "land": 1.0}
+
+
+def test_industry_eligibility_and_ramped_farm_gain(bare: Scenario) -> None:
+    scenario = with_program(bare, "industry", gain=3000, ramp_years=2, duration_years=3, decay=0.2)
+    rows = [REG, {**REG, "labour": 0}, {**REG, "land": 0.0}, {**REG, "status": Status.UNREGISTERED}]
+    model, industry = start_year(scenario, *rows)
+    assert industry.enrolled.tolist() == [True, False, False, False]
+    assert industry.income[0] == pytest.approx(1500)  # half way up a two-year ramp
+    assert model.households.support_farm[0] == pytest.approx(1500)
+    model.year = 2015
+    industry.begin_year(2015)
+    assert industry.income[0] == pytest.approx(3000)
+    industry.begin_year(2016)
+    industry.begin_year(2017)  # support ended after three years: the gain decays
+    assert not industry.enrolled[0]
+    assert industry.income[0] == pytest.approx(3000 * 0.8)
+
+
+def test_industry_gain_moves_with_farm_prices(bare: Scenario) -> None:
+    scenario = with_program(bare, "industry", gain=3000, ramp_years=1)
+    model, _ = start_year(scenario, REG)
+    model.villages.market[:] = np.log(0.5)  # prices halve; keep them there
+    model.config = model.config.updated({"shocks.market.persistence": 1.0, "shocks.market.sd": 0.0})
+    farm_before = model.households.farm_year.copy()
+    model.step()
+    gained = model.households.farm_year - farm_before
+    base = model.households.farm_base * np.exp(model.households.level + model.households.transitory)
+    assert gained[0] > 0
+    assert gained[0] < (3000 + base[0] * 2) / 12  # the gain is paid at half price too
+
+
+def test_employment_placement_wage_and_job_loss(bare: Scenario) -> None:
+    placed = with_program(
+        bare, "employment", placement_rate=1.0, wage=24000, job_loss=1.0, unit_cost=3000
+    )
+    model, employment = start_year(placed, REG, {**REG, "labour": 0})
+    assert employment.enrolled.tolist() == [True, False]
+    assert employment.income[0] == pytest.approx(24000 / 4)
+    assert model.households.support_wage[0] == pytest.approx(6000)
+    assert employment.ledger[-1]["spent_yuan"] == 3000
+    employment.begin_year(2015)  # the job is lost for sure
+    assert employment.ledger[-1]["new_enrolments"] == 0
+    assert employment.income[0] == 0
+    unplaced = with_program(bare, "employment", placement_rate=0.0)
+    _, employment = start_year(unplaced, REG)
+    assert employment.enrolled[0]
+    assert employment.income[0] == 0
+    assert employment.ledger[-1]["spent_yuan"] > 0  # training is paid for either way
+
+
+def test_relocation_moves_remote_households(bare: Scenario) -> None:
+    scenario = with_program(
+        bare, "relocation", min_remoteness=0.6, unit_cost=60000, farm_kept=0.5, transition_loss=1000
+    )
+    rows = [
+        {**REG, "village": 0, "housing_grade": 3, "farm_base": 2000.0, "wage_base": 1000.0},
+        {**REG, "village": 1, "housing_grade": 3},
+    ]
+    h, v = hand_built(*rows, villages=3)
+    v.remoteness[:] = [0.9, 0.2, 0.05]
+    v.resettlement[2] = True
+    model = PovertyModel(scenario, 0, population=(h, v))
+    h.status[:] = Status.REGISTERED
+    model._begin_year()
+    relocation = model.programs[0]
+    assert relocation.enrolled.tolist() == [True, False]
+    assert h.village.tolist() == [2, 1]
+    assert h.housing_grade.tolist() == [0, 3]
+    assert h.farm_base[0] == pytest.approx(1000.0)
+    penalty = scenario.income.remoteness_wage_penalty
+    assert h.wage_base[0] == pytest.approx(1000.0 * (1 - penalty * 0.05) / (1 - penalty * 0.9))
+    assert relocation.income[0] == -1000  # the transition dip, this year only
+    assert relocation.ledger[-1]["spent_yuan"] == 60000 * 4
+    relocation.begin_year(2015)
+    assert relocation.income[0] == 0
+
+
+def test_education_secures_schooling_then_graduates(bare: Scenario) -> None:
+    scenario = with_program(bare, "education", allowance=1000, lag_years=2, graduate_wage=20000)
+    rows = [{**REG, "pupils": 2, "schooling_ok": False}, {**REG, "pupils": 0}]
+    model, education = start_year(scenario, *rows)
+    h = model.households
+    assert education.enrolled.tolist() == [True, False]
+    assert education.income[0] == pytest.approx(1000 * 2 / 4)
+    education.secure(h)
+    assert h.schooling_ok[0]
+    wage_before = h.wage_base[0]
+    education.begin_year(2015)
+    assert h.pupils[0] == 2
+    education.begin_year(2016)  # two years after enrolment a pupil finishes and works
+    assert (h.pupils[0], h.labour[0]) == (1, 3)
+    assert h.wage_base[0] == pytest.approx(wage_before + 20000 / 4)
+
+
+def test_health_cuts_the_cost_of_illness(bare: Scenario) -> None:
+    sick = bare.updated({"shocks.illness.annual_probability": 1.0})
+    rows = [{**REG, "medical_ok": False}] * 200
+    plain, _ = start_year(sick, *rows)
+    covered, health = start_year(with_program(sick, "health", extra_reimbursement=0.5), *rows)
+    assert health.enrolled.all()
+    assert (covered.households.extra_reimbursement == 0.5).all()
+    for model in (plain, covered):
+        for _ in range(6):
+            model.step()
+    assert covered.households.medical_year.sum() < 0.6 * plain.households.medical_year.sum()
+    health.secure(covered.households)
+    assert covered.households.medical_ok.all()
+
+
+def test_social_security_tops_up_households_without_labour(bare: Scenario) -> None:
+    scenario = with_program(bare, "social_security", threshold=0.9)
+    rows = [
+        {**REG, "labour": 0, "income": 1000.0},
+        {**REG, "labour": 2, "income": 1000.0},
+        {**REG, "labour": 0, "income": 2600.0},
+    ]
+    _, dibao = start_year(scenario, *rows)
+    assert dibao.enrolled.tolist() == [True, False, False]
+    assert dibao.income[0] == pytest.approx(0.9 * LINE_2014 - 1000)
+    assert dibao.ledger[-1]["spent_yuan"] == pytest.approx((0.9 * LINE_2014 - 1000) * 4)
+    two_lines = with_program(bare, "social_security", two_lines_in_one=True)
+    _, dibao = start_year(two_lines, *rows)
+    assert dibao.enrolled.tolist() == [True, True, True]
+    assert dibao.income[2] == pytest.approx(LINE_2014 - 2600)
+
+
+def test_housing_pays_by_grade_and_stops_at_the_budget(bare: Scenario) -> None:
+    rows = [{**REG, "housing_grade": 2}, {**REG, "housing_grade": 3}, {**REG, "housing_grade": 0}]
+    model, housing = start_year(with_program(bare, "housing"), *rows)
+    assert housing.enrolled.tolist() == [True, True, False]
+    assert housing.ledger[-1]["spent_yuan"] == 15000 + 35000
+    assert (model.households.housing_grade == 0).all()
+    tight = bare.updated(
+        {
+            "programs": {
+                "housing": {"budget": dict.fromkeys(range(2014, 2021), 40000.0), "take_up": 1.0}
+            }
+        }
+    )
+    model, housing = start_year(tight, *rows)
+    assert housing.ledger[-1]["spent_yuan"] <= 40000
+    assert housing.enrolled.sum() == 1
+
+
+def test_custom_program_runs_from_a_scenario_file(tmp_path: Path) -> None:
+    scenario_file = tmp_path / "custom.toml"
+    scenario_file.write_text(
+        f'extends = "{SCENARIOS / "no_intervention.toml"}"\n'
+        'name = "cash"\n'
+        "[population]\nhouseholds = 300\nvillages = 6\n"
+        '[programs.cash]\nkind = "tests.custom_program:CashTransfer"\nshare = 0.5\namount = 800\n'
+        "unit_cost = 100\n",
+        encoding="utf-8",
+    )
+    scenario = load_scenario(scenario_file)
+    assert scenario.programs["cash"].amount == 800
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(scenario_file), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    spending = pd.read_parquet(out / "spending.parquet")
+    assert (spending["program"] == "cash").any()
+    assert spending.loc[spending.program == "cash", "spent_yuan"].sum() > 0
+
+
+def test_custom_program_fields_are_validated(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[programs.cash]\nkind = "tests.custom_program:CashTransfer"\namount = "lots"\n')
+    with pytest.raises(ScenarioError, match=r"programs\.cash\.amount"):
+        load_scenario(bad)
+
+
+@pytest.mark.parametrize(
+    ("table", "path", "problem"),
+    [
+        ("[programs.industry]\ngian = 3000\n", "programs.industry.gian", "unknown field"),
+        ("[programs.mystery]\nshare = 0.1\n", "programs.mystery", "unknown program kind"),
+        ('[programs.x]\nkind = "nowhere.at_all:X"\n', "programs.x", "cannot import"),
+        (
+            '[programs.industry]\ncauses = ["bad_luck"]\n',
+            "programs.industry.causes",
+            "unknown cause",
+        ),
+        (
+            "[programs.industry]\nshare = 0.7\n[programs.health]\nshare = 0.6\n",
+            "programs",
+            "more than 1",
+        ),
+    ],
+)
+def test_bad_program_tables(tmp_path: Path, table: str, path: str, problem: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(table)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(bad)
+    assert f"{bad}: {path}" in str(caught.value)
+    assert problem in str(caught.value)
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 10**6),
+    scale=st.floats(0.05, 3.0),
+    shares=st.lists(st.floats(0, 1), min_size=8, max_size=8),
+)
+def test_budget_caps_are_never_exceeded(small: Scenario, seed: int, scale: float, shares) -> None:
+    total = sum(shares) or 1.0
+    changes = {
+        f"programs.{name}.share": s / total for name, s in zip(small.programs, shares, strict=True)
+    }
+    changes["budget.total"] = {y: v * scale * 0.12 for y, v in small.budget.total.items()}
+    model = PovertyModel(small.updated(changes), seed).run()
+    spending = model.spending()
+    assert (spending["spent_yuan"] <= spending["budget_yuan"] + 1e-6).all()
+    assert (spending["unspent_yuan"] >= -1e-6).all()
+    by_year = spending.groupby("year")["spent_yuan"].sum()
+    assert (by_year <= pd.Series(changes["budget.total"]) + 1e-6).all()
+
+
+def _exit_in_2014(bare: Scenario, after: int):
+    scenario = with_program(bare, "health", duration_years=5, support_after_exit_years=after)
+    scenario = scenario.updated(
+        {"shocks.illness.annual_probability": 0.0, "shocks.disaster.annual_probability": 0.0}
+    )
+    rich = {**REG, "farm_base": 20000.0}
+    model, health = start_year(scenario, rich)
+    years = {}
+    while model.running:
+        model.step()
+        if model.step_in_year == 0 and model.running:
+            years[model.year] = None
+        if model.step_in_year == 1:
+            years[model.year] = bool(health.enrolled[0])
+    return model, years
+
+
+def test_support_continues_after_exit_for_n_years(bare: Scenario) -> None:
+    model, years = _exit_in_2014(bare, after=0)
+    assert model.households.exit_year[0] == 2014
+    assert years[2015] is False
+    model, years = _exit_in_2014(bare, after=2)
+    assert [years[y] for y in (2015, 2016, 2017)] == [True, True, False]
+
+
+def test_two_lines_in_one_catches_every_relapse(baseline: Scenario) -> None:
+    scenario = baseline.updated(
+        {
+            "population.households": 1500,
+            "population.villages": 15,
+            "programs.social_security.budget": AMPLE,
+            "programs.social_security.two_lines_in_one": True,
+        }
+    )
+    model = PovertyModel(scenario, 3)
+    dibao = model.programs[list(scenario.programs).index("social_security")]
+    h = model.households
+    relapses, pending, caught = h.relapses.copy(), None, 0
+    while model.running:
+        model.step()
+        if pending is not None and model.step_in_year == 1:
+            # The first step of the year enrols: every relapse below the line is caught.
+            assert dibao.enrolled[pending].all()
+            caught += int(pending.sum())
+            pending = None
+        if model.step_in_year == 0:  # a year has just been assessed
+            below = (h.relapses > relapses) & (h.income < scenario.line(model.year - 1))
+            relapses, pending = h.relapses.copy(), below
+    assert caught > 0
+
+
+def test_pathways_shares_sum_to_one(baseline: Scenario) -> None:
+    model = PovertyModel(baseline, 2).run()
+    pathways = model.pathways()
+    ind = model.indicators().set_index("year")
+    for year, rows in pathways.groupby("year"):
+        assert rows["primary_share"].sum() == pytest.approx(1.0)
+        assert rows["primary_households"].sum() == ind.loc[year, "exits_households"]
+        assert (rows["exited_households"] >= rows["primary_households"]).all()
+    assert set(pathways["program"]) == {*baseline.programs, "none"}
+
+
+def test_relapse_measures(baseline: Scenario) -> None:
+    model = PovertyModel(baseline, 4, panel=True).run()
+    ind = model.indicators()
+    started = ind["exited_households_start"].replace(0, np.nan)
+    expected = (ind["relapses_households"] / started).fillna(0.0)
+    assert np.allclose(ind["relapse_rate"], expected)
+    panel = model.panel()
+    exited = panel.groupby("household")["ever_exited"].max()
+    relapsed = panel.groupby("household")["relapses"].max() > 0
+    assert ind["cumulative_relapse_share"].iloc[-1] == pytest.approx(relapsed.sum() / exited.sum())
+    causes = [
+        c
+        for c in ind.columns
+        if c.startswith("relapses_") and c != "relapses_people" and c != "relapses_households"
+    ]
+    # Every relapse has at least one cause; several may apply.
+    assert (ind[causes].sum(axis=1) >= ind["relapses_households"]).all()
+
+
+def test_causes_filter(bare: Scenario) -> None:
+    scenario = with_program(bare, "industry", causes=["illness"])
+    rows = [{**REG, "causes": int(Cause.ILLNESS)}, {**REG, "causes": int(Cause.LAND)}]
+    _, industry = start_year(scenario, *rows)
+    assert industry.enrolled.tolist() == [True, False]
