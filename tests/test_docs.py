@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from povsim.schema_doc import columns_markdown, fields_markdown
+from povsim.schema_doc import columns_markdown, fields_markdown, programs_markdown
 
 from .conftest import ROOT
 
@@ -28,3 +28,4 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 def test_readme_lists_every_field_and_column() -> None:
     assert fields_markdown() in README
     assert columns_markdown() in README
+    assert programs_markdown() in README

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from povsim import PovertyModel, Scenario, ScenarioError, Status, load_scenario
+from povsim import PovertyModel, Scenario, ScenarioError, Status, load_scenario, simulate
 from povsim.cli import app
 from povsim.households import Cause
 
@@ -346,3 +346,94 @@ def test_causes_filter(bare: Scenario) -> None:
     rows = [{**REG, "causes": int(Cause.ILLNESS)}, {**REG, "causes": int(Cause.LAND)}]
     _, industry = start_year(scenario, *rows)
     assert industry.enrolled.tolist() == [True, False]
+
+
+def test_infrastructure_upgrades_poor_villages_least_built_first(bare: Scenario) -> None:
+    scenario = bare.updated(
+        {
+            "programs": {
+                "roads": {
+                    "kind": "infrastructure",
+                    "budget": dict.fromkeys(range(2014, 2021), 1_000_000.0),
+                    "unit_cost": 500_000,
+                    "infrastructure_gain": 0.3,
+                    "growth_gain": 0.01,
+                }
+            }
+        }
+    )
+    h, v = hand_built(*[{**REG, "village": i} for i in range(4)], villages=5)
+    v.resettlement[4] = True
+    v.infrastructure[:] = [0.5, 0.2, 0.1, 0.4, 0.9]
+    v.remoteness[:] = 0.5
+    model = PovertyModel(scenario, 0, population=(h, v))
+    v.poor_village[:] = [True, True, True, False, False]
+    growth = v.growth.copy()
+    model._begin_year()
+    roads = model.programs[0]
+    assert roads.improved.tolist() == [False, True, True, False, False]  # two fit the budget
+    assert v.infrastructure[[1, 2]].tolist() == pytest.approx([0.5, 0.4])
+    assert (v.growth[[1, 2]] - growth[[1, 2]]).tolist() == pytest.approx([0.01, 0.01])
+    assert roads.ledger[-1]["spent_yuan"] == 1_000_000
+    assert roads.helped().tolist() == [False, True, True, False]
+    model.year = 2015
+    roads.begin_year(2015)
+    assert roads.improved.tolist() == [True, True, True, False, False]
+
+
+def test_work_teams_raise_take_up_and_growth(bare: Scenario) -> None:
+    teams = bare.updated(
+        {
+            "villages.work_teams": True,
+            "villages.work_teams_from": 2014,
+            "villages.work_team_takeup": 0.5,
+        }
+    )
+    scenario = with_program(teams, "industry", take_up=0.5)
+    h, v = hand_built(*[{**REG, "village": i % 2} for i in range(2000)], villages=3)
+    v.resettlement[2] = True
+    model = PovertyModel(scenario, 0, population=(h, v))
+    h.status[:] = Status.REGISTERED
+    v.poor_village[:] = [True, False, False]
+    growth = v.growth.copy()
+    model._begin_year()
+    assert v.work_team.tolist() == [True, False, False]
+    assert v.growth[0] - growth[0] == pytest.approx(teams.villages.work_team_growth)
+    industry = model.programs[0]
+    in_team_village = industry.enrolled[h.village == 0].mean()
+    elsewhere = industry.enrolled[h.village == 1].mean()
+    assert in_team_village == pytest.approx(1.0)
+    assert elsewhere == pytest.approx(0.5, abs=0.05)
+
+
+MIXES = [
+    "no_intervention",
+    "five_batches",
+    "industry_led",
+    "social_security_floor",
+    "relocation_push",
+    "education_long_run",
+    "health_first",
+]
+
+
+def test_shipped_mixes_share_population_and_budget_and_differ() -> None:
+    summaries, spending = {}, {}
+    for name in MIXES:
+        scenario = load_scenario(
+            SCENARIOS / f"{name}.toml", ["population.households=2000", "population.villages=20"]
+        )
+        assert scenario.budget == load_scenario(SCENARIOS / "baseline.toml").budget
+        assert sum(p.share for p in scenario.programs.values()) in (0, pytest.approx(1.0))
+        result = simulate(scenario, seed=11)
+        summaries[name] = result.summary()
+        spending[name] = result.spending.groupby("program")["spent_yuan"].sum()
+    assert summaries["no_intervention"]["spending_yuan"] == 0
+    worst = max(summaries, key=lambda n: summaries[n]["incidence_end"])
+    assert worst == "no_intervention"
+    outcomes = {
+        (round(s["incidence_end"], 6), round(s["cost_per_exit"] or 0)) for s in summaries.values()
+    }
+    assert len(outcomes) == len(MIXES)
+    assert spending["relocation_push"]["relocation"] > spending["five_batches"]["relocation"]
+    assert spending["education_long_run"]["education"] > spending["five_batches"]["education"]

@@ -43,7 +43,7 @@ class Health(SupportProgram):
     def priority_key(self, idx: np.ndarray, year: int, costs: np.ndarray) -> np.ndarray:
         h = self.model.households
         # The chronically ill first, then by the configured order.
-        return super().priority_key(idx, year, costs) - 10.0 * h.chronic[idx]
+        return super().priority_key(idx, year, costs) - 1e12 * h.chronic[idx]
 
     def effect(self, year: int) -> np.ndarray:
         h, c = self.model.households, self.config

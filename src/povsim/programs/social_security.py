@@ -23,6 +23,9 @@ from povsim.settings import Probability, setting
 __all__ = ["SocialSecurity", "SocialSecurityConfig"]
 
 
+_FIRST = 1e12  # larger than any priority key, so these go to the front of the queue
+
+
 class SocialSecurityConfig(ProgramConfig):
     max_labour: int | None = setting(0, "most workers a household may have", "people", ge=0)
     statuses: tuple[StatusName, ...] = setting(
@@ -78,15 +81,15 @@ class SocialSecurity(SupportProgram):
             # Relapsed households (registered again after an exit) are caught first.
             h = self.model.households
             relapsed = (h.status[idx] == Status.REGISTERED) & h.ever_exited[idx]
-            key = key - 1e9 * relapsed
+            key = np.where(relapsed, key - _FIRST, key)
         return key
 
-    def _per_unit(self, idx: np.ndarray) -> np.ndarray:
-        year = self.model.year
+    def enrolment_cost(self, idx: np.ndarray, year: int) -> np.ndarray:
+        """A year's top-up for the whole household: what the allowance pays out."""
         return self.top_up(idx, year) * self.model.households.size[idx]
 
     def continuing_cost(self, idx: np.ndarray, year: int) -> np.ndarray:
-        return self._per_unit(idx)
+        return self.enrolment_cost(idx, year)
 
     def _support_over(self, year: int) -> np.ndarray:
         # Re-assessed every year: support ends once income without it reaches the threshold.
