@@ -117,6 +117,15 @@ def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     return fig
 
 
+def _stacked_bars(ax, wide: pd.DataFrame) -> None:
+    """One bar per row of ``wide``, stacked by column, each column labelled."""
+    wide = wide.fillna(0)
+    bottom = np.zeros(len(wide))
+    for column in wide.columns:
+        ax.bar(wide.index, wide[column], bottom=bottom, label=column)
+        bottom += wide[column].to_numpy()
+
+
 def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     """Each year's exits by primary pathway (left) and by every program credited (right)."""
     fig = Figure(figsize=(11, 4), layout="constrained")
@@ -125,11 +134,7 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
         (left, "primary_households", "Exits by primary pathway"),
         (right, "exited_households", "Exits crediting each program (may overlap)"),
     ):
-        wide = table.pivot(index="year", columns="program", values=column).fillna(0)
-        bottom = np.zeros(len(wide))
-        for program in wide.columns:
-            ax.bar(wide.index, wide[program], bottom=bottom, label=program)
-            bottom += wide[program].to_numpy()
+        _stacked_bars(ax, table.pivot(index="year", columns="program", values=column))
         ax.set(title=title, xlabel="year", ylabel="households")
     right.legend(fontsize="small", loc="upper right")
     fig.suptitle(scenario.name)
@@ -140,11 +145,7 @@ def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
     """Money spent by each program per year against the year's total budget."""
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
-    wide = table.pivot(index="year", columns="program", values="spent_yuan").fillna(0) / 1e6
-    bottom = np.zeros(len(wide))
-    for program in wide.columns:
-        ax.bar(wide.index, wide[program], bottom=bottom, label=program)
-        bottom += wide[program].to_numpy()
+    _stacked_bars(ax, table.pivot(index="year", columns="program", values="spent_yuan") / 1e6)
     budget = table.groupby("year")["budget_yuan"].sum() / 1e6
     ax.plot(budget.index, budget, color="black", marker="_", ls="--", label="budget")
     ax.set(title=f"Spending by program — {scenario.name}", xlabel="year", ylabel="million yuan")

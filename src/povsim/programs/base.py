@@ -319,6 +319,19 @@ class SupportProgram(mesa.Agent):
             self.until[new] = 0
             self.on_enrol(new, year)
         self.income = self.effect(year)
+        self.record(
+            year,
+            budget,
+            spent,
+            int(self.enrolled.sum()),
+            new.size,
+            int((eligible & ~self.enrolled).sum()),
+        )
+
+    def record(
+        self, year: int, budget: float, spent: float, enrolled: int, new: int, waiting: int
+    ) -> None:
+        """Add this year's row to the spending ledger (``spending.parquet``)."""
         self.ledger.append(
             {
                 "year": year,
@@ -327,9 +340,9 @@ class SupportProgram(mesa.Agent):
                 "budget_yuan": budget,
                 "spent_yuan": spent,
                 "unspent_yuan": budget - spent,
-                "enrolled": int(self.enrolled.sum()),
-                "new_enrolments": int(new.size),
-                "waiting": int((eligible & ~self.enrolled).sum()),
+                "enrolled": enrolled,
+                "new_enrolments": int(new),
+                "waiting": waiting,
             }
         )
 

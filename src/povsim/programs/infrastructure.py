@@ -53,19 +53,7 @@ class Infrastructure(SupportProgram):
         v.growth[new] += c.growth_gain
         spent = float(new.size * c.unit_cost)
         self.income = np.zeros(self.model.households.n)
-        self.ledger.append(
-            {
-                "year": year,
-                "program": self.name,
-                "unit": self.unit,
-                "budget_yuan": budget,
-                "spent_yuan": spent,
-                "unspent_yuan": budget - spent,
-                "enrolled": int(self.improved.sum()),
-                "new_enrolments": int(new.size),
-                "waiting": int(idx.size - new.size),
-            }
-        )
+        self.record(year, budget, spent, int(self.improved.sum()), new.size, idx.size - new.size)
 
     def helped(self) -> np.ndarray:
         return self.improved[self.model.households.village]
