@@ -10,9 +10,23 @@ Typical use::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import pandas as pd
+
+from povsim.experiments import (
+    Comparison,
+    Ensemble,
+    Executor,
+    compare_scenarios,
+    load_design,
+    make_executor,
+    run_ensemble,
+    run_sweep,
+    write_comparison,
+)
 from povsim.households import Cause, Hardship, Household, HouseholdState, Status
 from povsim.indicators import INDICATORS
 from povsim.model import PovertyModel
@@ -29,6 +43,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "INDICATORS",
     "Cause",
+    "Comparison",
+    "Ensemble",
     "Hardship",
     "Household",
     "HouseholdState",
@@ -39,11 +55,30 @@ __all__ = [
     "Status",
     "Village",
     "VillageState",
+    "compare",
     "load_scenario",
     "run",
     "simulate",
+    "sweep",
     "write_run",
 ]
+
+
+def _executor(
+    executor: str | Executor, workers: int | None, scheduler: str | None
+) -> AbstractContextManager[Executor]:
+    """A new executor to close after use, or the caller's own, left open."""
+    if isinstance(executor, Executor):
+        return nullcontext(executor)
+    return make_executor(executor, workers, scheduler)  # type: ignore[arg-type]
+
+
+def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scenario:
+    if isinstance(scenario, Scenario):
+        if overrides:
+            raise ValueError("overrides apply to scenario files; use Scenario.updated() instead")
+        return scenario
+    return load_scenario(scenario, overrides)
 
 
 def run(
@@ -53,7 +88,11 @@ def run(
     overrides: Sequence[str] = (),
     out: str | Path | None = None,
     panel: bool = False,
-) -> RunResult:
+    replications: int = 1,
+    executor: str | Executor = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> RunResult | Ensemble:
     """Run a scenario (a file or a :class:`Scenario`), as ``povsim run`` does.
 
     Args:
@@ -61,18 +100,68 @@ def run(
         seed: defaults to the scenario's seed.
         overrides: ``dotted.path=value`` strings, as ``--set`` takes.
         out: when given, write a run directory there.
-        panel: keep one row per household per year.
+        panel: keep one row per household per year (single runs only).
+        replications: more than one returns an :class:`Ensemble` of independent
+            replications, run on ``executor`` ("serial", "processes", "dask" or an
+            :class:`Executor`).
+        workers, scheduler: for the executor.
 
     Returns:
         The result; ``result.path`` is the run directory when ``out`` was given.
     """
-    source = None
-    if not isinstance(scenario, Scenario):
-        source = str(scenario)
-        scenario = load_scenario(scenario, overrides)
-    elif overrides:
-        raise ValueError("overrides apply to scenario files; use Scenario.updated() instead")
-    result = simulate(scenario, seed, panel=panel)
+    source = None if isinstance(scenario, Scenario) else str(scenario)
+    spec = _scenario(scenario, overrides)
+    if replications == 1:
+        result: RunResult | Ensemble = simulate(spec, seed, panel=panel)
+    else:
+        if panel:
+            raise ValueError("panel is for single runs")
+        with _executor(executor, workers, scheduler) as pool:
+            result = run_ensemble(spec, seed, replications, executor=pool)
     if out is not None:
         write_run(result, Path(out), source=source, overrides=list(overrides))
     return result
+
+
+def compare(
+    scenarios: Sequence[str | Path | Scenario],
+    *,
+    replications: int = 20,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    executor: str | Executor = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Comparison:
+    """Compare scenarios on the same replications, as ``povsim compare`` does.
+
+    Returns:
+        A :class:`Comparison`: ``table`` (means, intervals, paired differences from the
+        first scenario), ``runs`` (per-run metrics) and ``trajectories``.
+    """
+    specs = [_scenario(s, overrides if not isinstance(s, Scenario) else ()) for s in scenarios]
+    with _executor(executor, workers, scheduler) as pool:
+        result = compare_scenarios(specs, replications, seed, executor=pool)
+    if out is not None:
+        write_comparison(result, Path(out))
+    return result
+
+
+def sweep(
+    design: str | Path,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    executor: str | Executor = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> pd.DataFrame:
+    """Run a sweep design into ``out``, as ``povsim sweep`` does.
+
+    Returns:
+        One row per run: its design point, replication, varied fields and headline figures.
+    """
+    plan = load_design(design)
+    with _executor(executor, workers, scheduler) as pool:
+        return run_sweep(plan, out, resume=resume, executor=pool)

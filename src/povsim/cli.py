@@ -9,9 +9,27 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
+from povsim.experiments import (
+    EXECUTORS,
+    Comparison,
+    Ensemble,
+    SweepError,
+    compare_scenarios,
+    load_design,
+    make_executor,
+    run_ensemble,
+    run_sweep,
+    write_comparison,
+)
 from povsim.runner import RunResult, has_support, simulate
 from povsim.scenario import Scenario, ScenarioError, load_scenario
 from povsim.schema_doc import columns_markdown, fields_markdown, programs_markdown
@@ -144,6 +162,63 @@ def _headline(result: RunResult) -> Table:
     return table
 
 
+ExecutorOption = Annotated[
+    str,
+    typer.Option(help="where runs go: serial, processes (all cores) or dask"),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, help="worker processes [default: all cores]")
+]
+SchedulerOption = Annotated[
+    str | None, typer.Option(help="address of a running Dask scheduler (tcp://HOST:PORT)")
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a field: dotted.path=value (repeatable)"),
+]
+
+
+def _executor(name: str, workers: int | None, scheduler: str | None):
+    if name not in EXECUTORS:
+        raise _fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {name!r}", 2)
+    try:
+        return make_executor(name, workers, scheduler)  # type: ignore[arg-type]
+    except (RuntimeError, OSError) as err:
+        raise _fail(str(err), 1) from None
+
+
+class _RunsProgress:
+    """A progress bar over whole runs: done, rate and time left."""
+
+    def __init__(self, total: int, label: str, enabled: bool = True):
+        self.progress = Progress(
+            TextColumn(f"[bold]{label}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=errors,
+            transient=True,
+            disable=not enabled,
+        )
+        self.task = self.progress.add_task(label, total=total, rate="")
+        self.clock = time.perf_counter()
+        self.done = 0
+
+    def start(self, total: int | None = None, completed: int = 0) -> None:
+        if total is not None:
+            self.progress.update(self.task, total=total, completed=completed)
+        self.progress.start()
+
+    def advance(self, *_: object) -> None:
+        self.done += 1
+        rate = self.done / max(time.perf_counter() - self.clock, 1e-9)
+        self.progress.update(self.task, advance=1, rate=f"{rate:.1f} runs/s")
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
@@ -151,40 +226,202 @@ def run(
         Path | None, typer.Option(help="run directory [default: runs/NAME-seedN]")
     ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="seed [default: the scenario's]")] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="override a field: dotted.path=value (repeatable)"),
-    ] = None,
+    set_: SetOption = None,
+    replications: Annotated[
+        int, typer.Option(min=1, help="independent replications (streams spawned from the seed)")
+    ] = 1,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     panel: Annotated[bool, typer.Option(help="also write households.parquet")] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
 ) -> None:
-    """Run a scenario and write its run directory."""
+    """Run a scenario (or replications of it) and write its run directory."""
     overrides = set_ or []
     spec = _load(scenario, overrides)
-    runs = 2 if has_support(spec) else 1  # with and without support
-    progress = _LazyProgress(runs * len(spec.years) * spec.steps_per_year, enabled=not quiet)
-    try:
-        result = simulate(spec, seed, panel=panel, on_step=progress)
-    finally:
-        progress.close()
+    if panel and replications > 1:
+        raise _fail("--panel is for single runs; drop it or use --replications 1", 2)
+    result: RunResult | Ensemble
+    if replications == 1:
+        runs = 2 if has_support(spec) else 1  # with and without support
+        progress = _LazyProgress(runs * len(spec.years) * spec.steps_per_year, enabled=not quiet)
+        try:
+            result = simulate(spec, seed, panel=panel, on_step=progress)
+        finally:
+            progress.close()
+    else:
+        bar = _RunsProgress(replications, "replications", enabled=not quiet)
+        with _executor(executor, workers, scheduler) as pool:
+            bar.start()
+            try:
+                result = run_ensemble(
+                    spec, seed, replications, executor=pool, on_result=bar.advance
+                )
+            finally:
+                bar.close()
     target = out or Path("runs") / f"{spec.name}-seed{result.seed}"
     try:
         write_run(result, target, source=str(scenario), overrides=overrides)
     except OSError as err:
         raise _fail(f"cannot write {target}: {err}", 1) from None
     if not quiet:
-        console.print(_summary_table(result))
-        console.print(_headline(result))
-    console.print(f"wrote {target} in {result.wall_seconds:.1f} s of simulation")
+        if isinstance(result, Ensemble):
+            console.print(_intervals_table(result))
+        else:
+            console.print(_summary_table(result))
+            console.print(_headline(result))
+    console.print(f"wrote {target} in {result.wall_seconds:.1f} s")
+
+
+def _intervals_table(ensemble: Ensemble) -> Table:
+    table = Table(
+        title=f"{ensemble.scenario.name}: {ensemble.replications} replications "
+        f"(seed {ensemble.seed}), means with 95% intervals",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    for column in ("figure", "mean", "95% interval"):
+        table.add_column(column, justify="right" if column != "figure" else "left")
+    shown = (
+        "incidence_end",
+        "cumulative_exit_share",
+        "cumulative_relapse_share",
+        "exits_households",
+        "relapses_households",
+        "spending_yuan",
+        "cost_per_exit",
+        "additional_exits",
+        "relapses_avoided",
+        "cost_per_relapse_avoided",
+    )
+    rows = ensemble.summary_intervals().set_index("metric")
+    for name in shown:
+        if name in rows.index:
+            r = rows.loc[name]
+            table.add_row(name, _num(r["mean"]), f"{_num(r['ci_low'])} .. {_num(r['ci_high'])}")
+    return table
+
+
+def _pm(mean: float, low: float, high: float) -> str:
+    """``mean ±half-width`` of a 95% interval, or just the mean when there is none."""
+    if high != high:
+        return _num(mean)
+    return f"{_num(mean)} ±{_num((high - low) / 2)}"
+
+
+def _num(value: float) -> str:
+    if value != value:  # NaN
+        return "-"
+    return f"{value:.3f}" if abs(value) < 1 else f"{value:,.0f}"
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="two or more scenario files; the first is the reference")
+    ],
+    replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="seed [default: the first scenario's]")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="output directory [default: runs/compare-...]")
+    ] = None,
+    set_: SetOption = None,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+) -> None:
+    """Compare policy mixes on the same seeds: means, intervals and paired differences."""
+    if len(scenarios) < 2:
+        raise _fail("compare needs at least two scenario files", 2)
+    specs = [_load(path, set_ or []) for path in scenarios]
+    try:
+        bar = _RunsProgress(len(specs) * replications, "runs", enabled=not quiet)
+        with _executor(executor, workers, scheduler) as pool:
+            bar.start()
+            try:
+                result = compare_scenarios(
+                    specs, replications, seed, executor=pool, on_result=bar.advance
+                )
+            finally:
+                bar.close()
+    except ValueError as err:
+        raise _fail(str(err), 2) from None
+    target = out or Path("runs") / ("compare-" + "-".join(s.name for s in specs))
+    try:
+        write_comparison(result, target)
+    except OSError as err:
+        raise _fail(f"cannot write {target}: {err}", 1) from None
+    if not quiet:
+        console.print(_comparison_table(result))
+    console.print(f"wrote {target} in {result.wall_seconds:.1f} s")
+
+
+def _comparison_table(comparison: Comparison) -> Table:
+    reference = comparison.scenarios[0].name
+    table = Table(
+        title=f"{comparison.replications} replications each (seed {comparison.seed}); "
+        f"differences are paired, against {reference}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    metrics = [
+        m
+        for m in comparison.table["metric"].unique()
+        if m.startswith("incidence_")
+        or m in ("cumulative_exit_share", "cumulative_relapse_share", "cost_per_exit")
+    ]
+    table.add_column("scenario", no_wrap=True)
+    for metric in metrics:
+        table.add_column(metric.replace("_", " "), justify="right")
+    for name, rows in comparison.table.groupby("scenario", sort=False):
+        rows = rows.set_index("metric")
+        cells = []
+        for metric in metrics:
+            r = rows.loc[metric]
+            cell = _pm(r["mean"], r["ci_low"], r["ci_high"])
+            if name != reference:
+                cell += f"\n(Δ {_pm(r['diff_mean'], r['diff_ci_low'], r['diff_ci_high'])})"
+            cells.append(cell)
+        table.add_row(name, *cells)
+    return table
+
+
+@app.command()
+def sweep(
+    design: Annotated[Path, typer.Argument(help="sweep design TOML file")],
+    out: Annotated[Path, typer.Option(help="output directory")],
+    resume: Annotated[bool, typer.Option(help="continue a sweep already in --out")] = False,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Run a sweep over scenario fields; each finished run is written at once."""
+    try:
+        plan = load_design(design)
+    except ScenarioError as err:
+        raise _fail(str(err), 2) from None
+    bar = _RunsProgress(0, "sweep", enabled=not quiet)
+    try:
+        with _executor(executor, workers, scheduler) as pool:
+            summary = run_sweep(
+                plan, out, resume=resume, executor=pool, on_result=bar.advance, on_plan=bar.start
+            )
+    except SweepError as err:
+        raise _fail(str(err), 2) from None
+    finally:
+        bar.close()
+    finished = int(summary["cumulative_exit_share"].notna().sum())
+    console.print(f"{finished} of {len(summary)} runs in {out}")
 
 
 @app.command()
 def check(
     files: Annotated[list[Path], typer.Argument(help="scenario TOML files")],
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="override a field: dotted.path=value (repeatable)"),
-    ] = None,
+    set_: SetOption = None,
 ) -> None:
     """Validate scenario files without running them."""
     failed = False

@@ -12,9 +12,12 @@ from matplotlib.figure import Figure
 from povsim.scenario import Scenario
 
 if TYPE_CHECKING:
+    from povsim.experiments.ensemble import Ensemble
     from povsim.runner import RunResult
 
 __all__ = [
+    "comparison_bars",
+    "comparison_trajectories",
     "exits_relapses",
     "income_fan",
     "pathways",
@@ -22,6 +25,36 @@ __all__ = [
     "save_run_figures",
     "spending",
 ]
+
+
+def _yearly(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, ...]:
+    """Years, mean, and a 95% interval when ``frame`` holds several replications."""
+    if "replication" not in frame or frame["replication"].nunique() < 2:
+        values = frame[column].to_numpy(dtype=float)
+        return frame["year"].to_numpy(), values, None, None
+    from povsim.experiments.stats import mean_interval
+
+    years, stats = zip(
+        *((y, mean_interval(g)) for y, g in frame.groupby("year")[column]), strict=True
+    )
+    mean, low, high = (np.array(s) for s in zip(*stats, strict=True))
+    return np.array(years), mean, low, high
+
+
+def _line(ax, frame: pd.DataFrame, column: str, scale: float = 1.0, **style) -> None:
+    """Plot a yearly mean, with its 95% band when there are replications."""
+    years, mean, low, high = _yearly(frame, column)
+    (line,) = ax.plot(years, scale * mean, **style)
+    if low is not None:
+        ax.fill_between(years, scale * low, scale * high, color=line.get_color(), alpha=0.2)
+
+
+def _yearly_means(frame: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """Average replications away (a single run passes through unchanged)."""
+    if "replication" not in frame:
+        return frame
+    keys = by or ["year"]
+    return frame.drop(columns="replication").groupby(keys, as_index=False).mean(numeric_only=True)
 
 
 def poverty_headcount(
@@ -33,8 +66,8 @@ def poverty_headcount(
     """
     fig = Figure(figsize=(10, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
-    left.plot(ind["year"], ind["poor_people"], marker="o", label="poor (income below line)")
-    left.plot(ind["year"], ind["registered_people"], marker="s", label="registered poor")
+    _line(left, ind, "poor_people", marker="o", label="poor (income below line)")
+    _line(left, ind, "registered_people", marker="s", label="registered poor")
     left.set(title="Poverty headcount", xlabel="year", ylabel="people")
     left.set_ylim(bottom=0)
     left.legend()
@@ -62,7 +95,8 @@ def poverty_headcount(
 
 
 def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Flows through the register each year."""
+    """Flows through the register each year (means over replications)."""
+    ind = _yearly_means(ind)
     fig = Figure(figsize=(8, 4), layout="constrained")
     ax = fig.subplots()
     flows = {
@@ -83,6 +117,7 @@ def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
 
 def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     """Percentiles of per-capita income each year against the poverty line."""
+    ind = _yearly_means(ind)
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     years = ind["year"]
@@ -128,6 +163,7 @@ def _stacked_bars(ax, wide: pd.DataFrame) -> None:
 
 def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     """Each year's exits by primary pathway (left) and by every program credited (right)."""
+    table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
     for ax, column, title in (
@@ -143,6 +179,7 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
 
 def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
     """Money spent by each program per year against the year's total budget."""
+    table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     _stacked_bars(ax, table.pivot(index="year", columns="program", values="spent_yuan") / 1e6)
@@ -153,7 +190,7 @@ def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
     return fig
 
 
-def save_run_figures(result: RunResult, directory: Path) -> list[Path]:
+def save_run_figures(result: RunResult | Ensemble, directory: Path) -> list[Path]:
     """Draw every figure of a run into ``directory`` as PNG; returns the paths."""
     directory.mkdir(parents=True, exist_ok=True)
     ind, scenario = result.indicators, result.scenario
@@ -171,3 +208,37 @@ def save_run_figures(result: RunResult, directory: Path) -> list[Path]:
         fig.savefig(path, dpi=110, metadata={"Software": None})
         paths.append(path)
     return paths
+
+
+def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
+    """Incidence and registered incidence of every scenario, with 95% bands."""
+    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    left, right = fig.subplots(1, 2, sharey=True)
+    for name, frame in trajectories.groupby("scenario", sort=False):
+        _line(left, frame, "incidence", 100, marker="o", label=name)
+        _line(right, frame, "registered_incidence", 100, marker="s", label=name)
+    left.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
+    right.set(title="Registered incidence", xlabel="year")
+    left.set_ylim(bottom=0)
+    left.legend(fontsize="small")
+    return fig
+
+
+def comparison_bars(table: pd.DataFrame) -> Figure:
+    """Cumulative exit and relapse shares and cost per exit per scenario, with 95% intervals."""
+    fig = Figure(figsize=(12, 4.2), layout="constrained")
+    axes = fig.subplots(1, 3)
+    panels = (
+        ("cumulative_exit_share", 100, "Cumulative exit share", "% of registered households"),
+        ("cumulative_relapse_share", 100, "Cumulative relapse share", "% of exited households"),
+        ("cost_per_exit", 1e-3, "Cost per exit", "thousand yuan"),
+    )
+    for ax, (metric, scale, title, unit) in zip(axes, panels, strict=True):
+        rows = table[table["metric"] == metric]
+        x = np.arange(len(rows))
+        mean = scale * rows["mean"].to_numpy()
+        error = scale * np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+        ax.bar(x, mean, yerr=np.nan_to_num(error), capsize=3, color=[f"C{i}" for i in x])
+        ax.set_xticks(x, rows["scenario"], rotation=35, ha="right", fontsize="small")
+        ax.set(title=title, ylabel=unit)
+    return fig

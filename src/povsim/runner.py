@@ -13,6 +13,7 @@ import pandas as pd
 
 from povsim.model import PovertyModel
 from povsim.scenario import Scenario
+from povsim.streams import seed_for
 
 __all__ = ["RunResult", "has_support", "simulate"]
 
@@ -24,6 +25,7 @@ class RunResult:
     Attributes:
         scenario: the resolved scenario that ran.
         seed: the seed it ran with.
+        replication: which replication of ``seed`` (None: a single run on the plain seed).
         indicators: one row per year (see :data:`povsim.indicators.INDICATORS`).
         villages: one row per village, its state at the end.
         panel: one row per household per year, when asked for.
@@ -39,6 +41,7 @@ class RunResult:
 
     scenario: Scenario
     seed: int
+    replication: int | None
     indicators: pd.DataFrame
     villages: pd.DataFrame
     panel: pd.DataFrame | None
@@ -119,6 +122,7 @@ def simulate(
     scenario: Scenario,
     seed: int | None = None,
     *,
+    replication: int | None = None,
     panel: bool = False,
     on_step: Callable[[PovertyModel], None] | None = None,
     counterfactual: bool = True,
@@ -128,6 +132,8 @@ def simulate(
     Args:
         scenario: a validated scenario.
         seed: defaults to ``scenario.seed``.
+        replication: run replication number ``replication`` of ``seed``
+            (:func:`povsim.streams.seed_for`); None runs the plain seed.
         panel: also keep one row per household per year.
         on_step: called after every step (e.g. to advance a progress bar).
         counterfactual: when the scenario has support, also run it without support on
@@ -135,7 +141,7 @@ def simulate(
     """
     seed = scenario.seed if seed is None else int(seed)
     started, clock = datetime.now(UTC), time.perf_counter()
-    model = PovertyModel(scenario, seed, panel=panel)
+    model = PovertyModel(scenario, seed_for(seed, replication), panel=panel)
     if on_step is not None:
         model.step_listeners.append(on_step)
     model.run()
@@ -145,11 +151,16 @@ def simulate(
     without = None
     if counterfactual and has_support(scenario):
         without = simulate(
-            scenario.without_support(), seed, on_step=on_step, counterfactual=False
+            scenario.without_support(),
+            seed,
+            replication=replication,
+            on_step=on_step,
+            counterfactual=False,
         ).indicators
     return RunResult(
         scenario=scenario,
         seed=seed,
+        replication=replication,
         indicators=model.indicators(),
         villages=villages,
         panel=model.panel(),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from povsim.experiments.ensemble import Ensemble
 from povsim.plots import save_run_figures
 from povsim.runner import RunResult
 
@@ -75,18 +76,29 @@ def write_run(
         if result.panel is not None:
             _parquet(result.panel, tmp / "households.parquet")
             files.append("households.parquet")
+        replications = 1
+        if isinstance(result, Ensemble):
+            replications = result.replications
+            _parquet(result.summaries(), tmp / "summary.parquet")
+            files.append("summary.parquet")
         figures = save_run_figures(result, tmp / "figures")
         manifest = {
             "scenario_name": result.scenario.name,
             "scenario_file": source,
             "overrides": list(overrides or []),
             "seed": result.seed,
+            "replications": replications,
             "versions": versions(),
             "started": result.started.isoformat(),
             "finished": result.finished.isoformat(),
             "wall_seconds": round(result.wall_seconds, 4),
             "files": files + [f"figures/{p.name}" for p in figures],
             "summary": result.summary(),
+            **(
+                {"summary_intervals": result.summary_intervals().to_dict("records")}
+                if isinstance(result, Ensemble)
+                else {}
+            ),
             "scenario": result.scenario.model_dump(mode="json"),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

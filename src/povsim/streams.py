@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STREAMS", "Streams", "replication_seeds"]
+__all__ = ["STREAMS", "Streams", "replication_seeds", "seed_for"]
 
 STREAMS = (
     "population",
@@ -49,6 +49,18 @@ class Streams:
     model: np.random.Generator
 
 
+def seed_for(seed: int, replication: int | None) -> int | np.random.SeedSequence:
+    """The seed of one replication: child ``replication`` of ``SeedSequence(seed)``.
+
+    The same as ``SeedSequence(seed).spawn(n)[replication]`` for any ``n``, so a
+    replication's stream does not depend on how many replications run. ``None`` is
+    the plain seed of a single run.
+    """
+    if replication is None:
+        return seed
+    return np.random.SeedSequence(seed, spawn_key=(replication,))
+
+
 def replication_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
     """Independent seeds for ``n`` replications of one run."""
-    return np.random.SeedSequence(seed).spawn(n)
+    return [seed_for(seed, r) for r in range(n)]

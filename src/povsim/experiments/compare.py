@@ -1,0 +1,199 @@
+"""Paired comparison of scenarios: same seeds, same shocks, differences with intervals.
+
+Every scenario runs the same replications (child ``r`` of ``SeedSequence(seed)``),
+so with the same population the scenarios face the same illnesses, disasters and
+prices, and the difference of a metric between a scenario and the first one is
+taken replication by replication (paired), which is far less noisy than comparing
+two independent means.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.experiments.stats import mean_interval, summarise
+from povsim.experiments.tasks import RunSpec, execute
+from povsim.runner import RunResult
+from povsim.scenario import Scenario
+
+__all__ = [
+    "Comparison",
+    "compare_scenarios",
+    "indicator_metrics",
+    "run_metrics",
+    "write_comparison",
+]
+
+
+def indicator_metrics(ind: pd.DataFrame) -> dict[str, float]:
+    """Headline figures of one run from its indicators alone."""
+    last = ind.iloc[-1]
+    exits = ind["exits_households"].sum()
+    spending = ind["spending_yuan"].sum()
+    metrics = {
+        f"incidence_{int(last['year'])}": float(last["incidence"]),
+        "cumulative_exit_share": float(last["cumulative_exit_share"]),
+        "cumulative_relapse_share": float(last["cumulative_relapse_share"]),
+        "cost_per_exit": float(spending / exits) if exits and spending else np.nan,
+        "spending_yuan": float(spending),
+        "exits_households": float(exits),
+        "relapses_households": float(ind["relapses_households"].sum()),
+    }
+    for row in ind.itertuples():
+        metrics[f"relapse_rate_{row.year}"] = float(row.relapse_rate)
+    return metrics
+
+
+def run_metrics(result: RunResult) -> dict[str, float]:
+    """The figures a comparison reports for one run: headline figures, relapse rate by
+    year, and people exited by primary pathway."""
+    metrics = indicator_metrics(result.indicators)
+    people = result.pathways.groupby("program")["primary_people"].sum()
+    for program, value in people.items():
+        metrics[f"exited_people_{program}"] = float(value)
+    return metrics
+
+
+@dataclass
+class Comparison:
+    """What :func:`compare_scenarios` produced.
+
+    Attributes:
+        runs: one row per scenario and replication with its metrics.
+        table: per scenario and metric: mean and 95% interval, and the paired
+            difference from the first scenario with its 95% interval.
+        trajectories: every run's indicators, with ``scenario`` and ``replication``.
+    """
+
+    scenarios: list[Scenario]
+    seed: int
+    replications: int
+    runs: pd.DataFrame
+    table: pd.DataFrame
+    trajectories: pd.DataFrame
+    wall_seconds: float
+    path: Path | None = field(default=None)
+
+    def metric(self, name: str) -> pd.DataFrame:
+        """The table's rows for one metric, one per scenario."""
+        return self.table[self.table["metric"] == name].set_index("scenario")
+
+
+def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.DataFrame:
+    base = runs[runs["scenario"] == names[0]].set_index("replication")
+    rows = []
+    for name in names:
+        other = runs[runs["scenario"] == name].set_index("replication")
+        for metric in metrics:
+            if name == names[0]:
+                mean = low = high = np.nan
+            else:
+                difference = (other[metric] - base[metric]).dropna()
+                mean, low, high = mean_interval(difference)
+            rows.append(
+                {
+                    "scenario": name,
+                    "metric": metric,
+                    "diff_mean": mean,
+                    "diff_ci_low": low,
+                    "diff_ci_high": high,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def compare_scenarios(
+    scenarios: Sequence[Scenario],
+    replications: int = 20,
+    seed: int | None = None,
+    *,
+    executor: Executor | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
+) -> Comparison:
+    """Run every scenario on the same replications and compare them with the first.
+
+    Args:
+        scenarios: two or more; the first is the reference for paired differences.
+        replications: replications per scenario.
+        seed: base seed (default: the first scenario's).
+        executor: where to run (default: serially here).
+        on_result: called in this process as each run finishes.
+    """
+    scenarios = list(scenarios)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must differ to be compared: {names}")
+    seed = scenarios[0].seed if seed is None else int(seed)
+    specs = [RunSpec(s, seed, r) for s in scenarios for r in range(replications)]
+    results: list[RunResult | None] = [None] * len(specs)
+    clock = time.perf_counter()
+
+    def collect(index: int, result: RunResult) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+
+    (executor or SerialExecutor()).run(execute, specs, collect)
+    runs = pd.DataFrame(
+        [
+            {"scenario": r.scenario.name, "replication": r.replication, **run_metrics(r)}
+            for r in results
+        ]
+    )
+    metrics = [c for c in runs.columns if c not in ("scenario", "replication")]
+    table = summarise(runs, ["scenario"], metrics).merge(
+        _paired(runs, names, metrics), on=["scenario", "metric"]
+    )
+    trajectories = pd.concat(
+        [r.indicators.assign(scenario=r.scenario.name, replication=r.replication) for r in results],
+        ignore_index=True,
+    )
+    return Comparison(
+        scenarios=scenarios,
+        seed=seed,
+        replications=replications,
+        runs=runs,
+        table=table,
+        trajectories=trajectories,
+        wall_seconds=time.perf_counter() - clock,
+    )
+
+
+def write_comparison(comparison: Comparison, out: Path) -> Path:
+    """Write ``comparison.parquet``, ``compare_runs.parquet``, ``trajectories.parquet``,
+    ``manifest.json`` and the figures to ``out``, atomically."""
+    from povsim.plots import comparison_bars, comparison_trajectories
+    from povsim.store import atomic_directory, versions
+
+    out = Path(out)
+    with atomic_directory(out) as tmp:
+        comparison.table.to_parquet(tmp / "comparison.parquet", index=False)
+        comparison.runs.to_parquet(tmp / "compare_runs.parquet", index=False)
+        comparison.trajectories.to_parquet(tmp / "trajectories.parquet", index=False)
+        figures = tmp / "figures"
+        figures.mkdir()
+        for name, fig in (
+            ("trajectories", comparison_trajectories(comparison.trajectories)),
+            ("exits_relapses", comparison_bars(comparison.table)),
+        ):
+            fig.savefig(figures / f"{name}.png", dpi=110, metadata={"Software": None})
+        manifest = {
+            "scenarios": [s.name for s in comparison.scenarios],
+            "reference": comparison.scenarios[0].name,
+            "seed": comparison.seed,
+            "replications": comparison.replications,
+            "wall_seconds": round(comparison.wall_seconds, 3),
+            "versions": versions(),
+            "resolved_scenarios": {s.name: s.model_dump(mode="json") for s in comparison.scenarios},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    comparison.path = out
+    return out

@@ -1,0 +1,135 @@
+"""Replications of one scenario: independent streams spawned from one seed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.experiments.stats import summarise
+from povsim.experiments.tasks import RunSpec, execute
+from povsim.runner import RunResult
+from povsim.scenario import Scenario
+
+__all__ = ["Ensemble", "run_ensemble"]
+
+
+def _stack(frames: list[pd.DataFrame | None], replications: list[int]) -> pd.DataFrame | None:
+    if any(f is None for f in frames):
+        return None
+    stacked = [f.assign(replication=r) for f, r in zip(frames, replications, strict=True)]
+    out = pd.concat(stacked, ignore_index=True)
+    return out[["replication", *[c for c in out.columns if c != "replication"]]]
+
+
+@dataclass
+class Ensemble:
+    """Replications of one scenario; frames carry a ``replication`` column.
+
+    It offers the same tables as a :class:`~povsim.runner.RunResult`, stacked, so it
+    writes to a run directory and plots the same way.
+    """
+
+    scenario: Scenario
+    seed: int
+    results: list[RunResult]
+    started: datetime
+    finished: datetime
+    wall_seconds: float
+    path: Path | None = field(default=None)
+    panel: None = None
+
+    @property
+    def replications(self) -> int:
+        return len(self.results)
+
+    def _stacked(self, name: str) -> pd.DataFrame | None:
+        return _stack(
+            [getattr(r, name) for r in self.results], [r.replication for r in self.results]
+        )
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self._stacked("indicators")
+
+    @property
+    def villages(self) -> pd.DataFrame:
+        return self._stacked("villages")
+
+    @property
+    def pathways(self) -> pd.DataFrame:
+        return self._stacked("pathways")
+
+    @property
+    def spending(self) -> pd.DataFrame:
+        return self._stacked("spending")
+
+    @property
+    def counterfactual(self) -> pd.DataFrame | None:
+        return self._stacked("counterfactual")
+
+    def summaries(self) -> pd.DataFrame:
+        """One row of headline figures per replication."""
+        rows = [{"replication": r.replication, **r.summary()} for r in self.results]
+        return pd.DataFrame(rows)
+
+    def summary_intervals(self) -> pd.DataFrame:
+        """Mean and 95% interval of every numeric headline figure."""
+        table = self.summaries()
+        numeric = [
+            c
+            for c in table.columns
+            if c != "replication" and pd.api.types.is_numeric_dtype(table[c])
+        ]
+        return summarise(table, [], numeric)
+
+    def summary(self) -> dict[str, float | int | None]:
+        """Means of the headline figures (intervals in :meth:`summary_intervals`)."""
+        means = self.summary_intervals().set_index("metric")["mean"]
+        return {"replications": self.replications, **means.to_dict()}
+
+
+def run_ensemble(
+    scenario: Scenario,
+    seed: int | None = None,
+    replications: int = 10,
+    *,
+    executor: Executor | None = None,
+    counterfactual: bool = True,
+    on_result: Callable[[RunResult], None] | None = None,
+) -> Ensemble:
+    """Run ``replications`` independent replications of ``scenario``.
+
+    Args:
+        scenario: the scenario.
+        seed: base seed (defaults to the scenario's); replication ``r`` runs on child
+            ``r`` of ``SeedSequence(seed)``, whatever the executor.
+        replications: how many.
+        executor: where to run them (default: serially here).
+        counterfactual: also run each without support (for relapses avoided).
+        on_result: called in this process as each replication finishes.
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    specs = [RunSpec(scenario, seed, r, counterfactual) for r in range(replications)]
+    results: list[RunResult | None] = [None] * replications
+    started, clock = datetime.now(UTC), time.perf_counter()
+
+    def collect(index: int, result: RunResult) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+
+    (executor or SerialExecutor()).run(execute, specs, collect)
+    return Ensemble(
+        scenario=scenario,
+        seed=seed,
+        results=[r for r in results if r is not None],
+        started=started,
+        finished=datetime.now(UTC),
+        wall_seconds=time.perf_counter() - clock,
+    )

@@ -1,0 +1,299 @@
+"""Sweeps: many scenario variants and replications, written run by run, resumable.
+
+A design file (TOML) names a base scenario and one of: a list of named
+``variants``, a factorial ``grid``, or a Latin hypercube (``lhs``) over scenario
+fields by dotted path, plus the replications. Each finished run is written at once,
+atomically, as ``indicators/RUN_ID.parquet`` under the output directory, so killing
+the sweep loses no finished run, and ``--resume`` runs only what is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy.stats import qmc
+
+from povsim.experiments.compare import indicator_metrics
+from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.experiments.tasks import RunSpec, execute
+from povsim.runner import RunResult
+from povsim.scenario import Scenario, ScenarioError, ScenarioProblem, load_scenario
+
+__all__ = ["SweepDesign", "SweepError", "load_design", "run_sweep"]
+
+
+class SweepError(Exception):
+    """A sweep that cannot start or continue; ``str()`` is the message for the user."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Variant(_Strict):
+    name: str
+    set: dict[str, Any] = Field(default_factory=dict)
+
+
+class LatinHypercube(_Strict):
+    samples: Annotated[int, Field(ge=1)]
+    seed: int = 0
+    ranges: dict[str, tuple[float, float]]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        for path, (low, high) in self.ranges.items():
+            if not low < high:
+                raise ValueError(f"range of {path} must have low < high")
+        return self
+
+
+class SweepDesign(_Strict):
+    """A validated design file (paths in it are relative to the file)."""
+
+    base: str = Field(description="the base scenario file")
+    name: str = "sweep"
+    seed: int | None = Field(None, description="base seed (default: the base scenario's)")
+    replications: Annotated[int, Field(ge=1)] = 1
+    set: dict[str, Any] = Field(default_factory=dict, description="changes for every run")
+    variants: list[Variant] | None = None
+    grid: dict[str, list[Any]] | None = None
+    lhs: LatinHypercube | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        kinds = [k for k in ("variants", "grid", "lhs") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(f"give exactly one of variants, grid or lhs (got {kinds or 'none'})")
+        return self
+
+    def points(self) -> list[tuple[str, dict[str, Any]]]:
+        """Each design point's name and its changes to the base scenario."""
+        if self.variants is not None:
+            return [(v.name, {**self.set, **v.set}) for v in self.variants]
+        if self.grid is not None:
+            paths = list(self.grid)
+            combos = itertools.product(*(self.grid[p] for p in paths))
+            return [
+                (f"g{i:04d}", {**self.set, **dict(zip(paths, combo, strict=True))})
+                for i, combo in enumerate(combos)
+            ]
+        paths = list(self.lhs.ranges)
+        unit = qmc.LatinHypercube(d=len(paths), seed=self.lhs.seed).random(self.lhs.samples)
+        low = np.array([self.lhs.ranges[p][0] for p in paths])
+        high = np.array([self.lhs.ranges[p][1] for p in paths])
+        values = qmc.scale(unit, low, high)
+        return [
+            (f"h{i:04d}", {**self.set, **{p: float(v) for p, v in zip(paths, row, strict=True)}})
+            for i, row in enumerate(values)
+        ]
+
+
+class Sweep:
+    """A loaded design: its base scenario, its points' scenarios and its run plan."""
+
+    def __init__(
+        self,
+        path: Path,
+        design: SweepDesign,
+        base: Scenario,
+        scenarios: list[Scenario],
+        points: list[tuple[str, dict[str, Any]]],
+    ):
+        self.path, self.design, self.base = path, design, base
+        self.scenarios, self.points = scenarios, points
+        self.seed = base.seed if design.seed is None else design.seed
+
+    def plan(self) -> pd.DataFrame:
+        """One row per run: ``run_id``, point, replication, seed and the varied fields."""
+        rows = []
+        for index, (name, changes) in enumerate(self.points):
+            for replication in range(self.design.replications):
+                rows.append(
+                    {
+                        "run_id": f"p{index:04d}-r{replication:03d}",
+                        "point": index,
+                        "point_name": name,
+                        "replication": replication,
+                        "seed": self.seed,
+                        **{path: _plain(value) for path, value in changes.items()},
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def fingerprint(self) -> str:
+        text = json.dumps(
+            {
+                "base": self.base.model_dump(mode="json"),
+                "points": self.points,
+                "seed": self.seed,
+                "replications": self.design.replications,
+            },
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    return json.dumps(value) if isinstance(value, (dict, list)) else value
+
+
+def load_design(path: str | Path) -> Sweep:
+    """Read and validate a design file, and every scenario it makes.
+
+    Raises:
+        ScenarioError: naming the design file (or the base scenario), the field and the problem.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([ScenarioProblem(str(path), "", "file not found")]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError([ScenarioProblem(str(path), "", f"not valid TOML: {err}")]) from None
+    try:
+        design = SweepDesign.model_validate(raw)
+    except ValidationError as err:
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    str(path),
+                    ".".join(map(str, e["loc"])),
+                    "unknown field"
+                    if e["type"] == "extra_forbidden"
+                    else e["msg"].removeprefix("Value error, "),
+                )
+                for e in err.errors(include_url=False)
+            ]
+        ) from None
+    base_file = path.parent / design.base
+    if not base_file.is_file():
+        raise ScenarioError(
+            [ScenarioProblem(str(path), "base", f"scenario not found: {base_file}")]
+        )
+    base = load_scenario(base_file)
+    points = design.points()
+    scenarios = []
+    for index, (name, changes) in enumerate(points):
+        try:
+            scenarios.append(base.updated({**changes, "name": f"{design.name}-{name}"}))
+        except ScenarioError as err:
+            where = _where(design, index)
+            raise ScenarioError(
+                [
+                    ScenarioProblem(str(path), f"{where}.{p.path}" if where else p.path, p.message)
+                    for p in err.problems
+                ]
+            ) from None
+    return Sweep(path, design, base, scenarios, points)
+
+
+def _where(design: SweepDesign, index: int) -> str:
+    if design.variants is not None:
+        return f"variants[{index}].set"
+    return "grid" if design.grid is not None else "lhs.ranges"
+
+
+def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
+    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    executor: Executor | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Run every missing run of ``sweep`` into ``out`` and return the runs with their metrics.
+
+    Args:
+        sweep: from :func:`load_design`.
+        out: the output directory.
+        resume: continue a sweep already in ``out`` (it must be the same design).
+        executor: where to run (default: serially here).
+        on_result: called in this process after each run is written.
+        on_plan: called once with (runs in the plan, runs already done).
+    """
+    out = Path(out)
+    results_dir = out / "indicators"
+    plan = sweep.plan()
+    fingerprint_file = out / "design.json"
+    if fingerprint_file.exists():
+        if not resume:
+            raise SweepError(f"{out} already holds a sweep: add --resume to continue it")
+        recorded = json.loads(fingerprint_file.read_text(encoding="utf-8"))
+        if recorded.get("fingerprint") != sweep.fingerprint():
+            raise SweepError(f"{out} holds a different design: use another --out to start anew")
+    else:
+        if out.exists() and any(out.iterdir()):
+            raise SweepError(f"{out} exists and is not a sweep directory")
+        results_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(plan, out / "runs.parquet")
+        design = {
+            "fingerprint": sweep.fingerprint(),
+            "design_file": str(sweep.path),
+            "design": sweep.design.model_dump(mode="json"),
+        }
+        text = json.dumps(design, indent=2, default=str) + "\n"
+        handle, tmp = tempfile.mkstemp(dir=out, prefix=".design.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, fingerprint_file)
+    results_dir.mkdir(exist_ok=True)
+    for stale in results_dir.glob(".*.tmp"):
+        stale.unlink()
+    done = {p.stem for p in results_dir.glob("*.parquet")}
+    todo = plan[~plan["run_id"].isin(done)].reset_index(drop=True)
+    if on_plan is not None:
+        on_plan(len(plan), len(plan) - len(todo))
+    specs = [
+        RunSpec(sweep.scenarios[int(row.point)], sweep.seed, int(row.replication))
+        for row in todo.itertuples()
+    ]
+
+    def write(index: int, result: RunResult) -> None:
+        row = todo.iloc[index]
+        frame = result.indicators.assign(
+            run_id=row["run_id"], point=int(row["point"]), replication=int(row["replication"])
+        )
+        _write_atomic(frame, results_dir / f"{row['run_id']}.parquet")
+        if on_result is not None:
+            on_result(result)
+
+    (executor or SerialExecutor()).run(execute, specs, write)
+    return sweep_summary(out)
+
+
+def sweep_summary(out: str | Path) -> pd.DataFrame:
+    """The plan joined with each finished run's headline figures (written as summary.parquet)."""
+    out = Path(out)
+    plan = pd.read_parquet(out / "runs.parquet")
+    files = sorted((out / "indicators").glob("*.parquet"))
+    metrics = pd.DataFrame(
+        [{"run_id": p.stem, **indicator_metrics(pd.read_parquet(p))} for p in files]
+    )
+    summary = plan.merge(metrics, on="run_id", how="left") if len(metrics) else plan
+    _write_atomic(summary, out / "summary.parquet")
+    return summary
