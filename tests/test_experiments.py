@@ -1,0 +1,261 @@
+"""Replications, executors, paired comparison and resumable sweeps."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import povsim
+from povsim import Scenario, load_scenario
+from povsim.cli import app
+from povsim.experiments import (
+    DaskExecutor,
+    ProcessExecutor,
+    SerialExecutor,
+    compare_scenarios,
+    load_design,
+    run_ensemble,
+    run_sweep,
+)
+
+from .conftest import SCENARIOS
+
+runner = CliRunner()
+SMALL = ["population.households=400", "population.villages=8"]
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Scenario:
+    return load_scenario(SCENARIOS / "baseline.toml", SMALL)
+
+
+def test_executors_give_identical_results(tiny: Scenario) -> None:
+    results = {}
+    for name, executor in (
+        ("serial", SerialExecutor()),
+        ("processes", ProcessExecutor(2)),
+        ("dask", DaskExecutor(2)),
+    ):
+        with executor:
+            results[name] = run_ensemble(tiny, 5, replications=5, executor=executor)
+    reference = results["serial"]
+    for name in ("processes", "dask"):
+        for table in ("indicators", "pathways", "spending", "counterfactual"):
+            pd.testing.assert_frame_equal(
+                getattr(results[name], table), getattr(reference, table), obj=f"{name} {table}"
+            )
+
+
+def test_replication_streams_do_not_depend_on_how_many_run(tiny: Scenario) -> None:
+    three = run_ensemble(tiny, 9, replications=3, counterfactual=False).indicators
+    five = run_ensemble(tiny, 9, replications=5, counterfactual=False).indicators
+    pd.testing.assert_frame_equal(three, five[five["replication"] < 3].reset_index(drop=True))
+    assert five.groupby("replication")["poor_people"].sum().nunique() == 5
+
+
+def test_ensemble_summary_has_intervals(tiny: Scenario, tmp_path: Path) -> None:
+    ensemble = povsim.run(tiny, seed=2, replications=4, executor="serial", out=tmp_path / "e")
+    assert isinstance(ensemble, povsim.Ensemble)
+    assert list(ensemble.indicators.columns[:2]) == ["replication", "year"]
+    intervals = ensemble.summary_intervals().set_index("metric")
+    row = intervals.loc["incidence_end"]
+    assert row["ci_low"] < row["mean"] < row["ci_high"]
+    assert row["n"] == 4
+    written = pd.read_parquet(tmp_path / "e" / "indicators.parquet")
+    assert sorted(written["replication"].unique()) == [0, 1, 2, 3]
+    assert (tmp_path / "e" / "summary.parquet").exists()
+
+
+def test_common_random_numbers_make_differences_paired() -> None:
+    """The paired difference of two mixes varies far less than an unpaired one."""
+    changes = ["population.households=800", "population.villages=8"]
+    a = load_scenario(SCENARIOS / "five_batches.toml", changes)
+    b = load_scenario(SCENARIOS / "industry_led.toml", changes)
+    with ProcessExecutor(2) as pool:
+        same = compare_scenarios([a, b], 16, seed=1, executor=pool).runs
+        other = compare_scenarios([a, b], 16, seed=2, executor=pool).runs
+    metric = "incidence_2020"
+    first = same.loc[same.scenario == "five_batches", metric].to_numpy()
+    paired = same.loc[same.scenario == "industry_led", metric].to_numpy() - first
+    unpaired = other.loc[other.scenario == "industry_led", metric].to_numpy() - first
+    assert np.var(paired, ddof=1) < 0.25 * np.var(unpaired, ddof=1)
+
+
+def test_compare_cli_writes_table_and_figures(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            str(SCENARIOS / "five_batches.toml"),
+            str(SCENARIOS / "no_intervention.toml"),
+            "--replications",
+            "3",
+            "--executor",
+            "serial",
+            "--out",
+            str(out),
+            *[arg for change in SMALL for arg in ("--set", change)],
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out / "comparison.parquet")
+    assert set(table["scenario"]) == {"five_batches", "no_intervention"}
+    assert {"mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high"} <= set(
+        table.columns
+    )
+    metrics = set(table["metric"])
+    assert {
+        "incidence_2020",
+        "cumulative_exit_share",
+        "cumulative_relapse_share",
+        "cost_per_exit",
+        "relapse_rate_2016",
+        "exited_people_industry",
+    } <= metrics
+    reference = table[table.scenario == "five_batches"]
+    assert reference["diff_mean"].isna().all()
+    other = table[(table.scenario == "no_intervention") & (table.metric == "cumulative_exit_share")]
+    assert float(other["diff_mean"].iloc[0]) < 0  # no support: fewer exits, paired
+    for name in ("trajectories", "exits_relapses"):
+        assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    runs = pd.read_parquet(out / "compare_runs.parquet")
+    assert len(runs) == 6
+
+
+def test_compare_rejects_a_bad_executor() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            str(SCENARIOS / "baseline.toml"),
+            str(SCENARIOS / "no_intervention.toml"),
+            "--executor",
+            "gpu",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--executor must be one of" in result.output
+
+
+DESIGN = """
+base = "{base}"
+name = "kill"
+replications = 4
+[set]
+"population.households" = 300
+"population.villages" = 6
+[grid]
+"income.growth" = [0.03, 0.05, 0.07, 0.09, 0.11]
+"programs.industry.share" = [0.2, 0.25]
+"""
+
+
+def write_design(tmp_path: Path, text: str = DESIGN) -> Path:
+    path = tmp_path / "design.toml"
+    path.write_text(text.format(base=SCENARIOS / "baseline.toml"), encoding="utf-8")
+    return path
+
+
+def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
+    design = write_design(tmp_path)
+    out = tmp_path / "sweep"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "povsim",
+            "sweep",
+            str(design),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "indicators").glob("*.parquet"))) < 6:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = {p.stem for p in (out / "indicators").glob("*.parquet")}
+    expected = set(load_design(design).plan()["run_id"])
+    assert 0 < len(finished) < len(expected), "the sweep should have been stopped part-way"
+
+    again = runner.invoke(app, ["sweep", str(design), "--out", str(out), "--executor", "serial"])
+    assert again.exit_code == 2
+    assert "--resume" in again.output
+    summary = povsim.sweep(design, out, resume=True, executor="serial")
+    files = sorted((out / "indicators").glob("*"))
+    assert {p.stem for p in files} == expected
+    assert all(not p.name.startswith(".") for p in files)
+    data = pd.read_parquet(out / "indicators")
+    assert len(data) == len(expected) * 7
+    assert not data.duplicated(["run_id", "year"]).any()
+    assert summary["cumulative_exit_share"].notna().all()
+    # A resumed run is the same run: identical to running it afresh.
+    fresh = run_sweep(load_design(design), tmp_path / "fresh", executor=SerialExecutor())
+    cols = ["run_id", "incidence_2020", "cost_per_exit"]
+    pd.testing.assert_frame_equal(summary[cols], fresh[cols])
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('base = "{base}"\n[grid]\n"income.growht" = [0.1]\n', "grid.income.growht: unknown field"),
+        ('base = "{base}"\n[grid]\n"income.growth" = ["fast"]\n', "grid.income.growth"),
+        ('base = "{base}"\nreplications = 0\n[grid]\n"income.growth" = [0.1]\n', "replications"),
+        ('base = "{base}"\n', "exactly one of variants, grid or lhs"),
+        ('base = "nowhere.toml"\n[grid]\n"income.growth" = [0.1]\n', "base: scenario not found"),
+        (
+            'base = "{base}"\n[lhs]\nsamples = 4\n[lhs.ranges]\n"income.growth" = [0.2, 0.1]\n',
+            "low < high",
+        ),
+        (
+            'base = "{base}"\ncolour = "red"\n[grid]\n"income.growth" = [0.1]\n',
+            "colour: unknown field",
+        ),
+    ],
+)
+def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:
+    design = write_design(tmp_path, text)
+    result = runner.invoke(app, ["sweep", str(design), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert str(design) in result.output
+    assert problem in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
+    lhs = write_design(
+        tmp_path,
+        'base = "{base}"\n[lhs]\nsamples = 5\nseed = 1\n'
+        '[lhs.ranges]\n"income.growth" = [0.02, 0.1]\n',
+    )
+    plan = load_design(lhs).plan()
+    values = np.sort(plan["income.growth"].to_numpy())
+    assert len(values) == 5
+    # One sample in each fifth of the range.
+    assert (np.floor((values - 0.02) / 0.016) == np.arange(5)).all()
+    sweep = load_design(SCENARIOS / "designs" / "mixes.toml")
+    assert [name for name, _ in sweep.points] == [
+        "baseline",
+        "no_work_teams",
+        "strict_exit",
+        "no_support_after_exit",
+    ]
+    assert sweep.scenarios[2].exit.income_margin == 0.2
