@@ -187,7 +187,9 @@ def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list((out / "indicators").glob("*.parquet"))) < 6:
+    while len(list((out / "indicators").glob("*.parquet"))) < 6:
+        assert process.poll() is None, "the sweep ended before it could be killed"
+        assert time.monotonic() < deadline, "the sweep made no progress"
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()

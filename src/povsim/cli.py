@@ -33,6 +33,7 @@ from povsim.experiments import (
 from povsim.runner import RunResult, has_support, simulate
 from povsim.scenario import Scenario, ScenarioError, load_scenario
 from povsim.schema_doc import columns_markdown, fields_markdown, programs_markdown
+from povsim.sensitivity import METHODS, indices_table, load_problem, run_sensitivity
 from povsim.store import write_run
 
 __all__ = ["app"]
@@ -416,6 +417,71 @@ def sweep(
         bar.close()
     finished = int(summary["cumulative_exit_share"].notna().sum())
     console.print(f"{finished} of {len(summary)} runs in {out}")
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[Path, typer.Argument(help="base scenario TOML file")],
+    problem: Annotated[Path, typer.Option(help="problem TOML file: inputs, outputs")],
+    out: Annotated[Path, typer.Option(help="output directory (runs are kept under it)")],
+    method: Annotated[str, typer.Option(help="sobol, morris or fast")] = "sobol",
+    n: Annotated[
+        int, typer.Option("-N", "--n", min=1, help="base sample size (Morris: trajectories)")
+    ] = 1024,
+    second_order: Annotated[bool, typer.Option(help="Sobol S2 indices (more runs)")] = True,
+    resume: Annotated[bool, typer.Option(help="continue an evaluation already in --out")] = False,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+) -> None:
+    """Global sensitivity analysis with SALib; indices to Parquet, bar and time-varying plots."""
+    if method not in METHODS:
+        raise _fail(f"--method must be one of {', '.join(METHODS)}, not {method!r}", 2)
+    try:
+        spec = load_problem(problem, scenario)
+    except ScenarioError as err:
+        raise _fail(str(err), 2) from None
+    bar = _RunsProgress(0, method, enabled=not quiet)
+    try:
+        with _executor(executor, workers, scheduler) as pool:
+            result = run_sensitivity(
+                spec,
+                method,
+                n,
+                out,
+                second_order=second_order,
+                executor=pool,
+                resume=resume,
+                on_result=bar.advance,
+                on_plan=bar.start,
+            )
+    except SweepError as err:
+        raise _fail(str(err), 2) from None
+    finally:
+        bar.close()
+    if not quiet:
+        console.print(_indices_table(indices_table(result), method))
+    console.print(f"wrote {out}")
+
+
+def _indices_table(indices, method: str) -> Table:
+    first, main = ("S1", "ST") if method != "morris" else ("sigma", "mu_star")
+    scalar = indices[~indices["output"].str.contains("@", regex=False) & indices["input2"].isna()]
+    table = Table(
+        title=f"{method} indices ± 95% interval", title_justify="left", box=box.SIMPLE_HEAD
+    )
+    table.add_column("output / input", no_wrap=True)
+    for column in (main, first):
+        table.add_column(column, justify="right", no_wrap=True)
+    for output, rows in scalar.groupby("output", sort=False):
+        table.add_row(f"[bold]{output}[/]", "", "")
+        rows = rows.pivot(index="input", columns="index", values=["value", "conf"])
+        rows = rows.sort_values(("value", main), ascending=False)
+        for name, r in rows.iterrows():
+            cells = [f"{_num(r[('value', k)])}±{_num(r[('conf', k)])}" for k in (main, first)]
+            table.add_row(f"  {name}", *cells)
+    return table
 
 
 @app.command()

@@ -23,7 +23,9 @@ __all__ = [
     "pathways",
     "poverty_headcount",
     "save_run_figures",
+    "sensitivity_bars",
     "spending",
+    "time_varying_indices",
 ]
 
 
@@ -241,4 +243,59 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
         ax.bar(x, mean, yerr=np.nan_to_num(error), capsize=3, color=[f"C{i}" for i in x])
         ax.set_xticks(x, rows["scenario"], rotation=35, ha="right", fontsize="small")
         ax.set(title=title, ylabel=unit)
+    return fig
+
+
+_MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_star", "sigma")}
+
+
+def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
+    """First-order and total indices (Morris: mu* and sigma) of each input, per output."""
+    first, second = _MAIN_INDICES[method]
+    scalar = indices[~indices["output"].str.contains("@", regex=False) & indices["input2"].isna()]
+    outputs = list(dict.fromkeys(scalar["output"]))
+    fig = Figure(figsize=(4.2 * max(len(outputs), 1), 4.2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, max(len(outputs), 1), squeeze=False)[0])
+    for ax, output in zip(axes, outputs, strict=False):
+        rows = scalar[scalar["output"] == output]
+        inputs = list(dict.fromkeys(rows["input"]))
+        x = np.arange(len(inputs))
+        for offset, index in ((-0.2, first), (0.2, second)):
+            part = rows[rows["index"] == index].set_index("input").reindex(inputs)
+            ax.bar(
+                x + offset,
+                part["value"],
+                0.4,
+                yerr=np.nan_to_num(part["conf"]),
+                capsize=2,
+                label=index,
+            )
+        ax.set_xticks(x, inputs, rotation=40, ha="right", fontsize="small")
+        ax.set_title(output)
+        ax.legend(fontsize="small")
+    fig.suptitle(f"{method} sensitivity indices")
+    return fig
+
+
+def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
+    """Each input's total index (Morris: mu*) for each year's value of each indicator."""
+    index = _MAIN_INDICES[method][1 if method != "morris" else 0]
+    columns = list(dict.fromkeys(yearly["column"])) or ["(none)"]
+    fig = Figure(figsize=(6 * len(columns), 4.2), layout="constrained")
+    axes = fig.subplots(1, len(columns), squeeze=False)[0]
+    for ax, column in zip(axes, columns, strict=True):
+        rows = yearly[(yearly["column"] == column) & (yearly["index"] == index)]
+        for name, line in rows.groupby("input", sort=False):
+            line = line.sort_values("year")
+            ax.plot(line["year"], line["value"], marker="o", label=name)
+            ax.fill_between(
+                line["year"],
+                line["value"] - line["conf"].fillna(0),
+                line["value"] + line["conf"].fillna(0),
+                alpha=0.15,
+            )
+        ax.set(
+            title=f"{index} of each input for {column}, year by year", xlabel="year", ylabel=index
+        )
+        ax.legend(fontsize="small")
     return fig

@@ -101,28 +101,34 @@ class SweepDesign(_Strict):
 
 
 class Sweep:
-    """A loaded design: its base scenario, its points' scenarios and its run plan."""
+    """A planned sweep: a base scenario, its design points and their scenarios, replications.
+
+    Built by :func:`load_design` from a design file, or directly (sensitivity analysis
+    builds one from a SALib sample).
+    """
 
     def __init__(
         self,
-        path: Path,
-        design: SweepDesign,
+        name: str,
         base: Scenario,
-        scenarios: list[Scenario],
         points: list[tuple[str, dict[str, Any]]],
+        scenarios: list[Scenario],
+        seed: int,
+        replications: int,
+        record: dict[str, Any] | None = None,
     ):
-        self.path, self.design, self.base = path, design, base
-        self.scenarios, self.points = scenarios, points
-        self.seed = base.seed if design.seed is None else design.seed
+        self.name, self.base, self.points, self.scenarios = name, base, points, scenarios
+        self.seed, self.replications = seed, replications
+        self.record = record or {}
 
     def plan(self) -> pd.DataFrame:
         """One row per run: ``run_id``, point, replication, seed and the varied fields."""
         rows = []
         for index, (name, changes) in enumerate(self.points):
-            for replication in range(self.design.replications):
+            for replication in range(self.replications):
                 rows.append(
                     {
-                        "run_id": f"p{index:04d}-r{replication:03d}",
+                        "run_id": f"p{index:05d}-r{replication:03d}",
                         "point": index,
                         "point_name": name,
                         "replication": replication,
@@ -138,7 +144,7 @@ class Sweep:
                 "base": self.base.model_dump(mode="json"),
                 "points": self.points,
                 "seed": self.seed,
-                "replications": self.design.replications,
+                "replications": self.replications,
             },
             sort_keys=True,
             default=str,
@@ -197,7 +203,9 @@ def load_design(path: str | Path) -> Sweep:
                     for p in err.problems
                 ]
             ) from None
-    return Sweep(path, design, base, scenarios, points)
+    seed = base.seed if design.seed is None else design.seed
+    record = {"design_file": str(path), "design": design.model_dump(mode="json")}
+    return Sweep(design.name, base, points, scenarios, seed, design.replications, record)
 
 
 def _where(design: SweepDesign, index: int) -> str:
@@ -251,11 +259,7 @@ def run_sweep(
             raise SweepError(f"{out} exists and is not a sweep directory")
         results_dir.mkdir(parents=True, exist_ok=True)
         _write_atomic(plan, out / "runs.parquet")
-        design = {
-            "fingerprint": sweep.fingerprint(),
-            "design_file": str(sweep.path),
-            "design": sweep.design.model_dump(mode="json"),
-        }
+        design = {"fingerprint": sweep.fingerprint(), **sweep.record}
         text = json.dumps(design, indent=2, default=str) + "\n"
         handle, tmp = tempfile.mkstemp(dir=out, prefix=".design.", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as f:

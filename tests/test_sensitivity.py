@@ -1,0 +1,231 @@
+"""Sensitivity analysis: known answers, CLI and API agree, explicit budget shares, bad problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from povsim import load_scenario
+from povsim.cli import app
+from povsim.sensitivity import (
+    PovsimProblemSpec,
+    indices_table,
+    load_problem,
+    problem_spec,
+)
+
+from .conftest import SCENARIOS
+
+runner = CliRunner()
+SMALL = {"population.households": 300, "population.villages": 6}
+
+
+@pytest.fixture(scope="module")
+def small_base():
+    return load_scenario(SCENARIOS / "baseline.toml").updated(SMALL)
+
+
+def test_known_answer_sobol(small_base) -> None:
+    """An input wired to nothing (the threshold used only to label market relapses) gets
+    ST of zero for incidence; income growth, the strongest driver, ranks first."""
+    sp = problem_spec(
+        small_base,
+        {
+            "income.growth": {"bounds": [0.0, 0.15]},
+            "shocks.market.bad_year_drop": {"bounds": [0.01, 0.3]},
+            "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
+        },
+        ["incidence_end", "cumulative_exit_share"],
+        time_varying=["incidence"],
+    )
+    sp.sample_sobol(32, calc_second_order=False, seed=1)
+    sp.evaluate(executor="serial").analyze_sobol(calc_second_order=False, seed=1)
+    table = indices_table(sp)
+    st = table[(table["index"] == "ST") & (table["output"] == "incidence_end")].set_index("input")
+    assert st.loc["shocks.market.bad_year_drop", "value"] == pytest.approx(0.0, abs=1e-9)
+    assert st["value"].idxmax() == "income.growth"
+    assert st.loc["income.growth", "value"] > 0.5
+    yearly = table[table["output"] == "incidence@2020"]
+    assert not yearly.empty
+
+
+def test_cli_and_api_give_the_same_indices(tmp_path: Path) -> None:
+    problem_file = tmp_path / "problem.toml"
+    problem_file.write_text(
+        'seed = 3\noutputs = ["incidence_end", "cumulative_relapse_share"]\n'
+        'time_varying = ["incidence"]\n'
+        '[inputs."income.growth"]\nbounds = [0.03, 0.1]\n'
+        '[inputs."shocks.illness.annual_probability"]\n'
+        'dist = "triang"\nbounds = [0.03, 0.12, 0.5]\n'
+        '[inputs."programs.industry.gain"]\n'
+        'dist = "truncnorm"\nbounds = [1500, 4500, 3000, 400]\ngroup = "industry"\n'
+        '[inputs."programs.industry.unit_cost"]\n'
+        'bounds = [5000, 15000]\ngroup = "industry"\n',
+        encoding="utf-8",
+    )
+    scenario_file = tmp_path / "small.toml"
+    scenario_file.write_text(
+        f'extends = "{SCENARIOS / "baseline.toml"}"\n'
+        "[population]\nhouseholds = 300\nvillages = 6\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sens"
+    result = runner.invoke(
+        app,
+        [
+            "sensitivity",
+            str(scenario_file),
+            "--problem",
+            str(problem_file),
+            "--method",
+            "morris",
+            "-N",
+            "6",
+            "--out",
+            str(out),
+            "--executor",
+            "serial",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    from_cli = pd.read_parquet(out / "indices.parquet")
+    assert set(from_cli["input"]) == {
+        "income.growth",
+        "shocks.illness.annual_probability",
+        "industry",
+    }
+
+    # The notebook way: a ProblemSpec, sampled, evaluated and analysed in Python.
+    sp = PovsimProblemSpec(load_problem(problem_file, scenario_file))
+    sp.sample_morris(6, num_levels=4, seed=3).evaluate(executor="processes", workers=2)
+    sp.analyze_morris(num_levels=4, seed=3)
+    pd.testing.assert_frame_equal(indices_table(sp), from_cli)
+
+    for name in ("samples", "outputs", "time_varying"):
+        assert (out / f"{name}.parquet").exists()
+    yearly = pd.read_parquet(out / "time_varying.parquet")
+    assert sorted(yearly["year"].unique()) == list(range(2014, 2021))
+    for name in ("indices", "time_varying"):
+        assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+
+    # Resuming a finished evaluation runs nothing again and gives the same indices.
+    runs_before = sorted((out / "runs" / "indicators").iterdir())
+    again = runner.invoke(
+        app,
+        [
+            "sensitivity",
+            str(scenario_file),
+            "--problem",
+            str(problem_file),
+            "--method",
+            "morris",
+            "-N",
+            "6",
+            "--out",
+            str(out),
+            "--executor",
+            "serial",
+            "--resume",
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    assert sorted((out / "runs" / "indicators").iterdir()) == runs_before
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "indices.parquet"), from_cli)
+
+
+def test_budget_shares_vary_together_and_stay_valid(small_base) -> None:
+    sp = problem_spec(
+        small_base,
+        {"income.growth": {"bounds": [0.05, 0.09]}},
+        ["incidence_end"],
+        shares={"programs": ["industry", "health", "housing"], "weights": (0.2, 5.0)},
+        time_varying=[],
+    )
+    sp.sample_sobol(8, calc_second_order=False, seed=2)
+    names = ["industry", "health", "housing"]
+    total = sum(small_base.programs[p].share for p in names)
+    for row in sp.samples:
+        changes = sp.problem.changes(row)
+        shares = [changes[f"programs.{p}.share"] for p in names]
+        assert sum(shares) == pytest.approx(total)
+        scenario = small_base.updated(changes)  # valid: shares never exceed the budget
+        assert sum(p.share for p in scenario.programs.values()) <= 1 + 1e-9
+    assert len({round(sp.problem.changes(r)["programs.industry.share"], 6) for r in sp.samples}) > 5
+
+
+def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "problem.toml"
+    path.write_text('[inputs."programs.industry.gain"]\ndist = "norm"\nbounds = [3000, 400]\n')
+    result = runner.invoke(
+        app,
+        [
+            "sensitivity",
+            str(SCENARIOS / "baseline.toml"),
+            "--problem",
+            str(path),
+            "--method",
+            "morris",
+            "-N",
+            "2",
+            "--out",
+            str(tmp_path / "o"),
+            "--executor",
+            "serial",
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "inputs.programs.industry.gain" in result.output
+    assert "bounded distribution" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            '[inputs."income.growht"]\nbounds = [0, 1]\n',
+            "inputs.income.growht: no such scenario field",
+        ),
+        ('[inputs."name"]\nbounds = [0, 1]\n', "inputs.name: is not a number"),
+        ('[inputs."income.growth"]\ndist = "triang"\nbounds = [0, 1]\n', "triang takes 3 values"),
+        ('[inputs."income.growth"]\nbounds = [0.2, 0.1]\n', "lower < upper"),
+        ('outputs = ["happiness"]\n[inputs."income.growth"]\nbounds = [0, 1]\n', "unknown output"),
+        (
+            '[inputs."income.growth"]\nbounds = [0, 1]\n'
+            '[shares]\nprograms = ["industry", "magic"]\n',
+            "no program 'magic'",
+        ),
+        ('[inputs."income.growth"]\nbounds = [0, 1]\ncolour = 1\n', "unknown field"),
+    ],
+)
+def test_bad_problem_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "problem.toml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "sensitivity",
+            str(SCENARIOS / "baseline.toml"),
+            "--problem",
+            str(path),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output
+    assert problem in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_shipped_problem_is_valid() -> None:
+    problem = load_problem(SCENARIOS / "problems" / "baseline_six.toml")
+    assert len(problem.names) == 6
+    assert "incidence@2020" in problem.outputs
+    lower = np.array([b[0] for b in problem.salib()["bounds"]])
+    changes = problem.changes(lower)
+    assert changes["income.growth"] == 0.04
+    assert problem.base.updated(changes)
