@@ -456,7 +456,7 @@ def sensitivity(
                 on_result=bar.advance,
                 on_plan=bar.start,
             )
-    except SweepError as err:
+    except (SweepError, ScenarioError) as err:
         raise _fail(str(err), 2) from None
     finally:
         bar.close()
