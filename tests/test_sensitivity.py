@@ -137,6 +137,18 @@ def test_cli_and_api_give_the_same_indices(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(pd.read_parquet(out / "indices.parquet"), from_cli)
 
 
+def test_a_year_of_the_budget_is_an_input(small_base) -> None:
+    sp = problem_spec(
+        small_base,
+        {"budget.total.2018": {"bounds": [1e6, 3e7]}},
+        ["incidence_end"],
+        time_varying=[],
+    )
+    changes = sp.problem.changes([2e7])
+    assert small_base.updated(changes).budget.total[2018] == 2e7
+    assert len(small_base.updated(changes).budget.total) == len(small_base.budget.total)
+
+
 def test_budget_shares_vary_together_and_stay_valid(small_base) -> None:
     sp = problem_spec(
         small_base,

@@ -40,6 +40,7 @@ __all__ = [
     "ScenarioProblem",
     "ShocksConfig",
     "VillagesConfig",
+    "get_path",
     "load_scenario",
     "parse_override",
 ]
@@ -584,14 +585,31 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, parsed
 
 
+def _key(node: dict, part: str) -> Any:
+    """A path part as the key the table holds: year tables have integer keys."""
+    if part.isdigit() and int(part) in node:
+        return int(part)
+    return part
+
+
 def _set_path(tree: dict, parts: Sequence[str], value: Any) -> None:
     node = tree
     for part in parts[:-1]:
-        child = node.get(part)
+        child = node.get(_key(node, part))
         if not isinstance(child, dict):
             child = node[part] = {}
         node = child
-    node[parts[-1]] = value
+    node[_key(node, parts[-1])] = value
+
+
+def get_path(tree: dict, path: str) -> Any:
+    """The value at a dotted path of a dumped scenario (``KeyError`` when there is none)."""
+    node: Any = tree
+    for part in path.split("."):
+        if not isinstance(node, dict):
+            raise KeyError(path)
+        node = node[_key(node, part)]
+    return node
 
 
 def _source_of(loc: tuple, origin: dict, default: str) -> str:

@@ -31,7 +31,7 @@ from povsim.experiments.executors import Executor, make_executor
 from povsim.experiments.sweep import Sweep, _write_atomic, run_sweep
 from povsim.indicators import INDICATORS
 from povsim.runner import RunResult
-from povsim.scenario import Scenario, ScenarioError, ScenarioProblem, load_scenario
+from povsim.scenario import Scenario, ScenarioError, ScenarioProblem, get_path, load_scenario
 
 __all__ = [
     "DEFAULT_OUTPUTS",
@@ -138,7 +138,7 @@ class Problem:
         for name, value in zip(self.names, row, strict=True):
             if name.startswith(SHARE):
                 continue
-            current = _get(flat, name)
+            current = get_path(flat, name)
             is_int = isinstance(current, int) and not isinstance(current, bool)
             changes[name] = round(float(value)) if is_int else float(value)
         if self.spec.shares:
@@ -190,20 +190,13 @@ class Problem:
         return pd.DataFrame(rows).groupby("point", sort=True).mean()
 
 
-def _get(tree: dict, path: str) -> Any:
-    node: Any = tree
-    for part in path.split("."):
-        node = node[part]
-    return node
-
-
 def _validate(problem: Problem, source: str) -> None:
     """Every input path, share program and output must make sense for the base scenario."""
     flat = problem.base.model_dump(mode="python")
     issues = []
     for path in problem.spec.inputs:
         try:
-            value = _get(flat, path)
+            value = get_path(flat, path)
         except (KeyError, TypeError):
             issues.append(ScenarioProblem(source, f"inputs.{path}", "no such scenario field"))
             continue
