@@ -1,4 +1,4 @@
-"""The ``povsim`` command line: run, check and describe scenarios."""
+"""The ``povsim`` command line: run, compare, sweep, sensitivity; check and describe scenarios."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -50,7 +51,7 @@ errors = Console(stderr=True)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -495,7 +496,7 @@ def check(
         try:
             spec = load_scenario(path, set_ or [])
         except ScenarioError as err:
-            errors.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+            errors.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
             failed = True
         else:
             console.print(
