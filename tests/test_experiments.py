@@ -261,3 +261,43 @@ def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
         "no_support_after_exit",
     ]
     assert sweep.scenarios[2].exit.income_margin == 0.2
+
+
+def test_workers_stop_when_the_launcher_is_killed(tmp_path: Path) -> None:
+    """SIGKILL to the sweep alone: its fork server and workers must not run on for nobody."""
+    design = write_design(tmp_path)
+    out = tmp_path / "sweep"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "povsim",
+            "sweep",
+            str(design),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while len(list((out / "indicators").glob("*.parquet"))) < 2:
+        assert process.poll() is None, "the sweep ended before it could be killed"
+        assert time.monotonic() < deadline, "the sweep made no progress"
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        if time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail("worker processes outlived the sweep")
+        time.sleep(0.2)

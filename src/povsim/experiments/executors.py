@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,6 +34,36 @@ ExecutorName = Literal["serial", "processes", "dask"]
 
 def _run_chunk(fn: Callable[[Any], Any], chunk: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
     return [(index, fn(task)) for index, task in chunk]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed launcher may linger as a zombie until its parent reaps it
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _exit_with_launcher(launcher: int) -> None:
+    """Worker initializer: leave when the process that launched the work is gone.
+
+    A killed sweep must not leave workers computing for nobody. Their direct parent
+    is the fork server, which lives as long as any worker holds its "alive" pipe, so
+    the workers watch the launcher itself.
+    """
+
+    def watch() -> None:
+        while _alive(launcher):
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="povsim-launcher-watch").start()
 
 
 class Executor(ABC):
@@ -81,7 +113,12 @@ class ProcessExecutor(Executor):
         self.workers = workers or os.cpu_count() or 1
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["povsim.experiments.tasks"])
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_exit_with_launcher,
+            initargs=(os.getpid(),),
+        )
 
     def run(self, fn, tasks, on_result) -> None:
         futures = [self._pool.submit(_run_chunk, fn, chunk) for chunk in self._chunks(tasks)]
@@ -89,9 +126,17 @@ class ProcessExecutor(Executor):
             for future in as_completed(futures):
                 for index, result in future.result():
                     on_result(index, result)
-        finally:
-            for future in futures:
-                future.cancel()
+        except BaseException:
+            # Interrupted (Ctrl-C) or failed: stop the workers now rather than wait for
+            # their chunks; finished runs are already with the caller.
+            self._terminate()
+            raise
+
+    def _terminate(self) -> None:
+        processes = list((self._pool._processes or {}).values())  # no public handle
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
