@@ -25,6 +25,14 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert COMMANDS[1] in ci.splitlines()
 
 
+def test_readme_names_every_village_and_panel_column() -> None:
+    from povsim import VillageState
+    from povsim.model import PANEL_COLUMNS
+
+    for column in (*VillageState.COLUMNS, *PANEL_COLUMNS):
+        assert f"`{column}`" in README, column
+
+
 def test_readme_lists_every_field_and_column() -> None:
     assert fields_markdown() in README
     assert columns_markdown() in README
