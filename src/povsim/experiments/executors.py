@@ -2,14 +2,16 @@
 
 Work is a list of tasks and a module-level function; each task carries its own
 seed, so results do not depend on which executor ran them or in what order.
-Tasks travel in chunks, so a worker's start-up (importing Mesa takes about a
-second) is paid once per worker, not once per run. Results come back to the
-calling process as each chunk finishes, so callers can write them at once.
+Workers persist for the whole experiment, so their start-up (importing Mesa
+takes about a second) is paid once per worker, not once per run. Tasks go out
+one at a time by default, so each result comes back to the calling process, to
+be written, the moment its run finishes, and an interrupted experiment loses no
+finished run; ``chunk_size`` batches tasks when runs are so short that the
+per-task overhead (about a millisecond) matters more.
 """
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import threading
@@ -70,6 +72,7 @@ class Executor(ABC):
     """Runs ``fn(task)`` for each task and hands each result back as it is ready."""
 
     workers: int = 1
+    chunk_size: int = 1
 
     @abstractmethod
     def run(
@@ -78,10 +81,8 @@ class Executor(ABC):
         """Call ``on_result(index, fn(tasks[index]))`` in this process for every task."""
 
     def _chunks(self, tasks: Sequence[Any]) -> list[list[tuple[int, Any]]]:
-        # About four chunks per worker: big enough to amortise start-up, small enough
-        # to balance the load and to lose little when interrupted.
-        size = max(1, math.ceil(len(tasks) / (self.workers * 4)))
         indexed = list(enumerate(tasks))
+        size = self.chunk_size
         return [indexed[i : i + size] for i in range(0, len(indexed), size)]
 
     def __enter__(self) -> Executor:
@@ -109,8 +110,9 @@ class ProcessExecutor(Executor):
     a new worker starts in milliseconds and no threads are forked.
     """
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, chunk_size: int = 1):
         self.workers = workers or os.cpu_count() or 1
+        self.chunk_size = max(1, chunk_size)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["povsim.experiments.tasks"])
         self._pool = ProcessPoolExecutor(
@@ -145,7 +147,10 @@ class ProcessExecutor(Executor):
 class DaskExecutor(Executor):
     """A Dask cluster: a local one started here, or an existing one at ``scheduler``."""
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+    def __init__(
+        self, workers: int | None = None, scheduler: str | None = None, chunk_size: int = 1
+    ):
+        self.chunk_size = max(1, chunk_size)
         try:
             from distributed import Client, LocalCluster
         except ImportError as err:  # pragma: no cover - depends on the install
