@@ -166,9 +166,8 @@ def write_design(tmp_path: Path, text: str = DESIGN) -> Path:
     return path
 
 
-def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
-    design = write_design(tmp_path)
-    out = tmp_path / "sweep"
+def start_sweep(design: Path, out: Path, finished: int) -> subprocess.Popen:
+    """Start `povsim sweep` in its own process group; return when `finished` runs are written."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -187,10 +186,17 @@ def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while len(list((out / "indicators").glob("*.parquet"))) < 6:
+    while len(list((out / "indicators").glob("*.parquet"))) < finished:
         assert process.poll() is None, "the sweep ended before it could be killed"
         assert time.monotonic() < deadline, "the sweep made no progress"
         time.sleep(0.05)
+    return process
+
+
+def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
+    design = write_design(tmp_path)
+    out = tmp_path / "sweep"
+    process = start_sweep(design, out, finished=6)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     finished = {p.stem for p in (out / "indicators").glob("*.parquet")}
@@ -267,28 +273,7 @@ def test_workers_stop_when_the_launcher_is_killed(tmp_path: Path) -> None:
     """SIGKILL to the sweep alone: its fork server and workers must not run on for nobody."""
     design = write_design(tmp_path)
     out = tmp_path / "sweep"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "povsim",
-            "sweep",
-            str(design),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--quiet",
-        ],
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while len(list((out / "indicators").glob("*.parquet"))) < 2:
-        assert process.poll() is None, "the sweep ended before it could be killed"
-        assert time.monotonic() < deadline, "the sweep made no progress"
-        time.sleep(0.05)
+    process = start_sweep(design, out, finished=2)
     process.kill()
     process.wait()
     deadline = time.monotonic() + 15

@@ -74,23 +74,21 @@ def test_cli_and_api_give_the_same_indices(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "sens"
-    result = runner.invoke(
-        app,
-        [
-            "sensitivity",
-            str(scenario_file),
-            "--problem",
-            str(problem_file),
-            "--method",
-            "morris",
-            "-N",
-            "6",
-            "--out",
-            str(out),
-            "--executor",
-            "serial",
-        ],
-    )
+    args = [
+        "sensitivity",
+        str(scenario_file),
+        "--problem",
+        str(problem_file),
+        "--method",
+        "morris",
+        "-N",
+        "6",
+        "--out",
+        str(out),
+        "--executor",
+        "serial",
+    ]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     from_cli = pd.read_parquet(out / "indices.parquet")
     assert set(from_cli["input"]) == {
@@ -114,24 +112,7 @@ def test_cli_and_api_give_the_same_indices(tmp_path: Path) -> None:
 
     # Resuming a finished evaluation runs nothing again and gives the same indices.
     runs_before = sorted((out / "runs" / "indicators").iterdir())
-    again = runner.invoke(
-        app,
-        [
-            "sensitivity",
-            str(scenario_file),
-            "--problem",
-            str(problem_file),
-            "--method",
-            "morris",
-            "-N",
-            "6",
-            "--out",
-            str(out),
-            "--executor",
-            "serial",
-            "--resume",
-        ],
-    )
+    again = runner.invoke(app, [*args, "--resume"])
     assert again.exit_code == 0, again.output
     assert sorted((out / "runs" / "indicators").iterdir()) == runs_before
     pd.testing.assert_frame_equal(pd.read_parquet(out / "indices.parquet"), from_cli)

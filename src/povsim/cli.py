@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +25,7 @@ from povsim.experiments import (
     EXECUTORS,
     Comparison,
     Ensemble,
+    Executor,
     SweepError,
     compare_scenarios,
     load_design,
@@ -221,6 +224,27 @@ class _RunsProgress:
         self.progress.stop()
 
 
+@contextmanager
+def _experiment(
+    label: str,
+    total: int | None,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    quiet: bool,
+) -> Iterator[tuple[Executor, _RunsProgress]]:
+    """An executor and a runs progress bar (started now when ``total`` is known, else by
+    the experiment's ``on_plan``), both closed when the block ends."""
+    bar = _RunsProgress(total or 0, label, enabled=not quiet)
+    with _executor(executor, workers, scheduler) as pool:
+        if total is not None:
+            bar.start()
+        try:
+            yield pool, bar
+        finally:
+            bar.close()
+
+
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
@@ -252,15 +276,11 @@ def run(
         finally:
             progress.close()
     else:
-        bar = _RunsProgress(replications, "replications", enabled=not quiet)
-        with _executor(executor, workers, scheduler) as pool:
-            bar.start()
-            try:
-                result = run_ensemble(
-                    spec, seed, replications, executor=pool, on_result=bar.advance
-                )
-            finally:
-                bar.close()
+        with _experiment("replications", replications, executor, workers, scheduler, quiet) as (
+            pool,
+            bar,
+        ):
+            result = run_ensemble(spec, seed, replications, executor=pool, on_result=bar.advance)
     target = out or Path("runs") / f"{spec.name}-seed{result.seed}"
     try:
         write_run(result, target, source=str(scenario), overrides=overrides)
@@ -340,15 +360,12 @@ def compare(
         raise _fail("compare needs at least two scenario files", 2)
     specs = [_load(path, set_ or []) for path in scenarios]
     try:
-        bar = _RunsProgress(len(specs) * replications, "runs", enabled=not quiet)
-        with _executor(executor, workers, scheduler) as pool:
-            bar.start()
-            try:
-                result = compare_scenarios(
-                    specs, replications, seed, executor=pool, on_result=bar.advance
-                )
-            finally:
-                bar.close()
+        with _experiment(
+            "runs", len(specs) * replications, executor, workers, scheduler, quiet
+        ) as (pool, bar):
+            result = compare_scenarios(
+                specs, replications, seed, executor=pool, on_result=bar.advance
+            )
     except ValueError as err:
         raise _fail(str(err), 2) from None
     target = out or Path("runs") / ("compare-" + "-".join(s.name for s in specs))
@@ -406,16 +423,13 @@ def sweep(
         plan = load_design(design)
     except ScenarioError as err:
         raise _fail(str(err), 2) from None
-    bar = _RunsProgress(0, "sweep", enabled=not quiet)
     try:
-        with _executor(executor, workers, scheduler) as pool:
+        with _experiment("sweep", None, executor, workers, scheduler, quiet) as (pool, bar):
             summary = run_sweep(
                 plan, out, resume=resume, executor=pool, on_result=bar.advance, on_plan=bar.start
             )
     except SweepError as err:
         raise _fail(str(err), 2) from None
-    finally:
-        bar.close()
     finished = int(summary["cumulative_exit_share"].notna().sum())
     console.print(f"{finished} of {len(summary)} runs in {out}")
 
@@ -443,9 +457,8 @@ def sensitivity(
         spec = load_problem(problem, scenario)
     except ScenarioError as err:
         raise _fail(str(err), 2) from None
-    bar = _RunsProgress(0, method, enabled=not quiet)
     try:
-        with _executor(executor, workers, scheduler) as pool:
+        with _experiment(method, None, executor, workers, scheduler, quiet) as (pool, bar):
             result = run_sensitivity(
                 spec,
                 method,
@@ -459,8 +472,6 @@ def sensitivity(
             )
     except (SweepError, ScenarioError) as err:
         raise _fail(str(err), 2) from None
-    finally:
-        bar.close()
     if not quiet:
         console.print(_indices_table(indices_table(result), method))
     console.print(f"wrote {out}")

@@ -42,6 +42,7 @@ __all__ = [
     "VillagesConfig",
     "get_path",
     "load_scenario",
+    "load_settings",
     "parse_override",
 ]
 
@@ -630,6 +631,19 @@ def _problems(err: ValidationError, origin: dict, default: str) -> list[Scenario
             ScenarioProblem(_source_of(loc, origin, default), ".".join(map(str, loc)), message)
         )
     return problems
+
+
+def load_settings[M: BaseModel](path: str | Path, model: type[M]) -> M:
+    """Read a TOML file into ``model`` with the same messages as scenario files give.
+
+    Used for sweep designs and sensitivity problems.
+    """
+    path = Path(path)
+    data = _read_toml(path, None)
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(_problems(err, {}, str(path))) from None
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:

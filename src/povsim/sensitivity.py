@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from SALib import ProblemSpec
 
 from povsim.experiments.compare import indicator_metrics
@@ -31,7 +30,14 @@ from povsim.experiments.executors import Executor, make_executor
 from povsim.experiments.sweep import Sweep, _write_atomic, run_sweep
 from povsim.indicators import INDICATORS
 from povsim.runner import RunResult
-from povsim.scenario import Scenario, ScenarioError, ScenarioProblem, get_path, load_scenario
+from povsim.scenario import (
+    Scenario,
+    ScenarioError,
+    ScenarioProblem,
+    get_path,
+    load_scenario,
+    load_settings,
+)
 
 __all__ = [
     "DEFAULT_OUTPUTS",
@@ -231,26 +237,7 @@ def _validate(problem: Problem, source: str) -> None:
 def load_problem(path: str | Path, scenario: str | Path | Scenario | None = None) -> Problem:
     """Read a problem file; ``scenario`` (a file or a Scenario) overrides its ``base``."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        spec = ProblemFile.model_validate(raw)
-    except FileNotFoundError:
-        raise ScenarioError([ScenarioProblem(str(path), "", "file not found")]) from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError([ScenarioProblem(str(path), "", f"not valid TOML: {err}")]) from None
-    except ValidationError as err:
-        raise ScenarioError(
-            [
-                ScenarioProblem(
-                    str(path),
-                    ".".join(map(str, e["loc"])),
-                    "unknown field"
-                    if e["type"] == "extra_forbidden"
-                    else e["msg"].removeprefix("Value error, "),
-                )
-                for e in err.errors(include_url=False)
-            ]
-        ) from None
+    spec = load_settings(path, ProblemFile)
     if isinstance(scenario, Scenario):
         base = scenario
     elif scenario is not None:

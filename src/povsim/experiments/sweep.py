@@ -14,21 +14,20 @@ import itertools
 import json
 import os
 import tempfile
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Self
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy.stats import qmc
 
 from povsim.experiments.compare import indicator_metrics
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runner import RunResult
-from povsim.scenario import Scenario, ScenarioError, ScenarioProblem, load_scenario
+from povsim.scenario import Scenario, ScenarioError, ScenarioProblem, load_scenario, load_settings
 
 __all__ = ["SweepDesign", "SweepError", "load_design", "run_sweep"]
 
@@ -163,27 +162,7 @@ def load_design(path: str | Path) -> Sweep:
         ScenarioError: naming the design file (or the base scenario), the field and the problem.
     """
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError([ScenarioProblem(str(path), "", "file not found")]) from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError([ScenarioProblem(str(path), "", f"not valid TOML: {err}")]) from None
-    try:
-        design = SweepDesign.model_validate(raw)
-    except ValidationError as err:
-        raise ScenarioError(
-            [
-                ScenarioProblem(
-                    str(path),
-                    ".".join(map(str, e["loc"])),
-                    "unknown field"
-                    if e["type"] == "extra_forbidden"
-                    else e["msg"].removeprefix("Value error, "),
-                )
-                for e in err.errors(include_url=False)
-            ]
-        ) from None
+    design = load_settings(path, SweepDesign)
     base_file = path.parent / design.base
     if not base_file.is_file():
         raise ScenarioError(
