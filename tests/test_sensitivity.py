@@ -24,6 +24,22 @@ runner = CliRunner()
 SMALL = {"population.households": 300, "population.villages": 6}
 
 
+def sensitivity_cli(problem: Path, out: Path, *options: str):
+    """``povsim sensitivity`` on the shipped baseline with a problem file."""
+    return runner.invoke(
+        app,
+        [
+            "sensitivity",
+            str(SCENARIOS / "baseline.toml"),
+            "--problem",
+            str(problem),
+            "--out",
+            str(out),
+            *options,
+        ],
+    )
+
+
 @pytest.fixture(scope="module")
 def small_base():
     return load_scenario(SCENARIOS / "baseline.toml").updated(SMALL)
@@ -153,22 +169,8 @@ def test_budget_shares_vary_together_and_stay_valid(small_base) -> None:
 def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "problem.toml"
     path.write_text('[inputs."programs.industry.gain"]\ndist = "norm"\nbounds = [3000, 400]\n')
-    result = runner.invoke(
-        app,
-        [
-            "sensitivity",
-            str(SCENARIOS / "baseline.toml"),
-            "--problem",
-            str(path),
-            "--method",
-            "morris",
-            "-N",
-            "2",
-            "--out",
-            str(tmp_path / "o"),
-            "--executor",
-            "serial",
-        ],
+    result = sensitivity_cli(
+        path, tmp_path / "o", "--method", "morris", "-N", "2", "--executor", "serial"
     )
     assert result.exit_code == 2, result.output
     assert "inputs.programs.industry.gain" in result.output
@@ -197,17 +199,7 @@ def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:
 def test_bad_problem_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:
     path = tmp_path / "problem.toml"
     path.write_text(text, encoding="utf-8")
-    result = runner.invoke(
-        app,
-        [
-            "sensitivity",
-            str(SCENARIOS / "baseline.toml"),
-            "--problem",
-            str(path),
-            "--out",
-            str(tmp_path / "o"),
-        ],
-    )
+    result = sensitivity_cli(path, tmp_path / "o")
     assert result.exit_code == 2, result.output
     assert str(path) in result.output
     assert problem in result.output

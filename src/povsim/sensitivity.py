@@ -25,7 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from SALib import ProblemSpec
 
-from povsim.experiments.compare import indicator_metrics
+from povsim.experiments.compare import HEADLINE_METRICS, indicator_metrics
 from povsim.experiments.executors import Executor, make_executor
 from povsim.experiments.sweep import Sweep, _write_atomic, run_sweep
 from povsim.indicators import INDICATORS
@@ -105,6 +105,7 @@ class Problem:
 
     def __init__(self, base: Scenario, spec: ProblemFile, source: str = "<problem>"):
         self.base, self.spec, self.source = base, spec, source
+        self._base_values = base.model_dump(mode="python")
         self.names = list(spec.inputs)
         if spec.shares:
             self.names += [f"{SHARE}{p}" for p in spec.shares.programs]
@@ -140,7 +141,7 @@ class Problem:
     def changes(self, row: np.ndarray) -> dict[str, Any]:
         """The scenario changes one sample row makes."""
         changes: dict[str, Any] = {}
-        flat = self.base.model_dump(mode="python")
+        flat = self._base_values
         for name, value in zip(self.names, row, strict=True):
             if name.startswith(SHARE):
                 continue
@@ -216,7 +217,7 @@ def _validate(problem: Problem, source: str) -> None:
                         source, "shares.programs", f"no program {program!r} in the base scenario"
                     )
                 )
-    known = set(DEFAULT_OUTPUTS) | {"spending_yuan", "exits_households", "relapses_households"}
+    known = {"incidence_end", *HEADLINE_METRICS}
     for name in problem.spec.outputs:
         column, _, year = name.partition("@")
         if year:

@@ -33,7 +33,6 @@ class Streams:
 
     def __init__(self, seed: int | np.random.SeedSequence):
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        self.seed_sequence = root
         for i, name in enumerate(STREAMS):
             child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i))
             setattr(self, name, np.random.default_rng(child))

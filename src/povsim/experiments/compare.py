@@ -25,12 +25,25 @@ from povsim.runner import RunResult
 from povsim.scenario import Scenario
 
 __all__ = [
+    "HEADLINE_METRICS",
     "Comparison",
     "compare_scenarios",
     "indicator_metrics",
     "run_metrics",
     "write_comparison",
 ]
+
+
+HEADLINE_METRICS = (
+    "cumulative_exit_share",
+    "cumulative_relapse_share",
+    "cost_per_exit",
+    "spending_yuan",
+    "exits_households",
+    "relapses_households",
+)
+"""Run-level figures :func:`indicator_metrics` always gives, besides ``incidence_YEAR`` and
+``relapse_rate_YEAR``."""
 
 
 def indicator_metrics(ind: pd.DataFrame) -> dict[str, float]:
