@@ -85,11 +85,6 @@ BAD_FILES = {
         "less than or equal to 1",
     ),
     "years out of order": ("start_year = 2020\nend_year = 2014\n", "end_year", "before start_year"),
-    "line years out of order": (
-        "[poverty_line]\n2015 = 2855\n2014 = 2800\n",
-        "poverty_line",
-        "out of order",
-    ),
     "line year missing": ("end_year = 2021\n", "poverty_line", "2021"),
     "shares not summing to one": (
         "[population]\nhousing_grade_probs = [0.5, 0.5, 0.5, 0.0]\n",

@@ -130,8 +130,8 @@ def register_initial(
 def village_people(
     h: HouseholdState, v: VillageState, mask: np.ndarray | None = None
 ) -> np.ndarray:
-    """People per village, counting only households in ``mask`` when given."""
-    weights = h.size if mask is None else h.size * mask
+    """Real people per village, counting only households in ``mask`` when given."""
+    weights = h.persons if mask is None else h.persons * mask
     return np.bincount(h.village, weights=weights, minlength=v.n)
 
 
@@ -145,7 +145,7 @@ def designate_poor_villages(
     """Flag villages whose incidence is at least ``designation_multiple`` times the county's."""
     people = village_people(h, v)
     poor = village_people(h, v, h.income < line)
-    county = poor.sum() / max(people.sum(), 1)
+    county = poor.sum() / people.sum() if people.sum() else 0.0
     incidence = _share(poor, people)
     v.poor_village = (incidence > 0) & (
         incidence >= scenario.villages.designation_multiple * county

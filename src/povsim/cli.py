@@ -21,6 +21,19 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from povsim.calibration import (
+    Parameter,
+    TargetsFile,
+    load_region,
+    load_targets,
+    save_figure,
+)
+from povsim.calibration import (
+    calibrate as fit,
+)
+from povsim.calibration import (
+    validate as check_regions,
+)
 from povsim.experiments import (
     EXECUTORS,
     Comparison,
@@ -34,6 +47,7 @@ from povsim.experiments import (
     run_sweep,
     write_comparison,
 )
+from povsim.plots import target_fit
 from povsim.runner import RunResult, has_support, simulate
 from povsim.scenario import Scenario, ScenarioError, load_scenario
 from povsim.schema_doc import columns_markdown, fields_markdown, programs_markdown
@@ -117,14 +131,14 @@ def _summary_table(result: RunResult) -> Table:
         table.add_row(
             str(row.year),
             f"{row.poverty_line:,.0f}",
-            f"{row.poor_people:,}",
+            f"{row.poor_people:,.0f}",
             f"{row.incidence:.1%}",
-            f"{row.registered_households:,}",
-            f"{row.exits_households:,}",
-            f"{row.relapses_households:,}",
-            f"{row.new_entrants_households:,}",
-            f"{row.removed_households:,}",
-            f"{row.villages_exited}/{row.poor_villages}",
+            f"{row.registered_households:,.0f}",
+            f"{row.exits_households:,.0f}",
+            f"{row.relapses_households:,.0f}",
+            f"{row.new_entrants_households:,.0f}",
+            f"{row.removed_households:,.0f}",
+            f"{row.villages_exited:,.0f}/{row.poor_villages:,.0f}",
         )
     table.caption = "poor: people below the line; reg.: registered households not yet exited"
     return table
@@ -146,18 +160,21 @@ def _headline(result: RunResult) -> Table:
         ("incidence", incidence),
         (
             "exits / relapses (households)",
-            f"{s['exits_households']:,} / {s['relapses_households']:,}",
+            f"{s['exits_households']:,.0f} / {s['relapses_households']:,.0f}",
         ),
         ("cumulative exit share", f"{s['cumulative_exit_share']:.1%}"),
         ("cumulative relapse share", f"{s['cumulative_relapse_share']:.1%}"),
         ("county exit", str(s["county_exit_year"] or "not yet")),
-        ("villages exited", f"{s['villages_exited']} of {s['poor_villages']} poor villages"),
+        (
+            "villages exited",
+            f"{s['villages_exited']:,.0f} of {s['poor_villages']:,.0f} poor villages",
+        ),
         ("spending", _money(s["spending_yuan"])),
         ("cost per exit", _money(s["cost_per_exit"])),
     ]
     if "additional_exits" in s:
         rows += [
-            ("exits added by support", f"{s['additional_exits']:,}"),
+            ("exits added by support", f"{s['additional_exits']:,.0f}"),
             ("cost per added exit", _money(s["cost_per_additional_exit"])),
             ("relapses avoided", f"{s['relapses_avoided']:,.0f}"),
             ("cost per relapse avoided", _money(s["cost_per_relapse_avoided"])),
@@ -494,6 +511,182 @@ def _indices_table(indices, method: str) -> Table:
             cells = [f"{_num(r[('value', k)])}±{_num(r[('conf', k)])}" for k in (main, first)]
             table.add_row(f"  {name}", *cells)
     return table
+
+
+def _parameter(text: str) -> Parameter:
+    """``dotted.path=LOW:HIGH`` as a free parameter."""
+    path, sep, bounds = text.partition("=")
+    low, colon, high = bounds.partition(":")
+    try:
+        if not (sep and colon and path.strip()):
+            raise ValueError("expected dotted.path=LOW:HIGH")
+        return Parameter(path=path.strip(), bounds=(float(low), float(high)))
+    except ValueError as err:
+        message = str(err).splitlines()[-1] if "validation error" in str(err) else str(err)
+        raise _fail(f"--param {text}: {message}", 2) from None
+
+
+def _targets_table(table, title: str) -> Table:
+    out = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    regions = "region" in table.columns
+    if regions:
+        out.add_column("region")
+    for column in ("target", "published", "simulated ±95%", "tolerance", ""):
+        out.add_column(
+            column, justify="left" if column in ("target", "") else "right", no_wrap=True
+        )
+    for row in table.itertuples():
+        cells = [row.region] if regions else []
+        interval = _pm(row.simulated, row.ci_low, row.ci_high)
+        verdict = "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
+        cells += [row.target, _num(row.published), interval, row.tolerance, verdict]
+        out.add_row(*cells)
+    return out
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="the region's scenario TOML file")],
+    targets: Annotated[Path, typer.Option(help="targets TOML file")],
+    out: Annotated[Path, typer.Option(help="output directory")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="free parameter dotted.path=LOW:HIGH (repeatable; replaces the targets "
+            "file's [calibration] parameters)",
+        ),
+    ] = None,
+    generations: Annotated[int | None, typer.Option(min=1, help="generations")] = None,
+    population: Annotated[
+        int | None, typer.Option(min=2, help="candidates per generation, per parameter")
+    ] = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="fixed-seed replications per candidate")
+    ] = None,
+    households: Annotated[
+        int | None, typer.Option(min=10, help="agents per run while fitting")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed of runs and search")] = None,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+) -> None:
+    """Fit free parameters to published targets (differential evolution).
+
+    Writes OUT/calibrated.toml (best so far, at every improvement), OUT/history.parquet
+    (after every generation) and OUT/fit.csv. Rerun the same command to continue an
+    interrupted fit: evaluated points are replayed from the history.
+    """
+    base = _load(scenario, [])
+    try:
+        spec, _ = load_targets(targets)
+    except ScenarioError as err:
+        raise _fail(str(err), 2) from None
+    parameters = [_parameter(p) for p in param] if param else None
+    try:
+        with _experiment("calibrating", None, executor, workers, scheduler, quiet) as (
+            pool,
+            bar,
+        ):
+            result = fit(
+                base,
+                spec,
+                scenario_file=scenario,
+                out=out,
+                parameters=parameters,
+                executor=pool,
+                generations=generations,
+                population=population,
+                replications=replications,
+                households=households,
+                seed=seed,
+                on_result=bar.advance,
+                on_plan=bar.start,
+                source=str(targets),
+            )
+    except ScenarioError as err:
+        raise _fail(str(err), 2) from None
+    except KeyboardInterrupt:
+        errors.print(
+            f"interrupted: the best point so far is in {out / 'calibrated.toml'}; "
+            "rerun the same command to continue"
+        )
+        raise typer.Exit(130) from None
+    if not quiet:
+        console.print(_targets_table(result.table, f"{spec.region}: fit at the best point"))
+        for name, value in result.best.items():
+            console.print(f"  {name} = {value:.4g}")
+    console.print(
+        f"objective {result.objective:.4g} after {len(result.history)} points; wrote {out}"
+    )
+
+
+@app.command()
+def validate(
+    regions: Annotated[
+        list[str] | None,
+        typer.Argument(help="region names or targets files [default: every region]"),
+    ] = None,
+    regions_dir: Annotated[
+        Path, typer.Option(help="where region profiles and targets files are")
+    ] = Path("scenarios/regions"),
+    replications: Annotated[int, typer.Option(min=2, help="replications per region")] = 10,
+    households: Annotated[
+        int | None, typer.Option(min=10, help="agents per run [default: the profile's]")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="seed")] = 1,
+    out: Annotated[
+        Path | None, typer.Option(help="also write the table to this CSV (and a PNG beside it)")
+    ] = None,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Run calibrated regions and compare them with their published targets.
+
+    Exits with status 1 when any target misses its tolerance.
+    """
+    names = regions or sorted(
+        p.name.removesuffix("_targets.toml") for p in regions_dir.glob("*_targets.toml")
+    )
+    if not names:
+        raise _fail(f"no *_targets.toml files in {regions_dir}", 2)
+    loaded: list[tuple[Scenario, TargetsFile]] = []
+    for name in names:
+        path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
+        if not path.exists():
+            raise _fail(f"{path}: no such targets file", 2)
+        try:
+            loaded.append(load_region(path))
+        except ScenarioError as err:
+            raise _fail(str(err), 2) from None
+    total = replications * len(loaded)
+    with _experiment("validating", total, executor, workers, scheduler, quiet) as (pool, bar):
+        table = check_regions(
+            loaded,
+            replications=replications,
+            seed=seed,
+            households=households,
+            executor=pool,
+            on_result=bar.advance,
+        )
+    if out is not None:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            table.to_csv(out, index=False)
+            save_figure(target_fit(table), out.with_suffix(".png"))
+        except OSError as err:
+            raise _fail(f"cannot write {out}: {err}", 1) from None
+    console.print(
+        _targets_table(table, f"{replications} replications (seed {seed}): mean, 95% interval")
+    )
+    missed = int((~table["passed"]).sum())
+    console.print(f"{len(table) - missed} of {len(table)} targets within tolerance")
+    if missed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -73,6 +73,7 @@ class HouseholdState(ArrayState):
 
     COLUMNS: ClassVar[dict[str, tuple[str, str]]] = {
         # who lives there
+        "weight": ("float64", "real households this agent stands for (1 in a full population)"),
         "village": ("int32", "index of the household's village"),
         "size": ("int16", "members"),
         "labour": ("int16", "working-age members able to work"),
@@ -125,6 +126,7 @@ class HouseholdState(ArrayState):
         "ever_exited": ("bool", "has exited at least once"),
         "relapses": ("int16", "times fallen back after exit"),
     }
+    DEFAULTS: ClassVar[dict[str, float]] = {"weight": 1.0}
 
     @property
     def housing_ok(self) -> np.ndarray:
@@ -134,9 +136,18 @@ class HouseholdState(ArrayState):
         """Two no-worries and three guarantees: food, schooling, medical care, safe housing."""
         return self.food_ok & self.schooling_ok & self.medical_ok & self.housing_ok
 
-    def people(self, mask: np.ndarray) -> int:
-        """Members of the households selected by ``mask``."""
-        return int(self.size[mask].sum(dtype=np.int64))
+    @property
+    def persons(self) -> np.ndarray:
+        """Real people each agent stands for: members times weight."""
+        return self.size * self.weight
+
+    def count(self, mask: np.ndarray) -> float:
+        """Real households selected by ``mask`` (the sum of their weights)."""
+        return float(self.weight[mask].sum())
+
+    def people(self, mask: np.ndarray) -> float:
+        """Real people in the households selected by ``mask``."""
+        return float(self.persons[mask].sum())
 
 
 def _h(name: str | None = None) -> Column:

@@ -1,7 +1,9 @@
 """Annual indicators computed from the model's arrays (never per agent).
 
 Incomes are per-capita net incomes, yuan per person per year; means, medians and
-percentiles are weighted by people, as per-capita income statistics are.
+percentiles are weighted by people, as per-capita income statistics are. Every count
+is of real households and people: an agent counts its ``weight`` (1 in a full
+population), so a weighted sample reports the figures of the population it stands for.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ INDICATORS: dict[str, str] = {
     "poor_people": "people in those households",
     "incidence": "poor_people / population_people",
     "registered_households_start": "registered (not exited) households at the start of the year",
+    "registered_people_start": "people in them",
     "exits_households": "registered households that exited this year",
     "exits_people": "people in them",
     "relapses_households": "exited households that fell back onto the register this year",
@@ -40,6 +43,7 @@ INDICATORS: dict[str, str] = {
     "exited_households": "households in the exited state at year end",
     "ever_registered_households": "households that have been on the register",
     "ever_exited_households": "households that have exited at least once",
+    "ever_exited_people": "people in households that have exited at least once",
     "ever_relapsed_households": "households that have relapsed at least once",
     "cumulative_exit_share": "ever_exited_households / ever_registered_households",
     "cumulative_relapse_share": "ever_relapsed_households / ever_exited_households",
@@ -54,6 +58,10 @@ INDICATORS: dict[str, str] = {
     "registered (inclusion error)",
     "mean_income_registered": "mean income of registered people, yuan/person/year",
     "median_income_registered": "median income of registered people, yuan/person/year",
+    "mean_income_exits": "mean income of people in households that exited this year, "
+    "yuan/person/year",
+    "mean_income_ever_registered": "mean income of people ever registered (still poor or "
+    "exited: what reports call the poor's income), yuan/person/year",
     "mean_income": "mean income of everybody, yuan/person/year",
     "income_p05": "5th percentile of income, yuan/person/year",
     "income_p25": "25th percentile of income, yuan/person/year",
@@ -82,6 +90,11 @@ def _ratio(part: float, whole: float) -> float:
     return float(part / whole) if whole else 0.0
 
 
+def _mean(values: np.ndarray, weights: np.ndarray, mask) -> float:
+    w = weights[mask]
+    return float(np.average(values[mask], weights=w)) if w.sum() > 0 else np.nan
+
+
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
     """Quantiles of ``values`` where each value counts ``weights`` times (NaN when empty)."""
     qs = np.asarray(qs, dtype=float)
@@ -101,24 +114,27 @@ def annual_indicators(
     t: Transitions,
     county_exited: bool,
     spending: float = 0.0,
-    supported: int = 0,
+    supported: float = 0.0,
 ) -> dict[str, float | int | bool]:
-    """One row of :data:`INDICATORS` for the year just assessed."""
-    size = h.size.astype(np.float64)
-    people = size.sum()
+    """One row of :data:`INDICATORS` for the year just assessed.
+
+    Counts are of real households and people: each agent counts its ``weight``.
+    """
+    persons = h.persons
+    people = float(persons.sum())
     poor = h.income < line
     registered = h.status == Status.REGISTERED
-    reg_income, reg_size = h.income[registered], size[registered]
 
     row: dict[str, float | int | bool] = {
         "year": year,
         "poverty_line": line,
-        "population_households": h.n,
-        "population_people": int(people),
-        "poor_households": int(poor.sum()),
+        "population_households": h.count(slice(None)),
+        "population_people": people,
+        "poor_households": h.count(poor),
         "poor_people": h.people(poor),
-        "incidence": h.people(poor) / people if people else 0.0,
-        "registered_households_start": int(t.registered_start.sum()),
+        "incidence": _ratio(h.people(poor), people),
+        "registered_households_start": h.count(t.registered_start),
+        "registered_people_start": h.people(t.registered_start),
     }
     for name, mask in (
         ("exits", t.exited),
@@ -127,15 +143,16 @@ def annual_indicators(
         ("removed", t.removed),
         ("registered", registered),
     ):
-        row[f"{name}_households"] = int(mask.sum())
+        row[f"{name}_households"] = h.count(mask)
         row[f"{name}_people"] = h.people(mask)
-    row["registered_incidence"] = row["registered_people"] / people if people else 0.0
-    row["exited_households_start"] = int(t.exited_start.sum())
+    row["registered_incidence"] = _ratio(row["registered_people"], people)
+    row["exited_households_start"] = h.count(t.exited_start)
     row["relapse_rate"] = _ratio(row["relapses_households"], row["exited_households_start"])
-    row["exited_households"] = int((h.status == Status.EXITED).sum())
-    row["ever_registered_households"] = int(h.ever_registered.sum())
-    row["ever_exited_households"] = int(h.ever_exited.sum())
-    row["ever_relapsed_households"] = int((h.relapses > 0).sum())
+    row["exited_households"] = h.count(h.status == Status.EXITED)
+    row["ever_registered_households"] = h.count(h.ever_registered)
+    row["ever_exited_households"] = h.count(h.ever_exited)
+    row["ever_exited_people"] = h.people(h.ever_exited)
+    row["ever_relapsed_households"] = h.count(h.relapses > 0)
     row["cumulative_exit_share"] = _ratio(
         row["ever_exited_households"], row["ever_registered_households"]
     )
@@ -143,34 +160,33 @@ def annual_indicators(
         row["ever_relapsed_households"], row["ever_exited_households"]
     )
     for cause, mask in t.relapse_causes.items():
-        row[f"relapses_{cause}"] = int(mask.sum())
-    row["missed_poor_households"] = int((poor & (h.status == Status.UNREGISTERED)).sum())
-    row["wrongly_registered_households"] = int((registered & h.wrongly_registered).sum())
-    row["mean_income_registered"] = (
-        float(np.average(reg_income, weights=reg_size)) if reg_size.sum() else np.nan
+        row[f"relapses_{cause}"] = h.count(mask)
+    row["missed_poor_households"] = h.count(poor & (h.status == Status.UNREGISTERED))
+    row["wrongly_registered_households"] = h.count(registered & h.wrongly_registered)
+    row["mean_income_registered"] = _mean(h.income, persons, registered)
+    row["median_income_registered"] = float(
+        weighted_quantiles(h.income[registered], persons[registered], [0.5])[0]
     )
-    row["median_income_registered"] = float(weighted_quantiles(reg_income, reg_size, [0.5])[0])
-    row["mean_income"] = float(np.average(h.income, weights=size)) if people else np.nan
+    row["mean_income_exits"] = _mean(h.income, persons, t.exited)
+    row["mean_income_ever_registered"] = _mean(h.income, persons, h.ever_registered)
+    row["mean_income"] = _mean(h.income, persons, slice(None))
     for q, value in zip(
-        _PERCENTILES, weighted_quantiles(h.income, size, _PERCENTILES), strict=True
+        _PERCENTILES, weighted_quantiles(h.income, persons, _PERCENTILES), strict=True
     ):
         row[f"income_p{round(q * 100):02d}"] = float(value)
-    row["registered_food_gap"] = int((registered & ~h.food_ok).sum())
-    row["registered_schooling_gap"] = int((registered & ~h.schooling_ok).sum())
-    row["registered_medical_gap"] = int((registered & ~h.medical_ok).sum())
-    row["registered_housing_gap"] = int((registered & ~h.housing_ok).sum())
-    n_registered = int(registered.sum())
-    row["registered_illness_share"] = (
-        float(((h.causes[registered] & Cause.ILLNESS) > 0).sum() / n_registered)
-        if n_registered
-        else 0.0
+    row["registered_food_gap"] = h.count(registered & ~h.food_ok)
+    row["registered_schooling_gap"] = h.count(registered & ~h.schooling_ok)
+    row["registered_medical_gap"] = h.count(registered & ~h.medical_ok)
+    row["registered_housing_gap"] = h.count(registered & ~h.housing_ok)
+    row["registered_illness_share"] = _ratio(
+        h.count(registered & ((h.causes & Cause.ILLNESS) > 0)), row["registered_households"]
     )
-    row["ill_households"] = int(t.ill.sum())
-    row["disaster_households"] = int(t.hit_by_disaster.sum())
+    row["ill_households"] = h.count(t.ill)
+    row["disaster_households"] = h.count(t.hit_by_disaster)
     row["spending_yuan"] = float(spending)
-    row["supported_households"] = int(supported)
-    row["work_team_villages"] = int(v.work_team.sum())
-    row["poor_villages"] = int(v.poor_village.sum())
-    row["villages_exited"] = int(v.exited.sum())
+    row["supported_households"] = float(supported)
+    row["work_team_villages"] = float(v.weight[v.work_team].sum())
+    row["poor_villages"] = float(v.weight[v.poor_village].sum())
+    row["villages_exited"] = float(v.weight[v.exited].sum())
     row["county_exited"] = bool(county_exited)
     return row

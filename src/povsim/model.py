@@ -51,6 +51,7 @@ SPENDING_COLUMNS = (
 )
 
 PANEL_COLUMNS = (
+    "weight",
     "village",
     "size",
     "labour",
@@ -177,7 +178,7 @@ class PovertyModel(mesa.Model):
         for program in self.programs:
             if program.unit == "household":
                 supported |= program.enrolled
-        return spent, int(supported.sum())
+        return spent, self.households.count(supported)
 
     def _record_pathways(self, exited: np.ndarray) -> None:
         """Credit each exit to every program that helped it, and to one primary pathway.
@@ -187,7 +188,8 @@ class PovertyModel(mesa.Model):
         or ``none`` when no program helped.
         """
         idx = np.flatnonzero(exited)
-        size = self.households.size[idx].astype(np.int64)
+        weight, persons = self.households.weight[idx], self.households.persons[idx]
+        total = weight.sum()
         n_programs = len(self.programs)
         helped = np.zeros((n_programs, idx.size), dtype=bool)
         score = np.full((n_programs, idx.size), -np.inf)
@@ -206,11 +208,11 @@ class PovertyModel(mesa.Model):
                 {
                     "year": self.year,
                     "program": name,
-                    "exited_households": int(credited.sum()),
-                    "exited_people": int(size[credited].sum()),
-                    "primary_households": int(first.sum()),
-                    "primary_people": int(size[first].sum()),
-                    "primary_share": float(first.mean()) if idx.size else 0.0,
+                    "exited_households": float(weight[credited].sum()),
+                    "exited_people": float(persons[credited].sum()),
+                    "primary_households": float(weight[first].sum()),
+                    "primary_people": float(persons[first].sum()),
+                    "primary_share": float(weight[first].sum() / total) if total else 0.0,
                 }
             )
 
@@ -221,7 +223,8 @@ class PovertyModel(mesa.Model):
         self._record_pathways(transitions.exited)
         spent, supported = self._spending_this_year()
         update_villages(h, v, scenario, self.year)
-        registered_share = h.people(h.status == Status.REGISTERED) / max(h.size.sum(), 1)
+        people = h.people(slice(None))
+        registered_share = h.people(h.status == Status.REGISTERED) / people if people else 0.0
         if self.county_exit_year is None and registered_share < scenario.exit.county_threshold:
             self.county_exit_year = self.year
         self.year_indicators = annual_indicators(

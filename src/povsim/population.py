@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from povsim.households import HouseholdState
+from povsim.indicators import weighted_quantiles
 from povsim.scenario import Scenario
 from povsim.villages import VillageState
 
@@ -48,6 +49,7 @@ def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState
     # the policy (common random numbers).
     return VillageState(
         m + 1,
+        weight=np.append(np.full(m, (scenario.population.represents_villages or m) / m), 1.0),
         remoteness=np.append(remoteness, RESETTLEMENT_REMOTENESS),
         fragile=np.append(fragile, False),
         infrastructure=np.append(infrastructure, RESETTLEMENT_INFRASTRUCTURE),
@@ -55,6 +57,28 @@ def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState
         growth=np.append(growth, income.growth),
         resettlement=np.arange(m + 1) == m,
     )
+
+
+def _sample_villages(pop, villages: VillageState, rng: np.random.Generator):
+    """Each agent's village and weight (real households it stands for).
+
+    Real households are spread evenly over villages. A sample may over-represent
+    remote villages, where poverty concentrates, so that a province-sized run keeps
+    enough poor agents; each agent's weight is then inversely proportional to its
+    chance of being drawn (importance sampling), scaled so the weights add up to
+    ``represents`` exactly.
+    """
+    m, n = pop.villages, pop.households
+    if pop.remote_oversampling == 1.0:
+        village = rng.integers(0, m, n)
+        odds = np.ones(m)
+    else:
+        odds = 1.0 + (pop.remote_oversampling - 1.0) * villages.remoteness[:m]
+        village = rng.choice(m, size=n, p=odds / odds.sum())
+    village = np.sort(village).astype(np.int32)
+    inverse = 1.0 / odds[village]
+    weight = inverse * ((pop.represents or n) / inverse.sum())
+    return village, weight
 
 
 def gross_income(h: HouseholdState, villages: VillageState) -> np.ndarray:
@@ -85,7 +109,7 @@ def build_population(
     villages = build_villages(scenario, rng)
     n = pop.households
 
-    village = np.sort(rng.integers(0, pop.villages, n)).astype(np.int32)
+    village, weight = _sample_villages(pop, villages, rng)
     size = np.minimum(1 + rng.poisson(pop.mean_household_size - 1.0, n), pop.max_household_size)
     elderly = rng.binomial(size, pop.elderly_share)
     pupils = rng.binomial(size - elderly, pop.school_share)
@@ -112,6 +136,7 @@ def build_population(
 
     h = HouseholdState(
         n,
+        weight=weight,
         village=village,
         size=size,
         labour=labour,
@@ -125,7 +150,7 @@ def build_population(
         transitory=rng.normal(0.0, inc.transitory_sd, n),
     )
     multiplier = np.exp(h.level + h.transitory + villages.level[village])
-    people = size.astype(np.float64)
+    people = h.persons
     for name, raw, scaled, share in (
         ("farm_base", farm, farm * multiplier, inc.component_shares[0]),
         ("wage_base", wages, wages * multiplier, inc.component_shares[1]),
@@ -156,5 +181,5 @@ def _draw_housing(h: HouseholdState, pop, rng: np.random.Generator) -> None:
     latent = rho * z + np.sqrt(1.0 - rho**2) * rng.standard_normal(h.n)
     # Cumulative shares from the worst grade (D) up; lowest latent gets the worst house.
     cumulative = np.cumsum(pop.housing_grade_probs[::-1])[:-1]
-    cuts = np.quantile(latent, cumulative) if h.n else cumulative
+    cuts = weighted_quantiles(latent, h.weight, cumulative) if h.n else cumulative
     h.housing_grade = (3 - np.searchsorted(cuts, latent, side="right")).astype(np.int8)

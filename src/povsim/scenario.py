@@ -64,6 +64,26 @@ class PopulationConfig(_Section):
 
     households: int = setting(5000, "number of household agents", "households", ge=1)
     villages: int = setting(50, "number of villages the households live in", "villages", ge=1)
+    represents: int | None = setting(
+        None,
+        "real households the agents are a sample of (unset: the agents are the population)",
+        "households",
+        ge=1,
+    )
+    represents_villages: int | None = setting(
+        None,
+        "real villages the villages stand for (unset: the villages are all of them)",
+        "villages",
+        ge=1,
+    )
+    remote_oversampling: float = setting(
+        1.0,
+        "in a sample, how much likelier a household in the most remote village is drawn "
+        "than one in the least remote; weights undo it",
+        "ratio",
+        ge=1.0,
+        le=20.0,
+    )
     mean_household_size: float = setting(
         3.3, "mean members per household (1 + Poisson)", "people", ge=1.0, le=10.0
     )
@@ -357,6 +377,13 @@ class BudgetConfig(_Section):
     total: dict[int, Annotated[float, Field(ge=0.0)]] = setting(
         {}, "poverty-alleviation funds for each year (a year left out has none)", "yuan/year"
     )
+    scale: float = setting(
+        1.0,
+        "multiplies every year of total: the share of the named funds that reaches "
+        "programs, or a what-if on the money",
+        "ratio",
+        ge=0.0,
+    )
 
 
 def _program_config(value: Any, handler: Any) -> Any:
@@ -445,9 +472,8 @@ class Scenario(_Section):
     @field_validator("poverty_line")
     @classmethod
     def _line_covers_years(cls, value: dict[int, float], info: ValidationInfo) -> dict[int, float]:
-        years = list(value)
-        if years != sorted(years):
-            raise ValueError(f"years are out of order: {years}")
+        # A file that extends another may add earlier years after the inherited ones.
+        value = dict(sorted(value.items()))
         start, end = info.data.get("start_year"), info.data.get("end_year")
         if start is not None and end is not None:
             missing = [y for y in range(start, end + 1) if y not in value]
@@ -461,7 +487,7 @@ class Scenario(_Section):
 
     def funds(self, year: int) -> float:
         """Total program funds in ``year``, yuan."""
-        return self.budget.total.get(year, 0.0)
+        return self.budget.scale * self.budget.total.get(year, 0.0)
 
     def without_support(self) -> Scenario:
         """The same county with no program money and no work teams: the counterfactual."""

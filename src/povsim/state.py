@@ -15,11 +15,12 @@ class ArrayState:
     """Named NumPy columns of equal length; one row per agent.
 
     Subclasses list their columns in ``COLUMNS`` as ``name: (dtype, description)``.
-    Columns not given to the constructor start as zeros, so a test can build a
-    handful of rows by naming only what it cares about.
+    Columns not given to the constructor start at their ``DEFAULTS`` entry or zero,
+    so a test can build a handful of rows by naming only what it cares about.
     """
 
     COLUMNS: ClassVar[dict[str, tuple[str, str]]] = {}
+    DEFAULTS: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, n: int, **columns: Any):
         unknown = set(columns) - set(self.COLUMNS)
@@ -27,10 +28,8 @@ class ArrayState:
             raise TypeError(f"{type(self).__name__} has no column(s) {sorted(unknown)}")
         self.n = int(n)
         for name, (dtype, _) in self.COLUMNS.items():
-            if name in columns:
-                values = np.array(np.broadcast_to(columns[name], (self.n,)), dtype=dtype)
-            else:
-                values = np.zeros(self.n, dtype=dtype)
+            value = columns.get(name, self.DEFAULTS.get(name, 0))
+            values = np.array(np.broadcast_to(value, (self.n,)), dtype=dtype)
             setattr(self, name, values)
 
     @classmethod

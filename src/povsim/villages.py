@@ -19,6 +19,7 @@ class VillageState(ArrayState):
     """Every village's state, one row per village, owned by the model."""
 
     COLUMNS: ClassVar[dict[str, tuple[str, str]]] = {
+        "weight": ("float64", "real villages this village stands for (1 in a full population)"),
         "remoteness": ("float64", "0 near town .. 1 remote mountains"),
         "fragile": ("bool", "ecologically fragile ('the land cannot feed its people')"),
         "infrastructure": ("float64", "roads, water, power: 0 none .. 1 complete"),
@@ -35,6 +36,7 @@ class VillageState(ArrayState):
         "incidence": ("float64", "poor people / people, last year end"),
         "registered_incidence": ("float64", "registered poor people / people, last year end"),
     }
+    DEFAULTS: ClassVar[dict[str, float]] = {"weight": 1.0}
 
 
 def _v(name: str | None = None) -> Column:
@@ -74,7 +76,8 @@ class Village(mesa.Agent):
         return np.flatnonzero(self.model.households.village == self.index)
 
     @property
-    def people(self) -> int:
+    def people(self) -> float:
+        """Real people living here (agents count their weight)."""
         return self.model.households.people(self.model.households.village == self.index)
 
     def __repr__(self) -> str:

@@ -289,18 +289,24 @@ class SupportProgram(mesa.Agent):
         return order[: order.size if affordable.all() else int(np.argmin(affordable))]
 
     def begin_year(self, year: int) -> None:
-        """End, enrol, pay and set this year's effect (see the module docstring)."""
+        """End, enrol, pay and set this year's effect (see the module docstring).
+
+        Costs are per household; an agent standing for ``weight`` real households
+        costs ``weight`` times as much, so budgets stay in real yuan.
+        """
+        h = self.model.households
         self.end_support(self._support_over(year), year)
         budget = self.budget(year) if self.active(year) else 0.0
         continuing = np.flatnonzero(self.enrolled)
         costs = self.continuing_cost(continuing, year)
-        if costs.sum() > budget:
-            kept = self._fit(continuing, costs, self.priority_key(continuing, year, costs), budget)
+        if (costs * h.weight[continuing]).sum() > budget:
+            keys = self.priority_key(continuing, year, costs)
+            kept = self._fit(continuing, costs * h.weight[continuing], keys, budget)
             dropped = self.enrolled.copy()
             dropped[continuing[kept]] = False
             self.end_support(dropped, year)
-            costs = costs[kept]
-        spent = float(costs.sum())
+            continuing, costs = continuing[kept], costs[kept]
+        spent = float((costs * h.weight[continuing]).sum())
         draws = self.model.streams.takeup.random(self.enrolled.size)
         eligible = self.eligible(year)
         if self.config.once:
@@ -309,11 +315,11 @@ class SupportProgram(mesa.Agent):
         new = np.empty(0, dtype=np.int64)
         if candidates.size and budget > spent:
             costs = self.enrolment_cost(candidates, year)
-            take = self._fit(
-                candidates, costs, self.priority_key(candidates, year, costs), budget - spent
-            )
+            keys = self.priority_key(candidates, year, costs)
+            weighted = costs * h.weight[candidates]
+            take = self._fit(candidates, weighted, keys, budget - spent)
             new = candidates[take]
-            spent += float(costs[take].sum())
+            spent += float(weighted[take].sum())
             self.enrolled[new] = True
             self.since[new] = year
             self.until[new] = 0
@@ -323,15 +329,18 @@ class SupportProgram(mesa.Agent):
             year,
             budget,
             spent,
-            int(self.enrolled.sum()),
-            new.size,
-            int((eligible & ~self.enrolled).sum()),
+            h.count(self.enrolled),
+            h.count(new),
+            h.count(eligible & ~self.enrolled),
         )
 
     def record(
-        self, year: int, budget: float, spent: float, enrolled: int, new: int, waiting: int
+        self, year: int, budget: float, spent: float, enrolled: float, new: float, waiting: float
     ) -> None:
-        """Add this year's row to the spending ledger (``spending.parquet``)."""
+        """Add this year's row to the spending ledger (``spending.parquet``).
+
+        ``enrolled``, ``new`` and ``waiting`` count real households (or villages).
+        """
         self.ledger.append(
             {
                 "year": year,
@@ -341,7 +350,7 @@ class SupportProgram(mesa.Agent):
                 "spent_yuan": spent,
                 "unspent_yuan": budget - spent,
                 "enrolled": enrolled,
-                "new_enrolments": int(new),
+                "new_enrolments": new,
                 "waiting": waiting,
             }
         )

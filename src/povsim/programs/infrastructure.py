@@ -45,15 +45,24 @@ class Infrastructure(SupportProgram):
         if c.poor_villages_only:
             candidates &= v.poor_village
         idx = np.flatnonzero(candidates)
-        costs = np.full(idx.size, c.unit_cost)
+        # A sample village stands for ``weight`` real ones and costs that many upgrades.
+        costs = c.unit_cost * v.weight[idx]
         new = idx[self._fit(idx, costs, v.infrastructure[idx], budget)] if idx.size else idx
         self.improved[new] = True
         v.infrastructure[new] = np.minimum(v.infrastructure[new] + c.infrastructure_gain, 1.0)
         v.remoteness[new] = np.maximum(v.remoteness[new] - c.remoteness_cut, 0.0)
         v.growth[new] += c.growth_gain
-        spent = float(new.size * c.unit_cost)
+        spent = float(c.unit_cost * v.weight[new].sum())
         self.income = np.zeros(self.model.households.n)
-        self.record(year, budget, spent, int(self.improved.sum()), new.size, idx.size - new.size)
+        waiting = np.setdiff1d(idx, new)
+        self.record(
+            year,
+            budget,
+            spent,
+            v.weight[self.improved].sum(),
+            v.weight[new].sum(),
+            v.weight[waiting].sum(),
+        )
 
     def helped(self) -> np.ndarray:
         return self.improved[self.model.households.village]

@@ -1,0 +1,262 @@
+"""Calibration and validation: targets files, a fit that recovers a known value, resuming,
+interrupting, and `povsim validate` on the shipped regions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from povsim import load_scenario, simulate
+from povsim.calibration import (
+    Target,
+    TargetsFile,
+    calibrate,
+    load_region,
+    measure,
+    simulate_targets,
+)
+from povsim.cli import app
+
+from .conftest import SCENARIOS
+
+runner = CliRunner()
+REGIONS = SCENARIOS / "regions"
+TRUE_GROWTH = 0.09
+
+
+@pytest.fixture(scope="module")
+def county(small) -> tuple[object, TargetsFile]:
+    """The small county and targets that the county itself produced at income growth 9%."""
+    truth = small.updated({"income.growth": TRUE_GROWTH})
+    base = [
+        Target(indicator="incidence", year=2016, value=1.0, relative_tolerance=0.1, source="t"),
+        Target(indicator="mean_income", year=2020, value=1.0, relative_tolerance=0.02, source="t"),
+        Target(indicator="exits_people", year=2015, value=1.0, relative_tolerance=0.1, source="t"),
+    ]
+    values = simulate_targets([truth], base, seed=1, replications=2)[0].mean(axis=0)
+    targets = [t.model_copy(update={"value": float(v)}) for t, v in zip(base, values, strict=True)]
+    spec = TargetsFile(
+        region="county",
+        targets=targets,
+        calibration={
+            "parameters": [{"path": "income.growth", "bounds": [0.02, 0.15]}],
+            "replications": 2,
+            "generations": 4,
+            "population": 6,
+        },
+    )
+    return small, spec
+
+
+def _fit(county, out: Path, **options):
+    scenario, spec = county
+    base_file = out.parent / "county.toml"
+    base_file.write_text('extends = "{}"\n'.format((SCENARIOS / "baseline.toml").as_posix()))
+    return calibrate(scenario, spec, scenario_file=base_file, out=out, **options)
+
+
+def test_the_fit_recovers_a_known_parameter(county, tmp_path: Path) -> None:
+    result = _fit(county, tmp_path / "fit")
+    assert result.best["income.growth"] == pytest.approx(TRUE_GROWTH, abs=0.01)
+    assert result.table["passed"].all()
+    assert {"target", "published", "simulated", "ci_low", "ci_high", "passed", "source"} <= set(
+        result.table.columns
+    )
+    history = pd.read_parquet(tmp_path / "fit" / "history.parquet")
+    assert len(history) == len(result.history) == result.evaluations
+    assert history["objective"].min() == pytest.approx(result.objective)
+    # The calibrated file extends the region's file and sets the fitted value.
+    calibrated = load_scenario(tmp_path / "fit" / "calibrated.toml")
+    assert calibrated.income.growth == pytest.approx(result.best["income.growth"])
+    assert calibrated.population.households == 5000  # the base file's, not the fitting size
+    assert pd.read_csv(tmp_path / "fit" / "fit.csv")["passed"].all()
+
+
+def test_a_rerun_replays_the_history_and_continues(county, tmp_path: Path) -> None:
+    fresh = _fit(county, tmp_path / "fresh", generations=3)
+    first = _fit(county, tmp_path / "resumed", generations=1)
+    resumed = _fit(county, tmp_path / "resumed", generations=3)
+    # Same seeded search, same common-seed objective: the rerun finds the first call's
+    # points in the history and only evaluates the rest.
+    assert resumed.evaluations == fresh.evaluations - first.evaluations
+    assert resumed.best == fresh.best
+    assert resumed.objective == fresh.objective
+
+
+def test_an_interrupted_fit_keeps_its_best_point(county, tmp_path: Path) -> None:
+    runs = {"n": 0}
+
+    def interrupt() -> None:
+        runs["n"] += 1
+        if runs["n"] == 30:  # part-way through the second generation
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _fit(county, tmp_path / "fit", on_result=interrupt)
+    history = pd.read_parquet(tmp_path / "fit" / "history.parquet")
+    best = history.loc[history["objective"].idxmin(), "income.growth"]
+    calibrated = load_scenario(tmp_path / "fit" / "calibrated.toml")
+    assert calibrated.income.growth == pytest.approx(best)
+    assert not list((tmp_path / "fit").glob(".*.tmp"))
+
+
+def test_pathway_shares_are_credited_exits_over_all_exits(small) -> None:
+    run = simulate(small, seed=2, counterfactual=False)
+    target = Target(
+        indicator="pathway_share",
+        program="industry",
+        year=2015,
+        value=0.5,
+        absolute_tolerance=0.05,
+        source="t",
+    )
+    row = run.pathways[(run.pathways["year"] == 2015) & (run.pathways["program"] == "industry")]
+    exits = run.indicators.set_index("year").at[2015, "exits_households"]
+    assert measure(run, [target])[0] == pytest.approx(row["exited_households"].iloc[0] / exits)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        ('indicator = "nonsense"', "targets.0", "unknown indicator"),
+        ('indicator = "pathway_share"', "targets.0", "needs a program"),
+        ('indicator = "incidence"\nabsolute_tolerance = 0.1', "targets.0", "exactly one"),
+    ],
+)
+def test_bad_targets_files_name_the_field(tmp_path: Path, text, field, message) -> None:
+    path = tmp_path / "bad_targets.toml"
+    path.write_text(
+        f'region = "x"\nscenario = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+        f'[[targets]]\n{text}\nyear = 2015\nvalue = 0.1\nrelative_tolerance = 0.1\nsource = "s"\n'
+    )
+    result = runner.invoke(app, ["validate", str(path), "--replications", "2"])
+    assert result.exit_code == 2
+    for part in (str(path), field, message):
+        assert part in result.output
+    assert "Traceback" not in result.output
+
+
+def test_targets_outside_the_scenario_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "late_targets.toml"
+    path.write_text(
+        f'region = "x"\nscenario = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+        '[[targets]]\nindicator = "incidence"\nyear = 2030\nvalue = 0.1\n'
+        'relative_tolerance = 0.1\nsource = "s"\n'
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "targets.0.year" in result.output
+    assert "outside" in result.output
+
+
+def test_calibrate_cli_bad_param_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(REGIONS / "guiyang.toml"),
+            "--targets",
+            str(REGIONS / "guiyang_targets.toml"),
+            "--out",
+            str(tmp_path),
+            "--param",
+            "income.growth=0.2:0.1",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--param income.growth=0.2:0.1" in result.output
+
+
+def test_every_shipped_region_loads_with_its_targets() -> None:
+    names = sorted(p.name.removesuffix("_targets.toml") for p in REGIONS.glob("*_targets.toml"))
+    assert names == ["chongzuo", "guiyang", "jiangjin", "national", "shandan", "sichuan"]
+    for name in names:
+        scenario, spec = load_region(REGIONS / f"{name}_targets.toml")
+        assert scenario.name == spec.region == name
+        assert all(t.source for t in spec.targets)
+        assert all(p.why for p in spec.calibration.parameters)
+
+
+def test_every_calibrated_number_in_a_region_cites_its_source() -> None:
+    """Each number in a profile carries a comment (a seed, a publication or an assumption),
+    or sits in a table whose header carries one (a yearly schedule)."""
+    for path in REGIONS.glob("*.toml"):
+        if path.name.endswith("_targets.toml"):
+            continue
+        header_cited = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("["):
+                header_cited = "#" in line
+            elif re.match(r"^\s*[\w.]+\s*=\s*[\d\[{]", line):
+                assert "#" in line or header_cited, f"{path.name}:{number} has no source: {line}"
+
+
+def test_validate_passes_on_two_shipped_regions_at_a_small_size(tmp_path: Path) -> None:
+    table = tmp_path / "validation.csv"
+    result = runner.invoke(
+        app,
+        [
+            "validate",
+            "guiyang",
+            "jiangjin",
+            "--regions-dir",
+            str(REGIONS),
+            "--households",
+            "8000",
+            "--replications",
+            "3",
+            "--out",
+            str(table),
+            "--executor",
+            "serial",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(table)
+    assert set(frame["region"]) == {"guiyang", "jiangjin"}
+    assert frame["passed"].all()
+    assert "targets within tolerance" in result.output
+
+
+def test_validate_exits_1_when_a_target_is_missed(tmp_path: Path) -> None:
+    text = (REGIONS / "guiyang_targets.toml").read_text(encoding="utf-8")
+    text = text.replace("value = 12_001", "value = 36_003")  # three times the published income
+    text = text.replace(
+        'scenario = "guiyang.toml"', f'scenario = "{REGIONS.as_posix()}/guiyang.toml"'
+    )
+    path = tmp_path / "wrong_targets.toml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "validate",
+            str(path),
+            "--households",
+            "3000",
+            "--replications",
+            "2",
+            "--executor",
+            "serial",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "FAIL" in result.output
+    assert "mean_income@2015" in result.output
+
+
+def test_region_profiles_keep_totals_at_any_sample_size() -> None:
+    scenario, spec = load_region(REGIONS / "guiyang_targets.toml")
+    values = simulate_targets(
+        [scenario.updated({"population.households": 4000, "population.represents": 426_000})],
+        spec.targets,
+        seed=1,
+        replications=1,
+    )[0, 0]
+    people = {t.label: v for t, v in zip(spec.targets, values, strict=True)}
+    assert np.isfinite(list(people.values())).all()
+    assert people["poor_people@2015"] > 100_000  # real people, not agents

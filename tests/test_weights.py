@@ -1,0 +1,123 @@
+"""Weighted households: a sample stands for a population and reports its figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from povsim import simulate
+from povsim.model import PovertyModel
+from povsim.population import build_population
+from povsim.streams import Streams
+
+FULL = 20_000
+SAMPLE = 4_000
+
+
+@pytest.fixture(scope="module")
+def pair(bare):
+    """A county whose remote villages are much poorer, in full and as a one-in-five sample
+    that draws remote households eight times as often as those near town."""
+    county = bare.updated(
+        {
+            "population.households": FULL,
+            "population.villages": 40,
+            "income.village_sd": 0.5,
+            "income.remoteness_wage_penalty": 0.9,
+            "income.remoteness_growth_penalty": 0.15,
+        }
+    )
+    sample = county.updated(
+        {
+            "population.households": SAMPLE,
+            "population.represents": FULL,
+            "population.remote_oversampling": 8.0,
+        }
+    )
+    full_run = simulate(county, seed=3, panel=True, counterfactual=False)
+    sample_run = simulate(sample, seed=3, panel=True, counterfactual=False)
+    return full_run, sample_run
+
+
+def test_weights_add_up_and_favour_remote_villages(bare) -> None:
+    scenario = bare.updated(
+        {
+            "population.households": 3_000,
+            "population.represents": 50_000,
+            "population.remote_oversampling": 5.0,
+        }
+    )
+    h, v = build_population(scenario, Streams(1).population)
+    assert h.weight.sum() == pytest.approx(50_000)
+    remote = v.remoteness[h.village]
+    # Agents in remote villages were likelier to be drawn, so each stands for fewer.
+    assert np.corrcoef(remote, h.weight)[0, 1] < -0.9
+
+
+def _ratio_se(panel, year: int, numerator: str) -> float:
+    """Linearised standard error of a person-weighted share in one year's sample."""
+    rows = panel[panel["year"] == year]
+    w, size = rows["weight"].to_numpy(), rows["size"].to_numpy()
+    y = size * rows[numerator].to_numpy()
+    share = (w * y).sum() / (w * size).sum()
+    z = w * (y - share * size)
+    n = len(rows)
+    return float(np.sqrt(n / (n - 1) * ((z - z.mean()) ** 2).sum()) / (w * size).sum())
+
+
+def test_a_weighted_sample_agrees_with_the_full_population(pair) -> None:
+    full, sample = pair
+    for frame in (full.panel, sample.panel):
+        frame["registered"] = frame["status"] == 1
+    f, s = full.indicators.set_index("year"), sample.indicators.set_index("year")
+    assert s["population_households"].iloc[0] == pytest.approx(FULL)
+    assert s["population_people"].iloc[0] == pytest.approx(f["population_people"].iloc[0], 0.03)
+    for column, indicator in (("registered", "registered_incidence"),):
+        for year in f.index:
+            se = np.hypot(
+                _ratio_se(sample.panel, year, column), _ratio_se(full.panel, year, column)
+            )
+            assert abs(s.at[year, indicator] - f.at[year, indicator]) < 4 * se, (indicator, year)
+    # Income-based incidence, from the income column against each year's line.
+    for frame, run in ((full.panel, full), (sample.panel, sample)):
+        lines = run.indicators.set_index("year")["poverty_line"]
+        frame["poor"] = frame["income"] < frame["year"].map(lines)
+    for year in f.index:
+        se = np.hypot(_ratio_se(sample.panel, year, "poor"), _ratio_se(full.panel, year, "poor"))
+        assert abs(s.at[year, "incidence"] - f.at[year, "incidence"]) < 4 * se, year
+        # Totals scale with the population: the sample's count of the poor is not ~1/5 of it.
+        assert s.at[year, "poor_people"] == pytest.approx(f.at[year, "poor_people"], rel=0.15)
+    # The test has power: ignoring the weights overstates incidence well beyond the error.
+    last = sample.panel[sample.panel["year"] == 2020]
+    unweighted = (last["size"] * last["poor"]).sum() / last["size"].sum()
+    se = np.hypot(_ratio_se(sample.panel, 2020, "poor"), _ratio_se(full.panel, 2020, "poor"))
+    assert unweighted - f.at[2020, "incidence"] > 4 * se
+
+
+def test_weights_change_only_the_scale_when_uniform(small) -> None:
+    """An agent standing for 10 households counts, and costs, 10 times."""
+    pop = small.population
+    scaled = small.updated(
+        {
+            "population.represents": 10 * pop.households,
+            "population.represents_villages": 10 * pop.villages,
+            "budget.total": {year: 10 * money for year, money in small.budget.total.items()},
+        }
+    )
+    one = simulate(small, seed=5, counterfactual=False)
+    ten = simulate(scaled, seed=5, counterfactual=False)
+    for column in ("registered_people", "exits_households", "poor_people", "spending_yuan"):
+        np.testing.assert_allclose(ten.indicators[column], 10 * one.indicators[column])
+    for column in ("incidence", "cumulative_exit_share", "mean_income"):
+        np.testing.assert_allclose(ten.indicators[column], one.indicators[column])
+    np.testing.assert_allclose(ten.spending["spent_yuan"], 10 * one.spending["spent_yuan"])
+    np.testing.assert_allclose(ten.pathways["exited_people"], 10 * one.pathways["exited_people"])
+
+
+def test_a_weighted_agent_costs_its_weight(small) -> None:
+    model = PovertyModel(small.updated({"population.represents": 3 * 600}), 1)
+    assert model.households.weight == pytest.approx(np.full(600, 3.0))
+    model.run()
+    for program in model.programs:
+        for row in program.ledger:
+            assert row["spent_yuan"] <= row["budget_yuan"] + 1e-6
