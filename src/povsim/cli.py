@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -539,7 +543,7 @@ def _targets_table(table, title: str) -> Table:
         cells = [row.region] if regions else []
         interval = _pm(row.simulated, row.ci_low, row.ci_high)
         verdict = "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
-        cells += [row.target, _num(row.published), interval, row.tolerance, verdict]
+        cells += [escape(row.target), _num(row.published), interval, row.tolerance, verdict]
         out.add_row(*cells)
     return out
 
@@ -687,6 +691,44 @@ def validate(
     console.print(f"{len(table) - missed} of {len(table)} targets within tolerance")
     if missed:
         raise typer.Exit(1)
+
+
+@app.command()
+def dashboard(
+    scenario: Annotated[
+        Path | None, typer.Argument(help="scenario to start with [default: the baseline]")
+    ] = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port")] = 8765,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    scenarios_dir: Annotated[Path, typer.Option(help="shipped scenarios the page offers")] = Path(
+        "scenarios"
+    ),
+) -> None:
+    """Start the planner's dashboard in the browser (needs the viz extra)."""
+    if importlib.util.find_spec("solara") is None:
+        raise _fail("the dashboard needs the viz extra: pip install 'povsim[viz]'", 2)
+    if scenario is not None:
+        _load(scenario, [])
+    elif not (scenarios_dir / "baseline.toml").exists():
+        raise _fail(
+            f"no scenario given and no {scenarios_dir / 'baseline.toml'}: give a scenario "
+            "file or --scenarios-dir",
+            2,
+        )
+    env = {
+        **os.environ,
+        "POVSIM_SCENARIOS_DIR": str(scenarios_dir.resolve()),
+        "POVSIM_DASHBOARD_SCENARIO": str(scenario.resolve()) if scenario else "",
+    }
+    command = [sys.executable, "-m", "solara", "run", "povsim.dashboard.app"]
+    command += ["--host", host, "--port", str(port), "--production", "--no-open"]
+    console.print(f"povsim dashboard at http://{host}:{port}/ (Ctrl-C to stop)")
+    try:
+        done = subprocess.run(command, env=env, check=False)
+    except KeyboardInterrupt:
+        return
+    if done.returncode not in (0, -2, 130):
+        raise typer.Exit(done.returncode)
 
 
 @app.command()

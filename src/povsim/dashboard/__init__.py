@@ -1,0 +1,9 @@
+"""The planner's dashboard (``povsim dashboard``; needs the ``viz`` extra).
+
+:mod:`povsim.dashboard.policy` holds the policy-mix logic and needs nothing more than
+povsim; :mod:`povsim.dashboard.app` is the Solara page built on Mesa's SolaraViz.
+"""
+
+from povsim.dashboard.policy import MAX_PINNED, Policy, rebalance, scenario_files
+
+__all__ = ["MAX_PINNED", "Policy", "rebalance", "scenario_files"]

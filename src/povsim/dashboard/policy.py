@@ -1,0 +1,157 @@
+"""A policy mix as the dashboard edits it: plain data and rules, no user interface.
+
+The planner's levers are the programs' shares of the total budget (always adding up
+to what the base scenario gives them together), the budget's level, the exit
+threshold, the two-lines-in-one switch, and the seed and replications. A
+:class:`Policy` turns them into a validated :class:`~povsim.scenario.Scenario`, and
+into a standalone scenario file that ``povsim run`` accepts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from povsim.scenario import Scenario, ScenarioError, ScenarioProblem, load_scenario
+
+__all__ = ["MAX_PINNED", "Policy", "rebalance", "scenario_files"]
+
+MAX_PINNED = 4
+"""Mixes a planner can pin side by side."""
+
+
+def scenario_files(root: Path) -> dict[str, Path]:
+    """Shipped scenarios under ``root`` by name relative to it (mixes, then regions)."""
+    files = sorted(root.glob("*.toml")) + sorted(
+        p for p in (root / "regions").glob("*.toml") if not p.name.endswith("_targets.toml")
+    )
+    return {p.relative_to(root).as_posix(): p for p in files}
+
+
+def rebalance(shares: dict[str, float], name: str, value: float) -> dict[str, float]:
+    """Set one program's share and scale the others so the total stays the same.
+
+    Args:
+        shares: current shares of the programs funded from the total budget.
+        name: the program whose slider moved.
+        value: its new share (clipped to the total).
+
+    Returns:
+        New shares with the same total; when all others are zero they split the rest
+        equally.
+    """
+    total = sum(shares.values())
+    value = min(max(value, 0.0), total)
+    others = {k: v for k, v in shares.items() if k != name}
+    rest, current = total - value, sum(others.values())
+    if not others:
+        return {name: total}
+    if current > 0:
+        scaled = {k: v * rest / current for k, v in others.items()}
+    else:
+        scaled = {k: rest / len(others) for k in others}
+    return {k: (value if k == name else scaled[k]) for k in shares}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A base scenario and the planner's changes to it.
+
+    Attributes:
+        base: the scenario the planner started from.
+        source: where it came from (file name or "upload: NAME"), for labels and export.
+        shares: budget shares of the programs funded from ``budget.total``.
+        budget_scale: the total budget as a multiple of the base scenario's.
+        exit_margin: households exit above the line times (1 + this).
+        two_lines_in_one: merge the poverty and dibao lines (when there is social security).
+        seed: seed of the live model and of the comparison's replications.
+        replications: replications per mix in the comparison.
+        label: the mix's name in comparisons and exports.
+    """
+
+    base: Scenario
+    source: str
+    shares: dict[str, float] = field(default_factory=dict)
+    budget_scale: float = 1.0
+    exit_margin: float = 0.0
+    two_lines_in_one: bool = False
+    seed: int = 1
+    replications: int = 10
+    label: str = ""
+
+    @classmethod
+    def from_scenario(cls, base: Scenario, source: str) -> Policy:
+        """The levers as the scenario sets them."""
+        shares = {name: float(p.share) for name, p in base.programs.items() if p.budget is None}
+        security = base.programs.get("social_security")
+        return cls(
+            base=base,
+            source=source,
+            shares=shares,
+            budget_scale=base.budget.scale,
+            exit_margin=base.exit.income_margin,
+            two_lines_in_one=bool(getattr(security, "two_lines_in_one", False)),
+            seed=base.seed,
+            label=base.name,
+        )
+
+    @classmethod
+    def from_file(cls, path: Path, source: str | None = None) -> Policy:
+        """Load and validate a scenario file (raises :class:`ScenarioError`)."""
+        return cls.from_scenario(load_scenario(path), source or path.name)
+
+    @property
+    def has_social_security(self) -> bool:
+        return "social_security" in self.base.programs
+
+    def with_share(self, name: str, value: float) -> Policy:
+        return replace(self, shares=rebalance(self.shares, name, value))
+
+    def with_(self, **changes: Any) -> Policy:
+        return replace(self, **changes)
+
+    def changes(self) -> dict[str, Any]:
+        """The scenario fields the levers set, by dotted path."""
+        changes: dict[str, Any] = {
+            f"programs.{name}.share": share for name, share in self.shares.items()
+        }
+        changes["budget.scale"] = self.budget_scale
+        changes["exit.income_margin"] = self.exit_margin
+        changes["seed"] = self.seed
+        if self.label:
+            changes["name"] = self.label
+        if self.has_social_security:
+            changes["programs.social_security.two_lines_in_one"] = self.two_lines_in_one
+        return changes
+
+    def scenario(self) -> Scenario:
+        """The validated scenario (raises :class:`ScenarioError` naming the field)."""
+        if not 1 <= self.replications <= 100:
+            raise ScenarioError(
+                [ScenarioProblem("dashboard", "replications", "must be between 1 and 100")]
+            )
+        return self.base.updated(self.changes())
+
+    def to_toml(self) -> str:
+        """A standalone scenario file of this mix, which ``povsim run`` accepts."""
+        scenario = self.scenario()
+        shares = ", ".join(f"{k} {v:.0%}" for k, v in self.shares.items())
+        header = (
+            f"# Exported from the povsim dashboard: {self.source} with budget shares\n"
+            f"# {shares}; budget x{self.budget_scale:.2f}; exit threshold "
+            f"{self.exit_margin:.0%} above the line.\n"
+            "# Sources of the base scenario's calibrated numbers are cited in its file.\n"
+        )
+        return header + tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+
+    def summary(self) -> str:
+        """One line describing the mix."""
+        top = sorted(self.shares.items(), key=lambda kv: -kv[1])[:3]
+        parts = [f"{k} {v:.0%}" for k, v in top]
+        return (
+            f"{self.label}: {', '.join(parts)}; budget x{self.budget_scale:.2f}; "
+            f"exit +{self.exit_margin:.0%}"
+        )

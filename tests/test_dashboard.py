@@ -1,0 +1,202 @@
+"""The planner's dashboard: policy-mix rules, and an end-to-end run in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from povsim import load_scenario
+from povsim.dashboard import Policy, rebalance, scenario_files
+from povsim.scenario import ScenarioError
+
+from .conftest import ROOT, SCENARIOS
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def test_rebalancing_keeps_the_total() -> None:
+    shares = {"a": 0.5, "b": 0.3, "c": 0.2}
+    moved = rebalance(shares, "a", 0.7)
+    assert moved["a"] == pytest.approx(0.7)
+    assert sum(moved.values()) == pytest.approx(1.0)
+    assert moved["b"] / moved["c"] == pytest.approx(1.5)  # the others keep their proportions
+    assert rebalance(shares, "a", 2.0)["a"] == pytest.approx(1.0)  # clipped to the total
+    spread = rebalance({"a": 1.0, "b": 0.0, "c": 0.0}, "a", 0.4)
+    assert spread == pytest.approx({"a": 0.4, "b": 0.3, "c": 0.3})
+
+
+def test_a_policy_exports_a_scenario_that_loads_and_runs_the_same(tmp_path: Path) -> None:
+    policy = Policy.from_file(SCENARIOS / "baseline.toml")
+    policy = policy.with_share("industry", 0.4).with_(
+        budget_scale=1.5, exit_margin=0.1, two_lines_in_one=False, label="my-mix", seed=7
+    )
+    path = tmp_path / "my-mix.toml"
+    path.write_text(policy.to_toml(), encoding="utf-8")
+    loaded = load_scenario(path)
+    assert loaded == policy.scenario()
+    assert loaded.programs["industry"].share == pytest.approx(0.4)
+    assert sum(p.share for p in loaded.programs.values()) == pytest.approx(1.0)
+    assert loaded.budget.scale == 1.5
+    assert loaded.exit.income_margin == 0.1
+    assert loaded.programs["social_security"].two_lines_in_one is False
+    assert (loaded.name, loaded.seed) == ("my-mix", 7)
+
+
+def test_an_invalid_policy_is_a_message_naming_the_field() -> None:
+    policy = Policy.from_file(SCENARIOS / "baseline.toml").with_(seed=-5)
+    with pytest.raises(ScenarioError, match="seed"):
+        policy.scenario()
+
+
+def test_the_page_offers_mixes_and_regions() -> None:
+    files = scenario_files(SCENARIOS)
+    assert "baseline.toml" in files
+    assert "regions/guiyang.toml" in files
+    assert not any(name.endswith("_targets.toml") for name in files)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``povsim dashboard`` on a free port, as a planner would start it."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "povsim", "dashboard", "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the dashboard did not start:\n{log.read_text()}")
+        time.sleep(0.5)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
+)
+def test_a_planner_compares_two_mixes_in_the_browser(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(server)
+        projection = page.get_by_text("projected 2020")
+        expect(projection).to_be_visible()
+        expect(page.get_by_text("industry 25%", exact=True)).to_be_visible()
+        chart = page.locator("main img").first
+        before_chart, before_text = chart.get_attribute("src"), projection.inner_text()
+
+        # Move the industry slider: the other shares make room, the charts update.
+        thumb = page.locator(".povsim-share-industry [role=slider]")
+        thumb.focus()
+        clock = time.perf_counter()
+        thumb.press("ArrowRight")
+        expect(page.get_by_text("industry 26%", exact=True)).to_be_visible()
+        expect(projection).not_to_have_text(before_text)
+        expect(chart).not_to_have_attribute("src", before_chart)
+        seconds = time.perf_counter() - clock
+        print(f"slider change to updated charts: {seconds:.2f} s")
+        for _ in range(4):
+            thumb.press("ArrowRight")
+        expect(page.get_by_text("industry 30%", exact=True)).to_be_visible()
+        expect(page.get_by_text("employment 11%", exact=True)).to_be_visible()
+
+        # Run two years of the live model (one Step = 12 monthly steps).
+        step = page.get_by_role("button", name="Step")
+        step.click()
+        expect(page.get_by_text("assessed up to 2014")).to_be_visible()
+        step.click()
+        expect(page.get_by_text("assessed up to 2015")).to_be_visible()
+
+        # A bad value is a message on the page, and the last valid mix stays.
+        seed = page.get_by_label("seed")
+        seed.fill("-5")
+        seed.press("Enter")
+        expect(page.locator(".povsim-problem")).to_contain_text("seed")
+        seed.fill("3")
+        seed.press("Enter")
+        expect(page.locator(".povsim-problem")).to_have_count(0)
+
+        # Pin two mixes and compare them.
+        pinned = page.locator(".povsim-pinned")
+        page.get_by_label("mix name").fill("industry-30")
+        page.get_by_role("button", name="Pin this mix").click()
+        expect(pinned.first).to_contain_text("industry-30: industry 30%")
+        thumb.focus()
+        for _ in range(10):
+            thumb.press("ArrowLeft")
+        expect(page.get_by_text("industry 20%", exact=True)).to_be_visible()
+        page.get_by_label("mix name").fill("industry-20")
+        page.get_by_role("button", name="Pin this mix").click()
+        expect(pinned.nth(1)).to_contain_text("industry-20: industry 20%")
+        page.get_by_role("button", name="Compare", exact=True).click()
+        page.get_by_role("tab", name="Compare mixes").click()
+        table = page.locator("table")
+        expect(table).to_contain_text("industry-20", timeout=120_000)
+        expect(table).to_contain_text("industry-30")
+        expect(table).to_contain_text("cumulative exit share")
+        expect(page.get_by_text("Download comparison (CSV)")).to_be_visible()
+        page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+
+        # Export the mix and the comparison.
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download comparison (CSV)").click()
+        csv = tmp_path / "comparison.csv"
+        download.value.save_as(csv)
+        assert "industry-20" in csv.read_text()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download scenario (TOML)").click()
+        exported = tmp_path / "mix.toml"
+        download.value.save_as(exported)
+        browser.close()
+
+    mix = load_scenario(exported)
+    assert mix.name == "industry-20"
+    assert mix.programs["industry"].share == pytest.approx(0.20)
+    assert mix.seed == 3
+    assert (tmp_path / "dashboard.png").stat().st_size > 10_000
