@@ -203,11 +203,11 @@ def test_validate_passes_on_two_shipped_regions_at_a_small_size(tmp_path: Path) 
         [
             "validate",
             "guiyang",
-            "jiangjin",
+            "sichuan",
             "--regions-dir",
             str(REGIONS),
             "--households",
-            "8000",
+            "10000",
             "--replications",
             "3",
             "--out",
@@ -218,9 +218,10 @@ def test_validate_passes_on_two_shipped_regions_at_a_small_size(tmp_path: Path) 
     )
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(table)
-    assert set(frame["region"]) == {"guiyang", "jiangjin"}
+    assert set(frame["region"]) == {"guiyang", "sichuan"}
     assert frame["passed"].all()
     assert "targets within tolerance" in result.output
+    assert table.with_suffix(".png").stat().st_size > 0
 
 
 def test_validate_exits_1_when_a_target_is_missed(tmp_path: Path) -> None:

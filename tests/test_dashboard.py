@@ -73,6 +73,24 @@ def test_the_page_offers_mixes_and_regions() -> None:
     assert not any(name.endswith("_targets.toml") for name in files)
 
 
+def test_a_dropped_scenario_file_loads_or_explains_itself(monkeypatch) -> None:
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    good = (SCENARIOS / "industry_led.toml").read_text(encoding="utf-8")
+    good = good.replace(
+        'extends = "baseline.toml"', f'extends = "{SCENARIOS.as_posix()}/baseline.toml"'
+    )
+    app._upload("mine.toml", good.encode())
+    assert app.problem.value == ""
+    assert app.policy.value.source == "upload: mine.toml"
+    assert app.policy.value.label == "industry_led"
+    app._upload("bad.toml", b"[population]\nhouseholds = -3\n")
+    assert "population.households" in app.problem.value
+    assert "bad.toml" in app.problem.value
+    assert app.policy.value.source == "upload: mine.toml"  # the last valid mix stays
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

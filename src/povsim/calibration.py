@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy.optimize import differential_evolution
 
 from povsim import plots
+from povsim.atomic import write_file, write_parquet, write_text
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.stats import mean_interval
 from povsim.indicators import INDICATORS
@@ -336,21 +336,9 @@ class CalibrationResult:
     evaluations: int
 
 
-def _write_atomic(write: Callable[[str], None], target: Path) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; results are for sharing
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def save_figure(figure: Figure, target: Path) -> None:
     """Write a figure as PNG, atomically."""
-    _write_atomic(lambda tmp: figure.savefig(tmp, format="png", dpi=120), target)
+    write_file(target, lambda tmp: figure.savefig(tmp, format="png", dpi=120))
 
 
 def _toml_value(value: float | int) -> str:
@@ -478,10 +466,7 @@ def calibrate(
             scenario_file, out / "calibrated.toml", parameters, {**values, **changes}, header
         )
 
-        def write(tmp: str) -> None:
-            Path(tmp).write_text(text, encoding="utf-8")
-
-        _write_atomic(write, out / "calibrated.toml")
+        write_text(text, out / "calibrated.toml")
 
     def evaluate_generation(_func, xs) -> list[float]:
         xs = [np.asarray(x, dtype=float) for x in xs]
@@ -513,10 +498,13 @@ def calibrate(
                 write_best(x, value)
         if todo:
             frame = pd.DataFrame(rows)
-            _write_atomic(lambda tmp: frame.to_parquet(tmp, index=False), history_file)
+            write_parquet(frame, history_file)
         generation["n"] += 1
         return results
 
+    # The scenario's own values (clipped to the bounds) join the first generation, so a
+    # recalibration starts from the profile as it stands.
+    x0 = [float(np.clip(get_path(dumped, p.path), *p.bounds)) for p in parameters]
     result = differential_evolution(
         lambda x: math.nan,  # never called: the generation mapper evaluates every point
         bounds=[p.bounds for p in parameters],
@@ -527,6 +515,7 @@ def calibrate(
         updating="deferred",
         workers=evaluate_generation,
         init="latinhypercube",
+        x0=x0,
     )
     x = best["x"] if best["x"] is not None else result.x
     changes = _changes(parameters, x, dumped)
@@ -534,7 +523,7 @@ def calibrate(
     table = target_table(
         targets, simulate_targets([calibrated], targets, seed, replications, executor)[0]
     )
-    _write_atomic(lambda tmp: table.to_csv(tmp, index=False), out / "fit.csv")
+    write_file(out / "fit.csv", lambda tmp: table.to_csv(tmp, index=False))
     history = pd.DataFrame(rows)
     save_figure(plots.calibration_history(history, names), out / "fit.png")
     save_figure(plots.target_fit(table), out / "targets.png")

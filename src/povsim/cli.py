@@ -535,10 +535,9 @@ def _targets_table(table, title: str) -> Table:
     regions = "region" in table.columns
     if regions:
         out.add_column("region")
-    for column in ("target", "published", "simulated ±95%", "tolerance", ""):
-        out.add_column(
-            column, justify="left" if column in ("target", "") else "right", no_wrap=True
-        )
+    out.add_column("target", overflow="fold")
+    for column in ("published", "simulated ±95%", "tolerance", ""):
+        out.add_column(column, justify="left" if column == "" else "right", no_wrap=True)
     for row in table.itertuples():
         cells = [row.region] if regions else []
         interval = _pm(row.simulated, row.ci_low, row.ci_high)

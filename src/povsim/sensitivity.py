@@ -25,9 +25,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from SALib import ProblemSpec
 
+from povsim.atomic import write_parquet
 from povsim.experiments.compare import HEADLINE_METRICS, indicator_metrics
 from povsim.experiments.executors import Executor, make_executor
-from povsim.experiments.sweep import Sweep, _write_atomic, run_sweep
+from povsim.experiments.sweep import Sweep, run_sweep
 from povsim.indicators import INDICATORS
 from povsim.runner import RunResult
 from povsim.scenario import (
@@ -460,10 +461,10 @@ def run_sensitivity(
     analyze(sp, method, second_order=second_order)
     indices = indices_table(sp)
     yearly = time_varying_table(indices)
-    _write_atomic(pd.DataFrame(sp.samples, columns=problem.names), out / "samples.parquet")
-    _write_atomic(sp.evaluations.reset_index(), out / "outputs.parquet")
-    _write_atomic(indices, out / "indices.parquet")
-    _write_atomic(yearly, out / "time_varying.parquet")
+    write_parquet(pd.DataFrame(sp.samples, columns=problem.names), out / "samples.parquet")
+    write_parquet(sp.evaluations.reset_index(), out / "outputs.parquet")
+    write_parquet(indices, out / "indices.parquet")
+    write_parquet(yearly, out / "time_varying.parquet")
     figures = out / "figures"
     figures.mkdir(exist_ok=True)
     for name, fig in (

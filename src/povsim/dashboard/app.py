@@ -103,6 +103,14 @@ def _load(path: Path, source: str) -> None:
     mix_name.set(loaded.label)
 
 
+def _upload(name: str, data: bytes) -> None:
+    """Load a dropped scenario file; a bad one becomes the page's message."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(data)
+        _load(path, f"upload: {Path(name).name}")
+
+
 def _named(current: Policy) -> Policy:
     return current.with_(label=mix_name.value.strip() or current.base.name)
 
@@ -250,18 +258,16 @@ def PolicyPanel():
     def pick(name: str) -> None:
         _load(files[name], name)
 
-    def upload(info) -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(info["name"]).name
-            path.write_bytes(info["data"])
-            _load(path, f"upload: {info['name']}")
-
     with solara.Card("Policy mix"):
         if problem.value:
             solara.Error(problem.value, classes=["povsim-problem"])
         choice = current.source if current.source in files else None
         solara.Select("scenario", values=list(files), value=choice, on_value=pick)
-        solara.FileDrop(label="or drop a scenario file here", on_file=upload, lazy=False)
+        solara.FileDrop(
+            label="or drop a scenario file here",
+            on_file=lambda info: _upload(info["name"], info["data"]),
+            lazy=False,
+        )
         solara.InputText("mix name", value=mix_name, continuous_update=True)
         solara.Markdown(
             "**Budget shares** (kept summing to %.0f%%)" % (100 * sum(current.shares.values()))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -23,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy.stats import qmc
 
+from povsim.atomic import write_parquet, write_text
 from povsim.experiments.compare import indicator_metrics
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
@@ -193,17 +192,6 @@ def _where(design: SweepDesign, index: int) -> str:
     return "grid" if design.grid is not None else "lhs.ranges"
 
 
-def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def run_sweep(
     sweep: Sweep,
     out: str | Path,
@@ -237,13 +225,9 @@ def run_sweep(
         if out.exists() and any(out.iterdir()):
             raise SweepError(f"{out} exists and is not a sweep directory")
         results_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(plan, out / "runs.parquet")
+        write_parquet(plan, out / "runs.parquet")
         design = {"fingerprint": sweep.fingerprint(), **sweep.record}
-        text = json.dumps(design, indent=2, default=str) + "\n"
-        handle, tmp = tempfile.mkstemp(dir=out, prefix=".design.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, fingerprint_file)
+        write_text(json.dumps(design, indent=2, default=str) + "\n", fingerprint_file)
     results_dir.mkdir(exist_ok=True)
     for stale in results_dir.glob(".*.tmp"):
         stale.unlink()
@@ -261,7 +245,7 @@ def run_sweep(
         frame = result.indicators.assign(
             run_id=row["run_id"], point=int(row["point"]), replication=int(row["replication"])
         )
-        _write_atomic(frame, results_dir / f"{row['run_id']}.parquet")
+        write_parquet(frame, results_dir / f"{row['run_id']}.parquet")
         if on_result is not None:
             on_result(result)
 
@@ -283,5 +267,5 @@ def sweep_summary(out: str | Path) -> pd.DataFrame:
         ]
     )
     summary = plan.merge(metrics, on="run_id", how="left") if len(metrics) else plan
-    _write_atomic(summary, out / "summary.parquet")
+    write_parquet(summary, out / "summary.parquet")
     return summary
