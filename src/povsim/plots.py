@@ -306,8 +306,13 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
 def calibration_history(history: pd.DataFrame, names: list[str]) -> Figure:
     """The objective of every evaluated point by generation, the best so far, and each
     free parameter's values (best point marked)."""
-    fig = Figure(figsize=(4.0 * (1 + len(names)), 3.8), layout="constrained")
-    axes = fig.subplots(1, 1 + len(names), squeeze=False)[0]
+    panels = 1 + len(names)
+    columns = min(panels, 4)
+    rows = -(-panels // columns)
+    fig = Figure(figsize=(4.0 * columns, 3.4 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for unused in axes[panels:]:
+        unused.set_visible(False)
     objective = history["objective"].clip(lower=1e-6)
     axes[0].scatter(history["generation"], objective, s=8, alpha=0.4, label="point")
     best = history.groupby("generation")["objective"].min().cummin()
@@ -316,7 +321,7 @@ def calibration_history(history: pd.DataFrame, names: list[str]) -> Figure:
     axes[0].set(yscale="log", xlabel="generation", ylabel="objective", title="fit")
     axes[0].legend(fontsize="small")
     top = history.loc[history["objective"].idxmin()]
-    for ax, name in zip(axes[1:], names, strict=True):
+    for ax, name in zip(axes[1:panels], names, strict=True):
         ax.scatter(history[name], objective, s=8, alpha=0.4)
         ax.axvline(top[name], color="black", linestyle="--")
         ax.set(yscale="log", xlabel=name, title=f"best {top[name]:.4g}")

@@ -76,10 +76,16 @@ policy = solara.reactive(_initial_policy())
 mix_name = solara.reactive(policy.value.label)
 problem = solara.reactive("")
 projected = solara.reactive(None)  # indicators of the whole horizon for the current mix
+projected_for: solara.Reactive[Policy | None] = solara.reactive(None)
 projection_seconds = solara.reactive(0.0)
 pinned: solara.Reactive[list[Policy]] = solara.reactive([])
 comparison: solara.Reactive[Comparison | None] = solara.reactive(None)
 comparing = solara.reactive("")
+
+
+SYNC_PROJECTION_HOUSEHOLDS = 20_000
+"""Up to this many agents the projection runs at once (a fraction of a second), so the
+charts redraw once per change; larger populations project in a thread."""
 
 
 def _set_policy(new: Policy) -> None:
@@ -90,6 +96,8 @@ def _set_policy(new: Policy) -> None:
         problem.set(str(err))
         return
     problem.set("")
+    if new.base.population.households <= SYNC_PROJECTION_HOUSEHOLDS:
+        _project(new)
     policy.set(new)
 
 
@@ -355,10 +363,14 @@ def PolicyPanel():
 
 
 def _project(current: Policy) -> None:
+    """Run the mix to its last year for the dashed lines (once per mix)."""
+    if projected_for.value is current:
+        return
     clock = time.perf_counter()
     result = simulate(current.scenario(), current.seed, counterfactual=False)
     projection_seconds.set(time.perf_counter() - clock)
     projected.set(result.indicators)
+    projected_for.set(current)
 
 
 @solara.component
