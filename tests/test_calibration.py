@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from povsim import load_scenario, simulate
 from povsim.calibration import (
+    Parameter,
     Target,
     TargetsFile,
     calibrate,
@@ -46,7 +47,7 @@ def county(small) -> tuple[object, TargetsFile]:
         calibration={
             "parameters": [{"path": "income.growth", "bounds": [0.02, 0.15]}],
             "replications": 2,
-            "generations": 4,
+            "generations": 6,
             "population": 6,
         },
     )
@@ -103,6 +104,14 @@ def test_an_interrupted_fit_keeps_its_best_point(county, tmp_path: Path) -> None
     calibrated = load_scenario(tmp_path / "fit" / "calibrated.toml")
     assert calibrated.income.growth == pytest.approx(best)
     assert not list((tmp_path / "fit").glob(".*.tmp"))
+
+
+def test_candidates_that_make_invalid_scenarios_are_skipped(county, tmp_path: Path) -> None:
+    """Budget shares above what the others leave are not candidates, not a crash."""
+    shares = [Parameter(path="programs.industry.share", bounds=(0.0, 1.0))]
+    result = _fit(county, tmp_path / "fit", parameters=shares, generations=1, population=4)
+    assert 0.0 <= result.best["programs.industry.share"] <= 0.25 + 1e-9
+    assert len(result.history) == result.evaluations  # only valid points were run
 
 
 def test_pathway_shares_are_credited_exits_over_all_exits(small) -> None:

@@ -63,6 +63,9 @@ __all__ = [
     "validate",
 ]
 
+INVALID = 1e12
+"""Objective of a candidate that makes an invalid scenario (never the best)."""
+
 PATHWAY_SHARE = "pathway_share"
 """Pseudo-indicator: share of the year's exits credited to ``program`` (several may share one)."""
 
@@ -470,9 +473,17 @@ def calibrate(
 
     def evaluate_generation(_func, xs) -> list[float]:
         xs = [np.asarray(x, dtype=float) for x in xs]
-        todo = [x for x in xs if x.tobytes() not in cache]
+        todo, scenarios = [], []
+        for x in xs:
+            if x.tobytes() in cache:
+                continue
+            try:
+                scenarios.append(base.updated(_changes(parameters, x, dumped)))
+                todo.append(x)
+            except ScenarioError:
+                # e.g. budget shares that add up to more than 1: not a candidate
+                cache[x.tobytes()] = (INVALID, np.full(len(targets), np.nan))
         if todo:
-            scenarios = [base.updated(_changes(parameters, x, dumped)) for x in todo]
             values = simulate_targets(scenarios, targets, seed, replications, executor, on_result)
             for x, v in zip(todo, values, strict=True):
                 means = v.mean(axis=0)
