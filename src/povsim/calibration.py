@@ -206,14 +206,23 @@ def _check_against(spec: TargetsFile, scenario: Scenario, source: str) -> None:
 
 
 def resized(scenario: Scenario, households: int | None) -> Scenario:
-    """The scenario run with ``households`` agents standing for the same real population."""
+    """The same population drawn as a sample of ``households`` agents.
+
+    The weights keep every total real, and the sample villages shrink with the
+    agents, so each village keeps as many agents as in the full profile: village
+    incidences (and so poor-village designation and village exit) stay as noisy as
+    there.
+    """
     pop = scenario.population
     if households is None or households == pop.households:
         return scenario
+    villages = max(1, round(pop.villages * households / pop.households))
     return scenario.updated(
         {
             "population.households": households,
             "population.represents": pop.represents or pop.households,
+            "population.villages": villages,
+            "population.represents_villages": pop.represents_villages or pop.villages,
         }
     )
 
