@@ -1,9 +1,9 @@
 """Dashboard latency: from moving a budget-share slider to redrawn charts, in Chromium.
 
-Starts ``povsim dashboard`` on a free port, moves the industry slider one step at a
-time, and times each change until the projection line and the first chart have both
-changed. Prints the median against one projection run (``simulate`` of the same mix,
-measured in this run), the part of the wait that is simulation.
+Starts ``povsim dashboard``, moves the industry slider one step at a time, and times
+each change until the projection line and the first chart have both changed. Prints
+the median against one projection run (``simulate`` of the same mix, measured in this
+run), the part of the wait that is simulation.
 
 Needs the viz and test extras and Debian's chromium.
 
@@ -13,46 +13,40 @@ Usage: python benchmarks/bench_dashboard.py [SCENARIO] [--changes 10]
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
 from povsim import load_scenario, simulate
+from povsim.dashboard.serve import CHROMIUM_ARGS, chromium, running_dashboard
 
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"no dashboard at {url}")
+def slider_waits(url: str, changes: int) -> list[float]:
+    """Seconds from each slider step to redrawn charts."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        expect.set_options(timeout=120_000)
+        page.goto(url)
+        projection = page.get_by_text("projected 20")
+        expect(projection).to_be_visible()
+        chart = page.locator("main img").first
+        thumb = page.locator(".povsim-share-industry [role=slider]")
+        thumb.focus()
+        waits = []
+        for _ in range(changes):
+            text, src = projection.inner_text(), chart.get_attribute("src")
+            clock = time.perf_counter()
+            thumb.press("ArrowRight")
+            expect(projection).not_to_have_text(text)
+            expect(chart).not_to_have_attribute("src", src)
+            waits.append(time.perf_counter() - clock)
+        browser.close()
+    return waits
 
 
 def main() -> None:
@@ -66,36 +60,8 @@ def main() -> None:
     simulate(scenario, counterfactual=False)
     reference = time.perf_counter() - clock
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    command = [sys.executable, "-m", "povsim", "dashboard", args.scenario, "--port", str(port)]
-    server = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_for(url)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            expect.set_options(timeout=120_000)
-            page.goto(url)
-            projection = page.get_by_text("projected 20")
-            expect(projection).to_be_visible()
-            chart = page.locator("main img").first
-            thumb = page.locator(".povsim-share-industry [role=slider]")
-            thumb.focus()
-            waits = []
-            for _ in range(args.changes):
-                text, src = projection.inner_text(), chart.get_attribute("src")
-                clock = time.perf_counter()
-                thumb.press("ArrowRight")
-                expect(projection).not_to_have_text(text)
-                expect(chart).not_to_have_attribute("src", src)
-                waits.append(time.perf_counter() - clock)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    with running_dashboard(Path(args.scenario), cwd=ROOT) as url:
+        waits = slider_waits(url, args.changes)
 
     median = statistics.median(waits)
     print(f"scenario: {scenario.name}, {scenario.population.households:,} agents")

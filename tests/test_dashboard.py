@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from povsim import load_scenario
 from povsim.dashboard import Policy, rebalance, scenario_files
+from povsim.dashboard.serve import CHROMIUM_ARGS, chromium, running_dashboard
 from povsim.scenario import ScenarioError
 
 from .conftest import ROOT, SCENARIOS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = chromium()
 
 
 def test_rebalancing_keeps_the_total() -> None:
@@ -91,44 +76,15 @@ def test_a_dropped_scenario_file_loads_or_explains_itself(monkeypatch) -> None:
     assert app.policy.value.source == "upload: mine.toml"  # the last valid mix stays
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``povsim dashboard`` on a free port, as a planner would start it."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "povsim", "dashboard", "--port", str(port)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the dashboard did not start:\n{log.read_text()}")
-        time.sleep(0.5)
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        with running_dashboard(cwd=ROOT, log=log) as url:
+            yield url
+    except RuntimeError as err:
+        pytest.fail(f"{err}:\n{log.read_text()}")
 
 
 @pytest.mark.skipif(
