@@ -168,11 +168,13 @@ def load_targets(path: str | Path) -> tuple[TargetsFile, Path | None]:
     return spec, scenario
 
 
-def _check_against(spec: TargetsFile, scenario: Scenario, source: str) -> None:
+def _check_against(
+    targets: Sequence[Target], parameters: Sequence[Parameter], scenario: Scenario, source: str
+) -> None:
     """Fail early, naming the field, when targets or parameters do not fit the scenario."""
     problems = []
     dumped = scenario.model_dump(mode="python")
-    for i, target in enumerate(spec.targets):
+    for i, target in enumerate(targets):
         if target.year not in scenario.years:
             problems.append(
                 ScenarioProblem(
@@ -190,7 +192,7 @@ def _check_against(spec: TargetsFile, scenario: Scenario, source: str) -> None:
                     f"the scenario has no program {target.program!r}",
                 )
             )
-    for i, parameter in enumerate(spec.calibration.parameters):
+    for i, parameter in enumerate(parameters):
         try:
             get_path(dumped, parameter.path)
         except KeyError:
@@ -430,13 +432,7 @@ def calibrate(
         raise ScenarioError(
             [ScenarioProblem(source, "calibration.parameters", "no free parameters to fit")]
         )
-    _check_against(
-        spec.model_copy(
-            update={"calibration": settings.model_copy(update={"parameters": parameters})}
-        ),
-        scenario,
-        source,
-    )
+    _check_against(spec.targets, parameters, scenario, source)
     generations = generations or settings.generations
     population = population or settings.population
     replications = replications or settings.replications
@@ -587,5 +583,5 @@ def load_region(targets_path: Path) -> tuple[Scenario, TargetsFile]:
             [ScenarioProblem(str(targets_path), "scenario", "names no scenario file")]
         )
     scenario = load_scenario(scenario_file)
-    _check_against(spec, scenario, str(targets_path))
+    _check_against(spec.targets, spec.calibration.parameters, scenario, str(targets_path))
     return scenario, spec
