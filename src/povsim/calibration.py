@@ -42,6 +42,7 @@ from povsim.scenario import (
     Scenario,
     ScenarioError,
     ScenarioProblem,
+    as_field_type,
     get_path,
     load_scenario,
     load_settings,
@@ -383,12 +384,9 @@ def calibrated_toml(
 
 
 def _changes(parameters: Sequence[Parameter], x: np.ndarray, base: dict) -> dict[str, float]:
-    changes = {}
-    for parameter, value in zip(parameters, x, strict=True):
-        current = get_path(base, parameter.path)
-        is_int = isinstance(current, int) and not isinstance(current, bool)
-        changes[parameter.path] = round(float(value)) if is_int else float(value)
-    return changes
+    return {
+        p.path: as_field_type(base, p.path, value) for p, value in zip(parameters, x, strict=True)
+    }
 
 
 def calibrate(

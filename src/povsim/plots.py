@@ -19,6 +19,7 @@ __all__ = [
     "calibration_history",
     "comparison_bars",
     "comparison_trajectories",
+    "draw_income_bands",
     "exits_relapses",
     "income_fan",
     "pathways",
@@ -119,11 +120,8 @@ def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     return fig
 
 
-def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Percentiles of per-capita income each year against the poverty line."""
-    ind = _yearly_means(ind)
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
-    ax = fig.subplots()
+def draw_income_bands(ax, ind: pd.DataFrame, **median_style) -> None:
+    """5th-95th and 25th-75th percentile bands, the median and the poverty line by year."""
     years = ind["year"]
     ax.fill_between(
         years,
@@ -141,11 +139,23 @@ def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
         color="C0",
         label="25th–75th percentile",
     )
-    ax.plot(years, ind["income_p50"], color="C0", label="median")
-    ax.plot(
-        years, ind["median_income_registered"], color="C2", ls=":", label="median, registered poor"
-    )
+    ax.plot(years, ind["income_p50"], color="C0", label="median", **median_style)
     ax.step(years, ind["poverty_line"], where="mid", color="C3", lw=2, label="poverty line")
+
+
+def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Percentiles of per-capita income each year against the poverty line."""
+    ind = _yearly_means(ind)
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.subplots()
+    draw_income_bands(ax, ind)
+    ax.plot(
+        ind["year"],
+        ind["median_income_registered"],
+        color="C2",
+        ls=":",
+        label="median, registered poor",
+    )
     ax.set(
         title=f"Household income — {scenario.name}",
         xlabel="year",

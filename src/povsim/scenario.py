@@ -639,6 +639,15 @@ def get_path(tree: dict, path: str) -> Any:
     return node
 
 
+def as_field_type(tree: dict, path: str, value: float) -> int | float:
+    """``value`` as the field at ``path`` of a dumped scenario holds it: integer fields
+    (household counts, worker limits) take it rounded, the rest as a float. Samplers and
+    optimisers give floats for every input."""
+    current = get_path(tree, path)
+    is_int = isinstance(current, int) and not isinstance(current, bool)
+    return round(float(value)) if is_int else float(value)
+
+
 def _source_of(loc: tuple, origin: dict, default: str) -> str:
     for end in range(len(loc), 0, -1):
         if (found := origin.get(tuple(str(p) for p in loc[:end]))) is not None:

@@ -35,6 +35,7 @@ from povsim.scenario import (
     Scenario,
     ScenarioError,
     ScenarioProblem,
+    as_field_type,
     get_path,
     load_scenario,
     load_settings,
@@ -146,9 +147,7 @@ class Problem:
         for name, value in zip(self.names, row, strict=True):
             if name.startswith(SHARE):
                 continue
-            current = get_path(flat, name)
-            is_int = isinstance(current, int) and not isinstance(current, bool)
-            changes[name] = round(float(value)) if is_int else float(value)
+            changes[name] = as_field_type(flat, name, value)
         if self.spec.shares:
             programs = self.spec.shares.programs
             weights = np.array([row[self.names.index(f"{SHARE}{p}")] for p in programs])

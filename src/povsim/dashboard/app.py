@@ -124,30 +124,16 @@ def _named(current: Policy) -> Policy:
 
 
 # ------------------------------------------------------------------ live views
-def PovertyView(model: DashboardModel):
-    return solara.FigureMatplotlib(charts.poverty_chart(model, projected.value), format="png")
+def _figure(figure) -> None:
+    solara.FigureMatplotlib(figure, format="png")
 
 
-def ExitsView(model: DashboardModel):
-    return solara.FigureMatplotlib(charts.exits_chart(model, projected.value), format="png")
-
-
-def IncomeView(model: DashboardModel):
-    return solara.FigureMatplotlib(charts.income_chart(model, projected.value), format="png")
-
-
-def VillageView(model: DashboardModel):
-    return solara.FigureMatplotlib(charts.village_grid(model), format="png")
-
-
-def StatusView(model: DashboardModel):
+def StatusView(model: DashboardModel, assessed: int | None):
     """Where the live model is, and what the projection says for the last year."""
-    assessed = model.indicators()
     with solara.Column() as column:
         solara.Markdown(f"**{model.policy.summary()}**")
-        year = int(assessed["year"].iloc[-1]) if len(assessed) else None
         solara.Text(
-            f"assessed up to {year}" if year else f"starting {model.config.start_year}",
+            f"assessed up to {assessed}" if assessed else f"starting {model.config.start_year}",
             classes=["povsim-year"],
         )
         if projected.value is not None:
@@ -378,13 +364,15 @@ def LiveView(model: solara.Reactive[DashboardModel]):
     """Charts of the live model; SolaraViz's controller bumps ``update_counter`` each step."""
     update_counter.get()
     current = model.value
-    StatusView(current)
+    live, years = current.indicators(), current.config.years
+    assessed = int(live["year"].iloc[-1]) if len(live) else None
+    StatusView(current, assessed)
     with solara.Columns([1, 1]):
-        PovertyView(current)
-        ExitsView(current)
+        _figure(charts.poverty_chart(live, projected.value, years))
+        _figure(charts.exits_chart(live, projected.value, years))
     with solara.Columns([1, 1]):
-        IncomeView(current)
-        VillageView(current)
+        _figure(charts.income_chart(live, projected.value, years))
+        _figure(charts.village_grid(current, assessed))
 
 
 @solara.component

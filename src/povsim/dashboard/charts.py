@@ -1,4 +1,5 @@
-"""Figures of the dashboard, drawn from a live model and its projection (matplotlib)."""
+"""Figures of the dashboard (matplotlib): the live run's indicators so far against the
+mix's projection to the last year, and the villages of the live model."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from povsim.model import PovertyModel
+from povsim.plots import draw_income_bands
 
 __all__ = ["exits_chart", "income_chart", "poverty_chart", "village_grid"]
 
@@ -15,20 +17,15 @@ LIVE = {"marker": "o", "linewidth": 2}
 PROJECTED = {"linestyle": "--", "alpha": 0.6}
 
 
-def _frame(model: PovertyModel) -> pd.DataFrame:
-    return model.indicators()
+def _span(years: range) -> tuple[float, float]:
+    return years.start - 0.5, years.stop - 0.5
 
 
-def _years(model: PovertyModel) -> tuple[int, int]:
-    return model.config.start_year - 0.5, model.config.end_year + 0.5
-
-
-def poverty_chart(model: PovertyModel, projected: pd.DataFrame | None) -> Figure:
+def poverty_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> Figure:
     """Registered poor people and incidence by year: the live run and the projection."""
     fig = Figure(figsize=(5.5, 3.4), layout="constrained")
     left = fig.add_subplot()
     right = left.twinx()
-    live = _frame(model)
     for frame, style, tag in ((projected, PROJECTED, "projected"), (live, LIVE, "")):
         if frame is None or frame.empty:
             continue
@@ -47,7 +44,7 @@ def poverty_chart(model: PovertyModel, projected: pd.DataFrame | None) -> Figure
             label=f"incidence{suffix}",
             **style,
         )
-    left.set(xlim=_years(model), xlabel="year", ylabel="registered poor (people)")
+    left.set(xlim=_span(years), xlabel="year", ylabel="registered poor (people)")
     right.set_ylabel("incidence (% of people)", color="tab:red")
     left.set_ylim(bottom=0)
     right.set_ylim(bottom=0)
@@ -58,11 +55,10 @@ def poverty_chart(model: PovertyModel, projected: pd.DataFrame | None) -> Figure
     return fig
 
 
-def exits_chart(model: PovertyModel, projected: pd.DataFrame | None) -> Figure:
+def exits_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> Figure:
     """Exits and relapses (households) per year; the projection as outlines."""
     fig = Figure(figsize=(5.5, 3.4), layout="constrained")
     ax = fig.add_subplot()
-    live = _frame(model)
     if projected is not None and not projected.empty:
         ax.bar(
             projected["year"] - 0.2,
@@ -91,40 +87,29 @@ def exits_chart(model: PovertyModel, projected: pd.DataFrame | None) -> Figure:
             color="tab:orange",
             label="relapses",
         )
-    ax.set(xlim=_years(model), xlabel="year", ylabel="households", title="Exits and relapses")
+    ax.set(xlim=_span(years), xlabel="year", ylabel="households", title="Exits and relapses")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize="x-small")
     return fig
 
 
-def income_chart(model: PovertyModel, projected: pd.DataFrame | None) -> Figure:
-    """Income percentiles (5-95) against the poverty line, yuan per person per year."""
+def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> Figure:
+    """Income percentiles (5-95) against the poverty line, yuan per person per year; the
+    projection until the live run has a year."""
     fig = Figure(figsize=(5.5, 3.4), layout="constrained")
     ax = fig.add_subplot()
-    live = _frame(model)
     frame = live if not live.empty else projected
     if frame is not None and not frame.empty:
-        style = LIVE if frame is live else PROJECTED
-        ax.fill_between(frame["year"], frame["income_p05"], frame["income_p95"], alpha=0.15)
-        ax.fill_between(frame["year"], frame["income_p25"], frame["income_p75"], alpha=0.3)
-        ax.plot(frame["year"], frame["income_p50"], label="median", **style)
-        ax.plot(frame["year"], frame["income_p05"], label="5th percentile", **style)
-        ax.step(
-            frame["year"],
-            frame["poverty_line"],
-            where="mid",
-            color="black",
-            label="poverty line",
-        )
+        draw_income_bands(ax, frame, **(LIVE if frame is live else PROJECTED))
         ax.set_yscale("log")
     title = "Income percentiles and the line" + ("" if frame is live else " (projected)")
-    ax.set(xlim=_years(model), xlabel="year", ylabel="yuan/person/year", title=title)
+    ax.set(xlim=_span(years), xlabel="year", ylabel="yuan/person/year", title=title)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize="x-small", loc="upper left")
     return fig
 
 
-def village_grid(model: PovertyModel) -> Figure:
+def village_grid(model: PovertyModel, assessed: int | None) -> Figure:
     """Every village as a cell coloured by incidence; exited poor villages ticked."""
     v = model.villages
     n = v.n
@@ -146,7 +131,7 @@ def village_grid(model: PovertyModel) -> Figure:
     ax.set(xticks=[], yticks=[])
     exited, designated = int(v.exited.sum()), int(v.poor_village.sum())
     ax.set_title(
-        f"Villages by incidence (%), {model.year - 1 if model.indicators().size else '-'}\n"
+        f"Villages by incidence (%), {assessed or '-'}\n"
         f"□ poor village, ✓ exited ({exited} of {designated})",
         fontsize="small",
     )
