@@ -1,6 +1,6 @@
 """The household income step written the idiomatic Mesa way: one ``step()`` per agent.
 
-It does the same work as :func:`povsim.income.step_income` for the same shocks
+It does the same work as :func:`povsim.sim.income.step_income` for the same shocks
 (``tests/test_benchmark_reference.py`` checks they agree), so the benchmark
 compares like with like: Python scalars per agent, called through the AgentSet.
 """
@@ -12,16 +12,16 @@ import math
 import mesa
 from scipy.special import ndtri
 
-from povsim.households import SAFE_HOUSING_GRADES, YEAR_FLOWS
-from povsim.income import (
+from povsim.config import Scenario
+from povsim.sim.households import SAFE_HOUSING_GRADES, YEAR_FLOWS
+from povsim.sim.income import (
     advance_villages,
     ar_coefficients,
     draw_shocks,
     illness_duration_steps,
 )
-from povsim.population import build_population
-from povsim.scenario import Scenario
-from povsim.streams import Streams
+from povsim.sim.population import build_population
+from povsim.sim.streams import Streams
 
 ROW_FIELDS = (
     "support_farm",

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from povsim.programs import ProgramConfig, SupportProgram
+from povsim.sim.programs import ProgramConfig, SupportProgram
 
 
 class CashTransferConfig(ProgramConfig):

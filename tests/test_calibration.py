@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from povsim import load_scenario, simulate
-from povsim.calibration import (
+from povsim.cli import app
+from povsim.experiments.calibration import (
     Parameter,
     Target,
     TargetsFile,
@@ -21,7 +22,6 @@ from povsim.calibration import (
     measure,
     simulate_targets,
 )
-from povsim.cli import app
 
 from .conftest import SCENARIOS
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import povsim.store
+import povsim.runs.store
 from povsim import INDICATORS
 from povsim.cli import app
-from povsim.model import PANEL_COLUMNS
+from povsim.sim.model import PANEL_COLUMNS
 
 from .conftest import SCENARIOS
 
@@ -74,7 +74,7 @@ def test_failed_write_leaves_nothing_behind(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(povsim.store, "save_run_figures", broken)
+    monkeypatch.setattr(povsim.runs.store, "save_figure", broken)
     out = tmp_path / "run"
     result = runner.invoke(
         app, ["run", BASELINE, "--out", str(out), "--set", "population.households=100"]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from povsim import load_scenario
+from povsim.config import ScenarioError
 from povsim.dashboard import Policy, rebalance, scenario_files
 from povsim.dashboard.serve import CHROMIUM_ARGS, chromium, running_dashboard
-from povsim.scenario import ScenarioError
 
 from .conftest import ROOT, SCENARIOS
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from povsim import PovertyModel, Scenario, run
-from povsim.streams import STREAMS, Streams, replication_seeds
+from povsim.sim.streams import STREAMS, Streams, replication_seeds
 
 from .conftest import SCENARIOS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from povsim.schema_doc import columns_markdown, fields_markdown, programs_markdown
+from povsim.reference import columns_markdown, fields_markdown, programs_markdown
 
 from .conftest import ROOT
 
@@ -27,7 +27,7 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 def test_readme_names_every_village_and_panel_column() -> None:
     from povsim import VillageState
-    from povsim.model import PANEL_COLUMNS
+    from povsim.sim.model import PANEL_COLUMNS
 
     for column in (*VillageState.COLUMNS, *PANEL_COLUMNS):
         assert f"`{column}`" in README, column

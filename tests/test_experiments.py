@@ -83,7 +83,7 @@ def test_common_random_numbers_make_differences_paired() -> None:
     with ProcessExecutor(2) as pool:
         same = compare_scenarios([a, b], 16, seed=1, executor=pool).runs
         other = compare_scenarios([a, b], 16, seed=2, executor=pool).runs
-    metric = "incidence_2020"
+    metric = "incidence@2020"
     first = same.loc[same.scenario == "five_batches", metric].to_numpy()
     paired = same.loc[same.scenario == "industry_led", metric].to_numpy() - first
     unpaired = other.loc[other.scenario == "industry_led", metric].to_numpy() - first
@@ -115,12 +115,12 @@ def test_compare_cli_writes_table_and_figures(tmp_path: Path) -> None:
     )
     metrics = set(table["metric"])
     assert {
-        "incidence_2020",
+        "incidence@2020",
         "cumulative_exit_share",
         "cumulative_relapse_share",
         "cost_per_exit",
-        "relapse_rate_2016",
-        "exited_people_industry",
+        "relapse_rate@2016",
+        "exited_people:industry",
     } <= metrics
     reference = table[table.scenario == "five_batches"]
     assert reference["diff_mean"].isna().all()
@@ -216,7 +216,7 @@ def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
     assert summary["cumulative_exit_share"].notna().all()
     # A resumed run is the same run: identical to running it afresh.
     fresh = run_sweep(load_design(design), tmp_path / "fresh", executor=SerialExecutor())
-    cols = ["run_id", "incidence_2020", "cost_per_exit"]
+    cols = ["run_id", "incidence@2020", "cost_per_exit"]
     pd.testing.assert_frame_equal(summary[cols], fresh[cols])
 
 

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from povsim import Household, PovertyModel, Scenario, Status, Village
-from povsim.population import build_population
-from povsim.streams import Streams
+from povsim.sim.population import build_population
+from povsim.sim.streams import Streams
 
 
 def check_accounting(ind: pd.DataFrame, households: int) -> None:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from povsim import Cause, Hardship, PovertyModel, Scenario, Status
-from povsim.assessment import close_year, update_villages
-from povsim.streams import Streams
+from povsim.sim.assessment import close_year, update_villages
+from povsim.sim.streams import Streams
 
 from .conftest import hand_built, set_year_income
 

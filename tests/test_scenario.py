@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from povsim import Scenario, ScenarioError, load_scenario
 from povsim.cli import app
-from povsim.scenario import parse_override
+from povsim.config import parse_override
 
 from .conftest import SCENARIOS
 

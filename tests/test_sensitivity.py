@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from povsim import load_scenario
 from povsim.cli import app
-from povsim.sensitivity import (
+from povsim.experiments.sensitivity import (
     PovsimProblemSpec,
     indices_table,
     load_problem,

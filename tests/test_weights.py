@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from povsim import simulate
-from povsim.model import PovertyModel
-from povsim.population import build_population
-from povsim.streams import Streams
+from povsim.sim.model import PovertyModel
+from povsim.sim.population import build_population
+from povsim.sim.streams import Streams
 
 FULL = 20_000
 SAMPLE = 4_000

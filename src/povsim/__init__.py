@@ -11,37 +11,57 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-from povsim.experiments import (
-    Comparison,
-    Ensemble,
-    Executor,
-    compare_scenarios,
-    load_design,
-    make_executor,
-    run_ensemble,
-    run_sweep,
-    write_comparison,
-)
-from povsim.households import Cause, Hardship, Household, HouseholdState, Status
-from povsim.indicators import INDICATORS
-from povsim.model import PovertyModel
-from povsim.runner import RunResult, simulate
-from povsim.scenario import Scenario, ScenarioError, load_scenario
-from povsim.store import write_run
-from povsim.villages import Village, VillageState
+    from povsim.config import Scenario, ScenarioError, load_scenario
+    from povsim.experiments.compare import Comparison
+    from povsim.experiments.ensemble import Ensemble
+    from povsim.experiments.executors import Executor
+    from povsim.runs.metrics import OUTCOMES
+    from povsim.runs.runner import RunResult, simulate
+    from povsim.runs.store import write_run
+    from povsim.sim.households import Cause, Hardship, Household, HouseholdState, Status
+    from povsim.sim.indicators import INDICATORS
+    from povsim.sim.model import PovertyModel
+    from povsim.sim.villages import Village, VillageState
 
 try:
     __version__ = version("povsim")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
+# Public names load on first use, so ``import povsim`` (and the CLI) start quickly.
+_LAZY = {
+    "INDICATORS": "povsim.sim.indicators",
+    "OUTCOMES": "povsim.runs.metrics",
+    "Cause": "povsim.config.vocabulary",
+    "Comparison": "povsim.experiments.compare",
+    "Ensemble": "povsim.experiments.ensemble",
+    "Executor": "povsim.experiments.executors",
+    "Hardship": "povsim.config.vocabulary",
+    "Household": "povsim.sim.households",
+    "HouseholdState": "povsim.sim.households",
+    "PovertyModel": "povsim.sim.model",
+    "RunResult": "povsim.runs.runner",
+    "Scenario": "povsim.config",
+    "ScenarioError": "povsim.config",
+    "Status": "povsim.config.vocabulary",
+    "Village": "povsim.sim.villages",
+    "VillageState": "povsim.sim.villages",
+    "load_scenario": "povsim.config",
+    "simulate": "povsim.runs.runner",
+    "write_run": "povsim.runs.store",
+}
+
 __all__ = [
     "INDICATORS",
+    "OUTCOMES",
     "Cause",
     "Comparison",
     "Ensemble",
@@ -64,16 +84,32 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'povsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 def _executor(
     executor: str | Executor, workers: int | None, scheduler: str | None
 ) -> AbstractContextManager[Executor]:
     """A new executor to close after use, or the caller's own, left open."""
+    from povsim.experiments.executors import Executor, make_executor
+
     if isinstance(executor, Executor):
         return nullcontext(executor)
     return make_executor(executor, workers, scheduler)  # type: ignore[arg-type]
 
 
 def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scenario:
+    from povsim.config import Scenario, load_scenario
+
     if isinstance(scenario, Scenario):
         if overrides:
             raise ValueError("overrides apply to scenario files; use Scenario.updated() instead")
@@ -109,6 +145,12 @@ def run(
     Returns:
         The result; ``result.path`` is the run directory when ``out`` was given.
     """
+    from povsim.config import Scenario
+    from povsim.experiments.ensemble import run_ensemble
+    from povsim.plots.run import run_figures
+    from povsim.runs.runner import simulate
+    from povsim.runs.store import write_run
+
     source = None if isinstance(scenario, Scenario) else str(scenario)
     spec = _scenario(scenario, overrides)
     if replications == 1:
@@ -119,7 +161,13 @@ def run(
         with _executor(executor, workers, scheduler) as pool:
             result = run_ensemble(spec, seed, replications, executor=pool)
     if out is not None:
-        write_run(result, Path(out), source=source, overrides=list(overrides))
+        write_run(
+            result,
+            Path(out),
+            figures=run_figures(result),
+            source=source,
+            overrides=list(overrides),
+        )
     return result
 
 
@@ -140,6 +188,9 @@ def compare(
         A :class:`Comparison`: ``table`` (means, intervals, paired differences from the
         first scenario), ``runs`` (per-run metrics) and ``trajectories``.
     """
+    from povsim.config import Scenario
+    from povsim.experiments.compare import compare_scenarios, write_comparison
+
     specs = [_scenario(s, overrides if not isinstance(s, Scenario) else ()) for s in scenarios]
     with _executor(executor, workers, scheduler) as pool:
         result = compare_scenarios(specs, replications, seed, executor=pool)
@@ -162,6 +213,8 @@ def sweep(
     Returns:
         One row per run: its design point, replication, varied fields and headline figures.
     """
+    from povsim.experiments.sweep import load_design, run_sweep
+
     plan = load_design(design)
     with _executor(executor, workers, scheduler) as pool:
         return run_sweep(plan, out, resume=resume, executor=pool)

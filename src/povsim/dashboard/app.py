@@ -25,27 +25,35 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from povsim.config import ScenarioError
 from povsim.dashboard import charts
 from povsim.dashboard.policy import MAX_PINNED, Policy, scenario_files
-from povsim.experiments import Comparison, SerialExecutor, compare_scenarios
-from povsim.model import PovertyModel
-from povsim.plots import comparison_trajectories
-from povsim.runner import simulate
-from povsim.scenario import ScenarioError
+from povsim.experiments.compare import Comparison, compare_scenarios
+from povsim.experiments.executors import SerialExecutor
+from povsim.plots.experiments import comparison_trajectories
+from povsim.runs.metrics import format_value
+from povsim.runs.runner import simulate
+from povsim.sim.model import PovertyModel
 
 __all__ = ["DashboardModel", "Page"]
 
 STEPS_PER_CLICK = 12  # one year of monthly steps per Step
 
 
+TABLE_OUTCOMES = (
+    "incidence_end",
+    "registered_people_end",
+    "cumulative_exit_share",
+    "cumulative_relapse_share",
+    "cost_per_exit",
+)
+"""Outcomes of the comparison table (see :mod:`povsim.runs.metrics`)."""
+
+
 def _table_metrics(end_year: int) -> dict[str, str]:
-    """Headline metrics of the comparison table and their column labels."""
-    return {
-        f"incidence_{end_year}": f"incidence {end_year}",
-        "cumulative_exit_share": "cumulative exit share",
-        "cumulative_relapse_share": "cumulative relapse share",
-        "cost_per_exit": "cost per exit (yuan)",
-    }
+    """The comparison table's outcomes and their column labels."""
+    labels = {"incidence_end": f"incidence {end_year}", "cost_per_exit": "cost per exit (yuan)"}
+    return {name: labels.get(name, name.replace("_", " ")) for name in TABLE_OUTCOMES}
 
 
 class DashboardModel(PovertyModel):
@@ -166,10 +174,8 @@ def _comparison_table(result: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fmt(label: str, value: float | None) -> str:
-    if value is None or value != value:
-        return "-"
-    return f"{value:,.0f}" if label.startswith("cost") else f"{value:.1%}"
+def _fmt(name: str, value: float | None) -> str:
+    return format_value(name, value)
 
 
 def CompareView(model: DashboardModel):
@@ -183,19 +189,20 @@ def CompareView(model: DashboardModel):
             solara.Text("Pin two to four mixes in the sidebar, then press Compare.")
             return column
         table = _comparison_table(result)
-        labels = list(_table_metrics(result.scenarios[0].end_year).values())
+        outcomes = _table_metrics(result.scenarios[0].end_year)
+        labels = list(outcomes.values())
         solara.FigureMatplotlib(comparison_trajectories(result.trajectories), format="png")
         header = "| mix | " + " | ".join(labels) + " |"
         lines = [header, "|---" * (len(labels) + 1) + "|"]
         for row in table.to_dict("records"):
             cells = []
-            for label in labels:
+            for name, label in outcomes.items():
                 mean, low, high = (
                     row.get(label),
                     row.get(f"{label} 95% low"),
                     row.get(f"{label} 95% high"),
                 )
-                cells.append(f"{_fmt(label, mean)} ({_fmt(label, low)}–{_fmt(label, high)})")
+                cells.append(f"{_fmt(name, mean)} ({_fmt(name, low)}–{_fmt(name, high)})")
             lines.append(f"| {row['mix']} | " + " | ".join(cells) + " |")
         solara.Markdown("\n".join(lines))
         solara.Text(

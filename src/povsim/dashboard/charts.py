@@ -8,8 +8,8 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from povsim.model import PovertyModel
 from povsim.plots import draw_income_bands
+from povsim.sim.model import PovertyModel
 
 __all__ = ["exits_chart", "income_chart", "poverty_chart", "village_grid"]
 

@@ -3,7 +3,7 @@
 The planner's levers are the programs' shares of the total budget (always adding up
 to what the base scenario gives them together), the budget's level, the exit
 threshold, the two-lines-in-one switch, and the seed and replications. A
-:class:`Policy` turns them into a validated :class:`~povsim.scenario.Scenario`, and
+:class:`Policy` turns them into a validated :class:`~povsim.config.Scenario`, and
 into a standalone scenario file that ``povsim run`` accepts.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import tomli_w
 
-from povsim.scenario import Scenario, ScenarioError, ScenarioProblem, load_scenario
+from povsim.config import Scenario, ScenarioError, ScenarioProblem, load_scenario
 
 __all__ = ["MAX_PINNED", "Policy", "rebalance", "scenario_files"]
 

@@ -3,8 +3,6 @@
 from povsim.experiments.compare import (
     Comparison,
     compare_scenarios,
-    indicator_metrics,
-    run_metrics,
     write_comparison,
 )
 from povsim.experiments.ensemble import Ensemble, run_ensemble
@@ -16,7 +14,6 @@ from povsim.experiments.executors import (
     SerialExecutor,
     make_executor,
 )
-from povsim.experiments.stats import mean_interval, summarise
 from povsim.experiments.sweep import Sweep, SweepDesign, SweepError, load_design, run_sweep
 from povsim.experiments.tasks import RunSpec, execute
 
@@ -34,13 +31,9 @@ __all__ = [
     "SweepError",
     "compare_scenarios",
     "execute",
-    "indicator_metrics",
     "load_design",
     "make_executor",
-    "mean_interval",
     "run_ensemble",
-    "run_metrics",
     "run_sweep",
-    "summarise",
     "write_comparison",
 ]

@@ -9,7 +9,6 @@ two independent means.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,61 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from povsim.config import Scenario
 from povsim.experiments.executors import Executor, SerialExecutor
-from povsim.experiments.stats import mean_interval, summarise
 from povsim.experiments.tasks import RunSpec, execute
-from povsim.runner import RunResult
-from povsim.scenario import Scenario
+from povsim.runs import metrics
+from povsim.runs.runner import RunResult
+from povsim.runs.stats import mean_interval, summarise
+from povsim.runs.store import staged
 
-__all__ = [
-    "HEADLINE_METRICS",
-    "Comparison",
-    "compare_scenarios",
-    "indicator_metrics",
-    "run_metrics",
-    "write_comparison",
-]
-
-
-HEADLINE_METRICS = (
-    "cumulative_exit_share",
-    "cumulative_relapse_share",
-    "cost_per_exit",
-    "spending_yuan",
-    "exits_households",
-    "relapses_households",
-)
-"""Run-level figures :func:`indicator_metrics` always gives, besides ``incidence_YEAR`` and
-``relapse_rate_YEAR``."""
-
-
-def indicator_metrics(ind: pd.DataFrame) -> dict[str, float]:
-    """Headline figures of one run from its indicators alone."""
-    last = ind.iloc[-1]
-    exits = ind["exits_households"].sum()
-    spending = ind["spending_yuan"].sum()
-    metrics = {
-        f"incidence_{int(last['year'])}": float(last["incidence"]),
-        "cumulative_exit_share": float(last["cumulative_exit_share"]),
-        "cumulative_relapse_share": float(last["cumulative_relapse_share"]),
-        "cost_per_exit": float(spending / exits) if exits and spending else np.nan,
-        "spending_yuan": float(spending),
-        "exits_households": float(exits),
-        "relapses_households": float(ind["relapses_households"].sum()),
-    }
-    for row in ind.itertuples():
-        metrics[f"relapse_rate_{row.year}"] = float(row.relapse_rate)
-    return metrics
-
-
-def run_metrics(result: RunResult) -> dict[str, float]:
-    """The figures a comparison reports for one run: headline figures, relapse rate by
-    year, and people exited by primary pathway."""
-    metrics = indicator_metrics(result.indicators)
-    people = result.pathways.groupby("program")["primary_people"].sum()
-    for program, value in people.items():
-        metrics[f"exited_people_{program}"] = float(value)
-    return metrics
+__all__ = ["Comparison", "compare_scenarios", "write_comparison"]
 
 
 @dataclass
@@ -157,13 +110,13 @@ def compare_scenarios(
     (executor or SerialExecutor()).run(execute, specs, collect)
     runs = pd.DataFrame(
         [
-            {"scenario": r.scenario.name, "replication": r.replication, **run_metrics(r)}
+            {"scenario": r.scenario.name, "replication": r.replication, **metrics.report(r)}
             for r in results
         ]
     )
-    metrics = [c for c in runs.columns if c not in ("scenario", "replication")]
-    table = summarise(runs, ["scenario"], metrics).merge(
-        _paired(runs, names, metrics), on=["scenario", "metric"]
+    names = [c for c in runs.columns if c not in ("scenario", "replication")]
+    table = summarise(runs, ["scenario"], names).merge(
+        _paired(runs, [s.name for s in scenarios], names), on=["scenario", "metric"]
     )
     trajectories = pd.concat(
         [r.indicators.assign(scenario=r.scenario.name, replication=r.replication) for r in results],
@@ -183,30 +136,22 @@ def compare_scenarios(
 def write_comparison(comparison: Comparison, out: Path) -> Path:
     """Write ``comparison.parquet``, ``compare_runs.parquet``, ``trajectories.parquet``,
     ``manifest.json`` and the figures to ``out``, atomically."""
-    from povsim.plots import comparison_bars, comparison_trajectories
-    from povsim.store import atomic_directory, versions
+    from povsim.plots.experiments import comparison_bars, comparison_trajectories
 
     out = Path(out)
-    with atomic_directory(out) as tmp:
-        comparison.table.to_parquet(tmp / "comparison.parquet", index=False)
-        comparison.runs.to_parquet(tmp / "compare_runs.parquet", index=False)
-        comparison.trajectories.to_parquet(tmp / "trajectories.parquet", index=False)
-        figures = tmp / "figures"
-        figures.mkdir()
-        for name, fig in (
-            ("trajectories", comparison_trajectories(comparison.trajectories)),
-            ("exits_relapses", comparison_bars(comparison.table)),
-        ):
-            fig.savefig(figures / f"{name}.png", dpi=110, metadata={"Software": None})
-        manifest = {
-            "scenarios": [s.name for s in comparison.scenarios],
-            "reference": comparison.scenarios[0].name,
-            "seed": comparison.seed,
-            "replications": comparison.replications,
-            "wall_seconds": round(comparison.wall_seconds, 3),
-            "versions": versions(),
-            "resolved_scenarios": {s.name: s.model_dump(mode="json") for s in comparison.scenarios},
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    with staged(out, "compare") as directory:
+        directory.table("comparison", comparison.table)
+        directory.table("compare_runs", comparison.runs)
+        directory.table("trajectories", comparison.trajectories)
+        directory.figure("trajectories", comparison_trajectories(comparison.trajectories))
+        directory.figure("exits_relapses", comparison_bars(comparison.table))
+        directory.manifest(
+            scenarios=[s.name for s in comparison.scenarios],
+            reference=comparison.scenarios[0].name,
+            seed=comparison.seed,
+            replications=comparison.replications,
+            wall_seconds=round(comparison.wall_seconds, 3),
+            resolved_scenarios={s.name: s.model_dump(mode="json") for s in comparison.scenarios},
+        )
     comparison.path = out
     return out

@@ -7,31 +7,39 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from povsim.config import Scenario
 from povsim.experiments.executors import Executor, SerialExecutor
-from povsim.experiments.stats import summarise
 from povsim.experiments.tasks import RunSpec, execute
-from povsim.runner import RunResult
-from povsim.scenario import Scenario
+from povsim.runs.metrics import outcome
+from povsim.runs.runner import RunResult
+from povsim.runs.stats import summarise
 
 __all__ = ["Ensemble", "run_ensemble"]
 
 
 def _stack(frames: list[pd.DataFrame | None], replications: list[int]) -> pd.DataFrame | None:
-    if any(f is None for f in frames):
+    present = [f for f in frames if f is not None]
+    if len(present) < len(frames) or not present:
         return None
-    stacked = [f.assign(replication=r) for f, r in zip(frames, replications, strict=True)]
+    stacked = [f.assign(replication=r) for f, r in zip(present, replications, strict=True)]
     out = pd.concat(stacked, ignore_index=True)
     return out[["replication", *[c for c in out.columns if c != "replication"]]]
+
+
+def _required(frame: pd.DataFrame | None) -> pd.DataFrame:
+    assert frame is not None
+    return frame
 
 
 @dataclass
 class Ensemble:
     """Replications of one scenario; frames carry a ``replication`` column.
 
-    It offers the same tables as a :class:`~povsim.runner.RunResult`, stacked, so it
+    It offers the same tables as a :class:`~povsim.runs.runner.RunResult`, stacked, so it
     writes to a run directory and plots the same way.
     """
 
@@ -50,48 +58,65 @@ class Ensemble:
 
     def _stacked(self, name: str) -> pd.DataFrame | None:
         return _stack(
-            [getattr(r, name) for r in self.results], [r.replication for r in self.results]
+            [r.tables().get(name) for r in self.results],
+            [r.replication or 0 for r in self.results],
         )
 
     @property
     def indicators(self) -> pd.DataFrame:
-        return self._stacked("indicators")
+        return _required(self._stacked("indicators"))
 
     @property
     def villages(self) -> pd.DataFrame:
-        return self._stacked("villages")
+        return _required(self._stacked("villages"))
 
     @property
     def pathways(self) -> pd.DataFrame:
-        return self._stacked("pathways")
+        return _required(self._stacked("pathways"))
 
     @property
     def spending(self) -> pd.DataFrame:
-        return self._stacked("spending")
+        return _required(self._stacked("spending"))
 
     @property
     def counterfactual(self) -> pd.DataFrame | None:
         return self._stacked("counterfactual")
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every replication's tables stacked, and ``summary``: one row per replication."""
+        names = self.results[0].tables() if self.results else {}
+        tables = {name: self._stacked(name) for name in names}
+        tables["summary"] = self.summaries()
+        return {name: frame for name, frame in tables.items() if frame is not None}
+
     def summaries(self) -> pd.DataFrame:
-        """One row of headline figures per replication."""
+        """One row of outcomes per replication."""
         rows = [{"replication": r.replication, **r.summary()} for r in self.results]
         return pd.DataFrame(rows)
 
     def summary_intervals(self) -> pd.DataFrame:
-        """Mean and 95% interval of every numeric headline figure."""
+        """Mean and 95% interval of every outcome over the replications."""
         table = self.summaries()
-        numeric = [
-            c
-            for c in table.columns
-            if c != "replication" and pd.api.types.is_numeric_dtype(table[c])
-        ]
-        return summarise(table, [], numeric)
+        return summarise(table, [], [c for c in table.columns if c != "replication"])
 
-    def summary(self) -> dict[str, float | int | None]:
-        """Means of the headline figures (intervals in :meth:`summary_intervals`)."""
-        means = self.summary_intervals().set_index("metric")["mean"]
-        return {"replications": self.replications, **means.to_dict()}
+    def summary(self) -> dict[str, float]:
+        """Each outcome aggregated over replications as the registry says (mean or median)."""
+        table = self.summaries()
+        return {
+            name: float(
+                table[name].median() if outcome(name).aggregate == "median" else table[name].mean()
+            )
+            for name in table.columns
+            if name != "replication"
+        }
+
+    def manifest_fields(self) -> dict[str, Any]:
+        return {
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "wall_seconds": round(self.wall_seconds, 4),
+            "summary_intervals": self.summary_intervals().to_dict("records"),
+        }
 
 
 def run_ensemble(

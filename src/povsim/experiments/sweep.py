@@ -21,12 +21,12 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy.stats import qmc
 
-from povsim.atomic import write_parquet, write_text
-from povsim.experiments.compare import indicator_metrics
+from povsim.config import Scenario, ScenarioError, ScenarioProblem, load_scenario, load_settings
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
-from povsim.runner import RunResult
-from povsim.scenario import Scenario, ScenarioError, ScenarioProblem, load_scenario, load_settings
+from povsim.runs import metrics
+from povsim.runs.runner import RunResult
+from povsim.runs.store import write_parquet, write_text
 
 __all__ = ["SweepDesign", "SweepError", "load_design", "run_sweep"]
 
@@ -260,12 +260,12 @@ def sweep_summary(out: str | Path) -> pd.DataFrame:
     files = sorted((out / "indicators").glob("*.parquet"))
     # One read of the whole dataset is far quicker than one read per run.
     data = pd.read_parquet(files) if files else pd.DataFrame(columns=["run_id"])
-    metrics = pd.DataFrame(
+    outcomes = pd.DataFrame(
         [
-            {"run_id": run_id, **indicator_metrics(run)}
+            {"run_id": run_id, **metrics.report(metrics.Tables(run.sort_values("year")))}
             for run_id, run in data.groupby("run_id", sort=True)
         ]
     )
-    summary = plan.merge(metrics, on="run_id", how="left") if len(metrics) else plan
+    summary = plan.merge(outcomes, on="run_id", how="left") if len(outcomes) else plan
     write_parquet(summary, out / "summary.parquet")
     return summary

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from povsim.runner import RunResult, simulate
-from povsim.scenario import Scenario
+from povsim.config import Scenario
+from povsim.runs.runner import RunResult, simulate
 
 __all__ = ["RunSpec", "execute"]
 

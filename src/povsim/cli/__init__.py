@@ -1,0 +1,38 @@
+"""The ``povsim`` command line, one module per group of commands.
+
+Start-up imports only typer and rich; a command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from povsim.cli import calibration, dashboard, experiments, run, scenarios
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="povsim",
+    help="Agent-based simulator of targeted poverty alleviation (China, 2014-2020).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+for command in (
+    run.run,
+    run.compare,
+    experiments.sweep,
+    experiments.sensitivity,
+    calibration.calibrate,
+    calibration.validate,
+    dashboard.dashboard,
+    scenarios.check,
+    scenarios.fields,
+    scenarios.columns,
+    scenarios.outcomes,
+):
+    app.command()(command)
+
+
+def main() -> None:  # pragma: no cover - console-script entry point
+    app()

@@ -1,0 +1,194 @@
+"""``povsim calibrate`` and ``povsim validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from povsim.cli.common import (
+    ExecutorOption,
+    SchedulerOption,
+    WorkersOption,
+    console,
+    errors,
+    experiment,
+    fail,
+    load,
+)
+
+if TYPE_CHECKING:
+    from povsim.experiments.calibration import Parameter
+
+__all__ = ["calibrate", "validate"]
+
+
+def _parameter(text: str) -> Parameter:
+    """``dotted.path=LOW:HIGH`` as a free parameter."""
+    from povsim.experiments.calibration import Parameter
+
+    path, sep, bounds = text.partition("=")
+    low, colon, high = bounds.partition(":")
+    try:
+        if not (sep and colon and path.strip()):
+            raise ValueError("expected dotted.path=LOW:HIGH")
+        return Parameter(path=path.strip(), bounds=(float(low), float(high)))
+    except ValueError as err:
+        message = str(err).splitlines()[-1] if "validation error" in str(err) else str(err)
+        raise fail(f"--param {text}: {message}", 2) from None
+
+
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="the region's scenario TOML file")],
+    targets: Annotated[Path, typer.Option(help="targets TOML file")],
+    out: Annotated[Path, typer.Option(help="output directory")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="free parameter dotted.path=LOW:HIGH (repeatable; replaces the targets "
+            "file's [calibration] parameters)",
+        ),
+    ] = None,
+    generations: Annotated[int | None, typer.Option(min=1, help="generations")] = None,
+    population: Annotated[
+        int | None, typer.Option(min=2, help="candidates per generation, per parameter")
+    ] = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="fixed-seed replications per candidate")
+    ] = None,
+    households: Annotated[
+        int | None, typer.Option(min=10, help="agents per run while fitting")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed of runs and search")] = None,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+) -> None:
+    """Fit free parameters to published targets (differential evolution).
+
+    Writes OUT/calibrated.toml (best so far, at every improvement), OUT/history.parquet
+    (after every generation) and OUT/fit.csv. Rerun the same command to continue an
+    interrupted fit: evaluated points are replayed from the history.
+    """
+    from povsim.cli.tables import targets_table
+    from povsim.config import ScenarioError
+    from povsim.experiments.calibration import calibrate as fit
+    from povsim.experiments.calibration import load_targets
+
+    base = load(scenario, [])
+    try:
+        spec, _ = load_targets(targets)
+    except ScenarioError as err:
+        raise fail(str(err), 2) from None
+    parameters = [_parameter(p) for p in param] if param else None
+    try:
+        with experiment("calibrating", None, executor, workers, scheduler, quiet) as (
+            pool,
+            bar,
+        ):
+            result = fit(
+                base,
+                spec,
+                scenario_file=scenario,
+                out=out,
+                parameters=parameters,
+                executor=pool,
+                generations=generations,
+                population=population,
+                replications=replications,
+                households=households,
+                seed=seed,
+                on_result=bar.advance,
+                on_plan=bar.start,
+                source=str(targets),
+            )
+    except ScenarioError as err:
+        raise fail(str(err), 2) from None
+    except KeyboardInterrupt:
+        errors.print(
+            f"interrupted: the best point so far is in {out / 'calibrated.toml'}; "
+            "rerun the same command to continue"
+        )
+        raise typer.Exit(130) from None
+    if not quiet:
+        console.print(targets_table(result.table, f"{spec.region}: fit at the best point"))
+        for name, value in result.best.items():
+            console.print(f"  {name} = {value:.4g}")
+    console.print(
+        f"objective {result.objective:.4g} after {len(result.history)} points; wrote {out}"
+    )
+
+
+def validate(
+    regions: Annotated[
+        list[str] | None,
+        typer.Argument(help="region names or targets files [default: every region]"),
+    ] = None,
+    regions_dir: Annotated[
+        Path, typer.Option(help="where region profiles and targets files are")
+    ] = Path("scenarios/regions"),
+    replications: Annotated[int, typer.Option(min=2, help="replications per region")] = 10,
+    households: Annotated[
+        int | None, typer.Option(min=10, help="agents per run [default: the profile's]")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="seed")] = 1,
+    out: Annotated[
+        Path | None, typer.Option(help="also write the table to this CSV (and a PNG beside it)")
+    ] = None,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Run calibrated regions and compare them with their published targets.
+
+    Exits with status 1 when any target misses its tolerance.
+    """
+    from povsim.cli.tables import targets_table
+    from povsim.config import Scenario, ScenarioError
+    from povsim.experiments.calibration import TargetsFile, load_region
+    from povsim.experiments.calibration import validate as check_regions
+    from povsim.plots.calibration import target_fit
+    from povsim.runs.store import save_figure
+
+    names = regions or sorted(
+        p.name.removesuffix("_targets.toml") for p in regions_dir.glob("*_targets.toml")
+    )
+    if not names:
+        raise fail(f"no *_targets.toml files in {regions_dir}", 2)
+    loaded: list[tuple[Scenario, TargetsFile]] = []
+    for name in names:
+        path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
+        if not path.exists():
+            raise fail(f"{path}: no such targets file", 2)
+        try:
+            loaded.append(load_region(path))
+        except ScenarioError as err:
+            raise fail(str(err), 2) from None
+    total = replications * len(loaded)
+    with experiment("validating", total, executor, workers, scheduler, quiet) as (pool, bar):
+        table = check_regions(
+            loaded,
+            replications=replications,
+            seed=seed,
+            households=households,
+            executor=pool,
+            on_result=bar.advance,
+        )
+    if out is not None:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            table.to_csv(out, index=False)
+            save_figure(target_fit(table), out.with_suffix(".png"))
+        except OSError as err:
+            raise fail(f"cannot write {out}: {err}", 1) from None
+    console.print(
+        targets_table(table, f"{replications} replications (seed {seed}): mean, 95% interval")
+    )
+    missed = int((~table["passed"]).sum())
+    console.print(f"{len(table) - missed} of {len(table)} targets within tolerance")
+    if missed:
+        raise typer.Exit(1)

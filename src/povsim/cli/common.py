@@ -1,0 +1,167 @@
+"""What every command shares: consoles, errors, scenario loading, options, progress bars.
+
+Only typer and rich are imported at start-up; each command imports the layers it uses
+when it runs, so ``povsim --help`` and ``povsim check`` stay quick.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+if TYPE_CHECKING:
+    from povsim.config import Scenario
+    from povsim.experiments.executors import Executor
+
+__all__ = [
+    "ExecutorOption",
+    "LazyProgress",
+    "RunsProgress",
+    "SchedulerOption",
+    "SetOption",
+    "WorkersOption",
+    "console",
+    "errors",
+    "experiment",
+    "fail",
+    "load",
+]
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Print ``message`` as one error line; raise the returned exit with ``code``."""
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def load(path: Path, overrides: list[str]) -> Scenario:
+    """Load a scenario, or exit 2 with the problems."""
+    from povsim.config import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as err:
+        raise fail(str(err), 2) from None
+
+
+class LazyProgress:
+    """A progress bar that appears only once a run has taken longer than a second."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.progress = Progress(
+            TextColumn("[bold]simulating"),
+            BarColumn(),
+            TextColumn("{task.fields[year]}"),
+            TimeRemainingColumn(),
+            console=errors,
+            transient=True,
+        )
+        self.task = self.progress.add_task("run", total=total, year="")
+        self.enabled, self.started, self.clock = enabled, False, time.perf_counter()
+
+    def __call__(self, model: Any) -> None:
+        self.progress.update(self.task, advance=1, year=str(model.year))
+        if self.enabled and not self.started and time.perf_counter() - self.clock > 1.0:
+            self.progress.start()
+            self.started = True
+
+    def close(self) -> None:
+        if self.started:
+            self.progress.stop()
+
+
+ExecutorOption = Annotated[
+    str,
+    typer.Option(help="where runs go: serial, processes (all cores) or dask"),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, help="worker processes [default: all cores]")
+]
+SchedulerOption = Annotated[
+    str | None, typer.Option(help="address of a running Dask scheduler (tcp://HOST:PORT)")
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a field: dotted.path=value (repeatable)"),
+]
+
+
+def _executor(name: str, workers: int | None, scheduler: str | None) -> Executor:
+    from povsim.experiments.executors import EXECUTORS, make_executor
+
+    if name not in EXECUTORS:
+        raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {name!r}", 2)
+    try:
+        return make_executor(name, workers, scheduler)  # type: ignore[arg-type]
+    except (RuntimeError, OSError) as err:
+        raise fail(str(err), 1) from None
+
+
+class RunsProgress:
+    """A progress bar over whole runs: done, rate and time left."""
+
+    def __init__(self, total: int, label: str, enabled: bool = True):
+        self.progress = Progress(
+            TextColumn(f"[bold]{label}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=errors,
+            transient=True,
+            disable=not enabled,
+        )
+        self.task = self.progress.add_task(label, total=total, rate="")
+        self.clock = time.perf_counter()
+        self.done = 0
+
+    def start(self, total: int | None = None, completed: int = 0) -> None:
+        if total is not None:
+            self.progress.update(self.task, total=total, completed=completed)
+        self.progress.start()
+
+    def advance(self, *_: object) -> None:
+        self.done += 1
+        rate = self.done / max(time.perf_counter() - self.clock, 1e-9)
+        self.progress.update(self.task, advance=1, rate=f"{rate:.1f} runs/s")
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+@contextmanager
+def experiment(
+    label: str,
+    total: int | None,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    quiet: bool,
+) -> Iterator[tuple[Executor, RunsProgress]]:
+    """An executor and a runs progress bar (started now when ``total`` is known, else by
+    the experiment's ``on_plan``), both closed when the block ends."""
+    bar = RunsProgress(total or 0, label, enabled=not quiet)
+    with _executor(executor, workers, scheduler) as pool:
+        if total is not None:
+            bar.start()
+        try:
+            yield pool, bar
+        finally:
+            bar.close()

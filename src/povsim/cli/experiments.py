@@ -1,0 +1,95 @@
+"""``povsim sweep`` and ``povsim sensitivity``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from povsim.cli.common import (
+    ExecutorOption,
+    SchedulerOption,
+    WorkersOption,
+    console,
+    experiment,
+    fail,
+)
+
+__all__ = ["sensitivity", "sweep"]
+
+
+def sweep(
+    design: Annotated[Path, typer.Argument(help="sweep design TOML file")],
+    out: Annotated[Path, typer.Option(help="output directory")],
+    resume: Annotated[bool, typer.Option(help="continue a sweep already in --out")] = False,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Run a sweep over scenario fields; each finished run is written at once."""
+    from povsim.config import ScenarioError
+    from povsim.experiments.sweep import SweepError, load_design, run_sweep
+
+    try:
+        plan = load_design(design)
+    except ScenarioError as err:
+        raise fail(str(err), 2) from None
+    try:
+        with experiment("sweep", None, executor, workers, scheduler, quiet) as (pool, bar):
+            summary = run_sweep(
+                plan, out, resume=resume, executor=pool, on_result=bar.advance, on_plan=bar.start
+            )
+    except SweepError as err:
+        raise fail(str(err), 2) from None
+    finished = int(summary["cumulative_exit_share"].notna().sum())
+    console.print(f"{finished} of {len(summary)} runs in {out}")
+
+
+def sensitivity(
+    scenario: Annotated[Path, typer.Argument(help="base scenario TOML file")],
+    problem: Annotated[Path, typer.Option(help="problem TOML file: inputs, outputs")],
+    out: Annotated[Path, typer.Option(help="output directory (runs are kept under it)")],
+    method: Annotated[str, typer.Option(help="sobol, morris or fast")] = "sobol",
+    n: Annotated[
+        int, typer.Option("-N", "--n", min=1, help="base sample size (Morris: trajectories)")
+    ] = 1024,
+    second_order: Annotated[bool, typer.Option(help="Sobol S2 indices (more runs)")] = True,
+    resume: Annotated[bool, typer.Option(help="continue an evaluation already in --out")] = False,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+) -> None:
+    """Global sensitivity analysis with SALib; indices to Parquet, bar and time-varying plots."""
+    from povsim.cli.tables import indices_table
+    from povsim.config import ScenarioError
+    from povsim.experiments.sensitivity import METHODS, load_problem, run_sensitivity
+    from povsim.experiments.sensitivity import indices_table as indices
+    from povsim.experiments.sweep import SweepError
+
+    if method not in METHODS:
+        raise fail(f"--method must be one of {', '.join(METHODS)}, not {method!r}", 2)
+    try:
+        spec = load_problem(problem, scenario)
+    except ScenarioError as err:
+        raise fail(str(err), 2) from None
+    try:
+        with experiment(method, None, executor, workers, scheduler, quiet) as (pool, bar):
+            result = run_sensitivity(
+                spec,
+                method,
+                n,
+                out,
+                second_order=second_order,
+                executor=pool,
+                resume=resume,
+                on_result=bar.advance,
+                on_plan=bar.start,
+            )
+    except (SweepError, ScenarioError) as err:
+        raise fail(str(err), 2) from None
+    if not quiet:
+        console.print(indices_table(indices(result), method))
+    console.print(f"wrote {out}")

@@ -1,0 +1,127 @@
+"""``povsim run`` and ``povsim compare``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from povsim.cli.common import (
+    ExecutorOption,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    console,
+    experiment,
+    fail,
+    load,
+)
+
+__all__ = ["compare", "run"]
+
+
+def run(
+    scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
+    out: Annotated[
+        Path | None, typer.Option(help="run directory [default: runs/NAME-seedN]")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed [default: the scenario's]")] = None,
+    set_: SetOption = None,
+    replications: Annotated[
+        int, typer.Option(min=1, help="independent replications (streams spawned from the seed)")
+    ] = 1,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    panel: Annotated[bool, typer.Option(help="also write households.parquet")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+) -> None:
+    """Run a scenario (or replications of it) and write its run directory."""
+    from povsim.cli.common import LazyProgress
+    from povsim.cli.tables import headline_table, intervals_table, summary_table
+    from povsim.experiments.ensemble import Ensemble, run_ensemble
+    from povsim.plots.run import run_figures
+    from povsim.runs.runner import RunResult, has_support, simulate
+    from povsim.runs.store import write_run
+
+    overrides = set_ or []
+    spec = load(scenario, overrides)
+    if panel and replications > 1:
+        raise fail("--panel is for single runs; drop it or use --replications 1", 2)
+    result: RunResult | Ensemble
+    if replications == 1:
+        runs = 2 if has_support(spec) else 1  # with and without support
+        progress = LazyProgress(runs * len(spec.years) * spec.steps_per_year, enabled=not quiet)
+        try:
+            result = simulate(spec, seed, panel=panel, on_step=progress)
+        finally:
+            progress.close()
+    else:
+        with experiment("replications", replications, executor, workers, scheduler, quiet) as (
+            pool,
+            bar,
+        ):
+            result = run_ensemble(spec, seed, replications, executor=pool, on_result=bar.advance)
+    target = out or Path("runs") / f"{spec.name}-seed{result.seed}"
+    try:
+        write_run(
+            result,
+            target,
+            figures=run_figures(result),
+            source=str(scenario),
+            overrides=overrides,
+        )
+    except OSError as err:
+        raise fail(f"cannot write {target}: {err}", 1) from None
+    if not quiet:
+        if isinstance(result, Ensemble):
+            console.print(intervals_table(result))
+        else:
+            console.print(summary_table(result))
+            console.print(headline_table(result))
+    console.print(f"wrote {target} in {result.wall_seconds:.1f} s")
+
+
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="two or more scenario files; the first is the reference")
+    ],
+    replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="seed [default: the first scenario's]")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="output directory [default: runs/compare-...]")
+    ] = None,
+    set_: SetOption = None,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+) -> None:
+    """Compare policy mixes on the same seeds: means, intervals and paired differences."""
+    from povsim.cli.tables import comparison_table
+    from povsim.experiments.compare import compare_scenarios, write_comparison
+
+    if len(scenarios) < 2:
+        raise fail("compare needs at least two scenario files", 2)
+    specs = [load(path, set_ or []) for path in scenarios]
+    try:
+        with experiment("runs", len(specs) * replications, executor, workers, scheduler, quiet) as (
+            pool,
+            bar,
+        ):
+            result = compare_scenarios(
+                specs, replications, seed, executor=pool, on_result=bar.advance
+            )
+    except ValueError as err:
+        raise fail(str(err), 2) from None
+    target = out or Path("runs") / ("compare-" + "-".join(s.name for s in specs))
+    try:
+        write_comparison(result, target)
+    except OSError as err:
+        raise fail(f"cannot write {target}: {err}", 1) from None
+    if not quiet:
+        console.print(comparison_table(result))
+    console.print(f"wrote {target} in {result.wall_seconds:.1f} s")

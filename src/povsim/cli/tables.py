@@ -1,0 +1,204 @@
+"""The tables commands print, every figure formatted by the outcome registry."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from povsim.runs.metrics import format_value
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from povsim.experiments.compare import Comparison
+    from povsim.experiments.ensemble import Ensemble
+    from povsim.runs.runner import RunResult
+
+__all__ = [
+    "comparison_table",
+    "headline_table",
+    "indices_table",
+    "intervals_table",
+    "summary_table",
+    "targets_table",
+]
+
+HEADLINE_ROWS = (
+    "incidence_end",
+    "incidence_end_without_support",
+    "registered_households_end",
+    "exits_households",
+    "relapses_households",
+    "cumulative_exit_share",
+    "cumulative_relapse_share",
+    "county_exit_year",
+    "villages_exited",
+    "spending_yuan",
+    "cost_per_exit",
+    "additional_exits",
+    "cost_per_additional_exit",
+    "relapses_avoided",
+    "cost_per_relapse_avoided",
+)
+"""Outcomes a single run's table shows, in order (those the run has)."""
+
+INTERVAL_ROWS = (
+    "incidence_end",
+    "registered_people_end",
+    "cumulative_exit_share",
+    "cumulative_relapse_share",
+    "exits_households",
+    "relapses_households",
+    "spending_yuan",
+    "cost_per_exit",
+    "additional_exits",
+    "relapses_avoided",
+    "cost_per_relapse_avoided",
+)
+
+COMPARED = (
+    "incidence_end",
+    "registered_people_end",
+    "cumulative_exit_share",
+    "cumulative_relapse_share",
+    "cost_per_exit",
+)
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    return f"{value:.3f}" if abs(value) < 1 else f"{value:,.0f}"
+
+
+def _pm(name: str, mean: float, low: float, high: float) -> str:
+    """``mean ±half-width`` of a 95% interval in the outcome's format."""
+    if math.isnan(high):
+        return format_value(name, mean)
+    return f"{format_value(name, mean)} ±{format_value(name, (high - low) / 2)}"
+
+
+def summary_table(result: RunResult) -> Table:
+    """One row per simulated year: the register and the poor."""
+    table = Table(
+        title=f"{result.scenario.name} (seed {result.seed})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    columns = ("year", "line", "poor", "incid.", "reg.", "exits", "relapse", "new", "removed")
+    for column in (*columns, "villages"):
+        table.add_column(column, justify="right")
+    for row in result.indicators.itertuples():
+        table.add_row(
+            str(row.year),
+            f"{row.poverty_line:,.0f}",
+            f"{row.poor_people:,.0f}",
+            format_value("incidence_end", float(row.incidence)),
+            f"{row.registered_households:,.0f}",
+            f"{row.exits_households:,.0f}",
+            f"{row.relapses_households:,.0f}",
+            f"{row.new_entrants_households:,.0f}",
+            f"{row.removed_households:,.0f}",
+            f"{row.villages_exited:,.0f}/{row.poor_villages:,.0f}",
+        )
+    table.caption = "poor: people below the line; reg.: registered households not yet exited"
+    return table
+
+
+def headline_table(result: RunResult) -> Table:
+    """The run's outcomes, by name (see ``povsim outcomes``)."""
+    summary = result.summary()
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for name in HEADLINE_ROWS:
+        if name in summary:
+            table.add_row(name.replace("_", " "), format_value(name, summary[name]))
+    return table
+
+
+def intervals_table(ensemble: Ensemble) -> Table:
+    table = Table(
+        title=f"{ensemble.scenario.name}: {ensemble.replications} replications "
+        f"(seed {ensemble.seed}), means with 95% intervals",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    for column in ("outcome", "mean", "95% interval"):
+        table.add_column(column, justify="right" if column != "outcome" else "left")
+    rows = ensemble.summary_intervals().set_index("metric")
+    for name in INTERVAL_ROWS:
+        if name in rows.index:
+            r = rows.loc[name]
+            interval = f"{format_value(name, r['ci_low'])} .. {format_value(name, r['ci_high'])}"
+            table.add_row(name, format_value(name, r["mean"]), interval)
+    return table
+
+
+def comparison_table(comparison: Comparison) -> Table:
+    reference = comparison.scenarios[0].name
+    table = Table(
+        title=f"{comparison.replications} replications each (seed {comparison.seed}); "
+        f"Δ: paired difference from {reference}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("scenario", no_wrap=True)
+    for name in COMPARED:
+        table.add_column(name.replace("_", " "), justify="right")
+    for scenario, rows in comparison.table.groupby("scenario", sort=False):
+        rows = rows.set_index("metric")
+        cells = []
+        for name in COMPARED:
+            r = rows.loc[name]
+            cell = _pm(name, r["mean"], r["ci_low"], r["ci_high"])
+            if scenario != reference:
+                diff = _pm(name, r["diff_mean"], r["diff_ci_low"], r["diff_ci_high"])
+                cell += f"\nΔ {diff}"
+            cells.append(cell)
+        table.add_row(str(scenario), *cells)
+    return table
+
+
+def indices_table(indices: pd.DataFrame, method: str) -> Table:
+    first, main = ("S1", "ST") if method != "morris" else ("sigma", "mu_star")
+    scalar = indices[~indices["output"].str.contains("@", regex=False) & indices["input2"].isna()]
+    table = Table(
+        title=f"{method} indices ± 95% interval", title_justify="left", box=box.SIMPLE_HEAD
+    )
+    table.add_column("output / input", no_wrap=True)
+    for column in (main, first):
+        table.add_column(column, justify="right", no_wrap=True)
+    for output, rows in scalar.groupby("output", sort=False):
+        table.add_row(f"[bold]{output}[/]", "", "")
+        wide = rows.pivot(index="input", columns="index", values=["value", "conf"])
+        wide = wide.sort_values(("value", main), ascending=False)
+        for name, r in wide.iterrows():
+            cells = [f"{_number(r[('value', k)])}±{_number(r[('conf', k)])}" for k in (main, first)]
+            table.add_row(f"  {name}", *cells)
+    return table
+
+
+def targets_table(table: pd.DataFrame, title: str) -> Table:
+    out = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    regions = "region" in table.columns
+    if regions:
+        out.add_column("region")
+    out.add_column("target", overflow="fold")
+    for column in ("published", "simulated ±95%", "tolerance", ""):
+        out.add_column(column, justify="left" if column == "" else "right", no_wrap=True)
+    for row in table.itertuples():
+        cells = [str(row.region)] if regions else []
+        half = (row.ci_high - row.ci_low) / 2
+        interval = _number(row.simulated) + ("" if math.isnan(half) else f" ±{_number(half)}")
+        verdict = "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
+        cells += [escape(str(row.target)), _number(row.published), interval, row.tolerance, verdict]
+        out.add_row(*cells)
+    return out

@@ -1,0 +1,32 @@
+"""Configuration: the scenario schema, its loader, dotted paths, errors and program kinds.
+
+The bottom layer: it imports only pydantic and the standard library, so checking a
+scenario file never loads NumPy, pandas or Mesa.
+"""
+
+from povsim.config.errors import ScenarioError, ScenarioProblem, problems_from
+from povsim.config.fields import Probability, setting
+from povsim.config.loader import load_scenario, load_settings, read_toml
+from povsim.config.paths import as_field_type, get_path, parse_override, set_path
+from povsim.config.program import ProgramConfig
+from povsim.config.registry import BUILTIN_PROGRAMS, program_class
+from povsim.config.schema import Scenario
+
+__all__ = [
+    "BUILTIN_PROGRAMS",
+    "Probability",
+    "ProgramConfig",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioProblem",
+    "as_field_type",
+    "get_path",
+    "load_scenario",
+    "load_settings",
+    "parse_override",
+    "problems_from",
+    "program_class",
+    "read_toml",
+    "set_path",
+    "setting",
+]

@@ -1,0 +1,129 @@
+"""Reading scenario files: TOML, ``extends`` chains and ``--set`` overrides.
+
+A file may ``extends = "other.toml"`` (a path relative to itself) to inherit every field
+and override some; ``--set dotted.path=value`` overrides a field on top of that. Every
+problem is reported as a :class:`~povsim.config.errors.ScenarioError` naming the file
+that set the offending value, the dotted field path and what is wrong.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from povsim.config.errors import ScenarioError, ScenarioProblem, problems_from
+from povsim.config.paths import parse_override, set_path
+from povsim.config.schema import Scenario
+
+__all__ = ["load_scenario", "load_settings", "read_toml"]
+
+Origin = dict[tuple[str, ...], str]
+"""Which file (or ``--set``) set each leaf of a merged table."""
+
+
+def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The TOML table in ``path``; a missing or unreadable file is a ScenarioError."""
+    if not path.is_file():
+        if referenced_from:
+            source, field = referenced_from
+            raise ScenarioError(
+                [ScenarioProblem(source, field, f"extended file not found: {path}")]
+            )
+        raise ScenarioError([ScenarioProblem(str(path), "", "file not found")])
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError([ScenarioProblem(str(path), "", f"not valid TOML: {err}")]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError([ScenarioProblem(str(path), "", f"cannot be read: {err}")]) from None
+
+
+def _merge(
+    base: dict[str, Any],
+    top: dict[str, Any],
+    origin: Origin,
+    source: str,
+    prefix: tuple[str, ...] = (),
+) -> None:
+    """Deep-merge ``top`` into ``base``, recording which file set each leaf."""
+    for key, value in top.items():
+        path = (*prefix, str(key))
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value, origin, source, path)
+        else:
+            base[key] = value
+            origin[path] = source
+            if isinstance(value, dict):
+                _note_leaves(value, origin, source, path)
+
+
+def _note_leaves(
+    tree: dict[str, Any], origin: Origin, source: str, prefix: tuple[str, ...]
+) -> None:
+    for key, value in tree.items():
+        origin[(*prefix, str(key))] = source
+        if isinstance(value, dict):
+            _note_leaves(value, origin, source, (*prefix, str(key)))
+
+
+def _resolve(
+    path: Path,
+    chain: tuple[Path, ...],
+    origin: Origin,
+    referenced_from: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    path = path.resolve() if path.is_absolute() else path
+    if path.resolve() in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, path.resolve()))
+        raise ScenarioError([ScenarioProblem(str(path), "extends", f"extends itself: {cycle}")])
+    data = read_toml(path, referenced_from)
+    parent = data.pop("extends", None)
+    merged: dict[str, Any] = {}
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise ScenarioError([ScenarioProblem(str(path), "extends", "must be a file path")])
+        merged = _resolve(
+            path.parent / parent, (*chain, path.resolve()), origin, (str(path), "extends")
+        )
+    _merge(merged, data, origin, str(path))
+    return merged
+
+
+def load_settings[M: BaseModel](path: str | Path, model: type[M]) -> M:
+    """Read a TOML file into ``model`` with the same messages as scenario files give.
+
+    Used for sweep designs and sensitivity problems.
+    """
+    path = Path(path)
+    data = read_toml(path, None)
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(problems_from(err, {}, str(path))) from None
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Load, merge (``extends``), override (``--set``) and validate a scenario file.
+
+    Args:
+        path: The TOML file.
+        overrides: ``dotted.path=value`` strings applied after the file.
+
+    Raises:
+        ScenarioError: naming the file, the field path and the problem.
+    """
+    path = Path(path)
+    origin: Origin = {}
+    raw = _resolve(path, (), origin)
+    for text in overrides:
+        key, value = parse_override(text)
+        set_path(raw, key.split("."), value)
+        origin[tuple(key.split("."))] = f"--set {key}"
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise ScenarioError(problems_from(err, origin, str(path))) from None

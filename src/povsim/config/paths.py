@@ -1,0 +1,63 @@
+"""Dotted field paths (``income.growth``, ``budget.total.2016``) into dumped scenarios."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from typing import Any
+
+from povsim.config.errors import ScenarioError, ScenarioProblem
+
+__all__ = ["as_field_type", "get_path", "parse_override", "set_path"]
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``dotted.path=value``; the value is read as TOML, else kept as a string."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ScenarioError([ScenarioProblem("--set", text, "expected dotted.path=value")])
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key, parsed
+
+
+def _key(node: dict[Any, Any], part: str) -> Any:
+    """A path part as the key the table holds: year tables have integer keys."""
+    if part.isdigit() and int(part) in node:
+        return int(part)
+    return part
+
+
+def set_path(tree: dict[Any, Any], parts: Sequence[str], value: Any) -> None:
+    """Set the leaf at ``parts``, creating tables on the way."""
+    node = tree
+    for part in parts[:-1]:
+        child = node.get(_key(node, part))
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[_key(node, parts[-1])] = value
+
+
+def get_path(tree: dict[Any, Any], path: str) -> Any:
+    """The value at a dotted path of a dumped scenario (``KeyError`` when there is none)."""
+    node: Any = tree
+    for part in path.split("."):
+        if not isinstance(node, dict):
+            raise KeyError(path)
+        node = node[_key(node, part)]
+    return node
+
+
+def as_field_type(tree: dict[Any, Any], path: str, value: float) -> int | float:
+    """``value`` as the field at ``path`` holds it: integer fields take it rounded.
+
+    Samplers and optimisers give floats for every input; household counts and worker
+    limits are integers.
+    """
+    current = get_path(tree, path)
+    is_int = isinstance(current, int) and not isinstance(current, bool)
+    return round(float(value)) if is_int else float(value)

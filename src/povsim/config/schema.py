@@ -1,0 +1,506 @@
+"""The scenario schema: every section and field, with defaults, units and bounds.
+
+A :class:`Scenario` is frozen; derive variants with :meth:`Scenario.updated`. Loading
+files (``extends``, ``--set``) is :mod:`povsim.config.loader`'s job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    ValidationInfo,
+    WrapValidator,
+    field_validator,
+)
+
+from povsim.config.errors import ScenarioError, problems_from
+from povsim.config.fields import Probability, setting
+from povsim.config.paths import set_path
+from povsim.config.program import ProgramConfig
+from povsim.config.registry import program_config_class
+
+__all__ = [
+    "BudgetConfig",
+    "DisasterConfig",
+    "ExitConfig",
+    "GuaranteesConfig",
+    "IllnessConfig",
+    "IncomeConfig",
+    "MarketConfig",
+    "PopulationConfig",
+    "RegistrationConfig",
+    "Scenario",
+    "ShocksConfig",
+    "VillagesConfig",
+]
+
+
+def _distribution(values: tuple[float, ...]) -> tuple[float, ...]:
+    if any(v < 0 for v in values):
+        raise ValueError("shares must not be negative")
+    if abs(sum(values) - 1.0) > 1e-6:
+        raise ValueError(f"shares must sum to 1 (they sum to {sum(values):.6g})")
+    return values
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PopulationConfig(_Section):
+    """Households and their members, as drawn by :mod:`povsim.sim.population`."""
+
+    households: int = setting(5000, "number of household agents", "households", ge=1)
+    villages: int = setting(50, "number of villages the households live in", "villages", ge=1)
+    represents: int | None = setting(
+        None,
+        "real households the agents are a sample of (unset: the agents are the population)",
+        "households",
+        ge=1,
+    )
+    represents_villages: int | None = setting(
+        None,
+        "real villages the villages stand for (unset: the villages are all of them)",
+        "villages",
+        ge=1,
+    )
+    remote_oversampling: float = setting(
+        1.0,
+        "in a sample, how much likelier a household in the most remote village is drawn "
+        "than one in the least remote; weights undo it",
+        "ratio",
+        ge=1.0,
+        le=20.0,
+    )
+    mean_household_size: float = setting(
+        3.3, "mean members per household (1 + Poisson)", "people", ge=1.0, le=10.0
+    )
+    max_household_size: int = setting(9, "largest household drawn", "people", ge=1, le=20)
+    elderly_share: Probability = setting(0.16, "chance a member is 60 or older", "share")
+    school_share: Probability = setting(
+        0.22, "chance a member under 60 is a child in school", "share"
+    )
+    chronic_illness_rate: Probability = setting(
+        0.25, "share of households with a chronically ill member", "share"
+    )
+    chronic_income_loss: Probability = setting(
+        0.35, "share of earned income a household loses to a chronic illness", "share"
+    )
+    disability_rate: Probability = setting(
+        0.06, "share of households with a disabled member (one less worker)", "share"
+    )
+    education_probs: tuple[float, float, float, float] = setting(
+        (0.35, 0.45, 0.15, 0.05),
+        "education of the household's workers: primary or less, junior secondary, "
+        "senior secondary, tertiary",
+        "shares",
+    )
+    land_per_person: float = setting(1.5, "mean farmland per member", "mu/person", gt=0.0)
+    land_sd: float = setting(0.7, "log standard deviation of farmland per member", "log", ge=0.0)
+    housing_grade_probs: tuple[float, float, float, float] = setting(
+        (0.55, 0.30, 0.10, 0.05),
+        "housing safety grades A, B (safe), C, D (dangerous)",
+        "shares",
+    )
+    housing_income_correlation: float = setting(
+        0.5, "correlation between income rank and housing grade", "", ge=0.0, le=1.0
+    )
+
+    _shares = field_validator("education_probs", "housing_grade_probs")(_distribution)
+
+    @field_validator("max_household_size")
+    @classmethod
+    def _max_size(cls, value: int, info: ValidationInfo) -> int:
+        mean = info.data.get("mean_household_size")
+        if mean is not None and value < mean:
+            raise ValueError(f"is below mean_household_size ({mean})")
+        return value
+
+
+class VillagesConfig(_Section):
+    """Village attributes drawn at start-up."""
+
+    remoteness_alpha: float = setting(
+        2.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0
+    )
+    remoteness_beta: float = setting(
+        3.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0
+    )
+    fragile_share: Probability = setting(
+        0.2, "share of villages that are ecologically fragile", "share"
+    )
+    infrastructure_mean: Probability = setting(
+        0.5, "mean infrastructure level (roads, water, power) in [0, 1]", "index"
+    )
+    infrastructure_sd: float = setting(0.15, "spread of infrastructure level", "index", ge=0.0)
+    designation_multiple: float = setting(
+        2.0,
+        "a village is designated poor when its incidence is at least this multiple of the county's",
+        "ratio",
+        gt=0.0,
+    )
+    work_teams: bool = setting(
+        False, "poor villages get a resident work team and first secretary (驻村工作队)"
+    )
+    work_teams_from: int = setting(2015, "year the work teams are sent", "year")
+    work_team_takeup: Probability = setting(
+        0.1, "take-up of every program rises by this much in a village with a work team", "share"
+    )
+    work_team_growth: float = setting(
+        0.005, "growth added to a village's trend by its work team", "1/year", ge=0.0, le=0.5
+    )
+
+
+class IncomeConfig(_Section):
+    """The income process: components, household level, village trends."""
+
+    initial_mean: float = setting(
+        6079.0, "mean per-capita disposable income at the start", "yuan/person/year", gt=0.0
+    )
+    component_shares: tuple[float, float, float, float] = setting(
+        (0.404, 0.396, 0.179, 0.021),
+        "shares of farm/business, wages, transfers and property in initial income",
+        "shares",
+    )
+    growth: float = setting(
+        0.073, "mean nominal growth of earned income", "1/year", ge=-0.5, le=1.0
+    )
+    village_sd: float = setting(
+        0.3, "log standard deviation of the persistent village income level", "log", ge=0.0
+    )
+    village_growth_sd: float = setting(
+        0.02, "spread of village growth trends around the mean", "1/year", ge=0.0
+    )
+    remoteness_growth_penalty: float = setting(
+        0.03, "growth lost by the most remote village (remoteness 1)", "1/year", ge=0.0
+    )
+    household_sd: float = setting(
+        0.55, "log standard deviation of the persistent household level", "log", ge=0.0
+    )
+    transitory_sd: float = setting(
+        0.2, "stationary log standard deviation of transitory income", "log", ge=0.0
+    )
+    transitory_persistence: Probability = setting(
+        0.5, "annual autocorrelation of transitory income", ""
+    )
+    wage_by_education: tuple[float, float, float, float] = setting(
+        (1.0, 1.25, 1.55, 2.0), "relative wage of a worker by education level", "ratio"
+    )
+    _shares = field_validator("component_shares")(_distribution)
+
+    remoteness_wage_penalty: Probability = setting(
+        0.4, "share of wages lost by the most remote village", "share"
+    )
+    elderly_transfer_weight: float = setting(
+        3.0, "transfers to an elderly member relative to another member", "ratio", ge=0.0
+    )
+
+
+class IllnessConfig(_Section):
+    annual_probability: Probability = setting(
+        0.06, "chance a household has a serious illness episode in a year", "1/year"
+    )
+    chronic_multiplier: float = setting(
+        3.0, "risk multiplier with a chronically ill member", "ratio", ge=0
+    )
+    elderly_multiplier: float = setting(
+        1.5, "risk multiplier with an elderly member", "ratio", ge=0
+    )
+    oop_cost_mean: float = setting(
+        6000.0, "mean medical cost of an episode before reimbursement", "yuan/household", ge=0
+    )
+    oop_cost_sd: float = setting(0.8, "log standard deviation of episode cost", "log", ge=0)
+    insured_reimbursement: Probability = setting(
+        0.5, "share of the cost reimbursed when the household is insured", "share"
+    )
+    duration_months: int = setting(4, "months of lost work per episode", "months", ge=1, le=36)
+    lost_income_share: Probability = setting(0.35, "share of earned income lost while ill", "share")
+    chronic_onset: Probability = setting(
+        0.1, "chance an episode leaves a chronic condition", "share"
+    )
+
+
+class DisasterConfig(_Section):
+    annual_probability: Probability = setting(
+        0.05, "chance a village is hit by a disaster in a year", "1/year"
+    )
+    fragile_multiplier: float = setting(
+        2.0, "risk multiplier for ecologically fragile villages", "ratio", ge=0
+    )
+    farm_loss: Probability = setting(0.3, "mean share of a year's farm income destroyed", "share")
+    housing_damage: Probability = setting(
+        0.05, "chance a safe house in a hit village becomes dangerous (grade C)", "share"
+    )
+
+
+class MarketConfig(_Section):
+    sd: float = setting(0.12, "stationary log standard deviation of farm prices", "log", ge=0)
+    persistence: Probability = setting(0.5, "annual autocorrelation of farm prices", "")
+    common_share: Probability = setting(
+        0.7, "share of price variance common to all villages", "share"
+    )
+    bad_year_drop: Probability = setting(
+        0.05,
+        "a village's year counts as a market shock when its mean farm price is this far "
+        "below normal (used to attribute relapses)",
+        "share",
+    )
+
+
+class ShocksConfig(_Section):
+    """Sources of chance that hit incomes, each with its own random stream."""
+
+    illness: IllnessConfig = IllnessConfig()
+    disaster: DisasterConfig = DisasterConfig()
+    market: MarketConfig = MarketConfig()
+
+
+class RegistrationConfig(_Section):
+    """Identification of the poor (建档立卡) and the annual re-check (动态调整)."""
+
+    coverage: Probability = setting(
+        0.9, "chance a household the survey judges poor is registered in the first year", "share"
+    )
+    income_error_sd: float = setting(
+        0.25, "log standard deviation of the survey's income estimate", "log", ge=0
+    )
+    review_coverage: Probability = setting(
+        0.5, "chance the annual review registers an unregistered household it judges poor", "share"
+    )
+    recheck_detection: Probability = setting(
+        0.5, "chance the annual re-check finds and removes a wrongly registered household", "share"
+    )
+    hardship_cutoffs: tuple[float, float] = setting(
+        (0.5, 0.8),
+        "income as a share of the line below which a household is graded A, then B; else C",
+        "share of line",
+    )
+    land_cause_below: float = setting(
+        0.5, "farmland below which 'lack of land' is recorded", "mu/person", ge=0
+    )
+    transport_cause_above: Probability = setting(
+        0.7, "village remoteness above which 'poor transport' is recorded", "index"
+    )
+    water_cause_below: Probability = setting(
+        0.3, "village infrastructure below which 'lack of water' is recorded", "index"
+    )
+    capital_cause_rate: Probability = setting(
+        0.35, "chance 'lack of capital' is recorded (no asset data to decide it)", "share"
+    )
+    marriage_cause_rate: Probability = setting(0.02, "chance 'marriage' is recorded", "share")
+    motivation_cause_rate: Probability = setting(
+        0.05, "chance 'lack of own motivation' is recorded", "share"
+    )
+
+    @field_validator("hardship_cutoffs")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < value[0] < value[1]:
+            raise ValueError("cutoffs must be positive and increasing")
+        return value
+
+
+class GuaranteesConfig(_Section):
+    """The two no-worries and three guarantees (两不愁三保障)."""
+
+    food_floor: Probability = setting(
+        0.5,
+        "a step is a hungry one when its income net of medical costs and disaster losses, "
+        "as a yearly rate, is below this share of the line",
+        "share of line",
+    )
+    food_months: float = setting(
+        3.0,
+        "food and clothing fail in a year with at least this many hungry months",
+        "months",
+        gt=0.0,
+        le=12.0,
+    )
+    schooling_gap_poor: Probability = setting(
+        0.10, "share of poor households with pupils whose schooling is not secured", "share"
+    )
+    schooling_gap_nonpoor: Probability = setting(
+        0.02, "the same share among non-poor households", "share"
+    )
+    schooling_new_gap: Probability = setting(
+        0.02, "yearly chance a poor household with pupils loses the schooling guarantee", "1/year"
+    )
+    schooling_annual_fix: Probability = setting(
+        0.3, "yearly chance a schooling gap is closed without a program", "1/year"
+    )
+    medical_coverage: Probability = setting(
+        0.989, "share of households insured at the start", "share"
+    )
+    medical_annual_fix: Probability = setting(
+        0.5, "yearly chance an uninsured household enrols", "1/year"
+    )
+    self_renovation: Probability = setting(
+        0.1, "yearly chance a household above the line makes a dangerous house safe", "1/year"
+    )
+
+
+class ExitConfig(_Section):
+    """Exit (脱贫) of households, villages and the county, and relapse (返贫)."""
+
+    income_margin: float = setting(
+        0.0, "exit needs income at least (1 + margin) times the line", "share", ge=0.0, le=2.0
+    )
+    require_guarantees: bool = setting(
+        True, "exit also needs food, schooling, medical care and safe housing", ""
+    )
+    relapse_on_guarantee_loss: bool = setting(
+        True, "an exited household that loses a guarantee relapses", ""
+    )
+    village_threshold: Probability = setting(
+        0.02, "a poor village exits when its registered incidence falls below this", "share"
+    )
+    county_threshold: Probability = setting(
+        0.03, "the county exits when its registered incidence falls below this", "share"
+    )
+
+
+class BudgetConfig(_Section):
+    """Money for support programs; each program takes a share of ``total`` (or its own schedule)."""
+
+    total: dict[int, Annotated[float, Field(ge=0.0)]] = setting(
+        {}, "poverty-alleviation funds for each year (a year left out has none)", "yuan/year"
+    )
+    scale: float = setting(
+        1.0,
+        "multiplies every year of total: the share of the named funds that reaches "
+        "programs, or a what-if on the money",
+        "ratio",
+        ge=0.0,
+    )
+
+
+def _program_config(value: Any, handler: Any) -> Any:
+    """Validate a program table with the config class of its ``kind``."""
+    if isinstance(value, ProgramConfig):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError("must be a table")
+    try:
+        cls = program_config_class(str(value.get("kind", "")))
+    except (LookupError, ImportError, AttributeError, TypeError) as err:
+        raise ValueError(str(err)) from None
+    return cls.model_validate(value)
+
+
+ProgramEntry = Annotated[SerializeAsAny[Any], WrapValidator(_program_config)]
+
+
+class Scenario(_Section):
+    """A fully validated scenario. Frozen: derive variants with :meth:`updated`."""
+
+    name: str = setting("scenario", "short name used for the run directory", "")
+    description: str = setting("", "what question this scenario answers", "")
+    start_year: int = setting(2014, "first simulated year", "year", ge=1980, le=2100)
+    end_year: int = setting(2020, "last simulated year", "year", ge=1980, le=2100)
+    steps_per_year: int = setting(
+        12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365
+    )
+    seed: int = setting(20140101, "default seed when none is given", "", ge=0)
+    poverty_line: dict[int, Annotated[float, Field(gt=0.0)]] = setting(
+        {
+            2014: 2800.0,
+            2015: 2855.0,
+            2016: 2952.0,
+            2017: 2952.0,
+            2018: 2995.0,
+            2019: 3218.0,
+            2020: 4000.0,
+        },
+        "poverty line for each simulated year, current prices",
+        "yuan/person/year",
+        validate_default=True,
+    )
+    population: PopulationConfig = PopulationConfig()
+    villages: VillagesConfig = VillagesConfig()
+    income: IncomeConfig = IncomeConfig()
+    shocks: ShocksConfig = ShocksConfig()
+    registration: RegistrationConfig = RegistrationConfig()
+    guarantees: GuaranteesConfig = GuaranteesConfig()
+    exit: ExitConfig = ExitConfig()
+    budget: BudgetConfig = BudgetConfig()
+    programs: dict[str, ProgramEntry] = setting(
+        {},
+        "support programs by name; each table's fields are listed under Programs",
+        "",
+    )
+
+    @field_validator("programs", mode="before")
+    @classmethod
+    def _kind_defaults_to_name(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                name: {"kind": name, **entry} if isinstance(entry, dict) else entry
+                for name, entry in value.items()
+            }
+        return value
+
+    @field_validator("programs")
+    @classmethod
+    def _shares_fit_the_budget(cls, value: dict[str, Any]) -> dict[str, Any]:
+        total = sum(p.share for p in value.values() if p.budget is None)
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"program shares of budget.total add up to {total:.4g}, more than 1")
+        return value
+
+    @field_validator("end_year")
+    @classmethod
+    def _end_after_start(cls, value: int, info: ValidationInfo) -> int:
+        start = info.data.get("start_year")
+        if start is not None and value < start:
+            raise ValueError(f"{value} is before start_year ({start})")
+        return value
+
+    @field_validator("poverty_line")
+    @classmethod
+    def _line_covers_years(cls, value: dict[int, float], info: ValidationInfo) -> dict[int, float]:
+        # A file that extends another may add earlier years after the inherited ones.
+        value = dict(sorted(value.items()))
+        start, end = info.data.get("start_year"), info.data.get("end_year")
+        if start is not None and end is not None:
+            missing = [y for y in range(start, end + 1) if y not in value]
+            if missing:
+                raise ValueError(f"no value for simulated year(s) {missing}")
+        return value
+
+    @property
+    def years(self) -> range:
+        return range(self.start_year, self.end_year + 1)
+
+    def funds(self, year: int) -> float:
+        """Total program funds in ``year``, yuan."""
+        return self.budget.scale * self.budget.total.get(year, 0.0)
+
+    def without_support(self) -> Scenario:
+        """The same county with no program money and no work teams: the counterfactual."""
+        changes: dict[str, Any] = {"villages.work_teams": False, "budget.total": {}}
+        for name, program in self.programs.items():
+            changes[f"programs.{name}.share"] = 0.0
+            if program.budget is not None:
+                changes[f"programs.{name}.budget"] = None
+        return self.updated(changes)
+
+    def line(self, year: int) -> float:
+        """The poverty line in ``year``, yuan per person per year."""
+        return self.poverty_line[year]
+
+    def updated(self, changes: Mapping[str, Any]) -> Scenario:
+        """A validated copy with dotted-path fields replaced, e.g. ``{"income.growth": 0.05}``."""
+        raw = self.model_dump(mode="python")
+        for path, value in changes.items():
+            set_path(raw, path.split("."), value)
+        try:
+            return Scenario.model_validate(raw)
+        except ValidationError as err:
+            raise ScenarioError(problems_from(err, {}, "<updated>")) from None

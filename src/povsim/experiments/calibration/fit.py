@@ -1,0 +1,318 @@
+"""Calibration: fit free parameters so a region meets its published targets.
+
+:func:`calibrate` fits the free parameters with SciPy's differential evolution.
+Every candidate runs on the same replication seeds (common random numbers), so the
+objective is a smooth, deterministic function of the parameters; a whole generation
+goes to the executor at once. Because the objective is deterministic and the search
+is seeded, a rerun replays the evaluations it finds in the history and goes on where
+it stopped: the history is written after every generation and the best scenario
+file every time the best point improves, so an interrupted fit loses nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy.optimize import differential_evolution
+
+from povsim.config import Scenario, ScenarioError, ScenarioProblem, as_field_type, get_path
+from povsim.experiments.calibration.targets import (
+    Parameter,
+    Target,
+    TargetsFile,
+    check_against,
+)
+from povsim.experiments.calibration.validation import (
+    resized,
+    scaled_errors,
+    simulate_targets,
+    target_table,
+)
+from povsim.experiments.executors import Executor
+from povsim.runs.store import OutputDirectory
+
+__all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
+
+INVALID = 1e12
+"""Objective of a candidate that makes an invalid scenario (never the best)."""
+
+
+def _objective(means: np.ndarray, targets: Sequence[Target]) -> float:
+    """Weighted mean of squared scaled errors; below 1 when on average within tolerance."""
+    weights = np.array([t.weight for t in targets])
+    errors = np.nan_to_num(scaled_errors(means, targets), nan=1e3)
+    return float((weights * errors**2).sum() / weights.sum())
+
+
+@dataclass
+class CalibrationResult:
+    """What a fit found.
+
+    Attributes:
+        parameters: the free parameters.
+        best: best parameter values found.
+        objective: the objective there (mean squared error in tolerances).
+        history: one row per evaluated point: generation, parameters, objective and
+            the simulated mean of every target.
+        table: target against simulated at the best point (see :func:`target_table`).
+        scenario: the calibrated scenario.
+        evaluations: how many points were evaluated in this call (the rest came from
+            the history on disk).
+    """
+
+    parameters: list[Parameter]
+    best: dict[str, float]
+    objective: float
+    history: pd.DataFrame
+    table: pd.DataFrame
+    scenario: Scenario
+    evaluations: int
+
+
+def _toml_value(value: float | int) -> str:
+    return repr(int(value)) if isinstance(value, int) else repr(float(value))
+
+
+def calibrated_toml(
+    base_file: Path,
+    out_file: Path,
+    parameters: Sequence[Parameter],
+    best: dict[str, float],
+    header: str,
+) -> str:
+    """A scenario file that extends ``base_file`` and sets the fitted values."""
+    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    lines.append(f'extends = "{Path(os.path.relpath(base_file, out_file.parent)).as_posix()}"')
+    tables: dict[str, list[str]] = {}
+    for parameter in parameters:
+        table, _, key = parameter.path.rpartition(".")
+        low, high = parameter.bounds
+        tables.setdefault(table, []).append(
+            f"{key} = {_toml_value(best[parameter.path])}  # calibrated within [{low:g}, {high:g}]"
+        )
+    for table, entries in tables.items():
+        lines += ["", f"[{table}]"] if table else [""]
+        lines += entries
+    return "\n".join(lines) + "\n"
+
+
+class _Search:
+    """The state of one fit: the evaluated points (replayed from the history on disk),
+    the best point so far, and the generation being evaluated."""
+
+    def __init__(
+        self,
+        base: Scenario,
+        parameters: list[Parameter],
+        targets: Sequence[Target],
+        directory: OutputDirectory,
+        write_best: Callable[[NDArray[np.float64], float], None],
+        run: Callable[[list[Scenario]], NDArray[np.float64]],
+        replications: int,
+        on_result: Callable[[], None] | None,
+    ):
+        self.base, self.parameters, self.targets = base, parameters, targets
+        self.dumped = base.model_dump(mode="python")
+        self.names = [p.path for p in parameters]
+        self.directory, self.write_best, self.run = directory, write_best, run
+        self.replications, self.on_result = replications, on_result
+        self.cache: dict[bytes, tuple[float, NDArray[np.float64]]] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.best_objective, self.best_x = math.inf, None
+        self.generation = 0
+        self.fresh = 0
+
+    @property
+    def history_file(self) -> Path:
+        return self.directory.path / "history.parquet"
+
+    def replay(self) -> None:
+        """Take every point of an earlier fit with the same parameters from its history."""
+        if not self.history_file.exists():
+            return
+        old = pd.read_parquet(self.history_file)
+        if list(old.columns[1 : 1 + len(self.names)]) != self.names:
+            return
+        labels = [t.label for t in self.targets]
+        for _, row in old.iterrows():
+            x = row[self.names].to_numpy(dtype=float)
+            self.cache[x.tobytes()] = (float(row["objective"]), row[labels].to_numpy(dtype=float))
+        self.rows = old.to_dict("records")
+
+    def changes(self, x: NDArray[np.float64]) -> dict[str, int | float]:
+        return {
+            p.path: as_field_type(self.dumped, p.path, value)
+            for p, value in zip(self.parameters, x, strict=True)
+        }
+
+    def __call__(self, _func: object, xs: Sequence[Sequence[float]]) -> list[float]:
+        """Evaluate one generation (SciPy's ``workers`` hook): new points on the executor."""
+        points = [np.asarray(x, dtype=float) for x in xs]
+        todo, scenarios = [], []
+        for x in points:
+            if x.tobytes() in self.cache:
+                continue
+            try:
+                scenarios.append(self.base.updated(self.changes(x)))
+                todo.append(x)
+            except ScenarioError:
+                # e.g. budget shares that add up to more than 1: not a candidate
+                self.cache[x.tobytes()] = (INVALID, np.full(len(self.targets), np.nan))
+        if todo:
+            for x, values in zip(todo, self.run(scenarios), strict=True):
+                means = values.mean(axis=0)
+                value = _objective(means, self.targets)
+                self.cache[x.tobytes()] = (value, means)
+                self.rows.append(
+                    {
+                        "generation": self.generation,
+                        **dict(zip(self.names, x, strict=True)),
+                        "objective": value,
+                        **{t.label: m for t, m in zip(self.targets, means, strict=True)},
+                    }
+                )
+            self.fresh += len(todo)
+            self.directory.table("history", pd.DataFrame(self.rows))
+        elif self.on_result is not None:
+            for _ in range(len(points) * self.replications):
+                self.on_result()
+        results = [self.cache[x.tobytes()][0] for x in points]
+        for x, value in zip(points, results, strict=True):
+            if value < self.best_objective:
+                self.best_objective, self.best_x = value, x
+                self.write_best(x, value)
+        self.generation += 1
+        return results
+
+
+def calibrate(
+    scenario: Scenario,
+    spec: TargetsFile,
+    *,
+    scenario_file: Path,
+    out: Path,
+    parameters: Sequence[Parameter] | None = None,
+    executor: Executor | None = None,
+    generations: int | None = None,
+    population: int | None = None,
+    replications: int | None = None,
+    households: int | None = None,
+    seed: int | None = None,
+    on_result: Callable[[], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    source: str = "<targets>",
+) -> CalibrationResult:
+    """Fit ``parameters`` (default: the targets file's) so the scenario meets ``spec``.
+
+    Writes to ``out``: ``history.parquet`` (every evaluated point, after every
+    generation), ``calibrated.toml`` (the best scenario so far, extending
+    ``scenario_file``), and at the end ``fit.csv`` (target against simulated at the
+    best point), ``figures/fit.png``, ``figures/targets.png`` and ``manifest.json``.
+    A rerun with the same settings replays the history and continues.
+
+    Args:
+        scenario: the region's scenario.
+        spec: its targets.
+        scenario_file: the file ``scenario`` came from (``calibrated.toml`` extends it).
+        out: output directory.
+        parameters, generations, population, replications, households, seed:
+            override the targets file's ``[calibration]`` settings.
+        executor: where runs go (default: serially here).
+        on_result: called after every finished run (progress).
+        on_plan: called with the number of runs the fit can take at most.
+        source: the targets file, for messages.
+    """
+    from povsim.plots.calibration import calibration_history, target_fit
+
+    settings = spec.calibration
+    parameters = list(parameters if parameters is not None else settings.parameters)
+    if not parameters:
+        raise ScenarioError(
+            [ScenarioProblem(source, "calibration.parameters", "no free parameters to fit")]
+        )
+    check_against(spec.targets, parameters, scenario, source)
+    generations = generations or settings.generations
+    population = population or settings.population
+    replications = replications or settings.replications
+    seed = settings.seed if seed is None else seed
+    base = resized(scenario, households or settings.households)
+    targets = spec.targets
+    directory = OutputDirectory(Path(out), "calibration")
+
+    def run(scenarios: list[Scenario]) -> NDArray[np.float64]:
+        return simulate_targets(scenarios, targets, seed, replications, executor, on_result)
+
+    def write_best(x: NDArray[np.float64], value: float) -> None:
+        values = dict(zip(search.names, (float(v) for v in x), strict=True))
+        header = (
+            f"Calibrated by `povsim calibrate` against {spec.region} targets "
+            f"({datetime.now(UTC):%Y-%m-%d}).\n"
+            f"Objective {value:.4g} (mean squared error in tolerances), {replications} "
+            f"replications of seed {seed}, {base.population.households} agents."
+        )
+        text = calibrated_toml(
+            scenario_file,
+            directory.path / "calibrated.toml",
+            parameters,
+            {**values, **search.changes(x)},
+            header,
+        )
+        directory.text("calibrated.toml", text)
+
+    search = _Search(base, parameters, targets, directory, write_best, run, replications, on_result)
+    search.replay()
+    if on_plan is not None:
+        on_plan(population * len(parameters) * (generations + 1) * replications)
+    # The scenario's own values (clipped to the bounds) join the first generation, so a
+    # recalibration starts from the profile as it stands.
+    dumped = search.dumped
+    x0 = [float(np.clip(get_path(dumped, p.path), *p.bounds)) for p in parameters]
+    result = differential_evolution(
+        lambda x: math.nan,  # never called: the generation mapper evaluates every point
+        bounds=[p.bounds for p in parameters],
+        popsize=population,
+        maxiter=generations,
+        rng=np.random.default_rng(seed),
+        polish=False,
+        updating="deferred",
+        workers=search,
+        init="latinhypercube",
+        x0=x0,
+    )
+    x = search.best_x if search.best_x is not None else result.x
+    changes = search.changes(x)
+    calibrated = base.updated(changes)
+    table = target_table(targets, run([calibrated])[0])
+    directory.text("fit.csv", table.to_csv(index=False))
+    history = pd.DataFrame(search.rows)
+    directory.figure("fit", calibration_history(history, search.names))
+    directory.figure("targets", target_fit(table))
+    directory.manifest(
+        region=spec.region,
+        targets_file=source,
+        scenario_file=str(scenario_file),
+        parameters=[p.model_dump(mode="json") for p in parameters],
+        best=changes,
+        objective=search.best_objective,
+        seed=seed,
+        replications=replications,
+        agents=base.population.households,
+    )
+    return CalibrationResult(
+        parameters=parameters,
+        best=changes,
+        objective=float(search.best_objective),
+        history=history,
+        table=table,
+        scenario=scenario.updated(changes),
+        evaluations=search.fresh,
+    )

@@ -1,0 +1,187 @@
+"""Targets files: published figures a region should reproduce, and its free parameters.
+
+A targets file lists published figures, each as a target: an indicator in a year, its
+value, a tolerance and its source. Its ``[calibration]`` table names the free
+parameters (dotted scenario paths with bounds, and why the range is credible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from povsim.config import (
+    Scenario,
+    ScenarioError,
+    ScenarioProblem,
+    get_path,
+    load_scenario,
+    load_settings,
+)
+from povsim.runs import metrics
+
+__all__ = [
+    "PATHWAY_SHARE",
+    "CalibrationSettings",
+    "Parameter",
+    "Target",
+    "TargetsFile",
+    "check_against",
+    "load_region",
+    "load_targets",
+]
+
+PATHWAY_SHARE = "pathway_share"
+"""Pseudo-indicator: share of the year's exits credited to ``program`` (several may share one)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Target(_Strict):
+    """One published figure the model should reproduce."""
+
+    indicator: str = Field(description="an indicator column, or pathway_share")
+    year: int
+    value: float
+    relative_tolerance: Annotated[float, Field(gt=0.0)] | None = None
+    absolute_tolerance: Annotated[float, Field(gt=0.0)] | None = None
+    program: str | None = Field(None, description="for pathway_share: the program")
+    basis: Literal["households", "people"] = "households"
+    source: str = Field(min_length=1, description="seed file or publication")
+    note: str = ""
+    weight: Annotated[float, Field(ge=0.0)] = 1.0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if (self.relative_tolerance is None) == (self.absolute_tolerance is None):
+            raise ValueError("give exactly one of relative_tolerance and absolute_tolerance")
+        if self.indicator == PATHWAY_SHARE:
+            if not self.program:
+                raise ValueError("pathway_share needs a program")
+        elif not metrics.is_known(f"{self.indicator}@{self.year}"):
+            raise ValueError(f"unknown indicator {self.indicator!r} (see `povsim columns`)")
+        elif self.program is not None:
+            raise ValueError("program is only for pathway_share")
+        if self.relative_tolerance is not None and self.value == 0:
+            raise ValueError("a relative tolerance needs a non-zero value")
+        return self
+
+    @property
+    def label(self) -> str:
+        if self.indicator == PATHWAY_SHARE:
+            return f"{PATHWAY_SHARE}[{self.program},{self.basis}]@{self.year}"
+        return f"{self.indicator}@{self.year}"
+
+    @property
+    def tolerance(self) -> float:
+        """The tolerance in the indicator's own units."""
+        if self.absolute_tolerance is not None:
+            return self.absolute_tolerance
+        return self.relative_tolerance * abs(self.value)
+
+    @property
+    def tolerance_text(self) -> str:
+        if self.absolute_tolerance is not None:
+            return f"±{self.absolute_tolerance:g}"
+        return f"±{self.relative_tolerance:.0%}"
+
+
+class Parameter(_Strict):
+    """A free parameter: a dotted scenario path, its bounds and why they are credible."""
+
+    path: str
+    bounds: tuple[float, float]
+    why: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.bounds[0] < self.bounds[1]:
+            raise ValueError("bounds must have lower < upper")
+        return self
+
+
+class CalibrationSettings(_Strict):
+    """How to fit: free parameters and the effort to spend."""
+
+    parameters: list[Parameter] = Field(default_factory=list)
+    replications: Annotated[int, Field(ge=1)] = 3
+    seed: int = 1
+    households: Annotated[int, Field(ge=10)] | None = Field(
+        None, description="agents per run while fitting (weights keep the totals)"
+    )
+    generations: Annotated[int, Field(ge=1)] = 10
+    population: Annotated[int, Field(ge=2)] = 5
+
+
+class TargetsFile(_Strict):
+    """A ``*_targets.toml`` file."""
+
+    region: str
+    scenario: str | None = Field(None, description="the region's scenario, relative to this file")
+    note: str = ""
+    targets: list[Target] = Field(min_length=1)
+    calibration: CalibrationSettings = CalibrationSettings()
+
+
+def load_targets(path: str | Path) -> tuple[TargetsFile, Path | None]:
+    """Read a targets file; also return the scenario file it names (resolved), if any."""
+    path = Path(path)
+    spec = load_settings(path, TargetsFile)
+    scenario = (path.parent / spec.scenario).resolve() if spec.scenario else None
+    return spec, scenario
+
+
+def check_against(
+    targets: Sequence[Target], parameters: Sequence[Parameter], scenario: Scenario, source: str
+) -> None:
+    """Fail early, naming the field, when targets or parameters do not fit the scenario."""
+    problems = []
+    dumped = scenario.model_dump(mode="python")
+    for i, target in enumerate(targets):
+        if target.year not in scenario.years:
+            problems.append(
+                ScenarioProblem(
+                    source,
+                    f"targets.{i}.year",
+                    f"{target.year} is outside the scenario's years "
+                    f"{scenario.start_year}-{scenario.end_year}",
+                )
+            )
+        if target.program is not None and target.program not in scenario.programs:
+            problems.append(
+                ScenarioProblem(
+                    source,
+                    f"targets.{i}.program",
+                    f"the scenario has no program {target.program!r}",
+                )
+            )
+    for i, parameter in enumerate(parameters):
+        try:
+            get_path(dumped, parameter.path)
+        except KeyError:
+            problems.append(
+                ScenarioProblem(
+                    source,
+                    f"calibration.parameters.{i}.path",
+                    f"the scenario has no field {parameter.path!r}",
+                )
+            )
+    if problems:
+        raise ScenarioError(problems)
+
+
+def load_region(targets_path: Path) -> tuple[Scenario, TargetsFile]:
+    """A region's scenario and targets from its targets file."""
+    spec, scenario_file = load_targets(targets_path)
+    if scenario_file is None:
+        raise ScenarioError(
+            [ScenarioProblem(str(targets_path), "scenario", "names no scenario file")]
+        )
+    scenario = load_scenario(scenario_file)
+    check_against(spec.targets, spec.calibration.parameters, scenario, str(targets_path))
+    return scenario, spec

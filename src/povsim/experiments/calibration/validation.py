@@ -1,0 +1,153 @@
+"""Validation: run scenarios with replications and hold them against their targets.
+
+Every target's simulated value is the mean over replications, with a 95% interval;
+a target passes when the mean is within its tolerance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from povsim.config import Scenario
+from povsim.experiments.calibration.targets import PATHWAY_SHARE, Target, TargetsFile
+from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.runs import metrics
+from povsim.runs.runner import RunResult, simulate
+from povsim.runs.stats import mean_interval
+
+__all__ = ["measure", "resized", "scaled_errors", "simulate_targets", "target_table", "validate"]
+
+
+def resized(scenario: Scenario, households: int | None) -> Scenario:
+    """The same population drawn as a sample of ``households`` agents.
+
+    The weights keep every total real, and the sample villages shrink with the
+    agents, so each village keeps as many agents as in the full profile: village
+    incidences (and so poor-village designation and village exit) stay as noisy as
+    there.
+    """
+    pop = scenario.population
+    if households is None or households == pop.households:
+        return scenario
+    villages = max(1, round(pop.villages * households / pop.households))
+    return scenario.updated(
+        {
+            "population.households": households,
+            "population.represents": pop.represents or pop.households,
+            "population.villages": villages,
+            "population.represents_villages": pop.represents_villages or pop.villages,
+        }
+    )
+
+
+def measure(run: RunResult, targets: Sequence[Target]) -> np.ndarray:
+    """Each target's simulated value in one run."""
+    years = run.indicators.set_index("year")
+    values = np.empty(len(targets))
+    for i, target in enumerate(targets):
+        if target.indicator != PATHWAY_SHARE:
+            values[i] = metrics.outcome(target.label).value(run)
+            continue
+        rows = run.pathways[run.pathways["year"] == target.year].set_index("program")
+        total = years.at[target.year, f"exits_{target.basis}"]
+        credited = rows.at[target.program, f"exited_{target.basis}"]
+        values[i] = float(credited / total) if total else 0.0
+    return values
+
+
+@dataclass(frozen=True)
+class _Task:
+    scenario: Scenario
+    seed: int
+    replication: int
+    targets: tuple[Target, ...]
+
+
+def _measure_task(task: _Task) -> np.ndarray:
+    run = simulate(task.scenario, task.seed, replication=task.replication, counterfactual=False)
+    return measure(run, task.targets)
+
+
+def simulate_targets(
+    scenarios: Sequence[Scenario],
+    targets: Sequence[Target],
+    seed: int,
+    replications: int,
+    executor: Executor | None = None,
+    on_result: Callable[[], None] | None = None,
+) -> np.ndarray:
+    """Simulated target values, shape (scenarios, replications, targets).
+
+    Replication ``r`` of every scenario runs on the same stream
+    (:func:`povsim.sim.streams.seed_for`), so differences between scenarios are paired.
+    """
+    tasks = [_Task(s, seed, r, tuple(targets)) for s in scenarios for r in range(replications)]
+    out = np.full((len(scenarios) * replications, len(targets)), np.nan)
+
+    def collect(index: int, values: np.ndarray) -> None:
+        out[index] = values
+        if on_result is not None:
+            on_result()
+
+    (executor or SerialExecutor()).run(_measure_task, tasks, collect)
+    return out.reshape(len(scenarios), replications, len(targets))
+
+
+def scaled_errors(means: np.ndarray, targets: Sequence[Target]) -> np.ndarray:
+    """Errors in units of tolerance: |e| <= 1 is within tolerance."""
+    value = np.array([t.value for t in targets])
+    tolerance = np.array([t.tolerance for t in targets])
+    return (means - value) / tolerance
+
+
+def target_table(targets: Sequence[Target], values: np.ndarray) -> pd.DataFrame:
+    """Target against simulated (mean, 95% interval over replications) with pass or fail.
+
+    Args:
+        targets: the targets.
+        values: simulated values, shape (replications, targets).
+    """
+    rows = []
+    errors = scaled_errors(values.mean(axis=0), targets)
+    for i, target in enumerate(targets):
+        mean, low, high = mean_interval(values[:, i])
+        rows.append(
+            {
+                "target": target.label,
+                "year": target.year,
+                "published": target.value,
+                "tolerance": target.tolerance_text,
+                "simulated": mean,
+                "ci_low": low,
+                "ci_high": high,
+                "error": mean - target.value,
+                "error_in_tolerances": float(errors[i]),
+                "passed": bool(abs(errors[i]) <= 1.0),
+                "source": target.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def validate(
+    regions: Sequence[tuple[Scenario, TargetsFile]],
+    *,
+    replications: int = 10,
+    seed: int = 1,
+    households: int | None = None,
+    executor: Executor | None = None,
+    on_result: Callable[[], None] | None = None,
+) -> pd.DataFrame:
+    """Target against simulated for every region (see :func:`target_table`)."""
+    tables = []
+    for scenario, spec in regions:
+        values = simulate_targets(
+            [resized(scenario, households)], spec.targets, seed, replications, executor, on_result
+        )[0]
+        tables.append(target_table(spec.targets, values).assign(region=spec.region))
+    table = pd.concat(tables, ignore_index=True)
+    return table[["region", *[c for c in table.columns if c != "region"]]]

@@ -1,0 +1,476 @@
+"""Global sensitivity analysis with SALib: problem files, evaluation through the executors.
+
+A problem names scenario inputs by dotted path, each with bounds or a distribution
+(as SALib takes them), optional groups, and the outputs to analyse. Evaluation
+runs every sample as a sweep (resumable, on any executor); outputs are averaged
+over replications, which use common seeds across samples so the response is smooth.
+
+Budget shares are handled explicitly: a ``[shares]`` table lists programs whose
+shares vary together. Each gets an input ``share:PROGRAM``, a positive weight;
+a sample's shares are the weights normalised to the sum the base scenario gives
+those programs, so the budget they split, and every other program's share, stay
+as in the base scenario and no sample makes an invalid scenario.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from SALib import ProblemSpec
+
+from povsim.config import (
+    Scenario,
+    ScenarioError,
+    ScenarioProblem,
+    as_field_type,
+    get_path,
+    load_scenario,
+    load_settings,
+)
+from povsim.experiments.executors import Executor, make_executor
+from povsim.experiments.sweep import Sweep, run_sweep
+from povsim.runs import metrics
+from povsim.runs.runner import RunResult
+from povsim.runs.store import OutputDirectory
+from povsim.sim.indicators import INDICATORS
+
+__all__ = [
+    "DEFAULT_OUTPUTS",
+    "METHODS",
+    "PovsimProblemSpec",
+    "Problem",
+    "indices_table",
+    "load_problem",
+    "problem_spec",
+    "run_sensitivity",
+]
+
+METHODS = ("sobol", "morris", "fast")
+DEFAULT_OUTPUTS = (
+    "incidence_end",
+    "cumulative_exit_share",
+    "cumulative_relapse_share",
+    "cost_per_exit",
+)
+Distribution = Literal["unif", "logunif", "triang", "norm", "truncnorm", "lognorm"]
+SHARE = "share:"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Input(_Strict):
+    """One input: SALib's distribution name and its parameters (``bounds``)."""
+
+    dist: Distribution = "unif"
+    bounds: list[float]
+    group: str | None = None
+
+    @model_validator(mode="after")
+    def _parameters(self) -> Self:
+        wanted = {"unif": 2, "logunif": 2, "triang": 3, "norm": 2, "truncnorm": 4, "lognorm": 2}
+        if len(self.bounds) != wanted[self.dist]:
+            raise ValueError(f"{self.dist} takes {wanted[self.dist]} values in bounds")
+        if self.dist in ("unif", "logunif", "truncnorm") and not self.bounds[0] < self.bounds[1]:
+            raise ValueError("bounds must have lower < upper")
+        return self
+
+
+class Shares(_Strict):
+    """Programs whose budget shares vary together, keeping their sum."""
+
+    programs: list[str] = Field(min_length=2)
+    weights: tuple[float, float] = (0.5, 2.0)
+    group: str | None = None
+
+
+class ProblemFile(_Strict):
+    base: str | None = Field(None, description="the base scenario (the command line may give it)")
+    seed: int = 1
+    replications: Annotated[int, Field(ge=1)] = 1
+    inputs: dict[str, Input] = Field(default_factory=dict)
+    shares: Shares | None = None
+    outputs: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTPUTS))
+    time_varying: list[str] = Field(default_factory=lambda: ["incidence"])
+
+
+class Problem:
+    """A validated sensitivity problem on a base scenario."""
+
+    def __init__(self, base: Scenario, spec: ProblemFile, source: str = "<problem>"):
+        self.base, self.spec, self.source = base, spec, source
+        self._base_values = base.model_dump(mode="python")
+        self.names = list(spec.inputs)
+        if spec.shares:
+            self.names += [f"{SHARE}{p}" for p in spec.shares.programs]
+        self.outputs = list(spec.outputs) + [
+            f"{column}@{year}" for column in spec.time_varying for year in base.years
+        ]
+
+    @property
+    def seed(self) -> int:
+        return self.spec.seed
+
+    def salib(self) -> dict[str, Any]:
+        """The problem dictionary SALib takes."""
+        inputs = list(self.spec.inputs.values())
+        dists = [i.dist for i in inputs]
+        bounds = [i.bounds for i in inputs]
+        groups = [i.group for i in inputs]
+        if self.spec.shares:
+            n = len(self.spec.shares.programs)
+            dists += ["unif"] * n
+            bounds += [list(self.spec.shares.weights)] * n
+            groups += [self.spec.shares.group] * n
+        problem: dict[str, Any] = {
+            "names": self.names,
+            "bounds": bounds,
+            "dists": dists,
+            "outputs": self.outputs,
+        }
+        if any(g is not None for g in groups):
+            problem["groups"] = [g or n for g, n in zip(groups, self.names, strict=True)]
+        return problem
+
+    def changes(self, row: np.ndarray) -> dict[str, Any]:
+        """The scenario changes one sample row makes."""
+        changes: dict[str, Any] = {}
+        flat = self._base_values
+        for name, value in zip(self.names, row, strict=True):
+            if name.startswith(SHARE):
+                continue
+            changes[name] = as_field_type(flat, name, value)
+        if self.spec.shares:
+            programs = self.spec.shares.programs
+            weights = np.array([row[self.names.index(f"{SHARE}{p}")] for p in programs])
+            total = sum(self.base.programs[p].share for p in programs)
+            for program, weight in zip(programs, weights, strict=True):
+                changes[f"programs.{program}.share"] = float(total * weight / weights.sum())
+        return changes
+
+    def sweep(self, samples: np.ndarray) -> Sweep:
+        points = [(f"s{i:05d}", self.changes(row)) for i, row in enumerate(samples)]
+        scenarios = []
+        for index, (_, changes) in enumerate(points):
+            try:
+                scenarios.append(self.base.updated(changes))
+            except ScenarioError as err:
+                # e.g. an unbounded distribution sampled at its 0 or 1 quantile (Morris grids)
+                raise ScenarioError(
+                    [
+                        ScenarioProblem(
+                            self.source,
+                            f"inputs.{p.path}",
+                            f"sample {index} makes an invalid scenario: {p.message}",
+                        )
+                        for p in err.problems
+                    ]
+                ) from None
+        record = {"kind": "sensitivity", "problem": self.spec.model_dump(mode="json")}
+        return Sweep(
+            "sensitivity", self.base, points, scenarios, self.seed, self.spec.replications, record
+        )
+
+    def outputs_of(self, indicators: pd.DataFrame) -> pd.DataFrame:
+        """One row per sample point: every output, averaged over replications."""
+        rows = []
+        for (point, _), run in indicators.groupby(["point", "replication"], sort=True):
+            tables = metrics.Tables(run.sort_values("year"))
+            rows.append({"point": point, **metrics.evaluate(tables, self.outputs)})
+        return pd.DataFrame(rows).groupby("point", sort=True).mean()
+
+
+def _validate(problem: Problem, source: str) -> None:
+    """Every input path, share program and output must make sense for the base scenario."""
+    flat = problem.base.model_dump(mode="python")
+    issues = []
+    for path in problem.spec.inputs:
+        try:
+            value = get_path(flat, path)
+        except (KeyError, TypeError):
+            issues.append(ScenarioProblem(source, f"inputs.{path}", "no such scenario field"))
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            issues.append(ScenarioProblem(source, f"inputs.{path}", "is not a number"))
+    if problem.spec.shares:
+        for program in problem.spec.shares.programs:
+            if program not in problem.base.programs:
+                issues.append(
+                    ScenarioProblem(
+                        source, "shares.programs", f"no program {program!r} in the base scenario"
+                    )
+                )
+    for name in problem.spec.outputs:
+        # A sweep keeps only the indicators: outputs must be computable from them.
+        try:
+            needs = metrics.outcome(name).needs
+        except metrics.UnknownOutcome as err:
+            issues.append(ScenarioProblem(source, "outputs", str(err.args[0])))
+            continue
+        _, at, year = name.partition("@")
+        if needs != "indicators":
+            issues.append(
+                ScenarioProblem(source, "outputs", f"{name!r} needs the {needs}, not kept here")
+            )
+        elif at and int(year) not in problem.base.years:
+            issues.append(
+                ScenarioProblem(source, "outputs", f"{name!r}: {year} is not a simulated year")
+            )
+    for column in problem.spec.time_varying:
+        if column not in INDICATORS:
+            issues.append(ScenarioProblem(source, "time_varying", f"unknown column {column!r}"))
+    if issues:
+        raise ScenarioError(issues)
+    if not problem.names:
+        raise ScenarioError([ScenarioProblem(source, "inputs", "no inputs to vary")])
+
+
+def load_problem(path: str | Path, scenario: str | Path | Scenario | None = None) -> Problem:
+    """Read a problem file; ``scenario`` (a file or a Scenario) overrides its ``base``."""
+    path = Path(path)
+    spec = load_settings(path, ProblemFile)
+    if isinstance(scenario, Scenario):
+        base = scenario
+    elif scenario is not None:
+        base = load_scenario(scenario)
+    elif spec.base is not None:
+        base = load_scenario(path.parent / spec.base)
+    else:
+        raise ScenarioError(
+            [ScenarioProblem(str(path), "base", "give a base scenario here or on the command line")]
+        )
+    problem = Problem(base, spec, str(path))
+    _validate(problem, str(path))
+    return problem
+
+
+class PovsimProblemSpec(ProblemSpec):
+    """A SALib ``ProblemSpec`` whose ``evaluate()`` runs povsim.
+
+    ``sp.sample_sobol(256).evaluate().analyze_sobol()`` samples with SALib, runs
+    every sample through an executor (keyword arguments ``executor``, ``workers``,
+    ``scheduler``, ``out`` to keep the runs and ``resume``), and analyses with SALib.
+    """
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.salib())
+        self.problem = problem
+        self.evaluations: pd.DataFrame | None = None
+
+    def evaluate(
+        self,
+        func: Callable | None = None,
+        *args: Any,
+        executor: str | Executor = "processes",
+        workers: int | None = None,
+        scheduler: str | None = None,
+        out: str | Path | None = None,
+        resume: bool = False,
+        on_result: Callable[[RunResult], None] | None = None,
+        **kwargs: Any,
+    ) -> Self:
+        if func is not None:
+            return super().evaluate(func, *args, **kwargs)
+        if self.samples is None:
+            raise ValueError("sample first, e.g. sp.sample_sobol(256)")
+        sweep = self.problem.sweep(self.samples)
+        with tempfile.TemporaryDirectory(prefix="povsim-sensitivity-") as scratch:
+            target = Path(out) if out is not None else Path(scratch) / "runs"
+            own = not isinstance(executor, Executor)
+            pool = make_executor(executor, workers, scheduler) if own else executor
+            try:
+                run_sweep(sweep, target, resume=resume, executor=pool, on_result=on_result)
+            finally:
+                if own:
+                    pool.close()
+            indicators = pd.read_parquet(sorted((target / "indicators").glob("*.parquet")))
+        self.evaluations = self.problem.outputs_of(indicators)
+        self.results = self.evaluations[self.problem.outputs].to_numpy()
+        return self
+
+
+def problem_spec(
+    scenario: str | Path | Scenario,
+    inputs: dict[str, dict[str, Any]],
+    outputs: Sequence[str] = DEFAULT_OUTPUTS,
+    *,
+    shares: dict[str, Any] | None = None,
+    time_varying: Sequence[str] = ("incidence",),
+    replications: int = 1,
+    seed: int = 1,
+) -> PovsimProblemSpec:
+    """A SALib ``ProblemSpec`` for povsim, for notebooks.
+
+    Args:
+        scenario: the base scenario (a file or a Scenario).
+        inputs: dotted path -> ``{"bounds": [...], "dist": "unif", "group": None}``.
+        outputs: headline outputs and ``COLUMN@YEAR`` indicator values.
+        shares: ``{"programs": [...], "weights": (0.5, 2.0)}`` to vary budget shares together.
+        time_varying: indicator columns analysed year by year.
+        replications: runs per sample, averaged (common seeds across samples).
+        seed: seeds the runs (and, passed to SALib's samplers, the sample).
+    """
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    spec = ProblemFile(
+        seed=seed,
+        replications=replications,
+        inputs=inputs,
+        shares=shares,
+        outputs=list(outputs),
+        time_varying=list(time_varying),
+    )
+    problem = Problem(base, spec)
+    _validate(problem, "<problem_spec>")
+    return PovsimProblemSpec(problem)
+
+
+def sample(sp: PovsimProblemSpec, method: str, n: int, *, second_order: bool = True) -> None:
+    """Draw SALib's sample for ``method`` (seeded by the problem's seed)."""
+    seed = sp.problem.seed
+    if method == "morris":
+        unbounded = [p for p, i in sp.problem.spec.inputs.items() if i.dist in ("norm", "lognorm")]
+        if unbounded:
+            raise ScenarioError(
+                [
+                    ScenarioProblem(
+                        sp.problem.source,
+                        f"inputs.{path}",
+                        "Morris samples the 0 and 1 quantiles, so it needs a bounded "
+                        "distribution (unif, logunif, triang, truncnorm)",
+                    )
+                    for path in unbounded
+                ]
+            )
+    if method == "sobol":
+        sp.sample_sobol(n, calc_second_order=second_order, seed=seed)
+    elif method == "morris":
+        sp.sample_morris(n, num_levels=4, seed=seed)
+    elif method == "fast":
+        sp.sample_fast(n, M=4, seed=seed)
+    else:
+        raise ValueError(f"method must be one of {METHODS}")
+
+
+def analyze(sp: PovsimProblemSpec, method: str, *, second_order: bool = True) -> None:
+    seed = sp.problem.seed
+    if method == "sobol":
+        sp.analyze_sobol(calc_second_order=second_order, seed=seed)
+    elif method == "morris":
+        sp.analyze_morris(num_levels=4, seed=seed)
+    else:
+        sp.analyze_fast(M=4, seed=seed)
+
+
+def indices_table(sp: ProblemSpec) -> pd.DataFrame:
+    """Long table of every index: output, input (and input2 for S2), index, value, conf."""
+    analysis = sp.analysis
+    outputs = list(sp["outputs"])
+    if not (isinstance(analysis, dict) and set(analysis) == set(outputs)):
+        analysis = {outputs[0]: analysis}
+    groups = sp.get("groups")
+    names = list(dict.fromkeys(groups)) if groups else list(sp["names"])
+    rows = []
+    for output, result in analysis.items():
+        for key, values in result.items():
+            if key.endswith("_conf") or key == "names":
+                continue
+            values = np.asarray(values, dtype=float)
+            conf = np.asarray(result.get(f"{key}_conf", np.full(values.shape, np.nan)), dtype=float)
+            if values.ndim == 2:
+                for i in range(values.shape[0]):
+                    for j in range(i + 1, values.shape[1]):
+                        rows.append(
+                            {
+                                "output": output,
+                                "input": names[i],
+                                "input2": names[j],
+                                "index": key,
+                                "value": values[i, j],
+                                "conf": conf[i, j],
+                            }
+                        )
+            else:
+                for name, value, c in zip(names, values, conf, strict=True):
+                    rows.append(
+                        {
+                            "output": output,
+                            "input": name,
+                            "input2": None,
+                            "index": key,
+                            "value": value,
+                            "conf": c,
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def time_varying_table(indices: pd.DataFrame) -> pd.DataFrame:
+    """The indices of ``COLUMN@YEAR`` outputs, with ``column`` and ``year`` split out."""
+    yearly = indices[indices["output"].str.contains("@", regex=False)].copy()
+    parts = yearly["output"].str.split("@", expand=True)
+    yearly["column"], yearly["year"] = parts[0], parts[1].astype(int)
+    return yearly.drop(columns="output")
+
+
+def run_sensitivity(
+    problem: Problem,
+    method: str = "sobol",
+    n: int = 1024,
+    out: str | Path = "runs/sensitivity",
+    *,
+    second_order: bool = True,
+    executor: str | Executor = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    on_result: Callable[[RunResult], None] | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+) -> PovsimProblemSpec:
+    """Sample, evaluate (resumable, under ``out/runs``), analyse, and write the indices.
+
+    Writes ``samples.parquet``, ``outputs.parquet``, ``indices.parquet``,
+    ``time_varying.parquet``, ``figures/indices.png``, ``figures/time_varying.png`` and
+    ``manifest.json`` to ``out``.
+    """
+    from povsim.plots.experiments import sensitivity_bars, time_varying_indices
+
+    directory = OutputDirectory(Path(out), "sensitivity")
+    out = directory.path
+    sp = PovsimProblemSpec(problem)
+    sample(sp, method, n, second_order=second_order)
+    if on_plan is not None:
+        on_plan(len(sp.samples) * problem.spec.replications, 0)
+    sp.evaluate(
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        out=out / "runs",
+        resume=resume,
+        on_result=on_result,
+    )
+    analyze(sp, method, second_order=second_order)
+    indices = indices_table(sp)
+    yearly = time_varying_table(indices)
+    directory.table("samples", pd.DataFrame(sp.samples, columns=problem.names))
+    directory.table("outputs", sp.evaluations.reset_index())
+    directory.table("indices", indices)
+    directory.table("time_varying", yearly)
+    directory.figure("indices", sensitivity_bars(indices, method))
+    directory.figure("time_varying", time_varying_indices(yearly, method))
+    directory.manifest(
+        method=method,
+        n=n,
+        second_order=second_order,
+        samples=len(sp.samples),
+        runs=len(sp.samples) * problem.spec.replications,
+        problem=problem.spec.model_dump(mode="json"),
+        base=problem.base.model_dump(mode="json"),
+    )
+    return sp

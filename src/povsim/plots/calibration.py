@@ -1,0 +1,65 @@
+"""Figures of a calibration: the search history and the fit to targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["calibration_history", "target_fit"]
+
+
+def calibration_history(history: pd.DataFrame, names: list[str]) -> Figure:
+    """The objective of every evaluated point by generation, the best so far, and each
+    free parameter's values (best point marked)."""
+    panels = 1 + len(names)
+    columns = min(panels, 4)
+    rows = -(-panels // columns)
+    fig = Figure(figsize=(4.0 * columns, 3.4 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for unused in axes[panels:]:
+        unused.set_visible(False)
+    objective = history["objective"].clip(lower=1e-6)
+    axes[0].scatter(history["generation"], objective, s=8, alpha=0.4, label="point")
+    best = history.groupby("generation")["objective"].min().cummin()
+    axes[0].plot(best.index, best.to_numpy(), color="black", label="best so far")
+    axes[0].axhline(1.0, color="grey", linestyle=":", label="within tolerance on average")
+    axes[0].set(yscale="log", xlabel="generation", ylabel="objective", title="fit")
+    axes[0].legend(fontsize="small")
+    top = history.loc[history["objective"].idxmin()]
+    for ax, name in zip(axes[1:panels], names, strict=True):
+        ax.scatter(history[name], objective, s=8, alpha=0.4)
+        ax.axvline(top[name], color="black", linestyle="--")
+        ax.set(yscale="log", xlabel=name, title=f"best {top[name]:.4g}")
+    return fig
+
+
+def target_fit(table: pd.DataFrame) -> Figure:
+    """Each target's simulated mean and 95% interval against its tolerance band,
+    in units of tolerance (0 is the published figure, ±1 the band)."""
+    labels = (
+        table["region"] + ": " + table["target"] if "region" in table else table["target"]
+    ).tolist()
+    fig = Figure(figsize=(7.5, 0.9 + 0.32 * len(labels)), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(labels))[::-1]
+    scale = (table["error"] / table["error_in_tolerances"]).replace([np.inf, -np.inf], np.nan)
+    low = (table["ci_low"] - table["published"]) / scale
+    high = (table["ci_high"] - table["published"]) / scale
+    mid = table["error_in_tolerances"]
+    ax.axvspan(-1, 1, color="tab:green", alpha=0.15, label="tolerance")
+    ax.axvline(0, color="tab:green")
+    colours = np.where(table["passed"], "tab:blue", "tab:red")
+    ax.errorbar(
+        mid,
+        y,
+        xerr=[np.nan_to_num(mid - low), np.nan_to_num(high - mid)],
+        fmt="none",
+        ecolor="grey",
+        capsize=2,
+    )
+    ax.scatter(mid, y, c=colours, zorder=3)
+    ax.set_yticks(y, labels, fontsize="small")
+    ax.set(xlabel="(simulated - published) / tolerance", title="targets: simulated vs published")
+    ax.legend(fontsize="small", loc="lower right")
+    return fig

@@ -1,0 +1,48 @@
+"""Drawing helpers the figures share: yearly means with 95% bands, stacked bars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from povsim.runs.stats import mean_interval
+
+__all__ = []
+
+
+def _yearly(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, ...]:
+    """Years, mean, and a 95% interval when ``frame`` holds several replications."""
+    if "replication" not in frame or frame["replication"].nunique() < 2:
+        values = frame[column].to_numpy(dtype=float)
+        return frame["year"].to_numpy(), values, None, None
+
+    years, stats = zip(
+        *((y, mean_interval(g)) for y, g in frame.groupby("year")[column]), strict=True
+    )
+    mean, low, high = (np.array(s) for s in zip(*stats, strict=True))
+    return np.array(years), mean, low, high
+
+
+def _line(ax, frame: pd.DataFrame, column: str, scale: float = 1.0, **style) -> None:
+    """Plot a yearly mean, with its 95% band when there are replications."""
+    years, mean, low, high = _yearly(frame, column)
+    (line,) = ax.plot(years, scale * mean, **style)
+    if low is not None:
+        ax.fill_between(years, scale * low, scale * high, color=line.get_color(), alpha=0.2)
+
+
+def _yearly_means(frame: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """Average replications away (a single run passes through unchanged)."""
+    if "replication" not in frame:
+        return frame
+    keys = by or ["year"]
+    return frame.drop(columns="replication").groupby(keys, as_index=False).mean(numeric_only=True)
+
+
+def _stacked_bars(ax, wide: pd.DataFrame) -> None:
+    """One bar per row of ``wide``, stacked by column, each column labelled."""
+    wide = wide.fillna(0)
+    bottom = np.zeros(len(wide))
+    for column in wide.columns:
+        ax.bar(wide.index, wide[column], bottom=bottom, label=column)
+        bottom += wide[column].to_numpy()

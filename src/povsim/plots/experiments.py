@@ -1,0 +1,100 @@
+"""Figures of comparisons and sensitivity analyses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from povsim.plots.common import _line
+
+__all__ = ["comparison_bars", "comparison_trajectories", "sensitivity_bars", "time_varying_indices"]
+
+
+def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
+    """Incidence and registered incidence of every scenario, with 95% bands."""
+    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    left, right = fig.subplots(1, 2, sharey=True)
+    for name, frame in trajectories.groupby("scenario", sort=False):
+        _line(left, frame, "incidence", 100, marker="o", label=name)
+        _line(right, frame, "registered_incidence", 100, marker="s", label=name)
+    left.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
+    right.set(title="Registered incidence", xlabel="year")
+    left.set_ylim(bottom=0)
+    left.legend(fontsize="small")
+    return fig
+
+
+def comparison_bars(table: pd.DataFrame) -> Figure:
+    """Cumulative exit and relapse shares and cost per exit per scenario, with 95% intervals."""
+    fig = Figure(figsize=(12, 4.2), layout="constrained")
+    axes = fig.subplots(1, 3)
+    panels = (
+        ("cumulative_exit_share", 100, "Cumulative exit share", "% of registered households"),
+        ("cumulative_relapse_share", 100, "Cumulative relapse share", "% of exited households"),
+        ("cost_per_exit", 1e-3, "Cost per exit", "thousand yuan"),
+    )
+    for ax, (metric, scale, title, unit) in zip(axes, panels, strict=True):
+        rows = table[table["metric"] == metric]
+        x = np.arange(len(rows))
+        mean = scale * rows["mean"].to_numpy()
+        error = scale * np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+        ax.bar(x, mean, yerr=np.nan_to_num(error), capsize=3, color=[f"C{i}" for i in x])
+        ax.set_xticks(x, rows["scenario"], rotation=35, ha="right", fontsize="small")
+        ax.set(title=title, ylabel=unit)
+    return fig
+
+
+_MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_star", "sigma")}
+
+
+def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
+    """First-order and total indices (Morris: mu* and sigma) of each input, per output."""
+    first, second = _MAIN_INDICES[method]
+    scalar = indices[~indices["output"].str.contains("@", regex=False) & indices["input2"].isna()]
+    outputs = list(dict.fromkeys(scalar["output"]))
+    fig = Figure(figsize=(4.2 * max(len(outputs), 1), 4.2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, max(len(outputs), 1), squeeze=False)[0])
+    for ax, output in zip(axes, outputs, strict=False):
+        rows = scalar[scalar["output"] == output]
+        inputs = list(dict.fromkeys(rows["input"]))
+        x = np.arange(len(inputs))
+        for offset, index in ((-0.2, first), (0.2, second)):
+            part = rows[rows["index"] == index].set_index("input").reindex(inputs)
+            ax.bar(
+                x + offset,
+                part["value"],
+                0.4,
+                yerr=np.nan_to_num(part["conf"]),
+                capsize=2,
+                label=index,
+            )
+        ax.set_xticks(x, inputs, rotation=40, ha="right", fontsize="small")
+        ax.set_title(output)
+        ax.legend(fontsize="small")
+    fig.suptitle(f"{method} sensitivity indices")
+    return fig
+
+
+def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
+    """Each input's total index (Morris: mu*) for each year's value of each indicator."""
+    index = _MAIN_INDICES[method][1 if method != "morris" else 0]
+    columns = list(dict.fromkeys(yearly["column"])) or ["(none)"]
+    fig = Figure(figsize=(6 * len(columns), 4.2), layout="constrained")
+    axes = fig.subplots(1, len(columns), squeeze=False)[0]
+    for ax, column in zip(axes, columns, strict=True):
+        rows = yearly[(yearly["column"] == column) & (yearly["index"] == index)]
+        for name, line in rows.groupby("input", sort=False):
+            line = line.sort_values("year")
+            ax.plot(line["year"], line["value"], marker="o", label=name)
+            ax.fill_between(
+                line["year"],
+                line["value"] - line["conf"].fillna(0),
+                line["value"] + line["conf"].fillna(0),
+                alpha=0.15,
+            )
+        ax.set(
+            title=f"{index} of each input for {column}, year by year", xlabel="year", ylabel=index
+        )
+        ax.legend(fontsize="small")
+    return fig

@@ -1,0 +1,173 @@
+"""A run's figures: headcounts, exits and relapses, income bands, pathways, spending."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from povsim.config import Scenario
+from povsim.plots.common import _line, _stacked_bars, _yearly_means
+
+if TYPE_CHECKING:
+    from povsim.runs.store import RunOutput
+
+__all__ = [
+    "draw_income_bands",
+    "exits_relapses",
+    "income_fan",
+    "pathways",
+    "poverty_headcount",
+    "run_figures",
+    "spending",
+]
+
+
+def poverty_headcount(
+    ind: pd.DataFrame, scenario: Scenario, without: pd.DataFrame | None = None
+) -> Figure:
+    """Poor and registered people, and the incidences against the exit threshold.
+
+    ``without`` (the counterfactual's indicators) adds the incidence without support.
+    """
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    _line(left, ind, "poor_people", marker="o", label="poor (income below line)")
+    _line(left, ind, "registered_people", marker="s", label="registered poor")
+    left.set(title="Poverty headcount", xlabel="year", ylabel="people")
+    left.set_ylim(bottom=0)
+    left.legend()
+    right.plot(ind["year"], 100 * ind["incidence"], marker="o", label="incidence")
+    right.plot(
+        ind["year"], 100 * ind["registered_incidence"], marker="s", label="registered incidence"
+    )
+    if without is not None:
+        right.plot(
+            without["year"],
+            100 * without["incidence"],
+            color="grey",
+            ls=":",
+            marker=".",
+            label="incidence without support",
+        )
+    right.axhline(
+        100 * scenario.exit.county_threshold, color="grey", ls="--", label="county exit threshold"
+    )
+    right.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
+    right.set_ylim(bottom=0)
+    right.legend()
+    fig.suptitle(scenario.name)
+    return fig
+
+
+def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Flows through the register each year (means over replications)."""
+    ind = _yearly_means(ind)
+    fig = Figure(figsize=(8, 4), layout="constrained")
+    ax = fig.subplots()
+    flows = {
+        "exits": ind["exits_households"],
+        "relapses": ind["relapses_households"],
+        "new entrants": ind["new_entrants_households"],
+        "removed": ind["removed_households"],
+    }
+    width = 0.8 / len(flows)
+    x = np.arange(len(ind))
+    for i, (label, values) in enumerate(flows.items()):
+        ax.bar(x + (i - (len(flows) - 1) / 2) * width, values, width, label=label)
+    ax.set_xticks(x, ind["year"].astype(int).astype(str))
+    ax.set(title=f"Exits and relapses — {scenario.name}", xlabel="year", ylabel="households")
+    ax.legend()
+    return fig
+
+
+def draw_income_bands(ax, ind: pd.DataFrame, **median_style) -> None:
+    """5th-95th and 25th-75th percentile bands, the median and the poverty line by year."""
+    years = ind["year"]
+    ax.fill_between(
+        years,
+        ind["income_p05"],
+        ind["income_p95"],
+        alpha=0.2,
+        color="C0",
+        label="5th–95th percentile",
+    )
+    ax.fill_between(
+        years,
+        ind["income_p25"],
+        ind["income_p75"],
+        alpha=0.4,
+        color="C0",
+        label="25th–75th percentile",
+    )
+    ax.plot(years, ind["income_p50"], color="C0", label="median", **median_style)
+    ax.step(years, ind["poverty_line"], where="mid", color="C3", lw=2, label="poverty line")
+
+
+def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Percentiles of per-capita income each year against the poverty line."""
+    ind = _yearly_means(ind)
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.subplots()
+    draw_income_bands(ax, ind)
+    ax.plot(
+        ind["year"],
+        ind["median_income_registered"],
+        color="C2",
+        ls=":",
+        label="median, registered poor",
+    )
+    ax.set(
+        title=f"Household income — {scenario.name}",
+        xlabel="year",
+        ylabel="yuan per person per year",
+    )
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left")
+    return fig
+
+
+def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Each year's exits by primary pathway (left) and by every program credited (right)."""
+    table = _yearly_means(table, ["year", "program"])
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    for ax, column, title in (
+        (left, "primary_households", "Exits by primary pathway"),
+        (right, "exited_households", "Exits crediting each program (may overlap)"),
+    ):
+        _stacked_bars(ax, table.pivot(index="year", columns="program", values=column))
+        ax.set(title=title, xlabel="year", ylabel="households")
+    right.legend(fontsize="small", loc="upper right")
+    fig.suptitle(scenario.name)
+    return fig
+
+
+def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Money spent by each program per year against the year's total budget."""
+    table = _yearly_means(table, ["year", "program"])
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.subplots()
+    _stacked_bars(ax, table.pivot(index="year", columns="program", values="spent_yuan") / 1e6)
+    budget = table.groupby("year")["budget_yuan"].sum() / 1e6
+    ax.plot(budget.index, budget, color="black", marker="_", ls="--", label="budget")
+    ax.set(title=f"Spending by program — {scenario.name}", xlabel="year", ylabel="million yuan")
+    ax.legend(fontsize="small", loc="upper left")
+    return fig
+
+
+def run_figures(result: RunOutput) -> dict[str, Figure]:
+    """Every figure of a run (or of an ensemble of replications), by file name."""
+    tables = result.tables()
+    ind, scenario = tables["indicators"], result.scenario
+    figures = {
+        "poverty_headcount": poverty_headcount(ind, scenario, tables.get("counterfactual")),
+        "exits_relapses": exits_relapses(ind, scenario),
+        "income_fan": income_fan(ind, scenario),
+    }
+    if len(tables["spending"]):
+        figures["pathways"] = pathways(tables["pathways"], scenario)
+        figures["spending"] = spending(tables["spending"], scenario)
+    return figures

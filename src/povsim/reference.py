@@ -1,0 +1,89 @@
+"""The reference tables (fields, programs, columns, outcomes), generated so they cannot drift.
+
+The docs site builds its reference pages from these, and ``povsim fields``,
+``povsim columns`` and ``povsim outcomes`` print them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from povsim.config import BUILTIN_PROGRAMS, ProgramConfig, Scenario, program_class
+from povsim.runs.metrics import OUTCOMES
+from povsim.sim.indicators import INDICATORS
+
+__all__ = [
+    "columns_markdown",
+    "field_rows",
+    "fields_markdown",
+    "outcomes_markdown",
+    "programs_markdown",
+]
+
+
+def field_rows(
+    model: type[BaseModel] = Scenario, prefix: str = ""
+) -> Iterator[tuple[str, str, str, str]]:
+    """``(dotted path, default, unit, description)`` for every leaf field."""
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from field_rows(annotation, f"{path}.")
+            continue
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        default = info.default
+        if isinstance(default, tuple):
+            default = list(default)
+        if default == "":
+            default = '""'
+        if isinstance(default, dict):
+            default = "{" + ", ".join(f"{k} = {v:g}" for k, v in default.items()) + "}"
+        yield (
+            path,
+            str(default).lower() if isinstance(default, bool) else str(default),
+            str(extra.get("unit", "")),
+            info.description or "",
+        )
+
+
+def _table(rows) -> str:
+    lines = ["| field | default | unit | meaning |", "|---|---|---|---|"]
+    lines += [f"| `{p}` | `{d}` | {u} | {m} |" for p, d, u, m in rows]
+    return "\n".join(lines)
+
+
+def fields_markdown() -> str:
+    return _table(field_rows())
+
+
+def programs_markdown() -> str:
+    """Fields every program has, then what each built-in kind adds or sets differently."""
+    common = {row[0]: row for row in field_rows(ProgramConfig)}
+    parts = ["Every program:", "", _table(common.values())]
+    for kind in BUILTIN_PROGRAMS:
+        cls = program_class(kind)
+        rows = [row for row in field_rows(cls.Config) if common.get(row[0]) != row]
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        parts += ["", f"`{kind}` — {doc}", "", _table(rows)]
+    return "\n".join(parts)
+
+
+def columns_markdown() -> str:
+    lines = ["| column | meaning |", "|---|---|"]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in INDICATORS.items()]
+    return "\n".join(lines)
+
+
+def outcomes_markdown() -> str:
+    """Every named outcome, then the two families."""
+    lines = ["| outcome | unit | meaning |", "|---|---|---|"]
+    lines += [f"| `{o.name}` | {o.unit} | {o.description} |" for o in OUTCOMES.values()]
+    lines += [
+        "| `COLUMN@YEAR` | the column's | any indicator column in one year, e.g. "
+        "`registered_people@2019` |",
+        "| `exited_people:PROGRAM` | people | people exited with PROGRAM as the primary pathway |",
+    ]
+    return "\n".join(lines)

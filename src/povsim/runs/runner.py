@@ -1,0 +1,155 @@
+"""Running one scenario: build the model, step it, collect the results."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from povsim.config import Scenario
+from povsim.runs import metrics
+from povsim.sim.model import PovertyModel
+from povsim.sim.streams import seed_for
+
+__all__ = ["RunResult", "has_support", "simulate"]
+
+
+@dataclass
+class RunResult:
+    """What one run produced.
+
+    Attributes:
+        scenario: the resolved scenario that ran.
+        seed: the seed it ran with.
+        replication: which replication of ``seed`` (None: a single run on the plain seed).
+        indicators: one row per year (see :data:`povsim.sim.indicators.INDICATORS`).
+        villages: one row per village, its state at the end.
+        panel: one row per household per year, when asked for.
+        pathways: exits credited to each program, and primary pathways, per year.
+        spending: budget, spending and enrolment per program per year.
+        counterfactual: indicators of the same county, seed and shocks without any
+            support (no program money, no work teams), when the scenario has support.
+        county_exit_year: first year the county's registered incidence was below its threshold.
+        started, finished: wall-clock times (UTC).
+        wall_seconds: how long the run took.
+        path: the run directory, once written.
+    """
+
+    scenario: Scenario
+    seed: int
+    replication: int | None
+    indicators: pd.DataFrame
+    villages: pd.DataFrame
+    panel: pd.DataFrame | None
+    pathways: pd.DataFrame
+    spending: pd.DataFrame
+    counterfactual: pd.DataFrame | None
+    county_exit_year: int | None
+    started: datetime
+    finished: datetime
+    wall_seconds: float
+    path: Path | None = field(default=None)
+
+    @property
+    def replications(self) -> int:
+        """Runs behind these tables (1; an ensemble has more)."""
+        return 1
+
+    def summary(self) -> dict[str, float]:
+        """Every outcome of :mod:`povsim.runs.metrics` this run's tables allow."""
+        return metrics.summary(self)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tables as a run directory holds them (``NAME.parquet``)."""
+        tables = {
+            "indicators": self.indicators,
+            "villages": self.villages,
+            "pathways": self.pathways,
+            "spending": self.spending,
+            "counterfactual": self.counterfactual,
+            "households": self.panel,
+        }
+        return {name: frame for name, frame in tables.items() if frame is not None}
+
+    def manifest_fields(self) -> dict[str, Any]:
+        """The run's own timing, for the manifest."""
+        return {
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "wall_seconds": round(self.wall_seconds, 4),
+        }
+
+
+def has_support(scenario: Scenario) -> bool:
+    """Whether any program has money in any year, or work teams are sent."""
+    if scenario.villages.work_teams:
+        return True
+    for program in scenario.programs.values():
+        if program.budget is not None:
+            if any(v > 0 for v in program.budget.values()):
+                return True
+        elif program.share > 0 and any(scenario.funds(y) > 0 for y in scenario.years):
+            return True
+    return False
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    replication: int | None = None,
+    panel: bool = False,
+    on_step: Callable[[PovertyModel], None] | None = None,
+    counterfactual: bool = True,
+) -> RunResult:
+    """Run ``scenario`` from its first to its last year.
+
+    Args:
+        scenario: a validated scenario.
+        seed: defaults to ``scenario.seed``.
+        replication: run replication number ``replication`` of ``seed``
+            (:func:`povsim.sim.streams.seed_for`); None runs the plain seed.
+        panel: also keep one row per household per year.
+        on_step: called after every step (e.g. to advance a progress bar).
+        counterfactual: when the scenario has support, also run it without support on
+            the same seed (same population and shocks) for the summary's comparisons.
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    started, clock = datetime.now(UTC), time.perf_counter()
+    model = PovertyModel(scenario, seed_for(seed, replication), panel=panel)
+    if on_step is not None:
+        model.step_listeners.append(on_step)
+    model.run()
+    v = model.villages
+    villages = v.frame()
+    villages.insert(0, "village", np.arange(len(v), dtype=np.int32))
+    without = None
+    if counterfactual and has_support(scenario):
+        without = simulate(
+            scenario.without_support(),
+            seed,
+            replication=replication,
+            on_step=on_step,
+            counterfactual=False,
+        ).indicators
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        replication=replication,
+        indicators=model.indicators(),
+        villages=villages,
+        panel=model.panel(),
+        pathways=model.pathways(),
+        spending=model.spending(),
+        counterfactual=without,
+        county_exit_year=model.county_exit_year,
+        started=started,
+        finished=datetime.now(UTC),
+        wall_seconds=time.perf_counter() - clock,
+    )

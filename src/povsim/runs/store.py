@@ -1,0 +1,240 @@
+"""Output directories: every povsim command writes its results through this module.
+
+A povsim output directory holds Parquet tables, ``figures/*.png`` and a
+``manifest.json`` in one format whatever wrote it (run, compare, sweep, sensitivity,
+calibrate): the kind of output, the format version, the versions of the libraries
+that shaped the results, the start, finish and wall time, the files, and whatever
+the command adds (the scenario, the seed, the summary).
+
+Files are written whole or not at all (a temporary file beside the target, then a
+rename). A run or a comparison is staged in a hidden directory and renamed into
+place, so it is complete or absent; a sweep, a sensitivity analysis or a calibration
+writes its files one by one as they are ready, so an interrupted one can resume.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from povsim.config import Scenario
+
+__all__ = [
+    "FORMAT",
+    "OutputDirectory",
+    "RunOutput",
+    "save_figure",
+    "staged",
+    "versions",
+    "write_file",
+    "write_parquet",
+    "write_run",
+    "write_text",
+]
+
+FORMAT = 1
+"""Version of the output directory layout and manifest."""
+
+
+def versions() -> dict[str, str]:
+    """Versions of povsim and the libraries that shape its results."""
+    found = {"python": platform.python_version()}
+    for package in ("povsim", "mesa", "numpy", "pandas", "pyarrow"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "unknown"
+    return found
+
+
+def write_file(target: Path, write: Callable[[str], None]) -> None:
+    """Call ``write(tmp_path)`` and move the result to ``target``; readers never see half.
+
+    The file gets ordinary permissions (0644): results are for sharing.
+    """
+    target = Path(target)
+    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_parquet(frame: pd.DataFrame, target: Path) -> None:
+    write_file(target, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
+
+
+def write_text(text: str, target: Path) -> None:
+    write_file(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def save_figure(figure: Figure, target: Path, dpi: int = 110) -> None:
+    """Write a figure as PNG, atomically (no timestamp, so reruns give the same bytes)."""
+    write_file(
+        target, lambda tmp: figure.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON for a manifest: NaN and infinities are null, NumPy scalars plain numbers."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class OutputDirectory:
+    """A povsim output directory being written.
+
+    Args:
+        path: where its files go.
+        kind: what wrote it: ``run``, ``compare``, ``sweep``, ``sensitivity``, ``calibration``.
+    """
+
+    def __init__(self, path: Path, kind: str):
+        self.path = Path(path)
+        self.kind = kind
+        self.started = datetime.now(UTC)
+        self._clock = time.perf_counter()
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def table(self, name: str, frame: pd.DataFrame) -> Path:
+        """Write ``NAME.parquet``."""
+        target = self.path / f"{name}.parquet"
+        write_parquet(frame, target)
+        return target
+
+    def figure(self, name: str, figure: Figure) -> Path:
+        """Write ``figures/NAME.png``."""
+        (self.path / "figures").mkdir(exist_ok=True)
+        target = self.path / "figures" / f"{name}.png"
+        save_figure(figure, target)
+        return target
+
+    def text(self, name: str, text: str) -> Path:
+        """Write a text file (a scenario, a CSV table)."""
+        target = self.path / name
+        write_text(text, target)
+        return target
+
+    def manifest(self, **fields: Any) -> Path:
+        """Write ``manifest.json``: the common fields, the files present, and ``fields``."""
+        files = sorted(
+            p.relative_to(self.path).as_posix()
+            for p in self.path.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.name != "manifest.json"
+        )
+        manifest = {
+            "povsim_output": self.kind,
+            "format": FORMAT,
+            "versions": versions(),
+            "started": self.started.isoformat(),
+            "finished": datetime.now(UTC).isoformat(),
+            "wall_seconds": round(time.perf_counter() - self._clock, 4),
+            "files": files,
+            **fields,
+        }
+        target = self.path / "manifest.json"
+        write_text(json.dumps(_plain(manifest), indent=2) + "\n", target)
+        return target
+
+
+@contextmanager
+def staged(target: Path, kind: str) -> Iterator[OutputDirectory]:
+    """An :class:`OutputDirectory` in a hidden directory that replaces ``target`` at the end.
+
+    If the block fails, nothing is left behind and ``target`` is untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield OutputDirectory(tmp, kind)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(tmp, target)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class RunOutput(Protocol):
+    """What :func:`write_run` writes: a single run or an ensemble of replications."""
+
+    scenario: Scenario
+    seed: int
+    path: Path | None
+
+    @property
+    def replications(self) -> int: ...
+
+    def tables(self) -> dict[str, pd.DataFrame]: ...
+
+    def summary(self) -> dict[str, float]: ...
+
+    def manifest_fields(self) -> dict[str, Any]: ...
+
+
+def write_run(
+    result: RunOutput,
+    out: Path,
+    *,
+    figures: Mapping[str, Figure] | None = None,
+    source: str | None = None,
+    overrides: list[str] | None = None,
+) -> Path:
+    """Write ``result`` as a run directory at ``out`` (atomically) and return its path.
+
+    Args:
+        result: a run or an ensemble.
+        out: the run directory.
+        figures: figures to write under ``figures/`` (see :func:`povsim.plots.run_figures`).
+        source: the scenario file it came from.
+        overrides: the ``--set`` overrides applied to it.
+    """
+    out = Path(out)
+    with staged(out, "run") as directory:
+        for name, frame in result.tables().items():
+            directory.table(name, frame)
+        for name, figure in (figures or {}).items():
+            directory.figure(name, figure)
+        directory.manifest(
+            scenario_name=result.scenario.name,
+            scenario_file=source,
+            overrides=list(overrides or []),
+            seed=result.seed,
+            replications=result.replications,
+            summary=result.summary(),
+            **result.manifest_fields(),
+            scenario=result.scenario.model_dump(mode="json"),
+        )
+    result.path = out
+    return out

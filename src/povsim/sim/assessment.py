@@ -1,0 +1,294 @@
+"""Year-end assessment: register (建档立卡), exit (脱贫), relapse (返贫), village and county exit.
+
+The order each year end, every household making at most one move:
+
+1. the year's net income is totalled (flows minus medical costs and disaster losses);
+2. the guarantees are updated (food from the count of hungry steps; schooling, medical cover
+   and housing change by themselves at the scenario's background rates);
+3. the re-check removes wrongly registered households it finds (``removed``);
+4. registered households over the line with every guarantee met exit (``exits``);
+5. exited households below the line, or (optionally) missing a guarantee, relapse;
+6. the annual review registers unregistered households its survey judges poor
+   (``new_entrants``); the survey sees income with log-normal error, which makes
+   both missed poor and wrongly registered households;
+7. villages and the county exit when the registered incidence is below the threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from povsim.config import Scenario
+from povsim.sim.households import (
+    SAFE_HOUSING_GRADES,
+    YEAR_FLOWS,
+    Cause,
+    Hardship,
+    HouseholdState,
+    Status,
+)
+from povsim.sim.streams import Streams
+from povsim.sim.villages import VillageState
+
+__all__ = [
+    "RELAPSE_CAUSES",
+    "Transitions",
+    "close_year",
+    "designate_poor_villages",
+    "register",
+    "register_initial",
+    "update_villages",
+    "village_people",
+]
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """Who moved in the register at one year end (boolean masks over households)."""
+
+    registered_start: np.ndarray
+    removed: np.ndarray
+    exited: np.ndarray
+    relapsed: np.ndarray
+    entered: np.ndarray
+    ill: np.ndarray
+    hit_by_disaster: np.ndarray
+    exited_start: np.ndarray
+    relapse_causes: dict[str, np.ndarray]
+
+
+def _survey_judges_poor(
+    h: HouseholdState, scenario: Scenario, line: float, rng: np.random.Generator
+) -> np.ndarray:
+    observed = h.income * np.exp(scenario.registration.income_error_sd * rng.standard_normal(h.n))
+    return observed < line
+
+
+def register(
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    mask: np.ndarray,
+    year: int,
+    line: float,
+    rng: np.random.Generator,
+) -> None:
+    """Put ``mask`` on the register: status, year, hardship grade and causes of poverty."""
+    reg = scenario.registration
+    # Draw for everybody so the stream's position does not depend on who registers.
+    u = rng.random((3, h.n))
+    h.status[mask] = Status.REGISTERED
+    h.ever_registered |= mask
+    h.registered_year[mask] = year
+    # Not poor and nothing missing: the household should not be on the register.
+    h.wrongly_registered[mask] = (h.income >= line)[mask] & h.guarantees_ok()[mask]
+    ratio = h.income / line
+    grade = np.where(
+        ratio < reg.hardship_cutoffs[0],
+        Hardship.A,
+        np.where(ratio < reg.hardship_cutoffs[1], Hardship.B, Hardship.C),
+    )
+    h.hardship[mask] = grade[mask]
+
+    village_remote = v.remoteness[h.village]
+    village_infra = v.infrastructure[h.village]
+    flags = (
+        (Cause.ILLNESS, h.chronic | h.ill_year),
+        (Cause.DISABILITY, h.disabled),
+        (Cause.SCHOOLING, (h.pupils > 0) & ((3 * h.pupils >= h.size) | ~h.schooling_ok)),
+        (Cause.DISASTER, h.disaster_year),
+        (Cause.MARRIAGE, u[0] < reg.marriage_cause_rate),
+        (Cause.LAND, h.land < reg.land_cause_below),
+        (Cause.WATER, village_infra < reg.water_cause_below),
+        (Cause.SKILLS, (h.education == 0) & (h.labour > 0)),
+        (Cause.CAPITAL, u[1] < reg.capital_cause_rate),
+        (Cause.LABOUR, 4 * h.labour < h.size),
+        (Cause.TRANSPORT, village_remote > reg.transport_cause_above),
+        (Cause.MOTIVATION, u[2] < reg.motivation_cause_rate),
+    )
+    causes = np.zeros(h.n, dtype=np.uint16)
+    for cause, present in flags:
+        causes |= np.where(present, np.uint16(cause), np.uint16(0))
+    causes[causes == 0] = Cause.OTHER
+    h.causes[mask] = causes[mask]
+
+
+def register_initial(
+    h: HouseholdState, v: VillageState, scenario: Scenario, streams: Streams
+) -> None:
+    """The first registration drive, at the start of ``start_year``."""
+    line = scenario.line(scenario.start_year)
+    rng = streams.registration
+    judged = _survey_judges_poor(h, scenario, line, rng)
+    found = judged & (rng.random(h.n) < scenario.registration.coverage)
+    register(h, v, scenario, found, scenario.start_year, line, rng)
+
+
+def village_people(
+    h: HouseholdState, v: VillageState, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """Real people per village, counting only households in ``mask`` when given."""
+    weights = h.persons if mask is None else h.persons * mask
+    return np.bincount(h.village, weights=weights, minlength=v.n)
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.divide(part, whole, out=np.zeros(len(whole)), where=whole > 0)
+
+
+def designate_poor_villages(
+    h: HouseholdState, v: VillageState, scenario: Scenario, line: float
+) -> None:
+    """Flag villages whose incidence is at least ``designation_multiple`` times the county's."""
+    people = village_people(h, v)
+    poor = village_people(h, v, h.income < line)
+    county = poor.sum() / people.sum() if people.sum() else 0.0
+    incidence = _share(poor, people)
+    v.poor_village = (incidence > 0) & (
+        incidence >= scenario.villages.designation_multiple * county
+    )
+
+
+def _update_guarantees(
+    h: HouseholdState, scenario: Scenario, line: float, rng: np.random.Generator
+) -> None:
+    g = scenario.guarantees
+    u = rng.random((4, h.n))
+    poor = h.income < line
+    h.food_ok = h.hungry_steps < g.food_months * scenario.steps_per_year / 12
+    has_pupils = h.pupils > 0
+    h.schooling_ok = (
+        np.where(
+            h.schooling_ok,
+            ~(has_pupils & poor & (u[0] < g.schooling_new_gap)),
+            u[1] < g.schooling_annual_fix,
+        )
+        | ~has_pupils
+    )
+    h.medical_ok |= u[2] < g.medical_annual_fix
+    renovated = (h.housing_grade >= SAFE_HOUSING_GRADES) & ~poor & (u[3] < g.self_renovation)
+    h.housing_grade[renovated] = SAFE_HOUSING_GRADES - 1
+
+
+def _reset_year(h: HouseholdState, v: VillageState) -> None:
+    v.price_year[:] = 0.0
+    for name in YEAR_FLOWS:
+        getattr(h, name)[:] = 0.0
+    h.hungry_steps[:] = 0
+    h.ill_year[:] = False
+    h.disaster_year[:] = False
+
+
+RELAPSE_CAUSES = ("illness", "disaster", "market", "support_ended", "guarantee", "other")
+"""What a relapse is put down to; a relapse may have several causes, 'other' when none."""
+
+
+def _relapse_causes(
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    year: int,
+    relapse: np.ndarray,
+    line: float,
+) -> dict[str, np.ndarray]:
+    bad_prices = v.price_year < 1.0 - scenario.shocks.market.bad_year_drop
+    causes = {
+        "illness": relapse & h.ill_year,
+        "disaster": relapse & h.disaster_year,
+        "market": relapse & bad_prices[h.village] & (h.farm_year > 0),
+        "support_ended": relapse & (h.support_ended > 0) & (h.support_ended >= year - 1),
+        "guarantee": relapse & (h.income >= line),
+    }
+    explained = np.zeros_like(relapse)
+    for mask in causes.values():
+        explained |= mask
+    causes["other"] = relapse & ~explained
+    return causes
+
+
+def close_year(
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    year: int,
+    streams: Streams,
+    programs: Sequence = (),
+) -> Transitions:
+    """Total the year's income and move households through the register.
+
+    Args:
+        programs: support programs, whose ``secure(h)`` holds up the guarantees they
+            secure after the year's background changes.
+
+    Returns:
+        The masks of who was removed, exited, relapsed and newly registered.
+    """
+    line = scenario.line(year)
+    h.income = (
+        h.farm_year + h.wage_year + h.transfer_year + h.property_year - h.medical_year - h.loss_year
+    )
+    _update_guarantees(h, scenario, line, streams.guarantees)
+    for program in programs:
+        program.secure(h)
+
+    rng = streams.registration
+    u_recheck, u_review = rng.random((2, h.n))
+    judged = _survey_judges_poor(h, scenario, line, rng)
+
+    registered = h.status == Status.REGISTERED
+    exited_before = h.status == Status.EXITED
+    unregistered = h.status == Status.UNREGISTERED
+    guarantees = h.guarantees_ok() if scenario.exit.require_guarantees else True
+    poor = h.income < line
+
+    removed = (
+        registered & h.wrongly_registered & (u_recheck < scenario.registration.recheck_detection)
+    )
+    exits = (
+        registered
+        & ~removed
+        & (h.income >= line * (1.0 + scenario.exit.income_margin))
+        & guarantees
+    )
+    relapse = exited_before & poor
+    if scenario.exit.relapse_on_guarantee_loss:
+        relapse |= exited_before & ~h.guarantees_ok()
+    entered = unregistered & judged & (u_review < scenario.registration.review_coverage)
+
+    h.status[removed] = Status.UNREGISTERED
+    h.wrongly_registered[removed] = False
+    h.hardship[removed] = Hardship.NONE
+    h.causes[removed] = 0
+    h.status[exits] = Status.EXITED
+    h.exit_year[exits] = year
+    h.ever_exited |= exits
+    h.relapses[relapse] += 1
+    register(h, v, scenario, relapse | entered, year, line, rng)
+
+    transitions = Transitions(
+        registered_start=registered,
+        removed=removed,
+        exited=exits,
+        relapsed=relapse,
+        entered=entered,
+        ill=h.ill_year.copy(),
+        hit_by_disaster=h.disaster_year.copy(),
+        exited_start=exited_before,
+        relapse_causes=_relapse_causes(h, v, scenario, year, relapse, line),
+    )
+    _reset_year(h, v)
+    return transitions
+
+
+def update_villages(h: HouseholdState, v: VillageState, scenario: Scenario, year: int) -> None:
+    """Recompute village incidences and let poor villages below the threshold exit."""
+    line = scenario.line(year)
+    people = village_people(h, v)
+    v.incidence = _share(village_people(h, v, h.income < line), people)
+    v.registered_incidence = _share(village_people(h, v, h.status == Status.REGISTERED), people)
+    exits = v.poor_village & ~v.exited & (v.registered_incidence < scenario.exit.village_threshold)
+    v.exited |= exits
+    v.exit_year[exits] = year

@@ -1,0 +1,184 @@
+"""Household state (model-owned arrays) and the :class:`Household` agent that views one row.
+
+Money is yuan per person per year unless a name says otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Cause, Hardship, Status
+from povsim.sim.state import ArrayColumn, ArrayState, RowView
+
+if TYPE_CHECKING:
+    from povsim.sim.model import PovertyModel
+    from povsim.sim.villages import Village
+
+__all__ = [
+    "SAFE_HOUSING_GRADES",
+    "YEAR_FLOWS",
+    "Cause",
+    "Hardship",
+    "Household",
+    "HouseholdState",
+    "Status",
+]
+
+YEAR_FLOWS = (
+    "farm_year",
+    "wage_year",
+    "transfer_year",
+    "property_year",
+    "medical_year",
+    "loss_year",
+)
+"""Money flows totalled over a year, yuan per person; net income is the first four less the rest."""
+
+
+class HouseholdState(ArrayState):
+    """Every household's state, one row per household, owned by the model."""
+
+    # who lives there
+    weight = ArrayColumn(
+        np.float64, "real households this agent stands for (1 in a full population)", default=1.0
+    )
+    village = ArrayColumn(np.int32, "index of the household's village")
+    size = ArrayColumn(np.int16, "members")
+    labour = ArrayColumn(np.int16, "working-age members able to work")
+    elderly = ArrayColumn(np.int16, "members aged 60 or more")
+    pupils = ArrayColumn(np.int16, "children in school")
+    chronic = ArrayColumn(np.bool_, "a member is chronically ill")
+    disabled = ArrayColumn(np.bool_, "a member is disabled")
+    education = ArrayColumn(np.int8, "workers' education: 0 primary or less .. 3 tertiary")
+    housing_grade = ArrayColumn(np.int8, "house safety: 0 A, 1 B, 2 C, 3 D (C, D dangerous)")
+    land = ArrayColumn(np.float64, "farmland, mu per person")
+    # income process; bases are yuan per person per year at start-up prices
+    farm_base = ArrayColumn(np.float64, "farm and business income before household level")
+    wage_base = ArrayColumn(np.float64, "wage income before household level")
+    transfer_base = ArrayColumn(np.float64, "transfers (pensions, subsidies)")
+    property_base = ArrayColumn(np.float64, "property income before household level")
+    level = ArrayColumn(np.float64, "persistent log income level")
+    transitory = ArrayColumn(np.float64, "transitory log income (AR(1))")
+    ill_steps = ArrayColumn(np.int16, "steps of the current illness left")
+    ill_cost = ArrayColumn(np.float64, "out-of-pocket cost per step while ill, yuan per person")
+    # support programs' effects this year, set at the start of the year
+    support_farm = ArrayColumn(np.float64, "program farm income, yuan/person/year")
+    support_wage = ArrayColumn(np.float64, "program wage income, yuan/person/year")
+    support_transfer = ArrayColumn(np.float64, "program transfers, yuan/person/year")
+    extra_reimbursement = ArrayColumn(np.float64, "extra share of illness costs reimbursed")
+    illness_protection = ArrayColumn(np.float64, "share of income lost while ill that is avoided")
+    support_ended = ArrayColumn(
+        np.int16, "last year of the most recent support that ended (0 none)"
+    )
+    # this year's flows, yuan per person, reset at year end
+    farm_year = ArrayColumn(np.float64, "farm and business income so far this year")
+    wage_year = ArrayColumn(np.float64, "wages so far this year")
+    transfer_year = ArrayColumn(np.float64, "transfers so far this year")
+    property_year = ArrayColumn(np.float64, "property income so far this year")
+    medical_year = ArrayColumn(np.float64, "out-of-pocket medical spending so far this year")
+    loss_year = ArrayColumn(np.float64, "disaster losses so far this year")
+    hungry_steps = ArrayColumn(np.int16, "steps this year with net income below the food floor")
+    ill_year = ArrayColumn(np.bool_, "an illness episode began this year")
+    disaster_year = ArrayColumn(np.bool_, "the village was hit by a disaster this year")
+    # assessed at year end
+    income = ArrayColumn(np.float64, "last assessed net income, yuan per person per year")
+    food_ok = ArrayColumn(np.bool_, "food and clothing secure last year")
+    schooling_ok = ArrayColumn(np.bool_, "compulsory schooling secured (true without pupils)")
+    medical_ok = ArrayColumn(np.bool_, "basic medical insurance")
+    # the register
+    status = ArrayColumn(np.int8, "Status: 0 unregistered, 1 registered poor, 2 exited")
+    wrongly_registered = ArrayColumn(np.bool_, "registered while not poor")
+    causes = ArrayColumn(np.uint16, "Cause flags recorded at registration")
+    hardship = ArrayColumn(np.int8, "Hardship grade: 0 none, 1 A, 2 B, 3 C")
+    registered_year = ArrayColumn(np.int16, "year last registered (0 never)")
+    exit_year = ArrayColumn(np.int16, "year of last exit (0 never)")
+    ever_registered = ArrayColumn(np.bool_, "has been on the register")
+    ever_exited = ArrayColumn(np.bool_, "has exited at least once")
+    relapses = ArrayColumn(np.int16, "times fallen back after exit")
+
+    @property
+    def housing_ok(self) -> NDArray[np.bool_]:
+        return self.housing_grade < SAFE_HOUSING_GRADES
+
+    def guarantees_ok(self) -> NDArray[np.bool_]:
+        """Two no-worries and three guarantees: food, schooling, medical care, safe housing."""
+        return self.food_ok & self.schooling_ok & self.medical_ok & self.housing_ok
+
+    @property
+    def persons(self) -> NDArray[np.float64]:
+        """Real people each agent stands for: members times weight."""
+        return self.size * self.weight
+
+    def count(self, mask: NDArray[np.bool_] | slice) -> float:
+        """Real households selected by ``mask`` (the sum of their weights)."""
+        return float(self.weight[mask].sum())
+
+    def people(self, mask: NDArray[np.bool_] | slice) -> float:
+        """Real people in the households selected by ``mask``."""
+        return float(self.persons[mask].sum())
+
+
+class Household(mesa.Agent):
+    """A rural household: a thin view onto row ``index`` of the model's :class:`HouseholdState`.
+
+    Reading or writing an attribute reads or writes the model's arrays, so the
+    vectorised step and per-agent code see the same household.
+    """
+
+    village_id: RowView[int] = RowView("households", "village")
+    size: RowView[int] = RowView("households")
+    labour: RowView[int] = RowView("households")
+    elderly: RowView[int] = RowView("households")
+    pupils: RowView[int] = RowView("households")
+    chronic: RowView[bool] = RowView("households")
+    disabled: RowView[bool] = RowView("households")
+    education: RowView[int] = RowView("households")
+    housing_grade: RowView[int] = RowView("households")
+    land: RowView[float] = RowView("households")
+    income: RowView[float] = RowView("households")
+    food_ok: RowView[bool] = RowView("households")
+    schooling_ok: RowView[bool] = RowView("households")
+    medical_ok: RowView[bool] = RowView("households")
+    wrongly_registered: RowView[bool] = RowView("households")
+    registered_year: RowView[int] = RowView("households")
+    exit_year: RowView[int] = RowView("households")
+    relapses: RowView[int] = RowView("households")
+
+    def __init__(self, model: PovertyModel, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def status(self) -> Status:
+        return Status(self.model.households.status[self.index])
+
+    @property
+    def hardship(self) -> Hardship:
+        return Hardship(self.model.households.hardship[self.index])
+
+    @property
+    def causes(self) -> Cause:
+        return Cause(int(self.model.households.causes[self.index]))
+
+    @property
+    def village(self) -> Village:
+        return self.model.village_agents[self.village_id]
+
+    @property
+    def poor(self) -> bool:
+        """Last assessed income is below this year's poverty line."""
+        return self.income < self.model.poverty_line
+
+    @property
+    def guarantees_ok(self) -> bool:
+        return bool(self.model.households.guarantees_ok()[self.index])
+
+    def __repr__(self) -> str:
+        return (
+            f"Household({self.index}, size={self.size}, income={self.income:.0f}, "
+            f"status={self.status.name})"
+        )

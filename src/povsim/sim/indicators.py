@@ -1,0 +1,192 @@
+"""Annual indicators computed from the model's arrays (never per agent).
+
+Incomes are per-capita net incomes, yuan per person per year; means, medians and
+percentiles are weighted by people, as per-capita income statistics are. Every count
+is of real households and people: an agent counts its ``weight`` (1 in a full
+population), so a weighted sample reports the figures of the population it stands for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from povsim.sim.assessment import Transitions
+from povsim.sim.households import Cause, HouseholdState, Status
+from povsim.sim.villages import VillageState
+
+__all__ = ["INDICATORS", "annual_indicators", "weighted_quantiles"]
+
+INDICATORS: dict[str, str] = {
+    "year": "calendar year; every other column is measured at its end",
+    "poverty_line": "poverty line, yuan/person/year",
+    "population_households": "households (constant: none are created or lost)",
+    "population_people": "people",
+    "poor_households": "households with income below the line, registered or not",
+    "poor_people": "people in those households",
+    "incidence": "poor_people / population_people",
+    "registered_households_start": "registered (not exited) households at the start of the year",
+    "registered_people_start": "people in them",
+    "exits_households": "registered households that exited this year",
+    "exits_people": "people in them",
+    "relapses_households": "exited households that fell back onto the register this year",
+    "relapses_people": "people in them",
+    "new_entrants_households": "households newly registered by the annual review",
+    "new_entrants_people": "people in them",
+    "removed_households": "wrongly registered households taken off the register",
+    "removed_people": "people in them",
+    "exited_households_start": "households in the exited state at the start of the year",
+    "relapse_rate": "relapses_households / exited_households_start",
+    "registered_households": "registered households at year end = start - exits + relapses "
+    "+ new entrants - removed",
+    "registered_people": "people in them",
+    "registered_incidence": "registered_people / population_people (the administrative rate)",
+    "exited_households": "households in the exited state at year end",
+    "ever_registered_households": "households that have been on the register",
+    "ever_exited_households": "households that have exited at least once",
+    "ever_exited_people": "people in households that have exited at least once",
+    "ever_relapsed_households": "households that have relapsed at least once",
+    "cumulative_exit_share": "ever_exited_households / ever_registered_households",
+    "cumulative_relapse_share": "ever_relapsed_households / ever_exited_households",
+    "relapses_illness": "relapsed households with an illness episode this year",
+    "relapses_disaster": "relapsed households whose village had a disaster this year",
+    "relapses_market": "relapsed farming households whose village had a bad price year",
+    "relapses_support_ended": "relapsed households whose support ended this or last year",
+    "relapses_guarantee": "relapsed households above the line that lost a guarantee",
+    "relapses_other": "relapsed households with none of the causes above",
+    "missed_poor_households": "poor households not on the register (exclusion error)",
+    "wrongly_registered_households": "registered households that were not poor when "
+    "registered (inclusion error)",
+    "mean_income_registered": "mean income of registered people, yuan/person/year",
+    "median_income_registered": "median income of registered people, yuan/person/year",
+    "mean_income_exits": "mean income of people in households that exited this year, "
+    "yuan/person/year",
+    "mean_income_ever_registered": "mean income of people ever registered (still poor or "
+    "exited: what reports call the poor's income), yuan/person/year",
+    "mean_income": "mean income of everybody, yuan/person/year",
+    "income_p05": "5th percentile of income, yuan/person/year",
+    "income_p25": "25th percentile of income, yuan/person/year",
+    "income_p50": "median income, yuan/person/year",
+    "income_p75": "75th percentile of income, yuan/person/year",
+    "income_p95": "95th percentile of income, yuan/person/year",
+    "registered_food_gap": "registered households without food and clothing security",
+    "registered_schooling_gap": "registered households whose schooling is not secured",
+    "registered_medical_gap": "registered households without medical insurance",
+    "registered_housing_gap": "registered households in dangerous (C, D) houses",
+    "registered_illness_share": "share of registered households with illness among causes",
+    "ill_households": "households with an illness episode this year",
+    "disaster_households": "households whose village was hit by a disaster this year",
+    "spending_yuan": "money spent by all support programs this year, yuan",
+    "supported_households": "households any program supported this year",
+    "work_team_villages": "villages with a resident work team",
+    "poor_villages": "designated poor villages",
+    "villages_exited": "poor villages that have exited by year end",
+    "county_exited": "the county's registered incidence has fallen below its threshold",
+}
+
+_PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _ratio(part: float, whole: float) -> float:
+    return float(part / whole) if whole else 0.0
+
+
+def _mean(values: np.ndarray, weights: np.ndarray, mask) -> float:
+    w = weights[mask]
+    return float(np.average(values[mask], weights=w)) if w.sum() > 0 else np.nan
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
+    """Quantiles of ``values`` where each value counts ``weights`` times (NaN when empty)."""
+    qs = np.asarray(qs, dtype=float)
+    if values.size == 0 or weights.sum() <= 0:
+        return np.full(qs.shape, np.nan)
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order], dtype=np.float64)
+    positions = np.searchsorted(cumulative, qs * cumulative[-1], side="left")
+    return values[order][np.minimum(positions, values.size - 1)]
+
+
+def annual_indicators(
+    h: HouseholdState,
+    v: VillageState,
+    year: int,
+    line: float,
+    t: Transitions,
+    county_exited: bool,
+    spending: float = 0.0,
+    supported: float = 0.0,
+) -> dict[str, float | int | bool]:
+    """One row of :data:`INDICATORS` for the year just assessed.
+
+    Counts are of real households and people: each agent counts its ``weight``.
+    """
+    persons = h.persons
+    people = float(persons.sum())
+    poor = h.income < line
+    registered = h.status == Status.REGISTERED
+
+    row: dict[str, float | int | bool] = {
+        "year": year,
+        "poverty_line": line,
+        "population_households": h.count(slice(None)),
+        "population_people": people,
+        "poor_households": h.count(poor),
+        "poor_people": h.people(poor),
+        "incidence": _ratio(h.people(poor), people),
+        "registered_households_start": h.count(t.registered_start),
+        "registered_people_start": h.people(t.registered_start),
+    }
+    for name, mask in (
+        ("exits", t.exited),
+        ("relapses", t.relapsed),
+        ("new_entrants", t.entered),
+        ("removed", t.removed),
+        ("registered", registered),
+    ):
+        row[f"{name}_households"] = h.count(mask)
+        row[f"{name}_people"] = h.people(mask)
+    row["registered_incidence"] = _ratio(row["registered_people"], people)
+    row["exited_households_start"] = h.count(t.exited_start)
+    row["relapse_rate"] = _ratio(row["relapses_households"], row["exited_households_start"])
+    row["exited_households"] = h.count(h.status == Status.EXITED)
+    row["ever_registered_households"] = h.count(h.ever_registered)
+    row["ever_exited_households"] = h.count(h.ever_exited)
+    row["ever_exited_people"] = h.people(h.ever_exited)
+    row["ever_relapsed_households"] = h.count(h.relapses > 0)
+    row["cumulative_exit_share"] = _ratio(
+        row["ever_exited_households"], row["ever_registered_households"]
+    )
+    row["cumulative_relapse_share"] = _ratio(
+        row["ever_relapsed_households"], row["ever_exited_households"]
+    )
+    for cause, mask in t.relapse_causes.items():
+        row[f"relapses_{cause}"] = h.count(mask)
+    row["missed_poor_households"] = h.count(poor & (h.status == Status.UNREGISTERED))
+    row["wrongly_registered_households"] = h.count(registered & h.wrongly_registered)
+    row["mean_income_registered"] = _mean(h.income, persons, registered)
+    row["median_income_registered"] = float(
+        weighted_quantiles(h.income[registered], persons[registered], [0.5])[0]
+    )
+    row["mean_income_exits"] = _mean(h.income, persons, t.exited)
+    row["mean_income_ever_registered"] = _mean(h.income, persons, h.ever_registered)
+    row["mean_income"] = _mean(h.income, persons, slice(None))
+    for q, value in zip(
+        _PERCENTILES, weighted_quantiles(h.income, persons, _PERCENTILES), strict=True
+    ):
+        row[f"income_p{round(q * 100):02d}"] = float(value)
+    row["registered_food_gap"] = h.count(registered & ~h.food_ok)
+    row["registered_schooling_gap"] = h.count(registered & ~h.schooling_ok)
+    row["registered_medical_gap"] = h.count(registered & ~h.medical_ok)
+    row["registered_housing_gap"] = h.count(registered & ~h.housing_ok)
+    row["registered_illness_share"] = _ratio(
+        h.count(registered & ((h.causes & Cause.ILLNESS) > 0)), row["registered_households"]
+    )
+    row["ill_households"] = h.count(t.ill)
+    row["disaster_households"] = h.count(t.hit_by_disaster)
+    row["spending_yuan"] = float(spending)
+    row["supported_households"] = float(supported)
+    row["work_team_villages"] = float(v.weight[v.work_team].sum())
+    row["poor_villages"] = float(v.weight[v.poor_village].sum())
+    row["villages_exited"] = float(v.weight[v.exited].sum())
+    row["county_exited"] = bool(county_exited)
+    return row

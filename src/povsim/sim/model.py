@@ -1,0 +1,239 @@
+"""The :class:`PovertyModel`: households and villages as Mesa agents over NumPy state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from povsim.config import Scenario, program_class
+from povsim.sim.assessment import (
+    close_year,
+    designate_poor_villages,
+    register_initial,
+    update_villages,
+)
+from povsim.sim.context import ProgramContext
+from povsim.sim.households import Household, HouseholdState, Status
+from povsim.sim.income import draw_shocks, step_income
+from povsim.sim.indicators import INDICATORS, annual_indicators
+from povsim.sim.pathways import NO_PATHWAY, PATHWAY_COLUMNS, pathway_rows
+from povsim.sim.population import build_population
+from povsim.sim.programs.base import Program, SupportProgram, channel_totals
+from povsim.sim.streams import Streams
+from povsim.sim.villages import Village, VillageState
+
+__all__ = ["NO_PATHWAY", "PANEL_COLUMNS", "PATHWAY_COLUMNS", "SPENDING_COLUMNS", "PovertyModel"]
+
+SPENDING_COLUMNS = (
+    "year",
+    "program",
+    "unit",
+    "budget_yuan",
+    "spent_yuan",
+    "unspent_yuan",
+    "enrolled",
+    "new_enrolments",
+    "waiting",
+)
+
+PANEL_COLUMNS = (
+    "weight",
+    "village",
+    "size",
+    "labour",
+    "elderly",
+    "pupils",
+    "chronic",
+    "disabled",
+    "education",
+    "housing_grade",
+    "income",
+    "food_ok",
+    "schooling_ok",
+    "medical_ok",
+    "status",
+    "wrongly_registered",
+    "causes",
+    "hardship",
+    "ever_exited",
+    "relapses",
+)
+"""Household columns written to ``households.parquet`` each year when a panel is asked for."""
+
+
+def _report(name: str, model: PovertyModel) -> float | int | bool:
+    return model.year_indicators[name]
+
+
+class PovertyModel(mesa.Model):
+    """Targeted poverty alleviation in one county, stepped ``steps_per_year`` times a year.
+
+    Household and village state live in NumPy arrays owned by the model
+    (:attr:`households`, :attr:`villages`); :class:`Household` and :class:`Village`
+    agents are views onto their rows. A step is vectorised over all households; the
+    last step of each year runs the assessment and collects one row of indicators.
+
+    Args:
+        scenario: the validated scenario.
+        seed: an integer or a ``SeedSequence``; defaults to ``scenario.seed``.
+        population: household and village state to start from instead of drawing
+            one (for hand-built test cases); it is used as given, not copied.
+        panel: keep one row per household per year for ``households.parquet``.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | np.random.SeedSequence | None = None,
+        *,
+        population: tuple[HouseholdState, VillageState] | None = None,
+        panel: bool = False,
+    ):
+        self.seed_value = scenario.seed if seed is None else seed
+        self.streams = Streams(self.seed_value)
+        super().__init__(rng=self.streams.model)
+        self._config = scenario
+        self.year = scenario.start_year
+        self.step_in_year = 0
+        self.county_exit_year: int | None = None
+
+        self.households, self.villages = population or build_population(
+            scenario, self.streams.population
+        )
+        h, v = self.households, self.villages
+        if len(h) and (h.village.max() >= len(v) or h.village.min() < 0):
+            raise ValueError("a household's village index is out of range")
+
+        self.context = ProgramContext(h, v, scenario, self.streams.takeup)
+        self.village_agents = [Village(self, i) for i in range(len(v))]
+        self.household_agents = [Household(self, i) for i in range(len(h))]
+
+        start_line = scenario.line(scenario.start_year)
+        designate_poor_villages(h, v, scenario, start_line)
+        register_initial(h, v, scenario, self.streams)
+        self.programs: list[Program] = [
+            program_class(config.kind)(self, name, config)
+            for name, config in scenario.programs.items()
+        ]
+        self._pathways: list[dict[str, Any]] = []
+        self.year_indicators: dict[str, float | int | bool] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_report, name) for name in INDICATORS}
+        )
+        self._panel: list[pd.DataFrame] | None = [] if panel else None
+        self.step_listeners: list[Callable[[PovertyModel], None]] = []
+
+    @property
+    def config(self) -> Scenario:
+        """The scenario being run."""
+        return self._config
+
+    @config.setter
+    def config(self, scenario: Scenario) -> None:
+        # Programs see the scenario through the context: keep the two together.
+        self._config = scenario
+        self.context = ProgramContext(self.households, self.villages, scenario, self.streams.takeup)
+
+    @property
+    def poverty_line(self) -> float:
+        """This year's poverty line, yuan per person per year."""
+        return self.config.line(min(self.year, self.config.end_year))
+
+    @property
+    def total_steps(self) -> int:
+        return len(self.config.years) * self.config.steps_per_year
+
+    def step(self) -> None:
+        """One step of every household's income; the year's last step also assesses."""
+        h, v = self.households, self.villages
+        if self.step_in_year == 0:
+            self._begin_year()
+        step_income(h, v, self.config, self.year, draw_shocks(self.streams, len(h), len(v)))
+        self.step_in_year += 1
+        if self.step_in_year == self.config.steps_per_year:
+            self._close_year()
+        for listener in self.step_listeners:
+            listener(self)
+
+    def _begin_year(self) -> None:
+        """Villages act, then every program ends, enrols, pays and sets its effect."""
+        h = self.households
+        self.agents_by_type[Village].do("begin_year", self.year)
+        for program in self.programs:
+            program.begin_year(self.year)
+        totals = channel_totals(self.programs, h.n)
+        h.support_farm = totals["farm"]
+        h.support_wage = totals["wage"]
+        h.support_transfer = totals["transfer"]
+        h.extra_reimbursement = 0.0
+        h.illness_protection = 0.0
+        for program in self.programs:
+            if (cover := program.illness_cover()) is not None:
+                h.extra_reimbursement += cover.reimbursement
+                h.illness_protection += cover.protection
+
+    def _spending_this_year(self) -> tuple[float, int]:
+        spent = sum(p.ledger[-1]["spent_yuan"] for p in self.programs if p.ledger)
+        supported = np.zeros(self.households.n, dtype=bool)
+        for program in self.programs:
+            if isinstance(program, SupportProgram):
+                supported |= program.enrolled
+        return spent, self.households.count(supported)
+
+    def _close_year(self) -> None:
+        h, v, scenario = self.households, self.villages, self.config
+        line = scenario.line(self.year)
+        transitions = close_year(h, v, scenario, self.year, self.streams, self.programs)
+        self._pathways += pathway_rows(
+            self.households, self.programs, transitions.exited, self.year
+        )
+        spent, supported = self._spending_this_year()
+        update_villages(h, v, scenario, self.year)
+        people = h.people(slice(None))
+        registered_share = h.people(h.status == Status.REGISTERED) / people if people else 0.0
+        if self.county_exit_year is None and registered_share < scenario.exit.county_threshold:
+            self.county_exit_year = self.year
+        self.year_indicators = annual_indicators(
+            h, v, self.year, line, transitions, self.county_exit_year is not None, spent, supported
+        )
+        self.datacollector.collect(self)
+        if self._panel is not None:
+            frame = h.frame(PANEL_COLUMNS)
+            frame.insert(0, "household", np.arange(len(h), dtype=np.int32))
+            frame.insert(0, "year", np.int16(self.year))
+            self._panel.append(frame)
+        self.year += 1
+        self.step_in_year = 0
+        if self.year > scenario.end_year:
+            self.running = False
+
+    def run(self) -> PovertyModel:
+        """Step until the last simulated year has been assessed."""
+        while self.running:
+            self.step()
+        return self
+
+    def indicators(self) -> pd.DataFrame:
+        """One row per assessed year (see :data:`povsim.sim.indicators.INDICATORS`)."""
+        if not self.datacollector.model_vars.get("year"):
+            return pd.DataFrame({name: [] for name in INDICATORS})
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    def pathways(self) -> pd.DataFrame:
+        """Exits credited to each program (several may share one) and primary pathways."""
+        return pd.DataFrame(self._pathways, columns=list(PATHWAY_COLUMNS))
+
+    def spending(self) -> pd.DataFrame:
+        """Per year and program: budget, money spent, unspent, enrolments, waiting list."""
+        rows = [row for program in self.programs for row in program.ledger]
+        frame = pd.DataFrame(rows, columns=list(SPENDING_COLUMNS))
+        return frame.sort_values(["year"], kind="stable").reset_index(drop=True)
+
+    def panel(self) -> pd.DataFrame | None:
+        """One row per household per assessed year, if the model was built with ``panel=True``."""
+        return pd.concat(self._panel, ignore_index=True) if self._panel else None

@@ -1,0 +1,185 @@
+"""Synthetic households and villages drawn from a scenario's population settings.
+
+Income components are drawn in relative terms (land, workers, education,
+remoteness, elderly members) and then scaled so the person-weighted mean of each
+component matches ``income.initial_mean`` times its share in
+``income.component_shares``: the level is calibrated, the spread is structural.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from povsim.config import Scenario
+from povsim.sim.households import HouseholdState
+from povsim.sim.indicators import weighted_quantiles
+from povsim.sim.villages import VillageState
+
+__all__ = ["build_population", "gross_income"]
+
+RESETTLEMENT_REMOTENESS = 0.05
+RESETTLEMENT_INFRASTRUCTURE = 0.9
+
+
+def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState:
+    cfg, m = scenario.villages, scenario.population.villages
+    remoteness = rng.beta(cfg.remoteness_alpha, cfg.remoteness_beta, m)
+    # The most remote villages are the likeliest to be fragile, with some noise.
+    latent = remoteness + rng.normal(0.0, 0.15, m)
+    n_fragile = round(cfg.fragile_share * m)
+    fragile = np.zeros(m, dtype=bool)
+    if n_fragile:
+        fragile[np.argsort(-latent, kind="stable")[:n_fragile]] = True
+    infrastructure = np.clip(
+        cfg.infrastructure_mean
+        - 0.5 * (remoteness - remoteness.mean())
+        + rng.normal(0.0, cfg.infrastructure_sd, m),
+        0.0,
+        1.0,
+    )
+    income = scenario.income
+    growth = (
+        income.growth
+        - income.remoteness_growth_penalty * remoteness
+        + rng.normal(0.0, income.village_growth_sd, m)
+    )
+    level = rng.normal(0.0, income.village_sd, m)
+    # One more village, empty at the start: the resettlement site near the county town.
+    # It is built in every scenario so that shock draws have the same shape whatever
+    # the policy (common random numbers).
+    return VillageState(
+        m + 1,
+        weight=np.append(np.full(m, (scenario.population.represents_villages or m) / m), 1.0),
+        remoteness=np.append(remoteness, RESETTLEMENT_REMOTENESS),
+        fragile=np.append(fragile, False),
+        infrastructure=np.append(infrastructure, RESETTLEMENT_INFRASTRUCTURE),
+        level=np.append(level, 0.0),
+        growth=np.append(growth, income.growth),
+        resettlement=np.arange(m + 1) == m,
+    )
+
+
+def _sample_villages(pop, villages: VillageState, rng: np.random.Generator):
+    """Each agent's village and weight (real households it stands for).
+
+    Real households are spread evenly over villages. A sample may over-represent
+    remote villages, where poverty concentrates, so that a province-sized run keeps
+    enough poor agents; each agent's weight is then inversely proportional to its
+    chance of being drawn (importance sampling), scaled so the weights add up to
+    ``represents`` exactly.
+    """
+    m, n = pop.villages, pop.households
+    if pop.remote_oversampling == 1.0:
+        village = rng.integers(0, m, n)
+        odds = np.ones(m)
+    else:
+        odds = 1.0 + (pop.remote_oversampling - 1.0) * villages.remoteness[:m]
+        village = rng.choice(m, size=n, p=odds / odds.sum())
+    village = np.sort(village).astype(np.int32)
+    inverse = 1.0 / odds[village]
+    weight = inverse * ((pop.represents or n) / inverse.sum())
+    return village, weight
+
+
+def gross_income(h: HouseholdState, villages: VillageState) -> np.ndarray:
+    """Income at the current level, yuan per person per year, before shocks and costs."""
+    level = np.exp(h.level + h.transitory + villages.level[h.village] + villages.trend[h.village])
+    market = np.exp(villages.market[h.village])
+    return (
+        h.farm_base * level * market
+        + h.wage_base * level
+        + h.transfer_base * np.exp(villages.trend[h.village])
+        + h.property_base * level
+    )
+
+
+def build_population(
+    scenario: Scenario, rng: np.random.Generator
+) -> tuple[HouseholdState, VillageState]:
+    """Draw households and villages for ``scenario``.
+
+    Args:
+        scenario: supplies ``population``, ``villages``, ``income`` and ``guarantees``.
+        rng: the population stream.
+
+    Returns:
+        Household and village state with initial incomes in ``income``.
+    """
+    pop, inc = scenario.population, scenario.income
+    villages = build_villages(scenario, rng)
+    n = pop.households
+
+    village, weight = _sample_villages(pop, villages, rng)
+    size = np.minimum(1 + rng.poisson(pop.mean_household_size - 1.0, n), pop.max_household_size)
+    elderly = rng.binomial(size, pop.elderly_share)
+    pupils = rng.binomial(size - elderly, pop.school_share)
+    disabled = rng.random(n) < pop.disability_rate
+    chronic = rng.random(n) < pop.chronic_illness_rate
+    labour = np.maximum(size - elderly - pupils - disabled, 0)
+    education = rng.choice(4, size=n, p=pop.education_probs).astype(np.int8)
+    land = pop.land_per_person * np.exp(rng.normal(-(pop.land_sd**2) / 2, pop.land_sd, n))
+
+    remote = villages.remoteness[village]
+    # Farming needs hands: full yield from half the members working, less below that.
+    farm_hands = np.clip((labour + 0.5 * elderly) / (0.5 * size), 0.0, 1.0)
+    farm = land * farm_hands
+    wages = (
+        labour
+        / size
+        * np.asarray(inc.wage_by_education)[education]
+        * (1.0 - inc.remoteness_wage_penalty * remote)
+    )
+    sick = 1.0 - pop.chronic_income_loss * chronic
+    farm, wages = farm * sick, wages * sick
+    transfers = (size - elderly + inc.elderly_transfer_weight * elderly) / size
+    prop = np.ones(n)
+
+    h = HouseholdState(
+        n,
+        weight=weight,
+        village=village,
+        size=size,
+        labour=labour,
+        elderly=elderly,
+        pupils=pupils,
+        chronic=chronic,
+        disabled=disabled,
+        education=education,
+        land=land,
+        level=rng.normal(0.0, inc.household_sd, n),
+        transitory=rng.normal(0.0, inc.transitory_sd, n),
+    )
+    multiplier = np.exp(h.level + h.transitory + villages.level[village])
+    people = h.persons
+    for name, raw, scaled, share in (
+        ("farm_base", farm, farm * multiplier, inc.component_shares[0]),
+        ("wage_base", wages, wages * multiplier, inc.component_shares[1]),
+        ("transfer_base", transfers, transfers, inc.component_shares[2]),
+        ("property_base", prop, prop * multiplier, inc.component_shares[3]),
+    ):
+        mean = np.average(scaled, weights=people)
+        setattr(h, name, raw * (inc.initial_mean * share / mean) if mean > 0 else raw * 0.0)
+
+    h.income = gross_income(h, villages)
+    _draw_housing(h, pop, rng)
+    line = scenario.line(scenario.start_year)
+    poor = h.income < line
+    gap = np.where(
+        poor, scenario.guarantees.schooling_gap_poor, scenario.guarantees.schooling_gap_nonpoor
+    )
+    h.schooling_ok = (pupils == 0) | (rng.random(n) >= gap)
+    h.medical_ok = rng.random(n) < scenario.guarantees.medical_coverage
+    h.food_ok = np.ones(n, dtype=bool)
+    return h, villages
+
+
+def _draw_housing(h: HouseholdState, pop, rng: np.random.Generator) -> None:
+    """Housing grades by quota, poorer households likelier to live in dangerous houses."""
+    log_income = np.log(np.maximum(h.income, 1.0))
+    z = (log_income - log_income.mean()) / (log_income.std() or 1.0)
+    rho = pop.housing_income_correlation
+    latent = rho * z + np.sqrt(1.0 - rho**2) * rng.standard_normal(h.n)
+    # Cumulative shares from the worst grade (D) up; lowest latent gets the worst house.
+    cumulative = np.cumsum(pop.housing_grade_probs[::-1])[:-1]
+    cuts = weighted_quantiles(latent, h.weight, cumulative) if h.n else cumulative
+    h.housing_grade = (3 - np.searchsorted(cuts, latent, side="right")).astype(np.int8)

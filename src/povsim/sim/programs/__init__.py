@@ -1,0 +1,45 @@
+"""Support programs: the five batches and their neighbours, one module each.
+
+Built-in kinds are listed in :data:`povsim.config.registry.BUILTIN_PROGRAMS`; a program
+of your own is named by its import path, ``kind = "package.module:Class"`` (a
+:class:`SupportProgram` or :class:`VillageProgram` subclass).
+"""
+
+from povsim.config.program import ProgramConfig
+from povsim.config.registry import BUILTIN_PROGRAMS, program_class
+from povsim.config.vocabulary import CAUSE_NAMES
+from povsim.sim.programs.base import (
+    IllnessCover,
+    Program,
+    SupportProgram,
+    VillageProgram,
+    channel_totals,
+)
+from povsim.sim.programs.education import Education
+from povsim.sim.programs.employment import Employment
+from povsim.sim.programs.health import Health
+from povsim.sim.programs.housing import Housing
+from povsim.sim.programs.industry import Industry
+from povsim.sim.programs.infrastructure import Infrastructure
+from povsim.sim.programs.relocation import Relocation
+from povsim.sim.programs.social_security import SocialSecurity
+
+__all__ = [
+    "BUILTIN_PROGRAMS",
+    "CAUSE_NAMES",
+    "Education",
+    "Employment",
+    "Health",
+    "Housing",
+    "IllnessCover",
+    "Industry",
+    "Infrastructure",
+    "Program",
+    "ProgramConfig",
+    "Relocation",
+    "SocialSecurity",
+    "SupportProgram",
+    "VillageProgram",
+    "channel_totals",
+    "program_class",
+]

@@ -1,0 +1,400 @@
+"""Support programs as Mesa agents: the shared money logic, household and village programs.
+
+A program owns one row per household of its own arrays (enrolled, since, until,
+magnitude) and acts once a year, at the start of the year (:meth:`Program.begin_year`):
+
+1. support ends for households whose support period is over, who exited more than
+   ``support_after_exit_years`` ago, or who were taken off the register;
+2. households that are eligible, not enrolled, and take the program up (a draw from
+   the take-up stream, raised by a village work team) queue by ``priority``; the queue
+   is enrolled in order while this year's budget, less what continuing households
+   cost, covers them — never more;
+3. state that support changes over time moves on (:meth:`advance`: pupils finish school);
+4. the program's effect for the year is computed (:meth:`effect`, which changes
+   nothing): an income gain in yuan per person per year through one channel (farm
+   income, wages or transfers), shaped by ``lag_years``, ``ramp_years`` and, once
+   support ends, ``decay``; any guarantee it secures; any illness cover it adds.
+
+Programs see the county only through a :class:`~povsim.sim.context.ProgramContext`.
+Everything is a vectorised mask or sort: no Python loop over households.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from povsim.config.program import Channel, ProgramConfig
+from povsim.config.vocabulary import Cause, Status
+from povsim.sim.context import ProgramContext
+from povsim.sim.households import HouseholdState
+
+if TYPE_CHECKING:
+    from povsim.sim.model import PovertyModel
+
+__all__ = [
+    "IllnessCover",
+    "Program",
+    "ProgramConfig",
+    "SupportProgram",
+    "VillageProgram",
+    "channel_totals",
+]
+
+Mask = NDArray[np.bool_]
+Index = NDArray[np.intp]
+Money = NDArray[np.float64]
+
+_STATUS = {
+    "registered": Status.REGISTERED,
+    "exited": Status.EXITED,
+    "unregistered": Status.UNREGISTERED,
+}
+_HARDSHIP = {"A": 1, "B": 2, "C": 3}
+
+
+@dataclass(frozen=True)
+class IllnessCover:
+    """What a program adds to a household's protection against illness this year."""
+
+    reimbursement: Money
+    """Extra share of an illness's cost reimbursed."""
+    protection: Money
+    """Share of the income lost while ill that is avoided."""
+
+
+def fit_queue(costs: Money, keys: NDArray[Any], money: float) -> Index:
+    """Positions of the queue ordered by ``keys`` that ``money`` pays for.
+
+    The queue stops at the first the money cannot cover: a queue, not a knapsack.
+    """
+    order = np.argsort(keys, kind="stable")
+    affordable = np.cumsum(costs[order]) <= money
+    return order[: order.size if affordable.all() else int(np.argmin(affordable))]
+
+
+class Program(mesa.Agent):
+    """What every program has: a name, settings, a budget, a ledger and an effect.
+
+    Attributes:
+        name: the program's table name in the scenario.
+        config: its validated settings.
+        context: the county it works in.
+        income: this year's income effect per household, yuan per person per year.
+        ledger: one spending row per year.
+    """
+
+    Config: ClassVar[type[ProgramConfig]] = ProgramConfig
+    channel: ClassVar[Channel] = "transfer"
+    secures: ClassVar[tuple[str, ...]] = ()
+    unit: ClassVar[str] = "household"
+
+    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+        super().__init__(model)
+        self.name = name
+        self.config: Any = config
+        self.income: Money = np.zeros(model.households.n)
+        self.ledger: list[dict[str, Any]] = []
+
+    @property
+    def context(self) -> ProgramContext:
+        return self.model.context  # type: ignore[no-any-return]
+
+    def budget(self, year: int) -> float:
+        """This year's budget, yuan."""
+        if self.config.budget is not None:
+            return float(self.config.budget.get(year, 0.0))
+        return float(self.config.share * self.context.funds(year))
+
+    def active(self, year: int) -> bool:
+        c, s = self.config, self.context.scenario
+        return bool((c.first_year or s.start_year) <= year <= (c.last_year or s.end_year))
+
+    def begin_year(self, year: int) -> None:
+        """Act for the year: end, enrol, pay, and set :attr:`income`."""
+        raise NotImplementedError
+
+    def helped(self) -> Mask:
+        """Households this program raised income for or secured a guarantee for this year."""
+        raise NotImplementedError
+
+    def secure(self, h: HouseholdState) -> None:
+        """Hold up the guarantees this program secures, after the year's background changes."""
+
+    def illness_cover(self) -> IllnessCover | None:
+        """Illness cover this program adds this year (None: none)."""
+        return None
+
+    def record(
+        self, year: int, budget: float, spent: float, enrolled: float, new: float, waiting: float
+    ) -> None:
+        """Add this year's row to the spending ledger (``spending.parquet``).
+
+        ``enrolled``, ``new`` and ``waiting`` count real households (or villages).
+        """
+        self.ledger.append(
+            {
+                "year": year,
+                "program": self.name,
+                "unit": self.unit,
+                "budget_yuan": budget,
+                "spent_yuan": spent,
+                "unspent_yuan": budget - spent,
+                "enrolled": enrolled,
+                "new_enrolments": new,
+                "waiting": waiting,
+            }
+        )
+
+
+class SupportProgram(Program):
+    """A program for households: eligibility, a queue, enrolment and an income effect.
+
+    Subclass it to add a program of your own: set ``Config`` to a
+    :class:`ProgramConfig` subclass with your fields, then override any of
+    :meth:`eligible`, :meth:`enrolment_cost`, :meth:`on_enrol`, :meth:`effect`.
+    Name the class in a scenario as ``kind = "package.module:Class"``.
+
+    Attributes:
+        enrolled: households receiving support this year.
+        since: year each household was last enrolled (0 never).
+        until: last year of support for households whose support ended (0 open).
+        magnitude: full effect per household, yuan per person per year.
+    """
+
+    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+        super().__init__(model, name, config)
+        n = model.households.n
+        self.enrolled: Mask = np.zeros(n, dtype=bool)
+        self.since = np.zeros(n, dtype=np.int16)
+        self.until = np.zeros(n, dtype=np.int16)
+        self.magnitude: Money = np.zeros(n, dtype=np.float64)
+
+    # -- money --------------------------------------------------------------------------
+    def _per_unit(self, idx: Index) -> Money:
+        if self.config.cost_basis == "person":
+            return self.config.unit_cost * self.context.households.size[idx].astype(np.float64)
+        return np.full(idx.size, self.config.unit_cost)
+
+    def enrolment_cost(self, idx: Index, year: int) -> Money:
+        """Cost in ``year`` of enrolling households ``idx`` (yuan each)."""
+        return self._per_unit(idx)
+
+    def continuing_cost(self, idx: Index, year: int) -> Money:
+        """Cost in ``year`` of households ``idx`` enrolled in earlier years (yuan each)."""
+        if self.config.cost_timing == "yearly":
+            return self._per_unit(idx)
+        return np.zeros(idx.size)
+
+    # -- who ----------------------------------------------------------------------------
+    def eligible(self, year: int) -> Mask:
+        """Households that may enrol this year (before take-up and budget)."""
+        c, h, v = self.config, self.context.households, self.context.villages
+        mask = np.isin(h.status, [_STATUS[s] for s in c.statuses])
+        if c.causes:
+            wanted = 0
+            for name in c.causes:
+                wanted |= Cause[name.upper()]
+            mask &= (h.causes & wanted) > 0
+        mask &= h.labour >= c.min_labour
+        if c.max_labour is not None:
+            mask &= h.labour <= c.max_labour
+        if c.hardship:
+            mask &= np.isin(h.hardship, [_HARDSHIP[g] for g in c.hardship])
+        if c.min_remoteness > 0:
+            placed = v.remoteness[h.village] >= c.min_remoteness
+            if c.fragile_villages:
+                placed |= v.fragile[h.village]
+            mask &= placed
+        if c.poor_villages_only:
+            mask &= v.poor_village[h.village]
+        if c.max_income_ratio is not None:
+            mask &= h.income <= c.max_income_ratio * self.context.line(year)
+        return mask
+
+    def priority_key(self, idx: Index, year: int, costs: Money) -> NDArray[np.float64]:
+        """Sort key for candidates ``idx``: lower goes first."""
+        h = self.context.households
+        match self.config.priority:
+            case "hardship":
+                grade = np.where(h.hardship[idx] > 0, h.hardship[idx], 4)
+                return grade + h.income[idx] / (self.context.line(year) * 100.0)
+            case "gap":
+                return h.income[idx]
+            case "cost":
+                return costs
+            case _:
+                return self.context.rng.random(idx.size)
+
+    def take_up(self) -> NDArray[np.float64]:
+        """Each household's chance of taking the program up, with work teams' help."""
+        h, v = self.context.households, self.context.villages
+        boost = self.context.scenario.villages.work_team_takeup * v.work_team[h.village]
+        return np.minimum(self.config.take_up + boost, 1.0)
+
+    # -- what ---------------------------------------------------------------------------
+    def on_enrol(self, idx: Index, year: int) -> None:
+        """Start support for households ``idx`` (set their magnitude, change their state)."""
+
+    def advance(self, year: int) -> None:
+        """Move on what support changes over the years (e.g. pupils finishing school)."""
+
+    def timing(self, year: int) -> NDArray[np.float64]:
+        """Share of the full effect each household gets this year (lag, ramp-up, decay)."""
+        c = self.config
+        started = self.since > 0
+        years_in = year - self.since.astype(np.int64)
+        ramp = np.clip((years_in - c.lag_years + 1) / c.ramp_years, 0.0, 1.0)
+        ended = (self.until > 0) & ~self.enrolled
+        if c.decay > 0:
+            after = np.maximum(year - self.until.astype(np.int64), 0)
+            ramp = np.where(ended, ramp * (1.0 - c.decay) ** after, ramp)
+        return np.where(started & (years_in >= c.lag_years), ramp, 0.0)
+
+    def effect(self, year: int) -> Money:
+        """This year's income effect per household, yuan per person per year.
+
+        It reads state and changes nothing: what support changes is done in
+        :meth:`on_enrol` and :meth:`advance`.
+        """
+        return self.magnitude * self.timing(year)
+
+    def secure(self, h: HouseholdState) -> None:
+        """Secure the guarantees this program secures for households it supports."""
+        for guarantee in self.secures:
+            column = getattr(h, f"{guarantee}_ok")
+            column |= self.enrolled
+
+    def helped(self) -> Mask:
+        helped = self.income > 0
+        if self.secures:
+            helped |= self.enrolled
+        return helped
+
+    # -- the year -----------------------------------------------------------------------
+    def end_support(self, ending: Mask, year: int) -> None:
+        self.enrolled &= ~ending
+        self.until[ending] = year - 1
+        self.context.households.support_ended[ending] = year - 1
+
+    def _support_over(self, year: int) -> Mask:
+        h, c = self.context.households, self.config
+        over = year > self.since.astype(np.int64) + c.duration_years - 1
+        exited_long_ago = (h.status == Status.EXITED) & (
+            year > h.exit_year.astype(np.int64) + c.support_after_exit_years
+        )
+        removed = h.status == Status.UNREGISTERED
+        if "unregistered" in c.statuses:
+            removed = np.zeros_like(removed)
+        return self.enrolled & (over | exited_long_ago | removed)
+
+    def begin_year(self, year: int) -> None:
+        """End, enrol, pay and set this year's effect (see the module docstring).
+
+        Costs are per household; an agent standing for ``weight`` real households
+        costs ``weight`` times as much, so budgets stay in real yuan.
+        """
+        h = self.context.households
+        self.end_support(self._support_over(year), year)
+        budget = self.budget(year) if self.active(year) else 0.0
+        continuing = np.flatnonzero(self.enrolled)
+        costs = self.continuing_cost(continuing, year)
+        if (costs * h.weight[continuing]).sum() > budget:
+            keys = self.priority_key(continuing, year, costs)
+            kept = fit_queue(costs * h.weight[continuing], keys, budget)
+            dropped = self.enrolled.copy()
+            dropped[continuing[kept]] = False
+            self.end_support(dropped, year)
+            continuing, costs = continuing[kept], costs[kept]
+        spent = float((costs * h.weight[continuing]).sum())
+        draws = self.context.rng.random(self.enrolled.size)
+        eligible = self.eligible(year)
+        if self.config.once:
+            eligible &= self.since == 0
+        candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up()))
+        new = np.empty(0, dtype=np.intp)
+        if candidates.size and budget > spent:
+            costs = self.enrolment_cost(candidates, year)
+            keys = self.priority_key(candidates, year, costs)
+            weighted = costs * h.weight[candidates]
+            take = fit_queue(weighted, keys, budget - spent)
+            new = candidates[take]
+            spent += float(weighted[take].sum())
+            self.enrolled[new] = True
+            self.since[new] = year
+            self.until[new] = 0
+            self.on_enrol(new, year)
+        self.advance(year)
+        self.income = self.effect(year)
+        self.record(
+            year,
+            budget,
+            spent,
+            h.count(self.enrolled),
+            h.count(new),
+            h.count(eligible & ~self.enrolled),
+        )
+
+
+class VillageProgram(Program):
+    """A program for villages: the budget upgrades villages in a queue, once each.
+
+    Subclasses say which villages are candidates (:meth:`candidates`), their order
+    (:meth:`priority_key`), what an upgrade costs (:meth:`unit_cost`) and does
+    (:meth:`upgrade`). Every household of an upgraded village counts as helped.
+
+    Attributes:
+        improved: villages upgraded so far.
+    """
+
+    unit: ClassVar[str] = "village"
+
+    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+        super().__init__(model, name, config)
+        self.improved: Mask = np.zeros(model.villages.n, dtype=bool)
+
+    def candidates(self, year: int) -> Mask:
+        """Villages that may be upgraded this year."""
+        return ~self.improved & ~self.context.villages.resettlement
+
+    def priority_key(self, idx: Index) -> NDArray[np.float64]:
+        """Sort key for candidate villages ``idx``: lower goes first."""
+        return np.zeros(idx.size)
+
+    def upgrade(self, idx: Index, year: int) -> None:
+        """Upgrade villages ``idx``."""
+
+    def begin_year(self, year: int) -> None:
+        v = self.context.villages
+        budget = self.budget(year) if self.active(year) else 0.0
+        idx = np.flatnonzero(self.candidates(year))
+        # A sample village stands for ``weight`` real ones and costs that many upgrades.
+        costs = self.config.unit_cost * v.weight[idx]
+        new = idx[fit_queue(costs, self.priority_key(idx), budget)] if idx.size else idx
+        self.improved[new] = True
+        self.upgrade(new, year)
+        waiting = np.setdiff1d(idx, new)
+        self.record(
+            year,
+            budget,
+            float(self.config.unit_cost * v.weight[new].sum()),
+            float(v.weight[self.improved].sum()),
+            float(v.weight[new].sum()),
+            float(v.weight[waiting].sum()),
+        )
+
+    def helped(self) -> Mask:
+        return self.improved[self.context.households.village]
+
+
+def channel_totals(programs: Sequence[Program], n: int) -> dict[str, Money]:
+    """This year's program income by channel, yuan per person per year."""
+    totals = {channel: np.zeros(n) for channel in ("farm", "wage", "transfer")}
+    for program in programs:
+        totals[program.channel] += program.income
+    return totals

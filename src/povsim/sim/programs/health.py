@@ -1,0 +1,58 @@
+"""Health support (健康扶贫, 医疗救助): critical-illness insurance and medical assistance.
+
+For registered households, the ill first. While supported, a household is insured
+(the medical guarantee), the reimbursed share of an illness's cost rises, and less
+income is lost while ill, so an illness throws fewer households back. Illness was
+the recorded cause for 42.4% of registered households (domain.md); seed 004 counts
+2,041 people exited through medical assistance in Jiangjin in 2015.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from povsim.config.fields import Probability, setting
+from povsim.config.program import CostBasis, CostTiming, Priority, ProgramConfig
+from povsim.sim.programs.base import IllnessCover, Index, Money, SupportProgram
+
+__all__ = ["Health", "HealthConfig"]
+
+
+class HealthConfig(ProgramConfig):
+    extra_reimbursement: Probability = setting(
+        0.35, "extra share of an illness's cost reimbursed", "share"
+    )
+    income_protection: Probability = setting(
+        0.3, "share of the income lost while ill that support avoids", "share"
+    )
+    priority: Priority = setting("hardship", "who is enrolled first when money runs short")
+    unit_cost: float = setting(300.0, "premium subsidy and assistance", "yuan", ge=0.0)
+    cost_basis: CostBasis = setting("person", "unit_cost is per household or per person")
+    cost_timing: CostTiming = setting("yearly", "unit_cost is paid at enrolment or every year")
+    duration_years: int = setting(5, "years of support", "years", ge=1)
+    once: bool = setting(False, "a household is enrolled at most once")
+
+
+class Health(SupportProgram):
+    """Better cover and income protection during illness; secures basic medical care."""
+
+    Config: ClassVar = HealthConfig
+    secures: ClassVar = ("medical",)
+
+    def priority_key(self, idx: Index, year: int, costs: Money) -> Money:
+        h = self.context.households
+        # The chronically ill first, then by the configured order.
+        return super().priority_key(idx, year, costs) - 1e12 * h.chronic[idx]
+
+    def effect(self, year: int) -> Money:
+        """Health support adds no income: it protects it (:meth:`illness_cover`)."""
+        return np.zeros(self.enrolled.size)
+
+    def illness_cover(self) -> IllnessCover:
+        c = self.config
+        return IllnessCover(
+            reimbursement=np.where(self.enrolled, c.extra_reimbursement, 0.0),
+            protection=np.where(self.enrolled, c.income_protection, 0.0),
+        )

@@ -1,0 +1,80 @@
+"""Village state (model-owned arrays) and the :class:`Village` agent that views one row."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from povsim.sim.state import ArrayColumn, ArrayState, RowView
+
+if TYPE_CHECKING:
+    from povsim.sim.model import PovertyModel
+
+__all__ = ["Village", "VillageState"]
+
+
+class VillageState(ArrayState):
+    """Every village's state, one row per village, owned by the model."""
+
+    weight = ArrayColumn(
+        np.float64, "real villages this village stands for (1 in a full population)", default=1.0
+    )
+    remoteness = ArrayColumn(np.float64, "0 near town .. 1 remote mountains")
+    fragile = ArrayColumn(np.bool_, "ecologically fragile ('the land cannot feed its people')")
+    infrastructure = ArrayColumn(np.float64, "roads, water, power: 0 none .. 1 complete")
+    level = ArrayColumn(np.float64, "persistent log income level of the village")
+    growth = ArrayColumn(np.float64, "trend growth of earned income, 1/year")
+    trend = ArrayColumn(np.float64, "cumulative log growth since the start")
+    market = ArrayColumn(np.float64, "log farm price index (AR(1))")
+    price_year = ArrayColumn(np.float64, "mean farm price factor so far this year")
+    resettlement = ArrayColumn(np.bool_, "the resettlement village relocated households move to")
+    poor_village = ArrayColumn(np.bool_, "designated poor village")
+    work_team = ArrayColumn(np.bool_, "a resident work team and first secretary are stationed here")
+    exited = ArrayColumn(np.bool_, "poor village that has exited (摘帽)")
+    exit_year = ArrayColumn(np.int16, "year the village exited (0 not yet)")
+    incidence = ArrayColumn(np.float64, "poor people / people, last year end")
+    registered_incidence = ArrayColumn(np.float64, "registered poor people / people, last year end")
+
+
+class Village(mesa.Agent):
+    """An administrative village: a thin view onto row ``index`` of :class:`VillageState`."""
+
+    remoteness: RowView[float] = RowView("villages")
+    fragile: RowView[bool] = RowView("villages")
+    infrastructure: RowView[float] = RowView("villages")
+    growth: RowView[float] = RowView("villages")
+    poor_village: RowView[bool] = RowView("villages")
+    work_team: RowView[bool] = RowView("villages")
+    resettlement: RowView[bool] = RowView("villages")
+    exited: RowView[bool] = RowView("villages")
+    exit_year: RowView[int] = RowView("villages")
+    incidence: RowView[float] = RowView("villages")
+    registered_incidence: RowView[float] = RowView("villages")
+
+    def __init__(self, model: PovertyModel, index: int):
+        super().__init__(model)
+        self.index = index
+
+    def begin_year(self, year: int) -> None:
+        """A poor village gets its resident work team (驻村工作队) once they are sent."""
+        settings = self.model.config.villages
+        sent = settings.work_teams and year >= settings.work_teams_from
+        if sent and self.poor_village and not self.work_team:
+            self.work_team = True
+            self.growth += settings.work_team_growth
+
+    @property
+    def household_indices(self) -> NDArray[np.intp]:
+        """Rows of the model's household arrays that live here."""
+        return np.flatnonzero(self.model.households.village == self.index)
+
+    @property
+    def people(self) -> float:
+        """Real people living here (agents count their weight)."""
+        return self.model.households.people(self.model.households.village == self.index)
+
+    def __repr__(self) -> str:
+        return f"Village({self.index}, incidence={self.incidence:.3f}, poor={self.poor_village})"
