@@ -1,7 +1,10 @@
-"""Settings every support program has; each program kind adds its own fields.
+"""Program settings: what every program has, and what each built-in kind adds.
 
 A program table in a scenario is validated by the ``Config`` class of its ``kind``
-(:mod:`povsim.config.registry`), a subclass of :class:`ProgramConfig`.
+(:mod:`povsim.config.registry`), a subclass of :class:`ProgramConfig`. The settings of
+the built-in kinds live here, beside the scenario schema, so that reading and checking
+a scenario never loads the simulation; what each program does, with its sources, is in
+its module under :mod:`povsim.sim.programs`.
 """
 
 from __future__ import annotations
@@ -17,8 +20,16 @@ __all__ = [
     "Channel",
     "CostBasis",
     "CostTiming",
+    "EducationConfig",
+    "EmploymentConfig",
+    "HealthConfig",
+    "HousingConfig",
+    "IndustryConfig",
+    "InfrastructureConfig",
     "Priority",
     "ProgramConfig",
+    "RelocationConfig",
+    "SocialSecurityConfig",
     "StatusName",
 ]
 
@@ -88,3 +99,104 @@ class ProgramConfig(BaseModel):
         if unknown:
             raise ValueError(f"unknown cause(s) {unknown}; choose from {list(CAUSE_NAMES)}")
         return value
+
+
+class IndustryConfig(ProgramConfig):
+    min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
+    min_land: float = setting(0.1, "farmland a household needs", "mu/person", ge=0.0)
+    gain: float = setting(
+        3000.0, "farm and business income gained at full effect", "yuan/person/year", ge=0.0
+    )
+    unit_cost: float = setting(10000.0, "cost of support", "yuan", ge=0.0)
+    ramp_years: int = setting(2, "years from first effect to full effect", "years", ge=1)
+    decay: float = setting(
+        0.2, "share of the effect lost each year after support ends", "1/year", ge=0.0, le=1.0
+    )
+
+
+class EmploymentConfig(ProgramConfig):
+    min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
+    placement_rate: Probability = setting(
+        0.29, "share of trained households with a worker placed in a job", "share"
+    )
+    wage: float = setting(24000.0, "yearly wage of a placed worker", "yuan/worker/year", ge=0.0)
+    job_loss: Probability = setting(0.15, "yearly chance a placed worker loses the job", "1/year")
+    unit_cost: float = setting(3000.0, "training cost", "yuan", ge=0.0)
+    decay: float = setting(
+        1.0, "share of the effect lost each year after support ends", "1/year", ge=0.0, le=1.0
+    )
+
+
+class RelocationConfig(ProgramConfig):
+    min_remoteness: Probability = setting(0.6, "village remoteness at least this", "index")
+    fragile_villages: bool = setting(True, "also admit households of fragile villages")
+    cost_basis: CostBasis = setting("person", "unit_cost is per household or per person")
+    unit_cost: float = setting(60000.0, "cost of moving and new housing", "yuan", ge=0.0)
+    farm_kept: Probability = setting(
+        0.5, "share of farm income kept after moving away from the land", "share"
+    )
+    transition_loss: float = setting(
+        1000.0, "income lost in the year of the move", "yuan/person", ge=0.0
+    )
+    duration_years: int = setting(1, "years of support", "years", ge=1)
+
+
+class EducationConfig(ProgramConfig):
+    allowance: float = setting(1000.0, "allowance per pupil", "yuan/pupil/year", ge=0.0)
+    graduate_wage: float = setting(
+        20000.0, "yearly wage of a pupil who finishes school with support", "yuan/year", ge=0.0
+    )
+    lag_years: int = setting(3, "years until a supported pupil finishes and works", "years", ge=0)
+    unit_cost: float = setting(1500.0, "cost per pupil-year with administration", "yuan", ge=0.0)
+    cost_timing: CostTiming = setting("yearly", "unit_cost is paid at enrolment or every year")
+    duration_years: int = setting(3, "years of support", "years", ge=1)
+
+
+class HealthConfig(ProgramConfig):
+    extra_reimbursement: Probability = setting(
+        0.35, "extra share of an illness's cost reimbursed", "share"
+    )
+    income_protection: Probability = setting(
+        0.3, "share of the income lost while ill that support avoids", "share"
+    )
+    priority: Priority = setting("hardship", "who is enrolled first when money runs short")
+    unit_cost: float = setting(300.0, "premium subsidy and assistance", "yuan", ge=0.0)
+    cost_basis: CostBasis = setting("person", "unit_cost is per household or per person")
+    cost_timing: CostTiming = setting("yearly", "unit_cost is paid at enrolment or every year")
+    duration_years: int = setting(5, "years of support", "years", ge=1)
+    once: bool = setting(False, "a household is enrolled at most once")
+
+
+class SocialSecurityConfig(ProgramConfig):
+    max_labour: int | None = setting(0, "most workers a household may have", "people", ge=0)
+    statuses: tuple[StatusName, ...] = setting(
+        ("registered", "exited"), "register statuses that may enrol"
+    )
+    threshold: float = setting(
+        0.9, "income is topped up to this multiple of the poverty line", "ratio", gt=0.0
+    )
+    two_lines_in_one: bool = setting(
+        False, "the dibao line is the poverty line; anyone below it is eligible at once"
+    )
+    priority: Priority = setting("gap", "who is enrolled first when money runs short")
+    take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
+    duration_years: int = setting(1, "years between re-assessments", "years", ge=1)
+    decay: Probability = setting(1.0, "share of the effect lost after support ends", "1/year")
+    once: bool = setting(False, "a household is enrolled at most once")
+
+
+class HousingConfig(ProgramConfig):
+    cost_grade_c: float = setting(15000.0, "renovation of a grade C house", "yuan", ge=0.0)
+    cost_grade_d: float = setting(35000.0, "renovation of a grade D house", "yuan", ge=0.0)
+    take_up: Probability = setting(0.9, "chance an eligible household takes it up", "share")
+    duration_years: int = setting(1, "years of support", "years", ge=1)
+
+
+class InfrastructureConfig(ProgramConfig):
+    unit_cost: float = setting(2_000_000.0, "cost of upgrading one village", "yuan", ge=0.0)
+    poor_villages_only: bool = setting(True, "only designated poor villages")
+    infrastructure_gain: Probability = setting(0.3, "rise in the infrastructure index", "index")
+    remoteness_cut: Probability = setting(0.15, "fall in remoteness (new roads)", "index")
+    growth_gain: float = setting(
+        0.01, "growth added to the village trend", "1/year", ge=0.0, le=0.5
+    )

@@ -1,8 +1,8 @@
 """Program kinds: the built-in ones by name, your own by import path.
 
-The built-ins are named here by import path and imported only when a scenario uses
-them, so reading a scenario never loads the simulation (and the configuration layer
-imports nothing above it).
+The built-ins' behaviour is named here by import path and imported only when a model
+is built, so reading a scenario never loads the simulation (and the configuration
+layer imports nothing above it at load time).
 """
 
 from __future__ import annotations
@@ -10,12 +10,22 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from povsim.config.program import ProgramConfig
+from povsim.config.program import (
+    EducationConfig,
+    EmploymentConfig,
+    HealthConfig,
+    HousingConfig,
+    IndustryConfig,
+    InfrastructureConfig,
+    ProgramConfig,
+    RelocationConfig,
+    SocialSecurityConfig,
+)
 
 if TYPE_CHECKING:
     from povsim.sim.programs.base import Program
 
-__all__ = ["BUILTIN_PROGRAMS", "program_class", "program_config_class"]
+__all__ = ["BUILTIN_CONFIGS", "BUILTIN_PROGRAMS", "program_class", "program_config_class"]
 
 BUILTIN_PROGRAMS: dict[str, str] = {
     "industry": "povsim.sim.programs.industry:Industry",
@@ -55,6 +65,21 @@ def program_class(kind: str) -> type[Program]:
     return _import(kind, kind)
 
 
+BUILTIN_CONFIGS: dict[str, type[ProgramConfig]] = {
+    "industry": IndustryConfig,
+    "employment": EmploymentConfig,
+    "relocation": RelocationConfig,
+    "education": EducationConfig,
+    "health": HealthConfig,
+    "social_security": SocialSecurityConfig,
+    "housing": HousingConfig,
+    "infrastructure": InfrastructureConfig,
+}
+"""Built-in kind -> its settings, so a scenario is checked without loading the simulation."""
+
+
 def program_config_class(kind: str) -> type[ProgramConfig]:
     """The settings class a program table of ``kind`` is validated with."""
+    if kind in BUILTIN_CONFIGS:
+        return BUILTIN_CONFIGS[kind]
     return program_class(kind).Config

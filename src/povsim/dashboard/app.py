@@ -18,6 +18,7 @@ import io
 import os
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -125,6 +126,10 @@ def _upload(name: str, data: bytes) -> None:
         path = Path(tmp) / Path(name).name
         path.write_bytes(data)
         _load(path, f"upload: {Path(name).name}")
+
+
+def _set_share(current: Policy, name: str, percent: int) -> None:
+    _set_policy(current.with_share(name, percent / 100))
 
 
 def _named(current: Policy) -> Policy:
@@ -263,7 +268,12 @@ def PolicyPanel():
         if problem.value:
             solara.Error(problem.value, classes=["povsim-problem"])
         choice = current.source if current.source in files else None
-        solara.Select("scenario", values=list(files), value=choice, on_value=pick)
+        solara.Select(
+            "scenario",
+            values=list(files),
+            value=choice,  # type: ignore[arg-type]  # None shows no choice
+            on_value=pick,  # type: ignore[arg-type]
+        )
         solara.FileDrop(
             label="or drop a scenario file here",
             on_file=lambda info: _upload(info["name"], info["data"]),
@@ -280,7 +290,7 @@ def PolicyPanel():
                     value=round(100 * share),
                     min=0,
                     max=round(100 * sum(current.shares.values())),
-                    on_value=lambda v, name=name: _set_policy(current.with_share(name, v / 100)),
+                    on_value=partial(_set_share, current, name),
                 )
         funds = sum(current.base.budget.total.get(y, 0.0) for y in current.base.years)
         money = funds * current.budget_scale / 1e6
@@ -386,7 +396,7 @@ def LiveView(model: solara.Reactive[DashboardModel]):
 def Page():
     current = policy.value
     solara.use_thread(lambda: _project(current), dependencies=[current])
-    live = solara.use_reactive(
+    live: solara.Reactive[DashboardModel] = solara.use_reactive(
         solara.use_memo(lambda: DashboardModel(policy=current), dependencies=[current])
     )
     with solara.Sidebar():

@@ -3,6 +3,8 @@ mix's projection to the last year, and the villages of the live model."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
@@ -13,8 +15,8 @@ from povsim.sim.model import PovertyModel
 
 __all__ = ["exits_chart", "income_chart", "poverty_chart", "village_grid"]
 
-LIVE = {"marker": "o", "linewidth": 2}
-PROJECTED = {"linestyle": "--", "alpha": 0.6}
+LIVE: dict[str, Any] = {"marker": "o", "linewidth": 2}
+PROJECTED: dict[str, Any] = {"linestyle": "--", "alpha": 0.6}
 
 
 def _span(years: range) -> tuple[float, float]:

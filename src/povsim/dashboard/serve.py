@@ -82,5 +82,5 @@ def running_dashboard(
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-        if log is not None:
+        if log is not None and not isinstance(out, int):
             out.close()

@@ -108,10 +108,11 @@ def compare_scenarios(
             on_result(result)
 
     (executor or SerialExecutor()).run(execute, specs, collect)
+    done = [r for r in results if r is not None]
     runs = pd.DataFrame(
         [
             {"scenario": r.scenario.name, "replication": r.replication, **metrics.report(r)}
-            for r in results
+            for r in done
         ]
     )
     names = [c for c in runs.columns if c not in ("scenario", "replication")]
@@ -119,7 +120,7 @@ def compare_scenarios(
         _paired(runs, [s.name for s in scenarios], names), on=["scenario", "metric"]
     )
     trajectories = pd.concat(
-        [r.indicators.assign(scenario=r.scenario.name, replication=r.replication) for r in results],
+        [r.indicators.assign(scenario=r.scenario.name, replication=r.replication) for r in done],
         ignore_index=True,
     )
     return Comparison(

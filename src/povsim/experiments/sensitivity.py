@@ -284,7 +284,15 @@ class PovsimProblemSpec(ProblemSpec):
         with tempfile.TemporaryDirectory(prefix="povsim-sensitivity-") as scratch:
             target = Path(out) if out is not None else Path(scratch) / "runs"
             own = not isinstance(executor, Executor)
-            pool = make_executor(executor, workers, scheduler) if own else executor
+            pool = (
+                executor
+                if isinstance(executor, Executor)
+                else make_executor(
+                    executor,  # type: ignore[arg-type]  # checked by make_executor
+                    workers,
+                    scheduler,
+                )
+            )
             try:
                 run_sweep(sweep, target, resume=resume, executor=pool, on_result=on_result)
             finally:
@@ -459,6 +467,7 @@ def run_sensitivity(
     indices = indices_table(sp)
     yearly = time_varying_table(indices)
     directory.table("samples", pd.DataFrame(sp.samples, columns=problem.names))
+    assert sp.evaluations is not None  # set by evaluate()
     directory.table("outputs", sp.evaluations.reset_index())
     directory.table("indices", indices)
     directory.table("time_varying", yearly)

@@ -26,7 +26,7 @@ from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
 from povsim.runs.runner import RunResult
-from povsim.runs.store import write_parquet, write_text
+from povsim.runs.store import OutputDirectory, write_parquet, write_text
 
 __all__ = ["SweepDesign", "SweepError", "load_design", "run_sweep"]
 
@@ -87,6 +87,7 @@ class SweepDesign(_Strict):
                 (f"g{i:04d}", {**self.set, **dict(zip(paths, combo, strict=True))})
                 for i, combo in enumerate(combos)
             ]
+        assert self.lhs is not None  # exactly one kind is given (validated)
         paths = list(self.lhs.ranges)
         unit = qmc.LatinHypercube(d=len(paths), seed=self.lhs.seed).random(self.lhs.samples)
         low = np.array([self.lhs.ranges[p][0] for p in paths])
@@ -229,6 +230,7 @@ def run_sweep(
         design = {"fingerprint": sweep.fingerprint(), **sweep.record}
         write_text(json.dumps(design, indent=2, default=str) + "\n", fingerprint_file)
     results_dir.mkdir(exist_ok=True)
+    directory = OutputDirectory(out, "sweep")
     for stale in results_dir.glob(".*.tmp"):
         stale.unlink()
     done = {p.stem for p in results_dir.glob("*.parquet")}
@@ -250,7 +252,17 @@ def run_sweep(
             on_result(result)
 
     (executor or SerialExecutor()).run(execute, specs, write)
-    return sweep_summary(out)
+    summary = sweep_summary(out)
+    directory.manifest(
+        name=sweep.name,
+        seed=sweep.seed,
+        replications=sweep.replications,
+        points=len(sweep.points),
+        runs=len(plan),
+        finished_runs=int(summary["first_year"].notna().sum()) if "first_year" in summary else 0,
+        **sweep.record,
+    )
+    return summary
 
 
 def sweep_summary(out: str | Path) -> pd.DataFrame:

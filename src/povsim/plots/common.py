@@ -10,7 +10,9 @@ from povsim.runs.stats import mean_interval
 __all__ = []
 
 
-def _yearly(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, ...]:
+def _yearly(
+    frame: pd.DataFrame, column: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Years, mean, and a 95% interval when ``frame`` holds several replications."""
     if "replication" not in frame or frame["replication"].nunique() < 2:
         values = frame[column].to_numpy(dtype=float)
@@ -27,7 +29,7 @@ def _line(ax, frame: pd.DataFrame, column: str, scale: float = 1.0, **style) -> 
     """Plot a yearly mean, with its 95% band when there are replications."""
     years, mean, low, high = _yearly(frame, column)
     (line,) = ax.plot(years, scale * mean, **style)
-    if low is not None:
+    if low is not None and high is not None:
         ax.fill_between(years, scale * low, scale * high, color=line.get_color(), alpha=0.2)
 
 

@@ -84,7 +84,11 @@ def write_parquet(frame: pd.DataFrame, target: Path) -> None:
 
 
 def write_text(text: str, target: Path) -> None:
-    write_file(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    write_file(target, lambda tmp: _write_text(Path(tmp), text))
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def save_figure(figure: Figure, target: Path, dpi: int = 110) -> None:

@@ -5,7 +5,7 @@ Money is yuan per person per year unless a name says otherwise.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -113,8 +113,8 @@ class HouseholdState(ArrayState):
         """Real people each agent stands for: members times weight."""
         return self.size * self.weight
 
-    def count(self, mask: NDArray[np.bool_] | slice) -> float:
-        """Real households selected by ``mask`` (the sum of their weights)."""
+    def count(self, mask: NDArray[Any] | slice) -> float:
+        """Real households selected by ``mask`` (a mask, indices or a slice): their weights."""
         return float(self.weight[mask].sum())
 
     def people(self, mask: NDArray[np.bool_] | slice) -> float:

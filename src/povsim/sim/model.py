@@ -177,7 +177,7 @@ class PovertyModel(mesa.Model):
                 h.extra_reimbursement += cover.reimbursement
                 h.illness_protection += cover.protection
 
-    def _spending_this_year(self) -> tuple[float, int]:
+    def _spending_this_year(self) -> tuple[float, float]:
         spent = sum(p.ledger[-1]["spent_yuan"] for p in self.programs if p.ledger)
         supported = np.zeros(self.households.n, dtype=bool)
         for program in self.programs:

@@ -140,8 +140,8 @@ class RowView[T]:
     def __get__(self, agent: mesa.Agent | None, owner: type | None = None) -> T | RowView[T]:
         if agent is None:
             return self
-        value: T = self._array(agent)[agent.index].item()  # type: ignore[attr-defined]
+        value: T = self._array(agent)[agent.index].item()
         return value
 
     def __set__(self, agent: mesa.Agent, value: T) -> None:
-        self._array(agent)[agent.index] = value  # type: ignore[attr-defined]
+        self._array(agent)[agent.index] = value

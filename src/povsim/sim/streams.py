@@ -62,4 +62,4 @@ def seed_for(seed: int, replication: int | None) -> int | np.random.SeedSequence
 
 def replication_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
     """Independent seeds for ``n`` replications of one run."""
-    return [seed_for(seed, r) for r in range(n)]
+    return [np.random.SeedSequence(seed, spawn_key=(r,)) for r in range(n)]

@@ -127,7 +127,8 @@ class _Search:
         self.replications, self.on_result = replications, on_result
         self.cache: dict[bytes, tuple[float, NDArray[np.float64]]] = {}
         self.rows: list[dict[str, Any]] = []
-        self.best_objective, self.best_x = math.inf, None
+        self.best_objective = math.inf
+        self.best_x: NDArray[np.float64] | None = None
         self.generation = 0
         self.fresh = 0
 

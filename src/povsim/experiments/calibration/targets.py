@@ -82,6 +82,7 @@ class Target(_Strict):
         """The tolerance in the indicator's own units."""
         if self.absolute_tolerance is not None:
             return self.absolute_tolerance
+        assert self.relative_tolerance is not None  # one of the two is given (validated)
         return self.relative_tolerance * abs(self.value)
 
     @property

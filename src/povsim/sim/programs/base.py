@@ -103,7 +103,8 @@ class Program(mesa.Agent):
 
     @property
     def context(self) -> ProgramContext:
-        return self.model.context  # type: ignore[no-any-return]
+        context: ProgramContext = self.model.context
+        return context
 
     def budget(self, year: int) -> float:
         """This year's budget, yuan."""

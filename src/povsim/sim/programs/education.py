@@ -14,25 +14,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.fields import setting
-from povsim.config.program import CostTiming, ProgramConfig
+from povsim.config.program import EducationConfig, ProgramConfig
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
 
 __all__ = ["Education", "EducationConfig"]
-
-
-class EducationConfig(ProgramConfig):
-    allowance: float = setting(1000.0, "allowance per pupil", "yuan/pupil/year", ge=0.0)
-    graduate_wage: float = setting(
-        20000.0, "yearly wage of a pupil who finishes school with support", "yuan/year", ge=0.0
-    )
-    lag_years: int = setting(3, "years until a supported pupil finishes and works", "years", ge=0)
-    unit_cost: float = setting(1500.0, "cost per pupil-year with administration", "yuan", ge=0.0)
-    cost_timing: CostTiming = setting("yearly", "unit_cost is paid at enrolment or every year")
-    duration_years: int = setting(3, "years of support", "years", ge=1)
 
 
 class Education(SupportProgram):

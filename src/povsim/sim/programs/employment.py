@@ -13,24 +13,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from povsim.config.fields import Probability, setting
-from povsim.config.program import ProgramConfig
+from povsim.config.program import EmploymentConfig
 from povsim.sim.programs.base import Index, SupportProgram
 
 __all__ = ["Employment", "EmploymentConfig"]
-
-
-class EmploymentConfig(ProgramConfig):
-    min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
-    placement_rate: Probability = setting(
-        0.29, "share of trained households with a worker placed in a job", "share"
-    )
-    wage: float = setting(24000.0, "yearly wage of a placed worker", "yuan/worker/year", ge=0.0)
-    job_loss: Probability = setting(0.15, "yearly chance a placed worker loses the job", "1/year")
-    unit_cost: float = setting(3000.0, "training cost", "yuan", ge=0.0)
-    decay: float = setting(
-        1.0, "share of the effect lost each year after support ends", "1/year", ge=0.0, le=1.0
-    )
 
 
 class Employment(SupportProgram):

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.fields import Probability, setting
-from povsim.config.program import ProgramConfig
+from povsim.config.program import HousingConfig
 from povsim.config.vocabulary import SAFE_HOUSING_GRADES
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
@@ -20,13 +19,6 @@ if TYPE_CHECKING:
     from povsim.sim.households import HouseholdState
 
 __all__ = ["Housing", "HousingConfig"]
-
-
-class HousingConfig(ProgramConfig):
-    cost_grade_c: float = setting(15000.0, "renovation of a grade C house", "yuan", ge=0.0)
-    cost_grade_d: float = setting(35000.0, "renovation of a grade D house", "yuan", ge=0.0)
-    take_up: Probability = setting(0.9, "chance an eligible household takes it up", "share")
-    duration_years: int = setting(1, "years of support", "years", ge=1)
 
 
 class Housing(SupportProgram):

@@ -12,21 +12,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from povsim.config.fields import Probability, setting
-from povsim.config.program import ProgramConfig
+from povsim.config.program import InfrastructureConfig
 from povsim.sim.programs.base import Index, Mask, Money, VillageProgram
 
 __all__ = ["Infrastructure", "InfrastructureConfig"]
-
-
-class InfrastructureConfig(ProgramConfig):
-    unit_cost: float = setting(2_000_000.0, "cost of upgrading one village", "yuan", ge=0.0)
-    poor_villages_only: bool = setting(True, "only designated poor villages")
-    infrastructure_gain: Probability = setting(0.3, "rise in the infrastructure index", "index")
-    remoteness_cut: Probability = setting(0.15, "fall in remoteness (new roads)", "index")
-    growth_gain: float = setting(
-        0.01, "growth added to the village trend", "1/year", ge=0.0, le=0.5
-    )
 
 
 class Infrastructure(VillageProgram):

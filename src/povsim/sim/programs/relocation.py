@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.fields import Probability, setting
-from povsim.config.program import CostBasis, ProgramConfig
+from povsim.config.program import ProgramConfig, RelocationConfig
 from povsim.config.vocabulary import SAFE_HOUSING_GRADES
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
@@ -24,20 +23,6 @@ if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
 
 __all__ = ["Relocation", "RelocationConfig"]
-
-
-class RelocationConfig(ProgramConfig):
-    min_remoteness: Probability = setting(0.6, "village remoteness at least this", "index")
-    fragile_villages: bool = setting(True, "also admit households of fragile villages")
-    cost_basis: CostBasis = setting("person", "unit_cost is per household or per person")
-    unit_cost: float = setting(60000.0, "cost of moving and new housing", "yuan", ge=0.0)
-    farm_kept: Probability = setting(
-        0.5, "share of farm income kept after moving away from the land", "share"
-    )
-    transition_loss: float = setting(
-        1000.0, "income lost in the year of the move", "yuan/person", ge=0.0
-    )
-    duration_years: int = setting(1, "years of support", "years", ge=1)
 
 
 class Relocation(SupportProgram):

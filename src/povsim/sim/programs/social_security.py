@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.fields import Probability, setting
-from povsim.config.program import Priority, ProgramConfig, StatusName
+from povsim.config.program import ProgramConfig, SocialSecurityConfig
 from povsim.config.vocabulary import Status
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
@@ -28,24 +27,6 @@ __all__ = ["SocialSecurity", "SocialSecurityConfig"]
 
 
 _FIRST = 1e12  # larger than any priority key, so these go to the front of the queue
-
-
-class SocialSecurityConfig(ProgramConfig):
-    max_labour: int | None = setting(0, "most workers a household may have", "people", ge=0)
-    statuses: tuple[StatusName, ...] = setting(
-        ("registered", "exited"), "register statuses that may enrol"
-    )
-    threshold: float = setting(
-        0.9, "income is topped up to this multiple of the poverty line", "ratio", gt=0.0
-    )
-    two_lines_in_one: bool = setting(
-        False, "the dibao line is the poverty line; anyone below it is eligible at once"
-    )
-    priority: Priority = setting("gap", "who is enrolled first when money runs short")
-    take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
-    duration_years: int = setting(1, "years between re-assessments", "years", ge=1)
-    decay: Probability = setting(1.0, "share of the effect lost after support ends", "1/year")
-    once: bool = setting(False, "a household is enrolled at most once")
 
 
 class SocialSecurity(SupportProgram):
