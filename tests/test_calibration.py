@@ -61,6 +61,7 @@ def _fit(county, out: Path, **options):
     return calibrate(scenario, spec, scenario_file=base_file, out=out, **options)
 
 
+@pytest.mark.slow
 def test_the_fit_recovers_a_known_parameter(county, tmp_path: Path) -> None:
     result = _fit(county, tmp_path / "fit")
     assert result.best["income.growth"] == pytest.approx(TRUE_GROWTH, abs=0.01)
@@ -78,6 +79,7 @@ def test_the_fit_recovers_a_known_parameter(county, tmp_path: Path) -> None:
     assert pd.read_csv(tmp_path / "fit" / "fit.csv")["passed"].all()
 
 
+@pytest.mark.slow
 def test_a_rerun_replays_the_history_and_continues(county, tmp_path: Path) -> None:
     fresh = _fit(county, tmp_path / "fresh", generations=3)
     first = _fit(county, tmp_path / "resumed", generations=1)

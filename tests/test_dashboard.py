@@ -90,6 +90,7 @@ def server(tmp_path_factory):
 @pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
 )
+@pytest.mark.slow
 def test_a_planner_compares_two_mixes_in_the_browser(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 

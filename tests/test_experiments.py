@@ -38,6 +38,7 @@ def tiny() -> Scenario:
     return load_scenario(SCENARIOS / "baseline.toml", SMALL)
 
 
+@pytest.mark.slow
 def test_executors_give_identical_results(tiny: Scenario) -> None:
     results = {}
     for name, executor in (
@@ -193,6 +194,7 @@ def start_sweep(design: Path, out: Path, finished: int) -> subprocess.Popen:
     return process
 
 
+@pytest.mark.slow
 def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
     design = write_design(tmp_path)
     out = tmp_path / "sweep"
@@ -269,6 +271,7 @@ def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
     assert sweep.scenarios[2].exit.income_margin == 0.2
 
 
+@pytest.mark.slow
 def test_workers_stop_when_the_launcher_is_killed(tmp_path: Path) -> None:
     """SIGKILL to the sweep alone: its fork server and workers must not run on for nobody."""
     design = write_design(tmp_path)

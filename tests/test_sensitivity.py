@@ -45,6 +45,7 @@ def small_base():
     return load_scenario(SCENARIOS / "baseline.toml").updated(SMALL)
 
 
+@pytest.mark.slow
 def test_known_answer_sobol(small_base) -> None:
     """An input wired to nothing (the threshold used only to label market relapses) gets
     ST of zero for incidence; income growth, the strongest driver, ranks first."""
@@ -69,6 +70,7 @@ def test_known_answer_sobol(small_base) -> None:
     assert not yearly.empty
 
 
+@pytest.mark.slow
 def test_cli_and_api_give_the_same_indices(tmp_path: Path) -> None:
     problem_file = tmp_path / "problem.toml"
     problem_file.write_text(

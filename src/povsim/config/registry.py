@@ -41,16 +41,23 @@ BUILTIN_PROGRAMS: dict[str, str] = {
 
 
 def _import(path: str, kind: str) -> type[Program]:
-    from povsim.sim.programs.base import Program
-
     module_name, _, class_name = path.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
     except ModuleNotFoundError as err:
         raise ImportError(f"cannot import {module_name!r} for program kind {kind!r}") from err
-    if not (isinstance(cls, type) and issubclass(cls, Program)):
+    # A program class names its settings; checking that keeps this layer below the
+    # simulation (the model checks the rest when it builds the program).
+    config = getattr(cls, "Config", None)
+    if not (
+        isinstance(cls, type)
+        and isinstance(config, type)
+        and issubclass(config, ProgramConfig)
+        and callable(getattr(cls, "begin_year", None))
+    ):
         raise TypeError(f"{kind!r} is not a Program subclass")
-    return cls
+    program: type[Program] = cls
+    return program
 
 
 def program_class(kind: str) -> type[Program]:
