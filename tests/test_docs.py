@@ -1,15 +1,40 @@
-"""The README says what the code does: commands, fields and columns cannot drift."""
+"""The README opens with the two commands and points into the docs; the docs site builds.
+
+The reference pages are generated from the code when the site is built (``docs/hooks.py``),
+so fields, columns, outcomes and commands cannot drift.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
-from povsim.reference import columns_markdown, fields_markdown, programs_markdown
+import pytest
 
 from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)
+DOCS = ROOT / "docs"
+MKDOCS = ROOT / "mkdocs.yml"
+
+MARKERS = {
+    "reference/scenario.md": ("fields", "programs"),
+    "reference/columns.md": ("columns", "village-columns"),
+    "reference/outcomes.md": ("outcomes",),
+    "reference/commands.md": ("commands",),
+}
+
+
+def nav_pages() -> list[str]:
+    """Every Markdown page the nav of ``mkdocs.yml`` lists (read as text: no YAML needed)."""
+    text = MKDOCS.read_text(encoding="utf-8")
+    nav = text[text.index("\nnav:") :]
+    return re.findall(r"^\s+-\s+(?:[^:\n]+:\s+)?([\w./-]+\.md)\s*$", nav, flags=re.M)
 
 
 def test_readme_opens_with_the_two_commands() -> None:
@@ -17,7 +42,7 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert run.endswith("povsim run scenarios/baseline.toml")
     assert '.[test]"' in test
     assert test.endswith("python -m pytest")
-    assert README.index(run) < README.index("## What the model is")
+    assert README.index(run) < README.index(test) < README.index("## What the model is")
 
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
@@ -25,15 +50,79 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert COMMANDS[1] in ci.splitlines()
 
 
-def test_readme_names_every_village_and_panel_column() -> None:
-    from povsim import VillageState
-    from povsim.sim.model import PANEL_COLUMNS
-
-    for column in (*VillageState.COLUMNS, *PANEL_COLUMNS):
-        assert f"`{column}`" in README, column
+def test_readme_is_short() -> None:
+    assert len(README.encode("utf-8")) <= 12_000
 
 
-def test_readme_lists_every_field_and_column() -> None:
-    assert fields_markdown() in README
-    assert columns_markdown() in README
-    assert programs_markdown() in README
+def test_readme_links_into_the_docs_exist() -> None:
+    links = re.findall(r"\]\((docs/[^)#\s]+)(?:#[^)]*)?\)", README)
+    assert links, "the README points at no docs page"
+    for link in links:
+        assert (ROOT / link).is_file(), link
+
+
+def test_every_nav_page_exists() -> None:
+    pages = nav_pages()
+    for page in ("index.md", "api.md", "sources.md", *MARKERS):
+        assert page in pages, page
+    for page in pages:
+        assert (DOCS / page).is_file(), page
+
+
+def test_mkdocs_builds_strictly_with_the_hook_and_the_api() -> None:
+    text = MKDOCS.read_text(encoding="utf-8")
+    assert re.search(r"^strict: true$", text, flags=re.M)
+    assert "docs/hooks.py" in text
+    assert "mkdocstrings" in text
+    assert "::: povsim" in (DOCS / "api.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("page", "names"), MARKERS.items())
+def test_reference_pages_are_generated(page: str, names: tuple[str, ...]) -> None:
+    text = (DOCS / page).read_text(encoding="utf-8")
+    for name in names:
+        assert f"\n<!-- generated: {name} -->\n" in text, (page, name)
+
+
+def test_the_hook_fills_every_marker() -> None:
+    spec = importlib.util.spec_from_file_location("povsim_docs_hooks", DOCS / "hooks.py")
+    assert spec is not None
+    assert spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    for page in MARKERS:
+        filled = hooks.generate((DOCS / page).read_text(encoding="utf-8"), page)
+        assert "<!-- generated:" not in filled, page
+    from povsim.reference import columns_markdown, fields_markdown, outcomes_markdown
+
+    assert fields_markdown() in hooks.generate("<!-- generated: fields -->")
+    assert columns_markdown() in hooks.generate("x\n<!-- generated: columns -->\n")
+    assert outcomes_markdown() in hooks.generate("<!-- generated: outcomes -->")
+    with pytest.raises(ValueError, match="unknown generation marker"):
+        hooks.generate("<!-- generated: nothing -->")
+
+
+@pytest.mark.slow
+def test_docs_site_builds(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site), "-f", str(MKDOCS)],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    scenario = (site / "reference" / "scenario" / "index.html").read_text(encoding="utf-8")
+    columns = (site / "reference" / "columns" / "index.html").read_text(encoding="utf-8")
+    outcomes = (site / "reference" / "outcomes" / "index.html").read_text(encoding="utf-8")
+    commands = (site / "reference" / "commands" / "index.html").read_text(encoding="utf-8")
+    api = (site / "api" / "index.html").read_text(encoding="utf-8")
+    assert "population.households" in scenario
+    assert "two_lines_in_one" in scenario
+    assert "registered_households" in columns
+    assert "price_year" in columns  # a village column
+    assert "cumulative_relapse_share" in outcomes
+    assert "--replications" in commands
+    assert 'id="povsim.runs.metrics"' in api

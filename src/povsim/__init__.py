@@ -140,7 +140,8 @@ def run(
         replications: more than one returns an :class:`Ensemble` of independent
             replications, run on ``executor`` ("serial", "processes", "dask" or an
             :class:`Executor`).
-        workers, scheduler: for the executor.
+        workers: worker processes for the executor (default: all cores).
+        scheduler: address of a running Dask scheduler.
 
     Returns:
         The result; ``result.path`` is the run directory when ``out`` was given.

@@ -36,7 +36,8 @@ class RunResult:
         counterfactual: indicators of the same county, seed and shocks without any
             support (no program money, no work teams), when the scenario has support.
         county_exit_year: first year the county's registered incidence was below its threshold.
-        started, finished: wall-clock times (UTC).
+        started: wall-clock start (UTC).
+        finished: wall-clock finish (UTC).
         wall_seconds: how long the run took.
         path: the run directory, once written.
     """

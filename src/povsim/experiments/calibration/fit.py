@@ -225,8 +225,12 @@ def calibrate(
         spec: its targets.
         scenario_file: the file ``scenario`` came from (``calibrated.toml`` extends it).
         out: output directory.
-        parameters, generations, population, replications, households, seed:
-            override the targets file's ``[calibration]`` settings.
+        parameters: free parameters (default: the targets file's ``[calibration]``).
+        generations: generations of the search (default: the targets file's).
+        population: candidates per generation, per parameter (default: the targets file's).
+        replications: fixed-seed replications per candidate (default: the targets file's).
+        households: agents per run while fitting (default: the targets file's).
+        seed: seed of the runs and the search (default: the targets file's).
         executor: where runs go (default: serially here).
         on_result: called after every finished run (progress).
         on_plan: called with the number of runs the fit can take at most.
