@@ -47,7 +47,14 @@ def small(baseline: Scenario) -> Scenario:
 @pytest.fixture(scope="session")
 def bare(baseline: Scenario) -> Scenario:
     """The baseline's county and rules with no support programs, money or work teams."""
-    return baseline.updated({"programs": {}, "villages.work_teams": False, "budget.total": {}})
+    return baseline.updated(
+        {
+            "programs": {},
+            "villages.work_teams": False,
+            "budget.total": {},
+            "monitoring.enabled": False,
+        }
+    )
 
 
 @pytest.fixture(scope="session")

@@ -260,10 +260,15 @@ def test_budget_caps_are_never_exceeded(small: Scenario, seed: int, scale: float
     assert (by_year <= pd.Series(changes["budget.total"]) + 1e-6).all()
 
 
-def _exit_in_2014(bare: Scenario, after: int):
+def _exit_in_2014(bare: Scenario, after: int, keep_policies: bool = False):
     scenario = with_program(bare, "health", duration_years=5, support_after_exit_years=after)
     scenario = scenario.updated(
-        {"shocks.illness.annual_probability": 0.0, "shocks.disaster.annual_probability": 0.0}
+        {
+            "shocks.illness.annual_probability": 0.0,
+            "shocks.disaster.annual_probability": 0.0,
+            "exit.keep_policies": keep_policies,
+            "exit.policies_kept_until": 2018,
+        }
     )
     rich = {**REG, "farm_base": 20000.0}
     model, health = start_year(scenario, rich)
@@ -285,30 +290,34 @@ def test_support_continues_after_exit_for_n_years(bare: Scenario) -> None:
     assert [years[y] for y in (2015, 2016, 2017)] == [True, True, False]
 
 
-def test_two_lines_in_one_catches_every_relapse(baseline: Scenario) -> None:
+def test_policies_stay_after_exit_until_the_end_of_the_campaign(bare: Scenario) -> None:
+    """摘帽不摘政策: support lasts to policies_kept_until whatever support_after_exit_years."""
+    _, years = _exit_in_2014(bare, after=0, keep_policies=True)
+    assert [years[y] for y in (2015, 2016, 2017, 2018, 2019)] == [True, True, True, True, False]
+
+
+def test_two_lines_in_one_leaves_no_exited_household_under_the_line(baseline: Scenario) -> None:
+    """With money enough, whoever falls back under the line is caught by dibao at once (seed
+    003), so no exited household is assessed under the line and none relapses on income."""
     scenario = baseline.updated(
         {
             "population.households": 1500,
             "population.villages": 15,
             "programs.social_security.budget": AMPLE,
             "programs.social_security.two_lines_in_one": True,
+            "monitoring.enabled": False,
         }
     )
     model = PovertyModel(scenario, 3)
-    dibao = model.programs[list(scenario.programs).index("social_security")]
     h = model.households
-    relapses, pending, caught = h.relapses.copy(), None, 0
+    exited_under = 0
     while model.running:
         model.step()
-        if pending is not None and model.step_in_year == 1:
-            # The first step of the year enrols: every relapse below the line is caught.
-            assert dibao.enrolled[pending].all()
-            caught += int(pending.sum())
-            pending = None
         if model.step_in_year == 0:  # a year has just been assessed
-            below = (h.relapses > relapses) & (h.income < scenario.line(model.year - 1))
-            relapses, pending = h.relapses.copy(), below
-    assert caught > 0
+            line = scenario.line(model.year - 1)
+            exited_under += int(((h.status == Status.EXITED) & (h.income < line - 1e-6)).sum())
+    assert exited_under == 0
+    assert model.indicators()["relapses_households"].sum() == 0
 
 
 def test_pathways_shares_sum_to_one(baseline: Scenario) -> None:
@@ -318,7 +327,9 @@ def test_pathways_shares_sum_to_one(baseline: Scenario) -> None:
     for year, rows in pathways.groupby("year"):
         assert rows["primary_share"].sum() == pytest.approx(1.0)
         assert rows["primary_households"].sum() == ind.loc[year, "exits_households"]
-        assert (rows["exited_households"] >= rows["primary_households"]).all()
+        programs = rows[rows["program"] != "none"]
+        assert (programs["exited_households"] >= programs["necessary_households"]).all()
+        assert (programs["necessary_households"] >= programs["primary_households"]).all()
     assert set(pathways["program"]) == {*baseline.programs, "none"}
 
 

@@ -79,7 +79,10 @@ def test_no_exit_below_the_line_or_margin(rules: Scenario) -> None:
 
 
 def test_exited_household_below_the_line_relapses(rules: Scenario) -> None:
-    h, t = assess(rules, [{"status": Status.EXITED, "ever_exited": True}] * 2, [LINE - 1, LINE + 1])
+    single = rules.updated({"exit.relapse_years": 1})
+    h, t = assess(
+        single, [{"status": Status.EXITED, "ever_exited": True}] * 2, [LINE - 1, LINE + 1]
+    )
     assert t.relapsed.tolist() == [True, False]
     assert h.status.tolist() == [Status.REGISTERED, Status.EXITED]
     assert h.relapses.tolist() == [1, 0]
@@ -88,10 +91,10 @@ def test_exited_household_below_the_line_relapses(rules: Scenario) -> None:
 
 def test_relapse_on_losing_a_guarantee_is_configurable(rules: Scenario) -> None:
     row = {"status": Status.EXITED, "housing_grade": 3}
-    _, t = assess(rules, [row], [LINE * 2])
+    strict = rules.updated({"exit.relapse_on_guarantee_loss": True})
+    _, t = assess(strict, [row], [LINE * 2])
     assert t.relapsed.all()
-    lenient = rules.updated({"exit.relapse_on_guarantee_loss": False})
-    _, t = assess(lenient, [row], [LINE * 2])
+    _, t = assess(rules, [row], [LINE * 2])  # the default: programs restore it
     assert not t.relapsed.any()
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "IllnessConfig",
     "IncomeConfig",
     "MarketConfig",
+    "MonitoringConfig",
     "PopulationConfig",
     "RegistrationConfig",
     "Scenario",
@@ -271,11 +272,41 @@ class RegistrationConfig(_Section):
     income_error_sd: float = setting(
         0.25, "log standard deviation of the survey's income estimate", "log", ge=0
     )
+    quota: float | None = setting(
+        None,
+        "scale control (规模控制): the first registration takes the households the survey "
+        "judges poorest until it holds this multiple of the people under the line "
+        "(unset: everyone judged poor, at ``coverage``)",
+        "ratio",
+        gt=0.0,
+        le=5.0,
+    )
+    recheck_years: tuple[int, ...] = setting(
+        (),
+        "years of the thorough re-check (回头看) that removes wrongly registered households "
+        "and adds missed ones at the rates below (empty: every year)",
+        "years",
+    )
     review_coverage: Probability = setting(
-        0.5, "chance the annual review registers an unregistered household it judges poor", "share"
+        0.5,
+        "chance the review registers an unregistered household it judges poor (in a "
+        "re-check year, or every year without recheck_years)",
+        "share",
     )
     recheck_detection: Probability = setting(
-        0.5, "chance the annual re-check finds and removes a wrongly registered household", "share"
+        0.5,
+        "chance the re-check finds and removes a wrongly registered household (in a "
+        "re-check year, or every year without recheck_years)",
+        "share",
+    )
+    later_review_coverage: Probability = setting(
+        0.05,
+        "after the re-check years: chance a household judged poor passes village review and "
+        "public notice onto the register",
+        "share",
+    )
+    later_detection: Probability = setting(
+        0.2, "after the re-check years: chance a wrongly registered household is removed", "share"
     )
     hardship_cutoffs: tuple[float, float] = setting(
         (0.5, 0.8),
@@ -356,13 +387,57 @@ class ExitConfig(_Section):
         True, "exit also needs food, schooling, medical care and safe housing", ""
     )
     relapse_on_guarantee_loss: bool = setting(
-        True, "an exited household that loses a guarantee relapses", ""
+        False,
+        "an exited household that loses a guarantee relapses (off: the programs that stay "
+        "after exit restore it, 不摘帮扶)",
+        "",
+    )
+    relapse_years: int = setting(
+        2,
+        "a relapse is recorded once income has been under the line at this many successive "
+        "assessments since exit (verification; 1: any single year)",
+        "years",
+        ge=1,
+        le=5,
+    )
+    keep_policies: bool = setting(
+        True,
+        "support for exited households continues at least to the end of policies_kept_until "
+        "(摘帽不摘政策); off: only for each program's support_after_exit_years",
+        "",
+    )
+    policies_kept_until: int = setting(
+        2020, "last year of support kept after exit (the end of the campaign)", "year"
     )
     village_threshold: Probability = setting(
         0.02, "a poor village exits when its registered incidence falls below this", "share"
     )
     county_threshold: Probability = setting(
         0.03, "the county exits when its registered incidence falls below this", "share"
+    )
+
+
+class MonitoringConfig(_Section):
+    """Relapse monitoring and help (防止返贫监测和帮扶, 2019-2020).
+
+    Exited households and unregistered households at the margin are monitored when their
+    income is under ``income_multiple`` times the line or a large spending shock hits;
+    those found are helped up to the line before they fall back.
+    """
+
+    enabled: bool = setting(True, "exited and marginal households are monitored and helped", "")
+    from_year: int = setting(2019, "first year of monitoring", "year")
+    income_multiple: float = setting(
+        1.5, "monitored when income is under this multiple of the line", "ratio", gt=0.0
+    )
+    spending_share: float = setting(
+        0.5,
+        "also monitored when medical costs and disaster losses exceed this share of income",
+        "share",
+        gt=0.0,
+    )
+    coverage: Probability = setting(
+        0.8, "chance a household that should be monitored is found and helped", "share"
     )
 
 
@@ -429,6 +504,7 @@ class Scenario(_Section):
     registration: RegistrationConfig = RegistrationConfig()
     guarantees: GuaranteesConfig = GuaranteesConfig()
     exit: ExitConfig = ExitConfig()
+    monitoring: MonitoringConfig = MonitoringConfig()
     budget: BudgetConfig = BudgetConfig()
     programs: dict[str, ProgramEntry] = setting(
         {},
@@ -483,8 +559,12 @@ class Scenario(_Section):
         return self.budget.scale * self.budget.total.get(year, 0.0)
 
     def without_support(self) -> Scenario:
-        """The same county with no program money and no work teams: the counterfactual."""
-        changes: dict[str, Any] = {"villages.work_teams": False, "budget.total": {}}
+        """The same county with no program money, work teams or monitoring: the counterfactual."""
+        changes: dict[str, Any] = {
+            "villages.work_teams": False,
+            "budget.total": {},
+            "monitoring.enabled": False,
+        }
         for name, program in self.programs.items():
             changes[f"programs.{name}.share"] = 0.0
             if program.budget is not None:

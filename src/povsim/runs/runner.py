@@ -88,8 +88,11 @@ class RunResult:
 
 
 def has_support(scenario: Scenario) -> bool:
-    """Whether any program has money in any year, or work teams are sent."""
+    """Whether any program has money in any year, work teams are sent, or households are
+    monitored within the simulated years."""
     if scenario.villages.work_teams:
+        return True
+    if scenario.monitoring.enabled and scenario.monitoring.from_year <= scenario.end_year:
         return True
     for program in scenario.programs.values():
         if program.budget is not None:

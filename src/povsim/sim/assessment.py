@@ -4,22 +4,32 @@ The order each year end, every household making at most one move:
 
 1. the year's net income is totalled (flows minus medical costs and disaster losses);
 2. the guarantees are updated (food from the count of hungry steps; schooling, medical cover
-   and housing change by themselves at the scenario's background rates);
-3. the re-check removes wrongly registered households it finds (``removed``);
-4. registered households over the line with every guarantee met exit (``exits``);
-5. exited households below the line, or (optionally) missing a guarantee, relapse;
-6. the annual review registers unregistered households its survey judges poor
-   (``new_entrants``); the survey sees income with log-normal error, which makes
-   both missed poor and wrongly registered households;
-7. villages and the county exit when the registered incidence is below the threshold.
+   and housing change by themselves at the scenario's background rates), and the programs
+   hold up the ones they secure;
+3. programs settle what depends on the year's income: the minimum living allowance (低保)
+   tops its households up to its standard, which under two lines in one is the line;
+4. relapse monitoring (防止返贫监测, from ``monitoring.from_year``) finds exited and marginal
+   households at risk and helps those under the line up to it;
+5. the re-check removes wrongly registered households it finds (``removed``): thoroughly in
+   the re-check years (回头看), rarely after;
+6. registered households over the line with every guarantee met exit (``exits``);
+7. exited households relapse once verified: under the line at ``exit.relapse_years``
+   successive assessments (or, optionally, on losing a guarantee);
+8. the review registers unregistered households its survey judges poor
+   (``new_entrants``): widely in the re-check years, after that only the few who pass
+   village review and public notice; the survey sees income with log-normal error, which
+   makes both missed poor and wrongly registered households;
+9. villages and the county exit when the registered incidence is below the threshold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from povsim.config import Scenario
 from povsim.sim.households import (
@@ -32,6 +42,9 @@ from povsim.sim.households import (
 )
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
+
+if TYPE_CHECKING:
+    from povsim.sim.programs.base import Program
 
 __all__ = [
     "RELAPSE_CAUSES",
@@ -58,6 +71,8 @@ class Transitions:
     hit_by_disaster: np.ndarray
     exited_start: np.ndarray
     relapse_causes: dict[str, np.ndarray]
+    monitored: np.ndarray
+    monitoring_yuan: float
 
 
 def _survey_judges_poor(
@@ -119,11 +134,24 @@ def register(
 def register_initial(
     h: HouseholdState, v: VillageState, scenario: Scenario, streams: Streams
 ) -> None:
-    """The first registration drive, at the start of ``start_year``."""
+    """The first registration drive, at the start of ``start_year``.
+
+    With a ``quota`` (规模控制: the statistical estimate of the poor split into quotas), the
+    drive registers the households its survey judges poorest until the register holds
+    ``quota`` times the people under the line; otherwise everyone it judges poor, at
+    ``coverage``.
+    """
+    reg = scenario.registration
     line = scenario.line(scenario.start_year)
     rng = streams.registration
-    judged = _survey_judges_poor(h, scenario, line, rng)
-    found = judged & (rng.random(h.n) < scenario.registration.coverage)
+    observed = h.income * np.exp(reg.income_error_sd * rng.standard_normal(h.n))
+    found = (observed < line) & (rng.random(h.n) < reg.coverage)
+    if reg.quota is not None:
+        places = reg.quota * h.people(h.income < line)
+        order = np.argsort(observed, kind="stable")
+        filled = np.cumsum(h.persons[order]) <= places
+        found = np.zeros(h.n, dtype=bool)
+        found[order[filled]] = True
     register(h, v, scenario, found, scenario.start_year, line, rng)
 
 
@@ -209,23 +237,52 @@ def _relapse_causes(
     return causes
 
 
+def _monitor(
+    h: HouseholdState, scenario: Scenario, year: int, line: float, rng: np.random.Generator
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """Relapse monitoring (防止返贫监测): find households at risk and help them to the line.
+
+    Exited households and unregistered households at the margin are at risk when their
+    income is under ``income_multiple`` times the line, or their medical costs and
+    disaster losses exceed ``spending_share`` of their income. A share ``coverage`` of
+    them is found; those found that are under the line are helped up to it.
+
+    Returns:
+        Who is monitored, and the help each got (yuan per person).
+    """
+    m = scenario.monitoring
+    u = rng.random(h.n)  # drawn every year, so the stream does not depend on the policy
+    help_ = np.zeros(h.n)
+    if not m.enabled or year < m.from_year:
+        return np.zeros(h.n, dtype=bool), help_
+    outside = h.status != Status.REGISTERED
+    at_risk = (h.income < m.income_multiple * line) | (
+        h.medical_year + h.loss_year > m.spending_share * np.maximum(h.income, 0.0)
+    )
+    monitored = outside & at_risk & (u < m.coverage)
+    help_[monitored] = np.maximum(line - h.income[monitored], 0.0)
+    return monitored, help_
+
+
 def close_year(
     h: HouseholdState,
     v: VillageState,
     scenario: Scenario,
     year: int,
     streams: Streams,
-    programs: Sequence = (),
+    programs: Sequence[Program] = (),
 ) -> Transitions:
     """Total the year's income and move households through the register.
 
     Args:
-        programs: support programs, whose ``secure(h)`` holds up the guarantees they
-            secure after the year's background changes.
+        programs: support programs: ``secure(h)`` holds up the guarantees they secure after
+            the year's background changes, ``settle(year)`` settles what depends on the
+            year's income (the minimum living allowance).
 
     Returns:
         The masks of who was removed, exited, relapsed and newly registered.
     """
+    reg, rules = scenario.registration, scenario.exit
     line = scenario.line(year)
     h.income = (
         h.farm_year + h.wage_year + h.transfer_year + h.property_year - h.medical_year - h.loss_year
@@ -233,30 +290,36 @@ def close_year(
     _update_guarantees(h, scenario, line, streams.guarantees)
     for program in programs:
         program.secure(h)
+    for program in programs:
+        program.settle(year)
 
     rng = streams.registration
     u_recheck, u_review = rng.random((2, h.n))
     judged = _survey_judges_poor(h, scenario, line, rng)
+    monitored, help_ = _monitor(h, scenario, year, line, rng)
+    h.income += help_
+    h.monitored = monitored
 
     registered = h.status == Status.REGISTERED
     exited_before = h.status == Status.EXITED
     unregistered = h.status == Status.UNREGISTERED
-    guarantees = h.guarantees_ok() if scenario.exit.require_guarantees else True
+    guarantees = h.guarantees_ok() if rules.require_guarantees else True
     poor = h.income < line
 
-    removed = (
-        registered & h.wrongly_registered & (u_recheck < scenario.registration.recheck_detection)
-    )
-    exits = (
-        registered
-        & ~removed
-        & (h.income >= line * (1.0 + scenario.exit.income_margin))
-        & guarantees
-    )
-    relapse = exited_before & poor
-    if scenario.exit.relapse_on_guarantee_loss:
+    # The thorough re-check (回头看) removes and adds at its own rates; afterwards a
+    # household is added only after village review and public notice.
+    recheck = not reg.recheck_years or year in reg.recheck_years
+    detection = reg.recheck_detection if recheck else reg.later_detection
+    review = reg.review_coverage if recheck else reg.later_review_coverage
+    removed = registered & h.wrongly_registered & (u_recheck < detection)
+    exits = registered & ~removed & (h.income >= line * (1.0 + rules.income_margin)) & guarantees
+    # A relapse is recorded after verification: income under the line at
+    # ``relapse_years`` successive assessments since exit.
+    h.below_line_years = np.where(exited_before & poor, h.below_line_years + 1, 0)
+    relapse = exited_before & (h.below_line_years >= rules.relapse_years)
+    if rules.relapse_on_guarantee_loss:
         relapse |= exited_before & ~h.guarantees_ok()
-    entered = unregistered & judged & (u_review < scenario.registration.review_coverage)
+    entered = unregistered & judged & (u_review < review)
 
     h.status[removed] = Status.UNREGISTERED
     h.wrongly_registered[removed] = False
@@ -266,6 +329,7 @@ def close_year(
     h.exit_year[exits] = year
     h.ever_exited |= exits
     h.relapses[relapse] += 1
+    h.below_line_years[relapse] = 0
     register(h, v, scenario, relapse | entered, year, line, rng)
 
     transitions = Transitions(
@@ -278,6 +342,8 @@ def close_year(
         hit_by_disaster=h.disaster_year.copy(),
         exited_start=exited_before,
         relapse_causes=_relapse_causes(h, v, scenario, year, relapse, line),
+        monitored=monitored,
+        monitoring_yuan=float((help_ * h.persons).sum()),
     )
     _reset_year(h, v)
     return transitions

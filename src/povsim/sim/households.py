@@ -99,6 +99,10 @@ class HouseholdState(ArrayState):
     ever_registered = ArrayColumn(np.bool_, "has been on the register")
     ever_exited = ArrayColumn(np.bool_, "has exited at least once")
     relapses = ArrayColumn(np.int16, "times fallen back after exit")
+    below_line_years = ArrayColumn(
+        np.int8, "successive assessments under the line since exit (relapse verification)"
+    )
+    monitored = ArrayColumn(np.bool_, "under relapse monitoring (防止返贫监测) this year")
 
     @property
     def housing_ok(self) -> NDArray[np.bool_]:

@@ -75,7 +75,10 @@ INDICATORS: dict[str, str] = {
     "registered_illness_share": "share of registered households with illness among causes",
     "ill_households": "households with an illness episode this year",
     "disaster_households": "households whose village was hit by a disaster this year",
-    "spending_yuan": "money spent by all support programs this year, yuan",
+    "spending_yuan": "money spent by all support programs and relapse monitoring this year, yuan",
+    "monitoring_yuan": "help paid to monitored households this year, yuan",
+    "monitored_households": "exited and marginal households under relapse monitoring this year",
+    "monitored_people": "people in them",
     "supported_households": "households any program supported this year",
     "work_team_villages": "villages with a resident work team",
     "poor_villages": "designated poor villages",
@@ -183,7 +186,10 @@ def annual_indicators(
     )
     row["ill_households"] = h.count(t.ill)
     row["disaster_households"] = h.count(t.hit_by_disaster)
-    row["spending_yuan"] = float(spending)
+    row["spending_yuan"] = float(spending) + t.monitoring_yuan
+    row["monitoring_yuan"] = t.monitoring_yuan
+    row["monitored_households"] = h.count(t.monitored)
+    row["monitored_people"] = h.people(t.monitored)
     row["supported_households"] = float(supported)
     row["work_team_villages"] = float(v.weight[v.work_team].sum())
     row["poor_villages"] = float(v.weight[v.poor_village].sum())

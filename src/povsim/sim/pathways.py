@@ -21,6 +21,8 @@ PATHWAY_COLUMNS = (
     "program",
     "exited_households",
     "exited_people",
+    "necessary_households",
+    "necessary_people",
     "primary_households",
     "primary_people",
     "primary_share",
@@ -28,31 +30,49 @@ PATHWAY_COLUMNS = (
 
 
 def pathway_rows(
-    h: HouseholdState, programs: Sequence[Program], exited: NDArray[np.bool_], year: int
+    h: HouseholdState,
+    programs: Sequence[Program],
+    exited: NDArray[np.bool_],
+    year: int,
+    threshold: float,
 ) -> list[dict[str, Any]]:
-    """Credit each exit to every program that helped it, and to one primary pathway.
+    """Credit each exit to the programs that helped it and to those it needed.
 
-    The primary pathway is the helping program with the largest income effect
-    (ties and guarantee-only help go to the program listed first in the scenario),
-    or ``none`` when no program helped.
+    * **helped** (``exited_*``): the program raised the household's income or secured a
+      guarantee this year; several programs may share one exit.
+    * **necessary** (``necessary_*``): without the program's contribution — its income
+      (:meth:`~povsim.sim.programs.base.Program.contribution`) or a guarantee that holds
+      only because of it (:attr:`~povsim.sim.programs.base.Program.made`) — the household
+      would not have passed the exit test this year (income at least ``threshold``, every
+      guarantee met). Counterfactual, one program at a time; several may be necessary.
+    * **primary** (``primary_*``): of the necessary programs, the one with the largest
+      contribution (a guarantee-only one counts as contributing nothing; ties go to the
+      program listed first); ``none`` when no program was necessary: growth and the
+      household's own effort.
     """
     idx = np.flatnonzero(exited)
     weight, persons = h.weight[idx], h.persons[idx]
     total = weight.sum()
-    n_programs = len(programs)
-    helped = np.zeros((n_programs, idx.size), dtype=bool)
-    score = np.full((n_programs, idx.size), -np.inf)
+    k_programs = len(programs)
+    helped = np.zeros((k_programs, idx.size), dtype=bool)
+    necessary = np.zeros((k_programs, idx.size), dtype=bool)
+    score = np.full((k_programs, idx.size), -np.inf)
+    income = h.income[idx]
     for k, program in enumerate(programs):
+        contribution = program.contribution()[idx]
         helped[k] = program.helped()[idx]
-        bonus = (n_programs - k) * 1e-9  # earlier in the scenario wins ties
-        score[k] = np.where(helped[k], np.maximum(program.income[idx], 0.0) + bonus, -np.inf)
-    primary = np.full(idx.size, n_programs)
-    if n_programs:
-        primary = np.where(helped.any(axis=0), score.argmax(axis=0), n_programs)
+        necessary[k] = helped[k] & ((income - contribution < threshold) | program.made[idx])
+        bonus = (k_programs - k) * 1e-9  # earlier in the scenario wins ties
+        score[k] = np.where(necessary[k], np.maximum(contribution, 0.0) + bonus, -np.inf)
+    any_necessary = necessary.any(axis=0)
+    primary = np.full(idx.size, k_programs)
+    if k_programs:
+        primary = np.where(any_necessary, score.argmax(axis=0), k_programs)
     names = [p.name for p in programs] + [NO_PATHWAY]
     rows = []
     for k, name in enumerate(names):
-        credited = helped[k] if k < n_programs else ~helped.any(axis=0)
+        credited = helped[k] if k < k_programs else ~helped.any(axis=0)
+        needed = necessary[k] if k < k_programs else ~any_necessary
         first = primary == k
         rows.append(
             {
@@ -60,6 +80,8 @@ def pathway_rows(
                 "program": name,
                 "exited_households": float(weight[credited].sum()),
                 "exited_people": float(persons[credited].sum()),
+                "necessary_households": float(weight[needed].sum()),
+                "necessary_people": float(persons[needed].sum()),
                 "primary_households": float(weight[first].sum()),
                 "primary_people": float(persons[first].sum()),
                 "primary_share": float(weight[first].sum() / total) if total else 0.0,

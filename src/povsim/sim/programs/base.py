@@ -99,6 +99,7 @@ class Program(mesa.Agent):
         self.name = name
         self.config: Any = config
         self.income: Money = np.zeros(model.households.n)
+        self.made: Mask = np.zeros(model.households.n, dtype=bool)
         self.ledger: list[dict[str, Any]] = []
 
     @property
@@ -125,7 +126,23 @@ class Program(mesa.Agent):
         raise NotImplementedError
 
     def secure(self, h: HouseholdState) -> None:
-        """Hold up the guarantees this program secures, after the year's background changes."""
+        """Hold up the guarantees this program secures, after the year's background changes.
+
+        Sets :attr:`made`: the households whose guarantee holds this year only because of
+        this program (exit attribution asks whether they would pass without it).
+        """
+
+    def contribution(self) -> Money:
+        """This year's income the household would lack without this program, yuan/person/year.
+
+        Exit attribution (:mod:`povsim.sim.pathways`) uses it to decide whether a program
+        was necessary for an exit.
+        """
+        return np.maximum(self.income, 0.0)
+
+    def settle(self, year: int) -> None:
+        """At the year-end assessment, before exits: settle what depends on the year's income
+        (the minimum living allowance tops income up to its standard)."""
 
     def illness_cover(self) -> IllnessCover | None:
         """Illness cover this program adds this year (None: none)."""
@@ -267,8 +284,10 @@ class SupportProgram(Program):
 
     def secure(self, h: HouseholdState) -> None:
         """Secure the guarantees this program secures for households it supports."""
+        self.made = np.zeros(h.n, dtype=bool)
         for guarantee in self.secures:
             column = getattr(h, f"{guarantee}_ok")
+            self.made |= self.enrolled & ~column
             column |= self.enrolled
 
     def helped(self) -> Mask:
@@ -286,9 +305,13 @@ class SupportProgram(Program):
     def _support_over(self, year: int) -> Mask:
         h, c = self.context.households, self.config
         over = year > self.since.astype(np.int64) + c.duration_years - 1
-        exited_long_ago = (h.status == Status.EXITED) & (
-            year > h.exit_year.astype(np.int64) + c.support_after_exit_years
-        )
+        # Support stays after exit for support_after_exit_years, and in the campaign at
+        # least until policies_kept_until (摘帽不摘责任、不摘政策、不摘帮扶、不摘监管).
+        kept = h.exit_year.astype(np.int64) + c.support_after_exit_years
+        rules = self.context.scenario.exit
+        if rules.keep_policies:
+            kept = np.maximum(kept, rules.policies_kept_until)
+        exited_long_ago = (h.status == Status.EXITED) & (year > kept)
         removed = h.status == Status.UNREGISTERED
         if "unregistered" in c.statuses:
             removed = np.zeros_like(removed)
@@ -358,6 +381,8 @@ class VillageProgram(Program):
     def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.improved: Mask = np.zeros(model.villages.n, dtype=bool)
+        self.improved_year = np.zeros(model.villages.n, dtype=np.int64)
+        self.year_now = 0
 
     def candidates(self, year: int) -> Mask:
         """Villages that may be upgraded this year."""
@@ -371,6 +396,7 @@ class VillageProgram(Program):
         """Upgrade villages ``idx``."""
 
     def begin_year(self, year: int) -> None:
+        self.year_now = year
         v = self.context.villages
         budget = self.budget(year) if self.active(year) else 0.0
         idx = np.flatnonzero(self.candidates(year))

@@ -62,5 +62,11 @@ class Education(SupportProgram):
     def effect(self, year: int) -> Money:
         return np.where(self.enrolled, self.magnitude, 0.0)
 
+    def contribution(self) -> Money:
+        """Allowances now, and a graduate's wage share later."""
+        h = self.context.households
+        wage = np.where(self.graduated, self.config.graduate_wage / np.maximum(h.size, 1), 0.0)
+        return np.maximum(self.income, 0.0) + wage
+
     def helped(self) -> Mask:
         return self.enrolled | self.graduated

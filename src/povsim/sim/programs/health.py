@@ -9,12 +9,15 @@ the recorded cause for 42.4% of registered households (domain.md); seed 004 coun
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import HealthConfig
+from povsim.config.program import HealthConfig, ProgramConfig
 from povsim.sim.programs.base import IllnessCover, Index, Money, SupportProgram
+
+if TYPE_CHECKING:
+    from povsim.sim.model import PovertyModel
 
 __all__ = ["Health", "HealthConfig"]
 
@@ -24,6 +27,10 @@ class Health(SupportProgram):
 
     Config: ClassVar = HealthConfig
     secures: ClassVar = ("medical",)
+
+    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+        super().__init__(model, name, config)
+        self.avoided: Money = np.zeros(model.households.n)
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> Money:
         h = self.context.households
@@ -40,3 +47,14 @@ class Health(SupportProgram):
             reimbursement=np.where(self.enrolled, c.extra_reimbursement, 0.0),
             protection=np.where(self.enrolled, c.income_protection, 0.0),
         )
+
+    def settle(self, year: int) -> None:
+        """Record the medical costs the extra reimbursement saved this year (for attribution)."""
+        h, c = self.context.households, self.config
+        insured = self.context.scenario.shocks.illness.insured_reimbursement
+        left = np.maximum(1.0 - insured - c.extra_reimbursement, 0.05)
+        self.avoided = np.where(self.enrolled, h.medical_year * c.extra_reimbursement / left, 0.0)
+
+    def contribution(self) -> Money:
+        """Medical costs avoided (the income protected while ill is left out: not measured)."""
+        return self.avoided

@@ -39,7 +39,8 @@ class Housing(SupportProgram):
         self.context.households.housing_grade[idx] = 0
 
     def secure(self, h: HouseholdState) -> None:
-        """Renovation is done at enrolment; nothing to hold up afterwards."""
+        """Renovation is done at enrolment; without it the house would still be dangerous."""
+        self.made = self.since > 0
 
     def helped(self) -> Mask:
         return self.since > 0

@@ -32,7 +32,15 @@ class Infrastructure(VillageProgram):
     def priority_key(self, idx: Index) -> Money:
         return self.context.villages.infrastructure[idx]
 
+    def contribution(self) -> Money:
+        """What the added growth has added to income since the upgrade."""
+        h = self.context.households
+        village = h.village
+        years = np.where(self.improved, self.year_now - self.improved_year + 1, 0)[village]
+        return np.maximum(h.income, 0.0) * (1.0 - np.exp(-self.config.growth_gain * years))
+
     def upgrade(self, idx: Index, year: int) -> None:
+        self.improved_year[idx] = year
         v, c = self.context.villages, self.config
         v.infrastructure[idx] = np.minimum(v.infrastructure[idx] + c.infrastructure_gain, 1.0)
         v.remoteness[idx] = np.maximum(v.remoteness[idx] - c.remoteness_cut, 0.0)

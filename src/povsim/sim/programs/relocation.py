@@ -38,6 +38,9 @@ class Relocation(SupportProgram):
         if resettlement.size == 0:
             raise ValueError(f"program {name!r}: relocation needs a resettlement village")
         self.destination = int(resettlement[0])
+        n = model.households.n
+        self.gain: Money = np.zeros(n)
+        self.was_dangerous: Mask = np.zeros(n, dtype=bool)
 
     def eligible(self, year: int) -> Mask:
         h = self.context.households
@@ -48,7 +51,16 @@ class Relocation(SupportProgram):
         penalty = self.context.scenario.income.remoteness_wage_penalty
         before = 1.0 - penalty * v.remoteness[h.village[idx]]
         after = 1.0 - penalty * v.remoteness[self.destination]
-        h.wage_base[idx] *= after / np.maximum(before, 1e-9)
+        # What the move does to earned income, in today's yuan: bases are at start-up
+        # prices, so scale them by the household's last assessed income.
+        bases = h.farm_base[idx] + h.wage_base[idx] + h.transfer_base[idx] + h.property_base[idx]
+        scale = np.maximum(h.income[idx], 0.0) / np.maximum(bases, 1e-9)
+        ratio = after / np.maximum(before, 1e-9)
+        self.gain[idx] = scale * (
+            (ratio - 1.0) * h.wage_base[idx] - (1.0 - self.config.farm_kept) * h.farm_base[idx]
+        )
+        self.was_dangerous[idx] = h.housing_grade[idx] >= SAFE_HOUSING_GRADES
+        h.wage_base[idx] *= ratio
         h.farm_base[idx] *= self.config.farm_kept
         h.village[idx] = self.destination
         h.housing_grade[idx] = 0
@@ -60,6 +72,11 @@ class Relocation(SupportProgram):
     def secure(self, h: HouseholdState) -> None:
         moved = self.since > 0
         h.housing_grade[moved & (h.housing_grade >= SAFE_HOUSING_GRADES)] = 0
+        self.made = moved & self.was_dangerous
+
+    def contribution(self) -> Money:
+        """The move's effect on earned income (wage access less farm income left behind)."""
+        return np.where(self.since > 0, self.gain, 0.0) + np.minimum(self.income, 0.0)
 
     def helped(self) -> Mask:
         return self.since > 0

@@ -18,7 +18,7 @@ import numpy as np
 
 from povsim.config.program import ProgramConfig, SocialSecurityConfig
 from povsim.config.vocabulary import Status
-from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
+from povsim.sim.programs.base import Index, Mask, Money, SupportProgram, fit_queue
 
 if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
@@ -87,3 +87,42 @@ class SocialSecurity(SupportProgram):
         self.magnitude[idx] = self.top_up(idx, year)
         self.income = self.magnitude.copy()
         self.paid_last_year = self.income.copy()
+
+    def settle(self, year: int) -> None:
+        """Re-assess the allowance on the year's own income and top households up to the standard.
+
+        The allowance is paid monthly on an assessed income gap and re-assessed when
+        circumstances change, so a household it covers ends the year at its standard,
+        whatever shocks the year brought. Under two lines in one the standard is the
+        poverty line, and a registered or exited household that fell under it this year
+        is caught at once (seed 003: 只要返贫,马上纳入低保). Both are paid from what is
+        left of this year's budget, households already covered first.
+        """
+        h = self.context.households
+        standard = self.threshold(year)
+        own = h.income - self.income
+        candidates = self.enrolled.copy()
+        if self.config.two_lines_in_one:
+            statuses = np.isin(h.status, [Status.REGISTERED, Status.EXITED])
+            candidates |= statuses & (own + self.income < standard)
+        extra = np.where(candidates, np.maximum(standard - own - self.income, 0.0), 0.0)
+        idx = np.flatnonzero(extra > 0)
+        if not idx.size or not self.ledger:
+            return
+        row = self.ledger[-1]
+        left = max(row["budget_yuan"] - row["spent_yuan"], 0.0) if self.active(year) else 0.0
+        costs = extra[idx] * h.size[idx] * h.weight[idx]
+        keys = np.where(self.enrolled[idx], -_FIRST, 0.0) + own[idx]
+        paid = idx[fit_queue(costs, keys, left)]
+        new = paid[~self.enrolled[paid]]
+        self.enrolled[new] = True
+        self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
+        self.until[new] = 0
+        self.income[paid] += extra[paid]
+        h.income[paid] += extra[paid]
+        self.paid_last_year = self.income.copy()
+        spent = float((extra[paid] * h.size[paid] * h.weight[paid]).sum())
+        row["spent_yuan"] += spent
+        row["unspent_yuan"] -= spent
+        row["enrolled"] = h.count(self.enrolled)
+        row["new_enrolments"] += h.count(new)

@@ -1,0 +1,214 @@
+"""How the register behaved (issue 12), on hand-built households: each test fails on the
+rules the model had before — dibao paid on last year's shortfall, exits credited to the
+largest income effect, relapse on one noisy year, new entrants from every year's survey,
+support ending a fixed time after exit, no monitoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from povsim import PovertyModel, Scenario, Status
+from povsim.sim.assessment import close_year
+from povsim.sim.pathways import pathway_rows
+from povsim.sim.streams import Streams
+
+from .conftest import hand_built, set_year_income
+from .test_programs import AMPLE, start_year, with_program
+
+LINE_2014 = 2800.0
+
+
+@pytest.fixture
+def rules(bare: Scenario) -> Scenario:
+    """Deterministic register rules and no shocks."""
+    return bare.updated(
+        {
+            "registration.income_error_sd": 0.0,
+            "guarantees.schooling_new_gap": 0.0,
+            "guarantees.schooling_annual_fix": 0.0,
+            "guarantees.medical_annual_fix": 0.0,
+            "guarantees.self_renovation": 0.0,
+            "shocks.illness.annual_probability": 0.0,
+            "shocks.disaster.annual_probability": 0.0,
+            "shocks.market.sd": 0.0,
+            "income.transitory_sd": 0.0,
+        }
+    )
+
+
+# -- 1. dibao is re-assessed and brings the household to the standard ----------------------
+def test_dibao_tops_up_a_shock_within_the_year(rules: Scenario) -> None:
+    scenario = with_program(rules, "social_security", two_lines_in_one=True, max_labour=None)
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 0}
+    model, dibao = start_year(scenario, row, {**row, "status": Status.REGISTERED})
+    h = model.households
+    dibao.enrolled[:] = True
+    dibao.income[:] = 500.0  # paid through the year on last year's gap
+    set_year_income(h, [1500.0, 1500.0])  # a shock: own income fell to 1,000 a person
+    h.transfer_year[:] = 0.0
+    close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    # Both end the year at the line: the exited one stays out, the registered one exits.
+    assert h.income == pytest.approx([LINE_2014, LINE_2014])
+    assert h.status.tolist() == [Status.EXITED, Status.EXITED]
+
+
+def test_dibao_catches_whoever_falls_back_under_two_lines_in_one(rules: Scenario) -> None:
+    scenario = with_program(rules, "social_security", two_lines_in_one=True)
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 3, "labour": 2, "income": 5000.0}
+    model, dibao = start_year(scenario, row)
+    h = model.households
+    assert not dibao.enrolled[0]  # above the line last year: not on dibao
+    set_year_income(h, [2000.0])
+    close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.income[0] == pytest.approx(LINE_2014)
+    assert dibao.enrolled[0]
+    assert dibao.ledger[-1]["spent_yuan"] == pytest.approx((LINE_2014 - 2000.0) * 3)
+
+
+def test_dibao_settles_within_its_budget(rules: Scenario) -> None:
+    budget = dict.fromkeys(range(2014, 2021), 1000.0)
+    scenario = with_program(rules, "social_security", two_lines_in_one=True, budget=budget)
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 1, "income": 5000.0}
+    model, dibao = start_year(scenario, row, row)
+    h = model.households
+    set_year_income(h, [2000.0, 2500.0])
+    close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert dibao.ledger[-1]["spent_yuan"] == pytest.approx(800.0)
+    # The poorer is caught first; the money left does not reach the second's gap.
+    assert h.income.tolist() == [LINE_2014, 2500.0]
+
+
+# -- 3. attribution is counterfactual --------------------------------------------------------
+def test_a_renovation_is_necessary_for_an_exit_it_made_possible(rules: Scenario) -> None:
+    scenario = with_program(rules, "housing")
+    rich = {"status": Status.REGISTERED, "housing_grade": 3, "farm_base": 20000.0, "land": 2.0}
+    model, housing = start_year(scenario, rich)
+    assert housing.enrolled[0]
+    assert model.households.housing_grade[0] == 0
+    h = model.households
+    set_year_income(h, [LINE_2014 * 3])
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)}
+    assert t.exited[0]
+    assert rows["housing"]["necessary_households"] == 1
+    assert rows["housing"]["primary_households"] == 1  # it adds no income, yet it is primary
+    assert rows["none"]["primary_households"] == 0
+
+
+def test_a_program_that_was_not_needed_only_helped(rules: Scenario) -> None:
+    scenario = with_program(rules, "industry", gain=100.0)
+    model, industry = start_year(scenario, {"status": Status.REGISTERED, "labour": 2, "land": 1.0})
+    h = model.households
+    industry.income[:] = 100.0
+    set_year_income(h, [LINE_2014 * 2])  # far over the line without the 100 yuan
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)}
+    assert rows["industry"]["exited_households"] == 1  # helped
+    assert rows["industry"]["necessary_households"] == 0
+    assert rows["none"]["primary_households"] == 1
+
+
+def test_relocation_is_credited_through_the_wage_base_and_the_house(rules: Scenario) -> None:
+    scenario = with_program(rules, "relocation", min_remoteness=0.0, transition_loss=0.0)
+    remote = {
+        "status": Status.REGISTERED,
+        "housing_grade": 3,
+        "wage_base": 2000.0,
+        "farm_base": 200.0,
+        "income": 2200.0,
+    }
+    model, relocation = start_year(scenario, remote)
+    assert relocation.since[0] == 2014
+    h = model.households
+    assert relocation.contribution()[0] > 0  # wage access gained by the move
+    set_year_income(h, [LINE_2014 + 10])
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)}
+    assert rows["relocation"]["primary_households"] == 1
+
+
+# -- 4. relapse is verified; policies stay after exit; monitoring helps first ---------------
+def test_one_bad_year_is_not_yet_a_relapse(rules: Scenario) -> None:
+    h, v = hand_built({"status": Status.EXITED, "ever_exited": True})
+    streams = Streams(0)
+    for year, expected in ((2015, False), (2016, True)):
+        set_year_income(h, [2000.0])
+        t = close_year(h, v, rules, year, streams)
+        assert bool(t.relapsed[0]) is expected
+    assert h.status[0] == Status.REGISTERED
+
+
+def test_a_recovery_resets_the_verification(rules: Scenario) -> None:
+    h, v = hand_built({"status": Status.EXITED, "ever_exited": True})
+    streams = Streams(0)
+    for year, income in ((2015, 2000.0), (2016, 4000.0), (2017, 2000.0)):
+        set_year_income(h, [income])
+        t = close_year(h, v, rules, year, streams)
+        assert not t.relapsed[0]
+
+
+def test_monitoring_helps_an_exited_household_before_it_falls_back(rules: Scenario) -> None:
+    monitored = rules.updated(
+        {"monitoring.enabled": True, "monitoring.from_year": 2019, "monitoring.coverage": 1.0}
+    )
+    rows = [
+        {"status": Status.EXITED, "ever_exited": True},  # under the line
+        {"status": Status.EXITED, "ever_exited": True},  # under 1.5 lines: watched only
+        {"status": Status.UNREGISTERED},  # marginal, never registered
+        {"status": Status.EXITED, "ever_exited": True},  # well off
+    ]
+    h, v = hand_built(*rows)
+    line = monitored.line(2019)
+    set_year_income(h, [line - 500, line * 1.2, line - 100, line * 3])
+    t = close_year(h, v, monitored, 2019, Streams(0))
+    assert t.monitored.tolist() == [True, True, True, False]
+    assert h.income[:3] == pytest.approx([line, line * 1.2, line])
+    assert t.monitoring_yuan == pytest.approx(600.0)
+    assert h.below_line_years.tolist() == [0, 0, 0, 0]
+    # Before monitoring starts nobody is watched.
+    h, v = hand_built(*rows)
+    set_year_income(h, [line - 500, line * 1.2, line - 100, line * 3])
+    t = close_year(h, v, monitored, 2018, Streams(0))
+    assert not t.monitored.any()
+
+
+# -- 5. registration is scale-controlled ----------------------------------------------------
+def test_the_first_registration_fills_its_quota_with_the_poorest(rules: Scenario) -> None:
+    quota = rules.updated({"registration.quota": 1.5})
+    rows = [{"status": Status.UNREGISTERED, "size": 1} for _ in range(100)]
+    h, v = hand_built(*rows)
+    h.income = np.linspace(0.5, 2.0, 100) * LINE_2014
+    model = PovertyModel(quota, 0, population=(h, v))
+    poor = int((np.linspace(0.5, 2.0, 100) < 1.0).sum())
+    registered = model.households.status == Status.REGISTERED
+    assert registered.sum() == int(1.5 * poor)
+    assert registered[: int(1.5 * poor)].all()  # the poorest first
+
+
+def test_after_the_recheck_years_few_are_added(rules: Scenario) -> None:
+    scenario = rules.updated(
+        {
+            "registration.recheck_years": [2015, 2016],
+            "registration.review_coverage": 1.0,
+            "registration.later_review_coverage": 0.05,
+        }
+    )
+    rows = [{"status": Status.UNREGISTERED} for _ in range(2000)]
+    for year, low, high in ((2016, 2000, 2000), (2017, 60, 140)):
+        h, v = hand_built(*rows)
+        set_year_income(h, [LINE_2014] * 2000)  # all under 2016's and 2017's line
+        t = close_year(h, v, scenario, year, Streams(1))
+        assert low <= t.entered.sum() <= high
+
+
+def test_support_stops_no_sooner_than_the_campaign(bare: Scenario) -> None:
+    scenario = with_program(bare, "industry", support_after_exit_years=0, duration_years=10)
+    assert scenario.exit.keep_policies
+    assert scenario.exit.policies_kept_until == 2020
+    model, industry = start_year(scenario, {"status": Status.REGISTERED, "labour": 2, "land": 1.0})
+    model.households.status[0] = Status.EXITED
+    model.households.exit_year[0] = 2014
+    assert not industry._support_over(2020)[0]
+    assert industry._support_over(2021)[0]
+    assert AMPLE  # the shared budget fixture is the one the program tests use
