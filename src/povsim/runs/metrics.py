@@ -1,0 +1,446 @@
+"""The outcome registry: every figure a run is judged by, defined once.
+
+An :class:`Outcome` has a name, a unit, a meaning, how it is computed from a run's
+tables and how it aggregates over replications. Every place that reports, compares,
+analyses or fits a run asks this module: the run summary, ``compare``, sweeps,
+sensitivity outputs, calibration targets, ``validate``, the CLI tables and the
+dashboard.
+
+Besides the named outcomes there are two families:
+
+* ``COLUMN@YEAR``: any indicator column (``povsim columns``) in one year, e.g.
+  ``registered_people@2019`` or ``incidence@2020``;
+* ``exited_people:PROGRAM``: people in households that exited with ``PROGRAM`` as
+  their primary pathway, over the whole run.
+
+Outcomes that cannot be computed for a run (no exits for a cost per exit, no
+counterfactual for the effect of support) are NaN, never None.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from povsim.sim.indicators import INDICATORS
+
+import pandas as pd
+
+__all__ = [
+    "HEADLINE",
+    "OUTCOMES",
+    "Outcome",
+    "RunTables",
+    "Tables",
+    "UnknownOutcome",
+    "evaluate",
+    "format_value",
+    "is_known",
+    "outcome",
+    "report",
+    "summary",
+    "yearly",
+]
+
+Unit = Literal["share", "households", "people", "villages", "yuan", "year", "yuan/person/year"]
+Needs = Literal["indicators", "pathways", "counterfactual"]
+NAN = math.nan
+
+
+class RunTables(Protocol):
+    """The tables outcomes are computed from (a :class:`~povsim.runs.runner.RunResult`)."""
+
+    @property
+    def indicators(self) -> pd.DataFrame: ...
+
+    @property
+    def pathways(self) -> pd.DataFrame | None: ...
+
+    @property
+    def counterfactual(self) -> pd.DataFrame | None: ...
+
+
+@dataclass(frozen=True)
+class Tables:
+    """A run's tables as read back from disk (a sweep keeps only the indicators)."""
+
+    indicators: pd.DataFrame
+    pathways: pd.DataFrame | None = None
+    counterfactual: pd.DataFrame | None = None
+
+
+class UnknownOutcome(KeyError):
+    """A name that is neither a registered outcome nor of a known family."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One figure a run is judged by.
+
+    Attributes:
+        name: how every table, file and option names it.
+        unit: its unit (shares are fractions, 0.05 = 5%).
+        description: what it means.
+        compute: the value for one run.
+        needs: the tables it needs besides the indicators.
+        aggregate: how replications combine: ``mean`` or ``median``.
+        better: which direction a policy-maker prefers, where there is one.
+    """
+
+    name: str
+    unit: Unit
+    description: str
+    compute: Callable[[RunTables], float]
+    needs: Needs = "indicators"
+    aggregate: Literal["mean", "median"] = "mean"
+    better: Literal["lower", "higher"] | None = None
+
+    def available(self, run: RunTables) -> bool:
+        if self.needs == "indicators":
+            return True
+        return getattr(run, self.needs) is not None
+
+    def value(self, run: RunTables) -> float:
+        """The outcome for ``run`` (NaN when it cannot be computed)."""
+        if not self.available(run) or run.indicators.empty:
+            return NAN
+        return float(self.compute(run))
+
+
+def _ratio(part: float, whole: float) -> float:
+    return float(part / whole) if whole else NAN
+
+
+def _last(column: str) -> Callable[[RunTables], float]:
+    return lambda run: float(run.indicators[column].iloc[-1])
+
+
+def _first(column: str) -> Callable[[RunTables], float]:
+    return lambda run: float(run.indicators[column].iloc[0])
+
+
+def _total(column: str) -> Callable[[RunTables], float]:
+    return lambda run: float(run.indicators[column].sum())
+
+
+def _county_exit_year(run: RunTables) -> float:
+    exited = run.indicators.loc[run.indicators["county_exited"].astype(bool), "year"]
+    return float(exited.iloc[0]) if len(exited) else NAN
+
+
+def _cost_per_exit(run: RunTables) -> float:
+    ind = run.indicators
+    spending = float(ind["spending_yuan"].sum())
+    return _ratio(spending, float(ind["exits_households"].sum())) if spending else NAN
+
+
+def _cf(run: RunTables) -> pd.DataFrame:
+    assert run.counterfactual is not None
+    return run.counterfactual
+
+
+def _additional_exits(run: RunTables) -> float:
+    return float(run.indicators["exits_households"].sum() - _cf(run)["exits_households"].sum())
+
+
+def _relapses_avoided(run: RunTables) -> float:
+    """The counterfactual's relapses per exited household-year at this run's exposure, less
+    this run's relapses (more exits put more households at risk: raw counts mislead)."""
+    ind, cf = run.indicators, _cf(run)
+    exposure = float(ind["exited_households_start"].sum())
+    cf_exposure = float(cf["exited_households_start"].sum())
+    cf_rate = float(cf["relapses_households"].sum()) / cf_exposure if cf_exposure else 0.0
+    return cf_rate * exposure - float(ind["relapses_households"].sum())
+
+
+def _per_positive(spending: float, gained: float) -> float:
+    return spending / gained if gained > 0 else NAN
+
+
+_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("first_year", "year", "first simulated year", _first("year")),
+    Outcome("last_year", "year", "last simulated year", _last("year")),
+    Outcome("incidence_start", "share", "people under the line, first year", _first("incidence")),
+    Outcome(
+        "incidence_end",
+        "share",
+        "people under the line at the end of the last year",
+        _last("incidence"),
+        better="lower",
+    ),
+    Outcome(
+        "registered_households_start",
+        "households",
+        "registered households at the start of the first year",
+        _first("registered_households_start"),
+    ),
+    Outcome(
+        "registered_households_end",
+        "households",
+        "registered (not exited) households at the end",
+        _last("registered_households"),
+        better="lower",
+    ),
+    Outcome(
+        "registered_people_end",
+        "people",
+        "people in registered (not exited) households at the end",
+        _last("registered_people"),
+        better="lower",
+    ),
+    Outcome(
+        "registered_incidence_end",
+        "share",
+        "registered poor people / people at the end",
+        _last("registered_incidence"),
+        better="lower",
+    ),
+    Outcome("exits_households", "households", "exits over the run", _total("exits_households")),
+    Outcome("exits_people", "people", "people in them", _total("exits_people")),
+    Outcome(
+        "relapses_households",
+        "households",
+        "relapses over the run",
+        _total("relapses_households"),
+        better="lower",
+    ),
+    Outcome("relapses_people", "people", "people in them", _total("relapses_people")),
+    Outcome(
+        "new_entrants_households",
+        "households",
+        "households newly registered after the first registration",
+        _total("new_entrants_households"),
+    ),
+    Outcome(
+        "removed_households",
+        "households",
+        "wrongly registered households taken off the register",
+        _total("removed_households"),
+    ),
+    Outcome(
+        "ever_exited_households",
+        "households",
+        "households that exited at least once",
+        _last("ever_exited_households"),
+    ),
+    Outcome(
+        "cumulative_exit_share",
+        "share",
+        "households ever exited / households ever registered",
+        _last("cumulative_exit_share"),
+        better="higher",
+    ),
+    Outcome(
+        "cumulative_relapse_share",
+        "share",
+        "households ever relapsed / households ever exited",
+        _last("cumulative_relapse_share"),
+        better="lower",
+    ),
+    Outcome("poor_villages", "villages", "designated poor villages", _last("poor_villages")),
+    Outcome(
+        "villages_exited",
+        "villages",
+        "poor villages exited by the end",
+        _last("villages_exited"),
+        better="higher",
+    ),
+    Outcome(
+        "county_exit_year",
+        "year",
+        "first year the county's registered incidence was below its threshold (NaN: never)",
+        _county_exit_year,
+        aggregate="median",
+        better="lower",
+    ),
+    Outcome(
+        "spending_yuan",
+        "yuan",
+        "money spent by all programs over the run",
+        _total("spending_yuan"),
+        better="lower",
+    ),
+    Outcome(
+        "cost_per_exit",
+        "yuan",
+        "spending / exits (NaN without exits or spending)",
+        _cost_per_exit,
+        better="lower",
+    ),
+    Outcome(
+        "incidence_end_without_support",
+        "share",
+        "incidence at the end in the same county, seed and shocks without support",
+        lambda run: float(_cf(run)["incidence"].iloc[-1]),
+        needs="counterfactual",
+    ),
+    Outcome(
+        "additional_exits",
+        "households",
+        "exits less the exits without support",
+        _additional_exits,
+        needs="counterfactual",
+        better="higher",
+    ),
+    Outcome(
+        "cost_per_additional_exit",
+        "yuan",
+        "spending / additional exits (NaN when support added none)",
+        lambda run: _per_positive(_total("spending_yuan")(run), _additional_exits(run)),
+        needs="counterfactual",
+        better="lower",
+    ),
+    Outcome(
+        "relapses_avoided",
+        "households",
+        "relapses without support at this run's exposure, less this run's relapses",
+        _relapses_avoided,
+        needs="counterfactual",
+        better="higher",
+    ),
+    Outcome(
+        "cost_per_relapse_avoided",
+        "yuan",
+        "spending / relapses avoided (NaN when none were)",
+        lambda run: _per_positive(_total("spending_yuan")(run), _relapses_avoided(run)),
+        needs="counterfactual",
+        better="lower",
+    ),
+)
+
+OUTCOMES: dict[str, Outcome] = {o.name: o for o in _OUTCOMES}
+"""Every named outcome."""
+
+HEADLINE = (
+    "incidence_end",
+    "registered_people_end",
+    "cumulative_exit_share",
+    "cumulative_relapse_share",
+    "cost_per_exit",
+    "spending_yuan",
+    "exits_households",
+    "relapses_households",
+)
+"""What tables show first and comparisons and sweeps report by default."""
+
+_PATHWAY = "exited_people:"
+
+
+_SHARE_COLUMNS = frozenset(
+    {
+        "incidence",
+        "registered_incidence",
+        "relapse_rate",
+        "cumulative_exit_share",
+        "cumulative_relapse_share",
+        "registered_illness_share",
+    }
+)
+
+
+def _column_unit(column: str) -> Unit:
+    if column in _SHARE_COLUMNS:
+        return "share"
+    if "income" in column or column == "poverty_line":
+        return "yuan/person/year"
+    for suffix, unit in (("_people", "people"), ("_yuan", "yuan"), ("villages", "villages")):
+        if column.endswith(suffix):
+            return unit  # type: ignore[return-value]
+    return "year" if column == "year" else "households"
+
+
+def _at_year(column: str, year: int) -> Outcome:
+    def compute(run: RunTables) -> float:
+        rows = run.indicators.loc[run.indicators["year"] == year, column]
+        return float(rows.iloc[0]) if len(rows) else NAN
+
+    return Outcome(
+        f"{column}@{year}", _column_unit(column), f"{INDICATORS[column]} ({year})", compute
+    )
+
+
+def _pathway(program: str) -> Outcome:
+    def compute(run: RunTables) -> float:
+        table = run.pathways
+        assert table is not None
+        return float(table.loc[table["program"] == program, "primary_people"].sum())
+
+    return Outcome(
+        f"{_PATHWAY}{program}",
+        "people",
+        f"people exited with {program} as the primary pathway",
+        compute,
+        needs="pathways",
+    )
+
+
+def outcome(name: str) -> Outcome:
+    """The outcome called ``name``: a registered one, ``COLUMN@YEAR`` or ``exited_people:X``.
+
+    Raises:
+        UnknownOutcome: with the names one could mean.
+    """
+    if name in OUTCOMES:
+        return OUTCOMES[name]
+    column, at, year = name.partition("@")
+    if at:
+        if column in INDICATORS and year.isdigit():
+            return _at_year(column, int(year))
+        raise UnknownOutcome(f"{name!r}: COLUMN@YEAR needs an indicator column and a year")
+    if name.startswith(_PATHWAY) and len(name) > len(_PATHWAY):
+        return _pathway(name.removeprefix(_PATHWAY))
+    import difflib
+
+    close = difflib.get_close_matches(name, OUTCOMES, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise UnknownOutcome(f"unknown output {name!r}{hint}; see `povsim outcomes`")
+
+
+def is_known(name: str) -> bool:
+    try:
+        outcome(name)
+    except UnknownOutcome:
+        return False
+    return True
+
+
+def evaluate(run: RunTables, names: Iterable[str]) -> dict[str, float]:
+    """The named outcomes of one run."""
+    return {name: outcome(name).value(run) for name in names}
+
+
+def summary(run: RunTables) -> dict[str, float]:
+    """Every named outcome the run's tables allow."""
+    return {o.name: o.value(run) for o in _OUTCOMES if o.available(run)}
+
+
+def yearly(run: RunTables, column: str) -> dict[str, float]:
+    """``COLUMN@YEAR`` for every year of the run."""
+    years: Sequence[int] = [int(y) for y in run.indicators["year"]]
+    return evaluate(run, [f"{column}@{year}" for year in years])
+
+
+def report(run: RunTables) -> dict[str, float]:
+    """What comparisons and sweeps record per run: every outcome the tables allow,
+    ``incidence@YEAR`` and ``relapse_rate@YEAR`` for every year, and
+    ``exited_people:PROGRAM`` for every program when the pathways are there."""
+    values = summary(run) | yearly(run, "incidence") | yearly(run, "relapse_rate")
+    if run.pathways is not None:
+        programs = run.pathways["program"].unique()
+        values |= evaluate(run, [f"{_PATHWAY}{p}" for p in programs])
+    return values
+
+
+def format_value(name: str, value: float | None) -> str:
+    """``value`` as tables show it: shares as percentages, money with thousands separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    unit = outcome(name).unit if is_known(name) else ""
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "year":
+        return f"{value:.0f}"
+    return f"{value:,.0f}" if abs(value) >= 1 else f"{value:.3f}"
+
