@@ -178,6 +178,9 @@ class SocialSecurityConfig(ProgramConfig):
     two_lines_in_one: bool = setting(
         False, "the dibao line is the poverty line; anyone below it is eligible at once"
     )
+    two_lines_from: int | None = setting(
+        None, "first year of two lines in one (unset: every year)", "year"
+    )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")
     take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
     duration_years: int = setting(1, "years between re-assessments", "years", ge=1)

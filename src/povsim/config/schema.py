@@ -272,6 +272,14 @@ class RegistrationConfig(_Section):
     income_error_sd: float = setting(
         0.25, "log standard deviation of the survey's income estimate", "log", ge=0
     )
+    completed_month: int = setting(
+        0,
+        "months of the first year the first registration drive took; support reaches "
+        "households only for the rest of that year (0: a register stands at the start)",
+        "months",
+        ge=0,
+        le=12,
+    )
     quota: float | None = setting(
         None,
         "scale control (规模控制): the first registration takes the households the survey "

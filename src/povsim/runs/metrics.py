@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from povsim.sim.indicators import INDICATORS
-
 import pandas as pd
+
+from povsim.sim.indicators import INDICATORS
 
 __all__ = [
     "HEADLINE",
@@ -443,4 +443,3 @@ def format_value(name: str, value: float | None) -> str:
     if unit == "year":
         return f"{value:.0f}"
     return f"{value:,.0f}" if abs(value) >= 1 else f"{value:.3f}"
-

@@ -121,7 +121,7 @@ class HouseholdState(ArrayState):
         """Real households selected by ``mask`` (a mask, indices or a slice): their weights."""
         return float(self.weight[mask].sum())
 
-    def people(self, mask: NDArray[np.bool_] | slice) -> float:
+    def people(self, mask: NDArray[Any] | slice) -> float:
         """Real people in the households selected by ``mask``."""
         return float(self.persons[mask].sum())
 

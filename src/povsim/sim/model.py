@@ -39,6 +39,8 @@ SPENDING_COLUMNS = (
     "enrolled",
     "new_enrolments",
     "waiting",
+    "enrolled_people",
+    "new_people",
 )
 
 PANEL_COLUMNS = (
@@ -166,16 +168,21 @@ class PovertyModel(mesa.Model):
         self.agents_by_type[Village].do("begin_year", self.year)
         for program in self.programs:
             program.begin_year(self.year)
+        # Support reaches households only once they are on the register: in a first year
+        # spent registering them (2014: April to October), for the months that are left.
+        reach = 1.0
+        if self.year == self.config.start_year:
+            reach = 1.0 - self.config.registration.completed_month / 12
         totals = channel_totals(self.programs, h.n)
-        h.support_farm = totals["farm"]
-        h.support_wage = totals["wage"]
-        h.support_transfer = totals["transfer"]
+        h.support_farm = reach * totals["farm"]
+        h.support_wage = reach * totals["wage"]
+        h.support_transfer = reach * totals["transfer"]
         h.extra_reimbursement = 0.0
         h.illness_protection = 0.0
         for program in self.programs:
             if (cover := program.illness_cover()) is not None:
-                h.extra_reimbursement += cover.reimbursement
-                h.illness_protection += cover.protection
+                h.extra_reimbursement += reach * cover.reimbursement
+                h.illness_protection += reach * cover.protection
 
     def _spending_this_year(self) -> tuple[float, float]:
         spent = sum(p.ledger[-1]["spent_yuan"] for p in self.programs if p.ledger)

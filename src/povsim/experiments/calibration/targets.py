@@ -24,7 +24,10 @@ from povsim.config import (
 from povsim.runs import metrics
 
 __all__ = [
+    "ENROLLED",
     "PATHWAY_SHARE",
+    "PROGRAM_INDICATORS",
+    "REACHED",
     "CalibrationSettings",
     "Parameter",
     "Target",
@@ -36,6 +39,14 @@ __all__ = [
 
 PATHWAY_SHARE = "pathway_share"
 """Pseudo-indicator: share of the year's exits credited to ``program`` (several may share one)."""
+
+ENROLLED = "program_enrolled"
+"""Pseudo-indicator: households (or people) ``program`` supports at the end of the year."""
+
+REACHED = "program_reached"
+"""Pseudo-indicator: households (or people) ``program`` has enrolled from the start to the year."""
+
+PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, REACHED)
 
 
 class _Strict(BaseModel):
@@ -58,38 +69,39 @@ class Target(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if (self.relative_tolerance is None) == (self.absolute_tolerance is None):
-            raise ValueError("give exactly one of relative_tolerance and absolute_tolerance")
-        if self.indicator == PATHWAY_SHARE:
+        if self.relative_tolerance is None and self.absolute_tolerance is None:
+            raise ValueError("give relative_tolerance, absolute_tolerance or both (the larger)")
+        if self.indicator in PROGRAM_INDICATORS:
             if not self.program:
-                raise ValueError("pathway_share needs a program")
+                raise ValueError(f"{self.indicator} needs a program")
         elif not metrics.is_known(f"{self.indicator}@{self.year}"):
             raise ValueError(f"unknown indicator {self.indicator!r} (see `povsim columns`)")
         elif self.program is not None:
-            raise ValueError("program is only for pathway_share")
-        if self.relative_tolerance is not None and self.value == 0:
+            raise ValueError(f"program is only for {', '.join(PROGRAM_INDICATORS)}")
+        if self.absolute_tolerance is None and self.value == 0:
             raise ValueError("a relative tolerance needs a non-zero value")
         return self
 
     @property
     def label(self) -> str:
-        if self.indicator == PATHWAY_SHARE:
-            return f"{PATHWAY_SHARE}[{self.program},{self.basis}]@{self.year}"
+        if self.indicator in PROGRAM_INDICATORS:
+            return f"{self.indicator}[{self.program},{self.basis}]@{self.year}"
         return f"{self.indicator}@{self.year}"
 
     @property
     def tolerance(self) -> float:
-        """The tolerance in the indicator's own units."""
-        if self.absolute_tolerance is not None:
-            return self.absolute_tolerance
-        assert self.relative_tolerance is not None  # one of the two is given (validated)
-        return self.relative_tolerance * abs(self.value)
+        """The tolerance in the indicator's own units: the larger of the two when both given."""
+        relative = abs(self.value) * (self.relative_tolerance or 0.0)
+        return max(relative, self.absolute_tolerance or 0.0)
 
     @property
     def tolerance_text(self) -> str:
+        parts = []
+        if self.relative_tolerance is not None:
+            parts.append(f"{self.relative_tolerance:.0%}")
         if self.absolute_tolerance is not None:
-            return f"±{self.absolute_tolerance:g}"
-        return f"±{self.relative_tolerance:.0%}"
+            parts.append(f"{self.absolute_tolerance:g}")
+        return "±" + " or ".join(parts)
 
 
 class Parameter(_Strict):

@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import Scenario
-from povsim.experiments.calibration.targets import PATHWAY_SHARE, Target, TargetsFile
+from povsim.experiments.calibration.targets import (
+    ENROLLED,
+    PATHWAY_SHARE,
+    REACHED,
+    Target,
+    TargetsFile,
+)
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.runs import metrics
 from povsim.runs.runner import RunResult, simulate
@@ -49,13 +55,22 @@ def measure(run: RunResult, targets: Sequence[Target]) -> np.ndarray:
     years = run.indicators.set_index("year")
     values = np.empty(len(targets))
     for i, target in enumerate(targets):
-        if target.indicator != PATHWAY_SHARE:
+        if target.indicator == PATHWAY_SHARE:
+            rows = run.pathways[run.pathways["year"] == target.year].set_index("program")
+            total = years.at[target.year, f"exits_{target.basis}"]
+            credited = rows.at[target.program, f"exited_{target.basis}"]
+            values[i] = float(credited / total) if total else 0.0
+        elif target.indicator in (ENROLLED, REACHED):
+            ledger = run.spending[run.spending["program"] == target.program]
+            people = target.basis == "people"
+            if target.indicator == ENROLLED:
+                column = "enrolled_people" if people else "enrolled"
+                values[i] = float(ledger.loc[ledger["year"] == target.year, column].sum())
+            else:
+                column = "new_people" if people else "new_enrolments"
+                values[i] = float(ledger.loc[ledger["year"] <= target.year, column].sum())
+        else:
             values[i] = metrics.outcome(target.label).value(run)
-            continue
-        rows = run.pathways[run.pathways["year"] == target.year].set_index("program")
-        total = years.at[target.year, f"exits_{target.basis}"]
-        credited = rows.at[target.program, f"exited_{target.basis}"]
-        values[i] = float(credited / total) if total else 0.0
     return values
 
 

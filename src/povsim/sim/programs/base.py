@@ -149,11 +149,20 @@ class Program(mesa.Agent):
         return None
 
     def record(
-        self, year: int, budget: float, spent: float, enrolled: float, new: float, waiting: float
+        self,
+        year: int,
+        budget: float,
+        spent: float,
+        enrolled: float,
+        new: float,
+        waiting: float,
+        enrolled_people: float = 0.0,
+        new_people: float = 0.0,
     ) -> None:
         """Add this year's row to the spending ledger (``spending.parquet``).
 
-        ``enrolled``, ``new`` and ``waiting`` count real households (or villages).
+        ``enrolled``, ``new`` and ``waiting`` count real households (or villages);
+        ``enrolled_people`` and ``new_people`` the people in those households.
         """
         self.ledger.append(
             {
@@ -166,6 +175,8 @@ class Program(mesa.Agent):
                 "enrolled": enrolled,
                 "new_enrolments": new,
                 "waiting": waiting,
+                "enrolled_people": enrolled_people,
+                "new_people": new_people,
             }
         )
 
@@ -362,6 +373,8 @@ class SupportProgram(Program):
             h.count(self.enrolled),
             h.count(new),
             h.count(eligible & ~self.enrolled),
+            h.people(self.enrolled),
+            h.people(new),
         )
 
 

@@ -37,10 +37,16 @@ class SocialSecurity(SupportProgram):
     def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.paid_last_year = np.zeros(model.households.n)
+        self.year_now = model.config.start_year
+
+    def two_lines(self, year: int) -> bool:
+        """Whether the dibao line is the poverty line in ``year`` (两线合一)."""
+        c = self.config
+        return bool(c.two_lines_in_one and (c.two_lines_from is None or year >= c.two_lines_from))
 
     def threshold(self, year: int) -> float:
         line = self.context.line(year)
-        return line if self.config.two_lines_in_one else self.config.threshold * line
+        return line if self.two_lines(year) else self.config.threshold * line
 
     def top_up(self, idx: Index, year: int) -> Money:
         """Yuan per person needed to reach the threshold, from income without the allowance."""
@@ -51,18 +57,18 @@ class SocialSecurity(SupportProgram):
     def eligible(self, year: int) -> Mask:
         h = self.context.households
         below = (h.income - self.paid_last_year) < self.threshold(year)
-        if self.config.two_lines_in_one:
+        if self.two_lines(year):
             return below
         return super().eligible(year) & below
 
     def take_up(self) -> Money:
-        if self.config.two_lines_in_one:
+        if self.two_lines(self.year_now):
             return np.ones(self.enrolled.size)
         return super().take_up()
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> Money:
         key = super().priority_key(idx, year, costs)
-        if self.config.two_lines_in_one:
+        if self.two_lines(year):
             # Relapsed households (registered again after an exit) are caught first.
             h = self.context.households
             relapsed = (h.status[idx] == Status.REGISTERED) & h.ever_exited[idx]
@@ -81,6 +87,7 @@ class SocialSecurity(SupportProgram):
         return self.enrolled & ~self.eligible(year)
 
     def begin_year(self, year: int) -> None:
+        self.year_now = year
         super().begin_year(year)
         idx = np.flatnonzero(self.enrolled)
         self.magnitude[:] = 0.0
@@ -102,7 +109,7 @@ class SocialSecurity(SupportProgram):
         standard = self.threshold(year)
         own = h.income - self.income
         candidates = self.enrolled.copy()
-        if self.config.two_lines_in_one:
+        if self.two_lines(year):
             statuses = np.isin(h.status, [Status.REGISTERED, Status.EXITED])
             candidates |= statuses & (own + self.income < standard)
         extra = np.where(candidates, np.maximum(standard - own - self.income, 0.0), 0.0)
@@ -126,3 +133,5 @@ class SocialSecurity(SupportProgram):
         row["unspent_yuan"] -= spent
         row["enrolled"] = h.count(self.enrolled)
         row["new_enrolments"] += h.count(new)
+        row["enrolled_people"] = h.people(self.enrolled)
+        row["new_people"] += h.people(new)
