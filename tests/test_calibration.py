@@ -136,7 +136,7 @@ def test_pathway_shares_are_credited_exits_over_all_exits(small) -> None:
     [
         ('indicator = "nonsense"', "targets.0", "unknown indicator"),
         ('indicator = "pathway_share"', "targets.0", "needs a program"),
-        ('indicator = "incidence"\nabsolute_tolerance = 0.1', "targets.0", "exactly one"),
+        ('indicator = "program_reached"', "targets.0", "needs a program"),
     ],
 )
 def test_bad_targets_files_name_the_field(tmp_path: Path, text, field, message) -> None:

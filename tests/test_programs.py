@@ -23,7 +23,8 @@ LINE_2014 = 2800.0
 
 def with_program(bare: Scenario, kind: str, **settings) -> Scenario:
     table = {"kind": kind, "budget": AMPLE, "take_up": 1.0, **settings}
-    return bare.updated({"programs": {kind: table}})
+    # The hand-built register stands at the start: support reaches it from January.
+    return bare.updated({"programs": {kind: table}, "registration.completed_month": 0})
 
 
 def start_year(scenario: Scenario, *rows: dict, villages: int = 2, seed: int = 0):
@@ -117,21 +118,31 @@ def test_relocation_moves_remote_households(bare: Scenario) -> None:
     assert relocation.income[0] == 0
 
 
-def test_education_secures_schooling_then_graduates(bare: Scenario) -> None:
-    scenario = with_program(bare, "education", allowance=1000, lag_years=2, graduate_wage=20000)
-    rows = [{**REG, "pupils": 2, "schooling_ok": False}, {**REG, "pupils": 0}]
+def test_education_secures_schooling_then_a_school_leaver_works(bare: Scenario) -> None:
+    scenario = with_program(
+        bare, "education", allowance=1000, graduate_wage=20000, leaves_home=0.0, duration_years=9
+    )
+    rows = [
+        {**REG, "pupils": 2, "school_years_left": 2, "schooling_ok": False},
+        {**REG, "pupils": 1, "school_years_left": 9},  # a young pupil: years of school ahead
+        {**REG, "pupils": 0},
+    ]
     model, education = start_year(scenario, *rows)
     h = model.households
-    assert education.enrolled.tolist() == [True, False]
+    assert education.enrolled.tolist() == [True, True, False]
     assert education.income[0] == pytest.approx(1000 * 2 / 4)
     education.secure(h)
     assert h.schooling_ok[0]
-    wage_before = h.wage_base[0]
-    education.begin_year(2015)
-    assert h.pupils[0] == 2
-    education.begin_year(2016)  # two years after enrolment a pupil finishes and works
-    assert (h.pupils[0], h.labour[0]) == (1, 3)
-    assert h.wage_base[0] == pytest.approx(wage_before + 20000 / 4)
+    wages_before = h.wage_base.copy()
+    model.run()
+    # The eldest pupil leaves school at the end of 2015 and the next three years later
+    # (2018): each works from the following year. The young pupil is still at school in
+    # 2020, so the program has not raised that household's wages.
+    assert education.graduates.tolist() == [2, 0, 0]
+    assert (h.pupils[0], h.labour[0]) == (0, 4)
+    assert h.wage_base[0] == pytest.approx(wages_before[0] + 2 * 20000 / 4)
+    assert h.wage_base[1] == pytest.approx(wages_before[1])
+    assert h.pupils[1] == 1
 
 
 def test_health_cuts_the_cost_of_illness(bare: Scenario) -> None:

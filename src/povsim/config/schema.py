@@ -88,6 +88,17 @@ class PopulationConfig(_Section):
     school_share: Probability = setting(
         0.22, "chance a member under 60 is a child in school", "share"
     )
+    school_years: int = setting(
+        12,
+        "years a pupil spends in school: primary 6, junior 3, senior 3; the eldest pupil "
+        "has between 1 and this many left at the start",
+        "years",
+        ge=1,
+        le=20,
+    )
+    sibling_gap_years: int = setting(
+        3, "years between one pupil leaving school and the next", "years", ge=1, le=10
+    )
     chronic_illness_rate: Probability = setting(
         0.25, "share of households with a chronically ill member", "share"
     )

@@ -201,6 +201,18 @@ def _update_guarantees(
     h.housing_grade[renovated] = SAFE_HOUSING_GRADES - 1
 
 
+def _school_year(h: HouseholdState, scenario: Scenario, year: int) -> None:
+    """A school year passes: the eldest pupil who finishes school becomes a worker."""
+    in_school = h.pupils > 0
+    h.school_years_left = np.where(in_school, h.school_years_left - 1, 0)
+    done = in_school & (h.school_years_left <= 0)
+    h.pupils[done] -= 1
+    h.labour[done] += 1
+    h.left_school_year[done] = year
+    gap = scenario.population.sibling_gap_years
+    h.school_years_left = np.where(h.pupils > 0, np.where(done, gap, h.school_years_left), 0)
+
+
 def _reset_year(h: HouseholdState, v: VillageState) -> None:
     v.price_year[:] = 0.0
     for name in YEAR_FLOWS:
@@ -297,7 +309,7 @@ def close_year(
     u_recheck, u_review = rng.random((2, h.n))
     judged = _survey_judges_poor(h, scenario, line, rng)
     monitored, help_ = _monitor(h, scenario, year, line, rng)
-    h.income += help_
+    h.income = np.where(help_ > 0, np.maximum(h.income + help_, line), h.income)
     h.monitored = monitored
 
     registered = h.status == Status.REGISTERED
@@ -345,6 +357,7 @@ def close_year(
         monitored=monitored,
         monitoring_yuan=float((help_ * h.persons).sum()),
     )
+    _school_year(h, scenario, year)
     _reset_year(h, v)
     return transitions
 

@@ -51,6 +51,8 @@ class HouseholdState(ArrayState):
     labour = ArrayColumn(np.int16, "working-age members able to work")
     elderly = ArrayColumn(np.int16, "members aged 60 or more")
     pupils = ArrayColumn(np.int16, "children in school")
+    school_years_left = ArrayColumn(np.int8, "years until the eldest pupil leaves school")
+    left_school_year = ArrayColumn(np.int16, "year a pupil last left school (0 never)")
     chronic = ArrayColumn(np.bool_, "a member is chronically ill")
     disabled = ArrayColumn(np.bool_, "a member is disabled")
     education = ArrayColumn(np.int8, "workers' education: 0 primary or less .. 3 tertiary")

@@ -170,6 +170,7 @@ def build_population(
     h.schooling_ok = (pupils == 0) | (rng.random(n) >= gap)
     h.medical_ok = rng.random(n) < scenario.guarantees.medical_coverage
     h.food_ok = np.ones(n, dtype=bool)
+    h.school_years_left = np.where(pupils > 0, rng.integers(1, pop.school_years + 1, n), 0)
     return h, villages
 
 

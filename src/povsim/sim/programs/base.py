@@ -74,7 +74,9 @@ def fit_queue(costs: Money, keys: NDArray[Any], money: float) -> Index:
     The queue stops at the first the money cannot cover: a queue, not a knapsack.
     """
     order = np.argsort(keys, kind="stable")
-    affordable = np.cumsum(costs[order]) <= money
+    # A relative slack: whether the last in line fits must not hinge on rounding (a
+    # sample's costs and budget scaled by its weights give the same queue).
+    affordable = np.cumsum(costs[order]) <= money * (1.0 + 1e-9)
     return order[: order.size if affordable.all() else int(np.argmin(affordable))]
 
 

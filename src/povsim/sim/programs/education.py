@@ -1,10 +1,11 @@
 """Education support (教育扶贫): fee waivers, living allowances, free lunches.
 
 For households with children in school. Now: an allowance per pupil (a transfer)
-and the schooling guarantee secured. Later: after ``lag_years`` a pupil finishes
-school and becomes a worker whose wage raises household income for good — the
-long-run return that blocks the inter-generational transfer of poverty
-(domain.md). Seed 004: education was the pathway of 1,040 exited households in
+and the schooling guarantee secured. Later, only when a supported pupil leaves school
+(the household's school clock, ``population.school_years``): the school leaver works,
+at home, adding a wage, or away as a migrant worker, sending part of it back — the
+long-run return that blocks the inter-generational transfer of poverty (domain.md).
+Seed 004: education was the pathway of 1,040 exited households in
 Jiangjin in 2015; nationally 8.07 million households had student aid by 2020.
 """
 
@@ -32,7 +33,12 @@ class Education(SupportProgram):
 
     def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
-        self.graduated = np.zeros(model.households.n, dtype=bool)
+        self.graduates = np.zeros(model.households.n, dtype=np.int16)
+        self.graduate_income: Money = np.zeros(model.households.n)
+
+    @property
+    def graduated(self) -> Mask:
+        return self.graduates > 0
 
     def eligible(self, year: int) -> Mask:
         return super().eligible(year) & (self.context.households.pupils > 0)
@@ -45,28 +51,25 @@ class Education(SupportProgram):
         self.magnitude[idx] = self.config.allowance * h.pupils[idx] / h.size[idx]
 
     def advance(self, year: int) -> None:
-        """Supported pupils who have had ``lag_years`` of support finish and start work."""
-        h = self.context.households
-        finishing = np.flatnonzero(
-            (self.since > 0)
-            & ~self.graduated
-            & (year - self.since.astype(np.int64) >= self.config.lag_years)
-            & (h.pupils > 0)
-        )
-        if finishing.size:
-            self.graduated[finishing] = True
-            h.pupils[finishing] -= 1
-            h.labour[finishing] += 1
-            h.wage_base[finishing] += self.config.graduate_wage / h.size[finishing]
+        """Pupils who left school last year while supported start work, at home or away."""
+        h, c = self.context.households, self.config
+        leaving = (self.since > 0) & (self.since < year) & (h.left_school_year == year - 1)
+        away = self.context.rng.random(h.n) < c.leaves_home
+        idx = np.flatnonzero(leaving)
+        if not idx.size:
+            return
+        share = np.where(away[idx], c.remittance_share, 1.0)
+        gain = share * c.graduate_wage / np.maximum(h.size[idx], 1)
+        self.graduates[idx] += 1
+        self.graduate_income[idx] += gain
+        h.wage_base[idx] += gain
 
     def effect(self, year: int) -> Money:
         return np.where(self.enrolled, self.magnitude, 0.0)
 
     def contribution(self) -> Money:
         """Allowances now, and a graduate's wage share later."""
-        h = self.context.households
-        wage = np.where(self.graduated, self.config.graduate_wage / np.maximum(h.size, 1), 0.0)
-        return np.maximum(self.income, 0.0) + wage
+        return np.maximum(self.income, 0.0) + self.graduate_income
 
     def helped(self) -> Mask:
         return self.enrolled | self.graduated

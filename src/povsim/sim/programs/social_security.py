@@ -126,7 +126,8 @@ class SocialSecurity(SupportProgram):
         self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
         self.until[new] = 0
         self.income[paid] += extra[paid]
-        h.income[paid] += extra[paid]
+        # Exactly the standard, so the exit test (income >= line) does not hinge on rounding.
+        h.income[paid] = np.maximum(h.income[paid] + extra[paid], standard)
         self.paid_last_year = self.income.copy()
         spent = float((extra[paid] * h.size[paid] * h.weight[paid]).sum())
         row["spent_yuan"] += spent
