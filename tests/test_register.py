@@ -212,3 +212,33 @@ def test_support_stops_no_sooner_than_the_campaign(bare: Scenario) -> None:
     assert not industry._support_over(2020)[0]
     assert industry._support_over(2021)[0]
     assert AMPLE  # the shared budget fixture is the one the program tests use
+
+
+# -- 6 and 8. what the campaign guaranteed by its end, whatever a program's budget ----------
+def test_a_guaranteed_program_enrols_everyone_eligible(rules: Scenario) -> None:
+    tiny = dict.fromkeys(range(2014, 2021), 1.0)
+    dangerous = {"status": Status.REGISTERED, "housing_grade": 3}
+    capped = with_program(rules, "housing", budget=tiny)
+    _, housing = start_year(capped, dangerous, dangerous)
+    assert not housing.enrolled.any()  # 1 yuan renovates nothing
+    guaranteed = with_program(rules, "housing", budget=tiny, guaranteed_from=2014)
+    _, housing = start_year(guaranteed, dangerous, dangerous)
+    assert housing.enrolled.all()
+    assert housing.ledger[-1]["spent_yuan"] == pytest.approx(2 * 35000)  # beyond the budget
+
+
+def test_the_floor_catches_every_registered_household_in_the_last_year(rules: Scenario) -> None:
+    tiny = dict.fromkeys(range(2014, 2021), 1.0)
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=True, budget=tiny, guaranteed_from=2020
+    )
+    rows = [{"status": Status.REGISTERED, "size": 2, "labour": 1, "hungry_steps": 12}] * 3
+    model, dibao = start_year(scenario, *rows)
+    h = model.households
+    for year, exits in ((2019, 0), (2020, 3)):
+        set_year_income(h, [1000.0, 2000.0, 3000.0])
+        h.hungry_steps[:] = 12  # a year of hunger: the allowance restores food security
+        dibao.ledger[-1]["year"] = year
+        t = close_year(h, model.villages, scenario, year, model.streams, model.programs)
+        assert int(t.exited.sum()) == exits
+    assert (h.status == Status.EXITED).all()

@@ -91,6 +91,13 @@ class ProgramConfig(BaseModel):
         0, "years support continues after a household exits (脱贫不脱钩)", "years", ge=0
     )
     once: bool = setting(True, "a household is enrolled at most once")
+    guaranteed_from: int | None = setting(
+        None,
+        "from this year every eligible household that takes the program up is enrolled, "
+        "whatever the budget: what the campaign had to guarantee by its end, paid from "
+        "other budgets when this one runs short (unset: never)",
+        "year",
+    )
 
     @field_validator("causes")
     @classmethod

@@ -115,6 +115,17 @@ class Program(mesa.Agent):
             return float(self.config.budget.get(year, 0.0))
         return float(self.config.share * self.context.funds(year))
 
+    def money(self, year: int) -> float:
+        """What this year's enrolment may spend: the budget, or without limit once the
+        program is guaranteed (``guaranteed_from``)."""
+        if not self.active(year):
+            return 0.0
+        start = self.config.guaranteed_from
+        # A program left out of the mix (no share, no budget) guarantees nothing.
+        funded = self.config.budget is not None or self.config.share > 0
+        guaranteed = funded and start is not None and year >= start
+        return np.inf if guaranteed else self.budget(year)
+
     def active(self, year: int) -> bool:
         c, s = self.config, self.context.scenario
         return bool((c.first_year or s.start_year) <= year <= (c.last_year or s.end_year))
@@ -338,12 +349,13 @@ class SupportProgram(Program):
         """
         h = self.context.households
         self.end_support(self._support_over(year), year)
+        money = self.money(year)
         budget = self.budget(year) if self.active(year) else 0.0
         continuing = np.flatnonzero(self.enrolled)
         costs = self.continuing_cost(continuing, year)
-        if (costs * h.weight[continuing]).sum() > budget:
+        if (costs * h.weight[continuing]).sum() > money:
             keys = self.priority_key(continuing, year, costs)
-            kept = fit_queue(costs * h.weight[continuing], keys, budget)
+            kept = fit_queue(costs * h.weight[continuing], keys, money)
             dropped = self.enrolled.copy()
             dropped[continuing[kept]] = False
             self.end_support(dropped, year)
@@ -355,11 +367,11 @@ class SupportProgram(Program):
             eligible &= self.since == 0
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up()))
         new = np.empty(0, dtype=np.intp)
-        if candidates.size and budget > spent:
+        if candidates.size and money > spent:
             costs = self.enrolment_cost(candidates, year)
             keys = self.priority_key(candidates, year, costs)
             weighted = costs * h.weight[candidates]
-            take = fit_queue(weighted, keys, budget - spent)
+            take = fit_queue(weighted, keys, money - spent)
             new = candidates[take]
             spent += float(weighted[take].sum())
             self.enrolled[new] = True

@@ -117,7 +117,7 @@ class SocialSecurity(SupportProgram):
         if not idx.size or not self.ledger:
             return
         row = self.ledger[-1]
-        left = max(row["budget_yuan"] - row["spent_yuan"], 0.0) if self.active(year) else 0.0
+        left = max(self.money(year) - row["spent_yuan"], 0.0)
         costs = extra[idx] * h.size[idx] * h.weight[idx]
         keys = np.where(self.enrolled[idx], -_FIRST, 0.0) + own[idx]
         paid = idx[fit_queue(costs, keys, left)]
@@ -128,6 +128,8 @@ class SocialSecurity(SupportProgram):
         self.income[paid] += extra[paid]
         # Exactly the standard, so the exit test (income >= line) does not hinge on rounding.
         h.income[paid] = np.maximum(h.income[paid] + extra[paid], standard)
+        # Paid monthly, the allowance keeps food and clothing secure (两不愁).
+        h.food_ok[paid] = True
         self.paid_last_year = self.income.copy()
         spent = float((extra[paid] * h.size[paid] * h.weight[paid]).sum())
         row["spent_yuan"] += spent
