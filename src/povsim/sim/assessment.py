@@ -320,9 +320,12 @@ def close_year(
 
     # The thorough re-check (回头看) removes and adds at its own rates; afterwards a
     # household is added only after village review and public notice.
-    recheck = not reg.recheck_years or year in reg.recheck_years
-    detection = reg.recheck_detection if recheck else reg.later_detection
-    review = reg.review_coverage if recheck else reg.later_review_coverage
+    if not reg.recheck_years or year in reg.recheck_years:
+        detection, review = reg.recheck_detection, reg.review_coverage
+    elif year > max(reg.recheck_years):
+        detection, review = reg.later_detection, reg.later_review_coverage
+    else:  # the register stands as first drawn until the re-check
+        detection = review = 0.0
     removed = registered & h.wrongly_registered & (u_recheck < detection)
     exits = registered & ~removed & (h.income >= line * (1.0 + rules.income_margin)) & guarantees
     # A relapse is recorded after verification: income under the line at

@@ -26,7 +26,12 @@ if TYPE_CHECKING:
 __all__ = ["SocialSecurity", "SocialSecurityConfig"]
 
 
-_FIRST = 1e12  # larger than any priority key, so these go to the front of the queue
+_FIRST = 1e12
+_STATUS_CODES = {
+    "registered": Status.REGISTERED,
+    "exited": Status.EXITED,
+    "unregistered": Status.UNREGISTERED,
+}  # larger than any priority key, so these go to the front of the queue
 
 
 class SocialSecurity(SupportProgram):
@@ -58,7 +63,9 @@ class SocialSecurity(SupportProgram):
         h = self.context.households
         below = (h.income - self.paid_last_year) < self.threshold(year)
         if self.two_lines(year):
-            return below
+            # Whatever its labour: the poverty line is the dibao line for the register's
+            # households (registered, and exited ones that fall back).
+            return below & np.isin(h.status, [_STATUS_CODES[s] for s in self.config.statuses])
         return super().eligible(year) & below
 
     def take_up(self) -> Money:
@@ -110,7 +117,7 @@ class SocialSecurity(SupportProgram):
         own = h.income - self.income
         candidates = self.enrolled.copy()
         if self.two_lines(year):
-            statuses = np.isin(h.status, [Status.REGISTERED, Status.EXITED])
+            statuses = np.isin(h.status, [_STATUS_CODES[s] for s in self.config.statuses])
             candidates |= statuses & (own + self.income < standard)
         extra = np.where(candidates, np.maximum(standard - own - self.income, 0.0), 0.0)
         idx = np.flatnonzero(extra > 0)
