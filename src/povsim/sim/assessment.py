@@ -254,9 +254,10 @@ def _monitor(
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     """Relapse monitoring (防止返贫监测): find households at risk and help them to the line.
 
-    Exited households and unregistered households at the margin are at risk when their
-    income is under ``income_multiple`` times the line, or their medical costs and
-    disaster losses exceed ``spending_share`` of their income. A share ``coverage`` of
+    Exited households are at risk when their income is under ``income_multiple`` times
+    the line or their medical costs and disaster losses exceed ``spending_share`` of their
+    income; households never registered, when they are under ``income_multiple`` times the
+    line and such a shock strikes or they fall under the line. A share ``coverage`` of
     them is found; those found that are under the line are helped up to it.
 
     Returns:
@@ -267,11 +268,14 @@ def _monitor(
     help_ = np.zeros(h.n)
     if not m.enabled or year < m.from_year:
         return np.zeros(h.n, dtype=bool), help_
-    outside = h.status != Status.REGISTERED
-    at_risk = (h.income < m.income_multiple * line) | (
-        h.medical_year + h.loss_year > m.spending_share * np.maximum(h.income, 0.0)
-    )
-    monitored = outside & at_risk & (u < m.coverage)
+    shock = h.medical_year + h.loss_year > m.spending_share * np.maximum(h.income, 0.0)
+    near = h.income < m.income_multiple * line
+    # Exited households are watched when near the line or struck; households that were
+    # never registered only when, at the margin, a shock strikes or they fall under the
+    # line (边缘户: flagged by departments, cadres' visits or their own application).
+    exited = (h.status == Status.EXITED) & (near | shock)
+    marginal = (h.status == Status.UNREGISTERED) & near & (shock | (h.income < line))
+    monitored = (exited | marginal) & (u < m.coverage)
     help_[monitored] = np.maximum(line - h.income[monitored], 0.0)
     return monitored, help_
 
