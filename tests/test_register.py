@@ -14,7 +14,7 @@ from povsim.sim.pathways import pathway_rows
 from povsim.sim.streams import Streams
 
 from .conftest import hand_built, set_year_income
-from .test_programs import AMPLE, start_year, with_program
+from .test_programs import start_year, with_program
 
 LINE_2014 = 2800.0
 
@@ -211,7 +211,6 @@ def test_support_stops_no_sooner_than_the_campaign(bare: Scenario) -> None:
     model.households.exit_year[0] = 2014
     assert not industry._support_over(2020)[0]
     assert industry._support_over(2021)[0]
-    assert AMPLE  # the shared budget fixture is the one the program tests use
 
 
 # -- 6 and 8. what the campaign guaranteed by its end, whatever a program's budget ----------

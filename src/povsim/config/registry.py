@@ -27,18 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BUILTIN_CONFIGS", "BUILTIN_PROGRAMS", "program_class", "program_config_class"]
 
-BUILTIN_PROGRAMS: dict[str, str] = {
-    "industry": "povsim.sim.programs.industry:Industry",
-    "employment": "povsim.sim.programs.employment:Employment",
-    "relocation": "povsim.sim.programs.relocation:Relocation",
-    "education": "povsim.sim.programs.education:Education",
-    "health": "povsim.sim.programs.health:Health",
-    "social_security": "povsim.sim.programs.social_security:SocialSecurity",
-    "housing": "povsim.sim.programs.housing:Housing",
-    "infrastructure": "povsim.sim.programs.infrastructure:Infrastructure",
-}
-"""Built-in kind -> ``module:Class``."""
-
 
 def _import(path: str, kind: str) -> type[Program]:
     module_name, _, class_name = path.partition(":")
@@ -83,6 +71,13 @@ BUILTIN_CONFIGS: dict[str, type[ProgramConfig]] = {
     "infrastructure": InfrastructureConfig,
 }
 """Built-in kind -> its settings, so a scenario is checked without loading the simulation."""
+
+BUILTIN_PROGRAMS: dict[str, str] = {
+    kind: f"povsim.sim.programs.{kind}:{config.__name__.removesuffix('Config')}"
+    for kind, config in BUILTIN_CONFIGS.items()
+}
+"""Built-in kind -> ``module:Class``: each kind's module is named for it, its class for its
+settings (``IndustryConfig`` -> ``Industry``)."""
 
 
 def program_config_class(kind: str) -> type[ProgramConfig]:

@@ -29,7 +29,6 @@ import pandas as pd
 from povsim.sim.indicators import INDICATORS
 
 __all__ = [
-    "HEADLINE",
     "OUTCOMES",
     "Outcome",
     "RunTables",
@@ -312,18 +311,6 @@ _OUTCOMES: tuple[Outcome, ...] = (
 
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _OUTCOMES}
 """Every named outcome."""
-
-HEADLINE = (
-    "incidence_end",
-    "registered_people_end",
-    "cumulative_exit_share",
-    "cumulative_relapse_share",
-    "cost_per_exit",
-    "spending_yuan",
-    "exits_households",
-    "relapses_households",
-)
-"""What tables show first and comparisons and sweeps report by default."""
 
 _PATHWAY = "exited_people:"
 

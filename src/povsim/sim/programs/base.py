@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
 
 __all__ = [
+    "STATUS_CODES",
     "IllnessCover",
     "Program",
     "ProgramConfig",
@@ -50,7 +51,8 @@ Mask = NDArray[np.bool_]
 Index = NDArray[np.intp]
 Money = NDArray[np.float64]
 
-_STATUS = {
+# Register statuses as scenario files name them.
+STATUS_CODES = {
     "registered": Status.REGISTERED,
     "exited": Status.EXITED,
     "unregistered": Status.UNREGISTERED,
@@ -237,7 +239,7 @@ class SupportProgram(Program):
     def eligible(self, year: int) -> Mask:
         """Households that may enrol this year (before take-up and budget)."""
         c, h, v = self.config, self.context.households, self.context.villages
-        mask = np.isin(h.status, [_STATUS[s] for s in c.statuses])
+        mask = np.isin(h.status, [STATUS_CODES[s] for s in c.statuses])
         if c.causes:
             wanted = 0
             for name in c.causes:

@@ -18,7 +18,7 @@ import numpy as np
 
 from povsim.config.program import ProgramConfig, SocialSecurityConfig
 from povsim.config.vocabulary import Status
-from povsim.sim.programs.base import Index, Mask, Money, SupportProgram, fit_queue
+from povsim.sim.programs.base import STATUS_CODES, Index, Mask, Money, SupportProgram, fit_queue
 
 if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
@@ -27,11 +27,7 @@ __all__ = ["SocialSecurity", "SocialSecurityConfig"]
 
 
 _FIRST = 1e12
-_STATUS_CODES = {
-    "registered": Status.REGISTERED,
-    "exited": Status.EXITED,
-    "unregistered": Status.UNREGISTERED,
-}  # larger than any priority key, so these go to the front of the queue
+# larger than any priority key, so these go to the front of the queue
 
 
 class SocialSecurity(SupportProgram):
@@ -65,7 +61,7 @@ class SocialSecurity(SupportProgram):
         if self.two_lines(year):
             # Whatever its labour: the poverty line is the dibao line for the register's
             # households (registered, and exited ones that fall back).
-            return below & np.isin(h.status, [_STATUS_CODES[s] for s in self.config.statuses])
+            return below & np.isin(h.status, [STATUS_CODES[s] for s in self.config.statuses])
         return super().eligible(year) & below
 
     def take_up(self) -> Money:
@@ -117,7 +113,7 @@ class SocialSecurity(SupportProgram):
         own = h.income - self.income
         candidates = self.enrolled.copy()
         if self.two_lines(year):
-            statuses = np.isin(h.status, [_STATUS_CODES[s] for s in self.config.statuses])
+            statuses = np.isin(h.status, [STATUS_CODES[s] for s in self.config.statuses])
             candidates |= statuses & (own + self.income < standard)
         extra = np.where(candidates, np.maximum(standard - own - self.income, 0.0), 0.0)
         idx = np.flatnonzero(extra > 0)
