@@ -300,6 +300,13 @@ class RegistrationConfig(_Section):
         gt=0.0,
         le=5.0,
     )
+    income_year: int | None = setting(
+        None,
+        "the year whose incomes and line the first registration judged, when before "
+        "start_year (2014's drive judged 2013 incomes, seed 002): the initial incomes stand "
+        "for that year (unset: start_year)",
+        "year",
+    )
     recheck_years: tuple[int, ...] = setting(
         (),
         "years of the thorough re-check (回头看) that removes wrongly registered households "
@@ -568,6 +575,25 @@ class Scenario(_Section):
             if missing:
                 raise ValueError(f"no value for simulated year(s) {missing}")
         return value
+
+    @field_validator("registration")
+    @classmethod
+    def _registration_year_has_a_line(
+        cls, value: RegistrationConfig, info: ValidationInfo
+    ) -> RegistrationConfig:
+        year, lines = value.income_year, info.data.get("poverty_line")
+        start = info.data.get("start_year")
+        if year is not None and start is not None and year > start:
+            raise ValueError(f"income_year {year} is after start_year ({start})")
+        if year is not None and lines is not None and year not in lines:
+            raise ValueError(f"income_year {year} has no poverty_line value")
+        return value
+
+    @property
+    def registration_line(self) -> float:
+        """The line the first registration and poor-village designation judged by."""
+        year = self.registration.income_year
+        return self.line(self.start_year if year is None else year)
 
     @property
     def years(self) -> range:

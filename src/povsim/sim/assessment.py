@@ -139,10 +139,11 @@ def register_initial(
     With a ``quota`` (规模控制: the statistical estimate of the poor split into quotas), the
     drive registers the households its survey judges poorest until the register holds
     ``quota`` times the people under the line; otherwise everyone it judges poor, at
-    ``coverage``.
+    ``coverage``. The survey judges the incomes the population starts with against
+    ``scenario.registration_line`` (the line of ``registration.income_year``).
     """
     reg = scenario.registration
-    line = scenario.line(scenario.start_year)
+    line = scenario.registration_line
     rng = streams.registration
     observed = h.income * np.exp(reg.income_error_sd * rng.standard_normal(h.n))
     found = (observed < line) & (rng.random(h.n) < reg.coverage)

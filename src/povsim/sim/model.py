@@ -115,8 +115,7 @@ class PovertyModel(mesa.Model):
         self.village_agents = [Village(self, i) for i in range(len(v))]
         self.household_agents = [Household(self, i) for i in range(len(h))]
 
-        start_line = scenario.line(scenario.start_year)
-        designate_poor_villages(h, v, scenario, start_line)
+        designate_poor_villages(h, v, scenario, scenario.registration_line)
         register_initial(h, v, scenario, self.streams)
         self.programs: list[Program] = [
             program_class(config.kind)(self, name, config)

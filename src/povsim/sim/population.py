@@ -162,7 +162,7 @@ def build_population(
 
     h.income = gross_income(h, villages)
     _draw_housing(h, pop, rng)
-    line = scenario.line(scenario.start_year)
+    line = scenario.registration_line
     poor = h.income < line
     gap = np.where(
         poor, scenario.guarantees.schooling_gap_poor, scenario.guarantees.schooling_gap_nonpoor
