@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RELAPSE_CAUSES",
     "Transitions",
+    "close_reference_year",
     "close_year",
     "designate_poor_villages",
     "register",
@@ -223,6 +224,24 @@ def _reset_year(h: HouseholdState, v: VillageState) -> None:
     h.disaster_year[:] = False
 
 
+def _year_income(h: HouseholdState) -> None:
+    h.income = (
+        h.farm_year + h.wage_year + h.transfer_year + h.property_year - h.medical_year - h.loss_year
+    )
+
+
+def close_reference_year(h: HouseholdState, v: VillageState, scenario: Scenario) -> None:
+    """Total a year lived before ``start_year`` (no register, no programs yet).
+
+    The first registration judged the income of a whole year (2014's drive judged 2013's):
+    net of that year's medical costs and disaster losses, with its transitory spread, like
+    every later assessment, and not the income the population is drawn with.
+    """
+    _year_income(h)
+    h.food_ok = h.hungry_steps < scenario.guarantees.food_months * scenario.steps_per_year / 12
+    _reset_year(h, v)
+
+
 RELAPSE_CAUSES = ("illness", "disaster", "market", "support_ended", "guarantee", "other")
 """What a relapse is put down to; a relapse may have several causes, 'other' when none."""
 
@@ -301,9 +320,7 @@ def close_year(
     """
     reg, rules = scenario.registration, scenario.exit
     line = scenario.line(year)
-    h.income = (
-        h.farm_year + h.wage_year + h.transfer_year + h.property_year - h.medical_year - h.loss_year
-    )
+    _year_income(h)
     _update_guarantees(h, scenario, line, streams.guarantees)
     for program in programs:
         program.secure(h)

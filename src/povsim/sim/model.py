@@ -12,6 +12,7 @@ import pandas as pd
 
 from povsim.config import Scenario, program_class
 from povsim.sim.assessment import (
+    close_reference_year,
     close_year,
     designate_poor_villages,
     register_initial,
@@ -115,6 +116,7 @@ class PovertyModel(mesa.Model):
         self.village_agents = [Village(self, i) for i in range(len(v))]
         self.household_agents = [Household(self, i) for i in range(len(h))]
 
+        self._live_reference_years()
         designate_poor_villages(h, v, scenario, scenario.registration_line)
         register_initial(h, v, scenario, self.streams)
         self.programs: list[Program] = [
@@ -128,6 +130,19 @@ class PovertyModel(mesa.Model):
         )
         self._panel: list[pd.DataFrame] | None = [] if panel else None
         self.step_listeners: list[Callable[[PovertyModel], None]] = []
+
+    def _live_reference_years(self) -> None:
+        """Live the years from ``registration.income_year`` to the start, without support.
+
+        The first registration judged a whole year's income (2014's drive, 2013's): the
+        register and the poor villages are drawn on it, the campaign starts after it.
+        """
+        h, v, scenario = self.households, self.villages, self.config
+        first = scenario.registration.income_year
+        for year in range(scenario.start_year if first is None else first, scenario.start_year):
+            for _ in range(scenario.steps_per_year):
+                step_income(h, v, scenario, year, draw_shocks(self.streams, len(h), len(v)))
+            close_reference_year(h, v, scenario)
 
     @property
     def config(self) -> Scenario:
