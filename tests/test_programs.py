@@ -173,7 +173,8 @@ def test_social_security_tops_up_households_without_labour(bare: Scenario) -> No
     assert dibao.ledger[-1]["spent_yuan"] == pytest.approx((0.9 * LINE_2014 - 1000) * 4)
     two_lines = with_program(bare, "social_security", two_lines_in_one=True)
     _, dibao = start_year(two_lines, *rows)
-    assert dibao.enrolled.tolist() == [True, True, True]
+    # The poverty line is the dibao line, but a worker's earnings still count against it.
+    assert dibao.enrolled.tolist() == [True, False, True]
     assert dibao.income[2] == pytest.approx(LINE_2014 - 2600)
 
 
@@ -451,7 +452,7 @@ def test_shipped_mixes_share_population_and_budget_and_differ() -> None:
         assert sum(p.share for p in scenario.programs.values()) in (0, pytest.approx(1.0))
         result = simulate(scenario, seed=11)
         summaries[name] = result.summary()
-        spending[name] = result.spending.groupby("program")["spent_yuan"].sum()
+        spending[name] = result.spending.groupby("program")[["budget_yuan", "spent_yuan"]].sum()
     assert summaries["no_intervention"]["spending_yuan"] == 0
     worst = max(summaries, key=lambda n: summaries[n]["incidence_end"])
     assert worst == "no_intervention"
@@ -461,5 +462,8 @@ def test_shipped_mixes_share_population_and_budget_and_differ() -> None:
         for s in summaries.values()
     }
     assert len(outcomes) == len(MIXES)
-    assert spending["relocation_push"]["relocation"] > spending["five_batches"]["relocation"]
-    assert spending["education_long_run"]["education"] > spending["five_batches"]["education"]
+    spent = {name: frame["spent_yuan"] for name, frame in spending.items()}
+    assert spent["relocation_push"]["relocation"] > spent["five_batches"]["relocation"]
+    # Education spends what its pupils need: a larger share buys a larger budget, not more pupils.
+    budget = {name: frame["budget_yuan"] for name, frame in spending.items()}
+    assert budget["education_long_run"]["education"] > budget["five_batches"]["education"]

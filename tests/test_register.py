@@ -80,6 +80,20 @@ def test_dibao_settles_within_its_budget(rules: Scenario) -> None:
 
 
 # -- 3. attribution is counterfactual --------------------------------------------------------
+def test_the_floor_is_for_households_that_cannot_work(rules: Scenario) -> None:
+    """Two lines in one merged the income standard, not the labour test (20 m on the floor)."""
+    scenario = with_program(rules, "social_security", two_lines_in_one=True)
+    registered = {"status": Status.REGISTERED, "size": 2, "income": 1000.0}
+    fell_back = {"status": Status.EXITED, "ever_exited": True, "size": 2, "income": 1000.0}
+    model, dibao = start_year(
+        scenario,
+        {**registered, "labour": 0},
+        {**registered, "labour": 2},
+        {**fell_back, "labour": 2},
+    )
+    assert dibao.enrolled.tolist() == [True, False, True]
+
+
 def test_a_renovation_is_necessary_for_an_exit_it_made_possible(rules: Scenario) -> None:
     scenario = with_program(rules, "housing")
     rich = {"status": Status.REGISTERED, "housing_grade": 3, "farm_base": 20000.0, "land": 2.0}
@@ -184,6 +198,43 @@ def test_the_first_registration_fills_its_quota_with_the_poorest(rules: Scenario
     registered = model.households.status == Status.REGISTERED
     assert registered.sum() == int(1.5 * poor)
     assert registered[: int(1.5 * poor)].all()  # the poorest first
+
+
+def test_the_first_registration_judges_the_reference_years_income(rules: Scenario) -> None:
+    """2014's drive judged 2013's whole-year income (after its illness costs) by 2013's line."""
+    from povsim.sim.population import gross_income
+
+    scenario = rules.updated(
+        {
+            "poverty_line": {**rules.poverty_line, 2013: 2736.0},
+            "registration.income_year": 2013,
+            "registration.coverage": 1.0,
+            "income.growth": 0.0,
+            "income.village_growth_sd": 0.0,
+            "shocks.illness.oop_cost_sd": 0.0,
+            "shocks.illness.oop_cost_mean": 3000.0,
+            "shocks.illness.insured_reimbursement": 0.0,
+        }
+    )
+
+    def registered(scenario: Scenario, drawn: float, chronic: bool) -> bool:
+        h, v = hand_built({"status": Status.UNREGISTERED, "size": 1, "chronic": chronic})
+        h.farm_base[:], h.wage_base[:], h.transfer_base[:], h.property_base[:] = drawn, 0, 0, 0
+        h.income = gross_income(h, v)
+        ill = 1.0 if chronic else 0.0
+        scenario = scenario.updated({"shocks.illness.annual_probability": ill})
+        model = PovertyModel(scenario, 0, population=(h, v))
+        return bool(model.households.status[0] == Status.REGISTERED)
+
+    start_line = rules.updated({"registration.coverage": 1.0})
+    # Between 2013's line and 2014's: poor only by the line the drive did not use.
+    assert not registered(scenario, 2770.0, chronic=False)
+    assert registered(start_line, 2770.0, chronic=False)
+    # Over both lines as drawn, under them after a year of medical costs.
+    assert registered(scenario, 4000.0, chronic=True)
+    assert not registered(
+        start_line.updated({"shocks.illness.oop_cost_mean": 3000.0}), 4000.0, True
+    )
 
 
 def test_after_the_recheck_years_few_are_added(rules: Scenario) -> None:

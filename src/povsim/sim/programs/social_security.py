@@ -3,9 +3,9 @@
 For households without labour (old, sick, disabled) by default. The allowance tops
 income up to ``threshold`` times the poverty line, re-assessed every year from the
 household's income without the allowance; it costs what it pays. With
-``two_lines_in_one`` (两线合一, seeds 003 and 004) the dibao line is the poverty line
-and any household below the line — whatever its labour or register status, a
-relapsed household above all — is eligible and is queued first, at once.
+``two_lines_in_one`` (两线合一, seeds 003 and 004) the dibao line is the poverty line:
+a registered household below it that cannot work is eligible, and an exited household
+that falls back is caught at once whatever its labour, queued first.
 Seed 004: 1,162 households exited through dibao in Jiangjin in 2015; nationally
 nearly 20 million people were covered by dibao or extreme-poverty support by 2020.
 """
@@ -55,13 +55,28 @@ class SocialSecurity(SupportProgram):
         own = h.income[idx] - self.paid_last_year[idx]
         return np.maximum(self.threshold(year) - own, 0.0)
 
+    def may_claim(self, year: int) -> Mask:
+        """Under two lines in one: the register's households the allowance may cover.
+
+        Those who cannot work (``max_labour``: dibao counts what a worker could earn, so the
+        floor, 兜底, is for households without labour), and, whatever their labour, exited
+        households that fall back (seed 003: 只要返贫,马上纳入低保). Once the floor is
+        guaranteed (``guaranteed_from``: the campaign's last year) it catches every
+        household of the register still under the line.
+        """
+        h = self.context.households
+        mask = np.isin(h.status, [STATUS_CODES[s] for s in self.config.statuses])
+        last = self.config.guaranteed_from
+        if self.config.max_labour is not None and (last is None or year < last):
+            fell_back = h.ever_exited & (h.status != Status.UNREGISTERED)
+            mask &= (h.labour <= self.config.max_labour) | fell_back
+        return mask
+
     def eligible(self, year: int) -> Mask:
         h = self.context.households
         below = (h.income - self.paid_last_year) < self.threshold(year)
         if self.two_lines(year):
-            # Whatever its labour: the poverty line is the dibao line for the register's
-            # households (registered, and exited ones that fall back).
-            return below & np.isin(h.status, [STATUS_CODES[s] for s in self.config.statuses])
+            return below & self.may_claim(year)
         return super().eligible(year) & below
 
     def take_up(self) -> Money:
@@ -113,8 +128,7 @@ class SocialSecurity(SupportProgram):
         own = h.income - self.income
         candidates = self.enrolled.copy()
         if self.two_lines(year):
-            statuses = np.isin(h.status, [STATUS_CODES[s] for s in self.config.statuses])
-            candidates |= statuses & (own + self.income < standard)
+            candidates |= self.may_claim(year) & (own + self.income < standard)
         extra = np.where(candidates, np.maximum(standard - own - self.income, 0.0), 0.0)
         idx = np.flatnonzero(extra > 0)
         if not idx.size or not self.ledger:
