@@ -85,7 +85,7 @@ def test_the_floor_is_for_households_that_cannot_work(rules: Scenario) -> None:
     scenario = with_program(rules, "social_security", two_lines_in_one=True)
     registered = {"status": Status.REGISTERED, "size": 2, "income": 1000.0}
     fell_back = {"status": Status.EXITED, "ever_exited": True, "size": 2, "income": 1000.0}
-    model, dibao = start_year(
+    _, dibao = start_year(
         scenario,
         {**registered, "labour": 0},
         {**registered, "labour": 2},
