@@ -277,6 +277,18 @@ def test_a_guaranteed_program_enrols_everyone_eligible(rules: Scenario) -> None:
     assert housing.ledger[-1]["spent_yuan"] == pytest.approx(2 * 35000)  # beyond the budget
 
 
+def test_the_exit_plan_fixes_first_the_houses_that_stand_between_a_household_and_exit(
+    rules: Scenario,
+) -> None:
+    one_house = dict.fromkeys(range(2014, 2021), 35000.0)
+    dangerous = {"status": Status.REGISTERED, "housing_grade": 3}
+    rows = ({**dangerous, "income": 1000.0}, {**dangerous, "income": 3500.0})
+    for priority, fixed in (("hardship", [True, False]), ("exit_plan", [False, True])):
+        scenario = with_program(rules, "housing", budget=one_house, priority=priority)
+        _, housing = start_year(scenario, *rows)
+        assert housing.enrolled.tolist() == fixed
+
+
 def test_the_floor_catches_every_registered_household_in_the_last_year(rules: Scenario) -> None:
     tiny = dict.fromkeys(range(2014, 2021), 1.0)
     scenario = with_program(

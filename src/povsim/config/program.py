@@ -35,7 +35,7 @@ __all__ = [
 
 Channel = Literal["farm", "wage", "transfer"]
 StatusName = Literal["registered", "exited", "unregistered"]
-Priority = Literal["hardship", "gap", "random", "cost"]
+Priority = Literal["hardship", "gap", "random", "cost", "exit_plan"]
 CostBasis = Literal["household", "person"]
 CostTiming = Literal["once", "yearly"]
 
@@ -70,7 +70,7 @@ class ProgramConfig(BaseModel):
     priority: Priority = setting(
         "hardship",
         "who is enrolled first when money runs short: hardest grade, largest income gap, "
-        "random, or cheapest",
+        "random, cheapest, or exit_plan (the households nearest the exit test's income first)",
     )
     take_up: Probability = setting(
         0.8, "chance an eligible household takes the program up", "share"

@@ -272,6 +272,11 @@ class SupportProgram(Program):
                 return h.income[idx]
             case "cost":
                 return costs
+            case "exit_plan":
+                # Annual exit plans (2016 exit mechanism) scheduled households by readiness:
+                # a guarantee is fixed first where it is all that stands between a
+                # household and exit.
+                return -h.income[idx]
             case _:
                 return self.context.rng.random(idx.size)
 
