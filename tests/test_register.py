@@ -243,12 +243,15 @@ def test_after_the_recheck_years_few_are_added(rules: Scenario) -> None:
             "registration.recheck_years": [2015, 2016],
             "registration.review_coverage": 1.0,
             "registration.later_review_coverage": 0.05,
+            "monitoring.enabled": True,
+            "monitoring.from_year": 2019,
         }
     )
     rows = [{"status": Status.UNREGISTERED} for _ in range(2000)]
-    for year, low, high in ((2016, 2000, 2000), (2017, 60, 140)):
+    # From the monitoring's first year (2019) those found at risk enter it, not the register.
+    for year, low, high in ((2016, 2000, 2000), (2017, 60, 140), (2019, 0, 0)):
         h, v = hand_built(*rows)
-        set_year_income(h, [LINE_2014] * 2000)  # all under 2016's and 2017's line
+        set_year_income(h, [LINE_2014] * 2000)  # all under the year's line
         t = close_year(h, v, scenario, year, Streams(1))
         assert low <= t.entered.sum() <= high
 

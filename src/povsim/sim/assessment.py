@@ -17,8 +17,9 @@ The order each year end, every household making at most one move:
    successive assessments (or, optionally, on losing a guarantee);
 8. the review registers unregistered households its survey judges poor
    (``new_entrants``): widely in the re-check years, after that only the few who pass
-   village review and public notice; the survey sees income with log-normal error, which
-   makes both missed poor and wrongly registered households;
+   village review and public notice, and none once monitoring runs (it takes them); the
+   survey sees income with log-normal error, which makes both missed poor and wrongly
+   registered households;
 9. villages and the county exit when the registered incidence is below the threshold.
 """
 
@@ -356,6 +357,11 @@ def close_year(
     relapse = exited_before & (h.below_line_years >= rules.relapse_years)
     if rules.relapse_on_guarantee_loss:
         relapse |= exited_before & ~h.guarantees_ok()
+    # Once monitoring runs, households newly found at risk enter it, not the register
+    # (SCIO, 18 May 2020: 380,000 newly at risk "included in the monitoring and assistance
+    # system"; docs/register-sources.md section 2).
+    if scenario.monitoring.enabled and year >= scenario.monitoring.from_year:
+        review = 0.0
     entered = unregistered & judged & (u_review < review)
 
     h.status[removed] = Status.UNREGISTERED
