@@ -237,6 +237,25 @@ def test_the_first_registration_judges_the_reference_years_income(rules: Scenari
     )
 
 
+def test_a_household_registered_in_error_is_removed_not_exited_until_the_recheck_ends(
+    rules: Scenario,
+) -> None:
+    scenario = rules.updated(
+        {"registration.recheck_years": [2015, 2016], "registration.recheck_detection": 0.0}
+    )
+    rows = [{"status": Status.REGISTERED, "wrongly_registered": w} for w in (True, False)]
+    for year, exited in ((2014, [False, True]), (2016, [False, True]), (2017, [True, True])):
+        h, v = hand_built(*rows)
+        set_year_income(h, [5000.0, 5000.0])  # both over the line, every guarantee met
+        t = close_year(h, v, scenario, year, Streams(0))
+        assert t.exited.tolist() == exited
+    found = scenario.updated({"registration.recheck_detection": 1.0})
+    h, v = hand_built(*rows)
+    set_year_income(h, [5000.0, 5000.0])
+    t = close_year(h, v, found, 2015, Streams(0))
+    assert t.removed.tolist() == [True, False]
+
+
 def test_after_the_recheck_years_few_are_added(rules: Scenario) -> None:
     scenario = rules.updated(
         {

@@ -351,6 +351,12 @@ def close_year(
         detection = review = 0.0
     removed = registered & h.wrongly_registered & (u_recheck < detection)
     exits = registered & ~removed & (h.income >= line * (1.0 + rules.income_margin)) & guarantees
+    if reg.recheck_years and year <= max(reg.recheck_years):
+        # An exit was recorded when a poor household's income rose past the line with
+        # support; a household registered in error had no such change to record, and stayed
+        # on the register until the re-check found it (9.29 m removed in 2015-16,
+        # docs/register-sources.md section 3). The 2016 exit mechanism tested everyone.
+        exits &= ~h.wrongly_registered
     # A relapse is recorded after verification: income under the line at
     # ``relapse_years`` successive assessments since exit.
     h.below_line_years = np.where(exited_before & poor, h.below_line_years + 1, 0)
