@@ -15,8 +15,13 @@ from reference import ROW_FIELDS, YEAR_FIELDS, ReferenceModel
 
 
 def test_reference_matches_vectorised_step(small: Scenario) -> None:
+    # The reference model steps from the drawn population: no reference year before it.
     scenario = small.updated(
-        {"shocks.disaster.annual_probability": 0.3, "shocks.illness.annual_probability": 0.3}
+        {
+            "shocks.disaster.annual_probability": 0.3,
+            "shocks.illness.annual_probability": 0.3,
+            "registration.income_year": None,
+        }
     )
     steps = scenario.steps_per_year - 1  # stop before the year-end assessment resets totals
     vectorised = PovertyModel(scenario, 8)

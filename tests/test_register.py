@@ -11,6 +11,7 @@ import pytest
 from povsim import PovertyModel, Scenario, Status
 from povsim.sim.assessment import close_year
 from povsim.sim.pathways import pathway_rows
+from povsim.sim.population import gross_income, live_reference_years
 from povsim.sim.streams import Streams
 
 from .conftest import hand_built, set_year_income
@@ -192,7 +193,8 @@ def test_the_first_registration_fills_its_quota_with_the_poorest(rules: Scenario
     quota = rules.updated({"registration.quota": 1.5})
     rows = [{"status": Status.UNREGISTERED, "size": 1} for _ in range(100)]
     h, v = hand_built(*rows)
-    h.income = np.linspace(0.5, 2.0, 100) * LINE_2014
+    line = quota.registration_line  # the line of the year the drive judged
+    h.income = np.linspace(0.5, 2.0, 100) * line
     model = PovertyModel(quota, 0, population=(h, v))
     poor = int((np.linspace(0.5, 2.0, 100) < 1.0).sum())
     registered = model.households.status == Status.REGISTERED
@@ -202,8 +204,6 @@ def test_the_first_registration_fills_its_quota_with_the_poorest(rules: Scenario
 
 def test_the_first_registration_judges_the_reference_years_income(rules: Scenario) -> None:
     """2014's drive judged 2013's whole-year income (after its illness costs) by 2013's line."""
-    from povsim.sim.population import gross_income
-
     scenario = rules.updated(
         {
             "poverty_line": {**rules.poverty_line, 2013: 2736.0},
@@ -217,43 +217,22 @@ def test_the_first_registration_judges_the_reference_years_income(rules: Scenari
         }
     )
 
-    def registered(scenario: Scenario, drawn: float, chronic: bool) -> bool:
-        h, v = hand_built({"status": Status.UNREGISTERED, "size": 1, "chronic": chronic})
+    def registered(scenario: Scenario, drawn: float, ill: bool) -> bool:
+        h, v = hand_built({"status": Status.UNREGISTERED, "size": 1})
         h.farm_base[:], h.wage_base[:], h.transfer_base[:], h.property_base[:] = drawn, 0, 0, 0
         h.income = gross_income(h, v)
-        ill = 1.0 if chronic else 0.0
-        scenario = scenario.updated({"shocks.illness.annual_probability": ill})
+        scenario = scenario.updated({"shocks.illness.annual_probability": float(ill)})
+        live_reference_years(h, v, scenario, Streams(0))
         model = PovertyModel(scenario, 0, population=(h, v))
         return bool(model.households.status[0] == Status.REGISTERED)
 
-    start_line = rules.updated({"registration.coverage": 1.0})
+    start_line = scenario.updated({"registration.income_year": None})
     # Between 2013's line and 2014's: poor only by the line the drive did not use.
-    assert not registered(scenario, 2770.0, chronic=False)
-    assert registered(start_line, 2770.0, chronic=False)
+    assert not registered(scenario, 2770.0, ill=False)
+    assert registered(start_line, 2770.0, ill=False)
     # Over both lines as drawn, under them after a year of medical costs.
-    assert registered(scenario, 4000.0, chronic=True)
-    assert not registered(
-        start_line.updated({"shocks.illness.oop_cost_mean": 3000.0}), 4000.0, True
-    )
-
-
-def test_a_household_registered_in_error_is_removed_not_exited_until_the_recheck_ends(
-    rules: Scenario,
-) -> None:
-    scenario = rules.updated(
-        {"registration.recheck_years": [2015, 2016], "registration.recheck_detection": 0.0}
-    )
-    rows = [{"status": Status.REGISTERED, "wrongly_registered": w} for w in (True, False)]
-    for year, exited in ((2014, [False, True]), (2016, [False, True]), (2017, [True, True])):
-        h, v = hand_built(*rows)
-        set_year_income(h, [5000.0, 5000.0])  # both over the line, every guarantee met
-        t = close_year(h, v, scenario, year, Streams(0))
-        assert t.exited.tolist() == exited
-    found = scenario.updated({"registration.recheck_detection": 1.0})
-    h, v = hand_built(*rows)
-    set_year_income(h, [5000.0, 5000.0])
-    t = close_year(h, v, found, 2015, Streams(0))
-    assert t.removed.tolist() == [True, False]
+    assert registered(scenario, 4000.0, ill=True)
+    assert not registered(start_line, 4000.0, ill=True)
 
 
 def test_after_the_recheck_years_few_are_added(rules: Scenario) -> None:

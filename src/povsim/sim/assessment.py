@@ -55,6 +55,7 @@ __all__ = [
     "designate_poor_villages",
     "register",
     "register_initial",
+    "reset_year",
     "update_villages",
     "village_people",
 ]
@@ -216,7 +217,8 @@ def _school_year(h: HouseholdState, scenario: Scenario, year: int) -> None:
     h.school_years_left = np.where(h.pupils > 0, np.where(done, gap, h.school_years_left), 0)
 
 
-def _reset_year(h: HouseholdState, v: VillageState) -> None:
+def reset_year(h: HouseholdState, v: VillageState) -> None:
+    """Clear the year's flows and flags before the next year's steps."""
     v.price_year[:] = 0.0
     for name in YEAR_FLOWS:
         getattr(h, name)[:] = 0.0
@@ -231,16 +233,17 @@ def _year_income(h: HouseholdState) -> None:
     )
 
 
-def close_reference_year(h: HouseholdState, v: VillageState, scenario: Scenario) -> None:
+def close_reference_year(h: HouseholdState, scenario: Scenario) -> None:
     """Total a year lived before ``start_year`` (no register, no programs yet).
 
     The first registration judged the income of a whole year (2014's drive judged 2013's):
     net of that year's medical costs and disaster losses, with its transitory spread, like
-    every later assessment, and not the income the population is drawn with.
+    every later assessment, and not the income the population is drawn with. The year's
+    illness and disaster flags stay for the registration to record as causes; call
+    :func:`reset_year` after it.
     """
     _year_income(h)
     h.food_ok = h.hungry_steps < scenario.guarantees.food_months * scenario.steps_per_year / 12
-    _reset_year(h, v)
 
 
 RELAPSE_CAUSES = ("illness", "disaster", "market", "support_ended", "guarantee", "other")
@@ -395,7 +398,7 @@ def close_year(
         monitoring_yuan=float((help_ * h.persons).sum()),
     )
     _school_year(h, scenario, year)
-    _reset_year(h, v)
+    reset_year(h, v)
     return transitions
 
 

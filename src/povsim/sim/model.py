@@ -12,10 +12,10 @@ import pandas as pd
 
 from povsim.config import Scenario, program_class
 from povsim.sim.assessment import (
-    close_reference_year,
     close_year,
     designate_poor_villages,
     register_initial,
+    reset_year,
     update_villages,
 )
 from povsim.sim.context import ProgramContext
@@ -23,7 +23,7 @@ from povsim.sim.households import Household, HouseholdState, Status
 from povsim.sim.income import draw_shocks, step_income
 from povsim.sim.indicators import INDICATORS, annual_indicators
 from povsim.sim.pathways import NO_PATHWAY, PATHWAY_COLUMNS, pathway_rows
-from povsim.sim.population import build_population
+from povsim.sim.population import build_population, live_reference_years
 from povsim.sim.programs.base import Program, SupportProgram, channel_totals
 from povsim.sim.streams import Streams
 from povsim.sim.villages import Village, VillageState
@@ -105,9 +105,12 @@ class PovertyModel(mesa.Model):
         self.step_in_year = 0
         self.county_exit_year: int | None = None
 
-        self.households, self.villages = population or build_population(
-            scenario, self.streams.population
-        )
+        if population is None:
+            population = build_population(scenario, self.streams.population)
+            lived = live_reference_years(*population, scenario, self.streams)
+        else:
+            lived = False
+        self.households, self.villages = population
         h, v = self.households, self.villages
         if len(h) and (h.village.max() >= len(v) or h.village.min() < 0):
             raise ValueError("a household's village index is out of range")
@@ -116,9 +119,10 @@ class PovertyModel(mesa.Model):
         self.village_agents = [Village(self, i) for i in range(len(v))]
         self.household_agents = [Household(self, i) for i in range(len(h))]
 
-        self._live_reference_years()
         designate_poor_villages(h, v, scenario, scenario.registration_line)
         register_initial(h, v, scenario, self.streams)
+        if lived:
+            reset_year(h, v)
         self.programs: list[Program] = [
             program_class(config.kind)(self, name, config)
             for name, config in scenario.programs.items()
@@ -130,19 +134,6 @@ class PovertyModel(mesa.Model):
         )
         self._panel: list[pd.DataFrame] | None = [] if panel else None
         self.step_listeners: list[Callable[[PovertyModel], None]] = []
-
-    def _live_reference_years(self) -> None:
-        """Live the years from ``registration.income_year`` to the start, without support.
-
-        The first registration judged a whole year's income (2014's drive, 2013's): the
-        register and the poor villages are drawn on it, the campaign starts after it.
-        """
-        h, v, scenario = self.households, self.villages, self.config
-        first = scenario.registration.income_year
-        for year in range(scenario.start_year if first is None else first, scenario.start_year):
-            for _ in range(scenario.steps_per_year):
-                step_income(h, v, scenario, year, draw_shocks(self.streams, len(h), len(v)))
-            close_reference_year(h, v, scenario)
 
     @property
     def config(self) -> Scenario:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from povsim.config import Scenario
+from povsim.sim.assessment import close_reference_year, reset_year
 from povsim.sim.households import HouseholdState
+from povsim.sim.income import draw_shocks, step_income
 from povsim.sim.indicators import weighted_quantiles
+from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
 
-__all__ = ["build_population", "gross_income"]
+__all__ = ["build_population", "gross_income", "live_reference_years"]
 
 RESETTLEMENT_REMOTENESS = 0.05
 RESETTLEMENT_INFRASTRUCTURE = 0.9
@@ -184,3 +187,27 @@ def _draw_housing(h: HouseholdState, pop, rng: np.random.Generator) -> None:
     cumulative = np.cumsum(pop.housing_grade_probs[::-1])[:-1]
     cuts = weighted_quantiles(latent, h.weight, cumulative) if h.n else cumulative
     h.housing_grade = (3 - np.searchsorted(cuts, latent, side="right")).astype(np.int8)
+
+
+def live_reference_years(
+    h: HouseholdState, v: VillageState, scenario: Scenario, streams: Streams
+) -> bool:
+    """Live the years from ``registration.income_year`` to the start, without support.
+
+    The first registration judged a whole year's income (2014's drive, 2013's): the drawn
+    incomes stand for the start of that year, and the register and the poor villages are
+    drawn on what it brought. The last year's illness and disaster flags are left for the
+    registration to record as causes.
+
+    Returns:
+        Whether any year was lived (the caller resets the year after registering).
+    """
+    first = scenario.registration.income_year
+    years = range(scenario.start_year if first is None else first, scenario.start_year)
+    for year in years:
+        if year > years.start:
+            reset_year(h, v)
+        for _ in range(scenario.steps_per_year):
+            step_income(h, v, scenario, year, draw_shocks(streams, len(h), len(v)))
+        close_reference_year(h, scenario)
+    return len(years) > 0
