@@ -235,6 +235,27 @@ def test_the_first_registration_judges_the_reference_years_income(rules: Scenari
     assert not registered(start_line, 4000.0, ill=True)
 
 
+def test_a_household_registered_in_error_waits_for_the_recheck(rules: Scenario) -> None:
+    """Registered in error, it has no exit to record: the re-check removes it or lets it go."""
+    scenario = rules.updated(
+        {"registration.recheck_years": [2015, 2016], "registration.recheck_detection": 0.0}
+    )
+    rows = [{"status": Status.REGISTERED, "wrongly_registered": w} for w in (True, False)]
+    for year, exited in ((2014, [False, True]), (2016, [True, True]), (2017, [True, True])):
+        h, v = hand_built(*rows)
+        set_year_income(h, [5000.0, 5000.0])  # both over the line, every guarantee met
+        t = close_year(h, v, scenario, year, Streams(0))
+        assert t.exited.tolist() == exited
+    # The re-check goes village by village: in the first of two years it looks at half.
+    half = scenario.updated({"registration.recheck_detection": 0.5})
+    h, v = hand_built(*[rows[0]] * 2000)
+    set_year_income(h, [5000.0] * 2000)
+    t = close_year(h, v, half, 2015, Streams(0))
+    assert 400 < t.removed.sum() < 600
+    assert 400 < t.exited.sum() < 600
+    assert not (t.removed & t.exited).any()
+
+
 def test_after_the_recheck_years_few_are_added(rules: Scenario) -> None:
     scenario = rules.updated(
         {

@@ -332,7 +332,7 @@ def close_year(
         program.settle(year)
 
     rng = streams.registration
-    u_recheck, u_review = rng.random((2, h.n))
+    u_recheck, u_review, u_reach = rng.random((3, h.n))
     judged = _survey_judges_poor(h, scenario, line, rng)
     monitored, help_ = _monitor(h, scenario, year, line, rng)
     h.income = np.where(help_ > 0, np.maximum(h.income + help_, line), h.income)
@@ -346,20 +346,26 @@ def close_year(
 
     # The thorough re-check (回头看) removes and adds at its own rates; afterwards a
     # household is added only after village review and public notice.
+    reached: NDArray[np.bool_] | bool = True
     if not reg.recheck_years or year in reg.recheck_years:
         detection, review = reg.recheck_detection, reg.review_coverage
+        # It went village by village (Aug 2015 - Jun 2016): each re-check year looks at an
+        # even share of the households it has not yet looked at.
+        left = sum(1 for y in reg.recheck_years if y >= year)
+        reached = u_reach * left < 1.0
     elif year > max(reg.recheck_years):
         detection, review = reg.later_detection, reg.later_review_coverage
     else:  # the register stands as first drawn until the re-check
         detection = review = 0.0
-    removed = registered & h.wrongly_registered & (u_recheck < detection)
+        reached = False
+    removed = registered & h.wrongly_registered & reached & (u_recheck < detection)
     exits = registered & ~removed & (h.income >= line * (1.0 + rules.income_margin)) & guarantees
-    if reg.recheck_years and year <= max(reg.recheck_years):
-        # An exit was recorded when a poor household's income rose past the line with
-        # support; a household registered in error had no such change to record, and stayed
-        # on the register until the re-check found it (9.29 m removed in 2015-16,
-        # docs/register-sources.md section 3). The 2016 exit mechanism tested everyone.
-        exits &= ~h.wrongly_registered
+    # An exit was recorded when a poor household's income rose past the line with support;
+    # a household registered in error had no such change to record, and stayed on the
+    # register until the re-check looked at it (9.29 m removed in 2015-16,
+    # docs/register-sources.md section 3): found, it is removed; missed, it exits. After the
+    # re-check the 2016 exit mechanism tested every registered household alike.
+    exits &= ~h.wrongly_registered | reached
     # A relapse is recorded after verification: income under the line at
     # ``relapse_years`` successive assessments since exit.
     h.below_line_years = np.where(exited_before & poor, h.below_line_years + 1, 0)
