@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 from povsim import load_scenario
 from povsim.config import ScenarioError
 from povsim.dashboard import Policy, rebalance, scenario_files
-from povsim.dashboard.serve import CHROMIUM_ARGS, chromium, running_dashboard
+from povsim.dashboard.serve import CHROMIUM_ARGS, chromium, free_port, running_dashboard
 
 from .conftest import ROOT, SCENARIOS
 
@@ -175,3 +181,59 @@ def test_a_planner_compares_two_mixes_in_the_browser(server: str, tmp_path: Path
     assert mix.programs["industry"].share == pytest.approx(0.20)
     assert mix.seed == 3
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+
+
+def _serving(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_stopping_the_dashboard_stops_its_server(signum: signal.Signals, tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, "-m", "povsim", "dashboard", "--port", str(port)]
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        parent = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    family: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 90
+        while not _serving(url):
+            assert parent.poll() is None, "the dashboard ended before serving"
+            assert time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.5)
+        family = psutil.Process(parent.pid).children(recursive=True)
+        assert family, "the server runs in a child process"
+        parent.send_signal(signum)
+        parent.wait(timeout=30)
+        _, alive = psutil.wait_procs(family, timeout=30)
+        assert not alive, f"still running after {signum.name}: {alive}"
+        assert not _serving(url)
+        assert "Traceback" not in log.read_text()
+    finally:
+        for process in family:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        parent.kill()
+        parent.wait()
+
+
+@pytest.mark.slow
+def test_the_background_dashboard_leaves_no_process_behind() -> None:
+    with running_dashboard(cwd=ROOT) as url:
+        family = psutil.Process().children(recursive=True)
+        assert family
+    _, alive = psutil.wait_procs(family, timeout=30)
+    assert not alive
+    assert not _serving(url)
+
+
+def test_the_server_does_not_ask_pypi_for_a_newer_solara() -> None:
+    from povsim.cli.dashboard import server_command
+
+    assert "--no-check-version" in server_command("127.0.0.1", 8765)
