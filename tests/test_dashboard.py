@@ -261,6 +261,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         expect(page.get_by_text("industry 25%", exact=True)).to_be_visible()
         chart = page.locator(".povsim-chart-poverty")
         expect(chart.locator("canvas")).to_be_visible()  # drawn by the browser, offline
+        expect(page.get_by_text("runs on Solara")).to_have_count(0)  # no badge over a chart
         before = chart.get_attribute("data-digest")
 
         # Move the industry slider: the other shares make room, the charts update.

@@ -113,6 +113,9 @@ def dashboard(
         **os.environ,
         "POVSIM_SCENARIOS_DIR": str(scenarios_dir.resolve()),
         "POVSIM_DASHBOARD_SCENARIO": str(scenario.resolve()) if scenario else "",
+        # Solara's "This website runs on Solara" banner sits over the charts' corner.
+        "SOLARA_THEME_SHOW_BANNER": "False",
+        "SOLARA_THEME_TITLE": "povsim dashboard",
         "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET])),
     }
     console.print(f"povsim dashboard at http://{host}:{port}/ (Ctrl-C to stop)")

@@ -355,8 +355,11 @@ def PolicyPanel():
         _load(files[name], name)
 
     with solara.Card("Policy mix"):
-        if problem.value:
-            solara.Error(problem.value, classes=["povsim-problem"])
+        # Always one element here: a message appearing must not shift (and so re-create)
+        # the widgets below it, the upload zone among them.
+        with solara.Column(gap="0px"):
+            if problem.value:
+                solara.Error(problem.value, classes=["povsim-problem"])
         choice = current.source if current.source in files else None
         solara.Select(
             "scenario",
