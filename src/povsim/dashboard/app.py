@@ -110,6 +110,11 @@ SYNC_PROJECTION_HOUSEHOLDS = 20_000
 second), so the charts redraw once per change; larger populations project in a thread."""
 
 
+REFINE_AFTER = 0.3
+"""Seconds the replications wait after a change: they share the interpreter with the
+page, so the first run's charts go out first (and a quick next change cancels them)."""
+
+
 @dataclass(frozen=True)
 class Projection:
     """The mix's replications run to the last year so far, and their mean by year.
@@ -152,6 +157,8 @@ def _project_rest(current: Policy, cancel: threading.Event) -> None:
     the projection does not jump with one seed's noise. A newer mix cancels it."""
     if not _projected(current):
         _project_first(current)
+    if cancel.wait(REFINE_AFTER):
+        return
     for replication in range(1, current.replications):
         if cancel.is_set() or policy.value is not current:
             return
