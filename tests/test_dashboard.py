@@ -408,8 +408,9 @@ def test_stopping_the_dashboard_stops_its_server(signum: signal.Signals, tmp_pat
 
 @pytest.mark.slow
 def test_the_background_dashboard_leaves_no_process_behind() -> None:
+    before = set(psutil.Process().children(recursive=True))  # other tests' workers
     with running_dashboard(cwd=ROOT) as url:
-        family = psutil.Process().children(recursive=True)
+        family = [p for p in psutil.Process().children(recursive=True) if p not in before]
         assert family
     _, alive = psutil.wait_procs(family, timeout=30)
     assert not alive
