@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import signal
+import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 from povsim import load_scenario
 from povsim.config import ScenarioError
 from povsim.dashboard import Policy, rebalance, scenario_files
-from povsim.dashboard.serve import CHROMIUM_ARGS, chromium, running_dashboard
+from povsim.dashboard.serve import CHROMIUM_ARGS, chromium, free_port, running_dashboard
 
 from .conftest import ROOT, SCENARIOS
 
@@ -76,22 +83,170 @@ def test_a_dropped_scenario_file_loads_or_explains_itself(monkeypatch) -> None:
     assert app.policy.value.source == "upload: mine.toml"  # the last valid mix stays
 
 
+def test_a_step_of_the_live_model_is_a_year_and_it_stops_after_the_last(monkeypatch) -> None:
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard.app import DashboardModel
+
+    for steps in (4, 13):  # 13: what Mesa's render-interval slider made of a year
+        base = load_scenario(
+            SCENARIOS / "baseline.toml", [f"steps_per_year={steps}", "population.households=300"]
+        )
+        model = DashboardModel(Policy.from_scenario(base, "baseline.toml"))
+        assert model.assessed is None
+        model.step()
+        assert model.assessed == base.start_year
+        for _ in range(len(base.years) + 3):  # Step pressed past the last year
+            model.step()
+        assert model.assessed == base.end_year
+        assert not model.running
+        assert list(model.indicators()["year"]) == list(base.years)
+
+
+def _small(replications: int = 3) -> Policy:
+    base = load_scenario(SCENARIOS / "baseline.toml", ["population.households=300"])
+    return Policy.from_scenario(base, "baseline.toml").with_(replications=replications)
+
+
+def test_the_projection_is_the_mean_of_the_replications_and_never_stale(monkeypatch) -> None:
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    import threading
+
+    import pandas as pd
+
+    from povsim import simulate
+    from povsim.dashboard import app
+
+    first = _small()
+    app.policy.set(first)
+    app._project_rest(first, threading.Event())
+    done = app._projected(first)
+    assert done is not None
+    assert len(done.runs) == 3
+    runs = [
+        simulate(first.scenario(), first.seed, replication=r, counterfactual=False).indicators
+        for r in range(3)
+    ]
+    expected = pd.concat(runs).groupby("year", as_index=False).mean(numeric_only=True)
+    pd.testing.assert_series_equal(done.mean["incidence"], expected["incidence"])
+    # A change of mix in a large population projects in a thread: until it has a run,
+    # the page shows no projection rather than the last mix's.
+    big = first.with_(budget_scale=2.0)
+    monkeypatch.setattr(app, "SYNC_PROJECTION_HOUSEHOLDS", 100)
+    app._set_policy(big)
+    assert app.policy.value is big
+    assert app._projected(big) is None
+
+
+def test_chart_options_are_plain_json_and_readable() -> None:
+    from povsim import simulate
+    from povsim.dashboard import charts
+    from povsim.sim.model import PovertyModel
+
+    national = load_scenario(SCENARIOS / "regions" / "national.toml")
+    scenario = national.updated({"population.households": 2_000})
+    result = simulate(scenario, counterfactual=False)
+    live = result.indicators.iloc[:2]
+    years = scenario.years
+    for option in (
+        charts.poverty_chart(live, result.indicators, years),
+        charts.exits_chart(live, None, years),
+        charts.income_chart(live.iloc[:0], result.indicators, years),
+    ):
+        json.dumps(option, allow_nan=False)  # a NaN would break the browser's chart
+        axes = option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]
+        assert all(axis["type"] == "value" for axis in axes)  # no log axis
+        assert option["legend"]["bottom"] == 0  # under the plot, not over the data
+    few = live.assign(registered_people=1_200)
+    assert charts.poverty_chart(few, None, years)["yAxis"][0]["name"] == "registered poor (people)"
+    many = live.assign(registered_people=1_200_000)
+    assert "thousand" in charts.poverty_chart(many, None, years)["yAxis"][0]["name"]
+
+    model = PovertyModel(scenario)
+    assert model.villages.n > charts.GRID_VILLAGES
+    histogram = charts.village_chart(model, None)
+    counts = sum(sum(series["data"]) for series in histogram["series"])
+    assert counts == model.villages.n - int(model.villages.resettlement.sum())
+    small = PovertyModel(load_scenario(SCENARIOS / "baseline.toml", ["population.households=300"]))
+    grid = charts.village_chart(small, None)
+    json.dumps(grid, allow_nan=False)
+    names = [series["name"] for series in grid["series"]]
+    assert "resettlement site (relocated households)" in names
+
+
+def _refused(tmp_path: Path, name: str, text: str) -> str:
+    from povsim.dashboard.upload import load_upload
+
+    with pytest.raises(ScenarioError) as err:
+        load_upload(name, text.encode(), SCENARIOS)
+    message = str(err.value)
+    assert message.startswith(f"upload: {name}: ")  # the upload, not a temporary copy
+    return message
+
+
+def test_an_upload_builds_only_on_shipped_scenarios_and_built_in_programs(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from povsim.dashboard.upload import load_upload
+
+    # A relative extends names a shipped scenario, whatever directory the upload sits in.
+    industry = (SCENARIOS / "industry_led.toml").read_text(encoding="utf-8")
+    assert 'extends = "baseline.toml"' in industry
+    assert load_upload("mine.toml", industry.encode(), SCENARIOS).label == "industry_led"
+    assert load_upload("r.toml", b'extends = "regions/shandan.toml"', SCENARIOS).label
+
+    secret = tmp_path / "secret.toml"
+    secret.write_text('name = "server-secret"\n', encoding="utf-8")
+    for parent in (str(secret), "../../../etc/passwd", "regions/shandan_targets.toml"):
+        message = _refused(tmp_path, "up.toml", f"extends = {json.dumps(parent)}\n")
+        assert "extends" in message
+        assert "server-secret" not in message
+
+    # A module kind would be imported (and run) on the server: refused before loading.
+    module = tmp_path / "evil_kind.py"
+    witness = tmp_path / "imported"
+    module.write_text(f"open({str(witness)!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for table in ('[programs.cash]\nkind = "evil_kind:X"', '[programs."evil_kind:X"]'):
+        message = _refused(tmp_path, "kind.toml", f'extends = "baseline.toml"\n{table}\n')
+        assert "built-in program kinds" in message
+    assert not witness.exists()
+
+
+def test_an_upload_is_size_limited_and_nesting_safe(tmp_path: Path) -> None:
+    deep = "x = " + "[" * 2_000 + "]" * 2_000 + "\n"
+    assert "nests deeper" in _refused(tmp_path, "deep.toml", deep)
+    dotted = "a." * 40 + "b = 1\n"
+    assert "nests deeper" in _refused(tmp_path, "dotted.toml", dotted)
+    huge = 'extends = "baseline.toml"\n[population]\nhouseholds = 1_000_000_000_000\n'
+    assert "population.households" in _refused(tmp_path, "huge.toml", huge)
+    assert "limited" in _refused(tmp_path, "big.toml", "# " + "x" * 300_000)
+    assert "population.households" in _refused(
+        tmp_path, "bad.toml", "[population]\nhouseholds = -3\n"
+    )
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server_log(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("dashboard") / "server.log"
+
+
+@pytest.fixture(scope="module")
+def server(server_log: Path):
     """``povsim dashboard`` on a free port, as a planner would start it."""
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
     try:
-        with running_dashboard(cwd=ROOT, log=log) as url:
+        with running_dashboard(cwd=ROOT, log=server_log) as url:
             yield url
     except RuntimeError as err:
-        pytest.fail(f"{err}:\n{log.read_text()}")
+        pytest.fail(f"{err}:\n{server_log.read_text()}")
 
 
 @pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
 )
 @pytest.mark.slow
-def test_a_planner_compares_two_mixes_in_the_browser(server: str, tmp_path: Path) -> None:
+def test_a_planner_compares_two_mixes_in_the_browser(
+    server: str, server_log: Path, tmp_path: Path
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
@@ -100,11 +255,14 @@ def test_a_planner_compares_two_mixes_in_the_browser(server: str, tmp_path: Path
         page.set_default_timeout(60_000)
         expect.set_options(timeout=60_000)
         page.goto(server)
-        projection = page.get_by_text("projected 2020")
-        expect(projection).to_be_visible()
+        projection = page.locator(".povsim-projection")
+        expect(projection).to_contain_text("projected 2020")
+        expect(projection).to_contain_text("mean of 10 runs")  # the replications, not one seed
         expect(page.get_by_text("industry 25%", exact=True)).to_be_visible()
-        chart = page.locator("main img").first
-        before_chart, before_text = chart.get_attribute("src"), projection.inner_text()
+        chart = page.locator(".povsim-chart-poverty")
+        expect(chart.locator("canvas")).to_be_visible()  # drawn by the browser, offline
+        expect(page.get_by_text("runs on Solara")).to_have_count(0)  # no badge over a chart
+        before = chart.get_attribute("data-digest")
 
         # Move the industry slider: the other shares make room, the charts update.
         thumb = page.locator(".povsim-share-industry [role=slider]")
@@ -112,8 +270,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(server: str, tmp_path: Path
         clock = time.perf_counter()
         thumb.press("ArrowRight")
         expect(page.get_by_text("industry 26%", exact=True)).to_be_visible()
-        expect(projection).not_to_have_text(before_text)
-        expect(chart).not_to_have_attribute("src", before_chart)
+        expect(chart).not_to_have_attribute("data-digest", before or "")
         seconds = time.perf_counter() - clock
         print(f"slider change to updated charts: {seconds:.2f} s")
         for _ in range(4):
@@ -121,12 +278,41 @@ def test_a_planner_compares_two_mixes_in_the_browser(server: str, tmp_path: Path
         expect(page.get_by_text("industry 30%", exact=True)).to_be_visible()
         expect(page.get_by_text("employment 11%", exact=True)).to_be_visible()
 
-        # Run two years of the live model (one Step = 12 monthly steps).
-        step = page.get_by_role("button", name="Step")
-        step.click()
-        expect(page.get_by_text("assessed up to 2014")).to_be_visible()
-        step.click()
-        expect(page.get_by_text("assessed up to 2015")).to_be_visible()
+        # Step the live model a year at a time to its last year, and press on.
+        year = page.locator(".povsim-year")
+        step = page.get_by_role("button", name="Step one year")
+        for assessed in range(2014, 2021):
+            step.click()
+            expect(year).to_contain_text(f"assessed up to {assessed}")
+        expect(year).to_contain_text("finished")
+        expect(step).to_be_disabled()
+        expect(page.get_by_role("button", name="Play")).to_be_disabled()
+        page.get_by_role("button", name="Reset").click()
+        expect(year).to_contain_text("not started")
+        page.get_by_role("button", name="Play").click()
+        expect(year).to_contain_text("assessed up to 2020: finished")
+        expect(page.get_by_text("error", exact=False)).to_have_count(0)
+
+        # Uploads: a file picked (not only dropped) that extends a shipped scenario by
+        # its relative name; one extending a server file is refused.
+        picker = page.locator(".povsim-upload input[type=file]")
+        mine = tmp_path / "my-industry.toml"
+        mine.write_text(
+            (SCENARIOS / "industry_led.toml").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+        picker.set_input_files(mine)
+        expect(projection).to_contain_text("projected 2020")
+        expect(page.locator("main")).to_contain_text("industry_led:")
+        sneaky = tmp_path / "sneaky.toml"
+        sneaky.write_text(f'extends = "{ROOT / "pyproject.toml"}"\n', encoding="utf-8")
+        picker.set_input_files(sneaky)
+        expect(page.locator(".povsim-problem")).to_contain_text("may extend only a shipped")
+        picker.set_input_files(SCENARIOS / "baseline.toml")
+        expect(page.locator(".povsim-problem")).to_have_count(0)
+        expect(page.get_by_text("industry 25%", exact=True)).to_be_visible()
+        for _ in range(5):
+            thumb.press("ArrowRight")
+        expect(page.get_by_text("industry 30%", exact=True)).to_be_visible()
 
         # A bad value is a message on the page, and the last valid mix stays.
         seed = page.get_by_label("seed")
@@ -170,8 +356,68 @@ def test_a_planner_compares_two_mixes_in_the_browser(server: str, tmp_path: Path
         download.value.save_as(exported)
         browser.close()
 
+    log = server_log.read_text()
+    assert "samesite" not in log
+    assert "Traceback" not in log
     mix = load_scenario(exported)
     assert mix.name == "industry-20"
     assert mix.programs["industry"].share == pytest.approx(0.20)
     assert mix.seed == 3
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+
+
+def _serving(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_stopping_the_dashboard_stops_its_server(signum: signal.Signals, tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, "-m", "povsim", "dashboard", "--port", str(port)]
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        parent = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    family: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 90
+        while not _serving(url):
+            assert parent.poll() is None, "the dashboard ended before serving"
+            assert time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.5)
+        family = psutil.Process(parent.pid).children(recursive=True)
+        assert family, "the server runs in a child process"
+        parent.send_signal(signum)
+        parent.wait(timeout=30)
+        _, alive = psutil.wait_procs(family, timeout=30)
+        assert not alive, f"still running after {signum.name}: {alive}"
+        assert not _serving(url)
+        assert "Traceback" not in log.read_text()
+    finally:
+        for process in family:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        parent.kill()
+        parent.wait()
+
+
+@pytest.mark.slow
+def test_the_background_dashboard_leaves_no_process_behind() -> None:
+    before = set(psutil.Process().children(recursive=True))  # other tests' workers
+    with running_dashboard(cwd=ROOT) as url:
+        family = [p for p in psutil.Process().children(recursive=True) if p not in before]
+        assert family
+    _, alive = psutil.wait_procs(family, timeout=30)
+    assert not alive
+    assert not _serving(url)
+
+
+def test_the_server_does_not_ask_pypi_for_a_newer_solara() -> None:
+    from povsim.cli.dashboard import server_command
+
+    assert "--no-check-version" in server_command("127.0.0.1", 8765)

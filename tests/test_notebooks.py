@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -45,3 +48,15 @@ def test_notebook_outputs_are_stripped(path: Path) -> None:
 def test_there_is_a_quickstart() -> None:
     assert any(p.name == "01_quickstart.ipynb" for p in NOTEBOOKS)
     assert os.path.getsize(ROOT / "notebooks" / "01_quickstart.ipynb") > 0
+
+
+@pytest.mark.slow
+def test_the_readme_command_runs_a_notebook(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (command,) = [line for line in readme.splitlines() if "jupyter nbconvert" in line]
+    args = shlex.split(command.replace("/tmp/notebooks", str(tmp_path)))
+    args[0] = str(Path(sys.executable).parent / Path(args[0]).name)
+    env = {**os.environ, "POVSIM_NOTEBOOK_SMALL": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "01_quickstart.ipynb").exists()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -18,6 +22,70 @@ from povsim.cli.common import (
 )
 
 __all__ = ["dashboard"]
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+"""Signals that stop the dashboard; each is passed on to the server's process group."""
+
+_PR_SET_PDEATHSIG = 1
+
+# Solara warns on every page load over plain http to an address other than "localhost"
+# (the default 127.0.0.1 included) that it falls back to samesite=lax cookies: right for
+# a local page, so the warning is noise in the log.
+QUIET = "ignore:Cookies with samesite=none require https:UserWarning"
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line of the page."""
+    # --no-check-version: Solara asks PyPI for a newer release and prints a nag; the viz
+    # extra pins the last release that ships its browser assets, so it is noise.
+    command = [sys.executable, "-m", "solara", "run", "povsim.dashboard.app"]
+    command += ["--host", host, "--port", str(port), "--production", "--no-open"]
+    return [*command, "--no-check-version"]
+
+
+def _die_with_parent() -> None:
+    """In the server process: get SIGTERM when the dashboard process dies, even by SIGKILL
+    (which cannot be forwarded). Linux only; elsewhere the forwarding has to do."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def serve(command: list[str], env: dict[str, str]) -> int:
+    """Run the server in its own process group until it ends or this process is told to stop.
+
+    The group keeps a terminal's Ctrl-C from reaching the server twice; every stop signal
+    this process gets is passed to the whole group, and the group is ended (killed after
+    15 s) before returning, so no server outlives the command.
+
+    Returns:
+        The server's exit status (negative: the signal that ended it).
+    """
+    process = subprocess.Popen(
+        command, env=env, start_new_session=True, preexec_fn=_die_with_parent
+    )
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+
+    previous = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
+    try:
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:  # a Ctrl-C that came before the handler was set
+                stop(signal.SIGINT, None)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def dashboard(
@@ -45,13 +113,12 @@ def dashboard(
         **os.environ,
         "POVSIM_SCENARIOS_DIR": str(scenarios_dir.resolve()),
         "POVSIM_DASHBOARD_SCENARIO": str(scenario.resolve()) if scenario else "",
+        # Solara's "This website runs on Solara" banner sits over the charts' corner.
+        "SOLARA_THEME_SHOW_BANNER": "False",
+        "SOLARA_THEME_TITLE": "povsim dashboard",
+        "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET])),
     }
-    command = [sys.executable, "-m", "solara", "run", "povsim.dashboard.app"]
-    command += ["--host", host, "--port", str(port), "--production", "--no-open"]
     console.print(f"povsim dashboard at http://{host}:{port}/ (Ctrl-C to stop)")
-    try:
-        done = subprocess.run(command, env=env, check=False)
-    except KeyboardInterrupt:
-        return
-    if done.returncode not in (0, -2, 130):
-        raise typer.Exit(done.returncode)
+    status = serve(server_command(host, port), env)
+    if status not in (0, *(-s for s in STOP_SIGNALS), 130, 143):
+        raise typer.Exit(status)

@@ -143,28 +143,48 @@ def intervals_table(ensemble: Ensemble) -> Table:
 
 
 def comparison_table(comparison: Comparison) -> Table:
+    """Each scenario's means with 95% intervals; under each but the reference, a Δ row of
+    paired differences from it. Cells wrap only between a value and its interval."""
     reference = comparison.scenarios[0].name
     table = Table(
         title=f"{comparison.replications} replications each (seed {comparison.seed}); "
-        f"Δ: paired difference from {reference}",
+        f"means ±95% interval; Δ: paired difference from {reference}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
     table.add_column("scenario", no_wrap=True)
     for name in COMPARED:
-        table.add_column(name.replace("_", " "), justify="right")
+        words = name.split("_")
+        # At least its longest word wide: a narrow terminal wraps headers between words.
+        table.add_column(" ".join(words), justify="right", min_width=max(map(len, words)))
     for scenario, rows in comparison.table.groupby("scenario", sort=False):
         rows = rows.set_index("metric")
-        cells = []
-        for name in COMPARED:
-            r = rows.loc[name]
-            cell = _pm(name, r["mean"], r["ci_low"], r["ci_high"])
-            if scenario != reference:
-                diff = _pm(name, r["diff_mean"], r["diff_ci_low"], r["diff_ci_high"])
-                cell += f"\nΔ {diff}"
-            cells.append(cell)
-        table.add_row(str(scenario), *cells)
+        table.add_row(
+            str(scenario),
+            *(
+                _pm(n, rows.loc[n, "mean"], rows.loc[n, "ci_low"], rows.loc[n, "ci_high"])
+                for n in COMPARED
+            ),
+        )
+        if scenario != reference:
+            diffs = [
+                _signed(
+                    _pm(
+                        n,
+                        rows.loc[n, "diff_mean"],
+                        rows.loc[n, "diff_ci_low"],
+                        rows.loc[n, "diff_ci_high"],
+                    )
+                )
+                for n in COMPARED
+            ]
+            table.add_row("  Δ", *diffs, style="dim")
     return table
+
+
+def _signed(text: str) -> str:
+    """A difference reads as one: "+1.2% ±0.4%" (a minus sign is already there)."""
+    return text if text.startswith(("-", "−")) or text == "-" else f"+{text}"
 
 
 def indices_table(indices: pd.DataFrame, method: str) -> Table:
@@ -187,18 +207,26 @@ def indices_table(indices: pd.DataFrame, method: str) -> Table:
 
 
 def targets_table(table: pd.DataFrame, title: str) -> Table:
+    """Published against simulated values; with several regions, each under its name.
+
+    Target names have no spaces (``mean_income_ever_registered@2017``) and are never
+    broken; at a narrow terminal the simulated value and its interval fold at the space.
+    """
     out = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    out.add_column("target", no_wrap=True)
+    out.add_column("published", justify="right", no_wrap=True)
+    out.add_column("simulated ±95%", justify="right")
+    out.add_column("tolerance", justify="right", no_wrap=True)
+    out.add_column("", no_wrap=True)
     regions = "region" in table.columns
-    if regions:
-        out.add_column("region")
-    out.add_column("target", overflow="fold")
-    for column in ("published", "simulated ±95%", "tolerance", ""):
-        out.add_column(column, justify="left" if column == "" else "right", no_wrap=True)
+    region = None
     for row in table.itertuples():
-        cells = [str(row.region)] if regions else []
+        if regions and row.region != region:
+            region = row.region
+            out.add_row(f"[bold]{escape(str(region))}[/]")
         half = (row.ci_high - row.ci_low) / 2
         interval = _number(row.simulated) + ("" if math.isnan(half) else f" ±{_number(half)}")
         verdict = "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
-        cells += [escape(str(row.target)), _number(row.published), interval, row.tolerance, verdict]
-        out.add_row(*cells)
+        name = ("  " if regions else "") + escape(str(row.target))
+        out.add_row(name, _number(row.published), interval, row.tolerance, verdict)
     return out

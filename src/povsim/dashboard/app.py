@@ -1,12 +1,12 @@
-"""The planner's dashboard: a Solara page built on Mesa's SolaraViz.
+"""The planner's dashboard: a Solara page around a live Mesa model.
 
-The sidebar holds the policy-mix panel (scenario, budget shares kept summing to what
-the scenario gives the programs, budget level, exit threshold, two lines in one,
-seed and replications), pinning, comparison and export. SolaraViz supplies the
-model controls (step, play, reset; "render interval" 12 steps = one year) and lays
-out the live views: page 0 follows the model year by year against the mix's
-projection to the last year; page 1 compares up to four pinned mixes with
-:func:`povsim.compare`.
+The sidebar holds the live model's controls (reset, play, step one year), the
+policy-mix panel (scenario, budget shares kept summing to what the scenario gives the
+programs, budget level, exit threshold, two lines in one, seed and replications),
+pinning, comparison and export. The first tab follows the model year by year against
+the mix's projection to the last year (the mean of its replications, refined as they
+finish); the second compares up to four pinned mixes with :func:`povsim.compare`.
+Charts are ECharts options drawn by the browser (:mod:`povsim.dashboard.charts`).
 
 Started by ``povsim dashboard``; the module reads ``POVSIM_DASHBOARD_SCENARIO`` (the
 first scenario) and ``POVSIM_SCENARIOS_DIR`` (the shipped scenarios to choose from).
@@ -14,21 +14,23 @@ first scenario) and ``POVSIM_SCENARIOS_DIR`` (the shipped scenarios to choose fr
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
-import tempfile
+import threading
 import time
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
 from povsim.config import ScenarioError
 from povsim.dashboard import charts
 from povsim.dashboard.policy import MAX_PINNED, Policy, scenario_files
+from povsim.dashboard.upload import ScenarioUpload, load_upload
 from povsim.experiments.compare import Comparison, compare_scenarios
 from povsim.experiments.executors import SerialExecutor
 from povsim.plots.experiments import comparison_trajectories
@@ -37,8 +39,6 @@ from povsim.runs.runner import simulate
 from povsim.sim.model import PovertyModel
 
 __all__ = ["DashboardModel", "Page"]
-
-STEPS_PER_CLICK = 12  # one year of monthly steps per Step
 
 
 TABLE_OUTCOMES = (
@@ -60,14 +60,29 @@ def _table_metrics(end_year: int) -> dict[str, str]:
 class DashboardModel(PovertyModel):
     """The live model: a :class:`PovertyModel` built from a dashboard :class:`Policy`.
 
-    SolaraViz re-creates the model on Reset from the fixed parameters it was given
-    (``policy``); it also passes Mesa's own experimental ``scenario`` object, which
-    povsim does not use: povsim's scenario travels inside the policy.
+    A step of the live model is one whole year (``steps_per_year`` steps of the
+    simulation and the year's assessment), whatever the scenario's steps per year, and
+    the model stops after its last year: stepping a finished model does nothing.
     """
 
-    def __init__(self, policy: Policy | None = None, scenario: object | None = None):
+    def __init__(self, policy: Policy | None = None):
         self.policy = policy or _initial_policy()
         super().__init__(self.policy.scenario(), self.policy.seed)
+        # The play loop steps in a thread while the page reads the indicators.
+        self.lock = threading.Lock()
+
+    def step(self) -> None:
+        """Simulate and assess one year (nothing once the last year is assessed)."""
+        with self.lock:
+            for _ in range(self.config.steps_per_year):
+                if not self.running:
+                    return
+                super().step()
+
+    @property
+    def assessed(self) -> int | None:
+        """The last assessed year (None before the first)."""
+        return None if self.year == self.config.start_year else self.year - 1
 
 
 def _scenarios_dir() -> Path:
@@ -84,17 +99,80 @@ policy = solara.reactive(_initial_policy())
 # The mix's name lives apart from the policy: renaming must not rebuild the model.
 mix_name = solara.reactive(policy.value.label)
 problem = solara.reactive("")
-projected = solara.reactive(None)  # indicators of the whole horizon for the current mix
-projected_for: solara.Reactive[Policy | None] = solara.reactive(None)
-projection_seconds = solara.reactive(0.0)
+projection: solara.Reactive[Projection | None] = solara.reactive(None)
 pinned: solara.Reactive[list[Policy]] = solara.reactive([])
 comparison: solara.Reactive[Comparison | None] = solara.reactive(None)
 comparing = solara.reactive("")
 
 
 SYNC_PROJECTION_HOUSEHOLDS = 20_000
-"""Up to this many agents the projection runs at once (a fraction of a second), so the
-charts redraw once per change; larger populations project in a thread."""
+"""Up to this many agents the first projection run is done at once (a fraction of a
+second), so the charts redraw once per change; larger populations project in a thread."""
+
+
+REFINE_AFTER = 0.3
+"""Seconds the replications wait after a change: they share the interpreter with the
+page, so the first run's charts go out first (and a quick next change cancels them)."""
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The mix's replications run to the last year so far, and their mean by year.
+
+    Attributes:
+        policy: the mix projected.
+        runs: indicators of each finished replication (the comparison's seeds).
+        seconds: how long the first run took.
+    """
+
+    policy: Policy
+    runs: tuple[pd.DataFrame, ...]
+    seconds: float
+
+    @property
+    def mean(self) -> pd.DataFrame:
+        """Mean indicators by year over the finished replications."""
+        if len(self.runs) == 1:
+            return self.runs[0]
+        frame = pd.concat(self.runs, ignore_index=True)
+        return frame.groupby("year", as_index=False).mean(numeric_only=True)
+
+
+def _replication(current: Policy, replication: int) -> pd.DataFrame:
+    scenario = current.scenario()
+    return simulate(
+        scenario, current.seed, replication=replication, counterfactual=False
+    ).indicators
+
+
+def _project_first(current: Policy) -> None:
+    """The first replication: the dashed lines show a change at once."""
+    clock = time.perf_counter()
+    runs = (_replication(current, 0),)
+    projection.set(Projection(current, runs, time.perf_counter() - clock))
+
+
+def _project_rest(current: Policy, cancel: threading.Event) -> None:
+    """The remaining replications, in a thread; each one finished refines the mean, so
+    the projection does not jump with one seed's noise. A newer mix cancels it."""
+    if not _projected(current):
+        _project_first(current)
+    if cancel.wait(REFINE_AFTER):
+        return
+    for replication in range(1, current.replications):
+        if cancel.is_set() or policy.value is not current:
+            return
+        indicators = _replication(current, replication)
+        done = projection.value
+        if cancel.is_set() or done is None or done.policy is not current:
+            return
+        projection.set(replace(done, runs=(*done.runs, indicators)))
+
+
+def _projected(current: Policy) -> Projection | None:
+    """The projection of ``current``, if one has started (never a stale one)."""
+    done = projection.value
+    return done if done is not None and done.policy is current else None
 
 
 def _set_policy(new: Policy) -> None:
@@ -106,7 +184,7 @@ def _set_policy(new: Policy) -> None:
         return
     problem.set("")
     if new.base.population.households <= SYNC_PROJECTION_HOUSEHOLDS:
-        _project(new)
+        _project_first(new)
     policy.set(new)
 
 
@@ -121,11 +199,14 @@ def _load(path: Path, source: str) -> None:
 
 
 def _upload(name: str, data: bytes) -> None:
-    """Load a dropped scenario file; a bad one becomes the page's message."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(name).name
-        path.write_bytes(data)
-        _load(path, f"upload: {Path(name).name}")
+    """Load an uploaded scenario file; a bad or unsafe one becomes the page's message."""
+    try:
+        loaded = load_upload(name, data, _scenarios_dir())
+    except ScenarioError as err:
+        problem.set(str(err))
+        return
+    _set_policy(loaded)
+    mix_name.set(loaded.label)
 
 
 def _set_share(current: Policy, name: str, percent: int) -> None:
@@ -137,24 +218,40 @@ def _named(current: Policy) -> Policy:
 
 
 # ------------------------------------------------------------------ live views
-def _figure(figure) -> None:
-    solara.FigureMatplotlib(figure, format="png")
+def _chart(option: dict, name: str) -> None:
+    # The digest marks the chart's content in the page, so tests and the benchmark can
+    # tell when the browser has the new figure.
+    digest = hashlib.blake2b(json.dumps(option).encode(), digest_size=6).hexdigest()
+    solara.FigureEcharts(
+        option,
+        attributes={
+            "style": "height: 340px; width: 100%;",
+            "class": f"povsim-chart povsim-chart-{name}",
+            "data-digest": digest,
+        },
+        responsive=True,
+    )
 
 
-def StatusView(model: DashboardModel, assessed: int | None):
+def StatusView(model: DashboardModel):
     """Where the live model is, and what the projection says for the last year."""
     with solara.Column() as column:
         solara.Markdown(f"**{model.policy.summary()}**")
-        solara.Text(
-            f"assessed up to {assessed}" if assessed else f"starting {model.config.start_year}",
-            classes=["povsim-year"],
-        )
-        if projected.value is not None:
-            last = projected.value.iloc[-1]
+        done = _projected(model.policy)
+        if done is None:
+            solara.Text("projecting…", classes=["povsim-projection"])
+        else:
+            last = done.mean.iloc[-1]
+            runs = len(done.runs)
+            of = (
+                f"mean of {runs} runs"
+                if runs == model.policy.replications
+                else (f"mean of {runs} of {model.policy.replications} runs, more coming")
+            )
             solara.Text(
                 f"projected {int(last['year'])}: incidence {last['incidence']:.1%}, "
                 f"cumulative exit share {last['cumulative_exit_share']:.1%} "
-                f"(updated in {projection_seconds.value:.2f} s)",
+                f"({of}; first in {done.seconds:.2f} s)",
                 classes=["povsim-projection"],
             )
     return column
@@ -265,8 +362,11 @@ def PolicyPanel():
         _load(files[name], name)
 
     with solara.Card("Policy mix"):
-        if problem.value:
-            solara.Error(problem.value, classes=["povsim-problem"])
+        # Always one element here: a message appearing must not shift (and so re-create)
+        # the widgets below it, the upload zone among them.
+        with solara.Column(gap="0px"):
+            if problem.value:
+                solara.Error(problem.value, classes=["povsim-problem"])
         choice = current.source if current.source in files else None
         solara.Select(
             "scenario",
@@ -274,11 +374,7 @@ def PolicyPanel():
             value=choice,  # type: ignore[arg-type]  # None shows no choice
             on_value=pick,  # type: ignore[arg-type]
         )
-        solara.FileDrop(
-            label="or drop a scenario file here",
-            on_file=lambda info: _upload(info["name"], info["data"]),
-            lazy=False,
-        )
+        ScenarioUpload(on_file=_upload, on_refused=problem.set)
         solara.InputText("mix name", value=mix_name, continuous_update=True)
         solara.Markdown(
             "**Budget shares** (kept summing to %.0f%%)" % (100 * sum(current.shares.values()))
@@ -365,54 +461,97 @@ def PolicyPanel():
         )
 
 
-def _project(current: Policy) -> None:
-    """Run the mix to its last year for the dashed lines (once per mix)."""
-    if projected_for.value is current:
-        return
-    clock = time.perf_counter()
-    result = simulate(current.scenario(), current.seed, counterfactual=False)
-    projection_seconds.set(time.perf_counter() - clock)
-    projected.set(result.indicators)
-    projected_for.set(current)
+PLAY_SECONDS = 0.6
+"""Pause between years while playing, so each year can be read."""
 
 
 @solara.component
-def LiveView(model: solara.Reactive[DashboardModel]):
-    """Charts of the live model; SolaraViz's controller bumps ``update_counter`` each step."""
-    update_counter.get()
+def YearControls(model: solara.Reactive[DashboardModel], shown: solara.Reactive[int]):
+    """Reset, play and step the live model a year at a time; the year it has reached."""
     current = model.value
-    live, years = current.indicators(), current.config.years
-    assessed = int(live["year"].iloc[-1]) if len(live) else None
-    StatusView(current, assessed)
+    playing = solara.use_reactive(False)
+    shown.get()  # the model changes in place: re-render after every year
+
+    def step() -> None:
+        current.step()
+        shown.set(shown.value + 1)
+        if not current.running:
+            playing.set(False)
+
+    def play(cancel: threading.Event) -> None:
+        while playing.value and current.running and not cancel.is_set():
+            time.sleep(PLAY_SECONDS)
+            if not cancel.is_set():
+                step()
+
+    solara.use_thread(play, dependencies=[playing.value, current], intrusive_cancel=False)
+
+    def reset() -> None:
+        playing.set(False)
+        model.set(DashboardModel(policy=current.policy))
+
+    years = current.config.years
+    if current.assessed is None:
+        where = f"{years.start}–{years.stop - 1}: not started"
+    elif current.running:
+        where = f"assessed up to {current.assessed} (of {years.start}–{years.stop - 1})"
+    else:
+        where = f"assessed up to {current.assessed}: finished"
+    with solara.Card("Live model"):
+        solara.Text(where, classes=["povsim-year"])
+        with solara.Row(justify="space-between"):
+            solara.Button("Reset", color="primary", on_click=reset)
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                color="primary",
+                on_click=lambda: playing.set(not playing.value),
+                disabled=not current.running,
+            )
+            solara.Button(
+                "Step one year",
+                color="primary",
+                on_click=step,
+                disabled=playing.value or not current.running,
+            )
+
+
+@solara.component
+def LiveView(model: DashboardModel, shown: int):
+    """Charts of the live model so far against the mix's projection; ``shown`` changes
+    after every year so the charts follow."""
+    with model.lock:
+        live = model.indicators()
+        villages = charts.village_chart(model, model.assessed)
+    done = _projected(model.policy)
+    projected = done.mean if done is not None else None
+    years = model.config.years
+    StatusView(model)
     with solara.Columns([1, 1]):
-        _figure(charts.poverty_chart(live, projected.value, years))
-        _figure(charts.exits_chart(live, projected.value, years))
+        _chart(charts.poverty_chart(live, projected, years), "poverty")
+        _chart(charts.exits_chart(live, projected, years), "exits")
     with solara.Columns([1, 1]):
-        _figure(charts.income_chart(live, projected.value, years))
-        _figure(charts.village_grid(current, assessed))
+        _chart(charts.income_chart(live, projected, years), "income")
+        _chart(villages, "villages")
 
 
 @solara.component
 def Page():
     current = policy.value
-    solara.use_thread(lambda: _project(current), dependencies=[current])
+    solara.use_thread(
+        partial(_project_rest, current), dependencies=[current], intrusive_cancel=False
+    )
     live: solara.Reactive[DashboardModel] = solara.use_reactive(
         solara.use_memo(lambda: DashboardModel(policy=current), dependencies=[current])
     )
+    shown = solara.use_reactive(0)
+    solara.Title("povsim dashboard")
+    with solara.AppBar():
+        solara.AppBarTitle("povsim dashboard")
     with solara.Sidebar():
+        YearControls(live, shown)
         PolicyPanel()
-    # SolaraViz gives the app bar and Mesa's model controls (step, play, reset) in the
-    # sidebar; the views are ours, so they get proper tabs and the policy panel.
-    SolaraViz(
-        live,
-        components=[],
-        model_params={"policy": current},
-        render_interval=STEPS_PER_CLICK,
-        play_interval=300,
-        name="povsim dashboard",
-    ).key(f"viz-{id(current)}")
     with solara.lab.Tabs():
         with solara.lab.Tab("Live model"):
-            LiveView(live)
+            LiveView(live.value, shown.value)
         with solara.lab.Tab("Compare mixes"):
             CompareView(live.value)

@@ -1,141 +1,293 @@
-"""Figures of the dashboard (matplotlib): the live run's indicators so far against the
-mix's projection to the last year, and the villages of the live model."""
+"""Charts of the dashboard as ECharts options: the live run's indicators so far against
+the mix's projection to the last year, and the villages of the live model.
+
+The browser draws them (Solara ships ECharts with its offline assets), so a change sends
+a few kilobytes of numbers instead of redrawing images on the server. Each function
+returns a plain dict (JSON-ready: no NaN, only floats, ints, strings and None).
+"""
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
-from matplotlib.figure import Figure
 
-from povsim.plots import draw_income_bands
 from povsim.sim.model import PovertyModel
 
-__all__ = ["exits_chart", "income_chart", "poverty_chart", "village_grid"]
+__all__ = [
+    "GRID_VILLAGES",
+    "exits_chart",
+    "income_chart",
+    "poverty_chart",
+    "village_chart",
+]
 
-LIVE: dict[str, Any] = {"marker": "o", "linewidth": 2}
-PROJECTED: dict[str, Any] = {"linestyle": "--", "alpha": 0.6}
+GRID_VILLAGES = 150
+"""Up to this many villages are drawn one cell each; more become a histogram (a grid of
+hundreds of cells is too small to read)."""
 
-
-def _span(years: range) -> tuple[float, float]:
-    return years.start - 0.5, years.stop - 0.5
-
-
-def poverty_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> Figure:
-    """Registered poor people and incidence by year: the live run and the projection."""
-    fig = Figure(figsize=(5.5, 3.4), layout="constrained")
-    left = fig.add_subplot()
-    right = left.twinx()
-    for frame, style, tag in ((projected, PROJECTED, "projected"), (live, LIVE, "")):
-        if frame is None or frame.empty:
-            continue
-        suffix = f" ({tag})" if tag else ""
-        left.plot(
-            frame["year"],
-            frame["registered_people"],
-            color="tab:blue",
-            label=f"registered poor{suffix}",
-            **style,
-        )
-        right.plot(
-            frame["year"],
-            100 * frame["incidence"],
-            color="tab:red",
-            label=f"incidence{suffix}",
-            **style,
-        )
-    left.set(xlim=_span(years), xlabel="year", ylabel="registered poor (people)")
-    right.set_ylabel("incidence (% of people)", color="tab:red")
-    left.set_ylim(bottom=0)
-    right.set_ylim(bottom=0)
-    left.set_title("Registered poor and incidence")
-    handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    if handles:
-        left.legend(handles=handles, fontsize="x-small", loc="upper right")
-    return fig
+RED, BLUE, GREEN, ORANGE, GREY = "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9e9e9e"
+INCIDENCE_COLOURS = ["#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026"]  # YlOrRd
+INCIDENCE_BINS = (0.0, 2.0, 5.0, 10.0, 20.0, 40.0, math.inf)
+"""Village incidence bands (%) of the histogram."""
 
 
-def exits_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> Figure:
-    """Exits and relapses (households) per year; the projection as outlines."""
-    fig = Figure(figsize=(5.5, 3.4), layout="constrained")
-    ax = fig.add_subplot()
-    if projected is not None and not projected.empty:
-        ax.bar(
-            projected["year"] - 0.2,
-            projected["exits_households"],
-            0.4,
-            fill=False,
-            edgecolor="tab:green",
-            linestyle="--",
-            label="exits (projected)",
-        )
-        ax.bar(
-            projected["year"] + 0.2,
-            projected["relapses_households"],
-            0.4,
-            fill=False,
-            edgecolor="tab:orange",
-            linestyle="--",
-            label="relapses (projected)",
-        )
-    if not live.empty:
-        ax.bar(live["year"] - 0.2, live["exits_households"], 0.4, color="tab:green", label="exits")
-        ax.bar(
-            live["year"] + 0.2,
-            live["relapses_households"],
-            0.4,
-            color="tab:orange",
-            label="relapses",
-        )
-    ax.set(xlim=_span(years), xlabel="year", ylabel="households", title="Exits and relapses")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize="x-small")
-    return fig
+def _number(value: Any) -> float | None:
+    """A JSON number, or None for a missing value (ECharts leaves a gap)."""
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
-def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> Figure:
+def _by_year(frame: pd.DataFrame | None, column: str, years: range, scale: float = 1.0) -> list:
+    """One value per year of ``years`` (None where the frame has no row yet)."""
+    if frame is None or frame.empty:
+        return [None] * len(years)
+    values = dict(zip(frame["year"].astype(int), frame[column], strict=True))
+    return [_number(values[y] * scale) if y in values else None for y in years]
+
+
+def _frame(title: str, years: range, legend: bool = True) -> dict[str, Any]:
+    """What every chart shares: the title, no animation (a change shows at once), a
+    legend under the plot (never over the data) and one category per year."""
+    return {
+        "animation": False,
+        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"show": legend, "bottom": 0, "textStyle": {"fontSize": 11}},
+        "grid": {"left": 70, "right": 60, "top": 45, "bottom": 75},
+        "xAxis": {
+            "type": "category",
+            "data": [str(y) for y in years],
+            "name": "year",
+            "nameLocation": "middle",
+            "nameGap": 25,
+        },
+    }
+
+
+def _people_scale(*frames: pd.DataFrame | None, column: str) -> tuple[float, str]:
+    """Thousands for large counts, so the axis reads "1,200" rather than "1,200,000"."""
+    peak = max(
+        (float(f[column].max()) for f in frames if f is not None and not f.empty), default=0.0
+    )
+    return (1e-3, "thousand people") if peak >= 100_000 else (1.0, "people")
+
+
+def _line(name: str, data: list, colour: str, projected: bool, **extra: Any) -> dict[str, Any]:
+    style = {"type": "dashed", "width": 1.5} if projected else {"width": 2.5}
+    return {
+        "name": name,
+        "type": "line",
+        "data": data,
+        "color": colour,
+        "lineStyle": style,
+        "symbol": "none" if projected else "circle",
+        "connectNulls": False,
+        **extra,
+    }
+
+
+def poverty_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> dict:
+    """Registered poor people (left axis) and incidence (right axis, %) by year."""
+    scale, unit = _people_scale(live, projected, column="registered_people")
+    option = _frame("Registered poor and incidence", years)
+    option["yAxis"] = [
+        {"type": "value", "name": f"registered poor ({unit})", "min": 0},
+        {"type": "value", "name": "incidence (%)", "min": 0, "splitLine": {"show": False}},
+    ]
+    option["series"] = [
+        _line(
+            "registered (projected)",
+            _by_year(projected, "registered_people", years, scale),
+            BLUE,
+            projected=True,
+        ),
+        _line(
+            "incidence (projected)",
+            _by_year(projected, "incidence", years, 100),
+            RED,
+            projected=True,
+            yAxisIndex=1,
+        ),
+        _line("registered", _by_year(live, "registered_people", years, scale), BLUE, False),
+        _line("incidence", _by_year(live, "incidence", years, 100), RED, False, yAxisIndex=1),
+    ]
+    return option
+
+
+def exits_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> dict:
+    """Exits and relapses (households) per year: bars so far, the projection as dashes."""
+    option = _frame("Exits and relapses", years)
+    option["yAxis"] = {"type": "value", "name": "households", "min": 0}
+    option["series"] = [
+        {"name": "exits", "type": "bar", "color": GREEN},
+        {"name": "relapses", "type": "bar", "color": ORANGE},
+        _line("exits (projected)", [], GREEN, projected=True),
+        _line("relapses (projected)", [], ORANGE, projected=True),
+    ]
+    columns = ("exits_households", "relapses_households")
+    for series, column in zip(option["series"][:2], columns, strict=True):
+        series["data"] = _by_year(live, column, years)
+    for series, column in zip(option["series"][2:], columns, strict=True):
+        series["data"] = _by_year(projected, column, years)
+    return option
+
+
+def _band(name: str, low: list, high: list, opacity: float, stack: str) -> list[dict]:
+    """A filled band between two series: an invisible base and the gap stacked on it."""
+    gap = [None if a is None or b is None else b - a for a, b in zip(low, high, strict=True)]
+    base = {
+        "type": "line",
+        "data": low,
+        "stack": stack,
+        "symbol": "none",
+        "lineStyle": {"opacity": 0},
+    }
+    return [
+        {**base, "name": f"{name} (base)", "tooltip": {"show": False}},
+        {
+            **base,
+            "name": name,
+            "data": gap,
+            "color": BLUE,
+            "areaStyle": {"opacity": opacity, "color": BLUE},
+        },
+    ]
+
+
+def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> dict:
     """Income percentiles (5-95) against the poverty line, yuan per person per year; the
     projection until the live run has a year."""
-    fig = Figure(figsize=(5.5, 3.4), layout="constrained")
-    ax = fig.add_subplot()
-    frame = live if not live.empty else projected
-    if frame is not None and not frame.empty:
-        draw_income_bands(ax, frame, **(LIVE if frame is live else PROJECTED))
-        ax.set_yscale("log")
-    title = "Income percentiles and the line" + ("" if frame is live else " (projected)")
-    ax.set(xlim=_span(years), xlabel="year", ylabel="yuan/person/year", title=title)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize="x-small", loc="upper left")
-    return fig
+    shown = live if not live.empty else projected
+    tag = "" if shown is live else " (projected)"
+    option = _frame(f"Income percentiles and the line{tag}", years)
+    option["yAxis"] = {"type": "value", "name": "yuan per person per year", "min": 0}
+    p = {q: _by_year(shown, f"income_p{q:02d}", years) for q in (5, 25, 50, 75, 95)}
+    series = [
+        *_band("5th–95th percentile", p[5], p[95], 0.2, "outer"),
+        *_band("25th–75th percentile", p[25], p[75], 0.4, "inner"),
+        _line(f"median{tag}", p[50], BLUE, projected=bool(tag)),
+        {
+            **_line("poverty line", _by_year(shown, "poverty_line", years), RED, False),
+            "step": "middle",
+            "symbol": "none",
+        },
+    ]
+    option["series"] = series
+    option["legend"]["data"] = [s["name"] for s in series if not s["name"].endswith("(base)")]
+    return option
 
 
-def village_grid(model: PovertyModel, assessed: int | None) -> Figure:
-    """Every village as a cell coloured by incidence; exited poor villages ticked."""
+def village_chart(model: PovertyModel, assessed: int | None) -> dict:
+    """The villages by incidence: a grid of cells (exited poor villages ticked, the
+    resettlement site labelled) or, for many villages, a histogram by status."""
+    if model.villages.n > GRID_VILLAGES:
+        return _village_histogram(model, assessed)
+    return _village_grid(model, assessed)
+
+
+def _village_status(model: PovertyModel) -> dict[str, np.ndarray]:
+    v = model.villages
+    poor = v.poor_village & ~v.exited & ~v.resettlement
+    exited = v.exited & ~v.resettlement
+    return {
+        "poor village": poor,
+        "exited poor village": exited,
+        "other village": ~(poor | exited | v.resettlement),
+    }
+
+
+def _village_grid(model: PovertyModel, assessed: int | None) -> dict:
     v = model.villages
     n = v.n
-    side = int(np.ceil(np.sqrt(n)))
-    values = np.full(side * side, np.nan)
-    values[:n] = 100 * v.incidence
-    fig = Figure(figsize=(5.0, 4.0), layout="constrained")
-    ax = fig.add_subplot()
-    image = ax.imshow(
-        values.reshape(side, side),
-        cmap=colormaps["YlOrRd"],
-        vmin=0,
-        vmax=max(20.0, float(np.nanmax(values)) if n else 20.0),
-    )
+    side = max(1, math.ceil(math.sqrt(n)))
     rows, cols = np.divmod(np.arange(n), side)
-    poor = v.poor_village & ~v.exited
-    ax.scatter(cols[poor], rows[poor], marker="s", s=60, facecolors="none", edgecolors="black")
-    ax.scatter(cols[v.exited], rows[v.exited], marker="$✓$", s=70, color="tab:green")
-    ax.set(xticks=[], yticks=[])
-    exited, designated = int(v.exited.sum()), int(v.poor_village.sum())
-    ax.set_title(
-        f"Villages by incidence (%), {assessed or '-'}\n"
-        f"□ poor village, ✓ exited ({exited} of {designated})",
-        fontsize="small",
-    )
-    fig.colorbar(image, ax=ax, shrink=0.8)
-    return fig
+    incidence = 100 * np.asarray(v.incidence, dtype=float)
+    status = _village_status(model)
+    option = _frame(f"Villages by incidence (%), {assessed or 'before the first year'}", range(0))
+    option["tooltip"] = {"trigger": "item"}
+    axis = {"type": "category", "show": False, "splitArea": {"show": False}}
+    option["xAxis"] = {**axis, "data": [str(c) for c in range(side)]}
+    option["yAxis"] = {**axis, "data": [str(r) for r in range(side)], "inverse": True}
+    option["grid"] = {"left": 10, "right": 90, "top": 45, "bottom": 60}
+    cells = [
+        [int(c), int(r), _number(x)]
+        for c, r, x, site in zip(cols, rows, incidence, v.resettlement, strict=True)
+        if not site
+    ]
+    top = max(20.0, float(np.nanmax(incidence)) if n else 20.0)
+    option["visualMap"] = {
+        "min": 0,
+        "max": round(top),
+        "calculable": False,
+        "orient": "vertical",
+        "right": 10,
+        "top": "middle",
+        "text": [f"{round(top)}%", "0%"],
+        "inRange": {"color": INCIDENCE_COLOURS},
+        "seriesIndex": 0,
+    }
+    marks = {"poor village": ("emptyRect", "#000000"), "exited poor village": ("circle", GREEN)}
+    option["series"] = [
+        {
+            "name": "incidence (%)",
+            "type": "heatmap",
+            "data": cells,
+            "itemStyle": {"borderWidth": 1, "borderColor": "#ffffff"},
+        },
+        *(
+            {
+                "name": name,
+                "type": "scatter",
+                "symbol": symbol,
+                "symbolSize": 12 if symbol == "emptyRect" else 7,
+                "color": colour,
+                "data": [[int(cols[i]), int(rows[i])] for i in np.flatnonzero(status[name])],
+            }
+            for name, (symbol, colour) in marks.items()
+        ),
+        {
+            "name": "resettlement site (relocated households)",
+            "type": "scatter",
+            "symbol": "triangle",
+            "symbolSize": 14,
+            "color": GREY,
+            "data": [[int(cols[i]), int(rows[i])] for i in np.flatnonzero(v.resettlement)],
+        },
+    ]
+    return option
+
+
+def _village_histogram(model: PovertyModel, assessed: int | None) -> dict:
+    v = model.villages
+    incidence = 100 * np.nan_to_num(np.asarray(v.incidence, dtype=float))
+    bands = [
+        f"{lo:g}–{hi:g}%" if math.isfinite(hi) else f"{lo:g}% and more"
+        for lo, hi in itertools.pairwise(INCIDENCE_BINS)
+    ]
+    which = np.digitize(incidence, INCIDENCE_BINS[1:-1])
+    title = f"{v.n - int(v.resettlement.sum()):,} villages by incidence, {assessed or 'start'}"
+    option = _frame(title, range(0))
+    option["xAxis"] = {
+        "type": "category",
+        "data": bands,
+        "name": "incidence",
+        "nameLocation": "middle",
+        "nameGap": 25,
+    }
+    option["yAxis"] = {"type": "value", "name": "villages", "min": 0}
+    colours = {"poor village": RED, "exited poor village": GREEN, "other village": GREY}
+    option["series"] = [
+        {
+            "name": name,
+            "type": "bar",
+            "stack": "villages",
+            "color": colours[name],
+            "data": np.bincount(which[mask], minlength=len(bands)).tolist(),
+        }
+        for name, mask in _village_status(model).items()
+    ]
+    return option

@@ -7,7 +7,10 @@ the background-networking ones Chromium keeps trying to reach Google's hosts.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -61,7 +64,11 @@ def running_dashboard(
     if scenario is not None:
         command.insert(4, str(scenario))
     out = log.open("w") if log is not None else subprocess.DEVNULL
-    process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    # Its own process group, so that stopping it reaches the server as well however the
+    # command handles signals.
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + timeout
@@ -82,5 +89,8 @@ def running_dashboard(
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         if log is not None and not isinstance(out, int):
             out.close()

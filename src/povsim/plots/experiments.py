@@ -21,7 +21,9 @@ def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
     left.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
     right.set(title="Registered incidence", xlabel="year")
     left.set_ylim(bottom=0)
-    left.legend(fontsize="small")
+    # Beside the panels: seven mixes' legend inside one would hide its lines.
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize="small", loc="outside right upper", title="scenario")
     return fig
 
 

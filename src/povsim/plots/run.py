@@ -39,14 +39,16 @@ def poverty_headcount(
     left.set(title="Poverty headcount", xlabel="year", ylabel="people")
     left.set_ylim(bottom=0)
     left.legend()
-    right.plot(ind["year"], 100 * ind["incidence"], marker="o", label="incidence")
-    right.plot(
-        ind["year"], 100 * ind["registered_incidence"], marker="s", label="registered incidence"
-    )
+    # Lines through the yearly means (bands with replications), never through the rows
+    # of every replication in turn.
+    _line(right, ind, "incidence", 100, marker="o", label="incidence")
+    _line(right, ind, "registered_incidence", 100, marker="s", label="registered incidence")
     if without is not None:
-        right.plot(
-            without["year"],
-            100 * without["incidence"],
+        _line(
+            right,
+            without,
+            "incidence",
+            100,
             color="grey",
             ls=":",
             marker=".",
@@ -140,7 +142,9 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     ):
         _stacked_bars(ax, table.pivot(index="year", columns="program", values=column))
         ax.set(title=title, xlabel="year", ylabel="households")
-    right.legend(fontsize="small", loc="upper right")
+    # Beside the panels: inside, the legend of eight programs hides the early years' bars.
+    handles, labels = right.get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize="small", loc="outside right upper", title="program")
     fig.suptitle(scenario.name)
     return fig
 

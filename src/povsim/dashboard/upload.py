@@ -1,0 +1,210 @@
+"""Scenario files uploaded to the dashboard: read as untrusted input.
+
+An upload runs on the server, so it may only build on what the server ships: it may
+``extends`` a shipped scenario (a relative name is resolved against the shipped
+scenarios, not against a temporary directory), use built-in program kinds only (a
+``module:Class`` kind would import and run code on the server), and stay within
+sizes the page can simulate. Everything wrong is a :class:`ScenarioError` naming the
+upload, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+import solara
+import tomli_w
+from solara.components.file_drop import FileDropZone, FileInfo
+
+from povsim.config import BUILTIN_PROGRAMS, ScenarioError, ScenarioProblem
+from povsim.dashboard.policy import Policy, scenario_files
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "MAX_UPLOAD_DEPTH",
+    "MAX_UPLOAD_HOUSEHOLDS",
+    "ScenarioUpload",
+    "load_upload",
+]
+
+MAX_UPLOAD_BYTES = 256 * 1024
+"""A scenario file is a few kilobytes; anything far larger is refused unread."""
+
+MAX_UPLOAD_DEPTH = 16
+"""Tables and arrays nested deeper than this are refused (scenarios nest four deep)."""
+
+MAX_UPLOAD_HOUSEHOLDS = 200_000
+"""The largest shipped profile (national); the live model and projection must fit."""
+
+MAX_UPLOAD_VILLAGES = 5_000
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value``, without recursing."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level + 1)
+            if level + 1 <= MAX_UPLOAD_DEPTH:
+                stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _read(source: str, data: bytes) -> dict[str, Any]:
+    def refuse(field: str, message: str) -> ScenarioError:
+        return ScenarioError([ScenarioProblem(source, field, message)])
+
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise refuse("", f"is {len(data):,} bytes; uploads are limited to {MAX_UPLOAD_BYTES:,}")
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise refuse("", "is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as err:
+        raise refuse("", f"not valid TOML: {err}") from None
+    except RecursionError:
+        raise refuse("", f"nests deeper than {MAX_UPLOAD_DEPTH} levels") from None
+    if _depth(raw) > MAX_UPLOAD_DEPTH:
+        raise refuse("", f"nests deeper than {MAX_UPLOAD_DEPTH} levels")
+    return raw
+
+
+def _check_extends(raw: dict[str, Any], source: str, shipped: Path) -> None:
+    """Point ``extends`` at the shipped scenario it names, or refuse it."""
+    parent = raw.get("extends")
+    if parent is None:
+        return
+    offered = {p.resolve() for p in scenario_files(shipped).values()}
+    target = (shipped / parent).resolve() if isinstance(parent, str) else None
+    if target not in offered:
+        names = ", ".join(sorted(scenario_files(shipped)))
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    source,
+                    "extends",
+                    f"an upload may extend only a shipped scenario ({names}), not {parent!r}",
+                )
+            ]
+        )
+    raw["extends"] = str(target)
+
+
+def _check_programs(raw: dict[str, Any], source: str) -> None:
+    programs = raw.get("programs", {})
+    if not isinstance(programs, dict):
+        return  # the schema says what is wrong
+    for name, entry in programs.items():
+        kind = entry.get("kind", name) if isinstance(entry, dict) else name
+        if kind not in BUILTIN_PROGRAMS:
+            raise ScenarioError(
+                [
+                    ScenarioProblem(
+                        source,
+                        f"programs.{name}.kind",
+                        f"an upload may use only built-in program kinds "
+                        f"({', '.join(sorted(BUILTIN_PROGRAMS))}), not {kind!r}",
+                    )
+                ]
+            )
+
+
+def load_upload(name: str, data: bytes, shipped: Path) -> Policy:
+    """Validate an uploaded scenario file and make it a :class:`Policy`.
+
+    Args:
+        name: the file's name as the browser gave it.
+        data: its content.
+        shipped: the directory of shipped scenarios it may extend.
+
+    Raises:
+        ScenarioError: naming the upload, the field and the problem.
+    """
+    filename = Path(name).name or "upload.toml"
+    source = f"upload: {filename}"
+    raw = _read(source, data)
+    _check_extends(raw, source, shipped.resolve())
+    _check_programs(raw, source)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / filename
+        path.write_text(tomli_w.dumps(raw), encoding="utf-8")
+        try:
+            policy = Policy.from_file(path, source)
+        except ScenarioError as err:
+            # Name the upload, not the temporary copy the loader read.
+            raise ScenarioError(
+                [
+                    ScenarioProblem(
+                        source if p.source == str(path) else p.source, p.path, p.message
+                    )
+                    for p in err.problems
+                ]
+            ) from None
+    population = policy.base.population
+    for field, value, limit in (
+        ("population.households", population.households, MAX_UPLOAD_HOUSEHOLDS),
+        ("population.villages", population.villages, MAX_UPLOAD_VILLAGES),
+    ):
+        if value > limit:
+            raise ScenarioError(
+                [
+                    ScenarioProblem(
+                        source, field, f"{value:,} is more than the dashboard's {limit:,}"
+                    )
+                ]
+            )
+    return policy
+
+
+class _PickOrDrop(FileDropZone):
+    """Solara's drop zone with a file picker in it (a click opens the file dialog)."""
+
+    template_file = (__file__, "upload.vue")
+
+
+@solara.component
+def ScenarioUpload(
+    on_file: Callable[[str, bytes], None], on_refused: Callable[[str], None]
+) -> solara.Element:
+    """Drop a scenario file or pick one; files over :data:`MAX_UPLOAD_BYTES` are refused
+    before they are read."""
+    file_info, set_file_info = solara.use_state(None)
+    files, set_files = solara.use_state(cast(list[FileInfo] | None, None))
+    zone = _PickOrDrop.element(
+        label="drop a scenario file here, or click to choose one",
+        on_file_info=set_file_info,
+        multiple=False,
+    )
+
+    def wire() -> None:
+        if file_info:
+            widget = cast(_PickOrDrop, solara.get_widget(zone))
+            widget.version += 1  # as Solara's FileDrop: re-arm the widget's observer
+            widget.reset_stats()
+            set_files(cast(list[FileInfo], widget.get_files()))
+
+    solara.use_effect(wire, [file_info])
+
+    def read(cancel: threading.Event) -> None:
+        if not files:
+            return
+        info = files[0]
+        if info["size"] > MAX_UPLOAD_BYTES:
+            on_refused(
+                f"upload: {Path(info['name']).name}: is {info['size']:,} bytes; "
+                f"uploads are limited to {MAX_UPLOAD_BYTES:,}"
+            )
+            return
+        on_file(info["name"], info["file_obj"].read())
+
+    result = solara.use_thread(read, [files])
+    if result.error:
+        raise result.error
+    return zone

@@ -1,0 +1,43 @@
+"""Figures read right: lines through yearly means, legends beside the data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from povsim import Scenario, simulate
+from povsim.plots import comparison_trajectories, pathways, poverty_headcount
+
+
+def _replications(scenario: Scenario, table: str, n: int = 3) -> pd.DataFrame:
+    frames = []
+    for r in range(n):
+        result = simulate(scenario, replication=r, counterfactual=False)
+        frames.append(result.tables()[table].assign(replication=r))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _legend_overlaps_data(fig: Figure) -> bool:
+    FigureCanvasAgg(fig).draw()
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    boxes = [legend.get_window_extent() for legend in legends]
+    return any(box.overlaps(ax.get_window_extent()) for box in boxes for ax in fig.axes)
+
+
+def test_incidence_is_one_line_per_measure_with_replications(baseline: Scenario) -> None:
+    small = baseline.updated({"population.households": 300})
+    ind = _replications(small, "indicators")
+    fig = poverty_headcount(ind, small)
+    right = fig.axes[1]
+    for line in right.get_lines():
+        years = np.asarray(line.get_xdata(), dtype=float)
+        assert np.all(np.diff(years) > 0), f"{line.get_label()} zig-zags through replications"
+
+
+def test_legends_do_not_cover_the_data(baseline: Scenario) -> None:
+    small = baseline.updated({"population.households": 300})
+    assert not _legend_overlaps_data(pathways(_replications(small, "pathways"), small))
+    ind = _replications(small, "indicators").assign(scenario="baseline")
+    assert not _legend_overlaps_data(comparison_trajectories(ind))

@@ -1,0 +1,50 @@
+"""Terminal tables: the terminal's width, folds only where a reader expects them."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+
+from povsim import Scenario
+from povsim.cli.tables import comparison_table, targets_table
+from povsim.experiments.compare import compare_scenarios
+from povsim.experiments.executors import SerialExecutor
+
+
+def _render(table, width: int) -> str:
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(table)
+    text = console.export_text()
+    console.file.close()
+    return text
+
+
+def test_validate_never_breaks_a_target_name_at_80_columns() -> None:
+    names = ["mean_income_ever_registered@2017", "exited_people[industry,primary]@2015"]
+    table = pd.DataFrame(
+        {
+            "region": ["shandan", "jiangjin"],
+            "target": names,
+            "published": [6_660.0, 24_268.0],
+            "simulated": [6_512.3, 23_001.7],
+            "ci_low": [6_400.0, 22_000.0],
+            "ci_high": [6_600.0, 24_000.0],
+            "tolerance": ["±10%", "±15%"],
+            "passed": [True, False],
+        }
+    )
+    text = _render(targets_table(table, "3 replications (seed 1): mean, 95% interval"), 80)
+    for name in names:
+        assert name in text
+
+
+def test_compare_gives_differences_their_own_rows(baseline: Scenario) -> None:
+    small = baseline.updated({"population.households": 300})
+    other = small.updated({"name": "more_budget", "budget.scale": 1.5})
+    comparison = compare_scenarios([small, other], 2, 1, executor=SerialExecutor())
+    table = comparison_table(comparison)
+    assert table.row_count == 3  # baseline, more_budget, and more_budget's Δ
+    wide = _render(table, 160).splitlines()
+    (delta,) = [line for line in wide if line.strip().startswith("Δ")]
+    assert delta.count("±") == 5  # every difference on one line at a wide terminal
+    assert "%" in _render(table, 80)  # incidence and shares in per cent, as in `run`
