@@ -84,14 +84,101 @@ def test_failed_write_leaves_nothing_behind(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_rerun_replaces_the_directory(tmp_path: Path) -> None:
+def test_rerun_replaces_the_directory_only_when_asked(tmp_path: Path) -> None:
     out = tmp_path / "run"
     args = ["run", BASELINE, "--out", str(out), "--set", "population.households=100", "--quiet"]
     assert runner.invoke(app, [*args, "--panel"]).exit_code == 0
     assert (out / "households.parquet").exists()
-    assert runner.invoke(app, args).exit_code == 0
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2
+    assert "--overwrite" in refused.output
+    assert (out / "households.parquet").exists()
+    assert runner.invoke(app, [*args, "--overwrite"]).exit_code == 0
     assert not (out / "households.parquet").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+SMALL = ["--set", "population.households=100", "--quiet"]
+
+
+def _refused(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def test_a_directory_that_is_not_a_povsim_output_is_never_replaced(tmp_path: Path) -> None:
+    """Issue 13: `run --out d` deleted a thesis kept in d."""
+    mine = tmp_path / "d"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("x")
+    output = _refused(["run", BASELINE, "--out", str(mine), *SMALL])
+    assert "not a povsim output" in output
+    output = _refused(["run", BASELINE, "--out", str(mine), "--overwrite", *SMALL])
+    assert (mine / "thesis.txt").read_text() == "x"
+    assert sorted(p.name for p in mine.iterdir()) == ["thesis.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]  # no temporaries left
+
+
+def test_a_file_or_a_device_is_never_an_output(tmp_path: Path) -> None:
+    kept = tmp_path / "notes.txt"
+    kept.write_text("keep")
+    for target in (kept, Path("/dev/null")):
+        output = _refused(["run", BASELINE, "--out", str(target), "--overwrite", *SMALL])
+        assert "not a directory" in output
+    assert kept.read_text() == "keep"
+
+
+def test_compare_refuses_what_is_not_a_comparison(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert runner.invoke(app, ["run", BASELINE, "--out", str(run), *SMALL]).exit_code == 0
+    mixes = [str(SCENARIOS / "industry_led.toml"), BASELINE]
+    args = ["compare", *mixes, "--replications", "2", "--executor", "serial"]
+    output = _refused([*args, "--out", str(run), "--overwrite", *SMALL])
+    assert "povsim run output, not a compare" in output
+    foreign = tmp_path / "f"
+    foreign.mkdir()
+    (foreign / "data.csv").write_text("1")
+    _refused([*args, "--out", str(foreign), *SMALL])
+    assert (foreign / "data.csv").read_text() == "1"
+
+
+@pytest.mark.parametrize("name", ["../escape", "/abs/path", "a/b", "..", "x\\y"])
+def test_a_scenario_name_is_one_path_component_under_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    scenario = tmp_path / "work" / "s.toml"
+    scenario.write_text(f"extends = {json.dumps(BASELINE)}\nname = {json.dumps(name)}\n")
+    result = runner.invoke(app, ["run", str(scenario), *SMALL])
+    assert result.exit_code == 0, result.output
+    written = list((tmp_path / "work" / "runs").iterdir())
+    assert len(written) == 1
+    assert (written[0] / "manifest.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+
+
+def test_a_name_matching_someone_elses_directory_does_not_replace_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    theirs = tmp_path / "runs" / "baseline-seed20140101"
+    theirs.mkdir(parents=True)
+    (theirs / "results.csv").write_text("mine")
+    _refused(["run", BASELINE, *SMALL])
+    _refused(["run", BASELINE, "--replications", "2", "--executor", "serial", *SMALL])
+    assert (theirs / "results.csv").read_text() == "mine"
+
+
+def test_replications_do_not_silently_replace_a_single_run(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert runner.invoke(app, ["run", BASELINE, "--out", str(out), *SMALL]).exit_code == 0
+    before = (out / "manifest.json").read_text()
+    args = ["run", BASELINE, "--out", str(out), "--replications", "2", "--executor", "serial"]
+    _refused([*args, *SMALL])
+    assert (out / "manifest.json").read_text() == before
 
 
 def test_default_out_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,3 +193,34 @@ def test_fields_lists_every_field() -> None:
     assert result.exit_code == 0
     assert "| `income.growth` | `0.073` | 1/year |" in result.output
     assert "`shocks.illness.annual_probability`" in result.output
+
+
+@pytest.mark.parametrize("command", ["sweep", "sensitivity", "calibrate"])
+def test_resumable_commands_refuse_a_file_or_a_foreign_directory(
+    tmp_path: Path, command: str
+) -> None:
+    args = {
+        "sweep": ["sweep", str(SCENARIOS / "designs" / "growth_and_industry.toml")],
+        "sensitivity": [
+            "sensitivity",
+            BASELINE,
+            "--problem",
+            str(SCENARIOS / "problems" / "baseline_six.toml"),
+        ],
+        "calibrate": [
+            "calibrate",
+            str(SCENARIOS / "regions" / "sichuan.toml"),
+            "--targets",
+            str(SCENARIOS / "regions" / "sichuan_targets.toml"),
+        ],
+    }[command]
+    kept = tmp_path / "notes.txt"
+    kept.write_text("keep")
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "a.csv").write_text("1")
+    for target, why in ((kept, "not a directory"), (foreign, "not a povsim output")):
+        output = _refused([*args, "--out", str(target), "--executor", "serial", "--quiet"])
+        assert why in output
+    assert kept.read_text() == "keep"
+    assert sorted(p.name for p in foreign.iterdir()) == ["a.csv"]

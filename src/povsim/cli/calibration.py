@@ -16,6 +16,7 @@ from povsim.cli.common import (
     experiment,
     fail,
     load,
+    refuse_target,
 )
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def calibrate(
     except ScenarioError as err:
         raise fail(str(err), 2) from None
     parameters = [_parameter(p) for p in param] if param else None
+    refuse_target(out, "calibration", resume=True)
     try:
         with experiment("calibrating", None, executor, workers, scheduler, quiet) as (
             pool,

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ExecutorOption",
     "LazyProgress",
+    "OverwriteOption",
     "RunsProgress",
     "SchedulerOption",
     "SetOption",
@@ -39,6 +40,7 @@ __all__ = [
     "experiment",
     "fail",
     "load",
+    "refuse_target",
 ]
 
 console = Console()
@@ -59,6 +61,22 @@ def load(path: Path, overrides: list[str]) -> Scenario:
         return load_scenario(path, overrides)
     except ScenarioError as err:
         raise fail(str(err), 2) from None
+
+
+def refuse_target(target: Path, kind: str, overwrite: bool = False, resume: bool = False) -> None:
+    """Exit 2, before any work, if writing ``kind`` at ``target`` could lose anything."""
+    from povsim.runs.store import OutputError, check_target
+
+    try:
+        check_target(target, kind, overwrite=overwrite, resume=resume)
+    except OutputError as err:
+        raise fail(str(err), 2) from None
+
+
+OverwriteOption = Annotated[
+    bool,
+    typer.Option(help="replace an earlier povsim output of the same kind at the target"),
+]
 
 
 class LazyProgress:

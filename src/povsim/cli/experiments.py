@@ -14,6 +14,7 @@ from povsim.cli.common import (
     console,
     experiment,
     fail,
+    refuse_target,
 )
 
 __all__ = ["sensitivity", "sweep"]
@@ -36,6 +37,7 @@ def sweep(
         plan = load_design(design)
     except ScenarioError as err:
         raise fail(str(err), 2) from None
+    refuse_target(out, "sweep", resume=True)
     try:
         with experiment("sweep", None, executor, workers, scheduler, quiet) as (pool, bar):
             summary = run_sweep(
@@ -75,6 +77,7 @@ def sensitivity(
         spec = load_problem(problem, scenario)
     except ScenarioError as err:
         raise fail(str(err), 2) from None
+    refuse_target(out, "sensitivity", resume=True)
     try:
         with experiment(method, None, executor, workers, scheduler, quiet) as (pool, bar):
             result = run_sensitivity(

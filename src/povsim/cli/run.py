@@ -9,6 +9,7 @@ import typer
 
 from povsim.cli.common import (
     ExecutorOption,
+    OverwriteOption,
     SchedulerOption,
     SetOption,
     WorkersOption,
@@ -16,6 +17,7 @@ from povsim.cli.common import (
     experiment,
     fail,
     load,
+    refuse_target,
 )
 
 __all__ = ["compare", "run"]
@@ -35,6 +37,7 @@ def run(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     panel: Annotated[bool, typer.Option(help="also write households.parquet")] = False,
+    overwrite: OverwriteOption = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
 ) -> None:
     """Run a scenario (or replications of it) and write its run directory."""
@@ -43,12 +46,16 @@ def run(
     from povsim.experiments.ensemble import Ensemble, run_ensemble
     from povsim.plots.run import run_figures
     from povsim.runs.runner import RunResult, has_support, simulate
-    from povsim.runs.store import write_run
+    from povsim.runs.store import OutputError, path_component, write_run
 
     overrides = set_ or []
     spec = load(scenario, overrides)
     if panel and replications > 1:
         raise fail("--panel is for single runs; drop it or use --replications 1", 2)
+    run_seed = spec.seed if seed is None else seed
+    # A name from a file is one path component under runs/, never a path of its own.
+    target = out or Path("runs") / f"{path_component(spec.name)}-seed{run_seed}"
+    refuse_target(target, "run", overwrite)
     result: RunResult | Ensemble
     if replications == 1:
         runs = 2 if has_support(spec) else 1  # with and without support
@@ -63,7 +70,6 @@ def run(
             bar,
         ):
             result = run_ensemble(spec, seed, replications, executor=pool, on_result=bar.advance)
-    target = out or Path("runs") / f"{spec.name}-seed{result.seed}"
     try:
         write_run(
             result,
@@ -71,7 +77,10 @@ def run(
             figures=run_figures(result),
             source=str(scenario),
             overrides=overrides,
+            overwrite=overwrite,
         )
+    except OutputError as err:
+        raise fail(str(err), 2) from None
     except OSError as err:
         raise fail(f"cannot write {target}: {err}", 1) from None
     if not quiet:
@@ -98,15 +107,20 @@ def compare(
     executor: ExecutorOption = "processes",
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    overwrite: OverwriteOption = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
 ) -> None:
     """Compare policy mixes on the same seeds: means, intervals and paired differences."""
     from povsim.cli.tables import comparison_table
     from povsim.experiments.compare import compare_scenarios, write_comparison
+    from povsim.runs.store import OutputError, path_component
 
     if len(scenarios) < 2:
         raise fail("compare needs at least two scenario files", 2)
     specs = [load(path, set_ or []) for path in scenarios]
+    name = "compare-" + "-".join(path_component(s.name) for s in specs)
+    target = out or Path("runs") / path_component(name)
+    refuse_target(target, "compare", overwrite)
     try:
         with experiment("runs", len(specs) * replications, executor, workers, scheduler, quiet) as (
             pool,
@@ -117,9 +131,10 @@ def compare(
             )
     except ValueError as err:
         raise fail(str(err), 2) from None
-    target = out or Path("runs") / ("compare-" + "-".join(s.name for s in specs))
     try:
-        write_comparison(result, target)
+        write_comparison(result, target, overwrite=overwrite)
+    except OutputError as err:
+        raise fail(str(err), 2) from None
     except OSError as err:
         raise fail(f"cannot write {target}: {err}", 1) from None
     if not quiet:

@@ -134,13 +134,14 @@ def compare_scenarios(
     )
 
 
-def write_comparison(comparison: Comparison, out: Path) -> Path:
+def write_comparison(comparison: Comparison, out: Path, *, overwrite: bool = True) -> Path:
     """Write ``comparison.parquet``, ``compare_runs.parquet``, ``trajectories.parquet``,
-    ``manifest.json`` and the figures to ``out``, atomically."""
+    ``manifest.json`` and the figures to ``out``, atomically; an earlier comparison there is
+    replaced only with ``overwrite``, anything else never."""
     from povsim.plots.experiments import comparison_bars, comparison_trajectories
 
     out = Path(out)
-    with staged(out, "compare") as directory:
+    with staged(out, "compare", overwrite=overwrite) as directory:
         directory.table("comparison", comparison.table)
         directory.table("compare_runs", comparison.runs)
         directory.table("trajectories", comparison.trajectories)

@@ -37,7 +37,11 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT",
     "OutputDirectory",
+    "OutputError",
     "RunOutput",
+    "check_target",
+    "output_kind",
+    "path_component",
     "save_figure",
     "staged",
     "versions",
@@ -49,6 +53,66 @@ __all__ = [
 
 FORMAT = 1
 """Version of the output directory layout and manifest."""
+
+MARKER = ".povsim-output"
+"""Hidden file naming the kind of output a directory holds while it is being written."""
+
+
+class OutputError(ValueError):
+    """A target povsim will not write to: not its own output, or not to be replaced."""
+
+
+def output_kind(path: Path) -> str | None:
+    """The kind of povsim output in directory ``path`` (its manifest or marker), else None."""
+    for name, read in (
+        ("manifest.json", lambda text: json.loads(text).get("povsim_output")),
+        (MARKER, str.strip),
+    ):
+        try:
+            kind = read((Path(path) / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(kind, str) and kind:
+            return kind
+    return None
+
+
+def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bool = False) -> None:
+    """Refuse to write ``kind`` at ``target`` unless that can lose nothing.
+
+    A missing target or an empty directory is fine. Anything else must be a povsim output
+    of the same kind: continued when ``resume`` (a sweep, a sensitivity analysis or a
+    calibration picks up where it stopped), replaced only with ``overwrite``.
+
+    Raises:
+        OutputError: naming the target and why it is refused.
+    """
+    target = Path(target)
+    if not target.exists() and not target.is_symlink():
+        return
+    if target.is_symlink() or not target.is_dir():
+        raise OutputError(
+            f"{target} exists and is not a directory; povsim will not replace it "
+            "(choose another output path)"
+        )
+    if not any(target.iterdir()):
+        return
+    found = output_kind(target)
+    if found is None:
+        raise OutputError(
+            f"{target} exists and is not a povsim output (no manifest.json); "
+            "it is left untouched (choose another output path)"
+        )
+    if found != kind:
+        raise OutputError(f"{target} holds a povsim {found} output, not a {kind}; left untouched")
+    if not (overwrite or resume):
+        raise OutputError(f"{target} already holds a povsim {kind}; give --overwrite to replace it")
+
+
+def path_component(name: str) -> str:
+    """``name`` as one safe path component (for directories named after a scenario)."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
+    return cleaned[:100] or "scenario"
 
 
 def versions() -> dict[str, str]:
@@ -119,12 +183,16 @@ class OutputDirectory:
         kind: what wrote it: ``run``, ``compare``, ``sweep``, ``sensitivity``, ``calibration``.
     """
 
-    def __init__(self, path: Path, kind: str):
+    def __init__(self, path: Path, kind: str, *, resume: bool = True):
         self.path = Path(path)
         self.kind = kind
         self.started = datetime.now(UTC)
         self._clock = time.perf_counter()
+        check_target(self.path, kind, resume=resume)
         self.path.mkdir(parents=True, exist_ok=True)
+        marker = self.path / MARKER
+        if not marker.exists():
+            write_text(kind + "\n", marker)
 
     def table(self, name: str, frame: pd.DataFrame) -> Path:
         """Write ``NAME.parquet``."""
@@ -168,12 +236,14 @@ class OutputDirectory:
 
 
 @contextmanager
-def staged(target: Path, kind: str) -> Iterator[OutputDirectory]:
+def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[OutputDirectory]:
     """An :class:`OutputDirectory` in a hidden directory that replaces ``target`` at the end.
 
-    If the block fails, nothing is left behind and ``target`` is untouched.
+    If the block fails, nothing is left behind and ``target`` is untouched. ``target`` may
+    be replaced only if it is a povsim output of the same kind (and ``overwrite``).
     """
     target = Path(target)
+    check_target(target, kind, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
@@ -214,6 +284,7 @@ def write_run(
     figures: Mapping[str, Figure] | None = None,
     source: str | None = None,
     overrides: list[str] | None = None,
+    overwrite: bool = True,
 ) -> Path:
     """Write ``result`` as a run directory at ``out`` (atomically) and return its path.
 
@@ -223,9 +294,13 @@ def write_run(
         figures: figures to write under ``figures/`` (see :func:`povsim.plots.run_figures`).
         source: the scenario file it came from.
         overrides: the ``--set`` overrides applied to it.
+        overwrite: replace an earlier run at ``out`` (never anything else).
+
+    Raises:
+        OutputError: ``out`` is not a povsim run, or is one and ``overwrite`` is false.
     """
     out = Path(out)
-    with staged(out, "run") as directory:
+    with staged(out, "run", overwrite=overwrite) as directory:
         for name, frame in result.tables().items():
             directory.table(name, frame)
         for name, figure in (figures or {}).items():
