@@ -224,3 +224,17 @@ def test_resumable_commands_refuse_a_file_or_a_foreign_directory(
         assert why in output
     assert kept.read_text() == "keep"
     assert sorted(p.name for p in foreign.iterdir()) == ["a.csv"]
+
+
+def test_a_nul_byte_or_an_unknown_executor_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "null byte" in _refused(["run", BASELINE, "--out", f"{tmp_path}/a\0b", *SMALL])
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f'extends = {json.dumps(BASELINE)}\nname = "a\\u0000b"\n')
+    assert "control character" in _refused(["run", str(scenario), *SMALL])
+    assert not (tmp_path / "runs").exists()
+    output = _refused(["run", BASELINE, "--executor", "thread", "--out", str(tmp_path / "r")])
+    assert "--executor must be one of" in output
+    assert not (tmp_path / "r").exists()

@@ -44,10 +44,13 @@ def run(
     from povsim.cli.common import LazyProgress
     from povsim.cli.tables import headline_table, intervals_table, summary_table
     from povsim.experiments.ensemble import Ensemble, run_ensemble
+    from povsim.experiments.executors import EXECUTORS
     from povsim.plots.run import run_figures
     from povsim.runs.runner import RunResult, has_support, simulate
     from povsim.runs.store import OutputError, path_component, write_run
 
+    if executor not in EXECUTORS:  # checked for a single run too, which uses none
+        raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}", 2)
     overrides = set_ or []
     spec = load(scenario, overrides)
     if panel and replications > 1:

@@ -538,6 +538,13 @@ class Scenario(_Section):
         "",
     )
 
+    @field_validator("name", "description")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in value):
+            raise ValueError("holds a control character (a NUL byte, say)")
+        return value
+
     @field_validator("programs", mode="before")
     @classmethod
     def _kind_defaults_to_name(cls, value: Any) -> Any:

@@ -88,6 +88,8 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
         OutputError: naming the target and why it is refused.
     """
     target = Path(target)
+    if "\0" in str(target):
+        raise OutputError(f"{str(target)!r}: a path cannot hold a NUL byte")
     if not target.exists() and not target.is_symlink():
         return
     if target.is_symlink() or not target.is_dir():
