@@ -225,6 +225,7 @@ def run_sweep(
     else:
         if out.exists() and any(out.iterdir()):
             raise SweepError(f"{out} exists and is not a sweep directory")
+        OutputDirectory(out, "sweep")  # marked as a sweep before anything else is written
         results_dir.mkdir(parents=True, exist_ok=True)
         write_parquet(plan, out / "runs.parquet")
         design = {"fingerprint": sweep.fingerprint(), **sweep.record}
