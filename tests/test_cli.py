@@ -238,3 +238,41 @@ def test_a_nul_byte_or_an_unknown_executor_is_a_clear_error(
     output = _refused(["run", BASELINE, "--executor", "thread", "--out", str(tmp_path / "r")])
     assert "--executor must be one of" in output
     assert not (tmp_path / "r").exists()
+
+
+def test_a_second_writer_is_refused_while_the_first_lives(tmp_path: Path) -> None:
+    """Issue 13: eight runs on one --out all reported success and seven results vanished."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / ".run.lock").write_text(f"{owner.pid}\n")
+        output = _refused(["run", BASELINE, "--out", str(out), *SMALL])
+        assert f"pid {owner.pid}" in output
+        design = SCENARIOS / "designs" / "growth_and_industry.toml"
+        (tmp_path / ".sweep.lock").write_text(f"{owner.pid}\n")
+        sweep = ["sweep", str(design), "--out", str(tmp_path / "sweep"), "--executor", "serial"]
+        assert f"pid {owner.pid}" in _refused([*sweep, "--quiet"])
+    finally:
+        owner.kill()
+        owner.wait()
+    # Its owner gone, the lock is stale: the next writer takes it over and releases it.
+    assert runner.invoke(app, ["run", BASELINE, "--out", str(out), *SMALL]).exit_code == 0
+    assert not (tmp_path / ".run.lock").exists()
+
+
+def test_what_a_killed_writer_left_is_recovered(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert runner.invoke(app, ["run", BASELINE, "--out", str(out), *SMALL]).exit_code == 0
+    # Killed between the two renames: the old run only in .run.old-*, a half-written new one.
+    old = tmp_path / ".run.old-x"
+    old.mkdir()
+    out.rename(old / "run")
+    (tmp_path / ".run.tmp-y").mkdir()
+    (tmp_path / ".run.tmp-y" / "indicators.parquet").write_text("half")
+    refused = runner.invoke(app, ["run", BASELINE, "--out", str(out), *SMALL])
+    assert refused.exit_code == 2  # the old run is back, and is not replaced without asking
+    assert (out / "manifest.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

@@ -26,7 +26,7 @@ from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
 from povsim.runs.runner import RunResult
-from povsim.runs.store import OutputDirectory, write_parquet, write_text
+from povsim.runs.store import OutputDirectory, OutputError, locked, write_parquet, write_text
 
 __all__ = ["SweepDesign", "SweepError", "load_design", "run_sweep"]
 
@@ -193,7 +193,7 @@ def _where(design: SweepDesign, index: int) -> str:
     return "grid" if design.grid is not None else "lhs.ranges"
 
 
-def run_sweep(
+def _run_sweep(
     sweep: Sweep,
     out: str | Path,
     *,
@@ -202,16 +202,6 @@ def run_sweep(
     on_result: Callable[[RunResult], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
-    """Run every missing run of ``sweep`` into ``out`` and return the runs with their metrics.
-
-    Args:
-        sweep: from :func:`load_design`.
-        out: the output directory.
-        resume: continue a sweep already in ``out`` (it must be the same design).
-        executor: where to run (default: serially here).
-        on_result: called in this process after each run is written.
-        on_plan: called once with (runs in the plan, runs already done).
-    """
     out = Path(out)
     results_dir = out / "indicators"
     plan = sweep.plan()
@@ -264,6 +254,37 @@ def run_sweep(
         **sweep.record,
     )
     return summary
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    executor: Executor | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Run every missing run of ``sweep`` into ``out`` and return the runs with their metrics.
+
+    One writer at a time: a second sweep (or ``--resume``) on the same ``out`` while the
+    first runs is refused (:class:`SweepError`) instead of doing the work twice.
+
+    Args:
+        sweep: from :func:`load_design`.
+        out: the output directory.
+        resume: continue a sweep already in ``out`` (it must be the same design).
+        executor: where to run (default: serially here).
+        on_result: called in this process after each run is written.
+        on_plan: called once with (runs in the plan, runs already done).
+    """
+    try:
+        with locked(Path(out)):
+            return _run_sweep(
+                sweep, out, resume=resume, executor=executor, on_result=on_result, on_plan=on_plan
+            )
+    except OutputError as err:
+        raise SweepError(str(err)) from None
 
 
 def sweep_summary(out: str | Path) -> pd.DataFrame:

@@ -40,6 +40,7 @@ __all__ = [
     "OutputError",
     "RunOutput",
     "check_target",
+    "locked",
     "output_kind",
     "path_component",
     "save_figure",
@@ -109,6 +110,67 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
         raise OutputError(f"{target} holds a povsim {found} output, not a {kind}; left untouched")
     if not (overwrite or resume):
         raise OutputError(f"{target} already holds a povsim {kind}; give --overwrite to replace it")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+@contextmanager
+def locked(target: Path) -> Iterator[None]:
+    """Hold ``.NAME.lock`` beside ``target`` (it holds the owner's pid) while writing it.
+
+    A second writer is refused while the owner lives; a lock left by a process that died
+    is taken over, and the temporaries such a process left are cleaned up first.
+
+    Raises:
+        OutputError: another live process is writing ``target``.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = target.parent / f".{target.name}.lock"
+    for _ in range(2):
+        try:
+            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                owner = int(lock.read_text(encoding="utf-8").strip() or 0)
+            except (OSError, ValueError):
+                owner = 0
+            if owner and owner != os.getpid() and _alive(owner):
+                raise OutputError(
+                    f"{target} is being written by another povsim (pid {owner}); "
+                    "wait for it or choose another output path"
+                ) from None
+            lock.unlink(missing_ok=True)  # its owner died: take it over
+            continue
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        break
+    else:  # pragma: no cover - another writer won the race twice
+        raise OutputError(f"{target} is being written by another povsim")
+    try:
+        _recover(target)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _recover(target: Path) -> None:
+    """Undo what a writer killed mid-way left beside ``target`` (called under its lock)."""
+    for old in target.parent.glob(f".{target.name}.old-*"):
+        kept = old / target.name
+        if kept.exists() and not target.exists():
+            os.replace(kept, target)  # killed between the two renames: the old run is back
+        shutil.rmtree(old, ignore_errors=True)
+    for tmp in target.parent.glob(f".{target.name}.tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def path_component(name: str) -> str:
@@ -242,24 +304,26 @@ def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[Outpu
     """An :class:`OutputDirectory` in a hidden directory that replaces ``target`` at the end.
 
     If the block fails, nothing is left behind and ``target`` is untouched. ``target`` may
-    be replaced only if it is a povsim output of the same kind (and ``overwrite``).
+    be replaced only if it is a povsim output of the same kind (and ``overwrite``). One
+    writer at a time (:func:`locked`); what a killed writer left is recovered first.
     """
     target = Path(target)
     check_target(target, kind, overwrite=overwrite)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        yield OutputDirectory(tmp, kind)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / target.name)
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    with locked(target):
+        check_target(target, kind, overwrite=overwrite)  # what a dead writer left is restored
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        try:
+            yield OutputDirectory(tmp, kind)
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+                os.replace(target, old / target.name)
+                os.replace(tmp, target)
+                shutil.rmtree(old)
+            else:
+                os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
 
 
 class RunOutput(Protocol):
