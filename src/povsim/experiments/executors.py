@@ -18,7 +18,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Literal
 
 __all__ = [
@@ -123,11 +123,27 @@ class ProcessExecutor(Executor):
         )
 
     def run(self, fn, tasks, on_result) -> None:
-        futures = [self._pool.submit(_run_chunk, fn, chunk) for chunk in self._chunks(tasks)]
+        # A few chunks per worker in flight, each released once handed over: a long sweep's
+        # memory stays flat instead of growing with every finished run.
+        chunks = iter(self._chunks(tasks))
+        pending: set[Future] = set()
+
+        def submit_more() -> None:
+            for chunk in chunks:
+                pending.add(self._pool.submit(_run_chunk, fn, chunk))
+                if len(pending) >= 2 * self.workers:
+                    return
+
         try:
-            for future in as_completed(futures):
-                for index, result in future.result():
-                    on_result(index, result)
+            submit_more()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                pending.difference_update(done)
+                for future in done:
+                    for index, result in future.result():
+                        on_result(index, result)
+                del done, future
+                submit_more()
         except BaseException:
             # Interrupted (Ctrl-C) or failed: stop the workers now rather than wait for
             # their chunks; finished runs are already with the caller.
