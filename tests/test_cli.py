@@ -276,3 +276,30 @@ def test_what_a_killed_writer_left_is_recovered(tmp_path: Path) -> None:
     assert refused.exit_code == 2  # the old run is back, and is not replaced without asking
     assert (out / "manifest.json").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_full_disk_during_a_sweep_is_one_line_and_keeps_the_finished_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import povsim.experiments.sweep as sweep_module
+
+    written = 0
+    original = sweep_module.write_parquet
+
+    def fill_up(frame: pd.DataFrame, target: Path) -> None:
+        nonlocal written
+        if target.parent.name == "indicators" and written == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        written += target.parent.name == "indicators"
+        original(frame, target)
+
+    monkeypatch.setattr(sweep_module, "write_parquet", fill_up)
+    design = SCENARIOS / "designs" / "growth_and_industry.toml"
+    out = tmp_path / "sweep"
+    result = runner.invoke(app, ["sweep", str(design), "--out", str(out), "--executor", "serial"])
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output
+    assert "Traceback" not in result.output
+    assert len(list((out / "indicators").glob("*.parquet"))) == 2

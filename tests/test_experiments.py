@@ -313,3 +313,32 @@ def test_the_process_executor_releases_results_once_handed_over() -> None:
         pool.run(partial(array.array, "d"), [[float(i)] * 1000 for i in range(40)], keep)
     assert len(alive) == 40
     assert most <= 6  # the chunks in flight, not every run so far
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: Path) -> None:
+    """Issue 13: Ctrl-C on the process group printed a traceback from every worker."""
+    design = write_design(tmp_path)
+    out = tmp_path / "sweep"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "povsim", "sweep", str(design), "--out", str(out), "--quiet"],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A background job starts with Ctrl-C ignored; a terminal's user has it on.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while len(list((out / "indicators").glob("*.parquet"))) < 2:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    assert "KeyboardInterrupt" not in stderr
+    assert stderr.strip().splitlines() == [
+        "error: interrupted: finished runs are kept (--resume continues a sweep)"
+    ]

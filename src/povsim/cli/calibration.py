@@ -109,6 +109,8 @@ def calibrate(
             )
     except ScenarioError as err:
         raise fail(str(err), 2) from None
+    except OSError as err:
+        raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
     except KeyboardInterrupt:
         errors.print(
             f"interrupted: the best point so far is in {out / 'calibrated.toml'}; "

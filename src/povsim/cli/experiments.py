@@ -45,6 +45,12 @@ def sweep(
             )
     except SweepError as err:
         raise fail(str(err), 2) from None
+    except OSError as err:  # a full disk, say: the runs written so far are kept
+        raise fail(f"cannot write {out}: {err.strerror or err}; --resume continues", 1) from None
+    except KeyboardInterrupt:
+        raise fail(
+            "interrupted: finished runs are kept (--resume continues a sweep)", 130
+        ) from None
     finished = int(summary["cumulative_exit_share"].notna().sum())
     console.print(f"{finished} of {len(summary)} runs in {out}")
 
@@ -93,6 +99,10 @@ def sensitivity(
             )
     except (SweepError, ScenarioError) as err:
         raise fail(str(err), 2) from None
+    except OSError as err:
+        raise fail(f"cannot write {out}: {err.strerror or err}; --resume continues", 1) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted: finished runs are kept (--resume continues)", 130) from None
     if not quiet:
         console.print(indices_table(indices(result), method))
     console.print(f"wrote {out}")

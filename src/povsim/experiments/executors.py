@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -65,6 +66,9 @@ def _exit_with_launcher(launcher: int) -> None:
             time.sleep(0.5)
         os._exit(1)
 
+    # Ctrl-C reaches the whole process group: the launcher stops the workers, which must
+    # not each print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=watch, daemon=True, name="povsim-launcher-watch").start()
 
 
