@@ -31,13 +31,17 @@ def _parameter(text: str) -> Parameter:
 
     path, sep, bounds = text.partition("=")
     low, colon, high = bounds.partition(":")
+    from pydantic import ValidationError
+
     try:
         if not (sep and colon and path.strip()):
             raise ValueError("expected dotted.path=LOW:HIGH")
         return Parameter(path=path.strip(), bounds=(float(low), float(high)))
-    except ValueError as err:
-        message = str(err).splitlines()[-1] if "validation error" in str(err) else str(err)
+    except ValidationError as err:
+        message = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
         raise fail(f"--param {text}: {message}", 2) from None
+    except ValueError as err:
+        raise fail(f"--param {text}: {err}", 2) from None
 
 
 def calibrate(

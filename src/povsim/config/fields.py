@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-__all__ = ["Probability", "setting"]
+__all__ = ["Probability", "StrictNumbers", "setting"]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -14,3 +14,48 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 def setting(default: Any, description: str, unit: str = "", **constraints: Any) -> Any:
     """A field with a description and a unit, both shown by ``povsim fields``."""
     return Field(default, description=description, json_schema_extra={"unit": unit}, **constraints)
+
+
+def _takes_bool(annotation: Any) -> bool:
+    """Whether a field's type admits ``True`` and ``False`` as themselves."""
+    if annotation is bool:
+        return True
+    return any(_takes_bool(arg) for arg in get_args(annotation))
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field holds numbers (alone or in lists and tables), not settings tables."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return False
+    if annotation in (int, float):
+        return True
+    return any(_numeric(arg) for arg in get_args(annotation))
+
+
+def _holds_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_bool(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_bool(v) for v in value)
+    return False
+
+
+class StrictNumbers(BaseModel):
+    """Numbers are numbers: no NaN or infinity, and true or false is not 1 or 0."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if (
+            field is not None
+            and _holds_bool(value)
+            and _numeric(field.annotation)
+            and not _takes_bool(field.annotation)
+        ):
+            raise ValueError("true or false where a number is expected")
+        return value

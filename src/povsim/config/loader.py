@@ -25,6 +25,14 @@ Origin = dict[tuple[str, ...], str]
 """Which file (or ``--set``) set each leaf of a merged table."""
 
 
+MAX_EXTENDS = 32
+"""Longest ``extends`` chain: real scenarios use two or three files."""
+
+
+def _too_deep(path: Path) -> ScenarioError:
+    return ScenarioError([ScenarioProblem(str(path), "", "nested too deeply to read")])
+
+
 def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dict[str, Any]:
     """The TOML table in ``path``; a missing or unreadable file is a ScenarioError."""
     if not path.is_file():
@@ -77,6 +85,11 @@ def _resolve(
     referenced_from: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     path = path.resolve() if path.is_absolute() else path
+    if len(chain) >= MAX_EXTENDS:
+        source, field = referenced_from or (str(path), "extends")
+        raise ScenarioError(
+            [ScenarioProblem(source, field, f"extends chain longer than {MAX_EXTENDS} files")]
+        )
     if path.resolve() in chain:
         cycle = " -> ".join(str(p) for p in (*chain, path.resolve()))
         raise ScenarioError([ScenarioProblem(str(path), "extends", f"extends itself: {cycle}")])
@@ -99,11 +112,13 @@ def load_settings[M: BaseModel](path: str | Path, model: type[M]) -> M:
     Used for sweep designs and sensitivity problems.
     """
     path = Path(path)
-    data = read_toml(path, None)
     try:
+        data = read_toml(path, None)
         return model.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(problems_from(err, {}, str(path))) from None
+    except RecursionError:
+        raise _too_deep(path) from None
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -118,12 +133,14 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """
     path = Path(path)
     origin: Origin = {}
-    raw = _resolve(path, (), origin)
-    for text in overrides:
-        key, value = parse_override(text)
-        set_path(raw, key.split("."), value)
-        origin[tuple(key.split("."))] = f"--set {key}"
     try:
+        raw = _resolve(path, (), origin)
+        for text in overrides:
+            key, value = parse_override(text)
+            set_path(raw, key.split("."), value)
+            origin[tuple(key.split("."))] = f"--set {key}"
         return Scenario.model_validate(raw)
     except ValidationError as err:
         raise ScenarioError(problems_from(err, origin, str(path))) from None
+    except RecursionError:
+        raise _too_deep(path) from None

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-from povsim.config.fields import Probability, setting
+from povsim.config.fields import Probability, StrictNumbers, setting
 from povsim.config.vocabulary import CAUSE_NAMES
 
 __all__ = [
@@ -40,10 +40,10 @@ CostBasis = Literal["household", "person"]
 CostTiming = Literal["once", "yearly"]
 
 
-class ProgramConfig(BaseModel):
+class ProgramConfig(StrictNumbers):
     """Settings every program has. Subclasses add the fields of their effect."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: str = setting("", "program type: a built-in name or 'package.module:Class'")
     share: Probability = setting(0.0, "share of budget.total this program gets", "share")

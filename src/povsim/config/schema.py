@@ -6,11 +6,11 @@ files (``extends``, ``--set``) is :mod:`povsim.config.loader`'s job.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     SerializeAsAny,
@@ -18,10 +18,12 @@ from pydantic import (
     ValidationInfo,
     WrapValidator,
     field_validator,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from povsim.config.errors import ScenarioError, problems_from
-from povsim.config.fields import Probability, setting
+from povsim.config.fields import Probability, StrictNumbers, setting
 from povsim.config.paths import set_path
 from povsim.config.program import ProgramConfig
 from povsim.config.registry import program_config_class
@@ -51,8 +53,28 @@ def _distribution(values: tuple[float, ...]) -> tuple[float, ...]:
     return values
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+BYTES_PER_AGENT = 1_000
+"""Memory a household or a village takes while a model runs (measured: about 760 bytes)."""
+
+
+def physical_memory() -> int:
+    """This machine's memory in bytes (0 if the platform does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return 0
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1024 or unit == "PB":
+            return f"{n:,.0f} {unit}"
+        n /= 1024
+    return f"{n:,.0f} PB"  # pragma: no cover
+
+
+class _Section(StrictNumbers):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class PopulationConfig(_Section):
@@ -508,7 +530,7 @@ class Scenario(_Section):
     steps_per_year: int = setting(
         12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365
     )
-    seed: int = setting(20140101, "default seed when none is given", "", ge=0)
+    seed: int = setting(20140101, "default seed when none is given", "", ge=0, le=2**64 - 1)
     poverty_line: dict[int, Annotated[float, Field(gt=0.0)]] = setting(
         {
             2014: 2800.0,
@@ -595,6 +617,27 @@ class Scenario(_Section):
         if year is not None and lines is not None and year not in lines:
             raise ValueError(f"income_year {year} has no poverty_line value")
         return value
+
+    @model_validator(mode="after")
+    def _fits_in_memory(self) -> Scenario:
+        have = physical_memory()
+        pop = self.population
+        need = BYTES_PER_AGENT * (pop.households + pop.villages)
+        if have and need > have:
+            field = "households" if pop.households >= pop.villages else "villages"
+            raise PydanticCustomError(
+                "too_large",
+                "population.{field}: {households} households in {villages} villages need "
+                "about {need} of memory; this machine has {have}",
+                {
+                    "field": field,
+                    "households": f"{pop.households:,}",
+                    "villages": f"{pop.villages:,}",
+                    "need": _size(need),
+                    "have": _size(have),
+                },
+            )
+        return self
 
     @property
     def registration_line(self) -> float:

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from SALib import ProblemSpec
 
 from povsim.config import (
@@ -33,6 +33,7 @@ from povsim.config import (
     load_scenario,
     load_settings,
 )
+from povsim.config.fields import StrictNumbers
 from povsim.experiments.executors import Executor, make_executor
 from povsim.experiments.sweep import Sweep, run_sweep
 from povsim.runs import metrics
@@ -62,8 +63,8 @@ Distribution = Literal["unif", "logunif", "triang", "norm", "truncnorm", "lognor
 SHARE = "share:"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictNumbers):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Input(_Strict):
@@ -78,8 +79,18 @@ class Input(_Strict):
         wanted = {"unif": 2, "logunif": 2, "triang": 3, "norm": 2, "truncnorm": 4, "lognorm": 2}
         if len(self.bounds) != wanted[self.dist]:
             raise ValueError(f"{self.dist} takes {wanted[self.dist]} values in bounds")
-        if self.dist in ("unif", "logunif", "truncnorm") and not self.bounds[0] < self.bounds[1]:
+        if self.dist in ("unif", "logunif", "truncnorm", "triang") and not (
+            self.bounds[0] < self.bounds[1]
+        ):
             raise ValueError("bounds must have lower < upper")
+        if self.dist == "triang" and not 0.0 <= self.bounds[2] <= 1.0:
+            raise ValueError("triang's peak is a fraction of the width: between 0 and 1")
+        if self.dist in ("norm", "lognorm") and not self.bounds[1] > 0.0:
+            raise ValueError(f"{self.dist}'s standard deviation must be positive")
+        if self.dist == "truncnorm" and not self.bounds[3] > 0.0:
+            raise ValueError("truncnorm's standard deviation must be positive")
+        if self.dist == "logunif" and not self.bounds[0] > 0.0:
+            raise ValueError("logunif's bounds must be positive")
         return self
 
 
@@ -93,7 +104,7 @@ class Shares(_Strict):
 
 class ProblemFile(_Strict):
     base: str | None = Field(None, description="the base scenario (the command line may give it)")
-    seed: int = 1
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 1
     replications: Annotated[int, Field(ge=1)] = 1
     inputs: dict[str, Input] = Field(default_factory=dict)
     shares: Shares | None = None

@@ -12,16 +12,18 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Self
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from scipy.stats import qmc
 
 from povsim.config import Scenario, ScenarioError, ScenarioProblem, load_scenario, load_settings
+from povsim.config.fields import StrictNumbers
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
@@ -35,8 +37,8 @@ class SweepError(Exception):
     """A sweep that cannot start or continue; ``str()`` is the message for the user."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictNumbers):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Variant(_Strict):
@@ -57,13 +59,19 @@ class LatinHypercube(_Strict):
         return self
 
 
+MAX_RUNS = 10_000_000
+"""Most runs a design may ask for: its plan alone must fit in memory."""
+
+
 class SweepDesign(_Strict):
     """A validated design file (paths in it are relative to the file)."""
 
     base: str = Field(description="the base scenario file")
     name: str = "sweep"
-    seed: int | None = Field(None, description="base seed (default: the base scenario's)")
-    replications: Annotated[int, Field(ge=1)] = 1
+    seed: int | None = Field(
+        None, ge=0, le=2**64 - 1, description="base seed (default: the base scenario's)"
+    )
+    replications: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     set: dict[str, Any] = Field(default_factory=dict, description="changes for every run")
     variants: list[Variant] | None = None
     grid: dict[str, list[Any]] | None = None
@@ -74,6 +82,15 @@ class SweepDesign(_Strict):
         kinds = [k for k in ("variants", "grid", "lhs") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(f"give exactly one of variants, grid or lhs (got {kinds or 'none'})")
+        for path, values in (self.grid or {}).items():
+            if not values:
+                raise ValueError(f"grid.{path}: no values")
+        points = math.prod(len(v) for v in (self.grid or {}).values()) if self.grid else 1
+        if points * self.replications > MAX_RUNS:
+            raise ValueError(
+                f"{points:,} points x {self.replications:,} replications is more than "
+                f"{MAX_RUNS:,} runs"
+            )
         return self
 
     def points(self) -> list[tuple[str, dict[str, Any]]]:

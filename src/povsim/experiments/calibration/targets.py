@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from povsim.config import (
     Scenario,
@@ -21,6 +21,7 @@ from povsim.config import (
     load_scenario,
     load_settings,
 )
+from povsim.config.fields import StrictNumbers
 from povsim.runs import metrics
 
 __all__ = [
@@ -49,8 +50,8 @@ REACHED = "program_reached"
 PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, REACHED)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictNumbers):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Target(_Strict):
@@ -174,16 +175,33 @@ def check_against(
                 )
             )
     for i, parameter in enumerate(parameters):
+        where = f"calibration.parameters.{i}"
         try:
-            get_path(dumped, parameter.path)
+            value = get_path(dumped, parameter.path)
         except KeyError:
             problems.append(
                 ScenarioProblem(
-                    source,
-                    f"calibration.parameters.{i}.path",
-                    f"the scenario has no field {parameter.path!r}",
+                    source, f"{where}.path", f"the scenario has no field {parameter.path!r}"
                 )
             )
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(
+                ScenarioProblem(
+                    source, f"{where}.path", f"{parameter.path} is not a number that can be fitted"
+                )
+            )
+            continue
+        if parameter.path.startswith("population."):
+            # The largest population the search may try must fit in memory (other invalid
+            # candidates, shares over 1 say, are skipped during the search).
+            high = parameter.bounds[1]
+            try:
+                scenario.updated({parameter.path: type(value)(high)})
+            except ScenarioError as err:
+                reason = err.problems[0].message if err.problems else str(err)
+                message = f"at {high:g}: {reason}"
+                problems.append(ScenarioProblem(source, f"{where}.bounds", message))
     if problems:
         raise ScenarioError(problems)
 

@@ -1,0 +1,229 @@
+"""A corpus of hostile inputs (issue 13): every one is refused with exit status 2 and one
+clear line, no traceback, nothing written and nothing deleted.
+
+The scenario cases are generated from the baseline itself: every numeric setting given
+``true``, NaN, infinity or text (programs: ``true`` and infinity), so a field added later is
+covered without editing this file. The structural and command-line cases are listed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from povsim import load_scenario
+from povsim.cli import app
+
+from .conftest import SCENARIOS
+
+runner = CliRunner()
+BASELINE = SCENARIOS / "baseline.toml"
+HEADER = f"extends = {json.dumps(str(BASELINE))}\n"
+
+
+def _numeric_leaves(tree: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if isinstance(tree, dict):
+        return [
+            path
+            for key, value in tree.items()
+            for path in _numeric_leaves(value, (*prefix, str(key)))
+        ]
+    if isinstance(tree, int | float) and not isinstance(tree, bool):
+        return [prefix]
+    return []
+
+
+def _scenario_cases() -> list[tuple[str, str]]:
+    dumped = load_scenario(BASELINE).model_dump(mode="python")
+    cases = []
+    for path in _numeric_leaves(dumped):
+        key = ".".join(json.dumps(p) if not p.isidentifier() else p for p in path)
+        values = ("true", "inf") if path[0] == "programs" else ("true", "nan", "inf", '"x"')
+        cases += [(f"{'.'.join(path)}={value}", HEADER + f"{key} = {value}\n") for value in values]
+    return cases
+
+
+DEEP = 2000
+STRUCTURAL = [
+    ("deep array", HEADER + "name = " + "[" * DEEP + "]" * DEEP + "\n"),
+    ("deep inline table", HEADER + "x = " + "{a=" * DEEP + "1" + "}" * DEEP + "\n"),
+    ("deep dotted key", HEADER + ".".join(["a"] * DEEP) + " = 1\n"),
+    ("not TOML", "this is not = = toml\n"),
+    ("binary", "\x00\x01\x02garbage"),
+    ("extends a missing file", 'extends = "nowhere.toml"\n'),
+    ("extends a number", "extends = 3\n"),
+    ("extends itself", 'extends = "case.toml"\n'),
+    ("unknown field", HEADER + "[income]\ngrwoth = 0.1\n"),
+    ("unknown section", HEADER + "[incomes]\ngrowth = 0.1\n"),
+    ("a trillion households", HEADER + "[population]\nhouseholds = 1_000_000_000_000\n"),
+    ("a billion villages", HEADER + "[population]\nvillages = 1_000_000_000\n"),
+    ("a seed beyond 64 bits", HEADER + "seed = 100000000000000000000000\n"),
+    ("a negative seed", HEADER + "seed = -1\n"),
+    ("a NUL byte in the name", HEADER + 'name = "a\\u0000b"\n'),
+    ("a control character in the description", HEADER + 'description = "a\\u0007b"\n'),
+    ("end before start", HEADER + "end_year = 2010\n"),
+    ("a year without a line", HEADER + "end_year = 2022\n"),
+    ("shares over the budget", HEADER + "[programs.industry]\nshare = 0.9\n"),
+    ("an unknown program kind", HEADER + '[programs.magic]\nkind = "magic"\nshare = 0.0\n'),
+    ("a probability over 1", HEADER + "[shocks.illness]\nannual_probability = 1.5\n"),
+    ("a negative cost", HEADER + "[programs.industry]\nunit_cost = -1\n"),
+    ("NaN in a list", HEADER + "[income]\nwage_by_education = [1.0, nan, 1.5, 2.0]\n"),
+    ("true in a list", HEADER + "[income]\nwage_by_education = [1.0, true, 1.5, 2.0]\n"),
+    ("a line of NaN", HEADER + "[poverty_line]\n2015 = nan\n"),
+    ("a line of true", HEADER + "[poverty_line]\n2015 = true\n"),
+    ("registration before start without a line", HEADER + "[registration]\nincome_year = 2000\n"),
+    ("registration after start", HEADER + "[registration]\nincome_year = 2016\n"),
+]
+
+
+def _invoke(tmp_path: Path, args: list[str]) -> tuple[int, str]:
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = runner.invoke(app, args)
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert after == before, "something was written or deleted"
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(("case", "text"), _scenario_cases() + STRUCTURAL)
+def test_a_hostile_scenario_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, text: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "case.toml"
+    scenario.write_text(text, encoding="utf-8", errors="surrogateescape")
+    out = str(tmp_path / "run")
+    for args in (["check", str(scenario)], ["run", str(scenario), "--out", out, "--quiet"]):
+        code, output = _invoke(tmp_path, args)
+        assert code == 2, output
+        lines = output.strip().splitlines()
+        assert len(lines) == 1, output
+        assert lines[0].startswith("error:")
+
+
+def _designs(tmp_path: Path) -> dict[str, Path]:
+    base = json.dumps(str(BASELINE))
+    grid = '[grid]\n"income.growth" = [0.05]\n'
+    target = '[[targets]]\nyear = 2015\nvalue = 0.1\nsource = "x"\n'
+    texts = {
+        "empty_grid": f'base = {base}\n[grid]\n"income.growth" = []\n',
+        "big_seed": f"base = {base}\nseed = 100000000000000000000000\n{grid}",
+        "huge_grid": f"base = {base}\nreplications = 1_000_000_000\n{grid}",
+        "bad_value": f'base = {base}\n[grid]\n"income.growth" = [true]\n',
+        "two_kinds": f'base = {base}\n[grid]\n"income.growth" = [0.05]\n[lhs]\nsamples = 2\n',
+        "triang": f'base = {base}\noutputs = ["incidence_end"]\n'
+        '[inputs."income.growth"]\ndist = "triang"\nbounds = [0.03, 0.12, 1.5]\n',
+        "lognorm": f'base = {base}\noutputs = ["incidence_end"]\n'
+        '[inputs."income.growth"]\ndist = "lognorm"\nbounds = [0.03, -0.1]\n',
+        "prefix": f'base = {base}\noutputs = ["incidence"]\n'
+        '[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
+        "inf_bounds": f'base = {base}\noutputs = ["incidence_end"]\n'
+        '[inputs."income.growth"]\nbounds = [0.03, inf]\n',
+        "inf_tolerance": f'scenario = {base}\nregion = "x"\n{target}'
+        'indicator = "incidence"\nrelative_tolerance = inf\n',
+        "unknown_indicator": f'scenario = {base}\nregion = "x"\n{target}'
+        'indicator = "nonsense"\nrelative_tolerance = 0.1\n',
+        "targets": f'scenario = {base}\nregion = "x"\n{target}'
+        'indicator = "incidence"\nrelative_tolerance = 0.1\n',
+    }
+    paths = {}
+    for name, text in texts.items():
+        paths[name] = tmp_path / f"{name}.toml"
+        paths[name].write_text(text, encoding="utf-8")
+    return paths
+
+
+COMMANDS = {
+    "sweep: empty grid": ["sweep", "{empty_grid}", "--out", "{out}"],
+    "sweep: seed beyond 64 bits": ["sweep", "{big_seed}", "--out", "{out}"],
+    "sweep: a billion replications": ["sweep", "{huge_grid}", "--out", "{out}"],
+    "sweep: true as a growth rate": ["sweep", "{bad_value}", "--out", "{out}"],
+    "sweep: two kinds of design": ["sweep", "{two_kinds}", "--out", "{out}"],
+    "sweep: a missing design": ["sweep", "{tmp}/nowhere.toml", "--out", "{out}"],
+    "sweep: --out a file": ["sweep", "{empty_grid}", "--out", "{targets}"],
+    "sensitivity: triangular peak outside 0-1": ["sensitivity", "{base}", "--problem", "{triang}"],
+    "sensitivity: lognormal with a negative sd": [
+        "sensitivity",
+        "{base}",
+        "--problem",
+        "{lognorm}",
+    ],
+    "sensitivity: an output by prefix": ["sensitivity", "{base}", "--problem", "{prefix}"],
+    "sensitivity: infinite bounds": ["sensitivity", "{base}", "--problem", "{inf_bounds}"],
+    "sensitivity: unknown method": [
+        "sensitivity",
+        "{base}",
+        "--problem",
+        "{prefix}",
+        "--method",
+        "magic",
+    ],
+    "calibrate: infinite tolerance": ["calibrate", "{base}", "--targets", "{inf_tolerance}"],
+    "calibrate: unknown indicator": ["calibrate", "{base}", "--targets", "{unknown_indicator}"],
+    "calibrate: bounds reversed": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "income.growth=0.9:0.1",
+    ],
+    "calibrate: a text field": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "name=0:1",
+    ],
+    "calibrate: bounds that do not fit in memory": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "population.households=10:1e13",
+    ],
+    "calibrate: a malformed --param": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "income.growth",
+    ],
+    "run: unknown executor": ["run", "{base}", "--executor", "thread"],
+    "run: --set a bool as a rate": ["run", "{base}", "--set", "income.growth=true"],
+    "run: --set infinity": ["run", "{base}", "--set", "income.initial_mean=inf"],
+    "run: --set a trillion households": ["run", "{base}", "--set", "population.households=1e12"],
+    "run: --set an unknown field": ["run", "{base}", "--set", "income.grwoth=0.1"],
+    "run: --set without a value": ["run", "{base}", "--set", "income.growth"],
+    "run: --out a file": ["run", "{base}", "--out", "{targets}"],
+    "run: panel with replications": ["run", "{base}", "--panel", "--replications", "2"],
+    "compare: one scenario": ["compare", "{base}"],
+    "compare: --out a foreign directory": ["compare", "{base}", "{base}", "--out", "{tmp}"],
+    "validate: an unknown region": ["validate", "atlantis"],
+}
+
+
+@pytest.mark.parametrize("case", list(COMMANDS))
+def test_a_hostile_command_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a default output directory would land here, and be seen
+    paths = _designs(tmp_path)
+    (tmp_path / "keep.txt").write_text("mine")  # --out at tmp_path: a foreign directory
+    values = {name: str(path) for name, path in paths.items()}
+    values |= {"base": str(BASELINE), "tmp": str(tmp_path), "out": str(tmp_path / "out")}
+    args = [arg.format(**values) for arg in COMMANDS[case]]
+    if args[0] in ("sweep", "sensitivity", "calibrate", "run", "compare"):
+        args += ["--quiet"] if "--executor" in args else ["--executor", "serial", "--quiet"]
+    if args[0] in ("sensitivity", "calibrate") and "--out" not in args:
+        args += ["--out", str(tmp_path / "out")]
+    code, output = _invoke(tmp_path, args)
+    assert code == 2, output
+    assert "error" in output.lower()
