@@ -303,3 +303,13 @@ def test_a_full_disk_during_a_sweep_is_one_line_and_keeps_the_finished_runs(
     assert "No space left on device" in result.output
     assert "Traceback" not in result.output
     assert len(list((out / "indicators").glob("*.parquet"))) == 2
+
+
+def test_an_unknown_field_suggests_what_was_meant(tmp_path: Path) -> None:
+    output = _refused(["check", BASELINE, "--set", "income.grwoth=0.1"])
+    assert "income.grwoth: unknown field (did you mean income.growth?)" in output
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        f"extends = {json.dumps(BASELINE)}\n[shocks.illnes]\nannual_probability = 0.1\n"
+    )
+    assert "did you mean shocks.illness?" in _refused(["check", str(scenario)])

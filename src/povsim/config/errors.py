@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 __all__ = ["ScenarioError", "ScenarioProblem", "problems_from"]
 
@@ -44,15 +47,45 @@ def _source_of(loc: tuple[str, ...], origin: Mapping[tuple[str, ...], str], defa
     return default
 
 
+def _model_at(model: type[BaseModel] | None, loc: tuple[str, ...]) -> type[BaseModel] | None:
+    """The settings model that holds ``loc`` (None where it cannot be told)."""
+    for part in loc:
+        if model is None or part not in model.model_fields:
+            return None
+        model = _model_in(model.model_fields[part].annotation)
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        if (found := _model_in(arg)) is not None:
+            return found
+    return None
+
+
 def problems_from(
-    err: ValidationError, origin: Mapping[tuple[str, ...], str], default: str
+    err: ValidationError,
+    origin: Mapping[tuple[str, ...], str],
+    default: str,
+    model: type[BaseModel] | None = None,
 ) -> list[ScenarioProblem]:
-    """Each validation error as a problem naming the file (or ``--set``) that set the value."""
+    """Each validation error as a problem naming the file (or ``--set``) that set the value.
+
+    With ``model``, an unknown field's message suggests the names it may have meant.
+    """
     problems = []
     for e in err.errors(include_url=False):
         loc = tuple(str(p) for p in e["loc"])
         message = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             message = "unknown field"
+            holder = _model_at(model, loc[:-1])
+            close = difflib.get_close_matches(loc[-1], list(holder.model_fields) if holder else [])
+            if close:
+                message += (
+                    " (did you mean " + ", ".join(".".join((*loc[:-1], c)) for c in close) + "?)"
+                )
         problems.append(ScenarioProblem(_source_of(loc, origin, default), ".".join(loc), message))
     return problems

@@ -116,7 +116,7 @@ def load_settings[M: BaseModel](path: str | Path, model: type[M]) -> M:
         data = read_toml(path, None)
         return model.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(problems_from(err, {}, str(path))) from None
+        raise ScenarioError(problems_from(err, {}, str(path), model)) from None
     except RecursionError:
         raise _too_deep(path) from None
 
@@ -141,6 +141,6 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             origin[tuple(key.split("."))] = f"--set {key}"
         return Scenario.model_validate(raw)
     except ValidationError as err:
-        raise ScenarioError(problems_from(err, origin, str(path))) from None
+        raise ScenarioError(problems_from(err, origin, str(path), Scenario)) from None
     except RecursionError:
         raise _too_deep(path) from None

@@ -678,4 +678,4 @@ class Scenario(_Section):
         try:
             return Scenario.model_validate(raw)
         except ValidationError as err:
-            raise ScenarioError(problems_from(err, {}, "<updated>")) from None
+            raise ScenarioError(problems_from(err, {}, "<updated>", Scenario)) from None
