@@ -133,7 +133,9 @@ def test_error_names_the_file_that_set_the_value(tmp_path: Path) -> None:
 def test_bad_override_names_set(baseline: Scenario) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(SCENARIOS / "baseline.toml", ["income.grwth=1"])
-    assert str(caught.value) == "--set income.grwth: income.grwth: unknown field"
+    assert str(caught.value) == (
+        "--set income.grwth: income.grwth: unknown field (did you mean income.growth?)"
+    )
     with pytest.raises(ScenarioError, match=r"expected dotted\.path=value"):
         load_scenario(SCENARIOS / "baseline.toml", ["income.growth"])
 
