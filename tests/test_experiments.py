@@ -342,3 +342,26 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: P
     assert stderr.strip().splitlines() == [
         "error: interrupted: finished runs are kept (--resume continues a sweep)"
     ]
+
+
+def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path: Path) -> None:
+    """Issue 13: garbage crashed --resume; another run's rows were used silently."""
+    design = write_design(tmp_path)
+    out = tmp_path / "sweep"
+    fresh = povsim.sweep(design, out, executor="serial")
+    results = sorted((out / "indicators").glob("*.parquet"))
+    results[0].write_bytes(b"garbage")  # unreadable
+    results[1].write_bytes(results[1].read_bytes()[:100])  # truncated by a full disk
+    results[2].write_bytes(results[3].read_bytes())  # another run's rows
+    (out / "runs.parquet").unlink()  # killed before the plan was written
+    again = povsim.sweep(design, out, resume=True, executor="serial")
+    cols = ["run_id", "incidence@2020", "cost_per_exit"]
+    pd.testing.assert_frame_equal(again[cols], fresh[cols])
+    data = pd.read_parquet(out / "indicators")
+    assert not data.duplicated(["run_id", "year"]).any()
+    (out / "design.json").write_text("{not json")
+    damaged = runner.invoke(
+        app, ["sweep", str(design), "--out", str(out), "--resume", "--executor", "serial"]
+    )
+    assert damaged.exit_code == 2
+    assert "design.json is damaged" in damaged.output

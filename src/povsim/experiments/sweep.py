@@ -28,7 +28,14 @@ from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
 from povsim.runs.runner import RunResult
-from povsim.runs.store import OutputDirectory, OutputError, locked, write_parquet, write_text
+from povsim.runs.store import (
+    MARKER,
+    OutputDirectory,
+    OutputError,
+    locked,
+    write_parquet,
+    write_text,
+)
 
 __all__ = ["SweepDesign", "SweepError", "load_design", "run_sweep"]
 
@@ -210,6 +217,32 @@ def _where(design: SweepDesign, index: int) -> str:
     return "grid" if design.grid is not None else "lhs.ranges"
 
 
+def _verified_results(results_dir: Path, plan: pd.DataFrame, years: dict[str, int]) -> set[str]:
+    """The run ids whose result files are whole and their own; the others are removed (redone).
+
+    A result is trusted only if it reads, has one row per year, and every row carries the
+    run id its file is named for (a file copied from another run, or truncated by a full
+    disk, is redone).
+    """
+    done = set()
+    for path in results_dir.glob("*.parquet"):
+        try:
+            frame = pd.read_parquet(path, columns=["run_id", "year"])
+            whole = (
+                path.stem in years
+                and len(frame) == years[path.stem]
+                and bool((frame["run_id"] == path.stem).all())
+                and frame["year"].is_unique
+            )
+        except Exception:
+            whole = False
+        if whole:
+            done.add(path.stem)
+        else:
+            path.unlink()
+    return done
+
+
 def _run_sweep(
     sweep: Sweep,
     out: str | Path,
@@ -226,22 +259,33 @@ def _run_sweep(
     if fingerprint_file.exists():
         if not resume:
             raise SweepError(f"{out} already holds a sweep: add --resume to continue it")
-        recorded = json.loads(fingerprint_file.read_text(encoding="utf-8"))
-        if recorded.get("fingerprint") != sweep.fingerprint():
+        try:
+            recorded = json.loads(fingerprint_file.read_text(encoding="utf-8"))
+            fingerprint = recorded.get("fingerprint")
+        except (OSError, ValueError, AttributeError):
+            raise SweepError(
+                f"{fingerprint_file} is damaged: the sweep cannot be checked against the "
+                "design; use another --out to start anew"
+            ) from None
+        if fingerprint != sweep.fingerprint():
             raise SweepError(f"{out} holds a different design: use another --out to start anew")
     else:
-        if out.exists() and any(out.iterdir()):
+        if out.exists() and any(p.name != MARKER for p in out.iterdir()):
             raise SweepError(f"{out} exists and is not a sweep directory")
         OutputDirectory(out, "sweep")  # marked as a sweep before anything else is written
-        results_dir.mkdir(parents=True, exist_ok=True)
-        write_parquet(plan, out / "runs.parquet")
+        # The design first: it is what makes the directory resumable; the plan follows
+        # from it and is rewritten on every start.
         design = {"fingerprint": sweep.fingerprint(), **sweep.record}
         write_text(json.dumps(design, indent=2, default=str) + "\n", fingerprint_file)
+    write_parquet(plan, out / "runs.parquet")
     results_dir.mkdir(exist_ok=True)
     directory = OutputDirectory(out, "sweep")
     for stale in results_dir.glob(".*.tmp"):
         stale.unlink()
-    done = {p.stem for p in results_dir.glob("*.parquet")}
+    years = {
+        str(row.run_id): len(sweep.scenarios[int(row.point)].years) for row in plan.itertuples()
+    }
+    done = _verified_results(results_dir, plan, years)
     todo = plan[~plan["run_id"].isin(done)].reset_index(drop=True)
     if on_plan is not None:
         on_plan(len(plan), len(plan) - len(todo))

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT",
+    "MARKER",
     "OutputDirectory",
     "OutputError",
     "RunOutput",
