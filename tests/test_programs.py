@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -196,7 +198,17 @@ def test_housing_pays_by_grade_and_stops_at_the_budget(bare: Scenario) -> None:
     assert housing.enrolled.sum() == 1
 
 
-def test_custom_program_runs_from_a_scenario_file(tmp_path: Path) -> None:
+@pytest.fixture
+def trusted() -> Iterator[None]:
+    """Trust the test suite's own program module, for one test."""
+    from povsim.config import registry
+
+    registry.trust_imports("tests.custom_program")
+    yield
+    registry._TRUSTED.discard("tests.custom_program")
+
+
+def test_custom_program_runs_from_a_scenario_file(tmp_path: Path, trusted: None) -> None:
     scenario_file = tmp_path / "custom.toml"
     scenario_file.write_text(
         f'extends = "{SCENARIOS / "no_intervention.toml"}"\n'
@@ -216,11 +228,52 @@ def test_custom_program_runs_from_a_scenario_file(tmp_path: Path) -> None:
     assert spending.loc[spending.program == "cash", "spent_yuan"].sum() > 0
 
 
-def test_custom_program_fields_are_validated(tmp_path: Path) -> None:
+def test_custom_program_fields_are_validated(tmp_path: Path, trusted: None) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[programs.cash]\nkind = "tests.custom_program:CashTransfer"\namount = "lots"\n')
     with pytest.raises(ScenarioError, match=r"programs\.cash\.amount"):
         load_scenario(bad)
+
+
+def test_a_custom_program_is_imported_only_from_a_trusted_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: a kind naming any module ran it (``venv``, a module that calls sys.exit)."""
+    from povsim.config import registry
+
+    monkeypatch.setattr(registry, "_TRUSTED", set())  # --trust-imports below must not leak
+    scenario = tmp_path / "s.toml"
+    for kind in ("tests.custom_program:CashTransfer", "venv:EnvBuilder", "this:X"):
+        scenario.write_text(f'[programs.x]\nkind = "{kind}"\n')
+        result = CliRunner().invoke(app, ["check", str(scenario)])
+        assert result.exit_code == 2
+        assert "not trusted" in result.output
+    assert "this" not in sys.modules  # nothing was imported
+    scenario.write_text('[programs.cash]\nkind = "tests.custom_program:CashTransfer"\n')
+    trusting = CliRunner().invoke(app, ["--trust-imports", "check", str(scenario)])
+    assert trusting.exit_code == 0, trusting.output
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def broken(:\n",
+        "raise RuntimeError('boom at import')\n",
+        "import sys\nsys.exit(0)\n",
+    ],
+)
+def test_a_module_that_fails_on_import_is_a_scenario_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    from povsim.config import registry
+
+    (tmp_path / "broken_kind.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_TRUSTED", {"broken_kind"})
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('[programs.x]\nkind = "broken_kind:X"\n')
+    with pytest.raises(ScenarioError, match="importing 'broken_kind' for program kind"):
+        load_scenario(scenario)
 
 
 @pytest.mark.parametrize(
@@ -228,7 +281,7 @@ def test_custom_program_fields_are_validated(tmp_path: Path) -> None:
     [
         ("[programs.industry]\ngian = 3000\n", "programs.industry.gian", "unknown field"),
         ("[programs.mystery]\nshare = 0.1\n", "programs.mystery", "unknown program kind"),
-        ('[programs.x]\nkind = "nowhere.at_all:X"\n', "programs.x", "cannot import"),
+        ('[programs.x]\nkind = "nowhere.at_all:X"\n', "programs.x", "not trusted"),
         (
             '[programs.industry]\ncauses = ["bad_luck"]\n',
             "programs.industry.causes",

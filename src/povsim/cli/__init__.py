@@ -18,6 +18,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _options(
+    trust_imports: bool = typer.Option(
+        False,
+        "--trust-imports",
+        help="let scenarios name program kinds from any module ('package.module:Class'); "
+        "only for files you trust: importing runs the module's code",
+    ),
+) -> None:
+    if trust_imports:
+        from povsim.config import trust_imports as trust
+
+        trust("*")
+
+
 for command in (
     run.run,
     run.compare,

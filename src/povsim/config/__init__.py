@@ -9,7 +9,7 @@ from povsim.config.fields import Probability, setting
 from povsim.config.loader import load_scenario, load_settings, read_toml
 from povsim.config.paths import as_field_type, get_path, parse_override, set_path
 from povsim.config.program import ProgramConfig
-from povsim.config.registry import BUILTIN_PROGRAMS, program_class
+from povsim.config.registry import BUILTIN_PROGRAMS, program_class, trust_imports
 from povsim.config.schema import Scenario
 
 __all__ = [
@@ -29,4 +29,5 @@ __all__ = [
     "read_toml",
     "set_path",
     "setting",
+    "trust_imports",
 ]

@@ -25,15 +25,48 @@ from povsim.config.program import (
 if TYPE_CHECKING:
     from povsim.sim.programs.base import Program
 
-__all__ = ["BUILTIN_CONFIGS", "BUILTIN_PROGRAMS", "program_class", "program_config_class"]
+__all__ = [
+    "BUILTIN_CONFIGS",
+    "BUILTIN_PROGRAMS",
+    "program_class",
+    "program_config_class",
+    "trust_imports",
+]
+
+_TRUSTED: set[str] = set()
+
+
+def trust_imports(*modules: str) -> None:
+    """Let scenarios name program kinds from ``modules`` (a package covers its submodules).
+
+    A scenario file is data: a kind ``'package.module:Class'`` in it would run that module's
+    code on import, so only povsim's own kinds and the modules trusted here are imported.
+    ``"*"`` trusts every module (``povsim --trust-imports``).
+    """
+    _TRUSTED.update(modules)
+
+
+def _trusted(module: str) -> bool:
+    return "*" in _TRUSTED or any(module == m or module.startswith(m + ".") for m in _TRUSTED)
 
 
 def _import(path: str, kind: str) -> type[Program]:
     module_name, _, class_name = path.partition(":")
     try:
-        cls = getattr(importlib.import_module(module_name), class_name)
+        module = importlib.import_module(module_name)
     except ModuleNotFoundError as err:
         raise ImportError(f"cannot import {module_name!r} for program kind {kind!r}") from err
+    except (Exception, SystemExit) as err:  # a broken module is the scenario's problem
+        raise ImportError(
+            f"importing {module_name!r} for program kind {kind!r} failed: "
+            f"{type(err).__name__}: {err}"
+        ) from None
+    try:
+        cls = getattr(module, class_name)
+    except AttributeError:
+        raise ImportError(
+            f"{module_name!r} has no {class_name!r} (program kind {kind!r})"
+        ) from None
     # A program class names its settings; checking that keeps this layer below the
     # simulation (the model checks the rest when it builds the program).
     config = getattr(cls, "Config", None)
@@ -81,7 +114,18 @@ settings (``IndustryConfig`` -> ``Industry``)."""
 
 
 def program_config_class(kind: str) -> type[ProgramConfig]:
-    """The settings class a program table of ``kind`` is validated with."""
+    """The settings class a program table of ``kind`` is validated with.
+
+    Raises:
+        LookupError: an unknown kind, or one from a module that is not trusted
+            (:func:`trust_imports`): nothing is imported then.
+    """
     if kind in BUILTIN_CONFIGS:
         return BUILTIN_CONFIGS[kind]
+    module = kind.partition(":")[0]
+    if ":" in kind and not _trusted(module):
+        raise LookupError(
+            f"program kind {kind!r} would import {module!r}, which is not trusted: run "
+            f"`povsim --trust-imports ...` or call povsim.config.trust_imports({module!r})"
+        )
     return program_class(kind).Config
