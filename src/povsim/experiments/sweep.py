@@ -9,6 +9,7 @@ the sweep loses no finished run, and ``--resume`` runs only what is missing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -243,7 +244,24 @@ def _verified_results(results_dir: Path, plan: pd.DataFrame, years: dict[str, in
     return done
 
 
-def _run_sweep(
+def _one_writer[**P, R](run: Callable[P, R]) -> Callable[P, R]:
+    """One writer at a time on a sweep's ``out``: a second one (a second ``--resume``, say)
+    is refused while the first lives, instead of doing the work twice."""
+
+    @functools.wraps(run)
+    def locked_run(*args: P.args, **kwargs: P.kwargs) -> R:
+        out = Path(kwargs["out"] if "out" in kwargs else args[1])  # type: ignore[arg-type]
+        try:
+            with locked(out):
+                return run(*args, **kwargs)
+        except OutputError as err:
+            raise SweepError(str(err)) from None
+
+    return locked_run
+
+
+@_one_writer
+def run_sweep(
     sweep: Sweep,
     out: str | Path,
     *,
@@ -252,6 +270,16 @@ def _run_sweep(
     on_result: Callable[[RunResult], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
+    """Run every missing run of ``sweep`` into ``out`` and return the runs with their metrics.
+
+    Args:
+        sweep: from :func:`load_design`.
+        out: the output directory (one writer at a time).
+        resume: continue a sweep already in ``out`` (it must be the same design).
+        executor: where to run (default: serially here).
+        on_result: called in this process after each run is written.
+        on_plan: called once with (runs in the plan, runs already done).
+    """
     out = Path(out)
     results_dir = out / "indicators"
     plan = sweep.plan()
@@ -315,37 +343,6 @@ def _run_sweep(
         **sweep.record,
     )
     return summary
-
-
-def run_sweep(
-    sweep: Sweep,
-    out: str | Path,
-    *,
-    resume: bool = False,
-    executor: Executor | None = None,
-    on_result: Callable[[RunResult], None] | None = None,
-    on_plan: Callable[[int, int], None] | None = None,
-) -> pd.DataFrame:
-    """Run every missing run of ``sweep`` into ``out`` and return the runs with their metrics.
-
-    One writer at a time: a second sweep (or ``--resume``) on the same ``out`` while the
-    first runs is refused (:class:`SweepError`) instead of doing the work twice.
-
-    Args:
-        sweep: from :func:`load_design`.
-        out: the output directory.
-        resume: continue a sweep already in ``out`` (it must be the same design).
-        executor: where to run (default: serially here).
-        on_result: called in this process after each run is written.
-        on_plan: called once with (runs in the plan, runs already done).
-    """
-    try:
-        with locked(Path(out)):
-            return _run_sweep(
-                sweep, out, resume=resume, executor=executor, on_result=on_result, on_plan=on_plan
-            )
-    except OutputError as err:
-        raise SweepError(str(err)) from None
 
 
 def sweep_summary(out: str | Path) -> pd.DataFrame:
