@@ -429,4 +429,6 @@ def format_value(name: str, value: float | None) -> str:
         return f"{value:.1%}"
     if unit == "year":
         return f"{value:.0f}"
-    return f"{value:,.0f}" if abs(value) >= 1 else f"{value:.3f}"
+    if abs(value) >= 1 or float(value).is_integer():
+        return f"{value:,.0f}"  # a count of none is 0, not 0.000
+    return f"{value:.3f}"
