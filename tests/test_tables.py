@@ -48,3 +48,10 @@ def test_compare_gives_differences_their_own_rows(baseline: Scenario) -> None:
     (delta,) = [line for line in wide if line.strip().startswith("Δ")]
     assert delta.count("±") == 5  # every difference on one line at a wide terminal
     assert "%" in _render(table, 80)  # incidence and shares in per cent, as in `run`
+
+
+def test_a_count_of_none_is_zero_not_a_fraction() -> None:
+    from povsim.runs.metrics import format_value
+
+    assert format_value("relapses_households", 0.0) == "0"
+    assert format_value("relapses_households", 0.25) == "0.250"
