@@ -92,6 +92,8 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
     target = Path(target)
     if "\0" in str(target):
         raise OutputError(f"{str(target)!r}: a path cannot hold a NUL byte")
+    if (owner := _lock_owner(target)) is not None:
+        raise _busy(target, owner)
     if not target.exists() and not target.is_symlink():
         return
     if target.is_symlink() or not target.is_dir():
@@ -111,6 +113,22 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
         raise OutputError(f"{target} holds a povsim {found} output, not a {kind}; left untouched")
     if not (overwrite or resume):
         raise OutputError(f"{target} already holds a povsim {kind}; give --overwrite to replace it")
+
+
+def _lock_owner(target: Path) -> int | None:
+    """The live process writing ``target`` now, if any."""
+    try:
+        owner = int((target.parent / f".{target.name}.lock").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return owner if owner != os.getpid() and _alive(owner) else None
+
+
+def _busy(target: Path, owner: int) -> OutputError:
+    return OutputError(
+        f"{target} is being written by another povsim (pid {owner}); "
+        "wait for it or choose another output path"
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -145,10 +163,7 @@ def locked(target: Path) -> Iterator[None]:
             except (OSError, ValueError):
                 owner = 0
             if owner and owner != os.getpid() and _alive(owner):
-                raise OutputError(
-                    f"{target} is being written by another povsim (pid {owner}); "
-                    "wait for it or choose another output path"
-                ) from None
+                raise _busy(target, owner) from None
             lock.unlink(missing_ok=True)  # its owner died: take it over
             continue
         with os.fdopen(handle, "w", encoding="utf-8") as file:
