@@ -313,3 +313,13 @@ def test_an_unknown_field_suggests_what_was_meant(tmp_path: Path) -> None:
         f"extends = {json.dumps(BASELINE)}\n[shocks.illnes]\nannual_probability = 0.1\n"
     )
     assert "did you mean shocks.illness?" in _refused(["check", str(scenario)])
+
+
+def test_a_population_too_large_names_the_file_that_set_it(tmp_path: Path) -> None:
+    child = tmp_path / "child.toml"
+    child.write_text(f"extends = {json.dumps(BASELINE)}\n[population]\nhouseholds = 1e12\n")
+    top = tmp_path / "top.toml"
+    top.write_text('extends = "child.toml"\nname = "x"\n')
+    output = _refused(["check", str(top)])
+    assert f"{child}: population.households:" in " ".join(output.split())
+    assert "of memory; this machine has" in output

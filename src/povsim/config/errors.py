@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ def _source_of(loc: tuple[str, ...], origin: Mapping[tuple[str, ...], str], defa
     return default
 
 
+_NAMED_FIELD = re.compile(r"^(?P<path>[a-z_]+(?:\.[a-z_0-9]+)+): (?P<message>.*)$", re.DOTALL)
+
+
 def _model_at(model: type[BaseModel] | None, loc: tuple[str, ...]) -> type[BaseModel] | None:
     """The settings model that holds ``loc`` (None where it cannot be told)."""
     for part in loc:
@@ -79,6 +83,9 @@ def problems_from(
     for e in err.errors(include_url=False):
         loc = tuple(str(p) for p in e["loc"])
         message = e["msg"].removeprefix("Value error, ")
+        if not loc and (named := _NAMED_FIELD.match(message)):
+            # A check of the whole scenario names the field it is about: find who set it.
+            loc, message = tuple(named["path"].split(".")), named["message"]
         if e["type"] == "extra_forbidden":
             message = "unknown field"
             holder = _model_at(model, loc[:-1])
