@@ -323,3 +323,30 @@ def test_a_population_too_large_names_the_file_that_set_it(tmp_path: Path) -> No
     output = _refused(["check", str(top)])
     assert f"{child}: population.households:" in " ".join(output.split())
     assert "of memory; this machine has" in output
+
+
+def test_calibrate_over_a_damaged_history_is_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "cal"
+    args = [
+        "calibrate",
+        str(SCENARIOS / "regions" / "sichuan.toml"),
+        "--targets",
+        str(SCENARIOS / "regions" / "sichuan_targets.toml"),
+        "--out",
+        str(out),
+        "--households",
+        "200",
+        "--generations",
+        "1",
+        "--population",
+        "2",
+        "--replications",
+        "1",
+        "--executor",
+        "serial",
+        "--quiet",
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    (out / "history.parquet").write_text("garbage")
+    assert "history.parquet: damaged" in _refused(args)
+    assert (out / "history.parquet").read_text() == "garbage"

@@ -140,13 +140,27 @@ class _Search:
         """Take every point of an earlier fit with the same parameters from its history."""
         if not self.history_file.exists():
             return
-        old = pd.read_parquet(self.history_file)
-        if list(old.columns[1 : 1 + len(self.names)]) != self.names:
-            return
         labels = [t.label for t in self.targets]
-        for _, row in old.iterrows():
-            x = row[self.names].to_numpy(dtype=float)
-            self.cache[x.tobytes()] = (float(row["objective"]), row[labels].to_numpy(dtype=float))
+        try:
+            old = pd.read_parquet(self.history_file)
+            if list(old.columns[1 : 1 + len(self.names)]) != self.names:
+                return
+            points = [
+                (row[self.names].to_numpy(dtype=float), row["objective"], row[labels])
+                for _, row in old.iterrows()
+            ]
+        except Exception:  # unreadable or not ours: say so, touch nothing
+            raise ScenarioError(
+                [
+                    ScenarioProblem(
+                        str(self.history_file),
+                        "",
+                        "damaged: the fit cannot continue from it (move it away to start anew)",
+                    )
+                ]
+            ) from None
+        for x, objective, means in points:
+            self.cache[x.tobytes()] = (float(objective), means.to_numpy(dtype=float))
         self.rows = old.to_dict("records")
 
     def changes(self, x: NDArray[np.float64]) -> dict[str, int | float]:
