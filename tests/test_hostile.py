@@ -2,8 +2,8 @@
 clear line, no traceback, nothing written and nothing deleted.
 
 The scenario cases are generated from the baseline itself: every numeric setting given
-``true``, NaN, infinity or text (programs: ``true`` and infinity), so a field added later is
-covered without editing this file. The structural and command-line cases are listed.
+``true``, NaN, infinity, text or 1e30 (programs: ``true`` and infinity), so a field added
+later is covered without editing this file. The structural and command-line cases are listed.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _scenario_cases() -> list[tuple[str, str]]:
     cases = []
     for path in _numeric_leaves(dumped):
         key = ".".join(json.dumps(p) if not p.isidentifier() else p for p in path)
-        values = ("true", "inf") if path[0] == "programs" else ("true", "nan", "inf", '"x"')
+        values = ("true", "inf") if path[0] == "programs" else ("true", "nan", "inf", '"x"', "1e30")
         cases += [(f"{'.'.join(path)}={value}", HEADER + f"{key} = {value}\n") for value in values]
     return cases
 

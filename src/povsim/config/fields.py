@@ -11,8 +11,32 @@ __all__ = ["Probability", "StrictNumbers", "setting"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+_MOST_BY_UNIT = {
+    "log": 5.0,  # a log spread of 5 is a factor of 150 either way
+    "years": 100,
+    "year": 2100,
+    "months": 12,
+    "ratio": 100.0,
+    "index": 1000.0,
+    "1/year": 10.0,
+    "people": 100,
+    "mu/person": 1000.0,
+    "share": 100.0,  # shares that are not probabilities (of income, of a line)
+}
+"""Upper bounds for numbers whose field gives none, by unit: past them the arithmetic
+overflows or the scenario means nothing. Money is bounded at 10 bn yuan a unit."""
+
+
 def setting(default: Any, description: str, unit: str = "", **constraints: Any) -> Any:
-    """A field with a description and a unit, both shown by ``povsim fields``."""
+    """A field with a description and a unit, both shown by ``povsim fields``.
+
+    A number without an upper bound gets its unit's (see ``_MOST_BY_UNIT``).
+    """
+    numeric = isinstance(default, int | float) and not isinstance(default, bool)
+    if numeric and not {"le", "lt"} & constraints.keys():
+        most = 1e10 if unit.startswith("yuan") else _MOST_BY_UNIT.get(unit)
+        if most is not None:
+            constraints["le"] = most
     return Field(default, description=description, json_schema_extra={"unit": unit}, **constraints)
 
 

@@ -47,7 +47,7 @@ class ProgramConfig(StrictNumbers):
 
     kind: str = setting("", "program type: a built-in name or 'package.module:Class'")
     share: Probability = setting(0.0, "share of budget.total this program gets", "share")
-    budget: dict[int, Annotated[float, Field(ge=0.0)]] | None = setting(
+    budget: dict[int, Annotated[float, Field(ge=0.0, le=1e13)]] | None = setting(
         None, "the program's own yearly budget instead of a share", "yuan/year"
     )
     first_year: int | None = setting(None, "first year the program enrols (default: start)", "year")

@@ -162,10 +162,10 @@ class VillagesConfig(_Section):
     """Village attributes drawn at start-up."""
 
     remoteness_alpha: float = setting(
-        2.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0
+        2.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0, le=1000
     )
     remoteness_beta: float = setting(
-        3.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0
+        3.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0, le=1000
     )
     fragile_share: Probability = setting(
         0.2, "share of villages that are ecologically fragile", "share"
@@ -492,7 +492,7 @@ class MonitoringConfig(_Section):
 class BudgetConfig(_Section):
     """Money for support programs; each program takes a share of ``total`` (or its own schedule)."""
 
-    total: dict[int, Annotated[float, Field(ge=0.0)]] = setting(
+    total: dict[int, Annotated[float, Field(ge=0.0, le=1e13)]] = setting(
         {}, "poverty-alleviation funds for each year (a year left out has none)", "yuan/year"
     )
     scale: float = setting(
@@ -531,7 +531,7 @@ class Scenario(_Section):
         12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365
     )
     seed: int = setting(20140101, "default seed when none is given", "", ge=0, le=2**64 - 1)
-    poverty_line: dict[int, Annotated[float, Field(gt=0.0)]] = setting(
+    poverty_line: dict[int, Annotated[float, Field(gt=0.0, le=1e6)]] = setting(
         {
             2014: 2800.0,
             2015: 2855.0,
