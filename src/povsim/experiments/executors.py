@@ -159,6 +159,11 @@ class ProcessExecutor(Executor):
         self._pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+        # The pool's manager thread must see its workers gone before the interpreter exits,
+        # or its shutdown prints a traceback after the one-line message.
+        self._pool.shutdown(wait=True)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
