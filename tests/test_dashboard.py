@@ -316,12 +316,22 @@ def test_a_planner_compares_two_mixes_in_the_browser(
 
         # A bad value is a message on the page, and the last valid mix stays.
         seed = page.get_by_label("seed")
+        # Typed while the projection of the last move still refines: the page updating
+        # must not put the old seed back in the field.
+        thumb.press("ArrowLeft")
         seed.fill("-5")
+        expect(projection).to_contain_text("mean of 10 runs")
+        expect(seed).to_have_value("-5")
         seed.press("Enter")
         expect(page.locator(".povsim-problem")).to_contain_text("seed")
+        seed.fill("1e3")
+        seed.press("Enter")
+        expect(page.locator(".povsim-problem")).to_contain_text("not a whole number")
         seed.fill("3")
         seed.press("Enter")
         expect(page.locator(".povsim-problem")).to_have_count(0)
+        thumb.press("ArrowRight")
+        expect(page.get_by_text("industry 30%", exact=True)).to_be_visible()
 
         # Pin two mixes and compare them.
         pinned = page.locator(".povsim-pinned")

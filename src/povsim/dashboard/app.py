@@ -21,11 +21,13 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import solara
+from solara.components.input import use_change
 
 from povsim.config import ScenarioError
 from povsim.dashboard import charts
@@ -411,9 +413,7 @@ def PolicyPanel():
                 value=current.two_lines_in_one,
                 on_value=lambda v: _set_policy(current.with_(two_lines_in_one=v)),
             )
-        solara.InputInt(
-            "seed", value=current.seed, on_value=lambda v: _set_policy(current.with_(seed=v))
-        )
+        SeedInput(current.seed, lambda v: _set_policy(current.with_(seed=v)))
         solara.SliderInt(
             f"replications: {current.replications}",
             value=current.replications,
@@ -459,6 +459,29 @@ def PolicyPanel():
             on_click=compare_task,
             disabled=len(pinned.value) < 2 or compare_task.pending,
         )
+
+
+@solara.component
+def SeedInput(seed: int, on_seed: Callable[[int], None]):
+    """The seed, applied on Enter or on leaving the field.
+
+    What is typed reaches the server as it is typed: a page update while the user types
+    (the projection refining) would otherwise put the old seed back in the field.
+    """
+    text, set_text = solara.use_state(str(seed))
+    solara.use_effect(lambda: set_text(str(seed)), [seed])
+
+    def apply(typed: str | None) -> None:
+        try:
+            value = int((typed or "").strip())
+        except ValueError:
+            problem.set(f"seed: {typed!r} is not a whole number")
+            return
+        on_seed(value)
+
+    field = solara.v.TextField(label="seed", v_model=text, on_v_model=set_text)
+    use_change(field, apply)
+    return field
 
 
 PLAY_SECONDS = 0.6
