@@ -109,6 +109,17 @@ def test_households_and_villages_are_mesa_agents_viewing_arrays(small: Scenario)
     assert sum(households.get("size")) == model.households.size.sum()
 
 
+def test_household_agents_appear_when_first_asked_for_mid_run(small: Scenario) -> None:
+    """Views are built on demand (a batch run never builds them); built mid-run they see
+    the current state, and ``agents`` holds them all."""
+    model = PovertyModel(small, 3)
+    for _ in range(small.steps_per_year + 1):
+        model.step()
+    assert len(model.agents) == 600 + 13 + len(model.programs)
+    assert model.household_agents[5].income == model.households.income[5]
+    assert len({a.unique_id for a in model.agents}) == len(model.agents)
+
+
 def test_population_matches_calibration_targets(baseline: Scenario) -> None:
     h, v = build_population(baseline, Streams(11).population)
     people = h.size.astype(float)

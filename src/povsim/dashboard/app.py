@@ -558,11 +558,18 @@ def LiveView(model: DashboardModel, shown: int):
 
 
 @solara.component
-def Page():
-    current = policy.value
+def Projector(current: Policy):
+    """Refines the projection in a thread. A component of its own: the thread's state
+    changes re-render only this, not the whole page."""
     solara.use_thread(
         partial(_project_rest, current), dependencies=[current], intrusive_cancel=False
     )
+
+
+@solara.component
+def Page():
+    current = policy.value
+    Projector(current)
     live: solara.Reactive[DashboardModel] = solara.use_reactive(
         solara.use_memo(lambda: DashboardModel(policy=current), dependencies=[current])
     )

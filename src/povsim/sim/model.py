@@ -117,7 +117,7 @@ class PovertyModel(mesa.Model):
 
         self.context = ProgramContext(h, v, scenario, self.streams.takeup)
         self.village_agents = [Village(self, i) for i in range(len(v))]
-        self.household_agents = [Household(self, i) for i in range(len(h))]
+        self._household_agents: list[Household] | None = None
 
         designate_poor_villages(h, v, scenario, scenario.registration_line)
         register_initial(h, v, scenario, self.streams)
@@ -134,6 +134,38 @@ class PovertyModel(mesa.Model):
         )
         self._panel: list[pd.DataFrame] | None = [] if panel else None
         self.step_listeners: list[Callable[[PovertyModel], None]] = []
+
+    @property
+    def household_agents(self) -> list[Household]:
+        """The household agents, one per row of :attr:`households`.
+
+        Created when first asked for (here, or through :attr:`agents`,
+        :attr:`agents_by_type` or :attr:`agent_types`): a run that never looks at single
+        households — a sweep, a calibration, the dashboard's projection — does not pay
+        for thousands of views (a fifth of a county run's time).
+        """
+        self._build_household_agents()
+        assert self._household_agents is not None
+        return self._household_agents
+
+    def _build_household_agents(self) -> None:
+        if self._household_agents is None:
+            self._household_agents = [Household(self, i) for i in range(self.households.n)]
+
+    @property
+    def agents(self):  # the same set, households included
+        self._build_household_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._build_household_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._build_household_agents()
+        return super().agent_types
 
     @property
     def config(self) -> Scenario:
@@ -170,7 +202,7 @@ class PovertyModel(mesa.Model):
     def _begin_year(self) -> None:
         """Villages act, then every program ends, enrols, pays and sets its effect."""
         h = self.households
-        self.agents_by_type[Village].do("begin_year", self.year)
+        super().agents_by_type[Village].do("begin_year", self.year)  # households stay unbuilt
         for program in self.programs:
             program.begin_year(self.year)
         # Support reaches households only once they are on the register: in a first year
