@@ -17,7 +17,9 @@ from povsim.config.fields import Probability, StrictNumbers, setting
 from povsim.config.vocabulary import CAUSE_NAMES
 
 __all__ = [
+    "AssetIncomeConfig",
     "Channel",
+    "ConsumptionConfig",
     "CostBasis",
     "CostTiming",
     "EducationConfig",
@@ -26,8 +28,12 @@ __all__ = [
     "HousingConfig",
     "IndustryConfig",
     "InfrastructureConfig",
+    "MicrocreditConfig",
+    "MutualAidConfig",
+    "PairingConfig",
     "Priority",
     "ProgramConfig",
+    "PublicJobsConfig",
     "RelocationConfig",
     "SocialSecurityConfig",
     "StatusName",
@@ -98,6 +104,10 @@ class ProgramConfig(StrictNumbers):
         "other budgets when this one runs short (unset: never)",
         "year",
     )
+
+    def references(self) -> dict[str, str]:
+        """Fields naming another program of the scenario: field -> program name."""
+        return {}
 
     @field_validator("causes")
     @classmethod
@@ -219,3 +229,118 @@ class InfrastructureConfig(ProgramConfig):
     growth_gain: float = setting(
         0.01, "growth added to the village trend", "1/year", ge=0.0, le=0.5
     )
+
+
+class MicrocreditConfig(ProgramConfig):
+    min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
+    loan: float = setting(
+        40000.0, "loan per household (the policy's ceiling is 50,000)", "yuan", ge=0.0, le=50000.0
+    )
+    interest_rate: Probability = setting(
+        0.0435, "benchmark lending rate, paid by the budget for the borrower", "1/year"
+    )
+    risk_fund_share: Probability = setting(
+        0.1, "share of each loan set aside in the county's risk compensation fund", "share"
+    )
+    return_rate: float = setting(
+        0.12, "net yearly return of the funded activity on the loan", "1/year", ge=0.0, le=1.0
+    )
+    failure: Probability = setting(0.08, "yearly chance the funded activity fails", "1/year")
+    duration_years: int = setting(3, "loan term", "years", ge=1, le=3)
+    cost_timing: CostTiming = setting("yearly", "the interest is paid every year of the loan")
+    decay: Probability = setting(1.0, "share of the effect lost after the loan ends", "1/year")
+
+
+class MutualAidConfig(ProgramConfig):
+    min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
+    fund: float = setting(
+        236000.0, "seed capital of one village's fund", "yuan/village", ge=0.0, le=1e8
+    )
+    loan: float = setting(5000.0, "loan per household", "yuan", ge=0.0, le=1e6)
+    return_rate: float = setting(
+        0.12, "net yearly return of the funded activity on the loan", "1/year", ge=0.0, le=1.0
+    )
+    failure: Probability = setting(
+        0.08, "chance a loan's activity fails and the loan is lost to the fund", "1/year"
+    )
+    poor_villages_only: bool = setting(True, "funds only in designated poor villages")
+    duration_years: int = setting(1, "loan term", "years", ge=1)
+    once: bool = setting(False, "a household is enrolled at most once")
+    decay: Probability = setting(1.0, "share of the effect lost after the loan ends", "1/year")
+
+
+class PublicJobsConfig(ProgramConfig):
+    max_labour: int | None = setting(
+        1, "most full workers a household may have (the posts are for weak labour)", "people", ge=0
+    )
+    wage: float = setting(6000.0, "yearly pay of one post", "yuan/post/year", ge=0.0, le=1e6)
+    unit_cost: float = setting(6000.0, "cost of one post a year (the wage)", "yuan", ge=0.0)
+    cost_timing: CostTiming = setting("yearly", "unit_cost is paid every year of support")
+    statuses: tuple[StatusName, ...] = setting(
+        ("registered", "exited"), "register statuses that may enrol"
+    )
+    duration_years: int = setting(3, "years a post is held", "years", ge=1)
+    once: bool = setting(False, "a household is enrolled at most once")
+    decay: Probability = setting(1.0, "share of the effect lost after the post ends", "1/year")
+
+
+class AssetIncomeConfig(ProgramConfig):
+    capital: float = setting(
+        24000.0, "asset bought for one household's share (3 kW of PV)", "yuan", ge=0.0, le=1e7
+    )
+    dividend_rate: float = setting(
+        0.11, "yearly dividend on the asset in a normal year", "1/year", ge=0.0, le=1.0
+    )
+    output_sd: float = setting(
+        0.1,
+        "year-to-year variation of the asset's output (sun, curtailment, prices)",
+        "ratio",
+        ge=0.0,
+        le=1.0,
+    )
+    duration_years: int = setting(20, "years the dividends are paid", "years", ge=1)
+    support_after_exit_years: int = setting(
+        20, "years dividends continue after a household exits", "years", ge=0
+    )
+    priority: Priority = setting("hardship", "who is enrolled first when money runs short")
+
+
+class PairingConfig(ProgramConfig):
+    min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
+    placement_rate: Probability = setting(
+        0.5, "share of enrolled households with a worker placed in the paired province", "share"
+    )
+    wage: float = setting(
+        36000.0, "yearly wage in the paired province", "yuan/worker/year", ge=0.0, le=1e6
+    )
+    remittance_share: Probability = setting(
+        1.0, "share of the wage that counts as the household's income", "share"
+    )
+    job_loss: Probability = setting(0.15, "yearly chance a placed worker loses the job", "1/year")
+    unit_cost: float = setting(3000.0, "organised placement: training and travel", "yuan", ge=0.0)
+    work_teams: float = setting(
+        0.0,
+        "villages a year given a work team by helping units, beyond the poor villages",
+        "villages/year",
+        ge=0.0,
+        le=1e6,
+    )
+    decay: float = setting(
+        1.0, "share of the effect lost each year after support ends", "1/year", ge=0.0, le=1.0
+    )
+
+
+class ConsumptionConfig(ProgramConfig):
+    seller: str = setting(
+        "industry", "the industry program whose enrolled households sell to the buyers"
+    )
+    price_premium: float = setting(
+        0.15, "rise in what the buyers pay over the market price", "share", ge=0.0, le=2.0
+    )
+    cost_timing: CostTiming = setting("yearly", "the premium is paid every year of support")
+    duration_years: int = setting(3, "years of support", "years", ge=1)
+    once: bool = setting(False, "a household is enrolled at most once")
+    decay: Probability = setting(1.0, "share of the effect lost after support ends", "1/year")
+
+    def references(self) -> dict[str, str]:
+        return {"seller": self.seller}

@@ -11,13 +11,19 @@ import importlib
 from typing import TYPE_CHECKING
 
 from povsim.config.program import (
+    AssetIncomeConfig,
+    ConsumptionConfig,
     EducationConfig,
     EmploymentConfig,
     HealthConfig,
     HousingConfig,
     IndustryConfig,
     InfrastructureConfig,
+    MicrocreditConfig,
+    MutualAidConfig,
+    PairingConfig,
     ProgramConfig,
+    PublicJobsConfig,
     RelocationConfig,
     SocialSecurityConfig,
 )
@@ -102,6 +108,12 @@ BUILTIN_CONFIGS: dict[str, type[ProgramConfig]] = {
     "social_security": SocialSecurityConfig,
     "housing": HousingConfig,
     "infrastructure": InfrastructureConfig,
+    "microcredit": MicrocreditConfig,
+    "mutual_aid": MutualAidConfig,
+    "public_jobs": PublicJobsConfig,
+    "asset_income": AssetIncomeConfig,
+    "pairing": PairingConfig,
+    "consumption": ConsumptionConfig,
 }
 """Built-in kind -> its settings, so a scenario is checked without loading the simulation."""
 

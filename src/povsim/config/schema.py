@@ -585,6 +585,21 @@ class Scenario(_Section):
             raise ValueError(f"program shares of budget.total add up to {total:.4g}, more than 1")
         return value
 
+    @field_validator("programs")
+    @classmethod
+    def _references_exist(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name, program in value.items():
+            for field, other in program.references().items():
+                target = value.get(other)
+                if target is None or other == name:
+                    raise ValueError(
+                        f"{name}.{field} names {other!r}, which is not another program of "
+                        f"the scenario ({', '.join(n for n in value if n != name) or 'none'})"
+                    )
+                if target.kind in ("infrastructure",):
+                    raise ValueError(f"{name}.{field} names {other!r}, a village program")
+        return value
+
     @field_validator("end_year")
     @classmethod
     def _end_after_start(cls, value: int, info: ValidationInfo) -> int:

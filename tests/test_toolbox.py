@@ -1,0 +1,251 @@
+"""The rest of the toolbox on hand-built households: microcredit, mutual-aid funds,
+public-welfare jobs, asset income, pairing assistance and consumption support."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from povsim import Scenario, ScenarioError, Status
+from povsim.sim.assessment import close_year
+from povsim.sim.pathways import pathway_rows
+
+from .conftest import set_year_income
+from .test_programs import AMPLE, LINE_2014, start_year, with_program
+from .test_register import rules  # noqa: F401  # the fixture
+
+REG = {"status": Status.REGISTERED, "size": 4, "labour": 2, "land": 1.0}
+YEARS = range(2014, 2021)
+
+
+def budget(yuan: float) -> dict[int, float]:
+    return dict.fromkeys(YEARS, yuan)
+
+
+def exit_rows(model, scenario: Scenario, income: float) -> dict[str, dict]:
+    """Close 2014 with every household's own income at ``income`` plus what programs add."""
+    h = model.households
+    set_year_income(h, income + model.households.support_farm + model.households.support_wage)
+    h.transfer_year = model.households.support_transfer.copy()
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    rows = pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)
+    return {r["program"]: r for r in rows}
+
+
+# -- microcredit ---------------------------------------------------------------------------
+def test_microcredit_lends_to_labour_and_pays_interest_and_risk_fund(bare: Scenario) -> None:
+    loan, rate, risk = 40000.0, 0.0435, 0.1
+    cost_first = loan * (rate + risk)
+    scenario = with_program(
+        bare, "microcredit", budget=budget(cost_first * 1.5), failure=0.0, return_rate=0.12
+    )
+    rows = [REG, {**REG, "labour": 0}, REG]
+    _model, credit = start_year(scenario, *rows)
+    assert credit.enrolled.tolist().count(True) == 1  # money for one loan, not two
+    assert not credit.enrolled[1]  # no labour, no loan
+    row = credit.ledger[-1]
+    assert row["spent_yuan"] == pytest.approx(cost_first)  # interest and risk fund, no principal
+    assert row["spent_yuan"] <= row["budget_yuan"]
+    taken = int(np.flatnonzero(credit.enrolled)[0])
+    assert credit.income[taken] == pytest.approx(loan * 0.12 / 4)
+    assert credit.channel == "farm"  # the activity's return moves with prices and shocks
+    credit.begin_year(2015)
+    assert credit.ledger[-1]["spent_yuan"] >= loan * rate  # interest in later years
+
+
+def test_a_failed_activity_stops_the_return(bare: Scenario) -> None:
+    scenario = with_program(bare, "microcredit", failure=1.0)
+    _model, credit = start_year(scenario, REG)
+    assert credit.income[0] > 0  # the first year's return
+    credit.begin_year(2015)
+    assert not credit.enrolled[0]
+    assert credit.income[0] == 0.0
+    credit.begin_year(2016)
+    assert not credit.enrolled[0]  # one loan per household
+
+
+def test_a_loan_is_necessary_for_the_exit_its_return_made(rules: Scenario) -> None:  # noqa: F811
+    scenario = with_program(rules, "microcredit", failure=0.0, loan=40000.0, return_rate=0.12)
+    model, credit = start_year(scenario, {**REG, "size": 2})
+    gain = credit.income[0]
+    assert gain == pytest.approx(2400.0)
+    rows = exit_rows(model, scenario, LINE_2014 - gain / 2)
+    assert rows["microcredit"]["necessary_households"] == 1
+    assert rows["microcredit"]["primary_households"] == 1
+
+
+# -- mutual-aid funds ------------------------------------------------------------------------
+def test_a_village_fund_lends_what_it_holds(bare: Scenario) -> None:
+    scenario = with_program(
+        bare,
+        "mutual_aid",
+        budget=budget(236000.0),
+        fund=236000.0,
+        loan=50000.0,
+        poor_villages_only=False,
+        failure=0.0,
+    )
+    rows = [{**REG, "village": 0}] * 6 + [{**REG, "village": 1}] * 2
+    _model, aid = start_year(scenario, *rows, villages=3)
+    assert aid.ledger[-1]["spent_yuan"] == pytest.approx(236000.0)  # one fund: the seed capital
+    funded = np.flatnonzero(aid.pool > 0)
+    assert funded.tolist() == [0]  # the village with the most registered households
+    assert aid.enrolled.sum() == 4  # 236,000 lends four loans of 50,000
+    assert not aid.enrolled[6:].any()  # no fund in their village
+    assert aid.income[aid.enrolled] == pytest.approx(50000.0 * 0.12 / 4)
+
+
+def test_failed_loans_are_lost_to_the_fund_and_loans_revolve(bare: Scenario) -> None:
+    scenario = with_program(
+        bare,
+        "mutual_aid",
+        budget=budget(236000.0),
+        fund=200000.0,
+        loan=50000.0,
+        poor_villages_only=False,
+        failure=1.0,
+    )
+    model, aid = start_year(scenario, *[REG] * 4, villages=2)
+    assert aid.enrolled.sum() == 4
+    aid.begin_year(2015)  # every loan failed: the fund is empty, a new village gets one
+    assert aid.pool[0] == 0.0
+    assert not aid.enrolled[:4].any()
+    ok = with_program(
+        bare,
+        "mutual_aid",
+        budget=budget(200000.0),
+        fund=200000.0,
+        loan=50000.0,
+        poor_villages_only=False,
+        failure=0.0,
+    )
+    _model, aid = start_year(ok, *[REG] * 4, villages=2)
+    aid.begin_year(2015)
+    assert aid.pool[0] == 200000.0
+    assert aid.enrolled.sum() == 4  # repaid and lent again
+    assert aid.ledger[-1]["spent_yuan"] == 0.0  # the second village has no households
+
+
+# -- public-welfare jobs -----------------------------------------------------------------------
+def test_posts_go_to_households_with_weak_or_part_labour(bare: Scenario) -> None:
+    scenario = with_program(bare, "public_jobs", wage=6000.0, unit_cost=6000.0)
+    rows = [
+        {**REG, "labour": 0, "elderly": 1},  # an older member takes the post
+        {**REG, "labour": 0, "elderly": 0},  # no one to hold it
+        {**REG, "labour": 1},
+        {**REG, "labour": 3},  # full labour: other programs
+    ]
+    _model, jobs = start_year(scenario, *rows)
+    assert jobs.enrolled.tolist() == [True, False, True, False]
+    assert jobs.income[0] == pytest.approx(6000.0 / 4)
+    assert jobs.ledger[-1]["spent_yuan"] == pytest.approx(12000.0)
+    jobs.begin_year(2015)
+    assert jobs.ledger[-1]["spent_yuan"] == pytest.approx(12000.0)  # the wage every year
+
+
+def test_a_post_is_necessary_for_the_exit_of_a_household_that_cannot_work(
+    rules: Scenario,  # noqa: F811
+) -> None:
+    scenario = with_program(rules, "public_jobs", wage=6000.0)
+    model, _jobs = start_year(scenario, {**REG, "labour": 0, "elderly": 1, "size": 2})
+    rows = exit_rows(model, scenario, LINE_2014 - 1000.0)
+    assert rows["public_jobs"]["necessary_households"] == 1
+
+
+# -- asset income ------------------------------------------------------------------------------
+def test_dividends_go_first_to_households_without_labour_and_outlast_exit(bare: Scenario) -> None:
+    scenario = with_program(
+        bare, "asset_income", budget=budget(24000.0), capital=24000.0, output_sd=0.0
+    )
+    model, assets = start_year(scenario, REG, {**REG, "labour": 0})
+    assert assets.enrolled.tolist() == [False, True]  # one share: the household that cannot work
+    assert assets.income[1] == pytest.approx(24000.0 * 0.11 / 4)
+    assert assets.channel == "transfer"
+    model.households.status[1] = Status.EXITED
+    model.households.exit_year[1] = 2014
+    for year in range(2015, 2021):
+        assets.begin_year(year)
+    assert assets.enrolled[1]
+    assert assets.income[1] > 0
+    assert assets.ledger[-1]["spent_yuan"] <= 24000.0
+
+
+def test_dividends_move_with_the_assets_output(bare: Scenario) -> None:
+    scenario = with_program(bare, "asset_income", output_sd=0.3)
+    _model, assets = start_year(scenario, {**REG, "labour": 0})
+    paid = []
+    for year in range(2015, 2021):
+        assets.begin_year(year)
+        paid.append(assets.income[0])
+    assert np.std(paid) > 0
+
+
+# -- pairing assistance ---------------------------------------------------------------------
+def test_pairing_places_workers_and_sends_work_teams(bare: Scenario) -> None:
+    scenario = with_program(
+        bare,
+        "pairing",
+        budget=budget(6000.0),
+        placement_rate=1.0,
+        wage=36000.0,
+        unit_cost=3000.0,
+        work_teams=1.0,
+        job_loss=0.0,
+    )
+    rows = [{**REG, "village": 1}, {**REG, "village": 1}, {**REG, "village": 0, "labour": 0}]
+    model, pairing = start_year(scenario, *rows, villages=3)
+    assert pairing.enrolled.tolist() == [True, True, False]
+    assert pairing.income[0] == pytest.approx(36000.0 / 4)
+    assert pairing.ledger[-1]["spent_yuan"] == pytest.approx(6000.0)
+    assert model.villages.work_team.tolist() == [False, True, False]  # most registered
+
+
+# -- consumption support --------------------------------------------------------------------
+def test_consumption_support_raises_what_industry_households_earn(bare: Scenario) -> None:
+    scenario = bare.updated(
+        {
+            "programs": {
+                "industry": {
+                    "kind": "industry",
+                    "budget": AMPLE,
+                    "take_up": 1.0,
+                    "gain": 3000.0,
+                    "ramp_years": 1,
+                },
+                "consumption": {
+                    "kind": "consumption",
+                    "budget": AMPLE,
+                    "take_up": 1.0,
+                    "price_premium": 0.2,
+                },
+            },
+            "registration.completed_month": 0,
+        }
+    )
+    model, industry = start_year(scenario, REG, {**REG, "land": 0.0})
+    consumption = model.programs[1]
+    assert industry.enrolled.tolist() == [True, False]
+    assert consumption.enrolled.tolist() == [True, False]
+    assert consumption.income[0] == pytest.approx(0.2 * 3000.0)
+    assert consumption.ledger[-1]["spent_yuan"] == pytest.approx(0.2 * 3000.0 * 4)
+
+
+def test_consumption_support_must_name_a_program_of_the_scenario(bare: Scenario) -> None:
+    with pytest.raises(ScenarioError, match="seller names 'crops'"):
+        bare.updated({"programs": {"consumption": {"kind": "consumption", "seller": "crops"}}})
+
+
+@pytest.mark.parametrize(
+    "kind", ["microcredit", "mutual_aid", "public_jobs", "asset_income", "pairing", "consumption"]
+)
+def test_every_new_kind_runs_in_a_county_within_its_budget(small: Scenario, kind: str) -> None:
+    from povsim import simulate
+
+    programs = {"industry": {"kind": "industry", "share": 0.3}, kind: {"kind": kind, "share": 0.2}}
+    if kind == "pairing":
+        programs[kind] = {"kind": kind, "budget": budget(5e5), "work_teams": 2.0}
+    scenario = small.updated({"programs": programs})
+    result = simulate(scenario, 1)
+    spending = result.spending[result.spending.program == kind]
+    assert (spending.spent_yuan <= spending.budget_yuan * (1 + 1e-9)).all()
+    assert set(result.pathways.program) >= {kind}
