@@ -105,9 +105,9 @@ def test_failed_loans_are_lost_to_the_fund_and_loans_revolve(bare: Scenario) -> 
         poor_villages_only=False,
         failure=1.0,
     )
-    model, aid = start_year(scenario, *[REG] * 4, villages=2)
+    _model, aid = start_year(scenario, *[REG] * 4, villages=2)
     assert aid.enrolled.sum() == 4
-    aid.begin_year(2015)  # every loan failed: the fund is empty, a new village gets one
+    aid.begin_year(2015)  # every loan failed: the fund is empty, and is not seeded again
     assert aid.pool[0] == 0.0
     assert not aid.enrolled[:4].any()
     ok = with_program(
