@@ -233,6 +233,10 @@ class InfrastructureConfig(ProgramConfig):
 
 class MicrocreditConfig(ProgramConfig):
     min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
+    statuses: tuple[StatusName, ...] = setting(
+        ("registered", "exited"),
+        "register statuses that may borrow (exited households kept the policy to 2020)",
+    )
     loan: float = setting(
         40000.0, "loan per household (the policy's ceiling is 50,000)", "yuan", ge=0.0, le=50000.0
     )
