@@ -249,3 +249,74 @@ def test_every_new_kind_runs_in_a_county_within_its_budget(small: Scenario, kind
     spending = result.spending[result.spending.program == kind]
     assert (spending.spent_yuan <= spending.budget_yuan * (1 + 1e-9)).all()
     assert set(result.pathways.program) >= {kind}
+
+
+# -- attribution, for every kind ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "settings", "row"),
+    [
+        (
+            "mutual_aid",
+            {"fund": 50000.0, "loan": 50000.0, "poor_villages_only": False, "failure": 0.0},
+            REG,
+        ),
+        ("asset_income", {"capital": 24000.0, "output_sd": 0.0}, {**REG, "labour": 0}),
+        ("pairing", {"placement_rate": 1.0, "job_loss": 0.0}, REG),
+    ],
+)
+def test_each_kind_is_necessary_for_the_exit_its_income_made(
+    rules: Scenario,  # noqa: F811
+    kind: str,
+    settings: dict,
+    row: dict,
+) -> None:
+    scenario = with_program(rules, kind, **settings)
+    model, program = start_year(scenario, row)
+    gain = program.income[0]
+    assert gain > 0
+    rows = exit_rows(model, scenario, LINE_2014 - gain / 2)
+    assert rows[kind]["necessary_households"] == 1
+    assert rows[kind]["primary_households"] == 1
+    rows = exit_rows(*start_year(scenario, row)[:1], scenario, LINE_2014 * 2)
+    assert rows[kind]["necessary_households"] == 0  # far over the line: it only helped
+
+
+def test_consumption_support_is_necessary_only_with_the_industry_it_adds_to(
+    rules: Scenario,  # noqa: F811
+) -> None:
+    scenario = rules.updated(
+        {
+            "programs": {
+                "industry": {"budget": AMPLE, "take_up": 1.0, "gain": 1000.0, "ramp_years": 1},
+                "consumption": {"budget": AMPLE, "take_up": 1.0, "price_premium": 0.2},
+            },
+            "registration.completed_month": 0,
+        }
+    )
+    model, _ = start_year(scenario, REG)
+    # 1,000 from industry and its 200 premium on top: without the premium, 100 short
+    rows = exit_rows(model, scenario, LINE_2014 - 1100.0)
+    assert rows["consumption"]["necessary_households"] == 1
+    assert rows["industry"]["primary_households"] == 1  # the larger contribution
+
+
+# -- picked up without special cases -----------------------------------------------------------
+def test_the_dashboard_and_sensitivity_take_the_new_kinds_as_they_are(tmp_path) -> None:
+    from povsim.dashboard import Policy
+    from povsim.experiments.sensitivity import load_problem
+
+    from .conftest import SCENARIOS
+
+    policy = Policy.from_file(SCENARIOS / "full_toolbox.toml")
+    assert {"microcredit", "consumption", "public_jobs", "asset_income"} <= set(policy.shares)
+    moved = policy.with_share("public_jobs", 0.10)
+    assert sum(moved.shares.values()) == pytest.approx(sum(policy.shares.values()))
+    problem = tmp_path / "credit.toml"
+    problem.write_text(
+        f'base = "{(SCENARIOS / "full_toolbox.toml").as_posix()}"\n'
+        'outputs = ["cumulative_exit_share"]\n'
+        '[inputs."programs.microcredit.return_rate"]\nbounds = [0.0, 0.3]\n'
+        '[inputs."programs.asset_income.dividend_rate"]\nbounds = [0.05, 0.15]\n',
+        encoding="utf-8",
+    )
+    assert load_problem(problem) is not None
