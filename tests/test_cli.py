@@ -313,6 +313,14 @@ def test_an_unknown_field_suggests_what_was_meant(tmp_path: Path) -> None:
         f"extends = {json.dumps(BASELINE)}\n[shocks.illnes]\nannual_probability = 0.1\n"
     )
     assert "did you mean shocks.illness?" in _refused(["check", str(scenario)])
+    # Inside program tables too, by the table's kind (named or implied by its name).
+    scenario.write_text(
+        f"extends = {json.dumps(BASELINE)}\n[programs.industry]\ngian = 1\n"
+        '[programs.posts]\nkind = "public_jobs"\nwgae = 1\n'
+    )
+    output = _refused(["check", str(scenario)])
+    assert "programs.industry.gian: unknown field (did you mean programs.industry.gain?)" in output
+    assert "programs.posts.wgae: unknown field (did you mean programs.posts.wage?)" in output
 
 
 def test_a_population_too_large_names_the_file_that_set_it(tmp_path: Path) -> None:

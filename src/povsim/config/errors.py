@@ -69,15 +69,27 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _program_model(raw: Mapping[str, Any] | None, name: str) -> type[BaseModel] | None:
+    """The settings of program table ``name`` when its kind is built in (None otherwise)."""
+    from povsim.config.registry import BUILTIN_CONFIGS
+
+    programs = (raw or {}).get("programs")
+    table = programs.get(name) if isinstance(programs, Mapping) else None
+    kind = table.get("kind", name) if isinstance(table, Mapping) else name
+    return BUILTIN_CONFIGS.get(str(kind))
+
+
 def problems_from(
     err: ValidationError,
     origin: Mapping[tuple[str, ...], str],
     default: str,
     model: type[BaseModel] | None = None,
+    raw: Mapping[str, Any] | None = None,
 ) -> list[ScenarioProblem]:
     """Each validation error as a problem naming the file (or ``--set``) that set the value.
 
-    With ``model``, an unknown field's message suggests the names it may have meant.
+    With ``model``, an unknown field's message suggests the names it may have meant; with
+    the ``raw`` data validated, also inside program tables of built-in kinds.
     """
     problems = []
     for e in err.errors(include_url=False):
@@ -89,6 +101,8 @@ def problems_from(
         if e["type"] == "extra_forbidden":
             message = "unknown field"
             holder = _model_at(model, loc[:-1])
+            if holder is None and model is not None and len(loc) > 2 and loc[0] == "programs":
+                holder = _model_at(_program_model(raw, loc[1]), loc[2:-1])
             close = difflib.get_close_matches(loc[-1], list(holder.model_fields) if holder else [])
             if close:
                 message += (

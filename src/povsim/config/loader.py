@@ -133,6 +133,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """
     path = Path(path)
     origin: Origin = {}
+    raw: dict[str, Any] | None = None
     try:
         raw = _resolve(path, (), origin)
         for text in overrides:
@@ -141,6 +142,6 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             origin[tuple(key.split("."))] = f"--set {key}"
         return Scenario.model_validate(raw)
     except ValidationError as err:
-        raise ScenarioError(problems_from(err, origin, str(path), Scenario)) from None
+        raise ScenarioError(problems_from(err, origin, str(path), Scenario, raw)) from None
     except RecursionError:
         raise _too_deep(path) from None
