@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import matplotlib
 import numpy as np
 import pandas as pd
 
@@ -41,10 +44,21 @@ def _yearly_means(frame: pd.DataFrame, by: list[str] | None = None) -> pd.DataFr
     return frame.drop(columns="replication").groupby(keys, as_index=False).mean(numeric_only=True)
 
 
-def _stacked_bars(ax, wide: pd.DataFrame) -> None:
+def program_colours(names) -> dict[str, Any]:
+    """A colour for each program name, distinct for up to 20 (tab10, then tab20); "none"
+    (an exit that needed no program) is grey."""
+    names = [n for n in dict.fromkeys(names) if n != "none"]
+    palette = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"]
+    colours: dict[str, Any] = {n: palette(i % palette.N) for i, n in enumerate(names)}
+    colours["none"] = "0.75"
+    return colours
+
+
+def _stacked_bars(ax, wide: pd.DataFrame, colours: dict[str, Any] | None = None) -> None:
     """One bar per row of ``wide``, stacked by column, each column labelled."""
     wide = wide.fillna(0)
+    colours = colours or program_colours(wide.columns)
     bottom = np.zeros(len(wide))
     for column in wide.columns:
-        ax.bar(wide.index, wide[column], bottom=bottom, label=column)
+        ax.bar(wide.index, wide[column], bottom=bottom, label=column, color=colours[column])
         bottom += wide[column].to_numpy()

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from povsim.config import Scenario
-from povsim.plots.common import _line, _stacked_bars, _yearly_means
+from povsim.plots.common import _line, _stacked_bars, _yearly_means, program_colours
 
 if TYPE_CHECKING:
     from povsim.runs.store import RunOutput
@@ -136,11 +136,12 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
+    colours = program_colours(table["program"])  # one colour a program in both panels
     for ax, column, title in (
         (left, "primary_households", "Exits by primary pathway"),
         (right, "exited_households", "Exits crediting each program (may overlap)"),
     ):
-        _stacked_bars(ax, table.pivot(index="year", columns="program", values=column))
+        _stacked_bars(ax, table.pivot(index="year", columns="program", values=column), colours)
         ax.set(title=title, xlabel="year", ylabel="households")
     # Beside the panels: inside, the legend of eight programs hides the early years' bars.
     handles, labels = right.get_legend_handles_labels()
