@@ -102,12 +102,14 @@ def test_the_command_writes_boxes_and_refuses_what_is_not_a_result(tmp_path: Pat
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["povsim_output"], manifest["runs"]) == ("discovery", 400)
     again = runner.invoke(app, args)
-    assert again.exit_code == 2 and "--overwrite" in again.output
+    assert again.exit_code == 2
+    assert "--overwrite" in again.output
     assert runner.invoke(app, [*args, "--overwrite"]).exit_code == 0
     other = runner.invoke(
         app, ["discover", str(out), "--where", "incidence_end > 0", "--out", str(tmp_path / "x")]
     )
-    assert other.exit_code == 2 and "discovery output" in other.output
+    assert other.exit_code == 2
+    assert "discovery output" in other.output
     none = runner.invoke(
         app,
         [
@@ -119,4 +121,5 @@ def test_the_command_writes_boxes_and_refuses_what_is_not_a_result(tmp_path: Pat
             str(tmp_path / "y"),
         ],
     )
-    assert none.exit_code == 2 and "no run of 400" in none.output
+    assert none.exit_code == 2
+    assert "no run of 400" in none.output

@@ -441,7 +441,11 @@ def member_toml(
         import tomli_w
 
         scenario = base.updated(changes)
-        return "\n".join(lines) + "\n" + tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+        return (
+            "\n".join(lines)
+            + "\n"
+            + tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+        )
     relative = Path(os.path.relpath(Path(base_file).resolve(), out_file.parent.resolve()))
     lines.append(f'extends = "{relative.as_posix()}"')
     lines.append(f"name = {json.dumps(f'{base.name}-front-{out_file.stem}')}")
