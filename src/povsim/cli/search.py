@@ -105,6 +105,7 @@ def optimize(
         parse_objective,
     )
     from povsim.experiments.optimize import optimize as search
+    from povsim.runs.store import OutputError
 
     try:
         import pymoo  # noqa: F401
@@ -143,7 +144,7 @@ def optimize(
                 on_result=bar.advance,
                 on_plan=bar.start,
             )
-    except ScenarioError as err:
+    except (ScenarioError, OutputError) as err:
         raise fail(str(err), 2) from None
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
