@@ -11,7 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from povsim.cli import app
-from povsim.experiments.discovery import DiscoveryError, discover, parse_condition
+from povsim.experiments.discovery import (
+    Discovery,
+    DiscoveryError,
+    discover,
+    parse_condition,
+    prim_boxes,
+    write_discovery,
+)
 from povsim.runs.store import MARKER
 
 runner = CliRunner()
@@ -123,3 +130,20 @@ def test_the_command_writes_boxes_and_refuses_what_is_not_a_result(tmp_path: Pat
     )
     assert none.exit_code == 2
     assert "no run of 400" in none.output
+
+
+def test_where_nothing_makes_the_condition_likely_no_box_is_reported(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.uniform(size=(300, 3)), columns=["a", "b", "c"])
+    y = rng.uniform(size=300) < 0.3  # unrelated to the inputs
+    boxes, stats, trajectory, summary = prim_boxes(x, y, min_density=0.9)
+    assert boxes.empty
+    assert stats.empty
+    assert summary.empty
+    assert len(trajectory) > 1
+    assert not trajectory["selected"].any()
+    found = Discovery(
+        tmp_path, "sweep", "y", 300, int(y.sum()), list(x), boxes, stats, trajectory, summary
+    )
+    write_discovery(found, tmp_path / "out")
+    assert (tmp_path / "out" / "figures" / "peeling.png").is_file()

@@ -295,6 +295,7 @@ def discover(
     boxes: int = 3,
     mass_min: float = 0.05,
     peel_alpha: float = 0.05,
+    min_density: float = 0.5,
 ) -> Discovery:
     """PRIM scenario discovery on a sweep or sensitivity result, as ``povsim discover``
     does (needs the ``discovery`` extra).
@@ -306,6 +307,7 @@ def discover(
         boxes: boxes to find at most.
         mass_min: smallest share of runs a box may hold.
         peel_alpha: share of runs peeled per step.
+        min_density: a box is reported where at least this share of its runs meet ``where``.
 
     Returns:
         A :class:`~povsim.experiments.discovery.Discovery`: ``boxes``, ``stats``,
@@ -314,7 +316,14 @@ def discover(
     from povsim.experiments.discovery import discover as find
     from povsim.experiments.discovery import write_discovery
 
-    found = find(results, where, boxes=boxes, mass_min=mass_min, peel_alpha=peel_alpha)
+    found = find(
+        results,
+        where,
+        boxes=boxes,
+        mass_min=mass_min,
+        peel_alpha=peel_alpha,
+        min_density=min_density,
+    )
     if out is not None:
         write_discovery(found, Path(out))
     return found

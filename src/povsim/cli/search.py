@@ -209,6 +209,12 @@ def discover(
     peel_alpha: Annotated[
         float, typer.Option(min=0.001, max=0.999, help="share of runs peeled per step")
     ] = 0.05,
+    min_density: Annotated[
+        float,
+        typer.Option(
+            min=0.001, max=1.0, help="a box is reported where at least this share of runs meet it"
+        ),
+    ] = 0.5,
     overwrite: OverwriteOption = False,
     quiet: Annotated[bool, typer.Option(help="no table")] = False,
 ) -> None:
@@ -232,7 +238,14 @@ def discover(
         raise fail(str(err), 2) from None
     refuse_target(out, "discovery", overwrite=overwrite)
     try:
-        found = find(results, where, boxes=boxes, mass_min=mass_min, peel_alpha=peel_alpha)
+        found = find(
+            results,
+            where,
+            boxes=boxes,
+            mass_min=mass_min,
+            peel_alpha=peel_alpha,
+            min_density=min_density,
+        )
         write_discovery(found, out, overwrite=overwrite)
     except DiscoveryError as err:
         raise fail(str(err), 2) from None

@@ -7,7 +7,9 @@ interest. The PRIM of the EMA Workbench (the ``discovery`` extra) then peels the
 space down to boxes where those cases are dense: each box has a *coverage* (the share of
 all cases of interest inside it), a *density* (the share of runs inside it that are of
 interest) and a *mass* (the share of all runs inside it). Of each box's peeling
-trajectory the point with the largest coverage x density is reported.
+trajectory the point with the largest coverage x density among those where the condition
+is likely (density at least ``min_density``, default one half) is reported, without the
+restrictions that are not significant (quasi-p value at least 0.05).
 """
 
 from __future__ import annotations
@@ -331,6 +333,41 @@ def _reading(box: int, limits: pd.DataFrame, row: dict[str, Any], where: str, ba
     )
 
 
+BOX_COLUMNS = ["box", "input", "low", "high", "input_min", "input_max", "qp"]
+STEP_COLUMNS = ["box", "step", "coverage", "density", "mass", "res_dim", "selected"]
+STAT_COLUMNS = ["box", "coverage", "density", "mass", "res_dim", "runs_in_box", "cases_in_box"]
+
+SIGNIFICANCE = 0.05
+"""A restriction whose quasi-p value (Bryant and Lempert 2010) is not below this is dropped."""
+
+
+def _qp(sides: list[float]) -> float:
+    """The quasi-p value of a restriction: its most significant side (-1: unrestricted)."""
+    restricted = [float(v) for v in sides if v >= 0]
+    return min(restricted) if restricted else math.nan
+
+
+def _drop_insignificant(found: Any, current: int) -> int:
+    """Drop, one at a time and the weakest first, restrictions whose quasi-p value is not
+    significant (each drop adds a box to the trajectory); return the box kept."""
+    while True:
+        qp = {u: _qp(sides) for u, sides in found.p_values[current].items()}
+        weak = {u: v for u, v in qp.items() if not v < SIGNIFICANCE}
+        if not weak or len(weak) == len(qp):
+            return current
+        found.drop_restriction(max(weak, key=lambda u: weak[u]), current)
+        current = len(found.peeling_trajectory) - 1
+
+
+def _steps(trajectory: pd.DataFrame, box: int, selected: int | None) -> pd.DataFrame:
+    """One box's peeling trajectory as written: box, step, statistics, the step kept."""
+    steps = trajectory[["coverage", "density", "mass", "res_dim"]].astype(float)
+    steps.insert(0, "box", box)
+    steps.insert(1, "step", np.arange(len(trajectory)))
+    steps["selected"] = steps["step"] == selected
+    return steps
+
+
 def prim_boxes(
     x: pd.DataFrame,
     y: np.ndarray,
@@ -338,9 +375,15 @@ def prim_boxes(
     boxes: int = 3,
     mass_min: float = 0.05,
     peel_alpha: float = 0.05,
+    min_density: float = 0.5,
     where: str = "the condition",
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Up to ``boxes`` PRIM boxes of the cases ``y`` in the inputs ``x``.
+
+    Of each box's peeling trajectory the step with the largest coverage x density among
+    those at least ``min_density`` dense is kept, then its restrictions that are not
+    significant (quasi-p value at least 0.05) are dropped; the search stops when no step
+    is that dense.
 
     Returns:
         (boxes, stats, trajectory, summary) as in :class:`Discovery`.
@@ -357,17 +400,19 @@ def prim_boxes(
             if found is None:
                 break
             trajectory = found.peeling_trajectory.reset_index(drop=True)
+            dense = (trajectory["density"] >= min_density).to_numpy()
+            if not dense.any():
+                # Nowhere left is the condition likely: no more boxes (the trajectory is
+                # kept, so the figure shows how far it got).
+                steps.append(_steps(trajectory, number, None))
+                break
             score = (trajectory["coverage"] * trajectory["density"]).to_numpy(dtype=float)
-            chosen = int(np.nanargmax(score))
-            found.select(chosen)
-            if float(found.density) <= base and number > 1:
-                break  # no denser region left: later boxes would explain nothing
-            step = trajectory[["coverage", "density", "mass", "res_dim"]].copy()
-            step.insert(0, "box", number)
-            step.insert(1, "step", np.arange(len(trajectory)))
-            step["selected"] = step["step"] == chosen
-            steps.append(step)
-            lim = found.box_lim
+            current = int(np.nanargmax(np.where(dense, score, -1.0)))
+            found.select(current)
+            current = _drop_insignificant(found, current)
+            steps.append(_steps(found.peeling_trajectory.reset_index(drop=True), number, current))
+            lim = found.box_lims[current]
+            qp = found.p_values[current]
             limits = pd.DataFrame(
                 [
                     {
@@ -377,12 +422,13 @@ def prim_boxes(
                         "high": float(lim.at[1, name]),
                         "input_min": float(lows[name]),
                         "input_max": float(highs[name]),
+                        "qp": _qp(qp.get(name, [-1.0, -1.0])),
                     }
                     for name in x.columns
                     if float(lim.at[0, name]) > float(lows[name])
                     or float(lim.at[1, name]) < float(highs[name])
                 ],
-                columns=["box", "input", "low", "high", "input_min", "input_max"],
+                columns=BOX_COLUMNS,
             )
             inside = np.ones(len(x), dtype=bool)
             for r in limits.itertuples():
@@ -408,10 +454,12 @@ def prim_boxes(
                 }
             )
     return (
-        pd.concat(limit_rows, ignore_index=True) if limit_rows else pd.DataFrame(),
-        pd.DataFrame(stat_rows),
-        pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(),
-        pd.DataFrame(readings),
+        pd.concat(limit_rows, ignore_index=True)
+        if limit_rows
+        else pd.DataFrame(columns=BOX_COLUMNS),
+        pd.DataFrame(stat_rows, columns=STAT_COLUMNS),
+        pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(columns=STEP_COLUMNS),
+        pd.DataFrame(readings, columns=["box", "coverage", "density", "mass", "reading"]),
     )
 
 
@@ -422,6 +470,7 @@ def discover(
     boxes: int = 3,
     mass_min: float = 0.05,
     peel_alpha: float = 0.05,
+    min_density: float = 0.5,
 ) -> Discovery:
     """PRIM scenario discovery on a sweep or sensitivity result (see the module).
 
@@ -437,10 +486,16 @@ def discover(
         raise DiscoveryError(
             f"--where {where!r}: {share} run of {len(y)} meets it: nothing to discover"
         )
-    if not (0.0 < mass_min < 1.0 and 0.0 < peel_alpha < 1.0):
-        raise DiscoveryError("--mass-min and --peel-alpha must be between 0 and 1")
+    if not (0.0 < mass_min < 1.0 and 0.0 < peel_alpha < 1.0 and 0.0 < min_density <= 1.0):
+        raise DiscoveryError("--mass-min, --peel-alpha and --min-density must be between 0 and 1")
     limits, stats, trajectory, summary = prim_boxes(
-        x, y, boxes=boxes, mass_min=mass_min, peel_alpha=peel_alpha, where=where
+        x,
+        y,
+        boxes=boxes,
+        mass_min=mass_min,
+        peel_alpha=peel_alpha,
+        min_density=min_density,
+        where=where,
     )
     return Discovery(
         results=Path(results),
