@@ -463,3 +463,46 @@ def test_a_stored_front_is_offered_and_its_members_load_as_the_mix(
     app._use_member("../../etc/passwd")  # only the front's own members
     assert "no '../../etc/passwd'" in app.front_problem.value
     assert app.policy.value is current
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
+)
+@pytest.mark.slow
+def test_a_planner_uses_a_suggested_mix_in_the_browser(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from povsim.experiments.optimize import optimize
+
+    result = optimize(
+        SCENARIOS / "baseline.toml",
+        ["incidence_end", "spending_yuan"],
+        ["shares=industry,health,social_security"],
+        tmp_path / "fronts" / "small",
+        generations=1,
+        population=4,
+        replications=1,
+        households=200,
+    )
+    member = result.front.iloc[-1]
+    industry = f"industry {member['programs.industry.share']:.0%}"
+    log = tmp_path / "server.log"
+    options = ["--fronts", str(tmp_path / "fronts")]
+    with (
+        running_dashboard(cwd=ROOT, log=log, options=options) as url,
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(url)
+        expect(page.locator(".povsim-projection")).to_contain_text("projected 2020")
+        page.get_by_role("tab", name="Suggest mixes").click()
+        expect(page.locator("table")).to_contain_text("spending_yuan")
+        page.get_by_role("button", name=f"use {member['member']}").click()
+        expect(page.get_by_text(industry, exact=True)).to_be_visible()  # the sidebar's slider
+        page.get_by_role("tab", name="Live model").click()
+        expect(page.get_by_text(f"baseline-front-{member['member']}:")).to_be_visible()
+        browser.close()
+    assert "Traceback" not in log.read_text()

@@ -409,6 +409,13 @@ def SuggestView():
     """A stored Pareto front: its figure, its mixes, and a button to use each."""
     fronts = front_dirs(_fronts_dir())
     shown = front.value
+    first = next(iter(fronts.values()), None)
+
+    def show_first() -> None:
+        if front.value is None and first is not None:
+            _load_front(first)
+
+    solara.use_effect(show_first, [first])
     with solara.Column() as column:
         solara.Markdown("### Suggested mixes (a stored Pareto front)")
         if front_problem.value:
