@@ -225,3 +225,23 @@ def test_the_command_writes_a_front_of_baseline_members(tmp_path: Path) -> None:
         assert member.budget.scale == pytest.approx(row["budget.scale"])
     again = runner.invoke(app, args)  # a rerun replays everything
     assert again.exit_code == 0, again.output
+
+
+def test_a_lever_value_that_makes_an_invalid_scenario_is_never_on_the_front(
+    baseline: Scenario, tmp_path: Path
+) -> None:
+    # Above 0.25 the industry share takes the shares over the budget: no scenario.
+    result = optimize(
+        resized(baseline, 200),
+        ["max:cumulative_exit_share", "spending_yuan"],
+        ["programs.industry.share=0:0.9"],
+        tmp_path / "opt",
+        generations=2,
+        population=6,
+        replications=1,
+    )
+    invalid = result.history[result.history["programs.industry.share"] > 0.25 + 1e-9]
+    assert len(invalid) > 0
+    assert not invalid["feasible"].any()
+    assert invalid["cumulative_exit_share"].isna().all()
+    assert (result.front["programs.industry.share"] <= 0.25 + 1e-9).all()

@@ -76,7 +76,8 @@ SHARE = "share:"
 INSTALL = "the optimize command needs pymoo: pip install 'povsim[optimize]'"
 
 INVALID = 1e12
-"""Score of a candidate whose levers make an invalid scenario (never on the front)."""
+"""What pymoo sees for a score that is NaN: an invalid scenario, or an outcome that cannot
+be computed (a cost per exit without exits). Never better than a real score."""
 
 
 def _problem(source: str, where: str, message: str) -> ScenarioError:
@@ -500,6 +501,7 @@ class _Search:
         self.generation = 0
         self.fresh = 0
         self.reference: NDArray[np.float64] | None = None
+        self.invalid: set[bytes] = set()
 
     @property
     def history_file(self) -> Path:
@@ -537,7 +539,7 @@ class _Search:
 
     def _run(self, points: list[NDArray[np.float64]]) -> NDArray[np.float64]:
         """Mean outcomes over the replications: (points, samples, outcomes); NaN where a
-        point makes an invalid scenario."""
+        point makes an invalid scenario (it then scores worst on every objective)."""
         samples = max(1, len(self.samples))
         out = np.full((len(points), samples, self.replications, len(self.outcomes)), np.nan)
         tasks, where = [], []
@@ -545,7 +547,8 @@ class _Search:
             try:
                 scenarios = self._scenarios(x)
             except ScenarioError:
-                out[i] = INVALID
+                # e.g. a share lever that takes the shares over the budget: not a candidate
+                self.invalid.add(x.tobytes())
                 continue
             for s, scenario in enumerate(scenarios):
                 for r in range(self.replications):
@@ -613,7 +616,7 @@ class _Search:
 
     def _row(self, x: NDArray[np.float64], values: NDArray[np.float64]) -> dict[str, Any]:
         scored = dict(zip(self.outcomes, (float(v) for v in values), strict=True))
-        valid = not bool(np.any(values >= INVALID))
+        valid = x.tobytes() not in self.invalid
         shares = {f"programs.{p}.share": s for p, s in self.space.shares_of(x).items()}
         return {
             "generation": self.generation,
