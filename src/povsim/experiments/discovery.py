@@ -236,7 +236,8 @@ def load_cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame,
     """
     results = Path(results)
     if not results.is_dir():
-        raise DiscoveryError(f"{results}: no such results directory")
+        what = "is not a directory" if results.exists() else "does not exist"
+        raise DiscoveryError(f"{results} {what}: give a sweep or sensitivity output directory")
     runs_dir, kind = _runs_directory(results)
     try:
         plan = pd.read_parquet(runs_dir / "runs.parquet")
@@ -258,6 +259,7 @@ def load_cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame,
         for c in inputs.columns
         if pd.api.types.is_numeric_dtype(inputs[c])
         and not pd.api.types.is_bool_dtype(inputs[c])
+        and inputs[c].notna().all()  # a field only some variants set explains nothing here
         and inputs[c].nunique() > 1
     ]
     if not numeric:
