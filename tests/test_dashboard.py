@@ -431,3 +431,88 @@ def test_the_server_does_not_ask_pypi_for_a_newer_solara() -> None:
     from povsim.cli.dashboard import server_command
 
     assert "--no-check-version" in server_command("127.0.0.1", 8765)
+
+
+def test_a_stored_front_is_offered_and_its_members_load_as_the_mix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from povsim.dashboard import front_dirs
+    from povsim.experiments.optimize import optimize
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    monkeypatch.setenv("POVSIM_FRONTS_DIR", str(tmp_path))
+    from povsim.dashboard import app
+
+    optimize(
+        SCENARIOS / "baseline.toml",
+        ["incidence_end", "spending_yuan"],
+        ["shares=industry,health,social_security"],
+        tmp_path / "fronts" / "small",
+        generations=1,
+        population=4,
+        replications=1,
+        households=200,
+    )
+    (tmp_path / "other").mkdir()  # not a front: not offered
+    assert list(front_dirs(tmp_path)) == ["fronts/small"]
+    app._load_front(tmp_path / "other")
+    assert "not a finished `povsim optimize` output" in app.front_problem.value
+    app._load_front(tmp_path / "fronts" / "small")
+    shown = app.front.value
+    assert shown is not None
+    assert app.front_problem.value == ""
+    assert "| member | incidence_end | spending_yuan |" in app._front_markdown(shown)
+    member = shown.members[-1]
+    app._use_member(member)
+    current = app.policy.value
+    assert current.source == f"front {member}"
+    chosen = shown.shares(member)
+    assert len(chosen) == 3
+    assert {k: current.shares[k] for k in chosen} == pytest.approx(chosen)
+    assert current.base.population.households == 5000  # the member extends the baseline
+    app._use_member("../../etc/passwd")  # only the front's own members
+    assert "no '../../etc/passwd'" in app.front_problem.value
+    assert app.policy.value is current
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
+)
+@pytest.mark.slow
+def test_a_planner_uses_a_suggested_mix_in_the_browser(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from povsim.experiments.optimize import optimize
+
+    result = optimize(
+        SCENARIOS / "baseline.toml",
+        ["incidence_end", "spending_yuan"],
+        ["shares=industry,health,social_security"],
+        tmp_path / "fronts" / "small",
+        generations=1,
+        population=4,
+        replications=1,
+        households=200,
+    )
+    member = result.front.iloc[-1]
+    industry = f"industry {member['programs.industry.share']:.0%}"
+    log = tmp_path / "server.log"
+    options = ["--fronts", str(tmp_path / "fronts")]
+    with (
+        running_dashboard(cwd=ROOT, log=log, options=options) as url,
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(url)
+        expect(page.locator(".povsim-projection")).to_contain_text("projected 2020")
+        page.get_by_role("tab", name="Suggest mixes").click()
+        expect(page.locator("table")).to_contain_text("spending_yuan")
+        page.get_by_role("button", name=f"use {member['member']}").click()
+        expect(page.get_by_text(industry, exact=True)).to_be_visible()  # the sidebar's slider
+        page.get_by_role("tab", name="Live model").click()
+        expect(page.get_by_text(f"baseline-front-{member['member']}:")).to_be_visible()
+        browser.close()
+    assert "Traceback" not in log.read_text()

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from povsim import load_scenario
 from povsim.cli import app
+from povsim.runs.store import MARKER
 
 from .conftest import SCENARIOS
 
@@ -199,6 +200,105 @@ COMMANDS = {
         "--param",
         "income.growth",
     ],
+    "optimize: unknown objective": ["optimize", "{base}", "--objectives", "nonsense"],
+    "optimize: objective in a year not simulated": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "registered_people@2030",
+    ],
+    "optimize: lever path that does not exist": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--levers",
+        "income.grwoth=0:1",
+    ],
+    "optimize: lever that is not a number": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--levers",
+        "name=0:1",
+    ],
+    "optimize: lever bounds reversed": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--levers",
+        "budget.scale=2:0.5",
+    ],
+    "optimize: shares of an unknown program": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--levers",
+        "shares=industry,magic",
+    ],
+    "optimize: malformed constraint": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--constraint",
+        "spending_yuan<lots",
+    ],
+    "optimize: unknown statistic": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--statistic",
+        "median",
+    ],
+    "optimize: robust problem with a bad input": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--robust",
+        "{triang}",
+    ],
+    "optimize: --out a foreign directory": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--out",
+        "{tmp}",
+    ],
+    "discover: invalid expression": ["discover", "{tmp}", "--where", "incidence_end >"],
+    "discover: unknown column": ["discover", "{tmp}", "--where", "nonsense@2020 > 0"],
+    "discover: unknown outcome": ["discover", "{tmp}", "--where", "nonsense > 0"],
+    "discover: code in the expression": [
+        "discover",
+        "{tmp}",
+        "--where",
+        "__import__('os').system('x') > 0",
+    ],
+    "discover: not a condition": ["discover", "{tmp}", "--where", "incidence_end + 1"],
+    "discover: results that are not a povsim output": [
+        "discover",
+        "{tmp}",
+        "--where",
+        "incidence_end > 0.1",
+    ],
+    "discover: results that do not exist": [
+        "discover",
+        "{tmp}/nowhere",
+        "--where",
+        "incidence_end > 0.1",
+    ],
+    "discover: results of another kind": [
+        "discover",
+        "{calibration}",
+        "--where",
+        "incidence_end > 0.1",
+    ],
     "run: unknown executor": ["run", "{base}", "--executor", "thread"],
     "run: --set a bool as a rate": ["run", "{base}", "--set", "income.growth=true"],
     "run: --set infinity": ["run", "{base}", "--set", "income.initial_mean=inf"],
@@ -222,10 +322,14 @@ def test_a_hostile_command_is_one_clear_line(
     (tmp_path / "keep.txt").write_text("mine")  # --out at tmp_path: a foreign directory
     values = {name: str(path) for name, path in paths.items()}
     values |= {"base": str(BASELINE), "tmp": str(tmp_path), "out": str(tmp_path / "out")}
+    calibration = tmp_path / "calibration"  # a povsim output that is not a sweep
+    calibration.mkdir()
+    (calibration / MARKER).write_text("calibration\n", encoding="utf-8")
+    values["calibration"] = str(calibration)
     args = [arg.format(**values) for arg in COMMANDS[case]]
-    if args[0] in ("sweep", "sensitivity", "calibrate", "run", "compare"):
+    if args[0] in ("sweep", "sensitivity", "calibrate", "run", "compare", "optimize"):
         args += ["--quiet"] if "--executor" in args else ["--executor", "serial", "--quiet"]
-    if args[0] in ("sensitivity", "calibrate") and "--out" not in args:
+    if args[0] in ("sensitivity", "calibrate", "optimize", "discover") and "--out" not in args:
         args += ["--out", str(tmp_path / "out")]
     code, output = _invoke(tmp_path, args)
     assert code == 2, output

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 
     from povsim.config import Scenario, ScenarioError, load_scenario
     from povsim.experiments.compare import Comparison
+    from povsim.experiments.discovery import Discovery
     from povsim.experiments.ensemble import Ensemble
     from povsim.experiments.executors import Executor
+    from povsim.experiments.optimize import OptimizationResult
     from povsim.runs.metrics import OUTCOMES
     from povsim.runs.runner import RunResult, simulate
     from povsim.runs.store import write_run
@@ -76,7 +78,9 @@ __all__ = [
     "Village",
     "VillageState",
     "compare",
+    "discover",
     "load_scenario",
+    "optimize",
     "run",
     "simulate",
     "sweep",
@@ -219,3 +223,107 @@ def sweep(
     plan = load_design(design)
     with _executor(executor, workers, scheduler) as pool:
         return run_sweep(plan, out, resume=resume, executor=pool)
+
+
+def optimize(
+    scenario: str | Path | Scenario,
+    objectives: Sequence[str],
+    out: str | Path,
+    *,
+    levers: Sequence[str] = ("shares",),
+    constraints: Sequence[str] = (),
+    generations: int = 20,
+    population: int = 24,
+    replications: int = 3,
+    households: int | None = None,
+    seed: int = 1,
+    robust: str | Path | None = None,
+    robust_samples: int = 8,
+    statistic: str = "mean",
+    executor: str | Executor = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> OptimizationResult:
+    """Search budget mixes for the Pareto front of ``objectives``, as ``povsim optimize``
+    does (needs the ``optimize`` extra).
+
+    Args:
+        scenario: the base scenario (a file, which front members then extend, or a Scenario).
+        objectives: outcome names, ``min:NAME`` or ``max:NAME``.
+        out: output directory (a rerun with the same settings continues the search).
+        levers: ``shares``, ``shares=A,B,...`` or ``dotted.path=LOW:HIGH``.
+        constraints: ``NAME<=VALUE`` or ``NAME>=VALUE`` (VALUE may be ``budget``).
+        generations: generations of the search.
+        population: candidates per generation.
+        replications: fixed-seed replications per candidate.
+        households: agents per run while searching.
+        seed: seed of the runs and of the search.
+        robust: a sensitivity problem file: score candidates over its uncertain inputs.
+        robust_samples: draws of the uncertain inputs.
+        statistic: robust mode's score: ``mean``, ``p90`` or ``regret``.
+
+    Returns:
+        An :class:`~povsim.experiments.optimize.OptimizationResult`: ``front``,
+        ``history`` and the front members' scenarios.
+    """
+    from povsim.experiments.optimize import optimize as search
+
+    with _executor(executor, workers, scheduler) as pool:
+        return search(
+            scenario,
+            objectives,
+            levers,
+            out,
+            constraints=constraints,
+            generations=generations,
+            population=population,
+            replications=replications,
+            households=households,
+            seed=seed,
+            robust=robust,
+            robust_samples=robust_samples,
+            statistic=statistic,
+            executor=pool,
+        )
+
+
+def discover(
+    results: str | Path,
+    where: str,
+    *,
+    out: str | Path | None = None,
+    boxes: int = 3,
+    mass_min: float = 0.05,
+    peel_alpha: float = 0.05,
+    min_density: float = 0.5,
+) -> Discovery:
+    """PRIM scenario discovery on a sweep or sensitivity result, as ``povsim discover``
+    does (needs the ``discovery`` extra).
+
+    Args:
+        results: a sweep or sensitivity output directory.
+        where: the condition marking runs of interest, e.g. ``registered_people@2020 > 0``.
+        out: when given, write the boxes, summary and figure there.
+        boxes: boxes to find at most.
+        mass_min: smallest share of runs a box may hold.
+        peel_alpha: share of runs peeled per step.
+        min_density: a box is reported where at least this share of its runs meet ``where``.
+
+    Returns:
+        A :class:`~povsim.experiments.discovery.Discovery`: ``boxes``, ``stats``,
+        ``trajectory`` and a plain-language ``summary``.
+    """
+    from povsim.experiments.discovery import discover as find
+    from povsim.experiments.discovery import write_discovery
+
+    found = find(
+        results,
+        where,
+        boxes=boxes,
+        mass_min=mass_min,
+        peel_alpha=peel_alpha,
+        min_density=min_density,
+    )
+    if out is not None:
+        write_discovery(found, Path(out))
+    return found

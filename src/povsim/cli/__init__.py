@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from povsim.cli import calibration, dashboard, experiments, run, scenarios
+from povsim.cli import calibration, dashboard, experiments, run, scenarios, search
 
 __all__ = ["app", "main"]
 
@@ -42,6 +42,8 @@ for command in (
     experiments.sensitivity,
     calibration.calibrate,
     calibration.validate,
+    search.optimize,
+    search.discover,
     dashboard.dashboard,
     scenarios.check,
     scenarios.fields,

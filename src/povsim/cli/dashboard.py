@@ -97,6 +97,9 @@ def dashboard(
     scenarios_dir: Annotated[Path, typer.Option(help="shipped scenarios the page offers")] = Path(
         "scenarios"
     ),
+    fronts: Annotated[
+        Path, typer.Option(help="where the 'Suggest mixes' tab looks for `povsim optimize` fronts")
+    ] = Path("runs"),
 ) -> None:
     """Start the planner's dashboard in the browser (needs the viz extra)."""
     if importlib.util.find_spec("solara") is None:
@@ -113,6 +116,7 @@ def dashboard(
         **os.environ,
         "POVSIM_SCENARIOS_DIR": str(scenarios_dir.resolve()),
         "POVSIM_DASHBOARD_SCENARIO": str(scenario.resolve()) if scenario else "",
+        "POVSIM_FRONTS_DIR": str(fronts.resolve()),
         # Solara's "This website runs on Solara" banner sits over the charts' corner.
         "SOLARA_THEME_SHOW_BANNER": "False",
         "SOLARA_THEME_TITLE": "povsim dashboard",

@@ -4,6 +4,22 @@
 povsim; :mod:`povsim.dashboard.app` is the Solara page built on Mesa's SolaraViz.
 """
 
-from povsim.dashboard.policy import MAX_PINNED, Policy, rebalance, scenario_files
+from povsim.dashboard.policy import (
+    MAX_PINNED,
+    Front,
+    Policy,
+    front_dirs,
+    load_front,
+    rebalance,
+    scenario_files,
+)
 
-__all__ = ["MAX_PINNED", "Policy", "rebalance", "scenario_files"]
+__all__ = [
+    "MAX_PINNED",
+    "Front",
+    "Policy",
+    "front_dirs",
+    "load_front",
+    "rebalance",
+    "scenario_files",
+]

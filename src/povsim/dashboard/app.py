@@ -5,11 +5,13 @@ policy-mix panel (scenario, budget shares kept summing to what the scenario give
 programs, budget level, exit threshold, two lines in one, seed and replications),
 pinning, comparison and export. The first tab follows the model year by year against
 the mix's projection to the last year (the mean of its replications, refined as they
-finish); the second compares up to four pinned mixes with :func:`povsim.compare`.
+finish); the second compares up to four pinned mixes with :func:`povsim.compare`; the
+third shows a front stored by ``povsim optimize`` and loads any of its mixes.
 Charts are ECharts options drawn by the browser (:mod:`povsim.dashboard.charts`).
 
 Started by ``povsim dashboard``; the module reads ``POVSIM_DASHBOARD_SCENARIO`` (the
-first scenario) and ``POVSIM_SCENARIOS_DIR`` (the shipped scenarios to choose from).
+first scenario), ``POVSIM_SCENARIOS_DIR`` (the shipped scenarios to choose from) and
+``POVSIM_FRONTS_DIR`` (where to look for stored fronts).
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from solara.components.input import use_change
 
 from povsim.config import ScenarioError
 from povsim.dashboard import charts
-from povsim.dashboard.policy import MAX_PINNED, Policy, scenario_files
+from povsim.dashboard.policy import (
+    MAX_PINNED,
+    Front,
+    Policy,
+    front_dirs,
+    load_front,
+    scenario_files,
+)
 from povsim.dashboard.upload import ScenarioUpload, load_upload
 from povsim.experiments.compare import Comparison, compare_scenarios
 from povsim.experiments.executors import SerialExecutor
@@ -91,6 +100,10 @@ def _scenarios_dir() -> Path:
     return Path(os.environ.get("POVSIM_SCENARIOS_DIR", "scenarios")).resolve()
 
 
+def _fronts_dir() -> Path:
+    return Path(os.environ.get("POVSIM_FRONTS_DIR", "runs")).resolve()
+
+
 def _initial_policy() -> Policy:
     first = os.environ.get("POVSIM_DASHBOARD_SCENARIO")  # empty: the baseline
     path = Path(first) if first else _scenarios_dir() / "baseline.toml"
@@ -105,6 +118,8 @@ projection: solara.Reactive[Projection | None] = solara.reactive(None)
 pinned: solara.Reactive[list[Policy]] = solara.reactive([])
 comparison: solara.Reactive[Comparison | None] = solara.reactive(None)
 comparing = solara.reactive("")
+front: solara.Reactive[Front | None] = solara.reactive(None)
+front_problem = solara.reactive("")
 
 
 SYNC_PROJECTION_HOUSEHOLDS = 20_000
@@ -353,6 +368,88 @@ def _run_comparison() -> None:
     comparison.set(result)
 
 
+# ------------------------------------------------------------------ suggested mixes
+def _load_front(path: Path) -> None:
+    try:
+        front.set(load_front(path))
+    except ScenarioError as err:
+        front_problem.set(str(err))
+        return
+    front_problem.set("")
+
+
+def _use_member(member: str) -> None:
+    """Make a front member the current mix (its name is the member's)."""
+    shown = front.value
+    if shown is None:
+        return
+    try:
+        loaded = shown.policy(member)
+    except ScenarioError as err:
+        front_problem.set(str(err))
+        return
+    front_problem.set("")
+    _set_policy(loaded)
+    mix_name.set(loaded.label)
+
+
+def _front_markdown(shown: Front) -> str:
+    """The front as a table: each member's scores and its largest shares."""
+    names = [o.partition(":")[2] or o for o in shown.objectives]
+    lines = ["| member | " + " | ".join(names) + " | largest shares |"]
+    lines.append("|---" * (len(names) + 2) + "|")
+    for row in shown.table.to_dict("records"):
+        top = sorted(shown.shares(str(row["member"])).items(), key=lambda kv: -kv[1])[:3]
+        cells = [_fmt(n, float(row[n])) if n in row else "-" for n in names]
+        shares = ", ".join(f"{k} {v:.0%}" for k, v in top)
+        lines.append(f"| {row['member']} | " + " | ".join(cells) + f" | {shares} |")
+    return "\n".join(lines)
+
+
+@solara.component
+def SuggestView():
+    """A stored Pareto front: its figure, its mixes, and a button to use each."""
+    fronts = front_dirs(_fronts_dir())
+    shown = front.value
+    first = next(iter(fronts.values()), None)
+
+    def show_first() -> None:
+        if front.value is None and first is not None:
+            _load_front(first)
+
+    solara.use_effect(show_first, [first])
+    with solara.Column() as column:
+        solara.Markdown("### Suggested mixes (a stored Pareto front)")
+        if front_problem.value:
+            solara.Error(front_problem.value, classes=["povsim-front-problem"])
+        if not fronts and shown is None:
+            solara.Text(
+                f"No fronts under {_fronts_dir()}: run `povsim optimize ... --out "
+                f"{_fronts_dir()}/NAME` and reload."
+            )
+            return column
+        names = {path: name for name, path in fronts.items()}
+        solara.Select(
+            "front",
+            values=list(fronts),
+            value=names.get(shown.path) if shown is not None else None,
+            on_value=lambda name: _load_front(fronts[name]),
+        )
+        if shown is None:
+            return column
+        if shown.figure is not None:
+            solara.Image(str(shown.figure), width="100%")
+        solara.Markdown(_front_markdown(shown))
+        with solara.Row(classes=["povsim-front-members"]):
+            for member in shown.members:
+                solara.Button(
+                    f"use {member}",
+                    on_click=partial(_use_member, member),
+                    classes=[f"povsim-front-{member}"],
+                )
+    return column
+
+
 # ------------------------------------------------------------------ the policy panel
 @solara.component
 def PolicyPanel():
@@ -585,3 +682,5 @@ def Page():
             LiveView(live.value, shown.value)
         with solara.lab.Tab("Compare mixes"):
             CompareView(live.value)
+        with solara.lab.Tab("Suggest mixes"):
+            SuggestView()

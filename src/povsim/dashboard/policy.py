@@ -9,15 +9,27 @@ into a standalone scenario file that ``povsim run`` accepts.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
 from povsim.config import Scenario, ScenarioError, ScenarioProblem, load_scenario
 
-__all__ = ["MAX_PINNED", "Policy", "rebalance", "scenario_files"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "MAX_PINNED",
+    "Front",
+    "Policy",
+    "front_dirs",
+    "load_front",
+    "rebalance",
+    "scenario_files",
+]
 
 MAX_PINNED = 4
 """Mixes a planner can pin side by side."""
@@ -155,3 +167,74 @@ class Policy:
             f"{self.label}: {', '.join(parts)}; budget x{self.budget_scale:.2f}; "
             f"exit +{self.exit_margin:.0%}"
         )
+
+
+def front_dirs(root: Path) -> dict[str, Path]:
+    """Stored fronts (``povsim optimize`` outputs) under ``root``, up to two levels down,
+    by name relative to it."""
+    from povsim.runs.store import output_kind
+
+    found = {}
+    for manifest in sorted([*root.glob("*/manifest.json"), *root.glob("*/*/manifest.json")]):
+        directory = manifest.parent
+        if output_kind(directory) == "optimize" and (directory / "pareto.parquet").is_file():
+            found[directory.relative_to(root).as_posix()] = directory
+    return found
+
+
+@dataclass(frozen=True)
+class Front:
+    """A stored Pareto front: its mixes, objectives and figure.
+
+    Attributes:
+        path: the ``povsim optimize`` output directory.
+        table: ``pareto.parquet``: one row per member.
+        objectives: ``min:NAME`` or ``max:NAME``, as searched.
+    """
+
+    path: Path
+    table: pd.DataFrame
+    objectives: tuple[str, ...]
+
+    @property
+    def members(self) -> list[str]:
+        return [str(m) for m in self.table["member"]]
+
+    @property
+    def figure(self) -> Path | None:
+        path = self.path / "figures" / "front.png"
+        return path if path.is_file() else None
+
+    def shares(self, member: str) -> dict[str, float]:
+        """The budget shares of one member's mix."""
+        row = self.table[self.table["member"] == member].iloc[0]
+        return {
+            c.removeprefix("programs.").removesuffix(".share"): float(row[c])
+            for c in self.table.columns
+            if c.startswith("programs.") and c.endswith(".share")
+        }
+
+    def policy(self, member: str) -> Policy:
+        """The member's mix as a dashboard policy (raises :class:`ScenarioError`)."""
+        if member not in self.members:  # never a path built from anything else
+            raise ScenarioError([ScenarioProblem(str(self.path), "member", f"no {member!r}")])
+        return Policy.from_file(self.path / "front" / f"{member}.toml", f"front {member}")
+
+
+def load_front(path: Path) -> Front:
+    """Read a stored front (raises :class:`ScenarioError` naming what is wrong)."""
+    import pandas as pd
+
+    from povsim.runs.store import output_kind
+
+    if output_kind(path) != "optimize" or not (path / "pareto.parquet").is_file():
+        raise ScenarioError(
+            [ScenarioProblem(str(path), "", "not a finished `povsim optimize` output")]
+        )
+    try:
+        table = pd.read_parquet(path / "pareto.parquet")
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        objectives = tuple(str(o) for o in manifest.get("objectives", []))
+    except (OSError, ValueError) as err:
+        raise ScenarioError([ScenarioProblem(str(path), "", f"cannot be read: {err}")]) from None
+    return Front(path, table, objectives)

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,15 +52,18 @@ def running_dashboard(
     cwd: Path | None = None,
     log: Path | None = None,
     timeout: float = 90.0,
+    options: Sequence[str] = (),
 ) -> Iterator[str]:
     """Start ``povsim dashboard`` on a free port; yield its address; stop it afterwards.
+
+    ``options`` go to the command (``["--fronts", DIR]``, say).
 
     Raises:
         RuntimeError: when the page does not answer within ``timeout`` seconds (the
             server's output is in ``log`` when given).
     """
     port = free_port()
-    command = [sys.executable, "-m", "povsim", "dashboard", "--port", str(port)]
+    command = [sys.executable, "-m", "povsim", "dashboard", "--port", str(port), *options]
     if scenario is not None:
         command.insert(4, str(scenario))
     out = log.open("w") if log is not None else subprocess.DEVNULL

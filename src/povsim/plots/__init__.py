@@ -1,7 +1,8 @@
 """Figures, drawn with matplotlib's object API (no global pyplot state).
 
 :mod:`povsim.plots.run` draws a run, :mod:`povsim.plots.experiments` comparisons and
-sensitivity analyses, :mod:`povsim.plots.calibration` fits to published targets.
+sensitivity analyses, :mod:`povsim.plots.calibration` fits to published targets,
+:mod:`povsim.plots.optimize` policy searches and scenario discovery.
 """
 
 from povsim.plots.calibration import calibration_history, target_fit
@@ -11,6 +12,7 @@ from povsim.plots.experiments import (
     sensitivity_bars,
     time_varying_indices,
 )
+from povsim.plots.optimize import front_pairs, front_shares, peeling_trajectory
 from povsim.plots.run import (
     draw_income_bands,
     exits_relapses,
@@ -27,8 +29,11 @@ __all__ = [
     "comparison_trajectories",
     "draw_income_bands",
     "exits_relapses",
+    "front_pairs",
+    "front_shares",
     "income_fan",
     "pathways",
+    "peeling_trajectory",
     "poverty_headcount",
     "run_figures",
     "sensitivity_bars",

@@ -1,0 +1,89 @@
+"""Figures of a policy search and of scenario discovery."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["front_pairs", "front_shares", "peeling_trajectory"]
+
+
+def front_pairs(history: pd.DataFrame, front: pd.DataFrame, objectives: list[str]) -> Figure:
+    """Every pair of objectives: each evaluated point in grey, the front in colour, the
+    base scenario's own mix (the first point evaluated) as a black cross."""
+    pairs = list(itertools.combinations(objectives, 2)) or [(objectives[0], objectives[0])]
+    columns = min(len(pairs), 3)
+    rows = -(-len(pairs) // columns)
+    fig = Figure(figsize=(4.2 * columns, 3.6 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for unused in axes[len(pairs) :]:
+        unused.set_visible(False)
+    feasible = history[history["feasible"].astype(bool)] if "feasible" in history else history
+    for ax, (x, y) in zip(axes, pairs, strict=False):
+        ax.scatter(feasible[x], feasible[y], s=8, color="lightgrey", label="evaluated")
+        ax.scatter(front[x], front[y], s=22, color="tab:blue", label="front")
+        if len(history):
+            ax.scatter(
+                history[x].iloc[:1], history[y].iloc[:1], marker="x", color="black", label="base"
+            )
+        ax.set(xlabel=x, ylabel=y)
+    axes[0].legend(fontsize="small")
+    fig.suptitle(f"Pareto front: {len(front)} mixes of {len(history)} evaluated")
+    return fig
+
+
+def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
+    """The budget shares of each front mix, one stacked bar per mix, ordered by
+    ``order_by`` (shown beside each bar)."""
+    shares = [c for c in front.columns if c.startswith("programs.") and c.endswith(".share")]
+    frame = front.sort_values(order_by, kind="stable")
+    wide = frame[shares].rename(
+        columns=lambda c: c.removeprefix("programs.").removesuffix(".share")
+    )
+    fig = Figure(figsize=(8.0, 1.2 + 0.3 * max(len(frame), 1)), layout="constrained")
+    ax = fig.add_subplot()
+    labels = [f"{m} ({v:.4g})" for m, v in zip(frame["member"], frame[order_by], strict=True)]
+    y = np.arange(len(frame))[::-1]
+    left = np.zeros(len(frame))
+    for column in wide.columns:
+        values = wide[column].to_numpy(dtype=float)
+        ax.barh(y, values, left=left, label=column)
+        left += values
+    ax.set_yticks(y, labels, fontsize="small")
+    ax.set(xlabel="share of the budget", title=f"Front mixes, ordered by {order_by}")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig
+
+
+def peeling_trajectory(trajectory: pd.DataFrame, selected: pd.DataFrame) -> Figure:
+    """PRIM's peeling trajectories: density against coverage of each box on the way,
+    coloured by how many inputs it restricts; the selected boxes circled."""
+    fig = Figure(figsize=(6.4, 4.6), layout="constrained")
+    ax = fig.add_subplot()
+    points = ax.scatter(
+        trajectory["coverage"],
+        trajectory["density"],
+        c=trajectory["res_dim"],
+        cmap="viridis",
+        s=14,
+    )
+    for box, rows in trajectory.groupby("box"):
+        ax.plot(rows["coverage"], rows["density"], color="grey", linewidth=0.6, alpha=0.6)
+        chosen = selected[selected["box"] == box]
+        ax.scatter(
+            chosen["coverage"],
+            chosen["density"],
+            s=120,
+            facecolors="none",
+            edgecolors="red",
+            label=f"box {box}",
+        )
+        for _, row in chosen.iterrows():
+            ax.annotate(f" {box}", (row["coverage"], row["density"]), color="red")
+    fig.colorbar(points, ax=ax, label="inputs restricted")
+    ax.set(xlabel="coverage", ylabel="density", xlim=(0, 1.02), ylim=(0, 1.02))
+    ax.set_title("PRIM peeling trajectory (circled: the boxes reported)")
+    return fig

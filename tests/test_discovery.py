@@ -1,0 +1,149 @@
+"""Scenario discovery (``povsim discover``): conditions, results, and PRIM on planted boxes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from povsim.cli import app
+from povsim.experiments.discovery import (
+    Discovery,
+    DiscoveryError,
+    discover,
+    parse_condition,
+    prim_boxes,
+    write_discovery,
+)
+from povsim.runs.store import MARKER
+
+runner = CliRunner()
+
+
+def planted_sweep(path: Path, runs: int = 400, seed: int = 0) -> Path:
+    """A synthetic sweep: two inputs and a noise input; ``registered_people`` in 2020 is
+    positive only where ``income.growth < 0.05`` and ``exit.income_margin > 0.1``."""
+    rng = np.random.default_rng(seed)
+    (path / "indicators").mkdir(parents=True)
+    (path / MARKER).write_text("sweep\n", encoding="utf-8")
+    growth = rng.uniform(0.02, 0.1, runs)
+    margin = rng.uniform(0.0, 0.2, runs)
+    noise = rng.uniform(0.0, 1.0, runs)
+    plan = pd.DataFrame(
+        {
+            "run_id": [f"p{i:05d}-r000" for i in range(runs)],
+            "point": range(runs),
+            "point_name": [f"h{i:04d}" for i in range(runs)],
+            "replication": 0,
+            "seed": 1,
+            "income.growth": growth,
+            "exit.income_margin": margin,
+            "villages.fragile_share": noise,
+        }
+    )
+    plan.to_parquet(path / "runs.parquet", index=False)
+    planted = (growth < 0.05) & (margin > 0.1)
+    for i, run_id in enumerate(plan["run_id"]):
+        pd.DataFrame(
+            {
+                "year": [2019, 2020],
+                "registered_people": [10.0, 50.0 if planted[i] else 0.0],
+                "cumulative_relapse_share": [0.0, 0.02 * noise[i]],
+                "run_id": run_id,
+            }
+        ).to_parquet(path / "indicators" / f"{run_id}.parquet", index=False)
+    return path
+
+
+def test_conditions_read_outcomes_and_refuse_anything_else() -> None:
+    condition = parse_condition("registered_people@2020 > 0 and not incidence_end >= 1e-3")
+    assert condition.names == ("registered_people@2020", "incidence_end")
+    values = {
+        "registered_people@2020": np.array([0.0, 5.0, 5.0, np.nan]),
+        "incidence_end": np.array([0.0, 0.0, 0.5, 0.0]),
+    }
+    assert condition(values).tolist() == [False, True, False, False]
+    between = parse_condition("0.01 < cumulative_relapse_share * 2 <= 0.1 | incidence_end > 0.3")
+    assert between(
+        {"cumulative_relapse_share": np.array([0.02, 0.2]), "incidence_end": np.array([0, 0.5])}
+    ).tolist() == [True, True]
+    for bad, message in (
+        ("registered_people@2020 >", "not a valid expression"),
+        ("nonsense > 0", "unknown output"),
+        ("__import__('os') > 0", "only outcomes"),
+        ("incidence_end", "must be a condition"),
+        ("incidence_end > 'x'", "not a number"),
+        ("additional_exits > 0", "needs the counterfactual"),
+        ("1 > 0", "names no outcome"),
+    ):
+        with pytest.raises(DiscoveryError, match=message):
+            parse_condition(bad)
+
+
+def test_prim_finds_the_planted_box(tmp_path: Path) -> None:
+    sweep = planted_sweep(tmp_path / "sweep")
+    found = discover(sweep, "registered_people@2020 > 0", boxes=2)
+    first = found.stats.iloc[0]
+    assert first["density"] > 0.9
+    assert first["coverage"] > 0.8
+    limits = found.boxes[found.boxes["box"] == 1].set_index("input")
+    assert set(limits.index) == {"income.growth", "exit.income_margin"}  # not the noise
+    assert limits.at["income.growth", "high"] == pytest.approx(0.05, abs=0.01)
+    assert limits.at["exit.income_margin", "low"] == pytest.approx(0.1, abs=0.02)
+    assert "income.growth ≤ 0.05" in found.summary.iloc[0]["reading"]
+
+
+def test_the_command_writes_boxes_and_refuses_what_is_not_a_result(tmp_path: Path) -> None:
+    sweep = planted_sweep(tmp_path / "sweep")
+    out = tmp_path / "found"
+    args = ["discover", str(sweep), "--where", "registered_people@2020 > 0", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Box 1: when" in result.output
+    for name in ("boxes.parquet", "box_stats.parquet", "summary.csv", "figures/peeling.png"):
+        assert (out / name).is_file()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["povsim_output"], manifest["runs"]) == ("discovery", 400)
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2
+    assert "--overwrite" in again.output
+    assert runner.invoke(app, [*args, "--overwrite"]).exit_code == 0
+    other = runner.invoke(
+        app, ["discover", str(out), "--where", "incidence_end > 0", "--out", str(tmp_path / "x")]
+    )
+    assert other.exit_code == 2
+    assert "discovery output" in other.output
+    none = runner.invoke(
+        app,
+        [
+            "discover",
+            str(sweep),
+            "--where",
+            "registered_people@2020 > 1e9",
+            "--out",
+            str(tmp_path / "y"),
+        ],
+    )
+    assert none.exit_code == 2
+    assert "no run of 400" in none.output
+
+
+def test_where_nothing_makes_the_condition_likely_no_box_is_reported(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.uniform(size=(300, 3)), columns=["a", "b", "c"])
+    y = rng.uniform(size=300) < 0.3  # unrelated to the inputs
+    boxes, stats, trajectory, summary = prim_boxes(x, y, min_density=0.9)
+    assert boxes.empty
+    assert stats.empty
+    assert summary.empty
+    assert len(trajectory) > 1
+    assert not trajectory["selected"].any()
+    found = Discovery(
+        tmp_path, "sweep", "y", 300, int(y.sum()), list(x), boxes, stats, trajectory, summary
+    )
+    write_discovery(found, tmp_path / "out")
+    assert (tmp_path / "out" / "figures" / "peeling.png").is_file()

@@ -1,0 +1,247 @@
+"""Policy search (``povsim optimize``): levers, objectives, the front, resuming, robust mode."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from povsim import Scenario, load_scenario
+from povsim.cli import app
+from povsim.config import ScenarioError
+from povsim.experiments.calibration import resized
+from povsim.experiments.optimize import (
+    Objective,
+    SearchSpace,
+    front_of,
+    optimize,
+    parse_constraint,
+    parse_lever,
+    parse_objective,
+)
+
+from .conftest import SCENARIOS
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def obvious(baseline: Scenario) -> Scenario:
+    """Two industry programs on a small budget, one of which pays nothing: the best split
+    for incidence gives everything to the one that works ("dud" only spends; the budget is
+    small enough that more industry money always helps)."""
+    industry = baseline.programs["industry"].model_dump()
+    return resized(baseline, 400).updated(
+        {
+            "budget.scale": 0.1,
+            "monitoring.enabled": False,
+            "villages.work_teams": False,
+            "programs": {
+                "industry": {**industry, "share": 0.5},
+                "dud": {**industry, "kind": "industry", "gain": 0.0, "share": 0.5},
+            },
+        }
+    )
+
+
+def test_objectives_levers_and_constraints_parse() -> None:
+    assert parse_objective("registered_people@2020") == Objective("registered_people@2020", "min")
+    assert parse_objective("cumulative_exit_share").sense == "max"  # the registry prefers higher
+    assert parse_objective("min:cumulative_exit_share").sense == "min"
+    assert parse_lever("budget.scale=0.5:1.5").bounds == (0.5, 1.5)
+    assert parse_lever("shares").programs == ()
+    assert parse_lever("shares=industry,health").programs == ("industry", "health")
+    assert parse_constraint("spending_yuan<=budget").bound == "budget"
+    assert parse_constraint("cumulative_exit_share >= 0.8").op == ">="
+    for bad in ("nonsense", "incidence@year"):
+        with pytest.raises(ScenarioError, match="--objectives"):
+            parse_objective(bad)
+    for bad in ("income.growth=0.9:0.1", "income.growth", "income.growth=a:b", "shares=x"):
+        with pytest.raises(ScenarioError, match="--levers"):
+            parse_lever(bad)
+    with pytest.raises(ScenarioError, match="--constraint"):
+        parse_constraint("spending_yuan<budget")
+
+
+def test_shares_keep_their_total_and_levers_must_fit(baseline: Scenario) -> None:
+    space = SearchSpace(baseline, [parse_lever("shares"), parse_lever("budget.scale=0.5:2")])
+    x = np.linspace(0.1, 0.9, space.n_var)
+    changes = space.changes(x)
+    shares = [v for k, v in changes.items() if k.endswith(".share")]
+    assert sum(shares) == pytest.approx(sum(p.share for p in baseline.programs.values()))
+    assert baseline.updated(changes).budget.scale == pytest.approx(x[-1])
+    assert space.changes(space.x0()) == pytest.approx(
+        {f"programs.{n}.share": p.share for n, p in baseline.programs.items()}
+        | {"budget.scale": 1.0}
+    )
+    for lever, message in (
+        ("income.grwoth=0:1", "no field"),
+        ("name=0:1", "not a number"),
+        ("shares=industry,magic", "no program 'magic'"),
+    ):
+        with pytest.raises(ScenarioError, match=message):
+            SearchSpace(baseline, [parse_lever(lever)])
+
+
+def test_the_front_keeps_only_undominated_points() -> None:
+    table = pd.DataFrame(
+        {"a": [1.0, 2.0, 3.0, 2.0, 1.0], "b": [3.0, 2.0, 1.0, 3.0, 3.0], "feasible": True}
+    )
+    front = front_of(table, [Objective("a"), Objective("b")])
+    assert list(front.index) == [0, 1, 2]  # 3 is dominated by 1; 4 repeats 0
+    flipped = front_of(table, [Objective("a", "max"), Objective("b")])
+    assert list(flipped.index) == [2]
+
+
+def test_the_search_recovers_an_obvious_optimum(obvious: Scenario, tmp_path: Path) -> None:
+    result = optimize(
+        obvious,
+        ["incidence_end"],
+        ["shares"],
+        tmp_path / "opt",
+        generations=4,
+        population=8,
+        replications=1,
+        seed=3,
+    )
+    best = result.front.iloc[0]
+    assert best["programs.industry.share"] > 0.9  # of the 1.0 the two share
+    start = result.history.iloc[0]  # the base scenario's own even split
+    assert start["programs.industry.share"] == pytest.approx(0.5)
+    assert best["incidence_end"] < start["incidence_end"]
+    member = load_scenario(tmp_path / "opt" / "front" / "00.toml")  # standalone: no file given
+    assert member.programs["industry"].share == pytest.approx(best["programs.industry.share"])
+    files = {p.name for p in (tmp_path / "opt").rglob("*") if p.is_file()}
+    assert {"pareto.parquet", "history.parquet", "front.png", "shares.png"} <= files
+
+
+def test_a_resumed_search_equals_an_uninterrupted_one(obvious: Scenario, tmp_path: Path) -> None:
+    settings = {
+        "objectives": ["incidence_end", "spending_yuan"],
+        "levers": ["shares", "budget.scale=0.2:0.5"],
+        "generations": 3,
+        "population": 6,
+        "replications": 1,
+        "seed": 5,
+    }
+    whole = optimize(obvious, out=tmp_path / "whole", **settings)  # type: ignore[arg-type]
+    runs = {"n": 0}
+
+    def interrupt() -> None:
+        runs["n"] += 1
+        if runs["n"] == 9:  # in the second generation
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        optimize(obvious, out=tmp_path / "cut", on_result=interrupt, **settings)  # type: ignore[arg-type]
+    assert len(pd.read_parquet(tmp_path / "cut" / "history.parquet")) == 6
+    resumed = optimize(obvious, out=tmp_path / "cut", **settings)  # type: ignore[arg-type]
+    assert resumed.evaluations == len(whole.history) - 6  # the first generation replayed
+    pd.testing.assert_frame_equal(resumed.history, whole.history)
+    pd.testing.assert_frame_equal(resumed.front, whole.front)
+    longer = optimize(obvious, out=tmp_path / "cut", **{**settings, "generations": 4})  # type: ignore[arg-type]
+    assert longer.evaluations == 6  # only the new generation ran
+    with pytest.raises(ScenarioError, match="other settings"):
+        optimize(obvious, out=tmp_path / "cut", **{**settings, "seed": 6})  # type: ignore[arg-type]
+
+
+def test_robust_mode_scores_over_the_uncertain_inputs(obvious: Scenario, tmp_path: Path) -> None:
+    problem = tmp_path / "problem.toml"
+    problem.write_text(
+        'outputs = ["incidence_end"]\n[inputs."income.growth"]\nbounds = [0.02, 0.1]\n',
+        encoding="utf-8",
+    )
+    scores = {}
+    for statistic in ("mean", "p90", "regret"):
+        result = optimize(
+            obvious,
+            ["incidence_end"],
+            ["shares"],
+            tmp_path / statistic,
+            generations=1,
+            population=4,
+            replications=1,
+            robust=problem,
+            robust_samples=3,
+            statistic=statistic,
+        )
+        scores[statistic] = result.history["incidence_end"].to_numpy()
+    assert (scores["p90"] >= scores["mean"]).all()  # the bad tail is worse than the mean
+    assert scores["regret"][0] == pytest.approx(0.0)  # the base mix against itself
+    with pytest.raises(ScenarioError, match="lever of the search too"):
+        optimize(
+            obvious,
+            ["incidence_end"],
+            ["income.growth=0.02:0.1"],
+            tmp_path / "overlap",
+            robust=problem,
+        )
+
+
+def test_the_command_writes_a_front_of_baseline_members(tmp_path: Path) -> None:
+    out = tmp_path / "opt"
+    args = [
+        "optimize",
+        str(SCENARIOS / "baseline.toml"),
+        "--objectives",
+        "registered_people@2020,cumulative_relapse_share",
+        "--objectives",
+        "spending_yuan",
+        "--levers",
+        "shares=industry,health,social_security",
+        "--levers",
+        "budget.scale=0.3:1.2",
+        "--constraint",
+        "spending_yuan<=budget",
+        "--generations",
+        "2",
+        "--population",
+        "4",
+        "--replications",
+        "1",
+        "--households",
+        "300",
+        "--out",
+        str(out),
+        "--executor",
+        "serial",
+        "--quiet",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["povsim_output"] == "optimize"
+    front = pd.read_parquet(out / "pareto.parquet")
+    members = sorted((out / "front").glob("*.toml"))
+    assert len(members) == len(front) > 0
+    for path, (_, row) in zip(members, front.iterrows(), strict=True):
+        member = load_scenario(path)  # extends the baseline at its own size
+        assert member.population.households == 5000
+        assert member.programs["health"].share == pytest.approx(row["programs.health.share"])
+        assert member.budget.scale == pytest.approx(row["budget.scale"])
+    again = runner.invoke(app, args)  # a rerun replays everything
+    assert again.exit_code == 0, again.output
+
+
+def test_a_lever_value_that_makes_an_invalid_scenario_is_never_on_the_front(
+    baseline: Scenario, tmp_path: Path
+) -> None:
+    # Above 0.25 the industry share takes the shares over the budget: no scenario.
+    result = optimize(
+        resized(baseline, 200),
+        ["max:cumulative_exit_share", "spending_yuan"],
+        ["programs.industry.share=0:0.9"],
+        tmp_path / "opt",
+        generations=2,
+        population=6,
+        replications=1,
+    )
+    invalid = result.history[result.history["programs.industry.share"] > 0.25 + 1e-9]
+    assert len(invalid) > 0
+    assert not invalid["feasible"].any()
+    assert invalid["cumulative_exit_share"].isna().all()
+    assert (result.front["programs.industry.share"] <= 0.25 + 1e-9).all()
