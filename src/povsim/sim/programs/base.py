@@ -381,11 +381,20 @@ class SupportProgram(Program):
             take = fit_queue(weighted, keys, money - spent)
             new = candidates[take]
             spent += float(weighted[take].sum())
-            self.enrolled[new] = True
-            self.since[new] = year
-            self.until[new] = 0
-            self.on_enrol(new, year)
+            self.enrol(new, year)
         self.advance(year)
+        self.close(year, budget, spent, new, eligible)
+
+    def enrol(self, new: Index, year: int) -> None:
+        """Start support for households ``new`` this year."""
+        self.enrolled[new] = True
+        self.since[new] = year
+        self.until[new] = 0
+        self.on_enrol(new, year)
+
+    def close(self, year: int, budget: float, spent: float, new: Index, eligible: Mask) -> None:
+        """Set this year's effect and write the year's ledger row."""
+        h = self.context.households
         self.income = self.effect(year)
         self.record(
             year,

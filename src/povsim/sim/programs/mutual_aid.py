@@ -66,21 +66,8 @@ class MutualAid(SupportProgram):
         eligible = self.eligible(year)
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up()))
         new = self._lend(candidates, year)
-        self.enrolled[new] = True
-        self.since[new] = year
-        self.until[new] = 0
-        self.on_enrol(new, year)
-        self.income = self.effect(year)
-        self.record(
-            year,
-            budget,
-            spent,
-            h.count(self.enrolled),
-            h.count(new),
-            h.count(eligible & ~self.enrolled),
-            h.people(self.enrolled),
-            h.people(new),
-        )
+        self.enrol(new, year)
+        self.close(year, budget, spent, new, eligible)
 
     def _seed_funds(self, budget: float) -> float:
         """Found funds in the villages with the most registered households; their cost."""
