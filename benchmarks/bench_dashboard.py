@@ -4,10 +4,10 @@ Starts ``povsim dashboard``, moves the industry slider one step at a time, and t
 each change until the slider shows its new share and every chart has its new content in
 the page (each chart carries a digest of what it draws). The time is taken in the page,
 from the key going down to the change in the DOM (a MutationObserver): polling from the
-test would round each wait up to Playwright's retry intervals (0.1, 0.35, 0.85 s). Prints the median against one
-projection run (``simulate`` of the same mix, measured in this run), the part of the
-wait that is simulation, and the time until the projection is the mean of all the
-mix's replications (refined in the background).
+test would round each wait up to Playwright's retry intervals (0.1, 0.35, 0.85 s).
+Prints the median against one projection run (``simulate`` of the same mix, measured in
+this run) and the time until the projection is the mean of all the mix's replications
+(refined in the background).
 
 Needs the viz and test extras and Debian's chromium.
 

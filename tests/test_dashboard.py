@@ -240,6 +240,21 @@ def server(server_log: Path):
         pytest.fail(f"{err}:\n{server_log.read_text()}")
 
 
+def move_to(page, thumb, start: int, end: int) -> None:
+    """Move the industry slider from ``start`` to ``end`` percent a key at a time, as a
+    person does: each step shows before the next key."""
+    step = 1 if end > start else -1
+    for share in range(start + step, end + step, step):
+        thumb.press("ArrowRight" if step > 0 else "ArrowLeft")
+        expect_label(page, f"industry {share}%")
+
+
+def expect_label(page, text: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text(text, exact=True)).to_be_visible()
+
+
 @pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
 )
@@ -273,9 +288,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         expect(chart).not_to_have_attribute("data-digest", before or "")
         seconds = time.perf_counter() - clock
         print(f"slider change to updated charts: {seconds:.2f} s")
-        for _ in range(4):
-            thumb.press("ArrowRight")
-        expect(page.get_by_text("industry 30%", exact=True)).to_be_visible()
+        move_to(page, thumb, 26, 30)
         expect(page.get_by_text("employment 11%", exact=True)).to_be_visible()
 
         # Step the live model a year at a time to its last year, and press on.
@@ -309,10 +322,8 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         expect(page.locator(".povsim-problem")).to_contain_text("may extend only a shipped")
         picker.set_input_files(SCENARIOS / "baseline.toml")
         expect(page.locator(".povsim-problem")).to_have_count(0)
-        expect(page.get_by_text("industry 25%", exact=True)).to_be_visible()
-        for _ in range(5):
-            thumb.press("ArrowRight")
-        expect(page.get_by_text("industry 30%", exact=True)).to_be_visible()
+        expect(page.locator("main")).to_contain_text("baseline: industry 25%")  # loaded
+        move_to(page, thumb, 25, 30)
 
         # A bad value is a message on the page, and the last valid mix stays.
         seed = page.get_by_label("seed")
@@ -338,10 +349,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         page.get_by_label("mix name").fill("industry-30")
         page.get_by_role("button", name="Pin this mix").click()
         expect(pinned.first).to_contain_text("industry-30: industry 30%")
-        thumb.focus()
-        for _ in range(10):
-            thumb.press("ArrowLeft")
-        expect(page.get_by_text("industry 20%", exact=True)).to_be_visible()
+        move_to(page, thumb, 30, 20)
         page.get_by_label("mix name").fill("industry-20")
         page.get_by_role("button", name="Pin this mix").click()
         expect(pinned.nth(1)).to_contain_text("industry-20: industry 20%")
