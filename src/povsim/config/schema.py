@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from povsim.config.errors import ScenarioError, problems_from
 from povsim.config.fields import Probability, StrictNumbers, setting
+from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
 from povsim.config.program import ProgramConfig
 from povsim.config.registry import program_config_class
@@ -557,6 +558,11 @@ class Scenario(_Section):
     programs: dict[str, ProgramEntry] = setting(
         {},
         "support programs by name; each table's fields are listed under Programs",
+        "",
+    )
+    geography: GeographyConfig | None = setting(
+        None,
+        "provinces and their counties: a national, county-resolved run (unset: one county)",
         "",
     )
 
