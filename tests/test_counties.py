@@ -117,7 +117,8 @@ def test_national_tables_are_the_sum_of_the_counties(tiny: Scenario, tiny_run) -
     assert tuple(counties.columns) == COUNTY_COLUMNS
     assert tuple(provinces.columns) == PROVINCE_COLUMNS
     years = list(tiny.years)
-    assert len(counties) == 5 * len(years) and len(provinces) == 2 * len(years)
+    assert len(counties) == 5 * len(years)
+    assert len(provinces) == 2 * len(years)
     for column in ("population_people", "registered_people", "exits_people", "spending_yuan"):
         by_year = counties.groupby("year")[column].sum().to_numpy()
         np.testing.assert_allclose(national[column].to_numpy(), by_year, rtol=1e-9)
@@ -149,7 +150,8 @@ def test_the_exit_rule_is_applied_to_each_poor_county(tiny: Scenario, tiny_run) 
             assert rows["announced_year"].iloc[0] == exit_year + geo.announce_lag
             assert (rows["exited"] == (rows["year"] >= exit_year)).all()
         else:
-            assert np.isnan(exit_year) and not rows["exited"].any()
+            assert np.isnan(exit_year)
+            assert not rows["exited"].any()
 
 
 def test_partitions_cover_every_county_once(tiny: Scenario) -> None:
@@ -163,9 +165,12 @@ def test_partitions_cover_every_county_once(tiny: Scenario) -> None:
 def test_results_do_not_depend_on_partitions_or_executor(tiny: Scenario, tiny_run) -> None:
     from distributed import LocalCluster
 
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster, DaskExecutor(scheduler=cluster.scheduler_address) as pool:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        DaskExecutor(scheduler=cluster.scheduler_address) as pool,
+    ):
         on_dask = run_national(tiny, 3, executor=pool, partition=2)
     assert on_dask.partitions == 3
     for name, frame in tiny_run.tables().items():
