@@ -175,3 +175,43 @@ def test_results_do_not_depend_on_partitions_or_executor(tiny: Scenario, tiny_ru
     assert on_dask.partitions == 3
     for name, frame in tiny_run.tables().items():
         pd.testing.assert_frame_equal(frame, on_dask.tables()[name], obj=name)
+
+
+def test_povsim_run_writes_the_county_tables_and_figures(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from povsim.cli import app
+
+    runner = CliRunner()
+    path, out = tiny_file(tmp_path), tmp_path / "run"
+    args = ["run", str(path), "--out", str(out), "--executor", "serial", "--quiet"]
+    result = runner.invoke(app, [*args, "--partition", "2", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "5 counties in 3 partitions" in " ".join(result.output.split())
+    for name in ("indicators", "counties", "provinces", "spending", "pathways"):
+        assert (out / f"{name}.parquet").is_file(), name
+    for name in ("county_exits", "provinces_registered", "poverty_headcount"):
+        assert (out / "figures" / f"{name}.png").is_file(), name
+    counties = pd.read_parquet(out / "counties.parquet")
+    assert counties["county"].nunique() == 5
+    refused = runner.invoke(app, [*args, "--replications", "2", "--overwrite"])
+    assert refused.exit_code == 2
+    assert "geography" in refused.output
+
+
+def test_a_province_table_without_a_source_is_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from povsim.cli import app
+
+    header = "province,region,rural_population,poor_counties,poor_2014,rural_income"
+    sources = ",source_rural_population,source_poor_counties,source_poor_2014,source_rural_income"
+    (tmp_path / "p.csv").write_text(f"{header}{sources}\nP,west,1000,1,10,5000,A,B,,D\n", "utf-8")
+    scenario = tmp_path / "s.toml"
+    base = (SCENARIOS / "baseline.toml").as_posix()
+    scenario.write_text(f'extends = "{base}"\n[geography]\nprovinces_table = "p.csv"\n', "utf-8")
+    result = CliRunner().invoke(app, ["check", str(scenario)])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert "geography" in result.output
+    assert "no source for poor_2014" in result.output

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -209,6 +209,11 @@ class GeographyConfig(_Section):
     )
     max_missed_poor: Probability = setting(
         0.02, "largest missed-poor rate (missed poor households / households) for exit", "share"
+    )
+    published_exits: dict[int, Annotated[int, Field(ge=0, le=100_000)]] = setting(
+        {},
+        "published number of poor counties exiting each year, drawn beside the simulated",
+        "counties",
     )
     allocation: AllocationConfig = AllocationConfig()
 

@@ -96,12 +96,6 @@ PROVINCE_COLUMNS = (
 )
 """``provinces.parquet``: one row per province per year."""
 
-_SUMMED = frozenset(
-    c
-    for c in INDICATORS
-    if c.endswith(("_households", "_people", "_yuan", "_villages", "_illness", "_disaster"))
-    or c.startswith("relapses_")
-)
 _RATIOS = {
     "incidence": ("poor_people", "population_people"),
     "registered_incidence": ("registered_people", "population_people"),
@@ -118,6 +112,15 @@ _MEANS = {
     "mean_income_ever_registered": "ever_registered_households",
     "registered_illness_share": "registered_households",
 }
+
+
+_UNCOMBINABLE = frozenset(
+    {"median_income_registered", *(c for c in INDICATORS if c.startswith("income_p"))}
+)
+"""Quantiles: a county's do not combine into the nation's, so they are NaN there."""
+_SUMMED = frozenset(INDICATORS) - {"year", "poverty_line", "county_exited"} - _UNCOMBINABLE
+_SUMMED = _SUMMED - _RATIOS.keys() - _MEANS.keys()
+"""Counts of households, people, villages and yuan: they add up over counties."""
 
 
 @dataclass(frozen=True)
