@@ -1,0 +1,95 @@
+"""Speed and memory of the county-resolved national run (national_counties.toml).
+
+Runs the whole profile, 2014-2020 monthly, at each size (agents in all counties) serially
+and on a local Dask cluster of ``--workers`` worker processes (one thread each), one
+partition per province, and prints wall time, the speed-up and the peak resident memory
+of each worker (serial: of the one process). Each measurement runs in a fresh process.
+
+Usage: python benchmarks/bench_national.py [--sizes 1000000 4000000] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROFILE = HERE.parent / "scenarios" / "regions" / "national_counties.toml"
+AGENTS_PER_VILLAGE = 50  # as in the national profile (200,000 agents in 4,000 villages)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def measure(agents: int, workers: int) -> dict:
+    from povsim import load_scenario
+    from povsim.experiments.executors import DaskExecutor, SerialExecutor
+    from povsim.experiments.national import run_national
+
+    scenario = load_scenario(
+        PROFILE,
+        [
+            f"population.households={agents}",
+            f"population.villages={max(1, agents // AGENTS_PER_VILLAGE)}",
+        ],
+    )
+    clock = time.perf_counter()
+    if workers == 1:
+        result = run_national(scenario, 1, executor=SerialExecutor())
+        peaks = [_peak_mb()]
+    else:
+        with DaskExecutor(workers) as pool:
+            result = run_national(scenario, 1, executor=pool)
+            peaks = sorted(pool._client.run(_peak_mb).values())  # noqa: SLF001 - a benchmark
+    seconds = time.perf_counter() - clock
+    return {
+        "agents": agents,
+        "workers": workers,
+        "counties": int(result.counties["county"].nunique()),
+        "seconds": round(seconds, 1),
+        "peak_mb_per_worker": [round(p) for p in peaks],
+        "counties_exited": result.indicators["counties_exited"].tolist(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--one", nargs=2, type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(*args.one)))
+        return
+    rows = []
+    for agents in args.sizes:
+        for workers in (1, args.workers):
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", str(agents), str(workers)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(json.dumps(rows[-1]), flush=True)
+    print("\n| agents | workers | seconds | speed-up | peak MB per worker |")
+    print("|---:|---:|---:|---:|---|")
+    serial: dict[int, float] = {}
+    for row in rows:
+        if row["workers"] == 1:
+            serial[row["agents"]] = row["seconds"]
+        speedup = serial[row["agents"]] / row["seconds"] if row["seconds"] else float("nan")
+        peaks = ", ".join(str(p) for p in row["peak_mb_per_worker"])
+        print(
+            f"| {row['agents']:,} | {row['workers']} | {row['seconds']} | {speedup:.2f}x | {peaks} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
