@@ -46,7 +46,7 @@ def measure(agents: int, workers: int) -> dict:
     else:
         with DaskExecutor(workers) as pool:
             result = run_national(scenario, 1, executor=pool)
-            peaks = sorted(pool._client.run(_peak_mb).values())  # noqa: SLF001 - a benchmark
+            peaks = sorted(pool._client.run(_peak_mb).values())
     seconds = time.perf_counter() - clock
     return {
         "agents": agents,
@@ -86,9 +86,8 @@ def main() -> None:
             serial[row["agents"]] = row["seconds"]
         speedup = serial[row["agents"]] / row["seconds"] if row["seconds"] else float("nan")
         peaks = ", ".join(str(p) for p in row["peak_mb_per_worker"])
-        print(
-            f"| {row['agents']:,} | {row['workers']} | {row['seconds']} | {speedup:.2f}x | {peaks} |"
-        )
+        cells = (f"{row['agents']:,}", row["workers"], row["seconds"], f"{speedup:.2f}x", peaks)
+        print("| " + " | ".join(str(c) for c in cells) + " |")
 
 
 if __name__ == "__main__":

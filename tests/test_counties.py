@@ -215,3 +215,10 @@ def test_a_province_table_without_a_source_is_refused(tmp_path: Path) -> None:
     assert result.output.strip().count("\n") == 0
     assert "geography" in result.output
     assert "no source for poor_2014" in result.output
+
+
+def test_a_national_scenario_is_never_one_model(tiny: Scenario) -> None:
+    from povsim import PovertyModel
+
+    with pytest.raises(ValueError, match="county-resolved"):
+        PovertyModel(tiny, 1)

@@ -327,6 +327,7 @@ COMMANDS = {
     "run: panel with replications": ["run", "{base}", "--panel", "--replications", "2"],
     "run: partitions of no counties": ["run", "{base}", "--partition", "0"],
     "run: partitions by nation": ["run", "{base}", "--partition", "nation"],
+    "compare: a county-resolved scenario": ["compare", "{national}", "{base}"],
     "compare: one scenario": ["compare", "{base}"],
     "compare: --out a foreign directory": ["compare", "{base}", "{base}", "--out", "{tmp}"],
     "validate: an unknown region": ["validate", "atlantis"],
@@ -342,6 +343,7 @@ def test_a_hostile_command_is_one_clear_line(
     (tmp_path / "keep.txt").write_text("mine")  # --out at tmp_path: a foreign directory
     values = {name: str(path) for name, path in paths.items()}
     values |= {"base": str(BASELINE), "tmp": str(tmp_path), "out": str(tmp_path / "out")}
+    values["national"] = str(SCENARIOS / "regions" / "national_counties.toml")
     calibration = tmp_path / "calibration"  # a povsim output that is not a sweep
     calibration.mkdir()
     (calibration / MARKER).write_text("calibration\n", encoding="utf-8")

@@ -66,7 +66,7 @@ def run(
         raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}", 2)
     by = _partition(partition)  # checked for a county scenario too, which uses none
     overrides = set_ or []
-    spec = load(scenario, overrides)
+    spec = load(scenario, overrides, national=True)
     if panel and replications > 1:
         raise fail("--panel is for single runs; drop it or use --replications 1", 2)
     run_seed = spec.seed if seed is None else seed
