@@ -5,7 +5,13 @@ and on a local Dask cluster of ``--workers`` worker processes (one thread each),
 partition per province, and prints wall time, the speed-up and the peak resident memory
 of each worker (serial: of the one process). Each measurement runs in a fresh process.
 
+``--slice PROVINCE --slice-agents N`` instead measures one province's partition of a run of
+N agents in all (about 30 m: one agent per registered household) and extrapolates the
+whole run's time on a cluster from it: the slice's time per agent, times all agents,
+over the cluster's workers (partitions are independent, so that is the ideal).
+
 Usage: python benchmarks/bench_national.py [--sizes 1000000 4000000] [--workers 2]
+       python benchmarks/bench_national.py --slice Ningxia --slice-agents 30000000
 """
 
 from __future__ import annotations
@@ -58,12 +64,48 @@ def measure(agents: int, workers: int) -> dict:
     }
 
 
+def measure_slice(province: str, agents: int, cluster_workers: tuple[int, ...]) -> dict:
+    from povsim import load_scenario
+    from povsim.runs.counties import county_specs, partitions, run_partition
+
+    scenario = load_scenario(
+        PROFILE,
+        [
+            f"population.households={agents}",
+            f"population.villages={max(1, agents // AGENTS_PER_VILLAGE)}",
+        ],
+    )
+    specs = county_specs(scenario, 1)
+    group = next(g for g in partitions(specs) if g[0].county.province == province)
+    slice_agents = sum(s.scenario.population.households for s in group)
+    total_agents = sum(s.scenario.population.households for s in specs)
+    clock = time.perf_counter()
+    run_partition(group)
+    seconds = time.perf_counter() - clock
+    whole = seconds * total_agents / slice_agents
+    return {
+        "province": province,
+        "counties": len(group),
+        "slice_agents": slice_agents,
+        "total_agents": total_agents,
+        "slice_seconds": round(seconds, 1),
+        "peak_mb": round(_peak_mb()),
+        "extrapolated_serial_hours": round(whole / 3600, 2),
+        "extrapolated_seconds": {w: round(whole / w) for w in cluster_workers},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--one", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--slice", help="measure one province's partition and extrapolate")
+    parser.add_argument("--slice-agents", type=int, default=30_000_000)
     args = parser.parse_args()
+    if args.slice:
+        print(json.dumps(measure_slice(args.slice, args.slice_agents, (2, 16, 64, 256))))
+        return
     if args.one:
         print(json.dumps(measure(*args.one)))
         return

@@ -222,3 +222,13 @@ def test_a_national_scenario_is_never_one_model(tiny: Scenario) -> None:
 
     with pytest.raises(ValueError, match="county-resolved"):
         PovertyModel(tiny, 1)
+
+
+def test_a_national_run_needs_memory_for_one_county_at_a_time() -> None:
+    """30 m agents in all is one agent per registered household: no machine holds them at
+    once, and no partition has to (each county's own scenario is checked when derived)."""
+    scenario = load_scenario(
+        SCENARIOS / "regions" / "national_counties.toml",
+        ["population.households=30000000", "population.villages=600000"],
+    )
+    assert scenario.population.households == 30_000_000

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from povsim.config import BUILTIN_PROGRAMS, ProgramConfig, Scenario, program_class
 from povsim.runs.metrics import OUTCOMES
-from povsim.sim.indicators import INDICATORS
+from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
 
 __all__ = [
     "columns_markdown",
@@ -79,6 +79,7 @@ def programs_markdown() -> str:
 def columns_markdown() -> str:
     lines = ["| column | meaning |", "|---|---|"]
     lines += [f"| `{name}` | {meaning} |" for name, meaning in INDICATORS.items()]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in NATIONAL_INDICATORS.items()]
     return "\n".join(lines)
 
 

@@ -641,6 +641,10 @@ class Scenario(_Section):
 
     @model_validator(mode="after")
     def _fits_in_memory(self) -> Scenario:
+        if self.geography is not None:
+            # A national run holds one county at a time per worker: each county's scenario
+            # is checked on its own when it is derived.
+            return self
         have = physical_memory()
         pop = self.population
         need = BYTES_PER_AGENT * (pop.households + pop.villages)
