@@ -185,7 +185,15 @@ def test_calibrate_cli_bad_param_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_every_shipped_region_loads_with_its_targets() -> None:
     names = sorted(p.name.removesuffix("_targets.toml") for p in REGIONS.glob("*_targets.toml"))
-    assert names == ["chongzuo", "guiyang", "jiangjin", "national", "shandan", "sichuan"]
+    assert names == [
+        "chongzuo",
+        "guiyang",
+        "jiangjin",
+        "national",
+        "national_counties",
+        "shandan",
+        "sichuan",
+    ]
     for name in names:
         scenario, spec = load_region(REGIONS / f"{name}_targets.toml")
         assert scenario.name == spec.region == name

@@ -48,6 +48,10 @@ def _scenario_cases() -> list[tuple[str, str]]:
 
 
 DEEP = 2000
+PROVINCE = (
+    '[[geography.provinces]]\nname = "P"\nregion = "west"\nrural_population = 1000\n'
+    "poor_counties = 1\npoor_2014 = 10\n"
+)
 STRUCTURAL = [
     ("deep array", HEADER + "name = " + "[" * DEEP + "]" * DEEP + "\n"),
     ("deep inline table", HEADER + "x = " + "{a=" * DEEP + "1" + "}" * DEEP + "\n"),
@@ -80,6 +84,20 @@ STRUCTURAL = [
     ("a line of true", HEADER + "[poverty_line]\n2015 = true\n"),
     ("registration before start without a line", HEADER + "[registration]\nincome_year = 2000\n"),
     ("registration after start", HEADER + "[registration]\nincome_year = 2016\n"),
+    ("a missing province table", HEADER + '[geography]\nprovinces_table = "nowhere.csv"\n'),
+    ("a geography without provinces", HEADER + "[geography]\nother_counties = 2\n"),
+    ("a province in no region", HEADER + PROVINCE.replace('"west"', '"north"')),
+    ("more poor than people", HEADER + PROVINCE.replace("poor_2014 = 10", "poor_2014 = 5000")),
+    ("a province of NaN people", HEADER + PROVINCE.replace("= 1000", "= nan")),
+    ("a province listed twice", HEADER + PROVINCE + PROVINCE),
+    (
+        "formula weights over 1",
+        HEADER + PROVINCE + "[geography.allocation]\nweight_poor = 0.9\n",
+    ),
+    (
+        "a region without fiscal capacity",
+        HEADER + PROVINCE + "[geography.allocation]\nfiscal_capacity = { east = 1.0 }\n",
+    ),
 ]
 
 
@@ -307,6 +325,9 @@ COMMANDS = {
     "run: --set without a value": ["run", "{base}", "--set", "income.growth"],
     "run: --out a file": ["run", "{base}", "--out", "{targets}"],
     "run: panel with replications": ["run", "{base}", "--panel", "--replications", "2"],
+    "run: partitions of no counties": ["run", "{base}", "--partition", "0"],
+    "run: partitions by nation": ["run", "{base}", "--partition", "nation"],
+    "compare: a county-resolved scenario": ["compare", "{national}", "{base}"],
     "compare: one scenario": ["compare", "{base}"],
     "compare: --out a foreign directory": ["compare", "{base}", "{base}", "--out", "{tmp}"],
     "validate: an unknown region": ["validate", "atlantis"],
@@ -322,6 +343,7 @@ def test_a_hostile_command_is_one_clear_line(
     (tmp_path / "keep.txt").write_text("mine")  # --out at tmp_path: a foreign directory
     values = {name: str(path) for name, path in paths.items()}
     values |= {"base": str(BASELINE), "tmp": str(tmp_path), "out": str(tmp_path / "out")}
+    values["national"] = str(SCENARIOS / "regions" / "national_counties.toml")
     calibration = tmp_path / "calibration"  # a povsim output that is not a sweep
     calibration.mkdir()
     (calibration / MARKER).write_text("calibration\n", encoding="utf-8")

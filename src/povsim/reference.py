@@ -7,12 +7,13 @@ The docs site builds its reference pages from these, and ``povsim fields``,
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import get_args
 
 from pydantic import BaseModel
 
 from povsim.config import BUILTIN_PROGRAMS, ProgramConfig, Scenario, program_class
 from povsim.runs.metrics import OUTCOMES
-from povsim.sim.indicators import INDICATORS
+from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
 
 __all__ = [
     "columns_markdown",
@@ -30,6 +31,10 @@ def field_rows(
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation = info.annotation
+        # An optional section (``geography``) lists its fields like any other section.
+        inner = [a for a in get_args(annotation) if a is not type(None)]
+        if len(inner) == 1 and isinstance(inner[0], type) and issubclass(inner[0], BaseModel):
+            annotation = inner[0]
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             yield from field_rows(annotation, f"{path}.")
             continue
@@ -74,6 +79,7 @@ def programs_markdown() -> str:
 def columns_markdown() -> str:
     lines = ["| column | meaning |", "|---|---|"]
     lines += [f"| `{name}` | {meaning} |" for name, meaning in INDICATORS.items()]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in NATIONAL_INDICATORS.items()]
     return "\n".join(lines)
 
 

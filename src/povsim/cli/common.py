@@ -53,14 +53,28 @@ def fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def load(path: Path, overrides: list[str]) -> Scenario:
-    """Load a scenario, or exit 2 with the problems."""
+def load(path: Path, overrides: list[str], *, national: bool = False) -> Scenario:
+    """Load a scenario, or exit 2 with the problems.
+
+    Args:
+        path: the scenario file.
+        overrides: ``--set`` values.
+        national: the command also runs county-resolved scenarios (a geography section);
+            the others take one county only.
+    """
     from povsim.config import ScenarioError, load_scenario
 
     try:
-        return load_scenario(path, overrides)
+        spec = load_scenario(path, overrides)
     except ScenarioError as err:
         raise fail(str(err), 2) from None
+    if spec.geography is not None and not national:
+        raise fail(
+            f"{path}: geography: a county-resolved scenario runs with povsim run and "
+            "povsim validate only",
+            2,
+        )
+    return spec
 
 
 def refuse_target(target: Path, kind: str, overwrite: bool = False, resume: bool = False) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from povsim.cli.common import (
     load,
     refuse_target,
 )
+
+if TYPE_CHECKING:
+    from povsim.config import Scenario
 
 __all__ = ["compare", "run"]
 
@@ -39,8 +42,18 @@ def run(
     panel: Annotated[bool, typer.Option(help="also write households.parquet")] = False,
     overwrite: OverwriteOption = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+    partition: Annotated[
+        str,
+        typer.Option(
+            help="county-resolved runs: one task per 'province', or a number of counties per task"
+        ),
+    ] = "province",
 ) -> None:
-    """Run a scenario (or replications of it) and write its run directory."""
+    """Run a scenario (or replications of it) and write its run directory.
+
+    A scenario with a geography section is a national run resolved to counties: its
+    partitions run on the executor (``--executor dask --scheduler ADDRESS`` for a cluster).
+    """
     from povsim.cli.common import LazyProgress
     from povsim.cli.tables import headline_table, intervals_table, summary_table
     from povsim.experiments.ensemble import Ensemble, run_ensemble
@@ -51,14 +64,30 @@ def run(
 
     if executor not in EXECUTORS:  # checked for a single run too, which uses none
         raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}", 2)
+    by = _partition(partition)  # checked for a county scenario too, which uses none
     overrides = set_ or []
-    spec = load(scenario, overrides)
+    spec = load(scenario, overrides, national=True)
     if panel and replications > 1:
         raise fail("--panel is for single runs; drop it or use --replications 1", 2)
     run_seed = spec.seed if seed is None else seed
     # A name from a file is one path component under runs/, never a path of its own.
     target = out or Path("runs") / f"{path_component(spec.name)}-seed{run_seed}"
     refuse_target(target, "run", overwrite)
+    if spec.geography is not None:
+        if panel or replications > 1:
+            raise fail("--panel and --replications are for county scenarios, not geography", 2)
+        _run_national(
+            spec,
+            run_seed,
+            target,
+            scenario,
+            overrides,
+            overwrite,
+            quiet,
+            by,
+            (executor, workers, scheduler),
+        )
+        return
     result: RunResult | Ensemble
     if replications == 1:
         runs = 2 if has_support(spec) else 1  # with and without support
@@ -93,6 +122,60 @@ def run(
             console.print(summary_table(result))
             console.print(headline_table(result))
     console.print(f"wrote {target} in {result.wall_seconds:.1f} s")
+
+
+def _partition(text: str) -> str | int:
+    if text == "province":
+        return text
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise fail(f"--partition must be 'province' or a number of counties, not {text!r}", 2)
+
+
+def _run_national(
+    spec: Scenario,
+    seed: int,
+    target: Path,
+    source: Path,
+    overrides: list[str],
+    overwrite: bool,
+    quiet: bool,
+    by: str | int,
+    pool_options: tuple[str, int | None, str | None],
+) -> None:
+    """A county-resolved national run: partitions on the executor, then its run directory."""
+    from povsim.cli.tables import headline_table, summary_table
+    from povsim.experiments.national import run_national
+    from povsim.plots.national import national_figures
+    from povsim.runs.store import OutputError, write_run
+
+    geo = spec.geography
+    assert geo is not None
+    counties = sum(p.poor_counties for p in geo.provinces) + geo.other_counties * len(geo.provinces)
+    tasks = len(geo.provinces) if by == "province" else -(-counties // int(by))
+    executor, workers, scheduler = pool_options
+    with experiment("partitions", tasks, executor, workers, scheduler, quiet) as (pool, bar):
+        result = run_national(spec, seed, executor=pool, partition=by, on_result=bar.advance)
+    try:
+        write_run(
+            result,
+            target,
+            figures=national_figures(result),
+            source=str(source),
+            overrides=overrides,
+            overwrite=overwrite,
+        )
+    except OutputError as err:
+        raise fail(str(err), 2) from None
+    except OSError as err:
+        raise fail(f"cannot write {target}: {err}", 1) from None
+    if not quiet:
+        console.print(summary_table(result))  # type: ignore[arg-type]
+        console.print(headline_table(result))  # type: ignore[arg-type]
+    console.print(
+        f"wrote {target} ({len(result.counties['county'].unique())} counties in "
+        f"{result.partitions} partitions) in {result.wall_seconds:.1f} s"
+    )
 
 
 def compare(

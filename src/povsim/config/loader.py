@@ -106,6 +106,22 @@ def _resolve(
     return merged
 
 
+def _anchor_tables(raw: dict[str, Any], origin: Origin) -> None:
+    """Make ``geography.provinces_table`` relative to the file that named it.
+
+    A ``--set`` value stays relative to the working directory, as command-line paths are.
+    """
+    geography = raw.get("geography")
+    if not isinstance(geography, dict):
+        return
+    table = geography.get("provinces_table")
+    if not isinstance(table, str) or not table or Path(table).is_absolute():
+        return
+    source = origin.get(("geography", "provinces_table"), "")
+    if source and not source.startswith("--set "):
+        geography["provinces_table"] = str(Path(source).parent / table)
+
+
 def load_settings[M: BaseModel](path: str | Path, model: type[M]) -> M:
     """Read a TOML file into ``model`` with the same messages as scenario files give.
 
@@ -140,6 +156,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             key, value = parse_override(text)
             set_path(raw, key.split("."), value)
             origin[tuple(key.split("."))] = f"--set {key}"
+        _anchor_tables(raw, origin)
         return Scenario.model_validate(raw)
     except ValidationError as err:
         raise ScenarioError(problems_from(err, origin, str(path), Scenario, raw)) from None

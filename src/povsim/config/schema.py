@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from povsim.config.errors import ScenarioError, problems_from
 from povsim.config.fields import Probability, StrictNumbers, setting
+from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
 from povsim.config.program import ProgramConfig
 from povsim.config.registry import program_config_class
@@ -559,6 +560,11 @@ class Scenario(_Section):
         "support programs by name; each table's fields are listed under Programs",
         "",
     )
+    geography: GeographyConfig | None = setting(
+        None,
+        "provinces and their counties: a national, county-resolved run (unset: one county)",
+        "",
+    )
 
     @field_validator("name", "description")
     @classmethod
@@ -635,6 +641,10 @@ class Scenario(_Section):
 
     @model_validator(mode="after")
     def _fits_in_memory(self) -> Scenario:
+        if self.geography is not None:
+            # A national run holds one county at a time per worker: each county's scenario
+            # is checked on its own when it is derived.
+            return self
         have = physical_memory()
         pop = self.population
         need = BYTES_PER_AGENT * (pop.households + pop.villages)

@@ -26,7 +26,7 @@ from typing import Literal, Protocol
 
 import pandas as pd
 
-from povsim.sim.indicators import INDICATORS
+from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
 
 __all__ = [
     "OUTCOMES",
@@ -43,7 +43,9 @@ __all__ = [
     "yearly",
 ]
 
-Unit = Literal["share", "households", "people", "villages", "yuan", "year", "yuan/person/year"]
+Unit = Literal[
+    "share", "households", "people", "villages", "counties", "yuan", "year", "yuan/person/year"
+]
 Needs = Literal["indicators", "pathways", "counterfactual"]
 NAN = math.nan
 
@@ -327,6 +329,11 @@ _SHARE_COLUMNS = frozenset(
 )
 
 
+_COLUMNS = INDICATORS | NATIONAL_INDICATORS
+"""Columns ``COLUMN@YEAR`` may name (the national ones only in county-resolved runs,
+where a county run gives NaN for them)."""
+
+
 def _column_unit(column: str) -> Unit:
     if column in _SHARE_COLUMNS:
         return "share"
@@ -335,16 +342,20 @@ def _column_unit(column: str) -> Unit:
     for suffix, unit in (("_people", "people"), ("_yuan", "yuan"), ("villages", "villages")):
         if column.endswith(suffix):
             return unit  # type: ignore[return-value]
+    if column in NATIONAL_INDICATORS:
+        return "counties"
     return "year" if column == "year" else "households"
 
 
 def _at_year(column: str, year: int) -> Outcome:
     def compute(run: RunTables) -> float:
+        if column not in run.indicators:
+            return NAN
         rows = run.indicators.loc[run.indicators["year"] == year, column]
         return float(rows.iloc[0]) if len(rows) else NAN
 
     return Outcome(
-        f"{column}@{year}", _column_unit(column), f"{INDICATORS[column]} ({year})", compute
+        f"{column}@{year}", _column_unit(column), f"{_COLUMNS[column]} ({year})", compute
     )
 
 
@@ -373,7 +384,7 @@ def outcome(name: str) -> Outcome:
         return OUTCOMES[name]
     column, at, year = name.partition("@")
     if at:
-        if column in INDICATORS and year.isdigit():
+        if column in _COLUMNS and year.isdigit():
             return _at_year(column, int(year))
         raise UnknownOutcome(f"{name!r}: COLUMN@YEAR needs an indicator column and a year")
     if name.startswith(_PATHWAY) and len(name) > len(_PATHWAY):

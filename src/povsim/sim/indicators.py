@@ -14,7 +14,7 @@ from povsim.sim.assessment import Transitions
 from povsim.sim.households import Cause, HouseholdState, Status
 from povsim.sim.villages import VillageState
 
-__all__ = ["INDICATORS", "annual_indicators", "weighted_quantiles"]
+__all__ = ["INDICATORS", "NATIONAL_INDICATORS", "annual_indicators", "weighted_quantiles"]
 
 INDICATORS: dict[str, str] = {
     "year": "calendar year; every other column is measured at its end",
@@ -85,6 +85,14 @@ INDICATORS: dict[str, str] = {
     "villages_exited": "poor villages that have exited by year end",
     "county_exited": "the county's registered incidence has fallen below its threshold",
 }
+
+NATIONAL_INDICATORS: dict[str, str] = {
+    "counties_exited": "designated poor counties that exited this year (county-resolved runs)",
+    "poor_counties_remaining": "designated poor counties not yet exited at year end "
+    "(county-resolved runs)",
+}
+"""Columns a county-resolved national run adds to its indicators (see
+:mod:`povsim.runs.counties`)."""
 
 _PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 

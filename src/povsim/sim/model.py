@@ -97,6 +97,12 @@ class PovertyModel(mesa.Model):
         population: tuple[HouseholdState, VillageState] | None = None,
         panel: bool = False,
     ):
+        if scenario.geography is not None:
+            # A national scenario is many counties (povsim.runs.counties), never one model.
+            raise ValueError(
+                "a scenario with a geography section is county-resolved: run it with "
+                "povsim.runs.counties.simulate_counties (or povsim run)"
+            )
         self.seed_value = scenario.seed if seed is None else seed
         self.streams = Streams(self.seed_value)
         super().__init__(rng=self.streams.model)

@@ -22,6 +22,7 @@ from povsim.experiments.calibration.targets import (
 )
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.runs import metrics
+from povsim.runs.counties import NationalResult, simulate_counties
 from povsim.runs.runner import RunResult, simulate
 from povsim.runs.stats import mean_interval
 
@@ -50,7 +51,7 @@ def resized(scenario: Scenario, households: int | None) -> Scenario:
     )
 
 
-def measure(run: RunResult, targets: Sequence[Target]) -> np.ndarray:
+def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.ndarray:
     """Each target's simulated value in one run."""
     years = run.indicators.set_index("year")
     values = np.empty(len(targets))
@@ -83,7 +84,16 @@ class _Task:
 
 
 def _measure_task(task: _Task) -> np.ndarray:
-    run = simulate(task.scenario, task.seed, replication=task.replication, counterfactual=False)
+    run: RunResult | NationalResult
+    if task.scenario.geography is not None:
+        # A county-resolved profile: every county of one replication in this worker; the
+        # replication's seed spawns the counties' (replications of one seed differ).
+        seed = int(
+            np.random.SeedSequence(task.seed, spawn_key=(task.replication,)).generate_state(1)[0]
+        )
+        run = simulate_counties(task.scenario, seed)
+    else:
+        run = simulate(task.scenario, task.seed, replication=task.replication, counterfactual=False)
     return measure(run, task.targets)
 
 

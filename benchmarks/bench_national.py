@@ -1,0 +1,136 @@
+"""Speed and memory of the county-resolved national run (national_counties.toml).
+
+Runs the whole profile, 2014-2020 monthly, at each size (agents in all counties) serially
+and on a local Dask cluster of ``--workers`` worker processes (one thread each), one
+partition per province, and prints wall time, the speed-up and the peak resident memory
+of each worker (serial: of the one process). Each measurement runs in a fresh process.
+
+``--slice PROVINCE --slice-agents N`` instead measures one province's partition of a run of
+N agents in all (about 30 m: one agent per registered household) and extrapolates the
+whole run's time on a cluster from it: the slice's time per agent, times all agents,
+over the cluster's workers (partitions are independent, so that is the ideal).
+
+Usage: python benchmarks/bench_national.py [--sizes 1000000 4000000] [--workers 2]
+       python benchmarks/bench_national.py --slice Ningxia --slice-agents 30000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROFILE = HERE.parent / "scenarios" / "regions" / "national_counties.toml"
+AGENTS_PER_VILLAGE = 50  # as in the national profile (200,000 agents in 4,000 villages)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def measure(agents: int, workers: int) -> dict:
+    from povsim import load_scenario
+    from povsim.experiments.executors import DaskExecutor, SerialExecutor
+    from povsim.experiments.national import run_national
+
+    scenario = load_scenario(
+        PROFILE,
+        [
+            f"population.households={agents}",
+            f"population.villages={max(1, agents // AGENTS_PER_VILLAGE)}",
+        ],
+    )
+    clock = time.perf_counter()
+    if workers == 1:
+        result = run_national(scenario, 1, executor=SerialExecutor())
+        peaks = [_peak_mb()]
+    else:
+        with DaskExecutor(workers) as pool:
+            result = run_national(scenario, 1, executor=pool)
+            peaks = sorted(pool._client.run(_peak_mb).values())
+    seconds = time.perf_counter() - clock
+    return {
+        "agents": agents,
+        "workers": workers,
+        "counties": int(result.counties["county"].nunique()),
+        "seconds": round(seconds, 1),
+        "peak_mb_per_worker": [round(p) for p in peaks],
+        "counties_exited": result.indicators["counties_exited"].tolist(),
+    }
+
+
+def measure_slice(province: str, agents: int, cluster_workers: tuple[int, ...]) -> dict:
+    from povsim import load_scenario
+    from povsim.runs.counties import county_specs, partitions, run_partition
+
+    scenario = load_scenario(
+        PROFILE,
+        [
+            f"population.households={agents}",
+            f"population.villages={max(1, agents // AGENTS_PER_VILLAGE)}",
+        ],
+    )
+    specs = county_specs(scenario, 1)
+    group = next(g for g in partitions(specs) if g[0].county.province == province)
+    slice_agents = sum(s.scenario.population.households for s in group)
+    total_agents = sum(s.scenario.population.households for s in specs)
+    clock = time.perf_counter()
+    run_partition(group)
+    seconds = time.perf_counter() - clock
+    whole = seconds * total_agents / slice_agents
+    return {
+        "province": province,
+        "counties": len(group),
+        "slice_agents": slice_agents,
+        "total_agents": total_agents,
+        "slice_seconds": round(seconds, 1),
+        "peak_mb": round(_peak_mb()),
+        "extrapolated_serial_hours": round(whole / 3600, 2),
+        "extrapolated_seconds": {w: round(whole / w) for w in cluster_workers},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--one", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--slice", help="measure one province's partition and extrapolate")
+    parser.add_argument("--slice-agents", type=int, default=30_000_000)
+    args = parser.parse_args()
+    if args.slice:
+        print(json.dumps(measure_slice(args.slice, args.slice_agents, (2, 16, 64, 256))))
+        return
+    if args.one:
+        print(json.dumps(measure(*args.one)))
+        return
+    rows = []
+    for agents in args.sizes:
+        for workers in (1, args.workers):
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", str(agents), str(workers)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(json.dumps(rows[-1]), flush=True)
+    print("\n| agents | workers | seconds | speed-up | peak MB per worker |")
+    print("|---:|---:|---:|---:|---|")
+    serial: dict[int, float] = {}
+    for row in rows:
+        if row["workers"] == 1:
+            serial[row["agents"]] = row["seconds"]
+        speedup = serial[row["agents"]] / row["seconds"] if row["seconds"] else float("nan")
+        peaks = ", ".join(str(p) for p in row["peak_mb_per_worker"])
+        cells = (f"{row['agents']:,}", row["workers"], row["seconds"], f"{speedup:.2f}x", peaks)
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

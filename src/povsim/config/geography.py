@@ -1,0 +1,239 @@
+"""The ``geography`` section: provinces, their counties, county exit and the money's path.
+
+A scenario without it is one county, as before. With it, a run is national and
+county-resolved: :mod:`povsim.runs.counties` draws each province's poor and non-poor
+counties and runs each as an ordinary county scenario. Provinces are listed in the
+scenario or read from a CSV table (``provinces_table``, a path relative to the file
+that names it; ``scenarios/data/provinces.csv`` is shipped). The table is read with
+the standard library: checking a scenario never loads pandas.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from povsim.config.fields import Probability, StrictNumbers, setting
+
+__all__ = ["FIGURES", "REGIONS", "AllocationConfig", "GeographyConfig", "ProvinceConfig"]
+
+REGIONS = ("east", "centre", "west")
+"""NBS's three regions, as its poverty monitoring reports them."""
+
+FIGURES = ("rural_population", "poor_counties", "poor_2014", "rural_income")
+"""A province's figures; a table gives each one's source in ``source_FIGURE``."""
+
+
+class _Section(StrictNumbers):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class ProvinceConfig(_Section):
+    """One province and its published figures."""
+
+    name: str = Field(min_length=1, max_length=64, description="province name")
+    region: Literal["east", "centre", "west"] = Field(description="NBS region")
+    rural_population: int = setting(
+        1,
+        "rural population (its share of the national one is what counts)",
+        "people",
+        ge=1,
+        le=2_000_000_000,
+    )
+    poor_counties: int = setting(0, "designated poor counties (832 in all)", "counties", ge=0)
+    poor_2014: int = setting(
+        0, "NBS rural poor at the end of 2014", "people", ge=0, le=2_000_000_000
+    )
+    rural_income: float = setting(
+        10_489.0, "rural per-capita disposable income in 2014", "yuan/person/year", gt=0.0
+    )
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="where each figure comes from, by figure name"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProvinceConfig:
+        if self.poor_2014 > self.rural_population:
+            raise ValueError(
+                f"{self.name}: poor_2014 ({self.poor_2014:,}) exceeds rural_population "
+                f"({self.rural_population:,})"
+            )
+        return self
+
+
+class AllocationConfig(_Section):
+    """How the money (``budget.total`` and every program's own budget) reaches counties.
+
+    A share ``central_share`` is central money, split first among provinces and then
+    within each province among its counties by the factor formula: a weighted sum of
+    each unit's share of the poor, of incidence, of inverse income and of inverse fiscal
+    capacity. The rest is local money, which each county raises for its own poor in
+    proportion to its province's fiscal capacity.
+    """
+
+    central_share: Probability = setting(
+        0.7, "share of the money that is central and allocated by the formula", "share"
+    )
+    weight_poor: float = setting(0.5, "formula weight of the poor population", "", ge=0.0)
+    weight_incidence: float = setting(0.2, "formula weight of incidence", "", ge=0.0)
+    weight_income: float = setting(0.2, "formula weight of low rural income", "", ge=0.0)
+    weight_fiscal: float = setting(0.1, "formula weight of low fiscal capacity", "", ge=0.0)
+    fiscal_capacity: dict[Literal["east", "centre", "west"], float] = setting(
+        {"east": 1.0, "centre": 0.6, "west": 0.5},
+        "fiscal capacity of a province by region (relative)",
+        "",
+    )
+
+    @model_validator(mode="after")
+    def _weights(self) -> AllocationConfig:
+        total = self.weight_poor + self.weight_incidence + self.weight_income + self.weight_fiscal
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"the four formula weights must sum to 1 (they sum to {total:.6g})")
+        missing = [r for r in REGIONS if r not in self.fiscal_capacity]
+        if missing:
+            raise ValueError(f"fiscal_capacity has no value for {', '.join(missing)}")
+        if any(v <= 0 or v > 100 for v in self.fiscal_capacity.values()):
+            raise ValueError("fiscal_capacity values must be above 0 and at most 100")
+        return self
+
+
+def read_provinces(path: Path) -> list[dict[str, Any]]:
+    """The provinces of a CSV table (``#`` lines are comments), as raw dicts.
+
+    Raises:
+        ValueError: the file is missing or unreadable, or a column or source is missing.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"cannot read {path}: {err}") from None
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    reader = csv.DictReader(lines)
+    needed = ("province", "region", *FIGURES, *(f"source_{f}" for f in FIGURES))
+    missing = [c for c in needed if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"{path} has no column {', '.join(missing)}")
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        sources = {f: (row.get(f"source_{f}") or "").strip() for f in FIGURES}
+        unsourced = [f for f, s in sources.items() if not s]
+        if unsourced:
+            raise ValueError(f"{path}, row {number}: no source for {', '.join(unsourced)}")
+        try:
+            figures: dict[str, Any] = {
+                "rural_population": int(row["rural_population"]),
+                "poor_counties": int(row["poor_counties"]),
+                "poor_2014": int(row["poor_2014"]),
+                "rural_income": float(row["rural_income"]),
+            }
+        except (TypeError, ValueError):
+            raise ValueError(f"{path}, row {number}: a figure is not a number") from None
+        rows.append(
+            {"name": row["province"], "region": row["region"], **figures, "sources": sources}
+        )
+    if not rows:
+        raise ValueError(f"{path} lists no provinces")
+    return rows
+
+
+class GeographyConfig(_Section):
+    """Province → county → village → household: a national, county-resolved run."""
+
+    provinces_table: str | None = setting(
+        None,
+        "CSV table of provinces (relative to the file that names it); fills provinces "
+        "when they are not listed",
+        "",
+    )
+    provinces: tuple[ProvinceConfig, ...] = Field(
+        default=(), description="the provinces (or give provinces_table)"
+    )
+    other_counties: int = setting(
+        1,
+        "non-poor counties drawn in each province, sharing its other rural people",
+        "counties",
+        ge=1,
+        le=100,
+    )
+    poor_county_population: float = setting(
+        300_000.0, "mean rural people in a poor county", "people", gt=0.0, le=1e8
+    )
+    poor_population_cap: Probability = setting(
+        0.8, "most of a province's rural people its poor counties may hold", "share"
+    )
+    county_population_sd: float = setting(
+        0.3, "log spread of poor counties' rural population", "log", ge=0.0, le=3.0
+    )
+    poor_oversampling: float = setting(
+        4.0,
+        "agents per real household in a poor county relative to a non-poor one; weights undo it",
+        "ratio",
+        ge=1.0,
+        le=100.0,
+    )
+    min_households: int = setting(20, "fewest agents a county gets", "households", ge=1, le=10_000)
+    poor_area_income: float = setting(
+        6_852.0,
+        "mean rural per-capita income of the poor counties in 2014 (the non-poor counties "
+        "take what is left of each province's mean)",
+        "yuan/person/year",
+        gt=0.0,
+    )
+    county_income_sd: float = setting(
+        0.15, "log spread of county income levels around their expectation", "log", ge=0.0, le=2.0
+    )
+    remoteness_poor: Probability = setting(0.55, "mean remoteness of a poor county", "index")
+    remoteness_other: Probability = setting(0.3, "mean remoteness of a non-poor county", "index")
+    remoteness_concentration: float = setting(
+        8.0, "Beta concentration of county remoteness (larger: less spread)", "", gt=0.0, le=1000
+    )
+    exit_threshold_west: Probability = setting(
+        0.03, "a western poor county exits below this registered incidence", "share"
+    )
+    exit_threshold_other: Probability = setting(
+        0.02, "a central or eastern poor county exits below this registered incidence", "share"
+    )
+    first_exit_year: int = setting(2016, "first year a county may exit", "year")
+    announce_lag: int = setting(
+        1,
+        "years from a county's exit to its announcement after verification",
+        "years",
+        ge=0,
+        le=5,
+    )
+    verification_from: int = setting(
+        2018, "from this year an exit also needs the missed-poor rate under the limit", "year"
+    )
+    max_missed_poor: Probability = setting(
+        0.02, "largest missed-poor rate (missed poor households / households) for exit", "share"
+    )
+    published_exits: dict[int, Annotated[int, Field(ge=0, le=100_000)]] = setting(
+        {},
+        "published number of poor counties exiting each year, drawn beside the simulated",
+        "counties",
+    )
+    allocation: AllocationConfig = AllocationConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_table(cls, value: Any) -> Any:
+        # A table fills the provinces once; after that (e.g. Scenario.updated) they travel
+        # with the scenario and the file is not read again.
+        if isinstance(value, dict) and value.get("provinces_table") and not value.get("provinces"):
+            table = value["provinces_table"]
+            if not isinstance(table, str):
+                return value
+            return {**value, "provinces": read_provinces(Path(table))}
+        return value
+
+    @model_validator(mode="after")
+    def _has_provinces(self) -> GeographyConfig:
+        if not self.provinces:
+            raise ValueError("lists no provinces: give provinces or provinces_table")
+        names = [p.name for p in self.provinces]
+        if len(set(names)) < len(names):
+            raise ValueError("a province is listed twice")
+        return self

@@ -1,0 +1,61 @@
+"""A county-resolved national run split into partitions on any executor.
+
+Each partition (a province, or a group of counties) is one task; its worker runs the
+partition's counties one at a time and sends back their small tables, so a worker
+holds one county's households at a time whatever the national size. Every county
+runs on its own seed spawned from the run's (:func:`povsim.runs.counties.county_seed`),
+so the result is the same for any partitioning and any executor.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from povsim.config import Scenario
+from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.runs.counties import (
+    CountyRun,
+    NationalResult,
+    aggregate,
+    county_specs,
+    partitions,
+    run_partition,
+)
+
+__all__ = ["run_national"]
+
+
+def run_national(
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    executor: Executor | None = None,
+    partition: str | int = "province",
+    on_result: Callable[[], None] | None = None,
+) -> NationalResult:
+    """Run every county of ``scenario`` (which has a geography) and aggregate them.
+
+    Args:
+        scenario: a scenario with a ``geography`` section.
+        seed: defaults to ``scenario.seed``.
+        executor: where partitions run (default: here, one after another).
+        partition: ``"province"``, or a number of counties per partition.
+        on_result: called as each partition comes back (a progress bar).
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    started, clock = datetime.now(UTC), time.perf_counter()
+    specs = county_specs(scenario, seed)
+    groups = partitions(specs, partition)
+    runs: list[CountyRun] = []
+
+    def collect(index: int, result: list[CountyRun]) -> None:
+        runs.extend(result)
+        if on_result is not None:
+            on_result()
+
+    (executor or SerialExecutor()).run(run_partition, groups, collect)
+    return aggregate(
+        scenario, seed, specs, runs, started=started, clock=clock, partitions=len(groups)
+    )

@@ -1,0 +1,651 @@
+"""County-resolved national runs: provinces, their counties, county exit and aggregation.
+
+A scenario with a ``geography`` section is a national run. Its provinces' poor counties
+(832 in the shipped table) and a few non-poor counties per province are drawn from the
+run's seed (:func:`draw_counties`); each becomes an ordinary county scenario
+(:func:`county_scenario`) with its own share of the agents, people, income level,
+remoteness, exit threshold and money, and runs as a :class:`PovertyModel` on its own
+``SeedSequence`` child, spawned by county index from the run's seed
+(:func:`county_seed`). Nothing a county draws depends on which other counties ran
+with it, in which process or in what order, so a run split into partitions
+(:func:`partitions`, run by :mod:`povsim.experiments.national` on any executor) gives
+the same tables as a serial one. :func:`aggregate` applies the county exit rule and
+sums counties into ``counties``, ``provinces`` and national indicator tables.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from povsim.config import Scenario
+from povsim.config.geography import GeographyConfig
+from povsim.runs import metrics
+from povsim.sim.indicators import INDICATORS
+from povsim.sim.model import PovertyModel
+
+__all__ = [
+    "COUNTY_COLUMNS",
+    "PROVINCE_COLUMNS",
+    "County",
+    "CountyRun",
+    "CountySpec",
+    "NationalResult",
+    "aggregate",
+    "county_scenario",
+    "county_seed",
+    "county_specs",
+    "draw_counties",
+    "partitions",
+    "run_partition",
+    "simulate_counties",
+]
+
+GEOGRAPHY_KEY = 2**31 + 1
+"""Spawn key of the stream that draws the counties; far above any replication number."""
+
+COUNTIES_KEY = 2**31 + 2
+"""Spawn key under which every county's own seed is spawned (by county index)."""
+
+COUNTY_COLUMNS = (
+    "county",
+    "province",
+    "region",
+    "poor_county",
+    "year",
+    "population_people",
+    "poor_people",
+    "incidence",
+    "registered_people",
+    "registered_incidence",
+    "exits_people",
+    "relapses_people",
+    "missed_poor_rate",
+    "poor_villages",
+    "spending_yuan",
+    "exited",
+    "exit_year",
+    "announced_year",
+)
+"""``counties.parquet``: one row per county per year."""
+
+PROVINCE_COLUMNS = (
+    "province",
+    "region",
+    "year",
+    "population_people",
+    "poor_people",
+    "incidence",
+    "registered_people",
+    "registered_incidence",
+    "exits_people",
+    "relapses_people",
+    "spending_yuan",
+    "poor_counties",
+    "counties_exited",
+    "poor_counties_remaining",
+    "exit_year",
+)
+"""``provinces.parquet``: one row per province per year."""
+
+_RATIOS = {
+    "incidence": ("poor_people", "population_people"),
+    "registered_incidence": ("registered_people", "population_people"),
+    "relapse_rate": ("relapses_households", "exited_households_start"),
+    "cumulative_exit_share": ("ever_exited_households", "ever_registered_households"),
+    "cumulative_relapse_share": ("ever_relapsed_households", "ever_exited_households"),
+}
+# Means over a county's people, combined with the people (or, where no people count is
+# kept, the households) they were taken over.
+_MEANS = {
+    "mean_income": "population_people",
+    "mean_income_registered": "registered_people",
+    "mean_income_exits": "exits_people",
+    "mean_income_ever_registered": "ever_registered_households",
+    "registered_illness_share": "registered_households",
+}
+
+
+_UNCOMBINABLE = frozenset(
+    {"median_income_registered", *(c for c in INDICATORS if c.startswith("income_p"))}
+)
+"""Quantiles: a county's do not combine into the nation's, so they are NaN there."""
+_SUMMED = frozenset(INDICATORS) - {"year", "poverty_line", "county_exited"} - _UNCOMBINABLE
+_SUMMED = _SUMMED - _RATIOS.keys() - _MEANS.keys()
+"""Counts of households, people, villages and yuan: they add up over counties."""
+
+
+@dataclass(frozen=True)
+class County:
+    """One county of a national run, as drawn.
+
+    Attributes:
+        index: its place in the national list (its seed's spawn key).
+        province: its province.
+        region: east, centre or west.
+        poor: a designated poor county.
+        people: rural people (in the table's units).
+        income: expected 2014 rural per-capita income, yuan.
+        remoteness: mean remoteness of its villages.
+        expected_poor: its share of its province's NBS 2014 poor (the formula's input).
+        money_share: its share of all the money (central by formula plus local).
+        exit_threshold: registered incidence under which it exits.
+    """
+
+    index: int
+    province: str
+    region: str
+    poor: bool
+    people: float
+    income: float
+    remoteness: float
+    expected_poor: float
+    money_share: float
+    exit_threshold: float
+
+
+@dataclass(frozen=True)
+class CountySpec:
+    """One county to run: what a partition's worker needs."""
+
+    county: County
+    scenario: Scenario
+    seed: int
+
+
+@dataclass
+class CountyRun:
+    """What one county's run returns: small tables only, so partitions stay light."""
+
+    index: int
+    indicators: pd.DataFrame
+    spending: pd.DataFrame
+    pathways: pd.DataFrame
+
+
+def county_seed(seed: int, index: int) -> np.random.SeedSequence:
+    """County ``index``'s seed: a child of the run's seed, whatever else runs."""
+    return np.random.SeedSequence(seed, spawn_key=(COUNTIES_KEY, index))
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def _formula(columns: dict[str, np.ndarray], geo: GeographyConfig) -> np.ndarray:
+    """Shares by the factor formula: each factor as a share of its total, weighted."""
+    a = geo.allocation
+    weights = {
+        "poor": a.weight_poor,
+        "incidence": a.weight_incidence,
+        "income": a.weight_income,
+        "fiscal": a.weight_fiscal,
+    }
+    out = np.zeros(len(columns["poor"]))
+    for name, weight in weights.items():
+        values = columns[name]
+        total = values.sum()
+        # A factor nobody has (no poor at all) spreads its weight evenly.
+        out += weight * (values / total if total > 0 else np.full(len(values), 1 / len(values)))
+    return out
+
+
+def draw_counties(scenario: Scenario, seed: int) -> list[County]:
+    """The national list of counties, drawn from ``seed`` (the same list for any partition).
+
+    In each province, in table order: its poor counties, then ``other_counties``
+    non-poor ones sharing the rest of its rural people.
+    """
+    geo = scenario.geography
+    if geo is None:
+        raise ValueError("the scenario has no geography section")
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(GEOGRAPHY_KEY,)))
+    sigma = scenario.income.household_sd
+    line = scenario.registration_line
+    rows: list[dict[str, Any]] = []
+    for p in geo.provinces:
+        n_poor = p.poor_counties
+        poor_people = geo.poor_county_population * rng.lognormal(
+            -(geo.county_population_sd**2) / 2, geo.county_population_sd, n_poor
+        )
+        cap = geo.poor_population_cap * p.rural_population
+        if poor_people.sum() > cap:
+            poor_people *= cap / poor_people.sum()
+        shares = rng.dirichlet(np.full(geo.other_counties, 8.0))
+        other_people = (p.rural_population - poor_people.sum()) * shares
+        noise = rng.lognormal(-(geo.county_income_sd**2) / 2, geo.county_income_sd, n_poor)
+        remote_k = geo.remoteness_concentration
+        remote_poor = rng.beta(
+            geo.remoteness_poor * remote_k, (1 - geo.remoteness_poor) * remote_k, n_poor
+        )
+        remote_other = rng.beta(
+            geo.remoteness_other * remote_k,
+            (1 - geo.remoteness_other) * remote_k,
+            geo.other_counties,
+        )
+        other_noise = rng.lognormal(
+            -(geo.county_income_sd**2) / 2, geo.county_income_sd, geo.other_counties
+        )
+        for i in range(n_poor):
+            rows.append(
+                {
+                    "province": p,
+                    "poor": True,
+                    "people": float(poor_people[i]),
+                    "relative": float(p.rural_income * noise[i]),
+                    "remoteness": float(remote_poor[i]),
+                }
+            )
+        for i in range(geo.other_counties):
+            rows.append(
+                {
+                    "province": p,
+                    "poor": False,
+                    "people": float(other_people[i]),
+                    "noise": float(other_noise[i]),
+                    "remoteness": float(remote_other[i]),
+                }
+            )
+    # Poor counties' incomes follow their provinces' and average poor_area_income.
+    poor_rows = [r for r in rows if r["poor"]]
+    if poor_rows:
+        mean = sum(r["people"] * r["relative"] for r in poor_rows) / sum(
+            r["people"] for r in poor_rows
+        )
+        for r in poor_rows:
+            r["income"] = r["relative"] * geo.poor_area_income / mean
+    # The non-poor counties take what is left of their province's mean income.
+    for p in geo.provinces:
+        mine = [r for r in rows if r["province"] is p]
+        poor_total = sum(r["people"] * r["income"] for r in mine if r["poor"])
+        others = [r for r in mine if not r["poor"]]
+        other_people = sum(r["people"] for r in others)
+        rest = p.rural_income * p.rural_population - poor_total
+        level = rest / other_people if other_people > 0 else p.rural_income
+        level = max(level, 0.5 * p.rural_income)  # never poorer than half the province
+        scale = (
+            other_people / sum(r["people"] * r["noise"] for r in others) if other_people else 1.0
+        )
+        for r in others:
+            r["income"] = level * r["noise"] * scale
+        # The province's NBS poor, spread over its counties as a lognormal income would.
+        weights = [
+            r["people"] * _normal_cdf((math.log(line) - math.log(r["income"])) / sigma + sigma / 2)
+            for r in mine
+        ]
+        total = sum(weights)
+        for r, w in zip(mine, weights, strict=True):
+            r["expected_poor"] = p.poor_2014 * w / total if total > 0 else 0.0
+    shares = _money_shares(rows, geo)
+    return [
+        County(
+            index=i,
+            province=r["province"].name,
+            region=r["province"].region,
+            poor=r["poor"],
+            people=r["people"],
+            income=r["income"],
+            remoteness=r["remoteness"],
+            expected_poor=r["expected_poor"],
+            money_share=float(shares[i]),
+            exit_threshold=(
+                geo.exit_threshold_west
+                if r["province"].region == "west"
+                else geo.exit_threshold_other
+            ),
+        )
+        for i, r in enumerate(rows)
+    ]
+
+
+def _money_shares(rows: list[dict[str, Any]], geo: GeographyConfig) -> np.ndarray:
+    """Each county's share of all the money: central by formula down two levels, plus local."""
+    a = geo.allocation
+    provinces = geo.provinces
+    fiscal = np.array([a.fiscal_capacity[p.region] for p in provinces])
+    province_share = _formula(
+        {
+            "poor": np.array([float(p.poor_2014) for p in provinces]),
+            "incidence": np.array([p.poor_2014 / p.rural_population for p in provinces]),
+            "income": np.array([1 / p.rural_income for p in provinces]),
+            "fiscal": 1 / fiscal,
+        },
+        geo,
+    )
+    central = np.zeros(len(rows))
+    for k, p in enumerate(provinces):
+        idx = [i for i, r in enumerate(rows) if r["province"] is p]
+        poor = np.array([rows[i]["expected_poor"] for i in idx])
+        people = np.array([rows[i]["people"] for i in idx])
+        within = _formula(
+            {
+                "poor": poor,
+                "incidence": poor / people,
+                "income": np.array([1 / rows[i]["income"] for i in idx]),
+                "fiscal": np.ones(len(idx)),  # one fiscal capacity per province
+            },
+            geo,
+        )
+        central[idx] = province_share[k] * within
+    # Local money: each county's own poor, by what its province can raise.
+    local = np.array([r["expected_poor"] * a.fiscal_capacity[r["province"].region] for r in rows])
+    local = local / local.sum() if local.sum() > 0 else np.full(len(rows), 1 / len(rows))
+    return a.central_share * central + (1 - a.central_share) * local
+
+
+def county_scenario(scenario: Scenario, county: County, counties: Sequence[County]) -> Scenario:
+    """The county scenario of ``county``: the national one scaled to the county.
+
+    Agents are shared by rural people (poor counties oversampled, weights undo it), so
+    are real households and villages; income is scaled to the county's level, village
+    remoteness centred on the county's, every budget scaled by its money share.
+    """
+    geo = scenario.geography
+    assert geo is not None
+    pop = scenario.population
+    people = sum(c.people for c in counties)
+    drawn = [c.people * (geo.poor_oversampling if c.poor else 1.0) for c in counties]
+    agents = max(geo.min_households, round(pop.households * drawn[county.index] / sum(drawn)))
+    per_village = pop.households / pop.villages
+    share = county.people / people
+    mean_income = sum(c.people * c.income for c in counties) / people
+    k = scenario.villages.remoteness_alpha + scenario.villages.remoteness_beta
+    s = county.money_share
+    changes: dict[str, Any] = {
+        "name": f"{scenario.name}-{county.index:04d}",
+        "geography": None,
+        "population.households": agents,
+        "population.villages": max(1, round(agents / per_village)),
+        "population.represents": max(1, round((pop.represents or pop.households) * share)),
+        "population.represents_villages": max(
+            1, round((pop.represents_villages or pop.villages) * share)
+        ),
+        "income.initial_mean": scenario.income.initial_mean * county.income / mean_income,
+        "villages.remoteness_alpha": max(0.05, county.remoteness * k),
+        "villages.remoteness_beta": max(0.05, (1 - county.remoteness) * k),
+        "exit.county_threshold": county.exit_threshold,
+        "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
+    }
+    for name, program in scenario.programs.items():
+        if program.budget is not None:
+            changes[f"programs.{name}.budget"] = {y: v * s for y, v in program.budget.items()}
+    return scenario.updated(changes)
+
+
+def county_specs(scenario: Scenario, seed: int) -> list[CountySpec]:
+    """Every county of the national run with its scenario, in national order."""
+    counties = draw_counties(scenario, seed)
+    return [CountySpec(c, county_scenario(scenario, c, counties), seed) for c in counties]
+
+
+def partitions(specs: Sequence[CountySpec], by: str | int = "province") -> list[list[CountySpec]]:
+    """Groups of counties to run together: one per province, or ``by`` counties at a time."""
+    if by == "province":
+        groups: dict[str, list[CountySpec]] = {}
+        for spec in specs:
+            groups.setdefault(spec.county.province, []).append(spec)
+        return list(groups.values())
+    if isinstance(by, int) and not isinstance(by, bool) and by >= 1:
+        return [list(specs[i : i + by]) for i in range(0, len(specs), by)]
+    raise ValueError(f"partition by 'province' or a number of counties, not {by!r}")
+
+
+def run_partition(specs: Sequence[CountySpec]) -> list[CountyRun]:
+    """Run a group of counties one after another (module-level: executors send it).
+
+    Only one county's households are in memory at a time.
+    """
+    out = []
+    for spec in specs:
+        model = PovertyModel(spec.scenario, county_seed(spec.seed, spec.county.index)).run()
+        out.append(
+            CountyRun(spec.county.index, model.indicators(), model.spending(), model.pathways())
+        )
+    return out
+
+
+def _exit_year(county: County, frame: pd.DataFrame, geo: GeographyConfig) -> float:
+    """The county rule: the first year, from ``first_exit_year``, its registered incidence is
+    under its threshold (and, from ``verification_from``, its missed-poor rate under the
+    limit). Non-poor counties never exit: they were never designated."""
+    if not county.poor:
+        return math.nan
+    for row in frame.itertuples():
+        year = int(row.year)
+        if year < geo.first_exit_year or row.registered_incidence >= county.exit_threshold:
+            continue
+        if year >= geo.verification_from and row.missed_poor_rate > geo.max_missed_poor:
+            continue
+        return float(year)
+    return math.nan
+
+
+def _county_table(
+    counties: Sequence[County], runs: Sequence[CountyRun], geo: GeographyConfig
+) -> pd.DataFrame:
+    frames = []
+    for county, run in zip(counties, runs, strict=True):
+        ind = run.indicators
+        households = ind["population_households"].replace(0, np.nan)
+        frame = pd.DataFrame(
+            {
+                "county": np.int32(county.index),
+                "province": county.province,
+                "region": county.region,
+                "poor_county": county.poor,
+                "year": ind["year"].astype(np.int16),
+                "population_people": ind["population_people"],
+                "poor_people": ind["poor_people"],
+                "incidence": ind["incidence"],
+                "registered_people": ind["registered_people"],
+                "registered_incidence": ind["registered_incidence"],
+                "exits_people": ind["exits_people"],
+                "relapses_people": ind["relapses_people"],
+                "missed_poor_rate": (ind["missed_poor_households"] / households).fillna(0.0),
+                "poor_villages": ind["poor_villages"],
+                "spending_yuan": ind["spending_yuan"],
+            }
+        )
+        exit_year = _exit_year(county, frame, geo)
+        frame["exited"] = frame["year"] >= exit_year  # False while NaN
+        frame["exit_year"] = exit_year
+        frame["announced_year"] = exit_year + geo.announce_lag
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)[list(COUNTY_COLUMNS)]
+
+
+def _province_table(table: pd.DataFrame) -> pd.DataFrame:
+    sums = [
+        "population_people",
+        "poor_people",
+        "registered_people",
+        "exits_people",
+        "relapses_people",
+        "spending_yuan",
+    ]
+    grouped = table.groupby(["province", "year"], sort=False)
+    out = grouped[sums].sum().reset_index()
+    out["region"] = grouped["region"].first().to_numpy()
+    poor = table[table["poor_county"]]
+    out["poor_counties"] = (
+        poor.groupby(["province", "year"])["county"]
+        .count()
+        .reindex(pd.MultiIndex.from_frame(out[["province", "year"]]))
+        .fillna(0)
+        .to_numpy()
+        .astype(np.int32)
+    )
+    exiting = poor[poor["year"] == poor["exit_year"]]
+    out["counties_exited"] = (
+        exiting.groupby(["province", "year"])["county"]
+        .count()
+        .reindex(pd.MultiIndex.from_frame(out[["province", "year"]]))
+        .fillna(0)
+        .to_numpy()
+        .astype(np.int32)
+    )
+    out["poor_counties_remaining"] = (
+        out["poor_counties"] - out.groupby("province", sort=False)["counties_exited"].cumsum()
+    )
+    out["incidence"] = out["poor_people"] / out["population_people"]
+    out["registered_incidence"] = out["registered_people"] / out["population_people"]
+    # A province is done when its last poor county exits (NaN: one never did, or it had none).
+    last = poor.groupby("province")["exit_year"].agg(
+        lambda s: s.max() if s.notna().all() else math.nan
+    )
+    out["exit_year"] = out["province"].map(last).astype(float)
+    return out[list(PROVINCE_COLUMNS)]
+
+
+def _national_indicators(runs: Sequence[CountyRun], counties_table: pd.DataFrame) -> pd.DataFrame:
+    """The weighted sum of the counties: counts add up, rates and means are recomputed.
+
+    Percentiles and medians cannot be combined from counties' own: they are NaN.
+    """
+    frames = [r.indicators for r in runs]
+    stacked = pd.concat(frames, ignore_index=True)
+    years = frames[0]["year"].to_numpy()
+    out = pd.DataFrame({"year": years, "poverty_line": frames[0]["poverty_line"].to_numpy()})
+    by_year = stacked.groupby("year", sort=True)
+    for column in INDICATORS:
+        if column in ("year", "poverty_line"):
+            continue
+        if column in _SUMMED:
+            out[column] = by_year[column].sum().to_numpy()
+        elif column in _MEANS:
+            weight = stacked[_MEANS[column]]
+            values = stacked[column].where(weight > 0, 0.0).fillna(0.0) * weight
+            total = weight.groupby(stacked["year"]).sum().to_numpy()
+            summed = values.groupby(stacked["year"]).sum().to_numpy()
+            out[column] = np.where(total > 0, summed / np.where(total > 0, total, 1), np.nan)
+        elif column not in _RATIOS and column != "county_exited":
+            out[column] = np.nan
+    for column, (part, whole) in _RATIOS.items():
+        out[column] = np.where(out[whole] > 0, out[part] / out[whole].where(out[whole] > 0, 1), 0.0)
+    poor = counties_table[counties_table["poor_county"]]
+    exits = poor[poor["year"] == poor["exit_year"]].groupby("year")["county"].count()
+    out["counties_exited"] = out["year"].map(exits).fillna(0).astype(np.int32)
+    designated = poor["county"].nunique()
+    out["poor_counties_remaining"] = designated - out["counties_exited"].cumsum()
+    # Nationally, "the county has exited" reads: every poor county has.
+    out["county_exited"] = out["poor_counties_remaining"] == 0
+    return out[[*INDICATORS, "counties_exited", "poor_counties_remaining"]]
+
+
+def _combined(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    """Counties' spending or pathways tables summed by ``keys``."""
+    present = [f for f in frames if len(f)]
+    if not present:
+        return frames[0] if frames else pd.DataFrame()
+    stacked = pd.concat(present, ignore_index=True)
+    numeric = [
+        c for c in stacked.columns if c not in keys and pd.api.types.is_numeric_dtype(stacked[c])
+    ]
+    out = stacked.groupby(keys, sort=True)[numeric].sum().reset_index()
+    if "primary_share" in out:  # a share does not add up: recompute it
+        total = out.groupby("year")["primary_people"].transform("sum")
+        out["primary_share"] = np.where(
+            total > 0, out["primary_people"] / total.where(total > 0, 1), 0.0
+        )
+    return out[list(frames[0].columns)]
+
+
+@dataclass
+class NationalResult:
+    """A county-resolved national run: national indicators and per-county tables.
+
+    It offers what :func:`povsim.runs.store.write_run` and the summary need, like a
+    :class:`~povsim.runs.runner.RunResult`; ``counterfactual`` is not run (it would double
+    the work of hundreds of counties for the summary's comparisons only).
+    """
+
+    scenario: Scenario
+    seed: int
+    indicators: pd.DataFrame
+    counties: pd.DataFrame
+    provinces: pd.DataFrame
+    spending: pd.DataFrame
+    pathways: pd.DataFrame
+    started: datetime
+    finished: datetime
+    wall_seconds: float
+    partitions: int
+    path: Path | None = field(default=None)
+    counterfactual: None = None
+    panel: None = None
+    replication: None = None
+
+    @property
+    def replications(self) -> int:
+        return 1
+
+    def summary(self) -> dict[str, float]:
+        return metrics.summary(self)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "indicators": self.indicators,
+            "counties": self.counties,
+            "provinces": self.provinces,
+            "spending": self.spending,
+            "pathways": self.pathways,
+        }
+
+    def manifest_fields(self) -> dict[str, Any]:
+        return {
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "wall_seconds": round(self.wall_seconds, 4),
+            "counties": int(self.counties["county"].nunique()),
+            "partitions": self.partitions,
+        }
+
+
+def aggregate(
+    scenario: Scenario,
+    seed: int,
+    specs: Sequence[CountySpec],
+    runs: Sequence[CountyRun],
+    *,
+    started: datetime,
+    clock: float,
+    partitions: int = 1,
+) -> NationalResult:
+    """Apply the county exit rule and sum the counties' runs into the national result."""
+    geo = scenario.geography
+    assert geo is not None
+    ordered = sorted(runs, key=lambda r: r.index)
+    counties = [s.county for s in specs]
+    if [r.index for r in ordered] != [c.index for c in counties]:
+        raise ValueError("a county's run is missing or repeated")
+    table = _county_table(counties, ordered, geo)
+    return NationalResult(
+        scenario=scenario,
+        seed=seed,
+        indicators=_national_indicators(ordered, table),
+        counties=table,
+        provinces=_province_table(table),
+        spending=_combined([r.spending for r in ordered], ["year", "program", "unit"]),
+        pathways=_combined([r.pathways for r in ordered], ["year", "program"]),
+        started=started,
+        finished=datetime.now(UTC),
+        wall_seconds=time.perf_counter() - clock,
+        partitions=partitions,
+    )
+
+
+def simulate_counties(scenario: Scenario, seed: int | None = None) -> NationalResult:
+    """A county-resolved national run in this process (see :mod:`povsim.experiments.national`
+    for partitions on an executor)."""
+    seed = scenario.seed if seed is None else int(seed)
+    started, clock = datetime.now(UTC), time.perf_counter()
+    specs = county_specs(scenario, seed)
+    return aggregate(scenario, seed, specs, run_partition(specs), started=started, clock=clock)

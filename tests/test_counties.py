@@ -1,0 +1,234 @@
+"""County-resolved national runs: geography, county exit, aggregation and partitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from povsim import Scenario, load_scenario
+from povsim.experiments.executors import DaskExecutor
+from povsim.experiments.national import run_national
+from povsim.runs.counties import (
+    COUNTY_COLUMNS,
+    PROVINCE_COLUMNS,
+    county_seed,
+    county_specs,
+    draw_counties,
+    partitions,
+    simulate_counties,
+)
+from povsim.sim.streams import seed_for
+
+from .conftest import SCENARIOS
+
+TINY = """
+extends = "{baseline}"
+name = "tiny_nation"
+[population]
+households = 600
+villages = 12
+represents = 100000
+represents_villages = 400
+[geography]
+other_counties = 1
+min_households = 40
+poor_county_population = 50000
+[[geography.provinces]]
+name = "Westland"
+region = "west"
+rural_population = 400000
+poor_counties = 2
+poor_2014 = 60000
+rural_income = 7000
+[[geography.provinces]]
+name = "Eastland"
+region = "east"
+rural_population = 300000
+poor_counties = 1
+poor_2014 = 15000
+rural_income = 12000
+"""
+
+
+def tiny_file(directory: Path) -> Path:
+    path = directory / "tiny_nation.toml"
+    path.write_text(TINY.format(baseline=(SCENARIOS / "baseline.toml").as_posix()), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return load_scenario(tiny_file(tmp_path_factory.mktemp("tiny")))
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny: Scenario):
+    return simulate_counties(tiny, 3)
+
+
+def test_a_county_scenario_has_no_geography(baseline: Scenario) -> None:
+    assert baseline.geography is None
+
+
+def test_the_shipped_table_has_the_832_counties_with_sources() -> None:
+    scenario = load_scenario(SCENARIOS / "regions" / "national_counties.toml")
+    geo = scenario.geography
+    assert geo is not None
+    assert len(geo.provinces) == 31
+    assert sum(p.poor_counties for p in geo.provinces) == 832
+    assert sum(p.poor_2014 for p in geo.provinces) == 70_170_000
+    assert all(all(p.sources.values()) and len(p.sources) == 4 for p in geo.provinces)
+    # The table travels with the scenario: a derived scenario does not read it again.
+    assert scenario.updated({"seed": 2}).geography == geo
+
+
+def test_counties_are_drawn_per_province_with_thresholds_and_money(tiny: Scenario) -> None:
+    counties = draw_counties(tiny, 3)
+    assert [(c.province, c.poor) for c in counties] == [
+        ("Westland", True),
+        ("Westland", True),
+        ("Westland", False),
+        ("Eastland", True),
+        ("Eastland", False),
+    ]
+    assert [c.exit_threshold for c in counties] == [0.03, 0.03, 0.03, 0.02, 0.02]
+    assert sum(c.money_share for c in counties) == pytest.approx(1.0)
+    assert sum(c.people for c in counties) == pytest.approx(700_000)
+    assert sum(c.expected_poor for c in counties) == pytest.approx(75_000)
+    westland = [c for c in counties if c.province == "Westland"]
+    mean = sum(c.people * c.income for c in westland) / sum(c.people for c in westland)
+    assert mean == pytest.approx(7000)  # the province keeps its mean income
+    assert draw_counties(tiny, 3) == counties
+    assert draw_counties(tiny, 4) != counties
+
+
+def test_county_seeds_are_their_own(tiny: Scenario) -> None:
+    seeds = {tuple(county_seed(3, i).generate_state(2)) for i in range(5)}
+    seeds |= {tuple(np.random.SeedSequence(3).generate_state(2))}
+    seeds |= {tuple(seed_for(3, r).generate_state(2)) for r in range(5)}  # type: ignore[union-attr]
+    assert len(seeds) == 11
+
+
+def test_national_tables_are_the_sum_of_the_counties(tiny: Scenario, tiny_run) -> None:
+    counties, provinces, national = tiny_run.counties, tiny_run.provinces, tiny_run.indicators
+    assert tuple(counties.columns) == COUNTY_COLUMNS
+    assert tuple(provinces.columns) == PROVINCE_COLUMNS
+    years = list(tiny.years)
+    assert len(counties) == 5 * len(years)
+    assert len(provinces) == 2 * len(years)
+    for column in ("population_people", "registered_people", "exits_people", "spending_yuan"):
+        by_year = counties.groupby("year")[column].sum().to_numpy()
+        np.testing.assert_allclose(national[column].to_numpy(), by_year, rtol=1e-9)
+        np.testing.assert_allclose(
+            provinces.groupby("year")[column].sum().to_numpy(), by_year, rtol=1e-9
+        )
+    np.testing.assert_allclose(
+        national["registered_incidence"],
+        national["registered_people"] / national["population_people"],
+    )
+    assert national["income_p50"].isna().all()  # a median does not add up
+    assert national["counties_exited"].sum() + national["poor_counties_remaining"].iloc[-1] == 3
+
+
+def test_the_exit_rule_is_applied_to_each_poor_county(tiny: Scenario, tiny_run) -> None:
+    geo = tiny.geography
+    assert geo is not None
+    table = tiny_run.counties
+    assert table.loc[~table["poor_county"], "exit_year"].isna().all()
+    for _, rows in table[table["poor_county"]].groupby("county"):
+        exit_year = rows["exit_year"].iloc[0]
+        below = rows[rows["registered_incidence"] < np.where(rows["region"] == "west", 0.03, 0.02)]
+        eligible = below[
+            (below["year"] >= geo.first_exit_year)
+            & ((below["year"] < geo.verification_from) | (below["missed_poor_rate"] <= 0.02))
+        ]
+        if len(eligible):
+            assert exit_year == eligible["year"].min()
+            assert rows["announced_year"].iloc[0] == exit_year + geo.announce_lag
+            assert (rows["exited"] == (rows["year"] >= exit_year)).all()
+        else:
+            assert np.isnan(exit_year)
+            assert not rows["exited"].any()
+
+
+def test_partitions_cover_every_county_once(tiny: Scenario) -> None:
+    specs = county_specs(tiny, 3)
+    assert [len(g) for g in partitions(specs)] == [3, 2]
+    assert [len(g) for g in partitions(specs, 2)] == [2, 2, 1]
+    with pytest.raises(ValueError, match="partition"):
+        partitions(specs, 0)
+
+
+def test_results_do_not_depend_on_partitions_or_executor(tiny: Scenario, tiny_run) -> None:
+    from distributed import LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        DaskExecutor(scheduler=cluster.scheduler_address) as pool,
+    ):
+        on_dask = run_national(tiny, 3, executor=pool, partition=2)
+    assert on_dask.partitions == 3
+    for name, frame in tiny_run.tables().items():
+        pd.testing.assert_frame_equal(frame, on_dask.tables()[name], obj=name)
+
+
+def test_povsim_run_writes_the_county_tables_and_figures(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from povsim.cli import app
+
+    runner = CliRunner()
+    path, out = tiny_file(tmp_path), tmp_path / "run"
+    args = ["run", str(path), "--out", str(out), "--executor", "serial", "--quiet"]
+    result = runner.invoke(app, [*args, "--partition", "2", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "5 counties in 3 partitions" in " ".join(result.output.split())
+    for name in ("indicators", "counties", "provinces", "spending", "pathways"):
+        assert (out / f"{name}.parquet").is_file(), name
+    for name in ("county_exits", "provinces_registered", "poverty_headcount"):
+        assert (out / "figures" / f"{name}.png").is_file(), name
+    counties = pd.read_parquet(out / "counties.parquet")
+    assert counties["county"].nunique() == 5
+    refused = runner.invoke(app, [*args, "--replications", "2", "--overwrite"])
+    assert refused.exit_code == 2
+    assert "geography" in refused.output
+
+
+def test_a_province_table_without_a_source_is_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from povsim.cli import app
+
+    header = "province,region,rural_population,poor_counties,poor_2014,rural_income"
+    sources = ",source_rural_population,source_poor_counties,source_poor_2014,source_rural_income"
+    (tmp_path / "p.csv").write_text(f"{header}{sources}\nP,west,1000,1,10,5000,A,B,,D\n", "utf-8")
+    scenario = tmp_path / "s.toml"
+    base = (SCENARIOS / "baseline.toml").as_posix()
+    scenario.write_text(f'extends = "{base}"\n[geography]\nprovinces_table = "p.csv"\n', "utf-8")
+    result = CliRunner().invoke(app, ["check", str(scenario)])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert "geography" in result.output
+    assert "no source for poor_2014" in result.output
+
+
+def test_a_national_scenario_is_never_one_model(tiny: Scenario) -> None:
+    from povsim import PovertyModel
+
+    with pytest.raises(ValueError, match="county-resolved"):
+        PovertyModel(tiny, 1)
+
+
+def test_a_national_run_needs_memory_for_one_county_at_a_time() -> None:
+    """30 m agents in all is one agent per registered household: no machine holds them at
+    once, and no partition has to (each county's own scenario is checked when derived)."""
+    scenario = load_scenario(
+        SCENARIOS / "regions" / "national_counties.toml",
+        ["population.households=30000000", "population.villages=600000"],
+    )
+    assert scenario.population.households == 30_000_000
