@@ -328,6 +328,21 @@ COMMANDS = {
     "run: partitions of no counties": ["run", "{base}", "--partition", "0"],
     "run: partitions by nation": ["run", "{base}", "--partition", "nation"],
     "compare: a county-resolved scenario": ["compare", "{national}", "{base}"],
+    "sensitivity: a county-resolved scenario": [
+        "sensitivity",
+        "{national}",
+        "--problem",
+        str(SCENARIOS / "problems" / "baseline_six.toml"),
+    ],
+    "sweep: a county-resolved base": ["sweep", "{national_design}", "--out", "{out}"],
+    "optimize: a county-resolved scenario": [
+        "optimize",
+        "{national}",
+        "--objectives",
+        "registered_people_end",
+        "--levers",
+        "shares",
+    ],
     "compare: one scenario": ["compare", "{base}"],
     "compare: --out a foreign directory": ["compare", "{base}", "{base}", "--out", "{tmp}"],
     "validate: an unknown region": ["validate", "atlantis"],
@@ -344,6 +359,13 @@ def test_a_hostile_command_is_one_clear_line(
     values = {name: str(path) for name, path in paths.items()}
     values |= {"base": str(BASELINE), "tmp": str(tmp_path), "out": str(tmp_path / "out")}
     values["national"] = str(SCENARIOS / "regions" / "national_counties.toml")
+    national_design = tmp_path / "national_design.toml"
+    national_design.write_text(
+        f'base = "{(SCENARIOS / "regions" / "national_counties.toml").as_posix()}"\n'
+        'name = "n"\n[[variants]]\nname = "a"\n',
+        encoding="utf-8",
+    )
+    values["national_design"] = str(national_design)
     calibration = tmp_path / "calibration"  # a povsim output that is not a sweep
     calibration.mkdir()
     (calibration / MARKER).write_text("calibration\n", encoding="utf-8")

@@ -162,3 +162,23 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise ScenarioError(problems_from(err, origin, str(path), Scenario, raw)) from None
     except RecursionError:
         raise _too_deep(path) from None
+
+
+def one_county(scenario: Scenario, source: str | Path) -> Scenario:
+    """``scenario`` if it is one county; a county-resolved one (a ``geography`` section) is
+    a problem of ``source`` for every command but ``run`` and ``validate``.
+
+    Raises:
+        ScenarioError: naming ``source`` and the field.
+    """
+    if scenario.geography is not None:
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    str(source),
+                    "geography",
+                    "a county-resolved scenario runs with povsim run and povsim validate only",
+                )
+            ]
+        )
+    return scenario

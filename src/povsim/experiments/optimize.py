@@ -42,6 +42,7 @@ from povsim.config import (
     as_field_type,
     get_path,
     load_scenario,
+    one_county,
 )
 from povsim.experiments.calibration.validation import resized
 from povsim.experiments.executors import Executor, SerialExecutor
@@ -726,6 +727,7 @@ def optimize(
     if isinstance(scenario, str | Path):
         scenario_file = scenario_file or scenario
         scenario = load_scenario(scenario)
+    scenario = one_county(scenario, scenario_file or scenario.name)
     objs = [o if isinstance(o, Objective) else parse_objective(o) for o in objectives]
     cons = [c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints]
     parsed = [lv if isinstance(lv, Lever) else parse_lever(lv) for lv in levers]

@@ -32,6 +32,7 @@ from povsim.config import (
     get_path,
     load_scenario,
     load_settings,
+    one_county,
 )
 from povsim.config.fields import StrictNumbers
 from povsim.experiments.executors import Executor, make_executor
@@ -248,11 +249,11 @@ def load_problem(path: str | Path, scenario: str | Path | Scenario | None = None
     path = Path(path)
     spec = load_settings(path, ProblemFile)
     if isinstance(scenario, Scenario):
-        base = scenario
+        base = one_county(scenario, path)
     elif scenario is not None:
-        base = load_scenario(scenario)
+        base = one_county(load_scenario(scenario), scenario)
     elif spec.base is not None:
-        base = load_scenario(path.parent / spec.base)
+        base = one_county(load_scenario(path.parent / spec.base), path.parent / spec.base)
     else:
         raise ScenarioError(
             [ScenarioProblem(str(path), "base", "give a base scenario here or on the command line")]
@@ -336,7 +337,10 @@ def problem_spec(
         replications: runs per sample, averaged (common seeds across samples).
         seed: seeds the runs (and, passed to SALib's samplers, the sample).
     """
-    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    base = one_county(
+        scenario if isinstance(scenario, Scenario) else load_scenario(scenario),
+        scenario if isinstance(scenario, str | Path) else scenario.name,
+    )
     spec = ProblemFile(
         seed=seed,
         replications=replications,

@@ -23,7 +23,14 @@ import pandas as pd
 from pydantic import ConfigDict, Field, model_validator
 from scipy.stats import qmc
 
-from povsim.config import Scenario, ScenarioError, ScenarioProblem, load_scenario, load_settings
+from povsim.config import (
+    Scenario,
+    ScenarioError,
+    ScenarioProblem,
+    load_scenario,
+    load_settings,
+    one_county,
+)
 from povsim.config.fields import StrictNumbers
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
@@ -193,7 +200,7 @@ def load_design(path: str | Path) -> Sweep:
         raise ScenarioError(
             [ScenarioProblem(str(path), "base", f"scenario not found: {base_file}")]
         )
-    base = load_scenario(base_file)
+    base = one_county(load_scenario(base_file), base_file)
     points = design.points()
     scenarios = []
     for index, (name, changes) in enumerate(points):
