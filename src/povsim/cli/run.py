@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -60,7 +60,7 @@ def run(
     from povsim.experiments.executors import EXECUTORS
     from povsim.plots.run import run_figures
     from povsim.runs.runner import RunResult, has_support, simulate
-    from povsim.runs.store import OutputError, path_component, write_run
+    from povsim.runs.store import path_component
 
     if executor not in EXECUTORS:  # checked for a single run too, which uses none
         raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}", 2)
@@ -102,19 +102,7 @@ def run(
             bar,
         ):
             result = run_ensemble(spec, seed, replications, executor=pool, on_result=bar.advance)
-    try:
-        write_run(
-            result,
-            target,
-            figures=run_figures(result),
-            source=str(scenario),
-            overrides=overrides,
-            overwrite=overwrite,
-        )
-    except OutputError as err:
-        raise fail(str(err), 2) from None
-    except OSError as err:
-        raise fail(f"cannot write {target}: {err}", 1) from None
+    _write(result, target, run_figures(result), scenario, overrides, overwrite)
     if not quiet:
         if isinstance(result, Ensemble):
             console.print(intervals_table(result))
@@ -122,6 +110,28 @@ def run(
             console.print(summary_table(result))
             console.print(headline_table(result))
     console.print(f"wrote {target} in {result.wall_seconds:.1f} s")
+
+
+def _write(
+    result: Any, target: Path, figures: Any, source: Path, overrides: list[str], overwrite: bool
+) -> None:
+    """Write a run's directory, or exit with one line: 2 if it would lose anything, 1 if
+    the disk refuses."""
+    from povsim.runs.store import OutputError, write_run
+
+    try:
+        write_run(
+            result,
+            target,
+            figures=figures,
+            source=str(source),
+            overrides=overrides,
+            overwrite=overwrite,
+        )
+    except OutputError as err:
+        raise fail(str(err), 2) from None
+    except OSError as err:
+        raise fail(f"cannot write {target}: {err}", 1) from None
 
 
 def _partition(text: str) -> str | int:
@@ -147,7 +157,6 @@ def _run_national(
     from povsim.cli.tables import headline_table, summary_table
     from povsim.experiments.national import run_national
     from povsim.plots.national import national_figures
-    from povsim.runs.store import OutputError, write_run
 
     geo = spec.geography
     assert geo is not None
@@ -156,19 +165,7 @@ def _run_national(
     executor, workers, scheduler = pool_options
     with experiment("partitions", tasks, executor, workers, scheduler, quiet) as (pool, bar):
         result = run_national(spec, seed, executor=pool, partition=by, on_result=bar.advance)
-    try:
-        write_run(
-            result,
-            target,
-            figures=national_figures(result),
-            source=str(source),
-            overrides=overrides,
-            overwrite=overwrite,
-        )
-    except OutputError as err:
-        raise fail(str(err), 2) from None
-    except OSError as err:
-        raise fail(f"cannot write {target}: {err}", 1) from None
+    _write(result, target, national_figures(result), source, overrides, overwrite)
     if not quiet:
         console.print(summary_table(result))  # type: ignore[arg-type]
         console.print(headline_table(result))  # type: ignore[arg-type]
