@@ -1,9 +1,11 @@
 """Speed and memory of the county-resolved national run (national_counties.toml).
 
 Runs the whole profile, 2014-2020 monthly, at each size (agents in all counties) serially
-and on a local Dask cluster of ``--workers`` worker processes (one thread each), one
-partition per province, and prints wall time, the speed-up and the peak resident memory
-of each worker (serial: of the one process). Each measurement runs in a fresh process.
+and on ``--workers`` workers — local worker processes (``--executor processes``, the
+default) or a local Dask cluster of worker processes with one thread each
+(``--executor dask``) — one partition per province, and prints wall time, the speed-up and
+the peak resident memory of each worker (serial: of the one process; processes: of the
+largest worker). Each measurement runs in a fresh process.
 
 ``--slice PROVINCE --slice-agents N`` instead measures one province's partition of a run of
 N agents in all (about 30 m: one agent per registered household) and extrapolates the
@@ -11,18 +13,23 @@ whole run's time on a cluster from it: the slice's time per agent, times all age
 over the cluster's workers (partitions are independent, so that is the ideal).
 
 Usage: python benchmarks/bench_national.py [--sizes 1000000 4000000] [--workers 2]
+                                           [--executor processes|dask]
        python benchmarks/bench_national.py --slice Ningxia --slice-agents 30000000
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 HERE = Path(__file__).resolve().parent
 PROFILE = HERE.parent / "scenarios" / "regions" / "national_counties.toml"
@@ -33,9 +40,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def measure(agents: int, workers: int) -> dict:
+def measure(agents: int, workers: int, executor: str = "processes") -> dict:
     from povsim import load_scenario
-    from povsim.experiments.executors import DaskExecutor, SerialExecutor
+    from povsim.experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor
     from povsim.experiments.national import run_national
 
     scenario = load_scenario(
@@ -49,14 +56,34 @@ def measure(agents: int, workers: int) -> dict:
     if workers == 1:
         result = run_national(scenario, 1, executor=SerialExecutor())
         peaks = [_peak_mb()]
-    else:
+    elif executor == "dask":
         with DaskExecutor(workers) as pool:
             result = run_national(scenario, 1, executor=pool)
             peaks = sorted(pool._client.run(_peak_mb).values())
+    else:
+        # The workers are the fork server's children, not ours: sample their memory.
+        seen: dict[int, float] = {}
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.2):
+                for child in psutil.Process().children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        rss = child.memory_info().rss / 2**20
+                        seen[child.pid] = max(seen.get(child.pid, 0.0), rss)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        with ProcessExecutor(workers) as pool:
+            result = run_national(scenario, 1, executor=pool)
+        stop.set()
+        sampler.join()
+        peaks = sorted(seen.values())[-workers:]
     seconds = time.perf_counter() - clock
     return {
         "agents": agents,
         "workers": workers,
+        "executor": "serial" if workers == 1 else executor,
         "counties": int(result.counties["county"].nunique()),
         "seconds": round(seconds, 1),
         "peak_mb_per_worker": [round(p) for p in peaks],
@@ -99,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--executor", choices=("processes", "dask"), default="processes")
     parser.add_argument("--one", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--slice", help="measure one province's partition and extrapolate")
     parser.add_argument("--slice-agents", type=int, default=30_000_000)
@@ -107,28 +135,43 @@ def main() -> None:
         print(json.dumps(measure_slice(args.slice, args.slice_agents, (2, 16, 64, 256))))
         return
     if args.one:
-        print(json.dumps(measure(*args.one)))
+        print(json.dumps(measure(*args.one, args.executor)))
         return
     rows = []
     for agents in args.sizes:
         for workers in (1, args.workers):
             out = subprocess.run(
-                [sys.executable, __file__, "--one", str(agents), str(workers)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    str(agents),
+                    str(workers),
+                    "--executor",
+                    args.executor,
+                ],
                 check=True,
                 capture_output=True,
                 text=True,
             )
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(json.dumps(rows[-1]), flush=True)
-    print("\n| agents | workers | seconds | speed-up | peak MB per worker |")
-    print("|---:|---:|---:|---:|---|")
+    print("\n| agents | workers | executor | seconds | speed-up | peak MB per worker |")
+    print("|---:|---:|---|---:|---:|---|")
     serial: dict[int, float] = {}
     for row in rows:
         if row["workers"] == 1:
             serial[row["agents"]] = row["seconds"]
         speedup = serial[row["agents"]] / row["seconds"] if row["seconds"] else float("nan")
         peaks = ", ".join(str(p) for p in row["peak_mb_per_worker"])
-        cells = (f"{row['agents']:,}", row["workers"], row["seconds"], f"{speedup:.2f}x", peaks)
+        cells = (
+            f"{row['agents']:,}",
+            row["workers"],
+            row["executor"],
+            row["seconds"],
+            f"{speedup:.2f}x",
+            peaks,
+        )
         print("| " + " | ".join(str(c) for c in cells) + " |")
 
 
