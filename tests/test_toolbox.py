@@ -319,4 +319,8 @@ def test_the_dashboard_and_sensitivity_take_the_new_kinds_as_they_are(tmp_path) 
         '[inputs."programs.asset_income.dividend_rate"]\nbounds = [0.05, 0.15]\n',
         encoding="utf-8",
     )
-    assert load_problem(problem) is not None
+    loaded = load_problem(problem)
+    assert loaded.names == [
+        "programs.microcredit.return_rate",
+        "programs.asset_income.dividend_rate",
+    ]

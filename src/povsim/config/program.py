@@ -309,8 +309,9 @@ class AssetIncomeConfig(ProgramConfig):
     priority: Priority = setting("hardship", "who is enrolled first when money runs short")
 
 
-class PairingConfig(ProgramConfig):
-    min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
+class PairingConfig(EmploymentConfig):
+    """Employment transfer to the paired province: its placement, job loss and decay."""
+
     placement_rate: Probability = setting(
         0.5, "share of enrolled households with a worker placed in the paired province", "share"
     )
@@ -320,7 +321,6 @@ class PairingConfig(ProgramConfig):
     remittance_share: Probability = setting(
         1.0, "share of the wage that counts as the household's income", "share"
     )
-    job_loss: Probability = setting(0.15, "yearly chance a placed worker loses the job", "1/year")
     unit_cost: float = setting(3000.0, "organised placement: training and travel", "yuan", ge=0.0)
     work_teams: float = setting(
         0.0,
@@ -328,9 +328,6 @@ class PairingConfig(ProgramConfig):
         "villages/year",
         ge=0.0,
         le=1e6,
-    )
-    decay: float = setting(
-        1.0, "share of the effect lost each year after support ends", "1/year", ge=0.0, le=1.0
     )
 
 

@@ -19,25 +19,23 @@ import numpy as np
 
 from povsim.config.program import PairingConfig
 from povsim.config.vocabulary import Status
-from povsim.sim.programs.base import Index, SupportProgram, fit_queue
+from povsim.sim.programs.base import Index, fit_queue
+from povsim.sim.programs.employment import Employment
 
 __all__ = ["Pairing", "PairingConfig"]
 
 
-class Pairing(SupportProgram):
-    """Jobs in the paired province and work teams from helping units."""
+class Pairing(Employment):
+    """Jobs in the paired province (placement and job loss as employment transfer's) and
+    work teams from helping units."""
 
     Config: ClassVar = PairingConfig
-    channel: ClassVar = "wage"
 
     def on_enrol(self, idx: Index, year: int) -> None:
-        c, h = self.config, self.context.households
-        placed = self.context.rng.random(idx.size) < c.placement_rate
-        self.magnitude[idx] = np.where(placed, c.wage * c.remittance_share / h.size[idx], 0.0)
+        super().on_enrol(idx, year)
+        self.magnitude[idx] *= self.config.remittance_share
 
     def begin_year(self, year: int) -> None:
-        draws = self.context.rng.random(self.enrolled.size)
-        self.end_support(self.enrolled & (draws < self.config.job_loss), year)
         if self.active(year) and self.config.work_teams > 0:
             self._send_work_teams()
         super().begin_year(year)
