@@ -137,10 +137,23 @@ class EmploymentConfig(ProgramConfig):
         0.29, "share of trained households with a worker placed in a job", "share"
     )
     wage: float = setting(24000.0, "yearly wage of a placed worker", "yuan/worker/year", ge=0.0)
+    wage_growth: float = setting(
+        0.06,
+        "yearly growth of a placed worker's wage (NBS migrant-worker monitoring survey: "
+        "2,864 yuan a month in 2014, 4,072 in 2020)",
+        "1/year",
+        ge=-0.5,
+        le=0.5,
+    )
     job_loss: Probability = setting(0.15, "yearly chance a placed worker loses the job", "1/year")
     unit_cost: float = setting(3000.0, "training cost", "yuan", ge=0.0)
     decay: float = setting(
-        1.0, "share of the effect lost each year after support ends", "1/year", ge=0.0, le=1.0
+        0.0,
+        "share of a held job's wage lost each year after the training's support ends "
+        "(0: the job goes on until the worker loses it)",
+        "1/year",
+        ge=0.0,
+        le=1.0,
     )
 
 

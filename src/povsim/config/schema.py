@@ -432,6 +432,15 @@ class ExitConfig(_Section):
     income_margin: float = setting(
         0.0, "exit needs income at least (1 + margin) times the line", "share", ge=0.0, le=2.0
     )
+    stable_years: int = setting(
+        1,
+        "exit needs income over the exit income at this many successive assessments while "
+        "registered (年人均纯收入稳定超过; 1: this year's alone); income the floor guarantees "
+        "counts as stable",
+        "years",
+        ge=1,
+        le=5,
+    )
     require_guarantees: bool = setting(
         True, "exit also needs food, schooling, medical care and safe housing", ""
     )

@@ -115,7 +115,11 @@ _MEANS = {
 
 
 _UNCOMBINABLE = frozenset(
-    {"median_income_registered", *(c for c in INDICATORS if c.startswith("income_p"))}
+    {
+        "median_income_registered",
+        "mean_income_lowest_fifth",
+        *(c for c in INDICATORS if c.startswith("income_p")),
+    }
 )
 """Quantiles: a county's do not combine into the nation's, so they are NaN there."""
 _SUMMED = frozenset(INDICATORS) - {"year", "poverty_line", "county_exited"} - _UNCOMBINABLE

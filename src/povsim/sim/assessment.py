@@ -12,7 +12,8 @@ The order each year end, every household making at most one move:
    households at risk and helps those under the line up to it;
 5. the re-check removes wrongly registered households it finds (``removed``): thoroughly in
    the re-check years (回头看), rarely after;
-6. registered households over the line with every guarantee met exit (``exits``);
+6. registered households stably over the line (``exit.stable_years`` successive assessments,
+   or held at it by the floor) with every guarantee met exit (``exits``);
 7. exited households relapse once verified: under the line at ``exit.relapse_years``
    successive assessments (or, optionally, on losing a guarantee);
 8. the review registers unregistered households its survey judges poor
@@ -359,7 +360,15 @@ def close_year(
         detection = review = 0.0
         reached = False
     removed = registered & h.wrongly_registered & reached & (u_recheck < detection)
-    exits = registered & ~removed & (h.income >= line * (1.0 + rules.income_margin)) & guarantees
+    # Exit needs income "stably over the line" (2016 exit mechanism): over it at
+    # ``stable_years`` successive assessments while registered, or held there by the floor.
+    over = h.income >= line * (1.0 + rules.income_margin)
+    h.above_line_years = np.where(registered & over, np.minimum(h.above_line_years + 1, 100), 0)
+    floored = np.zeros(h.n, dtype=bool)
+    for program in programs:
+        floored |= program.floored(year)
+    stable = (h.above_line_years >= rules.stable_years) | floored
+    exits = registered & ~removed & over & stable & guarantees
     # An exit was recorded when a poor household's income rose past the line with support;
     # a household registered in error had no such change to record, and stayed on the
     # register until the re-check looked at it (9.29 m removed in 2015-16,

@@ -104,6 +104,9 @@ class HouseholdState(ArrayState):
     below_line_years = ArrayColumn(
         np.int8, "successive assessments under the line since exit (relapse verification)"
     )
+    above_line_years = ArrayColumn(
+        np.int8, "successive assessments at or over the exit income while registered (稳定超过)"
+    )
     monitored = ArrayColumn(np.bool_, "under relapse monitoring (防止返贫监测) this year")
 
     @property

@@ -14,7 +14,13 @@ from povsim.sim.assessment import Transitions
 from povsim.sim.households import Cause, HouseholdState, Status
 from povsim.sim.villages import VillageState
 
-__all__ = ["INDICATORS", "NATIONAL_INDICATORS", "annual_indicators", "weighted_quantiles"]
+__all__ = [
+    "INDICATORS",
+    "NATIONAL_INDICATORS",
+    "annual_indicators",
+    "lowest_share_mean",
+    "weighted_quantiles",
+]
 
 INDICATORS: dict[str, str] = {
     "year": "calendar year; every other column is measured at its end",
@@ -63,6 +69,8 @@ INDICATORS: dict[str, str] = {
     "mean_income_ever_registered": "mean income of people ever registered (still poor or "
     "exited: what reports call the poor's income), yuan/person/year",
     "mean_income": "mean income of everybody, yuan/person/year",
+    "mean_income_lowest_fifth": "mean income of the poorest fifth of people (the NBS "
+    "low-income group, 低收入组), yuan/person/year",
     "income_p05": "5th percentile of income, yuan/person/year",
     "income_p25": "25th percentile of income, yuan/person/year",
     "income_p50": "median income, yuan/person/year",
@@ -115,6 +123,20 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarra
     cumulative = np.cumsum(weights[order], dtype=np.float64)
     positions = np.searchsorted(cumulative, qs * cumulative[-1], side="left")
     return values[order][np.minimum(positions, values.size - 1)]
+
+
+def lowest_share_mean(values: np.ndarray, weights: np.ndarray, share: float) -> float:
+    """Weighted mean of ``values`` over the lowest ``share`` of the weight (a quantile group).
+
+    The row straddling the boundary counts with the part of its weight inside the group.
+    """
+    order = np.argsort(values, kind="stable")
+    w = weights[order].astype(np.float64)
+    total = w.sum()
+    if total <= 0:
+        return float("nan")
+    inside = np.clip(share * total - (np.cumsum(w) - w), 0.0, w)
+    return float((values[order] * inside).sum() / inside.sum())
 
 
 def annual_indicators(
@@ -181,6 +203,7 @@ def annual_indicators(
     row["mean_income_exits"] = _mean(h.income, persons, t.exited)
     row["mean_income_ever_registered"] = _mean(h.income, persons, h.ever_registered)
     row["mean_income"] = _mean(h.income, persons, slice(None))
+    row["mean_income_lowest_fifth"] = lowest_share_mean(h.income, persons, 0.2)
     for q, value in zip(
         _PERCENTILES, weighted_quantiles(h.income, persons, _PERCENTILES), strict=True
     ):

@@ -58,6 +58,8 @@ STATUS_CODES = {
     "unregistered": Status.UNREGISTERED,
 }
 _HARDSHIP = {"A": 1, "B": 2, "C": 3}
+# Added to an exited household's priority key: beyond any key of a registered one.
+_AFTER_REGISTERED = 1e15
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,13 @@ class Program(mesa.Agent):
         """
         return np.maximum(self.income, 0.0)
 
+    def floored(self, year: int) -> Mask:
+        """Households whose income this program holds at the poverty line for good this year.
+
+        The exit rule takes such income as stable (稳定超过): the guarantee stands.
+        """
+        return np.zeros(self.context.households.n, dtype=bool)
+
     def settle(self, year: int) -> None:
         """At the year-end assessment, before exits: settle what depends on the year's income
         (the minimum living allowance tops income up to its standard)."""
@@ -211,6 +220,8 @@ class SupportProgram(Program):
         magnitude: full effect per household, yuan per person per year.
     """
 
+    registered_first: ClassVar[bool] = True
+
     def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         n = model.households.n
@@ -262,23 +273,31 @@ class SupportProgram(Program):
         return mask
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> NDArray[np.float64]:
-        """Sort key for candidates ``idx``: lower goes first."""
+        """Sort key for candidates ``idx``: lower goes first.
+
+        Registered households come before exited ones whatever the priority
+        (``registered_first``): exited households keep the policies (摘帽不摘政策) and are
+        served with what is left.
+        """
         h = self.context.households
         match self.config.priority:
             case "hardship":
                 grade = np.where(h.hardship[idx] > 0, h.hardship[idx], 4)
-                return grade + h.income[idx] / (self.context.line(year) * 100.0)
+                key = grade + h.income[idx] / (self.context.line(year) * 100.0)
             case "gap":
-                return h.income[idx]
+                key = h.income[idx].copy()
             case "cost":
-                return costs
+                key = costs.astype(np.float64)
             case "exit_plan":
                 # Annual exit plans (2016 exit mechanism) scheduled households by readiness:
                 # a guarantee is fixed first where it is all that stands between a
                 # household and exit.
-                return -h.income[idx]
+                key = -h.income[idx]
             case _:
-                return self.context.rng.random(idx.size)
+                key = self.context.rng.random(idx.size)
+        if not self.registered_first:
+            return key
+        return np.where(h.status[idx] == Status.EXITED, key + _AFTER_REGISTERED, key)
 
     def take_up(self) -> NDArray[np.float64]:
         """Each household's chance of taking the program up, with work teams' help."""

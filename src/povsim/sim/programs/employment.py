@@ -2,35 +2,65 @@
 
 Households with working-age labour willing to move for work. Training is paid
 for every trainee; only a share are placed. A placed worker adds a wage, shared
-over the household's members, and may lose the job each year. Seed 002 (Shandan):
+over the household's members, grows with migrant wages and lasts until the worker
+loses the job (a yearly chance), beyond the training's support period. Seed 002 (Shandan):
 15,000 trained and 4,300 placed a year, so about 29% of trainees are placed.
 Seed 004: employment transfer was the pathway of 1,549 exited households in 2015.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import EmploymentConfig
-from povsim.sim.programs.base import Index, SupportProgram
+from povsim.config.program import EmploymentConfig, ProgramConfig
+from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
+
+if TYPE_CHECKING:
+    from povsim.sim.model import PovertyModel
 
 __all__ = ["Employment", "EmploymentConfig"]
 
 
 class Employment(SupportProgram):
-    """Training for every trainee; a wage for the households whose worker is placed."""
+    """Training for every trainee; a job, and its wage, for the households whose worker is placed.
+
+    A job outlives the training that found it: it ends only when the worker loses it
+    (``job_loss`` a year), not when the program's support period ends, and its wage
+    follows migrant wages (``wage_growth``). A household holding a job is not trained again.
+
+    Attributes:
+        employed: households holding a job this program placed a worker in.
+    """
 
     Config: ClassVar = EmploymentConfig
     channel: ClassVar = "wage"
 
+    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+        super().__init__(model, name, config)
+        self.employed: Mask = np.zeros(model.households.n, dtype=bool)
+
+    def eligible(self, year: int) -> Mask:
+        return super().eligible(year) & ~self.employed
+
     def on_enrol(self, idx: Index, year: int) -> None:
         h = self.context.households
-        placed = self.context.rng.random(idx.size) < self.config.placement_rate
-        self.magnitude[idx] = np.where(placed, self.config.wage / h.size[idx], 0.0)
+        placed = idx[self.context.rng.random(idx.size) < self.config.placement_rate]
+        self.employed[placed] = True
+        # The wage at the scenario's first-year level; effect() moves it on.
+        self.magnitude[placed] = self.config.wage / h.size[placed]
 
     def begin_year(self, year: int) -> None:
         draws = self.context.rng.random(self.enrolled.size)
-        self.end_support(self.enrolled & (draws < self.config.job_loss), year)
+        lost = self.employed & (draws < self.config.job_loss)
+        self.employed &= ~lost
+        self.magnitude[lost] = 0.0
+        self.end_support(self.enrolled & lost, year)
         super().begin_year(year)
+
+    def effect(self, year: int) -> Money:
+        """The wage of each job held, shared over the household, at this year's wage level."""
+        years = year - self.context.scenario.start_year
+        level = (1.0 + self.config.wage_growth) ** years
+        return np.where(self.employed, self.magnitude * level * self.timing(year), 0.0)

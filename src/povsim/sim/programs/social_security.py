@@ -34,6 +34,8 @@ class SocialSecurity(SupportProgram):
     """Top-ups to a threshold for households who cannot work, or for all under two lines in one."""
 
     Config: ClassVar = SocialSecurityConfig
+    # An exited household that falls back is caught at once (seed 003), not after the register.
+    registered_first: ClassVar = False
 
     def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
@@ -99,6 +101,13 @@ class SocialSecurity(SupportProgram):
 
     def continuing_cost(self, idx: Index, year: int) -> Money:
         return self.enrolment_cost(idx, year)
+
+    def floored(self, year: int) -> Mask:
+        """Under two lines in one the allowance holds its households at the line, re-assessed
+        every year: their income is stably at the line (兜底)."""
+        if self.two_lines(year):
+            return self.enrolled.copy()
+        return super().floored(year)
 
     def _support_over(self, year: int) -> Mask:
         # Re-assessed every year: support ends once income without it reaches the threshold.

@@ -1,0 +1,138 @@
+"""Register dynamics on hand-built households: jobs that outlive training, exits on a
+stable income, and registered households served before exited ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from povsim import Scenario, Status
+from povsim.sim.assessment import close_year
+
+from .conftest import set_year_income
+from .test_programs import LINE_2014, start_year, with_program
+from .test_register import rules  # noqa: F401  # the fixture
+
+REG = {"status": Status.REGISTERED, "size": 4, "labour": 2, "land": 1.0}
+
+
+# -- a placed worker keeps the job after the training's support period ------------------------
+def test_a_job_outlives_the_training_and_its_wage_grows(bare: Scenario) -> None:
+    scenario = with_program(
+        bare,
+        "employment",
+        placement_rate=1.0,
+        wage=24000,
+        wage_growth=0.06,
+        job_loss=0.0,
+        duration_years=1,
+        unit_cost=3000,
+    )
+    model, employment = start_year(scenario, REG)
+    assert employment.income[0] == pytest.approx(24000 / 4)
+    for year in (2015, 2016, 2017):
+        model.year = year
+        employment.begin_year(year)
+    assert not employment.enrolled[0]  # the training's support ended long ago
+    assert employment.employed[0]  # the job did not
+    assert employment.income[0] == pytest.approx(24000 / 4 * 1.06**3)
+    assert employment.ledger[-1]["new_enrolments"] == 0  # a worker in a job is not retrained
+
+
+def test_only_losing_the_job_ends_its_wage(bare: Scenario) -> None:
+    scenario = with_program(bare, "employment", placement_rate=1.0, job_loss=1.0, duration_years=3)
+    model, employment = start_year(scenario, REG)
+    assert employment.income[0] > 0
+    model.year = 2015
+    employment.begin_year(2015)  # lost for sure, within the support period
+    assert not employment.employed[0]
+    assert employment.income[0] == 0.0
+    again = with_program(bare, "employment", placement_rate=1.0, job_loss=1.0, once=False)
+    model, employment = start_year(again, REG)
+    model.year = 2015
+    employment.begin_year(2015)
+    assert employment.ledger[-1]["new_enrolments"] == 1  # trained and placed again
+    assert employment.employed[0]
+    assert employment.income[0] > 0
+
+
+def test_unplaced_trainees_earn_nothing_from_the_program(bare: Scenario) -> None:
+    scenario = with_program(bare, "employment", placement_rate=0.0)
+    _, employment = start_year(scenario, REG)
+    assert employment.enrolled[0]
+    assert not employment.employed[0]
+    assert employment.income[0] == 0.0
+
+
+# -- exit needs a stable income ---------------------------------------------------------------
+def _close(model, scenario: Scenario, year: int, income: float) -> None:
+    h = model.households
+    set_year_income(h, np.full(h.n, income))
+    h.transfer_year[:] = 0.0
+    close_year(h, model.villages, scenario, year, model.streams, model.programs)
+
+
+def test_exit_waits_for_income_over_the_line_at_successive_assessments(
+    rules: Scenario,  # noqa: F811
+) -> None:
+    scenario = rules.updated({"exit.stable_years": 2})
+    model, _ = start_year(scenario, REG)
+    _close(model, scenario, 2014, 1.2 * LINE_2014)
+    assert model.households.status[0] == Status.REGISTERED  # once over is not stably over
+    _close(model, scenario, 2015, 2000.0)
+    _close(model, scenario, 2016, 1.2 * scenario.line(2016))
+    assert model.households.status[0] == Status.REGISTERED  # the count starts again
+    _close(model, scenario, 2017, 1.2 * scenario.line(2017))
+    assert model.households.status[0] == Status.EXITED
+    one = rules.updated({"exit.stable_years": 1})
+    model, _ = start_year(one, REG)
+    _close(model, one, 2014, 1.2 * LINE_2014)
+    assert model.households.status[0] == Status.EXITED
+
+
+def test_income_the_floor_holds_at_the_line_counts_as_stable(rules: Scenario) -> None:  # noqa: F811
+    scenario = with_program(
+        rules.updated({"exit.stable_years": 3}),
+        "social_security",
+        two_lines_in_one=True,
+        max_labour=None,
+    )
+    model, dibao = start_year(scenario, {**REG, "labour": 0})
+    _close(model, scenario, 2014, 1000.0)
+    assert dibao.enrolled[0]
+    assert model.households.income[0] == pytest.approx(LINE_2014)
+    assert model.households.status[0] == Status.EXITED
+
+
+# -- registered households first; exited ones keep the policies ---------------------------------
+def test_exited_households_may_take_support_up_after_the_registered(bare: Scenario) -> None:
+    both = ("registered", "exited")
+    scenario = with_program(
+        bare,
+        "industry",
+        statuses=both,
+        unit_cost=1000,
+        budget=dict.fromkeys(range(2014, 2021), 1000.0),
+    )
+    exited = {**REG, "status": Status.EXITED, "ever_exited": True, "income": 1000.0}
+    registered = {**REG, "income": 2500.0}
+    _, industry = start_year(scenario, exited, registered)
+    # The exited household is the poorer, but the register goes first.
+    assert industry.enrolled.tolist() == [False, True]
+    scenario = with_program(bare, "industry", statuses=both, unit_cost=1000)
+    _, industry = start_year(scenario, exited, registered)
+    assert industry.enrolled.tolist() == [True, True]  # with money enough, both
+
+
+# -- the low tail checked against the NBS low-income group ------------------------------------
+def test_mean_income_of_the_lowest_fifth_weighs_people() -> None:
+    from povsim.sim.indicators import lowest_share_mean
+
+    incomes = np.array([5000.0, 1000.0, 3000.0, 9000.0])
+    assert lowest_share_mean(incomes, np.ones(4), 0.5) == pytest.approx(2000.0)
+    # Four people of 1,000 and one of 3,000 among ten: the fifth is two people at 1,000.
+    assert lowest_share_mean(incomes, np.array([1.0, 4.0, 1.0, 4.0]), 0.2) == 1000.0
+    # Half of the boundary household's weight falls inside the group.
+    assert lowest_share_mean(incomes, np.array([1.0, 1.0, 1.0, 1.0]), 0.375) == pytest.approx(
+        (1000.0 + 0.5 * 3000.0) / 1.5
+    )
