@@ -102,6 +102,8 @@ _RATIOS = {
     "relapse_rate": ("relapses_households", "exited_households_start"),
     "cumulative_exit_share": ("ever_exited_households", "ever_registered_households"),
     "cumulative_relapse_share": ("ever_relapsed_households", "ever_exited_households"),
+    "wrongful_exit_rate": ("wrongly_exited_people", "exited_people"),
+    "comprehensive_incidence": ("comprehensive_poor_people", "population_people"),
 }
 # Means over a county's people, combined with the people (or, where no people count is
 # kept, the households) they were taken over.

@@ -47,6 +47,7 @@ INDICATORS: dict[str, str] = {
     "registered_people": "people in them",
     "registered_incidence": "registered_people / population_people (the administrative rate)",
     "exited_households": "households in the exited state at year end",
+    "exited_people": "people in them",
     "ever_registered_households": "households that have been on the register",
     "ever_exited_households": "households that have exited at least once",
     "ever_exited_people": "people in households that have exited at least once",
@@ -60,6 +61,13 @@ INDICATORS: dict[str, str] = {
     "relapses_guarantee": "relapsed households above the line that lost a guarantee",
     "relapses_other": "relapsed households with none of the causes above",
     "missed_poor_households": "poor households not on the register (exclusion error)",
+    "missed_poor_people": "people in them (漏评人口)",
+    "wrongly_exited_people": "people of exited households under the line at the assessment "
+    "(错退人口: exited without an income stably over the line)",
+    "wrongful_exit_rate": "wrongly_exited_people / people of exited households (错退率)",
+    "comprehensive_poor_people": "registered_people + missed_poor_people + wrongly_exited_people",
+    "comprehensive_incidence": "comprehensive_poor_people / population_people (综合贫困发生率, "
+    "the county exit test from 2016)",
     "wrongly_registered_households": "registered households that were not poor when "
     "registered (inclusion error)",
     "mean_income_registered": "mean income of registered people, yuan/person/year",
@@ -182,6 +190,7 @@ def annual_indicators(
     row["exited_households_start"] = h.count(t.exited_start)
     row["relapse_rate"] = _ratio(row["relapses_households"], row["exited_households_start"])
     row["exited_households"] = h.count(h.status == Status.EXITED)
+    row["exited_people"] = h.people(h.status == Status.EXITED)
     row["ever_registered_households"] = h.count(h.ever_registered)
     row["ever_exited_households"] = h.count(h.ever_exited)
     row["ever_exited_people"] = h.people(h.ever_exited)
@@ -194,7 +203,16 @@ def annual_indicators(
     )
     for cause, mask in t.relapse_causes.items():
         row[f"relapses_{cause}"] = h.count(mask)
-    row["missed_poor_households"] = h.count(poor & (h.status == Status.UNREGISTERED))
+    missed = poor & (h.status == Status.UNREGISTERED)
+    row["missed_poor_households"] = h.count(missed)
+    row["missed_poor_people"] = h.people(missed)
+    exited = h.status == Status.EXITED
+    row["wrongly_exited_people"] = h.people(exited & poor)
+    row["wrongful_exit_rate"] = _ratio(row["wrongly_exited_people"], row["exited_people"])
+    row["comprehensive_poor_people"] = (
+        row["registered_people"] + row["missed_poor_people"] + row["wrongly_exited_people"]
+    )
+    row["comprehensive_incidence"] = _ratio(row["comprehensive_poor_people"], people)
     row["wrongly_registered_households"] = h.count(registered & h.wrongly_registered)
     row["mean_income_registered"] = _mean(h.income, persons, registered)
     row["median_income_registered"] = float(
