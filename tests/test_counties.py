@@ -140,10 +140,14 @@ def test_the_exit_rule_is_applied_to_each_poor_county(tiny: Scenario, tiny_run) 
     assert table.loc[~table["poor_county"], "exit_year"].isna().all()
     for _, rows in table[table["poor_county"]].groupby("county"):
         exit_year = rows["exit_year"].iloc[0]
-        below = rows[rows["registered_incidence"] < np.where(rows["region"] == "west", 0.03, 0.02)]
+        measure = rows[f"{geo.exit_incidence}_incidence"]
+        below = rows[measure < np.where(rows["region"] == "west", 0.03, 0.02)]
+        checked = (below["missed_poor_rate"] <= geo.max_missed_poor) & (
+            below["wrongful_exit_rate"] <= geo.max_wrongful_exit
+        )
         eligible = below[
             (below["year"] >= geo.first_exit_year)
-            & ((below["year"] < geo.verification_from) | (below["missed_poor_rate"] <= 0.02))
+            & ((below["year"] < geo.verification_from) | checked)
         ]
         if len(eligible):
             assert exit_year == eligible["year"].min()

@@ -191,10 +191,15 @@ class GeographyConfig(_Section):
         8.0, "Beta concentration of county remoteness (larger: less spread)", "", gt=0.0, le=1000
     )
     exit_threshold_west: Probability = setting(
-        0.03, "a western poor county exits below this registered incidence", "share"
+        0.03, "a western poor county exits below this incidence (see exit_incidence)", "share"
     )
     exit_threshold_other: Probability = setting(
-        0.02, "a central or eastern poor county exits below this registered incidence", "share"
+        0.02, "a central or eastern poor county exits below this incidence", "share"
+    )
+    exit_incidence: Literal["comprehensive", "registered"] = setting(
+        "comprehensive",
+        "the incidence the exit threshold tests: comprehensive (综合贫困发生率: registered, "
+        "missed poor and wrongly exited people over the rural people) or registered only",
     )
     first_exit_year: int = setting(2016, "first year a county may exit", "year")
     announce_lag: int = setting(
@@ -205,10 +210,22 @@ class GeographyConfig(_Section):
         le=5,
     )
     verification_from: int = setting(
-        2018, "from this year an exit also needs the missed-poor rate under the limit", "year"
+        2016,
+        "from this year an exit also needs the missed-poor and wrongful-exit rates under "
+        "their limits",
+        "year",
     )
     max_missed_poor: Probability = setting(
-        0.02, "largest missed-poor rate (missed poor households / households) for exit", "share"
+        0.02,
+        "largest missed-poor rate for exit (漏评率: missed poor people / people never "
+        "registered)",
+        "share",
+    )
+    max_wrongful_exit: Probability = setting(
+        0.02,
+        "largest wrongful-exit rate for exit (错退率: exited people under the line / exited "
+        "people)",
+        "share",
     )
     published_exits: dict[int, Annotated[int, Field(ge=0, le=100_000)]] = setting(
         {},

@@ -66,9 +66,11 @@ COUNTY_COLUMNS = (
     "incidence",
     "registered_people",
     "registered_incidence",
+    "comprehensive_incidence",
     "exits_people",
     "relapses_people",
     "missed_poor_rate",
+    "wrongful_exit_rate",
     "poor_villages",
     "spending_yuan",
     "exited",
@@ -419,16 +421,22 @@ def run_partition(specs: Sequence[CountySpec]) -> list[CountyRun]:
 
 
 def _exit_year(county: County, frame: pd.DataFrame, geo: GeographyConfig) -> float:
-    """The county rule: the first year, from ``first_exit_year``, its registered incidence is
-    under its threshold (and, from ``verification_from``, its missed-poor rate under the
-    limit). Non-poor counties never exit: they were never designated."""
+    """The county rule: the first year, from ``first_exit_year``, its incidence
+    (``exit_incidence``: comprehensive or registered) is under its threshold and, from
+    ``verification_from``, its missed-poor and wrongful-exit rates under their limits (the
+    county checks, 贫困县退出专项评估检查). Non-poor counties never exit: they were never
+    designated."""
     if not county.poor:
         return math.nan
+    measure = f"{geo.exit_incidence}_incidence"
     for row in frame.itertuples():
         year = int(row.year)
-        if year < geo.first_exit_year or row.registered_incidence >= county.exit_threshold:
+        if year < geo.first_exit_year or getattr(row, measure) >= county.exit_threshold:
             continue
-        if year >= geo.verification_from and row.missed_poor_rate > geo.max_missed_poor:
+        if year >= geo.verification_from and (
+            row.missed_poor_rate > geo.max_missed_poor
+            or row.wrongful_exit_rate > geo.max_wrongful_exit
+        ):
             continue
         return float(year)
     return math.nan
@@ -440,7 +448,10 @@ def _county_table(
     frames = []
     for county, run in zip(counties, runs, strict=True):
         ind = run.indicators
-        households = ind["population_households"].replace(0, np.nan)
+        # People never registered: the missed-poor rate's base (漏评率).
+        never = (
+            ind["population_people"] - ind["registered_people"] - ind["exited_people"]
+        ).where(lambda people: people > 0)
         frame = pd.DataFrame(
             {
                 "county": np.int32(county.index),
@@ -455,7 +466,9 @@ def _county_table(
                 "registered_incidence": ind["registered_incidence"],
                 "exits_people": ind["exits_people"],
                 "relapses_people": ind["relapses_people"],
-                "missed_poor_rate": (ind["missed_poor_households"] / households).fillna(0.0),
+                "comprehensive_incidence": ind["comprehensive_incidence"],
+                "missed_poor_rate": (ind["missed_poor_people"] / never).fillna(0.0),
+                "wrongful_exit_rate": ind["wrongful_exit_rate"],
                 "poor_villages": ind["poor_villages"],
                 "spending_yuan": ind["spending_yuan"],
             }
