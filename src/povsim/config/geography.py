@@ -217,8 +217,7 @@ class GeographyConfig(_Section):
     )
     max_missed_poor: Probability = setting(
         0.02,
-        "largest missed-poor rate for exit (漏评率: missed poor people / people never "
-        "registered)",
+        "largest missed-poor rate for exit (漏评率: missed poor people / people never registered)",
         "share",
     )
     max_wrongful_exit: Probability = setting(

@@ -449,9 +449,9 @@ def _county_table(
     for county, run in zip(counties, runs, strict=True):
         ind = run.indicators
         # People never registered: the missed-poor rate's base (漏评率).
-        never = (
-            ind["population_people"] - ind["registered_people"] - ind["exited_people"]
-        ).where(lambda people: people > 0)
+        never = (ind["population_people"] - ind["registered_people"] - ind["exited_people"]).where(
+            lambda people: people > 0
+        )
         frame = pd.DataFrame(
             {
                 "county": np.int32(county.index),
