@@ -14,6 +14,8 @@ from povsim.experiments.national import run_national
 from povsim.runs.counties import (
     COUNTY_COLUMNS,
     PROVINCE_COLUMNS,
+    County,
+    _exit_year,
     county_seed,
     county_specs,
     draw_counties,
@@ -236,3 +238,25 @@ def test_a_national_run_needs_memory_for_one_county_at_a_time() -> None:
         ["population.households=30000000", "population.villages=600000"],
     )
     assert scenario.population.households == 30_000_000
+
+
+def test_the_county_checks_hold_back_a_county_with_wrongful_exits(tiny: Scenario) -> None:
+    geo = tiny.geography
+    assert geo is not None
+    geo = geo.model_copy(update={"verification_from": 2016, "exit_incidence": "comprehensive"})
+    county = County(0, "A", "west", True, 1.0, 5000.0, 0.5, 1.0, 1.0, 0.03)
+    frame = pd.DataFrame(
+        {
+            "year": [2016, 2017, 2018, 2019],
+            # Under 3% on the register from 2016, but not once the missed poor and the
+            # wrongly exited count (综合贫困发生率) until 2017.
+            "registered_incidence": [0.02, 0.01, 0.01, 0.0],
+            "comprehensive_incidence": [0.04, 0.025, 0.02, 0.01],
+            "missed_poor_rate": [0.01, 0.01, 0.01, 0.0],
+            # Too many exited households under the line in 2017 (错退率 over 2%).
+            "wrongful_exit_rate": [0.01, 0.05, 0.01, 0.0],
+        }
+    )
+    assert _exit_year(county, frame, geo) == 2018
+    registered = geo.model_copy(update={"exit_incidence": "registered", "verification_from": 2030})
+    assert _exit_year(county, frame, registered) == 2016
