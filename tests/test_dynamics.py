@@ -136,3 +136,22 @@ def test_mean_income_of_the_lowest_fifth_weighs_people() -> None:
     assert lowest_share_mean(incomes, np.array([1.0, 1.0, 1.0, 1.0]), 0.375) == pytest.approx(
         (1000.0 + 0.5 * 3000.0) / 1.5
     )
+
+
+def test_the_floor_lets_a_household_exit_whatever_the_exit_margin(
+    rules: Scenario,  # noqa: F811
+) -> None:
+    scenario = with_program(
+        rules.updated({"exit.income_margin": 0.3}),
+        "social_security",
+        two_lines_in_one=True,
+        max_labour=None,
+    )
+    model, dibao = start_year(scenario, {**REG, "labour": 0}, {**REG, "labour": 2})
+    dibao.enrolled[1] = False  # no allowance for the second: its own income must clear the margin
+    h = model.households
+    set_year_income(h, np.array([1000.0, 1.1 * LINE_2014]))
+    h.transfer_year[:] = 0.0
+    close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.income[0] == pytest.approx(LINE_2014)  # held at the line by the allowance
+    assert h.status.tolist() == [Status.EXITED, Status.REGISTERED]

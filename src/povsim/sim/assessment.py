@@ -360,15 +360,17 @@ def close_year(
         detection = review = 0.0
         reached = False
     removed = registered & h.wrongly_registered & reached & (u_recheck < detection)
-    # Exit needs income "stably over the line" (2016 exit mechanism): over it at
-    # ``stable_years`` successive assessments while registered, or held there by the floor.
+    # Exit needs income "stably over the line" (2016 exit mechanism): over the exit income
+    # at ``stable_years`` successive assessments while registered. Income the floor holds at
+    # the line passes whatever the margin: the household exits through the floor (兜底脱贫).
     over = h.income >= line * (1.0 + rules.income_margin)
     h.above_line_years = np.where(registered & over, np.minimum(h.above_line_years + 1, 100), 0)
     floored = np.zeros(h.n, dtype=bool)
     for program in programs:
         floored |= program.floored(year)
+    floored &= h.income >= line
     stable = (h.above_line_years >= rules.stable_years) | floored
-    exits = registered & ~removed & over & stable & guarantees
+    exits = registered & ~removed & (over | floored) & stable & guarantees
     # An exit was recorded when a poor household's income rose past the line with support;
     # a household registered in error had no such change to record, and stayed on the
     # register until the re-check looked at it (9.29 m removed in 2015-16,
