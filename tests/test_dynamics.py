@@ -155,3 +155,22 @@ def test_the_floor_lets_a_household_exit_whatever_the_exit_margin(
     close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
     assert h.income[0] == pytest.approx(LINE_2014)  # held at the line by the allowance
     assert h.status.tolist() == [Status.EXITED, Status.REGISTERED]
+
+
+def test_an_entitled_allowance_is_not_held_back_by_its_budget(rules: Scenario) -> None:  # noqa: F811
+    budget = dict.fromkeys(range(2014, 2021), 1.0)
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2, "income": 5000.0}
+    for entitled, expected in ((None, [2000.0, 2500.0]), (2014, [LINE_2014, LINE_2014])):
+        scenario = with_program(
+            rules,
+            "social_security",
+            two_lines_in_one=True,
+            budget=budget,
+            entitlement_from=entitled,
+        )
+        model, dibao = start_year(scenario, row, row)
+        h = model.households
+        set_year_income(h, np.array([2000.0, 2500.0]))
+        h.transfer_year[:] = 0.0
+        close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+        assert h.income.tolist() == pytest.approx(expected)

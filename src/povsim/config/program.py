@@ -220,6 +220,13 @@ class SocialSecurityConfig(ProgramConfig):
     two_lines_from: int | None = setting(
         None, "first year of two lines in one (unset: every year)", "year"
     )
+    entitlement_from: int | None = setting(
+        None,
+        "from this year the allowance is paid to every eligible household whatever the "
+        "budget (dibao as an entitlement paid from civil-affairs money, 应保尽保); who is "
+        "eligible does not change",
+        "year",
+    )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")
     take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
     duration_years: int = setting(1, "years between re-assessments", "years", ge=1)

@@ -42,6 +42,13 @@ class SocialSecurity(SupportProgram):
         self.paid_last_year = np.zeros(model.households.n)
         self.year_now = model.config.start_year
 
+    def money(self, year: int) -> float:
+        """The budget, or without limit once the allowance is an entitlement."""
+        start = self.config.entitlement_from
+        if self.active(year) and start is not None and year >= start:
+            return np.inf
+        return super().money(year)
+
     def two_lines(self, year: int) -> bool:
         """Whether the dibao line is the poverty line in ``year`` (两线合一)."""
         c = self.config
