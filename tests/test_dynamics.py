@@ -168,7 +168,7 @@ def test_an_entitled_allowance_is_not_held_back_by_its_budget(rules: Scenario) -
             budget=budget,
             entitlement_from=entitled,
         )
-        model, dibao = start_year(scenario, row, row)
+        model, _ = start_year(scenario, row, row)
         h = model.households
         set_year_income(h, np.array([2000.0, 2500.0]))
         h.transfer_year[:] = 0.0
