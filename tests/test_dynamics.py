@@ -27,6 +27,7 @@ def test_a_job_outlives_the_training_and_its_wage_grows(bare: Scenario) -> None:
         job_loss=0.0,
         duration_years=1,
         unit_cost=3000,
+        once=False,
     )
     model, employment = start_year(scenario, REG)
     assert employment.income[0] == pytest.approx(24000 / 4)
@@ -114,9 +115,14 @@ def test_exited_households_may_take_support_up_after_the_registered(bare: Scenar
         unit_cost=1000,
         budget=dict.fromkeys(range(2014, 2021), 1000.0),
     )
+    # Both of the same grade: only the register's turn puts the richer first.
     exited = {**REG, "status": Status.EXITED, "ever_exited": True, "income": 1000.0}
     registered = {**REG, "income": 2500.0}
-    _, industry = start_year(scenario, exited, registered)
+    model, industry = start_year(scenario, exited, registered)
+    model.households.hardship[:] = 2
+    industry.enrolled[:] = False
+    industry.since[:] = 0
+    industry.begin_year(2015)
     # The exited household is the poorer, but the register goes first.
     assert industry.enrolled.tolist() == [False, True]
     scenario = with_program(bare, "industry", statuses=both, unit_cost=1000)
@@ -174,3 +180,61 @@ def test_an_entitled_allowance_is_not_held_back_by_its_budget(rules: Scenario) -
         h.transfer_year[:] = 0.0
         close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
         assert h.income.tolist() == pytest.approx(expected)
+
+
+def test_within_a_grade_exited_households_keep_their_order(bare: Scenario) -> None:
+    both = ("registered", "exited")
+    scenario = with_program(
+        bare,
+        "industry",
+        statuses=both,
+        unit_cost=1000,
+        budget=dict.fromkeys(range(2014, 2021), 1000.0),
+    )
+    exited = {**REG, "status": Status.EXITED, "ever_exited": True}
+    model, industry = start_year(scenario, exited, exited)
+    h = model.households
+    h.hardship[:] = 2
+    h.income[:] = [2600.0, 2500.0]  # the same grade; the poorer is second in the table
+    industry.enrolled[:] = False
+    industry.since[:] = 0
+    industry.begin_year(2015)
+    assert industry.enrolled.tolist() == [False, True]
+
+
+def test_a_floor_exit_needs_no_other_program(rules: Scenario) -> None:  # noqa: F811
+    from povsim.sim.pathways import pathway_rows
+
+    scenario = with_program(
+        rules.updated({"exit.income_margin": 0.3}),
+        "social_security",
+        two_lines_in_one=True,
+        max_labour=None,
+    )
+    model, _ = start_year(scenario, {**REG, "labour": 0})
+    h = model.households
+    set_year_income(h, np.array([1000.0]))
+    h.transfer_year[:] = 0.0
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert t.floored[0]
+    assert t.exited[0]
+    threshold = np.where(t.floored, LINE_2014, 1.3 * LINE_2014)
+    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, threshold)}
+    assert rows["social_security"]["primary_households"] == 1
+
+
+def test_the_floor_does_not_hold_a_household_it_pays_nothing(rules: Scenario) -> None:  # noqa: F811
+    scenario = with_program(
+        rules.updated({"exit.income_margin": 0.3}),
+        "social_security",
+        two_lines_in_one=True,
+        max_labour=None,
+    )
+    model, dibao = start_year(scenario, {**REG, "labour": 0})
+    dibao.enrolled[0] = True  # enrolled, but its own income is over the line this year
+    dibao.income[0] = 0.0
+    h = model.households
+    set_year_income(h, np.array([1.1 * LINE_2014]))
+    h.transfer_year[:] = 0.0
+    close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.status[0] == Status.REGISTERED  # under the exit standard, and not floored

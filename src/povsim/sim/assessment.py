@@ -77,6 +77,8 @@ class Transitions:
     relapse_causes: dict[str, np.ndarray]
     monitored: np.ndarray
     monitoring_yuan: float
+    floored: np.ndarray
+    """Households the floor held at the line this year (they exit through it)."""
 
 
 def _survey_judges_poor(
@@ -413,6 +415,7 @@ def close_year(
         relapse_causes=_relapse_causes(h, v, scenario, year, relapse, line),
         monitored=monitored,
         monitoring_yuan=float((help_ * h.persons).sum()),
+        floored=floored,
     )
     _school_year(h, scenario, year)
     reset_year(h, v)

@@ -239,7 +239,8 @@ class PovertyModel(mesa.Model):
         h, v, scenario = self.households, self.villages, self.config
         line = scenario.line(self.year)
         transitions = close_year(h, v, scenario, self.year, self.streams, self.programs)
-        threshold = line * (1.0 + scenario.exit.income_margin)
+        # A household the floor held exited at the line, not at the exit standard.
+        threshold = np.where(transitions.floored, line, line * (1.0 + scenario.exit.income_margin))
         self._pathways += pathway_rows(h, self.programs, transitions.exited, self.year, threshold)
         spent, supported = self._spending_this_year()
         update_villages(h, v, scenario, self.year)

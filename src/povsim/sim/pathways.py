@@ -34,7 +34,7 @@ def pathway_rows(
     programs: Sequence[Program],
     exited: NDArray[np.bool_],
     year: int,
-    threshold: float,
+    threshold: float | NDArray[np.float64],
 ) -> list[dict[str, Any]]:
     """Credit each exit to the programs that helped it and to those it needed.
 
@@ -58,10 +58,12 @@ def pathway_rows(
     necessary = np.zeros((k_programs, idx.size), dtype=bool)
     score = np.full((k_programs, idx.size), -np.inf)
     income = h.income[idx]
+    # The exit income each household had to reach: one figure, or one per household.
+    needed_income = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (h.n,))[idx]
     for k, program in enumerate(programs):
         contribution = program.contribution()[idx]
         helped[k] = program.helped()[idx]
-        necessary[k] = helped[k] & ((income - contribution < threshold) | program.made[idx])
+        necessary[k] = helped[k] & ((income - contribution < needed_income) | program.made[idx])
         bonus = (k_programs - k) * 1e-9  # earlier in the scenario wins ties
         score[k] = np.where(necessary[k], np.maximum(contribution, 0.0) + bonus, -np.inf)
     any_necessary = necessary.any(axis=0)

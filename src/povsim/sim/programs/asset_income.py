@@ -40,7 +40,7 @@ class AssetIncome(SupportProgram):
         # Households that cannot work come first; within each group, the usual order.
         within = np.argsort(np.argsort(super().priority_key(idx, year, costs), kind="stable"))
         works = self.context.households.labour[idx] > 0
-        return (works * idx.size + within).astype(np.float64)
+        return self.registered_before_exited(idx, works * idx.size + within)
 
     def on_enrol(self, idx: Index, year: int) -> None:
         h = self.context.households

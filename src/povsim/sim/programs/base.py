@@ -58,8 +58,6 @@ STATUS_CODES = {
     "unregistered": Status.UNREGISTERED,
 }
 _HARDSHIP = {"A": 1, "B": 2, "C": 3}
-# Added to an exited household's priority key: beyond any key of a registered one.
-_AFTER_REGISTERED = 1e15
 
 
 @dataclass(frozen=True)
@@ -251,6 +249,7 @@ class SupportProgram(Program):
         """Households that may enrol this year (before take-up and budget)."""
         c, h, v = self.config, self.context.households, self.context.villages
         mask = np.isin(h.status, [STATUS_CODES[s] for s in c.statuses])
+        mask &= ~self._exited_long_ago(year)
         if c.causes:
             wanted = 0
             for name in c.causes:
@@ -295,9 +294,19 @@ class SupportProgram(Program):
                 key = -h.income[idx]
             case _:
                 key = self.context.rng.random(idx.size)
+        return self.registered_before_exited(idx, key)
+
+    def registered_before_exited(self, idx: Index, key: NDArray[Any]) -> NDArray[np.float64]:
+        """``key`` as ranks, exited households after every registered one (``registered_first``).
+
+        Ranks keep the order within each group exactly (an offset added to the keys would
+        swallow their small differences in floating point)."""
+        ranks = np.empty(idx.size, dtype=np.float64)
+        ranks[np.argsort(key, kind="stable")] = np.arange(idx.size)
         if not self.registered_first:
-            return key
-        return np.where(h.status[idx] == Status.EXITED, key + _AFTER_REGISTERED, key)
+            return ranks
+        exited = self.context.households.status[idx] == Status.EXITED
+        return ranks + exited * float(idx.size)
 
     def take_up(self) -> NDArray[np.float64]:
         """Each household's chance of taking the program up, with work teams' help."""
@@ -352,16 +361,23 @@ class SupportProgram(Program):
         self.until[ending] = year - 1
         self.context.households.support_ended[ending] = year - 1
 
+    def _exited_long_ago(self, year: int) -> Mask:
+        """Exited households past the support kept after exit: ``support_after_exit_years``,
+        and in the campaign at least until ``policies_kept_until``
+        (摘帽不摘责任、不摘政策、不摘帮扶、不摘监管)."""
+        h = self.context.households
+        kept = h.exit_year.astype(np.int64) + self.config.support_after_exit_years
+        rules = self.context.scenario.exit
+        if rules.keep_policies:
+            kept = np.maximum(kept, rules.policies_kept_until)
+        return (h.status == Status.EXITED) & (year > kept)
+
     def _support_over(self, year: int) -> Mask:
         h, c = self.context.households, self.config
         over = year > self.since.astype(np.int64) + c.duration_years - 1
         # Support stays after exit for support_after_exit_years, and in the campaign at
         # least until policies_kept_until (摘帽不摘责任、不摘政策、不摘帮扶、不摘监管).
-        kept = h.exit_year.astype(np.int64) + c.support_after_exit_years
-        rules = self.context.scenario.exit
-        if rules.keep_policies:
-            kept = np.maximum(kept, rules.policies_kept_until)
-        exited_long_ago = (h.status == Status.EXITED) & (year > kept)
+        exited_long_ago = self._exited_long_ago(year)
         removed = h.status == Status.UNREGISTERED
         if "unregistered" in c.statuses:
             removed = np.zeros_like(removed)

@@ -57,6 +57,8 @@ class Employment(SupportProgram):
         self.employed &= ~lost
         self.magnitude[lost] = 0.0
         self.end_support(self.enrolled & lost, year)
+        # A job lost after the training ended is support ended too (relapse causes).
+        self.context.households.support_ended[lost] = year - 1
         super().begin_year(year)
 
     def effect(self, year: int) -> Money:

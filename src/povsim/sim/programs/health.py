@@ -34,8 +34,9 @@ class Health(SupportProgram):
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> Money:
         h = self.context.households
-        # The chronically ill first, then by the configured order.
-        return super().priority_key(idx, year, costs) - 1e12 * h.chronic[idx]
+        # The chronically ill first, within the register's households and then the exited.
+        base = super().priority_key(idx, year, costs)
+        return self.registered_before_exited(idx, ~h.chronic[idx] * 2.0 * idx.size + base)
 
     def effect(self, year: int) -> Money:
         """Health support adds no income: it protects it (:meth:`illness_cover`)."""

@@ -45,7 +45,9 @@ class SocialSecurity(SupportProgram):
     def money(self, year: int) -> float:
         """The budget, or without limit once the allowance is an entitlement."""
         start = self.config.entitlement_from
-        if self.active(year) and start is not None and year >= start:
+        # A floor left out of the mix (no share, no budget) is no entitlement either.
+        funded = self.config.budget is not None or self.config.share > 0
+        if funded and self.active(year) and start is not None and year >= start:
             return np.inf
         return super().money(year)
 
@@ -110,10 +112,12 @@ class SocialSecurity(SupportProgram):
         return self.enrolment_cost(idx, year)
 
     def floored(self, year: int) -> Mask:
-        """Under two lines in one the allowance holds its households at the line, re-assessed
-        every year: their income is stably at the line (兜底)."""
+        """Under two lines in one the allowance holds the households it pays at the line,
+        re-assessed every year: their income is stably at the line (兜底). A household
+        whose own income reached the standard this year is not held by it."""
         if self.two_lines(year):
-            return self.enrolled.copy()
+            own = self.context.households.income - self.income
+            return self.enrolled & (own < self.threshold(year))
         return super().floored(year)
 
     def _support_over(self, year: int) -> Mask:
