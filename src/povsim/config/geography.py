@@ -217,7 +217,8 @@ class GeographyConfig(_Section):
     )
     max_missed_poor: Probability = setting(
         0.02,
-        "largest missed-poor rate for exit (漏评率: missed poor people / people never registered)",
+        "largest missed-poor rate for exit (漏评率: missed poor people / people not on the "
+        "register)",
         "share",
     )
     max_wrongful_exit: Probability = setting(

@@ -136,7 +136,12 @@ class EmploymentConfig(ProgramConfig):
     placement_rate: Probability = setting(
         0.29, "share of trained households with a worker placed in a job", "share"
     )
-    wage: float = setting(24000.0, "yearly wage of a placed worker", "yuan/worker/year", ge=0.0)
+    wage: float = setting(
+        24000.0,
+        "yearly wage of a placed worker in the first simulated year (grows by wage_growth)",
+        "yuan/worker/year",
+        ge=0.0,
+    )
     wage_growth: float = setting(
         0.06,
         "yearly growth of a placed worker's wage (NBS migrant-worker monitoring survey: "
@@ -330,7 +335,7 @@ class AssetIncomeConfig(ProgramConfig):
 
 
 class PairingConfig(EmploymentConfig):
-    """Employment transfer to the paired province: its placement, job loss and decay."""
+    """Employment transfer to the paired province: its placement, job loss and wage growth."""
 
     placement_rate: Probability = setting(
         0.5, "share of enrolled households with a worker placed in the paired province", "share"

@@ -549,7 +549,7 @@ class Scenario(_Section):
             2017: 2952.0,
             2018: 2995.0,
             2019: 3218.0,
-            2020: 4000.0,
+            2020: 3300.0,
         },
         "poverty line for each simulated year, current prices",
         "yuan/person/year",

@@ -448,7 +448,7 @@ def _county_table(
     frames = []
     for county, run in zip(counties, runs, strict=True):
         ind = run.indicators
-        # People never registered: the missed-poor rate's base (漏评率).
+        # People not on the register: the missed-poor rate's base (漏评率).
         never = (ind["population_people"] - ind["registered_people"] - ind["exited_people"]).where(
             lambda people: people > 0
         )
