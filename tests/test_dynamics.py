@@ -66,11 +66,11 @@ def test_unplaced_trainees_earn_nothing_from_the_program(bare: Scenario) -> None
 
 
 # -- exit needs a stable income ---------------------------------------------------------------
-def _close(model, scenario: Scenario, year: int, income: float) -> None:
+def _close(model, scenario: Scenario, year: int, income: float):
     h = model.households
     set_year_income(h, np.full(h.n, income))
     h.transfer_year[:] = 0.0
-    close_year(h, model.villages, scenario, year, model.streams, model.programs)
+    return close_year(h, model.villages, scenario, year, model.streams, model.programs)
 
 
 def test_exit_waits_for_income_over_the_line_at_successive_assessments(
@@ -106,15 +106,19 @@ def test_income_the_floor_holds_at_the_line_counts_as_stable(rules: Scenario) ->
 
 
 # -- registered households first; exited ones keep the policies ---------------------------------
-def test_exited_households_may_take_support_up_after_the_registered(bare: Scenario) -> None:
-    both = ("registered", "exited")
-    scenario = with_program(
+def _industry_for_one(bare: Scenario) -> Scenario:
+    """Industry open to registered and exited households, with money for one of them a year."""
+    return with_program(
         bare,
         "industry",
-        statuses=both,
+        statuses=("registered", "exited"),
         unit_cost=1000,
         budget=dict.fromkeys(range(2014, 2021), 1000.0),
     )
+
+
+def test_exited_households_may_take_support_up_after_the_registered(bare: Scenario) -> None:
+    scenario = _industry_for_one(bare)
     # Both of the same grade: only the register's turn puts the richer first.
     exited = {**REG, "status": Status.EXITED, "ever_exited": True, "income": 1000.0}
     registered = {**REG, "income": 2500.0}
@@ -125,7 +129,7 @@ def test_exited_households_may_take_support_up_after_the_registered(bare: Scenar
     industry.begin_year(2015)
     # The exited household is the poorer, but the register goes first.
     assert industry.enrolled.tolist() == [False, True]
-    scenario = with_program(bare, "industry", statuses=both, unit_cost=1000)
+    scenario = with_program(bare, "industry", statuses=("registered", "exited"), unit_cost=1000)
     _, industry = start_year(scenario, exited, registered)
     assert industry.enrolled.tolist() == [True, True]  # with money enough, both
 
@@ -183,14 +187,7 @@ def test_an_entitled_allowance_is_not_held_back_by_its_budget(rules: Scenario) -
 
 
 def test_within_a_grade_exited_households_keep_their_order(bare: Scenario) -> None:
-    both = ("registered", "exited")
-    scenario = with_program(
-        bare,
-        "industry",
-        statuses=both,
-        unit_cost=1000,
-        budget=dict.fromkeys(range(2014, 2021), 1000.0),
-    )
+    scenario = _industry_for_one(bare)
     exited = {**REG, "status": Status.EXITED, "ever_exited": True}
     model, industry = start_year(scenario, exited, exited)
     h = model.households
@@ -202,39 +199,34 @@ def test_within_a_grade_exited_households_keep_their_order(bare: Scenario) -> No
     assert industry.enrolled.tolist() == [False, True]
 
 
-def test_a_floor_exit_needs_no_other_program(rules: Scenario) -> None:  # noqa: F811
-    from povsim.sim.pathways import pathway_rows
-
-    scenario = with_program(
-        rules.updated({"exit.income_margin": 0.3}),
+def _floor_with_margin(base: Scenario) -> Scenario:
+    """Two lines in one for every household, and an exit standard 30% over the line."""
+    return with_program(
+        base.updated({"exit.income_margin": 0.3}),
         "social_security",
         two_lines_in_one=True,
         max_labour=None,
     )
+
+
+def test_a_floor_exit_needs_no_other_program(rules: Scenario) -> None:  # noqa: F811
+    from povsim.sim.pathways import pathway_rows
+
+    scenario = _floor_with_margin(rules)
     model, _ = start_year(scenario, {**REG, "labour": 0})
-    h = model.households
-    set_year_income(h, np.array([1000.0]))
-    h.transfer_year[:] = 0.0
-    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    t = _close(model, scenario, 2014, 1000.0)
     assert t.floored[0]
     assert t.exited[0]
     threshold = np.where(t.floored, LINE_2014, 1.3 * LINE_2014)
+    h = model.households
     rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, threshold)}
     assert rows["social_security"]["primary_households"] == 1
 
 
 def test_the_floor_does_not_hold_a_household_it_pays_nothing(rules: Scenario) -> None:  # noqa: F811
-    scenario = with_program(
-        rules.updated({"exit.income_margin": 0.3}),
-        "social_security",
-        two_lines_in_one=True,
-        max_labour=None,
-    )
+    scenario = _floor_with_margin(rules)
     model, dibao = start_year(scenario, {**REG, "labour": 0})
     dibao.enrolled[0] = True  # enrolled, but its own income is over the line this year
     dibao.income[0] = 0.0
-    h = model.households
-    set_year_income(h, np.array([1.1 * LINE_2014]))
-    h.transfer_year[:] = 0.0
-    close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
-    assert h.status[0] == Status.REGISTERED  # under the exit standard, and not floored
+    _close(model, scenario, 2014, 1.1 * LINE_2014)
+    assert model.households.status[0] == Status.REGISTERED  # under the standard, not floored
