@@ -63,7 +63,8 @@ INDICATORS: dict[str, str] = {
     "missed_poor_households": "poor households not on the register (exclusion error)",
     "missed_poor_people": "people in them (漏评人口)",
     "wrongly_exited_people": "people of exited households under the line at the assessment "
-    "(错退人口: exited without an income stably over the line)",
+    "(错退人口: exited without an income stably over the line); they are earlier exits "
+    "awaiting relapse verification, so with exit.relapse_years = 1 there are none",
     "wrongful_exit_rate": "wrongly_exited_people / people of exited households (错退率)",
     "comprehensive_poor_people": "registered_people + missed_poor_people + wrongly_exited_people",
     "comprehensive_incidence": "comprehensive_poor_people / population_people (综合贫困发生率, "
