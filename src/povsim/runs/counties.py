@@ -493,24 +493,16 @@ def _province_table(table: pd.DataFrame) -> pd.DataFrame:
     grouped = table.groupby(["province", "year"], sort=False)
     out = grouped[sums].sum().reset_index()
     out["region"] = grouped["region"].first().to_numpy()
+    rows = pd.MultiIndex.from_frame(out[["province", "year"]])
+
+    def counties(frame: pd.DataFrame) -> np.ndarray:
+        """Counties of ``frame`` in each of ``out``'s province-years."""
+        counted = frame.groupby(["province", "year"])["county"].count()
+        return counted.reindex(rows).fillna(0).to_numpy().astype(np.int32)
+
     poor = table[table["poor_county"]]
-    out["poor_counties"] = (
-        poor.groupby(["province", "year"])["county"]
-        .count()
-        .reindex(pd.MultiIndex.from_frame(out[["province", "year"]]))
-        .fillna(0)
-        .to_numpy()
-        .astype(np.int32)
-    )
-    exiting = poor[poor["year"] == poor["exit_year"]]
-    out["counties_exited"] = (
-        exiting.groupby(["province", "year"])["county"]
-        .count()
-        .reindex(pd.MultiIndex.from_frame(out[["province", "year"]]))
-        .fillna(0)
-        .to_numpy()
-        .astype(np.int32)
-    )
+    out["poor_counties"] = counties(poor)
+    out["counties_exited"] = counties(poor[poor["year"] == poor["exit_year"]])
     out["poor_counties_remaining"] = (
         out["poor_counties"] - out.groupby("province", sort=False)["counties_exited"].cumsum()
     )

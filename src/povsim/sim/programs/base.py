@@ -119,14 +119,18 @@ class Program(mesa.Agent):
 
     def money(self, year: int) -> float:
         """What this year's enrolment may spend: the budget, or without limit once the
-        program is guaranteed (``guaranteed_from``)."""
+        program is unlimited (:meth:`unlimited`)."""
         if not self.active(year):
             return 0.0
-        start = self.config.guaranteed_from
         # A program left out of the mix (no share, no budget) guarantees nothing.
         funded = self.config.budget is not None or self.config.share > 0
-        guaranteed = funded and start is not None and year >= start
-        return np.inf if guaranteed else self.budget(year)
+        return np.inf if funded and self.unlimited(year) else self.budget(year)
+
+    def unlimited(self, year: int) -> bool:
+        """Whether this year's money has no limit: the program is guaranteed
+        (``guaranteed_from``)."""
+        start = self.config.guaranteed_from
+        return start is not None and year >= start
 
     def active(self, year: int) -> bool:
         c, s = self.config, self.context.scenario

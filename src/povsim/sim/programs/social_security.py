@@ -42,14 +42,10 @@ class SocialSecurity(SupportProgram):
         self.paid_last_year = np.zeros(model.households.n)
         self.year_now = model.config.start_year
 
-    def money(self, year: int) -> float:
-        """The budget, or without limit once the allowance is an entitlement."""
+    def unlimited(self, year: int) -> bool:
+        """Guaranteed, or an entitlement (``entitlement_from``)."""
         start = self.config.entitlement_from
-        # A floor left out of the mix (no share, no budget) is no entitlement either.
-        funded = self.config.budget is not None or self.config.share > 0
-        if funded and self.active(year) and start is not None and year >= start:
-            return np.inf
-        return super().money(year)
+        return super().unlimited(year) or (start is not None and year >= start)
 
     def two_lines(self, year: int) -> bool:
         """Whether the dibao line is the poverty line in ``year`` (两线合一)."""
