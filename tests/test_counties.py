@@ -15,7 +15,7 @@ from povsim.runs.counties import (
     COUNTY_COLUMNS,
     PROVINCE_COLUMNS,
     County,
-    _exit_year,
+    _exit_years,
     county_seed,
     county_specs,
     draw_counties,
@@ -105,6 +105,21 @@ def test_counties_are_drawn_per_province_with_thresholds_and_money(tiny: Scenari
     assert mean == pytest.approx(7000)  # the province keeps its mean income
     assert draw_counties(tiny, 3) == counties
     assert draw_counties(tiny, 4) != counties
+
+
+def test_poor_counties_grow_faster_and_the_nation_as_before(tiny: Scenario) -> None:
+    """Poor areas' rural income grew faster than all rural residents' (NBS): the poor
+    counties get the extra growth, the others give up enough to keep the national mean's."""
+    faster = tiny.updated({"geography.poor_area_growth": 0.03})
+    specs = county_specs(faster, 3)
+    growth = np.array([s.scenario.income.growth for s in specs])
+    poor = np.array([s.county.poor for s in specs])
+    base = tiny.income.growth
+    np.testing.assert_allclose(growth[poor], base + 0.03)
+    assert (growth[~poor] < base).all()
+    income = np.array([s.county.people * s.county.income for s in specs])
+    np.testing.assert_allclose((income * growth).sum() / income.sum(), base)
+    assert all(s.scenario.income.growth == base for s in county_specs(tiny, 3))
 
 
 def test_county_seeds_are_their_own(tiny: Scenario) -> None:
@@ -247,6 +262,7 @@ def test_the_county_checks_hold_back_a_county_with_wrongful_exits(tiny: Scenario
     county = County(0, "A", "west", True, 1.0, 5000.0, 0.5, 1.0, 1.0, 0.03)
     frame = pd.DataFrame(
         {
+            "county": [0, 0, 0, 0],
             "year": [2016, 2017, 2018, 2019],
             # Under 3% on the register from 2016, but not once the missed poor and the
             # wrongly exited count (综合贫困发生率) until 2017.
@@ -257,6 +273,8 @@ def test_the_county_checks_hold_back_a_county_with_wrongful_exits(tiny: Scenario
             "wrongful_exit_rate": [0.01, 0.05, 0.01, 0.0],
         }
     )
-    assert _exit_year(county, frame, geo) == 2018
+    assert _exit_years([county], frame, geo).tolist() == [2018]
     registered = geo.model_copy(update={"exit_incidence": "registered", "verification_from": 2030})
-    assert _exit_year(county, frame, registered) == 2016
+    assert _exit_years([county], frame, registered).tolist() == [2016]
+    not_poor = County(0, "A", "west", False, 1.0, 5000.0, 0.5, 1.0, 1.0, 0.03)
+    assert np.isnan(_exit_years([not_poor], frame, geo)).all()

@@ -182,6 +182,14 @@ class GeographyConfig(_Section):
         "yuan/person/year",
         gt=0.0,
     )
+    poor_area_growth: float = setting(
+        0.0,
+        "yearly income growth of the poor counties' households above the national growth "
+        "(the non-poor counties give up enough to keep the national mean's growth)",
+        "1/year",
+        ge=-0.2,
+        le=0.2,
+    )
     county_income_sd: float = setting(
         0.15, "log spread of county income levels around their expectation", "log", ge=0.0, le=2.0
     )

@@ -47,7 +47,12 @@ def run_national(
     seed = scenario.seed if seed is None else int(seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     specs = county_specs(scenario, seed)
-    groups = partitions(specs, partition)
+    # Largest first, so no big partition is left running alone at the end (results are
+    # put back in county order, so the order of running changes nothing).
+    groups = sorted(
+        partitions(specs, partition),
+        key=lambda group: -sum(s.scenario.population.households for s in group),
+    )
     runs: list[CountyRun] = []
 
     def collect(index: int, result: list[CountyRun]) -> None:

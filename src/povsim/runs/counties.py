@@ -365,6 +365,12 @@ def county_scenario(scenario: Scenario, county: County, counties: Sequence[Count
     per_village = pop.households / pop.villages
     share = county.people / people
     mean_income = sum(c.people * c.income for c in counties) / people
+    poor_income = sum(c.people * c.income for c in counties if c.poor)
+    # The non-poor counties' growth falls by the poor counties' extra, weighted by income,
+    # so the national mean grows as the national profile's does.
+    extra = geo.poor_area_growth * (
+        1.0 if county.poor else -poor_income / (people * mean_income - poor_income)
+    )
     k = scenario.villages.remoteness_alpha + scenario.villages.remoteness_beta
     s = county.money_share
     changes: dict[str, Any] = {
@@ -377,6 +383,7 @@ def county_scenario(scenario: Scenario, county: County, counties: Sequence[Count
             1, round((pop.represents_villages or pop.villages) * share)
         ),
         "income.initial_mean": scenario.income.initial_mean * county.income / mean_income,
+        "income.growth": scenario.income.growth + extra,
         "villages.remoteness_alpha": max(0.05, county.remoteness * k),
         "villages.remoteness_beta": max(0.05, (1 - county.remoteness) * k),
         "exit.county_threshold": county.exit_threshold,
@@ -420,65 +427,71 @@ def run_partition(specs: Sequence[CountySpec]) -> list[CountyRun]:
     return out
 
 
-def _exit_year(county: County, frame: pd.DataFrame, geo: GeographyConfig) -> float:
-    """The county rule: the first year, from ``first_exit_year``, its incidence
-    (``exit_incidence``: comprehensive or registered) is under its threshold and, from
-    ``verification_from``, its missed-poor and wrongful-exit rates under their limits (the
-    county checks, 贫困县退出专项评估检查). Non-poor counties never exit: they were never
-    designated."""
-    if not county.poor:
-        return math.nan
-    measure = f"{geo.exit_incidence}_incidence"
-    for row in frame.itertuples():
-        year = int(row.year)
-        if year < geo.first_exit_year or getattr(row, measure) >= county.exit_threshold:
-            continue
-        if year >= geo.verification_from and (
-            row.missed_poor_rate > geo.max_missed_poor
-            or row.wrongful_exit_rate > geo.max_wrongful_exit
-        ):
-            continue
-        return float(year)
-    return math.nan
+def _exit_years(counties: Sequence[County], table: pd.DataFrame, geo: GeographyConfig) -> np.ndarray:
+    """The county rule, for every county: the first year, from ``first_exit_year``, its
+    incidence (``exit_incidence``: comprehensive or registered) is under its threshold and,
+    from ``verification_from``, its missed-poor and wrongful-exit rates under their limits
+    (the county checks, 贫困县退出专项评估检查). Non-poor counties never exit (NaN): they
+    were never designated. ``table`` holds each county's years in order, counties in order."""
+    threshold = np.array([c.exit_threshold for c in counties])[table["county"].to_numpy()]
+    poor = np.array([c.poor for c in counties])
+    year = table["year"].to_numpy()
+    checked = year >= geo.verification_from
+    ok = (
+        (year >= geo.first_exit_year)
+        & ~(table[f"{geo.exit_incidence}_incidence"].to_numpy() >= threshold)
+        & ~(checked & (table["missed_poor_rate"].to_numpy() > geo.max_missed_poor))
+        & ~(checked & (table["wrongful_exit_rate"].to_numpy() > geo.max_wrongful_exit))
+    )
+    first = pd.Series(np.where(ok, year, np.nan)).groupby(table["county"].to_numpy()).min()
+    years = first.reindex(range(len(counties))).to_numpy(dtype=float)
+    return np.where(poor, years, np.nan)
 
 
 def _county_table(
-    counties: Sequence[County], runs: Sequence[CountyRun], geo: GeographyConfig
+    counties: Sequence[County], stacked: pd.DataFrame, geo: GeographyConfig
 ) -> pd.DataFrame:
-    frames = []
-    for county, run in zip(counties, runs, strict=True):
-        ind = run.indicators
-        # People not on the register: the missed-poor rate's base (漏评率).
-        never = (ind["population_people"] - ind["registered_people"] - ind["exited_people"]).where(
-            lambda people: people > 0
-        )
-        frame = pd.DataFrame(
-            {
-                "county": np.int32(county.index),
-                "province": county.province,
-                "region": county.region,
-                "poor_county": county.poor,
-                "year": ind["year"].astype(np.int16),
-                "population_people": ind["population_people"],
-                "poor_people": ind["poor_people"],
-                "incidence": ind["incidence"],
-                "registered_people": ind["registered_people"],
-                "registered_incidence": ind["registered_incidence"],
-                "exits_people": ind["exits_people"],
-                "relapses_people": ind["relapses_people"],
-                "comprehensive_incidence": ind["comprehensive_incidence"],
-                "missed_poor_rate": (ind["missed_poor_people"] / never).fillna(0.0),
-                "wrongful_exit_rate": ind["wrongful_exit_rate"],
-                "poor_villages": ind["poor_villages"],
-                "spending_yuan": ind["spending_yuan"],
-            }
-        )
-        exit_year = _exit_year(county, frame, geo)
-        frame["exited"] = frame["year"] >= exit_year  # False while NaN
-        frame["exit_year"] = exit_year
-        frame["announced_year"] = exit_year + geo.announce_lag
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)[list(COUNTY_COLUMNS)]
+    """Each county's years (``stacked``: the counties' indicators, in county order)."""
+    years = stacked.groupby("county", sort=False).size().to_numpy()
+    pick = np.repeat(np.arange(len(counties)), years)
+
+    def each(attribute: str) -> np.ndarray:
+        return np.array([getattr(c, attribute) for c in counties])[pick]
+
+    # People not on the register: the missed-poor rate's base (漏评率).
+    never = stacked["population_people"] - stacked["registered_people"] - stacked["exited_people"]
+    missed = stacked["missed_poor_people"] / never.where(never > 0)
+    table = pd.DataFrame(
+        {
+            "county": stacked["county"].to_numpy(dtype=np.int32),
+            "province": each("province"),
+            "region": each("region"),
+            "poor_county": each("poor"),
+            "year": stacked["year"].to_numpy(dtype=np.int16),
+            **{
+                column: stacked[column].to_numpy()
+                for column in (
+                    "population_people",
+                    "poor_people",
+                    "incidence",
+                    "registered_people",
+                    "registered_incidence",
+                    "exits_people",
+                    "relapses_people",
+                    "comprehensive_incidence",
+                    "wrongful_exit_rate",
+                    "poor_villages",
+                    "spending_yuan",
+                )
+            },
+            "missed_poor_rate": missed.fillna(0.0).to_numpy(),
+        }
+    )
+    exit_year = _exit_years(counties, table, geo)[pick]
+    table["exited"] = table["year"].to_numpy() >= exit_year  # False while NaN
+    table["exit_year"] = exit_year
+    table["announced_year"] = exit_year + geo.announce_lag
+    return table[list(COUNTY_COLUMNS)]
 
 
 def _province_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -516,15 +529,15 @@ def _province_table(table: pd.DataFrame) -> pd.DataFrame:
     return out[list(PROVINCE_COLUMNS)]
 
 
-def _national_indicators(runs: Sequence[CountyRun], counties_table: pd.DataFrame) -> pd.DataFrame:
+def _national_indicators(stacked: pd.DataFrame, counties_table: pd.DataFrame) -> pd.DataFrame:
     """The weighted sum of the counties: counts add up, rates and means are recomputed.
 
     Percentiles and medians cannot be combined from counties' own: they are NaN.
     """
-    frames = [r.indicators for r in runs]
-    stacked = pd.concat(frames, ignore_index=True)
-    years = frames[0]["year"].to_numpy()
-    out = pd.DataFrame({"year": years, "poverty_line": frames[0]["poverty_line"].to_numpy()})
+    first = stacked[stacked["county"] == stacked["county"].iloc[0]]
+    out = pd.DataFrame(
+        {"year": first["year"].to_numpy(), "poverty_line": first["poverty_line"].to_numpy()}
+    )
     by_year = stacked.groupby("year", sort=True)
     for column in INDICATORS:
         if column in ("year", "poverty_line"):
@@ -637,11 +650,14 @@ def aggregate(
     counties = [s.county for s in specs]
     if [r.index for r in ordered] != [c.index for c in counties]:
         raise ValueError("a county's run is missing or repeated")
-    table = _county_table(counties, ordered, geo)
+    stacked = pd.concat(
+        [r.indicators.assign(county=r.index) for r in ordered], ignore_index=True
+    )
+    table = _county_table(counties, stacked, geo)
     return NationalResult(
         scenario=scenario,
         seed=seed,
-        indicators=_national_indicators(ordered, table),
+        indicators=_national_indicators(stacked, table),
         counties=table,
         provinces=_province_table(table),
         spending=_combined([r.spending for r in ordered], ["year", "program", "unit"]),
