@@ -51,7 +51,7 @@ def run_national(
     # put back in county order, so the order of running changes nothing).
     groups = sorted(
         partitions(specs, partition),
-        key=lambda group: -sum(s.scenario.population.households for s in group),
+        key=lambda group: -sum(spec.agents for spec in group),
     )
     runs: list[CountyRun] = []
 

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -161,12 +162,44 @@ class County:
 
 
 @dataclass(frozen=True)
+class Nation:
+    """What one county's scenario needs to know of all the counties."""
+
+    people: float
+    drawn: float  # rural people, poor counties counted poor_oversampling times
+    income: float  # rural people times their income
+    poor_income: float  # the same, in the poor counties
+
+    @classmethod
+    def of(cls, counties: Sequence[County], geo: GeographyConfig) -> Nation:
+        return cls(
+            people=sum(c.people for c in counties),
+            drawn=sum(c.people * (geo.poor_oversampling if c.poor else 1.0) for c in counties),
+            income=sum(c.people * c.income for c in counties),
+            poor_income=sum(c.people * c.income for c in counties if c.poor),
+        )
+
+
+@dataclass(frozen=True)
 class CountySpec:
-    """One county to run: what a partition's worker needs."""
+    """One county to run: what a partition's worker needs.
+
+    The county's own scenario is derived where it runs (validating 863 scenarios is work
+    the workers share), from the national one, which a partition's specs share.
+    """
 
     county: County
-    scenario: Scenario
+    national: Scenario
+    nation: Nation
     seed: int
+
+    @property
+    def agents(self) -> int:
+        return county_agents(self.national, self.county, self.nation)
+
+    @cached_property
+    def scenario(self) -> Scenario:
+        return county_scenario(self.national, self.county, self.nation)
 
 
 @dataclass
@@ -349,7 +382,15 @@ def _money_shares(rows: list[dict[str, Any]], geo: GeographyConfig) -> np.ndarra
     return a.central_share * central + (1 - a.central_share) * local
 
 
-def county_scenario(scenario: Scenario, county: County, counties: Sequence[County]) -> Scenario:
+def county_agents(scenario: Scenario, county: County, nation: Nation) -> int:
+    """Agents of ``county``: shared by rural people, poor counties oversampled."""
+    geo = scenario.geography
+    assert geo is not None
+    drawn = county.people * (geo.poor_oversampling if county.poor else 1.0)
+    return max(geo.min_households, round(scenario.population.households * drawn / nation.drawn))
+
+
+def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scenario:
     """The county scenario of ``county``: the national one scaled to the county.
 
     Agents are shared by rural people (poor counties oversampled, weights undo it), so
@@ -359,17 +400,14 @@ def county_scenario(scenario: Scenario, county: County, counties: Sequence[Count
     geo = scenario.geography
     assert geo is not None
     pop = scenario.population
-    people = sum(c.people for c in counties)
-    drawn = [c.people * (geo.poor_oversampling if c.poor else 1.0) for c in counties]
-    agents = max(geo.min_households, round(pop.households * drawn[county.index] / sum(drawn)))
+    agents = county_agents(scenario, county, nation)
     per_village = pop.households / pop.villages
-    share = county.people / people
-    mean_income = sum(c.people * c.income for c in counties) / people
-    poor_income = sum(c.people * c.income for c in counties if c.poor)
+    share = county.people / nation.people
+    mean_income = nation.income / nation.people
     # The non-poor counties' growth falls by the poor counties' extra, weighted by income,
     # so the national mean grows as the national profile's does.
     extra = geo.poor_area_growth * (
-        1.0 if county.poor else -poor_income / (people * mean_income - poor_income)
+        1.0 if county.poor else -nation.poor_income / (nation.income - nation.poor_income)
     )
     k = scenario.villages.remoteness_alpha + scenario.villages.remoteness_beta
     s = county.money_share
@@ -398,7 +436,9 @@ def county_scenario(scenario: Scenario, county: County, counties: Sequence[Count
 def county_specs(scenario: Scenario, seed: int) -> list[CountySpec]:
     """Every county of the national run with its scenario, in national order."""
     counties = draw_counties(scenario, seed)
-    return [CountySpec(c, county_scenario(scenario, c, counties), seed) for c in counties]
+    assert scenario.geography is not None  # draw_counties refuses a scenario without one
+    nation = Nation.of(counties, scenario.geography)
+    return [CountySpec(c, scenario, nation, seed) for c in counties]
 
 
 def partitions(specs: Sequence[CountySpec], by: str | int = "province") -> list[list[CountySpec]]:
@@ -427,7 +467,9 @@ def run_partition(specs: Sequence[CountySpec]) -> list[CountyRun]:
     return out
 
 
-def _exit_years(counties: Sequence[County], table: pd.DataFrame, geo: GeographyConfig) -> np.ndarray:
+def _exit_years(
+    counties: Sequence[County], table: pd.DataFrame, geo: GeographyConfig
+) -> np.ndarray:
     """The county rule, for every county: the first year, from ``first_exit_year``, its
     incidence (``exit_incidence``: comprehensive or registered) is under its threshold and,
     from ``verification_from``, its missed-poor and wrongful-exit rates under their limits
@@ -650,9 +692,7 @@ def aggregate(
     counties = [s.county for s in specs]
     if [r.index for r in ordered] != [c.index for c in counties]:
         raise ValueError("a county's run is missing or repeated")
-    stacked = pd.concat(
-        [r.indicators.assign(county=r.index) for r in ordered], ignore_index=True
-    )
+    stacked = pd.concat([r.indicators.assign(county=r.index) for r in ordered], ignore_index=True)
     table = _county_table(counties, stacked, geo)
     return NationalResult(
         scenario=scenario,
