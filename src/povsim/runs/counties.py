@@ -30,7 +30,7 @@ import pandas as pd
 from povsim.config import Scenario
 from povsim.config.geography import GeographyConfig
 from povsim.runs import metrics
-from povsim.sim.indicators import INDICATORS
+from povsim.sim.indicators import INDICATORS, lowest_share_mean, weighted_quantiles
 from povsim.sim.model import PovertyModel
 
 __all__ = [
@@ -118,16 +118,14 @@ _MEANS = {
     "registered_illness_share": "registered_households",
 }
 
-
-_UNCOMBINABLE = frozenset(
-    {
-        "median_income_registered",
-        "mean_income_lowest_fifth",
-        *(c for c in INDICATORS if c.startswith("income_p")),
-    }
-)
-"""Quantiles: a county's do not combine into the nation's, so they are NaN there."""
-_SUMMED = frozenset(INDICATORS) - {"year", "poverty_line", "county_exited"} - _UNCOMBINABLE
+_QUANTILES = {
+    "median_income_registered": (1, 0.5),
+    **{c: (0, int(c[len("income_p") :]) / 100) for c in INDICATORS if c.startswith("income_p")},
+}
+"""Quantiles do not add up over counties: pooled from their income sketches (all people 0,
+registered people 1), with the lowest fifth's mean."""
+_SUMMED = frozenset(INDICATORS) - {"year", "poverty_line", "county_exited"} - _QUANTILES.keys()
+_SUMMED = _SUMMED - {"mean_income_lowest_fifth"}
 _SUMMED = _SUMMED - _RATIOS.keys() - _MEANS.keys()
 """Counts of households, people, villages and yuan: they add up over counties."""
 
@@ -210,6 +208,7 @@ class CountyRun:
     indicators: pd.DataFrame
     spending: pd.DataFrame
     pathways: pd.DataFrame
+    sketches: np.ndarray  # (years, 2, SKETCH_POINTS): see povsim.sim.indicators.income_sketch
 
 
 def county_seed(seed: int, index: int) -> np.random.SeedSequence:
@@ -462,7 +461,13 @@ def run_partition(specs: Sequence[CountySpec]) -> list[CountyRun]:
     for spec in specs:
         model = PovertyModel(spec.scenario, county_seed(spec.seed, spec.county.index)).run()
         out.append(
-            CountyRun(spec.county.index, model.indicators(), model.spending(), model.pathways())
+            CountyRun(
+                spec.county.index,
+                model.indicators(),
+                model.spending(),
+                model.pathways(),
+                np.array(model.income_sketches),
+            )
         )
     return out
 
@@ -571,11 +576,12 @@ def _province_table(table: pd.DataFrame) -> pd.DataFrame:
     return out[list(PROVINCE_COLUMNS)]
 
 
-def _national_indicators(stacked: pd.DataFrame, counties_table: pd.DataFrame) -> pd.DataFrame:
-    """The weighted sum of the counties: counts add up, rates and means are recomputed.
-
-    Percentiles and medians cannot be combined from counties' own: they are NaN.
-    """
+def _national_indicators(
+    stacked: pd.DataFrame, counties_table: pd.DataFrame, sketches: np.ndarray
+) -> pd.DataFrame:
+    """The weighted sum of the counties: counts add up, rates and means are recomputed,
+    quantiles are taken over the counties' pooled income sketches (``sketches``: counties,
+    years, all or registered, points)."""
     first = stacked[stacked["county"] == stacked["county"].iloc[0]]
     out = pd.DataFrame(
         {"year": first["year"].to_numpy(), "poverty_line": first["poverty_line"].to_numpy()}
@@ -592,8 +598,22 @@ def _national_indicators(stacked: pd.DataFrame, counties_table: pd.DataFrame) ->
             total = weight.groupby(stacked["year"]).sum().to_numpy()
             summed = values.groupby(stacked["year"]).sum().to_numpy()
             out[column] = np.where(total > 0, summed / np.where(total > 0, total, 1), np.nan)
-        elif column not in _RATIOS and column != "county_exited":
-            out[column] = np.nan
+    counties, years, _, points = sketches.shape
+    people = {
+        0: stacked["population_people"].to_numpy().reshape(counties, years),
+        1: stacked["registered_people"].to_numpy().reshape(counties, years),
+    }
+    for column, (group, q) in _QUANTILES.items():
+        out[column] = [
+            weighted_quantiles(
+                sketches[:, y, group].ravel(), np.repeat(people[group][:, y], points), [q]
+            )[0]
+            for y in range(years)
+        ]
+    out["mean_income_lowest_fifth"] = [
+        lowest_share_mean(sketches[:, y, 0].ravel(), np.repeat(people[0][:, y], points), 0.2)
+        for y in range(years)
+    ]
     for column, (part, whole) in _RATIOS.items():
         out[column] = np.where(out[whole] > 0, out[part] / out[whole].where(out[whole] > 0, 1), 0.0)
     poor = counties_table[counties_table["poor_county"]]
@@ -697,7 +717,7 @@ def aggregate(
     return NationalResult(
         scenario=scenario,
         seed=seed,
-        indicators=_national_indicators(stacked, table),
+        indicators=_national_indicators(stacked, table, np.stack([r.sketches for r in ordered])),
         counties=table,
         provinces=_province_table(table),
         spending=_combined([r.spending for r in ordered], ["year", "program", "unit"]),

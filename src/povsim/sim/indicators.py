@@ -17,7 +17,9 @@ from povsim.sim.villages import VillageState
 __all__ = [
     "INDICATORS",
     "NATIONAL_INDICATORS",
+    "SKETCH_POINTS",
     "annual_indicators",
+    "income_sketch",
     "lowest_share_mean",
     "weighted_quantiles",
 ]
@@ -132,6 +134,28 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarra
     cumulative = np.cumsum(weights[order], dtype=np.float64)
     positions = np.searchsorted(cumulative, qs * cumulative[-1], side="left")
     return values[order][np.minimum(positions, values.size - 1)]
+
+
+SKETCH_POINTS = 256
+"""Equally weighted quantiles a county keeps of its income distribution each year."""
+
+
+def income_sketch(h: HouseholdState) -> np.ndarray:
+    """Income of all people and of registered people at ``SKETCH_POINTS`` equally weighted
+    quantiles, shape (2, SKETCH_POINTS).
+
+    Quantiles do not add up over counties, but sketches do: pooled, each point weighted by
+    its county's people over ``SKETCH_POINTS``, they give the nation's quantiles to within
+    a point's share of the people.
+    """
+    qs = (np.arange(SKETCH_POINTS) + 0.5) / SKETCH_POINTS
+    registered = h.status == Status.REGISTERED
+    return np.stack(
+        [
+            weighted_quantiles(h.income, h.persons, qs),
+            weighted_quantiles(h.income[registered], h.persons[registered], qs),
+        ]
+    )
 
 
 def lowest_share_mean(values: np.ndarray, weights: np.ndarray, share: float) -> float:

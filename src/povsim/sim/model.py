@@ -21,7 +21,7 @@ from povsim.sim.assessment import (
 from povsim.sim.context import ProgramContext
 from povsim.sim.households import Household, HouseholdState, Status
 from povsim.sim.income import draw_shocks, step_income
-from povsim.sim.indicators import INDICATORS, annual_indicators
+from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
 from povsim.sim.pathways import NO_PATHWAY, PATHWAY_COLUMNS, pathway_rows
 from povsim.sim.population import build_population, live_reference_years
 from povsim.sim.programs.base import Program, SupportProgram, channel_totals
@@ -134,6 +134,9 @@ class PovertyModel(mesa.Model):
             for name, config in scenario.programs.items()
         ]
         self._pathways: list[dict[str, Any]] = []
+        # Each year's income distribution, coarsely: what a county gives a national run's
+        # quantiles (see income_sketch).
+        self.income_sketches: list[np.ndarray] = []
         self.year_indicators: dict[str, float | int | bool] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_report, name) for name in INDICATORS}
@@ -252,6 +255,7 @@ class PovertyModel(mesa.Model):
             h, v, self.year, line, transitions, self.county_exit_year is not None, spent, supported
         )
         self.datacollector.collect(self)
+        self.income_sketches.append(income_sketch(h))
         if self._panel is not None:
             frame = h.frame(PANEL_COLUMNS)
             frame.insert(0, "household", np.arange(len(h), dtype=np.int32))
