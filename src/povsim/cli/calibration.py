@@ -83,7 +83,7 @@ def calibrate(
     from povsim.experiments.calibration import calibrate as fit
     from povsim.experiments.calibration import load_targets
 
-    base = load(scenario, [])
+    base = load(scenario, [], national=True)
     try:
         spec, _ = load_targets(targets)
     except ScenarioError as err:

@@ -62,19 +62,13 @@ def load(path: Path, overrides: list[str], *, national: bool = False) -> Scenari
         national: the command also runs county-resolved scenarios (a geography section);
             the others take one county only.
     """
-    from povsim.config import ScenarioError, load_scenario
+    from povsim.config import ScenarioError, load_scenario, one_county
 
     try:
         spec = load_scenario(path, overrides)
+        return spec if national else one_county(spec, path)
     except ScenarioError as err:
         raise fail(str(err), 2) from None
-    if spec.geography is not None and not national:
-        raise fail(
-            f"{path}: geography: a county-resolved scenario runs with povsim run and "
-            "povsim validate only",
-            2,
-        )
-    return spec
 
 
 def refuse_target(target: Path, kind: str, overwrite: bool = False, resume: bool = False) -> None:

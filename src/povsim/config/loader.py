@@ -177,7 +177,7 @@ def one_county(scenario: Scenario, source: str | Path) -> Scenario:
                 ScenarioProblem(
                     str(source),
                     "geography",
-                    "a county-resolved scenario runs with povsim run and povsim validate only",
+                    "a county-resolved scenario runs with povsim run, validate and calibrate only",
                 )
             ]
         )
