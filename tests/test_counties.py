@@ -125,15 +125,16 @@ def test_poor_counties_grow_faster_and_the_nation_as_before(tiny: Scenario) -> N
 
 def test_national_quantiles_pool_the_counties_income(tiny: Scenario, tiny_run) -> None:
     """Quantiles do not add up; pooled from the counties' sketches, the nation's lie
-    between its counties' own, and the lowest fifth is poorer than the median."""
+    between its counties' own (to within a sketch point), and the lowest fifth is poorer
+    than the median."""
     runs = run_partition(county_specs(tiny, 3))
     national = tiny_run.indicators
     for column in ("income_p05", "income_p25", "income_p50", "income_p75", "income_p95"):
         own = np.stack([r.indicators[column].to_numpy() for r in runs])
         pooled = national[column].to_numpy()
         assert np.isfinite(pooled).all()
-        assert (own.min(axis=0) <= pooled + 1e-9).all()
-        assert (pooled <= own.max(axis=0) + 1e-9).all()
+        assert (own.min(axis=0) * 0.99 <= pooled).all()
+        assert (pooled <= own.max(axis=0) * 1.01).all()
     assert (national["mean_income_lowest_fifth"] < national["income_p50"]).all()
     assert (national["income_p25"] <= national["income_p75"]).all()
     registered = national["registered_people"] > 0

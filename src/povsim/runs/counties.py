@@ -20,7 +20,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +121,15 @@ _QUANTILES = {
     "median_income_registered": (1, 0.5),
     **{c: (0, int(c[len("income_p") :]) / 100) for c in INDICATORS if c.startswith("income_p")},
 }
-"""Quantiles do not add up over counties: pooled from their income sketches (all people 0,
-registered people 1), with the lowest fifth's mean."""
-_SUMMED = frozenset(INDICATORS) - {"year", "poverty_line", "county_exited"} - _QUANTILES.keys()
-_SUMMED = _SUMMED - {"mean_income_lowest_fifth"}
-_SUMMED = _SUMMED - _RATIOS.keys() - _MEANS.keys()
+"""Quantiles do not add up over counties: they (and the lowest fifth's mean) are read off
+the counties' pooled income sketches (all people 0, registered people 1)."""
+_SUMMED = (
+    frozenset(INDICATORS)
+    - {"year", "poverty_line", "county_exited", "mean_income_lowest_fifth"}
+    - _QUANTILES.keys()
+    - _RATIOS.keys()
+    - _MEANS.keys()
+)
 """Counts of households, people, villages and yuan: they add up over counties."""
 
 
@@ -195,7 +198,7 @@ class CountySpec:
     def agents(self) -> int:
         return county_agents(self.national, self.county, self.nation)
 
-    @cached_property
+    @property
     def scenario(self) -> Scenario:
         return county_scenario(self.national, self.county, self.nation)
 
@@ -479,7 +482,7 @@ def _exit_years(
     incidence (``exit_incidence``: comprehensive or registered) is under its threshold and,
     from ``verification_from``, its missed-poor and wrongful-exit rates under their limits
     (the county checks, 贫困县退出专项评估检查). Non-poor counties never exit (NaN): they
-    were never designated. ``table`` holds each county's years in order, counties in order."""
+    were never designated. ``table`` holds each county's years in order."""
     threshold = np.array([c.exit_threshold for c in counties])[table["county"].to_numpy()]
     poor = np.array([c.poor for c in counties])
     year = table["year"].to_numpy()
@@ -499,8 +502,7 @@ def _county_table(
     counties: Sequence[County], stacked: pd.DataFrame, geo: GeographyConfig
 ) -> pd.DataFrame:
     """Each county's years (``stacked``: the counties' indicators, in county order)."""
-    years = stacked.groupby("county", sort=False).size().to_numpy()
-    pick = np.repeat(np.arange(len(counties)), years)
+    pick = stacked["county"].to_numpy()  # a county's index is its place in ``counties``
 
     def each(attribute: str) -> np.ndarray:
         return np.array([getattr(c, attribute) for c in counties])[pick]
@@ -603,17 +605,17 @@ def _national_indicators(
         0: stacked["population_people"].to_numpy().reshape(counties, years),
         1: stacked["registered_people"].to_numpy().reshape(counties, years),
     }
+
+    def pooled(group: int, year: int) -> tuple[np.ndarray, np.ndarray]:
+        """The year's sketch points of every county with people in ``group``, and weights."""
+        weights = np.repeat(people[group][:, year], points)
+        values = sketches[:, year, group].ravel().astype(np.float64)
+        keep = weights > 0  # a county with nobody registered has an empty (NaN) sketch
+        return values[keep], weights[keep]
+
     for column, (group, q) in _QUANTILES.items():
-        out[column] = [
-            weighted_quantiles(
-                sketches[:, y, group].ravel(), np.repeat(people[group][:, y], points), [q]
-            )[0]
-            for y in range(years)
-        ]
-    out["mean_income_lowest_fifth"] = [
-        lowest_share_mean(sketches[:, y, 0].ravel(), np.repeat(people[0][:, y], points), 0.2)
-        for y in range(years)
-    ]
+        out[column] = [weighted_quantiles(*pooled(group, y), [q])[0] for y in range(years)]
+    out["mean_income_lowest_fifth"] = [lowest_share_mean(*pooled(0, y), 0.2) for y in range(years)]
     for column, (part, whole) in _RATIOS.items():
         out[column] = np.where(out[whole] > 0, out[part] / out[whole].where(out[whole] > 0, 1), 0.0)
     poor = counties_table[counties_table["poor_county"]]

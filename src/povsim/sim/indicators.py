@@ -155,7 +155,7 @@ def income_sketch(h: HouseholdState) -> np.ndarray:
             weighted_quantiles(h.income, h.persons, qs),
             weighted_quantiles(h.income[registered], h.persons[registered], qs),
         ]
-    )
+    ).astype(np.float32)  # to the yuan and beyond; half what national runs send back
 
 
 def lowest_share_mean(values: np.ndarray, weights: np.ndarray, share: float) -> float:
