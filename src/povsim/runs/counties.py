@@ -517,21 +517,11 @@ def _county_table(
             "region": each("region"),
             "poor_county": each("poor"),
             "year": stacked["year"].to_numpy(dtype=np.int16),
+            # A county's own indicators, as its run measured them.
             **{
                 column: stacked[column].to_numpy()
-                for column in (
-                    "population_people",
-                    "poor_people",
-                    "incidence",
-                    "registered_people",
-                    "registered_incidence",
-                    "exits_people",
-                    "relapses_people",
-                    "comprehensive_incidence",
-                    "wrongful_exit_rate",
-                    "poor_villages",
-                    "spending_yuan",
-                )
+                for column in COUNTY_COLUMNS
+                if column in INDICATORS and column != "year"
             },
             "missed_poor_rate": missed.fillna(0.0).to_numpy(),
         }
