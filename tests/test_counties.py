@@ -229,7 +229,7 @@ def test_povsim_run_writes_the_county_tables_and_figures(tmp_path: Path) -> None
     assert "5 counties in 3 partitions" in " ".join(result.output.split())
     for name in ("indicators", "counties", "provinces", "spending", "pathways"):
         assert (out / f"{name}.parquet").is_file(), name
-    for name in ("county_exits", "provinces_registered", "poverty_headcount"):
+    for name in ("county_exits", "provinces_registered", "poverty_headcount", "income_fan"):
         assert (out / "figures" / f"{name}.png").is_file(), name
     counties = pd.read_parquet(out / "counties.parquet")
     assert counties["county"].nunique() == 5

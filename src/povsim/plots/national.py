@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from povsim.plots.run import exits_relapses, poverty_headcount
+from povsim.plots.run import exits_relapses, income_fan, poverty_headcount
 
 if TYPE_CHECKING:
     from povsim.runs.counties import NationalResult
@@ -84,6 +84,7 @@ def national_figures(result: NationalResult) -> dict[str, Figure]:
     return {
         "poverty_headcount": poverty_headcount(ind, scenario),
         "exits_relapses": exits_relapses(ind, scenario),
+        "income_fan": income_fan(ind, scenario),
         "county_exits": county_exits(result),
         "provinces_registered": provinces_registered(result),
     }
