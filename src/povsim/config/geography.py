@@ -184,7 +184,7 @@ class GeographyConfig(_Section):
     )
     poor_area_growth: float = setting(
         0.0,
-        "yearly income growth of the poor counties' households above the national growth "
+        "yearly (log) income growth of the poor counties' households above the national growth "
         "(the non-poor counties give up enough to keep the national mean's growth)",
         "1/year",
         ge=-0.2,

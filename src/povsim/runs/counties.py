@@ -462,7 +462,8 @@ def run_partition(specs: Sequence[CountySpec]) -> list[CountyRun]:
     """
     out = []
     for spec in specs:
-        model = PovertyModel(spec.scenario, county_seed(spec.seed, spec.county.index)).run()
+        seed = county_seed(spec.seed, spec.county.index)
+        model = PovertyModel(spec.scenario, seed, sketches=True).run()
         out.append(
             CountyRun(
                 spec.county.index,

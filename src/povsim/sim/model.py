@@ -87,6 +87,8 @@ class PovertyModel(mesa.Model):
         population: household and village state to start from instead of drawing
             one (for hand-built test cases); it is used as given, not copied.
         panel: keep one row per household per year for ``households.parquet``.
+        sketches: keep each year's income sketch (:attr:`income_sketches`), which a
+            county of a national run sends back for the nation's quantiles.
     """
 
     def __init__(
@@ -96,6 +98,7 @@ class PovertyModel(mesa.Model):
         *,
         population: tuple[HouseholdState, VillageState] | None = None,
         panel: bool = False,
+        sketches: bool = False,
     ):
         if scenario.geography is not None:
             # A national scenario is many counties (povsim.runs.counties), never one model.
@@ -134,9 +137,7 @@ class PovertyModel(mesa.Model):
             for name, config in scenario.programs.items()
         ]
         self._pathways: list[dict[str, Any]] = []
-        # Each year's income distribution, coarsely: what a county gives a national run's
-        # quantiles (see income_sketch).
-        self.income_sketches: list[np.ndarray] = []
+        self.income_sketches: list[np.ndarray] | None = [] if sketches else None
         self.year_indicators: dict[str, float | int | bool] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_report, name) for name in INDICATORS}
@@ -255,7 +256,8 @@ class PovertyModel(mesa.Model):
             h, v, self.year, line, transitions, self.county_exit_year is not None, spent, supported
         )
         self.datacollector.collect(self)
-        self.income_sketches.append(income_sketch(h))
+        if self.income_sketches is not None:
+            self.income_sketches.append(income_sketch(h))
         if self._panel is not None:
             frame = h.frame(PANEL_COLUMNS)
             frame.insert(0, "household", np.arange(len(h), dtype=np.int32))
