@@ -64,6 +64,29 @@ def test_a_failed_activity_stops_the_return(bare: Scenario) -> None:
     assert not credit.enrolled[0]  # one loan per household
 
 
+def test_a_running_activity_is_refinanced_at_the_term_and_ends_without(bare: Scenario) -> None:
+    loan, rate = 40000.0, 0.0435
+    scenario = with_program(bare, "microcredit", budget=budget(1e6), failure=0.0, loan=loan)
+    renewing = with_program(
+        bare, "microcredit", budget=budget(1e6), failure=0.0, loan=loan, renewal=1.0
+    )
+    ending = with_program(
+        bare, "microcredit", budget=budget(1e6), failure=0.0, loan=loan, renewal=0.0
+    )
+    assert scenario.programs["microcredit"].renewal == 1.0  # the policy's default
+    for chosen, runs in ((renewing, True), (ending, False)):
+        _model, credit = start_year(chosen, REG)
+        gain = credit.income[0]
+        for year in (2015, 2016):
+            credit.begin_year(year)
+        assert credit.income[0] == pytest.approx(gain)  # the three-year term
+        credit.begin_year(2017)  # the loan falls due
+        assert bool(credit.enrolled[0]) is runs
+        assert credit.income[0] == pytest.approx(gain if runs else 0.0)
+        # A renewed loan costs its interest as a continuing one, not a new risk fund.
+        assert credit.ledger[-1]["spent_yuan"] == pytest.approx(loan * rate if runs else 0.0)
+
+
 def test_a_loan_is_necessary_for_the_exit_its_return_made(rules: Scenario) -> None:  # noqa: F811
     scenario = with_program(rules, "microcredit", failure=0.0, loan=40000.0, return_rate=0.12)
     model, credit = start_year(scenario, {**REG, "size": 2})

@@ -276,6 +276,13 @@ class MicrocreditConfig(ProgramConfig):
     )
     failure: Probability = setting(0.08, "yearly chance the funded activity fails", "1/year")
     duration_years: int = setting(3, "loan term", "years", ge=1, le=3)
+    renewal: Probability = setting(
+        1.0,
+        "chance a borrower whose activity still runs borrows again at the loan's term "
+        "(续贷, 展期), for another term, while its status may borrow (banks were to lend "
+        "to every eligible household that asked, renewals included: Xinhua, 3 Jul 2020)",
+        "share",
+    )
     cost_timing: CostTiming = setting("yearly", "the interest is paid every year of the loan")
     decay: Probability = setting(1.0, "share of the effect lost after the loan ends", "1/year")
 

@@ -376,9 +376,13 @@ class SupportProgram(Program):
             kept = np.maximum(kept, rules.policies_kept_until)
         return (h.status == Status.EXITED) & (year > kept)
 
+    def term_end(self) -> NDArray[np.int64]:
+        """The last year of each household's support period."""
+        return self.since.astype(np.int64) + self.config.duration_years - 1
+
     def _support_over(self, year: int) -> Mask:
         h, c = self.context.households, self.config
-        over = year > self.since.astype(np.int64) + c.duration_years - 1
+        over = year > self.term_end()
         # Support stays after exit for support_after_exit_years, and in the campaign at
         # least until policies_kept_until (摘帽不摘责任、不摘政策、不摘帮扶、不摘监管).
         exited_long_ago = self._exited_long_ago(year)
