@@ -78,6 +78,18 @@ def test_no_exit_below_the_line_or_margin(rules: Scenario) -> None:
     assert t.exited.tolist() == [False, True]
 
 
+def test_the_exit_standard_can_grow_from_the_first_years_line(rules: Scenario) -> None:
+    # 2,800 yuan in 2014 carried forward at 6% is 2,968 in 2015, over that year's 2,855.
+    projected = rules.updated({"exit.standard_growth": 0.06})
+    assert projected.exit_income(2014) == pytest.approx(projected.line(2014))
+    assert projected.exit_income(YEAR) == pytest.approx(projected.line(2014) * 1.06)
+    rows = [{"status": Status.REGISTERED}] * 2
+    _, t = assess(projected, rows, [LINE * 1.03, LINE * 1.05])
+    assert t.exited.tolist() == [False, True]
+    _, t = assess(rules, rows, [LINE * 1.03, LINE * 1.05])  # unset: the year's line
+    assert t.exited.all()
+
+
 def test_exited_household_below_the_line_relapses(rules: Scenario) -> None:
     single = rules.updated({"exit.relapse_years": 1})
     h, t = assess(

@@ -365,7 +365,7 @@ def close_year(
     # Exit needs income "stably over the line" (2016 exit mechanism): over the exit income
     # at ``stable_years`` successive assessments while registered. Income the floor holds at
     # the line passes whatever the margin: the household exits through the floor (兜底脱贫).
-    over = h.income >= line * (1.0 + rules.income_margin)
+    over = h.income >= scenario.exit_income(year)
     h.above_line_years = np.where(registered & over, np.minimum(h.above_line_years + 1, 100), 0)
     floored = np.zeros(h.n, dtype=bool)
     for program in programs:

@@ -244,7 +244,7 @@ class PovertyModel(mesa.Model):
         line = scenario.line(self.year)
         transitions = close_year(h, v, scenario, self.year, self.streams, self.programs)
         # A household the floor held exited at the line, not at the exit standard.
-        threshold = np.where(transitions.floored, line, line * (1.0 + scenario.exit.income_margin))
+        threshold = np.where(transitions.floored, line, scenario.exit_income(self.year))
         self._pathways += pathway_rows(h, self.programs, transitions.exited, self.year, threshold)
         spent, supported = self._spending_this_year()
         update_villages(h, v, scenario, self.year)
