@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from povsim import load_scenario, simulate
+from povsim import ScenarioError, load_scenario, simulate
 from povsim.cli import app
 from povsim.experiments.calibration import (
     Parameter,
@@ -89,6 +89,21 @@ def test_a_rerun_replays_the_history_and_continues(county, tmp_path: Path) -> No
     assert resumed.evaluations == fresh.evaluations - first.evaluations
     assert resumed.best == fresh.best
     assert resumed.objective == fresh.objective
+
+
+def test_a_history_from_another_fit_is_refused_not_replayed(county, tmp_path: Path) -> None:
+    _fit(county, tmp_path / "fit", generations=1, population=2)
+    scenario, spec = county
+    changed = (
+        scenario.updated({"income.transitory_sd": scenario.income.transitory_sd + 0.05}),
+        spec,
+    )
+    with pytest.raises(ScenarioError, match="written by another fit") as error:
+        _fit(changed, tmp_path / "fit", generations=1, population=2)
+    assert error.value.problems[0].source.endswith("history.parquet")
+    # The same fit again replays it.
+    again = _fit(county, tmp_path / "fit", generations=1, population=2)
+    assert again.evaluations == 0
 
 
 def test_an_interrupted_fit_keeps_its_best_point(county, tmp_path: Path) -> None:

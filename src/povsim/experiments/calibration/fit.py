@@ -6,11 +6,14 @@ objective is a smooth, deterministic function of the parameters; a whole generat
 goes to the executor at once. Because the objective is deterministic and the search
 is seeded, a rerun replays the evaluations it finds in the history and goes on where
 it stopped: the history is written after every generation and the best scenario
-file every time the best point improves, so an interrupted fit loses nothing.
+file every time the best point improves, so an interrupted fit loses nothing. Each row
+carries the fit's fingerprint (scenario, targets, seed, replications, the model's code),
+so a history from another fit is refused rather than replayed stale.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -105,6 +108,20 @@ def calibrated_toml(
     return "\n".join(lines) + "\n"
 
 
+def _fingerprint(base: Scenario, targets: Sequence[Target], seed: int, replications: int) -> str:
+    """What a fit's evaluations depend on besides its parameters: the scenario, the
+    targets, the runs' seed and replications, and the model's code."""
+    import povsim
+
+    digest = hashlib.sha256(base.model_dump_json().encode())
+    for target in targets:
+        digest.update(target.model_dump_json().encode())
+    digest.update(f"{seed}:{replications}".encode())
+    for path in sorted(Path(povsim.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class _Search:
     """The state of one fit: the evaluated points (replayed from the history on disk),
     the best point so far, and the generation being evaluated."""
@@ -119,12 +136,14 @@ class _Search:
         run: Callable[[list[Scenario]], NDArray[np.float64]],
         replications: int,
         on_result: Callable[[], None] | None,
+        fingerprint: str,
     ):
         self.base, self.parameters, self.targets = base, parameters, targets
         self.dumped = base.model_dump(mode="python")
         self.names = [p.path for p in parameters]
         self.directory, self.write_best, self.run = directory, write_best, run
         self.replications, self.on_result = replications, on_result
+        self.fingerprint = fingerprint
         self.cache: dict[bytes, tuple[float, NDArray[np.float64]]] = {}
         self.rows: list[dict[str, Any]] = []
         self.best_objective = math.inf
@@ -159,6 +178,18 @@ class _Search:
                     )
                 ]
             ) from None
+        if "fit" not in old.columns or (old["fit"] != self.fingerprint).any():
+            raise ScenarioError(
+                [
+                    ScenarioProblem(
+                        str(self.history_file),
+                        "",
+                        "written by another fit (the scenario, the targets, the runs' seed or "
+                        "replications, or the model's code have changed since): its points "
+                        "would be stale; move it away or choose another --out",
+                    )
+                ]
+            )
         for x, objective, means in points:
             self.cache[x.tobytes()] = (float(objective), means.to_numpy(dtype=float))
         self.rows = old.to_dict("records")
@@ -193,6 +224,7 @@ class _Search:
                         **dict(zip(self.names, x, strict=True)),
                         "objective": value,
                         **{t.label: m for t, m in zip(self.targets, means, strict=True)},
+                        "fit": self.fingerprint,
                     }
                 )
             self.fresh += len(todo)
@@ -232,7 +264,8 @@ def calibrate(
     generation), ``calibrated.toml`` (the best scenario so far, extending
     ``scenario_file``), and at the end ``fit.csv`` (target against simulated at the
     best point), ``figures/fit.png``, ``figures/targets.png`` and ``manifest.json``.
-    A rerun with the same settings replays the history and continues.
+    A rerun with the same settings replays the history and continues; a history written
+    by another fit (scenario, targets, seed, replications or the model's code) is refused.
 
     Args:
         scenario: the region's scenario.
@@ -287,7 +320,10 @@ def calibrate(
         )
         directory.text("calibrated.toml", text)
 
-    search = _Search(base, parameters, targets, directory, write_best, run, replications, on_result)
+    fingerprint = _fingerprint(base, targets, seed, replications)
+    search = _Search(
+        base, parameters, targets, directory, write_best, run, replications, on_result, fingerprint
+    )
     search.replay()
     if on_plan is not None:
         on_plan(population * len(parameters) * (generations + 1) * replications)
