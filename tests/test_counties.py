@@ -166,6 +166,14 @@ def test_national_tables_are_the_sum_of_the_counties(tiny: Scenario, tiny_run) -
         national["registered_people"] / national["population_people"],
     )
     assert national["counties_exited"].sum() + national["poor_counties_remaining"].iloc[-1] == 3
+    # The poor counties' mean income (NBS's poor-area series) weighs each by its people.
+    poor = counties[counties["poor_county"]]
+    people = poor.groupby("year")["population_people"].sum()
+    weighted = (poor["mean_income"] * poor["population_people"]).groupby(poor["year"]).sum()
+    np.testing.assert_allclose(
+        national["mean_income_poor_counties"].to_numpy(), (weighted / people).to_numpy()
+    )
+    assert (national["mean_income_poor_counties"] < national["mean_income"]).all()
 
 
 def test_the_exit_rule_is_applied_to_each_poor_county(tiny: Scenario, tiny_run) -> None:

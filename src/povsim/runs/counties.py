@@ -29,7 +29,12 @@ import pandas as pd
 from povsim.config import Scenario
 from povsim.config.geography import GeographyConfig
 from povsim.runs import metrics
-from povsim.sim.indicators import INDICATORS, lowest_share_mean, weighted_quantiles
+from povsim.sim.indicators import (
+    INDICATORS,
+    NATIONAL_INDICATORS,
+    lowest_share_mean,
+    weighted_quantiles,
+)
 from povsim.sim.model import PovertyModel
 
 __all__ = [
@@ -64,6 +69,7 @@ COUNTY_COLUMNS = (
     "population_people",
     "poor_people",
     "incidence",
+    "mean_income",
     "registered_people",
     "registered_incidence",
     "comprehensive_incidence",
@@ -614,9 +620,12 @@ def _national_indicators(
     out["counties_exited"] = out["year"].map(exits).fillna(0).astype(np.int32)
     designated = poor["county"].nunique()
     out["poor_counties_remaining"] = designated - out["counties_exited"].cumsum()
+    people = poor["population_people"]
+    income = (poor["mean_income"] * people).groupby(poor["year"]).sum()
+    out["mean_income_poor_counties"] = out["year"].map(income / people.groupby(poor["year"]).sum())
     # Nationally, "the county has exited" reads: every poor county has.
     out["county_exited"] = out["poor_counties_remaining"] == 0
-    return out[[*INDICATORS, "counties_exited", "poor_counties_remaining"]]
+    return out[[*INDICATORS, *NATIONAL_INDICATORS]]
 
 
 def _combined(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:

@@ -109,6 +109,8 @@ NATIONAL_INDICATORS: dict[str, str] = {
     "counties_exited": "designated poor counties that exited this year (county-resolved runs)",
     "poor_counties_remaining": "designated poor counties not yet exited at year end "
     "(county-resolved runs)",
+    "mean_income_poor_counties": "mean income of the designated poor counties' rural people, "
+    "yuan per person per year (county-resolved runs; NBS's 贫困地区 series)",
 }
 """Columns a county-resolved national run adds to its indicators (see
 :mod:`povsim.runs.counties`)."""
