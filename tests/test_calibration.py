@@ -3,7 +3,11 @@ interrupting, and `povsim validate` on the shipped regions."""
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +26,7 @@ from povsim.experiments.calibration import (
     measure,
     simulate_targets,
 )
+from povsim.experiments.calibration.fit import _fingerprint
 
 from .conftest import SCENARIOS
 
@@ -101,9 +106,35 @@ def test_a_history_from_another_fit_is_refused_not_replayed(county, tmp_path: Pa
     with pytest.raises(ScenarioError, match="written by another fit") as error:
         _fit(changed, tmp_path / "fit", generations=1, population=2)
     assert error.value.problems[0].source.endswith("history.parquet")
-    # The same fit again replays it.
+    other = [Parameter(path="income.transitory_sd", bounds=(0.1, 0.3))]
+    with pytest.raises(ScenarioError, match="written by another fit"):
+        _fit(county, tmp_path / "fit", parameters=other, generations=1, population=2)
+    # The same fit again replays it; one that starts from another value of the free
+    # parameter (every candidate sets it) continues the same history.
     again = _fit(county, tmp_path / "fit", generations=1, population=2)
     assert again.evaluations == 0
+    before = len(pd.read_parquet(tmp_path / "fit" / "history.parquet"))
+    moved = (scenario.updated({"income.growth": 0.05}), spec)
+    resumed = _fit(moved, tmp_path / "fit", generations=1, population=2)
+    assert len(resumed.history) == before + resumed.evaluations
+
+
+def test_the_fingerprint_is_the_same_in_another_process(county) -> None:
+    scenario, spec = county
+    parameters = spec.calibration.parameters
+    here = _fingerprint(scenario, parameters, spec.targets, 1, 2)
+    code = (
+        "import pickle, sys; from povsim.experiments.calibration.fit import _fingerprint; "
+        "s, p, t = pickle.loads(sys.stdin.buffer.read()); print(_fingerprint(s, p, t, 1, 2))"
+    )
+    there = subprocess.run(
+        [sys.executable, "-c", code],
+        input=pickle.dumps((scenario, parameters, spec.targets)),
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "123"},
+    )
+    assert there.stdout.decode().strip() == here
 
 
 def test_an_interrupted_fit_keeps_its_best_point(county, tmp_path: Path) -> None:

@@ -50,6 +50,11 @@ def test_a_policy_exports_a_scenario_that_loads_and_runs_the_same(tmp_path: Path
     assert loaded.exit.income_margin == 0.1
     assert loaded.programs["social_security"].two_lines_in_one is False
     assert (loaded.name, loaded.seed) == ("my-mix", 7)
+    # The slider's exit income is the exported scenario's, on the profile's own standard too.
+    assert policy.exit_income(2020) == pytest.approx(loaded.exit_income(2020))
+    national = Policy.from_file(SCENARIOS / "regions" / "national.toml").with_(exit_margin=0.1)
+    assert national.exit_income(2020) == pytest.approx(national.scenario().exit_income(2020))
+    assert national.exit_income(2020) > 1.1 * national.base.line(2020)  # over the path
 
 
 def test_an_invalid_policy_is_a_message_naming_the_field() -> None:

@@ -88,6 +88,8 @@ def test_the_exit_standard_can_grow_from_the_first_years_line(rules: Scenario) -
     assert t.exited.tolist() == [False, True]
     _, t = assess(rules, rows, [LINE * 1.03, LINE * 1.05])  # unset: the year's line
     assert t.exited.all()
+    flat = rules.updated({"exit.standard_growth": 0.0})  # a path under the line: the line
+    assert flat.exit_income(YEAR) == pytest.approx(LINE)
 
 
 def test_exited_household_below_the_line_relapses(rules: Scenario) -> None:

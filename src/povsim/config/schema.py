@@ -439,8 +439,8 @@ class ExitConfig(_Section):
     standard_growth: float | None = setting(
         None,
         "the exit standard as the start year's line carried forward at this rate a year, "
-        "as the register's exit test was (about 4,000 yuan in 2020 from 2,800 in 2014); "
-        "unset: each year's poverty line",
+        "as the register's exit test was (about 4,000 yuan in 2020 from 2,800 in 2014), "
+        "never under the year's line; unset: each year's poverty line",
         "1/year",
         ge=0.0,
         le=0.2,
@@ -720,12 +720,12 @@ class Scenario(_Section):
     def exit_income(self, year: int) -> float:
         """The income a registered household must reach to exit in ``year`` by its own
         income, yuan per person per year (the floor's households exit at the line)."""
-        rules = self.exit
-        if rules.standard_growth is None:
-            standard = self.line(year)
-        else:
+        rules, standard = self.exit, self.line(year)
+        if rules.standard_growth is not None:
+            # Never under the year's line: exit is out of poverty on the line's own measure.
             years = year - self.start_year
-            standard = self.line(self.start_year) * (1.0 + rules.standard_growth) ** years
+            projected = self.line(self.start_year) * (1.0 + rules.standard_growth) ** years
+            standard = max(standard, projected)
         return standard * (1.0 + rules.income_margin)
 
     def updated(self, changes: Mapping[str, Any]) -> Scenario:

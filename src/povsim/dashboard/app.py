@@ -498,7 +498,8 @@ def PolicyPanel():
             on_value=lambda v: _set_policy(current.with_(budget_scale=v)),
         )
         solara.SliderInt(
-            f"exit threshold: line +{current.exit_margin:.0%}",
+            f"exit threshold: standard +{current.exit_margin:.0%} = "
+            f"{current.exit_income(current.base.end_year):,.0f} yuan in {current.base.end_year}",
             value=round(100 * current.exit_margin),
             min=0,
             max=100,

@@ -77,7 +77,8 @@ class Policy:
         source: where it came from (file name or "upload: NAME"), for labels and export.
         shares: budget shares of the programs funded from ``budget.total``.
         budget_scale: the total budget as a multiple of the base scenario's.
-        exit_margin: households exit above the line times (1 + this).
+        exit_margin: households exit above the exit standard (the year's line, or the
+            register's own path where the scenario sets one) times (1 + this).
         two_lines_in_one: merge the poverty and dibao lines (when there is social security).
         seed: seed of the live model and of the comparison's replications.
         replications: replications per mix in the comparison.
@@ -119,6 +120,11 @@ class Policy:
     def has_social_security(self) -> bool:
         return "social_security" in self.base.programs
 
+    def exit_income(self, year: int) -> float:
+        """The exit income in ``year`` under this mix's margin, yuan per person per year."""
+        base = self.base.exit_income(year) / (1.0 + self.base.exit.income_margin)
+        return base * (1.0 + self.exit_margin)
+
     def with_share(self, name: str, value: float) -> Policy:
         return replace(self, shares=rebalance(self.shares, name, value))
 
@@ -154,7 +160,7 @@ class Policy:
         header = (
             f"# Exported from the povsim dashboard: {self.source} with budget shares\n"
             f"# {shares}; budget x{self.budget_scale:.2f}; exit threshold "
-            f"{self.exit_margin:.0%} above the line.\n"
+            f"{self.exit_margin:.0%} above the exit standard.\n"
             "# Sources of the base scenario's calibrated numbers are cited in its file.\n"
         )
         return header + tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))

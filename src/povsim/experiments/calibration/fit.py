@@ -14,6 +14,7 @@ so a history from another fit is refused rather than replayed stale.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -27,7 +28,14 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.optimize import differential_evolution
 
-from povsim.config import Scenario, ScenarioError, ScenarioProblem, as_field_type, get_path
+from povsim.config import (
+    Scenario,
+    ScenarioError,
+    ScenarioProblem,
+    as_field_type,
+    get_path,
+    set_path,
+)
 from povsim.experiments.calibration.targets import (
     Parameter,
     Target,
@@ -108,17 +116,41 @@ def calibrated_toml(
     return "\n".join(lines) + "\n"
 
 
-def _fingerprint(base: Scenario, targets: Sequence[Target], seed: int, replications: int) -> str:
-    """What a fit's evaluations depend on besides its parameters: the scenario, the
-    targets, the runs' seed and replications, and the model's code."""
+# The packages a run's numbers come from: a change elsewhere (the CLI, plots, the
+# dashboard) leaves a fit's evaluations as they were.
+_MODEL_CODE = ("config", "sim", "runs", "experiments/calibration")
+# What a target contributes to the objective (not its source or note).
+_TARGET_FIELDS = {
+    "indicator", "year", "value", "relative_tolerance", "absolute_tolerance", "program",
+    "basis", "weight",
+}  # fmt: skip
+
+
+def _fingerprint(
+    base: Scenario,
+    parameters: Sequence[Parameter],
+    targets: Sequence[Target],
+    seed: int,
+    replications: int,
+) -> str:
+    """What a fit's evaluations depend on besides its parameters' values: the rest of the
+    scenario, the targets, the runs' seed and replications, and the model's code."""
     import povsim
 
-    digest = hashlib.sha256(base.model_dump_json().encode())
+    dumped = base.model_dump(mode="json")
+    for p in parameters:  # every candidate sets these: the scenario's own values do not count
+        set_path(dumped, p.path.split("."), None)
+    dumped.pop("name", None)
+    dumped.pop("description", None)
+    digest = hashlib.sha256(json.dumps(dumped, sort_keys=True).encode())
     for target in targets:
-        digest.update(target.model_dump_json().encode())
+        digest.update(target.model_dump_json(include=_TARGET_FIELDS).encode())
     digest.update(f"{seed}:{replications}".encode())
-    for path in sorted(Path(povsim.__file__).parent.rglob("*.py")):
-        digest.update(path.read_bytes())
+    package = Path(povsim.__file__).parent
+    for folder in _MODEL_CODE:
+        for path in sorted((package / folder).rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -156,18 +188,12 @@ class _Search:
         return self.directory.path / "history.parquet"
 
     def replay(self) -> None:
-        """Take every point of an earlier fit with the same parameters from its history."""
+        """Take every point of this fit's history; refuse another fit's."""
         if not self.history_file.exists():
             return
         labels = [t.label for t in self.targets]
         try:
             old = pd.read_parquet(self.history_file)
-            if list(old.columns[1 : 1 + len(self.names)]) != self.names:
-                return
-            points = [
-                (row[self.names].to_numpy(dtype=float), row["objective"], row[labels])
-                for _, row in old.iterrows()
-            ]
         except Exception:  # unreadable or not ours: say so, touch nothing
             raise ScenarioError(
                 [
@@ -178,20 +204,23 @@ class _Search:
                     )
                 ]
             ) from None
-        if "fit" not in old.columns or (old["fit"] != self.fingerprint).any():
+        same = list(old.columns[1 : 1 + len(self.names)]) == self.names
+        if not same or "fit" not in old.columns or (old["fit"] != self.fingerprint).any():
             raise ScenarioError(
                 [
                     ScenarioProblem(
                         str(self.history_file),
                         "",
-                        "written by another fit (the scenario, the targets, the runs' seed or "
-                        "replications, or the model's code have changed since): its points "
-                        "would be stale; move it away or choose another --out",
+                        "written by another fit (other free parameters, or the scenario, "
+                        "the targets, the runs' seed or replications, or the model's code "
+                        "have changed since): its points would be stale; move it away or "
+                        "choose another --out",
                     )
                 ]
             )
-        for x, objective, means in points:
-            self.cache[x.tobytes()] = (float(objective), means.to_numpy(dtype=float))
+        for _, row in old.iterrows():
+            x, means = row[self.names].to_numpy(dtype=float), row[labels]
+            self.cache[x.tobytes()] = (float(row["objective"]), means.to_numpy(dtype=float))
         self.rows = old.to_dict("records")
 
     def changes(self, x: NDArray[np.float64]) -> dict[str, int | float]:
@@ -320,7 +349,7 @@ def calibrate(
         )
         directory.text("calibrated.toml", text)
 
-    fingerprint = _fingerprint(base, targets, seed, replications)
+    fingerprint = _fingerprint(base, parameters, targets, seed, replications)
     search = _Search(
         base, parameters, targets, directory, write_best, run, replications, on_result, fingerprint
     )

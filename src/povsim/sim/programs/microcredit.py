@@ -64,11 +64,10 @@ class Microcredit(SupportProgram):
         # again within this program (``once``).
         c, rng = self.config, self.context.rng
         self.end_support(self.enrolled & (rng.random(self.enrolled.size) < c.failure), year)
-        # A running activity's loan falls due: the household may borrow again for another
-        # term (the interest is paid as for any continuing loan), or it repays and the
-        # activity ends with the loan. Support that ends for the household's status ends
-        # the renewed loan too (``_support_over``).
-        due = np.flatnonzero(self.enrolled & (year > self.term_end()))
+        # A running activity's loan falls due: a household that may still borrow may borrow
+        # again for another term (the interest is paid as for any continuing loan), or it
+        # repays and the activity ends with the loan.
+        due = np.flatnonzero(self.enrolled & (year > self.term_end()) & self.eligible(year))
         if c.renewal > 0 and due.size:
             self.renewals[due[rng.random(due.size) < c.renewal]] += 1
         super().begin_year(year)
