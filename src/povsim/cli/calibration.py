@@ -76,7 +76,8 @@ def calibrate(
 
     Writes OUT/calibrated.toml (best so far, at every improvement), OUT/history.parquet
     (after every generation) and OUT/fit.csv. Rerun the same command to continue an
-    interrupted fit: evaluated points are replayed from the history.
+    interrupted fit: evaluated points are replayed from the history. A history written by
+    another fit (other parameters, scenario, targets, seeds or model code) is refused.
     """
     from povsim.cli.tables import targets_table
     from povsim.config import ScenarioError
