@@ -174,6 +174,10 @@ def test_national_tables_are_the_sum_of_the_counties(tiny: Scenario, tiny_run) -
         national["mean_income_poor_counties"].to_numpy(), (weighted / people).to_numpy()
     )
     assert (national["mean_income_poor_counties"] < national["mean_income"]).all()
+    # A province's mean income is its counties', by people; the nation's lies among them.
+    for year in (years[0], years[-1]):
+        mean = provinces[provinces["year"] == year]["mean_income"]
+        assert mean.min() <= national.set_index("year").at[year, "mean_income"] <= mean.max()
 
 
 def test_the_exit_rule_is_applied_to_each_poor_county(tiny: Scenario, tiny_run) -> None:

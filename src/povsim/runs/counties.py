@@ -92,6 +92,7 @@ PROVINCE_COLUMNS = (
     "population_people",
     "poor_people",
     "incidence",
+    "mean_income",
     "registered_people",
     "registered_incidence",
     "exits_people",
@@ -551,6 +552,10 @@ def _province_table(table: pd.DataFrame) -> pd.DataFrame:
     ]
     grouped = table.groupby(["province", "year"], sort=False)
     out = grouped[sums].sum().reset_index()
+    income = (table["mean_income"] * table["population_people"]).groupby(
+        [table["province"], table["year"]], sort=False
+    )
+    out["mean_income"] = income.sum().to_numpy() / out["population_people"].to_numpy()
     out["region"] = grouped["region"].first().to_numpy()
     rows = pd.MultiIndex.from_frame(out[["province", "year"]])
 
