@@ -87,6 +87,24 @@ def test_a_running_activity_is_refinanced_at_the_term_and_ends_without(bare: Sce
         assert credit.ledger[-1]["spent_yuan"] == pytest.approx(loan * rate if runs else 0.0)
 
 
+def test_renewal_is_a_chance_and_ends_with_the_support_after_exit(bare: Scenario) -> None:
+    scenario = with_program(
+        bare, "microcredit", budget=budget(1e9), failure=0.0, renewal=0.5
+    ).updated({"exit.keep_policies": False})
+    _model, credit = start_year(scenario, *[REG] * 400)
+    for year in (2015, 2016, 2017):
+        credit.begin_year(year)
+    assert 0.4 < credit.enrolled.mean() < 0.6  # about half borrow again
+    # A household that exited long ago loses the renewed loan with the rest of its support.
+    h = credit.context.households
+    renewed = np.flatnonzero(credit.enrolled)
+    h.status[renewed[:10]] = Status.EXITED
+    h.exit_year[renewed[:10]] = 2014
+    credit.begin_year(2018)
+    assert not credit.enrolled[renewed[:10]].any()
+    assert credit.enrolled[renewed[10:]].all()
+
+
 def test_a_loan_is_necessary_for_the_exit_its_return_made(rules: Scenario) -> None:  # noqa: F811
     scenario = with_program(rules, "microcredit", failure=0.0, loan=40000.0, return_rate=0.12)
     model, credit = start_year(scenario, {**REG, "size": 2})
