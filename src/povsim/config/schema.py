@@ -717,16 +717,19 @@ class Scenario(_Section):
         """The poverty line in ``year``, yuan per person per year."""
         return self.poverty_line[year]
 
+    def exit_standard(self, year: int) -> float:
+        """The exit standard in ``year`` before the margin, yuan per person per year: the
+        year's line, or the start year's carried forward at ``exit.standard_growth``."""
+        line, growth = self.line(year), self.exit.standard_growth
+        if growth is None:
+            return line
+        # Never under the year's line: exit is out of poverty on the line's own measure.
+        return max(line, self.line(self.start_year) * (1.0 + growth) ** (year - self.start_year))
+
     def exit_income(self, year: int) -> float:
         """The income a registered household must reach to exit in ``year`` by its own
         income, yuan per person per year (the floor's households exit at the line)."""
-        rules, standard = self.exit, self.line(year)
-        if rules.standard_growth is not None:
-            # Never under the year's line: exit is out of poverty on the line's own measure.
-            years = year - self.start_year
-            projected = self.line(self.start_year) * (1.0 + rules.standard_growth) ** years
-            standard = max(standard, projected)
-        return standard * (1.0 + rules.income_margin)
+        return self.exit_standard(year) * (1.0 + self.exit.income_margin)
 
     def updated(self, changes: Mapping[str, Any]) -> Scenario:
         """A validated copy with dotted-path fields replaced, e.g. ``{"income.growth": 0.05}``."""

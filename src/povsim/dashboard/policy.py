@@ -122,8 +122,7 @@ class Policy:
 
     def exit_income(self, year: int) -> float:
         """The exit income in ``year`` under this mix's margin, yuan per person per year."""
-        base = self.base.exit_income(year) / (1.0 + self.base.exit.income_margin)
-        return base * (1.0 + self.exit_margin)
+        return self.base.exit_standard(year) * (1.0 + self.exit_margin)
 
     def with_share(self, name: str, value: float) -> Policy:
         return replace(self, shares=rebalance(self.shares, name, value))

@@ -541,6 +541,13 @@ def _county_table(
     return table[list(COUNTY_COLUMNS)]
 
 
+def _mean_income(table: pd.DataFrame, by: list[str]) -> pd.Series:
+    """The counties' mean income over ``by`` groups (in order of appearance), by people."""
+    people = table["population_people"]
+    income = (table["mean_income"] * people).groupby([table[k] for k in by], sort=False).sum()
+    return income / people.groupby([table[k] for k in by], sort=False).sum()
+
+
 def _province_table(table: pd.DataFrame) -> pd.DataFrame:
     sums = [
         "population_people",
@@ -552,10 +559,7 @@ def _province_table(table: pd.DataFrame) -> pd.DataFrame:
     ]
     grouped = table.groupby(["province", "year"], sort=False)
     out = grouped[sums].sum().reset_index()
-    income = (table["mean_income"] * table["population_people"]).groupby(
-        [table["province"], table["year"]], sort=False
-    )
-    out["mean_income"] = income.sum().to_numpy() / out["population_people"].to_numpy()
+    out["mean_income"] = _mean_income(table, ["province", "year"]).to_numpy()
     out["region"] = grouped["region"].first().to_numpy()
     rows = pd.MultiIndex.from_frame(out[["province", "year"]])
 
@@ -625,9 +629,7 @@ def _national_indicators(
     out["counties_exited"] = out["year"].map(exits).fillna(0).astype(np.int32)
     designated = poor["county"].nunique()
     out["poor_counties_remaining"] = designated - out["counties_exited"].cumsum()
-    people = poor["population_people"]
-    income = (poor["mean_income"] * people).groupby(poor["year"]).sum()
-    out["mean_income_poor_counties"] = out["year"].map(income / people.groupby(poor["year"]).sum())
+    out["mean_income_poor_counties"] = out["year"].map(_mean_income(poor, ["year"]))
     # Nationally, "the county has exited" reads: every poor county has.
     out["county_exited"] = out["poor_counties_remaining"] == 0
     return out[[*INDICATORS, *NATIONAL_INDICATORS]]
