@@ -144,6 +144,37 @@ def test_population_matches_calibration_targets(baseline: Scenario) -> None:
     assert grades == pytest.approx(baseline.population.housing_grade_probs, abs=0.01)
 
 
+def test_no_household_is_a_pupil_alone(baseline: Scenario) -> None:
+    """A child lives with a working-age adult or a grandparent: a household of pupils only
+    was drawn once in every six one-person households, a labourless household that made the
+    register's households too small (2.65 people against the register's 3.04: 89.62 m people
+    in 29.48 m households in 2014, docs/register-sources.md section 3)."""
+    h, _ = build_population(baseline, Streams(11).population)
+    assert (h.pupils < h.size).all()
+    alone = h.size == 1
+    assert alone.sum() > 100
+    assert (h.pupils[alone] == 0).all()
+    # Pupils are still drawn: about school_share of the members who are not elderly.
+    assert h.pupils.sum() > 0.15 * (h.size - h.elderly).sum()
+
+
+def test_the_elderly_cluster_in_households_of_their_own(baseline: Scenario) -> None:
+    """41.4% of rural elderly live alone or only with a spouse (CLASS 2014): drawn member by
+    member, only about one in twenty did, so households without labour were too rare."""
+    pop = baseline.population
+    h, _ = build_population(baseline, Streams(11).population)
+    only = h.elderly == h.size
+    assert (h.size[only] <= 2).any()
+    assert h.elderly[only].sum() / h.elderly.sum() == pytest.approx(
+        pop.elderly_alone_share, abs=0.04
+    )
+    assert h.elderly.sum() / h.size.sum() == pytest.approx(pop.elderly_share, abs=0.01)
+    assert (h.labour[only] == 0).all()
+    spread = baseline.updated({"population.elderly_alone_share": 0.0})
+    h0, _ = build_population(spread, Streams(11).population)
+    assert h0.elderly[h0.elderly == h0.size].sum() / h0.elderly.sum() < 0.1
+
+
 def test_baseline_starts_near_published_figures(bare: Scenario) -> None:
     """Before support: 2014 incidence near Chongzuo's 18.7% (seed 000); illness a cause for ~42%."""
     runs = [PovertyModel(bare, seed).run().indicators() for seed in range(3)]

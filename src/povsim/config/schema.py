@@ -107,7 +107,13 @@ class PopulationConfig(_Section):
         3.3, "mean members per household (1 + Poisson)", "people", ge=1.0, le=10.0
     )
     max_household_size: int = setting(9, "largest household drawn", "people", ge=1, le=20)
-    elderly_share: Probability = setting(0.16, "chance a member is 60 or older", "share")
+    elderly_share: Probability = setting(0.16, "share of people 60 or older", "share")
+    elderly_alone_share: Probability = setting(
+        0.414,
+        "share of the elderly living alone or only with a spouse (空巢): their households "
+        "have no other members",
+        "share",
+    )
     school_share: Probability = setting(
         0.22, "chance a member under 60 is a child in school", "share"
     )

@@ -34,6 +34,8 @@ INDICATORS: dict[str, str] = {
     "incidence": "poor_people / population_people",
     "registered_households_start": "registered (not exited) households at the start of the year",
     "registered_people_start": "people in them",
+    "registered_household_size_start": "registered_people_start / registered_households_start: "
+    "people per registered household",
     "exits_households": "registered households that exited this year",
     "exits_people": "people in them",
     "relapses_households": "exited households that fell back onto the register this year",
@@ -214,6 +216,9 @@ def annual_indicators(
         row[f"{name}_households"] = h.count(mask)
         row[f"{name}_people"] = h.people(mask)
     row["registered_incidence"] = _ratio(row["registered_people"], people)
+    row["registered_household_size_start"] = _ratio(
+        row["registered_people_start"], row["registered_households_start"]
+    )
     row["exited_households_start"] = h.count(t.exited_start)
     row["relapse_rate"] = _ratio(row["relapses_households"], row["exited_households_start"])
     row["exited_households"] = h.count(h.status == Status.EXITED)

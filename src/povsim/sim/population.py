@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from povsim.config import Scenario
+from povsim.config.schema import PopulationConfig
 from povsim.sim.assessment import close_reference_year, reset_year
 from povsim.sim.households import HouseholdState
 from povsim.sim.income import draw_shocks, step_income
@@ -114,8 +115,7 @@ def build_population(
 
     village, weight = _sample_villages(pop, villages, rng)
     size = np.minimum(1 + rng.poisson(pop.mean_household_size - 1.0, n), pop.max_household_size)
-    elderly = rng.binomial(size, pop.elderly_share)
-    pupils = rng.binomial(size - elderly, pop.school_share)
+    elderly, pupils = _draw_members(pop, size, rng)
     disabled = rng.random(n) < pop.disability_rate
     chronic = rng.random(n) < pop.chronic_illness_rate
     labour = np.maximum(size - elderly - pupils - disabled, 0)
@@ -175,6 +175,31 @@ def build_population(
     h.food_ok = np.ones(n, dtype=bool)
     h.school_years_left = np.where(pupils > 0, rng.integers(1, pop.school_years + 1, n), 0)
     return h, villages
+
+
+def _draw_members(
+    pop: PopulationConfig, size: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Elderly members and pupils of households of ``size`` members.
+
+    Rural elderly people cluster in households of their own: ``elderly_alone_share`` of
+    them live alone or only with a spouse (空巢, left behind by migrant children), so that
+    share of the elderly fills one- and two-person households wholly; the rest are spread
+    over the other households' members, keeping ``elderly_share`` overall. A child lives
+    with an adult or a grandparent, so a household is never pupils alone.
+    """
+    lam = pop.mean_household_size - 1.0
+    # People per household in one- and two-person households, from the size law (1 +
+    # Poisson) rather than the sample, so a household's draw does not depend on the others.
+    small_people = np.exp(-lam) * (1.0 + 2.0 * lam)
+    elderly_people = pop.elderly_share * pop.mean_household_size
+    alone = min(pop.elderly_alone_share * elderly_people / small_people, 1.0)
+    only_elderly = (size <= 2) & (rng.random(size.size) < alone)
+    in_alone = alone * small_people
+    rest_rate = (elderly_people - in_alone) / (pop.mean_household_size - in_alone)
+    elderly = np.where(only_elderly, size, rng.binomial(size, np.clip(rest_rate, 0.0, 1.0)))
+    pupils = rng.binomial(size - elderly - (elderly == 0), pop.school_share)
+    return elderly, pupils
 
 
 def _draw_housing(h: HouseholdState, pop, rng: np.random.Generator) -> None:
