@@ -92,6 +92,11 @@ BAD_FILES = {
         "sum to 1",
     ),
     "not TOML": ("name = \n", "", "not valid TOML"),
+    "more elderly alone than small households hold": (
+        "[population]\nelderly_share = 0.6\n",
+        "population.elderly_alone_share",
+        "at most 0.284",
+    ),
 }
 
 

@@ -6,6 +6,7 @@ files (``extends``, ``--set``) is :mod:`povsim.config.loader`'s job.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -43,6 +44,7 @@ __all__ = [
     "Scenario",
     "ShocksConfig",
     "VillagesConfig",
+    "small_household_people",
 ]
 
 
@@ -76,6 +78,13 @@ def _size(n: float) -> str:
 
 class _Section(StrictNumbers):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def small_household_people(mean_household_size: float) -> float:
+    """People per household who live in one- and two-person households, by the size law
+    (1 + Poisson with mean ``mean_household_size``)."""
+    lam = mean_household_size - 1.0
+    return math.exp(-lam) * (1.0 + 2.0 * lam)
 
 
 class PopulationConfig(_Section):
@@ -113,6 +122,7 @@ class PopulationConfig(_Section):
         "share of the elderly living alone or only with a spouse (空巢): their households "
         "have no other members",
         "share",
+        validate_default=True,
     )
     school_share: Probability = setting(
         0.22, "chance a member under 60 is a child in school", "share"
@@ -162,6 +172,21 @@ class PopulationConfig(_Section):
         mean = info.data.get("mean_household_size")
         if mean is not None and value < mean:
             raise ValueError(f"is below mean_household_size ({mean})")
+        return value
+
+    @field_validator("elderly_alone_share")
+    @classmethod
+    def _room_alone(cls, value: float, info: ValidationInfo) -> float:
+        mean, elderly = info.data.get("mean_household_size"), info.data.get("elderly_share")
+        if mean is None or elderly is None or elderly == 0:
+            return value
+        most = small_household_people(mean) / (elderly * mean)
+        if value > most:
+            raise ValueError(
+                f"{value} of the elderly cannot live alone or in couples: with "
+                f"mean_household_size {mean} and elderly_share {elderly} the one- and "
+                f"two-person households hold at most {min(most, 1.0):.3f} of them"
+            )
         return value
 
 

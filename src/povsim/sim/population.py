@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from povsim.config import Scenario
-from povsim.config.schema import PopulationConfig
+from povsim.config.schema import PopulationConfig, small_household_people
 from povsim.sim.assessment import close_reference_year, reset_year
 from povsim.sim.households import HouseholdState
 from povsim.sim.income import draw_shocks, step_income
@@ -188,12 +188,11 @@ def _draw_members(
     over the other households' members, keeping ``elderly_share`` overall. A child lives
     with an adult or a grandparent, so a household is never pupils alone.
     """
-    lam = pop.mean_household_size - 1.0
-    # People per household in one- and two-person households, from the size law (1 +
-    # Poisson) rather than the sample, so a household's draw does not depend on the others.
-    small_people = np.exp(-lam) * (1.0 + 2.0 * lam)
+    # From the size law rather than the sample, so a household's draw does not depend on
+    # the others'; the scenario's validation keeps ``alone`` a probability.
+    small_people = small_household_people(pop.mean_household_size)
     elderly_people = pop.elderly_share * pop.mean_household_size
-    alone = min(pop.elderly_alone_share * elderly_people / small_people, 1.0)
+    alone = pop.elderly_alone_share * elderly_people / small_people
     only_elderly = (size <= 2) & (rng.random(size.size) < alone)
     in_alone = alone * small_people
     rest_rate = (elderly_people - in_alone) / (pop.mean_household_size - in_alone)
