@@ -326,3 +326,29 @@ def test_the_floor_catches_every_registered_household_in_the_last_year(rules: Sc
         t = close_year(h, model.villages, scenario, year, model.streams, model.programs)
         assert int(t.exited.sum()) == exits
     assert (h.status == Status.EXITED).all()
+
+
+def test_the_last_years_floor_lifts_households_to_the_exit_standard(rules: Scenario) -> None:
+    """In 2020 the floor caught whoever could not reach the exit standard by work, not only
+    those under the line: a household over the 2020 line (3,300 yuan) but under the exit
+    standard carried forward from 2014 (2,800 at 6% a year: 3,972) exits through it."""
+    tiny = dict.fromkeys(range(2014, 2021), 1.0)
+    scenario = with_program(
+        rules.updated({"exit.standard_growth": 0.06, "exit.income_margin": 0.0}),
+        "social_security",
+        two_lines_in_one=True,
+        budget=tiny,
+        guaranteed_from=2020,
+    )
+    registered = {"status": Status.REGISTERED, "size": 2, "labour": 1}
+    exited = {**registered, "status": Status.EXITED, "ever_exited": True}
+    model, dibao = start_year(scenario, registered, registered, exited)
+    h = model.households
+    set_year_income(h, [1000.0, 3600.0, 3600.0])
+    dibao.ledger[-1]["year"] = 2020
+    t = close_year(h, model.villages, scenario, 2020, model.streams, model.programs)
+    assert t.exited.tolist() == [True, True, False]
+    assert (h.income[:2] >= scenario.exit_standard(2020) - 1e-6).all()
+    # An exited household over the line is the monitoring's, not lifted by the floor.
+    assert h.status[2] == Status.EXITED
+    assert h.income[2] == pytest.approx(3600.0)

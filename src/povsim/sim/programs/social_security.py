@@ -52,15 +52,33 @@ class SocialSecurity(SupportProgram):
         c = self.config
         return bool(c.two_lines_in_one and (c.two_lines_from is None or year >= c.two_lines_from))
 
-    def threshold(self, year: int) -> float:
+    def threshold(self, year: int) -> Money:
+        """Each household's standard, the income the allowance tops up to, yuan per person
+        per year.
+
+        Under two lines in one it is the poverty line. Once the floor is guaranteed (the
+        campaign's last year) a household still registered is lifted to the register's exit
+        standard where that is higher, so the floor catches every registered household that
+        could not reach it by work: the rural dibao standard then stood above the exit test
+        (about 5,800 yuan against about 4,000 in 2020; docs/register-sources.md, sections 1
+        and 6). Exited households are caught under the line, as before.
+        """
+        h = self.context.households
         line = self.context.line(year)
-        return line if self.two_lines(year) else self.config.threshold * line
+        if not self.two_lines(year):
+            return np.full(h.n, self.config.threshold * line)
+        standard = np.full(h.n, line)
+        last = self.config.guaranteed_from
+        if last is not None and year >= last:
+            exit_standard = max(line, self.context.scenario.exit_standard(year))
+            standard[h.status == Status.REGISTERED] = exit_standard
+        return standard
 
     def top_up(self, idx: Index, year: int) -> Money:
         """Yuan per person needed to reach the threshold, from income without the allowance."""
         h = self.context.households
         own = h.income[idx] - self.paid_last_year[idx]
-        return np.maximum(self.threshold(year) - own, 0.0)
+        return np.maximum(self.threshold(year)[idx] - own, 0.0)
 
     def may_claim(self, year: int) -> Mask:
         """Under two lines in one: the register's households the allowance may cover.
@@ -160,7 +178,7 @@ class SocialSecurity(SupportProgram):
         self.until[new] = 0
         self.income[paid] += extra[paid]
         # Exactly the standard, so the exit test (income >= line) does not hinge on rounding.
-        h.income[paid] = np.maximum(h.income[paid] + extra[paid], standard)
+        h.income[paid] = np.maximum(h.income[paid] + extra[paid], standard[paid])
         # Paid monthly, the allowance keeps food and clothing secure (两不愁).
         h.food_ok[paid] = True
         self.paid_last_year = self.income.copy()
