@@ -759,7 +759,8 @@ class Scenario(_Section):
 
     def exit_income(self, year: int) -> float:
         """The income a registered household must reach to exit in ``year`` by its own
-        income, yuan per person per year (the floor's households exit at the line)."""
+        income, yuan per person per year (the floor's households exit through it whatever the
+        margin)."""
         return self.exit_standard(year) * (1.0 + self.exit.income_margin)
 
     def updated(self, changes: Mapping[str, Any]) -> Scenario:

@@ -5,7 +5,9 @@ income up to ``threshold`` times the poverty line, re-assessed every year from t
 household's income without the allowance; it costs what it pays. With
 ``two_lines_in_one`` (两线合一, seeds 003 and 004) the dibao line is the poverty line:
 a registered household below it that cannot work is eligible, and an exited household
-that falls back is caught at once whatever its labour, queued first.
+that falls back is caught at once whatever its labour, queued first. Once the floor is
+guaranteed (the campaign's last year) it lifts every household still registered to the
+exit standard (:meth:`SocialSecurity.threshold`).
 Seed 004: 1,162 households exited through dibao in Jiangjin in 2015; nationally
 nearly 20 million people were covered by dibao or extreme-poverty support by 2020.
 """
@@ -87,7 +89,7 @@ class SocialSecurity(SupportProgram):
         floor, 兜底, is for households without labour), and, whatever their labour, exited
         households that fall back (seed 003: 只要返贫,马上纳入低保). Once the floor is
         guaranteed (``guaranteed_from``: the campaign's last year) it catches every
-        household of the register still under the line.
+        household of the register still under its standard (:meth:`threshold`).
         """
         h = self.context.households
         mask = np.isin(h.status, [STATUS_CODES[s] for s in self.config.statuses])
@@ -153,9 +155,10 @@ class SocialSecurity(SupportProgram):
         The allowance is paid monthly on an assessed income gap and re-assessed when
         circumstances change, so a household it covers ends the year at its standard,
         whatever shocks the year brought. Under two lines in one the standard is the
-        poverty line, and a registered or exited household that fell under it this year
-        is caught at once (seed 003: 只要返贫,马上纳入低保). Both are paid from what is
-        left of this year's budget, households already covered first.
+        poverty line (in the guaranteed years, the exit standard for households still
+        registered: :meth:`threshold`), and a registered or exited household that fell
+        under it this year is caught at once (seed 003: 只要返贫,马上纳入低保). Both are
+        paid from what is left of this year's budget, households already covered first.
         """
         h = self.context.households
         standard = self.threshold(year)
