@@ -161,6 +161,11 @@ replications = 4
 """
 
 
+# For tests that stop a sweep part-way: too many runs to finish before the signal lands,
+# even when the machine stalls the test between seeing a result and sending it.
+LONG_DESIGN = DESIGN.replace("replications = 4", "replications = 100")
+
+
 def write_design(tmp_path: Path, text: str = DESIGN) -> Path:
     path = tmp_path / "design.toml"
     path.write_text(text.format(base=SCENARIOS / "baseline.toml"), encoding="utf-8")
@@ -274,7 +279,7 @@ def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_workers_stop_when_the_launcher_is_killed(tmp_path: Path) -> None:
     """SIGKILL to the sweep alone: its fork server and workers must not run on for nobody."""
-    design = write_design(tmp_path)
+    design = write_design(tmp_path, LONG_DESIGN)
     out = tmp_path / "sweep"
     process = start_sweep(design, out, finished=2)
     process.kill()
@@ -318,7 +323,7 @@ def test_the_process_executor_releases_results_once_handed_over() -> None:
 @pytest.mark.slow
 def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: Path) -> None:
     """Issue 13: Ctrl-C on the process group printed a traceback from every worker."""
-    design = write_design(tmp_path)
+    design = write_design(tmp_path, LONG_DESIGN)
     out = tmp_path / "sweep"
     process = subprocess.Popen(
         [sys.executable, "-m", "povsim", "sweep", str(design), "--out", str(out), "--quiet"],
@@ -336,6 +341,8 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: P
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
+    finished = len(list((out / "indicators").glob("*.parquet")))
+    assert finished < len(load_design(design).plan()), "the sweep ended before Ctrl-C"
     assert process.returncode == 130
     assert "Traceback" not in stderr
     assert "KeyboardInterrupt" not in stderr
