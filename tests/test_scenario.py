@@ -86,6 +86,13 @@ BAD_FILES = {
     ),
     "years out of order": ("start_year = 2020\nend_year = 2014\n", "end_year", "before start_year"),
     "line year missing": ("end_year = 2021\n", "poverty_line", "2021"),
+    # The checked field keeps its default: the check must still run.
+    "start after the default end": ("start_year = 2021\n", "end_year", "before start_year"),
+    "mean size over the default largest": (
+        "[population]\nmean_household_size = 9.5\nelderly_share = 0.0\n",
+        "population.max_household_size",
+        "below mean_household_size",
+    ),
     "shares not summing to one": (
         "[population]\nhousing_grade_probs = [0.5, 0.5, 0.5, 0.0]\n",
         "population.housing_grade_probs",

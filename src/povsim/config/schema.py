@@ -115,7 +115,9 @@ class PopulationConfig(_Section):
     mean_household_size: float = setting(
         3.3, "mean members per household (1 + Poisson)", "people", ge=1.0, le=10.0
     )
-    max_household_size: int = setting(9, "largest household drawn", "people", ge=1, le=20)
+    max_household_size: int = setting(
+        9, "largest household drawn", "people", ge=1, le=20, validate_default=True
+    )
     elderly_share: Probability = setting(0.16, "share of people 60 or older", "share")
     elderly_alone_share: Probability = setting(
         0.414,
@@ -580,7 +582,9 @@ class Scenario(_Section):
     name: str = setting("scenario", "short name used for the run directory", "")
     description: str = setting("", "what question this scenario answers", "")
     start_year: int = setting(2014, "first simulated year", "year", ge=1980, le=2100)
-    end_year: int = setting(2020, "last simulated year", "year", ge=1980, le=2100)
+    end_year: int = setting(
+        2020, "last simulated year", "year", ge=1980, le=2100, validate_default=True
+    )
     steps_per_year: int = setting(
         12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365
     )
