@@ -188,6 +188,30 @@ def test_monitoring_helps_an_exited_household_before_it_falls_back(rules: Scenar
     assert not t.monitored.any()
 
 
+def test_a_monitored_household_is_followed_until_its_risk_is_cleared(rules: Scenario) -> None:
+    """Found once, a household stays monitored and helped without being found again."""
+    found = rules.updated(
+        {"monitoring.enabled": True, "monitoring.from_year": 2019, "monitoring.coverage": 1.0}
+    )
+    h, v = hand_built(
+        {"status": Status.EXITED, "ever_exited": True, "labour": 2},  # falls under next year
+        {"status": Status.EXITED, "ever_exited": True, "labour": 2},  # recovers: risk cleared
+        {"status": Status.EXITED, "ever_exited": True, "labour": 0},  # no labour: followed on
+        {"status": Status.EXITED, "ever_exited": True, "labour": 2},  # never found
+    )
+    line = found.line(2019)
+    set_year_income(h, [line * 1.2, line * 1.2, line * 1.2, line * 3])
+    assert close_year(h, v, found, 2019, Streams(0)).monitored.tolist() == [1, 1, 1, 0]
+    # In 2020 nobody new is found: only households already followed are watched.
+    unseen = found.updated({"monitoring.coverage": 0.0})
+    line = unseen.line(2020)
+    set_year_income(h, [line - 400, line * 2, line * 2, line - 400])
+    t = close_year(h, v, unseen, 2020, Streams(0))
+    assert t.monitored.tolist() == [True, False, True, False]
+    assert h.income[0] == pytest.approx(line)  # helped up to the line
+    assert h.income[3] == pytest.approx(line - 400)  # never found: not helped
+
+
 # -- 5. registration is scale-controlled ----------------------------------------------------
 def test_the_first_registration_fills_its_quota_with_the_poorest(rules: Scenario) -> None:
     quota = rules.updated({"registration.quota": 1.5})

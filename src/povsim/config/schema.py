@@ -526,7 +526,8 @@ class MonitoringConfig(_Section):
 
     Exited households and unregistered households at the margin are monitored when their
     income is under ``income_multiple`` times the line or a large spending shock hits;
-    those found are helped up to the line before they fall back.
+    those found are helped up to the line before they fall back. A household found stays
+    monitored until its risk is cleared; the number monitored may be capped (``scale``).
     """
 
     enabled: bool = setting(True, "exited and marginal households are monitored and helped", "")
@@ -542,6 +543,12 @@ class MonitoringConfig(_Section):
     )
     coverage: Probability = setting(
         0.8, "chance a household that should be monitored is found and helped", "share"
+    )
+    scale: Probability | None = setting(
+        None,
+        "most people monitored, as a share of the people ever registered (规模控制: the "
+        "lowest incomes first; unset: no limit)",
+        "share",
     )
 
 

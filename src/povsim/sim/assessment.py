@@ -42,6 +42,7 @@ from povsim.sim.households import (
     HouseholdState,
     Status,
 )
+from povsim.sim.programs.base import fit_queue
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
 
@@ -285,7 +286,11 @@ def _monitor(
     the line or their medical costs and disaster losses exceed ``spending_share`` of their
     income; households never registered, when they are under ``income_multiple`` times the
     line and such a shock strikes or they fall under the line. A share ``coverage`` of
-    them is found; those found that are under the line are helped up to it.
+    them is found, at most ``scale`` of the people ever registered, lowest incomes first;
+    those found that are under the line are helped up to it. A household found stays
+    monitored, and is helped whenever it falls under the line, until its risk is cleared
+    (风险消除): its income is over the monitoring threshold again, and never while it has
+    no labour.
 
     Returns:
         Who is monitored, and the help each got (yuan per person).
@@ -302,7 +307,23 @@ def _monitor(
     # line (边缘户: flagged by departments, cadres' visits or their own application).
     exited = (h.status == Status.EXITED) & (near | shock)
     marginal = (h.status == Status.UNREGISTERED) & near & (shock | (h.income < line))
-    monitored = (exited | marginal) & (u < m.coverage)
+    found = (exited | marginal) & (u < m.coverage)
+    # A monitoring object (监测对象) is recorded in the national system and followed until
+    # the risk is marked cleared: income stably over the monitoring range, and for a
+    # household without labour not at all (风险消除 rules as counties publish them, e.g.
+    # zongyang.gov.cn/openness/OpennessContent/show/913795.html and
+    # yjq.gov.cn/openness/grassroots/6603431/39287644.html). A relapse puts it back on
+    # the register, out of monitoring.
+    kept = h.monitored & (h.status != Status.REGISTERED) & (near | (h.labour == 0))
+    monitored = found | kept
+    if m.scale is not None:
+        # Scale control (规模控制), as for the register: at most a share of the registered
+        # population, the households with the lowest incomes first.
+        idx = np.flatnonzero(monitored)
+        places = m.scale * h.people(h.ever_registered)
+        take = idx[fit_queue(h.persons[idx], h.income[idx], places)]
+        monitored = np.zeros(h.n, dtype=bool)
+        monitored[take] = True
     help_[monitored] = np.maximum(line - h.income[monitored], 0.0)
     return monitored, help_
 
