@@ -165,7 +165,12 @@ def test_a_recovery_resets_the_verification(rules: Scenario) -> None:
 
 def test_monitoring_helps_an_exited_household_before_it_falls_back(rules: Scenario) -> None:
     monitored = rules.updated(
-        {"monitoring.enabled": True, "monitoring.from_year": 2019, "monitoring.coverage": 1.0}
+        {
+            "monitoring.enabled": True,
+            "monitoring.from_year": 2019,
+            "monitoring.coverage": 1.0,
+            "monitoring.scale": None,
+        }
     )
     rows = [
         {"status": Status.EXITED, "ever_exited": True},  # under the line
@@ -191,7 +196,12 @@ def test_monitoring_helps_an_exited_household_before_it_falls_back(rules: Scenar
 def test_a_monitored_household_is_followed_until_its_risk_is_cleared(rules: Scenario) -> None:
     """Found once, a household stays monitored and helped without being found again."""
     found = rules.updated(
-        {"monitoring.enabled": True, "monitoring.from_year": 2019, "monitoring.coverage": 1.0}
+        {
+            "monitoring.enabled": True,
+            "monitoring.from_year": 2019,
+            "monitoring.coverage": 1.0,
+            "monitoring.scale": None,
+        }
     )
     h, v = hand_built(
         {"status": Status.EXITED, "ever_exited": True, "labour": 2},  # falls under next year
@@ -210,6 +220,27 @@ def test_a_monitored_household_is_followed_until_its_risk_is_cleared(rules: Scen
     assert t.monitored.tolist() == [True, False, True, False]
     assert h.income[0] == pytest.approx(line)  # helped up to the line
     assert h.income[3] == pytest.approx(line - 400)  # never found: not helped
+
+
+def test_monitoring_is_scale_controlled_lowest_incomes_first(rules: Scenario) -> None:
+    """About 5% of the registered population, not everyone under 1.5 lines."""
+    capped = rules.updated(
+        {
+            "monitoring.enabled": True,
+            "monitoring.from_year": 2019,
+            "monitoring.coverage": 1.0,
+            "monitoring.scale": 0.2,
+        }
+    )
+    rows = [{"status": Status.EXITED, "ever_exited": True, "ever_registered": True}] * 10
+    h, v = hand_built(*rows)
+    line = capped.line(2019)
+    incomes = line * np.array([1.4, 0.9, 1.3, 0.8, 1.2, 1.45, 3, 3, 3, 3])
+    set_year_income(h, incomes)
+    t = close_year(h, v, capped, 2019, Streams(0))
+    # Two places in ten: the two households under the line, helped up to it.
+    assert np.flatnonzero(t.monitored).tolist() == [1, 3]
+    assert h.income[[1, 3]] == pytest.approx([line, line])
 
 
 # -- 5. registration is scale-controlled ----------------------------------------------------
