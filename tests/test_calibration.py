@@ -177,10 +177,33 @@ def test_pathway_shares_are_credited_exits_over_all_exits(small) -> None:
     assert measure(run, [target])[0] == pytest.approx(row["exited_households"].iloc[0] / exits)
 
 
+def test_a_programs_reach_share_is_its_households_over_those_ever_registered(small) -> None:
+    """How the 2020 census gave reach: 98.9% of registered households had industry support."""
+    run = simulate(small, seed=2, counterfactual=False)
+    target = Target(
+        indicator="program_reach_share",
+        program="industry",
+        year=2018,
+        value=0.9,
+        absolute_tolerance=0.05,
+        source="t",
+    )
+    ledger = run.spending[(run.spending["program"] == "industry") & (run.spending["year"] <= 2018)]
+    registered = run.indicators.set_index("year").at[2018, "ever_registered_households"]
+    share = measure(run, [target])[0]
+    assert share == pytest.approx(ledger["new_enrolments"].sum() / registered)
+    assert 0 < share < 1
+
+
 @pytest.mark.parametrize(
     ("text", "field", "message"),
     [
         ('indicator = "nonsense"', "targets.0", "unknown indicator"),
+        (
+            'indicator = "program_reach_share"\nprogram = "industry"\nbasis = "people"',
+            "targets.0",
+            "a share of households",
+        ),
         ('indicator = "pathway_share"', "targets.0", "needs a program"),
         ('indicator = "program_reached"', "targets.0", "needs a program"),
     ],

@@ -29,6 +29,7 @@ __all__ = [
     "PATHWAY_SHARE",
     "PROGRAM_INDICATORS",
     "REACHED",
+    "REACH_SHARE",
     "CalibrationSettings",
     "Parameter",
     "Target",
@@ -47,7 +48,11 @@ ENROLLED = "program_enrolled"
 REACHED = "program_reached"
 """Pseudo-indicator: households (or people) ``program`` has enrolled from the start to the year."""
 
-PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, REACHED)
+REACH_SHARE = "program_reach_share"
+"""Pseudo-indicator: households ``program`` has enrolled from the start to the year, as a share
+of the households ever registered by then (how census reports give a program's reach)."""
+
+PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, REACHED, REACH_SHARE)
 
 
 class _Strict(StrictNumbers):
@@ -75,6 +80,8 @@ class Target(_Strict):
         if self.indicator in PROGRAM_INDICATORS:
             if not self.program:
                 raise ValueError(f"{self.indicator} needs a program")
+            if self.indicator == REACH_SHARE and self.basis != "households":
+                raise ValueError(f"{REACH_SHARE} is a share of households: basis = 'households'")
         elif not metrics.is_known(f"{self.indicator}@{self.year}"):
             raise ValueError(f"unknown indicator {self.indicator!r} (see `povsim columns`)")
         elif self.program is not None:

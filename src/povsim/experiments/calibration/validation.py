@@ -16,6 +16,7 @@ from povsim.config import Scenario
 from povsim.experiments.calibration.targets import (
     ENROLLED,
     PATHWAY_SHARE,
+    REACH_SHARE,
     REACHED,
     Target,
     TargetsFile,
@@ -61,7 +62,7 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
             total = years.at[target.year, f"exits_{target.basis}"]
             credited = rows.at[target.program, f"exited_{target.basis}"]
             values[i] = float(credited / total) if total else 0.0
-        elif target.indicator in (ENROLLED, REACHED):
+        elif target.indicator in (ENROLLED, REACHED, REACH_SHARE):
             ledger = run.spending[run.spending["program"] == target.program]
             people = target.basis == "people"
             if target.indicator == ENROLLED:
@@ -70,6 +71,9 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
             else:
                 column = "new_people" if people else "new_enrolments"
                 values[i] = float(ledger.loc[ledger["year"] <= target.year, column].sum())
+            if target.indicator == REACH_SHARE:
+                registered = years.at[target.year, "ever_registered_households"]
+                values[i] = float(values[i] / registered) if registered else 0.0
         else:
             values[i] = metrics.outcome(target.label).value(run)
     return values
