@@ -223,7 +223,7 @@ def test_a_monitored_household_is_followed_until_its_risk_is_cleared(rules: Scen
 
 
 def test_monitoring_is_scale_controlled_lowest_incomes_first(rules: Scenario) -> None:
-    """About 5% of the registered population, not everyone under 1.5 lines."""
+    """About 5% of the registered population (people), not everyone under 1.5 lines."""
     capped = rules.updated(
         {
             "monitoring.enabled": True,
@@ -232,15 +232,45 @@ def test_monitoring_is_scale_controlled_lowest_incomes_first(rules: Scenario) ->
             "monitoring.scale": 0.2,
         }
     )
-    rows = [{"status": Status.EXITED, "ever_exited": True, "ever_registered": True}] * 10
-    h, v = hand_built(*rows)
+    rows = [{"status": Status.EXITED, "ever_exited": True, "ever_registered": True, "size": 1}]
+    h, v = hand_built(*rows * 10)
+    h.size[1] = 4  # 13 people ever registered: 2.6 places
     line = capped.line(2019)
-    incomes = line * np.array([1.4, 0.9, 1.3, 0.8, 1.2, 1.45, 3, 3, 3, 3])
-    set_year_income(h, incomes)
+    set_year_income(h, line * np.array([1.4, 0.9, 1.3, 0.8, 1.2, 1.45, 3, 3, 3, 3]))
     t = close_year(h, v, capped, 2019, Streams(0))
-    # Two places in ten: the two households under the line, helped up to it.
-    assert np.flatnonzero(t.monitored).tolist() == [1, 3]
-    assert h.income[[1, 3]] == pytest.approx([line, line])
+    # The poorest (one person) fits; the next (four people) does not, and the queue stops.
+    assert np.flatnonzero(t.monitored).tolist() == [3]
+    assert h.income[3] == pytest.approx(line)
+    assert h.income[1] == pytest.approx(line * 0.9)
+    # No places, no monitoring.
+    h, v = hand_built(*rows * 10)
+    set_year_income(h, line * np.full(10, 0.8))
+    t = close_year(h, v, capped.updated({"monitoring.scale": 0.0}), 2019, Streams(0))
+    assert not t.monitored.any()
+
+
+def test_a_household_already_followed_keeps_its_place(rules: Scenario) -> None:
+    followed = rules.updated(
+        {
+            "monitoring.enabled": True,
+            "monitoring.from_year": 2018,
+            "monitoring.coverage": 1.0,
+            "monitoring.scale": 0.5,
+        }
+    )
+    row = {"status": Status.EXITED, "ever_exited": True, "ever_registered": True, "size": 1}
+    h, v = hand_built(row, row)
+    line = followed.line(2018)
+    set_year_income(h, [line * 1.2, line * 3])
+    assert close_year(h, v, followed, 2018, Streams(0)).monitored.tolist() == [True, False]
+    # The second falls nearer the line than the first, but one place is all there is.
+    line = followed.line(2019)
+    set_year_income(h, [line * 1.3, line * 1.05])
+    assert close_year(h, v, followed, 2019, Streams(0)).monitored.tolist() == [True, False]
+    # Under the line, it comes first: the place is for who needs the help.
+    line = followed.line(2020)
+    set_year_income(h, [line * 1.3, line * 0.5])
+    assert close_year(h, v, followed, 2020, Streams(0)).monitored.tolist() == [False, True]
 
 
 # -- 5. registration is scale-controlled ----------------------------------------------------

@@ -67,6 +67,14 @@ def test_parse_override_reads_toml_values() -> None:
     assert parse_override("a.b=0.5") == ("a.b", 0.5)
     assert parse_override("a=[1, 2]") == ("a", [1, 2])
     assert parse_override("name=county x") == ("name", "county x")
+    assert parse_override('name="none"') == ("name", "none")
+
+
+def test_set_none_unsets_an_optional_field() -> None:
+    """TOML has no null: an override is how to lift what a base file sets."""
+    assert load_scenario(SCENARIOS / "baseline.toml").monitoring.scale == 0.05
+    lifted = load_scenario(SCENARIOS / "baseline.toml", ["monitoring.scale=none"])
+    assert lifted.monitoring.scale is None
 
 
 def test_updated_revalidates(baseline: Scenario) -> None:

@@ -12,11 +12,17 @@ __all__ = ["as_field_type", "get_path", "parse_override", "set_path"]
 
 
 def parse_override(text: str) -> tuple[str, Any]:
-    """Split ``dotted.path=value``; the value is read as TOML, else kept as a string."""
+    """Split ``dotted.path=value``; the value is read as TOML, else kept as a string.
+
+    A bare ``none`` (unquoted) unsets an optional field: TOML has no null, so an
+    override is the only way to lift, say, ``monitoring.scale`` that a base file sets.
+    """
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
         raise ScenarioError([ScenarioProblem("--set", text, "expected dotted.path=value")])
+    if value.strip().lower() in ("none", "null"):
+        return key, None
     try:
         parsed = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:

@@ -9,7 +9,8 @@ The order each year end, every household making at most one move:
 3. programs settle what depends on the year's income: the minimum living allowance (低保)
    tops its households up to its standard, which under two lines in one is the line;
 4. relapse monitoring (防止返贫监测, from ``monitoring.from_year``) finds exited and marginal
-   households at risk and helps those under the line up to it;
+   households at risk, follows them until their risk is cleared, at most ``monitoring.scale``
+   of the people ever registered, and helps those under the line up to it;
 5. the re-check removes wrongly registered households it finds (``removed``): thoroughly in
    the re-check years (回头看), rarely after;
 6. registered households stably over the line (``exit.stable_years`` successive assessments,
@@ -42,7 +43,7 @@ from povsim.sim.households import (
     HouseholdState,
     Status,
 )
-from povsim.sim.programs.base import fit_queue
+from povsim.sim.queue import fit_queue
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
 
@@ -286,11 +287,12 @@ def _monitor(
     the line or their medical costs and disaster losses exceed ``spending_share`` of their
     income; households never registered, when they are under ``income_multiple`` times the
     line and such a shock strikes or they fall under the line. A share ``coverage`` of
-    them is found, at most ``scale`` of the people ever registered, lowest incomes first;
-    those found that are under the line are helped up to it. A household found stays
-    monitored, and is helped whenever it falls under the line, until its risk is cleared
-    (风险消除): its income is over the monitoring threshold again, and never while it has
-    no labour.
+    them is found, at most ``scale`` of the people ever registered (those under the line
+    first, then those already followed, then the lowest incomes); those found that are
+    under the line are helped up to it. A household found stays monitored, and is helped
+    whenever it falls under the line, until its risk is cleared (风险消除): an assessment
+    finds its income over the monitoring threshold (a year's income, where county rules ask
+    for at least half a year's), and never while it has no labour.
 
     Returns:
         Who is monitored, and the help each got (yuan per person).
@@ -309,8 +311,9 @@ def _monitor(
     marginal = (h.status == Status.UNREGISTERED) & near & (shock | (h.income < line))
     found = (exited | marginal) & (u < m.coverage)
     # A monitoring object (监测对象) is recorded in the national system and followed until
-    # the risk is marked cleared: income stably over the monitoring range, and for a
-    # household without labour not at all (风险消除 rules as counties publish them, e.g.
+    # the risk is marked cleared: income over the monitoring range for at least half a
+    # year (here, one assessment), and for a household without labour not at all (风险消除
+    # rules as counties publish them, e.g.
     # zongyang.gov.cn/openness/OpennessContent/show/913795.html and
     # yjq.gov.cn/openness/grassroots/6603431/39287644.html). A relapse puts it back on
     # the register, out of monitoring.
@@ -318,10 +321,14 @@ def _monitor(
     monitored = found | kept
     if m.scale is not None:
         # Scale control (规模控制), as for the register: at most a share of the registered
-        # population, the households with the lowest incomes first.
+        # population.
         idx = np.flatnonzero(monitored)
         places = m.scale * h.people(h.ever_registered)
-        take = idx[fit_queue(h.persons[idx], h.income[idx], places)]
+        # Households under the line come first, then those already followed (they keep
+        # their place until the risk is cleared), then the lowest incomes.
+        under = h.income[idx] < line
+        keys = h.income[idx] - np.where(under, 2e15, np.where(kept[idx], 1e15, 0.0))
+        take = idx[fit_queue(h.persons[idx], keys, places)]
         monitored = np.zeros(h.n, dtype=bool)
         monitored[take] = True
     help_[monitored] = np.maximum(line - h.income[monitored], 0.0)

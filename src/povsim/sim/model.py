@@ -42,6 +42,7 @@ SPENDING_COLUMNS = (
     "waiting",
     "enrolled_people",
     "new_people",
+    "reached",
 )
 
 PANEL_COLUMNS = (

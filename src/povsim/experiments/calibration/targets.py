@@ -49,7 +49,7 @@ REACHED = "program_reached"
 """Pseudo-indicator: households (or people) ``program`` has enrolled from the start to the year."""
 
 REACH_SHARE = "program_reach_share"
-"""Pseudo-indicator: households ``program`` has enrolled from the start to the year, as a share
+"""Pseudo-indicator: households ``program`` has ever enrolled by the year, each once, as a share
 of the households ever registered by then (how census reports give a program's reach)."""
 
 PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, REACHED, REACH_SHARE)
@@ -179,6 +179,18 @@ def check_against(
                     source,
                     f"targets.{i}.program",
                     f"the scenario has no program {target.program!r}",
+                )
+            )
+        elif (
+            target.indicator == REACH_SHARE
+            and scenario.programs[str(target.program)].kind == "infrastructure"
+        ):
+            problems.append(
+                ScenarioProblem(
+                    source,
+                    f"targets.{i}.program",
+                    f"{target.program!r} upgrades villages; {REACH_SHARE} is for household "
+                    "programs",
                 )
             )
     for i, parameter in enumerate(parameters):

@@ -68,12 +68,13 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
             if target.indicator == ENROLLED:
                 column = "enrolled_people" if people else "enrolled"
                 values[i] = float(ledger.loc[ledger["year"] == target.year, column].sum())
-            else:
+            elif target.indicator == REACHED:
                 column = "new_people" if people else "new_enrolments"
                 values[i] = float(ledger.loc[ledger["year"] <= target.year, column].sum())
-            if target.indicator == REACH_SHARE:
+            else:  # each household once, however often it was enrolled again
+                reached = float(ledger.loc[ledger["year"] == target.year, "reached"].sum())
                 registered = years.at[target.year, "ever_registered_households"]
-                values[i] = float(values[i] / registered) if registered else 0.0
+                values[i] = reached / registered if registered else 0.0
         else:
             values[i] = metrics.outcome(target.label).value(run)
     return values

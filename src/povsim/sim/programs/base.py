@@ -33,6 +33,7 @@ from povsim.config.program import Channel, ProgramConfig
 from povsim.config.vocabulary import Cause, Status
 from povsim.sim.context import ProgramContext
 from povsim.sim.households import HouseholdState
+from povsim.sim.queue import fit_queue
 
 if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
@@ -68,18 +69,6 @@ class IllnessCover:
     """Extra share of an illness's cost reimbursed."""
     protection: Money
     """Share of the income lost while ill that is avoided."""
-
-
-def fit_queue(costs: Money, keys: NDArray[Any], money: float) -> Index:
-    """Positions of the queue ordered by ``keys`` that ``money`` pays for.
-
-    The queue stops at the first the money cannot cover: a queue, not a knapsack.
-    """
-    order = np.argsort(keys, kind="stable")
-    # A relative slack: whether the last in line fits must not hinge on rounding (a
-    # sample's costs and budget scaled by its weights give the same queue).
-    affordable = np.cumsum(costs[order]) <= money * (1.0 + 1e-9)
-    return order[: order.size if affordable.all() else int(np.argmin(affordable))]
 
 
 class Program(mesa.Agent):
@@ -184,11 +173,14 @@ class Program(mesa.Agent):
         waiting: float,
         enrolled_people: float = 0.0,
         new_people: float = 0.0,
+        reached: float | None = None,
     ) -> None:
         """Add this year's row to the spending ledger (``spending.parquet``).
 
         ``enrolled``, ``new`` and ``waiting`` count real households (or villages);
-        ``enrolled_people`` and ``new_people`` the people in those households.
+        ``enrolled_people`` and ``new_people`` the people in those households; ``reached``
+        the households (or villages) ever enrolled by the year's end, each once (default
+        ``enrolled``, for programs whose enrolments are never ended).
         """
         self.ledger.append(
             {
@@ -203,6 +195,7 @@ class Program(mesa.Agent):
                 "waiting": waiting,
                 "enrolled_people": enrolled_people,
                 "new_people": new_people,
+                "reached": enrolled if reached is None else reached,
             }
         )
 
@@ -448,6 +441,7 @@ class SupportProgram(Program):
             h.count(eligible & ~self.enrolled),
             h.people(self.enrolled),
             h.people(new),
+            h.count(self.since > 0),
         )
 
 

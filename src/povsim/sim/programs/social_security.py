@@ -192,3 +192,4 @@ class SocialSecurity(SupportProgram):
         row["new_enrolments"] += h.count(new)
         row["enrolled_people"] = h.people(self.enrolled)
         row["new_people"] += h.people(new)
+        row["reached"] = h.count(self.since > 0)
