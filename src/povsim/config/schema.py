@@ -546,8 +546,9 @@ class MonitoringConfig(_Section):
     )
     scale: Probability | None = setting(
         None,
-        "most people monitored, as a share of the people ever registered (规模控制: the "
-        "lowest incomes first; unset: no limit)",
+        "most people monitored, as a share of the people ever registered (规模控制: those "
+        "under the line first, then those already followed; unset, or --set ...=none: no "
+        "limit)",
         "share",
     )
 
