@@ -125,7 +125,11 @@ SchedulerOption = Annotated[
 ]
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", help="override a field: dotted.path=value (repeatable)"),
+    typer.Option(
+        "--set",
+        help="override a field: dotted.path=value (repeatable; the value none unsets an "
+        "optional field)",
+    ),
 ]
 
 
