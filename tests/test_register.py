@@ -163,15 +163,20 @@ def test_a_recovery_resets_the_verification(rules: Scenario) -> None:
         assert not t.relapsed[0]
 
 
-def test_monitoring_helps_an_exited_household_before_it_falls_back(rules: Scenario) -> None:
-    monitored = rules.updated(
+def watching(rules: Scenario, scale: float | None, from_year: int = 2019) -> Scenario:
+    """The rules with monitoring on from ``from_year``, finding everyone at risk."""
+    return rules.updated(
         {
             "monitoring.enabled": True,
-            "monitoring.from_year": 2019,
+            "monitoring.from_year": from_year,
             "monitoring.coverage": 1.0,
-            "monitoring.scale": None,
+            "monitoring.scale": scale,
         }
     )
+
+
+def test_monitoring_helps_an_exited_household_before_it_falls_back(rules: Scenario) -> None:
+    monitored = watching(rules, scale=None)
     rows = [
         {"status": Status.EXITED, "ever_exited": True},  # under the line
         {"status": Status.EXITED, "ever_exited": True},  # under 1.5 lines: watched only
@@ -195,14 +200,7 @@ def test_monitoring_helps_an_exited_household_before_it_falls_back(rules: Scenar
 
 def test_a_monitored_household_is_followed_until_its_risk_is_cleared(rules: Scenario) -> None:
     """Found once, a household stays monitored and helped without being found again."""
-    found = rules.updated(
-        {
-            "monitoring.enabled": True,
-            "monitoring.from_year": 2019,
-            "monitoring.coverage": 1.0,
-            "monitoring.scale": None,
-        }
-    )
+    found = watching(rules, scale=None)
     h, v = hand_built(
         {"status": Status.EXITED, "ever_exited": True, "labour": 2},  # falls under next year
         {"status": Status.EXITED, "ever_exited": True, "labour": 2},  # recovers: risk cleared
@@ -224,14 +222,7 @@ def test_a_monitored_household_is_followed_until_its_risk_is_cleared(rules: Scen
 
 def test_monitoring_is_scale_controlled_lowest_incomes_first(rules: Scenario) -> None:
     """About 5% of the registered population (people), not everyone under 1.5 lines."""
-    capped = rules.updated(
-        {
-            "monitoring.enabled": True,
-            "monitoring.from_year": 2019,
-            "monitoring.coverage": 1.0,
-            "monitoring.scale": 0.2,
-        }
-    )
+    capped = watching(rules, scale=0.2)
     rows = [{"status": Status.EXITED, "ever_exited": True, "ever_registered": True, "size": 1}]
     h, v = hand_built(*rows * 10)
     h.size[1] = 4  # 13 people ever registered: 2.6 places
@@ -250,14 +241,7 @@ def test_monitoring_is_scale_controlled_lowest_incomes_first(rules: Scenario) ->
 
 
 def test_a_household_already_followed_keeps_its_place(rules: Scenario) -> None:
-    followed = rules.updated(
-        {
-            "monitoring.enabled": True,
-            "monitoring.from_year": 2018,
-            "monitoring.coverage": 1.0,
-            "monitoring.scale": 0.5,
-        }
-    )
+    followed = watching(rules, scale=0.5, from_year=2018)
     row = {"status": Status.EXITED, "ever_exited": True, "ever_registered": True, "size": 1}
     h, v = hand_built(row, row)
     line = followed.line(2018)
