@@ -37,6 +37,7 @@ __all__ = [
     "RelocationConfig",
     "SocialSecurityConfig",
     "StatusName",
+    "WorkAwayConfig",
 ]
 
 Channel = Literal["farm", "wage", "transfer"]
@@ -160,6 +161,51 @@ class EmploymentConfig(ProgramConfig):
         ge=0.0,
         le=1.0,
     )
+
+
+class WorkAwayConfig(ProgramConfig):
+    """Work away from home (外出务工): how many of the register's labourers work away, and
+    what they earn, as the employment drive reported it."""
+
+    labourers: dict[int, Annotated[float, Field(ge=0.0, le=1e9)]] = setting(
+        ...,
+        "labourers of registered households (exited included) working away from home, by "
+        "year; a year not given takes the last year given before it (none before the first)",
+        "people",
+    )
+    earnings: dict[int, Annotated[float, Field(ge=0.0, le=1e6)]] = setting(
+        ...,
+        "a labourer's yearly earnings away from home, by year; a year not given takes the "
+        "last year given before it",
+        "yuan/worker/year",
+    )
+    remitted_share: Probability = setting(
+        0.5,
+        "share of the earnings sent or brought home: what the survey's household income counts",
+        "share",
+    )
+    register_counts: Literal["full", "remitted"] = setting(
+        "full",
+        "what the register's income counts of a member working away: all the earnings, or "
+        "what is sent home (the exit, relapse and monitoring tests use the register's income)",
+    )
+    statuses: tuple[StatusName, ...] = setting(
+        ("registered", "exited"), "register statuses whose labourers are counted"
+    )
+    min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
+    support_after_exit_years: int = setting(
+        20, "years after exit a household's labourers are still counted", "years", ge=0
+    )
+    unit_cost: float = setting(
+        0.0, "organised placement (transport, job fairs) per labourer newly away", "yuan", ge=0.0
+    )
+
+    @field_validator("labourers", "earnings")
+    @classmethod
+    def _some_years(cls, value: dict[int, float]) -> dict[int, float]:
+        if not value:
+            raise ValueError("give at least one year")
+        return value
 
 
 class RelocationConfig(ProgramConfig):

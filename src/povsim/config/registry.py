@@ -26,6 +26,7 @@ from povsim.config.program import (
     PublicJobsConfig,
     RelocationConfig,
     SocialSecurityConfig,
+    WorkAwayConfig,
 )
 
 if TYPE_CHECKING:
@@ -114,6 +115,7 @@ BUILTIN_CONFIGS: dict[str, type[ProgramConfig]] = {
     "asset_income": AssetIncomeConfig,
     "pairing": PairingConfig,
     "consumption": ConsumptionConfig,
+    "work_away": WorkAwayConfig,
 }
 """Built-in kind -> its settings, so a scenario is checked without loading the simulation."""
 

@@ -490,6 +490,25 @@ class ExitConfig(_Section):
     require_guarantees: bool = setting(
         True, "exit also needs food, schooling, medical care and safe housing", ""
     )
+    plan_from: int | None = setting(
+        None,
+        "from this year exits follow annual exit plans (年度脱贫计划): each year at most the "
+        "plan's share of the registered people exit, those furthest over the exit income "
+        "first (unset: every household that passes the test exits)",
+        "year",
+    )
+    plan_deadline: int = setting(
+        2020, "the year by which the plans were to clear the register", "year"
+    )
+    plan_lead_years: float = setting(
+        0.0,
+        "how far ahead of the deadline the plans aimed to finish: a year's plan is the "
+        "registered people over the years left to (deadline - lead), all of them in the "
+        "last",
+        "years",
+        ge=0.0,
+        le=3.0,
+    )
     relapse_on_guarantee_loss: bool = setting(
         False,
         "an exited household that loses a guarantee relapses (off: the programs that stay "

@@ -86,7 +86,8 @@ class Transitions:
 def _survey_judges_poor(
     h: HouseholdState, scenario: Scenario, line: float, rng: np.random.Generator
 ) -> np.ndarray:
-    observed = h.income * np.exp(scenario.registration.income_error_sd * rng.standard_normal(h.n))
+    income = h.register_income()
+    observed = income * np.exp(scenario.registration.income_error_sd * rng.standard_normal(h.n))
     return observed < line
 
 
@@ -107,8 +108,9 @@ def register(
     h.ever_registered |= mask
     h.registered_year[mask] = year
     # Not poor and nothing missing: the household should not be on the register.
-    h.wrongly_registered[mask] = (h.income >= line)[mask] & h.guarantees_ok()[mask]
-    ratio = h.income / line
+    income = h.register_income()
+    h.wrongly_registered[mask] = (income >= line)[mask] & h.guarantees_ok()[mask]
+    ratio = income / line
     grade = np.where(
         ratio < reg.hardship_cutoffs[0],
         Hardship.A,
@@ -269,13 +271,48 @@ def _relapse_causes(
         "disaster": relapse & h.disaster_year,
         "market": relapse & bad_prices[h.village] & (h.farm_year > 0),
         "support_ended": relapse & (h.support_ended > 0) & (h.support_ended >= year - 1),
-        "guarantee": relapse & (h.income >= line),
+        "guarantee": relapse & (h.register_income() >= line),
     }
     explained = np.zeros_like(relapse)
     for mask in causes.values():
         explained |= mask
     causes["other"] = relapse & ~explained
     return causes
+
+
+def plan_share(scenario: Scenario, year: int) -> float:
+    """The share of the registered people a year's exit plan takes off the register.
+
+    Rolling plans (脱贫滚动规划) spread what is left over the years to the deadline, less
+    the lead the plans aimed to finish by; the last year takes everyone left.
+    """
+    rules = scenario.exit
+    left = rules.plan_deadline - rules.plan_lead_years - year + 1
+    return 1.0 if left <= 1.0 else 1.0 / left
+
+
+def _planned_exits(
+    h: HouseholdState,
+    scenario: Scenario,
+    year: int,
+    passing: NDArray[np.bool_],
+    registered: NDArray[np.bool_],
+    income: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Exits as the year's plan schedules them (2016 exit mechanism).
+
+    Provinces set yearly exit plans and counties filled them household by household from
+    those that met the standards (中办发〔2016〕16号, 关于建立贫困退出机制的意见: 制定脱贫滚动规划和
+    年度计划). A household that passes the test beyond the plan stays registered, and
+    supported, until a later year's plan takes it. The plan takes those furthest over the
+    exit income first: the surest to stay out.
+    """
+    places = plan_share(scenario, year) * h.people(registered)
+    idx = np.flatnonzero(passing)
+    take = idx[fit_queue(h.persons[idx], -income[idx], places)]
+    planned = np.zeros(h.n, dtype=bool)
+    planned[take] = True
+    return planned
 
 
 def _monitor(
@@ -302,13 +339,14 @@ def _monitor(
     help_ = np.zeros(h.n)
     if not m.enabled or year < m.from_year:
         return np.zeros(h.n, dtype=bool), help_
-    shock = h.medical_year + h.loss_year > m.spending_share * np.maximum(h.income, 0.0)
-    near = h.income < m.income_multiple * line
+    income = h.register_income()
+    shock = h.medical_year + h.loss_year > m.spending_share * np.maximum(income, 0.0)
+    near = income < m.income_multiple * line
     # Exited households are watched when near the line or struck; households that were
     # never registered only when, at the margin, a shock strikes or they fall under the
     # line (边缘户: flagged by departments, cadres' visits or their own application).
     exited = (h.status == Status.EXITED) & (near | shock)
-    marginal = (h.status == Status.UNREGISTERED) & near & (shock | (h.income < line))
+    marginal = (h.status == Status.UNREGISTERED) & near & (shock | (income < line))
     found = (exited | marginal) & (u < m.coverage)
     # A monitoring object (监测对象) is recorded in the national system and followed until
     # the risk is marked cleared: income over the monitoring range for at least half a
@@ -326,12 +364,12 @@ def _monitor(
         places = m.scale * h.people(h.ever_registered)
         # Households under the line come first, then those already followed (they keep
         # their place until the risk is cleared), then the lowest incomes.
-        under = h.income[idx] < line
-        keys = h.income[idx] - np.where(under, 2e15, np.where(kept[idx], 1e15, 0.0))
+        under = income[idx] < line
+        keys = income[idx] - np.where(under, 2e15, np.where(kept[idx], 1e15, 0.0))
         take = idx[fit_queue(h.persons[idx], keys, places)]
         monitored = np.zeros(h.n, dtype=bool)
         monitored[take] = True
-    help_[monitored] = np.maximum(line - h.income[monitored], 0.0)
+    help_[monitored] = np.maximum(line - income[monitored], 0.0)
     return monitored, help_
 
 
@@ -366,14 +404,18 @@ def close_year(
     u_recheck, u_review, u_reach = rng.random((3, h.n))
     judged = _survey_judges_poor(h, scenario, line, rng)
     monitored, help_ = _monitor(h, scenario, year, line, rng)
-    h.income = np.where(help_ > 0, np.maximum(h.income + help_, line), h.income)
+    # Help lifts the register's income to the line; the survey sees the same yuan.
+    assessed = h.register_income()
+    h.income = np.where(help_ > 0, np.maximum(assessed + help_, line) - h.away_income, h.income)
     h.monitored = monitored
+    # The register's tests (exit, relapse) judge the register's income.
+    assessed = h.register_income()
 
     registered = h.status == Status.REGISTERED
     exited_before = h.status == Status.EXITED
     unregistered = h.status == Status.UNREGISTERED
     guarantees = h.guarantees_ok() if rules.require_guarantees else True
-    poor = h.income < line
+    poor = assessed < line
 
     # The thorough re-check (回头看) removes and adds at its own rates; afterwards a
     # household is added only after village review and public notice.
@@ -393,12 +435,12 @@ def close_year(
     # Exit needs income "stably over the line" (2016 exit mechanism): over the exit income
     # at ``stable_years`` successive assessments while registered. Income the floor holds at
     # the line passes whatever the margin: the household exits through the floor (兜底脱贫).
-    over = h.income >= scenario.exit_income(year)
+    over = assessed >= scenario.exit_income(year)
     h.above_line_years = np.where(registered & over, np.minimum(h.above_line_years + 1, 100), 0)
     floored = np.zeros(h.n, dtype=bool)
     for program in programs:
         floored |= program.floored(year)
-    floored &= h.income >= line
+    floored &= assessed >= line
     stable = (h.above_line_years >= rules.stable_years) | floored
     exits = registered & ~removed & (over | floored) & stable & guarantees
     # An exit was recorded when a poor household's income rose past the line with support;
@@ -407,6 +449,8 @@ def close_year(
     # docs/register-sources.md section 3): found, it is removed; missed, it exits. After the
     # re-check the 2016 exit mechanism tested every registered household alike.
     exits &= ~h.wrongly_registered | reached
+    if rules.plan_from is not None and year >= rules.plan_from:
+        exits = _planned_exits(h, scenario, year, exits, registered, assessed)
     # A relapse is recorded after verification: income under the line at
     # ``relapse_years`` successive assessments since exit.
     h.below_line_years = np.where(exited_before & poor, h.below_line_years + 1, 0)

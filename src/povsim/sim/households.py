@@ -71,6 +71,12 @@ class HouseholdState(ArrayState):
     support_farm = ArrayColumn(np.float64, "program farm income, yuan/person/year")
     support_wage = ArrayColumn(np.float64, "program wage income, yuan/person/year")
     support_transfer = ArrayColumn(np.float64, "program transfers, yuan/person/year")
+    labour_away = ArrayColumn(np.int16, "workers working away from home this year")
+    away_income = ArrayColumn(
+        np.float64,
+        "earnings of members working away not sent home: counted by the register's income, "
+        "not by the survey's, yuan/person/year",
+    )
     extra_reimbursement = ArrayColumn(np.float64, "extra share of illness costs reimbursed")
     illness_protection = ArrayColumn(np.float64, "share of income lost while ill that is avoided")
     support_ended = ArrayColumn(
@@ -116,6 +122,15 @@ class HouseholdState(ArrayState):
     def guarantees_ok(self) -> NDArray[np.bool_]:
         """Two no-worries and three guarantees: food, schooling, medical care, safe housing."""
         return self.food_ok & self.schooling_ok & self.medical_ok & self.housing_ok
+
+    def register_income(self) -> NDArray[np.float64]:
+        """Last assessed income as the register counted it, yuan per person per year.
+
+        The register's income accounting counted a member working away with all of the
+        earnings (docs/register-sources.md section 12); the survey behind the incidence
+        series (:attr:`income`) only what is sent or brought home.
+        """
+        return self.income + self.away_income
 
     @property
     def persons(self) -> NDArray[np.float64]:

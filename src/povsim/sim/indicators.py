@@ -246,12 +246,14 @@ def annual_indicators(
     )
     row["comprehensive_incidence"] = _ratio(row["comprehensive_poor_people"], people)
     row["wrongly_registered_households"] = h.count(registered & h.wrongly_registered)
-    row["mean_income_registered"] = _mean(h.income, persons, registered)
+    # The register's statistics count its income (members away with all their earnings).
+    register_income = h.register_income()
+    row["mean_income_registered"] = _mean(register_income, persons, registered)
     row["median_income_registered"] = float(
-        weighted_quantiles(h.income[registered], persons[registered], [0.5])[0]
+        weighted_quantiles(register_income[registered], persons[registered], [0.5])[0]
     )
-    row["mean_income_exits"] = _mean(h.income, persons, t.exited)
-    row["mean_income_ever_registered"] = _mean(h.income, persons, h.ever_registered)
+    row["mean_income_exits"] = _mean(register_income, persons, t.exited)
+    row["mean_income_ever_registered"] = _mean(register_income, persons, h.ever_registered)
     row["mean_income"] = _mean(h.income, persons, slice(None))
     row["mean_income_lowest_fifth"] = lowest_share_mean(h.income, persons, 0.2)
     for q, value in zip(

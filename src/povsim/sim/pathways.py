@@ -57,7 +57,7 @@ def pathway_rows(
     helped = np.zeros((k_programs, idx.size), dtype=bool)
     necessary = np.zeros((k_programs, idx.size), dtype=bool)
     score = np.full((k_programs, idx.size), -np.inf)
-    income = h.income[idx]
+    income = h.register_income()[idx]  # the exit test is the register's
     # The exit income each household had to reach: one figure, or one per household.
     needed_income = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (h.n,))[idx]
     for k, program in enumerate(programs):

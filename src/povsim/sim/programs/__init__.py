@@ -23,6 +23,7 @@ from povsim.sim.programs.industry import Industry
 from povsim.sim.programs.infrastructure import Infrastructure
 from povsim.sim.programs.relocation import Relocation
 from povsim.sim.programs.social_security import SocialSecurity
+from povsim.sim.programs.work_away import WorkAway
 
 __all__ = [
     "BUILTIN_PROGRAMS",
@@ -40,6 +41,7 @@ __all__ = [
     "SocialSecurity",
     "SupportProgram",
     "VillageProgram",
+    "WorkAway",
     "channel_totals",
     "program_class",
 ]

@@ -79,6 +79,10 @@ class Program(mesa.Agent):
         config: its validated settings.
         context: the county it works in.
         income: this year's income effect per household, yuan per person per year.
+        labour_away: this year's workers each household has working away through the
+            program (their wages at home stop).
+        away_income: this year's earnings away from home not sent home, yuan per person
+            per year: income the register counts and the survey does not.
         ledger: one spending row per year.
     """
 
@@ -92,6 +96,8 @@ class Program(mesa.Agent):
         self.name = name
         self.config: Any = config
         self.income: Money = np.zeros(model.households.n)
+        self.labour_away = np.zeros(model.households.n, dtype=np.int64)
+        self.away_income: Money = np.zeros(model.households.n)
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
         self.ledger: list[dict[str, Any]] = []
 
@@ -265,7 +271,7 @@ class SupportProgram(Program):
         if c.poor_villages_only:
             mask &= v.poor_village[h.village]
         if c.max_income_ratio is not None:
-            mask &= h.income <= c.max_income_ratio * self.context.line(year)
+            mask &= h.register_income() <= c.max_income_ratio * self.context.line(year)
         return mask
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> NDArray[np.float64]:
@@ -279,16 +285,16 @@ class SupportProgram(Program):
         match self.config.priority:
             case "hardship":
                 grade = np.where(h.hardship[idx] > 0, h.hardship[idx], 4)
-                key = grade + h.income[idx] / (self.context.line(year) * 100.0)
+                key = grade + h.register_income()[idx] / (self.context.line(year) * 100.0)
             case "gap":
-                key = h.income[idx].copy()
+                key = h.register_income()[idx]
             case "cost":
                 key = costs.astype(np.float64)
             case "exit_plan":
                 # Annual exit plans (2016 exit mechanism) scheduled households by readiness:
                 # a guarantee is fixed first where it is all that stands between a
                 # household and exit.
-                key = -h.income[idx]
+                key = -h.register_income()[idx]
             case _:
                 key = self.context.rng.random(idx.size)
         return self.registered_before_exited(idx, key)

@@ -79,7 +79,7 @@ class SocialSecurity(SupportProgram):
     def top_up(self, idx: Index, year: int) -> Money:
         """Yuan per person needed to reach the threshold, from income without the allowance."""
         h = self.context.households
-        own = h.income[idx] - self.paid_last_year[idx]
+        own = h.register_income()[idx] - self.paid_last_year[idx]
         return np.maximum(self.threshold(year)[idx] - own, 0.0)
 
     def may_claim(self, year: int) -> Mask:
@@ -101,7 +101,7 @@ class SocialSecurity(SupportProgram):
 
     def eligible(self, year: int) -> Mask:
         h = self.context.households
-        below = (h.income - self.paid_last_year) < self.threshold(year)
+        below = (h.register_income() - self.paid_last_year) < self.threshold(year)
         if self.two_lines(year):
             return below & self.may_claim(year)
         return super().eligible(year) & below
@@ -132,7 +132,7 @@ class SocialSecurity(SupportProgram):
         re-assessed every year: their income is stably at the line (兜底). A household
         whose own income reached the standard this year is not held by it."""
         if self.two_lines(year):
-            own = self.context.households.income - self.income
+            own = self.context.households.register_income() - self.income
             return self.enrolled & (own < self.threshold(year))
         return super().floored(year)
 
@@ -162,7 +162,8 @@ class SocialSecurity(SupportProgram):
         """
         h = self.context.households
         standard = self.threshold(year)
-        own = h.income - self.income
+        # Dibao counts a household's whole income, members working away included.
+        own = h.register_income() - self.income
         candidates = self.enrolled.copy()
         if self.two_lines(year):
             candidates |= self.may_claim(year) & (own + self.income < standard)
@@ -181,7 +182,9 @@ class SocialSecurity(SupportProgram):
         self.until[new] = 0
         self.income[paid] += extra[paid]
         # Exactly the standard, so the exit test (income >= line) does not hinge on rounding.
-        h.income[paid] = np.maximum(h.income[paid] + extra[paid], standard[paid])
+        h.income[paid] = np.maximum(
+            h.income[paid] + extra[paid], standard[paid] - h.away_income[paid]
+        )
         # Paid monthly, the allowance keeps food and clothing secure (两不愁).
         h.food_ok[paid] = True
         self.paid_last_year = self.income.copy()

@@ -1,0 +1,102 @@
+"""Work away from home (外出务工): the employment drive's labour export, at its published scale.
+
+The campaign's employment drive (就业扶贫: organised labour export, east-west labour
+cooperation, transport subsidies) sent the register's labourers to work away: 15.27 m in
+2016, 27.29 m in 2019, 29.73 m by October 2020, earning 12,451 yuan a year each in 2016 and
+26,544 in 2019; work income was about two-thirds of these households' income (SCIO, 19 Nov
+2020; docs/register-sources.md section 12). Its aim was at least one worker in stable work in
+every registered household with labour (有劳动能力的贫困户至少一人稳定就业), so every
+household's first labourer goes before anyone's second.
+
+The scale is the published count, not a budget: the program fills the count each year
+with labourers of registered and exited households, in a fixed order of each household's
+readiness to go (a draw made once), so those away stay away while the count grows.
+
+Two income concepts. The survey behind the incidence series counts a household's members
+living at home and what those away send or bring home (``remitted_share``); the register's
+income accounting counted a member working away with all of the earnings
+(``register_counts = "full"``): 27.29 m labourers × 26,544 yuan is about 7,300 yuan for each
+of the roughly 99 m people ever registered, and work income was 68.8% of 9,808 yuan, about
+6,750 — the register counted earnings in full, not a remitted share (our arithmetic,
+docs/register-sources.md section 12). The part not sent home goes to
+:attr:`~povsim.sim.households.HouseholdState.away_income`, which the register's tests (exit,
+relapse, monitoring, the minimum living allowance) add to the survey's income.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from povsim.config.program import ProgramConfig, WorkAwayConfig
+from povsim.sim.programs.base import Money, SupportProgram
+from povsim.sim.queue import fit_queue
+
+if TYPE_CHECKING:
+    from povsim.sim.model import PovertyModel
+
+__all__ = ["WorkAway", "WorkAwayConfig", "dated_value"]
+
+
+def dated_value(series: dict[int, float], year: int) -> float:
+    """The value in force in ``year``: that of the last year given up to it (0 before)."""
+    given = [y for y in series if y <= year]
+    return float(series[max(given)]) if given else 0.0
+
+
+class WorkAway(SupportProgram):
+    """Labourers of the register working away, filled to the published count each year.
+
+    Attributes:
+        labour_away: each household's labourers working away this year.
+        readiness: each household's place in the order of going (lower goes first).
+        away_income: this year's earnings not sent home, yuan per person per year; the
+            register counts them (``register_counts = "full"``), the survey does not.
+    """
+
+    Config: ClassVar = WorkAwayConfig
+    channel: ClassVar = "wage"
+
+    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+        super().__init__(model, name, config)
+        n = model.households.n
+        self.labour_away = np.zeros(n, dtype=np.int64)
+        self.readiness = self.context.rng.random(n)
+        self.away_income: Money = np.zeros(n)
+
+    def begin_year(self, year: int) -> None:
+        h, c = self.context.households, self.config
+        eligible = self.eligible(year)
+        target = dated_value(c.labourers, year) if self.active(year) else 0.0
+        idx = np.flatnonzero(eligible)
+        # One slot per labourer; slot k of every household comes before slot k + 1 of any.
+        slots = h.labour[idx].astype(np.int64)
+        owner = np.repeat(idx, slots)
+        rank = np.arange(owner.size) - np.repeat(np.cumsum(slots) - slots, slots)
+        taken = fit_queue(h.weight[owner], rank + self.readiness[owner], target)
+        before = self.labour_away
+        self.labour_away = np.bincount(owner[taken], minlength=h.n)
+        newly = np.maximum(self.labour_away - before, 0)
+        spent = float(c.unit_cost * (newly * h.weight).sum())
+        went = self.labour_away > 0
+        new = np.flatnonzero(went & ~self.enrolled)
+        ended = self.enrolled & ~went
+        self.enrolled[ended] = False
+        self.until[ended] = year - 1
+        self.enrolled[new] = True
+        self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
+        self.until[new] = 0
+        earned = dated_value(c.earnings, year) * self.labour_away / h.size
+        self.magnitude = c.remitted_share * earned
+        kept = (1.0 - c.remitted_share) * earned
+        self.away_income = kept if c.register_counts == "full" else np.zeros(h.n)
+        self.close(year, spent, spent, new, eligible)
+
+    def effect(self, year: int) -> Money:
+        """What the labourers away send or bring home, yuan per person per year."""
+        return self.magnitude.copy()
+
+    def contribution(self) -> Money:
+        """All the earnings the register counts: the exit test is the register's."""
+        return np.maximum(self.income + self.away_income, 0.0)
