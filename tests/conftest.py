@@ -60,3 +60,21 @@ def bare(baseline: Scenario) -> Scenario:
 @pytest.fixture(scope="session")
 def small_bare(bare: Scenario) -> Scenario:
     return bare.updated({"population.households": 600, "population.villages": 12})
+
+
+@pytest.fixture
+def rules(bare: Scenario) -> Scenario:
+    """Deterministic register rules and no shocks."""
+    return bare.updated(
+        {
+            "registration.income_error_sd": 0.0,
+            "guarantees.schooling_new_gap": 0.0,
+            "guarantees.schooling_annual_fix": 0.0,
+            "guarantees.medical_annual_fix": 0.0,
+            "guarantees.self_renovation": 0.0,
+            "shocks.illness.annual_probability": 0.0,
+            "shocks.disaster.annual_probability": 0.0,
+            "shocks.market.sd": 0.0,
+            "income.transitory_sd": 0.0,
+        }
+    )

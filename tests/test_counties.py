@@ -123,6 +123,19 @@ def test_poor_counties_grow_faster_and_the_nation_as_before(tiny: Scenario) -> N
     assert all(s.scenario.income.growth == base for s in county_specs(tiny, 3))
 
 
+def test_a_county_takes_its_share_of_every_national_total(tiny: Scenario) -> None:
+    """Budgets and the labourers away are national totals: the counties split them."""
+    labourers, budget = {2016: 9_000.0}, {2016: 1e6}
+    table = {"kind": "work_away", "labourers": labourers, "earnings": {2016: 12_000.0}}
+    nation = tiny.updated({"programs.away": {**table, "budget": budget}})
+    specs = county_specs(nation, 3)
+    shares = [s.county.money_share for s in specs]
+    got = [s.scenario.programs["away"] for s in specs]
+    assert [g.labourers[2016] for g in got] == pytest.approx([9_000.0 * x for x in shares])
+    assert [g.budget[2016] for g in got] == pytest.approx([1e6 * x for x in shares])
+    assert all(g.earnings[2016] == 12_000.0 for g in got)  # a wage is not a total
+
+
 def test_national_quantiles_pool_the_counties_income(tiny: Scenario, tiny_run) -> None:
     """Quantiles do not add up; pooled from the counties' sketches, the nation's lie
     between its counties' own (to within a sketch point), and the lowest fifth is poorer

@@ -20,24 +20,6 @@ from .test_programs import start_year, with_program
 LINE_2014 = 2800.0
 
 
-@pytest.fixture
-def rules(bare: Scenario) -> Scenario:
-    """Deterministic register rules and no shocks."""
-    return bare.updated(
-        {
-            "registration.income_error_sd": 0.0,
-            "guarantees.schooling_new_gap": 0.0,
-            "guarantees.schooling_annual_fix": 0.0,
-            "guarantees.medical_annual_fix": 0.0,
-            "guarantees.self_renovation": 0.0,
-            "shocks.illness.annual_probability": 0.0,
-            "shocks.disaster.annual_probability": 0.0,
-            "shocks.market.sd": 0.0,
-            "income.transitory_sd": 0.0,
-        }
-    )
-
-
 # -- 1. dibao is re-assessed and brings the household to the standard ----------------------
 def test_dibao_tops_up_a_shock_within_the_year(rules: Scenario) -> None:
     scenario = with_program(rules, "social_security", two_lines_in_one=True, max_labour=None)
@@ -65,6 +47,22 @@ def test_dibao_catches_whoever_falls_back_under_two_lines_in_one(rules: Scenario
     assert h.income[0] == pytest.approx(LINE_2014)
     assert dibao.enrolled[0]
     assert dibao.ledger[-1]["spent_yuan"] == pytest.approx((LINE_2014 - 2000.0) * 3)
+
+
+def test_the_dibao_standard_is_the_counties_where_it_stands_over_the_line(
+    rules: Scenario,
+) -> None:
+    """Two lines in one put the standard at or over the poverty line, not at it."""
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=True, standard={2013: 2000.0, 2014: 3500.0}
+    )
+    row = {"status": Status.REGISTERED, "size": 1, "labour": 0, "income": 3000.0}
+    model, dibao = start_year(scenario, row)
+    h = model.households
+    assert dibao.enrolled[0]  # over the line, under the county's standard
+    set_year_income(h, [3000.0])
+    close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.income[0] == pytest.approx(3500.0)
 
 
 def test_dibao_settles_within_its_budget(rules: Scenario) -> None:

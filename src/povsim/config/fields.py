@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-__all__ = ["Probability", "StrictNumbers", "setting"]
+__all__ = ["Probability", "StrictNumbers", "in_force", "setting"]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -83,3 +84,10 @@ class StrictNumbers(BaseModel):
         ):
             raise ValueError("true or false where a number is expected")
         return value
+
+
+def in_force(series: Mapping[int, float], year: int) -> float:
+    """A dated figure's value in ``year``: that of the last year given up to it (0 before the
+    first), as a dated parameter stays in force until the next change."""
+    given = [y for y in series if y <= year]
+    return float(series[max(given)]) if given else 0.0

@@ -110,6 +110,11 @@ class ProgramConfig(StrictNumbers):
         """Fields naming another program of the scenario: field -> program name."""
         return {}
 
+    def totals(self) -> tuple[str, ...]:
+        """Dated fields that are totals for the scenario's whole population (yuan, people):
+        a county's share of a national run takes its share of them."""
+        return ("budget",)
+
     @field_validator("causes")
     @classmethod
     def _known_causes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -200,6 +205,9 @@ class WorkAwayConfig(ProgramConfig):
         0.0, "organised placement (transport, job fairs) per labourer newly away", "yuan", ge=0.0
     )
 
+    def totals(self) -> tuple[str, ...]:
+        return ("budget", "labourers")
+
     @field_validator("labourers", "earnings")
     @classmethod
     def _some_years(cls, value: dict[int, float]) -> dict[int, float]:
@@ -270,6 +278,13 @@ class SocialSecurityConfig(ProgramConfig):
     )
     two_lines_from: int | None = setting(
         None, "first year of two lines in one (unset: every year)", "year"
+    )
+    standard: dict[int, Annotated[float, Field(ge=0.0, le=1e6)]] | None = setting(
+        None,
+        "the rural dibao standard by year; under two lines in one the allowance tops up to "
+        "the higher of it and the poverty line (a year not given takes the last given before "
+        "it; unset: the poverty line)",
+        "yuan/person/year",
     )
     entitlement_from: int | None = setting(
         None,

@@ -404,7 +404,8 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
 
     Agents are shared by rural people (poor counties oversampled, weights undo it), so
     are real households and villages; income is scaled to the county's level, village
-    remoteness centred on the county's, every budget scaled by its money share.
+    remoteness centred on the county's, every budget and every program's national total (the
+    labourers away) scaled by its money share.
     """
     geo = scenario.geography
     assert geo is not None
@@ -437,8 +438,9 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
     }
     for name, program in scenario.programs.items():
-        if program.budget is not None:
-            changes[f"programs.{name}.budget"] = {y: v * s for y, v in program.budget.items()}
+        for key in program.totals():
+            if (total := getattr(program, key)) is not None:
+                changes[f"programs.{name}.{key}"] = {y: v * s for y, v in total.items()}
     return scenario.updated(changes)
 
 

@@ -75,12 +75,15 @@ INDICATORS: dict[str, str] = {
     "the county exit test from 2016)",
     "wrongly_registered_households": "registered households that were not poor when "
     "registered (inclusion error)",
-    "mean_income_registered": "mean income of registered people, yuan/person/year",
-    "median_income_registered": "median income of registered people, yuan/person/year",
-    "mean_income_exits": "mean income of people in households that exited this year, "
-    "yuan/person/year",
+    "mean_income_registered": "mean income of registered people as the register counts it "
+    "(earnings away in full), yuan/person/year",
+    "median_income_registered": "median income of registered people as the register counts "
+    "it, yuan/person/year",
+    "mean_income_exits": "mean income of people in households that exited this year, as the "
+    "register counts it, yuan/person/year",
     "mean_income_ever_registered": "mean income of people ever registered (still poor or "
-    "exited: what reports call the poor's income), yuan/person/year",
+    "exited: what reports call the poor's income), as the register counts it, "
+    "yuan/person/year",
     "mean_income": "mean income of everybody, yuan/person/year",
     "mean_income_lowest_fifth": "mean income of the poorest fifth of people (the NBS "
     "low-income group, 低收入组), yuan/person/year",

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from povsim.config.fields import in_force
 from povsim.config.program import ProgramConfig, SocialSecurityConfig
 from povsim.config.vocabulary import Status
 from povsim.sim.programs.base import STATUS_CODES, Index, Mask, Money, SupportProgram, fit_queue
@@ -69,10 +70,14 @@ class SocialSecurity(SupportProgram):
         line = self.context.line(year)
         if not self.two_lines(year):
             return np.full(h.n, self.config.threshold * line)
-        standard = np.full(h.n, line)
+        # Two lines in one made the poverty line the dibao standard's floor; counties set
+        # the standard itself, higher (4,301 yuan in 2017, about 6,046 in 2020: MCA,
+        # docs/register-sources.md section 12).
+        dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
+        standard = np.full(h.n, max(line, dibao))
         last = self.config.guaranteed_from
         if last is not None and year >= last:
-            exit_standard = max(line, self.context.scenario.exit_standard(year))
+            exit_standard = max(line, dibao, self.context.scenario.exit_standard(year))
             standard[h.status == Status.REGISTERED] = exit_standard
         return standard
 

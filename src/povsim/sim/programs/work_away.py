@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from povsim.config.fields import in_force
 from povsim.config.program import ProgramConfig, WorkAwayConfig
 from povsim.sim.programs.base import Money, SupportProgram
 from povsim.sim.queue import fit_queue
@@ -36,13 +37,7 @@ from povsim.sim.queue import fit_queue
 if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
 
-__all__ = ["WorkAway", "WorkAwayConfig", "dated_value"]
-
-
-def dated_value(series: dict[int, float], year: int) -> float:
-    """The value in force in ``year``: that of the last year given up to it (0 before)."""
-    given = [y for y in series if y <= year]
-    return float(series[max(given)]) if given else 0.0
+__all__ = ["WorkAway", "WorkAwayConfig"]
 
 
 class WorkAway(SupportProgram):
@@ -68,7 +63,7 @@ class WorkAway(SupportProgram):
     def begin_year(self, year: int) -> None:
         h, c = self.context.households, self.config
         eligible = self.eligible(year)
-        target = dated_value(c.labourers, year) if self.active(year) else 0.0
+        target = in_force(c.labourers, year) if self.active(year) else 0.0
         idx = np.flatnonzero(eligible)
         # One slot per labourer; slot k of every household comes before slot k + 1 of any.
         slots = h.labour[idx].astype(np.int64)
@@ -87,7 +82,7 @@ class WorkAway(SupportProgram):
         self.enrolled[new] = True
         self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
         self.until[new] = 0
-        earned = dated_value(c.earnings, year) * self.labour_away / h.size
+        earned = in_force(c.earnings, year) * self.labour_away / h.size
         self.magnitude = c.remitted_share * earned
         kept = (1.0 - c.remitted_share) * earned
         self.away_income = kept if c.register_counts == "full" else np.zeros(h.n)

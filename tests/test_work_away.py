@@ -1,0 +1,135 @@
+"""Work away from home (外出务工) and the two income concepts; annual exit plans.
+
+Hand-built households: the published count of the register's labourers away is filled
+every household's first labourer first; the survey counts what is sent home, the register
+all of the earnings; and exits follow the year's plan, the surest first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from povsim import Scenario, Status
+from povsim.config.fields import in_force
+from povsim.sim.assessment import close_year, plan_share
+from povsim.sim.income import draw_shocks, step_income
+from povsim.sim.pathways import pathway_rows
+from povsim.sim.streams import Streams
+
+from .conftest import hand_built, set_year_income
+from .test_programs import start_year, with_program
+
+LINE_2014 = 2800.0
+
+REG = {"status": Status.REGISTERED, "size": 2, "labour": 2}
+
+
+def away(rules: Scenario, labourers: float, earnings: float = 12_000.0, **settings) -> Scenario:
+    return with_program(
+        rules,
+        "work_away",
+        labourers={2014: labourers},
+        earnings={2014: earnings},
+        remitted_share=0.5,
+        **settings,
+    )
+
+
+@pytest.mark.parametrize(("count", "expected"), [(3, [1, 1, 1]), (4, [2, 1, 1])])
+def test_every_households_first_labourer_goes_before_anyones_second(
+    rules: Scenario,
+    count: float,
+    expected: list[int],
+) -> None:
+    """At least one worker in work in every household with labour (至少一人就业)."""
+    scenario = away(rules, count)
+    rows = [REG, {**REG, "labour": 1}, {**REG, "status": Status.EXITED, "ever_exited": True}]
+    model, program = start_year(scenario, *rows, seed=3)
+    got = sorted(program.labour_away.tolist(), reverse=True)
+    assert got == sorted(expected, reverse=True)
+    assert model.households.labour_away.tolist() == program.labour_away.tolist()
+
+
+def test_only_the_registers_labourers_are_counted(rules: Scenario) -> None:
+    scenario = away(rules, 10)
+    rows = [REG, {**REG, "status": Status.UNREGISTERED}, {**REG, "labour": 0}]
+    _, program = start_year(scenario, *rows)
+    assert program.labour_away.tolist() == [2, 0, 0]
+    assert program.ledger[-1]["reached"] == 1
+
+
+def test_the_survey_counts_what_is_sent_home_the_register_all_of_it(
+    rules: Scenario,
+) -> None:
+    scenario = away(rules, 1, earnings=12_000.0)
+    model, program = start_year(scenario, REG)
+    h = model.households
+    # 12,000 yuan shared by two members: half sent home, half kept away.
+    assert program.income[0] == pytest.approx(3000.0)
+    assert h.away_income[0] == pytest.approx(3000.0)
+    set_year_income(h, [2000.0])  # under the line as the survey sees it
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.income[0] == pytest.approx(2000.0)
+    assert h.register_income()[0] == pytest.approx(5000.0)
+    assert t.exited[0]  # the register's test counts the earnings away
+    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)}
+    assert rows["work_away"]["primary_households"] == 1
+
+
+def test_a_register_that_counts_only_what_is_sent_home(rules: Scenario) -> None:
+    scenario = away(rules, 1, register_counts="remitted")
+    model, _ = start_year(scenario, REG)
+    h = model.households
+    assert h.away_income[0] == 0.0
+    set_year_income(h, [2000.0])
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert not t.exited[0]
+
+
+def test_a_worker_away_earns_no_wages_at_home(rules: Scenario) -> None:
+    scenario = away(rules, 1, earnings=0.0)
+    model, _ = start_year(scenario, {**REG, "wage_base": 1.0}, {**REG, "wage_base": 1.0})
+    h = model.households
+    assert h.labour_away.tolist() == [1, 0] or h.labour_away.tolist() == [0, 1]
+    h.wage_year[:] = 0.0
+    step_income(h, model.villages, scenario, 2014, draw_shocks(model.streams, h.n, 2))
+    going = np.argmax(h.labour_away)
+    assert h.wage_year[going] == pytest.approx(h.wage_year[1 - going] / 2)
+
+
+def test_a_year_not_given_takes_the_last_given_before_it() -> None:
+    series = {2016: 10.0, 2019: 40.0}
+    assert [in_force(series, y) for y in (2015, 2016, 2018, 2019, 2020)] == [0, 10, 10, 40, 40]
+
+
+# -- annual exit plans ---------------------------------------------------------------------
+def planned(rules: Scenario, lead: float = 0.0) -> Scenario:
+    return rules.updated(
+        {"exit.plan_from": 2014, "exit.plan_deadline": 2016, "exit.plan_lead_years": lead}
+    )
+
+
+def test_the_plan_spreads_the_register_over_the_years_left(rules: Scenario) -> None:
+    on_time, early = planned(rules), planned(rules, lead=0.5)
+    assert [plan_share(on_time, y) for y in (2014, 2015, 2016)] == pytest.approx([1 / 3, 1 / 2, 1])
+    assert [plan_share(early, y) for y in (2014, 2015, 2016)] == pytest.approx([0.4, 2 / 3, 1])
+
+
+def test_the_years_plan_takes_the_surest_first_and_the_deadline_takes_all(
+    rules: Scenario,
+) -> None:
+    scenario = planned(rules)
+    h, v = hand_built(*[{"status": Status.REGISTERED, "size": 1}] * 6)
+    incomes = [5000.0, 9000.0, 6000.0, 8000.0, 7000.0, 1000.0]
+    set_year_income(h, incomes)
+    t = close_year(h, v, scenario, 2014, Streams(0))
+    # A third of the six registered people; the two furthest over the exit income.
+    assert np.flatnonzero(t.exited).tolist() == [1, 3]
+    set_year_income(h, incomes)
+    t = close_year(h, v, scenario, 2015, Streams(0))
+    assert np.flatnonzero(t.exited).tolist() == [2, 4]  # half of the four left
+    set_year_income(h, incomes)
+    t = close_year(h, v, scenario, 2016, Streams(0))
+    assert np.flatnonzero(t.exited).tolist() == [0]  # the deadline: all who pass the test
+    assert h.status[5] == Status.REGISTERED
