@@ -133,3 +133,24 @@ def test_the_years_plan_takes_the_surest_first_and_the_deadline_takes_all(
     t = close_year(h, v, scenario, 2016, Streams(0))
     assert np.flatnonzero(t.exited).tolist() == [0]  # the deadline: all who pass the test
     assert h.status[5] == Status.REGISTERED
+
+
+def test_a_kind_of_support_counts_a_household_once(rules: Scenario) -> None:
+    """Census reach is by kind of support: a household in two employment programs is one."""
+    posts = {
+        "kind": "public_jobs",
+        "budget": {2014: 1e9},
+        "take_up": 1.0,
+        "max_labour": 2,
+        "support": "work",
+    }
+    table = {"labourers": {2014: 1.0}, "earnings": {2014: 1.0}, "support": "work"}
+    scenario = away(rules, 1).updated(
+        {"programs.posts": posts, **{f"programs.work_away.{k}": v for k, v in table.items()}}
+    )
+    model, _ = start_year(scenario, REG, REG)
+    model._record_support_reach()
+    rows = {p.name: p.ledger[-1] for p in model.programs}
+    assert rows["work_away"]["reached"] == 1  # one labourer away
+    assert rows["posts"]["reached"] == 2
+    assert rows["work_away"]["support_reached"] == rows["posts"]["support_reached"] == 2

@@ -98,6 +98,13 @@ class ProgramConfig(StrictNumbers):
         0, "years support continues after a household exits (脱贫不脱钩)", "years", ge=0
     )
     once: bool = setting(True, "a household is enrolled at most once")
+    support: str | None = setting(
+        None,
+        "the kind of support census reports count this program under (labour export and "
+        "public-welfare posts under 'employment', credit under 'industry'): programs of one "
+        "kind count a household once in spending.parquet's support_reached and in "
+        "program_reach_share (unset: the program's own name)",
+    )
     guaranteed_from: int | None = setting(
         None,
         "from this year every eligible household that takes the program up is enrolled, "

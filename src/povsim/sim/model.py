@@ -43,6 +43,7 @@ SPENDING_COLUMNS = (
     "enrolled_people",
     "new_people",
     "reached",
+    "support_reached",
 )
 
 PANEL_COLUMNS = (
@@ -242,6 +243,20 @@ class PovertyModel(mesa.Model):
                 supported |= program.enrolled
         return spent, self.households.count(supported)
 
+    def _record_support_reach(self) -> None:
+        """Households ever reached by any program of each kind of support, each once: census
+        reports give a kind's reach (employment support: labour export, posts, training)."""
+        kinds: dict[str, list[SupportProgram]] = {}
+        for program in self.programs:
+            if isinstance(program, SupportProgram) and program.ledger:
+                kinds.setdefault(program.config.support or program.name, []).append(program)
+        for members in kinds.values():
+            reached = np.zeros(self.households.n, dtype=bool)
+            for program in members:
+                reached |= program.since > 0
+            for program in members:
+                program.ledger[-1]["support_reached"] = self.households.count(reached)
+
     def _close_year(self) -> None:
         h, v, scenario = self.households, self.villages, self.config
         line = scenario.line(self.year)
@@ -249,6 +264,7 @@ class PovertyModel(mesa.Model):
         # A household the floor held exited at the line, not at the exit standard.
         threshold = np.where(transitions.floored, line, scenario.exit_income(self.year))
         self._pathways += pathway_rows(h, self.programs, transitions.exited, self.year, threshold)
+        self._record_support_reach()
         spent, supported = self._spending_this_year()
         update_villages(h, v, scenario, self.year)
         people = h.people(slice(None))

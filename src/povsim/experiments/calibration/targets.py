@@ -49,8 +49,9 @@ REACHED = "program_reached"
 """Pseudo-indicator: households (or people) ``program`` has enrolled from the start to the year."""
 
 REACH_SHARE = "program_reach_share"
-"""Pseudo-indicator: households ``program`` has ever enrolled by the year, each once, as a share
-of the households ever registered by then (how census reports give a program's reach)."""
+"""Pseudo-indicator: households ``program`` — or any program of its kind of support (its
+``support``) — has ever enrolled by the year, each once, as a share of the households ever
+registered by then (how census reports give a kind of support's reach)."""
 
 PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, REACHED, REACH_SHARE)
 

@@ -71,8 +71,9 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
             elif target.indicator == REACHED:
                 column = "new_people" if people else "new_enrolments"
                 values[i] = float(ledger.loc[ledger["year"] <= target.year, column].sum())
-            else:  # each household once, however often it was enrolled again
-                reached = float(ledger.loc[ledger["year"] == target.year, "reached"].sum())
+            else:  # each household once, however often and by whichever of its kind
+                this_year = ledger["year"] == target.year
+                reached = float(ledger.loc[this_year, "support_reached"].sum())
                 registered = years.at[target.year, "ever_registered_households"]
                 values[i] = reached / registered if registered else 0.0
         else:

@@ -202,6 +202,7 @@ class Program(mesa.Agent):
                 "enrolled_people": enrolled_people,
                 "new_people": new_people,
                 "reached": enrolled if reached is None else reached,
+                "support_reached": enrolled if reached is None else reached,
             }
         )
 
