@@ -39,7 +39,7 @@ def field_rows(
             yield from field_rows(annotation, f"{path}.")
             continue
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        default = info.default
+        default = "(required)" if info.is_required() else info.default
         if isinstance(default, tuple):
             default = list(default)
         if default == "":
