@@ -127,12 +127,13 @@ def test_a_county_takes_its_share_of_every_national_total(tiny: Scenario) -> Non
     """Budgets and the labourers away are national totals: the counties split them."""
     labourers, budget = {2016: 9_000.0}, {2016: 1e6}
     table = {"kind": "work_away", "labourers": labourers, "earnings": {2016: 12_000.0}}
-    nation = tiny.updated({"programs.away": {**table, "budget": budget}})
+    nation = tiny.updated({"programs.away": {**table, "budget": budget, "drawn_labourers": 3e3}})
     specs = county_specs(nation, 3)
     shares = [s.county.money_share for s in specs]
     got = [s.scenario.programs["away"] for s in specs]
     assert [g.labourers[2016] for g in got] == pytest.approx([9_000.0 * x for x in shares])
     assert [g.budget[2016] for g in got] == pytest.approx([1e6 * x for x in shares])
+    assert [g.drawn_labourers for g in got] == pytest.approx([3e3 * x for x in shares])
     assert all(g.earnings[2016] == 12_000.0 for g in got)  # a wage is not a total
 
 

@@ -154,3 +154,17 @@ def test_a_kind_of_support_counts_a_household_once(rules: Scenario) -> None:
     assert rows["work_away"]["reached"] == 1  # one labourer away
     assert rows["posts"]["reached"] == 2
     assert rows["work_away"]["support_reached"] == rows["posts"]["support_reached"] == 2
+
+
+def test_labourers_already_away_in_the_drawn_incomes_add_nothing_new_to_the_survey(
+    rules: Scenario,
+) -> None:
+    """Their remittances are in the incomes drawn, and they earned no wages at home."""
+    scenario = away(rules, 2, earnings=12_000.0, drawn_labourers=1.0)
+    model, program = start_year(scenario, REG, REG)
+    h = model.households
+    assert program.labour_away.tolist() == [1, 1]
+    assert h.labour_left.tolist() == pytest.approx([0.5, 0.5])  # half the count is new
+    # Sent home by the new half: 0.5 x 0.5 x 12,000 / 2 members; kept away, all of it.
+    assert program.income.tolist() == pytest.approx([1500.0, 1500.0])
+    assert h.away_income.tolist() == pytest.approx([3000.0, 3000.0])

@@ -118,8 +118,8 @@ class ProgramConfig(StrictNumbers):
         return {}
 
     def totals(self) -> tuple[str, ...]:
-        """Dated fields that are totals for the scenario's whole population (yuan, people):
-        a county's share of a national run takes its share of them."""
+        """Fields that are totals for the scenario's whole population (yuan, people; a number
+        or one by year): a county's share of a national run takes its share of them."""
         return ("budget",)
 
     @field_validator("causes")
@@ -196,6 +196,15 @@ class WorkAwayConfig(ProgramConfig):
         "share of the earnings sent or brought home: what the survey's household income counts",
         "share",
     )
+    drawn_labourers: float = setting(
+        0.0,
+        "labourers already away in the incomes the population is drawn with: the survey's "
+        "incomes hold what they send home, and they earned no wages at home, so only the "
+        "labourers beyond them add to the survey's income and take wages from home",
+        "people",
+        ge=0.0,
+        le=1e9,
+    )
     register_counts: Literal["full", "remitted"] = setting(
         "full",
         "what the register's income counts of a member working away: all the earnings, or "
@@ -213,7 +222,7 @@ class WorkAwayConfig(ProgramConfig):
     )
 
     def totals(self) -> tuple[str, ...]:
-        return ("budget", "labourers")
+        return ("budget", "labourers", "drawn_labourers")
 
     @field_validator("labourers", "earnings")
     @classmethod

@@ -439,8 +439,11 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
     }
     for name, program in scenario.programs.items():
         for key in program.totals():
-            if (total := getattr(program, key)) is not None:
+            total = getattr(program, key)
+            if isinstance(total, dict):
                 changes[f"programs.{name}.{key}"] = {y: v * s for y, v in total.items()}
+            elif total is not None:
+                changes[f"programs.{name}.{key}"] = total * s
     return scenario.updated(changes)
 
 

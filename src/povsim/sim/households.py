@@ -72,6 +72,10 @@ class HouseholdState(ArrayState):
     support_wage = ArrayColumn(np.float64, "program wage income, yuan/person/year")
     support_transfer = ArrayColumn(np.float64, "program transfers, yuan/person/year")
     labour_away = ArrayColumn(np.int16, "workers working away from home this year")
+    labour_left = ArrayColumn(
+        np.float64,
+        "workers away beyond those the drawn incomes already had away: their wages at home stop",
+    )
     away_income = ArrayColumn(
         np.float64,
         "earnings of members working away not sent home: counted by the register's income, "

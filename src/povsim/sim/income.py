@@ -143,7 +143,7 @@ def step_income(
     farm = (h.farm_base * earned + h.support_farm * working / spy) * price[village]
     # A worker sent away by a program no longer earns the household's wages at home (the
     # farm stays with those left behind); the program pays the wage away instead.
-    at_home = 1.0 - h.labour_away / np.maximum(h.labour, 1)
+    at_home = 1.0 - h.labour_left / np.maximum(h.labour, 1)
     wages = h.wage_base * earned * at_home
     wages += h.support_wage * working / spy
     transfers = h.transfer_base * (np.exp(v.trend) / spy)[village]

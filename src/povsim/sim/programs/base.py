@@ -80,7 +80,9 @@ class Program(mesa.Agent):
         context: the county it works in.
         income: this year's income effect per household, yuan per person per year.
         labour_away: this year's workers each household has working away through the
-            program (their wages at home stop).
+            program.
+        labour_left: of them, those who left home's work since the incomes were drawn
+            (their wages at home stop; fractional: a share of each household's workers).
         away_income: this year's earnings away from home not sent home, yuan per person
             per year: income the register counts and the survey does not.
         ledger: one spending row per year.
@@ -97,6 +99,7 @@ class Program(mesa.Agent):
         self.config: Any = config
         self.income: Money = np.zeros(model.households.n)
         self.labour_away = np.zeros(model.households.n, dtype=np.int64)
+        self.labour_left: Money = np.zeros(model.households.n)
         self.away_income: Money = np.zeros(model.households.n)
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
         self.ledger: list[dict[str, Any]] = []

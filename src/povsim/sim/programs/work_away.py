@@ -21,6 +21,11 @@ of the roughly 99 m people ever registered, and work income was 68.8% of 9,808 y
 docs/register-sources.md section 12). The part not sent home goes to
 :attr:`~povsim.sim.households.HouseholdState.away_income`, which the register's tests (exit,
 relapse, monitoring, the minimum living allowance) add to the survey's income.
+
+The incomes the population is drawn with already hold what the labourers away at the time
+sent home (``drawn_labourers``), and none of their wages at home: of each year's count only
+the share beyond them adds remittances to the survey's income and takes wages from home,
+while the register counts the earnings away of all of them.
 """
 
 from __future__ import annotations
@@ -82,9 +87,13 @@ class WorkAway(SupportProgram):
         self.enrolled[new] = True
         self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
         self.until[new] = 0
-        earned = in_force(c.earnings, year) * self.labour_away / h.size
-        self.magnitude = c.remitted_share * earned
-        kept = (1.0 - c.remitted_share) * earned
+        # The drawn incomes hold what the labourers already away then sent home, and no
+        # wages of theirs at home: only those beyond them are new to the survey's income.
+        beyond = max(1.0 - c.drawn_labourers / target, 0.0) if target > 0 else 0.0
+        self.labour_left = beyond * self.labour_away.astype(np.float64)
+        wage = in_force(c.earnings, year)
+        self.magnitude = c.remitted_share * wage * self.labour_left / h.size
+        kept = (1.0 - c.remitted_share) * wage * self.labour_away / h.size
         self.away_income = kept if c.register_counts == "full" else np.zeros(h.n)
         self.close(year, spent, spent, new, eligible)
 
