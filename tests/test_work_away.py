@@ -14,6 +14,7 @@ from povsim import Scenario, Status
 from povsim.config.fields import in_force
 from povsim.sim.assessment import close_year, plan_share
 from povsim.sim.income import draw_shocks, step_income
+from povsim.sim.indicators import annual_indicators
 from povsim.sim.pathways import pathway_rows
 from povsim.sim.streams import Streams
 
@@ -168,3 +169,20 @@ def test_labourers_already_away_in_the_drawn_incomes_add_nothing_new_to_the_surv
     # Sent home by the new half: 0.5 x 0.5 x 12,000 / 2 members; kept away, all of it.
     assert program.income.tolist() == pytest.approx([1500.0, 1500.0])
     assert h.away_income.tolist() == pytest.approx([3000.0, 3000.0])
+
+
+def test_the_verification_judges_the_registers_income(rules: Scenario) -> None:
+    """Wrongful exits and missed poor are found as the register's tests judge income."""
+    scenario = away(rules, 2, earnings=12_000.0)
+    exited = {**REG, "status": Status.EXITED, "ever_exited": True, "ever_registered": True}
+    model, _ = start_year(scenario, exited, {**REG, "status": Status.UNREGISTERED})
+    h = model.households
+    h.labour_away[:] = 1
+    h.away_income[:] = 3000.0
+    set_year_income(h, [2000.0, 2000.0])  # under the line as the survey sees it
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.register_income().tolist() == pytest.approx([5000.0, 5000.0])
+    row = annual_indicators(h, model.villages, 2014, LINE_2014, t, False, 0.0, 0.0)
+    assert row["poor_people"] == 4  # the survey's poor
+    assert row["wrongly_exited_people"] == 0
+    assert row["missed_poor_people"] == 0

@@ -64,9 +64,11 @@ INDICATORS: dict[str, str] = {
     "relapses_support_ended": "relapsed households whose support ended this or last year",
     "relapses_guarantee": "relapsed households above the line that lost a guarantee",
     "relapses_other": "relapsed households with none of the causes above",
-    "missed_poor_households": "poor households not on the register (exclusion error)",
+    "missed_poor_households": "households under the line by the register's income, not on the "
+    "register (exclusion error, as the verification judged it)",
     "missed_poor_people": "people in them (漏评人口)",
-    "wrongly_exited_people": "people of exited households under the line at the assessment "
+    "wrongly_exited_people": "people of exited households under the line (the register's "
+    "income) at the assessment "
     "(错退人口: exited without an income stably over the line); they are earlier exits "
     "awaiting relapse verification, so with exit.relapse_years = 1 there are none",
     "wrongful_exit_rate": "wrongly_exited_people / people of exited households (错退率)",
@@ -238,11 +240,14 @@ def annual_indicators(
     )
     for cause, mask in t.relapse_causes.items():
         row[f"relapses_{cause}"] = h.count(mask)
-    missed = poor & (h.status == Status.UNREGISTERED)
+    # Missed poor and wrongful exits are the verification's findings (third-party
+    # assessment), which judged incomes as the register's tests do.
+    assessed_poor = h.register_income() < line
+    missed = assessed_poor & (h.status == Status.UNREGISTERED)
     row["missed_poor_households"] = h.count(missed)
     row["missed_poor_people"] = h.people(missed)
     exited = h.status == Status.EXITED
-    row["wrongly_exited_people"] = h.people(exited & poor)
+    row["wrongly_exited_people"] = h.people(exited & assessed_poor)
     row["wrongful_exit_rate"] = _ratio(row["wrongly_exited_people"], row["exited_people"])
     row["comprehensive_poor_people"] = (
         row["registered_people"] + row["missed_poor_people"] + row["wrongly_exited_people"]
