@@ -11,7 +11,6 @@ from povsim.sim.assessment import close_year
 
 from .conftest import set_year_income
 from .test_programs import LINE_2014, start_year, with_program
-from .test_register import rules  # noqa: F401  # the fixture
 
 REG = {"status": Status.REGISTERED, "size": 4, "labour": 2, "land": 1.0}
 
@@ -74,7 +73,7 @@ def _close(model, scenario: Scenario, year: int, income: float):
 
 
 def test_exit_waits_for_income_over_the_line_at_successive_assessments(
-    rules: Scenario,  # noqa: F811
+    rules: Scenario,
 ) -> None:
     scenario = rules.updated({"exit.stable_years": 2})
     model, _ = start_year(scenario, REG)
@@ -91,7 +90,7 @@ def test_exit_waits_for_income_over_the_line_at_successive_assessments(
     assert model.households.status[0] == Status.EXITED
 
 
-def test_income_the_floor_holds_at_the_line_counts_as_stable(rules: Scenario) -> None:  # noqa: F811
+def test_income_the_floor_holds_at_the_line_counts_as_stable(rules: Scenario) -> None:
     scenario = with_program(
         rules.updated({"exit.stable_years": 3}),
         "social_security",
@@ -149,7 +148,7 @@ def test_mean_income_of_the_lowest_fifth_weighs_people() -> None:
 
 
 def test_the_floor_lets_a_household_exit_whatever_the_exit_margin(
-    rules: Scenario,  # noqa: F811
+    rules: Scenario,
 ) -> None:
     scenario = with_program(
         rules.updated({"exit.income_margin": 0.3}),
@@ -167,7 +166,7 @@ def test_the_floor_lets_a_household_exit_whatever_the_exit_margin(
     assert h.status.tolist() == [Status.EXITED, Status.REGISTERED]
 
 
-def test_an_entitled_allowance_is_not_held_back_by_its_budget(rules: Scenario) -> None:  # noqa: F811
+def test_an_entitled_allowance_is_not_held_back_by_its_budget(rules: Scenario) -> None:
     budget = dict.fromkeys(range(2014, 2021), 1.0)
     row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2, "income": 5000.0}
     for entitled, expected in ((None, [2000.0, 2500.0]), (2014, [LINE_2014, LINE_2014])):
@@ -209,7 +208,7 @@ def _floor_with_margin(base: Scenario) -> Scenario:
     )
 
 
-def test_a_floor_exit_needs_no_other_program(rules: Scenario) -> None:  # noqa: F811
+def test_a_floor_exit_needs_no_other_program(rules: Scenario) -> None:
     from povsim.sim.pathways import pathway_rows
 
     scenario = _floor_with_margin(rules)
@@ -223,7 +222,7 @@ def test_a_floor_exit_needs_no_other_program(rules: Scenario) -> None:  # noqa: 
     assert rows["social_security"]["primary_households"] == 1
 
 
-def test_the_floor_does_not_hold_a_household_it_pays_nothing(rules: Scenario) -> None:  # noqa: F811
+def test_the_floor_does_not_hold_a_household_it_pays_nothing(rules: Scenario) -> None:
     scenario = _floor_with_margin(rules)
     model, dibao = start_year(scenario, {**REG, "labour": 0})
     dibao.enrolled[0] = True  # enrolled, but its own income is over the line this year

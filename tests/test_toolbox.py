@@ -12,7 +12,6 @@ from povsim.sim.pathways import pathway_rows
 
 from .conftest import set_year_income
 from .test_programs import AMPLE, LINE_2014, start_year, with_program
-from .test_register import rules  # noqa: F401  # the fixture
 
 REG = {"status": Status.REGISTERED, "size": 4, "labour": 2, "land": 1.0}
 YEARS = range(2014, 2021)
@@ -105,7 +104,7 @@ def test_renewal_is_a_chance_and_ends_with_the_support_after_exit(bare: Scenario
     assert credit.enrolled[renewed[10:]].all()
 
 
-def test_a_loan_is_necessary_for_the_exit_its_return_made(rules: Scenario) -> None:  # noqa: F811
+def test_a_loan_is_necessary_for_the_exit_its_return_made(rules: Scenario) -> None:
     scenario = with_program(rules, "microcredit", failure=0.0, loan=40000.0, return_rate=0.12)
     model, credit = start_year(scenario, {**REG, "size": 2})
     gain = credit.income[0]
@@ -185,7 +184,7 @@ def test_posts_go_to_households_with_weak_or_part_labour(bare: Scenario) -> None
 
 
 def test_a_post_is_necessary_for_the_exit_of_a_household_that_cannot_work(
-    rules: Scenario,  # noqa: F811
+    rules: Scenario,
 ) -> None:
     scenario = with_program(rules, "public_jobs", wage=6000.0)
     model, _jobs = start_year(scenario, {**REG, "labour": 0, "elderly": 1, "size": 2})
@@ -306,7 +305,7 @@ def test_every_new_kind_runs_in_a_county_within_its_budget(small: Scenario, kind
     ],
 )
 def test_each_kind_is_necessary_for_the_exit_its_income_made(
-    rules: Scenario,  # noqa: F811
+    rules: Scenario,
     kind: str,
     settings: dict,
     row: dict,
@@ -323,7 +322,7 @@ def test_each_kind_is_necessary_for_the_exit_its_income_made(
 
 
 def test_consumption_support_is_necessary_only_with_the_industry_it_adds_to(
-    rules: Scenario,  # noqa: F811
+    rules: Scenario,
 ) -> None:
     scenario = rules.updated(
         {
