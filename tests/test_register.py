@@ -65,6 +65,22 @@ def test_the_dibao_standard_is_the_counties_where_it_stands_over_the_line(
     assert h.income[0] == pytest.approx(3500.0)
 
 
+def test_a_household_with_workers_is_caught_under_the_line_not_the_standard(
+    rules: Scenario,
+) -> None:
+    """The floor takes a household that can work only once it falls back under the line."""
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=True, standard={2013: 4000.0}
+    )
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2, "income": 3500.0}
+    model, dibao = start_year(scenario, row, {**row, "labour": 0})
+    assert dibao.enrolled.tolist() == [False, True]
+    h = model.households
+    set_year_income(h, [3500.0, 3500.0])
+    close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.income.tolist() == pytest.approx([3500.0, 4000.0])
+
+
 def test_dibao_settles_within_its_budget(rules: Scenario) -> None:
     budget = dict.fromkeys(range(2014, 2021), 1000.0)
     scenario = with_program(rules, "social_security", two_lines_in_one=True, budget=budget)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from povsim import Scenario, Status
+from povsim import PovertyModel, Scenario, Status
 from povsim.config.fields import in_force
 from povsim.sim.assessment import close_year, plan_share
 from povsim.sim.income import draw_shocks, step_income
@@ -138,23 +138,28 @@ def test_the_years_plan_takes_the_surest_first_and_the_deadline_takes_all(
 
 def test_a_kind_of_support_counts_a_household_once(rules: Scenario) -> None:
     """Census reach is by kind of support: a household in two employment programs is one."""
-    posts = {
-        "kind": "public_jobs",
-        "budget": {2014: 1e9},
-        "take_up": 1.0,
-        "max_labour": 2,
-        "support": "work",
-    }
-    table = {"labourers": {2014: 1.0}, "earnings": {2014: 1.0}, "support": "work"}
+    posts = {"kind": "public_jobs", "budget": {2014: 1e9}, "take_up": 1.0, "support": "work"}
+    table = {"labourers": {2014: 2.0}, "earnings": {2014: 1.0}, "support": "work"}
     scenario = away(rules, 1).updated(
-        {"programs.posts": posts, **{f"programs.work_away.{k}": v for k, v in table.items()}}
+        {
+            "programs.posts": posts,
+            **{f"programs.work_away.{k}": v for k, v in table.items()},
+            "end_year": 2014,
+        }
     )
-    model, _ = start_year(scenario, REG, REG)
-    model._record_support_reach()
-    rows = {p.name: p.ledger[-1] for p in model.programs}
-    assert rows["work_away"]["reached"] == 1  # one labourer away
-    assert rows["posts"]["reached"] == 2
-    assert rows["work_away"]["support_reached"] == rows["posts"]["support_reached"] == 2
+    elder = {"status": Status.REGISTERED, "size": 2, "labour": 0, "elderly": 1}
+    h, v = hand_built(elder, {**REG, "labour": 1}, {**REG, "labour": 2})
+    model = PovertyModel(scenario, 0, population=(h, v))
+    model.households.status[:] = Status.REGISTERED
+    spending = model.run().spending().set_index("program")
+    reached = {p.name: p.since > 0 for p in model.programs}
+    # Posts go to weak labour (the elder, the one-worker household), work away to workers.
+    assert reached["posts"].tolist() == [True, True, False]
+    assert reached["work_away"].tolist() == [False, True, True]
+    assert spending.at["posts", "reached"] == 2
+    assert spending.at["work_away", "reached"] == 2
+    assert spending.at["posts", "support_reached"] == 3  # each household once
+    assert spending.at["work_away", "support_reached"] == 3
 
 
 def test_labourers_already_away_in_the_drawn_incomes_add_nothing_new_to_the_survey(
@@ -186,3 +191,30 @@ def test_the_verification_judges_the_registers_income(rules: Scenario) -> None:
     assert row["poor_people"] == 4  # the survey's poor
     assert row["wrongly_exited_people"] == 0
     assert row["missed_poor_people"] == 0
+
+
+def test_labourers_already_away_are_counted_against_those_found(rules: Scenario) -> None:
+    """A count the register's labour cannot fill: those away are the ones already away."""
+    scenario = away(rules, 10, drawn_labourers=2.0)
+    model, program = start_year(scenario, REG)
+    assert program.labour_away.tolist() == [2]
+    assert model.households.labour_left.tolist() == [0.0]
+    assert program.income.tolist() == [0.0]
+
+
+def test_without_support_those_already_away_stay_and_no_one_more_goes(rules: Scenario) -> None:
+    scenario = away(rules, 10, drawn_labourers=4.0).without_support()
+    assert scenario.programs["work_away"].labourers == {2014: 4.0}
+
+
+def test_an_exit_the_earnings_away_made_is_the_labour_exports(rules: Scenario) -> None:
+    """Credited to work away even when nothing new reaches the survey's income."""
+    scenario = away(rules, 1, earnings=12_000.0, drawn_labourers=1.0)
+    model, program = start_year(scenario, REG)
+    h = model.households
+    assert program.income[0] == 0.0
+    set_year_income(h, [2000.0])
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert t.exited[0]
+    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)}
+    assert rows["work_away"]["primary_households"] == 1

@@ -117,6 +117,10 @@ class ProgramConfig(StrictNumbers):
         """Fields naming another program of the scenario: field -> program name."""
         return {}
 
+    def without_support(self) -> dict[str, object]:
+        """Field changes that leave this program without support (the counterfactual)."""
+        return {"share": 0.0, "budget": None}
+
     def totals(self) -> tuple[str, ...]:
         """Fields that are totals for the scenario's whole population (yuan, people; a number
         or one by year): a county's share of a national run takes its share of them."""
@@ -223,6 +227,13 @@ class WorkAwayConfig(ProgramConfig):
 
     def totals(self) -> tuple[str, ...]:
         return ("budget", "labourers", "drawn_labourers")
+
+    def without_support(self) -> dict[str, object]:
+        # Without the employment drive those already away stay away; no one more goes.
+        return {
+            **super().without_support(),
+            "labourers": {min(self.labourers): self.drawn_labourers},
+        }
 
     @field_validator("labourers", "earnings")
     @classmethod

@@ -770,9 +770,8 @@ class Scenario(_Section):
             "monitoring.enabled": False,
         }
         for name, program in self.programs.items():
-            changes[f"programs.{name}.share"] = 0.0
-            if program.budget is not None:
-                changes[f"programs.{name}.budget"] = None
+            for key, value in program.without_support().items():
+                changes[f"programs.{name}.{key}"] = value
         return self.updated(changes)
 
     def line(self, year: int) -> float:

@@ -150,8 +150,8 @@ SKETCH_POINTS = 256
 
 
 def income_sketch(h: HouseholdState) -> np.ndarray:
-    """Income of all people and of registered people at ``SKETCH_POINTS`` equally weighted
-    quantiles, shape (2, SKETCH_POINTS).
+    """Income of all people (the survey's) and of registered people (the register's) at
+    ``SKETCH_POINTS`` equally weighted quantiles, shape (2, SKETCH_POINTS).
 
     Quantiles do not add up over counties, but sketches do: pooled, each point weighted by
     its county's people over ``SKETCH_POINTS``, they give the nation's quantiles to within
@@ -162,7 +162,7 @@ def income_sketch(h: HouseholdState) -> np.ndarray:
     return np.stack(
         [
             weighted_quantiles(h.income, h.persons, qs),
-            weighted_quantiles(h.income[registered], h.persons[registered], qs),
+            weighted_quantiles(h.register_income()[registered], h.persons[registered], qs),
         ]
     ).astype(np.float32)  # to the yuan and beyond; half what national runs send back
 

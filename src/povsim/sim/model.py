@@ -228,7 +228,8 @@ class PovertyModel(mesa.Model):
         h.support_transfer = reach * totals["transfer"]
         h.away_income = reach * sum((p.away_income for p in self.programs), np.zeros(h.n))
         h.labour_away = np.minimum(sum((p.labour_away for p in self.programs), 0), h.labour)
-        h.labour_left = np.minimum(sum((p.labour_left for p in self.programs), 0.0), h.labour)
+        left = reach * sum((p.labour_left for p in self.programs), np.zeros(h.n))
+        h.labour_left = np.minimum(left, h.labour)
         h.extra_reimbursement = 0.0
         h.illness_protection = 0.0
         for program in self.programs:

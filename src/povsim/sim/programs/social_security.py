@@ -59,12 +59,14 @@ class SocialSecurity(SupportProgram):
         """Each household's standard, the income the allowance tops up to, yuan per person
         per year.
 
-        Under two lines in one it is the poverty line. Once the floor is guaranteed (the
-        campaign's last year) a household still registered is lifted to the register's exit
-        standard where that is higher, so the floor catches every registered household that
-        could not reach it by work: the rural dibao standard then stood above the exit test
-        (about 5,800 yuan against about 4,000 in 2020; docs/register-sources.md, sections 1
-        and 6). Exited households are caught under the line, as before.
+        Under two lines in one it is the county's dibao standard (``standard``), which the
+        poverty line floors; a household with workers, which the floor takes only once it
+        falls back (:meth:`may_claim`), is caught under the line itself. Once the floor is
+        guaranteed (the campaign's last year) a household still registered is lifted to the
+        register's exit standard where that is higher, so the floor catches every registered
+        household that could not reach it by work: the rural dibao standard then stood above
+        the exit test (about 5,800 yuan against about 4,000 in 2020; docs/register-sources.md,
+        sections 1 and 6).
         """
         h = self.context.households
         line = self.context.line(year)
@@ -76,6 +78,8 @@ class SocialSecurity(SupportProgram):
         dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
         standard = np.full(h.n, max(line, dibao))
         last = self.config.guaranteed_from
+        if self.config.max_labour is not None:
+            standard[h.labour > self.config.max_labour] = line
         if last is not None and year >= last:
             exit_standard = max(line, dibao, self.context.scenario.exit_standard(year))
             standard[h.status == Status.REGISTERED] = exit_standard

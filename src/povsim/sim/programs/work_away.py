@@ -36,7 +36,7 @@ import numpy as np
 
 from povsim.config.fields import in_force
 from povsim.config.program import ProgramConfig, WorkAwayConfig
-from povsim.sim.programs.base import Money, SupportProgram
+from povsim.sim.programs.base import Mask, Money, SupportProgram
 from povsim.sim.queue import fit_queue
 
 if TYPE_CHECKING:
@@ -62,7 +62,11 @@ class WorkAway(SupportProgram):
         super().__init__(model, name, config)
         n = model.households.n
         self.labour_away = np.zeros(n, dtype=np.int64)
-        self.readiness = self.context.rng.random(n)
+        # A stream of its own, spawned from the take-up stream's seed: the readiness is
+        # drawn once and leaves the other programs' take-up draws where they were.
+        seed = self.context.rng.bit_generator.seed_seq
+        assert isinstance(seed, np.random.SeedSequence)
+        self.readiness = np.random.default_rng(seed.spawn(1)[0]).random(n)
         self.away_income: Money = np.zeros(n)
 
     def begin_year(self, year: int) -> None:
@@ -89,7 +93,8 @@ class WorkAway(SupportProgram):
         self.until[new] = 0
         # The drawn incomes hold what the labourers already away then sent home, and no
         # wages of theirs at home: only those beyond them are new to the survey's income.
-        beyond = max(1.0 - c.drawn_labourers / target, 0.0) if target > 0 else 0.0
+        filled = float((self.labour_away * h.weight).sum())
+        beyond = max(1.0 - c.drawn_labourers / filled, 0.0) if filled > 0 else 0.0
         self.labour_left = beyond * self.labour_away.astype(np.float64)
         wage = in_force(c.earnings, year)
         self.magnitude = c.remitted_share * wage * self.labour_left / h.size
@@ -100,6 +105,10 @@ class WorkAway(SupportProgram):
     def effect(self, year: int) -> Money:
         """What the labourers away send or bring home, yuan per person per year."""
         return self.magnitude.copy()
+
+    def helped(self) -> Mask:
+        """Households with a labourer away: the register counts their earnings."""
+        return self.labour_away > 0
 
     def contribution(self) -> Money:
         """All the earnings the register counts: the exit test is the register's."""
