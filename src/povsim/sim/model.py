@@ -58,6 +58,8 @@ PANEL_COLUMNS = (
     "education",
     "housing_grade",
     "income",
+    "away_income",
+    "labour_away",
     "food_ok",
     "schooling_ok",
     "medical_ok",
