@@ -84,13 +84,10 @@ class WorkAway(SupportProgram):
         newly = np.maximum(self.labour_away - before, 0)
         spent = float(c.unit_cost * (newly * h.weight).sum())
         went = self.labour_away > 0
+        # A household whose labourers all came home has lost the work (a relapse cause).
+        self.end_support(self.enrolled & ~went, year)
         new = np.flatnonzero(went & ~self.enrolled)
-        ended = self.enrolled & ~went
-        self.enrolled[ended] = False
-        self.until[ended] = year - 1
-        self.enrolled[new] = True
-        self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
-        self.until[new] = 0
+        self.enrol(new, year)
         # The drawn incomes hold what the labourers already away then sent home, and no
         # wages of theirs at home: only those beyond them are new to the survey's income.
         filled = float((self.labour_away * h.weight).sum())
