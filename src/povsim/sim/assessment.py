@@ -405,8 +405,8 @@ def close_year(
     judged = _survey_judges_poor(h, scenario, line, rng)
     monitored, help_ = _monitor(h, scenario, year, line, rng)
     # Help lifts the register's income to the line; the survey sees the same yuan.
-    assessed = h.register_income()
-    h.income = np.where(help_ > 0, np.maximum(assessed + help_, line) - h.away_income, h.income)
+    lifted = np.maximum(h.income + help_, line - h.away_income)
+    h.income = np.where(help_ > 0, lifted, h.income)
     h.monitored = monitored
     # The register's tests (exit, relapse) judge the register's income.
     assessed = h.register_income()
