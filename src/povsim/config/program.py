@@ -320,6 +320,14 @@ class SocialSecurityConfig(ProgramConfig):
         "eligible does not change",
         "year",
     )
+    withdrawal_years: int = setting(
+        0,
+        "years the allowance continues, at its last amount, once a household's income "
+        "without it has reached the standard (低保渐退期; 0: it ends at the next assessment)",
+        "years",
+        ge=0,
+        le=5,
+    )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")
     take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
     duration_years: int = setting(1, "years between re-assessments", "years", ge=1)

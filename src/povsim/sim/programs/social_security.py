@@ -8,6 +8,9 @@ a registered household below it that cannot work is eligible, and an exited hous
 that falls back is caught at once whatever its labour, queued first. Once the floor is
 guaranteed (the campaign's last year) it lifts every household still registered to the
 exit standard (:meth:`SocialSecurity.threshold`).
+A household whose income without the allowance reaches its standard keeps the allowance,
+at its last amount, for ``withdrawal_years`` (低保渐退期, MCA, MOF and LGOP, 2018:
+docs/register-sources.md section 13), so a recovery has to last before the floor lets go.
 Seed 004: 1,162 households exited through dibao in Jiangjin in 2015; nationally
 nearly 20 million people were covered by dibao or extreme-poverty support by 2020.
 """
@@ -44,6 +47,9 @@ class SocialSecurity(SupportProgram):
         super().__init__(model, name, config)
         self.paid_last_year = np.zeros(model.households.n)
         self.year_now = model.config.start_year
+        # First year of the current run of years with income over the standard (0: under it).
+        self.over_from = np.zeros(model.households.n, dtype=np.int16)
+        self.withdrawing: Mask = np.zeros(model.households.n, dtype=bool)
 
     def unlimited(self, year: int) -> bool:
         """Guaranteed, or an entitlement (``entitlement_from``)."""
@@ -134,7 +140,8 @@ class SocialSecurity(SupportProgram):
         return self.top_up(idx, year) * self.context.households.size[idx]
 
     def continuing_cost(self, idx: Index, year: int) -> Money:
-        return self.enrolment_cost(idx, year)
+        held = np.where(self.withdrawing[idx], self.paid_last_year[idx], 0.0)
+        return np.maximum(self.top_up(idx, year), held) * self.context.households.size[idx]
 
     def floored(self, year: int) -> Mask:
         """Under two lines in one the allowance holds the households it pays at the line,
@@ -146,8 +153,17 @@ class SocialSecurity(SupportProgram):
         return super().floored(year)
 
     def _support_over(self, year: int) -> Mask:
-        # Re-assessed every year: support ends once income without it reaches the threshold.
-        return self.enrolled & ~self.eligible(year)
+        """Re-assessed every year: support ends once income without it has stayed at the
+        standard for ``withdrawal_years`` (at once without a withdrawal period), or once
+        the household may no longer claim."""
+        h = self.context.households
+        below = (h.register_income() - self.paid_last_year) < self.threshold(year)
+        may = self.may_claim(year) if self.two_lines(year) else super().eligible(year)
+        recovered = self.enrolled & may & ~below
+        self.over_from[~recovered] = 0
+        self.over_from[recovered & (self.over_from == 0)] = year
+        self.withdrawing = recovered & (year - self.over_from < self.config.withdrawal_years)
+        return self.enrolled & ~(below & may) & ~self.withdrawing
 
     def begin_year(self, year: int) -> None:
         self.year_now = year
@@ -155,6 +171,9 @@ class SocialSecurity(SupportProgram):
         idx = np.flatnonzero(self.enrolled)
         self.magnitude[:] = 0.0
         self.magnitude[idx] = self.top_up(idx, year)
+        # In the withdrawal period the allowance stays at what it last paid.
+        held = self.withdrawing & self.enrolled
+        self.magnitude[held] = self.paid_last_year[held]
         self.income = self.magnitude.copy()
         self.paid_last_year = self.income.copy()
 
