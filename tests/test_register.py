@@ -94,6 +94,58 @@ def test_dibao_settles_within_its_budget(rules: Scenario) -> None:
     assert h.income.tolist() == [LINE_2014, 2500.0]
 
 
+@pytest.mark.parametrize("withdrawal_years", [0, 1, 2])
+def test_dibao_withdraws_only_after_the_recovery_has_lasted(
+    rules: Scenario, withdrawal_years: int
+) -> None:
+    """低保渐退期: a household whose own income reaches the standard keeps its last
+    allowance for ``withdrawal_years``, then leaves the floor."""
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=True, withdrawal_years=withdrawal_years
+    )
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 0}
+    model, dibao = start_year(scenario, {**row, "income": 2000.0})
+    h = model.households
+    assert dibao.income[0] == pytest.approx(LINE_2014 - 2000.0)
+    kept = []
+    for year in range(2015, 2019):
+        h.income[:] = 6000.0 + dibao.income  # own income well over the line from 2015
+        dibao.begin_year(year)
+        kept.append(bool(dibao.enrolled[0]))
+        if dibao.enrolled[0]:
+            # The allowance stays at what it last paid, and costs that.
+            assert dibao.income[0] == pytest.approx(LINE_2014 - 2000.0)
+            assert dibao.ledger[-1]["spent_yuan"] == pytest.approx((LINE_2014 - 2000.0) * 2)
+    assert kept == [year < 2015 + withdrawal_years for year in range(2015, 2019)]
+    assert dibao.until[0] == 2014 + withdrawal_years
+
+
+def test_a_fall_in_the_withdrawal_period_starts_it_again(rules: Scenario) -> None:
+    """The withdrawal counts years in a row over the standard: a fall back resets it."""
+    scenario = with_program(rules, "social_security", two_lines_in_one=True, withdrawal_years=1)
+    row = {"status": Status.REGISTERED, "size": 1, "labour": 0, "income": 2000.0}
+    model, dibao = start_year(scenario, row)
+    h = model.households
+    own = {2015: 6000.0, 2016: 1000.0, 2017: 6000.0, 2018: 6000.0}
+    kept = []
+    for year, income in own.items():
+        h.income[:] = income + dibao.income
+        dibao.begin_year(year)
+        kept.append(bool(dibao.enrolled[0]))
+    assert kept == [True, True, True, False]
+
+
+def test_a_household_taken_off_the_register_leaves_the_floor_at_once(rules: Scenario) -> None:
+    scenario = with_program(rules, "social_security", two_lines_in_one=True, withdrawal_years=2)
+    row = {"status": Status.REGISTERED, "size": 1, "labour": 0, "income": 2000.0}
+    model, dibao = start_year(scenario, row)
+    h = model.households
+    h.status[0] = Status.UNREGISTERED
+    h.income[:] = 6000.0 + dibao.income
+    dibao.begin_year(2015)
+    assert not dibao.enrolled[0]
+
+
 # -- 3. attribution is counterfactual --------------------------------------------------------
 def test_the_floor_is_for_households_that_cannot_work(rules: Scenario) -> None:
     """Two lines in one merged the income standard, not the labour test (20 m on the floor)."""

@@ -170,9 +170,12 @@ def test_labourers_already_away_in_the_drawn_incomes_add_nothing_new_to_the_surv
     model, program = start_year(scenario, REG, REG)
     h = model.households
     assert program.labour_away.tolist() == [1, 1]
-    assert h.labour_left.tolist() == pytest.approx([0.5, 0.5])  # half the count is new
-    # Sent home by the new half: 0.5 x 0.5 x 12,000 / 2 members; kept away, all of it.
-    assert program.income.tolist() == pytest.approx([1500.0, 1500.0])
+    # The first to go was already away; the second is new to the survey.
+    first = int(np.argmin(program.readiness))
+    new = np.arange(2) != first
+    assert h.labour_left.tolist() == new.astype(float).tolist()
+    # Sent home by the new one: 0.5 x 12,000 / 2 members; kept away, all of it.
+    assert program.income.tolist() == pytest.approx(np.where(new, 3000.0, 0.0).tolist())
     assert h.away_income.tolist() == pytest.approx([3000.0, 3000.0])
 
 

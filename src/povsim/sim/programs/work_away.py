@@ -23,9 +23,9 @@ docs/register-sources.md section 12). The part not sent home goes to
 relapse, monitoring, the minimum living allowance) add to the survey's income.
 
 The incomes the population is drawn with already hold what the labourers away at the time
-sent home (``drawn_labourers``), and none of their wages at home: of each year's count only
-the share beyond them adds remittances to the survey's income and takes wages from home,
-while the register counts the earnings away of all of them.
+sent home (``drawn_labourers``), and none of their wages at home. They are the first in the
+order of going: only the labourers after them add remittances to the survey's income and
+take wages from home, while the register counts the earnings away of all of them.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ class WorkAway(SupportProgram):
         slots = h.labour[idx].astype(np.int64)
         owner = np.repeat(idx, slots)
         rank = np.arange(owner.size) - np.repeat(np.cumsum(slots) - slots, slots)
-        taken = fit_queue(h.weight[owner], rank + self.readiness[owner], target)
+        keys = rank + self.readiness[owner]
+        taken = fit_queue(h.weight[owner], keys, target)
         before = self.labour_away
         self.labour_away = np.bincount(owner[taken], minlength=h.n)
         newly = np.maximum(self.labour_away - before, 0)
@@ -89,10 +90,11 @@ class WorkAway(SupportProgram):
         new = np.flatnonzero(went & ~self.enrolled)
         self.enrol(new, year)
         # The drawn incomes hold what the labourers already away then sent home, and no
-        # wages of theirs at home: only those beyond them are new to the survey's income.
-        filled = float((self.labour_away * h.weight).sum())
-        beyond = max(1.0 - c.drawn_labourers / filled, 0.0) if filled > 0 else 0.0
-        self.labour_left = beyond * self.labour_away.astype(np.float64)
+        # wages of theirs at home. They are the first in the order of going: only those
+        # after them are new to the survey's income.
+        drawn = fit_queue(h.weight[owner], keys, c.drawn_labourers)
+        already = np.bincount(owner[drawn], minlength=h.n)
+        self.labour_left = np.maximum(self.labour_away - already, 0).astype(np.float64)
         wage = in_force(c.earnings, year)
         self.magnitude = c.remitted_share * wage * self.labour_left / h.size
         kept = (1.0 - c.remitted_share) * wage * self.labour_away / h.size
