@@ -81,6 +81,22 @@ def test_a_household_with_workers_is_caught_under_the_line_not_the_standard(
     assert h.income.tolist() == pytest.approx([3500.0, 4000.0])
 
 
+def test_a_fall_the_floor_catches_is_a_relapse(rules: Scenario) -> None:
+    """只要返贫,马上纳入低保 (seed 003): the catch is the relapse, recorded at once; a
+    household that exited through the floor and stays on it has not fallen back."""
+    scenario = with_program(rules, "social_security", two_lines_in_one=True)
+    fell = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2, "income": 5000.0}
+    through = {**fell, "labour": 0, "income": 1000.0}
+    model, dibao = start_year(scenario, fell, through)
+    h = model.households
+    assert dibao.enrolled.tolist() == [False, True]
+    set_year_income(h, [2000.0, 1000.0])
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.income.tolist() == pytest.approx([LINE_2014, LINE_2014])
+    assert t.relapsed.tolist() == [True, False]
+    assert h.status.tolist() == [Status.REGISTERED, Status.EXITED]
+
+
 def test_dibao_settles_within_its_budget(rules: Scenario) -> None:
     budget = dict.fromkeys(range(2014, 2021), 1000.0)
     scenario = with_program(rules, "social_security", two_lines_in_one=True, budget=budget)

@@ -455,6 +455,8 @@ def close_year(
     # ``relapse_years`` successive assessments since exit.
     h.below_line_years = np.where(exited_before & poor, h.below_line_years + 1, 0)
     relapse = exited_before & (h.below_line_years >= rules.relapse_years)
+    for program in programs:
+        relapse |= exited_before & program.fell_back
     if rules.relapse_on_guarantee_loss:
         relapse |= exited_before & ~h.guarantees_ok()
     # Once monitoring runs, households newly found at risk enter it, not the register

@@ -82,9 +82,11 @@ class Program(mesa.Agent):
         labour_away: this year's workers each household has working away through the
             program.
         labour_left: of them, those who left home's work since the incomes were drawn
-            (their wages at home stop; fractional: a share of each household's workers).
+            (their wages at home stop).
         away_income: this year's earnings away from home not sent home, yuan per person
             per year: income the register counts and the survey does not.
+        fell_back: exited households the program caught this year once their income had
+            fallen under the line: the catch verifies the fall, a relapse (返贫).
         ledger: one spending row per year.
     """
 
@@ -102,6 +104,7 @@ class Program(mesa.Agent):
         self.labour_left: Money = np.zeros(model.households.n)
         self.away_income: Money = np.zeros(model.households.n)
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
+        self.fell_back: Mask = np.zeros(model.households.n, dtype=bool)
         self.ledger: list[dict[str, Any]] = []
 
     @property

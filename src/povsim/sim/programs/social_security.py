@@ -192,6 +192,7 @@ class SocialSecurity(SupportProgram):
         standard = self.threshold(year)
         # Dibao counts a household's whole income, members working away included.
         own = h.register_income() - self.income
+        self.fell_back = np.zeros(h.n, dtype=bool)
         candidates = self.enrolled.copy()
         if self.two_lines(year):
             candidates |= self.may_claim(year) & (own + self.income < standard)
@@ -205,6 +206,10 @@ class SocialSecurity(SupportProgram):
         keys = np.where(self.enrolled[idx], -_FIRST, 0.0) + own[idx]
         paid = idx[fit_queue(costs, keys, left)]
         new = paid[~self.enrolled[paid]]
+        # 只要返贫,马上纳入低保 (seed 003): the catch of an exited household that fell
+        # under the line is the relapse, verified by the allowance's own assessment.
+        line = self.context.line(year)
+        self.fell_back[new] = (h.status[new] == Status.EXITED) & (own[new] < line)
         self.enrolled[new] = True
         self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
         self.until[new] = 0
