@@ -81,10 +81,17 @@ def test_a_household_with_workers_is_caught_under_the_line_not_the_standard(
     assert h.income.tolist() == pytest.approx([3500.0, 4000.0])
 
 
-def test_a_fall_the_floor_catches_is_a_relapse(rules: Scenario) -> None:
-    """只要返贫,马上纳入低保 (seed 003): the catch is the relapse, recorded at once; a
-    household that exited through the floor and stays on it has not fallen back."""
-    scenario = with_program(rules, "social_security", two_lines_in_one=True)
+@pytest.mark.parametrize(("second_year", "relapsed"), [(2000.0, True), (5000.0, False)])
+def test_a_fall_the_floor_catches_is_verified_as_a_relapse(
+    rules: Scenario, second_year: float, relapsed: bool
+) -> None:
+    """只要返贫,马上纳入低保 (seed 003): the allowance catches the fall at once, and the
+    relapse is recorded once the household's own income has stayed under the line at the
+    verification's successive assessments; a dip it recovers from is not a relapse, nor is
+    staying on the floor after an exit through it."""
+    scenario = with_program(rules, "social_security", two_lines_in_one=True).updated(
+        {"exit.relapse_years": 2}
+    )
     fell = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2, "income": 5000.0}
     through = {**fell, "labour": 0, "income": 1000.0}
     model, dibao = start_year(scenario, fell, through)
@@ -92,9 +99,16 @@ def test_a_fall_the_floor_catches_is_a_relapse(rules: Scenario) -> None:
     assert dibao.enrolled.tolist() == [False, True]
     set_year_income(h, [2000.0, 1000.0])
     t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
-    assert h.income.tolist() == pytest.approx([LINE_2014, LINE_2014])
-    assert t.relapsed.tolist() == [True, False]
-    assert h.status.tolist() == [Status.REGISTERED, Status.EXITED]
+    assert h.income.tolist() == pytest.approx([LINE_2014, LINE_2014])  # caught at once
+    assert t.relapsed.tolist() == [False, False]
+    model.year = 2015
+    for program in model.programs:
+        program.begin_year(2015)
+    line = scenario.line(2015)
+    set_year_income(h, [second_year, 1000.0])
+    t = close_year(h, model.villages, scenario, 2015, model.streams, model.programs)
+    assert t.relapsed.tolist() == [relapsed, False]
+    assert h.income[1] == pytest.approx(line)
 
 
 def test_dibao_settles_within_its_budget(rules: Scenario) -> None:

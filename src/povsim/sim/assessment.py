@@ -452,11 +452,13 @@ def close_year(
     if rules.plan_from is not None and year >= rules.plan_from:
         exits = _planned_exits(h, scenario, year, exits, registered, assessed)
     # A relapse is recorded after verification: income under the line at
-    # ``relapse_years`` successive assessments since exit.
-    h.below_line_years = np.where(exited_before & poor, h.below_line_years + 1, 0)
-    relapse = exited_before & (h.below_line_years >= rules.relapse_years)
+    # ``relapse_years`` successive assessments since exit; an allowance that caught the
+    # fall does not hide it (:meth:`SocialSecurity.propped`).
+    fallen = poor.copy()
     for program in programs:
-        relapse |= exited_before & program.fell_back
+        fallen |= program.propped(year)
+    h.below_line_years = np.where(exited_before & fallen, h.below_line_years + 1, 0)
+    relapse = exited_before & (h.below_line_years >= rules.relapse_years)
     if rules.relapse_on_guarantee_loss:
         relapse |= exited_before & ~h.guarantees_ok()
     # Once monitoring runs, households newly found at risk enter it, not the register

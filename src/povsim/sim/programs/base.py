@@ -85,8 +85,6 @@ class Program(mesa.Agent):
             (their wages at home stop).
         away_income: this year's earnings away from home not sent home, yuan per person
             per year: income the register counts and the survey does not.
-        fell_back: exited households the program caught this year once their income had
-            fallen under the line: the catch verifies the fall, a relapse (返贫).
         ledger: one spending row per year.
     """
 
@@ -104,7 +102,6 @@ class Program(mesa.Agent):
         self.labour_left: Money = np.zeros(model.households.n)
         self.away_income: Money = np.zeros(model.households.n)
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
-        self.fell_back: Mask = np.zeros(model.households.n, dtype=bool)
         self.ledger: list[dict[str, Any]] = []
 
     @property
@@ -165,6 +162,11 @@ class Program(mesa.Agent):
 
         The exit rule takes such income as stable (稳定超过): the guarantee stands.
         """
+        return np.zeros(self.context.households.n, dtype=bool)
+
+    def propped(self, year: int) -> Mask:
+        """Exited households whose income is at the line only because the program caught
+        them once it had fallen under it: for the relapse test they are under the line."""
         return np.zeros(self.context.households.n, dtype=bool)
 
     def settle(self, year: int) -> None:

@@ -50,6 +50,8 @@ class SocialSecurity(SupportProgram):
         # First year of the current run of years with income over the standard (0: under it).
         self.over_from = np.zeros(model.households.n, dtype=np.int16)
         self.withdrawing: Mask = np.zeros(model.households.n, dtype=bool)
+        # Exited households it caught after they fell under the line (seed 003).
+        self.after_fall: Mask = np.zeros(model.households.n, dtype=bool)
 
     def unlimited(self, year: int) -> bool:
         """Guaranteed, or an entitlement (``entitlement_from``)."""
@@ -165,9 +167,19 @@ class SocialSecurity(SupportProgram):
         self.withdrawing = recovered & (year - self.over_from < self.config.withdrawal_years)
         return self.enrolled & ~(below & may) & ~self.withdrawing
 
+    def propped(self, year: int) -> Mask:
+        """只要返贫,马上纳入低保 (seed 003): an exited household caught after its own income
+        fell under the line is still under it while that income is; the relapse test
+        verifies the fall as it would without the allowance. A household that exited
+        through the floor, or was caught before its exit, has not fallen back."""
+        own = self.context.households.register_income() - self.income
+        return self.enrolled & self.after_fall & (own < self.context.line(year))
+
     def begin_year(self, year: int) -> None:
         self.year_now = year
         super().begin_year(year)
+        # Registered again (a relapse) or off the allowance: a later exit is through the floor.
+        self.after_fall &= self.enrolled & (self.context.households.status == Status.EXITED)
         idx = np.flatnonzero(self.enrolled)
         self.magnitude[:] = 0.0
         self.magnitude[idx] = self.top_up(idx, year)
@@ -192,7 +204,6 @@ class SocialSecurity(SupportProgram):
         standard = self.threshold(year)
         # Dibao counts a household's whole income, members working away included.
         own = h.register_income() - self.income
-        self.fell_back = np.zeros(h.n, dtype=bool)
         candidates = self.enrolled.copy()
         if self.two_lines(year):
             candidates |= self.may_claim(year) & (own + self.income < standard)
@@ -206,10 +217,8 @@ class SocialSecurity(SupportProgram):
         keys = np.where(self.enrolled[idx], -_FIRST, 0.0) + own[idx]
         paid = idx[fit_queue(costs, keys, left)]
         new = paid[~self.enrolled[paid]]
-        # 只要返贫,马上纳入低保 (seed 003): the catch of an exited household that fell
-        # under the line is the relapse, verified by the allowance's own assessment.
         line = self.context.line(year)
-        self.fell_back[new] = (h.status[new] == Status.EXITED) & (own[new] < line)
+        self.after_fall[new] = (h.status[new] == Status.EXITED) & (own[new] < line)
         self.enrolled[new] = True
         self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
         self.until[new] = 0
