@@ -111,6 +111,28 @@ def test_a_fall_the_floor_catches_is_verified_as_a_relapse(
     assert h.income[1] == pytest.approx(line)
 
 
+def test_a_monitored_household_the_floor_holds_has_not_fallen_back(rules: Scenario) -> None:
+    """The floor is one of the monitoring's measures (防止返贫监测: 综合保障): a household the
+    monitoring follows and the floor holds at the line is helped, not relapsed."""
+    scenario = with_program(rules, "social_security", two_lines_in_one=True).updated(
+        {
+            "exit.relapse_years": 1,
+            "monitoring.enabled": True,
+            "monitoring.from_year": 2014,
+            "monitoring.coverage": 1.0,
+            "monitoring.scale": None,
+        }
+    )
+    fell = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2, "income": 5000.0}
+    model, _ = start_year(scenario, fell)
+    h = model.households
+    set_year_income(h, [2000.0])
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.monitored[0]
+    assert not t.relapsed[0]
+    assert h.income[0] == pytest.approx(LINE_2014)
+
+
 def test_dibao_settles_within_its_budget(rules: Scenario) -> None:
     budget = dict.fromkeys(range(2014, 2021), 1000.0)
     scenario = with_program(rules, "social_security", two_lines_in_one=True, budget=budget)

@@ -453,10 +453,12 @@ def close_year(
         exits = _planned_exits(h, scenario, year, exits, registered, assessed)
     # A relapse is recorded after verification: income under the line at
     # ``relapse_years`` successive assessments since exit; an allowance that caught the
-    # fall does not hide it (:meth:`SocialSecurity.propped`).
+    # fall does not hide it (:meth:`SocialSecurity.propped`), unless the monitoring follows
+    # the household: the floor is one of the monitoring's measures (综合保障), the help
+    # that keeps a household at risk from falling back.
     fallen = poor.copy()
     for program in programs:
-        fallen |= program.propped(year)
+        fallen |= program.propped(year) & ~monitored
     h.below_line_years = np.where(exited_before & fallen, h.below_line_years + 1, 0)
     relapse = exited_before & (h.below_line_years >= rules.relapse_years)
     if rules.relapse_on_guarantee_loss:
