@@ -111,6 +111,92 @@ def test_a_fall_the_floor_catches_is_verified_as_a_relapse(
     assert h.income[1] == pytest.approx(line)
 
 
+def _assess(model: PovertyModel, year: int, own: list[float]):
+    """One year of hand-built households whose own income is ``own`` (the allowance on top)."""
+    scenario = model.config
+    if year > scenario.start_year:
+        model.year = year
+        for program in model.programs:
+            program.begin_year(year)
+    dibao = model.programs[0]
+    set_year_income(model.households, np.asarray(own) + dibao.income)
+    return close_year(
+        model.households, model.villages, scenario, year, model.streams, model.programs
+    )
+
+
+def test_a_fall_is_seen_however_the_floor_holds_the_household(rules: Scenario) -> None:
+    """A fall is the household's own income crossing under the line: caught as it fell, or
+    already on the floor between the line and the standard, it relapses once verified; once
+    registered again it exits through the floor, which is no second fall."""
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=True, standard={2013: 4000.0}
+    ).updated({"exit.relapse_years": 2})
+    exited = {"status": Status.EXITED, "ever_exited": True, "size": 2}
+    model, dibao = start_year(
+        scenario,
+        {**exited, "labour": 0, "income": 3500.0},  # on the floor, over the line
+        {**exited, "labour": 0, "income": 6000.0},  # over the standard
+        {**exited, "labour": 2, "income": 3500.0},  # a worker: the floor takes it at the line
+    )
+    assert dibao.enrolled.tolist() == [True, False, False]
+    relapsed = [
+        _assess(model, y, own).relapsed.tolist()
+        for y, own in [(2014, [3500.0] * 3), (2015, [2000.0] * 3), (2016, [2000.0] * 3)]
+    ]
+    assert relapsed == [[False] * 3, [False] * 3, [True] * 3]
+    h = model.households
+    exits = _assess(model, 2017, [2000.0] * 3).exited
+    assert exits.all()  # through the floor
+    assert not _assess(model, 2018, [2000.0] * 3).relapsed.any()
+    assert (h.status == Status.EXITED).all()
+
+
+def test_a_fall_in_the_withdrawal_period_is_a_fall(rules: Scenario) -> None:
+    """An allowance kept in its withdrawal does not hide a fall that follows the recovery."""
+    scenario = with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        withdrawal_years=1,
+        standard={2013: 4000.0},
+    ).updated({"exit.relapse_years": 2})
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 0, "income": 2000.0}
+    model, dibao = start_year(scenario, row)
+    got = []
+    for year, own in [(2014, 2000.0), (2015, 6000.0), (2016, 2000.0), (2017, 2000.0)]:
+        got.append(bool(_assess(model, year, [own]).relapsed[0]))
+        assert dibao.enrolled[0]  # held through the recovery by the withdrawal
+    # Exited through the floor (2014) is no fall; the fall of 2016 is verified in 2017.
+    assert got == [False, False, False, True]
+
+
+def test_a_fall_the_budget_could_not_pay_at_once_is_still_a_fall(rules: Scenario) -> None:
+    """A floor short of money catches the household a year late: the fall still counts."""
+    budget = {2014: 1.0, **dict.fromkeys(range(2015, 2021), 1e9)}
+    scenario = with_program(rules, "social_security", two_lines_in_one=True, budget=budget)
+    scenario = scenario.updated({"exit.relapse_years": 2})
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2, "income": 5000.0}
+    model, dibao = start_year(scenario, row)
+    assert not _assess(model, 2014, [2000.0]).relapsed[0]
+    assert not dibao.enrolled[0]  # no money this year
+    t = _assess(model, 2015, [2000.0])
+    assert dibao.enrolled[0]
+    assert t.relapsed[0]
+
+
+def test_an_exit_through_the_floor_is_no_fall(rules: Scenario) -> None:
+    """A registered household the floor catches exits through it; its own income staying
+    under the line afterwards is how it exited, not a relapse."""
+    scenario = with_program(rules, "social_security", two_lines_in_one=True)
+    scenario = scenario.updated({"exit.relapse_years": 2})
+    row = {"status": Status.REGISTERED, "size": 2, "labour": 0, "income": 5000.0}
+    model, _ = start_year(scenario, row)
+    assert _assess(model, 2014, [2000.0]).exited[0]
+    for year in (2015, 2016, 2017):
+        assert not _assess(model, year, [2000.0]).relapsed[0]
+
+
 def test_a_monitored_household_the_floor_holds_has_not_fallen_back(rules: Scenario) -> None:
     """The floor is one of the monitoring's measures (防止返贫监测: 综合保障): a household the
     monitoring follows and the floor holds at the line is helped, not relapsed."""

@@ -198,11 +198,27 @@ def test_the_verification_judges_the_registers_income(rules: Scenario) -> None:
 
 def test_labourers_already_away_are_counted_against_those_found(rules: Scenario) -> None:
     """A count the register's labour cannot fill: those away are the ones already away."""
-    scenario = away(rules, 10, drawn_labourers=2.0)
+    scenario = away(rules, 10, drawn_labourers=3.0)
     model, program = start_year(scenario, REG)
     assert program.labour_away.tolist() == [2]
     assert model.households.labour_left.tolist() == [0.0]
     assert program.income.tolist() == [0.0]
+
+
+def test_being_already_away_does_not_pass_down_the_line(rules: Scenario) -> None:
+    """A labourer already away when the incomes were drawn is so for good: when a household
+    ahead of it leaves the register, the next in line does not become one."""
+    scenario = away(rules, 3, drawn_labourers=1.0)
+    one = {**REG, "labour": 1}
+    model, program = start_year(scenario, one, one, one, one)
+    order = np.argsort(program.readiness)
+    h = model.households
+    assert h.labour_left[order].tolist() == [0.0, 1.0, 1.0, 0.0]
+    h.status[order[0]] = Status.UNREGISTERED  # the first to go leaves the register
+    model.year = 2015
+    program.begin_year(2015)
+    assert program.labour_away[order].tolist() == [0, 1, 1, 1]
+    assert program.labour_left[order].tolist() == [0.0, 1.0, 1.0, 1.0]
 
 
 def test_without_support_those_already_away_stay_and_no_one_more_goes(rules: Scenario) -> None:

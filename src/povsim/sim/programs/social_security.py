@@ -10,7 +10,7 @@ guaranteed (the campaign's last year) it lifts every household still registered 
 exit standard (:meth:`SocialSecurity.threshold`).
 A household whose income without the allowance reaches its standard keeps the allowance,
 at its last amount, for ``withdrawal_years`` (低保渐退期, MCA, MOF and LGOP, 2018:
-docs/register-sources.md section 13), so a recovery has to last before the floor lets go.
+docs/register-sources.md section 14), so a recovery has to last before the floor lets go.
 Seed 004: 1,162 households exited through dibao in Jiangjin in 2015; nationally
 nearly 20 million people were covered by dibao or extreme-poverty support by 2020.
 """
@@ -50,8 +50,13 @@ class SocialSecurity(SupportProgram):
         # First year of the current run of years with income over the standard (0: under it).
         self.over_from = np.zeros(model.households.n, dtype=np.int16)
         self.withdrawing: Mask = np.zeros(model.households.n, dtype=bool)
-        # Exited households it caught after they fell under the line (seed 003).
+        # Exited households whose own income fell under the line and has stayed there
+        # (seed 003): the relapse test must see their fall, whatever the allowance pays.
         self.after_fall: Mask = np.zeros(model.households.n, dtype=bool)
+        # Each household's own income and the line at the last assessment: a fall is a
+        # crossing, from at or over the line to under it.
+        self.own_last: Money = model.households.register_income().copy()
+        self.line_last = self.context.line(model.config.start_year - 1)
 
     def unlimited(self, year: int) -> bool:
         """Guaranteed, or an entitlement (``entitlement_from``)."""
@@ -142,8 +147,10 @@ class SocialSecurity(SupportProgram):
         return self.top_up(idx, year) * self.context.households.size[idx]
 
     def continuing_cost(self, idx: Index, year: int) -> Money:
-        held = np.where(self.withdrawing[idx], self.paid_last_year[idx], 0.0)
-        return np.maximum(self.top_up(idx, year), held) * self.context.households.size[idx]
+        # In the withdrawal period the household's own income is over the standard: it
+        # is paid what it was last paid, not a top-up.
+        paid = np.where(self.withdrawing[idx], self.paid_last_year[idx], self.top_up(idx, year))
+        return paid * self.context.households.size[idx]
 
     def floored(self, year: int) -> Mask:
         """Under two lines in one the allowance holds the households it pays at the line,
@@ -168,18 +175,20 @@ class SocialSecurity(SupportProgram):
         return self.enrolled & ~(below & may) & ~self.withdrawing
 
     def propped(self, year: int) -> Mask:
-        """只要返贫,马上纳入低保 (seed 003): an exited household caught after its own income
-        fell under the line is still under it while that income is; the relapse test
-        verifies the fall as it would without the allowance. A household that exited
-        through the floor, or was caught before its exit, has not fallen back."""
+        """只要返贫,马上纳入低保 (seed 003): an exited household whose own income fell under
+        the line is under it, for the relapse test, while that income stays there, however
+        the allowance holds it — caught as it fell, already on the floor, or in its
+        withdrawal. A fall is a crossing of the line by the household's own income since
+        the last assessment: a household that exited through the floor, its own income under
+        the line all along, has not fallen back (until it rises over the line and falls)."""
         own = self.context.households.register_income() - self.income
         return self.enrolled & self.after_fall & (own < self.context.line(year))
 
     def begin_year(self, year: int) -> None:
         self.year_now = year
         super().begin_year(year)
-        # Registered again (a relapse) or off the allowance: a later exit is through the floor.
-        self.after_fall &= self.enrolled & (self.context.households.status == Status.EXITED)
+        # Registered again (a relapse): its next exit starts a new record.
+        self.after_fall &= self.context.households.status == Status.EXITED
         idx = np.flatnonzero(self.enrolled)
         self.magnitude[:] = 0.0
         self.magnitude[idx] = self.top_up(idx, year)
@@ -204,6 +213,10 @@ class SocialSecurity(SupportProgram):
         standard = self.threshold(year)
         # Dibao counts a household's whole income, members working away included.
         own = h.register_income() - self.income
+        line = self.context.line(year)
+        fell = (h.status == Status.EXITED) & (own < line) & (self.own_last >= self.line_last)
+        self.after_fall = (self.after_fall & (own < line)) | fell
+        self.own_last, self.line_last = own.copy(), line
         candidates = self.enrolled.copy()
         if self.two_lines(year):
             candidates |= self.may_claim(year) & (own + self.income < standard)
@@ -217,8 +230,6 @@ class SocialSecurity(SupportProgram):
         keys = np.where(self.enrolled[idx], -_FIRST, 0.0) + own[idx]
         paid = idx[fit_queue(costs, keys, left)]
         new = paid[~self.enrolled[paid]]
-        line = self.context.line(year)
-        self.after_fall[new] = (h.status[new] == Status.EXITED) & (own[new] < line)
         self.enrolled[new] = True
         self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
         self.until[new] = 0

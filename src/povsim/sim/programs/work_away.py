@@ -68,6 +68,11 @@ class WorkAway(SupportProgram):
         assert isinstance(seed, np.random.SeedSequence)
         self.readiness = np.random.default_rng(seed.spawn(1)[0]).random(n)
         self.away_income: Money = np.zeros(n)
+        # The place in the order of going of the last labourer already away when the
+        # incomes were drawn, fixed the first year the program sends anyone: a labourer's
+        # being already away is its own, and does not pass to the next in line when a
+        # household ahead leaves the register.
+        self.drawn_cutoff: float | None = None
 
     def begin_year(self, year: int) -> None:
         h, c = self.context.households, self.config
@@ -92,8 +97,11 @@ class WorkAway(SupportProgram):
         # The drawn incomes hold what the labourers already away then sent home, and no
         # wages of theirs at home. They are the first in the order of going: only those
         # after them are new to the survey's income.
-        drawn = fit_queue(h.weight[owner], keys, c.drawn_labourers)
-        already = np.bincount(owner[drawn], minlength=h.n)
+        if self.drawn_cutoff is None and target > 0:
+            drawn = fit_queue(h.weight[owner], keys, c.drawn_labourers)
+            self.drawn_cutoff = float(keys[drawn].max()) if drawn.size else -np.inf
+        cutoff = -np.inf if self.drawn_cutoff is None else self.drawn_cutoff
+        already = np.bincount(owner[keys <= cutoff], minlength=h.n)
         self.labour_left = np.maximum(self.labour_away - already, 0).astype(np.float64)
         wage = in_force(c.earnings, year)
         self.magnitude = c.remitted_share * wage * self.labour_left / h.size
