@@ -274,6 +274,7 @@ def test_a_fall_in_the_withdrawal_period_starts_it_again(rules: Scenario) -> Non
 
 
 def test_a_household_taken_off_the_register_leaves_the_floor_at_once(rules: Scenario) -> None:
+    """The withdrawal is for a recovery; a household the register removed may not claim."""
     scenario = with_program(rules, "social_security", two_lines_in_one=True, withdrawal_years=2)
     row = {"status": Status.REGISTERED, "size": 1, "labour": 0, "income": 2000.0}
     model, dibao = start_year(scenario, row)

@@ -47,7 +47,8 @@ class SocialSecurity(SupportProgram):
         super().__init__(model, name, config)
         self.paid_last_year = np.zeros(model.households.n)
         self.year_now = model.config.start_year
-        # First year of the current run of years with income over the standard (0: under it).
+        # The withdrawal counts assessments in a row with income over the standard (one a
+        # year, so 12 months is one): the first year of the current run (0: under it).
         self.over_from = np.zeros(model.households.n, dtype=np.int16)
         self.withdrawing: Mask = np.zeros(model.households.n, dtype=bool)
         # Exited households whose own income fell under the line and has stayed there
@@ -192,9 +193,10 @@ class SocialSecurity(SupportProgram):
         idx = np.flatnonzero(self.enrolled)
         self.magnitude[:] = 0.0
         self.magnitude[idx] = self.top_up(idx, year)
-        # In the withdrawal period the allowance stays at what it last paid.
-        held = self.withdrawing & self.enrolled
-        self.magnitude[held] = self.paid_last_year[held]
+        # The withdrawal keeps the allowance rather than re-assessing it (渐退: it ends once
+        # the recovery is stable), so it pays what it last paid.
+        self.withdrawing &= self.enrolled  # the budget's queue may have dropped some
+        self.magnitude[self.withdrawing] = self.paid_last_year[self.withdrawing]
         self.income = self.magnitude.copy()
         self.paid_last_year = self.income.copy()
 
