@@ -55,9 +55,11 @@ class SocialSecurity(SupportProgram):
         # (seed 003): the relapse test must see their fall, whatever the allowance pays.
         self.after_fall: Mask = np.zeros(model.households.n, dtype=bool)
         # Each household's own income and the line at the last assessment: a fall is a
-        # crossing, from at or over the line to under it.
+        # crossing, from at or over the line to under it. Before the first, the incomes
+        # the population starts with, judged by the first year's line (a scenario's line
+        # need not go back further).
         self.own_last: Money = model.households.register_income().copy()
-        self.line_last = self.context.line(model.config.start_year - 1)
+        self.line_last = self.context.line(model.config.start_year)
 
     def unlimited(self, year: int) -> bool:
         """Guaranteed, or an entitlement (``entitlement_from``)."""
