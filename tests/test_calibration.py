@@ -272,6 +272,21 @@ def test_every_shipped_region_loads_with_its_targets() -> None:
         assert all(p.why for p in spec.calibration.parameters)
 
 
+@pytest.mark.parametrize(
+    "name", ["chongzuo", "guiyang", "jiangjin", "national", "shandan", "sichuan"]
+)
+def test_every_shipped_county_profile_runs(name: str) -> None:
+    """Each profile runs its whole span at a small size: settings the model cannot run (a
+    year its series do not reach) fail here, not in `povsim validate`."""
+    scenario = load_scenario(REGIONS / f"{name}.toml").updated(
+        {"population.households": 300, "population.villages": 6}
+    )
+    result = simulate(scenario, 1, counterfactual=False)
+    years = result.indicators["year"]
+    assert years.iloc[0] == scenario.start_year
+    assert years.iloc[-1] == scenario.end_year
+
+
 def test_every_calibrated_number_in_a_region_cites_its_source() -> None:
     """Each number in a profile carries a comment (a seed, a publication or an assumption),
     or sits in a table whose header carries one (a yearly schedule)."""
