@@ -165,8 +165,8 @@ class Program(mesa.Agent):
         return np.zeros(self.context.households.n, dtype=bool)
 
     def propped(self, year: int) -> Mask:
-        """Exited households whose income is at the line only because the program caught
-        them once it had fallen under it: for the relapse test they are under the line."""
+        """Exited households whose own income fell under the line and stays there while
+        the program holds them at or over it: for the relapse test they are under the line."""
         return np.zeros(self.context.households.n, dtype=bool)
 
     def settle(self, year: int) -> None:

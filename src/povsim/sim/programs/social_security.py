@@ -61,6 +61,11 @@ class SocialSecurity(SupportProgram):
         self.own_last: Money = model.households.register_income().copy()
         self.line_last = self.context.line(model.config.start_year)
 
+    def own_income(self) -> Money:
+        """The register's income without this year's allowance: what dibao assesses and
+        what a fall is judged on."""
+        return self.context.households.register_income() - self.income
+
     def unlimited(self, year: int) -> bool:
         """Guaranteed, or an entitlement (``entitlement_from``)."""
         start = self.config.entitlement_from
@@ -160,7 +165,7 @@ class SocialSecurity(SupportProgram):
         re-assessed every year: their income is stably at the line (兜底). A household
         whose own income reached the standard this year is not held by it."""
         if self.two_lines(year):
-            own = self.context.households.register_income() - self.income
+            own = self.own_income()
             return self.enrolled & (own < self.threshold(year))
         return super().floored(year)
 
@@ -184,7 +189,7 @@ class SocialSecurity(SupportProgram):
         withdrawal. A fall is a crossing of the line by the household's own income since
         the last assessment: a household that exited through the floor, its own income under
         the line all along, has not fallen back (until it rises over the line and falls)."""
-        own = self.context.households.register_income() - self.income
+        own = self.own_income()
         return self.enrolled & self.after_fall & (own < self.context.line(year))
 
     def begin_year(self, year: int) -> None:
@@ -216,7 +221,7 @@ class SocialSecurity(SupportProgram):
         h = self.context.households
         standard = self.threshold(year)
         # Dibao counts a household's whole income, members working away included.
-        own = h.register_income() - self.income
+        own = self.own_income()
         line = self.context.line(year)
         fell = (h.status == Status.EXITED) & (own < line) & (self.own_last >= self.line_last)
         self.after_fall = (self.after_fall & (own < line)) | fell
