@@ -94,7 +94,7 @@ class SocialSecurity(SupportProgram):
         if not self.two_lines(year):
             return np.full(h.n, self.config.threshold * line)
         # Two lines in one made the poverty line the dibao standard's floor; counties set
-        # the standard itself, higher (4,301 yuan in 2017, about 6,046 in 2020: MCA,
+        # the standard itself, higher (4,301 yuan in 2017, 5,842 in 2020: MCA,
         # docs/register-sources.md section 12).
         dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
         standard = np.full(h.n, max(line, dibao))
