@@ -285,6 +285,56 @@ def test_a_household_taken_off_the_register_leaves_the_floor_at_once(rules: Scen
     assert not dibao.enrolled[0]
 
 
+@pytest.mark.parametrize(("partial_from", "taken"), [(2014, True), (2015, False), (None, False)])
+def test_the_2018_scope_takes_households_whose_capacity_is_partly_lost(
+    rules: Scenario, partial_from: int | None, taken: bool
+) -> None:
+    """完全或部分丧失劳动能力 (MCA, MOF, LGOP, 2018): from ``partial_capacity_from`` a registered
+    household with a chronically ill or disabled member and one worker enters the floor at
+    the dibao standard; two workers, no ill member, or already exited, it does not."""
+    scenario = with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        standard={2013: 3500.0},
+        partial_capacity_from=partial_from,
+    )
+    row = {"status": Status.REGISTERED, "size": 3, "labour": 1, "income": 3000.0}
+    exited = {**row, "status": Status.EXITED, "ever_exited": True}
+    _, dibao = start_year(
+        scenario,
+        {**row, "chronic": True},
+        {**row, "disabled": True},
+        {**row, "chronic": True, "labour": 2},
+        row,
+        {**exited, "chronic": True},  # over the line, under the standard: no fall back
+    )
+    assert dibao.enrolled.tolist() == [taken, taken, False, False, False]
+    if taken:
+        assert dibao.income[:2] == pytest.approx([500.0, 500.0])  # to the standard, not the line
+
+
+def test_a_household_of_the_2018_scope_keeps_the_floor_after_its_exit(rules: Scenario) -> None:
+    """Admitted while registered, it stays on the floor while the allowance is due."""
+    scenario = with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        standard={2013: 3500.0},
+        partial_capacity_from=2014,
+    )
+    row = {"status": Status.REGISTERED, "size": 2, "labour": 1, "chronic": True, "income": 2000.0}
+    model, dibao = start_year(scenario, row)
+    h = model.households
+    assert dibao.enrolled[0]
+    h.status[0] = Status.EXITED  # exited through the floor
+    h.ever_exited[0] = True
+    h.income[:] = 2500.0 + dibao.income  # still under the standard by its own income
+    dibao.begin_year(2015)
+    assert dibao.enrolled[0]
+    assert dibao.income[0] == pytest.approx(1000.0)
+
+
 # -- 3. attribution is counterfactual --------------------------------------------------------
 def test_the_floor_is_for_households_that_cannot_work(rules: Scenario) -> None:
     """Two lines in one merged the income standard, not the labour test (20 m on the floor)."""

@@ -328,6 +328,16 @@ class SocialSecurityConfig(ProgramConfig):
         ge=0,
         le=5,
     )
+    partial_capacity_from: int | None = setting(
+        None,
+        "from this year registered households whose labour capacity is partly lost may "
+        "enrol as well (完全或部分丧失劳动能力, 2018): a chronically ill or disabled member "
+        "and at most partial_capacity_max_labour workers (unset: never)",
+        "year",
+    )
+    partial_capacity_max_labour: int = setting(
+        1, "most workers a household whose capacity is partly lost has", "people", ge=0
+    )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")
     take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
     duration_years: int = setting(1, "years between re-assessments", "years", ge=1)

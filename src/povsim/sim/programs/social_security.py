@@ -1,6 +1,8 @@
 """Social security (社会保障兜底): the minimum living allowance (低保) and five guarantees (五保).
 
-For households without labour (old, sick, disabled) by default. The allowance tops
+For households without labour (old, sick, disabled) by default, and from
+``partial_capacity_from`` (2018) registered households whose capacity is partly lost. The
+allowance tops
 income up to ``threshold`` times the poverty line, re-assessed every year from the
 household's income without the allowance; it costs what it pays. With
 ``two_lines_in_one`` (两线合一, seeds 003 and 004) the dibao line is the poverty line:
@@ -100,7 +102,7 @@ class SocialSecurity(SupportProgram):
         standard = np.full(h.n, max(line, dibao))
         last = self.config.guaranteed_from
         if self.config.max_labour is not None:
-            standard[h.labour > self.config.max_labour] = line
+            standard[~self.cannot_work(year)] = line
         if last is not None and year >= last:
             exit_standard = max(line, dibao, self.context.scenario.exit_standard(year))
             standard[h.status == Status.REGISTERED] = exit_standard
@@ -112,11 +114,32 @@ class SocialSecurity(SupportProgram):
         own = h.register_income()[idx] - self.paid_last_year[idx]
         return np.maximum(self.threshold(year)[idx] - own, 0.0)
 
+    def partial_capacity(self, year: int) -> Mask:
+        """Households whose labour capacity is partly lost, from ``partial_capacity_from``: a
+        chronically ill or disabled member and at most ``partial_capacity_max_labour``
+        workers. The 2018 opinion widened the floor to registered poor "完全丧失劳动能力和
+        部分丧失劳动能力且无法依靠产业就业帮扶脱贫" (MCA, MOF, LGOP; docs/register-sources.md
+        section 14): they enter while registered, not yet exited, and keep the allowance
+        as long as it is due."""
+        h, c = self.context.households, self.config
+        if c.partial_capacity_from is None or year < c.partial_capacity_from:
+            return np.zeros(h.n, dtype=bool)
+        partly = (h.chronic | h.disabled) & (h.labour <= c.partial_capacity_max_labour)
+        return partly & ((h.status == Status.REGISTERED) | self.enrolled)
+
+    def cannot_work(self, year: int) -> Mask:
+        """The households the floor (兜底) is for: without a worker (``max_labour``: dibao
+        counts what a worker could earn) or with a partly lost capacity
+        (:meth:`partial_capacity`)."""
+        h = self.context.households
+        if self.config.max_labour is None:
+            return np.ones(h.n, dtype=bool)
+        return (h.labour <= self.config.max_labour) | self.partial_capacity(year)
+
     def may_claim(self, year: int) -> Mask:
         """Under two lines in one: the register's households the allowance may cover.
 
-        Those who cannot work (``max_labour``: dibao counts what a worker could earn, so the
-        floor, 兜底, is for households without labour), and, whatever their labour, exited
+        Those who cannot work (:meth:`cannot_work`), and, whatever their labour, exited
         households that fall back (seed 003: 只要返贫,马上纳入低保). Once the floor is
         guaranteed (``guaranteed_from``: the campaign's last year) it catches every
         household of the register still under its standard (:meth:`threshold`).
@@ -126,7 +149,7 @@ class SocialSecurity(SupportProgram):
         last = self.config.guaranteed_from
         if self.config.max_labour is not None and (last is None or year < last):
             fell_back = h.ever_exited & (h.status != Status.UNREGISTERED)
-            mask &= (h.labour <= self.config.max_labour) | fell_back
+            mask &= self.cannot_work(year) | fell_back
         return mask
 
     def eligible(self, year: int) -> Mask:
@@ -134,7 +157,7 @@ class SocialSecurity(SupportProgram):
         below = (h.register_income() - self.paid_last_year) < self.threshold(year)
         if self.two_lines(year):
             return below & self.may_claim(year)
-        return super().eligible(year) & below
+        return (super().eligible(year) | self.partial_capacity(year)) & below
 
     def take_up(self) -> Money:
         if self.two_lines(self.year_now):
@@ -175,7 +198,10 @@ class SocialSecurity(SupportProgram):
         the household may no longer claim."""
         h = self.context.households
         below = (h.register_income() - self.paid_last_year) < self.threshold(year)
-        may = self.may_claim(year) if self.two_lines(year) else super().eligible(year)
+        if self.two_lines(year):
+            may = self.may_claim(year)
+        else:
+            may = super().eligible(year) | self.partial_capacity(year)
         recovered = self.enrolled & may & ~below
         self.over_from[~recovered] = 0
         self.over_from[recovered & (self.over_from == 0)] = year
