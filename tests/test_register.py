@@ -335,6 +335,26 @@ def test_a_household_of_the_2018_scope_keeps_the_floor_after_its_exit(rules: Sce
     assert dibao.income[0] == pytest.approx(1000.0)
 
 
+@pytest.mark.parametrize("two_lines", [True, False])
+def test_a_household_of_the_2018_scope_taken_off_the_register_leaves_the_floor(
+    rules: Scenario, two_lines: bool
+) -> None:
+    """Kept after its exit, not after the register removed it: before two lines in one
+    as under them."""
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=two_lines, partial_capacity_from=2014
+    )
+    row = {"status": Status.REGISTERED, "size": 2, "labour": 1, "chronic": True, "income": 1000.0}
+    model, dibao = start_year(scenario, row, row)
+    h = model.households
+    assert dibao.enrolled.tolist() == [True, True]
+    h.status[:] = [Status.EXITED, Status.UNREGISTERED]
+    h.ever_exited[0] = True
+    h.income[:] = 1500.0 + dibao.income
+    dibao.begin_year(2015)
+    assert dibao.enrolled.tolist() == [True, False]
+
+
 # -- 3. attribution is counterfactual --------------------------------------------------------
 def test_the_floor_is_for_households_that_cannot_work(rules: Scenario) -> None:
     """Two lines in one merged the income standard, not the labour test (20 m on the floor)."""

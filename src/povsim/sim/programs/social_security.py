@@ -125,7 +125,8 @@ class SocialSecurity(SupportProgram):
         if c.partial_capacity_from is None or year < c.partial_capacity_from:
             return np.zeros(h.n, dtype=bool)
         partly = (h.chronic | h.disabled) & (h.labour <= c.partial_capacity_max_labour)
-        return partly & ((h.status == Status.REGISTERED) | self.enrolled)
+        kept = self.enrolled & (h.status == Status.EXITED)
+        return partly & ((h.status == Status.REGISTERED) | kept)
 
     def cannot_work(self, year: int) -> Mask:
         """The households the floor (兜底) is for: without a worker (``max_labour``: dibao
