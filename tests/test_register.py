@@ -335,6 +335,26 @@ def test_a_household_of_the_2018_scope_keeps_the_floor_after_its_exit(rules: Sce
     assert dibao.income[0] == pytest.approx(1000.0)
 
 
+def test_a_household_caught_as_it_fell_back_is_not_of_the_2018_scope(rules: Scenario) -> None:
+    """An exited household with an ill member and a worker, caught under the line, is
+    topped up to the line, not to the dibao standard, whatever the year."""
+    scenario = with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        standard={2013: 3500.0},
+        partial_capacity_from=2014,
+    )
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 1, "chronic": True}
+    model, dibao = start_year(scenario, {**row, "income": 2000.0})
+    h = model.households
+    assert dibao.enrolled[0]
+    assert dibao.income[0] == pytest.approx(LINE_2014 - 2000.0)
+    h.income[:] = 2000.0 + dibao.income
+    dibao.begin_year(2015)
+    assert dibao.income[0] == pytest.approx(scenario.line(2015) - 2000.0)
+
+
 @pytest.mark.parametrize("two_lines", [True, False])
 def test_a_household_of_the_2018_scope_taken_off_the_register_leaves_the_floor(
     rules: Scenario, two_lines: bool

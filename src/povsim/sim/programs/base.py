@@ -267,9 +267,7 @@ class SupportProgram(Program):
             for name in c.causes:
                 wanted |= Cause[name.upper()]
             mask &= (h.causes & wanted) > 0
-        mask &= h.labour >= c.min_labour
-        if c.max_labour is not None:
-            mask &= h.labour <= c.max_labour
+        mask &= self.labour_ok(year)
         if c.hardship:
             mask &= np.isin(h.hardship, [_HARDSHIP[g] for g in c.hardship])
         if c.min_remoteness > 0:
@@ -281,6 +279,15 @@ class SupportProgram(Program):
             mask &= v.poor_village[h.village]
         if c.max_income_ratio is not None:
             mask &= h.register_income() <= c.max_income_ratio * self.context.line(year)
+        return mask
+
+    def labour_ok(self, year: int) -> Mask:
+        """Households whose workers the program's labour test admits (``min_labour``,
+        ``max_labour``)."""
+        c, h = self.config, self.context.households
+        mask = h.labour >= c.min_labour
+        if c.max_labour is not None:
+            mask &= h.labour <= c.max_labour
         return mask
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> NDArray[np.float64]:

@@ -2,8 +2,7 @@
 
 For households without labour (old, sick, disabled) by default, and from
 ``partial_capacity_from`` (2018) registered households whose capacity is partly lost. The
-allowance tops
-income up to ``threshold`` times the poverty line, re-assessed every year from the
+allowance tops income up to ``threshold`` times the poverty line, re-assessed every year from the
 household's income without the allowance; it costs what it pays. With
 ``two_lines_in_one`` (两线合一, seeds 003 and 004) the dibao line is the poverty line:
 a registered household below it that cannot work is eligible, and an exited household
@@ -53,6 +52,9 @@ class SocialSecurity(SupportProgram):
         # year, so 12 months is one): the first year of the current run (0: under it).
         self.over_from = np.zeros(model.households.n, dtype=np.int16)
         self.withdrawing: Mask = np.zeros(model.households.n, dtype=bool)
+        # Households of the 2018 scope admitted while registered: they keep the allowance
+        # at the dibao standard after their exit; one caught as it fell back is not of it.
+        self.partial_admitted: Mask = np.zeros(model.households.n, dtype=bool)
         # Exited households whose own income fell under the line and has stayed there
         # (seed 003): the relapse test must see their fall, whatever the allowance pays.
         self.after_fall: Mask = np.zeros(model.households.n, dtype=bool)
@@ -125,8 +127,14 @@ class SocialSecurity(SupportProgram):
         if c.partial_capacity_from is None or year < c.partial_capacity_from:
             return np.zeros(h.n, dtype=bool)
         partly = (h.chronic | h.disabled) & (h.labour <= c.partial_capacity_max_labour)
-        kept = self.enrolled & (h.status == Status.EXITED)
+        kept = self.enrolled & self.partial_admitted & (h.status == Status.EXITED)
         return partly & ((h.status == Status.REGISTERED) | kept)
+
+    def _admit(self, year: int) -> None:
+        """Record which households on the floor entered it by the 2018 scope."""
+        registered = self.context.households.status == Status.REGISTERED
+        admitted = self.enrolled & registered & self.partial_capacity(year)
+        self.partial_admitted = (self.partial_admitted & self.enrolled) | admitted
 
     def cannot_work(self, year: int) -> Mask:
         """The households the floor (兜底) is for: without a worker (``max_labour``: dibao
@@ -136,6 +144,9 @@ class SocialSecurity(SupportProgram):
         if self.config.max_labour is None:
             return np.ones(h.n, dtype=bool)
         return (h.labour <= self.config.max_labour) | self.partial_capacity(year)
+
+    def labour_ok(self, year: int) -> Mask:
+        return (self.context.households.labour >= self.config.min_labour) & self.cannot_work(year)
 
     def may_claim(self, year: int) -> Mask:
         """Under two lines in one: the register's households the allowance may cover.
@@ -158,7 +169,7 @@ class SocialSecurity(SupportProgram):
         below = (h.register_income() - self.paid_last_year) < self.threshold(year)
         if self.two_lines(year):
             return below & self.may_claim(year)
-        return (super().eligible(year) | self.partial_capacity(year)) & below
+        return super().eligible(year) & below
 
     def take_up(self) -> Money:
         if self.two_lines(self.year_now):
@@ -199,10 +210,7 @@ class SocialSecurity(SupportProgram):
         the household may no longer claim."""
         h = self.context.households
         below = (h.register_income() - self.paid_last_year) < self.threshold(year)
-        if self.two_lines(year):
-            may = self.may_claim(year)
-        else:
-            may = super().eligible(year) | self.partial_capacity(year)
+        may = self.may_claim(year) if self.two_lines(year) else super().eligible(year)
         recovered = self.enrolled & may & ~below
         self.over_from[~recovered] = 0
         self.over_from[recovered & (self.over_from == 0)] = year
@@ -222,6 +230,7 @@ class SocialSecurity(SupportProgram):
     def begin_year(self, year: int) -> None:
         self.year_now = year
         super().begin_year(year)
+        self._admit(year)
         # Registered again (a relapse): its next exit starts a new record.
         self.after_fall &= self.context.households.status == Status.EXITED
         idx = np.flatnonzero(self.enrolled)
@@ -267,6 +276,7 @@ class SocialSecurity(SupportProgram):
         paid = idx[fit_queue(costs, keys, left)]
         new = paid[~self.enrolled[paid]]
         self.enrolled[new] = True
+        self._admit(year)
         self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
         self.until[new] = 0
         self.income[paid] += extra[paid]
