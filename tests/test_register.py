@@ -285,6 +285,17 @@ def test_a_household_taken_off_the_register_leaves_the_floor_at_once(rules: Scen
     assert not dibao.enrolled[0]
 
 
+def scoped(rules: Scenario, partial_from: int | None = 2014, two_lines: bool = True) -> Scenario:
+    """The floor with the 2018 scope from ``partial_from`` and a dibao standard of 3,500."""
+    return with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=two_lines,
+        standard={2013: 3500.0},
+        partial_capacity_from=partial_from,
+    )
+
+
 @pytest.mark.parametrize(("partial_from", "taken"), [(2014, True), (2015, False), (None, False)])
 def test_the_2018_scope_takes_households_whose_capacity_is_partly_lost(
     rules: Scenario, partial_from: int | None, taken: bool
@@ -292,13 +303,7 @@ def test_the_2018_scope_takes_households_whose_capacity_is_partly_lost(
     """完全或部分丧失劳动能力 (MCA, MOF, LGOP, 2018): from ``partial_capacity_from`` a registered
     household with a chronically ill or disabled member and one worker enters the floor at
     the dibao standard; two workers, no ill member, or already exited, it does not."""
-    scenario = with_program(
-        rules,
-        "social_security",
-        two_lines_in_one=True,
-        standard={2013: 3500.0},
-        partial_capacity_from=partial_from,
-    )
+    scenario = scoped(rules, partial_from)
     row = {"status": Status.REGISTERED, "size": 3, "labour": 1, "income": 3000.0}
     exited = {**row, "status": Status.EXITED, "ever_exited": True}
     _, dibao = start_year(
@@ -316,13 +321,7 @@ def test_the_2018_scope_takes_households_whose_capacity_is_partly_lost(
 
 def test_a_household_of_the_2018_scope_keeps_the_floor_after_its_exit(rules: Scenario) -> None:
     """Admitted while registered, it stays on the floor while the allowance is due."""
-    scenario = with_program(
-        rules,
-        "social_security",
-        two_lines_in_one=True,
-        standard={2013: 3500.0},
-        partial_capacity_from=2014,
-    )
+    scenario = scoped(rules)
     row = {"status": Status.REGISTERED, "size": 2, "labour": 1, "chronic": True, "income": 2000.0}
     model, dibao = start_year(scenario, row)
     h = model.households
@@ -338,13 +337,7 @@ def test_a_household_of_the_2018_scope_keeps_the_floor_after_its_exit(rules: Sce
 def test_a_household_caught_as_it_fell_back_is_not_of_the_2018_scope(rules: Scenario) -> None:
     """An exited household with an ill member and a worker, caught under the line, is
     topped up to the line, not to the dibao standard, whatever the year."""
-    scenario = with_program(
-        rules,
-        "social_security",
-        two_lines_in_one=True,
-        standard={2013: 3500.0},
-        partial_capacity_from=2014,
-    )
+    scenario = scoped(rules)
     row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 1, "chronic": True}
     model, dibao = start_year(scenario, {**row, "income": 2000.0})
     h = model.households
@@ -361,9 +354,7 @@ def test_a_household_of_the_2018_scope_taken_off_the_register_leaves_the_floor(
 ) -> None:
     """Kept after its exit, not after the register removed it: before two lines in one
     as under them."""
-    scenario = with_program(
-        rules, "social_security", two_lines_in_one=two_lines, partial_capacity_from=2014
-    )
+    scenario = scoped(rules, two_lines=two_lines)
     row = {"status": Status.REGISTERED, "size": 2, "labour": 1, "chronic": True, "income": 1000.0}
     model, dibao = start_year(scenario, row, row)
     h = model.households
