@@ -99,7 +99,7 @@ class SocialSecurity(SupportProgram):
             return np.full(h.n, self.config.threshold * line)
         # Two lines in one made the poverty line the dibao standard's floor; counties set
         # the standard itself, higher (4,301 yuan in 2017, 5,842 in 2020: MCA,
-        # docs/register-sources.md section 12).
+        # docs/register-sources.md sections 6 and 12).
         dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
         standard = np.full(h.n, max(line, dibao))
         last = self.config.guaranteed_from
