@@ -248,16 +248,20 @@ class PovertyModel(mesa.Model):
         return spent, self.households.count(supported)
 
     def _record_support_reach(self) -> None:
-        """Households ever reached by any program of each kind of support, each once: census
-        reports give a kind's reach (employment support: labour export, posts, training)."""
+        """Households on the register's books (registered or exited) ever reached by any
+        program of each kind of support, each once: the 2020 census gave a kind's reach so,
+        over the registered households, exited or not (employment support: labour export,
+        posts, training). A household the register removed is no longer counted."""
         kinds: dict[str, list[SupportProgram]] = {}
         for program in self.programs:
             if isinstance(program, SupportProgram) and program.ledger:
                 kinds.setdefault(program.config.support or program.name, []).append(program)
+        on_books = self.households.status != Status.UNREGISTERED
         for members in kinds.values():
             reached = np.zeros(self.households.n, dtype=bool)
             for program in members:
                 reached |= program.since > 0
+            reached &= on_books
             for program in members:
                 program.ledger[-1]["support_reached"] = self.households.count(reached)
 

@@ -49,9 +49,11 @@ REACHED = "program_reached"
 """Pseudo-indicator: households (or people) ``program`` has enrolled from the start to the year."""
 
 REACH_SHARE = "program_reach_share"
-"""Pseudo-indicator: households ``program`` — or any program of its kind of support (its
-``support``) — has ever enrolled by the year, each once, as a share of the households ever
-registered by then (how census reports give a kind of support's reach)."""
+"""Pseudo-indicator: households on the register at the year's end (registered or exited)
+that ``program`` — or any program of its kind of support (its ``support``) — has ever
+enrolled, each once, as a share of those households (how the 2020 census gave a kind of
+support's reach: over the registered households, exited or not; those the re-check removed
+were no longer registered)."""
 
 PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, REACHED, REACH_SHARE)
 

@@ -74,7 +74,11 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
             else:  # each household once, however often and by whichever of its kind
                 this_year = ledger["year"] == target.year
                 reached = float(ledger.loc[this_year, "support_reached"].sum())
-                registered = years.at[target.year, "ever_registered_households"]
+                # The census's base: the register's households, exited or not.
+                registered = (
+                    years.at[target.year, "registered_households"]
+                    + years.at[target.year, "exited_households"]
+                )
                 values[i] = reached / registered if registered else 0.0
         else:
             values[i] = metrics.outcome(target.label).value(run)
