@@ -195,8 +195,9 @@ def test_a_programs_reach_share_is_over_the_registers_households(small) -> None:
     assert books < years.at[2018, "ever_registered_households"]  # the re-check removed some
     reached = ledger["support_reached"].iloc[-1]
     assert measure(run, [target])[0] == pytest.approx(reached / books)
-    # Each household once, and only those still on the register.
-    assert reached <= ledger["reached"].iloc[-1] <= ledger["new_enrolments"].sum()
+    # Each household once, and only those still on the register: some the program reached
+    # were removed by the re-check since.
+    assert reached < ledger["reached"].iloc[-1] <= ledger["new_enrolments"].sum()
     assert 0 < reached / books < 1
 
 

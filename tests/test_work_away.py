@@ -160,11 +160,14 @@ def test_a_kind_of_support_counts_a_household_once(rules: Scenario) -> None:
     assert spending.at["work_away", "reached"] == 2
     assert spending.at["posts", "support_reached"] == 3  # each household once
     assert spending.at["work_away", "support_reached"] == 3
-    # A household the register removed is not counted (the census counted registered ones).
+    # The census counted the register's households, exited or not: one that exited still
+    # counts, one the register removed does not (on every program of the kind).
+    model.households.status[0] = Status.EXITED
     model.households.status[1] = Status.UNREGISTERED
     model._record_support_reach()
-    posts_program = next(p for p in model.programs if p.name == "posts")
-    assert posts_program.ledger[-1]["support_reached"] == 2
+    for name in ("posts", "work_away"):
+        program = next(p for p in model.programs if p.name == name)
+        assert program.ledger[-1]["support_reached"] == 2
 
 
 def test_labourers_already_away_in_the_drawn_incomes_add_nothing_new_to_the_survey(

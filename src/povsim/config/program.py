@@ -103,7 +103,8 @@ class ProgramConfig(StrictNumbers):
         "the kind of support census reports count this program under (labour export and "
         "public-welfare posts under 'employment', credit under 'industry'): programs of one "
         "kind count a household once in spending.parquet's support_reached and in "
-        "program_reach_share (unset: the program's own name)",
+        "program_reach_share, among the households on the register (registered or exited) "
+        "(unset: the program's own name)",
     )
     guaranteed_from: int | None = setting(
         None,
