@@ -172,6 +172,22 @@ def write_design(tmp_path: Path, text: str = DESIGN) -> Path:
     return path
 
 
+def communicate_or_kill(process: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    """``process.communicate``; past the timeout, kill its group and fail naming who was left."""
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        left = subprocess.run(
+            ["ps", "-o", "pid,ppid,stat,args", "-g", str(process.pid)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"still running {timeout} s after the signal:\n{left}")
+
+
 def start_sweep(design: Path, out: Path, finished: int) -> subprocess.Popen:
     """Start `povsim sweep` in its own process group; return when `finished` runs are written."""
     process = subprocess.Popen(
@@ -340,7 +356,7 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: P
         assert time.monotonic() < deadline
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = communicate_or_kill(process, timeout=60)
     finished = len(list((out / "indicators").glob("*.parquet")))
     assert finished < len(load_design(design).plan()), "the sweep ended before Ctrl-C"
     assert process.returncode == 130

@@ -5,6 +5,9 @@ Start-up imports only typer and rich; a command imports what it needs when it ru
 
 from __future__ import annotations
 
+import os
+import threading
+
 import typer
 
 from povsim.cli import calibration, dashboard, experiments, run, scenarios, search
@@ -53,5 +56,18 @@ for command in (
     app.command()(command)
 
 
+INTERRUPTED = 130
+EXIT_GRACE_SECONDS = 10.0
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
-    app()
+    try:
+        app()
+    except SystemExit as exit_:
+        if exit_.code == INTERRUPTED:
+            # Shutdown joins worker pools, their threads and children without a time
+            # limit; after Ctrl-C nothing they hold is worth keeping the terminal for.
+            watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, (INTERRUPTED,))
+            watchdog.daemon = True
+            watchdog.start()
+        raise

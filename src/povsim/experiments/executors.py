@@ -57,12 +57,14 @@ def _exit_with_launcher(launcher: int) -> None:
     """Worker initializer: leave when the process that launched the work is gone.
 
     A killed sweep must not leave workers computing for nobody. Their direct parent
-    is the fork server, which lives as long as any worker holds its "alive" pipe, so
-    the workers watch the launcher itself.
+    is the fork server, which leaves when the launcher does, so a worker also leaves
+    when it is handed to another parent: that needs no /proc, which a sandbox may
+    not show as the host does.
     """
+    parent = os.getppid()
 
     def watch() -> None:
-        while _alive(launcher):
+        while _alive(launcher) and os.getppid() == parent:
             time.sleep(0.5)
         os._exit(1)
 
@@ -161,6 +163,9 @@ class ProcessExecutor(Executor):
             process.terminate()
         for process in processes:
             process.join(timeout=5)
+            if process.is_alive():  # the interpreter joins its children at exit, unbounded
+                process.kill()
+                process.join(timeout=5)
         # The pool's manager thread must see its workers gone before the interpreter exits,
         # or its shutdown prints a traceback after the one-line message.
         self._pool.shutdown(wait=True)
