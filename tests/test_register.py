@@ -152,6 +152,23 @@ def test_a_fall_is_seen_however_the_floor_holds_the_household(rules: Scenario) -
     assert (h.status == Status.EXITED).all()
 
 
+def test_a_relapse_the_floor_holds_is_put_down_to_the_floor_not_a_lost_guarantee(
+    rules: Scenario,
+) -> None:
+    """The allowance holds a fallen household at the line with every guarantee in place:
+    its relapse is of its own income (the floor's cause), not of a guarantee it kept."""
+    scenario = with_program(rules, "social_security", two_lines_in_one=True).updated(
+        {"exit.relapse_years": 2}
+    )
+    exited = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2}
+    model, _ = start_year(scenario, {**exited, "income": 5000.0}, {**exited, "income": 5000.0})
+    model.households.medical_ok[1] = False
+    causes = [_assess(model, year, [2000.0, 2000.0]).relapse_causes for year in (2014, 2015)]
+    assert causes[1]["floor"].tolist() == [True, True]
+    assert causes[1]["guarantee"].tolist() == [False, True]
+    assert not causes[1]["other"].any()
+
+
 def test_a_fall_in_the_withdrawal_period_is_a_fall(rules: Scenario) -> None:
     """An allowance kept in its withdrawal does not hide a fall that follows the recovery."""
     scenario = with_program(

@@ -253,7 +253,15 @@ def close_reference_year(h: HouseholdState, scenario: Scenario) -> None:
     h.food_ok = h.hungry_steps < scenario.guarantees.food_months * scenario.steps_per_year / 12
 
 
-RELAPSE_CAUSES = ("illness", "disaster", "market", "support_ended", "guarantee", "other")
+RELAPSE_CAUSES = (
+    "illness",
+    "disaster",
+    "market",
+    "support_ended",
+    "floor",
+    "guarantee",
+    "other",
+)
 """What a relapse is put down to; a relapse may have several causes, 'other' when none."""
 
 
@@ -271,7 +279,10 @@ def _relapse_causes(
         "disaster": relapse & h.disaster_year,
         "market": relapse & bad_prices[h.village] & (h.farm_year > 0),
         "support_ended": relapse & (h.support_ended > 0) & (h.support_ended >= year - 1),
-        "guarantee": relapse & (h.register_income() >= line),
+        # Over the line only because the allowance caught the fall (只要返贫,马上纳入低保:
+        # seed 003): the relapse is of the household's own income.
+        "floor": relapse & (h.register_income() >= line),
+        "guarantee": relapse & ~h.guarantees_ok(),
     }
     explained = np.zeros_like(relapse)
     for mask in causes.values():

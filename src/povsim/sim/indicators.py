@@ -62,7 +62,10 @@ INDICATORS: dict[str, str] = {
     "relapses_disaster": "relapsed households whose village had a disaster this year",
     "relapses_market": "relapsed farming households whose village had a bad price year",
     "relapses_support_ended": "relapsed households whose support ended this or last year",
-    "relapses_guarantee": "relapsed households above the line that lost a guarantee",
+    "relapses_floor": "relapsed households whose own income fell under the line, held over "
+    "it by the minimum living allowance (只要返贫,马上纳入低保)",
+    "relapses_guarantee": "relapsed households missing a guarantee (food, schooling, medical "
+    "care, safe housing)",
     "relapses_other": "relapsed households with none of the causes above",
     "missed_poor_households": "households under the line by the register's income, not on the "
     "register (exclusion error, as the verification judged it)",
