@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -499,6 +499,14 @@ class ExitConfig(_Section):
     )
     plan_deadline: int = setting(
         2020, "the year by which the plans were to clear the register", "year"
+    )
+    plan_unit: Literal["household", "village"] = setting(
+        "household",
+        "what a year's plan takes: 'household', the registered households furthest over "
+        "the exit income wherever they live; 'village', whole villages first (贫困村出列), "
+        "those the plan can bring lowest in registered incidence, and within a village the "
+        "surest first",
+        "",
     )
     plan_lead_years: float = setting(
         0.0,

@@ -316,11 +316,25 @@ def _planned_exits(
     those that met the standards (中办发〔2016〕16号, 关于建立贫困退出机制的意见: 制定脱贫滚动规划和
     年度计划). A household that passes the test beyond the plan stays registered, and
     supported, until a later year's plan takes it. The plan takes those furthest over the
-    exit income first: the surest to stay out.
+    exit income first: the surest to stay out; with ``exit.plan_unit`` "village", the
+    villages it can bring lowest in registered incidence first.
     """
     places = plan_share(scenario, year) * h.people(registered)
     idx = np.flatnonzero(passing)
-    take = idx[fit_queue(h.persons[idx], -income[idx], places)]
+    key = -income[idx]
+    if scenario.exit.plan_unit == "village":
+        # Plans named the villages to leave the list that year as well as the people, and
+        # a village left it once its registered incidence was under the threshold: the
+        # places go first where they empty a village's register, the villages left with
+        # the fewest registered people (by share) once everyone passing has exited.
+        people = np.bincount(h.village, weights=h.persons, minlength=int(h.village.max()) + 1)
+        left = np.bincount(
+            h.village, weights=h.persons * (registered & ~passing), minlength=people.size
+        )
+        after = np.divide(left, people, out=np.zeros(people.size), where=people > 0)
+        # income stays under 1e9 yuan a person, so the village's share orders first
+        key = after[h.village[idx]] * 1e12 + key
+    take = idx[fit_queue(h.persons[idx], key, places)]
     planned = np.zeros(h.n, dtype=bool)
     planned[take] = True
     return planned

@@ -112,6 +112,7 @@ INDICATORS: dict[str, str] = {
     "work_team_villages": "villages with a resident work team",
     "poor_villages": "designated poor villages",
     "villages_exited": "poor villages that have exited by year end",
+    "poor_villages_left": "poor villages still on the list at year end (未出列)",
     "county_exited": "the county's registered incidence has fallen below its threshold",
 }
 
@@ -288,5 +289,6 @@ def annual_indicators(
     row["work_team_villages"] = float(v.weight[v.work_team].sum())
     row["poor_villages"] = float(v.weight[v.poor_village].sum())
     row["villages_exited"] = float(v.weight[v.exited].sum())
+    row["poor_villages_left"] = float(v.weight[v.poor_village & ~v.exited].sum())
     row["county_exited"] = bool(county_exited)
     return row
