@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -177,14 +178,16 @@ def communicate_or_kill(process: subprocess.Popen, timeout: float) -> tuple[str,
     try:
         return process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        left = subprocess.run(
-            ["ps", "-o", "pid,ppid,stat,args", "-g", str(process.pid)],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        try:
+            left = subprocess.run(
+                ["ps", "-o", "pid,ppid,stat,args", "--sid", str(process.pid)],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
         pytest.fail(f"still running {timeout} s after the signal:\n{left}")
 
 
@@ -310,6 +313,63 @@ def test_workers_stop_when_the_launcher_is_killed(tmp_path: Path) -> None:
             os.killpg(process.pid, signal.SIGKILL)
             pytest.fail("worker processes outlived the sweep")
         time.sleep(0.2)
+
+
+BLIND_TASKS = """
+import time
+
+import povsim.experiments.executors as executors
+
+# Imported by each worker to run its task: as in a sandbox whose /proc cannot tell that
+# the launcher is gone.
+executors._alive = lambda pid: True
+
+
+def slow(task):
+    time.sleep(60)
+    return task
+"""
+BLIND_LAUNCHER = (
+    "import blind_tasks\n"
+    "from povsim.experiments.executors import ProcessExecutor\n"
+    "ProcessExecutor(2).run(blind_tasks.slow, range(4), print)\n"
+)
+
+
+@pytest.mark.slow
+def test_workers_leave_with_the_launcher_even_if_it_looks_alive(tmp_path: Path) -> None:
+    """CI, stop 27: workers of a stopped sweep outlived it; their fork server, holding the
+    pipe each worker had a copy of, outlived it too, so no worker saw its parent change."""
+    (tmp_path / "blind_tasks.py").write_text(BLIND_TASKS, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    process = subprocess.Popen(
+        [sys.executable, "-c", BLIND_LAUNCHER],
+        start_new_session=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_session(process.pid)) < 5:  # launcher, tracker, fork server, 2 workers
+            assert time.monotonic() < deadline, _session(process.pid)
+            time.sleep(0.2)
+        process.kill()
+        process.wait()
+        deadline = time.monotonic() + 15
+        while _session(process.pid):
+            assert time.monotonic() < deadline, f"outlived the launcher: {_session(process.pid)}"
+            time.sleep(0.2)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _session(sid: int) -> list[str]:
+    """Command lines of the live (not zombie) processes in session ``sid``."""
+    ps = ["ps", "-o", "stat=,args=", "--sid", str(sid)]
+    lines = subprocess.run(ps, capture_output=True, text=True, check=False).stdout.splitlines()
+    return [line for line in lines if not line.lstrip().startswith("Z")]
 
 
 def test_the_process_executor_releases_results_once_handed_over() -> None:

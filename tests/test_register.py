@@ -169,6 +169,15 @@ def test_a_relapse_the_floor_holds_is_put_down_to_the_floor_not_a_lost_guarantee
     assert not causes[1]["other"].any()
 
 
+def test_a_relapse_on_a_lost_guarantee_is_not_put_down_to_the_floor(rules: Scenario) -> None:
+    scenario = rules.updated({"exit.relapse_on_guarantee_loss": True})
+    h, v = hand_built({"status": Status.EXITED, "ever_exited": True, "medical_ok": False})
+    set_year_income(h, [9000.0])
+    t = close_year(h, v, scenario, 2015, Streams(0))
+    assert t.relapsed[0]
+    assert (t.relapse_causes["floor"][0], t.relapse_causes["guarantee"][0]) == (False, True)
+
+
 def test_a_fall_in_the_withdrawal_period_is_a_fall(rules: Scenario) -> None:
     """An allowance kept in its withdrawal does not hide a fall that follows the recovery."""
     scenario = with_program(

@@ -136,31 +136,31 @@ def test_the_years_plan_takes_the_surest_first_and_the_deadline_takes_all(
     assert h.status[5] == Status.REGISTERED
 
 
-def test_a_village_plan_takes_the_places_where_they_empty_a_village_first(
+def test_a_village_plan_takes_the_places_where_they_empty_a_listed_village_first(
     rules: Scenario,
 ) -> None:
-    """贫困村出列: with plans by village, the year's places go where they leave a village
-    the fewest registered people, though households elsewhere are further over the line."""
-    one_at_a_time = rules.updated({"exit.plan_lead_years": 0.0})
+    """贫困村出列: with plans by village, the year's places go to the listed poor villages,
+    first where they leave the fewest registered people, though households elsewhere are
+    further over the line."""
+    reg = {"status": Status.REGISTERED, "size": 1}
     rows = [
-        # village 0: both registered households pass, one just over the exit income
-        {"status": Status.REGISTERED, "size": 1, "village": 0},
-        {"status": Status.REGISTERED, "size": 1, "village": 0},
-        # village 1: the highest income, but a neighbour that cannot pass stays registered
-        {"status": Status.REGISTERED, "size": 1, "village": 1},
-        {"status": Status.REGISTERED, "size": 1, "village": 1},
-        # the rest of the people, not registered
-        *[{"status": Status.UNREGISTERED, "size": 1, "village": i % 2} for i in range(4)],
+        {**reg, "village": 0},  # both of a listed village's registered households pass
+        {**reg, "village": 0},
+        {**reg, "village": 1},  # a listed village with a neighbour that cannot pass
+        {**reg, "village": 1},
+        {**reg, "village": 2},  # the surest of all, in a village never listed
+        *[{"status": Status.UNREGISTERED, "size": 1, "village": i % 3} for i in range(6)],
     ]
-    incomes = [5000.0, 4000.0, 9000.0, 1000.0] + [9000.0] * 4
+    incomes = [5000.0, 4000.0, 9000.0, 1000.0, 9500.0] + [9000.0] * 6
     exited = {}
     for unit in ("household", "village"):
-        scenario = planned(one_at_a_time).updated({"exit.plan_unit": unit})
-        h, v = hand_built(*rows, villages=2)
+        h, v = hand_built(*rows, villages=3)
+        v.poor_village[:2] = True
         set_year_income(h, incomes)
+        scenario = planned(rules).updated({"exit.plan_unit": unit})
         t = close_year(h, v, scenario, 2014, Streams(0))
-        exited[unit] = np.flatnonzero(t.exited).tolist()  # a third of 4 people: one
-    assert exited == {"household": [2], "village": [0]}
+        exited[unit] = np.flatnonzero(t.exited).tolist()  # a third of 5 people: one
+    assert exited == {"household": [4], "village": [0]}
 
 
 def test_a_kind_of_support_counts_a_household_once(rules: Scenario) -> None:

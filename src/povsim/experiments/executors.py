@@ -57,10 +57,17 @@ def _exit_with_launcher(launcher: int) -> None:
     """Worker initializer: leave when the process that launched the work is gone.
 
     A killed sweep must not leave workers computing for nobody. Their direct parent
-    is the fork server, which leaves when the launcher does, so a worker also leaves
-    when it is handed to another parent: that needs no /proc, which a sandbox may
-    not show as the host does.
+    is the fork server, which leaves once every holder of its "alive" pipe has gone:
+    the launcher and, as forked, each worker. A worker gives its copy up, so the server
+    leaves with the launcher, and a worker handed to another parent leaves too: that
+    needs no /proc, which a sandbox may not show as the host does.
     """
+    from multiprocessing import forkserver
+
+    server: Any = forkserver._forkserver  # no public handle on the pipe
+    if server._forkserver_alive_fd is not None:
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
     parent = os.getppid()
 
     def watch() -> None:
@@ -161,11 +168,13 @@ class ProcessExecutor(Executor):
         self._pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        deadline = time.monotonic() + 5
         for process in processes:
-            process.join(timeout=5)
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+        for process in processes:
             if process.is_alive():  # the interpreter joins its children at exit, unbounded
                 process.kill()
-                process.join(timeout=5)
+                process.join(timeout=1)
         # The pool's manager thread must see its workers gone before the interpreter exits,
         # or its shutdown prints a traceback after the one-line message.
         self._pool.shutdown(wait=True)

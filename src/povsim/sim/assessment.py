@@ -271,8 +271,10 @@ def _relapse_causes(
     scenario: Scenario,
     year: int,
     relapse: np.ndarray,
-    line: float,
+    held: np.ndarray,
 ) -> dict[str, np.ndarray]:
+    """What each relapse is put down to. ``held``: households whose own income fell under
+    the line while an allowance holds them over it."""
     bad_prices = v.price_year < 1.0 - scenario.shocks.market.bad_year_drop
     causes = {
         "illness": relapse & h.ill_year,
@@ -281,7 +283,7 @@ def _relapse_causes(
         "support_ended": relapse & (h.support_ended > 0) & (h.support_ended >= year - 1),
         # Over the line only because the allowance caught the fall (只要返贫,马上纳入低保:
         # seed 003): the relapse is of the household's own income.
-        "floor": relapse & (h.register_income() >= line),
+        "floor": relapse & held,
         "guarantee": relapse & ~h.guarantees_ok(),
     }
     explained = np.zeros_like(relapse)
@@ -304,6 +306,7 @@ def plan_share(scenario: Scenario, year: int) -> float:
 
 def _planned_exits(
     h: HouseholdState,
+    v: VillageState,
     scenario: Scenario,
     year: int,
     passing: NDArray[np.bool_],
@@ -323,17 +326,16 @@ def _planned_exits(
     idx = np.flatnonzero(passing)
     key = -income[idx]
     if scenario.exit.plan_unit == "village":
-        # Plans named the villages to leave the list that year as well as the people, and
-        # a village left it once its registered incidence was under the threshold: the
-        # places go first where they empty a village's register, the villages left with
-        # the fewest registered people (by share) once everyone passing has exited.
-        people = np.bincount(h.village, weights=h.persons, minlength=int(h.village.max()) + 1)
-        left = np.bincount(
-            h.village, weights=h.persons * (registered & ~passing), minlength=people.size
-        )
-        after = np.divide(left, people, out=np.zeros(people.size), where=people > 0)
-        # income stays under 1e9 yuan a person, so the village's share orders first
-        key = after[h.village[idx]] * 1e12 + key
+        # Plans named the poor villages to leave the list that year as well as the people,
+        # and a village left it once its registered incidence was under the threshold: the
+        # places go first to the listed villages, those left with the fewest registered
+        # people (by share) once everyone passing has exited first; then to households
+        # elsewhere (in villages never listed or already off the list), the surest first.
+        after = _share(village_people(h, v, registered & ~passing), village_people(h, v))
+        listed = v.poor_village & ~v.exited
+        # incomes stay under 1e9 yuan a person, so the tier and the share order first
+        tier = np.where(listed, after, 2.0)
+        key = tier[h.village[idx]] * 1e12 + key
     take = idx[fit_queue(h.persons[idx], key, places)]
     planned = np.zeros(h.n, dtype=bool)
     planned[take] = True
@@ -475,7 +477,7 @@ def close_year(
     # re-check the 2016 exit mechanism tested every registered household alike.
     exits &= ~h.wrongly_registered | reached
     if rules.plan_from is not None and year >= rules.plan_from:
-        exits = _planned_exits(h, scenario, year, exits, registered, assessed)
+        exits = _planned_exits(h, v, scenario, year, exits, registered, assessed)
     # A relapse is recorded after verification: income under the line at
     # ``relapse_years`` successive assessments since exit; an allowance that caught the
     # fall does not hide it (:meth:`SocialSecurity.propped`), unless the monitoring follows
@@ -515,7 +517,7 @@ def close_year(
         ill=h.ill_year.copy(),
         hit_by_disaster=h.disaster_year.copy(),
         exited_start=exited_before,
-        relapse_causes=_relapse_causes(h, v, scenario, year, relapse, line),
+        relapse_causes=_relapse_causes(h, v, scenario, year, relapse, fallen & ~poor),
         monitored=monitored,
         monitoring_yuan=float((help_ * h.persons).sum()),
         floored=floored,
