@@ -503,9 +503,9 @@ class ExitConfig(_Section):
     plan_unit: Literal["household", "village"] = setting(
         "household",
         "what a year's plan takes: 'household', the registered households furthest over "
-        "the exit income wherever they live; 'village', whole villages first (贫困村出列), "
-        "those the plan can bring lowest in registered incidence, and within a village the "
-        "surest first",
+        "the exit income wherever they live; 'village', the listed poor villages first "
+        "(贫困村出列), those the plan can bring lowest in registered incidence, within a "
+        "village the surest first, then households elsewhere",
         "",
     )
     plan_lead_years: float = setting(
