@@ -320,7 +320,7 @@ def _planned_exits(
     年度计划). A household that passes the test beyond the plan stays registered, and
     supported, until a later year's plan takes it. The plan takes those furthest over the
     exit income first: the surest to stay out; with ``exit.plan_unit`` "village", the
-    villages it can bring lowest in registered incidence first.
+    listed poor villages it can bring lowest in registered incidence first.
     """
     places = plan_share(scenario, year) * h.people(registered)
     idx = np.flatnonzero(passing)
