@@ -245,6 +245,33 @@ def test_a_monitored_household_the_floor_holds_has_not_fallen_back(rules: Scenar
     assert h.income[0] == pytest.approx(LINE_2014)
 
 
+@pytest.mark.parametrize(("standard", "relapsed"), [(5000.0, False), (3500.0, True)])
+def test_a_fall_the_floor_holds_over_the_monitoring_range_is_no_relapse(
+    rules: Scenario, standard: float, relapsed: bool
+) -> None:
+    """风险消除: once the monitoring runs, a household without labour that the floor holds at
+    a dibao standard over the monitoring range (1.5 times the line) is not at risk, so the
+    monitoring does not follow it and its fall is no relapse; held under the range and
+    missed by the monitoring, it relapses."""
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=True, standard={2013: standard}
+    ).updated(
+        {
+            "exit.relapse_years": 1,
+            "monitoring.enabled": True,
+            "monitoring.from_year": 2014,
+            "monitoring.coverage": 0.0,
+        }
+    )
+    exited = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 0}
+    model, dibao = start_year(scenario, {**exited, "income": 6000.0})
+    t = _assess(model, 2014, [2000.0])
+    assert dibao.enrolled[0]
+    assert model.households.income[0] == pytest.approx(standard)
+    assert not model.households.monitored[0]
+    assert bool(t.relapsed[0]) is relapsed
+
+
 def test_dibao_settles_within_its_budget(rules: Scenario) -> None:
     budget = dict.fromkeys(range(2014, 2021), 1000.0)
     scenario = with_program(rules, "social_security", two_lines_in_one=True, budget=budget)

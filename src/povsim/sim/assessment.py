@@ -481,11 +481,16 @@ def close_year(
     # A relapse is recorded after verification: income under the line at
     # ``relapse_years`` successive assessments since exit; an allowance that caught the
     # fall does not hide it (:meth:`SocialSecurity.propped`), unless the monitoring follows
-    # the household: the floor is one of the monitoring's measures (综合保障), the help
-    # that keeps a household at risk from falling back.
+    # the household or has cleared its risk: the floor is one of the monitoring's measures
+    # (综合保障), the help that keeps a household at risk from falling back.
+    # Risk cleared (风险消除): while the monitoring runs, a household the floor holds over
+    # the monitoring range is not at risk of falling back, so it is not followed, and its
+    # fall is no relapse either.
+    m = scenario.monitoring
+    cleared = (m.enabled and year >= m.from_year) & (assessed >= m.income_multiple * line)
     fallen = poor.copy()
     for program in programs:
-        fallen |= program.propped(year) & ~monitored
+        fallen |= program.propped(year) & ~monitored & ~cleared
     h.below_line_years = np.where(exited_before & fallen, h.below_line_years + 1, 0)
     relapse = exited_before & (h.below_line_years >= rules.relapse_years)
     if rules.relapse_on_guarantee_loss:
