@@ -179,16 +179,11 @@ def communicate_or_kill(process: subprocess.Popen, timeout: float) -> tuple[str,
         return process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         try:
-            left = subprocess.run(
-                ["ps", "-o", "pid,ppid,stat,args", "--sid", str(process.pid)],
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout
+            left = _session(process.pid)
         finally:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-        pytest.fail(f"still running {timeout} s after the signal:\n{left}")
+        pytest.fail(f"still running {timeout} s after the signal: {left}")
 
 
 def start_sweep(design: Path, out: Path, finished: int) -> subprocess.Popen:
