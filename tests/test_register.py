@@ -434,6 +434,28 @@ def test_the_floor_is_for_households_that_cannot_work(rules: Scenario) -> None:
     assert dibao.enrolled.tolist() == [True, False, True]
 
 
+def test_dibao_is_every_rural_residents_and_the_campaigns_guarantee_the_registers(
+    rules: Scenario,
+) -> None:
+    """应保尽保: a household never registered that cannot work is on the floor too; the last
+    year's guarantee lifts the register's households whatever their labour, not the rest.
+    The published floor (20 m) counts the register's people only."""
+    scenario = with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        statuses=["registered", "exited", "unregistered"],
+        guaranteed_from=2014,
+    )
+    never = {"status": Status.UNREGISTERED, "size": 2, "income": 1000.0}
+    registered = {"status": Status.REGISTERED, "size": 3, "income": 1000.0, "labour": 2}
+    model, dibao = start_year(scenario, {**never, "labour": 0}, {**never, "labour": 2}, registered)
+    assert dibao.enrolled.tolist() == [True, False, True]
+    model._record_support_reach()
+    row = dibao.ledger[-1]
+    assert (row["enrolled_people"], row["register_enrolled_people"]) == (5.0, 3.0)
+
+
 def test_a_renovation_is_necessary_for_an_exit_it_made_possible(rules: Scenario) -> None:
     scenario = with_program(rules, "housing")
     rich = {"status": Status.REGISTERED, "housing_grade": 3, "farm_base": 20000.0, "land": 2.0}

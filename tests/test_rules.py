@@ -172,6 +172,27 @@ def test_village_exits_below_threshold(rules: Scenario) -> None:
     assert v.exit_year.tolist() == [YEAR, 0]
 
 
+def test_a_western_village_exits_below_three_percent(rules: Scenario) -> None:
+    # 中办发〔2016〕16号: a poor village leaves the list under 2%, under 3% in the west.
+    rows = [{"village": i, "status": Status.EXITED} for i in range(2) for _ in range(195)]
+    rows += [{"village": i, "status": Status.REGISTERED} for i in range(2) for _ in range(5)]
+    h, v = hand_built(*rows, villages=2)
+    h.income[:] = LINE * 2
+    v.poor_village[:] = True
+    v.west[:] = [True, False]
+    update_villages(h, v, rules.updated({"exit.village_threshold_west": 0.03}), YEAR)
+    assert v.registered_incidence.tolist() == pytest.approx([0.025, 0.025])
+    assert v.exited.tolist() == [True, False]
+
+
+def test_the_western_villages_of_a_sample_are_its_most_remote(bare: Scenario) -> None:
+    scenario = bare.updated({"villages.west_share": 0.25, "population.villages": 40})
+    v = PovertyModel(scenario, 3).villages
+    drawn = ~v.resettlement
+    assert v.west.sum() == 10
+    assert v.remoteness[v.west].min() >= v.remoteness[drawn & ~v.west].max()
+
+
 def test_county_exits_below_its_threshold(rules: Scenario) -> None:
     rich = rules.updated(
         {

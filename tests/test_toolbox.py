@@ -210,6 +210,67 @@ def test_dividends_go_first_to_households_without_labour_and_outlast_exit(bare: 
     assert assets.ledger[-1]["spent_yuan"] <= 24000.0
 
 
+def test_equity_quantified_to_members_pays_each_member_a_share(bare: Scenario) -> None:
+    # 折股量化: a share for each member of a household without a worker (Sichuan: 7,246
+    # yuan a member); a household with a worker has its own production instead.
+    scenario = with_program(
+        bare,
+        "asset_income",
+        capital=7246.0,
+        cost_basis="person",
+        dividend_rate=0.083,
+        max_labour=0,
+        output_sd=0.0,
+    )
+    small = {**REG, "labour": 0, "size": 1}
+    _model, equity = start_year(scenario, REG, {**REG, "labour": 0, "size": 3}, small)
+    assert equity.enrolled.tolist() == [False, True, True]
+    # the same dividend a person whatever the household's size: a member's share each
+    assert equity.income[1] == pytest.approx(7246.0 * 0.083)
+    assert equity.income[2] == pytest.approx(7246.0 * 0.083)
+    assert equity.ledger[-1]["spent_yuan"] == pytest.approx(4 * 7246.0)
+
+
+def test_industry_support_reaches_households_with_and_without_a_worker_once_each(
+    bare: Scenario,
+) -> None:
+    # The census counts a kind of support once a household, whichever of its forms:
+    # production support for a household with a worker, dividends for one without.
+    scenario = bare.updated(
+        {
+            "programs": {
+                "production": {
+                    "kind": "industry",
+                    "budget": AMPLE,
+                    "take_up": 1.0,
+                    "support": "industry",
+                },
+                "credit": {
+                    "kind": "microcredit",
+                    "budget": AMPLE,
+                    "take_up": 1.0,
+                    "support": "industry",
+                },
+                "equity": {
+                    "kind": "asset_income",
+                    "budget": AMPLE,
+                    "take_up": 1.0,
+                    "support": "industry",
+                    "max_labour": 0,
+                    "cost_basis": "person",
+                },
+            },
+            "registration.completed_month": 0,
+        }
+    )
+    model, _ = start_year(
+        scenario, REG, {**REG, "labour": 0}, {**REG, "status": Status.UNREGISTERED}
+    )
+    model._record_support_reach()
+    reached = {p.name: p.ledger[-1]["support_reached"] for p in model.programs}
+    assert reached == {"production": 2.0, "credit": 2.0, "equity": 2.0}
+
+
 def test_dividends_move_with_the_assets_output(bare: Scenario) -> None:
     scenario = with_program(bare, "asset_income", output_sd=0.3)
     _model, assets = start_year(scenario, {**REG, "labour": 0})

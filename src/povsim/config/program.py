@@ -429,7 +429,14 @@ class PublicJobsConfig(ProgramConfig):
 
 class AssetIncomeConfig(ProgramConfig):
     capital: float = setting(
-        24000.0, "asset bought for one household's share (3 kW of PV)", "yuan", ge=0.0, le=1e7
+        24000.0,
+        "asset bought for one share (a household's 3 kW of PV, or a member's equity)",
+        "yuan",
+        ge=0.0,
+        le=1e7,
+    )
+    cost_basis: CostBasis = setting(
+        "household", "a share for each household, or for each member (equity quantified to members)"
     )
     dividend_rate: float = setting(
         0.11, "yearly dividend on the asset in a normal year", "1/year", ge=0.0, le=1.0

@@ -201,6 +201,12 @@ class VillagesConfig(_Section):
     remoteness_beta: float = setting(
         3.0, "Beta(alpha, beta) shape of remoteness in [0, 1]", "", gt=0, le=1000
     )
+    west_share: Probability = setting(
+        0.0,
+        "share of the villages in the western provinces: the most remote (a sample "
+        "without geography; a county-resolved run sets it by the county's region)",
+        "share",
+    )
     fragile_share: Probability = setting(
         0.2, "share of villages that are ecologically fragile", "share"
     )
@@ -542,6 +548,12 @@ class ExitConfig(_Section):
     )
     village_threshold: Probability = setting(
         0.02, "a poor village exits when its registered incidence falls below this", "share"
+    )
+    village_threshold_west: Probability | None = setting(
+        None,
+        "a poor village of a western province (villages.west_share) exits below this "
+        "(unset: village_threshold)",
+        "share",
     )
     county_threshold: Probability = setting(
         0.03, "the county exits when its registered incidence falls below this", "share"

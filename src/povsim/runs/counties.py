@@ -435,6 +435,8 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "villages.remoteness_alpha": max(0.05, county.remoteness * k),
         "villages.remoteness_beta": max(0.05, (1 - county.remoteness) * k),
         "exit.county_threshold": county.exit_threshold,
+        # its villages exit by its region's rule too (3% in the west)
+        "villages.west_share": 1.0 if county.region == "west" else 0.0,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
     }
     for name, program in scenario.programs.items():

@@ -333,8 +333,9 @@ def _planned_exits(
         # elsewhere (in villages never listed or already off the list), the surest first.
         after = _share(village_people(h, v, registered & ~passing), village_people(h, v))
         listed = v.poor_village & ~v.exited
-        # incomes stay under 1e9 yuan a person, so the tier and the share order first
-        tier = np.where(listed, after, 2.0)
+        # incomes stay under 1e9 yuan a person, so the tier and the share order first;
+        # a share is judged against the village's own threshold (3% in the west)
+        tier = np.where(listed, after - village_thresholds(v, scenario), 2.0)
         key = tier[h.village[idx]] * 1e12 + key
     take = idx[fit_queue(h.persons[idx], key, places)]
     planned = np.zeros(h.n, dtype=bool)
@@ -532,12 +533,25 @@ def close_year(
     return transitions
 
 
+def village_thresholds(v: VillageState, scenario: Scenario) -> NDArray[np.float64]:
+    """Each village's exit threshold: registered incidence under 2%, under 3% in the western
+    provinces (中办发〔2016〕16号, 关于建立贫困退出机制的意见: 贫困村退出以贫困发生率为主要衡量标准,
+    原则上降至2%以下(西部地区降至3%以下); domain.md, exit rules)."""
+    rules = scenario.exit
+    west = (
+        rules.village_threshold
+        if rules.village_threshold_west is None
+        else rules.village_threshold_west
+    )
+    return np.where(v.west, west, rules.village_threshold)
+
+
 def update_villages(h: HouseholdState, v: VillageState, scenario: Scenario, year: int) -> None:
     """Recompute village incidences and let poor villages below the threshold exit."""
     line = scenario.line(year)
     people = village_people(h, v)
     v.incidence = _share(village_people(h, v, h.income < line), people)
     v.registered_incidence = _share(village_people(h, v, h.status == Status.REGISTERED), people)
-    exits = v.poor_village & ~v.exited & (v.registered_incidence < scenario.exit.village_threshold)
+    exits = v.poor_village & ~v.exited & (v.registered_incidence < village_thresholds(v, scenario))
     v.exited |= exits
     v.exit_year[exits] = year

@@ -44,6 +44,8 @@ SPENDING_COLUMNS = (
     "new_people",
     "reached",
     "support_reached",
+    "register_enrolled",
+    "register_enrolled_people",
 )
 
 PANEL_COLUMNS = (
@@ -248,15 +250,24 @@ class PovertyModel(mesa.Model):
         return spent, self.households.count(supported)
 
     def _record_support_reach(self) -> None:
-        """Households on the register's books (registered or exited) ever reached by any
-        program of each kind of support, each once: the 2020 census gave a kind's reach so,
-        over the registered households, exited or not (employment support: labour export,
-        posts, training). A household the register removed is no longer counted."""
+        """Households on the register's books (registered or exited) each program supports
+        at the year's end, and those ever reached by any program of each kind of support,
+        each once: the 2020 census gave a kind's reach so, over the registered households,
+        exited or not (employment support: labour export, posts, training). A household the
+        register removed is no longer counted."""
         kinds: dict[str, list[SupportProgram]] = {}
         for program in self.programs:
             if isinstance(program, SupportProgram) and program.ledger:
                 kinds.setdefault(program.config.support or program.name, []).append(program)
         on_books = self.households.status != Status.UNREGISTERED
+        h = self.households
+        for program in self.programs:
+            # The published counts of a program's households are the register's: the
+            # minimum living allowance also keeps households that were never registered.
+            if isinstance(program, SupportProgram) and program.ledger:
+                row = program.ledger[-1]
+                row["register_enrolled"] = h.count(program.enrolled & on_books)
+                row["register_enrolled_people"] = h.people(program.enrolled & on_books)
         for members in kinds.values():
             reached = np.zeros(self.households.n, dtype=bool)
             for program in members:

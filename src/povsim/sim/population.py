@@ -48,6 +48,10 @@ def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState
         + rng.normal(0.0, income.village_growth_sd, m)
     )
     level = rng.normal(0.0, income.village_sd, m)
+    # The western provinces are the mountains and plateaus: a sample without geography
+    # puts its most remote villages there (no draw, so the streams are unchanged).
+    west = np.zeros(m, dtype=bool)
+    west[np.argsort(-remoteness, kind="stable")[: round(cfg.west_share * m)]] = True
     # One more village, empty at the start: the resettlement site near the county town.
     # It is built in every scenario so that shock draws have the same shape whatever
     # the policy (common random numbers).
@@ -60,6 +64,7 @@ def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState
         level=np.append(level, 0.0),
         growth=np.append(growth, income.growth),
         resettlement=np.arange(m + 1) == m,
+        west=np.append(west, False),
     )
 
 

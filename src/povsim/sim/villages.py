@@ -31,6 +31,7 @@ class VillageState(ArrayState):
     market = ArrayColumn(np.float64, "log farm price index (AR(1))")
     price_year = ArrayColumn(np.float64, "mean farm price factor so far this year")
     resettlement = ArrayColumn(np.bool_, "the resettlement village relocated households move to")
+    west = ArrayColumn(np.bool_, "in a western province (exit.village_threshold_west)")
     poor_village = ArrayColumn(np.bool_, "designated poor village")
     work_team = ArrayColumn(np.bool_, "a resident work team and first secretary are stationed here")
     exited = ArrayColumn(np.bool_, "poor village that has exited (摘帽)")

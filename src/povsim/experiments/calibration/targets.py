@@ -26,6 +26,7 @@ from povsim.runs import metrics
 
 __all__ = [
     "ENROLLED",
+    "ENROLLED_ALL",
     "PATHWAY_SHARE",
     "PROGRAM_INDICATORS",
     "REACHED",
@@ -43,7 +44,12 @@ PATHWAY_SHARE = "pathway_share"
 """Pseudo-indicator: share of the year's exits credited to ``program`` (several may share one)."""
 
 ENROLLED = "program_enrolled"
-"""Pseudo-indicator: households (or people) ``program`` supports at the end of the year."""
+"""Pseudo-indicator: households (or people) on the register (registered or exited) that
+``program`` supports at the end of the year: published program counts are the register's."""
+
+ENROLLED_ALL = "program_enrolled_all"
+"""Pseudo-indicator: every household (or person) ``program`` supports at the end of the year,
+registered or not (the minimum living allowance's own totals)."""
 
 REACHED = "program_reached"
 """Pseudo-indicator: households (or people) ``program`` has enrolled from the start to the year."""
@@ -55,7 +61,7 @@ enrolled, each once, as a share of those households (how the 2020 census gave a 
 support's reach: over the registered households, exited or not; those the re-check removed
 were no longer registered)."""
 
-PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, REACHED, REACH_SHARE)
+PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, ENROLLED_ALL, REACHED, REACH_SHARE)
 
 
 class _Strict(StrictNumbers):

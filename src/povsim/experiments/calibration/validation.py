@@ -15,6 +15,7 @@ import pandas as pd
 from povsim.config import Scenario
 from povsim.experiments.calibration.targets import (
     ENROLLED,
+    ENROLLED_ALL,
     PATHWAY_SHARE,
     REACH_SHARE,
     REACHED,
@@ -62,11 +63,13 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
             total = years.at[target.year, f"exits_{target.basis}"]
             credited = rows.at[target.program, f"exited_{target.basis}"]
             values[i] = float(credited / total) if total else 0.0
-        elif target.indicator in (ENROLLED, REACHED, REACH_SHARE):
+        elif target.indicator in (ENROLLED, ENROLLED_ALL, REACHED, REACH_SHARE):
             ledger = run.spending[run.spending["program"] == target.program]
             people = target.basis == "people"
-            if target.indicator == ENROLLED:
+            if target.indicator in (ENROLLED, ENROLLED_ALL):
                 column = "enrolled_people" if people else "enrolled"
+                if target.indicator == ENROLLED:
+                    column = f"register_{column}"
                 values[i] = float(ledger.loc[ledger["year"] == target.year, column].sum())
             elif target.indicator == REACHED:
                 column = "new_people" if people else "new_enrolments"

@@ -9,6 +9,11 @@ household's status: dividends continue after exit for the asset's life. Sichuan'
 special programs" include solar PV (seed 001); PV poverty alleviation is one of the ten
 projects of the national plan (domain.md). A 3 kW household share cost about 24,000 yuan
 and yields about 1,100 full-load hours at about 0.8 yuan/kWh: 2,600 yuan, 11% a year.
+
+Equity in cooperatives and firms bought with project money (折股量化) was quantified to
+members rather than to households (Sichuan: 7,246 yuan for each poor member of a
+cooperative; docs/register-sources.md section 16): with ``cost_basis = "person"`` the
+capital is per member, so a household's share grows with its size.
 """
 
 from __future__ import annotations
@@ -33,8 +38,14 @@ class AssetIncome(SupportProgram):
     output: float = 1.0
     """This year's output of the assets against a normal year."""
 
+    def _shares(self, idx: Index) -> NDArray[np.float64]:
+        """Shares each household holds: one, or one a member (``cost_basis``)."""
+        if self.config.cost_basis == "person":
+            return self.context.households.size[idx].astype(np.float64)
+        return np.ones(idx.size)
+
     def enrolment_cost(self, idx: Index, year: int) -> Money:
-        return np.full(idx.size, self.config.capital)
+        return self.config.capital * self._shares(idx)
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> NDArray[np.float64]:
         # Households that cannot work come first; within each group, the usual order.
@@ -44,7 +55,8 @@ class AssetIncome(SupportProgram):
 
     def on_enrol(self, idx: Index, year: int) -> None:
         h = self.context.households
-        self.magnitude[idx] = self.config.capital * self.config.dividend_rate / h.size[idx]
+        dividend = self.config.capital * self.config.dividend_rate * self._shares(idx)
+        self.magnitude[idx] = dividend / h.size[idx]
 
     def advance(self, year: int) -> None:
         self.output = max(0.0, 1.0 + self.config.output_sd * self.context.rng.standard_normal())

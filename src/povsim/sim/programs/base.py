@@ -211,6 +211,8 @@ class Program(mesa.Agent):
                 "new_people": new_people,
                 "reached": enrolled if reached is None else reached,
                 "support_reached": enrolled if reached is None else reached,
+                "register_enrolled": enrolled,
+                "register_enrolled_people": enrolled_people,
             }
         )
 

@@ -154,15 +154,21 @@ class SocialSecurity(SupportProgram):
         Those who cannot work (:meth:`cannot_work`), and, whatever their labour, exited
         households that fall back (seed 003: 只要返贫,马上纳入低保). Once the floor is
         guaranteed (``guaranteed_from``: the campaign's last year) it catches every
-        household of the register still under its standard (:meth:`threshold`).
+        household of the register still under its standard (:meth:`threshold`). With
+        "unregistered" among its ``statuses`` the allowance is every rural resident's
+        entitlement (应保尽保): a household never registered is covered if it cannot work.
         """
         h = self.context.households
         mask = np.isin(h.status, [STATUS_CODES[s] for s in self.config.statuses])
+        if self.config.max_labour is None:
+            return mask
+        on_books = h.status != Status.UNREGISTERED
         last = self.config.guaranteed_from
-        if self.config.max_labour is not None and (last is None or year < last):
-            fell_back = h.ever_exited & (h.status != Status.UNREGISTERED)
-            mask &= self.cannot_work(year) | fell_back
-        return mask
+        # The campaign's guarantee was the register's: a household never registered (dibao
+        # is every rural resident's, 应保尽保) keeps the labour test.
+        guaranteed = on_books if last is not None and year >= last else np.zeros_like(mask)
+        fell_back = h.ever_exited & on_books
+        return mask & (self.cannot_work(year) | fell_back | guaranteed)
 
     def eligible(self, year: int) -> Mask:
         h = self.context.households
