@@ -16,6 +16,7 @@ from povsim.runs.counties import (
     PROVINCE_COLUMNS,
     County,
     _exit_years,
+    county_scenario,
     county_seed,
     county_specs,
     draw_counties,
@@ -106,6 +107,19 @@ def test_counties_are_drawn_per_province_with_thresholds_and_money(tiny: Scenari
     assert mean == pytest.approx(7000)  # the province keeps its mean income
     assert draw_counties(tiny, 3) == counties
     assert draw_counties(tiny, 4) != counties
+
+
+def test_a_countys_villages_leave_the_list_by_its_regions_rule(tiny: Scenario) -> None:
+    # 中办发〔2016〕16号: under 3% in the west, under 2% elsewhere, villages as counties.
+    specs = county_specs(tiny, 3)
+    shares = {
+        (s.county.province, s.county.poor): county_scenario(
+            s.national, s.county, s.nation
+        ).villages.west_share
+        for s in specs
+    }
+    assert shares[("Westland", True)] == 1.0
+    assert shares[("Eastland", True)] == 0.0
 
 
 def test_poor_counties_grow_faster_and_the_nation_as_before(tiny: Scenario) -> None:
