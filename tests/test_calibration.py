@@ -177,6 +177,34 @@ def test_pathway_shares_are_credited_exits_over_all_exits(small) -> None:
     assert measure(run, [target])[0] == pytest.approx(row["exited_households"].iloc[0] / exits)
 
 
+def test_program_enrolled_counts_the_registers_people_and_enrolled_all_everyone(small) -> None:
+    """Published floor counts are the register's (20 m registered poor on dibao); the
+    allowance's own totals (MCA's rural recipients) count everyone it supports."""
+    scenario = small.updated(
+        {"programs.social_security.statuses": ["registered", "exited", "unregistered"]}
+    )
+    run = simulate(scenario, seed=2, counterfactual=False)
+    targets = [
+        Target(
+            indicator=indicator,
+            program="social_security",
+            basis="people",
+            year=2018,
+            value=1.0,
+            absolute_tolerance=1.0,
+            source="t",
+        )
+        for indicator in ("program_enrolled", "program_enrolled_all")
+    ]
+    row = run.spending[
+        (run.spending["program"] == "social_security") & (run.spending["year"] == 2018)
+    ]
+    register, everyone = measure(run, targets)
+    assert register == pytest.approx(row["register_enrolled_people"].iloc[0])
+    assert everyone == pytest.approx(row["enrolled_people"].iloc[0])
+    assert 0 < register < everyone  # households never registered are on it too
+
+
 def test_a_programs_reach_share_is_over_the_registers_households(small) -> None:
     """How the 2020 census gave reach: 98.9% of the registered households, exited or not,
     had industry support; households the re-check removed were no longer registered."""

@@ -456,6 +456,26 @@ def test_dibao_is_every_rural_residents_and_the_campaigns_guarantee_the_register
     assert (row["enrolled_people"], row["register_enrolled_people"]) == (5.0, 3.0)
 
 
+def test_a_household_never_registered_has_no_withdrawal_period(rules: Scenario) -> None:
+    """The withdrawal period (低保渐退) is the register's households': one never registered
+    leaves the allowance once its own income reaches the standard."""
+    scenario = with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        withdrawal_years=1,
+        statuses=["registered", "exited", "unregistered"],
+    )
+    row = {"size": 2, "labour": 0, "income": 2000.0}
+    model, dibao = start_year(
+        scenario, {**row, "status": Status.UNREGISTERED}, {**row, "status": Status.REGISTERED}
+    )
+    assert dibao.enrolled.tolist() == [True, True]
+    model.households.income[:] = 6000.0 + dibao.income
+    dibao.begin_year(2015)
+    assert dibao.enrolled.tolist() == [False, True]
+
+
 def test_a_renovation_is_necessary_for_an_exit_it_made_possible(rules: Scenario) -> None:
     scenario = with_program(rules, "housing")
     rich = {"status": Status.REGISTERED, "housing_grade": 3, "farm_base": 20000.0, "land": 2.0}

@@ -231,6 +231,27 @@ def test_equity_quantified_to_members_pays_each_member_a_share(bare: Scenario) -
     assert equity.ledger[-1]["spent_yuan"] == pytest.approx(4 * 7246.0)
 
 
+def test_a_share_taken_back_at_the_end_of_support_pays_nothing_after(bare: Scenario) -> None:
+    # Sichuan's and Fujian's shares leave with the household (脱贫后退出扶贫股): decay = 1.
+    scenario = with_program(
+        bare,
+        "asset_income",
+        capital=7246.0,
+        cost_basis="person",
+        max_labour=0,
+        output_sd=0.0,
+        decay=1.0,
+        support_after_exit_years=0,
+    ).updated({"exit.keep_policies": False})
+    model, equity = start_year(scenario, {**REG, "labour": 0})
+    assert equity.income[0] > 0
+    model.households.status[0] = Status.EXITED
+    model.households.exit_year[0] = 2014
+    equity.begin_year(2015)
+    assert not equity.enrolled[0]
+    assert equity.income[0] == 0.0
+
+
 def test_industry_support_reaches_households_with_and_without_a_worker_once_each(
     bare: Scenario,
 ) -> None:

@@ -71,7 +71,11 @@ class _Strict(StrictNumbers):
 class Target(_Strict):
     """One published figure the model should reproduce."""
 
-    indicator: str = Field(description="an indicator column, or pathway_share")
+    indicator: str = Field(
+        description="an indicator column, or one of the program pseudo-indicators "
+        "(pathway_share, program_enrolled, program_enrolled_all, program_reached, "
+        "program_reach_share)"
+    )
     year: int
     value: float
     relative_tolerance: Annotated[float, Field(gt=0.0)] | None = None

@@ -149,7 +149,7 @@ class SocialSecurity(SupportProgram):
         return (self.context.households.labour >= self.config.min_labour) & self.cannot_work(year)
 
     def may_claim(self, year: int) -> Mask:
-        """Under two lines in one: the register's households the allowance may cover.
+        """Under two lines in one: the households the allowance may cover.
 
         Those who cannot work (:meth:`cannot_work`), and, whatever their labour, exited
         households that fall back (seed 003: 只要返贫,马上纳入低保). Once the floor is
@@ -213,11 +213,13 @@ class SocialSecurity(SupportProgram):
     def _support_over(self, year: int) -> Mask:
         """Re-assessed every year: support ends once income without it has stayed at the
         standard for ``withdrawal_years`` (at once without a withdrawal period), or once
-        the household may no longer claim."""
+        the household may no longer claim. The withdrawal period is the register's
+        (纳入农村低保的建档立卡贫困户, MCA, MOF and LGOP, 2018): a household never registered
+        leaves the allowance once its income reaches the standard."""
         h = self.context.households
         below = (h.register_income() - self.paid_last_year) < self.threshold(year)
         may = self.may_claim(year) if self.two_lines(year) else super().eligible(year)
-        recovered = self.enrolled & may & ~below
+        recovered = self.enrolled & may & ~below & (h.status != Status.UNREGISTERED)
         self.over_from[~recovered] = 0
         self.over_from[recovered & (self.over_from == 0)] = year
         self.withdrawing = recovered & (year - self.over_from < self.config.withdrawal_years)
