@@ -210,10 +210,10 @@ def test_dividends_go_first_to_households_without_labour_and_outlast_exit(bare: 
     assert assets.ledger[-1]["spent_yuan"] <= 24000.0
 
 
-def test_equity_quantified_to_members_pays_each_member_a_share(bare: Scenario) -> None:
-    # 折股量化: a share for each member of a household without a worker (Sichuan: 7,246
-    # yuan a member); a household with a worker has its own production instead.
-    scenario = with_program(
+def member_shares(bare: Scenario, **settings) -> Scenario:
+    """Equity quantified to members (折股量化): Sichuan's 7,246 yuan a member at 8.3%, for
+    households without a worker."""
+    return with_program(
         bare,
         "asset_income",
         capital=7246.0,
@@ -221,7 +221,13 @@ def test_equity_quantified_to_members_pays_each_member_a_share(bare: Scenario) -
         dividend_rate=0.083,
         max_labour=0,
         output_sd=0.0,
+        **settings,
     )
+
+
+def test_equity_quantified_to_members_pays_each_member_a_share(bare: Scenario) -> None:
+    # A household with a worker has its own production instead.
+    scenario = member_shares(bare)
     small = {**REG, "labour": 0, "size": 1}
     _model, equity = start_year(scenario, REG, {**REG, "labour": 0, "size": 3}, small)
     assert equity.enrolled.tolist() == [False, True, True]
@@ -233,16 +239,9 @@ def test_equity_quantified_to_members_pays_each_member_a_share(bare: Scenario) -
 
 def test_a_share_taken_back_at_the_end_of_support_pays_nothing_after(bare: Scenario) -> None:
     # Sichuan's and Fujian's shares leave with the household (脱贫后退出扶贫股): decay = 1.
-    scenario = with_program(
-        bare,
-        "asset_income",
-        capital=7246.0,
-        cost_basis="person",
-        max_labour=0,
-        output_sd=0.0,
-        decay=1.0,
-        support_after_exit_years=0,
-    ).updated({"exit.keep_policies": False})
+    scenario = member_shares(bare, decay=1.0, support_after_exit_years=0).updated(
+        {"exit.keep_policies": False}
+    )
     model, equity = start_year(scenario, {**REG, "labour": 0})
     assert equity.income[0] > 0
     model.households.status[0] = Status.EXITED
