@@ -255,26 +255,24 @@ class PovertyModel(mesa.Model):
         each once: the 2020 census gave a kind's reach so, over the registered households,
         exited or not (employment support: labour export, posts, training). A household the
         register removed is no longer counted."""
+        h = self.households
+        on_books = h.status != Status.UNREGISTERED
         kinds: dict[str, list[SupportProgram]] = {}
         for program in self.programs:
             if isinstance(program, SupportProgram) and program.ledger:
                 kinds.setdefault(program.config.support or program.name, []).append(program)
-        on_books = self.households.status != Status.UNREGISTERED
-        h = self.households
-        for program in self.programs:
-            # The published counts of a program's households are the register's: the
-            # minimum living allowance also keeps households that were never registered.
-            if isinstance(program, SupportProgram) and program.ledger:
+                # Published counts of a program's households are the register's: the
+                # minimum living allowance also keeps households never registered.
                 row = program.ledger[-1]
                 row["register_enrolled"] = h.count(program.enrolled & on_books)
                 row["register_enrolled_people"] = h.people(program.enrolled & on_books)
         for members in kinds.values():
-            reached = np.zeros(self.households.n, dtype=bool)
+            reached = np.zeros(h.n, dtype=bool)
             for program in members:
                 reached |= program.since > 0
             reached &= on_books
             for program in members:
-                program.ledger[-1]["support_reached"] = self.households.count(reached)
+                program.ledger[-1]["support_reached"] = h.count(reached)
 
     def _close_year(self) -> None:
         h, v, scenario = self.households, self.villages, self.config
