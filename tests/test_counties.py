@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from povsim import Scenario, load_scenario
+from povsim import Scenario, ScenarioError, load_scenario
+from povsim.experiments.calibration import Target
+from povsim.experiments.calibration.targets import check_against
+from povsim.experiments.calibration.validation import measure
 from povsim.experiments.executors import DaskExecutor
 from povsim.experiments.national import run_national
 from povsim.runs.counties import (
@@ -231,6 +234,40 @@ def test_the_exit_rule_is_applied_to_each_poor_county(tiny: Scenario, tiny_run) 
         else:
             assert np.isnan(exit_year)
             assert not rows["exited"].any()
+
+
+def test_a_regions_figure_sums_its_provinces(tiny: Scenario, tiny_run) -> None:
+    """NBS publishes its poor by east, centre and west: a target may check one region."""
+    targets = [
+        Target(
+            indicator=indicator,
+            region="west",
+            year=2018,
+            value=1.0,
+            relative_tolerance=0.2,
+            source="t",
+        )
+        for indicator in ("poor_people", "incidence")
+    ]
+    assert targets[0].label == "poor_people[west]@2018"
+    rows = tiny_run.provinces[
+        (tiny_run.provinces["region"] == "west") & (tiny_run.provinces["year"] == 2018)
+    ]
+    poor, incidence = measure(tiny_run, targets)
+    assert poor == pytest.approx(rows["poor_people"].sum())
+    assert incidence == pytest.approx(poor / rows["population_people"].sum())
+    # A region's figure needs a county-resolved scenario, and an indicator that adds up.
+    with pytest.raises(ScenarioError, match=r"targets\.0\.region"):
+        check_against(targets, [], tiny.updated({"geography": None}), "t.toml")
+    with pytest.raises(ValueError, match="a region's target"):
+        Target(
+            indicator="mean_income",
+            region="east",
+            year=2018,
+            value=1.0,
+            relative_tolerance=0.2,
+            source="t",
+        )
 
 
 def test_partitions_cover_every_county_once(tiny: Scenario) -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "PROGRAM_INDICATORS",
     "REACHED",
     "REACH_SHARE",
+    "REGION_INDICATORS",
     "CalibrationSettings",
     "Parameter",
     "Target",
@@ -63,6 +64,10 @@ were no longer registered)."""
 
 PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, ENROLLED_ALL, REACHED, REACH_SHARE)
 
+REGION_INDICATORS = ("poor_people", "registered_people", "incidence", "registered_incidence")
+"""Indicators a target may give for one NBS region (``region``) of a county-resolved run,
+from its provinces' table: NBS publishes its poor by east, centre and west."""
+
 
 class _Strict(StrictNumbers):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -82,6 +87,9 @@ class Target(_Strict):
     absolute_tolerance: Annotated[float, Field(gt=0.0)] | None = None
     program: str | None = Field(None, description="for pathway_share: the program")
     basis: Literal["households", "people"] = "households"
+    region: Literal["east", "centre", "west"] | None = Field(
+        None, description="the figure of one NBS region (county-resolved runs only)"
+    )
     source: str = Field(min_length=1, description="seed file or publication")
     note: str = ""
     weight: Annotated[float, Field(ge=0.0)] = 1.0
@@ -99,6 +107,8 @@ class Target(_Strict):
             raise ValueError(f"unknown indicator {self.indicator!r} (see `povsim columns`)")
         elif self.program is not None:
             raise ValueError(f"program is only for {', '.join(PROGRAM_INDICATORS)}")
+        if self.region is not None and self.indicator not in REGION_INDICATORS:
+            raise ValueError(f"a region's target is one of {', '.join(REGION_INDICATORS)}")
         if self.absolute_tolerance is None and self.value == 0:
             raise ValueError("a relative tolerance needs a non-zero value")
         return self
@@ -107,6 +117,8 @@ class Target(_Strict):
     def label(self) -> str:
         if self.indicator in PROGRAM_INDICATORS:
             return f"{self.indicator}[{self.program},{self.basis}]@{self.year}"
+        if self.region is not None:
+            return f"{self.indicator}[{self.region}]@{self.year}"
         return f"{self.indicator}@{self.year}"
 
     @property
@@ -184,6 +196,14 @@ def check_against(
                     f"targets.{i}.year",
                     f"{target.year} is outside the scenario's years "
                     f"{scenario.start_year}-{scenario.end_year}",
+                )
+            )
+        if target.region is not None and scenario.geography is None:
+            problems.append(
+                ScenarioProblem(
+                    source,
+                    f"targets.{i}.region",
+                    "a region's figure needs a county-resolved scenario (a [geography] section)",
                 )
             )
         if target.program is not None and target.program not in scenario.programs:

@@ -83,9 +83,25 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
                     + years.at[target.year, "exited_households"]
                 )
                 values[i] = reached / registered if registered else 0.0
+        elif target.region is not None:
+            values[i] = _region_value(run, target)
         else:
             values[i] = metrics.outcome(target.label).value(run)
     return values
+
+
+def _region_value(run: RunResult | NationalResult, target: Target) -> float:
+    """A region's figure from a county-resolved run's provinces: counts add up, incidences
+    are recomputed over the region's people."""
+    if not isinstance(run, NationalResult):
+        raise TypeError(f"{target.label} needs a county-resolved run")
+    p = run.provinces
+    rows = p[(p["region"] == target.region) & (p["year"] == target.year)]
+    if target.indicator.endswith("incidence"):
+        count = "registered_people" if target.indicator.startswith("registered") else "poor_people"
+        people = float(rows["population_people"].sum())
+        return float(rows[count].sum()) / people if people else 0.0
+    return float(rows[target.indicator].sum())
 
 
 @dataclass(frozen=True)
