@@ -40,6 +40,7 @@ from povsim.sim.model import PovertyModel
 __all__ = [
     "COUNTY_COLUMNS",
     "PROVINCE_COLUMNS",
+    "RATIOS",
     "County",
     "CountyRun",
     "CountySpec",
@@ -105,7 +106,7 @@ PROVINCE_COLUMNS = (
 )
 """``provinces.parquet``: one row per province per year."""
 
-_RATIOS = {
+RATIOS = {
     "incidence": ("poor_people", "population_people"),
     "registered_incidence": ("registered_people", "population_people"),
     "relapse_rate": ("relapses_households", "exited_households_start"),
@@ -114,6 +115,7 @@ _RATIOS = {
     "wrongful_exit_rate": ("wrongly_exited_people", "exited_people"),
     "comprehensive_incidence": ("comprehensive_poor_people", "population_people"),
 }
+"""Rates that do not add up over counties: (numerator, denominator) counts to recompute them."""
 # Means over a county's people, combined with the people (or, where no people count is
 # kept, the households) they were taken over.
 _MEANS = {
@@ -134,7 +136,7 @@ _SUMMED = (
     frozenset(INDICATORS)
     - {"year", "poverty_line", "county_exited", "mean_income_lowest_fifth"}
     - _QUANTILES.keys()
-    - _RATIOS.keys()
+    - RATIOS.keys()
     - _MEANS.keys()
 )
 """Counts of households, people, villages and yuan: they add up over counties."""
@@ -629,7 +631,7 @@ def _national_indicators(
     for column, (group, q) in _QUANTILES.items():
         out[column] = [weighted_quantiles(*pooled(group, y), [q])[0] for y in range(years)]
     out["mean_income_lowest_fifth"] = [lowest_share_mean(*pooled(0, y), 0.2) for y in range(years)]
-    for column, (part, whole) in _RATIOS.items():
+    for column, (part, whole) in RATIOS.items():
         out[column] = np.where(out[whole] > 0, out[part] / out[whole].where(out[whole] > 0, 1), 0.0)
     poor = counties_table[counties_table["poor_county"]]
     exits = poor[poor["year"] == poor["exit_year"]].groupby("year")["county"].count()

@@ -77,15 +77,13 @@ class Target(_Strict):
     """One published figure the model should reproduce."""
 
     indicator: str = Field(
-        description="an indicator column, or one of the program pseudo-indicators "
-        "(pathway_share, program_enrolled, program_enrolled_all, program_reached, "
-        "program_reach_share)"
+        description=f"an indicator column, or one of {', '.join(PROGRAM_INDICATORS)}"
     )
     year: int
     value: float
     relative_tolerance: Annotated[float, Field(gt=0.0)] | None = None
     absolute_tolerance: Annotated[float, Field(gt=0.0)] | None = None
-    program: str | None = Field(None, description="for pathway_share: the program")
+    program: str | None = Field(None, description="for the program pseudo-indicators: the program")
     basis: Literal["households", "people"] = "households"
     region: Literal["east", "centre", "west"] | None = Field(
         None, description="the figure of one NBS region (county-resolved runs only)"

@@ -24,7 +24,7 @@ from povsim.experiments.calibration.targets import (
 )
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.runs import metrics
-from povsim.runs.counties import NationalResult, simulate_counties
+from povsim.runs.counties import RATIOS, NationalResult, simulate_counties
 from povsim.runs.runner import RunResult, simulate
 from povsim.runs.stats import mean_interval
 
@@ -97,10 +97,9 @@ def _region_value(run: RunResult | NationalResult, target: Target) -> float:
         raise TypeError(f"{target.label} needs a county-resolved run")
     p = run.provinces
     rows = p[(p["region"] == target.region) & (p["year"] == target.year)]
-    if target.indicator.endswith("incidence"):
-        count = "registered_people" if target.indicator.startswith("registered") else "poor_people"
-        people = float(rows["population_people"].sum())
-        return float(rows[count].sum()) / people if people else 0.0
+    if target.indicator in RATIOS:
+        part, whole = (float(rows[c].sum()) for c in RATIOS[target.indicator])
+        return part / whole if whole else 0.0
     return float(rows[target.indicator].sum())
 
 
