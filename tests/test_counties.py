@@ -19,6 +19,7 @@ from povsim.runs.counties import (
     PROVINCE_COLUMNS,
     County,
     _exit_years,
+    _income_curve,
     county_scenario,
     county_seed,
     county_specs,
@@ -110,6 +111,46 @@ def test_counties_are_drawn_per_province_with_thresholds_and_money(tiny: Scenari
     assert mean == pytest.approx(7000)  # the province keeps its mean income
     assert draw_counties(tiny, 3) == counties
     assert draw_counties(tiny, 4) != counties
+
+
+def test_each_province_holds_its_nbs_share_of_the_poor(tiny: Scenario) -> None:
+    """A province's poor counties are drawn at the level that puts its NBS share of the 2014
+    poor under the line (Westland 60,000 of 75,000), not at one national poor-area level."""
+    counties = draw_counties(tiny, 3)
+    under = _income_curve(tiny, 3)
+    people = sum(c.people for c in counties)
+    to_model = tiny.income.initial_mean * people / sum(c.people * c.income for c in counties)
+    line = tiny.registration_line
+    poor = {
+        name: sum(
+            c.people * float(under(np.array([line / (c.income * to_model)]))[0])
+            for c in counties
+            if c.province == name
+        )
+        for name in ("Westland", "Eastland")
+    }
+    assert poor["Westland"] / (poor["Westland"] + poor["Eastland"]) == pytest.approx(0.8, abs=0.01)
+    for name, mean_income in (("Westland", 7000), ("Eastland", 12000)):
+        mine = [c for c in counties if c.province == name]
+        designated = [c for c in mine if c.poor]
+        level = sum(c.people * c.income for c in designated) / sum(c.people for c in designated)
+        assert level <= mean_income * (1 + 1e-9)  # never richer than its province
+        assert sum(c.people * c.income for c in mine) / sum(
+            c.people for c in mine
+        ) == pytest.approx(mean_income)
+    eastland = next(c for c in counties if c.province == "Eastland")
+    assert eastland.income < 12000  # its poor county holds Eastland's poor
+    # a province with fewer poor has its poor counties drawn nearer its mean
+    fewer = tiny.updated(
+        {
+            "geography.provinces": [
+                tiny.geography.provinces[0],
+                tiny.geography.provinces[1].model_copy(update={"poor_2014": 5_000}),
+            ]
+        }
+    )
+    east = [c for c in draw_counties(fewer, 3) if c.province == "Eastland" and c.poor]
+    assert east[0].income > eastland.income
 
 
 def test_a_countys_villages_leave_the_list_by_its_regions_rule(tiny: Scenario) -> None:
@@ -354,7 +395,7 @@ def test_the_county_checks_hold_back_a_county_with_wrongful_exits(tiny: Scenario
     geo = tiny.geography
     assert geo is not None
     geo = geo.model_copy(update={"verification_from": 2016, "exit_incidence": "comprehensive"})
-    county = County(0, "A", "west", True, 1.0, 5000.0, 0.5, 1.0, 1.0, 0.03)
+    county = County(0, "A", "west", True, 1.0, 5000.0, 0.5, 1.0, 1.0, 0.03, 2020)
     frame = pd.DataFrame(
         {
             "county": [0, 0, 0, 0],
@@ -371,5 +412,34 @@ def test_the_county_checks_hold_back_a_county_with_wrongful_exits(tiny: Scenario
     assert _exit_years([county], frame, geo).tolist() == [2018]
     registered = geo.model_copy(update={"exit_incidence": "registered", "verification_from": 2030})
     assert _exit_years([county], frame, registered).tolist() == [2016]
-    not_poor = County(0, "A", "west", False, 1.0, 5000.0, 0.5, 1.0, 1.0, 0.03)
+    not_poor = County(0, "A", "west", False, 1.0, 5000.0, 0.5, 1.0, 1.0, 0.03, 2020)
     assert np.isnan(_exit_years([not_poor], frame, geo)).all()
+    # A county applies to exit (县级申请) in its scheduled year, not before.
+    paced = registered.model_copy(update={"exit_pace": 0.4})
+    scheduled = County(0, "A", "west", True, 1.0, 5000.0, 0.5, 1.0, 1.0, 0.03, 2018)
+    assert _exit_years([scheduled], frame, paced).tolist() == [2018]
+    assert _exit_years([scheduled], frame, registered).tolist() == [2016]  # no schedules
+
+
+def test_poor_counties_schedule_their_exits_by_their_poverty_and_the_money(tiny: Scenario) -> None:
+    """摘帽计划: a poor county plans to exit in the first year its incidence, cut each year
+    by the pace times that year's money over the mean year's, is under its threshold; its
+    yearly plans aim at that year."""
+    money = {2014: 1e6, 2015: 1e6, 2016: 1e6, 2017: 2e6, 2018: 2e6, 2019: 3e6, 2020: 3e6}
+    paced = tiny.updated({"geography.exit_pace": 0.5, "budget.total": money})
+    counties = draw_counties(paced, 3)
+    assert [c.scheduled_exit for c in counties if not c.poor] == [2020, 2020]
+    poor = sorted((c for c in counties if c.poor), key=lambda c: (c.province, c.income))
+    assert all(2016 <= c.scheduled_exit <= 2020 for c in poor)
+    westland = [c for c in poor if c.province == "Westland"]  # the poorer plans no earlier
+    assert westland[0].scheduled_exit >= westland[1].scheduled_exit
+    for spec in county_specs(paced, 3):
+        assert spec.scenario.exit.plan_deadline == spec.county.scheduled_exit
+    # a faster pace brings the schedules forward; more money late pushes them back
+    faster = draw_counties(paced.updated({"geography.exit_pace": 0.6}), 3)
+    assert sum(c.scheduled_exit for c in faster) < sum(c.scheduled_exit for c in counties)
+    late = {**money, 2014: 0.1e6, 2015: 0.1e6, 2016: 0.1e6}
+    backloaded = draw_counties(paced.updated({"budget.total": late}), 3)
+    assert sum(c.scheduled_exit for c in backloaded) > sum(c.scheduled_exit for c in counties)
+    # without a pace every county's plans aim at the national deadline
+    assert {c.scheduled_exit for c in draw_counties(tiny, 3)} == {tiny.exit.plan_deadline}

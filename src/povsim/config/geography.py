@@ -175,13 +175,6 @@ class GeographyConfig(_Section):
         le=100.0,
     )
     min_households: int = setting(20, "fewest agents a county gets", "households", ge=1, le=10_000)
-    poor_area_income: float = setting(
-        6_852.0,
-        "mean rural per-capita income of the poor counties in 2014 (the non-poor counties "
-        "take what is left of each province's mean)",
-        "yuan/person/year",
-        gt=0.0,
-    )
     poor_area_growth: float = setting(
         0.0,
         "yearly (log) income growth of the poor counties' households above the national growth "
@@ -191,7 +184,13 @@ class GeographyConfig(_Section):
         le=0.2,
     )
     county_income_sd: float = setting(
-        0.15, "log spread of county income levels around their expectation", "log", ge=0.0, le=2.0
+        0.15,
+        "log spread of county income levels around their province's level for them (each "
+        "province's level for its poor counties is solved so that it holds NBS's share of "
+        "the 2014 poor)",
+        "log",
+        ge=0.0,
+        le=2.0,
     )
     remoteness_poor: Probability = setting(0.55, "mean remoteness of a poor county", "index")
     remoteness_other: Probability = setting(0.3, "mean remoteness of a non-poor county", "index")
@@ -210,6 +209,15 @@ class GeographyConfig(_Section):
         "missed poor and wrongly exited people over the rural people) or registered only",
     )
     first_exit_year: int = setting(2016, "first year a county may exit", "year")
+    exit_pace: Probability | None = setting(
+        None,
+        "share of its poor a poor county planned to lift out a year (摘帽计划): it schedules "
+        "its exit for the first year, from first_exit_year, that its incidence at the start, "
+        "so cut every year from the start, is under its threshold, and its yearly exit plans "
+        "(exit.plan_from) aim to clear its register by then; unset: every county's plans aim "
+        "at exit.plan_deadline",
+        "share/year",
+    )
     announce_lag: int = setting(
         1,
         "years from a county's exit to its announcement after verification",

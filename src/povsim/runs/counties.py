@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import brentq
 
 from povsim.config import Scenario
 from povsim.config.geography import GeographyConfig
@@ -36,6 +37,7 @@ from povsim.sim.indicators import (
     weighted_quantiles,
 )
 from povsim.sim.model import PovertyModel
+from povsim.sim.population import build_population
 
 __all__ = [
     "COUNTY_COLUMNS",
@@ -57,6 +59,13 @@ __all__ = [
 
 GEOGRAPHY_KEY = 2**31 + 1
 """Spawn key of the stream that draws the counties; far above any replication number."""
+
+REFERENCE_HOUSEHOLDS = 20_000
+"""Households drawn to read the shape of the income distribution off (see _income_curve)."""
+LOWEST_LEVEL = 0.25
+"""Poorest a province's poor counties may be drawn, as a share of the province's mean."""
+LEVEL_ROUNDS = 20
+"""Most rounds of the provinces' levels against the nation's count of poor."""
 
 COUNTIES_KEY = 2**31 + 2
 """Spawn key under which every county's own seed is spawned (by county index)."""
@@ -81,6 +90,7 @@ COUNTY_COLUMNS = (
     "poor_villages",
     "spending_yuan",
     "exited",
+    "scheduled_exit",
     "exit_year",
     "announced_year",
 )
@@ -154,9 +164,11 @@ class County:
         people: rural people (in the table's units).
         income: expected 2014 rural per-capita income, yuan.
         remoteness: mean remoteness of its villages.
-        expected_poor: its share of its province's NBS 2014 poor (the formula's input).
+        expected_poor: its share of its province's NBS 2014 poor, as its income puts its
+            people under the line (the money formula's input).
         money_share: its share of all the money (central by formula plus local).
         exit_threshold: registered incidence under which it exits.
+        scheduled_exit: the year its exit plans aim at (exit.plan_deadline in its scenario).
     """
 
     index: int
@@ -169,6 +181,7 @@ class County:
     expected_poor: float
     money_share: float
     exit_threshold: float
+    scheduled_exit: int
 
 
 @dataclass(frozen=True)
@@ -260,8 +273,6 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
     if geo is None:
         raise ValueError("the scenario has no geography section")
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(GEOGRAPHY_KEY,)))
-    sigma = scenario.income.household_sd
-    line = scenario.registration_line
     rows: list[dict[str, Any]] = []
     for p in geo.provinces:
         n_poor = p.poor_counties
@@ -292,7 +303,7 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
                     "province": p,
                     "poor": True,
                     "people": float(poor_people[i]),
-                    "relative": float(p.rural_income * noise[i]),
+                    "noise": float(noise[i]),
                     "remoteness": float(remote_poor[i]),
                 }
             )
@@ -306,37 +317,19 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
                     "remoteness": float(remote_other[i]),
                 }
             )
-    # Poor counties' incomes follow their provinces' and average poor_area_income.
-    poor_rows = [r for r in rows if r["poor"]]
-    if poor_rows:
-        mean = sum(r["people"] * r["relative"] for r in poor_rows) / sum(
-            r["people"] for r in poor_rows
-        )
-        for r in poor_rows:
-            r["income"] = r["relative"] * geo.poor_area_income / mean
-    # The non-poor counties take what is left of their province's mean income.
+    _solve_levels(rows, scenario, _income_curve(scenario, seed))
+    # The province's NBS poor, spread over its counties as their incomes put them under the line.
     for p in geo.provinces:
         mine = [r for r in rows if r["province"] is p]
-        poor_total = sum(r["people"] * r["income"] for r in mine if r["poor"])
-        others = [r for r in mine if not r["poor"]]
-        other_people = sum(r["people"] for r in others)
-        rest = p.rural_income * p.rural_population - poor_total
-        level = rest / other_people if other_people > 0 else p.rural_income
-        level = max(level, 0.5 * p.rural_income)  # never poorer than half the province
-        scale = (
-            other_people / sum(r["people"] * r["noise"] for r in others) if other_people else 1.0
-        )
-        for r in others:
-            r["income"] = level * r["noise"] * scale
-        # The province's NBS poor, spread over its counties as a lognormal income would.
-        weights = [
-            r["people"] * _normal_cdf((math.log(line) - math.log(r["income"])) / sigma + sigma / 2)
-            for r in mine
-        ]
+        weights = [r["people"] * r["under_line"] for r in mine]
         total = sum(weights)
         for r, w in zip(mine, weights, strict=True):
             r["expected_poor"] = p.poor_2014 * w / total if total > 0 else 0.0
     shares = _money_shares(rows, geo)
+    thresholds = {
+        region: geo.exit_threshold_west if region == "west" else geo.exit_threshold_other
+        for region in ("east", "centre", "west")
+    }
     return [
         County(
             index=i,
@@ -348,14 +341,131 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
             remoteness=r["remoteness"],
             expected_poor=r["expected_poor"],
             money_share=float(shares[i]),
-            exit_threshold=(
-                geo.exit_threshold_west
-                if r["province"].region == "west"
-                else geo.exit_threshold_other
-            ),
+            exit_threshold=thresholds[r["province"].region],
+            scheduled_exit=_scheduled_exit(r, thresholds[r["province"].region], scenario),
         )
         for i, r in enumerate(rows)
     ]
+
+
+def _scheduled_exit(row: dict[str, Any], threshold: float, scenario: Scenario) -> int:
+    """The year a poor county's exit plan (摘帽计划) aims at: the first year, from
+    ``first_exit_year``, that its incidence at the start as drawn, cut every year from the
+    start, is under its threshold; the national deadline for the others (and when no pace
+    is set). A year's cut is ``exit_pace`` times that year's money (``budget.total``) over
+    the mean of the years to the deadline: plans were drawn to the money, which grew every
+    year (a year without a budget counts as the mean)."""
+    geo = scenario.geography
+    deadline = scenario.exit.plan_deadline
+    if geo is None or geo.exit_pace is None or not row["poor"]:
+        return deadline
+    years = range(scenario.start_year, deadline + 1)
+    money = scenario.budget.total
+    mean = float(np.mean([money[y] for y in years if y in money])) if money else 0.0
+    left = row["under_line"]
+    for year in years:
+        weight = money[year] / mean if mean > 0 and year in money else 1.0
+        left *= max(0.0, 1.0 - geo.exit_pace * weight)
+        if year >= geo.first_exit_year and left < threshold:
+            return year
+    return deadline
+
+
+def _income_curve(scenario: Scenario, seed: int) -> Callable[[np.ndarray], np.ndarray]:
+    """The share of a county's people under a multiple of its mean income, as the model draws.
+
+    Read off one sample of households drawn by the county profile's own income settings
+    (the county level moves the mean, not the shape), on a stream of its own.
+    """
+    pop = scenario.population
+    households = REFERENCE_HOUSEHOLDS
+    reference = scenario.updated(
+        {
+            "geography": None,
+            "population.households": households,
+            "population.villages": max(1, round(households * pop.villages / pop.households)),
+        }
+    )
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(GEOGRAPHY_KEY, 0)))
+    h, _ = build_population(reference, rng)
+    people = h.weight * h.persons
+    ratio = h.income / np.average(h.income, weights=people)
+    order = np.argsort(ratio)
+    below = np.cumsum(people[order]) / people.sum()
+    return lambda multiples: np.interp(multiples, ratio[order], below)
+
+
+def _solve_levels(
+    rows: list[dict[str, Any]], scenario: Scenario, under: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    """Set the counties' incomes so each province holds NBS's share of the 2014 poor.
+
+    A province keeps its mean income. Its poor counties' mean is the one free level: the
+    lower it is, the more of the province's poor they hold and the richer the rest. It is
+    solved, between a quarter of the province's mean and the mean itself (a poor county no
+    richer than the rest), so that the province's people under the registration line are
+    its share of NBS's 2014 poor times the nation's (which the income settings set, not
+    this). A province already over its share at the mean stays at the mean.
+    """
+    geo = scenario.geography
+    assert geo is not None
+    line = scenario.registration_line
+    people = sum(r["people"] for r in rows)
+    # county yuan (the table's) to the model's: the national mean is income.initial_mean
+    to_model = scenario.income.initial_mean * people / sum(
+        p.rural_income * sum(r["people"] for r in rows if r["province"] is p)
+        for p in geo.provinces
+    )
+    provinces = []
+    for p in geo.provinces:
+        mine = [r for r in rows if r["province"] is p]
+        poor = [r for r in mine if r["poor"]]
+        other = [r for r in mine if not r["poor"]]
+        for group in (poor, other):
+            total = sum(r["people"] for r in group)
+            mean_noise = sum(r["people"] * r["noise"] for r in group) / total if total else 1.0
+            for r in group:
+                r["shape"] = r["noise"] / mean_noise
+        provinces.append((p, mine, poor, other))
+
+    def settle(p: Any, poor: list[dict[str, Any]], other: list[dict[str, Any]], k: float) -> None:
+        held = sum(r["people"] for r in poor) / sum(r["people"] for r in other)
+        for r in poor:
+            r["income"] = k * p.rural_income * r["shape"]
+        for r in other:
+            r["income"] = (1.0 + (1.0 - k) * held) * p.rural_income * r["shape"]
+
+    def poor_people(group: list[dict[str, Any]]) -> float:
+        incomes = np.array([r["income"] for r in group]) * to_model
+        shares = under(line / incomes)
+        for r, share in zip(group, shares, strict=True):
+            r["under_line"] = float(share)
+        return float(sum(r["people"] * r["under_line"] for r in group))
+
+    def excess(k: float, p: Any, mine: Any, poor: Any, other: Any, target: float) -> float:
+        settle(p, poor, other, k)
+        return poor_people(mine) - target
+
+    for p, _, poor, other in provinces:
+        settle(p, poor, other, 1.0)
+    nbs = sum(p.poor_2014 for p in geo.provinces)
+    nation = poor_people(rows)
+    for _ in range(LEVEL_ROUNDS):
+        for p, mine, poor, other in provinces:
+            if not poor or nbs == 0:
+                continue
+            args = (p, mine, poor, other, p.poor_2014 / nbs * nation)
+            if excess(1.0, *args) >= 0:
+                k = 1.0
+            elif excess(LOWEST_LEVEL, *args) <= 0:
+                k = LOWEST_LEVEL
+            else:
+                k = brentq(excess, LOWEST_LEVEL, 1.0, args=args, xtol=1e-4)
+            settle(p, poor, other, k)
+        settled = poor_people(rows)
+        if abs(settled - nation) <= 1e-3 * nation:
+            return
+        nation = settled
 
 
 def _money_shares(rows: list[dict[str, Any]], geo: GeographyConfig) -> np.ndarray:
@@ -437,6 +547,7 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "villages.remoteness_alpha": max(0.05, county.remoteness * k),
         "villages.remoteness_beta": max(0.05, (1 - county.remoteness) * k),
         "exit.county_threshold": county.exit_threshold,
+        "exit.plan_deadline": county.scheduled_exit,
         # its villages exit by its region's rule too (3% in the west)
         "villages.west_share": 1.0 if county.region == "west" else 0.0,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
@@ -498,19 +609,24 @@ def _exit_years(
     """The county rule, for every county: the first year, from ``first_exit_year``, its
     incidence (``exit_incidence``: comprehensive or registered) is under its threshold and,
     from ``verification_from``, its missed-poor and wrongful-exit rates under their limits
-    (the county checks, 贫困县退出专项评估检查). Non-poor counties never exit (NaN): they
-    were never designated. ``table`` holds each county's years in order."""
-    threshold = np.array([c.exit_threshold for c in counties])[table["county"].to_numpy()]
+    (the county checks, 贫困县退出专项评估检查). With an ``exit_pace``, a county applies to
+    exit (县级申请) in its scheduled year, not before. Non-poor counties never exit (NaN):
+    they were never designated. ``table`` holds each county's years in order."""
+    pick = table["county"].to_numpy()
+    threshold = np.array([c.exit_threshold for c in counties])[pick]
+    applies = np.array(
+        [c.scheduled_exit if geo.exit_pace is not None else geo.first_exit_year for c in counties]
+    )[pick]
     poor = np.array([c.poor for c in counties])
     year = table["year"].to_numpy()
     checked = year >= geo.verification_from
     ok = (
-        (year >= geo.first_exit_year)
+        (year >= np.maximum(geo.first_exit_year, applies))
         & ~(table[f"{geo.exit_incidence}_incidence"].to_numpy() >= threshold)
         & ~(checked & (table["missed_poor_rate"].to_numpy() > geo.max_missed_poor))
         & ~(checked & (table["wrongful_exit_rate"].to_numpy() > geo.max_wrongful_exit))
     )
-    first = pd.Series(np.where(ok, year, np.nan)).groupby(table["county"].to_numpy()).min()
+    first = pd.Series(np.where(ok, year, np.nan)).groupby(pick).min()
     years = first.reindex(range(len(counties))).to_numpy(dtype=float)
     return np.where(poor, years, np.nan)
 
@@ -545,6 +661,7 @@ def _county_table(
     )
     exit_year = _exit_years(counties, table, geo)[pick]
     table["exited"] = table["year"].to_numpy() >= exit_year  # False while NaN
+    table["scheduled_exit"] = np.where(each("poor"), each("scheduled_exit"), np.nan)
     table["exit_year"] = exit_year
     table["announced_year"] = exit_year + geo.announce_lag
     return table[list(COUNTY_COLUMNS)]
