@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from povsim.config import Scenario
-from povsim.config.geography import GeographyConfig
+from povsim.config.geography import GeographyConfig, ProvinceConfig
 from povsim.runs import metrics
 from povsim.sim.indicators import (
     INDICATORS,
@@ -59,6 +59,11 @@ __all__ = [
 
 GEOGRAPHY_KEY = 2**31 + 1
 """Spawn key of the stream that draws the counties; far above any replication number."""
+
+Row = dict[str, Any]
+"""A county as it is drawn, before it becomes a :class:`County`."""
+Curve = Callable[[np.ndarray], np.ndarray]
+"""Share of a county's people under each multiple of its mean income."""
 
 REFERENCE_HOUSEHOLDS = 20_000
 """Households drawn to read the shape of the income distribution off (see _income_curve)."""
@@ -241,10 +246,6 @@ def county_seed(seed: int, index: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(COUNTIES_KEY, index))
 
 
-def _normal_cdf(x: float) -> float:
-    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
-
-
 def _formula(columns: dict[str, np.ndarray], geo: GeographyConfig) -> np.ndarray:
     """Shares by the factor formula: each factor as a share of its total, weighted."""
     a = geo.allocation
@@ -273,7 +274,7 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
     if geo is None:
         raise ValueError("the scenario has no geography section")
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(GEOGRAPHY_KEY,)))
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for p in geo.provinces:
         n_poor = p.poor_counties
         poor_people = geo.poor_county_population * rng.lognormal(
@@ -348,7 +349,7 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
     ]
 
 
-def _scheduled_exit(row: dict[str, Any], threshold: float, scenario: Scenario) -> int:
+def _scheduled_exit(row: Row, threshold: float, scenario: Scenario) -> int:
     """The year a poor county's exit plan (摘帽计划) aims at: the first year, from
     ``first_exit_year``, that its incidence at the start as drawn, cut every year from the
     start, is under its threshold; the national deadline for the others (and when no pace
@@ -371,7 +372,7 @@ def _scheduled_exit(row: dict[str, Any], threshold: float, scenario: Scenario) -
     return deadline
 
 
-def _income_curve(scenario: Scenario, seed: int) -> Callable[[np.ndarray], np.ndarray]:
+def _income_curve(scenario: Scenario, seed: int) -> Curve:
     """The share of a county's people under a multiple of its mean income, as the model draws.
 
     Read off one sample of households drawn by the county profile's own income settings
@@ -395,9 +396,7 @@ def _income_curve(scenario: Scenario, seed: int) -> Callable[[np.ndarray], np.nd
     return lambda multiples: np.interp(multiples, ratio[order], below)
 
 
-def _solve_levels(
-    rows: list[dict[str, Any]], scenario: Scenario, under: Callable[[np.ndarray], np.ndarray]
-) -> None:
+def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
     """Set the counties' incomes so each province holds NBS's share of the 2014 poor.
 
     A province keeps its mean income. Its poor counties' mean is the one free level: the
@@ -412,11 +411,15 @@ def _solve_levels(
     line = scenario.registration_line
     people = sum(r["people"] for r in rows)
     # county yuan (the table's) to the model's: the national mean is income.initial_mean
-    to_model = scenario.income.initial_mean * people / sum(
-        p.rural_income * sum(r["people"] for r in rows if r["province"] is p)
-        for p in geo.provinces
+    to_model = (
+        scenario.income.initial_mean
+        * people
+        / sum(
+            p.rural_income * sum(r["people"] for r in rows if r["province"] is p)
+            for p in geo.provinces
+        )
     )
-    provinces = []
+    provinces: list[tuple[ProvinceConfig, list[Row], list[Row], list[Row]]] = []
     for p in geo.provinces:
         mine = [r for r in rows if r["province"] is p]
         poor = [r for r in mine if r["poor"]]
@@ -428,21 +431,28 @@ def _solve_levels(
                 r["shape"] = r["noise"] / mean_noise
         provinces.append((p, mine, poor, other))
 
-    def settle(p: Any, poor: list[dict[str, Any]], other: list[dict[str, Any]], k: float) -> None:
+    def settle(p: ProvinceConfig, poor: list[Row], other: list[Row], k: float) -> None:
         held = sum(r["people"] for r in poor) / sum(r["people"] for r in other)
         for r in poor:
             r["income"] = k * p.rural_income * r["shape"]
         for r in other:
             r["income"] = (1.0 + (1.0 - k) * held) * p.rural_income * r["shape"]
 
-    def poor_people(group: list[dict[str, Any]]) -> float:
+    def poor_people(group: list[Row]) -> float:
         incomes = np.array([r["income"] for r in group]) * to_model
         shares = under(line / incomes)
         for r, share in zip(group, shares, strict=True):
             r["under_line"] = float(share)
         return float(sum(r["people"] * r["under_line"] for r in group))
 
-    def excess(k: float, p: Any, mine: Any, poor: Any, other: Any, target: float) -> float:
+    def excess(
+        k: float,
+        p: ProvinceConfig,
+        mine: list[Row],
+        poor: list[Row],
+        other: list[Row],
+        target: float,
+    ) -> float:
         settle(p, poor, other, k)
         return poor_people(mine) - target
 
@@ -468,7 +478,7 @@ def _solve_levels(
         nation = settled
 
 
-def _money_shares(rows: list[dict[str, Any]], geo: GeographyConfig) -> np.ndarray:
+def _money_shares(rows: list[Row], geo: GeographyConfig) -> np.ndarray:
     """Each county's share of all the money: central by formula down two levels, plus local."""
     a = geo.allocation
     provinces = geo.provinces
