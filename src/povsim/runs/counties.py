@@ -69,8 +69,11 @@ REFERENCE_HOUSEHOLDS = 20_000
 """Households drawn to read the shape of the income distribution off (see _income_curve)."""
 LOWEST_LEVEL = 0.25
 """Poorest a province's poor counties may be drawn, as a share of the province's mean."""
+INCOME_CURVE_KEY = 2**31 + 3
+"""Spawn key of the stream that draws the reference households of the income curve."""
 LEVEL_ROUNDS = 20
-"""Most rounds of the provinces' levels against the nation's count of poor."""
+"""Most rounds of the provinces' levels against the nation's count of poor (it settles in
+a few: 0.1% apart)."""
 
 COUNTIES_KEY = 2**31 + 2
 """Spawn key under which every county's own seed is spawned (by county index)."""
@@ -167,7 +170,8 @@ class County:
         region: east, centre or west.
         poor: a designated poor county.
         people: rural people (in the table's units).
-        income: expected 2014 rural per-capita income, yuan.
+        income: expected 2014 rural per-capita income, in the province table's yuan (its
+            scenario's ``income.initial_mean`` scales it to the profile's national mean).
         remoteness: mean remoteness of its villages.
         expected_poor: its share of its province's NBS 2014 poor, as its income puts its
             people under the line (the money formula's input).
@@ -361,15 +365,15 @@ def _scheduled_exit(row: Row, threshold: float, scenario: Scenario) -> int:
     if geo is None or geo.exit_pace is None or not row["poor"]:
         return deadline
     years = range(scenario.start_year, deadline + 1)
-    money = scenario.budget.total
-    mean = float(np.mean([money[y] for y in years if y in money])) if money else 0.0
+    money = [scenario.budget.total[y] for y in years if y in scenario.budget.total]
+    mean = float(np.mean(money)) if money else 0.0
     left = row["under_line"]
     for year in years:
-        weight = money[year] / mean if mean > 0 and year in money else 1.0
+        weight = scenario.budget.total.get(year, mean) / mean if mean > 0 else 1.0
         left *= max(0.0, 1.0 - geo.exit_pace * weight)
         if year >= geo.first_exit_year and left < threshold:
             return year
-    return deadline
+    return max(deadline, geo.first_exit_year)
 
 
 def _income_curve(scenario: Scenario, seed: int) -> Curve:
@@ -387,7 +391,7 @@ def _income_curve(scenario: Scenario, seed: int) -> Curve:
             "population.villages": max(1, round(households * pop.villages / pop.households)),
         }
     )
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(GEOGRAPHY_KEY, 0)))
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(INCOME_CURVE_KEY,)))
     h, _ = build_population(reference, rng)
     people = h.weight * h.persons
     ratio = h.income / np.average(h.income, weights=people)
@@ -400,11 +404,15 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
     """Set the counties' incomes so each province holds NBS's share of the 2014 poor.
 
     A province keeps its mean income. Its poor counties' mean is the one free level: the
-    lower it is, the more of the province's poor they hold and the richer the rest. It is
-    solved, between a quarter of the province's mean and the mean itself (a poor county no
-    richer than the rest), so that the province's people under the registration line are
-    its share of NBS's 2014 poor times the nation's (which the income settings set, not
-    this). A province already over its share at the mean stays at the mean.
+    lower it is, the more of the province's poor they hold and the richer the rest. Each
+    province's level is solved, between a quarter of the province's mean and the mean itself
+    (a poor county no richer than the rest), so that its people under the registration line
+    are its NBS share of the nation's count. A province that cannot reach its share (over it
+    even at its mean, under it even at a quarter, or without poor counties or a non-poor
+    rest) stays at that bound. The nation's count is not fixed: it is solved with the
+    levels, so provinces over their share even at their mean raise it (for the shipped
+    table, by about a fifth over the count with every poor county at its province's mean),
+    and the household spread, tuned against NBS's 2014 incidence, sets its level.
     """
     geo = scenario.geography
     assert geo is not None
@@ -432,7 +440,8 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
         provinces.append((p, mine, poor, other))
 
     def settle(p: ProvinceConfig, poor: list[Row], other: list[Row], k: float) -> None:
-        held = sum(r["people"] for r in poor) / sum(r["people"] for r in other)
+        rest = sum(r["people"] for r in other)
+        held = sum(r["people"] for r in poor) / rest if rest > 0 else 0.0
         for r in poor:
             r["income"] = k * p.rural_income * r["shape"]
         for r in other:
@@ -458,11 +467,14 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
 
     for p, _, poor, other in provinces:
         settle(p, poor, other, 1.0)
+    # Only provinces with NBS poor scale the nation's count: a province with none that holds
+    # some would otherwise raise it without end.
+    counted = [r for p, mine, _, _ in provinces if p.poor_2014 > 0 for r in mine]
     nbs = sum(p.poor_2014 for p in geo.provinces)
-    nation = poor_people(rows)
+    nation = poor_people(counted)
     for _ in range(LEVEL_ROUNDS):
         for p, mine, poor, other in provinces:
-            if not poor or nbs == 0:
+            if not poor or not other or nbs == 0:
                 continue
             args = (p, mine, poor, other, p.poor_2014 / nbs * nation)
             if excess(1.0, *args) >= 0:
@@ -472,10 +484,11 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
             else:
                 k = brentq(excess, LOWEST_LEVEL, 1.0, args=args, xtol=1e-4)
             settle(p, poor, other, k)
-        settled = poor_people(rows)
+        settled = poor_people(counted)
         if abs(settled - nation) <= 1e-3 * nation:
-            return
+            break
         nation = settled
+    poor_people(rows)  # each county's share under the line at its final level
 
 
 def _money_shares(rows: list[Row], geo: GeographyConfig) -> np.ndarray:
