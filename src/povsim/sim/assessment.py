@@ -313,7 +313,7 @@ def _planned_exits(
     registered: NDArray[np.bool_],
     income: NDArray[np.float64],
 ) -> NDArray[np.bool_]:
-    """Exits as the year's plan schedules them (2016 exit mechanism).
+    """Exits as the year's plan schedules them (yearly targets from 2014; 2016 exit mechanism).
 
     Provinces set yearly exit plans and counties filled them household by household from
     those that met the standards (中办发〔2016〕16号, 关于建立贫困退出机制的意见: 制定脱贫滚动规划和
