@@ -455,7 +455,7 @@ def test_poor_counties_schedule_their_exits_by_their_poverty_and_the_money(tiny:
     backloaded = draw_counties(paced.updated({"budget.total": late}), 3)
     assert sum(c.scheduled_exit for c in backloaded) > sum(c.scheduled_exit for c in counties)
     # no county is scheduled before the first exit year, however fast its pace
-    flat = {year: 1e6 for year in money}
+    flat = dict.fromkeys(money, 1e6)
     fastest = draw_counties(paced.updated({"geography.exit_pace": 0.95, "budget.total": flat}), 3)
     assert {c.scheduled_exit for c in fastest if c.poor} == {2016}
     # without a pace every county's plans aim at the national deadline
