@@ -11,7 +11,7 @@ import pytest
 from povsim import Scenario, ScenarioError, load_scenario
 from povsim.experiments.calibration import Target
 from povsim.experiments.calibration.targets import check_against
-from povsim.experiments.calibration.validation import measure
+from povsim.experiments.calibration.validation import measure, scaled_errors, target_table
 from povsim.experiments.executors import DaskExecutor
 from povsim.experiments.national import run_national
 from povsim.runs.counties import (
@@ -322,6 +322,36 @@ def test_a_regions_figure_sums_its_provinces(tiny: Scenario, tiny_run) -> None:
             relative_tolerance=0.2,
             source="t",
         )
+
+
+def test_a_provinces_band_checks_its_own_row(tiny: Scenario, tiny_run) -> None:
+    """NBS gives its provinces' incidences by bands ("over 10%"): a target may check one
+    province, and a floor (``lower_bound``) counts only a shortfall."""
+    rows = tiny_run.provinces[
+        (tiny_run.provinces["province"] == "Westland") & (tiny_run.provinces["year"] == 2016)
+    ]
+    incidence = float(rows["poor_people"].sum() / rows["population_people"].sum())
+    floor = Target(
+        indicator="incidence",
+        province="Westland",
+        year=2016,
+        value=incidence / 2,
+        absolute_tolerance=0.002,
+        lower_bound=True,
+        source="t",
+    )
+    band = floor.model_copy(update={"lower_bound": False})
+    assert floor.label == "incidence[Westland]@2016"
+    assert measure(tiny_run, [floor])[0] == pytest.approx(incidence)
+    # Far over a floor passes; as far over a band's value fails.
+    table = target_table([floor, band], np.array([[incidence, incidence]]))
+    assert table["passed"].tolist() == [True, False]
+    assert table["tolerance"].iloc[0] == "floor −0.002"
+    assert scaled_errors(np.array([0.0]), [floor])[0] < -1.0
+    with pytest.raises(ScenarioError, match=r"targets\.0\.province.*no province 'Atlantis'"):
+        check_against([floor.model_copy(update={"province": "Atlantis"})], [], tiny, "t.toml")
+    with pytest.raises(ValueError, match="a region or a province, not both"):
+        Target(**{**floor.model_dump(), "region": "west"})
 
 
 def test_partitions_cover_every_county_once(tiny: Scenario) -> None:

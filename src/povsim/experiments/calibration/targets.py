@@ -65,8 +65,9 @@ were no longer registered)."""
 PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, ENROLLED_ALL, REACHED, REACH_SHARE)
 
 REGION_INDICATORS = ("poor_people", "registered_people", "incidence", "registered_incidence")
-"""Indicators a target may give for one NBS region (``region``) of a county-resolved run,
-from its provinces' table: NBS publishes its poor by east, centre and west."""
+"""Indicators a target may give for one NBS region (``region``) or one province
+(``province``) of a county-resolved run, from its provinces' table: NBS publishes its poor
+by east, centre and west, and its provinces' by bands."""
 
 
 class _Strict(StrictNumbers):
@@ -88,6 +89,17 @@ class Target(_Strict):
     region: Literal["east", "centre", "west"] | None = Field(
         None, description="the figure of one NBS region (county-resolved runs only)"
     )
+    province: str | None = Field(
+        None,
+        min_length=1,
+        description="the figure of one province, as its provinces table names it "
+        "(county-resolved runs only)",
+    )
+    lower_bound: bool = Field(
+        False,
+        description="the published figure is a floor (a band such as NBS's 'over 10%'): "
+        "met at or above value less the tolerance, however far above",
+    )
     source: str = Field(min_length=1, description="seed file or publication")
     note: str = ""
     weight: Annotated[float, Field(ge=0.0)] = 1.0
@@ -105,8 +117,11 @@ class Target(_Strict):
             raise ValueError(f"unknown indicator {self.indicator!r} (see `povsim columns`)")
         elif self.program is not None:
             raise ValueError(f"program is only for {', '.join(PROGRAM_INDICATORS)}")
-        if self.region is not None and self.indicator not in REGION_INDICATORS:
-            raise ValueError(f"a region's target is one of {', '.join(REGION_INDICATORS)}")
+        if self.region is not None and self.province is not None:
+            raise ValueError("give a region or a province, not both")
+        if (self.region or self.province) and self.indicator not in REGION_INDICATORS:
+            where = "region" if self.region else "province"
+            raise ValueError(f"a {where}'s target is one of {', '.join(REGION_INDICATORS)}")
         if self.absolute_tolerance is None and self.value == 0:
             raise ValueError("a relative tolerance needs a non-zero value")
         return self
@@ -115,8 +130,8 @@ class Target(_Strict):
     def label(self) -> str:
         if self.indicator in PROGRAM_INDICATORS:
             return f"{self.indicator}[{self.program},{self.basis}]@{self.year}"
-        if self.region is not None:
-            return f"{self.indicator}[{self.region}]@{self.year}"
+        if self.region is not None or self.province is not None:
+            return f"{self.indicator}[{self.region or self.province}]@{self.year}"
         return f"{self.indicator}@{self.year}"
 
     @property
@@ -132,7 +147,7 @@ class Target(_Strict):
             parts.append(f"{self.relative_tolerance:.0%}")
         if self.absolute_tolerance is not None:
             parts.append(f"{self.absolute_tolerance:g}")
-        return "±" + " or ".join(parts)
+        return ("floor −" if self.lower_bound else "±") + " or ".join(parts)
 
 
 class Parameter(_Strict):
@@ -196,14 +211,26 @@ def check_against(
                     f"{scenario.start_year}-{scenario.end_year}",
                 )
             )
-        if target.region is not None and scenario.geography is None:
-            problems.append(
-                ScenarioProblem(
-                    source,
-                    f"targets.{i}.region",
-                    "a region's figure needs a county-resolved scenario (a [geography] section)",
+        for field, place in (("region", target.region), ("province", target.province)):
+            if place is not None and scenario.geography is None:
+                problems.append(
+                    ScenarioProblem(
+                        source,
+                        f"targets.{i}.{field}",
+                        f"a {field}'s figure needs a county-resolved scenario (a [geography] "
+                        "section)",
+                    )
                 )
-            )
+        if target.province is not None and scenario.geography is not None:
+            names = [p.name for p in scenario.geography.provinces]
+            if target.province not in names:
+                problems.append(
+                    ScenarioProblem(
+                        source,
+                        f"targets.{i}.province",
+                        f"the scenario has no province {target.province!r}",
+                    )
+                )
         if target.program is not None and target.program not in scenario.programs:
             problems.append(
                 ScenarioProblem(

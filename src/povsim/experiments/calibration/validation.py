@@ -83,7 +83,7 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
                     + years.at[target.year, "exited_households"]
                 )
                 values[i] = reached / registered if registered else 0.0
-        elif target.region is not None:
+        elif target.region is not None or target.province is not None:
             values[i] = _region_value(run, target)
         else:
             values[i] = metrics.outcome(target.label).value(run)
@@ -91,12 +91,13 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
 
 
 def _region_value(run: RunResult | NationalResult, target: Target) -> float:
-    """A region's figure from a county-resolved run's provinces: counts add up, incidences
-    are recomputed over the region's people."""
+    """A region's or a province's figure from a county-resolved run's provinces: counts add
+    up, incidences are recomputed over the region's people."""
     if not isinstance(run, NationalResult):
         raise TypeError(f"{target.label} needs a county-resolved run")
     p = run.provinces
-    rows = p[(p["region"] == target.region) & (p["year"] == target.year)]
+    place = p["region"] == target.region if target.region else p["province"] == target.province
+    rows = p[place & (p["year"] == target.year)]
     if target.indicator in RATIOS:
         part, whole = (float(rows[c].sum()) for c in RATIOS[target.indicator])
         return part / whole if whole else 0.0
@@ -151,10 +152,13 @@ def simulate_targets(
 
 
 def scaled_errors(means: np.ndarray, targets: Sequence[Target]) -> np.ndarray:
-    """Errors in units of tolerance: |e| <= 1 is within tolerance."""
+    """Errors in units of tolerance: |e| <= 1 is within tolerance. A floor
+    (``lower_bound``) counts only a shortfall."""
     value = np.array([t.value for t in targets])
     tolerance = np.array([t.tolerance for t in targets])
-    return (means - value) / tolerance
+    floor = np.array([t.lower_bound for t in targets])
+    errors = (means - value) / tolerance
+    return np.where(floor, np.minimum(errors, 0.0), errors)
 
 
 def target_table(targets: Sequence[Target], values: np.ndarray) -> pd.DataFrame:
