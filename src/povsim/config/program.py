@@ -379,7 +379,13 @@ class MicrocreditConfig(ProgramConfig):
         0.1, "share of each loan set aside in the county's risk compensation fund", "share"
     )
     return_rate: float = setting(
-        0.12, "net yearly return of the funded activity on the loan", "1/year", ge=0.0, le=1.0
+        0.075,
+        "net yearly return of the funded activity on the loan: the median of five stored "
+        "county cases of 2016-2018, 4-10% (fixed dividends of loans pooled in firms, 6-10%; "
+        "own activities about 7.5%: docs/register-sources.md section 21)",
+        "1/year",
+        ge=0.0,
+        le=1.0,
     )
     failure: Probability = setting(0.08, "yearly chance the funded activity fails", "1/year")
     duration_years: int = setting(3, "loan term", "years", ge=1, le=3)
