@@ -92,7 +92,7 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
 
 def _region_value(run: RunResult | NationalResult, target: Target) -> float:
     """A region's or a province's figure from a county-resolved run's provinces: counts add
-    up, incidences are recomputed over the region's people."""
+    up, incidences are recomputed over its people."""
     if not isinstance(run, NationalResult):
         raise TypeError(f"{target.label} needs a county-resolved run")
     p = run.provinces
