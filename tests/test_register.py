@@ -10,6 +10,7 @@ import pytest
 
 from povsim import PovertyModel, Scenario, Status
 from povsim.sim.assessment import close_year
+from povsim.sim.households import Hardship
 from povsim.sim.pathways import pathway_rows
 from povsim.sim.population import gross_income, live_reference_years
 from povsim.sim.streams import Streams
@@ -723,6 +724,45 @@ def test_after_the_recheck_years_few_are_added(rules: Scenario) -> None:
         set_year_income(h, [LINE_2014] * 2000)  # all under the year's line
         t = close_year(h, v, scenario, year, Streams(1))
         assert low <= t.entered.sum() <= high
+
+
+@pytest.mark.parametrize(
+    ("refers_from", "year", "entered"),
+    [(2015, 2015, True), (2016, 2015, False), (2015, 2019, False)],
+)
+def test_a_dibao_household_that_meets_the_poverty_conditions_is_registered(
+    rules: Scenario, refers_from: int, year: int, entered: bool
+) -> None:
+    """应扶尽扶 (国办发〔2016〕70号): a household never registered that is on dibao with its own
+    income under the poverty line is put on the register, judged without the allowance (the
+    survey alone sees it at the standard, over the line); one on it between the line and
+    the dibao standard is not. It enters by the register's procedure: not before the rule,
+    and not once monitoring takes households newly at risk."""
+    scenario = with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        statuses=["registered", "exited", "unregistered"],
+        standard={2014: 5000.0},
+        refers_from=refers_from,
+    ).updated(
+        {
+            "registration.recheck_years": [2014],
+            "registration.later_review_coverage": 1.0,
+            "monitoring.enabled": True,
+            "monitoring.from_year": 2019,
+        }
+    )
+    never = {"status": Status.UNREGISTERED, "size": 2, "labour": 0}
+    model, dibao = start_year(scenario, {**never, "income": 1000.0}, {**never, "income": 4000.0})
+    t = _assess(model, year, [1000.0, 4000.0])
+    assert dibao.enrolled.tolist() == [True, True]
+    assert t.entered.tolist() == [entered, False]
+    h = model.households
+    assert h.status.tolist()[0] == (Status.REGISTERED if entered else Status.UNREGISTERED)
+    if entered:
+        assert not h.wrongly_registered[0]
+        assert h.hardship[0] == Hardship.A  # judged on its own 1,000 yuan, not the allowance
 
 
 def test_support_stops_no_sooner_than_the_campaign(bare: Scenario) -> None:

@@ -339,6 +339,13 @@ class SocialSecurityConfig(ProgramConfig):
     partial_capacity_max_labour: int = setting(
         1, "most workers a household whose capacity is partly lost has", "people", ge=0
     )
+    refers_from: int | None = setting(
+        None,
+        "from this year a household on the allowance whose income without it is under the "
+        "poverty line is put on the register while the register takes additions (应扶尽扶: "
+        "符合扶贫条件的农村低保家庭按规定程序纳入建档立卡范围, 国办发〔2016〕70号; unset: never)",
+        "year",
+    )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")
     take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
     duration_years: int = setting(1, "years between re-assessments", "years", ge=1)

@@ -99,8 +99,13 @@ def register(
     year: int,
     line: float,
     rng: np.random.Generator,
+    income: NDArray[np.float64] | None = None,
 ) -> None:
-    """Put ``mask`` on the register: status, year, hardship grade and causes of poverty."""
+    """Put ``mask`` on the register: status, year, hardship grade and causes of poverty.
+
+    ``income`` is what the register judges (default: the register's income); a household a
+    program referred is judged without that program's support.
+    """
     reg = scenario.registration
     # Draw for everybody so the stream's position does not depend on who registers.
     u = rng.random((3, h.n))
@@ -108,7 +113,8 @@ def register(
     h.ever_registered |= mask
     h.registered_year[mask] = year
     # Not poor and nothing missing: the household should not be on the register.
-    income = h.register_income()
+    if income is None:
+        income = h.register_income()
     h.wrongly_registered[mask] = (income >= line)[mask] & h.guarantees_ok()[mask]
     ratio = income / line
     grade = np.where(
@@ -501,6 +507,14 @@ def close_year(
     # system"; docs/register-sources.md section 2).
     if scenario.monitoring.enabled and year >= scenario.monitoring.from_year:
         review = 0.0
+    # Programs refer the households they cover that meet the poverty conditions (应扶尽扶:
+    # dibao households, 国办发〔2016〕70号), judged on income without that support; they
+    # enter by the same procedure (按规定程序: village review and public notice).
+    judged_income = assessed.copy()
+    for program in programs:
+        referred = program.referred(year) & unregistered
+        judged_income[referred] -= program.income[referred]
+        judged |= referred
     entered = unregistered & judged & (u_review < review)
 
     h.status[removed] = Status.UNREGISTERED
@@ -512,7 +526,7 @@ def close_year(
     h.ever_exited |= exits
     h.relapses[relapse] += 1
     h.below_line_years[relapse] = 0
-    register(h, v, scenario, relapse | entered, year, line, rng)
+    register(h, v, scenario, relapse | entered, year, line, rng, judged_income)
 
     transitions = Transitions(
         registered_start=registered,

@@ -169,6 +169,11 @@ class Program(mesa.Agent):
         the program holds them at or over it: for the relapse test they are under the line."""
         return np.zeros(self.context.households.n, dtype=bool)
 
+    def referred(self, year: int) -> Mask:
+        """Households never registered that this program puts forward for the register,
+        judged on their income without its support (:attr:`income`)."""
+        return np.zeros(self.context.households.n, dtype=bool)
+
     def settle(self, year: int) -> None:
         """At the year-end assessment, before exits: settle what depends on the year's income
         (the minimum living allowance tops income up to its standard)."""

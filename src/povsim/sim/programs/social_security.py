@@ -12,6 +12,9 @@ exit standard (:meth:`SocialSecurity.threshold`).
 A household whose income without the allowance reaches its standard keeps the allowance,
 at its last amount, for ``withdrawal_years`` (低保渐退期, MCA, MOF and LGOP, 2018:
 docs/register-sources.md section 14), so a recovery has to last before the floor lets go.
+From ``refers_from`` a household never registered that the allowance covers, its own
+income under the poverty line, is put forward for the register (应扶尽扶, 国办发〔2016〕70号:
+:meth:`SocialSecurity.referred`): the survey alone sees it at the standard.
 Seed 004: 1,162 households exited through dibao in Jiangjin in 2015; nationally
 nearly 20 million people were covered by dibao or extreme-poverty support by 2020.
 """
@@ -234,6 +237,18 @@ class SocialSecurity(SupportProgram):
         the line all along, has not fallen back (until it rises over the line and falls)."""
         own = self.own_income()
         return self.enrolled & self.after_fall & (own < self.context.line(year))
+
+    def referred(self, year: int) -> Mask:
+        """应扶尽扶 (国办发〔2016〕70号, from ``refers_from``): a household on the allowance
+        that meets the poverty conditions, its own income under the poverty line, is put on
+        the register; "符合扶贫条件的农村低保家庭，按规定程序纳入建档立卡范围"
+        (docs/register-sources.md section 22). The allowance keeps paying: registered, the
+        household is also open to the campaign's programs and its exit rules."""
+        h, start = self.context.households, self.config.refers_from
+        if start is None or year < start:
+            return np.zeros(h.n, dtype=bool)
+        own = self.own_income()
+        return self.enrolled & (h.status == Status.UNREGISTERED) & (own < self.context.line(year))
 
     def begin_year(self, year: int) -> None:
         self.year_now = year
