@@ -46,9 +46,11 @@ def test_microcredit_lends_to_labour_and_pays_interest_and_risk_fund(bare: Scena
     assert row["spent_yuan"] == pytest.approx(cost_first)  # interest and risk fund, no principal
     assert row["spent_yuan"] <= row["budget_yuan"]
     taken = int(np.flatnonzero(credit.enrolled)[0])
-    assert credit.income[taken] == pytest.approx(loan * 0.12 / 4)
+    # Half the return in the loan's year (a production cycle), all of it from the next.
+    assert credit.income[taken] == pytest.approx(loan * 0.12 / 4 / 2)
     assert credit.channel == "farm"  # the activity's return moves with prices and shocks
     credit.begin_year(2015)
+    assert credit.income[taken] == pytest.approx(loan * 0.12 / 4)
     assert credit.ledger[-1]["spent_yuan"] >= loan * rate  # interest in later years
 
 
@@ -66,12 +68,9 @@ def test_a_failed_activity_stops_the_return(bare: Scenario) -> None:
 def test_a_running_activity_is_refinanced_at_the_term_and_ends_without(bare: Scenario) -> None:
     loan, rate = 40000.0, 0.0435
     scenario = with_program(bare, "microcredit", budget=budget(1e6), failure=0.0, loan=loan)
-    renewing = with_program(
-        bare, "microcredit", budget=budget(1e6), failure=0.0, loan=loan, renewal=1.0
-    )
-    ending = with_program(
-        bare, "microcredit", budget=budget(1e6), failure=0.0, loan=loan, renewal=0.0
-    )
+    settings = {"budget": budget(1e6), "failure": 0.0, "loan": loan, "ramp_years": 1}
+    renewing = with_program(bare, "microcredit", renewal=1.0, **settings)
+    ending = with_program(bare, "microcredit", renewal=0.0, **settings)
     assert scenario.programs["microcredit"].renewal == 1.0  # the policy's default
     for chosen, runs in ((renewing, True), (ending, False)):
         _model, credit = start_year(chosen, REG)
@@ -105,7 +104,9 @@ def test_renewal_is_a_chance_and_ends_with_the_support_after_exit(bare: Scenario
 
 
 def test_a_loan_is_necessary_for_the_exit_its_return_made(rules: Scenario) -> None:
-    scenario = with_program(rules, "microcredit", failure=0.0, loan=40000.0, return_rate=0.12)
+    scenario = with_program(
+        rules, "microcredit", failure=0.0, loan=40000.0, return_rate=0.12, ramp_years=1
+    )
     model, credit = start_year(scenario, {**REG, "size": 2})
     gain = credit.income[0]
     assert gain == pytest.approx(2400.0)

@@ -395,6 +395,14 @@ class MicrocreditConfig(ProgramConfig):
         le=1.0,
     )
     failure: Probability = setting(0.08, "yearly chance the funded activity fails", "1/year")
+    ramp_years: int = setting(
+        2,
+        "years from the loan to the activity's full return: half in the loan's year (an "
+        "assumption: the commonest uses, livestock and shares in firms, pay after a "
+        "production cycle or at the year's end; loans went out through the year)",
+        "years",
+        ge=1,
+    )
     duration_years: int = setting(3, "loan term", "years", ge=1, le=3)
     renewal: Probability = setting(
         1.0,
