@@ -341,9 +341,10 @@ class SocialSecurityConfig(ProgramConfig):
     )
     refers_from: int | None = setting(
         None,
-        "from this year a household on the allowance whose income without it is under the "
-        "poverty line is put on the register while the register takes additions (应扶尽扶: "
-        "符合扶贫条件的农村低保家庭按规定程序纳入建档立卡范围, 国办发〔2016〕70号; unset: never)",
+        "from this year a household never registered that is on the allowance, its income "
+        "without it under the poverty line, is put forward for the register and enters by "
+        "its review of additions (应扶尽扶: 符合扶贫条件的农村低保家庭按规定程序纳入建档立卡"
+        "范围, 国办发〔2016〕70号; unset: never)",
         "year",
     )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")

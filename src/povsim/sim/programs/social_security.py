@@ -240,10 +240,11 @@ class SocialSecurity(SupportProgram):
 
     def referred(self, year: int) -> Mask:
         """应扶尽扶 (国办发〔2016〕70号, from ``refers_from``): a household on the allowance
-        that meets the poverty conditions, its own income under the poverty line, is put on
-        the register; "符合扶贫条件的农村低保家庭，按规定程序纳入建档立卡范围"
-        (docs/register-sources.md section 22). The allowance keeps paying: registered, the
-        household is also open to the campaign's programs and its exit rules."""
+        that meets the poverty conditions, its own income under the poverty line, is put
+        forward for the register, which admits it by its review of additions;
+        "符合扶贫条件的农村低保家庭，按规定程序纳入建档立卡范围" (docs/register-sources.md section
+        22). The allowance keeps paying: registered, the household is also open to the
+        campaign's programs and its exit rules."""
         h, start = self.context.households, self.config.refers_from
         if start is None or year < start:
             return np.zeros(h.n, dtype=bool)
