@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from povsim import Scenario, simulate
 from povsim.plots import comparison_trajectories, pathways, poverty_headcount
+from povsim.plots.common import program_colours
 
 
 def _replications(scenario: Scenario, table: str, n: int = 3) -> pd.DataFrame:
@@ -41,3 +42,13 @@ def test_legends_do_not_cover_the_data(baseline: Scenario) -> None:
     assert not _legend_overlaps_data(pathways(_replications(small, "pathways"), small))
     ind = _replications(small, "indicators").assign(scenario="baseline")
     assert not _legend_overlaps_data(comparison_trajectories(ind))
+
+
+def test_a_program_never_takes_the_grey_of_a_pathway_that_is_not_one() -> None:
+    """Fifteen programs take tab20, whose own greys would pass for "combined" or "none"."""
+    names = [f"program_{i}" for i in range(15)] + ["combined", "none"]
+    colours = program_colours(names)
+    programs = [colours[f"program_{i}"] for i in range(15)]
+    assert not any(r == g == b for r, g, b, _ in programs)
+    assert len(set(programs)) == 15
+    assert {colours["combined"], colours["none"]} == {"0.45", "0.75"}

@@ -506,6 +506,36 @@ def test_a_program_that_was_not_needed_only_helped(rules: Scenario) -> None:
     assert rows["none"]["primary_households"] == 1
 
 
+@pytest.mark.parametrize(
+    ("over_the_line", "pathway"), [(400.0, "combined"), (700.0, "none"), (200.0, "industry")]
+)
+def test_an_exit_two_programs_were_needed_for_together_is_combined(
+    rules: Scenario, over_the_line: float, pathway: str
+) -> None:
+    """Two programs of 300 yuan each: 400 yuan over the line, neither is needed alone but
+    together they are; 700 over, the household needed neither; 200 over, each is needed
+    (the first listed is primary)."""
+    coop = {"kind": "industry", "budget": {"2014": 1e9}, "take_up": 1.0}
+    scenario = rules.updated(
+        {
+            "programs": {"industry": coop, "dairy": coop},
+            "registration.completed_month": 0,
+        }
+    )
+    model, _ = start_year(scenario, {"status": Status.REGISTERED, "labour": 2, "land": 1.0})
+    h = model.households
+    for program in model.programs:
+        program.income[:] = 300.0
+    set_year_income(h, [LINE_2014 + over_the_line])
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)}
+    assert t.exited[0]
+    assert {name for name, row in rows.items() if row["primary_households"] == 1} == {pathway}
+    assert rows["industry"]["exited_households"] == rows["dairy"]["exited_households"] == 1
+    assert rows["none"]["exited_households"] == 0  # programs helped, whatever they were needed for
+    assert rows["combined"]["necessary_households"] == (pathway == "combined")
+
+
 def test_relocation_is_credited_through_the_wage_base_and_the_house(rules: Scenario) -> None:
     scenario = with_program(rules, "relocation", min_remoteness=0.0, transition_loss=0.0)
     remote = {

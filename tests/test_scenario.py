@@ -107,6 +107,11 @@ BAD_FILES = {
         "sum to 1",
     ),
     "not TOML": ("name = \n", "", "not valid TOML"),
+    "a program named as an exit pathway": (
+        '[programs.combined]\nkind = "industry"\n',
+        "programs.combined",
+        "may not be called",
+    ),
     "more elderly alone than small households hold": (
         "[population]\nelderly_share = 0.6\n",
         "population.elderly_alone_share",

@@ -90,6 +90,7 @@ def outcomes_markdown() -> str:
     lines += [
         "| `COLUMN@YEAR` | the column's | any indicator column in one year, e.g. "
         "`registered_people@2019` |",
-        "| `exited_people:PROGRAM` | people | people exited with PROGRAM as the primary pathway |",
+        "| `exited_people:PROGRAM` | people | people exited with PROGRAM as the primary pathway "
+        "(also `combined` and `none`) |",
     ]
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
 from povsim.config.program import ProgramConfig
 from povsim.config.registry import program_config_class
+from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 
 __all__ = [
     "BudgetConfig",
@@ -742,6 +743,17 @@ class Scenario(_Section):
         if year is not None and lines is not None and year not in lines:
             raise ValueError(f"income_year {year} has no poverty_line value")
         return value
+
+    @model_validator(mode="after")
+    def _program_names_are_not_pathways(self) -> Scenario:
+        # A whole-scenario check, so the error names the file that set the program.
+        for name in self.programs:
+            if name in (NO_PATHWAY, JOINT_PATHWAY):
+                raise ValueError(
+                    f"programs.{name}: a program may not be called {name!r}; the exit "
+                    "pathways use the name for exits no single program was needed for"
+                )
+        return self
 
     @model_validator(mode="after")
     def _fits_in_memory(self) -> Scenario:

@@ -1,4 +1,5 @@
-"""The register's codes (建档立卡): statuses, hardship grades, causes of poverty, housing grades.
+"""The register's codes (建档立卡): statuses, hardship grades, causes of poverty, housing grades,
+and the exit pathways that are not a program.
 
 They are part of the scenario language (a program's ``causes`` and ``statuses`` name
 them) and of the household arrays, so they live below both.
@@ -8,10 +9,27 @@ from __future__ import annotations
 
 from enum import IntEnum, IntFlag
 
-__all__ = ["CAUSE_NAMES", "SAFE_HOUSING_GRADES", "Cause", "Hardship", "Status"]
+__all__ = [
+    "CAUSE_NAMES",
+    "JOINT_PATHWAY",
+    "NO_PATHWAY",
+    "SAFE_HOUSING_GRADES",
+    "Cause",
+    "Hardship",
+    "Status",
+]
 
 SAFE_HOUSING_GRADES = 2
 """Grades below this (A = 0, B = 1) are safe; C = 2 and D = 3 are dangerous houses."""
+
+
+NO_PATHWAY = "none"
+"""The pathway of an exit that needed no program, alone or together: growth and the
+household's own effort (:mod:`povsim.sim.pathways`); no program may take the name."""
+
+JOINT_PATHWAY = "combined"
+"""The pathway of an exit that no program was necessary for alone but the programs were
+together; no program may take the name."""
 
 
 class Status(IntEnum):

@@ -8,6 +8,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
+from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.runs.stats import mean_interval
 
 __all__ = []
@@ -45,13 +46,16 @@ def _yearly_means(frame: pd.DataFrame, by: list[str] | None = None) -> pd.DataFr
 
 
 def program_colours(names) -> dict[str, Any]:
-    """A colour for each program name, distinct for up to 20 (tab10, then tab20); "none"
-    (an exit that needed no program) is grey."""
-    names = [n for n in dict.fromkeys(names) if n != "none"]
+    """A colour for each program name, distinct for up to 18 (tab10, then tab20); the
+    pathways that are not a program are grey: "none" (an exit that needed no program) light,
+    "combined" (one the programs were needed for only together) dark."""
+    greys = {NO_PATHWAY: "0.75", JOINT_PATHWAY: "0.45"}
+    names = [n for n in dict.fromkeys(names) if n not in greys]
     palette = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"]
-    colours: dict[str, Any] = {n: palette(i % palette.N) for i, n in enumerate(names)}
-    colours["none"] = "0.75"
-    return colours
+    # The palettes' own greys would pass for the pathways'.
+    hues = [c for c in map(palette, range(palette.N)) if not c[0] == c[1] == c[2]]
+    colours: dict[str, Any] = {n: hues[i % len(hues)] for i, n in enumerate(names)}
+    return colours | greys
 
 
 def _stacked_bars(ax, wide: pd.DataFrame, colours: dict[str, Any] | None = None) -> None:

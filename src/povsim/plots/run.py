@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from povsim.config import Scenario
+from povsim.config.vocabulary import JOINT_PATHWAY
 from povsim.plots.common import _line, _stacked_bars, _yearly_means, program_colours
 
 if TYPE_CHECKING:
@@ -137,14 +138,16 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
     colours = program_colours(table["program"])  # one colour a program in both panels
-    for ax, column, title in (
-        (left, "primary_households", "Exits by primary pathway"),
-        (right, "exited_households", "Exits crediting each program (may overlap)"),
+    # The programs an exit needed only together are each credited on the right already.
+    credited = table[table["program"] != JOINT_PATHWAY]
+    for ax, rows, column, title in (
+        (left, table, "primary_households", "Exits by primary pathway"),
+        (right, credited, "exited_households", "Exits crediting each program (may overlap)"),
     ):
-        _stacked_bars(ax, table.pivot(index="year", columns="program", values=column), colours)
+        _stacked_bars(ax, rows.pivot(index="year", columns="program", values=column), colours)
         ax.set(title=title, xlabel="year", ylabel="households")
     # Beside the panels: inside, the legend of eight programs hides the early years' bars.
-    handles, labels = right.get_legend_handles_labels()
+    handles, labels = left.get_legend_handles_labels()  # every pathway, "combined" too
     fig.legend(handles, labels, fontsize="small", loc="outside right upper", title="program")
     fig.suptitle(scenario.name)
     return fig

@@ -11,7 +11,8 @@ Besides the named outcomes there are two families:
 * ``COLUMN@YEAR``: any indicator column (``povsim columns``) in one year, e.g.
   ``registered_people@2019`` or ``incidence@2020``;
 * ``exited_people:PROGRAM``: people in households that exited with ``PROGRAM`` as
-  their primary pathway, over the whole run.
+  their primary pathway (or ``combined``, ``none``: :mod:`povsim.sim.pathways`), over
+  the whole run.
 
 Outcomes that cannot be computed for a run (no exits for a cost per exit, no
 counterfactual for the effect of support) are NaN, never None.

@@ -8,13 +8,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.sim.households import HouseholdState
 from povsim.sim.programs.base import Program
 
-__all__ = ["NO_PATHWAY", "PATHWAY_COLUMNS", "pathway_rows"]
+__all__ = ["JOINT_PATHWAY", "NO_PATHWAY", "PATHWAY_COLUMNS", "pathway_rows"]
 
-NO_PATHWAY = "none"
-"""The pathway of an exit no program helped: growth and the household's own effort."""
 
 PATHWAY_COLUMNS = (
     "year",
@@ -47,8 +46,13 @@ def pathway_rows(
       guarantee met). Counterfactual, one program at a time; several may be necessary.
     * **primary** (``primary_*``): of the necessary programs, the one with the largest
       contribution (a guarantee-only one counts as contributing nothing; ties go to the
-      program listed first); ``none`` when no program was necessary: growth and the
-      household's own effort.
+      program listed first). When none is necessary alone, the exit is ``combined`` if
+      without the contributions of all the programs that helped it together it would not
+      have passed, and ``none`` otherwise: growth and the household's own effort.
+
+    The ``combined`` row counts its exits in every column (helped, necessary and primary);
+    the ``none`` row counts as helped the exits no program helped and as necessary and
+    primary those that needed no program, alone or together.
     """
     idx = np.flatnonzero(exited)
     weight, persons = h.weight[idx], h.persons[idx]
@@ -57,6 +61,7 @@ def pathway_rows(
     helped = np.zeros((k_programs, idx.size), dtype=bool)
     necessary = np.zeros((k_programs, idx.size), dtype=bool)
     score = np.full((k_programs, idx.size), -np.inf)
+    together = np.zeros(idx.size)  # the helping programs' contributions, summed
     income = h.register_income()[idx]  # the exit test is the register's
     # The exit income each household had to reach: one figure, or one per household.
     needed_income = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (h.n,))[idx]
@@ -64,17 +69,26 @@ def pathway_rows(
         contribution = program.contribution()[idx]
         helped[k] = program.helped()[idx]
         necessary[k] = helped[k] & ((income - contribution < needed_income) | program.made[idx])
+        together += np.where(helped[k], np.maximum(contribution, 0.0), 0.0)
         bonus = (k_programs - k) * 1e-9  # earlier in the scenario wins ties
         score[k] = np.where(necessary[k], np.maximum(contribution, 0.0) + bonus, -np.inf)
     any_necessary = necessary.any(axis=0)
-    primary = np.full(idx.size, k_programs)
+    # A guarantee a program made already makes it necessary alone, so only income pools.
+    joint = ~any_necessary & (income - together < needed_income)
+    unneeded = ~any_necessary & ~joint
+    primary = np.full(idx.size, k_programs + 1)  # none
+    primary[joint] = k_programs
     if k_programs:
-        primary = np.where(any_necessary, score.argmax(axis=0), k_programs)
-    names = [p.name for p in programs] + [NO_PATHWAY]
+        primary = np.where(any_necessary, score.argmax(axis=0), primary)
+    names = [p.name for p in programs] + [JOINT_PATHWAY, NO_PATHWAY]
     rows = []
     for k, name in enumerate(names):
-        credited = helped[k] if k < k_programs else ~helped.any(axis=0)
-        needed = necessary[k] if k < k_programs else ~any_necessary
+        if k < k_programs:
+            credited, needed = helped[k], necessary[k]
+        elif name == JOINT_PATHWAY:
+            credited = needed = joint
+        else:
+            credited, needed = ~helped.any(axis=0), unneeded
         first = primary == k
         rows.append(
             {
