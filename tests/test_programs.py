@@ -406,7 +406,9 @@ def test_pathways_shares_sum_to_one(baseline: Scenario) -> None:
         programs = rows[rows["program"] != "none"]
         assert (programs["exited_households"] >= programs["necessary_households"]).all()
         assert (programs["necessary_households"] >= programs["primary_households"]).all()
-    assert set(pathways["program"]) == {*baseline.programs, "none"}
+        combined = rows[rows["program"] == "combined"].iloc[0]
+        assert combined["exited_households"] == combined["primary_households"]
+    assert set(pathways["program"]) == {*baseline.programs, "combined", "none"}
 
 
 def test_relapse_measures(baseline: Scenario) -> None:
