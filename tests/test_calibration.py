@@ -119,6 +119,31 @@ def test_a_history_from_another_fit_is_refused_not_replayed(county, tmp_path: Pa
     assert len(resumed.history) == before + resumed.evaluations
 
 
+def test_a_parameter_the_model_ignores_is_refused_before_anything_is_written(
+    county, tmp_path: Path
+) -> None:
+    scenario, _ = county
+    # Two lines in one, from the first year, covers every eligible household: the
+    # allowance's take-up is never drawn, whatever its value.
+    assert scenario.programs["social_security"].two_lines_from is None
+    free = [
+        Parameter(path="income.growth", bounds=(0.02, 0.15)),
+        Parameter(path="programs.social_security.take_up", bounds=(0.1, 1.0)),
+    ]
+    with pytest.raises(ScenarioError) as error:
+        _fit(county, tmp_path / "fit", parameters=free, generations=1, population=2)
+    [problem] = error.value.problems
+    assert problem.path == "calibration.parameters.1.path"
+    assert "programs.social_security.take_up moves no target" in problem.message
+    assert not (tmp_path / "fit").exists()
+    # Once the take-up governs the years before the merge, it moves the targets and is fitted.
+    later = scenario.updated({"programs.social_security.two_lines_from": 2017})
+    result = _fit(
+        (later, county[1]), tmp_path / "later", parameters=free[1:], generations=1, population=2
+    )
+    assert "programs.social_security.take_up" in result.best
+
+
 def test_the_fingerprint_is_the_same_in_another_process(county) -> None:
     scenario, spec = county
     parameters = spec.calibration.parameters

@@ -202,6 +202,14 @@ COMMANDS = {
         "--param",
         "name=0:1",
     ],
+    "calibrate: a parameter the model ignores": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "programs.social_security.take_up=0.1:1",
+    ],
     "calibrate: bounds that do not fit in memory": [
         "calibrate",
         "{base}",

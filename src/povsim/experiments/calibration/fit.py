@@ -154,6 +154,15 @@ def _fingerprint(
     return digest.hexdigest()[:16]
 
 
+def _changes(
+    dumped: dict[str, Any], parameters: Sequence[Parameter], x: NDArray[np.float64]
+) -> dict[str, int | float]:
+    """The scenario changes that set each parameter to its value in ``x``."""
+    return {
+        p.path: as_field_type(dumped, p.path, value) for p, value in zip(parameters, x, strict=True)
+    }
+
+
 class _Search:
     """The state of one fit: the evaluated points (replayed from the history on disk),
     the best point so far, and the generation being evaluated."""
@@ -224,10 +233,7 @@ class _Search:
         self.rows = old.to_dict("records")
 
     def changes(self, x: NDArray[np.float64]) -> dict[str, int | float]:
-        return {
-            p.path: as_field_type(self.dumped, p.path, value)
-            for p, value in zip(self.parameters, x, strict=True)
-        }
+        return _changes(self.dumped, self.parameters, x)
 
     def __call__(self, _func: object, xs: Sequence[Sequence[float]]) -> list[float]:
         """Evaluate one generation (SciPy's ``workers`` hook): new points on the executor."""
@@ -270,6 +276,55 @@ class _Search:
         return results
 
 
+def _refuse_inert(
+    base: Scenario,
+    parameters: Sequence[Parameter],
+    targets: Sequence[Target],
+    x0: Sequence[float],
+    seed: int,
+    executor: Executor | None,
+    on_result: Callable[[], None] | None,
+    source: str,
+) -> None:
+    """Refuse a free parameter that moves no target between its bounds.
+
+    Each parameter is run at its two bounds, the others at the scenario's values, on one
+    replication's stream: with common random numbers a parameter the model ignores (a
+    take-up that an entitlement overrides, say) gives the same targets to the last digit,
+    and fitting it would write noise into the profile as a calibrated value. A bound
+    that makes an invalid scenario leaves its parameter unjudged.
+    """
+    dumped = base.model_dump(mode="python")
+    judged, scenarios = [], []
+    for i, parameter in enumerate(parameters):
+        ends = []
+        for bound in parameter.bounds:
+            x = np.array(x0, dtype=float)
+            x[i] = bound
+            try:
+                ends.append(base.updated(_changes(dumped, parameters, x)))
+            except ScenarioError:
+                break
+        else:
+            judged.append(parameter)
+            scenarios += ends
+    if not scenarios:
+        return
+    values = simulate_targets(scenarios, targets, seed, 1, executor, on_result)
+    problems = [
+        ScenarioProblem(
+            source,
+            f"calibration.parameters.{parameters.index(p)}.path",
+            f"{p.path} moves no target between its bounds {p.bounds[0]:g} and "
+            f"{p.bounds[1]:g}: the model ignores it here, so it cannot be fitted",
+        )
+        for k, p in enumerate(judged)
+        if np.array_equal(values[2 * k], values[2 * k + 1], equal_nan=True)
+    ]
+    if problems:
+        raise ScenarioError(problems)
+
+
 def calibrate(
     scenario: Scenario,
     spec: TargetsFile,
@@ -295,6 +350,8 @@ def calibrate(
     best point), ``figures/fit.png``, ``figures/targets.png`` and ``manifest.json``.
     A rerun with the same settings replays the history and continues; a history written
     by another fit (scenario, targets, seed, replications or the model's code) is refused.
+    Before the search each parameter is run at its bounds; one that moves no target is
+    refused (:class:`~povsim.config.ScenarioError`), as the model ignores it.
 
     Args:
         scenario: the region's scenario.
@@ -327,6 +384,14 @@ def calibrate(
     seed = settings.seed if seed is None else seed
     base = resized(scenario, households or settings.households)
     targets = spec.targets
+    # The scenario's own values (clipped to the bounds) join the first generation, so a
+    # recalibration starts from the profile as it stands.
+    dumped = base.model_dump(mode="python")
+    x0 = [float(np.clip(get_path(dumped, p.path), *p.bounds)) for p in parameters]
+    if on_plan is not None:
+        fit_runs = population * len(parameters) * (generations + 1) * replications
+        on_plan(2 * len(parameters) + fit_runs)
+    _refuse_inert(base, parameters, targets, x0, seed, executor, on_result, source)
     directory = OutputDirectory(Path(out), "calibration")
 
     def run(scenarios: list[Scenario]) -> NDArray[np.float64]:
@@ -354,12 +419,6 @@ def calibrate(
         base, parameters, targets, directory, write_best, run, replications, on_result, fingerprint
     )
     search.replay()
-    if on_plan is not None:
-        on_plan(population * len(parameters) * (generations + 1) * replications)
-    # The scenario's own values (clipped to the bounds) join the first generation, so a
-    # recalibration starts from the profile as it stands.
-    dumped = search.dumped
-    x0 = [float(np.clip(get_path(dumped, p.path), *p.bounds)) for p in parameters]
     result = differential_evolution(
         lambda x: math.nan,  # never called: the generation mapper evaluates every point
         bounds=[p.bounds for p in parameters],
