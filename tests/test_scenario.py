@@ -112,6 +112,12 @@ BAD_FILES = {
         "programs.combined",
         "may not be called",
     ),
+    "a placement program beside work away's counted labourers": (
+        '[programs.employment]\nshare = 0.1\n[programs.work_away]\nkind = "work_away"\n'
+        "labourers = { 2016 = 1000 }\nearnings = { 2016 = 20000 }\n",
+        "programs.employment.placement_rate",
+        "already counts among the labourers away",
+    ),
     "more elderly alone than small households hold": (
         "[population]\nelderly_share = 0.6\n",
         "population.elderly_alone_share",

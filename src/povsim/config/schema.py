@@ -27,7 +27,7 @@ from povsim.config.errors import ScenarioError, problems_from
 from povsim.config.fields import Probability, StrictNumbers, setting
 from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
-from povsim.config.program import ProgramConfig
+from povsim.config.program import EmploymentConfig, ProgramConfig, WorkAwayConfig
 from povsim.config.registry import program_config_class
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 
@@ -752,6 +752,23 @@ class Scenario(_Section):
                 raise ValueError(
                     f"programs.{name}: a program may not be called {name!r}; the exit "
                     "pathways use the name for exits no single program was needed for"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _placements_are_not_counted_twice(self) -> Scenario:
+        # work_away's labourers are every registered labourer away from home, however each
+        # found the job (SCIO's counts); a placement program beside it adds the same
+        # workers again.
+        away = [n for n, c in self.programs.items() if isinstance(c, WorkAwayConfig)]
+        if not away:
+            return self
+        for name, config in self.programs.items():
+            if isinstance(config, EmploymentConfig) and config.placement_rate > 0:
+                raise ValueError(
+                    f"programs.{name}.placement_rate: {config.placement_rate:g} places workers "
+                    f"whom programs.{away[0]} already counts among the labourers away; set it "
+                    "to 0 (training and job services stay) or drop one of the two"
                 )
         return self
 
