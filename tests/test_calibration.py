@@ -302,6 +302,19 @@ def test_calibrate_cli_bad_param_is_a_clear_error(tmp_path: Path) -> None:
     assert "--param income.growth=0.2:0.1" in result.output
 
 
+def test_calibrate_cli_names_an_ignored_param_as_given(tmp_path: Path) -> None:
+    args = ["calibrate", str(REGIONS / "jiangjin.toml"), "--targets"]
+    args += [str(REGIONS / "jiangjin_targets.toml"), "--out", str(tmp_path / "fit")]
+    args += ["--households", "3000", "--executor", "serial", "--quiet"]
+    result = runner.invoke(app, [*args, "--param", "programs.social_security.take_up=0.1:1"])
+    assert result.exit_code == 2
+    assert "--param: programs.social_security.take_up: moves no target" in result.output
+    assert not (tmp_path / "fit").exists()
+    result = runner.invoke(app, [*args, "--param", "income.grwoth=0:1"])
+    assert result.exit_code == 2
+    assert "--param: income.grwoth: is no field of the scenario" in result.output
+
+
 def test_every_shipped_region_loads_with_its_targets() -> None:
     names = sorted(p.name.removesuffix("_targets.toml") for p in REGIONS.glob("*_targets.toml"))
     assert names == [

@@ -111,6 +111,7 @@ def calibrate(
                 on_result=bar.advance,
                 on_plan=bar.start,
                 source=str(targets),
+                parameters_given="--param",
             )
     except ScenarioError as err:
         raise fail(str(err), 2) from None

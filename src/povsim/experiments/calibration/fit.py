@@ -41,6 +41,7 @@ from povsim.experiments.calibration.targets import (
     Target,
     TargetsFile,
     check_against,
+    parameter_problem,
 )
 from povsim.experiments.calibration.validation import (
     resized,
@@ -285,6 +286,7 @@ def _refuse_inert(
     executor: Executor | None,
     on_result: Callable[[], None] | None,
     source: str,
+    parameters_given: str | None,
 ) -> None:
     """Refuse a free parameter that moves no target between its bounds.
 
@@ -312,11 +314,14 @@ def _refuse_inert(
         return
     values = simulate_targets(scenarios, targets, seed, 1, executor, on_result)
     problems = [
-        ScenarioProblem(
+        parameter_problem(
+            parameters,
+            parameters.index(p),
+            "path",
             source,
-            f"calibration.parameters.{parameters.index(p)}.path",
-            f"{p.path} moves no target between its bounds {p.bounds[0]:g} and "
-            f"{p.bounds[1]:g}: the model ignores it here, so it cannot be fitted",
+            parameters_given,
+            f"moves no target between its bounds {p.bounds[0]:g} and {p.bounds[1]:g}: the "
+            "model ignores it here, so it cannot be fitted",
         )
         for k, p in enumerate(judged)
         if np.array_equal(values[2 * k], values[2 * k + 1], equal_nan=True)
@@ -341,6 +346,7 @@ def calibrate(
     on_result: Callable[[], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
     source: str = "<targets>",
+    parameters_given: str | None = None,
 ) -> CalibrationResult:
     """Fit ``parameters`` (default: the targets file's) so the scenario meets ``spec``.
 
@@ -368,16 +374,20 @@ def calibrate(
         on_result: called after every finished run (progress).
         on_plan: called with the number of runs the fit can take at most.
         source: the targets file, for messages.
+        parameters_given: where ``parameters`` came from, for messages, when they are not
+            the targets file's (``--param``).
     """
     from povsim.plots.calibration import calibration_history, target_fit
 
     settings = spec.calibration
+    # Parameters passed in (the command line's --param) are named as given in messages.
+    given = parameters_given if parameters is not None else None
     parameters = list(parameters if parameters is not None else settings.parameters)
     if not parameters:
         raise ScenarioError(
             [ScenarioProblem(source, "calibration.parameters", "no free parameters to fit")]
         )
-    check_against(spec.targets, parameters, scenario, source)
+    check_against(spec.targets, parameters, scenario, source, given)
     generations = generations or settings.generations
     population = population or settings.population
     replications = replications or settings.replications
@@ -391,7 +401,7 @@ def calibrate(
     if on_plan is not None:
         fit_runs = population * len(parameters) * (generations + 1) * replications
         on_plan(2 * len(parameters) + fit_runs)
-    _refuse_inert(base, parameters, targets, x0, seed, executor, on_result, source)
+    _refuse_inert(base, parameters, targets, x0, seed, executor, on_result, source, given)
     directory = OutputDirectory(Path(out), "calibration")
 
     def run(scenarios: list[Scenario]) -> NDArray[np.float64]:

@@ -195,10 +195,33 @@ def load_targets(path: str | Path) -> tuple[TargetsFile, Path | None]:
     return spec, scenario
 
 
+def parameter_problem(
+    parameters: Sequence[Parameter],
+    i: int,
+    field: str,
+    source: str,
+    given: str | None,
+    problem: str,
+) -> ScenarioProblem:
+    """A problem with free parameter ``i``, named where it was set: the targets file's
+    ``calibration.parameters.i.FIELD``, or ``given`` (``--param``, say) and its path."""
+    if given is None:
+        name = parameters[i].path
+        return ScenarioProblem(source, f"calibration.parameters.{i}.{field}", f"{name} {problem}")
+    return ScenarioProblem(given, parameters[i].path, problem)
+
+
 def check_against(
-    targets: Sequence[Target], parameters: Sequence[Parameter], scenario: Scenario, source: str
+    targets: Sequence[Target],
+    parameters: Sequence[Parameter],
+    scenario: Scenario,
+    source: str,
+    parameters_given: str | None = None,
 ) -> None:
-    """Fail early, naming the field, when targets or parameters do not fit the scenario."""
+    """Fail early, naming the field, when targets or parameters do not fit the scenario.
+
+    ``parameters_given`` names where the parameters came from when not from the targets
+    file ``source`` (``--param`` on the command line)."""
     problems = []
     dumped = scenario.model_dump(mode="python")
     for i, target in enumerate(targets):
@@ -252,20 +275,24 @@ def check_against(
                 )
             )
     for i, parameter in enumerate(parameters):
-        where = f"calibration.parameters.{i}"
         try:
             value = get_path(dumped, parameter.path)
         except KeyError:
             problems.append(
-                ScenarioProblem(
-                    source, f"{where}.path", f"the scenario has no field {parameter.path!r}"
+                parameter_problem(
+                    parameters, i, "path", source, parameters_given, "is no field of the scenario"
                 )
             )
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
             problems.append(
-                ScenarioProblem(
-                    source, f"{where}.path", f"{parameter.path} is not a number that can be fitted"
+                parameter_problem(
+                    parameters,
+                    i,
+                    "path",
+                    source,
+                    parameters_given,
+                    "is not a number that can be fitted",
                 )
             )
             continue
@@ -278,7 +305,9 @@ def check_against(
             except ScenarioError as err:
                 reason = err.problems[0].message if err.problems else str(err)
                 message = f"at {high:g}: {reason}"
-                problems.append(ScenarioProblem(source, f"{where}.bounds", message))
+                problems.append(
+                    parameter_problem(parameters, i, "bounds", source, parameters_given, message)
+                )
     if problems:
         raise ScenarioError(problems)
 
