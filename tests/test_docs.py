@@ -126,3 +126,22 @@ def test_docs_site_builds(tmp_path: Path) -> None:
     assert "cumulative_relapse_share" in outcomes
     assert "--replications" in commands
     assert 'id="povsim.runs.metrics"' in api
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/index.md"])
+def test_the_sample_output_is_what_the_first_command_prints(page: str, tmp_path: Path) -> None:
+    """The table and figures a newcomer is shown are the baseline run's, line for line."""
+    from typer.testing import CliRunner
+
+    from povsim.cli import app
+
+    text = (ROOT / page).read_text(encoding="utf-8")
+    sample = re.search(r"```\n(year   line   poor.*?)\n```", text, flags=re.S)
+    assert sample, f"{page} shows no sample output"
+    run = ["run", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(tmp_path / "run")]
+    result = CliRunner().invoke(app, run)
+    assert result.exit_code == 0, result.output
+    printed = {" ".join(line.split()) for line in result.output.splitlines()}
+    for line in sample.group(1).splitlines():
+        if line.strip() != "...":
+            assert " ".join(line.split()) in printed, f"{page}: {line!r} is not printed"
