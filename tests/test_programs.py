@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -252,6 +254,41 @@ def test_a_custom_program_is_imported_only_from_a_trusted_module(
     scenario.write_text('[programs.cash]\nkind = "tests.custom_program:CashTransfer"\n')
     trusting = CliRunner().invoke(app, ["--trust-imports", "check", str(scenario)])
     assert trusting.exit_code == 0, trusting.output
+
+
+def test_a_trusted_module_beside_the_scenario_is_found_from_the_working_directory(
+    tmp_path: Path,
+) -> None:
+    """The documented walkthrough: mypolicies.py in the working directory, the console script."""
+    (tmp_path / "mypolicies_here.py").write_text(
+        (Path(__file__).parent / "custom_program.py").read_text(encoding="utf-8")
+    )
+    (tmp_path / "cash.toml").write_text(
+        '[programs.cash]\nkind = "mypolicies_here:CashTransfer"\n', encoding="utf-8"
+    )
+    povsim = Path(sys.executable).parent / "povsim"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    found = subprocess.run(
+        [povsim, "--trust-imports", "check", "cash.toml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert found.returncode == 0, found.stderr
+    (tmp_path / "mypolicies_here.py").rename(tmp_path / "elsewhere.py")
+    missing = subprocess.run(
+        [povsim, "--trust-imports", "check", "cash.toml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert "No module named 'mypolicies_here'" in missing.stderr + missing.stdout
+    assert "working directory" in missing.stderr + missing.stdout
 
 
 @pytest.mark.parametrize(

@@ -28,14 +28,22 @@ def _options(
     trust_imports: bool = typer.Option(
         False,
         "--trust-imports",
-        help="let scenarios name program kinds from any module ('package.module:Class'); "
-        "only for files you trust: importing runs the module's code",
+        help="let scenarios name program kinds from any module ('package.module:Class'), "
+        "the working directory's too; only for files you trust: importing runs the module's "
+        "code",
     ),
 ) -> None:
     if trust_imports:
+        import os
+        import sys
+
         from povsim.config import trust_imports as trust
 
         trust("*")
+        # As `python -m` does: a module written beside the scenario is found. Worker
+        # processes start with the parent's path.
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
 
 
 for command in (

@@ -62,7 +62,10 @@ def _import(path: str, kind: str) -> type[Program]:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as err:
-        raise ImportError(f"cannot import {module_name!r} for program kind {kind!r}") from err
+        raise ImportError(
+            f"cannot import {module_name!r} for program kind {kind!r} ({err}): the module must "
+            "be installed, on PYTHONPATH or, with --trust-imports, in the working directory"
+        ) from err
     except (Exception, SystemExit) as err:  # a broken module is the scenario's problem
         raise ImportError(
             f"importing {module_name!r} for program kind {kind!r} failed: "
