@@ -161,6 +161,28 @@ def test_error_names_the_file_that_set_the_value(tmp_path: Path) -> None:
     assert str(caught.value).startswith(f"{tmp_path / 'parent.toml'}: income.growth:")
 
 
+def test_a_check_of_a_whole_table_names_whoever_changed_it_last(tmp_path: Path) -> None:
+    """The parent made the programs table; the child's share broke its sum."""
+    base = (SCENARIOS / "baseline.toml").as_posix()
+    child = write(
+        tmp_path / "child.toml", f'extends = "{base}"\n[programs.industry]\nshare = 0.5\n'
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(child)
+    assert str(caught.value).startswith(f"{child}: programs: program shares")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(SCENARIOS / "baseline.toml", ["programs.industry.share=0.5"])
+    assert str(caught.value).startswith("--set programs.industry.share: programs: program shares")
+
+
+def test_a_table_an_override_creates_is_the_overrides(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(SCENARIOS / "five_batches.toml", ["programs.industy.share=0.3"])
+    assert str(caught.value).startswith(
+        "--set programs.industy.share: programs.industy: unknown program kind 'industy'"
+    )
+
+
 def test_bad_override_names_set(baseline: Scenario) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(SCENARIOS / "baseline.toml", ["income.grwth=1"])

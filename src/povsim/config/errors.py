@@ -42,7 +42,13 @@ class ScenarioError(Exception):
 
 
 def _source_of(loc: tuple[str, ...], origin: Mapping[tuple[str, ...], str], default: str) -> str:
-    for end in range(len(loc), 0, -1):
+    """Who set ``loc``: of it and what it holds, the latest setting (``origin`` is in the order
+    of the settings), so a check of a whole table names the file that changed it last; else
+    the nearest table holding it."""
+    within = [source for path, source in origin.items() if loc and path[: len(loc)] == loc]
+    if within:
+        return within[-1]
+    for end in range(len(loc) - 1, 0, -1):
         if (found := origin.get(loc[:end])) is not None:
             return found
     return default

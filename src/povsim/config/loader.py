@@ -22,6 +22,24 @@ from povsim.config.schema import Scenario
 __all__ = ["load_scenario", "load_settings", "read_toml"]
 
 Origin = dict[tuple[str, ...], str]
+"""Which file (or ``--set``) set each path, the latest setting last (see :func:`_record`)."""
+
+
+def _absent(tree: dict[str, Any], path: tuple[str, ...]) -> bool:
+    for key in path:
+        if not isinstance(tree, dict) or key not in tree:
+            return True
+        tree = tree[key]
+    return False
+
+
+def _record(origin: Origin, path: tuple[str, ...], source: str) -> None:
+    # Moved to the end, so the order of the keys is the order of the settings: a check of a
+    # whole table can name whoever changed it last.
+    origin.pop(path, None)
+    origin[path] = source
+
+
 """Which file (or ``--set``) set each leaf of a merged table."""
 
 
@@ -64,7 +82,7 @@ def _merge(
             _merge(base[key], value, origin, source, path)
         else:
             base[key] = value
-            origin[path] = source
+            _record(origin, path, source)
             if isinstance(value, dict):
                 _note_leaves(value, origin, source, path)
 
@@ -73,7 +91,7 @@ def _note_leaves(
     tree: dict[str, Any], origin: Origin, source: str, prefix: tuple[str, ...]
 ) -> None:
     for key, value in tree.items():
-        origin[(*prefix, str(key))] = source
+        _record(origin, (*prefix, str(key)), source)
         if isinstance(value, dict):
             _note_leaves(value, origin, source, (*prefix, str(key)))
 
@@ -154,8 +172,12 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raw = _resolve(path, (), origin)
         for text in overrides:
             key, value = parse_override(text)
-            set_path(raw, key.split("."), value)
-            origin[tuple(key.split("."))] = f"--set {key}"
+            parts = tuple(key.split("."))
+            # The tables an override creates are its own (a misspelt program, say).
+            created = [parts[:end] for end in range(1, len(parts)) if _absent(raw, parts[:end])]
+            set_path(raw, list(parts), value)
+            for table in (*created, parts):
+                _record(origin, table, f"--set {key}")
         _anchor_tables(raw, origin)
         return Scenario.model_validate(raw)
     except ValidationError as err:
