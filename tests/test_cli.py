@@ -358,3 +358,38 @@ def test_calibrate_over_a_damaged_history_is_one_line(tmp_path: Path) -> None:
     (out / "history.parquet").write_text("garbage")
     assert "history.parquet: damaged" in _refused(args)
     assert (out / "history.parquet").read_text() == "garbage"
+
+
+@pytest.mark.parametrize(
+    ("args", "given", "named"),
+    [
+        (["run", "{designs}/mixes.toml"], "sweep design", "not a scenario file"),
+        (["check", "{regions}/jiangjin_targets.toml"], "targets file", "not a scenario file"),
+        (["check", "{problems}/baseline_six.toml"], "sensitivity problem", "not a scenario file"),
+        (["sweep", "{baseline}"], "scenario file", "not a sweep design"),
+        (
+            ["sensitivity", "{baseline}", "--problem", "{designs}/mixes.toml"],
+            "sweep design",
+            "not a sensitivity problem",
+        ),
+        (["validate", "{baseline}"], "scenario file", "not a targets file"),
+    ],
+)
+def test_a_file_of_another_kind_is_named_for_what_it_is(
+    tmp_path: Path, args: list[str], given: str, named: str
+) -> None:
+    places = {
+        "designs": SCENARIOS / "designs",
+        "regions": SCENARIOS / "regions",
+        "problems": SCENARIOS / "problems",
+        "baseline": BASELINE,
+    }
+    args = [a.format(**places) for a in args]
+    if args[0] in ("run", "sweep", "sensitivity"):
+        args += ["--out", str(tmp_path / "out")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert f"this is a {given}, {named}; it is read by `povsim " in lines[0]
+    assert not (tmp_path / "out").exists()

@@ -6,7 +6,16 @@ scenario file never loads NumPy, pandas or Mesa.
 
 from povsim.config.errors import ScenarioError, ScenarioProblem, problems_from
 from povsim.config.fields import Probability, setting
-from povsim.config.loader import load_scenario, load_settings, one_county, read_toml
+from povsim.config.loader import (
+    DESIGN,
+    PROBLEM,
+    SCENARIO,
+    TARGETS,
+    load_scenario,
+    load_settings,
+    one_county,
+    read_toml,
+)
 from povsim.config.paths import as_field_type, get_path, parse_override, set_path
 from povsim.config.program import ProgramConfig
 from povsim.config.registry import BUILTIN_PROGRAMS, program_class, trust_imports
@@ -14,6 +23,10 @@ from povsim.config.schema import Scenario
 
 __all__ = [
     "BUILTIN_PROGRAMS",
+    "DESIGN",
+    "PROBLEM",
+    "SCENARIO",
+    "TARGETS",
     "Probability",
     "ProgramConfig",
     "Scenario",

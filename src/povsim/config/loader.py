@@ -140,17 +140,55 @@ def _anchor_tables(raw: dict[str, Any], origin: Origin) -> None:
         geography["provinces_table"] = str(Path(source).parent / table)
 
 
-def load_settings[M: BaseModel](path: str | Path, model: type[M]) -> M:
+SCENARIO = "a scenario file"
+DESIGN = "a sweep design"
+PROBLEM = "a sensitivity problem"
+TARGETS = "a targets file"
+
+_KINDS: dict[str, tuple[frozenset[str], str]] = {
+    # What each kind of input file holds at its top level that the others do not, and the
+    # command that reads it.
+    DESIGN: (frozenset({"variants", "grid", "lhs"}), "povsim sweep {path}"),
+    PROBLEM: (frozenset({"inputs", "shares"}), "povsim sensitivity SCENARIO --problem {path}"),
+    TARGETS: (frozenset({"targets", "calibration"}), "povsim validate {path}"),
+    SCENARIO: (
+        frozenset({"extends", "population", "income", "programs", "budget", "poverty_line"})
+        | frozenset({"registration", "exit", "villages", "shocks", "monitoring", "geography"}),
+        "povsim run {path}",
+    ),
+}
+
+
+def _wrong_kind(data: Any, expected: str, path: Path) -> ScenarioError | None:
+    """The one problem to report when ``data``, which failed as ``expected``, is plainly
+    another kind of input file (a sweep design given to ``run``, say)."""
+    if not isinstance(data, dict):
+        return None
+    keys = set(data)
+    if keys & _KINDS[expected][0]:
+        return None
+    for kind, (telltales, command) in _KINDS.items():
+        if kind != expected and keys & telltales:
+            message = f"this is {kind}, not {expected}; it is read by `{command.format(path=path)}`"
+            return ScenarioError([ScenarioProblem(str(path), "", message)])
+    return None
+
+
+def load_settings[M: BaseModel](path: str | Path, model: type[M], kind: str) -> M:
     """Read a TOML file into ``model`` with the same messages as scenario files give.
 
-    Used for sweep designs and sensitivity problems.
+    Used for sweep designs, sensitivity problems and targets files (``kind``: which of
+    them, so that another kind of file given in its place is named for what it is).
     """
     path = Path(path)
+    data: Any = None
     try:
         data = read_toml(path, None)
         return model.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(problems_from(err, {}, str(path), model)) from None
+        raise _wrong_kind(data, kind, path) or ScenarioError(
+            problems_from(err, {}, str(path), model)
+        ) from None
     except RecursionError:
         raise _too_deep(path) from None
 
@@ -181,7 +219,9 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         _anchor_tables(raw, origin)
         return Scenario.model_validate(raw)
     except ValidationError as err:
-        raise ScenarioError(problems_from(err, origin, str(path), Scenario, raw)) from None
+        raise _wrong_kind(raw, SCENARIO, path) or ScenarioError(
+            problems_from(err, origin, str(path), Scenario, raw)
+        ) from None
     except RecursionError:
         raise _too_deep(path) from None
 

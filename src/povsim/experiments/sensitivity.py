@@ -25,6 +25,7 @@ from pydantic import ConfigDict, Field, model_validator
 from SALib import ProblemSpec
 
 from povsim.config import (
+    PROBLEM,
     Scenario,
     ScenarioError,
     ScenarioProblem,
@@ -247,7 +248,7 @@ def _validate(problem: Problem, source: str) -> None:
 def load_problem(path: str | Path, scenario: str | Path | Scenario | None = None) -> Problem:
     """Read a problem file; ``scenario`` (a file or a Scenario) overrides its ``base``."""
     path = Path(path)
-    spec = load_settings(path, ProblemFile)
+    spec = load_settings(path, ProblemFile, PROBLEM)
     if isinstance(scenario, Scenario):
         base = one_county(scenario, path)
     elif scenario is not None:

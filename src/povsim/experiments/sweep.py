@@ -24,6 +24,7 @@ from pydantic import ConfigDict, Field, model_validator
 from scipy.stats import qmc
 
 from povsim.config import (
+    DESIGN,
     Scenario,
     ScenarioError,
     ScenarioProblem,
@@ -194,7 +195,7 @@ def load_design(path: str | Path) -> Sweep:
         ScenarioError: naming the design file (or the base scenario), the field and the problem.
     """
     path = Path(path)
-    design = load_settings(path, SweepDesign)
+    design = load_settings(path, SweepDesign, DESIGN)
     base_file = path.parent / design.base
     if not base_file.is_file():
         raise ScenarioError(

@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Field, model_validator
 
 from povsim.config import (
+    TARGETS,
     Scenario,
     ScenarioError,
     ScenarioProblem,
@@ -190,7 +191,7 @@ class TargetsFile(_Strict):
 def load_targets(path: str | Path) -> tuple[TargetsFile, Path | None]:
     """Read a targets file; also return the scenario file it names (resolved), if any."""
     path = Path(path)
-    spec = load_settings(path, TargetsFile)
+    spec = load_settings(path, TargetsFile, TARGETS)
     scenario = (path.parent / spec.scenario).resolve() if spec.scenario else None
     return spec, scenario
 
