@@ -231,3 +231,12 @@ def test_check_accepts_good_files() -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.count("ok:") == 2
+
+
+def test_a_mistyped_year_in_a_dated_series_is_an_error() -> None:
+    """2108 for 2018 would stay in the table and never take effect."""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(SCENARIOS / "baseline.toml", ["budget.total.2108=9e9"])
+    assert str(caught.value).startswith("--set budget.total.2108: budget.total.2108: the year:")
+    with pytest.raises(ScenarioError, match=r"programs\.industry\.budget\.1890: the year"):
+        load_scenario(SCENARIOS / "baseline.toml", ["programs.industry.budget.1890=1"])

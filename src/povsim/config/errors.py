@@ -101,6 +101,8 @@ def problems_from(
     for e in err.errors(include_url=False):
         loc = tuple(str(p) for p in e["loc"])
         message = e["msg"].removeprefix("Value error, ")
+        if loc and loc[-1] == "[key]":  # a dated series' year, not its value
+            loc, message = loc[:-1], f"the year: {message[0].lower()}{message[1:]}"
         if not loc and (named := _NAMED_FIELD.match(message)):
             # A check of the whole scenario names the field it is about: find who set it.
             loc, message = tuple(named["path"].split(".")), named["message"]

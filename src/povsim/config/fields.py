@@ -7,9 +7,12 @@ from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-__all__ = ["Probability", "StrictNumbers", "in_force", "setting"]
+__all__ = ["Probability", "StrictNumbers", "Year", "in_force", "setting"]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Year = Annotated[int, Field(ge=1980, le=2100)]
+"""A dated series' year: the years a scenario may run (``start_year``'s range), so a
+mistyped year (2108 for 2018) is an error, not a value that never takes effect."""
 
 
 _MOST_BY_UNIT = {

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from povsim.config.fields import Probability, StrictNumbers, setting
+from povsim.config.fields import Probability, StrictNumbers, Year, setting
 
 __all__ = ["FIGURES", "REGIONS", "AllocationConfig", "GeographyConfig", "ProvinceConfig"]
 
@@ -243,7 +243,7 @@ class GeographyConfig(_Section):
         "people)",
         "share",
     )
-    published_exits: dict[int, Annotated[int, Field(ge=0, le=100_000)]] = setting(
+    published_exits: dict[Year, Annotated[int, Field(ge=0, le=100_000)]] = setting(
         {},
         "published number of poor counties exiting each year, drawn beside the simulated",
         "counties",

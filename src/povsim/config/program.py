@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from povsim.config.fields import Probability, StrictNumbers, setting
+from povsim.config.fields import Probability, StrictNumbers, Year, setting
 from povsim.config.vocabulary import CAUSE_NAMES
 
 __all__ = [
@@ -54,7 +54,7 @@ class ProgramConfig(StrictNumbers):
 
     kind: str = setting("", "program type: a built-in name or 'package.module:Class'")
     share: Probability = setting(0.0, "share of budget.total this program gets", "share")
-    budget: dict[int, Annotated[float, Field(ge=0.0, le=1e13)]] | None = setting(
+    budget: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] | None = setting(
         None, "the program's own yearly budget instead of a share", "yuan/year"
     )
     first_year: int | None = setting(None, "first year the program enrols (default: start)", "year")
@@ -184,13 +184,13 @@ class WorkAwayConfig(ProgramConfig):
     """Work away from home (外出务工): how many of the register's labourers work away, and
     what they earn, as the employment drive reported it."""
 
-    labourers: dict[int, Annotated[float, Field(ge=0.0, le=1e9)]] = setting(
+    labourers: dict[Year, Annotated[float, Field(ge=0.0, le=1e9)]] = setting(
         ...,
         "labourers of registered households (exited included) working away from home, by "
         "year; a year not given takes the last year given before it (none before the first)",
         "people",
     )
-    earnings: dict[int, Annotated[float, Field(ge=0.0, le=1e6)]] = setting(
+    earnings: dict[Year, Annotated[float, Field(ge=0.0, le=1e6)]] = setting(
         ...,
         "a labourer's yearly earnings away from home, by year; a year not given takes the "
         "last year given before it",
@@ -307,7 +307,7 @@ class SocialSecurityConfig(ProgramConfig):
     two_lines_from: int | None = setting(
         None, "first year of two lines in one (unset: every year)", "year"
     )
-    standard: dict[int, Annotated[float, Field(ge=0.0, le=1e6)]] | None = setting(
+    standard: dict[Year, Annotated[float, Field(ge=0.0, le=1e6)]] | None = setting(
         None,
         "the rural dibao standard by year; under two lines in one the allowance tops up to "
         "the higher of it and the poverty line (a year not given takes the last given before "

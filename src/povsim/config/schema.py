@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from povsim.config.errors import ScenarioError, problems_from
-from povsim.config.fields import Probability, StrictNumbers, setting
+from povsim.config.fields import Probability, StrictNumbers, Year, setting
 from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
 from povsim.config.program import EmploymentConfig, ProgramConfig, WorkAwayConfig
@@ -596,7 +596,7 @@ class MonitoringConfig(_Section):
 class BudgetConfig(_Section):
     """Money for support programs; each program takes a share of ``total`` (or its own schedule)."""
 
-    total: dict[int, Annotated[float, Field(ge=0.0, le=1e13)]] = setting(
+    total: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] = setting(
         {}, "poverty-alleviation funds for each year (a year left out has none)", "yuan/year"
     )
     scale: float = setting(
@@ -637,7 +637,7 @@ class Scenario(_Section):
         12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365
     )
     seed: int = setting(20140101, "default seed when none is given", "", ge=0, le=2**64 - 1)
-    poverty_line: dict[int, Annotated[float, Field(gt=0.0, le=1e6)]] = setting(
+    poverty_line: dict[Year, Annotated[float, Field(gt=0.0, le=1e6)]] = setting(
         {
             2014: 2800.0,
             2015: 2855.0,
