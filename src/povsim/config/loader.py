@@ -19,7 +19,15 @@ from povsim.config.errors import ScenarioError, ScenarioProblem, problems_from
 from povsim.config.paths import parse_override, set_path
 from povsim.config.schema import Scenario
 
-__all__ = ["load_scenario", "load_settings", "read_toml"]
+__all__ = [
+    "DESIGN",
+    "PROBLEM",
+    "SCENARIO",
+    "TARGETS",
+    "load_scenario",
+    "load_settings",
+    "read_toml",
+]
 
 Origin = dict[tuple[str, ...], str]
 """Which file (or ``--set``) set each path, the latest setting last (see :func:`_record`)."""
@@ -38,9 +46,6 @@ def _record(origin: Origin, path: tuple[str, ...], source: str) -> None:
     # whole table can name whoever changed it last.
     origin.pop(path, None)
     origin[path] = source
-
-
-"""Which file (or ``--set``) set each leaf of a merged table."""
 
 
 MAX_EXTENDS = 32
