@@ -27,6 +27,7 @@ from povsim.experiments import (
     run_ensemble,
     run_sweep,
 )
+from povsim.runs.store import OutputError
 
 from .conftest import SCENARIOS
 
@@ -443,3 +444,42 @@ def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path
     )
     assert damaged.exit_code == 2
     assert "design.json is damaged" in damaged.output
+
+
+def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
+    tiny: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tiny.updated({"name": "other", "income.growth": 0.09})
+    serial = {"replications": 1, "executor": "serial"}
+    with pytest.raises(ValueError, match="two or more scenarios"):
+        povsim.compare([tiny], **serial)
+    with pytest.raises(ValueError, match="at least 1"):
+        povsim.compare([tiny, other], replications=0, executor="serial")
+    with pytest.raises(ValueError, match="at least 1"):
+        povsim.run(tiny, replications=0)
+    # An override must not reach only the scenarios given as files: the paired difference
+    # would be the override's, not the policy's.
+    with pytest.raises(ValueError, match="overrides apply to scenario files"):
+        povsim.compare(
+            [tiny, SCENARIOS / "baseline.toml"], overrides=["income.growth=0.1"], **serial
+        )
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    import povsim.experiments.compare as compare_module
+    import povsim.runs.runner as runner_module
+
+    with monkeypatch.context() as m:
+        m.setattr(compare_module, "compare_scenarios", lambda *a, **k: pytest.fail("ran"))
+        m.setattr(runner_module, "simulate", lambda *a, **k: pytest.fail("ran"))
+        with pytest.raises(OutputError, match="not a povsim output"):
+            povsim.compare([tiny, other], out=foreign, **serial)
+        with pytest.raises(OutputError, match="not a povsim output"):
+            povsim.run(tiny, out=foreign)
+    comparison = povsim.compare([tiny, other], out=tmp_path / "c", **serial)
+    with pytest.raises(OutputError, match="overwrite=True"):
+        povsim.compare([tiny, other], out=tmp_path / "c", **serial)
+    povsim.compare([tiny, other], out=tmp_path / "c", overwrite=True, **serial)
+    with pytest.raises(KeyError, match="did you mean incidence@2020"):
+        comparison.metric("incidence_2020")
+    assert list(comparison.metric("incidence@2020").index) == ["baseline", "other"]

@@ -34,6 +34,14 @@ def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         if "image/png" in o.get("data", {})
     ]
     assert len(images) >= 2
+    # A renamed outcome selects nothing without an error: no table may come out empty.
+    texts = [
+        str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    ]
+    assert not [t for t in texts if "Empty DataFrame" in t], path.name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

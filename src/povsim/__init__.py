@@ -121,12 +121,26 @@ def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scen
     return load_scenario(scenario, overrides)
 
 
+def _check_out(out: str | Path | None, kind: str, overwrite: bool) -> None:
+    """Refuse the output directory before any work, as the command line does."""
+    from povsim.runs.store import check_target
+
+    if out is not None:
+        check_target(Path(out), kind, overwrite=overwrite)
+
+
+def _check_replications(replications: int) -> None:
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, not {replications}")
+
+
 def run(
     scenario: str | Path | Scenario,
     *,
     seed: int | None = None,
     overrides: Sequence[str] = (),
     out: str | Path | None = None,
+    overwrite: bool = False,
     panel: bool = False,
     replications: int = 1,
     executor: str | Executor = "processes",
@@ -139,7 +153,9 @@ def run(
         scenario: a TOML path or a loaded scenario.
         seed: defaults to the scenario's seed.
         overrides: ``dotted.path=value`` strings, as ``--set`` takes.
-        out: when given, write a run directory there.
+        out: when given, write a run directory there; checked before the run, as
+            ``povsim run`` checks it.
+        overwrite: replace a run directory already at ``out``.
         panel: keep one row per household per year (single runs only).
         replications: more than one returns an :class:`Ensemble` of independent
             replications, run on ``executor`` ("serial", "processes", "dask" or an
@@ -156,8 +172,10 @@ def run(
     from povsim.runs.runner import simulate
     from povsim.runs.store import write_run
 
+    _check_replications(replications)
     source = None if isinstance(scenario, Scenario) else str(scenario)
     spec = _scenario(scenario, overrides)
+    _check_out(out, "run", overwrite)
     if replications == 1:
         result: RunResult | Ensemble = simulate(spec, seed, panel=panel)
     else:
@@ -172,6 +190,7 @@ def run(
             figures=run_figures(result),
             source=source,
             overrides=list(overrides),
+            overwrite=overwrite,
         )
     return result
 
@@ -183,24 +202,32 @@ def compare(
     seed: int | None = None,
     overrides: Sequence[str] = (),
     out: str | Path | None = None,
+    overwrite: bool = False,
     executor: str | Executor = "processes",
     workers: int | None = None,
     scheduler: str | None = None,
 ) -> Comparison:
-    """Compare scenarios on the same replications, as ``povsim compare`` does.
+    """Compare two or more scenarios on the same replications, as ``povsim compare`` does.
+
+    ``overrides`` apply to every scenario, so they must all be files (a :class:`Scenario`
+    takes its changes from :meth:`Scenario.updated`); ``out`` is checked before the runs and
+    replaced only with ``overwrite``.
 
     Returns:
         A :class:`Comparison`: ``table`` (means, intervals, paired differences from the
         first scenario), ``runs`` (per-run metrics) and ``trajectories``.
     """
-    from povsim.config import Scenario
     from povsim.experiments.compare import compare_scenarios, write_comparison
 
-    specs = [_scenario(s, overrides if not isinstance(s, Scenario) else ()) for s in scenarios]
+    if len(scenarios) < 2:
+        raise ValueError(f"compare needs two or more scenarios, not {len(scenarios)}")
+    _check_replications(replications)
+    specs = [_scenario(s, overrides) for s in scenarios]
+    _check_out(out, "compare", overwrite)
     with _executor(executor, workers, scheduler) as pool:
         result = compare_scenarios(specs, replications, seed, executor=pool)
     if out is not None:
-        write_comparison(result, Path(out))
+        write_comparison(result, Path(out), overwrite=overwrite)
     return result
 
 

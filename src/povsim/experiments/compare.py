@@ -49,8 +49,20 @@ class Comparison:
     path: Path | None = field(default=None)
 
     def metric(self, name: str) -> pd.DataFrame:
-        """The table's rows for one metric, one per scenario."""
-        return self.table[self.table["metric"] == name].set_index("scenario")
+        """The table's rows for one metric, one per scenario.
+
+        Raises:
+            KeyError: when the comparison has no such metric, with the names one could mean
+                (a renamed outcome would otherwise select nothing, silently).
+        """
+        rows = self.table[self.table["metric"] == name]
+        if rows.empty:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(dict.fromkeys(self.table["metric"])))
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise KeyError(f"no metric {name!r} in this comparison{hint}")
+        return rows.set_index("scenario")
 
 
 def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.DataFrame:

@@ -294,7 +294,9 @@ def run_sweep(
     fingerprint_file = out / "design.json"
     if fingerprint_file.exists():
         if not resume:
-            raise SweepError(f"{out} already holds a sweep: add --resume to continue it")
+            raise SweepError(
+                f"{out} already holds a sweep: add --resume (resume=True in Python) to continue it"
+            )
         try:
             recorded = json.loads(fingerprint_file.read_text(encoding="utf-8"))
             fingerprint = recorded.get("fingerprint")

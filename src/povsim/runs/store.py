@@ -112,7 +112,10 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
     if found != kind:
         raise OutputError(f"{target} holds a povsim {found} output, not a {kind}; left untouched")
     if not (overwrite or resume):
-        raise OutputError(f"{target} already holds a povsim {kind}; give --overwrite to replace it")
+        raise OutputError(
+            f"{target} already holds a povsim {kind}; give --overwrite (overwrite=True in "
+            "Python) to replace it"
+        )
 
 
 def _lock_owner(target: Path) -> int | None:
