@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from povsim import load_scenario
+from povsim import ScenarioError, load_scenario
 from povsim.cli import app
 from povsim.experiments.sensitivity import (
     PovsimProblemSpec,
@@ -216,3 +216,41 @@ def test_shipped_problem_is_valid() -> None:
     changes = problem.changes(lower)
     assert changes["income.growth"] == 0.04
     assert problem.base.updated(changes)
+
+
+def test_a_problem_built_in_python_is_checked_as_a_file_is(small_base) -> None:
+    with pytest.raises(ScenarioError, match=r"<problem_spec>: inputs\.income\.growth"):
+        problem_spec(small_base, {"income.growth": {"bounds": [0.1, 0.04]}})
+    with pytest.raises(ScenarioError, match=r"<problem_spec>: inputs\.income\.growth\.bound"):
+        problem_spec(small_base, {"income.growth": {"bound": [0.04, 0.1]}})
+    with pytest.raises(ScenarioError, match=r"<problem_spec>: seed"):
+        problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}}, seed=-1)
+    # One name is one output or column, not its letters.
+    sp = problem_spec(
+        small_base,
+        {"income.growth": {"bounds": [0.04, 0.1]}},
+        "incidence_end",
+        time_varying="incidence",
+    )
+    assert sp.problem.spec.outputs == ["incidence_end"]
+    assert sp.problem.spec.time_varying == ["incidence"]
+
+
+def test_the_same_problem_draws_the_same_sample_unless_given_another_seed(small_base) -> None:
+    def spec(seed: int) -> PovsimProblemSpec:
+        return problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}}, seed=seed)
+
+    np.testing.assert_array_equal(spec(1).sample_sobol(4).samples, spec(1).sample_sobol(4).samples)
+    assert not np.array_equal(spec(1).sample_sobol(4).samples, spec(2).sample_sobol(4).samples)
+    np.testing.assert_array_equal(
+        spec(1).sample_morris(3).samples, spec(2).sample_morris(3, seed=1).samples
+    )
+
+
+def test_fast_with_too_small_a_sample_is_a_clear_error(tmp_path: Path) -> None:
+    problem = tmp_path / "p.toml"
+    problem.write_text('[inputs."income.growth"]\nbounds = [0.04, 0.1]\n', encoding="utf-8")
+    result = sensitivity_cli(problem, tmp_path / "out", "--method", "fast", "-N", "8")
+    assert result.exit_code == 2, result.output
+    assert "FAST needs more than 64 samples per input" in result.output
+    assert not (tmp_path / "out").exists()

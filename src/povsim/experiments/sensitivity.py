@@ -14,6 +14,7 @@ as in the base scenario and no sample makes an invalid scenario.
 
 from __future__ import annotations
 
+import inspect
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 import pandas as pd
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 from SALib import ProblemSpec
 
 from povsim.config import (
@@ -34,6 +35,7 @@ from povsim.config import (
     load_scenario,
     load_settings,
     one_county,
+    problems_from,
 )
 from povsim.config.fields import StrictNumbers
 from povsim.experiments.executors import Executor, make_executor
@@ -55,6 +57,8 @@ __all__ = [
 ]
 
 METHODS = ("sobol", "morris", "fast")
+FAST_M = 4
+"""FAST's harmonics: its sample needs more than 4M² points per input."""
 DEFAULT_OUTPUTS = (
     "incidence_end",
     "cumulative_exit_share",
@@ -277,6 +281,15 @@ class PovsimProblemSpec(ProblemSpec):
         self.problem = problem
         self.evaluations: pd.DataFrame | None = None
 
+    def sample(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
+        """SALib's ``sample_*`` methods, seeded by the problem's seed unless given one, so the
+        same problem draws the same sample."""
+        return super().sample(func, *args, **_seeded(func, kwargs, self.problem.seed))
+
+    def analyze(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
+        """SALib's ``analyze_*`` methods, their bootstrap seeded as the sample is."""
+        return super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
+
     def evaluate(
         self,
         func: Callable | None = None,
@@ -317,6 +330,12 @@ class PovsimProblemSpec(ProblemSpec):
         return self
 
 
+def _seeded(func: Callable, kwargs: dict[str, Any], seed: int) -> dict[str, Any]:
+    if "seed" in kwargs or "seed" not in inspect.signature(func).parameters:
+        return kwargs
+    return {**kwargs, "seed": seed}
+
+
 def problem_spec(
     scenario: str | Path | Scenario,
     inputs: dict[str, dict[str, Any]],
@@ -336,23 +355,42 @@ def problem_spec(
         shares: ``{"programs": [...], "weights": (0.5, 2.0)}`` to vary budget shares together.
         time_varying: indicator columns analysed year by year.
         replications: runs per sample, averaged (common seeds across samples).
-        seed: seeds the runs (and, passed to SALib's samplers, the sample).
+        seed: seeds the runs, and the sample and the analysis unless their SALib method is
+            given a seed of its own.
+
+    Raises:
+        ScenarioError: naming the argument and the problem, as for a problem file.
     """
     base = one_county(
         scenario if isinstance(scenario, Scenario) else load_scenario(scenario),
         scenario if isinstance(scenario, str | Path) else scenario.name,
     )
-    spec = ProblemFile(
-        seed=seed,
-        replications=replications,
-        inputs=inputs,
-        shares=shares,
-        outputs=list(outputs),
-        time_varying=list(time_varying),
-    )
-    problem = Problem(base, spec)
-    _validate(problem, "<problem_spec>")
+    source = "<problem_spec>"
+    try:
+        spec = ProblemFile(
+            seed=seed,
+            replications=replications,
+            inputs=inputs,
+            shares=shares,
+            # One name is one output, not its letters.
+            outputs=[outputs] if isinstance(outputs, str) else list(outputs),
+            time_varying=[time_varying] if isinstance(time_varying, str) else list(time_varying),
+        )
+    except ValidationError as err:
+        raise ScenarioError(problems_from(err, {}, source, ProblemFile)) from None
+    problem = Problem(base, spec, source)
+    _validate(problem, source)
     return PovsimProblemSpec(problem)
+
+
+def check_sample_size(method: str, n: int, source: str) -> None:
+    """Refuse a sample too small for ``method`` before anything is drawn or written."""
+    if method == "fast" and n <= 4 * FAST_M**2:
+        message = (
+            f"FAST needs more than {4 * FAST_M**2} samples per input (4M² with M = {FAST_M} "
+            f"harmonics), not {n}"
+        )
+        raise ScenarioError([ScenarioProblem(source, "", message)])
 
 
 def sample(sp: PovsimProblemSpec, method: str, n: int, *, second_order: bool = True) -> None:
@@ -372,12 +410,13 @@ def sample(sp: PovsimProblemSpec, method: str, n: int, *, second_order: bool = T
                     for path in unbounded
                 ]
             )
+    check_sample_size(method, n, sp.problem.source)
     if method == "sobol":
         sp.sample_sobol(n, calc_second_order=second_order, seed=seed)
     elif method == "morris":
         sp.sample_morris(n, num_levels=4, seed=seed)
     elif method == "fast":
-        sp.sample_fast(n, M=4, seed=seed)
+        sp.sample_fast(n, M=FAST_M, seed=seed)
     else:
         raise ValueError(f"method must be one of {METHODS}")
 
@@ -389,7 +428,7 @@ def analyze(sp: PovsimProblemSpec, method: str, *, second_order: bool = True) ->
     elif method == "morris":
         sp.analyze_morris(num_levels=4, seed=seed)
     else:
-        sp.analyze_fast(M=4, seed=seed)
+        sp.analyze_fast(M=FAST_M, seed=seed)
 
 
 def indices_table(sp: ProblemSpec) -> pd.DataFrame:
@@ -465,6 +504,7 @@ def run_sensitivity(
     """
     from povsim.plots.experiments import sensitivity_bars, time_varying_indices
 
+    check_sample_size(method, n, problem.source)
     directory = OutputDirectory(Path(out), "sensitivity")
     out = directory.path
     sp = PovsimProblemSpec(problem)
