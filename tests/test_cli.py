@@ -364,8 +364,8 @@ def test_calibrate_over_a_damaged_history_is_one_line(tmp_path: Path) -> None:
     ("args", "given", "named"),
     [
         (["run", "{designs}/mixes.toml"], "sweep design", "not a scenario file"),
-        (["check", "{regions}/jiangjin_targets.toml"], "targets file", "not a scenario file"),
-        (["check", "{problems}/baseline_six.toml"], "sensitivity problem", "not a scenario file"),
+        (["run", "{regions}/jiangjin_targets.toml"], "targets file", "not a scenario file"),
+        (["run", "{problems}/baseline_six.toml"], "sensitivity problem", "not a scenario file"),
         (["sweep", "{baseline}"], "scenario file", "not a sweep design"),
         (
             ["sensitivity", "{baseline}", "--problem", "{designs}/mixes.toml"],
@@ -393,3 +393,24 @@ def test_a_file_of_another_kind_is_named_for_what_it_is(
     assert len(lines) == 1, result.output
     assert f"this is a {given}, {named}; it is read by `povsim " in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_check_takes_every_kind_of_input_file() -> None:
+    files = [
+        SCENARIOS / "designs" / "mixes.toml",
+        SCENARIOS / "problems" / "baseline_six.toml",
+        SCENARIOS / "regions" / "jiangjin_targets.toml",
+        SCENARIOS / "baseline.toml",
+    ]
+    result = runner.invoke(app, ["check", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    for part in (
+        "sweep design: 4 scenarios",
+        "sensitivity problem: 6 inputs",
+        "targets of jiangjin",
+    ):
+        assert part in text
+    result = runner.invoke(app, ["check", str(files[0]), "--set", "income.growth=0.1"])
+    assert result.exit_code == 2
+    assert "--set applies to scenario files; this is a sweep design" in result.output

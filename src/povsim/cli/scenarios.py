@@ -17,28 +17,66 @@ __all__ = ["check", "columns", "fields", "outcomes"]
 
 
 def check(
-    files: Annotated[list[Path], typer.Argument(help="scenario TOML files")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="scenario, sweep design, sensitivity problem or targets files"),
+    ],
     set_: SetOption = None,
 ) -> None:
-    """Validate scenario files without running them."""
+    """Validate input files without running them: scenarios, sweep designs (every scenario
+    they make), sensitivity problems (with their base) and targets files (with their region's
+    scenario). --set applies to scenario files."""
     from rich.markup import escape
 
-    from povsim.config import ScenarioError, load_scenario
+    from povsim.config import SCENARIO, ScenarioError, ScenarioProblem, input_kind
 
     failed = False
     for path in files:
         try:
-            spec = load_scenario(path, set_ or [])
+            kind = input_kind(path)
+            if set_ and kind != SCENARIO:
+                message = f"--set applies to scenario files; this is {kind}"
+                raise ScenarioError([ScenarioProblem(str(path), "", message)])
+            summary = _checked(path, kind, set_ or [])
         except ScenarioError as err:
             errors.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
             failed = True
         else:
-            console.print(
-                f"ok: {path} ({spec.name}, {spec.population.households:,} households, "
-                f"{spec.start_year}-{spec.end_year})"
-            )
+            console.print(f"ok: {path} ({summary})")
     if failed:
         raise typer.Exit(2)
+
+
+def _checked(path: Path, kind: str, overrides: list[str]) -> str:
+    """Load ``path`` as what it is; a line saying what it holds."""
+    from povsim.config import DESIGN, PROBLEM, SCENARIO, load_scenario
+
+    if kind == SCENARIO:
+        spec = load_scenario(path, overrides)
+        return (
+            f"{spec.name}, {spec.population.households:,} households, "
+            f"{spec.start_year}-{spec.end_year}"
+        )
+    if kind == DESIGN:
+        from povsim.experiments.sweep import load_design
+
+        design = load_design(path)
+        return f"sweep design: {len(design.scenarios)} scenarios"
+    if kind == PROBLEM:
+        from povsim.experiments.sensitivity import load_problem
+
+        problem = load_problem(path)
+        return (
+            f"sensitivity problem: {len(problem.spec.inputs)} inputs, "
+            f"{len(problem.spec.outputs)} outputs, base {problem.base.name}"
+        )
+    from povsim.experiments.calibration import load_region
+
+    scenario, targets = load_region(path)
+    return (
+        f"targets of {targets.region}: {len(targets.targets)} targets, "
+        f"{len(targets.calibration.parameters)} free parameters, scenario {scenario.name}"
+    )
 
 
 def fields() -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "PROBLEM",
     "SCENARIO",
     "TARGETS",
+    "input_kind",
     "load_scenario",
     "load_settings",
     "read_toml",
@@ -162,6 +163,20 @@ _KINDS: dict[str, tuple[frozenset[str], str]] = {
         "povsim run {path}",
     ),
 }
+
+
+def input_kind(path: str | Path) -> str:
+    """Which kind of input file ``path`` is, by what it holds at its top level (a file
+    with nothing telltale is taken for a scenario).
+
+    Raises:
+        ScenarioError: when the file cannot be read as TOML.
+    """
+    keys = set(read_toml(Path(path), None))
+    for kind, (telltales, _) in _KINDS.items():
+        if kind != SCENARIO and keys & telltales and not keys & _KINDS[SCENARIO][0]:
+            return kind
+    return SCENARIO
 
 
 def _wrong_kind(data: Any, expected: str, path: Path) -> ScenarioError | None:
