@@ -88,6 +88,23 @@ def test_a_dropped_scenario_file_loads_or_explains_itself(monkeypatch) -> None:
     assert app.policy.value.source == "upload: mine.toml"  # the last valid mix stays
 
 
+def test_an_upload_that_fails_unexpectedly_is_a_message_not_a_dead_page(monkeypatch) -> None:
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    def broken(*args, **kwargs):
+        raise TypeError("unhashable type: 'list'")
+
+    before = app.policy.value
+    monkeypatch.setattr(app, "load_upload", broken)
+    app._upload("odd.toml", b"")
+    assert (
+        app.problem.value
+        == "upload: odd.toml: could not be loaded (TypeError: unhashable type: 'list')"
+    )
+    assert app.policy.value is before
+
+
 def test_a_step_of_the_live_model_is_a_year_and_it_stops_after_the_last(monkeypatch) -> None:
     monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
     from povsim.dashboard.app import DashboardModel
@@ -215,6 +232,36 @@ def test_an_upload_builds_only_on_shipped_scenarios_and_built_in_programs(
         message = _refused(tmp_path, "kind.toml", f'extends = "baseline.toml"\n{table}\n')
         assert "built-in program kinds" in message
     assert not witness.exists()
+
+
+def test_the_page_never_offers_or_takes_a_county_resolved_scenario(tmp_path: Path) -> None:
+    """It cannot run one: choosing the national counties killed the page."""
+    assert "regions/national_counties.toml" not in scenario_files(SCENARIOS)
+    assert "regions/national.toml" in scenario_files(SCENARIOS)
+    with pytest.raises(ScenarioError, match="geography: a county-resolved scenario"):
+        Policy.from_file(SCENARIOS / "regions" / "national_counties.toml")
+    # An upload may not name a provinces table: a path the server would read.
+    text = 'extends = "baseline.toml"\n[geography]\nprovinces_table = "/etc/passwd"\n'
+    message = _refused(tmp_path, "geo.toml", text)
+    assert "geography: the dashboard runs one county" in message
+    assert "passwd" not in message.split("geography:")[1]
+
+
+def test_an_upload_changing_an_inherited_program_is_taken_and_a_bad_kind_explained(
+    tmp_path: Path,
+) -> None:
+    from povsim.dashboard.upload import load_upload
+
+    # The national profile's rangers are public_jobs: a table without a kind changes them.
+    text = b'extends = "regions/national.toml"\n[programs.rangers]\nwage = 12000\n'
+    assert load_upload("r.toml", text, SCENARIOS).base.programs["rangers"].wage == 12000
+    message = _refused(
+        tmp_path, "k.toml", 'extends = "baseline.toml"\n[programs.industry]\nkind = [1]\n'
+    )
+    assert "programs.industry.kind" in message
+    # Saved with a byte-order mark, as some editors do.
+    bom = "\ufeff" + (SCENARIOS / "industry_led.toml").read_text(encoding="utf-8")
+    assert load_upload("bom.toml", bom.encode("utf-8"), SCENARIOS).label == "industry_led"
 
 
 def test_an_upload_is_size_limited_and_nesting_safe(tmp_path: Path) -> None:

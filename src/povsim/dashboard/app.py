@@ -211,6 +211,9 @@ def _load(path: Path, source: str) -> None:
     except ScenarioError as err:
         problem.set(str(err))
         return
+    except Exception as err:  # a page must outlive any file: say what failed, keep the mix
+        problem.set(f"{source}: could not be loaded ({type(err).__name__}: {err})")
+        return
     _set_policy(loaded)
     mix_name.set(loaded.label)
 
@@ -221,6 +224,9 @@ def _upload(name: str, data: bytes) -> None:
         loaded = load_upload(name, data, _scenarios_dir())
     except ScenarioError as err:
         problem.set(str(err))
+        return
+    except Exception as err:  # untrusted input must never take the page down
+        problem.set(f"upload: {Path(name).name}: could not be loaded ({type(err).__name__}: {err})")
         return
     _set_policy(loaded)
     mix_name.set(loaded.label)

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from povsim.config import Scenario, ScenarioError, ScenarioProblem, load_scenario
+from povsim.config import (
+    Scenario,
+    ScenarioError,
+    ScenarioProblem,
+    load_scenario,
+    one_county,
+    read_toml,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,11 +43,19 @@ MAX_PINNED = 4
 
 
 def scenario_files(root: Path) -> dict[str, Path]:
-    """Shipped scenarios under ``root`` by name relative to it (mixes, then regions)."""
+    """Shipped scenarios under ``root`` by name relative to it (mixes, then regions); not
+    the county-resolved ones (a ``geography`` section), which the page cannot run."""
     files = sorted(root.glob("*.toml")) + sorted(
         p for p in (root / "regions").glob("*.toml") if not p.name.endswith("_targets.toml")
     )
-    return {p.relative_to(root).as_posix(): p for p in files}
+    return {p.relative_to(root).as_posix(): p for p in files if not _county_resolved(p)}
+
+
+def _county_resolved(path: Path) -> bool:
+    try:
+        return "geography" in read_toml(path)
+    except ScenarioError:
+        return False  # offered, so that choosing it says what is wrong with it
 
 
 def rebalance(shares: dict[str, float], name: str, value: float) -> dict[str, float]:
@@ -113,8 +128,10 @@ class Policy:
 
     @classmethod
     def from_file(cls, path: Path, source: str | None = None) -> Policy:
-        """Load and validate a scenario file (raises :class:`ScenarioError`)."""
-        return cls.from_scenario(load_scenario(path), source or path.name)
+        """Load and validate a scenario file of one county (raises :class:`ScenarioError`)."""
+        return cls.from_scenario(
+            one_county(load_scenario(path), source or path), source or path.name
+        )
 
     @property
     def has_social_security(self) -> bool:

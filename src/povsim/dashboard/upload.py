@@ -21,7 +21,7 @@ import solara
 import tomli_w
 from solara.components.file_drop import FileDropZone, FileInfo
 
-from povsim.config import BUILTIN_PROGRAMS, ScenarioError, ScenarioProblem
+from povsim.config import BUILTIN_PROGRAMS, ScenarioError, ScenarioProblem, load_scenario
 from povsim.dashboard.policy import Policy, scenario_files
 
 __all__ = [
@@ -64,7 +64,7 @@ def _read(source: str, data: bytes) -> dict[str, Any]:
     if len(data) > MAX_UPLOAD_BYTES:
         raise refuse("", f"is {len(data):,} bytes; uploads are limited to {MAX_UPLOAD_BYTES:,}")
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
+        raw = tomllib.loads(data.decode("utf-8-sig"))  # a byte-order mark is no error
     except UnicodeDecodeError:
         raise refuse("", "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as err:
@@ -76,11 +76,11 @@ def _read(source: str, data: bytes) -> dict[str, Any]:
     return raw
 
 
-def _check_extends(raw: dict[str, Any], source: str, shipped: Path) -> None:
-    """Point ``extends`` at the shipped scenario it names, or refuse it."""
+def _check_extends(raw: dict[str, Any], source: str, shipped: Path) -> Path | None:
+    """Point ``extends`` at the shipped scenario it names, or refuse it; the scenario."""
     parent = raw.get("extends")
     if parent is None:
-        return
+        return None
     offered = {p.resolve() for p in scenario_files(shipped).values()}
     target = (shipped / parent).resolve() if isinstance(parent, str) else None
     if target not in offered:
@@ -95,15 +95,43 @@ def _check_extends(raw: dict[str, Any], source: str, shipped: Path) -> None:
             ]
         )
     raw["extends"] = str(target)
+    return target
 
 
-def _check_programs(raw: dict[str, Any], source: str) -> None:
+def _check_geography(raw: dict[str, Any], source: str) -> None:
+    # A county-resolved scenario cannot run on the page, and its provinces table is a path
+    # the server would read.
+    if "geography" in raw:
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    source,
+                    "geography",
+                    "the dashboard runs one county; a county-resolved scenario runs with "
+                    "povsim run",
+                )
+            ]
+        )
+
+
+def _inherited_kinds(parent: Path | None) -> dict[str, str]:
+    """The kinds of the programs a shipped scenario already has, by name."""
+    if parent is None:
+        return {}
+    programs = load_scenario(parent).programs
+    return {name: config.kind or name for name, config in programs.items()}
+
+
+def _check_programs(raw: dict[str, Any], source: str, parent: Path | None) -> None:
     programs = raw.get("programs", {})
     if not isinstance(programs, dict):
         return  # the schema says what is wrong
+    inherited = _inherited_kinds(parent)
     for name, entry in programs.items():
-        kind = entry.get("kind", name) if isinstance(entry, dict) else name
-        if kind not in BUILTIN_PROGRAMS:
+        # A table without a kind changes a program the parent has, or is a built-in by name.
+        default = inherited.get(name, name)
+        kind = entry.get("kind", default) if isinstance(entry, dict) else default
+        if not isinstance(kind, str) or kind not in BUILTIN_PROGRAMS:
             raise ScenarioError(
                 [
                     ScenarioProblem(
@@ -130,8 +158,9 @@ def load_upload(name: str, data: bytes, shipped: Path) -> Policy:
     filename = Path(name).name or "upload.toml"
     source = f"upload: {filename}"
     raw = _read(source, data)
-    _check_extends(raw, source, shipped.resolve())
-    _check_programs(raw, source)
+    _check_geography(raw, source)
+    parent = _check_extends(raw, source, shipped.resolve())
+    _check_programs(raw, source, parent)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / filename
         path.write_text(tomli_w.dumps(raw), encoding="utf-8")
