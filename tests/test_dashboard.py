@@ -129,6 +129,21 @@ def _small(replications: int = 3) -> Policy:
     return Policy.from_scenario(base, "baseline.toml").with_(replications=replications)
 
 
+def test_pinned_mixes_are_compared_on_common_seeds_with_the_most_replications(
+    monkeypatch,
+) -> None:
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    first = _small(replications=2).with_(seed=7)
+    second = _small(replications=3).with_(seed=3, label="other")
+    app.pinned.set([first, second])
+    app._run_comparison()
+    result = app.comparison.value
+    assert result is not None
+    assert (result.replications, result.seed) == (3, 7)
+
+
 def test_the_projection_is_the_mean_of_the_replications_and_never_stale(monkeypatch) -> None:
     monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
     import threading

@@ -330,9 +330,18 @@ def CompareView(model: DashboardModel):
                 cells.append(f"{_fmt(name, mean)} ({_fmt(name, low)}–{_fmt(name, high)})")
             lines.append(f"| {row['mix']} | " + " | ".join(cells) + " |")
         solara.Markdown("\n".join(lines))
+        # A paired comparison runs every mix on the same seeds: say whose, and which
+        # pinned settings it did not use.
+        others = sorted({m.seed for m in pinned.value} - {result.seed})
+        unused = (
+            f"; the other pinned seeds ({', '.join(map(str, others))}) are not used"
+            if others
+            else ""
+        )
         solara.Text(
-            f"{result.replications} replications each on common seeds (seed {result.seed}); "
-            "means with 95% intervals",
+            f"{result.replications} replications each (the most any pinned mix asks for) on "
+            f"common seeds: seed {result.seed}, the first pinned mix's{unused}; means with "
+            "95% intervals",
         )
         buffer = io.StringIO()
         table.to_csv(buffer, index=False)
@@ -350,7 +359,7 @@ def _run_comparison() -> None:
     if len(mixes) < 2:
         comparing.set("Pin at least two mixes to compare.")
         return
-    replications = max(2, mixes[0].replications)
+    replications = max(2, *(m.replications for m in mixes))
     total = replications * len(mixes)
     done = {"n": 0}
 
