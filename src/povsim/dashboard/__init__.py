@@ -1,7 +1,8 @@
 """The planner's dashboard (``povsim dashboard``; needs the ``viz`` extra).
 
 :mod:`povsim.dashboard.policy` holds the policy-mix logic and needs nothing more than
-povsim; :mod:`povsim.dashboard.app` is the Solara page built on Mesa's SolaraViz.
+povsim; :mod:`povsim.dashboard.app` is the Solara page (its own controls step the Mesa model a
+year at a time; Mesa's SolaraViz is not used).
 """
 
 from povsim.dashboard.policy import (
