@@ -336,6 +336,10 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
         page.set_default_timeout(60_000)
         expect.set_options(timeout=60_000)
+        # Offline, nothing may be fetched that the package does not ship (Solara's Markdown
+        # asked a CDN for KaTeX on every update).
+        missing: list[str] = []
+        page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
         page.goto(server)
         projection = page.locator(".povsim-projection")
         expect(projection).to_contain_text("projected 2020")
@@ -440,6 +444,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         exported = tmp_path / "mix.toml"
         download.value.save_as(exported)
         browser.close()
+    assert not missing, missing
 
     log = server_log.read_text()
     assert "samesite" not in log

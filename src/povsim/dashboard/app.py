@@ -17,6 +17,7 @@ first scenario), ``POVSIM_SCENARIOS_DIR`` (the shipped scenarios to choose from)
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import os
@@ -259,7 +260,7 @@ def _chart(option: dict, name: str) -> None:
 def StatusView(model: DashboardModel):
     """Where the live model is, and what the projection says for the last year."""
     with solara.Column() as column:
-        solara.Markdown(f"**{model.policy.summary()}**")
+        _markdown(f"**{html.escape(model.policy.summary())}**")
         done = _projected(model.policy)
         if done is None:
             solara.Text("projecting…", classes=["povsim-projection"])
@@ -299,6 +300,15 @@ def _comparison_table(result: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _markdown(text: str) -> None:
+    """Markdown rendered on the server: Solara's own Markdown loads KaTeX from a CDN on
+    every update, which a page with no internet cannot reach (a failed script each time).
+    Text from files or the planner is escaped where it is put in."""
+    import markdown
+
+    solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]))
+
+
 def _fmt(name: str, value: float | None) -> str:
     return format_value(name, value)
 
@@ -307,7 +317,7 @@ def CompareView(model: DashboardModel):
     """Pinned mixes side by side: trajectories with bands and the headline table."""
     result = comparison.value
     with solara.Column() as column:
-        solara.Markdown("### Compare pinned mixes")
+        _markdown("### Compare pinned mixes")
         if comparing.value:
             solara.Info(comparing.value)
         if result is None:
@@ -328,8 +338,8 @@ def CompareView(model: DashboardModel):
                     row.get(f"{label} 95% high"),
                 )
                 cells.append(f"{_fmt(name, mean)} ({_fmt(name, low)}–{_fmt(name, high)})")
-            lines.append(f"| {row['mix']} | " + " | ".join(cells) + " |")
-        solara.Markdown("\n".join(lines))
+            lines.append(f"| {html.escape(str(row['mix']))} | " + " | ".join(cells) + " |")
+        _markdown("\n".join(lines))
         # A paired comparison runs every mix on the same seeds: say whose, and which
         # pinned settings it did not use.
         others = sorted({m.seed for m in pinned.value} - {result.seed})
@@ -434,7 +444,7 @@ def SuggestView():
 
     solara.use_effect(show_first, [first])
     with solara.Column() as column:
-        solara.Markdown("### Suggested mixes (a stored Pareto front)")
+        _markdown("### Suggested mixes (a stored Pareto front)")
         if front_problem.value:
             solara.Error(front_problem.value, classes=["povsim-front-problem"])
         if not fronts and shown is None:
@@ -454,7 +464,7 @@ def SuggestView():
             return column
         if shown.figure is not None:
             solara.Image(str(shown.figure), width="100%")
-        solara.Markdown(_front_markdown(shown))
+        _markdown(_front_markdown(shown))
         with solara.Row(classes=["povsim-front-members"]):
             for member in shown.members:
                 solara.Button(
@@ -490,7 +500,7 @@ def PolicyPanel():
         )
         ScenarioUpload(on_file=_upload, on_refused=problem.set)
         solara.InputText("mix name", value=mix_name, continuous_update=True)
-        solara.Markdown(
+        _markdown(
             "**Budget shares** (kept summing to %.0f%%)" % (100 * sum(current.shares.values()))
         )
         for name, share in current.shares.items():
