@@ -596,3 +596,22 @@ def test_a_planner_uses_a_suggested_mix_in_the_browser(tmp_path: Path) -> None:
         expect(page.get_by_text(f"baseline-front-{member['member']}:")).to_be_visible()
         browser.close()
     assert "Traceback" not in log.read_text()
+
+
+def test_a_closed_tabs_session_is_freed_in_minutes_not_a_day(monkeypatch) -> None:
+    """Solara keeps a closed tab's kernel (its live model, its projections) for 24 h by
+    default: a server kept running grew by hundreds of MB with every national tab."""
+    from typer.testing import CliRunner
+
+    import povsim.cli.dashboard as command
+    from povsim.cli import app
+
+    seen: dict[str, str] = {}
+    monkeypatch.setattr(command, "serve", lambda argv, env: seen.update(env) or 0)
+    monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
+    result = CliRunner().invoke(app, ["dashboard", str(SCENARIOS / "baseline.toml")])
+    assert result.exit_code == 0, result.output
+    assert seen["SOLARA_KERNEL_CULL_TIMEOUT"] == "2m"
+    monkeypatch.setenv("SOLARA_KERNEL_CULL_TIMEOUT", "10m")  # the planner's own choice stays
+    CliRunner().invoke(app, ["dashboard", str(SCENARIOS / "baseline.toml")])
+    assert seen["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m"

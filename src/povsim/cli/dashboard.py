@@ -120,6 +120,9 @@ def dashboard(
         # Solara's "This website runs on Solara" banner sits over the charts' corner.
         "SOLARA_THEME_SHOW_BANNER": "False",
         "SOLARA_THEME_TITLE": "povsim dashboard",
+        # A closed tab's session (its live model and projections, up to a few hundred MB for
+        # the national profile) is freed after two minutes, not Solara's default day.
+        "SOLARA_KERNEL_CULL_TIMEOUT": os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", "2m"),
         "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET])),
     }
     console.print(f"povsim dashboard at http://{host}:{port}/ (Ctrl-C to stop)")
