@@ -268,24 +268,15 @@ def test_a_trusted_module_beside_the_scenario_is_found_from_the_working_director
     )
     povsim = Path(sys.executable).parent / "povsim"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    found = subprocess.run(
-        [povsim, "--trust-imports", "check", "cash.toml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+
+    def check() -> subprocess.CompletedProcess[str]:
+        argv = [povsim, "--trust-imports", "check", "cash.toml"]
+        return subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, env=env)
+
+    found = check()
     assert found.returncode == 0, found.stderr
     (tmp_path / "mypolicies_here.py").rename(tmp_path / "elsewhere.py")
-    missing = subprocess.run(
-        [povsim, "--trust-imports", "check", "cash.toml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    missing = check()
     assert missing.returncode == 2
     assert "No module named 'mypolicies_here'" in missing.stderr + missing.stdout
     assert "working directory" in missing.stderr + missing.stdout
