@@ -172,7 +172,10 @@ def input_kind(path: str | Path) -> str:
     Raises:
         ScenarioError: when the file cannot be read as TOML.
     """
-    keys = set(read_toml(Path(path), None))
+    try:
+        keys = set(read_toml(Path(path), None))
+    except RecursionError:
+        raise _too_deep(Path(path)) from None
     for kind, (telltales, _) in _KINDS.items():
         if kind != SCENARIO and keys & telltales and not keys & _KINDS[SCENARIO][0]:
             return kind

@@ -54,7 +54,7 @@ def scenario_files(root: Path) -> dict[str, Path]:
 def _county_resolved(path: Path) -> bool:
     try:
         return "geography" in read_toml(path)
-    except ScenarioError:
+    except (ScenarioError, RecursionError):
         return False  # offered, so that choosing it says what is wrong with it
 
 
