@@ -479,7 +479,9 @@ def SuggestView():
 @solara.component
 def PolicyPanel():
     current = policy.value
-    files = scenario_files(_scenarios_dir())
+    # Read once a session: listing them parses every shipped file (about 13 ms), and the
+    # panel redraws with every slider step.
+    files = solara.use_memo(lambda: scenario_files(_scenarios_dir()), dependencies=[])
     compare_task = solara.lab.use_task(_run_comparison, dependencies=None)
 
     def pick(name: str) -> None:

@@ -81,10 +81,11 @@ def _check_extends(raw: dict[str, Any], source: str, shipped: Path) -> Path | No
     parent = raw.get("extends")
     if parent is None:
         return None
-    offered = {p.resolve() for p in scenario_files(shipped).values()}
+    files = scenario_files(shipped)
+    offered = {p.resolve() for p in files.values()}
     target = (shipped / parent).resolve() if isinstance(parent, str) else None
     if target not in offered:
-        names = ", ".join(sorted(scenario_files(shipped)))
+        names = ", ".join(sorted(files))
         raise ScenarioError(
             [
                 ScenarioProblem(
