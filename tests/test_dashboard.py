@@ -260,6 +260,14 @@ def test_the_page_never_offers_or_takes_a_county_resolved_scenario(tmp_path: Pat
     message = _refused(tmp_path, "geo.toml", text)
     assert "geography: the dashboard runs one county" in message
     assert "passwd" not in message.split("geography:")[1]
+    # Nor one in the served directory that inherits its geography.
+    served = tmp_path / "served"
+    (served / "regions").mkdir(parents=True)
+    for name in ("national.toml", "national_counties.toml"):
+        (served / "regions" / name).write_text(f'extends = "{SCENARIOS / "regions" / name}"\n')
+    offered = scenario_files(served)
+    assert "regions/national.toml" in offered
+    assert "regions/national_counties.toml" not in offered
 
 
 def test_an_upload_changing_an_inherited_program_is_taken_and_a_bad_kind_explained(

@@ -15,6 +15,7 @@ from povsim.config.loader import (
     load_scenario,
     load_settings,
     one_county,
+    read_merged,
     read_toml,
 )
 from povsim.config.paths import as_field_type, get_path, parse_override, set_path
@@ -42,6 +43,7 @@ __all__ = [
     "parse_override",
     "problems_from",
     "program_class",
+    "read_merged",
     "read_toml",
     "set_path",
     "setting",

@@ -27,6 +27,7 @@ __all__ = [
     "input_kind",
     "load_scenario",
     "load_settings",
+    "read_merged",
     "read_toml",
 ]
 
@@ -128,6 +129,19 @@ def _resolve(
         )
     _merge(merged, data, origin, str(path))
     return merged
+
+
+def read_merged(path: str | Path) -> dict[str, Any]:
+    """The table of ``path`` with its ``extends`` chain merged in, not validated.
+
+    Raises:
+        ScenarioError: a file of the chain is missing, unreadable, not TOML or nested too
+            deeply, or the chain loops.
+    """
+    try:
+        return _resolve(Path(path), (), {})
+    except RecursionError:
+        raise _too_deep(Path(path)) from None
 
 
 def _anchor_tables(raw: dict[str, Any], origin: Origin) -> None:

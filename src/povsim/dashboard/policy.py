@@ -22,7 +22,7 @@ from povsim.config import (
     ScenarioProblem,
     load_scenario,
     one_county,
-    read_toml,
+    read_merged,
 )
 
 if TYPE_CHECKING:
@@ -52,9 +52,10 @@ def scenario_files(root: Path) -> dict[str, Path]:
 
 
 def _county_resolved(path: Path) -> bool:
+    # Inherited too: a file that extends a county-resolved one is county-resolved.
     try:
-        return "geography" in read_toml(path)
-    except (ScenarioError, RecursionError):
+        return "geography" in read_merged(path)
+    except ScenarioError:
         return False  # offered, so that choosing it says what is wrong with it
 
 
