@@ -348,6 +348,10 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         # asked a CDN for KaTeX on every update).
         missing: list[str] = []
         page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+        # Nor may the page log errors (Solara 1.58's chart set an option before ECharts had
+        # loaded: "Cannot read properties of undefined (reading 'setOption')").
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(server)
         projection = page.locator(".povsim-projection")
         expect(projection).to_contain_text("projected 2020")
@@ -453,6 +457,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         download.value.save_as(exported)
         browser.close()
     assert not missing, missing
+    assert not errors, errors
 
     log = server_log.read_text()
     assert "samesite" not in log

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 import solara
+from solara.components.echarts import EchartsWidget
 from solara.components.input import use_change
 
 from povsim.config import ScenarioError
@@ -242,12 +243,35 @@ def _named(current: Policy) -> Policy:
 
 
 # ------------------------------------------------------------------ live views
+_SET_OPTION = "this.chart.setOption(this.option, true);"
+
+
+def _echarts_template() -> str:
+    """Solara's ECharts template with the guard Solara added after 1.58 (the pinned release,
+    the last with offline assets): an option that arrives before ECharts has loaded is
+    drawn when the chart is created, instead of failing in the browser on ``setOption``.
+    The first call in the template is the option watcher's (Solara 1.58.2, pinned)."""
+    file, name = EchartsWidget.template_file
+    text = (Path(file).parent / name).read_text(encoding="utf-8")
+    return text.replace(_SET_OPTION, f"if (this.chart) {_SET_OPTION}", 1)
+
+
+class _Echarts(EchartsWidget):
+    template_file = None  # type: ignore[assignment]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(template=_TEMPLATE, **kwargs)
+
+
+_TEMPLATE = _echarts_template()
+
+
 def _chart(option: dict, name: str) -> None:
     # The digest marks the chart's content in the page, so tests and the benchmark can
     # tell when the browser has the new figure.
     digest = hashlib.blake2b(json.dumps(option).encode(), digest_size=6).hexdigest()
-    solara.FigureEcharts(
-        option,
+    _Echarts.element(
+        option=option,
         attributes={
             "style": "height: 340px; width: 100%;",
             "class": f"povsim-chart povsim-chart-{name}",
