@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,7 @@ from povsim.runs.counties import (
     run_partition,
     simulate_counties,
 )
+from povsim.sim.indicators import INDICATORS
 from povsim.sim.streams import seed_for
 
 from .conftest import SCENARIOS
@@ -245,10 +247,23 @@ def test_national_tables_are_the_sum_of_the_counties(tiny: Scenario, tiny_run) -
         np.testing.assert_allclose(
             provinces.groupby("year")[column].sum().to_numpy(), by_year, rtol=1e-9
         )
-    np.testing.assert_allclose(
-        national["registered_incidence"],
-        national["registered_people"] / national["population_people"],
-    )
+    # Every rate an indicator's description defines as "a / b" is recomputed from the
+    # summed counts (summed, the people per registered household were about 2,600).
+    ratios = {
+        name: match.groups()
+        for name, text in INDICATORS.items()
+        if (match := re.match(r"(\w+) / (\w+)\b", text)) and match[2] in INDICATORS
+    }
+    assert "registered_household_size_start" in ratios
+    for name, (part, whole) in ratios.items():
+        denominator = national[whole].to_numpy()
+        expected = np.divide(
+            national[part].to_numpy(),
+            denominator,
+            out=np.zeros_like(denominator, dtype=float),
+            where=denominator > 0,
+        )
+        np.testing.assert_allclose(national[name], expected, err_msg=name)
     assert national["counties_exited"].sum() + national["poor_counties_remaining"].iloc[-1] == 3
     # The poor counties' mean income (NBS's poor-area series) weighs each by its people.
     poor = counties[counties["poor_county"]]

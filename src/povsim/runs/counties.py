@@ -132,6 +132,7 @@ RATIOS = {
     "cumulative_relapse_share": ("ever_relapsed_households", "ever_exited_households"),
     "wrongful_exit_rate": ("wrongly_exited_people", "exited_people"),
     "comprehensive_incidence": ("comprehensive_poor_people", "population_people"),
+    "registered_household_size_start": ("registered_people_start", "registered_households_start"),
 }
 """Rates that do not add up over counties: (numerator, denominator) counts to recompute them."""
 # Means over a county's people, combined with the people (or, where no people count is
