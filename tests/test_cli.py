@@ -240,6 +240,45 @@ def test_a_nul_byte_or_an_unknown_executor_is_a_clear_error(
     assert not (tmp_path / "r").exists()
 
 
+def test_a_malformed_scheduler_address_is_a_clear_error(tmp_path: Path) -> None:
+    """A port left out, or the scheduler's dashboard address, ended in Dask's traceback."""
+    for address, problem in (
+        ("localhost", "missing port"),
+        ("http://127.0.0.1:8787", "unknown address scheme 'http'"),
+    ):
+        out = tmp_path / "r"
+        output = _refused(
+            [
+                "run",
+                BASELINE,
+                "--replications",
+                "2",
+                "--scheduler",
+                address,
+                "--out",
+                str(out),
+                *SMALL,
+            ]
+        )
+        assert "--scheduler" in output
+        assert problem in output
+        assert "tcp://HOST:PORT" in output
+        assert not out.exists()
+
+
+def test_a_scheduler_without_workers_is_said(capsys: pytest.CaptureFixture[str]) -> None:
+    from distributed import LocalCluster
+
+    from povsim.cli.common import _executor
+
+    with (
+        LocalCluster(n_workers=0, dashboard_address=None) as cluster,
+        _executor("dask", None, cluster.scheduler_address),
+    ):
+        pass
+    assert "has no workers yet" in capsys.readouterr().err
+
+
 def test_a_second_writer_is_refused_while_the_first_lives(tmp_path: Path) -> None:
     """Issue 13: eight runs on one --out all reported success and seven results vanished."""
     import subprocess

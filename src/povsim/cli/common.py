@@ -138,10 +138,20 @@ def _executor(name: str, workers: int | None, scheduler: str | None) -> Executor
 
     if name not in EXECUTORS:
         raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {name!r}", 2)
+    from povsim.experiments.executors import DaskExecutor
+
     try:
-        return make_executor(name, workers, scheduler)  # type: ignore[arg-type]
+        pool = make_executor(name, workers, scheduler)  # type: ignore[arg-type]
+    except ValueError as err:
+        raise fail(f"--scheduler: {err}", 2) from None
     except (RuntimeError, OSError) as err:
         raise fail(str(err), 1) from None
+    if isinstance(pool, DaskExecutor) and scheduler and pool.connected_workers == 0:
+        errors.print(
+            f"warning: the scheduler at {scheduler} has no workers yet; "
+            "runs wait until one joins (dask worker ADDRESS)"
+        )
+    return pool
 
 
 class RunsProgress:

@@ -197,9 +197,21 @@ class DaskExecutor(Executor):
                 "the dask executor needs the dask extra: pip install 'povsim[dask]'"
             ) from err
         self._cluster = None
+        #: workers the scheduler had when this connected (a local cluster: all of them)
+        self.connected_workers = workers or os.cpu_count() or 1
         if scheduler:
-            self._client = Client(scheduler)
-            self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+            from distributed.comm.addressing import get_address_host_port, normalize_address
+
+            try:
+                address = normalize_address(scheduler)
+                get_address_host_port(address)  # a port is needed to connect
+            except ValueError as err:
+                raise ValueError(
+                    f"not a scheduler address ({err}); expected tcp://HOST:PORT"
+                ) from None
+            self._client = Client(address)
+            self.connected_workers = len(self._client.scheduler_info().get("workers", {}))
+            self.workers = max(1, self.connected_workers)
         else:
             self.workers = workers or os.cpu_count() or 1
             self._cluster = LocalCluster(
