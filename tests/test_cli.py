@@ -279,6 +279,17 @@ def test_a_scheduler_without_workers_is_said(capsys: pytest.CaptureFixture[str])
     assert "has no workers yet" in capsys.readouterr().err
 
 
+def test_a_table_written_to_a_file_is_whole() -> None:
+    """Redirected, rich cut the validation table at 80 columns: every number was '…'."""
+    targets = str(SCENARIOS / "regions" / "national_targets.toml")
+    args = ["validate", targets, "--replications", "2", "--households", "2000"]
+    result = runner.invoke(app, [*args, "--executor", "serial", "--quiet"])
+    assert result.exit_code in (0, 1), result.output
+    assert "…" not in result.output
+    assert "registered_household_size_start@2014" in result.output
+    assert "3.04" in result.output  # three figures, not "3"
+
+
 def test_a_second_writer_is_refused_while_the_first_lives(tmp_path: Path) -> None:
     """Issue 13: eight runs on one --out all reported success and seven results vanished."""
     import subprocess

@@ -17,6 +17,7 @@ from povsim.cli.common import (
     fail,
     load,
     refuse_target,
+    show,
 )
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def calibrate(
         )
         raise typer.Exit(130) from None
     if not quiet:
-        console.print(targets_table(result.table, f"{spec.region}: fit at the best point"))
+        show(targets_table(result.table, f"{spec.region}: fit at the best point"))
         for name, value in result.best.items():
             console.print(f"  {name} = {value:.4g}")
     console.print(
@@ -195,9 +196,7 @@ def validate(
             save_figure(target_fit(table), out.with_suffix(".png"))
         except OSError as err:
             raise fail(f"cannot write {out}: {err}", 1) from None
-    console.print(
-        targets_table(table, f"{replications} replications (seed {seed}): mean, 95% interval")
-    )
+    show(targets_table(table, f"{replications} replications (seed {seed}): mean, 95% interval"))
     missed = int((~table["passed"]).sum())
     console.print(f"{len(table) - missed} of {len(table)} targets within tolerance")
     if missed:

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -41,10 +42,23 @@ __all__ = [
     "fail",
     "load",
     "refuse_target",
+    "show",
 ]
 
 console = Console()
 errors = Console(stderr=True)
+
+
+def show(table: RenderableType) -> None:
+    """Print a table: to a terminal at its width; to a file or pipe whole, where rich would
+    cut it at 80 columns and put an ellipsis in place of the numbers."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    wide = console.options.update(max_width=10_000)
+    needed = Measurement.get(console, wide, table).maximum
+    # print(width=) only narrows: a console of the width the table needs.
+    Console(width=max(needed, console.width), file=console.file).print(table)
 
 
 def fail(message: str, code: int) -> typer.Exit:

@@ -15,6 +15,7 @@ from povsim.cli.common import (
     experiment,
     fail,
     refuse_target,
+    show,
 )
 
 __all__ = ["sensitivity", "sweep"]
@@ -104,5 +105,5 @@ def sensitivity(
     except KeyboardInterrupt:
         raise fail("interrupted: finished runs are kept (--resume continues)", 130) from None
     if not quiet:
-        console.print(indices_table(indices(result), method))
+        show(indices_table(indices(result), method))
     console.print(f"wrote {out}")

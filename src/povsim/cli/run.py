@@ -18,6 +18,7 @@ from povsim.cli.common import (
     fail,
     load,
     refuse_target,
+    show,
 )
 
 if TYPE_CHECKING:
@@ -105,10 +106,10 @@ def run(
     _write(result, target, run_figures(result), scenario, overrides, overwrite)
     if not quiet:
         if isinstance(result, Ensemble):
-            console.print(intervals_table(result))
+            show(intervals_table(result))
         else:
-            console.print(summary_table(result))
-            console.print(headline_table(result))
+            show(summary_table(result))
+            show(headline_table(result))
     console.print(f"wrote {target} in {result.wall_seconds:.1f} s")
 
 
@@ -167,8 +168,8 @@ def _run_national(
         result = run_national(spec, seed, executor=pool, partition=by, on_result=bar.advance)
     _write(result, target, national_figures(result), source, overrides, overwrite)
     if not quiet:
-        console.print(summary_table(result))  # type: ignore[arg-type]
-        console.print(headline_table(result))  # type: ignore[arg-type]
+        show(summary_table(result))  # type: ignore[arg-type]
+        show(headline_table(result))  # type: ignore[arg-type]
     console.print(
         f"wrote {target} ({len(result.counties['county'].unique())} counties in "
         f"{result.partitions} partitions) in {result.wall_seconds:.1f} s"
@@ -221,5 +222,5 @@ def compare(
     except OSError as err:
         raise fail(f"cannot write {target}: {err}", 1) from None
     if not quiet:
-        console.print(comparison_table(result))
+        show(comparison_table(result))
     console.print(f"wrote {target} in {result.wall_seconds:.1f} s")

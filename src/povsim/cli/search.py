@@ -18,6 +18,7 @@ from povsim.cli.common import (
     fail,
     load,
     refuse_target,
+    show,
 )
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def optimize(
         )
         raise typer.Exit(130) from None
     if not quiet:
-        console.print(_front_table(result))
+        show(_front_table(result))
     console.print(
         f"{len(result.front)} mixes on the front of {len(result.history)} evaluated; wrote {out}"
     )

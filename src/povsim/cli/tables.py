@@ -72,7 +72,10 @@ COMPARED = (
 def _number(value: float) -> str:
     if math.isnan(value):
         return "-"
-    return f"{value:.3f}" if abs(value) < 1 else f"{value:,.0f}"
+    if abs(value) < 1:
+        return f"{value:.3f}"
+    # three figures for small numbers: 3.04 people a household is not 3
+    return f"{value:.3g}" if abs(value) < 100 else f"{value:,.0f}"
 
 
 def _pm(name: str, mean: float, low: float, high: float) -> str:
