@@ -411,9 +411,21 @@ def test_povsim_run_writes_the_county_tables_and_figures(tmp_path: Path) -> None
         assert (out / "figures" / f"{name}.png").is_file(), name
     counties = pd.read_parquet(out / "counties.parquet")
     assert counties["county"].nunique() == 5
-    refused = runner.invoke(app, [*args, "--replications", "2", "--overwrite"])
+    # Each refusal names the option given (--panel was named for --replications alone).
+    for named, option in (
+        ("--replications", ["--replications", "2"]),
+        ("--panel", ["--panel"]),
+        ("--panel", ["--replications", "2", "--panel"]),
+    ):
+        refused = runner.invoke(app, [*args, *option, "--overwrite"])
+        assert refused.exit_code == 2
+        assert f"{named} is for county scenarios" in refused.output
+        assert "one county-resolved national run" in " ".join(refused.output.split())
+    # A county scenario has no partitions to make.
+    baseline = str(SCENARIOS / "baseline.toml")
+    refused = runner.invoke(app, ["run", baseline, "--partition", "5", "--out", str(out)])
     assert refused.exit_code == 2
-    assert "geography" in refused.output
+    assert "--partition is for county-resolved scenarios" in refused.output
 
 
 def test_a_province_table_without_a_source_is_refused(tmp_path: Path) -> None:

@@ -44,11 +44,12 @@ def run(
     overwrite: OverwriteOption = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
     partition: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="county-resolved runs: one task per 'province', or a number of counties per task"
+            help="county-resolved runs: one task per 'province', or a number of counties per "
+            "task [default: province]"
         ),
-    ] = "province",
+    ] = None,
 ) -> None:
     """Run a scenario (or replications of it) and write its run directory.
 
@@ -65,9 +66,18 @@ def run(
 
     if executor not in EXECUTORS:  # checked for a single run too, which uses none
         raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}", 2)
-    by = _partition(partition)  # checked for a county scenario too, which uses none
+    by = _partition(partition or "province")
     overrides = set_ or []
     spec = load(scenario, overrides, national=True)
+    if spec.geography is None and partition is not None:
+        raise fail(f"--partition is for county-resolved scenarios; {scenario} is one county", 2)
+    if spec.geography is not None and (panel or replications > 1):
+        option = "--panel" if panel else "--replications"
+        raise fail(
+            f"{option} is for county scenarios: {scenario} is one county-resolved national run "
+            "(povsim validate runs its replications)",
+            2,
+        )
     if panel and replications > 1:
         raise fail("--panel is for single runs; drop it or use --replications 1", 2)
     run_seed = spec.seed if seed is None else seed
@@ -75,8 +85,6 @@ def run(
     target = out or Path("runs") / f"{path_component(spec.name)}-seed{run_seed}"
     refuse_target(target, "run", overwrite)
     if spec.geography is not None:
-        if panel or replications > 1:
-            raise fail("--panel and --replications are for county scenarios, not geography", 2)
         _run_national(
             spec,
             run_seed,
