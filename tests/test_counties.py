@@ -279,6 +279,25 @@ def test_national_tables_are_the_sum_of_the_counties(tiny: Scenario, tiny_run) -
         assert mean.min() <= national.set_index("year").at[year, "mean_income"] <= mean.max()
 
 
+def test_a_national_run_reports_its_counties_not_one_county(tiny_run) -> None:
+    """The headline said "county exit year -" and the figure drew one county's threshold."""
+    from rich.console import Console
+
+    from povsim.cli.tables import headline_table
+    from povsim.plots.national import national_figures
+
+    console = Console(width=120, record=True)
+    console.print(headline_table(tiny_run))
+    text = console.export_text()
+    assert "county exit year" not in text
+    assert "poor counties exited" in text
+    assert "of 3" in text
+    figure = national_figures(tiny_run)["poverty_headcount"]
+    labels = [t.get_text() for ax in figure.axes if ax.get_legend() for t in ax.get_legend().texts]
+    assert "incidence" in labels
+    assert "county exit threshold" not in labels
+
+
 def test_the_exit_rule_is_applied_to_each_poor_county(tiny: Scenario, tiny_run) -> None:
     geo = tiny.geography
     assert geo is not None

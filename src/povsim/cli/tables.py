@@ -121,8 +121,15 @@ def headline_table(result: RunResult) -> Table:
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(justify="right")
+    ind = result.indicators
+    national = "poor_counties_remaining" in ind
     for name in HEADLINE_ROWS:
-        if name in summary:
+        if national and name == "county_exit_year":
+            # Nationally the counties' exits, not the year the last one left (often never).
+            exited = int(ind["counties_exited"].sum())
+            designated = exited + int(ind["poor_counties_remaining"].iloc[-1])
+            table.add_row("poor counties exited", f"{exited:,} of {designated:,}")
+        elif name in summary:
             table.add_row(name.replace("_", " "), format_value(name, summary[name]))
     return table
 

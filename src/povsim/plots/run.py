@@ -29,7 +29,8 @@ __all__ = [
 def poverty_headcount(
     ind: pd.DataFrame, scenario: Scenario, without: pd.DataFrame | None = None
 ) -> Figure:
-    """Poor and registered people, and the incidences against the exit threshold.
+    """Poor and registered people, and the incidences against the county's exit threshold
+    (a county scenario's).
 
     ``without`` (the counterfactual's indicators) adds the incidence without support.
     """
@@ -55,9 +56,15 @@ def poverty_headcount(
             marker=".",
             label="incidence without support",
         )
-    right.axhline(
-        100 * scenario.exit.county_threshold, color="grey", ls="--", label="county exit threshold"
-    )
+    if scenario.geography is None:
+        # A national run's counties each have their own threshold (2% or 3%), tested on
+        # their own incidence: one line on the nation's would mislead.
+        right.axhline(
+            100 * scenario.exit.county_threshold,
+            color="grey",
+            ls="--",
+            label="county exit threshold",
+        )
     right.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
     right.set_ylim(bottom=0)
     right.legend()
