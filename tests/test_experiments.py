@@ -423,6 +423,29 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: P
     ]
 
 
+def test_ctrl_c_ends_replications_with_one_line_and_nothing_written(tmp_path: Path) -> None:
+    """Ctrl-C on `run --replications` ended silently, or with a worker's traceback when it
+    came while the fork server was still importing."""
+    out = tmp_path / "run"
+    scenario = str(SCENARIOS / "baseline.toml")
+    command = ["run", scenario, "--replications", "60", "--out", str(out), "--quiet"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "povsim", *command],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(2.0)  # the command has begun; the fork server may still be importing
+    assert process.poll() is None, process.communicate()
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = communicate_or_kill(process, timeout=60)
+    assert process.returncode == 130
+    assert stderr.strip().splitlines() == ["error: interrupted"]
+    assert not out.exists()
+
+
 def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path: Path) -> None:
     """Issue 13: garbage crashed --resume; another run's rows were used silently."""
     design = write_design(tmp_path)

@@ -5,12 +5,15 @@ Start-up imports only typer and rich; a command imports what it needs when it ru
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
+from collections.abc import Callable
 
 import typer
 
 from povsim.cli import calibration, dashboard, experiments, run, scenarios, search
+from povsim.cli.common import fail
 
 __all__ = ["app", "main"]
 
@@ -46,6 +49,24 @@ def _options(
             sys.path.insert(0, os.getcwd())
 
 
+INTERRUPTED = 130
+EXIT_GRACE_SECONDS = 10.0
+
+
+def _interruptible[**P](command: Callable[P, None]) -> Callable[P, None]:
+    """Ctrl-C ends a command with one line and status 130 (a command that keeps partial
+    results says what it kept itself)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise fail("interrupted", INTERRUPTED) from None
+
+    return wrapper
+
+
 for command in (
     run.run,
     run.compare,
@@ -61,11 +82,7 @@ for command in (
     scenarios.columns,
     scenarios.outcomes,
 ):
-    app.command()(command)
-
-
-INTERRUPTED = 130
-EXIT_GRACE_SECONDS = 10.0
+    app.command()(_interruptible(command))
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

@@ -127,7 +127,7 @@ class ProcessExecutor(Executor):
         self.workers = workers or os.cpu_count() or 1
         self.chunk_size = max(1, chunk_size)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["povsim.experiments.tasks"])
+        context.set_forkserver_preload(["povsim._forkserver", "povsim.experiments.tasks"])
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
