@@ -423,9 +423,11 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: P
     ]
 
 
-def test_ctrl_c_ends_replications_with_one_line_and_nothing_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_a_stopped_run_ends_with_one_line_and_nothing_written(tmp_path: Path, stop: str) -> None:
     """Ctrl-C on `run --replications` ended silently, or with a worker's traceback when it
-    came while the fork server was still importing."""
+    came while the fork server was still importing; a batch system's SIGTERM left the
+    pool's semaphores to the resource tracker's warning."""
     out = tmp_path / "run"
     scenario = str(SCENARIOS / "baseline.toml")
     command = ["run", scenario, "--replications", "60", "--out", str(out), "--quiet"]
@@ -439,7 +441,10 @@ def test_ctrl_c_ends_replications_with_one_line_and_nothing_written(tmp_path: Pa
     )
     time.sleep(2.0)  # the command has begun; the fork server may still be importing
     assert process.poll() is None, process.communicate()
-    os.killpg(process.pid, signal.SIGINT)
+    if stop == "ctrl-c":
+        os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the group
+    else:
+        process.terminate()
     _, stderr = communicate_or_kill(process, timeout=60)
     assert process.returncode == 130
     assert stderr.strip().splitlines() == ["error: interrupted"]

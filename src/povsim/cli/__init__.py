@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import threading
 from collections.abc import Callable
 
@@ -85,7 +86,14 @@ for command in (
     app.command()(_interruptible(command))
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
+    # A batch system's stop (SIGTERM) ends a command as Ctrl-C does: workers stopped, one
+    # line, nothing half-written (the default would leave the pool's semaphores behind).
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     except SystemExit as exit_:
