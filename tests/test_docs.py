@@ -145,3 +145,15 @@ def test_the_sample_output_is_what_the_first_command_prints(page: str, tmp_path:
     for line in sample.group(1).splitlines():
         if line.strip() != "...":
             assert " ".join(line.split()) in printed, f"{page}: {line!r} is not printed"
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    """The layout tables had drifted: runs.counties, experiments.national and others were
+    missing from them."""
+    for package in ("config", "sim", "runs", "experiments"):
+        row = next(line for line in README.splitlines() if line.startswith(f"| `povsim.{package}`"))
+        folder = ROOT / "src" / "povsim" / package
+        modules = [p.stem for p in folder.glob("*.py") if p.stem != "__init__"]
+        modules += [p.name for p in folder.iterdir() if (p / "__init__.py").is_file()]
+        missing = [m for m in modules if f"`{m}" not in row]
+        assert not missing, f"povsim.{package}: {missing}"

@@ -102,7 +102,7 @@ def run(
         runs = 2 if has_support(spec) else 1  # with and without support
         progress = LazyProgress(runs * len(spec.years) * spec.steps_per_year, enabled=not quiet)
         try:
-            result = simulate(spec, seed, panel=panel, on_step=progress)
+            result = simulate(spec, run_seed, panel=panel, on_step=progress)
         finally:
             progress.close()
     else:
@@ -110,7 +110,9 @@ def run(
             pool,
             bar,
         ):
-            result = run_ensemble(spec, seed, replications, executor=pool, on_result=bar.advance)
+            result = run_ensemble(
+                spec, run_seed, replications, executor=pool, on_result=bar.advance
+            )
     _write(result, target, run_figures(result), scenario, overrides, overwrite)
     if not quiet:
         if isinstance(result, Ensemble):

@@ -265,7 +265,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 def one_county(scenario: Scenario, source: str | Path) -> Scenario:
     """``scenario`` if it is one county; a county-resolved one (a ``geography`` section) is
-    a problem of ``source`` for every command but ``run`` and ``validate``.
+    a problem of ``source`` for every command but ``run``, ``validate`` and ``calibrate``.
 
     Raises:
         ScenarioError: naming ``source`` and the field.

@@ -592,6 +592,10 @@ class MonitoringConfig(_Section):
         "share",
     )
 
+    def active(self, year: int) -> bool:
+        """Whether the monitoring runs in ``year``."""
+        return self.enabled and year >= self.from_year
+
 
 class BudgetConfig(_Section):
     """Money for support programs; each program takes a share of ``total`` (or its own schedule)."""
@@ -805,6 +809,7 @@ class Scenario(_Section):
 
     @property
     def years(self) -> range:
+        """The simulated years, first to last."""
         return range(self.start_year, self.end_year + 1)
 
     def funds(self, year: int) -> float:

@@ -196,10 +196,6 @@ class Lever:
     bounds: tuple[float, float] = (0.0, 1.0)
     programs: tuple[str, ...] | None = None
 
-    @property
-    def is_shares(self) -> bool:
-        return self.programs is not None
-
     def __str__(self) -> str:
         if self.programs is not None:
             return "shares" + (f"={','.join(self.programs)}" if self.programs else "")

@@ -226,7 +226,7 @@ def _where(design: SweepDesign, index: int) -> str:
     return "grid" if design.grid is not None else "lhs.ranges"
 
 
-def _verified_results(results_dir: Path, plan: pd.DataFrame, years: dict[str, int]) -> set[str]:
+def _verified_results(results_dir: Path, years: dict[str, int]) -> set[str]:
     """The run ids whose result files are whole and their own; the others are removed (redone).
 
     A result is trusted only if it reads, has one row per year, and every row carries the
@@ -323,7 +323,7 @@ def run_sweep(
     years = {
         str(row.run_id): len(sweep.scenarios[int(row.point)].years) for row in plan.itertuples()
     }
-    done = _verified_results(results_dir, plan, years)
+    done = _verified_results(results_dir, years)
     todo = plan[~plan["run_id"].isin(done)].reset_index(drop=True)
     if on_plan is not None:
         on_plan(len(plan), len(plan) - len(todo))

@@ -2,7 +2,8 @@
 
 :mod:`povsim.plots.run` draws a run, :mod:`povsim.plots.experiments` comparisons and
 sensitivity analyses, :mod:`povsim.plots.calibration` fits to published targets,
-:mod:`povsim.plots.optimize` policy searches and scenario discovery.
+:mod:`povsim.plots.optimize` policy searches and scenario discovery,
+:mod:`povsim.plots.national` county-resolved national runs.
 """
 
 from povsim.plots.calibration import calibration_history, target_fit

@@ -34,8 +34,8 @@ class RunResult:
         pathways: exits credited to each program, and primary pathways, per year.
         spending: budget, spending and enrolment per program per year.
         counterfactual: indicators of the same county, seed and shocks without any
-            support (no program money, no work teams), when the scenario has support.
-        county_exit_year: first year the county's registered incidence was below its threshold.
+            support (no program money, no work teams, no relapse monitoring), when the
+            scenario has support.
         started: wall-clock start (UTC).
         finished: wall-clock finish (UTC).
         wall_seconds: how long the run took.
@@ -51,7 +51,6 @@ class RunResult:
     pathways: pd.DataFrame
     spending: pd.DataFrame
     counterfactual: pd.DataFrame | None
-    county_exit_year: int | None
     started: datetime
     finished: datetime
     wall_seconds: float
@@ -92,7 +91,7 @@ def has_support(scenario: Scenario) -> bool:
     monitored within the simulated years."""
     if scenario.villages.work_teams:
         return True
-    if scenario.monitoring.enabled and scenario.monitoring.from_year <= scenario.end_year:
+    if scenario.monitoring.active(scenario.end_year):
         return True
     for program in scenario.programs.values():
         if program.budget is not None:
@@ -152,7 +151,6 @@ def simulate(
         pathways=model.pathways(),
         spending=model.spending(),
         counterfactual=without,
-        county_exit_year=model.county_exit_year,
         started=started,
         finished=datetime.now(UTC),
         wall_seconds=time.perf_counter() - clock,

@@ -227,10 +227,12 @@ def write_file(target: Path, write: Callable[[str], None]) -> None:
 
 
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:
+    """Write ``frame`` to ``target`` whole or not at all (see :func:`write_file`)."""
     write_file(target, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
 def write_text(text: str, target: Path) -> None:
+    """Write ``text`` to ``target`` whole or not at all (see :func:`write_file`)."""
     write_file(target, lambda tmp: _write_text(Path(tmp), text))
 
 

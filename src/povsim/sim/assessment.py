@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from povsim.sim.programs.base import Program
 
 __all__ = [
-    "RELAPSE_CAUSES",
     "Transitions",
     "close_reference_year",
     "close_year",
@@ -259,18 +258,6 @@ def close_reference_year(h: HouseholdState, scenario: Scenario) -> None:
     h.food_ok = h.hungry_steps < scenario.guarantees.food_months * scenario.steps_per_year / 12
 
 
-RELAPSE_CAUSES = (
-    "illness",
-    "disaster",
-    "market",
-    "support_ended",
-    "floor",
-    "guarantee",
-    "other",
-)
-"""What a relapse is put down to; a relapse may have several causes, 'other' when none."""
-
-
 def _relapse_causes(
     h: HouseholdState,
     v: VillageState,
@@ -371,7 +358,7 @@ def _monitor(
     m = scenario.monitoring
     u = rng.random(h.n)  # drawn every year, so the stream does not depend on the policy
     help_ = np.zeros(h.n)
-    if not m.enabled or year < m.from_year:
+    if not m.active(year):
         return np.zeros(h.n, dtype=bool), help_
     income = h.register_income()
     shock = h.medical_year + h.loss_year > m.spending_share * np.maximum(income, 0.0)
@@ -392,8 +379,8 @@ def _monitor(
     kept = h.monitored & (h.status != Status.REGISTERED) & (near | (h.labour == 0))
     monitored = found | kept
     if m.scale is not None:
-        # Scale control (规模控制), as for the register: at most a share of the registered
-        # population.
+        # Scale control (规模控制), as for the register: at most a share of the people ever
+        # registered (the Guiding Opinion's "建档立卡人口").
         idx = np.flatnonzero(monitored)
         places = m.scale * h.people(h.ever_registered)
         # Households under the line come first, then those already followed (they keep
@@ -494,7 +481,7 @@ def close_year(
     # the monitoring range is not at risk of falling back, so it is not followed, and its
     # fall is no relapse either.
     m = scenario.monitoring
-    cleared = (m.enabled and year >= m.from_year) & (assessed >= m.income_multiple * line)
+    cleared = m.active(year) & (assessed >= m.income_multiple * line)
     fallen = poor.copy()
     for program in programs:
         fallen |= program.propped(year) & ~monitored & ~cleared
@@ -505,7 +492,7 @@ def close_year(
     # Once monitoring runs, households newly found at risk enter it, not the register
     # (SCIO, 18 May 2020: 380,000 newly at risk "included in the monitoring and assistance
     # system"; docs/register-sources.md section 2).
-    if scenario.monitoring.enabled and year >= scenario.monitoring.from_year:
+    if scenario.monitoring.active(year):
         review = 0.0
     # Programs refer the households they cover that meet the poverty conditions (应扶尽扶:
     # dibao households, 国办发〔2016〕70号), judged on income without that support; they

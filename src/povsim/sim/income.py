@@ -44,6 +44,7 @@ class StepShocks:
 
 
 def draw_shocks(streams: Streams, n: int, m: int) -> StepShocks:
+    """One step's draws for ``n`` households and ``m`` villages, each from its own stream."""
     return StepShocks(
         transitory=streams.income.standard_normal(n),
         illness=streams.illness.random(n),
@@ -69,6 +70,7 @@ def per_step_probability(annual_probability: np.ndarray | float, steps_per_year:
 
 
 def illness_duration_steps(scenario: Scenario) -> int:
+    """How many steps an illness episode lasts (at least one)."""
     return max(1, round(scenario.shocks.illness.duration_months * scenario.steps_per_year / 12))
 
 
@@ -128,7 +130,6 @@ def step_income(
         h.wage_base[chronic] *= keep
     ill_now = np.flatnonzero(h.ill_steps)
 
-    # Earned income per step: household level times village level and trend.
     village = h.village
     earned = np.exp(h.level + h.transitory)
     earned *= (np.exp(v.level + v.trend) / spy)[village]

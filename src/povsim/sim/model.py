@@ -22,13 +22,13 @@ from povsim.sim.context import ProgramContext
 from povsim.sim.households import Household, HouseholdState, Status
 from povsim.sim.income import draw_shocks, step_income
 from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
-from povsim.sim.pathways import NO_PATHWAY, PATHWAY_COLUMNS, pathway_rows
+from povsim.sim.pathways import PATHWAY_COLUMNS, pathway_rows
 from povsim.sim.population import build_population, live_reference_years
 from povsim.sim.programs.base import Program, SupportProgram, channel_totals
 from povsim.sim.streams import Streams
 from povsim.sim.villages import Village, VillageState
 
-__all__ = ["NO_PATHWAY", "PANEL_COLUMNS", "PATHWAY_COLUMNS", "SPENDING_COLUMNS", "PovertyModel"]
+__all__ = ["PANEL_COLUMNS", "PATHWAY_COLUMNS", "SPENDING_COLUMNS", "PovertyModel"]
 
 SPENDING_COLUMNS = (
     "year",

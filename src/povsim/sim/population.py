@@ -19,13 +19,15 @@ from povsim.sim.indicators import weighted_quantiles
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
 
-__all__ = ["build_population", "gross_income", "live_reference_years"]
+__all__ = ["build_population", "build_villages", "gross_income", "live_reference_years"]
 
 RESETTLEMENT_REMOTENESS = 0.05
 RESETTLEMENT_INFRASTRUCTURE = 0.9
 
 
 def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState:
+    """The county's villages, drawn from ``scenario.villages``: remoteness, fragility,
+    infrastructure, income level and growth; plus an empty resettlement site."""
     cfg, m = scenario.villages, scenario.population.villages
     remoteness = rng.beta(cfg.remoteness_alpha, cfg.remoteness_beta, m)
     # The most remote villages are the likeliest to be fragile, with some noise.

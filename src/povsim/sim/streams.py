@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STREAMS", "Streams", "replication_seeds", "seed_for"]
+__all__ = ["STREAMS", "Streams", "seed_for"]
 
 STREAMS = (
     "population",
@@ -58,8 +58,3 @@ def seed_for(seed: int, replication: int | None) -> int | np.random.SeedSequence
     if replication is None:
         return seed
     return np.random.SeedSequence(seed, spawn_key=(replication,))
-
-
-def replication_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
-    """Independent seeds for ``n`` replications of one run."""
-    return [np.random.SeedSequence(seed, spawn_key=(r,)) for r in range(n)]

@@ -85,6 +85,8 @@ class Program(mesa.Agent):
             (their wages at home stop).
         away_income: this year's earnings away from home not sent home, yuan per person
             per year: income the register counts and the survey does not.
+        made: the households whose guarantee holds this year only because of the program
+            (set by :meth:`secure`; exit attribution reads it).
         ledger: one spending row per year.
     """
 
@@ -131,6 +133,7 @@ class Program(mesa.Agent):
         return start is not None and year >= start
 
     def active(self, year: int) -> bool:
+        """Whether ``year`` is within the program's first and last years."""
         c, s = self.config, self.context.scenario
         return bool((c.first_year or s.start_year) <= year <= (c.last_year or s.end_year))
 
@@ -383,6 +386,7 @@ class SupportProgram(Program):
 
     # -- the year -----------------------------------------------------------------------
     def end_support(self, ending: Mask, year: int) -> None:
+        """Stop supporting ``ending`` households: their support's last year was the last."""
         self.enrolled &= ~ending
         self.until[ending] = year - 1
         self.context.households.support_ended[ending] = year - 1
@@ -478,8 +482,8 @@ class VillageProgram(Program):
     """A program for villages: the budget upgrades villages in a queue, once each.
 
     Subclasses say which villages are candidates (:meth:`candidates`), their order
-    (:meth:`priority_key`), what an upgrade costs (:meth:`unit_cost`) and does
-    (:meth:`upgrade`). Every household of an upgraded village counts as helped.
+    (:meth:`priority_key`) and what an upgrade does (:meth:`upgrade`); it costs
+    ``config.unit_cost`` a village. Every household of an upgraded village counts as helped.
 
     Attributes:
         improved: villages upgraded so far.
