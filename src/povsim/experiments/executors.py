@@ -204,7 +204,8 @@ class DaskExecutor(Executor):
 
             try:
                 address = normalize_address(scheduler)
-                get_address_host_port(address)  # a port is needed to connect
+                if not address.startswith("inproc://"):  # a cluster in this process has none
+                    get_address_host_port(address)  # a port is needed to connect
             except ValueError as err:
                 raise ValueError(
                     f"not a scheduler address ({err}); expected tcp://HOST:PORT"
