@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from povsim import Cause, Hardship, PovertyModel, Scenario, Status
-from povsim.sim.assessment import close_year, update_villages
+from povsim.sim.assessment import close_year
 from povsim.sim.streams import Streams
+from povsim.sim.villages import update_villages
 
 from .conftest import hand_built, set_year_income
 

@@ -1,4 +1,4 @@
-"""Year-end assessment: register (建档立卡), exit (脱贫), relapse (返贫), village and county exit.
+"""Year-end assessment of households: register (建档立卡), exit (脱贫) and relapse (返贫).
 
 The order each year end, every household making at most one move:
 
@@ -22,7 +22,10 @@ The order each year end, every household making at most one move:
    village review and public notice, and none once monitoring runs (it takes them); the
    survey sees income with log-normal error, which makes both missed poor and wrongly
    registered households;
-9. villages and the county exit when the registered incidence is below the threshold.
+
+Then villages leave the list (:func:`povsim.sim.villages.update_villages`) and the county
+exits (:class:`povsim.sim.model.PovertyModel`) when their registered incidence is under
+their threshold.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from povsim.sim.households import (
 )
 from povsim.sim.queue import fit_queue
 from povsim.sim.streams import Streams
-from povsim.sim.villages import VillageState
+from povsim.sim.villages import VillageState, village_people, village_share, village_thresholds
 
 if TYPE_CHECKING:
     from povsim.sim.programs.base import Program
@@ -54,12 +57,9 @@ __all__ = [
     "Transitions",
     "close_reference_year",
     "close_year",
-    "designate_poor_villages",
     "register",
     "register_initial",
     "reset_year",
-    "update_villages",
-    "village_people",
 ]
 
 
@@ -169,31 +169,6 @@ def register_initial(
         found = np.zeros(h.n, dtype=bool)
         found[order[filled]] = True
     register(h, v, scenario, found, scenario.start_year, line, rng)
-
-
-def village_people(
-    h: HouseholdState, v: VillageState, mask: np.ndarray | None = None
-) -> np.ndarray:
-    """Real people per village, counting only households in ``mask`` when given."""
-    weights = h.persons if mask is None else h.persons * mask
-    return np.bincount(h.village, weights=weights, minlength=v.n)
-
-
-def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    return np.divide(part, whole, out=np.zeros(len(whole)), where=whole > 0)
-
-
-def designate_poor_villages(
-    h: HouseholdState, v: VillageState, scenario: Scenario, line: float
-) -> None:
-    """Flag villages whose incidence is at least ``designation_multiple`` times the county's."""
-    people = village_people(h, v)
-    poor = village_people(h, v, h.income < line)
-    county = poor.sum() / people.sum() if people.sum() else 0.0
-    incidence = _share(poor, people)
-    v.poor_village = (incidence > 0) & (
-        incidence >= scenario.villages.designation_multiple * county
-    )
 
 
 def _update_guarantees(
@@ -324,7 +299,7 @@ def _planned_exits(
         # places go first to the listed villages, those left with the fewest registered
         # people (by share) once everyone passing has exited first; then to households
         # elsewhere (in villages never listed or already off the list), the surest first.
-        after = _share(village_people(h, v, registered & ~passing), village_people(h, v))
+        after = village_share(village_people(h, v, registered & ~passing), village_people(h, v))
         listed = v.poor_village & ~v.exited
         # incomes stay under 1e9 yuan a person, so the tier and the share order first;
         # a share is judged against the village's own threshold (3% in the west)
@@ -532,27 +507,3 @@ def close_year(
     _school_year(h, scenario, year)
     reset_year(h, v)
     return transitions
-
-
-def village_thresholds(v: VillageState, scenario: Scenario) -> NDArray[np.float64]:
-    """Each village's exit threshold: registered incidence under 2%, under 3% in the western
-    provinces (中办发〔2016〕16号, 关于建立贫困退出机制的意见: 贫困村退出以贫困发生率为主要衡量标准,
-    原则上降至2%以下(西部地区降至3%以下); domain.md, exit rules)."""
-    rules = scenario.exit
-    west = (
-        rules.village_threshold
-        if rules.village_threshold_west is None
-        else rules.village_threshold_west
-    )
-    return np.where(v.west, west, rules.village_threshold)
-
-
-def update_villages(h: HouseholdState, v: VillageState, scenario: Scenario, year: int) -> None:
-    """Recompute village incidences and let poor villages below the threshold exit."""
-    line = scenario.line(year)
-    people = village_people(h, v)
-    v.incidence = _share(village_people(h, v, h.income < line), people)
-    v.registered_incidence = _share(village_people(h, v, h.status == Status.REGISTERED), people)
-    exits = v.poor_village & ~v.exited & (v.registered_incidence < village_thresholds(v, scenario))
-    v.exited |= exits
-    v.exit_year[exits] = year

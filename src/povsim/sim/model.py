@@ -11,13 +11,7 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import Scenario, program_class
-from povsim.sim.assessment import (
-    close_year,
-    designate_poor_villages,
-    register_initial,
-    reset_year,
-    update_villages,
-)
+from povsim.sim.assessment import close_year, register_initial, reset_year
 from povsim.sim.context import ProgramContext
 from povsim.sim.households import Household, HouseholdState, Status
 from povsim.sim.income import draw_shocks, step_income
@@ -26,7 +20,7 @@ from povsim.sim.pathways import PATHWAY_COLUMNS, pathway_rows
 from povsim.sim.population import build_population, live_reference_years
 from povsim.sim.programs.base import Program, SupportProgram, channel_totals
 from povsim.sim.streams import Streams
-from povsim.sim.villages import Village, VillageState
+from povsim.sim.villages import Village, VillageState, designate_poor_villages, update_villages
 
 __all__ = ["PANEL_COLUMNS", "PATHWAY_COLUMNS", "SPENDING_COLUMNS", "PovertyModel"]
 

@@ -1,4 +1,5 @@
-"""Village state (model-owned arrays) and the :class:`Village` agent that views one row."""
+"""Villages: their state (model-owned arrays), the :class:`Village` agent that views one row,
+and the village rules: designation as a poor village and exit from the list (贫困村出列)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,23 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
+from povsim.config import Scenario
+from povsim.config.vocabulary import Status
 from povsim.sim.state import ArrayColumn, ArrayState, RowView
 
 if TYPE_CHECKING:
+    from povsim.sim.households import HouseholdState
     from povsim.sim.model import PovertyModel
 
-__all__ = ["Village", "VillageState"]
+__all__ = [
+    "Village",
+    "VillageState",
+    "designate_poor_villages",
+    "update_villages",
+    "village_people",
+    "village_share",
+    "village_thresholds",
+]
 
 
 class VillageState(ArrayState):
@@ -79,3 +91,55 @@ class Village(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"Village({self.index}, incidence={self.incidence:.3f}, poor={self.poor_village})"
+
+
+def village_people(
+    h: HouseholdState, v: VillageState, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """Real people per village, counting only households in ``mask`` when given."""
+    weights = h.persons if mask is None else h.persons * mask
+    return np.bincount(h.village, weights=weights, minlength=v.n)
+
+
+def village_share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part`` over ``whole`` village by village; 0 in a village without people."""
+    return np.divide(part, whole, out=np.zeros(len(whole)), where=whole > 0)
+
+
+def designate_poor_villages(
+    h: HouseholdState, v: VillageState, scenario: Scenario, line: float
+) -> None:
+    """Flag villages whose incidence is at least ``designation_multiple`` times the county's."""
+    people = village_people(h, v)
+    poor = village_people(h, v, h.income < line)
+    county = poor.sum() / people.sum() if people.sum() else 0.0
+    incidence = village_share(poor, people)
+    v.poor_village = (incidence > 0) & (
+        incidence >= scenario.villages.designation_multiple * county
+    )
+
+
+def village_thresholds(v: VillageState, scenario: Scenario) -> NDArray[np.float64]:
+    """Each village's exit threshold: registered incidence under 2%, under 3% in the western
+    provinces (中办发〔2016〕16号, 关于建立贫困退出机制的意见: 贫困村退出以贫困发生率为主要衡量标准,
+    原则上降至2%以下(西部地区降至3%以下); domain.md, exit rules)."""
+    rules = scenario.exit
+    west = (
+        rules.village_threshold
+        if rules.village_threshold_west is None
+        else rules.village_threshold_west
+    )
+    return np.where(v.west, west, rules.village_threshold)
+
+
+def update_villages(h: HouseholdState, v: VillageState, scenario: Scenario, year: int) -> None:
+    """Recompute village incidences and let poor villages below the threshold exit."""
+    line = scenario.line(year)
+    people = village_people(h, v)
+    v.incidence = village_share(village_people(h, v, h.income < line), people)
+    v.registered_incidence = village_share(
+        village_people(h, v, h.status == Status.REGISTERED), people
+    )
+    exits = v.poor_village & ~v.exited & (v.registered_incidence < village_thresholds(v, scenario))
+    v.exited |= exits
+    v.exit_year[exits] = year
