@@ -61,7 +61,7 @@ def run(
     from povsim.experiments.ensemble import Ensemble, run_ensemble
     from povsim.experiments.executors import EXECUTORS
     from povsim.plots.run import run_figures
-    from povsim.runs.runner import RunResult, has_support, simulate
+    from povsim.runs.runner import RunResult, simulate
     from povsim.runs.store import path_component
 
     if executor not in EXECUTORS:  # checked for a single run too, which uses none
@@ -99,7 +99,7 @@ def run(
         return
     result: RunResult | Ensemble
     if replications == 1:
-        runs = 2 if has_support(spec) else 1  # with and without support
+        runs = 2 if spec.has_support() else 1  # with and without support
         progress = LazyProgress(runs * len(spec.years) * spec.steps_per_year, enabled=not quiet)
         try:
             result = simulate(spec, run_seed, panel=panel, on_step=progress)

@@ -828,6 +828,19 @@ class Scenario(_Section):
                 changes[f"programs.{name}.{key}"] = value
         return self.updated(changes)
 
+    def has_support(self) -> bool:
+        """Whether any program has money in any year, work teams are sent, or households are
+        monitored within the simulated years: what :meth:`without_support` takes away."""
+        if self.villages.work_teams or self.monitoring.active(self.end_year):
+            return True
+        for program in self.programs.values():
+            if program.budget is not None:
+                if any(v > 0 for v in program.budget.values()):
+                    return True
+            elif program.share > 0 and any(self.funds(y) > 0 for y in self.years):
+                return True
+        return False
+
     def line(self, year: int) -> float:
         """The poverty line in ``year``, yuan per person per year."""
         return self.poverty_line[year]

@@ -17,7 +17,7 @@ from povsim.runs import metrics
 from povsim.sim.model import PovertyModel
 from povsim.sim.streams import seed_for
 
-__all__ = ["RunResult", "has_support", "simulate"]
+__all__ = ["RunResult", "simulate"]
 
 
 @dataclass
@@ -86,22 +86,6 @@ class RunResult:
         }
 
 
-def has_support(scenario: Scenario) -> bool:
-    """Whether any program has money in any year, work teams are sent, or households are
-    monitored within the simulated years."""
-    if scenario.villages.work_teams:
-        return True
-    if scenario.monitoring.active(scenario.end_year):
-        return True
-    for program in scenario.programs.values():
-        if program.budget is not None:
-            if any(v > 0 for v in program.budget.values()):
-                return True
-        elif program.share > 0 and any(scenario.funds(y) > 0 for y in scenario.years):
-            return True
-    return False
-
-
 def simulate(
     scenario: Scenario,
     seed: int | None = None,
@@ -133,7 +117,7 @@ def simulate(
     villages = v.frame()
     villages.insert(0, "village", np.arange(len(v), dtype=np.int32))
     without = None
-    if counterfactual and has_support(scenario):
+    if counterfactual and scenario.has_support():
         without = simulate(
             scenario.without_support(),
             seed,
