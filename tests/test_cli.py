@@ -290,6 +290,14 @@ def test_a_table_written_to_a_file_is_whole() -> None:
     assert "3.04" in result.output  # three figures, not "3"
 
 
+def test_a_librarys_warning_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """SALib's warning came with its file, line number and source line."""
+    from povsim.cli import _one_line
+
+    _one_line(UserWarning("n should be a power of 2"), UserWarning, "/x/sobol.py", 136, None, "x")
+    assert capsys.readouterr().err == "warning: n should be a power of 2\n"
+
+
 def test_a_second_writer_is_refused_while_the_first_lives(tmp_path: Path) -> None:
     """Issue 13: eight runs on one --out all reported success and seven results vanished."""
     import subprocess

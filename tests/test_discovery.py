@@ -147,3 +147,16 @@ def test_where_nothing_makes_the_condition_likely_no_box_is_reported(tmp_path: P
     )
     write_discovery(found, tmp_path / "out")
     assert (tmp_path / "out" / "figures" / "peeling.png").is_file()
+
+
+def test_a_box_without_a_significant_restriction_is_not_reported() -> None:
+    """A box whose every restriction had a quasi-p value over 0.05 was reported as a
+    finding, against the docs."""
+    from types import SimpleNamespace
+
+    from povsim.experiments.discovery import _drop_insignificant
+
+    weak = SimpleNamespace(p_values=[{"income.growth": [0.14, -1.0], "x": [-1.0, 0.41]}])
+    assert _drop_insignificant(weak, 0) is None
+    strong = SimpleNamespace(p_values=[{"income.growth": [0.001, -1.0]}])
+    assert _drop_insignificant(strong, 0) == 0

@@ -258,6 +258,10 @@ def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
             'base = "{base}"\ncolour = "red"\n[grid]\n"income.growth" = [0.1]\n',
             "colour: unknown field",
         ),
+        (
+            'base = "{base}"\n[[variants]]\nname = "a"\n[[variants]]\nname = "a"\n',
+            "the name 'a' is given twice",
+        ),
     ],
 )
 def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:
@@ -289,6 +293,13 @@ def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
         "no_support_after_exit",
     ]
     assert sweep.scenarios[2].exit.income_margin == 0.2
+    # A variant that leaves a field another varies has the base's value, not NaN (discover
+    # saw no input vary).
+    plan = sweep.plan()
+    plan = plan[plan["replication"] == 0].set_index("point_name")
+    assert plan.at["baseline", "exit.income_margin"] == sweep.base.exit.income_margin
+    assert plan.at["strict_exit", "exit.income_margin"] == 0.2
+    assert plan.notna().all().all()
 
 
 @pytest.mark.slow

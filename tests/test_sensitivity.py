@@ -179,6 +179,32 @@ def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:
     assert "bounded distribution" in result.output
 
 
+def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None:
+    """With no time-varying column the command crashed after every run; a listed
+    COLUMN@YEAR output was left out of the table and the bars."""
+    path = tmp_path / "problem.toml"
+    path.write_text(
+        'outputs = ["incidence_end", "incidence@2016"]\ntime_varying = []\n'
+        '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n'
+        '[inputs."income.transitory_sd"]\nbounds = [0.1, 0.3]\n'
+    )
+    base = tmp_path / "small.toml"
+    base.write_text(
+        f'extends = "{SCENARIOS / "baseline.toml"}"\n[population]\nhouseholds = 300\nvillages = 6\n'
+    )
+    out = tmp_path / "o"
+    options = ["--problem", str(path), "--out", str(out), "--method", "morris", "-N", "2"]
+    result = runner.invoke(app, ["sensitivity", str(base), *options, "--executor", "serial"])
+    assert result.exit_code == 0, result.output
+    assert "incidence@2016" in result.output
+    assert "±-" not in result.output  # Morris's sigma has no interval
+    indices = pd.read_parquet(out / "indices.parquet")
+    assert set(indices.loc[indices["listed"], "output"]) == {"incidence_end", "incidence@2016"}
+    assert not indices["yearly"].any()
+    assert pd.read_parquet(out / "time_varying.parquet").empty
+    assert (out / "figures" / "indices.png").is_file()
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [

@@ -9,12 +9,13 @@ import functools
 import os
 import signal
 import threading
+import warnings
 from collections.abc import Callable
 
 import typer
 
 from povsim.cli import calibration, dashboard, experiments, run, scenarios, search
-from povsim.cli.common import fail
+from povsim.cli.common import errors, fail
 
 __all__ = ["app", "main"]
 
@@ -90,10 +91,24 @@ def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _one_line(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: object = None,
+    line: str | None = None,
+) -> None:
+    """A library's warning (SALib's on a Sobol N that is not a power of two) as one line,
+    not its file, line number and source."""
+    errors.print(f"warning: {message}", markup=False, highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     # A batch system's stop (SIGTERM) ends a command as Ctrl-C does: workers stopped, one
     # line, nothing half-written (the default would leave the pool's semaphores behind).
     signal.signal(signal.SIGTERM, _terminated)
+    warnings.showwarning = _one_line
     try:
         app()
     except SystemExit as exit_:

@@ -12,7 +12,6 @@ from povsim.cli.common import (
     SchedulerOption,
     WorkersOption,
     console,
-    errors,
     experiment,
     fail,
     load,
@@ -119,11 +118,11 @@ def calibrate(
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
     except KeyboardInterrupt:
-        errors.print(
+        raise fail(
             f"interrupted: the best point so far is in {out / 'calibrated.toml'}; "
-            "rerun the same command to continue"
-        )
-        raise typer.Exit(130) from None
+            "rerun the same command to continue",
+            130,
+        ) from None
     if not quiet:
         show(targets_table(result.table, f"{spec.region}: fit at the best point"))
         for name, value in result.best.items():

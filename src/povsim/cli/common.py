@@ -45,15 +45,17 @@ __all__ = [
     "show",
 ]
 
-console = Console()
-errors = Console(stderr=True)
+# Prose is never broken at 80 columns (into a file, a sentence cut mid-phrase cannot be
+# searched); tables are laid out by show().
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def show(table: RenderableType) -> None:
     """Print a table: to a terminal at its width; to a file or pipe whole, where rich would
     cut it at 80 columns and put an ellipsis in place of the numbers."""
     if console.is_terminal:
-        console.print(table)
+        console.print(table, soft_wrap=False)
         return
     wide = console.options.update(max_width=10_000)
     needed = Measurement.get(console, wide, table).maximum

@@ -13,7 +13,6 @@ from povsim.cli.common import (
     SchedulerOption,
     WorkersOption,
     console,
-    errors,
     experiment,
     fail,
     load,
@@ -150,11 +149,11 @@ def optimize(
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
     except KeyboardInterrupt:
-        errors.print(
+        raise fail(
             f"interrupted: evaluated points are in {out / 'history.parquet'}; "
-            "rerun the same command to continue"
-        )
-        raise typer.Exit(130) from None
+            "rerun the same command to continue",
+            130,
+        ) from None
     if not quiet:
         show(_front_table(result))
     console.print(

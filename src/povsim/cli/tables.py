@@ -197,9 +197,14 @@ def _signed(text: str) -> str:
     return text if text.startswith(("-", "−")) or text == "-" else f"+{text}"
 
 
+def _with_interval(value: float, half: float) -> str:
+    """``value±half``, or the value alone where the index has no interval (Morris's sigma)."""
+    return _number(value) if math.isnan(half) else f"{_number(value)}±{_number(half)}"
+
+
 def indices_table(indices: pd.DataFrame, method: str) -> Table:
     first, main = ("S1", "ST") if method != "morris" else ("sigma", "mu_star")
-    scalar = indices[~indices["output"].str.contains("@", regex=False) & indices["input2"].isna()]
+    scalar = indices[indices["listed"] & indices["input2"].isna()]
     table = Table(
         title=f"{method} indices ± 95% interval", title_justify="left", box=box.SIMPLE_HEAD
     )
@@ -211,7 +216,7 @@ def indices_table(indices: pd.DataFrame, method: str) -> Table:
         wide = rows.pivot(index="input", columns="index", values=["value", "conf"])
         wide = wide.sort_values(("value", main), ascending=False)
         for name, r in wide.iterrows():
-            cells = [f"{_number(r[('value', k)])}±{_number(r[('conf', k)])}" for k in (main, first)]
+            cells = [_with_interval(r[("value", k)], r[("conf", k)]) for k in (main, first)]
             table.add_row(f"  {name}", *cells)
     return table
 

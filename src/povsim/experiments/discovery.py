@@ -349,13 +349,16 @@ def _qp(sides: list[float]) -> float:
     return min(restricted) if restricted else math.nan
 
 
-def _drop_insignificant(found: Any, current: int) -> int:
+def _drop_insignificant(found: Any, current: int) -> int | None:
     """Drop, one at a time and the weakest first, restrictions whose quasi-p value is not
-    significant (each drop adds a box to the trajectory); return the box kept."""
+    significant (each drop adds a box to the trajectory); return the box kept, or None when
+    no restriction of it is significant (it explains nothing)."""
     while True:
         qp = {u: _qp(sides) for u, sides in found.p_values[current].items()}
         weak = {u: v for u, v in qp.items() if not v < SIGNIFICANCE}
-        if not weak or len(weak) == len(qp):
+        if weak and len(weak) == len(qp):
+            return None
+        if not weak:
             return current
         found.drop_restriction(max(weak, key=lambda u: weak[u]), current)
         current = len(found.peeling_trajectory) - 1
@@ -411,7 +414,12 @@ def prim_boxes(
             score = (trajectory["coverage"] * trajectory["density"]).to_numpy(dtype=float)
             current = int(np.nanargmax(np.where(dense, score, -1.0)))
             found.select(current)
-            current = _drop_insignificant(found, current)
+            kept = _drop_insignificant(found, current)
+            if kept is None:
+                # No significant restriction: the box is chance, and so would be the next.
+                steps.append(_steps(found.peeling_trajectory.reset_index(drop=True), number, None))
+                break
+            current = kept
             steps.append(_steps(found.peeling_trajectory.reset_index(drop=True), number, current))
             lim = found.box_lims[current]
             qp = found.p_values[current]

@@ -127,9 +127,10 @@ class Problem:
         self.names = list(spec.inputs)
         if spec.shares:
             self.names += [f"{SHARE}{p}" for p in spec.shares.programs]
-        self.outputs = list(spec.outputs) + [
-            f"{column}@{year}" for column in spec.time_varying for year in base.years
-        ]
+        #: each time-varying column's value in each year (analysed year by year)
+        self.yearly = [f"{column}@{year}" for column in spec.time_varying for year in base.years]
+        # An output listed and also yearly (incidence@2017) is analysed once.
+        self.outputs = list(dict.fromkeys([*spec.outputs, *self.yearly]))
 
     @property
     def seed(self) -> int:
@@ -431,8 +432,14 @@ def analyze(sp: PovsimProblemSpec, method: str, *, second_order: bool = True) ->
         sp.analyze_fast(M=FAST_M, seed=seed)
 
 
+INDEX_COLUMNS = ("output", "input", "input2", "index", "value", "conf", "listed", "yearly")
+"""The columns of ``indices.parquet``."""
+
+
 def indices_table(sp: ProblemSpec) -> pd.DataFrame:
-    """Long table of every index: output, input (and input2 for S2), index, value, conf."""
+    """Long table of every index: output, input (and input2 for S2), index, value, conf;
+    ``listed``: the output is one the problem lists (its table and bars), ``yearly``: one of
+    its time-varying columns' years (its year-by-year figure)."""
     analysis = sp.analysis
     outputs = list(sp["outputs"])
     if not (isinstance(analysis, dict) and set(analysis) == set(outputs)):
@@ -471,15 +478,23 @@ def indices_table(sp: ProblemSpec) -> pd.DataFrame:
                             "conf": c,
                         }
                     )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=INDEX_COLUMNS[:6])
+    problem = getattr(sp, "problem", None)
+    listed = problem.spec.outputs if problem else [o for o in outputs if "@" not in o]
+    yearly = problem.yearly if problem else [o for o in outputs if "@" in o]
+    table["listed"] = table["output"].isin(listed)
+    table["yearly"] = table["output"].isin(yearly)
+    return table
 
 
 def time_varying_table(indices: pd.DataFrame) -> pd.DataFrame:
-    """The indices of ``COLUMN@YEAR`` outputs, with ``column`` and ``year`` split out."""
-    yearly = indices[indices["output"].str.contains("@", regex=False)].copy()
-    parts = yearly["output"].str.split("@", expand=True)
-    yearly["column"], yearly["year"] = parts[0], parts[1].astype(int)
-    return yearly.drop(columns="output")
+    """The indices of the time-varying outputs (``yearly``), with ``column`` and ``year``
+    split out of ``COLUMN@YEAR``; none when the problem has no time-varying columns."""
+    yearly = indices[indices["yearly"]].drop(columns=["output", "listed", "yearly"])
+    parts = indices.loc[indices["yearly"], "output"].str.rsplit("@", n=1)
+    yearly["column"] = parts.str[0].astype(str)
+    yearly["year"] = parts.str[1].astype(int)
+    return yearly
 
 
 def run_sensitivity(

@@ -33,6 +33,7 @@ from povsim.config import (
     one_county,
 )
 from povsim.config.fields import StrictNumbers
+from povsim.config.paths import get_path
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
@@ -101,6 +102,10 @@ class SweepDesign(_Strict):
         for path, values in (self.grid or {}).items():
             if not values:
                 raise ValueError(f"grid.{path}: no values")
+        names = [v.name for v in self.variants or []]
+        if twice := sorted({n for n in names if names.count(n) > 1}):
+            # runs.parquet and every comparison group the runs by name
+            raise ValueError(f"variants: the name {twice[0]!r} is given twice")
         points = math.prod(len(v) for v in (self.grid or {}).values()) if self.grid else 1
         if points * self.replications > MAX_RUNS:
             raise ValueError(
@@ -154,7 +159,11 @@ class Sweep:
         self.record = record or {}
 
     def plan(self) -> pd.DataFrame:
-        """One row per run: ``run_id``, point, replication, seed and the varied fields."""
+        """One row per run: ``run_id``, point, replication, seed and the varied fields; a
+        point that leaves a field another point varies has the base scenario's value."""
+        varied = list(dict.fromkeys(path for _, changes in self.points for path in changes))
+        dumped = self.base.model_dump(mode="python")
+        base = {path: _base_value(dumped, path) for path in varied}
         rows = []
         for index, (name, changes) in enumerate(self.points):
             for replication in range(self.replications):
@@ -165,7 +174,7 @@ class Sweep:
                         "point_name": name,
                         "replication": replication,
                         "seed": self.seed,
-                        **{path: _plain(value) for path, value in changes.items()},
+                        **{path: _plain(value) for path, value in (base | changes).items()},
                     }
                 )
         return pd.DataFrame(rows)
@@ -182,6 +191,13 @@ class Sweep:
             default=str,
         )
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _base_value(dumped: dict[str, Any], path: str) -> Any:
+    try:
+        return get_path(dumped, path)
+    except KeyError:  # a table a point adds (a new program): the base has none
+        return None
 
 
 def _plain(value: Any) -> Any:

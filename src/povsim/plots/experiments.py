@@ -53,7 +53,7 @@ _MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_sta
 def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
     """First-order and total indices (Morris: mu* and sigma) of each input, per output."""
     first, second = _MAIN_INDICES[method]
-    scalar = indices[~indices["output"].str.contains("@", regex=False) & indices["input2"].isna()]
+    scalar = indices[indices["listed"] & indices["input2"].isna()]
     outputs = list(dict.fromkeys(scalar["output"]))
     fig = Figure(figsize=(4.2 * max(len(outputs), 1), 4.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, max(len(outputs), 1), squeeze=False)[0])
@@ -98,5 +98,8 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
         ax.set(
             title=f"{index} of each input for {column}, year by year", xlabel="year", ylabel=index
         )
-        ax.legend(fontsize="small")
+        if len(rows):
+            ax.legend(fontsize="small")
+        else:
+            ax.text(0.5, 0.5, "no time-varying indicators", ha="center", transform=ax.transAxes)
     return fig
