@@ -203,6 +203,12 @@ def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None
     assert not indices["yearly"].any()
     assert pd.read_parquet(out / "time_varying.parquet").empty
     assert (out / "figures" / "indices.png").is_file()
+    # Interrupted (its runs kept, no manifest yet), it is named as what the user ran.
+    (out / "manifest.json").unlink()
+    again = runner.invoke(app, ["sensitivity", str(base), *options, "--executor", "serial"])
+    assert again.exit_code == 2
+    assert "already holds a sensitivity analysis: add --resume" in again.output
+    assert "sweep" not in again.output
 
 
 @pytest.mark.parametrize(

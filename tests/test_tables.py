@@ -55,3 +55,12 @@ def test_a_count_of_none_is_zero_not_a_fraction() -> None:
 
     assert format_value("relapses_households", 0.0) == "0"
     assert format_value("relapses_households", 0.25) == "0.250"
+
+
+def test_a_mean_under_one_has_its_interval_as_precise() -> None:
+    """A compare table read "0.667 ±3": three decimals for the mean, none for the interval."""
+    from povsim.cli.tables import _pm
+
+    assert _pm("registered_people_end", 0.667, -2.2, 3.5) == "0.667 ±2.850"
+    assert _pm("registered_people_end", 12.0, 9.0, 15.0) == "12 ±3"
+    assert _pm("cumulative_exit_share", 0.5, 0.45, 0.55) == "50.0% ±5.0%"

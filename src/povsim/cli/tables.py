@@ -82,7 +82,10 @@ def _pm(name: str, mean: float, low: float, high: float) -> str:
     """``mean ±half-width`` of a 95% interval in the outcome's format."""
     if math.isnan(high):
         return format_value(name, mean)
-    return f"{format_value(name, mean)} ±{format_value(name, (high - low) / 2)}"
+    shown, half = format_value(name, mean), (high - low) / 2
+    if "." in shown and "%" not in shown:  # a mean under 1: its interval as precisely
+        return f"{shown} ±{half:.3f}"
+    return f"{shown} ±{format_value(name, half)}"
 
 
 def summary_table(result: RunResult) -> Table:

@@ -39,7 +39,7 @@ from povsim.config import (
 )
 from povsim.config.fields import StrictNumbers
 from povsim.experiments.executors import Executor, make_executor
-from povsim.experiments.sweep import Sweep, run_sweep
+from povsim.experiments.sweep import Sweep, SweepError, run_sweep
 from povsim.runs import metrics
 from povsim.runs.runner import RunResult
 from povsim.runs.store import OutputDirectory
@@ -522,6 +522,12 @@ def run_sensitivity(
     check_sample_size(method, n, problem.source)
     directory = OutputDirectory(Path(out), "sensitivity")
     out = directory.path
+    if (out / "runs" / "design.json").exists() and not resume:
+        # Named for what the user ran, not for the sweep that keeps its runs.
+        raise SweepError(
+            f"{out} already holds a sensitivity analysis: add --resume (resume=True in "
+            "Python) to continue it"
+        )
     sp = PovsimProblemSpec(problem)
     sample(sp, method, n, second_order=second_order)
     if on_plan is not None:
