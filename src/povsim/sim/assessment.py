@@ -82,12 +82,17 @@ class Transitions:
     """Households the floor held at the line this year (they exit through it)."""
 
 
+def _observed(income: np.ndarray, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
+    """Incomes as the register's survey saw them: with log-normal error
+    (``registration.income_error_sd``), which makes both missed and wrongly registered poor."""
+    return income * np.exp(scenario.registration.income_error_sd * rng.standard_normal(income.size))
+
+
 def _survey_judges_poor(
     h: HouseholdState, scenario: Scenario, line: float, rng: np.random.Generator
 ) -> np.ndarray:
-    income = h.register_income()
-    observed = income * np.exp(scenario.registration.income_error_sd * rng.standard_normal(h.n))
-    return observed < line
+    """Which households the year's survey judges under ``line`` (the register's income)."""
+    return _observed(h.register_income(), scenario, rng) < line
 
 
 def register(
@@ -160,7 +165,7 @@ def register_initial(
     reg = scenario.registration
     line = scenario.registration_line
     rng = streams.registration
-    observed = h.income * np.exp(reg.income_error_sd * rng.standard_normal(h.n))
+    observed = _observed(h.income, scenario, rng)
     found = (observed < line) & (rng.random(h.n) < reg.coverage)
     if reg.quota is not None:
         places = reg.quota * h.people(h.income < line)
