@@ -197,8 +197,6 @@ class DaskExecutor(Executor):
                 "the dask executor needs the dask extra: pip install 'povsim[dask]'"
             ) from err
         self._cluster = None
-        #: workers the scheduler had when this connected (a local cluster: all of them)
-        self.connected_workers = workers or os.cpu_count() or 1
         if scheduler:
             from distributed.comm.addressing import get_address_host_port, normalize_address
 
@@ -211,10 +209,11 @@ class DaskExecutor(Executor):
                     f"not a scheduler address ({err}); expected tcp://HOST:PORT"
                 ) from None
             self._client = Client(address)
+            #: workers the scheduler had when this connected (a local cluster: all of them)
             self.connected_workers = len(self._client.scheduler_info().get("workers", {}))
             self.workers = max(1, self.connected_workers)
         else:
-            self.workers = workers or os.cpu_count() or 1
+            self.workers = self.connected_workers = workers or os.cpu_count() or 1
             self._cluster = LocalCluster(
                 n_workers=self.workers,
                 threads_per_worker=1,
