@@ -20,6 +20,8 @@ from povsim.cli.common import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from povsim.experiments.calibration import Parameter
 
 __all__ = ["calibrate", "validate"]
@@ -125,6 +127,7 @@ def calibrate(
         ) from None
     if not quiet:
         show(targets_table(result.table, f"{spec.region}: fit at the best point"))
+        _print_misses(result.table)
         for name, value in result.best.items():
             console.print(f"  {name} = {value:.4g}")
     console.print(
@@ -198,5 +201,17 @@ def validate(
     show(targets_table(table, f"{replications} replications (seed {seed}): mean, 95% interval"))
     missed = int((~table["passed"]).sum())
     console.print(f"{len(table) - missed} of {len(table)} targets within tolerance")
+    _print_misses(table)
     if missed:
         raise typer.Exit(1)
+
+
+def _print_misses(table: pd.DataFrame) -> None:
+    """Each miss with the reason its targets file gives."""
+    from povsim.cli.tables import miss_reasons
+
+    reasons = miss_reasons(table)
+    if reasons:
+        console.print("\nMisses, and why (the targets file's notes):", markup=False)
+        for line in reasons:
+            console.print(f"  - {line}", markup=False, highlight=False)

@@ -23,6 +23,7 @@ __all__ = [
     "headline_table",
     "indices_table",
     "intervals_table",
+    "miss_reasons",
     "summary_table",
     "targets_table",
 ]
@@ -248,3 +249,15 @@ def targets_table(table: pd.DataFrame, title: str) -> Table:
         name = ("  " if regions else "") + escape(str(row.target))
         out.add_row(name, _number(row.published), interval, row.tolerance, verdict)
     return out
+
+
+def miss_reasons(table: pd.DataFrame) -> list[str]:
+    """One line for each target outside its tolerance: its name and the targets file's
+    ``note``, which for a known miss says why (a miss is reported, never tuned away)."""
+    lines = []
+    regions = "region" in table.columns and table["region"].nunique() > 1
+    for row in table[~table["passed"]].itertuples():
+        name = f"{row.region} {row.target}" if regions else str(row.target)
+        note = str(getattr(row, "note", "") or "").strip()
+        lines.append(f"{name}: {note or 'no reason recorded in the targets file'}")
+    return lines

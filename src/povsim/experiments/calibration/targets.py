@@ -102,7 +102,11 @@ class Target(_Strict):
         "met at or above value less the tolerance, however far above",
     )
     source: str = Field(min_length=1, description="seed file or publication")
-    note: str = ""
+    note: str = Field(
+        "",
+        description="how to read the figure, and for a figure the model is known to miss, "
+        "why; `povsim validate` prints it under the table beside the miss",
+    )
     weight: Annotated[float, Field(ge=0.0)] = 1.0
 
     @model_validator(mode="after")

@@ -185,6 +185,7 @@ def target_table(targets: Sequence[Target], values: np.ndarray) -> pd.DataFrame:
                 "error_in_tolerances": float(errors[i]),
                 "passed": bool(abs(errors[i]) <= 1.0),
                 "source": target.source,
+                "note": target.note,
             }
         )
     return pd.DataFrame(rows)
