@@ -13,7 +13,8 @@ import mesa
 from scipy.special import ndtri
 
 from povsim.config import Scenario
-from povsim.sim.households import SAFE_HOUSING_GRADES, YEAR_FLOWS
+from povsim.config.vocabulary import SAFE_HOUSING_GRADES
+from povsim.sim.households import YEAR_FLOWS
 from povsim.sim.income import (
     advance_villages,
     ar_coefficients,

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from povsim import PovertyModel, Scenario, ScenarioError, Status, load_scenario, simulate
 from povsim.cli import app
-from povsim.sim.households import Cause
+from povsim.config.vocabulary import Cause
 
 from .conftest import SCENARIOS, hand_built
 

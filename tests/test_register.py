@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from povsim import PovertyModel, Scenario, Status
+from povsim.config.vocabulary import Hardship
 from povsim.sim.assessment import close_year
-from povsim.sim.households import Hardship
 from povsim.sim.pathways import pathway_rows
 from povsim.sim.population import gross_income, live_reference_years
 from povsim.sim.streams import Streams

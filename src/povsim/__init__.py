@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from povsim.config import Scenario, ScenarioError, load_scenario
+    from povsim.config.vocabulary import Cause, Hardship, Status
     from povsim.experiments.compare import Comparison
     from povsim.experiments.discovery import Discovery
     from povsim.experiments.ensemble import Ensemble
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from povsim.runs.metrics import OUTCOMES
     from povsim.runs.runner import RunResult, simulate
     from povsim.runs.store import write_run
-    from povsim.sim.households import Cause, Hardship, Household, HouseholdState, Status
+    from povsim.sim.households import Household, HouseholdState
     from povsim.sim.indicators import INDICATORS
     from povsim.sim.model import PovertyModel
     from povsim.sim.villages import Village, VillageState

@@ -38,14 +38,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from povsim.config import Scenario
-from povsim.sim.households import (
-    SAFE_HOUSING_GRADES,
-    YEAR_FLOWS,
-    Cause,
-    Hardship,
-    HouseholdState,
-    Status,
-)
+from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Cause, Hardship, Status
+from povsim.sim.households import YEAR_FLOWS, HouseholdState
 from povsim.sim.queue import fit_queue
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState, village_people, village_share, village_thresholds

@@ -18,15 +18,7 @@ if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
     from povsim.sim.villages import Village
 
-__all__ = [
-    "SAFE_HOUSING_GRADES",
-    "YEAR_FLOWS",
-    "Cause",
-    "Hardship",
-    "Household",
-    "HouseholdState",
-    "Status",
-]
+__all__ = ["YEAR_FLOWS", "Household", "HouseholdState"]
 
 YEAR_FLOWS = (
     "farm_year",

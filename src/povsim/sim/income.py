@@ -13,7 +13,8 @@ import numpy as np
 from scipy.special import ndtri
 
 from povsim.config import Scenario
-from povsim.sim.households import SAFE_HOUSING_GRADES, HouseholdState
+from povsim.config.vocabulary import SAFE_HOUSING_GRADES
+from povsim.sim.households import HouseholdState
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from povsim.config.vocabulary import Cause, Status
 from povsim.sim.assessment import Transitions
-from povsim.sim.households import Cause, HouseholdState, Status
+from povsim.sim.households import HouseholdState
 from povsim.sim.villages import VillageState
 
 __all__ = [

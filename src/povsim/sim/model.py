@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import Scenario, program_class
+from povsim.config.vocabulary import Status
 from povsim.sim.assessment import close_year, register_initial, reset_year
 from povsim.sim.context import ProgramContext
-from povsim.sim.households import Household, HouseholdState, Status
+from povsim.sim.households import Household, HouseholdState
 from povsim.sim.income import draw_shocks, step_income
 from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
 from povsim.sim.pathways import PATHWAY_COLUMNS, pathway_rows
