@@ -357,6 +357,17 @@ def test_consumption_support_must_name_a_program_of_the_scenario(bare: Scenario)
         bare.updated({"programs": {"consumption": {"kind": "consumption", "seller": "crops"}}})
 
 
+def test_consumption_support_cannot_name_a_village_program(bare: Scenario) -> None:
+    """A village program has no households whose produce is bought: refused by what the
+    program is (its config's ``for_villages``), whatever the table is called."""
+    programs = {
+        "roads": {"kind": "infrastructure"},
+        "consumption": {"kind": "consumption", "seller": "roads"},
+    }
+    with pytest.raises(ScenarioError, match="names 'roads', a village program"):
+        bare.updated({"programs": programs})
+
+
 @pytest.mark.parametrize(
     "kind", ["microcredit", "mutual_aid", "public_jobs", "asset_income", "pairing", "consumption"]
 )

@@ -9,7 +9,7 @@ its module under :mod:`povsim.sim.programs`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
@@ -51,6 +51,8 @@ class ProgramConfig(StrictNumbers):
     """Settings every program has. Subclasses add the fields of their effect."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    for_villages: ClassVar[bool] = False
+    """The program upgrades villages, not households: no household's support names it."""
 
     kind: str = setting("", "program type: a built-in name or 'package.module:Class'")
     share: Probability = setting(0.0, "share of budget.total this program gets", "share")
@@ -362,6 +364,7 @@ class HousingConfig(ProgramConfig):
 
 
 class InfrastructureConfig(ProgramConfig):
+    for_villages: ClassVar[bool] = True
     unit_cost: float = setting(2_000_000.0, "cost of upgrading one village", "yuan", ge=0.0)
     poor_villages_only: bool = setting(True, "only designated poor villages")
     infrastructure_gain: Probability = setting(0.3, "rise in the infrastructure index", "index")

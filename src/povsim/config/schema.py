@@ -711,7 +711,7 @@ class Scenario(_Section):
                         f"{name}.{field} names {other!r}, which is not another program of "
                         f"the scenario ({', '.join(n for n in value if n != name) or 'none'})"
                     )
-                if target.kind in ("infrastructure",):
+                if target.for_villages:
                     raise ValueError(f"{name}.{field} names {other!r}, a village program")
         return value
 
