@@ -212,6 +212,14 @@ def compare(
     if len(scenarios) < 2:
         raise fail("compare needs at least two scenario files", 2)
     specs = [load(path, set_ or []) for path in scenarios]
+    for spec in specs:
+        same = [str(p) for p, s in zip(scenarios, specs, strict=True) if s.name == spec.name]
+        if len(same) > 1:
+            raise fail(
+                f"{' and '.join(same)} are both named {spec.name!r}: give each its own "
+                "`name = ...` to compare them",
+                2,
+            )
     name = "compare-" + "-".join(path_component(s.name) for s in specs)
     target = out or Path("runs") / path_component(name)
     refuse_target(target, "compare", overwrite)

@@ -9,7 +9,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from povsim.runs.metrics import format_value
+from povsim.runs.metrics import format_value, is_known, outcome
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,13 +61,16 @@ INTERVAL_ROWS = (
     "cost_per_relapse_avoided",
 )
 
-COMPARED = (
-    "incidence_end",
-    "registered_people_end",
-    "cumulative_exit_share",
-    "cumulative_relapse_share",
-    "cost_per_exit",
-)
+COMPARED = {
+    "incidence_end": "incidence end",
+    "registered_people_end": "registered people end",
+    "cumulative_exit_share": "cumulative exit share",
+    "cumulative_relapse_share": "cumulative relapse share",
+    "cost_per_exit": "cost per exit (yuan)",
+    "spending_yuan": "spending (m yuan)",
+    "county_exit_year": "county exit year",
+}
+"""Outcomes of the comparison table and their headers (with units where not a share)."""
 
 
 def _number(value: float) -> str:
@@ -79,14 +82,39 @@ def _number(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def _pm(name: str, mean: float, low: float, high: float) -> str:
-    """``mean ±half-width`` of a 95% interval in the outcome's format."""
+def _pm(name: str, mean: float, low: float, high: float, *, difference: bool = False) -> str:
+    """``mean ±half-width`` of a 95% interval in the outcome's format.
+
+    A difference of shares is in percentage points ("+1.1 pp"), spending in millions of
+    yuan; a difference that rounds to nothing has no sign ("0.0 pp", not "-0.0%").
+    """
+    unit = outcome(name).unit if is_known(name) else ""
+    if unit == "share" and difference:
+
+        def show(value: float) -> str:
+            return f"{100 * value:.1f} pp"
+    elif unit == "year" and difference:
+
+        def show(value: float) -> str:
+            return f"{value:.1f}"
+    elif name == "spending_yuan":
+
+        def show(value: float) -> str:
+            return f"{value / 1e6:,.1f}"
+    else:
+
+        def show(value: float) -> str:
+            return format_value(name, value)
+
+    shown = show(mean)
+    if shown.startswith("-") and not any(c in "123456789" for c in shown):
+        shown = shown[1:]
     if math.isnan(high):
-        return format_value(name, mean)
-    shown, half = format_value(name, mean), (high - low) / 2
-    if "." in shown and "%" not in shown:  # a mean under 1: its interval as precisely
-        return f"{shown} ±{half:.3f}"
-    return f"{shown} ±{format_value(name, half)}"
+        return shown
+    half = (high - low) / 2
+    if "." in shown and "%" not in shown and "pp" not in shown and name != "spending_yuan":
+        return f"{shown} ±{half:.3f}"  # a mean under 1: its interval as precisely
+    return f"{shown} ±{show(half)}"
 
 
 def summary_table(result: RunResult) -> Table:
@@ -167,10 +195,10 @@ def comparison_table(comparison: Comparison) -> Table:
         box=box.SIMPLE_HEAD,
     )
     table.add_column("scenario", no_wrap=True)
-    for name in COMPARED:
-        words = name.split("_")
+    for header in COMPARED.values():
+        words = header.split()
         # At least its longest word wide: a narrow terminal wraps headers between words.
-        table.add_column(" ".join(words), justify="right", min_width=max(map(len, words)))
+        table.add_column(header, justify="right", min_width=max(map(len, words)))
     for scenario, rows in comparison.table.groupby("scenario", sort=False):
         rows = rows.set_index("metric")
         table.add_row(
@@ -188,6 +216,7 @@ def comparison_table(comparison: Comparison) -> Table:
                         rows.loc[n, "diff_mean"],
                         rows.loc[n, "diff_ci_low"],
                         rows.loc[n, "diff_ci_high"],
+                        difference=True,
                     )
                 )
                 for n in COMPARED
@@ -197,8 +226,13 @@ def comparison_table(comparison: Comparison) -> Table:
 
 
 def _signed(text: str) -> str:
-    """A difference reads as one: "+1.2% ±0.4%" (a minus sign is already there)."""
-    return text if text.startswith(("-", "−")) or text == "-" else f"+{text}"
+    """A difference reads as one: "+1.2 pp ±0.4 pp" (a minus sign is already there; none
+    shows no change)."""
+    if text.startswith(("-", "−")) or text == "-":
+        return text
+    if not any(c in "123456789" for c in text.split(" ±")[0]):
+        return text
+    return f"+{text}"
 
 
 def _with_interval(value: float, half: float) -> str:

@@ -107,8 +107,12 @@ def compare_scenarios(
     """
     scenarios = list(scenarios)
     names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        raise ValueError(f"scenario names must differ to be compared: {names}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(
+            f"scenario names must differ to be compared: {', '.join(map(repr, twice))} "
+            "given more than once; give each scenario its own `name`"
+        )
     seed = scenarios[0].seed if seed is None else int(seed)
     specs = [RunSpec(s, seed, r) for s in scenarios for r in range(replications)]
     results: list[RunResult | None] = [None] * len(specs)
@@ -147,14 +151,16 @@ def compare_scenarios(
 
 
 def write_comparison(comparison: Comparison, out: Path, *, overwrite: bool = True) -> Path:
-    """Write ``comparison.parquet``, ``compare_runs.parquet``, ``trajectories.parquet``,
-    ``manifest.json`` and the figures to ``out``, atomically; an earlier comparison there is
+    """Write ``comparison.parquet`` (and the same as ``comparison.csv``),
+    ``compare_runs.parquet``, ``trajectories.parquet``, ``manifest.json`` and the figures
+    to ``out``, atomically; an earlier comparison there is
     replaced only with ``overwrite``, anything else never."""
     from povsim.plots.experiments import comparison_bars, comparison_trajectories
 
     out = Path(out)
     with staged(out, "compare", overwrite=overwrite) as directory:
         directory.table("comparison", comparison.table)
+        directory.text("comparison.csv", comparison.table.to_csv(index=False))
         directory.table("compare_runs", comparison.runs)
         directory.table("trajectories", comparison.trajectories)
         directory.figure("trajectories", comparison_trajectories(comparison.trajectories))
