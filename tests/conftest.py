@@ -40,8 +40,9 @@ def baseline() -> Scenario:
 
 @pytest.fixture(scope="session")
 def small(baseline: Scenario) -> Scenario:
-    """The baseline at 600 households in 12 villages: fast enough to run many times."""
-    return baseline.updated({"population.households": 600, "population.villages": 12})
+    """The baseline as a county of 600 households in 12 villages (each agent one household):
+    fast enough to run many times."""
+    return baseline.updated(_county_of(600, 12))
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +60,17 @@ def bare(baseline: Scenario) -> Scenario:
 
 @pytest.fixture(scope="session")
 def small_bare(bare: Scenario) -> Scenario:
-    return bare.updated({"population.households": 600, "population.villages": 12})
+    return bare.updated(_county_of(600, 12))
+
+
+def _county_of(households: int, villages: int) -> dict[str, int | None]:
+    """A county of this size, each agent one household (not the baseline's county sampled)."""
+    return {
+        "population.households": households,
+        "population.villages": villages,
+        "population.represents": None,
+        "population.represents_villages": None,
+    }
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pandas as pd
 from rich.console import Console
 
 from povsim import Scenario
-from povsim.cli.tables import comparison_table, targets_table
+from povsim.cli.tables import COMPARED, comparison_table, targets_table
 from povsim.experiments.compare import compare_scenarios
 from povsim.experiments.executors import SerialExecutor
 
@@ -44,10 +44,15 @@ def test_compare_gives_differences_their_own_rows(baseline: Scenario) -> None:
     comparison = compare_scenarios([small, other], 2, 1, executor=SerialExecutor())
     table = comparison_table(comparison)
     assert table.row_count == 3  # baseline, more_budget, and more_budget's Δ
-    wide = _render(table, 160).splitlines()
+    wide = _render(table, 220).splitlines()
     (delta,) = [line for line in wide if line.strip().startswith("Δ")]
-    assert delta.count("±") == 5  # every difference on one line at a wide terminal
+    assert delta.count("±") == len(COMPARED)  # every difference on one line at a wide terminal
     assert "%" in _render(table, 80)  # incidence and shares in per cent, as in `run`
+    # differences of shares are percentage points; what rounds to nothing has no sign
+    assert "pp" in delta
+    assert "-0.0" not in delta
+    assert "+0.0" not in delta
+    assert "spending (m yuan)" in " ".join(wide)
 
 
 def test_a_count_of_none_is_zero_not_a_fraction() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from povsim.sim.model import PovertyModel
 from povsim.sim.population import build_population
 from povsim.sim.streams import Streams
 
+ROOT = Path(__file__).resolve().parents[1]
 FULL = 20_000
 SAMPLE = 4_000
 
@@ -21,7 +24,9 @@ def pair(bare):
     county = bare.updated(
         {
             "population.households": FULL,
+            "population.represents": None,
             "population.villages": 40,
+            "population.represents_villages": None,
             "income.village_sd": 0.5,
             "income.remoteness_wage_penalty": 0.9,
             "income.remoteness_growth_penalty": 0.15,
@@ -121,3 +126,21 @@ def test_a_weighted_agent_costs_its_weight(small) -> None:
     for program in model.programs:
         for row in program.ledger:
             assert row["spent_yuan"] <= row["budget_yuan"] + 1e-6
+
+
+def test_a_smaller_sample_of_a_shipped_county_keeps_its_budget_per_household() -> None:
+    """Shrinking a shipped scenario's agents samples the same county: each agent stands for
+    more households and the budget per household stays, so mixes still differ. Before, 500
+    agents were a county of 500 households with the 5,000-household county's budget: no
+    program ran short, and industry-led and health-first gave identical results."""
+    from povsim import load_scenario
+
+    small = ["population.households=500", "population.villages=10"]
+    runs = {
+        name: simulate(load_scenario(ROOT / "scenarios" / f"{name}.toml", small), seed=1)
+        for name in ("industry_led", "health_first")
+    }
+    for run in runs.values():
+        assert run.indicators["population_households"].iloc[0] == pytest.approx(5_000)
+    spent = {n: r.indicators["spending_yuan"].sum() for n, r in runs.items()}
+    assert spent["industry_led"] != pytest.approx(spent["health_first"], rel=0.01)
