@@ -143,6 +143,8 @@ def _designs(tmp_path: Path) -> dict[str, Path]:
         '[inputs."income.growth"]\ndist = "lognorm"\nbounds = [0.03, -0.1]\n',
         "prefix": f'base = {base}\noutputs = ["incidence"]\n'
         '[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
+        "reversed_weights": f'base = {base}\noutputs = ["incidence_end"]\n'
+        '[shares]\nprograms = ["industry", "health"]\nweights = [2.0, 0.5]\n',
         "inf_bounds": f'base = {base}\noutputs = ["incidence_end"]\n'
         '[inputs."income.growth"]\nbounds = [0.03, inf]\n',
         "inf_tolerance": f'scenario = {base}\nregion = "x"\n{target}'
@@ -176,6 +178,12 @@ COMMANDS = {
     ],
     "sensitivity: an output by prefix": ["sensitivity", "{base}", "--problem", "{prefix}"],
     "sensitivity: infinite bounds": ["sensitivity", "{base}", "--problem", "{inf_bounds}"],
+    "sensitivity: share weights reversed": [
+        "sensitivity",
+        "{base}",
+        "--problem",
+        "{reversed_weights}",
+    ],
     "sensitivity: unknown method": [
         "sensitivity",
         "{base}",

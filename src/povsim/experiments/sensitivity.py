@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 import pandas as pd
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 from SALib import ProblemSpec
 
 from povsim.config import (
@@ -104,8 +104,19 @@ class Shares(_Strict):
     """Programs whose budget shares vary together, keeping their sum."""
 
     programs: list[str] = Field(min_length=2)
-    weights: tuple[float, float] = (0.5, 2.0)
+    weights: tuple[float, float] = Field(
+        (0.5, 2.0), description="the range each program's weight is drawn from: 0 < low < high"
+    )
     group: str | None = None
+
+    @field_validator("weights")
+    @classmethod
+    def _positive_range(cls, value: tuple[float, float]) -> tuple[float, float]:
+        # Normalised weights are the shares: a weight of 0 or less gives a program no money
+        # or a negative share, and a sum of 0 none at all.
+        if not 0.0 < value[0] < value[1]:
+            raise ValueError(f"must be a range 0 < low < high, not {list(value)}")
+        return value
 
 
 class ProblemFile(_Strict):
