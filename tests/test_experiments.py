@@ -522,3 +522,29 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
     with pytest.raises(KeyError, match="did you mean incidence@2020"):
         comparison.metric("incidence_2020")
     assert list(comparison.metric("incidence@2020").index) == ["baseline", "other"]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda t: povsim.run(t, seed=-1), ValueError, "seed must be a whole number"),
+        (lambda t: povsim.run(t, seed=1.7), ValueError, "not 1.7"),
+        (lambda t: povsim.run(t, seed="abc"), ValueError, "not 'abc'"),
+        (lambda t: povsim.run({"name": "x"}), TypeError, "a TOML path or a Scenario, not dict"),
+        (
+            lambda t: povsim.compare(str(SCENARIOS / "baseline.toml")),
+            TypeError,
+            "a list of two or more",
+        ),
+        (
+            lambda t: povsim.load_scenario(SCENARIOS / "baseline.toml", "income.growth=0.1"),
+            TypeError,
+            "a list of 'dotted.path=value' strings",
+        ),
+    ],
+)
+def test_the_python_api_names_a_wrong_argument(tiny: Scenario, call, error, message) -> None:
+    """A negative seed failed deep in NumPy, 1.7 ran as seed 1, one path where a list was
+    wanted was split into one-letter file names and overrides."""
+    with pytest.raises(error, match=message):
+        call(tiny)

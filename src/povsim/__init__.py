@@ -119,6 +119,11 @@ def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scen
         if overrides:
             raise ValueError("overrides apply to scenario files; use Scenario.updated() instead")
         return scenario
+    if not isinstance(scenario, str | Path):
+        raise TypeError(
+            f"scenario: a TOML path or a Scenario, not {type(scenario).__name__} "
+            "(Scenario.model_validate builds one from a dict)"
+        )
     return load_scenario(scenario, overrides)
 
 
@@ -220,6 +225,10 @@ def compare(
     """
     from povsim.experiments.compare import compare_scenarios, write_comparison
 
+    if isinstance(scenarios, str | Path):
+        raise TypeError(
+            f"scenarios: a list of two or more, not one path: [{str(scenarios)!r}, ...]"
+        )
     if len(scenarios) < 2:
         raise ValueError(f"compare needs two or more scenarios, not {len(scenarios)}")
     _check_replications(replications)

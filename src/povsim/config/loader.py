@@ -240,6 +240,10 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     Raises:
         ScenarioError: naming the file, the field path and the problem.
     """
+    if isinstance(overrides, str):
+        raise TypeError(
+            f"overrides: a list of 'dotted.path=value' strings, not one: [{overrides!r}]"
+        )
     path = Path(path)
     origin: Origin = {}
     raw: dict[str, Any] | None = None

@@ -24,6 +24,7 @@ from povsim.runs import metrics
 from povsim.runs.runner import RunResult
 from povsim.runs.stats import mean_interval, summarise
 from povsim.runs.store import staged
+from povsim.sim.streams import run_seed
 
 __all__ = ["Comparison", "compare_scenarios", "write_comparison"]
 
@@ -113,7 +114,7 @@ def compare_scenarios(
             f"scenario names must differ to be compared: {', '.join(map(repr, twice))} "
             "given more than once; give each scenario its own `name`"
         )
-    seed = scenarios[0].seed if seed is None else int(seed)
+    seed = run_seed(seed, scenarios[0].seed)
     specs = [RunSpec(s, seed, r) for s in scenarios for r in range(replications)]
     results: list[RunResult | None] = [None] * len(specs)
     clock = time.perf_counter()

@@ -17,6 +17,7 @@ from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs.metrics import outcome
 from povsim.runs.runner import RunResult
 from povsim.runs.stats import summarise
+from povsim.sim.streams import run_seed
 
 __all__ = ["Ensemble", "run_ensemble"]
 
@@ -139,7 +140,7 @@ def run_ensemble(
         counterfactual: also run each without support (for relapses avoided).
         on_result: called in this process as each replication finishes.
     """
-    seed = scenario.seed if seed is None else int(seed)
+    seed = run_seed(seed, scenario.seed)
     specs = [RunSpec(scenario, seed, r, counterfactual) for r in range(replications)]
     results: list[RunResult | None] = [None] * replications
     started, clock = datetime.now(UTC), time.perf_counter()

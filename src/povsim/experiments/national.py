@@ -23,6 +23,7 @@ from povsim.runs.counties import (
     partitions,
     run_partition,
 )
+from povsim.sim.streams import run_seed
 
 __all__ = ["run_national"]
 
@@ -44,7 +45,7 @@ def run_national(
         partition: ``"province"``, or a number of counties per partition.
         on_result: called as each partition comes back (a progress bar).
     """
-    seed = scenario.seed if seed is None else int(seed)
+    seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     specs = county_specs(scenario, seed)
     # Largest first, so no big partition is left running alone at the end (results are

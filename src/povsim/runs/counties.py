@@ -38,6 +38,7 @@ from povsim.sim.indicators import (
 )
 from povsim.sim.model import PovertyModel
 from povsim.sim.population import build_population
+from povsim.sim.streams import run_seed
 
 __all__ = [
     "COUNTY_COLUMNS",
@@ -891,7 +892,7 @@ def aggregate(
 def simulate_counties(scenario: Scenario, seed: int | None = None) -> NationalResult:
     """A county-resolved national run in this process (see :mod:`povsim.experiments.national`
     for partitions on an executor)."""
-    seed = scenario.seed if seed is None else int(seed)
+    seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     specs = county_specs(scenario, seed)
     return aggregate(scenario, seed, specs, run_partition(specs), started=started, clock=clock)

@@ -15,7 +15,7 @@ import pandas as pd
 from povsim.config import Scenario
 from povsim.runs import metrics
 from povsim.sim.model import PovertyModel
-from povsim.sim.streams import seed_for
+from povsim.sim.streams import run_seed, seed_for
 
 __all__ = ["RunResult", "simulate"]
 
@@ -107,7 +107,7 @@ def simulate(
         counterfactual: when the scenario has support, also run it without support on
             the same seed (same population and shocks) for the summary's comparisons.
     """
-    seed = scenario.seed if seed is None else int(seed)
+    seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     model = PovertyModel(scenario, seed_for(seed, replication), panel=panel)
     if on_step is not None:

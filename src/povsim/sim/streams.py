@@ -7,9 +7,11 @@ and two policy mixes run with the same seed face the same shocks.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-__all__ = ["STREAMS", "Streams", "seed_for"]
+__all__ = ["STREAMS", "Streams", "run_seed", "seed_for"]
 
 STREAMS = (
     "population",
@@ -58,3 +60,17 @@ def seed_for(seed: int, replication: int | None) -> int | np.random.SeedSequence
     if replication is None:
         return seed
     return np.random.SeedSequence(seed, spawn_key=(replication,))
+
+
+def run_seed(seed: object, default: int) -> int:
+    """``seed`` as a run's seed (``default`` when None): a whole number of 0 or more.
+
+    Raises:
+        ValueError: naming the seed, where NumPy would fail deep inside (a negative seed), or
+            a float would quietly be cut to another seed (1.7 to 1).
+    """
+    if seed is None:
+        return default
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number of 0 or more, not {seed!r}")
+    return int(seed)
