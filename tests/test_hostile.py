@@ -60,6 +60,7 @@ STRUCTURAL = [
     ("binary", "\x00\x01\x02garbage"),
     ("extends a missing file", 'extends = "nowhere.toml"\n'),
     ("extends a number", "extends = 3\n"),
+    ("extends a directory", 'extends = "."\n'),
     ("extends itself", 'extends = "case.toml"\n'),
     ("unknown field", HEADER + "[income]\ngrwoth = 0.1\n"),
     ("unknown section", HEADER + "[incomes]\ngrowth = 0.1\n"),
@@ -168,6 +169,7 @@ COMMANDS = {
     "sweep: true as a growth rate": ["sweep", "{bad_value}", "--out", "{out}"],
     "sweep: two kinds of design": ["sweep", "{two_kinds}", "--out", "{out}"],
     "sweep: a missing design": ["sweep", "{tmp}/nowhere.toml", "--out", "{out}"],
+    "run: a directory for a scenario": ["run", "{tmp}"],
     "sweep: --out a file": ["sweep", "{empty_grid}", "--out", "{targets}"],
     "sensitivity: triangular peak outside 0-1": ["sensitivity", "{base}", "--problem", "{triang}"],
     "sensitivity: lognormal with a negative sd": [
@@ -394,3 +396,10 @@ def test_a_hostile_command_is_one_clear_line(
     code, output = _invoke(tmp_path, args)
     assert code == 2, output
     assert "error" in output.lower()
+
+
+def test_a_directory_given_for_a_scenario_is_named_as_one(tmp_path: Path) -> None:
+    """It was "file not found", for a path that exists."""
+    code, output = _invoke(tmp_path, ["check", str(tmp_path)])
+    assert code == 2
+    assert "a directory, not a file" in output

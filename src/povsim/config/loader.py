@@ -60,6 +60,13 @@ def _too_deep(path: Path) -> ScenarioError:
 
 def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dict[str, Any]:
     """The TOML table in ``path``; a missing or unreadable file is a ScenarioError."""
+    if path.is_dir():
+        if referenced_from:
+            source, field = referenced_from
+            problem = ScenarioProblem(source, field, f"extends a directory, not a file: {path}")
+        else:
+            problem = ScenarioProblem(str(path), "", "a directory, not a file")
+        raise ScenarioError([problem])
     if not path.is_file():
         if referenced_from:
             source, field = referenced_from

@@ -164,7 +164,12 @@ def _per_positive(spending: float, gained: float) -> float:
 _OUTCOMES: tuple[Outcome, ...] = (
     Outcome("first_year", "year", "first simulated year", _first("year")),
     Outcome("last_year", "year", "last simulated year", _last("year")),
-    Outcome("incidence_start", "share", "people under the line, first year", _first("incidence")),
+    Outcome(
+        "incidence_start",
+        "share",
+        "people under the line at the end of the first year (its support counted)",
+        _first("incidence"),
+    ),
     Outcome(
         "incidence_end",
         "share",
