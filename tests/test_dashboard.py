@@ -622,9 +622,30 @@ def test_a_closed_tabs_session_is_freed_in_minutes_not_a_day(monkeypatch) -> Non
     seen: dict[str, str] = {}
     monkeypatch.setattr(command, "serve", lambda argv, env: seen.update(env) or 0)
     monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
-    result = CliRunner().invoke(app, ["dashboard", str(SCENARIOS / "baseline.toml")])
+    args = ["dashboard", str(SCENARIOS / "baseline.toml"), "--port", str(free_port())]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert seen["SOLARA_KERNEL_CULL_TIMEOUT"] == "2m"
     monkeypatch.setenv("SOLARA_KERNEL_CULL_TIMEOUT", "10m")  # the planner's own choice stays
-    CliRunner().invoke(app, ["dashboard", str(SCENARIOS / "baseline.toml")])
+    CliRunner().invoke(app, args)
     assert seen["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m"
+
+
+def test_a_port_in_use_is_refused_before_the_address_is_announced(monkeypatch) -> None:
+    """The server printed the address, then its own error, and ended with status 3."""
+    import socket
+
+    from typer.testing import CliRunner
+
+    import povsim.cli.dashboard as command
+    from povsim.cli import app
+
+    monkeypatch.setattr(command, "serve", lambda argv, env: pytest.fail("served"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["dashboard", "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert "in use: choose another with --port" in result.output
+    assert "dashboard at" not in result.output

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +90,20 @@ def serve(command: list[str], env: dict[str, str]) -> int:
             signal.signal(s, handler)
 
 
+def check_address(host: str, port: int) -> None:
+    """Refuse an address the server could not listen on, before announcing it: the server
+    would print the address, then its own error, and end with status 3."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(info[0], info[1]) as probe:
+            # as the server binds: a port left in TIME_WAIT by a stopped server is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(info[4])
+    except OSError as err:
+        reason = "in use: choose another with --port" if err.errno == errno.EADDRINUSE else ""
+        raise fail(f"cannot listen on {host}:{port}: {reason or err.strerror or err}", 2) from None
+
+
 def dashboard(
     scenario: Annotated[
         Path | None, typer.Argument(help="scenario to start with [default: the baseline]")
@@ -125,6 +141,7 @@ def dashboard(
         "SOLARA_KERNEL_CULL_TIMEOUT": os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", "2m"),
         "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET])),
     }
+    check_address(host, port)
     console.print(f"povsim dashboard at http://{host}:{port}/ (Ctrl-C to stop)")
     status = serve(server_command(host, port), env)
     if status not in (0, *(-s for s in STOP_SIGNALS), 130, 143):
