@@ -193,6 +193,14 @@ def test_chart_options_are_plain_json_and_readable() -> None:
         axes = option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]
         assert all(axis["type"] == "value" for axis in axes)  # no log axis
         assert option["legend"]["bottom"] == 0  # under the plot, not over the data
+    # Once the live run has a year, its percentiles show with the projection's median to
+    # the last year (the projection vanished after the first step).
+    stepped = charts.income_chart(live, result.indicators, years)
+    names = [s["name"] for s in stepped["series"]]
+    assert "median" in names
+    assert "median (projected)" in names
+    projected = stepped["series"][names.index("median (projected)")]["data"]
+    assert projected[-1] is not None
     few = live.assign(registered_people=1_200)
     assert charts.poverty_chart(few, None, years)["yAxis"][0]["name"] == "registered poor (people)"
     many = live.assign(registered_people=1_200_000)

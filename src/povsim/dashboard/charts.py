@@ -159,8 +159,9 @@ def _band(name: str, low: list, high: list, opacity: float, stack: str) -> list[
 
 
 def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> dict:
-    """Income percentiles (5-95) against the poverty line, yuan per person per year; the
-    projection until the live run has a year."""
+    """Income percentiles (5-95) against the poverty line, yuan per person per year: the
+    live run's so far with the projection's median as dashes to the last year, or the
+    projection's bands until the live run has a year."""
     shown = live if not live.empty else projected
     tag = "" if shown is live else " (projected)"
     option = _frame(f"Income percentiles and the line{tag}", years)
@@ -170,12 +171,19 @@ def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: rang
         *_band("5th–95th percentile", p[5], p[95], 0.2, "outer"),
         *_band("25th–75th percentile", p[25], p[75], 0.4, "inner"),
         _line(f"median{tag}", p[50], BLUE, projected=bool(tag)),
+    ]
+    if projected is not None and shown is live:
+        median = _by_year(projected, "income_p50", years)
+        series.append(_line("median (projected)", median, BLUE, projected=True))
+    # the line to the last year: the projection has every year, the live run its own so far
+    line = projected if projected is not None else shown
+    series.append(
         {
-            **_line("poverty line", _by_year(shown, "poverty_line", years), RED, False),
+            **_line("poverty line", _by_year(line, "poverty_line", years), RED, False),
             "step": "middle",
             "symbol": "none",
-        },
-    ]
+        }
+    )
     option["series"] = series
     option["legend"]["data"] = [s["name"] for s in series if not s["name"].endswith("(base)")]
     return option
