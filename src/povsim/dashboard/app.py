@@ -548,14 +548,21 @@ def PolicyPanel():
             step=0.05,
             on_value=lambda v: _set_policy(current.with_(budget_scale=v)),
         )
-        solara.SliderInt(
-            f"exit threshold: standard +{current.exit_margin:.0%} = "
-            f"{current.exit_income(current.base.end_year):,.0f} yuan in {current.base.end_year}",
-            value=round(100 * current.exit_margin),
-            min=0,
-            max=100,
-            on_value=lambda v: _set_policy(current.with_(exit_margin=v / 100)),
-        )
+        # The label above the slider: beside it, a label this long squeezed the track to
+        # nothing in the sidebar.
+        with solara.Column(classes=["povsim-exit-threshold"], gap="0px"):
+            solara.Text(
+                f"exit threshold: standard +{current.exit_margin:.0%} = "
+                f"{current.exit_income(current.base.end_year):,.0f} yuan in "
+                f"{current.base.end_year}"
+            )
+            solara.SliderInt(
+                "",
+                value=round(100 * current.exit_margin),
+                min=0,
+                max=100,
+                on_value=lambda v: _set_policy(current.with_(exit_margin=v / 100)),
+            )
         if current.has_social_security:
             solara.Checkbox(
                 label="two lines in one (dibao catches whoever falls back)",
