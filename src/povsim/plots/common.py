@@ -34,6 +34,8 @@ def _line(ax, frame: pd.DataFrame, column: str, scale: float = 1.0, **style) -> 
     years, mean, low, high = _yearly(frame, column)
     (line,) = ax.plot(years, scale * mean, **style)
     if low is not None and high is not None:
+        if (frame[column] >= 0).all():  # a count or share: its band stops at 0
+            low = np.maximum(low, 0.0)
         ax.fill_between(years, scale * low, scale * high, color=line.get_color(), alpha=0.2)
 
 

@@ -36,14 +36,36 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
         ("cumulative_relapse_share", 100, "Cumulative relapse share", "% of exited households"),
         ("cost_per_exit", 1e-3, "Cost per exit", "thousand yuan"),
     )
+    reference = table["scenario"].iloc[0]
     for ax, (metric, scale, title, unit) in zip(axes, panels, strict=True):
         rows = table[table["metric"] == metric]
         x = np.arange(len(rows))
         mean = scale * rows["mean"].to_numpy()
         error = scale * np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+        # A share or a cost is never negative: a t-interval of a few replications can reach
+        # under 0, and the bar's whisker stops there.
+        error[0] = np.minimum(error[0], mean)
         ax.bar(x, mean, yerr=np.nan_to_num(error), capsize=3, color=[f"C{i}" for i in x])
+        # The bars' intervals are each mix's own; two mixes on the same seeds differ far more
+        # surely than overlapping bars suggest, so each bar carries its paired difference.
+        top = np.nanmax(np.append(mean + np.nan_to_num(error[1]), 0.0))
+        for i, row in enumerate(rows.itertuples()):
+            if row.scenario == reference or np.isnan(row.diff_mean):
+                continue
+            half = scale * (row.diff_ci_high - row.diff_ci_low) / 2
+            diff = f"{scale * row.diff_mean:+.1f}"
+            label = "Δ " + ("0.0" if diff in ("+0.0", "-0.0") else diff)
+            if not np.isnan(half):
+                label += f"\n±{half:.1f}"
+            ax.annotate(label, (i, top), ha="center", va="bottom", fontsize="x-small")
+        ax.set_ylim(top=1.15 * top if top > 0 else None)
         ax.set_xticks(x, rows["scenario"], rotation=35, ha="right", fontsize="small")
         ax.set(title=title, ylabel=unit)
+    fig.suptitle(
+        f"Each mix's mean with its 95% interval; Δ: paired difference from {reference} "
+        "(the same seeds), with its 95% interval",
+        fontsize="small",
+    )
     return fig
 
 
