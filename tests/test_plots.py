@@ -52,3 +52,30 @@ def test_a_program_never_takes_the_grey_of_a_pathway_that_is_not_one() -> None:
     assert not any(r == g == b for r, g, b, _ in programs)
     assert len(set(programs)) == 15
     assert {colours["combined"], colours["none"]} == {"0.45", "0.75"}
+
+
+def test_comparison_bars_carry_the_paired_differences() -> None:
+    """Unpaired whiskers overlapped where the paired difference was clear: each bar but the
+    reference's is labelled with its paired Δ, and no whisker reaches under 0."""
+    from povsim.plots.experiments import comparison_bars
+
+    rows = []
+    for scenario, mean, diff in (("a", 0.02, np.nan), ("b", 0.03, 0.011)):
+        for metric in ("cumulative_exit_share", "cumulative_relapse_share", "cost_per_exit"):
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "metric": metric,
+                    "mean": mean,
+                    "ci_low": mean - 0.04,  # a few replications' t-interval under 0
+                    "ci_high": mean + 0.04,
+                    "diff_mean": diff,
+                    "diff_ci_low": diff - 0.006,
+                    "diff_ci_high": diff + 0.006,
+                }
+            )
+    fig = comparison_bars(pd.DataFrame(rows))
+    labels = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert labels.count("Δ +1.1\n±0.6") == 2  # the two share panels, in percentage points
+    for ax in fig.axes:
+        assert ax.get_ylim()[0] >= 0
