@@ -170,7 +170,10 @@ def test_budget_shares_vary_together_and_stay_valid(small_base) -> None:
 
 def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "problem.toml"
-    path.write_text('[inputs."programs.industry.gain"]\ndist = "norm"\nbounds = [3000, 400]\n')
+    path.write_text(
+        '[inputs."programs.industry.gain"]\ndist = "norm"\nbounds = [3000, 400]\n'
+        '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n'
+    )
     result = sensitivity_cli(
         path, tmp_path / "o", "--method", "morris", "-N", "2", "--executor", "serial"
     )
@@ -286,3 +289,33 @@ def test_fast_with_too_small_a_sample_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "FAST needs more than 64 samples per input" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_one_input_is_refused_before_any_run(tmp_path: Path) -> None:
+    """SALib refused a single input only when it analysed, after every run, with a
+    traceback and status 1."""
+    problem = tmp_path / "p.toml"
+    problem.write_text('[inputs."income.growth"]\nbounds = [0.04, 0.1]\n', encoding="utf-8")
+    result = sensitivity_cli(problem, tmp_path / "out", "--method", "morris", "-N", "2")
+    assert result.exit_code == 2, result.output
+    assert "two or more inputs or groups" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_problem_files_base_is_used_when_no_scenario_is_given(tmp_path: Path) -> None:
+    """The docs promised it; the command required the scenario."""
+    (tmp_path / "small.toml").write_text(
+        f'extends = "{SCENARIOS / "baseline.toml"}"\n[population]\nhouseholds = 200\nvillages = 4\n'
+    )
+    problem = tmp_path / "p.toml"
+    problem.write_text(
+        'base = "small.toml"\noutputs = ["incidence_end"]\ntime_varying = []\n'
+        '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n'
+        '[inputs."income.transitory_sd"]\nbounds = [0.1, 0.3]\n'
+    )
+    out = tmp_path / "o"
+    options = ["--problem", str(problem), "--out", str(out), "--method", "morris", "-N", "2"]
+    result = runner.invoke(app, ["sensitivity", *options, "--executor", "serial", "--quiet"])
+    assert result.exit_code == 0, result.output
+    manifest = (out / "manifest.json").read_text()
+    assert '"households": 200' in manifest

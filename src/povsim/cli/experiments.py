@@ -57,9 +57,12 @@ def sweep(
 
 
 def sensitivity(
-    scenario: Annotated[Path, typer.Argument(help="base scenario TOML file")],
     problem: Annotated[Path, typer.Option(help="problem TOML file: inputs, outputs")],
     out: Annotated[Path, typer.Option(help="output directory (runs are kept under it)")],
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(help="base scenario TOML file [default: the problem file's base]"),
+    ] = None,
     method: Annotated[str, typer.Option(help="sobol, morris or fast")] = "sobol",
     n: Annotated[
         int, typer.Option("-N", "--n", min=1, help="base sample size (Morris: trajectories)")

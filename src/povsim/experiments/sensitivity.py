@@ -261,6 +261,24 @@ def _validate(problem: Problem, source: str) -> None:
         raise ScenarioError([ScenarioProblem(source, "inputs", "no inputs to vary")])
 
 
+def check_analysable(problem: Problem) -> None:
+    """Refuse, before any run, a problem SALib would refuse only when analysing, after every
+    run: indices apportion an output among two or more inputs or groups. (A problem built
+    in Python may still be sampled and evaluated with one.)"""
+    factors = list(dict.fromkeys(problem.salib().get("groups") or problem.names))
+    if len(factors) < 2:
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    problem.source,
+                    "inputs",
+                    f"an analysis needs two or more inputs or groups to apportion among, not "
+                    f"{len(factors)} ({', '.join(factors) or 'none'})",
+                )
+            ]
+        )
+
+
 def load_problem(path: str | Path, scenario: str | Path | Scenario | None = None) -> Problem:
     """Read a problem file; ``scenario`` (a file or a Scenario) overrides its ``base``."""
     path = Path(path)
@@ -531,6 +549,7 @@ def run_sensitivity(
     from povsim.plots.experiments import sensitivity_bars, time_varying_indices
 
     check_sample_size(method, n, problem.source)
+    check_analysable(problem)
     directory = OutputDirectory(Path(out), "sensitivity")
     out = directory.path
     if (out / "runs" / "design.json").exists() and not resume:
