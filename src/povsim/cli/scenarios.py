@@ -63,12 +63,16 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
         design = load_design(path)
         return f"sweep design: {len(design.scenarios)} scenarios"
     if kind == PROBLEM:
-        from povsim.experiments.sensitivity import load_problem
+        from povsim.experiments.sensitivity import check_analysable, load_problem
 
         problem = load_problem(path)
+        check_analysable(problem)
+        inputs, outputs = len(problem.names), len(problem.spec.outputs)
+        shares = len(problem.names) - len(problem.spec.inputs)
         return (
-            f"sensitivity problem: {len(problem.spec.inputs)} inputs, "
-            f"{len(problem.spec.outputs)} outputs, base {problem.base.name}"
+            f"sensitivity problem: {inputs} inputs"
+            + (f" ({shares} of them budget shares)" if shares else "")
+            + f", {outputs} output{'s' * (outputs != 1)}, base {problem.base.name}"
         )
     from povsim.experiments.calibration import load_region
 
