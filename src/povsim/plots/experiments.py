@@ -95,6 +95,11 @@ def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
             )
         ax.set_xticks(x, inputs, rotation=40, ha="right", fontsize="small")
         ax.set_title(output)
+        ax.set_ylabel(
+            "elementary effect, in the output's units"
+            if method == "morris"
+            else "share of the output's variance"
+        )
         ax.legend(fontsize="small")
     fig.suptitle(f"{method} sensitivity indices")
     return fig
