@@ -508,6 +508,8 @@ def indices_table(sp: ProblemSpec) -> pd.DataFrame:
                         }
                     )
     table = pd.DataFrame(rows, columns=INDEX_COLUMNS[:6])
+    # one missing value whatever the method (Morris's rows would hold None, Sobol's NaN)
+    table["input2"] = table["input2"].astype("string")
     problem = getattr(sp, "problem", None)
     listed = problem.spec.outputs if problem else [o for o in outputs if "@" not in o]
     yearly = problem.yearly if problem else [o for o in outputs if "@" in o]
