@@ -450,6 +450,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         expect(table).to_contain_text("industry-20", timeout=120_000)
         expect(table).to_contain_text("industry-30")
         expect(table).to_contain_text("cumulative exit share")
+        expect(table).to_contain_text("Δ vs industry-30")  # the paired difference, as the CLI's
         expect(page.get_by_text("Download comparison (CSV)")).to_be_visible()
         page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
 
@@ -459,6 +460,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         csv = tmp_path / "comparison.csv"
         download.value.save_as(csv)
         assert "industry-20" in csv.read_text()
+        assert "cumulative exit share Δ 95% low" in csv.read_text()
         with page.expect_download() as download:
             page.get_by_role("button", name="Download scenario (TOML)").click()
         exported = tmp_path / "mix.toml"

@@ -64,8 +64,13 @@ def test_a_count_of_none_is_zero_not_a_fraction() -> None:
 
 def test_a_mean_under_one_has_its_interval_as_precise() -> None:
     """A compare table read "0.667 ±3": three decimals for the mean, none for the interval."""
-    from povsim.cli.tables import _pm
+    from povsim.runs.metrics import format_interval as pm
 
-    assert _pm("registered_people_end", 0.667, -2.2, 3.5) == "0.667 ±2.850"
-    assert _pm("registered_people_end", 12.0, 9.0, 15.0) == "12 ±3"
-    assert _pm("cumulative_exit_share", 0.5, 0.45, 0.55) == "50.0% ±5.0%"
+    assert pm("registered_people_end", 0.667, -2.2, 3.5) == "0.667 ±2.850"
+    assert pm("registered_people_end", 12.0, 9.0, 15.0) == "12 ±3"
+    assert pm("cumulative_exit_share", 0.5, 0.45, 0.55) == "50.0% ±5.0%"
+    # differences: signed, shares in percentage points, no sign on nothing
+    assert pm("cumulative_relapse_share", 0.011, 0.005, 0.017, difference=True) == (
+        "+1.1 pp ±0.6 pp"
+    )
+    assert pm("incidence_end", -0.0001, -0.002, 0.002, difference=True) == "0.0 pp ±0.2 pp"

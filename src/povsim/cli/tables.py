@@ -9,7 +9,8 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from povsim.runs.metrics import format_value, is_known, outcome
+from povsim.experiments.compare import COMPARED
+from povsim.runs.metrics import format_interval, format_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,17 +62,6 @@ INTERVAL_ROWS = (
     "cost_per_relapse_avoided",
 )
 
-COMPARED = {
-    "incidence_end": "incidence end",
-    "registered_people_end": "registered people end",
-    "cumulative_exit_share": "cumulative exit share",
-    "cumulative_relapse_share": "cumulative relapse share",
-    "cost_per_exit": "cost per exit (yuan)",
-    "spending_yuan": "spending (m yuan)",
-    "county_exit_year": "county exit year",
-}
-"""Outcomes of the comparison table and their headers (with units where not a share)."""
-
 
 def _number(value: float) -> str:
     if math.isnan(value):
@@ -80,41 +70,6 @@ def _number(value: float) -> str:
         return f"{value:.3f}"
     # three figures for small numbers: 3.04 people a household is not 3
     return f"{value:.3g}" if abs(value) < 100 else f"{value:,.0f}"
-
-
-def _pm(name: str, mean: float, low: float, high: float, *, difference: bool = False) -> str:
-    """``mean ±half-width`` of a 95% interval in the outcome's format.
-
-    A difference of shares is in percentage points ("+1.1 pp"), spending in millions of
-    yuan; a difference that rounds to nothing has no sign ("0.0 pp", not "-0.0%").
-    """
-    unit = outcome(name).unit if is_known(name) else ""
-    if unit == "share" and difference:
-
-        def show(value: float) -> str:
-            return f"{100 * value:.1f} pp"
-    elif unit == "year" and difference:
-
-        def show(value: float) -> str:
-            return f"{value:.1f}"
-    elif name == "spending_yuan":
-
-        def show(value: float) -> str:
-            return f"{value / 1e6:,.1f}"
-    else:
-
-        def show(value: float) -> str:
-            return format_value(name, value)
-
-    shown = show(mean)
-    if shown.startswith("-") and not any(c in "123456789" for c in shown):
-        shown = shown[1:]
-    if math.isnan(high):
-        return shown
-    half = (high - low) / 2
-    if "." in shown and "%" not in shown and "pp" not in shown and name != "spending_yuan":
-        return f"{shown} ±{half:.3f}"  # a mean under 1: its interval as precisely
-    return f"{shown} ±{show(half)}"
 
 
 def summary_table(result: RunResult) -> Table:
@@ -204,35 +159,25 @@ def comparison_table(comparison: Comparison) -> Table:
         table.add_row(
             str(scenario),
             *(
-                _pm(n, rows.loc[n, "mean"], rows.loc[n, "ci_low"], rows.loc[n, "ci_high"])
+                format_interval(
+                    n, rows.loc[n, "mean"], rows.loc[n, "ci_low"], rows.loc[n, "ci_high"]
+                )
                 for n in COMPARED
             ),
         )
         if scenario != reference:
             diffs = [
-                _signed(
-                    _pm(
-                        n,
-                        rows.loc[n, "diff_mean"],
-                        rows.loc[n, "diff_ci_low"],
-                        rows.loc[n, "diff_ci_high"],
-                        difference=True,
-                    )
+                format_interval(
+                    n,
+                    rows.loc[n, "diff_mean"],
+                    rows.loc[n, "diff_ci_low"],
+                    rows.loc[n, "diff_ci_high"],
+                    difference=True,
                 )
                 for n in COMPARED
             ]
             table.add_row("  Δ", *diffs, style="dim")
     return table
-
-
-def _signed(text: str) -> str:
-    """A difference reads as one: "+1.2 pp ±0.4 pp" (a minus sign is already there; none
-    shows no change)."""
-    if text.startswith(("-", "−")) or text == "-":
-        return text
-    if not any(c in "123456789" for c in text.split(" ±")[0]):
-        return text
-    return f"+{text}"
 
 
 def _with_interval(value: float, half: float) -> str:

@@ -20,6 +20,7 @@ import hashlib
 import html
 import io
 import json
+import math
 import os
 import threading
 import time
@@ -44,30 +45,14 @@ from povsim.dashboard.policy import (
     scenario_files,
 )
 from povsim.dashboard.upload import ScenarioUpload, load_upload
-from povsim.experiments.compare import Comparison, compare_scenarios
+from povsim.experiments.compare import COMPARED, Comparison, compare_scenarios
 from povsim.experiments.executors import SerialExecutor
 from povsim.plots.experiments import comparison_trajectories
-from povsim.runs.metrics import format_value
+from povsim.runs.metrics import format_interval, format_value
 from povsim.runs.runner import simulate
 from povsim.sim.model import PovertyModel
 
 __all__ = ["DashboardModel", "Page"]
-
-
-TABLE_OUTCOMES = (
-    "incidence_end",
-    "registered_people_end",
-    "cumulative_exit_share",
-    "cumulative_relapse_share",
-    "cost_per_exit",
-)
-"""Outcomes of the comparison table (see :mod:`povsim.runs.metrics`)."""
-
-
-def _table_metrics(end_year: int) -> dict[str, str]:
-    """The comparison table's outcomes and their column labels."""
-    labels = {"incidence_end": f"incidence {end_year}", "cost_per_exit": "cost per exit (yuan)"}
-    return {name: labels.get(name, name.replace("_", " ")) for name in TABLE_OUTCOMES}
 
 
 class DashboardModel(PovertyModel):
@@ -307,21 +292,28 @@ def StatusView(model: DashboardModel):
 
 # ------------------------------------------------------------------ comparison
 def _comparison_table(result: Comparison) -> pd.DataFrame:
-    """One row per mix: each headline metric's mean and 95% interval."""
+    """One row per mix: each headline metric's mean and 95% interval, and its paired
+    difference from the first mix with its interval (empty for the first)."""
     rows = []
-    metrics = _table_metrics(result.scenarios[0].end_year)
     for name, group in result.table.groupby("scenario", sort=False):
         group = group.set_index("metric")
         row = {"mix": name}
-        for metric, label in metrics.items():
+        for metric, label in COMPARED.items():
             if metric not in group.index:
                 continue
             r = group.loc[metric]
             row[label] = r["mean"]
             row[f"{label} 95% low"] = r["ci_low"]
             row[f"{label} 95% high"] = r["ci_high"]
+            row[f"{label} Δ"] = r["diff_mean"]
+            row[f"{label} Δ 95% low"] = r["diff_ci_low"]
+            row[f"{label} Δ 95% high"] = r["diff_ci_high"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+CELL = "padding:3px 12px;text-align:right;vertical-align:top;"
+"""The style of a table cell the dashboard renders."""
 
 
 def _markdown(text: str) -> None:
@@ -330,7 +322,11 @@ def _markdown(text: str) -> None:
     Text from files or the planner is escaped where it is put in."""
     import markdown
 
-    solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]))
+    page = markdown.markdown(text, extensions=["tables"])
+    # Unstyled, a table's cells touch: its headers ran together.
+    page = page.replace("<th>", f'<th style="{CELL}border-bottom:1px solid #bbb">')
+    page = page.replace("<td>", f'<td style="{CELL}">')
+    solara.HTML(tag="div", unsafe_innerHTML=page)
 
 
 def _fmt(name: str, value: float | None) -> str:
@@ -348,21 +344,24 @@ def CompareView(model: DashboardModel):
             solara.Text("Pin two to four mixes in the sidebar, then press Compare.")
             return column
         table = _comparison_table(result)
-        outcomes = _table_metrics(result.scenarios[0].end_year)
-        labels = list(outcomes.values())
         solara.FigureMatplotlib(comparison_trajectories(result.trajectories), format="png")
-        header = "| mix | " + " | ".join(labels) + " |"
-        lines = [header, "|---" * (len(labels) + 1) + "|"]
-        for row in table.to_dict("records"):
-            cells = []
-            for name, label in outcomes.items():
-                mean, low, high = (
-                    row.get(label),
-                    row.get(f"{label} 95% low"),
-                    row.get(f"{label} 95% high"),
-                )
-                cells.append(f"{_fmt(name, mean)} ({_fmt(name, low)}–{_fmt(name, high)})")
-            lines.append(f"| {html.escape(str(row['mix']))} | " + " | ".join(cells) + " |")
+        header = "| mix | " + " | ".join(COMPARED.values()) + " |"
+        lines = [header, "|---" * (len(COMPARED) + 1) + "|"]
+        first = html.escape(str(table["mix"].iloc[0]))
+        for i, row in enumerate(table.to_dict("records")):
+            for delta in ("", " Δ") if i else ("",):
+                cells = [
+                    format_interval(
+                        name,
+                        row.get(f"{label}{delta}", math.nan),
+                        row.get(f"{label}{delta} 95% low", math.nan),
+                        row.get(f"{label}{delta} 95% high", math.nan),
+                        difference=bool(delta),
+                    )
+                    for name, label in COMPARED.items()
+                ]
+                mix = f"Δ vs {first}" if delta else html.escape(str(row["mix"]))
+                lines.append(f"| {mix} | " + " | ".join(cells) + " |")
         _markdown("\n".join(lines))
         # A paired comparison runs every mix on the same seeds: say whose, and which
         # pinned settings it did not use.
@@ -374,8 +373,9 @@ def CompareView(model: DashboardModel):
         )
         solara.Text(
             f"{result.replications} replications each (the most any pinned mix asks for) on "
-            f"common seeds: seed {result.seed}, the first pinned mix's{unused}; means with "
-            "95% intervals",
+            f"common seeds: seed {result.seed}, the first pinned mix's{unused}; means ± the "
+            "half-width of their 95% intervals, and under each mix its paired difference "
+            f"from {first} (Δ; shares in percentage points)",
         )
         buffer = io.StringIO()
         table.to_csv(buffer, index=False)

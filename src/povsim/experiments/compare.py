@@ -26,7 +26,19 @@ from povsim.runs.stats import mean_interval, summarise
 from povsim.runs.store import staged
 from povsim.sim.streams import run_seed
 
-__all__ = ["Comparison", "compare_scenarios", "write_comparison"]
+__all__ = ["COMPARED", "Comparison", "compare_scenarios", "write_comparison"]
+
+COMPARED = {
+    "incidence_end": "incidence end",
+    "registered_people_end": "registered people end",
+    "cumulative_exit_share": "cumulative exit share",
+    "cumulative_relapse_share": "cumulative relapse share",
+    "cost_per_exit": "cost per exit (yuan)",
+    "spending_yuan": "spending (m yuan)",
+    "county_exit_year": "county exit year",
+}
+"""The outcomes comparison tables show (`povsim compare`, the dashboard) and their headers,
+with units where not a share."""
 
 
 @dataclass

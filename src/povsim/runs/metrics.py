@@ -36,6 +36,7 @@ __all__ = [
     "Tables",
     "UnknownOutcome",
     "evaluate",
+    "format_interval",
     "format_value",
     "is_known",
     "outcome",
@@ -449,3 +450,45 @@ def format_value(name: str, value: float | None) -> str:
     if abs(value) >= 1 or float(value).is_integer():
         return f"{value:,.0f}"  # a count of none is 0, not 0.000
     return f"{value:.3f}"
+
+
+def format_interval(
+    name: str, mean: float, low: float, high: float, *, difference: bool = False
+) -> str:
+    """``mean ±half-width`` of a 95% interval in the outcome's format (tables' cells).
+
+    A ``difference`` is signed ("+1.1 pp ±0.6 pp"), a difference of shares in percentage
+    points, and one that rounds to nothing has no sign ("0.0 pp", not "-0.0%"); spending is
+    in millions of yuan (the header says so); a mean under 1 has its interval as precisely.
+    """
+    unit = outcome(name).unit if is_known(name) else ""
+    if unit == "share" and difference:
+
+        def show(value: float) -> str:
+            return f"{100 * value:.1f} pp"
+    elif unit == "year" and difference:
+
+        def show(value: float) -> str:
+            return f"{value:.1f}"
+    elif name == "spending_yuan":
+
+        def show(value: float) -> str:
+            return f"{value / 1e6:,.1f}"
+    else:
+
+        def show(value: float) -> str:
+            return format_value(name, value)
+
+    shown = show(mean)
+    changed = any(c in "123456789" for c in shown)
+    if shown.startswith("-") and not changed:
+        shown = shown[1:]
+    if difference and changed and not shown.startswith(("-", "−")) and shown != "-":
+        shown = f"+{shown}"
+    if math.isnan(high):
+        return shown
+    half = (high - low) / 2
+    fixed = unit in ("share", "year") or name == "spending_yuan"  # their own decimals
+    if "." in shown and not fixed:
+        return f"{shown} ±{half:.3f}"
+    return f"{shown} ±{show(half)}"
