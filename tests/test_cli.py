@@ -472,3 +472,25 @@ def test_check_takes_every_kind_of_input_file() -> None:
     result = runner.invoke(app, ["check", str(files[0]), "--set", "income.growth=0.1"])
     assert result.exit_code == 2
     assert "--set applies to scenario files; this is a sweep design" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", "{base}", "{base}", "--replications", "1"],
+        ["run", "{base}", "--nope"],
+        ["validate", "--replications", "many"],
+    ],
+)
+def test_an_option_out_of_range_or_misspelt_is_one_line(args: list[str]) -> None:
+    """Typer drew such errors in a box of several lines, unlike every other error."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "povsim", *(a.format(base=BASELINE) for a in args)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ")
+    assert args[-2] in lines[0] or "--nope" in lines[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -109,13 +110,23 @@ def main() -> None:  # pragma: no cover - console-script entry point
     # line, nothing half-written (the default would leave the pool's semaphores behind).
     signal.signal(signal.SIGTERM, _terminated)
     warnings.showwarning = _one_line
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as err:
+        err.show()  # the command's help
+        code = err.exit_code
+    except ClickException as err:
+        # An option out of range or misspelt: one line, as every other error, not a box.
+        errors.print(f"error: {err.format_message()}", markup=False, highlight=False)
+        code = err.exit_code
     except SystemExit as exit_:
-        if exit_.code == INTERRUPTED:
-            # Shutdown joins worker pools, their threads and children without a time
-            # limit; after Ctrl-C nothing they hold is worth keeping the terminal for.
-            watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, (INTERRUPTED,))
-            watchdog.daemon = True
-            watchdog.start()
-        raise
+        code = exit_.code
+    if code == INTERRUPTED:
+        # Shutdown joins worker pools, their threads and children without a time
+        # limit; after Ctrl-C nothing they hold is worth keeping the terminal for.
+        watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, (INTERRUPTED,))
+        watchdog.daemon = True
+        watchdog.start()
+    sys.exit(code if isinstance(code, int) else 0)
