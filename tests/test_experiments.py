@@ -450,7 +450,16 @@ def test_a_stopped_run_ends_with_one_line_and_nothing_written(tmp_path: Path, st
         text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(2.0)  # the command has begun; the fork server may still be importing
+    # The command has begun once its pool's fork server exists (a fixed wait lost the
+    # signal to the interpreter's own start-up on a loaded machine); the fork server may
+    # still be importing.
+    import psutil
+
+    deadline = time.monotonic() + 60
+    while not psutil.Process(process.pid).children():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     assert process.poll() is None, process.communicate()
     if stop == "ctrl-c":
         os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the group

@@ -86,7 +86,9 @@ def test_updated_revalidates(baseline: Scenario) -> None:
 # One test per kind of bad input: the message names the file, the field path and the problem.
 BAD_FILES = {
     "unknown key": ("[income]\ngrowht = 0.05\n", "income.growht", "unknown field"),
-    "wrong type": ('[population]\nhouseholds = "many"\n', "population.households", "valid integer"),
+    "wrong type": ('[population]\nhouseholds = "many"\n', "population.households", "text where"),
+    # pydantic read "2000" as 2000
+    "quoted number": ('[population]\nhouseholds = "2000"\n', "population.households", "quotes"),
     "out of range": (
         "[registration]\ncoverage = 1.5\n",
         "registration.coverage",

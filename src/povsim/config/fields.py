@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -51,6 +51,25 @@ def _takes_bool(annotation: Any) -> bool:
     return any(_takes_bool(arg) for arg in get_args(annotation))
 
 
+def _takes_text(annotation: Any) -> bool:
+    """Whether a field's type admits a string (``str``, or a literal of strings)."""
+    if annotation is str:
+        return True
+    if get_origin(annotation) is Literal:
+        return any(isinstance(arg, str) for arg in get_args(annotation))
+    return any(_takes_text(arg) for arg in get_args(annotation))
+
+
+def _holds_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_text(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_text(v) for v in value)
+    return False
+
+
 def _numeric(annotation: Any) -> bool:
     """Whether a field holds numbers (alone or in lists and tables), not settings tables."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -71,7 +90,8 @@ def _holds_bool(value: Any) -> bool:
 
 
 class StrictNumbers(BaseModel):
-    """Numbers are numbers: no NaN or infinity, and true or false is not 1 or 0."""
+    """Numbers are numbers: no NaN or infinity, true or false is not 1 or 0, and "2000" is
+    not 2000."""
 
     model_config = ConfigDict(allow_inf_nan=False)
 
@@ -86,6 +106,14 @@ class StrictNumbers(BaseModel):
             and not _takes_bool(field.annotation)
         ):
             raise ValueError("true or false where a number is expected")
+        if (
+            field is not None
+            and _holds_text(value)
+            and _numeric(field.annotation)
+            and not _takes_text(field.annotation)
+        ):
+            # Pydantic would read "2000" as 2000: a quoted number is a slip worth naming.
+            raise ValueError("text where a number is expected: write numbers without quotes")
         return value
 
 

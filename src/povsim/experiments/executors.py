@@ -53,6 +53,23 @@ def _alive(pid: int) -> bool:
         return True
 
 
+def _start_fork_server() -> None:
+    """Start the fork server (and the resource tracker) with Ctrl-C ignored from their first
+    instruction: an ignored signal is inherited, so a Ctrl-C to the process group while they
+    import ``multiprocessing`` cannot make them print a KeyboardInterrupt traceback (the
+    server's preload, ``povsim._forkserver``, ignores it only once imported)."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()  # signals can be set only in the main thread
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _exit_with_launcher(launcher: int) -> None:
     """Worker initializer: leave when the process that launched the work is gone.
 
@@ -128,6 +145,7 @@ class ProcessExecutor(Executor):
         self.chunk_size = max(1, chunk_size)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["povsim._forkserver", "povsim.experiments.tasks"])
+        _start_fork_server()
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
