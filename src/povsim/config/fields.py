@@ -60,13 +60,14 @@ def _takes_text(annotation: Any) -> bool:
     return any(_takes_text(arg) for arg in get_args(annotation))
 
 
-def _holds_text(value: Any) -> bool:
-    if isinstance(value, str):
+def _holds(value: Any, kind: type) -> bool:
+    """Whether ``value`` is, or holds in its lists and tables, a ``kind``."""
+    if isinstance(value, kind):
         return True
     if isinstance(value, dict):
-        return any(_holds_text(v) for v in value.values())
+        return any(_holds(v, kind) for v in value.values())
     if isinstance(value, list | tuple):
-        return any(_holds_text(v) for v in value)
+        return any(_holds(v, kind) for v in value)
     return False
 
 
@@ -79,14 +80,13 @@ def _numeric(annotation: Any) -> bool:
     return any(_numeric(arg) for arg in get_args(annotation))
 
 
-def _holds_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, dict):
-        return any(_holds_bool(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds_bool(v) for v in value)
-    return False
+_NOT_NUMBERS = (
+    (bool, _takes_bool, "true or false where a number is expected"),
+    # pydantic would read "2000" as 2000: a quoted number is a slip worth naming
+    (str, _takes_text, "text where a number is expected: write numbers without quotes"),
+)
+"""Values pydantic would turn into numbers, the test that a field takes them as they are,
+and what is wrong."""
 
 
 class StrictNumbers(BaseModel):
@@ -97,23 +97,13 @@ class StrictNumbers(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+    def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         field = cls.model_fields.get(info.field_name or "")
-        if (
-            field is not None
-            and _holds_bool(value)
-            and _numeric(field.annotation)
-            and not _takes_bool(field.annotation)
-        ):
-            raise ValueError("true or false where a number is expected")
-        if (
-            field is not None
-            and _holds_text(value)
-            and _numeric(field.annotation)
-            and not _takes_text(field.annotation)
-        ):
-            # Pydantic would read "2000" as 2000: a quoted number is a slip worth naming.
-            raise ValueError("text where a number is expected: write numbers without quotes")
+        if field is None or not _numeric(field.annotation):
+            return value
+        for kind, takes, problem in _NOT_NUMBERS:
+            if _holds(value, kind) and not takes(field.annotation):
+                raise ValueError(problem)
         return value
 
 
