@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -133,6 +134,10 @@ def test_compare_cli_writes_table_and_figures(tmp_path: Path) -> None:
         assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     runs = pd.read_parquet(out / "compare_runs.parquet")
     assert len(runs) == 6
+    # the overrides are said: a smaller sample, say, is not the shipped county's figure
+    assert f"--set {SMALL[0]}" in " ".join(result.output.split())
+    assert json.loads((out / "manifest.json").read_text())["overrides"] == list(SMALL)
+    assert pd.read_csv(out / "comparison.csv").shape == table.shape
 
 
 def test_compare_rejects_a_bad_executor() -> None:

@@ -183,6 +183,7 @@ def test_a_table_an_override_creates_is_the_overrides(tmp_path: Path) -> None:
     assert str(caught.value).startswith(
         "--set programs.industy.share: programs.industy: unknown program kind 'industy'"
     )
+    assert "did you mean 'industry'?" in str(caught.value)  # as a misspelt field has
 
 
 def test_bad_override_names_set(baseline: Scenario) -> None:

@@ -236,6 +236,7 @@ def compare(
     _check_out(out, "compare", overwrite)
     with _executor(executor, workers, scheduler) as pool:
         result = compare_scenarios(specs, replications, seed, executor=pool)
+    result.overrides = list(overrides)
     if out is not None:
         write_comparison(result, Path(out), overwrite=overwrite)
     return result

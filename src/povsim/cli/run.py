@@ -233,6 +233,7 @@ def compare(
             )
     except ValueError as err:
         raise fail(str(err), 2) from None
+    result.overrides = list(set_ or [])
     try:
         write_comparison(result, target, overwrite=overwrite)
     except OutputError as err:

@@ -145,7 +145,8 @@ def comparison_table(comparison: Comparison) -> Table:
     reference = comparison.scenarios[0].name
     table = Table(
         title=f"{comparison.replications} replications each (seed {comparison.seed}); "
-        f"means ±95% interval; Δ: paired difference from {reference}",
+        f"means ±95% interval; Δ: paired difference from {reference}"
+        + "".join(f"; --set {o}" for o in comparison.overrides),
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )

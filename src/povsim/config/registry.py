@@ -7,6 +7,7 @@ layer imports nothing above it at load time).
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from typing import TYPE_CHECKING
 
@@ -96,8 +97,10 @@ def program_class(kind: str) -> type[Program]:
     if kind in BUILTIN_PROGRAMS:
         return _import(BUILTIN_PROGRAMS[kind], kind)
     if ":" not in kind:
+        close = difflib.get_close_matches(kind, BUILTIN_PROGRAMS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise LookupError(
-            f"unknown program kind {kind!r}: use one of {sorted(BUILTIN_PROGRAMS)} "
+            f"unknown program kind {kind!r}: {hint}use one of {sorted(BUILTIN_PROGRAMS)} "
             "or 'package.module:Class'"
         )
     return _import(kind, kind)

@@ -50,6 +50,8 @@ class Comparison:
         table: per scenario and metric: mean and 95% interval, and the paired
             difference from the first scenario with its 95% interval.
         trajectories: every run's indicators, with ``scenario`` and ``replication``.
+        overrides: the ``dotted.path=value`` changes every scenario file was loaded with
+            (``--set``), said in the table's title and the manifest.
     """
 
     scenarios: list[Scenario]
@@ -60,6 +62,7 @@ class Comparison:
     trajectories: pd.DataFrame
     wall_seconds: float
     path: Path | None = field(default=None)
+    overrides: list[str] = field(default_factory=list)
 
     def metric(self, name: str) -> pd.DataFrame:
         """The table's rows for one metric, one per scenario.
@@ -183,6 +186,7 @@ def write_comparison(comparison: Comparison, out: Path, *, overwrite: bool = Tru
             reference=comparison.scenarios[0].name,
             seed=comparison.seed,
             replications=comparison.replications,
+            overrides=comparison.overrides,
             wall_seconds=round(comparison.wall_seconds, 3),
             resolved_scenarios={s.name: s.model_dump(mode="json") for s in comparison.scenarios},
         )
