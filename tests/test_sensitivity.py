@@ -282,23 +282,23 @@ def test_the_same_problem_draws_the_same_sample_unless_given_another_seed(small_
     )
 
 
-def test_fast_with_too_small_a_sample_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--method", "fast", "-N", "8"], "FAST needs more than 64 samples per input"),
+        # SALib refused a single input only when it analysed, after every run, with a
+        # traceback and status 1
+        (["--method", "morris", "-N", "2"], "two or more inputs or groups"),
+    ],
+)
+def test_a_problem_salib_would_refuse_is_refused_before_any_run(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
     problem = tmp_path / "p.toml"
     problem.write_text('[inputs."income.growth"]\nbounds = [0.04, 0.1]\n', encoding="utf-8")
-    result = sensitivity_cli(problem, tmp_path / "out", "--method", "fast", "-N", "8")
+    result = sensitivity_cli(problem, tmp_path / "out", *options)
     assert result.exit_code == 2, result.output
-    assert "FAST needs more than 64 samples per input" in result.output
-    assert not (tmp_path / "out").exists()
-
-
-def test_one_input_is_refused_before_any_run(tmp_path: Path) -> None:
-    """SALib refused a single input only when it analysed, after every run, with a
-    traceback and status 1."""
-    problem = tmp_path / "p.toml"
-    problem.write_text('[inputs."income.growth"]\nbounds = [0.04, 0.1]\n', encoding="utf-8")
-    result = sensitivity_cli(problem, tmp_path / "out", "--method", "morris", "-N", "2")
-    assert result.exit_code == 2, result.output
-    assert "two or more inputs or groups" in result.output
+    assert message in result.output
     assert not (tmp_path / "out").exists()
 
 
