@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from povsim.experiments.compare import COMPARED
-from povsim.runs.metrics import format_interval, format_value
+from povsim.runs.metrics import format_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,29 +155,11 @@ def comparison_table(comparison: Comparison) -> Table:
         words = header.split()
         # At least its longest word wide: a narrow terminal wraps headers between words.
         table.add_column(header, justify="right", min_width=max(map(len, words)))
-    for scenario, rows in comparison.table.groupby("scenario", sort=False):
-        rows = rows.set_index("metric")
-        table.add_row(
-            str(scenario),
-            *(
-                format_interval(
-                    n, rows.loc[n, "mean"], rows.loc[n, "ci_low"], rows.loc[n, "ci_high"]
-                )
-                for n in COMPARED
-            ),
-        )
-        if scenario != reference:
-            diffs = [
-                format_interval(
-                    n,
-                    rows.loc[n, "diff_mean"],
-                    rows.loc[n, "diff_ci_low"],
-                    rows.loc[n, "diff_ci_high"],
-                    difference=True,
-                )
-                for n in COMPARED
-            ]
-            table.add_row("  Δ", *diffs, style="dim")
+    for scenario, difference, cells in comparison.cells():
+        if difference:
+            table.add_row("  Δ", *cells, style="dim")
+        else:
+            table.add_row(scenario, *cells)
     return table
 
 

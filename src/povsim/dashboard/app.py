@@ -20,7 +20,6 @@ import hashlib
 import html
 import io
 import json
-import math
 import os
 import threading
 import time
@@ -48,7 +47,7 @@ from povsim.dashboard.upload import ScenarioUpload, load_upload
 from povsim.experiments.compare import COMPARED, Comparison, compare_scenarios
 from povsim.experiments.executors import SerialExecutor
 from povsim.plots.experiments import comparison_trajectories
-from povsim.runs.metrics import format_interval, format_value
+from povsim.runs.metrics import format_value
 from povsim.runs.runner import simulate
 from povsim.sim.model import PovertyModel
 
@@ -329,10 +328,6 @@ def _markdown(text: str) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=page)
 
 
-def _fmt(name: str, value: float | None) -> str:
-    return format_value(name, value)
-
-
 def CompareView(model: DashboardModel):
     """Pinned mixes side by side: trajectories with bands and the headline table."""
     result = comparison.value
@@ -347,21 +342,10 @@ def CompareView(model: DashboardModel):
         solara.FigureMatplotlib(comparison_trajectories(result.trajectories), format="png")
         header = "| mix | " + " | ".join(COMPARED.values()) + " |"
         lines = [header, "|---" * (len(COMPARED) + 1) + "|"]
-        first = html.escape(str(table["mix"].iloc[0]))
-        for i, row in enumerate(table.to_dict("records")):
-            for delta in ("", " Δ") if i else ("",):
-                cells = [
-                    format_interval(
-                        name,
-                        row.get(f"{label}{delta}", math.nan),
-                        row.get(f"{label}{delta} 95% low", math.nan),
-                        row.get(f"{label}{delta} 95% high", math.nan),
-                        difference=bool(delta),
-                    )
-                    for name, label in COMPARED.items()
-                ]
-                mix = f"Δ vs {first}" if delta else html.escape(str(row["mix"]))
-                lines.append(f"| {mix} | " + " | ".join(cells) + " |")
+        first = html.escape(result.scenarios[0].name)
+        for scenario, difference, cells in result.cells():
+            mix = f"Δ vs {first}" if difference else html.escape(scenario)
+            lines.append(f"| {mix} | " + " | ".join(cells) + " |")
         _markdown("\n".join(lines))
         # A paired comparison runs every mix on the same seeds: say whose, and which
         # pinned settings it did not use.
@@ -449,7 +433,7 @@ def _front_markdown(shown: Front) -> str:
     lines.append("|---" * (len(names) + 2) + "|")
     for row in shown.table.to_dict("records"):
         top = sorted(shown.shares(str(row["member"])).items(), key=lambda kv: -kv[1])[:3]
-        cells = [_fmt(n, float(row[n])) if n in row else "-" for n in names]
+        cells = [format_value(n, float(row[n])) if n in row else "-" for n in names]
         shares = ", ".join(f"{k} {v:.0%}" for k, v in top)
         lines.append(f"| {row['member']} | " + " | ".join(cells) + f" | {shares} |")
     return "\n".join(lines)

@@ -80,6 +80,30 @@ class Comparison:
             raise KeyError(f"no metric {name!r} in this comparison{hint}")
         return rows.set_index("scenario")
 
+    def cells(self) -> list[tuple[str, bool, list[str]]]:
+        """The comparison table as shown (`povsim compare`, the dashboard): for each
+        scenario a row of its :data:`COMPARED` means ±95% half-widths, and under each but the
+        first a row of its paired differences; each as (scenario, is a difference, cells)."""
+        rows = []
+        first = self.scenarios[0].name
+        for scenario, group in self.table.groupby("scenario", sort=False):
+            group = group.set_index("metric")
+            for prefix, difference in (("", False), ("diff_", True)):
+                if difference and scenario == first:
+                    continue
+                cells = [
+                    metrics.format_interval(
+                        name,
+                        group.loc[name, f"{prefix}mean"],
+                        group.loc[name, f"{prefix}ci_low"],
+                        group.loc[name, f"{prefix}ci_high"],
+                        difference=difference,
+                    )
+                    for name in COMPARED
+                ]
+                rows.append((str(scenario), difference, cells))
+        return rows
+
 
 def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.DataFrame:
     base = runs[runs["scenario"] == names[0]].set_index("replication")
