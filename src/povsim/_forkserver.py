@@ -24,4 +24,6 @@ def _quiet_if_launcher_left(
 
 
 signal.signal(signal.SIGINT, signal.SIG_IGN)
+# The launcher started this server with Ctrl-C blocked; ignored now, it may be unblocked.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 sys.excepthook = _quiet_if_launcher_left

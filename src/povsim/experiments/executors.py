@@ -54,20 +54,22 @@ def _alive(pid: int) -> bool:
 
 
 def _start_fork_server() -> None:
-    """Start the fork server (and the resource tracker) with Ctrl-C ignored from their first
-    instruction: an ignored signal is inherited, so a Ctrl-C to the process group while they
-    import ``multiprocessing`` cannot make them print a KeyboardInterrupt traceback (the
-    server's preload, ``povsim._forkserver``, ignores it only once imported)."""
-    from multiprocessing import forkserver
+    """Start the resource tracker, then the fork server with Ctrl-C blocked from its first
+    instruction: a blocked signal stays blocked across fork and exec, so a Ctrl-C to the
+    process group while it imports ``multiprocessing`` cannot make it print a
+    KeyboardInterrupt traceback (the server's preload, ``povsim._forkserver``, ignores it
+    and unblocks it once imported). Blocked, not ignored, here: a Ctrl-C that comes
+    meanwhile is delivered to this process once the server has started, not lost."""
+    from multiprocessing import forkserver, resource_tracker
 
-    if threading.current_thread() is not threading.main_thread():
-        forkserver.ensure_running()  # signals can be set only in the main thread
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The tracker blocks Ctrl-C for its own start and then unblocks it whatever the mask
+    # was, so it starts first, on its own.
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         forkserver.ensure_running()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _exit_with_launcher(launcher: int) -> None:
