@@ -10,6 +10,8 @@ import pytest
 from povsim import simulate
 from povsim.sim.model import PovertyModel
 from povsim.sim.population import build_population
+from povsim.sim.programs.base import SupportProgram
+from povsim.sim.queue import fit_queue
 from povsim.sim.streams import Streams
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,17 +102,20 @@ def test_a_weighted_sample_agrees_with_the_full_population(pair) -> None:
 
 
 def test_weights_change_only_the_scale_when_uniform(small) -> None:
-    """An agent standing for 10 households counts, and costs, 10 times."""
+    """An agent standing for 10 households counts, and costs, 10 times (with money for
+    everyone, so no queue stops part-way through an agent's households)."""
     pop = small.population
-    scaled = small.updated(
+    plenty = small.updated({"budget.scale": 50.0})
+    scaled = plenty.updated(
         {
             "population.represents": 10 * pop.households,
             "population.represents_villages": 10 * pop.villages,
-            "budget.total": {year: 10 * money for year, money in small.budget.total.items()},
+            "budget.total": {year: 10 * money for year, money in plenty.budget.total.items()},
         }
     )
-    one = simulate(small, seed=5, counterfactual=False)
+    one = simulate(plenty, seed=5, counterfactual=False)
     ten = simulate(scaled, seed=5, counterfactual=False)
+    assert one.indicators["spending_yuan"].sum() > 0
     for column in ("registered_people", "exits_households", "poor_people", "spending_yuan"):
         np.testing.assert_allclose(ten.indicators[column], 10 * one.indicators[column])
     for column in ("incidence", "cumulative_exit_share", "mean_income"):
@@ -120,12 +125,74 @@ def test_weights_change_only_the_scale_when_uniform(small) -> None:
 
 
 def test_a_weighted_agent_costs_its_weight(small) -> None:
+    """A year's spending overruns its money by less than the last agent's households:
+    the queue's last agent is taken only for the real households the money left covers
+    (and then whole, as a sample's agent is)."""
     model = PovertyModel(small.updated({"population.represents": 3 * 600}), 1)
     assert model.households.weight == pytest.approx(np.full(600, 3.0))
     model.run()
+    everyone = np.arange(600)
     for program in model.programs:
+        if isinstance(program, SupportProgram):
+            most = 3.0 * max(
+                max(
+                    program.enrolment_cost(everyone, y).max(),
+                    program.continuing_cost(everyone, y).max(),
+                )
+                for y in range(2014, 2021)
+            )
+        else:
+            most = program.config.unit_cost * model.villages.weight.max()
         for row in program.ledger:
-            assert row["spent_yuan"] <= row["budget_yuan"] + 1e-6
+            if program.name not in {"health", "social_security", "equity_dividends"}:
+                assert row["spent_yuan"] <= row["budget_yuan"] + most, (program.name, row["year"])
+
+
+def test_the_queue_buys_on_average_what_the_real_queue_would() -> None:
+    """The agent at which the money runs out stands for real households some of which the
+    money left pays for: it is taken with that share's probability, so a sample spends its
+    money on average. A run of real households (weight 1) draws nothing."""
+    costs = np.array([400.0, 400.0, 400.0])  # three agents of 10 households at 40 yuan
+    units = np.full(3, 10.0)
+    rng = np.random.default_rng(1)
+    taken = [
+        fit_queue(costs, np.arange(3), 1_000.0, units=units, rng=rng).size for _ in range(4_000)
+    ]
+    # 1,000 yuan buys 25 real households: two whole agents, then the third with chance 0.5.
+    assert set(taken) == {2, 3}
+    assert np.mean(taken) == pytest.approx(2.5, abs=0.03)
+    assert fit_queue(costs, np.arange(3), 1_000.0).size == 2  # without units, the plain queue
+    state = rng.bit_generator.state
+    ones = fit_queue(np.full(3, 40.0), np.arange(3), 100.0, units=np.ones(3), rng=rng)
+    assert ones.size == 2
+    assert rng.bit_generator.state == state  # nothing drawn
+
+
+def test_a_weighted_county_upgrades_villages_it_pays_for_in_part(small) -> None:
+    """A county whose sample villages each stand for 20 real ones, each costing more than
+    a year's infrastructure money, still upgrades villages: on average the whole real
+    villages the money buys. Before, the queue stopped at the first and it upgraded none."""
+    scenario = small.updated(
+        {
+            "population.represents": 20 * small.population.households,
+            "population.represents_villages": 20 * small.population.villages,
+            "programs.infrastructure.poor_villages_only": False,
+            "budget.scale": 5.0,
+        }
+    )
+    unit = scenario.programs["infrastructure"].unit_cost
+    spent = expected = variance = 0.0
+    for seed in range(8):
+        model = PovertyModel(scenario, seed).run()
+        infra = next(p for p in model.programs if p.name == "infrastructure")
+        assert all(row["budget_yuan"] < 20 * unit for row in infra.ledger)  # no whole one
+        spent += sum(row["spent_yuan"] for row in infra.ledger)
+        for row in infra.ledger:  # one sample village, taken with chance whole / 20
+            chance = (row["budget_yuan"] // unit) / 20
+            expected += chance * 20 * unit
+            variance += chance * (1 - chance) * (20 * unit) ** 2
+    assert expected > 0
+    assert abs(spent - expected) < 4 * np.sqrt(variance)
 
 
 def test_a_smaller_sample_of_a_shipped_county_keeps_its_budget_per_household() -> None:

@@ -10,13 +10,38 @@ from numpy.typing import NDArray
 __all__ = ["fit_queue"]
 
 
-def fit_queue(costs: NDArray[np.float64], keys: NDArray[Any], money: float) -> NDArray[np.intp]:
+def fit_queue(
+    costs: NDArray[np.float64],
+    keys: NDArray[Any],
+    money: float,
+    *,
+    units: NDArray[np.float64] | None = None,
+    rng: np.random.Generator | None = None,
+) -> NDArray[np.intp]:
     """Positions of the queue ordered by ``keys`` that ``money`` pays for.
 
     The queue stops at the first the money cannot cover: a queue, not a knapsack.
+
+    A sample's agent stands for ``units`` real households (or villages), and the money
+    left at the first one it cannot cover may still pay for some of them. Given ``units``
+    and ``rng``, that agent is taken with probability (whole real units the money left
+    covers) / ``units``, so a weighted sample buys on average what the real queue would
+    (without it, a county whose villages each stand for ten real ones and cost more than
+    its year's money never upgrades one). Nothing is drawn when the money left covers no
+    whole real unit: a run of real households (weight 1) is the plain queue.
     """
     order = np.argsort(keys, kind="stable")
     # A relative slack: whether the last in line fits must not hinge on rounding (a
     # sample's costs and budget scaled by its weights give the same queue).
-    affordable = np.cumsum(costs[order]) <= money * (1.0 + 1e-9)
-    return order[: order.size if affordable.all() else int(np.argmin(affordable))]
+    spent = np.cumsum(costs[order])
+    affordable = spent <= money * (1.0 + 1e-9)
+    if affordable.all():
+        return order
+    stop = int(np.argmin(affordable))
+    if units is not None and rng is not None:
+        first = order[stop]
+        left = money - (spent[stop - 1] if stop else 0.0)
+        whole = np.floor(left / (costs[first] / units[first]) * (1.0 + 1e-9))
+        if whole >= 1 and rng.random() < whole / units[first]:
+            stop += 1
+    return order[:stop]

@@ -431,7 +431,13 @@ class SupportProgram(Program):
         costs = self.continuing_cost(continuing, year)
         if (costs * h.weight[continuing]).sum() > money:
             keys = self.priority_key(continuing, year, costs)
-            kept = fit_queue(costs * h.weight[continuing], keys, money)
+            kept = fit_queue(
+                costs * h.weight[continuing],
+                keys,
+                money,
+                units=h.weight[continuing],
+                rng=self.context.rng,
+            )
             dropped = self.enrolled.copy()
             dropped[continuing[kept]] = False
             self.end_support(dropped, year)
@@ -447,7 +453,9 @@ class SupportProgram(Program):
             costs = self.enrolment_cost(candidates, year)
             keys = self.priority_key(candidates, year, costs)
             weighted = costs * h.weight[candidates]
-            take = fit_queue(weighted, keys, money - spent)
+            take = fit_queue(
+                weighted, keys, money - spent, units=h.weight[candidates], rng=self.context.rng
+            )
             new = candidates[take]
             spent += float(weighted[take].sum())
             self.enrol(new, year)
@@ -515,7 +523,10 @@ class VillageProgram(Program):
         idx = np.flatnonzero(self.candidates(year))
         # A sample village stands for ``weight`` real ones and costs that many upgrades.
         costs = self.config.unit_cost * v.weight[idx]
-        new = idx[fit_queue(costs, self.priority_key(idx), budget)] if idx.size else idx
+        take = fit_queue(
+            costs, self.priority_key(idx), budget, units=v.weight[idx], rng=self.context.rng
+        )
+        new = idx[take]
         self.improved[new] = True
         self.upgrade(new, year)
         waiting = np.setdiff1d(idx, new)

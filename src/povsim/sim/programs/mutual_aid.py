@@ -82,7 +82,9 @@ class MutualAid(SupportProgram):
             h.village, weights=h.weight * (h.status == Status.REGISTERED), minlength=v.n
         )
         costs = c.fund * v.weight[idx]
-        take = fit_queue(costs, -poor[idx] / v.weight[idx], budget)
+        take = fit_queue(
+            costs, -poor[idx] / v.weight[idx], budget, units=v.weight[idx], rng=self.context.rng
+        )
         self.pool[idx[take]] = costs[take]
         self.founded[idx[take]] = True
         return float(costs[take].sum())
