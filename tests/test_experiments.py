@@ -476,6 +476,33 @@ def test_a_stopped_run_ends_with_one_line_and_nothing_written(tmp_path: Path, st
     assert not out.exists()
 
 
+def test_ctrl_c_while_the_fork_server_starts_is_kept_for_the_launcher(monkeypatch) -> None:
+    """The server starts with Ctrl-C blocked, so it cannot die printing a traceback, and the
+    tracker before it, unblocked (it unblocks the signal after its own start). A Ctrl-C
+    that came meanwhile reaches the launcher afterwards: ignored, as before, it was lost
+    and the run went on to the end."""
+    from multiprocessing import forkserver, resource_tracker
+
+    import povsim.experiments.executors as executors
+
+    masks = {}
+
+    def tracker() -> None:
+        masks["tracker"] = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+    def server() -> None:
+        masks["server"] = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the server imports
+
+    monkeypatch.setattr(resource_tracker, "ensure_running", tracker)
+    monkeypatch.setattr(forkserver, "ensure_running", server)
+    with pytest.raises(KeyboardInterrupt):
+        executors._start_fork_server()
+    assert signal.SIGINT not in masks["tracker"]
+    assert signal.SIGINT in masks["server"]
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
 def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path: Path) -> None:
     """Issue 13: garbage crashed --resume; another run's rows were used silently."""
     design = write_design(tmp_path)
