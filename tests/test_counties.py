@@ -515,7 +515,7 @@ def test_the_county_checks_hold_back_a_county_with_wrongful_exits(tiny: Scenario
 def test_poor_counties_schedule_their_exits_by_their_poverty_and_the_money(tiny: Scenario) -> None:
     """摘帽计划: a poor county plans to exit in the first year its incidence, cut each year
     by the pace times that year's money over the mean year's, is under its threshold; its
-    yearly plans aim at that year."""
+    yearly plans aim to be under its threshold by that year."""
     money = {2014: 1e6, 2015: 1e6, 2016: 1e6, 2017: 2e6, 2018: 2e6, 2019: 3e6, 2020: 3e6}
     paced = tiny.updated({"geography.exit_pace": 0.5, "budget.total": money})
     counties = draw_counties(paced, 3)
@@ -525,7 +525,16 @@ def test_poor_counties_schedule_their_exits_by_their_poverty_and_the_money(tiny:
     westland = [c for c in poor if c.province == "Westland"]  # the poorer plans no earlier
     assert westland[0].scheduled_exit >= westland[1].scheduled_exit
     for spec in county_specs(paced, 3):
-        assert spec.scenario.exit.plan_deadline == spec.county.scheduled_exit
+        exit_rules, county = spec.scenario.exit, spec.county
+        assert exit_rules.plan_deadline == paced.exit.plan_deadline  # the national deadline
+        if county.poor:
+            assert exit_rules.plan_county_deadline == county.scheduled_exit
+            if county.scheduled_exit < paced.exit.plan_deadline:
+                # the schedule's incidence in its year, under the county's threshold
+                assert exit_rules.plan_county_target is not None
+                assert exit_rules.plan_county_target < county.exit_threshold
+        else:
+            assert exit_rules.plan_county_deadline is None
     # a faster pace brings the schedules forward; more money late pushes them back
     faster = draw_counties(paced.updated({"geography.exit_pace": 0.6}), 3)
     assert sum(c.scheduled_exit for c in faster) < sum(c.scheduled_exit for c in counties)

@@ -136,6 +136,47 @@ def test_the_years_plan_takes_the_surest_first_and_the_deadline_takes_all(
     assert h.status[5] == Status.REGISTERED
 
 
+def test_a_county_plans_to_its_threshold_by_its_scheduled_year_not_to_zero(
+    rules: Scenario,
+) -> None:
+    """摘帽计划: a county scheduled to exit in 2015 brings its comprehensive incidence
+    (registered, missed poor and wrongly exited) under its target by then, and no further:
+    the rest of its register exits by the national deadline. Before, the scheduled year was
+    the county's deadline for its whole register, so the early counties cleared theirs and
+    the register of 2019 (5.51 m, most of it in exited counties) was half what it was."""
+    scenario = planned(rules).updated(
+        {
+            "exit.plan_deadline": 2017,
+            "exit.plan_county_deadline": 2015,
+            "exit.plan_county_target": 0.25,
+        }
+    )
+    # Eight people: six registered who all pass the exit test, one never registered and
+    # poor (missed), one not poor.
+    h, v = hand_built(
+        *[{"status": Status.REGISTERED, "size": 1}] * 6,
+        {"status": Status.UNREGISTERED, "size": 1},
+        {"status": Status.UNREGISTERED, "size": 1},
+    )
+    incomes = [5000.0, 9000.0, 6000.0, 8000.0, 7000.0, 5500.0, 100.0, 20000.0]
+    set_year_income(h, incomes)
+    t = close_year(h, v, scenario, 2014, Streams(0))
+    # Over the target: 6 registered + 1 missed - 0.25 * 8 = 5 people, over the two years
+    # to 2015: half (2.5 places: two people). The national plan alone takes 2 (a third).
+    assert t.exited.sum() == 2
+    set_year_income(h, incomes)
+    t = close_year(h, v, scenario, 2015, Streams(0))
+    # The scheduled year: everything over the target, 4 + 1 - 2 = 3 people.
+    assert t.exited.sum() == 3
+    assert (h.status == Status.REGISTERED).sum() == 1  # 2 of 8 comprehensive: the target
+    set_year_income(h, incomes)
+    t = close_year(h, v, scenario, 2016, Streams(0))
+    assert t.exited.sum() == 0  # the national plan (deadline 2017) has 1/2 a place
+    set_year_income(h, incomes)
+    t = close_year(h, v, scenario, 2017, Streams(0))
+    assert t.exited.sum() == 1  # the national deadline takes the rest
+
+
 def test_a_village_plan_takes_the_places_where_they_empty_a_listed_village_first(
     rules: Scenario,
 ) -> None:

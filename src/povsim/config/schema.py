@@ -507,6 +507,22 @@ class ExitConfig(_Section):
     plan_deadline: int = setting(
         2020, "the year by which the plans were to clear the register", "year"
     )
+    plan_county_deadline: int | None = setting(
+        None,
+        "the year by which a county's plans were to bring its registered incidence under "
+        "plan_county_target, its scheduled exit (摘帽计划: the county exits under its "
+        "threshold, not at zero); until then a year's plan takes at least what is over the "
+        "target over the years left to it (less the lead), the rest by plan_deadline "
+        "(unset: plan_deadline alone)",
+        "year",
+    )
+    plan_county_target: Probability | None = setting(
+        None,
+        "the registered incidence a county's plans aim at by plan_county_deadline (a "
+        "county-resolved run sets the incidence the county's exit schedule reaches that "
+        "year, under its threshold; unset: county_threshold)",
+        "share",
+    )
     plan_unit: Literal["household", "village"] = setting(
         "household",
         "what a year's plan takes: 'household', the registered households furthest over "

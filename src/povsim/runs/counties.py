@@ -179,7 +179,11 @@ class County:
             people under the line (the money formula's input).
         money_share: its share of all the money (central by formula plus local).
         exit_threshold: registered incidence under which it exits.
-        scheduled_exit: the year its exit plans aim at (exit.plan_deadline in its scenario).
+        scheduled_exit: the year its exit plans aim at (exit.plan_county_deadline in its
+            scenario).
+        scheduled_incidence: the incidence its schedule reaches that year, under its
+            threshold when it exits before the deadline: what its plans aim its registered
+            incidence under by then (exit.plan_county_target); None for the others.
     """
 
     index: int
@@ -193,6 +197,7 @@ class County:
     money_share: float
     exit_threshold: float
     scheduled_exit: int
+    scheduled_incidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -337,35 +342,41 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
         region: geo.exit_threshold_west if region == "west" else geo.exit_threshold_other
         for region in ("east", "centre", "west")
     }
-    return [
-        County(
-            index=i,
-            province=r["province"].name,
-            region=r["province"].region,
-            poor=r["poor"],
-            people=r["people"],
-            income=r["income"],
-            remoteness=r["remoteness"],
-            expected_poor=r["expected_poor"],
-            money_share=float(shares[i]),
-            exit_threshold=thresholds[r["province"].region],
-            scheduled_exit=_scheduled_exit(r, thresholds[r["province"].region], scenario),
+    counties = []
+    for i, r in enumerate(rows):
+        threshold = thresholds[r["province"].region]
+        year, incidence = _exit_schedule(r, threshold, scenario)
+        counties.append(
+            County(
+                index=i,
+                province=r["province"].name,
+                region=r["province"].region,
+                poor=r["poor"],
+                people=r["people"],
+                income=r["income"],
+                remoteness=r["remoteness"],
+                expected_poor=r["expected_poor"],
+                money_share=float(shares[i]),
+                exit_threshold=threshold,
+                scheduled_exit=year,
+                scheduled_incidence=incidence,
+            )
         )
-        for i, r in enumerate(rows)
-    ]
+    return counties
 
 
-def _scheduled_exit(row: Row, threshold: float, scenario: Scenario) -> int:
-    """The year a poor county's exit plan (摘帽计划) aims at: the first year, from
-    ``first_exit_year``, that its incidence at the start as drawn, cut every year from the
-    start, is under its threshold; the national deadline for the others (and when no pace
-    is set). A year's cut is ``exit_pace`` times that year's money (``budget.total``) over
-    the mean of the years to the deadline: plans were drawn to the money, which grew every
-    year (a year without a budget counts as the mean)."""
+def _exit_schedule(row: Row, threshold: float, scenario: Scenario) -> tuple[int, float | None]:
+    """The year a poor county's exit plan (摘帽计划) aims at, and the incidence its schedule
+    reaches then: the first year, from ``first_exit_year``, that its incidence at the start
+    as drawn, cut every year from the start, is under its threshold; the national deadline
+    (and no incidence) for the others and when no pace is set. A year's cut is
+    ``exit_pace`` times that year's money (``budget.total``) over the mean of the years to
+    the deadline: plans were drawn to the money, which grew every year (a year without a
+    budget counts as the mean)."""
     geo = scenario.geography
     deadline = scenario.exit.plan_deadline
     if geo is None or geo.exit_pace is None or not row["poor"]:
-        return deadline
+        return deadline, None
     years = range(scenario.start_year, deadline + 1)
     money = [scenario.budget.total[y] for y in years if y in scenario.budget.total]
     mean = float(np.mean(money)) if money else 0.0
@@ -374,8 +385,8 @@ def _scheduled_exit(row: Row, threshold: float, scenario: Scenario) -> int:
         weight = scenario.budget.total.get(year, mean) / mean if mean > 0 else 1.0
         left *= max(0.0, 1.0 - geo.exit_pace * weight)
         if year >= geo.first_exit_year and left < threshold:
-            return year
-    return max(deadline, geo.first_exit_year)
+            return year, float(left)
+    return max(deadline, geo.first_exit_year), None
 
 
 def _income_curve(scenario: Scenario, seed: int) -> Curve:
@@ -572,7 +583,9 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "villages.remoteness_alpha": max(0.05, county.remoteness * k),
         "villages.remoteness_beta": max(0.05, (1 - county.remoteness) * k),
         "exit.county_threshold": county.exit_threshold,
-        "exit.plan_deadline": county.scheduled_exit,
+        # a poor county's plans bring it under its threshold by its scheduled exit year
+        "exit.plan_county_deadline": county.scheduled_exit if county.poor else None,
+        "exit.plan_county_target": county.scheduled_incidence,
         # its villages exit by its region's rule too (3% in the west)
         "villages.west_share": 1.0 if county.region == "west" else 0.0,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
