@@ -306,6 +306,7 @@ def test_the_exit_rule_is_applied_to_each_poor_county(tiny: Scenario, tiny_run) 
     # counties.parquet gives each poor county the year its plans aimed at, none for the rest
     assert table.loc[~table["poor_county"], "scheduled_exit"].isna().all()
     assert (table.loc[table["poor_county"], "scheduled_exit"] == tiny.exit.plan_deadline).all()
+    assert table["scheduled_incidence"].isna().all()  # no pace: the deadline, no target
     for _, rows in table[table["poor_county"]].groupby("county"):
         exit_year = rows["exit_year"].iloc[0]
         measure = rows[f"{geo.exit_incidence}_incidence"]

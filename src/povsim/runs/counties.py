@@ -100,6 +100,7 @@ COUNTY_COLUMNS = (
     "spending_yuan",
     "exited",
     "scheduled_exit",
+    "scheduled_incidence",
     "exit_year",
     "announced_year",
 )
@@ -700,6 +701,7 @@ def _county_table(
     exit_year = _exit_years(counties, table, geo)[pick]
     table["exited"] = table["year"].to_numpy() >= exit_year  # False while NaN
     table["scheduled_exit"] = np.where(each("poor"), each("scheduled_exit"), np.nan)
+    table["scheduled_incidence"] = each("scheduled_incidence").astype(float)  # None: NaN
     table["exit_year"] = exit_year
     table["announced_year"] = exit_year + geo.announce_lag
     return table[list(COUNTY_COLUMNS)]
