@@ -528,13 +528,12 @@ def test_poor_counties_schedule_their_exits_by_their_poverty_and_the_money(tiny:
     for spec in county_specs(paced, 3):
         exit_rules, county = spec.scenario.exit, spec.county
         assert exit_rules.plan_deadline == paced.exit.plan_deadline  # the national deadline
-        if county.poor:
+        if county.poor and county.scheduled_exit < paced.exit.plan_deadline:
             assert exit_rules.plan_county_deadline == county.scheduled_exit
-            if county.scheduled_exit < paced.exit.plan_deadline:
-                # the schedule's incidence in its year, under the county's threshold
-                assert exit_rules.plan_county_target is not None
-                assert exit_rules.plan_county_target < county.exit_threshold
-        else:
+            # the schedule's incidence in its year, under the county's threshold
+            assert exit_rules.plan_county_target == county.scheduled_incidence
+            assert county.scheduled_incidence < county.exit_threshold
+        if not county.poor:
             assert exit_rules.plan_county_deadline is None
     # a faster pace brings the schedules forward; more money late pushes them back
     faster = draw_counties(paced.updated({"geography.exit_pace": 0.6}), 3)
@@ -546,5 +545,6 @@ def test_poor_counties_schedule_their_exits_by_their_poverty_and_the_money(tiny:
     flat = dict.fromkeys(money, 1e6)
     fastest = draw_counties(paced.updated({"geography.exit_pace": 0.95, "budget.total": flat}), 3)
     assert {c.scheduled_exit for c in fastest if c.poor} == {2016}
-    # without a pace every county's plans aim at the national deadline
+    # without a pace every county's plans aim at the national deadline alone
     assert {c.scheduled_exit for c in draw_counties(tiny, 3)} == {tiny.exit.plan_deadline}
+    assert {s.scenario.exit.plan_county_deadline for s in county_specs(tiny, 3)} == {None}

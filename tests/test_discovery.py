@@ -147,6 +147,10 @@ def test_where_nothing_makes_the_condition_likely_no_box_is_reported(tmp_path: P
     )
     write_discovery(found, tmp_path / "out")
     assert (tmp_path / "out" / "figures" / "peeling.png").is_file()
+    # The command and the notebooks say so (they printed nothing, or an empty table).
+    [reading] = found.readings()
+    assert reading.startswith("no box: no range of the inputs holds the runs meeting 'y'")
+    assert f"({int(y.sum()) / 300:.0%})" in reading
 
 
 def test_a_box_without_a_significant_restriction_is_not_reported() -> None:

@@ -479,8 +479,9 @@ def test_a_stopped_run_ends_with_one_line_and_nothing_written(tmp_path: Path, st
 def test_ctrl_c_while_the_fork_server_starts_is_kept_for_the_launcher(monkeypatch) -> None:
     """The server starts with Ctrl-C blocked, so it cannot die printing a traceback, and the
     tracker before it, unblocked (it unblocks the signal after its own start). A Ctrl-C
-    that came meanwhile reaches the launcher afterwards: ignored, as before, it was lost
-    and the run went on to the end."""
+    that came meanwhile reaches the launcher once the server has started: ignored, as
+    before, it was lost and the run went on to the end; only blocked, it was taken by
+    NumPy's threads and raised half-way through the start."""
     from multiprocessing import forkserver, resource_tracker
 
     import povsim.experiments.executors as executors
@@ -493,6 +494,8 @@ def test_ctrl_c_while_the_fork_server_starts_is_kept_for_the_launcher(monkeypatc
     def server() -> None:
         masks["server"] = signal.pthread_sigmask(signal.SIG_BLOCK, [])
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the server imports
+        time.sleep(0.05)  # time for another thread to take it
+        masks["started"] = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # not cut short
 
     monkeypatch.setattr(resource_tracker, "ensure_running", tracker)
     monkeypatch.setattr(forkserver, "ensure_running", server)
@@ -500,6 +503,7 @@ def test_ctrl_c_while_the_fork_server_starts_is_kept_for_the_launcher(monkeypatc
         executors._start_fork_server()
     assert signal.SIGINT not in masks["tracker"]
     assert signal.SIGINT in masks["server"]
+    assert "started" in masks  # raised once the server had started, not half-way through
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
 
 

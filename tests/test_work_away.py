@@ -153,16 +153,18 @@ def test_a_county_plans_to_its_threshold_by_its_scheduled_year_not_to_zero(
     )
     # Eight people: six registered who all pass the exit test, one never registered and
     # poor (missed), one not poor.
-    h, v = hand_built(
+    rows = [
         *[{"status": Status.REGISTERED, "size": 1}] * 6,
         {"status": Status.UNREGISTERED, "size": 1},
         {"status": Status.UNREGISTERED, "size": 1},
-    )
+    ]
+    h, v = hand_built(*rows)
     incomes = [5000.0, 9000.0, 6000.0, 8000.0, 7000.0, 5500.0, 100.0, 20000.0]
     set_year_income(h, incomes)
     t = close_year(h, v, scenario, 2014, Streams(0))
     # Over the target: 6 registered + 1 missed - 0.25 * 8 = 5 people, over the two years
-    # to 2015: half (2.5 places: two people). The national plan alone takes 2 (a third).
+    # to 2015: half (2.5 places: two people). The national plan alone (deadline 2017) has
+    # a quarter of the six, 1.5 places: one person.
     assert t.exited.sum() == 2
     set_year_income(h, incomes)
     t = close_year(h, v, scenario, 2015, Streams(0))
@@ -175,6 +177,15 @@ def test_a_county_plans_to_its_threshold_by_its_scheduled_year_not_to_zero(
     set_year_income(h, incomes)
     t = close_year(h, v, scenario, 2017, Streams(0))
     assert t.exited.sum() == 1  # the national deadline takes the rest
+    # Counting the register alone (exit_incidence "registered"), the missed poor person
+    # is not the plan's: 6 - 2 = 4 over, two a year.
+    registered = scenario.updated({"exit.plan_county_incidence": "registered"})
+    h, v = hand_built(*rows)
+    exits = []
+    for year in (2014, 2015):
+        set_year_income(h, incomes)
+        exits.append(int(close_year(h, v, registered, year, Streams(0)).exited.sum()))
+    assert exits == [2, 2]
 
 
 def test_a_village_plan_takes_the_places_where_they_empty_a_listed_village_first(

@@ -261,6 +261,6 @@ def discover(
             markup=False,
             highlight=False,
         )
-        for reading in found.summary["reading"] if len(found.summary) else []:
+        for reading in found.readings():
             console.print(f"  {reading}", markup=False, highlight=False)
     console.print(f"wrote {out}")

@@ -214,9 +214,10 @@ class GeographyConfig(_Section):
         "share of its poor a poor county planned to lift out a year (摘帽计划): it schedules "
         "its exit for the first year, from first_exit_year, that its incidence at the start, "
         "so cut every year from the start, is under its threshold, and its yearly exit plans "
-        "(exit.plan_from) aim to bring its registered incidence under its threshold by then "
-        "(exit.plan_county_deadline), the rest by exit.plan_deadline; unset: every county's "
-        "plans aim at exit.plan_deadline alone",
+        "(exit.plan_from) aim to bring its incidence (exit_incidence) under its schedule's "
+        "that year, under its threshold (exit.plan_county_deadline and plan_county_target), "
+        "the rest by exit.plan_deadline; unset: every county's plans aim at "
+        "exit.plan_deadline alone",
         "share/year",
     )
     announce_lag: int = setting(

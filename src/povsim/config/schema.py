@@ -509,19 +509,27 @@ class ExitConfig(_Section):
     )
     plan_county_deadline: int | None = setting(
         None,
-        "the year by which a county's plans were to bring its registered incidence under "
-        "plan_county_target, its scheduled exit (摘帽计划: the county exits under its "
-        "threshold, not at zero); until then a year's plan takes at least what is over the "
-        "target over the years left to it (less the lead), the rest by plan_deadline "
-        "(unset: plan_deadline alone)",
+        "the year by which a county's plans were to bring its incidence "
+        "(plan_county_incidence) under plan_county_target, its scheduled exit (摘帽计划: the "
+        "county exits under its threshold, not at zero); until then a year's plan takes at "
+        "least what is over the target over the years left to it, with no lead (the "
+        "schedule is what finishes early), the rest by plan_deadline (unset: plan_deadline "
+        "alone)",
         "year",
     )
     plan_county_target: Probability | None = setting(
         None,
-        "the registered incidence a county's plans aim at by plan_county_deadline (a "
-        "county-resolved run sets the incidence the county's exit schedule reaches that "
-        "year, under its threshold; unset: county_threshold)",
+        "the incidence a county's plans aim under by plan_county_deadline (a county-resolved "
+        "run sets the incidence the county's exit schedule reaches that year, under its "
+        "threshold; unset: county_threshold)",
         "share",
+    )
+    plan_county_incidence: Literal["comprehensive", "registered"] = setting(
+        "comprehensive",
+        "what the county's plans count against plan_county_target: 'comprehensive' "
+        "(综合贫困发生率: registered, missed poor and wrongly exited people, the county checks' "
+        "measure) or 'registered'; a county-resolved run sets geography.exit_incidence",
+        "",
     )
     plan_unit: Literal["household", "village"] = setting(
         "household",

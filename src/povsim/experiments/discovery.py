@@ -300,6 +300,16 @@ class Discovery:
     summary: pd.DataFrame
     path: Path | None = None
 
+    def readings(self) -> list[str]:
+        """One sentence per box; without a box, one that says why there is none."""
+        if len(self.summary):
+            return list(self.summary["reading"])
+        share = self.cases / self.runs
+        return [
+            f"no box: no range of the inputs holds the runs meeting {self.where!r} "
+            f"significantly more densely than all {self.runs} runs do ({share:.0%})"
+        ]
+
 
 def _prim() -> Any:
     try:

@@ -58,18 +58,28 @@ def _start_fork_server() -> None:
     instruction: a blocked signal stays blocked across fork and exec, so a Ctrl-C to the
     process group while it imports ``multiprocessing`` cannot make it print a
     KeyboardInterrupt traceback (the server's preload, ``povsim._forkserver``, ignores it
-    and unblocks it once imported). Blocked, not ignored, here: a Ctrl-C that comes
-    meanwhile is delivered to this process once the server has started, not lost."""
+    and unblocks it once imported). Here a Ctrl-C that comes meanwhile is held and raised
+    once the server has started: not ignored (it was lost, and the run went on to the end),
+    and not raised half-way through the start (the mask holds only this thread, and
+    NumPy's threads take the signal for the process)."""
     from multiprocessing import forkserver, resource_tracker
 
     # The tracker blocks Ctrl-C for its own start and then unblocks it whatever the mask
     # was, so it starts first, on its own.
     resource_tracker.ensure_running()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    held: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    if main:  # Python runs handlers, and sets them, only in the main thread
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         forkserver.ensure_running()
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    if held:
+        signal.raise_signal(signal.SIGINT)  # the launcher's own handler takes it now
 
 
 def _exit_with_launcher(launcher: int) -> None:

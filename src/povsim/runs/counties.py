@@ -183,8 +183,9 @@ class County:
         scheduled_exit: the year its exit plans aim at (exit.plan_county_deadline in its
             scenario).
         scheduled_incidence: the incidence its schedule reaches that year, under its
-            threshold when it exits before the deadline: what its plans aim its registered
-            incidence under by then (exit.plan_county_target); None for the others.
+            threshold: what its plans aim its incidence (geography.exit_incidence) under by
+            then (exit.plan_county_target); None when its schedule does not get under its
+            threshold by the deadline, when no pace is set, and for non-poor counties.
     """
 
     index: int
@@ -584,9 +585,12 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "villages.remoteness_alpha": max(0.05, county.remoteness * k),
         "villages.remoteness_beta": max(0.05, (1 - county.remoteness) * k),
         "exit.county_threshold": county.exit_threshold,
-        # a poor county's plans bring it under its threshold by its scheduled exit year
-        "exit.plan_county_deadline": county.scheduled_exit if county.poor else None,
+        # a scheduled poor county's plans bring it under its schedule's incidence by then
+        "exit.plan_county_deadline": (
+            None if county.scheduled_incidence is None else county.scheduled_exit
+        ),
         "exit.plan_county_target": county.scheduled_incidence,
+        "exit.plan_county_incidence": geo.exit_incidence,
         # its villages exit by its region's rule too (3% in the west)
         "villages.west_share": 1.0 if county.region == "west" else 0.0,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},

@@ -308,9 +308,11 @@ def _planned_exits(
         target = rules.plan_county_target
         if target is None:
             target = rules.county_threshold
-        poor = income < scenario.line(year)
-        found = poor & ((h.status == Status.UNREGISTERED) | (h.status == Status.EXITED))
-        over = h.people(registered | found) - target * h.people(slice(None))
+        counted = registered
+        if rules.plan_county_incidence == "comprehensive":
+            poor = income < scenario.line(year)
+            counted = registered | (poor & (h.status != Status.REGISTERED))
+        over = h.people(counted) - target * h.people(slice(None))
         # No lead: the schedule is the county's plan, and it is what finishes early; the
         # national plans' lead (fitted to the national flows) stands for the schedules.
         places = max(places, _rolling_share(county, year) * over)

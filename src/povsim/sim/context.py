@@ -24,12 +24,16 @@ class ProgramContext:
         scenario: the rules, the money and the poverty line.
         rng: the take-up stream, for every draw a program makes (who takes it up,
             who is placed in a job), so programs never disturb the shock streams.
+        queue_rng: the stream of the weighted queues' last agents (``fit_queue``), drawn
+            only where the money runs out part-way through an agent's households: its own,
+            so a mix that moves where that happens leaves the take-up draws as they were.
     """
 
     households: HouseholdState
     villages: VillageState
     scenario: Scenario
     rng: np.random.Generator
+    queue_rng: np.random.Generator
 
     def line(self, year: int) -> float:
         """The poverty line in ``year``, yuan per person per year."""

@@ -23,6 +23,7 @@ STREAMS = (
     "guarantees",
     "takeup",
     "model",
+    "queue",
 )
 
 
@@ -48,6 +49,7 @@ class Streams:
     guarantees: np.random.Generator
     takeup: np.random.Generator
     model: np.random.Generator
+    queue: np.random.Generator
 
 
 def seed_for(seed: int, replication: int | None) -> int | np.random.SeedSequence:

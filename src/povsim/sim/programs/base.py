@@ -436,7 +436,7 @@ class SupportProgram(Program):
                 keys,
                 money,
                 units=h.weight[continuing],
-                rng=self.context.rng,
+                rng=self.context.queue_rng,
             )
             dropped = self.enrolled.copy()
             dropped[continuing[kept]] = False
@@ -454,7 +454,11 @@ class SupportProgram(Program):
             keys = self.priority_key(candidates, year, costs)
             weighted = costs * h.weight[candidates]
             take = fit_queue(
-                weighted, keys, money - spent, units=h.weight[candidates], rng=self.context.rng
+                weighted,
+                keys,
+                money - spent,
+                units=h.weight[candidates],
+                rng=self.context.queue_rng,
             )
             new = candidates[take]
             spent += float(weighted[take].sum())
@@ -524,7 +528,7 @@ class VillageProgram(Program):
         # A sample village stands for ``weight`` real ones and costs that many upgrades.
         costs = self.config.unit_cost * v.weight[idx]
         take = fit_queue(
-            costs, self.priority_key(idx), budget, units=v.weight[idx], rng=self.context.rng
+            costs, self.priority_key(idx), budget, units=v.weight[idx], rng=self.context.queue_rng
         )
         new = idx[take]
         self.improved[new] = True

@@ -83,7 +83,11 @@ class MutualAid(SupportProgram):
         )
         costs = c.fund * v.weight[idx]
         take = fit_queue(
-            costs, -poor[idx] / v.weight[idx], budget, units=v.weight[idx], rng=self.context.rng
+            costs,
+            -poor[idx] / v.weight[idx],
+            budget,
+            units=v.weight[idx],
+            rng=self.context.queue_rng,
         )
         self.pool[idx[take]] = costs[take]
         self.founded[idx[take]] = True
