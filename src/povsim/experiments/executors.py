@@ -68,9 +68,12 @@ def _start_fork_server() -> None:
     # was, so it starts first, on its own.
     resource_tracker.ensure_running()
     held: list[int] = []
-    main = threading.current_thread() is threading.main_thread()
-    if main:  # Python runs handlers, and sets them, only in the main thread
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    # Python runs handlers, and sets them, only in the main thread, and can put back only
+    # a handler it knows (None: one set outside Python)
+    previous = signal.getsignal(signal.SIGINT)
+    main = threading.current_thread() is threading.main_thread() and previous is not None
+    if main:
+        signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         forkserver.ensure_running()
