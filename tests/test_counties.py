@@ -548,3 +548,17 @@ def test_poor_counties_schedule_their_exits_by_their_poverty_and_the_money(tiny:
     # without a pace every county's plans aim at the national deadline alone
     assert {c.scheduled_exit for c in draw_counties(tiny, 3)} == {tiny.exit.plan_deadline}
     assert {s.scenario.exit.plan_county_deadline for s in county_specs(tiny, 3)} == {None}
+
+
+def test_what_each_county_sets_is_refused_as_an_override() -> None:
+    """`--set exit.county_threshold=0.05` on the county-resolved profile was accepted,
+    recorded in the manifest and overwritten county by county: the run did not change."""
+    profile = SCENARIOS / "regions" / "national_counties.toml"
+    for key in ("exit.county_threshold=0.05", "exit.plan_county_target=0.01"):
+        with pytest.raises(ScenarioError, match="sets it for each county from geography"):
+            load_scenario(profile, [key])
+    with pytest.raises(ScenarioError, match="no county could exit"):
+        load_scenario(profile, ["geography.first_exit_year=2030"])
+    # a one-county scenario keeps them: there they are the county's own
+    county = load_scenario(SCENARIOS / "baseline.toml", ["exit.county_threshold=0.05"])
+    assert county.exit.county_threshold == 0.05

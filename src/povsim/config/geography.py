@@ -18,7 +18,26 @@ from pydantic import ConfigDict, Field, model_validator
 
 from povsim.config.fields import Probability, StrictNumbers, Year, setting
 
-__all__ = ["FIGURES", "REGIONS", "AllocationConfig", "GeographyConfig", "ProvinceConfig"]
+__all__ = [
+    "FIGURES",
+    "REGIONS",
+    "SET_PER_COUNTY",
+    "AllocationConfig",
+    "GeographyConfig",
+    "ProvinceConfig",
+]
+
+SET_PER_COUNTY = {
+    "exit.county_threshold": "geography.exit_threshold_west and exit_threshold_other",
+    "exit.plan_county_deadline": "geography.exit_pace (its exit schedule)",
+    "exit.plan_county_target": "geography.exit_pace (its exit schedule)",
+    "exit.plan_county_incidence": "geography.exit_incidence",
+    "villages.west_share": "its province's region",
+    "villages.remoteness_alpha": "geography.remoteness_poor and remoteness_other",
+    "villages.remoteness_beta": "geography.remoteness_poor and remoteness_other",
+}
+"""Fields a county-resolved run sets for each county (``runs.counties.county_scenario``),
+and what sets them: a national value would be overwritten, so an override is refused."""
 
 REGIONS = ("east", "centre", "west")
 """NBS's three regions, as its poverty monitoring reports them."""

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from povsim.config.errors import ScenarioError, ScenarioProblem, problems_from
+from povsim.config.geography import SET_PER_COUNTY
 from povsim.config.paths import parse_override, set_path
 from povsim.config.schema import Scenario
 
@@ -265,13 +266,34 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             for table in (*created, parts):
                 _record(origin, table, f"--set {key}")
         _anchor_tables(raw, origin)
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         raise _wrong_kind(raw, SCENARIO, path) or ScenarioError(
             problems_from(err, origin, str(path), Scenario, raw)
         ) from None
     except RecursionError:
         raise _too_deep(path) from None
+    if scenario.geography is not None:
+        _refuse_per_county(overrides)
+    return scenario
+
+
+def _refuse_per_county(overrides: Sequence[str]) -> None:
+    """A county-resolved run sets these for each county: an override would do nothing."""
+    problems = []
+    for text in overrides:
+        key = parse_override(text)[0]
+        if key in SET_PER_COUNTY:
+            problems.append(
+                ScenarioProblem(
+                    f"--set {key}",
+                    "",
+                    f"a county-resolved run sets it for each county from "
+                    f"{SET_PER_COUNTY[key]}: set that instead",
+                )
+            )
+    if problems:
+        raise ScenarioError(problems)
 
 
 def one_county(scenario: Scenario, source: str | Path) -> Scenario:

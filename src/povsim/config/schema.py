@@ -801,6 +801,16 @@ class Scenario(_Section):
         return self
 
     @model_validator(mode="after")
+    def _counties_can_exit(self) -> Scenario:
+        geo = self.geography
+        if geo is not None and geo.first_exit_year > self.end_year:
+            raise ValueError(
+                f"geography.first_exit_year: {geo.first_exit_year} is after end_year "
+                f"({self.end_year}): no county could exit"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _fits_in_memory(self) -> Scenario:
         if self.geography is not None:
             # A national run holds one county at a time per worker: each county's scenario
