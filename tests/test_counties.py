@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from povsim import Scenario, ScenarioError, load_scenario
+from povsim.cli import app
 from povsim.experiments.calibration import Target
 from povsim.experiments.calibration.targets import check_against
 from povsim.experiments.calibration.validation import measure, scaled_errors, target_table
@@ -562,3 +564,13 @@ def test_what_each_county_sets_is_refused_as_an_override() -> None:
     # a one-county scenario keeps them: there they are the county's own
     county = load_scenario(SCENARIOS / "baseline.toml", ["exit.county_threshold=0.05"])
     assert county.exit.county_threshold == 0.05
+
+
+def test_an_empty_partition_is_refused(tmp_path: Path) -> None:
+    """`--partition ""` ran by province as if the option were not given."""
+    profile = SCENARIOS / "regions" / "national_counties.toml"
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(profile), "--partition", "", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "--partition must be 'province' or a number of counties, not ''" in result.output
+    assert not out.exists()

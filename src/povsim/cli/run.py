@@ -66,7 +66,7 @@ def run(
 
     if executor not in EXECUTORS:  # checked for a single run too, which uses none
         raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}", 2)
-    by = _partition(partition or "province")
+    by = _partition("province" if partition is None else partition)
     overrides = set_ or []
     spec = load(scenario, overrides, national=True)
     if spec.geography is None and partition is not None:
