@@ -255,10 +255,12 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     path = Path(path)
     origin: Origin = {}
     raw: dict[str, Any] | None = None
+    keys: list[str] = []
     try:
         raw = _resolve(path, (), origin)
         for text in overrides:
             key, value = parse_override(text)
+            keys.append(key)
             parts = tuple(key.split("."))
             # The tables an override creates are its own (a misspelt program, say).
             created = [parts[:end] for end in range(1, len(parts)) if _absent(raw, parts[:end])]
@@ -274,24 +276,22 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     except RecursionError:
         raise _too_deep(path) from None
     if scenario.geography is not None:
-        _refuse_per_county(overrides)
+        _refuse_per_county(keys)
     return scenario
 
 
-def _refuse_per_county(overrides: Sequence[str]) -> None:
+def _refuse_per_county(keys: Sequence[str]) -> None:
     """A county-resolved run sets these for each county: an override would do nothing."""
-    problems = []
-    for text in overrides:
-        key = parse_override(text)[0]
-        if key in SET_PER_COUNTY:
-            problems.append(
-                ScenarioProblem(
-                    f"--set {key}",
-                    "",
-                    f"a county-resolved run sets it for each county from "
-                    f"{SET_PER_COUNTY[key]}: set that instead",
-                )
-            )
+    problems = [
+        ScenarioProblem(
+            f"--set {key}",
+            "",
+            f"a county-resolved run sets it for each county from {SET_PER_COUNTY[key]}: "
+            "set that instead",
+        )
+        for key in keys
+        if key in SET_PER_COUNTY
+    ]
     if problems:
         raise ScenarioError(problems)
 
