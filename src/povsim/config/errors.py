@@ -23,11 +23,10 @@ class ScenarioProblem:
     message: str
 
     def __str__(self) -> str:
-        return (
-            f"{self.source}: {self.path}: {self.message}"
-            if self.path
-            else f"{self.source}: {self.message}"
-        )
+        # "--set exit.x" already names the field "exit.x"
+        if not self.path or self.source == f"--set {self.path}":
+            return f"{self.source}: {self.message}"
+        return f"{self.source}: {self.path}: {self.message}"
 
 
 class ScenarioError(Exception):

@@ -239,6 +239,14 @@ class GeographyConfig(_Section):
         "exit.plan_deadline alone",
         "share/year",
     )
+    guaranteed_in_exit_year: tuple[str, ...] = setting(
+        (),
+        "programs whose guarantee a scheduled poor county makes good for every eligible "
+        "household from its scheduled exit year, whatever its budget (the programs' "
+        "guaranteed_from, brought forward to that year; a province made sure of the safe "
+        "housing of the counties exiting that year)",
+        "programs",
+    )
     announce_lag: int = setting(
         1,
         "years from a county's exit to its announcement after verification",

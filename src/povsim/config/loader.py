@@ -265,6 +265,9 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             # The tables an override creates are its own (a misspelt program, say).
             created = [parts[:end] for end in range(1, len(parts)) if _absent(raw, parts[:end])]
             set_path(raw, list(parts), value)
+            # The value replaces what the files set under it, so they no longer answer for it.
+            for stale in [p for p in origin if len(p) > len(parts) and p[: len(parts)] == parts]:
+                del origin[stale]
             for table in (*created, parts):
                 _record(origin, table, f"--set {key}")
         _anchor_tables(raw, origin)

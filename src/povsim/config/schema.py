@@ -808,6 +808,14 @@ class Scenario(_Section):
                 f"geography.first_exit_year: {geo.first_exit_year} is after end_year "
                 f"({self.end_year}): no county could exit"
             )
+        if geo is not None:
+            unknown = [n for n in geo.guaranteed_in_exit_year if n not in self.programs]
+            if unknown:
+                raise ValueError(
+                    f"geography.guaranteed_in_exit_year: {', '.join(unknown)} "
+                    f"{'is not a program' if len(unknown) == 1 else 'are not programs'} "
+                    "of this scenario"
+                )
         return self
 
     @model_validator(mode="after")

@@ -595,6 +595,13 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "villages.west_share": 1.0 if county.region == "west" else 0.0,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
     }
+    if county.scheduled_incidence is not None:
+        # The year's exiting counties were made sure of what these programs secure (安徽,
+        # 2018: "确保今年全省18个摘帽贫困县农民居住安全"); a national year stays if earlier.
+        for name in geo.guaranteed_in_exit_year:
+            start = scenario.programs[name].guaranteed_from
+            year = county.scheduled_exit if start is None else min(start, county.scheduled_exit)
+            changes[f"programs.{name}.guaranteed_from"] = year
     for name, program in scenario.programs.items():
         for key in program.totals():
             total = getattr(program, key)
