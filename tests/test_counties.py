@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from povsim import Scenario, ScenarioError, load_scenario
 from povsim.cli import app
+from povsim.config.geography import SET_PER_COUNTY
 from povsim.config.vocabulary import SAFE_HOUSING_GRADES
 from povsim.experiments.calibration import Target
 from povsim.experiments.calibration.targets import check_against
@@ -626,3 +627,36 @@ def test_the_years_exiting_counties_are_made_sure_of_safe_housing(tiny: Scenario
             SCENARIOS / "regions" / "national_counties.toml",
             ['geography.guaranteed_in_exit_year=["roads"]'],
         )
+
+
+def _leaves(tree: object, prefix: str = "") -> dict[str, object]:
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    out: dict[str, object] = {}
+    for key, value in tree.items():
+        out |= _leaves(value, f"{prefix}.{key}" if prefix else str(key))
+    return out
+
+
+def test_what_each_county_sets_is_listed_where_overrides_are_refused(tiny: Scenario) -> None:
+    """SET_PER_COUNTY is kept by hand beside county_scenario: every field a county sets for
+    itself, other than its share of the nation (its size, income level and money), is
+    listed, so an override of it is refused rather than silently overwritten."""
+    paced = tiny.updated(
+        {"geography.exit_pace": 0.5, "geography.guaranteed_in_exit_year": ["housing"]}
+    )
+    national = _leaves(paced.model_dump(mode="json"))
+    # A county's share of the nation, and what only brings a national setting forward.
+    scaled = re.compile(
+        r"^(name|geography|population\.(households|villages|represents|represents_villages)"
+        r"|income\.(initial_mean|growth)|budget\.total|programs\.\w+\.(budget|guaranteed_from)"
+        r"|programs\.\w+\.(labourers|drawn_labourers))(\.|$)"
+    )
+    changed: set[str] = set()
+    for spec in county_specs(paced, 3):
+        county = _leaves(spec.scenario.model_dump(mode="json"))
+        changed |= {k for k in county.keys() | national.keys() if county.get(k) != national.get(k)}
+    own = {k for k in changed if not scaled.match(k)}
+    assert own <= set(SET_PER_COUNTY), own - set(SET_PER_COUNTY)
+    # and each listed field is one a county does set
+    assert set(SET_PER_COUNTY) - changed <= {"exit.plan_county_incidence"}  # the same here
