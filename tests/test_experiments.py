@@ -305,6 +305,11 @@ def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
     assert plan.at["baseline", "exit.income_margin"] == sweep.base.exit.income_margin
     assert plan.at["strict_exit", "exit.income_margin"] == 0.2
     assert plan.notna().all().all()
+    # Every variant changes the run: no_support_after_exit changed nothing while
+    # exit.keep_policies held every program's support to 2020.
+    small = [s.updated({"population.households": 1500}) for s in sweep.scenarios]
+    runs = [povsim.PovertyModel(s, 1).run().indicators() for s in small]
+    assert all(not run.equals(runs[0]) for run in runs[1:])
 
 
 @pytest.mark.slow

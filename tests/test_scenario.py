@@ -250,3 +250,23 @@ def test_a_mistyped_year_in_a_dated_series_is_an_error() -> None:
     assert str(caught.value).startswith("--set budget.total.2108: the year:")
     with pytest.raises(ScenarioError, match=r"programs\.industry\.budget\.1890: the year"):
         load_scenario(SCENARIOS / "baseline.toml", ["programs.industry.budget.1890=1"])
+
+
+def test_money_must_fall_in_the_simulated_years() -> None:
+    """A budget moved to 2021-2027 by a typo ran with no money and reported results."""
+    baseline = SCENARIOS / "baseline.toml"
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(baseline, ["budget.total={2021=1e6, 2022=2e6, 2023=3e6, 2025=1}"])
+    assert str(caught.value) == (
+        "--set budget.total: none of its years (2021-2023, 2025) is simulated (2014-2020)"
+    )
+    with pytest.raises(ScenarioError, match=r"programs\.industry\.budget: none of its years"):
+        load_scenario(baseline, ["programs.industry.budget={2021=1e6}"])
+    with pytest.raises(ScenarioError, match="no value for 2015, between years it gives"):
+        load_scenario(baseline, ["budget.total={2014=1e6, 2016=1e6}"])
+    # a year without money is written as such; years before or after stay out
+    assert load_scenario(baseline, ["budget.total={2014=1e6, 2015=0, 2016=1e6}"])
+    assert load_scenario(baseline, ["budget.total={2016=1e6, 2017=1e6}"]).budget.total == {
+        2016: 1e6,
+        2017: 1e6,
+    }

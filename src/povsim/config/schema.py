@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -625,7 +625,10 @@ class BudgetConfig(_Section):
     """Money for support programs; each program takes a share of ``total`` (or its own schedule)."""
 
     total: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] = setting(
-        {}, "poverty-alleviation funds for each year (a year left out has none)", "yuan/year"
+        {},
+        "poverty-alleviation funds for each year (none before the first year given or "
+        "after the last; a year missing between two is refused: write 0)",
+        "yuan/year",
     )
     scale: float = setting(
         1.0,
@@ -634,6 +637,17 @@ class BudgetConfig(_Section):
         "ratio",
         ge=0.0,
     )
+
+
+def _years(years: Iterable[int]) -> str:
+    """Years as runs: 2014-2016, 2019."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def _program_config(value: Any, handler: Any) -> Any:
@@ -797,6 +811,30 @@ class Scenario(_Section):
                     f"programs.{name}.placement_rate: {config.placement_rate:g} places workers "
                     f"whom programs.{away[0]} already counts among the labourers away; set it "
                     "to 0 (training and job services stay) or drop one of the two"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _money_in_the_simulated_years(self) -> Scenario:
+        # A year left out of a budget has no money; but a budget none of whose years is
+        # simulated, or with a year missing between two it gives, is a typo, not a plan.
+        series = {"budget.total": self.budget.total}
+        series |= {f"programs.{n}.budget": p.budget for n, p in self.programs.items() if p.budget}
+        simulated = range(self.start_year, self.end_year + 1)
+        for field, money in series.items():
+            if not money:
+                continue
+            given = [y for y in simulated if y in money]
+            if not given:
+                raise ValueError(
+                    f"{field}: none of its years ({_years(money)}) is simulated "
+                    f"({self.start_year}-{self.end_year})"
+                )
+            holes = [y for y in range(given[0], given[-1] + 1) if y not in money]
+            if holes:
+                raise ValueError(
+                    f"{field}: no value for {_years(holes)}, between years it gives "
+                    f"(write {holes[0]} = 0 for a year without money)"
                 )
         return self
 
