@@ -266,6 +266,22 @@ def test_a_malformed_scheduler_address_is_a_clear_error(tmp_path: Path) -> None:
         assert not out.exists()
 
 
+def test_a_scheduler_is_for_a_dask_run_of_replications(tmp_path: Path) -> None:
+    """A walk-through found `--scheduler` ignored on a single run, overriding an explicit
+    `--executor serial`, and an unreachable one exiting with status 1."""
+    import dask
+
+    out = tmp_path / "r"
+    nowhere = ["--scheduler", "tcp://127.0.0.1:1", "--out", str(out), *SMALL]
+    assert "is for --replications N" in _refused(["run", BASELINE, *nowhere])
+    output = _refused(["run", BASELINE, "--replications", "2", "--executor", "serial", *nowhere])
+    assert "cannot go with --executor serial" in output
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        output = _refused(["run", BASELINE, "--replications", "2", *nowhere])
+    assert output.startswith("error: --scheduler: Timed out trying to connect")
+    assert not out.exists()
+
+
 def test_a_scheduler_without_workers_is_said(capsys: pytest.CaptureFixture[str]) -> None:
     from distributed import LocalCluster
 

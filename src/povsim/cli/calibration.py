@@ -69,7 +69,7 @@ def calibrate(
         int | None, typer.Option(min=10, help="agents per run while fitting")
     ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="seed of runs and search")] = None,
-    executor: ExecutorOption = "processes",
+    executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
@@ -151,7 +151,7 @@ def validate(
     out: Annotated[
         Path | None, typer.Option(help="also write the table to this CSV (and a PNG beside it)")
     ] = None,
-    executor: ExecutorOption = "processes",
+    executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,

@@ -130,8 +130,11 @@ class LazyProgress:
 
 
 ExecutorOption = Annotated[
-    str,
-    typer.Option(help="where runs go: serial, processes (all cores) or dask"),
+    str | None,
+    typer.Option(
+        help="where runs go: serial, processes (all cores) or dask [default: processes; "
+        "dask with --scheduler]"
+    ),
 ]
 WorkersOption = Annotated[
     int | None, typer.Option(min=1, help="worker processes [default: all cores]")
@@ -149,19 +152,34 @@ SetOption = Annotated[
 ]
 
 
-def _executor(name: str, workers: int | None, scheduler: str | None) -> Executor:
-    from povsim.experiments.executors import EXECUTORS, make_executor
+def executor_name(name: str | None, scheduler: str | None) -> str:
+    """The executor the options ask for: ``--scheduler`` alone means dask.
 
+    Raises:
+        typer.Exit: (status 2) for an unknown executor, or a scheduler with another one.
+    """
+    from povsim.experiments.executors import EXECUTORS
+
+    if name is None:
+        return "dask" if scheduler else "processes"
     if name not in EXECUTORS:
         raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {name!r}", 2)
-    from povsim.experiments.executors import DaskExecutor
+    if scheduler and name != "dask":
+        raise fail(f"--scheduler runs on a Dask cluster: it cannot go with --executor {name}", 2)
+    return name
 
+
+def _executor(name: str | None, workers: int | None, scheduler: str | None) -> Executor:
+    from povsim.experiments.executors import DaskExecutor, make_executor
+
+    name = executor_name(name, scheduler)
     try:
         pool = make_executor(name, workers, scheduler)  # type: ignore[arg-type]
     except ValueError as err:
         raise fail(f"--scheduler: {err}", 2) from None
     except (RuntimeError, OSError) as err:
-        raise fail(str(err), 1) from None
+        # an address given that cannot be reached is the user's to correct
+        raise fail(f"--scheduler: {err}" if scheduler else str(err), 2 if scheduler else 1) from None
     if isinstance(pool, DaskExecutor) and scheduler and pool.connected_workers == 0:
         errors.print(
             f"warning: the scheduler at {scheduler} has no workers yet; "
@@ -206,7 +224,7 @@ class RunsProgress:
 def experiment(
     label: str,
     total: int | None,
-    executor: str,
+    executor: str | None,
     workers: int | None,
     scheduler: str | None,
     quiet: bool,

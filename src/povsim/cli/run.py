@@ -14,6 +14,7 @@ from povsim.cli.common import (
     SetOption,
     WorkersOption,
     console,
+    executor_name,
     experiment,
     fail,
     load,
@@ -37,7 +38,7 @@ def run(
     replications: Annotated[
         int, typer.Option(min=1, help="independent replications (streams spawned from the seed)")
     ] = 1,
-    executor: ExecutorOption = "processes",
+    executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     panel: Annotated[bool, typer.Option(help="also write households.parquet")] = False,
@@ -59,13 +60,11 @@ def run(
     from povsim.cli.common import LazyProgress
     from povsim.cli.tables import headline_table, intervals_table, summary_table
     from povsim.experiments.ensemble import Ensemble, run_ensemble
-    from povsim.experiments.executors import EXECUTORS
     from povsim.plots.run import run_figures
     from povsim.runs.runner import RunResult, simulate
     from povsim.runs.store import path_component
 
-    if executor not in EXECUTORS:  # checked for a single run too, which uses none
-        raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}", 2)
+    executor = executor_name(executor, scheduler)  # checked for a single run too
     by = _partition("province" if partition is None else partition)
     overrides = set_ or []
     spec = load(scenario, overrides, national=True)
@@ -80,6 +79,10 @@ def run(
         )
     if panel and replications > 1:
         raise fail("--panel is for single runs; drop it or use --replications 1", 2)
+    if spec.geography is None and replications == 1 and executor == "dask":
+        # one run is one model, run here: a cluster named for it would silently go unused
+        option = "--scheduler" if scheduler else "--executor dask"
+        raise fail(f"{option} is for --replications N (a single run runs here)", 2)
     run_seed = spec.seed if seed is None else seed
     # A name from a file is one path component under runs/, never a path of its own.
     target = out or Path("runs") / f"{path_component(spec.name)}-seed{run_seed}"
@@ -162,7 +165,7 @@ def _run_national(
     overwrite: bool,
     quiet: bool,
     by: str | int,
-    pool_options: tuple[str, int | None, str | None],
+    pool_options: tuple[str | None, int | None, str | None],
 ) -> None:
     """A county-resolved national run: partitions on the executor, then its run directory."""
     from povsim.cli.tables import headline_table, summary_table
@@ -198,7 +201,7 @@ def compare(
         Path | None, typer.Option(help="output directory [default: runs/compare-...]")
     ] = None,
     set_: SetOption = None,
-    executor: ExecutorOption = "processes",
+    executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     overwrite: OverwriteOption = False,

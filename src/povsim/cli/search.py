@@ -85,7 +85,7 @@ def optimize(
     statistic: Annotated[
         str, typer.Option(help="robust mode's score: mean, p90 (bad tail) or regret")
     ] = "mean",
-    executor: ExecutorOption = "processes",
+    executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
