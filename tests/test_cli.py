@@ -108,6 +108,15 @@ def _refused(args: list[str]) -> str:
     return result.output
 
 
+def test_an_output_path_that_is_a_link_is_named_as_one(tmp_path: Path) -> None:
+    """A link to a directory was said to be "not a directory"."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    output = _refused(["run", BASELINE, "--out", str(tmp_path / "link"), *SMALL])
+    assert "is a symbolic link" in output
+    assert not any((tmp_path / "real").iterdir())
+
+
 def test_a_directory_that_is_not_a_povsim_output_is_never_replaced(tmp_path: Path) -> None:
     """Issue 13: `run --out d` deleted a thesis kept in d."""
     mine = tmp_path / "d"

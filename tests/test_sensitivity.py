@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -212,6 +213,16 @@ def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None
     assert again.exit_code == 2
     assert "already holds a sensitivity analysis: add --resume" in again.output
     assert "sweep" not in again.output
+    # --overwrite replaces it; --set sizes the base as `povsim run` does (a walk-through had
+    # to write a scenario file that extends the base)
+    bigger = ["--set", "population.households=400", "--overwrite", "--executor", "serial"]
+    replaced = runner.invoke(app, ["sensitivity", str(base), *options, *bigger])
+    assert replaced.exit_code == 0, replaced.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["base"]["population"]["households"] == 400
+    both = runner.invoke(app, ["sensitivity", str(base), *options, "--resume", "--overwrite"])
+    assert both.exit_code == 2
+    assert "give one" in both.output
 
 
 @pytest.mark.parametrize(
@@ -231,6 +242,11 @@ def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None
             "no program 'magic'",
         ),
         ('[inputs."income.growth"]\nbounds = [0, 1]\ncolour = 1\n', "unknown field"),
+        # `povsim check` passed it; the samples were refused only once sampling started
+        (
+            '[inputs."income.growth"]\nbounds = [-5, 0.1]\n',
+            "inputs.income.growth.bounds: -5: Input should be greater than or equal to -0.5",
+        ),
     ],
 )
 def test_bad_problem_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:
@@ -269,6 +285,13 @@ def test_a_problem_built_in_python_is_checked_as_a_file_is(small_base) -> None:
     )
     assert sp.problem.spec.outputs == ["incidence_end"]
     assert sp.problem.spec.time_varying == ["incidence"]
+
+
+def test_the_indices_need_an_analysis(small_base) -> None:
+    """Before `analyze_*` the table raised AttributeError on None."""
+    sp = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
+    with pytest.raises(ValueError, match=r"analyse first, e\.g\. sp\.analyze_sobol\(\)"):
+        indices_table(sp)
 
 
 def test_the_same_problem_draws_the_same_sample_unless_given_another_seed(small_base) -> None:

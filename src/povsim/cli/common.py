@@ -179,7 +179,9 @@ def _executor(name: str | None, workers: int | None, scheduler: str | None) -> E
         raise fail(f"--scheduler: {err}", 2) from None
     except (RuntimeError, OSError) as err:
         # an address given that cannot be reached is the user's to correct
-        raise fail(f"--scheduler: {err}" if scheduler else str(err), 2 if scheduler else 1) from None
+        raise fail(
+            f"--scheduler: {err}" if scheduler else str(err), 2 if scheduler else 1
+        ) from None
     if isinstance(pool, DaskExecutor) and scheduler and pool.connected_workers == 0:
         errors.print(
             f"warning: the scheduler at {scheduler} has no workers yet; "

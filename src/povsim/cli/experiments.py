@@ -10,6 +10,7 @@ import typer
 from povsim.cli.common import (
     ExecutorOption,
     SchedulerOption,
+    SetOption,
     WorkersOption,
     console,
     experiment,
@@ -69,12 +70,19 @@ def sensitivity(
     ] = 1024,
     second_order: Annotated[bool, typer.Option(help="Sobol S2 indices (more runs)")] = True,
     resume: Annotated[bool, typer.Option(help="continue an evaluation already in --out")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="replace an earlier sensitivity analysis in --out")
+    ] = False,
+    set_: SetOption = None,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
 ) -> None:
-    """Global sensitivity analysis with SALib; indices to Parquet, bar and time-varying plots."""
+    """Global sensitivity analysis with SALib; indices to Parquet, bar and time-varying plots.
+
+    ``--set`` changes the base scenario (its size, say) as ``povsim run`` does.
+    """
     from povsim.cli.tables import indices_table
     from povsim.config import ScenarioError
     from povsim.experiments.sensitivity import METHODS, load_problem, run_sensitivity
@@ -83,11 +91,13 @@ def sensitivity(
 
     if method not in METHODS:
         raise fail(f"--method must be one of {', '.join(METHODS)}, not {method!r}", 2)
+    if resume and overwrite:
+        raise fail("--resume continues an analysis, --overwrite replaces it: give one", 2)
     try:
-        spec = load_problem(problem, scenario)
+        spec = load_problem(problem, scenario, set_ or [])
     except ScenarioError as err:
         raise fail(str(err), 2) from None
-    refuse_target(out, "sensitivity", resume=True)
+    refuse_target(out, "sensitivity", overwrite=overwrite, resume=True)
     try:
         with experiment(method, None, executor, workers, scheduler, quiet) as (pool, bar):
             result = run_sensitivity(
@@ -98,6 +108,7 @@ def sensitivity(
                 second_order=second_order,
                 executor=pool,
                 resume=resume,
+                overwrite=overwrite,
                 on_result=bar.advance,
                 on_plan=bar.start,
             )

@@ -15,6 +15,7 @@ as in the base scenario and no sample makes an invalid scenario.
 from __future__ import annotations
 
 import inspect
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,7 +43,7 @@ from povsim.experiments.executors import Executor, make_executor
 from povsim.experiments.sweep import Sweep, SweepError, run_sweep
 from povsim.runs import metrics
 from povsim.runs.runner import RunResult
-from povsim.runs.store import OutputDirectory
+from povsim.runs.store import OutputDirectory, check_target
 from povsim.sim.indicators import INDICATORS
 
 __all__ = [
@@ -228,6 +229,8 @@ def _validate(problem: Problem, source: str) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             issues.append(ScenarioProblem(source, f"inputs.{path}", "is not a number"))
+            continue
+        issues += _range_problems(problem, path, flat, source)
     if problem.spec.shares:
         for program in problem.spec.shares.programs:
             if program not in problem.base.programs:
@@ -261,6 +264,23 @@ def _validate(problem: Problem, source: str) -> None:
         raise ScenarioError([ScenarioProblem(source, "inputs", "no inputs to vary")])
 
 
+def _range_problems(
+    problem: Problem, path: str, flat: dict[str, Any], source: str
+) -> list[ScenarioProblem]:
+    """A bounded input's ends must each make a valid scenario, or samples near them would
+    be refused once sampling starts (``povsim check`` said such a problem was fine)."""
+    spec = problem.spec.inputs[path]
+    if spec.dist not in ("unif", "logunif", "triang", "truncnorm"):
+        return []  # unbounded: only the samples drawn can tell
+    for end in spec.bounds[:2]:  # lower and upper, for truncnorm too
+        try:
+            problem.base.updated({path: as_field_type(flat, path, end)})
+        except ScenarioError as err:
+            reason = "; ".join(p.message for p in err.problems)
+            return [ScenarioProblem(source, f"inputs.{path}.bounds", f"{end:g}: {reason}")]
+    return []
+
+
 def check_analysable(problem: Problem) -> None:
     """Refuse, before any run, a problem SALib would refuse only when analysing, after every
     run: indices apportion an output among two or more inputs or groups. (A problem built
@@ -279,16 +299,24 @@ def check_analysable(problem: Problem) -> None:
         )
 
 
-def load_problem(path: str | Path, scenario: str | Path | Scenario | None = None) -> Problem:
-    """Read a problem file; ``scenario`` (a file or a Scenario) overrides its ``base``."""
+def load_problem(
+    path: str | Path,
+    scenario: str | Path | Scenario | None = None,
+    overrides: Sequence[str] = (),
+) -> Problem:
+    """Read a problem file; ``scenario`` (a file or a Scenario) overrides its ``base``, and
+    ``overrides`` (``dotted.path=value``, as ``--set``) change the base scenario file."""
     path = Path(path)
     spec = load_settings(path, ProblemFile, PROBLEM)
     if isinstance(scenario, Scenario):
+        if overrides:
+            raise TypeError("overrides are for a scenario file; update the Scenario instead")
         base = one_county(scenario, path)
     elif scenario is not None:
-        base = one_county(load_scenario(scenario), scenario)
+        base = one_county(load_scenario(scenario, overrides), scenario)
     elif spec.base is not None:
-        base = one_county(load_scenario(path.parent / spec.base), path.parent / spec.base)
+        source = path.parent / spec.base
+        base = one_county(load_scenario(source, overrides), source)
     else:
         raise ScenarioError(
             [ScenarioProblem(str(path), "base", "give a base scenario here or on the command line")]
@@ -470,6 +498,8 @@ def indices_table(sp: ProblemSpec) -> pd.DataFrame:
     ``listed``: the output is one the problem lists (its table and bars), ``yearly``: one of
     its time-varying columns' years (its year-by-year figure)."""
     analysis = sp.analysis
+    if analysis is None:
+        raise ValueError("analyse first, e.g. sp.analyze_sobol()")
     outputs = list(sp["outputs"])
     if not (isinstance(analysis, dict) and set(analysis) == set(outputs)):
         analysis = {outputs[0]: analysis}
@@ -539,6 +569,7 @@ def run_sensitivity(
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     on_result: Callable[[RunResult], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
 ) -> PovsimProblemSpec:
@@ -546,19 +577,25 @@ def run_sensitivity(
 
     Writes ``samples.parquet``, ``outputs.parquet``, ``indices.parquet``,
     ``time_varying.parquet``, ``figures/indices.png``, ``figures/time_varying.png`` and
-    ``manifest.json`` to ``out``.
+    ``manifest.json`` to ``out``. ``overwrite`` removes an earlier sensitivity analysis at
+    ``out`` (never anything else) before this one starts.
     """
     from povsim.plots.experiments import sensitivity_bars, time_varying_indices
 
+    if resume and overwrite:
+        raise SweepError("resume continues an analysis, overwrite replaces it: give one")
     check_sample_size(method, n, problem.source)
     check_analysable(problem)
+    if overwrite:
+        check_target(Path(out), "sensitivity", overwrite=True)
+        shutil.rmtree(out, ignore_errors=True)
     directory = OutputDirectory(Path(out), "sensitivity")
     out = directory.path
     if (out / "runs" / "design.json").exists() and not resume:
         # Named for what the user ran, not for the sweep that keeps its runs.
         raise SweepError(
-            f"{out} already holds a sensitivity analysis: add --resume (resume=True in "
-            "Python) to continue it"
+            f"{out} already holds a sensitivity analysis: add --resume to continue it or "
+            "--overwrite to replace it (resume=True, overwrite=True in Python)"
         )
     sp = PovsimProblemSpec(problem)
     sample(sp, method, n, second_order=second_order)

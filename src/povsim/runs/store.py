@@ -96,7 +96,13 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
         raise _busy(target, owner)
     if not target.exists() and not target.is_symlink():
         return
-    if target.is_symlink() or not target.is_dir():
+    if target.is_symlink():
+        # Writing through a link would replace what it points to, wherever that is.
+        raise OutputError(
+            f"{target} is a symbolic link; povsim writes only to a real directory (give the "
+            f"path it points to, {target.resolve()}, or another output path)"
+        )
+    if not target.is_dir():
         raise OutputError(
             f"{target} exists and is not a directory; povsim will not replace it "
             "(choose another output path)"
