@@ -92,7 +92,7 @@ BAD_FILES = {
     "out of range": (
         "[registration]\ncoverage = 1.5\n",
         "registration.coverage",
-        "less than or equal to 1",
+        "less than or equal to 1, not 1.5",  # the value too: a walk-through missed it
     ),
     "years out of order": ("start_year = 2020\nend_year = 2014\n", "end_year", "before start_year"),
     "line year missing": ("end_year = 2021\n", "poverty_line", "2021"),

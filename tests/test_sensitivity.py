@@ -245,7 +245,7 @@ def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None
         # `povsim check` passed it; the samples were refused only once sampling started
         (
             '[inputs."income.growth"]\nbounds = [-5, 0.1]\n',
-            "inputs.income.growth.bounds: -5: Input should be greater than or equal to -0.5",
+            "inputs.income.growth.bounds: Input should be greater than or equal to -0.5, not -5",
         ),
     ],
 )

@@ -84,6 +84,11 @@ def _program_model(raw: Mapping[str, Any] | None, name: str) -> type[BaseModel] 
     return BUILTIN_CONFIGS.get(str(kind))
 
 
+_BOUND_ERRORS = frozenset(
+    {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "multiple_of"}
+)
+
+
 def problems_from(
     err: ValidationError,
     origin: Mapping[tuple[str, ...], str],
@@ -105,6 +110,8 @@ def problems_from(
         if not loc and (named := _NAMED_FIELD.match(message)):
             # A check of the whole scenario names the field it is about: find who set it.
             loc, message = tuple(named["path"].split(".")), named["message"]
+        if e["type"] in _BOUND_ERRORS and isinstance(e.get("input"), int | float):
+            message += f", not {e['input']:g}"  # the value, where the field path alone hides it
         if e["type"] == "extra_forbidden":
             message = "unknown field"
             holder = _model_at(model, loc[:-1])

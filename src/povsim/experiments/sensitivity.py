@@ -277,7 +277,7 @@ def _range_problems(
             problem.base.updated({path: as_field_type(flat, path, end)})
         except ScenarioError as err:
             reason = "; ".join(p.message for p in err.problems)
-            return [ScenarioProblem(source, f"inputs.{path}.bounds", f"{end:g}: {reason}")]
+            return [ScenarioProblem(source, f"inputs.{path}.bounds", reason)]
     return []
 
 
