@@ -28,6 +28,7 @@ from povsim.experiments import (
     run_ensemble,
     run_sweep,
 )
+from povsim.experiments.compare import unpaired_fields
 from povsim.runs.store import OutputError
 
 from .conftest import SCENARIOS
@@ -138,6 +139,40 @@ def test_compare_cli_writes_table_and_figures(tmp_path: Path) -> None:
     assert f"--set {SMALL[0]}" in " ".join(result.output.split())
     assert json.loads((out / "manifest.json").read_text())["overrides"] == list(SMALL)
     assert pd.read_csv(out / "comparison.csv").shape == table.shape
+    assert "draws other households" not in result.output  # the same county, paired
+
+
+def test_comparing_other_households_is_said(tmp_path: Path) -> None:
+    """`compare baseline.toml regions/shandan.toml` printed paired differences of two
+    counties without a word."""
+    base = load_scenario(SCENARIOS / "baseline.toml")
+    shandan = load_scenario(SCENARIOS / "regions" / "shandan.toml")
+    assert unpaired_fields(base, shandan) == ["start_year", "population", "income", "shocks"]
+    mixes = [
+        load_scenario(SCENARIOS / f"{name}.toml") for name in ("five_batches", "no_intervention")
+    ]
+    assert unpaired_fields(*mixes) == []  # work teams off is a lever of the mix
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            str(SCENARIOS / "baseline.toml"),
+            str(SCENARIOS / "regions" / "shandan.toml"),
+            "--replications",
+            "2",
+            "--executor",
+            "serial",
+            "--out",
+            str(tmp_path / "cmp"),
+            "--set",
+            "population.households=200",
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "draws other households than" in said
+    assert "(start_year, population, income, shocks differ)" in said
 
 
 def test_compare_rejects_a_bad_executor() -> None:

@@ -14,6 +14,7 @@ from povsim.cli.common import (
     SetOption,
     WorkersOption,
     console,
+    errors,
     executor_name,
     experiment,
     fail,
@@ -209,7 +210,7 @@ def compare(
 ) -> None:
     """Compare policy mixes on the same seeds: means, intervals and paired differences."""
     from povsim.cli.tables import comparison_table
-    from povsim.experiments.compare import compare_scenarios, write_comparison
+    from povsim.experiments.compare import compare_scenarios, unpaired_fields, write_comparison
     from povsim.runs.store import OutputError, path_component
 
     if len(scenarios) < 2:
@@ -222,6 +223,13 @@ def compare(
                 f"{' and '.join(same)} are both named {spec.name!r}: give each its own "
                 "`name = ...` to compare them",
                 2,
+            )
+    for path, spec in zip(scenarios[1:], specs[1:], strict=True):
+        if fields := unpaired_fields(specs[0], spec):
+            errors.print(
+                f"note: {path} draws other households than {scenarios[0]} ({', '.join(fields)} "
+                "differ): its paired differences compare populations, not policy mixes",
+                highlight=False,
             )
     name = "compare-" + "-".join(path_component(s.name) for s in specs)
     target = out or Path("runs") / path_component(name)

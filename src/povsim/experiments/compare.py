@@ -128,6 +128,43 @@ def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.Data
     return pd.DataFrame(rows)
 
 
+POPULATION_FIELDS = (
+    "start_year",
+    "end_year",
+    "poverty_line",
+    "population",
+    "income",
+    "villages",
+    "shocks",
+)
+"""What draws a scenario's households and their fortunes; mixes that share these are paired
+on the same households, replication by replication."""
+
+
+POLICY_LEVERS = ("villages.work_team", "villages.designation")
+"""Fields inside those sections that are levers of the mix, not of who lives there."""
+
+
+def unpaired_fields(reference: Scenario, other: Scenario) -> list[str]:
+    """The fields of :data:`POPULATION_FIELDS` in which ``other`` differs from ``reference``
+    (levers of :data:`POLICY_LEVERS` aside): where any does, its paired differences compare
+    other households, not another mix."""
+    a, b = reference.model_dump(), other.model_dump()
+    differ = []
+    for section in POPULATION_FIELDS:
+        if isinstance(a[section], dict):
+            keys = a[section].keys() | b[section].keys()
+            if any(
+                a[section].get(k) != b[section].get(k)
+                for k in keys
+                if not f"{section}.{k}".startswith(POLICY_LEVERS)
+            ):
+                differ.append(section)
+        elif a[section] != b[section]:
+            differ.append(section)
+    return differ
+
+
 def compare_scenarios(
     scenarios: Sequence[Scenario],
     replications: int = 20,
