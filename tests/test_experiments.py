@@ -175,6 +175,29 @@ def test_comparing_other_households_is_said(tmp_path: Path) -> None:
     assert "(start_year, population, income, shocks differ)" in said
 
 
+def test_the_comparison_turns_to_fit_a_narrow_terminal() -> None:
+    """At 80 columns the table lost its last outcomes (spending, the county's exit year)."""
+    from povsim.cli.tables import _table_width, comparison_table
+
+    mixes = [
+        load_scenario(SCENARIOS / f"{n}.toml", ["population.households=100"])
+        for n in ("five_batches", "industry_led")
+    ]
+    result = povsim.compare(mixes, replications=2)
+    wide = comparison_table(result)
+    assert wide.columns[0].header == "scenario"
+    assert _table_width(wide) > 80
+    tall = comparison_table(result, width=80)
+    assert [c.header for c in tall.columns] == [
+        "outcome",
+        "five_batches",
+        "industry_led",
+        "Δ industry_led",
+    ]
+    assert _table_width(tall) <= 80
+    assert comparison_table(result, width=_table_width(wide)).columns[0].header == "scenario"
+
+
 def test_compare_rejects_a_bad_executor() -> None:
     result = runner.invoke(
         app,

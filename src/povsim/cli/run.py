@@ -252,5 +252,5 @@ def compare(
     except OSError as err:
         raise fail(f"cannot write {target}: {err}", 1) from None
     if not quiet:
-        show(comparison_table(result))
+        show(comparison_table(result, console.width if console.is_terminal else None))
     console.print(f"wrote {target} in {result.wall_seconds:.1f} s")

@@ -6,7 +6,9 @@ import math
 from typing import TYPE_CHECKING
 
 from rich import box
+from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 
 from povsim.experiments.compare import COMPARED
@@ -139,28 +141,47 @@ def intervals_table(ensemble: Ensemble) -> Table:
     return table
 
 
-def comparison_table(comparison: Comparison) -> Table:
+def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
     """Each scenario's means with 95% intervals; under each but the reference, a Δ row of
-    paired differences from it. Cells wrap only between a value and its interval."""
+    paired differences from it. Cells wrap only between a value and its interval.
+
+    Args:
+        width: the terminal's columns: where the table is wider, the outcomes go down the
+            rows and the scenarios across (an 80-column terminal cut the last outcomes off).
+    """
     reference = comparison.scenarios[0].name
-    table = Table(
-        title=f"{comparison.replications} replications each (seed {comparison.seed}); "
+    title = (
+        f"{comparison.replications} replications each (seed {comparison.seed}); "
         f"means ±95% interval; Δ: paired difference from {reference}"
-        + "".join(f"; --set {o}" for o in comparison.overrides),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
+        + "".join(f"; --set {o}" for o in comparison.overrides)
     )
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("scenario", no_wrap=True)
     for header in COMPARED.values():
         words = header.split()
         # At least its longest word wide: a narrow terminal wraps headers between words.
         table.add_column(header, justify="right", min_width=max(map(len, words)))
-    for scenario, difference, cells in comparison.cells():
+    rows = comparison.cells()
+    for scenario, difference, cells in rows:
         if difference:
             table.add_row("  Δ", *cells, style="dim")
         else:
             table.add_row(scenario, *cells)
-    return table
+    if width is None or _table_width(table) <= width:
+        return table
+    tall = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    tall.add_column("outcome")
+    for scenario, difference, _ in rows:
+        tall.add_column(f"Δ {scenario}" if difference else scenario, justify="right")
+    for i, header in enumerate(COMPARED.values()):
+        tall.add_row(header, *(cells[i] for _, _, cells in rows))
+    return tall
+
+
+def _table_width(table: Table) -> int:
+    """Columns the table takes unwrapped."""
+    probe = Console(width=10_000)
+    return Measurement.get(probe, probe.options, table).maximum
 
 
 def _with_interval(value: float, half: float) -> str:
