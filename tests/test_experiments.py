@@ -656,3 +656,31 @@ def test_the_python_api_names_a_wrong_argument(tiny: Scenario, call, error, mess
     wanted was split into one-letter file names and overrides."""
     with pytest.raises(error, match=message):
         call(tiny)
+
+
+def test_the_python_api_shows_progress_where_someone_watches(monkeypatch, tmp_path) -> None:
+    """In a notebook, `povsim.run(..., replications=20)`, `compare`, `sweep` and a
+    sensitivity `evaluate()` ran silent; the commands had a bar."""
+    import povsim.runs.progress as progress
+
+    shown: list[bool] = []
+    monkeypatch.setattr(
+        progress.RunsProgress, "advance", lambda self, *_: shown.append(not self.progress.disable)
+    )
+    small = ["population.households=150"]
+    povsim.run(SCENARIOS / "baseline.toml", overrides=small, replications=2, executor="serial")
+    assert shown == [False, False]  # nobody watches a test's standard error
+    monkeypatch.setattr(progress, "watched", lambda: True)
+    shown.clear()
+    mixes = [SCENARIOS / "five_batches.toml", SCENARIOS / "industry_led.toml"]
+    povsim.compare(mixes, replications=2, overrides=small, executor="serial")
+    assert shown == [True] * 4
+    shown.clear()
+    povsim.compare(mixes, replications=2, overrides=small, executor="serial", progress=False)
+    assert shown == [False] * 4
+    shown.clear()
+    design = write_design(
+        tmp_path, 'base = "{base}"\nreplications = 1\n[grid]\n"income.growth" = [0.04, 0.06]\n'
+    )
+    povsim.sweep(design, tmp_path / "sweep", executor="serial")
+    assert shown == [True, True]

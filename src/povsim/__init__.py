@@ -152,6 +152,7 @@ def run(
     executor: str | Executor = "processes",
     workers: int | None = None,
     scheduler: str | None = None,
+    progress: bool | None = None,
 ) -> RunResult | Ensemble:
     """Run a scenario (a file or a :class:`Scenario`), as ``povsim run`` does.
 
@@ -168,6 +169,8 @@ def run(
             :class:`Executor`).
         workers: worker processes for the executor (default: all cores).
         scheduler: address of a running Dask scheduler.
+        progress: a bar over the replications; by default where someone watches (a
+            terminal, Jupyter).
 
     Returns:
         The result; ``result.path`` is the run directory when ``out`` was given.
@@ -175,6 +178,7 @@ def run(
     from povsim.config import Scenario
     from povsim.experiments.ensemble import run_ensemble
     from povsim.plots.run import run_figures
+    from povsim.runs.progress import runs_progress
     from povsim.runs.runner import simulate
     from povsim.runs.store import write_run
 
@@ -187,8 +191,11 @@ def run(
     else:
         if panel:
             raise ValueError("panel is for single runs")
-        with _executor(executor, workers, scheduler) as pool:
-            result = run_ensemble(spec, seed, replications, executor=pool)
+        with (
+            _executor(executor, workers, scheduler) as pool,
+            runs_progress("replications", replications, progress) as bar,
+        ):
+            result = run_ensemble(spec, seed, replications, executor=pool, on_result=bar.advance)
     if out is not None:
         write_run(
             result,
@@ -212,18 +219,21 @@ def compare(
     executor: str | Executor = "processes",
     workers: int | None = None,
     scheduler: str | None = None,
+    progress: bool | None = None,
 ) -> Comparison:
     """Compare two or more scenarios on the same replications, as ``povsim compare`` does.
 
     ``overrides`` apply to every scenario, so they must all be files (a :class:`Scenario`
     takes its changes from :meth:`Scenario.updated`); ``out`` is checked before the runs and
-    replaced only with ``overwrite``.
+    replaced only with ``overwrite``. ``progress``: a bar over the runs; by default where
+    someone watches (a terminal, Jupyter).
 
     Returns:
         A :class:`Comparison`: ``table`` (means, intervals, paired differences from the
         first scenario), ``runs`` (per-run metrics) and ``trajectories``.
     """
     from povsim.experiments.compare import compare_scenarios, write_comparison
+    from povsim.runs.progress import runs_progress
 
     if isinstance(scenarios, str | Path):
         raise TypeError(
@@ -234,8 +244,11 @@ def compare(
     _check_replications(replications)
     specs = [_scenario(s, overrides) for s in scenarios]
     _check_out(out, "compare", overwrite)
-    with _executor(executor, workers, scheduler) as pool:
-        result = compare_scenarios(specs, replications, seed, executor=pool)
+    with (
+        _executor(executor, workers, scheduler) as pool,
+        runs_progress("runs", len(specs) * replications, progress) as bar,
+    ):
+        result = compare_scenarios(specs, replications, seed, executor=pool, on_result=bar.advance)
     result.overrides = list(overrides)
     if out is not None:
         write_comparison(result, Path(out), overwrite=overwrite)
@@ -250,17 +263,25 @@ def sweep(
     executor: str | Executor = "processes",
     workers: int | None = None,
     scheduler: str | None = None,
+    progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Run a sweep design into ``out``, as ``povsim sweep`` does.
+    """Run a sweep design into ``out``, as ``povsim sweep`` does; ``progress``: a bar over
+    the runs, by default where someone watches (a terminal, Jupyter).
 
     Returns:
         One row per run: its design point, replication, varied fields and headline figures.
     """
     from povsim.experiments.sweep import load_design, run_sweep
+    from povsim.runs.progress import runs_progress
 
     plan = load_design(design)
-    with _executor(executor, workers, scheduler) as pool:
-        return run_sweep(plan, out, resume=resume, executor=pool)
+    with (
+        _executor(executor, workers, scheduler) as pool,
+        runs_progress("sweep", None, progress) as bar,
+    ):
+        return run_sweep(
+            plan, out, resume=resume, executor=pool, on_result=bar.advance, on_plan=bar.start
+        )
 
 
 def optimize(

@@ -18,11 +18,12 @@ from rich.markup import escape
 from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
 )
+
+from povsim.runs.progress import RunsProgress
 
 if TYPE_CHECKING:
     from povsim.config import Scenario
@@ -32,7 +33,6 @@ __all__ = [
     "ExecutorOption",
     "LazyProgress",
     "OverwriteOption",
-    "RunsProgress",
     "SchedulerOption",
     "SetOption",
     "WorkersOption",
@@ -190,38 +190,6 @@ def _executor(name: str | None, workers: int | None, scheduler: str | None) -> E
     return pool
 
 
-class RunsProgress:
-    """A progress bar over whole runs: done, rate and time left."""
-
-    def __init__(self, total: int, label: str, enabled: bool = True):
-        self.progress = Progress(
-            TextColumn(f"[bold]{label}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
-            console=errors,
-            transient=True,
-            disable=not enabled,
-        )
-        self.task = self.progress.add_task(label, total=total, rate="")
-        self.clock = time.perf_counter()
-        self.done = 0
-
-    def start(self, total: int | None = None, completed: int = 0) -> None:
-        if total is not None:
-            self.progress.update(self.task, total=total, completed=completed)
-        self.progress.start()
-
-    def advance(self, *_: object) -> None:
-        self.done += 1
-        rate = self.done / max(time.perf_counter() - self.clock, 1e-9)
-        self.progress.update(self.task, advance=1, rate=f"{rate:.1f} runs/s")
-
-    def close(self) -> None:
-        self.progress.stop()
-
-
 @contextmanager
 def experiment(
     label: str,
@@ -233,7 +201,7 @@ def experiment(
 ) -> Iterator[tuple[Executor, RunsProgress]]:
     """An executor and a runs progress bar (started now when ``total`` is known, else by
     the experiment's ``on_plan``), both closed when the block ends."""
-    bar = RunsProgress(total or 0, label, enabled=not quiet)
+    bar = RunsProgress(total or 0, label, enabled=not quiet, console=errors)
     with _executor(executor, workers, scheduler) as pool:
         if total is not None:
             bar.start()

@@ -111,6 +111,7 @@ def sensitivity(
                 overwrite=overwrite,
                 on_result=bar.advance,
                 on_plan=bar.start,
+                progress=False,  # the command's own bar
             )
     except (SweepError, ScenarioError) as err:
         raise fail(str(err), 2) from None

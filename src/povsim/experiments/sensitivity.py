@@ -42,6 +42,7 @@ from povsim.config.fields import StrictNumbers
 from povsim.experiments.executors import Executor, make_executor
 from povsim.experiments.sweep import Sweep, SweepError, run_sweep
 from povsim.runs import metrics
+from povsim.runs.progress import runs_progress
 from povsim.runs.runner import RunResult
 from povsim.runs.store import OutputDirectory, check_target
 from povsim.sim.indicators import INDICATORS
@@ -358,8 +359,18 @@ class PovsimProblemSpec(ProblemSpec):
         out: str | Path | None = None,
         resume: bool = False,
         on_result: Callable[[RunResult], None] | None = None,
+        progress: bool | None = None,
         **kwargs: Any,
     ) -> Self:
+        """Run every sample (with ``func``, SALib's own evaluation instead).
+
+        Args:
+            executor, workers, scheduler: where the runs go.
+            out: keep the runs there (a sweep; ``resume`` continues one).
+            on_result: called in this process as each run finishes.
+            progress: a bar over the runs; by default where someone watches (a terminal,
+                Jupyter).
+        """
         if func is not None:
             return super().evaluate(func, *args, **kwargs)
         if self.samples is None:
@@ -378,7 +389,21 @@ class PovsimProblemSpec(ProblemSpec):
                 )
             )
             try:
-                run_sweep(sweep, target, resume=resume, executor=pool, on_result=on_result)
+                with runs_progress("runs", None, progress) as bar:
+
+                    def done(result: RunResult) -> None:
+                        bar.advance()
+                        if on_result is not None:
+                            on_result(result)
+
+                    run_sweep(
+                        sweep,
+                        target,
+                        resume=resume,
+                        executor=pool,
+                        on_result=done,
+                        on_plan=bar.start,
+                    )
             finally:
                 if own:
                     pool.close()
@@ -572,6 +597,7 @@ def run_sensitivity(
     overwrite: bool = False,
     on_result: Callable[[RunResult], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
+    progress: bool | None = None,
 ) -> PovsimProblemSpec:
     """Sample, evaluate (resumable, under ``out/runs``), analyse, and write the indices.
 
@@ -608,6 +634,7 @@ def run_sensitivity(
         out=out / "runs",
         resume=resume,
         on_result=on_result,
+        progress=progress,
     )
     analyze(sp, method, second_order=second_order)
     indices = indices_table(sp)
