@@ -207,6 +207,7 @@ def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None
     assert not indices["yearly"].any()
     assert pd.read_parquet(out / "time_varying.parquet").empty
     assert (out / "figures" / "indices.png").is_file()
+    assert not (out / "figures" / "time_varying.png").exists()  # it was an empty "(none)"
     # Interrupted (its runs kept, no manifest yet), it is named as what the user ran.
     (out / "manifest.json").unlink()
     again = runner.invoke(app, ["sensitivity", str(base), *options, "--executor", "serial"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -58,6 +59,7 @@ def run(
     A scenario with a geography section is a national run resolved to counties: its
     partitions run on the executor (``--executor dask --scheduler ADDRESS`` for a cluster).
     """
+    clock = time.perf_counter()  # the command's time, reading and writing included
     from povsim.cli.common import LazyProgress
     from povsim.cli.tables import headline_table, intervals_table, summary_table
     from povsim.experiments.ensemble import Ensemble, run_ensemble
@@ -99,6 +101,7 @@ def run(
             quiet,
             by,
             (executor, workers, scheduler),
+            clock,
         )
         return
     result: RunResult | Ensemble
@@ -124,7 +127,7 @@ def run(
         else:
             show(summary_table(result))
             show(headline_table(result))
-    console.print(f"wrote {target} in {result.wall_seconds:.1f} s")
+    console.print(f"wrote {target} in {time.perf_counter() - clock:.1f} s")
 
 
 def _write(
@@ -167,6 +170,7 @@ def _run_national(
     quiet: bool,
     by: str | int,
     pool_options: tuple[str | None, int | None, str | None],
+    clock: float,
 ) -> None:
     """A county-resolved national run: partitions on the executor, then its run directory."""
     from povsim.cli.tables import headline_table, summary_table
@@ -186,7 +190,7 @@ def _run_national(
         show(headline_table(result))  # type: ignore[arg-type]
     console.print(
         f"wrote {target} ({len(result.counties['county'].unique())} counties in "
-        f"{result.partitions} partitions) in {result.wall_seconds:.1f} s"
+        f"{result.partitions} partitions) in {time.perf_counter() - clock:.1f} s"
     )
 
 
@@ -209,6 +213,7 @@ def compare(
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
 ) -> None:
     """Compare policy mixes on the same seeds: means, intervals and paired differences."""
+    clock = time.perf_counter()
     from povsim.cli.tables import comparison_table
     from povsim.experiments.compare import compare_scenarios, unpaired_fields, write_comparison
     from povsim.runs.store import OutputError, path_component
@@ -253,4 +258,4 @@ def compare(
         raise fail(f"cannot write {target}: {err}", 1) from None
     if not quiet:
         show(comparison_table(result, console.width if console.is_terminal else None))
-    console.print(f"wrote {target} in {result.wall_seconds:.1f} s")
+    console.print(f"wrote {target} in {time.perf_counter() - clock:.1f} s")

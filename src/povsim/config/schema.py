@@ -770,7 +770,7 @@ class Scenario(_Section):
         if start is not None and end is not None:
             missing = [y for y in range(start, end + 1) if y not in value]
             if missing:
-                raise ValueError(f"no value for simulated year(s) {missing}")
+                raise ValueError(f"no value for {_years(missing)} (the run is {start}-{end})")
         return value
 
     @field_validator("registration")

@@ -602,9 +602,9 @@ def run_sensitivity(
     """Sample, evaluate (resumable, under ``out/runs``), analyse, and write the indices.
 
     Writes ``samples.parquet``, ``outputs.parquet``, ``indices.parquet``,
-    ``time_varying.parquet``, ``figures/indices.png``, ``figures/time_varying.png`` and
-    ``manifest.json`` to ``out``. ``overwrite`` removes an earlier sensitivity analysis at
-    ``out`` (never anything else) before this one starts.
+    ``time_varying.parquet``, ``figures/indices.png``, ``figures/time_varying.png`` (with
+    time-varying columns) and ``manifest.json`` to ``out``. ``overwrite`` removes an
+    earlier sensitivity analysis at ``out`` (never anything else) before this one starts.
     """
     from povsim.plots.experiments import sensitivity_bars, time_varying_indices
 
@@ -645,7 +645,8 @@ def run_sensitivity(
     directory.table("indices", indices)
     directory.table("time_varying", yearly)
     directory.figure("indices", sensitivity_bars(indices, method))
-    directory.figure("time_varying", time_varying_indices(yearly, method))
+    if not yearly.empty:  # a problem with no time-varying columns has no such figure
+        directory.figure("time_varying", time_varying_indices(yearly, method))
     directory.manifest(
         method=method,
         n=n,

@@ -95,6 +95,16 @@ def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
             )
         ax.set_xticks(x, inputs, rotation=40, ha="right", fontsize="small")
         ax.set_title(output)
+        if rows["value"].isna().all():
+            # e.g. cost per exit where nothing is spent: an empty panel would say nothing
+            ax.text(
+                0.5,
+                0.5,
+                "no value in the runs:\nthe output is undefined here",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
         ax.set_ylabel(
             "elementary effect, in the output's units"
             if method == "morris"
