@@ -684,3 +684,23 @@ def test_the_python_api_shows_progress_where_someone_watches(monkeypatch, tmp_pa
     )
     povsim.sweep(design, tmp_path / "sweep", executor="serial")
     assert shown == [True, True]
+
+
+def test_a_sweep_prints_its_points(tmp_path: Path) -> None:
+    """`povsim sweep` said only "12 of 12 runs in DIR", where compare prints its table."""
+    small = tmp_path / "small.toml"
+    small.write_text(
+        f'extends = "{SCENARIOS / "baseline.toml"}"\n[population]\nhouseholds = 150\n', "utf-8"
+    )
+    design = tmp_path / "design.toml"
+    design.write_text(
+        f'base = "{small}"\nreplications = 2\n[grid]\n"income.growth" = [0.04, 0.08]\n', "utf-8"
+    )
+    result = runner.invoke(
+        app, ["sweep", str(design), "--out", str(tmp_path / "o"), "--executor", "serial"]
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "point runs incidence end cumulative exit share" in said
+    assert said.count("2 of 2") == 2
+    assert "4 of 4 runs in" in said

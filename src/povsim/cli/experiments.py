@@ -29,9 +29,10 @@ def sweep(
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
-    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
 ) -> None:
     """Run a sweep over scenario fields; each finished run is written at once."""
+    from povsim.cli.tables import sweep_table
     from povsim.config import ScenarioError
     from povsim.experiments.sweep import SweepError, load_design, run_sweep
 
@@ -54,6 +55,8 @@ def sweep(
             "interrupted: finished runs are kept (--resume continues a sweep)", 130
         ) from None
     finished = int(summary["cumulative_exit_share"].notna().sum())
+    if not quiet:
+        show(sweep_table(summary))
     console.print(f"{finished} of {len(summary)} runs in {out}")
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "intervals_table",
     "miss_reasons",
     "summary_table",
+    "sweep_table",
     "targets_table",
 ]
 
@@ -176,6 +177,29 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
     for i, header in enumerate(COMPARED.values()):
         tall.add_row(header, *(cells[i] for _, _, cells in rows))
     return tall
+
+
+SWEPT = ("incidence_end", "cumulative_exit_share", "cumulative_relapse_share", "cost_per_exit")
+"""What a sweep's table shows of each design point (the rest is in summary.parquet)."""
+
+
+def sweep_table(summary: pd.DataFrame) -> Table:
+    """Each design point's mean outcomes over its finished replications."""
+    table = Table(
+        title="means over each point's finished replications (all runs: summary.parquet)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("point", no_wrap=True)
+    table.add_column("runs", justify="right")
+    for name in SWEPT:
+        table.add_column(COMPARED[name], justify="right")
+    finished = summary[summary["cumulative_exit_share"].notna()]
+    for point, rows in summary.groupby("point_name", sort=False):
+        done = finished[finished["point_name"] == point]
+        means = [format_value(n, done[n].mean() if len(done) else None) for n in SWEPT]
+        table.add_row(escape(str(point)), f"{len(done)} of {len(rows)}", *means)
+    return table
 
 
 def _table_width(table: Table) -> int:
