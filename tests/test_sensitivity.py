@@ -231,7 +231,7 @@ def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None
     [
         (
             '[inputs."income.growht"]\nbounds = [0, 1]\n',
-            "inputs.income.growht: no such scenario field",
+            "inputs.income.growht: no such scenario field (did you mean income.growth",
         ),
         ('[inputs."name"]\nbounds = [0, 1]\n', "inputs.name: is not a number"),
         ('[inputs."income.growth"]\ndist = "triang"\nbounds = [0, 1]\n', "triang takes 3 values"),

@@ -14,6 +14,7 @@ as in the base scenario and no sample makes an invalid scenario.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import shutil
 import tempfile
@@ -226,7 +227,11 @@ def _validate(problem: Problem, source: str) -> None:
         try:
             value = get_path(flat, path)
         except (KeyError, TypeError):
-            issues.append(ScenarioProblem(source, f"inputs.{path}", "no such scenario field"))
+            close = difflib.get_close_matches(path, _numbers(flat), n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            issues.append(
+                ScenarioProblem(source, f"inputs.{path}", f"no such scenario field{hint}")
+            )
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             issues.append(ScenarioProblem(source, f"inputs.{path}", "is not a number"))
@@ -263,6 +268,15 @@ def _validate(problem: Problem, source: str) -> None:
         raise ScenarioError(issues)
     if not problem.names:
         raise ScenarioError([ScenarioProblem(source, "inputs", "no inputs to vary")])
+
+
+def _numbers(tree: Any, prefix: str = "") -> list[str]:
+    """The dotted paths of a dumped scenario's numbers: what an input can vary."""
+    if isinstance(tree, dict):
+        return [p for k, v in tree.items() for p in _numbers(v, f"{prefix}{k}.")]
+    if isinstance(tree, int | float) and not isinstance(tree, bool):
+        return [prefix[:-1]]
+    return []
 
 
 def _range_problems(
