@@ -393,7 +393,13 @@ def outcome(name: str) -> Outcome:
     if at:
         if column in _COLUMNS and year.isdigit():
             return _at_year(column, int(year))
-        raise UnknownOutcome(f"{name!r}: COLUMN@YEAR needs an indicator column and a year")
+        if column not in _COLUMNS:
+            import difflib
+
+            close = difflib.get_close_matches(column, list(_COLUMNS), n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise UnknownOutcome(f"{name!r}: {column!r} is not an indicator column{hint}")
+        raise UnknownOutcome(f"{name!r}: COLUMN@YEAR needs a year after the @, not {year!r}")
     if name.startswith(_PATHWAY) and len(name) > len(_PATHWAY):
         return _pathway(name.removeprefix(_PATHWAY))
     import difflib
