@@ -169,6 +169,20 @@ def test_budget_shares_vary_together_and_stay_valid(small_base) -> None:
     assert len({round(sp.problem.changes(r)["programs.industry.share"], 6) for r in sp.samples}) > 5
 
 
+def test_a_sample_that_makes_an_invalid_scenario_leaves_nothing(tmp_path: Path) -> None:
+    """Refused once sampled, the analysis left an empty output with a povsim marker."""
+    path = tmp_path / "problem.toml"
+    path.write_text(
+        '[inputs."income.growth"]\ndist = "norm"\nbounds = [0.05, 5]\n'
+        '[inputs."income.transitory_sd"]\nbounds = [0.1, 0.3]\n'
+    )
+    out = tmp_path / "o"
+    result = sensitivity_cli(path, out, "-N", "4", "--executor", "serial")
+    assert result.exit_code == 2, result.output
+    assert "makes an invalid scenario" in result.output
+    assert not out.exists()
+
+
 def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "problem.toml"
     path.write_text(

@@ -629,6 +629,7 @@ def run_sensitivity(
     if overwrite:
         check_target(Path(out), "sensitivity", overwrite=True)
         shutil.rmtree(out, ignore_errors=True)
+    fresh = not Path(out).exists() or not any(Path(out).iterdir())
     directory = OutputDirectory(Path(out), "sensitivity")
     out = directory.path
     if (out / "runs" / "design.json").exists() and not resume:
@@ -638,18 +639,24 @@ def run_sensitivity(
             "--overwrite to replace it (resume=True, overwrite=True in Python)"
         )
     sp = PovsimProblemSpec(problem)
-    sample(sp, method, n, second_order=second_order)
-    if on_plan is not None:
-        on_plan(len(sp.samples) * problem.spec.replications, 0)
-    sp.evaluate(
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        out=out / "runs",
-        resume=resume,
-        on_result=on_result,
-        progress=progress,
-    )
+    try:
+        sample(sp, method, n, second_order=second_order)
+        if on_plan is not None:
+            on_plan(len(sp.samples) * problem.spec.replications, 0)
+        sp.evaluate(
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            out=out / "runs",
+            resume=resume,
+            on_result=on_result,
+            progress=progress,
+        )
+    except (SweepError, ScenarioError):
+        # Refused before any run (a sample that makes an invalid scenario): leave nothing.
+        if fresh and not any((out / "runs" / "indicators").glob("*.parquet")):
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     analyze(sp, method, second_order=second_order)
     indices = indices_table(sp)
     yearly = time_varying_table(indices)
