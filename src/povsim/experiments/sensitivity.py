@@ -379,7 +379,10 @@ class PovsimProblemSpec(ProblemSpec):
         """Run every sample (with ``func``, SALib's own evaluation instead).
 
         Args:
-            executor, workers, scheduler: where the runs go.
+            func: SALib's way: a function of the samples (povsim's runs when None).
+            executor: where the runs go ("serial", "processes", "dask" or an Executor).
+            workers: worker processes for the executor (default: all cores).
+            scheduler: address of a running Dask scheduler.
             out: keep the runs there (a sweep; ``resume`` continues one).
             on_result: called in this process as each run finishes.
             progress: a bar over the runs; by default where someone watches (a terminal,
