@@ -179,11 +179,11 @@ def test_the_comparison_turns_to_fit_a_narrow_terminal() -> None:
     """At 80 columns the table lost its last outcomes (spending, the county's exit year)."""
     from povsim.cli.tables import _table_width, comparison_table
 
+    small = ["population.households=100"]
     mixes = [
-        load_scenario(SCENARIOS / f"{n}.toml", ["population.households=100"])
-        for n in ("five_batches", "industry_led")
+        load_scenario(SCENARIOS / f"{n}.toml", small) for n in ("five_batches", "industry_led")
     ]
-    result = povsim.compare(mixes, replications=2)
+    result = povsim.compare(mixes, replications=2, executor="serial")
     wide = comparison_table(result)
     assert wide.columns[0].header == "scenario"
     assert _table_width(wide) > 80
@@ -196,6 +196,14 @@ def test_the_comparison_turns_to_fit_a_narrow_terminal() -> None:
     ]
     assert _table_width(tall) <= 80
     assert comparison_table(result, width=_table_width(wide)).columns[0].header == "scenario"
+    # With four mixes the turned table is the wider one; the table wraps instead, within
+    # 120 columns, and no value is split (each column as wide as its longest word).
+    others = ("health_first", "no_intervention")
+    more = [*mixes, *(load_scenario(SCENARIOS / f"{n}.toml", small) for n in others)]
+    four = povsim.compare(more, replications=2, executor="serial")
+    kept = comparison_table(four, width=120)
+    assert kept.columns[0].header == "scenario"
+    assert _table_width(kept, wrapped=True) <= 120
 
 
 def test_compare_rejects_a_bad_executor() -> None:

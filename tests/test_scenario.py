@@ -229,10 +229,13 @@ def test_console_script_bad_file_exit_status(tmp_path: Path) -> None:
 
 
 def test_messages_with_brackets_survive_the_terminal(tmp_path: Path) -> None:
-    path = write(tmp_path / "bad.toml", "[poverty_line]\n2015 = 2855\n2014 = 2800\n")
+    base = (SCENARIOS / "baseline.toml").as_posix()
+    path = write(
+        tmp_path / "bad.toml", f'extends = "{base}"\n[programs.industry]\ncauses = ["nope"]\n'
+    )
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 2
-    assert "[2016, 2017, 2018, 2019, 2020]" in result.output
+    assert "unknown cause(s) ['nope']; choose from ['illness'," in result.output
 
 
 def test_check_accepts_good_files() -> None:

@@ -181,6 +181,21 @@ def test_a_sample_that_makes_an_invalid_scenario_leaves_nothing(tmp_path: Path) 
     assert result.exit_code == 2, result.output
     assert "makes an invalid scenario" in result.output
     assert not out.exists()
+    # nor does --overwrite lose the analysis it was to replace (the review of stop 38)
+    good = tmp_path / "good.toml"
+    good.write_text(
+        '[inputs."income.growth"]\nbounds = [0.04, 0.06]\n'
+        '[inputs."income.transitory_sd"]\nbounds = [0.1, 0.3]\n'
+    )
+    small = ["--set", "population.households=150", "--executor", "serial"]
+    morris = ["--method", "morris", "-N", "2"]
+    assert sensitivity_cli(good, out, *morris, *small).exit_code == 0
+    before = (out / "indices.parquet").read_bytes()
+    again = sensitivity_cli(path, out, "-N", "4", *small, "--overwrite")
+    assert again.exit_code == 2, again.output
+    assert "makes an invalid scenario" in again.output
+    assert (out / "indices.parquet").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:

@@ -171,12 +171,22 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
     if width is None or _table_width(table) <= width:
         return table
     tall = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-    tall.add_column("outcome")
-    for scenario, difference, _ in rows:
-        tall.add_column(f"Δ {scenario}" if difference else scenario, justify="right")
+    tall.add_column("outcome", min_width=max(len(w) for h in COMPARED.values() for w in h.split()))
+    for scenario, difference, cells in rows:
+        # a value and its interval may part at their space, never inside either
+        tall.add_column(
+            f"Δ {scenario}" if difference else scenario,
+            justify="right",
+            min_width=max(len(word) for cell in cells for word in cell.split()),
+        )
     for i, header in enumerate(COMPARED.values()):
         tall.add_row(header, *(cells[i] for _, _, cells in rows))
-    return tall
+    if _table_width(tall) <= width:
+        return tall
+    # Neither fits unwrapped (many scenarios): the one that fits wrapped, else the narrower.
+    if _table_width(table, wrapped=True) <= width:
+        return table
+    return tall if _table_width(tall, wrapped=True) < _table_width(table, wrapped=True) else table
 
 
 SWEPT = ("incidence_end", "cumulative_exit_share", "cumulative_relapse_share", "cost_per_exit")
@@ -202,10 +212,11 @@ def sweep_table(summary: pd.DataFrame) -> Table:
     return table
 
 
-def _table_width(table: Table) -> int:
-    """Columns the table takes unwrapped."""
+def _table_width(table: Table, wrapped: bool = False) -> int:
+    """Columns the table takes unwrapped (or wrapped as far as its cells allow)."""
     probe = Console(width=10_000)
-    return Measurement.get(probe, probe.options, table).maximum
+    measured = Measurement.get(probe, probe.options, table)
+    return measured.minimum if wrapped else measured.maximum
 
 
 def _with_interval(value: float, half: float) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -629,11 +630,17 @@ def run_sensitivity(
         raise SweepError("resume continues an analysis, overwrite replaces it: give one")
     check_sample_size(method, n, problem.source)
     check_analysable(problem)
-    if overwrite:
-        check_target(Path(out), "sensitivity", overwrite=True)
-        shutil.rmtree(out, ignore_errors=True)
-    fresh = not Path(out).exists() or not any(Path(out).iterdir())
-    directory = OutputDirectory(Path(out), "sensitivity")
+    target = Path(out)
+    replaced = None
+    if overwrite and target.is_dir() and any(target.iterdir()):
+        check_target(target, "sensitivity", overwrite=True)
+        # Kept aside until a run of the new analysis finishes: refused or stopped before,
+        # the old one comes back.
+        replaced = target.with_name(f".{target.name}.replaced-{os.getpid()}")
+        os.replace(target, replaced)
+    existed = target.exists()
+    fresh = not existed or not any(target.iterdir())
+    directory = OutputDirectory(target, "sensitivity")
     out = directory.path
     if (out / "runs" / "design.json").exists() and not resume:
         # Named for what the user ran, not for the sweep that keeps its runs.
@@ -655,11 +662,22 @@ def run_sensitivity(
             on_result=on_result,
             progress=progress,
         )
-    except (SweepError, ScenarioError):
-        # Refused before any run (a sample that makes an invalid scenario): leave nothing.
+    except BaseException:
+        # Refused (a sample that makes an invalid scenario) or stopped before any run
+        # finished: leave what was there before.
         if fresh and not any((out / "runs" / "indicators").glob("*.parquet")):
-            shutil.rmtree(out, ignore_errors=True)
+            if existed:  # the user's own empty directory stays
+                for child in out.iterdir():
+                    shutil.rmtree(child) if child.is_dir() else child.unlink()
+            else:
+                shutil.rmtree(out)
+            if replaced is not None:
+                os.replace(replaced, out)
+                replaced = None
         raise
+    finally:
+        if replaced is not None:
+            shutil.rmtree(replaced)
     analyze(sp, method, second_order=second_order)
     indices = indices_table(sp)
     yearly = time_varying_table(indices)
