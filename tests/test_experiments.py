@@ -638,6 +638,14 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
     with pytest.raises(KeyError, match="did you mean incidence@2020"):
         comparison.metric("incidence_2020")
     assert list(comparison.metric("incidence@2020").index) == ["baseline", "other"]
+    # the command line's rules on where runs go (the review of stop 38)
+    nowhere = "tcp://127.0.0.1:1"
+    with pytest.raises(ValueError, match="a single run runs here"):
+        povsim.run(tiny, scheduler=nowhere)
+    with pytest.raises(ValueError, match="cannot go with 'serial'"):
+        povsim.compare([tiny, other], replications=2, executor="serial", scheduler=nowhere)
+    with pytest.raises(ValueError, match="not with an Executor"):
+        povsim.run(tiny, replications=2, executor=SerialExecutor(), workers=2)
 
 
 @pytest.mark.parametrize(

@@ -102,14 +102,21 @@ def __dir__() -> list[str]:
 
 
 def _executor(
-    executor: str | Executor, workers: int | None, scheduler: str | None
+    executor: str | Executor | None, workers: int | None, scheduler: str | None
 ) -> AbstractContextManager[Executor]:
-    """A new executor to close after use, or the caller's own, left open."""
+    """A new executor to close after use, or the caller's own, left open.
+
+    Raises:
+        ValueError: workers or a scheduler with an executor already made (they would go
+            unused), or as :func:`povsim.experiments.executors.executor_for`.
+    """
     from povsim.experiments.executors import Executor, make_executor
 
     if isinstance(executor, Executor):
+        if workers is not None or scheduler:
+            raise ValueError("workers and scheduler make a new executor: not with an Executor")
         return nullcontext(executor)
-    return make_executor(executor, workers, scheduler)  # type: ignore[arg-type]
+    return make_executor(executor, workers, scheduler)
 
 
 def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scenario:
@@ -149,7 +156,7 @@ def run(
     overwrite: bool = False,
     panel: bool = False,
     replications: int = 1,
-    executor: str | Executor = "processes",
+    executor: str | Executor | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
@@ -187,6 +194,8 @@ def run(
     spec = _scenario(scenario, overrides)
     _check_out(out, "run", overwrite)
     if replications == 1:
+        if scheduler or executor == "dask":
+            raise ValueError("a single run runs here: the executor is for replications > 1")
         result: RunResult | Ensemble = simulate(spec, seed, panel=panel)
     else:
         if panel:
@@ -216,7 +225,7 @@ def compare(
     overrides: Sequence[str] = (),
     out: str | Path | None = None,
     overwrite: bool = False,
-    executor: str | Executor = "processes",
+    executor: str | Executor | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
@@ -260,7 +269,7 @@ def sweep(
     out: str | Path,
     *,
     resume: bool = False,
-    executor: str | Executor = "processes",
+    executor: str | Executor | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
@@ -299,7 +308,7 @@ def optimize(
     robust: str | Path | None = None,
     robust_samples: int = 8,
     statistic: str = "mean",
-    executor: str | Executor = "processes",
+    executor: str | Executor | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
 ) -> OptimizationResult:

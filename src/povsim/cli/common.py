@@ -153,20 +153,19 @@ SetOption = Annotated[
 
 
 def executor_name(name: str | None, scheduler: str | None) -> str:
-    """The executor the options ask for: ``--scheduler`` alone means dask.
+    """The executor the options ask for (:func:`povsim.experiments.executors.executor_for`),
+    its refusals in the options' words.
 
     Raises:
         typer.Exit: (status 2) for an unknown executor, or a scheduler with another one.
     """
-    from povsim.experiments.executors import EXECUTORS
+    from povsim.experiments.executors import EXECUTORS, executor_for
 
-    if name is None:
-        return "dask" if scheduler else "processes"
-    if name not in EXECUTORS:
+    if name is not None and name not in EXECUTORS:
         raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {name!r}", 2)
-    if scheduler and name != "dask":
+    if scheduler and name not in (None, "dask"):
         raise fail(f"--scheduler runs on a Dask cluster: it cannot go with --executor {name}", 2)
-    return name
+    return executor_for(name, scheduler)
 
 
 def _executor(name: str | None, workers: int | None, scheduler: str | None) -> Executor:
@@ -174,7 +173,7 @@ def _executor(name: str | None, workers: int | None, scheduler: str | None) -> E
 
     name = executor_name(name, scheduler)
     try:
-        pool = make_executor(name, workers, scheduler)  # type: ignore[arg-type]
+        pool = make_executor(name, workers, scheduler)
     except ValueError as err:
         raise fail(f"--scheduler: {err}", 2) from None
     except (RuntimeError, OSError) as err:

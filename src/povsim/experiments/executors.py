@@ -271,14 +271,29 @@ class DaskExecutor(Executor):
             self._cluster.close()
 
 
+def executor_for(name: str | None, scheduler: str | None) -> ExecutorName:
+    """The executor asked for: ``processes`` by default, ``dask`` with a scheduler alone.
+
+    Raises:
+        ValueError: an unknown name, or a scheduler with another executor (it would have
+            gone unused, or overridden what was asked).
+    """
+    if name is None:
+        return "dask" if scheduler else "processes"
+    if name not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {name!r}")
+    if scheduler and name != "dask":
+        raise ValueError(f"a scheduler runs on a Dask cluster: it cannot go with {name!r}")
+    return name  # type: ignore[return-value]  # checked above
+
+
 def make_executor(
-    name: ExecutorName = "processes", workers: int | None = None, scheduler: str | None = None
+    name: str | None = None, workers: int | None = None, scheduler: str | None = None
 ) -> Executor:
-    """An executor by name; ``scheduler`` (a Dask address) implies ``dask``."""
-    if scheduler or name == "dask":
+    """An executor by name (:func:`executor_for`); ``scheduler`` alone means ``dask``."""
+    name = executor_for(name, scheduler)
+    if name == "dask":
         return DaskExecutor(workers, scheduler)
     if name == "serial":
         return SerialExecutor()
-    if name == "processes":
-        return ProcessExecutor(workers)
-    raise ValueError(f"unknown executor {name!r}: choose from {EXECUTORS}")
+    return ProcessExecutor(workers)

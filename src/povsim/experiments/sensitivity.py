@@ -368,7 +368,7 @@ class PovsimProblemSpec(ProblemSpec):
         self,
         func: Callable | None = None,
         *args: Any,
-        executor: str | Executor = "processes",
+        executor: str | Executor | None = None,
         workers: int | None = None,
         scheduler: str | None = None,
         out: str | Path | None = None,
@@ -397,14 +397,12 @@ class PovsimProblemSpec(ProblemSpec):
         with tempfile.TemporaryDirectory(prefix="povsim-sensitivity-") as scratch:
             target = Path(out) if out is not None else Path(scratch) / "runs"
             own = not isinstance(executor, Executor)
+            if not own and (workers is not None or scheduler):
+                raise ValueError("workers and scheduler make a new executor: not with an Executor")
             pool = (
                 executor
                 if isinstance(executor, Executor)
-                else make_executor(
-                    executor,  # type: ignore[arg-type]  # checked by make_executor
-                    workers,
-                    scheduler,
-                )
+                else make_executor(executor, workers, scheduler)
             )
             try:
                 with runs_progress("runs", None, progress) as bar:
@@ -608,7 +606,7 @@ def run_sensitivity(
     out: str | Path = "runs/sensitivity",
     *,
     second_order: bool = True,
-    executor: str | Executor = "processes",
+    executor: str | Executor | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
