@@ -828,7 +828,8 @@ class Scenario(_Section):
             if not given:
                 raise ValueError(
                     f"{field}: none of its years ({_years(money)}) is simulated "
-                    f"({self.start_year}-{self.end_year})"
+                    f"({self.start_year}-{self.end_year}): give the simulated years' money "
+                    f"(or {self.start_year} = 0 for none)"
                 )
             holes = [y for y in range(given[0], given[-1] + 1) if y not in money]
             if holes:
