@@ -28,7 +28,7 @@ from povsim.experiments import (
     run_ensemble,
     run_sweep,
 )
-from povsim.experiments.compare import unpaired_fields
+from povsim.experiments.compare import UnpairedComparison, unpaired_fields
 from povsim.runs.store import OutputError
 
 from .conftest import SCENARIOS
@@ -139,7 +139,7 @@ def test_compare_cli_writes_table_and_figures(tmp_path: Path) -> None:
     assert f"--set {SMALL[0]}" in " ".join(result.output.split())
     assert json.loads((out / "manifest.json").read_text())["overrides"] == list(SMALL)
     assert pd.read_csv(out / "comparison.csv").shape == table.shape
-    assert "draws other households" not in result.output  # the same county, paired
+    assert "is not paired" not in result.output  # the same county, paired
 
 
 def test_comparing_other_households_is_said(tmp_path: Path) -> None:
@@ -171,8 +171,14 @@ def test_comparing_other_households_is_said(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "draws other households than" in said
+    assert "is not paired with" in said
     assert "(start_year, population, income, shocks differ)" in said
+    # in Python too, where a notebook's user compares
+    with pytest.warns(UnpairedComparison, match="compare other households or years"):
+        povsim.compare([base, shandan], replications=2, executor="serial")
+    weights = base.updated({"name": "weighted", "population.represents": 40_000})
+    assert unpaired_fields(base, weights) == []  # weights of the same draws
+    assert unpaired_fields(base, base.updated({"steps_per_year": 4})) == ["steps_per_year"]
 
 
 def test_the_comparison_turns_to_fit_a_narrow_terminal() -> None:
@@ -604,7 +610,7 @@ def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path
 def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
     tiny: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    other = tiny.updated({"name": "other", "income.growth": 0.09})
+    other = tiny.updated({"name": "other", "exit.income_margin": 0.1})  # another mix, paired
     serial = {"replications": 1, "executor": "serial"}
     with pytest.raises(ValueError, match="two or more scenarios"):
         povsim.compare([tiny], **serial)

@@ -9,6 +9,7 @@ Typical use::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from importlib import import_module
@@ -241,7 +242,13 @@ def compare(
         A :class:`Comparison`: ``table`` (means, intervals, paired differences from the
         first scenario), ``runs`` (per-run metrics) and ``trajectories``.
     """
-    from povsim.experiments.compare import compare_scenarios, write_comparison
+    from povsim.experiments.compare import (
+        UnpairedComparison,
+        compare_scenarios,
+        unpaired_fields,
+        unpaired_note,
+        write_comparison,
+    )
     from povsim.runs.progress import runs_progress
 
     if isinstance(scenarios, str | Path):
@@ -252,6 +259,10 @@ def compare(
         raise ValueError(f"compare needs two or more scenarios, not {len(scenarios)}")
     _check_replications(replications)
     specs = [_scenario(s, overrides) for s in scenarios]
+    for spec in specs[1:]:
+        if fields := unpaired_fields(specs[0], spec):
+            note = unpaired_note(spec.name, specs[0].name, fields)
+            warnings.warn(note, UnpairedComparison, stacklevel=2)
     _check_out(out, "compare", overwrite)
     with (
         _executor(executor, workers, scheduler) as pool,

@@ -215,7 +215,12 @@ def compare(
     """Compare policy mixes on the same seeds: means, intervals and paired differences."""
     clock = time.perf_counter()
     from povsim.cli.tables import comparison_table
-    from povsim.experiments.compare import compare_scenarios, unpaired_fields, write_comparison
+    from povsim.experiments.compare import (
+        compare_scenarios,
+        unpaired_fields,
+        unpaired_note,
+        write_comparison,
+    )
     from povsim.runs.store import OutputError, path_component
 
     if len(scenarios) < 2:
@@ -231,11 +236,7 @@ def compare(
             )
     for path, spec in zip(scenarios[1:], specs[1:], strict=True):
         if fields := unpaired_fields(specs[0], spec):
-            errors.print(
-                f"note: {path} draws other households than {scenarios[0]} ({', '.join(fields)} "
-                "differ): its paired differences compare populations, not policy mixes",
-                highlight=False,
-            )
+            errors.print(f"note: {unpaired_note(str(path), str(scenarios[0]), fields)}")
     name = "compare-" + "-".join(path_component(s.name) for s in specs)
     target = out or Path("runs") / path_component(name)
     refuse_target(target, "compare", overwrite)

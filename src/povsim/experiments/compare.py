@@ -131,6 +131,7 @@ def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.Data
 POPULATION_FIELDS = (
     "start_year",
     "end_year",
+    "steps_per_year",
     "poverty_line",
     "population",
     "income",
@@ -141,8 +142,24 @@ POPULATION_FIELDS = (
 on the same households, replication by replication."""
 
 
-POLICY_LEVERS = ("villages.work_team", "villages.designation")
-"""Fields inside those sections that are levers of the mix, not of who lives there."""
+POLICY_LEVERS = (
+    "villages.work_team",
+    "villages.designation",
+    "population.represents",  # weights of the same draws, not other households
+)
+"""Fields inside those sections that are levers of the mix or weights, not who lives there."""
+
+
+class UnpairedComparison(UserWarning):
+    """A compared scenario draws other households, or runs other years, than the first."""
+
+
+def unpaired_note(name: str, reference: str, fields: Sequence[str]) -> str:
+    """What to tell a user comparing ``name`` with ``reference`` when ``fields`` differ."""
+    return (
+        f"{name} is not paired with {reference} ({', '.join(fields)} differ): its paired "
+        "differences compare other households or years, not another policy mix"
+    )
 
 
 def unpaired_fields(reference: Scenario, other: Scenario) -> list[str]:
