@@ -200,16 +200,30 @@ def sweep_table(summary: pd.DataFrame) -> Table:
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
+    # The varied fields are the plan's dotted columns: a grid's or a sample's point is named
+    # g0000 or h0000, so its values say which it is.
+    varied = [c for c in summary.columns if "." in c]
     table.add_column("point", no_wrap=True)
+    for field in varied:
+        table.add_column(escape(field), justify="right")
     table.add_column("runs", justify="right")
     for name in SWEPT:
         table.add_column(COMPARED[name], justify="right")
     finished = summary[summary["cumulative_exit_share"].notna()]
-    for point, rows in summary.groupby("point_name", sort=False):
-        done = finished[finished["point_name"] == point]
+    for _, rows in summary.groupby("point", sort=False):
+        done = finished[finished["point"] == rows["point"].iloc[0]]
+        values = [escape(_setting(rows[field].iloc[0])) for field in varied]
         means = [format_value(n, done[n].mean() if len(done) else None) for n in SWEPT]
-        table.add_row(escape(str(point)), f"{len(done)} of {len(rows)}", *means)
+        name = escape(str(rows["point_name"].iloc[0]))
+        table.add_row(name, *values, f"{len(done)} of {len(rows)}", *means)
     return table
+
+
+def _setting(value: object) -> str:
+    """A varied field's value as a scenario file would give it."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
 
 
 def _table_width(table: Table, wrapped: bool = False) -> int:

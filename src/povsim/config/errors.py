@@ -111,7 +111,7 @@ def problems_from(
             # A check of the whole scenario names the field it is about: find who set it.
             loc, message = tuple(named["path"].split(".")), named["message"]
         if e["type"] in _BOUND_ERRORS and isinstance(e.get("input"), int | float):
-            message += f", not {e['input']:g}"  # the value, where the field path alone hides it
+            message += f", not {e['input']}"  # the value, as given: the path alone hides it
         if e["type"] == "extra_forbidden":
             message = "unknown field"
             holder = _model_at(model, loc[:-1])

@@ -30,10 +30,17 @@ class RunsProgress:
         label: what the runs are, shown before the bar.
         enabled: False draws nothing (the counts are kept all the same).
         console: where it draws (default: standard error).
+        transient: gone when done; else its last state stays (where nothing is redrawn, a
+            file or a pipe, that is all that is drawn).
     """
 
     def __init__(
-        self, total: int, label: str, enabled: bool = True, console: Console | None = None
+        self,
+        total: int,
+        label: str,
+        enabled: bool = True,
+        console: Console | None = None,
+        transient: bool = True,
     ):
         self.progress = Progress(
             TextColumn(f"[bold]{label}"),
@@ -42,7 +49,7 @@ class RunsProgress:
             TextColumn("{task.fields[rate]}"),
             TimeRemainingColumn(),
             console=console or Console(stderr=True),
-            transient=True,
+            transient=transient,
             disable=not enabled,
         )
         self.task = self.progress.add_task(label, total=total, rate="")
@@ -76,7 +83,9 @@ def watched() -> bool:
 def runs_progress(label: str, total: int | None, progress: bool | None) -> Iterator[RunsProgress]:
     """A bar for the Python API: shown when ``progress``, or (None) when :func:`watched`;
     started now when ``total`` is known, else by the experiment's ``on_plan``."""
-    bar = RunsProgress(total or 0, label, enabled=watched() if progress is None else progress)
+    watching = watched()
+    enabled = watching if progress is None else progress
+    bar = RunsProgress(total or 0, label, enabled=enabled, transient=watching)
     if total is not None:
         bar.start()
     try:
