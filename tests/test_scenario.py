@@ -274,3 +274,18 @@ def test_money_must_fall_in_the_simulated_years() -> None:
         2016: 1e6,
         2017: 1e6,
     }
+
+
+def test_a_year_setting_after_the_run_is_noted() -> None:
+    """`villages.work_teams_from=2040` (or 2040 for 2014) switched the lever off silently."""
+    late = ["villages.work_teams_from=2040", "programs.health.guaranteed_from=2050"]
+    result = runner.invoke(
+        app, ["check", str(SCENARIOS / "baseline.toml"), *(a for k in late for a in ("--set", k))]
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "villages.work_teams_from is after the run's last year (2020)" in said
+    assert "programs.health.guaranteed_from is after the run's last year" in said
+    regions = [p for p in SCENARIOS.glob("regions/*.toml") if not p.stem.endswith("_targets")]
+    for path in [*SCENARIOS.glob("*.toml"), *regions]:
+        assert load_scenario(path).after_the_run() == [], path  # the shipped files: none

@@ -25,7 +25,8 @@ def check(
 ) -> None:
     """Validate input files without running them: scenarios, sweep designs (every scenario
     they make), sensitivity problems (with their base) and targets files (with their region's
-    scenario). --set applies to scenario files."""
+    scenario). --set applies to scenario files. A year setting after a scenario's last year
+    (a lever off for the whole run, or a typo) is noted."""
     from rich.markup import escape
 
     from povsim.config import SCENARIO, ScenarioError, ScenarioProblem, input_kind
@@ -53,6 +54,12 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
 
     if kind == SCENARIO:
         spec = load_scenario(path, overrides)
+        for field in spec.after_the_run():
+            errors.print(
+                f"note: {path}: {field} is after the run's last year ({spec.end_year}): "
+                "the lever is off for the whole run",
+                highlight=False,
+            )
         return (
             f"{spec.name}, {spec.population.households:,} households, "
             f"{spec.start_year}-{spec.end_year}"

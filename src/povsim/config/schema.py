@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    BaseModel,
     ConfigDict,
     Field,
     SerializeAsAny,
@@ -940,6 +941,30 @@ class Scenario(_Section):
         income, yuan per person per year (the floor's households exit through it whatever the
         margin)."""
         return self.exit_standard(year) * (1.0 + self.exit.income_margin)
+
+    def after_the_run(self) -> list[str]:
+        """The year settings (``unit`` "year") that fall after the last simulated year: they
+        switch their lever off for the whole run, which ``povsim check`` says, as a typo
+        (2040 for 2014) would do the same silently."""
+        found: list[str] = []
+
+        def walk(model: BaseModel, prefix: str) -> None:
+            for name, info in type(model).model_fields.items():
+                value = getattr(model, name)
+                path = f"{prefix}{name}"
+                extra = info.json_schema_extra
+                unit = extra.get("unit") if isinstance(extra, dict) else None
+                if unit == "year" and isinstance(value, int) and value > self.end_year:
+                    found.append(path)
+                elif isinstance(value, BaseModel):
+                    walk(value, f"{path}.")
+                elif isinstance(value, dict):
+                    for key, item in value.items():
+                        if isinstance(item, BaseModel):
+                            walk(item, f"{path}.{key}.")
+
+        walk(self, "")
+        return found
 
     def updated(self, changes: Mapping[str, Any]) -> Scenario:
         """A validated copy with dotted-path fields replaced, e.g. ``{"income.growth": 0.05}``."""
