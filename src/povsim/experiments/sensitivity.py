@@ -619,8 +619,9 @@ def run_sensitivity(
 
     Writes ``samples.parquet``, ``outputs.parquet``, ``indices.parquet``,
     ``time_varying.parquet``, ``figures/indices.png``, ``figures/time_varying.png`` (with
-    time-varying columns) and ``manifest.json`` to ``out``. ``overwrite`` removes an
-    earlier sensitivity analysis at ``out`` (never anything else) before this one starts.
+    time-varying columns) and ``manifest.json`` to ``out``. ``overwrite`` replaces an
+    earlier sensitivity analysis at ``out`` (never anything else): it is kept aside until a
+    run of this one finishes, and comes back if this one is refused or stopped before.
     """
     from povsim.plots.experiments import sensitivity_bars, time_varying_indices
 
