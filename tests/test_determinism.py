@@ -76,3 +76,33 @@ def test_seed_sequence_accepted(small: Scenario) -> None:
     a = PovertyModel(small, seed).run().indicators()
     b = PovertyModel(small, seed_for(1, 1)).run().indicators()
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_one_program_s_budget_leaves_the_other_programs_take_up_draws(baseline: Scenario) -> None:
+    """Common random numbers across mixes: a smaller employment share changes whom
+    employment enrols and places, not who takes education or health up (before stop 39
+    every program drew in turn from one stream, and the placements' draws moved the rest)."""
+    smaller = baseline.updated({"programs.employment.share": 0.05})
+    first = {}
+    for scenario in (baseline, smaller):
+        model = PovertyModel(scenario, 5)
+        model.step()  # the first year's enrolment
+        enrolled = {p.name: getattr(p, "enrolled", None) for p in model.programs}
+        first[scenario.programs["employment"].share] = enrolled
+    a, b = first[baseline.programs["employment"].share], first[0.05]
+    assert a["employment"].sum() > b["employment"].sum()
+    for name in ("education", "health", "housing"):
+        assert a[name].any()
+        assert np.array_equal(a[name], b[name]), name
+
+
+def test_a_program_s_draws_are_keyed_by_name_purpose_and_year() -> None:
+    streams, again = Streams(3), Streams(3)
+    draws = streams.program("health", "take_up", 2016).random(3)
+    assert np.array_equal(draws, again.program("health", "take_up", 2016).random(3))
+    for other in (
+        ("education", "take_up", 2016),
+        ("health", "queue", 2016),
+        ("health", "take_up", 2017),
+    ):
+        assert not np.array_equal(draws, streams.program(*other).random(3)), other

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from povsim.config import Scenario
 from povsim.sim.households import HouseholdState
 from povsim.sim.villages import VillageState
@@ -22,18 +20,13 @@ class ProgramContext:
             household, change what enrolment changes: a house, a village, a wage base).
         villages: every village's state.
         scenario: the rules, the money and the poverty line.
-        rng: the take-up stream, for every draw a program makes (who takes it up,
-            who is placed in a job), so programs never disturb the shock streams.
-        queue_rng: the stream of the weighted queues' last agents (``fit_queue``), drawn
-            only where the money runs out part-way through an agent's households: its own,
-            so a mix that moves where that happens leaves the take-up draws as they were.
+
+    A program's draws come from its own streams (``Program.stream``), never the shocks'.
     """
 
     households: HouseholdState
     villages: VillageState
     scenario: Scenario
-    rng: np.random.Generator
-    queue_rng: np.random.Generator
 
     def line(self, year: int) -> float:
         """The poverty line in ``year``, yuan per person per year."""

@@ -125,7 +125,7 @@ class PovertyModel(mesa.Model):
         if len(h) and (h.village.max() >= len(v) or h.village.min() < 0):
             raise ValueError("a household's village index is out of range")
 
-        self.context = ProgramContext(h, v, scenario, self.streams.takeup, self.streams.queue)
+        self.context = ProgramContext(h, v, scenario)
         self.village_agents = [Village(self, i) for i in range(len(v))]
         self._household_agents: list[Household] | None = None
 
@@ -187,9 +187,7 @@ class PovertyModel(mesa.Model):
     def config(self, scenario: Scenario) -> None:
         # Programs see the scenario through the context: keep the two together.
         self._config = scenario
-        self.context = ProgramContext(
-            self.households, self.villages, scenario, self.streams.takeup, self.streams.queue
-        )
+        self.context = ProgramContext(self.households, self.villages, scenario)
 
     @property
     def poverty_line(self) -> float:

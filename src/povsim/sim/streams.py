@@ -2,12 +2,15 @@
 
 Each stream is a child of ``SeedSequence(seed)`` with a fixed spawn key, so the
 illness draws do not depend on how many numbers the registration survey used,
-and two policy mixes run with the same seed face the same shocks.
+and two policy mixes run with the same seed face the same shocks. Programs draw from
+children of the ``programs`` stream keyed by their name, what the draw is for and the
+year (:meth:`Streams.program`), so one program's enrolments never move another's draws.
 """
 
 from __future__ import annotations
 
 import numbers
+import zlib
 
 import numpy as np
 
@@ -21,9 +24,8 @@ STREAMS = (
     "market",
     "registration",
     "guarantees",
-    "takeup",
+    "programs",
     "model",
-    "queue",
 )
 
 
@@ -36,9 +38,22 @@ class Streams:
 
     def __init__(self, seed: int | np.random.SeedSequence):
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        self._root = root
         for i, name in enumerate(STREAMS):
-            child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i))
-            setattr(self, name, np.random.default_rng(child))
+            setattr(self, name, np.random.default_rng(self._child(i)))
+
+    def _child(self, *key: int) -> np.random.SeedSequence:
+        return np.random.SeedSequence(self._root.entropy, spawn_key=(*self._root.spawn_key, *key))
+
+    def program(self, name: str, purpose: str, year: int) -> np.random.Generator:
+        """The generator of program ``name``'s draws for ``purpose`` in ``year``.
+
+        A child of the ``programs`` stream keyed by all three: a mix that enrols more in one
+        program, or starts it later, leaves every other program's draws, and the program's
+        other years, as they were (common random numbers across mixes).
+        """
+        labels = (zlib.crc32(name.encode()), zlib.crc32(purpose.encode()), year)
+        return np.random.default_rng(self._child(STREAMS.index("programs"), *labels))
 
     population: np.random.Generator
     income: np.random.Generator
@@ -47,9 +62,8 @@ class Streams:
     market: np.random.Generator
     registration: np.random.Generator
     guarantees: np.random.Generator
-    takeup: np.random.Generator
+    programs: np.random.Generator
     model: np.random.Generator
-    queue: np.random.Generator
 
 
 def seed_for(seed: int, replication: int | None) -> int | np.random.SeedSequence:

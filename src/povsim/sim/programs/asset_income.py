@@ -59,7 +59,9 @@ class AssetIncome(SupportProgram):
         self.magnitude[idx] = dividend / h.size[idx]
 
     def advance(self, year: int) -> None:
-        self.output = max(0.0, 1.0 + self.config.output_sd * self.context.rng.standard_normal())
+        self.output = max(
+            0.0, 1.0 + self.config.output_sd * self.stream("output").standard_normal()
+        )
 
     def effect(self, year: int) -> Money:
         return self.magnitude * self.timing(year) * self.output

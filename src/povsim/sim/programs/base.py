@@ -6,7 +6,7 @@ magnitude) and acts once a year, at the start of the year (:meth:`Program.begin_
 1. support ends for households whose support period is over, who exited more than
    ``support_after_exit_years`` ago, or who were taken off the register;
 2. households that are eligible, not enrolled, and take the program up (a draw from
-   the take-up stream, raised by a village work team) queue by ``priority``; the queue
+   the program's take-up stream, raised by a village work team) queue by ``priority``; the queue
    is enrolled in order while this year's budget, less what continuing households
    cost, covers them — never more;
 3. state that support changes over time moves on (:meth:`advance`: pupils finish school);
@@ -105,11 +105,27 @@ class Program(mesa.Agent):
         self.away_income: Money = np.zeros(model.households.n)
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
         self.ledger: list[dict[str, Any]] = []
+        self._streams: dict[tuple[str, int], np.random.Generator] = {}
 
     @property
     def context(self) -> ProgramContext:
         context: ProgramContext = self.model.context
         return context
+
+    def stream(self, purpose: str) -> np.random.Generator:
+        """This year's generator of the program's draws for ``purpose`` (``"take_up"``...).
+
+        Its own, keyed by the program's name, the purpose and the year: one mix's
+        enrolments in a program never move another program's draws, nor the program's own
+        in another year, so paired mixes differ by policy, not by where a stream stood.
+        """
+        year = self.model.year
+        rng = self._streams.get((purpose, year))
+        if rng is None:
+            self._streams = {k: g for k, g in self._streams.items() if k[1] == year}
+            rng = self.model.streams.program(self.name, purpose, year)
+            self._streams[purpose, year] = rng
+        return rng
 
     def budget(self, year: int) -> float:
         """This year's budget, yuan."""
@@ -322,7 +338,7 @@ class SupportProgram(Program):
                 # household and exit.
                 key = -h.register_income()[idx]
             case _:
-                key = self.context.rng.random(idx.size)
+                key = self.stream("priority").random(self.context.households.n)[idx]
         return self.registered_before_exited(idx, key)
 
     def registered_before_exited(self, idx: Index, key: NDArray[Any]) -> NDArray[np.float64]:
@@ -436,14 +452,14 @@ class SupportProgram(Program):
                 keys,
                 money,
                 units=h.weight[continuing],
-                rng=self.context.queue_rng,
+                rng=self.stream("queue"),
             )
             dropped = self.enrolled.copy()
             dropped[continuing[kept]] = False
             self.end_support(dropped, year)
             continuing, costs = continuing[kept], costs[kept]
         spent = float((costs * h.weight[continuing]).sum())
-        draws = self.context.rng.random(self.enrolled.size)
+        draws = self.stream("take_up").random(self.enrolled.size)
         eligible = self.eligible(year)
         if self.config.once:
             eligible &= self.since == 0
@@ -458,7 +474,7 @@ class SupportProgram(Program):
                 keys,
                 money - spent,
                 units=h.weight[candidates],
-                rng=self.context.queue_rng,
+                rng=self.stream("queue"),
             )
             new = candidates[take]
             spent += float(weighted[take].sum())
@@ -528,7 +544,7 @@ class VillageProgram(Program):
         # A sample village stands for ``weight`` real ones and costs that many upgrades.
         costs = self.config.unit_cost * v.weight[idx]
         take = fit_queue(
-            costs, self.priority_key(idx), budget, units=v.weight[idx], rng=self.context.queue_rng
+            costs, self.priority_key(idx), budget, units=v.weight[idx], rng=self.stream("queue")
         )
         new = idx[take]
         self.improved[new] = True

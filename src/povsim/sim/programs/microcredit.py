@@ -62,12 +62,14 @@ class Microcredit(SupportProgram):
         # An activity that failed last year returns nothing more; the loan is written off
         # against the risk fund or repaid from savings, and the household does not borrow
         # again within this program (``once``).
-        c, rng = self.config, self.context.rng
-        self.end_support(self.enrolled & (rng.random(self.enrolled.size) < c.failure), year)
+        c = self.config
+        failed = self.stream("failure").random(self.enrolled.size) < c.failure
+        self.end_support(self.enrolled & failed, year)
         # A running activity's loan falls due: a household that may still borrow may borrow
         # again for another term (the interest is paid as for any continuing loan), or it
         # repays and the activity ends with the loan.
         due = np.flatnonzero(self.enrolled & (year > self.term_end()) & self.eligible(year))
         if c.renewal > 0 and due.size:
-            self.renewals[due[rng.random(due.size) < c.renewal]] += 1
+            renew = self.stream("renewal").random(self.enrolled.size)[due] < c.renewal
+            self.renewals[due[renew]] += 1
         super().begin_year(year)

@@ -52,7 +52,7 @@ class MutualAid(SupportProgram):
     def begin_year(self, year: int) -> None:
         c, h, v = self.config, self.context.households, self.context.villages
         ending = self._support_over(year)
-        failed = ending & (self.context.rng.random(h.n) < c.failure)
+        failed = ending & (self.stream("failure").random(h.n) < c.failure)
         self.pool -= np.bincount(
             h.village[failed], weights=c.loan * h.weight[failed], minlength=v.n
         )
@@ -62,7 +62,7 @@ class MutualAid(SupportProgram):
         budget = self.budget(year) if self.active(year) else 0.0
         spent = self._seed_funds(budget)
 
-        draws = self.context.rng.random(h.n)
+        draws = self.stream("take_up").random(h.n)
         eligible = self.eligible(year)
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up()))
         new = self._lend(candidates, year)
@@ -87,7 +87,7 @@ class MutualAid(SupportProgram):
             -poor[idx] / v.weight[idx],
             budget,
             units=v.weight[idx],
-            rng=self.context.queue_rng,
+            rng=self.stream("queue"),
         )
         self.pool[idx[take]] = costs[take]
         self.founded[idx[take]] = True

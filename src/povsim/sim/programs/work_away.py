@@ -62,11 +62,8 @@ class WorkAway(SupportProgram):
         super().__init__(model, name, config)
         n = model.households.n
         self.labour_away = np.zeros(n, dtype=np.int64)
-        # A stream of its own, spawned from the take-up stream's seed: the readiness is
-        # drawn once and leaves the other programs' take-up draws where they were.
-        seed = self.context.rng.bit_generator.seed_seq
-        assert isinstance(seed, np.random.SeedSequence)
-        self.readiness = np.random.default_rng(seed.spawn(1)[0]).random(n)
+        # Drawn once, in the first year: a household's readiness to go is its own.
+        self.readiness = self.stream("readiness").random(n)
         self.away_income: Money = np.zeros(n)
         # The place in the order of going of the last labourer already away when the
         # incomes were drawn, fixed the first year the program sends anyone: a labourer's
