@@ -660,3 +660,15 @@ def test_what_each_county_sets_is_listed_where_overrides_are_refused(tiny: Scena
     assert own <= set(SET_PER_COUNTY), own - set(SET_PER_COUNTY)
     # and each listed field is one a county does set
     assert set(SET_PER_COUNTY) - changed <= {"exit.plan_county_incidence"}  # the same here
+
+
+def test_the_poor_counties_of_a_deep_poverty_province_are_deep_poverty_counties(
+    tiny: Scenario,
+) -> None:
+    """三区三州: every poor county of Tibet is in a deep-poverty area, whatever its incidence."""
+    deep = tiny.updated({"geography.deep_poverty_provinces": ["Westland"]})
+    for spec in county_specs(deep, 3):
+        in_area = spec.county.poor and spec.county.province == "Westland"
+        assert spec.scenario.monitoring.deep_area is in_area
+    with pytest.raises(ScenarioError, match="deep_poverty_provinces: Nowhere not among"):
+        tiny.updated({"geography.deep_poverty_provinces": ["Nowhere"]})

@@ -403,3 +403,37 @@ def test_a_directory_given_for_a_scenario_is_named_as_one(tmp_path: Path) -> Non
     code, output = _invoke(tmp_path, ["check", str(tmp_path)])
     assert code == 2
     assert "a directory, not a file" in output
+
+
+def test_a_scenario_in_a_folder_that_may_not_be_read_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder without read permission raised PermissionError from Path.is_dir."""
+
+    def denied(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_dir", denied)
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "locked" / "s.toml")])
+    assert result.exit_code == 2
+    assert "cannot be read: Permission denied" in result.output
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_the_work(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    scenario = str(SCENARIOS / "baseline.toml")
+    result = CliRunner().invoke(app, ["run", scenario, "--out", str(afile / "sub")])
+    assert result.exit_code == 2
+    assert f"{afile} is a file, not a directory" in result.output
+
+
+def test_an_output_folder_is_as_shared_as_any_new_folder(tmp_path: Path) -> None:
+    """mkdtemp made outputs private (0700)."""
+    result = CliRunner().invoke(
+        app, ["run", str(SCENARIOS / "baseline.toml"), "--out", str(tmp_path / "r"), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    assert (tmp_path / "r").stat().st_mode & 0o777 == probe.stat().st_mode & 0o777

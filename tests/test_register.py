@@ -652,6 +652,43 @@ def test_monitoring_is_scale_controlled_lowest_incomes_first(rules: Scenario) ->
     assert not t.monitored.any()
 
 
+def test_a_deep_poverty_county_monitors_up_to_its_wider_scale(rules: Scenario) -> None:
+    """深度贫困地区原则上不超过10% (国开发〔2020〕6号): the same households, 5% and 10%."""
+    capped = watching(rules, scale=0.05).updated({"monitoring.deep_scale": 0.10})
+    row = {"status": Status.EXITED, "ever_exited": True, "ever_registered": True, "size": 1}
+    line = capped.line(2019)
+    found = {}
+    for deep in (False, True):
+        h, v = hand_built(*[row] * 20)
+        set_year_income(h, line * np.linspace(0.5, 0.9, 20))
+        found[deep] = close_year(h, v, capped, 2019, Streams(0), deep_poverty=deep).monitored
+    assert found[False].sum() == 1
+    assert found[True].sum() == 2
+
+
+def test_a_county_over_the_deep_poverty_incidence_is_designated(rules: Scenario) -> None:
+    """Deep-poverty counties: 三区三州 by area, or registered incidence over 18% (2017)."""
+    rows = [{"status": Status.REGISTERED, "ever_registered": True, "size": 1}] * 2
+    rows += [{"status": Status.UNREGISTERED, "size": 1}] * 8
+    rule = rules.updated(
+        {"monitoring.deep_incidence": 0.18, "monitoring.deep_year": rules.start_year}
+    )
+    for scenario, deep in (
+        (rule, True),
+        (rule.updated({"monitoring.deep_year": rules.start_year + 1}), False),  # not yet
+        (rule.updated({"monitoring.deep_incidence": None}), False),
+        (rule.updated({"monitoring.deep_incidence": None, "monitoring.deep_area": True}), True),
+    ):
+        h, v = hand_built(*rows)
+        set_year_income(h, np.full(10, 0.5 * scenario.line(scenario.start_year)))
+        model = PovertyModel(scenario, 0, population=(h, v))
+        for _ in range(scenario.steps_per_year):
+            model.step()
+        assert model.year_indicators["registered_incidence"] > 0.18
+        assert model.deep_poverty is deep, scenario.monitoring
+        assert model.year_indicators["deep_poverty_counties"] == int(deep)
+
+
 def test_a_household_already_followed_keeps_its_place(rules: Scenario) -> None:
     followed = watching(rules, scale=0.5, from_year=2018)
     row = {"status": Status.EXITED, "ever_exited": True, "ever_registered": True, "size": 1}

@@ -247,6 +247,12 @@ class GeographyConfig(_Section):
         "housing of the counties exiting that year)",
         "programs",
     )
+    deep_poverty_provinces: tuple[str, ...] = setting(
+        (),
+        "provinces whose poor counties all lie in a deep-poverty area (三区三州), whatever "
+        "their incidence (monitoring.deep_area)",
+        "provinces",
+    )
     announce_lag: int = setting(
         1,
         "years from a county's exit to its announcement after verification",
@@ -298,4 +304,9 @@ class GeographyConfig(_Section):
         names = [p.name for p in self.provinces]
         if len(set(names)) < len(names):
             raise ValueError("a province is listed twice")
+        unknown = [name for name in self.deep_poverty_provinces if name not in names]
+        if unknown:
+            raise ValueError(
+                f"deep_poverty_provinces: {', '.join(unknown)} not among the provinces"
+            )
         return self

@@ -61,14 +61,23 @@ def _too_deep(path: Path) -> ScenarioError:
 
 def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dict[str, Any]:
     """The TOML table in ``path``; a missing or unreadable file is a ScenarioError."""
-    if path.is_dir():
+    try:
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except OSError as err:  # a directory on the way that may not be read
+        reason = err.strerror or str(err)
+        if referenced_from:
+            problem = ScenarioProblem(*referenced_from, f"cannot read {path}: {reason}")
+        else:
+            problem = ScenarioProblem(str(path), "", f"cannot be read: {reason}")
+        raise ScenarioError([problem]) from None
+    if is_dir:
         if referenced_from:
             source, field = referenced_from
             problem = ScenarioProblem(source, field, f"extends a directory, not a file: {path}")
         else:
             problem = ScenarioProblem(str(path), "", "a directory, not a file")
         raise ScenarioError([problem])
-    if not path.is_file():
+    if not is_file:
         if referenced_from:
             source, field = referenced_from
             raise ScenarioError(

@@ -616,10 +616,34 @@ class MonitoringConfig(_Section):
         "limit)",
         "share",
     )
+    deep_scale: Probability | None = setting(
+        None,
+        "most people monitored in a deep-poverty county (深度贫困地区), as scale; unset: "
+        "scale in every county",
+        "share",
+    )
+    deep_incidence: Probability | None = setting(
+        None,
+        "a county is a deep-poverty county when its registered incidence at the end of "
+        "deep_year is over this (unset: only by deep_area)",
+        "share",
+    )
+    deep_year: int = setting(
+        2016, "the year whose registered incidence designates deep-poverty counties", "year"
+    )
+    deep_area: bool = setting(
+        False,
+        "the county lies in a deep-poverty area by designation (三区三州), whatever its incidence",
+        "",
+    )
 
     def active(self, year: int) -> bool:
         """Whether the monitoring runs in ``year``."""
         return self.enabled and year >= self.from_year
+
+    def places(self, deep_poverty: bool) -> float | None:
+        """The scale that holds in a county: ``deep_scale`` in a deep-poverty one."""
+        return self.deep_scale if deep_poverty and self.deep_scale is not None else self.scale
 
 
 class BudgetConfig(_Section):

@@ -98,6 +98,7 @@ COUNTY_COLUMNS = (
     "wrongful_exit_rate",
     "poor_villages",
     "spending_yuan",
+    "deep_poverty_counties",
     "exited",
     "scheduled_exit",
     "scheduled_incidence",
@@ -595,6 +596,8 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "villages.west_share": 1.0 if county.region == "west" else 0.0,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
     }
+    if county.poor and county.province in geo.deep_poverty_provinces:
+        changes["monitoring.deep_area"] = True
     if county.scheduled_incidence is not None:
         # The year's exiting counties were made sure of what these programs secure (安徽,
         # 2018: "确保今年全省18个摘帽贫困县农民居住安全"); a national year stays if earlier.

@@ -467,6 +467,8 @@ def format_interval(
     points, and one that rounds to nothing has no sign ("0.0 pp", not "-0.0%"); spending is
     in millions of yuan (the header says so); a mean under 1 has its interval as precisely.
     """
+    if math.isnan(mean):
+        return ""  # no value (a county that never exits) has no difference either
     unit = outcome(name).unit if is_known(name) else ""
     if unit == "share" and difference:
 

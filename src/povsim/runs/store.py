@@ -95,6 +95,7 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
     if (owner := _lock_owner(target)) is not None:
         raise _busy(target, owner)
     if not target.exists() and not target.is_symlink():
+        _check_writable(target)
         return
     if target.is_symlink():
         # Writing through a link would replace what it points to, wherever that is.
@@ -122,6 +123,26 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
             f"{target} already holds a povsim {kind}; give --overwrite (overwrite=True in "
             "Python) to replace it"
         )
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _check_writable(target: Path) -> None:
+    """Refuse a new target whose nearest existing folder cannot take it: found before the
+    work, not after hours of it."""
+    parent = target.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        if parent.is_symlink():  # a dangling link on the way
+            break
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise OutputError(f"cannot write {target}: {parent} is a file, not a directory")
+    if parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {target}: no permission to write in {parent}")
 
 
 def _lock_owner(target: Path) -> int | None:
@@ -339,6 +360,8 @@ def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[Outpu
     with locked(target):
         check_target(target, kind, overwrite=overwrite)  # what a dead writer left is restored
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        # mkdtemp makes it private (0700); an output is shared as any new folder is.
+        tmp.chmod(0o777 & ~_umask())
         try:
             yield OutputDirectory(tmp, kind)
             if target.exists():

@@ -337,7 +337,12 @@ def _planned_exits(
 
 
 def _monitor(
-    h: HouseholdState, scenario: Scenario, year: int, line: float, rng: np.random.Generator
+    h: HouseholdState,
+    scenario: Scenario,
+    year: int,
+    line: float,
+    rng: np.random.Generator,
+    deep_poverty: bool = False,
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     """Relapse monitoring (防止返贫监测): find households at risk and help them to the line.
 
@@ -345,7 +350,8 @@ def _monitor(
     the line or their medical costs and disaster losses exceed ``spending_share`` of their
     income; households never registered, when they are under ``income_multiple`` times the
     line and such a shock strikes or they fall under the line. A share ``coverage`` of
-    them is found, at most ``scale`` of the people ever registered (those under the line
+    them is found, at most ``scale`` of the people ever registered (``deep_scale`` in a
+    deep-poverty county: ``deep_poverty``; those under the line
     first, then those already followed, then the lowest incomes); those found that are
     under the line are helped up to it. A household found stays monitored, and is helped
     whenever it falls under the line, until its risk is cleared (风险消除): an assessment
@@ -378,11 +384,12 @@ def _monitor(
     # the register, out of monitoring.
     kept = h.monitored & (h.status != Status.REGISTERED) & (near | (h.labour == 0))
     monitored = found | kept
-    if m.scale is not None:
+    scale = m.places(deep_poverty)
+    if scale is not None:
         # Scale control (规模控制), as for the register: at most a share of the people ever
         # registered (the Guiding Opinion's "建档立卡人口").
         idx = np.flatnonzero(monitored)
-        places = m.scale * h.people(h.ever_registered)
+        places = scale * h.people(h.ever_registered)
         # Households under the line come first, then those already followed (they keep
         # their place until the risk is cleared), then the lowest incomes.
         under = income[idx] < line
@@ -401,6 +408,8 @@ def close_year(
     year: int,
     streams: Streams,
     programs: Sequence[Program] = (),
+    *,
+    deep_poverty: bool = False,
 ) -> Transitions:
     """Total the year's income and move households through the register.
 
@@ -408,6 +417,7 @@ def close_year(
         programs: support programs: ``secure(h)`` holds up the guarantees they secure after
             the year's background changes, ``settle(year)`` settles what depends on the
             year's income (the minimum living allowance).
+        deep_poverty: the county is a deep-poverty county (its monitoring's wider scale).
 
     Returns:
         The masks of who was removed, exited, relapsed and newly registered.
@@ -424,7 +434,7 @@ def close_year(
     rng = streams.registration
     u_recheck, u_review, u_reach = rng.random((3, h.n))
     judged = _survey_judges_poor(h, scenario, line, rng)
-    monitored, help_ = _monitor(h, scenario, year, line, rng)
+    monitored, help_ = _monitor(h, scenario, year, line, rng, deep_poverty)
     # Help lifts the register's income to the line; the survey sees the same yuan.
     lifted = np.maximum(h.income + help_, line - h.away_income)
     h.income = np.where(help_ > 0, lifted, h.income)

@@ -115,6 +115,9 @@ INDICATORS: dict[str, str] = {
     "villages_exited": "poor villages that have exited by year end",
     "poor_villages_left": "poor villages still on the list at year end (未出列)",
     "county_exited": "the county's registered incidence has fallen below its threshold",
+    "deep_poverty_counties": "deep-poverty counties (深度贫困县): 1 where the county is one "
+    "(monitoring.deep_area, or its registered incidence over monitoring.deep_incidence at "
+    "the end of monitoring.deep_year), else 0; in a county-resolved run their number",
 }
 
 NATIONAL_INDICATORS: dict[str, str] = {
@@ -195,6 +198,7 @@ def annual_indicators(
     county_exited: bool,
     spending: float = 0.0,
     supported: float = 0.0,
+    deep_poverty: bool = False,
 ) -> dict[str, float | int | bool]:
     """One row of :data:`INDICATORS` for the year just assessed.
 
@@ -292,4 +296,5 @@ def annual_indicators(
     row["villages_exited"] = float(v.weight[v.exited].sum())
     row["poor_villages_left"] = float(v.weight[v.poor_village & ~v.exited].sum())
     row["county_exited"] = bool(county_exited)
+    row["deep_poverty_counties"] = int(deep_poverty)
     return row

@@ -114,6 +114,9 @@ class PovertyModel(mesa.Model):
         self.year = scenario.start_year
         self.step_in_year = 0
         self.county_exit_year: int | None = None
+        # Deep-poverty counties (深度贫困县) were designated in 2017, by area (三区三州) or
+        # by their registered incidence (over 18%), and had a wider monitoring scale.
+        self.deep_poverty = scenario.monitoring.deep_area
 
         if population is None:
             population = build_population(scenario, self.streams.population)
@@ -272,7 +275,9 @@ class PovertyModel(mesa.Model):
     def _close_year(self) -> None:
         h, v, scenario = self.households, self.villages, self.config
         line = scenario.line(self.year)
-        transitions = close_year(h, v, scenario, self.year, self.streams, self.programs)
+        transitions = close_year(
+            h, v, scenario, self.year, self.streams, self.programs, deep_poverty=self.deep_poverty
+        )
         # A household the floor held exited at the line, not at the exit standard.
         threshold = np.where(transitions.floored, line, scenario.exit_income(self.year))
         self._pathways += pathway_rows(h, self.programs, transitions.exited, self.year, threshold)
@@ -283,8 +288,19 @@ class PovertyModel(mesa.Model):
         registered_share = h.people(h.status == Status.REGISTERED) / people if people else 0.0
         if self.county_exit_year is None and registered_share < scenario.exit.county_threshold:
             self.county_exit_year = self.year
+        m = scenario.monitoring
+        if self.year == m.deep_year and m.deep_incidence is not None:
+            self.deep_poverty |= registered_share > m.deep_incidence
         self.year_indicators = annual_indicators(
-            h, v, self.year, line, transitions, self.county_exit_year is not None, spent, supported
+            h,
+            v,
+            self.year,
+            line,
+            transitions,
+            self.county_exit_year is not None,
+            spent,
+            supported,
+            deep_poverty=self.deep_poverty,
         )
         self.datacollector.collect(self)
         if self.income_sketches is not None:
