@@ -284,8 +284,59 @@ def test_a_year_setting_after_the_run_is_noted() -> None:
     )
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "villages.work_teams_from is after the run's last year (2020)" in said
-    assert "programs.health.guaranteed_from is after the run's last year" in said
+    assert "villages.work_teams_from (2040) is after the run's last year (2020)" in said
+    assert "programs.health.guaranteed_from (2050) is after the run's last year" in said
     regions = [p for p in SCENARIOS.glob("regions/*.toml") if not p.stem.endswith("_targets")]
     for path in [*SCENARIOS.glob("*.toml"), *regions]:
-        assert load_scenario(path).after_the_run() == [], path  # the shipped files: none
+        assert load_scenario(path).notes() == [], path  # the shipped files: none
+
+
+def _baseline_and(tmp_path: Path, child: str) -> Path:
+    (tmp_path / "baseline.toml").write_bytes((SCENARIOS / "baseline.toml").read_bytes())
+    path = tmp_path / "child.toml"
+    path.write_text(f'extends = "baseline.toml"\nname = "child"\n{child}', "utf-8")
+    return path
+
+
+def test_a_mistyped_budget_year_is_refused(tmp_path: Path) -> None:
+    """2002 for 2020 passed: the years before the run were not looked at."""
+    text = (SCENARIOS / "baseline.toml").read_text("utf-8")
+    typo = tmp_path / "typo.toml"
+    typo.write_text(text.replace("\n2020 = 19_700_000", "\n2002 = 19_700_000"), "utf-8")
+    result = runner.invoke(app, ["check", str(typo)])
+    assert result.exit_code == 2
+    assert "budget.total: no value for 2003-2013, between years it gives" in result.output
+    shorter = load_scenario(SCENARIOS / "baseline.toml", ["end_year=2017"])  # fewer years: fine
+    assert max(shorter.budget.total) == 2020
+
+
+def test_a_program_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="first_year \\(2019\\) is after last_year \\(2016\\)"):
+        load_scenario(
+            SCENARIOS / "baseline.toml",
+            ["programs.industry.first_year=2019", "programs.industry.last_year=2016"],
+        )
+
+
+def test_what_is_valid_but_likely_not_meant_is_noted_by_run_too(tmp_path: Path) -> None:
+    """A budget that extends another keeps the years it does not give; a share beside a
+    budget is not used; a re-check after the run never comes. All passed without a word."""
+    child = _baseline_and(
+        tmp_path,
+        "[budget]\ntotal = {2016 = 0}\n[programs.industry]\nbudget = {2014 = 100000}\n"
+        "[registration]\nrecheck_years = [2015, 2061]\n",
+    )
+    notes = load_scenario(child).notes()
+    assert any(n.startswith("budget.total: 2014-2015, 2017-2020 kept from") for n in notes)
+    assert any(n.startswith("programs.industry.share (0.25) is not used") for n in notes)
+    assert any(n.startswith("registration.recheck_years gives 2061") for n in notes)
+    result = runner.invoke(app, ["run", str(child), "--out", str(tmp_path / "r"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "kept from" in " ".join(result.output.split())
+    # given whole, or by --set (which replaces a table), nothing is kept
+    whole = _baseline_and(
+        tmp_path,
+        "[budget]\ntotal = {2014 = 1, 2015 = 1, 2016 = 1, 2017 = 1, 2018 = 1, 2019 = 1, 2020 = 1}\n",
+    )
+    assert load_scenario(whole).notes() == []
+    assert load_scenario(SCENARIOS / "baseline.toml", ["budget.total={2016=0}"]).notes() == []

@@ -82,9 +82,12 @@ def load(path: Path, overrides: list[str], *, national: bool = False) -> Scenari
 
     try:
         spec = load_scenario(path, overrides)
-        return spec if national else one_county(spec, path)
+        spec = spec if national else one_county(spec, path)
     except ScenarioError as err:
         raise fail(str(err), 2) from None
+    for note in spec.notes():  # valid, but likely not what was meant
+        errors.print(f"note: {path}: {note}", highlight=False)
+    return spec
 
 
 def refuse_target(target: Path, kind: str, overwrite: bool = False, resume: bool = False) -> None:

@@ -54,12 +54,8 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
 
     if kind == SCENARIO:
         spec = load_scenario(path, overrides)
-        for field in spec.after_the_run():
-            errors.print(
-                f"note: {path}: {field} is after the run's last year ({spec.end_year}): "
-                "the lever is off for the whole run",
-                highlight=False,
-            )
+        for note in spec.notes():
+            errors.print(f"note: {path}: {note}", highlight=False)
         return (
             f"{spec.name}, {spec.population.households:,} households, "
             f"{spec.start_year}-{spec.end_year}"

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from povsim.config.errors import ScenarioError, ScenarioProblem, problems_from
 from povsim.config.geography import SET_PER_COUNTY
 from povsim.config.paths import parse_override, set_path
-from povsim.config.schema import Scenario
+from povsim.config.schema import Scenario, year_runs
 
 __all__ = [
     "DESIGN",
@@ -289,7 +289,31 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise _too_deep(path) from None
     if scenario.geography is not None:
         _refuse_per_county(keys)
+    scenario._file_notes.extend(_kept_years(origin, scenario))
     return scenario
+
+
+def _kept_years(origin: Origin, scenario: Scenario) -> list[str]:
+    """Money by year that a file changes in part: the years it does not give are kept from
+    the file it extends (``budget = {2016 = 0}`` leaves 2017-2020 funded), as is meant for
+    the poverty line's years but is a surprise in a budget."""
+    tables: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+    for path, source in origin.items():  # in the order the files set them
+        if len(path) > 1 and path[-1].isdigit() and path[-2] in ("budget", "total"):
+            tables.setdefault(path[:-1], []).append((int(path[-1]), source))
+    simulated = range(scenario.start_year, scenario.end_year + 1)
+    notes = []
+    for table, years in tables.items():
+        newest = years[-1][1]
+        kept = sorted(year for year, source in years if source != newest and year in simulated)
+        if kept:
+            by = ", ".join(sorted({source for year, source in years if year in kept}))
+            notes.append(
+                f"{'.'.join(table)}: {year_runs(kept)} kept from {by}, which {newest} "
+                "extends (a table by year changes only the years it gives: write the others "
+                "= 0 to remove them)"
+            )
+    return notes
 
 
 def _refuse_per_county(keys: Sequence[str]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from povsim.config.fields import Probability, StrictNumbers, Year, setting
 from povsim.config.vocabulary import CAUSE_NAMES
@@ -136,6 +136,15 @@ class ProgramConfig(StrictNumbers):
         if unknown:
             raise ValueError(f"unknown cause(s) {unknown}; choose from {list(CAUSE_NAMES)}")
         return value
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> ProgramConfig:
+        first, last = self.first_year, self.last_year
+        if first is not None and last is not None and first > last:
+            raise ValueError(
+                f"first_year ({first}) is after last_year ({last}): the program would never enrol"
+            )
+        return self
 
 
 class IndustryConfig(ProgramConfig):

@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SerializeAsAny,
     ValidationError,
     ValidationInfo,
@@ -664,7 +665,7 @@ class BudgetConfig(_Section):
     )
 
 
-def _years(years: Iterable[int]) -> str:
+def year_runs(years: Iterable[int]) -> str:
     """Years as runs: 2014-2016, 2019."""
     runs: list[list[int]] = []
     for year in sorted(years):
@@ -693,6 +694,9 @@ ProgramEntry = Annotated[SerializeAsAny[Any], WrapValidator(_program_config)]
 
 class Scenario(_Section):
     """A fully validated scenario. Frozen: derive variants with :meth:`updated`."""
+
+    _file_notes: list[str] = PrivateAttr(default_factory=list)
+    """How its files combined, where that may not be what was meant (the loader's)."""
 
     name: str = setting("scenario", "short name used for the run directory", "")
     description: str = setting("", "what question this scenario answers", "")
@@ -795,7 +799,7 @@ class Scenario(_Section):
         if start is not None and end is not None:
             missing = [y for y in range(start, end + 1) if y not in value]
             if missing:
-                raise ValueError(f"no value for {_years(missing)} (the run is {start}-{end})")
+                raise ValueError(f"no value for {year_runs(missing)} (the run is {start}-{end})")
         return value
 
     @field_validator("registration")
@@ -843,6 +847,7 @@ class Scenario(_Section):
     def _money_in_the_simulated_years(self) -> Scenario:
         # A year left out of a budget has no money; but a budget none of whose years is
         # simulated, or with a year missing between two it gives, is a typo, not a plan.
+        # Its years outside the run are allowed: a scenario may be run over fewer years.
         series = {"budget.total": self.budget.total}
         series |= {f"programs.{n}.budget": p.budget for n, p in self.programs.items() if p.budget}
         simulated = range(self.start_year, self.end_year + 1)
@@ -852,15 +857,16 @@ class Scenario(_Section):
             given = [y for y in simulated if y in money]
             if not given:
                 raise ValueError(
-                    f"{field}: none of its years ({_years(money)}) is simulated "
+                    f"{field}: none of its years ({year_runs(money)}) is simulated "
                     f"({self.start_year}-{self.end_year}): give the simulated years' money "
                     f"(or {self.start_year} = 0 for none)"
                 )
-            holes = [y for y in range(given[0], given[-1] + 1) if y not in money]
+            # Over all its years, simulated or not: 2002 for 2020 leaves 2003-2013 out.
+            holes = [y for y in range(min(money), max(money) + 1) if y not in money]
             if holes:
                 raise ValueError(
-                    f"{field}: no value for {_years(holes)}, between years it gives "
-                    f"(write {holes[0]} = 0 for a year without money)"
+                    f"{field}: no value for {year_runs(holes)}, between years it gives "
+                    f"(write {holes[0]} = 0 for a year without money, or mend a mistyped year)"
                 )
         return self
 
@@ -966,11 +972,17 @@ class Scenario(_Section):
         margin)."""
         return self.exit_standard(year) * (1.0 + self.exit.income_margin)
 
-    def after_the_run(self) -> list[str]:
-        """The year settings (``unit`` "year") that fall after the last simulated year: they
-        switch their lever off for the whole run, which ``povsim check`` says, as a typo
-        (2040 for 2014) would do the same silently."""
+    def notes(self) -> list[str]:
+        """What is valid but likely not meant, one sentence each (``povsim check`` and
+        ``povsim run`` print them).
+
+        A year setting (``unit`` "year") after the last simulated year switches its lever
+        off for the whole run, as a typo (2040 for 2014) would do silently; a list of years
+        with one after the run never reaches it; a program's ``share`` is not used when it
+        has a budget of its own.
+        """
         found: list[str] = []
+        end = self.end_year
 
         def walk(model: BaseModel, prefix: str) -> None:
             for name, info in type(model).model_fields.items():
@@ -978,8 +990,18 @@ class Scenario(_Section):
                 path = f"{prefix}{name}"
                 extra = info.json_schema_extra
                 unit = extra.get("unit") if isinstance(extra, dict) else None
-                if unit == "year" and isinstance(value, int) and value > self.end_year:
-                    found.append(path)
+                if unit == "year" and isinstance(value, int) and value > end:
+                    found.append(
+                        f"{path} ({value}) is after the run's last year ({end}): the lever is "
+                        "off for the whole run"
+                    )
+                elif unit == "years" and isinstance(value, tuple):
+                    late = [y for y in value if isinstance(y, int) and y > end]
+                    if late:
+                        found.append(
+                            f"{path} gives {year_runs(late)}, after the run's last year ({end}): "
+                            "never reached"
+                        )
                 elif isinstance(value, BaseModel):
                     walk(value, f"{path}.")
                 elif isinstance(value, dict):
@@ -988,6 +1010,13 @@ class Scenario(_Section):
                             walk(item, f"{path}.{key}.")
 
         walk(self, "")
+        found += self._file_notes
+        for name, program in self.programs.items():
+            if program.budget is not None and program.share > 0:
+                found.append(
+                    f"programs.{name}.share ({program.share:g}) is not used: the program has "
+                    f"a budget of its own (programs.{name}.budget; set share = 0 to say so)"
+                )
         return found
 
     def updated(self, changes: Mapping[str, Any]) -> Scenario:
