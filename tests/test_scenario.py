@@ -336,7 +336,24 @@ def test_what_is_valid_but_likely_not_meant_is_noted_by_run_too(tmp_path: Path) 
     # given whole, or by --set (which replaces a table), nothing is kept
     whole = _baseline_and(
         tmp_path,
-        "[budget]\ntotal = {2014 = 1, 2015 = 1, 2016 = 1, 2017 = 1, 2018 = 1, 2019 = 1, 2020 = 1}\n",
+        "[budget]\ntotal = {" + ", ".join(f"{y} = 1" for y in range(2014, 2021)) + "}\n",
     )
     assert load_scenario(whole).notes() == []
     assert load_scenario(SCENARIOS / "baseline.toml", ["budget.total={2016=0}"]).notes() == []
+
+
+def test_a_sample_size_set_without_what_it_stands_for_is_noted(tmp_path: Path) -> None:
+    """Shandan set 49,350 households and kept the baseline's represents = 5,000: every
+    figure came out a tenth of the county's (its validation fell from 7 to 2 of 7)."""
+    child = _baseline_and(tmp_path, "[population]\nhouseholds = 49_350\n")
+    notes = load_scenario(child).notes()
+    assert any(n.startswith("population.represents (5,000) is kept from") for n in notes)
+    both = _baseline_and(tmp_path, "[population]\nhouseholds = 600\nrepresents = 600\n")
+    assert not any("population.represents" in n for n in load_scenario(both).notes())
+    shandan = load_scenario(SCENARIOS / "regions" / "shandan.toml").population
+    assert shandan.represents == shandan.households
+
+
+def test_a_smaller_sample_by_set_keeps_what_it_stands_for_without_a_note() -> None:
+    small = load_scenario(SCENARIOS / "baseline.toml", ["population.households=500"])
+    assert small.notes() == []

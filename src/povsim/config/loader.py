@@ -290,7 +290,30 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     if scenario.geography is not None:
         _refuse_per_county(keys)
     scenario._file_notes.extend(_kept_years(origin, scenario))
+    scenario._file_notes.extend(_kept_scale(origin, scenario))
     return scenario
+
+
+def _kept_scale(origin: Origin, scenario: Scenario) -> list[str]:
+    """A sample size set without what it stands for: the parent's ``represents`` then
+    weights every agent (Shandan's 49,350 households stood for the baseline's 5,000)."""
+    pop, notes = scenario.population, []
+    for agents, whole in (("households", "represents"), ("villages", "represents_villages")):
+        size, stands = getattr(pop, agents), getattr(pop, whole)
+        here = origin.get(("population", agents))
+        there = origin.get(("population", whole))
+        # --set population.households=500 is how a smaller sample of the same county runs
+        if stands is None or here is None or there is None or here == there:
+            continue
+        if here.startswith("--set"):
+            continue
+        if list(origin).index(("population", whole)) < list(origin).index(("population", agents)):
+            notes.append(
+                f"population.{whole} ({stands:,}) is kept from {there} while {here} sets "
+                f"population.{agents} ({size:,}): each agent stands for {stands / size:.3g} "
+                f"(set population.{whole} too)"
+            )
+    return notes
 
 
 def _kept_years(origin: Origin, scenario: Scenario) -> list[str]:
