@@ -15,13 +15,9 @@ from scipy.special import ndtri
 from povsim.config import Scenario
 from povsim.config.vocabulary import SAFE_HOUSING_GRADES
 from povsim.sim.households import YEAR_FLOWS
-from povsim.sim.income import (
-    advance_villages,
-    ar_coefficients,
-    draw_shocks,
-    illness_duration_steps,
-)
+from povsim.sim.income import advance_villages
 from povsim.sim.population import build_population
+from povsim.sim.shocks import ar_coefficients, draw_shocks, illness_duration_steps
 from povsim.sim.streams import Streams
 
 ROW_FIELDS = (

@@ -13,9 +13,10 @@ import pytest
 from povsim import PovertyModel, Scenario, Status
 from povsim.config.fields import in_force
 from povsim.sim.assessment import close_year, plan_share
-from povsim.sim.income import draw_shocks, step_income
+from povsim.sim.income import step_income
 from povsim.sim.indicators import annual_indicators
 from povsim.sim.pathways import pathway_rows
+from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams
 
 from .conftest import hand_built, set_year_income

@@ -14,8 +14,9 @@ from povsim.config import Scenario
 from povsim.config.schema import PopulationConfig, small_household_people
 from povsim.sim.assessment import close_reference_year, reset_year
 from povsim.sim.households import HouseholdState
-from povsim.sim.income import draw_shocks, step_income
+from povsim.sim.income import step_income
 from povsim.sim.indicators import weighted_quantiles
+from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
 
