@@ -33,39 +33,6 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def village_columns_markdown() -> str:
-    """``villages.parquet`` and ``households.parquet``: every column with its type and meaning."""
-    from povsim.sim.households import HouseholdState
-    from povsim.sim.model import PANEL_COLUMNS
-    from povsim.sim.villages import VillageState
-
-    lines = [
-        "`villages.parquet`: one row per village at the end of the run; the last village is "
-        "the resettlement site.",
-        "",
-        "| column | type | meaning |",
-        "|---|---|---|",
-        "| `village` | int32 | the village's index |",
-    ]
-    lines += [
-        f"| `{name}` | {dtype} | {_cell(meaning)} |"
-        for name, (dtype, meaning) in VillageState.COLUMNS.items()
-    ]
-    lines += [
-        "",
-        "`households.parquet` (with `--panel`): one row per household per year.",
-        "",
-        "| column | type | meaning |",
-        "|---|---|---|",
-        "| `year` | int16 | the year the row describes (its end) |",
-        "| `household` | int32 | the household's index |",
-    ]
-    for name in PANEL_COLUMNS:
-        dtype, meaning = HouseholdState.COLUMNS.get(name, ("", ""))
-        lines.append(f"| `{name}` | {dtype} | {_cell(meaning)} |")
-    return "\n".join(lines)
-
-
 def commands_markdown() -> str:
     """Every ``povsim`` command: what it does, its usage, its arguments and options."""
     import typer.main
@@ -117,7 +84,7 @@ def _generators() -> dict[str, Callable[[], str]]:
         "programs": reference.programs_markdown,
         "columns": reference.columns_markdown,
         "outcomes": reference.outcomes_markdown,
-        "village-columns": village_columns_markdown,
+        "village-columns": reference.village_columns_markdown,
         "commands": commands_markdown,
     }
 

@@ -52,6 +52,10 @@ def test_a_program_never_takes_the_grey_of_a_pathway_that_is_not_one() -> None:
     assert not any(r == g == b for r, g, b, _ in programs)
     assert len(set(programs)) == 15
     assert {colours["combined"], colours["none"]} == {"0.45", "0.75"}
+    # Ten programs (the baseline's): tab10 has nine hues without its grey, and the tenth
+    # had taken the first's (education and social_security were the same blue).
+    ten = program_colours([f"program_{i}" for i in range(10)])
+    assert len({ten[f"program_{i}"] for i in range(10)}) == 10
 
 
 def test_comparison_bars_carry_the_paired_differences() -> None:

@@ -336,7 +336,7 @@ def test_what_is_valid_but_likely_not_meant_is_noted_by_run_too(tmp_path: Path) 
     # given whole, or by --set (which replaces a table), nothing is kept
     whole = _baseline_and(
         tmp_path,
-        "[budget]\ntotal = {" + ", ".join(f"{y} = 1" for y in range(2014, 2021)) + "}\n",
+        "[budget]\ntotal = {" + ", ".join(f"{y} = 1e7" for y in range(2014, 2021)) + "}\n",
     )
     assert load_scenario(whole).notes() == []
     assert load_scenario(SCENARIOS / "baseline.toml", ["budget.total={2016=0}"]).notes() == []
@@ -357,3 +357,24 @@ def test_a_sample_size_set_without_what_it_stands_for_is_noted(tmp_path: Path) -
 def test_a_smaller_sample_by_set_keeps_what_it_stands_for_without_a_note() -> None:
     small = load_scenario(SCENARIOS / "baseline.toml", ["population.households=500"])
     assert small.notes() == []
+
+
+def test_more_villages_than_households_and_a_short_share_list_are_refused() -> None:
+    with pytest.raises(ScenarioError, match=r"villages \(6,000\) outnumber households"):
+        load_scenario(SCENARIOS / "baseline.toml", ["population.villages=6000"])
+    with pytest.raises(ScenarioError, match=r"education_probs: needs 4 shares .*, not 2"):
+        load_scenario(SCENARIOS / "baseline.toml", ["population.education_probs=[0.5,0.5]"])
+
+
+def test_a_budget_too_small_for_one_unit_is_noted() -> None:
+    """A budget typed in 10,000s of yuan (600 for 6,000,000) ran and spent nothing."""
+    tiny = "budget.total={" + ",".join(f"{y}=600" for y in range(2014, 2021)) + "}"
+    notes = load_scenario(SCENARIOS / "baseline.toml", [tiny]).notes()
+    assert any("budget.total comes to at most 600 yuan a year" in n for n in notes)
+
+
+def test_povsim_columns_prints_the_household_and_village_columns_too() -> None:
+    printed = runner.invoke(app, ["columns"]).output
+    assert "| `incidence` |" in printed
+    assert "| `size` | int16 |" in printed
+    assert "`villages.parquet`" in printed

@@ -21,6 +21,7 @@ __all__ = [
     "fields_markdown",
     "outcomes_markdown",
     "programs_markdown",
+    "village_columns_markdown",
 ]
 
 
@@ -74,6 +75,43 @@ def programs_markdown() -> str:
         doc = (cls.__doc__ or "").strip().splitlines()[0]
         parts += ["", f"`{kind}` — {doc}", "", _table(rows)]
     return "\n".join(parts)
+
+
+def village_columns_markdown() -> str:
+    """``villages.parquet`` and ``households.parquet``: every column with its type and meaning."""
+    from povsim.sim.households import HouseholdState
+    from povsim.sim.model import PANEL_COLUMNS
+    from povsim.sim.villages import VillageState
+
+    lines = [
+        "`villages.parquet`: one row per village at the end of the run; the last village is "
+        "the resettlement site.",
+        "",
+        "| column | type | meaning |",
+        "|---|---|---|",
+        "| `village` | int32 | the village's index |",
+    ]
+    lines += [
+        f"| `{name}` | {dtype} | {_cell(meaning)} |"
+        for name, (dtype, meaning) in VillageState.COLUMNS.items()
+    ]
+    lines += [
+        "",
+        "`households.parquet` (with `--panel`): one row per household per year.",
+        "",
+        "| column | type | meaning |",
+        "|---|---|---|",
+        "| `year` | int16 | the year the row describes (its end) |",
+        "| `household` | int32 | the household's index |",
+    ]
+    for name in PANEL_COLUMNS:
+        dtype, meaning = HouseholdState.COLUMNS.get(name, ("", ""))
+        lines.append(f"| `{name}` | {dtype} | {_cell(meaning)} |")
+    return "\n".join(lines)
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def columns_markdown() -> str:

@@ -95,10 +95,12 @@ def fields() -> None:
 
 
 def columns() -> None:
-    """Print every column of indicators.parquet with its meaning (Markdown)."""
-    from povsim.reference import columns_markdown
+    """Print every column of indicators.parquet, villages.parquet and households.parquet
+    with its meaning (Markdown)."""
+    from povsim.reference import columns_markdown, village_columns_markdown
 
-    console.print(columns_markdown(), markup=False, highlight=False, soft_wrap=True)
+    text = f"{columns_markdown()}\n\n{village_columns_markdown()}"
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def outcomes() -> None:

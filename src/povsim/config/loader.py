@@ -81,7 +81,7 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
         if referenced_from:
             source, field = referenced_from
             raise ScenarioError(
-                [ScenarioProblem(source, field, f"extended file not found: {path}")]
+                [ScenarioProblem(source, field, f"extended file not found: {path.absolute()}")]
             )
         raise ScenarioError([ScenarioProblem(str(path), "", "file not found")])
     try:

@@ -171,6 +171,25 @@ class PopulationConfig(_Section):
 
     _shares = field_validator("education_probs", "housing_grade_probs")(_distribution)
 
+    @field_validator("education_probs", "housing_grade_probs", mode="before")
+    @classmethod
+    def _four_shares(cls, value: object, info: ValidationInfo) -> object:
+        # pydantic would say "education_probs.2: Field required" of a list of two
+        if isinstance(value, list | tuple) and len(value) != 4:
+            assert info.field_name is not None
+            field = cls.model_fields[info.field_name]
+            raise ValueError(f"needs 4 shares ({field.description}), not {len(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _villages_have_households(self) -> PopulationConfig:
+        if self.villages > self.households:
+            raise ValueError(
+                f"villages ({self.villages:,}) outnumber households ({self.households:,}): "
+                "a village without a household is not a village"
+            )
+        return self
+
     @field_validator("max_household_size")
     @classmethod
     def _max_size(cls, value: int, info: ValidationInfo) -> int:
@@ -1011,6 +1030,20 @@ class Scenario(_Section):
 
         walk(self, "")
         found += self._file_notes
+        years = range(self.start_year, self.end_year + 1)
+        starved = [
+            name
+            for name, program in self.programs.items()
+            if program.budget is None
+            and 0 < max(program.share * self.funds(y) for y in years) < program.unit_cost
+        ]
+        if starved:
+            # 600 for 6,000,000 (a budget typed in 10,000s of yuan) ran without a word
+            most = max(self.funds(y) for y in years)
+            found.append(
+                f"budget.total comes to at most {most:,.0f} yuan a year: the shares of "
+                f"{', '.join(starved)} buy less than one unit_cost each (is it in yuan?)"
+            )
         for name, program in self.programs.items():
             if program.budget is not None and program.share > 0:
                 found.append(

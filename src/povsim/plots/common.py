@@ -48,12 +48,14 @@ def _yearly_means(frame: pd.DataFrame, by: list[str] | None = None) -> pd.DataFr
 
 
 def program_colours(names) -> dict[str, Any]:
-    """A colour for each program name, distinct for up to 18 (tab10, then tab20); the
+    """A colour for each program name, distinct for up to 18 (tab10's nine hues, then
+    tab20's eighteen); the
     pathways that are not a program are grey: "none" (an exit that needed no program) light,
     "combined" (one the programs were needed for only together) dark."""
     greys = {NO_PATHWAY: "0.75", JOINT_PATHWAY: "0.45"}
     names = [n for n in dict.fromkeys(names) if n not in greys]
-    palette = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"]
+    # tab10 without its grey has nine hues: a tenth program took the first's colour.
+    palette = matplotlib.colormaps["tab10" if len(names) <= 9 else "tab20"]
     # The palettes' own greys would pass for the pathways'.
     hues = [c for c in map(palette, range(palette.N)) if not c[0] == c[1] == c[2]]
     colours: dict[str, Any] = {n: hues[i % len(hues)] for i, n in enumerate(names)}

@@ -266,7 +266,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "spending_yuan",
         "yuan",
-        "money spent by all programs over the run",
+        "money spent by all programs and the relapse monitoring's help over the run",
         _total("spending_yuan"),
         better="lower",
     ),
