@@ -181,15 +181,6 @@ class PopulationConfig(_Section):
             raise ValueError(f"needs 4 shares ({field.description}), not {len(value)}")
         return value
 
-    @model_validator(mode="after")
-    def _villages_have_households(self) -> PopulationConfig:
-        if self.villages > self.households:
-            raise ValueError(
-                f"villages ({self.villages:,}) outnumber households ({self.households:,}): "
-                "a village without a household is not a village"
-            )
-        return self
-
     @field_validator("max_household_size")
     @classmethod
     def _max_size(cls, value: int, info: ValidationInfo) -> int:
@@ -1030,6 +1021,13 @@ class Scenario(_Section):
 
         walk(self, "")
         found += self._file_notes
+        pop = self.population
+        if pop.villages > pop.households:
+            # a smaller sample by --set population.households=N keeps the villages
+            found.append(
+                f"population.villages ({pop.villages:,}) outnumber population.households "
+                f"({pop.households:,}): some villages hold no household (set villages too)"
+            )
         years = range(self.start_year, self.end_year + 1)
         starved = [
             name
