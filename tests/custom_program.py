@@ -20,3 +20,12 @@ class CashTransfer(SupportProgram):
 
     def on_enrol(self, idx: np.ndarray, year: int) -> None:
         self.magnitude[idx] = self.config.amount
+
+
+class Broken(SupportProgram):
+    """A program of one's own with a bug: its error must name it."""
+
+    Config: ClassVar = CashTransferConfig
+
+    def on_enrol(self, idx: np.ndarray, year: int) -> None:
+        raise ZeroDivisionError("a bug in the user's program")

@@ -559,3 +559,16 @@ def test_shipped_mixes_share_population_and_budget_and_differ() -> None:
     # Education spends what its pupils need: a larger share buys a larger budget, not more pupils.
     budget = {name: frame["budget_yuan"] for name, frame in spending.items()}
     assert budget["education_long_run"]["education"] > budget["five_batches"]["education"]
+
+
+def test_an_error_in_a_program_of_one_s_own_names_it(tmp_path: Path, trusted: None) -> None:
+    scenario = load_scenario(SCENARIOS / "no_intervention.toml").updated(
+        {
+            "population.households": 200,
+            "population.villages": 4,
+            "programs.mine": {"kind": "tests.custom_program:Broken", "share": 0.5, "unit_cost": 1},
+        }
+    )
+    with pytest.raises(ZeroDivisionError) as caught:
+        PovertyModel(scenario, 1).run()
+    assert "raised in program 'mine' (tests.custom_program:Broken)" in caught.value.__notes__[0]

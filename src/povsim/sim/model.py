@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -69,6 +70,17 @@ PANEL_COLUMNS = (
     "relapses",
 )
 """Household columns written to ``households.parquet`` each year when a panel is asked for."""
+
+
+def _name_the_program(err: Exception) -> None:
+    """Name the program of one's own an error came from: its traceback alone points into
+    povsim's model step."""
+    for frame, _ in traceback.walk_tb(err.__traceback__):
+        program = frame.f_locals.get("self")
+        if isinstance(program, Program) and not type(program).__module__.startswith("povsim."):
+            kind = f"{type(program).__module__}:{type(program).__qualname__}"
+            err.add_note(f"raised in program '{program.name}' ({kind}), a program of your own")
+            return
 
 
 def _report(name: str, model: PovertyModel) -> float | int | bool:
@@ -204,6 +216,13 @@ class PovertyModel(mesa.Model):
 
     def step(self) -> None:
         """One step of every household's income; the year's last step also assesses."""
+        try:
+            self._step()
+        except Exception as err:
+            _name_the_program(err)
+            raise
+
+    def _step(self) -> None:
         h, v = self.households, self.villages
         if self.step_in_year == 0:
             self._begin_year()
