@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -33,6 +34,15 @@ def test_rebalancing_keeps_the_total() -> None:
     assert rebalance(shares, "a", 2.0)["a"] == pytest.approx(1.0)  # clipped to the total
     spread = rebalance({"a": 1.0, "b": 0.0, "c": 0.0}, "a", 0.4)
     assert spread == pytest.approx({"a": 0.4, "b": 0.3, "c": 0.3})
+
+
+def test_a_slider_taken_to_its_end_and_back_restores_the_mix() -> None:
+    """A planner took industry to 100% and back to 25%: the other seven came back at 11%
+    each, not the 12/15/8/8/10/17/5 of the mix."""
+    policy = Policy.from_file(SCENARIOS / "five_batches.toml")
+    before = dict(policy.shares)
+    back = policy.with_share("industry", 1.0).with_share("industry", before["industry"])
+    assert back.shares == pytest.approx(before)
 
 
 def test_a_policy_exports_a_scenario_that_loads_and_runs_the_same(tmp_path: Path) -> None:
@@ -659,3 +669,39 @@ def test_a_port_in_use_is_refused_before_the_address_is_announced(monkeypatch) -
     assert result.exit_code == 2, result.output
     assert "in use: choose another with --port" in result.output
     assert "dashboard at" not in result.output
+
+
+def test_the_compare_tab_notes_two_counties_and_forgets_an_unpinned_mix(monkeypatch) -> None:
+    """The page showed Jiangjin minus the baseline as a paired policy effect, without the
+    note `povsim compare` prints; and kept a comparison of a mix taken off the pins."""
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    first = _small(replications=2)
+    other = first.with_(label="other", budget_scale=2.0)
+    app.pinned.set([first, other])
+    app._run_comparison()
+    result = app.comparison.value
+    assert result is not None
+    assert app._unpaired_notes(result) == []  # another mix of the same county
+    county = Policy.from_file(SCENARIOS / "regions" / "jiangjin.toml")
+    jiangjin = county.scenario().updated({"population.households": 300, "population.villages": 6})
+    notes = app._unpaired_notes(replace(result, scenarios=[result.scenarios[0], jiangjin]))
+    assert notes
+    assert "is not paired with" in notes[0]
+    app._unpin(other)
+    assert app.comparison.value is None
+    assert app._markdown_text("a|b *c*") == "a&#124;b &#42;c&#42;"
+
+
+def test_an_empty_upload_or_a_misspelt_program_is_refused_in_a_sentence() -> None:
+    """A 0-byte upload replaced the mix with a default county without support; a
+    misspelt program was called an unknown kind."""
+    from povsim.dashboard.upload import load_upload
+
+    for data in (b"", b'name = "x"'):
+        with pytest.raises(ScenarioError, match="neither extends a scenario nor gives programs"):
+            load_upload("u.toml", data, SCENARIOS)
+    misspelt = b'extends = "baseline.toml"\n[programs.industy]\nshare = 0.1\n'
+    with pytest.raises(ScenarioError, match=r"programs\.industy: no such program: did you mean"):
+        load_upload("u.toml", misspelt, SCENARIOS)

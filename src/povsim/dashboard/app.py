@@ -44,7 +44,13 @@ from povsim.dashboard.policy import (
     scenario_files,
 )
 from povsim.dashboard.upload import ScenarioUpload, load_upload
-from povsim.experiments.compare import COMPARED, Comparison, compare_scenarios
+from povsim.experiments.compare import (
+    COMPARED,
+    Comparison,
+    compare_scenarios,
+    unpaired_fields,
+    unpaired_note,
+)
 from povsim.experiments.executors import SerialExecutor
 from povsim.plots.experiments import comparison_trajectories
 from povsim.runs.metrics import format_value
@@ -342,11 +348,13 @@ def CompareView(model: DashboardModel):
         solara.FigureMatplotlib(comparison_trajectories(result.trajectories), format="png")
         header = "| mix | " + " | ".join(COMPARED.values()) + " |"
         lines = [header, "|---" * (len(COMPARED) + 1) + "|"]
-        first = html.escape(result.scenarios[0].name)
+        first = _markdown_text(result.scenarios[0].name)
         for scenario, difference, cells in result.cells():
-            mix = f"Δ vs {first}" if difference else html.escape(scenario)
+            mix = f"Δ vs {first}" if difference else _markdown_text(scenario)
             lines.append(f"| {mix} | " + " | ".join(cells) + " |")
         _markdown("\n".join(lines))
+        for note in _unpaired_notes(result):
+            solara.Warning(note, classes=["povsim-unpaired"])
         # A paired comparison runs every mix on the same seeds: say whose, and which
         # pinned settings it did not use.
         others = sorted({m.seed for m in pinned.value} - {result.seed})
@@ -370,6 +378,31 @@ def CompareView(model: DashboardModel):
             mime_type="text/csv",
         )
     return column
+
+
+def _unpaired_notes(result: Comparison) -> list[str]:
+    """As `povsim compare` notes them: two counties' difference is not a mix's effect."""
+    reference = result.scenarios[0]
+    return [
+        unpaired_note(other.name, reference.name, fields)
+        for other in result.scenarios[1:]
+        if (fields := unpaired_fields(reference, other))
+    ]
+
+
+def _unpin(mix: Policy) -> None:
+    """Take a mix off the pins; a comparison that showed it is out of date, and goes."""
+    pinned.set([m for m in pinned.value if m is not mix])
+    shown = comparison.value
+    if shown is not None and mix.label in {s.name for s in shown.scenarios}:
+        comparison.set(None)
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` as it is inside a Markdown table: a mix named ``a|b`` or ``*x*`` kept its
+    characters out of the table's syntax only as entities."""
+    escaped = html.escape(text)
+    return "".join(f"&#{ord(c)};" if c in "|*_`[]\\" else c for c in escaped)
 
 
 def _run_comparison() -> None:
@@ -510,10 +543,17 @@ def PolicyPanel():
         )
         ScenarioUpload(on_file=_upload, on_refused=problem.set)
         solara.InputText("mix name", value=mix_name, continuous_update=True)
-        _markdown(
-            "**Budget shares** (kept summing to %.0f%%)" % (100 * sum(current.shares.values()))
-        )
-        for name, share in current.shares.items():
+        total = sum(current.shares.values())
+        if total > 0:
+            # rounded shares may add to 102%: the heading gives the total they keep
+            _markdown("**Budget shares** (kept summing to %.0f%%)" % (100 * total))
+        else:
+            # sliders from 0 to 0 could not move and drew the last mix's handles
+            _markdown(
+                "**Budget shares**: this mix spends none of the budget (every share is 0); "
+                "start from another scenario to change a mix"
+            )
+        for name, share in current.shares.items() if total > 0 else ():
             with solara.Column(classes=[f"povsim-share-{name}"], gap="0px"):
                 solara.SliderInt(
                     f"{name} {share:.0%}",
@@ -525,12 +565,22 @@ def PolicyPanel():
         funds = sum(current.base.budget.total.get(y, 0.0) for y in current.base.years)
         money = funds * current.budget_scale / 1e6
         solara.SliderFloat(
-            f"budget x{current.budget_scale:.2f} = {money:,.1f} m yuan",
+            f"budget x{current.budget_scale:.2f} = {money:,.1f} m yuan "
+            f"({current.base.start_year}-{current.base.end_year})",
             value=current.budget_scale,
             min=0.0,
             max=3.0,
             step=0.05,
             on_value=lambda v: _set_policy(current.with_(budget_scale=v)),
+        )
+        # A planner read "budget barely matters" from spending of half of it at x1 and
+        # some at x0: say what the budget bounds and what it does not.
+        solara.Text(
+            "what the shares may spend: a program spends only on the eligible households that "
+            "take it up, and guaranteed programs (from their guaranteed year), the minimum "
+            "living allowance and the monitoring's help are paid outside it",
+            classes=["povsim-budget-note"],
+            style={"font-size": "0.8em"},
         )
         # The label above the slider: beside it, a label this long squeezed the track to
         # nothing in the sidebar.
@@ -592,7 +642,7 @@ def PolicyPanel():
                 solara.Button(
                     "remove",
                     text=True,
-                    on_click=lambda mix=mix: pinned.set([m for m in pinned.value if m is not mix]),
+                    on_click=lambda mix=mix: _unpin(mix),
                 )
         solara.Button(
             "Compare",

@@ -59,17 +59,24 @@ def _county_resolved(path: Path) -> bool:
         return False  # offered, so that choosing it says what is wrong with it
 
 
-def rebalance(shares: dict[str, float], name: str, value: float) -> dict[str, float]:
+def rebalance(
+    shares: dict[str, float],
+    name: str,
+    value: float,
+    base: dict[str, float] | None = None,
+) -> dict[str, float]:
     """Set one program's share and scale the others so the total stays the same.
 
     Args:
         shares: current shares of the programs funded from the total budget.
         name: the program whose slider moved.
         value: its new share (clipped to the total).
+        base: the mix's starting shares: when every other program is at zero (a slider
+            taken to its end), the rest goes back in their proportions, not equally.
 
     Returns:
-        New shares with the same total; when all others are zero they split the rest
-        equally.
+        New shares with the same total; when all others are zero they split the rest as
+        ``base`` does, or equally without one.
     """
     total = sum(shares.values())
     value = min(max(value, 0.0), total)
@@ -77,10 +84,11 @@ def rebalance(shares: dict[str, float], name: str, value: float) -> dict[str, fl
     rest, current = total - value, sum(others.values())
     if not others:
         return {name: total}
-    if current > 0:
-        scaled = {k: v * rest / current for k, v in others.items()}
-    else:
-        scaled = {k: rest / len(others) for k in others}
+    weights = others if current > 0 else {k: (base or {}).get(k, 0.0) for k in others}
+    if sum(weights.values()) <= 0:
+        weights = dict.fromkeys(others, 1.0)
+    weight = sum(weights.values())
+    scaled = {k: w * rest / weight for k, w in weights.items()}
     return {k: (value if k == name else scaled[k]) for k in shares}
 
 
@@ -143,7 +151,8 @@ class Policy:
         return self.base.exit_standard(year) * (1.0 + self.exit_margin)
 
     def with_share(self, name: str, value: float) -> Policy:
-        return replace(self, shares=rebalance(self.shares, name, value))
+        base = {n: float(p.share) for n, p in self.base.programs.items() if p.budget is None}
+        return replace(self, shares=rebalance(self.shares, name, value, base))
 
     def with_(self, **changes: Any) -> Policy:
         return replace(self, **changes)

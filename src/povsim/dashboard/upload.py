@@ -10,6 +10,7 @@ upload, the field and the problem.
 
 from __future__ import annotations
 
+import difflib
 import tempfile
 import threading
 import tomllib
@@ -133,16 +134,20 @@ def _check_programs(raw: dict[str, Any], source: str, parent: Path | None) -> No
         default = inherited.get(name, name)
         kind = entry.get("kind", default) if isinstance(entry, dict) else default
         if not isinstance(kind, str) or kind not in BUILTIN_PROGRAMS:
-            raise ScenarioError(
-                [
-                    ScenarioProblem(
-                        source,
-                        f"programs.{name}.kind",
-                        f"an upload may use only built-in program kinds "
-                        f"({', '.join(sorted(BUILTIN_PROGRAMS))}), not {kind!r}",
-                    )
-                ]
-            )
+            # [programs.industy] is a misspelt program before it is an unknown kind
+            close = difflib.get_close_matches(name, [*inherited, *BUILTIN_PROGRAMS], n=1)
+            if close and not (isinstance(entry, dict) and "kind" in entry):
+                problem = ScenarioProblem(
+                    source, f"programs.{name}", f"no such program: did you mean {close[0]!r}?"
+                )
+            else:
+                problem = ScenarioProblem(
+                    source,
+                    f"programs.{name}.kind",
+                    f"an upload may use only built-in program kinds "
+                    f"({', '.join(sorted(BUILTIN_PROGRAMS))}), not {kind!r}",
+                )
+            raise ScenarioError([problem])
 
 
 def load_upload(name: str, data: bytes, shipped: Path) -> Policy:
@@ -190,6 +195,18 @@ def load_upload(name: str, data: bytes, shipped: Path) -> Policy:
                     )
                 ]
             )
+    if not raw.get("extends") and not raw.get("programs"):
+        # An empty file loaded as a default county with no support, over the planner's mix.
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    source,
+                    "",
+                    "neither extends a scenario nor gives programs: it would replace the mix "
+                    "with a county without support (start from a shipped file or an export)",
+                )
+            ]
+        )
     return policy
 
 

@@ -468,7 +468,7 @@ def format_interval(
     in millions of yuan (the header says so); a mean under 1 has its interval as precisely.
     """
     if math.isnan(mean):
-        return ""  # no value (a county that never exits) has no difference either
+        return "-"  # no value (a county that never exits), and no difference either
     unit = outcome(name).unit if is_known(name) else ""
     if unit == "share" and difference:
 
