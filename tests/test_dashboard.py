@@ -182,6 +182,13 @@ def test_the_projection_is_the_mean_of_the_replications_and_never_stale(monkeypa
     app._set_policy(big)
     assert app.policy.value is big
     assert app._projected(big) is None
+    # A mix changed again before its first run starts is never run: eight quick slider
+    # steps on the national profile had run eight projections at once.
+    runs: list[int] = []
+    monkeypatch.setattr(app, "_replication", lambda mix, r: runs.append(r))
+    app._set_policy(big.with_(budget_scale=2.5))
+    app._project_rest(big, threading.Event())
+    assert runs == []
 
 
 def test_chart_options_are_plain_json_and_readable() -> None:
