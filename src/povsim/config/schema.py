@@ -1058,4 +1058,5 @@ class Scenario(_Section):
         try:
             return Scenario.model_validate(raw)
         except ValidationError as err:
-            raise ScenarioError(problems_from(err, {}, "<updated>", Scenario)) from None
+            source = f"{self.name} as changed"  # not a file: the changes made to it
+            raise ScenarioError(problems_from(err, {}, source, Scenario)) from None

@@ -479,11 +479,17 @@ def _use_member(member: str) -> None:
 def _front_markdown(shown: Front) -> str:
     """The front as a table: each member's scores and its largest shares."""
     names = [o.partition(":")[2] or o for o in shown.objectives]
-    lines = ["| member | " + " | ".join(names) + " | largest shares |"]
+    # spending in millions, as the comparison table shows it (it read 28,351,204)
+    headers = ["spending (m yuan)" if n == "spending_yuan" else n for n in names]
+
+    def cell(name: str, value: float) -> str:
+        return f"{value / 1e6:,.1f}" if name == "spending_yuan" else format_value(name, value)
+
+    lines = ["| member | " + " | ".join(headers) + " | largest shares |"]
     lines.append("|---" * (len(names) + 2) + "|")
     for row in shown.table.to_dict("records"):
         top = sorted(shown.shares(str(row["member"])).items(), key=lambda kv: -kv[1])[:3]
-        cells = [format_value(n, float(row[n])) if n in row else "-" for n in names]
+        cells = [cell(n, float(row[n])) if n in row else "-" for n in names]
         shares = ", ".join(f"{k} {v:.0%}" for k, v in top)
         lines.append(f"| {row['member']} | " + " | ".join(cells) + f" | {shares} |")
     return "\n".join(lines)
