@@ -643,12 +643,18 @@ def test_what_each_county_sets_is_listed_where_overrides_are_refused(tiny: Scena
     itself, other than its share of the nation (its size, income level and money), is
     listed, so an override of it is refused rather than silently overwritten."""
     paced = tiny.updated(
-        {"geography.exit_pace": 0.5, "geography.guaranteed_in_exit_year": ["housing"]}
+        {
+            "geography.exit_pace": 0.5,
+            "geography.guaranteed_in_exit_year": ["housing"],
+            "geography.deep_poverty_provinces": ["Westland"],
+        }
     )
     national = _leaves(paced.model_dump(mode="json"))
-    # A county's share of the nation, and what only brings a national setting forward.
+    # A county's share of the nation, what only brings a national setting forward, and a
+    # national rule the non-poor counties are out of (deep poverty by incidence).
     scaled = re.compile(
-        r"^(name|geography|population\.(households|villages|represents|represents_villages)"
+        r"^(name|geography|monitoring\.deep_incidence"
+        r"|population\.(households|villages|represents|represents_villages)"
         r"|income\.(initial_mean|growth)|budget\.total|programs\.\w+\.(budget|guaranteed_from)"
         r"|programs\.\w+\.(labourers|drawn_labourers))(\.|$)"
     )
@@ -670,5 +676,8 @@ def test_the_poor_counties_of_a_deep_poverty_province_are_deep_poverty_counties(
     for spec in county_specs(deep, 3):
         in_area = spec.county.poor and spec.county.province == "Westland"
         assert spec.scenario.monitoring.deep_area is in_area
+        # by incidence too, only poor counties (non-poor stand-ins had been designated)
+        rule = deep.monitoring.deep_incidence if spec.county.poor else None
+        assert spec.scenario.monitoring.deep_incidence == rule
     with pytest.raises(ScenarioError, match="deep_poverty_provinces: Nowhere not among"):
         tiny.updated({"geography.deep_poverty_provinces": ["Nowhere"]})

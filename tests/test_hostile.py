@@ -437,3 +437,21 @@ def test_an_output_folder_is_as_shared_as_any_new_folder(tmp_path: Path) -> None
     probe = tmp_path / "probe"
     probe.mkdir()
     assert (tmp_path / "r").stat().st_mode & 0o777 == probe.stat().st_mode & 0o777
+
+
+def test_replacing_an_output_in_a_folder_that_may_not_be_written_is_refused_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a new target's folder was checked: --overwrite of an existing output failed
+    after the simulation, when its replacement was staged beside it."""
+    import os
+
+    out = tmp_path / "r"
+    scenario = str(SCENARIOS / "baseline.toml")
+    args = ["run", scenario, "--out", str(out), "--quiet", "--set", "population.households=300"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != tmp_path and real(p, mode))
+    result = CliRunner().invoke(app, [*args, "--overwrite"])
+    assert result.exit_code == 2
+    assert f"no permission to write in {tmp_path}" in result.output

@@ -371,6 +371,9 @@ def test_a_budget_too_small_for_one_unit_is_noted() -> None:
     tiny = "budget.total={" + ",".join(f"{y}=600" for y in range(2014, 2021)) + "}"
     notes = load_scenario(SCENARIOS / "baseline.toml", [tiny]).notes()
     assert any("budget.total comes to at most 600 yuan a year" in n for n in notes)
+    # a shorter run, where one village program's share is under one village, is no typo
+    shorter = load_scenario(SCENARIOS / "baseline.toml", ["end_year=2016"]).notes()
+    assert not any("budget.total comes to" in n for n in shorter)
 
 
 def test_povsim_columns_prints_the_household_and_village_columns_too() -> None:
@@ -378,3 +381,13 @@ def test_povsim_columns_prints_the_household_and_village_columns_too() -> None:
     assert "| `incidence` |" in printed
     assert "| `size` | int16 |" in printed
     assert "`villages.parquet`" in printed
+
+
+def test_a_file_that_adds_years_or_a_set_of_one_year_is_not_noted(tmp_path: Path) -> None:
+    """The note told a file that only added 2021 to zero every year it kept."""
+    later = _baseline_and(
+        tmp_path, "end_year = 2021\n[poverty_line]\n2021 = 3400\n[budget.total]\n2021 = 2e7\n"
+    )
+    assert not any("kept from" in n for n in load_scenario(later).notes())
+    one_year = load_scenario(SCENARIOS / "baseline.toml", ["budget.total.2016=0"])
+    assert not any("kept from" in n for n in one_year.notes())

@@ -92,23 +92,39 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
         raise ScenarioError([ScenarioProblem(str(path), "", f"cannot be read: {err}")]) from None
 
 
+Partial = list[tuple[tuple[str, ...], str, list[int]]]
+"""Tables by year a file changed in part: (table, the file, the parent's years it kept)."""
+
+
 def _merge(
     base: dict[str, Any],
     top: dict[str, Any],
     origin: Origin,
     source: str,
     prefix: tuple[str, ...] = (),
+    partial: Partial | None = None,
 ) -> None:
-    """Deep-merge ``top`` into ``base``, recording which file set each leaf."""
+    """Deep-merge ``top`` into ``base``, recording which file set each leaf (and in
+    ``partial`` each table by year whose years it changes only some of)."""
     for key, value in top.items():
         path = (*prefix, str(key))
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value, origin, source, path)
+            if partial is not None and _by_year(value) and _by_year(base[key]):
+                changed = [y for y in value if y in base[key]]
+                kept = [int(y) for y in base[key] if y not in value]
+                if changed and kept:  # adding years after the parent's is no surprise
+                    partial.append((path, source, kept))
+            _merge(base[key], value, origin, source, path, partial)
         else:
             base[key] = value
             _record(origin, path, source)
             if isinstance(value, dict):
                 _note_leaves(value, origin, source, path)
+
+
+def _by_year(table: dict[str, Any]) -> bool:
+    """Whether ``table`` is a series by year: every key a year."""
+    return bool(table) and all(str(key).isdigit() and len(str(key)) == 4 for key in table)
 
 
 def _note_leaves(
@@ -125,6 +141,7 @@ def _resolve(
     chain: tuple[Path, ...],
     origin: Origin,
     referenced_from: tuple[str, str] | None = None,
+    partial: Partial | None = None,
 ) -> dict[str, Any]:
     path = path.resolve() if path.is_absolute() else path
     if len(chain) >= MAX_EXTENDS:
@@ -142,9 +159,13 @@ def _resolve(
         if not isinstance(parent, str):
             raise ScenarioError([ScenarioProblem(str(path), "extends", "must be a file path")])
         merged = _resolve(
-            path.parent / parent, (*chain, path.resolve()), origin, (str(path), "extends")
+            path.parent / parent,
+            (*chain, path.resolve()),
+            origin,
+            (str(path), "extends"),
+            partial,
         )
-    _merge(merged, data, origin, str(path))
+    _merge(merged, data, origin, str(path), partial=partial)
     return merged
 
 
@@ -266,7 +287,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     raw: dict[str, Any] | None = None
     keys: list[str] = []
     try:
-        raw = _resolve(path, (), origin)
+        partial: Partial = []
+        raw = _resolve(path, (), origin, None, partial)
         for text in overrides:
             key, value = parse_override(text)
             keys.append(key)
@@ -289,7 +311,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise _too_deep(path) from None
     if scenario.geography is not None:
         _refuse_per_county(keys)
-    scenario._file_notes.extend(_kept_years(origin, scenario))
+    scenario._file_notes.extend(_kept_years(partial, origin, scenario))
     scenario._file_notes.extend(_kept_scale(origin, scenario))
     return scenario
 
@@ -316,25 +338,22 @@ def _kept_scale(origin: Origin, scenario: Scenario) -> list[str]:
     return notes
 
 
-def _kept_years(origin: Origin, scenario: Scenario) -> list[str]:
+def _kept_years(partial: Partial, origin: Origin, scenario: Scenario) -> list[str]:
     """Money by year that a file changes in part: the years it does not give are kept from
-    the file it extends (``budget = {2016 = 0}`` leaves 2017-2020 funded), as is meant for
-    the poverty line's years but is a surprise in a budget."""
-    tables: dict[tuple[str, ...], list[tuple[int, str]]] = {}
-    for path, source in origin.items():  # in the order the files set them
-        if len(path) > 1 and path[-1].isdigit() and path[-2] in ("budget", "total"):
-            tables.setdefault(path[:-1], []).append((int(path[-1]), source))
+    the file it extends (``budget = {2016 = 0}`` leaves the other years funded), as is meant
+    for the poverty line's years but is a surprise in a budget."""
     simulated = range(scenario.start_year, scenario.end_year + 1)
     notes = []
-    for table, years in tables.items():
-        newest = years[-1][1]
-        kept = sorted(year for year, source in years if source != newest and year in simulated)
+    for table, source, years in partial:
+        if table[-1] not in ("budget", "total"):
+            continue
+        kept = sorted(y for y in years if y in simulated)
         if kept:
-            by = ", ".join(sorted({source for year, source in years if year in kept}))
+            by = sorted({origin.get((*table, str(y)), "the file it extends") for y in kept})
             notes.append(
-                f"{'.'.join(table)}: {year_runs(kept)} kept from {by}, which {newest} "
-                "extends (a table by year changes only the years it gives: write the others "
-                "= 0 to remove them)"
+                f"{'.'.join(table)}: {year_runs(kept)} kept from {', '.join(by)}, which "
+                f"{source} extends (a table by year changes only the years it gives: write "
+                "the others = 0 to remove them)"
             )
     return notes
 

@@ -1021,6 +1021,13 @@ class Scenario(_Section):
 
         walk(self, "")
         found += self._file_notes
+        m = self.monitoring
+        if m.deep_incidence is not None and m.deep_year < self.start_year:
+            found.append(
+                f"monitoring.deep_year ({m.deep_year}) is before the run's first year "
+                f"({self.start_year}): no county is a deep-poverty county by its incidence "
+                "(only monitoring.deep_area makes one)"
+            )
         pop = self.population
         if pop.villages > pop.households:
             # a smaller sample by --set population.households=N keeps the villages
@@ -1029,13 +1036,19 @@ class Scenario(_Section):
                 f"({pop.households:,}): some villages hold no household (set villages too)"
             )
         years = range(self.start_year, self.end_year + 1)
+        shared = [
+            (n, p)
+            for n, p in self.programs.items()
+            if p.budget is None and p.share > 0 and p.unit_cost > 0
+        ]
         starved = [
             name
-            for name, program in self.programs.items()
-            if program.budget is None
-            and 0 < max(program.share * self.funds(y) for y in years) < program.unit_cost
+            for name, program in shared
+            if max(program.share * self.funds(y) for y in years) < program.unit_cost
         ]
-        if starved:
+        # every program short of one unit is the mark of a unit typo (one is not: a few
+        # years of a village program's share can be under one village)
+        if starved and len(starved) == len(shared) and any(self.funds(y) > 0 for y in years):
             # 600 for 6,000,000 (a budget typed in 10,000s of yuan) ran without a word
             most = max(self.funds(y) for y in years)
             found.append(

@@ -598,6 +598,9 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
     }
     if county.poor and county.province in geo.deep_poverty_provinces:
         changes["monitoring.deep_area"] = True
+    if not county.poor:
+        # deep-poverty counties were poor counties (贫困发生率超过18%的贫困县)
+        changes["monitoring.deep_incidence"] = None
     if county.scheduled_incidence is not None:
         # The year's exiting counties were made sure of what these programs secure (安徽,
         # 2018: "确保今年全省18个摘帽贫困县农民居住安全"); a national year stays if earlier.

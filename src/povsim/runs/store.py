@@ -94,8 +94,9 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
         raise OutputError(f"{str(target)!r}: a path cannot hold a NUL byte")
     if (owner := _lock_owner(target)) is not None:
         raise _busy(target, owner)
+    # A new output, or one replaced, is written beside the target, then moved in place.
+    _check_writable(target)
     if not target.exists() and not target.is_symlink():
-        _check_writable(target)
         return
     if target.is_symlink():
         # Writing through a link would replace what it points to, wherever that is.
@@ -125,10 +126,15 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
         )
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
+"""Read once, at import: setting and restoring it later would race with other threads
+(the dashboard's, an executor's), whose files made in between would be world-writable."""
 
 
 def _check_writable(target: Path) -> None:
@@ -361,7 +367,7 @@ def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[Outpu
         check_target(target, kind, overwrite=overwrite)  # what a dead writer left is restored
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
         # mkdtemp makes it private (0700); an output is shared as any new folder is.
-        tmp.chmod(0o777 & ~_umask())
+        tmp.chmod(0o777 & ~_UMASK)
         try:
             yield OutputDirectory(tmp, kind)
             if target.exists():

@@ -28,6 +28,15 @@ class ProgramContext:
     villages: VillageState
     scenario: Scenario
 
+    @property
+    def rng(self) -> None:
+        """Gone in stop 39: a program of one's own that drew from the context's shared
+        stream moved every other program's draws."""
+        raise AttributeError(
+            "ProgramContext.rng was removed: draw from the program's own streams, "
+            "self.draws(purpose) (one uniform per household a year) or self.stream(purpose)"
+        )
+
     def line(self, year: int) -> float:
         """The poverty line in ``year``, yuan per person per year."""
         return self.scenario.line(year)

@@ -3,14 +3,14 @@
 Each stream is a child of ``SeedSequence(seed)`` with a fixed spawn key, so the
 illness draws do not depend on how many numbers the registration survey used,
 and two policy mixes run with the same seed face the same shocks. Programs draw from
-children of the ``programs`` stream keyed by their name, what the draw is for and the
-year (:meth:`Streams.program`), so one program's enrolments never move another's draws.
+children keyed by their name, what the draw is for and the year (:meth:`Streams.program`),
+so one program's enrolments never move another's draws.
 """
 
 from __future__ import annotations
 
+import hashlib
 import numbers
-import zlib
 
 import numpy as np
 
@@ -24,9 +24,12 @@ STREAMS = (
     "market",
     "registration",
     "guarantees",
-    "programs",
     "model",
 )
+
+PROGRAMS_KEY = 2**20
+"""The spawn key under which the programs' streams are children (:meth:`Streams.program`):
+apart from the streams above, which are keyed by their place in :data:`STREAMS`."""
 
 
 class Streams:
@@ -48,12 +51,13 @@ class Streams:
     def program(self, name: str, purpose: str, year: int) -> np.random.Generator:
         """The generator of program ``name``'s draws for ``purpose`` in ``year``.
 
-        A child of the ``programs`` stream keyed by all three: a mix that enrols more in one
+        A child of the run's seed keyed by all three: a mix that enrols more in one
         program, or starts it later, leaves every other program's draws, and the program's
         other years, as they were (common random numbers across mixes).
         """
-        labels = (zlib.crc32(name.encode()), zlib.crc32(purpose.encode()), year)
-        return np.random.default_rng(self._child(STREAMS.index("programs"), *labels))
+        return np.random.default_rng(
+            self._child(PROGRAMS_KEY, *_words(name), *_words(purpose), year)
+        )
 
     population: np.random.Generator
     income: np.random.Generator
@@ -62,8 +66,14 @@ class Streams:
     market: np.random.Generator
     registration: np.random.Generator
     guarantees: np.random.Generator
-    programs: np.random.Generator
     model: np.random.Generator
+
+
+def _words(label: str) -> tuple[int, int]:
+    """``label`` as two 32-bit words of its BLAKE2b digest (CRC32 let two program names
+    share their draws: 'plumless' and 'buckeroo')."""
+    digest = hashlib.blake2b(label.encode(), digest_size=8).digest()
+    return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little")
 
 
 def seed_for(seed: int, replication: int | None) -> int | np.random.SeedSequence:

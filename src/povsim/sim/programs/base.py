@@ -106,6 +106,7 @@ class Program(mesa.Agent):
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
         self.ledger: list[dict[str, Any]] = []
         self._streams: dict[tuple[str, int], np.random.Generator] = {}
+        self._draws: dict[str, tuple[int, NDArray[np.float64]]] = {}
 
     @property
     def context(self) -> ProgramContext:
@@ -126,6 +127,17 @@ class Program(mesa.Agent):
             rng = self.model.streams.program(self.name, purpose, year)
             self._streams[purpose, year] = rng
         return rng
+
+    def draws(self, purpose: str) -> NDArray[np.float64]:
+        """This year's uniform draw of every household for ``purpose``: the same array
+        however often the year asks (a random priority ranks the continuing and the new
+        households alike), and one draw a household whoever is eligible."""
+        year = self.model.year
+        cached = self._draws.get(purpose)
+        if cached is None or cached[0] != year:
+            cached = (year, self.stream(purpose).random(self.context.households.n))
+            self._draws[purpose] = cached
+        return cached[1]
 
     def budget(self, year: int) -> float:
         """This year's budget, yuan."""
@@ -338,7 +350,7 @@ class SupportProgram(Program):
                 # household and exit.
                 key = -h.register_income()[idx]
             case _:
-                key = self.stream("priority").random(self.context.households.n)[idx]
+                key = self.draws("priority")[idx]
         return self.registered_before_exited(idx, key)
 
     def registered_before_exited(self, idx: Index, key: NDArray[Any]) -> NDArray[np.float64]:
@@ -452,14 +464,14 @@ class SupportProgram(Program):
                 keys,
                 money,
                 units=h.weight[continuing],
-                rng=self.stream("queue"),
+                rng=self.stream("queue_continuing"),
             )
             dropped = self.enrolled.copy()
             dropped[continuing[kept]] = False
             self.end_support(dropped, year)
             continuing, costs = continuing[kept], costs[kept]
         spent = float((costs * h.weight[continuing]).sum())
-        draws = self.stream("take_up").random(self.enrolled.size)
+        draws = self.draws("take_up")
         eligible = self.eligible(year)
         if self.config.once:
             eligible &= self.since == 0
@@ -474,7 +486,7 @@ class SupportProgram(Program):
                 keys,
                 money - spent,
                 units=h.weight[candidates],
-                rng=self.stream("queue"),
+                rng=self.stream("queue_new"),
             )
             new = candidates[take]
             spent += float(weighted[take].sum())
@@ -544,7 +556,11 @@ class VillageProgram(Program):
         # A sample village stands for ``weight`` real ones and costs that many upgrades.
         costs = self.config.unit_cost * v.weight[idx]
         take = fit_queue(
-            costs, self.priority_key(idx), budget, units=v.weight[idx], rng=self.stream("queue")
+            costs,
+            self.priority_key(idx),
+            budget,
+            units=v.weight[idx],
+            rng=self.stream("queue_villages"),
         )
         new = idx[take]
         self.improved[new] = True

@@ -54,7 +54,7 @@ class Education(SupportProgram):
         """Pupils who left school last year while supported start work, at home or away."""
         h, c = self.context.households, self.config
         leaving = (self.since > 0) & (self.since < year) & (h.left_school_year == year - 1)
-        away = self.stream("leaves_home").random(h.n) < c.leaves_home
+        away = self.draws("leaves_home") < c.leaves_home
         idx = np.flatnonzero(leaving)
         if not idx.size:
             return

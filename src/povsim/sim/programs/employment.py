@@ -46,13 +46,13 @@ class Employment(SupportProgram):
 
     def on_enrol(self, idx: Index, year: int) -> None:
         h = self.context.households
-        placed = idx[self.stream("placement").random(h.n)[idx] < self.config.placement_rate]
+        placed = idx[self.draws("placement")[idx] < self.config.placement_rate]
         self.employed[placed] = True
         # The wage at the scenario's first-year level; effect() moves it on.
         self.magnitude[placed] = self.config.wage / h.size[placed]
 
     def begin_year(self, year: int) -> None:
-        draws = self.stream("job_loss").random(self.enrolled.size)
+        draws = self.draws("job_loss")
         lost = self.employed & (draws < self.config.job_loss)
         self.employed &= ~lost
         self.magnitude[lost] = 0.0

@@ -63,13 +63,13 @@ class Microcredit(SupportProgram):
         # against the risk fund or repaid from savings, and the household does not borrow
         # again within this program (``once``).
         c = self.config
-        failed = self.stream("failure").random(self.enrolled.size) < c.failure
+        failed = self.draws("failure") < c.failure
         self.end_support(self.enrolled & failed, year)
         # A running activity's loan falls due: a household that may still borrow may borrow
         # again for another term (the interest is paid as for any continuing loan), or it
         # repays and the activity ends with the loan.
         due = np.flatnonzero(self.enrolled & (year > self.term_end()) & self.eligible(year))
         if c.renewal > 0 and due.size:
-            renew = self.stream("renewal").random(self.enrolled.size)[due] < c.renewal
+            renew = self.draws("renewal")[due] < c.renewal
             self.renewals[due[renew]] += 1
         super().begin_year(year)

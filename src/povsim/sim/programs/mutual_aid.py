@@ -52,7 +52,7 @@ class MutualAid(SupportProgram):
     def begin_year(self, year: int) -> None:
         c, h, v = self.config, self.context.households, self.context.villages
         ending = self._support_over(year)
-        failed = ending & (self.stream("failure").random(h.n) < c.failure)
+        failed = ending & (self.draws("failure") < c.failure)
         self.pool -= np.bincount(
             h.village[failed], weights=c.loan * h.weight[failed], minlength=v.n
         )
@@ -62,7 +62,7 @@ class MutualAid(SupportProgram):
         budget = self.budget(year) if self.active(year) else 0.0
         spent = self._seed_funds(budget)
 
-        draws = self.stream("take_up").random(h.n)
+        draws = self.draws("take_up")
         eligible = self.eligible(year)
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up()))
         new = self._lend(candidates, year)
@@ -87,7 +87,7 @@ class MutualAid(SupportProgram):
             -poor[idx] / v.weight[idx],
             budget,
             units=v.weight[idx],
-            rng=self.stream("queue"),
+            rng=self.stream("queue_new"),
         )
         self.pool[idx[take]] = costs[take]
         self.founded[idx[take]] = True

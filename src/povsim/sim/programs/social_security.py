@@ -297,7 +297,9 @@ class SocialSecurity(SupportProgram):
         left = max(self.money(year) - row["spent_yuan"], 0.0)
         costs = extra[idx] * h.size[idx] * h.weight[idx]
         keys = np.where(self.enrolled[idx], -_FIRST, 0.0) + own[idx]
-        paid = idx[fit_queue(costs, keys, left, units=h.weight[idx], rng=self.stream("queue"))]
+        paid = idx[
+            fit_queue(costs, keys, left, units=h.weight[idx], rng=self.stream("queue_allowance"))
+        ]
         new = paid[~self.enrolled[paid]]
         self.enrolled[new] = True
         self._admit(year)
