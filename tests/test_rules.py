@@ -209,3 +209,22 @@ def test_county_exits_below_its_threshold(rules: Scenario) -> None:
     assert ind["exits_households"].iloc[0] == 10
     assert model.county_exit_year == 2014
     assert ind["county_exited"].tolist() == [True, True]
+
+
+def test_villages_are_designated_against_their_province_not_their_county(rules: Scenario) -> None:
+    """一高一低一无 (2014): a village is poor at double its province's incidence. Against its
+    own county's rate a poor county's villages were seldom designated (both below: 40% and
+    20% poor in a county of 30%), a rich county's often."""
+    from povsim.sim.villages import designate_poor_villages
+
+    line = rules.registration_line
+    rows = [{"village": 0, "size": 1}] * 10 + [{"village": 1, "size": 1}] * 10
+    h, v = hand_built(*rows, villages=2)
+    h.income = np.where(np.arange(20) < 4, 0.5 * line, 2 * line)  # village 0: 40% poor
+    h.income[10:12] = 0.5 * line  # village 1: 20% poor; the county 30%
+    doubled = rules.updated({"villages.designation_multiple": 2.0})
+    designate_poor_villages(h, v, doubled, line)
+    assert v.poor_village.tolist() == [False, False]  # not double the county's own 30%
+    province = doubled.updated({"villages.designation_incidence": 0.15})
+    designate_poor_villages(h, v, province, line)
+    assert v.poor_village.tolist() == [True, False]  # 40% is double the province's 15%

@@ -36,6 +36,7 @@ SET_PER_COUNTY = {
     "villages.remoteness_alpha": "geography.remoteness_poor and remoteness_other",
     "villages.remoteness_beta": "geography.remoteness_poor and remoteness_other",
     "monitoring.deep_area": "geography.deep_poverty_provinces",
+    "villages.designation_incidence": "its province's NBS poor of 2014 over its rural people",
 }
 """Fields a county-resolved run sets for each county (``runs.counties.county_scenario``),
 and what sets them: a national value would be overwritten, so an override is refused."""

@@ -229,9 +229,16 @@ class VillagesConfig(_Section):
     infrastructure_sd: float = setting(0.15, "spread of infrastructure level", "index", ge=0.0)
     designation_multiple: float = setting(
         2.0,
-        "a village is designated poor when its incidence is at least this multiple of the county's",
+        "a village is designated poor when its incidence is at least this multiple of "
+        "designation_incidence (the county's own without one)",
         "ratio",
         gt=0.0,
+    )
+    designation_incidence: Probability | None = setting(
+        None,
+        "the incidence a village's is compared with: the province's (一高一低一无, 2014); "
+        "unset: the county's own, for a county run alone",
+        "share",
     )
     work_teams: bool = setting(
         False, "poor villages get a resident work team and first secretary (驻村工作队)"

@@ -572,6 +572,7 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
     )
     k = scenario.villages.remoteness_alpha + scenario.villages.remoteness_beta
     s = county.money_share
+    province = next(p for p in geo.provinces if p.name == county.province)
     changes: dict[str, Any] = {
         "name": f"{scenario.name}-{county.index:04d}",
         "geography": None,
@@ -594,6 +595,8 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "exit.plan_county_incidence": geo.exit_incidence,
         # its villages exit by its region's rule too (3% in the west)
         "villages.west_share": 1.0 if county.region == "west" else 0.0,
+        # and are designated against its province's incidence (一高一低一无)
+        "villages.designation_incidence": province.poor_2014 / province.rural_population,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
     }
     if county.poor and county.province in geo.deep_poverty_provinces:

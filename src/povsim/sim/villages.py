@@ -109,13 +109,21 @@ def village_share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 def designate_poor_villages(
     h: HouseholdState, v: VillageState, scenario: Scenario, line: float
 ) -> None:
-    """Flag villages whose incidence is at least ``designation_multiple`` times the county's."""
+    """Flag villages whose incidence is at least ``designation_multiple`` times the
+    province's (``designation_incidence``; the county's own where the run has no province).
+
+    The 2014 rule (一高一低一无) compared a village with its province: within a county run
+    alone the county stands in, but in a county-resolved run a poor county's villages
+    measured against its own high rate were seldom designated, a rich county's often.
+    """
     people = village_people(h, v)
     poor = village_people(h, v, h.income < line)
-    county = poor.sum() / people.sum() if people.sum() else 0.0
+    reference = scenario.villages.designation_incidence
+    if reference is None:
+        reference = poor.sum() / people.sum() if people.sum() else 0.0
     incidence = village_share(poor, people)
     v.poor_village = (incidence > 0) & (
-        incidence >= scenario.villages.designation_multiple * county
+        incidence >= scenario.villages.designation_multiple * reference
     )
 
 
