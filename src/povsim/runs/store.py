@@ -94,8 +94,13 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
         raise OutputError(f"{str(target)!r}: a path cannot hold a NUL byte")
     if (owner := _lock_owner(target)) is not None:
         raise _busy(target, owner)
-    # A new output, or one replaced, is written beside the target, then moved in place.
-    _check_writable(target)
+    # A new output, or one replaced, is written beside the target, then moved in place;
+    # a resumed one is written into it.
+    if resume and target.is_dir():
+        if not os.access(target, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot write {target}: no permission to write in it")
+    else:
+        _check_writable(target)
     if not target.exists() and not target.is_symlink():
         return
     if target.is_symlink():
