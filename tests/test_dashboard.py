@@ -714,3 +714,10 @@ def test_an_empty_upload_or_a_misspelt_program_is_refused_in_a_sentence() -> Non
     misspelt = b'extends = "baseline.toml"\n[programs.industy]\nshare = 0.1\n'
     with pytest.raises(ScenarioError, match=r"programs\.industy: no such program: did you mean"):
         load_upload("u.toml", misspelt, SCENARIOS)
+
+
+def test_an_upload_that_moves_the_run_is_named_as_the_upload() -> None:
+    from povsim.dashboard.upload import load_upload
+
+    with pytest.raises(ScenarioError, match=r"the run's years are set in upload: u\.toml"):
+        load_upload("u.toml", b'extends = "baseline.toml"\nend_year = 2025\n', SCENARIOS)

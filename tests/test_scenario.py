@@ -391,3 +391,13 @@ def test_a_file_that_adds_years_or_a_set_of_one_year_is_not_noted(tmp_path: Path
     assert not any("kept from" in n for n in load_scenario(later).notes())
     one_year = load_scenario(SCENARIOS / "baseline.toml", ["budget.total.2016=0"])
     assert not any("kept from" in n for n in one_year.notes())
+
+
+def test_a_child_that_moves_the_run_is_named_beside_the_parent_s_short_line(
+    tmp_path: Path,
+) -> None:
+    """`start_year = 1990` was blamed on the baseline's poverty line alone."""
+    child = _baseline_and(tmp_path, "start_year = 1990\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(child)
+    assert f"(the run's years are set in {child})" in str(caught.value)

@@ -122,5 +122,13 @@ def problems_from(
                 message += (
                     " (did you mean " + ", ".join(".".join((*loc[:-1], c)) for c in close) + "?)"
                 )
-        problems.append(ScenarioProblem(_source_of(loc, origin, default), ".".join(loc), message))
+        source = _source_of(loc, origin, default)
+        if any(word in message for word in ("the run is", "start_year", "end_year")):
+            # The parent's poverty line is short of the years a child file asked for: name
+            # the file that moved the run too.
+            setters = {origin.get((key,)) for key in ("start_year", "end_year")}
+            setters -= {None, source}
+            if setters:
+                message += f" (the run's years are set in {', '.join(sorted(map(str, setters)))})"
+        problems.append(ScenarioProblem(source, ".".join(loc), message))
     return problems

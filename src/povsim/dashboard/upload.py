@@ -177,7 +177,9 @@ def load_upload(name: str, data: bytes, shipped: Path) -> Policy:
             raise ScenarioError(
                 [
                     ScenarioProblem(
-                        source if p.source == str(path) else p.source, p.path, p.message
+                        source if p.source == str(path) else p.source,
+                        p.path,
+                        p.message.replace(str(path), source),
                     )
                     for p in err.problems
                 ]
