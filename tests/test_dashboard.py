@@ -185,10 +185,15 @@ def test_the_projection_is_the_mean_of_the_replications_and_never_stale(monkeypa
     # A mix changed again before its first run starts is never run: eight quick slider
     # steps on the national profile had run eight projections at once.
     runs: list[int] = []
-    monkeypatch.setattr(app, "_replication", lambda mix, r: runs.append(r))
+    monkeypatch.setattr(app, "_replication", lambda mix, r, stale=None: runs.append(r))
     app._set_policy(big.with_(budget_scale=2.5))
     app._project_rest(big, threading.Event())
     assert runs == []
+    # One under way stops at its next step when the mix changes (a national run of 6-20 s
+    # held the next mix's projection behind it).
+    monkeypatch.undo()
+    with pytest.raises(app._Stale):
+        app._replication(first, 1, stale=lambda: True)
 
 
 def test_chart_options_are_plain_json_and_readable() -> None:

@@ -147,17 +147,27 @@ class Projection:
         return frame.groupby("year", as_index=False).mean(numeric_only=True)
 
 
-def _replication(current: Policy, replication: int) -> pd.DataFrame:
+class _Stale(Exception):
+    """A projection run stopped part-way: its mix is no longer the page's."""
+
+
+def _replication(
+    current: Policy, replication: int, stale: Callable[[], bool] | None = None
+) -> pd.DataFrame:
+    def check(_model: object) -> None:
+        if stale is not None and stale():
+            raise _Stale
+
     scenario = current.scenario()
     return simulate(
-        scenario, current.seed, replication=replication, counterfactual=False
+        scenario, current.seed, replication=replication, counterfactual=False, on_step=check
     ).indicators
 
 
-def _project_first(current: Policy) -> None:
+def _project_first(current: Policy, stale: Callable[[], bool] | None = None) -> None:
     """The first replication: the dashed lines show a change at once."""
     clock = time.perf_counter()
-    runs = (_replication(current, 0),)
+    runs = (_replication(current, 0, stale),)
     projection.set(Projection(current, runs, time.perf_counter() - clock))
 
 
@@ -174,25 +184,28 @@ def _project_rest(current: Policy, cancel: threading.Event) -> None:
     def stale() -> bool:
         return cancel.is_set() or policy.value is not current
 
-    if not _projected(current):
-        # a large population's first run: after a pause, so a quick next change skips it
+    try:
+        if not _projected(current):
+            # a large population's first run: after a pause, so a quick next change skips it
+            if cancel.wait(REFINE_AFTER):
+                return
+            with _PROJECTING:
+                if stale():
+                    return
+                _project_first(current, stale)
         if cancel.wait(REFINE_AFTER):
             return
-        with _PROJECTING:
-            if stale():
+        for replication in range(1, current.replications):
+            with _PROJECTING:
+                if stale():
+                    return
+                indicators = _replication(current, replication, stale)
+            done = projection.value
+            if cancel.is_set() or done is None or done.policy is not current:
                 return
-            _project_first(current)
-    if cancel.wait(REFINE_AFTER):
+            projection.set(replace(done, runs=(*done.runs, indicators)))
+    except _Stale:  # a newer mix came while a run was under way: it stops at its next step
         return
-    for replication in range(1, current.replications):
-        with _PROJECTING:
-            if stale():
-                return
-            indicators = _replication(current, replication)
-        done = projection.value
-        if cancel.is_set() or done is None or done.policy is not current:
-            return
-        projection.set(replace(done, runs=(*done.runs, indicators)))
 
 
 def _projected(current: Policy) -> Projection | None:
