@@ -726,3 +726,13 @@ def test_an_upload_that_moves_the_run_is_named_as_the_upload() -> None:
 
     with pytest.raises(ScenarioError, match=r"the run's years are set in upload: u\.toml"):
         load_upload("u.toml", b'extends = "baseline.toml"\nend_year = 2025\n', SCENARIOS)
+
+
+def test_a_scenario_given_on_the_command_line_is_the_picker_s_choice(monkeypatch) -> None:
+    """`povsim dashboard scenarios/regions/guiyang.toml` started with the picker blank."""
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    monkeypatch.setenv("POVSIM_DASHBOARD_SCENARIO", str(SCENARIOS / "regions" / "guiyang.toml"))
+    from povsim.dashboard import app
+
+    assert app._initial_policy().source == "regions/guiyang.toml"
+    assert "regions/guiyang.toml" in scenario_files(SCENARIOS)

@@ -99,7 +99,12 @@ def _fronts_dir() -> Path:
 def _initial_policy() -> Policy:
     first = os.environ.get("POVSIM_DASHBOARD_SCENARIO")  # empty: the baseline
     path = Path(first) if first else _scenarios_dir() / "baseline.toml"
-    return Policy.from_file(path)
+    # Named as the picker names it (regions/guiyang.toml), so the picker shows it chosen.
+    try:
+        source = path.resolve().relative_to(_scenarios_dir().resolve()).as_posix()
+    except ValueError:
+        source = path.name
+    return Policy.from_file(path, source)
 
 
 policy = solara.reactive(_initial_policy())
@@ -113,6 +118,9 @@ comparing = solara.reactive("")
 front: solara.Reactive[Front | None] = solara.reactive(None)
 front_problem = solara.reactive("")
 
+
+FEW_REPLICATIONS = 5
+"""Under this many replications a comparison says its intervals are wide."""
 
 SYNC_PROJECTION_HOUSEHOLDS = 20_000
 """Up to this many agents the first projection run is done at once (a fraction of a
@@ -385,6 +393,13 @@ def CompareView(model: DashboardModel):
         _markdown("\n".join(lines))
         for note in _unpaired_notes(result):
             solara.Warning(note, classes=["povsim-unpaired"])
+        if result.replications < FEW_REPLICATIONS:
+            # two runs gave bands from 0 to 40% and intervals under zero, without a word
+            solara.Warning(
+                f"{result.replications} replications give wide intervals: raise the "
+                f"replications to {FEW_REPLICATIONS} or more before reading a difference",
+                classes=["povsim-few-replications"],
+            )
         # A paired comparison runs every mix on the same seeds: say whose, and which
         # pinned settings it did not use.
         others = sorted({m.seed for m in pinned.value} - {result.seed})
