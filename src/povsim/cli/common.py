@@ -85,9 +85,14 @@ def load(path: Path, overrides: list[str], *, national: bool = False) -> Scenari
         spec = spec if national else one_county(spec, path)
     except ScenarioError as err:
         raise fail(str(err), 2) from None
-    for note in spec.notes():  # valid, but likely not what was meant
-        errors.print(f"note: {path}: {note}", highlight=False)
+    print_notes(path, spec)
     return spec
+
+
+def print_notes(path: Path, spec: Scenario) -> None:
+    """What in ``spec`` is valid but likely not what was meant (``Scenario.notes``)."""
+    for note in spec.notes():
+        errors.print(f"note: {path}: {note}", highlight=False)
 
 
 def refuse_target(target: Path, kind: str, overwrite: bool = False, resume: bool = False) -> None:

@@ -11,6 +11,7 @@ from povsim.cli.common import (
     SetOption,
     console,
     errors,
+    print_notes,
 )
 
 __all__ = ["check", "columns", "fields", "outcomes"]
@@ -25,8 +26,9 @@ def check(
 ) -> None:
     """Validate input files without running them: scenarios, sweep designs (every scenario
     they make), sensitivity problems (with their base) and targets files (with their region's
-    scenario). --set applies to scenario files. A year setting after a scenario's last year
-    (a lever off for the whole run, or a typo) is noted."""
+    scenario). --set applies to scenario files. What is valid but likely not meant (a year
+    setting after the run, a budget kept in part from the file extended, a share beside a
+    program's own budget...) is noted."""
     from rich.markup import escape
 
     from povsim.config import SCENARIO, ScenarioError, ScenarioProblem, input_kind
@@ -54,8 +56,7 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
 
     if kind == SCENARIO:
         spec = load_scenario(path, overrides)
-        for note in spec.notes():
-            errors.print(f"note: {path}: {note}", highlight=False)
+        print_notes(path, spec)
         return (
             f"{spec.name}, {spec.population.households:,} households, "
             f"{spec.start_year}-{spec.end_year}"

@@ -995,8 +995,9 @@ class Scenario(_Section):
 
         A year setting (``unit`` "year") after the last simulated year switches its lever
         off for the whole run, as a typo (2040 for 2014) would do silently; a list of years
-        with one after the run never reaches it; a program's ``share`` is not used when it
-        has a budget of its own.
+        with one after the run never reaches it; then how the files combined (the loader's
+        notes), a deep-poverty year before the run, more villages than households, a budget
+        in which no program buys one unit, and a ``share`` beside a program's own budget.
         """
         found: list[str] = []
         end = self.end_year
@@ -1048,19 +1049,15 @@ class Scenario(_Section):
             for n, p in self.programs.items()
             if p.budget is None and p.share > 0 and p.unit_cost > 0
         ]
-        starved = [
-            name
-            for name, program in shared
-            if max(program.share * self.funds(y) for y in years) < program.unit_cost
-        ]
-        # every program short of one unit is the mark of a unit typo (one is not: a few
-        # years of a village program's share can be under one village)
-        if starved and len(starved) == len(shared) and any(self.funds(y) > 0 for y in years):
-            # 600 for 6,000,000 (a budget typed in 10,000s of yuan) ran without a word
-            most = max(self.funds(y) for y in years)
+        most = max(self.funds(y) for y in years)
+        # Every program short of one unit is the mark of a unit typo (one alone is not: a
+        # few years of a village program's share can be under one village); 600 for
+        # 6,000,000 (a budget typed in 10,000s of yuan) ran without a word.
+        if most > 0 and shared and all(p.share * most < p.unit_cost for _, p in shared):
             found.append(
                 f"budget.total comes to at most {most:,.0f} yuan a year: the shares of "
-                f"{', '.join(starved)} buy less than one unit_cost each (is it in yuan?)"
+                f"{', '.join(n for n, _ in shared)} buy less than one unit_cost each "
+                "(is it in yuan?)"
             )
         for name, program in self.programs.items():
             if program.budget is not None and program.share > 0:

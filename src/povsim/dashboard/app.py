@@ -53,7 +53,7 @@ from povsim.experiments.compare import (
 )
 from povsim.experiments.executors import SerialExecutor
 from povsim.plots.experiments import comparison_trajectories
-from povsim.runs.metrics import format_value
+from povsim.runs.metrics import format_interval
 from povsim.runs.runner import simulate
 from povsim.sim.model import PovertyModel
 
@@ -209,7 +209,7 @@ def _project_rest(current: Policy, cancel: threading.Event) -> None:
                     return
                 indicators = _replication(current, replication, stale)
             done = projection.value
-            if cancel.is_set() or done is None or done.policy is not current:
+            if stale() or done is None or done.policy is not current:
                 return
             projection.set(replace(done, runs=(*done.runs, indicators)))
     except _Stale:  # a newer mix came while a run was under way: it stops at its next step
@@ -508,10 +508,11 @@ def _front_markdown(shown: Front) -> str:
     """The front as a table: each member's scores and its largest shares."""
     names = [o.partition(":")[2] or o for o in shown.objectives]
     # spending in millions, as the comparison table shows it (it read 28,351,204)
-    headers = ["spending (m yuan)" if n == "spending_yuan" else n for n in names]
+    headers = [COMPARED["spending_yuan"] if n == "spending_yuan" else n for n in names]
+    nan = float("nan")
 
     def cell(name: str, value: float) -> str:
-        return f"{value / 1e6:,.1f}" if name == "spending_yuan" else format_value(name, value)
+        return format_interval(name, value, nan, nan)  # the comparison's cell, no interval
 
     lines = ["| member | " + " | ".join(headers) + " | largest shares |"]
     lines.append("|---" * (len(names) + 2) + "|")
