@@ -153,6 +153,55 @@ def test_a_fall_is_seen_however_the_floor_holds_the_household(rules: Scenario) -
     assert (h.status == Status.EXITED).all()
 
 
+def test_a_relapse_the_floor_caught_is_registered_on_its_own_income(rules: Scenario) -> None:
+    """The register judges a relapse on the household's own income: with the allowance that
+    holds it at the line it would be graded as registered in error, and a later re-check
+    would take it off the register instead of seeing it exit."""
+    scenario = with_program(rules, "social_security", two_lines_in_one=True).updated(
+        {"exit.relapse_years": 1}
+    )
+    fell = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2, "income": 5000.0}
+    model, _ = start_year(scenario, fell)
+    t = _assess(model, 2014, [2000.0])
+    h = model.households
+    assert t.relapsed[0]
+    assert h.income[0] == pytest.approx(LINE_2014)  # the allowance holds it at the line
+    assert h.status[0] == Status.REGISTERED
+    assert not h.wrongly_registered[0]
+    assert h.hardship[0] == Hardship.B  # 2,000 of 2,800: between half and 0.8 of the line
+
+
+@pytest.mark.parametrize(("monitoring_from", "exits_again"), [(2014, True), (2015, False)])
+def test_a_relapse_the_monitoring_finds_exits_again_through_the_floor(
+    rules: Scenario, monitoring_from: int, exits_again: bool
+) -> None:
+    """一旦出现返贫,及时纳入建档立卡 (Guiding Opinion, Mar 2020): while the monitoring runs it
+    finds a relapse during the year and the household is registered then, so the year's
+    assessment judges it with the register, and the floor that holds it at the line takes
+    it out again (兜底). Before the monitoring a relapse was found at the assessment and
+    stayed registered to the next; a relapse of 2020 stayed registered at the end."""
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=True, standard={2013: 3500.0}
+    ).updated(
+        {
+            "exit.relapse_years": 1,
+            "monitoring.enabled": True,
+            "monitoring.from_year": monitoring_from,
+            "monitoring.coverage": 0.0,  # missed by it: the fall is a relapse
+        }
+    )
+    exited = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 0}
+    model, _ = start_year(scenario, {**exited, "income": 6000.0})
+    t = _assess(model, 2014, [2000.0])
+    h = model.households
+    assert t.relapsed[0]
+    assert bool(t.exited[0]) is exits_again
+    assert h.status[0] == (Status.EXITED if exits_again else Status.REGISTERED)
+    assert h.relapses[0] == 1
+    # Its own income stays under the line on the floor: that is how it exited, no new fall.
+    assert not _assess(model, 2015, [2000.0]).relapsed[0]
+
+
 def test_a_relapse_the_floor_holds_is_put_down_to_the_floor_not_a_lost_guarantee(
     rules: Scenario,
 ) -> None:

@@ -1,6 +1,7 @@
 """Year-end assessment of households: register (建档立卡), exit (脱贫) and relapse (返贫).
 
-The order each year end, every household making at most one move:
+The order each year end, every household making at most one move (but a relapse the
+monitoring finds may exit again through the floor, step 7):
 
 1. the year's net income is totalled (flows minus medical costs and disaster losses);
 2. the guarantees are updated (food from the count of hungry steps; schooling, medical cover
@@ -13,10 +14,12 @@ The order each year end, every household making at most one move:
    of the people ever registered, and helps those under the line up to it;
 5. the re-check removes wrongly registered households it finds (``removed``): thoroughly in
    the re-check years (回头看), rarely after;
-6. registered households stably over the line (``exit.stable_years`` successive assessments,
-   or held at it by the floor) with every guarantee met exit (``exits``);
-7. exited households relapse once verified: under the line at ``exit.relapse_years``
+6. exited households relapse once verified: under the line at ``exit.relapse_years``
    successive assessments (or, optionally, on losing a guarantee);
+7. registered households stably over the line (``exit.stable_years`` successive assessments,
+   or held at it by the floor) with every guarantee met exit (``exits``); while the
+   monitoring runs, a relapse is registered as it is found, during the year, and is judged
+   with them;
 8. the review registers unregistered households its survey judges poor
    (``new_entrants``): widely in the re-check years, after that only the few who pass
    village review and public notice, and none once monitoring runs (it takes them); the
@@ -463,25 +466,6 @@ def close_year(
         detection = review = 0.0
         reached = False
     removed = registered & h.wrongly_registered & reached & (u_recheck < detection)
-    # Exit needs income "stably over the line" (2016 exit mechanism): over the exit income
-    # at ``stable_years`` successive assessments while registered. Income the floor holds at
-    # the line passes whatever the margin: the household exits through the floor (兜底脱贫).
-    over = assessed >= scenario.exit_income(year)
-    h.above_line_years = np.where(registered & over, np.minimum(h.above_line_years + 1, 100), 0)
-    floored = np.zeros(h.n, dtype=bool)
-    for program in programs:
-        floored |= program.floored(year)
-    floored &= assessed >= line
-    stable = (h.above_line_years >= rules.stable_years) | floored
-    exits = registered & ~removed & (over | floored) & stable & guarantees
-    # An exit was recorded when a poor household's income rose past the line with support;
-    # a household registered in error had no such change to record, and stayed on the
-    # register until the re-check looked at it (9.29 m removed in 2015-16,
-    # docs/register-sources.md section 3): found, it is removed; missed, it exits. After the
-    # re-check the 2016 exit mechanism tested every registered household alike.
-    exits &= ~h.wrongly_registered | reached
-    if rules.plan_from is not None and year >= rules.plan_from:
-        exits = _planned_exits(h, v, scenario, year, exits, registered, assessed)
     # A relapse is recorded after verification: income under the line at
     # ``relapse_years`` successive assessments since exit; an allowance that caught the
     # fall does not hide it (:meth:`SocialSecurity.propped`), unless the monitoring follows
@@ -499,6 +483,34 @@ def close_year(
     relapse = exited_before & (h.below_line_years >= rules.relapse_years)
     if rules.relapse_on_guarantee_loss:
         relapse |= exited_before & ~h.guarantees_ok()
+    # While the monitoring runs it finds a relapse during the year (动态监测), and the
+    # household goes back on the register then ("一旦出现返贫和新致贫，及时纳入建档立卡，享受
+    # 脱贫攻坚相关政策", Guiding Opinion, Mar 2020): the year's exit test judges it with the
+    # register. Before, a relapse was found at the year's assessment and could exit at the
+    # next one at the earliest; a relapse of the campaign's last year stayed registered.
+    rejoined = relapse if m.active(year) else np.zeros(h.n, dtype=bool)
+    candidates = registered | rejoined
+
+    # Exit needs income "stably over the line" (2016 exit mechanism): over the exit income
+    # at ``stable_years`` successive assessments while registered. Income the floor holds at
+    # the line passes whatever the margin: the household exits through the floor (兜底脱贫),
+    # a relapse the floor caught among them.
+    over = assessed >= scenario.exit_income(year)
+    h.above_line_years = np.where(registered & over, np.minimum(h.above_line_years + 1, 100), 0)
+    floored = np.zeros(h.n, dtype=bool)
+    for program in programs:
+        floored |= program.floored(year)
+    floored &= assessed >= line
+    stable = (h.above_line_years >= rules.stable_years) | floored
+    exits = candidates & ~removed & (over | floored) & stable & guarantees
+    # An exit was recorded when a poor household's income rose past the line with support;
+    # a household registered in error had no such change to record, and stayed on the
+    # register until the re-check looked at it (9.29 m removed in 2015-16,
+    # docs/register-sources.md section 3): found, it is removed; missed, it exits. After the
+    # re-check the 2016 exit mechanism tested every registered household alike.
+    exits &= ~h.wrongly_registered | reached | rejoined
+    if rules.plan_from is not None and year >= rules.plan_from:
+        exits = _planned_exits(h, v, scenario, year, exits, candidates, assessed)
     # Once monitoring runs, households newly found at risk enter it, not the register
     # (SCIO, 18 May 2020: 380,000 newly at risk "included in the monitoring and assistance
     # system"; docs/register-sources.md section 2).
@@ -512,18 +524,23 @@ def close_year(
         referred = program.referred(year) & unregistered
         judged_income[referred] -= program.income[referred]
         judged |= referred
+        # A relapse the allowance caught is of the household's own income (seed 003), and
+        # the register judges that: with the allowance the household is at the line, which
+        # would grade it as registered in error.
+        held = program.propped(year) & relapse
+        judged_income[held] -= program.income[held]
     entered = unregistered & judged & (u_review < review)
 
     h.status[removed] = Status.UNREGISTERED
     h.wrongly_registered[removed] = False
     h.hardship[removed] = Hardship.NONE
     h.causes[removed] = 0
-    h.status[exits] = Status.EXITED
-    h.exit_year[exits] = year
-    h.ever_exited |= exits
     h.relapses[relapse] += 1
     h.below_line_years[relapse] = 0
     register(h, v, scenario, relapse | entered, year, line, rng, judged_income)
+    h.status[exits] = Status.EXITED
+    h.exit_year[exits] = year
+    h.ever_exited |= exits
 
     transitions = Transitions(
         registered_start=registered,

@@ -255,8 +255,11 @@ class SocialSecurity(SupportProgram):
         self.year_now = year
         super().begin_year(year)
         self._admit(year)
-        # Registered again (a relapse): its next exit starts a new record.
-        self.after_fall &= self.context.households.status == Status.EXITED
+        # Registered again (a relapse): its next exit starts a new record, as does an exit
+        # at the last assessment (a relapse the monitoring found exits at once through the
+        # floor).
+        h = self.context.households
+        self.after_fall &= (h.status == Status.EXITED) & (h.exit_year < year - 1)
         idx = np.flatnonzero(self.enrolled)
         self.magnitude[:] = 0.0
         self.magnitude[idx] = self.top_up(idx, year)
