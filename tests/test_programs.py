@@ -200,6 +200,37 @@ def test_housing_pays_by_grade_and_stops_at_the_budget(bare: Scenario) -> None:
     assert housing.enrolled.sum() == 1
 
 
+@pytest.mark.parametrize(("guaranteed_from", "again"), [(2015, True), (2016, False)])
+def test_a_guaranteed_house_is_made_safe_again_after_a_disaster(
+    bare: Scenario, guaranteed_from: int, again: bool
+) -> None:
+    """The housing check of 2020 made every registered household's house safe, whatever had
+    been done before (docs/register-sources.md section 4): a house renovated once and
+    damaged since is renovated again once safe housing is guaranteed, not before (the
+    program enrols a household once)."""
+    scenario = with_program(bare, "housing", guaranteed_from=guaranteed_from)
+    model, _ = start_year(scenario, {**REG, "housing_grade": 2})
+    h = model.households
+    assert h.housing_grade[0] == 0
+    h.housing_grade[0] = 2  # a disaster damaged it
+    model.year = 2015
+    model._begin_year()
+    assert bool(h.housing_grade[0] == 0) is again
+
+
+@pytest.mark.parametrize(("guaranteed_from", "reached"), [(2014, True), (2015, False)])
+def test_a_guarantee_reaches_every_registered_household_once_guaranteed(
+    bare: Scenario, guaranteed_from: int, reached: bool
+) -> None:
+    """Declining is no outcome once a guarantee is the program's to secure: the final checks
+    saw to each registered household's house (renovation, relocation, village rental housing
+    "and similar routes"); an exited household may still decline."""
+    scenario = with_program(bare, "housing", guaranteed_from=guaranteed_from, take_up=0.0)
+    exited = {**REG, "status": Status.EXITED, "housing_grade": 2}
+    _, housing = start_year(scenario, {**REG, "housing_grade": 2}, exited)
+    assert housing.enrolled.tolist() == [reached, False]
+
+
 @pytest.fixture
 def trusted() -> Iterator[None]:
     """Trust the test suite's own program module, for one test."""

@@ -365,11 +365,31 @@ class SupportProgram(Program):
         exited = self.context.households.status[idx] == Status.EXITED
         return ranks + exited * float(idx.size)
 
-    def take_up(self) -> NDArray[np.float64]:
-        """Each household's chance of taking the program up, with work teams' help."""
+    def _secured_again(self, year: int) -> Mask:
+        """Registered households a guaranteed program may support a second time although it
+        is ``once``: the final checks made each one's guarantee good whatever had been
+        done before (a house renovated and then damaged by a disaster was made safe again)."""
+        h = self.context.households
+        if not (self.secures and self.unlimited(year)):
+            return np.zeros(h.n, dtype=bool)
+        return h.status == Status.REGISTERED
+
+    def take_up(self, year: int) -> NDArray[np.float64]:
+        """Each household's chance of taking the program up, with work teams' help.
+
+        Once a program that secures a guarantee is guaranteed (``guaranteed_from``), every
+        registered household it is for is reached: the guarantees were the exit test, and
+        the final checks saw to each household's (by 30 Jun 2020 every registered
+        household's house was checked and made safe, by renovation, relocation, village
+        rental housing "and similar routes": Ni Hong, SCIO, 23 Sep 2020;
+        docs/register-sources.md section 4), so declining was no longer an outcome.
+        """
         h, v = self.context.households, self.context.villages
         boost = self.context.scenario.villages.work_team_takeup * v.work_team[h.village]
-        return np.minimum(self.config.take_up + boost, 1.0)
+        chance = np.minimum(self.config.take_up + boost, 1.0)
+        if self.secures and self.unlimited(year):
+            chance = np.where(h.status == Status.REGISTERED, 1.0, chance)
+        return chance
 
     # -- what ---------------------------------------------------------------------------
     def on_enrol(self, idx: Index, year: int) -> None:
@@ -474,8 +494,8 @@ class SupportProgram(Program):
         draws = self.draws("take_up")
         eligible = self.eligible(year)
         if self.config.once:
-            eligible &= self.since == 0
-        candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up()))
+            eligible &= (self.since == 0) | self._secured_again(year)
+        candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
         new = np.empty(0, dtype=np.intp)
         if candidates.size and money > spent:
             costs = self.enrolment_cost(candidates, year)

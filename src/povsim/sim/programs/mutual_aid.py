@@ -64,7 +64,7 @@ class MutualAid(SupportProgram):
 
         draws = self.draws("take_up")
         eligible = self.eligible(year)
-        candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up()))
+        candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
         new = self._lend(candidates, year)
         self.enrol(new, year)
         self.close(year, budget, spent, new, eligible)

@@ -50,7 +50,6 @@ class SocialSecurity(SupportProgram):
     def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.paid_last_year = np.zeros(model.households.n)
-        self.year_now = model.config.start_year
         # The withdrawal counts assessments in a row with income over the standard (one a
         # year, so 12 months is one): the first year of the current run (0: under it).
         self.over_from = np.zeros(model.households.n, dtype=np.int16)
@@ -180,10 +179,10 @@ class SocialSecurity(SupportProgram):
             return below & self.may_claim(year)
         return super().eligible(year) & below
 
-    def take_up(self) -> Money:
-        if self.two_lines(self.year_now):
+    def take_up(self, year: int) -> Money:
+        if self.two_lines(year):
             return np.ones(self.enrolled.size)
-        return super().take_up()
+        return super().take_up(year)
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> Money:
         key = super().priority_key(idx, year, costs)
@@ -252,7 +251,6 @@ class SocialSecurity(SupportProgram):
         return self.enrolled & (h.status == Status.UNREGISTERED) & (own < self.context.line(year))
 
     def begin_year(self, year: int) -> None:
-        self.year_now = year
         super().begin_year(year)
         self._admit(year)
         # Registered again (a relapse): its next exit starts a new record, as does an exit
