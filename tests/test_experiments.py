@@ -485,6 +485,38 @@ def test_the_process_executor_releases_results_once_handed_over() -> None:
     assert most <= 6  # the chunks in flight, not every run so far
 
 
+@pytest.fixture
+def ctrl_c_raises():
+    """Ctrl-C raises KeyboardInterrupt here, as in a terminal (a test worker may ignore it)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.parametrize("kind", ["serial", "processes"])
+def test_a_ctrl_c_that_library_code_swallows_still_stops_the_run(
+    kind: str, ctrl_c_raises: None
+) -> None:
+    """A Ctrl-C landing in code that swallows every exception (NumPy's C check for ctypes
+    types, which pandas reaches when a sweep labels a run's indicators; pyarrow's
+    ParquetWriter.__del__) was lost, and a sweep ran to its end (a CI run of e1ff251)."""
+    handed: list[int] = []
+
+    def on_result(index: int, result: int) -> None:
+        handed.append(index)
+        if len(handed) == 1:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.01)  # the handler runs here, inside the try
+            except BaseException:  # as those libraries do
+                pass
+
+    executor = SerialExecutor() if kind == "serial" else ProcessExecutor(2)
+    with executor, pytest.raises(KeyboardInterrupt):
+        executor.run(abs, range(400), on_result)
+    assert len(handed) < 400
+
+
 @pytest.mark.slow
 def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: Path) -> None:
     """Issue 13: Ctrl-C on the process group printed a traceback from every worker."""

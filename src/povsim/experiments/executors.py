@@ -18,8 +18,9 @@ import signal
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from typing import Any, Literal
 
 __all__ = [
@@ -113,6 +114,40 @@ def _exit_with_launcher(launcher: int) -> None:
     threading.Thread(target=watch, daemon=True, name="povsim-launcher-watch").start()
 
 
+POLL_SECONDS = 0.1
+"""How often the process executor's loop looks for a Ctrl-C while it waits for results."""
+
+
+@contextmanager
+def _interrupts(*, raising: bool) -> Iterator[list[int]]:
+    """Ctrl-C noted while work runs in this (the main) thread, for the loop to raise.
+
+    Python raises KeyboardInterrupt wherever the main thread is when the signal lands, and
+    some code there swallows every exception: NumPy's C check for ctypes types (which
+    pandas reaches when a sweep adds the run_id column to a run's indicators), or a
+    ``__del__`` (pyarrow's ParquetWriter, printed as ignored). A Ctrl-C that landed there
+    was lost and the work went on to the end. Noted, the loop raises it at its next step.
+    Not ``raising``, the handler only notes it: nothing is raised inside library code, and
+    the loop must wake up to look.
+    """
+    seen: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield seen  # handlers run only in the main thread; an ignored Ctrl-C stays ignored
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        seen.append(signum)
+        if raising:
+            previous(signum, frame)
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Executor(ABC):
     """Runs ``fn(task)`` for each task and hands each result back as it is ready."""
 
@@ -144,8 +179,11 @@ class SerialExecutor(Executor):
     """Everything in this process, in order."""
 
     def run(self, fn, tasks, on_result) -> None:
-        for index, task in enumerate(tasks):
-            on_result(index, fn(task))
+        with _interrupts(raising=True) as interrupted:
+            for index, task in enumerate(tasks):
+                on_result(index, fn(task))
+                if interrupted:  # a Ctrl-C that the run or on_result swallowed
+                    raise KeyboardInterrupt
 
 
 class ProcessExecutor(Executor):
@@ -181,15 +219,19 @@ class ProcessExecutor(Executor):
                     return
 
         try:
-            submit_more()
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                pending.difference_update(done)
-                for future in done:
-                    for index, result in future.result():
-                        on_result(index, result)
-                del done, future
+            # Ctrl-C is only noted (raised in a library, it could be swallowed, or leave a
+            # future's lock held) and raised here, within POLL_SECONDS.
+            with _interrupts(raising=False) as interrupted:
                 submit_more()
+                while pending:
+                    done, _ = wait(pending, POLL_SECONDS, return_when=FIRST_COMPLETED)
+                    pending.difference_update(done)
+                    while done:  # each future released once handed over
+                        for index, result in done.pop().result():
+                            on_result(index, result)
+                    if interrupted:
+                        raise KeyboardInterrupt
+                    submit_more()
         except BaseException:
             # Interrupted (Ctrl-C) or failed: stop the workers now rather than wait for
             # their chunks; finished runs are already with the caller.
@@ -197,8 +239,11 @@ class ProcessExecutor(Executor):
             raise
 
     def _terminate(self) -> None:
-        processes = list((self._pool._processes or {}).values())  # no public handle
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        pool: Any = self._pool  # no public handle on its workers, manager thread or results
+        processes = list((pool._processes or {}).values())
+        # shutdown() drops its manager thread and result pipe, needed below
+        manager, results = pool._executor_manager_thread, pool._result_queue
+        pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
         deadline = time.monotonic() + 5
@@ -209,8 +254,13 @@ class ProcessExecutor(Executor):
                 process.kill()
                 process.join(timeout=1)
         # The pool's manager thread must see its workers gone before the interpreter exits,
-        # or its shutdown prints a traceback after the one-line message.
-        self._pool.shutdown(wait=True)
+        # or its shutdown prints a traceback after the one-line message. A worker stopped
+        # half-way through sending a result leaves it waiting for the rest, for ever (this
+        # process holds the pipe's other end), and the exit waiting for it: closed, the
+        # pipe ends the wait.
+        results._writer.close()
+        if manager is not None:
+            manager.join(timeout=5)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -261,9 +311,12 @@ class DaskExecutor(Executor):
         futures = [
             self._client.submit(_run_chunk, fn, chunk, pure=False) for chunk in self._chunks(tasks)
         ]
-        for future in dask_completed(futures):
-            for index, result in future.result():
-                on_result(index, result)
+        with _interrupts(raising=True) as interrupted:
+            for future in dask_completed(futures):
+                for index, result in future.result():
+                    on_result(index, result)
+                if interrupted:  # a Ctrl-C that on_result swallowed
+                    raise KeyboardInterrupt
 
     def close(self) -> None:
         self._client.close()
