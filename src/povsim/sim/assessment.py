@@ -507,7 +507,8 @@ def close_year(
     # a household registered in error had no such change to record, and stayed on the
     # register until the re-check looked at it (9.29 m removed in 2015-16,
     # docs/register-sources.md section 3): found, it is removed; missed, it exits. After the
-    # re-check the 2016 exit mechanism tested every registered household alike.
+    # re-check the 2016 exit mechanism tested every registered household alike. A relapse
+    # is graded afresh when it is registered below, so its old grade does not hold it.
     exits &= ~h.wrongly_registered | reached | rejoined
     if rules.plan_from is not None and year >= rules.plan_from:
         exits = _planned_exits(h, v, scenario, year, exits, candidates, assessed)
