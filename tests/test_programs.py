@@ -231,6 +231,15 @@ def test_a_guarantee_reaches_every_registered_household_once_guaranteed(
     assert housing.enrolled.tolist() == [reached, False]
 
 
+def test_a_guarantee_already_held_leaves_take_up_as_it_was(bare: Scenario) -> None:
+    """Only a registered household short of the guarantee is certain to be reached: one
+    whose medical cover holds takes health support up, or not, at its own rate."""
+    scenario = with_program(bare, "health", guaranteed_from=2014, take_up=0.0)
+    rows = [{**REG, "medical_ok": False}, {**REG, "medical_ok": True}]
+    _, health = start_year(scenario, *rows)
+    assert health.enrolled.tolist() == [True, False]
+
+
 @pytest.fixture
 def trusted() -> Iterator[None]:
     """Trust the test suite's own program module, for one test."""

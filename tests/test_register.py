@@ -175,11 +175,12 @@ def test_a_relapse_the_floor_caught_is_registered_on_its_own_income(rules: Scena
 def test_a_relapse_the_monitoring_finds_exits_again_through_the_floor(
     rules: Scenario, monitoring_from: int, exits_again: bool
 ) -> None:
-    """一旦出现返贫,及时纳入建档立卡 (Guiding Opinion, Mar 2020): while the monitoring runs it
-    finds a relapse during the year and the household is registered then, so the year's
-    assessment judges it with the register, and the floor that holds it at the line takes
-    it out again (兜底). Before the monitoring a relapse was found at the assessment and
-    stayed registered to the next; a relapse of 2020 stayed registered at the end."""
+    """一旦出现返贫,及时纳入建档立卡 (Guiding Opinion, Mar 2020): while the monitoring
+    mechanism runs its checks find a relapse during the year and the household is
+    registered then, so the year's assessment judges it with the register, and the floor
+    that holds it at the line takes it out again (兜底). Before the monitoring a relapse
+    was found at the assessment and stayed registered to the next; a relapse of 2020
+    stayed registered at the end."""
     scenario = with_program(
         rules, "social_security", two_lines_in_one=True, standard={2013: 3500.0}
     ).updated(
@@ -187,7 +188,7 @@ def test_a_relapse_the_monitoring_finds_exits_again_through_the_floor(
             "exit.relapse_years": 1,
             "monitoring.enabled": True,
             "monitoring.from_year": monitoring_from,
-            "monitoring.coverage": 0.0,  # missed by it: the fall is a relapse
+            "monitoring.coverage": 0.0,  # not among those it follows: the fall is a relapse
         }
     )
     exited = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 0}

@@ -127,8 +127,8 @@ def _interrupts(*, raising: bool) -> Iterator[list[int]]:
     pandas reaches when a sweep adds the run_id column to a run's indicators), or a
     ``__del__`` (pyarrow's ParquetWriter, printed as ignored). A Ctrl-C that landed there
     was lost and the work went on to the end. Noted, the loop raises it at its next step.
-    Not ``raising``, the handler only notes it: nothing is raised inside library code, and
-    the loop must wake up to look.
+    Not ``raising``, the handler only notes the first: nothing is raised inside library
+    code, and the loop must wake up to look.
     """
     seen: list[int] = []
     previous = signal.getsignal(signal.SIGINT)
@@ -138,7 +138,8 @@ def _interrupts(*, raising: bool) -> Iterator[list[int]]:
 
     def note(signum: int, frame: Any) -> None:
         seen.append(signum)
-        if raising:
+        # A second Ctrl-C is raised at once: the loop may be stuck handing a result over.
+        if raising or len(seen) > 1:
             previous(signum, frame)
 
     signal.signal(signal.SIGINT, note)
@@ -258,7 +259,8 @@ class ProcessExecutor(Executor):
         # half-way through sending a result leaves it waiting for the rest, for ever (this
         # process holds the pipe's other end), and the exit waiting for it: closed, the
         # pipe ends the wait.
-        results._writer.close()
+        if results is not None:  # None once the pool has shut down
+            results._writer.close()
         if manager is not None:
             manager.join(timeout=5)
 

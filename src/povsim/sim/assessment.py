@@ -1,7 +1,7 @@
 """Year-end assessment of households: register (建档立卡), exit (脱贫) and relapse (返贫).
 
-The order each year end, every household making at most one move (but a relapse the
-monitoring finds may exit again through the floor, step 7):
+The order each year end, every household making at most one move (but a relapse found
+while the monitoring runs may exit again through the floor, step 7):
 
 1. the year's net income is totalled (flows minus medical costs and disaster losses);
 2. the guarantees are updated (food from the count of hungry steps; schooling, medical cover
@@ -483,7 +483,8 @@ def close_year(
     relapse = exited_before & (h.below_line_years >= rules.relapse_years)
     if rules.relapse_on_guarantee_loss:
         relapse |= exited_before & ~h.guarantees_ok()
-    # While the monitoring runs it finds a relapse during the year (动态监测), and the
+    # While the monitoring mechanism runs, its dynamic checks (动态监测: cadres' visits,
+    # departments' data, applications) find a relapse during the year, and the
     # household goes back on the register then ("一旦出现返贫和新致贫，及时纳入建档立卡，享受
     # 脱贫攻坚相关政策", Guiding Opinion, Mar 2020): the year's exit test judges it with the
     # register. Before, a relapse was found at the year's assessment and could exit at the

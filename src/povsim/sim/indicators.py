@@ -37,7 +37,8 @@ INDICATORS: dict[str, str] = {
     "registered_people_start": "people in them",
     "registered_household_size_start": "registered_people_start / registered_households_start: "
     "people per registered household",
-    "exits_households": "registered households that exited this year",
+    "exits_households": "registered households that exited this year (while the monitoring "
+    "runs, with the year's relapses that exited again at its assessment)",
     "exits_people": "people in them",
     "relapses_households": "exited households that fell back onto the register this year",
     "relapses_people": "people in them",

@@ -365,31 +365,30 @@ class SupportProgram(Program):
         exited = self.context.households.status[idx] == Status.EXITED
         return ranks + exited * float(idx.size)
 
-    def _secured_again(self, year: int) -> Mask:
-        """Registered households a guaranteed program may support a second time although it
-        is ``once``: the final checks made each one's guarantee good whatever had been
-        done before (a house renovated and then damaged by a disaster was made safe again)."""
-        h = self.context.households
-        if not (self.secures and self.unlimited(year)):
-            return np.zeros(h.n, dtype=bool)
-        return h.status == Status.REGISTERED
-
-    def take_up(self, year: int) -> NDArray[np.float64]:
-        """Each household's chance of taking the program up, with work teams' help.
-
-        Once a program that secures a guarantee is guaranteed (``guaranteed_from``), every
-        registered household it is for is reached: the guarantees were the exit test, and
-        the final checks saw to each household's (by 30 Jun 2020 every registered
+    def _short_of_guarantee(self, year: int) -> Mask:
+        """Registered households short of a guarantee this program secures, once it is
+        guaranteed (``guaranteed_from``): the final checks saw to each one's guarantee, so
+        declining was no outcome, nor was support given before (a house renovated and then
+        damaged by a disaster was made safe again; by 30 Jun 2020 every registered
         household's house was checked and made safe, by renovation, relocation, village
         rental housing "and similar routes": Ni Hong, SCIO, 23 Sep 2020;
-        docs/register-sources.md section 4), so declining was no longer an outcome.
-        """
+        docs/register-sources.md section 4)."""
+        h = self.context.households
+        short = np.zeros(h.n, dtype=bool)
+        if not (self.secures and self.unlimited(year)):
+            return short
+        for guarantee in self.secures:
+            short |= ~getattr(h, f"{guarantee}_ok")
+        return short & (h.status == Status.REGISTERED)
+
+    def take_up(self, year: int) -> NDArray[np.float64]:
+        """Each household's chance of taking the program up, with work teams' help; certain
+        for a registered household short of a guarantee the program secures once it is
+        guaranteed (:meth:`_short_of_guarantee`)."""
         h, v = self.context.households, self.context.villages
         boost = self.context.scenario.villages.work_team_takeup * v.work_team[h.village]
         chance = np.minimum(self.config.take_up + boost, 1.0)
-        if self.secures and self.unlimited(year):
-            chance = np.where(h.status == Status.REGISTERED, 1.0, chance)
-        return chance
+        return np.where(self._short_of_guarantee(year), 1.0, chance)
 
     # -- what ---------------------------------------------------------------------------
     def on_enrol(self, idx: Index, year: int) -> None:
@@ -494,7 +493,7 @@ class SupportProgram(Program):
         draws = self.draws("take_up")
         eligible = self.eligible(year)
         if self.config.once:
-            eligible &= (self.since == 0) | self._secured_again(year)
+            eligible &= (self.since == 0) | self._short_of_guarantee(year)
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
         new = np.empty(0, dtype=np.intp)
         if candidates.size and money > spent:
