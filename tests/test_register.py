@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from povsim import PovertyModel, Scenario, Status
-from povsim.config.vocabulary import Hardship
+from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Hardship
 from povsim.sim.assessment import close_year
 from povsim.sim.pathways import pathway_rows
 from povsim.sim.population import gross_income, live_reference_years
@@ -227,6 +227,30 @@ def test_a_relapse_on_a_lost_guarantee_is_not_put_down_to_the_floor(rules: Scena
     t = close_year(h, v, scenario, 2015, Streams(0))
     assert t.relapsed[0]
     assert (t.relapse_causes["floor"][0], t.relapse_causes["guarantee"][0]) == (False, True)
+
+
+@pytest.mark.parametrize(("year", "relapsed"), [(2016, False), (2017, True)])
+def test_the_2017_reverification_marks_an_exit_short_of_a_guarantee_as_a_relapse(
+    rules: Scenario, year: int, relapsed: bool
+) -> None:
+    """对2014至2016年认定脱贫的建档立卡贫困人口再行核实，凡未实现'两不愁、三保障'的，标注为
+    脱贫返贫人口 (county plans of Aug 2017): in a re-verification year an exited household
+    in a dangerous house relapses, whatever its income; a hungry spell does not, as food is
+    judged by the income's own verification (two assessments), and in other years a lost
+    guarantee is restored by the support that stays after exit (不摘帮扶)."""
+    scenario = rules.updated({"exit.reverify_years": [2017]})
+    exited = {"status": Status.EXITED, "ever_exited": True, "exit_year": 2015}
+    h, v = hand_built(
+        {**exited, "housing_grade": SAFE_HOUSING_GRADES},
+        {**exited, "hungry_steps": scenario.steps_per_year},
+        exited,
+    )
+    set_year_income(h, [9000.0, 9000.0, 9000.0])
+    t = close_year(h, v, scenario, year, Streams(0))
+    assert not h.food_ok[1]
+    assert t.relapsed.tolist() == [relapsed, False, False]
+    assert t.relapse_causes["guarantee"].tolist() == [relapsed, False, False]
+    assert h.status[0] == (Status.REGISTERED if relapsed else Status.EXITED)
 
 
 def test_a_fall_in_the_withdrawal_period_is_a_fall(rules: Scenario) -> None:

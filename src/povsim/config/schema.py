@@ -516,6 +516,12 @@ class ExitConfig(_Section):
     require_guarantees: bool = setting(
         True, "exit also needs food, schooling, medical care and safe housing", ""
     )
+    reverify_years: tuple[int, ...] = setting(
+        (),
+        "years the register re-verified earlier exits against the whole standard: an "
+        "exited household short of a guarantee is marked as relapsed (标注为脱贫返贫人口)",
+        "years",
+    )
     plan_from: int | None = setting(
         None,
         "from this year exits follow annual exit plans (年度脱贫计划): each year at most the "

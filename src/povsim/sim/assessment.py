@@ -483,6 +483,8 @@ def close_year(
     relapse = exited_before & (h.below_line_years >= rules.relapse_years)
     if rules.relapse_on_guarantee_loss:
         relapse |= exited_before & ~h.guarantees_ok()
+    if year in rules.reverify_years:
+        relapse |= exited_before & ~h.three_guarantees_ok()
     # While the monitoring mechanism runs, its dynamic checks (动态监测: cadres' visits,
     # departments' data, applications) find a relapse during the year, and the
     # household goes back on the register then ("一旦出现返贫和新致贫，及时纳入建档立卡，享受

@@ -117,7 +117,11 @@ class HouseholdState(ArrayState):
 
     def guarantees_ok(self) -> NDArray[np.bool_]:
         """Two no-worries and three guarantees: food, schooling, medical care, safe housing."""
-        return self.food_ok & self.schooling_ok & self.medical_ok & self.housing_ok
+        return self.food_ok & self.three_guarantees_ok()
+
+    def three_guarantees_ok(self) -> NDArray[np.bool_]:
+        """The three guarantees (三保障): schooling, medical care and safe housing."""
+        return self.schooling_ok & self.medical_ok & self.housing_ok
 
     def register_income(self) -> NDArray[np.float64]:
         """Last assessed income as the register counted it, yuan per person per year.
