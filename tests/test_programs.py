@@ -442,6 +442,7 @@ def test_two_lines_in_one_leaves_no_exited_household_under_the_line(baseline: Sc
             "programs.social_security.budget": AMPLE,
             "programs.social_security.two_lines_in_one": True,
             "monitoring.enabled": False,
+            "exit.reverify_years": (),  # its relapses are on the guarantees, not on income
         }
     )
     model = PovertyModel(scenario, 3)

@@ -15,7 +15,8 @@ while the monitoring runs may exit again through the floor, step 7):
 5. the re-check removes wrongly registered households it finds (``removed``): thoroughly in
    the re-check years (回头看), rarely after;
 6. exited households relapse once verified: under the line at ``exit.relapse_years``
-   successive assessments (or, optionally, on losing a guarantee);
+   successive assessments (or, optionally, on losing a guarantee); in a re-verification
+   year (``exit.reverify_years``) also short of one of the three guarantees;
 7. registered households stably over the line (``exit.stable_years`` successive assessments,
    or held at it by the floor) with every guarantee met exit (``exits``); while the
    monitoring runs, a relapse is registered as it is found, during the year, and is judged
@@ -484,6 +485,10 @@ def close_year(
     if rules.relapse_on_guarantee_loss:
         relapse |= exited_before & ~h.guarantees_ok()
     if year in rules.reverify_years:
+        # The re-verification of earlier exits (2017, after the 2016 assessment) checked
+        # the three guarantees as facts (house, school, insurance) and marked an exit short
+        # of one as a relapse; food and clothing follow the income, which the successive
+        # assessments above verify.
         relapse |= exited_before & ~h.three_guarantees_ok()
     # While the monitoring mechanism runs, its dynamic checks (动态监测: cadres' visits,
     # departments' data, applications) find a relapse during the year, and the
