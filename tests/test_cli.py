@@ -406,6 +406,17 @@ def test_an_unknown_field_suggests_what_was_meant(tmp_path: Path) -> None:
     assert "programs.posts.wgae: unknown field (did you mean programs.posts.wage?)" in output
 
 
+def test_a_list_or_a_single_value_in_the_wrong_place_is_named_plainly(tmp_path: Path) -> None:
+    """pydantic's "Input should be a valid tuple" did not say what to write."""
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f"extends = {json.dumps(BASELINE)}\n[exit]\nreverify_years = 2017\n")
+    output = " ".join(_refused(["check", str(scenario)]).split())
+    assert "exit.reverify_years: a list is expected: write [2017], not 2017" in output
+    scenario.write_text(f"extends = {json.dumps(BASELINE)}\n[income]\ngrowth = [0.05]\n")
+    output = " ".join(_refused(["check", str(scenario)]).split())
+    assert "income.growth: a single number is expected, not a list" in output
+
+
 def test_a_population_too_large_names_the_file_that_set_it(tmp_path: Path) -> None:
     child = tmp_path / "child.toml"
     child.write_text(f"extends = {json.dumps(BASELINE)}\n[population]\nhouseholds = 1e12\n")

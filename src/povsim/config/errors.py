@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import typing
 from collections.abc import Iterable, Mapping
@@ -84,6 +85,10 @@ def _program_model(raw: Mapping[str, Any] | None, name: str) -> type[BaseModel] 
     return BUILTIN_CONFIGS.get(str(kind))
 
 
+_LIST_ERRORS = frozenset({"list_type", "tuple_type", "set_type", "frozen_set_type"})
+
+_NUMBER_ERRORS = frozenset({"float_type", "int_type", "float_parsing", "int_parsing"})
+
 _BOUND_ERRORS = frozenset(
     {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "multiple_of"}
 )
@@ -110,6 +115,13 @@ def problems_from(
         if not loc and (named := _NAMED_FIELD.match(message)):
             # A check of the whole scenario names the field it is about: find who set it.
             loc, message = tuple(named["path"].split(".")), named["message"]
+        if e["type"] in _LIST_ERRORS and isinstance(e.get("input"), str | int | float):
+            # TOML writes a list in brackets: a single year or name is the common slip
+            given = json.dumps(e["input"])
+            message = f"a list is expected: write [{given}], not {given}"
+        if e["type"] in _NUMBER_ERRORS and isinstance(e.get("input"), list | dict):
+            kind = "a list" if isinstance(e["input"], list) else "a table"
+            message = f"a single number is expected, not {kind}"
         if e["type"] in _BOUND_ERRORS and isinstance(e.get("input"), int | float):
             message += f", not {e['input']}"  # the value, as given: the path alone hides it
         if e["type"] == "extra_forbidden":
