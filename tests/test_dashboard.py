@@ -154,6 +154,34 @@ def test_pinned_mixes_are_compared_on_common_seeds_with_the_most_replications(
     assert (result.replications, result.seed) == (3, 7)
 
 
+def test_a_comparison_under_way_can_be_cancelled(monkeypatch) -> None:
+    """Fifty replications of four mixes ran for minutes with no way to stop them."""
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    first = _small(replications=2)
+    app.pinned.set([first, first.with_(label="other")])
+    app.comparison.set(None)
+    compare = app.compare_scenarios
+
+    def cancelled_during_the_first_run(*args, on_result, **kwargs):
+        def tick(result) -> None:
+            if not app.compare_cancelled.value:
+                app._cancel_comparison()
+            on_result(result)
+
+        return compare(*args, on_result=tick, **kwargs)
+
+    monkeypatch.setattr(app, "compare_scenarios", cancelled_during_the_first_run)
+    app._run_comparison()
+    assert app.comparison.value is None
+    assert app.comparing.value == "comparison cancelled after 1 of 4 runs"
+    assert not app.compare_cancelled.value  # the next comparison runs
+    monkeypatch.setattr(app, "compare_scenarios", compare)
+    app._run_comparison()
+    assert app.comparison.value is not None
+
+
 def test_the_projection_is_the_mean_of_the_replications_and_never_stale(monkeypatch) -> None:
     monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
     import threading
@@ -466,8 +494,14 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         page.get_by_label("mix name").fill("industry-20")
         page.get_by_role("button", name="Pin this mix").click()
         expect(pinned.nth(1)).to_contain_text("industry-20: industry 20%")
-        page.get_by_role("button", name="Compare", exact=True).click()
+        # A comparison can be cancelled, and run again.
+        compare = page.get_by_role("button", name="Compare", exact=True)
+        compare.click()
+        page.get_by_role("button", name="Cancel", exact=True).click()
         page.get_by_role("tab", name="Compare mixes").click()
+        expect(page.get_by_text("comparison cancelled after")).to_be_visible()
+        expect(page.get_by_role("button", name="Cancel", exact=True)).to_have_count(0)
+        compare.click()
         table = page.locator("table")
         expect(table).to_contain_text("industry-20", timeout=120_000)
         expect(table).to_contain_text("industry-30")

@@ -115,6 +115,7 @@ projection: solara.Reactive[Projection | None] = solara.reactive(None)
 pinned: solara.Reactive[list[Policy]] = solara.reactive([])
 comparison: solara.Reactive[Comparison | None] = solara.reactive(None)
 comparing = solara.reactive("")
+compare_cancelled = solara.reactive(False)
 front: solara.Reactive[Front | None] = solara.reactive(None)
 front_problem = solara.reactive("")
 
@@ -450,6 +451,16 @@ def _markdown_text(text: str) -> str:
     return "".join(f"&#{ord(c)};" if c in "|*_`[]\\" else c for c in escaped)
 
 
+class _Cancelled(Exception):
+    """The planner cancelled the comparison under way."""
+
+
+def _cancel_comparison() -> None:
+    """Stop the comparison under way once the run in progress finishes."""
+    compare_cancelled.set(True)
+    comparing.set(f"{comparing.value}; cancelling after the run under way")
+
+
 def _run_comparison() -> None:
     mixes = list(pinned.value)
     if len(mixes) < 2:
@@ -458,9 +469,14 @@ def _run_comparison() -> None:
     replications = max(2, *(m.replications for m in mixes))
     total = replications * len(mixes)
     done = {"n": 0}
+    compare_cancelled.set(False)
 
     def tick(_result) -> None:
         done["n"] += 1
+        # Between runs is the one place to stop: fifty replications of four mixes took
+        # minutes that the planner could only wait out.
+        if compare_cancelled.value:
+            raise _Cancelled
         comparing.set(f"comparing: {done['n']} of {total} runs")
 
     comparing.set(f"comparing: 0 of {total} runs")
@@ -472,9 +488,14 @@ def _run_comparison() -> None:
             executor=SerialExecutor(),
             on_result=tick,
         )
+    except _Cancelled:
+        comparing.set(f"comparison cancelled after {done['n']} of {total} runs")
+        return
     except (ScenarioError, ValueError) as err:
         comparing.set(f"cannot compare: {err}")
         return
+    finally:
+        compare_cancelled.set(False)
     comparing.set("")
     comparison.set(result)
 
@@ -696,11 +717,19 @@ def PolicyPanel():
                     text=True,
                     on_click=lambda mix=mix: _unpin(mix),
                 )
-        solara.Button(
-            "Compare",
-            on_click=compare_task,
-            disabled=len(pinned.value) < 2 or compare_task.pending,
-        )
+        with solara.Row():
+            solara.Button(
+                "Compare",
+                on_click=compare_task,
+                disabled=len(pinned.value) < 2 or compare_task.pending,
+            )
+            if compare_task.pending:
+                solara.Button(
+                    "Cancel",
+                    on_click=_cancel_comparison,
+                    disabled=compare_cancelled.value,
+                    text=True,
+                )
 
 
 @solara.component
