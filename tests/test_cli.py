@@ -415,6 +415,18 @@ def test_a_list_or_a_single_value_in_the_wrong_place_is_named_plainly(tmp_path: 
     scenario.write_text(f"extends = {json.dumps(BASELINE)}\n[income]\ngrowth = [0.05]\n")
     output = " ".join(_refused(["check", str(scenario)]).split())
     assert "income.growth: a single number is expected, not a list" in output
+    # Brackets are offered only where a list of any length is wanted.
+    scenario.write_text(
+        f"extends = {json.dumps(BASELINE)}\n[population]\nhousing_grade_probs = 0.5\n"
+        "[programs.social_security]\nstatuses = true\nstandard = 4300\n"
+    )
+    output = " ".join(_refused(["check", str(scenario)]).split())
+    assert "population.housing_grade_probs: a list is expected, not 0.5" in output
+    assert "programs.social_security.statuses: a list is expected, not true" in output
+    assert (
+        "programs.social_security.standard: a table is expected, not 4300 (a dated series: "
+        "a value from each year, e.g. {2017 = 4300})"
+    ) in output
 
 
 def test_a_population_too_large_names_the_file_that_set_it(tmp_path: Path) -> None:

@@ -494,13 +494,22 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         page.get_by_label("mix name").fill("industry-20")
         page.get_by_role("button", name="Pin this mix").click()
         expect(pinned.nth(1)).to_contain_text("industry-20: industry 20%")
-        # A comparison can be cancelled, and run again.
+
+        # A long comparison (a third mix at 50 replications: 150 runs) can be cancelled.
+        page.locator(".povsim-replications [role=slider]").press("End")
+        expect(page.get_by_text("replications: 50")).to_be_visible()
+        page.get_by_label("mix name").fill("long")
+        page.get_by_role("button", name="Pin this mix").click()
+        expect(pinned.nth(2)).to_contain_text("long:")
         compare = page.get_by_role("button", name="Compare", exact=True)
         compare.click()
         page.get_by_role("button", name="Cancel", exact=True).click()
         page.get_by_role("tab", name="Compare mixes").click()
         expect(page.get_by_text("comparison cancelled after")).to_be_visible()
         expect(page.get_by_role("button", name="Cancel", exact=True)).to_have_count(0)
+        page.get_by_role("button", name="remove").nth(2).click()
+        expect(pinned).to_have_count(2)
+        page.get_by_label("mix name").fill("industry-20")
         compare.click()
         table = page.locator("table")
         expect(table).to_contain_text("industry-20", timeout=120_000)

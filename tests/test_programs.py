@@ -434,7 +434,8 @@ def test_policies_stay_after_exit_until_the_end_of_the_campaign(bare: Scenario) 
 def test_two_lines_in_one_leaves_no_exited_household_under_the_line(baseline: Scenario) -> None:
     """With money enough, whoever falls back under the line is caught by dibao at once (seed
     003: 只要返贫,马上纳入低保), so no exited household is assessed under the line, and every
-    relapse on income is a fall the allowance caught."""
+    relapse on income is a fall the allowance caught; the others are 2017's re-verification
+    of the three guarantees."""
     scenario = baseline.updated(
         {
             "population.households": 1500,
@@ -442,13 +443,12 @@ def test_two_lines_in_one_leaves_no_exited_household_under_the_line(baseline: Sc
             "programs.social_security.budget": AMPLE,
             "programs.social_security.two_lines_in_one": True,
             "monitoring.enabled": False,
-            "exit.reverify_years": (),  # its relapses are on the guarantees, not on income
         }
     )
     model = PovertyModel(scenario, 3)
     dibao = next(p for p in model.programs if p.name == "social_security")
     h = model.households
-    exited_under = relapses = 0
+    exited_under = relapses = reverified = 0
     before = h.relapses.copy()
     while model.running:
         model.step()
@@ -456,11 +456,14 @@ def test_two_lines_in_one_leaves_no_exited_household_under_the_line(baseline: Sc
             line = scenario.line(model.year - 1)
             exited_under += int(((h.status == Status.EXITED) & (h.income < line - 1e-6)).sum())
             relapsed = h.relapses > before
-            assert not (relapsed & ~dibao.after_fall).any()
-            relapses += int(relapsed.sum())
+            short = relapsed & ~h.three_guarantees_ok() & (model.year - 1 == 2017)
+            assert not (relapsed & ~short & ~dibao.after_fall).any()
+            relapses += int((relapsed & ~short).sum())
+            reverified += int(short.sum())
             before = h.relapses.copy()
     assert exited_under == 0
     assert relapses > 0
+    assert reverified > 0
 
 
 def test_pathways_shares_sum_to_one(baseline: Scenario) -> None:

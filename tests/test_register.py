@@ -237,7 +237,7 @@ def test_the_2017_reverification_marks_an_exit_short_of_a_guarantee_as_a_relapse
     脱贫返贫人口 (county plans of Aug 2017): in a re-verification year an exited household
     in a dangerous house relapses, whatever its income; a hungry spell does not, as food is
     judged by the income's own verification (two assessments), and in other years a lost
-    guarantee is restored by the support that stays after exit (不摘帮扶)."""
+    guarantee marks no relapse (relapse_on_guarantee_loss is off)."""
     scenario = rules.updated({"exit.reverify_years": [2017]})
     exited = {"status": Status.EXITED, "ever_exited": True, "exit_year": 2015}
     h, v = hand_built(
@@ -250,6 +250,7 @@ def test_the_2017_reverification_marks_an_exit_short_of_a_guarantee_as_a_relapse
     assert not h.food_ok[1]
     assert t.relapsed.tolist() == [relapsed, False, False]
     assert t.relapse_causes["guarantee"].tolist() == [relapsed, False, False]
+    assert t.relapse_causes["reverified"].tolist() == [relapsed, False, False]
     assert h.status[0] == (Status.REGISTERED if relapsed else Status.EXITED)
 
 

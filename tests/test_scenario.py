@@ -286,6 +286,11 @@ def test_a_year_setting_after_the_run_is_noted() -> None:
     said = " ".join(result.output.split())
     assert "villages.work_teams_from (2040) is after the run's last year (2020)" in said
     assert "programs.health.guaranteed_from (2050) is after the run's last year" in said
+    early = load_scenario(SCENARIOS / "baseline.toml", ["exit.reverify_years=[2013, 2017]"])
+    assert early.notes() == [
+        "exit.reverify_years gives 2013, not after the run's first year (2014): no household "
+        "has exited by then, so none is re-verified"
+    ]
     regions = [p for p in SCENARIOS.glob("regions/*.toml") if not p.stem.endswith("_targets")]
     for path in [*SCENARIOS.glob("*.toml"), *regions]:
         assert load_scenario(path).notes() == [], path  # the shipped files: none

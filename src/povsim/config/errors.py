@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import types
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -75,6 +76,62 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _holder(
+    model: type[BaseModel] | None, loc: tuple[str, ...], raw: Mapping[str, Any] | None
+) -> type[BaseModel] | None:
+    """The settings model holding the field at ``loc``, inside program tables of built-in
+    kinds too (by the table's kind, named or implied by its name)."""
+    holder = _model_at(model, loc[:-1])
+    if holder is None and model is not None and len(loc) > 2 and loc[0] == "programs":
+        holder = _model_at(_program_model(raw, loc[1]), loc[2:-1])
+    return holder
+
+
+def _annotation_at(
+    model: type[BaseModel] | None, loc: tuple[str, ...], raw: Mapping[str, Any] | None
+) -> Any:
+    """The annotation of the field at ``loc`` (None where it cannot be told)."""
+    holder = _holder(model, loc, raw) if loc else None
+    field = holder.model_fields.get(loc[-1]) if holder is not None else None
+    return field.annotation if field is not None else None
+
+
+def _arms(annotation: Any) -> list[Any]:
+    """The types an annotation allows, through ``X | None`` and ``Annotated``."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, typing.Annotated):
+        args = typing.get_args(annotation)
+        if typing.get_origin(annotation) is typing.Annotated:
+            args = args[:1]
+        return [arm for arg in args for arm in _arms(arg)]
+    return [annotation]
+
+
+def _any_length(annotation: Any) -> bool:
+    """Whether the field is a list of any length (not a fixed-length tuple)."""
+    for arm in _arms(annotation):
+        origin, args = typing.get_origin(arm), typing.get_args(arm)
+        if origin in (list, set, frozenset) or (origin is tuple and args[-1:] == (Ellipsis,)):
+            return True
+    return False
+
+
+def _keyed_by_year(annotation: Any) -> bool:
+    """Whether the field is a table from years (a dated series)."""
+    for arm in _arms(annotation):
+        if typing.get_origin(arm) is dict:
+            key = typing.get_args(arm)[0]
+            if int in _arms(key):
+                return True
+    return False
+
+
+def _toml(value: Any) -> str:
+    """A value as TOML writes it (Chinese names as they are)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _program_model(raw: Mapping[str, Any] | None, name: str) -> type[BaseModel] | None:
     """The settings of program table ``name`` when its kind is built in (None otherwise)."""
     from povsim.config.registry import BUILTIN_CONFIGS
@@ -115,20 +172,25 @@ def problems_from(
         if not loc and (named := _NAMED_FIELD.match(message)):
             # A check of the whole scenario names the field it is about: find who set it.
             loc, message = tuple(named["path"].split(".")), named["message"]
-        if e["type"] in _LIST_ERRORS and isinstance(e.get("input"), str | int | float):
-            # TOML writes a list in brackets: a single year or name is the common slip
-            given = json.dumps(e["input"])
-            message = f"a list is expected: write [{given}], not {given}"
-        if e["type"] in _NUMBER_ERRORS and isinstance(e.get("input"), list | dict):
-            kind = "a list" if isinstance(e["input"], list) else "a table"
+        given = e.get("input")
+        if e["type"] in _LIST_ERRORS and isinstance(given, str | int | float):
+            message = f"a list is expected, not {_toml(given)}"
+            if not isinstance(given, bool) and _any_length(_annotation_at(model, loc, raw)):
+                # TOML writes a list in brackets: a single year or name is the common slip
+                message = f"a list is expected: write [{_toml(given)}], not {_toml(given)}"
+        if e["type"] == "dict_type" and isinstance(given, str | int | float):
+            message = f"a table is expected, not {_toml(given)}"
+            if _keyed_by_year(_annotation_at(model, loc, raw)):
+                example = f"{{2017 = {_toml(given)}}}"
+                message += f" (a dated series: a value from each year, e.g. {example})"
+        if e["type"] in _NUMBER_ERRORS and isinstance(given, list | dict):
+            kind = "a list" if isinstance(given, list) else "a table"
             message = f"a single number is expected, not {kind}"
         if e["type"] in _BOUND_ERRORS and isinstance(e.get("input"), int | float):
             message += f", not {e['input']}"  # the value, as given: the path alone hides it
         if e["type"] == "extra_forbidden":
             message = "unknown field"
-            holder = _model_at(model, loc[:-1])
-            if holder is None and model is not None and len(loc) > 2 and loc[0] == "programs":
-                holder = _model_at(_program_model(raw, loc[1]), loc[2:-1])
+            holder = _holder(model, loc, raw)
             close = difflib.get_close_matches(loc[-1], list(holder.model_fields) if holder else [])
             if close:
                 message += (

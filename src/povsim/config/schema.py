@@ -518,8 +518,9 @@ class ExitConfig(_Section):
     )
     reverify_years: tuple[int, ...] = setting(
         (),
-        "years the register re-verified earlier exits against the whole standard: an "
-        "exited household short of a guarantee is marked as relapsed (标注为脱贫返贫人口)",
+        "years the register re-verified earlier exits: an exited household short of one of "
+        "the three guarantees (schooling, medical cover, safe housing) is marked as relapsed "
+        "(标注为脱贫返贫人口), whatever its income",
         "years",
     )
     plan_from: int | None = setting(
@@ -1035,6 +1036,12 @@ class Scenario(_Section):
 
         walk(self, "")
         found += self._file_notes
+        early = [y for y in self.exit.reverify_years if y <= self.start_year]
+        if early:
+            found.append(
+                f"exit.reverify_years gives {year_runs(early)}, not after the run's first year "
+                f"({self.start_year}): no household has exited by then, so none is re-verified"
+            )
         m = self.monitoring
         if m.deep_incidence is not None and m.deep_year < self.start_year:
             found.append(

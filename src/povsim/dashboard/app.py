@@ -475,7 +475,7 @@ def _run_comparison() -> None:
         done["n"] += 1
         # Between runs is the one place to stop: fifty replications of four mixes took
         # minutes that the planner could only wait out.
-        if compare_cancelled.value:
+        if compare_cancelled.value and done["n"] < total:
             raise _Cancelled
         comparing.set(f"comparing: {done['n']} of {total} runs")
 
@@ -677,13 +677,14 @@ def PolicyPanel():
                 on_value=lambda v: _set_policy(current.with_(two_lines_in_one=v)),
             )
         SeedInput(current.seed, lambda v: _set_policy(current.with_(seed=v)))
-        solara.SliderInt(
-            f"replications: {current.replications}",
-            value=current.replications,
-            min=2,
-            max=50,
-            on_value=lambda v: _set_policy(current.with_(replications=v)),
-        )
+        with solara.Column(classes=["povsim-replications"], gap="0px"):
+            solara.SliderInt(
+                f"replications: {current.replications}",
+                value=current.replications,
+                min=2,
+                max=50,
+                on_value=lambda v: _set_policy(current.with_(replications=v)),
+            )
         named = _named(current)
         toml = solara.use_memo(named.to_toml, dependencies=[current, named.label])
         solara.FileDownload(

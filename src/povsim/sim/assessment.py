@@ -256,6 +256,8 @@ def _relapse_causes(
         # seed 003): the relapse is of the household's own income.
         "floor": relapse & held,
         "guarantee": relapse & ~h.guarantees_ok(),
+        # marked at a re-verification of earlier exits, whatever the income
+        "reverified": relapse & (year in scenario.exit.reverify_years) & ~h.three_guarantees_ok(),
     }
     explained = np.zeros_like(relapse)
     for mask in causes.values():

@@ -68,6 +68,9 @@ INDICATORS: dict[str, str] = {
     "it by the minimum living allowance (只要返贫,马上纳入低保)",
     "relapses_guarantee": "relapsed households missing a guarantee (food, schooling, medical "
     "care, safe housing)",
+    "relapses_reverified": "relapsed households marked at a re-verification of earlier exits "
+    "(exit.reverify_years): short of schooling, medical cover or safe housing, whatever "
+    "their income (they count under relapses_guarantee too)",
     "relapses_other": "relapsed households with none of the causes above",
     "missed_poor_households": "households under the line by the register's income, not on the "
     "register (exclusion error, as the verification judged it)",
