@@ -154,6 +154,42 @@ def test_pinned_mixes_are_compared_on_common_seeds_with_the_most_replications(
     assert (result.replications, result.seed) == (3, 7)
 
 
+def test_pinned_mixes_kept_in_the_browser_come_back_as_they_were() -> None:
+    from povsim.dashboard.pins import pins_json, restore_pins
+
+    first = _small(replications=7).with_(label="first", seed=5)
+    second = first.with_share("industry", 0.4).with_(label="second")
+    restored, problems = restore_pins(pins_json([first, second]), SCENARIOS, 4)
+    assert problems == []
+    assert [m.label for m in restored] == ["first", "second"]
+    for kept, mix in zip(restored, [first, second], strict=True):
+        assert kept.replications == 7
+        assert kept.scenario().model_dump() == mix.scenario().model_dump()
+
+
+def test_pins_the_browser_kept_are_read_as_untrusted_input(tmp_path: Path) -> None:
+    """The browser's storage is the user's to edit, and an older povsim's file may no
+    longer load: each bad entry is a message, never a traceback, and the rest come back."""
+    import json
+
+    from povsim.dashboard.pins import pins_json, restore_pins
+
+    good = json.loads(pins_json([_small().with_(label="good")]))[0]
+    sneaky = {"label": "sneaky", "toml": f'extends = "{tmp_path / "x.toml"}"\n'}
+    stale = {"label": "stale", "toml": "retired_setting = 1\n" + good["toml"]}
+    text = json.dumps([sneaky, 5, stale, good])
+    restored, problems = restore_pins(text, SCENARIOS, 4)
+    assert [m.label for m in restored] == ["good"]
+    assert "pinned mix 'sneaky' could not be restored" in problems[0]
+    assert "may extend only a shipped scenario" in problems[0]
+    assert problems[1] == "a pinned mix kept in this browser could not be read"
+    assert "retired_setting: unknown field" in problems[2]
+    assert restore_pins("{not json", SCENARIOS, 4) == (
+        [],
+        ["the pinned mixes kept in this browser could not be read"],
+    )
+
+
 def test_a_comparison_under_way_can_be_cancelled(monkeypatch) -> None:
     """Fifty replications of four mixes ran for minutes with no way to stop them."""
     monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
@@ -530,6 +566,13 @@ def test_a_planner_compares_two_mixes_in_the_browser(
             page.get_by_role("button", name="Download scenario (TOML)").click()
         exported = tmp_path / "mix.toml"
         download.value.save_as(exported)
+
+        # The pins outlive a reload: the browser keeps them.
+        page.reload()
+        expect(pinned).to_have_count(2)
+        expect(pinned.first).to_contain_text("industry-30: industry 30%")
+        expect(pinned.nth(1)).to_contain_text("industry-20: industry 20%")
+        expect(page.locator(".povsim-problem")).to_have_count(0)
         browser.close()
     assert not missing, missing
     assert not errors, errors

@@ -3,10 +3,11 @@
 The sidebar holds the live model's controls (reset, play, step one year), the
 policy-mix panel (scenario, budget shares kept summing to what the scenario gives the
 programs, budget level, exit threshold, two lines in one, seed and replications),
-pinning, comparison and export. The first tab follows the model year by year against
-the mix's projection to the last year (the mean of its replications, refined as they
-finish); the second compares up to four pinned mixes with :func:`povsim.compare`; the
-third shows a front stored by ``povsim optimize`` and loads any of its mixes.
+pinning (kept in the browser: :mod:`povsim.dashboard.pins`), comparison and export. The
+first tab follows the model year by year against the mix's projection to the last year
+(the mean of its replications, refined as they finish); the second compares up to four
+pinned mixes with :func:`povsim.compare`; the third shows a front stored by ``povsim
+optimize`` and loads any of its mixes.
 Charts are ECharts options drawn by the browser (:mod:`povsim.dashboard.charts`).
 
 Started by ``povsim dashboard``; the module reads ``POVSIM_DASHBOARD_SCENARIO`` (the
@@ -35,6 +36,7 @@ from solara.components.input import use_change
 
 from povsim.config import ScenarioError
 from povsim.dashboard import charts
+from povsim.dashboard.pins import PinStore, pins_json, restore_pins
 from povsim.dashboard.policy import (
     MAX_PINNED,
     Front,
@@ -115,6 +117,7 @@ projection: solara.Reactive[Projection | None] = solara.reactive(None)
 pinned: solara.Reactive[list[Policy]] = solara.reactive([])
 comparison: solara.Reactive[Comparison | None] = solara.reactive(None)
 comparing = solara.reactive("")
+pins_epoch = solara.reactive(0)
 compare_cancelled = solara.reactive(False)
 front: solara.Reactive[Front | None] = solara.reactive(None)
 front_problem = solara.reactive("")
@@ -451,6 +454,17 @@ def _markdown_text(text: str) -> str:
     return "".join(f"&#{ord(c)};" if c in "|*_`[]\\" else c for c in escaped)
 
 
+def _restore_pins(text: str) -> None:
+    """Pin again the mixes this browser kept (a reload starts a new session)."""
+    restored, problems = restore_pins(text, _scenarios_dir(), MAX_PINNED)
+    labels = {m.label for m in pinned.value}
+    fresh = [m for m in restored if m.label not in labels]
+    pinned.set([*pinned.value, *fresh][:MAX_PINNED])
+    if problems:
+        problem.set("; ".join(problems))
+    pins_epoch.set(pins_epoch.value + 1)
+
+
 class _Cancelled(Exception):
     """The planner cancelled the comparison under way."""
 
@@ -696,6 +710,8 @@ def PolicyPanel():
 
     with solara.Card("Compare"):
         labels = [m.label for m in pinned.value]
+        stored = solara.use_memo(lambda: pins_json(pinned.value), dependencies=[pinned.value])
+        PinStore(value=stored, epoch=pins_epoch.value, event_restore=_restore_pins)
 
         def pin() -> None:
             named = _named(current)
