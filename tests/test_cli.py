@@ -429,6 +429,12 @@ def test_a_list_or_a_single_value_in_the_wrong_place_is_named_plainly(tmp_path: 
     ) in output
 
 
+def test_a_name_like_an_emoji_code_is_printed_as_given(tmp_path: Path) -> None:
+    """rich turned ':fire:.toml' into a flame and 'a:b' into an emoji B in messages."""
+    output = _refused(["check", str(tmp_path / ":fire:.toml")])
+    assert ":fire:.toml: file not found" in output
+
+
 def test_a_population_too_large_names_the_file_that_set_it(tmp_path: Path) -> None:
     child = tmp_path / "child.toml"
     child.write_text(f"extends = {json.dumps(BASELINE)}\n[population]\nhouseholds = 1e12\n")

@@ -74,9 +74,11 @@ def test_conditions_read_outcomes_and_refuse_anything_else() -> None:
     for bad, message in (
         ("registered_people@2020 >", "not a valid expression"),
         ("nonsense > 0", "unknown output"),
-        ("__import__('os') > 0", "only outcomes"),
+        ("__import__(os) > 0", "only outcomes"),
+        ("__import__('os') > 0", "text in quotes"),
         ("incidence_end", "must be a condition"),
-        ("incidence_end > 'x'", "not a number"),
+        ("incidence_end > 'x'", "text in quotes"),  # named as given, not as its placeholder
+        ("incidence_end > 0" + " + 1" * 10_000, "give at most 1,000"),
         ("additional_exits > 0", "needs the counterfactual"),
         ("1 > 0", "names no outcome"),
     ):

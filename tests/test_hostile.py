@@ -154,6 +154,25 @@ def _designs(tmp_path: Path) -> dict[str, Path]:
         'indicator = "nonsense"\nrelative_tolerance = 0.1\n',
         "targets": f'scenario = {base}\nregion = "x"\n{target}'
         'indicator = "incidence"\nrelative_tolerance = 0.1\n',
+        "negative_fit_seed": f'scenario = {base}\nregion = "x"\n{target}'
+        'indicator = "incidence"\nrelative_tolerance = 0.1\n[calibration]\nseed = -1\n'
+        '[[calibration.parameters]]\npath = "income.growth"\nbounds = [0.03, 0.1]\n',
+        "no_variants": f"base = {base}\nvariants = []\n",
+        "lhs_no_ranges": f"base = {base}\n[lhs]\nsamples = 2\nranges = {{}}\n",
+        "lhs_negative_seed": f"base = {base}\n[lhs]\nsamples = 2\nseed = -1\n"
+        '[lhs.ranges]\n"income.growth" = [0.03, 0.1]\n',
+        "lhs_huge": f"base = {base}\n[lhs]\nsamples = 100_000_000_000\n"
+        '[lhs.ranges]\n"income.growth" = [0.03, 0.1]\n',
+        "no_outputs": f"base = {base}\noutputs = []\ntime_varying = []\n"
+        '[inputs."income.growth"]\nbounds = [0.03, 0.1]\n'
+        '[inputs."programs.industry.gain"]\nbounds = [1000, 3000]\n',
+        "share_twice": f'base = {base}\noutputs = ["incidence_end"]\n'
+        '[shares]\nprograms = ["industry", "industry", "health"]\n',
+        "share_and_input": f'base = {base}\noutputs = ["incidence_end"]\n'
+        '[inputs."programs.industry.share"]\nbounds = [0.05, 0.1]\n'
+        '[shares]\nprograms = ["industry", "health"]\n',
+        "problem_replications": f'base = {base}\noutputs = ["incidence_end"]\n'
+        'replications = 1_000_000_000_000\n[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
     }
     paths = {}
     for name, text in texts.items():
@@ -364,6 +383,57 @@ COMMANDS = {
     "compare: one scenario": ["compare", "{base}"],
     "compare: --out a foreign directory": ["compare", "{base}", "{base}", "--out", "{tmp}"],
     "validate: an unknown region": ["validate", "atlantis"],
+    "validate: --out an existing file": ["validate", "{shandan}", "--out", "{tmp}/keep.txt"],
+    "validate: a trillion households": ["validate", "{shandan}", "--households", "1000000000000"],
+    "sweep: no variants": ["sweep", "{no_variants}", "--out", "{out}"],
+    "sweep: a hypercube of no inputs": ["sweep", "{lhs_no_ranges}", "--out", "{out}"],
+    "sweep: a hypercube with a negative seed": ["sweep", "{lhs_negative_seed}", "--out", "{out}"],
+    "sweep: a hypercube of 1e11 samples": ["sweep", "{lhs_huge}", "--out", "{out}"],
+    "sensitivity: no outputs": ["sensitivity", "{base}", "--problem", "{no_outputs}"],
+    "sensitivity: a share program twice": ["sensitivity", "{base}", "--problem", "{share_twice}"],
+    "sensitivity: a share also an input": [
+        "sensitivity",
+        "{base}",
+        "--problem",
+        "{share_and_input}",
+    ],
+    "sensitivity: a trillion replications": [
+        "sensitivity",
+        "{base}",
+        "--problem",
+        "{problem_replications}",
+    ],
+    "sensitivity: -N of 1e11": [
+        "sensitivity",
+        "{base}",
+        "--problem",
+        str(SCENARIOS / "problems" / "baseline_six.toml"),
+        "-N",
+        "100000000000",
+    ],
+    "calibrate: a negative seed": ["calibrate", "{base}", "--targets", "{negative_fit_seed}"],
+    "calibrate: bounds outside the field": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "income.household_sd=-5:1",
+    ],
+    "optimize: bounds outside the field": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--levers",
+        "income.growth=-9:9",
+    ],
+    "discover: a condition of 10,000 terms": [
+        "discover",
+        "{calibration}",
+        "--where",
+        "incidence_end > 0" + " + 1" * 10_000,
+    ],
 }
 
 
@@ -376,6 +446,7 @@ def test_a_hostile_command_is_one_clear_line(
     (tmp_path / "keep.txt").write_text("mine")  # --out at tmp_path: a foreign directory
     values = {name: str(path) for name, path in paths.items()}
     values |= {"base": str(BASELINE), "tmp": str(tmp_path), "out": str(tmp_path / "out")}
+    values["shandan"] = str(SCENARIOS / "regions" / "shandan_targets.toml")
     values["national"] = str(SCENARIOS / "regions" / "national_counties.toml")
     national_design = tmp_path / "national_design.toml"
     national_design.write_text(
@@ -396,6 +467,8 @@ def test_a_hostile_command_is_one_clear_line(
     code, output = _invoke(tmp_path, args)
     assert code == 2, output
     assert "error" in output.lower()
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+    assert not (tmp_path / "out").exists(), "a refused command left output behind"
 
 
 def test_a_directory_given_for_a_scenario_is_named_as_one(tmp_path: Path) -> None:

@@ -151,6 +151,9 @@ def validate(
     out: Annotated[
         Path | None, typer.Option(help="also write the table to this CSV (and a PNG beside it)")
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="replace the CSV and PNG at --out if they exist")
+    ] = False,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -162,11 +165,18 @@ def validate(
     """
     from povsim.cli.tables import targets_table
     from povsim.config import Scenario, ScenarioError
-    from povsim.experiments.calibration import TargetsFile, load_region
+    from povsim.experiments.calibration import TargetsFile, load_region, resized
     from povsim.experiments.calibration import validate as check_regions
     from povsim.plots.calibration import target_fit
-    from povsim.runs.store import save_figure
+    from povsim.runs.store import OutputError, check_file_target, save_figure, write_file
 
+    if out is not None:
+        # Before the runs, not after them: a table's path is the user's file to keep.
+        try:
+            for target in (out, out.with_suffix(".png")):
+                check_file_target(target, overwrite)
+        except OutputError as err:
+            raise fail(str(err), 2) from None
     names = regions or sorted(
         p.name.removesuffix("_targets.toml") for p in regions_dir.glob("*_targets.toml")
     )
@@ -181,6 +191,12 @@ def validate(
             loaded.append(load_region(path))
         except ScenarioError as err:
             raise fail(str(err), 2) from None
+    for scenario, _ in loaded:
+        try:
+            resized(scenario, households)
+        except ScenarioError as err:
+            problems = "; ".join(p.message for p in err.problems)
+            raise fail(f"--households {households}: {scenario.name}: {problems}", 2) from None
     total = replications * len(loaded)
     with experiment("validating", total, executor, workers, scheduler, quiet) as (pool, bar):
         table = check_regions(
@@ -194,7 +210,7 @@ def validate(
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            table.to_csv(out, index=False)
+            write_file(out, lambda tmp: table.to_csv(tmp, index=False))
             save_figure(target_fit(table), out.with_suffix(".png"))
         except OSError as err:
             raise fail(f"cannot write {out}: {err}", 1) from None

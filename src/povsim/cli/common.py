@@ -47,8 +47,8 @@ __all__ = [
 
 # Prose is never broken at 80 columns (into a file, a sentence cut mid-phrase cannot be
 # searched); tables are laid out by show().
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, emoji=False)  # a user's :b: is text, not an emoji
+errors = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def show(table: RenderableType) -> None:

@@ -69,7 +69,10 @@ def sensitivity(
     ] = None,
     method: Annotated[str, typer.Option(help="sobol, morris or fast")] = "sobol",
     n: Annotated[
-        int, typer.Option("-N", "--n", min=1, help="base sample size (Morris: trajectories)")
+        int,
+        typer.Option(
+            "-N", "--n", min=1, max=1_000_000, help="base sample size (Morris: trajectories)"
+        ),
     ] = 1024,
     second_order: Annotated[bool, typer.Option(help="Sobol S2 indices (more runs)")] = True,
     resume: Annotated[bool, typer.Option(help="continue an evaluation already in --out")] = False,

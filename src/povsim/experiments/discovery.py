@@ -148,6 +148,10 @@ _ALLOWED = (
 )
 
 
+MAX_CONDITION = 1_000
+"""The longest ``--where`` read (characters): a condition names a few outcomes."""
+
+
 def parse_condition(text: str) -> Condition:
     """Read ``--where``: outcomes (any name :func:`povsim.runs.metrics.outcome` knows),
     numbers, comparisons, ``+ - * /``, ``and``/``or``/``not`` (or ``& | ~``) and brackets.
@@ -167,11 +171,20 @@ def parse_condition(text: str) -> Condition:
 
     if not text.strip():
         raise DiscoveryError("--where: give a condition, e.g. 'registered_people@2020 > 0'")
+    if len(text) > MAX_CONDITION:
+        # Python's parser runs out of stack on a few thousand nested terms
+        raise DiscoveryError(
+            f"--where: the condition is {len(text):,} characters; give at most {MAX_CONDITION:,}"
+        )
+    if "'" in text or '"' in text:
+        raise DiscoveryError(f"--where {text!r}: text in quotes is no outcome or number")
     rewritten = _TOKEN.sub(placeholder, text)
     try:
         tree = ast.parse(rewritten.strip(), mode="eval")
     except SyntaxError:
         raise DiscoveryError(f"--where {text!r}: not a valid expression") from None
+    except (RecursionError, MemoryError):
+        raise DiscoveryError(f"--where {text[:40]!r}...: nested too deeply") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             raise DiscoveryError(

@@ -229,6 +229,20 @@ def parse_lever(text: str, source: str = "--levers") -> Lever:
     return Lever(path=head.strip(), bounds=bounds)
 
 
+def _outside_field(
+    base: Scenario, path: str, bounds: tuple[float, float], kind: type
+) -> str | None:
+    """What is wrong with a bound outside the field's own limits (None if both are within)."""
+    for bound in bounds:
+        try:
+            base.updated({path: kind(bound)})
+        except ScenarioError as err:
+            own = [p for p in err.problems if p.path == path]
+            if own:
+                return f"at {bound:g}: {own[0].message}"
+    return None
+
+
 class SearchSpace:
     """The levers resolved against a base scenario: the variables and the scenario each
     point makes.
@@ -294,6 +308,10 @@ class SearchSpace:
                 continue
             if lever.path in self.names:
                 problems.append(ScenarioProblem(source, where, "given twice"))
+                continue
+            if (outside := _outside_field(base, lever.path, lever.bounds, type(value))) is not None:
+                # every point beyond the field's own limits would be infeasible, silently
+                problems.append(ScenarioProblem(source, where, outside))
                 continue
             self.names.append(lever.path)
             self.low.append(lever.bounds[0])

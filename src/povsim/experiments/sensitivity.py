@@ -113,6 +113,14 @@ class Shares(_Strict):
     )
     group: str | None = None
 
+    @field_validator("programs")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        # SALib refused the repeated name only after every run had been made
+        if twice := sorted({p for p in value if value.count(p) > 1}):
+            raise ValueError(f"{twice[0]!r} is given twice")
+        return value
+
     @field_validator("weights")
     @classmethod
     def _positive_range(cls, value: tuple[float, float]) -> tuple[float, float]:
@@ -126,11 +134,24 @@ class Shares(_Strict):
 class ProblemFile(_Strict):
     base: str | None = Field(None, description="the base scenario (the command line may give it)")
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 1
-    replications: Annotated[int, Field(ge=1)] = 1
+    replications: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     inputs: dict[str, Input] = Field(default_factory=dict)
     shares: Shares | None = None
     outputs: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTPUTS))
     time_varying: list[str] = Field(default_factory=lambda: ["incidence"])
+
+    @model_validator(mode="after")
+    def _something_to_analyse(self) -> Self:
+        # SALib refused an empty output list only after every run had been made
+        if not self.outputs and not self.time_varying:
+            raise ValueError("outputs: none to analyse (give outputs or time_varying)")
+        for program in self.shares.programs if self.shares else ():
+            if (path := f"programs.{program}.share") in self.inputs:
+                # the shares table would overwrite the input in every run, silently
+                raise ValueError(
+                    f"inputs.{path}: the [shares] table varies it too; give it in one place"
+                )
+        return self
 
 
 class Problem:

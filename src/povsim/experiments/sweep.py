@@ -65,11 +65,13 @@ class Variant(_Strict):
 
 class LatinHypercube(_Strict):
     samples: Annotated[int, Field(ge=1)]
-    seed: int = 0
+    seed: Annotated[int, Field(ge=0, le=2**64 - 1)] = 0
     ranges: dict[str, tuple[float, float]]
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
+        if not self.ranges:
+            raise ValueError("ranges: no inputs to sample (give at least one path = [low, high])")
         for path, (low, high) in self.ranges.items():
             if not low < high:
                 raise ValueError(f"range of {path} must have low < high")
@@ -102,11 +104,17 @@ class SweepDesign(_Strict):
         for path, values in (self.grid or {}).items():
             if not values:
                 raise ValueError(f"grid.{path}: no values")
+        if self.variants == []:
+            raise ValueError("variants: none given (a sweep needs at least one point)")
         names = [v.name for v in self.variants or []]
         if twice := sorted({n for n in names if names.count(n) > 1}):
             # runs.parquet and every comparison group the runs by name
             raise ValueError(f"variants: the name {twice[0]!r} is given twice")
         points = math.prod(len(v) for v in (self.grid or {}).values()) if self.grid else 1
+        if self.lhs is not None:
+            points = self.lhs.samples
+        elif self.variants is not None:
+            points = len(self.variants)
         if points * self.replications > MAX_RUNS:
             raise ValueError(
                 f"{points:,} points x {self.replications:,} replications is more than "

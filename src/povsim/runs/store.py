@@ -142,6 +142,26 @@ _UMASK = _read_umask()
 (the dashboard's, an executor's), whose files made in between would be world-writable."""
 
 
+def check_file_target(target: Path, overwrite: bool = False) -> None:
+    """Refuse, before any work, a file ``target`` that cannot be written or would replace a
+    file without ``overwrite`` (a table and its figure are the user's to keep).
+
+    Raises:
+        OutputError: naming the target and why it is refused.
+    """
+    target = Path(target)
+    if "\0" in str(target):
+        raise OutputError(f"{str(target)!r}: a path cannot hold a NUL byte")
+    if target.is_dir():
+        raise OutputError(f"{target} is a directory; give a file name")
+    _check_writable(target)
+    if (target.exists() or target.is_symlink()) and not overwrite:
+        raise OutputError(
+            f"{target} exists; povsim will not replace it (give --overwrite to replace it, or "
+            "choose another path)"
+        )
+
+
 def _check_writable(target: Path) -> None:
     """Refuse a new target whose nearest existing folder cannot take it: found before the
     work, not after hours of it."""

@@ -173,8 +173,8 @@ class CalibrationSettings(_Strict):
     """How to fit: free parameters and the effort to spend."""
 
     parameters: list[Parameter] = Field(default_factory=list)
-    replications: Annotated[int, Field(ge=1)] = 3
-    seed: int = 1
+    replications: Annotated[int, Field(ge=1, le=1_000_000)] = 3
+    seed: Annotated[int, Field(ge=0, le=2**64 - 1)] = 1
     households: Annotated[int, Field(ge=10)] | None = Field(
         None, description="agents per run while fitting (weights keep the totals)"
     )
@@ -301,18 +301,22 @@ def check_against(
                 )
             )
             continue
-        if parameter.path.startswith("population."):
-            # The largest population the search may try must fit in memory (other invalid
-            # candidates, shares over 1 say, are skipped during the search).
-            high = parameter.bounds[1]
+        # A bound outside the field's own limits is refused, as is a population that
+        # cannot fit in memory; candidates invalid only together with other values
+        # (shares over 1 in all, say) are skipped during the search.
+        for bound in parameter.bounds:
             try:
-                scenario.updated({parameter.path: type(value)(high)})
+                scenario.updated({parameter.path: type(value)(bound)})
             except ScenarioError as err:
-                reason = err.problems[0].message if err.problems else str(err)
-                message = f"at {high:g}: {reason}"
+                own = [p for p in err.problems if p.path == parameter.path]
+                if not own and not parameter.path.startswith("population."):
+                    continue
+                reason = (own or list(err.problems))[0].message if err.problems else str(err)
+                message = f"at {bound:g}: {reason}"
                 problems.append(
                     parameter_problem(parameters, i, "bounds", source, parameters_given, message)
                 )
+                break
     if problems:
         raise ScenarioError(problems)
 
