@@ -355,6 +355,7 @@ COMMANDS = {
         "incidence_end > 0.1",
     ],
     "run: unknown executor": ["run", "{base}", "--executor", "thread"],
+    "run: a seed beyond 64 bits": ["run", "{base}", "--seed", "99999999999999999999999"],
     "run: --set a bool as a rate": ["run", "{base}", "--set", "income.growth=true"],
     "run: --set infinity": ["run", "{base}", "--set", "income.initial_mean=inf"],
     "run: --set a trillion households": ["run", "{base}", "--set", "population.households=1e12"],

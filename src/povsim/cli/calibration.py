@@ -68,7 +68,9 @@ def calibrate(
     households: Annotated[
         int | None, typer.Option(min=10, help="agents per run while fitting")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="seed of runs and search")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=2**64 - 1, help="seed of runs and search")
+    ] = None,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -147,7 +149,7 @@ def validate(
     households: Annotated[
         int | None, typer.Option(min=10, help="agents per run [default: the profile's]")
     ] = None,
-    seed: Annotated[int, typer.Option(min=0, help="seed")] = 1,
+    seed: Annotated[int, typer.Option(min=0, max=2**64 - 1, help="seed")] = 1,
     out: Annotated[
         Path | None, typer.Option(help="also write the table to this CSV (and a PNG beside it)")
     ] = None,

@@ -35,7 +35,9 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="run directory [default: runs/NAME-seedN]")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="seed [default: the scenario's]")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=2**64 - 1, help="seed [default: the scenario's]")
+    ] = None,
     set_: SetOption = None,
     replications: Annotated[
         int, typer.Option(min=1, help="independent replications (streams spawned from the seed)")
