@@ -472,6 +472,34 @@ def test_a_province_table_without_a_source_is_refused(tmp_path: Path) -> None:
     assert "no source for poor_2014" in result.output
 
 
+@pytest.mark.parametrize(
+    ("row", "said"),
+    [
+        ("P,north,1000,1,10,5000", "row 4, region: Input should be 'east', 'centre' or 'west'"),
+        ("P,west,-5,1,10,5000", "row 4, rural_population: Input should be greater than"),
+        ("P,west,1000,1,2000,5000", "row 4: P: poor_2014 (2,000) exceeds rural_population"),
+    ],
+)
+def test_a_bad_figure_in_the_province_table_is_named_by_its_row(
+    tmp_path: Path, row: str, said: str
+) -> None:
+    """It was named as the scenario's geography.provinces.0.region, not the table's row."""
+    from typer.testing import CliRunner
+
+    from povsim.cli import app
+
+    header = "province,region,rural_population,poor_counties,poor_2014,rural_income"
+    sources = ",source_rural_population,source_poor_counties,source_poor_2014,source_rural_income"
+    table = f"# a comment\n{header}{sources}\nQ,west,1000,1,10,5000,A,B,C,D\n{row},A,B,C,D\n"
+    (tmp_path / "p.csv").write_text(table, "utf-8")
+    scenario = tmp_path / "s.toml"
+    base = (SCENARIOS / "baseline.toml").as_posix()
+    scenario.write_text(f'extends = "{base}"\n[geography]\nprovinces_table = "p.csv"\n', "utf-8")
+    result = CliRunner().invoke(app, ["check", str(scenario)])
+    assert result.exit_code == 2
+    assert f"p.csv, {said}" in " ".join(result.output.split())
+
+
 def test_a_national_scenario_is_never_one_model(tiny: Scenario) -> None:
     from povsim import PovertyModel
 

@@ -14,7 +14,7 @@ import csv
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from povsim.config.fields import Probability, StrictNumbers, Year, setting
 
@@ -131,14 +131,18 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ValueError(f"cannot read {path}: {err}") from None
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    reader = csv.DictReader(lines)
+    numbered = [
+        (n, line)
+        for n, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.startswith("#")
+    ]
+    reader = csv.DictReader(line for _, line in numbered)
     needed = ("province", "region", *FIGURES, *(f"source_{f}" for f in FIGURES))
     missing = [c for c in needed if c not in (reader.fieldnames or [])]
     if missing:
         raise ValueError(f"{path} has no column {', '.join(missing)}")
     rows = []
-    for number, row in enumerate(reader, start=2):
+    for (number, _), row in zip(numbered[1:], reader, strict=False):
         sources = {f: (row.get(f"source_{f}") or "").strip() for f in FIGURES}
         unsourced = [f for f, s in sources.items() if not s]
         if unsourced:
@@ -152,9 +156,18 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
             }
         except (TypeError, ValueError):
             raise ValueError(f"{path}, row {number}: a figure is not a number") from None
-        rows.append(
-            {"name": row["province"], "region": row["region"], **figures, "sources": sources}
-        )
+        entry = {"name": row["province"], "region": row["region"], **figures, "sources": sources}
+        try:
+            ProvinceConfig.model_validate(entry)
+        except ValidationError as err:
+            # named by the table's row, not by the scenario that reads the table
+            first = err.errors(include_url=False)[0]
+            field = str(first["loc"][0]) if first["loc"] else ""
+            column = {"name": "province"}.get(field, field)
+            message = first["msg"].removeprefix("Value error, ")
+            where = f"{path}, row {number}" + (f", {column}" if column else "")
+            raise ValueError(f"{where}: {message}") from None
+        rows.append(entry)
     if not rows:
         raise ValueError(f"{path} lists no provinces")
     return rows
