@@ -475,15 +475,15 @@ def test_a_province_table_without_a_source_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("row", "said"),
     [
-        ("P,north,1000,1,10,5000", "row 4, region: Input should be 'east', 'centre' or 'west'"),
-        ("P,west,-5,1,10,5000", "row 4, rural_population: Input should be greater than"),
-        ("P,west,1000,1,2000,5000", "row 4: P: poor_2014 (2,000) exceeds rural_population"),
+        ("P,north,1000,1,10,5000", "line 4, region: Input should be 'east', 'centre' or 'west'"),
+        ("P,west,-5,1,10,5000", "line 4, rural_population: Input should be greater than"),
+        ("P,west,1000,1,2000,5000", "line 4: P: poor_2014 (2,000) exceeds rural_population"),
     ],
 )
 def test_a_bad_figure_in_the_province_table_is_named_by_its_row(
     tmp_path: Path, row: str, said: str
 ) -> None:
-    """It was named as the scenario's geography.provinces.0.region, not the table's row."""
+    """It was named as the scenario's geography.provinces.0.region, not the table's line."""
     from typer.testing import CliRunner
 
     from povsim.cli import app

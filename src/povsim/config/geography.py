@@ -146,7 +146,7 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
         sources = {f: (row.get(f"source_{f}") or "").strip() for f in FIGURES}
         unsourced = [f for f, s in sources.items() if not s]
         if unsourced:
-            raise ValueError(f"{path}, row {number}: no source for {', '.join(unsourced)}")
+            raise ValueError(f"{path}, line {number}: no source for {', '.join(unsourced)}")
         try:
             figures: dict[str, Any] = {
                 "rural_population": int(row["rural_population"]),
@@ -155,7 +155,7 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
                 "rural_income": float(row["rural_income"]),
             }
         except (TypeError, ValueError):
-            raise ValueError(f"{path}, row {number}: a figure is not a number") from None
+            raise ValueError(f"{path}, line {number}: a figure is not a number") from None
         entry = {"name": row["province"], "region": row["region"], **figures, "sources": sources}
         try:
             ProvinceConfig.model_validate(entry)
@@ -165,7 +165,7 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
             field = str(first["loc"][0]) if first["loc"] else ""
             column = {"name": "province"}.get(field, field)
             message = first["msg"].removeprefix("Value error, ")
-            where = f"{path}, row {number}" + (f", {column}" if column else "")
+            where = f"{path}, line {number}" + (f", {column}" if column else "")
             raise ValueError(f"{where}: {message}") from None
         rows.append(entry)
     if not rows:
