@@ -339,6 +339,16 @@ def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
             'base = "{base}"\n[[variants]]\nname = "a"\n[[variants]]\nname = "a"\n',
             "the name 'a' is given twice",
         ),
+        # a field of [set] is named there, not as the point's own table
+        (
+            'base = "{base}"\n[set]\n"income.nope" = 1\n[grid]\n"income.growth" = [0.1]\n',
+            "set.income.nope: unknown field",
+        ),
+        (
+            'base = "{base}"\n[set]\n"income.growth" = -3\n[[variants]]\nname = "a"\n',
+            "set.income.growth: Input should be greater than or equal to",
+        ),
+        ('base = "{base}"\nvariants = []\n', "variants: none given"),
     ],
 )
 def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:

@@ -232,10 +232,11 @@ def load_design(path: str | Path) -> Sweep:
         try:
             scenarios.append(base.updated({**changes, "name": f"{design.name}-{name}"}))
         except ScenarioError as err:
-            where = _where(design, index)
             raise ScenarioError(
                 [
-                    ScenarioProblem(str(path), f"{where}.{p.path}" if where else p.path, p.message)
+                    ScenarioProblem(
+                        str(path), f"{_where(design, index, p.path)}.{p.path}", p.message
+                    )
                     for p in err.problems
                 ]
             ) from None
@@ -244,7 +245,16 @@ def load_design(path: str | Path) -> Sweep:
     return Sweep(design.name, base, points, scenarios, seed, design.replications, record)
 
 
-def _where(design: SweepDesign, index: int) -> str:
+def _where(design: SweepDesign, index: int, field: str) -> str:
+    """The table of the design that set ``field`` for point ``index``: the point's own, or
+    ``set`` (every point's), which a point's own value overrides."""
+    own: dict[str, Any] = (
+        design.variants[index].set
+        if design.variants is not None
+        else design.grid or (design.lhs.ranges if design.lhs is not None else {})
+    )
+    if field not in own and any(field == k or field.startswith(f"{k}.") for k in design.set):
+        return "set"
     if design.variants is not None:
         return f"variants[{index}].set"
     return "grid" if design.grid is not None else "lhs.ranges"
