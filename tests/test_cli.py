@@ -429,6 +429,22 @@ def test_a_list_or_a_single_value_in_the_wrong_place_is_named_plainly(tmp_path: 
     ) in output
 
 
+def test_a_missing_file_is_named_with_the_field_that_refers_to_it(tmp_path: Path) -> None:
+    """A problem's base or a targets file's scenario was only "../nope.toml: file not found"."""
+    problem = tmp_path / "p.toml"
+    problem.write_text('base = "../nope.toml"\noutputs = ["incidence_end"]\n', "utf-8")
+    output = " ".join(_refused(["check", str(problem)]).split())
+    assert f"{problem}: base: scenario not found" in output
+    targets = tmp_path / "t.toml"
+    targets.write_text(
+        'scenario = "nope.toml"\nregion = "x"\n[[targets]]\nyear = 2015\nvalue = 0.1\n'
+        'source = "x"\nindicator = "incidence"\nrelative_tolerance = 0.1\n',
+        "utf-8",
+    )
+    output = " ".join(_refused(["check", str(targets)]).split())
+    assert f"{targets}: scenario: scenario not found" in output
+
+
 def test_a_name_like_an_emoji_code_is_printed_as_given(tmp_path: Path) -> None:
     """rich turned ':fire:.toml' into a flame and 'a:b' into an emoji B in messages."""
     output = _refused(["check", str(tmp_path / ":fire:.toml")])

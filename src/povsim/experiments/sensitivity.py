@@ -353,6 +353,10 @@ def load_problem(
         base = one_county(load_scenario(scenario, overrides), scenario)
     elif spec.base is not None:
         source = path.parent / spec.base
+        if not source.is_file():  # named by the problem file that refers to it
+            raise ScenarioError(
+                [ScenarioProblem(str(path), "base", f"scenario not found: {source}")]
+            )
         base = one_county(load_scenario(source, overrides), source)
     else:
         raise ScenarioError(

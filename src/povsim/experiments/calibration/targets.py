@@ -328,6 +328,10 @@ def load_region(targets_path: Path) -> tuple[Scenario, TargetsFile]:
         raise ScenarioError(
             [ScenarioProblem(str(targets_path), "scenario", "names no scenario file")]
         )
+    if not scenario_file.is_file():  # named by the targets file that refers to it
+        raise ScenarioError(
+            [ScenarioProblem(str(targets_path), "scenario", f"scenario not found: {scenario_file}")]
+        )
     scenario = load_scenario(scenario_file)
     check_against(spec.targets, spec.calibration.parameters, scenario, str(targets_path))
     return scenario, spec
