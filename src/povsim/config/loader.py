@@ -206,9 +206,15 @@ TARGETS = "a targets file"
 _KINDS: dict[str, tuple[frozenset[str], str]] = {
     # What each kind of input file holds at its top level that the others do not, and the
     # command that reads it.
-    DESIGN: (frozenset({"variants", "grid", "lhs"}), "povsim sweep {path}"),
-    PROBLEM: (frozenset({"inputs", "shares"}), "povsim sensitivity SCENARIO --problem {path}"),
-    TARGETS: (frozenset({"targets", "calibration"}), "povsim validate {path}"),
+    DESIGN: (frozenset({"variants", "grid", "lhs", "set"}), "povsim sweep {path}"),
+    PROBLEM: (
+        frozenset({"inputs", "shares", "outputs", "time_varying"}),
+        "povsim sensitivity SCENARIO --problem {path}",
+    ),
+    TARGETS: (
+        frozenset({"targets", "calibration", "region", "scenario"}),
+        "povsim validate {path}",
+    ),
     SCENARIO: (
         frozenset({"extends", "population", "income", "programs", "budget", "poverty_line"})
         | frozenset({"registration", "exit", "villages", "shocks", "monitoring", "geography"}),
