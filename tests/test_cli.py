@@ -404,6 +404,13 @@ def test_an_unknown_field_suggests_what_was_meant(tmp_path: Path) -> None:
     output = _refused(["check", str(scenario)])
     assert "programs.industry.gian: unknown field (did you mean programs.industry.gain?)" in output
     assert "programs.posts.wgae: unknown field (did you mean programs.posts.wage?)" in output
+    # A kind set on an inherited table leaves the parent's fields of the other kind.
+    scenario.write_text(f'extends = {json.dumps(BASELINE)}\n[programs.industry]\nkind = "health"\n')
+    output = " ".join(_refused(["check", str(scenario)]).split())
+    assert (
+        "programs.industry.gain: unknown field for a program of kind 'health' "
+        "(programs.industry.kind)"
+    ) in output
 
 
 def test_a_list_or_a_single_value_in_the_wrong_place_is_named_plainly(tmp_path: Path) -> None:

@@ -132,6 +132,14 @@ def _toml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _kind_given(raw: Mapping[str, Any] | None, name: str) -> str | None:
+    """The kind a program table names, when it names one other than its own name."""
+    programs = (raw or {}).get("programs")
+    table = programs.get(name) if isinstance(programs, Mapping) else None
+    kind = table.get("kind") if isinstance(table, Mapping) else None
+    return kind if isinstance(kind, str) and kind != name else None
+
+
 def _program_model(raw: Mapping[str, Any] | None, name: str) -> type[BaseModel] | None:
     """The settings of program table ``name`` when its kind is built in (None otherwise)."""
     from povsim.config.registry import BUILTIN_CONFIGS
@@ -184,8 +192,8 @@ def problems_from(
                 example = f"{{2017 = {_toml(given)}}}"
                 message += f" (a dated series: a value from each year, e.g. {example})"
         if e["type"] in _NUMBER_ERRORS and isinstance(given, list | dict):
-            kind = "a list" if isinstance(given, list) else "a table"
-            message = f"a single number is expected, not {kind}"
+            shape = "a list" if isinstance(given, list) else "a table"
+            message = f"a single number is expected, not {shape}"
         if e["type"] in _BOUND_ERRORS and isinstance(e.get("input"), int | float):
             message += f", not {e['input']}"  # the value, as given: the path alone hides it
         if e["type"] == "extra_forbidden":
@@ -196,6 +204,9 @@ def problems_from(
                 message += (
                     " (did you mean " + ", ".join(".".join((*loc[:-1], c)) for c in close) + "?)"
                 )
+            elif len(loc) == 3 and loc[0] == "programs" and (of_kind := _kind_given(raw, loc[1])):
+                # a kind set in the table changes which fields it has
+                message += f" for a program of kind {of_kind!r} (programs.{loc[1]}.kind)"
         source = _source_of(loc, origin, default)
         if any(word in message for word in ("the run is", "start_year", "end_year")):
             # The parent's poverty line is short of the years a child file asked for: name
