@@ -452,6 +452,16 @@ def test_a_missing_file_is_named_with_the_field_that_refers_to_it(tmp_path: Path
     assert f"{targets}: scenario: scenario not found" in output
 
 
+def test_a_scenario_that_extends_a_design_names_its_extends(tmp_path: Path) -> None:
+    """It was told "this is a sweep design", as if the scenario itself were the design."""
+    design = tmp_path / "d.toml"
+    design.write_text(f'base = {json.dumps(BASELINE)}\n[grid]\n"income.growth" = [0.1]\n')
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('extends = "d.toml"\n')
+    output = " ".join(_refused(["check", str(scenario)]).split())
+    assert f"{scenario}: extends: {design} is a sweep design, not a scenario file" in output
+
+
 def test_a_name_like_an_emoji_code_is_printed_as_given(tmp_path: Path) -> None:
     """rich turned ':fire:.toml' into a flame and 'a:b' into an emoji B in messages."""
     output = _refused(["check", str(tmp_path / ":fire:.toml")])

@@ -240,7 +240,9 @@ def input_kind(path: str | Path) -> str:
     return SCENARIO
 
 
-def _wrong_kind(data: Any, expected: str, path: Path) -> ScenarioError | None:
+def _wrong_kind(
+    data: Any, expected: str, path: Path, origin: Origin | None = None
+) -> ScenarioError | None:
     """The one problem to report when ``data``, which failed as ``expected``, is plainly
     another kind of input file (a sweep design given to ``run``, say)."""
     if not isinstance(data, dict):
@@ -250,6 +252,11 @@ def _wrong_kind(data: Any, expected: str, path: Path) -> ScenarioError | None:
         return None
     for kind, (telltales, command) in _KINDS.items():
         if kind != expected and keys & telltales:
+            found = {origin.get((key,)) for key in keys & telltales} if origin else set()
+            if (parent := next((s for s in found if s and s != str(path)), None)) is not None:
+                # the other kind came in through extends, not from this file
+                message = f"{parent} is {kind}, not {expected} (extends takes a scenario file)"
+                return ScenarioError([ScenarioProblem(str(path), "extends", message)])
             message = f"this is {kind}, not {expected}; it is read by `{command.format(path=path)}`"
             return ScenarioError([ScenarioProblem(str(path), "", message)])
     return None
@@ -310,7 +317,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         _anchor_tables(raw, origin)
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
-        raise _wrong_kind(raw, SCENARIO, path) or ScenarioError(
+        raise _wrong_kind(raw, SCENARIO, path, origin) or ScenarioError(
             problems_from(err, origin, str(path), Scenario, raw)
         ) from None
     except RecursionError:
