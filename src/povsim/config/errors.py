@@ -132,22 +132,19 @@ def _toml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _kind_given(raw: Mapping[str, Any] | None, name: str) -> str | None:
-    """The kind a program table names, when it names one other than its own name."""
+def _kind_given(raw: Mapping[str, Any] | None, name: str) -> Any:
+    """The kind program table ``name`` sets (None when it sets none)."""
     programs = (raw or {}).get("programs")
     table = programs.get(name) if isinstance(programs, Mapping) else None
-    kind = table.get("kind") if isinstance(table, Mapping) else None
-    return kind if isinstance(kind, str) and kind != name else None
+    return table.get("kind") if isinstance(table, Mapping) else None
 
 
 def _program_model(raw: Mapping[str, Any] | None, name: str) -> type[BaseModel] | None:
     """The settings of program table ``name`` when its kind is built in (None otherwise)."""
     from povsim.config.registry import BUILTIN_CONFIGS
 
-    programs = (raw or {}).get("programs")
-    table = programs.get(name) if isinstance(programs, Mapping) else None
-    kind = table.get("kind", name) if isinstance(table, Mapping) else name
-    return BUILTIN_CONFIGS.get(str(kind))
+    kind = _kind_given(raw, name)
+    return BUILTIN_CONFIGS.get(str(name if kind is None else kind))
 
 
 _LIST_ERRORS = frozenset({"list_type", "tuple_type", "set_type", "frozen_set_type"})
@@ -204,7 +201,12 @@ def problems_from(
                 message += (
                     " (did you mean " + ", ".join(".".join((*loc[:-1], c)) for c in close) + "?)"
                 )
-            elif len(loc) == 3 and loc[0] == "programs" and (of_kind := _kind_given(raw, loc[1])):
+            elif (
+                len(loc) == 3
+                and loc[0] == "programs"
+                and isinstance(of_kind := _kind_given(raw, loc[1]), str)
+                and of_kind != loc[1]
+            ):
                 # a kind set in the table changes which fields it has
                 message += f" for a program of kind {of_kind!r} (programs.{loc[1]}.kind)"
         source = _source_of(loc, origin, default)

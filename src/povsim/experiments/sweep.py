@@ -110,11 +110,10 @@ class SweepDesign(_Strict):
         if twice := sorted({n for n in names if names.count(n) > 1}):
             # runs.parquet and every comparison group the runs by name
             raise ValueError(f"variants: the name {twice[0]!r} is given twice")
-        points = math.prod(len(v) for v in (self.grid or {}).values()) if self.grid else 1
-        if self.lhs is not None:
-            points = self.lhs.samples
-        elif self.variants is not None:
-            points = len(self.variants)
+        if self.grid is not None:
+            points = math.prod(len(v) for v in self.grid.values())
+        else:
+            points = self.lhs.samples if self.lhs is not None else len(self.variants or [])
         if points * self.replications > MAX_RUNS:
             raise ValueError(
                 f"{points:,} points x {self.replications:,} replications is more than "
