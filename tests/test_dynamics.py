@@ -229,3 +229,23 @@ def test_the_floor_does_not_hold_a_household_it_pays_nothing(rules: Scenario) ->
     dibao.income[0] = 0.0
     _close(model, scenario, 2014, 1.1 * LINE_2014)
     assert model.households.status[0] == Status.REGISTERED  # under the standard, not floored
+
+
+@pytest.mark.parametrize("premium", [0.0, 0.03])
+def test_wages_outgrow_farm_income_by_the_wage_premium(rules: Scenario, premium: float) -> None:
+    from povsim.sim.income import step_income
+    from povsim.sim.shocks import draw_shocks
+
+    scenario = rules.updated({"income.wage_premium": premium})
+    wages_only = {"status": Status.UNREGISTERED, "wage_base": 1000.0}
+    farm_only = {"status": Status.UNREGISTERED, "farm_base": 1000.0}
+    model, _ = start_year(scenario, wages_only, farm_only, villages=1)
+    h, v = model.households, model.villages
+    v.growth[:] = 0.05
+    steps = 3 * scenario.steps_per_year
+    for _ in range(steps):
+        h.wage_year[:] = h.farm_year[:] = 0.0  # keep the last step's flows only
+        step_income(h, v, scenario, 2014, draw_shocks(model.streams, h.n, len(v)))
+    # Both follow the village's trend (0.05 a year); wages gain the premium on top.
+    assert v.trend[0] == pytest.approx(0.05 * 3)
+    assert h.wage_year[0] / h.farm_year[1] == pytest.approx(np.exp(premium * 3))

@@ -287,6 +287,15 @@ class IncomeConfig(_Section):
     wage_by_education: tuple[float, float, float, float] = setting(
         (1.0, 1.25, 1.55, 2.0), "relative wage of a worker by education level", "ratio"
     )
+    wage_premium: float = setting(
+        0.0,
+        "growth of wage income over the earned-income trend (growth) that farm, business "
+        "and transfers follow: rural wages and net business income did not grow alike "
+        "(NBS, 2014-2020: +8.6% and +6.0% a year); a village's own deviation applies to both",
+        "1/year",
+        ge=-0.2,
+        le=0.2,
+    )
     _shares = field_validator("component_shares")(_distribution)
 
     remoteness_wage_penalty: Probability = setting(

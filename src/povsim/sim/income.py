@@ -26,6 +26,7 @@ __all__ = ["advance_villages", "step_income"]
 def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) -> np.ndarray:
     """Move village trends and prices one step; return which villages a disaster hits."""
     v.trend += v.growth / scenario.steps_per_year
+    v.wage_trend += (v.growth + scenario.income.wage_premium) / scenario.steps_per_year
     move_prices(v, scenario, shocks)
     return disaster_hits(v, scenario, shocks)
 
@@ -60,6 +61,7 @@ def step_income(
     # farm stays with those left behind); the program pays the wage away instead.
     at_home = 1.0 - h.labour_left / np.maximum(h.labour, 1)
     wages = h.wage_base * earned * at_home
+    wages *= np.exp(v.wage_trend - v.trend)[village]
     wages += h.support_wage * working / spy
     transfers = h.transfer_base * (np.exp(v.trend) / spy)[village]
     transfers += h.support_transfer / spy

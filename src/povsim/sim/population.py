@@ -99,7 +99,7 @@ def gross_income(h: HouseholdState, villages: VillageState) -> np.ndarray:
     market = np.exp(villages.market[h.village])
     return (
         h.farm_base * level * market
-        + h.wage_base * level
+        + h.wage_base * level * np.exp(villages.wage_trend - villages.trend)[h.village]
         + h.transfer_base * np.exp(villages.trend[h.village])
         + h.property_base * level
     )

@@ -40,6 +40,9 @@ class VillageState(ArrayState):
     level = ArrayColumn(np.float64, "persistent log income level of the village")
     growth = ArrayColumn(np.float64, "trend growth of earned income, 1/year")
     trend = ArrayColumn(np.float64, "cumulative log growth since the start")
+    wage_trend = ArrayColumn(
+        np.float64, "cumulative log growth of wages since the start (income.wage_premium over trend)"
+    )
     market = ArrayColumn(np.float64, "log farm price index (AR(1))")
     price_year = ArrayColumn(np.float64, "mean farm price factor so far this year")
     resettlement = ArrayColumn(np.bool_, "the resettlement village relocated households move to")
