@@ -41,7 +41,7 @@ class VillageState(ArrayState):
     growth = ArrayColumn(np.float64, "trend growth of earned income, 1/year")
     trend = ArrayColumn(np.float64, "cumulative log growth since the start")
     wage_trend = ArrayColumn(
-        np.float64, "cumulative log growth of wages since the start (trend plus income.wage_premium)"
+        np.float64, "cumulative log growth of wages (trend plus income.wage_premium)"
     )
     market = ArrayColumn(np.float64, "log farm price index (AR(1))")
     price_year = ArrayColumn(np.float64, "mean farm price factor so far this year")
