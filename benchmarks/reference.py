@@ -87,7 +87,8 @@ class ReferenceHousehold(mesa.Agent):
         working = 1.0 - ill.lost_income_share * protected if ill_now else 1.0
         price = math.exp(v.market[self.village])
         farm = (self.farm_base * level * working + self.support_farm * working) * price / spy
-        wages = (self.wage_base * level + self.support_wage) * working / spy
+        premium = math.exp(v.wage_trend[self.village] - trend)
+        wages = (self.wage_base * level * premium + self.support_wage) * working / spy
         transfers = (self.transfer_base * math.exp(trend) + self.support_transfer) / spy
         prop = self.property_base * level / spy
         medical = self.ill_cost if ill_now else 0.0

@@ -21,6 +21,7 @@ def test_reference_matches_vectorised_step(small: Scenario) -> None:
             "shocks.disaster.annual_probability": 0.3,
             "shocks.illness.annual_probability": 0.3,
             "registration.income_year": None,
+            "income.wage_premium": 0.03,
         }
     )
     steps = scenario.steps_per_year - 1  # stop before the year-end assessment resets totals

@@ -231,21 +231,29 @@ def test_the_floor_does_not_hold_a_household_it_pays_nothing(rules: Scenario) ->
     assert model.households.status[0] == Status.REGISTERED  # under the standard, not floored
 
 
+# -- income by source ---------------------------------------------------------------------
 @pytest.mark.parametrize("premium", [0.0, 0.03])
 def test_wages_outgrow_farm_income_by_the_wage_premium(rules: Scenario, premium: float) -> None:
     from povsim.sim.income import step_income
+    from povsim.sim.population import gross_income
     from povsim.sim.shocks import draw_shocks
 
     scenario = rules.updated({"income.wage_premium": premium})
-    wages_only = {"status": Status.UNREGISTERED, "wage_base": 1000.0}
-    farm_only = {"status": Status.UNREGISTERED, "farm_base": 1000.0}
-    model, _ = start_year(scenario, wages_only, farm_only, villages=1)
+    bases = ("wage_base", "farm_base", "transfer_base", "property_base")
+    rows = [{"status": Status.UNREGISTERED, base: 1000.0} for base in bases]
+    model, _ = start_year(scenario, *rows, villages=1)
     h, v = model.households, model.villages
     v.growth[:] = 0.05
     steps = 3 * scenario.steps_per_year
     for _ in range(steps):
-        h.wage_year[:] = h.farm_year[:] = 0.0  # keep the last step's flows only
+        for flow in ("wage_year", "farm_year", "transfer_year", "property_year"):
+            getattr(h, flow)[:] = 0.0  # keep the last step's flows only
         step_income(h, v, scenario, 2014, draw_shocks(model.streams, h.n, len(v)))
-    # Both follow the village's trend (0.05 a year); wages gain the premium on top.
+    # Every source follows the village's trend (0.05 a year); wages alone gain the premium.
     assert v.trend[0] == pytest.approx(0.05 * 3)
-    assert h.wage_year[0] / h.farm_year[1] == pytest.approx(np.exp(premium * 3))
+    farm = h.farm_year[1]
+    assert h.wage_year[0] / farm == pytest.approx(np.exp(premium * 3))
+    assert h.transfer_year[2] / farm == pytest.approx(1.0)
+    assert h.property_year[3] / farm == pytest.approx(1.0)
+    gross = gross_income(h, v)
+    assert gross[0] / gross[1] == pytest.approx(np.exp(premium * 3))

@@ -595,7 +595,9 @@ def test_a_stopped_run_ends_with_one_line_and_nothing_written(tmp_path: Path, st
     assert not out.exists()
 
 
-def test_ctrl_c_while_the_fork_server_starts_is_kept_for_the_launcher(monkeypatch) -> None:
+def test_ctrl_c_while_the_fork_server_starts_is_kept_for_the_launcher(
+    monkeypatch, ctrl_c_raises: None
+) -> None:
     """The server starts with Ctrl-C blocked, so it cannot die printing a traceback, and the
     tracker before it, unblocked (it unblocks the signal after its own start). A Ctrl-C
     that came meanwhile reaches the launcher once the server has started: ignored, as
@@ -618,14 +620,8 @@ def test_ctrl_c_while_the_fork_server_starts_is_kept_for_the_launcher(monkeypatc
 
     monkeypatch.setattr(resource_tracker, "ensure_running", tracker)
     monkeypatch.setattr(forkserver, "ensure_running", server)
-    # The launcher's own handler, as in a user's process, whatever an earlier test in the
-    # same worker left: full runs have reached this test with Ctrl-C ignored.
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            executors._start_fork_server()
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    with pytest.raises(KeyboardInterrupt):
+        executors._start_fork_server()
     assert signal.SIGINT not in masks["tracker"]
     assert signal.SIGINT in masks["server"]
     assert "started" in masks  # raised once the server had started, not half-way through

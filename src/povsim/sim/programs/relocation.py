@@ -53,11 +53,13 @@ class Relocation(SupportProgram):
         after = 1.0 - penalty * v.remoteness[self.destination]
         # What the move does to earned income, in today's yuan: bases are at start-up
         # prices, so scale them by the household's last assessed income.
-        bases = h.farm_base[idx] + h.wage_base[idx] + h.transfer_base[idx] + h.property_base[idx]
+        # Wages have grown by the wage premium on top of the trend the other bases follow.
+        wages = h.wage_base[idx] * np.exp(v.wage_trend - v.trend)[h.village[idx]]
+        bases = h.farm_base[idx] + wages + h.transfer_base[idx] + h.property_base[idx]
         scale = np.maximum(h.income[idx], 0.0) / np.maximum(bases, 1e-9)
         ratio = after / np.maximum(before, 1e-9)
         self.gain[idx] = scale * (
-            (ratio - 1.0) * h.wage_base[idx] - (1.0 - self.config.farm_kept) * h.farm_base[idx]
+            (ratio - 1.0) * wages - (1.0 - self.config.farm_kept) * h.farm_base[idx]
         )
         self.was_dangerous[idx] = h.housing_grade[idx] >= SAFE_HOUSING_GRADES
         h.wage_base[idx] *= ratio
