@@ -264,7 +264,11 @@ class IncomeConfig(_Section):
         "shares",
     )
     growth: float = setting(
-        0.073, "mean nominal growth of earned income", "1/year", ge=-0.5, le=1.0
+        0.073,
+        "mean nominal growth of farm and business income and transfers (wages: plus wage_premium)",
+        "1/year",
+        ge=-0.5,
+        le=1.0,
     )
     village_sd: float = setting(
         0.3, "log standard deviation of the persistent village income level", "log", ge=0.0
@@ -289,9 +293,8 @@ class IncomeConfig(_Section):
     )
     wage_premium: float = setting(
         0.0,
-        "growth of wage income over the earned-income trend (growth) that farm, business "
-        "and transfers follow: rural wages and net business income did not grow alike "
-        "(NBS, 2014-2020: +8.6% and +6.0% a year); a village's own deviation applies to both",
+        "growth of wage income over growth: rural wages outgrew farm income "
+        "(docs/register-sources.md section 33); a village's own deviation applies to both",
         "1/year",
         ge=-0.2,
         le=0.2,

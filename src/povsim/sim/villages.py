@@ -38,7 +38,7 @@ class VillageState(ArrayState):
     fragile = ArrayColumn(np.bool_, "ecologically fragile ('the land cannot feed its people')")
     infrastructure = ArrayColumn(np.float64, "roads, water, power: 0 none .. 1 complete")
     level = ArrayColumn(np.float64, "persistent log income level of the village")
-    growth = ArrayColumn(np.float64, "trend growth of earned income, 1/year")
+    growth = ArrayColumn(np.float64, "trend growth of earned income but wages, 1/year")
     trend = ArrayColumn(np.float64, "cumulative log growth since the start")
     wage_trend = ArrayColumn(
         np.float64, "cumulative log growth of wages (trend plus income.wage_premium)"
