@@ -149,6 +149,23 @@ def test_education_secures_schooling_then_a_school_leaver_works(bare: Scenario) 
     assert h.pupils[1] == 1
 
 
+def test_a_school_leaver_earns_the_same_wage_whatever_the_households_level(
+    rules: Scenario,
+) -> None:
+    """The graduate's wage is the labour market's: a poor household's persistent level (its
+    land, skills and health) does not shrink it, as it did when the wage joined the base."""
+    scenario = with_program(
+        rules, "education", allowance=0, graduate_wage=20000, leaves_home=0.0, duration_years=9
+    )
+    pupil = {**REG, "pupils": 1, "school_years_left": 1}
+    model, education = start_year(scenario, {**pupil, "level": 0.0}, {**pupil, "level": -1.0})
+    model.run()
+    h = model.households
+    assert education.graduates.tolist() == [1, 1]
+    paid = h.wage_base * np.exp(h.level)  # the step's scale but for the (flat) village trend
+    assert paid == pytest.approx([20000 / 4, 20000 / 4])
+
+
 def test_health_cuts_the_cost_of_illness(bare: Scenario) -> None:
     sick = bare.updated({"shocks.illness.annual_probability": 1.0})
     rows = [{**REG, "medical_ok": False}] * 200

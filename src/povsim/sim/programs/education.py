@@ -52,7 +52,7 @@ class Education(SupportProgram):
 
     def advance(self, year: int) -> None:
         """Pupils who left school last year while supported start work, at home or away."""
-        h, c = self.context.households, self.config
+        h, v, c = self.context.households, self.context.villages, self.config
         leaving = (self.since > 0) & (self.since < year) & (h.left_school_year == year - 1)
         away = self.draws("leaves_home") < c.leaves_home
         idx = np.flatnonzero(leaving)
@@ -62,7 +62,12 @@ class Education(SupportProgram):
         gain = share * c.graduate_wage / np.maximum(h.size[idx], 1)
         self.graduates[idx] += 1
         self.graduate_income[idx] += gain
-        h.wage_base[idx] += gain
+        # A school leaver earns the labour market's wage, not the household's: the base is
+        # scaled by the household's and village's levels and the wage trend in the income
+        # step, so it is added net of them (the wage then grows with the trend from here).
+        village = h.village[idx]
+        scale = np.exp(h.level[idx] + v.level[village] + v.wage_trend[village])
+        h.wage_base[idx] += gain / scale
 
     def effect(self, year: int) -> Money:
         return np.where(self.enrolled, self.magnitude, 0.0)
