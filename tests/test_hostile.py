@@ -83,6 +83,7 @@ STRUCTURAL = [
     ("true in a list", HEADER + "[income]\nwage_by_education = [1.0, true, 1.5, 2.0]\n"),
     ("a line of NaN", HEADER + "[poverty_line]\n2015 = nan\n"),
     ("a line of true", HEADER + "[poverty_line]\n2015 = true\n"),
+    ("a re-verification year twice", HEADER + "[exit]\nreverify_years = [2017, 2017]\n"),
     ("registration before start without a line", HEADER + "[registration]\nincome_year = 2000\n"),
     ("registration after start", HEADER + "[registration]\nincome_year = 2016\n"),
     ("a missing province table", HEADER + '[geography]\nprovinces_table = "nowhere.csv"\n'),

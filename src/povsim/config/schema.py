@@ -535,6 +535,15 @@ class ExitConfig(_Section):
         "(标注为脱贫返贫人口), whatever its income",
         "years",
     )
+
+    @field_validator("reverify_years")
+    @classmethod
+    def _each_year_once(cls, years: tuple[int, ...]) -> tuple[int, ...]:
+        twice = sorted({y for y in years if years.count(y) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(map(str, twice))} listed more than once")
+        return years
+
     plan_from: int | None = setting(
         None,
         "from this year exits follow annual exit plans (年度脱贫计划): each year at most the "
