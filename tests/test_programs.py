@@ -159,11 +159,15 @@ def test_a_school_leaver_earns_the_same_wage_whatever_the_households_level(
     )
     pupil = {**REG, "pupils": 1, "school_years_left": 1}
     model, education = start_year(scenario, {**pupil, "level": 0.0}, {**pupil, "level": -1.0})
+    v = model.villages
+    v.growth[:] = 0.05
     model.run()
     h = model.households
     assert education.graduates.tolist() == [1, 1]
-    paid = h.wage_base * np.exp(h.level)  # the step's scale but for the (flat) village trend
-    assert paid == pytest.approx([20000 / 4, 20000 / 4])
+    # They left school at the end of 2014 and work from 2015: six years of the trend since.
+    paid = h.wage_base * np.exp(h.level + v.wage_trend[h.village])  # the step's scale, no noise
+    assert paid == pytest.approx([20000 / 4 * np.exp(0.05 * 6)] * 2)
+    assert education.contribution() == pytest.approx(paid)  # the wage as it has grown
 
 
 def test_health_cuts_the_cost_of_illness(bare: Scenario) -> None:

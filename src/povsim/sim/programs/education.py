@@ -34,7 +34,7 @@ class Education(SupportProgram):
     def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.graduates = np.zeros(model.households.n, dtype=np.int16)
-        self.graduate_income: Money = np.zeros(model.households.n)
+        self.graduate_base: Money = np.zeros(model.households.n)
 
     @property
     def graduated(self) -> Mask:
@@ -52,7 +52,7 @@ class Education(SupportProgram):
 
     def advance(self, year: int) -> None:
         """Pupils who left school last year while supported start work, at home or away."""
-        h, v, c = self.context.households, self.context.villages, self.config
+        h, c = self.context.households, self.config
         leaving = (self.since > 0) & (self.since < year) & (h.left_school_year == year - 1)
         away = self.draws("leaves_home") < c.leaves_home
         idx = np.flatnonzero(leaving)
@@ -61,20 +61,26 @@ class Education(SupportProgram):
         share = np.where(away[idx], c.remittance_share, 1.0)
         gain = share * c.graduate_wage / np.maximum(h.size[idx], 1)
         self.graduates[idx] += 1
-        self.graduate_income[idx] += gain
         # A school leaver earns the labour market's wage, not the household's: the base is
         # scaled by the household's and village's levels and the wage trend in the income
         # step, so it is added net of them (the wage then grows with the trend from here).
+        base = gain / self._wage_scale(idx)
+        self.graduate_base[idx] += base
+        h.wage_base[idx] += base
+
+    def _wage_scale(self, idx: Index) -> Money:
+        """What the income step multiplies a household's wage base by, but for its noise."""
+        h, v = self.context.households, self.context.villages
         village = h.village[idx]
-        scale = np.exp(h.level[idx] + v.level[village] + v.wage_trend[village])
-        h.wage_base[idx] += gain / scale
+        return np.exp(h.level[idx] + v.level[village] + v.wage_trend[village])
 
     def effect(self, year: int) -> Money:
         return np.where(self.enrolled, self.magnitude, 0.0)
 
     def contribution(self) -> Money:
-        """Allowances now, and a graduate's wage share later."""
-        return np.maximum(self.income, 0.0) + self.graduate_income
+        """Allowances now, and a graduate's wage share later, as it has grown since."""
+        everyone = np.arange(self.context.households.n)
+        return np.maximum(self.income, 0.0) + self.graduate_base * self._wage_scale(everyone)
 
     def helped(self) -> Mask:
         return self.enrolled | self.graduated
