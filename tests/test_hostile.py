@@ -503,6 +503,27 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_work(tmp_path: P
     assert f"{afile} is a file, not a directory" in result.output
 
 
+def test_an_output_where_no_file_can_be_made_is_refused_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only mount (or /proc) passed the permission check when run as root: the run
+    went ahead and failed writing, with exit status 1."""
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    out = tmp_path / "r"
+    result = CliRunner().invoke(app, ["run", str(SCENARIOS / "baseline.toml"), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"cannot write {out}: {tmp_path} takes no new files (Read-only file system)" in " ".join(
+        result.output.split()
+    )
+    assert "wrote" not in result.output
+    assert not out.exists()
+
+
 def test_an_output_folder_is_as_shared_as_any_new_folder(tmp_path: Path) -> None:
     """mkdtemp made outputs private (0700)."""
     result = CliRunner().invoke(

@@ -174,6 +174,17 @@ def _check_writable(target: Path) -> None:
         raise OutputError(f"cannot write {target}: {parent} is a file, not a directory")
     if parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write {target}: no permission to write in {parent}")
+    if parent.is_dir():
+        # Permissions do not tell all: a read-only mount, or /proc and /sys, refuse a new
+        # file even to root, whom os.access lets through.
+        try:
+            handle, probe = tempfile.mkstemp(prefix=".povsim-probe-", dir=parent)
+        except OSError as err:
+            raise OutputError(
+                f"cannot write {target}: {parent} takes no new files ({err.strerror or err})"
+            ) from None
+        os.close(handle)
+        os.unlink(probe)
 
 
 def _lock_owner(target: Path) -> int | None:
