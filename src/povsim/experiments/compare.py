@@ -30,6 +30,7 @@ __all__ = ["COMPARED", "Comparison", "compare_scenarios", "write_comparison"]
 
 COMPARED = {
     "incidence_end": "incidence end",
+    "poor_person_years": "poor person-years",
     "registered_people_end": "registered people end",
     "cumulative_exit_share": "cumulative exit share",
     "cumulative_relapse_share": "cumulative relapse share",

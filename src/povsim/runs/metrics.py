@@ -46,7 +46,15 @@ __all__ = [
 ]
 
 Unit = Literal[
-    "share", "households", "people", "villages", "counties", "yuan", "year", "yuan/person/year"
+    "share",
+    "households",
+    "people",
+    "person-years",
+    "villages",
+    "counties",
+    "yuan",
+    "year",
+    "yuan/person/year",
 ]
 Needs = Literal["indicators", "pathways", "counterfactual"]
 NAN = math.nan
@@ -245,6 +253,22 @@ _OUTCOMES: tuple[Outcome, ...] = (
         "share",
         "households ever relapsed / households ever exited",
         _last("cumulative_relapse_share"),
+        better="lower",
+    ),
+    # Every supported mix clears the register by 2020, as the campaign did, so how fast it
+    # got there and whom it left poor on the way is what tells mixes apart.
+    Outcome(
+        "poor_person_years",
+        "person-years",
+        "people under the line at each year end, summed over the run's years",
+        _total("poor_people"),
+        better="lower",
+    ),
+    Outcome(
+        "registered_person_years",
+        "person-years",
+        "people registered (not exited) at each year end, summed over the run's years",
+        _total("registered_people"),
         better="lower",
     ),
     Outcome("poor_villages", "villages", "designated poor villages", _last("poor_villages")),
