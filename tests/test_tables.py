@@ -74,3 +74,27 @@ def test_a_mean_under_one_has_its_interval_as_precise() -> None:
         "+1.1 pp ±0.6 pp"
     )
     assert pm("incidence_end", -0.0001, -0.002, 0.002, difference=True) == "0.0 pp ±0.2 pp"
+
+
+def test_person_years_add_up_the_year_end_counts() -> None:
+    # A mix that clears the register by the end but keeps people poor for longer on the way
+    # must score worse: the year-end counts of every year are summed, not the last one.
+    from povsim.runs.metrics import Tables, evaluate
+
+    fast = pd.DataFrame(
+        {
+            "year": [2014, 2015, 2016],
+            "poor_people": [900, 100, 0],
+            "registered_people": [800, 50, 0],
+        }
+    )
+    slow = fast.assign(poor_people=[900, 600, 0], registered_people=[800, 700, 0])
+    names = ["poor_person_years", "registered_person_years"]
+    assert evaluate(Tables(fast), names) == {
+        "poor_person_years": 1000.0,
+        "registered_person_years": 850.0,
+    }
+    assert evaluate(Tables(slow), names) == {
+        "poor_person_years": 1500.0,
+        "registered_person_years": 1500.0,
+    }
