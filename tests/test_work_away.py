@@ -12,7 +12,8 @@ import pytest
 
 from povsim import PovertyModel, Scenario, Status
 from povsim.config.fields import in_force
-from povsim.sim.assessment import close_year, plan_share
+from povsim.sim.assessment import close_year
+from povsim.sim.exits import plan_share
 from povsim.sim.income import step_income
 from povsim.sim.indicators import annual_indicators
 from povsim.sim.pathways import pathway_rows

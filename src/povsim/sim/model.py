@@ -13,7 +13,7 @@ import pandas as pd
 
 from povsim.config import Scenario, program_class
 from povsim.config.vocabulary import Status
-from povsim.sim.assessment import close_year, register_initial, reset_year
+from povsim.sim.assessment import close_year, reset_year
 from povsim.sim.context import ProgramContext
 from povsim.sim.households import Household, HouseholdState
 from povsim.sim.income import step_income
@@ -21,6 +21,7 @@ from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
 from povsim.sim.pathways import PATHWAY_COLUMNS, pathway_rows
 from povsim.sim.population import build_population, live_reference_years
 from povsim.sim.programs.base import Program, SupportProgram, channel_totals
+from povsim.sim.registration import register_initial
 from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams
 from povsim.sim.villages import Village, VillageState, designate_poor_villages, update_villages

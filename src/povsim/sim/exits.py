@@ -1,0 +1,151 @@
+"""Exit (脱贫): the household exit test and the yearly exit plans.
+
+A registered household exits once its income is stably over the exit income (2016 exit
+mechanism, 中办发〔2016〕16号: ``exit.stable_years`` successive assessments) or the floor
+holds it at the line (兜底脱贫), with its guarantees met (两不愁、三保障), and once the year's
+plan takes it (yearly targets from 2014, rolling plans from 2016).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from povsim.config import Scenario
+from povsim.config.vocabulary import Status
+from povsim.sim.households import HouseholdState
+from povsim.sim.queue import fit_queue
+from povsim.sim.villages import VillageState, village_people, village_share, village_thresholds
+
+if TYPE_CHECKING:
+    from povsim.sim.programs.base import Program
+
+__all__ = ["exits", "plan_share"]
+
+
+def exits(
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    year: int,
+    programs: Sequence[Program],
+    candidates: NDArray[np.bool_],
+    assessed: NDArray[np.float64],
+    line: float,
+    *,
+    removed: NDArray[np.bool_],
+    reached: NDArray[np.bool_] | bool,
+    rejoined: NDArray[np.bool_],
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """The households among ``candidates`` (the registered, and relapses found during the
+    year while the monitoring runs) that exit this year.
+
+    Exit needs income "stably over the line" (2016 exit mechanism): over the exit income at
+    ``exit.stable_years`` successive assessments while registered. Income the floor holds at
+    the line passes whatever the margin: the household exits through the floor (兜底脱贫), a
+    relapse the floor caught among them. ``removed``: taken off the register this year;
+    ``reached``: looked at by the re-check; ``rejoined``: relapses registered this year.
+
+    Returns:
+        Who exits, and who the floor held at the line this year.
+    """
+    rules = scenario.exit
+    registered = h.status == Status.REGISTERED
+    guarantees = h.guarantees_ok() if rules.require_guarantees else True
+    over = assessed >= scenario.exit_income(year)
+    h.above_line_years = np.where(registered & over, np.minimum(h.above_line_years + 1, 100), 0)
+    floored = np.zeros(h.n, dtype=bool)
+    for program in programs:
+        floored |= program.floored(year)
+    floored &= assessed >= line
+    stable = (h.above_line_years >= rules.stable_years) | floored
+    leaving = candidates & ~removed & (over | floored) & stable & guarantees
+    # An exit was recorded when a poor household's income rose past the line with support;
+    # a household registered in error had no such change to record, and stayed on the
+    # register until the re-check looked at it (9.29 m removed in 2015-16,
+    # docs/register-sources.md section 3): found, it is removed; missed, it exits. After the
+    # re-check the 2016 exit mechanism tested every registered household alike. A relapse
+    # is graded afresh when it is registered, so its old grade does not hold it.
+    leaving &= ~h.wrongly_registered | reached | rejoined
+    if rules.plan_from is not None and year >= rules.plan_from:
+        leaving = planned_exits(h, v, scenario, year, leaving, candidates, assessed)
+    return leaving, floored
+
+
+def plan_share(scenario: Scenario, year: int) -> float:
+    """The share of the registered people a year's exit plan takes off the register.
+
+    Rolling plans (脱贫滚动规划) spread what is left over the years to the deadline, less
+    the lead the plans aimed to finish by; the last year takes everyone left.
+    """
+    rules = scenario.exit
+    return _rolling_share(rules.plan_deadline - rules.plan_lead_years, year)
+
+
+def _rolling_share(finish: float, year: int) -> float:
+    """The share of what is left a plan finishing at ``finish`` takes in ``year``."""
+    left = finish - year + 1
+    return 1.0 if left <= 1.0 else 1.0 / left
+
+
+def planned_exits(
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    year: int,
+    passing: NDArray[np.bool_],
+    registered: NDArray[np.bool_],
+    income: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Exits as the year's plan schedules them (yearly targets from 2014; 2016 exit mechanism).
+
+    Provinces set yearly exit plans and counties filled them household by household from
+    those that met the standards (中办发〔2016〕16号, 关于建立贫困退出机制的意见: 制定脱贫滚动规划和
+    年度计划). A household that passes the test beyond the plan stays registered, and
+    supported, until a later year's plan takes it. The plan takes those furthest over the
+    exit income first: the surest to stay out; with ``exit.plan_unit`` "village", the
+    listed poor villages it can bring lowest in registered incidence first.
+    """
+    places = plan_share(scenario, year) * h.people(registered)
+    rules = scenario.exit
+    county = rules.plan_county_deadline
+    if county is not None and year <= county:
+        # A county scheduled to exit (摘帽计划) had to bring its incidence under its
+        # threshold by then, not to zero: its households still registered after that
+        # exited by the national deadline (5.51 m were registered at the end of 2019, when
+        # 780 of the 832 poor counties had exited). The test was the comprehensive
+        # incidence (综合贫困发生率: registered, missed poor and wrongly exited), which the
+        # county's and province's checks before it applied (县级申请, 省级核查; 中办发〔2016〕16号)
+        # measured as the assessment would.
+        target = rules.plan_county_target
+        if target is None:
+            target = rules.county_threshold
+        counted = registered
+        if rules.plan_county_incidence == "comprehensive":
+            poor = income < scenario.line(year)
+            counted = registered | (poor & (h.status != Status.REGISTERED))
+        over = h.people(counted) - target * h.people(slice(None))
+        # No lead: the schedule is the county's plan, and it is what finishes early; the
+        # national plans' lead (fitted to the national flows) stands for the schedules.
+        places = max(places, _rolling_share(county, year) * over)
+    idx = np.flatnonzero(passing)
+    key = -income[idx]
+    if scenario.exit.plan_unit == "village":
+        # Plans named the poor villages to leave the list that year as well as the people,
+        # and a village left it once its registered incidence was under the threshold: the
+        # places go first to the listed villages, those left with the fewest registered
+        # people (by share) once everyone passing has exited first; then to households
+        # elsewhere (in villages never listed or already off the list), the surest first.
+        after = village_share(village_people(h, v, registered & ~passing), village_people(h, v))
+        listed = v.poor_village & ~v.exited
+        # incomes stay under 1e9 yuan a person, so the tier and the share order first;
+        # a share is judged against the village's own threshold (3% in the west)
+        tier = np.where(listed, after - village_thresholds(v, scenario), 2.0)
+        key = tier[h.village[idx]] * 1e12 + key
+    take = idx[fit_queue(h.persons[idx], key, places)]
+    planned = np.zeros(h.n, dtype=bool)
+    planned[take] = True
+    return planned

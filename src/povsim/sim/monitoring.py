@@ -1,0 +1,83 @@
+"""Relapse monitoring (防止返贫监测, from ``monitoring.from_year``).
+
+From 2019-2020 exited and marginal households at risk were found, recorded and helped
+before they fell back, within a published scale (about 5% of the people ever registered;
+docs/register-sources.md sections 2, 8 and 25).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from povsim.config import Scenario
+from povsim.config.vocabulary import Status
+from povsim.sim.households import HouseholdState
+from povsim.sim.queue import fit_queue
+
+__all__ = ["monitor"]
+
+
+def monitor(
+    h: HouseholdState,
+    scenario: Scenario,
+    year: int,
+    line: float,
+    rng: np.random.Generator,
+    deep_poverty: bool = False,
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """Relapse monitoring (防止返贫监测): find households at risk and help them to the line.
+
+    Exited households are at risk when their income is under ``income_multiple`` times
+    the line or their medical costs and disaster losses exceed ``spending_share`` of their
+    income; households never registered, when they are under ``income_multiple`` times the
+    line and such a shock strikes or they fall under the line. A share ``coverage`` of
+    them is found, at most ``scale`` of the people ever registered (``deep_scale`` in a
+    deep-poverty county: ``deep_poverty``; those under the line
+    first, then those already followed, then the lowest incomes); those found that are
+    under the line are helped up to it. A household found stays monitored, and is helped
+    whenever it falls under the line, until its risk is cleared (风险消除): an assessment
+    finds its income over the monitoring threshold (a year's income, where county rules ask
+    for at least half a year's), and never while it has no labour.
+
+    Returns:
+        Who is monitored, and the help each got (yuan per person).
+    """
+    m = scenario.monitoring
+    u = rng.random(h.n)  # drawn every year, so the stream does not depend on the policy
+    help_ = np.zeros(h.n)
+    if not m.active(year):
+        return np.zeros(h.n, dtype=bool), help_
+    income = h.register_income()
+    shock = h.medical_year + h.loss_year > m.spending_share * np.maximum(income, 0.0)
+    near = income < m.income_multiple * line
+    # Exited households are watched when near the line or struck; households that were
+    # never registered only when, at the margin, a shock strikes or they fall under the
+    # line (边缘户: flagged by departments, cadres' visits or their own application).
+    exited = (h.status == Status.EXITED) & (near | shock)
+    marginal = (h.status == Status.UNREGISTERED) & near & (shock | (income < line))
+    found = (exited | marginal) & (u < m.coverage)
+    # A monitoring object (监测对象) is recorded in the national system and followed until
+    # the risk is marked cleared: income over the monitoring range for at least half a
+    # year (here, one assessment), and for a household without labour not at all (风险消除
+    # rules as counties publish them, e.g.
+    # zongyang.gov.cn/openness/OpennessContent/show/913795.html and
+    # yjq.gov.cn/openness/grassroots/6603431/39287644.html). A relapse puts it back on
+    # the register, out of monitoring.
+    kept = h.monitored & (h.status != Status.REGISTERED) & (near | (h.labour == 0))
+    monitored = found | kept
+    scale = m.places(deep_poverty)
+    if scale is not None:
+        # Scale control (规模控制), as for the register: at most a share of the people ever
+        # registered (the Guiding Opinion's "建档立卡人口").
+        idx = np.flatnonzero(monitored)
+        places = scale * h.people(h.ever_registered)
+        # Households under the line come first, then those already followed (they keep
+        # their place until the risk is cleared), then the lowest incomes.
+        under = income[idx] < line
+        keys = income[idx] - np.where(under, 2e15, np.where(kept[idx], 1e15, 0.0))
+        take = idx[fit_queue(h.persons[idx], keys, places)]
+        monitored = np.zeros(h.n, dtype=bool)
+        monitored[take] = True
+    help_[monitored] = np.maximum(line - income[monitored], 0.0)
+    return monitored, help_

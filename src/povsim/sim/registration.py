@@ -1,0 +1,155 @@
+"""Registration (建档立卡): who goes on the register, and what the register records.
+
+The first drive judges a year's incomes through a survey with error (log-normal,
+``registration.income_error_sd``), which makes both missed poor and wrongly registered
+households; with a ``quota`` (规模控制) it fills the statistical estimate split down to the
+county, poorest first. Later additions (the re-check's review, then village review and
+public notice) and relapses are registered by :func:`register`, which records the hardship
+grade and the causes of poverty. The year end (:mod:`povsim.sim.assessment`) decides who is
+added, removed or re-registered.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from povsim.config import Scenario
+from povsim.config.vocabulary import Cause, Hardship, Status
+from povsim.sim.households import HouseholdState
+from povsim.sim.streams import Streams
+from povsim.sim.villages import VillageState
+
+__all__ = ["observed_income", "recheck", "register", "register_initial", "survey_judges_poor"]
+
+
+def observed_income(income: np.ndarray, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
+    """Incomes as the register's survey saw them: with log-normal error
+    (``registration.income_error_sd``), which makes both missed and wrongly registered poor."""
+    return income * np.exp(scenario.registration.income_error_sd * rng.standard_normal(income.size))
+
+
+def survey_judges_poor(
+    h: HouseholdState, scenario: Scenario, line: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Which households the year's survey judges under ``line`` (the register's income)."""
+    return observed_income(h.register_income(), scenario, rng) < line
+
+
+def register(
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    mask: np.ndarray,
+    year: int,
+    line: float,
+    rng: np.random.Generator,
+    income: NDArray[np.float64] | None = None,
+) -> None:
+    """Put ``mask`` on the register: status, year, hardship grade and causes of poverty.
+
+    ``income`` is what the register judges (default: the register's income); a household a
+    program referred is judged without that program's support.
+    """
+    reg = scenario.registration
+    # Draw for everybody so the stream's position does not depend on who registers.
+    u = rng.random((3, h.n))
+    h.status[mask] = Status.REGISTERED
+    h.ever_registered |= mask
+    h.registered_year[mask] = year
+    # Not poor and nothing missing: the household should not be on the register.
+    if income is None:
+        income = h.register_income()
+    h.wrongly_registered[mask] = (income >= line)[mask] & h.guarantees_ok()[mask]
+    ratio = income / line
+    grade = np.where(
+        ratio < reg.hardship_cutoffs[0],
+        Hardship.A,
+        np.where(ratio < reg.hardship_cutoffs[1], Hardship.B, Hardship.C),
+    )
+    h.hardship[mask] = grade[mask]
+
+    village_remote = v.remoteness[h.village]
+    village_infra = v.infrastructure[h.village]
+    flags = (
+        (Cause.ILLNESS, h.chronic | h.ill_year),
+        (Cause.DISABILITY, h.disabled),
+        (Cause.SCHOOLING, (h.pupils > 0) & ((3 * h.pupils >= h.size) | ~h.schooling_ok)),
+        (Cause.DISASTER, h.disaster_year),
+        (Cause.MARRIAGE, u[0] < reg.marriage_cause_rate),
+        (Cause.LAND, h.land < reg.land_cause_below),
+        (Cause.WATER, village_infra < reg.water_cause_below),
+        (Cause.SKILLS, (h.education == 0) & (h.labour > 0)),
+        (Cause.CAPITAL, u[1] < reg.capital_cause_rate),
+        (Cause.LABOUR, 4 * h.labour < h.size),
+        (Cause.TRANSPORT, village_remote > reg.transport_cause_above),
+        (Cause.MOTIVATION, u[2] < reg.motivation_cause_rate),
+    )
+    causes = np.zeros(h.n, dtype=np.uint16)
+    for cause, present in flags:
+        causes |= np.where(present, np.uint16(cause), np.uint16(0))
+    causes[causes == 0] = Cause.OTHER
+    h.causes[mask] = causes[mask]
+
+
+def register_initial(
+    h: HouseholdState, v: VillageState, scenario: Scenario, streams: Streams
+) -> None:
+    """The first registration drive, at the start of ``start_year``.
+
+    With a ``quota`` (规模控制: the statistical estimate of the poor split into quotas), the
+    drive registers the households its survey judges poorest until the register holds
+    ``quota`` times the people under the line; otherwise everyone it judges poor, at
+    ``coverage``. The survey judges the incomes the population starts with against
+    ``scenario.registration_line`` (the line of ``registration.income_year``).
+    """
+    reg = scenario.registration
+    line = scenario.registration_line
+    rng = streams.registration
+    observed = observed_income(h.income, scenario, rng)
+    found = (observed < line) & (rng.random(h.n) < reg.coverage)
+    if reg.quota is not None:
+        places = reg.quota * h.people(h.income < line)
+        order = np.argsort(observed, kind="stable")
+        filled = np.cumsum(h.persons[order]) <= places
+        found = np.zeros(h.n, dtype=bool)
+        found[order[filled]] = True
+    register(h, v, scenario, found, scenario.start_year, line, rng)
+
+
+def recheck(
+    h: HouseholdState,
+    scenario: Scenario,
+    year: int,
+    u_recheck: NDArray[np.float64],
+    u_reach: NDArray[np.float64],
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_] | bool, float]:
+    """The year's re-check of the register and how widely its review adds households.
+
+    The thorough re-check (回头看) removes and adds at its own rates; afterwards a household
+    is added only after village review and public notice, and none once the monitoring runs
+    (it takes the households newly at risk: SCIO, 18 May 2020, 380,000 newly at risk
+    "included in the monitoring and assistance system"; docs/register-sources.md section 2).
+
+    Returns:
+        The households removed as wrongly registered; those the re-check looked at (True:
+        all); and the share of those the survey judges poor that the review registers.
+    """
+    reg = scenario.registration
+    reached: NDArray[np.bool_] | bool = True
+    if not reg.recheck_years or year in reg.recheck_years:
+        detection, review = reg.recheck_detection, reg.review_coverage
+        # It went village by village (Aug 2015 - Jun 2016): each re-check year looks at an
+        # even share of the households it has not yet looked at.
+        left = sum(1 for y in reg.recheck_years if y >= year)
+        reached = u_reach * left < 1.0
+    elif year > max(reg.recheck_years):
+        detection, review = reg.later_detection, reg.later_review_coverage
+    else:  # the register stands as first drawn until the re-check
+        detection = review = 0.0
+        reached = False
+    registered = h.status == Status.REGISTERED
+    removed = registered & h.wrongly_registered & reached & (u_recheck < detection)
+    if scenario.monitoring.active(year):
+        review = 0.0
+    return removed, reached, review

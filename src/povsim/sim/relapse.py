@@ -1,0 +1,100 @@
+"""Relapse (返贫): an exited household back under the line, verified before it is recorded.
+
+An exited household relapses once its income has been under the line at
+``exit.relapse_years`` successive year-end assessments (the verification: a single noisy year
+is no relapse), optionally on losing a guarantee, and in a re-verification year
+(``exit.reverify_years``: 2017's of the exits of 2014-2016) when short of one of the three
+guarantees. A relapse goes back on the register (:mod:`povsim.sim.registration`); what it is
+put down to is :func:`relapse_causes`. docs/concepts.md, "Relapse, precisely", defines the
+rates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from povsim.config import Scenario
+from povsim.config.vocabulary import Status
+from povsim.sim.households import HouseholdState
+from povsim.sim.villages import VillageState
+
+if TYPE_CHECKING:
+    from povsim.sim.programs.base import Program
+
+__all__ = ["relapse_causes", "relapses"]
+
+
+def relapses(
+    h: HouseholdState,
+    scenario: Scenario,
+    year: int,
+    programs: Sequence[Program],
+    assessed: NDArray[np.float64],
+    line: float,
+    monitored: NDArray[np.bool_],
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """The exited households whose relapse is recorded this year.
+
+    A relapse is recorded after verification: income under the line at
+    ``exit.relapse_years`` successive assessments since exit; an allowance that caught the
+    fall does not hide it (:meth:`SocialSecurity.propped`), unless the monitoring follows the
+    household or has cleared its risk: the floor is one of the monitoring's measures (综合保障),
+    the help that keeps a household at risk from falling back. Risk cleared (风险消除): while
+    the monitoring runs, a household the floor holds over the monitoring range is not at risk
+    of falling back, so it is not followed, and its fall is no relapse either.
+
+    Returns:
+        Who relapses, and who has fallen this year (under the line by ``assessed``, or held
+        over it by an allowance that caught the fall).
+    """
+    rules, m = scenario.exit, scenario.monitoring
+    exited = h.status == Status.EXITED
+    cleared = m.active(year) & (assessed >= m.income_multiple * line)
+    fallen = assessed < line
+    for program in programs:
+        fallen |= program.propped(year) & ~monitored & ~cleared
+    h.below_line_years = np.where(exited & fallen, h.below_line_years + 1, 0)
+    relapse = exited & (h.below_line_years >= rules.relapse_years)
+    if rules.relapse_on_guarantee_loss:
+        relapse |= exited & ~h.guarantees_ok()
+    if year in rules.reverify_years:
+        # The re-verification of earlier exits (2017, after the 2016 assessment) checked
+        # the three guarantees as facts (house, school, insurance) and marked an exit short
+        # of one as a relapse; food and clothing follow the income, which the successive
+        # assessments above verify.
+        relapse |= exited & ~h.three_guarantees_ok()
+    return relapse, fallen
+
+
+def relapse_causes(
+    h: HouseholdState,
+    v: VillageState,
+    scenario: Scenario,
+    year: int,
+    relapse: np.ndarray,
+    held: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """What each relapse is put down to. ``held``: households whose own income fell under
+    the line while an allowance holds them over it."""
+    bad_prices = v.price_year < 1.0 - scenario.shocks.market.bad_year_drop
+    causes = {
+        "illness": relapse & h.ill_year,
+        "disaster": relapse & h.disaster_year,
+        "market": relapse & bad_prices[h.village] & (h.farm_year > 0),
+        "support_ended": relapse & (h.support_ended > 0) & (h.support_ended >= year - 1),
+        # Over the line only because the allowance caught the fall (只要返贫,马上纳入低保:
+        # seed 003): the relapse is of the household's own income.
+        "floor": relapse & held,
+        "guarantee": relapse & ~h.guarantees_ok(),
+        # marked at a re-verification of earlier exits, whatever the income
+        "reverified": relapse & (year in scenario.exit.reverify_years) & ~h.three_guarantees_ok(),
+    }
+    explained = np.zeros_like(relapse)
+    for mask in causes.values():
+        explained |= mask
+    causes["other"] = relapse & ~explained
+    return causes
