@@ -287,7 +287,9 @@ def test_a_scheduler_is_for_a_dask_run_of_replications(tmp_path: Path) -> None:
     assert "cannot go with --executor serial" in output
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         output = _refused(["run", BASELINE, "--replications", "2", *nowhere])
-    assert output.startswith("error: --scheduler: Timed out trying to connect")
+    assert output.startswith(
+        "error: --scheduler: no Dask scheduler at tcp://127.0.0.1:1: Timed out"
+    )
     assert not out.exists()
 
 

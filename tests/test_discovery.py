@@ -77,6 +77,10 @@ def test_conditions_read_outcomes_and_refuse_anything_else() -> None:
         ("__import__(os) > 0", "only outcomes"),
         ("__import__('os') > 0", "text in quotes"),
         ("incidence_end", "must be a condition"),
+        # each side of and/or/not must be a comparison: a number or an outcome alone is
+        # neither true nor false for every run
+        ("incidence_end > 0 or 1", "'1' is a value, not a comparison"),
+        ("incidence_end > 0 and not incidence_end", "'incidence_end' is a value"),
         ("incidence_end > 'x'", "text in quotes"),  # named as given, not as its placeholder
         ("incidence_end > 0" + " + 1" * 10_000, "give at most 1,000"),
         ("additional_exits > 0", "needs the counterfactual"),

@@ -93,6 +93,13 @@ STRUCTURAL = [
     ("a province of NaN people", HEADER + PROVINCE.replace("= 1000", "= nan")),
     ("a province listed twice", HEADER + PROVINCE + PROVINCE),
     (
+        "a province of a hundred billion poor counties",
+        HEADER + PROVINCE.replace("poor_counties = 1", "poor_counties = 99999999999"),
+    ),
+    ("a list too short", HEADER + "[income]\ncomponent_shares = [1.0]\n"),
+    ("a program name with a dot", HEADER + '[programs."my.industry"]\nkind = "industry"\n'),
+    ("a program name with dollars", HEADER + '[programs."$x^^$"]\nkind = "industry"\n'),
+    (
         "formula weights over 1",
         HEADER + PROVINCE + "[geography.allocation]\nweight_poor = 0.9\n",
     ),
@@ -167,6 +174,8 @@ def _designs(tmp_path: Path) -> dict[str, Path]:
         "no_outputs": f"base = {base}\noutputs = []\ntime_varying = []\n"
         '[inputs."income.growth"]\nbounds = [0.03, 0.1]\n'
         '[inputs."programs.industry.gain"]\nbounds = [1000, 3000]\n',
+        "truncnorm_outside": f'base = {base}\noutputs = ["incidence_end"]\n'
+        '[inputs."income.growth"]\ndist = "truncnorm"\nbounds = [0.03, 0.1, 0.5, 0.01]\n',
         "share_twice": f'base = {base}\noutputs = ["incidence_end"]\n'
         '[shares]\nprograms = ["industry", "industry", "health"]\n',
         "share_and_input": f'base = {base}\noutputs = ["incidence_end"]\n'
@@ -327,16 +336,37 @@ COMMANDS = {
         "--out",
         "{tmp}",
     ],
-    "discover: invalid expression": ["discover", "{tmp}", "--where", "incidence_end >"],
-    "discover: unknown column": ["discover", "{tmp}", "--where", "nonsense@2020 > 0"],
-    "discover: unknown outcome": ["discover", "{tmp}", "--where", "nonsense > 0"],
+    "discover: invalid expression": [
+        "discover",
+        "{tmp}",
+        "--where",
+        "incidence_end >",
+        "--out",
+        "{out}",
+    ],
+    "discover: unknown column": [
+        "discover",
+        "{tmp}",
+        "--where",
+        "nonsense@2020 > 0",
+        "--out",
+        "{out}",
+    ],
+    "discover: unknown outcome": ["discover", "{tmp}", "--where", "nonsense > 0", "--out", "{out}"],
     "discover: code in the expression": [
         "discover",
         "{tmp}",
         "--where",
         "__import__('os').system('x') > 0",
     ],
-    "discover: not a condition": ["discover", "{tmp}", "--where", "incidence_end + 1"],
+    "discover: not a condition": [
+        "discover",
+        "{tmp}",
+        "--where",
+        "incidence_end + 1",
+        "--out",
+        "{out}",
+    ],
     "discover: results that are not a povsim output": [
         "discover",
         "{tmp}",
@@ -354,6 +384,58 @@ COMMANDS = {
         "{calibration}",
         "--where",
         "incidence_end > 0.1",
+    ],
+    "sensitivity: a truncated normal's mean outside its bounds": [
+        "sensitivity",
+        "{base}",
+        "--problem",
+        "{truncnorm_outside}",
+    ],
+    "calibrate: a parameter twice": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "income.growth=0.05:0.09",
+        "--param",
+        "income.growth=0.04:0.08",
+    ],
+    "optimize: a program twice in the shares": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--levers",
+        "shares=industry,industry",
+    ],
+    "compare: a seed beyond 64 bits": ["compare", "{base}", "{base}", "--seed", "1" + "0" * 25],
+    "run: a scheduler in another process's memory": [
+        "run",
+        "{base}",
+        "--replications",
+        "2",
+        "--executor",
+        "dask",
+        "--scheduler",
+        "inproc://x",
+    ],
+    "run: a scheduler port out of range": [
+        "run",
+        "{base}",
+        "--replications",
+        "2",
+        "--executor",
+        "dask",
+        "--scheduler",
+        "tcp://127.0.0.1:99999",
+    ],
+    "validate: a directory": ["validate", "{tmp}"],
+    "discover: a number where a condition goes": [
+        "discover",
+        "{tmp}",
+        "--where",
+        "incidence_end > 0 or 1",
     ],
     "run: unknown executor": ["run", "{base}", "--executor", "thread"],
     "run: a seed beyond 64 bits": ["run", "{base}", "--seed", "99999999999999999999999"],
@@ -551,3 +633,52 @@ def test_replacing_an_output_in_a_folder_that_may_not_be_written_is_refused_firs
     result = CliRunner().invoke(app, [*args, "--overwrite"])
     assert result.exit_code == 2
     assert f"no permission to write in {tmp_path}" in result.output
+
+
+def test_a_name_with_dollar_signs_is_drawn_as_written(tmp_path: Path) -> None:
+    """Matplotlib read "$x^^$" as mathtext, and the run's figures ended in a traceback."""
+    scenario = tmp_path / "dollars.toml"
+    scenario.write_text(
+        HEADER + 'name = "$x^^$"\n[population]\nhouseholds = 300\nvillages = 6\n'
+        "represents = 300\nrepresents_villages = 6\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "figures" / "poverty_headcount.png").stat().st_size > 0
+
+
+def test_arguments_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 reached a figure's title or a file name as lone surrogates."""
+    import subprocess
+    import sys
+
+    for args in (
+        [b"run", str(BASELINE).encode(), b"--set", b"name=a\xffb"],
+        [b"run", str(BASELINE).encode(), b"--out", str(tmp_path).encode() + b"/o\xff"],
+    ):
+        done = subprocess.run(
+            [sys.executable.encode(), b"-m", b"povsim", *args],
+            capture_output=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
+        assert done.returncode == 2
+        assert done.stderr.decode().strip().splitlines() == [
+            f"error: argument '{args[-1].decode('utf-8', 'backslashreplace')}' is not valid UTF-8"
+        ]
+        assert not list(tmp_path.iterdir())
+
+
+def test_a_byte_order_mark_is_no_error(tmp_path: Path) -> None:
+    scenario = tmp_path / "bom.toml"
+    scenario.write_bytes(b"\xef\xbb\xbf" + HEADER.encode())
+    result = runner.invoke(app, ["check", str(scenario)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_device_is_no_scenario_file(tmp_path: Path) -> None:
+    """It was "file not found", for a path that exists."""
+    code, output = _invoke(tmp_path, ["check", "/dev/null"])
+    assert code == 2
+    assert "/dev/null: not a regular file" in output

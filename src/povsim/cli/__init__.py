@@ -112,6 +112,15 @@ def main() -> None:  # pragma: no cover - console-script entry point
     warnings.showwarning = _one_line
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
+    for arg in sys.argv[1:]:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            # Bytes that are not UTF-8 reach Python as lone surrogates, which no file,
+            # table or figure can hold: refuse them here rather than at the first write.
+            shown = os.fsencode(arg).decode("utf-8", "backslashreplace")
+            errors.print(f"error: argument '{shown}' is not valid UTF-8", markup=False)
+            sys.exit(2)
     try:
         code = app(standalone_mode=False)
     except NoArgsIsHelpError as err:

@@ -186,6 +186,8 @@ def validate(
         raise fail(f"no *_targets.toml files in {regions_dir}", 2)
     loaded: list[tuple[Scenario, TargetsFile]] = []
     for name in names:
+        if Path(name).is_dir():
+            raise fail(f"{name}: a directory; give a region (e.g. national) or a targets file", 2)
         path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
         if not path.exists():
             raise fail(f"{path}: no such targets file", 2)
@@ -212,8 +214,9 @@ def validate(
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            write_file(out, lambda tmp: table.to_csv(tmp, index=False))
+            # The figure first: if it cannot be drawn, no table is left without it.
             save_figure(target_fit(table), out.with_suffix(".png"))
+            write_file(out, lambda tmp: table.to_csv(tmp, index=False))
         except OSError as err:
             raise fail(f"cannot write {out}: {err}", 1) from None
     show(targets_table(table, f"{replications} replications (seed {seed}): mean, 95% interval"))

@@ -202,7 +202,7 @@ def compare(
     ],
     replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="seed [default: the first scenario's]")
+        int | None, typer.Option(min=0, max=2**64 - 1, help="seed [default: the first scenario's]")
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="output directory [default: runs/compare-...]")

@@ -17,6 +17,7 @@ from povsim.config.loader import (
     one_county,
     read_merged,
     read_toml,
+    referenced_scenario,
 )
 from povsim.config.paths import as_field_type, get_path, parse_override, set_path
 from povsim.config.program import ProgramConfig
@@ -45,6 +46,7 @@ __all__ = [
     "program_class",
     "read_merged",
     "read_toml",
+    "referenced_scenario",
     "set_path",
     "setting",
     "trust_imports",

@@ -39,7 +39,15 @@ class ScenarioError(Exception):
 
     def __init__(self, problems: Iterable[ScenarioProblem]):
         self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        lines = [str(p) for p in self.problems[:MAX_SHOWN]]
+        if len(self.problems) > MAX_SHOWN:
+            # a file of thousands of misspelt keys is one mistake, not a screenful
+            lines.append(f"... and {len(self.problems) - MAX_SHOWN:,} more problems")
+        super().__init__("\n".join(lines))
+
+
+MAX_SHOWN = 20
+"""Problems an error's message lists; ``problems`` keeps them all."""
 
 
 def _source_of(loc: tuple[str, ...], origin: Mapping[tuple[str, ...], str], default: str) -> str:
@@ -169,9 +177,24 @@ def problems_from(
     the ``raw`` data validated, also inside program tables of built-in kinds.
     """
     problems = []
-    for e in err.errors(include_url=False):
+    errors = err.errors(include_url=False)
+    # A list too short for a fixed-length field (four income shares, say) is one missing
+    # position each; say it once, with the lengths.
+    short: dict[tuple[str, ...], list[int]] = {}
+    for e in errors:
+        if e["type"] == "missing" and e["loc"] and isinstance(e["loc"][-1], int):
+            short.setdefault(tuple(str(p) for p in e["loc"][:-1]), []).append(e["loc"][-1])
+    said: set[tuple[str, ...]] = set()
+    for e in errors:
         loc = tuple(str(p) for p in e["loc"])
         message = e["msg"].removeprefix("Value error, ")
+        if loc[:-1] in short and e["type"] == "missing":
+            if loc[:-1] in said:
+                continue
+            said.add(loc[:-1])
+            positions = short[loc[:-1]]
+            loc = loc[:-1]
+            message = f"needs {max(positions) + 1} values, not {min(positions)}"
         if loc and loc[-1] == "[key]":  # a dated series' year, not its value
             loc, message = loc[:-1], f"the year: {message[0].lower()}{message[1:]}"
         if not loc and (named := _NAMED_FIELD.match(message)):

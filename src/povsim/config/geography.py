@@ -44,6 +44,9 @@ and what sets them: a national value would be overwritten, so an override is ref
 REGIONS = ("east", "centre", "west")
 """NBS's three regions, as its poverty monitoring reports them."""
 
+MAX_PROVINCE_COUNTIES = 500
+"""More county-level units than any province has (Sichuan, the most, has 183)."""
+
 FIGURES = ("rural_population", "poor_counties", "poor_2014", "rural_income")
 """A province's figures; a table gives each one's source in ``source_FIGURE``."""
 
@@ -64,7 +67,9 @@ class ProvinceConfig(_Section):
         ge=1,
         le=2_000_000_000,
     )
-    poor_counties: int = setting(0, "designated poor counties (832 in all)", "counties", ge=0)
+    poor_counties: int = setting(
+        0, "designated poor counties (832 in all)", "counties", ge=0, le=MAX_PROVINCE_COUNTIES
+    )
     poor_2014: int = setting(
         0, "NBS rural poor at the end of 2014", "people", ge=0, le=2_000_000_000
     )
@@ -147,15 +152,20 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
         unsourced = [f for f, s in sources.items() if not s]
         if unsourced:
             raise ValueError(f"{path}, line {number}: no source for {', '.join(unsourced)}")
-        try:
-            figures: dict[str, Any] = {
-                "rural_population": int(row["rural_population"]),
-                "poor_counties": int(row["poor_counties"]),
-                "poor_2014": int(row["poor_2014"]),
-                "rural_income": float(row["rural_income"]),
-            }
-        except (TypeError, ValueError):
-            raise ValueError(f"{path}, line {number}: a figure is not a number") from None
+        figures: dict[str, Any] = {}
+        for column, kind in (
+            ("rural_population", int),
+            ("poor_counties", int),
+            ("poor_2014", int),
+            ("rural_income", float),
+        ):
+            try:
+                figures[column] = kind(row[column])
+            except (TypeError, ValueError):
+                what = "a whole number" if kind is int else "a number"
+                raise ValueError(
+                    f"{path}, line {number}, {column}: {row[column]!r} is not {what}"
+                ) from None
         entry = {"name": row["province"], "region": row["region"], **figures, "sources": sources}
         try:
             ProvinceConfig.model_validate(entry)
@@ -317,8 +327,9 @@ class GeographyConfig(_Section):
         if not self.provinces:
             raise ValueError("lists no provinces: give provinces or provinces_table")
         names = [p.name for p in self.provinces]
-        if len(set(names)) < len(names):
-            raise ValueError("a province is listed twice")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"a province is listed more than once: {', '.join(twice)}")
         unknown = [name for name in self.deep_poverty_provinces if name not in names]
         if unknown:
             raise ValueError(

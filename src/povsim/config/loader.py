@@ -30,6 +30,7 @@ __all__ = [
     "load_settings",
     "read_merged",
     "read_toml",
+    "referenced_scenario",
 ]
 
 Origin = dict[tuple[str, ...], str]
@@ -59,6 +60,28 @@ def _too_deep(path: Path) -> ScenarioError:
     return ScenarioError([ScenarioProblem(str(path), "", "nested too deeply to read")])
 
 
+def referenced_scenario(target: Path, source: Path | str, field: str) -> Path:
+    """``target``, a scenario another file names in ``field``, if it is a file to read.
+
+    Raises:
+        ScenarioError: naming ``source`` and ``field``: a directory, something else that is
+            no regular file (a device, a pipe), or nothing at all.
+    """
+    try:
+        if target.is_file():
+            return target
+        kind = (
+            "a directory, not a scenario file"
+            if target.is_dir()
+            else "not a regular file"
+            if target.exists()
+            else "scenario not found"
+        )
+    except OSError as err:  # a symlink loop, a folder that may not be read
+        kind = f"cannot be read ({err.strerror or err})"
+    raise ScenarioError([ScenarioProblem(str(source), field, f"{kind}: {target}")])
+
+
 def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dict[str, Any]:
     """The TOML table in ``path``; a missing or unreadable file is a ScenarioError."""
     try:
@@ -78,14 +101,22 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
             problem = ScenarioProblem(str(path), "", "a directory, not a file")
         raise ScenarioError([problem])
     if not is_file:
+        # A device, a pipe or a socket exists but is no file to read a scenario from.
+        try:
+            exists = path.exists()
+        except OSError:  # a symlink loop, say
+            exists = False
+        what = "not a regular file" if exists else "not found"
         if referenced_from:
             source, field = referenced_from
             raise ScenarioError(
-                [ScenarioProblem(source, field, f"extended file not found: {path.absolute()}")]
+                [ScenarioProblem(source, field, f"extended file {what}: {path.absolute()}")]
             )
-        raise ScenarioError([ScenarioProblem(str(path), "", "file not found")])
+        message = "not a regular file (a device or a pipe?)" if exists else "file not found"
+        raise ScenarioError([ScenarioProblem(str(path), "", message)])
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark, which some Windows editors write, is no error
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError([ScenarioProblem(str(path), "", f"not valid TOML: {err}")]) from None
     except (OSError, UnicodeDecodeError) as err:

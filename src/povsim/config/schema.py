@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
@@ -32,6 +33,8 @@ from povsim.config.paths import set_path
 from povsim.config.program import EmploymentConfig, ProgramConfig, WorkAwayConfig
 from povsim.config.registry import program_config_class
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
+
+_PROGRAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 __all__ = [
     "BudgetConfig",
@@ -798,6 +801,15 @@ class Scenario(_Section):
     @classmethod
     def _kind_defaults_to_name(cls, value: Any) -> Any:
         if isinstance(value, dict):
+            for name in value:
+                # A name is a column of the outputs, a dotted path's part (--set
+                # programs.NAME.share=...) and a label of the figures.
+                if not _PROGRAM_NAME.fullmatch(str(name)):
+                    raise ValueError(
+                        f"program name {name!r}: use letters, digits and _ only, starting "
+                        "with a letter (a name is part of dotted paths such as "
+                        "programs.NAME.share)"
+                    )
             return {
                 name: {"kind": name, **entry} if isinstance(entry, dict) else entry
                 for name, entry in value.items()

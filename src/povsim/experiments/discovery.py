@@ -208,9 +208,34 @@ def parse_condition(text: str) -> Condition:
             raise DiscoveryError(
                 f"--where {text!r}: {name} needs the {found.needs}, which a sweep does not keep"
             )
-    if not any(isinstance(n, ast.Compare) for n in ast.walk(tree)):
-        raise DiscoveryError(f"--where {text!r}: must be a condition (a comparison)")
+    value = _not_a_condition(tree.body)
+    if value is not None:
+        shown = re.sub(r"_v(\d+)", lambda m: names[int(m.group(1))], ast.unparse(value))
+        raise DiscoveryError(
+            f"--where {text!r}: must be a condition, comparisons joined by and/or/not; "
+            f"{shown!r} is a value, not a comparison"
+        )
     return Condition(text, tuple(names), tree)
+
+
+def _not_a_condition(node: ast.expr) -> ast.expr | None:
+    """The first part of ``node`` that should be true or false and is a value instead
+    (``x > 0 or 1``), or None when ``node`` is a condition throughout."""
+    if isinstance(node, ast.Compare):
+        return None
+    if isinstance(node, ast.BoolOp):
+        parts: list[ast.expr] = node.values
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not | ast.Invert):
+        parts = [node.operand]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
+        parts = [node.left, node.right]
+    else:
+        return node
+    for part in parts:
+        found = _not_a_condition(part)
+        if found is not None:
+            return found
+    return None
 
 
 # ------------------------------------------------------------------ the cases

@@ -288,12 +288,23 @@ class DaskExecutor(Executor):
             try:
                 address = normalize_address(scheduler)
                 if not address.startswith("inproc://"):  # a cluster in this process has none
-                    get_address_host_port(address)  # a port is needed to connect
+                    _, port = get_address_host_port(address)  # a port is needed to connect
+                    if not 0 < port < 65536:
+                        raise ValueError(f"port {port} is out of range")
             except ValueError as err:
                 raise ValueError(
                     f"not a scheduler address ({err}); expected tcp://HOST:PORT"
                 ) from None
-            self._client = Client(address)
+            try:
+                self._client = Client(address)
+            except (OSError, ValueError) as err:
+                reason = (
+                    "an inproc:// address is a cluster in this process's memory, and none is "
+                    "here; give tcp://HOST:PORT"
+                    if address.startswith("inproc://")
+                    else str(err)  # nothing answers there
+                )
+                raise ValueError(f"no Dask scheduler at {address}: {reason}") from None
             #: workers the scheduler had when this connected (a local cluster: all of them)
             self.connected_workers = len(self._client.scheduler_info().get("workers", {}))
             self.workers = max(1, self.connected_workers)

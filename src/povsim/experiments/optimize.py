@@ -214,6 +214,9 @@ def parse_lever(text: str, source: str = "--levers") -> Lever:
         programs = tuple(p.strip() for p in rest.split(",") if p.strip()) if sep else ()
         if sep and len(programs) < 2:
             raise _problem(source, text, "shares= needs two or more programs to split")
+        twice = sorted({p for p in programs if programs.count(p) > 1})
+        if twice:
+            raise _problem(source, text, f"names {', '.join(twice)} more than once")
         return Lever(programs=programs)
     low, colon, high = rest.partition(":")
     if not (sep and colon and head.strip()):

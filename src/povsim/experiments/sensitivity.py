@@ -39,6 +39,7 @@ from povsim.config import (
     load_settings,
     one_county,
     problems_from,
+    referenced_scenario,
 )
 from povsim.config.fields import StrictNumbers
 from povsim.experiments.executors import Executor, make_executor
@@ -99,6 +100,12 @@ class Input(_Strict):
             raise ValueError(f"{self.dist}'s standard deviation must be positive")
         if self.dist == "truncnorm" and not self.bounds[3] > 0.0:
             raise ValueError("truncnorm's standard deviation must be positive")
+        if self.dist == "truncnorm" and not self.bounds[0] <= self.bounds[2] <= self.bounds[1]:
+            # SALib divides by the mass between the bounds, which vanishes far outside them
+            raise ValueError(
+                f"truncnorm's mean {self.bounds[2]:g} lies outside its bounds "
+                f"[{self.bounds[0]:g}, {self.bounds[1]:g}]"
+            )
         if self.dist == "logunif" and not self.bounds[0] > 0.0:
             raise ValueError("logunif's bounds must be positive")
         return self
@@ -352,11 +359,7 @@ def load_problem(
     elif scenario is not None:
         base = one_county(load_scenario(scenario, overrides), scenario)
     elif spec.base is not None:
-        source = path.parent / spec.base
-        if not source.is_file():  # named by the problem file that refers to it
-            raise ScenarioError(
-                [ScenarioProblem(str(path), "base", f"scenario not found: {source}")]
-            )
+        source = referenced_scenario(path.parent / spec.base, path, "base")
         base = one_county(load_scenario(source, overrides), source)
     else:
         raise ScenarioError(

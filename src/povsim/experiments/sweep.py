@@ -31,6 +31,7 @@ from povsim.config import (
     load_scenario,
     load_settings,
     one_county,
+    referenced_scenario,
 )
 from povsim.config.fields import StrictNumbers
 from povsim.config.paths import get_path
@@ -219,11 +220,7 @@ def load_design(path: str | Path) -> Sweep:
     """
     path = Path(path)
     design = load_settings(path, SweepDesign, DESIGN)
-    base_file = path.parent / design.base
-    if not base_file.is_file():
-        raise ScenarioError(
-            [ScenarioProblem(str(path), "base", f"scenario not found: {base_file}")]
-        )
+    base_file = referenced_scenario(path.parent / design.base, path, "base")
     base = one_county(load_scenario(base_file), base_file)
     points = design.points()
     scenarios = []

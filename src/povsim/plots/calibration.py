@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+
+from povsim.plots.common import Figure
 
 __all__ = ["calibration_history", "target_fit"]
 

@@ -5,13 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib
+import matplotlib.figure
+import matplotlib.text
 import numpy as np
 import pandas as pd
 
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.runs.stats import mean_interval
 
-__all__ = []
+__all__ = ["Figure"]
+
+
+class Figure(matplotlib.figure.Figure):
+    """A figure whose texts are drawn as written.
+
+    Scenario, program and region names come from users' files, and matplotlib would read a
+    name with two dollar signs as mathtext: it fails to parse (a traceback instead of a
+    figure) or silently becomes something else. No povsim label uses mathtext.
+    """
+
+    def draw(self, renderer: Any) -> None:
+        for text in self.findobj(matplotlib.text.Text):
+            text.set_parse_math(False)
+        super().draw(renderer)
 
 
 def _yearly(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
-from povsim.plots.common import _line
+from povsim.plots.common import Figure, _line
 
 __all__ = ["comparison_bars", "comparison_trajectories", "sensitivity_bars", "time_varying_indices"]
 

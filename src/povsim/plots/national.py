@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.figure import Figure
 
+from povsim.plots.common import Figure
 from povsim.plots.run import exits_relapses, income_fan, poverty_headcount
 
 if TYPE_CHECKING:

@@ -6,7 +6,8 @@ import itertools
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+
+from povsim.plots.common import Figure
 
 __all__ = ["front_pairs", "front_shares", "peeling_trajectory"]
 

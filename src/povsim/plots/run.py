@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from povsim.config import Scenario
 from povsim.config.vocabulary import JOINT_PATHWAY
-from povsim.plots.common import _line, _stacked_bars, _yearly_means, program_colours
+from povsim.plots.common import Figure, _line, _stacked_bars, _yearly_means, program_colours
 
 if TYPE_CHECKING:
     from povsim.runs.store import RunOutput

@@ -21,6 +21,7 @@ from povsim.config import (
     get_path,
     load_scenario,
     load_settings,
+    referenced_scenario,
 )
 from povsim.config.fields import StrictNumbers
 from povsim.runs import metrics
@@ -279,7 +280,16 @@ def check_against(
                     "programs",
                 )
             )
+    seen: set[str] = set()
     for i, parameter in enumerate(parameters):
+        if parameter.path in seen:
+            problems.append(
+                parameter_problem(
+                    parameters, i, "path", source, parameters_given, "is given more than once"
+                )
+            )
+            continue
+        seen.add(parameter.path)
         try:
             value = get_path(dumped, parameter.path)
         except KeyError:
@@ -328,10 +338,6 @@ def load_region(targets_path: Path) -> tuple[Scenario, TargetsFile]:
         raise ScenarioError(
             [ScenarioProblem(str(targets_path), "scenario", "names no scenario file")]
         )
-    if not scenario_file.is_file():  # named by the targets file that refers to it
-        raise ScenarioError(
-            [ScenarioProblem(str(targets_path), "scenario", f"scenario not found: {scenario_file}")]
-        )
-    scenario = load_scenario(scenario_file)
+    scenario = load_scenario(referenced_scenario(scenario_file, targets_path, "scenario"))
     check_against(spec.targets, spec.calibration.parameters, scenario, str(targets_path))
     return scenario, spec
