@@ -98,7 +98,7 @@ STRUCTURAL = [
     ),
     ("a list too short", HEADER + "[income]\ncomponent_shares = [1.0]\n"),
     ("a program name with a dot", HEADER + '[programs."my.industry"]\nkind = "industry"\n'),
-    ("a program name with dollars", HEADER + '[programs."$x^^$"]\nkind = "industry"\n'),
+    ("a program name with a colon", HEADER + '[programs."a:b"]\nkind = "industry"\n'),
     (
         "formula weights over 1",
         HEADER + PROVINCE + "[geography.allocation]\nweight_poor = 0.9\n",
@@ -385,7 +385,7 @@ COMMANDS = {
         "--where",
         "incidence_end > 0.1",
     ],
-    "sensitivity: a truncated normal's mean outside its bounds": [
+    "sensitivity: a truncated normal with no mass within its bounds": [
         "sensitivity",
         "{base}",
         "--problem",
@@ -640,7 +640,9 @@ def test_a_name_with_dollar_signs_is_drawn_as_written(tmp_path: Path) -> None:
     scenario = tmp_path / "dollars.toml"
     scenario.write_text(
         HEADER + 'name = "$x^^$"\n[population]\nhouseholds = 300\nvillages = 6\n'
-        "represents = 300\nrepresents_villages = 6\n",
+        "represents = 300\nrepresents_villages = 6\n"
+        '[programs."$y^^$"]\nkind = "industry"\nshare = 0.05\n'  # in the legends too
+        "[programs.industry]\nshare = 0.20\n",
         encoding="utf-8",
     )
     result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o"), "--quiet"])

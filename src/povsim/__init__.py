@@ -100,8 +100,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    # The public names, not the imports this module needs itself.
-    return sorted({*__all__, "__version__"})
+    # The public names and the module's own attributes, not the imports it needs itself.
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
 def _executor(

@@ -186,9 +186,9 @@ def validate(
         raise fail(f"no *_targets.toml files in {regions_dir}", 2)
     loaded: list[tuple[Scenario, TargetsFile]] = []
     for name in names:
-        if Path(name).is_dir():
-            raise fail(f"{name}: a directory; give a region (e.g. national) or a targets file", 2)
         path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
+        if not path.exists() and Path(name).is_dir():
+            raise fail(f"{name}: a directory; give a region (e.g. national) or a targets file", 2)
         if not path.exists():
             raise fail(f"{path}: no such targets file", 2)
         try:

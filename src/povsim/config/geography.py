@@ -133,7 +133,7 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
         ValueError: the file is missing or unreadable, or a column or source is missing.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Excel writes a byte-order mark
     except (OSError, UnicodeDecodeError) as err:
         raise ValueError(f"cannot read {path}: {err}") from None
     numbered = [

@@ -34,7 +34,7 @@ from povsim.config.program import EmploymentConfig, ProgramConfig, WorkAwayConfi
 from povsim.config.registry import program_config_class
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 
-_PROGRAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_PROGRAM_NAME_BREAKS = re.compile(r"[.:@\s\x00-\x1f\x7f]")
 
 __all__ = [
     "BudgetConfig",
@@ -802,14 +802,17 @@ class Scenario(_Section):
     def _kind_defaults_to_name(cls, value: Any) -> Any:
         if isinstance(value, dict):
             for name in value:
-                # A name is a column of the outputs, a dotted path's part (--set
-                # programs.NAME.share=...) and a label of the figures.
-                if not _PROGRAM_NAME.fullmatch(str(name)):
+                # A name is a dotted path's part (--set programs.NAME.share=...), a kind's
+                # default (an import path has a colon) and a part of outcome names
+                # (exited_people:NAME, COLUMN@YEAR).
+                bad = sorted({repr(c) for c in _PROGRAM_NAME_BREAKS.findall(str(name))})
+                if bad:
                     raise ValueError(
-                        f"program name {name!r}: use letters, digits and _ only, starting "
-                        "with a letter (a name is part of dotted paths such as "
-                        "programs.NAME.share)"
+                        f"program name {name!r}: may not hold {', '.join(bad)} (a name is "
+                        "part of dotted paths such as programs.NAME.share and of outcome names)"
                     )
+                if not str(name):
+                    raise ValueError("a program's name is empty")
             return {
                 name: {"kind": name, **entry} if isinstance(entry, dict) else entry
                 for name, entry in value.items()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
 import os
 import shutil
 import tempfile
@@ -70,6 +71,8 @@ DEFAULT_OUTPUTS = (
     "cumulative_relapse_share",
     "cost_per_exit",
 )
+SQRT2 = math.sqrt(2.0)
+
 Distribution = Literal["unif", "logunif", "triang", "norm", "truncnorm", "lognorm"]
 SHARE = "share:"
 
@@ -100,12 +103,17 @@ class Input(_Strict):
             raise ValueError(f"{self.dist}'s standard deviation must be positive")
         if self.dist == "truncnorm" and not self.bounds[3] > 0.0:
             raise ValueError("truncnorm's standard deviation must be positive")
-        if self.dist == "truncnorm" and not self.bounds[0] <= self.bounds[2] <= self.bounds[1]:
-            # SALib divides by the mass between the bounds, which vanishes far outside them
-            raise ValueError(
-                f"truncnorm's mean {self.bounds[2]:g} lies outside its bounds "
-                f"[{self.bounds[0]:g}, {self.bounds[1]:g}]"
-            )
+        if self.dist == "truncnorm":
+            # SALib divides by the normal's mass between the bounds, which vanishes when the
+            # mean lies far outside them (a mean a little outside is a fine distribution).
+            low, high, mean, sd = self.bounds
+            upper, lower = ((end - mean) / (sd * SQRT2) for end in (high, low))
+            mass = 0.5 * (math.erf(upper) - math.erf(lower))
+            if not mass > 1e-9:
+                raise ValueError(
+                    f"truncnorm's bounds [{low:g}, {high:g}] hold none of a normal of mean "
+                    f"{mean:g} and standard deviation {sd:g}"
+                )
         if self.dist == "logunif" and not self.bounds[0] > 0.0:
             raise ValueError("logunif's bounds must be positive")
         return self
