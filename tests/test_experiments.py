@@ -767,7 +767,7 @@ def test_a_sweep_prints_its_points(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "point income.growth runs incidence end cumulative exit share" in said
+    assert "point growth runs incidence end cumulative exit share" in said
     assert "g0000 0.04 2 of 2" in said  # which values a grid's point is
     assert "g0001 0.08 2 of 2" in said
     assert "4 of 4 runs in" in said

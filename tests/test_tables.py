@@ -98,3 +98,31 @@ def test_person_years_add_up_the_year_end_counts() -> None:
         "poor_person_years": 1500.0,
         "registered_person_years": 1500.0,
     }
+
+
+def test_a_sweep_table_fits_its_points_settings() -> None:
+    """Every varied field was a column headed by its whole dotted path: a design of named
+    variants, each setting some programs' fields, made a table some 370 columns wide."""
+    from povsim.cli.tables import sweep_table
+
+    outcomes = {"cumulative_exit_share": [0.9, 0.9], "incidence_end": [0.01, 0.02]}
+    outcomes |= {"cumulative_relapse_share": [0.02, 0.03], "cost_per_exit": [3e4, 3e4]}
+    grid = pd.DataFrame(
+        {"point": [0, 1], "point_name": ["g0000", "g0001"], "income.growth": [0.05, 0.07]}
+        | {"programs.industry.share": [0.2, 0.3], "programs.health.share": [0.1, 0.1]}
+        | outcomes
+    )
+    text = _render(sweep_table(grid), 200)
+    for header in ("growth", "industry.share", "health.share"):
+        assert header in text
+    assert "programs.industry.share" not in text
+    fields = [f"programs.p{i}.support_after_exit_years" for i in range(4)]
+    named = pd.DataFrame(
+        {"point": [0, 1], "point_name": ["baseline", "no_support"]}
+        | {f: [3, 0] for f in fields}
+        | outcomes
+    )
+    text = _render(sweep_table(named), 120)
+    assert "support_after_exit_years" not in text
+    assert "no_support" in text
+    assert "the design file" in text

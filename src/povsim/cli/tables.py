@@ -201,11 +201,17 @@ def sweep_table(summary: pd.DataFrame) -> Table:
         box=box.SIMPLE_HEAD,
     )
     # The varied fields are the plan's dotted columns: a grid's or a sample's point is named
-    # g0000 or h0000, so its values say which it is.
+    # g0000 or h0000, so its values say which it is. A named variant says it itself, and its
+    # settings (often several fields, some programs' each) would only widen the table.
     varied = [c for c in summary.columns if "." in c]
+    named = not summary["point_name"].astype(str).str.fullmatch(r"[gh]\d+").all()
+    if named and len(varied) > 2:
+        varied = []
+        table.caption = "each variant's settings: the design file, or summary.parquet's columns"
+        table.caption_justify = "left"
     table.add_column("point", no_wrap=True)
-    for field in varied:
-        table.add_column(escape(field), justify="right")
+    for header in _short_paths(varied):
+        table.add_column(escape(header), justify="right")
     table.add_column("runs", justify="right")
     for name in SWEPT:
         table.add_column(COMPARED[name], justify="right")
@@ -217,6 +223,20 @@ def sweep_table(summary: pd.DataFrame) -> Table:
         name = escape(str(rows["point_name"].iloc[0]))
         table.add_row(name, *values, f"{len(done)} of {len(rows)}", *means)
     return table
+
+
+def _short_paths(paths: list[str]) -> list[str]:
+    """Each dotted path cut to its shortest ending that no other path shares
+    (``programs.industry.gain`` and ``income.growth`` become ``gain`` and ``growth``)."""
+    parts = [p.split(".") for p in paths]
+    short = []
+    for mine in parts:
+        for k in range(1, len(mine) + 1):
+            ending = mine[-k:]
+            if all(other[-k:] != ending for other in parts if other is not mine):
+                break
+        short.append(".".join(ending))
+    return short
 
 
 def _setting(value: object) -> str:
