@@ -467,8 +467,15 @@ def prim_boxes(
                 # No significant restriction: the box is chance, and so would be the next.
                 steps.append(_steps(found.peeling_trajectory.reset_index(drop=True), number, None))
                 break
+            trajectory = found.peeling_trajectory.reset_index(drop=True)
+            if not trajectory["density"].iloc[kept] >= min_density:
+                # Without its chance restrictions the box is no longer one where the
+                # condition is likely (a second box of 29% against a base rate of 24%, say):
+                # no box, and none after it.
+                steps.append(_steps(trajectory, number, None))
+                break
             current = kept
-            steps.append(_steps(found.peeling_trajectory.reset_index(drop=True), number, current))
+            steps.append(_steps(trajectory, number, current))
             lim = found.box_lims[current]
             qp = found.p_values[current]
             limits = pd.DataFrame(
