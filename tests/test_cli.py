@@ -411,7 +411,7 @@ def test_an_unknown_field_suggests_what_was_meant(tmp_path: Path) -> None:
     output = " ".join(_refused(["check", str(scenario)]).split())
     assert (
         "programs.industry.gain: unknown field for a program of kind 'health' "
-        "(programs.industry.kind)"
+        "(programs.industry.kind, set in"
     ) in output
 
 

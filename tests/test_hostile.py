@@ -684,3 +684,36 @@ def test_a_device_is_no_scenario_file(tmp_path: Path) -> None:
     code, output = _invoke(tmp_path, ["check", "/dev/null"])
     assert code == 2
     assert "/dev/null: not a regular file" in output
+
+
+def test_messages_quote_what_the_file_says(tmp_path: Path) -> None:
+    """A hypercube's range was reported by a sample drawn inside it (4.0445...), a region's
+    key as "the year", and a kind changed over an inherited table as a misspelling."""
+    design = tmp_path / "lhs.toml"
+    design.write_text(
+        f"base = {json.dumps(str(BASELINE))}\n[lhs]\nsamples = 3\n[lhs.ranges]\n"
+        '"shocks.illness.annual_probability" = [0.5, 5.0]\n',
+        encoding="utf-8",
+    )
+    code, output = _invoke(tmp_path, ["sweep", str(design), "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert "the range [0.5, 5] leaves the field" in output
+    assert "not 5.0" in output
+    national = SCENARIOS / "regions" / "national_counties.toml"
+    region = tmp_path / "mars.toml"
+    region.write_text(
+        f"extends = {json.dumps(str(national))}\n"
+        "[geography.allocation.fiscal_capacity]\nmars = 1.0\n",
+        encoding="utf-8",
+    )
+    code, output = _invoke(tmp_path, ["check", str(region)])
+    assert code == 2
+    assert "fiscal_capacity.mars: the key:" in output
+    swap = tmp_path / "swap.toml"
+    swap.write_text(HEADER + '[programs.education]\nkind = "industry"\n', encoding="utf-8")
+    code, output = _invoke(tmp_path, ["check", str(swap)])
+    assert code == 2
+    assert "did you mean" not in output
+    assert f"for a program of kind 'industry' (programs.education.kind, set in {swap})" in (
+        " ".join(output.split())
+    )

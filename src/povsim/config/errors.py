@@ -195,8 +195,10 @@ def problems_from(
             positions = short[loc[:-1]]
             loc = loc[:-1]
             message = f"needs {max(positions) + 1} values, not {min(positions)}"
-        if loc and loc[-1] == "[key]":  # a dated series' year, not its value
-            loc, message = loc[:-1], f"the year: {message[0].lower()}{message[1:]}"
+        if loc and loc[-1] == "[key]":  # a table's key (a dated series' year), not its value
+            loc = loc[:-1]
+            key = "the year" if _keyed_by_year(_annotation_at(model, loc[:-1], raw)) else "the key"
+            message = f"{key}: {message[0].lower()}{message[1:]}"
         if not loc and (named := _NAMED_FIELD.match(message)):
             # A check of the whole scenario names the field it is about: find who set it.
             loc, message = tuple(named["path"].split(".")), named["message"]
@@ -220,18 +222,21 @@ def problems_from(
             message = "unknown field"
             holder = _holder(model, loc, raw)
             close = difflib.get_close_matches(loc[-1], list(holder.model_fields) if holder else [])
-            if close:
+            kind = _kind_given(raw, loc[1]) if len(loc) == 3 and loc[0] == "programs" else None
+            kind_set_in = origin.get(("programs", loc[1], "kind")) if kind else None
+            if (
+                isinstance(kind, str)
+                and kind != loc[1]
+                and (not close or _source_of(loc, origin, default) != kind_set_in)
+            ):
+                # A kind set in the table changes which fields it has; over a table inherited
+                # from another file that, not a slip of spelling, is the likely cause.
+                set_in = f", set in {kind_set_in}" if kind_set_in else ""
+                message += f" for a program of kind {kind!r} (programs.{loc[1]}.kind{set_in})"
+            elif close:
                 message += (
                     " (did you mean " + ", ".join(".".join((*loc[:-1], c)) for c in close) + "?)"
                 )
-            elif (
-                len(loc) == 3
-                and loc[0] == "programs"
-                and isinstance(of_kind := _kind_given(raw, loc[1]), str)
-                and of_kind != loc[1]
-            ):
-                # a kind set in the table changes which fields it has
-                message += f" for a program of kind {of_kind!r} (programs.{loc[1]}.kind)"
         source = _source_of(loc, origin, default)
         if any(word in message for word in ("the run is", "start_year", "end_year")):
             # The parent's poverty line is short of the years a child file asked for: name

@@ -222,6 +222,24 @@ def load_design(path: str | Path) -> Sweep:
     design = load_settings(path, SweepDesign, DESIGN)
     base_file = referenced_scenario(path.parent / design.base, path, "base")
     base = one_county(load_scenario(base_file), base_file)
+    if design.lhs is not None:
+        # A range's ends, not a sample drawn inside it, are what a message should quote.
+        for field, ends in design.lhs.ranges.items():
+            for end in ends:
+                try:
+                    base.updated({field: end})
+                except ScenarioError as err:
+                    raise ScenarioError(
+                        [
+                            ScenarioProblem(
+                                str(path),
+                                f"lhs.ranges.{field}",
+                                f"the range [{ends[0]:g}, {ends[1]:g}] leaves the field: "
+                                f"{p.message}",
+                            )
+                            for p in err.problems
+                        ]
+                    ) from None
     points = design.points()
     scenarios = []
     for index, (name, changes) in enumerate(points):
