@@ -171,6 +171,8 @@ def executor_name(name: str | None, scheduler: str | None) -> str:
 
     if name is not None and name not in EXECUTORS:
         raise fail(f"--executor must be one of {', '.join(EXECUTORS)}, not {name!r}", 2)
+    if scheduler is not None and not scheduler.strip():
+        raise fail("--scheduler: give an address (tcp://HOST:PORT), not an empty one", 2)
     if scheduler and name not in (None, "dask"):
         raise fail(f"--scheduler runs on a Dask cluster: it cannot go with --executor {name}", 2)
     return executor_for(name, scheduler)
@@ -180,6 +182,11 @@ def _executor(name: str | None, workers: int | None, scheduler: str | None) -> E
     from povsim.experiments.executors import DaskExecutor, make_executor
 
     name = executor_name(name, scheduler)
+    # Workers that would go unused: a serial run has one, a running cluster its own.
+    if workers is not None and name == "serial":
+        raise fail("--workers is for the processes and dask executors: serial runs one", 2)
+    if workers is not None and scheduler:
+        raise fail("--workers cannot go with --scheduler: the cluster has its own workers", 2)
     try:
         pool = make_executor(name, workers, scheduler)
     except ValueError as err:
