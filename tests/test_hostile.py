@@ -738,3 +738,21 @@ def test_messages_quote_what_the_file_says(tmp_path: Path) -> None:
     assert f"for a program of kind 'industry' (programs.education.kind, set in {swap})" in (
         " ".join(output.split())
     )
+
+
+def test_an_empty_out_is_refused(tmp_path: Path) -> None:
+    """`--out ""` (an unset shell variable) wrote into the current directory."""
+    import subprocess
+    import sys
+
+    for args in (["--out", ""], ["--out="]):
+        done = subprocess.run(
+            [sys.executable, "-m", "povsim", "run", str(BASELINE), *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
+        assert done.returncode == 2
+        assert done.stderr.startswith("error: --out: empty")
+        assert not list(tmp_path.iterdir())

@@ -291,6 +291,11 @@ def test_a_year_setting_after_the_run_is_noted() -> None:
         "exit.reverify_years gives 2013, not after the run's first year (2014): no household "
         "has exited by then, so none is re-verified"
     ]
+    # listed years before the run are never reached either (a review's [1, 2, ...])
+    early = load_scenario(SCENARIOS / "baseline.toml", ["registration.recheck_years=[1, 2015]"])
+    assert early.notes() == [
+        "registration.recheck_years gives 1, before the run's first year (2014): never reached"
+    ]
     regions = [p for p in SCENARIOS.glob("regions/*.toml") if not p.stem.endswith("_targets")]
     for path in [*SCENARIOS.glob("*.toml"), *regions]:
         assert load_scenario(path).notes() == [], path  # the shipped files: none

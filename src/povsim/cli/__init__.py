@@ -6,6 +6,7 @@ Start-up imports only typer and rich; a command imports what it needs when it ru
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import signal
 import sys
@@ -121,6 +122,12 @@ def main() -> None:  # pragma: no cover - console-script entry point
             shown = os.fsencode(arg).decode("utf-8", "backslashreplace")
             errors.print(f"error: argument '{shown}' is not valid UTF-8", markup=False)
             sys.exit(2)
+    args = sys.argv[1:]
+    if "--out=" in args or any(pair == ("--out", "") for pair in itertools.pairwise(args)):
+        # Path("") is the current directory: an empty --out is a slip (an unset shell
+        # variable), not a choice of where to write.
+        errors.print("error: --out: empty; give a directory or file (. for this one)", markup=False)
+        sys.exit(2)
     try:
         code = app(standalone_mode=False)
     except NoArgsIsHelpError as err:

@@ -1063,6 +1063,13 @@ class Scenario(_Section):
                             f"{path} gives {year_runs(late)}, after the run's last year ({end}): "
                             "never reached"
                         )
+                    # (exit.reverify_years has a note of its own, below)
+                    early = [y for y in value if isinstance(y, int) and y < self.start_year]
+                    if early and path != "exit.reverify_years":
+                        found.append(
+                            f"{path} gives {year_runs(early)}, before the run's first year "
+                            f"({self.start_year}): never reached"
+                        )
                 elif isinstance(value, BaseModel):
                     walk(value, f"{path}.")
                 elif isinstance(value, dict):
