@@ -431,6 +431,7 @@ COMMANDS = {
         "tcp://127.0.0.1:99999",
     ],
     "validate: a directory": ["validate", "{tmp}"],
+    "dashboard: fronts in a file": ["dashboard", "{base}", "--fronts", "{targets}"],
     "run: workers for a serial run": [
         "run",
         "{base}",

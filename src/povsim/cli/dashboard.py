@@ -128,6 +128,11 @@ def dashboard(
             "file or --scenarios-dir",
             2,
         )
+    if fronts.exists() and not fronts.is_dir():
+        # a missing folder is fine (no search run yet); a file is a slip
+        raise fail(f"--fronts {fronts}: a file; give the folder `povsim optimize` wrote into", 2)
+    if scenarios_dir.exists() and not scenarios_dir.is_dir():
+        raise fail(f"--scenarios-dir {scenarios_dir}: a file, not a folder of scenarios", 2)
     env = {
         **os.environ,
         "POVSIM_SCENARIOS_DIR": str(scenarios_dir.resolve()),
