@@ -478,6 +478,10 @@ def test_a_province_table_without_a_source_is_refused(tmp_path: Path) -> None:
         ("P,north,1000,1,10,5000", "line 4, region: Input should be 'east', 'centre' or 'west'"),
         ("P,west,-5,1,10,5000", "line 4, rural_population: Input should be greater than"),
         ("P,west,1000,1,2000,5000", "line 4: P: poor_2014 (2,000) exceeds rural_population"),
+        ("P,west,abc,1,10,5000", "line 4, rural_population: 'abc' is not a whole number"),
+        ("P,west,1000,99999999999,10,5000", "line 4, poor_counties: Input should be less than"),
+        ("P,west,1000,1,10,5000,X", "line 4: 11 columns, the header has 10"),
+        ("P,west,1000", "line 4: 7 columns, the header has 10"),
     ],
 )
 def test_a_bad_figure_in_the_province_table_is_named_by_its_row(

@@ -97,6 +97,7 @@ STRUCTURAL = [
         HEADER + PROVINCE.replace("poor_counties = 1", "poor_counties = 99999999999"),
     ),
     ("a list too short", HEADER + "[income]\ncomponent_shares = [1.0]\n"),
+    ("a negative wage", HEADER + "[income]\nwage_by_education = [-1.0, 1.0, 1.0, 1.0]\n"),
     ("a program name with a dot", HEADER + '[programs."my.industry"]\nkind = "industry"\n'),
     ("a program name with a colon", HEADER + '[programs."a:b"]\nkind = "industry"\n'),
     (
@@ -174,6 +175,10 @@ def _designs(tmp_path: Path) -> dict[str, Path]:
         "no_outputs": f"base = {base}\noutputs = []\ntime_varying = []\n"
         '[inputs."income.growth"]\nbounds = [0.03, 0.1]\n'
         '[inputs."programs.industry.gain"]\nbounds = [1000, 3000]\n',
+        "grid_twice": f'base = {base}\n[grid]\n"income.growth" = [0.05, 0.05]\n',
+        "targets_twice": f'scenario = {base}\nregion = "x"\n{target}'
+        'indicator = "incidence"\nrelative_tolerance = 0.1\n'
+        f'{target}indicator = "incidence"\nrelative_tolerance = 0.2\n',
         "truncnorm_outside": f'base = {base}\noutputs = ["incidence_end"]\n'
         '[inputs."income.growth"]\ndist = "truncnorm"\nbounds = [0.03, 0.1, 0.5, 0.01]\n',
         "share_twice": f'base = {base}\noutputs = ["incidence_end"]\n'
@@ -431,6 +436,8 @@ COMMANDS = {
         "tcp://127.0.0.1:99999",
     ],
     "validate: a directory": ["validate", "{tmp}"],
+    "sweep: a grid value twice": ["sweep", "{grid_twice}", "--out", "{out}"],
+    "calibrate: a target twice": ["calibrate", "{base}", "--targets", "{targets_twice}"],
     "dashboard: fronts in a file": ["dashboard", "{base}", "--fronts", "{targets}"],
     "run: workers for a serial run": [
         "run",

@@ -147,7 +147,13 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
     if missing:
         raise ValueError(f"{path} has no column {', '.join(missing)}")
     rows = []
-    for (number, _), row in zip(numbered[1:], reader, strict=False):
+    columns = len(reader.fieldnames or [])
+    for (number, line), row in zip(numbered[1:], reader, strict=False):
+        if None in row or None in row.values():
+            # a row longer or shorter than the header: its figures would land in the wrong
+            # columns, or in none
+            given = len(next(csv.reader([line])))
+            raise ValueError(f"{path}, line {number}: {given} columns, the header has {columns}")
         sources = {f: (row.get(f"source_{f}") or "").strip() for f in FIGURES}
         unsourced = [f for f, s in sources.items() if not s]
         if unsourced:

@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    NonNegativeFloat,
     PrivateAttr,
     SerializeAsAny,
     ValidationError,
@@ -291,9 +292,9 @@ class IncomeConfig(_Section):
     transitory_persistence: Probability = setting(
         0.5, "annual autocorrelation of transitory income", ""
     )
-    wage_by_education: tuple[float, float, float, float] = setting(
-        (1.0, 1.25, 1.55, 2.0), "relative wage of a worker by education level", "ratio"
-    )
+    wage_by_education: tuple[
+        NonNegativeFloat, NonNegativeFloat, NonNegativeFloat, NonNegativeFloat
+    ] = setting((1.0, 1.25, 1.55, 2.0), "relative wage of a worker by education level", "ratio")
     wage_premium: float = setting(
         0.0,
         "growth of wage income over growth: rural wages outgrew farm income "

@@ -105,6 +105,10 @@ class SweepDesign(_Strict):
         for path, values in (self.grid or {}).items():
             if not values:
                 raise ValueError(f"grid.{path}: no values")
+            seen = [repr(v) for v in values]
+            if twice := sorted({v for v in seen if seen.count(v) > 1}):
+                # the same point twice is the same runs twice, under two names
+                raise ValueError(f"grid.{path}: the value {twice[0]} is given twice")
         if self.variants == []:
             raise ValueError("variants: none given (a sweep needs at least one point)")
         names = [v.name for v in self.variants or []]

@@ -192,6 +192,20 @@ class TargetsFile(_Strict):
     targets: list[Target] = Field(min_length=1)
     calibration: CalibrationSettings = CalibrationSettings()
 
+    @model_validator(mode="after")
+    def _each_figure_once(self) -> Self:
+        # A figure listed twice counts twice in the fit's objective and the tally.
+        keys = [
+            (t.indicator, t.year, t.program, t.basis, t.region, t.province) for t in self.targets
+        ]
+        for i, key in enumerate(keys):
+            if key in keys[:i]:
+                raise ValueError(
+                    f"targets.{i} ({self.targets[i].indicator}, {self.targets[i].year}) repeats "
+                    f"targets.{keys.index(key)}"
+                )
+        return self
+
 
 def load_targets(path: str | Path) -> tuple[TargetsFile, Path | None]:
     """Read a targets file; also return the scenario file it names (resolved), if any."""
