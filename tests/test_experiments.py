@@ -372,6 +372,15 @@ def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
     assert len(values) == 5
     # One sample in each fifth of the range.
     assert (np.floor((values - 0.02) / 0.016) == np.arange(5)).all()
+    # An integer field takes its samples rounded (its message quoted a fraction instead).
+    counts = write_design(
+        tmp_path,
+        'base = "{base}"\n[lhs]\nsamples = 3\nseed = 1\n'
+        '[lhs.ranges]\n"population.households" = [100, 300.5]\n',
+    )
+    households = [s.population.households for s in load_design(counts).scenarios]
+    assert all(isinstance(n, int) and 100 <= n <= 300 for n in households)
+    assert load_design(counts).plan()["population.households"].tolist() == households
     sweep = load_design(SCENARIOS / "designs" / "mixes.toml")
     assert [name for name, _ in sweep.points] == [
         "baseline",

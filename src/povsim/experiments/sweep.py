@@ -34,7 +34,7 @@ from povsim.config import (
     referenced_scenario,
 )
 from povsim.config.fields import StrictNumbers
-from povsim.config.paths import get_path
+from povsim.config.paths import as_field_type, get_path
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
@@ -226,12 +226,24 @@ def load_design(path: str | Path) -> Sweep:
     design = load_settings(path, SweepDesign, DESIGN)
     base_file = referenced_scenario(path.parent / design.base, path, "base")
     base = one_county(load_scenario(base_file), base_file)
+    points = design.points()
     if design.lhs is not None:
+        # The sampler gives real numbers; an integer field (households, a count of years)
+        # takes them rounded, as sensitivity analysis and the policy search do.
+        dumped = base.model_dump(mode="python")
+        ranges = design.lhs.ranges
+        points = [
+            (
+                name,
+                {k: as_field_type(dumped, k, v) if k in ranges else v for k, v in changes.items()},
+            )
+            for name, changes in points
+        ]
         # A range's ends, not a sample drawn inside it, are what a message should quote.
         for field, ends in design.lhs.ranges.items():
             for end in ends:
                 try:
-                    base.updated({field: end})
+                    base.updated({field: as_field_type(dumped, field, end)})
                 except ScenarioError as err:
                     raise ScenarioError(
                         [
@@ -244,7 +256,6 @@ def load_design(path: str | Path) -> Sweep:
                             for p in err.problems
                         ]
                     ) from None
-    points = design.points()
     scenarios = []
     for index, (name, changes) in enumerate(points):
         try:
