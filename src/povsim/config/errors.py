@@ -16,6 +16,10 @@ from pydantic import BaseModel, ValidationError
 __all__ = ["ScenarioError", "ScenarioProblem", "problems_from"]
 
 
+MAX_SHOWN = 20
+"""Problems an error's message lists; ``problems`` keeps them all."""
+
+
 @dataclass(frozen=True)
 class ScenarioProblem:
     """One thing wrong with an input: where it was set, the field, and what is wrong."""
@@ -44,10 +48,6 @@ class ScenarioError(Exception):
             # a file of thousands of misspelt keys is one mistake, not a screenful
             lines.append(f"... and {len(self.problems) - MAX_SHOWN:,} more problems")
         super().__init__("\n".join(lines))
-
-
-MAX_SHOWN = 20
-"""Problems an error's message lists; ``problems`` keeps them all."""
 
 
 def _source_of(loc: tuple[str, ...], origin: Mapping[tuple[str, ...], str], default: str) -> str:

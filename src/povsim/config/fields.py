@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-__all__ = ["Probability", "StrictNumbers", "Year", "in_force", "setting"]
+__all__ = ["Probability", "StrictNumbers", "Year", "in_force", "repeated", "setting"]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Year = Annotated[int, Field(ge=1980, le=2100)]
 """A dated series' year: the years a scenario may run (``start_year``'s range), so a
 mistyped year (2108 for 2018) is an error, not a value that never takes effect."""
+
+
+def repeated[T: (str, int)](items: Iterable[T]) -> list[T]:
+    """The items given more than once, each once, sorted: what a "given twice" error names."""
+    return sorted(item for item, n in Counter(items).items() if n > 1)
 
 
 _MOST_BY_UNIT = {

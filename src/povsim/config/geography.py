@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
-from povsim.config.fields import Probability, StrictNumbers, Year, setting
+from povsim.config.fields import Probability, StrictNumbers, Year, repeated, setting
 
 __all__ = [
     "FIGURES",
@@ -333,7 +333,7 @@ class GeographyConfig(_Section):
         if not self.provinces:
             raise ValueError("lists no provinces: give provinces or provinces_table")
         names = [p.name for p in self.provinces]
-        twice = sorted({n for n in names if names.count(n) > 1})
+        twice = repeated(names)
         if twice:
             raise ValueError(f"a province is listed more than once: {', '.join(twice)}")
         unknown = [name for name in self.deep_poverty_provinces if name not in names]

@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from povsim.config.errors import ScenarioError, problems_from
-from povsim.config.fields import Probability, StrictNumbers, Year, setting
+from povsim.config.fields import Probability, StrictNumbers, Year, repeated, setting
 from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
 from povsim.config.program import EmploymentConfig, ProgramConfig, WorkAwayConfig
@@ -543,7 +543,7 @@ class ExitConfig(_Section):
     @field_validator("reverify_years")
     @classmethod
     def _each_year_once(cls, years: tuple[int, ...]) -> tuple[int, ...]:
-        twice = sorted({y for y in years if years.count(y) > 1})
+        twice = repeated(years)
         if twice:
             raise ValueError(f"{', '.join(map(str, twice))} listed more than once")
         return years

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import Scenario
+from povsim.config.fields import repeated
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
@@ -202,7 +203,7 @@ def compare_scenarios(
     """
     scenarios = list(scenarios)
     names = [s.name for s in scenarios]
-    twice = sorted({n for n in names if names.count(n) > 1})
+    twice = repeated(names)
     if twice:
         raise ValueError(
             f"scenario names must differ to be compared: {', '.join(map(repr, twice))} "

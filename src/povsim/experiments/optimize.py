@@ -44,6 +44,7 @@ from povsim.config import (
     load_scenario,
     one_county,
 )
+from povsim.config.fields import repeated
 from povsim.experiments.calibration.validation import resized
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.runs import metrics
@@ -214,7 +215,7 @@ def parse_lever(text: str, source: str = "--levers") -> Lever:
         programs = tuple(p.strip() for p in rest.split(",") if p.strip()) if sep else ()
         if sep and len(programs) < 2:
             raise _problem(source, text, "shares= needs two or more programs to split")
-        twice = sorted({p for p in programs if programs.count(p) > 1})
+        twice = repeated(programs)
         if twice:
             raise _problem(source, text, f"names {', '.join(twice)} more than once")
         return Lever(programs=programs)

@@ -42,7 +42,7 @@ from povsim.config import (
     problems_from,
     referenced_scenario,
 )
-from povsim.config.fields import StrictNumbers
+from povsim.config.fields import StrictNumbers, repeated
 from povsim.experiments.executors import Executor, make_executor
 from povsim.experiments.sweep import Sweep, SweepError, run_sweep
 from povsim.runs import metrics
@@ -132,7 +132,7 @@ class Shares(_Strict):
     @classmethod
     def _each_once(cls, value: list[str]) -> list[str]:
         # SALib refused the repeated name only after every run had been made
-        if twice := sorted({p for p in value if value.count(p) > 1}):
+        if twice := repeated(value):
             raise ValueError(f"{twice[0]!r} is given twice")
         return value
 

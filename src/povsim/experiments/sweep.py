@@ -33,7 +33,7 @@ from povsim.config import (
     one_county,
     referenced_scenario,
 )
-from povsim.config.fields import StrictNumbers
+from povsim.config.fields import StrictNumbers, repeated
 from povsim.config.paths import as_field_type, get_path
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute
@@ -105,14 +105,13 @@ class SweepDesign(_Strict):
         for path, values in (self.grid or {}).items():
             if not values:
                 raise ValueError(f"grid.{path}: no values")
-            seen = [repr(v) for v in values]
-            if twice := sorted({v for v in seen if seen.count(v) > 1}):
+            if twice := repeated(repr(v) for v in values):
                 # the same point twice is the same runs twice, under two names
                 raise ValueError(f"grid.{path}: the value {twice[0]} is given twice")
         if self.variants == []:
             raise ValueError("variants: none given (a sweep needs at least one point)")
         names = [v.name for v in self.variants or []]
-        if twice := sorted({n for n in names if names.count(n) > 1}):
+        if twice := repeated(names):
             # runs.parquet and every comparison group the runs by name
             raise ValueError(f"variants: the name {twice[0]!r} is given twice")
         if self.grid is not None:
