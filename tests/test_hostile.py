@@ -196,6 +196,9 @@ def _designs(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
+REPLICATED = ["run", "{base}", "--replications", "2"]
+"""A run the executor options apply to."""
+
 COMMANDS = {
     "sweep: empty grid": ["sweep", "{empty_grid}", "--out", "{out}"],
     "sweep: seed beyond 64 bits": ["sweep", "{big_seed}", "--out", "{out}"],
@@ -416,20 +419,14 @@ COMMANDS = {
     ],
     "compare: a seed beyond 64 bits": ["compare", "{base}", "{base}", "--seed", "1" + "0" * 25],
     "run: a scheduler in another process's memory": [
-        "run",
-        "{base}",
-        "--replications",
-        "2",
+        *REPLICATED,
         "--executor",
         "dask",
         "--scheduler",
         "inproc://x",
     ],
     "run: a scheduler port out of range": [
-        "run",
-        "{base}",
-        "--replications",
-        "2",
+        *REPLICATED,
         "--executor",
         "dask",
         "--scheduler",
@@ -439,27 +436,15 @@ COMMANDS = {
     "sweep: a grid value twice": ["sweep", "{grid_twice}", "--out", "{out}"],
     "calibrate: a target twice": ["calibrate", "{base}", "--targets", "{targets_twice}"],
     "dashboard: fronts in a file": ["dashboard", "{base}", "--fronts", "{targets}"],
-    "run: workers for a serial run": [
-        "run",
-        "{base}",
-        "--replications",
-        "2",
-        "--executor",
-        "serial",
-        "--workers",
-        "2",
-    ],
+    "run: workers for a serial run": [*REPLICATED, "--executor", "serial", "--workers", "2"],
     "run: workers beside a scheduler": [
-        "run",
-        "{base}",
-        "--replications",
-        "2",
+        *REPLICATED,
         "--scheduler",
         "tcp://127.0.0.1:8786",
         "--workers",
         "2",
     ],
-    "run: an empty scheduler address": ["run", "{base}", "--replications", "2", "--scheduler", ""],
+    "run: an empty scheduler address": [*REPLICATED, "--scheduler", ""],
     "discover: a number where a condition goes": [
         "discover",
         "{tmp}",
