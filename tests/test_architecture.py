@@ -96,3 +96,18 @@ def test_no_import_cycles() -> None:
         for m, deps in GRAPH.items()
     }
     graphlib.TopologicalSorter(edges).prepare()  # raises CycleError on a cycle
+
+
+def test_the_configuration_layer_does_not_name_the_simulation_even_for_type_checkers() -> None:
+    # Reading a scenario is the layer every other one stands on: a type checker's import of
+    # the simulation would draw it into one circle with the model (farm-studio's picture).
+    config = SRC / "povsim" / "config"
+    named = {
+        str(path.relative_to(SRC))
+        for path in config.rglob("*.py")
+        if any(
+            isinstance(node, ast.ImportFrom) and (node.module or "").startswith("povsim.sim")
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    }
+    assert not named

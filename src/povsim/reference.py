@@ -11,9 +11,10 @@ from typing import get_args
 
 from pydantic import BaseModel
 
-from povsim.config import BUILTIN_PROGRAMS, ProgramConfig, Scenario, program_class
+from povsim.config import BUILTIN_PROGRAMS, ProgramConfig, Scenario
 from povsim.runs.metrics import OUTCOMES
 from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
+from povsim.sim.programs import program_class
 
 __all__ = [
     "columns_markdown",

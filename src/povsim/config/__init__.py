@@ -21,7 +21,7 @@ from povsim.config.loader import (
 )
 from povsim.config.paths import as_field_type, get_path, parse_override, set_path
 from povsim.config.program import ProgramConfig
-from povsim.config.registry import BUILTIN_PROGRAMS, program_class, trust_imports
+from povsim.config.registry import BUILTIN_PROGRAMS, trust_imports
 from povsim.config.schema import Scenario
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
     "one_county",
     "parse_override",
     "problems_from",
-    "program_class",
     "read_merged",
     "read_toml",
     "referenced_scenario",

@@ -1,15 +1,15 @@
 """Program kinds: the built-in ones by name, your own by import path.
 
 The built-ins' behaviour is named here by import path and imported only when a model
-is built, so reading a scenario never loads the simulation (and the configuration
-layer imports nothing above it at load time).
+is built (:func:`povsim.sim.programs.program_class`), so reading a scenario never loads
+the simulation, and this layer imports nothing above it.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
-from typing import TYPE_CHECKING
+from typing import Any
 
 from povsim.config.program import (
     AssetIncomeConfig,
@@ -30,13 +30,10 @@ from povsim.config.program import (
     WorkAwayConfig,
 )
 
-if TYPE_CHECKING:
-    from povsim.sim.programs.base import Program
-
 __all__ = [
     "BUILTIN_CONFIGS",
     "BUILTIN_PROGRAMS",
-    "program_class",
+    "load_kind",
     "program_config_class",
     "trust_imports",
 ]
@@ -58,7 +55,7 @@ def _trusted(module: str) -> bool:
     return "*" in _TRUSTED or any(module == m or module.startswith(m + ".") for m in _TRUSTED)
 
 
-def _import(path: str, kind: str) -> type[Program]:
+def _import(path: str, kind: str) -> type[Any]:
     module_name, _, class_name = path.partition(":")
     try:
         module = importlib.import_module(module_name)
@@ -78,22 +75,25 @@ def _import(path: str, kind: str) -> type[Program]:
         raise ImportError(
             f"{module_name!r} has no {class_name!r} (program kind {kind!r})"
         ) from None
-    # A program class names its settings; checking that keeps this layer below the
-    # simulation (the model checks the rest when it builds the program).
+    # A program class names its settings; checking only that keeps this layer below the
+    # simulation, which checks the class itself (povsim.sim.programs.program_class).
     config = getattr(cls, "Config", None)
     if not (
-        isinstance(cls, type)
-        and isinstance(config, type)
-        and issubclass(config, ProgramConfig)
-        and callable(getattr(cls, "begin_year", None))
+        isinstance(cls, type) and isinstance(config, type) and issubclass(config, ProgramConfig)
     ):
         raise TypeError(f"{kind!r} is not a Program subclass")
-    program: type[Program] = cls
-    return program
+    return cls
 
 
-def program_class(kind: str) -> type[Program]:
-    """The class for a program ``kind``: a built-in name or ``'package.module:Class'``."""
+def load_kind(kind: str) -> type[Any]:
+    """The class a program ``kind`` names, a built-in name or ``'package.module:Class'``,
+    imported and checked to carry a :class:`ProgramConfig` as its ``Config``.
+
+    Raises:
+        LookupError: an unknown built-in name.
+        ImportError: the module cannot be imported, or lacks the class.
+        TypeError: the class has no settings of its own.
+    """
     if kind in BUILTIN_PROGRAMS:
         return _import(BUILTIN_PROGRAMS[kind], kind)
     if ":" not in kind:
@@ -148,4 +148,5 @@ def program_config_class(kind: str) -> type[ProgramConfig]:
             f"program kind {kind!r} would import {module!r}, which is not trusted: run "
             f"`povsim --trust-imports ...` or call povsim.config.trust_imports({module!r})"
         )
-    return program_class(kind).Config
+    config: type[ProgramConfig] = load_kind(kind).Config
+    return config

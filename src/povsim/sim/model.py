@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from povsim.config import Scenario, program_class
+from povsim.config import Scenario
 from povsim.config.vocabulary import Status
 from povsim.sim.assessment import close_year, reset_year
 from povsim.sim.context import ProgramContext
@@ -20,7 +20,7 @@ from povsim.sim.income import step_income
 from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
 from povsim.sim.pathways import PATHWAY_COLUMNS, pathway_rows
 from povsim.sim.population import build_population, live_reference_years
-from povsim.sim.programs.base import Program, SupportProgram, channel_totals
+from povsim.sim.programs import Program, SupportProgram, channel_totals, program_class
 from povsim.sim.registration import register_initial
 from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams

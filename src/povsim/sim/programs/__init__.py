@@ -6,7 +6,7 @@ of your own is named by its import path, ``kind = "package.module:Class"`` (a
 """
 
 from povsim.config.program import ProgramConfig
-from povsim.config.registry import BUILTIN_PROGRAMS, program_class
+from povsim.config.registry import BUILTIN_PROGRAMS, load_kind
 from povsim.config.vocabulary import CAUSE_NAMES
 from povsim.sim.programs.base import (
     IllnessCover,
@@ -45,3 +45,17 @@ __all__ = [
     "channel_totals",
     "program_class",
 ]
+
+
+def program_class(kind: str) -> type[Program]:
+    """The class that runs a program ``kind``: a built-in name or ``'package.module:Class'``.
+
+    Raises:
+        LookupError: an unknown built-in name.
+        ImportError: the module cannot be imported, or lacks the class.
+        TypeError: the class is not a :class:`Program`.
+    """
+    cls = load_kind(kind)
+    if not issubclass(cls, Program):
+        raise TypeError(f"{kind!r} is not a Program subclass")
+    return cls
