@@ -376,3 +376,37 @@ def test_the_problem_files_base_is_used_when_no_scenario_is_given(tmp_path: Path
     assert result.exit_code == 0, result.output
     manifest = (out / "manifest.json").read_text()
     assert '"households": 200' in manifest
+
+
+def test_one_output_is_analysed(small_base) -> None:
+    """SALib's analysers take one output as a vector: a (N, 1) column ended Sobol in a
+    broadcast error after every run."""
+    sp = problem_spec(
+        small_base.updated({"population.households": 100, "population.villages": 2}),
+        {
+            "income.growth": {"bounds": [0.04, 0.1]},
+            "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
+        },
+        "incidence_end",
+        time_varying=[],
+    )
+    sp.sample_sobol(4, calc_second_order=False).evaluate(executor="serial", progress=False)
+    assert sp.results.shape == (16,)
+    sp.analyze_sobol(calc_second_order=False)
+    table = indices_table(sp)
+    assert set(table["output"]) == {"incidence_end"}
+    assert set(table["input"]) == {"income.growth", "shocks.illness.annual_probability"}
+
+
+def test_the_api_refuses_a_sample_its_analyser_cannot_read(small_base) -> None:
+    sp = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
+    for n in (0, -3, "4", 2.5, True):
+        with pytest.raises(ValueError, match=r"N: the base sample size, a positive integer"):
+            sp.sample_sobol(n)
+    sp.sample_sobol(4, calc_second_order=False)
+    with pytest.raises(ValueError, match=r"analyze_morris reads a sample drawn by sample_morris"):
+        sp.analyze_morris()
+    normal = problem_spec(small_base, {"income.growth": {"dist": "norm", "bounds": [0.07, 0.01]}})
+    with pytest.raises(ScenarioError, match=r"inputs\.income\.growth: Morris samples the 0 and 1"):
+        normal.sample_morris(2, num_levels=4)
+    assert normal.samples is None

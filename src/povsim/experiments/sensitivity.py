@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
+import numbers
 import os
 import shutil
 import tempfile
@@ -28,12 +29,14 @@ import numpy as np
 import pandas as pd
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 from SALib import ProblemSpec
+from SALib.sample import morris
 
 from povsim.config import (
     PROBLEM,
     Scenario,
     ScenarioError,
     ScenarioProblem,
+    arguments,
     as_field_type,
     get_path,
     load_scenario,
@@ -390,14 +393,40 @@ class PovsimProblemSpec(ProblemSpec):
         super().__init__(problem.salib())
         self.problem = problem
         self.evaluations: pd.DataFrame | None = None
+        self.sampler: str | None = None
+        """The SALib sampler that drew the sample (``"sobol"``, ``"morris"``, ...)."""
 
     def sample(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
         """SALib's ``sample_*`` methods, seeded by the problem's seed unless given one, so the
-        same problem draws the same sample."""
-        return super().sample(func, *args, **_seeded(func, kwargs, self.problem.seed))
+        same problem draws the same sample.
+
+        Raises:
+            ScenarioError: Morris asked of an input with an unbounded distribution.
+        """
+        n = args[0] if args else kwargs.get("N")
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"N: the base sample size, a positive integer, not {n!r}")
+        if func is morris.sample:
+            _require_bounded(self.problem)
+        super().sample(func, *args, **_seeded(func, kwargs, self.problem.seed))
+        self.sampler = _approach(func)
+        return self
 
     def analyze(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
-        """SALib's ``analyze_*`` methods, their bootstrap seeded as the sample is."""
+        """SALib's ``analyze_*`` methods, their bootstrap seeded as the sample is.
+
+        Raises:
+            ValueError: Sobol, Morris or FAST asked of a sample another method drew (their
+                estimators read the sample's own design).
+        """
+        method = _approach(func)
+        needs = _SAMPLERS.get(method)
+        if needs and self.sampler is not None and self.sampler not in needs:
+            drawn = self.sampler.removesuffix("_sampler")
+            raise ValueError(
+                f"analyze_{method} reads a sample drawn by sample_{method}, and this one was "
+                f"drawn by sample_{drawn}: sample again with sample_{method}"
+            )
         return super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
 
     def evaluate(
@@ -461,8 +490,20 @@ class PovsimProblemSpec(ProblemSpec):
                     pool.close()
             indicators = pd.read_parquet(sorted((target / "indicators").glob("*.parquet")))
         self.evaluations = self.problem.outputs_of(indicators)
-        self.results = self.evaluations[self.problem.outputs].to_numpy()
+        results = self.evaluations[self.problem.outputs].to_numpy()
+        # SALib's analysers take one output as a vector; they index columns only for several.
+        self.results = results[:, 0] if results.shape[1] == 1 else results
         return self
+
+
+_SAMPLERS = {"sobol": {"sobol", "saltelli"}, "morris": {"morris"}, "fast": {"fast_sampler"}}
+"""The analysers that need their own sampler's design, and the samplers that draw it."""
+
+
+def _approach(func: Callable) -> str:
+    """SALib's name for a sampler's or analyser's method, from its module
+    (``SALib.sample.fast_sampler`` -> ``"fast_sampler"``)."""
+    return str(func.__module__).split(".")[2]
 
 
 def _seeded(func: Callable, kwargs: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -496,10 +537,8 @@ def problem_spec(
     Raises:
         ScenarioError: naming the argument and the problem, as for a problem file.
     """
-    base = one_county(
-        scenario if isinstance(scenario, Scenario) else load_scenario(scenario),
-        scenario if isinstance(scenario, str | Path) else scenario.name,
-    )
+    loaded = arguments.scenario("scenario", scenario)
+    base = one_county(loaded, scenario if isinstance(scenario, str | Path) else loaded.name)
     source = "<problem_spec>"
     try:
         spec = ProblemFile(
@@ -528,23 +567,29 @@ def check_sample_size(method: str, n: int, source: str) -> None:
         raise ScenarioError([ScenarioProblem(source, "", message)])
 
 
+def _require_bounded(problem: Problem) -> None:
+    """Refuse Morris for unbounded inputs before anything is drawn: its levels include the 0
+    and 1 quantiles, infinite for a normal."""
+    unbounded = [p for p, i in problem.spec.inputs.items() if i.dist in ("norm", "lognorm")]
+    if unbounded:
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    problem.source,
+                    f"inputs.{path}",
+                    "Morris samples the 0 and 1 quantiles, so it needs a bounded "
+                    "distribution (unif, logunif, triang, truncnorm)",
+                )
+                for path in unbounded
+            ]
+        )
+
+
 def sample(sp: PovsimProblemSpec, method: str, n: int, *, second_order: bool = True) -> None:
     """Draw SALib's sample for ``method`` (seeded by the problem's seed)."""
     seed = sp.problem.seed
     if method == "morris":
-        unbounded = [p for p, i in sp.problem.spec.inputs.items() if i.dist in ("norm", "lognorm")]
-        if unbounded:
-            raise ScenarioError(
-                [
-                    ScenarioProblem(
-                        sp.problem.source,
-                        f"inputs.{path}",
-                        "Morris samples the 0 and 1 quantiles, so it needs a bounded "
-                        "distribution (unif, logunif, triang, truncnorm)",
-                    )
-                    for path in unbounded
-                ]
-            )
+        _require_bounded(sp.problem)
     check_sample_size(method, n, sp.problem.source)
     if method == "sobol":
         sp.sample_sobol(n, calc_second_order=second_order, seed=seed)
