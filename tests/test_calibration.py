@@ -25,6 +25,7 @@ from povsim.experiments.calibration import (
     load_region,
     measure,
     simulate_targets,
+    validate,
 )
 from povsim.experiments.calibration.fit import _fingerprint
 
@@ -443,3 +444,49 @@ def test_region_profiles_keep_totals_at_any_sample_size() -> None:
     people = {t.label: v for t, v in zip(spec.targets, values, strict=True)}
     assert np.isfinite(list(people.values())).all()
     assert people["poor_people@2015"] > 100_000  # real people, not agents
+
+
+def test_the_notebook_api_names_a_wrong_argument(tmp_path) -> None:
+    """The review of stop 44: `households=0` ran the targets file's size without a word, a
+    file name where a loaded scenario or targets was wanted ended in AttributeError."""
+    scenario, spec = load_region(REGIONS / "guiyang_targets.toml")
+    given = {"scenario_file": REGIONS / "guiyang.toml", "out": tmp_path / "fit"}
+    cases = [
+        (
+            lambda: calibrate(scenario, spec, **given, households=0),
+            ValueError,
+            "households: at least 10",
+        ),
+        (
+            lambda: calibrate(scenario, spec, **given, generations=0),
+            ValueError,
+            "generations: at least 1",
+        ),
+        (
+            lambda: calibrate(scenario, spec, **given, replications=0),
+            ValueError,
+            "replications: at least 1",
+        ),
+        (lambda: calibrate("guiyang.toml", spec, **given), TypeError, "scenario: a Scenario"),
+        (
+            lambda: calibrate(scenario, "guiyang_targets.toml", **given),
+            TypeError,
+            "spec: a TargetsFile",
+        ),
+        (
+            lambda: calibrate(scenario, spec, **given, executor="serial"),
+            TypeError,
+            "executor: an Executor",
+        ),
+        (lambda: validate([scenario]), TypeError, r"regions: \(scenario, targets\) pairs"),
+        (
+            lambda: validate([(scenario, spec)], replications=1),
+            ValueError,
+            "replications: at least 2",
+        ),
+        (lambda: validate([(scenario, spec)], households=5), ValueError, "households: at least 10"),
+    ]
+    for call, error, message in cases:
+        with pytest.raises(error, match=message):
+            call()
+    assert not (tmp_path / "fit").exists()

@@ -567,11 +567,21 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: P
     ]
 
 
-@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
-def test_a_stopped_run_ends_with_one_line_and_nothing_written(tmp_path: Path, stop: str) -> None:
+@pytest.mark.parametrize(
+    ("stop", "status", "line"),
+    [
+        ("ctrl-c", 130, "error: interrupted"),
+        (signal.SIGTERM, 143, "error: terminated"),
+        (signal.SIGHUP, 129, "error: hung up"),
+    ],
+)
+def test_a_stopped_run_ends_with_one_line_and_nothing_written(
+    tmp_path: Path, stop: str | int, status: int, line: str
+) -> None:
     """Ctrl-C on `run --replications` ended silently, or with a worker's traceback when it
     came while the fork server was still importing; a batch system's SIGTERM left the
-    pool's semaphores to the resource tracker's warning."""
+    pool's semaphores to the resource tracker's warning, and was reported as Ctrl-C (130,
+    not 143); a closed terminal's SIGHUP left them too."""
     out = tmp_path / "run"
     scenario = str(SCENARIOS / "baseline.toml")
     command = ["run", scenario, "--replications", "60", "--out", str(out), "--quiet"]
@@ -597,10 +607,10 @@ def test_a_stopped_run_ends_with_one_line_and_nothing_written(tmp_path: Path, st
     if stop == "ctrl-c":
         os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the group
     else:
-        process.terminate()
+        process.send_signal(stop)
     _, stderr = communicate_or_kill(process, timeout=60)
-    assert process.returncode == 130
-    assert stderr.strip().splitlines() == ["error: interrupted"]
+    assert process.returncode == status
+    assert stderr.strip().splitlines() == [line]
     assert not out.exists()
 
 
@@ -710,9 +720,48 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda t: povsim.run(t, seed=-1), ValueError, "seed must be a whole number"),
-        (lambda t: povsim.run(t, seed=1.7), ValueError, "not 1.7"),
-        (lambda t: povsim.run(t, seed="abc"), ValueError, "not 'abc'"),
+        (lambda t: povsim.run(t, seed=-1), ValueError, "seed: from 0 to"),
+        (lambda t: povsim.run(t, seed=1.7), TypeError, "seed: a whole number, not float 1.7"),
+        (lambda t: povsim.run(t, seed="abc"), TypeError, "not str 'abc'"),
+        # the review of stop 44: wrong types and ranges surfaced deep in a library, or were
+        # swapped for defaults
+        (lambda t: povsim.run(t, replications="3"), TypeError, "replications: a whole number"),
+        (lambda t: povsim.run(t, replications=2.5), TypeError, "replications: a whole number"),
+        (
+            lambda t: povsim.run(t, replications=2, executor="processes", workers=0),
+            ValueError,
+            "workers: at least 1, not 0",
+        ),
+        (lambda t: povsim.run(t, out=123), TypeError, "out: a path, not int"),
+        (lambda t: povsim.compare(None), TypeError, "scenarios: a list of two or more"),
+        (lambda t: povsim.PovertyModel("baseline.toml"), TypeError, "scenario: a Scenario"),
+        (lambda t: povsim.PovertyModel(t, seed="x"), TypeError, "seed: a whole number"),
+        (lambda t: povsim.simulate("baseline.toml", 1), TypeError, "scenario: a Scenario"),
+        (lambda t: t.updated(["a=1"]), TypeError, "changes: a mapping of dotted paths"),
+        (lambda t: povsim.sweep(None, "x"), TypeError, "design: a path, not NoneType"),
+        (lambda t: povsim.discover("x", 5), TypeError, "where: a condition"),
+        (lambda t: povsim.discover(None, "x > 1"), TypeError, "results: a path"),
+        (lambda t: povsim.discover("x", "x > 1", boxes=0), ValueError, "boxes: from 1 to 20"),
+        (
+            lambda t: povsim.optimize(t, ["poor_person_years"], "o", generations=0),
+            ValueError,
+            "generations: from 1 to 10000, not 0",
+        ),
+        (
+            lambda t: povsim.optimize(t, ["poor_person_years"], "o", seed=-1),
+            ValueError,
+            "seed: from 0 to 4294967295, not -1",
+        ),
+        (
+            lambda t: povsim.optimize(t, ["poor_person_years"], "o", replications=0),
+            ValueError,
+            "replications: from 1 to 1000, not 0",
+        ),
+        (
+            lambda t: povsim.optimize(t, "poor_person_years", "o", levers=5),
+            TypeError,
+            "levers: a name or a list of names, not int",
+        ),
         (lambda t: povsim.run({"name": "x"}), TypeError, "a TOML path or a Scenario, not dict"),
         (
             lambda t: povsim.compare(str(SCENARIOS / "baseline.toml")),
@@ -731,6 +780,7 @@ def test_the_python_api_names_a_wrong_argument(tiny: Scenario, call, error, mess
     wanted was split into one-letter file names and overrides."""
     with pytest.raises(error, match=message):
         call(tiny)
+    assert not Path("o").exists()  # refused before the output directory is made
 
 
 def test_the_python_api_shows_progress_where_someone_watches(monkeypatch, tmp_path) -> None:

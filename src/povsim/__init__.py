@@ -10,7 +10,7 @@ Typical use::
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError
@@ -123,31 +123,27 @@ def _executor(
 
 
 def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scenario:
-    from povsim.config import Scenario, load_scenario
+    from povsim.config import arguments
 
-    if isinstance(scenario, Scenario):
-        if overrides:
-            raise ValueError("overrides apply to scenario files; use Scenario.updated() instead")
-        return scenario
-    if not isinstance(scenario, str | Path):
-        raise TypeError(
-            f"scenario: a TOML path or a Scenario, not {type(scenario).__name__} "
-            "(Scenario.model_validate builds one from a dict)"
-        )
-    return load_scenario(scenario, overrides)
+    return arguments.scenario("scenario", scenario, overrides)
 
 
 def _check_out(out: str | Path | None, kind: str, overwrite: bool) -> None:
     """Refuse the output directory before any work, as the command line does."""
+    from povsim.config import arguments
     from povsim.runs.store import check_target
 
     if out is not None:
-        check_target(Path(out), kind, overwrite=overwrite)
+        check_target(arguments.path("out", out), kind, overwrite=overwrite)
 
 
-def _check_replications(replications: int) -> None:
-    if replications < 1:
-        raise ValueError(f"replications must be at least 1, not {replications}")
+def _check_runs(replications: int, seed: int | None) -> None:
+    """Check the arguments every run takes, before any is loaded or run."""
+    from povsim.config import arguments
+
+    arguments.whole("replications", replications)
+    if seed is not None:
+        arguments.seed("seed", seed)
 
 
 def run(
@@ -192,7 +188,7 @@ def run(
     from povsim.runs.runner import simulate
     from povsim.runs.store import write_run
 
-    _check_replications(replications)
+    _check_runs(replications, seed)
     source = None if isinstance(scenario, Scenario) else str(scenario)
     spec = _scenario(scenario, overrides)
     _check_out(out, "run", overwrite)
@@ -221,7 +217,7 @@ def run(
 
 
 def compare(
-    scenarios: Sequence[str | Path | Scenario],
+    scenarios: Iterable[str | Path | Scenario],
     *,
     replications: int = 20,
     seed: int | None = None,
@@ -257,9 +253,12 @@ def compare(
         raise TypeError(
             f"scenarios: a list of two or more, not one path: [{str(scenarios)!r}, ...]"
         )
+    if not isinstance(scenarios, Iterable):
+        raise TypeError(f"scenarios: a list of two or more, not {type(scenarios).__name__}")
+    scenarios = list(scenarios)
     if len(scenarios) < 2:
         raise ValueError(f"compare needs two or more scenarios, not {len(scenarios)}")
-    _check_replications(replications)
+    _check_runs(replications, seed)
     specs = [_scenario(s, overrides) for s in scenarios]
     for spec in specs[1:]:
         if fields := unpaired_fields(specs[0], spec):
@@ -293,10 +292,12 @@ def sweep(
     Returns:
         One row per run: its design point, replication, varied fields and headline figures.
     """
+    from povsim.config import arguments
     from povsim.experiments.sweep import load_design, run_sweep
     from povsim.runs.progress import runs_progress
 
-    plan = load_design(design)
+    plan = load_design(arguments.path("design", design))
+    out = arguments.path("out", out)
     with (
         _executor(executor, workers, scheduler) as pool,
         runs_progress("sweep", None, progress) as bar,

@@ -1126,6 +1126,11 @@ class Scenario(_Section):
 
     def updated(self, changes: Mapping[str, Any]) -> Scenario:
         """A validated copy with dotted-path fields replaced, e.g. ``{"income.growth": 0.05}``."""
+        if not isinstance(changes, Mapping) or not all(isinstance(p, str) for p in changes):
+            raise TypeError(
+                "changes: a mapping of dotted paths to values, e.g. {'income.growth': 0.05}, "
+                f"not {type(changes).__name__}"
+            )
         raw = self.model_dump(mode="python")
         for path, value in changes.items():
             set_path(raw, path.split("."), value)

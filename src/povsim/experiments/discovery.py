@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from povsim.config import arguments
 from povsim.runs import metrics
 from povsim.runs.store import output_kind, staged
 
@@ -543,6 +544,13 @@ def discover(
         DiscoveryError: the results or the condition cannot be used.
         RuntimeError: the EMA Workbench is not installed.
     """
+    results = arguments.path("results", results)
+    if not isinstance(where, str):
+        raise TypeError(f"where: a condition such as 'incidence_end > 0.01', not {where!r}")
+    arguments.whole("boxes", boxes, most=20)
+    for name, value in (("mass_min", mass_min), ("peel_alpha", peel_alpha)):
+        arguments.fraction(name, value, least=0.001, most=0.999)
+    arguments.fraction("min_density", min_density, least=0.001, most=1.0)
     condition = parse_condition(where)
     x, y, kind = load_cases(results, condition)
     cases = int(y.sum())
@@ -551,8 +559,6 @@ def discover(
         raise DiscoveryError(
             f"--where {where!r}: {share} run of {len(y)} meets it: nothing to discover"
         )
-    if not (0.0 < mass_min < 1.0 and 0.0 < peel_alpha < 1.0 and 0.0 < min_density <= 1.0):
-        raise DiscoveryError("--mass-min, --peel-alpha and --min-density must be between 0 and 1")
     limits, stats, trajectory, summary = prim_boxes(
         x,
         y,

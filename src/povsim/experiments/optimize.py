@@ -39,9 +39,9 @@ from povsim.config import (
     Scenario,
     ScenarioError,
     ScenarioProblem,
+    arguments,
     as_field_type,
     get_path,
-    load_scenario,
     one_county,
 )
 from povsim.config.fields import repeated
@@ -742,10 +742,22 @@ def optimize(
         import pymoo  # noqa: F401
     except ImportError as err:  # pragma: no cover - depends on the install
         raise RuntimeError(INSTALL) from err
+    # The command line bounds these too; a notebook's call is checked here.
+    objectives = arguments.names("objectives", objectives, (Objective,))
+    levers = arguments.names("levers", levers, (Lever,))
+    constraints = arguments.names("constraints", constraints, (Constraint,))
+    arguments.whole("generations", generations, most=10_000)
+    arguments.whole("population", population, least=4, most=10_000)
+    arguments.whole("replications", replications, most=1000)
+    if households is not None:
+        arguments.whole("households", households, least=10)
+    arguments.seed("seed", seed, most=2**32 - 1)
+    arguments.whole("robust_samples", robust_samples, least=2, most=10_000)
+    out = arguments.path("out", out)
     if isinstance(scenario, str | Path):
         scenario_file = scenario_file or scenario
-        scenario = load_scenario(scenario)
-    scenario = one_county(scenario, scenario_file or scenario.name)
+    loaded = arguments.scenario("scenario", scenario)
+    scenario = one_county(loaded, scenario_file or loaded.name)
     objs = [o if isinstance(o, Objective) else parse_objective(o) for o in objectives]
     cons = [c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints]
     parsed = [lv if isinstance(lv, Lever) else parse_lever(lv) for lv in levers]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from povsim.config import Scenario
+from povsim.config import Scenario, arguments
 from povsim.runs import metrics
 from povsim.sim.model import PovertyModel
 from povsim.sim.streams import run_seed, seed_for
@@ -107,6 +107,7 @@ def simulate(
         counterfactual: when the scenario has support, also run it without support on
             the same seed (same population and shocks) for the summary's comparisons.
     """
+    arguments.loaded("scenario", scenario)
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     model = PovertyModel(scenario, seed_for(seed, replication), panel=panel)

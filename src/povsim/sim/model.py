@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from povsim.config import Scenario
+from povsim.config import Scenario, arguments
 from povsim.config.vocabulary import Status
 from povsim.sim.assessment import close_year, reset_year
 from povsim.sim.context import ProgramContext
@@ -23,7 +23,7 @@ from povsim.sim.population import build_population, live_reference_years
 from povsim.sim.programs import Program, SupportProgram, channel_totals, program_class
 from povsim.sim.registration import register_initial
 from povsim.sim.shocks import draw_shocks
-from povsim.sim.streams import Streams
+from povsim.sim.streams import Streams, run_seed
 from povsim.sim.villages import Village, VillageState, designate_poor_villages, update_villages
 
 __all__ = ["PANEL_COLUMNS", "PATHWAY_COLUMNS", "SPENDING_COLUMNS", "PovertyModel"]
@@ -115,6 +115,9 @@ class PovertyModel(mesa.Model):
         panel: bool = False,
         sketches: bool = False,
     ):
+        arguments.loaded("scenario", scenario)
+        if not isinstance(seed, np.random.SeedSequence):
+            seed = run_seed(seed, scenario.seed)
         if scenario.geography is not None:
             # A national scenario is many counties (povsim.runs.counties), never one model.
             raise ValueError(

@@ -10,9 +10,10 @@ so one program's enrolments never move another's draws.
 from __future__ import annotations
 
 import hashlib
-import numbers
 
 import numpy as np
+
+from povsim.config import arguments
 
 __all__ = ["STREAMS", "Streams", "run_seed", "seed_for"]
 
@@ -92,11 +93,7 @@ def run_seed(seed: object, default: int) -> int:
     """``seed`` as a run's seed (``default`` when None): a whole number of 0 or more.
 
     Raises:
-        ValueError: naming the seed, where NumPy would fail deep inside (a negative seed), or
-            a float would quietly be cut to another seed (1.7 to 1).
+        TypeError, ValueError: naming the seed, where NumPy would fail deep inside (a
+            negative seed), or a float would quietly be cut to another seed (1.7 to 1).
     """
-    if seed is None:
-        return default
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number of 0 or more, not {seed!r}")
-    return int(seed)
+    return default if seed is None else arguments.seed("seed", seed)

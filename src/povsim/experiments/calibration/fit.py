@@ -32,6 +32,7 @@ from povsim.config import (
     Scenario,
     ScenarioError,
     ScenarioProblem,
+    arguments,
     as_field_type,
     get_path,
     set_path,
@@ -49,7 +50,7 @@ from povsim.experiments.calibration.validation import (
     simulate_targets,
     target_table,
 )
-from povsim.experiments.executors import Executor
+from povsim.experiments.executors import EXECUTOR_HINT, Executor
 from povsim.runs.store import OutputDirectory
 
 __all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
@@ -379,6 +380,12 @@ def calibrate(
     """
     from povsim.plots.calibration import calibration_history, target_fit
 
+    arguments.loaded("scenario", scenario)
+    arguments.instance(
+        "spec", spec, TargetsFile, "a TargetsFile, as load_region(targets_path) returns"
+    )
+    if executor is not None:
+        arguments.instance("executor", executor, Executor, EXECUTOR_HINT)
     settings = spec.calibration
     # Parameters passed in (the command line's --param) are named as given in messages.
     given = parameters_given if parameters is not None else None
@@ -388,11 +395,22 @@ def calibrate(
             [ScenarioProblem(source, "calibration.parameters", "no free parameters to fit")]
         )
     check_against(spec.targets, parameters, scenario, source, given)
-    generations = generations or settings.generations
-    population = population or settings.population
-    replications = replications or settings.replications
-    seed = settings.seed if seed is None else seed
-    base = resized(scenario, households or settings.households)
+    # None takes the targets file's value; a value given is checked as --generations etc. are.
+    generations = arguments.whole(
+        "generations", settings.generations if generations is None else generations
+    )
+    population = arguments.whole(
+        "population", settings.population if population is None else population, least=2
+    )
+    replications = arguments.whole(
+        "replications", settings.replications if replications is None else replications
+    )
+    seed = arguments.seed("seed", settings.seed if seed is None else seed)
+    if households is None:
+        households = settings.households  # None too: the profile's own size
+    else:
+        arguments.whole("households", households, least=10)
+    base = resized(scenario, households)
     targets = spec.targets
     # The scenario's own values (clipped to the bounds) join the first generation, so a
     # recalibration starts from the profile as it stands.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from povsim.config import Scenario
+from povsim.config import Scenario, arguments
 from povsim.experiments.calibration.targets import (
     ENROLLED,
     ENROLLED_ALL,
@@ -22,7 +22,7 @@ from povsim.experiments.calibration.targets import (
     Target,
     TargetsFile,
 )
-from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.experiments.executors import EXECUTOR_HINT, Executor, SerialExecutor
 from povsim.runs import metrics
 from povsim.runs.counties import RATIOS, NationalResult, simulate_counties
 from povsim.runs.runner import RunResult, simulate
@@ -200,7 +200,26 @@ def validate(
     executor: Executor | None = None,
     on_result: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
-    """Target against simulated for every region (see :func:`target_table`)."""
+    """Target against simulated for every region (see :func:`target_table`).
+
+    Raises:
+        TypeError, ValueError: an argument out of what ``povsim validate`` takes.
+    """
+    arguments.whole("replications", replications, least=2)
+    if executor is not None:
+        arguments.instance("executor", executor, Executor, EXECUTOR_HINT)
+    arguments.seed("seed", seed)
+    if households is not None:
+        arguments.whole("households", households, least=10)
+    regions = list(regions)
+    for region in regions:
+        if not (
+            isinstance(region, tuple) and len(region) == 2 and isinstance(region[1], TargetsFile)
+        ):
+            raise TypeError(
+                "regions: (scenario, targets) pairs, as load_region(targets_path) returns, "
+                f"not {type(region).__name__}"
+            )
     tables = []
     for scenario, spec in regions:
         values = simulate_targets(

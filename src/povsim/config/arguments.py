@@ -1,0 +1,132 @@
+"""Checks of the Python API's arguments.
+
+The command line's options carry their ranges; a notebook's call does not, and a wrong
+value would otherwise surface deep in NumPy, pymoo or pathlib, or be swapped for a default
+without a word. Each check names the argument, as the command line names its option.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from povsim.config.schema import Scenario
+
+__all__ = [
+    "MAX_SEED",
+    "fraction",
+    "instance",
+    "loaded",
+    "names",
+    "path",
+    "scenario",
+    "seed",
+    "whole",
+]
+
+MAX_SEED = 2**64 - 1
+"""NumPy's ``SeedSequence`` takes any non-negative integer; the command line caps it here."""
+
+
+def whole(name: str, value: object, *, least: int = 1, most: int | None = None) -> int:
+    """``value`` as a whole number from ``least`` to ``most``.
+
+    Raises:
+        TypeError: not a whole number (a bool, a float or a string of digits is not one).
+        ValueError: out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: a whole number, not {type(value).__name__} {value!r}")
+    value = int(value)
+    if value < least or (most is not None and value > most):
+        span = f"at least {least}" if most is None else f"from {least} to {most}"
+        raise ValueError(f"{name}: {span}, not {value}")
+    return value
+
+
+def seed(name: str, value: object, *, most: int = MAX_SEED) -> int:
+    """A seed: a whole number from 0 to ``most``."""
+    return whole(name, value, least=0, most=most)
+
+
+def fraction(name: str, value: object, *, least: float, most: float) -> float:
+    """A number from ``least`` to ``most``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: a number, not {type(value).__name__} {value!r}")
+    number = float(value)
+    if not least <= number <= most:
+        raise ValueError(f"{name}: from {least} to {most}, not {value}")
+    return number
+
+
+def path(name: str, value: object) -> Path:
+    """A file or directory name."""
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{name}: a path, not {type(value).__name__} {value!r}")
+    return Path(value)
+
+
+def names(name: str, value: object, kinds: tuple[type, ...] = ()) -> list[Any]:
+    """A list of names (or of ``kinds``, already parsed): one string is one name, not its
+    letters.
+
+    Raises:
+        TypeError: neither a name nor a list of them.
+    """
+    kinds = (str, *kinds)
+    if isinstance(value, kinds):
+        return [value]
+    if isinstance(value, Iterable) and not isinstance(value, Mapping | bytes):
+        items = list(value)
+        wrong = [item for item in items if not isinstance(item, kinds)]
+        if not wrong:
+            return items
+        value = wrong[0]
+    raise TypeError(f"{name}: a name or a list of names, not {type(value).__name__} {value!r}")
+
+
+def scenario(name: str, value: object, overrides: Sequence[str] = ()) -> Scenario:
+    """A scenario given as a :class:`~povsim.config.Scenario` or its TOML file (loaded
+    with ``overrides``, ``dotted.path=value`` strings, as ``--set`` takes).
+
+    Raises:
+        TypeError: neither.
+        ValueError: overrides with a Scenario (they apply to files).
+        ScenarioError: the file's problems.
+    """
+    from povsim.config.loader import load_scenario
+    from povsim.config.schema import Scenario
+
+    if isinstance(value, Scenario):
+        if overrides:
+            raise ValueError("overrides apply to scenario files; use Scenario.updated() instead")
+        return value
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(
+            f"{name}: a TOML path or a Scenario, not {type(value).__name__} "
+            "(Scenario.model_validate builds one from a dict)"
+        )
+    return load_scenario(value if isinstance(value, str) else Path(value), overrides)
+
+
+def loaded(name: str, value: object) -> Scenario:
+    """A scenario already loaded, where a model is built from one."""
+    from povsim.config.schema import Scenario
+
+    if not isinstance(value, Scenario):
+        raise TypeError(
+            f"{name}: a Scenario (povsim.load_scenario reads a file), not "
+            f"{type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def instance(name: str, value: object, kind: type, hint: str) -> Any:
+    """``value`` as a ``kind``; ``hint`` says how to make one."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name}: {hint}, not {type(value).__name__} {value!r}")
+    return value
