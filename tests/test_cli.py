@@ -279,6 +279,11 @@ def test_a_scheduler_is_for_a_dask_run_of_replications(tmp_path: Path) -> None:
     """A walk-through found `--scheduler` ignored on a single run, overriding an explicit
     `--executor serial`, and an unreachable one exiting with status 1."""
     import dask
+    import distributed  # noqa: F401
+
+    # distributed's defaults are merged into dask's config on its import; imported inside
+    # the `set` below, the whole "distributed" section was taken out again on leaving it,
+    # and a later test's cluster failed on a missing key.
 
     out = tmp_path / "r"
     nowhere = ["--scheduler", "tcp://127.0.0.1:1", "--out", str(out), *SMALL]

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import typer
 
 from povsim.cli import calibration, dashboard, experiments, run, scenarios, search
-from povsim.cli.common import errors, fail
+from povsim.cli.common import STOP_CODES, Stopped, errors, stopped
 
 __all__ = ["app", "main"]
 
@@ -53,20 +53,19 @@ def _options(
             sys.path.insert(0, os.getcwd())
 
 
-INTERRUPTED = 130
 EXIT_GRACE_SECONDS = 10.0
 
 
 def _interruptible[**P](command: Callable[P, None]) -> Callable[P, None]:
-    """Ctrl-C ends a command with one line and status 130 (a command that keeps partial
-    results says what it kept itself)."""
+    """Ctrl-C ends a command with one line and status 130, SIGTERM with 143 (a command that
+    keeps partial results says what it kept itself)."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
             command(*args, **kwargs)
-        except KeyboardInterrupt:
-            raise fail("interrupted", INTERRUPTED) from None
+        except KeyboardInterrupt as err:
+            raise stopped(err) from None
 
     return wrapper
 
@@ -89,8 +88,8 @@ for command in (
     app.command()(_interruptible(command))
 
 
-def _terminated(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
 
 
 def _one_line(
@@ -107,9 +106,11 @@ def _one_line(
 
 
 def main() -> None:  # pragma: no cover - console-script entry point
-    # A batch system's stop (SIGTERM) ends a command as Ctrl-C does: workers stopped, one
-    # line, nothing half-written (the default would leave the pool's semaphores behind).
-    signal.signal(signal.SIGTERM, _terminated)
+    # A batch system's stop (SIGTERM) or a closed terminal (SIGHUP) ends a command as
+    # Ctrl-C does: workers stopped, one line, nothing half-written (the default would leave
+    # the pool's semaphores behind).
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     warnings.showwarning = _one_line
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
@@ -139,10 +140,10 @@ def main() -> None:  # pragma: no cover - console-script entry point
         code = err.exit_code
     except SystemExit as exit_:
         code = exit_.code
-    if code == INTERRUPTED:
+    if code in STOP_CODES:
         # Shutdown joins worker pools, their threads and children without a time
         # limit; after Ctrl-C nothing they hold is worth keeping the terminal for.
-        watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, (INTERRUPTED,))
+        watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, (code,))
         watchdog.daemon = True
         watchdog.start()
     sys.exit(code if isinstance(code, int) else 0)

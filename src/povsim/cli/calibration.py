@@ -17,6 +17,7 @@ from povsim.cli.common import (
     load,
     refuse_target,
     show,
+    stopped,
 )
 
 if TYPE_CHECKING:
@@ -121,11 +122,11 @@ def calibrate(
         raise fail(str(err), 2) from None
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
-    except KeyboardInterrupt:
-        raise fail(
-            f"interrupted: the best point so far is in {out / 'calibrated.toml'}; "
+    except KeyboardInterrupt as err:
+        raise stopped(
+            err,
+            f"the best point so far is in {out / 'calibrated.toml'}; "
             "rerun the same command to continue",
-            130,
         ) from None
     if not quiet:
         show(targets_table(result.table, f"{spec.region}: fit at the best point"))

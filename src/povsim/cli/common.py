@@ -6,6 +6,7 @@ when it runs, so ``povsim --help`` and ``povsim check`` stay quick.
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,6 +68,29 @@ def fail(message: str, code: int) -> typer.Exit:
     """Print ``message`` as one error line; raise the returned exit with ``code``."""
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop signal taken as Ctrl-C is (workers stopped, nothing half-written), with its
+    own word and status: SIGTERM from a batch system, SIGHUP from a terminal closed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+STOP_WORDS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
+"""How the one line names each stop."""
+
+STOP_CODES = frozenset(128 + s for s in STOP_WORDS)
+"""The exit statuses of a stop: 128 + the signal, as a shell reports a command it ended."""
+
+
+def stopped(err: KeyboardInterrupt, kept: str = "") -> typer.Exit:
+    """The one line and status for a command stopped by ``err``; ``kept``: what it kept."""
+    signum = err.signum if isinstance(err, Stopped) else signal.SIGINT
+    word = STOP_WORDS.get(signal.Signals(signum), "stopped")
+    return fail(f"{word}: {kept}" if kept else word, 128 + signum)
 
 
 def load(path: Path, overrides: list[str], *, national: bool = False) -> Scenario:

@@ -17,6 +17,7 @@ from povsim.cli.common import (
     fail,
     refuse_target,
     show,
+    stopped,
 )
 
 __all__ = ["sensitivity", "sweep"]
@@ -50,10 +51,8 @@ def sweep(
         raise fail(str(err), 2) from None
     except OSError as err:  # a full disk, say: the runs written so far are kept
         raise fail(f"cannot write {out}: {err.strerror or err}; --resume continues", 1) from None
-    except KeyboardInterrupt:
-        raise fail(
-            "interrupted: finished runs are kept (--resume continues a sweep)", 130
-        ) from None
+    except KeyboardInterrupt as err:
+        raise stopped(err, "finished runs are kept (--resume continues a sweep)") from None
     finished = int(summary["cumulative_exit_share"].notna().sum())
     if not quiet:
         show(sweep_table(summary))
@@ -123,8 +122,8 @@ def sensitivity(
         raise fail(str(err), 2) from None
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; --resume continues", 1) from None
-    except KeyboardInterrupt:
-        raise fail("interrupted: finished runs are kept (--resume continues)", 130) from None
+    except KeyboardInterrupt as err:
+        raise stopped(err, "finished runs are kept (--resume continues)") from None
     if not quiet:
         show(indices_table(indices(result), method))
     console.print(f"wrote {out}")

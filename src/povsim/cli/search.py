@@ -18,6 +18,7 @@ from povsim.cli.common import (
     load,
     refuse_target,
     show,
+    stopped,
 )
 
 if TYPE_CHECKING:
@@ -148,11 +149,11 @@ def optimize(
         raise fail(str(err), 2) from None
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
-    except KeyboardInterrupt:
-        raise fail(
-            f"interrupted: evaluated points are in {out / 'history.parquet'}; "
+    except KeyboardInterrupt as err:
+        raise stopped(
+            err,
+            f"evaluated points are in {out / 'history.parquet'}; "
             "rerun the same command to continue",
-            130,
         ) from None
     if not quiet:
         show(_front_table(result))

@@ -12,6 +12,7 @@ per-task overhead (about a millisecond) matters more.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -23,6 +24,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import contextmanager
 from typing import Any, Literal
 
+from povsim.config import arguments
+
 __all__ = [
     "EXECUTORS",
     "DaskExecutor",
@@ -33,6 +36,8 @@ __all__ = [
 ]
 
 EXECUTORS = ("serial", "processes", "dask")
+EXECUTOR_HINT = "an Executor, e.g. make_executor('processes') from povsim.experiments.executors"
+"""How to make the executor an API call that takes one needs."""
 ExecutorName = Literal["serial", "processes", "dask"]
 
 
@@ -54,20 +59,17 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def _start_fork_server() -> None:
-    """Start the resource tracker, then the fork server with Ctrl-C blocked from its first
-    instruction: a blocked signal stays blocked across fork and exec, so a Ctrl-C to the
-    process group while it imports ``multiprocessing`` cannot make it print a
-    KeyboardInterrupt traceback (the server's preload, ``povsim._forkserver``, ignores it
-    and unblocks it once imported). Here a Ctrl-C that comes meanwhile is held and raised
-    once the server has started: not ignored (it was lost, and the run went on to the end),
-    and not raised half-way through the start (the mask holds only this thread, and
-    NumPy's threads take the signal for the process)."""
-    from multiprocessing import forkserver, resource_tracker
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C while processes start, and raise it once they have.
 
-    # The tracker blocks Ctrl-C for its own start and then unblocks it whatever the mask
-    # was, so it starts first, on its own.
-    resource_tracker.ensure_running()
+    A blocked signal stays blocked across fork and exec, so a process this thread starts
+    meanwhile cannot die of it half-way through its own imports, printing a traceback; it
+    ignores Ctrl-C, and unblocks it, once it has started (``povsim._forkserver``). A Ctrl-C
+    that comes meanwhile is held and raised once the start is over: not ignored (the run
+    would go on to the end), and not raised half-way through the start (the mask holds only
+    this thread, and NumPy's threads take the signal for the process).
+    """
     held: list[int] = []
     # Python runs handlers, and sets them, only in the main thread, and can put back only
     # a handler it knows (None: one set outside Python)
@@ -77,13 +79,29 @@ def _start_fork_server() -> None:
         signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        forkserver.ensure_running()
+        yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         if main:
             signal.signal(signal.SIGINT, previous)
     if held:
         signal.raise_signal(signal.SIGINT)  # the launcher's own handler takes it now
+
+
+def _start_fork_server() -> multiprocessing.context.BaseContext:
+    """Start the resource tracker, then the fork server with Ctrl-C held
+    (:func:`_ctrl_c_held`); its preload, ``povsim._forkserver``, ignores Ctrl-C, and the
+    workers it forks keep that. Returns its context (one server per process, kept running)."""
+    from multiprocessing import forkserver, resource_tracker
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["povsim._forkserver", "povsim.experiments.tasks"])
+    # The tracker blocks Ctrl-C for its own start and then unblocks it whatever the mask
+    # was, so it starts first, on its own.
+    resource_tracker.ensure_running()
+    with _ctrl_c_held():
+        forkserver.ensure_running()
+    return context
 
 
 def _exit_with_launcher(launcher: int) -> None:
@@ -197,9 +215,7 @@ class ProcessExecutor(Executor):
     def __init__(self, workers: int | None = None, chunk_size: int = 1):
         self.workers = workers or os.cpu_count() or 1
         self.chunk_size = max(1, chunk_size)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["povsim._forkserver", "povsim.experiments.tasks"])
-        _start_fork_server()
+        context = _start_fork_server()
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
@@ -309,14 +325,30 @@ class DaskExecutor(Executor):
             self.connected_workers = len(self._client.scheduler_info().get("workers", {}))
             self.workers = max(1, self.connected_workers)
         else:
+            import dask
+
             self.workers = self.connected_workers = workers or os.cpu_count() or 1
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-            self._client = Client(self._cluster)
+            _start_fork_server()
+            try:
+                # The workers are forked from povsim's fork server, where Ctrl-C is ignored:
+                # spawned, each would die of one in its first second, printing a traceback.
+                # A Ctrl-C is held until the cluster stands, which is then closed whole.
+                method = {"distributed.worker.multiprocessing-method": "forkserver"}
+                with _ctrl_c_held(), dask.config.set(method):
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        # Its warnings are of the cluster's workings (an event loop busy
+                        # with a run), nothing a user of the runs can act on.
+                        silence_logs=logging.ERROR,
+                        preload=["povsim._dask_worker"],
+                    )
+                    self._client = Client(self._cluster)
+            except BaseException:  # a Ctrl-C during the start: leave no cluster behind
+                self.close()
+                raise
 
     def run(self, fn, tasks, on_result) -> None:
         from distributed import as_completed as dask_completed
@@ -332,9 +364,19 @@ class DaskExecutor(Executor):
                     raise KeyboardInterrupt
 
     def close(self) -> None:
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        # Closing cancels the tasks still running (a Ctrl-C); the cluster's complaints
+        # about them, even as errors, are not the run's.
+        quiet = logging.getLogger("distributed")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL + 1)
+        try:
+            client = getattr(self, "_client", None)  # none yet if the start failed
+            if client is not None:
+                client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+        finally:
+            quiet.setLevel(level)
 
 
 def executor_for(name: str | None, scheduler: str | None) -> ExecutorName:
@@ -357,6 +399,8 @@ def make_executor(
     name: str | None = None, workers: int | None = None, scheduler: str | None = None
 ) -> Executor:
     """An executor by name (:func:`executor_for`); ``scheduler`` alone means ``dask``."""
+    if workers is not None:
+        arguments.whole("workers", workers)
     name = executor_for(name, scheduler)
     if name == "dask":
         return DaskExecutor(workers, scheduler)
