@@ -364,7 +364,10 @@ def _kept_scale(origin: Origin, scenario: Scenario) -> list[str]:
     """A sample size set without what it stands for: the parent's ``represents`` then
     weights every agent (Shandan's 49,350 households stood for the baseline's 5,000)."""
     pop, notes = scenario.population, []
-    for agents, whole in (("households", "represents"), ("villages", "represents_villages")):
+    for agents, whole, agent in (
+        ("households", "represents", "household"),
+        ("villages", "represents_villages", "village"),
+    ):
         size, stands = getattr(pop, agents), getattr(pop, whole)
         here = origin.get(("population", agents))
         there = origin.get(("population", whole))
@@ -376,7 +379,7 @@ def _kept_scale(origin: Origin, scenario: Scenario) -> list[str]:
         if list(origin).index(("population", whole)) < list(origin).index(("population", agents)):
             notes.append(
                 f"population.{whole} ({stands:,}) is kept from {there} while {here} sets "
-                f"population.{agents} ({size:,}): each agent stands for {stands / size:.3g} "
+                f"population.{agents} ({size:,}): each {agent} stands for {stands / size:.3g} "
                 f"(set population.{whole} too)"
             )
     return notes

@@ -158,8 +158,9 @@ class UnpairedComparison(UserWarning):
 
 def unpaired_note(name: str, reference: str, fields: Sequence[str]) -> str:
     """What to tell a user comparing ``name`` with ``reference`` when ``fields`` differ."""
+    verb = "differs" if len(fields) == 1 else "differ"
     return (
-        f"{name} is not paired with {reference} ({', '.join(fields)} differ): its paired "
+        f"{name} is not paired with {reference} ({', '.join(fields)} {verb}): its paired "
         "differences compare other households or years, not another policy mix"
     )
 
