@@ -29,3 +29,10 @@ class Broken(SupportProgram):
 
     def on_enrol(self, idx: np.ndarray, year: int) -> None:
         raise ZeroDivisionError("a bug in the user's program")
+
+
+class NotAProgram:
+    """A class with a program's settings that is not a program: refused when the scenario
+    naming it is read, not when its run starts."""
+
+    Config: ClassVar = CashTransferConfig

@@ -105,9 +105,16 @@ def test_the_configuration_layer_does_not_name_the_simulation_even_for_type_chec
     named = {
         str(path.relative_to(SRC))
         for path in config.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if any(
-            isinstance(node, ast.ImportFrom) and (node.module or "").startswith("povsim.sim")
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            name.startswith("povsim.sim")
+            for name in (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
         )
     }
     assert not named

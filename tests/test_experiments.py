@@ -567,6 +567,57 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: P
     ]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("executor", "stop", "status", "line"),
+    [
+        ("dask", signal.SIGINT, 130, "error: interrupted"),
+        ("processes", signal.SIGHUP, 129, "error: hung up"),
+    ],
+)
+def test_a_stop_to_the_process_group_prints_one_line(
+    tmp_path: Path, executor: str, stop: int, status: int, line: str
+) -> None:
+    """The review of stop 44: Ctrl-C on a local Dask cluster printed every worker's
+    traceback and the cluster's warnings; a closed terminal's SIGHUP to the group killed the
+    resource tracker, which printed tracebacks of the semaphores it lost."""
+    out = tmp_path / "run"
+    scenario = str(SCENARIOS / "baseline.toml")
+    command = ["run", scenario, "--replications", "60", "--executor", executor]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "povsim", *command, "--workers", "2", "--out", str(out), "--quiet"],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    import psutil
+
+    deadline = time.monotonic() + 60
+    while len(psutil.Process(process.pid).children(recursive=True)) < 3:  # workers started
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1.0)
+    assert process.poll() is None, process.communicate()
+    os.killpg(process.pid, stop)
+    _, stderr = communicate_or_kill(process, timeout=60)
+    assert process.returncode == status
+    assert stderr.strip().splitlines() == [line]
+    assert not out.exists()
+    # The fork server and the resource tracker leave once the launcher has gone.
+    deadline = time.monotonic() + 10
+    try:
+        while time.monotonic() < deadline:
+            os.killpg(process.pid, 0)
+            time.sleep(0.1)
+    except ProcessLookupError:
+        return
+    os.killpg(process.pid, signal.SIGKILL)
+    pytest.fail("processes of the run outlived it")
+
+
 @pytest.mark.parametrize(
     ("stop", "status", "line"),
     [

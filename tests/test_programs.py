@@ -291,6 +291,13 @@ def test_custom_program_runs_from_a_scenario_file(tmp_path: Path, trusted: None)
     assert spending.loc[spending.program == "cash", "spent_yuan"].sum() > 0
 
 
+def test_a_class_that_is_no_program_is_refused_when_read(tmp_path: Path, trusted: None) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('[programs.cash]\nkind = "tests.custom_program:NotAProgram"\n')
+    with pytest.raises(ScenarioError, match=r"programs\.cash.*is not a Program subclass"):
+        load_scenario(scenario)
+
+
 def test_custom_program_fields_are_validated(tmp_path: Path, trusted: None) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[programs.cash]\nkind = "tests.custom_program:CashTransfer"\namount = "lots"\n')

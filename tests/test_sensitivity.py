@@ -406,6 +406,8 @@ def test_the_api_refuses_a_sample_its_analyser_cannot_read(small_base) -> None:
     sp.sample_sobol(4, calc_second_order=False)
     with pytest.raises(ValueError, match=r"analyze_morris reads a sample drawn by sample_morris"):
         sp.analyze_morris()
+    assert sp.sample_ff().samples.shape[1] == 1  # a fractional factorial takes no N
+    sp.set_samples(sp.samples)  # a sample set by hand is the user's to read
     normal = problem_spec(small_base, {"income.growth": {"dist": "norm", "bounds": [0.07, 0.01]}})
     with pytest.raises(ScenarioError, match=r"inputs\.income\.growth: Morris samples the 0 and 1"):
         normal.sample_morris(2, num_levels=4)

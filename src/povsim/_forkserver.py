@@ -1,12 +1,17 @@
 """The fork server's first import: quiet when the launcher is interrupted.
 
-Ctrl-C reaches the whole process group and the launcher stops the work itself. The server,
-still importing Mesa and SciPy for its workers, would otherwise die printing a
-KeyboardInterrupt traceback; and a worker forked just as the launcher shut down finds the
-pool's semaphores already unlinked and printed a FileNotFoundError traceback. The server
-leaves when the launcher does (see ``povsim.experiments.executors``).
+Ctrl-C (and a closed terminal's SIGHUP) reaches the whole process group and the launcher
+stops the work itself. The server, still importing Mesa and SciPy for its workers, would
+otherwise die printing a KeyboardInterrupt traceback; and a worker forked just as the
+launcher shut down finds the pool's semaphores already unlinked and printed a
+FileNotFoundError traceback. The server leaves when the launcher does (see
+``povsim.experiments.executors``).
+
+Each worker runs one task on one core, so the numerical libraries it loads keep to one
+thread each, as Dask's own workers do (a user's setting wins).
 """
 
+import os
 import signal
 import sys
 import traceback
@@ -23,7 +28,12 @@ def _quiet_if_launcher_left(
     sys.__excepthook__(kind, value, tb)
 
 
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-# The launcher started this server with Ctrl-C blocked; ignored now, it may be unblocked.
-signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(name, "1")
+STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+# SIGTERM keeps its default: a worker told to stop stops.
+for signum in STOPS - {signal.SIGTERM}:
+    signal.signal(signum, signal.SIG_IGN)
+# The launcher started this server with the stops blocked; handled now, they may be unblocked.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
 sys.excepthook = _quiet_if_launcher_left

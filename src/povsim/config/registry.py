@@ -75,11 +75,15 @@ def _import(path: str, kind: str) -> type[Any]:
         raise ImportError(
             f"{module_name!r} has no {class_name!r} (program kind {kind!r})"
         ) from None
-    # A program class names its settings; checking only that keeps this layer below the
-    # simulation, which checks the class itself (povsim.sim.programs.program_class).
+    # A program class names its settings and has a program's yearly hook: checking its
+    # shape keeps this layer below the simulation, and a scenario naming some other class
+    # is refused when it is read (povsim.sim.programs.program_class checks the class itself).
     config = getattr(cls, "Config", None)
     if not (
-        isinstance(cls, type) and isinstance(config, type) and issubclass(config, ProgramConfig)
+        isinstance(cls, type)
+        and isinstance(config, type)
+        and issubclass(config, ProgramConfig)
+        and callable(getattr(cls, "begin_year", None))
     ):
         raise TypeError(f"{kind!r} is not a Program subclass")
     return cls

@@ -59,47 +59,70 @@ def _alive(pid: int) -> bool:
         return True
 
 
-@contextmanager
-def _ctrl_c_held() -> Iterator[None]:
-    """Hold Ctrl-C while processes start, and raise it once they have.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""What stops a run: Ctrl-C, a batch system's stop, a terminal closed."""
 
-    A blocked signal stays blocked across fork and exec, so a process this thread starts
-    meanwhile cannot die of it half-way through its own imports, printing a traceback; it
-    ignores Ctrl-C, and unblocks it, once it has started (``povsim._forkserver``). A Ctrl-C
-    that comes meanwhile is held and raised once the start is over: not ignored (the run
-    would go on to the end), and not raised half-way through the start (the mask holds only
-    this thread, and NumPy's threads take the signal for the process).
+
+def _stop_handlers() -> dict[int, Callable[[int, Any], Any]]:
+    """The stop signals Python handles here, with their handlers: only the main thread runs
+    and sets handlers, and an ignored or default signal is left as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    handlers = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    return {s: h for s, h in handlers.items() if callable(h)}
+
+
+@contextmanager
+def _stops_held(*, mask: bool) -> Iterator[None]:
+    """Hold a stop (Ctrl-C, SIGTERM, SIGHUP) while processes start, and raise it once they
+    have; a second one is raised at once (a start that hangs can still be stopped).
+
+    With ``mask`` the stop signals are blocked in this thread too: a blocked signal stays
+    blocked across fork and exec, so a process this thread starts meanwhile cannot die of
+    one half-way through its imports, printing a traceback; it ignores them, and unblocks
+    them, once it has started (``povsim._forkserver``). The mask holds only this thread, and
+    NumPy's threads take the signal for the process, so the handler is what holds it.
     """
+    previous = _stop_handlers()
     held: list[int] = []
-    # Python runs handlers, and sets them, only in the main thread, and can put back only
-    # a handler it knows (None: one set outside Python)
-    previous = signal.getsignal(signal.SIGINT)
-    main = threading.current_thread() is threading.main_thread() and previous is not None
-    if main:
-        signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def hold(signum: int, frame: Any) -> None:
+        held.append(signum)
+        if len(held) > 1:
+            previous[signum](signum, frame)
+
+    for signum in previous:
+        signal.signal(signum, hold)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if mask else None
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        if main:
-            signal.signal(signal.SIGINT, previous)
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     if held:
-        signal.raise_signal(signal.SIGINT)  # the launcher's own handler takes it now
+        signal.raise_signal(held[0])  # the launcher's own handler takes it now
 
 
 def _start_fork_server() -> multiprocessing.context.BaseContext:
-    """Start the resource tracker, then the fork server with Ctrl-C held
-    (:func:`_ctrl_c_held`); its preload, ``povsim._forkserver``, ignores Ctrl-C, and the
+    """Start the resource tracker, then the fork server with every stop held
+    (:func:`_stops_held`); its preload, ``povsim._forkserver``, ignores them, and the
     workers it forks keep that. Returns its context (one server per process, kept running)."""
     from multiprocessing import forkserver, resource_tracker
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["povsim._forkserver", "povsim.experiments.tasks"])
-    # The tracker blocks Ctrl-C for its own start and then unblocks it whatever the mask
-    # was, so it starts first, on its own.
-    resource_tracker.ensure_running()
-    with _ctrl_c_held():
+    # The tracker blocks Ctrl-C and SIGTERM for its own start and then unblocks them
+    # whatever the mask was, so it starts first, on its own; a terminal's SIGHUP to the
+    # group would kill it (leaking the pool's semaphores, with a traceback), so that stays
+    # blocked in it.
+    hangup = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, hangup)
+    with _stops_held(mask=True):
         forkserver.ensure_running()
     return context
 
@@ -136,9 +159,24 @@ POLL_SECONDS = 0.1
 """How often the process executor's loop looks for a Ctrl-C while it waits for results."""
 
 
+class _Stops(list[int]):
+    """The stop signals noted while work ran (see :func:`_interrupts`)."""
+
+    handlers: dict[int, Callable[[int, Any], Any]]
+
+    def raise_first(self) -> None:
+        """Raise the first stop as its own handler would have (KeyboardInterrupt, or the
+        command line's Stopped for SIGTERM and SIGHUP)."""
+        handler = self.handlers.get(self[0])
+        if handler is not None:
+            handler(self[0], None)
+        raise KeyboardInterrupt
+
+
 @contextmanager
-def _interrupts(*, raising: bool) -> Iterator[list[int]]:
-    """Ctrl-C noted while work runs in this (the main) thread, for the loop to raise.
+def _interrupts(*, raising: bool) -> Iterator[_Stops]:
+    """Stops (Ctrl-C, SIGTERM, SIGHUP) noted while work runs in this (the main) thread, for
+    the loop to raise.
 
     Python raises KeyboardInterrupt wherever the main thread is when the signal lands, and
     some code there swallows every exception: NumPy's C check for ctypes types (which
@@ -148,23 +186,22 @@ def _interrupts(*, raising: bool) -> Iterator[list[int]]:
     Not ``raising``, the handler only notes the first: nothing is raised inside library
     code, and the loop must wake up to look.
     """
-    seen: list[int] = []
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or not callable(previous):
-        yield seen  # handlers run only in the main thread; an ignored Ctrl-C stays ignored
-        return
+    seen = _Stops()
+    seen.handlers = previous = _stop_handlers()
 
     def note(signum: int, frame: Any) -> None:
         seen.append(signum)
-        # A second Ctrl-C is raised at once: the loop may be stuck handing a result over.
+        # A second stop is raised at once: the loop may be stuck handing a result over.
         if raising or len(seen) > 1:
-            previous(signum, frame)
+            previous[signum](signum, frame)
 
-    signal.signal(signal.SIGINT, note)
+    for signum in previous:
+        signal.signal(signum, note)
     try:
         yield seen
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class Executor(ABC):
@@ -201,8 +238,8 @@ class SerialExecutor(Executor):
         with _interrupts(raising=True) as interrupted:
             for index, task in enumerate(tasks):
                 on_result(index, fn(task))
-                if interrupted:  # a Ctrl-C that the run or on_result swallowed
-                    raise KeyboardInterrupt
+                if interrupted:  # a stop that the run or on_result swallowed
+                    interrupted.raise_first()
 
 
 class ProcessExecutor(Executor):
@@ -247,7 +284,7 @@ class ProcessExecutor(Executor):
                         for index, result in done.pop().result():
                             on_result(index, result)
                     if interrupted:
-                        raise KeyboardInterrupt
+                        interrupted.raise_first()
                     submit_more()
         except BaseException:
             # Interrupted (Ctrl-C) or failed: stop the workers now rather than wait for
@@ -330,11 +367,12 @@ class DaskExecutor(Executor):
             self.workers = self.connected_workers = workers or os.cpu_count() or 1
             _start_fork_server()
             try:
-                # The workers are forked from povsim's fork server, where Ctrl-C is ignored:
-                # spawned, each would die of one in its first second, printing a traceback.
-                # A Ctrl-C is held until the cluster stands, which is then closed whole.
+                # The workers are forked from povsim's fork server, where the stops are
+                # ignored: spawned, each would die of one in its first second, printing a
+                # traceback. A first stop is held until the cluster stands, which is then
+                # closed whole (its own threads keep no mask: they start later processes).
                 method = {"distributed.worker.multiprocessing-method": "forkserver"}
-                with _ctrl_c_held(), dask.config.set(method):
+                with _stops_held(mask=False), dask.config.set(method):
                     self._cluster = LocalCluster(
                         n_workers=self.workers,
                         threads_per_worker=1,
@@ -360,8 +398,8 @@ class DaskExecutor(Executor):
             for future in dask_completed(futures):
                 for index, result in future.result():
                     on_result(index, result)
-                if interrupted:  # a Ctrl-C that on_result swallowed
-                    raise KeyboardInterrupt
+                if interrupted:  # a stop that on_result swallowed
+                    interrupted.raise_first()
 
     def close(self) -> None:
         # Closing cancels the tasks still running (a Ctrl-C); the cluster's complaints

@@ -752,7 +752,8 @@ def optimize(
     if households is not None:
         arguments.whole("households", households, least=10)
     arguments.seed("seed", seed, most=2**32 - 1)
-    arguments.whole("robust_samples", robust_samples, least=2, most=10_000)
+    if robust is not None:
+        arguments.whole("robust_samples", robust_samples, least=2, most=10_000)
     out = arguments.path("out", out)
     if isinstance(scenario, str | Path):
         scenario_file = scenario_file or scenario

@@ -395,6 +395,7 @@ class PovsimProblemSpec(ProblemSpec):
         self.evaluations: pd.DataFrame | None = None
         self.sampler: str | None = None
         """The SALib sampler that drew the sample (``"sobol"``, ``"morris"``, ...)."""
+        self._drawn: np.ndarray | None = None
 
     def sample(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
         """SALib's ``sample_*`` methods, seeded by the problem's seed unless given one, so the
@@ -403,13 +404,15 @@ class PovsimProblemSpec(ProblemSpec):
         Raises:
             ScenarioError: Morris asked of an input with an unbounded distribution.
         """
-        n = args[0] if args else kwargs.get("N")
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(f"N: the base sample size, a positive integer, not {n!r}")
+        if "N" in inspect.signature(func).parameters:  # a fractional factorial takes none
+            n = args[0] if args else kwargs.get("N")
+            if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+                raise ValueError(f"N: the base sample size, a positive integer, not {n!r}")
         if func is morris.sample:
             _require_bounded(self.problem)
         super().sample(func, *args, **_seeded(func, kwargs, self.problem.seed))
         self.sampler = _approach(func)
+        self._drawn = self.samples
         return self
 
     def analyze(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
@@ -421,11 +424,13 @@ class PovsimProblemSpec(ProblemSpec):
         """
         method = _approach(func)
         needs = _SAMPLERS.get(method)
-        if needs and self.sampler is not None and self.sampler not in needs:
-            drawn = self.sampler.removesuffix("_sampler")
+        # A sample set by hand (set_samples) is the user's to read as they mean it.
+        drawn = self.sampler if self.samples is self._drawn else None
+        if needs and drawn is not None and drawn not in needs:
             raise ValueError(
                 f"analyze_{method} reads a sample drawn by sample_{method}, and this one was "
-                f"drawn by sample_{drawn}: sample again with sample_{method}"
+                f"drawn by sample_{drawn.removesuffix('_sampler')}: sample again with "
+                f"sample_{method}"
             )
         return super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
 

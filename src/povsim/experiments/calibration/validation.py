@@ -211,17 +211,18 @@ def validate(
     arguments.seed("seed", seed)
     if households is not None:
         arguments.whole("households", households, least=10)
-    regions = list(regions)
+    pairs: list[tuple[Scenario, TargetsFile]] = []
     for region in regions:
-        if not (
-            isinstance(region, tuple) and len(region) == 2 and isinstance(region[1], TargetsFile)
-        ):
+        items = tuple(region) if isinstance(region, tuple | list) else ()
+        first, second = items if len(items) == 2 else (None, None)
+        if not (isinstance(first, Scenario) and isinstance(second, TargetsFile)):
             raise TypeError(
                 "regions: (scenario, targets) pairs, as load_region(targets_path) returns, "
                 f"not {type(region).__name__}"
             )
+        pairs.append((first, second))
     tables = []
-    for scenario, spec in regions:
+    for scenario, spec in pairs:
         values = simulate_targets(
             [resized(scenario, households)], spec.targets, seed, replications, executor, on_result
         )[0]
