@@ -19,6 +19,7 @@ from povsim.cli.common import (
     show,
     stopped,
 )
+from povsim.config.arguments import MAX_SEED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +71,7 @@ def calibrate(
         int | None, typer.Option(min=10, help="agents per run while fitting")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, max=2**64 - 1, help="seed of runs and search")
+        int | None, typer.Option(min=0, max=MAX_SEED, help="seed of runs and search")
     ] = None,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
@@ -150,7 +151,7 @@ def validate(
     households: Annotated[
         int | None, typer.Option(min=10, help="agents per run [default: the profile's]")
     ] = None,
-    seed: Annotated[int, typer.Option(min=0, max=2**64 - 1, help="seed")] = 1,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="seed")] = 1,
     out: Annotated[
         Path | None, typer.Option(help="also write the table to this CSV (and a PNG beside it)")
     ] = None,

@@ -23,6 +23,7 @@ from povsim.cli.common import (
     refuse_target,
     show,
 )
+from povsim.config.arguments import MAX_SEED
 
 if TYPE_CHECKING:
     from povsim.config import Scenario
@@ -36,7 +37,7 @@ def run(
         Path | None, typer.Option(help="run directory [default: runs/NAME-seedN]")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, max=2**64 - 1, help="seed [default: the scenario's]")
+        int | None, typer.Option(min=0, max=MAX_SEED, help="seed [default: the scenario's]")
     ] = None,
     set_: SetOption = None,
     replications: Annotated[
@@ -202,7 +203,7 @@ def compare(
     ],
     replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
     seed: Annotated[
-        int | None, typer.Option(min=0, max=2**64 - 1, help="seed [default: the first scenario's]")
+        int | None, typer.Option(min=0, max=MAX_SEED, help="seed [default: the first scenario's]")
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="output directory [default: runs/compare-...]")

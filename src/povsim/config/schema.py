@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from povsim.config.arguments import MAX_SEED
 from povsim.config.errors import ScenarioError, problems_from
 from povsim.config.fields import Probability, StrictNumbers, Year, repeated, setting
 from povsim.config.geography import GeographyConfig
@@ -756,7 +757,7 @@ class Scenario(_Section):
     steps_per_year: int = setting(
         12, "model steps per year (12 = monthly)", "steps/year", ge=1, le=365
     )
-    seed: int = setting(20140101, "default seed when none is given", "", ge=0, le=2**64 - 1)
+    seed: int = setting(20140101, "default seed when none is given", "", ge=0, le=MAX_SEED)
     poverty_line: dict[Year, Annotated[float, Field(gt=0.0, le=1e6)]] = setting(
         {
             2014: 2800.0,

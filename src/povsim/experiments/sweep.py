@@ -33,6 +33,7 @@ from povsim.config import (
     one_county,
     referenced_scenario,
 )
+from povsim.config.arguments import MAX_SEED
 from povsim.config.fields import StrictNumbers, repeated
 from povsim.config.paths import as_field_type, get_path
 from povsim.experiments.executors import Executor, SerialExecutor
@@ -66,7 +67,7 @@ class Variant(_Strict):
 
 class LatinHypercube(_Strict):
     samples: Annotated[int, Field(ge=1)]
-    seed: Annotated[int, Field(ge=0, le=2**64 - 1)] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     ranges: dict[str, tuple[float, float]]
 
     @model_validator(mode="after")
@@ -89,7 +90,7 @@ class SweepDesign(_Strict):
     base: str = Field(description="the base scenario file")
     name: str = "sweep"
     seed: int | None = Field(
-        None, ge=0, le=2**64 - 1, description="base seed (default: the base scenario's)"
+        None, ge=0, le=MAX_SEED, description="base seed (default: the base scenario's)"
     )
     replications: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     set: dict[str, Any] = Field(default_factory=dict, description="changes for every run")

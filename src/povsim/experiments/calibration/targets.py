@@ -23,6 +23,7 @@ from povsim.config import (
     load_settings,
     referenced_scenario,
 )
+from povsim.config.arguments import MAX_SEED
 from povsim.config.fields import StrictNumbers
 from povsim.runs import metrics
 
@@ -175,7 +176,7 @@ class CalibrationSettings(_Strict):
 
     parameters: list[Parameter] = Field(default_factory=list)
     replications: Annotated[int, Field(ge=1, le=1_000_000)] = 3
-    seed: Annotated[int, Field(ge=0, le=2**64 - 1)] = 1
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 1
     households: Annotated[int, Field(ge=10)] | None = Field(
         None, description="agents per run while fitting (weights keep the totals)"
     )
