@@ -159,10 +159,12 @@ def test_pinned_mixes_kept_in_the_browser_come_back_as_they_were() -> None:
 
     first = _small(replications=7).with_(label="first", seed=5)
     second = first.with_share("industry", 0.4).with_(label="second")
-    restored, problems = restore_pins(pins_json([first, second]), SCENARIOS, 4)
+    # a name longer than a file name may be (its temporary copy was named for it)
+    third = second.with_(label="x" * 300)
+    restored, problems = restore_pins(pins_json([first, second, third]), SCENARIOS, 4)
     assert problems == []
-    assert [m.label for m in restored] == ["first", "second"]
-    for kept, mix in zip(restored, [first, second], strict=True):
+    assert [m.label for m in restored] == ["first", "second", "x" * 300]
+    for kept, mix in zip(restored, [first, second, third], strict=True):
         assert kept.replications == 7
         assert kept.scenario().model_dump() == mix.scenario().model_dump()
 
@@ -216,6 +218,34 @@ def test_a_comparison_under_way_can_be_cancelled(monkeypatch) -> None:
     monkeypatch.setattr(app, "compare_scenarios", compare)
     app._run_comparison()
     assert app.comparison.value is not None
+
+
+def test_a_mix_unpinned_during_its_comparison_is_not_shown(monkeypatch) -> None:
+    """The review of stop 44: taking a mix off the pins while its comparison ran left the
+    finished table showing it."""
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    first = _small(replications=2)
+    other = first.with_(label="other")
+    app.pinned.set([first, other])
+    app.comparison.set(None)
+    compare = app.compare_scenarios
+
+    def unpinned_during_the_first_run(*args, on_result, **kwargs):
+        def tick(result) -> None:
+            if len(app.pinned.value) == 2:
+                app._unpin(app.pinned.value[1])  # the mix as pinned, not an equal one
+            on_result(result)
+
+        return compare(*args, on_result=tick, **kwargs)
+
+    monkeypatch.setattr(app, "compare_scenarios", unpinned_during_the_first_run)
+    app._run_comparison()
+    assert app.comparison.value is None
+    assert app.comparing.value == (
+        "comparison stopped after 1 of 4 runs: a compared mix was taken off the pins"
+    )
 
 
 def test_the_projection_is_the_mean_of_the_replications_and_never_stale(monkeypatch) -> None:
@@ -297,6 +327,12 @@ def test_chart_options_are_plain_json_and_readable() -> None:
     histogram = charts.village_chart(model, None)
     counts = sum(sum(series["data"]) for series in histogram["series"])
     assert counts == model.villages.n - int(model.villages.resettlement.sum())
+    # Before the first year the villages are as registration judged them, not all at 0%
+    # (the review of stop 44: every poor village drawn in the lowest band).
+    poor_villages = histogram["series"][0]
+    assert poor_villages["name"] == "poor village"
+    assert sum(poor_villages["data"][1:]) > 0.9 * sum(poor_villages["data"])
+    assert "at registration" in histogram["title"]["text"]
     small = PovertyModel(load_scenario(SCENARIOS / "baseline.toml", ["population.households=300"]))
     grid = charts.village_chart(small, None)
     json.dumps(grid, allow_nan=False)
@@ -331,6 +367,9 @@ def test_an_upload_builds_only_on_shipped_scenarios_and_built_in_programs(
         message = _refused(tmp_path, "up.toml", f"extends = {json.dumps(parent)}\n")
         assert "extends" in message
         assert "server-secret" not in message
+    # A shipped county-resolved scenario is named for what it is, not as one not shipped.
+    message = _refused(tmp_path, "up.toml", 'extends = "regions/national_counties.toml"\n')
+    assert "'regions/national_counties.toml' is county-resolved" in message
 
     # A module kind would be imported (and run) on the server: refused before loading.
     module = tmp_path / "evil_kind.py"
@@ -479,6 +518,15 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         expect(page.get_by_role("button", name="Play")).to_be_disabled()
         page.get_by_role("button", name="Reset").click()
         expect(year).to_contain_text("not started")
+        # Replications are the projection's and the comparison's: the live run goes on.
+        step.click()
+        expect(year).to_contain_text("assessed up to 2014")
+        replications = page.locator(".povsim-replications [role=slider]")
+        replications.press("ArrowLeft")
+        expect(page.get_by_text("replications: 9")).to_be_visible()
+        expect(year).to_contain_text("assessed up to 2014")
+        replications.press("ArrowRight")
+        expect(page.get_by_text("replications: 10")).to_be_visible()
         page.get_by_role("button", name="Play").click()
         expect(year).to_contain_text("assessed up to 2020: finished")
         expect(page.get_by_text("error", exact=False)).to_have_count(0)

@@ -485,11 +485,15 @@ def _run_comparison() -> None:
     done = {"n": 0}
     compare_cancelled.set(False)
 
+    def unpinned() -> bool:
+        """A compared mix taken off the pins meanwhile: the comparison would show it."""
+        return any(all(m is not p for p in pinned.value) for m in mixes)
+
     def tick(_result) -> None:
         done["n"] += 1
         # Between runs is the one place to stop: fifty replications of four mixes took
         # minutes that the planner could only wait out.
-        if compare_cancelled.value and done["n"] < total:
+        if (compare_cancelled.value or unpinned()) and done["n"] < total:
             raise _Cancelled
         comparing.set(f"comparing: {done['n']} of {total} runs")
 
@@ -503,13 +507,21 @@ def _run_comparison() -> None:
             on_result=tick,
         )
     except _Cancelled:
-        comparing.set(f"comparison cancelled after {done['n']} of {total} runs")
+        progress = f"after {done['n']} of {total} runs"
+        comparing.set(
+            f"comparison stopped {progress}: a compared mix was taken off the pins"
+            if unpinned()
+            else f"comparison cancelled {progress}"
+        )
         return
     except (ScenarioError, ValueError) as err:
         comparing.set(f"cannot compare: {err}")
         return
     finally:
         compare_cancelled.set(False)
+    if unpinned():
+        comparing.set("comparison dropped: a compared mix was taken off the pins")
+        return
     comparing.set("")
     comparison.set(result)
 
@@ -651,15 +663,21 @@ def PolicyPanel():
                 )
         funds = sum(current.base.budget.total.get(y, 0.0) for y in current.base.years)
         money = funds * current.budget_scale / 1e6
-        solara.SliderFloat(
-            f"budget x{current.budget_scale:.2f} = {money:,.1f} m yuan "
-            f"({current.base.start_year}-{current.base.end_year})",
-            value=current.budget_scale,
-            min=0.0,
-            max=3.0,
-            step=0.05,
-            on_value=lambda v: _set_policy(current.with_(budget_scale=v)),
-        )
+        # The label above the slider, as the exit threshold's: beside it, it squeezed the
+        # track to a few pixels. Three figures keep a calibrated scale (0.101) readable.
+        with solara.Column(classes=["povsim-budget"], gap="0px"):
+            solara.Text(
+                f"budget x{current.budget_scale:.3g} = {money:,.1f} m yuan "
+                f"({current.base.start_year}-{current.base.end_year})"
+            )
+            solara.SliderFloat(
+                "",
+                value=current.budget_scale,
+                min=0.0,
+                max=3.0,
+                step=0.05,
+                on_value=lambda v: _set_policy(current.with_(budget_scale=v)),
+            )
         # A planner read "budget barely matters" from spending of half of it at x1 and
         # some at x0: say what the budget bounds and what it does not.
         solara.Text(
@@ -669,8 +687,6 @@ def PolicyPanel():
             classes=["povsim-budget-note"],
             style={"font-size": "0.8em"},
         )
-        # The label above the slider: beside it, a label this long squeezed the track to
-        # nothing in the sidebar.
         with solara.Column(classes=["povsim-exit-threshold"], gap="0px"):
             solara.Text(
                 f"exit threshold: standard +{current.exit_margin:.0%} = "
@@ -858,9 +874,13 @@ def Projector(current: Policy):
 def Page():
     current = policy.value
     Projector(current)
-    live: solara.Reactive[DashboardModel] = solara.use_reactive(
-        solara.use_memo(lambda: DashboardModel(policy=current), dependencies=[current])
+    # Replications set the projection's and the comparison's runs, not the live model's:
+    # changing them keeps the year the live model has reached.
+    made = solara.use_memo(
+        lambda: DashboardModel(policy=current), dependencies=[current.with_(replications=0)]
     )
+    made.policy = current
+    live: solara.Reactive[DashboardModel] = solara.use_reactive(made)
     shown = solara.use_reactive(0)
     solara.Title("povsim dashboard")
     with solara.AppBar():

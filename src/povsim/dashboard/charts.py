@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from povsim.sim.model import PovertyModel
+from povsim.sim.villages import village_people, village_share
 
 __all__ = [
     "GRID_VILLAGES",
@@ -68,12 +69,14 @@ def _frame(title: str, years: range, legend: bool = True) -> dict[str, Any]:
     }
 
 
-def _people_scale(*frames: pd.DataFrame | None, column: str) -> tuple[float, str]:
+def _people_scale(
+    *frames: pd.DataFrame | None, column: str, unit: str = "people"
+) -> tuple[float, str]:
     """Thousands for large counts, so the axis reads "1,200" rather than "1,200,000"."""
     peak = max(
         (float(f[column].max()) for f in frames if f is not None and not f.empty), default=0.0
     )
-    return (1e-3, "thousand people") if peak >= 100_000 else (1.0, "people")
+    return (1e-3, f"thousand {unit}") if peak >= 100_000 else (1.0, unit)
 
 
 def _line(name: str, data: list, colour: str, projected: bool, **extra: Any) -> dict[str, Any]:
@@ -121,7 +124,8 @@ def poverty_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: ran
 def exits_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> dict:
     """Exits and relapses (households) per year: bars so far, the projection as dashes."""
     option = _frame("Exits and relapses", years)
-    option["yAxis"] = {"type": "value", "name": "households", "min": 0}
+    scale, unit = _people_scale(live, projected, column="exits_households", unit="households")
+    option["yAxis"] = {"type": "value", "name": unit, "min": 0}
     option["series"] = [
         {"name": "exits", "type": "bar", "color": GREEN},
         {"name": "relapses", "type": "bar", "color": ORANGE},
@@ -130,9 +134,9 @@ def exits_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range
     ]
     columns = ("exits_households", "relapses_households")
     for series, column in zip(option["series"][:2], columns, strict=True):
-        series["data"] = _by_year(live, column, years)
+        series["data"] = _by_year(live, column, years, scale)
     for series, column in zip(option["series"][2:], columns, strict=True):
-        series["data"] = _by_year(projected, column, years)
+        series["data"] = _by_year(projected, column, years, scale)
     return option
 
 
@@ -197,6 +201,18 @@ def village_chart(model: PovertyModel, assessed: int | None) -> dict:
     return _village_grid(model, assessed)
 
 
+def _village_incidence(model: PovertyModel, assessed: int | None) -> np.ndarray:
+    """Each village's incidence, % of its people: at the last assessment, or before the
+    first as the registration judged it (under the line it used, which designated the poor
+    villages); the model computes it only at a year's end."""
+    v = model.villages
+    if assessed is not None:
+        return 100 * np.nan_to_num(np.asarray(v.incidence, dtype=float))
+    h = model.households
+    poor = village_people(h, v, h.income < model.config.registration_line)
+    return 100 * village_share(poor, village_people(h, v))
+
+
 def _village_status(model: PovertyModel) -> dict[str, np.ndarray]:
     v = model.villages
     poor = v.poor_village & ~v.exited & ~v.resettlement
@@ -213,9 +229,9 @@ def _village_grid(model: PovertyModel, assessed: int | None) -> dict:
     n = v.n
     side = max(1, math.ceil(math.sqrt(n)))
     rows, cols = np.divmod(np.arange(n), side)
-    incidence = 100 * np.asarray(v.incidence, dtype=float)
+    incidence = _village_incidence(model, assessed)
     status = _village_status(model)
-    option = _frame(f"Villages by incidence (%), {assessed or 'before the first year'}", range(0))
+    option = _frame(f"Villages by incidence (%), {assessed or 'at registration'}", range(0))
     option["tooltip"] = {"trigger": "item"}
     axis = {"type": "category", "show": False, "splitArea": {"show": False}}
     option["xAxis"] = {**axis, "data": [str(c) for c in range(side)]}
@@ -271,13 +287,14 @@ def _village_grid(model: PovertyModel, assessed: int | None) -> dict:
 
 def _village_histogram(model: PovertyModel, assessed: int | None) -> dict:
     v = model.villages
-    incidence = 100 * np.nan_to_num(np.asarray(v.incidence, dtype=float))
+    incidence = _village_incidence(model, assessed)
     bands = [
         f"{lo:g}–{hi:g}%" if math.isfinite(hi) else f"{lo:g}% and more"
         for lo, hi in itertools.pairwise(INCIDENCE_BINS)
     ]
     which = np.digitize(incidence, INCIDENCE_BINS[1:-1])
-    title = f"{v.n - int(v.resettlement.sum()):,} villages by incidence, {assessed or 'start'}"
+    when = assessed or "at registration"
+    title = f"{v.n - int(v.resettlement.sum()):,} villages by incidence, {when}"
     option = _frame(title, range(0))
     option["xAxis"] = {
         "type": "category",

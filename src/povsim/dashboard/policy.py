@@ -32,6 +32,7 @@ __all__ = [
     "MAX_PINNED",
     "Front",
     "Policy",
+    "county_resolved",
     "front_dirs",
     "load_front",
     "rebalance",
@@ -48,11 +49,12 @@ def scenario_files(root: Path) -> dict[str, Path]:
     files = sorted(root.glob("*.toml")) + sorted(
         p for p in (root / "regions").glob("*.toml") if not p.name.endswith("_targets.toml")
     )
-    return {p.relative_to(root).as_posix(): p for p in files if not _county_resolved(p)}
+    return {p.relative_to(root).as_posix(): p for p in files if not county_resolved(p)}
 
 
-def _county_resolved(path: Path) -> bool:
-    # Inherited too: a file that extends a county-resolved one is county-resolved.
+def county_resolved(path: Path) -> bool:
+    """Whether the scenario file has a ``geography`` section, its own or inherited (a file
+    that extends a county-resolved one is county-resolved)."""
     try:
         return "geography" in read_merged(path)
     except ScenarioError:

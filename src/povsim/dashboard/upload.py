@@ -23,7 +23,7 @@ import tomli_w
 from solara.components.file_drop import FileDropZone, FileInfo
 
 from povsim.config import BUILTIN_PROGRAMS, ScenarioError, ScenarioProblem, load_scenario
-from povsim.dashboard.policy import Policy, scenario_files
+from povsim.dashboard.policy import Policy, county_resolved, scenario_files
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -87,15 +87,13 @@ def _check_extends(raw: dict[str, Any], source: str, shipped: Path) -> Path | No
     target = (shipped / parent).resolve() if isinstance(parent, str) else None
     if target not in offered:
         names = ", ".join(sorted(files))
-        raise ScenarioError(
-            [
-                ScenarioProblem(
-                    source,
-                    "extends",
-                    f"an upload may extend only a shipped scenario ({names}), not {parent!r}",
-                )
-            ]
-        )
+        message = f"an upload may extend only a shipped scenario ({names}), not {parent!r}"
+        if target is not None and target.is_relative_to(shipped) and county_resolved(target):
+            message = (
+                f"{parent!r} is county-resolved: the dashboard runs one county (extend one of "
+                f"{names}); a county-resolved scenario runs with povsim run"
+            )
+        raise ScenarioError([ScenarioProblem(source, "extends", message)])
     raw["extends"] = str(target)
     return target
 
@@ -168,7 +166,9 @@ def load_upload(name: str, data: bytes, shipped: Path) -> Policy:
     parent = _check_extends(raw, source, shipped.resolve())
     _check_programs(raw, source, parent)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / filename
+        # Not the browser's name: a pinned mix's file is named for its label, which may be
+        # longer than a file name may be; messages name the upload.
+        path = Path(tmp) / "upload.toml"
         path.write_text(tomli_w.dumps(raw), encoding="utf-8")
         try:
             policy = Policy.from_file(path, source)
