@@ -180,6 +180,11 @@ def run(
 
     Returns:
         The result; ``result.path`` is the run directory when ``out`` was given.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong kind or out of the command line's
+            range, named, before anything is run or written.
+        ScenarioError: a scenario file's problems, each with its file and field.
     """
     from povsim.config import Scenario
     from povsim.experiments.ensemble import run_ensemble
@@ -239,6 +244,11 @@ def compare(
     Returns:
         A :class:`Comparison`: ``table`` (means, intervals, paired differences from the
         first scenario), ``runs`` (per-run metrics) and ``trajectories``.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong kind or out of the command line's
+            range, named, before anything is run or written.
+        ScenarioError: a scenario file's problems, each with its file and field.
     """
     from povsim.experiments.compare import (
         UnpairedComparison,
@@ -291,6 +301,11 @@ def sweep(
 
     Returns:
         One row per run: its design point, replication, varied fields and headline figures.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong kind or out of the command line's
+            range, named, before anything is run or written.
+        ScenarioError: a scenario file's problems, each with its file and field.
     """
     from povsim.config import arguments
     from povsim.experiments.sweep import load_design, run_sweep
@@ -347,6 +362,11 @@ def optimize(
     Returns:
         An :class:`~povsim.experiments.optimize.OptimizationResult`: ``front``,
         ``history`` and the front members' scenarios.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong kind or out of the command line's
+            range, named, before anything is run or written.
+        ScenarioError: a scenario file's problems, each with its file and field.
     """
     from povsim.experiments.optimize import optimize as search
 
@@ -394,6 +414,11 @@ def discover(
     Returns:
         A :class:`~povsim.experiments.discovery.Discovery`: ``boxes``, ``stats``,
         ``trajectory`` and a plain-language ``summary``.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong kind or out of the command line's
+            range, named, before anything is run or written.
+        DiscoveryError: the results or the condition cannot be used.
     """
     from povsim.experiments.discovery import discover as find
     from povsim.experiments.discovery import write_discovery
