@@ -537,19 +537,24 @@ def test_a_ctrl_c_that_library_code_swallows_still_stops_the_run(
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: Path) -> None:
-    """Issue 13: Ctrl-C on the process group printed a traceback from every worker."""
-    design = write_design(tmp_path, LONG_DESIGN)
-    out = tmp_path / "sweep"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "povsim", "sweep", str(design), "--out", str(out), "--quiet"],
+def _povsim(*args: str) -> subprocess.Popen[str]:
+    """``python -m povsim ARGS`` as a terminal's foreground job, in a process group of its
+    own: Ctrl-C on (a background job starts with it ignored)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "povsim", *args],
         start_new_session=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        # A background job starts with Ctrl-C ignored; a terminal's user has it on.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+
+
+def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: Path) -> None:
+    """Issue 13: Ctrl-C on the process group printed a traceback from every worker."""
+    design = write_design(tmp_path, LONG_DESIGN)
+    out = tmp_path / "sweep"
+    process = _povsim("sweep", str(design), "--out", str(out), "--quiet")
     deadline = time.monotonic() + 120
     while len(list((out / "indicators").glob("*.parquet"))) < 2:
         assert process.poll() is None, process.communicate()
@@ -584,14 +589,7 @@ def test_a_stop_to_the_process_group_prints_one_line(
     out = tmp_path / "run"
     scenario = str(SCENARIOS / "baseline.toml")
     command = ["run", scenario, "--replications", "60", "--executor", executor]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "povsim", *command, "--workers", "2", "--out", str(out), "--quiet"],
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    process = _povsim(*command, "--workers", "2", "--out", str(out), "--quiet")
     import psutil
 
     deadline = time.monotonic() + 60
@@ -636,14 +634,7 @@ def test_a_stopped_run_ends_with_one_line_and_nothing_written(
     out = tmp_path / "run"
     scenario = str(SCENARIOS / "baseline.toml")
     command = ["run", scenario, "--replications", "60", "--out", str(out), "--quiet"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "povsim", *command],
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    process = _povsim(*command)
     # The command has begun once its pool's fork server exists (a fixed wait lost the
     # signal to the interpreter's own start-up on a loaded machine); the fork server may
     # still be importing.

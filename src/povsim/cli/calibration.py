@@ -19,7 +19,7 @@ from povsim.cli.common import (
     show,
     stopped,
 )
-from povsim.config.arguments import MAX_SEED
+from povsim.config.fields import MAX_SEED
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -23,7 +23,7 @@ from povsim.cli.common import (
     refuse_target,
     show,
 )
-from povsim.config.arguments import MAX_SEED
+from povsim.config.fields import MAX_SEED
 
 if TYPE_CHECKING:
     from povsim.config import Scenario

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from povsim.config.fields import MAX_SEED
+
 if TYPE_CHECKING:
     from povsim.config.schema import Scenario
 
 __all__ = [
-    "MAX_SEED",
     "fraction",
     "instance",
     "loaded",
@@ -27,9 +28,6 @@ __all__ = [
     "seed",
     "whole",
 ]
-
-MAX_SEED = 2**64 - 1
-"""NumPy's ``SeedSequence`` takes any non-negative integer; the command line caps it here."""
 
 
 def whole(name: str, value: object, *, least: int = 1, most: int | None = None) -> int:

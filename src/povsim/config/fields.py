@@ -8,7 +8,18 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-__all__ = ["Probability", "StrictNumbers", "Year", "in_force", "repeated", "setting"]
+__all__ = [
+    "MAX_SEED",
+    "Probability",
+    "StrictNumbers",
+    "Year",
+    "in_force",
+    "repeated",
+    "setting",
+]
+
+MAX_SEED = 2**64 - 1
+"""NumPy's ``SeedSequence`` takes any non-negative integer; scenarios and options cap it here."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Year = Annotated[int, Field(ge=1980, le=2100)]

@@ -27,9 +27,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from povsim.config.arguments import MAX_SEED
 from povsim.config.errors import ScenarioError, problems_from
-from povsim.config.fields import Probability, StrictNumbers, Year, repeated, setting
+from povsim.config.fields import MAX_SEED, Probability, StrictNumbers, Year, repeated, setting
 from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
 from povsim.config.program import EmploymentConfig, ProgramConfig, WorkAwayConfig

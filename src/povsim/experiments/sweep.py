@@ -33,8 +33,7 @@ from povsim.config import (
     one_county,
     referenced_scenario,
 )
-from povsim.config.arguments import MAX_SEED
-from povsim.config.fields import StrictNumbers, repeated
+from povsim.config.fields import MAX_SEED, StrictNumbers, repeated
 from povsim.config.paths import as_field_type, get_path
 from povsim.experiments.executors import Executor, SerialExecutor
 from povsim.experiments.tasks import RunSpec, execute

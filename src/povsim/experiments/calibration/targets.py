@@ -23,8 +23,7 @@ from povsim.config import (
     load_settings,
     referenced_scenario,
 )
-from povsim.config.arguments import MAX_SEED
-from povsim.config.fields import StrictNumbers
+from povsim.config.fields import MAX_SEED, StrictNumbers
 from povsim.runs import metrics
 
 __all__ = [
