@@ -480,6 +480,11 @@ def test_the_notebook_api_names_a_wrong_argument(tmp_path) -> None:
         ),
         (lambda: validate([scenario]), TypeError, r"regions: \(scenario, targets\) pairs"),
         (
+            lambda: calibrate(scenario, spec, scenario_file=tmp_path / "none.toml", out=tmp_path),
+            ValueError,
+            "scenario_file: .*none.toml is not a file",
+        ),
+        (
             lambda: validate([(scenario, spec)], replications=1),
             ValueError,
             "replications: at least 2",

@@ -399,14 +399,21 @@ def test_one_output_is_analysed(small_base) -> None:
 
 
 def test_the_api_refuses_a_sample_its_analyser_cannot_read(small_base) -> None:
-    sp = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
+    two = {
+        "income.growth": {"bounds": [0.04, 0.1]},
+        "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
+    }
+    one = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
+    with pytest.raises(ScenarioError, match=r"inputs: an analysis needs two or more inputs"):
+        one.analyze_morris()  # said by SALib only after every run
+    sp = problem_spec(small_base, two)
     for n in (0, -3, "4", 2.5, True):
         with pytest.raises(ValueError, match=r"N: the base sample size, a positive integer"):
             sp.sample_sobol(n)
     sp.sample_sobol(4, calc_second_order=False)
     with pytest.raises(ValueError, match=r"analyze_morris reads a sample drawn by sample_morris"):
         sp.analyze_morris()
-    assert sp.sample_ff().samples.shape[1] == 1  # a fractional factorial takes no N
+    assert sp.sample_ff().samples.shape[1] == 2  # a fractional factorial takes no N
     sp.set_samples(sp.samples)  # a sample set by hand is the user's to read
     normal = problem_spec(small_base, {"income.growth": {"dist": "norm", "bounds": [0.07, 0.01]}})
     with pytest.raises(ScenarioError, match=r"inputs\.income\.growth: Morris samples the 0 and 1"):

@@ -122,6 +122,17 @@ def _executor(
     return make_executor(executor, workers, scheduler)
 
 
+def _check_executor(executor: str | Executor | None, workers: int | None) -> None:
+    """Refuse a wrong executor name or worker count without starting any workers."""
+    from povsim.config import arguments
+    from povsim.experiments.executors import EXECUTOR_HINT, Executor, executor_for
+
+    if workers is not None:
+        arguments.whole("workers", workers)
+    if executor is not None and not isinstance(executor, Executor):
+        executor_for(arguments.instance("executor", executor, str, EXECUTOR_HINT), None)
+
+
 def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scenario:
     from povsim.config import arguments
 
@@ -200,6 +211,7 @@ def run(
     if replications == 1:
         if scheduler or executor == "dask":
             raise ValueError("a single run runs here: the executor is for replications > 1")
+        _check_executor(executor, workers)  # refused though a single run needs none
         result: RunResult | Ensemble = simulate(spec, seed, panel=panel)
     else:
         if panel:
@@ -310,9 +322,11 @@ def sweep(
     from povsim.config import arguments
     from povsim.experiments.sweep import load_design, run_sweep
     from povsim.runs.progress import runs_progress
+    from povsim.runs.store import check_target
 
     plan = load_design(arguments.path("design", design))
     out = arguments.path("out", out)
+    check_target(out, "sweep", resume=True)  # a sweep continues in its own directory only
     with (
         _executor(executor, workers, scheduler) as pool,
         runs_progress("sweep", None, progress) as bar,

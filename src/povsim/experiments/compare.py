@@ -19,7 +19,7 @@ import pandas as pd
 
 from povsim.config import Scenario
 from povsim.config.fields import repeated
-from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
 from povsim.runs.runner import RunResult
@@ -220,7 +220,7 @@ def compare_scenarios(
         if on_result is not None:
             on_result(result)
 
-    (executor or SerialExecutor()).run(execute, specs, collect)
+    given(executor).run(execute, specs, collect)
     done = [r for r in results if r is not None]
     runs = pd.DataFrame(
         [

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from povsim.config import Scenario
-from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs.metrics import outcome
 from povsim.runs.runner import RunResult
@@ -150,7 +150,7 @@ def run_ensemble(
         if on_result is not None:
             on_result(result)
 
-    (executor or SerialExecutor()).run(execute, specs, collect)
+    given(executor).run(execute, specs, collect)
     return Ensemble(
         scenario=scenario,
         seed=seed,

@@ -32,6 +32,7 @@ __all__ = [
     "Executor",
     "ProcessExecutor",
     "SerialExecutor",
+    "given",
     "make_executor",
 ]
 
@@ -415,6 +416,19 @@ class DaskExecutor(Executor):
                 self._cluster.close()
         finally:
             quiet.setLevel(level)
+
+
+def given(executor: object) -> Executor:
+    """The executor a function of the library was given, or a serial one for None.
+
+    Raises:
+        TypeError: a name or anything else (the library's functions take an Executor; the
+            ``povsim`` functions and the command line take names).
+    """
+    if executor is None:
+        return SerialExecutor()
+    checked: Executor = arguments.instance("executor", executor, Executor, EXECUTOR_HINT)
+    return checked
 
 
 def executor_for(name: str | None, scheduler: str | None) -> ExecutorName:

@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from povsim.config import Scenario
-from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.config import Scenario, arguments
+from povsim.experiments.executors import Executor, given
 from povsim.runs.counties import (
     CountyRun,
     NationalResult,
@@ -45,6 +45,7 @@ def run_national(
         partition: ``"province"``, or a number of counties per partition.
         on_result: called as each partition comes back (a progress bar).
     """
+    arguments.loaded("scenario", scenario)
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     specs = county_specs(scenario, seed)
@@ -61,7 +62,7 @@ def run_national(
         if on_result is not None:
             on_result()
 
-    (executor or SerialExecutor()).run(run_partition, groups, collect)
+    given(executor).run(run_partition, groups, collect)
     return aggregate(
         scenario, seed, specs, runs, started=started, clock=clock, partitions=len(groups)
     )

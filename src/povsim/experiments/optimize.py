@@ -46,7 +46,7 @@ from povsim.config import (
 )
 from povsim.config.fields import repeated
 from povsim.experiments.calibration.validation import resized
-from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.experiments.executors import Executor, given
 from povsim.runs import metrics
 from povsim.runs.runner import simulate
 from povsim.runs.store import OutputDirectory, locked, write_text
@@ -799,7 +799,7 @@ def optimize(
         directory = OutputDirectory(out, "optimize")
         return _search(
             directory, space, objs, cons, settings, samples, statistic, generations,
-            population, replications, seed, executor or SerialExecutor(), on_result,
+            population, replications, seed, given(executor), on_result,
             on_plan, Path(scenario_file) if scenario_file is not None else None,
             scenario,
         )  # fmt: skip

@@ -421,7 +421,9 @@ class PovsimProblemSpec(ProblemSpec):
         Raises:
             ValueError: Sobol, Morris or FAST asked of a sample another method drew (their
                 estimators read the sample's own design).
+            ScenarioError: fewer than two inputs or groups to apportion the output among.
         """
+        check_analysable(self.problem)
         method = _approach(func)
         needs = _SAMPLERS.get(method)
         # A sample set by hand (set_samples) is the user's to read as they mean it.

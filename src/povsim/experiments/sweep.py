@@ -28,6 +28,7 @@ from povsim.config import (
     Scenario,
     ScenarioError,
     ScenarioProblem,
+    arguments,
     load_scenario,
     load_settings,
     one_county,
@@ -35,7 +36,7 @@ from povsim.config import (
 )
 from povsim.config.fields import MAX_SEED, StrictNumbers, repeated
 from povsim.config.paths import as_field_type, get_path
-from povsim.experiments.executors import Executor, SerialExecutor
+from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
 from povsim.runs.runner import RunResult
@@ -350,7 +351,10 @@ def run_sweep(
         on_result: called in this process after each run is written.
         on_plan: called once with (runs in the plan, runs already done).
     """
-    out = Path(out)
+    # Checked before anything is written: a wrong one ended the sweep after its plan was.
+    arguments.instance("sweep", sweep, Sweep, "a Sweep, as load_design(path) returns")
+    runner = given(executor)
+    out = arguments.path("out", out)
     results_dir = out / "indicators"
     plan = sweep.plan()
     fingerprint_file = out / "design.json"
@@ -403,7 +407,7 @@ def run_sweep(
         if on_result is not None:
             on_result(result)
 
-    (executor or SerialExecutor()).run(execute, specs, write)
+    runner.run(execute, specs, write)
     summary = sweep_summary(out)
     directory.manifest(
         name=sweep.name,

@@ -16,6 +16,7 @@ sums counties into ``counties``, ``provinces`` and national indicator tables.
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from povsim.config import Scenario
+from povsim.config import Scenario, arguments
 from povsim.config.geography import GeographyConfig, ProvinceConfig
 from povsim.runs import metrics
 from povsim.sim.indicators import (
@@ -636,8 +637,9 @@ def partitions(specs: Sequence[CountySpec], by: str | int = "province") -> list[
         for spec in specs:
             groups.setdefault(spec.county.province, []).append(spec)
         return list(groups.values())
-    if isinstance(by, int) and not isinstance(by, bool) and by >= 1:
-        return [list(specs[i : i + by]) for i in range(0, len(specs), by)]
+    if isinstance(by, numbers.Integral) and not isinstance(by, bool) and by >= 1:
+        size = int(by)
+        return [list(specs[i : i + size]) for i in range(0, len(specs), size)]
     raise ValueError(f"partition by 'province' or a number of counties, not {by!r}")
 
 
@@ -927,6 +929,7 @@ def aggregate(
 def simulate_counties(scenario: Scenario, seed: int | None = None) -> NationalResult:
     """A county-resolved national run in this process (see :mod:`povsim.experiments.national`
     for partitions on an executor)."""
+    arguments.loaded("scenario", scenario)
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     specs = county_specs(scenario, seed)

@@ -27,6 +27,7 @@ from typing import Literal, Protocol
 
 import pandas as pd
 
+from povsim.config import arguments
 from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
 
 __all__ = [
@@ -442,8 +443,8 @@ def is_known(name: str) -> bool:
 
 
 def evaluate(run: RunTables, names: Iterable[str]) -> dict[str, float]:
-    """The named outcomes of one run."""
-    return {name: outcome(name).value(run) for name in names}
+    """The named outcomes of one run (one name is one outcome, not its letters)."""
+    return {name: outcome(name).value(run) for name in arguments.names("names", names)}
 
 
 def summary(run: RunTables) -> dict[str, float]:

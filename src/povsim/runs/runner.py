@@ -108,6 +108,8 @@ def simulate(
             the same seed (same population and shocks) for the summary's comparisons.
     """
     arguments.loaded("scenario", scenario)
+    if replication is not None:
+        arguments.whole("replication", replication, least=0)
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     model = PovertyModel(scenario, seed_for(seed, replication), panel=panel)

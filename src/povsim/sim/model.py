@@ -219,7 +219,16 @@ class PovertyModel(mesa.Model):
         return len(self.config.years) * self.config.steps_per_year
 
     def step(self) -> None:
-        """One step of every household's income; the year's last step also assesses."""
+        """One step of every household's income; the year's last step also assesses.
+
+        Raises:
+            RuntimeError: the model has already run to its last year.
+        """
+        if not self.running:
+            raise RuntimeError(
+                f"the model has run to {self.config.end_year}: build a new PovertyModel to "
+                "run it again"
+            )
         try:
             self._step()
         except Exception as err:

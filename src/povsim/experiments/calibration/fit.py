@@ -51,7 +51,7 @@ from povsim.experiments.calibration.validation import (
     target_table,
 )
 from povsim.experiments.executors import EXECUTOR_HINT, Executor
-from povsim.runs.store import OutputDirectory
+from povsim.runs.store import OutputDirectory, check_target
 
 __all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
 
@@ -384,6 +384,11 @@ def calibrate(
     arguments.instance(
         "spec", spec, TargetsFile, "a TargetsFile, as load_region(targets_path) returns"
     )
+    scenario_file = arguments.path("scenario_file", scenario_file)
+    if not scenario_file.is_file():  # calibrated.toml extends it
+        raise ValueError(f"scenario_file: {scenario_file} is not a file")
+    out = arguments.path("out", out)
+    check_target(out, "calibration", resume=True)  # before the runs, not after them
     if executor is not None:
         arguments.instance("executor", executor, Executor, EXECUTOR_HINT)
     settings = spec.calibration

@@ -22,7 +22,7 @@ from povsim.experiments.calibration.targets import (
     Target,
     TargetsFile,
 )
-from povsim.experiments.executors import EXECUTOR_HINT, Executor, SerialExecutor
+from povsim.experiments.executors import EXECUTOR_HINT, Executor, given
 from povsim.runs import metrics
 from povsim.runs.counties import RATIOS, NationalResult, simulate_counties
 from povsim.runs.runner import RunResult, simulate
@@ -147,7 +147,7 @@ def simulate_targets(
         if on_result is not None:
             on_result()
 
-    (executor or SerialExecutor()).run(_measure_task, tasks, collect)
+    given(executor).run(_measure_task, tasks, collect)
     return out.reshape(len(scenarios), replications, len(targets))
 
 
