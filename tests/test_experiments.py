@@ -777,6 +777,7 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
         (lambda t: povsim.run(t, out=123), TypeError, "out: a path, not int"),
         (lambda t: povsim.compare(None), TypeError, "scenarios: a list of two or more"),
         (lambda t: povsim.run(t, executor="bogus"), ValueError, "executor must be one of"),
+        (lambda t: povsim.write_run(t, "o"), TypeError, "result: a run or an ensemble"),
         (lambda t: povsim.simulate(t, replication=-1), ValueError, "replication: at least 0"),
         (lambda t: povsim.PovertyModel(t).run().step(), RuntimeError, "has run to 2020"),
         (lambda t: povsim.PovertyModel("baseline.toml"), TypeError, "scenario: a Scenario"),

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -418,6 +418,7 @@ def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[Outpu
                 shutil.rmtree(tmp, ignore_errors=True)
 
 
+@runtime_checkable
 class RunOutput(Protocol):
     """What :func:`write_run` writes: a single run or an ensemble of replications."""
 
@@ -456,8 +457,19 @@ def write_run(
 
     Raises:
         OutputError: ``out`` is not a povsim run, or is one and ``overwrite`` is false.
+        TypeError: an argument of the wrong kind, before anything is written.
     """
-    out = Path(out)
+    from matplotlib.figure import Figure
+
+    from povsim.config import arguments
+
+    arguments.instance("result", result, RunOutput, "a run or an ensemble (povsim.run)")
+    out = arguments.path("out", out)
+    if source is not None:
+        source = str(arguments.path("source", source))
+    overrides = arguments.names("overrides", overrides or [])
+    for name, figure in (figures or {}).items():
+        arguments.instance(f"figures[{name!r}]", figure, Figure, "a matplotlib Figure")
     with staged(out, "run", overwrite=overwrite) as directory:
         for name, frame in result.tables().items():
             directory.table(name, frame)
@@ -466,7 +478,7 @@ def write_run(
         directory.manifest(
             scenario_name=result.scenario.name,
             scenario_file=source,
-            overrides=list(overrides or []),
+            overrides=overrides,
             seed=result.seed,
             replications=result.replications,
             summary=result.summary(),
