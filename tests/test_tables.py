@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from rich.console import Console
 
 from povsim import Scenario
 from povsim.cli.tables import COMPARED, comparison_table, targets_table
 from povsim.experiments.compare import compare_scenarios
 from povsim.experiments.executors import SerialExecutor
+from povsim.runs import metrics
 
 
 def _render(table, width: int) -> str:
@@ -126,3 +128,13 @@ def test_a_sweep_table_fits_its_points_settings() -> None:
     assert "support_after_exit_years" not in text
     assert "no_support" in text
     assert "the design file" in text
+
+
+def test_an_outcome_is_named_by_a_string_with_a_year_in_ascii_digits() -> None:
+    """The review of stop 44: outcome(None) ended in AttributeError, and "incidence@²"
+    (a digit to str.isdigit, not to int) in int()'s ValueError."""
+    assert metrics.outcome("incidence@2020").name == "incidence@2020"
+    with pytest.raises(TypeError, match="name: an outcome's name"):
+        metrics.outcome(None)  # type: ignore[arg-type]
+    with pytest.raises(metrics.UnknownOutcome, match="needs a year after the @, not '²'"):
+        metrics.outcome("incidence@²")

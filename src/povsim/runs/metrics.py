@@ -411,12 +411,15 @@ def outcome(name: str) -> Outcome:
 
     Raises:
         UnknownOutcome: with the names one could mean.
+        TypeError: not a name.
     """
+    arguments.instance("name", name, str, "an outcome's name, e.g. 'incidence@2020'")
     if name in OUTCOMES:
         return OUTCOMES[name]
     column, at, year = name.partition("@")
     if at:
-        if column in _COLUMNS and year.isdigit():
+        # ASCII digits only: "²" is a digit to str.isdigit, not to int()
+        if column in _COLUMNS and year.isascii() and year.isdigit():
             return _at_year(column, int(year))
         if column not in _COLUMNS:
             import difflib
