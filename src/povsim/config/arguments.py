@@ -115,12 +115,10 @@ def loaded(name: str, value: object) -> Scenario:
     """A scenario already loaded, where a model is built from one."""
     from povsim.config.schema import Scenario
 
-    if not isinstance(value, Scenario):
-        raise TypeError(
-            f"{name}: a Scenario (povsim.load_scenario reads a file), not "
-            f"{type(value).__name__} {value!r}"
-        )
-    return value
+    checked: Scenario = instance(
+        name, value, Scenario, "a Scenario (povsim.load_scenario reads a file)"
+    )
+    return checked
 
 
 def instance(name: str, value: object, kind: type, hint: str) -> Any:
