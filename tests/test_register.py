@@ -477,6 +477,66 @@ def test_a_household_caught_as_it_fell_back_is_not_of_the_2018_scope(rules: Scen
     assert dibao.income[0] == pytest.approx(scenario.line(2015) - 2000.0)
 
 
+def single_members(rules: Scenario, start: int | None = 2014) -> Scenario:
+    """The floor with 参照单人户 from ``start`` and a dibao standard of 3,500."""
+    return with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        standard={2013: 3500.0},
+        single_member_from=start,
+    )
+
+
+@pytest.mark.parametrize(("start", "taken"), [(2014, True), (2015, False), (None, False)])
+def test_a_severely_disabled_or_seriously_ill_member_is_enrolled_as_a_household_of_one(
+    rules: Scenario, start: int | None, taken: bool
+) -> None:
+    """参照单人户纳入低保 (2018 opinion): a registered household over the standard, its
+    member severely disabled or seriously ill, has that member on the allowance, paid the
+    standard in full and counted as one person; not a household with no such member, not
+    one the allowance takes whole, not one that had exited before the rule."""
+    scenario = single_members(rules, start)
+    row = {"status": Status.REGISTERED, "size": 4, "labour": 2, "income": 6000.0, "severe": True}
+    model, dibao = start_year(
+        scenario,
+        row,
+        {**row, "severe": False},
+        {**row, "labour": 0, "size": 2, "income": 1000.0},  # on the floor whole
+        {**row, "status": Status.EXITED, "ever_exited": True},
+    )
+    assert dibao.enrolled.tolist() == [False, False, True, False]
+    assert dibao.single.tolist() == [taken, False, False, False]
+    assert dibao.income[0] == pytest.approx(3500.0 / 4 if taken else 0.0)
+    assert dibao.income[2] == pytest.approx(2500.0)  # to the standard, once, not again
+    row_ = dibao.ledger[-1]
+    assert row_["enrolled_people"] == (3 if taken else 2)  # the household of two, and one
+    assert row_["spent_yuan"] == pytest.approx(2500.0 * 2 + (3500.0 if taken else 0.0))
+    model._record_support_reach()
+    assert dibao.ledger[-1]["register_enrolled_people"] == (3 if taken else 2)
+
+
+def test_a_member_enrolled_alone_keeps_the_allowance_after_the_households_exit(
+    rules: Scenario,
+) -> None:
+    """Admitted while the household was registered (未脱贫), the member keeps it once the
+    household exits (摘帽不摘政策), not once the register removes it; a household the
+    allowance takes whole leaves the form."""
+    scenario = single_members(rules)
+    row = {"status": Status.REGISTERED, "size": 2, "labour": 1, "income": 6000.0, "severe": True}
+    model, dibao = start_year(scenario, row, row, row)
+    h = model.households
+    assert dibao.single.tolist() == [True, True, True]
+    h.status[:] = [Status.EXITED, Status.UNREGISTERED, Status.EXITED]
+    h.ever_exited[[0, 2]] = True
+    h.income[:] = np.array([6000.0, 6000.0, 1000.0]) + dibao.income
+    model.year = 2015
+    dibao.begin_year(2015)
+    assert dibao.single.tolist() == [True, False, False]
+    assert dibao.enrolled.tolist() == [False, False, True]
+    assert dibao.income[0] == pytest.approx(3500.0 / 2)
+
+
 @pytest.mark.parametrize("two_lines", [True, False])
 def test_a_household_of_the_2018_scope_taken_off_the_register_leaves_the_floor(
     rules: Scenario, two_lines: bool

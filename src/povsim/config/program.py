@@ -352,6 +352,14 @@ class SocialSecurityConfig(ProgramConfig):
     partial_capacity_max_labour: int = setting(
         1, "most workers a household whose capacity is partly lost has", "people", ge=0
     )
+    single_member_from: int | None = setting(
+        None,
+        "from this year a registered household not on the allowance whose member is severely "
+        "disabled or seriously ill has that member enrolled as a household of one, paid the "
+        "standard, and keeps it after the household's exit (参照单人户纳入低保, 2018; unset: "
+        "never)",
+        "year",
+    )
     refers_from: int | None = setting(
         None,
         "from this year a household never registered that is on the allowance, its income "

@@ -156,6 +156,18 @@ class PopulationConfig(_Section):
     disability_rate: Probability = setting(
         0.06, "share of households with a disabled member (one less worker)", "share"
     )
+    severe_disability_share: Probability = setting(
+        0.56,
+        "share of households with a disabled member whose member is severely disabled "
+        "(重度残疾人: grades 1-2, or grade 3 intellectual or psychiatric)",
+        "share",
+    )
+    serious_illness_share: Probability = setting(
+        0.45,
+        "share of households with a chronically ill member whose member is seriously ill "
+        "(重病患者, a major illness rather than a long-term chronic one)",
+        "share",
+    )
     education_probs: tuple[float, float, float, float] = setting(
         (0.35, 0.45, 0.15, 0.05),
         "education of the household's workers: primary or less, junior secondary, "

@@ -47,6 +47,9 @@ class HouseholdState(ArrayState):
     left_school_year = ArrayColumn(np.int16, "year a pupil last left school (0 never)")
     chronic = ArrayColumn(np.bool_, "a member is chronically ill")
     disabled = ArrayColumn(np.bool_, "a member is disabled")
+    severe = ArrayColumn(
+        np.bool_, "a member is severely disabled or seriously ill (重度残疾人, 重病患者)"
+    )
     education = ArrayColumn(np.int8, "workers' education: 0 primary or less .. 3 tertiary")
     housing_grade = ArrayColumn(np.int8, "house safety: 0 A, 1 B, 2 C, 3 D (C, D dangerous)")
     land = ArrayColumn(np.float64, "farmland, mu per person")

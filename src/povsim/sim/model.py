@@ -55,6 +55,7 @@ PANEL_COLUMNS = (
     "pupils",
     "chronic",
     "disabled",
+    "severe",
     "education",
     "housing_grade",
     "income",
@@ -295,8 +296,9 @@ class PovertyModel(mesa.Model):
                 # Published counts of a program's households are the register's: the
                 # minimum living allowance also keeps households never registered.
                 row = program.ledger[-1]
-                row["register_enrolled"] = h.count(program.enrolled & on_books)
-                row["register_enrolled_people"] = h.people(program.enrolled & on_books)
+                row["register_enrolled"], row["register_enrolled_people"] = program.supported(
+                    on_books
+                )
         for members in kinds.values():
             reached = np.zeros(h.n, dtype=bool)
             for program in members:

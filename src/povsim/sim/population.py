@@ -182,6 +182,10 @@ def build_population(
     h.medical_ok = rng.random(n) < scenario.guarantees.medical_coverage
     h.food_ok = np.ones(n, dtype=bool)
     h.school_years_left = np.where(pupils > 0, rng.integers(1, pop.school_years + 1, n), 0)
+    # Drawn last so that adding it left every earlier draw of the stream as it was.
+    h.severe = (disabled & (rng.random(n) < pop.severe_disability_share)) | (
+        chronic & (rng.random(n) < pop.serious_illness_share)
+    )
     return h, villages
 
 

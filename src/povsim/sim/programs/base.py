@@ -425,6 +425,12 @@ class SupportProgram(Program):
             self.made |= self.enrolled & ~column
             column |= self.enrolled
 
+    def supported(self, mask: Mask) -> tuple[float, float]:
+        """Real households and people this program supports among the households ``mask``
+        (its published counts)."""
+        h, chosen = self.context.households, self.enrolled & mask
+        return h.count(chosen), h.people(chosen)
+
     def helped(self) -> Mask:
         helped = self.income > 0
         if self.secures:

@@ -15,6 +15,9 @@ docs/register-sources.md section 14), so a recovery has to last before the floor
 From ``refers_from`` a household never registered that the allowance covers, its own
 income under the poverty line, is put forward for the register (应扶尽扶, 国办发〔2016〕70号:
 :meth:`SocialSecurity.referred`): the survey alone sees it at the standard.
+From ``single_member_from`` (2018) a registered household the allowance does not cover
+whole has its severely disabled or seriously ill member enrolled as a household of one
+(参照单人户纳入低保: :meth:`SocialSecurity.enrol_single_members`).
 Seed 004: 1,162 households exited through dibao in Jiangjin in 2015; nationally
 nearly 20 million people were covered by dibao or extreme-poverty support by 2020.
 """
@@ -66,6 +69,8 @@ class SocialSecurity(SupportProgram):
         # need not go back further).
         self.own_last: Money = model.households.register_income().copy()
         self.line_last = self.context.line(model.config.start_year)
+        # Households with one member on the allowance as a household of one (单人户施保).
+        self.single: Mask = np.zeros(model.households.n, dtype=bool)
 
     def own_income(self) -> Money:
         """The register's income without this year's allowance: what dibao assesses and
@@ -250,6 +255,65 @@ class SocialSecurity(SupportProgram):
         own = self.own_income()
         return self.enrolled & (h.status == Status.UNREGISTERED) & (own < self.context.line(year))
 
+    def standard_for_one(self, year: int) -> float:
+        """The allowance of a household of one without income of its own: the dibao
+        standard, which the poverty line floors (yuan a year)."""
+        line = self.context.line(year)
+        if not self.two_lines(year):
+            return self.config.threshold * line
+        dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
+        return max(line, dibao)
+
+    def enrol_single_members(self, year: int) -> None:
+        """参照单人户纳入低保 (from ``single_member_from``): a registered household not on the
+        allowance whole has its severely disabled or seriously ill member (重度残疾人、重病
+        患者) enrolled as a household of one, "不含整户纳入低保范围的贫困人口" (the 2018
+        opinion of MCA, MOF and LGOP; docs/register-sources.md section 39).
+
+        The member lives on the family (靠家庭供养), with no income of their own, so is
+        paid the standard in full; the household's income per person rises by that over
+        its members. Admitted while the household is still registered (未脱贫), the member
+        keeps it after the household's exit: the campaign's policies stayed (摘帽不摘政策).
+        A household the allowance takes whole leaves this form. The allowance is an
+        entitlement where the program is one; otherwise members already on it are paid
+        first from what the year's money has left, then the newly admitted by income.
+        """
+        h, start = self.context.households, self.config.single_member_from
+        if start is None or year < start:
+            return
+        on_books = h.status != Status.UNREGISTERED
+        kept = self.single & on_books & h.severe & ~self.enrolled
+        admitted = h.severe & (h.status == Status.REGISTERED) & ~self.enrolled & ~kept
+        idx = np.flatnonzero(kept | admitted)
+        self.single[:] = False
+        row = self.ledger[-1] if self.ledger else None
+        if not idx.size or row is None:
+            return
+        allowance = self.standard_for_one(year)
+        costs = allowance * h.weight[idx]
+        keys = np.where(kept[idx], -_FIRST, 0.0) + self.own_income()[idx]
+        left = max(self.money(year) - row["spent_yuan"], 0.0)
+        paid = idx[fit_queue(costs, keys, left, units=h.weight[idx], rng=self.stream("single"))]
+        self.single[paid] = True
+        per_person = allowance / h.size[paid]
+        self.magnitude[paid] += per_person
+        self.income[paid] += per_person
+        new = paid[admitted[paid]]
+        spent = float(allowance * h.weight[paid].sum())
+        row["spent_yuan"] += spent
+        row["unspent_yuan"] -= spent
+        row["enrolled"] += h.count(paid)
+        row["new_enrolments"] += h.count(new)
+        row["enrolled_people"] += h.count(paid)  # one member each
+        row["new_people"] += h.count(new)
+
+    def supported(self, mask: Mask) -> tuple[float, float]:
+        """Real households and people the allowance supports among ``mask``: a household
+        enrolled whole counts its members, one with a member enrolled alone counts one."""
+        h = self.context.households
+        whole, single = self.enrolled & mask, self.single & mask & ~self.enrolled
+        return h.count(whole) + h.count(single), h.people(whole) + h.count(single)
+
     def begin_year(self, year: int) -> None:
         super().begin_year(year)
         self._admit(year)
@@ -266,6 +330,7 @@ class SocialSecurity(SupportProgram):
         self.withdrawing &= self.enrolled  # the budget's queue may have dropped some
         self.magnitude[self.withdrawing] = self.paid_last_year[self.withdrawing]
         self.income = self.magnitude.copy()
+        self.enrol_single_members(year)
         self.paid_last_year = self.income.copy()
 
     def settle(self, year: int) -> None:
@@ -317,8 +382,7 @@ class SocialSecurity(SupportProgram):
         spent = float((extra[paid] * h.size[paid] * h.weight[paid]).sum())
         row["spent_yuan"] += spent
         row["unspent_yuan"] -= spent
-        row["enrolled"] = h.count(self.enrolled)
+        row["enrolled"], row["enrolled_people"] = self.supported(np.ones(h.n, dtype=bool))
         row["new_enrolments"] += h.count(new)
-        row["enrolled_people"] = h.people(self.enrolled)
         row["new_people"] += h.people(new)
         row["reached"] = h.count(self.since > 0)
