@@ -419,3 +419,25 @@ def test_the_api_refuses_a_sample_its_analyser_cannot_read(small_base) -> None:
     with pytest.raises(ScenarioError, match=r"inputs\.income\.growth: Morris samples the 0 and 1"):
         normal.sample_morris(2, num_levels=4)
     assert normal.samples is None
+
+
+def test_morris_is_analysed_with_the_levels_its_sample_was_drawn_with(small_base) -> None:
+    """SALib's analyser defaults to 4 levels: a sample drawn with 6 was read with 4 and
+    its indices were wrong without a word."""
+    from SALib.analyze import morris as salib_morris
+
+    two = {
+        "income.growth": {"bounds": [0.04, 0.1]},
+        "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
+    }
+    sp = problem_spec(small_base, two, "incidence_end", time_varying=[])
+    sp.sample_morris(4, num_levels=6).evaluate(lambda x: x @ np.array([1.0, 30.0]))
+    sp.analyze_morris()
+    expected = salib_morris.analyze(sp, sp.samples, sp.results, num_levels=6, seed=sp.problem.seed)
+    np.testing.assert_allclose(sp.analysis["mu_star"], expected["mu_star"])
+    assert sp.num_levels == 6
+    with pytest.raises(ValueError, match=r"num_levels: the sample was drawn with num_levels=6"):
+        sp.analyze_morris(num_levels=4)
+    sp.analyze_morris(num_levels=6)  # the sample's own levels, given
+    sp.sample_morris(4, 8)  # positionally, as SALib's sampler takes them
+    assert sp.num_levels == 8

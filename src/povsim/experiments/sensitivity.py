@@ -395,6 +395,8 @@ class PovsimProblemSpec(ProblemSpec):
         self.evaluations: pd.DataFrame | None = None
         self.sampler: str | None = None
         """The SALib sampler that drew the sample (``"sobol"``, ``"morris"``, ...)."""
+        self.num_levels: int | None = None
+        """The grid levels of a Morris sample, which its analysis must be given too."""
         self._drawn: np.ndarray | None = None
 
     def sample(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
@@ -413,14 +415,23 @@ class PovsimProblemSpec(ProblemSpec):
         super().sample(func, *args, **_seeded(func, kwargs, self.problem.seed))
         self.sampler = _approach(func)
         self._drawn = self.samples
+        self.num_levels = None
+        if func is morris.sample:
+            # SALib's analyser defaults to 4 levels whatever the sample used, and with other
+            # levels it scales every elementary effect wrongly without a word.
+            call = inspect.signature(func).bind(self, *args, **kwargs)
+            call.apply_defaults()
+            self.num_levels = int(call.arguments["num_levels"])
         return self
 
     def analyze(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
-        """SALib's ``analyze_*`` methods, their bootstrap seeded as the sample is.
+        """SALib's ``analyze_*`` methods, their bootstrap seeded as the sample is; Morris
+        reads the sample with the ``num_levels`` it was drawn with unless given them.
 
         Raises:
             ValueError: Sobol, Morris or FAST asked of a sample another method drew (their
-                estimators read the sample's own design).
+                estimators read the sample's own design), or Morris given ``num_levels``
+                other than its sample's.
             ScenarioError: fewer than two inputs or groups to apportion the output among.
         """
         check_analysable(self.problem)
@@ -434,6 +445,15 @@ class PovsimProblemSpec(ProblemSpec):
                 f"drawn by sample_{drawn.removesuffix('_sampler')}: sample again with "
                 f"sample_{method}"
             )
+        if method == "morris" and drawn == "morris" and self.num_levels is not None:
+            given = kwargs.get("num_levels")
+            if given is None:
+                kwargs = {**kwargs, "num_levels": self.num_levels}
+            elif given != self.num_levels:
+                raise ValueError(
+                    f"num_levels: the sample was drawn with num_levels={self.num_levels}, "
+                    f"not {given!r}; analyse with the sample's levels or sample again"
+                )
         return super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
 
     def evaluate(
