@@ -819,6 +819,17 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
             TypeError,
             "a list of 'dotted.path=value' strings",
         ),
+        # a flag was read by its truth: overwrite="no" replaced the run at out
+        (
+            lambda t: povsim.run(t, out="o", overwrite="no"),
+            TypeError,
+            "overwrite: True or False, not str 'no'",
+        ),
+        (lambda t: povsim.run(t, panel=1), TypeError, "panel: True or False, not int 1"),
+        (lambda t: povsim.compare([t, t], progress="no"), TypeError, "progress: True or False"),
+        (lambda t: povsim.sweep("d.toml", "o", resume="no"), TypeError, "resume: True or False"),
+        (lambda t: povsim.simulate(t, counterfactual=None), TypeError, "counterfactual: True"),
+        (lambda t: povsim.PovertyModel(t, sketches="yes"), TypeError, "sketches: True or False"),
     ],
 )
 def test_the_python_api_names_a_wrong_argument(tiny: Scenario, call, error, message) -> None:
@@ -827,6 +838,14 @@ def test_the_python_api_names_a_wrong_argument(tiny: Scenario, call, error, mess
     with pytest.raises(error, match=message):
         call(tiny)
     assert not Path("o").exists()  # refused before the output directory is made
+
+
+def test_a_flag_may_be_a_numpy_bool() -> None:
+    """A comparison of NumPy values (a DataFrame's) is a flag as True and False are."""
+    from povsim.config import arguments
+
+    assert arguments.flag("panel", np.True_) is True
+    assert arguments.flag("panel", np.bool_(False)) is False
 
 
 def test_the_python_api_shows_progress_where_someone_watches(monkeypatch, tmp_path) -> None:

@@ -441,3 +441,14 @@ def test_morris_is_analysed_with_the_levels_its_sample_was_drawn_with(small_base
     sp.analyze_morris(num_levels=6)  # the sample's own levels, given
     sp.sample_morris(4, 8)  # positionally, as SALib's sampler takes them
     assert sp.num_levels == 8
+
+
+@pytest.mark.parametrize("flag", ["second_order", "resume", "overwrite", "progress"])
+def test_a_flag_is_true_or_false(small_base, tmp_path: Path, flag: str) -> None:
+    """second_order="no" was read by its truth, as True, and drew the larger sample."""
+    from povsim.experiments.sensitivity import run_sensitivity
+
+    sp = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
+    with pytest.raises(TypeError, match=rf"{flag}: True or False, not str 'no'"):
+        run_sensitivity(sp.problem, "sobol", 4, tmp_path / "o", **{flag: "no"})
+    assert not (tmp_path / "o").exists()

@@ -148,6 +148,17 @@ def _check_out(out: str | Path | None, kind: str, overwrite: bool) -> None:
         check_target(arguments.path("out", out), kind, overwrite=overwrite)
 
 
+def _check_flags(progress: bool | None, **flags: object) -> None:
+    """Refuse a flag that is not True or False (``progress`` may be None: shown where
+    watched)."""
+    from povsim.config import arguments
+
+    if progress is not None:
+        arguments.flag("progress", progress)
+    for name, value in flags.items():
+        arguments.flag(name, value)
+
+
 def _check_runs(replications: int, seed: int | None) -> None:
     """Check the arguments every run takes, before any is loaded or run."""
     from povsim.config import arguments
@@ -205,6 +216,7 @@ def run(
     from povsim.runs.store import write_run
 
     _check_runs(replications, seed)
+    _check_flags(progress, overwrite=overwrite, panel=panel)
     source = None if isinstance(scenario, Scenario) else str(scenario)
     spec = _scenario(scenario, overrides)
     _check_out(out, "run", overwrite)
@@ -281,6 +293,7 @@ def compare(
     if len(scenarios) < 2:
         raise ValueError(f"compare needs two or more scenarios, not {len(scenarios)}")
     _check_runs(replications, seed)
+    _check_flags(progress, overwrite=overwrite)
     specs = [_scenario(s, overrides) for s in scenarios]
     for spec in specs[1:]:
         if fields := unpaired_fields(specs[0], spec):
@@ -324,6 +337,7 @@ def sweep(
     from povsim.runs.progress import runs_progress
     from povsim.runs.store import check_target
 
+    _check_flags(progress, resume=resume)
     plan = load_design(arguments.path("design", design))
     out = arguments.path("out", out)
     check_target(out, "sweep", resume=True)  # a sweep continues in its own directory only

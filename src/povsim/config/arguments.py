@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from povsim.config.schema import Scenario
 
 __all__ = [
+    "flag",
     "fraction",
     "instance",
     "loaded",
@@ -59,6 +60,22 @@ def fraction(name: str, value: object, *, least: float, most: float) -> float:
     if not least <= number <= most:
         raise ValueError(f"{name}: from {least} to {most}, not {value}")
     return number
+
+
+def flag(name: str, value: object) -> bool:
+    """``value`` as True or False (a NumPy bool too).
+
+    Raises:
+        TypeError: anything else: ``"no"``, 0 or None would otherwise be read by their
+            truth, ``"no"`` as True.
+    """
+    if isinstance(value, bool):
+        return value
+    import numpy as np  # not at the top: the command line starts without NumPy
+
+    if isinstance(value, np.bool_):
+        return bool(value)
+    raise TypeError(f"{name}: True or False, not {type(value).__name__} {value!r}")
 
 
 def path(name: str, value: object) -> Path:

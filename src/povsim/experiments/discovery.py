@@ -587,7 +587,8 @@ def write_discovery(found: Discovery, out: str | Path, *, overwrite: bool = Fals
     ``summary.csv``, ``figures/peeling.png`` and ``manifest.json`` to ``out``, atomically."""
     from povsim.plots.optimize import peeling_trajectory
 
-    out = Path(out)
+    out = arguments.path("out", out)
+    arguments.flag("overwrite", overwrite)
     with staged(out, "discovery", overwrite=overwrite) as directory:
         directory.table("boxes", found.boxes)
         directory.table("box_stats", found.stats)

@@ -483,6 +483,9 @@ class PovsimProblemSpec(ProblemSpec):
         """
         if func is not None:
             return super().evaluate(func, *args, **kwargs)
+        arguments.flag("resume", resume)
+        if progress is not None:
+            arguments.flag("progress", progress)
         if self.samples is None:
             raise ValueError("sample first, e.g. sp.sample_sobol(256)")
         sweep = self.problem.sweep(self.samples)
@@ -733,6 +736,14 @@ def run_sensitivity(
     """
     from povsim.plots.experiments import sensitivity_bars, time_varying_indices
 
+    for name, value in {
+        "second_order": second_order,
+        "resume": resume,
+        "overwrite": overwrite,
+    }.items():
+        arguments.flag(name, value)
+    if progress is not None:
+        arguments.flag("progress", progress)
     if resume and overwrite:
         raise SweepError("resume continues an analysis, overwrite replaces it: give one")
     check_sample_size(method, n, problem.source)

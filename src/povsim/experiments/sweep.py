@@ -355,6 +355,7 @@ def run_sweep(
     arguments.instance("sweep", sweep, Sweep, "a Sweep, as load_design(path) returns")
     runner = given(executor)
     out = arguments.path("out", out)
+    arguments.flag("resume", resume)
     results_dir = out / "indicators"
     plan = sweep.plan()
     fingerprint_file = out / "design.json"

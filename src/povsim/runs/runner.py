@@ -110,6 +110,8 @@ def simulate(
     arguments.loaded("scenario", scenario)
     if replication is not None:
         arguments.whole("replication", replication, least=0)
+    arguments.flag("panel", panel)
+    arguments.flag("counterfactual", counterfactual)
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     model = PovertyModel(scenario, seed_for(seed, replication), panel=panel)

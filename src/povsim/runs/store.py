@@ -465,6 +465,7 @@ def write_run(
 
     arguments.instance("result", result, RunOutput, "a run or an ensemble (povsim.run)")
     out = arguments.path("out", out)
+    arguments.flag("overwrite", overwrite)
     if source is not None:
         source = str(arguments.path("source", source))
     overrides = arguments.names("overrides", overrides or [])

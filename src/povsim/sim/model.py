@@ -117,6 +117,8 @@ class PovertyModel(mesa.Model):
         sketches: bool = False,
     ):
         arguments.loaded("scenario", scenario)
+        arguments.flag("panel", panel)
+        arguments.flag("sketches", sketches)
         if not isinstance(seed, np.random.SeedSequence):
             seed = run_seed(seed, scenario.seed)
         if scenario.geography is not None:
