@@ -28,7 +28,12 @@ from povsim.experiments import (
     run_ensemble,
     run_sweep,
 )
-from povsim.experiments.compare import UnpairedComparison, unpaired_fields
+from povsim.experiments.compare import (
+    Comparison,
+    UnpairedComparison,
+    unpaired_fields,
+    write_comparison,
+)
 from povsim.runs.store import OutputError
 
 from .conftest import SCENARIOS
@@ -759,6 +764,12 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
         povsim.run(tiny, replications=2, executor=SerialExecutor(), workers=2)
 
 
+def _comparison(scenario: Scenario) -> Comparison:
+    """A comparison of no runs, for the checks of what is given with one."""
+    empty = pd.DataFrame({"scenario": [], "metric": []})
+    return Comparison([scenario], 1, 2, empty, empty, empty, 0.0)
+
+
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
@@ -830,11 +841,26 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
         (lambda t: povsim.sweep("d.toml", "o", resume="no"), TypeError, "resume: True or False"),
         (lambda t: povsim.simulate(t, counterfactual=None), TypeError, "counterfactual: True"),
         (lambda t: povsim.PovertyModel(t, sketches="yes"), TypeError, "sketches: True or False"),
+        # write_comparison ended in AttributeError on its argument, or in pathlib
+        (
+            lambda t: write_comparison(_comparison(t).table, "o"),
+            TypeError,
+            r"comparison: a Comparison \(povsim\.compare\), not DataFrame$",
+        ),
+        (lambda t: write_comparison(_comparison(t), 123), TypeError, "out: a path, not int 123"),
+        (
+            lambda t: write_comparison(_comparison(t), "o", overwrite="no"),
+            TypeError,
+            "overwrite: True or False",
+        ),
     ],
 )
-def test_the_python_api_names_a_wrong_argument(tiny: Scenario, call, error, message) -> None:
+def test_the_python_api_names_a_wrong_argument(
+    tiny: Scenario, call, error, message, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A negative seed failed deep in NumPy, 1.7 ran as seed 1, one path where a list was
     wanted was split into one-letter file names and overrides."""
+    monkeypatch.chdir(tmp_path)  # a call not refused would write "o" there, not in the tree
     with pytest.raises(error, match=message):
         call(tiny)
     assert not Path("o").exists()  # refused before the output directory is made

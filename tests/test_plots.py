@@ -83,3 +83,31 @@ def test_comparison_bars_carry_the_paired_differences() -> None:
     assert labels.count("Δ +1.1\n±0.6") == 2  # the two share panels, in percentage points
     for ax in fig.axes:
         assert ax.get_ylim()[0] >= 0
+
+
+def test_a_figure_names_a_wrong_table_or_method() -> None:
+    """The notebooks' figures ended in pandas' KeyError ('metric', 'listed') or 'Comparison'
+    object is not subscriptable when given another table or the comparison itself."""
+    import pytest
+
+    from povsim.experiments.compare import Comparison
+    from povsim.plots import comparison_bars, sensitivity_bars, time_varying_indices
+
+    comparison = Comparison([], 1, 2, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), 0.0)
+    with pytest.raises(TypeError, match=r"table: a comparison's table \(comparison\.table\), "):
+        comparison_bars(comparison)
+    runs = pd.DataFrame({"scenario": ["a"], "incidence_end": [0.1]})
+    with pytest.raises(ValueError, match=r"table: .*; this table has no 'metric', 'mean'"):
+        comparison_bars(runs)
+    with pytest.raises(ValueError, match=r"trajectories: .*this table has no 'year'"):
+        comparison_trajectories(runs)
+    with pytest.raises(ValueError, match=r"indices: .*\(indices_table\(sp\)\); this table"):
+        sensitivity_bars(runs, "sobol")
+    indices = pd.DataFrame(
+        columns=["output", "input", "input2", "index", "value", "conf", "listed", "yearly"]
+    )
+    with pytest.raises(ValueError, match=r"method: one of sobol, fast, morris, not 'bogus'"):
+        sensitivity_bars(indices, "bogus")
+    yearly = pd.DataFrame(columns=["input", "input2", "index", "value", "conf", "column", "year"])
+    with pytest.raises(TypeError, match=r"method: one of sobol, fast, morris, not NoneType"):
+        time_varying_indices(yearly, None)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from povsim.config.fields import MAX_SEED
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from povsim.config.schema import Scenario
 
 __all__ = [
@@ -24,11 +26,20 @@ __all__ = [
     "instance",
     "loaded",
     "names",
+    "one_of",
     "path",
     "scenario",
     "seed",
+    "table",
     "whole",
 ]
+
+
+def _shown(value: object) -> str:
+    """``value``'s type, with its repr when that is short: a table's would fill the message."""
+    text = repr(value)
+    kind = type(value).__name__
+    return f"{kind} {text}" if len(text) <= 60 and "\n" not in text else kind
 
 
 def whole(name: str, value: object, *, least: int = 1, most: int | None = None) -> int:
@@ -39,7 +50,7 @@ def whole(name: str, value: object, *, least: int = 1, most: int | None = None) 
         ValueError: out of range.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: a whole number, not {type(value).__name__} {value!r}")
+        raise TypeError(f"{name}: a whole number, not {_shown(value)}")
     value = int(value)
     if value < least or (most is not None and value > most):
         span = f"at least {least}" if most is None else f"from {least} to {most}"
@@ -55,7 +66,7 @@ def seed(name: str, value: object, *, most: int = MAX_SEED) -> int:
 def fraction(name: str, value: object, *, least: float, most: float) -> float:
     """A number from ``least`` to ``most``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: a number, not {type(value).__name__} {value!r}")
+        raise TypeError(f"{name}: a number, not {_shown(value)}")
     number = float(value)
     if not least <= number <= most:
         raise ValueError(f"{name}: from {least} to {most}, not {value}")
@@ -75,13 +86,13 @@ def flag(name: str, value: object) -> bool:
 
     if isinstance(value, np.bool_):
         return bool(value)
-    raise TypeError(f"{name}: True or False, not {type(value).__name__} {value!r}")
+    raise TypeError(f"{name}: True or False, not {_shown(value)}")
 
 
 def path(name: str, value: object) -> Path:
     """A file or directory name."""
     if not isinstance(value, str | os.PathLike):
-        raise TypeError(f"{name}: a path, not {type(value).__name__} {value!r}")
+        raise TypeError(f"{name}: a path, not {_shown(value)}")
     return Path(value)
 
 
@@ -101,7 +112,36 @@ def names(name: str, value: object, kinds: tuple[type, ...] = ()) -> list[Any]:
         if not wrong:
             return items
         value = wrong[0]
-    raise TypeError(f"{name}: a name or a list of names, not {type(value).__name__} {value!r}")
+    raise TypeError(f"{name}: a name or a list of names, not {_shown(value)}")
+
+
+def one_of(name: str, value: object, options: Sequence[str]) -> str:
+    """One of the names ``options``.
+
+    Raises:
+        TypeError: not a string.
+        ValueError: another name.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: one of {', '.join(options)}, not {_shown(value)}")
+    if value not in options:
+        raise ValueError(f"{name}: one of {', '.join(options)}, not {value!r}")
+    return value
+
+
+def table(name: str, value: object, columns: Iterable[str], hint: str) -> pd.DataFrame:
+    """``value`` as a DataFrame with ``columns``; ``hint`` says which table that is.
+
+    Raises:
+        TypeError: not a DataFrame.
+        ValueError: a column missing: another table was given.
+    """
+    import pandas as pd  # not at the top: the command line starts without pandas
+
+    frame: pd.DataFrame = instance(name, value, pd.DataFrame, hint)
+    if missing := [column for column in columns if column not in frame.columns]:
+        raise ValueError(f"{name}: {hint}; this table has no {', '.join(map(repr, missing))}")
+    return frame
 
 
 def scenario(name: str, value: object, overrides: Sequence[str] = ()) -> Scenario:
@@ -141,5 +181,5 @@ def loaded(name: str, value: object) -> Scenario:
 def instance(name: str, value: object, kind: type, hint: str) -> Any:
     """``value`` as a ``kind``; ``hint`` says how to make one."""
     if not isinstance(value, kind):
-        raise TypeError(f"{name}: {hint}, not {type(value).__name__} {value!r}")
+        raise TypeError(f"{name}: {hint}, not {_shown(value)}")
     return value

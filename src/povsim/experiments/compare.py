@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from povsim.config import Scenario
+from povsim.config import Scenario, arguments
 from povsim.config.fields import repeated
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
@@ -247,14 +247,22 @@ def compare_scenarios(
     )
 
 
-def write_comparison(comparison: Comparison, out: Path, *, overwrite: bool = True) -> Path:
+def write_comparison(comparison: Comparison, out: str | Path, *, overwrite: bool = True) -> Path:
     """Write ``comparison.parquet`` (and the same as ``comparison.csv``),
     ``compare_runs.parquet``, ``trajectories.parquet``, ``manifest.json`` and the figures
     to ``out``, atomically; an earlier comparison there is
-    replaced only with ``overwrite``, anything else never."""
+    replaced only with ``overwrite``, anything else never.
+
+    Raises:
+        TypeError: an argument of the wrong kind, before anything is written.
+        OutputError: ``out`` is not a povsim comparison, or is one and ``overwrite`` is
+            false.
+    """
     from povsim.plots.experiments import comparison_bars, comparison_trajectories
 
-    out = Path(out)
+    arguments.instance("comparison", comparison, Comparison, "a Comparison (povsim.compare)")
+    out = arguments.path("out", out)
+    arguments.flag("overwrite", overwrite)
     with staged(out, "compare", overwrite=overwrite) as directory:
         directory.table("comparison", comparison.table)
         directory.text("comparison.csv", comparison.table.to_csv(index=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from povsim.config import arguments
 from povsim.plots.common import Figure, _line
 
 __all__ = ["comparison_bars", "comparison_trajectories", "sensitivity_bars", "time_varying_indices"]
@@ -12,6 +13,12 @@ __all__ = ["comparison_bars", "comparison_trajectories", "sensitivity_bars", "ti
 
 def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
     """Incidence and registered incidence of every scenario, with 95% bands."""
+    arguments.table(
+        "trajectories",
+        trajectories,
+        ("scenario", "year", "incidence", "registered_incidence"),
+        "a comparison's trajectories (comparison.trajectories)",
+    )
     fig = Figure(figsize=(11, 4.5), layout="constrained")
     left, right = fig.subplots(1, 2, sharey=True)
     for name, frame in trajectories.groupby("scenario", sort=False):
@@ -28,6 +35,21 @@ def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
 
 def comparison_bars(table: pd.DataFrame) -> Figure:
     """Cumulative exit and relapse shares and cost per exit per scenario, with 95% intervals."""
+    arguments.table(
+        "table",
+        table,
+        (
+            "scenario",
+            "metric",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "diff_mean",
+            "diff_ci_low",
+            "diff_ci_high",
+        ),
+        "a comparison's table (comparison.table)",
+    )
     fig = Figure(figsize=(12, 4.2), layout="constrained")
     axes = fig.subplots(1, 3)
     panels = (
@@ -73,7 +95,13 @@ _MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_sta
 
 def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
     """First-order and total indices (Morris: mu* and sigma) of each input, per output."""
-    first, second = _MAIN_INDICES[method]
+    arguments.table(
+        "indices",
+        indices,
+        ("output", "input", "input2", "index", "value", "conf", "listed"),
+        "a sensitivity analysis's indices (indices_table(sp))",
+    )
+    first, second = _MAIN_INDICES[arguments.one_of("method", method, tuple(_MAIN_INDICES))]
     scalar = indices[indices["listed"] & indices["input2"].isna()]
     outputs = list(dict.fromkeys(scalar["output"]))
     fig = Figure(figsize=(4.2 * max(len(outputs), 1), 4.2), layout="constrained")
@@ -116,6 +144,13 @@ def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
 
 def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
     """Each input's total index (Morris: mu*) for each year's value of each indicator."""
+    arguments.table(
+        "yearly",
+        yearly,
+        ("column", "year", "input", "index", "value", "conf"),
+        "the indices year by year (time_varying_table(indices))",
+    )
+    method = arguments.one_of("method", method, tuple(_MAIN_INDICES))
     index = _MAIN_INDICES[method][1 if method != "morris" else 0]
     columns = list(dict.fromkeys(yearly["column"])) or ["(none)"]
     fig = Figure(figsize=(6 * len(columns), 4.2), layout="constrained")
