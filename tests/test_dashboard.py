@@ -874,3 +874,22 @@ def test_a_scenario_given_on_the_command_line_is_the_picker_s_choice(monkeypatch
 
     assert app._initial_policy().source == "regions/guiyang.toml"
     assert "regions/guiyang.toml" in scenario_files(SCENARIOS)
+
+
+def test_a_pinned_mix_shows_its_seed_and_replications(monkeypatch) -> None:
+    """Two pins of one mix on different seeds or replications looked the same."""
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    app.pinned.set([_small(replications=3).with_(seed=7, label="a")])
+    try:
+        _, rc = solara.render(app.PolicyPanel(), handle_error=False)
+        texts = [w.children[0] for w in rc.find(v.Html).widgets if "povsim-pinned" in w.class_]
+        assert len(texts) == 1
+        assert texts[0].startswith("a: ")
+        assert texts[0].endswith("; seed 7, 3 replications")
+    finally:
+        app.pinned.set([])

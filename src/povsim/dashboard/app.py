@@ -439,6 +439,13 @@ def _unpaired_notes(result: Comparison) -> list[str]:
     ]
 
 
+def _pin_text(mix: Policy) -> str:
+    """A pinned mix as pinned: its seed and replications too, which the comparison's own
+    (the first mix's seed, the most replications) may differ from."""
+    runs = f"{mix.replications} replication{'s' if mix.replications != 1 else ''}"
+    return f"{mix.summary()}; seed {mix.seed}, {runs}"
+
+
 def _unpin(mix: Policy) -> None:
     """Take a mix off the pins; a comparison that showed it is out of date, and goes."""
     pinned.set([m for m in pinned.value if m is not mix])
@@ -744,7 +751,7 @@ def PolicyPanel():
         )
         for mix in pinned.value:
             with solara.Row():
-                solara.Text(mix.summary(), classes=["povsim-pinned"])
+                solara.Text(_pin_text(mix), classes=["povsim-pinned"])
                 solara.Button(
                     "remove",
                     text=True,
