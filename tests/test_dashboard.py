@@ -893,3 +893,35 @@ def test_a_pinned_mix_shows_its_seed_and_replications(monkeypatch) -> None:
         assert texts[0].endswith("; seed 7, 3 replications")
     finally:
         app.pinned.set([])
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
+)
+@pytest.mark.slow
+def test_the_sliders_labelled_above_are_named_for_a_screen_reader(server: str) -> None:
+    """The exit threshold's and the budget's sliders had an empty accessible name: their
+    label is the text above them, which the slider did not name."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(server)
+        for box, name in (
+            (".povsim-exit-threshold", "exit threshold: standard +0% = 3,300 yuan in 2020"),
+            (".povsim-budget", "budget x1 = 83.5 m yuan (2014-2020)"),
+        ):
+            expect(page.get_by_role("slider", name=name, exact=True)).to_have_count(1)
+            # named, and still shown once, above a track the width of the panel
+            expect(page.locator(f"{box} .v-label")).to_be_hidden()
+            expect(page.locator(f"{box} > span")).to_have_text(name)
+            expect(page.locator(f"{box} > span")).to_be_visible()
+            track = page.locator(f"{box} .v-slider").bounding_box()
+            panel = page.locator(box).bounding_box()
+            assert track is not None
+            assert panel is not None
+            assert track["width"] > 0.9 * panel["width"]
+        browser.close()

@@ -623,9 +623,16 @@ def SuggestView():
 
 
 # ------------------------------------------------------------------ the policy panel
+LABEL_ABOVE = "povsim-label-above"
+"""A slider whose label is the text above it: the slider keeps the label, so a screen
+reader names it, and does not show it beside the track, where it squeezed the track."""
+_LABEL_ABOVE_CSS = f".{LABEL_ABOVE} .v-label {{ display: none; }}"
+
+
 @solara.component
 def PolicyPanel():
     current = policy.value
+    solara.Style(_LABEL_ABOVE_CSS)
     # Read once a session: listing them parses every shipped file (about 13 ms), and the
     # panel redraws with every slider step.
     files = solara.use_memo(lambda: scenario_files(_scenarios_dir()), dependencies=[])
@@ -670,15 +677,15 @@ def PolicyPanel():
                 )
         funds = sum(current.base.budget.total.get(y, 0.0) for y in current.base.years)
         money = funds * current.budget_scale / 1e6
-        # The label above the slider, as the exit threshold's: beside it, it squeezed the
-        # track to a few pixels. Three figures keep a calibrated scale (0.101) readable.
-        with solara.Column(classes=["povsim-budget"], gap="0px"):
-            solara.Text(
-                f"budget x{current.budget_scale:.3g} = {money:,.1f} m yuan "
-                f"({current.base.start_year}-{current.base.end_year})"
-            )
+        # Three figures keep a calibrated scale (0.101) readable.
+        budget = (
+            f"budget x{current.budget_scale:.3g} = {money:,.1f} m yuan "
+            f"({current.base.start_year}-{current.base.end_year})"
+        )
+        with solara.Column(classes=["povsim-budget", LABEL_ABOVE], gap="0px"):
+            solara.Text(budget)
             solara.SliderFloat(
-                "",
+                budget,
                 value=current.budget_scale,
                 min=0.0,
                 max=3.0,
@@ -694,14 +701,15 @@ def PolicyPanel():
             classes=["povsim-budget-note"],
             style={"font-size": "0.8em"},
         )
-        with solara.Column(classes=["povsim-exit-threshold"], gap="0px"):
-            solara.Text(
-                f"exit threshold: standard +{current.exit_margin:.0%} = "
-                f"{current.exit_income(current.base.end_year):,.0f} yuan in "
-                f"{current.base.end_year}"
-            )
+        threshold = (
+            f"exit threshold: standard +{current.exit_margin:.0%} = "
+            f"{current.exit_income(current.base.end_year):,.0f} yuan in "
+            f"{current.base.end_year}"
+        )
+        with solara.Column(classes=["povsim-exit-threshold", LABEL_ABOVE], gap="0px"):
+            solara.Text(threshold)
             solara.SliderInt(
-                "",
+                threshold,
                 value=round(100 * current.exit_margin),
                 min=0,
                 max=100,
