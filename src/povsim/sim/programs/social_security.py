@@ -291,7 +291,8 @@ class SocialSecurity(SupportProgram):
             return
         allowance = self.standard_for_one(year)
         costs = allowance * h.weight[idx]
-        keys = np.where(kept[idx], -_FIRST, 0.0) + self.own_income()[idx]
+        own = h.register_income()[idx] - self.paid_last_year[idx]  # last year's allowance out
+        keys = np.where(kept[idx], -_FIRST, 0.0) + own
         left = max(self.money(year) - row["spent_yuan"], 0.0)
         paid = idx[fit_queue(costs, keys, left, units=h.weight[idx], rng=self.stream("single"))]
         self.single[paid] = True
