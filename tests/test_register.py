@@ -414,7 +414,9 @@ def test_a_household_taken_off_the_register_leaves_the_floor_at_once(rules: Scen
     assert not dibao.enrolled[0]
 
 
-def scoped(rules: Scenario, partial_from: int | None = 2014, two_lines: bool = True) -> Scenario:
+def scoped(
+    rules: Scenario, partial_from: int | None = 2014, two_lines: bool = True, **settings
+) -> Scenario:
     """The floor with the 2018 scope from ``partial_from`` and a dibao standard of 3,500."""
     return with_program(
         rules,
@@ -422,6 +424,7 @@ def scoped(rules: Scenario, partial_from: int | None = 2014, two_lines: bool = T
         two_lines_in_one=two_lines,
         standard={2013: 3500.0},
         partial_capacity_from=partial_from,
+        **settings,
     )
 
 
@@ -479,13 +482,7 @@ def test_a_household_caught_as_it_fell_back_is_not_of_the_2018_scope(rules: Scen
 
 def single_members(rules: Scenario, start: int | None = 2014) -> Scenario:
     """The floor with 参照单人户 from ``start`` and a dibao standard of 3,500."""
-    return with_program(
-        rules,
-        "social_security",
-        two_lines_in_one=True,
-        standard={2013: 3500.0},
-        single_member_from=start,
-    )
+    return scoped(rules, partial_from=None, single_member_from=start)
 
 
 @pytest.mark.parametrize(("start", "taken"), [(2014, True), (2015, False), (None, False)])
