@@ -111,3 +111,74 @@ def test_a_figure_names_a_wrong_table_or_method() -> None:
     yearly = pd.DataFrame(columns=["input", "input2", "index", "value", "conf", "column", "year"])
     with pytest.raises(TypeError, match=r"method: one of sobol, fast, morris, not NoneType"):
         time_varying_indices(yearly, None)
+
+
+def test_a_run_or_search_figure_names_a_wrong_table(baseline: Scenario) -> None:
+    """The quickstart's and policy search's figures ended in pandas' KeyError (or an
+    AttributeError far inside) when given the run instead of its indicators, another table,
+    a scenario file or an ``order_by`` the front has no column for."""
+    from datetime import UTC, datetime
+
+    import pytest
+    from matplotlib.figure import Figure as PlainFigure
+
+    from povsim.plots import (
+        draw_income_bands,
+        exits_relapses,
+        front_pairs,
+        front_shares,
+        income_fan,
+        peeling_trajectory,
+        run_figures,
+        spending,
+    )
+    from povsim.runs.runner import RunResult
+
+    empty = pd.DataFrame()
+    now = datetime.now(UTC)
+    run = RunResult(baseline, 1, None, empty, empty, None, empty, empty, None, now, now, 0.0)
+    with pytest.raises(TypeError, match=r"ind: a run's indicators \(result\.indicators\), not "):
+        poverty_headcount(run, baseline)
+    incidence = pd.DataFrame({"year": [2015], "incidence": [0.1]})
+    with pytest.raises(ValueError, match=r"ind: .*; this table has no 'poor_people'"):
+        poverty_headcount(incidence, baseline)
+    with pytest.raises(ValueError, match=r"ind: .*; this table has no 'income_p05'"):
+        income_fan(incidence, baseline)
+    with pytest.raises(ValueError, match=r"ind: .*; this table has no 'exits_households'"):
+        exits_relapses(incidence, baseline)
+    with pytest.raises(ValueError, match=r"table: a run's spending \(result\.spending\); "):
+        spending(incidence, baseline)
+    with pytest.raises(TypeError, match=r"ax: a matplotlib Axes .*, not NoneType"):
+        draw_income_bands(None, incidence)
+    indicators = pd.DataFrame(
+        columns=["year", "poor_people", "registered_people", "incidence", "registered_incidence"]
+    )
+    with pytest.raises(TypeError, match=r"scenario: a Scenario .*, not str"):
+        poverty_headcount(indicators, "scenarios/baseline.toml")
+    with pytest.raises(ValueError, match=r"without: the counterfactual's .*no 'year'"):
+        poverty_headcount(indicators, baseline, without=pd.DataFrame({"incidence": [0.1]}))
+    with pytest.raises(TypeError, match=r"result: a run or an ensemble \(povsim\.run\), not "):
+        run_figures(indicators)
+
+    front = pd.DataFrame(
+        {
+            "member": ["00", "01"],
+            "programs.industry.share": [0.6, 0.4],
+            "programs.health.share": [0.4, 0.6],
+            "poor_person_years": [2.0, 1.0],
+        }
+    )
+    with pytest.raises(ValueError, match=r"order_by: one of programs\..*, not 'bogus'"):
+        front_shares(front, "bogus")
+    with pytest.raises(ValueError, match=r"front: .* levers=\['shares'\]; it has no shares"):
+        front_shares(front[["member", "poor_person_years"]], "poor_person_years")
+    drawn = front_shares(front, "poor_person_years")
+    assert isinstance(drawn, PlainFigure)
+    labels = [t.get_text() for t in drawn.axes[0].get_yticklabels()]
+    assert labels == ["01 (1)", "00 (2)"]  # the best first, at the top
+    with pytest.raises(TypeError, match=r"history: a policy search's history .*, not "):
+        front_pairs(run, front, ["poor_person_years"])
+    with pytest.raises(ValueError, match=r"front: .*; this table has no 'spending_yuan'"):
+        front_pairs(front.assign(spending_yuan=1.0), front, ["poor_person_years", "spending_yuan"])
+    with pytest.raises(ValueError, match=r"trajectory: .*\(found\.trajectory\); this table"):
+        peeling_trajectory(front, front)

@@ -7,14 +7,26 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from povsim.config import arguments
 from povsim.plots.common import Figure
 
 __all__ = ["front_pairs", "front_shares", "peeling_trajectory"]
+
+_FRONT = "a policy search's front (result.front)"
+_HISTORY = "a policy search's history (result.history)"
+_TRAJECTORY = "a discovery's peeling trajectory (found.trajectory)"
 
 
 def front_pairs(history: pd.DataFrame, front: pd.DataFrame, objectives: list[str]) -> Figure:
     """Every pair of objectives: each evaluated point in grey, the front in colour, the
     base scenario's own mix (the first point evaluated) as a black cross."""
+    # Named at the call: a search result, another table or an objective the search did not
+    # score ended in pandas' KeyError.
+    objectives = arguments.names("objectives", objectives)
+    if not objectives:
+        raise ValueError("objectives: at least one, not none")
+    arguments.table("history", history, objectives, _HISTORY)
+    arguments.table("front", front, objectives, _FRONT)
     pairs = list(itertools.combinations(objectives, 2)) or [(objectives[0], objectives[0])]
     columns = min(len(pairs), 3)
     rows = -(-len(pairs) // columns)
@@ -39,7 +51,11 @@ def front_pairs(history: pd.DataFrame, front: pd.DataFrame, objectives: list[str
 def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
     """The budget shares of each front mix, one stacked bar per mix, ordered by
     ``order_by`` (shown beside each bar)."""
+    arguments.table("front", front, ("member",), _FRONT)
     shares = [c for c in front.columns if c.startswith("programs.") and c.endswith(".share")]
+    if not shares:
+        raise ValueError(f"front: {_FRONT} of a search with levers=['shares']; it has no shares")
+    arguments.one_of("order_by", order_by, [c for c in front.columns if c != "member"])
     frame = front.sort_values(order_by, kind="stable")
     wide = frame[shares].rename(
         columns=lambda c: c.removeprefix("programs.").removesuffix(".share")
@@ -62,6 +78,9 @@ def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
 def peeling_trajectory(trajectory: pd.DataFrame, selected: pd.DataFrame) -> Figure:
     """PRIM's peeling trajectories: density against coverage of each box on the way,
     coloured by how many inputs it restricts; the selected boxes circled."""
+    columns = ("box", "coverage", "density")
+    arguments.table("trajectory", trajectory, (*columns, "res_dim"), _TRAJECTORY)
+    arguments.table("selected", selected, columns, f"some rows of {_TRAJECTORY}")
     fig = Figure(figsize=(6.4, 4.6), layout="constrained")
     ax = fig.add_subplot()
     points = ax.scatter(

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
-from povsim.config import Scenario
+from povsim.config import Scenario, arguments
 from povsim.config.vocabulary import JOINT_PATHWAY
 from povsim.plots.common import Figure, _line, _stacked_bars, _yearly_means, program_colours
-
-if TYPE_CHECKING:
-    from povsim.runs.store import RunOutput
+from povsim.runs.store import RunOutput
 
 __all__ = [
     "draw_income_bands",
@@ -24,6 +21,20 @@ __all__ = [
     "spending",
 ]
 
+_INDICATORS = "a run's indicators (result.indicators)"
+_INCOME_BANDS = (
+    "year", "income_p05", "income_p25", "income_p50", "income_p75", "income_p95", "poverty_line"
+)  # fmt: skip
+
+
+def _checked(
+    name: str, table: object, columns: tuple[str, ...], hint: str, scenario: object
+) -> None:
+    """Name a wrong table or scenario at the call: a run given for its indicators, another
+    table, or a scenario file ended in pandas' KeyError or an AttributeError deep inside."""
+    arguments.table(name, table, columns, hint)
+    arguments.loaded("scenario", scenario)
+
 
 def poverty_headcount(
     ind: pd.DataFrame, scenario: Scenario, without: pd.DataFrame | None = None
@@ -33,6 +44,16 @@ def poverty_headcount(
 
     ``without`` (the counterfactual's indicators) adds the incidence without support.
     """
+    _checked(
+        "ind",
+        ind,
+        ("year", "poor_people", "registered_people", "incidence", "registered_incidence"),
+        _INDICATORS,
+        scenario,
+    )
+    if without is not None:
+        hint = "the counterfactual's indicators (result.counterfactual) or None"
+        arguments.table("without", without, ("year", "incidence"), hint)
     fig = Figure(figsize=(10, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
     _line(left, ind, "poor_people", marker="o", label="poor (income below line)")
@@ -73,6 +94,8 @@ def poverty_headcount(
 
 def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     """Flows through the register each year (means over replications)."""
+    counts = ("exits_households", "relapses_households", "new_entrants_households")
+    _checked("ind", ind, ("year", *counts, "removed_households"), _INDICATORS, scenario)
     ind = _yearly_means(ind)
     fig = Figure(figsize=(8, 4), layout="constrained")
     ax = fig.subplots()
@@ -92,8 +115,10 @@ def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     return fig
 
 
-def draw_income_bands(ax, ind: pd.DataFrame, **median_style) -> None:
+def draw_income_bands(ax: Axes, ind: pd.DataFrame, **median_style) -> None:
     """5th-95th and 25th-75th percentile bands, the median and the poverty line by year."""
+    arguments.instance("ax", ax, Axes, "a matplotlib Axes (fig.subplots())")
+    arguments.table("ind", ind, _INCOME_BANDS, _INDICATORS)
     years = ind["year"]
     ax.fill_between(
         years,
@@ -117,6 +142,7 @@ def draw_income_bands(ax, ind: pd.DataFrame, **median_style) -> None:
 
 def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     """Percentiles of per-capita income each year against the poverty line."""
+    _checked("ind", ind, (*_INCOME_BANDS, "median_income_registered"), _INDICATORS, scenario)
     ind = _yearly_means(ind)
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
@@ -140,6 +166,8 @@ def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
 
 def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     """Each year's exits by primary pathway (left) and by every program credited (right)."""
+    columns = ("year", "program", "primary_households", "exited_households")
+    _checked("table", table, columns, "a run's pathways (result.pathways)", scenario)
     table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
@@ -161,6 +189,8 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
 
 def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
     """Money spent by each program per year against the year's total budget."""
+    columns = ("year", "program", "spent_yuan", "budget_yuan")
+    _checked("table", table, columns, "a run's spending (result.spending)", scenario)
     table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
@@ -174,6 +204,7 @@ def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
 
 def run_figures(result: RunOutput) -> dict[str, Figure]:
     """Every figure of a run (or of an ensemble of replications), by file name."""
+    arguments.instance("result", result, RunOutput, "a run or an ensemble (povsim.run)")
     tables = result.tables()
     ind, scenario = tables["indicators"], result.scenario
     figures = {
