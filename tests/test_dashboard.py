@@ -925,3 +925,32 @@ def test_the_sliders_labelled_above_are_named_for_a_screen_reader(server: str) -
             assert panel is not None
             assert track["width"] > 0.9 * panel["width"]
         browser.close()
+
+
+def test_the_budget_reads_the_same_in_the_slider_and_the_summaries(monkeypatch) -> None:
+    """A calibrated scale of 0.101 read x0.101 on the slider but x0.10 in the pin's and the
+    live model's summaries (and in an export's header)."""
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    mix = _small(replications=1).with_(budget_scale=0.101, label="a")
+    assert "; budget x0.101; " in mix.summary()
+    assert "; budget x0.101; " in mix.to_toml().splitlines()[1]
+    assert "; budget x1.5; " in mix.with_(budget_scale=1.5).summary()
+    before = app.policy.value
+    app.policy.set(mix)
+    app.pinned.set([mix])
+    try:
+        _, rc = solara.render(app.PolicyPanel(), handle_error=False)
+        html = [w.children[0] for w in rc.find(v.Html).widgets if "povsim-pinned" in w.class_]
+        assert len(html) == 1
+        assert "; budget x0.101; " in html[0]
+        labels = [w.label for w in rc.find(v.Slider).widgets if w.label.startswith("budget ")]
+        assert len(labels) == 1
+        assert labels[0].startswith("budget x0.101 = ")
+    finally:
+        app.pinned.set([])
+        app.policy.set(before)

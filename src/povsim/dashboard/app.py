@@ -677,9 +677,8 @@ def PolicyPanel():
                 )
         funds = sum(current.base.budget.total.get(y, 0.0) for y in current.base.years)
         money = funds * current.budget_scale / 1e6
-        # Three figures keep a calibrated scale (0.101) readable.
         budget = (
-            f"budget x{current.budget_scale:.3g} = {money:,.1f} m yuan "
+            f"budget {current.budget_text()} = {money:,.1f} m yuan "
             f"({current.base.start_year}-{current.base.end_year})"
         )
         with solara.Column(classes=["povsim-budget", LABEL_ABOVE], gap="0px"):

@@ -181,13 +181,19 @@ class Policy:
             )
         return self.base.updated(self.changes())
 
+    def budget_text(self) -> str:
+        """The budget's level as the slider, the summaries and an export show it."""
+        # Three figures, not two decimals: a calibrated scale of 0.101 read x0.10 in a
+        # summary beside the slider's x0.101.
+        return f"x{self.budget_scale:.3g}"
+
     def to_toml(self) -> str:
         """A standalone scenario file of this mix, which ``povsim run`` accepts."""
         scenario = self.scenario()
         shares = ", ".join(f"{k} {v:.0%}" for k, v in self.shares.items())
         header = (
             f"# Exported from the povsim dashboard: {self.source} with budget shares\n"
-            f"# {shares}; budget x{self.budget_scale:.2f}; exit threshold "
+            f"# {shares}; budget {self.budget_text()}; exit threshold "
             f"{self.exit_margin:.0%} above the exit standard.\n"
             "# Sources of the base scenario's calibrated numbers are cited in its file.\n"
         )
@@ -198,7 +204,7 @@ class Policy:
         top = sorted(self.shares.items(), key=lambda kv: -kv[1])[:3]
         parts = [f"{k} {v:.0%}" for k, v in top]
         return (
-            f"{self.label}: {', '.join(parts)}; budget x{self.budget_scale:.2f}; "
+            f"{self.label}: {', '.join(parts)}; budget {self.budget_text()}; "
             f"exit +{self.exit_margin:.0%}"
         )
 
