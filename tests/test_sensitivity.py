@@ -452,3 +452,30 @@ def test_a_flag_is_true_or_false(small_base, tmp_path: Path, flag: str) -> None:
     with pytest.raises(TypeError, match=rf"{flag}: True or False, not str 'no'"):
         run_sensitivity(sp.problem, "sobol", 4, tmp_path / "o", **{flag: "no"})
     assert not (tmp_path / "o").exists()
+
+
+def test_run_sensitivity_names_a_wrong_problem_method_or_size(small_base, tmp_path: Path) -> None:
+    """An unknown method was refused only when sampling, as "method must be one of (...)";
+    n="4" was named as SALib's "N:"; a ProblemSpec given for its problem ended in an
+    AttributeError. Each is now refused first, naming the argument, and writes nothing."""
+    from povsim.experiments.sensitivity import run_sensitivity
+
+    two = {
+        "income.growth": {"bounds": [0.04, 0.1]},
+        "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
+    }
+    sp = problem_spec(small_base, two)
+    out = tmp_path / "o"
+    with pytest.raises(ValueError, match=r"method: one of sobol, morris, fast, not 'bogus'"):
+        run_sensitivity(sp.problem, "bogus", 4, out)
+    with pytest.raises(TypeError, match=r"n: a whole number, not str '4'"):
+        run_sensitivity(sp.problem, "sobol", "4", out)
+    with pytest.raises(TypeError, match=r"n: a whole number, not str '4'"):
+        run_sensitivity(sp.problem, "fast", "4", out)  # was: '<=' not supported
+    with pytest.raises(ValueError, match=r"n: at least 1, not 0"):
+        run_sensitivity(sp.problem, "sobol", 0, out)
+    with pytest.raises(TypeError, match=r"problem: a Problem \(load_problem\(path\), or a Pro"):
+        run_sensitivity(sp, "sobol", 4, out)
+    with pytest.raises(TypeError, match=r"out: a path, not int 123"):
+        run_sensitivity(sp.problem, "sobol", 4, 123)
+    assert list(tmp_path.iterdir()) == []

@@ -736,6 +736,13 @@ def run_sensitivity(
     """
     from povsim.plots.experiments import sensitivity_bars, time_varying_indices
 
+    # Before anything is made: a method not known was refused only when sampling, and a
+    # sample size of "4" was named as SALib's N.
+    arguments.instance(
+        "problem", problem, Problem, "a Problem (load_problem(path), or a ProblemSpec's .problem)"
+    )
+    arguments.one_of("method", method, METHODS)
+    arguments.whole("n", n)
     for name, value in {
         "second_order": second_order,
         "resume": resume,
@@ -748,7 +755,7 @@ def run_sensitivity(
         raise SweepError("resume continues an analysis, overwrite replaces it: give one")
     check_sample_size(method, n, problem.source)
     check_analysable(problem)
-    target = Path(out)
+    target = arguments.path("out", out)
     replaced = None
     if overwrite and target.is_dir() and any(target.iterdir()):
         check_target(target, "sensitivity", overwrite=True)
