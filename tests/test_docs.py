@@ -74,7 +74,10 @@ def test_mkdocs_builds_strictly_with_the_hook_and_the_api() -> None:
     assert re.search(r"^strict: true$", text, flags=re.M)
     assert "docs/hooks.py" in text
     assert "mkdocstrings" in text
-    assert "::: povsim" in (DOCS / "api.md").read_text(encoding="utf-8")
+    api = (DOCS / "api.md").read_text(encoding="utf-8")
+    assert "::: povsim" in api
+    # The figures a notebook draws were in no reference page.
+    assert re.search(r"^::: povsim\.plots$", api, flags=re.M)
 
 
 @pytest.mark.parametrize(("page", "names"), MARKERS.items())
@@ -126,6 +129,7 @@ def test_docs_site_builds(tmp_path: Path) -> None:
     assert "cumulative_relapse_share" in outcomes
     assert "--replications" in commands
     assert 'id="povsim.runs.metrics"' in api
+    assert 'id="povsim.plots.poverty_headcount"' in api
 
 
 @pytest.mark.parametrize("page", ["README.md", "docs/index.md"])
