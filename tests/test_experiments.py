@@ -509,6 +509,40 @@ def test_the_process_executor_releases_results_once_handed_over() -> None:
     assert most <= 6  # the chunks in flight, not every run so far
 
 
+def test_a_worker_that_dies_is_named_not_a_broken_pool() -> None:
+    """A worker killed (out of memory, say) ended the run in concurrent.futures'
+    BrokenProcessPool; the command line now says it in one line."""
+    from povsim.experiments.executors import ProcessExecutor, WorkerLost
+
+    with ProcessExecutor(workers=2) as pool, pytest.raises(WorkerLost, match="ended abruptly"):
+        pool.run(os._exit, [3, 3], lambda index, result: None)
+
+
+def test_a_script_without_the_main_guard_is_told_to_add_it(tmp_path: Path) -> None:
+    """The newcomer's walk-through of stop 45: docs/experiments.md's Python example, run as a
+    script without ``if __name__ == "__main__":``, printed a page of multiprocessing's
+    traceback from the worker that re-ran it and ended in BrokenProcessPool."""
+    script = tmp_path / "replicate.py"
+    scenario = str(SCENARIOS / "baseline.toml")
+    script.write_text(
+        "import povsim\n"
+        f"povsim.run({scenario!r}, replications=2, workers=2, executor='processes',\n"
+        "           overrides=['population.households=200'])\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 1
+    assert "bootstrapping phase" not in done.stderr
+    assert (
+        done.stderr.count('put the script\'s povsim calls under `if __name__ == "__main__":`') >= 1
+    )
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("povsim.experiments.executors.WorkerLost: ")
+    assert str(script) in last
+
+
 @pytest.fixture
 def ctrl_c_raises():
     """Ctrl-C raises KeyboardInterrupt here, as in a terminal (a test worker may ignore it)."""
@@ -541,7 +575,6 @@ def test_a_ctrl_c_that_library_code_swallows_still_stops_the_run(
     assert len(handed) < 400
 
 
-@pytest.mark.slow
 def _povsim(*args: str) -> subprocess.Popen[str]:
     """``python -m povsim ARGS`` as a terminal's foreground job, in a process group of its
     own: Ctrl-C on (a background job starts with it ignored)."""
@@ -555,6 +588,7 @@ def _povsim(*args: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: Path) -> None:
     """Issue 13: Ctrl-C on the process group printed a traceback from every worker."""
     design = write_design(tmp_path, LONG_DESIGN)

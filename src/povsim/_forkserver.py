@@ -17,14 +17,29 @@ import sys
 import traceback
 from types import TracebackType
 
+RERAN = (
+    "povsim: a worker re-ran the script that started it and stopped: put the script's "
+    'povsim calls under `if __name__ == "__main__":` (each worker imports the script '
+    'as it starts), or run them with executor="serial"\n'
+)
+
 
 def _quiet_if_launcher_left(
     kind: type[BaseException], value: BaseException, tb: TracebackType | None
 ) -> None:
-    if isinstance(value, FileNotFoundError) and tb is not None:
+    if tb is not None:
         last = traceback.extract_tb(tb)[-1]
-        if last.filename.endswith("synchronize.py") and last.name == "__setstate__":
+        if (
+            isinstance(value, FileNotFoundError)
+            and last.filename.endswith("synchronize.py")
+            and last.name == "__setstate__"
+        ):
             return  # the pool's semaphore is gone: its launcher has shut down
+        if isinstance(value, RuntimeError) and last.name == "_check_not_importing_main":
+            # A script without the guard, re-run as a worker starts: multiprocessing's own
+            # message is a page of traceback; the launcher says what happened too.
+            sys.stderr.write(RERAN)
+            return
     sys.__excepthook__(kind, value, tb)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import typer
 
 from povsim.cli import calibration, dashboard, experiments, run, scenarios, search
-from povsim.cli.common import STOP_CODES, Stopped, errors, stopped
+from povsim.cli.common import STOP_CODES, Stopped, errors, fail, stopped
 
 __all__ = ["app", "main"]
 
@@ -66,6 +66,13 @@ def _interruptible[**P](command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
         except KeyboardInterrupt as err:
             raise stopped(err) from None
+        except RuntimeError as err:
+            # Only a command that ran work can have lost a worker; importing the executors
+            # here would add a second to every command's start.
+            executors = sys.modules.get("povsim.experiments.executors")
+            if executors is None or not isinstance(err, executors.WorkerLost):
+                raise
+            raise fail(str(err), 1) from None
 
     return wrapper
 

@@ -21,6 +21,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -32,11 +33,19 @@ __all__ = [
     "Executor",
     "ProcessExecutor",
     "SerialExecutor",
+    "WorkerLost",
     "given",
     "make_executor",
 ]
 
 EXECUTORS = ("serial", "processes", "dask")
+
+
+class WorkerLost(RuntimeError):
+    """A worker process, or a Dask worker, ended before its runs did (killed, out of
+    memory, or a script without the ``__main__`` guard re-run as it started)."""
+
+
 EXECUTOR_HINT = "an Executor, e.g. make_executor('processes') from povsim.experiments.executors"
 """How to make the executor an API call that takes one needs."""
 ExecutorName = Literal["serial", "processes", "dask"]
@@ -126,6 +135,28 @@ def _start_fork_server() -> multiprocessing.context.BaseContext:
     with _stops_held(mask=True):
         forkserver.ensure_running()
     return context
+
+
+def _broken_pool_message() -> str:
+    """What to say when a worker process ended abruptly: from a script without the
+    ``__main__`` guard, every worker re-runs the script as it starts (multiprocessing
+    imports it), so the first thing to check."""
+    import sys
+
+    text = "a worker process ended abruptly (killed, or out of memory)"
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None)
+    spec = getattr(main, "__spec__", None)
+    ours = (spec is not None and spec.name.startswith("povsim")) or (
+        script is not None and os.path.basename(script) == "povsim"
+    )
+    if script is not None and not ours:
+        text += (
+            f"; started from a script ({script}), each worker re-runs it as it starts: "
+            'put its povsim calls under `if __name__ == "__main__":`, or pass '
+            'executor="serial"'
+        )
+    return text
 
 
 def _exit_with_launcher(launcher: int) -> None:
@@ -287,6 +318,9 @@ class ProcessExecutor(Executor):
                     if interrupted:
                         interrupted.raise_first()
                     submit_more()
+        except BrokenProcessPool:
+            self._terminate()
+            raise WorkerLost(_broken_pool_message()) from None
         except BaseException:
             # Interrupted (Ctrl-C) or failed: stop the workers now rather than wait for
             # their chunks; finished runs are already with the caller.
@@ -395,9 +429,16 @@ class DaskExecutor(Executor):
         futures = [
             self._client.submit(_run_chunk, fn, chunk, pure=False) for chunk in self._chunks(tasks)
         ]
+        from distributed import KilledWorker
+
         with _interrupts(raising=True) as interrupted:
             for future in dask_completed(futures):
-                for index, result in future.result():
+                try:
+                    chunk = future.result()
+                except KilledWorker as err:
+                    # the scheduler gave up on the task after its workers died with it
+                    raise WorkerLost(f"Dask workers died running a task ({err})") from None
+                for index, result in chunk:
                     on_result(index, result)
                 if interrupted:  # a stop that on_result swallowed
                     interrupted.raise_first()
