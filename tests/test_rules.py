@@ -222,7 +222,9 @@ def test_villages_are_designated_against_their_province_not_their_county(rules: 
     h, v = hand_built(*rows, villages=2)
     h.income = np.where(np.arange(20) < 4, 0.5 * line, 2 * line)  # village 0: 40% poor
     h.income[10:12] = 0.5 * line  # village 1: 20% poor; the county 30%
-    doubled = rules.updated({"villages.designation_multiple": 2.0})
+    doubled = rules.updated(
+        {"villages.designation_multiple": 2.0, "villages.designation_incidence": "county"}
+    )
     designate_poor_villages(h, v, doubled, line)
     assert v.poor_village.tolist() == [False, False]  # not double the county's own 30%
     province = doubled.updated({"villages.designation_incidence": 0.15})

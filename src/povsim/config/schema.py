@@ -246,14 +246,14 @@ class VillagesConfig(_Section):
     designation_multiple: float = setting(
         2.0,
         "a village is designated poor when its incidence is at least this multiple of "
-        "designation_incidence (the county's own without one)",
+        "designation_incidence",
         "ratio",
         gt=0.0,
     )
-    designation_incidence: Probability | None = setting(
-        None,
-        "the incidence a village's is compared with: the province's (一高一低一无, 2014); "
-        "unset: the county's own, for a county run alone",
+    designation_incidence: Probability | Literal["county"] = setting(
+        "county",
+        "the incidence a village's is compared with: the province's (一高一低一无, 2014), or "
+        "\"county\": the county's own at registration, where the province's is not given",
         "share",
     )
     work_teams: bool = setting(
@@ -266,6 +266,15 @@ class VillagesConfig(_Section):
     work_team_growth: float = setting(
         0.005, "growth added to a village's trend by its work team", "1/year", ge=0.0, le=0.5
     )
+
+    @field_validator("designation_incidence", mode="wrap")
+    @classmethod
+    def _a_share_or_county(cls, value: Any, handler: Any) -> Any:
+        # One message, not one for each arm of the union.
+        try:
+            return handler(value)
+        except ValidationError:
+            raise ValueError(f'a share from 0 to 1, or "county"; not {value!r}') from None
 
 
 class IncomeConfig(_Section):

@@ -113,7 +113,7 @@ def designate_poor_villages(
     h: HouseholdState, v: VillageState, scenario: Scenario, line: float
 ) -> None:
     """Flag villages whose incidence is at least ``designation_multiple`` times the
-    province's (``designation_incidence``; the county's own where the run has no province).
+    province's (``designation_incidence``; the county's own where it is ``"county"``).
 
     The 2014 rule (一高一低一无) compared a village with its province: within a county run
     alone the county stands in, but in a county-resolved run a poor county's villages
@@ -122,7 +122,7 @@ def designate_poor_villages(
     people = village_people(h, v)
     poor = village_people(h, v, h.income < line)
     reference = scenario.villages.designation_incidence
-    if reference is None:
+    if reference == "county":
         reference = poor.sum() / people.sum() if people.sum() else 0.0
     incidence = village_share(poor, people)
     v.poor_village = (incidence > 0) & (
