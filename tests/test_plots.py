@@ -182,3 +182,17 @@ def test_a_run_or_search_figure_names_a_wrong_table(baseline: Scenario) -> None:
         front_pairs(front.assign(spending_yuan=1.0), front, ["poor_person_years", "spending_yuan"])
     with pytest.raises(ValueError, match=r"trajectory: .*\(found\.trajectory\); this table"):
         peeling_trajectory(front, front)
+
+
+def test_the_spending_figure_shows_the_money_left_unspent(baseline: Scenario) -> None:
+    from povsim.plots import spending
+
+    small = baseline.updated({"population.households": 300})
+    table = simulate(small, counterfactual=False).spending
+    ax = spending(table, small).axes[0]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    unspent = table["budget_yuan"].sum() - table["spent_yuan"].sum()
+    budget = table["budget_yuan"].sum()
+    assert f"unspent: {unspent / 1e6:,.1f} of {budget / 1e6:,.1f} m (not carried over)" in labels
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == table["year"].nunique()

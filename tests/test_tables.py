@@ -138,3 +138,24 @@ def test_an_outcome_is_named_by_a_string_with_a_year_in_ascii_digits() -> None:
         metrics.outcome(None)  # type: ignore[arg-type]
     with pytest.raises(metrics.UnknownOutcome, match="needs a year after the @, not '²'"):
         metrics.outcome("incidence@²")
+
+
+def test_a_run_says_how_much_of_its_budget_went_unspent(small: Scenario) -> None:
+    """The summary showed the money spent (41.6 m in the baseline) but not the budget it was
+    spent from (83.5 m), so half of it going unspent went unsaid."""
+    from povsim import simulate
+    from povsim.cli.tables import headline_table
+
+    result = simulate(small, counterfactual=False)
+    summary, ledger = result.summary(), result.spending
+    assert summary["budget_yuan"] == pytest.approx(ledger["budget_yuan"].sum())
+    assert summary["unspent_yuan"] == pytest.approx(ledger["unspent_yuan"].sum())
+    assert summary["unspent_yuan"] > 0
+    shown = _render(headline_table(result), 80)
+    assert "budget yuan" in shown
+    assert "unspent yuan" in shown
+    # Indicators from before the budget was recorded give no budget rather than a KeyError.
+    old = metrics.Tables(result.indicators.drop(columns="budget_yuan"))
+    assert metrics.evaluate(old, ["budget_yuan", "unspent_yuan"]) == pytest.approx(
+        {"budget_yuan": float("nan"), "unspent_yuan": float("nan")}, nan_ok=True
+    )

@@ -188,14 +188,23 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
 
 
 def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Money spent by each program per year against the year's total budget."""
+    """Money spent by each program per year against the year's total budget, the money left
+    unspent hatched above the bars and its total noted (it does not carry over)."""
     columns = ("year", "program", "spent_yuan", "budget_yuan")
     _checked("table", table, columns, "a run's spending (result.spending)", scenario)
     table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     _stacked_bars(ax, table.pivot(index="year", columns="program", values="spent_yuan") / 1e6)
-    budget = table.groupby("year")["budget_yuan"].sum() / 1e6
+    by_year = table.groupby("year")[["budget_yuan", "spent_yuan"]].sum() / 1e6
+    budget, spent = by_year["budget_yuan"], by_year["spent_yuan"]
+    # A guaranteed program may spend beyond its money: no year's gap is drawn below its bar.
+    gap = (budget - spent).clip(lower=0)
+    label = "unspent (not carried over)"
+    if budget.sum() > 0:
+        unspent = budget.sum() - spent.sum()
+        label = f"unspent: {unspent:,.1f} of {budget.sum():,.1f} m (not carried over)"
+    ax.bar(by_year.index, gap, bottom=spent, fill=False, hatch="//", ec="0.6", lw=0, label=label)
     ax.plot(budget.index, budget, color="black", marker="_", ls="--", label="budget")
     ax.set(title=f"Spending by program — {scenario.name}", xlabel="year", ylabel="million yuan")
     ax.legend(fontsize="small", loc="upper left")

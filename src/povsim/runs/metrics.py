@@ -148,6 +148,18 @@ def _cost_per_exit(run: RunTables) -> float:
     return _ratio(spending, float(ind["exits_households"].sum())) if spending else NAN
 
 
+def _budget(run: RunTables) -> float:
+    # Indicators written before budget_yuan was recorded (a resumed sweep's) have none.
+    ind = run.indicators
+    return float(ind["budget_yuan"].sum()) if "budget_yuan" in ind else NAN
+
+
+def _unspent(run: RunTables) -> float:
+    ind = run.indicators
+    spent = float(ind["spending_yuan"].sum() - ind["monitoring_yuan"].sum())
+    return _budget(run) - spent
+
+
 def _cf(run: RunTables) -> pd.DataFrame:
     assert run.counterfactual is not None
     return run.counterfactual
@@ -289,11 +301,24 @@ _OUTCOMES: tuple[Outcome, ...] = (
         better="lower",
     ),
     Outcome(
+        "budget_yuan",
+        "yuan",
+        "money the support programs had over the run (a year's unspent money does not carry over)",
+        _budget,
+    ),
+    Outcome(
         "spending_yuan",
         "yuan",
         "money spent by all programs and the relapse monitoring's help over the run",
         _total("spending_yuan"),
         better="lower",
+    ),
+    Outcome(
+        "unspent_yuan",
+        "yuan",
+        "budget the programs left unspent over the run (the relapse monitoring's help is paid "
+        "outside it; negative where guaranteed programs spent beyond it)",
+        _unspent,
     ),
     Outcome(
         "cost_per_exit",

@@ -109,6 +109,8 @@ INDICATORS: dict[str, str] = {
     "registered_illness_share": "share of registered households with illness among causes",
     "ill_households": "households with an illness episode this year",
     "disaster_households": "households whose village was hit by a disaster this year",
+    "budget_yuan": "money the support programs had this year (each its share of budget.total "
+    "or its own budget); what they leave unspent does not carry over, yuan",
     "spending_yuan": "money spent by all support programs and relapse monitoring this year, yuan",
     "monitoring_yuan": "help paid to monitored households this year, yuan",
     "monitored_households": "exited and marginal households under relapse monitoring this year",
@@ -203,6 +205,7 @@ def annual_indicators(
     spending: float = 0.0,
     supported: float = 0.0,
     deep_poverty: bool = False,
+    budget: float = 0.0,
 ) -> dict[str, float | int | bool]:
     """One row of :data:`INDICATORS` for the year just assessed.
 
@@ -290,6 +293,7 @@ def annual_indicators(
     )
     row["ill_households"] = h.count(t.ill)
     row["disaster_households"] = h.count(t.hit_by_disaster)
+    row["budget_yuan"] = float(budget)
     row["spending_yuan"] = float(spending) + t.monitoring_yuan
     row["monitoring_yuan"] = t.monitoring_yuan
     row["monitored_households"] = h.count(t.monitored)

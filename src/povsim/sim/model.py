@@ -275,13 +275,15 @@ class PovertyModel(mesa.Model):
                 h.extra_reimbursement += reach * cover.reimbursement
                 h.illness_protection += reach * cover.protection
 
-    def _spending_this_year(self) -> tuple[float, float]:
+    def _spending_this_year(self) -> tuple[float, float, float]:
+        """The programs' money spent and budget this year, and the households supported."""
         spent = sum(p.ledger[-1]["spent_yuan"] for p in self.programs if p.ledger)
+        budget = sum(p.ledger[-1]["budget_yuan"] for p in self.programs if p.ledger)
         supported = np.zeros(self.households.n, dtype=bool)
         for program in self.programs:
             if isinstance(program, SupportProgram):
                 supported |= program.enrolled
-        return spent, self.households.count(supported)
+        return spent, budget, self.households.count(supported)
 
     def _record_support_reach(self) -> None:
         """Households on the register's books (registered or exited) each program supports
@@ -319,7 +321,7 @@ class PovertyModel(mesa.Model):
         threshold = np.where(transitions.floored, line, scenario.exit_income(self.year))
         self._pathways += pathway_rows(h, self.programs, transitions.exited, self.year, threshold)
         self._record_support_reach()
-        spent, supported = self._spending_this_year()
+        spent, budget, supported = self._spending_this_year()
         update_villages(h, v, scenario, self.year)
         people = h.people(slice(None))
         registered_share = h.people(h.status == Status.REGISTERED) / people if people else 0.0
@@ -338,6 +340,7 @@ class PovertyModel(mesa.Model):
             spent,
             supported,
             deep_poverty=self.deep_poverty,
+            budget=budget,
         )
         self.datacollector.collect(self)
         if self.income_sketches is not None:
