@@ -159,3 +159,20 @@ def test_a_run_says_how_much_of_its_budget_went_unspent(small: Scenario) -> None
     assert metrics.evaluate(old, ["budget_yuan", "unspent_yuan"]) == pytest.approx(
         {"budget_yuan": float("nan"), "unspent_yuan": float("nan")}, nan_ok=True
     )
+
+
+def test_the_run_table_explains_every_abbreviated_column(small: Scenario) -> None:
+    """The legend named poor and reg. only: line, new, removed and villages' a/b went unsaid."""
+    from povsim import simulate
+    from povsim.cli.tables import summary_table
+
+    table = summary_table(simulate(small, counterfactual=False))
+    caption = str(table.caption)
+    for column in ("line", "poor", "reg.", "new", "removed", "villages"):
+        assert f"{column}:" in caption or f"{column}, " in caption, column
+    assert "exited/designated" in caption
+    text = _render(table, 80)
+    width = max(len(line.rstrip()) for line in text.splitlines()[:3])
+    legend = text.rstrip().splitlines()[-2:]
+    assert [line.strip() for line in legend] == caption.splitlines(), "the legend wraps"
+    assert all(len(line.rstrip()) <= width for line in legend)

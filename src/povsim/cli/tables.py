@@ -104,7 +104,11 @@ def summary_table(result: RunResult) -> Table:
             f"{row.removed_households:,.0f}",
             f"{row.villages_exited:,.0f}/{row.poor_villages:,.0f}",
         )
-    table.caption = "poor: people below the line; reg.: registered households not yet exited"
+    # Two lines within the table's 72 columns: a longer caption wraps mid-phrase.
+    table.caption = (
+        "line: yuan/person/year; poor: people below; reg.: households not exited\n"
+        "new, removed: put on, taken off (not poor); villages: exited/designated"
+    )
     return table
 
 
