@@ -196,3 +196,36 @@ def test_the_spending_figure_shows_the_money_left_unspent(baseline: Scenario) ->
     assert f"unspent: {unspent / 1e6:,.1f} of {budget / 1e6:,.1f} m (not carried over)" in labels
     hatched = [p for p in ax.patches if p.get_hatch()]
     assert len(hatched) == table["year"].nunique()
+
+
+def test_a_program_has_one_colour_in_every_figure_of_a_run(baseline: Scenario) -> None:
+    """Industry was blue in pathways.png and purple in spending.png: each figure coloured
+    the programs in the order its own table listed them."""
+    from povsim.config.registry import BUILTIN_CONFIGS
+    from povsim.plots import front_shares, spending
+
+    small = baseline.updated({"population.households": 300})
+    result = simulate(small, counterfactual=False)
+
+    def colours(ax) -> dict[str, tuple]:
+        return {
+            bars.get_label(): tuple(bars.patches[0].get_facecolor())
+            for bars in ax.containers
+            if bars.get_label() in small.programs
+        }
+
+    left, right = pathways(result.pathways, small).axes
+    spent = spending(result.spending, small).axes[0]
+    front = pd.DataFrame(
+        {"member": [0], "cost": [1.0], **{f"programs.{p}.share": [0.1] for p in small.programs}}
+    )
+    shares = front_shares(front.iloc[:, ::-1], "cost").axes[0]
+    by_figure = [colours(ax) for ax in (left, right, spent, shares)]
+    assert len(by_figure[2]) == len(small.programs)
+    for other in by_figure:
+        assert {n: other[n] for n in other} == {n: by_figure[2][n] for n in other}
+    # Built-in programs keep theirs whatever else a figure shows; each is distinct.
+    everything = program_colours(BUILTIN_CONFIGS)
+    assert len({everything[k] for k in BUILTIN_CONFIGS}) == len(BUILTIN_CONFIGS)
+    assert program_colours(["health"])["health"] == everything["health"]
+    assert program_colours(["mine", "health"])["health"] == everything["health"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterable
 from typing import Any
 
 import matplotlib
@@ -63,19 +65,52 @@ def _yearly_means(frame: pd.DataFrame, by: list[str] | None = None) -> pd.DataFr
     return frame.drop(columns="replication").groupby(keys, as_index=False).mean(numeric_only=True)
 
 
-def program_colours(names) -> dict[str, Any]:
-    """A colour for each program name, distinct for up to 18 (tab10's nine hues, then
-    tab20's eighteen); the
-    pathways that are not a program are grey: "none" (an exit that needed no program) light,
-    "combined" (one the programs were needed for only together) dark."""
-    greys = {NO_PATHWAY: "0.75", JOINT_PATHWAY: "0.45"}
-    names = [n for n in dict.fromkeys(names) if n not in greys]
-    # tab10 without its grey has nine hues: a tenth program took the first's colour.
-    palette = matplotlib.colormaps["tab10" if len(names) <= 9 else "tab20"]
-    # The palettes' own greys would pass for the pathways'.
-    hues = [c for c in map(palette, range(palette.N)) if not c[0] == c[1] == c[2]]
-    colours: dict[str, Any] = {n: hues[i % len(hues)] for i, n in enumerate(names)}
-    return colours | greys
+def _hues(name: str) -> list[Any]:
+    palette = matplotlib.colormaps[name]
+    # The palettes' own greys would pass for the pathways that are not a program.
+    return [c for c in map(palette, range(palette.N)) if not c[0] == c[1] == c[2]]
+
+
+def _builtin_colours() -> dict[str, Any]:
+    """Each built-in kind's own colour: tab10's nine hues first, so the eight programs of the
+    shipped mixes are the most distinct, then tab20's light ones."""
+    from povsim.config.registry import BUILTIN_CONFIGS
+
+    tab20 = _hues("tab20")
+    hues = tab20[::2] + tab20[1::2]  # tab20's dark hues are tab10's
+    return dict(zip(BUILTIN_CONFIGS, hues, strict=False))
+
+
+PATHWAY_GREYS = {NO_PATHWAY: "0.75", JOINT_PATHWAY: "0.45"}
+"""The pathways that are not a program: "none" (an exit that needed no program) light,
+"combined" (one the programs were needed for only together) dark."""
+
+
+def program_colours(names: Iterable[str]) -> dict[str, Any]:
+    """One colour per program name, the same in every figure that colours by program.
+
+    A built-in program (``industry``, ``health`` ...) always has its own colour, whatever
+    else a figure shows; other names take, in the order given, the hues no built-in has
+    (tab20's spare ones, then tab20b's), so pass a scenario's programs first
+    (``[*scenario.programs, *table["program"]]``) for every figure of its run to agree.
+    The pathways that are not a program are grey (:data:`PATHWAY_GREYS`).
+    """
+    builtin = _builtin_colours()
+    used = {tuple(c) for c in builtin.values()}
+    spare = [c for c in _hues("tab20") if tuple(c) not in used] + _hues("tab20b")
+    colours: dict[str, Any] = {}
+    others = 0
+    for name in dict.fromkeys(map(str, names)):
+        if name in PATHWAY_GREYS:
+            colours[name] = PATHWAY_GREYS[name]
+        elif name in builtin:
+            colours[name] = builtin[name]
+        else:
+            # Past the spare hues, a name's own hash: stable, though it may repeat one.
+            index = others if others < len(spare) else zlib.crc32(name.encode()) % len(spare)
+            colours[name] = spare[index]
+            others += 1
+    return colours | PATHWAY_GREYS
 
 
 def _stacked_bars(ax, wide: pd.DataFrame, colours: dict[str, Any] | None = None) -> None:

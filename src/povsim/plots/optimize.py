@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import arguments
-from povsim.plots.common import Figure
+from povsim.plots.common import Figure, program_colours
 
 __all__ = ["front_pairs", "front_shares", "peeling_trajectory"]
 
@@ -65,9 +65,10 @@ def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
     labels = [f"{m} ({v:.4g})" for m, v in zip(frame["member"], frame[order_by], strict=True)]
     y = np.arange(len(frame))[::-1]
     left = np.zeros(len(frame))
+    colours = program_colours(wide.columns)  # each program as in a run's figures
     for column in wide.columns:
         values = wide[column].to_numpy(dtype=float)
-        ax.barh(y, values, left=left, label=column)
+        ax.barh(y, values, left=left, label=column, color=colours[column])
         left += values
     ax.set_yticks(y, labels, fontsize="small")
     ax.set(xlabel="share of the budget", title=f"Front mixes, ordered by {order_by}")

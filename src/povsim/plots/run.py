@@ -171,7 +171,7 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
-    colours = program_colours(table["program"])  # one colour a program in both panels
+    colours = program_colours([*scenario.programs, *table["program"]])
     # The programs an exit needed only together are each credited on the right already.
     credited = table[table["program"] != JOINT_PATHWAY]
     for ax, rows, column, title in (
@@ -195,7 +195,9 @@ def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
     table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
-    _stacked_bars(ax, table.pivot(index="year", columns="program", values="spent_yuan") / 1e6)
+    colours = program_colours([*scenario.programs, *table["program"]])  # as in pathways.png
+    wide = table.pivot(index="year", columns="program", values="spent_yuan") / 1e6
+    _stacked_bars(ax, wide, colours)
     by_year = table.groupby("year")[["budget_yuan", "spent_yuan"]].sum() / 1e6
     budget, spent = by_year["budget_yuan"], by_year["spent_yuan"]
     # A guaranteed program may spend beyond its money: no year's gap is drawn below its bar.
