@@ -420,6 +420,30 @@ def test_an_unknown_field_suggests_what_was_meant(tmp_path: Path) -> None:
     ) in output
 
 
+def test_a_set_is_answered_with_what_to_type(tmp_path: Path) -> None:
+    """--set ...statuses=[registered] was told to write ["[registered]"]; income.growth=fast
+    to write numbers without quotes it had not written; income=0.3 got pydantic's "Input
+    should be a valid dictionary or instance of IncomeConfig"."""
+
+    def said(setting: str) -> str:
+        output = _refused(["check", BASELINE, "--set", setting])
+        assert len(output.strip().splitlines()) == 1, output
+        return output.strip()
+
+    wanted = "write --set 'programs.industry.statuses=[\"registered\"]'"
+    assert said("programs.industry.statuses=[registered]").endswith(wanted)
+    assert said("programs.industry.statuses=registered").endswith(wanted)
+    assert said("programs.industry.statuses=[registered,exited]").endswith(
+        'write --set \'programs.industry.statuses=["registered", "exited"]\''
+    )
+    assert said("income.growth=fast").endswith('income.growth: a number is expected, not "fast"')
+    assert said('income.growth="0.05"').endswith("write numbers without quotes")
+    shown = said("income=0.3")
+    assert shown.startswith("error: --set income: a table of settings, not 0.3: set one of its")
+    assert "e.g. --set income.initial_mean=..." in shown
+    assert "IncomeConfig" not in shown
+
+
 def test_a_list_or_a_single_value_in_the_wrong_place_is_named_plainly(tmp_path: Path) -> None:
     """pydantic's "Input should be a valid tuple" did not say what to write."""
     scenario = tmp_path / "s.toml"

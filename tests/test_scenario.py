@@ -86,7 +86,11 @@ def test_updated_revalidates(baseline: Scenario) -> None:
 # One test per kind of bad input: the message names the file, the field path and the problem.
 BAD_FILES = {
     "unknown key": ("[income]\ngrowht = 0.05\n", "income.growht", "unknown field"),
-    "wrong type": ('[population]\nhouseholds = "many"\n', "population.households", "text where"),
+    "wrong type": (
+        '[population]\nhouseholds = "many"\n',
+        "population.households",
+        'a number is expected, not "many"',
+    ),
     # pydantic read "2000" as 2000
     "quoted number": ('[population]\nhouseholds = "2000"\n', "population.households", "quotes"),
     "out of range": (
@@ -200,7 +204,9 @@ def test_a_table_an_override_replaces_is_the_overrides() -> None:
     baseline.toml, which set 0.17 there."""
     with pytest.raises(ScenarioError) as caught:
         load_scenario(SCENARIOS / "baseline.toml", ['programs.housing={share="a"}'])
-    assert str(caught.value).startswith("--set programs.housing: programs.housing.share: text")
+    assert str(caught.value).startswith(
+        '--set programs.housing: programs.housing.share: a number is expected, not "a"'
+    )
 
 
 @pytest.mark.parametrize("command", ["run", "check"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import shlex
+import tomllib
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -155,6 +157,43 @@ def _program_model(raw: Mapping[str, Any] | None, name: str) -> type[BaseModel] 
     return BUILTIN_CONFIGS.get(str(name if kind is None else kind))
 
 
+def _list_meant(given: str | float) -> list[Any]:
+    """The list a single value or bracketed words stand for: a --set of ``[registered]``
+    is not TOML (its words are unquoted) and reaches the check as the text "[registered]"."""
+    if not (isinstance(given, str) and given.startswith("[") and given.endswith("]")):
+        return [given]
+    items: list[Any] = []
+    for word in (w.strip().strip("\"'") for w in given[1:-1].split(",")):
+        if word:
+            try:
+                items.append(tomllib.loads(f"v = {word}")["v"])
+            except tomllib.TOMLDecodeError:
+                items.append(word)
+    return items
+
+
+def _table_not_value(
+    loc: tuple[str, ...],
+    given: Any,
+    model: type[BaseModel] | None,
+    raw: Mapping[str, Any] | None,
+    on_command_line: bool,
+) -> str:
+    """A value given for a whole table of settings (``--set income=0.3``): name the table and
+    one of its fields to set instead."""
+    path = ".".join(loc)
+    table = _model_in(_annotation_at(model, loc, raw)) if loc else None
+    fields = list(table.model_fields) if table is not None else []
+    field = fields[0] if fields else "FIELD"
+    example = f"--set {path}.{field}=..." if on_command_line else f"{field} = ... under [{path}]"
+    listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
+    also = f" ({listed})" if fields else ""
+    return (
+        f"a table of settings, not {_toml(given)}: set one of its fields instead, "
+        f"e.g. {example}{also}"
+    )
+
+
 _LIST_ERRORS = frozenset({"list_type", "tuple_type", "set_type", "frozen_set_type"})
 
 _NUMBER_ERRORS = frozenset({"float_type", "int_type", "float_parsing", "int_parsing"})
@@ -203,11 +242,21 @@ def problems_from(
             # A check of the whole scenario names the field it is about: find who set it.
             loc, message = tuple(named["path"].split(".")), named["message"]
         given = e.get("input")
+        source = _source_of(loc, origin, default)
+        on_command_line = source.startswith("--set ")
         if e["type"] in _LIST_ERRORS and isinstance(given, str | int | float):
             message = f"a list is expected, not {_toml(given)}"
             if not isinstance(given, bool) and _any_length(_annotation_at(model, loc, raw)):
                 # TOML writes a list in brackets: a single year or name is the common slip
-                message = f"a list is expected: write [{_toml(given)}], not {_toml(given)}"
+                items = _list_meant(given)
+                if on_command_line:
+                    # The shell would eat the quotes of ["registered"]: quote the whole.
+                    shown = shlex.quote(f"{'.'.join(loc)}={_toml(items)}")
+                    message = f"a list is expected: write --set {shown}"
+                else:
+                    message = f"a list is expected: write {_toml(items)}, not {_toml(given)}"
+        if e["type"] == "model_type" and not isinstance(given, Mapping):
+            message = _table_not_value(loc, given, model, raw, on_command_line)
         if e["type"] == "dict_type" and isinstance(given, str | int | float):
             message = f"a table is expected, not {_toml(given)}"
             if _keyed_by_year(_annotation_at(model, loc, raw)):
@@ -237,7 +286,6 @@ def problems_from(
                 message += (
                     " (did you mean " + ", ".join(".".join((*loc[:-1], c)) for c in close) + "?)"
                 )
-        source = _source_of(loc, origin, default)
         if any(word in message for word in ("the run is", "start_year", "end_year")):
             # The parent's poverty line is short of the years a child file asked for: name
             # the file that moved the run too.

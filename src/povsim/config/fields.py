@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -120,8 +121,31 @@ class StrictNumbers(BaseModel):
             return value
         for kind, takes, problem in _NOT_NUMBERS:
             if _holds(value, kind) and not takes(field.annotation):
+                word = next((t for t in _texts(value) if not _number_text(t)), None)
+                if kind is str and word is not None:
+                    # No quotes to drop: a word (--set income.growth=fast) is not a number.
+                    raise ValueError(f"a number is expected, not {json.dumps(word)}")
                 raise ValueError(problem)
         return value
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings ``value`` is or holds in its lists and tables."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def _number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def in_force(series: Mapping[int, float], year: int) -> float:
