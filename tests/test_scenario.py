@@ -417,3 +417,16 @@ def test_a_child_that_moves_the_run_is_named_beside_the_parent_s_short_line(
     with pytest.raises(ScenarioError) as caught:
         load_scenario(child)
     assert f"(the run's years are set in {child})" in str(caught.value)
+
+
+def test_a_year_of_a_table_after_the_run_is_noted() -> None:
+    """`--set poverty_line.2021=3400` passed without a word, though a program year after the
+    run (single_member_from=2025) was noted."""
+    baseline = SCENARIOS / "baseline.toml"
+    notes = load_scenario(baseline, ["poverty_line.2021=3400"]).notes()
+    assert "poverty_line gives 2021, after the run's last year (2020): never used" in notes
+    notes = load_scenario(baseline, ["programs.social_security.standard.2022=5000"]).notes()
+    assert any(n.startswith("programs.social_security.standard gives 2022") for n in notes)
+    # A run shortened by end_year leaves the file's later years alone: they are not a slip.
+    assert not any("never used" in n for n in load_scenario(baseline, ["end_year=2018"]).notes())
+    assert not any("never used" in n for n in load_scenario(baseline).notes())

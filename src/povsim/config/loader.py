@@ -355,6 +355,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise _too_deep(path) from None
     if scenario.geography is not None:
         _refuse_per_county(keys)
+    scenario._file_notes.extend(_late_years(origin, scenario))
     scenario._file_notes.extend(_kept_years(partial, origin, scenario))
     scenario._file_notes.extend(_kept_scale(origin, scenario))
     return scenario
@@ -402,6 +403,48 @@ def _kept_years(partial: Partial, origin: Origin, scenario: Scenario) -> list[st
                 f"{source} extends (a table by year changes only the years it gives: write "
                 "the others = 0 to remove them)"
             )
+    return notes
+
+
+def _late_years(origin: Origin, scenario: Scenario) -> list[str]:
+    """Years of a table by year (``poverty_line``, ``budget.total``, a program's
+    ``standard``...) after the run's last year, set after the run's years were: a
+    ``--set poverty_line.2021=3400`` is never used. Years a base file gives past a run
+    shortened by ``end_year`` are the file's, not a slip, and are not noted."""
+    order = {path: i for i, path in enumerate(origin)}
+
+    def position(path: tuple[str, ...]) -> int:
+        # A leaf set inside a table set whole (--set budget.total={2021 = 5}) is the table's.
+        for end in range(len(path), 0, -1):
+            if path[:end] in order:
+                return order[path[:end]]
+        return -1
+
+    end_year = scenario.end_year
+    after = position(("end_year",))
+    notes: list[str] = []
+
+    def walk(model: BaseModel, prefix: tuple[str, ...]) -> None:
+        for name in type(model).model_fields:
+            value, path = getattr(model, name), (*prefix, name)
+            if isinstance(value, BaseModel):
+                walk(value, path)
+            elif isinstance(value, dict):
+                late = [
+                    y
+                    for y in value
+                    if type(y) is int and y > end_year and position((*path, str(y))) > after
+                ]
+                if late:
+                    notes.append(
+                        f"{'.'.join(path)} gives {year_runs(sorted(late))}, after the run's "
+                        f"last year ({end_year}): never used"
+                    )
+                for key, item in value.items():
+                    if isinstance(item, BaseModel):
+                        walk(item, (*path, str(key)))
+
+    walk(scenario, ())
     return notes
 
 

@@ -1060,8 +1060,9 @@ class Scenario(_Section):
 
         A year setting (``unit`` "year") after the last simulated year switches its lever
         off for the whole run, as a typo (2040 for 2014) would do silently; a list of years
-        with one after the run never reaches it; then how the files combined (the loader's
-        notes), a deep-poverty year before the run, more villages than households, a budget
+        with one after the run never reaches it; then the loader's notes: years of a table by
+        year (``poverty_line``, ``budget.total``...) after the run, and how the files
+        combined; a deep-poverty year before the run, more villages than households, a budget
         in which no program buys one unit, and a ``share`` beside a program's own budget.
         """
         found: list[str] = []
