@@ -176,3 +176,33 @@ def test_the_run_table_explains_every_abbreviated_column(small: Scenario) -> Non
     legend = text.rstrip().splitlines()[-2:]
     assert [line.strip() for line in legend] == caption.splitlines(), "the legend wraps"
     assert all(len(line.rstrip()) <= width for line in legend)
+
+
+def test_replications_are_labelled_as_one_run_and_never_below_what_can_be(
+    small: Scenario,
+) -> None:
+    """The ensemble's table named rows incidence_end where one run says "incidence end",
+    and three replications put the end incidence's interval at -0.3% .. 0.9%."""
+    from povsim.experiments.ensemble import run_ensemble
+
+    ensemble = run_ensemble(small, replications=3, executor=SerialExecutor())
+    rows = ensemble.summary_intervals().set_index("metric")
+    for name in rows.index:
+        least = metrics.outcome(name).least
+        if least is not None and not pd.isna(rows.loc[name, "ci_low"]):
+            assert rows.loc[name, "ci_low"] >= least, name
+    # Few replications of a count near 0: the t-interval reaches under it, and is cut there;
+    # a difference from the counterfactual keeps its negative end.
+    replications = {"incidence_end": [0.0, 0.0, 0.009], "additional_exits": [-5.0, 0.0, 6.0]}
+    ensemble.summaries = lambda: pd.DataFrame({"replication": [0, 1, 2], **replications})  # type: ignore[method-assign]
+    low = ensemble.summary_intervals().set_index("metric")["ci_low"]
+    assert low["incidence_end"] == 0.0
+    assert low["additional_exits"] < -5
+    del ensemble.summaries
+    assert metrics.outcome("additional_exits").least is None  # a difference may be negative
+    assert metrics.outcome("mean_income@2014").least is None  # net income may be negative
+    from povsim.cli.tables import intervals_table
+
+    shown = _render(intervals_table(ensemble), 100)
+    assert "incidence end" in shown
+    assert "incidence_end" not in shown

@@ -26,6 +26,7 @@ __all__ = [
     "headline_table",
     "indices_table",
     "intervals_table",
+    "label",
     "miss_reasons",
     "summary_table",
     "sweep_table",
@@ -67,6 +68,11 @@ INTERVAL_ROWS = (
     "relapses_avoided",
     "cost_per_relapse_avoided",
 )
+
+
+def label(name: str) -> str:
+    """An outcome as a run's tables name it ("incidence end"), one run or replications."""
+    return name.replace("_", " ")
 
 
 def _number(value: float) -> str:
@@ -127,7 +133,7 @@ def headline_table(result: RunResult) -> Table:
             designated = exited + int(ind["poor_counties_remaining"].iloc[-1])
             table.add_row("poor counties exited", f"{exited:,} of {designated:,}")
         elif name in summary:
-            table.add_row(name.replace("_", " "), format_value(name, summary[name]))
+            table.add_row(label(name), format_value(name, summary[name]))
     return table
 
 
@@ -145,7 +151,7 @@ def intervals_table(ensemble: Ensemble) -> Table:
         if name in rows.index:
             r = rows.loc[name]
             interval = f"{format_value(name, r['ci_low'])} .. {format_value(name, r['ci_high'])}"
-            table.add_row(name, format_value(name, r["mean"]), interval)
+            table.add_row(label(name), format_value(name, r["mean"]), interval)
     return table
 
 

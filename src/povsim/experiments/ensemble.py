@@ -96,9 +96,16 @@ class Ensemble:
         return pd.DataFrame(rows)
 
     def summary_intervals(self) -> pd.DataFrame:
-        """Mean and 95% interval of every outcome over the replications."""
+        """Mean and 95% t-interval of every outcome's mean over the replications, cut at the
+        lowest value the outcome can take (:attr:`~povsim.runs.metrics.Outcome.least`)."""
         table = self.summaries()
-        return summarise(table, [], [c for c in table.columns if c != "replication"])
+        rows = summarise(table, [], [c for c in table.columns if c != "replication"])
+        # A mean that cannot be negative is not: a t-interval of a few replications of a
+        # count near 0 reached below it ("-0.3% .. 0.9%" of people poor).
+        least = rows["metric"].map(lambda name: outcome(name).least)
+        cut = least.notna() & (rows["ci_low"] < least)
+        rows.loc[cut, "ci_low"] = least[cut].astype(float)
+        return rows
 
     def summary(self) -> dict[str, float]:
         """Each outcome aggregated over replications as the registry says (mean or median)."""

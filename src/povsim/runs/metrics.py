@@ -99,6 +99,8 @@ class Outcome:
         needs: the tables it needs besides the indicators.
         aggregate: how replications combine: ``mean`` or ``median``.
         better: which direction a policy-maker prefers, where there is one.
+        signed: it may be below 0 (a difference from the counterfactual, money overspent);
+            other counts, shares and sums of money are never negative (:attr:`least`).
     """
 
     name: str
@@ -108,6 +110,15 @@ class Outcome:
     needs: Needs = "indicators"
     aggregate: Literal["mean", "median"] = "mean"
     better: Literal["lower", "higher"] | None = None
+    signed: bool = False
+
+    @property
+    def least(self) -> float | None:
+        """The lowest value it can take: 0 for counts, shares and money; None for years,
+        incomes (a hard-hit household's net income may be negative) and signed outcomes."""
+        if self.signed or self.unit in ("year", "yuan/person/year"):
+            return None
+        return 0.0
 
     def available(self, run: RunTables) -> bool:
         if self.needs == "indicators":
@@ -319,6 +330,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
         "budget the programs left unspent over the run (the relapse monitoring's help is paid "
         "outside it; negative where guaranteed programs spent beyond it)",
         _unspent,
+        signed=True,
     ),
     Outcome(
         "cost_per_exit",
@@ -341,6 +353,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
         _additional_exits,
         needs="counterfactual",
         better="higher",
+        signed=True,
     ),
     Outcome(
         "cost_per_additional_exit",
@@ -357,6 +370,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
         _relapses_avoided,
         needs="counterfactual",
         better="higher",
+        signed=True,
     ),
     Outcome(
         "cost_per_relapse_avoided",
