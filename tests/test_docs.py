@@ -161,3 +161,16 @@ def test_the_readme_layout_names_every_module() -> None:
         modules += [p.name for p in folder.iterdir() if (p / "__init__.py").is_file()]
         missing = [m for m in modules if f"`{m}" not in row]
         assert not missing, f"povsim.{package}: {missing}"
+
+
+def test_the_comprehensive_incidence_is_not_said_to_be_a_county_runs_exit_test() -> None:
+    """It was "the county exit test from 2016", though a county run alone exits on its
+    registered incidence (county_exited); only county-resolved runs test it."""
+    from povsim.reference import columns_markdown
+    from povsim.sim.indicators import INDICATORS
+
+    text = INDICATORS["comprehensive_incidence"]
+    assert "county-resolved runs" in text
+    assert "a county run alone tests registered_incidence" in text
+    assert "registered incidence" in INDICATORS["county_exited"]
+    assert text.replace("|", "\\|") in columns_markdown()

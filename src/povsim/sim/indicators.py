@@ -81,8 +81,9 @@ INDICATORS: dict[str, str] = {
     "awaiting relapse verification, so with exit.relapse_years = 1 there are none",
     "wrongful_exit_rate": "wrongly_exited_people / people of exited households (错退率)",
     "comprehensive_poor_people": "registered_people + missed_poor_people + wrongly_exited_people",
-    "comprehensive_incidence": "comprehensive_poor_people / population_people (综合贫困发生率, "
-    "the county exit test from 2016)",
+    "comprehensive_incidence": "comprehensive_poor_people / population_people (综合贫困发生率: "
+    "the poor counties' exit test from 2016, which county-resolved runs apply by default, "
+    "geography.exit_incidence; a county run alone tests registered_incidence, county_exited)",
     "wrongly_registered_households": "registered households that were not poor when "
     "registered (inclusion error)",
     "mean_income_registered": "mean income of registered people as the register counts it "
