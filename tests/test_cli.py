@@ -612,3 +612,21 @@ def test_an_option_out_of_range_or_misspelt_is_one_line(args: list[str]) -> None
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ")
     assert args[-2] in lines[0] or "--nope" in lines[0]
+
+
+def test_help_reads_in_whole_sentences() -> None:
+    """Typer's help kept the docstrings' line breaks and wrapped again at the terminal: "its"
+    ended one line of `povsim run --help` and "partitions run" began the next, and the
+    descriptions of check and columns broke mid-sentence in `povsim --help`."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        for paragraph in (command.help or "").split("\n\n"):
+            assert "\n" not in paragraph, f"{name}: {paragraph!r}"
+    shown = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "120", "TERMINAL_WIDTH": "120"})
+    assert "its partitions run on the executor" in shown.output
+    shown = runner.invoke(app, ["--help"], env={"COLUMNS": "120", "TERMINAL_WIDTH": "120"})
+    assert "every column of indicators.parquet, villages.parquet and households.parquet with" in (
+        shown.output
+    )

@@ -6,6 +6,7 @@ Start-up imports only typer and rich; a command imports what it needs when it ru
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import os
 import signal
@@ -77,6 +78,14 @@ def _interruptible[**P](command: Callable[P, None]) -> Callable[P, None]:
     return wrapper
 
 
+def _prose(doc: str) -> str:
+    """A docstring as help: each paragraph one line. Typer's rich help keeps a docstring's
+    line breaks and wraps again at the terminal, so sentences broke mid-way ("its" at the end
+    of one line, "partitions run" on the next)."""
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
 for command in (
     run.run,
     run.compare,
@@ -92,7 +101,7 @@ for command in (
     scenarios.columns,
     scenarios.outcomes,
 ):
-    app.command()(_interruptible(command))
+    app.command(help=_prose(command.__doc__ or ""))(_interruptible(command))
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -24,11 +24,14 @@ def check(
     ],
     set_: SetOption = None,
 ) -> None:
-    """Validate input files without running them: scenarios, sweep designs (every scenario
-    they make), sensitivity problems (with their base) and targets files (with their region's
-    scenario). --set applies to scenario files. What is valid but likely not meant (a year
-    setting after the run, a budget kept in part from the file extended, a share beside a
-    program's own budget...) is noted."""
+    """Validate input files without running them: scenarios, sweep designs, sensitivity
+    problems and targets files.
+
+    A sweep design is checked with every scenario it makes, a sensitivity problem with its
+    base and a targets file with its region's scenario. --set applies to scenario files.
+    What is valid but likely not meant (a year setting after the run, a budget kept in part
+    from the file extended, a share beside a program's own budget...) is noted.
+    """
     from rich.markup import escape
 
     from povsim.config import SCENARIO, ScenarioError, ScenarioProblem, input_kind
