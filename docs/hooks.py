@@ -106,3 +106,14 @@ def generate(markdown: str, where: str = "page") -> str:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return generate(markdown, page.file.src_uri)
+
+
+SPHINX_ROLE = re.compile(r":(?:mod|class|func|meth|attr|data|exc|obj):(<code>[^<]*</code>)")
+"""A Sphinx role as mkdocstrings renders it, left as text: ``:class:`Scenario` `` becomes
+":class:<code>Scenario</code>"."""
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    # The docstrings name objects with Sphinx roles, which read well in help() and an IDE;
+    # on the site the role itself is noise.
+    return SPHINX_ROLE.sub(r"\1", html)

@@ -624,6 +624,7 @@ def test_help_reads_in_whole_sentences() -> None:
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         for paragraph in (command.help or "").split("\n\n"):
             assert "\n" not in paragraph, f"{name}: {paragraph!r}"
+            assert "``" not in paragraph, f"{name}: reST code quotes printed as they are"
     shown = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "120", "TERMINAL_WIDTH": "120"})
     assert "its partitions run on the executor" in shown.output
     shown = runner.invoke(app, ["--help"], env={"COLUMNS": "120", "TERMINAL_WIDTH": "120"})

@@ -130,6 +130,8 @@ def test_docs_site_builds(tmp_path: Path) -> None:
     assert "--replications" in commands
     assert 'id="povsim.runs.metrics"' in api
     assert 'id="povsim.plots.poverty_headcount"' in api
+    # The docstrings' Sphinx roles are not shown as text (":class:Scenario").
+    assert not re.search(r":(class|meth|mod|func|attr|data):<code>", api)
 
 
 @pytest.mark.parametrize("page", ["README.md", "docs/index.md"])

@@ -79,10 +79,11 @@ def _interruptible[**P](command: Callable[P, None]) -> Callable[P, None]:
 
 
 def _prose(doc: str) -> str:
-    """A docstring as help: each paragraph one line. Typer's rich help keeps a docstring's
-    line breaks and wraps again at the terminal, so sentences broke mid-way ("its" at the end
-    of one line, "partitions run" on the next)."""
-    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    """A docstring as help: each paragraph one line, code in single quotes. Typer's rich help
+    keeps a docstring's line breaks and wraps again at the terminal, so sentences broke mid-way
+    ("its" at the end of one line, "partitions run" on the next), and it prints the
+    docstring's double backticks as they are."""
+    paragraphs = inspect.cleandoc(doc).replace("``", "'").split("\n\n")
     return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
 
 
