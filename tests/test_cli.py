@@ -442,6 +442,9 @@ def test_a_set_is_answered_with_what_to_type(tmp_path: Path) -> None:
     assert shown.startswith("error: --set income: a table of settings, not 0.3: set one of its")
     assert "e.g. --set income.initial_mean=..." in shown
     assert "IncomeConfig" not in shown
+    # a program's table too (it said only "must be a table"); one of no known kind needs one
+    assert "e.g. --set programs.industry.share=..." in said("programs.industry=1")
+    assert "e.g. --set programs.mine.kind=..." in said("programs.mine=1")
 
 
 def test_a_list_or_a_single_value_in_the_wrong_place_is_named_plainly(tmp_path: Path) -> None:

@@ -307,6 +307,16 @@ def test_a_year_setting_after_the_run_is_noted() -> None:
         assert load_scenario(path).notes() == [], path  # the shipped files: none
 
 
+def test_a_setting_that_ends_a_lever_after_the_run_is_not_noted() -> None:
+    """A run shortened to 2018 was told that exit.policies_kept_until (2020) and
+    exit.plan_deadline switched their levers off, when they keep them on throughout."""
+    notes = load_scenario(SCENARIOS / "baseline.toml", ["end_year=2018"]).notes()
+    assert notes, "the levers that start after 2018 are still noted"
+    for name in ("policies_kept_until", "plan_deadline", "last_year"):
+        assert not any(name in note for note in notes), notes
+    assert any("monitoring.from_year (2019)" in note for note in notes)
+
+
 def _baseline_and(tmp_path: Path, child: str) -> Path:
     (tmp_path / "baseline.toml").write_bytes((SCENARIOS / "baseline.toml").read_bytes())
     path = tmp_path / "child.toml"

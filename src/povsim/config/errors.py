@@ -178,13 +178,21 @@ def _table_not_value(
     model: type[BaseModel] | None,
     raw: Mapping[str, Any] | None,
     on_command_line: bool,
+    *,
+    own: bool = False,
 ) -> str:
     """A value given for a whole table of settings (``--set income=0.3``): name the table and
-    one of its fields to set instead."""
+    one of its fields to set instead (``own``: ``model`` is the table's own settings, as a
+    program table's are, not the model holding it)."""
     path = ".".join(loc)
-    table = _model_in(_annotation_at(model, loc, raw)) if loc else None
+    table = model if own else _model_in(_annotation_at(model, loc, raw)) if loc else None
     fields = list(table.model_fields) if table is not None else []
     field = fields[0] if fields else "FIELD"
+    if own:
+        # a program's first field is its kind, which a built-in table seldom sets; a table
+        # of no known kind needs one first
+        fields = [f for f in fields if f != "kind"]
+        field = "share" if "share" in fields else "kind"
     example = f"--set {path}.{field}=..." if on_command_line else f"{field} = ... under [{path}]"
     listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
     also = f" ({listed})" if fields else ""
@@ -193,6 +201,9 @@ def _table_not_value(
         f"e.g. {example}{also}"
     )
 
+
+PROGRAM_NOT_A_TABLE = "must be a table"
+"""What a program entry that is not a table is told (``schema._program_config``)."""
 
 _LIST_ERRORS = frozenset({"list_type", "tuple_type", "set_type", "frozen_set_type"})
 
@@ -257,6 +268,10 @@ def problems_from(
                     message = f"a list is expected: write {_toml(items)}, not {_toml(given)}"
         if e["type"] == "model_type" and not isinstance(given, Mapping):
             message = _table_not_value(loc, given, model, raw, on_command_line)
+        elif len(loc) == 2 and loc[0] == "programs" and message == PROGRAM_NOT_A_TABLE:
+            message = _table_not_value(
+                loc, given, _program_model(raw, loc[1]), None, on_command_line, own=True
+            )
         if e["type"] == "dict_type" and isinstance(given, str | int | float):
             message = f"a table is expected, not {_toml(given)}"
             if _keyed_by_year(_annotation_at(model, loc, raw)):

@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from povsim.config.errors import ScenarioError, problems_from
+from povsim.config.errors import PROGRAM_NOT_A_TABLE, ScenarioError, problems_from
 from povsim.config.fields import MAX_SEED, Probability, StrictNumbers, Year, repeated, setting
 from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
@@ -751,7 +751,7 @@ def _program_config(value: Any, handler: Any) -> Any:
     if isinstance(value, ProgramConfig):
         return value
     if not isinstance(value, dict):
-        raise ValueError("must be a table")
+        raise ValueError(PROGRAM_NOT_A_TABLE)
     try:
         cls = program_config_class(str(value.get("kind", "")))
     except (LookupError, ImportError, AttributeError, TypeError) as err:
@@ -760,6 +760,10 @@ def _program_config(value: Any, handler: Any) -> Any:
 
 
 ProgramEntry = Annotated[SerializeAsAny[Any], WrapValidator(_program_config)]
+
+
+_ENDS_A_LEVER = ("_until", "deadline", "last_year")
+"""Year settings that end a lever rather than start it: after the run, it is on throughout."""
 
 
 class Scenario(_Section):
@@ -1059,7 +1063,8 @@ class Scenario(_Section):
         ``povsim run`` print them).
 
         A year setting (``unit`` "year") after the last simulated year switches its lever
-        off for the whole run, as a typo (2040 for 2014) would do silently; a list of years
+        off for the whole run, as a typo (2040 for 2014) would do silently (one that ends a
+        lever, such as ``exit.policies_kept_until``, keeps it on instead: no note); a list of years
         with one after the run never reaches it; then the loader's notes: years of a table by
         year (``poverty_line``, ``budget.total``...) after the run, and how the files
         combined; a deep-poverty year before the run, more villages than households, a budget
@@ -1074,7 +1079,12 @@ class Scenario(_Section):
                 path = f"{prefix}{name}"
                 extra = info.json_schema_extra
                 unit = extra.get("unit") if isinstance(extra, dict) else None
-                if unit == "year" and isinstance(value, int) and value > end:
+                if (
+                    unit == "year"
+                    and isinstance(value, int)
+                    and value > end
+                    and not name.endswith(_ENDS_A_LEVER)
+                ):
                     found.append(
                         f"{path} ({value}) is after the run's last year ({end}): the lever is "
                         "off for the whole run"
