@@ -518,6 +518,28 @@ def test_a_worker_that_dies_is_named_not_a_broken_pool() -> None:
         pool.run(os._exit, [3, 3], lambda index, result: None)
 
 
+def test_a_lost_worker_ends_a_command_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed under a command (out of memory, say) ended it in a traceback."""
+    import povsim.experiments.executors as executors
+
+    def lost(self: object, fn: object, tasks: object, on_result: object) -> None:
+        raise executors.WorkerLost("a worker process ended abruptly (killed, or out of memory)")
+
+    monkeypatch.setattr(executors.ProcessExecutor, "run", lost)
+    out = tmp_path / "run"
+    command = ["run", str(SCENARIOS / "baseline.toml"), "--replications", "2"]
+    result = CliRunner().invoke(
+        app, [*command, "--executor", "processes", "--workers", "1", "--out", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "error: a worker process ended abruptly (killed, or out of memory)"
+    )
+    assert "Traceback" not in result.output
+
+
 def test_a_script_without_the_main_guard_is_told_to_add_it(tmp_path: Path) -> None:
     """The newcomer's walk-through of stop 45: docs/experiments.md's Python example, run as a
     script without ``if __name__ == "__main__":``, printed a page of multiprocessing's

@@ -509,8 +509,26 @@ def test_a_severely_disabled_or_seriously_ill_member_is_enrolled_as_a_household_
     row_ = dibao.ledger[-1]
     assert row_["enrolled_people"] == (3 if taken else 2)  # the household of two, and one
     assert row_["spent_yuan"] == pytest.approx(2500.0 * 2 + (3500.0 if taken else 0.0))
+    assert row_["reached"] == (2 if taken else 1)  # each household once, alone or whole
     model._record_support_reach()
     assert dibao.ledger[-1]["register_enrolled_people"] == (3 if taken else 2)
+
+
+def test_a_member_enrolled_alone_whose_household_falls_is_taken_whole_once(
+    rules: Scenario,
+) -> None:
+    """Admitted alone at the year's start, its household under the standard by the year's
+    end is taken whole: one new enrolment of all its people, not two, and not alone too."""
+    scenario = single_members(rules)
+    row = {"status": Status.REGISTERED, "size": 2, "labour": 0, "income": 6000.0, "severe": True}
+    model, dibao = start_year(scenario, row)
+    assert dibao.single.tolist() == [True]
+    _assess(model, 2014, [1000.0])  # own income fell under the standard: the floor catches it
+    assert dibao.enrolled.tolist() == [True]
+    assert dibao.single.tolist() == [False]
+    ledger = dibao.ledger[-1]
+    assert (ledger["new_enrolments"], ledger["new_people"]) == (1, 2)
+    assert (ledger["enrolled"], ledger["enrolled_people"]) == (1, 2)
 
 
 def test_a_member_enrolled_alone_keeps_the_allowance_after_the_households_exit(

@@ -308,13 +308,19 @@ def test_a_year_setting_after_the_run_is_noted() -> None:
 
 
 def test_a_setting_that_ends_a_lever_after_the_run_is_not_noted() -> None:
-    """A run shortened to 2018 was told that exit.policies_kept_until (2020) and
-    exit.plan_deadline switched their levers off, when they keep them on throughout."""
+    """A run shortened to 2018 was told that exit.policies_kept_until (2020) switched its
+    lever off, when it keeps it on throughout, and that exit.plan_deadline did, when the
+    plans only go slower."""
     notes = load_scenario(SCENARIOS / "baseline.toml", ["end_year=2018"]).notes()
-    assert notes, "the levers that start after 2018 are still noted"
-    for name in ("policies_kept_until", "plan_deadline", "last_year"):
-        assert not any(name in note for note in notes), notes
     assert any("monitoring.from_year (2019)" in note for note in notes)
+    assert not any("policies_kept_until" in note for note in notes), notes
+    deadline = [note for note in notes if "exit.plan_deadline" in note]
+    assert deadline == [
+        "exit.plan_deadline (2020) is after the run's last year (2018): the plans aim at a "
+        "year the run never reaches, so they go slower"
+    ]
+    late = load_scenario(SCENARIOS / "baseline.toml", ["programs.industry.last_year=2040"])
+    assert late.notes() == []
 
 
 def _baseline_and(tmp_path: Path, child: str) -> Path:

@@ -193,11 +193,21 @@ def test_replications_are_labelled_as_one_run_and_never_below_what_can_be(
             assert rows.loc[name, "ci_low"] >= least, name
     # Few replications of a count near 0: the t-interval reaches under it, and is cut there;
     # a difference from the counterfactual keeps its negative end.
-    replications = {"incidence_end": [0.0, 0.0, 0.009], "additional_exits": [-5.0, 0.0, 6.0]}
+    replications = {
+        "incidence_end": [0.0, 0.0, 0.009],
+        "additional_exits": [-5.0, 0.0, 6.0],
+        "cumulative_exit_share": [1.0, 1.0, 0.97],  # a share near 1: cut at 1
+    }
     ensemble.summaries = lambda: pd.DataFrame({"replication": [0, 1, 2], **replications})  # type: ignore[method-assign]
-    low = ensemble.summary_intervals().set_index("metric")["ci_low"]
-    assert low["incidence_end"] == 0.0
-    assert low["additional_exits"] < -5
+    cut = ensemble.summary_intervals().set_index("metric")
+    assert cut.loc["incidence_end", "ci_low"] == 0.0
+    assert cut.loc["additional_exits", "ci_low"] < -5
+    assert cut.loc["cumulative_exit_share", "ci_high"] == 1.0
+    # only signed outcomes: no bound at all, and no error
+    ensemble.summaries = lambda: pd.DataFrame(  # type: ignore[method-assign]
+        {"replication": [0, 1, 2], "additional_exits": [-5.0, 0.0, 6.0]}
+    )
+    assert ensemble.summary_intervals()["ci_low"].iloc[0] < -5
     del ensemble.summaries
     assert metrics.outcome("additional_exits").least is None  # a difference may be negative
     assert metrics.outcome("mean_income@2014").least is None  # net income may be negative

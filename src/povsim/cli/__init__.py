@@ -59,7 +59,7 @@ EXIT_GRACE_SECONDS = 10.0
 
 def _interruptible[**P](command: Callable[P, None]) -> Callable[P, None]:
     """Ctrl-C ends a command with one line and status 130, SIGTERM with 143 (a command that
-    keeps partial results says what it kept itself)."""
+    keeps partial results says what it kept itself); a worker lost with one line and 1."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:

@@ -762,7 +762,7 @@ def _program_config(value: Any, handler: Any) -> Any:
 ProgramEntry = Annotated[SerializeAsAny[Any], WrapValidator(_program_config)]
 
 
-_ENDS_A_LEVER = ("_until", "deadline", "last_year")
+_ENDS_A_LEVER = ("_until", "last_year")
 """Year settings that end a lever rather than start it: after the run, it is on throughout."""
 
 
@@ -1064,7 +1064,8 @@ class Scenario(_Section):
 
         A year setting (``unit`` "year") after the last simulated year switches its lever
         off for the whole run, as a typo (2040 for 2014) would do silently (one that ends a
-        lever, such as ``exit.policies_kept_until``, keeps it on instead: no note); a list of years
+        lever, such as ``exit.policies_kept_until``, keeps it on instead: no note; a plan's
+        deadline slows the plans); a list of years
         with one after the run never reaches it; then the loader's notes: years of a table by
         year (``poverty_line``, ``budget.total``...) after the run, and how the files
         combined; a deep-poverty year before the run, more villages than households, a budget
@@ -1085,10 +1086,12 @@ class Scenario(_Section):
                     and value > end
                     and not name.endswith(_ENDS_A_LEVER)
                 ):
-                    found.append(
-                        f"{path} ({value}) is after the run's last year ({end}): the lever is "
-                        "off for the whole run"
+                    effect = (
+                        "the plans aim at a year the run never reaches, so they go slower"
+                        if name.endswith("deadline")
+                        else "the lever is off for the whole run"
                     )
+                    found.append(f"{path} ({value}) is after the run's last year ({end}): {effect}")
                 elif unit == "years" and isinstance(value, tuple):
                     late = [y for y in value if isinstance(y, int) and y > end]
                     if late:

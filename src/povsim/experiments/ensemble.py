@@ -96,15 +96,18 @@ class Ensemble:
         return pd.DataFrame(rows)
 
     def summary_intervals(self) -> pd.DataFrame:
-        """Mean and 95% t-interval of every outcome's mean over the replications, cut at the
-        lowest value the outcome can take (:attr:`~povsim.runs.metrics.Outcome.least`)."""
+        """Mean and 95% t-interval of every outcome's mean over the replications, cut to the
+        values the outcome can take (:attr:`~povsim.runs.metrics.Outcome.least`,
+        :attr:`~povsim.runs.metrics.Outcome.most`)."""
         table = self.summaries()
         rows = summarise(table, [], [c for c in table.columns if c != "replication"])
-        # A mean that cannot be negative is not: a t-interval of a few replications of a
-        # count near 0 reached below it ("-0.3% .. 0.9%" of people poor).
-        least = rows["metric"].map(lambda name: outcome(name).least)
-        cut = least.notna() & (rows["ci_low"] < least)
-        rows.loc[cut, "ci_low"] = least[cut].astype(float)
+        # A mean that cannot be negative, or over 1, is not: a t-interval of a few
+        # replications of a count near 0 reached below it ("-0.3% .. 0.9%" of people poor).
+        outcomes = [outcome(name) for name in rows["metric"]]
+        least = pd.Series([o.least for o in outcomes], index=rows.index, dtype=float)
+        most = pd.Series([o.most for o in outcomes], index=rows.index, dtype=float)
+        rows["ci_low"] = rows["ci_low"].where(least.isna() | (rows["ci_low"] >= least), least)
+        rows["ci_high"] = rows["ci_high"].where(most.isna() | (rows["ci_high"] <= most), most)
         return rows
 
     def summary(self) -> dict[str, float]:

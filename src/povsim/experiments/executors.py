@@ -152,9 +152,9 @@ def _broken_pool_message() -> str:
     )
     if script is not None and not ours:
         text += (
-            f"; started from a script ({script}), each worker re-runs it as it starts: "
-            'put its povsim calls under `if __name__ == "__main__":`, or pass '
-            'executor="serial"'
+            f'; if the script that started it ({script}) lacks `if __name__ == "__main__":` '
+            "around its povsim calls, each worker re-runs the script as it starts: add the "
+            'guard, or pass executor="serial"'
         )
     return text
 
@@ -424,13 +424,12 @@ class DaskExecutor(Executor):
                 raise
 
     def run(self, fn, tasks, on_result) -> None:
+        from distributed import KilledWorker
         from distributed import as_completed as dask_completed
 
         futures = [
             self._client.submit(_run_chunk, fn, chunk, pure=False) for chunk in self._chunks(tasks)
         ]
-        from distributed import KilledWorker
-
         with _interrupts(raising=True) as interrupted:
             for future in dask_completed(futures):
                 try:

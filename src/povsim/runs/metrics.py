@@ -120,6 +120,11 @@ class Outcome:
             return None
         return 0.0
 
+    @property
+    def most(self) -> float | None:
+        """The highest value it can take: 1 for a share, None for the rest."""
+        return 1.0 if self.unit == "share" and not self.signed else None
+
     def available(self, run: RunTables) -> bool:
         if self.needs == "indicators":
             return True

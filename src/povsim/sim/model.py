@@ -282,7 +282,7 @@ class PovertyModel(mesa.Model):
         supported = np.zeros(self.households.n, dtype=bool)
         for program in self.programs:
             if isinstance(program, SupportProgram):
-                supported |= program.enrolled
+                supported |= program.covered()
         return spent, budget, self.households.count(supported)
 
     def _record_support_reach(self) -> None:
@@ -306,7 +306,7 @@ class PovertyModel(mesa.Model):
         for members in kinds.values():
             reached = np.zeros(h.n, dtype=bool)
             for program in members:
-                reached |= program.since > 0
+                reached |= program.ever_covered()
             reached &= on_books
             for program in members:
                 program.ledger[-1]["support_reached"] = h.count(reached)

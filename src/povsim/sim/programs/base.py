@@ -425,6 +425,14 @@ class SupportProgram(Program):
             self.made |= self.enrolled & ~column
             column |= self.enrolled
 
+    def covered(self) -> Mask:
+        """Households this program supports now, whole or in part."""
+        return self.enrolled
+
+    def ever_covered(self) -> Mask:
+        """Households this program has supported at some time (its reach)."""
+        return self.since > 0
+
     def supported(self, mask: Mask) -> tuple[float, float]:
         """Real households and people this program supports among the households ``mask``
         (its published counts)."""
@@ -539,7 +547,7 @@ class SupportProgram(Program):
             h.count(eligible & ~self.enrolled),
             h.people(self.enrolled),
             h.people(new),
-            h.count(self.since > 0),
+            h.count(self.ever_covered()),
         )
 
 

@@ -69,8 +69,11 @@ class SocialSecurity(SupportProgram):
         # need not go back further).
         self.own_last: Money = model.households.register_income().copy()
         self.line_last = self.context.line(model.config.start_year)
-        # Households with one member on the allowance as a household of one (单人户施保).
+        # Households with one member on the allowance as a household of one (单人户施保),
+        # now and ever.
         self.single: Mask = np.zeros(model.households.n, dtype=bool)
+        self.single_ever: Mask = np.zeros(model.households.n, dtype=bool)
+        self.single_new: Mask = np.zeros(model.households.n, dtype=bool)
 
     def own_income(self) -> Money:
         """The register's income without this year's allowance: what dibao assesses and
@@ -104,16 +107,13 @@ class SocialSecurity(SupportProgram):
         line = self.context.line(year)
         if not self.two_lines(year):
             return np.full(h.n, self.config.threshold * line)
-        # Two lines in one made the poverty line the dibao standard's floor; counties set
-        # the standard itself, higher (4,301 yuan in 2017, 5,842 in 2020: MCA,
-        # docs/register-sources.md sections 6 and 12).
-        dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
-        standard = np.full(h.n, max(line, dibao))
+        dibao = self._dibao_standard(year)
+        standard = np.full(h.n, dibao)
         last = self.config.guaranteed_from
         if self.config.max_labour is not None:
             standard[~self.cannot_work(year)] = line
         if last is not None and year >= last:
-            exit_standard = max(line, dibao, self.context.scenario.exit_standard(year))
+            exit_standard = max(dibao, self.context.scenario.exit_standard(year))
             standard[h.status == Status.REGISTERED] = exit_standard
         return standard
 
@@ -255,14 +255,19 @@ class SocialSecurity(SupportProgram):
         own = self.own_income()
         return self.enrolled & (h.status == Status.UNREGISTERED) & (own < self.context.line(year))
 
-    def standard_for_one(self, year: int) -> float:
-        """The allowance of a household of one without income of its own: the dibao
-        standard, which the poverty line floors (yuan a year)."""
-        line = self.context.line(year)
-        if not self.two_lines(year):
-            return self.config.threshold * line
+    def _dibao_standard(self, year: int) -> float:
+        """Under two lines in one, the county's dibao standard (``standard``), floored by the
+        poverty line; unset, the line itself. Two lines in one made the line the standard's
+        floor; counties set the standard higher (4,301 yuan in 2017, 5,842 in 2020: MCA,
+        docs/register-sources.md sections 6 and 12)."""
         dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
-        return max(line, dibao)
+        return max(self.context.line(year), dibao)
+
+    def standard_for_one(self, year: int) -> float:
+        """The allowance of a household of one without income of its own (yuan a year)."""
+        if not self.two_lines(year):
+            return self.config.threshold * self.context.line(year)
+        return self._dibao_standard(year)
 
     def enrol_single_members(self, year: int) -> None:
         """参照单人户纳入低保 (from ``single_member_from``): a registered household not on the
@@ -276,11 +281,14 @@ class SocialSecurity(SupportProgram):
         keeps it after the household's exit: the campaign's policies stayed (摘帽不摘政策).
         A household the allowance takes whole leaves this form. The allowance is an
         entitlement where the program is one; otherwise members already on it are paid
-        first from what the year's money has left, then the newly admitted by income.
+        first from what the year's money has left after the year's whole households, then
+        the newly admitted by income: with money short, a whole household admitted this
+        year comes before a member kept alone.
         """
         h, start = self.context.households, self.config.single_member_from
         if start is None or year < start:
             return
+        self.single_new[:] = False
         on_books = h.status != Status.UNREGISTERED
         kept = self.single & on_books & h.severe & ~self.enrolled
         admitted = h.severe & (h.status == Status.REGISTERED) & ~self.enrolled & ~kept
@@ -296,10 +304,12 @@ class SocialSecurity(SupportProgram):
         left = max(self.money(year) - row["spent_yuan"], 0.0)
         paid = idx[fit_queue(costs, keys, left, units=h.weight[idx], rng=self.stream("single"))]
         self.single[paid] = True
+        self.single_ever[paid] = True
         per_person = allowance / h.size[paid]
         self.magnitude[paid] += per_person
         self.income[paid] += per_person
         new = paid[admitted[paid]]
+        self.single_new[new] = True
         spent = float(allowance * h.weight[paid].sum())
         row["spent_yuan"] += spent
         row["unspent_yuan"] -= spent
@@ -307,6 +317,13 @@ class SocialSecurity(SupportProgram):
         row["new_enrolments"] += h.count(new)
         row["enrolled_people"] += h.count(paid)  # one member each
         row["new_people"] += h.count(new)
+        row["reached"] = h.count(self.ever_covered())
+
+    def covered(self) -> Mask:
+        return self.enrolled | self.single
+
+    def ever_covered(self) -> Mask:
+        return super().ever_covered() | self.single_ever
 
     def supported(self, mask: Mask) -> tuple[float, float]:
         """Real households and people the allowance supports among ``mask``: a household
@@ -368,6 +385,10 @@ class SocialSecurity(SupportProgram):
             fit_queue(costs, keys, left, units=h.weight[idx], rng=self.stream("queue_allowance"))
         ]
         new = paid[~self.enrolled[paid]]
+        # A household whose member was admitted alone this year, taken whole now, was
+        # counted new then, with one person: now the rest of its people.
+        again = new[self.single_new[new]]
+        self.single[new] = False
         self.enrolled[new] = True
         self._admit(year)
         self.since[new] = np.where(self.since[new] == 0, year, self.since[new])
@@ -384,6 +405,6 @@ class SocialSecurity(SupportProgram):
         row["spent_yuan"] += spent
         row["unspent_yuan"] -= spent
         row["enrolled"], row["enrolled_people"] = self.supported(np.ones(h.n, dtype=bool))
-        row["new_enrolments"] += h.count(new)
-        row["new_people"] += h.people(new)
-        row["reached"] = h.count(self.since > 0)
+        row["new_enrolments"] += h.count(new) - h.count(again)
+        row["new_people"] += h.people(new) - h.count(again)
+        row["reached"] = h.count(self.ever_covered())
