@@ -518,6 +518,22 @@ def test_a_worker_that_dies_is_named_not_a_broken_pool() -> None:
         pool.run(os._exit, [3, 3], lambda index, result: None)
 
 
+@pytest.mark.slow
+def test_a_dask_worker_that_dies_is_named() -> None:
+    """A task that killed its Dask worker ended the run in distributed's KilledWorker."""
+    import dask
+    import distributed  # noqa: F401  (its config loaded before dask.config.set changes it)
+
+    from povsim.experiments.executors import DaskExecutor, WorkerLost
+
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        DaskExecutor(workers=1) as pool,
+        pytest.raises(WorkerLost, match="Dask workers died running a task"),
+    ):
+        pool.run(os._exit, [3], lambda index, result: None)
+
+
 def test_a_lost_worker_ends_a_command_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

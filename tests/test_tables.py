@@ -64,6 +64,29 @@ def test_a_count_of_none_is_zero_not_a_fraction() -> None:
     assert format_value("relapses_households", 0.25) == "0.250"
 
 
+def test_a_yearly_column_has_the_unit_of_what_it_measures() -> None:
+    """comprehensive_incidence@2017 and wrongful_exit_rate@2018 were counted as households
+    (a rate of 0.031 shown as "0.031", not "3.1%"), villages_exited and poor_villages_left as
+    households, registered_people_start as households, the household size as a count ("3")."""
+    from povsim.runs.metrics import format_value, outcome
+
+    units = {
+        "comprehensive_incidence@2017": "share",
+        "wrongful_exit_rate@2018": "share",
+        "villages_exited@2020": "villages",
+        "poor_villages_left@2018": "villages",
+        "registered_people_start@2014": "people",
+        "deep_poverty_counties@2017": "counties",
+        "counties_exited@2017": "counties",
+        "mean_income_poor_counties@2016": "yuan/person/year",
+        "registered_household_size_start@2014": "people/household",
+        "relapses_households@2016": "households",
+    }
+    assert {name: outcome(name).unit for name in units} == units
+    assert format_value("comprehensive_incidence@2017", 0.031) == "3.1%"
+    assert format_value("registered_household_size_start@2014", 3.0531) == "3.05"
+
+
 def test_a_mean_under_one_has_its_interval_as_precise() -> None:
     """A compare table read "0.667 ±3": three decimals for the mean, none for the interval."""
     from povsim.runs.metrics import format_interval as pm

@@ -56,6 +56,7 @@ Unit = Literal[
     "yuan",
     "year",
     "yuan/person/year",
+    "people/household",
 ]
 Needs = Literal["indicators", "pathways", "counterfactual"]
 NAN = math.nan
@@ -393,33 +394,25 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in _OUTCOMES}
 _PATHWAY = "exited_people:"
 
 
-_SHARE_COLUMNS = frozenset(
-    {
-        "incidence",
-        "registered_incidence",
-        "relapse_rate",
-        "cumulative_exit_share",
-        "cumulative_relapse_share",
-        "registered_illness_share",
-    }
-)
-
-
 _COLUMNS = INDICATORS | NATIONAL_INDICATORS
 """Columns ``COLUMN@YEAR`` may name (the national ones only in county-resolved runs,
 where a county run gives NaN for them)."""
 
 
 def _column_unit(column: str) -> Unit:
-    if column in _SHARE_COLUMNS:
+    # Named by what they measure: incidences, rates and shares are shares of a whole, and
+    # every count of villages says so.
+    if column.endswith(("incidence", "_rate", "_share")):
         return "share"
     if "income" in column or column == "poverty_line":
         return "yuan/person/year"
-    for suffix, unit in (("_people", "people"), ("_yuan", "yuan"), ("villages", "villages")):
-        if column.endswith(suffix):
+    if "household_size" in column:
+        return "people/household"
+    for part, unit in (("villages", "villages"), ("counties", "counties"), ("_people", "people")):
+        if part in column:
             return unit  # type: ignore[return-value]
-    if column in NATIONAL_INDICATORS:
-        return "counties"
+    if column.endswith("_yuan"):
+        return "yuan"
     return "year" if column == "year" else "households"
 
 
@@ -525,6 +518,8 @@ def format_value(name: str, value: float | None) -> str:
         return f"{value:.1%}"
     if unit == "year":
         return f"{value:.0f}"
+    if unit == "people/household":
+        return f"{value:.2f}"
     if abs(value) >= 1 or float(value).is_integer():
         return f"{value:,.0f}"  # a count of none is 0, not 0.000
     return f"{value:.3f}"
