@@ -98,7 +98,11 @@ def test_a_rerun_replays_the_history_and_continues(county, tmp_path: Path) -> No
 
 
 def test_a_history_from_another_fit_is_refused_not_replayed(county, tmp_path: Path) -> None:
-    _fit(county, tmp_path / "fit", generations=1, population=2)
+    fitted = _fit(county, tmp_path / "fit", generations=1, population=2)
+    # a few lines, not the history, the table and the calibrated scenario in full
+    assert repr(fitted).startswith("<CalibrationResult of ")
+    assert "income.growth=" in repr(fitted)
+    assert len(repr(fitted)) < 600
     scenario, spec = county
     changed = (
         scenario.updated({"income.transitory_sd": scenario.income.transitory_sd + 0.05}),

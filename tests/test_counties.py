@@ -215,6 +215,15 @@ def test_a_county_takes_its_share_of_every_national_total(tiny: Scenario) -> Non
     assert all(g.earnings[2016] == 12_000.0 for g in got)  # a wage is not a total
 
 
+def test_a_national_result_shows_what_it_holds_in_a_few_lines(tiny_run) -> None:
+    """Its repr printed the resolved scenario and every county's table in full."""
+    text = repr(tiny_run)
+    assert text.startswith("<NationalResult ")
+    assert "counties " in text
+    assert len(text) < 600, text
+    assert len(text.splitlines()) <= 4, text
+
+
 def test_national_quantiles_pool_the_counties_income(tiny: Scenario, tiny_run) -> None:
     """Quantiles do not add up; pooled from the counties' sketches, the nation's lie
     between its counties' own (to within a sketch point), and the lowest fifth is poorer

@@ -101,6 +101,10 @@ def test_prim_finds_the_planted_box(tmp_path: Path) -> None:
     assert limits.at["income.growth", "high"] == pytest.approx(0.05, abs=0.01)
     assert limits.at["exit.income_margin", "low"] == pytest.approx(0.1, abs=0.02)
     assert "income.growth ≤ 0.05" in found.summary.iloc[0]["reading"]
+    # a few lines, not every table in full (the dataclass's own repr)
+    assert repr(found).startswith("<Discovery of 'registered_people@2020 > 0'")
+    assert "boxes" in repr(found)
+    assert len(repr(found).splitlines()) <= 4
 
 
 def test_the_command_writes_boxes_and_refuses_what_is_not_a_result(tmp_path: Path) -> None:

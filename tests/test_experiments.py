@@ -920,6 +920,22 @@ def _comparison(scenario: Scenario) -> Comparison:
             r"comparison: a Comparison \(povsim\.compare\), not DataFrame$",
         ),
         (lambda t: write_comparison(_comparison(t), 123), TypeError, "out: a path, not int 123"),
+        # the library's own entry points failed on a file name with an AttributeError, and
+        # on no replications with a KeyError once the empty results were summarised
+        (lambda t: run_ensemble("baseline.toml", 1, 2), TypeError, "scenario: a Scenario"),
+        (lambda t: run_ensemble(t, 1, 0), ValueError, "replications: at least 1, not 0"),
+        (
+            lambda t: compare_scenarios(["a.toml", "b.toml"], 2),
+            TypeError,
+            "scenarios: a Scenario",
+        ),
+        (lambda t: compare_scenarios(t, 2), TypeError, "scenarios: a list of two or more"),
+        (lambda t: compare_scenarios([t], 2), ValueError, "scenarios: two or more"),
+        (
+            lambda t: compare_scenarios([t, t.updated({"name": "b"})], 0),
+            ValueError,
+            "replications: at least 1, not 0",
+        ),
         (
             lambda t: write_comparison(_comparison(t), "o", overwrite="no"),
             TypeError,
@@ -936,6 +952,26 @@ def test_the_python_api_names_a_wrong_argument(
     with pytest.raises(error, match=message):
         call(tiny)
     assert not Path("o").exists()  # refused before the output directory is made
+
+
+def test_results_show_what_they_hold_in_a_few_lines(tiny: Scenario, tmp_path: Path) -> None:
+    """A notebook cell ending in a result printed the dataclass's repr: every field of the
+    scenario and every table, 15,000 characters for one run and 54,000 for three."""
+    other = tiny.updated({"name": "other", "exit.income_margin": 0.1})
+    single = povsim.run(tiny, seed=3, out=tmp_path / "r")
+    ensemble = povsim.run(tiny, seed=3, replications=2, executor="serial", progress=False)
+    comparison = povsim.compare([tiny, other], replications=2, executor="serial", progress=False)
+    for result, words in (
+        (single, ["<RunResult 'baseline', seed 3, 2014-2020", "indicators 7×", ".summary()"]),
+        (ensemble, ["<Ensemble 'baseline', seed 3, 2 replications", "indicators 14×"]),
+        (comparison, ["<Comparison of 'baseline', 'other'", "table ", ".metric(NAME)"]),
+    ):
+        text = repr(result)
+        assert len(text) < 600, text
+        assert len(text.splitlines()) <= 4, text
+        for word in words:
+            assert word in text
+    assert f"written to {tmp_path / 'r'}" in repr(single)
 
 
 def test_a_flag_may_be_a_numpy_bool() -> None:

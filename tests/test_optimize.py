@@ -118,6 +118,9 @@ def test_the_search_recovers_an_obvious_optimum(obvious: Scenario, tmp_path: Pat
     assert member.programs["industry"].share == pytest.approx(best["programs.industry.share"])
     files = {p.name for p in (tmp_path / "opt").rglob("*") if p.is_file()}
     assert {"pareto.parquet", "history.parquet", "front.png", "shares.png"} <= files
+    # a few lines, not the front, the history and every member's scenario in full
+    assert repr(result).startswith(f"<OptimizationResult {len(result.front)} front members")
+    assert len(repr(result)) < 600
 
 
 def test_a_resumed_search_equals_an_uninterrupted_one(obvious: Scenario, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ two independent means.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from povsim.config.fields import repeated
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
+from povsim.runs.display import result_repr, shape
 from povsim.runs.runner import RunResult
 from povsim.runs.stats import mean_interval, summarise
 from povsim.runs.store import staged
@@ -65,6 +66,21 @@ class Comparison:
     wall_seconds: float
     path: Path | None = field(default=None)
     overrides: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        names = [s.name for s in self.scenarios]
+        about = (
+            f"of {', '.join(map(repr, names))} (differences from {names[0]!r}), "
+            f"{self.replications} replications of seed {self.seed}, {self.wall_seconds:.1f} s"
+        )
+        tables = {"table": self.table, "runs": self.runs, "trajectories": self.trajectories}
+        return result_repr(
+            type(self).__name__,
+            about,
+            {name: shape(*frame.shape) for name, frame in tables.items()},
+            ".metric(NAME): one outcome per scenario, with the paired difference",
+            self.path,
+        )
 
     def metric(self, name: str) -> pd.DataFrame:
         """The table's rows for one metric, one per scenario.
@@ -201,8 +217,21 @@ def compare_scenarios(
         seed: base seed (default: the first scenario's).
         executor: where to run (default: serially here).
         on_result: called in this process as each run finishes.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong kind or range, named, before
+            anything runs.
     """
-    scenarios = list(scenarios)
+    # Unchecked, file names failed as "'str' object has no attribute 'name'" and no
+    # replications as a KeyError once the empty runs were summarised.
+    if isinstance(scenarios, str | Path | Scenario) or not isinstance(scenarios, Iterable):
+        raise TypeError(
+            f"scenarios: a list of two or more Scenarios, not {type(scenarios).__name__}"
+        )
+    scenarios = [arguments.loaded("scenarios", s) for s in scenarios]
+    if len(scenarios) < 2:
+        raise ValueError(f"scenarios: two or more to compare, not {len(scenarios)}")
+    arguments.whole("replications", replications)
     names = [s.name for s in scenarios]
     twice = repeated(names)
     if twice:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from povsim.config import arguments
 from povsim.runs import metrics
+from povsim.runs.display import result_repr, shape
 from povsim.runs.store import output_kind, staged
 
 __all__ = [
@@ -338,6 +339,22 @@ class Discovery:
     trajectory: pd.DataFrame
     summary: pd.DataFrame
     path: Path | None = None
+
+    def __repr__(self) -> str:
+        tables = {
+            "boxes": self.boxes,
+            "stats": self.stats,
+            "trajectory": self.trajectory,
+            "summary": self.summary,
+        }
+        return result_repr(
+            type(self).__name__,
+            f"of {self.where!r} in {self.results}: {len(self.stats)} boxes, "
+            f"{self.cases} of {self.runs} runs meet it",
+            {name: shape(*frame.shape) for name, frame in tables.items()},
+            ".readings(): one sentence per box",
+            self.path,
+        )
 
     def readings(self) -> list[str]:
         """One sentence per box; without a box, one that says why there is none."""

@@ -11,9 +11,10 @@ from typing import Any
 
 import pandas as pd
 
-from povsim.config import Scenario
+from povsim.config import Scenario, arguments
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
+from povsim.runs.display import result_repr, shape
 from povsim.runs.metrics import outcome
 from povsim.runs.runner import RunResult
 from povsim.runs.stats import summarise
@@ -90,6 +91,25 @@ class Ensemble:
         tables["summary"] = self.summaries()
         return {name: frame for name, frame in tables.items() if frame is not None}
 
+    def __repr__(self) -> str:
+        years = self.scenario.years
+        # Sizes of the stacked tables without stacking them: a repr should cost nothing.
+        each = [r.tables() for r in self.results]
+        names = [n for n in (each[0] if each else {}) if all(n in t for t in each)]
+        sizes = {
+            name: shape(sum(len(t[name]) for t in each), each[0][name].shape[1] + 1)
+            for name in names
+        }
+        return result_repr(
+            type(self).__name__,
+            f"{self.scenario.name!r}, seed {self.seed}, {self.replications} replications, "
+            f"{years[0]}-{years[-1]}, {self.wall_seconds:.1f} s",
+            sizes,
+            ".summary_intervals(): each outcome's mean and 95% interval; "
+            ".summaries(): one row per replication",
+            self.path,
+        )
+
     def summaries(self) -> pd.DataFrame:
         """One row of outcomes per replication."""
         rows = [{"replication": r.replication, **r.summary()} for r in self.results]
@@ -149,7 +169,16 @@ def run_ensemble(
         executor: where to run them (default: serially here).
         counterfactual: also run each without support (for relapses avoided).
         on_result: called in this process as each replication finishes.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong kind or range, named, before
+            anything runs.
     """
+    # Unchecked, a file name failed as "'str' object has no attribute 'seed'" and no
+    # replications as a KeyError once the empty ensemble was summarised.
+    arguments.loaded("scenario", scenario)
+    arguments.whole("replications", replications)
+    arguments.flag("counterfactual", counterfactual)
     seed = run_seed(seed, scenario.seed)
     specs = [RunSpec(scenario, seed, r, counterfactual) for r in range(replications)]
     results: list[RunResult | None] = [None] * replications

@@ -48,6 +48,7 @@ from povsim.config.fields import repeated
 from povsim.experiments.calibration.validation import resized
 from povsim.experiments.executors import Executor, given
 from povsim.runs import metrics
+from povsim.runs.display import result_repr, shape
 from povsim.runs.runner import simulate
 from povsim.runs.store import OutputDirectory, locked, write_text
 
@@ -421,6 +422,16 @@ class OptimizationResult:
     constraints: list[Constraint]
     scenarios: list[Scenario] = field(default_factory=list)
     evaluations: int = 0
+
+    def __repr__(self) -> str:
+        goals = ", ".join(map(str, self.objectives))
+        return result_repr(
+            type(self).__name__,
+            f"{len(self.front)} front members of {len(self.history)} points evaluated "
+            f"({self.evaluations} in this call); objectives {goals}",
+            {"front": shape(*self.front.shape), "history": shape(*self.history.shape)},
+            ".front: one row per member; .scenarios: each member's scenario",
+        )
 
 
 def front_of(

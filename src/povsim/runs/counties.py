@@ -31,6 +31,7 @@ from scipy.optimize import brentq
 from povsim.config import Scenario, arguments
 from povsim.config.geography import GeographyConfig, ProvinceConfig
 from povsim.runs import metrics
+from povsim.runs.display import result_repr, shape
 from povsim.sim.indicators import (
     INDICATORS,
     NATIONAL_INDICATORS,
@@ -881,6 +882,18 @@ class NationalResult:
             "spending": self.spending,
             "pathways": self.pathways,
         }
+
+    def __repr__(self) -> str:
+        years = self.scenario.years
+        return result_repr(
+            type(self).__name__,
+            f"{self.scenario.name!r}, seed {self.seed}, "
+            f"{self.counties['county'].nunique()} counties, {years[0]}-{years[-1]}, "
+            f"{self.wall_seconds:.1f} s",
+            {name: shape(*frame.shape) for name, frame in self.tables().items()},
+            ".summary(): every outcome; .counties, .provinces: one row per year each",
+            self.path,
+        )
 
     def manifest_fields(self) -> dict[str, Any]:
         return {

@@ -14,6 +14,7 @@ import pandas as pd
 
 from povsim.config import Scenario, arguments
 from povsim.runs import metrics
+from povsim.runs.display import result_repr, shape
 from povsim.sim.model import PovertyModel
 from povsim.sim.streams import run_seed, seed_for
 
@@ -76,6 +77,18 @@ class RunResult:
             "households": self.panel,
         }
         return {name: frame for name, frame in tables.items() if frame is not None}
+
+    def __repr__(self) -> str:
+        which = "" if self.replication is None else f", replication {self.replication}"
+        years = self.scenario.years
+        return result_repr(
+            type(self).__name__,
+            f"{self.scenario.name!r}, seed {self.seed}{which}, {years[0]}-{years[-1]}, "
+            f"{self.wall_seconds:.1f} s",
+            {name: shape(*frame.shape) for name, frame in self.tables().items()},
+            ".summary(): every outcome; .indicators: one row per year",
+            self.path,
+        )
 
     def manifest_fields(self) -> dict[str, Any]:
         """The run's own timing, for the manifest."""

@@ -51,6 +51,7 @@ from povsim.experiments.calibration.validation import (
     target_table,
 )
 from povsim.experiments.executors import EXECUTOR_HINT, Executor
+from povsim.runs.display import result_repr, shape
 from povsim.runs.store import OutputDirectory, check_target
 
 __all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
@@ -89,6 +90,16 @@ class CalibrationResult:
     table: pd.DataFrame
     scenario: Scenario
     evaluations: int
+
+    def __repr__(self) -> str:
+        best = ", ".join(f"{name}={value:.4g}" for name, value in self.best.items())
+        return result_repr(
+            type(self).__name__,
+            f"of {self.scenario.name!r}: objective {self.objective:.4g} at {best} "
+            f"({self.evaluations} points evaluated in this call)",
+            {"history": shape(*self.history.shape), "table": shape(*self.table.shape)},
+            ".table: each target against the simulated value; .scenario: the calibrated one",
+        )
 
 
 def _toml_value(value: float | int) -> str:
