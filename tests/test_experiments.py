@@ -23,6 +23,7 @@ from povsim.experiments import (
     DaskExecutor,
     ProcessExecutor,
     SerialExecutor,
+    SweepError,
     compare_scenarios,
     load_design,
     run_ensemble,
@@ -787,6 +788,9 @@ def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path
     )
     assert damaged.exit_code == 2
     assert "design.json is damaged" in damaged.output
+    # in Python there is no --out to change: the message says what to give instead
+    with pytest.raises(SweepError, match=r"another --out \(out= in Python\)"):
+        povsim.sweep(design, out, resume=True, executor="serial")
 
 
 def test_the_python_api_refuses_before_running_what_the_command_line_refuses(

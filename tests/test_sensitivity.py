@@ -328,6 +328,20 @@ def test_the_indices_need_an_analysis(small_base) -> None:
         indices_table(sp)
 
 
+def test_evaluate_and_analyse_say_what_is_missing_or_wrong(small_base) -> None:
+    """An analysis before any evaluation raised SALib's RuntimeError "Model not yet
+    evaluated", and ``evaluate(out=5)`` pathlib's TypeError about ``__fspath__``."""
+    two = {
+        "income.growth": {"bounds": [0.04, 0.1]},
+        "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
+    }
+    sp = problem_spec(small_base, two).sample_sobol(4, calc_second_order=False)
+    with pytest.raises(ValueError, match=r"evaluate first, e\.g\. sp\.evaluate\("):
+        sp.analyze_sobol(calc_second_order=False)
+    with pytest.raises(TypeError, match="out: a path, not int 5"):
+        sp.evaluate(executor="serial", out=5, progress=False)
+
+
 def test_the_same_problem_draws_the_same_sample_unless_given_another_seed(small_base) -> None:
     def spec(seed: int) -> PovsimProblemSpec:
         return problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}}, seed=seed)

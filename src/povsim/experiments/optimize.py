@@ -870,7 +870,7 @@ def _search(
                 str(out),
                 "",
                 "holds a search with other settings (objectives, levers, seed, size...); "
-                "use another --out to start anew",
+                "use another --out (out= in Python) to start anew",
             )
     else:
         write_text(

@@ -429,12 +429,15 @@ class PovsimProblemSpec(ProblemSpec):
         reads the sample with the ``num_levels`` it was drawn with unless given them.
 
         Raises:
-            ValueError: Sobol, Morris or FAST asked of a sample another method drew (their
-                estimators read the sample's own design), or Morris given ``num_levels``
-                other than its sample's.
+            ValueError: nothing evaluated yet; Sobol, Morris or FAST asked of a sample
+                another method drew (their estimators read the sample's own design), or
+                Morris given ``num_levels`` other than its sample's.
             ScenarioError: fewer than two inputs or groups to apportion the output among.
         """
         check_analysable(self.problem)
+        if self.results is None:
+            # SALib's own words, "Model not yet evaluated", did not say what to call
+            raise ValueError("evaluate first, e.g. sp.evaluate(executor='processes')")
         method = _approach(func)
         needs = _SAMPLERS.get(method)
         # A sample set by hand (set_samples) is the user's to read as they mean it.
@@ -483,6 +486,8 @@ class PovsimProblemSpec(ProblemSpec):
         """
         if func is not None:
             return super().evaluate(func, *args, **kwargs)
+        if out is not None:
+            out = arguments.path("out", out)  # else pathlib's words, after the sample's check
         arguments.flag("resume", resume)
         if progress is not None:
             arguments.flag("progress", progress)

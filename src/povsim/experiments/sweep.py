@@ -370,10 +370,12 @@ def run_sweep(
         except (OSError, ValueError, AttributeError):
             raise SweepError(
                 f"{fingerprint_file} is damaged: the sweep cannot be checked against the "
-                "design; use another --out to start anew"
+                "design; use another --out (out= in Python) to start anew"
             ) from None
         if fingerprint != sweep.fingerprint():
-            raise SweepError(f"{out} holds a different design: use another --out to start anew")
+            raise SweepError(
+                f"{out} holds a different design: use another --out (out= in Python) to start anew"
+            )
     else:
         if out.exists() and any(p.name != MARKER for p in out.iterdir()):
             raise SweepError(f"{out} exists and is not a sweep directory")

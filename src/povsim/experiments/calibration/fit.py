@@ -236,7 +236,7 @@ class _Search:
                         "written by another fit (other free parameters, or the scenario, "
                         "the targets, the runs' seed or replications, or the model's code "
                         "have changed since): its points would be stale; move it away or "
-                        "choose another --out",
+                        "choose another --out (out= in Python)",
                     )
                 ]
             )
