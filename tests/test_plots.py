@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -83,6 +84,65 @@ def test_comparison_bars_carry_the_paired_differences() -> None:
     assert labels.count("Δ +1.1\n±0.6") == 2  # the two share panels, in percentage points
     for ax in fig.axes:
         assert ax.get_ylim()[0] >= 0
+
+
+def test_comparison_whiskers_stop_where_the_outcome_does() -> None:
+    """Three replications' t-interval of a 91% exit share reached 104% "of registered
+    households": the whisker now stops at 100%, as it already stopped at 0."""
+    from povsim.plots.experiments import comparison_bars
+
+    rows = [
+        {
+            "scenario": scenario,
+            "metric": metric,
+            "mean": mean,
+            "ci_low": mean - spread,
+            "ci_high": mean + spread,
+            "diff_mean": np.nan if scenario == "a" else 0.0,
+            "diff_ci_low": np.nan if scenario == "a" else -0.01,
+            "diff_ci_high": np.nan if scenario == "a" else 0.01,
+        }
+        for scenario in ("a", "b")
+        for metric, mean, spread in (
+            ("cumulative_exit_share", 0.912, 0.132),
+            ("cumulative_relapse_share", 0.03, 0.04),
+            ("cost_per_exit", 29_000.0, 9_000.0),
+        )
+    ]
+    fig = comparison_bars(pd.DataFrame(rows))
+    exits, relapses, cost = fig.axes
+    tops = [segment[:, 1].max() for segment in exits.collections[0].get_segments()]
+    assert max(tops) == pytest.approx(100.0)
+    bottoms = [segment[:, 1].min() for segment in relapses.collections[0].get_segments()]
+    assert min(bottoms) == pytest.approx(0.0)
+    # an outcome with no upper end keeps its whole interval
+    tops = [segment[:, 1].max() for segment in cost.collections[0].get_segments()]
+    assert max(tops) == pytest.approx(38.0)
+
+
+def test_an_index_without_an_interval_has_no_whisker() -> None:
+    """Morris's sigma has no interval: its bars carried a cap of length 0, as if known
+    exactly."""
+    from povsim.plots.experiments import sensitivity_bars
+
+    indices = pd.DataFrame(
+        {
+            "output": "incidence_end",
+            "input": ["a", "b", "a", "b"],
+            "input2": pd.Series([None] * 4, dtype="string"),
+            "index": ["mu_star", "mu_star", "sigma", "sigma"],
+            "value": [0.02, 0.01, 0.03, 0.005],
+            "conf": [0.005, 0.004, np.nan, np.nan],
+            "listed": True,
+        }
+    )
+    ax = sensitivity_bars(indices, "morris").axes[0]
+    from matplotlib.container import BarContainer
+
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    mu_star, sigma = (b.errorbar.lines[2][0].get_segments() for b in bars)
+    assert all(len(segment) == 2 for segment in mu_star)
+    assert all(len(segment) == 0 for segment in sigma)
 
 
 def test_a_figure_names_a_wrong_table_or_method() -> None:

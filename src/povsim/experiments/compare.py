@@ -69,8 +69,9 @@ class Comparison:
 
     def __repr__(self) -> str:
         names = [s.name for s in self.scenarios]
+        reference = f" (differences from {names[0]!r})" if names else ""
         about = (
-            f"of {', '.join(map(repr, names))} (differences from {names[0]!r}), "
+            f"of {', '.join(map(repr, names))}{reference}, "
             f"{self.replications} replications of seed {self.seed}, {self.wall_seconds:.1f} s"
         )
         tables = {"table": self.table, "runs": self.runs, "trajectories": self.trajectories}

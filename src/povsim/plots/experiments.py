@@ -7,6 +7,7 @@ import pandas as pd
 
 from povsim.config import arguments
 from povsim.plots.common import Figure, _line
+from povsim.runs.metrics import outcome
 
 __all__ = ["comparison_bars", "comparison_trajectories", "sensitivity_bars", "time_varying_indices"]
 
@@ -63,9 +64,13 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
         x = np.arange(len(rows))
         mean = scale * rows["mean"].to_numpy()
         error = scale * np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
-        # A share or a cost is never negative: a t-interval of a few replications can reach
-        # under 0, and the bar's whisker stops there.
-        error[0] = np.minimum(error[0], mean)
+        # A t-interval of a few replications can reach past what the outcome can be (under
+        # 0, a share over 100%): the bar's whisker stops there.
+        least, most = outcome(metric).least, outcome(metric).most
+        if least is not None:
+            error[0] = np.minimum(error[0], mean - scale * least)
+        if most is not None:
+            error[1] = np.minimum(error[1], scale * most - mean)
         ax.bar(x, mean, yerr=np.nan_to_num(error), capsize=3, color=[f"C{i}" for i in x])
         # The bars' intervals are each mix's own; two mixes on the same seeds differ far more
         # surely than overlapping bars suggest, so each bar carries its paired difference.
@@ -116,7 +121,9 @@ def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
                 x + offset,
                 part["value"],
                 0.4,
-                yerr=np.nan_to_num(part["conf"]),
+                # no whisker where the index has no interval (Morris's sigma): one of
+                # length 0 read as an index known exactly
+                yerr=part["conf"].to_numpy(dtype=float),
                 capsize=2,
                 label=index,
             )
