@@ -926,6 +926,12 @@ def _comparison(scenario: Scenario) -> Comparison:
         (lambda t: write_comparison(_comparison(t), 123), TypeError, "out: a path, not int 123"),
         # the library's own entry points failed on a file name with an AttributeError, and
         # on no replications with a KeyError once the empty results were summarised
+        # an executor made directly: 0 workers ran on every core and chunk_size 0 as 1,
+        # without a word; "2" failed inside concurrent.futures
+        (lambda t: ProcessExecutor(0), ValueError, "workers: at least 1, not 0"),
+        (lambda t: ProcessExecutor("2"), TypeError, "workers: a whole number, not str '2'"),
+        (lambda t: ProcessExecutor(2, chunk_size=0), ValueError, "chunk_size: at least 1"),
+        (lambda t: DaskExecutor(0), ValueError, "workers: at least 1, not 0"),
         (lambda t: run_ensemble("baseline.toml", 1, 2), TypeError, "scenario: a Scenario"),
         (lambda t: run_ensemble(t, 1, 0), ValueError, "replications: at least 1, not 0"),
         (

@@ -282,8 +282,12 @@ class ProcessExecutor(Executor):
     """
 
     def __init__(self, workers: int | None = None, chunk_size: int = 1):
+        # Made directly, not by make_executor: 0 workers ran on every core and 0 a chunk
+        # as 1, without a word, and "2" failed inside concurrent.futures.
+        if workers is not None:
+            arguments.whole("workers", workers)
         self.workers = workers or os.cpu_count() or 1
-        self.chunk_size = max(1, chunk_size)
+        self.chunk_size = arguments.whole("chunk_size", chunk_size)
         context = _start_fork_server()
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
@@ -362,7 +366,9 @@ class DaskExecutor(Executor):
     def __init__(
         self, workers: int | None = None, scheduler: str | None = None, chunk_size: int = 1
     ):
-        self.chunk_size = max(1, chunk_size)
+        if workers is not None:
+            arguments.whole("workers", workers)
+        self.chunk_size = arguments.whole("chunk_size", chunk_size)
         try:
             from distributed import Client, LocalCluster
         except ImportError as err:  # pragma: no cover - depends on the install
