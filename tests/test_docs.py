@@ -78,6 +78,9 @@ def test_mkdocs_builds_strictly_with_the_hook_and_the_api() -> None:
     assert "::: povsim" in api
     # The figures a notebook draws were in no reference page.
     assert re.search(r"^::: povsim\.plots$", api, flags=re.M)
+    # povsim.run returns an Ensemble and takes an Executor: neither had a reference page.
+    assert re.search(r"^::: povsim\.experiments\.ensemble$", api, flags=re.M)
+    assert re.search(r"^::: povsim\.experiments\.executors$", api, flags=re.M)
 
 
 @pytest.mark.parametrize(("page", "names"), MARKERS.items())
