@@ -342,6 +342,25 @@ def test_evaluate_and_analyse_say_what_is_missing_or_wrong(small_base) -> None:
         sp.evaluate(executor="serial", out=5, progress=False)
 
 
+def test_a_problem_names_a_wrong_path_scenario_or_outputs(small_base) -> None:
+    """``load_problem(5)`` and ``load_problem(path, 5)`` failed in pathlib ("argument should
+    be a str or an os.PathLike object"), ``problem_spec(..., outputs=5)`` with "'int' object
+    is not iterable"."""
+    problem = SCENARIOS / "problems" / "baseline_six.toml"
+    with pytest.raises(TypeError, match="path: a path, not int 5"):
+        load_problem(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="scenario: a TOML path or a Scenario, not int"):
+        load_problem(problem, 5)  # type: ignore[arg-type]
+    two = {
+        "income.growth": {"bounds": [0.04, 0.1]},
+        "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
+    }
+    with pytest.raises(TypeError, match="outputs: a name or a list of names, not int 5"):
+        problem_spec(small_base, two, 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="time_varying: a name or a list of names, not int"):
+        problem_spec(small_base, two, time_varying=[0])  # type: ignore[list-item]
+
+
 def test_the_same_problem_draws_the_same_sample_unless_given_another_seed(small_base) -> None:
     def spec(seed: int) -> PovsimProblemSpec:
         return problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}}, seed=seed)

@@ -360,15 +360,20 @@ def load_problem(
     overrides: Sequence[str] = (),
 ) -> Problem:
     """Read a problem file; ``scenario`` (a file or a Scenario) overrides its ``base``, and
-    ``overrides`` (``dotted.path=value``, as ``--set``) change the base scenario file."""
-    path = Path(path)
+    ``overrides`` (``dotted.path=value``, as ``--set``) change the base scenario file.
+
+    Raises:
+        TypeError: a path or scenario of the wrong kind, named (pathlib's words, before).
+        ScenarioError: the problem's or the scenario's problems, each with its file and field.
+    """
+    path = arguments.path("path", path)
     spec = load_settings(path, ProblemFile, PROBLEM)
     if isinstance(scenario, Scenario):
         if overrides:
             raise TypeError("overrides are for a scenario file; update the Scenario instead")
         base = one_county(scenario, path)
     elif scenario is not None:
-        base = one_county(load_scenario(scenario, overrides), scenario)
+        base = one_county(arguments.scenario("scenario", scenario, overrides), scenario)
     elif spec.base is not None:
         source = referenced_scenario(path.parent / spec.base, path, "base")
         base = one_county(load_scenario(source, overrides), source)
@@ -435,9 +440,6 @@ class PovsimProblemSpec(ProblemSpec):
             ScenarioError: fewer than two inputs or groups to apportion the output among.
         """
         check_analysable(self.problem)
-        if self.results is None:
-            # SALib's own words, "Model not yet evaluated", did not say what to call
-            raise ValueError("evaluate first, e.g. sp.evaluate(executor='processes')")
         method = _approach(func)
         needs = _SAMPLERS.get(method)
         # A sample set by hand (set_samples) is the user's to read as they mean it.
@@ -457,6 +459,11 @@ class PovsimProblemSpec(ProblemSpec):
                     f"num_levels: the sample was drawn with num_levels={self.num_levels}, "
                     f"not {given!r}; analyse with the sample's levels or sample again"
                 )
+        if self.results is None:
+            # After the sample's checks: a sample the analyser cannot read is not worth
+            # evaluating. SALib's own words, "Model not yet evaluated", said nothing of what
+            # to call.
+            raise ValueError("evaluate first, e.g. sp.evaluate(executor='processes')")
         return super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
 
     def evaluate(
@@ -581,9 +588,10 @@ def problem_spec(
             replications=replications,
             inputs=inputs,
             shares=shares,
-            # One name is one output, not its letters.
-            outputs=[outputs] if isinstance(outputs, str) else list(outputs),
-            time_varying=[time_varying] if isinstance(time_varying, str) else list(time_varying),
+            # One name is one output, not its letters; anything but names is named here,
+            # not as "'int' object is not iterable".
+            outputs=arguments.names("outputs", outputs),
+            time_varying=arguments.names("time_varying", time_varying),
         )
     except ValidationError as err:
         raise ScenarioError(problems_from(err, {}, source, ProblemFile)) from None
