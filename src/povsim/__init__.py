@@ -260,10 +260,24 @@ def compare(
 ) -> Comparison:
     """Compare two or more scenarios on the same replications, as ``povsim compare`` does.
 
-    ``overrides`` apply to every scenario, so they must all be files (a :class:`Scenario`
-    takes its changes from :meth:`Scenario.updated`); ``out`` is checked before the runs and
-    replaced only with ``overwrite``. ``progress``: a bar over the runs; by default where
-    someone watches (a terminal, Jupyter).
+    Args:
+        scenarios: TOML paths or loaded scenarios, each with its own ``name``; the first is
+            the reference for the paired differences.
+        replications: replications of each scenario, the same seeds for all.
+        seed: defaults to the first scenario's seed.
+        overrides: ``dotted.path=value`` strings for every scenario, so they must all be
+            files (a :class:`Scenario` takes its changes from :meth:`Scenario.updated`).
+        out: when given, write a comparison directory there; checked before the runs.
+        overwrite: replace a comparison already at ``out``.
+        executor: "serial", "processes" (the default), "dask" or an :class:`Executor`.
+        workers: worker processes for the executor (default: all cores).
+        scheduler: address of a running Dask scheduler.
+        progress: a bar over the runs; by default where someone watches (a terminal,
+            Jupyter).
+
+    Warns:
+        UnpairedComparison: a scenario draws other households or years than the first, so
+            its differences are not paired.
 
     Returns:
         A :class:`Comparison`: ``table`` (means, intervals, paired differences from the
@@ -321,11 +335,22 @@ def sweep(
     scheduler: str | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Run a sweep design into ``out``, as ``povsim sweep`` does; ``progress``: a bar over
-    the runs, by default where someone watches (a terminal, Jupyter).
+    """Run a sweep design into ``out``, as ``povsim sweep`` does.
+
+    Args:
+        design: the design file (TOML): a base scenario and its variants, grid or Latin
+            hypercube.
+        out: the sweep's directory; each run is written there as it finishes.
+        resume: continue the same design in ``out``, running only what is missing.
+        executor: "serial", "processes" (the default), "dask" or an :class:`Executor`.
+        workers: worker processes for the executor (default: all cores).
+        scheduler: address of a running Dask scheduler.
+        progress: a bar over the runs; by default where someone watches (a terminal,
+            Jupyter).
 
     Returns:
-        One row per run: its design point, replication, varied fields and headline figures.
+        One row per run: its design point, replication, the fields the design sets, and
+        every outcome its indicators give.
 
     Raises:
         TypeError, ValueError: an argument of the wrong kind or out of the command line's

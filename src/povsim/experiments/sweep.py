@@ -171,8 +171,9 @@ class Sweep:
         self.record = record or {}
 
     def plan(self) -> pd.DataFrame:
-        """One row per run: ``run_id``, point, replication, seed and the varied fields; a
-        point that leaves a field another point varies has the base scenario's value."""
+        """One row per run: ``run_id``, point, replication, seed and the fields the design
+        sets; a point that leaves a field another point varies has the base scenario's
+        value."""
         varied = list(dict.fromkeys(path for _, changes in self.points for path in changes))
         dumped = self.base.model_dump(mode="python")
         base = {path: _base_value(dumped, path) for path in varied}
