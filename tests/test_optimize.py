@@ -123,6 +123,27 @@ def test_the_search_recovers_an_obvious_optimum(obvious: Scenario, tmp_path: Pat
     assert len(repr(result)) < 600
 
 
+def test_a_search_in_python_shows_progress_where_someone_watches(
+    obvious: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`povsim.optimize` ran minutes without a word in a notebook, where the command and
+    `povsim.run`, `compare`, `sweep` have a bar."""
+    import povsim
+    import povsim.runs.progress as progress
+
+    shown: list[bool] = []
+    monkeypatch.setattr(
+        progress.RunsProgress, "advance", lambda self, *_: shown.append(not self.progress.disable)
+    )
+    monkeypatch.setattr(progress, "watched", lambda: True)
+    settings = {"generations": 1, "population": 4, "replications": 1, "executor": "serial"}
+    povsim.optimize(obvious, ["incidence_end"], tmp_path / "o", **settings)  # type: ignore[arg-type]
+    assert shown
+    assert all(shown)
+    with pytest.raises(TypeError, match="progress: True or False"):
+        povsim.optimize(obvious, ["incidence_end"], tmp_path / "p", progress="no")  # type: ignore[arg-type]
+
+
 def test_a_resumed_search_equals_an_uninterrupted_one(obvious: Scenario, tmp_path: Path) -> None:
     settings = {
         "objectives": ["incidence_end", "spending_yuan"],

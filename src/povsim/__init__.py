@@ -393,6 +393,7 @@ def optimize(
     executor: str | Executor | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    progress: bool | None = None,
 ) -> OptimizationResult:
     """Search budget mixes for the Pareto front of ``objectives``, as ``povsim optimize``
     does (needs the ``optimize`` extra).
@@ -411,6 +412,11 @@ def optimize(
         robust: a sensitivity problem file: score candidates over its uncertain inputs.
         robust_samples: draws of the uncertain inputs.
         statistic: robust mode's score: ``mean``, ``p90`` or ``regret``.
+        executor: "serial", "processes" (the default), "dask" or an :class:`Executor`.
+        workers: worker processes for the executor (default: all cores).
+        scheduler: address of a running Dask scheduler.
+        progress: a bar over the runs; by default where someone watches (a terminal,
+            Jupyter).
 
     Returns:
         An :class:`~povsim.experiments.optimize.OptimizationResult`: ``front``,
@@ -422,8 +428,14 @@ def optimize(
         ScenarioError: a scenario file's problems, each with its file and field.
     """
     from povsim.experiments.optimize import optimize as search
+    from povsim.runs.progress import runs_progress
 
-    with _executor(executor, workers, scheduler) as pool:
+    _check_flags(progress)
+    # A search of minutes ran silent in a notebook, where `povsim optimize` has a bar.
+    with (
+        _executor(executor, workers, scheduler) as pool,
+        runs_progress("optimizing", None, progress) as bar,
+    ):
         return search(
             scenario,
             objectives,
@@ -439,6 +451,8 @@ def optimize(
             robust_samples=robust_samples,
             statistic=statistic,
             executor=pool,
+            on_result=bar.advance,
+            on_plan=bar.start,
         )
 
 
