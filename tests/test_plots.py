@@ -81,9 +81,45 @@ def test_comparison_bars_carry_the_paired_differences() -> None:
             )
     fig = comparison_bars(pd.DataFrame(rows))
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert labels.count("Δ +1.1\n±0.6") == 2  # the two share panels, in percentage points
+    assert labels.count("Δ +1.1 pp ±0.6 pp") == 2  # the two share panels, in percentage points
     for ax in fig.axes:
-        assert ax.get_ylim()[0] >= 0
+        assert ax.get_xlim()[0] >= 0
+
+
+def test_comparison_bars_of_the_eight_shipped_mixes_keep_their_labels_apart() -> None:
+    """With eight mixes the Δ labels over the bars ran into each other (Δ +41.3Δ +41.3 ...)
+    and the names under them were slanted: every label needs a place of its own."""
+    from povsim.plots.experiments import comparison_bars
+
+    names = [f"mix_number_{i}" for i in range(8)]
+    rows = [
+        {
+            "scenario": name,
+            "metric": metric,
+            "mean": 0.5 + 0.01 * i,
+            "ci_low": 0.45,
+            "ci_high": 0.55 + 0.01 * i,
+            "diff_mean": np.nan if i == 0 else 0.413,
+            "diff_ci_low": np.nan if i == 0 else 0.319,
+            "diff_ci_high": np.nan if i == 0 else 0.507,
+        }
+        for i, name in enumerate(names)
+        for metric in ("cumulative_exit_share", "cumulative_relapse_share", "cost_per_exit")
+    ]
+    fig = comparison_bars(pd.DataFrame(rows))
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes:
+        texts = [t for t in ax.texts if t.get_text().startswith("Δ")]
+        assert len(texts) == 7
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+        inside = ax.get_window_extent(renderer)
+        assert all(inside.x0 <= b.x0 and b.x1 <= inside.x1 for b in boxes), "cut off"
+        ticks = [t for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text() in names]
+        assert all(t.get_rotation() == 0 for t in ticks), "slanted names"
+    everything = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.get_yticklabels()]
+    assert all(b.x0 >= 0 for b in everything), "a mix's name is cut off"
 
 
 def test_comparison_whiskers_stop_where_the_outcome_does() -> None:

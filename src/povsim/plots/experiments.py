@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from povsim.config import arguments
 from povsim.plots.common import Figure, _line
@@ -51,18 +52,21 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
         ),
         "a comparison's table (comparison.table)",
     )
-    fig = Figure(figsize=(12, 4.2), layout="constrained")
-    axes = fig.subplots(1, 3)
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    # One row per mix, its name level to the left and its Δ at the row's right end: eight
+    # mixes' Δ labels over upright bars ran into each other, and their names were slanted.
+    fig = Figure(figsize=(12, 1.4 + 0.42 * len(scenarios)), layout="constrained")
+    axes = fig.subplots(1, 3, sharey=True)
     panels = (
         ("cumulative_exit_share", 100, "Cumulative exit share", "% of registered households"),
         ("cumulative_relapse_share", 100, "Cumulative relapse share", "% of exited households"),
         ("cost_per_exit", 1e-3, "Cost per exit", "thousand yuan"),
     )
-    reference = table["scenario"].iloc[0]
+    reference = scenarios[0]
+    y = np.arange(len(scenarios))
     for ax, (metric, scale, title, unit) in zip(axes, panels, strict=True):
-        rows = table[table["metric"] == metric]
-        x = np.arange(len(rows))
-        mean = scale * rows["mean"].to_numpy()
+        rows = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
+        mean = scale * rows["mean"].to_numpy(dtype=float)
         error = scale * np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
         # A t-interval of a few replications can reach past what the outcome can be (under
         # 0, a share over 100%): the bar's whisker stops there.
@@ -71,28 +75,50 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
             error[0] = np.minimum(error[0], mean - scale * least)
         if most is not None:
             error[1] = np.minimum(error[1], scale * most - mean)
-        ax.bar(x, mean, yerr=np.nan_to_num(error), capsize=3, color=[f"C{i}" for i in x])
+        ax.barh(y, mean, xerr=np.nan_to_num(error), capsize=3, color=[f"C{i}" for i in y])
         # The bars' intervals are each mix's own; two mixes on the same seeds differ far more
         # surely than overlapping bars suggest, so each bar carries its paired difference.
         top = np.nanmax(np.append(mean + np.nan_to_num(error[1]), 0.0))
+        points = unit.startswith("%")  # a difference of shares is in percentage points
         for i, row in enumerate(rows.itertuples()):
-            if row.scenario == reference or np.isnan(row.diff_mean):
+            if row.Index == reference or np.isnan(row.diff_mean):
                 continue
+            label = "Δ " + _signed(scale * row.diff_mean, points)
             half = scale * (row.diff_ci_high - row.diff_ci_low) / 2
-            diff = f"{scale * row.diff_mean:+.1f}"
-            label = "Δ " + ("0.0" if diff in ("+0.0", "-0.0") else diff)
             if not np.isnan(half):
-                label += f"\n±{half:.1f}"
-            ax.annotate(label, (i, top), ha="center", va="bottom", fontsize="x-small")
-        ax.set_ylim(top=1.15 * top if top > 0 else None)
-        ax.set_xticks(x, rows["scenario"], rotation=35, ha="right", fontsize="small")
-        ax.set(title=title, ylabel=unit)
+                label += f" ±{half:.1f}" + (" pp" if points else "")
+            # in its row at the panel's right edge, in the room the axis leaves there
+            ax.annotate(
+                label,
+                (1.0, i),
+                xycoords=("axes fraction", "data"),
+                xytext=(-3, 0),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+                fontsize="x-small",
+            )
+        if top > 0:
+            # the bars in the left three fifths, the scale only as far as they go
+            ticks = MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, top)
+            ax.set_xticks([t for t in ticks if 0 <= t <= 1.02 * top])
+            ax.set_xlim(0, top / 0.6)
+        ax.set_yticks(y, scenarios)
+        ax.set(title=title, xlabel=unit)
+    axes[0].invert_yaxis()  # the reference first, at the top, as in the table (shared)
     fig.suptitle(
         f"Each mix's mean with its 95% interval; Δ: paired difference from {reference} "
-        "(the same seeds), with its 95% interval",
+        "(the same seeds) with its 95% interval, of shares in percentage points (pp)",
         fontsize="small",
     )
     return fig
+
+
+def _signed(value: float, points: bool) -> str:
+    """A difference with its sign, one that rounds to nothing without one."""
+    shown = f"{value:+.1f}"
+    shown = "0.0" if shown in ("+0.0", "-0.0") else shown
+    return shown + (" pp" if points else "")
 
 
 _MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_star", "sigma")}
