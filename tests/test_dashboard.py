@@ -954,3 +954,53 @@ def test_the_budget_reads_the_same_in_the_slider_and_the_summaries(monkeypatch) 
     finally:
         app.pinned.set([])
         app.policy.set(before)
+
+
+def test_the_compare_tab_names_the_first_mix_as_written_and_keeps_units_with_numbers(
+    monkeypatch,
+) -> None:
+    """The note under the table read "paired difference from five&#95;batches" (the table's
+    escaping in plain text), and a cell broke between a number and its unit ("-0.2 pp ±0.1"
+    over "pp"); a cell may break only between its value and its interval."""
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    first = _small(replications=2).with_(label="five_batches")
+    other = first.with_(label="other_mix", budget_scale=2.0)
+    app.pinned.set([first, other])
+    try:
+        app._run_comparison()
+
+        @solara.component
+        def Tab():
+            app.CompareView(app.DashboardModel(first))
+
+        _, rc = solara.render(Tab(), handle_error=False)
+        texts = [str(w.children[0]) for w in rc.find(v.Html).widgets if w.children]
+        note = next(t for t in texts if "paired difference from" in t)
+        assert "from five_batches (Δ" in note
+        pages = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+        table = next(p for p in pages if "<table>" in p)
+        cells = [c.split("</td>")[0] for c in table.split('">')[1:] if "</td>" in c]
+        differences = [c for c in cells if " pp" in c or "\u00a0pp" in c]
+        assert differences, cells
+        for cell in differences:
+            value, _, interval = cell.partition(" ±")
+            assert " " not in value, cell
+            assert " " not in interval, cell
+    finally:
+        app.pinned.set([])
+        app.comparison.set(None)
+
+
+def test_a_mix_spending_nothing_is_summed_up_as_such() -> None:
+    """no_intervention was pinned as "industry 0%, employment 0%, relocation 0%", as if those
+    were its largest programs."""
+    none = Policy.from_file(SCENARIOS / "no_intervention.toml")
+    assert none.summary().startswith("no_intervention: no program money; budget x1")
+    assert "0%" not in none.summary().split(";")[0]
+    tail = Policy.from_file(SCENARIOS / "baseline.toml").with_share("industry", 1.0)
+    assert tail.summary().startswith("baseline: industry 100%; budget")

@@ -390,10 +390,10 @@ def CompareView(model: DashboardModel):
         solara.FigureMatplotlib(comparison_trajectories(result.trajectories), format="png")
         header = "| mix | " + " | ".join(COMPARED.values()) + " |"
         lines = [header, "|---" * (len(COMPARED) + 1) + "|"]
-        first = _markdown_text(result.scenarios[0].name)
+        first = result.scenarios[0].name
         for scenario, difference, cells in result.cells():
-            mix = f"Δ vs {first}" if difference else _markdown_text(scenario)
-            lines.append(f"| {mix} | " + " | ".join(cells) + " |")
+            mix = f"Δ vs {_markdown_text(first)}" if difference else _markdown_text(scenario)
+            lines.append(f"| {mix} | " + " | ".join(map(_unbroken, cells)) + " |")
         _markdown("\n".join(lines))
         for note in _unpaired_notes(result):
             solara.Warning(note, classes=["povsim-unpaired"])
@@ -452,6 +452,18 @@ def _unpin(mix: Policy) -> None:
     shown = comparison.value
     if shown is not None and mix.label in {s.name for s in shown.scenarios}:
         comparison.set(None)
+
+
+def _unbroken(cell: str) -> str:
+    """A table cell that may wrap only between its value and its interval, as the CLI's
+    does: the narrow page broke "-0.2 pp ±0.1 pp" before its last "pp"."""
+    value, sign, interval = cell.partition(" ±")
+    return f"{value.replace(' ', NBSP)}{' ' if sign else ''}{sign.strip()}" + interval.replace(
+        " ", NBSP
+    )
+
+
+NBSP = "\u00a0"
 
 
 def _markdown_text(text: str) -> str:

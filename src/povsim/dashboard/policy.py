@@ -201,12 +201,12 @@ class Policy:
 
     def summary(self) -> str:
         """One line describing the mix."""
-        top = sorted(self.shares.items(), key=lambda kv: -kv[1])[:3]
-        parts = [f"{k} {v:.0%}" for k, v in top]
-        return (
-            f"{self.label}: {', '.join(parts)}; budget {self.budget_text()}; "
-            f"exit +{self.exit_margin:.0%}"
-        )
+        # The largest three that get any money: a mix of no program money read "industry
+        # 0%, employment 0%, relocation 0%", as if those led it.
+        funded = [kv for kv in self.shares.items() if round(100 * kv[1]) > 0]
+        top = sorted(funded, key=lambda kv: -kv[1])[:3]
+        parts = ", ".join(f"{k} {v:.0%}" for k, v in top) or "no program money"
+        return f"{self.label}: {parts}; budget {self.budget_text()}; exit +{self.exit_margin:.0%}"
 
 
 def front_dirs(root: Path) -> dict[str, Path]:
