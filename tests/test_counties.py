@@ -308,7 +308,8 @@ def test_a_national_run_reports_its_counties_not_one_county(tiny_run) -> None:
     assert "poor counties exited" in text
     assert "of 3" in text
     figure = national_figures(tiny_run)["poverty_headcount"]
-    labels = [t.get_text() for ax in figure.axes if ax.get_legend() for t in ax.get_legend().texts]
+    legends = [*figure.legends, *(ax.get_legend() for ax in figure.axes if ax.get_legend())]
+    labels = [t.get_text() for legend in legends for t in legend.texts]
     assert "incidence" in labels
     assert "county exit threshold" not in labels
 

@@ -9,7 +9,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from povsim import Scenario, simulate
-from povsim.plots import comparison_trajectories, pathways, poverty_headcount
+from povsim.plots import (
+    comparison_trajectories,
+    exits_relapses,
+    income_fan,
+    pathways,
+    poverty_headcount,
+    spending,
+)
 from povsim.plots.common import program_colours
 
 
@@ -43,6 +50,13 @@ def test_legends_do_not_cover_the_data(baseline: Scenario) -> None:
     assert not _legend_overlaps_data(pathways(_replications(small, "pathways"), small))
     ind = _replications(small, "indicators").assign(scenario="baseline")
     assert not _legend_overlaps_data(comparison_trajectories(ind))
+    # The incidence panel's legend sat over the incidence without support (17-20%).
+    # So did the income fan's over its 95th percentile, and the spending's over the bars.
+    without = _replications(small.updated({"programs": {}}), "indicators")
+    assert not _legend_overlaps_data(poverty_headcount(ind, small, without))
+    assert not _legend_overlaps_data(income_fan(ind, small))
+    assert not _legend_overlaps_data(exits_relapses(ind, small))
+    assert not _legend_overlaps_data(spending(_replications(small, "spending"), small))
 
 
 def test_a_program_never_takes_the_grey_of_a_pathway_that_is_not_one() -> None:
@@ -285,8 +299,9 @@ def test_the_spending_figure_shows_the_money_left_unspent(baseline: Scenario) ->
 
     small = baseline.updated({"population.households": 300})
     table = simulate(small, counterfactual=False).spending
-    ax = spending(table, small).axes[0]
-    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    fig = spending(table, small)
+    ax = fig.axes[0]
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
     unspent = table["budget_yuan"].sum() - table["spent_yuan"].sum()
     budget = table["budget_yuan"].sum()
     assert f"unspent: {unspent / 1e6:,.1f} of {budget / 1e6:,.1f} m (not carried over)" in labels

@@ -57,6 +57,19 @@ def _line(ax, frame: pd.DataFrame, column: str, scale: float = 1.0, **style) -> 
         ax.fill_between(years, scale * low, scale * high, color=line.get_color(), alpha=0.2)
 
 
+def _legend_below(fig: matplotlib.figure.Figure, *axes: Any, ncols: int = 3) -> None:
+    """The panels' legend under the figure: inside a panel, wherever it went, it hid a line
+    or a band (the incidence without support, the 95th percentile of incomes, a year's
+    unspent money). A figure's legend, as the layout places it; one under each panel came
+    out over the panel's axis label on the first draw."""
+    handles, labels = [], []
+    for ax in axes:
+        more = ax.get_legend_handles_labels()
+        handles += more[0]
+        labels += more[1]
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize="small")
+
+
 def _yearly_means(frame: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     """Average replications away (a single run passes through unchanged)."""
     if "replication" not in frame:

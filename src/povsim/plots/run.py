@@ -8,7 +8,14 @@ from matplotlib.axes import Axes
 
 from povsim.config import Scenario, arguments
 from povsim.config.vocabulary import JOINT_PATHWAY
-from povsim.plots.common import Figure, _line, _stacked_bars, _yearly_means, program_colours
+from povsim.plots.common import (
+    Figure,
+    _legend_below,
+    _line,
+    _stacked_bars,
+    _yearly_means,
+    program_colours,
+)
 from povsim.runs.store import RunOutput
 
 __all__ = [
@@ -60,7 +67,6 @@ def poverty_headcount(
     _line(left, ind, "registered_people", marker="s", label="registered poor")
     left.set(title="Poverty headcount", xlabel="year", ylabel="people")
     left.set_ylim(bottom=0)
-    left.legend()
     # Lines through the yearly means (bands with replications), never through the rows
     # of every replication in turn.
     _line(right, ind, "incidence", 100, marker="o", label="incidence")
@@ -87,7 +93,7 @@ def poverty_headcount(
         )
     right.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
     right.set_ylim(bottom=0)
-    right.legend()
+    _legend_below(fig, left, right)
     fig.suptitle(scenario.name)
     return fig
 
@@ -111,7 +117,7 @@ def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
         ax.bar(x + (i - (len(flows) - 1) / 2) * width, values, width, label=label)
     ax.set_xticks(x, ind["year"].astype(int).astype(str))
     ax.set(title=f"Exits and relapses — {scenario.name}", xlabel="year", ylabel="households")
-    ax.legend()
+    _legend_below(fig, ax, ncols=4)
     return fig
 
 
@@ -160,7 +166,7 @@ def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
         ylabel="yuan per person per year",
     )
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left")
+    _legend_below(fig, ax)
     return fig
 
 
@@ -209,7 +215,7 @@ def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
     ax.bar(by_year.index, gap, bottom=spent, fill=False, hatch="//", ec="0.6", lw=0, label=label)
     ax.plot(budget.index, budget, color="black", marker="_", ls="--", label="budget")
     ax.set(title=f"Spending by program — {scenario.name}", xlabel="year", ylabel="million yuan")
-    ax.legend(fontsize="small", loc="upper left")
+    _legend_below(fig, ax)
     return fig
 
 
