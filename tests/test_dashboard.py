@@ -338,6 +338,9 @@ def test_chart_options_are_plain_json_and_readable() -> None:
     json.dumps(grid, allow_nan=False)
     names = [series["name"] for series in grid["series"]]
     assert "resettlement site (relocated households)" in names
+    # The legend drew "incidence (%)" with ECharts' default blue, a colour no cell has.
+    heatmap = grid["series"][names.index("incidence (%)")]
+    assert heatmap.get("color") in charts.INCIDENCE_COLOURS
 
 
 def _refused(tmp_path: Path, name: str, text: str) -> str:

@@ -260,6 +260,9 @@ def _village_grid(model: PovertyModel, assessed: int | None) -> dict:
             "name": "incidence (%)",
             "type": "heatmap",
             "data": cells,
+            # the legend's swatch; the cells take theirs from the scale (ECharts' default
+            # blue, which no cell has, read as a colour of its own)
+            "color": INCIDENCE_COLOURS[2],
             "itemStyle": {"borderWidth": 1, "borderColor": "#ffffff"},
         },
         *(
