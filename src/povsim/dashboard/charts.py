@@ -292,7 +292,7 @@ def _village_histogram(model: PovertyModel, assessed: int | None) -> dict:
     v = model.villages
     incidence = _village_incidence(model, assessed)
     bands = [
-        f"{lo:g}–{hi:g}%" if math.isfinite(hi) else f"{lo:g}% and more"
+        f"{lo:g}–{hi:g}%" if math.isfinite(hi) else f"≥{lo:g}%"
         for lo, hi in itertools.pairwise(INCIDENCE_BINS)
     ]
     which = np.digitize(incidence, INCIDENCE_BINS[1:-1])
@@ -305,6 +305,8 @@ def _village_histogram(model: PovertyModel, assessed: int | None) -> dict:
         "name": "incidence",
         "nameLocation": "middle",
         "nameGap": 25,
+        # every band named: ECharts hides every other name where it judges them crowded
+        "axisLabel": {"interval": 0, "fontSize": 10},
     }
     option["yAxis"] = {"type": "value", "name": "villages", "min": 0}
     colours = {"poor village": RED, "exited poor village": GREEN, "other village": GREY}
