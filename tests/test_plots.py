@@ -161,12 +161,13 @@ def test_comparison_whiskers_stop_where_the_outcome_does() -> None:
     ]
     fig = comparison_bars(pd.DataFrame(rows))
     exits, relapses, cost = fig.axes
-    tops = [segment[:, 1].max() for segment in exits.collections[0].get_segments()]
+    # the bars lie along x, one mix a row
+    tops = [segment[:, 0].max() for segment in exits.collections[0].get_segments()]
     assert max(tops) == pytest.approx(100.0)
-    bottoms = [segment[:, 1].min() for segment in relapses.collections[0].get_segments()]
+    bottoms = [segment[:, 0].min() for segment in relapses.collections[0].get_segments()]
     assert min(bottoms) == pytest.approx(0.0)
     # an outcome with no upper end keeps its whole interval
-    tops = [segment[:, 1].max() for segment in cost.collections[0].get_segments()]
+    tops = [segment[:, 0].max() for segment in cost.collections[0].get_segments()]
     assert max(tops) == pytest.approx(38.0)
 
 
