@@ -749,3 +749,28 @@ def test_an_empty_out_is_refused(tmp_path: Path) -> None:
         assert done.returncode == 2
         assert done.stderr.startswith("error: --out: empty")
         assert not list(tmp_path.iterdir())
+
+
+def test_text_in_a_year_table_or_a_list_names_its_entry(tmp_path: Path) -> None:
+    """A quoted number or a boolean in a dated series or a list was reported at the whole
+    field ("poverty_line: text where a number is expected"), though NaN in the same place
+    named its year (poverty_line.2015)."""
+    cases = {
+        '[poverty_line]\n2016 = "2952"\n': "poverty_line.2016: text where a number is expected",
+        "[poverty_line]\n2015 = true\n": "poverty_line.2015: true or false where a number",
+        '[income]\nwage_by_education = [1.0, "1.2", 1.5, 2.0]\n': (
+            "income.wage_by_education.1: text where a number is expected"
+        ),
+        '[programs.industry]\nbudget = {2014 = 1, 2015 = "fast"}\n': (
+            'programs.industry.budget.2015: a number is expected, not "fast"'
+        ),
+    }
+    scenario = tmp_path / "s.toml"
+    for text, wanted in cases.items():
+        scenario.write_text(HEADER + text, encoding="utf-8")
+        code, output = _invoke(tmp_path, ["check", str(scenario)])
+        assert code == 2
+        assert f"{scenario}: {wanted}" in " ".join(output.split())
+    code, output = _invoke(tmp_path, ["check", str(BASELINE), "--set", "budget.total.2016=abc"])
+    assert code == 2
+    assert 'error: --set budget.total.2016: a number is expected, not "abc"' in output

@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from povsim.config.fields import NOT_A_NUMBER
+
 __all__ = ["ScenarioError", "ScenarioProblem", "problems_from"]
 
 
@@ -237,6 +239,8 @@ def problems_from(
     said: set[tuple[str, ...]] = set()
     for e in errors:
         loc = tuple(str(p) for p in e["loc"])
+        if e["type"] == NOT_A_NUMBER:
+            loc += tuple(str(p) for p in e.get("ctx", {}).get("within", ()))
         message = e["msg"].removeprefix("Value error, ")
         if loc[:-1] in short and e["type"] == "missing":
             if loc[:-1] in said:

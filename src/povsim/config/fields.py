@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "MAX_SEED",
+    "NOT_A_NUMBER",
     "Probability",
     "StrictNumbers",
     "Year",
@@ -124,9 +126,38 @@ class StrictNumbers(BaseModel):
                 word = next((t for t in _texts(value) if not _number_text(t)), None)
                 if kind is str and word is not None:
                     # No quotes to drop: a word (--set income.growth=fast) is not a number.
-                    raise ValueError(f"a number is expected, not {json.dumps(word)}")
-                raise ValueError(problem)
+                    problem = f"a number is expected, not {json.dumps(word)}"
+                # A field validator's error is placed at the field; the entry of a year
+                # table or list that is wrong (poverty_line.2016) goes with it, so the
+                # message names the entry, as pydantic's own errors inside it do.
+                within = _first(value, kind, word if kind is str else None)
+                raise PydanticCustomError(
+                    NOT_A_NUMBER, "{problem}", {"problem": problem, "within": within}
+                )
         return value
+
+
+NOT_A_NUMBER = "not_a_number"
+"""The type of the error a value that is not a number raises; its ``within`` (context) is
+the place inside the field's table or list that holds it (empty: the field itself)."""
+
+
+def _first(value: Any, kind: type, word: str | None) -> tuple[str | int, ...]:
+    """Where in ``value`` the first ``kind`` (the text ``word``, when given) is: the keys
+    and positions leading to it."""
+    if isinstance(value, kind) and (word is None or value == word):
+        return ()
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list | tuple)
+        else ()
+    )
+    for key, item in items:
+        if _holds(item, kind) and (word is None or word in _texts(item)):
+            return (key, *_first(item, kind, word))
+    return ()
 
 
 def _texts(value: Any) -> list[str]:
