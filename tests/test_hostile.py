@@ -186,6 +186,10 @@ def _designs(tmp_path: Path) -> dict[str, Path]:
         "share_and_input": f'base = {base}\noutputs = ["incidence_end"]\n'
         '[inputs."programs.industry.share"]\nbounds = [0.05, 0.1]\n'
         '[shares]\nprograms = ["industry", "health"]\n',
+        "grid_seed": f"base = {base}\n[grid]\nseed = [1, 2]\n",
+        "variant_name": f'base = {base}\n[[variants]]\nname = "a"\nset = {{ name = "b" }}\n',
+        "seed_input": f'base = {base}\noutputs = ["incidence_end"]\n'
+        '[inputs.seed]\nbounds = [0, 1000]\n[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
         "problem_replications": f'base = {base}\noutputs = ["incidence_end"]\n'
         'replications = 1_000_000_000_000\n[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
     }
@@ -525,6 +529,31 @@ COMMANDS = {
         "incidence_end",
         "--levers",
         "income.growth=-9:9",
+    ],
+    # the scenario's seed: every run took the experiment's, and the plan showed the values
+    "sweep: a grid over the scenario's seed": ["sweep", "{grid_seed}", "--out", "{out}"],
+    "sweep: a variant's own name": ["sweep", "{variant_name}", "--out", "{out}"],
+    "sensitivity: the scenario's seed as an input": [
+        "sensitivity",
+        "{base}",
+        "--problem",
+        "{seed_input}",
+    ],
+    "optimize: the scenario's seed as a lever": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--levers",
+        "seed=0:100",
+    ],
+    "calibrate: the scenario's seed as a parameter": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "seed=0:100",
     ],
     "discover: a condition of 10,000 terms": [
         "discover",

@@ -19,7 +19,7 @@ from povsim.config.loader import (
     read_toml,
     referenced_scenario,
 )
-from povsim.config.paths import as_field_type, get_path, parse_override, set_path
+from povsim.config.paths import as_field_type, get_path, not_varied, parse_override, set_path
 from povsim.config.program import ProgramConfig
 from povsim.config.registry import BUILTIN_PROGRAMS, trust_imports
 from povsim.config.schema import Scenario
@@ -40,6 +40,7 @@ __all__ = [
     "input_kind",
     "load_scenario",
     "load_settings",
+    "not_varied",
     "one_county",
     "parse_override",
     "problems_from",

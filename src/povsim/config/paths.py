@@ -8,7 +8,7 @@ from typing import Any
 
 from povsim.config.errors import ScenarioError, ScenarioProblem
 
-__all__ = ["as_field_type", "get_path", "parse_override", "set_path"]
+__all__ = ["as_field_type", "get_path", "not_varied", "parse_override", "set_path"]
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -67,3 +67,23 @@ def as_field_type(tree: dict[Any, Any], path: str, value: float) -> int | float:
     current = get_path(tree, path)
     is_int = isinstance(current, int) and not isinstance(current, bool)
     return round(float(value)) if is_int else float(value)
+
+
+_SET_BY_EXPERIMENT = {
+    "seed": (
+        "the scenario's seed is not used here: an experiment's runs take their seeds from its "
+        "own (a design's or problem's seed, --seed) and their replication; set that, or give "
+        "more replications"
+    ),
+    "name": "an experiment names its points itself: a sweep's variants by their name",
+}
+"""Scenario fields an experiment sets for every run it makes, whatever its points say."""
+
+
+def not_varied(path: str) -> str | None:
+    """Why a sweep, sensitivity analysis, fit or search may not vary ``path`` (None: it may).
+
+    A varied ``seed`` ran every point on the same streams and wrote the values asked for
+    into the plan beside identical results.
+    """
+    return _SET_BY_EXPERIMENT.get(path)

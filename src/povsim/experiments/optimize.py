@@ -42,6 +42,7 @@ from povsim.config import (
     arguments,
     as_field_type,
     get_path,
+    not_varied,
     one_county,
 )
 from povsim.config.fields import repeated
@@ -313,6 +314,9 @@ class SearchSpace:
                 continue
             if lever.path in self.names:
                 problems.append(ScenarioProblem(source, where, "given twice"))
+                continue
+            if (reason := not_varied(lever.path)) is not None:
+                problems.append(ScenarioProblem(source, where, reason))
                 continue
             if (outside := _outside_field(base, lever.path, lever.bounds, type(value))) is not None:
                 # every point beyond the field's own limits would be infeasible, silently

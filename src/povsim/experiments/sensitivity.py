@@ -41,6 +41,7 @@ from povsim.config import (
     get_path,
     load_scenario,
     load_settings,
+    not_varied,
     one_county,
     problems_from,
     referenced_scenario,
@@ -275,6 +276,9 @@ def _validate(problem: Problem, source: str) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             issues.append(ScenarioProblem(source, f"inputs.{path}", "is not a number"))
+            continue
+        if (reason := not_varied(path)) is not None:
+            issues.append(ScenarioProblem(source, f"inputs.{path}", reason))
             continue
         issues += _range_problems(problem, path, flat, source)
     if problem.spec.shares:

@@ -35,7 +35,7 @@ from povsim.config import (
     referenced_scenario,
 )
 from povsim.config.fields import MAX_SEED, StrictNumbers, repeated
-from povsim.config.paths import as_field_type, get_path
+from povsim.config.paths import as_field_type, get_path, not_varied
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
@@ -228,6 +228,14 @@ def load_design(path: str | Path) -> Sweep:
     base_file = referenced_scenario(path.parent / design.base, path, "base")
     base = one_county(load_scenario(base_file), base_file)
     points = design.points()
+    fixed = [
+        ScenarioProblem(str(path), f"{_where(design, index, field)}.{field}", reason)
+        for index, (_, changes) in enumerate(points)
+        for field in changes
+        if (reason := not_varied(field)) is not None
+    ]
+    if fixed:
+        raise ScenarioError(list(dict.fromkeys(fixed)))
     if design.lhs is not None:
         # The sampler gives real numbers; an integer field (households, a count of years)
         # takes them rounded, as sensitivity analysis and the policy search do.

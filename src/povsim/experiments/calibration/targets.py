@@ -21,6 +21,7 @@ from povsim.config import (
     get_path,
     load_scenario,
     load_settings,
+    not_varied,
     referenced_scenario,
 )
 from povsim.config.fields import MAX_SEED, StrictNumbers
@@ -323,6 +324,12 @@ def check_against(
                     parameters_given,
                     "is not a number that can be fitted",
                 )
+            )
+            continue
+        if (reason := not_varied(parameter.path)) is not None:
+            # refused before the runs that would find it moves no target
+            problems.append(
+                parameter_problem(parameters, i, "path", source, parameters_given, reason)
             )
             continue
         # A bound outside the field's own limits is refused, as is a population that
