@@ -253,7 +253,7 @@ def test_a_programs_reach_share_is_over_the_registers_households(small) -> None:
 @pytest.mark.parametrize(
     ("text", "field", "message"),
     [
-        ('indicator = "nonsense"', "targets.0", "unknown indicator"),
+        ('indicator = "nonsense"', "targets.0.indicator", "is not an indicator column"),
         (
             'indicator = "program_reach_share"\nprogram = "industry"\nbasis = "people"',
             "targets.0",

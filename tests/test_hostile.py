@@ -803,3 +803,52 @@ def test_text_in_a_year_table_or_a_list_names_its_entry(tmp_path: Path) -> None:
     code, output = _invoke(tmp_path, ["check", str(BASELINE), "--set", "budget.total.2016=abc"])
     assert code == 2
     assert 'error: --set budget.total.2016: a number is expected, not "abc"' in output
+
+
+def test_a_percentage_where_a_fraction_goes_is_answered_with_the_fraction(tmp_path: Path) -> None:
+    """`share = 15` was told only "Input should be less than or equal to 1, not 15"."""
+    code, output = _invoke(
+        tmp_path,
+        [
+            "check",
+            str(BASELINE),
+            "--set",
+            "programs.industry.share=15",
+            "--set",
+            "exit.income_margin=20",
+            "--set",
+            "registration.coverage=900",
+        ],
+    )
+    assert code == 2
+    assert "programs.industry.share: Input should be less than or equal to 1, not 15 " in output
+    assert "(15% is written 0.15)" in output
+    assert "exit.income_margin: Input should be less than or equal to 2, not 20 (20% is" in output
+    assert "not 900\n" in output  # no percentage is over 100
+
+
+def test_a_target_no_run_can_meet_names_its_field(tmp_path: Path) -> None:
+    """An incidence target of 2 (2%) with a relative tolerance of 20 (20%) passed validation;
+    a misspelt indicator was named at the target, not its field, with no suggestion."""
+    targets = tmp_path / "t.toml"
+    head = f'region = "x"\nscenario = {json.dumps(str(BASELINE))}\n[[targets]]\nyear = 2018\n'
+    cases = {
+        'indicator = "incidence"\nvalue = 2\nrelative_tolerance = 0.2\n': (
+            "targets.0.value: incidence is a share of at most 1, not 2: 2% is written 0.02"
+        ),
+        'indicator = "incidence"\nvalue = 0.02\nrelative_tolerance = 20\n': (
+            "targets.0.relative_tolerance: Input should be less than or equal to 1, not 20 "
+            "(20% is written 0.2)"
+        ),
+        'indicator = "registered_households"\nvalue = -5\nabsolute_tolerance = 1\n': (
+            "targets.0.value: registered_households (households) is never below 0, not -5"
+        ),
+        'indicator = "incidense"\nvalue = 0.02\nrelative_tolerance = 0.2\n': (
+            "targets.0.indicator: 'incidense' is not an indicator column (did you mean incidence?)"
+        ),
+    }
+    for text, wanted in cases.items():
+        targets.write_text(head + text + 'source = "s"\n', encoding="utf-8")
+        code, output = _invoke(tmp_path, ["check", str(targets)])
+        assert code == 2, output
+        assert f"{targets}: {wanted}" in " ".join(output.split())

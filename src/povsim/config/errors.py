@@ -70,9 +70,14 @@ def _source_of(loc: tuple[str, ...], origin: Mapping[tuple[str, ...], str], defa
 _NAMED_FIELD = re.compile(r"^(?P<path>[a-z_]+(?:\.[a-z_0-9]+)+): (?P<message>.*)$", re.DOTALL)
 
 
+_OWN_FIELD = re.compile(r"^(?P<field>[a-z_]+): (?P<message>.*)$", re.DOTALL)
+
+
 def _model_at(model: type[BaseModel] | None, loc: tuple[str, ...]) -> type[BaseModel] | None:
     """The settings model that holds ``loc`` (None where it cannot be told)."""
     for part in loc:
+        if model is not None and part.isdigit():
+            continue  # a position in a list of settings tables (targets.0)
         if model is None or part not in model.model_fields:
             return None
         model = _model_in(model.model_fields[part].annotation)
@@ -216,6 +221,16 @@ _BOUND_ERRORS = frozenset(
 )
 
 
+def _percent_hint(error: Any) -> str:
+    """For a share or rate given as a percentage (15 where at most 1 is allowed), what to
+    write."""
+    given, bounds = error["input"], error.get("ctx", {})
+    most = bounds.get("le", bounds.get("lt"))
+    if not isinstance(most, int | float) or not 0 < most <= 2 or not most < given <= 100:
+        return ""
+    return f" ({given:g}% is written {given / 100:g})"
+
+
 def problems_from(
     err: ValidationError,
     origin: Mapping[tuple[str, ...], str],
@@ -256,6 +271,14 @@ def problems_from(
         if not loc and (named := _NAMED_FIELD.match(message)):
             # A check of the whole scenario names the field it is about: find who set it.
             loc, message = tuple(named["path"].split(".")), named["message"]
+        elif (
+            e["type"] == "value_error"
+            and (own := _OWN_FIELD.match(message))
+            and (table := _model_at(model, loc)) is not None
+            and own["field"] in table.model_fields
+        ):
+            # A check of a whole table (a target) that names one of its fields is about it.
+            loc, message = (*loc, own["field"]), own["message"]
         given = e.get("input")
         source = _source_of(loc, origin, default)
         on_command_line = source.startswith("--set ")
@@ -286,6 +309,7 @@ def problems_from(
             message = f"a single number is expected, not {shape}"
         if e["type"] in _BOUND_ERRORS and isinstance(e.get("input"), int | float):
             message += f", not {e['input']}"  # the value, as given: the path alone hides it
+            message += _percent_hint(e)
         if e["type"] == "extra_forbidden":
             message = "unknown field"
             holder = _holder(model, loc, raw)

@@ -85,7 +85,8 @@ class Target(_Strict):
     )
     year: int
     value: float
-    relative_tolerance: Annotated[float, Field(gt=0.0)] | None = None
+    # over 1 a target met by zero: a percentage (20 for 20%) taken as a fraction
+    relative_tolerance: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     absolute_tolerance: Annotated[float, Field(gt=0.0)] | None = None
     program: str | None = Field(None, description="for the program pseudo-indicators: the program")
     basis: Literal["households", "people"] = "households"
@@ -120,8 +121,14 @@ class Target(_Strict):
                 raise ValueError(f"{self.indicator} needs a program")
             if self.indicator == REACH_SHARE and self.basis != "households":
                 raise ValueError(f"{REACH_SHARE} is a share of households: basis = 'households'")
-        elif not metrics.is_known(f"{self.indicator}@{self.year}"):
-            raise ValueError(f"unknown indicator {self.indicator!r} (see `povsim columns`)")
+        elif not metrics.is_known(name := f"{self.indicator}@{self.year}"):
+            try:
+                metrics.outcome(name)
+                said = f"unknown indicator {self.indicator!r}"
+            except metrics.UnknownOutcome as err:
+                # its "did you mean", without the year the target did not misspell
+                said = str(err.args[0]).removeprefix(f"{name!r}: ")
+            raise ValueError(f"indicator: {said} (see `povsim columns`)")
         elif self.program is not None:
             raise ValueError(f"program is only for {', '.join(PROGRAM_INDICATORS)}")
         if self.region is not None and self.province is not None:
@@ -129,9 +136,29 @@ class Target(_Strict):
         if (self.region or self.province) and self.indicator not in REGION_INDICATORS:
             where = "region" if self.region else "province"
             raise ValueError(f"a {where}'s target is one of {', '.join(REGION_INDICATORS)}")
+        if (outside := self._beyond_range()) is not None:
+            raise ValueError(outside)
         if self.absolute_tolerance is None and self.value == 0:
             raise ValueError("a relative tolerance needs a non-zero value")
         return self
+
+    def _beyond_range(self) -> str | None:
+        """Why ``value`` is one the indicator never takes (None: it may take it)."""
+        if self.indicator in (PATHWAY_SHARE, REACH_SHARE):
+            least, most, unit = 0.0, 1.0, "share"
+        elif self.indicator in PROGRAM_INDICATORS:
+            least, most, unit = 0.0, None, self.basis
+        else:
+            measure = metrics.outcome(f"{self.indicator}@{self.year}")
+            least, most, unit = measure.least, measure.most, measure.unit
+        if most is not None and self.value > most:
+            hint = f": {self.value:g}% is written {self.value / 100:g}" if self.value <= 100 else ""
+            return (
+                f"value: {self.indicator} is a {unit} of at most {most:g}, not {self.value:g}{hint}"
+            )
+        if least is not None and self.value < least:
+            return f"value: {self.indicator} ({unit}) is never below {least:g}, not {self.value:g}"
+        return None
 
     @property
     def label(self) -> str:
