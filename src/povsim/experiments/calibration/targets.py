@@ -144,6 +144,8 @@ class Target(_Strict):
 
     def _beyond_range(self) -> str | None:
         """Why ``value`` is one the indicator never takes (None: it may take it)."""
+        least: float | None
+        most: float | None
         if self.indicator in (PATHWAY_SHARE, REACH_SHARE):
             least, most, unit = 0.0, 1.0, "share"
         elif self.indicator in PROGRAM_INDICATORS:
