@@ -634,3 +634,19 @@ def test_help_reads_in_whole_sentences() -> None:
     assert "every column of indicators.parquet, villages.parquet and households.parquet with" in (
         shown.output
     )
+
+
+def test_none_for_a_field_that_must_have_a_value_says_so() -> None:
+    """`--set income.growth=none` was told "Input should be a valid number", `name=none`
+    "Input should be a valid string": none had unset a field that cannot be unset."""
+    output = " ".join(
+        _refused(["check", BASELINE, "--set", "income.growth=none", "--set", "name=none"]).split()
+    )
+    assert (
+        "--set income.growth: none unsets only an optional field; this one needs "
+        "--set income.growth=..."
+    ) in output
+    assert "--set name: none unsets only an optional field" in output
+    assert "valid" not in output
+    output = " ".join(_refused(["check", BASELINE, "--set", "programs.industry=none"]).split())
+    assert "a table of settings, not none:" in output

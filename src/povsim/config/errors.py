@@ -146,6 +146,8 @@ def _toml(value: Any) -> str:
     """A value as TOML writes it (Chinese names as they are)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is None:
+        return "none"  # as --set writes it: TOML has no null
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -282,6 +284,10 @@ def problems_from(
         given = e.get("input")
         source = _source_of(loc, origin, default)
         on_command_line = source.startswith("--set ")
+        if given is None and e["type"].endswith("_type") and "input" in e:
+            # TOML has no null: only an override's none gets here, meant to unset the field
+            example = f"--set {'.'.join(loc)}=..." if on_command_line else "a value"
+            message = f"none unsets only an optional field; this one needs {example}"
         if e["type"] in _LIST_ERRORS and isinstance(given, str | int | float):
             message = f"a list is expected, not {_toml(given)}"
             if not isinstance(given, bool) and _any_length(_annotation_at(model, loc, raw)):
