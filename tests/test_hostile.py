@@ -852,3 +852,32 @@ def test_a_target_no_run_can_meet_names_its_field(tmp_path: Path) -> None:
         code, output = _invoke(tmp_path, ["check", str(targets)])
         assert code == 2, output
         assert f"{targets}: {wanted}" in " ".join(output.split())
+
+
+def test_a_file_that_cannot_be_read_says_where_and_why(tmp_path: Path) -> None:
+    """A file saved in GBK said "'utf-8' codec can't decode byte 0xe9 in position 17";
+    `extends = ""` said "extends a directory"; a table declared twice showed a Python tuple."""
+    scenario = tmp_path / "s.toml"
+    cases = {
+        b'name = "a"\ndescription = "caf\xe9"\n': (
+            f"{scenario}: not UTF-8 text: byte 0xe9 at line 2, column 19 (save the file as UTF-8)"
+        ),
+        b'\xef\xbb\xbfname = "a"\ndescription = "caf\xe9"\n': "byte 0xe9 at line 2, column 19",
+        b'extends = ""\n': f"{scenario}: extends: an empty path: name the file to extend",
+        b"[income]\ngrowth = 0.05\n[income]\ngrowth = 0.06\n": "Cannot declare income twice",
+    }
+    for data, wanted in cases.items():
+        scenario.write_bytes(data)
+        code, output = _invoke(tmp_path, ["check", str(scenario)])
+        assert code == 2
+        assert wanted in " ".join(output.split())
+    provinces = tmp_path / "provinces.csv"
+    provinces.write_bytes(b"province,region\n" + "甘肃,west\n".encode("gbk"))
+    national = SCENARIOS / "regions" / "national_counties.toml"
+    scenario.write_text(
+        f'extends = {json.dumps(str(national))}\n[geography]\nprovinces_table = "provinces.csv"\n',
+        encoding="utf-8",
+    )
+    code, output = _invoke(tmp_path, ["check", str(scenario)])
+    assert code == 2
+    assert "provinces.csv: not UTF-8 text: byte 0xb8 at line 2, column 1" in output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
 import re
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from povsim.config.fields import NOT_A_NUMBER
 
-__all__ = ["ScenarioError", "ScenarioProblem", "problems_from"]
+__all__ = ["ScenarioError", "ScenarioProblem", "not_utf8", "problems_from"]
 
 
 MAX_SHOWN = 20
@@ -344,3 +345,14 @@ def problems_from(
                 message += f" (the run's years are set in {', '.join(sorted(map(str, setters)))})"
         problems.append(ScenarioProblem(source, ".".join(loc), message))
     return problems
+
+
+def not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
+    """Where a file that is not UTF-8 text first goes wrong, as an editor counts."""
+    start = err.start + (3 if data.startswith(codecs.BOM_UTF8) else 0)
+    line = data.count(b"\n", 0, start) + 1
+    column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+    return (
+        f"not UTF-8 text: byte 0x{data[start]:02x} at line {line}, column {column} "
+        "(save the file as UTF-8)"
+    )

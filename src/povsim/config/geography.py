@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from povsim.config.errors import not_utf8
 from povsim.config.fields import Probability, StrictNumbers, Year, repeated, setting
 
 __all__ = [
@@ -133,9 +134,12 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
         ValueError: the file is missing or unreadable, or a column or source is missing.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")  # Excel writes a byte-order mark
-    except (OSError, UnicodeDecodeError) as err:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")  # Excel writes a byte-order mark
+    except OSError as err:
         raise ValueError(f"cannot read {path}: {err}") from None
+    except UnicodeDecodeError as err:  # Excel's "CSV" of a Chinese system is GBK
+        raise ValueError(f"{path}: {not_utf8(data, err)}") from None
     numbered = [
         (n, line)
         for n, line in enumerate(text.splitlines(), start=1)

@@ -8,6 +8,7 @@ that set the offending value, the dotted field path and what is wrong.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from povsim.config.errors import ScenarioError, ScenarioProblem, problems_from
+from povsim.config.errors import ScenarioError, ScenarioProblem, not_utf8, problems_from
 from povsim.config.geography import SET_PER_COUNTY
 from povsim.config.paths import parse_override, set_path
 from povsim.config.schema import Scenario, year_runs
@@ -115,12 +116,24 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
         message = "not a regular file (a device or a pipe?)" if exists else "file not found"
         raise ScenarioError([ScenarioProblem(str(path), "", message)])
     try:
+        data = path.read_bytes()
         # utf-8-sig: a byte-order mark, which some Windows editors write, is no error
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        return tomllib.loads(data.decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError([ScenarioProblem(str(path), "", f"not valid TOML: {err}")]) from None
-    except (OSError, UnicodeDecodeError) as err:
+        message = f"not valid TOML: {_TOML_KEY.sub(_dotted, str(err))}"
+        raise ScenarioError([ScenarioProblem(str(path), "", message)]) from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError([ScenarioProblem(str(path), "", not_utf8(data, err))]) from None
+    except OSError as err:
         raise ScenarioError([ScenarioProblem(str(path), "", f"cannot be read: {err}")]) from None
+
+
+_TOML_KEY = re.compile(r"\((?:'[^']*'(?:, )?)+,?\)")
+"""A key as tomllib's messages give it, a Python tuple: ('income', 'growth')."""
+
+
+def _dotted(match: re.Match[str]) -> str:
+    return ".".join(re.findall(r"'([^']*)'", match[0]))
 
 
 Partial = list[tuple[tuple[str, ...], str, list[int]]]
@@ -189,6 +202,10 @@ def _resolve(
     if parent is not None:
         if not isinstance(parent, str):
             raise ScenarioError([ScenarioProblem(str(path), "extends", "must be a file path")])
+        if not parent.strip():
+            # path.parent / "" is the folder itself: "extends a directory" misled
+            message = "an empty path: name the file to extend, or leave extends out"
+            raise ScenarioError([ScenarioProblem(str(path), "extends", message)])
         merged = _resolve(
             path.parent / parent,
             (*chain, path.resolve()),
