@@ -355,6 +355,16 @@ def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
             "set.income.growth: Input should be greater than or equal to",
         ),
         ('base = "{base}"\nvariants = []\n', "variants: none given"),
+        # a [set] value every point replaced was never used, without a word
+        (
+            'base = "{base}"\n[set]\n"income.growth" = 0.05\n[grid]\n"income.growth" = [0.04]\n',
+            "set.income.growth: grid varies it too, so this value is never used",
+        ),
+        (
+            'base = "{base}"\n[set]\n"income.growth" = 0.05\n[lhs]\nsamples = 2\n'
+            '[lhs.ranges]\n"income.growth" = [0.04, 0.09]\n',
+            "set.income.growth: lhs.ranges varies it too",
+        ),
     ],
 )
 def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:

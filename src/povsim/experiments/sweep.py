@@ -109,6 +109,14 @@ class SweepDesign(_Strict):
             if twice := repeated(repr(v) for v in values):
                 # the same point twice is the same runs twice, under two names
                 raise ValueError(f"grid.{path}: the value {twice[0]} is given twice")
+        varied = self.grid or (self.lhs.ranges if self.lhs is not None else {})
+        if both := [path for path in self.set if path in varied]:
+            # every point replaces it (a variant's own value may override [set]: some do not)
+            kind = "grid" if self.grid is not None else "lhs.ranges"
+            raise ValueError(
+                f"set.{both[0]}: {kind} varies it too, so this value is never used: "
+                "give it in one place"
+            )
         if self.variants == []:
             raise ValueError("variants: none given (a sweep needs at least one point)")
         names = [v.name for v in self.variants or []]
