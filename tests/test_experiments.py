@@ -1049,3 +1049,20 @@ def test_a_sweep_prints_its_points(tmp_path: Path) -> None:
     assert "g0000 0.04 2 of 2" in said  # which values a grid's point is
     assert "g0001 0.08 2 of 2" in said
     assert "4 of 4 runs in" in said
+
+
+def test_compare_notes_a_scenario_seed_it_does_not_use(tmp_path: Path) -> None:
+    """Every mix runs on the first's seed; a second scenario's own seed was silently unused."""
+    other = tmp_path / "other.toml"
+    base = json.dumps(str(SCENARIOS / "baseline.toml"))
+    other.write_text(f'extends = {base}\nname = "other"\nseed = 5\n', encoding="utf-8")
+    args = ["compare", str(SCENARIOS / "baseline.toml"), str(other), "--replications", "2"]
+    args += ["--executor", "serial", "--quiet", "--out", str(tmp_path / "cmp")]
+    args += [arg for change in SMALL for arg in ("--set", change)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"note: {other}: its seed (5) is not used: every scenario runs on the first's" in said
+    result = runner.invoke(app, [*args, "--seed", "3", "--overwrite"])
+    assert result.exit_code == 0, result.output
+    assert "is not used" not in result.output

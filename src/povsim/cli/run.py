@@ -240,6 +240,13 @@ def compare(
     for path, spec in zip(scenarios[1:], specs[1:], strict=True):
         if fields := unpaired_fields(specs[0], spec):
             errors.print(f"note: {unpaired_note(str(path), str(scenarios[0]), fields)}")
+        if seed is None and spec.seed != specs[0].seed:
+            # paired on one seed: a mix's own seed would look used, and is not
+            errors.print(
+                f"note: {path}: its seed ({spec.seed}) is not used: every scenario runs on the "
+                f"first's ({specs[0].seed}; --seed to choose another)",
+                highlight=False,
+            )
     name = "compare-" + "-".join(path_component(s.name) for s in specs)
     target = out or Path("runs") / path_component(name)
     refuse_target(target, "compare", overwrite)
