@@ -595,6 +595,15 @@ def test_check_takes_every_kind_of_input_file() -> None:
     assert "--set applies to scenario files; this is a sweep design" in result.output
 
 
+def test_check_counts_one_scenario_in_the_singular(tmp_path: Path) -> None:
+    design = tmp_path / "one.toml"
+    base = (SCENARIOS / "baseline.toml").as_posix()
+    design.write_text(f'base = "{base}"\n[[variants]]\nname = "only"\n', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(design)])
+    assert result.exit_code == 0, result.output
+    assert "sweep design: 1 scenario)" in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -68,7 +68,8 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
         from povsim.experiments.sweep import load_design
 
         design = load_design(path)
-        return f"sweep design: {len(design.scenarios)} scenarios"
+        n = len(design.scenarios)
+        return f"sweep design: {n} scenario{'s' * (n != 1)}"
     if kind == PROBLEM:
         from povsim.experiments.sensitivity import check_analysable, load_problem
 
