@@ -659,3 +659,19 @@ def test_none_for_a_field_that_must_have_a_value_says_so() -> None:
     assert "valid" not in output
     output = " ".join(_refused(["check", BASELINE, "--set", "programs.industry=none"]).split())
     assert "a table of settings, not none:" in output
+
+
+def test_a_scenario_without_programs_is_noted(tmp_path: Path) -> None:
+    """An empty file (or one that forgot its `extends`) ran the default county with no
+    support at all and said nothing; the note shows [programs] as written (rich markup
+    took it for a style)."""
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(empty)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "no support programs" in text
+    assert "under [programs]" in text
+    assert "no support programs" not in " ".join(
+        runner.invoke(app, ["check", str(SCENARIOS / "no_intervention.toml")]).output.split()
+    )

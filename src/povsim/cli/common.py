@@ -116,7 +116,7 @@ def load(path: Path, overrides: list[str], *, national: bool = False) -> Scenari
 def print_notes(path: Path, spec: Scenario) -> None:
     """What in ``spec`` is valid but likely not what was meant (``Scenario.notes``)."""
     for note in spec.notes():
-        errors.print(f"note: {path}: {note}", highlight=False)
+        errors.print(escape(f"note: {path}: {note}"), highlight=False)
 
 
 def refuse_target(target: Path, kind: str, overwrite: bool = False, resume: bool = False) -> None:

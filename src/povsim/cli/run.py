@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from povsim.cli.common import (
     ExecutorOption,
@@ -239,12 +240,15 @@ def compare(
             )
     for path, spec in zip(scenarios[1:], specs[1:], strict=True):
         if fields := unpaired_fields(specs[0], spec):
-            errors.print(f"note: {unpaired_note(str(path), str(scenarios[0]), fields)}")
+            note = unpaired_note(str(path), str(scenarios[0]), fields)
+            errors.print(escape(f"note: {note}"), highlight=False)
         if seed is None and spec.seed != specs[0].seed:
             # paired on one seed: a mix's own seed would look used, and is not
             errors.print(
-                f"note: {path}: its seed ({spec.seed}) is not used: every scenario runs on the "
-                f"first's ({specs[0].seed}; --seed to choose another)",
+                escape(
+                    f"note: {path}: its seed ({spec.seed}) is not used: every scenario runs on "
+                    f"the first's ({specs[0].seed}; --seed to choose another)"
+                ),
                 highlight=False,
             )
     name = "compare-" + "-".join(path_component(s.name) for s in specs)

@@ -1069,7 +1069,8 @@ class Scenario(_Section):
         with one after the run never reaches it; then the loader's notes: years of a table by
         year (``poverty_line``, ``budget.total``...) after the run, and how the files
         combined; a deep-poverty year before the run, more villages than households, a budget
-        in which no program buys one unit, and a ``share`` beside a program's own budget.
+        in which no program buys one unit, no program at all, and a ``share`` beside a
+        program's own budget.
         """
         found: list[str] = []
         end = self.end_year
@@ -1150,6 +1151,14 @@ class Scenario(_Section):
                 f"budget.total comes to at most {most:,.0f} yuan a year: the shares of "
                 f"{', '.join(n for n, _ in shared)} buy less than one unit_cost each "
                 "(is it in yuan?)"
+            )
+        if not self.programs:
+            # an empty file, or one that forgot its `extends`, ran the default county with
+            # no support at all and said nothing
+            found.append(
+                "no support programs: the register and its rules run without any "
+                "(name them under [programs], or extend a scenario that has them, e.g. "
+                'extends = "baseline.toml")'
             )
         for name, program in self.programs.items():
             if program.budget is not None and program.share > 0:
