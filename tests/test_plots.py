@@ -341,3 +341,43 @@ def test_a_program_has_one_colour_in_every_figure_of_a_run(baseline: Scenario) -
     assert len({everything[k] for k in BUILTIN_CONFIGS}) == len(BUILTIN_CONFIGS)
     assert program_colours(["health"])["health"] == everything["health"]
     assert program_colours(["mine", "health"])["health"] == everything["health"]
+
+
+def _trajectories(names: list[str], step: float = 0.01) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = []
+    for r in range(3):
+        noise = rng.normal(0.0, 0.02, 7)  # the replication's own luck, shared by the mixes
+        for i, name in enumerate(names):
+            for k, year in enumerate(range(2014, 2021)):
+                value = 0.2 - 0.02 * k + noise[k] + step * i
+                rows.append(
+                    {
+                        "scenario": name,
+                        "replication": r,
+                        "year": year,
+                        "incidence": value,
+                        "registered_incidence": value,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_comparison_trajectories_show_paired_differences() -> None:
+    """Eight mixes' 95% bands piled into one smear while their paired differences, on the
+    same seeds, stood apart: a second row shows each mix's difference from the first."""
+    fig = comparison_trajectories(_trajectories(["a", "b", "c"]))
+    assert len(fig.axes) == 4
+    below = fig.axes[2]
+    assert "difference from a" in below.get_title()
+    lines = [ln for ln in below.get_lines() if ln.get_marker() == "o"]
+    # b and c differ from a by 1 and 2 points in every replication: no spread at all
+    assert [np.round(ln.get_ydata(), 6).tolist() for ln in lines] == [[1.0] * 7, [2.0] * 7]
+    # the levels keep their bands for a few mixes, and lose them for many
+    assert fig.axes[0].collections
+    many = comparison_trajectories(_trajectories(list("abcdefgh")))
+    assert not many.axes[0].collections
+    for line in many.axes[0].get_lines():
+        assert np.all(np.diff(np.asarray(line.get_xdata(), dtype=float)) > 0)
+    # one scenario, or one replication: the levels alone
+    assert len(comparison_trajectories(_trajectories(["a"])).axes) == 2

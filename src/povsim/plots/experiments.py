@@ -7,32 +7,71 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from povsim.config import arguments
-from povsim.plots.common import Figure, _line
+from povsim.plots.common import Figure, _line, _yearly_means
 from povsim.runs.metrics import outcome
 
 __all__ = ["comparison_bars", "comparison_trajectories", "sensitivity_bars", "time_varying_indices"]
 
 
 def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
-    """Incidence and registered incidence of every scenario, with 95% bands."""
+    """Incidence and registered incidence of every scenario, and with replications each
+    one's paired difference from the first, with 95% bands.
+
+    Mixes run on the same seeds differ far more surely than their own bands suggest: eight
+    mixes' bands piled into one smear while their paired differences stood apart. So the
+    levels carry bands for up to :data:`MAX_BANDS` mixes, and a second row shows each mix's
+    difference from the first, replication by replication, with its paired band.
+    """
     arguments.table(
         "trajectories",
         trajectories,
         ("scenario", "year", "incidence", "registered_incidence"),
         "a comparison's trajectories (comparison.trajectories)",
     )
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
-    left, right = fig.subplots(1, 2, sharey=True)
-    for name, frame in trajectories.groupby("scenario", sort=False):
-        _line(left, frame, "incidence", 100, marker="o", label=name)
-        _line(right, frame, "registered_incidence", 100, marker="s", label=name)
+    names = list(dict.fromkeys(trajectories["scenario"]))
+    paired = (
+        len(names) > 1
+        and "replication" in trajectories
+        and trajectories["replication"].nunique() > 1
+    )
+    fig = Figure(figsize=(11, 8.0 if paired else 4.5), layout="constrained")
+    axes = fig.subplots(2 if paired else 1, 2, sharey="row", squeeze=False)
+    (left, right) = axes[0]
+    columns = (("incidence", "o"), ("registered_incidence", "s"))
+    bands = len(names) <= MAX_BANDS
+    frames = dict(tuple(trajectories.groupby("scenario", sort=False)))
+    for i, name in enumerate(names):
+        # without a band, the mean over replications alone
+        frame = frames[name] if bands else _yearly_means(frames[name].drop(columns="scenario"))
+        for ax, (column, marker) in zip((left, right), columns, strict=True):
+            _line(ax, frame, column, 100, marker=marker, label=name, color=f"C{i}")
     left.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
     right.set(title="Registered incidence", xlabel="year")
     left.set_ylim(bottom=0)
+    if not bands:
+        left.set_title(f"Poverty incidence (means; bands for up to {MAX_BANDS} mixes)")
+    if paired:
+        reference = frames[names[0]].set_index(["year", "replication"])
+        for ax, (column, marker) in zip(axes[1], columns, strict=True):
+            ax.axhline(0.0, color="0.5", linewidth=1.0)
+            for i, name in enumerate(names[1:], start=1):
+                other = frames[name].set_index(["year", "replication"])
+                difference = (other[column] - reference[column]).dropna().reset_index()
+                _line(ax, difference, column, 100, marker=marker, color=f"C{i}")
+            ax.set(xlabel="year")
+        axes[1][0].set(
+            title=f"Poverty incidence: difference from {names[0]}",
+            ylabel="percentage points (paired)",
+        )
+        axes[1][1].set(title=f"Registered incidence: difference from {names[0]}")
     # Beside the panels: seven mixes' legend inside one would hide its lines.
     handles, labels = left.get_legend_handles_labels()
     fig.legend(handles, labels, fontsize="small", loc="outside right upper", title="scenario")
     return fig
+
+
+MAX_BANDS = 4
+"""Mixes whose levels still carry their 95% bands (more pile up into one smear)."""
 
 
 def comparison_bars(table: pd.DataFrame) -> Figure:
