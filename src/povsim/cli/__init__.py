@@ -42,9 +42,6 @@ def _options(
     ),
 ) -> None:
     if trust_imports:
-        import os
-        import sys
-
         from povsim.config import trust_imports as trust
 
         trust("*")

@@ -97,10 +97,13 @@ def planned_exits(
     scenario: Scenario,
     year: int,
     passing: NDArray[np.bool_],
-    registered: NDArray[np.bool_],
+    candidates: NDArray[np.bool_],
     income: NDArray[np.float64],
 ) -> NDArray[np.bool_]:
     """Exits as the year's plan schedules them (yearly targets from 2014; 2016 exit mechanism).
+
+    ``passing``: the ``candidates`` (the registered, and relapses found during the year)
+    that pass the exit test; the plan's places are a share of the candidates' people.
 
     Provinces set yearly exit plans and counties filled them household by household from
     those that met the standards (中办发〔2016〕16号, 关于建立贫困退出机制的意见: 制定脱贫滚动规划和
@@ -109,7 +112,7 @@ def planned_exits(
     exit income first: the surest to stay out; with ``exit.plan_unit`` "village", the
     listed poor villages it can bring lowest in registered incidence first.
     """
-    places = plan_share(scenario, year) * h.people(registered)
+    places = plan_share(scenario, year) * h.people(candidates)
     rules = scenario.exit
     county = rules.plan_county_deadline
     if county is not None and year <= county:
@@ -123,10 +126,10 @@ def planned_exits(
         target = rules.plan_county_target
         if target is None:
             target = rules.county_threshold
-        counted = registered
+        counted = candidates
         if rules.plan_county_incidence == "comprehensive":
             poor = income < scenario.line(year)
-            counted = registered | (poor & (h.status != Status.REGISTERED))
+            counted = candidates | (poor & (h.status != Status.REGISTERED))
         over = h.people(counted) - target * h.people(slice(None))
         # No lead: the schedule is the county's plan, and it is what finishes early; the
         # national plans' lead (fitted to the national flows) stands for the schedules.
@@ -139,7 +142,7 @@ def planned_exits(
         # places go first to the listed villages, those left with the fewest registered
         # people (by share) once everyone passing has exited first; then to households
         # elsewhere (in villages never listed or already off the list), the surest first.
-        after = village_share(village_people(h, v, registered & ~passing), village_people(h, v))
+        after = village_share(village_people(h, v, candidates & ~passing), village_people(h, v))
         listed = v.poor_village & ~v.exited
         # incomes stay under 1e9 yuan a person, so the tier and the share order first;
         # a share is judged against the village's own threshold (3% in the west)

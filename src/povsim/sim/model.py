@@ -127,7 +127,7 @@ class PovertyModel(mesa.Model):
                 "a scenario with a geography section is county-resolved: run it with "
                 "povsim.runs.counties.simulate_counties (or povsim run)"
             )
-        self.seed_value = scenario.seed if seed is None else seed
+        self.seed_value = seed
         self.streams = Streams(self.seed_value)
         super().__init__(rng=self.streams.model)
         self._config = scenario
@@ -219,6 +219,7 @@ class PovertyModel(mesa.Model):
 
     @property
     def total_steps(self) -> int:
+        """Steps from the first month to the last year's assessment."""
         return len(self.config.years) * self.config.steps_per_year
 
     def step(self) -> None:

@@ -100,8 +100,10 @@ def register_initial(
     With a ``quota`` (规模控制: the statistical estimate of the poor split into quotas), the
     drive registers the households its survey judges poorest until the register holds
     ``quota`` times the people under the line; otherwise everyone it judges poor, at
-    ``coverage``. The survey judges the incomes the population starts with against
-    ``scenario.registration_line`` (the line of ``registration.income_year``).
+    ``coverage``. The survey judges ``h.income`` as it stands against
+    ``scenario.registration_line`` (the line of ``registration.income_year``): with an
+    ``income_year`` before the start, the income of the last year lived
+    (:func:`povsim.sim.population.live_reference_years`), else the income drawn.
     """
     reg = scenario.registration
     line = scenario.registration_line

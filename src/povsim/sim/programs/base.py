@@ -258,8 +258,9 @@ class SupportProgram(Program):
 
     Subclass it to add a program of your own: set ``Config`` to a
     :class:`ProgramConfig` subclass with your fields, then override any of
-    :meth:`eligible`, :meth:`enrolment_cost`, :meth:`on_enrol`, :meth:`effect`.
-    Name the class in a scenario as ``kind = "package.module:Class"``.
+    :meth:`eligible`, :meth:`enrolment_cost`, :meth:`on_enrol`, :meth:`advance`,
+    :meth:`effect`, :meth:`secure` or :meth:`illness_cover` (docs/programs.md, "Your own
+    program"). Name the class in a scenario as ``kind = "package.module:Class"``.
 
     Attributes:
         enrolled: households receiving support this year.
@@ -468,10 +469,12 @@ class SupportProgram(Program):
         return self.since.astype(np.int64) + self.config.duration_years - 1
 
     def _support_over(self, year: int) -> Mask:
+        """Enrolled households whose support ends this year: past their support period,
+        exited longer ago than support is kept (:meth:`_exited_long_ago`), or taken off the
+        register, unless the program serves households never registered too (the minimum
+        living allowance with ``"unregistered"`` among its ``statuses``)."""
         h, c = self.context.households, self.config
         over = year > self.term_end()
-        # Support stays after exit for support_after_exit_years, and in the campaign at
-        # least until policies_kept_until (摘帽不摘责任、不摘政策、不摘帮扶、不摘监管).
         exited_long_ago = self._exited_long_ago(year)
         removed = h.status == Status.UNREGISTERED
         if "unregistered" in c.statuses:
