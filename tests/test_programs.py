@@ -568,6 +568,10 @@ def test_infrastructure_upgrades_poor_villages_least_built_first(bare: Scenario)
     model.year = 2015
     roads.begin_year(2015)
     assert roads.improved.tolist() == [True, True, True, False, False]
+    # Exit attribution credits the growth added since each upgrade, counted to this year.
+    h.income[:] = 1000.0
+    years = np.array([1, 2, 2, 0])
+    assert roads.contribution() == pytest.approx(1000.0 * (1.0 - np.exp(-0.01 * years)))
 
 
 def test_work_teams_raise_take_up_and_growth(bare: Scenario) -> None:

@@ -570,8 +570,6 @@ class VillageProgram(Program):
     def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.improved: Mask = np.zeros(model.villages.n, dtype=bool)
-        self.improved_year = np.zeros(model.villages.n, dtype=np.int64)
-        self.year_now = 0
 
     def candidates(self, year: int) -> Mask:
         """Villages that may be upgraded this year."""
@@ -585,7 +583,6 @@ class VillageProgram(Program):
         """Upgrade villages ``idx``."""
 
     def begin_year(self, year: int) -> None:
-        self.year_now = year
         v = self.context.villages
         budget = self.budget(year) if self.active(year) else 0.0
         idx = np.flatnonzero(self.candidates(year))

@@ -8,20 +8,38 @@ infrastructure projects in Chongzuo since 2011.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import InfrastructureConfig
+from povsim.config.program import InfrastructureConfig, ProgramConfig
 from povsim.sim.programs.base import Index, Mask, Money, VillageProgram
+
+if TYPE_CHECKING:
+    from povsim.sim.model import PovertyModel
 
 __all__ = ["Infrastructure", "InfrastructureConfig"]
 
 
 class Infrastructure(VillageProgram):
-    """Upgrade villages, least infrastructure first, while the budget lasts."""
+    """Upgrade villages, least infrastructure first, while the budget lasts.
+
+    Attributes:
+        improved_year: the year each village was upgraded (0 never).
+        year_now: the year the program last acted: the year-end attribution's
+            :meth:`contribution` counts the added growth's years to it.
+    """
 
     Config: ClassVar = InfrastructureConfig
+
+    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+        super().__init__(model, name, config)
+        self.improved_year = np.zeros(model.villages.n, dtype=np.int64)
+        self.year_now = 0
+
+    def begin_year(self, year: int) -> None:
+        self.year_now = year
+        super().begin_year(year)
 
     def candidates(self, year: int) -> Mask:
         candidates = super().candidates(year)
