@@ -39,7 +39,7 @@ class RunResult:
             scenario has support.
         started: wall-clock start (UTC).
         finished: wall-clock finish (UTC).
-        wall_seconds: how long the run took.
+        wall_seconds: how long the run took, its counterfactual's run included.
         path: the run directory, once written.
     """
 
@@ -116,7 +116,8 @@ def simulate(
         replication: run replication number ``replication`` of ``seed``
             (:func:`povsim.sim.streams.seed_for`); None runs the plain seed.
         panel: also keep one row per household per year.
-        on_step: called after every step (e.g. to advance a progress bar).
+        on_step: called after every step (e.g. to advance a progress bar), the
+            counterfactual's steps too: a run with support steps its years twice.
         counterfactual: when the scenario has support, also run it without support on
             the same seed (same population and shocks) for the summary's comparisons.
     """

@@ -116,6 +116,8 @@ class HouseholdState(ArrayState):
 
     @property
     def housing_ok(self) -> NDArray[np.bool_]:
+        """Safe housing (grade A or B), derived from :attr:`housing_grade` so the two never
+        disagree."""
         return self.housing_grade < SAFE_HOUSING_GRADES
 
     def guarantees_ok(self) -> NDArray[np.bool_]:
