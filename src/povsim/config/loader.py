@@ -407,7 +407,7 @@ def _kept_years(partial: Partial, origin: Origin, scenario: Scenario) -> list[st
     """Money by year that a file changes in part: the years it does not give are kept from
     the file it extends (``budget = {2016 = 0}`` leaves the other years funded), as is meant
     for the poverty line's years but is a surprise in a budget."""
-    simulated = range(scenario.start_year, scenario.end_year + 1)
+    simulated = scenario.years
     notes = []
     for table, source, years in partial:
         if table[-1] not in ("budget", "total"):

@@ -936,7 +936,7 @@ class Scenario(_Section):
         # Its years outside the run are allowed: a scenario may be run over fewer years.
         series = {"budget.total": self.budget.total}
         series |= {f"programs.{n}.budget": p.budget for n, p in self.programs.items() if p.budget}
-        simulated = range(self.start_year, self.end_year + 1)
+        simulated = self.years
         for field, money in series.items():
             if not money:
                 continue
@@ -1136,13 +1136,12 @@ class Scenario(_Section):
                 f"population.villages ({pop.villages:,}) outnumber population.households "
                 f"({pop.households:,}): some villages hold no household (set villages too)"
             )
-        years = range(self.start_year, self.end_year + 1)
         shared = [
             (n, p)
             for n, p in self.programs.items()
             if p.budget is None and p.share > 0 and p.unit_cost > 0
         ]
-        most = max(self.funds(y) for y in years)
+        most = max(self.funds(y) for y in self.years)
         # Every program short of one unit is the mark of a unit typo (one alone is not: a
         # few years of a village program's share can be under one village); 600 for
         # 6,000,000 (a budget typed in 10,000s of yuan) ran without a word.
