@@ -645,6 +645,23 @@ def test_help_reads_in_whole_sentences() -> None:
     )
 
 
+def test_help_shows_every_note_as_written() -> None:
+    """Typer reads help as Rich markup: `povsim run --help` dropped "[default: runs/NAME-seedN]"
+    from --out, every experiment's --executor and --workers lost their defaults, and
+    calibrate's --param said "the targets file's  parameters" for "[calibration]"."""
+    import typer.main
+    from rich.text import Text
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        texts = [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
+        for text in texts:
+            assert Text.from_markup(text).plain == text, f"{name}: {text!r}"
+    shown = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
+    assert "runs/NAME-seedN" in shown.output
+    assert "default: processes" in shown.output
+
+
 def test_none_for_a_field_that_must_have_a_value_says_so() -> None:
     """`--set income.growth=none` was told "Input should be a valid number", `name=none`
     "Input should be a valid string": none had unset a field that cannot be unset."""

@@ -57,7 +57,7 @@ def calibrate(
         typer.Option(
             "--param",
             help="free parameter dotted.path=LOW:HIGH (repeatable; replaces the targets "
-            "file's [calibration] parameters)",
+            "file's calibration parameters)",
         ),
     ] = None,
     generations: Annotated[int | None, typer.Option(min=1, help="generations")] = None,
@@ -142,14 +142,14 @@ def calibrate(
 def validate(
     regions: Annotated[
         list[str] | None,
-        typer.Argument(help="region names or targets files [default: every region]"),
+        typer.Argument(help="region names or targets files (default: every region)"),
     ] = None,
     regions_dir: Annotated[
         Path, typer.Option(help="where region profiles and targets files are")
     ] = Path("scenarios/regions"),
     replications: Annotated[int, typer.Option(min=2, help="replications per region")] = 10,
     households: Annotated[
-        int | None, typer.Option(min=10, help="agents per run [default: the profile's]")
+        int | None, typer.Option(min=10, help="agents per run (default: the profile's)")
     ] = None,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="seed")] = 1,
     out: Annotated[

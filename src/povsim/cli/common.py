@@ -164,12 +164,12 @@ class LazyProgress:
 ExecutorOption = Annotated[
     str | None,
     typer.Option(
-        help="where runs go: serial, processes (all cores) or dask [default: processes; "
-        "dask with --scheduler]"
+        help="where runs go: serial, processes (all cores) or dask (default: processes; "
+        "dask with --scheduler)"
     ),
 ]
 WorkersOption = Annotated[
-    int | None, typer.Option(min=1, help="worker processes [default: all cores]")
+    int | None, typer.Option(min=1, help="worker processes (default: all cores)")
 ]
 SchedulerOption = Annotated[
     str | None, typer.Option(help="address of a running Dask scheduler (tcp://HOST:PORT)")

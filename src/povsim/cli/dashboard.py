@@ -106,7 +106,7 @@ def check_address(host: str, port: int) -> None:
 
 def dashboard(
     scenario: Annotated[
-        Path | None, typer.Argument(help="scenario to start with [default: the baseline]")
+        Path | None, typer.Argument(help="scenario to start with (default: the baseline)")
     ] = None,
     port: Annotated[int, typer.Option(min=1, max=65535, help="port")] = 8765,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",

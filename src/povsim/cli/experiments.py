@@ -64,7 +64,7 @@ def sensitivity(
     out: Annotated[Path, typer.Option(help="output directory (runs are kept under it)")],
     scenario: Annotated[
         Path | None,
-        typer.Argument(help="base scenario TOML file [default: the problem file's base]"),
+        typer.Argument(help="base scenario TOML file (default: the problem file's base)"),
     ] = None,
     method: Annotated[str, typer.Option(help="sobol, morris or fast")] = "sobol",
     n: Annotated[

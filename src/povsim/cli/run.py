@@ -35,10 +35,10 @@ __all__ = ["compare", "run"]
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
     out: Annotated[
-        Path | None, typer.Option(help="run directory [default: runs/NAME-seedN]")
+        Path | None, typer.Option(help="run directory (default: runs/NAME-seedN)")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, max=MAX_SEED, help="seed [default: the scenario's]")
+        int | None, typer.Option(min=0, max=MAX_SEED, help="seed (default: the scenario's)")
     ] = None,
     set_: SetOption = None,
     replications: Annotated[
@@ -54,7 +54,7 @@ def run(
         str | None,
         typer.Option(
             help="county-resolved runs: one task per 'province', or a number of counties per "
-            "task [default: province]"
+            "task (default: province)"
         ),
     ] = None,
 ) -> None:
@@ -204,10 +204,10 @@ def compare(
     ],
     replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
     seed: Annotated[
-        int | None, typer.Option(min=0, max=MAX_SEED, help="seed [default: the first scenario's]")
+        int | None, typer.Option(min=0, max=MAX_SEED, help="seed (default: the first scenario's)")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="output directory [default: runs/compare-...]")
+        Path | None, typer.Option(help="output directory (default: runs/compare-...)")
     ] = None,
     set_: SetOption = None,
     executor: ExecutorOption = None,

@@ -51,7 +51,7 @@ def optimize(
             "--levers",
             help="repeatable: shares (split every program's share of the budget, keeping "
             "their sum), shares=A,B,... (only these), or dotted.path=LOW:HIGH "
-            "[default: shares]",
+            "(default: shares)",
         ),
     ] = None,
     constraint: Annotated[
