@@ -142,6 +142,30 @@ def test_the_command_writes_boxes_and_refuses_what_is_not_a_result(tmp_path: Pat
     assert "no run of 400" in none.output
 
 
+def test_povsim_discover_refuses_its_out_first_and_overwrites_when_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`povsim.discover(..., out=)` had no `overwrite` (the command's `--overwrite`): a second
+    discovery into one directory was always refused, and only after PRIM had run."""
+    import povsim
+    import povsim.experiments.discovery as discovery
+
+    sweep = planted_sweep(tmp_path / "sweep")
+    out = tmp_path / "found"
+    povsim.discover(sweep, "registered_people@2020 > 0", out=out)
+    peeled: list[object] = []
+    monkeypatch.setattr(discovery, "discover", lambda *a, **k: peeled.append(a) or 1 / 0)
+    with pytest.raises(povsim.runs.store.OutputError, match="overwrite"):
+        povsim.discover(sweep, "registered_people@2020 > 0", out=out)
+    assert peeled == []  # refused before the work
+    with pytest.raises(TypeError, match="overwrite"):
+        povsim.discover(sweep, "registered_people@2020 > 0", out=out, overwrite=1)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    found = povsim.discover(sweep, "registered_people@2020 > 1", out=out, overwrite=True)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["where"] == found.where == "registered_people@2020 > 1"
+
+
 def test_where_nothing_makes_the_condition_likely_no_box_is_reported(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     x = pd.DataFrame(rng.uniform(size=(300, 3)), columns=["a", "b", "c"])

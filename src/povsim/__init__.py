@@ -461,6 +461,7 @@ def discover(
     where: str,
     *,
     out: str | Path | None = None,
+    overwrite: bool = False,
     boxes: int = 3,
     mass_min: float = 0.05,
     peel_alpha: float = 0.05,
@@ -472,7 +473,9 @@ def discover(
     Args:
         results: a sweep or sensitivity output directory.
         where: the condition marking runs of interest, e.g. ``registered_people@2020 > 0``.
-        out: when given, write the boxes, summary and figure there.
+        out: when given, write the boxes, summary and figure there; checked before the
+            work, as ``povsim discover`` checks it.
+        overwrite: replace a discovery already at ``out``.
         boxes: boxes to find at most.
         mass_min: smallest share of runs a box may hold.
         peel_alpha: share of runs peeled per step.
@@ -490,6 +493,8 @@ def discover(
     from povsim.experiments.discovery import discover as find
     from povsim.experiments.discovery import write_discovery
 
+    _check_flags(None, overwrite=overwrite)
+    _check_out(out, "discovery", overwrite)
     found = find(
         results,
         where,
@@ -499,5 +504,5 @@ def discover(
         min_density=min_density,
     )
     if out is not None:
-        write_discovery(found, Path(out))
+        write_discovery(found, Path(out), overwrite=overwrite)
     return found
