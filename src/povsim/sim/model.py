@@ -21,30 +21,13 @@ from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
 from povsim.sim.pathways import PATHWAY_COLUMNS, pathway_rows
 from povsim.sim.population import build_population, live_reference_years
 from povsim.sim.programs import Program, SupportProgram, channel_totals, program_class
+from povsim.sim.programs.base import SPENDING_COLUMNS
 from povsim.sim.registration import register_initial
 from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams, run_seed
 from povsim.sim.villages import Village, VillageState, designate_poor_villages, update_villages
 
 __all__ = ["PANEL_COLUMNS", "PATHWAY_COLUMNS", "SPENDING_COLUMNS", "PovertyModel"]
-
-SPENDING_COLUMNS = (
-    "year",
-    "program",
-    "unit",
-    "budget_yuan",
-    "spent_yuan",
-    "unspent_yuan",
-    "enrolled",
-    "new_enrolments",
-    "waiting",
-    "enrolled_people",
-    "new_people",
-    "reached",
-    "support_reached",
-    "register_enrolled",
-    "register_enrolled_people",
-)
 
 PANEL_COLUMNS = (
     "weight",

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import mesa
 import numpy as np
@@ -39,8 +39,10 @@ if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
 
 __all__ = [
+    "SPENDING_COLUMNS",
     "STATUS_CODES",
     "IllnessCover",
+    "LedgerRow",
     "Program",
     "ProgramConfig",
     "SupportProgram",
@@ -69,6 +71,33 @@ class IllnessCover:
     """Extra share of an illness's cost reimbursed."""
     protection: Money
     """Share of the income lost while ill that is avoided."""
+
+
+class LedgerRow(TypedDict):
+    """A program's spending row for one year: a row of ``spending.parquet``, whose columns
+    are these keys in this order (:data:`SPENDING_COLUMNS`), so a key cannot be written
+    here and lost there. Money in yuan; counts of real households (or villages) and
+    people, the model's weights applied."""
+
+    year: int
+    program: str
+    unit: str
+    budget_yuan: float
+    spent_yuan: float
+    unspent_yuan: float
+    enrolled: float
+    new_enrolments: float
+    waiting: float
+    enrolled_people: float
+    new_people: float
+    reached: float
+    support_reached: float
+    register_enrolled: float
+    register_enrolled_people: float
+
+
+SPENDING_COLUMNS: tuple[str, ...] = tuple(LedgerRow.__annotations__)
+"""The columns of ``spending.parquet``, in order."""
 
 
 class Program(mesa.Agent):
@@ -104,7 +133,7 @@ class Program(mesa.Agent):
         self.labour_left: Money = np.zeros(model.households.n)
         self.away_income: Money = np.zeros(model.households.n)
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
-        self.ledger: list[dict[str, Any]] = []
+        self.ledger: list[LedgerRow] = []
         self._streams: dict[tuple[str, int], np.random.Generator] = {}
         self._draws: dict[str, tuple[int, NDArray[np.float64]]] = {}
 
