@@ -23,7 +23,7 @@ from povsim.sim.villages import VillageState, village_people, village_share, vil
 if TYPE_CHECKING:
     from povsim.sim.programs.base import Program
 
-__all__ = ["exits", "plan_share"]
+__all__ = ["county_exits", "exit_thresholds", "exits", "plan_share", "registered_share"]
 
 
 def exits(
@@ -152,3 +152,26 @@ def planned_exits(
     planned = np.zeros(h.n, dtype=bool)
     planned[take] = True
     return planned
+
+
+def registered_share(h: HouseholdState) -> float:
+    """The county's registered incidence: its people still registered over all its people."""
+    people = h.people(slice(None))
+    return h.people(h.status == Status.REGISTERED) / people if people else 0.0
+
+
+def county_exits(h: HouseholdState, scenario: Scenario) -> bool:
+    """The county rule (贫困县退出, 中办发〔2016〕16号): a poor county may take off its hat once
+    its registered incidence is under ``exit.county_threshold`` (3% in the west, 2% in the
+    centre and east). The county-resolved run adds the checks and the plans
+    (:mod:`povsim.runs.counties`)."""
+    return registered_share(h) < scenario.exit.county_threshold
+
+
+def exit_thresholds(
+    floored: NDArray[np.bool_], scenario: Scenario, year: int
+) -> NDArray[np.float64]:
+    """The income each of the year's exits was judged at, for the exits' attribution: the
+    exit standard, or the line for a household the floor held there (兜底脱贫), which exited
+    at the line."""
+    return np.where(floored, scenario.line(year), scenario.exit_income(year))

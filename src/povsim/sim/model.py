@@ -15,9 +15,11 @@ from povsim.config import Scenario, arguments
 from povsim.config.vocabulary import Status
 from povsim.sim.assessment import close_year, reset_year
 from povsim.sim.context import ProgramContext
+from povsim.sim.exits import county_exits, exit_thresholds
 from povsim.sim.households import Household, HouseholdState
 from povsim.sim.income import step_income
 from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
+from povsim.sim.monitoring import deep_poverty_designated
 from povsim.sim.pathways import PATHWAY_COLUMNS, pathway_rows
 from povsim.sim.population import build_population, live_reference_years
 from povsim.sim.programs import Program, SupportProgram, channel_totals, program_class
@@ -301,19 +303,14 @@ class PovertyModel(mesa.Model):
         transitions = close_year(
             h, v, scenario, self.year, self.streams, self.programs, deep_poverty=self.deep_poverty
         )
-        # A household the floor held exited at the line, not at the exit standard.
-        threshold = np.where(transitions.floored, line, scenario.exit_income(self.year))
+        threshold = exit_thresholds(transitions.floored, scenario, self.year)
         self._pathways += pathway_rows(h, self.programs, transitions.exited, self.year, threshold)
         self._record_support_reach()
         spent, budget, supported = self._spending_this_year()
         update_villages(h, v, scenario, self.year)
-        people = h.people(slice(None))
-        registered_share = h.people(h.status == Status.REGISTERED) / people if people else 0.0
-        if self.county_exit_year is None and registered_share < scenario.exit.county_threshold:
+        if self.county_exit_year is None and county_exits(h, scenario):
             self.county_exit_year = self.year
-        m = scenario.monitoring
-        if self.year == m.deep_year and m.deep_incidence is not None:
-            self.deep_poverty |= registered_share > m.deep_incidence
+        self.deep_poverty |= deep_poverty_designated(h, scenario, self.year)
         self.year_indicators = annual_indicators(
             h,
             v,

@@ -12,10 +12,11 @@ from numpy.typing import NDArray
 
 from povsim.config import Scenario
 from povsim.config.vocabulary import Status
+from povsim.sim.exits import registered_share
 from povsim.sim.households import HouseholdState
 from povsim.sim.queue import fit_queue
 
-__all__ = ["monitor"]
+__all__ = ["deep_poverty_designated", "monitor"]
 
 
 def monitor(
@@ -81,3 +82,14 @@ def monitor(
         monitored[take] = True
     help_[monitored] = np.maximum(line - income[monitored], 0.0)
     return monitored, help_
+
+
+def deep_poverty_designated(h: HouseholdState, scenario: Scenario, year: int) -> bool:
+    """Whether the county is named a deep-poverty county at the end of ``year``: in
+    ``monitoring.deep_year``, its registered incidence over ``monitoring.deep_incidence``
+    (深度贫困县, 2017: over 18%; docs/register-sources.md section 29), which widens its
+    monitoring's scale (``monitoring.deep_scale``)."""
+    m = scenario.monitoring
+    if year != m.deep_year or m.deep_incidence is None:
+        return False
+    return registered_share(h) > m.deep_incidence
