@@ -230,3 +230,25 @@ def test_villages_are_designated_against_their_province_not_their_county(rules: 
     province = doubled.updated({"villages.designation_incidence": 0.15})
     designate_poor_villages(h, v, province, line)
     assert v.poor_village.tolist() == [True, False]  # 40% is double the province's 15%
+
+
+def test_the_county_rule_reads_the_registered_incidence(rules: Scenario) -> None:
+    """The county may exit under ``exit.county_threshold`` of its people still registered
+    (3%), and a county named at ``monitoring.deep_year`` is deep-poverty over
+    ``deep_incidence``."""
+    from povsim.sim.exits import county_exits, registered_share
+    from povsim.sim.monitoring import deep_poverty_designated
+
+    # 100 people: 2 or 4 of them in registered households
+    h, _ = hand_built(*[{"size": 1, "status": Status.EXITED} for _ in range(96)], {"size": 4})
+    h.status[-1] = Status.REGISTERED
+    assert registered_share(h) == pytest.approx(0.04)
+    assert not county_exits(h, rules)
+    h.size[-1] = 2
+    h.status[:2] = Status.UNREGISTERED  # (the denominator is every person)
+    assert registered_share(h) == pytest.approx(2 / 98)
+    assert county_exits(h, rules)
+    deep = rules.updated({"monitoring.deep_incidence": 0.01, "monitoring.deep_year": 2017})
+    assert deep_poverty_designated(h, deep, 2017)
+    assert not deep_poverty_designated(h, deep, 2018)  # named once, in its year
+    assert not deep_poverty_designated(h, rules.updated({"monitoring.deep_incidence": None}), 2017)
