@@ -116,7 +116,12 @@ BAD_FILES = {
     "a program named as an exit pathway": (
         '[programs.combined]\nkind = "industry"\n',
         "programs.combined",
-        "may not be called",
+        "use the name for exits that needed the programs together, none alone",
+    ),
+    "a program named as no pathway": (
+        '[programs.none]\nkind = "industry"\n',
+        "programs.none",
+        "use the name for exits that needed no program",
     ),
     "a placement program beside work away's counted labourers": (
         '[programs.employment]\nshare = 0.1\n[programs.work_away]\nkind = "work_away"\n'

@@ -906,9 +906,14 @@ class Scenario(_Section):
         # A whole-scenario check, so the error names the file that set the program.
         for name in self.programs:
             if name in (NO_PATHWAY, JOINT_PATHWAY):
+                meaning = (
+                    "exits that needed no program"
+                    if name == NO_PATHWAY
+                    else "exits that needed the programs together, none alone"
+                )
                 raise ValueError(
                     f"programs.{name}: a program may not be called {name!r}; the exit "
-                    "pathways use the name for exits no single program was needed for"
+                    f"pathways use the name for {meaning}"
                 )
         return self
 
