@@ -377,6 +377,32 @@ def test_a_regions_figure_sums_its_provinces(tiny: Scenario, tiny_run) -> None:
         )
 
 
+def test_a_regions_or_provinces_county_exits_add_up(tiny: Scenario, tiny_run) -> None:
+    """The lists of 2016 and 2017 name each county, so where the counties that exited lay
+    is published too: a region's or a province's exits of a year are a target."""
+    p = tiny_run.provinces
+    for place in ({"region": "west"}, {"province": "Westland"}):
+        target = Target(
+            indicator="counties_exited",
+            year=2018,
+            value=2,
+            relative_tolerance=0.2,
+            absolute_tolerance=2,
+            source="t",
+            **place,
+        )
+        key, name = next(iter(place.items()))
+        rows = p[(p[key] == name) & (p["year"] <= 2020)]
+        assert (
+            measure(tiny_run, [target])[0]
+            == rows.loc[rows["year"] == 2018, "counties_exited"].sum()
+        )
+        remaining = target.model_copy(update={"indicator": "poor_counties_remaining"})
+        last = rows.loc[rows["year"] == 2018, "poor_counties_remaining"].sum()
+        assert measure(tiny_run, [remaining])[0] == last
+    assert tiny_run.provinces["counties_exited"].sum() > 0, "no county exited: a vacuous check"
+
+
 def test_a_provinces_band_checks_its_own_row(tiny: Scenario, tiny_run) -> None:
     """NBS gives its provinces' incidences by bands ("over 10%"): a target may check one
     province, and a floor (``lower_bound``) counts only a shortfall."""

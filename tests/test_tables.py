@@ -101,6 +101,37 @@ def test_a_mean_under_one_has_its_interval_as_precise() -> None:
     assert pm("incidence_end", -0.0001, -0.002, 0.002, difference=True) == "0.0 pp ±0.2 pp"
 
 
+def test_a_compare_cell_cut_at_an_outcomes_limit_shows_both_ends() -> None:
+    """`compare` showed "1 ±4" registered people at the end (down to -3) where `run
+    --replications` showed "0 .. 5": the comparison's intervals were not cut at the
+    outcome's limits, and a cut interval has two half-widths, so it shows its ends."""
+    from povsim.runs.metrics import clip_intervals, format_interval
+
+    rows = pd.DataFrame(
+        {
+            "metric": ["registered_people_end", "cumulative_exit_share", "additional_exits"],
+            "mean": [1.0, 0.99, 1.0],
+            "ci_low": [-3.0, 0.97, -5.0],
+            "ci_high": [5.0, 1.01, 7.0],
+        }
+    )
+    cut = clip_intervals(rows).set_index("metric")
+    assert cut.loc["registered_people_end", "ci_low"] == 0.0
+    assert cut.loc["cumulative_exit_share", "ci_high"] == 1.0
+    assert cut.loc["additional_exits", "ci_low"] == -5.0  # a difference has no floor
+    cells = {
+        name: format_interval(name, *cut.loc[name, ["mean", "ci_low", "ci_high"]])
+        for name in cut.index
+    }
+    assert cells == {
+        "registered_people_end": "1 (≤5)",
+        "cumulative_exit_share": "99.0% (≥97.0%)",
+        "additional_exits": "1 ±6",
+    }
+    # paired differences keep their ±, wherever they reach
+    assert format_interval("registered_people_end", 0.0, -4.0, 4.0, difference=True) == "0 ±4"
+
+
 def test_person_years_add_up_the_year_end_counts() -> None:
     # A mix that clears the register by the end but keeps people poor for longer on the way
     # must score worse: the year-end counts of every year are summed, not the last one.

@@ -166,7 +166,8 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
     reference = comparison.scenarios[0].name
     title = (
         f"{comparison.replications} replications each (seed {comparison.seed}); "
-        f"means ±95% interval; Δ: paired difference from {reference}"
+        "means ±95% interval (≤ or ≥ its one end where cut at 0 or 100%); "
+        f"Δ: paired difference from {reference}"
         + "".join(f"; --set {o}" for o in comparison.overrides)
     )
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)

@@ -415,8 +415,9 @@ def CompareView(model: DashboardModel):
         solara.Text(
             f"{result.replications} replications each (the most any pinned mix asks for) on "
             f"common seeds: seed {result.seed}, the first pinned mix's{unused}; means ± the "
-            "half-width of their 95% intervals, and under each mix its paired difference "
-            f"from {first} (Δ; shares in percentage points)",
+            "half-width of their 95% intervals (≤ or ≥ its one end where cut at 0 or 100%), "
+            f"and under each mix its paired difference from {first} (Δ; shares in percentage "
+            "points)",
         )
         buffer = io.StringIO()
         table.to_csv(buffer, index=False)
@@ -457,7 +458,8 @@ def _unpin(mix: Policy) -> None:
 def _unbroken(cell: str) -> str:
     """A table cell that may wrap only between its value and its interval, as the CLI's
     does: the narrow page broke "-0.2 pp ±0.1 pp" before its last "pp"."""
-    value, sign, interval = cell.partition(" ±")
+    # "0.3% ±0.5%", or "0.3% (≤0.8%)" where the interval was cut at a limit
+    value, sign, interval = cell.partition(" ±" if " ±" in cell else " (")
     return f"{value.replace(' ', NBSP)}{' ' if sign else ''}{sign.strip()}" + interval.replace(
         " ", NBSP
     )

@@ -259,7 +259,7 @@ def compare_scenarios(
         ]
     )
     names = [c for c in runs.columns if c not in ("scenario", "replication")]
-    table = summarise(runs, ["scenario"], names).merge(
+    table = metrics.clip_intervals(summarise(runs, ["scenario"], names)).merge(
         _paired(runs, [s.name for s in scenarios], names), on=["scenario", "metric"]
     )
     trajectories = pd.concat(

@@ -15,7 +15,7 @@ from povsim.config import Scenario, arguments
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs.display import result_repr, shape
-from povsim.runs.metrics import outcome
+from povsim.runs.metrics import clip_intervals, outcome
 from povsim.runs.runner import RunResult
 from povsim.runs.stats import summarise
 from povsim.sim.streams import run_seed
@@ -120,15 +120,9 @@ class Ensemble:
         values the outcome can take (:attr:`~povsim.runs.metrics.Outcome.least`,
         :attr:`~povsim.runs.metrics.Outcome.most`)."""
         table = self.summaries()
-        rows = summarise(table, [], [c for c in table.columns if c != "replication"])
-        # A mean that cannot be negative, or over 1, is not: a t-interval of a few
-        # replications of a count near 0 reached below it ("-0.3% .. 0.9%" of people poor).
-        outcomes = [outcome(name) for name in rows["metric"]]
-        least = pd.Series([o.least for o in outcomes], index=rows.index, dtype=float)
-        most = pd.Series([o.most for o in outcomes], index=rows.index, dtype=float)
-        rows["ci_low"] = rows["ci_low"].where(least.isna() | (rows["ci_low"] >= least), least)
-        rows["ci_high"] = rows["ci_high"].where(most.isna() | (rows["ci_high"] <= most), most)
-        return rows
+        return clip_intervals(
+            summarise(table, [], [c for c in table.columns if c != "replication"])
+        )
 
     def summary(self) -> dict[str, float]:
         """Each outcome aggregated over replications as the registry says (mean or median)."""

@@ -525,6 +525,31 @@ def format_value(name: str, value: float | None) -> str:
     return f"{value:.3f}"
 
 
+def clip_intervals(rows: pd.DataFrame) -> pd.DataFrame:
+    """Cut each row's ``ci_low`` and ``ci_high`` (one outcome a row, named in ``metric``) to
+    the values the outcome can take (:attr:`Outcome.least`, :attr:`Outcome.most`).
+
+    A mean that cannot be negative, or over 1, is not: a t-interval of a few replications of
+    a count near 0 reached below it ("-0.3% .. 0.9%" of people poor, "1 ±4" people
+    registered). Paired differences have no such limits and are left alone.
+    """
+    rows = rows.copy()
+    outcomes = [outcome(name) for name in rows["metric"]]
+    least = pd.Series([o.least for o in outcomes], index=rows.index, dtype=float)
+    most = pd.Series([o.most for o in outcomes], index=rows.index, dtype=float)
+    rows["ci_low"] = rows["ci_low"].where(least.isna() | (rows["ci_low"] >= least), least)
+    rows["ci_high"] = rows["ci_high"].where(most.isna() | (rows["ci_high"] <= most), most)
+    return rows
+
+
+def _cut(measure: Outcome, mean: float, low: float, high: float) -> str | None:
+    """Which limit of the outcome's an interval about ``mean`` was cut at: "least" (also when
+    cut at both: it runs from the floor), "most" or None."""
+    if math.isclose(mean - low, high - mean, rel_tol=1e-6, abs_tol=1e-12):
+        return None
+    return "least" if low == measure.least else "most" if high == measure.most else None
+
+
 def format_interval(
     name: str, mean: float, low: float, high: float, *, difference: bool = False
 ) -> str:
@@ -563,6 +588,10 @@ def format_interval(
     if math.isnan(high):
         return shown
     half = (high - low) / 2
+    if not difference and is_known(name) and (cut := _cut(outcome(name), mean, low, high)):
+        # A ± would reach past the limit the interval was cut at (clip_intervals): the end
+        # not at a limit is what it says, in one word, so a cell wraps only before it.
+        return f"{shown} (≤{show(high)})" if cut == "least" else f"{shown} (≥{show(low)})"
     fixed = unit in ("share", "year") or name == "spending_yuan"  # their own decimals
     if "." in shown and not fixed:
         return f"{shown} ±{half:.3f}"

@@ -67,10 +67,18 @@ were no longer registered)."""
 
 PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, ENROLLED_ALL, REACHED, REACH_SHARE)
 
-REGION_INDICATORS = ("poor_people", "registered_people", "incidence", "registered_incidence")
+REGION_INDICATORS = (
+    "poor_people",
+    "registered_people",
+    "incidence",
+    "registered_incidence",
+    "counties_exited",
+    "poor_counties_remaining",
+)
 """Indicators a target may give for one NBS region (``region``) or one province
 (``province``) of a county-resolved run, from its provinces' table: NBS publishes its poor
-by east, centre and west, and its provinces' by bands."""
+by east, centre and west, and its provinces' by bands; the county batches were announced
+county by county, so a region's or a province's exits of a year are known too."""
 
 
 class _Strict(StrictNumbers):
