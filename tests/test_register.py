@@ -220,6 +220,26 @@ def test_a_relapse_the_floor_holds_is_put_down_to_the_floor_not_a_lost_guarantee
     assert not causes[1]["other"].any()
 
 
+def test_a_relapse_is_put_down_to_support_lost_this_year_or_last(rules: Scenario) -> None:
+    """Relapse is recorded at the second assessment under the line, so support lost at the
+    start of last year caused it; the cause counted only support lost this year."""
+    from povsim.sim.relapse import relapse_causes
+
+    rows = [
+        {"status": Status.EXITED, "ever_exited": True, "support_ended": last}
+        for last in (
+            2016,  # lost at the start of 2017
+            2015,  # lost at the start of 2016: the first of the two years under the line
+            2014,  # lost three years before
+            0,  # never lost any
+        )
+    ]
+    h, v = hand_built(*rows)
+    relapsed = np.ones(h.n, dtype=bool)
+    causes = relapse_causes(h, v, rules, 2017, relapsed, np.zeros(h.n, dtype=bool))
+    assert causes["support_ended"].tolist() == [True, True, False, False]
+
+
 def test_a_relapse_on_a_lost_guarantee_is_not_put_down_to_the_floor(rules: Scenario) -> None:
     scenario = rules.updated({"exit.relapse_on_guarantee_loss": True})
     h, v = hand_built({"status": Status.EXITED, "ever_exited": True, "medical_ok": False})

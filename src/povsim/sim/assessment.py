@@ -12,7 +12,8 @@ step 7):
    and housing change by themselves at the scenario's background rates), and the programs
    hold up the ones they secure;
 3. programs settle what depends on the year's income: the minimum living allowance (低保)
-   tops its households up to its standard, which under two lines in one is the line;
+   tops its households up to its standard, which under two lines in one the poverty line
+   floors (the line itself for a household with workers);
 4. relapse monitoring (防止返贫监测, from ``monitoring.from_year``) finds exited and marginal
    households at risk, follows them until their risk is cleared, at most ``monitoring.scale``
    of the people ever registered, and helps those under the line up to it;

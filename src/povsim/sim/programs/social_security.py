@@ -4,8 +4,9 @@ For households without labour (old, sick, disabled) by default, and from
 ``partial_capacity_from`` (2018) registered households whose capacity is partly lost. The
 allowance tops income up to ``threshold`` times the poverty line, re-assessed every year from the
 household's income without the allowance; it costs what it pays. With
-``two_lines_in_one`` (两线合一, seeds 003 and 004) the dibao line is the poverty line:
-a registered household below it that cannot work is eligible, and an exited household
+``two_lines_in_one`` (两线合一, seeds 003 and 004) the poverty line floors the dibao
+standard (``standard``, the county's own where set): a registered household below it that
+cannot work is eligible, and an exited household
 that falls back is caught at once whatever its labour, queued first. Once the floor is
 guaranteed (the campaign's last year) it lifts every household still registered to the
 exit standard (:meth:`SocialSecurity.threshold`).
@@ -357,7 +358,8 @@ class SocialSecurity(SupportProgram):
         The allowance is paid monthly on an assessed income gap and re-assessed when
         circumstances change, so a household it covers ends the year at its standard,
         whatever shocks the year brought. Under two lines in one the standard is the
-        poverty line (in the guaranteed years, the exit standard for households still
+        dibao standard floored by the poverty line, the line itself for a household with
+        workers (in the guaranteed years, the exit standard for households still
         registered: :meth:`threshold`), and a registered or exited household that fell
         under it this year is caught at once (seed 003: 只要返贫,马上纳入低保). Both are
         paid from what is left of this year's budget, households already covered first.
