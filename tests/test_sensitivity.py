@@ -372,6 +372,17 @@ def test_the_same_problem_draws_the_same_sample_unless_given_another_seed(small_
     )
 
 
+def test_a_sobol_sample_off_a_power_of_two_says_which_sizes_would_do(small_base) -> None:
+    """SciPy's warning said the balance needs a power of 2, without the N given or a size
+    that would keep it."""
+    from povsim.experiments.sensitivity import UnbalancedSample
+
+    spec = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}}, seed=1)
+    with pytest.warns(UnbalancedSample, match=r"N = 100 is not a power of 2.*N = 64 or 128"):
+        spec.sample_sobol(100)
+    spec.sample_sobol(64)  # no warning at all: pytest turns one into an error
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

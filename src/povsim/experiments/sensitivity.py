@@ -21,6 +21,7 @@ import numbers
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
@@ -421,7 +422,12 @@ class PovsimProblemSpec(ProblemSpec):
                 raise ValueError(f"N: the base sample size, a positive integer, not {n!r}")
         if func is morris.sample:
             _require_bounded(self.problem)
-        super().sample(func, *args, **_seeded(func, kwargs, self.problem.seed))
+        with warnings.catch_warnings():
+            if _approach(func) in _SAMPLERS["sobol"]:
+                _warn_unbalanced(args[0] if args else kwargs.get("N"))
+                # SciPy's own warning names neither N nor a size that would do (ours does)
+                warnings.filterwarnings("ignore", "The balance properties of Sobol' points")
+            super().sample(func, *args, **_seeded(func, kwargs, self.problem.seed))
         self.sampler = _approach(func)
         self._drawn = self.samples
         self.num_levels = None
@@ -544,6 +550,24 @@ class PovsimProblemSpec(ProblemSpec):
 
 _SAMPLERS = {"sobol": {"sobol", "saltelli"}, "morris": {"morris"}, "fast": {"fast_sampler"}}
 """The analysers that need their own sampler's design, and the samplers that draw it."""
+
+
+class UnbalancedSample(UserWarning):
+    """A Sobol' sample of a base size that is not a power of 2."""
+
+
+def _warn_unbalanced(n: object) -> None:
+    """Warn that a Sobol' sample of base size ``n`` loses the sequence's balance (its
+    indices converge more slowly), naming the powers of 2 either side."""
+    if not isinstance(n, numbers.Integral) or n < 1 or n & (n - 1) == 0:
+        return
+    below = 1 << (int(n).bit_length() - 1)
+    warnings.warn(
+        f"N = {n} is not a power of 2: Sobol' points keep their balance, and the indices "
+        f"converge as they should, only at a power of 2 (N = {below} or {below * 2})",
+        UnbalancedSample,
+        stacklevel=3,
+    )
 
 
 def _approach(func: Callable) -> str:

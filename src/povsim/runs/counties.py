@@ -125,6 +125,7 @@ PROVINCE_COLUMNS = (
     "poor_counties",
     "counties_exited",
     "poor_counties_remaining",
+    "deep_poverty_counties",
     "exit_year",
 )
 """``provinces.parquet``: one row per province per year."""
@@ -745,6 +746,7 @@ def _province_table(table: pd.DataFrame) -> pd.DataFrame:
         "exits_people",
         "relapses_people",
         "spending_yuan",
+        "deep_poverty_counties",
     ]
     grouped = table.groupby(["province", "year"], sort=False)
     out = grouped[sums].sum().reset_index()

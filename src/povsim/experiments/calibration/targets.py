@@ -74,11 +74,13 @@ REGION_INDICATORS = (
     "registered_incidence",
     "counties_exited",
     "poor_counties_remaining",
+    "deep_poverty_counties",
 )
 """Indicators a target may give for one NBS region (``region``) or one province
 (``province``) of a county-resolved run, from its provinces' table: NBS publishes its poor
 by east, centre and west, and its provinces' by bands; the county batches were announced
-county by county, so a region's or a province's exits of a year are known too."""
+county by county, and the provinces designated their deep-poverty counties, so a region's or a
+province's counts of them are known too."""
 
 
 class _Strict(StrictNumbers):
