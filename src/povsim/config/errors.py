@@ -314,6 +314,15 @@ def problems_from(
         if e["type"] in _NUMBER_ERRORS and isinstance(given, list | dict):
             shape = "a list" if isinstance(given, list) else "a table"
             message = f"a single number is expected, not {shape}"
+            if (
+                isinstance(given, dict)
+                and len(loc) >= 2
+                and loc[-1].isdigit()
+                and _keyed_by_year(_annotation_at(model, loc[:-1], raw))
+            ):
+                # TOML reads a bare 2014.5 as the key 2014 holding a table with the key 5
+                keys = ", ".join(f"{loc[-1]}.{k}" for k in given)
+                message = f"a dated series' key is a whole year, not {keys}"
         if e["type"] in _BOUND_ERRORS and isinstance(e.get("input"), int | float):
             message += f", not {e['input']}"  # the value, as given: the path alone hides it
             message += _percent_hint(e)
