@@ -234,8 +234,7 @@ def test_the_floor_does_not_hold_a_household_it_pays_nothing(rules: Scenario) ->
 # -- income by source ---------------------------------------------------------------------
 @pytest.mark.parametrize("premium", [0.0, 0.03])
 def test_wages_outgrow_farm_income_by_the_wage_premium(rules: Scenario, premium: float) -> None:
-    from povsim.sim.income import step_income
-    from povsim.sim.population import gross_income
+    from povsim.sim.income import gross_income, step_income
     from povsim.sim.shocks import draw_shocks
 
     scenario = rules.updated({"income.wage_premium": premium})

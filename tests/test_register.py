@@ -11,8 +11,9 @@ import pytest
 from povsim import PovertyModel, Scenario, Status
 from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Hardship
 from povsim.sim.assessment import close_year
+from povsim.sim.income import gross_income
 from povsim.sim.pathways import pathway_rows
-from povsim.sim.population import gross_income, live_reference_years
+from povsim.sim.population import live_reference_years
 from povsim.sim.streams import Streams
 
 from .conftest import hand_built, set_year_income

@@ -14,13 +14,13 @@ from povsim.config import Scenario
 from povsim.config.schema import PopulationConfig, small_household_people
 from povsim.sim.assessment import close_reference_year, reset_year
 from povsim.sim.households import HouseholdState
-from povsim.sim.income import step_income
+from povsim.sim.income import gross_income, step_income
 from povsim.sim.indicators import weighted_quantiles
 from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
 
-__all__ = ["build_population", "build_villages", "gross_income", "live_reference_years"]
+__all__ = ["build_population", "build_villages", "live_reference_years"]
 
 RESETTLEMENT_REMOTENESS = 0.05
 RESETTLEMENT_INFRASTRUCTURE = 0.9
@@ -91,18 +91,6 @@ def _sample_villages(pop, villages: VillageState, rng: np.random.Generator):
     inverse = 1.0 / odds[village]
     weight = inverse * ((pop.represents or n) / inverse.sum())
     return village, weight
-
-
-def gross_income(h: HouseholdState, villages: VillageState) -> np.ndarray:
-    """Income at the current level, yuan per person per year, before shocks and costs."""
-    level = np.exp(h.level + h.transitory + villages.level[h.village] + villages.trend[h.village])
-    market = np.exp(villages.market[h.village])
-    return (
-        h.farm_base * level * market
-        + h.wage_base * level * np.exp(villages.wage_trend - villages.trend)[h.village]
-        + h.transfer_base * np.exp(villages.trend[h.village])
-        + h.property_base * level
-    )
 
 
 def build_population(
