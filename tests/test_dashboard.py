@@ -220,6 +220,39 @@ def test_a_comparison_under_way_can_be_cancelled(monkeypatch) -> None:
     assert app.comparison.value is not None
 
 
+def test_a_comparison_stops_when_its_tab_is_gone(monkeypatch) -> None:
+    """A closed tab's comparison ran on to its last replication after the session was
+    freed, a core busy for minutes for nobody."""
+    import threading
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    first = _small(replications=2)
+    app.pinned.set([first, first.with_(label="other")])
+    app.comparison.set(None)
+    closed = threading.Event()
+    monkeypatch.setattr(app, "_session_closed", lambda: closed)
+    compare = app.compare_scenarios
+    runs = []
+
+    def closed_during_the_first_run(*args, on_result, **kwargs):
+        def tick(result) -> None:
+            runs.append(result)
+            closed.set()
+            on_result(result)
+
+        return compare(*args, on_result=tick, **kwargs)
+
+    monkeypatch.setattr(app, "compare_scenarios", closed_during_the_first_run)
+    app._run_comparison()
+    assert len(runs) == 1
+    assert app.comparison.value is None
+    # outside a served page there is no session to lose
+    monkeypatch.undo()
+    assert app._session_closed() is None
+
+
 def test_a_mix_unpinned_during_its_comparison_is_not_shown(monkeypatch) -> None:
     """The review of stop 44: taking a mix off the pins while its comparison ran left the
     finished table showing it."""

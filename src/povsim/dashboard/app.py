@@ -496,7 +496,18 @@ def _cancel_comparison() -> None:
     comparing.set(f"{comparing.value}; cancelling after the run under way")
 
 
+def _session_closed() -> threading.Event | None:
+    """Set once this page's session is freed (its tab closed, after the cull delay); None
+    outside a served page (tests, a notebook)."""
+    from solara.server import kernel_context
+
+    if not kernel_context.has_current_context():
+        return None
+    return kernel_context.get_current_context().closed_event
+
+
 def _run_comparison() -> None:
+    closed = _session_closed()
     mixes = list(pinned.value)
     if len(mixes) < 2:
         comparing.set("Pin at least two mixes to compare.")
@@ -510,11 +521,16 @@ def _run_comparison() -> None:
         """A compared mix taken off the pins meanwhile: the comparison would show it."""
         return any(all(m is not p for p in pinned.value) for m in mixes)
 
+    def gone() -> bool:
+        """The tab closed and its session was freed: nobody is left to see the table, and
+        its runs kept a core busy for minutes (a thread is not stopped with its session)."""
+        return closed is not None and closed.is_set()
+
     def tick(_result) -> None:
         done["n"] += 1
         # Between runs is the one place to stop: fifty replications of four mixes took
         # minutes that the planner could only wait out.
-        if (compare_cancelled.value or unpinned()) and done["n"] < total:
+        if (compare_cancelled.value or unpinned() or gone()) and done["n"] < total:
             raise _Cancelled
         comparing.set(f"comparing: {done['n']} of {total} runs")
 
@@ -528,6 +544,8 @@ def _run_comparison() -> None:
             on_result=tick,
         )
     except _Cancelled:
+        if gone():
+            return
         progress = f"after {done['n']} of {total} runs"
         comparing.set(
             f"comparison stopped {progress}: a compared mix was taken off the pins"
