@@ -132,6 +132,24 @@ def test_a_compare_cell_cut_at_an_outcomes_limit_shows_both_ends() -> None:
     assert format_interval("registered_people_end", 0.0, -4.0, 4.0, difference=True) == "0 ±4"
 
 
+def test_targets_that_miss_for_one_reason_share_its_line() -> None:
+    """The county profile's 17 checks of where counties exited printed one paragraph 17
+    times under `povsim validate`."""
+    from povsim.cli.tables import miss_reasons
+
+    table = pd.DataFrame(
+        {
+            "target": ["a@2016", "b@2016", "c@2017", "d@2017", "e@2018"],
+            "passed": [False, False, True, False, False],
+            "note": ["the order", "", "the order", "the order", ""],
+        }
+    )
+    assert miss_reasons(table) == [
+        "a@2016, d@2017: the order",
+        "b@2016, e@2018: no reason recorded in the targets file",
+    ]
+
+
 def test_person_years_add_up_the_year_end_counts() -> None:
     # A mix that clears the register by the end but keeps people poor for longer on the way
     # must score worse: the year-end counts of every year are summed, not the last one.

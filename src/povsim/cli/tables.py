@@ -318,12 +318,15 @@ def targets_table(table: pd.DataFrame, title: str) -> Table:
 
 
 def miss_reasons(table: pd.DataFrame) -> list[str]:
-    """One line for each target outside its tolerance: its name and the targets file's
-    ``note``, which for a known miss says why (a miss is reported, never tuned away)."""
-    lines = []
+    """One line for each reason a target is outside its tolerance: the targets file's
+    ``note``, which for a known miss says why (a miss is reported, never tuned away), after
+    the names of the targets that miss for it, in the table's order. Targets sharing a note
+    share its line: a county profile's 17 checks of where counties exited printed one
+    paragraph 17 times."""
+    reasons: dict[str, list[str]] = {}
     regions = "region" in table.columns and table["region"].nunique() > 1
     for row in table[~table["passed"]].itertuples():
         name = f"{row.region} {row.target}" if regions else str(row.target)
         note = str(getattr(row, "note", "") or "").strip()
-        lines.append(f"{name}: {note or 'no reason recorded in the targets file'}")
-    return lines
+        reasons.setdefault(note or "no reason recorded in the targets file", []).append(name)
+    return [f"{', '.join(names)}: {note}" for note, names in reasons.items()]
