@@ -456,6 +456,10 @@ def test_a_dated_series_key_that_is_not_a_whole_year_is_named_as_written(
     scenario.write_text(f"extends = {json.dumps(BASELINE)}\n[poverty_line]\n2014.5 = 2800\n")
     output = " ".join(_refused(["check", str(scenario)]).split())
     assert "poverty_line.2014: a dated series' key is a whole year, not 2014.5" in output
+    # a table written as one is not a year with a decimal point
+    scenario.write_text(f"extends = {json.dumps(BASELINE)}\n[poverty_line]\n2014 = {{a = 1}}\n")
+    output = " ".join(_refused(["check", str(scenario)]).split())
+    assert "poverty_line.2014: a single number is expected, not a table" in output
 
 
 def test_a_list_or_a_single_value_in_the_wrong_place_is_named_plainly(tmp_path: Path) -> None:

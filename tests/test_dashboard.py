@@ -248,6 +248,7 @@ def test_a_comparison_stops_when_its_tab_is_gone(monkeypatch) -> None:
     app._run_comparison()
     assert len(runs) == 1
     assert app.comparison.value is None
+    assert not app.compare_cancelled.value
     # outside a served page there is no session to lose
     monkeypatch.undo()
     assert app._session_closed() is None

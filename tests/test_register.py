@@ -237,8 +237,13 @@ def test_a_relapse_is_put_down_to_support_lost_this_year_or_last(rules: Scenario
     ]
     h, v = hand_built(*rows)
     relapsed = np.ones(h.n, dtype=bool)
-    causes = relapse_causes(h, v, rules, 2017, relapsed, np.zeros(h.n, dtype=bool))
+    two = rules.updated({"exit.relapse_years": 2})
+    causes = relapse_causes(h, v, two, 2017, relapsed, np.zeros(h.n, dtype=bool))
     assert causes["support_ended"].tolist() == [True, True, False, False]
+    # recorded at the first assessment under the line, only this year's loss led to it
+    one = rules.updated({"exit.relapse_years": 1})
+    causes = relapse_causes(h, v, one, 2017, relapsed, np.zeros(h.n, dtype=bool))
+    assert causes["support_ended"].tolist() == [True, False, False, False]
 
 
 def test_a_relapse_on_a_lost_guarantee_is_not_put_down_to_the_floor(rules: Scenario) -> None:

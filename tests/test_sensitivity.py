@@ -378,8 +378,9 @@ def test_a_sobol_sample_off_a_power_of_two_says_which_sizes_would_do(small_base)
     from povsim.experiments.sensitivity import UnbalancedSample
 
     spec = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}}, seed=1)
-    with pytest.warns(UnbalancedSample, match=r"N = 100 is not a power of 2.*N = 64 or 128"):
+    with pytest.warns(UnbalancedSample, match=r"N = 100 is not a power of 2.*N = 64 or 128") as w:
         spec.sample_sobol(100)
+    assert [r.filename for r in w] == [__file__]  # the line that asked, not SALib's
     spec.sample_sobol(64)  # no warning at all: pytest turns one into an error
 
 

@@ -130,11 +130,17 @@ def test_a_compare_cell_cut_at_an_outcomes_limit_shows_both_ends() -> None:
     }
     # paired differences keep their ±, wherever they reach
     assert format_interval("registered_people_end", 0.0, -4.0, 4.0, difference=True) == "0 ±4"
+    # a mean with decimals has its end as precisely; a share's whole range says so
+    assert format_interval("registered_people_end", 0.333, 0.0, 1.77) == "0.333 (≤1.770)"
+    assert format_interval("cumulative_exit_share", 0.6, 0.0, 1.0) == "60.0% (0–100%)"
+    # a missing interval (one replication with a value) stays missing, not 0 to 100%
+    gone = clip_intervals(rows.assign(ci_low=float("nan"), ci_high=float("nan")))
+    assert gone[["ci_low", "ci_high"]].isna().all().all()
 
 
 def test_targets_that_miss_for_one_reason_share_its_line() -> None:
-    """The county profile's 17 checks of where counties exited printed one paragraph 17
-    times under `povsim validate`."""
+    """The county profile's 17 missed checks of where counties exited printed three
+    paragraphs 5, 4 and 8 times under `povsim validate`."""
     from povsim.cli.tables import miss_reasons
 
     table = pd.DataFrame(

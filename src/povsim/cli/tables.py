@@ -166,7 +166,7 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
     reference = comparison.scenarios[0].name
     title = (
         f"{comparison.replications} replications each (seed {comparison.seed}); "
-        "means ±95% interval (≤ or ≥ its one end where cut at 0 or 100%); "
+        "means ±95% interval (≤x or ≥x: its other end, where cut at 0 or 100%); "
         f"Δ: paired difference from {reference}"
         + "".join(f"; --set {o}" for o in comparison.overrides)
     )
@@ -321,8 +321,8 @@ def miss_reasons(table: pd.DataFrame) -> list[str]:
     """One line for each reason a target is outside its tolerance: the targets file's
     ``note``, which for a known miss says why (a miss is reported, never tuned away), after
     the names of the targets that miss for it, in the table's order. Targets sharing a note
-    share its line: a county profile's 17 checks of where counties exited printed one
-    paragraph 17 times."""
+    share its line: the county profile's 17 missed checks of where counties exited printed
+    three paragraphs 5, 4 and 8 times."""
     reasons: dict[str, list[str]] = {}
     regions = "region" in table.columns and table["region"].nunique() > 1
     for row in table[~table["passed"]].itertuples():

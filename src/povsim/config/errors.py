@@ -133,6 +133,27 @@ def _any_length(annotation: Any) -> bool:
     return False
 
 
+def _dotted_numbers(table: Mapping[str, Any], prefix: str) -> list[str] | None:
+    """The dotted keys of a nested table of digits whose every value is a number (as TOML
+    reads ``2014.5 = 2800``: ``2014.5``), or None for anything else (likely a table the file
+    wrote as a table, not a year with a decimal point)."""
+    keys: list[str] = []
+    for key, value in table.items():
+        if not key.isdigit():
+            return None
+        name = f"{prefix}.{key}"
+        if isinstance(value, Mapping):
+            inner = _dotted_numbers(value, name)
+            if inner is None:
+                return None
+            keys += inner
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            keys.append(name)
+        else:
+            return None
+    return keys or None
+
+
 def _keyed_by_year(annotation: Any) -> bool:
     """Whether the field is a table from years (a dated series)."""
     for arm in _arms(annotation):
@@ -319,10 +340,10 @@ def problems_from(
                 and len(loc) >= 2
                 and loc[-1].isdigit()
                 and _keyed_by_year(_annotation_at(model, loc[:-1], raw))
+                and (keys := _dotted_numbers(given, loc[-1]))
             ):
                 # TOML reads a bare 2014.5 as the key 2014 holding a table with the key 5
-                keys = ", ".join(f"{loc[-1]}.{k}" for k in given)
-                message = f"a dated series' key is a whole year, not {keys}"
+                message = f"a dated series' key is a whole year, not {', '.join(keys)}"
         if e["type"] in _BOUND_ERRORS and isinstance(e.get("input"), int | float):
             message += f", not {e['input']}"  # the value, as given: the path alone hides it
             message += _percent_hint(e)

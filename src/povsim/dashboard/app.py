@@ -415,7 +415,7 @@ def CompareView(model: DashboardModel):
         solara.Text(
             f"{result.replications} replications each (the most any pinned mix asks for) on "
             f"common seeds: seed {result.seed}, the first pinned mix's{unused}; means ± the "
-            "half-width of their 95% intervals (≤ or ≥ its one end where cut at 0 or 100%), "
+            "half-width of their 95% intervals (≤x or ≥x: its other end, where cut at 0 or 100%), "
             f"and under each mix its paired difference from {first} (Δ; shares in percentage "
             "points)",
         )
@@ -530,7 +530,8 @@ def _run_comparison() -> None:
         done["n"] += 1
         # Between runs is the one place to stop: fifty replications of four mixes took
         # minutes that the planner could only wait out.
-        if (compare_cancelled.value or unpinned() or gone()) and done["n"] < total:
+        # The session first: once it is freed, its reactive values read another scope's.
+        if (gone() or compare_cancelled.value or unpinned()) and done["n"] < total:
             raise _Cancelled
         comparing.set(f"comparing: {done['n']} of {total} runs")
 
@@ -557,7 +558,10 @@ def _run_comparison() -> None:
         comparing.set(f"cannot compare: {err}")
         return
     finally:
-        compare_cancelled.set(False)
+        if not gone():
+            compare_cancelled.set(False)
+    if gone():
+        return  # closed during the last run: nobody to show the table to
     if unpinned():
         comparing.set("comparison dropped: a compared mix was taken off the pins")
         return

@@ -20,6 +20,7 @@ import math
 import numbers
 import os
 import shutil
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 import pandas as pd
+import SALib
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 from SALib import ProblemSpec
 from SALib.sample import morris
@@ -61,6 +63,7 @@ __all__ = [
     "METHODS",
     "PovsimProblemSpec",
     "Problem",
+    "UnbalancedSample",
     "indices_table",
     "load_problem",
     "problem_spec",
@@ -425,8 +428,9 @@ class PovsimProblemSpec(ProblemSpec):
         with warnings.catch_warnings():
             if _approach(func) in _SAMPLERS["sobol"]:
                 _warn_unbalanced(args[0] if args else kwargs.get("N"))
-                # SciPy's own warning names neither N nor a size that would do (ours does)
+                # SciPy's and SALib's own warnings name no size that would do (ours does)
                 warnings.filterwarnings("ignore", "The balance properties of Sobol' points")
+                warnings.filterwarnings("ignore", _SALIB_UNBALANCED)
             super().sample(func, *args, **_seeded(func, kwargs, self.problem.seed))
         self.sampler = _approach(func)
         self._drawn = self.samples
@@ -552,6 +556,10 @@ _SAMPLERS = {"sobol": {"sobol", "saltelli"}, "morris": {"morris"}, "fast": {"fas
 """The analysers that need their own sampler's design, and the samplers that draw it."""
 
 
+_SALIB_UNBALANCED = r"\s*Convergence properties of the Sobol' sequence is only valid if\s+`N`"
+"""SALib's saltelli sampler's warning of an N off a power of 2."""
+
+
 class UnbalancedSample(UserWarning):
     """A Sobol' sample of a base size that is not a power of 2."""
 
@@ -566,8 +574,17 @@ def _warn_unbalanced(n: object) -> None:
         f"N = {n} is not a power of 2: Sobol' points keep their balance, and the indices "
         f"converge as they should, only at a power of 2 (N = {below} or {below * 2})",
         UnbalancedSample,
-        stacklevel=3,
+        stacklevel=_outside((__file__, os.path.dirname(SALib.__file__))),
     )
+
+
+def _outside(prefixes: tuple[str, ...]) -> int:
+    """The ``stacklevel`` of the first caller whose file is not under ``prefixes``: the line
+    that asked for a sample (a notebook's cell), not this module or SALib's."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(prefixes):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _approach(func: Callable) -> str:

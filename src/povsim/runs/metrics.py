@@ -537,17 +537,22 @@ def clip_intervals(rows: pd.DataFrame) -> pd.DataFrame:
     outcomes = [outcome(name) for name in rows["metric"]]
     least = pd.Series([o.least for o in outcomes], index=rows.index, dtype=float)
     most = pd.Series([o.most for o in outcomes], index=rows.index, dtype=float)
-    rows["ci_low"] = rows["ci_low"].where(least.isna() | (rows["ci_low"] >= least), least)
-    rows["ci_high"] = rows["ci_high"].where(most.isna() | (rows["ci_high"] <= most), most)
+    # an interval that is missing (one replication with a value) stays missing
+    low, high = rows["ci_low"], rows["ci_high"]
+    rows["ci_low"] = low.where(least.isna() | low.isna() | (low >= least), least)
+    rows["ci_high"] = high.where(most.isna() | high.isna() | (high <= most), most)
     return rows
 
 
 def _cut(measure: Outcome, mean: float, low: float, high: float) -> str | None:
-    """Which limit of the outcome's an interval about ``mean`` was cut at: "least" (also when
-    cut at both: it runs from the floor), "most" or None."""
+    """Which limit of the outcome's an interval about ``mean`` was cut at: "least", "most",
+    "both" (it is every value the outcome can take) or None."""
     if math.isclose(mean - low, high - mean, rel_tol=1e-6, abs_tol=1e-12):
         return None
-    return "least" if low == measure.least else "most" if high == measure.most else None
+    at_least, at_most = low == measure.least, high == measure.most
+    if at_least and at_most:
+        return "both"
+    return "least" if at_least else "most" if at_most else None
 
 
 def format_interval(
@@ -588,11 +593,16 @@ def format_interval(
     if math.isnan(high):
         return shown
     half = (high - low) / 2
+    fixed = unit in ("share", "year") or name == "spending_yuan"  # their own decimals
+    precise = "." in shown and not fixed
+
+    def end(value: float) -> str:
+        return f"{value:.3f}" if precise else show(value)
+
     if not difference and is_known(name) and (cut := _cut(outcome(name), mean, low, high)):
         # A ± would reach past the limit the interval was cut at (clip_intervals): the end
         # not at a limit is what it says, in one word, so a cell wraps only before it.
-        return f"{shown} (≤{show(high)})" if cut == "least" else f"{shown} (≥{show(low)})"
-    fixed = unit in ("share", "year") or name == "spending_yuan"  # their own decimals
-    if "." in shown and not fixed:
-        return f"{shown} ±{half:.3f}"
-    return f"{shown} ±{show(half)}"
+        if cut == "both":
+            return f"{shown} (0–100%)"  # only a share has both limits
+        return f"{shown} (≤{end(high)})" if cut == "least" else f"{shown} (≥{end(low)})"
+    return f"{shown} ±{end(half)}"

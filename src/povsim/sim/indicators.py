@@ -63,8 +63,8 @@ INDICATORS: dict[str, str] = {
     "relapses_illness": "relapsed households with an illness episode this year",
     "relapses_disaster": "relapsed households whose village had a disaster this year",
     "relapses_market": "relapsed farming households whose village had a bad price year",
-    "relapses_support_ended": "relapsed households whose support ended this or last year "
-    "(its last year of support the last or the one before)",
+    "relapses_support_ended": "relapsed households whose support ended within the relapse's "
+    "verification: this year, or with exit.relapse_years = 2 (as run) last year too",
     "relapses_floor": "relapsed households whose own income fell under the line, held over "
     "it by the minimum living allowance (只要返贫,马上纳入低保)",
     "relapses_guarantee": "relapsed households missing a guarantee (food, schooling, medical "

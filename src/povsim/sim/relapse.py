@@ -85,10 +85,12 @@ def relapse_causes(
         "illness": relapse & h.ill_year,
         "disaster": relapse & h.disaster_year,
         "market": relapse & bad_prices[h.village] & (h.farm_year > 0),
-        # Lost this year or last (its last year of support the last or the one before): a
-        # relapse is verified over two assessments, so a loss at the start of last year is
-        # what the second one records.
-        "support_ended": relapse & (h.support_ended > 0) & (h.support_ended >= year - 2),
+        # Lost within the relapse's verification: recorded at the ``relapse_years``-th
+        # assessment under the line, a relapse may follow a loss at the start of the
+        # first of those years (two, as run: this year or last).
+        "support_ended": relapse
+        & (h.support_ended > 0)
+        & (h.support_ended >= year - scenario.exit.relapse_years),
         # Over the line only because the allowance caught the fall (只要返贫,马上纳入低保:
         # seed 003): the relapse is of the household's own income.
         "floor": relapse & held,
