@@ -447,19 +447,22 @@ def test_a_set_is_answered_with_what_to_type(tmp_path: Path) -> None:
     assert "e.g. --set programs.mine.kind=..." in said("programs.mine=1")
 
 
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("2014.5 = 2800", "poverty_line.2014: a dated series' key is a whole year, not 2014.5"),
+        # a table written as one is not a year with a decimal point
+        ("2014 = {a = 1}", "poverty_line.2014: a single number is expected, not a table"),
+    ],
+)
 def test_a_dated_series_key_that_is_not_a_whole_year_is_named_as_written(
-    tmp_path: Path,
+    tmp_path: Path, line: str, said: str
 ) -> None:
     """TOML reads 2014.5 as the key 2014 holding a table: the error said "poverty_line.2014:
     a single number is expected, not a table", of a key the file never wrote."""
     scenario = tmp_path / "s.toml"
-    scenario.write_text(f"extends = {json.dumps(BASELINE)}\n[poverty_line]\n2014.5 = 2800\n")
-    output = " ".join(_refused(["check", str(scenario)]).split())
-    assert "poverty_line.2014: a dated series' key is a whole year, not 2014.5" in output
-    # a table written as one is not a year with a decimal point
-    scenario.write_text(f"extends = {json.dumps(BASELINE)}\n[poverty_line]\n2014 = {{a = 1}}\n")
-    output = " ".join(_refused(["check", str(scenario)]).split())
-    assert "poverty_line.2014: a single number is expected, not a table" in output
+    scenario.write_text(f"extends = {json.dumps(BASELINE)}\n[poverty_line]\n{line}\n")
+    assert said in " ".join(_refused(["check", str(scenario)]).split())
 
 
 def test_a_list_or_a_single_value_in_the_wrong_place_is_named_plainly(tmp_path: Path) -> None:
