@@ -408,6 +408,18 @@ def test_a_regions_or_provinces_county_exits_add_up(tiny: Scenario, tiny_run) ->
     assert p.loc[p["year"] == year, "counties_exited"].sum() > 0
 
 
+def test_the_county_exits_figure_stacks_the_regions_to_the_national_count(tiny_run) -> None:
+    """Which parts of the country finish when is the question the figure answers: one bar
+    per year, stacked by NBS region, as tall as the nation's exits."""
+    from povsim.plots.national import county_exits
+
+    ax = county_exits(tiny_run).axes[0]
+    simulated = [c for c in ax.containers if c.get_label().startswith("simulated: ")]
+    assert [c.get_label() for c in simulated] == ["simulated: east", "simulated: west"]
+    heights = np.sum([[bar.get_height() for bar in c] for c in simulated], axis=0)
+    np.testing.assert_array_equal(heights, tiny_run.indicators["counties_exited"].to_numpy())
+
+
 def test_a_provinces_band_checks_its_own_row(tiny: Scenario, tiny_run) -> None:
     """NBS gives its provinces' incidences by bands ("over 10%"): a target may check one
     province, and a floor (``lower_bound``) counts only a shortfall."""

@@ -15,13 +15,17 @@ if TYPE_CHECKING:
 
 __all__ = ["county_exits", "national_figures", "provinces_registered"]
 
+REGIONS = ("east", "centre", "west")
+"""NBS's regions, in the order the exits are stacked."""
+
 _LABELLED = 10
 """Provinces named in the register figure (those with the most registered poor in the
 first year); the others are drawn in grey, as 31 coloured lines could not be told apart."""
 
 
 def county_exits(result: NationalResult) -> Figure:
-    """Poor counties exiting each year, simulated beside the published batches."""
+    """Poor counties exiting each year, simulated by NBS region (which parts of the country
+    finish when) beside the published batches."""
     ind, geo = result.indicators, result.scenario.geography
     published = geo.published_exits if geo is not None else {}
     years = ind["year"].to_numpy()
@@ -29,14 +33,29 @@ def county_exits(result: NationalResult) -> Figure:
     ax = fig.subplots()
     width = 0.4 if published else 0.8
     offset = width / 2 if published else 0.0
-    ax.bar(years - offset, ind["counties_exited"], width, label="simulated")
+    by_region = result.provinces.pivot_table(
+        index="year", columns="region", values="counties_exited", aggfunc="sum"
+    ).reindex(years, fill_value=0)
+    bottom = np.zeros(len(years))
+    palette = colormaps["tab10"]
+    for i, region in enumerate(r for r in REGIONS if r in by_region.columns):
+        counts = by_region[region].to_numpy()
+        ax.bar(
+            years - offset,
+            counts,
+            width,
+            bottom=bottom,
+            color=palette(i),
+            label=f"simulated: {region}",
+        )
+        bottom += counts
     if published:
         ax.bar(
             np.array(list(published)) + offset,
             list(published.values()),
             width,
             color="grey",
-            label="published",
+            label="published (all regions)",
         )
     ax.set(
         title=f"Poor counties exiting per year — {result.scenario.name}",
