@@ -23,6 +23,7 @@ from povsim.runs.counties import (
     COUNTY_COLUMNS,
     PROVINCE_COLUMNS,
     County,
+    Nation,
     _exit_years,
     _income_curve,
     county_scenario,
@@ -96,7 +97,10 @@ def test_the_shipped_table_has_the_832_counties_with_sources() -> None:
     assert len(geo.provinces) == 31
     assert sum(p.poor_counties for p in geo.provinces) == 832
     assert sum(p.poor_2014 for p in geo.provinces) == 70_170_000
-    assert all(all(p.sources.values()) and len(p.sources) == 4 for p in geo.provinces)
+    assert all(all(p.sources.values()) and len(p.sources) == 5 for p in geo.provinces)
+    # NBS's base (the rural hukou people) for every province, about 0.97 bn in all
+    assert sum(p.people for p in geo.provinces) == pytest.approx(965_710_000, rel=1e-3)
+    assert all(p.survey_population is not None for p in geo.provinces)
     # The table travels with the scenario: a derived scenario does not read it again.
     assert scenario.updated({"seed": 2}).geography == geo
 
@@ -119,6 +123,35 @@ def test_counties_are_drawn_per_province_with_thresholds_and_money(tiny: Scenari
     assert mean == pytest.approx(7000)  # the province keeps its mean income
     assert draw_counties(tiny, 3) == counties
     assert draw_counties(tiny, 4) != counties
+
+
+def test_the_survey_population_shares_the_people_and_sets_the_incidence(tiny: Scenario) -> None:
+    """NBS counts a province's poor over its rural hukou people: where many work elsewhere
+    that is more than its resident people. The counties share it, not the resident count,
+    and each village is designated against poor_2014 over it (it was over the resident
+    people: Westland's 15% where NBS's rate is 10%)."""
+    assert tiny.geography is not None
+    west, east = (p.model_dump() for p in tiny.geography.provinces)
+    surveyed = tiny.updated({"geography.provinces": [{**west, "survey_population": 600_000}, east]})
+    assert surveyed.geography is not None
+    westland = surveyed.geography.provinces[0]
+    assert westland.incidence == pytest.approx(0.10)
+    counties = draw_counties(surveyed, 3)
+    resident = draw_counties(tiny, 3)
+    mine = [c for c in counties if c.province == "Westland"]
+    assert sum(c.people for c in mine) == pytest.approx(600_000)
+    assert sum(c.people for c in counties if c.province == "Eastland") == pytest.approx(300_000)
+    # sized as before within the province, scaled to its people
+    assert [c.people for c in mine] == pytest.approx(
+        [1.5 * c.people for c in resident if c.province == "Westland"]
+    )
+    assert sum(c.expected_poor for c in mine) == pytest.approx(60_000)
+    nation = Nation.of(counties, surveyed.geography)
+    county = county_scenario(surveyed, mine[0], nation)
+    assert county.villages.designation_incidence == pytest.approx(0.10)
+    eastland = next(c for c in counties if c.province == "Eastland")
+    east = county_scenario(surveyed, eastland, nation)
+    assert east.villages.designation_incidence == pytest.approx(15_000 / 300_000)
 
 
 def test_each_province_holds_its_nbs_share_of_the_poor(tiny: Scenario) -> None:
@@ -555,6 +588,39 @@ def test_a_bad_figure_in_the_province_table_is_named_by_its_row(
     result = CliRunner().invoke(app, ["check", str(scenario)])
     assert result.exit_code == 2
     assert f"p.csv, {said}" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ("row", "said"),
+    [
+        ("P,west,1000,1,10,5000,2000,A,B,C,D,", "line 2: no source for survey_population"),
+        ("P,west,1000,1,10,5000,2k,A,B,C,D,E", "line 2, survey_population: '2k' is not"),
+        ("P,west,1000,1,900,5000,800,A,B,C,D,E", "line 2: P: poor_2014 (900) exceeds survey_population"),
+    ],
+)
+def test_the_survey_population_is_optional_but_sourced(
+    tmp_path: Path, row: str, said: str
+) -> None:
+    header = "province,region,rural_population,poor_counties,poor_2014,rural_income"
+    sources = ",source_rural_population,source_poor_counties,source_poor_2014,source_rural_income"
+    table = f"{header},survey_population{sources},source_survey_population\n{row}\n"
+    (tmp_path / "p.csv").write_text(table, "utf-8")
+    scenario = tmp_path / "s.toml"
+    base = (SCENARIOS / "baseline.toml").as_posix()
+    scenario.write_text(f'extends = "{base}"\n[geography]\nprovinces_table = "p.csv"\n', "utf-8")
+    result = CliRunner().invoke(app, ["check", str(scenario)])
+    assert result.exit_code == 2
+    assert f"p.csv, {said}" in " ".join(result.output.split())
+    # a blank cell leaves it unset: the resident people stand in
+    (tmp_path / "p.csv").write_text(
+        f"{header},survey_population{sources},source_survey_population\n"
+        "P,west,1000,1,10,5000,,A,B,C,D,\n",
+        "utf-8",
+    )
+    geo = load_scenario(scenario).geography
+    assert geo is not None
+    assert geo.provinces[0].survey_population is None
+    assert geo.provinces[0].people == 1000
 
 
 def test_a_national_scenario_is_never_one_model(tiny: Scenario) -> None:

@@ -21,6 +21,7 @@ from povsim.config.fields import Probability, StrictNumbers, Year, repeated, set
 
 __all__ = [
     "FIGURES",
+    "OPTIONAL_FIGURES",
     "REGIONS",
     "SET_PER_COUNTY",
     "AllocationConfig",
@@ -37,7 +38,8 @@ SET_PER_COUNTY = {
     "villages.remoteness_alpha": "geography.remoteness_poor and remoteness_other",
     "villages.remoteness_beta": "geography.remoteness_poor and remoteness_other",
     "monitoring.deep_area": "geography.deep_poverty_provinces",
-    "villages.designation_incidence": "its province's NBS poor of 2014 over its rural people",
+    "villages.designation_incidence": "its province's NBS incidence of 2014 (poor_2014 over "
+    "survey_population)",
 }
 """Fields a county-resolved run sets for each county (``runs.counties.county_scenario``),
 and what sets them: a national value would be overwritten, so an override is refused."""
@@ -50,6 +52,8 @@ MAX_PROVINCE_COUNTIES = 500
 
 FIGURES = ("rural_population", "poor_counties", "poor_2014", "rural_income")
 """A province's figures; a table gives each one's source in ``source_FIGURE``."""
+OPTIONAL_FIGURES = ("survey_population",)
+"""Figures a table may leave out (the column, or a row's cell); one given needs its source."""
 
 
 class _Section(StrictNumbers):
@@ -77,17 +81,38 @@ class ProvinceConfig(_Section):
     rural_income: float = setting(
         10_489.0, "rural per-capita disposable income in 2014", "yuan/person/year", gt=0.0
     )
+    survey_population: int | None = setting(
+        None,
+        "the rural people NBS's poverty monitoring counts its incidence over: the rural hukou "
+        "population (乡村户籍人口), about 1.6 times the resident one nationally and less where "
+        "few leave to work elsewhere; it shares the nation's people among the provinces, and "
+        "poor_2014 over it is the province's incidence (unset: rural_population)",
+        "people",
+        ge=1,
+        le=2_000_000_000,
+    )
     sources: dict[str, str] = Field(
         default_factory=dict, description="where each figure comes from, by figure name"
     )
 
+    @property
+    def people(self) -> int:
+        """The province's rural people on NBS's poverty-monitoring base."""
+        return self.rural_population if self.survey_population is None else self.survey_population
+
+    @property
+    def incidence(self) -> float:
+        """NBS's rural poverty incidence of 2014: its poor over the people it counts."""
+        return self.poor_2014 / self.people
+
     @model_validator(mode="after")
     def _consistent(self) -> ProvinceConfig:
-        if self.poor_2014 > self.rural_population:
-            raise ValueError(
-                f"{self.name}: poor_2014 ({self.poor_2014:,}) exceeds rural_population "
-                f"({self.rural_population:,})"
-            )
+        for figure in ("rural_population", "survey_population"):
+            people = getattr(self, figure)
+            if people is not None and self.poor_2014 > people:
+                raise ValueError(
+                    f"{self.name}: poor_2014 ({self.poor_2014:,}) exceeds {figure} ({people:,})"
+                )
         return self
 
 
@@ -158,7 +183,8 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
             # columns, or in none
             given = len(next(csv.reader([line])))
             raise ValueError(f"{path}, line {number}: {given} columns, the header has {columns}")
-        sources = {f: (row.get(f"source_{f}") or "").strip() for f in FIGURES}
+        optional = [f for f in OPTIONAL_FIGURES if (row.get(f) or "").strip()]
+        sources = {f: (row.get(f"source_{f}") or "").strip() for f in (*FIGURES, *optional)}
         unsourced = [f for f, s in sources.items() if not s]
         if unsourced:
             raise ValueError(f"{path}, line {number}: no source for {', '.join(unsourced)}")
@@ -168,6 +194,7 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
             ("poor_counties", int),
             ("poor_2014", int),
             ("rural_income", float),
+            *((column, int) for column in optional),
         ):
             try:
                 figures[column] = kind(row[column])

@@ -302,6 +302,10 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
             poor_people *= cap / poor_people.sum()
         shares = rng.dirichlet(np.full(geo.other_counties, 8.0))
         other_people = (p.rural_population - poor_people.sum()) * shares
+        # Counties are sized in resident people; NBS counts the province's poor over its
+        # hukou people, away or not, and the model's people are NBS's.
+        poor_people *= p.people / p.rural_population
+        other_people *= p.people / p.rural_population
         noise = rng.lognormal(-(geo.county_income_sd**2) / 2, geo.county_income_sd, n_poor)
         remote_k = geo.remoteness_concentration
         remote_poor = rng.beta(
@@ -518,7 +522,7 @@ def _money_shares(rows: list[Row], geo: GeographyConfig) -> np.ndarray:
     province_share = _formula(
         {
             "poor": np.array([float(p.poor_2014) for p in provinces]),
-            "incidence": np.array([p.poor_2014 / p.rural_population for p in provinces]),
+            "incidence": np.array([p.incidence for p in provinces]),
             "income": np.array([1 / p.rural_income for p in provinces]),
             "fiscal": 1 / fiscal,
         },
@@ -599,7 +603,7 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         # its villages exit by its region's rule too (3% in the west)
         "villages.west_share": 1.0 if county.region == "west" else 0.0,
         # and are designated against its province's incidence (一高一低一无)
-        "villages.designation_incidence": province.poor_2014 / province.rural_population,
+        "villages.designation_incidence": province.incidence,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
     }
     if county.poor and county.province in geo.deep_poverty_provinces:
