@@ -132,7 +132,14 @@ def test_the_survey_population_shares_the_people_and_sets_the_incidence(tiny: Sc
     people: Westland's 15% where NBS's rate is 10%)."""
     assert tiny.geography is not None
     west, east = (p.model_dump() for p in tiny.geography.provinces)
-    surveyed = tiny.updated({"geography.provinces": [{**west, "survey_population": 600_000}, east]})
+    surveyed = tiny.updated(
+        {
+            "geography.provinces": [
+                {**west, "survey_population": 600_000},
+                {**east, "survey_population": 300_000},
+            ]
+        }
+    )
     assert surveyed.geography is not None
     westland = surveyed.geography.provinces[0]
     assert westland.incidence == pytest.approx(0.10)
@@ -145,13 +152,43 @@ def test_the_survey_population_shares_the_people_and_sets_the_incidence(tiny: Sc
     assert [c.people for c in mine] == pytest.approx(
         [1.5 * c.people for c in resident if c.province == "Westland"]
     )
-    assert sum(c.expected_poor for c in mine) == pytest.approx(60_000)
     nation = Nation.of(counties, surveyed.geography)
     county = county_scenario(surveyed, mine[0], nation)
     assert county.villages.designation_incidence == pytest.approx(0.10)
     eastland = next(c for c in counties if c.province == "Eastland")
     east = county_scenario(surveyed, eastland, nation)
     assert east.villages.designation_incidence == pytest.approx(15_000 / 300_000)
+
+
+def test_the_survey_population_sets_the_money_formulas_incidence(tiny: Scenario) -> None:
+    """The central money's incidence factor is NBS's incidence: Westland's 10%, not its
+    poor over its resident people (15%)."""
+    assert tiny.geography is not None
+    west, east = (p.model_dump() for p in tiny.geography.provinces)
+    surveyed = tiny.updated(
+        {
+            "geography.provinces": [
+                {**west, "survey_population": 600_000},
+                {**east, "survey_population": 300_000},
+            ],
+            "geography.allocation.weight_poor": 0.0,
+            "geography.allocation.weight_incidence": 1.0,
+            "geography.allocation.weight_income": 0.0,
+            "geography.allocation.weight_fiscal": 0.0,
+            "geography.allocation.central_share": 1.0,
+        }
+    )
+    money = sum(c.money_share for c in draw_counties(surveyed, 3) if c.province == "Westland")
+    assert money == pytest.approx(0.10 / (0.10 + 0.05))
+
+
+def test_a_survey_population_for_some_provinces_only_is_refused(tiny: Scenario) -> None:
+    """Hukou people run 1.1-1.9 times resident ones: a table mixing them would give the
+    surveyed provinces too large a share of the nation's people, and nothing would say so."""
+    assert tiny.geography is not None
+    west, east = (p.model_dump() for p in tiny.geography.provinces)
+    with pytest.raises(ScenarioError, match="given for 1 of 2 provinces .not Eastland."):
+        tiny.updated({"geography.provinces": [{**west, "survey_population": 600_000}, east]})
 
 
 def test_each_province_holds_its_nbs_share_of_the_poor(tiny: Scenario) -> None:

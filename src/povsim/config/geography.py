@@ -67,7 +67,8 @@ class ProvinceConfig(_Section):
     region: Literal["east", "centre", "west"] = Field(description="NBS region")
     rural_population: int = setting(
         1,
-        "rural population (its share of the national one is what counts)",
+        "resident rural population: sizes the province's counties, and shares the nation's "
+        "people where survey_population is unset",
         "people",
         ge=1,
         le=2_000_000_000,
@@ -240,7 +241,12 @@ class GeographyConfig(_Section):
         le=100,
     )
     poor_county_population: float = setting(
-        300_000.0, "mean rural people in a poor county", "people", gt=0.0, le=1e8
+        300_000.0,
+        "mean resident rural people in a poor county (scaled with its province to "
+        "survey_population)",
+        "people",
+        gt=0.0,
+        le=1e8,
     )
     poor_population_cap: Probability = setting(
         0.8, "most of a province's rural people its poor counties may hold", "share"
@@ -371,5 +377,14 @@ class GeographyConfig(_Section):
         if unknown:
             raise ValueError(
                 f"deep_poverty_provinces: {', '.join(unknown)} not among the provinces"
+            )
+        surveyed = [p.name for p in self.provinces if p.survey_population is not None]
+        if surveyed and len(surveyed) < len(names):
+            # hukou people run 1.1-1.9 times resident ones: a mix would misstate shares
+            missing = [name for name in names if name not in surveyed]
+            raise ValueError(
+                f"survey_population is given for {len(surveyed)} of {len(names)} provinces "
+                f"(not {', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''}): give it "
+                "for every province or for none"
             )
         return self

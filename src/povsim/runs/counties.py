@@ -304,8 +304,9 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
         other_people = (p.rural_population - poor_people.sum()) * shares
         # Counties are sized in resident people; NBS counts the province's poor over its
         # hukou people, away or not, and the model's people are NBS's.
-        poor_people *= p.people / p.rural_population
-        other_people *= p.people / p.rural_population
+        scale = p.people / p.rural_population
+        poor_people *= scale
+        other_people *= scale
         noise = rng.lognormal(-(geo.county_income_sd**2) / 2, geo.county_income_sd, n_poor)
         remote_k = geo.remoteness_concentration
         remote_poor = rng.beta(
