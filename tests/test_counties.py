@@ -125,25 +125,24 @@ def test_counties_are_drawn_per_province_with_thresholds_and_money(tiny: Scenari
     assert draw_counties(tiny, 4) != counties
 
 
+def surveyed(tiny: Scenario, changes: dict[str, object] | None = None) -> Scenario:
+    """``tiny`` with NBS's people: Westland 600,000 (1.5 times its resident people), Eastland
+    its resident 300,000."""
+    assert tiny.geography is not None
+    west, east = (p.model_dump() for p in tiny.geography.provinces)
+    provinces = [{**west, "survey_population": 600_000}, {**east, "survey_population": 300_000}]
+    return tiny.updated({"geography.provinces": provinces, **(changes or {})})
+
+
 def test_the_survey_population_shares_the_people_and_sets_the_incidence(tiny: Scenario) -> None:
     """NBS counts a province's poor over its rural hukou people: where many work elsewhere
     that is more than its resident people. The counties share it, not the resident count,
     and each village is designated against poor_2014 over it (it was over the resident
     people: Westland's 15% where NBS's rate is 10%)."""
-    assert tiny.geography is not None
-    west, east = (p.model_dump() for p in tiny.geography.provinces)
-    surveyed = tiny.updated(
-        {
-            "geography.provinces": [
-                {**west, "survey_population": 600_000},
-                {**east, "survey_population": 300_000},
-            ]
-        }
-    )
-    assert surveyed.geography is not None
-    westland = surveyed.geography.provinces[0]
-    assert westland.incidence == pytest.approx(0.10)
-    counties = draw_counties(surveyed, 3)
+    nbs = surveyed(tiny)
+    assert nbs.geography is not None
+    assert nbs.geography.provinces[0].incidence == pytest.approx(0.10)
+    counties = draw_counties(nbs, 3)
     resident = draw_counties(tiny, 3)
     mine = [c for c in counties if c.province == "Westland"]
     assert sum(c.people for c in mine) == pytest.approx(600_000)
@@ -152,33 +151,29 @@ def test_the_survey_population_shares_the_people_and_sets_the_incidence(tiny: Sc
     assert [c.people for c in mine] == pytest.approx(
         [1.5 * c.people for c in resident if c.province == "Westland"]
     )
-    nation = Nation.of(counties, surveyed.geography)
-    county = county_scenario(surveyed, mine[0], nation)
+    nation = Nation.of(counties, nbs.geography)
+    county = county_scenario(nbs, mine[0], nation)
     assert county.villages.designation_incidence == pytest.approx(0.10)
     eastland = next(c for c in counties if c.province == "Eastland")
-    east = county_scenario(surveyed, eastland, nation)
+    east = county_scenario(nbs, eastland, nation)
     assert east.villages.designation_incidence == pytest.approx(15_000 / 300_000)
 
 
 def test_the_survey_population_sets_the_money_formulas_incidence(tiny: Scenario) -> None:
     """The central money's incidence factor is NBS's incidence: Westland's 10%, not its
     poor over its resident people (15%)."""
-    assert tiny.geography is not None
-    west, east = (p.model_dump() for p in tiny.geography.provinces)
-    surveyed = tiny.updated(
+    only_incidence = surveyed(
+        tiny,
         {
-            "geography.provinces": [
-                {**west, "survey_population": 600_000},
-                {**east, "survey_population": 300_000},
-            ],
             "geography.allocation.weight_poor": 0.0,
             "geography.allocation.weight_incidence": 1.0,
             "geography.allocation.weight_income": 0.0,
             "geography.allocation.weight_fiscal": 0.0,
             "geography.allocation.central_share": 1.0,
-        }
+        },
     )
-    money = sum(c.money_share for c in draw_counties(surveyed, 3) if c.province == "Westland")
+    counties = draw_counties(only_incidence, 3)
+    money = sum(c.money_share for c in counties if c.province == "Westland")
     assert money == pytest.approx(0.10 / (0.10 + 0.05))
 
 
