@@ -186,6 +186,62 @@ def test_a_survey_population_for_some_provinces_only_is_refused(tiny: Scenario) 
         tiny.updated({"geography.provinces": [{**west, "survey_population": 600_000}, east]})
 
 
+AREA = {
+    "name": "Highland",
+    "province": "Westland",
+    "poor_counties": 1,
+    "incidence": 0.30,
+    "province_incidence": 0.15,
+    "source": "a test",
+}
+
+
+def test_a_deep_area_is_drawn_at_its_multiple_and_is_deep_whatever_its_incidence(
+    tiny: Scenario,
+) -> None:
+    """Southern Xinjiang was 1.5 times as poor as Xinjiang (29.1% against 19.4%): an area's
+    counties are drawn at its multiple of their province's incidence, the province still
+    holds its NBS share, and they are deep-poverty counties from the start (三区三州)."""
+    deep = tiny.updated({"geography.deep_areas": [AREA]})
+    counties = draw_counties(deep, 3)
+    westland = [c for c in counties if c.province == "Westland"]
+    area, other = westland[0], westland[1]
+    assert area.deep_area
+    assert not other.deep_area
+    assert other.poor
+    incidence = sum(c.expected_poor for c in westland) / sum(c.people for c in westland)
+    assert area.expected_poor / area.people == pytest.approx(2 * incidence, rel=0.01)
+    assert area.expected_poor / area.people > other.expected_poor / other.people
+    assert sum(c.expected_poor for c in westland) == pytest.approx(60_000)
+    assert deep.geography is not None
+    nation = Nation.of(counties, deep.geography)
+    assert county_scenario(deep, area, nation).monitoring.deep_area
+    assert not county_scenario(deep, other, nation).monitoring.deep_area
+    # the other draws are the same as without the area
+    plain = draw_counties(tiny, 3)
+    assert [c.people for c in counties] == [c.people for c in plain]
+    assert [c.remoteness for c in counties] == [c.remoteness for c in plain]
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"province": "Nowhere"}, "Highland: Nowhere not among the provinces"),
+        ({"poor_counties": 3}, "more poor counties than Westland has"),
+        ({"incidence": 0.10}, "incidence (0.1) is under its province's (0.15)"),
+    ],
+)
+def test_a_deep_area_that_does_not_fit_its_province_is_refused(
+    tiny: Scenario, change: dict[str, object], said: str
+) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(said)):
+        tiny.updated({"geography.deep_areas": [{**AREA, **change}]})
+    with pytest.raises(ScenarioError, match="all of Westland is a deep-poverty province"):
+        tiny.updated(
+            {"geography.deep_areas": [AREA], "geography.deep_poverty_provinces": ["Westland"]}
+        )
+
+
 def test_each_province_holds_its_nbs_share_of_the_poor(tiny: Scenario) -> None:
     """A province's poor counties are drawn at the level that puts its NBS share of the 2014
     poor under the line (Westland 60,000 of 75,000), not at one national poor-area level."""

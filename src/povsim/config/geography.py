@@ -25,6 +25,7 @@ __all__ = [
     "REGIONS",
     "SET_PER_COUNTY",
     "AllocationConfig",
+    "DeepAreaConfig",
     "GeographyConfig",
     "ProvinceConfig",
 ]
@@ -37,7 +38,7 @@ SET_PER_COUNTY = {
     "villages.west_share": "its province's region",
     "villages.remoteness_alpha": "geography.remoteness_poor and remoteness_other",
     "villages.remoteness_beta": "geography.remoteness_poor and remoteness_other",
-    "monitoring.deep_area": "geography.deep_poverty_provinces",
+    "monitoring.deep_area": "geography.deep_poverty_provinces and geography.deep_areas",
     "villages.designation_incidence": "its province's NBS incidence of 2014 (poor_2014 over "
     "survey_population)",
 }
@@ -114,6 +115,38 @@ class ProvinceConfig(_Section):
                 raise ValueError(
                     f"{self.name}: poor_2014 ({self.poor_2014:,}) exceeds {figure} ({people:,})"
                 )
+        return self
+
+
+class DeepAreaConfig(_Section):
+    """A deep-poverty area (三区三州) inside a province: some of its poor counties, poorer
+    than the rest of the province by a published ratio."""
+
+    name: str = Field(min_length=1, max_length=120, description="the area")
+    province: str = Field(min_length=1, max_length=64, description="its province")
+    poor_counties: int = Field(
+        ge=1, le=MAX_PROVINCE_COUNTIES, description="the province's poor counties that lie in it"
+    )
+    incidence: float = Field(
+        gt=0.0, le=1.0, description="its rural poverty incidence in a year of registration"
+    )
+    province_incidence: float = Field(
+        gt=0.0, le=1.0, description="the province's, the same year and on the same count"
+    )
+    source: str = Field(min_length=1, description="where the two incidences come from")
+
+    @property
+    def ratio(self) -> float:
+        """How many times as poor as its province the area was."""
+        return self.incidence / self.province_incidence
+
+    @model_validator(mode="after")
+    def _deeper(self) -> DeepAreaConfig:
+        if self.incidence < self.province_incidence:
+            raise ValueError(
+                f"{self.name}: incidence ({self.incidence:g}) is under its province's "
+                f"({self.province_incidence:g}): a deep-poverty area is poorer"
+            )
         return self
 
 
@@ -321,6 +354,12 @@ class GeographyConfig(_Section):
         "their incidence (monitoring.deep_area)",
         "provinces",
     )
+    deep_areas: tuple[DeepAreaConfig, ...] = Field(
+        default=(),
+        description="deep-poverty areas inside provinces: their poor counties are drawn as "
+        "many times as poor as their province as published, and are deep-poverty counties "
+        "whatever their incidence (monitoring.deep_area)",
+    )
     announce_lag: int = setting(
         1,
         "years from a county's exit to its announcement after verification",
@@ -378,6 +417,20 @@ class GeographyConfig(_Section):
             raise ValueError(
                 f"deep_poverty_provinces: {', '.join(unknown)} not among the provinces"
             )
+        counties = {p.name: p.poor_counties for p in self.provinces}
+        for area in self.deep_areas:
+            if area.province not in counties:
+                raise ValueError(
+                    f"deep_areas: {area.name}: {area.province} not among the provinces"
+                )
+            if area.province in self.deep_poverty_provinces:
+                raise ValueError(
+                    f"deep_areas: {area.name}: all of {area.province} is a deep-poverty province"
+                )
+            counties[area.province] -= area.poor_counties
+        over = [name for name, left in counties.items() if left < 0]
+        if over:
+            raise ValueError(f"deep_areas: more poor counties than {', '.join(over)} has")
         surveyed = [p.name for p in self.provinces if p.survey_population is not None]
         if surveyed and len(surveyed) < len(names):
             # hukou people run 1.1-1.9 times resident ones: a mix would misstate shares

@@ -190,6 +190,7 @@ class County:
             threshold: what its plans aim its incidence (geography.exit_incidence) under by
             then (exit.plan_county_target); None when its schedule does not get under its
             threshold by the deadline, when no pace is set, and for non-poor counties.
+        deep_area: it lies in one of ``geography.deep_areas``.
     """
 
     index: int
@@ -204,6 +205,7 @@ class County:
     exit_threshold: float
     scheduled_exit: int
     scheduled_incidence: float | None = None
+    deep_area: bool = False
 
 
 @dataclass(frozen=True)
@@ -320,6 +322,8 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
         other_noise = rng.lognormal(
             -(geo.county_income_sd**2) / 2, geo.county_income_sd, geo.other_counties
         )
+        # The province's first poor counties are its deep-poverty areas', in listed order.
+        areas = [a for a in geo.deep_areas if a.province == p.name for _ in range(a.poor_counties)]
         for i in range(n_poor):
             rows.append(
                 {
@@ -328,6 +332,7 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
                     "people": float(poor_people[i]),
                     "noise": float(noise[i]),
                     "remoteness": float(remote_poor[i]),
+                    "area": areas[i] if i < len(areas) else None,
                 }
             )
         for i in range(geo.other_counties):
@@ -338,6 +343,7 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
                     "people": float(other_people[i]),
                     "noise": float(other_noise[i]),
                     "remoteness": float(remote_other[i]),
+                    "area": None,
                 }
             )
     _solve_levels(rows, scenario, _income_curve(scenario, seed))
@@ -371,6 +377,7 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
                 exit_threshold=threshold,
                 scheduled_exit=year,
                 scheduled_incidence=incidence,
+                deep_area=r["area"] is not None,
             )
         )
     return counties
@@ -437,6 +444,11 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
     levels, so provinces over their share even at their mean raise it (for the shipped
     table, by about a fifth over the count with every poor county at its province's mean),
     and the household spread, tuned against NBS's 2014 incidence, sets its level.
+
+    A deep-poverty area's poor counties (``geography.deep_areas``) have a level of their own,
+    solved first in each round (within the same bounds) so that their incidence is the area's
+    published multiple of the province's as it stands; the province's other poor counties
+    then make up its share.
     """
     geo = scenario.geography
     assert geo is not None
@@ -451,25 +463,38 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
             for p in geo.provinces
         )
     )
-    provinces: list[tuple[ProvinceConfig, list[Row], list[Row], list[Row]]] = []
+    ratios = {a.name: a.ratio for a in geo.deep_areas}
+    provinces: list[
+        tuple[ProvinceConfig, list[Row], list[Row], list[Row], dict[str, list[Row]]]
+    ] = []
     for p in geo.provinces:
         mine = [r for r in rows if r["province"] is p]
-        poor = [r for r in mine if r["poor"]]
+        areas: dict[str, list[Row]] = {}
+        for r in mine:
+            if r["area"] is not None:
+                areas.setdefault(r["area"].name, []).append(r)
+        poor = [r for r in mine if r["poor"] and r["area"] is None]
         other = [r for r in mine if not r["poor"]]
-        for group in (poor, other):
+        for group in (poor, other, *areas.values()):
             total = sum(r["people"] for r in group)
             mean_noise = sum(r["people"] * r["noise"] for r in group) / total if total else 1.0
             for r in group:
                 r["shape"] = r["noise"] / mean_noise
-        provinces.append((p, mine, poor, other))
+        provinces.append((p, mine, poor, other, areas))
+    levels: dict[str, float] = dict.fromkeys(ratios, 1.0)
 
-    def settle(p: ProvinceConfig, poor: list[Row], other: list[Row], k: float) -> None:
+    def settle(p: ProvinceConfig, mine: list[Row], other: list[Row], k: float) -> None:
+        # the rest takes what the poor counties leave of the province's mean
         rest = sum(r["people"] for r in other)
-        held = sum(r["people"] for r in poor) / rest if rest > 0 else 0.0
-        for r in poor:
-            r["income"] = k * p.rural_income * r["shape"]
+        held: dict[float, list[float]] = {}  # the poor counties' people by level
+        for r in mine:
+            if r["poor"]:
+                level = k if r["area"] is None else levels[r["area"].name]
+                r["income"] = level * p.rural_income * r["shape"]
+                held.setdefault(level, []).append(r["people"])
+        lift = sum((1 - level) * (sum(n) / rest) for level, n in held.items()) if rest > 0 else 0.0
         for r in other:
-            r["income"] = (1.0 + (1.0 - k) * held) * p.rural_income * r["shape"]
+            r["income"] = (1.0 + lift) * p.rural_income * r["shape"]
 
     def poor_people(group: list[Row]) -> float:
         incomes = np.array([r["income"] for r in group]) * to_model
@@ -479,35 +504,48 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
         return float(sum(r["people"] * r["under_line"] for r in group))
 
     def excess(
-        k: float,
-        p: ProvinceConfig,
-        mine: list[Row],
-        poor: list[Row],
-        other: list[Row],
-        target: float,
+        k: float, p: ProvinceConfig, mine: list[Row], other: list[Row], target: float
     ) -> float:
-        settle(p, poor, other, k)
+        settle(p, mine, other, k)
         return poor_people(mine) - target
 
-    for p, _, poor, other in provinces:
-        settle(p, poor, other, 1.0)
+    def area_excess(
+        level: float, name: str, p: ProvinceConfig, mine: list[Row], group: list[Row], target: float
+    ) -> float:
+        levels[name] = level
+        settle(p, mine, [], 1.0)
+        return poor_people(group) - target
+
+    def bounded(f: Callable[..., float], args: tuple[Any, ...]) -> float:
+        """The level in [LOWEST_LEVEL, 1] that zeroes ``f``, or the bound it cannot pass."""
+        if f(1.0, *args) >= 0:
+            return 1.0
+        if f(LOWEST_LEVEL, *args) <= 0:
+            return LOWEST_LEVEL
+        return float(brentq(f, LOWEST_LEVEL, 1.0, args=args, xtol=1e-4))
+
+    for p, mine, _, other, _ in provinces:
+        settle(p, mine, other, 1.0)
     # Only provinces with NBS poor scale the nation's count: a province with none that holds
     # some would otherwise raise it without end.
-    counted = [r for p, mine, _, _ in provinces if p.poor_2014 > 0 for r in mine]
+    counted = [r for p, mine, _, _, _ in provinces if p.poor_2014 > 0 for r in mine]
     nbs = sum(p.poor_2014 for p in geo.provinces)
     nation = poor_people(counted)
     for _ in range(LEVEL_ROUNDS):
-        for p, mine, poor, other in provinces:
-            if not poor or not other or nbs == 0:
+        for p, mine, poor, other, areas in provinces:
+            if nbs == 0:
                 continue
-            args = (p, mine, poor, other, p.poor_2014 / nbs * nation)
-            if excess(1.0, *args) >= 0:
-                k = 1.0
-            elif excess(LOWEST_LEVEL, *args) <= 0:
-                k = LOWEST_LEVEL
-            else:
-                k = brentq(excess, LOWEST_LEVEL, 1.0, args=args, xtol=1e-4)
-            settle(p, poor, other, k)
+            target = p.poor_2014 / nbs * nation
+            # the province's incidence as it stands (over its share where it cannot reach it)
+            incidence = poor_people(mine) / sum(r["people"] for r in mine)
+            for name, group in areas.items():
+                area_people = sum(r["people"] for r in group)
+                wanted = min(1.0, ratios[name] * incidence) * area_people
+                levels[name] = bounded(area_excess, (name, p, mine, group, wanted))
+            if not poor or not other:
+                settle(p, mine, other, 1.0)
+                continue
+            settle(p, mine, other, bounded(excess, (p, mine, other, target)))
         settled = poor_people(counted)
         if abs(settled - nation) <= 1e-3 * nation:
             break
@@ -607,7 +645,7 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "villages.designation_incidence": province.incidence,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
     }
-    if county.poor and county.province in geo.deep_poverty_provinces:
+    if county.poor and (county.province in geo.deep_poverty_provinces or county.deep_area):
         changes["monitoring.deep_area"] = True
     if not county.poor:
         # deep-poverty counties were poor counties (贫困发生率超过18%的贫困县)
