@@ -440,15 +440,18 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
     (a poor county no richer than the rest), so that its people under the registration line
     are its NBS share of the nation's count. A province that cannot reach its share (over it
     even at its mean, under it even at a quarter, or without poor counties or a non-poor
-    rest) stays at that bound. The nation's count is not fixed: it is solved with the
-    levels, so provinces over their share even at their mean raise it (for the shipped
-    table, by about a fifth over the count with every poor county at its province's mean),
-    and the household spread, tuned against NBS's 2014 incidence, sets its level.
+    rest) stays at that bound (with deep-poverty areas, the top is as rich as the non-poor
+    rest, which the areas leave richer than the mean). The nation's count is not fixed: it
+    is solved with the levels, so provinces over their share even at their mean raise it
+    (for the shipped table, by about a fifth over the count with every poor county at its
+    province's mean), and the household spread, tuned against NBS's 2014 incidence, sets
+    its level.
 
     A deep-poverty area's poor counties (``geography.deep_areas``) have a level of their own,
     solved first in each round (within the same bounds) so that their incidence is the area's
-    published multiple of the province's as it stands; the province's other poor counties
-    then make up its share.
+    published multiple of the province's (its share, or what it holds with every poor county
+    at its mean where that is more); the province's other poor counties then make up its
+    share.
     """
     geo = scenario.geography
     assert geo is not None
@@ -516,13 +519,26 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
         settle(p, mine, [], 1.0)
         return poor_people(group) - target
 
-    def bounded(f: Callable[..., float], args: tuple[Any, ...]) -> float:
-        """The level in [LOWEST_LEVEL, 1] that zeroes ``f``, or the bound it cannot pass."""
-        if f(1.0, *args) >= 0:
-            return 1.0
+    def bounded(f: Callable[..., float], args: tuple[Any, ...], top: float = 1.0) -> float:
+        """The level in [LOWEST_LEVEL, top] that zeroes ``f``, or the bound it cannot pass."""
+        if f(top, *args) >= 0:
+            return top
         if f(LOWEST_LEVEL, *args) <= 0:
             return LOWEST_LEVEL
-        return float(brentq(f, LOWEST_LEVEL, 1.0, args=args, xtol=1e-4))
+        return float(brentq(f, LOWEST_LEVEL, top, args=args, xtol=1e-4))
+
+    def as_rich_as_the_rest(
+        poor: list[Row], other: list[Row], areas: dict[str, list[Row]]
+    ) -> float:
+        """The other poor counties' level at which they are as rich as the non-poor rest: the
+        province's mean (1) without deep areas, more with them, as the areas leave the rest
+        richer."""
+        rest = sum(r["people"] for r in other)
+        held = sum(r["people"] for r in poor)
+        left = sum(
+            (1 - levels[name]) * sum(r["people"] for r in group) for name, group in areas.items()
+        )
+        return (rest + held + left) / (rest + held)
 
     for p, mine, _, other, _ in provinces:
         settle(p, mine, other, 1.0)
@@ -536,8 +552,12 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
             if nbs == 0:
                 continue
             target = p.poor_2014 / nbs * nation
-            # the province's incidence as it stands (over its share where it cannot reach it)
-            incidence = poor_people(mine) / sum(r["people"] for r in mine)
+            # The areas' multiple is of the province's incidence: its share, or where it holds
+            # more even with every poor county at its mean, that.
+            for name in areas:
+                levels[name] = 1.0
+            settle(p, mine, other, 1.0)
+            incidence = max(target, poor_people(mine)) / sum(r["people"] for r in mine)
             for name, group in areas.items():
                 area_people = sum(r["people"] for r in group)
                 wanted = min(1.0, ratios[name] * incidence) * area_people
@@ -545,7 +565,8 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
             if not poor or not other:
                 settle(p, mine, other, 1.0)
                 continue
-            settle(p, mine, other, bounded(excess, (p, mine, other, target)))
+            top = as_rich_as_the_rest(poor, other, areas) if areas else 1.0
+            settle(p, mine, other, bounded(excess, (p, mine, other, target), top))
         settled = poor_people(counted)
         if abs(settled - nation) <= 1e-3 * nation:
             break
