@@ -668,6 +668,9 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_no_worker_tracebacks(tmp_path: P
     [
         ("dask", signal.SIGINT, 130, "error: interrupted"),
         ("processes", signal.SIGHUP, 129, "error: hung up"),
+        # timeout, scancel and kill -- -PGID: the workers end with the launcher, which said
+        # "a worker process ended abruptly" (exit 1), or printed an EOFError's traceback
+        ("processes", signal.SIGTERM, 143, "error: terminated"),
     ],
 )
 def test_a_stop_to_the_process_group_prints_one_line(

@@ -189,6 +189,9 @@ def _exit_with_launcher(launcher: int) -> None:
 
 POLL_SECONDS = 0.1
 """How often the process executor's loop looks for a Ctrl-C while it waits for results."""
+STOP_GRACE_SECONDS = 0.2
+"""How long lost workers are held before they are reported, for a stop sent to the whole
+process group (which ends them too) to reach the launcher's own handler first."""
 
 
 class _Stops(list[int]):
@@ -308,6 +311,7 @@ class ProcessExecutor(Executor):
                 if len(pending) >= 2 * self.workers:
                     return
 
+        interrupted = _Stops()
         try:
             # Ctrl-C is only noted (raised in a library, it could be swallowed, or leave a
             # future's lock held) and raised here, within POLL_SECONDS.
@@ -322,8 +326,14 @@ class ProcessExecutor(Executor):
                     if interrupted:
                         interrupted.raise_first()
                     submit_more()
-        except BrokenProcessPool:
+        except (BrokenProcessPool, EOFError):  # EOFError: submit() found the fork server gone
             self._terminate()
+            # A SIGTERM to the whole process group (timeout, scancel, kill -- -PGID) ends the
+            # workers too: the stop, not their loss, is what the user should hear of. Its
+            # handler may run only now, or just after (the launcher's own handler then).
+            if interrupted:
+                interrupted.raise_first()
+            time.sleep(STOP_GRACE_SECONDS)
             raise WorkerLost(_broken_pool_message()) from None
         except BaseException:
             # Interrupted (Ctrl-C) or failed: stop the workers now rather than wait for
