@@ -192,6 +192,21 @@ def _designs(tmp_path: Path) -> dict[str, Path]:
         '[inputs.seed]\nbounds = [0, 1000]\n[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
         "problem_replications": f'base = {base}\noutputs = ["incidence_end"]\n'
         'replications = 1_000_000_000_000\n[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
+        # 10^7 points: every point's scenario was built before the check, and took all the
+        # machine's memory
+        "huge_points": f"base = {base}\n[grid]\n"
+        + "".join(
+            f'"programs.{p}.share" = {[0.1 * i for i in range(1, 11)]}\n'
+            for p in (
+                "industry",
+                "employment",
+                "education",
+                "health",
+                "housing",
+                "relocation",
+                "social_security",
+            )
+        ),
     }
     paths = {}
     for name, text in texts.items():
@@ -211,6 +226,17 @@ COMMANDS = {
     "sweep: two kinds of design": ["sweep", "{two_kinds}", "--out", "{out}"],
     "sweep: a missing design": ["sweep", "{tmp}/nowhere.toml", "--out", "{out}"],
     "run: a directory for a scenario": ["run", "{tmp}"],
+    "sweep: ten million grid points": ["sweep", "{huge_points}", "--out", "{out}"],
+    "check: ten million grid points": ["check", "{huge_points}"],
+    # the runs were listed before any started: 24 GB in 3 s, then the OOM killer
+    "run: a hundred billion replications": ["run", "{base}", "--replications", "99999999999"],
+    "compare: a hundred billion replications": [
+        "compare",
+        "{base}",
+        "{base}",
+        "--replications",
+        "99999999999",
+    ],
     "sweep: --out a file": ["sweep", "{empty_grid}", "--out", "{targets}"],
     "sensitivity: triangular peak outside 0-1": ["sensitivity", "{base}", "--problem", "{triang}"],
     "sensitivity: lognormal with a negative sd": [

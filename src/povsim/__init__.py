@@ -163,7 +163,7 @@ def _check_runs(replications: int, seed: int | None) -> None:
     """Check the arguments every run takes, before any is loaded or run."""
     from povsim.config import arguments
 
-    arguments.whole("replications", replications)
+    arguments.replications(replications)
     if seed is not None:
         arguments.seed("seed", seed)
 

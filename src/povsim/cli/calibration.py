@@ -19,7 +19,7 @@ from povsim.cli.common import (
     show,
     stopped,
 )
-from povsim.config.fields import MAX_SEED
+from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,7 +65,8 @@ def calibrate(
         int | None, typer.Option(min=2, help="candidates per generation, per parameter")
     ] = None,
     replications: Annotated[
-        int | None, typer.Option(min=1, help="fixed-seed replications per candidate")
+        int | None,
+        typer.Option(min=1, max=MAX_REPLICATIONS, help="fixed-seed replications per candidate"),
     ] = None,
     households: Annotated[
         int | None, typer.Option(min=10, help="agents per run while fitting")
@@ -147,7 +148,9 @@ def validate(
     regions_dir: Annotated[
         Path, typer.Option(help="where region profiles and targets files are")
     ] = Path("scenarios/regions"),
-    replications: Annotated[int, typer.Option(min=2, help="replications per region")] = 10,
+    replications: Annotated[
+        int, typer.Option(min=2, max=MAX_REPLICATIONS, help="replications per region")
+    ] = 10,
     households: Annotated[
         int | None, typer.Option(min=10, help="agents per run (default: the profile's)")
     ] = None,

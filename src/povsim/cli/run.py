@@ -24,7 +24,7 @@ from povsim.cli.common import (
     refuse_target,
     show,
 )
-from povsim.config.fields import MAX_SEED
+from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED
 
 if TYPE_CHECKING:
     from povsim.config import Scenario
@@ -42,7 +42,12 @@ def run(
     ] = None,
     set_: SetOption = None,
     replications: Annotated[
-        int, typer.Option(min=1, help="independent replications (streams spawned from the seed)")
+        int,
+        typer.Option(
+            min=1,
+            max=MAX_REPLICATIONS,
+            help="independent replications (streams spawned from the seed)",
+        ),
     ] = 1,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
@@ -202,7 +207,9 @@ def compare(
     scenarios: Annotated[
         list[Path], typer.Argument(help="two or more scenario files; the first is the reference")
     ],
-    replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
+    replications: Annotated[
+        int, typer.Option(min=2, max=MAX_REPLICATIONS, help="replications per scenario")
+    ] = 20,
     seed: Annotated[
         int | None, typer.Option(min=0, max=MAX_SEED, help="seed (default: the first scenario's)")
     ] = None,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from povsim.config.fields import MAX_SEED
+from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,6 +61,11 @@ def whole(name: str, value: object, *, least: int = 1, most: int | None = None) 
 def seed(name: str, value: object, *, most: int = MAX_SEED) -> int:
     """A seed: a whole number from 0 to ``most``."""
     return whole(name, value, least=0, most=most)
+
+
+def replications(value: object, *, least: int = 1) -> int:
+    """A count of replications: a whole number from ``least`` to ``MAX_REPLICATIONS``."""
+    return whole("replications", value, least=least, most=MAX_REPLICATIONS)
 
 
 def fraction(name: str, value: object, *, least: float, most: float) -> float:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "MAX_REPLICATIONS",
     "MAX_SEED",
     "NOT_A_NUMBER",
     "Probability",
@@ -23,6 +24,9 @@ __all__ = [
 
 MAX_SEED = 2**64 - 1
 """NumPy's ``SeedSequence`` takes any non-negative integer; scenarios and options cap it here."""
+MAX_REPLICATIONS = 100_000
+"""Most replications of one scenario: each is a run, listed before any starts (at 10^11 the
+list alone took all of the machine's memory)."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Year = Annotated[int, Field(ge=1980, le=2100)]

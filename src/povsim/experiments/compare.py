@@ -232,7 +232,7 @@ def compare_scenarios(
     scenarios = [arguments.loaded("scenarios", s) for s in scenarios]
     if len(scenarios) < 2:
         raise ValueError(f"scenarios: two or more to compare, not {len(scenarios)}")
-    arguments.whole("replications", replications)
+    arguments.replications(replications)
     names = [s.name for s in scenarios]
     twice = repeated(names)
     if twice:

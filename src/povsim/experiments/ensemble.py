@@ -171,7 +171,7 @@ def run_ensemble(
     # Unchecked, a file name failed as "'str' object has no attribute 'seed'" and no
     # replications as a KeyError once the empty ensemble was summarised.
     arguments.loaded("scenario", scenario)
-    arguments.whole("replications", replications)
+    arguments.replications(replications)
     arguments.flag("counterfactual", counterfactual)
     seed = run_seed(seed, scenario.seed)
     specs = [RunSpec(scenario, seed, r, counterfactual) for r in range(replications)]

@@ -34,7 +34,7 @@ from povsim.config import (
     one_county,
     referenced_scenario,
 )
-from povsim.config.fields import MAX_SEED, StrictNumbers, repeated
+from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED, StrictNumbers, repeated
 from povsim.config.paths import as_field_type, get_path, not_varied
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
@@ -80,8 +80,9 @@ class LatinHypercube(_Strict):
         return self
 
 
-MAX_RUNS = 10_000_000
-"""Most runs a design may ask for: its plan alone must fit in memory."""
+MAX_RUNS = MAX_REPLICATIONS
+"""Most runs a design may ask for: every point's scenario is built and checked before the
+first run (10^7 grid points took all of the machine's memory, 4,096 take about 6 s)."""
 
 
 class SweepDesign(_Strict):
@@ -92,7 +93,7 @@ class SweepDesign(_Strict):
     seed: int | None = Field(
         None, ge=0, le=MAX_SEED, description="base seed (default: the base scenario's)"
     )
-    replications: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
     set: dict[str, Any] = Field(default_factory=dict, description="changes for every run")
     variants: list[Variant] | None = None
     grid: dict[str, list[Any]] | None = None
@@ -129,8 +130,8 @@ class SweepDesign(_Strict):
             points = self.lhs.samples if self.lhs is not None else len(self.variants or [])
         if points * self.replications > MAX_RUNS:
             raise ValueError(
-                f"{points:,} points x {self.replications:,} replications is more than "
-                f"{MAX_RUNS:,} runs"
+                f"{points:,} points x {self.replications:,} "
+                f"replication{'s' if self.replications > 1 else ''} is more than {MAX_RUNS:,} runs"
             )
         return self
 

@@ -205,7 +205,7 @@ def validate(
     Raises:
         TypeError, ValueError: an argument out of what ``povsim validate`` takes.
     """
-    arguments.whole("replications", replications, least=2)
+    arguments.replications(replications, least=2)
     if executor is not None:
         arguments.instance("executor", executor, Executor, EXECUTOR_HINT)
     arguments.seed("seed", seed)
