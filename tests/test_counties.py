@@ -698,6 +698,28 @@ def test_the_survey_population_is_optional_but_sourced(tmp_path: Path, row: str,
     assert geo.provinces[0].people == 1000
 
 
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        # a misspelt optional column was dropped: every province fell back to resident people
+        (
+            f"{TABLE_HEADER},survey_populaton{TABLE_SOURCES}",
+            "unknown column 'survey_populaton' (did you mean survey_population?)",
+        ),
+        (f"{TABLE_HEADER},notes{TABLE_SOURCES}", "unknown column 'notes'"),
+        # DictReader kept the second and lost the first without a word
+        (f"{TABLE_HEADER},region{TABLE_SOURCES}", "the column region is given twice"),
+        (TABLE_HEADER.replace(",", ";"), "the columns are separated by commas, not"),
+        ("", "is empty: a header of columns is expected first"),
+    ],
+)
+def test_a_province_tables_header_is_read_whole(tmp_path: Path, header: str, said: str) -> None:
+    rows = "P,west,1000,1,10,5000,A,B,C,D\n" if header else ""
+    code, output = check_province_table(tmp_path, f"{header}\n{rows}")
+    assert code == 2
+    assert said in " ".join(output.split())
+
+
 def test_a_national_scenario_is_never_one_model(tiny: Scenario) -> None:
     from povsim import PovertyModel
 

@@ -11,6 +11,7 @@ the standard library: checking a scenario never loads pandas.
 from __future__ import annotations
 
 import csv
+import difflib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -205,8 +206,23 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
         if line.strip() and not line.startswith("#")
     ]
     reader = csv.DictReader(line for _, line in numbered)
+    header = list(reader.fieldnames or [])
     needed = ("province", "region", *FIGURES, *(f"source_{f}" for f in FIGURES))
-    missing = [c for c in needed if c not in (reader.fieldnames or [])]
+    known = (*needed, *OPTIONAL_FIGURES, *(f"source_{f}" for f in OPTIONAL_FIGURES))
+    # A misspelt optional column was read as no column: the whole table fell back unsaid.
+    if not header:
+        raise ValueError(f"{path} is empty: a header of columns is expected first")
+    for column in header:
+        if column not in known:
+            if ";" in column or "\t" in column:
+                raise ValueError(f"{path}: the columns are separated by commas, not {column!r}")
+            close = difflib.get_close_matches(column, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ValueError(f"{path}: unknown column {column!r}{hint}")
+    if twice := repeated(header):
+        # DictReader keeps the last of the two, and the first is lost without a word
+        raise ValueError(f"{path}: the column {twice[0]} is given twice")
+    missing = [c for c in needed if c not in header]
     if missing:
         raise ValueError(f"{path} has no column {', '.join(missing)}")
     rows = []
