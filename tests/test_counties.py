@@ -720,6 +720,17 @@ def test_a_province_tables_header_is_read_whole(tmp_path: Path, header: str, sai
     assert said in " ".join(output.split())
 
 
+def test_a_field_set_per_county_in_a_national_file_is_noted(tmp_path: Path) -> None:
+    """Refused on --set, it passed unsaid from the file, and every county replaced it."""
+    national = (SCENARIOS / "regions" / "national_counties.toml").as_posix()
+    child = tmp_path / "mine.toml"
+    child.write_text(f'extends = "{national}"\n[villages]\nwest_share = 0.5\n', "utf-8")
+    notes = load_scenario(child).notes()
+    assert any("villages.west_share, set in" in n and "not used" in n for n in notes), notes
+    # the county profile it extends sets them for its own counties: no surprise there
+    assert not any("is replaced in each county" in n for n in load_scenario(national).notes())
+
+
 def test_a_national_scenario_is_never_one_model(tiny: Scenario) -> None:
     from povsim import PovertyModel
 

@@ -372,6 +372,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise _too_deep(path) from None
     if scenario.geography is not None:
         _refuse_per_county(keys)
+        scenario._file_notes.extend(_per_county_in_file(origin))
     scenario._file_notes.extend(_late_years(origin, scenario))
     scenario._file_notes.extend(_kept_years(partial, origin, scenario))
     scenario._file_notes.extend(_kept_scale(origin, scenario))
@@ -463,6 +464,26 @@ def _late_years(origin: Origin, scenario: Scenario) -> list[str]:
 
     walk(scenario, ())
     return notes
+
+
+def _per_county_in_file(origin: Origin) -> list[str]:
+    """Fields a county-resolved run sets for each county, set by the file that gives the
+    geography or one extending it: every county's own value replaces it. (Set by a county
+    profile it extends, such as national.toml, they are that profile's own and no surprise.)"""
+    # files in the order they were read, the base first: those from the first that gives a
+    # geography on are national
+    files = list(dict.fromkeys(where for where in origin.values() if not where.startswith("--")))
+    first = next(
+        (files.index(where) for key, where in origin.items() if key[:1] == ("geography",)),
+        len(files),
+    )
+    national = set(files[first:])
+    return [
+        f"{key}, set in {where}, is replaced in each county by {SET_PER_COUNTY[key]}: "
+        "this value is not used"
+        for key in SET_PER_COUNTY
+        if (where := origin.get(tuple(key.split(".")))) is not None and where in national
+    ]
 
 
 def _refuse_per_county(keys: Sequence[str]) -> None:
