@@ -654,8 +654,14 @@ def test_a_province_table_without_a_source_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("row", "said"),
     [
-        ("P,north,1000,1,10,5000", "line 4, region: Input should be 'east', 'centre' or 'west'"),
-        ("P,west,-5,1,10,5000", "line 4, rural_population: Input should be greater than"),
+        (
+            "P,north,1000,1,10,5000",
+            "line 4, region: Input should be 'east', 'centre' or 'west' (not 'north')",
+        ),
+        (
+            "P,west,-5,1,10,5000",
+            "line 4, rural_population: Input should be greater than or equal to 1 (not -5)",
+        ),
         ("P,west,1000,1,2000,5000", "line 4: P: poor_2014 (2,000) exceeds rural_population"),
         ("P,west,abc,1,10,5000", "line 4, rural_population: 'abc' is not a whole number"),
         ("P,west,1000,99999999999,10,5000", "line 4, poor_counties: Input should be less than"),
@@ -718,6 +724,14 @@ def test_a_province_tables_header_is_read_whole(tmp_path: Path, header: str, sai
     code, output = check_province_table(tmp_path, f"{header}\n{rows}")
     assert code == 2
     assert said in " ".join(output.split())
+
+
+def test_a_province_listed_twice_names_the_table(tmp_path: Path) -> None:
+    row = "P,west,1000,1,10,5000,A,B,C,D\n"
+    code, output = check_province_table(tmp_path, f"{TABLE_HEADER}{TABLE_SOURCES}\n{row}{row}")
+    assert code == 2
+    assert "a province is listed more than once in " in output
+    assert output.strip().endswith("p.csv: P")
 
 
 def test_a_field_set_per_county_in_a_national_file_is_noted(tmp_path: Path) -> None:

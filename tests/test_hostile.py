@@ -226,6 +226,8 @@ COMMANDS = {
     "sweep: two kinds of design": ["sweep", "{two_kinds}", "--out", "{out}"],
     "sweep: a missing design": ["sweep", "{tmp}/nowhere.toml", "--out", "{out}"],
     "run: a directory for a scenario": ["run", "{tmp}"],
+    # from outside the repository: the shipped regions are relative to it
+    "validate: a region where none are": ["validate", "chongzuo", "--regions-dir", "{tmp}"],
     "sweep: ten million grid points": ["sweep", "{huge_points}", "--out", "{out}"],
     "check: ten million grid points": ["check", "{huge_points}"],
     # the runs were listed before any started: 24 GB in 3 s, then the OOM killer

@@ -195,7 +195,8 @@ def validate(
         if not path.exists() and Path(name).is_dir():
             raise fail(f"{name}: a directory; give a region (e.g. national) or a targets file", 2)
         if not path.exists():
-            raise fail(f"{path}: no such targets file", 2)
+            hint = "" if Path(name).suffix else " (--regions-dir: where the targets files are)"
+            raise fail(f"{path}: no such targets file{hint}", 2)
         try:
             loaded.append(load_region(path))
         except ScenarioError as err:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -54,6 +55,8 @@ MAX_PROVINCE_COUNTIES = 500
 
 FIGURES = ("rural_population", "poor_counties", "poor_2014", "rural_income")
 """A province's figures; a table gives each one's source in ``source_FIGURE``."""
+NUMBER = re.compile(r"[-+]?[0-9.,_eE]+")
+"""A cell that reads as a number (shown bare in a message; anything else is quoted)."""
 OPTIONAL_FIGURES = ("survey_population",)
 """Figures a table may leave out (the column, or a row's cell); one given needs its source."""
 
@@ -262,6 +265,9 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
             field = str(first["loc"][0]) if first["loc"] else ""
             column = {"name": "province"}.get(field, field)
             message = first["msg"].removeprefix("Value error, ")
+            if column and first["type"] != "value_error":  # a field's own check: say what it got
+                cell = row.get(column, "")
+                message += f" (not {cell if NUMBER.fullmatch(cell) else repr(cell)})"
             where = f"{path}, line {number}" + (f", {column}" if column else "")
             raise ValueError(f"{where}: {message}") from None
         rows.append(entry)
@@ -427,7 +433,8 @@ class GeographyConfig(_Section):
         names = [p.name for p in self.provinces]
         twice = repeated(names)
         if twice:
-            raise ValueError(f"a province is listed more than once: {', '.join(twice)}")
+            table = f" in {self.provinces_table}" if self.provinces_table else ""
+            raise ValueError(f"a province is listed more than once{table}: {', '.join(twice)}")
         unknown = [name for name in self.deep_poverty_provinces if name not in names]
         if unknown:
             raise ValueError(
