@@ -469,7 +469,7 @@ def test_the_notebook_api_names_a_wrong_argument(tmp_path) -> None:
         (
             lambda: calibrate(scenario, spec, **given, replications=0),
             ValueError,
-            "replications: at least 1",
+            "replications: from 1 to 100000",
         ),
         (lambda: calibrate("guiyang.toml", spec, **given), TypeError, "scenario: a Scenario"),
         (
@@ -491,7 +491,7 @@ def test_the_notebook_api_names_a_wrong_argument(tmp_path) -> None:
         (
             lambda: validate([(scenario, spec)], replications=1),
             ValueError,
-            "replications: at least 2",
+            "replications: from 2 to 100000",
         ),
         (lambda: validate([(scenario, spec)], households=5), ValueError, "households: at least 10"),
     ]

@@ -418,8 +418,8 @@ def calibrate(
     population = arguments.whole(
         "population", settings.population if population is None else population, least=2
     )
-    replications = arguments.whole(
-        "replications", settings.replications if replications is None else replications
+    replications = arguments.replications(
+        settings.replications if replications is None else replications
     )
     seed = arguments.seed("seed", settings.seed if seed is None else seed)
     if households is None:
