@@ -808,6 +808,16 @@ def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path
         povsim.sweep(design, out, resume=True, executor="serial")
 
 
+def test_a_resumed_sweep_of_another_design_says_what_differs(tmp_path: Path) -> None:
+    """It said only "holds a different design"."""
+    design = write_design(tmp_path, DESIGN.replace("replications = 4", "replications = 1"))
+    out = tmp_path / "sweep"
+    povsim.sweep(design, out, executor="serial")
+    changed = write_design(tmp_path, DESIGN.replace("replications = 4", "replications = 2"))
+    with pytest.raises(SweepError, match=r"different design \(replications: 1 then, 2 now\)"):
+        povsim.sweep(changed, out, resume=True, executor="serial")
+
+
 def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
     tiny: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

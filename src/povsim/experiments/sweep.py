@@ -215,6 +215,33 @@ class Sweep:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _what_differs(recorded: dict[str, Any], sweep: Sweep) -> str:
+    """The design fields that differ from those recorded in the directory, as ' (x: 8 then,
+    16 now)'; the base scenario where the design itself is the same."""
+    now = json.loads(json.dumps(sweep.record, default=str))
+
+    def leaves(value: Any, path: str = "") -> dict[str, Any]:
+        if isinstance(value, dict):
+            return {
+                k: v
+                for key, item in value.items()
+                for k, v in leaves(item, f"{path}{key}.").items()
+            }
+        return {path.rstrip("."): value}
+
+    then, current = (
+        leaves(recorded.get("design", recorded.get("problem", {}))),
+        leaves(now.get("design", now.get("problem", {}))),
+    )
+    changed = [k for k in sorted(set(then) | set(current)) if then.get(k) != current.get(k)]
+    if not changed:
+        return " (its base scenario has changed)"
+    shown = ", ".join(
+        f"{k}: {then.get(k, 'none')} then, {current.get(k, 'none')} now" for k in changed[:3]
+    )
+    return f" ({shown}{', ...' if len(changed) > 3 else ''})"
+
+
 def _base_value(dumped: dict[str, Any], path: str) -> Any:
     try:
         return get_path(dumped, path)
@@ -392,7 +419,8 @@ def run_sweep(
             ) from None
         if fingerprint != sweep.fingerprint():
             raise SweepError(
-                f"{out} holds a different design: use another --out (out= in Python) to start anew"
+                f"{out} holds a different design{_what_differs(recorded, sweep)}: use another "
+                "--out (out= in Python) to start anew"
             )
     else:
         if out.exists() and any(p.name != MARKER for p in out.iterdir()):
