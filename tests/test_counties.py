@@ -734,6 +734,25 @@ def test_a_province_listed_twice_names_the_table(tmp_path: Path) -> None:
     assert output.strip().endswith("p.csv: P")
 
 
+def test_an_implausible_province_is_noted(tiny: Scenario) -> None:
+    """A national run of Tibet at 10 people with 74 poor counties ran without a word."""
+    assert tiny.geography is not None
+    west, east = (p.model_dump() for p in tiny.geography.provinces)
+    odd = tiny.updated(
+        {
+            "geography.provinces": [
+                {**west, "rural_population": 1_500, "poor_2014": 100, "rural_income": 0.7},
+                {**east, "poor_2014": 0},
+            ]
+        }
+    )
+    notes = " ".join(odd.notes())
+    assert "Westland's 2 poor counties share 1,500 rural people, under 1,000 each" in notes
+    assert "Westland's rural income is 0.7 yuan a year" in notes
+    assert "Eastland has 1 poor county and no poor of 2014" in notes
+    assert not any(n.startswith("geography:") for n in tiny.notes())
+
+
 def test_a_field_set_per_county_in_a_national_file_is_noted(tmp_path: Path) -> None:
     """Refused on --set, it passed unsaid from the file, and every county replaced it."""
     national = (SCENARIOS / "regions" / "national_counties.toml").as_posix()

@@ -1141,6 +1141,7 @@ class Scenario(_Section):
                 f"population.villages ({pop.villages:,}) outnumber population.households "
                 f"({pop.households:,}): some villages hold no household (set villages too)"
             )
+        found += self._province_notes()
         shared = [
             (n, p)
             for n, p in self.programs.items()
@@ -1169,6 +1170,29 @@ class Scenario(_Section):
                 found.append(
                     f"programs.{name}.share ({program.share:g}) is not used: the program has "
                     f"a budget of its own (programs.{name}.budget; set share = 0 to say so)"
+                )
+        return found
+
+    def _province_notes(self) -> list[str]:
+        """A province table's figures that are valid but not likely meant: a national run of
+        Tibet at 10 people and 74 poor counties ran without a word."""
+        found: list[str] = []
+        for p in self.geography.provinces if self.geography is not None else ():
+            if p.poor_counties and not p.poor_2014:
+                found.append(
+                    f"geography: {p.name} has {p.poor_counties} poor "
+                    f"count{'ies' if p.poor_counties > 1 else 'y'} and no poor of 2014 "
+                    "(poor_2014 = 0): none is poorer than the rest"
+                )
+            if p.poor_counties and p.rural_population < 1_000 * p.poor_counties:
+                found.append(
+                    f"geography: {p.name}'s {p.poor_counties} poor counties share "
+                    f"{p.rural_population:,} rural people, under 1,000 each (is it in people?)"
+                )
+            if p.rural_income < 1_000:
+                found.append(
+                    f"geography: {p.name}'s rural income is {p.rural_income:g} yuan a year, "
+                    "far under the poverty line (is it in yuan per person per year?)"
                 )
         return found
 
