@@ -236,6 +236,8 @@ def test_a_deep_area_that_does_not_fit_its_province_is_refused(
 ) -> None:
     with pytest.raises(ScenarioError, match=re.escape(said)):
         tiny.updated({"geography.deep_areas": [{**AREA, **change}]})
+    with pytest.raises(ScenarioError, match="deep_areas: Highland is listed more than once"):
+        tiny.updated({"geography.deep_areas": [{**AREA, "poor_counties": 1}] * 2})
     with pytest.raises(ScenarioError, match="all of Westland is a deep-poverty province"):
         tiny.updated(
             {"geography.deep_areas": [AREA], "geography.deep_poverty_provinces": ["Westland"]}

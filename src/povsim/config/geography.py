@@ -440,6 +440,8 @@ class GeographyConfig(_Section):
             raise ValueError(
                 f"deep_poverty_provinces: {', '.join(unknown)} not among the provinces"
             )
+        if twice := repeated(a.name for a in self.deep_areas):
+            raise ValueError(f"deep_areas: {twice[0]} is listed more than once")
         counties = {p.name: p.poor_counties for p in self.provinces}
         for area in self.deep_areas:
             if area.province not in counties:
