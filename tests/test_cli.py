@@ -202,6 +202,10 @@ def test_fields_lists_every_field() -> None:
     assert result.exit_code == 0
     assert "| `income.growth` | `0.073` | 1/year |" in result.output
     assert "`shocks.illness.annual_probability`" in result.output
+    # the entries of a list of tables too, and a default made by a factory as it is
+    assert "| `geography.deep_areas[].incidence` | `(required)` |" in result.output
+    assert "| `geography.provinces[].survey_population` | `None` | people |" in result.output
+    assert "PydanticUndefined" not in result.output
 
 
 @pytest.mark.parametrize("command", ["sweep", "sensitivity", "calibrate"])

@@ -7,7 +7,7 @@ The docs site builds its reference pages from these, and ``povsim fields``,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import get_args
+from typing import get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -41,7 +41,15 @@ def field_rows(
             yield from field_rows(annotation, f"{path}.")
             continue
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        default = "(required)" if info.is_required() else info.default
+        # A list of tables (geography.provinces, deep_areas): the list, then each entry's fields
+        entry = get_args(annotation)[0] if get_origin(annotation) is tuple else None
+        if isinstance(entry, type) and issubclass(entry, BaseModel):
+            yield (path, "[]", str(extra.get("unit", "")), info.description or "")
+            yield from field_rows(entry, f"{path}[].")
+            continue
+        default = (
+            "(required)" if info.is_required() else info.get_default(call_default_factory=True)
+        )
         if isinstance(default, tuple):
             default = list(default)
         if default == "":
