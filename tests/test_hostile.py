@@ -909,3 +909,13 @@ def test_a_file_that_cannot_be_read_says_where_and_why(tmp_path: Path) -> None:
     code, output = _invoke(tmp_path, ["check", str(scenario)])
     assert code == 2
     assert "provinces.csv: not UTF-8 text: byte 0xb8 at line 2, column 1" in output
+
+
+def test_a_design_without_points_is_checked_as_a_design(tmp_path: Path) -> None:
+    """Read as a scenario, it was "base: unknown field" and "replications: unknown field"."""
+    design = tmp_path / "design.toml"
+    design.write_text(f"base = {json.dumps(str(BASELINE))}\nreplications = 2\n", "utf-8")
+    code, output = _invoke(tmp_path, ["check", str(design)])
+    assert code == 2
+    assert "give exactly one of variants, grid or lhs (got none)" in output
+    assert "unknown field" not in output

@@ -285,6 +285,9 @@ def input_kind(path: str | Path) -> str:
     for kind, (telltales, _) in _KINDS.items():
         if kind != SCENARIO and keys & telltales and not keys & _KINDS[SCENARIO][0]:
             return kind
+    if "base" in keys and not keys & _KINDS[SCENARIO][0]:
+        # a design that forgot its points: read as a scenario, it was "base: unknown field"
+        return DESIGN
     return SCENARIO
 
 
