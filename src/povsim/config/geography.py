@@ -55,7 +55,7 @@ MAX_PROVINCE_COUNTIES = 500
 
 FIGURES = ("rural_population", "poor_counties", "poor_2014", "rural_income")
 """A province's figures; a table gives each one's source in ``source_FIGURE``."""
-NUMBER = re.compile(r"[-+]?[0-9.,_eE]+")
+NUMBER = re.compile(r"[-+]?\d[\d,_]*(\.\d*)?([eE][-+]?\d+)?")
 """A cell that reads as a number (shown bare in a message; anything else is quoted)."""
 OPTIONAL_FIGURES = ("survey_population",)
 """Figures a table may leave out (the column, or a row's cell); one given needs its source."""

@@ -552,20 +552,21 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
             if nbs == 0:
                 continue
             target = p.poor_2014 / nbs * nation
-            # The areas' multiple is of the province's incidence: its share, or where it holds
-            # more even with every poor county at its mean, that.
-            for name in areas:
-                levels[name] = 1.0
-            settle(p, mine, other, 1.0)
-            incidence = max(target, poor_people(mine)) / sum(r["people"] for r in mine)
-            for name, group in areas.items():
-                area_people = sum(r["people"] for r in group)
-                wanted = min(1.0, ratios[name] * incidence) * area_people
-                levels[name] = bounded(area_excess, (name, p, mine, group, wanted))
+            if areas:
+                # The areas' multiple is of the province's incidence: its share, or where it
+                # holds more even with every poor county at its mean, that.
+                for name in areas:
+                    levels[name] = 1.0
+                settle(p, mine, other, 1.0)
+                incidence = max(target, poor_people(mine)) / sum(r["people"] for r in mine)
+                for name, group in areas.items():
+                    area_people = sum(r["people"] for r in group)
+                    wanted = min(1.0, ratios[name] * incidence) * area_people
+                    levels[name] = bounded(area_excess, (name, p, mine, group, wanted))
             if not poor or not other:
                 settle(p, mine, other, 1.0)
                 continue
-            top = as_rich_as_the_rest(poor, other, areas) if areas else 1.0
+            top = as_rich_as_the_rest(poor, other, areas)
             settle(p, mine, other, bounded(excess, (p, mine, other, target), top))
         settled = poor_people(counted)
         if abs(settled - nation) <= 1e-3 * nation:
