@@ -127,10 +127,12 @@ def _assess(model: PovertyModel, year: int, own: list[float]):
     )
 
 
-def test_a_fall_is_seen_however_the_floor_holds_the_household(rules: Scenario) -> None:
-    """A fall is the household's own income crossing under the line: caught as it fell, or
-    already on the floor between the line and the standard, it relapses once verified; once
-    registered again it exits through the floor, which is no second fall."""
+def test_a_fall_is_one_the_floor_did_not_already_hold(rules: Scenario) -> None:
+    """A fall is the household's own income crossing under the line while the allowance
+    did not hold it: caught as it fell, it relapses once verified, and once registered again
+    exits through the floor, which is no second fall. Already on the floor (its own income
+    between the line and the standard), the allowance is re-assessed and holds it at the
+    standard through the shock: no relapse (issue 12, cause 1)."""
     scenario = with_program(
         rules, "social_security", two_lines_in_one=True, standard={2013: 4000.0}
     ).updated({"exit.relapse_years": 2})
@@ -144,12 +146,13 @@ def test_a_fall_is_seen_however_the_floor_holds_the_household(rules: Scenario) -
     assert dibao.enrolled.tolist() == [True, False, False]
     relapsed = [
         _assess(model, y, own).relapsed.tolist()
-        for y, own in [(2014, [3500.0] * 3), (2015, [2000.0] * 3), (2016, [2000.0] * 3)]
+        for y, own in [(2014, [3500.0, 6000.0, 3500.0]), (2015, [2000.0] * 3), (2016, [2000.0] * 3)]
     ]
-    assert relapsed == [[False] * 3, [False] * 3, [True] * 3]
+    assert relapsed == [[False] * 3, [False] * 3, [False, True, True]]
     h = model.households
+    assert h.income[0] == pytest.approx(4000.0)  # held at the standard throughout
     exits = _assess(model, 2017, [2000.0] * 3).exited
-    assert exits.all()  # through the floor
+    assert exits.tolist() == [False, True, True]  # the relapses, through the floor
     assert not _assess(model, 2018, [2000.0] * 3).relapsed.any()
     assert (h.status == Status.EXITED).all()
 
@@ -280,8 +283,10 @@ def test_the_2017_reverification_marks_an_exit_short_of_a_guarantee_as_a_relapse
     assert h.status[0] == (Status.REGISTERED if relapsed else Status.EXITED)
 
 
-def test_a_fall_in_the_withdrawal_period_is_a_fall(rules: Scenario) -> None:
-    """An allowance kept in its withdrawal does not hide a fall that follows the recovery."""
+def test_a_fall_in_the_withdrawal_period_is_held_by_the_floor(rules: Scenario) -> None:
+    """The withdrawal (渐退期) keeps the allowance until a recovery is stable ("实现稳定脱贫后
+    再退出低保范围", MCA, MOF and LGOP, 2018): a fall within it is re-assessed and held at
+    the standard, no relapse."""
     scenario = with_program(
         rules,
         "social_security",
@@ -295,8 +300,9 @@ def test_a_fall_in_the_withdrawal_period_is_a_fall(rules: Scenario) -> None:
     for year, own in [(2014, 2000.0), (2015, 6000.0), (2016, 2000.0), (2017, 2000.0)]:
         got.append(bool(_assess(model, year, [own]).relapsed[0]))
         assert dibao.enrolled[0]  # held through the recovery by the withdrawal
-    # Exited through the floor (2014) is no fall; the fall of 2016 is verified in 2017.
-    assert got == [False, False, False, True]
+    # Exited through the floor (2014) is no fall, nor is the fall of 2016 in the withdrawal.
+    assert got == [False, False, False, False]
+    assert model.households.income[0] == pytest.approx(4000.0)
 
 
 def test_a_fall_the_budget_could_not_pay_at_once_is_still_a_fall(rules: Scenario) -> None:

@@ -235,11 +235,13 @@ class SocialSecurity(SupportProgram):
 
     def propped(self, year: int) -> Mask:
         """只要返贫,马上纳入低保 (seed 003): an exited household whose own income fell under
-        the line is under it, for the relapse test, while that income stays there, however
-        the allowance holds it — caught as it fell, already on the floor, or in its
-        withdrawal. A fall is a crossing of the line by the household's own income since
-        the last assessment: a household that exited through the floor, its own income under
-        the line all along, has not fallen back (until it rises over the line and falls)."""
+        the line, caught by the allowance as it fell, is under it for the relapse test while
+        that income stays there. A fall is a crossing of the line by the household's own
+        income since the last assessment, while the allowance did not hold it: a household
+        already on the floor (its own income between the line and the standard, or in its
+        withdrawal) is re-assessed and held at the standard through the shock, and one that
+        exited through the floor, its own income under the line all along, has not fallen
+        back either."""
         own = self.own_income()
         return self.enrolled & self.after_fall & (own < self.context.line(year))
 
@@ -369,7 +371,13 @@ class SocialSecurity(SupportProgram):
         # Dibao counts a household's whole income, members working away included.
         own = self.own_income()
         line = self.context.line(year)
+        # A household the allowance already paid this year (its own income between the line
+        # and the standard, or in its withdrawal) is re-assessed to the standard, as before
+        # the shock: the floor held, and there is no fall to record (issue 12, cause 1). One
+        # the allowance did not hold falls, and is caught as it falls (seed 003).
+        held = self.enrolled & (self.income > 0)
         fell = (h.status == Status.EXITED) & (own < line) & (self.own_last >= self.line_last)
+        fell &= ~held
         self.after_fall = (self.after_fall & (own < line)) | fell
         self.own_last, self.line_last = own.copy(), line
         candidates = self.enrolled.copy()
