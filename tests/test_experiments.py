@@ -822,11 +822,11 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
     tiny: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = tiny.updated({"name": "other", "exit.income_margin": 0.1})  # another mix, paired
-    serial = {"replications": 1, "executor": "serial"}
+    serial = {"replications": 2, "executor": "serial"}  # a comparison needs two
     with pytest.raises(ValueError, match="two or more scenarios"):
         povsim.compare([tiny], **serial)
-    with pytest.raises(ValueError, match="from 1 to 100000"):
-        povsim.compare([tiny, other], replications=0, executor="serial")
+    with pytest.raises(ValueError, match="from 2 to 100000"):
+        povsim.compare([tiny, other], replications=1, executor="serial")
     with pytest.raises(ValueError, match="from 1 to 100000"):
         povsim.run(tiny, replications=0)
     # An override must not reach only the scenarios given as files: the paired difference
@@ -884,7 +884,7 @@ def _comparison(scenario: Scenario) -> Comparison:
         (
             lambda t: povsim.run(t, replications=2, executor="processes", workers=0),
             ValueError,
-            "workers: at least 1, not 0",
+            "workers: from 1 to 1024, not 0",
         ),
         (lambda t: povsim.run(t, out=123), TypeError, "out: a path, not int"),
         (lambda t: povsim.compare(None), TypeError, "scenarios: a list of two or more"),
@@ -953,10 +953,10 @@ def _comparison(scenario: Scenario) -> Comparison:
         # on no replications with a KeyError once the empty results were summarised
         # an executor made directly: 0 workers ran on every core and chunk_size 0 as 1,
         # without a word; "2" failed inside concurrent.futures
-        (lambda t: ProcessExecutor(0), ValueError, "workers: at least 1, not 0"),
+        (lambda t: ProcessExecutor(0), ValueError, "workers: from 1 to 1024, not 0"),
         (lambda t: ProcessExecutor("2"), TypeError, "workers: a whole number, not str '2'"),
         (lambda t: ProcessExecutor(2, chunk_size=0), ValueError, "chunk_size: at least 1"),
-        (lambda t: DaskExecutor(0), ValueError, "workers: at least 1, not 0"),
+        (lambda t: DaskExecutor(0), ValueError, "workers: from 1 to 1024, not 0"),
         (lambda t: run_ensemble("baseline.toml", 1, 2), TypeError, "scenario: a Scenario"),
         (lambda t: run_ensemble(t, 1, 0), ValueError, "replications: from 1 to 100000, not 0"),
         (

@@ -583,6 +583,17 @@ COMMANDS = {
         "--param",
         "seed=0:100",
     ],
+    # OSError: File name too long, as a traceback from every command with --out
+    "compare: --out a name too long": [
+        "compare",
+        "{base}",
+        str(SCENARIOS / "health_first.toml"),
+        "--out",
+        "x" * 300,
+    ],
+    "validate: --out a file name too long": ["validate", "{shandan}", "--out", "x" * 300 + ".csv"],
+    # OverflowError: the process pool sizes a semaphore by it
+    "run: two billion workers": [*REPLICATED, "--executor", "processes", "--workers", "2147483648"],
     "discover: a condition of 10,000 terms": [
         "discover",
         "{calibration}",
@@ -919,3 +930,96 @@ def test_a_design_without_points_is_checked_as_a_design(tmp_path: Path) -> None:
     assert code == 2
     assert "give exactly one of variants, grid or lhs (got none)" in output
     assert "unknown field" not in output
+
+
+def test_replacing_an_output_never_deletes_a_file_povsim_did_not_write(tmp_path: Path) -> None:
+    """--overwrite replaced the whole directory, notes the user had put in it included,
+    though povsim promises never to replace what is not its own."""
+    out = tmp_path / "r"
+    args = [
+        "run",
+        str(BASELINE),
+        "--out",
+        str(out),
+        "--quiet",
+        "--set",
+        "population.households=200",
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    (out / "figures" / "my_notes.txt").write_text("mine", encoding="utf-8")
+    code, output = _invoke(tmp_path, [*args, "--overwrite"])
+    assert code == 2, output
+    assert "figures/my_notes.txt, which povsim did not write" in " ".join(output.split())
+    assert (out / "figures" / "my_notes.txt").read_text(encoding="utf-8") == "mine"
+    (out / "figures" / "my_notes.txt").unlink()
+    assert runner.invoke(app, [*args, "--overwrite"]).exit_code == 0
+
+
+def test_a_sweeps_own_nested_records_are_povsims(tmp_path: Path) -> None:
+    """A sensitivity output holds a sweep's runs/ with its own manifest and marker, which
+    the outer manifest does not list: replacing it is no loss."""
+    from povsim.runs.store import check_target
+
+    out = tmp_path / "s"
+    (out / "runs").mkdir(parents=True)
+    (out / "runs" / "a.parquet").write_text("x")
+    (out / "runs" / MARKER).write_text("sweep\n")
+    (out / "runs" / "manifest.json").write_text('{"povsim_output": "sweep"}')
+    manifest = {"povsim_output": "sensitivity", "files": ["runs/a.parquet"]}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    check_target(out, "sensitivity", overwrite=True)
+
+
+def test_a_foreign_manifest_is_named_as_such(tmp_path: Path) -> None:
+    """A folder with another tool's manifest.json was said to have none."""
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "manifest.json").write_text('{"name": "my-app"}')
+    code, output = _invoke(tmp_path, ["run", str(BASELINE), "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert "its manifest.json is not povsim's" in " ".join(output.split())
+
+
+def test_output_that_cannot_be_written_to_the_terminal_is_one_line(tmp_path: Path) -> None:
+    """povsim fields > /dev/full ended in a traceback (OSError: No space left on device)."""
+    import subprocess
+    import sys
+
+    full = Path("/dev/full")
+    if not full.exists():
+        pytest.skip("no /dev/full here")
+    with full.open("w") as sink:
+        done = subprocess.run(
+            [sys.executable, "-m", "povsim", "fields"],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: cannot write the output: No space left on device"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ({"overrides": [5]}, "overrides: 'dotted.path=value' strings, not int"),
+        ({"scheduler": 5}, "scheduler: an address such as tcp://HOST:PORT, not int 5"),
+        ({"workers": 2**31}, "workers: from 1 to 1024, not 2147483648"),
+    ],
+)
+def test_the_python_api_names_a_bad_argument(call: dict[str, object], message: str) -> None:
+    """They raised AttributeError, distributed's TypeError or an OverflowError."""
+    import povsim
+
+    with pytest.raises((TypeError, ValueError), match=message):
+        povsim.compare([BASELINE, BASELINE], replications=2, **call)
+
+
+def test_the_python_api_refuses_what_the_command_line_refuses() -> None:
+    """compare(replications=1) ran, though its paired differences need two."""
+    import povsim
+
+    with pytest.raises(ValueError, match="replications: from 2"):
+        povsim.compare([BASELINE, BASELINE], replications=1)
+    with pytest.raises(TypeError, match="path: a TOML file's path, not NoneType"):
+        povsim.load_scenario(None)  # type: ignore[arg-type]

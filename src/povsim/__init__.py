@@ -128,7 +128,7 @@ def _check_executor(executor: str | Executor | None, workers: int | None) -> Non
     from povsim.experiments.executors import EXECUTOR_HINT, Executor, executor_for
 
     if workers is not None:
-        arguments.whole("workers", workers)
+        arguments.workers(workers)
     if executor is not None and not isinstance(executor, Executor):
         executor_for(arguments.instance("executor", executor, str, EXECUTOR_HINT), None)
 
@@ -159,11 +159,12 @@ def _check_flags(progress: bool | None, **flags: object) -> None:
         arguments.flag(name, value)
 
 
-def _check_runs(replications: int, seed: int | None) -> None:
-    """Check the arguments every run takes, before any is loaded or run."""
+def _check_runs(replications: int, seed: int | None, least: int = 1) -> None:
+    """Check the arguments every run takes, before any is loaded or run (``least``: two
+    for a comparison, whose paired differences need a spread)."""
     from povsim.config import arguments
 
-    arguments.replications(replications)
+    arguments.replications(replications, least=least)
     if seed is not None:
         arguments.seed("seed", seed)
 
@@ -263,7 +264,7 @@ def compare(
     Args:
         scenarios: TOML paths or loaded scenarios, each with its own ``name``; the first is
             the reference for the paired differences.
-        replications: replications of each scenario, the same seeds for all.
+        replications: replications of each scenario (at least 2), the same seeds for all.
         seed: defaults to the first scenario's seed.
         overrides: ``dotted.path=value`` strings for every scenario, so they must all be
             files (a :class:`Scenario` takes its changes from :meth:`Scenario.updated`).
@@ -306,7 +307,7 @@ def compare(
     scenarios = list(scenarios)
     if len(scenarios) < 2:
         raise ValueError(f"compare needs two or more scenarios, not {len(scenarios)}")
-    _check_runs(replications, seed)
+    _check_runs(replications, seed, least=2)
     _check_flags(progress, overwrite=overwrite)
     specs = [_scenario(s, overrides) for s in scenarios]
     for spec in specs[1:]:

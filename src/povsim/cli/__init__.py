@@ -5,6 +5,7 @@ Start-up imports only typer and rich; a command imports what it needs when it ru
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import itertools
@@ -145,6 +146,7 @@ def main() -> None:  # pragma: no cover - console-script entry point
         sys.exit(2)
     try:
         code = app(standalone_mode=False)
+        sys.stdout.flush()
     except NoArgsIsHelpError as err:
         err.show()  # the command's help
         code = err.exit_code
@@ -154,6 +156,16 @@ def main() -> None:  # pragma: no cover - console-script entry point
         code = err.exit_code
     except SystemExit as exit_:
         code = exit_.code
+    except OSError as err:
+        if err.errno not in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT):
+            raise
+        # The terminal's output could not be written (a full disk, a closed pipe): one
+        # line, not a traceback, and no second failure when Python flushes it at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        if err.errno != errno.EPIPE:  # a reader that stopped reading wants no message
+            errors.print(f"error: cannot write the output: {err.strerror}", markup=False)
+        code = 1
     if code in STOP_CODES:
         # Shutdown joins worker pools, their threads and children without a time
         # limit; after Ctrl-C nothing they hold is worth keeping the terminal for.

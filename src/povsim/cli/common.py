@@ -24,6 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from povsim.config.fields import MAX_WORKERS
 from povsim.runs.progress import RunsProgress
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ ExecutorOption = Annotated[
     ),
 ]
 WorkersOption = Annotated[
-    int | None, typer.Option(min=1, help="worker processes (default: all cores)")
+    int | None, typer.Option(min=1, max=MAX_WORKERS, help="worker processes (default: all cores)")
 ]
 SchedulerOption = Annotated[
     str | None, typer.Option(help="address of a running Dask scheduler (tcp://HOST:PORT)")

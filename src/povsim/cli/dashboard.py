@@ -119,7 +119,7 @@ def dashboard(
 ) -> None:
     """Start the planner's dashboard in the browser (needs the viz extra)."""
     if importlib.util.find_spec("solara") is None:
-        raise fail("the dashboard needs the viz extra: pip install 'povsim[viz]'", 2)
+        raise fail("the dashboard needs the viz extra: pip install 'povsim[viz]'", 1)
     if scenario is not None:
         load(scenario, [])
     elif not (scenarios_dir / "baseline.toml").exists():

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED
+from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,6 +32,7 @@ __all__ = [
     "seed",
     "table",
     "whole",
+    "workers",
 ]
 
 
@@ -56,6 +57,11 @@ def whole(name: str, value: object, *, least: int = 1, most: int | None = None) 
         span = f"at least {least}" if most is None else f"from {least} to {most}"
         raise ValueError(f"{name}: {span}, not {value}")
     return value
+
+
+def workers(value: object) -> int:
+    """A count of worker processes: a whole number from 1 to ``MAX_WORKERS``."""
+    return whole("workers", value, most=MAX_WORKERS)
 
 
 def seed(name: str, value: object, *, most: int = MAX_SEED) -> int:

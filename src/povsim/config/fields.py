@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 __all__ = [
     "MAX_REPLICATIONS",
     "MAX_SEED",
+    "MAX_WORKERS",
     "NOT_A_NUMBER",
     "Probability",
     "StrictNumbers",
@@ -27,6 +28,9 @@ MAX_SEED = 2**64 - 1
 MAX_REPLICATIONS = 100_000
 """Most replications of one scenario: each is a run, listed before any starts (at 10^11 the
 list alone took all of the machine's memory)."""
+MAX_WORKERS = 1024
+"""Most worker processes on one machine: more than any has cores (the process pool sizes a
+system semaphore by it, which overflows past 2^31)."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Year = Annotated[int, Field(ge=1980, le=2100)]

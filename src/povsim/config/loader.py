@@ -8,6 +8,7 @@ that set the offending value, the dotted field path and what is wrong.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Sequence
@@ -346,6 +347,15 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise TypeError(
             f"overrides: a list of 'dotted.path=value' strings, not one: [{overrides!r}]"
         )
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path: a TOML file's path, not {type(path).__name__}")
+    if not isinstance(overrides, Sequence):
+        raise TypeError(
+            f"overrides: a list of 'dotted.path=value' strings, not {type(overrides).__name__}"
+        )
+    for text in overrides:
+        if not isinstance(text, str):
+            raise TypeError(f"overrides: 'dotted.path=value' strings, not {type(text).__name__}")
     path = Path(path)
     origin: Origin = {}
     raw: dict[str, Any] | None = None

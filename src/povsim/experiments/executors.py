@@ -288,7 +288,7 @@ class ProcessExecutor(Executor):
         # Made directly, not by make_executor: 0 workers ran on every core and 0 a chunk
         # as 1, without a word, and "2" failed inside concurrent.futures.
         if workers is not None:
-            arguments.whole("workers", workers)
+            arguments.workers(workers)
         self.workers = workers or os.cpu_count() or 1
         self.chunk_size = arguments.whole("chunk_size", chunk_size)
         context = _start_fork_server()
@@ -377,7 +377,7 @@ class DaskExecutor(Executor):
         self, workers: int | None = None, scheduler: str | None = None, chunk_size: int = 1
     ):
         if workers is not None:
-            arguments.whole("workers", workers)
+            arguments.workers(workers)
         self.chunk_size = arguments.whole("chunk_size", chunk_size)
         try:
             from distributed import Client, LocalCluster
@@ -508,7 +508,9 @@ def make_executor(
 ) -> Executor:
     """An executor by name (:func:`executor_for`); ``scheduler`` alone means ``dask``."""
     if workers is not None:
-        arguments.whole("workers", workers)
+        arguments.workers(workers)
+    if scheduler is not None:
+        arguments.instance("scheduler", scheduler, str, "an address such as tcp://HOST:PORT")
     name = executor_for(name, scheduler)
     if name == "dask":
         return DaskExecutor(workers, scheduler)

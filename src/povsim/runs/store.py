@@ -84,12 +84,27 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
 
     A missing target or an empty directory is fine. Anything else must be a povsim output
     of the same kind: continued when ``resume`` (a sweep, a sensitivity analysis or a
-    calibration picks up where it stopped), replaced only with ``overwrite``.
+    calibration picks up where it stopped), replaced only with ``overwrite``; and it must
+    hold nothing its manifest does not list (the user's own files) if it is replaced.
 
     Raises:
         OutputError: naming the target and why it is refused.
     """
-    target = Path(target)
+    with _path_errors(target):
+        _check_target(Path(target), kind, overwrite=overwrite, resume=resume)
+
+
+@contextmanager
+def _path_errors(target: Path) -> Iterator[None]:
+    """A path the system refuses to look at (a name too long, a loop of links) is refused
+    as a target, not reported as a traceback."""
+    try:
+        yield
+    except OSError as err:
+        raise OutputError(f"cannot write {target}: {err.strerror or err}") from None
+
+
+def _check_target(target: Path, kind: str, *, overwrite: bool, resume: bool) -> None:
     if "\0" in str(target):
         raise OutputError(f"{str(target)!r}: a path cannot hold a NUL byte")
     if (owner := _lock_owner(target)) is not None:
@@ -118,8 +133,13 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
         return
     found = output_kind(target)
     if found is None:
+        why = (
+            "its manifest.json is not povsim's"
+            if (target / "manifest.json").exists()
+            else ("no manifest.json")
+        )
         raise OutputError(
-            f"{target} exists and is not a povsim output (no manifest.json); "
+            f"{target} exists and is not a povsim output ({why}); "
             "it is left untouched (choose another output path)"
         )
     if found != kind:
@@ -129,6 +149,40 @@ def check_target(target: Path, kind: str, *, overwrite: bool = False, resume: bo
             f"{target} already holds a povsim {kind}; give --overwrite (overwrite=True in "
             "Python) to replace it"
         )
+    if overwrite and not resume and (foreign := _not_written_by_povsim(target)):
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        them = "them" if len(foreign) > 1 else "it"
+        raise OutputError(
+            f"{target} holds {shown}, which povsim did not write; replacing the output would "
+            f"delete {them}: move {them} out first, or choose another output path"
+        )
+
+
+def _not_written_by_povsim(target: Path) -> list[str]:
+    """Files in the povsim output ``target`` that its manifest does not list: the user's,
+    which replacing the directory would delete. An output without a manifest (one stopped
+    before it finished) lists nothing, so nothing in it can be told apart."""
+    try:
+        listed = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    if not isinstance(listed, list):
+        return []
+    ours = {str(name) for name in listed}
+
+    def own_record(path: Path) -> bool:
+        # the manifest and marker of this output, or of one nested in it (a sweep's runs/)
+        return path.name in ("manifest.json", MARKER) and output_kind(path.parent) is not None
+
+    return sorted(
+        path.relative_to(target).as_posix()
+        for path in target.rglob("*")
+        if not path.is_dir()
+        and path.relative_to(target).as_posix() not in ours
+        and not own_record(path)
+    )
 
 
 def _read_umask() -> int:
@@ -152,6 +206,11 @@ def check_file_target(target: Path, overwrite: bool = False) -> None:
     target = Path(target)
     if "\0" in str(target):
         raise OutputError(f"{str(target)!r}: a path cannot hold a NUL byte")
+    with _path_errors(target):
+        _check_file_target(target, overwrite)
+
+
+def _check_file_target(target: Path, overwrite: bool) -> None:
     if target.is_dir():
         raise OutputError(f"{target} is a directory; give a file name")
     _check_writable(target)
