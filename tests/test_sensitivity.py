@@ -524,3 +524,209 @@ def test_run_sensitivity_names_a_wrong_problem_method_or_size(small_base, tmp_pa
     with pytest.raises(TypeError, match=r"out: a path, not int 123"):
         run_sensitivity(sp.problem, "sobol", 4, 123)
     assert list(tmp_path.iterdir()) == []
+
+
+TWO = {
+    "income.growth": {"bounds": [0.04, 0.1]},
+    "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
+}
+"""Two inputs: the fewest an analysis apportions an output among."""
+TINY = [
+    "--method",
+    "morris",
+    "-N",
+    "2",
+    "--set",
+    "population.households=150",
+    "--executor",
+    "serial",
+]
+"""Options that keep a command that should have been refused short."""
+TWO_FILE = (
+    '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n'
+    '[inputs."shocks.illness.annual_probability"]\nbounds = [0.05, 0.08]\n'
+)
+
+
+def test_a_sample_of_more_runs_than_a_sweep_may_make_is_refused_before_sampling(
+    small_base, tmp_path: Path
+) -> None:
+    """-N 65536 asked for 393,216 runs, and -N 1000000 ran 300 s with its bar at 0: a sweep
+    refuses more than 100,000."""
+    sp = problem_spec(small_base, TWO)
+    with pytest.raises(ScenarioError, match=r"<problem_spec>: N = 65,536 makes 393,216 runs"):
+        sp.sample_sobol(65536)
+    with pytest.raises(ScenarioError, match=r"N = 65,536 makes 262,144 runs \(4 samples per N"):
+        sp.sample_sobol(65536, calc_second_order=False)
+    with pytest.raises(ScenarioError, match=r"N = 60,000 makes 120,000 runs"):
+        sp.sample_fast(60000)
+    assert sp.samples is None  # refused before anything was drawn
+    sp.set_samples(np.full((100_001, 2), 0.05))  # by hand: counted when evaluated
+    with pytest.raises(ScenarioError, match=r"100,001 samples x 1 replication make 100,001 runs"):
+        sp.evaluate(executor="serial", progress=False)
+    many = problem_spec(small_base, TWO, replications=20_000)
+    with pytest.raises(ScenarioError, match=r"x 20,000 replications\), .*: no N does"):
+        many.sample_sobol(2)
+    problem = tmp_path / "p.toml"
+    problem.write_text(TWO_FILE, encoding="utf-8")
+    result = sensitivity_cli(problem, tmp_path / "o", "-N", "65536")
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{problem}: N = 65,536 makes 393,216 runs (6 samples per N), more than the limit of "
+        "100,000: N = 16,384, a power of 2, makes 98,304"
+    ) in result.output.replace("\n", "")
+    assert not (tmp_path / "o").exists()
+    result = sensitivity_cli(problem, tmp_path / "o", "--method", "morris", "-N", "40000")
+    assert result.exit_code == 2, result.output
+    assert "N = 33,333 makes 99,999" in result.output
+
+
+def test_sobol_and_morris_refuse_a_sample_too_small_to_estimate_anything(
+    small_base, tmp_path: Path
+) -> None:
+    """-N 1 was taken: Sobol' gave indices of 2 and -10 with intervals of 0, and Morris
+    leaked numpy's "Degrees of freedom <= 0" warnings."""
+    problem = tmp_path / "p.toml"
+    problem.write_text(TWO_FILE, encoding="utf-8")
+    for method, message in (
+        ("sobol", "Sobol' needs N of at least 2, not 1"),
+        ("morris", "Morris needs N of at least 2 trajectories, not 1"),
+    ):
+        result = sensitivity_cli(problem, tmp_path / "o", "--method", method, "-N", "1")
+        assert result.exit_code == 2, result.output
+        assert f"{problem}: {message}" in result.output
+        assert not (tmp_path / "o").exists()
+    sp = problem_spec(small_base, TWO, "incidence_end", time_varying=[])
+    with pytest.raises(ScenarioError, match=r"Sobol' needs N of at least 2, not 1"):
+        sp.sample_sobol(1)
+    with pytest.raises(ScenarioError, match=r"Morris needs N of at least 2 trajectories"):
+        sp.sample_morris(1)
+    # The smallest taken estimate without a warning (pytest makes one an error).
+    sp.sample_morris(2).evaluate(lambda x: x @ np.array([1.0, 30.0])).analyze_morris()
+    assert np.isfinite(sp.analysis["sigma"]).all()
+    sp.sample_sobol(2).evaluate(lambda x: x[:, 0] + x[:, 1] ** 2).analyze_sobol()
+    assert np.isfinite(sp.analysis["S1_conf"]).all()
+
+
+def test_a_set_of_a_field_the_problem_varies_is_refused(tmp_path: Path) -> None:
+    """--set income.growth=0.05 was never used when income.growth is an input: every sample
+    replaced it, and the indices were those without it."""
+    problem = tmp_path / "p.toml"
+    problem.write_text(TWO_FILE + '[shares]\nprograms = ["industry", "health"]\n', encoding="utf-8")
+    for given, field, where in (
+        ("income.growth=0.05", "income.growth", "varies it as an input (inputs.income.growth)"),
+        ("income={growth = 0.05}", "income", "varies income.growth as an input"),
+        (
+            "programs.health.share=0.01",
+            "programs.health.share",
+            "varies it as an input (shares.programs)",
+        ),
+    ):
+        result = sensitivity_cli(problem, tmp_path / "o", "--set", given, *TINY)
+        assert result.exit_code == 2, result.output
+        assert f"--set {field}: {problem} {where}" in result.output.replace("\n", " ")
+        assert "never used" in result.output
+        assert not (tmp_path / "o").exists()
+    with pytest.raises(ScenarioError, match=r"--set income\.growth: .* varies it as an input"):
+        load_problem(problem, SCENARIOS / "baseline.toml", ["income.growth=0.05"])
+    # a field it does not vary, and a table's other fields, are the user's to set
+    kept = load_problem(
+        problem,
+        SCENARIOS / "baseline.toml",
+        ["income={transitory_sd = 0.2}", "exit.income_margin=0.1"],
+    )
+    assert kept.base.income.transitory_sd == 0.2
+
+
+def test_a_problem_with_no_outputs_is_refused(small_base, tmp_path: Path) -> None:
+    """outputs = [] passed `povsim check` and wrote an analysis with an empty table and
+    bars: the time-varying columns are analysed besides the outputs, not instead."""
+    problem = tmp_path / "p.toml"
+    problem.write_text(
+        f'base = "{(SCENARIOS / "baseline.toml").as_posix()}"\noutputs = []\n{TWO_FILE}',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(problem)])
+    assert result.exit_code == 2, result.output
+    assert f"{problem}: outputs: none to analyse: list at least one" in result.output
+    with pytest.raises(ScenarioError, match=r"<problem_spec>: outputs: none to analyse"):
+        problem_spec(small_base, TWO, [])
+
+
+def test_a_stopped_analysis_says_only_what_it_kept(monkeypatch, tmp_path: Path) -> None:
+    """Stopped before any run finished, it said "finished runs are kept" of a directory it
+    had removed."""
+    import povsim.experiments.sensitivity as sensitivity
+
+    problem = tmp_path / "p.toml"
+    problem.write_text(TWO_FILE, encoding="utf-8")
+    small = ["--method", "morris", "-N", "2", "--set", "population.households=150"]
+    real = sensitivity.run_sweep
+
+    def stopped_at_once(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sensitivity, "run_sweep", stopped_at_once)
+    out = tmp_path / "o"
+    result = sensitivity_cli(problem, out, *small, "--executor", "serial")
+    assert result.exit_code == 130, result.output
+    assert "interrupted: no run had finished: nothing was written" in result.output
+    assert not out.exists()
+    out.mkdir()
+    result = sensitivity_cli(problem, out, *small, "--executor", "serial")
+    assert f"no run had finished: {out} is as it was" in result.output.replace("\n", "")
+    assert list(out.iterdir()) == []
+
+    def stopped_after_one(*args, on_result, **kwargs):
+        def then_stop(run):
+            on_result(run)
+            raise KeyboardInterrupt
+
+        return real(*args, on_result=then_stop, **kwargs)
+
+    monkeypatch.setattr(sensitivity, "run_sweep", stopped_after_one)
+    result = sensitivity_cli(problem, out, *small, "--executor", "serial")
+    assert result.exit_code == 130, result.output
+    assert f"1 finished run kept in {out} (--resume continues)" in result.output.replace("\n", "")
+    assert len(list((out / "runs" / "indicators").glob("*.parquet"))) == 1
+
+
+def test_a_resume_of_another_analysis_is_refused_naming_what_differs(
+    small_base, tmp_path: Path
+) -> None:
+    """Resumed with another -N, it said "its base scenario has changed"; with other outputs,
+    it replaced the analysis's indices with theirs."""
+    problem = tmp_path / "p.toml"
+    problem.write_text('outputs = ["incidence_end"]\n' + TWO_FILE, encoding="utf-8")
+    out = tmp_path / "o"
+    small = ["--set", "population.households=150", "--executor", "serial"]
+    assert sensitivity_cli(problem, out, *small, "--method", "morris", "-N", "2").exit_code == 0
+    indices = (out / "indices.parquet").read_bytes()
+    for method, n, differs in (
+        ("morris", "3", "(N: 2 then, 3 now)"),
+        ("sobol", "4", "(method: morris then, sobol now, N: 2 then, 4 now)"),
+    ):
+        result = sensitivity_cli(problem, out, *small, "--method", method, "-N", n, "--resume")
+        assert result.exit_code == 2, result.output
+        assert f"{out} holds another analysis {differs}" in result.output.replace("\n", "")
+    problem.write_text('outputs = ["cumulative_exit_share"]\n' + TWO_FILE, encoding="utf-8")
+    result = sensitivity_cli(problem, out, *small, "--method", "morris", "-N", "2", "--resume")
+    assert result.exit_code == 2, result.output
+    assert '(outputs: ["incidence_end"] then, ["cumulative_exit_share"] now)' in (
+        result.output.replace("\n", "")
+    )
+    assert (out / "indices.parquet").read_bytes() == indices
+
+    from povsim.experiments.sweep import SweepError
+
+    base = small_base.updated({"population.households": 100, "population.villages": 2})
+    sp = problem_spec(base, TWO, "incidence_end", time_varying=[])
+    runs = tmp_path / "runs"
+    sp.sample_sobol(2, calc_second_order=False).evaluate(
+        executor="serial", out=runs, progress=False
+    )
+    sp.sample_sobol(4, calc_second_order=False)
+    with pytest.raises(
+        SweepError, match=r"holds the runs of another analysis \(N: 2 then, 4 now\)"
+    ):
+        sp.evaluate(executor="serial", out=runs, resume=True, progress=False)

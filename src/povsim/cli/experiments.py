@@ -90,7 +90,12 @@ def sensitivity(
     """
     from povsim.cli.tables import indices_table
     from povsim.config import ScenarioError
-    from povsim.experiments.sensitivity import METHODS, load_problem, run_sensitivity
+    from povsim.experiments.sensitivity import (
+        METHODS,
+        finished_runs,
+        load_problem,
+        run_sensitivity,
+    )
     from povsim.experiments.sensitivity import indices_table as indices
     from povsim.experiments.sweep import SweepError
 
@@ -123,7 +128,16 @@ def sensitivity(
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; --resume continues", 1) from None
     except KeyboardInterrupt as err:
-        raise stopped(err, "finished runs are kept (--resume continues)") from None
+        # Stopped before any run finished, the analysis removes what it made (and brings
+        # back one --overwrite was replacing): no runs to keep or resume.
+        if finished := finished_runs(out):
+            runs = f"{finished:,} finished run{'s' * (finished != 1)}"
+            kept = f"{runs} kept in {out} (--resume continues)"
+        elif out.exists():
+            kept = f"no run had finished: {out} is as it was"
+        else:
+            kept = "no run had finished: nothing was written"
+        raise stopped(err, kept) from None
     if not quiet:
         show(indices_table(indices(result), method))
     console.print(f"wrote {out}")

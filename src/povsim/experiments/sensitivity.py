@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import json
 import math
 import numbers
 import os
@@ -46,10 +47,11 @@ from povsim.config import (
     load_settings,
     not_varied,
     one_county,
+    parse_override,
     problems_from,
     referenced_scenario,
 )
-from povsim.config.fields import StrictNumbers, repeated
+from povsim.config.fields import MAX_REPLICATIONS, StrictNumbers, repeated
 from povsim.experiments.executors import Executor, make_executor
 from povsim.experiments.sweep import Sweep, SweepError, run_sweep
 from povsim.runs import metrics
@@ -73,6 +75,11 @@ __all__ = [
 METHODS = ("sobol", "morris", "fast")
 FAST_M = 4
 """FAST's harmonics: its sample needs more than 4M² points per input."""
+MIN_N = {"sobol": 2, "morris": 2, "fast": 4 * FAST_M**2 + 1}
+"""The smallest N each method estimates anything from (see :func:`check_sample_size`)."""
+MAX_RUNS = MAX_REPLICATIONS
+"""Most runs an analysis may ask for, as a sweep: every sample's scenario is built and
+checked before the first run (N = 10^6 ran 300 s without starting one)."""
 DEFAULT_OUTPUTS = (
     "incidence_end",
     "cumulative_exit_share",
@@ -165,9 +172,13 @@ class ProblemFile(_Strict):
 
     @model_validator(mode="after")
     def _something_to_analyse(self) -> Self:
-        # SALib refused an empty output list only after every run had been made
-        if not self.outputs and not self.time_varying:
-            raise ValueError("outputs: none to analyse (give outputs or time_varying)")
+        # SALib refused an empty output list only after every run had been made; with
+        # time_varying columns only, the table and figures/indices.png were empty.
+        if not self.outputs:
+            raise ValueError(
+                "outputs: none to analyse: list at least one (time_varying columns are "
+                "analysed besides them, not instead)"
+            )
         for program in self.shares.programs if self.shares else ():
             if (path := f"programs.{program}.share") in self.inputs:
                 # the shares table would overwrite the input in every run, silently
@@ -232,7 +243,9 @@ class Problem:
                 changes[f"programs.{program}.share"] = float(total * weight / weights.sum())
         return changes
 
-    def sweep(self, samples: np.ndarray) -> Sweep:
+    def sweep(self, samples: np.ndarray, drawn: dict[str, Any] | None = None) -> Sweep:
+        """The runs of ``samples``; ``drawn``: how they were drawn (method, N, ...), recorded
+        so that a resume of another sample is refused naming what differs."""
         points = [(f"s{i:05d}", self.changes(row)) for i, row in enumerate(samples)]
         scenarios = []
         for index, (_, changes) in enumerate(points):
@@ -250,10 +263,26 @@ class Problem:
                         for p in err.problems
                     ]
                 ) from None
-        record = {"kind": "sensitivity", "problem": self.spec.model_dump(mode="json")}
         return Sweep(
-            "sensitivity", self.base, points, scenarios, self.seed, self.spec.replications, record
+            "sensitivity",
+            self.base,
+            points,
+            scenarios,
+            self.seed,
+            self.spec.replications,
+            self.record(drawn),
         )
+
+    def record(self, drawn: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What the runs' ``design.json`` records of the problem and of how its sample was
+        drawn (``drawn``: the method, N and the sampler's other arguments)."""
+        record: dict[str, Any] = {
+            "kind": "sensitivity",
+            "problem": self.spec.model_dump(mode="json"),
+        }
+        if drawn is not None:
+            record["sample"] = drawn
+        return record
 
     def outputs_of(self, indicators: pd.DataFrame) -> pd.DataFrame:
         """One row per sample point: every output, averaged over replications."""
@@ -389,9 +418,46 @@ def load_problem(
         raise ScenarioError(
             [ScenarioProblem(str(path), "base", "give a base scenario here or on the command line")]
         )
+    _refuse_set_inputs(spec, overrides, str(path))
     problem = Problem(base, spec, str(path))
     _validate(problem, str(path))
     return problem
+
+
+def _refuse_set_inputs(spec: ProblemFile, overrides: Sequence[str], source: str) -> None:
+    """Refuse a ``--set`` of a field the problem varies: every sample replaces its value, so
+    it was silently never used (a sweep design refuses the same)."""
+    varied = {path: f"inputs.{path}" for path in spec.inputs}
+    for program in spec.shares.programs if spec.shares else ():
+        varied[f"programs.{program}.share"] = "shares.programs"
+    issues = []
+    for text in overrides:
+        key, value = parse_override(text)
+        for path, where in varied.items():
+            if path == key:
+                what = "it"
+            elif path.startswith(f"{key}.") and _holds(value, path[len(key) + 1 :]):
+                what = path  # a table set whole: only the varied field in it is lost
+            else:
+                continue
+            issues.append(
+                ScenarioProblem(
+                    f"--set {key}",
+                    key,
+                    f"{source} varies {what} as an input ({where}), so the value given here "
+                    "is never used: set it in one place",
+                )
+            )
+    if issues:
+        raise ScenarioError(issues)
+
+
+def _holds(table: Any, path: str) -> bool:
+    try:
+        get_path(table, path)
+    except (KeyError, TypeError):
+        return False
+    return True
 
 
 class PovsimProblemSpec(ProblemSpec):
@@ -411,13 +477,16 @@ class PovsimProblemSpec(ProblemSpec):
         self.num_levels: int | None = None
         """The grid levels of a Morris sample, which its analysis must be given too."""
         self._drawn: np.ndarray | None = None
+        self._drawn_with: dict[str, Any] | None = None
 
     def sample(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
         """SALib's ``sample_*`` methods, seeded by the problem's seed unless given one, so the
         same problem draws the same sample.
 
         Raises:
-            ScenarioError: Morris asked of an input with an unbounded distribution.
+            ScenarioError: Morris asked of an input with an unbounded distribution; a Sobol'
+                or Morris N too small to estimate anything from; a sample whose runs would
+                be more than :data:`MAX_RUNS`.
         """
         if "N" in inspect.signature(func).parameters:  # a fractional factorial takes none
             n = args[0] if args else kwargs.get("N")
@@ -425,15 +494,28 @@ class PovsimProblemSpec(ProblemSpec):
                 raise ValueError(f"N: the base sample size, a positive integer, not {n!r}")
         if func is morris.sample:
             _require_bounded(self.problem)
+        kwargs = _seeded(func, kwargs, self.problem.seed)
+        try:
+            call = inspect.signature(func).bind(self, *args, **kwargs)
+        except TypeError:
+            call = None  # SALib's own call names the wrong argument
+        if call is not None:
+            call.apply_defaults()
+            self._check_size(_approach(func), call.arguments)
         with warnings.catch_warnings():
             if _approach(func) in _SAMPLERS["sobol"]:
                 _warn_unbalanced(args[0] if args else kwargs.get("N"))
                 # SciPy's and SALib's own warnings name no size that would do (ours does)
                 warnings.filterwarnings("ignore", "The balance properties of Sobol' points")
                 warnings.filterwarnings("ignore", _SALIB_UNBALANCED)
-            super().sample(func, *args, **_seeded(func, kwargs, self.problem.seed))
+            super().sample(func, *args, **kwargs)
         self.sampler = _approach(func)
         self._drawn = self.samples
+        self._drawn_with = None
+        if call is not None:
+            drawn = {k: v for k, v in call.arguments.items() if k != "problem"}
+            method = {"fast_sampler": "fast"}.get(self.sampler, self.sampler)
+            self._drawn_with = json.loads(json.dumps({"method": method, **drawn}, default=str))
         self.num_levels = None
         if func is morris.sample:
             # SALib's analyser defaults to 4 levels whatever the sample used, and with other
@@ -442,6 +524,21 @@ class PovsimProblemSpec(ProblemSpec):
             call.apply_defaults()
             self.num_levels = int(call.arguments["num_levels"])
         return self
+
+    def _check_size(self, sampler: str, arguments: dict[str, Any]) -> None:
+        """Refuse a Sobol' or Morris N too small to estimate anything from, and any known
+        sampler's sample whose runs would be more than the cap, before it is drawn (other
+        samplers' samples are counted when evaluated)."""
+        method = {"saltelli": "sobol", "fast_sampler": "fast"}.get(sampler, sampler)
+        if method not in METHODS or arguments.get("optimal_trajectories"):
+            return  # optimised Morris trajectories: their number, not N, makes the rows
+        n = arguments["N"]
+        second_order = bool(arguments.get("calc_second_order", True))
+        if method == "fast":
+            # FAST's smallest N depends on its M, which SALib's sampler checks itself
+            _check_runs(self.problem, method, n, samples_per_n(self.problem, method))
+        else:
+            check_sample_size(self.problem, method, n, second_order=second_order)
 
     def analyze(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
         """SALib's ``analyze_*`` methods, their bootstrap seeded as the sample is; Morris
@@ -514,7 +611,26 @@ class PovsimProblemSpec(ProblemSpec):
             arguments.flag("progress", progress)
         if self.samples is None:
             raise ValueError("sample first, e.g. sp.sample_sobol(256)")
-        sweep = self.problem.sweep(self.samples)
+        replications = self.problem.spec.replications
+        runs = len(self.samples) * replications
+        if runs > MAX_RUNS:  # a sample set by hand, or drawn by a sampler not counted before
+            message = (
+                f"{len(self.samples):,} samples x {replications:,} "
+                f"replication{'s' * (replications != 1)} make {runs:,} runs, more than the "
+                f"limit of {MAX_RUNS:,}"
+            )
+            raise ScenarioError([ScenarioProblem(self.problem.source, "", message)])
+        drawn = self._drawn_with if self.samples is self._drawn else None
+        if out is not None and resume:
+            # Checked before the sweep is: its own check names only a changed base scenario
+            # for another N, and lets other outputs replace the indices of these.
+            record = self.problem.record(drawn)
+            if (differs := another_analysis(out, record)) is not None:
+                raise SweepError(
+                    f"{out} holds the runs of another analysis ({differs}): use another out "
+                    "(--out) to start anew"
+                )
+        sweep = self.problem.sweep(self.samples, drawn)
         with tempfile.TemporaryDirectory(prefix="povsim-sensitivity-") as scratch:
             target = Path(out) if out is not None else Path(scratch) / "runs"
             own = not isinstance(executor, Executor)
@@ -645,14 +761,125 @@ def problem_spec(
     return PovsimProblemSpec(problem)
 
 
-def check_sample_size(method: str, n: int, source: str) -> None:
-    """Refuse a sample too small for ``method`` before anything is drawn or written."""
-    if method == "fast" and n <= 4 * FAST_M**2:
-        message = (
-            f"FAST needs more than {4 * FAST_M**2} samples per input (4M² with M = {FAST_M} "
-            f"harmonics), not {n}"
+def samples_per_n(problem: Problem, method: str, *, second_order: bool = True) -> int:
+    """The sample's rows per unit of N, as SALib's samplers draw them: Sobol' and Morris
+    count a group as one input, FAST takes no groups."""
+    groups = problem.salib().get("groups")
+    factors = len(set(groups)) if groups else len(problem.names)
+    if method == "sobol":
+        return 2 * factors + 2 if second_order else factors + 2
+    if method == "morris":
+        return factors + 1
+    return len(problem.names)
+
+
+def check_sample_size(problem: Problem, method: str, n: int, *, second_order: bool = True) -> None:
+    """Refuse, before anything is drawn or written, a sample too small for ``method`` to
+    estimate anything from, or one whose runs are more than :data:`MAX_RUNS`.
+
+    Raises:
+        ScenarioError: naming the problem, N and the smallest or largest N that would do.
+    """
+    if n < MIN_N[method]:
+        why = {
+            # One base sample gave indices outside [0, 1] with intervals of width 0.
+            "sobol": "Sobol' needs N of at least 2, not {n}: its indices are means over the "
+            "N base samples, and their intervals come from resampling them",
+            # SALib's sigma is a standard deviation across trajectories (numpy warned of
+            # "Degrees of freedom <= 0" with one).
+            "morris": "Morris needs N of at least 2 trajectories, not {n}: sigma, the spread "
+            "of each input's elementary effects, is measured across trajectories",
+            "fast": "FAST needs more than {low} samples per input (4M² with M = {m} "
+            "harmonics), not {n}",
+        }[method]
+        message = why.format(n=n, low=4 * FAST_M**2, m=FAST_M)
+        raise ScenarioError([ScenarioProblem(problem.source, "", message)])
+    _check_runs(problem, method, n, samples_per_n(problem, method, second_order=second_order))
+
+
+def _check_runs(problem: Problem, method: str, n: int, per_n: int) -> None:
+    """Refuse N samples of ``per_n`` rows each when their runs are more than the cap, saying
+    which N stays within it (for Sobol', the largest power of 2)."""
+    replications = problem.spec.replications
+    runs = n * per_n * replications
+    if runs <= MAX_RUNS:
+        return
+    each = f"{per_n:,} samples per N" + (
+        f" x {replications:,} replications" if replications > 1 else ""
+    )
+    most = MAX_RUNS // (per_n * replications)
+    if method == "sobol" and most >= 1:
+        most = 1 << (most.bit_length() - 1)
+    if most < MIN_N[method]:
+        advice = "no N does, with this many inputs and replications"
+    else:
+        power = ", a power of 2," if method == "sobol" else ""
+        advice = f"N = {most:,}{power} makes {most * per_n * replications:,}"
+    message = (
+        f"N = {n:,} makes {runs:,} runs ({each}), more than the limit of {MAX_RUNS:,}: {advice}"
+    )
+    raise ScenarioError([ScenarioProblem(problem.source, "", message)])
+
+
+def another_analysis(runs: str | Path, record: dict[str, Any]) -> str | None:
+    """What differs between the analysis whose runs are kept in ``runs`` and ``record``
+    (:meth:`Problem.record`), as ``"N: 64 then, 32 now"``: the problem's fields by their
+    path in a problem file, the sample's arguments by SALib's names; None when nothing
+    recorded differs (or there is no record to read: :func:`run_sweep` says so).
+    """
+    try:
+        then = json.loads((Path(runs) / "design.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(then, dict) or not isinstance(then.get("problem"), dict):
+        return None
+    now = json.loads(json.dumps(record, default=str))
+
+    drawn_then, drawn_now = then.get("sample"), now.get("sample")
+    if not (isinstance(drawn_then, dict) and isinstance(drawn_now, dict)):
+        # A directory written before the sample was recorded, or a sample set by hand, has
+        # none to compare: the sweep's fingerprint still tells the samples apart.
+        drawn_then = drawn_now = {}
+    elif drawn_then.get("method") != drawn_now.get("method"):
+        # Another sampler's other arguments follow from it: naming them says nothing more.
+        drawn_then, drawn_now = (
+            {k: d.get(k) for k in ("method", "N")} for d in (drawn_then, drawn_now)
         )
-        raise ScenarioError([ScenarioProblem(source, "", message)])
+
+    def fields(recorded: dict[str, Any], drawn: dict[str, Any]) -> dict[str, Any]:
+        # The base scenario's own values are the fingerprint's to compare, not the text
+        # naming it (the command line may give another).
+        named = _leaves({k: v for k, v in recorded["problem"].items() if k != "base"})
+        for key, value in drawn.items():
+            named[f"the sample's {key}" if key in named else key] = value
+        return named
+
+    before, current = fields(then, drawn_then), fields(now, drawn_now)
+    changed = [k for k in dict.fromkeys([*before, *current]) if before.get(k) != current.get(k)]
+    if not changed:
+        return None
+    shown = ", ".join(
+        f"{k}: {_shown(before.get(k))} then, {_shown(current.get(k))} now" for k in changed[:3]
+    )
+    return shown + (", ..." if len(changed) > 3 else "")
+
+
+def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+    """A recorded table's values by dotted path (a list is one value)."""
+    if isinstance(value, dict):
+        return {
+            k: v for key, item in value.items() for k, v in _leaves(item, f"{path}{key}.").items()
+        }
+    return {path.removesuffix("."): value}
+
+
+def _shown(value: Any) -> str:
+    return "none" if value is None else json.dumps(value) if isinstance(value, list) else str(value)
+
+
+def finished_runs(out: str | Path) -> int:
+    """The runs an analysis at ``out`` has finished and kept (under ``out/runs``)."""
+    return sum(1 for _ in (Path(out) / "runs" / "indicators").glob("*.parquet"))
 
 
 def _require_bounded(problem: Problem) -> None:
@@ -678,7 +905,7 @@ def sample(sp: PovsimProblemSpec, method: str, n: int, *, second_order: bool = T
     seed = sp.problem.seed
     if method == "morris":
         _require_bounded(sp.problem)
-    check_sample_size(method, n, sp.problem.source)
+    check_sample_size(sp.problem, method, n, second_order=second_order)
     if method == "sobol":
         sp.sample_sobol(n, calc_second_order=second_order, seed=seed)
     elif method == "morris":
@@ -811,7 +1038,7 @@ def run_sensitivity(
         arguments.flag("progress", progress)
     if resume and overwrite:
         raise SweepError("resume continues an analysis, overwrite replaces it: give one")
-    check_sample_size(method, n, problem.source)
+    check_sample_size(problem, method, n, second_order=second_order)
     check_analysable(problem)
     target = arguments.path("out", out)
     replaced = None
@@ -834,6 +1061,12 @@ def run_sensitivity(
     sp = PovsimProblemSpec(problem)
     try:
         sample(sp, method, n, second_order=second_order)
+        if resume and (differs := another_analysis(out / "runs", problem.record(sp._drawn_with))):
+            # Named for the analysis the user gave, not the sweep directory under it.
+            raise SweepError(
+                f"{out} holds another analysis ({differs}): use another --out to start anew "
+                "or --overwrite to replace it (out=, overwrite=True in Python)"
+            )
         if on_plan is not None:
             on_plan(len(sp.samples) * problem.spec.replications, 0)
         sp.evaluate(
@@ -848,7 +1081,7 @@ def run_sensitivity(
     except BaseException:
         # Refused (a sample that makes an invalid scenario) or stopped before any run
         # finished: leave what was there before.
-        if fresh and not any((out / "runs" / "indicators").glob("*.parquet")):
+        if fresh and not finished_runs(out):
             if existed:  # the user's own empty directory stays
                 for child in out.iterdir():
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
