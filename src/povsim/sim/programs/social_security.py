@@ -61,8 +61,9 @@ class SocialSecurity(SupportProgram):
         # Households of the 2018 scope admitted while registered: they keep the allowance
         # at the dibao standard after their exit; one caught as it fell back is not of it.
         self.partial_admitted: Mask = np.zeros(model.households.n, dtype=bool)
-        # Exited households whose own income fell under the line and has stayed there
-        # (seed 003): the relapse test must see their fall, whatever the allowance pays.
+        # Exited households whose own income fell under the line and has stayed there,
+        # caught by the allowance as they fell (seed 003): the relapse test must see the
+        # fall, though the allowance pays.
         self.after_fall: Mask = np.zeros(model.households.n, dtype=bool)
         # Each household's own income and the line at the last assessment: a fall is a
         # crossing, from at or over the line to under it. Before the first, the incomes
@@ -371,21 +372,24 @@ class SocialSecurity(SupportProgram):
         # Dibao counts a household's whole income, members working away included.
         own = self.own_income()
         line = self.context.line(year)
-        # A household the allowance already paid this year (its own income between the line
-        # and the standard, or in its withdrawal) is re-assessed to the standard, as before
-        # the shock: the floor held, and there is no fall to record (issue 12, cause 1). One
-        # the allowance did not hold falls, and is caught as it falls (seed 003).
-        held = self.enrolled & (self.income > 0)
         fell = (h.status == Status.EXITED) & (own < line) & (self.own_last >= self.line_last)
-        fell &= ~held
-        self.after_fall = (self.after_fall & (own < line)) | fell
+        # A household the allowance was paying while its own income stood over this year's
+        # line (between the line and the standard, or in its withdrawal) is re-assessed to
+        # the standard, as before the shock: the floor held, and there is no fall to record
+        # (issue 12, cause 1). One the allowance took on because its income was under the
+        # line (the line rose past it) was caught as it fell (seed 003), as is one whose
+        # re-assessment this year's money cannot pay.
+        held = self.enrolled & (self.income > 0) & (self.own_last >= line)
+        self.after_fall = (self.after_fall & (own < line)) | (fell & ~held)
         self.own_last, self.line_last = own.copy(), line
         candidates = self.enrolled.copy()
         if self.two_lines(year):
             candidates |= self.may_claim(year) & (own + self.income < standard)
         extra = np.where(candidates, np.maximum(standard - own - self.income, 0.0), 0.0)
+        unpaid = fell & held & (extra > 0)
         idx = np.flatnonzero(extra > 0)
         if not idx.size or not self.ledger:
+            self.after_fall |= unpaid
             return
         row = self.ledger[-1]
         left = max(self.money(year) - row["spent_yuan"], 0.0)
@@ -394,6 +398,8 @@ class SocialSecurity(SupportProgram):
         paid = idx[
             fit_queue(costs, keys, left, units=h.weight[idx], rng=self.stream("queue_allowance"))
         ]
+        unpaid[paid] = False
+        self.after_fall |= unpaid
         new = paid[~self.enrolled[paid]]
         # A household whose member was admitted alone this year, taken whole now, was
         # counted new then, with one person: now the rest of its people.
