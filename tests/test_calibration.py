@@ -124,6 +124,86 @@ def test_a_history_from_another_fit_is_refused_not_replayed(county, tmp_path: Pa
     assert len(resumed.history) == before + resumed.evaluations
 
 
+def test_a_fit_within_other_bounds_is_refused_naming_them(county, tmp_path: Path) -> None:
+    """It continued the same history: two searches' points in one, and calibrated.toml
+    overwritten by the second's best (objective 4.25 to 26.1 at Shandan)."""
+    _fit(county, tmp_path / "fit", generations=1, population=2)
+    kept = {
+        name: (tmp_path / "fit" / name).read_bytes()
+        for name in ("history.parquet", "calibrated.toml")
+    }
+    narrower = [Parameter(path="income.growth", bounds=(0.05, 0.15))]
+    with pytest.raises(ScenarioError) as error:
+        _fit(county, tmp_path / "fit", parameters=narrower, generations=1, population=2)
+    [problem] = error.value.problems
+    assert problem.source == str(tmp_path / "fit" / "history.parquet")
+    assert problem.message.startswith(
+        "written by a fit within other bounds (income.growth: 0.02:0.15 there, 0.05:0.15 now)"
+    )
+    for name, content in kept.items():
+        assert (tmp_path / "fit" / name).read_bytes() == content, name
+    again = _fit(county, tmp_path / "fit", generations=1, population=2)  # the same bounds
+    assert again.evaluations == 0
+
+
+def test_a_fit_of_more_runs_than_a_sweep_may_take_is_refused_before_any_run(
+    county, tmp_path: Path
+) -> None:
+    """10^15 runs started (and would never have ended)."""
+    runs: list[None] = []
+    with pytest.raises(ScenarioError) as error:
+        _fit(
+            county,
+            tmp_path / "fit",
+            generations=100_000,
+            population=100_000,
+            on_result=lambda: runs.append(None),
+        )
+    assert str(error.value) == (
+        "--generations, --population: 100,000 candidates per parameter x 1 parameter x "
+        "100,001 generations (with the initial one) x 2 replications is 20,000,200,000 runs, "
+        "more than the 100,000 a fit may take"
+    )
+    scenario, spec = county
+    heavy = spec.model_copy(
+        update={"calibration": spec.calibration.model_copy(update={"replications": 100_000})}
+    )
+    with pytest.raises(ScenarioError, match="<targets>: calibration: 6 candidates per"):
+        _fit((scenario, heavy), tmp_path / "fit")
+    assert runs == []
+    assert not (tmp_path / "fit").exists()
+
+
+@pytest.mark.parametrize("kept", ["", "history.parquet", "calibrated.toml"])
+def test_an_interrupted_fit_names_only_what_it_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: str
+) -> None:
+    """Stopped before its first generation ended, it named a calibrated.toml not written."""
+    import povsim.experiments.calibration as module
+
+    out = tmp_path / "fit"
+
+    def stopped(*_args: object, **_kwargs: object) -> None:
+        if kept:
+            out.mkdir()
+            (out / kept).write_bytes(b"")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "calibrate", stopped)
+    args = ["calibrate", str(REGIONS / "guiyang.toml"), "--targets"]
+    args += [str(REGIONS / "guiyang_targets.toml"), "--out", str(out), "--executor", "serial"]
+    result = runner.invoke(app, [*args, "--quiet"])
+    assert result.exit_code == 130
+    said = {
+        "": "no generation had finished, so no point was kept",
+        "history.parquet": f"evaluated points are in {out / 'history.parquet'}",
+        "calibrated.toml": f"the best point so far is in {out / 'calibrated.toml'}",
+    }
+    assert said[kept] in result.output
+    others = {"history.parquet", "calibrated.toml"} - {kept}
+    assert not any(name in result.output for name in others)
+
+
 def test_a_parameter_the_model_ignores_is_refused_before_anything_is_written(
     county, tmp_path: Path
 ) -> None:

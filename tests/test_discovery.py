@@ -142,6 +142,28 @@ def test_the_command_writes_boxes_and_refuses_what_is_not_a_result(tmp_path: Pat
     assert "no run of 400" in none.output
 
 
+def test_an_unfinished_result_is_used_with_a_note(tmp_path: Path) -> None:
+    """A sweep stopped at 18 of its 60 runs gave boxes without a word that they were of a
+    part of its design."""
+    sweep = planted_sweep(tmp_path / "sweep")
+    assert discover(sweep, "registered_people@2020 > 0").note is None
+    for path in sorted((sweep / "indicators").glob("*.parquet"))[300:]:
+        path.unlink()
+    found = discover(sweep, "registered_people@2020 > 0")
+    assert (found.runs, found.planned) == (300, 400)
+    assert found.note == "300 of 400 planned runs finished; the boxes are of those"
+    assert found.note in repr(found)
+    out = tmp_path / "found"
+    args = ["discover", str(sweep), "--where", "registered_people@2020 > 0", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert f"note: {sweep}: 300 of 400 planned runs finished; the boxes are of those" in (
+        result.output
+    )
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["runs"], manifest["planned_runs"]) == (300, 400)
+
+
 def test_povsim_discover_refuses_its_out_first_and_overwrites_when_told(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

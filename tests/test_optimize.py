@@ -23,6 +23,7 @@ from povsim.experiments.optimize import (
     parse_lever,
     parse_objective,
 )
+from povsim.runs.store import MARKER
 
 from .conftest import SCENARIOS
 
@@ -270,3 +271,125 @@ def test_a_lever_value_that_makes_an_invalid_scenario_is_never_on_the_front(
     assert not invalid["feasible"].any()
     assert invalid["cumulative_exit_share"].isna().all()
     assert (result.front["programs.industry.share"] <= 0.25 + 1e-9).all()
+
+
+def test_an_objective_needs_a_known_direction_and_pathway(
+    obvious: Scenario, tmp_path: Path
+) -> None:
+    """`exited_people:nope` ran with the objective 0 for every candidate; `maximise:x` was an
+    unknown output; into the directory of another search either was "other settings"."""
+    assert parse_objective("max:exited_people:industry") == Objective(
+        "exited_people:industry", "max"
+    )
+    with pytest.raises(ScenarioError, match="'maximise' is no direction: give min:NAME"):
+        parse_objective("maximise:spending_yuan")
+    settings = {"generations": 1, "population": 4, "replications": 1}
+    optimize(obvious, ["incidence_end"], ["shares"], tmp_path / "o", **settings)  # type: ignore[arg-type]
+    for objective in ("exited_people:nope", "min:exited_people:nope"):
+        with pytest.raises(ScenarioError) as error:
+            optimize(obvious, [objective], ["shares"], tmp_path / "o", **settings)  # type: ignore[arg-type]
+        assert str(error.value) == (
+            "--objectives: min:exited_people:nope: no pathway 'nope' in the scenario: "
+            "exited_people: takes one of industry, dud, combined, none"
+        )
+    with pytest.raises(ScenarioError, match=r"--constraint: exited_people:nope>=1\.0: no pathway"):
+        optimize(
+            obvious,
+            ["incidence_end"],
+            ["shares"],
+            tmp_path / "o",
+            constraints=["exited_people:nope>=1"],
+            **settings,  # type: ignore[arg-type]
+        )
+
+
+def test_shares_the_scenario_gives_nothing_are_not_a_lever(baseline: Scenario) -> None:
+    """With every share 0 each candidate split nothing: a search of one scenario."""
+    none = baseline.updated({f"programs.{name}.share": 0.0 for name in baseline.programs})
+    with pytest.raises(ScenarioError, match="add up to 0\\): there is nothing to split"):
+        SearchSpace(none, [parse_lever("shares")])
+    some = baseline.updated({"programs.industry.share": 0.0, "programs.health.share": 0.0})
+    with pytest.raises(ScenarioError, match="gives industry, health no share of the budget"):
+        SearchSpace(some, [parse_lever("shares=industry,health")])
+    assert SearchSpace(some, [parse_lever("shares")]).total > 0  # the others still split
+
+
+def test_robust_settings_without_robust_mode_are_refused(obvious: Scenario, tmp_path: Path) -> None:
+    """They were ignored: the search ran as if they had not been given."""
+    for setting, message in (
+        ({"statistic": "p90"}, "--statistic: p90: applies only with --robust"),
+        ({"robust_samples": 3}, "--robust-samples: 3: applies only with --robust"),
+    ):
+        with pytest.raises(ScenarioError, match=message):
+            optimize(obvious, ["incidence_end"], ["shares"], tmp_path / "o", **setting)  # type: ignore[arg-type]
+    args = ["optimize", str(SCENARIOS / "baseline.toml"), "--objectives", "incidence_end"]
+    args += ["--out", str(tmp_path / "o"), "--executor", "serial", "--quiet"]
+    for flag, value in (("--statistic", "p90"), ("--statistic", "mean"), ("--robust-samples", "3")):
+        result = runner.invoke(app, [*args, flag, value])
+        assert result.exit_code == 2
+        assert f"{flag} {value}: applies only with --robust" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_search_of_more_runs_than_a_sweep_may_take_is_refused(
+    obvious: Scenario, tmp_path: Path
+) -> None:
+    """10^11 runs started (and would never have ended)."""
+    with pytest.raises(ScenarioError) as error:
+        optimize(
+            obvious,
+            ["incidence_end"],
+            ["shares"],
+            tmp_path / "o",
+            generations=10_000,
+            population=10_000,
+            replications=1000,
+        )
+    assert str(error.value) == (
+        "--generations, --population, --replications: 10,000 candidates x 10,000 generations "
+        "x 1,000 replications is 100,000,000,000 runs, more than the 100,000 a search may take"
+    )
+    problem = tmp_path / "problem.toml"
+    problem.write_text(
+        'outputs = ["incidence_end"]\n[inputs."income.growth"]\nbounds = [0.02, 0.1]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match="x 1,000 robust samples is 2,400,000 runs"):
+        optimize(
+            obvious,
+            ["incidence_end"],
+            ["shares"],
+            tmp_path / "o",
+            generations=100,
+            population=24,
+            robust=problem,
+            robust_samples=1000,
+            replications=1,
+        )
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_interrupted_search_names_only_what_it_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped in its first generation, it said the points were in a history not written."""
+    import povsim.experiments.optimize as module
+
+    out = tmp_path / "o"
+
+    def stopped(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "optimize", stopped)
+    args = ["optimize", str(SCENARIOS / "baseline.toml"), "--objectives", "incidence_end"]
+    args += ["--out", str(out), "--executor", "serial", "--quiet"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 130
+    assert "no generation had finished, so no point was kept" in result.output
+    assert "history.parquet" not in result.output
+    out.mkdir()
+    (out / MARKER).write_text("optimize\n", encoding="utf-8")
+    (out / "history.parquet").write_bytes(b"")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 130
+    assert f"evaluated points are in {out / 'history.parquet'}" in result.output

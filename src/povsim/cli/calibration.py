@@ -125,11 +125,18 @@ def calibrate(
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
     except KeyboardInterrupt as err:
-        raise stopped(
-            err,
-            f"the best point so far is in {out / 'calibrated.toml'}; "
-            "rerun the same command to continue",
-        ) from None
+        best, history = out / "calibrated.toml", out / "history.parquet"
+        # Both are written after each generation: before the first one ends there are none.
+        if best.is_file():
+            kept = f"the best point so far is in {best}; rerun the same command to continue"
+        elif history.is_file():
+            kept = f"evaluated points are in {history}; rerun the same command to continue"
+        else:
+            kept = (
+                "no generation had finished, so no point was kept; rerun the same command "
+                "to start again"
+            )
+        raise stopped(err, kept) from None
     if not quiet:
         show(targets_table(result.table, f"{spec.region}: fit at the best point"))
         _print_misses(result.table)

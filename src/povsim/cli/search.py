@@ -13,6 +13,7 @@ from povsim.cli.common import (
     SchedulerOption,
     WorkersOption,
     console,
+    errors,
     experiment,
     fail,
     load,
@@ -81,11 +82,15 @@ def optimize(
         ),
     ] = None,
     robust_samples: Annotated[
-        int, typer.Option(min=2, max=10_000, help="draws of the uncertain inputs (robust mode)")
-    ] = 8,
+        int | None,
+        typer.Option(
+            min=2, max=10_000, help="draws of the uncertain inputs (robust mode; default 8)"
+        ),
+    ] = None,
     statistic: Annotated[
-        str, typer.Option(help="robust mode's score: mean, p90 (bad tail) or regret")
-    ] = "mean",
+        str | None,
+        typer.Option(help="robust mode's score: mean (the default), p90 (bad tail) or regret"),
+    ] = None,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -100,6 +105,7 @@ def optimize(
     from povsim.config import ScenarioError
     from povsim.experiments.optimize import (
         INSTALL,
+        ROBUST_SAMPLES,
         STATISTICS,
         parse_constraint,
         parse_lever,
@@ -112,8 +118,13 @@ def optimize(
         import pymoo  # noqa: F401
     except ImportError:
         raise fail(INSTALL, 1) from None
-    if statistic not in STATISTICS:
+    if statistic is not None and statistic not in STATISTICS:
         raise fail(f"--statistic must be one of {', '.join(STATISTICS)}, not {statistic!r}", 2)
+    if robust is None:
+        # Without the uncertain inputs they would be ignored: not the search asked for.
+        for flag, value in (("--statistic", statistic), ("--robust-samples", robust_samples)):
+            if value is not None:
+                raise fail(f"{flag} {value}: applies only with --robust (a problem file)", 2)
     base = load(scenario, [])
     try:
         objs = [parse_objective(o) for o in _split(objectives)]
@@ -138,8 +149,8 @@ def optimize(
                 households=households,
                 seed=seed,
                 robust=robust,
-                robust_samples=robust_samples,
-                statistic=statistic,
+                robust_samples=ROBUST_SAMPLES if robust_samples is None else robust_samples,
+                statistic=STATISTICS[0] if statistic is None else statistic,
                 executor=pool,
                 scenario_file=scenario,
                 on_result=bar.advance,
@@ -150,11 +161,15 @@ def optimize(
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
     except KeyboardInterrupt as err:
-        raise stopped(
-            err,
-            f"evaluated points are in {out / 'history.parquet'}; "
-            "rerun the same command to continue",
-        ) from None
+        history = out / "history.parquet"
+        # Written after each generation: before the first one ends there is none.
+        kept = (
+            f"evaluated points are in {history}; rerun the same command to continue"
+            if history.is_file()
+            else "no generation had finished, so no point was kept; rerun the same command "
+            "to start again"
+        )
+        raise stopped(err, kept) from None
     if not quiet:
         show(_front_table(result))
     console.print(
@@ -256,6 +271,8 @@ def discover(
         raise fail(str(err), 1) from None
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}", 1) from None
+    if found.note is not None:  # a warning, not a failure: the boxes are still of these runs
+        errors.print(f"note: {results}: {found.note}", markup=False, highlight=False)
     if not quiet:
         console.print(
             f"{found.cases} of {found.runs} runs meet {where!r} ({found.cases / found.runs:.0%})",

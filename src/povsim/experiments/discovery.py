@@ -274,6 +274,12 @@ def load_cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame,
         DiscoveryError: ``results`` is not a sweep or sensitivity result, holds no
             finished run, or varies no numeric input.
     """
+    x, y, kind, _ = _cases(results, condition)
+    return x, y, kind
+
+
+def _cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame, np.ndarray, str, int]:
+    """:func:`load_cases`, and the number of runs the result planned."""
     results = Path(results)
     if not results.is_dir():
         what = "is not a directory" if results.exists() else "does not exist"
@@ -306,7 +312,7 @@ def load_cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame,
         raise DiscoveryError(f"{results}: its runs vary no numeric input to explain outcomes by")
     x = inputs[numeric].astype(float).reset_index(drop=True)
     y = condition({name: cases[name].to_numpy(dtype=float) for name in condition.names})
-    return x, y, kind
+    return x, y, kind, int(plan["run_id"].nunique())
 
 
 # ------------------------------------------------------------------ PRIM
@@ -326,6 +332,8 @@ class Discovery:
             cases in it.
         trajectory: every step of each box's peeling, with the reported one marked.
         summary: one plain-language row per box.
+        planned: runs the sweep or sensitivity analysis planned (``runs`` of them had
+            finished; None when not known).
     """
 
     results: Path
@@ -339,6 +347,17 @@ class Discovery:
     trajectory: pd.DataFrame
     summary: pd.DataFrame
     path: Path | None = None
+    planned: int | None = None
+
+    @property
+    def note(self) -> str | None:
+        """What to know before reading the boxes: that the result was unfinished (None
+        when every planned run had finished)."""
+        if self.planned is None or self.runs >= self.planned:
+            return None
+        # An interrupted sweep's finished runs are the points run first, often a corner
+        # of its design: boxes found among them alone may not hold for the rest.
+        return f"{self.runs} of {self.planned} planned runs finished; the boxes are of those"
 
     def __repr__(self) -> str:
         tables = {
@@ -350,7 +369,7 @@ class Discovery:
         return result_repr(
             type(self).__name__,
             f"of {self.where!r} in {self.results}: {len(self.stats)} boxes, "
-            f"{self.cases} of {self.runs} runs meet it",
+            f"{self.cases} of {self.runs} runs meet it" + (f" ({self.note})" if self.note else ""),
             {name: shape(*frame.shape) for name, frame in tables.items()},
             ".readings(): one sentence per box",
             self.path,
@@ -557,6 +576,9 @@ def discover(
 ) -> Discovery:
     """PRIM scenario discovery on a sweep or sensitivity result (see the module).
 
+    An unfinished result is used as it stands: :attr:`Discovery.note` then says how many
+    of its planned runs had finished.
+
     Raises:
         DiscoveryError: the results or the condition cannot be used.
         RuntimeError: the EMA Workbench is not installed.
@@ -569,7 +591,7 @@ def discover(
         arguments.fraction(name, value, least=0.001, most=0.999)
     arguments.fraction("min_density", min_density, least=0.001, most=1.0)
     condition = parse_condition(where)
-    x, y, kind = load_cases(results, condition)
+    x, y, kind, planned = _cases(results, condition)
     cases = int(y.sum())
     if cases == 0 or cases == len(y):
         share = "no" if cases == 0 else "every"
@@ -596,6 +618,7 @@ def discover(
         stats=stats,
         trajectory=trajectory,
         summary=summary,
+        planned=planned,
     )
 
 
@@ -618,6 +641,7 @@ def write_discovery(found: Discovery, out: str | Path, *, overwrite: bool = Fals
             results_kind=found.kind,
             where=found.where,
             runs=found.runs,
+            planned_runs=found.planned,
             cases=found.cases,
             base_rate=found.cases / found.runs if found.runs else math.nan,
             inputs=found.inputs,

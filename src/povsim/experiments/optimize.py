@@ -46,8 +46,10 @@ from povsim.config import (
     one_county,
 )
 from povsim.config.fields import repeated
+from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.experiments.calibration.validation import resized
 from povsim.experiments.executors import Executor, given
+from povsim.experiments.sweep import MAX_RUNS
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.runs.runner import simulate
@@ -74,6 +76,12 @@ __all__ = [
 STATISTICS = ("mean", "p90", "regret")
 """How robust mode scores a candidate over the sample of uncertain inputs."""
 
+ROBUST_SAMPLES = 8
+"""Draws of the uncertain inputs in robust mode, unless told."""
+
+PATHWAY = "exited_people:"
+"""Prefix of the outcomes of one exit pathway: ``exited_people:PROGRAM``."""
+
 SHARE = "share:"
 """Prefix of a share variable: a program's weight in the split of the shares' total."""
 
@@ -86,6 +94,10 @@ be computed (a cost per exit without exits). Never better than a real score."""
 
 def _problem(source: str, where: str, message: str) -> ScenarioError:
     return ScenarioError([ScenarioProblem(source, where, message)])
+
+
+def _counted(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 # ------------------------------------------------------------------ objectives, constraints
@@ -120,13 +132,19 @@ def parse_objective(text: str, source: str = "--objectives") -> Objective:
         ScenarioError: naming the objective when the outcome is unknown.
     """
     text = text.strip()
-    sense, colon, name = text.partition(":")
-    explicit = colon and sense in ("min", "max")
+    head, colon, name = text.partition(":")
+    explicit = colon and head in ("min", "max")
+    sense = head if explicit else ""
     if not explicit:
-        sense, name = "", text
+        name = text
     try:
         found = metrics.outcome(name)
     except metrics.UnknownOutcome as err:
+        if colon and not explicit and not text.startswith(PATHWAY):
+            # read whole as an outcome's name, "maximise:x" was an unknown output
+            raise _problem(
+                source, text, f"{head!r} is no direction: give min:NAME, max:NAME or NAME"
+            ) from None
         raise _problem(source, text, str(err.args[0])) from None
     if not explicit:
         sense = "max" if found.better == "higher" else "min"
@@ -291,6 +309,17 @@ class SearchSpace:
                 if len(programs) < 2:
                     problems.append(
                         ScenarioProblem(source, str(lever), "needs two or more programs")
+                    )
+                    continue
+                if not sum(base.programs[p].share for p in programs) > 0:
+                    # Weights of nothing split nothing: every candidate would be the same.
+                    problems.append(
+                        ScenarioProblem(
+                            source,
+                            str(lever),
+                            f"the scenario gives {', '.join(programs)} no share of the "
+                            "budget (their shares add up to 0): there is nothing to split",
+                        )
                     )
                     continue
                 self.shares = programs
@@ -713,8 +742,8 @@ def optimize(
     households: int | None = None,
     seed: int = 1,
     robust: Problem | str | Path | None = None,
-    robust_samples: int = 8,
-    statistic: str = "mean",
+    robust_samples: int = ROBUST_SAMPLES,
+    statistic: str = STATISTICS[0],
     executor: Executor | None = None,
     scenario_file: str | Path | None = None,
     on_result: Callable[[], None] | None = None,
@@ -742,15 +771,19 @@ def optimize(
         seed: seed of the runs and of the search.
         robust: a sensitivity problem (or its file) whose inputs are uncertain: each
             candidate runs over ``robust_samples`` draws of them.
-        robust_samples: draws of the uncertain inputs (the same for every candidate).
-        statistic: robust mode's score: ``mean``, ``p90`` or ``regret``.
+        robust_samples: draws of the uncertain inputs (the same for every candidate);
+            only with ``robust``.
+        statistic: robust mode's score: ``mean``, ``p90`` or ``regret``; only with
+            ``robust``.
         executor: where runs go (default: serially here).
         scenario_file: the file the scenario came from (front members extend it).
         on_result: called after every finished run (progress).
         on_plan: called once with (runs the search takes at most, runs already done).
 
     Raises:
-        ScenarioError: naming the objective, lever, constraint or file that is wrong.
+        ScenarioError: naming the objective, lever, constraint or file that is wrong,
+            a robust setting without ``robust``, or a search of more than ``MAX_RUNS``
+            runs; all before anything is written.
         RuntimeError: pymoo is not installed.
     """
     try:
@@ -782,17 +815,53 @@ def optimize(
     if len({o.name for o in objs}) != len(objs):
         raise _problem("--objectives", "", "an outcome is named twice")
     named: list[Objective | Constraint] = [*objs, *cons]
+    pathways = [*scenario.programs, JOINT_PATHWAY, NO_PATHWAY]
     for item in named:
         name = item.name
+        flag = "--objectives" if isinstance(item, Objective) else "--constraint"
         _, at, year = name.partition("@")
         if at and int(year) not in scenario.years:
             raise _problem(
-                "--objectives" if isinstance(item, Objective) else "--constraint",
+                flag,
                 str(item),
                 f"{year} is not a simulated year ({scenario.start_year}-{scenario.end_year})",
             )
+        program = name.removeprefix(PATHWAY)
+        if name.startswith(PATHWAY) and program not in pathways:
+            # no exit is ever credited to it: the outcome would be 0 for every candidate
+            raise _problem(
+                flag,
+                str(item),
+                f"no pathway {program!r} in the scenario: {PATHWAY} takes one of "
+                f"{', '.join(pathways)}",
+            )
     if statistic not in STATISTICS:
         raise _problem("--statistic", statistic, f"must be one of {', '.join(STATISTICS)}")
+    if robust is None:
+        # Ignored without the uncertain inputs: the search would not be the one asked for.
+        if statistic != STATISTICS[0]:
+            raise _problem("--statistic", statistic, "applies only with --robust (robust=)")
+        if robust_samples != ROBUST_SAMPLES:
+            raise _problem(
+                "--robust-samples", str(robust_samples), "applies only with --robust (robust=)"
+            )
+    draws = robust_samples if robust is not None else 1
+    algorithm = _algorithm(len(objs), population)
+    runs = algorithm.pop_size * generations * replications * draws
+    if runs > MAX_RUNS:
+        size = [
+            _counted(algorithm.pop_size, "candidate"),
+            _counted(generations, "generation"),
+            _counted(replications, "replication"),
+        ]
+        if robust is not None:
+            size.append(_counted(draws, "robust sample"))
+        raise _problem(
+            "--generations, --population, --replications"
+            + (", --robust-samples" if robust is not None else ""),
+            "",
+            f"{' x '.join(size)} is {runs:,} runs, more than the {MAX_RUNS:,} a search may take",
+        )
     base = resized(scenario, households)
     space = SearchSpace(base, parsed)
     problem = _robust_problem(robust, base, space)

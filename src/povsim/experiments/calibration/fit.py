@@ -51,6 +51,7 @@ from povsim.experiments.calibration.validation import (
     target_table,
 )
 from povsim.experiments.executors import EXECUTOR_HINT, Executor
+from povsim.experiments.sweep import MAX_RUNS
 from povsim.runs.display import result_repr, shape
 from povsim.runs.store import OutputDirectory, check_target
 
@@ -167,6 +168,32 @@ def _fingerprint(
     return digest.hexdigest()[:16]
 
 
+def _bounds_text(parameters: Sequence[Parameter]) -> str:
+    """The parameters' bounds as the history records them (JSON, by path)."""
+    return json.dumps({p.path: list(p.bounds) for p in parameters})
+
+
+def _other_bounds(recorded: object, parameters: Sequence[Parameter]) -> list[str]:
+    """Each parameter whose bounds differ from those ``recorded`` in a history, as
+    ``PATH: LOW:HIGH there, LOW:HIGH now`` (``unknown there`` when unreadable)."""
+    try:
+        old = {
+            path: (float(low), float(high))
+            for path, (low, high) in json.loads(str(recorded)).items()
+        }
+    except (ValueError, TypeError, AttributeError):
+        old = {}
+
+    def span(bounds: tuple[float, float]) -> str:
+        return f"{bounds[0]:g}:{bounds[1]:g}"
+
+    return [
+        f"{p.path}: {span(old[p.path]) if p.path in old else 'unknown'} there, {span(p.bounds)} now"
+        for p in parameters
+        if old.get(p.path) != tuple(p.bounds)
+    ]
+
+
 def _changes(
     dumped: dict[str, Any], parameters: Sequence[Parameter], x: NDArray[np.float64]
 ) -> dict[str, int | float]:
@@ -198,6 +225,7 @@ class _Search:
         self.directory, self.write_best, self.run = directory, write_best, run
         self.replications, self.on_result = replications, on_result
         self.fingerprint = fingerprint
+        self.bounds = _bounds_text(parameters)
         self.cache: dict[bytes, tuple[float, NDArray[np.float64]]] = {}
         self.rows: list[dict[str, Any]] = []
         self.best_objective = math.inf
@@ -227,7 +255,36 @@ class _Search:
                 ]
             ) from None
         same = list(old.columns[1 : 1 + len(self.names)]) == self.names
-        if not same or "fit" not in old.columns or (old["fit"] != self.fingerprint).any():
+        if same and "bounds" in old.columns:
+            # The fingerprint leaves the bounds out, but a fit within other bounds is
+            # another search: continued here, its history would hold two searches and
+            # calibrated.toml lose the first one's best point to the second's.
+            differ = list(
+                dict.fromkeys(
+                    d
+                    for text in old["bounds"].unique()
+                    for d in _other_bounds(text, self.parameters)
+                )
+            )
+            if differ:
+                raise ScenarioError(
+                    [
+                        ScenarioProblem(
+                            str(self.history_file),
+                            "",
+                            f"written by a fit within other bounds ({'; '.join(differ)}): "
+                            "its points would be mixed with this fit's; give the same bounds "
+                            "to continue it, or move it away or choose another --out "
+                            "(out= in Python)",
+                        )
+                    ]
+                )
+        if (
+            not same
+            or "fit" not in old.columns
+            or "bounds" not in old.columns
+            or (old["fit"] != self.fingerprint).any()
+        ):
             raise ScenarioError(
                 [
                     ScenarioProblem(
@@ -273,6 +330,7 @@ class _Search:
                         "objective": value,
                         **{t.label: m for t, m in zip(self.targets, means, strict=True)},
                         "fit": self.fingerprint,
+                        "bounds": self.bounds,
                     }
                 )
             self.fresh += len(todo)
@@ -403,6 +461,16 @@ def calibrate(
     if executor is not None:
         arguments.instance("executor", executor, Executor, EXECUTOR_HINT)
     settings = spec.calibration
+    # What was given here rather than taken from the targets file, for messages.
+    asked = [
+        name
+        for name, value in (
+            ("generations", generations),
+            ("population", population),
+            ("replications", replications),
+        )
+        if value is not None
+    ]
     # Parameters passed in (the command line's --param) are named as given in messages.
     given = parameters_given if parameters is not None else None
     parameters = list(parameters if parameters is not None else settings.parameters)
@@ -432,8 +500,24 @@ def calibrate(
     # recalibration starts from the profile as it stands.
     dumped = base.model_dump(mode="python")
     x0 = [float(np.clip(get_path(dumped, p.path), *p.bounds)) for p in parameters]
+    # SciPy's population is per parameter, and the initial one comes before the generations.
+    fit_runs = population * len(parameters) * (generations + 1) * replications
+    if fit_runs > MAX_RUNS:
+        # Before the first run: a fit of 10^15 runs started and would never have ended.
+        size = [
+            f"{population:,} candidate{'s' if population > 1 else ''} per parameter",
+            f"{len(parameters)} parameter{'s' if len(parameters) > 1 else ''}",
+            f"{generations + 1:,} generations (with the initial one)",
+            f"{replications:,} replication{'s' if replications > 1 else ''}",
+        ]
+        sizes = (
+            f"{' x '.join(size)} is {fit_runs:,} runs, more than the {MAX_RUNS:,} a fit may take"
+        )
+        where = ", ".join(f"--{name}" for name in asked)
+        raise ScenarioError(
+            [ScenarioProblem(where or source, "" if where else "calibration", sizes)]
+        )
     if on_plan is not None:
-        fit_runs = population * len(parameters) * (generations + 1) * replications
         on_plan(2 * len(parameters) + fit_runs)
     _refuse_inert(base, parameters, targets, x0, seed, executor, on_result, source, given)
     directory = OutputDirectory(Path(out), "calibration")
