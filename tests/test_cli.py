@@ -308,7 +308,7 @@ def test_a_scheduler_without_workers_is_said(capsys: pytest.CaptureFixture[str])
     from povsim.cli.common import _executor
 
     with (
-        LocalCluster(n_workers=0, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=0, dashboard_address=":0") as cluster,
         _executor("dask", None, cluster.scheduler_address),
     ):
         pass

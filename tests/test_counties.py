@@ -586,7 +586,7 @@ def test_results_do_not_depend_on_partitions_or_executor(tiny: Scenario, tiny_ru
 
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         DaskExecutor(scheduler=cluster.scheduler_address) as pool,
     ):

@@ -547,6 +547,19 @@ def test_a_dask_worker_that_dies_is_named() -> None:
         pool.run(os._exit, [3], lambda index, result: None)
 
 
+def test_two_local_dask_clusters_start_side_by_side() -> None:
+    """The second local cluster failed with "Port 8787 is already in use": the scheduler's web
+    server took the dashboard's port though no dashboard was asked for (two povsim runs with
+    --executor dask at once, or a run beside a notebook's cluster; CI's tests, now and then)."""
+    from povsim.experiments.executors import DaskExecutor
+
+    with DaskExecutor(workers=1) as first, DaskExecutor(workers=1) as second:
+        results: list[int] = []
+        for pool in (first, second):
+            pool.run(abs, [-2], lambda index, result: results.append(result))
+    assert results == [2, 2]
+
+
 def test_a_lost_worker_ends_a_command_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

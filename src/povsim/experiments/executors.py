@@ -428,7 +428,9 @@ class DaskExecutor(Executor):
                         n_workers=self.workers,
                         threads_per_worker=1,
                         processes=True,
-                        dashboard_address=None,
+                        # None still binds the scheduler's web server to 8787, so a second
+                        # local cluster (another povsim, a notebook's) failed to start.
+                        dashboard_address=":0",
                         # Its warnings are of the cluster's workings (an event loop busy
                         # with a run), nothing a user of the runs can act on.
                         silence_logs=logging.ERROR,
