@@ -1044,3 +1044,19 @@ def test_a_mix_spending_nothing_is_summed_up_as_such() -> None:
     assert "0%" not in none.summary().split(";")[0]
     tail = Policy.from_file(SCENARIOS / "baseline.toml").with_share("industry", 1.0)
     assert tail.summary().startswith("baseline: industry 100%; budget")
+
+
+def test_a_front_without_the_columns_the_page_reads_is_named(tmp_path: Path) -> None:
+    """A pareto.parquet without its member column (edited by hand) raised a KeyError in the
+    page's callbacks."""
+    import pandas as pd
+
+    from povsim.config import ScenarioError
+    from povsim.dashboard.policy import load_front
+
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"povsim_output": "optimize", "objectives": ["min:incidence_end"]})
+    )
+    pd.DataFrame({"incidence_end": [0.01]}).to_parquet(tmp_path / "pareto.parquet")
+    with pytest.raises(ScenarioError, match="no column member"):
+        load_front(tmp_path)

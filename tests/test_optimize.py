@@ -65,6 +65,9 @@ def test_objectives_levers_and_constraints_parse() -> None:
             parse_lever(bad)
     with pytest.raises(ScenarioError, match="--constraint"):
         parse_constraint("spending_yuan<budget")
+    # a share bounded by yuan was accepted, and the constraint never bound
+    with pytest.raises(ScenarioError, match="'budget' is yuan, and incidence_end is in share"):
+        parse_constraint("incidence_end<=budget")
 
 
 def test_shares_keep_their_total_and_levers_must_fit(baseline: Scenario) -> None:

@@ -277,4 +277,11 @@ def load_front(path: Path) -> Front:
         objectives = tuple(str(o) for o in manifest.get("objectives", []))
     except (OSError, ValueError) as err:
         raise ScenarioError([ScenarioProblem(str(path), "", f"cannot be read: {err}")]) from None
+    # A front edited by hand (or by another version) without the columns the page reads
+    # failed later, in the page's callbacks, as a KeyError.
+    names = [o.partition(":")[2] or o for o in objectives]  # min:NAME, max:NAME
+    if missing := [c for c in ("member", *names) if c not in table.columns]:
+        raise ScenarioError(
+            [ScenarioProblem(str(path / "pareto.parquet"), "", f"no column {', '.join(missing)}")]
+        )
     return Front(path, table, objectives)

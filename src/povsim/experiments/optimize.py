@@ -183,11 +183,16 @@ def parse_constraint(text: str, source: str = "--constraint") -> Constraint:
         raise _problem(source, text, "expected NAME<=VALUE or NAME>=VALUE")
     name, op, raw = match.groups()
     try:
-        metrics.outcome(name)
+        unit = metrics.outcome(name).unit
     except metrics.UnknownOutcome as err:
         raise _problem(source, text, str(err.args[0])) from None
     bound: float | Literal["budget"]
     if raw == "budget":
+        # The base scenario's budget is yuan: against a share or a count it bounds nothing.
+        if unit != "yuan":
+            raise _problem(
+                source, text, f"'budget' is yuan, and {name} is in {unit}: give a number"
+            )
         bound = "budget"
     else:
         try:
