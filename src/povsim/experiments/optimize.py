@@ -49,7 +49,7 @@ from povsim.config.fields import repeated
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.experiments.calibration.validation import resized
 from povsim.experiments.executors import Executor, given
-from povsim.experiments.sweep import MAX_RUNS
+from povsim.experiments.sweep import counted, too_many_runs
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.runs.runner import simulate
@@ -94,10 +94,6 @@ be computed (a cost per exit without exits). Never better than a real score."""
 
 def _problem(source: str, where: str, message: str) -> ScenarioError:
     return ScenarioError([ScenarioProblem(source, where, message)])
-
-
-def _counted(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 # ------------------------------------------------------------------ objectives, constraints
@@ -787,7 +783,7 @@ def optimize(
 
     Raises:
         ScenarioError: naming the objective, lever, constraint or file that is wrong,
-            a robust setting without ``robust``, or a search of more than ``MAX_RUNS``
+            a robust setting without ``robust``, or a search of more than the sweep's ``MAX_RUNS``
             runs; all before anything is written.
         RuntimeError: pymoo is not installed.
     """
@@ -852,20 +848,20 @@ def optimize(
             )
     draws = robust_samples if robust is not None else 1
     algorithm = _algorithm(len(objs), population)
+    size = [
+        counted(algorithm.pop_size, "candidate"),
+        counted(generations, "generation"),
+        counted(replications, "replication"),
+    ]
+    if robust is not None:
+        size.append(counted(draws, "robust sample"))
     runs = algorithm.pop_size * generations * replications * draws
-    if runs > MAX_RUNS:
-        size = [
-            _counted(algorithm.pop_size, "candidate"),
-            _counted(generations, "generation"),
-            _counted(replications, "replication"),
-        ]
-        if robust is not None:
-            size.append(_counted(draws, "robust sample"))
+    if (too_many := too_many_runs(size, runs, "a search")) is not None:
         raise _problem(
             "--generations, --population, --replications"
             + (", --robust-samples" if robust is not None else ""),
             "",
-            f"{' x '.join(size)} is {runs:,} runs, more than the {MAX_RUNS:,} a search may take",
+            too_many,
         )
     base = resized(scenario, households)
     space = SearchSpace(base, parsed)

@@ -51,9 +51,9 @@ from povsim.config import (
     problems_from,
     referenced_scenario,
 )
-from povsim.config.fields import MAX_REPLICATIONS, StrictNumbers, repeated
+from povsim.config.fields import StrictNumbers, repeated
 from povsim.experiments.executors import Executor, make_executor
-from povsim.experiments.sweep import Sweep, SweepError, run_sweep
+from povsim.experiments.sweep import MAX_RUNS, Sweep, SweepError, run_sweep
 from povsim.runs import metrics
 from povsim.runs.progress import runs_progress
 from povsim.runs.runner import RunResult
@@ -77,9 +77,6 @@ FAST_M = 4
 """FAST's harmonics: its sample needs more than 4M² points per input."""
 MIN_N = {"sobol": 2, "morris": 2, "fast": 4 * FAST_M**2 + 1}
 """The smallest N each method estimates anything from (see :func:`check_sample_size`)."""
-MAX_RUNS = MAX_REPLICATIONS
-"""Most runs an analysis may ask for, as a sweep: every sample's scenario is built and
-checked before the first run (N = 10^6 ran 300 s without starting one)."""
 DEFAULT_OUTPUTS = (
     "incidence_end",
     "cumulative_exit_share",

@@ -14,7 +14,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Self
 
@@ -82,7 +82,21 @@ class LatinHypercube(_Strict):
 
 MAX_RUNS = MAX_REPLICATIONS
 """Most runs a design may ask for: every point's scenario is built and checked before the
-first run (10^7 grid points took all of the machine's memory, 4,096 take about 6 s)."""
+first run (10^7 grid points took all of the machine's memory, 4,096 take about 6 s). A
+policy search, a calibration and a sensitivity analysis are held to it too."""
+
+
+def counted(count: int, word: str, after: str = "") -> str:
+    """``count`` of ``word`` (plural unless one), ``after`` following the noun."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}{after}"
+
+
+def too_many_runs(sizes: Sequence[str], runs: int, what: str) -> str | None:
+    """Why ``runs``, the product of ``sizes`` (each as :func:`counted` gives it), are too many
+    for ``what`` ("a search", "a fit"), or None within :data:`MAX_RUNS`."""
+    if runs <= MAX_RUNS:
+        return None
+    return f"{' x '.join(sizes)} is {runs:,} runs, more than the {MAX_RUNS:,} {what} may take"
 
 
 class SweepDesign(_Strict):

@@ -51,7 +51,7 @@ from povsim.experiments.calibration.validation import (
     target_table,
 )
 from povsim.experiments.executors import EXECUTOR_HINT, Executor
-from povsim.experiments.sweep import MAX_RUNS
+from povsim.experiments.sweep import counted, too_many_runs
 from povsim.runs.display import result_repr, shape
 from povsim.runs.store import OutputDirectory, check_target
 
@@ -502,20 +502,17 @@ def calibrate(
     x0 = [float(np.clip(get_path(dumped, p.path), *p.bounds)) for p in parameters]
     # SciPy's population is per parameter, and the initial one comes before the generations.
     fit_runs = population * len(parameters) * (generations + 1) * replications
-    if fit_runs > MAX_RUNS:
-        # Before the first run: a fit of 10^15 runs started and would never have ended.
-        size = [
-            f"{population:,} candidate{'s' if population > 1 else ''} per parameter",
-            f"{len(parameters)} parameter{'s' if len(parameters) > 1 else ''}",
-            f"{generations + 1:,} generations (with the initial one)",
-            f"{replications:,} replication{'s' if replications > 1 else ''}",
-        ]
-        sizes = (
-            f"{' x '.join(size)} is {fit_runs:,} runs, more than the {MAX_RUNS:,} a fit may take"
-        )
+    size = [
+        counted(population, "candidate", " per parameter"),
+        counted(len(parameters), "parameter"),
+        counted(generations + 1, "generation", " (with the initial one)"),
+        counted(replications, "replication"),
+    ]
+    # Before the first run: a fit of 10^15 runs started and would never have ended.
+    if (too_many := too_many_runs(size, fit_runs, "a fit")) is not None:
         where = ", ".join(f"--{name}" for name in asked)
         raise ScenarioError(
-            [ScenarioProblem(where or source, "" if where else "calibration", sizes)]
+            [ScenarioProblem(where or source, "" if where else "calibration", too_many)]
         )
     if on_plan is not None:
         on_plan(2 * len(parameters) + fit_runs)
