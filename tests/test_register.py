@@ -452,6 +452,30 @@ def test_dibao_withdraws_only_after_the_recovery_has_lasted(
     assert dibao.until[0] == 2014 + withdrawal_years
 
 
+@pytest.mark.parametrize(("withdrawal_from", "kept"), [(2016, [False]), (2015, [True, False])])
+def test_the_withdrawal_period_begins_with_its_rule(
+    rules: Scenario, withdrawal_from: int, kept: list[bool]
+) -> None:
+    """渐退期 came nationally with the 2018 opinion: before ``withdrawal_from`` a household
+    whose own income reaches the standard leaves at that assessment."""
+    scenario = with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        withdrawal_years=1,
+        withdrawal_from=withdrawal_from,
+    )
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 0}
+    model, dibao = start_year(scenario, {**row, "income": 2000.0})
+    h = model.households
+    seen = []
+    for year in range(2015, 2015 + len(kept)):
+        h.income[:] = 6000.0 + dibao.income
+        dibao.begin_year(year)
+        seen.append(bool(dibao.enrolled[0]))
+    assert seen == kept
+
+
 def test_a_fall_in_the_withdrawal_period_starts_it_again(rules: Scenario) -> None:
     """The withdrawal counts years in a row over the standard: a fall back resets it."""
     scenario = with_program(rules, "social_security", two_lines_in_one=True, withdrawal_years=1)

@@ -342,6 +342,13 @@ class SocialSecurityConfig(ProgramConfig):
         ge=0,
         le=5,
     )
+    withdrawal_from: int | None = setting(
+        None,
+        "first year a household whose income has reached the standard may be in its "
+        "withdrawal period (the national rule came with the 2018 opinion of MCA, MOF and "
+        "LGOP; unset: every year)",
+        "year",
+    )
     partial_capacity_from: int | None = setting(
         None,
         "from this year registered households whose labour capacity is partly lost may "

@@ -12,7 +12,9 @@ guaranteed (the campaign's last year) it lifts every household still registered 
 exit standard (:meth:`SocialSecurity.threshold`).
 A household whose income without the allowance reaches its standard keeps the allowance,
 at its last amount, for ``withdrawal_years`` (低保渐退期, MCA, MOF and LGOP, 2018:
-docs/register-sources.md section 14), so a recovery has to last before the floor lets go.
+docs/register-sources.md section 14), so a recovery has to last before the floor lets go;
+from ``withdrawal_from``, the year the rule came (before it the allowance ended at the
+next assessment).
 From ``refers_from`` a household never registered that the allowance covers, its own
 income under the poverty line, is put forward for the register (应扶尽扶, 国办发〔2016〕70号:
 :meth:`SocialSecurity.referred`): the survey alone sees it at the standard.
@@ -231,7 +233,11 @@ class SocialSecurity(SupportProgram):
         recovered = self.enrolled & may & ~below & (h.status != Status.UNREGISTERED)
         self.over_from[~recovered] = 0
         self.over_from[recovered & (self.over_from == 0)] = year
-        self.withdrawing = recovered & (year - self.over_from < self.config.withdrawal_years)
+        start = self.config.withdrawal_from
+        in_force = start is None or year >= start
+        self.withdrawing = (
+            recovered & in_force & (year - self.over_from < self.config.withdrawal_years)
+        )
         return self.enrolled & ~(below & may) & ~self.withdrawing
 
     def propped(self, year: int) -> Mask:
