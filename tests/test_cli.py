@@ -648,6 +648,14 @@ def test_an_option_out_of_range_or_misspelt_is_one_line(args: list[str]) -> None
     assert args[-2] in lines[0] or "--nope" in lines[0]
 
 
+def test_version_prints_the_installed_release() -> None:
+    from povsim import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"povsim {__version__}\n"
+
+
 def test_help_reads_in_whole_sentences() -> None:
     """Typer's help kept the docstrings' line breaks and wrapped again at the terminal: "its"
     ended one line of `povsim run --help` and "partitions run" began the next, and the

@@ -32,8 +32,23 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from povsim import __version__
+
+        typer.echo(f"povsim {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _options(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="print povsim's version and exit",
+    ),
     trust_imports: bool = typer.Option(
         False,
         "--trust-imports",
