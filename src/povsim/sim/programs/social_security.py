@@ -268,8 +268,8 @@ class SocialSecurity(SupportProgram):
     def _dibao_standard(self, year: int) -> float:
         """Under two lines in one, the county's dibao standard (``standard``), floored by the
         poverty line; unset, the line itself. Two lines in one made the line the standard's
-        floor; counties set the standard higher (4,301 yuan in 2017, 5,842 in 2020: MCA,
-        docs/register-sources.md sections 6 and 12)."""
+        floor; counties set the standard higher (4,301 yuan in 2017, 5,962 at the end of 2020:
+        MCA, docs/register-sources.md sections 6, 12 and 45)."""
         dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
         return max(self.context.line(year), dibao)
 
