@@ -33,33 +33,51 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _option_rows(params: list[Any]) -> tuple[list[str], list[str]]:
+    """A command's arguments for its usage line, and a table row for each argument and
+    option but ``--help``."""
+    arguments, rows = [], []
+    for param in params:
+        if param.param_type_name == "argument":
+            many = "..." if param.nargs == -1 else ""
+            shown = f"{param.name.upper()}{many}"
+            arguments.append(shown if param.required else f"[{shown}]")
+        if param.name == "help":
+            continue
+        flags = " / ".join([*param.opts, *getattr(param, "secondary_opts", [])])
+        if param.param_type_name == "argument":
+            flags = param.name.upper()
+        default = param.default
+        if isinstance(default, bool):
+            default = str(default).lower()
+        shown_default = "" if default in (None, []) or param.required else f"`{default}`"
+        help_text = getattr(param, "help", None) or ""
+        required = " (required)" if param.required else ""
+        rows.append(f"| `{flags}` | {shown_default} | {_cell(help_text)}{required} |")
+    return arguments, rows
+
+
 def commands_markdown() -> str:
-    """Every ``povsim`` command: what it does, its usage, its arguments and options."""
+    """Every ``povsim`` command: what it does, its usage, its arguments and options; first
+    the options given before the command (``povsim --version``)."""
     import typer.main
 
     from povsim.cli import app
 
     group: Any = typer.main.get_command(app)
-    parts: list[str] = []
+    header = "| argument or option | default | meaning |\n|---|---|---|"
+    _, general = _option_rows(group.params)
+    parts: list[str] = [
+        "### Before the command",
+        "",
+        "```\npovsim [OPTIONS] COMMAND ...\n```",
+        "",
+        header,
+        *general,
+        "",
+    ]
     for name, command in group.commands.items():
-        arguments, options = [], []
-        for param in command.params:
-            if param.param_type_name == "argument":
-                many = "..." if param.nargs == -1 else ""
-                shown = f"{param.name.upper()}{many}"
-                arguments.append(shown if param.required else f"[{shown}]")
-            if param.name == "help":
-                continue
-            flags = " / ".join([*param.opts, *getattr(param, "secondary_opts", [])])
-            if param.param_type_name == "argument":
-                flags = param.name.upper()
-            default = param.default
-            if isinstance(default, bool):
-                default = str(default).lower()
-            shown_default = "" if default in (None, []) or param.required else f"`{default}`"
-            help_text = getattr(param, "help", None) or ""
-            required = " (required)" if param.required else ""
-            options.append(f"| `{flags}` | {shown_default} | {_cell(help_text)}{required} |")
+        arguments, options = _option_rows(command.params)
         usage = " ".join(["povsim", name, *arguments, "[OPTIONS]"])
         parts += [
             f"### `povsim {name}`",
@@ -68,8 +86,7 @@ def commands_markdown() -> str:
             "",
             f"```\n{usage}\n```",
             "",
-            "| argument or option | default | meaning |",
-            "|---|---|---|",
+            header,
             *options,
             "",
         ]

@@ -104,6 +104,10 @@ def test_the_hook_fills_every_marker() -> None:
     assert fields_markdown() in hooks.generate("<!-- generated: fields -->")
     assert columns_markdown() in hooks.generate("x\n<!-- generated: columns -->\n")
     assert outcomes_markdown() in hooks.generate("<!-- generated: outcomes -->")
+    # the options given before the command, which only the group holds, have their table too
+    commands = hooks.generate("<!-- generated: commands -->")
+    assert "| `--version` |" in commands
+    assert "| `--trust-imports` |" in commands
     with pytest.raises(ValueError, match="unknown generation marker"):
         hooks.generate("<!-- generated: nothing -->")
 

@@ -452,9 +452,19 @@ def test_dibao_withdraws_only_after_the_recovery_has_lasted(
     assert dibao.until[0] == 2014 + withdrawal_years
 
 
-@pytest.mark.parametrize(("withdrawal_from", "kept"), [(2016, [False]), (2015, [True, False])])
+@pytest.mark.parametrize(
+    ("withdrawal_from", "own", "kept"),
+    [
+        (2016, [6000.0], [False]),
+        (2015, [6000.0, 6000.0], [True, False]),
+        # over before the rule: gone at once, and not back once the rule is in force
+        (2016, [6000.0, 6000.0, 6000.0], [False, False, False]),
+        # over once the rule is in force: a year's withdrawal
+        (2016, [1000.0, 6000.0, 6000.0], [True, True, False]),
+    ],
+)
 def test_the_withdrawal_period_begins_with_its_rule(
-    rules: Scenario, withdrawal_from: int, kept: list[bool]
+    rules: Scenario, withdrawal_from: int, own: list[float], kept: list[bool]
 ) -> None:
     """渐退期 came nationally with the 2018 opinion: before ``withdrawal_from`` a household
     whose own income reaches the standard leaves at that assessment."""
@@ -469,8 +479,8 @@ def test_the_withdrawal_period_begins_with_its_rule(
     model, dibao = start_year(scenario, {**row, "income": 2000.0})
     h = model.households
     seen = []
-    for year in range(2015, 2015 + len(kept)):
-        h.income[:] = 6000.0 + dibao.income
+    for year, income in zip(range(2015, 2015 + len(own)), own, strict=True):
+        h.income[:] = income + dibao.income
         dibao.begin_year(year)
         seen.append(bool(dibao.enrolled[0]))
     assert seen == kept

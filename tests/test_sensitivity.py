@@ -443,6 +443,65 @@ def test_one_output_is_analysed(small_base) -> None:
     assert set(table["input"]) == {"income.growth", "shocks.illness.annual_probability"}
 
 
+@pytest.mark.parametrize("method", ["sobol", "morris", "fast"])
+@pytest.mark.parametrize("outputs", [["incidence_end", "first_year"], "first_year"])
+def test_an_output_the_same_in_every_run_has_no_indices(
+    small_base, method: str, outputs: list[str] | str
+) -> None:
+    """A constant output has no variance to share out: SALib leaked numpy's "invalid value
+    encountered in divide" (an error under this suite's warnings) and reported indices of 0
+    known exactly, as if no input moved it."""
+    sp = problem_spec(
+        small_base,
+        {
+            "income.growth": {"bounds": [0.04, 0.1]},
+            "exit.income_margin": {"bounds": [0.0, 0.2]},
+        },
+        outputs,
+        time_varying=[],
+    )
+    n = {"sobol": 2, "morris": 2, "fast": 70}[method]
+    getattr(sp, f"sample_{method}")(n)
+    sp.evaluate(executor="serial", progress=False)
+    if method == "fast":
+        # SALib's own caution about FAST's bootstrap, which the command shows as a warning
+        with pytest.warns(UserWarning, match="FAST confidence intervals"):
+            sp.analyze_fast()
+    else:
+        getattr(sp, f"analyze_{method}")()
+    assert sp.constant == {"first_year": 2014.0}
+    table = indices_table(sp)
+    assert table.loc[table["output"] == "first_year", ["value", "conf"]].isna().all().all()
+    if isinstance(outputs, list):
+        assert table.loc[table["output"] == "incidence_end", "value"].notna().any()
+
+
+def test_the_command_says_why_an_output_has_no_indices(tmp_path: Path) -> None:
+    problem = tmp_path / "problem.toml"
+    problem.write_text(
+        'outputs = ["incidence_end", "first_year"]\n'
+        '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n'
+        '[inputs."exit.income_margin"]\nbounds = [0.0, 0.2]\n'
+    )
+    result = sensitivity_cli(
+        problem,
+        tmp_path / "out",
+        "--method",
+        "morris",
+        "-N",
+        "2",
+        "--set",
+        "population.households=300",
+        "--set",
+        "population.villages=6",
+    )
+    assert result.exit_code == 0, result.output
+    assert "2014 in every run: no variance to apportion" in result.output
+    assert "warning" not in result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["constant_outputs"] == {"first_year": 2014.0}
+
+
 def test_the_api_refuses_a_sample_its_analyser_cannot_read(small_base) -> None:
     two = {
         "income.growth": {"bounds": [0.04, 0.1]},

@@ -15,6 +15,8 @@ from povsim.experiments.compare import COMPARED
 from povsim.runs.metrics import format_value
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
     from povsim.experiments.compare import Comparison
@@ -272,7 +274,11 @@ def _with_interval(value: float, half: float) -> str:
     return _number(value) if math.isnan(half) else f"{_number(value)}±{_number(half)}"
 
 
-def indices_table(indices: pd.DataFrame, method: str) -> Table:
+def indices_table(
+    indices: pd.DataFrame, method: str, constant: Mapping[str, float] | None = None
+) -> Table:
+    """Each listed output's indices, largest first; an output with none (``constant``: the
+    same in every run; otherwise undefined in the runs) gets one line saying why."""
     first, main = ("S1", "ST") if method != "morris" else ("sigma", "mu_star")
     scalar = indices[indices["listed"] & indices["input2"].isna()]
     table = Table(
@@ -283,6 +289,15 @@ def indices_table(indices: pd.DataFrame, method: str) -> Table:
         table.add_column(column, justify="right", no_wrap=True)
     for output, rows in scalar.groupby("output", sort=False):
         table.add_row(f"[bold]{output}[/]", "", "")
+        if rows["value"].isna().all():
+            same = (constant or {}).get(str(output))
+            why = (
+                "undefined in the runs: no indices"
+                if same is None
+                else f"{format_value(str(output), same)} in every run: no variance to apportion"
+            )
+            table.add_row(f"  [dim]{escape(why)}[/]", "", "")
+            continue
         wide = rows.pivot(index="input", columns="index", values=["value", "conf"])
         wide = wide.sort_values(("value", main), ascending=False)
         for name, r in wide.iterrows():

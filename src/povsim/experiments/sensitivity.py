@@ -475,6 +475,8 @@ class PovsimProblemSpec(ProblemSpec):
         """The grid levels of a Morris sample, which its analysis must be given too."""
         self._drawn: np.ndarray | None = None
         self._drawn_with: dict[str, Any] | None = None
+        self.constant: dict[str, float] = {}
+        """Outputs the same in every run, with their value: their indices are NaN."""
 
     def sample(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
         """SALib's ``sample_*`` methods, seeded by the problem's seed unless given one, so the
@@ -572,7 +574,16 @@ class PovsimProblemSpec(ProblemSpec):
             # evaluating. SALib's own words, "Model not yet evaluated", said nothing of what
             # to call.
             raise ValueError("evaluate first, e.g. sp.evaluate(executor='processes')")
-        return super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
+        constant = constant_outputs(list(self["outputs"]), np.asarray(self.results, dtype=float))
+        # SALib divides by the output's spread: an output the same in every run leaked
+        # numpy's "invalid value encountered in divide" and came out with indices of 0
+        # known exactly, as if no input moved it.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
+        if constant:
+            _undefine(self, constant)
+        self.constant = constant
+        return self
 
     def evaluate(
         self,
@@ -704,6 +715,32 @@ def _approach(func: Callable) -> str:
     """SALib's name for a sampler's or analyser's method, from its module
     (``SALib.sample.fast_sampler`` -> ``"fast_sampler"``)."""
     return str(func.__module__).split(".")[2]
+
+
+def constant_outputs(outputs: list[str], results: np.ndarray) -> dict[str, float]:
+    """The outputs that took one value in every run, with that value: they have no
+    variance for the inputs to share, so they have no indices."""
+    if not results.size:
+        return {}
+    columns = results.reshape(len(results), -1).T
+    return {
+        name: float(column[0])
+        for name, column in zip(outputs, columns, strict=False)
+        if np.all(column == column[0])
+    }
+
+
+def _undefine(sp: ProblemSpec, constant: dict[str, float]) -> None:
+    """Set every index (and interval) of the ``constant`` outputs to NaN."""
+    analysis = sp.analysis
+    outputs = list(sp["outputs"])
+    by_output = analysis if isinstance(analysis, dict) and set(analysis) == set(outputs) else None
+    results = by_output or {outputs[0]: analysis}
+    for name in constant:
+        result = results[name]
+        for key, values in result.items():
+            if key != "names":
+                result[key] = np.full(np.shape(values), np.nan)
 
 
 def _seeded(func: Callable, kwargs: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -1099,7 +1136,7 @@ def run_sensitivity(
     directory.table("outputs", sp.evaluations.reset_index())
     directory.table("indices", indices)
     directory.table("time_varying", yearly)
-    directory.figure("indices", sensitivity_bars(indices, method))
+    directory.figure("indices", sensitivity_bars(indices, method, sp.constant))
     if not yearly.empty:  # a problem with no time-varying columns has no such figure
         directory.figure("time_varying", time_varying_indices(yearly, method))
     directory.manifest(
@@ -1108,6 +1145,7 @@ def run_sensitivity(
         second_order=second_order,
         samples=len(sp.samples),
         runs=len(sp.samples) * problem.spec.replications,
+        constant_outputs=sp.constant,
         problem=problem.spec.model_dump(mode="json"),
         base=problem.base.model_dump(mode="json"),
     )

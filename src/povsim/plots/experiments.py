@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from povsim.config import arguments
 from povsim.plots.common import Figure, _line, _yearly_means
-from povsim.runs.metrics import outcome
+from povsim.runs.metrics import format_value, outcome
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["comparison_bars", "comparison_trajectories", "sensitivity_bars", "time_varying_indices"]
 
@@ -163,8 +168,11 @@ def _signed(value: float, points: bool) -> str:
 _MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_star", "sigma")}
 
 
-def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
-    """First-order and total indices (Morris: mu* and sigma) of each input, per output."""
+def sensitivity_bars(
+    indices: pd.DataFrame, method: str, constant: Mapping[str, float] | None = None
+) -> Figure:
+    """First-order and total indices (Morris: mu* and sigma) of each input, per output;
+    ``constant``: the outputs the same in every run, with their value (no indices)."""
     arguments.table(
         "indices",
         indices,
@@ -196,14 +204,19 @@ def sensitivity_bars(indices: pd.DataFrame, method: str) -> Figure:
         ax.set_title(output)
         if rows["value"].isna().all():
             # e.g. cost per exit where nothing is spent: an empty panel would say nothing
+            same = (constant or {}).get(output)
             ax.text(
                 0.5,
                 0.5,
-                "no value in the runs:\nthe output is undefined here",
+                "no value in the runs:\nthe output is undefined here"
+                if same is None
+                else f"{format_value(output, same)} in every run:\nno variance to apportion",
                 ha="center",
                 va="center",
                 transform=ax.transAxes,
             )
+            ax.set_yticks([])  # an axis with no bars on it has no scale to read
+            continue
         ax.set_ylabel(
             "elementary effect, in the output's units"
             if method == "morris"

@@ -223,8 +223,9 @@ class SocialSecurity(SupportProgram):
 
     def _support_over(self, year: int) -> Mask:
         """Re-assessed every year: support ends once income without it has stayed at the
-        standard for ``withdrawal_years`` (at once without a withdrawal period), or once
-        the household may no longer claim. The withdrawal period is the register's
+        standard for ``withdrawal_years`` (at once without a withdrawal period, or before
+        ``withdrawal_from``), or once the household may no longer claim. The withdrawal
+        period is the register's
         (纳入农村低保的建档立卡贫困户, MCA, MOF and LGOP, 2018): a household never registered
         leaves the allowance once its income reaches the standard."""
         h = self.context.households
@@ -234,10 +235,8 @@ class SocialSecurity(SupportProgram):
         self.over_from[~recovered] = 0
         self.over_from[recovered & (self.over_from == 0)] = year
         start = self.config.withdrawal_from
-        in_force = start is None or year >= start
-        self.withdrawing = (
-            recovered & in_force & (year - self.over_from < self.config.withdrawal_years)
-        )
+        rule = start is None or year >= start
+        self.withdrawing = recovered & rule & (year - self.over_from < self.config.withdrawal_years)
         return self.enrolled & ~(below & may) & ~self.withdrawing
 
     def propped(self, year: int) -> Mask:
