@@ -722,3 +722,21 @@ def test_a_scenario_without_programs_is_noted(tmp_path: Path) -> None:
     assert "no support programs" not in " ".join(
         runner.invoke(app, ["check", str(SCENARIOS / "no_intervention.toml")]).output.split()
     )
+
+
+@pytest.mark.parametrize("copies", [2, 3])
+def test_compare_names_every_file_sharing_a_name(tmp_path: Path, copies: int) -> None:
+    """Mixes are told apart by name: files sharing one are refused, each named ("both" was
+    said of three)."""
+    files = []
+    for i in range(copies):
+        path = tmp_path / f"mix{i}.toml"
+        path.write_text(f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n')
+        files.append(str(path))
+    result = runner.invoke(app, ["compare", *files, "--replications", "2"])
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    every = "both" if copies == 2 else f"all {copies}"
+    assert f"are {every} named 'baseline'" in message
+    for path in files:
+        assert Path(path).name in message
