@@ -173,12 +173,17 @@ def test_a_name_matching_someone_elses_directory_does_not_replace_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    theirs = tmp_path / "runs" / "baseline-seed20140101"
-    theirs.mkdir(parents=True)
-    (theirs / "results.csv").write_text("mine")
+    mine = [
+        tmp_path / "runs" / "baseline-seed20140101",
+        tmp_path / "runs" / "baseline-seed20140101-x2",
+    ]
+    for theirs in mine:
+        theirs.mkdir(parents=True)
+        (theirs / "results.csv").write_text("mine")
     _refused(["run", BASELINE, *SMALL])
     _refused(["run", BASELINE, "--replications", "2", "--executor", "serial", *SMALL])
-    assert (theirs / "results.csv").read_text() == "mine"
+    for theirs in mine:
+        assert (theirs / "results.csv").read_text() == "mine"
 
 
 def test_replications_do_not_silently_replace_a_single_run(tmp_path: Path) -> None:
@@ -194,7 +199,19 @@ def test_default_out_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["run", BASELINE, "--set", "population.households=100", "--quiet"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "runs" / "baseline-seed20140101" / "manifest.json").exists()
+    single = tmp_path / "runs" / "baseline-seed20140101"
+    assert (single / "manifest.json").exists()
+    # what it printed, as a table too (one row), not only in the manifest
+    summary = pd.read_parquet(single / "summary.parquet")
+    manifest = json.loads((single / "manifest.json").read_text())
+    assert len(summary) == 1
+    assert summary.iloc[0].to_dict() == pytest.approx(manifest["summary"], nan_ok=True)
+    # replications go beside the first run, not onto it
+    again = ["run", BASELINE, "--set", "population.households=100", "--quiet"]
+    result = runner.invoke(app, [*again, "--replications", "2", "--executor", "serial"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "runs" / "baseline-seed20140101-x2" / "manifest.json").exists()
+    assert json.loads((single / "manifest.json").read_text()) == manifest
 
 
 def test_fields_lists_every_field() -> None:

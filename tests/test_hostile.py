@@ -864,6 +864,67 @@ def test_a_percentage_where_a_fraction_goes_is_answered_with_the_fraction(tmp_pa
     assert "(15% is written 0.15)" in output
     assert "exit.income_margin: Input should be less than or equal to 2, not 20 (20% is" in output
     assert "not 900\n" in output  # no percentage is over 100
+    code, output = _invoke(
+        tmp_path, ["check", str(BASELINE), "--set", "programs.industry.share=1.5"]
+    )
+    assert code == 2
+    assert "not 1.5\n" in output  # 150% or 1.5%: no guess
+
+
+def test_shares_over_the_budget_are_listed(tmp_path: Path) -> None:
+    """With extends the shares come from several files: the total alone did not say which."""
+    code, output = _invoke(
+        tmp_path, ["check", str(BASELINE), "--set", "programs.industry.share=0.5"]
+    )
+    assert code == 2
+    assert "add up to 1.25, more than 1 (industry 0.5 + employment 0.12 + " in " ".join(
+        output.split()
+    )
+
+
+def test_an_output_directory_given_for_a_scenario_says_where_its_scenario_is(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "manifest.json").write_text("{}")
+    code, output = _invoke(tmp_path, ["compare", str(tmp_path), str(BASELINE)])
+    assert code == 2
+    assert "a povsim output: the scenario it ran is in its manifest.json" in " ".join(
+        output.split()
+    )
+
+
+def test_a_relative_extends_says_what_it_is_relative_to(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.toml"
+    mine.write_text('extends = "scenarios/baseline.toml"\n')
+    code, output = _invoke(tmp_path, ["check", str(mine)])
+    assert code == 2
+    assert "relative to the file that names it" in " ".join(output.split())
+
+
+def test_a_set_with_a_space_for_its_equals_sign_says_how_it_is_written(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "povsim",
+            "run",
+            str(BASELINE),
+            "--set",
+            "exit.income_margin",
+            "0.1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    message = " ".join(done.stderr.split())
+    assert "(--set takes path=value in one word: --set exit.income_margin=...)" in message
 
 
 def test_a_target_no_run_can_meet_names_its_field(tmp_path: Path) -> None:

@@ -249,9 +249,11 @@ def test_the_run_table_explains_every_abbreviated_column(small: Scenario) -> Non
     for column in ("line", "poor", "reg.", "new", "removed", "villages"):
         assert f"{column}:" in caption or f"{column}, " in caption, column
     assert "exited/designated" in caption
+    # exits and relapse were unexplained: counted in households, as the other columns are
+    assert "the rest: households" in caption
     text = _render(table, 80)
     width = max(len(line.rstrip()) for line in text.splitlines()[:3])
-    legend = text.rstrip().splitlines()[-2:]
+    legend = text.rstrip().splitlines()[-len(caption.splitlines()) :]
     assert [line.strip() for line in legend] == caption.splitlines(), "the legend wraps"
     assert all(len(line.rstrip()) <= width for line in legend)
 

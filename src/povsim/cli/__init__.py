@@ -135,6 +135,17 @@ def _one_line(
     errors.print(f"warning: {message}", markup=False, highlight=False)
 
 
+def _set_hint(args: list[str], message: str) -> str:
+    """``--set path value`` (a space for the ``=``) leaves the value as an extra argument:
+    say how --set is written."""
+    if "unexpected extra argument" not in message:
+        return ""
+    for flag, value in itertools.pairwise(args):
+        if flag == "--set" and "=" not in value:
+            return f" (--set takes path=value in one word: --set {value}=...)"
+    return ""
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     # A batch system's stop (SIGTERM) or a closed terminal (SIGHUP) ends a command as
     # Ctrl-C does: workers stopped, one line, nothing half-written (the default would leave
@@ -167,7 +178,8 @@ def main() -> None:  # pragma: no cover - console-script entry point
         code = err.exit_code
     except ClickException as err:
         # An option out of range or misspelt: one line, as every other error, not a box.
-        errors.print(f"error: {err.format_message()}", markup=False, highlight=False)
+        message = err.format_message() + _set_hint(args, err.format_message())
+        errors.print(f"error: {message}", markup=False, highlight=False)
         code = err.exit_code
     except SystemExit as exit_:
         code = exit_.code

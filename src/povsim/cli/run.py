@@ -35,7 +35,10 @@ __all__ = ["compare", "run"]
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
     out: Annotated[
-        Path | None, typer.Option(help="run directory (default: runs/NAME-seedN)")
+        Path | None,
+        typer.Option(
+            help="run directory (default: runs/NAME-seedN; runs/NAME-seedN-xR for R replications)"
+        ),
     ] = None,
     seed: Annotated[
         int | None, typer.Option(min=0, max=MAX_SEED, help="seed (default: the scenario's)")
@@ -97,7 +100,9 @@ def run(
         raise fail(f"{option} is for --replications N (a single run runs here)", 2)
     run_seed = spec.seed if seed is None else seed
     # A name from a file is one path component under runs/, never a path of its own.
-    target = out or Path("runs") / f"{path_component(spec.name)}-seed{run_seed}"
+    # Replications have a directory of their own: the first run a user makes is kept.
+    many = "" if replications == 1 else f"-x{replications}"
+    target = out or Path("runs") / f"{path_component(spec.name)}-seed{run_seed}{many}"
     refuse_target(target, "run", overwrite)
     if spec.geography is not None:
         _run_national(

@@ -12,7 +12,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from povsim.experiments.compare import COMPARED
-from povsim.runs.metrics import format_value
+from povsim.runs.metrics import format_value, is_known, outcome
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -73,8 +73,12 @@ INTERVAL_ROWS = (
 
 
 def label(name: str) -> str:
-    """An outcome as a run's tables name it ("incidence end"), one run or replications."""
-    return name.replace("_", " ")
+    """An outcome as a run's tables name it ("incidence end"), one run or replications; an
+    amount of money says it is yuan ("cost per exit (yuan)") where its name does not."""
+    text = name.replace("_", " ")
+    if is_known(name) and outcome(name).unit == "yuan" and not name.endswith("_yuan"):
+        text += " (yuan)"
+    return text
 
 
 def _number(value: float) -> str:
@@ -112,10 +116,11 @@ def summary_table(result: RunResult) -> Table:
             f"{row.removed_households:,.0f}",
             f"{row.villages_exited:,.0f}/{row.poor_villages:,.0f}",
         )
-    # Two lines within the table's 72 columns: a longer caption wraps mid-phrase.
+    # Lines within the table's 72 columns: a longer one wraps mid-phrase.
     table.caption = (
-        "line: yuan/person/year; poor: people below; reg.: households not exited\n"
-        "new, removed: put on, taken off (not poor); villages: exited/designated"
+        "line: yuan/person/year; poor: people below; the rest: households\n"
+        "reg.: not exited; new, removed: put on, taken off (not poor)\n"
+        "villages: exited/designated"
     )
     return table
 

@@ -100,7 +100,10 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
             source, field = referenced_from
             problem = ScenarioProblem(source, field, f"extends a directory, not a file: {path}")
         else:
-            problem = ScenarioProblem(str(path), "", "a directory, not a file")
+            what = "a directory, not a file"
+            if (path / "manifest.json").is_file():
+                what += " (a povsim output: the scenario it ran is in its manifest.json)"
+            problem = ScenarioProblem(str(path), "", what)
         raise ScenarioError([problem])
     if not is_file:
         # A device, a pipe or a socket exists but is no file to read a scenario from.
@@ -112,7 +115,14 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
         if referenced_from:
             source, field = referenced_from
             raise ScenarioError(
-                [ScenarioProblem(source, field, f"extended file {what}: {path.absolute()}")]
+                [
+                    ScenarioProblem(
+                        source,
+                        field,
+                        f"extended file {what}: {path.absolute()} (a path in extends is "
+                        "relative to the file that names it)",
+                    )
+                ]
             )
         message = "not a regular file (a device or a pipe?)" if exists else "file not found"
         raise ScenarioError([ScenarioProblem(str(path), "", message)])

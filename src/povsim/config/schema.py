@@ -848,9 +848,14 @@ class Scenario(_Section):
     @field_validator("programs")
     @classmethod
     def _shares_fit_the_budget(cls, value: dict[str, Any]) -> dict[str, Any]:
-        total = sum(p.share for p in value.values() if p.budget is None)
+        shares = {name: p.share for name, p in value.items() if p.budget is None}
+        total = sum(shares.values())
         if total > 1.0 + 1e-9:
-            raise ValueError(f"program shares of budget.total add up to {total:.4g}, more than 1")
+            # with extends, the shares come from several files: each is named
+            parts = " + ".join(f"{name} {share:g}" for name, share in shares.items() if share)
+            raise ValueError(
+                f"program shares of budget.total add up to {total:.4g}, more than 1 ({parts})"
+            )
         return value
 
     @field_validator("programs")

@@ -1142,7 +1142,8 @@ def run_sensitivity(
     directory.manifest(
         method=method,
         n=n,
-        second_order=second_order,
+        # only Sobol' has second-order terms to ask for
+        second_order=second_order if method == "sobol" else None,
         samples=len(sp.samples),
         runs=len(sp.samples) * problem.spec.replications,
         constant_outputs=sp.constant,

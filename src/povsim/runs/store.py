@@ -518,6 +518,7 @@ def write_run(
         OutputError: ``out`` is not a povsim run, or is one and ``overwrite`` is false.
         TypeError: an argument of the wrong kind, before anything is written.
     """
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from povsim.config import arguments
@@ -530,8 +531,13 @@ def write_run(
     overrides = arguments.names("overrides", overrides or [])
     for name, figure in (figures or {}).items():
         arguments.instance(f"figures[{name!r}]", figure, Figure, "a matplotlib Figure")
+    summary = result.summary()
+    tables = result.tables()
+    # A single run's outcomes as one row, where replications have one row each: the figures
+    # it prints are read back as a table either way, not only from the manifest.
+    tables.setdefault("summary", pd.DataFrame([summary]))
     with staged(out, "run", overwrite=overwrite) as directory:
-        for name, frame in result.tables().items():
+        for name, frame in tables.items():
             directory.table(name, frame)
         for name, figure in (figures or {}).items():
             directory.figure(name, figure)
@@ -541,7 +547,7 @@ def write_run(
             overrides=overrides,
             seed=result.seed,
             replications=result.replications,
-            summary=result.summary(),
+            summary=summary,
             **result.manifest_fields(),
             scenario=result.scenario.model_dump(mode="json"),
         )
