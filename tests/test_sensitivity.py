@@ -476,6 +476,31 @@ def test_an_output_the_same_in_every_run_has_no_indices(
         assert table.loc[table["output"] == "incidence_end", "value"].notna().any()
 
 
+def test_an_output_missing_in_some_runs_has_no_indices(small_base) -> None:
+    """Sobol's estimator turned a NaN (a cost per exit without exits) into indices of 0
+    known exactly; the estimators need every run, so there are none."""
+    sp = problem_spec(
+        small_base,
+        {"income.growth": {"bounds": [0.04, 0.1]}, "exit.income_margin": {"bounds": [0.0, 0.2]}},
+        ["incidence_end", "cost_per_exit"],
+        time_varying=[],
+    )
+    sp.sample_sobol(4, calc_second_order=False)
+    rows = len(sp.samples)
+    results = np.column_stack([np.linspace(0.01, 0.05, rows), np.linspace(1e4, 2e4, rows)])
+    results[3, 1] = np.nan
+    sp.set_results(results)
+    sp.analyze_sobol(calc_second_order=False)
+    assert sp.undefined == {"cost_per_exit": 1}
+    assert sp.constant == {}
+    table = indices_table(sp)
+    assert table.loc[table["output"] == "cost_per_exit", "value"].isna().all()
+    assert table.loc[table["output"] == "incidence_end", "value"].notna().all()
+    assert sp.no_indices() == {
+        "cost_per_exit": f"no value in 1 of {rows} runs: the estimators need every run"
+    }
+
+
 def test_the_command_says_why_an_output_has_no_indices(tmp_path: Path) -> None:
     problem = tmp_path / "problem.toml"
     problem.write_text(

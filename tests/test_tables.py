@@ -250,7 +250,7 @@ def test_the_run_table_explains_every_abbreviated_column(small: Scenario) -> Non
         assert f"{column}:" in caption or f"{column}, " in caption, column
     assert "exited/designated" in caption
     # exits and relapse were unexplained: counted in households, as the other columns are
-    assert "the rest: households" in caption
+    assert "reg., exits, relapse, new, removed: households" in caption
     text = _render(table, 80)
     width = max(len(line.rstrip()) for line in text.splitlines()[:3])
     legend = text.rstrip().splitlines()[-len(caption.splitlines()) :]

@@ -140,9 +140,10 @@ def _set_hint(args: list[str], message: str) -> str:
     say how --set is written."""
     if "unexpected extra argument" not in message:
         return ""
-    for flag, value in itertools.pairwise(args):
-        if flag == "--set" and "=" not in value:
-            return f" (--set takes path=value in one word: --set {value}=...)"
+    extra = message.rpartition("(")[2].rstrip(")").split()
+    for flag, path, value in zip(args, args[1:], args[2:], strict=False):
+        if flag == "--set" and "=" not in path and value in extra:
+            return f" (--set takes path=value in one word: --set {path}={value})"
     return ""
 
 

@@ -139,5 +139,5 @@ def sensitivity(
             kept = "no run had finished: nothing was written"
         raise stopped(err, kept) from None
     if not quiet:
-        show(indices_table(indices(result), method, result.constant))
+        show(indices_table(indices(result), method, result.no_indices()))
     console.print(f"wrote {out}")

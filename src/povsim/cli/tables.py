@@ -118,9 +118,9 @@ def summary_table(result: RunResult) -> Table:
         )
     # Lines within the table's 72 columns: a longer one wraps mid-phrase.
     table.caption = (
-        "line: yuan/person/year; poor: people below; the rest: households\n"
-        "reg.: not exited; new, removed: put on, taken off (not poor)\n"
-        "villages: exited/designated"
+        "line: yuan/person/year; poor: people below; incid.: their share\n"
+        "reg., exits, relapse, new, removed: households; reg.: not exited\n"
+        "new, removed: put on, taken off (not poor); villages: exited/designated"
     )
     return table
 
@@ -280,10 +280,10 @@ def _with_interval(value: float, half: float) -> str:
 
 
 def indices_table(
-    indices: pd.DataFrame, method: str, constant: Mapping[str, float] | None = None
+    indices: pd.DataFrame, method: str, no_indices: Mapping[str, str] | None = None
 ) -> Table:
-    """Each listed output's indices, largest first; an output with none (``constant``: the
-    same in every run; otherwise undefined in the runs) gets one line saying why."""
+    """Each listed output's indices, largest first; an output with none gets one line
+    saying why (``no_indices``: ``PovsimProblemSpec.no_indices()``)."""
     first, main = ("S1", "ST") if method != "morris" else ("sigma", "mu_star")
     scalar = indices[indices["listed"] & indices["input2"].isna()]
     table = Table(
@@ -295,12 +295,7 @@ def indices_table(
     for output, rows in scalar.groupby("output", sort=False):
         table.add_row(f"[bold]{output}[/]", "", "")
         if rows["value"].isna().all():
-            same = (constant or {}).get(str(output))
-            why = (
-                "undefined in the runs: no indices"
-                if same is None
-                else f"{format_value(str(output), same)} in every run: no variance to apportion"
-            )
+            why = (no_indices or {}).get(str(output), "no value in the runs: undefined here")
             table.add_row(f"  [dim]{escape(why)}[/]", "", "")
             continue
         wide = rows.pivot(index="input", columns="index", values=["value", "conf"])

@@ -252,7 +252,7 @@ def _percent_hint(error: Any) -> str:
     most = bounds.get("le", bounds.get("lt"))
     if not isinstance(most, int | float) or not 0 < most <= 2 or not most < given <= 100:
         return ""
-    if given < 2:  # 1.5 may be 150% as well as 1.5%: no guess
+    if given <= 2:  # 1.5 may be 150% as well as 1.5%: no guess
         return ""
     return f" ({given:g}% is written {given / 100:g})"
 

@@ -101,8 +101,15 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
             problem = ScenarioProblem(source, field, f"extends a directory, not a file: {path}")
         else:
             what = "a directory, not a file"
-            if (path / "manifest.json").is_file():
-                what += " (a povsim output: the scenario it ran is in its manifest.json)"
+            try:
+                output = (path / "manifest.json").is_file()
+            except OSError:  # a folder that may not be listed
+                output = False
+            if output:
+                what += (
+                    " (a povsim output folder, not a scenario; a run's manifest.json holds"
+                    " the scenario it ran)"
+                )
             problem = ScenarioProblem(str(path), "", what)
         raise ScenarioError([problem])
     if not is_file:
@@ -115,14 +122,7 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
         if referenced_from:
             source, field = referenced_from
             raise ScenarioError(
-                [
-                    ScenarioProblem(
-                        source,
-                        field,
-                        f"extended file {what}: {path.absolute()} (a path in extends is "
-                        "relative to the file that names it)",
-                    )
-                ]
+                [ScenarioProblem(source, field, f"extended file {what}: {path.absolute()}")]
             )
         message = "not a regular file (a device or a pipe?)" if exists else "file not found"
         raise ScenarioError([ScenarioProblem(str(path), "", message)])
@@ -217,8 +217,15 @@ def _resolve(
             # path.parent / "" is the folder itself: "extends a directory" misled
             message = "an empty path: name the file to extend, or leave extends out"
             raise ScenarioError([ScenarioProblem(str(path), "extends", message)])
+        target = path.parent / parent
+        if not Path(parent).is_absolute() and not _exists(target):
+            message = (
+                f"extended file not found: {target.absolute()} (a relative path in extends is "
+                "read from the folder of the file that names it)"
+            )
+            raise ScenarioError([ScenarioProblem(str(path), "extends", message)])
         merged = _resolve(
-            path.parent / parent,
+            target,
             (*chain, path.resolve()),
             origin,
             (str(path), "extends"),
@@ -226,6 +233,13 @@ def _resolve(
         )
     _merge(merged, data, origin, str(path), partial=partial)
     return merged
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a folder on the way that may not be read: read_toml says so
+        return True
 
 
 def read_merged(path: str | Path) -> dict[str, Any]:

@@ -477,6 +477,9 @@ class PovsimProblemSpec(ProblemSpec):
         self._drawn_with: dict[str, Any] | None = None
         self.constant: dict[str, float] = {}
         """Outputs the same in every run, with their value: their indices are NaN."""
+        self.undefined: dict[str, int] = {}
+        """Outputs without a value in some runs (NaN: a cost per exit with no exit), with
+        how many: the estimators need every run, so their indices are NaN."""
 
     def sample(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
         """SALib's ``sample_*`` methods, seeded by the problem's seed unless given one, so the
@@ -574,16 +577,34 @@ class PovsimProblemSpec(ProblemSpec):
             # evaluating. SALib's own words, "Model not yet evaluated", said nothing of what
             # to call.
             raise ValueError("evaluate first, e.g. sp.evaluate(executor='processes')")
-        constant = constant_outputs(list(self["outputs"]), np.asarray(self.results, dtype=float))
+        outputs = list(self["outputs"])
+        results = np.asarray(self.results, dtype=float)
+        undefined = undefined_outputs(outputs, results)
+        constant = constant_outputs(outputs, results)
         # SALib divides by the output's spread: an output the same in every run leaked
         # numpy's "invalid value encountered in divide" and came out with indices of 0
-        # known exactly, as if no input moved it.
+        # known exactly, as if no input moved it; Sobol's estimator turned an output
+        # missing in some runs into the same zeros.
         with np.errstate(divide="ignore", invalid="ignore"):
             super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
-        if constant:
-            _undefine(self, constant)
-        self.constant = constant
+        _undefine(self, [*constant, *undefined])
+        self.constant, self.undefined = constant, undefined
         return self
+
+    def no_indices(self) -> dict[str, str]:
+        """Why each output without indices has none, as the table and figure say it."""
+        runs = len(self.results) if self.results is not None else 0
+        reasons = {
+            name: f"{metrics.format_value(name, value)} in every run: no variance to apportion"
+            for name, value in self.constant.items()
+        }
+        for name, missing in self.undefined.items():
+            reasons[name] = (
+                "no value in any run: undefined here"
+                if missing == runs
+                else f"no value in {missing:,} of {runs:,} runs: the estimators need every run"
+            )
+        return reasons
 
     def evaluate(
         self,
@@ -730,13 +751,24 @@ def constant_outputs(outputs: list[str], results: np.ndarray) -> dict[str, float
     }
 
 
-def _undefine(sp: ProblemSpec, constant: dict[str, float]) -> None:
-    """Set every index (and interval) of the ``constant`` outputs to NaN."""
+def undefined_outputs(outputs: list[str], results: np.ndarray) -> dict[str, int]:
+    """The outputs without a value (NaN) in some runs, with how many runs."""
+    if not results.size:
+        return {}
+    columns = results.reshape(len(results), -1).T
+    missing = zip(outputs, (int(np.sum(~np.isfinite(c))) for c in columns), strict=False)
+    return {name: count for name, count in missing if count}
+
+
+def _undefine(sp: ProblemSpec, names: Sequence[str]) -> None:
+    """Set every index (and interval) of the outputs ``names`` to NaN."""
+    if not names:
+        return
     analysis = sp.analysis
     outputs = list(sp["outputs"])
     by_output = analysis if isinstance(analysis, dict) and set(analysis) == set(outputs) else None
     results = by_output or {outputs[0]: analysis}
-    for name in constant:
+    for name in names:
         result = results[name]
         for key, values in result.items():
             if key != "names":
@@ -1136,7 +1168,7 @@ def run_sensitivity(
     directory.table("outputs", sp.evaluations.reset_index())
     directory.table("indices", indices)
     directory.table("time_varying", yearly)
-    directory.figure("indices", sensitivity_bars(indices, method, sp.constant))
+    directory.figure("indices", sensitivity_bars(indices, method, sp.no_indices()))
     if not yearly.empty:  # a problem with no time-varying columns has no such figure
         directory.figure("time_varying", time_varying_indices(yearly, method))
     directory.manifest(
@@ -1147,6 +1179,7 @@ def run_sensitivity(
         samples=len(sp.samples),
         runs=len(sp.samples) * problem.spec.replications,
         constant_outputs=sp.constant,
+        undefined_outputs=sp.undefined,
         problem=problem.spec.model_dump(mode="json"),
         base=problem.base.model_dump(mode="json"),
     )

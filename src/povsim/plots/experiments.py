@@ -10,7 +10,7 @@ from matplotlib.ticker import MaxNLocator
 
 from povsim.config import arguments
 from povsim.plots.common import Figure, _line, _yearly_means
-from povsim.runs.metrics import format_value, outcome
+from povsim.runs.metrics import outcome
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -169,10 +169,10 @@ _MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_sta
 
 
 def sensitivity_bars(
-    indices: pd.DataFrame, method: str, constant: Mapping[str, float] | None = None
+    indices: pd.DataFrame, method: str, no_indices: Mapping[str, str] | None = None
 ) -> Figure:
     """First-order and total indices (Morris: mu* and sigma) of each input, per output;
-    ``constant``: the outputs the same in every run, with their value (no indices)."""
+    ``no_indices``: why an output has none (``PovsimProblemSpec.no_indices()``)."""
     arguments.table(
         "indices",
         indices,
@@ -204,13 +204,11 @@ def sensitivity_bars(
         ax.set_title(output)
         if rows["value"].isna().all():
             # e.g. cost per exit where nothing is spent: an empty panel would say nothing
-            same = (constant or {}).get(output)
+            why = (no_indices or {}).get(output, "no value in the runs: undefined here")
             ax.text(
                 0.5,
                 0.5,
-                "no value in the runs:\nthe output is undefined here"
-                if same is None
-                else f"{format_value(output, same)} in every run:\nno variance to apportion",
+                why.replace(": ", ":\n", 1),
                 ha="center",
                 va="center",
                 transform=ax.transAxes,
@@ -254,8 +252,19 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
         ax.set(
             title=f"{index} of each input for {column}, year by year", xlabel="year", ylabel=index
         )
-        if len(rows):
+        if len(rows) and rows["value"].notna().any():
             ax.legend(fontsize="small")
+        elif len(rows):
+            # the same (or missing) in every run, every year: nothing to draw
+            ax.text(
+                0.5,
+                0.5,
+                "no year has indices:\nthe same or missing in every run",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
+            ax.set_yticks([])
         else:
             ax.text(0.5, 0.5, "no time-varying indicators", ha="center", transform=ax.transAxes)
     return fig
