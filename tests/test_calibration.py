@@ -122,6 +122,11 @@ def test_a_history_from_another_fit_is_refused_not_replayed(county, tmp_path: Pa
     moved = (scenario.updated({"income.growth": 0.05}), spec)
     resumed = _fit(moved, tmp_path / "fit", generations=1, population=2)
     assert len(resumed.history) == before + resumed.evaluations
+    # --overwrite replaces it (another fit is run anew, not replayed), and nothing is left
+    # set aside beside it
+    anew = _fit(changed, tmp_path / "fit", generations=1, population=2, overwrite=True)
+    assert anew.evaluations == len(pd.read_parquet(tmp_path / "fit" / "history.parquet")) > 0
+    assert not [p for p in tmp_path.iterdir() if ".replaced-" in p.name]
 
 
 def test_a_fit_within_other_bounds_is_refused_naming_them(county, tmp_path: Path) -> None:

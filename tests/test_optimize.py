@@ -176,6 +176,26 @@ def test_a_resumed_search_equals_an_uninterrupted_one(obvious: Scenario, tmp_pat
     assert longer.evaluations == 6  # only the new generation ran
     with pytest.raises(ScenarioError, match="other settings"):
         optimize(obvious, out=tmp_path / "cut", **{**settings, "seed": 6})  # type: ignore[arg-type]
+    # --overwrite: stopped before a generation is written, the earlier search comes back
+    before = pd.read_parquet(tmp_path / "cut" / "history.parquet")
+    with pytest.raises(KeyboardInterrupt):
+        optimize(
+            obvious,
+            out=tmp_path / "cut",
+            on_result=_stop_at_once,
+            overwrite=True,
+            **{**settings, "seed": 6},  # type: ignore[arg-type]
+        )
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "cut" / "history.parquet"), before)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut", "whole"]  # nothing set aside
+    # and finished, it replaces it
+    other = optimize(obvious, out=tmp_path / "cut", overwrite=True, **{**settings, "seed": 6})  # type: ignore[arg-type]
+    assert other.evaluations == len(other.history)  # nothing replayed from the old one
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut", "whole"]
+
+
+def _stop_at_once() -> None:
+    raise KeyboardInterrupt
 
 
 def test_robust_mode_scores_over_the_uncertain_inputs(obvious: Scenario, tmp_path: Path) -> None:
@@ -254,6 +274,14 @@ def test_the_command_writes_a_front_of_baseline_members(tmp_path: Path) -> None:
         assert member.budget.scale == pytest.approx(row["budget.scale"])
     again = runner.invoke(app, args)  # a rerun replays everything
     assert again.exit_code == 0, again.output
+    # another seed is another search: refused into this folder, unless it replaces it
+    other = [*args[: args.index("--out")], "--seed", "9", *args[args.index("--out") :]]
+    refused = runner.invoke(app, other)
+    assert refused.exit_code == 2
+    assert "--overwrite replaces it" in " ".join(refused.output.split())
+    replaced = runner.invoke(app, [*other, "--overwrite"])
+    assert replaced.exit_code == 0, replaced.output
+    assert json.loads((out / "search.json").read_text(encoding="utf-8"))["seed"] == 9
 
 
 def test_a_lever_value_that_makes_an_invalid_scenario_is_never_on_the_front(

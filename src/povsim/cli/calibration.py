@@ -78,13 +78,20 @@ def calibrate(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            help="replace an earlier povsim calibration at OUT (by default a rerun continues it)"
+        ),
+    ] = False,
 ) -> None:
     """Fit free parameters to published targets (differential evolution).
 
     Writes OUT/calibrated.toml (best so far, at every improvement), OUT/history.parquet
     (after every generation) and OUT/fit.csv. Rerun the same command to continue an
     interrupted fit: evaluated points are replayed from the history. A history written by
-    another fit (other parameters, scenario, targets, seeds or model code) is refused.
+    another fit (other parameters, scenario, targets, seeds or model code) is refused;
+    --overwrite starts anew (the earlier fit is kept until the new one writes a point).
     """
     from povsim.cli.tables import targets_table
     from povsim.config import ScenarioError
@@ -97,7 +104,7 @@ def calibrate(
     except ScenarioError as err:
         raise fail(str(err), 2) from None
     parameters = [_parameter(p) for p in param] if param else None
-    refuse_target(out, "calibration", resume=True)
+    refuse_target(out, "calibration", overwrite=overwrite, resume=not overwrite)
     try:
         with experiment("calibrating", None, executor, workers, scheduler, quiet) as (
             pool,
@@ -119,6 +126,7 @@ def calibrate(
                 on_plan=bar.start,
                 source=str(targets),
                 parameters_given="--param",
+                overwrite=overwrite,
             )
     except ScenarioError as err:
         raise fail(str(err), 2) from None

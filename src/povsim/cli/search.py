@@ -95,12 +95,19 @@ def optimize(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            help="replace an earlier povsim policy search at OUT (by default a rerun continues it)"
+        ),
+    ] = False,
 ) -> None:
     """Search budget mixes for the Pareto front of several objectives (NSGA-II/III).
 
     Writes OUT/pareto.parquet, OUT/front/NN.toml (one scenario per front member),
     OUT/history.parquet (after every generation) and figures. Rerun the same command to
-    continue an interrupted search: evaluated points are replayed from the history.
+    continue an interrupted search: evaluated points are replayed from the history;
+    --overwrite starts anew (the earlier search is kept until a generation is written).
     """
     from povsim.config import ScenarioError
     from povsim.experiments.optimize import (
@@ -134,7 +141,7 @@ def optimize(
         raise fail(str(err), 2) from None
     if not objs:
         raise fail("--objectives: give at least one outcome", 2)
-    refuse_target(out, "optimize", resume=True)
+    refuse_target(out, "optimize", overwrite=overwrite, resume=not overwrite)
     try:
         with experiment("optimizing", None, executor, workers, scheduler, quiet) as (pool, bar):
             result = search(
@@ -155,6 +162,7 @@ def optimize(
                 scenario_file=scenario,
                 on_result=bar.advance,
                 on_plan=bar.start,
+                overwrite=overwrite,
             )
     except (ScenarioError, OutputError) as err:
         raise fail(str(err), 2) from None

@@ -53,7 +53,7 @@ from povsim.experiments.sweep import counted, too_many_runs
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.runs.runner import simulate
-from povsim.runs.store import OutputDirectory, locked, write_text
+from povsim.runs.store import OutputDirectory, locked, replacing, write_text
 
 if TYPE_CHECKING:
     from povsim.experiments.sensitivity import Problem
@@ -588,7 +588,7 @@ class _Search:
             raise _problem(
                 str(self.history_file),
                 "",
-                "damaged: the search cannot continue from it (move it away to start anew)",
+                "damaged: the search cannot continue from it (--overwrite starts anew)",
             ) from None
         for x, values in points:
             self.cache[x.tobytes()] = values
@@ -749,6 +749,7 @@ def optimize(
     scenario_file: str | Path | None = None,
     on_result: Callable[[], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
 ) -> OptimizationResult:
     """Search the levers for the mixes no other mix beats on every objective.
 
@@ -757,7 +758,9 @@ def optimize(
     scenario file per front member, extending ``scenario_file``), ``figures/front.png``
     (objectives pairwise), ``figures/shares.png`` (the front's mixes) and
     ``manifest.json``. A rerun with the same settings replays the history and continues
-    (with more ``generations``, it goes on from where the shorter search ended).
+    (with more ``generations``, it goes on from where the shorter search ended); with
+    ``overwrite`` an earlier search at ``out`` is replaced instead (kept aside until the new
+    search's first generation is written, and back if it is refused or stopped before).
 
     Args:
         scenario: the base scenario (or its file).
@@ -780,6 +783,7 @@ def optimize(
         scenario_file: the file the scenario came from (front members extend it).
         on_result: called after every finished run (progress).
         on_plan: called once with (runs the search takes at most, runs already done).
+        overwrite: replace an earlier search at ``out`` rather than continue it.
 
     Raises:
         ScenarioError: naming the objective, lever, constraint or file that is wrong,
@@ -798,6 +802,7 @@ def optimize(
     arguments.whole("generations", generations, most=10_000)
     arguments.whole("population", population, least=4, most=10_000)
     arguments.whole("replications", replications, most=1000)
+    arguments.flag("overwrite", overwrite)
     if households is not None:
         arguments.whole("households", households, least=10)
     arguments.seed("seed", seed, most=2**32 - 1)
@@ -880,7 +885,11 @@ def optimize(
         "statistic": statistic if problem is not None else None,
     }
     out = Path(out)
-    with locked(out):
+    history = out / "history.parquet"
+    with (
+        replacing(out, "optimize", overwrite=overwrite, kept=history.is_file),
+        locked(out),
+    ):
         directory = OutputDirectory(out, "optimize")
         return _search(
             directory, space, objs, cons, settings, samples, statistic, generations,
@@ -944,7 +953,7 @@ def _search(
                 str(out),
                 "",
                 "holds a search with other settings (objectives, levers, seed, size...); "
-                "use another --out (out= in Python) to start anew",
+                "--overwrite replaces it, or use another --out (overwrite=, out= in Python)",
             )
     else:
         write_text(

@@ -57,7 +57,7 @@ from povsim.experiments.sweep import MAX_RUNS, Sweep, SweepError, run_sweep
 from povsim.runs import metrics
 from povsim.runs.progress import runs_progress
 from povsim.runs.runner import RunResult
-from povsim.runs.store import OutputDirectory, check_target
+from povsim.runs.store import OutputDirectory, replacing
 from povsim.sim.indicators import INDICATORS
 
 __all__ = [
@@ -1107,59 +1107,52 @@ def run_sensitivity(
     check_sample_size(problem, method, n, second_order=second_order)
     check_analysable(problem)
     target = arguments.path("out", out)
-    replaced = None
-    if overwrite and target.is_dir() and any(target.iterdir()):
-        check_target(target, "sensitivity", overwrite=True)
-        # Kept aside until a run of the new analysis finishes: refused or stopped before,
-        # the old one comes back.
-        replaced = target.with_name(f".{target.name}.replaced-{os.getpid()}")
-        os.replace(target, replaced)
-    existed = target.exists()
-    fresh = not existed or not any(target.iterdir())
-    directory = OutputDirectory(target, "sensitivity")
-    out = directory.path
-    if (out / "runs" / "design.json").exists() and not resume:
-        # Named for what the user ran, not for the sweep that keeps its runs.
-        raise SweepError(
-            f"{out} already holds a sensitivity analysis: add --resume to continue it or "
-            "--overwrite to replace it (resume=True, overwrite=True in Python)"
-        )
-    sp = PovsimProblemSpec(problem)
-    try:
-        sample(sp, method, n, second_order=second_order)
-        if resume and (differs := another_analysis(out / "runs", problem.record(sp._drawn_with))):
-            # Named for the analysis the user gave, not the sweep directory under it.
+    # An earlier analysis is kept aside until a run of the new one finishes: refused or
+    # stopped before, it comes back.
+    with replacing(
+        target, "sensitivity", overwrite=overwrite, kept=lambda: finished_runs(target) > 0
+    ):
+        existed = target.exists()
+        fresh = not existed or not any(target.iterdir())
+        directory = OutputDirectory(target, "sensitivity")
+        out = directory.path
+        if (out / "runs" / "design.json").exists() and not resume:
+            # Named for what the user ran, not for the sweep that keeps its runs.
             raise SweepError(
-                f"{out} holds another analysis ({differs}): use another --out to start anew "
-                "or --overwrite to replace it (out=, overwrite=True in Python)"
+                f"{out} already holds a sensitivity analysis: add --resume to continue it or "
+                "--overwrite to replace it (resume=True, overwrite=True in Python)"
             )
-        if on_plan is not None:
-            on_plan(len(sp.samples) * problem.spec.replications, 0)
-        sp.evaluate(
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            out=out / "runs",
-            resume=resume,
-            on_result=on_result,
-            progress=progress,
-        )
-    except BaseException:
-        # Refused (a sample that makes an invalid scenario) or stopped before any run
-        # finished: leave what was there before.
-        if fresh and not finished_runs(out):
-            if existed:  # the user's own empty directory stays
-                for child in out.iterdir():
-                    shutil.rmtree(child) if child.is_dir() else child.unlink()
-            else:
-                shutil.rmtree(out)
-            if replaced is not None:
-                os.replace(replaced, out)
-                replaced = None
-        raise
-    finally:
-        if replaced is not None:
-            shutil.rmtree(replaced)
+        sp = PovsimProblemSpec(problem)
+        try:
+            sample(sp, method, n, second_order=second_order)
+            record = problem.record(sp._drawn_with)
+            if resume and (differs := another_analysis(out / "runs", record)):
+                # Named for the analysis the user gave, not the sweep directory under it.
+                raise SweepError(
+                    f"{out} holds another analysis ({differs}): use another --out to start "
+                    "anew or --overwrite to replace it (out=, overwrite=True in Python)"
+                )
+            if on_plan is not None:
+                on_plan(len(sp.samples) * problem.spec.replications, 0)
+            sp.evaluate(
+                executor=executor,
+                workers=workers,
+                scheduler=scheduler,
+                out=out / "runs",
+                resume=resume,
+                on_result=on_result,
+                progress=progress,
+            )
+        except BaseException:
+            # Refused (a sample that makes an invalid scenario) or stopped before any run
+            # finished: leave what was there before.
+            if fresh and not finished_runs(out):
+                if existed:  # the user's own empty directory stays
+                    for child in out.iterdir():
+                        shutil.rmtree(child) if child.is_dir() else child.unlink()
+                else:
+                    shutil.rmtree(out)
+            raise
     analyze(sp, method, second_order=second_order)
     indices = indices_table(sp)
     yearly = time_varying_table(indices)

@@ -449,6 +449,40 @@ class OutputDirectory:
 
 
 @contextmanager
+def replacing(
+    target: Path, kind: str, *, overwrite: bool, kept: Callable[[], bool]
+) -> Iterator[None]:
+    """``--overwrite`` for work that writes into its target as it goes (a sensitivity
+    analysis, a calibration, a policy search): an earlier povsim ``kind`` at ``target`` is
+    set aside while the new work starts there, comes back if the work ends before
+    ``kept()`` (refused, or stopped before it kept anything), and is removed once the new
+    work has kept something. Without ``overwrite`` nothing is moved.
+
+    Raises:
+        OutputError: ``target`` is not a povsim ``kind``, or holds files its manifest does
+            not list (:func:`check_target`); before anything is moved.
+    """
+    target = Path(target)
+    aside = None
+    if overwrite and target.is_dir() and any(target.iterdir()):
+        check_target(target, kind, overwrite=True)
+        aside = target.with_name(f".{target.name}.replaced-{os.getpid()}")
+        os.replace(target, aside)
+    try:
+        yield
+    except BaseException:
+        if aside is not None and not kept():
+            if target.exists():
+                shutil.rmtree(target, ignore_errors=True)
+            os.replace(aside, target)
+            aside = None
+        raise
+    finally:
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+
+
+@contextmanager
 def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[OutputDirectory]:
     """An :class:`OutputDirectory` in a hidden directory that replaces ``target`` at the end.
 

@@ -53,7 +53,7 @@ from povsim.experiments.calibration.validation import (
 from povsim.experiments.executors import EXECUTOR_HINT, Executor
 from povsim.experiments.sweep import counted, too_many_runs
 from povsim.runs.display import result_repr, shape
-from povsim.runs.store import OutputDirectory, check_target
+from povsim.runs.store import OutputDirectory, check_target, replacing
 
 __all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
 
@@ -250,7 +250,7 @@ class _Search:
                     ScenarioProblem(
                         str(self.history_file),
                         "",
-                        "damaged: the fit cannot continue from it (move it away to start anew)",
+                        "damaged: the fit cannot continue from it (--overwrite starts anew)",
                     )
                 ]
             ) from None
@@ -274,8 +274,8 @@ class _Search:
                             "",
                             f"written by a fit within other bounds ({'; '.join(differ)}): "
                             "its points would be mixed with this fit's; give the same bounds "
-                            "to continue it, or move it away or choose another --out "
-                            "(out= in Python)",
+                            "to continue it, --overwrite to replace it, or another --out "
+                            "(overwrite=, out= in Python)",
                         )
                     ]
                 )
@@ -292,8 +292,8 @@ class _Search:
                         "",
                         "written by another fit (other free parameters, or the scenario, "
                         "the targets, the runs' seed or replications, or the model's code "
-                        "have changed since): its points would be stale; move it away or "
-                        "choose another --out (out= in Python)",
+                        "have changed since): its points would be stale; --overwrite replaces "
+                        "it, or choose another --out (overwrite=, out= in Python)",
                     )
                 ]
             )
@@ -417,6 +417,7 @@ def calibrate(
     on_plan: Callable[[int], None] | None = None,
     source: str = "<targets>",
     parameters_given: str | None = None,
+    overwrite: bool = False,
 ) -> CalibrationResult:
     """Fit ``parameters`` (default: the targets file's) so the scenario meets ``spec``.
 
@@ -427,7 +428,9 @@ def calibrate(
     A rerun with the same settings replays the history and continues; a history written
     by another fit (scenario, targets, seed, replications or the model's code) is refused.
     Before the search each parameter is run at its bounds; one that moves no target is
-    refused (:class:`~povsim.config.ScenarioError`), as the model ignores it.
+    refused (:class:`~povsim.config.ScenarioError`), as the model ignores it. With
+    ``overwrite`` an earlier calibration at ``out`` is replaced instead (kept aside until the
+    new fit has written a point, and back if it is refused or stopped before).
 
     Args:
         scenario: the region's scenario.
@@ -446,7 +449,55 @@ def calibrate(
         source: the targets file, for messages.
         parameters_given: where ``parameters`` came from, for messages, when they are not
             the targets file's (``--param``).
+        overwrite: replace an earlier calibration at ``out`` rather than continue it.
     """
+    arguments.flag("overwrite", overwrite)
+    target = arguments.path("out", out)
+    written = (target / "history.parquet", target / "calibrated.toml")
+    with replacing(
+        target,
+        "calibration",
+        overwrite=overwrite,
+        kept=lambda: any(path.is_file() for path in written),
+    ):
+        return _calibrate(
+            scenario,
+            spec,
+            scenario_file=scenario_file,
+            out=target,
+            parameters=parameters,
+            executor=executor,
+            generations=generations,
+            population=population,
+            replications=replications,
+            households=households,
+            seed=seed,
+            on_result=on_result,
+            on_plan=on_plan,
+            source=source,
+            parameters_given=parameters_given,
+        )
+
+
+def _calibrate(
+    scenario: Scenario,
+    spec: TargetsFile,
+    *,
+    scenario_file: Path,
+    out: Path,
+    parameters: Sequence[Parameter] | None = None,
+    executor: Executor | None = None,
+    generations: int | None = None,
+    population: int | None = None,
+    replications: int | None = None,
+    households: int | None = None,
+    seed: int | None = None,
+    on_result: Callable[[], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    source: str = "<targets>",
+    parameters_given: str | None = None,
+) -> CalibrationResult:
+    """:func:`calibrate` without its ``overwrite``."""
     from povsim.plots.calibration import calibration_history, target_fit
 
     arguments.loaded("scenario", scenario)
