@@ -460,178 +460,148 @@ def calibrate(
         overwrite=overwrite,
         kept=lambda: any(path.is_file() for path in written),
     ):
-        return _calibrate(
-            scenario,
-            spec,
-            scenario_file=scenario_file,
-            out=target,
-            parameters=parameters,
-            executor=executor,
-            generations=generations,
-            population=population,
-            replications=replications,
-            households=households,
-            seed=seed,
-            on_result=on_result,
-            on_plan=on_plan,
-            source=source,
-            parameters_given=parameters_given,
-        )
+        from povsim.plots.calibration import calibration_history, target_fit
 
-
-def _calibrate(
-    scenario: Scenario,
-    spec: TargetsFile,
-    *,
-    scenario_file: Path,
-    out: Path,
-    parameters: Sequence[Parameter] | None = None,
-    executor: Executor | None = None,
-    generations: int | None = None,
-    population: int | None = None,
-    replications: int | None = None,
-    households: int | None = None,
-    seed: int | None = None,
-    on_result: Callable[[], None] | None = None,
-    on_plan: Callable[[int], None] | None = None,
-    source: str = "<targets>",
-    parameters_given: str | None = None,
-) -> CalibrationResult:
-    """:func:`calibrate` without its ``overwrite``."""
-    from povsim.plots.calibration import calibration_history, target_fit
-
-    arguments.loaded("scenario", scenario)
-    arguments.instance(
-        "spec", spec, TargetsFile, "a TargetsFile, as load_region(targets_path) returns"
-    )
-    scenario_file = arguments.path("scenario_file", scenario_file)
-    if not scenario_file.is_file():  # calibrated.toml extends it
-        raise ValueError(f"scenario_file: {scenario_file} is not a file")
-    out = arguments.path("out", out)
-    check_target(out, "calibration", resume=True)  # before the runs, not after them
-    if executor is not None:
-        arguments.instance("executor", executor, Executor, EXECUTOR_HINT)
-    settings = spec.calibration
-    # What was given here rather than taken from the targets file, for messages.
-    asked = [
-        name
-        for name, value in (
-            ("generations", generations),
-            ("population", population),
-            ("replications", replications),
+        arguments.loaded("scenario", scenario)
+        arguments.instance(
+            "spec", spec, TargetsFile, "a TargetsFile, as load_region(targets_path) returns"
         )
-        if value is not None
-    ]
-    # Parameters passed in (the command line's --param) are named as given in messages.
-    given = parameters_given if parameters is not None else None
-    parameters = list(parameters if parameters is not None else settings.parameters)
-    if not parameters:
-        raise ScenarioError(
-            [ScenarioProblem(source, "calibration.parameters", "no free parameters to fit")]
+        scenario_file = arguments.path("scenario_file", scenario_file)
+        if not scenario_file.is_file():  # calibrated.toml extends it
+            raise ValueError(f"scenario_file: {scenario_file} is not a file")
+        out = arguments.path("out", out)
+        check_target(out, "calibration", resume=True)  # before the runs, not after them
+        if executor is not None:
+            arguments.instance("executor", executor, Executor, EXECUTOR_HINT)
+        settings = spec.calibration
+        # What was given here rather than taken from the targets file, for messages.
+        asked = [
+            name
+            for name, value in (
+                ("generations", generations),
+                ("population", population),
+                ("replications", replications),
+            )
+            if value is not None
+        ]
+        # Parameters passed in (the command line's --param) are named as given in messages.
+        given = parameters_given if parameters is not None else None
+        parameters = list(parameters if parameters is not None else settings.parameters)
+        if not parameters:
+            raise ScenarioError(
+                [ScenarioProblem(source, "calibration.parameters", "no free parameters to fit")]
+            )
+        check_against(spec.targets, parameters, scenario, source, given)
+        # None takes the targets file's value; a value given is checked as --generations etc. are.
+        generations = arguments.whole(
+            "generations", settings.generations if generations is None else generations
         )
-    check_against(spec.targets, parameters, scenario, source, given)
-    # None takes the targets file's value; a value given is checked as --generations etc. are.
-    generations = arguments.whole(
-        "generations", settings.generations if generations is None else generations
-    )
-    population = arguments.whole(
-        "population", settings.population if population is None else population, least=2
-    )
-    replications = arguments.replications(
-        settings.replications if replications is None else replications
-    )
-    seed = arguments.seed("seed", settings.seed if seed is None else seed)
-    if households is None:
-        households = settings.households  # None too: the profile's own size
-    else:
-        arguments.whole("households", households, least=10)
-    base = resized(scenario, households)
-    targets = spec.targets
-    # The scenario's own values (clipped to the bounds) join the first generation, so a
-    # recalibration starts from the profile as it stands.
-    dumped = base.model_dump(mode="python")
-    x0 = [float(np.clip(get_path(dumped, p.path), *p.bounds)) for p in parameters]
-    # SciPy's population is per parameter, and the initial one comes before the generations.
-    fit_runs = population * len(parameters) * (generations + 1) * replications
-    size = [
-        counted(population, "candidate", " per parameter"),
-        counted(len(parameters), "parameter"),
-        counted(generations + 1, "generation", " (with the initial one)"),
-        counted(replications, "replication"),
-    ]
-    # Before the first run: a fit of 10^15 runs started and would never have ended.
-    if (too_many := too_many_runs(size, fit_runs, "a fit")) is not None:
-        where = ", ".join(f"--{name}" for name in asked)
-        raise ScenarioError(
-            [ScenarioProblem(where or source, "" if where else "calibration", too_many)]
+        population = arguments.whole(
+            "population", settings.population if population is None else population, least=2
         )
-    if on_plan is not None:
-        on_plan(2 * len(parameters) + fit_runs)
-    _refuse_inert(base, parameters, targets, x0, seed, executor, on_result, source, given)
-    directory = OutputDirectory(Path(out), "calibration")
+        replications = arguments.replications(
+            settings.replications if replications is None else replications
+        )
+        seed = arguments.seed("seed", settings.seed if seed is None else seed)
+        if households is None:
+            households = settings.households  # None too: the profile's own size
+        else:
+            arguments.whole("households", households, least=10)
+        base = resized(scenario, households)
+        targets = spec.targets
+        # The scenario's own values (clipped to the bounds) join the first generation, so a
+        # recalibration starts from the profile as it stands.
+        dumped = base.model_dump(mode="python")
+        x0 = [float(np.clip(get_path(dumped, p.path), *p.bounds)) for p in parameters]
+        # SciPy's population is per parameter, and the initial one comes before the generations.
+        fit_runs = population * len(parameters) * (generations + 1) * replications
+        size = [
+            counted(population, "candidate", " per parameter"),
+            counted(len(parameters), "parameter"),
+            counted(generations + 1, "generation", " (with the initial one)"),
+            counted(replications, "replication"),
+        ]
+        # Before the first run: a fit of 10^15 runs started and would never have ended.
+        if (too_many := too_many_runs(size, fit_runs, "a fit")) is not None:
+            where = ", ".join(f"--{name}" for name in asked)
+            raise ScenarioError(
+                [ScenarioProblem(where or source, "" if where else "calibration", too_many)]
+            )
+        if on_plan is not None:
+            on_plan(2 * len(parameters) + fit_runs)
+        _refuse_inert(base, parameters, targets, x0, seed, executor, on_result, source, given)
+        directory = OutputDirectory(Path(out), "calibration")
 
-    def run(scenarios: list[Scenario]) -> NDArray[np.float64]:
-        return simulate_targets(scenarios, targets, seed, replications, executor, on_result)
+        def run(scenarios: list[Scenario]) -> NDArray[np.float64]:
+            return simulate_targets(scenarios, targets, seed, replications, executor, on_result)
 
-    def write_best(x: NDArray[np.float64], value: float) -> None:
-        values = dict(zip(search.names, (float(v) for v in x), strict=True))
-        header = (
-            f"Calibrated by `povsim calibrate` against {spec.region} targets "
-            f"({datetime.now(UTC):%Y-%m-%d}).\n"
-            f"Objective {value:.4g} (mean squared error in tolerances), {replications} "
-            f"replications of seed {seed}, {base.population.households} agents."
-        )
-        text = calibrated_toml(
-            scenario_file,
-            directory.path / "calibrated.toml",
+        def write_best(x: NDArray[np.float64], value: float) -> None:
+            values = dict(zip(search.names, (float(v) for v in x), strict=True))
+            header = (
+                f"Calibrated by `povsim calibrate` against {spec.region} targets "
+                f"({datetime.now(UTC):%Y-%m-%d}).\n"
+                f"Objective {value:.4g} (mean squared error in tolerances), {replications} "
+                f"replications of seed {seed}, {base.population.households} agents."
+            )
+            text = calibrated_toml(
+                scenario_file,
+                directory.path / "calibrated.toml",
+                parameters,
+                {**values, **search.changes(x)},
+                header,
+            )
+            directory.text("calibrated.toml", text)
+
+        fingerprint = _fingerprint(base, parameters, targets, seed, replications)
+        search = _Search(
+            base,
             parameters,
-            {**values, **search.changes(x)},
-            header,
+            targets,
+            directory,
+            write_best,
+            run,
+            replications,
+            on_result,
+            fingerprint,
         )
-        directory.text("calibrated.toml", text)
-
-    fingerprint = _fingerprint(base, parameters, targets, seed, replications)
-    search = _Search(
-        base, parameters, targets, directory, write_best, run, replications, on_result, fingerprint
-    )
-    search.replay()
-    result = differential_evolution(
-        lambda x: math.nan,  # never called: the generation mapper evaluates every point
-        bounds=[p.bounds for p in parameters],
-        popsize=population,
-        maxiter=generations,
-        rng=np.random.default_rng(seed),
-        polish=False,
-        updating="deferred",
-        workers=search,
-        init="latinhypercube",
-        x0=x0,
-    )
-    x = search.best_x if search.best_x is not None else result.x
-    changes = search.changes(x)
-    calibrated = base.updated(changes)
-    table = target_table(targets, run([calibrated])[0])
-    directory.text("fit.csv", table.to_csv(index=False))
-    history = pd.DataFrame(search.rows)
-    directory.figure("fit", calibration_history(history, search.names))
-    directory.figure("targets", target_fit(table))
-    directory.manifest(
-        region=spec.region,
-        targets_file=source,
-        scenario_file=str(scenario_file),
-        parameters=[p.model_dump(mode="json") for p in parameters],
-        best=changes,
-        objective=search.best_objective,
-        seed=seed,
-        replications=replications,
-        agents=base.population.households,
-    )
-    return CalibrationResult(
-        parameters=parameters,
-        best=changes,
-        objective=float(search.best_objective),
-        history=history,
-        table=table,
-        scenario=scenario.updated(changes),
-        evaluations=search.fresh,
-    )
+        search.replay()
+        result = differential_evolution(
+            lambda x: math.nan,  # never called: the generation mapper evaluates every point
+            bounds=[p.bounds for p in parameters],
+            popsize=population,
+            maxiter=generations,
+            rng=np.random.default_rng(seed),
+            polish=False,
+            updating="deferred",
+            workers=search,
+            init="latinhypercube",
+            x0=x0,
+        )
+        x = search.best_x if search.best_x is not None else result.x
+        changes = search.changes(x)
+        calibrated = base.updated(changes)
+        table = target_table(targets, run([calibrated])[0])
+        directory.text("fit.csv", table.to_csv(index=False))
+        history = pd.DataFrame(search.rows)
+        directory.figure("fit", calibration_history(history, search.names))
+        directory.figure("targets", target_fit(table))
+        directory.manifest(
+            region=spec.region,
+            targets_file=source,
+            scenario_file=str(scenario_file),
+            parameters=[p.model_dump(mode="json") for p in parameters],
+            best=changes,
+            objective=search.best_objective,
+            seed=seed,
+            replications=replications,
+            agents=base.population.households,
+        )
+        return CalibrationResult(
+            parameters=parameters,
+            best=changes,
+            objective=float(search.best_objective),
+            history=history,
+            table=table,
+            scenario=scenario.updated(changes),
+            evaluations=search.fresh,
+        )
