@@ -245,9 +245,7 @@ def compare(
     for spec in specs:
         same = [str(p) for p, s in zip(scenarios, specs, strict=True) if s.name == spec.name]
         if len(same) > 1:
-            files = (
-                " and ".join(same) if len(same) == 2 else ", ".join(same[:-1]) + f" and {same[-1]}"
-            )
+            files = ", ".join(same[:-1]) + f" and {same[-1]}"
             every = "both" if len(same) == 2 else f"all {len(same)}"
             raise fail(
                 f"{files} are {every} named {spec.name!r}: give each its own "

@@ -250,9 +250,8 @@ def _percent_hint(error: Any) -> str:
     write."""
     given, bounds = error["input"], error.get("ctx", {})
     most = bounds.get("le", bounds.get("lt"))
-    if not isinstance(most, int | float) or not 0 < most <= 2 or not most < given <= 100:
-        return ""
-    if given <= 2:  # 1.5 may be 150% as well as 1.5%: no guess
+    # up to 2, 1.5 may be 150% as well as 1.5%: no guess
+    if not isinstance(most, int | float) or not 0 < most <= 2 or not max(most, 2) < given <= 100:
         return ""
     return f" ({given:g}% is written {given / 100:g})"
 

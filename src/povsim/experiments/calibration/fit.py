@@ -469,7 +469,7 @@ def calibrate(
         scenario_file = arguments.path("scenario_file", scenario_file)
         if not scenario_file.is_file():  # calibrated.toml extends it
             raise ValueError(f"scenario_file: {scenario_file} is not a file")
-        out = arguments.path("out", out)
+        out = target
         check_target(out, "calibration", resume=True)  # before the runs, not after them
         if executor is not None:
             arguments.instance("executor", executor, Executor, EXECUTOR_HINT)
