@@ -531,6 +531,46 @@ def test_a_regions_or_provinces_county_exits_add_up(tiny: Scenario, tiny_run) ->
     assert p.loc[p["year"] == year, "counties_exited"].sum() > 0
 
 
+def test_a_provinces_register_in_its_poor_counties_is_its_poor_counties_own(
+    tiny: Scenario, tiny_run
+) -> None:
+    """Some provinces said how much of their register lived in their poor counties (Inner
+    Mongolia, 2016: 83%): the share is the poor counties' registered people over all the
+    province's, and a region's is recomputed from the summed counts, not averaged."""
+    c, p = tiny_run.counties, tiny_run.provinces
+    year = tiny.start_year + 1
+    rows = c[c["year"] == year]
+    assert rows.loc[rows["poor_county"], "registered_people"].sum() > 0, "a vacuous check"
+    assert rows.loc[~rows["poor_county"], "registered_people"].sum() > 0, "a vacuous check"
+    for province in ("Westland", "Eastland"):
+        mine = rows[rows["province"] == province]
+        poor = mine.loc[mine["poor_county"], "registered_people"].sum()
+        expected = poor / mine["registered_people"].sum()
+        row = p[(p["province"] == province) & (p["year"] == year)].iloc[0]
+        assert row["poor_county_registered_people"] == pytest.approx(poor)
+        assert row["poor_county_registered_share"] == pytest.approx(expected)
+        target = Target(
+            indicator="poor_county_registered_share",
+            province=province,
+            year=year,
+            value=0.83,
+            absolute_tolerance=0.05,
+            source="t",
+        )
+        assert measure(tiny_run, [target])[0] == pytest.approx(expected)
+    both = Target(
+        indicator="poor_county_registered_share",
+        region="west",
+        year=year,
+        value=0.83,
+        absolute_tolerance=0.05,
+        source="t",
+    )
+    west = rows[rows["region"] == "west"]
+    poor = west.loc[west["poor_county"], "registered_people"].sum()
+    assert measure(tiny_run, [both])[0] == pytest.approx(poor / west["registered_people"].sum())
+
+
 def test_the_county_exits_figure_stacks_the_regions_to_the_national_count(tiny_run) -> None:
     """Which parts of the country finish when is the question the figure answers: one bar
     per year, stacked by NBS region, as tall as the nation's exits."""

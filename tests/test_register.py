@@ -173,6 +173,31 @@ def test_a_household_the_rising_line_passes_is_caught_as_it_falls(rules: Scenari
     assert got == [False, False, True]
 
 
+@pytest.mark.parametrize(("second_year", "relapsed"), [(2000.0, True), (5000.0, False)])
+def test_a_fall_found_before_the_floor_caught_it_is_still_verified(
+    rules: Scenario, second_year: float, relapsed: bool
+) -> None:
+    """Under the line at one assessment, before two lines in one let the floor take a
+    household that can work, and caught by it at the next with its own income still under:
+    two successive assessments under the line, a relapse: the fall is tracked from the
+    first assessment, whether or not the floor could take the household then, so the
+    allowance that starts paying in the second year does not hide it. A household that
+    recovers by then is no relapse."""
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=True, two_lines_from=2015
+    ).updated({"exit.relapse_years": 2})
+    row = {"status": Status.EXITED, "ever_exited": True, "size": 2, "labour": 2, "income": 5000.0}
+    model, dibao = start_year(scenario, row)
+    first = _assess(model, 2014, [2000.0])
+    assert not dibao.enrolled[0]  # the floor does not take a worker yet
+    assert model.households.income[0] == pytest.approx(2000.0)
+    assert not first.relapsed[0]
+    second = _assess(model, 2015, [second_year])
+    assert bool(second.relapsed[0]) is relapsed
+    if relapsed:
+        assert dibao.enrolled[0]  # caught, and the fall recorded
+
+
 def test_a_fall_the_floor_cannot_pay_for_is_a_fall(rules: Scenario) -> None:
     """On the floor over the line, its re-assessment after a shock unpaid for want of money:
     the household ends the year under the line, and the fall counts."""

@@ -46,6 +46,7 @@ __all__ = [
     "COUNTY_COLUMNS",
     "PROVINCE_COLUMNS",
     "RATIOS",
+    "REGION_RATIOS",
     "County",
     "CountyRun",
     "CountySpec",
@@ -119,6 +120,8 @@ PROVINCE_COLUMNS = (
     "mean_income",
     "registered_people",
     "registered_incidence",
+    "poor_county_registered_people",
+    "poor_county_registered_share",
     "exits_people",
     "relapses_people",
     "spending_yuan",
@@ -141,6 +144,12 @@ RATIOS = {
     "registered_household_size_start": ("registered_people_start", "registered_households_start"),
 }
 """Rates that do not add up over counties: (numerator, denominator) counts to recompute them."""
+REGION_RATIOS = {
+    "incidence": RATIOS["incidence"],
+    "registered_incidence": RATIOS["registered_incidence"],
+    "poor_county_registered_share": ("poor_county_registered_people", "registered_people"),
+}
+"""The same for a region's or a province's figures, from ``provinces.parquet``."""
 # Means over a county's people, combined with the people (or, where no people count is
 # kept, the households) they were taken over.
 _MEANS = {
@@ -803,6 +812,11 @@ def _mean_income(table: pd.DataFrame, by: list[str]) -> pd.Series:
     return income / people.groupby([table[k] for k in by], sort=False).sum()
 
 
+def _share(part: pd.Series, whole: pd.Series) -> np.ndarray:
+    """``part / whole``, 0 where ``whole`` is (as every rate of an indicators table)."""
+    return np.where(whole > 0, part / whole.where(whole > 0, 1), 0.0)
+
+
 def _province_table(table: pd.DataFrame) -> pd.DataFrame:
     sums = [
         "population_people",
@@ -825,6 +839,14 @@ def _province_table(table: pd.DataFrame) -> pd.DataFrame:
         return counted.reindex(rows).fillna(0).to_numpy().astype(np.int32)
 
     poor = table[table["poor_county"]]
+    # How much of a province's register lives in its poor counties, and so how much the
+    # campaign's county-level exits (摘帽) leave out (非贫困县的贫困人口).
+    out["poor_county_registered_people"] = (
+        poor.groupby(["province", "year"])["registered_people"].sum().reindex(rows).fillna(0.0)
+    ).to_numpy()
+    out["poor_county_registered_share"] = _share(
+        out["poor_county_registered_people"], out["registered_people"]
+    )
     out["poor_counties"] = counties(poor)
     out["counties_exited"] = counties(poor[poor["year"] == poor["exit_year"]])
     out["poor_counties_remaining"] = (
@@ -879,13 +901,19 @@ def _national_indicators(
         out[column] = [weighted_quantiles(*pooled(group, y), [q])[0] for y in range(years)]
     out["mean_income_lowest_fifth"] = [lowest_share_mean(*pooled(0, y), 0.2) for y in range(years)]
     for column, (part, whole) in RATIOS.items():
-        out[column] = np.where(out[whole] > 0, out[part] / out[whole].where(out[whole] > 0, 1), 0.0)
+        out[column] = _share(out[part], out[whole])
     poor = counties_table[counties_table["poor_county"]]
     exits = poor[poor["year"] == poor["exit_year"]].groupby("year")["county"].count()
     out["counties_exited"] = out["year"].map(exits).fillna(0).astype(np.int32)
     designated = poor["county"].nunique()
     out["poor_counties_remaining"] = designated - out["counties_exited"].cumsum()
     out["mean_income_poor_counties"] = out["year"].map(_mean_income(poor, ["year"]))
+    out["poor_county_registered_people"] = (
+        out["year"].map(poor.groupby("year")["registered_people"].sum()).fillna(0.0)
+    )
+    out["poor_county_registered_share"] = _share(
+        out["poor_county_registered_people"], out["registered_people"]
+    )
     # Nationally, "the county has exited" reads: every poor county has.
     out["county_exited"] = out["poor_counties_remaining"] == 0
     return out[[*INDICATORS, *NATIONAL_INDICATORS]]

@@ -72,6 +72,7 @@ REGION_INDICATORS = (
     "registered_people",
     "incidence",
     "registered_incidence",
+    "poor_county_registered_share",
     "counties_exited",
     "poor_counties_remaining",
     "deep_poverty_counties",
@@ -80,7 +81,8 @@ REGION_INDICATORS = (
 (``province``) of a county-resolved run, from its provinces' table: NBS publishes its poor
 by east, centre and west, and its provinces' by bands; the county batches were announced
 county by county, and the provinces designated their deep-poverty counties, so a region's or a
-province's counts of them are known too."""
+province's counts of them are known too; some provinces said how much of their register
+lived in their poor counties."""
 
 
 class _Strict(StrictNumbers):

@@ -24,7 +24,7 @@ from povsim.experiments.calibration.targets import (
 )
 from povsim.experiments.executors import EXECUTOR_HINT, Executor, given
 from povsim.runs import metrics
-from povsim.runs.counties import RATIOS, NationalResult, simulate_counties
+from povsim.runs.counties import REGION_RATIOS, NationalResult, simulate_counties
 from povsim.runs.runner import RunResult, simulate
 from povsim.runs.stats import mean_interval
 
@@ -98,8 +98,8 @@ def _region_value(run: RunResult | NationalResult, target: Target) -> float:
     p = run.provinces
     place = p["region"] == target.region if target.region else p["province"] == target.province
     rows = p[place & (p["year"] == target.year)]
-    if target.indicator in RATIOS:
-        part, whole = (float(rows[c].sum()) for c in RATIOS[target.indicator])
+    if target.indicator in REGION_RATIOS:
+        part, whole = (float(rows[c].sum()) for c in REGION_RATIOS[target.indicator])
         return part / whole if whole else 0.0
     return float(rows[target.indicator].sum())
 
