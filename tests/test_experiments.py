@@ -137,6 +137,17 @@ def test_compare_cli_writes_table_and_figures(tmp_path: Path) -> None:
     assert reference["diff_mean"].isna().all()
     other = table[(table.scenario == "no_intervention") & (table.metric == "cumulative_exit_share")]
     assert float(other["diff_mean"].iloc[0]) < 0  # no support: fewer exits, paired
+    # Significant where the difference's interval excludes 0, and said so in the table.
+    assert bool(other["diff_significant"].iloc[0])
+    excludes = (table["diff_ci_low"] > 0) | (table["diff_ci_high"] < 0)
+    assert (table["diff_significant"] == excludes).all()
+    assert not reference["diff_significant"].any()
+    assert 0 < excludes.sum() < len(table) - len(reference)  # some, not all: a real test
+    assert "*: its 95% interval excludes 0" in " ".join(result.output.split())
+    assert " *" in result.output
+    units = dict(zip(table["metric"], table["unit"], strict=False))
+    assert units["cumulative_exit_share"] == "share"
+    assert units["cost_per_exit"] == "yuan"
     for name in ("trajectories", "exits_relapses"):
         assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     runs = pd.read_parquet(out / "compare_runs.parquet")

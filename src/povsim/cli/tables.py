@@ -174,7 +174,7 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
     title = (
         f"{comparison.replications} replications each (seed {comparison.seed}); "
         "means ±95% interval (≤x or ≥x: its other end, where cut at 0 or 100%); "
-        f"Δ: paired difference from {reference}"
+        f"Δ: paired difference from {reference} (*: its 95% interval excludes 0)"
         + "".join(f"; --set {o}" for o in comparison.overrides)
     )
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)

@@ -340,7 +340,8 @@ def StatusView(model: DashboardModel):
 # ------------------------------------------------------------------ comparison
 def _comparison_table(result: Comparison) -> pd.DataFrame:
     """One row per mix: each headline metric's mean and 95% interval, and its paired
-    difference from the first mix with its interval (empty for the first)."""
+    difference from the first mix with its interval and whether that excludes 0 (empty for
+    the first)."""
     rows = []
     for name, group in result.table.groupby("scenario", sort=False):
         group = group.set_index("metric")
@@ -355,6 +356,7 @@ def _comparison_table(result: Comparison) -> pd.DataFrame:
             row[f"{label} Δ"] = r["diff_mean"]
             row[f"{label} Δ 95% low"] = r["diff_ci_low"]
             row[f"{label} Δ 95% high"] = r["diff_ci_high"]
+            row[f"{label} Δ significant"] = r["diff_significant"]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -393,7 +395,9 @@ def CompareView(model: DashboardModel):
         first = result.scenarios[0].name
         for scenario, difference, cells in result.cells():
             mix = f"Δ vs {_markdown_text(first)}" if difference else _markdown_text(scenario)
-            lines.append(f"| {mix} | " + " | ".join(map(_unbroken, cells)) + " |")
+            # escaped: markdown reads a pair of asterisks as emphasis
+            shown = (_unbroken(c).replace("*", "\\*") for c in cells)
+            lines.append(f"| {mix} | " + " | ".join(shown) + " |")
         _markdown("\n".join(lines))
         for note in _unpaired_notes(result):
             solara.Warning(note, classes=["povsim-unpaired"])
@@ -417,7 +421,7 @@ def CompareView(model: DashboardModel):
             f"common seeds: seed {result.seed}, the first pinned mix's{unused}; means ± the "
             "half-width of their 95% intervals (≤x or ≥x: its other end, where cut at 0 or 100%), "
             f"and under each mix its paired difference from {first} (Δ; shares in percentage "
-            "points)",
+            "points; *: its 95% interval excludes 0)",
         )
         buffer = io.StringIO()
         table.to_csv(buffer, index=False)

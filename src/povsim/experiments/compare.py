@@ -28,7 +28,7 @@ from povsim.runs.stats import mean_interval, summarise
 from povsim.runs.store import staged
 from povsim.sim.streams import run_seed
 
-__all__ = ["COMPARED", "Comparison", "compare_scenarios", "write_comparison"]
+__all__ = ["COMPARED", "SIGNIFICANT", "Comparison", "compare_scenarios", "write_comparison"]
 
 COMPARED = {
     "incidence_end": "incidence end",
@@ -43,6 +43,9 @@ COMPARED = {
 """The outcomes comparison tables show (`povsim compare`, the dashboard) and their headers,
 with units where not a share."""
 
+SIGNIFICANT = " *"
+"""Marks a paired difference whose 95% interval excludes 0 (``diff_significant``)."""
+
 
 @dataclass
 class Comparison:
@@ -50,8 +53,9 @@ class Comparison:
 
     Attributes:
         runs: one row per scenario and replication with its metrics.
-        table: per scenario and metric: mean and 95% interval, and the paired
-            difference from the first scenario with its 95% interval.
+        table: per scenario and metric: its unit, mean and 95% interval, and the paired
+            difference from the first scenario with its 95% interval and whether that
+            interval excludes 0 (``diff_significant``).
         trajectories: every run's indicators, with ``scenario`` and ``replication``.
         overrides: the ``dotted.path=value`` changes every scenario file was loaded with
             (``--set``), said in the table's title and the manifest.
@@ -118,6 +122,7 @@ class Comparison:
                         group.loc[name, f"{prefix}ci_high"],
                         difference=difference,
                     )
+                    + (SIGNIFICANT if difference and group.loc[name, "diff_significant"] else "")
                     for name in COMPARED
                 ]
                 rows.append((str(scenario), difference, cells))
@@ -142,6 +147,8 @@ def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.Data
                     "diff_mean": mean,
                     "diff_ci_low": low,
                     "diff_ci_high": high,
+                    # NaN bounds (the reference, one replication, no value) compare False
+                    "diff_significant": bool(low > 0 or high < 0),
                 }
             )
     return pd.DataFrame(rows)
@@ -262,6 +269,7 @@ def compare_scenarios(
     table = metrics.clip_intervals(summarise(runs, ["scenario"], names)).merge(
         _paired(runs, [s.name for s in scenarios], names), on=["scenario", "metric"]
     )
+    table.insert(2, "unit", [metrics.outcome(m).unit for m in table["metric"]])
     trajectories = pd.concat(
         [r.indicators.assign(scenario=r.scenario.name, replication=r.replication) for r in done],
         ignore_index=True,
