@@ -512,6 +512,30 @@ def test_validate_exits_1_when_a_target_is_missed(tmp_path: Path) -> None:
     assert "incidence@2015" not in misses  # passed
 
 
+def test_a_small_samples_village_targets_say_why_they_mean_little(tmp_path: Path) -> None:
+    """`--households 500` left Chongzuo three sample villages of 260 each: its designated
+    villages could only be 0, 260, 520 or 780 against 287, a FAIL without a word."""
+    text = (REGIONS / "guiyang_targets.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        'scenario = "guiyang.toml"', f'scenario = "{REGIONS.as_posix()}/guiyang.toml"'
+    )
+    text += (
+        '\n[[targets]]\nindicator = "poor_villages"\nyear = 2015\nvalue = 330\n'
+        'relative_tolerance = 0.1\nsource = "seed 003"\nnote = "its own note"\n'
+    )
+    path = tmp_path / "villages_targets.toml"
+    path.write_text(text, encoding="utf-8")
+    region = load_region(path)
+    notes = {}
+    for households in (1000, 4000):  # 9 and 35 sample villages of the profile's 369
+        table = validate([region], replications=2, households=households, executor=None)
+        notes[households] = table.set_index("target").at["poor_villages@2015", "note"]
+    assert notes[1000].startswith("a sample of 1,000 agents has 9 villages, each standing for 123")
+    assert "--households 3,334 or more" in notes[1000]
+    assert notes[1000].endswith("; its own note")
+    assert notes[4000] == "its own note"
+
+
 def test_every_miss_of_the_national_profile_is_explained() -> None:
     """The national profile's known misses carry their reasons (a miss is reported, with why,
     never tuned away): the notes name a documented analysis."""

@@ -81,9 +81,13 @@ def label(name: str) -> str:
     return text
 
 
-def _number(value: float) -> str:
+def _number(value: float, like: float | None = None) -> str:
+    """``value`` in three figures or whole numbers; ``like``: a value it is the spread of,
+    whose precision it takes (a count of 520 ±0, not ±0.000)."""
     if math.isnan(value):
         return "-"
+    if like is not None and abs(like) >= 100:
+        return f"{value:,.0f}"
     if abs(value) < 1:
         return f"{value:.3f}"
     # three figures for small numbers: 3.04 people a household is not 3
@@ -325,7 +329,9 @@ def targets_table(table: pd.DataFrame, title: str) -> Table:
             region = row.region
             out.add_row(f"[bold]{escape(str(region))}[/]")
         half = (row.ci_high - row.ci_low) / 2
-        interval = _number(row.simulated) + ("" if math.isnan(half) else f" ±{_number(half)}")
+        interval = _number(row.simulated) + (
+            "" if math.isnan(half) else f" ±{_number(half, like=row.simulated)}"
+        )
         verdict = "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
         name = ("  " if regions else "") + escape(str(row.target))
         out.add_row(name, _number(row.published), interval, row.tolerance, verdict)

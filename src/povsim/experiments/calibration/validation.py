@@ -6,6 +6,7 @@ a target passes when the mean is within its tolerance.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -50,6 +51,24 @@ def resized(scenario: Scenario, households: int | None) -> Scenario:
             "population.villages": villages,
             "population.represents_villages": pop.represents_villages or pop.villages,
         }
+    )
+
+
+FEW_VILLAGES = 30
+"""Fewer sample villages than this, and a village count moves in steps too coarse to judge."""
+
+
+def _few_villages(profile: Scenario, sample: Scenario) -> str | None:
+    """Why a smaller sample's village targets mean little, or None where they do."""
+    villages = sample.population.villages
+    if villages >= FEW_VILLAGES or villages >= profile.population.villages:
+        return None
+    real = sample.population.represents_villages or profile.population.villages
+    enough = math.ceil(FEW_VILLAGES * sample.population.households / villages)
+    return (
+        f"a sample of {sample.population.households:,} agents has {villages} villages, "
+        f"each standing for {real / villages:,.0f}, so a village count moves in steps that size "
+        f"(--households {enough:,} or more for {FEW_VILLAGES} villages)"
     )
 
 
@@ -223,9 +242,17 @@ def validate(
         pairs.append((first, second))
     tables = []
     for scenario, spec in pairs:
-        values = simulate_targets(
-            [resized(scenario, households)], spec.targets, seed, replications, executor, on_result
-        )[0]
-        tables.append(target_table(spec.targets, values).assign(region=spec.region))
+        sample = resized(scenario, households)
+        values = simulate_targets([sample], spec.targets, seed, replications, executor, on_result)[
+            0
+        ]
+        table = target_table(spec.targets, values).assign(region=spec.region)
+        if (few := _few_villages(scenario, sample)) is not None:
+            villages = table["target"].str.contains("village")
+            table.loc[villages, "note"] = [
+                f"{few}; {note}" if isinstance(note, str) and note else few
+                for note in table.loc[villages, "note"]
+            ]
+        tables.append(table)
     table = pd.concat(tables, ignore_index=True)
     return table[["region", *[c for c in table.columns if c != "region"]]]
