@@ -381,3 +381,46 @@ def test_comparison_trajectories_show_paired_differences() -> None:
         assert np.all(np.diff(np.asarray(line.get_xdata(), dtype=float)) > 0)
     # one scenario, or one replication: the levels alone
     assert len(comparison_trajectories(_trajectories(["a"])).axes) == 2
+
+
+def _chinese_title(draws: int = 2) -> object:
+    from povsim.plots.common import Figure as PovsimFigure
+
+    fig = PovsimFigure()
+    ax = fig.add_subplot()
+    ax.set_title("Spending by program — 精准扶贫 县")
+    for _ in range(draws):
+        FigureCanvasAgg(fig).draw()
+    return ax.title
+
+
+def test_a_chinese_name_is_drawn_in_an_installed_chinese_font(monkeypatch) -> None:
+    """A Chinese scenario name drew as boxes, with a warning for every character."""
+    from povsim.plots import common
+
+    monkeypatch.setattr(common, "chinese_fonts", lambda: ("WenQuanYi Zen Hei",))
+    title = _chinese_title()
+    assert title.get_fontfamily()[-1] == "WenQuanYi Zen Hei"  # after the figure's own
+    assert title.get_fontfamily().count("WenQuanYi Zen Hei") == 1  # not added at every draw
+
+
+def test_without_a_chinese_font_it_is_said_once(monkeypatch) -> None:
+    from povsim.plots import common
+
+    monkeypatch.setattr(common, "chinese_fonts", lambda: ())
+    monkeypatch.setattr(common, "_said", [])
+    # once, however many characters and draws; matplotlib's warning a glyph is not raised
+    # (filterwarnings = error would fail on it)
+    with pytest.warns(common.NoChineseFont, match="fonts-noto-cjk") as said:
+        [_chinese_title() for _ in range(2)]
+    assert len(said) == 1
+
+
+def test_a_figure_of_replications_says_it_shows_their_means(baseline: Scenario) -> None:
+    """Bars of the replications' means read as one run's values without a word."""
+    several = _replications(baseline.updated({"population.households": 300}), "indicators")
+    one = several[several["replication"] == 0].drop(columns="replication")
+    title = exits_relapses(several, baseline).axes[0].get_title()
+    assert title.endswith("(means of 3 replications)")
+    assert "shaded: 95% intervals" in poverty_headcount(several, baseline).get_suptitle()
+    assert exits_relapses(one, baseline).axes[0].get_title().endswith(baseline.name)

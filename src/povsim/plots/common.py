@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import warnings
 import zlib
 from collections.abc import Iterable
 from typing import Any
@@ -15,7 +17,43 @@ import pandas as pd
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.runs.stats import mean_interval
 
-__all__ = ["Figure"]
+__all__ = ["CJK_FONTS", "Figure", "NoChineseFont", "chinese_fonts"]
+
+
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "AR PL UMing CN",
+    "Noto Sans CJK JP",
+)
+"""Fonts with Chinese characters, the first installed of which draws them."""
+
+
+class NoChineseFont(UserWarning):
+    """No installed font has Chinese characters: a Chinese name shows as boxes."""
+
+
+@functools.cache
+def chinese_fonts() -> tuple[str, ...]:
+    """The installed fonts of :data:`CJK_FONTS`, in its order."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return tuple(name for name in CJK_FONTS if name in installed)
+
+
+_said: list[bool] = []  # whether NoChineseFont was said in this process
+
+
+def _chinese(text: str) -> bool:
+    return any("\u2e80" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
 
 
 class Figure(matplotlib.figure.Figure):
@@ -23,13 +61,33 @@ class Figure(matplotlib.figure.Figure):
 
     Scenario, program and region names come from users' files, and matplotlib would read a
     name with two dollar signs as mathtext: it fails to parse (a traceback instead of a
-    figure) or silently becomes something else. No povsim label uses mathtext.
+    figure) or silently becomes something else. No povsim label uses mathtext. A name in
+    Chinese (精准扶贫) is drawn in an installed Chinese font after the figure's own, glyph by
+    glyph; without one it shows as boxes, said once (not once a character, as matplotlib
+    does).
     """
 
     def draw(self, renderer: Any) -> None:
+        chinese = False
         for text in self.findobj(matplotlib.text.Text):
             text.set_parse_math(False)
-        super().draw(renderer)
+            if _chinese(text.get_text()):
+                chinese = True
+                family = list(text.get_fontfamily())
+                more = [name for name in chinese_fonts() if name not in family]
+                if more:
+                    text.set_fontfamily([*family, *more])
+        if chinese and not chinese_fonts() and not _said:
+            _said.append(True)
+            warnings.warn(
+                "no installed font has Chinese characters, so Chinese names show as boxes in "
+                "the figures: install one (Debian and Ubuntu: fonts-noto-cjk)",
+                NoChineseFont,
+                stacklevel=2,
+            )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            super().draw(renderer)
 
 
 def _yearly(

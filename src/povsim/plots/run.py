@@ -43,6 +43,15 @@ def _checked(
     arguments.loaded("scenario", scenario)
 
 
+def _named(scenario: Scenario, frame: pd.DataFrame, *, banded: bool = False) -> str:
+    """The scenario's name, and with replications that the figure shows their means (and
+    what its bands are): bare means read as one run's values."""
+    if "replication" not in frame or (n := frame["replication"].nunique()) < 2:
+        return scenario.name
+    bands = ", shaded: 95% intervals" if banded else ""
+    return f"{scenario.name} (means of {n} replications{bands})"
+
+
 def poverty_headcount(
     ind: pd.DataFrame, scenario: Scenario, without: pd.DataFrame | None = None
 ) -> Figure:
@@ -94,7 +103,7 @@ def poverty_headcount(
     right.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
     right.set_ylim(bottom=0)
     _legend_below(fig, left, right)
-    fig.suptitle(scenario.name)
+    fig.suptitle(_named(scenario, ind, banded=True))
     return fig
 
 
@@ -102,6 +111,7 @@ def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     """Flows through the register each year (means over replications)."""
     counts = ("exits_households", "relapses_households", "new_entrants_households")
     _checked("ind", ind, ("year", *counts, "removed_households"), _INDICATORS, scenario)
+    name = _named(scenario, ind)
     ind = _yearly_means(ind)
     fig = Figure(figsize=(8, 4), layout="constrained")
     ax = fig.subplots()
@@ -116,7 +126,7 @@ def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     for i, (label, values) in enumerate(flows.items()):
         ax.bar(x + (i - (len(flows) - 1) / 2) * width, values, width, label=label)
     ax.set_xticks(x, ind["year"].astype(int).astype(str))
-    ax.set(title=f"Exits and relapses — {scenario.name}", xlabel="year", ylabel="households")
+    ax.set(title=f"Exits and relapses — {name}", xlabel="year", ylabel="households")
     _legend_below(fig, ax, ncols=4)
     return fig
 
@@ -149,6 +159,7 @@ def draw_income_bands(ax: Axes, ind: pd.DataFrame, **median_style) -> None:
 def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     """Percentiles of per-capita income each year against the poverty line."""
     _checked("ind", ind, (*_INCOME_BANDS, "median_income_registered"), _INDICATORS, scenario)
+    name = _named(scenario, ind)
     ind = _yearly_means(ind)
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
@@ -161,7 +172,7 @@ def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
         label="median, registered poor",
     )
     ax.set(
-        title=f"Household income — {scenario.name}",
+        title=f"Household income — {name}",
         xlabel="year",
         ylabel="yuan per person per year",
     )
@@ -174,6 +185,7 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     """Each year's exits by primary pathway (left) and by every program credited (right)."""
     columns = ("year", "program", "primary_households", "exited_households")
     _checked("table", table, columns, "a run's pathways (result.pathways)", scenario)
+    name = _named(scenario, table)
     table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
@@ -189,7 +201,7 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     # Beside the panels: inside, the legend of eight programs hides the early years' bars.
     handles, labels = left.get_legend_handles_labels()  # every pathway, "combined" too
     fig.legend(handles, labels, fontsize="small", loc="outside right upper", title="program")
-    fig.suptitle(scenario.name)
+    fig.suptitle(name)
     return fig
 
 
@@ -198,6 +210,7 @@ def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
     unspent hatched above the bars and its total noted (it does not carry over)."""
     columns = ("year", "program", "spent_yuan", "budget_yuan")
     _checked("table", table, columns, "a run's spending (result.spending)", scenario)
+    name = _named(scenario, table)
     table = _yearly_means(table, ["year", "program"])
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
@@ -214,7 +227,7 @@ def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
         label = f"unspent: {unspent:,.1f} of {budget.sum():,.1f} m (not carried over)"
     ax.bar(by_year.index, gap, bottom=spent, fill=False, hatch="//", ec="0.6", lw=0, label=label)
     ax.plot(budget.index, budget, color="black", marker="_", ls="--", label="budget")
-    ax.set(title=f"Spending by program — {scenario.name}", xlabel="year", ylabel="million yuan")
+    ax.set(title=f"Spending by program — {name}", xlabel="year", ylabel="million yuan")
     _legend_below(fig, ax)
     return fig
 
