@@ -575,6 +575,23 @@ COMMANDS = {
         "--levers",
         "seed=0:100",
     ],
+    # a lever on the sample's size overrode --households while the records gave the other
+    "optimize: the sample's size as a lever": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--levers",
+        "population.households=100:200",
+    ],
+    "calibrate: the sample's villages as a parameter": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "population.villages=2:9",
+    ],
     "calibrate: the scenario's seed as a parameter": [
         "calibrate",
         "{base}",

@@ -80,10 +80,22 @@ _SET_BY_EXPERIMENT = {
 """Scenario fields an experiment sets for every run it makes, whatever its points say."""
 
 
-def not_varied(path: str) -> str | None:
+_SAMPLE_SIZE = ("population.households", "population.villages")
+"""The sample's size, which a fit or a search sets with its ``households`` (the villages
+follow it)."""
+
+
+def not_varied(path: str, *, sized: bool = False) -> str | None:
     """Why a sweep, sensitivity analysis, fit or search may not vary ``path`` (None: it may).
 
     A varied ``seed`` ran every point on the same streams and wrote the values asked for
-    into the plan beside identical results.
+    into the plan beside identical results. ``sized``: the experiment sets the sample's
+    size itself (a fit's or a search's ``households``), which a lever on it overrode while
+    the records gave the other size.
     """
+    if sized and path in _SAMPLE_SIZE:
+        return (
+            "the sample's size is how finely every point is seen, not a lever: set it with "
+            "--households (households= in Python), which its villages follow"
+        )
     return _SET_BY_EXPERIMENT.get(path)

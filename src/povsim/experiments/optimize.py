@@ -345,7 +345,7 @@ class SearchSpace:
             if lever.path in self.names:
                 problems.append(ScenarioProblem(source, where, "given twice"))
                 continue
-            if (reason := not_varied(lever.path)) is not None:
+            if (reason := not_varied(lever.path, sized=True)) is not None:
                 problems.append(ScenarioProblem(source, where, reason))
                 continue
             if (outside := _outside_field(base, lever.path, lever.bounds, type(value))) is not None:
