@@ -174,7 +174,7 @@ def test_a_resumed_search_equals_an_uninterrupted_one(obvious: Scenario, tmp_pat
     pd.testing.assert_frame_equal(resumed.front, whole.front)
     longer = optimize(obvious, out=tmp_path / "cut", **{**settings, "generations": 4})  # type: ignore[arg-type]
     assert longer.evaluations == 6  # only the new generation ran
-    with pytest.raises(ScenarioError, match="other settings"):
+    with pytest.raises(ScenarioError, match="other settings .*seed: 5 then, 6 now"):
         optimize(obvious, out=tmp_path / "cut", **{**settings, "seed": 6})  # type: ignore[arg-type]
     # --overwrite: stopped before a generation is written, the earlier search comes back
     before = pd.read_parquet(tmp_path / "cut" / "history.parquet")
@@ -196,6 +196,28 @@ def test_a_resumed_search_equals_an_uninterrupted_one(obvious: Scenario, tmp_pat
 
 def _stop_at_once() -> None:
     raise KeyboardInterrupt
+
+
+def test_a_search_stopped_before_its_first_point_does_not_hold_its_directory(
+    obvious: Scenario, tmp_path: Path
+) -> None:
+    """It kept its settings and no point, and refused any other search there without
+    --overwrite: nothing was there to keep."""
+    settings = {
+        "objectives": ["incidence_end", "spending_yuan"],
+        "levers": ["shares"],
+        "generations": 1,
+        "population": 4,
+        "replications": 1,
+        "seed": 5,
+    }
+    with pytest.raises(KeyboardInterrupt):
+        optimize(obvious, out=tmp_path / "s", on_result=_stop_at_once, **settings)  # type: ignore[arg-type]
+    assert not (tmp_path / "s" / "history.parquet").exists()
+    other = optimize(obvious, out=tmp_path / "s", **{**settings, "seed": 6})  # type: ignore[arg-type]
+    assert other.evaluations == len(other.history) > 0
+    again = optimize(obvious, out=tmp_path / "s", **{**settings, "seed": 6})  # type: ignore[arg-type]
+    assert again.evaluations == 0  # its own settings now: replayed
 
 
 def test_robust_mode_scores_over_the_uncertain_inputs(obvious: Scenario, tmp_path: Path) -> None:

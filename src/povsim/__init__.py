@@ -391,6 +391,7 @@ def optimize(
     robust: str | Path | None = None,
     robust_samples: int = 8,
     statistic: str = "mean",
+    overwrite: bool = False,
     executor: str | Executor | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -413,6 +414,8 @@ def optimize(
         robust: a sensitivity problem file: score candidates over its uncertain inputs.
         robust_samples: draws of the uncertain inputs.
         statistic: robust mode's score: ``mean``, ``p90`` or ``regret``.
+        overwrite: replace an earlier search at ``out`` rather than continue it (it is kept
+            aside until the new search has a point).
         executor: "serial", "processes" (the default), "dask" or an :class:`Executor`.
         workers: worker processes for the executor (default: all cores).
         scheduler: address of a running Dask scheduler.
@@ -431,7 +434,7 @@ def optimize(
     from povsim.experiments.optimize import optimize as search
     from povsim.runs.progress import runs_progress
 
-    _check_flags(progress)
+    _check_flags(progress, overwrite=overwrite)
     # A search of minutes ran silent in a notebook, where `povsim optimize` has a bar.
     with (
         _executor(executor, workers, scheduler) as pool,
@@ -451,6 +454,7 @@ def optimize(
             robust=robust,
             robust_samples=robust_samples,
             statistic=statistic,
+            overwrite=overwrite,
             executor=pool,
             on_result=bar.advance,
             on_plan=bar.start,

@@ -99,3 +99,22 @@ def not_varied(path: str, *, sized: bool = False) -> str | None:
             "--households (households= in Python), which its villages follow"
         )
     return _SET_BY_EXPERIMENT.get(path)
+
+
+def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        return {
+            k: v for key, item in value.items() for k, v in _leaves(item, f"{path}{key}.").items()
+        }
+    return {path.rstrip("."): value}
+
+
+def differences(then: dict[str, Any], now: dict[str, Any], most: int = 3) -> str:
+    """How two recorded settings differ, by dotted path, as "x: 8 then, 16 now" (the first
+    ``most``, then "..."); empty when they do not."""
+    a, b = _leaves(then), _leaves(now)
+    changed = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    shown = ", ".join(
+        f"{k}: {a.get(k, 'none')} then, {b.get(k, 'none')} now" for k in changed[:most]
+    )
+    return f"{shown}{', ...' if len(changed) > most else ''}"

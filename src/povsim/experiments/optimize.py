@@ -21,6 +21,7 @@ on where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -46,6 +47,7 @@ from povsim.config import (
     one_county,
 )
 from povsim.config.fields import repeated
+from povsim.config.paths import differences
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.experiments.calibration.validation import resized
 from povsim.experiments.executors import Executor, given
@@ -943,27 +945,31 @@ def _search(
     out = directory.path
     fingerprint = _fingerprint(settings)
     search_file = out / "search.json"
-    if search_file.exists():
-        try:
-            recorded = json.loads(search_file.read_text(encoding="utf-8")).get("fingerprint")
-        except (OSError, ValueError, AttributeError):
-            recorded = None
-        if recorded != fingerprint:
-            raise _problem(
-                str(out),
-                "",
-                "holds a search with other settings (objectives, levers, seed, size...); "
-                "--overwrite replaces it, or use another --out (overwrite=, out= in Python)",
-            )
-    else:
-        write_text(
-            json.dumps({"fingerprint": fingerprint, **settings}, indent=2, default=str) + "\n",
-            search_file,
-        )
     search = _Search(
         space, objectives, constraints, directory, seed, replications, samples, statistic,
         executor, on_result,
     )  # fmt: skip
+    recorded: dict[str, Any] = {}
+    if search_file.exists():
+        with contextlib.suppress(OSError, ValueError):  # unreadable: as if not there
+            recorded = json.loads(search_file.read_text(encoding="utf-8"))
+        recorded = recorded if isinstance(recorded, dict) else {}
+    # A search stopped before its first point left its settings and nothing to keep.
+    if recorded and recorded.get("fingerprint") != fingerprint and search.history_file.exists():
+        now = json.loads(json.dumps(settings, default=str))
+        recorded.pop("fingerprint", None)
+        differ = differences(recorded, now) or "its format"
+        raise _problem(
+            str(out),
+            "",
+            f"holds a search with other settings ({differ}); --overwrite replaces it, or use "
+            "another --out (overwrite=, out= in Python)",
+        )
+    if recorded.get("fingerprint") != fingerprint:
+        write_text(
+            json.dumps({"fingerprint": fingerprint, **settings}, indent=2, default=str) + "\n",
+            search_file,
+        )
     search.replay()
     per_point = replications * max(1, len(samples))
     reference_runs = per_point if statistic == "regret" and samples else 0

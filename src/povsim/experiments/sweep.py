@@ -35,7 +35,7 @@ from povsim.config import (
     referenced_scenario,
 )
 from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED, StrictNumbers, repeated
-from povsim.config.paths import as_field_type, get_path, not_varied
+from povsim.config.paths import as_field_type, differences, get_path, not_varied
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
@@ -233,27 +233,11 @@ def _what_differs(recorded: dict[str, Any], sweep: Sweep) -> str:
     """The design fields that differ from those recorded in the directory, as ' (x: 8 then,
     16 now)'; the base scenario where the design itself is the same."""
     now = json.loads(json.dumps(sweep.record, default=str))
-
-    def leaves(value: Any, path: str = "") -> dict[str, Any]:
-        if isinstance(value, dict):
-            return {
-                k: v
-                for key, item in value.items()
-                for k, v in leaves(item, f"{path}{key}.").items()
-            }
-        return {path.rstrip("."): value}
-
-    then, current = (
-        leaves(recorded.get("design", recorded.get("problem", {}))),
-        leaves(now.get("design", now.get("problem", {}))),
+    shown = differences(
+        recorded.get("design", recorded.get("problem", {})),
+        now.get("design", now.get("problem", {})),
     )
-    changed = [k for k in sorted(set(then) | set(current)) if then.get(k) != current.get(k)]
-    if not changed:
-        return " (its base scenario has changed)"
-    shown = ", ".join(
-        f"{k}: {then.get(k, 'none')} then, {current.get(k, 'none')} now" for k in changed[:3]
-    )
-    return f" ({shown}{', ...' if len(changed) > 3 else ''})"
+    return f" ({shown})" if shown else " (its base scenario has changed)"
 
 
 def _base_value(dumped: dict[str, Any], path: str) -> Any:
