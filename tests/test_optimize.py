@@ -174,7 +174,7 @@ def test_a_resumed_search_equals_an_uninterrupted_one(obvious: Scenario, tmp_pat
     pd.testing.assert_frame_equal(resumed.front, whole.front)
     longer = optimize(obvious, out=tmp_path / "cut", **{**settings, "generations": 4})  # type: ignore[arg-type]
     assert longer.evaluations == 6  # only the new generation ran
-    with pytest.raises(ScenarioError, match="other settings .*seed: 5 then, 6 now"):
+    with pytest.raises(ScenarioError, match=r"other settings .*seed: 5 then, 6 now"):
         optimize(obvious, out=tmp_path / "cut", **{**settings, "seed": 6})  # type: ignore[arg-type]
     # --overwrite: stopped before a generation is written, the earlier search comes back
     before = pd.read_parquet(tmp_path / "cut" / "history.parquet")

@@ -230,8 +230,8 @@ def test_a_run_says_how_much_of_its_budget_went_unspent(small: Scenario) -> None
     assert summary["unspent_yuan"] == pytest.approx(ledger["unspent_yuan"].sum())
     assert summary["unspent_yuan"] > 0
     shown = _render(headline_table(result), 80)
-    assert "budget yuan" in shown
-    assert "unspent yuan" in shown
+    assert "budget (yuan)" in shown
+    assert "unspent (yuan)" in shown
     # Indicators from before the budget was recorded give no budget rather than a KeyError.
     old = metrics.Tables(result.indicators.drop(columns="budget_yuan"))
     assert metrics.evaluate(old, ["budget_yuan", "unspent_yuan"]) == pytest.approx(

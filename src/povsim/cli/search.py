@@ -181,7 +181,8 @@ def optimize(
     if not quiet:
         show(_front_table(result))
     console.print(
-        f"{len(result.front)} mixes on the front of {len(result.history)} evaluated; wrote {out}"
+        f"{len(result.front):,} {'mix' if len(result.front) == 1 else 'mixes'} on the front of "
+        f"{len(result.history):,} evaluated; wrote {out}"
     )
 
 

@@ -39,6 +39,7 @@ HEADLINE_ROWS = (
     "incidence_end",
     "incidence_end_without_support",
     "registered_households_end",
+    "registered_people_end",
     "exits_households",
     "relapses_households",
     "cumulative_exit_share",
@@ -58,6 +59,7 @@ HEADLINE_ROWS = (
 
 INTERVAL_ROWS = (
     "incidence_end",
+    "registered_households_end",
     "registered_people_end",
     "cumulative_exit_share",
     "cumulative_relapse_share",
@@ -74,9 +76,11 @@ INTERVAL_ROWS = (
 
 def label(name: str) -> str:
     """An outcome as a run's tables name it ("incidence end"), one run or replications; an
-    amount of money says it is yuan ("cost per exit (yuan)") where its name does not."""
+    amount of money says it is yuan in brackets ("cost per exit (yuan)", "spending (yuan)")."""
+    if name.endswith("_yuan"):
+        return f"{name.removesuffix('_yuan').replace('_', ' ')} (yuan)"
     text = name.replace("_", " ")
-    if is_known(name) and outcome(name).unit == "yuan" and not name.endswith("_yuan"):
+    if is_known(name) and outcome(name).unit == "yuan":
         text += " (yuan)"
     return text
 

@@ -1019,7 +1019,7 @@ def _search(
         scored = ", ".join(f"{o.name} {row[o.name]:.4g}" for o in objectives)
         header = (
             f"Front member {row['member']} of `povsim optimize` ({original.name}).\n"
-            f"Scores: {scored}\n({replications} replications of seed {seed}, "
+            f"Scores: {scored}\n({counted(replications, 'replication')} of seed {seed}, "
             f"{space.base.population.households} agents"
             + (f", {statistic} over {len(samples)} uncertain draws)" if samples else ")")
         )  # fmt: skip

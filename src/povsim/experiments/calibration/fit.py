@@ -540,8 +540,9 @@ def calibrate(
             header = (
                 f"Calibrated by `povsim calibrate` against {spec.region} targets "
                 f"({datetime.now(UTC):%Y-%m-%d}).\n"
-                f"Objective {value:.4g} (mean squared error in tolerances), {replications} "
-                f"replications of seed {seed}, {base.population.households} agents."
+                f"Objective {value:.4g} (mean squared error in tolerances), "
+                f"{counted(replications, 'replication')} of seed {seed}, "
+                f"{base.population.households} agents."
             )
             text = calibrated_toml(
                 scenario_file,
