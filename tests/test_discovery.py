@@ -140,6 +140,14 @@ def test_the_command_writes_boxes_and_refuses_what_is_not_a_result(tmp_path: Pat
     )
     assert none.exit_code == 2
     assert "no run of 400" in none.output
+    assert "is written" not in none.output  # a count, not a share: no percentage to read
+    # a share compared with a percentage holds for no run (or every run): how it is written
+    from povsim.experiments.discovery import _percent_hint
+
+    hint = _percent_hint(parse_condition("incidence_end > 5 and registered_people@2020 > 10"))
+    assert hint == " (incidence_end is a share: 5% is written 0.05)"
+    assert _percent_hint(parse_condition("incidence_end > 0.05")) == ""
+    assert _percent_hint(parse_condition("registered_people@2020 > 50")) == ""
 
 
 def test_an_unfinished_result_is_used_with_a_note(tmp_path: Path) -> None:

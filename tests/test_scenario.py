@@ -451,3 +451,19 @@ def test_a_year_of_a_table_after_the_run_is_noted() -> None:
     # A run shortened by end_year leaves the file's later years alone: they are not a slip.
     assert not any("never used" in n for n in load_scenario(baseline, ["end_year=2018"]).notes())
     assert not any("never used" in n for n in load_scenario(baseline).notes())
+
+
+def test_an_override_in_python_is_named_as_the_argument_that_gave_it() -> None:
+    """povsim.run(..., overrides=[...]) said "--set income.growthh", a flag the caller never
+    wrote."""
+    import povsim
+
+    for given, said in (
+        ("income.growthh=1", "overrides income.growthh: unknown field (did you mean"),
+        ("income.growth", "overrides: income.growth: expected dotted.path=value"),
+        ("income.growth=5%", 'overrides income.growth: a number is expected, not "5%"'),
+    ):
+        with pytest.raises(ScenarioError) as err:
+            povsim.run(SCENARIOS / "baseline.toml", overrides=[given])
+        assert str(err.value).startswith(said), str(err.value)
+        assert "--set" not in str(err.value)

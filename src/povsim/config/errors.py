@@ -35,7 +35,7 @@ class ScenarioProblem:
 
     def __str__(self) -> str:
         # "--set exit.x" already names the field "exit.x"
-        if not self.path or self.source == f"--set {self.path}":
+        if not self.path or self.source.endswith(f" {self.path}"):
             return f"{self.source}: {self.message}"
         return f"{self.source}: {self.path}: {self.message}"
 
@@ -53,6 +53,17 @@ class ScenarioError(Exception):
             # a file of thousands of misspelt keys is one mistake, not a screenful
             lines.append(f"... and {len(self.problems) - MAX_SHOWN:,} more problems")
         super().__init__("\n".join(lines))
+
+    def given_as(self, argument: str) -> ScenarioError:
+        """The same problems, an override named as the Python ``argument`` that gave it
+        (``overrides income.x``) rather than the command line's ``--set income.x``."""
+
+        def named(text: str) -> str:
+            return re.sub(r"--set\b", argument, text)
+
+        return ScenarioError(
+            ScenarioProblem(named(p.source), p.path, named(p.message)) for p in self.problems
+        )
 
 
 def _source_of(loc: tuple[str, ...], origin: Mapping[tuple[str, ...], str], default: str) -> str:

@@ -135,6 +135,8 @@ class StrictNumbers(BaseModel):
                 if kind is str and word is not None:
                     # No quotes to drop: a word (--set income.growth=fast) is not a number.
                     problem = f"a number is expected, not {json.dumps(word)}"
+                    if word.endswith("%") and _number_text(word[:-1]):
+                        problem += f" ({word} is written {float(word[:-1]) / 100:g})"
                 # A field validator's error is placed at the field; the entry of a year
                 # table or list that is wrong (poverty_line.2016) goes with it, so the
                 # message names the entry, as pydantic's own errors inside it do.

@@ -154,6 +154,17 @@ MAX_CONDITION = 1_000
 """The longest ``--where`` read (characters): a condition names a few outcomes."""
 
 
+def _percent_hint(condition: Condition) -> str:
+    """Where a condition compares a share with a number over 1 (a percentage), what to
+    write: no share is ever over 1, so such a condition holds for no run or for all."""
+    shares = [n for n in condition.names if metrics.outcome(n).unit == "share"]
+    numbers = [float(m) for m in re.findall(r"(?<![\w@.])\d+(?:\.\d+)?(?![\w.])", condition.text)]
+    big = [v for v in numbers if 2 < v <= 100]
+    if not shares or not big:
+        return ""
+    return f" ({shares[0]} is a share: {big[0]:g}% is written {big[0] / 100:g})"
+
+
 def parse_condition(text: str) -> Condition:
     """Read ``--where``: outcomes (any name :func:`povsim.runs.metrics.outcome` knows),
     numbers, comparisons, ``+ - * /``, ``and``/``or``/``not`` (or ``& | ~``) and brackets.
@@ -597,6 +608,7 @@ def discover(
         share = "no" if cases == 0 else "every"
         raise DiscoveryError(
             f"--where {where!r}: {share} run of {len(y)} meets it: nothing to discover"
+            + _percent_hint(condition)
         )
     limits, stats, trajectory, summary = prim_boxes(
         x,
