@@ -424,3 +424,29 @@ def test_a_figure_of_replications_says_it_shows_their_means(baseline: Scenario) 
     assert title.endswith("(means of 3 replications)")
     assert "shaded: 95% intervals" in poverty_headcount(several, baseline).get_suptitle()
     assert exits_relapses(one, baseline).axes[0].get_title().endswith(baseline.name)
+
+
+def test_a_searchs_front_shows_money_in_millions_and_shares_in_percent() -> None:
+    """front.png plotted spending in raw yuan under a 1e7 offset and shares as fractions,
+    where the comparison tables say m yuan and %."""
+    from povsim.plots import front_pairs
+
+    points = pd.DataFrame(
+        {
+            "spending_yuan": [2.0e7, 3.0e7, 4.0e7],
+            "cumulative_relapse_share": [0.04, 0.03, 0.02],
+            "poor_person_years": [900.0, 800.0, 700.0],
+            "feasible": [True, True, True],
+        }
+    )
+    objectives = ["spending_yuan", "cumulative_relapse_share", "poor_person_years"]
+    fig = front_pairs(points, points.iloc[1:], objectives)
+    first = fig.axes[0]
+    assert (first.get_xlabel(), first.get_ylabel()) == (
+        "spending (m yuan)",
+        "cumulative relapse share (%)",
+    )
+    xy = first.collections[0].get_offsets()
+    assert xy[:, 0].tolist() == pytest.approx([20.0, 30.0, 40.0])
+    assert xy[:, 1].tolist() == pytest.approx([4.0, 3.0, 2.0])
+    assert fig.axes[2].get_ylabel() == "poor person years"

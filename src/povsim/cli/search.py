@@ -189,13 +189,14 @@ def optimize(
 def _front_table(result: OptimizationResult) -> Table:
     from rich.table import Table
 
+    from povsim.cli.tables import label
     from povsim.runs.metrics import format_value
 
     table = Table(title="Pareto front (scores as searched)")
     table.add_column("member")
     names = [o.name for o in result.objectives]
     for name in names:
-        table.add_column(name, justify="right")
+        table.add_column(label(name), justify="right")
     shares = [c for c in result.front.columns if c.endswith(".share")]
     others = [n for n in result.names if not n.startswith("share:")]
     for column in others:

@@ -36,16 +36,32 @@ def front_pairs(history: pd.DataFrame, front: pd.DataFrame, objectives: list[str
         unused.set_visible(False)
     feasible = history[history["feasible"].astype(bool)] if "feasible" in history else history
     for ax, (x, y) in zip(axes, pairs, strict=False):
-        ax.scatter(feasible[x], feasible[y], s=8, color="lightgrey", label="evaluated")
-        ax.scatter(front[x], front[y], s=22, color="tab:blue", label="front")
+        (fx, xlabel), (fy, ylabel) = _axis(x), _axis(y)
+        ax.scatter(fx * feasible[x], fy * feasible[y], s=8, color="lightgrey", label="evaluated")
+        ax.scatter(fx * front[x], fy * front[y], s=22, color="tab:blue", label="front")
         if len(history):
-            ax.scatter(
-                history[x].iloc[:1], history[y].iloc[:1], marker="x", color="black", label="base"
-            )
-        ax.set(xlabel=x, ylabel=y)
+            first = history.iloc[:1]
+            ax.scatter(fx * first[x], fy * first[y], marker="x", color="black", label="base")
+        ax.set(xlabel=xlabel, ylabel=ylabel)
     axes[0].legend(fontsize="small")
     fig.suptitle(f"Pareto front: {len(front)} mixes of {len(history)} evaluated")
     return fig
+
+
+def _axis(name: str) -> tuple[float, str]:
+    """An objective's scale and label on an axis: a sum of money in millions of yuan, a share
+    in percent, as the comparison tables show them (the raw yuan came out as 1e7 offsets)."""
+    from povsim.runs import metrics
+
+    unit = metrics.outcome(name).unit if metrics.is_known(name) else ""
+    words = name.replace("_", " ")
+    if name.endswith("_yuan"):
+        return 1e-6, f"{name.removesuffix('_yuan').replace('_', ' ')} (m yuan)"
+    if unit == "yuan":
+        return 1.0, f"{words} (yuan)"
+    if unit == "share":
+        return 100.0, f"{words} (%)"
+    return 1.0, words
 
 
 def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
