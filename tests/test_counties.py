@@ -566,6 +566,14 @@ def test_a_provinces_register_in_its_poor_counties_is_its_poor_counties_own(
         absolute_tolerance=0.05,
         source="t",
     )
+    # The books (registered or exited) in the poor counties hold their register, and their
+    # exited people, some of the nation's.
+    n = tiny_run.indicators.set_index("year")
+    exited_there = n["poor_county_register_people"] - n["poor_county_registered_people"]
+    assert (exited_there >= -1e-6).all()
+    assert (exited_there <= n["exited_people"] + 1e-6).all()
+    assert exited_there.iloc[-1] > 0, "no exit in a poor county: a vacuous check"
+    assert (exited_there < n["exited_people"]).any()  # the non-poor counties' are not counted
     west = rows[rows["region"] == "west"]
     poor = west.loc[west["poor_county"], "registered_people"].sum()
     assert measure(tiny_run, [both])[0] == pytest.approx(poor / west["registered_people"].sum())

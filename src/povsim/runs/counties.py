@@ -914,6 +914,11 @@ def _national_indicators(
     out["poor_county_registered_share"] = _share(
         out["poor_county_registered_people"], out["registered_people"]
     )
+    # The register's books in the poor counties, registered or exited: what the census of
+    # 2020 counted there.
+    in_poor = stacked["county"].isin(poor["county"].unique())
+    books = (stacked["registered_people"] + stacked["exited_people"]).where(in_poor, 0.0)
+    out["poor_county_register_people"] = books.groupby(stacked["year"]).sum().to_numpy()
     # Nationally, "the county has exited" reads: every poor county has.
     out["county_exited"] = out["poor_counties_remaining"] == 0
     return out[[*INDICATORS, *NATIONAL_INDICATORS]]

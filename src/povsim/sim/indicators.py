@@ -138,6 +138,9 @@ NATIONAL_INDICATORS: dict[str, str] = {
     "living in the designated poor counties (county-resolved runs)",
     "poor_county_registered_share": "poor_county_registered_people / registered_people: the "
     "share of the register living in the designated poor counties (county-resolved runs)",
+    "poor_county_register_people": "people on the register's books in the designated poor "
+    "counties at year end, registered or exited, as the 2020 census counted them "
+    "(county-resolved runs)",
 }
 """Columns a county-resolved national run adds to its indicators (see
 :mod:`povsim.runs.counties`)."""
