@@ -531,7 +531,7 @@ def test_a_small_samples_village_targets_say_why_they_mean_little(tmp_path: Path
         table = validate([region], replications=2, households=households, executor=None)
         notes[households] = table.set_index("target").at["poor_villages@2015", "note"]
     assert notes[1000].startswith("a sample of 1,000 agents has 9 villages, each standing for 123")
-    assert "--households 3,334 or more" in notes[1000]
+    assert "--households 3,406 or more" in notes[1000]  # resized: 30 villages at 3,406, 29 below
     assert notes[1000].endswith("; its own note")
     assert notes[4000] == "its own note"
 

@@ -459,6 +459,8 @@ def test_a_set_is_answered_with_what_to_type(tmp_path: Path) -> None:
     )
     assert said("income.growth=fast").endswith('income.growth: a number is expected, not "fast"')
     assert said("income.growth=5%").endswith('not "5%" (5% is written 0.05)')
+    assert said("income.growth=nan%").endswith('not "nan%"')  # no hint to write nan
+    assert said("population.households=5%").endswith('not "5%"')  # a count is no percentage
     assert said('income.growth="0.05"').endswith("write numbers without quotes")
     shown = said("income=0.3")
     assert shown.startswith("error: --set income: a table of settings, not 0.3: set one of its")

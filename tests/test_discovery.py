@@ -148,6 +148,15 @@ def test_the_command_writes_boxes_and_refuses_what_is_not_a_result(tmp_path: Pat
     assert hint == " (incidence_end is a share: 5% is written 0.05)"
     assert _percent_hint(parse_condition("incidence_end > 0.05")) == ""
     assert _percent_hint(parse_condition("registered_people@2020 > 50")) == ""
+    # only a share compared with the number itself: not a count's number beside it, nor a
+    # share scaled in the condition
+    assert (
+        _percent_hint(parse_condition("registered_people@2020 > 50 and incidence_end > 0.05")) == ""
+    )
+    assert _percent_hint(parse_condition("incidence_end * 100 > 5")) == ""
+    assert _percent_hint(parse_condition("3 < cumulative_relapse_share")) == (
+        " (cumulative_relapse_share is a share: 3% is written 0.03)"
+    )
 
 
 def test_an_unfinished_result_is_used_with_a_note(tmp_path: Path) -> None:

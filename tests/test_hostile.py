@@ -190,6 +190,9 @@ def _designs(tmp_path: Path) -> dict[str, Path]:
         "variant_name": f'base = {base}\n[[variants]]\nname = "a"\nset = {{ name = "b" }}\n',
         "seed_input": f'base = {base}\noutputs = ["incidence_end"]\n'
         '[inputs.seed]\nbounds = [0, 1000]\n[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
+        "households_input": f'base = {base}\noutputs = ["incidence_end"]\n'
+        '[inputs."population.households"]\nbounds = [100, 900]\n'
+        '[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
         "problem_replications": f'base = {base}\noutputs = ["incidence_end"]\n'
         'replications = 1_000_000_000_000\n[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
         # 10^7 points: every point's scenario was built before the check, and took all the
@@ -583,6 +586,14 @@ COMMANDS = {
         "incidence_end",
         "--levers",
         "population.households=100:200",
+    ],
+    "optimize: the sample's size as a robust input": [
+        "optimize",
+        "{base}",
+        "--objectives",
+        "incidence_end",
+        "--robust",
+        "{households_input}",
     ],
     "calibrate: the sample's villages as a parameter": [
         "calibrate",

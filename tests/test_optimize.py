@@ -218,6 +218,15 @@ def test_a_search_stopped_before_its_first_point_does_not_hold_its_directory(
     assert other.evaluations == len(other.history) > 0
     again = optimize(obvious, out=tmp_path / "s", **{**settings, "seed": 6})  # type: ignore[arg-type]
     assert again.evaluations == 0  # its own settings now: replayed
+    # with points kept, settings it cannot read are not taken for any settings
+    for damaged in ("{not json", None):
+        search = tmp_path / "s" / "search.json"
+        if damaged is None:
+            search.unlink()
+        else:
+            search.write_text(damaged, encoding="utf-8")
+        with pytest.raises(ScenarioError, match="settings it cannot read"):
+            optimize(obvious, out=tmp_path / "s", **settings)  # type: ignore[arg-type]
 
 
 def test_robust_mode_scores_over_the_uncertain_inputs(obvious: Scenario, tmp_path: Path) -> None:

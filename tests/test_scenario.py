@@ -462,8 +462,26 @@ def test_an_override_in_python_is_named_as_the_argument_that_gave_it() -> None:
         ("income.growthh=1", "overrides income.growthh: unknown field (did you mean"),
         ("income.growth", "overrides: income.growth: expected dotted.path=value"),
         ("income.growth=5%", 'overrides income.growth: a number is expected, not "5%"'),
+        ("income=0.3", "overrides income: a table of settings, not 0.3"),
     ):
         with pytest.raises(ScenarioError) as err:
             povsim.run(SCENARIOS / "baseline.toml", overrides=[given])
         assert str(err.value).startswith(said), str(err.value)
         assert "--set" not in str(err.value)
+    assert "e.g. overrides=['income.initial_mean=...']" in str(err.value)  # as Python
+    # the command line's own words stay its own (a sensitivity analysis loads it too)
+    refused = CliRunner().invoke(
+        app,
+        [
+            "sensitivity",
+            str(SCENARIOS / "baseline.toml"),
+            "--problem",
+            str(SCENARIOS / "problems" / "baseline_six.toml"),
+            "--set",
+            "income.growthh=1",
+            "--out",
+            "unused",
+        ],
+    )
+    assert refused.exit_code == 2
+    assert "--set income.growthh: unknown field" in refused.output

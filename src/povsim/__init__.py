@@ -134,9 +134,12 @@ def _check_executor(executor: str | Executor | None, workers: int | None) -> Non
 
 
 def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scenario:
-    from povsim.config import arguments
+    from povsim.config import ScenarioError, arguments
 
-    return arguments.scenario("scenario", scenario, overrides)
+    try:
+        return arguments.scenario("scenario", scenario, overrides)
+    except ScenarioError as err:
+        raise err.given_as("overrides") from None
 
 
 def _check_out(out: str | Path | None, kind: str, overwrite: bool) -> None:

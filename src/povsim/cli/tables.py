@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -85,13 +86,25 @@ def label(name: str) -> str:
     return text
 
 
-def _number(value: float, like: float | None = None) -> str:
+_COUNTS = ("households", "people", "person-years", "villages", "counties")
+
+
+def _counted(target: str) -> bool:
+    """Whether a target (``deep_poverty_counties[Tibet]@2017``) is a count of something."""
+    name = re.sub(r"\[[^\]]*\]", "", target)
+    return is_known(name) and outcome(name).unit in _COUNTS
+
+
+def _number(value: float, like: float | None = None, *, count: bool = False) -> str:
     """``value`` in three figures or whole numbers; ``like``: a value it is the spread of,
-    whose precision it takes (a count of 520 ±0, not ±0.000)."""
+    whose precision it takes (a count of 520 ±0, not ±0.000); a ``count`` under 100 in three
+    figures (0 counties, not 0.000)."""
     if math.isnan(value):
         return "-"
-    if like is not None and abs(like) >= 100:
+    if (like is not None and abs(like) >= 100) or (count and abs(value) >= 100):
         return f"{value:,.0f}"
+    if count:
+        return f"{value:.3g}"
     if abs(value) < 1:
         return f"{value:.3f}"
     # three figures for small numbers: 3.04 people a household is not 3
@@ -333,12 +346,13 @@ def targets_table(table: pd.DataFrame, title: str) -> Table:
             region = row.region
             out.add_row(f"[bold]{escape(str(region))}[/]")
         half = (row.ci_high - row.ci_low) / 2
-        interval = _number(row.simulated) + (
-            "" if math.isnan(half) else f" ±{_number(half, like=row.simulated)}"
+        count = _counted(str(row.target))
+        interval = _number(row.simulated, count=count) + (
+            "" if math.isnan(half) else f" ±{_number(half, like=row.simulated, count=count)}"
         )
         verdict = "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
         name = ("  " if regions else "") + escape(str(row.target))
-        out.add_row(name, _number(row.published), interval, row.tolerance, verdict)
+        out.add_row(name, _number(row.published, count=count), interval, row.tolerance, verdict)
     return out
 
 

@@ -176,12 +176,7 @@ def scenario(name: str, value: object, overrides: Sequence[str] = ()) -> Scenari
             f"{name}: a TOML path or a Scenario, not {type(value).__name__} "
             "(Scenario.model_validate builds one from a dict)"
         )
-    from povsim.config.errors import ScenarioError
-
-    try:
-        return load_scenario(value if isinstance(value, str) else Path(value), overrides)
-    except ScenarioError as err:
-        raise err.given_as("overrides") from None
+    return load_scenario(value if isinstance(value, str) else Path(value), overrides)
 
 
 def loaded(name: str, value: object) -> Scenario:

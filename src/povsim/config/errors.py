@@ -59,6 +59,9 @@ class ScenarioError(Exception):
         (``overrides income.x``) rather than the command line's ``--set income.x``."""
 
         def named(text: str) -> str:
+            # the command line's advice, as a Python list
+            text = re.sub(r"--set '([^']*)'", rf"{argument}=['\1']", text)
+            text = re.sub(r"--set (\S+=\.\.\.)", rf"{argument}=['\1']", text)
             return re.sub(r"--set\b", argument, text)
 
         return ScenarioError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -108,6 +109,15 @@ def _numeric(annotation: Any) -> bool:
     return any(_numeric(arg) for arg in get_args(annotation))
 
 
+def _holds_float(annotation: Any) -> bool:
+    """Whether a field's numbers may be fractions (a share, a rate), not only counts."""
+    if annotation is float:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return False
+    return any(_holds_float(arg) for arg in get_args(annotation))
+
+
 _NOT_NUMBERS = (
     (bool, _takes_bool, "true or false where a number is expected"),
     # pydantic would read "2000" as 2000: a quoted number is a slip worth naming
@@ -135,8 +145,13 @@ class StrictNumbers(BaseModel):
                 if kind is str and word is not None:
                     # No quotes to drop: a word (--set income.growth=fast) is not a number.
                     problem = f"a number is expected, not {json.dumps(word)}"
-                    if word.endswith("%") and _number_text(word[:-1]):
-                        problem += f" ({word} is written {float(word[:-1]) / 100:g})"
+                    percent = float(word[:-1]) if _number_text(word[:-1] or "x") else None
+                    if (
+                        percent is not None
+                        and math.isfinite(percent)
+                        and _holds_float(field.annotation)
+                    ):
+                        problem += f" ({word} is written {percent / 100:g})"
                 # A field validator's error is placed at the field; the entry of a year
                 # table or list that is wrong (poverty_line.2016) goes with it, so the
                 # message names the entry, as pydantic's own errors inside it do.

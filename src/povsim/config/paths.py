@@ -95,8 +95,8 @@ def not_varied(path: str, *, sized: bool = False) -> str | None:
     """
     if sized and path in _SAMPLE_SIZE:
         return (
-            "the sample's size is how finely every point is seen, not a lever: set it with "
-            "--households (households= in Python), which its villages follow"
+            "the sample's size is how finely every point is seen, not something to vary: set "
+            "it with --households (households= in Python), which its villages follow"
         )
     return _SET_BY_EXPERIMENT.get(path)
 

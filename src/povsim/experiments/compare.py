@@ -147,11 +147,13 @@ def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.Data
                     "diff_mean": mean,
                     "diff_ci_low": low,
                     "diff_ci_high": high,
-                    # NaN bounds (the reference, one replication, no value) compare False
-                    "diff_significant": bool(low > 0 or high < 0),
+                    # none for the reference; NaN bounds (one replication, no value): False
+                    "diff_significant": pd.NA if name == names[0] else bool(low > 0 or high < 0),
                 }
             )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["diff_significant"] = frame["diff_significant"].astype("boolean")
+    return frame
 
 
 POPULATION_FIELDS = (

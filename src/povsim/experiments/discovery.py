@@ -15,6 +15,7 @@ restrictions that are not significant (quasi-p value at least 0.05).
 from __future__ import annotations
 
 import ast
+import itertools
 import math
 import re
 import warnings
@@ -155,14 +156,22 @@ MAX_CONDITION = 1_000
 
 
 def _percent_hint(condition: Condition) -> str:
-    """Where a condition compares a share with a number over 1 (a percentage), what to
-    write: no share is ever over 1, so such a condition holds for no run or for all."""
-    shares = [n for n in condition.names if metrics.outcome(n).unit == "share"]
-    numbers = [float(m) for m in re.findall(r"(?<![\w@.])\d+(?:\.\d+)?(?![\w.])", condition.text)]
-    big = [v for v in numbers if 2 < v <= 100]
-    if not shares or not big:
-        return ""
-    return f" ({shares[0]} is a share: {big[0]:g}% is written {big[0] / 100:g})"
+    """Where a condition compares a share directly with a number over 2 (a percentage),
+    what to write: no share is ever over 1, so such a condition holds for no run or all."""
+    for node in ast.walk(condition.tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        sides = [node.left, *node.comparators]
+        for a, b in itertools.pairwise(sides):
+            for name, number in ((a, b), (b, a)):
+                if not (isinstance(name, ast.Name) and isinstance(number, ast.Constant)):
+                    continue
+                outcome = condition.names[int(name.id.removeprefix("_v"))]
+                value = number.value
+                share = metrics.outcome(outcome).unit == "share"
+                if share and isinstance(value, int | float) and 2 < value <= 100:
+                    return f" ({outcome} is a share: {value:g}% is written {value / 100:g})"
+    return ""
 
 
 def parse_condition(text: str) -> Condition:

@@ -912,6 +912,9 @@ def _robust_problem(
     problem = robust if isinstance(robust, Problem) else load_problem(robust, base)
     if problem.spec.shares is not None:
         raise _problem(problem.source, "shares", "shares are levers here, not uncertain inputs")
+    for path in problem.spec.inputs:
+        if (reason := not_varied(path, sized=True)) is not None:
+            raise _problem(problem.source, f"inputs.{path}", reason)
     both = sorted(set(problem.spec.inputs) & set(space.names))
     if both:
         raise _problem(problem.source, f"inputs.{both[0]}", "is a lever of the search too")
@@ -954,16 +957,20 @@ def _search(
         with contextlib.suppress(OSError, ValueError):  # unreadable: as if not there
             recorded = json.loads(search_file.read_text(encoding="utf-8"))
         recorded = recorded if isinstance(recorded, dict) else {}
-    # A search stopped before its first point left its settings and nothing to keep.
-    if recorded and recorded.get("fingerprint") != fingerprint and search.history_file.exists():
-        now = json.loads(json.dumps(settings, default=str))
-        recorded.pop("fingerprint", None)
-        differ = differences(recorded, now) or "its format"
+    # Points are kept only with the settings they were scored under; a search stopped
+    # before its first point left its settings and nothing to keep.
+    if search.history_file.exists() and recorded.get("fingerprint") != fingerprint:
+        if "fingerprint" in recorded:
+            now = json.loads(json.dumps(settings, default=str))
+            recorded.pop("fingerprint")
+            held = f"other settings ({differences(recorded, now) or 'its format'})"
+        else:
+            held = "settings it cannot read (search.json is missing or damaged)"
         raise _problem(
             str(out),
             "",
-            f"holds a search with other settings ({differ}); --overwrite replaces it, or use "
-            "another --out (overwrite=, out= in Python)",
+            f"holds a search with {held}; --overwrite replaces it, or use another --out "
+            "(overwrite=, out= in Python)",
         )
     if recorded.get("fingerprint") != fingerprint:
         write_text(

@@ -86,7 +86,8 @@ class Figure(matplotlib.figure.Figure):
                 stacklevel=2,
             )
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            if chinese:  # said once above, or drawn; other scripts' missing glyphs still warn
+                warnings.filterwarnings("ignore", message=r"Glyph .* \(\\N\{CJK")
             super().draw(renderer)
 
 

@@ -78,7 +78,10 @@ def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
     )
     fig = Figure(figsize=(8.0, 1.2 + 0.3 * max(len(frame), 1)), layout="constrained")
     ax = fig.add_subplot()
-    labels = [f"{m} ({v:.4g})" for m, v in zip(frame["member"], frame[order_by], strict=True)]
+    scale, ordered = _axis(order_by)
+    labels = [
+        f"{m} ({scale * v:.4g})" for m, v in zip(frame["member"], frame[order_by], strict=True)
+    ]
     y = np.arange(len(frame))[::-1]
     left = np.zeros(len(frame))
     colours = program_colours(wide.columns)  # each program as in a run's figures
@@ -87,7 +90,7 @@ def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
         ax.barh(y, values, left=left, label=column, color=colours[column])
         left += values
     ax.set_yticks(y, labels, fontsize="small")
-    ax.set(xlabel="share of the budget", title=f"Front mixes, ordered by {order_by}")
+    ax.set(xlabel="share of the budget", title=f"Front mixes, ordered by {ordered}")
     ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
 

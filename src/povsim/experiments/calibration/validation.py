@@ -64,9 +64,12 @@ def _few_villages(profile: Scenario, sample: Scenario) -> str | None:
     if villages >= FEW_VILLAGES or villages >= profile.population.villages:
         return None
     real = sample.population.represents_villages or profile.population.villages
-    enough = math.ceil(FEW_VILLAGES * sample.population.households / villages)
+    pop = profile.population
+    # resized rounds the villages: the least sample that rounds to FEW_VILLAGES
+    enough = math.ceil((FEW_VILLAGES - 0.5) * pop.households / pop.villages)
+    word = "village" if villages == 1 else "villages"
     return (
-        f"a sample of {sample.population.households:,} agents has {villages} villages, "
+        f"a sample of {sample.population.households:,} agents has {villages} {word}, "
         f"each standing for {real / villages:,.0f}, so a village count moves in steps that size "
         f"(--households {enough:,} or more for {FEW_VILLAGES} villages)"
     )
