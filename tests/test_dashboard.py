@@ -1060,3 +1060,64 @@ def test_a_front_without_the_columns_the_page_reads_is_named(tmp_path: Path) -> 
     pd.DataFrame({"incidence_end": [0.01]}).to_parquet(tmp_path / "pareto.parquet")
     with pytest.raises(ScenarioError, match="no column member"):
         load_front(tmp_path)
+
+
+def test_the_same_mix_again_keeps_its_projection(monkeypatch) -> None:
+    """Enter or Tab through the seed field re-applied the mix: Solara kept the old (equal)
+    object, the projection was made for the new one, and the charts lost it until the next
+    real change."""
+    import threading
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    first = _small()
+    app.policy.set(first)
+    app._project_rest(first, threading.Event())
+    assert app._projected(first) is not None
+    app._set_policy(first.with_(seed=first.seed))  # equal, not the same object
+    assert app.policy.value is first
+    assert app._projected(app.policy.value) is not None
+
+
+def test_a_pin_says_when_two_lines_in_one_is_switched_from_its_scenarios() -> None:
+    """Two pins that differ only in the switch read the same, as did the export's header."""
+    mix = _small()
+    assert mix.has_social_security
+    default = mix.summary()
+    switched = mix.with_(two_lines_in_one=not mix.two_lines_in_one)
+    word = "on" if switched.two_lines_in_one else "off"
+    assert "two lines in one" not in default
+    assert switched.summary() == f"{default}; two lines in one {word}"
+    assert f"two lines in one {word}." in switched.to_toml().splitlines()[1]
+
+
+def test_problems_are_shown_one_a_line_and_the_seed_field_follows_the_mix(monkeypatch) -> None:
+    """An upload with two unknown fields read as one sentence; a refused seed stayed in its
+    field, beside no error, once another change cleared the error."""
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    app.policy.set(_small())
+    app.problem.set("upload: a.toml: x: unknown field\nupload: a.toml: y: unknown field")
+    try:
+        _, rc = solara.render(app.PolicyPanel(), handle_error=False)
+        shown = [
+            w.children[0]
+            for w in rc.find(v.Html).widgets
+            if w.children and str(w.children[0]).startswith("upload: a.toml")
+        ]
+        assert shown == ["upload: a.toml: x: unknown field", "upload: a.toml: y: unknown field"]
+        field = rc.find(v.TextField, label="seed").widget
+        field.v_model = "-1"  # typed, then refused
+        app._set_policy(app.policy.value.with_(seed=-1))
+        assert "seed: Input should be greater than or equal to 0" in app.problem.value
+        assert field.v_model == "-1"  # the refused value stays beside its error
+        app._set_policy(app.policy.value.with_(budget_scale=1.5))  # another change
+        assert app.problem.value == ""
+        assert field.v_model == str(app.policy.value.seed)
+    finally:
+        app.problem.set("")

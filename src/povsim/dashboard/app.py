@@ -234,6 +234,10 @@ def _set_policy(new: Policy) -> None:
         problem.set(str(err))
         return
     problem.set("")
+    if new == policy.value:
+        # The same mix again (Enter or Tab through a field): Solara keeps the old object,
+        # so a projection started for the new one would never be shown.
+        return
     if new.base.population.households <= SYNC_PROJECTION_HOUSEHOLDS:
         _project_first(new)
     policy.set(new)
@@ -666,7 +670,11 @@ def SuggestView():
 LABEL_ABOVE = "povsim-label-above"
 """A slider whose label is the text above it: the slider keeps the label, so a screen
 reader names it, and does not show it beside the track, where it squeezed the track."""
-_LABEL_ABOVE_CSS = f".{LABEL_ABOVE} .v-label {{ display: none; }}"
+_LABEL_ABOVE_CSS = (
+    f".{LABEL_ABOVE} .v-label {{ display: none; }}"
+    # a mix named without spaces widened the sidebar over the charts: names break anywhere
+    " .povsim-pinned, .povsim-problem { overflow-wrap: anywhere; min-width: 0; flex: 1 1 0; }"
+)
 
 
 @solara.component
@@ -686,7 +694,9 @@ def PolicyPanel():
         # the widgets below it, the upload zone among them.
         with solara.Column(gap="0px"):
             if problem.value:
-                solara.Error(problem.value, classes=["povsim-problem"])
+                with solara.Error(classes=["povsim-problem"]):
+                    for line in problem.value.splitlines():  # one problem a line
+                        solara.Text(line, style={"display": "block"})
         choice = current.source if current.source in files else None
         solara.Select(
             "scenario",
@@ -828,6 +838,15 @@ def SeedInput(seed: int, on_seed: Callable[[int], None]):
     """
     text, set_text = solara.use_state(str(seed))
     solara.use_effect(lambda: set_text(str(seed)), [seed])
+    shown_problem = problem.value
+
+    def back_to_the_seed_in_use() -> None:
+        # another change cleared the seed's error: the field shows the seed the mix uses,
+        # not a refused one beside no error
+        if not shown_problem and text != str(seed):
+            set_text(str(seed))
+
+    solara.use_effect(back_to_the_seed_in_use, [shown_problem])
 
     def apply(typed: str | None) -> None:
         try:

@@ -194,8 +194,13 @@ class Policy:
         header = (
             f"# Exported from the povsim dashboard: {self.source} with budget shares\n"
             f"# {shares}; budget {self.budget_text()}; exit threshold "
-            f"{self.exit_margin:.0%} above the exit standard.\n"
-            "# Sources of the base scenario's calibrated numbers are cited in its file.\n"
+            f"{self.exit_margin:.0%} above the exit standard"
+            + (
+                f"; two lines in one {'on' if self.two_lines_in_one else 'off'}.\n"
+                if self.has_social_security
+                else ".\n"
+            )
+            + "# Sources of the base scenario's calibrated numbers are cited in its file.\n"
         )
         return header + tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
 
@@ -206,7 +211,15 @@ class Policy:
         funded = [kv for kv in self.shares.items() if round(100 * kv[1]) > 0]
         top = sorted(funded, key=lambda kv: -kv[1])[:3]
         parts = ", ".join(f"{k} {v:.0%}" for k, v in top) or "no program money"
-        return f"{self.label}: {parts}; budget {self.budget_text()}; exit +{self.exit_margin:.0%}"
+        text = f"{self.label}: {parts}; budget {self.budget_text()}; exit +{self.exit_margin:.0%}"
+        if self.has_social_security and self.two_lines_in_one != self._base_two_lines:
+            # two pins that differ only in the switch read the same without it
+            text += "; two lines in one " + ("on" if self.two_lines_in_one else "off")
+        return text
+
+    @property
+    def _base_two_lines(self) -> bool:
+        return bool(getattr(self.base.programs.get("social_security"), "two_lines_in_one", False))
 
 
 def front_dirs(root: Path) -> dict[str, Path]:
