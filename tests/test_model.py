@@ -214,3 +214,23 @@ def test_growth_raises_incomes(small: Scenario) -> None:
     fast = PovertyModel(small.updated({"income.growth": 0.15}), 4).run().indicators()
     assert fast["mean_income"].iloc[-1] > 1.5 * slow["mean_income"].iloc[-1]
     assert fast["poor_people"].iloc[-1] < slow["poor_people"].iloc[-1]
+
+
+def test_the_register_income_means_are_over_whom_they_say(baseline: Scenario) -> None:
+    """The exited's mean (checked against "more than 9,000 yuan", SCIO, Mar 2020) and the
+    still poor's are the register's income over the people in each state at the year end."""
+    model = PovertyModel(baseline.updated({"population.households": 800}), 3, panel=True).run()
+    ind = model.indicators().set_index("year")
+    panel = model.panel()
+    for year in (2015, 2017):  # the county's register is clear by 2019
+        rows = panel[panel["year"] == year]
+        register = rows["income"] + rows["away_income"]
+        people = rows["weight"] * rows["size"]
+        for column, status in (
+            ("mean_income_exited", Status.EXITED),
+            ("mean_income_registered", Status.REGISTERED),
+        ):
+            mask = rows["status"] == status
+            assert mask.any(), f"nobody {status.name.lower()} in {year}: a vacuous check"
+            expected = np.average(register[mask], weights=people[mask])
+            assert ind.at[year, column] == pytest.approx(expected, rel=1e-6), (column, year)

@@ -156,6 +156,7 @@ _MEANS = {
     "mean_income": "population_people",
     "mean_income_registered": "registered_people",
     "mean_income_exits": "exits_people",
+    "mean_income_exited": "exited_people",
     "mean_income_ever_registered": "ever_registered_households",
     "registered_illness_share": "registered_households",
 }

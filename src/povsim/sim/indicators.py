@@ -93,6 +93,8 @@ INDICATORS: dict[str, str] = {
     "it, yuan/person/year",
     "mean_income_exits": "mean income of people in households that exited this year, as the "
     "register counts it, yuan/person/year",
+    "mean_income_exited": "mean income of people in households in the exited state at year "
+    "end, as the register counts it, yuan/person/year",
     "mean_income_ever_registered": "mean income of people ever registered (still poor or "
     "exited: what reports call the poor's income), as the register counts it, "
     "yuan/person/year",
@@ -286,6 +288,7 @@ def annual_indicators(
         weighted_quantiles(register_income[registered], persons[registered], [0.5])[0]
     )
     row["mean_income_exits"] = _mean(register_income, persons, t.exited)
+    row["mean_income_exited"] = _mean(register_income, persons, h.status == Status.EXITED)
     row["mean_income_ever_registered"] = _mean(register_income, persons, h.ever_registered)
     row["mean_income"] = _mean(h.income, persons, slice(None))
     row["mean_income_lowest_fifth"] = lowest_share_mean(h.income, persons, 0.2)
