@@ -189,8 +189,7 @@ def optimize(
 def _front_table(result: OptimizationResult) -> Table:
     from rich.table import Table
 
-    from povsim.cli.tables import label
-    from povsim.runs.metrics import format_value
+    from povsim.runs.metrics import format_value, label
 
     table = Table(title="Pareto front (scores as searched)")
     table.add_column("member")

@@ -13,7 +13,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from povsim.experiments.compare import COMPARED
-from povsim.runs.metrics import format_value, is_known, outcome
+from povsim.runs.metrics import format_value, is_known, label, outcome
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -75,17 +75,6 @@ INTERVAL_ROWS = (
 )
 
 
-def label(name: str) -> str:
-    """An outcome as a run's tables name it ("incidence end"), one run or replications; an
-    amount of money says it is yuan in brackets ("cost per exit (yuan)", "spending (yuan)")."""
-    if name.endswith("_yuan"):
-        return f"{name.removesuffix('_yuan').replace('_', ' ')} (yuan)"
-    text = name.replace("_", " ")
-    if is_known(name) and outcome(name).unit == "yuan":
-        text += " (yuan)"
-    return text
-
-
 _COUNTS = ("households", "people", "person-years", "villages", "counties")
 
 
@@ -101,11 +90,9 @@ def _number(value: float, like: float | None = None, *, count: bool = False) -> 
     figures (0 counties, not 0.000)."""
     if math.isnan(value):
         return "-"
-    if (like is not None and abs(like) >= 100) or (count and abs(value) >= 100):
+    if like is not None and abs(like) >= 100:
         return f"{value:,.0f}"
-    if count:
-        return f"{value:.3g}"
-    if abs(value) < 1:
+    if abs(value) < 1 and not count:
         return f"{value:.3f}"
     # three figures for small numbers: 3.04 people a household is not 3
     return f"{value:.3g}" if abs(value) < 100 else f"{value:,.0f}"

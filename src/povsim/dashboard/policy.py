@@ -125,14 +125,13 @@ class Policy:
     def from_scenario(cls, base: Scenario, source: str) -> Policy:
         """The levers as the scenario sets them."""
         shares = {name: float(p.share) for name, p in base.programs.items() if p.budget is None}
-        security = base.programs.get("social_security")
         return cls(
             base=base,
             source=source,
             shares=shares,
             budget_scale=base.budget.scale,
             exit_margin=base.exit.income_margin,
-            two_lines_in_one=bool(getattr(security, "two_lines_in_one", False)),
+            two_lines_in_one=_two_lines(base),
             seed=base.seed,
             label=base.name,
         )
@@ -212,14 +211,15 @@ class Policy:
         top = sorted(funded, key=lambda kv: -kv[1])[:3]
         parts = ", ".join(f"{k} {v:.0%}" for k, v in top) or "no program money"
         text = f"{self.label}: {parts}; budget {self.budget_text()}; exit +{self.exit_margin:.0%}"
-        if self.has_social_security and self.two_lines_in_one != self._base_two_lines:
+        if self.has_social_security and self.two_lines_in_one != _two_lines(self.base):
             # two pins that differ only in the switch read the same without it
             text += "; two lines in one " + ("on" if self.two_lines_in_one else "off")
         return text
 
-    @property
-    def _base_two_lines(self) -> bool:
-        return bool(getattr(self.base.programs.get("social_security"), "two_lines_in_one", False))
+
+def _two_lines(base: Scenario) -> bool:
+    """Whether the scenario's minimum living allowance merges its line with the poverty line."""
+    return bool(getattr(base.programs.get("social_security"), "two_lines_in_one", False))
 
 
 def front_dirs(root: Path) -> dict[str, Path]:

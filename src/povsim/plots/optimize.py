@@ -53,15 +53,12 @@ def _axis(name: str) -> tuple[float, str]:
     in percent, as the comparison tables show them (the raw yuan came out as 1e7 offsets)."""
     from povsim.runs import metrics
 
-    unit = metrics.outcome(name).unit if metrics.is_known(name) else ""
-    words = name.replace("_", " ")
+    text = metrics.label(name)
     if name.endswith("_yuan"):
-        return 1e-6, f"{name.removesuffix('_yuan').replace('_', ' ')} (m yuan)"
-    if unit == "yuan":
-        return 1.0, f"{words} (yuan)"
-    if unit == "share":
-        return 100.0, f"{words} (%)"
-    return 1.0, words
+        return 1e-6, text.replace("(yuan)", "(m yuan)")
+    if metrics.is_known(name) and metrics.outcome(name).unit == "share":
+        return 100.0, f"{text} (%)"
+    return 1.0, text
 
 
 def front_shares(front: pd.DataFrame, order_by: str) -> Figure:

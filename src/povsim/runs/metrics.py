@@ -40,6 +40,7 @@ __all__ = [
     "format_interval",
     "format_value",
     "is_known",
+    "label",
     "outcome",
     "report",
     "summary",
@@ -472,6 +473,17 @@ def outcome(name: str) -> Outcome:
     close = difflib.get_close_matches(name, OUTCOMES, n=3)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     raise UnknownOutcome(f"unknown output {name!r}{hint}; see `povsim outcomes`")
+
+
+def label(name: str) -> str:
+    """An outcome as tables and axes name it ("incidence end"); an amount of money says it is
+    yuan in brackets ("cost per exit (yuan)", "spending (yuan)")."""
+    if name.endswith("_yuan"):
+        return f"{name.removesuffix('_yuan').replace('_', ' ')} (yuan)"
+    text = name.replace("_", " ")
+    if is_known(name) and outcome(name).unit == "yuan":
+        text += " (yuan)"
+    return text
 
 
 def is_known(name: str) -> bool:
