@@ -455,3 +455,25 @@ def test_an_interrupted_search_names_only_what_it_kept(
     result = runner.invoke(app, args)
     assert result.exit_code == 130
     assert f"evaluated points are in {out / 'history.parquet'}" in result.output
+
+
+def test_an_integer_lever_is_searched_and_recorded_at_whole_values(
+    obvious: Scenario, tmp_path: Path
+) -> None:
+    result = optimize(
+        obvious,
+        ["incidence_end"],
+        ["programs.industry.duration_years=1:6"],
+        tmp_path / "opt",
+        generations=2,
+        population=6,
+        replications=1,
+        seed=2,
+    )
+    years = result.history["programs.industry.duration_years"]
+    # The scenario takes a year count rounded: the history says what ran, each value once.
+    assert years.dtype.kind == "i"
+    assert years.is_unique
+    assert set(years) <= set(range(1, 7))
+    member = load_scenario(tmp_path / "opt" / "front" / "00.toml")
+    assert member.programs["industry"].duration_years == result.front.iloc[0][years.name]

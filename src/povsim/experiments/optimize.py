@@ -289,6 +289,8 @@ class SearchSpace:
         self.names: list[str] = []
         self.low: list[float] = []
         self.high: list[float] = []
+        # Integer fields (worker limits, years) take a point's value rounded.
+        self.integer: list[bool] = []
         self.shares: tuple[str, ...] = ()
         problems: list[ScenarioProblem] = []
         funded = [n for n, p in base.programs.items() if p.budget is None]
@@ -329,6 +331,7 @@ class SearchSpace:
                 self.names += [f"{SHARE}{p}" for p in programs]
                 self.low += [0.0] * len(programs)
                 self.high += [1.0] * len(programs)
+                self.integer += [False] * len(programs)
                 continue
             assert lever.path is not None
             where = str(lever)
@@ -357,6 +360,7 @@ class SearchSpace:
             self.names.append(lever.path)
             self.low.append(lever.bounds[0])
             self.high.append(lever.bounds[1])
+            self.integer.append(isinstance(value, int))
         for path in self.names:
             program = path.removeprefix("programs.").removesuffix(".share")
             if path.endswith(".share") and program in self.shares:
@@ -380,7 +384,15 @@ class SearchSpace:
                 x.append(share / self.total if self.total else 1.0 / len(self.shares))
             else:
                 x.append(float(np.clip(get_path(self.dumped, name), low, high)))
-        return np.array(x, dtype=float)
+        return self.snap(np.array(x, dtype=float))
+
+    def snap(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Points (one, or one per row) with each integer lever rounded, as the scenario
+        takes it: points that make the same scenario are one point, run once and recorded
+        with the value that ran."""
+        x = np.array(x, dtype=float)
+        x[..., self.integer] = np.round(x[..., self.integer])
+        return x
 
     def shares_of(self, x: Sequence[float] | NDArray[np.float64]) -> dict[str, float]:
         """The budget shares a point gives the shares lever's programs."""
@@ -684,9 +696,13 @@ class _Search:
         scored = dict(zip(self.outcomes, (float(v) for v in values), strict=True))
         valid = x.tobytes() not in self.invalid
         shares = {f"programs.{p}.share": s for p, s in self.space.shares_of(x).items()}
+        levers = (
+            int(v) if integer else float(v)
+            for v, integer in zip(x, self.space.integer, strict=True)
+        )
         return {
             "generation": self.generation,
-            **dict(zip(self.space.names, (float(v) for v in x), strict=True)),
+            **dict(zip(self.space.names, levers, strict=True)),
             **shares,
             **scored,
             "feasible": valid and bool((self.violations(values) <= 0).all()),
@@ -998,11 +1014,12 @@ def _search(
     first = True
     while algorithm.has_next():
         pop = algorithm.ask()
-        xs = pop.get("X")
+        # The algorithm searches the points that can run (as pymoo's RoundingRepair would).
+        xs = space.snap(pop.get("X"))
         if first:  # the base scenario's own mix joins the first generation
             xs[0] = x0
-            pop.set("X", xs)
             first = False
+        pop.set("X", xs)
         scores = search.evaluate(xs)
         # An outcome that cannot be computed (a cost per exit without exits) ranks last.
         F = np.nan_to_num(scores[:, columns] * signs, nan=INVALID)
