@@ -814,3 +814,39 @@ def test_a_resume_of_another_analysis_is_refused_naming_what_differs(
         SweepError, match=r"holds the runs of another analysis \(N: 2 then, 4 now\)"
     ):
         sp.evaluate(executor="serial", out=runs, resume=True, progress=False)
+
+
+def test_fast_with_groups_is_refused_before_any_run(tmp_path: Path) -> None:
+    """FAST has no grouped form: its indices came back one per input, and the table of
+    groups crashed after every run had finished."""
+    path = tmp_path / "problem.toml"
+    path.write_text(
+        'outputs = ["incidence_end"]\n'
+        '[inputs."income.growth"]\nbounds = [0.04, 0.1]\ngroup = "economy"\n'
+        '[inputs."income.transitory_sd"]\nbounds = [0.1, 0.3]\ngroup = "economy"\n'
+        '[inputs."exit.income_margin"]\nbounds = [0.0, 0.2]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "o"
+    result = sensitivity_cli(path, out, "--method", "fast", "-N", "65")
+    assert result.exit_code == 2, result.output
+    assert f"{path}: inputs.income.growth.group: FAST estimates one index per input" in (
+        result.output.replace("\n", " ")
+    )
+    assert not out.exists()
+
+
+def test_shares_the_base_gives_nothing_or_funds_itself_are_refused(small_base) -> None:
+    """On a base with no share for them the shares problem was accepted, every run was the
+    base, and every index of the shares read 0: "no effect"."""
+    none = small_base.updated({"programs.industry.share": 0.0, "programs.health.share": 0.0})
+    growth = {"income.growth": {"bounds": [0.04, 0.1]}}
+    with pytest.raises(
+        ScenarioError,
+        match=r"shares\.programs: the base scenario gives industry, health no share of the "
+        r"budget \(their shares add up to 0\)",
+    ):
+        problem_spec(none, growth, shares={"programs": ["industry", "health"]})
+    own = small_base.updated({"programs.health.budget": {2014: 1e6}})
+    with pytest.raises(ScenarioError, match=r"'health' has a budget of its own"):
+        problem_spec(own, growth, shares={"programs": ["industry", "health"]})

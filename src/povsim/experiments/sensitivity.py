@@ -312,13 +312,35 @@ def _validate(problem: Problem, source: str) -> None:
             continue
         issues += _range_problems(problem, path, flat, source)
     if problem.spec.shares:
-        for program in problem.spec.shares.programs:
-            if program not in problem.base.programs:
-                issues.append(
-                    ScenarioProblem(
-                        source, "shares.programs", f"no program {program!r} in the base scenario"
-                    )
+        programs = problem.spec.shares.programs
+        missing = [p for p in programs if p not in problem.base.programs]
+        for program in missing:
+            issues.append(
+                ScenarioProblem(
+                    source, "shares.programs", f"no program {program!r} in the base scenario"
                 )
+            )
+        own = [p for p in programs if p not in missing and problem.base.programs[p].budget]
+        for program in own:
+            issues.append(
+                ScenarioProblem(
+                    source,
+                    "shares.programs",
+                    f"{program!r} has a budget of its own in the base scenario: a share of "
+                    "budget.total does nothing for it",
+                )
+            )
+        if not missing and not own and not sum(problem.base.programs[p].share for p in programs):
+            # Weights of nothing split nothing: every run would be the base, and every
+            # index of the shares 0, read as "no effect".
+            issues.append(
+                ScenarioProblem(
+                    source,
+                    "shares.programs",
+                    f"the base scenario gives {', '.join(programs)} no share of the budget "
+                    "(their shares add up to 0): there is nothing to split",
+                )
+            )
     for name in problem.spec.outputs:
         # A sweep keeps only the indicators: outputs must be computable from them.
         try:
@@ -966,11 +988,33 @@ def _require_bounded(problem: Problem) -> None:
         )
 
 
+def _require_ungrouped(problem: Problem) -> None:
+    """Refuse FAST for a problem with groups before anything is drawn: SALib's FAST
+    estimates one index per input and has no grouped form."""
+    grouped = [f"inputs.{p}.group" for p, i in problem.spec.inputs.items() if i.group]
+    if problem.spec.shares and problem.spec.shares.group:
+        grouped.append("shares.group")
+    if grouped:
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    problem.source,
+                    path,
+                    "FAST estimates one index per input and takes no groups: use sobol or "
+                    "morris, or leave the groups out",
+                )
+                for path in grouped
+            ]
+        )
+
+
 def sample(sp: PovsimProblemSpec, method: str, n: int, *, second_order: bool = True) -> None:
     """Draw SALib's sample for ``method`` (seeded by the problem's seed)."""
     seed = sp.problem.seed
     if method == "morris":
         _require_bounded(sp.problem)
+    if method == "fast":
+        _require_ungrouped(sp.problem)
     check_sample_size(sp.problem, method, n, second_order=second_order)
     if method == "sobol":
         sp.sample_sobol(n, calc_second_order=second_order, seed=seed)
@@ -984,6 +1028,8 @@ def sample(sp: PovsimProblemSpec, method: str, n: int, *, second_order: bool = T
 
 def analyze(sp: PovsimProblemSpec, method: str, *, second_order: bool = True) -> None:
     seed = sp.problem.seed
+    if method == "fast":
+        _require_ungrouped(sp.problem)
     if method == "sobol":
         sp.analyze_sobol(calc_second_order=second_order, seed=seed)
     elif method == "morris":
