@@ -850,3 +850,31 @@ def test_shares_the_base_gives_nothing_or_funds_itself_are_refused(small_base) -
     own = small_base.updated({"programs.health.budget": {2014: 1e6}})
     with pytest.raises(ScenarioError, match=r"'health' has a budget of its own"):
         problem_spec(own, growth, shares={"programs": ["industry", "health"]})
+
+
+def test_a_stop_while_the_results_are_written_waits_for_them(monkeypatch, tmp_path: Path) -> None:
+    """Stopped while the indices were written, an analysis kept its tables without its
+    figures or manifest, or a stop inside Matplotlib was lost ("Exception ignored") and the
+    command said it wrote them."""
+    import signal
+
+    import povsim.plots.experiments as plots
+
+    problem = tmp_path / "p.toml"
+    problem.write_text(TWO_FILE, encoding="utf-8")
+    real = plots.sensitivity_bars
+
+    def stopped_while_drawing(*args, **kwargs):
+        signal.raise_signal(signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "sensitivity_bars", stopped_while_drawing)
+    out = tmp_path / "o"
+    small = ["--method", "morris", "-N", "2", "--set", "population.households=150"]
+    result = sensitivity_cli(problem, out, *small, "--executor", "serial")
+    assert result.exit_code == 130, result.output
+    assert f"interrupted: its results were written first: {out} is complete" in (
+        result.output.replace("\n", "")
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {"indices.parquet", "figures/indices.png"} <= set(manifest["files"])

@@ -88,7 +88,15 @@ STOP_CODES = frozenset(128 + s for s in STOP_WORDS)
 
 
 def stopped(err: KeyboardInterrupt, kept: str = "") -> typer.Exit:
-    """The one line and status for a command stopped by ``err``; ``kept``: what it kept."""
+    """The one line and status for a command stopped by ``err``; ``kept``: what it kept.
+
+    A stop that came while the command wrote its last files waited for them
+    (``povsim.experiments.executors.StoppedWhenComplete``, read by its attributes: importing
+    the executors would slow every command's start): the output is complete.
+    """
+    if isinstance(complete := getattr(err, "path", None), Path):
+        err = getattr(err, "stop", err)
+        kept = f"its results were written first: {complete} is complete"
     signum = err.signum if isinstance(err, Stopped) else signal.SIGINT
     word = STOP_WORDS.get(signal.Signals(signum), "stopped")
     return fail(f"{word}: {kept}" if kept else word, 128 + signum)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Literal
 
 from povsim.config import arguments
@@ -33,7 +34,9 @@ __all__ = [
     "Executor",
     "ProcessExecutor",
     "SerialExecutor",
+    "StoppedWhenComplete",
     "WorkerLost",
+    "finishing",
     "given",
     "make_executor",
 ]
@@ -83,7 +86,7 @@ def _stop_handlers() -> dict[int, Callable[[int, Any], Any]]:
 
 
 @contextmanager
-def _stops_held(*, mask: bool) -> Iterator[None]:
+def stops_held(*, mask: bool) -> Iterator[None]:
     """Hold a stop (Ctrl-C, SIGTERM, SIGHUP) while processes start, and raise it once they
     have; a second one is raised at once (a start that hangs can still be stopped).
 
@@ -115,9 +118,37 @@ def _stops_held(*, mask: bool) -> Iterator[None]:
         signal.raise_signal(held[0])  # the launcher's own handler takes it now
 
 
+class StoppedWhenComplete(KeyboardInterrupt):
+    """A stop that came while an output's last files were written (:func:`finishing`):
+    they were written first, so ``path`` is complete."""
+
+    def __init__(self, stop: KeyboardInterrupt, path: Path):
+        super().__init__(*stop.args)
+        self.stop, self.path = stop, path
+
+
+@contextmanager
+def finishing(path: Path) -> Iterator[None]:
+    """Write an output's last files (its analysis, figures and manifest) whatever stop comes
+    meanwhile: stopped half-way, a directory kept its tables without its figures or
+    manifest, and a stop inside Matplotlib printed "Exception ignored" and was lost. A stop
+    is held until the block ends, then raised as :class:`StoppedWhenComplete`; a second
+    one is raised at once. Hold only quick work: no runs.
+    """
+    written = False
+    try:
+        with stops_held(mask=False):
+            yield
+            written = True
+    except KeyboardInterrupt as err:
+        if not written:  # a second stop, or one the block raised itself
+            raise
+        raise StoppedWhenComplete(err, path) from None
+
+
 def _start_fork_server() -> multiprocessing.context.BaseContext:
     """Start the resource tracker, then the fork server with every stop held
-    (:func:`_stops_held`); its preload, ``povsim._forkserver``, ignores them, and the
+    (:func:`stops_held`); its preload, ``povsim._forkserver``, ignores them, and the
     workers it forks keep that. Returns its context (one server per process, kept running)."""
     from multiprocessing import forkserver, resource_tracker
 
@@ -132,7 +163,7 @@ def _start_fork_server() -> multiprocessing.context.BaseContext:
         resource_tracker.ensure_running()
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, hangup)
-    with _stops_held(mask=True):
+    with stops_held(mask=True):
         forkserver.ensure_running()
     return context
 
@@ -423,7 +454,7 @@ class DaskExecutor(Executor):
                 # traceback. A first stop is held until the cluster stands, which is then
                 # closed whole (its own threads keep no mask: they start later processes).
                 method = {"distributed.worker.multiprocessing-method": "forkserver"}
-                with _stops_held(mask=False), dask.config.set(method):
+                with stops_held(mask=False), dask.config.set(method):
                     self._cluster = LocalCluster(
                         n_workers=self.workers,
                         threads_per_worker=1,

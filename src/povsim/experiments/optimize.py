@@ -50,7 +50,7 @@ from povsim.config.fields import repeated
 from povsim.config.paths import differences
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.experiments.calibration.validation import resized
-from povsim.experiments.executors import Executor, given
+from povsim.experiments.executors import Executor, finishing, given
 from povsim.experiments.sweep import counted, too_many_runs
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
@@ -1028,44 +1028,46 @@ def _search(
         Evaluator().eval(static, pop)
         algorithm.tell(infills=pop)
 
-    history = pd.DataFrame(search.rows)
-    front = front_of(history, objectives).reset_index(drop=True)
-    front.insert(0, "member", [f"{i:02d}" for i in range(len(front))])
-    scenarios = []
-    (out / "front").mkdir(exist_ok=True)
-    for old in (out / "front").glob("*.toml"):
-        old.unlink()  # a rerun's front replaces the last one whole
-    for _, row in front.iterrows():
-        x = row[space.names].to_numpy(dtype=float)
-        changes = space.changes(x)
-        scenarios.append(space.base.updated(changes))
-        target = out / "front" / f"{row['member']}.toml"
-        scored = ", ".join(f"{o.name} {row[o.name]:.4g}" for o in objectives)
-        header = (
-            f"Front member {row['member']} of `povsim optimize` ({original.name}).\n"
-            f"Scores: {scored}\n({counted(replications, 'replication')} of seed {seed}, "
-            f"{space.base.population.households} agents"
-            + (f", {statistic} over {len(samples)} uncertain draws)" if samples else ")")
-        )  # fmt: skip
-        directory.text(
-            f"front/{target.name}", member_toml(scenario_file, original, target, changes, header)
+    with finishing(out):
+        history = pd.DataFrame(search.rows)
+        front = front_of(history, objectives).reset_index(drop=True)
+        front.insert(0, "member", [f"{i:02d}" for i in range(len(front))])
+        scenarios = []
+        (out / "front").mkdir(exist_ok=True)
+        for old in (out / "front").glob("*.toml"):
+            old.unlink()  # a rerun's front replaces the last one whole
+        for _, row in front.iterrows():
+            x = row[space.names].to_numpy(dtype=float)
+            changes = space.changes(x)
+            scenarios.append(space.base.updated(changes))
+            target = out / "front" / f"{row['member']}.toml"
+            scored = ", ".join(f"{o.name} {row[o.name]:.4g}" for o in objectives)
+            header = (
+                f"Front member {row['member']} of `povsim optimize` ({original.name}).\n"
+                f"Scores: {scored}\n({counted(replications, 'replication')} of seed {seed}, "
+                f"{space.base.population.households} agents"
+                + (f", {statistic} over {len(samples)} uncertain draws)" if samples else ")")
+            )  # fmt: skip
+            directory.text(
+                f"front/{target.name}",
+                member_toml(scenario_file, original, target, changes, header),
+            )
+        directory.table("pareto", front)
+        directory.table("history", history)
+        directory.figure("front", front_pairs(history, front, [o.name for o in objectives]))
+        if space.shares:
+            directory.figure("shares", front_shares(front, objectives[0].name))
+        directory.manifest(
+            scenario_name=original.name,
+            scenario_file=str(scenario_file) if scenario_file is not None else None,
+            fingerprint=fingerprint,
+            generations=generations,
+            evaluations=len(history),
+            front_size=len(front),
+            variables=space.names,
+            agents=space.base.population.households,
+            **{k: v for k, v in settings.items() if k != "base"},
         )
-    directory.table("pareto", front)
-    directory.table("history", history)
-    directory.figure("front", front_pairs(history, front, [o.name for o in objectives]))
-    if space.shares:
-        directory.figure("shares", front_shares(front, objectives[0].name))
-    directory.manifest(
-        scenario_name=original.name,
-        scenario_file=str(scenario_file) if scenario_file is not None else None,
-        fingerprint=fingerprint,
-        generations=generations,
-        evaluations=len(history),
-        front_size=len(front),
-        variables=space.names,
-        agents=space.base.population.households,
-        **{k: v for k, v in settings.items() if k != "base"},
-    )
     return OptimizationResult(
         front=front,
         history=history,

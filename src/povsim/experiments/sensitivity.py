@@ -52,7 +52,7 @@ from povsim.config import (
     referenced_scenario,
 )
 from povsim.config.fields import StrictNumbers, repeated
-from povsim.experiments.executors import Executor, make_executor
+from povsim.experiments.executors import Executor, finishing, make_executor
 from povsim.experiments.sweep import MAX_RUNS, Sweep, SweepError, run_sweep
 from povsim.runs import metrics
 from povsim.runs.progress import runs_progress
@@ -1199,27 +1199,28 @@ def run_sensitivity(
                 else:
                     shutil.rmtree(out)
             raise
-    analyze(sp, method, second_order=second_order)
-    indices = indices_table(sp)
-    yearly = time_varying_table(indices)
-    directory.table("samples", pd.DataFrame(sp.samples, columns=problem.names))
-    assert sp.evaluations is not None  # set by evaluate()
-    directory.table("outputs", sp.evaluations.reset_index())
-    directory.table("indices", indices)
-    directory.table("time_varying", yearly)
-    directory.figure("indices", sensitivity_bars(indices, method, sp.no_indices()))
-    if not yearly.empty:  # a problem with no time-varying columns has no such figure
-        directory.figure("time_varying", time_varying_indices(yearly, method))
-    directory.manifest(
-        method=method,
-        n=n,
-        # only Sobol' has second-order terms to ask for
-        second_order=second_order if method == "sobol" else None,
-        samples=len(sp.samples),
-        runs=len(sp.samples) * problem.spec.replications,
-        constant_outputs=sp.constant,
-        undefined_outputs=sp.undefined,
-        problem=problem.spec.model_dump(mode="json"),
-        base=problem.base.model_dump(mode="json"),
-    )
+    with finishing(out):
+        analyze(sp, method, second_order=second_order)
+        indices = indices_table(sp)
+        yearly = time_varying_table(indices)
+        directory.table("samples", pd.DataFrame(sp.samples, columns=problem.names))
+        assert sp.evaluations is not None  # set by evaluate()
+        directory.table("outputs", sp.evaluations.reset_index())
+        directory.table("indices", indices)
+        directory.table("time_varying", yearly)
+        directory.figure("indices", sensitivity_bars(indices, method, sp.no_indices()))
+        if not yearly.empty:  # a problem with no time-varying columns has no such figure
+            directory.figure("time_varying", time_varying_indices(yearly, method))
+        directory.manifest(
+            method=method,
+            n=n,
+            # only Sobol' has second-order terms to ask for
+            second_order=second_order if method == "sobol" else None,
+            samples=len(sp.samples),
+            runs=len(sp.samples) * problem.spec.replications,
+            constant_outputs=sp.constant,
+            undefined_outputs=sp.undefined,
+            problem=problem.spec.model_dump(mode="json"),
+            base=problem.base.model_dump(mode="json"),
+        )
     return sp

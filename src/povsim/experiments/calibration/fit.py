@@ -50,7 +50,7 @@ from povsim.experiments.calibration.validation import (
     simulate_targets,
     target_table,
 )
-from povsim.experiments.executors import EXECUTOR_HINT, Executor
+from povsim.experiments.executors import EXECUTOR_HINT, Executor, finishing
 from povsim.experiments.sweep import counted, too_many_runs
 from povsim.runs.display import result_repr, shape
 from povsim.runs.store import OutputDirectory, check_target, replacing
@@ -582,21 +582,22 @@ def calibrate(
         changes = search.changes(x)
         calibrated = base.updated(changes)
         table = target_table(targets, run([calibrated])[0])
-        directory.text("fit.csv", table.to_csv(index=False))
-        history = pd.DataFrame(search.rows)
-        directory.figure("fit", calibration_history(history, search.names))
-        directory.figure("targets", target_fit(table))
-        directory.manifest(
-            region=spec.region,
-            targets_file=source,
-            scenario_file=str(scenario_file),
-            parameters=[p.model_dump(mode="json") for p in parameters],
-            best=changes,
-            objective=search.best_objective,
-            seed=seed,
-            replications=replications,
-            agents=base.population.households,
-        )
+        with finishing(directory.path):
+            directory.text("fit.csv", table.to_csv(index=False))
+            history = pd.DataFrame(search.rows)
+            directory.figure("fit", calibration_history(history, search.names))
+            directory.figure("targets", target_fit(table))
+            directory.manifest(
+                region=spec.region,
+                targets_file=source,
+                scenario_file=str(scenario_file),
+                parameters=[p.model_dump(mode="json") for p in parameters],
+                best=changes,
+                objective=search.best_objective,
+                seed=seed,
+                replications=replications,
+                agents=base.population.households,
+            )
         return CalibrationResult(
             parameters=parameters,
             best=changes,
