@@ -296,3 +296,26 @@ def test_replications_are_labelled_as_one_run_and_never_below_what_can_be(
     shown = _render(intervals_table(ensemble), 100)
     assert "incidence end" in shown
     assert "incidence_end" not in shown
+
+
+def test_an_index_without_an_interval_is_said_to_have_none() -> None:
+    """FAST's S1 without a ± read as a certain value, which the docs said was explained."""
+    from povsim.cli.tables import indices_table
+
+    def rows(conf: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "output": ["incidence_end"] * 4,
+                "input": ["income.growth", "income.growth", "exit.margin", "exit.margin"],
+                "input2": [None] * 4,
+                "index": ["S1", "ST", "S1", "ST"],
+                "value": [0.6, 0.7, 0.28, 0.3],
+                "conf": [0.1, 0.1, conf, 0.05],
+                "listed": [True] * 4,
+            }
+        )
+
+    text = _render(indices_table(rows(float("nan")), "fast"), 100)
+    assert "0.280" in text and "0.280±" not in text
+    assert "a value without ± has no interval" in " ".join(text.split())
+    assert "no interval" not in _render(indices_table(rows(0.02), "fast"), 100)
