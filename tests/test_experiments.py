@@ -841,6 +841,22 @@ def test_a_resumed_sweep_of_another_design_says_what_differs(tmp_path: Path) -> 
     changed = write_design(tmp_path, DESIGN.replace("replications = 4", "replications = 2"))
     with pytest.raises(SweepError, match=r"different design \(replications: 1 then, 2 now\)"):
         povsim.sweep(changed, out, resume=True, executor="serial")
+    # Its base scenario edited since: it said only "its base scenario has changed".
+    base = tmp_path / "base.toml"
+    base.write_text(f'extends = "{SCENARIOS / "baseline.toml"}"\n', encoding="utf-8")
+    design = tmp_path / "design.toml"
+    design.write_text(
+        DESIGN.replace("replications = 4", "replications = 1").format(base=base),
+        encoding="utf-8",
+    )
+    out = tmp_path / "edited"
+    povsim.sweep(design, out, executor="serial")
+    base.write_text(base.read_text(encoding="utf-8") + "[exit]\nincome_margin = 0.1\n")
+    with pytest.raises(
+        SweepError,
+        match=r"different design \(the base scenario's exit\.income_margin: 0\.0 then, 0\.1 now\)",
+    ):
+        povsim.sweep(design, out, resume=True, executor="serial")
 
 
 def test_the_python_api_refuses_before_running_what_the_command_line_refuses(

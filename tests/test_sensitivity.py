@@ -800,6 +800,16 @@ def test_a_resume_of_another_analysis_is_refused_naming_what_differs(
         result.output.replace("\n", "")
     )
     assert (out / "indices.parquet").read_bytes() == indices
+    # Only the base scenario changed: it said "out/runs holds a different design (its base
+    # scenario has changed)", naming neither the field nor --overwrite.
+    problem.write_text('outputs = ["incidence_end"]\n' + TWO_FILE, encoding="utf-8")
+    other = ["--set", "population.households=151", "--executor", "serial"]
+    result = sensitivity_cli(problem, out, *other, "--method", "morris", "-N", "2", "--resume")
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{out} holds another analysis (the base scenario's population.households: 150 then, "
+        "151 now): use another --out to start anew or --overwrite to replace it"
+    ) in result.output.replace("\n", "")
 
     from povsim.experiments.sweep import SweepError
 
@@ -878,3 +888,33 @@ def test_a_stop_while_the_results_are_written_waits_for_them(monkeypatch, tmp_pa
     )
     manifest = json.loads((out / "manifest.json").read_text())
     assert {"indices.parquet", "figures/indices.png"} <= set(manifest["files"])
+
+
+def test_python_callers_get_the_commands_words(small_base, tmp_path: Path) -> None:
+    """In Python a FAST sample too small gave SALib's bare "N > 4M^2", an output path that
+    is a file a bare NotADirectoryError, and a problem's repr its address."""
+    from povsim.experiments.sensitivity import run_sensitivity
+
+    sp = problem_spec(small_base, TWO, "incidence_end")
+    with pytest.raises(ScenarioError, match=r"FAST needs more than 64 samples per input .*not 10"):
+        sp.sample_fast(10)
+    with pytest.raises(ScenarioError, match=r"more than 144 samples .*M = 6 harmonics\), not 100"):
+        sp.sample_fast(100, M=6)
+    grouped = problem_spec(
+        small_base,
+        {
+            "income.growth": {"bounds": [0.04, 0.1], "group": "economy"},
+            "exit.income_margin": {"bounds": [0, 0.2], "group": "economy"},
+            "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
+        },
+    )
+    with pytest.raises(ScenarioError, match=r"inputs\.income\.growth\.group: FAST"):
+        grouped.sample_fast(65)
+    afile = tmp_path / "afile"
+    afile.write_text("mine", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"afile exists and is not a directory"):
+        run_sensitivity(sp.problem, "morris", 2, afile)
+    assert afile.read_text(encoding="utf-8") == "mine"
+    shown = repr(sp.problem)
+    assert shown.startswith("<Problem <problem_spec>: 2 inputs (income.growth, shocks.")
+    assert "1 output, yearly: incidence; base 'baseline'" in shown

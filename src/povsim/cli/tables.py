@@ -314,9 +314,7 @@ def indices_table(
     shown = scalar[scalar["value"].notna() & (scalar["index"] != "sigma")]
     if shown["conf"].isna().any():
         # Morris's sigma never has one; anything else without one would read as certain.
-        table.caption = (
-            "a value without ± has no interval: SALib's bootstrap gave none for it"
-        )
+        table.caption = "a value without ± has no interval: SALib's bootstrap gave none for it"
         table.caption_justify = "left"
     return table
 

@@ -53,11 +53,18 @@ from povsim.config import (
 )
 from povsim.config.fields import StrictNumbers, repeated
 from povsim.experiments.executors import Executor, finishing, make_executor
-from povsim.experiments.sweep import MAX_RUNS, Sweep, SweepError, run_sweep
+from povsim.experiments.sweep import (
+    MAX_RUNS,
+    Sweep,
+    SweepError,
+    base_differences,
+    counted,
+    run_sweep,
+)
 from povsim.runs import metrics
 from povsim.runs.progress import runs_progress
 from povsim.runs.runner import RunResult
-from povsim.runs.store import OutputDirectory, replacing
+from povsim.runs.store import OutputDirectory, check_target, replacing
 from povsim.sim.indicators import INDICATORS
 
 __all__ = [
@@ -202,6 +209,16 @@ class Problem:
     @property
     def seed(self) -> int:
         return self.spec.seed
+
+    def __repr__(self) -> str:
+        shown = ", ".join(self.names[:4]) + (", ..." if len(self.names) > 4 else "")
+        yearly = ", ".join(self.spec.time_varying) or "none"
+        return (
+            f"<Problem {self.source}: {counted(len(self.names), 'input')} ({shown}); "
+            f"{counted(len(self.spec.outputs), 'output')}, yearly: {yearly}; base "
+            f"{self.base.name!r}, seed {self.seed}, "
+            f"{counted(self.spec.replications, 'replication')} per sample>"
+        )
 
     def salib(self) -> dict[str, Any]:
         """The problem dictionary SALib takes."""
@@ -508,9 +525,9 @@ class PovsimProblemSpec(ProblemSpec):
         same problem draws the same sample.
 
         Raises:
-            ScenarioError: Morris asked of an input with an unbounded distribution; a Sobol'
-                or Morris N too small to estimate anything from; a sample whose runs would
-                be more than :data:`MAX_RUNS`.
+            ScenarioError: Morris asked of an input with an unbounded distribution, FAST of
+                a problem with groups; an N too small to estimate anything from; a sample
+                whose runs would be more than :data:`MAX_RUNS`.
         """
         if "N" in inspect.signature(func).parameters:  # a fractional factorial takes none
             n = args[0] if args else kwargs.get("N")
@@ -559,7 +576,20 @@ class PovsimProblemSpec(ProblemSpec):
         n = arguments["N"]
         second_order = bool(arguments.get("calc_second_order", True))
         if method == "fast":
-            # FAST's smallest N depends on its M, which SALib's sampler checks itself
+            _require_ungrouped(self.problem)
+            # FAST's smallest N depends on its M (SALib's own refusal is a bare "N > 4M^2")
+            m = arguments.get("M", FAST_M)
+            if isinstance(m, numbers.Integral) and n <= 4 * m**2:
+                raise ScenarioError(
+                    [
+                        ScenarioProblem(
+                            self.problem.source,
+                            "",
+                            f"FAST needs more than {4 * m**2} samples per input (4M² with "
+                            f"M = {m} harmonics), not {n}",
+                        )
+                    ]
+                )
             _check_runs(self.problem, method, n, samples_per_n(self.problem, method))
         else:
             check_sample_size(self.problem, method, n, second_order=second_order)
@@ -676,7 +706,7 @@ class PovsimProblemSpec(ProblemSpec):
             # Checked before the sweep is: its own check names only a changed base scenario
             # for another N, and lets other outputs replace the indices of these.
             record = self.problem.record(drawn)
-            if (differs := another_analysis(out, record)) is not None:
+            if (differs := another_analysis(out, record, self.problem.base)) is not None:
                 raise SweepError(
                     f"{out} holds the runs of another analysis ({differs}): use another out "
                     "(--out) to start anew"
@@ -909,11 +939,14 @@ def _check_runs(problem: Problem, method: str, n: int, per_n: int) -> None:
     raise ScenarioError([ScenarioProblem(problem.source, "", message)])
 
 
-def another_analysis(runs: str | Path, record: dict[str, Any]) -> str | None:
+def another_analysis(
+    runs: str | Path, record: dict[str, Any], base: Scenario | None = None
+) -> str | None:
     """What differs between the analysis whose runs are kept in ``runs`` and ``record``
     (:meth:`Problem.record`), as ``"N: 64 then, 32 now"``: the problem's fields by their
-    path in a problem file, the sample's arguments by SALib's names; None when nothing
-    recorded differs (or there is no record to read: :func:`run_sweep` says so).
+    path in a problem file, the sample's arguments by SALib's names, and where those are
+    the same, ``base``'s fields; None when nothing recorded differs (or there is no record
+    to read: :func:`run_sweep` says so).
     """
     try:
         then = json.loads((Path(runs) / "design.json").read_text(encoding="utf-8"))
@@ -945,7 +978,7 @@ def another_analysis(runs: str | Path, record: dict[str, Any]) -> str | None:
     before, current = fields(then, drawn_then), fields(now, drawn_now)
     changed = [k for k in dict.fromkeys([*before, *current]) if before.get(k) != current.get(k)]
     if not changed:
-        return None
+        return (base_differences(then, base) or None) if base is not None else None
     shown = ", ".join(
         f"{k}: {_shown(before.get(k))} then, {_shown(current.get(k))} now" for k in changed[:3]
     )
@@ -1153,6 +1186,8 @@ def run_sensitivity(
     check_sample_size(problem, method, n, second_order=second_order)
     check_analysable(problem)
     target = arguments.path("out", out)
+    # A file, a link or someone else's directory is refused before anything is looked into.
+    check_target(target, "sensitivity", overwrite=overwrite, resume=True)
     # An earlier analysis is kept aside until a run of the new one finishes: refused or
     # stopped before, it comes back.
     with replacing(
@@ -1172,7 +1207,7 @@ def run_sensitivity(
         try:
             sample(sp, method, n, second_order=second_order)
             record = problem.record(sp._drawn_with)
-            if resume and (differs := another_analysis(out / "runs", record)):
+            if resume and (differs := another_analysis(out / "runs", record, problem.base)):
                 # Named for the analysis the user gave, not the sweep directory under it.
                 raise SweepError(
                     f"{out} holds another analysis ({differs}): use another --out to start "

@@ -231,13 +231,27 @@ class Sweep:
 
 def _what_differs(recorded: dict[str, Any], sweep: Sweep) -> str:
     """The design fields that differ from those recorded in the directory, as ' (x: 8 then,
-    16 now)'; the base scenario where the design itself is the same."""
+    16 now)'; the base scenario's where the design itself is the same."""
     now = json.loads(json.dumps(sweep.record, default=str))
     shown = differences(
         recorded.get("design", recorded.get("problem", {})),
         now.get("design", now.get("problem", {})),
     )
-    return f" ({shown})" if shown else " (its base scenario has changed)"
+    if shown:
+        return f" ({shown})"
+    return f" ({base_differences(recorded, sweep.base) or 'its base scenario has changed'})"
+
+
+def base_differences(recorded: dict[str, Any], base: Scenario) -> str:
+    """How ``base`` differs from the base scenario a directory's ``design.json`` recorded,
+    as "the base scenario's x: 8 then, 16 now"; empty where it recorded none (written
+    before stop 52) or they are the same."""
+    then = recorded.get("base_scenario")
+    if not isinstance(then, dict):
+        return ""
+    now = json.loads(json.dumps(base.model_dump(mode="json"), default=str))
+    shown = differences(then, now)
+    return f"the base scenario's {shown}" if shown else ""
 
 
 def _base_value(dumped: dict[str, Any], path: str) -> Any:
@@ -426,7 +440,12 @@ def run_sweep(
         OutputDirectory(out, "sweep")  # marked as a sweep before anything else is written
         # The design first: it is what makes the directory resumable; the plan follows
         # from it and is rewritten on every start.
-        design = {"fingerprint": sweep.fingerprint(), **sweep.record}
+        design = {
+            "fingerprint": sweep.fingerprint(),
+            **sweep.record,
+            # what a resume with another base scenario is told differs
+            "base_scenario": sweep.base.model_dump(mode="json"),
+        }
         write_text(json.dumps(design, indent=2, default=str) + "\n", fingerprint_file)
     write_parquet(plan, out / "runs.parquet")
     results_dir.mkdir(exist_ok=True)
