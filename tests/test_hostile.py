@@ -953,6 +953,27 @@ def test_a_set_with_a_space_for_its_equals_sign_says_how_it_is_written(tmp_path:
     assert "(--set takes path=value in one word: --set exit.income_margin=0.1)" in message
 
 
+def test_an_option_a_command_takes_from_its_file_says_where_it_goes(tmp_path: Path) -> None:
+    """`povsim sensitivity --replications 2` said only "No such option", where run,
+    compare and sweep take it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "povsim", "sensitivity", "--replications", "2"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert (
+        "No such option: --replications; an analysis takes its replications from its problem "
+        "file (replications = N)"
+    ) in " ".join(done.stderr.split())
+
+
 def test_a_target_no_run_can_meet_names_its_field(tmp_path: Path) -> None:
     """An incidence target of 2 (2%) with a relative tolerance of 20 (20%) passed validation;
     a misspelt indicator was named at the target, not its field, with no suggestion."""

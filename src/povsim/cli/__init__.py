@@ -147,6 +147,24 @@ def _set_hint(args: list[str], message: str) -> str:
     return ""
 
 
+_SET_ELSEWHERE = {
+    ("sensitivity", "--replications"): "an analysis takes its replications from its problem "
+    "file (replications = N)",
+    ("sensitivity", "--seed"): "an analysis takes its seed from its problem file (seed = N)",
+}
+"""Options other commands take that this one takes elsewhere, and where."""
+
+
+def _elsewhere_hint(args: list[str], message: str) -> str:
+    """An option other commands have (``run --replications``) given to one that takes it
+    from a file: say where it goes."""
+    if not args or "No such option:" not in message:
+        return ""
+    option = message.rpartition("No such option:")[2].split()[0].split("=")[0]
+    where = _SET_ELSEWHERE.get((args[0], option))
+    return f"; {where}" if where else ""
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     # A batch system's stop (SIGTERM) or a closed terminal (SIGHUP) ends a command as
     # Ctrl-C does: workers stopped, one line, nothing half-written (the default would leave
@@ -179,7 +197,8 @@ def main() -> None:  # pragma: no cover - console-script entry point
         code = err.exit_code
     except ClickException as err:
         # An option out of range or misspelt: one line, as every other error, not a box.
-        message = err.format_message() + _set_hint(args, err.format_message())
+        text = err.format_message()
+        message = text + _set_hint(args, text) + _elsewhere_hint(args, text)
         errors.print(f"error: {message}", markup=False, highlight=False)
         code = err.exit_code
     except SystemExit as exit_:
