@@ -578,8 +578,9 @@ class PovsimProblemSpec(ProblemSpec):
         if method == "fast":
             _require_ungrouped(self.problem)
             # FAST's smallest N depends on its M (SALib's own refusal is a bare "N > 4M^2")
-            m = arguments.get("M", FAST_M)
-            if isinstance(m, numbers.Integral) and n <= 4 * m**2:
+            given = arguments.get("M", FAST_M)
+            m = int(given) if isinstance(given, numbers.Integral) else None
+            if m is not None and n <= 4 * m**2:
                 raise ScenarioError(
                     [
                         ScenarioProblem(
