@@ -301,6 +301,9 @@ def test_the_command_writes_a_front_of_baseline_members(tmp_path: Path) -> None:
     for path, (_, row) in zip(members, front.iterrows(), strict=True):
         member = load_scenario(path)  # extends the baseline at its own size
         assert member.population.households == 5000
+        assert "runs at the base scenario's 5,000 agents, not the search's 300" in (
+            path.read_text(encoding="utf-8")
+        )
         assert member.programs["health"].share == pytest.approx(row["programs.health.share"])
         assert member.budget.scale == pytest.approx(row["budget.scale"])
     again = runner.invoke(app, args)  # a rerun replays everything
@@ -477,3 +480,34 @@ def test_an_integer_lever_is_searched_and_recorded_at_whole_values(
     assert set(years) <= set(range(1, 7))
     member = load_scenario(tmp_path / "opt" / "front" / "00.toml")
     assert member.programs["industry"].duration_years == result.front.iloc[0][years.name]
+
+
+def test_a_front_member_says_how_to_run_it_for_its_scores(tmp_path: Path) -> None:
+    """Run as `povsim run` runs a scenario, a member took the scenario's own seed, not the
+    search's, and gave other scores than its header's."""
+    base = tmp_path / "small.toml"
+    base.write_text(
+        f'extends = "{SCENARIOS / "baseline.toml"}"\n'
+        "[population]\nhouseholds = 300\nvillages = 3\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "opt"
+    search = [
+        "optimize", str(base), "--objectives", "incidence_end,cumulative_relapse_share",
+        "--levers", "budget.scale=0.5:1.5", "--generations", "1", "--population", "4",
+        "--replications", "2", "--seed", "3", "--out", str(out), "--executor", "serial",
+        "--quiet",
+    ]  # fmt: skip
+    assert runner.invoke(app, search).exit_code == 0
+    member = out / "front" / "00.toml"
+    line = next(
+        x for x in member.read_text(encoding="utf-8").splitlines() if "The same scores:" in x
+    )
+    command = line.partition("povsim ")[2].split()
+    assert command == ["run", str(member), "--replications", "2", "--seed", "3"]
+    run = runner.invoke(app, [*command, "--out", str(tmp_path / "run"), "--quiet"])
+    assert run.exit_code == 0, run.output
+    summary = pd.read_parquet(tmp_path / "run" / "summary.parquet").mean(numeric_only=True)
+    scored = pd.read_parquet(out / "pareto.parquet").iloc[0]
+    for name in ("incidence_end", "cumulative_relapse_share"):
+        assert summary[name] == pytest.approx(scored[name])

@@ -539,6 +539,22 @@ def member_toml(
     return "\n".join(lines) + "\n"
 
 
+def _rerun(
+    target: Path, replications: int, seed: int, searched: Scenario, original: Scenario, robust: bool
+) -> str:
+    """How a front member's file gives its scores again, a line to add to its header: the
+    runs take the search's seed (`povsim run` would take the scenario's own)."""
+    if robust:
+        return "\nIts scores are over the uncertain draws: one run of the file gives none of them."
+    size = searched.population.households
+    if size != original.population.households:
+        return (
+            f"\nThe file runs at the base scenario's {original.population.households:,} agents, "
+            f"not the search's {size:,}."
+        )
+    return f"\nThe same scores: povsim run {target} --replications {replications} --seed {seed}"
+
+
 class _Search:
     """One search: the evaluated points (replayed from the history on disk) and the
     generation being evaluated."""
@@ -1047,6 +1063,7 @@ def _search(
                 f"Scores: {scored}\n({counted(replications, 'replication')} of seed {seed}, "
                 f"{space.base.population.households} agents"
                 + (f", {statistic} over {len(samples)} uncertain draws)" if samples else ")")
+                + _rerun(target, replications, seed, space.base, original, bool(samples))
             )  # fmt: skip
             directory.text(
                 f"front/{target.name}",
