@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import povsim
 from povsim import Scenario, ScenarioError, load_scenario
 from povsim.cli import app
 from povsim.config.geography import SET_PER_COUNTY
@@ -1023,3 +1025,41 @@ def test_the_poor_counties_of_a_deep_poverty_province_are_deep_poverty_counties(
         assert spec.scenario.monitoring.deep_incidence == rule
     with pytest.raises(ScenarioError, match="deep_poverty_provinces: Nowhere not among"):
         tiny.updated({"geography.deep_poverty_provinces": ["Nowhere"]})
+
+
+def test_povsim_run_in_python_runs_a_national_scenario_as_the_command_does(
+    tmp_path: Path, tiny_run
+) -> None:
+    """`povsim.run` refused a county-resolved scenario, which `povsim run` runs."""
+    path = tiny_file(tmp_path)
+    result = povsim.run(path, seed=3, partition=2, out=tmp_path / "run", progress=False)
+    assert isinstance(result, type(tiny_run))
+    for name, frame in tiny_run.tables().items():
+        pd.testing.assert_frame_equal(frame, result.tables()[name], obj=name)
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["agents"] == result.agents == tiny_run.agents
+    assert (tmp_path / "run" / "counties.parquet").is_file()
+    with pytest.raises(ValueError, match="replications is for county scenarios"):
+        povsim.run(path, replications=2)
+    with pytest.raises(ValueError, match="partition: 'province' or a number of counties"):
+        povsim.run(path, partition=0)
+
+
+def test_a_sample_the_counties_floor_raises_is_noted(tmp_path: Path) -> None:
+    """Asked for fewer agents than the counties' floor gives, a run drew more without a
+    word, and its manifest recorded the number asked for."""
+    path = tiny_file(tmp_path)
+    runner = CliRunner()
+    small = ["--set", "population.households=50"]
+    checked = runner.invoke(app, ["check", str(path), *small])
+    assert checked.exit_code == 0, checked.output
+    said = " ".join(checked.output.split())
+    assert "population.households 50 draws 200 agents: 5 of 5 counties get the fewest" in said
+    assert "draws" not in runner.invoke(app, ["check", str(path)]).output
+    out = tmp_path / "run"
+    ran = runner.invoke(
+        app, ["run", str(path), *small, "--out", str(out), "--executor", "serial", "--quiet"]
+    )
+    assert ran.exit_code == 0, ran.output
+    assert "draws 200 agents" in " ".join(ran.output.split())
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["agents"] == 200

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from povsim.experiments.ensemble import Ensemble
     from povsim.experiments.executors import Executor
     from povsim.experiments.optimize import OptimizationResult
+    from povsim.runs.counties import NationalResult
     from povsim.runs.metrics import OUTCOMES
     from povsim.runs.runner import RunResult, simulate
     from povsim.runs.store import write_run
@@ -185,8 +186,13 @@ def run(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
-) -> RunResult | Ensemble:
+    partition: str | int = "province",
+) -> RunResult | Ensemble | NationalResult:
     """Run a scenario (a file or a :class:`Scenario`), as ``povsim run`` does.
+
+    A scenario with a ``geography`` section is one county-resolved national run: its
+    partitions run on ``executor`` and it returns a
+    :class:`~povsim.runs.counties.NationalResult` (``counties``, ``provinces``).
 
     Args:
         scenario: a TOML path or a loaded scenario.
@@ -201,8 +207,9 @@ def run(
             :class:`Executor`).
         workers: worker processes for the executor (default: all cores).
         scheduler: address of a running Dask scheduler.
-        progress: a bar over the replications; by default where someone watches (a
-            terminal, Jupyter).
+        progress: a bar over the replications (a national run's partitions); by default
+            where someone watches (a terminal, Jupyter).
+        partition: a national run's tasks: ``"province"``, or a number of counties each.
 
     Returns:
         The result; ``result.path`` is the run directory when ``out`` was given.
@@ -215,6 +222,7 @@ def run(
     from povsim.config import Scenario
     from povsim.experiments.ensemble import run_ensemble
     from povsim.plots.run import run_figures
+    from povsim.runs.counties import NationalResult
     from povsim.runs.progress import runs_progress
     from povsim.runs.runner import simulate
     from povsim.runs.store import write_run
@@ -224,11 +232,15 @@ def run(
     source = None if isinstance(scenario, Scenario) else str(scenario)
     spec = _scenario(scenario, overrides)
     _check_out(out, "run", overwrite)
-    if replications == 1:
+    if spec.geography is not None:
+        result: RunResult | Ensemble | NationalResult = _run_national(
+            spec, seed, replications, panel, (executor, workers, scheduler), partition, progress
+        )
+    elif replications == 1:
         if scheduler or executor == "dask":
             raise ValueError("a single run runs here: the executor is for replications > 1")
         _check_executor(executor, workers)  # refused though a single run needs none
-        result: RunResult | Ensemble = simulate(spec, seed, panel=panel)
+        result = simulate(spec, seed, panel=panel)
     else:
         if panel:
             raise ValueError("panel is for single runs")
@@ -238,15 +250,57 @@ def run(
         ):
             result = run_ensemble(spec, seed, replications, executor=pool, on_result=bar.advance)
     if out is not None:
+        if isinstance(result, NationalResult):
+            from povsim.plots.national import national_figures
+
+            figures = national_figures(result)
+        else:
+            figures = run_figures(result)
         write_run(
             result,
             Path(out),
-            figures=run_figures(result),
+            figures=figures,
             source=source,
             overrides=list(overrides),
             overwrite=overwrite,
         )
     return result
+
+
+def _run_national(
+    spec: Scenario,
+    seed: int | None,
+    replications: int,
+    panel: bool,
+    pool: tuple[str | Executor | None, int | None, str | None],
+    partition: str | int,
+    progress: bool | None,
+) -> NationalResult:
+    """One county-resolved national run, its partitions on the executor."""
+    from povsim.experiments.national import run_national
+    from povsim.runs.progress import runs_progress
+
+    if panel or replications > 1:
+        which = "panel" if panel else "replications"
+        raise ValueError(
+            f"{which} is for county scenarios: {spec.name!r} is one county-resolved national "
+            "run (povsim.validate runs its replications)"
+        )
+    whole = isinstance(partition, int) and not isinstance(partition, bool)
+    if not (partition == "province" or (whole and int(partition) >= 1)):
+        raise ValueError(f"partition: 'province' or a number of counties, not {partition!r}")
+    with (
+        _executor(*pool) as executor,
+        runs_progress("partitions", None, progress, unit="partitions") as bar,
+    ):
+        return run_national(
+            spec,
+            seed,
+            executor=executor,
+            partition=partition,
+            on_result=bar.advance,
+            on_plan=bar.start,
+        )
 
 
 def compare(

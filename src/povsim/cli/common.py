@@ -245,10 +245,11 @@ def experiment(
     workers: int | None,
     scheduler: str | None,
     quiet: bool,
+    unit: str = "runs",
 ) -> Iterator[tuple[Executor, RunsProgress]]:
     """An executor and a runs progress bar (started now when ``total`` is known, else by
     the experiment's ``on_plan``), both closed when the block ends."""
-    bar = RunsProgress(total or 0, label, enabled=not quiet, console=errors)
+    bar = RunsProgress(total or 0, label, enabled=not quiet, console=errors, unit=unit)
     with _executor(executor, workers, scheduler) as pool:
         if total is not None:
             bar.start()

@@ -190,14 +190,18 @@ def _run_national(
     from povsim.cli.tables import headline_table, summary_table
     from povsim.experiments.national import run_national
     from povsim.plots.national import national_figures
+    from povsim.runs.counties import county_specs, floor_note
 
-    geo = spec.geography
-    assert geo is not None
-    counties = sum(p.poor_counties for p in geo.provinces) + geo.other_counties * len(geo.provinces)
-    tasks = len(geo.provinces) if by == "province" else -(-counties // int(by))
+    if (note := floor_note(spec, county_specs(spec, seed))) is not None:
+        errors.print(escape(f"note: {source}: {note}"), highlight=False)
     executor, workers, scheduler = pool_options
-    with experiment("partitions", tasks, executor, workers, scheduler, quiet) as (pool, bar):
-        result = run_national(spec, seed, executor=pool, partition=by, on_result=bar.advance)
+    with experiment("partitions", None, executor, workers, scheduler, quiet, "partitions") as (
+        pool,
+        bar,
+    ):
+        result = run_national(
+            spec, seed, executor=pool, partition=by, on_result=bar.advance, on_plan=bar.start
+        )
     _write(result, target, national_figures(result), source, overrides, overwrite)
     if not quiet:
         show(summary_table(result))  # type: ignore[arg-type]

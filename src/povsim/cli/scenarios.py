@@ -60,6 +60,13 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
     if kind == SCENARIO:
         spec = load_scenario(path, overrides)
         print_notes(path, spec)
+        if spec.geography is not None:
+            from rich.markup import escape
+
+            from povsim.runs.counties import county_specs, floor_note
+
+            if (note := floor_note(spec, county_specs(spec, spec.seed))) is not None:
+                errors.print(escape(f"note: {path}: {note}"), highlight=False)
         return (
             f"{spec.name}, {spec.population.households:,} households, "
             f"{spec.start_year}-{spec.end_year}"

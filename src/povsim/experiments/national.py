@@ -35,6 +35,7 @@ def run_national(
     executor: Executor | None = None,
     partition: str | int = "province",
     on_result: Callable[[], None] | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
 ) -> NationalResult:
     """Run every county of ``scenario`` (which has a geography) and aggregate them.
 
@@ -44,6 +45,7 @@ def run_national(
         executor: where partitions run (default: here, one after another).
         partition: ``"province"``, or a number of counties per partition.
         on_result: called as each partition comes back (a progress bar).
+        on_plan: called with the number of partitions (and 0 done) before any runs.
     """
     arguments.loaded("scenario", scenario)
     seed = run_seed(seed, scenario.seed)
@@ -55,6 +57,8 @@ def run_national(
         partitions(specs, partition),
         key=lambda group: -sum(spec.agents for spec in group),
     )
+    if on_plan is not None:
+        on_plan(len(groups), 0)
     runs: list[CountyRun] = []
 
     def collect(index: int, result: list[CountyRun]) -> None:

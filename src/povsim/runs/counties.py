@@ -628,6 +628,24 @@ def county_agents(scenario: Scenario, county: County, nation: Nation) -> int:
     return max(geo.min_households, round(scenario.population.households * drawn / nation.drawn))
 
 
+def floor_note(scenario: Scenario, specs: Sequence[CountySpec]) -> str | None:
+    """Why a county-resolved run draws more agents than ``population.households`` asks for,
+    or None when the counties' floor (``geography.min_households``) adds under 5%."""
+    geo = scenario.geography
+    assert geo is not None
+    asked = scenario.population.households
+    drawn = sum(spec.agents for spec in specs)
+    if drawn <= 1.05 * asked:
+        return None
+    floored = sum(spec.agents == geo.min_households for spec in specs)
+    return (
+        f"population.households {asked:,} draws {drawn:,} agents: {floored:,} of "
+        f"{len(specs):,} counties get the fewest a county gets (geography.min_households, "
+        f"{geo.min_households:,}), and below about 500,000 agents the results shift with the "
+        "size"
+    )
+
+
 def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scenario:
     """The county scenario of ``county``: the national one scaled to the county.
 
@@ -963,6 +981,9 @@ class NationalResult:
     finished: datetime
     wall_seconds: float
     partitions: int
+    agents: int
+    """Agents drawn over all counties: ``population.households`` or more, since every county
+    gets at least ``geography.min_households`` (:func:`floor_note`)."""
     path: Path | None = field(default=None)
     counterfactual: None = None
     panel: None = None
@@ -989,7 +1010,8 @@ class NationalResult:
         return result_repr(
             type(self).__name__,
             f"{self.scenario.name!r}, seed {self.seed}, "
-            f"{self.counties['county'].nunique()} counties, {years[0]}-{years[-1]}, "
+            f"{self.counties['county'].nunique()} counties, {self.agents:,} agents, "
+            f"{years[0]}-{years[-1]}, "
             f"{self.wall_seconds:.1f} s",
             {name: shape(*frame.shape) for name, frame in self.tables().items()},
             ".summary(): every outcome; .counties, .provinces: one row per year each",
@@ -1003,6 +1025,7 @@ class NationalResult:
             "wall_seconds": round(self.wall_seconds, 4),
             "counties": int(self.counties["county"].nunique()),
             "partitions": self.partitions,
+            "agents": self.agents,
         }
 
 
@@ -1037,6 +1060,7 @@ def aggregate(
         finished=datetime.now(UTC),
         wall_seconds=time.perf_counter() - clock,
         partitions=partitions,
+        agents=sum(spec.agents for spec in specs),
     )
 
 

@@ -29,6 +29,7 @@ class RunsProgress:
         total: runs planned (0 until :meth:`start` is given them).
         label: what the runs are, shown before the bar.
         enabled: False draws nothing (the counts are kept all the same).
+        unit: what each step is, for the rate ("partitions" of a county-resolved run).
         console: where it draws (default: standard error).
         transient: gone when done; else its last state stays (where nothing is redrawn, a
             file or a pipe, that is all that is drawn).
@@ -41,6 +42,7 @@ class RunsProgress:
         enabled: bool = True,
         console: Console | None = None,
         transient: bool = True,
+        unit: str = "runs",
     ):
         self.progress = Progress(
             TextColumn(f"[bold]{label}"),
@@ -55,6 +57,7 @@ class RunsProgress:
         self.task = self.progress.add_task(label, total=total, rate="")
         self.clock = time.perf_counter()
         self.done = 0
+        self.unit = unit
 
     def start(self, total: int | None = None, completed: int = 0) -> None:
         """Show the bar; ``total`` and ``completed`` when only the plan knows them (an
@@ -67,7 +70,7 @@ class RunsProgress:
         """One more run done (an ``on_result`` callback)."""
         self.done += 1
         rate = self.done / max(time.perf_counter() - self.clock, 1e-9)
-        self.progress.update(self.task, advance=1, rate=f"{rate:.1f} runs/s")
+        self.progress.update(self.task, advance=1, rate=f"{rate:.1f} {self.unit}/s")
 
     def close(self) -> None:
         self.progress.stop()
@@ -80,12 +83,14 @@ def watched() -> bool:
 
 
 @contextmanager
-def runs_progress(label: str, total: int | None, progress: bool | None) -> Iterator[RunsProgress]:
+def runs_progress(
+    label: str, total: int | None, progress: bool | None, unit: str = "runs"
+) -> Iterator[RunsProgress]:
     """A bar for the Python API: shown when ``progress``, or (None) when :func:`watched`;
     started now when ``total`` is known, else by the experiment's ``on_plan``."""
     watching = watched()
     enabled = watching if progress is None else progress
-    bar = RunsProgress(total or 0, label, enabled=enabled, transient=watching)
+    bar = RunsProgress(total or 0, label, enabled=enabled, transient=watching, unit=unit)
     if total is not None:
         bar.start()
     try:
