@@ -450,3 +450,27 @@ def test_a_searchs_front_shows_money_in_millions_and_shares_in_percent() -> None
     assert xy[:, 0].tolist() == pytest.approx([20.0, 30.0, 40.0])
     assert xy[:, 1].tolist() == pytest.approx([4.0, 3.0, 2.0])
     assert fig.axes[2].get_ylabel() == "poor person years"
+
+
+def test_one_far_miss_does_not_flatten_the_targets_figure() -> None:
+    """68 counties against 0 with a tolerance of 2 stretched the axis to -40..60 and left
+    the ±1 band a hairline."""
+    from povsim.plots.calibration import TARGET_AXIS, target_fit
+
+    table = pd.DataFrame(
+        {
+            "target": ["near", "far", "under"],
+            "published": [100.0, 0.0, 10.0],
+            "simulated": [105.0, 68.0, -30.0],
+            "ci_low": [103.0, 60.0, -35.0],
+            "ci_high": [107.0, 76.0, -25.0],
+            "error": [5.0, 68.0, -40.0],
+            "error_in_tolerances": [0.5, 34.0, -8.0],
+            "passed": [True, False, False],
+        }
+    )
+    ax = target_fit(table).axes[0]
+    low, high = ax.get_xlim()
+    assert -TARGET_AXIS - 1 < low < -TARGET_AXIS
+    assert TARGET_AXIS < high < TARGET_AXIS + 1
+    assert {t.get_text() for t in ax.texts} == {"+34", "-8"}

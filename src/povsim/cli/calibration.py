@@ -240,10 +240,19 @@ def validate(
             write_file(out, lambda tmp: table.to_csv(tmp, index=False))
         except OSError as err:
             raise fail(f"cannot write {out}: {err}", 1) from None
-    show(targets_table(table, f"{replications} replications (seed {seed}): mean, 95% interval"))
+    size = "" if households is None else f", {households:,} agents"
+    show(
+        targets_table(table, f"{replications} replications (seed {seed}{size}): mean, 95% interval")
+    )
     missed = int((~table["passed"]).sum())
     console.print(f"{len(table) - missed} of {len(table)} targets within tolerance")
     _print_misses(table)
+    if missed and households is not None:
+        console.print(
+            f"(at --households {households:,}: the targets files' reasons are for each "
+            "profile's own size, and a smaller sample can miss where the profile does not)",
+            markup=False,
+        )
     if missed:
         raise typer.Exit(1)
 

@@ -111,23 +111,32 @@ def summary_table(result: RunResult) -> Table:
     columns = ("year", "line", "poor", "incid.", "reg.", "exits", "relapse", "new", "removed")
     for column in (*columns, "villages"):
         table.add_column(column, justify="right")
+    # A nation's counts in thousands: in full they took the table past 80 columns, where
+    # a terminal cut every number to "75,160…".
+    scale = 1_000 if result.indicators["poor_people"].max() >= 10_000_000 else 1
     for row in result.indicators.itertuples():
         table.add_row(
             str(row.year),
             f"{row.poverty_line:,.0f}",
-            f"{row.poor_people:,.0f}",
+            f"{row.poor_people / scale:,.0f}",
             format_value("incidence_end", float(row.incidence)),
-            f"{row.registered_households:,.0f}",
-            f"{row.exits_households:,.0f}",
-            f"{row.relapses_households:,.0f}",
-            f"{row.new_entrants_households:,.0f}",
-            f"{row.removed_households:,.0f}",
+            *(
+                f"{value / scale:,.0f}"
+                for value in (
+                    row.registered_households,
+                    row.exits_households,
+                    row.relapses_households,
+                    row.new_entrants_households,
+                    row.removed_households,
+                )
+            ),
             f"{row.villages_exited:,.0f}/{row.poor_villages:,.0f}",
         )
     # Lines within the table's 72 columns: a longer one wraps mid-phrase.
+    thousands = ", thousands" if scale > 1 else ""
     table.caption = (
-        "line: yuan/person/year; poor: people below; incid.: their share\n"
-        "reg., exits, relapse, new, removed: households; reg.: not exited\n"
+        f"line: yuan/person/year; poor: people below{thousands}; incid.: their share\n"
+        f"reg., exits, relapse, new, removed: households{thousands}; reg.: not exited\n"
         "new, removed: put on, taken off (not poor); villages: exited/designated"
     )
     return table

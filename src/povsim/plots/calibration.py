@@ -35,9 +35,14 @@ def calibration_history(history: pd.DataFrame, names: list[str]) -> Figure:
     return fig
 
 
+TARGET_AXIS = 5.0
+"""How many tolerances either side the targets figure shows; a point beyond is marked."""
+
+
 def target_fit(table: pd.DataFrame) -> Figure:
     """Each target's simulated mean and 95% interval against its tolerance band,
-    in units of tolerance (0 is the published figure, ±1 the band)."""
+    in units of tolerance (0 is the published figure, ±1 the band; a point more than
+    :data:`TARGET_AXIS` away is drawn at the edge with its value)."""
     labels = (
         table["region"] + ": " + table["target"] if "region" in table else table["target"]
     ).tolist()
@@ -47,19 +52,41 @@ def target_fit(table: pd.DataFrame) -> Figure:
     scale = (table["error"] / table["error_in_tolerances"]).replace([np.inf, -np.inf], np.nan)
     low = (table["ci_low"] - table["published"]) / scale
     high = (table["ci_high"] - table["published"]) / scale
-    mid = table["error_in_tolerances"]
+    # One far miss (68 counties against 0, a tolerance of 2) stretched the axis until the
+    # band was a hairline: the axis stops at TARGET_AXIS tolerances, and a point beyond is
+    # drawn at its edge as an arrowhead with its value.
+    mid = table["error_in_tolerances"].to_numpy(dtype=float)
+    shown = np.clip(mid, -TARGET_AXIS, TARGET_AXIS)
     ax.axvspan(-1, 1, color="tab:green", alpha=0.15, label="tolerance")
     ax.axvline(0, color="tab:green")
     colours = np.where(table["passed"], "tab:blue", "tab:red")
+    low, high = np.clip(low, -TARGET_AXIS, TARGET_AXIS), np.clip(high, -TARGET_AXIS, TARGET_AXIS)
     ax.errorbar(
-        mid,
+        shown,
         y,
-        xerr=[np.nan_to_num(mid - low), np.nan_to_num(high - mid)],
+        xerr=[
+            np.nan_to_num(np.maximum(shown - low, 0)),
+            np.nan_to_num(np.maximum(high - shown, 0)),
+        ],
         fmt="none",
         ecolor="grey",
         capsize=2,
     )
-    ax.scatter(mid, y, c=colours, zorder=3)
+    inside = np.abs(mid) <= TARGET_AXIS
+    ax.scatter(shown[inside], y[inside], c=colours[inside], zorder=3)
+    for side, marker in ((1, ">"), (-1, "<")):
+        beyond = side * mid > TARGET_AXIS
+        ax.scatter(shown[beyond], y[beyond], c=colours[beyond], marker=marker, s=60, zorder=3)
+        for value, row in zip(mid[beyond], y[beyond], strict=True):
+            ax.annotate(
+                f"{value:+.0f}",
+                (side * TARGET_AXIS, row),
+                xytext=(-6 * side, 4),
+                textcoords="offset points",
+                ha="right" if side > 0 else "left",
+                fontsize="x-small",
+            )
+    ax.set_xlim(-TARGET_AXIS - 0.5, TARGET_AXIS + 0.5)
     ax.set_yticks(y, labels, fontsize="small")
     ax.set(xlabel="(simulated - published) / tolerance", title="targets: simulated vs published")
     ax.legend(fontsize="small", loc="lower right")
