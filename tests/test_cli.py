@@ -313,10 +313,16 @@ def test_a_scheduler_is_for_a_dask_run_of_replications(tmp_path: Path) -> None:
     assert "cannot go with --executor serial" in output
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         output = _refused(["run", BASELINE, "--replications", "2", *nowhere])
+    # Said at once, not after Dask's 30 s of trying.
     assert output.startswith(
-        "error: --scheduler: no Dask scheduler at tcp://127.0.0.1:1: Timed out"
+        "error: --scheduler: no Dask scheduler at tcp://127.0.0.1:1: nothing listens on port 1 "
+        "of 127.0.0.1 (connection refused)"
     )
     assert not out.exists()
+    # A colon left out, a letter for a digit: no such host, said at once too.
+    for typo, host in (("tcp//127.0.0.1:8786", "tcp//127.0.0.1"), ("127.0.0.l:8786", "127.0.0.l")):
+        output = _refused(["run", BASELINE, "--replications", "2", "--scheduler", typo, *SMALL])
+        assert f"no host called {host!r} (a typo in the address?)" in " ".join(output.split())
 
 
 def test_a_scheduler_without_workers_is_said(capsys: pytest.CaptureFixture[str]) -> None:

@@ -401,6 +401,35 @@ class ProcessExecutor(Executor):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+CONNECT_SECONDS = 10.0
+"""How long a scheduler's host may take to answer before it is said to be silent."""
+
+
+def _nothing_answers(address: str) -> str | None:
+    """Why nothing can answer at a tcp:// or tls:// address (no such host, a refused or
+    silent port), found in seconds; None if something accepts a connection (whether it is
+    a scheduler, Dask finds out) or the address is of another kind."""
+    import socket
+
+    from distributed.comm.addressing import get_address_host_port, parse_address
+
+    scheme, _ = parse_address(address)
+    if scheme not in ("tcp", "tls"):
+        return None
+    host, port = get_address_host_port(address)
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_SECONDS):
+            return None
+    except socket.gaierror:
+        return f"no host called {host!r} (a typo in the address?)"
+    except ConnectionRefusedError:
+        return f"nothing listens on port {port} of {host} (connection refused)"
+    except TimeoutError:
+        return f"{host} did not answer on port {port} within {CONNECT_SECONDS:.0f} s"
+    except OSError as err:
+        return err.strerror or str(err)
+
+
 class DaskExecutor(Executor):
     """A Dask cluster: a local one started here, or an existing one at ``scheduler``."""
 
@@ -430,6 +459,9 @@ class DaskExecutor(Executor):
                 raise ValueError(
                     f"not a scheduler address ({err}); expected tcp://HOST:PORT"
                 ) from None
+            if (silent := _nothing_answers(address)) is not None:
+                # Dask would try for 30 s before saying so
+                raise ValueError(f"no Dask scheduler at {address}: {silent}")
             try:
                 self._client = Client(address)
             except (OSError, ValueError) as err:
