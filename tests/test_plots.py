@@ -474,3 +474,35 @@ def test_one_far_miss_does_not_flatten_the_targets_figure() -> None:
     assert -TARGET_AXIS - 1 < low < -TARGET_AXIS
     assert TARGET_AXIS < high < TARGET_AXIS + 1
     assert {t.get_text() for t in ax.texts} == {"+34", "-8"}
+
+
+def test_a_nations_headcount_is_in_millions(baseline: Scenario) -> None:
+    """The national figure's axis read "people" under a 1e7 offset."""
+    small = baseline.updated({"population.households": 300})
+    ind = simulate(small, 1).indicators
+    left = poverty_headcount(ind, small).axes[0]
+    assert left.get_ylabel() == "people"
+    nation = ind.assign(poor_people=ind["poor_people"] * 1e4)
+    nation["registered_people"] *= 1e4
+    left = poverty_headcount(nation, small).axes[0]
+    assert left.get_ylabel() == "million people"
+    peak = max(float(np.max(line.get_ydata())) for line in left.get_lines())
+    assert peak == pytest.approx(nation["poor_people"].max() / 1e6)
+
+
+def test_the_provinces_left_unlabelled_have_one_legend_entry() -> None:
+    """Twenty-one grey lines had no legend entry."""
+    import types
+
+    from povsim.plots.national import _LABELLED, provinces_registered
+
+    rows = [
+        {"province": f"P{i:02d}", "year": year, "registered_people": (40 - i) * 1e5 / (year - 2013)}
+        for i in range(_LABELLED + 3)
+        for year in (2014, 2015, 2016)
+    ]
+    result = types.SimpleNamespace(provinces=pd.DataFrame(rows))
+    legend = provinces_registered(result).axes[0].get_legend()
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels[-1] == "the other 3 provinces"
+    assert len(labels) == _LABELLED + 1

@@ -86,7 +86,15 @@ def provinces_registered(result: NationalResult) -> Figure:
                 label=province,
             )
         else:
-            ax.plot(rows["year"], rows["registered_people"] / 1e6, color="lightgrey", lw=1)
+            others = len(order) - _LABELLED
+            ax.plot(
+                rows["year"],
+                rows["registered_people"] / 1e6,
+                color="lightgrey",
+                lw=1,
+                # one entry for them all
+                label=f"the other {others} provinces" if rank == _LABELLED else None,
+            )
     ax.set(
         title="Registered poor by province",
         xlabel="year",

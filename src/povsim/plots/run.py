@@ -72,9 +72,11 @@ def poverty_headcount(
         arguments.table("without", without, ("year", "incidence"), hint)
     fig = Figure(figsize=(10, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
-    _line(left, ind, "poor_people", marker="o", label="poor (income below line)")
-    _line(left, ind, "registered_people", marker="s", label="registered poor")
-    left.set(title="Poverty headcount", xlabel="year", ylabel="people")
+    # A nation's millions, not "people" under a 1e7 offset
+    per, unit = (1e-6, "million people") if ind["poor_people"].max() >= 1e6 else (1, "people")
+    _line(left, ind, "poor_people", per, marker="o", label="poor (income below line)")
+    _line(left, ind, "registered_people", per, marker="s", label="registered poor")
+    left.set(title="Poverty headcount", xlabel="year", ylabel=unit)
     left.set_ylim(bottom=0)
     # Lines through the yearly means (bands with replications), never through the rows
     # of every replication in turn.
