@@ -229,6 +229,7 @@ def test_a_deep_area_is_drawn_at_its_multiple_and_is_deep_whatever_its_incidence
     ("change", "said"),
     [
         ({"province": "Nowhere"}, "Highland: Nowhere not among the provinces"),
+        ({"province": "Westlund"}, "Westlund not among the provinces (did you mean Westland?)"),
         ({"poor_counties": 3}, "more poor counties than Westland has"),
         ({"incidence": 0.10}, "incidence (0.1) is under its province's (0.15)"),
     ],
@@ -765,6 +766,11 @@ def test_the_survey_population_is_optional_but_sourced(tmp_path: Path, row: str,
             "unknown column 'survey_populaton' (did you mean survey_population?)",
         ),
         (f"{TABLE_HEADER},notes{TABLE_SOURCES}", "unknown column 'notes'"),
+        # the whole source column left out was "line 2: no source for survey_population"
+        (
+            f"{TABLE_HEADER},survey_population{TABLE_SOURCES}",
+            "has no column source_survey_population",
+        ),
         # DictReader kept the second and lost the first without a word
         (f"{TABLE_HEADER},region{TABLE_SOURCES}", "the column region is given twice"),
         (TABLE_HEADER.replace(",", ";"), "the columns are separated by commas, not"),
@@ -1063,3 +1069,10 @@ def test_a_sample_the_counties_floor_raises_is_noted(tmp_path: Path) -> None:
     assert ran.exit_code == 0, ran.output
     assert "draws 200 agents" in " ".join(ran.output.split())
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["agents"] == 200
+
+
+def test_a_misspelt_deep_poverty_province_is_named_with_the_one_meant(tiny: Scenario) -> None:
+    with pytest.raises(
+        ScenarioError, match=r"Westlnd not among the provinces \(did you mean Westland\?\)"
+    ):
+        tiny.updated({"geography.deep_poverty_provinces": ["Westlnd"]})

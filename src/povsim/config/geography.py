@@ -61,6 +61,12 @@ OPTIONAL_FIGURES = ("survey_population",)
 """Figures a table may leave out (the column, or a row's cell); one given needs its source."""
 
 
+def _close(name: str, names: list[str]) -> str:
+    """``" (did you mean X?)"`` for a province name a letter or two off one of ``names``."""
+    close = difflib.get_close_matches(name, names, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 class _Section(StrictNumbers):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -226,6 +232,9 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
         # DictReader keeps the last of the two, and the first is lost without a word
         raise ValueError(f"{path}: the column {twice[0]} is given twice")
     missing = [c for c in needed if c not in header]
+    missing += [
+        f"source_{f}" for f in OPTIONAL_FIGURES if f in header and f"source_{f}" not in header
+    ]
     if missing:
         raise ValueError(f"{path} has no column {', '.join(missing)}")
     rows = []
@@ -439,6 +448,7 @@ class GeographyConfig(_Section):
         if unknown:
             raise ValueError(
                 f"deep_poverty_provinces: {', '.join(unknown)} not among the provinces"
+                + _close(unknown[0], names)
             )
         if twice := repeated(a.name for a in self.deep_areas):
             raise ValueError(f"deep_areas: {twice[0]} is listed more than once")
@@ -447,6 +457,7 @@ class GeographyConfig(_Section):
             if area.province not in counties:
                 raise ValueError(
                     f"deep_areas: {area.name}: {area.province} not among the provinces"
+                    + _close(area.province, list(counties))
                 )
             if area.province in self.deep_poverty_provinces:
                 raise ValueError(
