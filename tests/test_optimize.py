@@ -463,23 +463,39 @@ def test_an_interrupted_search_names_only_what_it_kept(
 def test_an_integer_lever_is_searched_and_recorded_at_whole_values(
     obvious: Scenario, tmp_path: Path
 ) -> None:
-    result = optimize(
-        obvious,
-        ["incidence_end"],
-        ["programs.industry.duration_years=1:6"],
-        tmp_path / "opt",
-        generations=2,
-        population=6,
-        replications=1,
-        seed=2,
-    )
+    def search(**kwargs: object):
+        return optimize(
+            obvious,
+            ["incidence_end"],
+            ["programs.industry.duration_years=0.6:4.7"],
+            tmp_path / "opt",
+            generations=2,
+            population=6,
+            replications=1,
+            seed=2,
+            **kwargs,
+        )
+
+    result = search()
     years = result.history["programs.industry.duration_years"]
-    # The scenario takes a year count rounded: the history says what ran, each value once.
+    # The scenario takes a year count rounded: the history says what ran, each value once,
+    # and only the whole values within the bounds (4.7 rounded was 5, outside them).
     assert years.dtype.kind == "i"
     assert years.is_unique
-    assert set(years) <= set(range(1, 7))
+    assert set(years) <= {1, 2, 3, 4}
     member = load_scenario(tmp_path / "opt" / "front" / "00.toml")
     assert member.programs["industry"].duration_years == result.front.iloc[0][years.name]
+    # A history written before, with the fractions that ran as their rounded value, is
+    # taken as those values: nothing runs again.
+    history = tmp_path / "opt" / "history.parquet"
+    old = pd.read_parquet(history)
+    old[years.name] = old[years.name] + 0.3
+    old.to_parquet(history)
+    again = search()
+    assert again.evaluations == 0
+    assert list(again.history[years.name]) == list(years)
+    with pytest.raises(ScenarioError, match=r"takes whole numbers, and none lies between 1.2"):
+        SearchSpace(obvious, [parse_lever("programs.industry.duration_years=1.2:1.8")])
 
 
 def test_a_front_member_says_how_to_run_it_for_its_scores(tmp_path: Path) -> None:
@@ -505,6 +521,13 @@ def test_a_front_member_says_how_to_run_it_for_its_scores(tmp_path: Path) -> Non
     )
     command = line.partition("povsim ")[2].split()
     assert command == ["run", str(member), "--replications", "2", "--seed", "3"]
+    one = [*search[: search.index("--out")], "--out", str(tmp_path / "one")]
+    one[one.index("--replications") + 1] = "1"
+    assert runner.invoke(app, [*one, "--overwrite"]).exit_code == 0
+    header = (tmp_path / "one" / "front" / "00.toml").read_text(encoding="utf-8")
+    # a single run of seed 3 is not the search's replication 0 of seed 3
+    assert "The same scores: the first replication of povsim run" in header
+    assert "--replications 2 --seed 3" in header
     run = runner.invoke(app, [*command, "--out", str(tmp_path / "run"), "--quiet"])
     assert run.exit_code == 0, run.output
     summary = pd.read_parquet(tmp_path / "run" / "summary.parquet").mean(numeric_only=True)

@@ -320,3 +320,16 @@ def test_an_index_without_an_interval_is_said_to_have_none() -> None:
     assert "0.280±" not in text
     assert "a value without ± has no interval" in " ".join(text.split())
     assert "no interval" not in _render(indices_table(rows(0.02), "fast"), 100)
+    # Morris's sigma and mu never have one: no caption for them
+    morris = pd.DataFrame(
+        {
+            "output": ["incidence_end"] * 3,
+            "input": ["income.growth"] * 3,
+            "input2": [None] * 3,
+            "index": ["mu", "mu_star", "sigma"],
+            "value": [0.02, 0.03, 0.01],
+            "conf": [float("nan"), 0.005, float("nan")],
+            "listed": [True] * 3,
+        }
+    )
+    assert "no interval" not in _render(indices_table(morris, "morris"), 100)

@@ -320,9 +320,10 @@ def indices_table(
         for name, r in wide.iterrows():
             cells = [_with_interval(r[("value", k)], r[("conf", k)]) for k in (main, first)]
             table.add_row(f"  {name}", *cells)
-    shown = scalar[scalar["value"].notna() & (scalar["index"] != "sigma")]
+    # Morris's sigma never has an interval (nor its mu, not shown); any other index shown
+    # without one would read as certain.
+    shown = scalar[scalar["value"].notna() & scalar["index"].isin({main, first} - {"sigma"})]
     if shown["conf"].isna().any():
-        # Morris's sigma never has one; anything else without one would read as certain.
         table.caption = "a value without ± has no interval: SALib's bootstrap gave none for it"
         table.caption_justify = "left"
     return table

@@ -353,14 +353,29 @@ class SearchSpace:
             if (reason := not_varied(lever.path, sized=True)) is not None:
                 problems.append(ScenarioProblem(source, where, reason))
                 continue
-            if (outside := _outside_field(base, lever.path, lever.bounds, type(value))) is not None:
+            whole = isinstance(value, int)
+            bounds = lever.bounds
+            if whole:
+                # the whole values within the bounds: the only ones the scenario can take
+                bounds = (float(math.ceil(bounds[0])), float(math.floor(bounds[1])))
+                if bounds[0] > bounds[1]:
+                    problems.append(
+                        ScenarioProblem(
+                            source,
+                            where,
+                            f"{lever.path} takes whole numbers, and none lies between "
+                            f"{lever.bounds[0]:g} and {lever.bounds[1]:g}",
+                        )
+                    )
+                    continue
+            if (outside := _outside_field(base, lever.path, bounds, type(value))) is not None:
                 # every point beyond the field's own limits would be infeasible, silently
                 problems.append(ScenarioProblem(source, where, outside))
                 continue
             self.names.append(lever.path)
-            self.low.append(lever.bounds[0])
-            self.high.append(lever.bounds[1])
-            self.integer.append(isinstance(value, int))
+            self.low.append(bounds[0])
+            self.high.append(bounds[1])
+            self.integer.append(whole)
         for path in self.names:
             program = path.removeprefix("programs.").removesuffix(".share")
             if path.endswith(".share") and program in self.shares:
@@ -388,10 +403,13 @@ class SearchSpace:
 
     def snap(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Points (one, or one per row) with each integer lever rounded, as the scenario
-        takes it: points that make the same scenario are one point, run once and recorded
-        with the value that ran."""
+        takes it, within its whole bounds: points that make the same scenario are one
+        point, run once and recorded with the value that ran."""
         x = np.array(x, dtype=float)
-        x[..., self.integer] = np.round(x[..., self.integer])
+        whole = np.array(self.integer, dtype=bool)
+        x[..., whole] = np.clip(
+            np.round(x[..., whole]), np.array(self.low)[whole], np.array(self.high)[whole]
+        )
         return x
 
     def shares_of(self, x: Sequence[float] | NDArray[np.float64]) -> dict[str, float]:
@@ -552,6 +570,13 @@ def _rerun(
             f"\nThe file runs at the base scenario's {original.population.households:,} agents, "
             f"not the search's {size:,}."
         )
+    if replications == 1:
+        # One replication is replication 0 of the seed's stream, which only a run of
+        # replications draws (`povsim run --replications 1` takes the plain seed).
+        return (
+            f"\nThe same scores: the first replication of povsim run {target} "
+            f"--replications 2 --seed {seed}"
+        )
     return f"\nThe same scores: povsim run {target} --replications {replications} --seed {seed}"
 
 
@@ -620,9 +645,15 @@ class _Search:
                 "",
                 "damaged: the search cannot continue from it (--overwrite starts anew)",
             ) from None
-        for x, values in points:
-            self.cache[x.tobytes()] = values
-        self.rows = old.to_dict("records")
+        # A history written before integer levers were rounded (stop 52) holds the
+        # fractions that ran as their rounded value: kept as that value, once.
+        self.rows = []
+        for (x, values), row in zip(points, old.to_dict("records"), strict=True):
+            key = self.space.snap(x).tobytes()
+            if key in self.cache:
+                continue
+            self.cache[key] = values
+            self.rows.append(row | self._levers(self.space.snap(x)))
 
     def _scenarios(self, x: NDArray[np.float64]) -> list[Scenario]:
         """The runs' scenarios of one point: one per robust sample (or just the one)."""
@@ -708,17 +739,20 @@ class _Search:
         self.generation += 1
         return np.array([self.cache[x.tobytes()] for x in points])
 
+    def _levers(self, x: NDArray[np.float64]) -> dict[str, float | int]:
+        """A point's levers as the history records them: integer levers as integers."""
+        return {
+            name: int(v) if integer else float(v)
+            for name, v, integer in zip(self.space.names, x, self.space.integer, strict=True)
+        }
+
     def _row(self, x: NDArray[np.float64], values: NDArray[np.float64]) -> dict[str, Any]:
         scored = dict(zip(self.outcomes, (float(v) for v in values), strict=True))
         valid = x.tobytes() not in self.invalid
         shares = {f"programs.{p}.share": s for p, s in self.space.shares_of(x).items()}
-        levers = (
-            int(v) if integer else float(v)
-            for v, integer in zip(x, self.space.integer, strict=True)
-        )
         return {
             "generation": self.generation,
-            **dict(zip(self.space.names, levers, strict=True)),
+            **self._levers(x),
             **shares,
             **scored,
             "feasible": valid and bool((self.violations(values) <= 0).all()),
@@ -742,14 +776,22 @@ def _fingerprint(settings: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _algorithm(n_obj: int, population: int) -> Any:
-    """NSGA-II, or NSGA-III for more than three objectives, from a Latin hypercube."""
+def _algorithm(n_obj: int, population: int, space: SearchSpace | None = None) -> Any:
+    """NSGA-II, or NSGA-III for more than three objectives, from a Latin hypercube; every
+    point it makes has its integer levers rounded (``space``'s :meth:`SearchSpace.snap`)
+    before its duplicates are taken out. (Without ``space``: only its size is wanted.)"""
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.algorithms.moo.nsga3 import NSGA3
+    from pymoo.core.repair import Repair
     from pymoo.operators.sampling.lhs import LHS
 
+    class WholeLevers(Repair):
+        def _do(self, problem: Any, X: Any, **kwargs: Any) -> Any:
+            return X if space is None else space.snap(X)
+
+    repair = WholeLevers()
     if n_obj <= 3:
-        return NSGA2(pop_size=population, sampling=LHS(), eliminate_duplicates=True)
+        return NSGA2(pop_size=population, sampling=LHS(), repair=repair, eliminate_duplicates=True)
     from pymoo.util.ref_dirs import get_reference_directions
 
     partitions = 1
@@ -760,6 +802,7 @@ def _algorithm(n_obj: int, population: int) -> Any:
         ref_dirs=directions,
         pop_size=max(population, len(directions)),
         sampling=LHS(),
+        repair=repair,
         eliminate_duplicates=True,
     )
 
@@ -1012,7 +1055,7 @@ def _search(
     search.replay()
     per_point = replications * max(1, len(samples))
     reference_runs = per_point if statistic == "regret" and samples else 0
-    algorithm = _algorithm(len(objectives), population)
+    algorithm = _algorithm(len(objectives), population, space)
     if on_plan is not None:
         on_plan(algorithm.pop_size * generations * per_point + reference_runs, 0)
     search.prepare()
@@ -1030,12 +1073,11 @@ def _search(
     first = True
     while algorithm.has_next():
         pop = algorithm.ask()
-        # The algorithm searches the points that can run (as pymoo's RoundingRepair would).
-        xs = space.snap(pop.get("X"))
+        xs = pop.get("X")
         if first:  # the base scenario's own mix joins the first generation
             xs[0] = x0
+            pop.set("X", xs)
             first = False
-        pop.set("X", xs)
         scores = search.evaluate(xs)
         # An outcome that cannot be computed (a cost per exit without exits) ranks last.
         F = np.nan_to_num(scores[:, columns] * signs, nan=INVALID)
