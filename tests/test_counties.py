@@ -1049,6 +1049,9 @@ def test_povsim_run_in_python_runs_a_national_scenario_as_the_command_does(
         povsim.run(path, replications=2)
     with pytest.raises(ValueError, match="partition: 'province' or a number of counties"):
         povsim.run(path, partition=0)
+    # as --partition is refused for a county scenario, which has no partitions to make
+    with pytest.raises(ValueError, match="partition is for county-resolved scenarios"):
+        povsim.run(SCENARIOS / "baseline.toml", partition=5)
 
 
 def test_a_sample_the_counties_floor_raises_is_noted(tmp_path: Path) -> None:

@@ -333,3 +333,35 @@ def test_an_index_without_an_interval_is_said_to_have_none() -> None:
         }
     )
     assert "no interval" not in _render(indices_table(morris, "morris"), 100)
+
+
+def test_a_nations_yearly_table_fits_80_columns() -> None:
+    """In full, a nation's counts took the table past 80 columns, where a terminal cut
+    every number to "75,160…"."""
+    import types
+
+    from povsim.cli.tables import summary_table
+
+    years = range(2014, 2021)
+    ind = pd.DataFrame(
+        {
+            "year": list(years),
+            "poverty_line": [2800.0] * 7,
+            "poor_people": [75_160_677.0 / (y - 2013) for y in years],
+            "incidence": [0.077 / (y - 2013) for y in years],
+            "registered_households": [26_366_776.0 / (y - 2013) for y in years],
+            "exits_households": [4_091_347.0] * 7,
+            "relapses_households": [53_313.0] * 7,
+            "new_entrants_households": [908_694.0] * 7,
+            "removed_households": [1_209_724.0] * 7,
+            "villages_exited": [8_303.0] * 7,
+            "poor_villages": [47_379.0] * 7,
+        }
+    )
+    result = types.SimpleNamespace(
+        scenario=types.SimpleNamespace(name="national_counties"), seed=1, indicators=ind
+    )
+    text = _render(summary_table(result), 80)
+    assert "…" not in text
+    assert "75,161" in text
+    assert "households, thousands" in " ".join(text.split())

@@ -186,7 +186,7 @@ def run(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
-    partition: str | int = "province",
+    partition: str | int | None = None,
 ) -> RunResult | Ensemble | NationalResult:
     """Run a scenario (a file or a :class:`Scenario`), as ``povsim run`` does.
 
@@ -209,7 +209,8 @@ def run(
         scheduler: address of a running Dask scheduler.
         progress: a bar over the replications (a national run's partitions); by default
             where someone watches (a terminal, Jupyter).
-        partition: a national run's tasks: ``"province"``, or a number of counties each.
+        partition: a national run's tasks: ``"province"`` (the default), or a number of
+            counties each; refused for a county scenario, which has none.
 
     Returns:
         The result; ``result.path`` is the run directory when ``out`` was given.
@@ -232,9 +233,17 @@ def run(
     source = None if isinstance(scenario, Scenario) else str(scenario)
     spec = _scenario(scenario, overrides)
     _check_out(out, "run", overwrite)
+    if spec.geography is None and partition is not None:
+        raise ValueError("partition is for county-resolved scenarios; this is one county")
     if spec.geography is not None:
         result: RunResult | Ensemble | NationalResult = _run_national(
-            spec, seed, replications, panel, (executor, workers, scheduler), partition, progress
+            spec,
+            seed,
+            replications,
+            panel,
+            (executor, workers, scheduler),
+            "province" if partition is None else partition,
+            progress,
         )
     elif replications == 1:
         if scheduler or executor == "dask":

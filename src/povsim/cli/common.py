@@ -7,6 +7,7 @@ when it runs, so ``povsim --help`` and ``povsim check`` stay quick.
 from __future__ import annotations
 
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,12 +92,14 @@ def stopped(err: KeyboardInterrupt, kept: str = "") -> typer.Exit:
     """The one line and status for a command stopped by ``err``; ``kept``: what it kept.
 
     A stop that came while the command wrote its last files waited for them
-    (``povsim.experiments.executors.StoppedWhenComplete``, read by its attributes: importing
-    the executors would slow every command's start): the output is complete.
+    (``povsim.experiments.executors.StoppedWhenComplete``): the output is complete.
     """
-    if isinstance(complete := getattr(err, "path", None), Path):
-        err = getattr(err, "stop", err)
-        kept = f"its results were written first: {complete} is complete"
+    # Only a command that ran work can have waited; importing the executors here would
+    # add a second to every command's start.
+    executors = sys.modules.get("povsim.experiments.executors")
+    if executors is not None and isinstance(err, executors.StoppedWhenComplete):
+        kept = f"its results were written first: {err.path} is complete"
+        err = err.stop
     signum = err.signum if isinstance(err, Stopped) else signal.SIGINT
     word = STOP_WORDS.get(signal.Signals(signum), "stopped")
     return fail(f"{word}: {kept}" if kept else word, 128 + signum)

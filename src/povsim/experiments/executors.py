@@ -86,7 +86,7 @@ def _stop_handlers() -> dict[int, Callable[[int, Any], Any]]:
 
 
 @contextmanager
-def stops_held(*, mask: bool) -> Iterator[None]:
+def _stops_held(*, mask: bool) -> Iterator[None]:
     """Hold a stop (Ctrl-C, SIGTERM, SIGHUP) while processes start, and raise it once they
     have; a second one is raised at once (a start that hangs can still be stopped).
 
@@ -137,7 +137,7 @@ def finishing(path: Path) -> Iterator[None]:
     """
     written = False
     try:
-        with stops_held(mask=False):
+        with _stops_held(mask=False):
             yield
             written = True
     except KeyboardInterrupt as err:
@@ -148,7 +148,7 @@ def finishing(path: Path) -> Iterator[None]:
 
 def _start_fork_server() -> multiprocessing.context.BaseContext:
     """Start the resource tracker, then the fork server with every stop held
-    (:func:`stops_held`); its preload, ``povsim._forkserver``, ignores them, and the
+    (:func:`_stops_held`); its preload, ``povsim._forkserver``, ignores them, and the
     workers it forks keep that. Returns its context (one server per process, kept running)."""
     from multiprocessing import forkserver, resource_tracker
 
@@ -163,7 +163,7 @@ def _start_fork_server() -> multiprocessing.context.BaseContext:
         resource_tracker.ensure_running()
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, hangup)
-    with stops_held(mask=True):
+    with _stops_held(mask=True):
         forkserver.ensure_running()
     return context
 
@@ -401,31 +401,30 @@ class ProcessExecutor(Executor):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-CONNECT_SECONDS = 10.0
-"""How long a scheduler's host may take to answer before it is said to be silent."""
-
-
 def _nothing_answers(address: str) -> str | None:
-    """Why nothing can answer at a tcp:// or tls:// address (no such host, a refused or
-    silent port), found in seconds; None if something accepts a connection (whether it is
-    a scheduler, Dask finds out) or the address is of another kind."""
+    """Why nothing can answer at a tcp:// address (no such host, a refused or silent port),
+    found before Dask's own tries (30 s for a typo); None if something accepts a connection
+    (whether it is a scheduler, Dask finds out) or the address is of another kind (a bare
+    connection to a tls:// scheduler would be logged there as a failed handshake)."""
     import socket
 
+    import dask
     from distributed.comm.addressing import get_address_host_port, parse_address
 
     scheme, _ = parse_address(address)
-    if scheme not in ("tcp", "tls"):
+    if scheme != "tcp":
         return None
     host, port = get_address_host_port(address)
+    seconds = dask.utils.parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
     try:
-        with socket.create_connection((host, port), timeout=CONNECT_SECONDS):
+        with socket.create_connection((host, port), timeout=seconds):
             return None
     except socket.gaierror:
-        return f"no host called {host!r} (a typo in the address?)"
+        return f"no host called {host!r} (a typo in the address, or no network?)"
     except ConnectionRefusedError:
         return f"nothing listens on port {port} of {host} (connection refused)"
     except TimeoutError:
-        return f"{host} did not answer on port {port} within {CONNECT_SECONDS:.0f} s"
+        return f"{host} did not answer on port {port} within {seconds:g} s"
     except OSError as err:
         return err.strerror or str(err)
 
@@ -486,7 +485,7 @@ class DaskExecutor(Executor):
                 # traceback. A first stop is held until the cluster stands, which is then
                 # closed whole (its own threads keep no mask: they start later processes).
                 method = {"distributed.worker.multiprocessing-method": "forkserver"}
-                with stops_held(mask=False), dask.config.set(method):
+                with _stops_held(mask=False), dask.config.set(method):
                     self._cluster = LocalCluster(
                         n_workers=self.workers,
                         threads_per_worker=1,

@@ -567,9 +567,10 @@ class PovsimProblemSpec(ProblemSpec):
         return self
 
     def _check_size(self, sampler: str, arguments: dict[str, Any]) -> None:
-        """Refuse a Sobol' or Morris N too small to estimate anything from, and any known
-        sampler's sample whose runs would be more than the cap, before it is drawn (other
-        samplers' samples are counted when evaluated)."""
+        """Refuse a Sobol', Morris or FAST N too small to estimate anything from (FAST of a
+        problem with groups too), and any known sampler's sample whose runs would be more
+        than the cap, before it is drawn (other samplers' samples are counted when
+        evaluated)."""
         method = {"saltelli": "sobol", "fast_sampler": "fast"}.get(sampler, sampler)
         if method not in METHODS or arguments.get("optimal_trajectories"):
             return  # optimised Morris trajectories: their number, not N, makes the rows
@@ -579,19 +580,10 @@ class PovsimProblemSpec(ProblemSpec):
             _require_ungrouped(self.problem)
             # FAST's smallest N depends on its M (SALib's own refusal is a bare "N > 4M^2")
             given = arguments.get("M", FAST_M)
-            m = int(given) if isinstance(given, numbers.Integral) else None
-            if m is not None and n <= 4 * m**2:
-                raise ScenarioError(
-                    [
-                        ScenarioProblem(
-                            self.problem.source,
-                            "",
-                            f"FAST needs more than {4 * m**2} samples per input (4M² with "
-                            f"M = {m} harmonics), not {n}",
-                        )
-                    ]
-                )
-            _check_runs(self.problem, method, n, samples_per_n(self.problem, method))
+            if isinstance(given, numbers.Integral):
+                check_sample_size(self.problem, method, n, m=int(given))
+            else:  # SALib names a wrong M itself
+                _check_runs(self.problem, method, n, samples_per_n(self.problem, method))
         else:
             check_sample_size(self.problem, method, n, second_order=second_order)
 
@@ -892,14 +884,17 @@ def samples_per_n(problem: Problem, method: str, *, second_order: bool = True) -
     return len(problem.names)
 
 
-def check_sample_size(problem: Problem, method: str, n: int, *, second_order: bool = True) -> None:
+def check_sample_size(
+    problem: Problem, method: str, n: int, *, second_order: bool = True, m: int = FAST_M
+) -> None:
     """Refuse, before anything is drawn or written, a sample too small for ``method`` to
-    estimate anything from, or one whose runs are more than :data:`MAX_RUNS`.
+    estimate anything from (FAST's with ``m`` harmonics), or one whose runs are more than
+    :data:`MAX_RUNS`.
 
     Raises:
         ScenarioError: naming the problem, N and the smallest or largest N that would do.
     """
-    if n < MIN_N[method]:
+    if n < (4 * m**2 + 1 if method == "fast" else MIN_N[method]):
         why = {
             # One base sample gave indices outside [0, 1] with intervals of width 0.
             "sobol": "Sobol' needs N of at least 2, not {n}: its indices are means over the "
@@ -911,7 +906,7 @@ def check_sample_size(problem: Problem, method: str, n: int, *, second_order: bo
             "fast": "FAST needs more than {low} samples per input (4M² with M = {m} "
             "harmonics), not {n}",
         }[method]
-        message = why.format(n=n, low=4 * FAST_M**2, m=FAST_M)
+        message = why.format(n=n, low=4 * m**2, m=m)
         raise ScenarioError([ScenarioProblem(problem.source, "", message)])
     _check_runs(problem, method, n, samples_per_n(problem, method, second_order=second_order))
 

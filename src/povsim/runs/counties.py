@@ -641,8 +641,7 @@ def floor_note(scenario: Scenario, specs: Sequence[CountySpec]) -> str | None:
     return (
         f"population.households {asked:,} draws {drawn:,} agents: {floored:,} of "
         f"{len(specs):,} counties get the fewest a county gets (geography.min_households, "
-        f"{geo.min_households:,}), and below about 500,000 agents the results shift with the "
-        "size"
+        f"{geo.min_households:,}), and the results shift with the size while many do"
     )
 
 
