@@ -879,9 +879,15 @@ def test_a_stop_while_the_results_are_written_waits_for_them(monkeypatch, tmp_pa
         return real(*args, **kwargs)
 
     monkeypatch.setattr(plots, "sensitivity_bars", stopped_while_drawing)
+    # Ctrl-C as a shell delivers it to Python, whatever handler an earlier test in this
+    # worker left (found ignored on CI)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     out = tmp_path / "o"
     small = ["--method", "morris", "-N", "2", "--set", "population.households=150"]
-    result = sensitivity_cli(problem, out, *small, "--executor", "serial")
+    try:
+        result = sensitivity_cli(problem, out, *small, "--executor", "serial")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert result.exit_code == 130, result.output
     assert f"interrupted: its results were written first: {out} is complete" in (
         result.output.replace("\n", "")
