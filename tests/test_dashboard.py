@@ -88,11 +88,12 @@ def test_a_dropped_scenario_file_loads_or_explains_itself(monkeypatch) -> None:
     good = good.replace(
         'extends = "baseline.toml"', f'extends = "{SCENARIOS.as_posix()}/baseline.toml"'
     )
-    app._upload("mine.toml", good.encode())
+    assert app._upload("mine.toml", good.encode())  # taken: the drop zone keeps its name
     assert app.problem.value == ""
     assert app.policy.value.source == "upload: mine.toml"
     assert app.policy.value.label == "industry_led"
-    app._upload("bad.toml", b"[population]\nhouseholds = -3\n")
+    # refused: the zone forgets it (it stayed named there, as if in force)
+    assert not app._upload("bad.toml", b"[population]\nhouseholds = -3\n")
     assert "population.households" in app.problem.value
     assert "bad.toml" in app.problem.value
     assert app.policy.value.source == "upload: mine.toml"  # the last valid mix stays
@@ -585,6 +586,8 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         sneaky.write_text(f'extends = "{ROOT / "pyproject.toml"}"\n', encoding="utf-8")
         picker.set_input_files(sneaky)
         expect(page.locator(".povsim-problem")).to_contain_text("may extend only a shipped")
+        # refused, it is not left named in the zone as if it were the mix in force
+        expect(page.locator(".povsim-upload")).not_to_contain_text("sneaky.toml")
         picker.set_input_files(SCENARIOS / "baseline.toml")
         expect(page.locator(".povsim-problem")).to_have_count(0)
         expect(page.locator("main")).to_contain_text("baseline: industry 25%")  # loaded
@@ -1121,3 +1124,63 @@ def test_problems_are_shown_one_a_line_and_the_seed_field_follows_the_mix(monkey
         assert field.v_model == str(app.policy.value.seed)
     finally:
         app.problem.set("")
+
+
+def test_a_seed_out_of_range_is_said_in_the_pages_words(monkeypatch) -> None:
+    """-5 read "baseline as changed: seed: Input should be greater than or equal to 0"."""
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    app.policy.set(_small())
+    try:
+        _, rc = solara.render(app.PolicyPanel(), handle_error=False)
+        field = rc.find(v.TextField, label="seed").widget
+        field.v_model = "-5"
+        field.fire_event("focusout", None)
+        assert app.problem.value == (
+            "seed: a whole number from 0 to 18,446,744,073,709,551,615, not -5"
+        )
+    finally:
+        app.problem.set("")
+
+
+def test_a_loaded_mix_keeps_its_budget_and_the_planners_replications(monkeypatch) -> None:
+    """Shandan's calibrated budget of 0.140 loaded as the slider's 0.15 (its step), and the
+    export carried it; a change of scenario put the replications back to 10."""
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    app.policy.set(_small().with_(replications=2))
+    app._load(SCENARIOS / "regions" / "shandan.toml", "regions/shandan.toml")
+    loaded = app.policy.value
+    assert loaded.replications == 2
+    assert loaded.budget_scale == pytest.approx(0.14)
+    app._set_budget(loaded, 0.15)  # the slider's snap of 0.140, sent back
+    assert app.policy.value.budget_scale == pytest.approx(0.14)
+    app._set_budget(loaded, 0.2)  # a move
+    assert app.policy.value.budget_scale == pytest.approx(0.2)
+
+
+def test_a_nations_budget_reads_in_billions(monkeypatch) -> None:
+    """The national profile's budget read "160,000.0 m yuan"."""
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    before = app.policy.value
+    app.policy.set(
+        Policy.from_file(SCENARIOS / "regions" / "national.toml", "regions/national.toml")
+    )
+    try:
+        _, rc = solara.render(app.PolicyPanel(), handle_error=False)
+        texts = [w.children[0] for w in rc.find(v.Html).widgets if w.children]
+        budget = next(t for t in texts if str(t).startswith("budget x"))
+        assert " bn yuan (2014-2020)" in budget
+        assert "m yuan" not in budget
+    finally:
+        app.policy.set(before)

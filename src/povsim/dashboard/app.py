@@ -35,6 +35,7 @@ from solara.components.echarts import EchartsWidget
 from solara.components.input import use_change
 
 from povsim.config import ScenarioError
+from povsim.config.fields import MAX_SEED
 from povsim.dashboard import charts
 from povsim.dashboard.pins import PinStore, pins_json, restore_pins
 from povsim.dashboard.policy import (
@@ -228,24 +229,31 @@ def _projected(current: Policy) -> Projection | None:
 
 def _set_policy(new: Policy) -> None:
     """Accept a change only if it makes a valid scenario; else show why, keep the old one."""
+    _accept(new)
+
+
+def _accept(new: Policy) -> bool:
+    """:func:`_set_policy`, saying whether the change was accepted."""
     try:
         new.scenario()
     except ScenarioError as err:
         problem.set(str(err))
-        return
+        return False
     problem.set("")
     if new == policy.value:
         # The same mix again (Enter or Tab through a field): Solara keeps the old object,
         # so a projection started for the new one would never be shown.
-        return
+        return True
     if new.base.population.households <= SYNC_PROJECTION_HOUSEHOLDS:
         _project_first(new)
     policy.set(new)
+    return True
 
 
 def _load(path: Path, source: str) -> None:
     try:
-        loaded = Policy.from_file(path, source)
+        # The planner's replications stay with them: another mix is not another precision.
+        loaded = Policy.from_file(path, source).with_(replications=policy.value.replications)
     except ScenarioError as err:
         problem.set(str(err))
         return
@@ -256,18 +264,35 @@ def _load(path: Path, source: str) -> None:
     mix_name.set(loaded.label)
 
 
-def _upload(name: str, data: bytes) -> None:
-    """Load an uploaded scenario file; a bad or unsafe one becomes the page's message."""
+def _upload(name: str, data: bytes) -> bool:
+    """Load an uploaded scenario file; a bad or unsafe one becomes the page's message.
+    Whether the file is now the mix in force."""
     try:
         loaded = load_upload(name, data, _scenarios_dir())
+        loaded = loaded.with_(replications=policy.value.replications)
     except ScenarioError as err:
         problem.set(str(err))
-        return
+        return False
     except Exception as err:  # untrusted input must never take the page down
         problem.set(f"upload: {Path(name).name}: could not be loaded ({type(err).__name__}: {err})")
-        return
-    _set_policy(loaded)
+        return False
+    if not _accept(loaded):
+        return False
     mix_name.set(loaded.label)
+    return True
+
+
+BUDGET_STEP = 0.05
+"""The budget slider's step."""
+
+
+def _set_budget(current: Policy, scale: float) -> None:
+    """A budget level the planner moved to. The slider snaps a loaded level to its step and
+    sends that back (Shandan's calibrated 0.140 became 0.15, and the export with it): a
+    value within half a step of the mix's own is the snap, not a move."""
+    if abs(scale - current.budget_scale) < BUDGET_STEP / 2:
+        return
+    _set_policy(current.with_(budget_scale=scale))
 
 
 def _set_share(current: Policy, name: str, percent: int) -> None:
@@ -727,8 +752,10 @@ def PolicyPanel():
                 )
         funds = sum(current.base.budget.total.get(y, 0.0) for y in current.base.years)
         money = funds * current.budget_scale / 1e6
+        # a nation's money in billions: "160,000.0 m yuan" read as a county's
+        amount = f"{money / 1e3:,.1f} bn yuan" if money >= 1e4 else f"{money:,.1f} m yuan"
         budget = (
-            f"budget {current.budget_text()} = {money:,.1f} m yuan "
+            f"budget {current.budget_text()} = {amount} "
             f"({current.base.start_year}-{current.base.end_year})"
         )
         with solara.Column(classes=["povsim-budget", LABEL_ABOVE], gap="0px"):
@@ -738,8 +765,8 @@ def PolicyPanel():
                 value=current.budget_scale,
                 min=0.0,
                 max=3.0,
-                step=0.05,
-                on_value=lambda v: _set_policy(current.with_(budget_scale=v)),
+                step=BUDGET_STEP,
+                on_value=partial(_set_budget, current),
             )
         # A planner read "budget barely matters" from spending of half of it at x1 and
         # some at x0: say what the budget bounds and what it does not.
@@ -853,6 +880,9 @@ def SeedInput(seed: int, on_seed: Callable[[int], None]):
             value = int((typed or "").strip())
         except ValueError:
             problem.set(f"seed: {typed!r} is not a whole number")
+            return
+        if not 0 <= value <= MAX_SEED:
+            problem.set(f"seed: a whole number from 0 to {MAX_SEED:,}, not {value:,}")
             return
         on_seed(value)
 

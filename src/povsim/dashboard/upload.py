@@ -220,10 +220,11 @@ class _PickOrDrop(FileDropZone):
 
 @solara.component
 def ScenarioUpload(
-    on_file: Callable[[str, bytes], None], on_refused: Callable[[str], None]
+    on_file: Callable[[str, bytes], bool], on_refused: Callable[[str], None]
 ) -> solara.Element:
     """Drop a scenario file or pick one; files over :data:`MAX_UPLOAD_BYTES` are refused
-    before they are read."""
+    before they are read. ``on_file`` says whether it took the file: a refused one is not
+    left named in the zone, where it read as the mix in force."""
     file_info, set_file_info = solara.use_state(None)
     files, set_files = solara.use_state(cast(list[FileInfo] | None, None))
     zone = _PickOrDrop.element(
@@ -232,9 +233,13 @@ def ScenarioUpload(
         multiple=False,
     )
 
+    # the zone's widget, for the reading thread, which has no render context to find it
+    zone_widget = solara.use_ref(cast(_PickOrDrop | None, None))
+
     def wire() -> None:
         if file_info:
             widget = cast(_PickOrDrop, solara.get_widget(zone))
+            zone_widget.current = widget
             widget.version += 1  # as Solara's FileDrop: re-arm the widget's observer
             widget.reset_stats()
             set_files(cast(list[FileInfo], widget.get_files()))
@@ -250,8 +255,11 @@ def ScenarioUpload(
                 f"upload: {Path(info['name']).name}: is {info['size']:,} bytes; "
                 f"uploads are limited to {MAX_UPLOAD_BYTES:,}"
             )
-            return
-        on_file(info["name"], info["file_obj"].read())
+            taken = False
+        else:
+            taken = on_file(info["name"], info["file_obj"].read())
+        if not taken and zone_widget.current is not None:
+            zone_widget.current.file_info = []
 
     result = solara.use_thread(read, [files])
     if result.error:
