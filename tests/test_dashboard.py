@@ -1173,6 +1173,8 @@ def test_a_nations_budget_reads_in_billions(monkeypatch) -> None:
     from povsim.dashboard import app
 
     before = app.policy.value
+    shown: list[str] = []
+    monkeypatch.setattr(app, "_markdown", shown.append)
     app.policy.set(
         Policy.from_file(SCENARIOS / "regions" / "national.toml", "regions/national.toml")
     )
@@ -1182,5 +1184,7 @@ def test_a_nations_budget_reads_in_billions(monkeypatch) -> None:
         budget = next(t for t in texts if str(t).startswith("budget x"))
         assert " bn yuan (2014-2020)" in budget
         assert "m yuan" not in budget
+        # its shares keep 63%: where the rest is (it read as lost)
+        assert any("the rest of the budget to no program" in text for text in shown)
     finally:
         app.policy.set(before)

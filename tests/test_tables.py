@@ -99,6 +99,12 @@ def test_a_mean_under_one_has_its_interval_as_precise() -> None:
         "+1.1 pp ±0.6 pp"
     )
     assert pm("incidence_end", -0.0001, -0.002, 0.002, difference=True) == "0.0 pp ±0.2 pp"
+    # a difference and interval under 0.1 pp keep the decimals that show them (it read
+    # "0.0 pp ±0.0 pp" for -0.036 pp, from -0.079 to +0.007)
+    assert pm("incidence_end", -0.00036, -0.00079, 0.00007, difference=True) == (
+        "-0.04 pp ±0.04 pp"
+    )
+    assert pm("incidence_end", 0.0, 0.0, 0.0, difference=True) == "0.0 pp ±0.0 pp"
 
 
 def test_a_compare_cell_cut_at_an_outcomes_limit_shows_both_ends() -> None:

@@ -733,8 +733,12 @@ def PolicyPanel():
         solara.InputText("mix name", value=mix_name, continuous_update=True)
         total = sum(current.shares.values())
         if total > 0:
-            # rounded shares may add to 102%: the heading gives the total they keep
-            _markdown("**Budget shares** (kept summing to %.0f%%)" % (100 * total))
+            # rounded shares may add to 102%: the heading gives the total they keep, and
+            # where the rest of the money is when they keep less (it read as lost)
+            rest = (
+                "; the scenario gives the rest of the budget to no program" if total < 0.995 else ""
+            )
+            _markdown(f"**Budget shares** (kept summing to {100 * total:.0f}%{rest})")
         else:
             # sliders from 0 to 0 could not move and drew the last mix's handles
             _markdown(

@@ -580,9 +580,13 @@ def format_interval(
         return "-"  # no value (a county that never exits), and no difference either
     unit = outcome(name).unit if is_known(name) else ""
     if unit == "share" and difference:
+        # As many decimals as show the difference or its interval: -0.036 pp ±0.043 read
+        # "0.0 pp ±0.0 pp", as if nothing had been measured.
+        spread = 100 * max(abs(mean), 0.0 if math.isnan(high) else (high - low) / 2)
+        digits = 1 if spread >= 0.095 or spread == 0 else 2 if spread >= 0.0095 else 3
 
         def show(value: float) -> str:
-            return f"{100 * value:.1f} pp"
+            return f"{100 * value:.{digits}f} pp"
     elif unit == "year" and difference:
 
         def show(value: float) -> str:
