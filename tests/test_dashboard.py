@@ -1188,3 +1188,18 @@ def test_a_nations_budget_reads_in_billions(monkeypatch) -> None:
         assert any("the rest of the budget to no program" in text for text in shown)
     finally:
         app.policy.set(before)
+
+
+def test_a_nations_register_reads_in_millions() -> None:
+    """The national profile's register axis, in thousands, read "86,000" and pushed its
+    name out of the chart ("stered poor (thousand people)")."""
+    import pandas as pd
+
+    from povsim.dashboard.charts import _people_scale
+
+    county = pd.DataFrame({"registered_people": [1_200_000.0]})
+    nation = pd.DataFrame({"registered_people": [86_000_000.0]})
+    assert _people_scale(county, column="registered_people") == (1e-3, "thousand people")
+    assert _people_scale(nation, column="registered_people") == (1e-6, "million people")
+    small = pd.DataFrame({"registered_people": [5_000.0]})
+    assert _people_scale(small, column="registered_people") == (1.0, "people")

@@ -72,10 +72,13 @@ def _frame(title: str, years: range, legend: bool = True) -> dict[str, Any]:
 def _people_scale(
     *frames: pd.DataFrame | None, column: str, unit: str = "people"
 ) -> tuple[float, str]:
-    """Thousands for large counts, so the axis reads "1,200" rather than "1,200,000"."""
+    """Thousands for large counts, so the axis reads "1,200" rather than "1,200,000"; a
+    nation's in millions (its "86,000" thousand pushed the axis's name out of the chart)."""
     peak = max(
         (float(f[column].max()) for f in frames if f is not None and not f.empty), default=0.0
     )
+    if peak >= 10_000_000:
+        return 1e-6, f"million {unit}"
     return (1e-3, f"thousand {unit}") if peak >= 100_000 else (1.0, unit)
 
 
