@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,17 @@ def hand_built(*rows: dict, villages: int = 1) -> tuple[HouseholdState, VillageS
     h = HouseholdState.from_records([{**HOUSEHOLD_DEFAULTS, **row} for row in rows])
     v = VillageState(villages, infrastructure=0.5, remoteness=0.3)
     return h, v
+
+
+@pytest.fixture
+def ctrl_c() -> Iterator[None]:
+    """Ctrl-C delivered as a shell delivers it to Python, whatever handler an earlier test in
+    this worker left (a background shell's SIGINT is ignored: found on CI)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def set_year_income(h: HouseholdState, income) -> None:

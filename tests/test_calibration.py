@@ -3,6 +3,7 @@ interrupting, and `povsim validate` on the shipped regions."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
@@ -207,6 +208,31 @@ def test_an_interrupted_fit_names_only_what_it_kept(
     assert said[kept] in result.output
     others = {"history.parquet", "calibrated.toml"} - {kept}
     assert not any(name in result.output for name in others)
+
+
+def test_a_stop_while_the_fit_is_written_waits_for_it(
+    county, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ctrl_c: None
+) -> None:
+    """A stop while the fit's last files are written is held until they all are, then
+    raised as a stop that says the directory is complete."""
+    import signal
+
+    import povsim.plots.calibration as plots
+    from povsim.experiments.executors import StoppedWhenComplete
+
+    real = plots.calibration_history
+
+    def stopped_while_drawing(*args: object, **kwargs: object) -> object:
+        signal.raise_signal(signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "calibration_history", stopped_while_drawing)
+    out = tmp_path / "fit"
+    with pytest.raises(StoppedWhenComplete) as stop:
+        _fit(county, out, generations=1)
+    assert stop.value.path == out
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"fit.csv", "figures/fit.png", "figures/targets.png"} <= set(manifest["files"])
 
 
 def test_a_parameter_the_model_ignores_is_refused_before_anything_is_written(

@@ -460,6 +460,34 @@ def test_an_interrupted_search_names_only_what_it_kept(
     assert f"evaluated points are in {out / 'history.parquet'}" in result.output
 
 
+def test_a_stop_while_the_front_is_written_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ctrl_c: None
+) -> None:
+    """A stop while the front's files are written is held until they all are."""
+    import signal
+
+    import povsim.plots.optimize as plots
+
+    real = plots.front_pairs
+
+    def stopped_while_drawing(*args: object, **kwargs: object) -> object:
+        signal.raise_signal(signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "front_pairs", stopped_while_drawing)
+    out = tmp_path / "o"
+    args = ["optimize", str(SCENARIOS / "baseline.toml"), "--objectives", "incidence_end"]
+    args += ["--generations", "1", "--population", "4", "--replications", "1"]
+    args += ["--households", "300", "--out", str(out), "--executor", "serial", "--quiet"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 130, result.output
+    said = result.output.replace("\n", "")
+    assert f"stopping once the last files of {out} are written" in said
+    assert f"its results were written first: {out} is complete" in said
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"pareto.parquet", "figures/front.png"} <= set(manifest["files"])
+
+
 def test_an_integer_lever_is_searched_and_recorded_at_whole_values(
     obvious: Scenario, tmp_path: Path
 ) -> None:

@@ -862,7 +862,9 @@ def test_shares_the_base_gives_nothing_or_funds_itself_are_refused(small_base) -
         problem_spec(own, growth, shares={"programs": ["industry", "health"]})
 
 
-def test_a_stop_while_the_results_are_written_waits_for_them(monkeypatch, tmp_path: Path) -> None:
+def test_a_stop_while_the_results_are_written_waits_for_them(
+    monkeypatch, tmp_path: Path, ctrl_c: None
+) -> None:
     """Stopped while the indices were written, an analysis kept its tables without its
     figures or manifest, or a stop inside Matplotlib was lost ("Exception ignored") and the
     command said it wrote them."""
@@ -879,19 +881,13 @@ def test_a_stop_while_the_results_are_written_waits_for_them(monkeypatch, tmp_pa
         return real(*args, **kwargs)
 
     monkeypatch.setattr(plots, "sensitivity_bars", stopped_while_drawing)
-    # Ctrl-C as a shell delivers it to Python, whatever handler an earlier test in this
-    # worker left (found ignored on CI)
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     out = tmp_path / "o"
     small = ["--method", "morris", "-N", "2", "--set", "population.households=150"]
-    try:
-        result = sensitivity_cli(problem, out, *small, "--executor", "serial")
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    result = sensitivity_cli(problem, out, *small, "--executor", "serial")
     assert result.exit_code == 130, result.output
-    assert f"interrupted: its results were written first: {out} is complete" in (
-        result.output.replace("\n", "")
-    )
+    said = result.output.replace("\n", "")
+    assert f"stopping once the last files of {out} are written" in said
+    assert f"interrupted: its results were written first: {out} is complete" in said
     manifest = json.loads((out / "manifest.json").read_text())
     assert {"indices.parquet", "figures/indices.png"} <= set(manifest["files"])
 

@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -86,7 +87,7 @@ def _stop_handlers() -> dict[int, Callable[[int, Any], Any]]:
 
 
 @contextmanager
-def _stops_held(*, mask: bool) -> Iterator[None]:
+def _stops_held(*, mask: bool, notice: str | None = None) -> Iterator[None]:
     """Hold a stop (Ctrl-C, SIGTERM, SIGHUP) while processes start, and raise it once they
     have; a second one is raised at once (a start that hangs can still be stopped).
 
@@ -95,6 +96,7 @@ def _stops_held(*, mask: bool) -> Iterator[None]:
     one half-way through its imports, printing a traceback; it ignores them, and unblocks
     them, once it has started (``povsim._forkserver``). The mask holds only this thread, and
     NumPy's threads take the signal for the process, so the handler is what holds it.
+    ``notice``, when given, is said on stderr as the first stop is held.
     """
     previous = _stop_handlers()
     held: list[int] = []
@@ -103,6 +105,8 @@ def _stops_held(*, mask: bool) -> Iterator[None]:
         held.append(signum)
         if len(held) > 1:
             previous[signum](signum, frame)
+        if notice is not None:
+            print(notice, file=sys.stderr, flush=True)
 
     for signum in previous:
         signal.signal(signum, hold)
@@ -137,7 +141,8 @@ def finishing(path: Path) -> Iterator[None]:
     """
     written = False
     try:
-        with _stops_held(mask=False):
+        notice = f"stopping once the last files of {path} are written (a second stop: at once)"
+        with _stops_held(mask=False, notice=notice):
             yield
             written = True
     except KeyboardInterrupt as err:
@@ -172,7 +177,6 @@ def _broken_pool_message() -> str:
     """What to say when a worker process ended abruptly: from a script without the
     ``__main__`` guard, every worker re-runs the script as it starts (multiprocessing
     imports it), so the first thing to check."""
-    import sys
 
     text = "a worker process ended abruptly (killed, or out of memory)"
     main = sys.modules.get("__main__")
