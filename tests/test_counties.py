@@ -1079,3 +1079,34 @@ def test_a_misspelt_deep_poverty_province_is_named_with_the_one_meant(tiny: Scen
         ScenarioError, match=r"Westlnd not among the provinces \(did you mean Westland\?\)"
     ):
         tiny.updated({"geography.deep_poverty_provinces": ["Westlnd"]})
+
+
+def test_a_province_all_of_whose_counties_were_poor_has_no_non_poor_rest(tiny: Scenario) -> None:
+    """Tibet's 74 counties were all poor counties, and the cap on the poor counties' share of
+    a province's people (0.8) left a fifth of it to a rich non-poor county that did not exist,
+    drawing its poor counties deeper than the province."""
+    whole = tiny.updated({"geography.all_poor_provinces": ["Westland"]})
+    capped = {"geography.poor_population_cap": 0.2}
+    for scenario, rest in ((tiny.updated(capped), True), (whole.updated(capped), False)):
+        west = [c for c in draw_counties(scenario, 3) if c.province == "Westland"]
+        assert any(not c.poor for c in west) is rest
+        people = sum(c.people for c in west)
+        assert people == pytest.approx(400_000)
+        assert sum(c.people for c in west if c.poor) / people == pytest.approx(0.2 if rest else 1)
+        # the province's NBS share of the poor either way
+        assert sum(c.expected_poor for c in west) == pytest.approx(60_000)
+    # the other provinces draw the same counties with it listed or not
+    east = [[c for c in draw_counties(s, 3) if c.province == "Eastland"] for s in (tiny, whole)]
+    assert [c.people for c in east[0]] == [c.people for c in east[1]]
+    with pytest.raises(ScenarioError, match="Northland has no poor counties"):
+        tiny.updated(
+            {
+                "geography.provinces": [
+                    *tiny.geography.provinces,
+                    tiny.geography.provinces[1].model_copy(
+                        update={"name": "Northland", "poor_counties": 0}
+                    ),
+                ],
+                "geography.all_poor_provinces": ["Northland"],
+            }
+        )

@@ -385,6 +385,13 @@ class GeographyConfig(_Section):
         "their incidence (monitoring.deep_area)",
         "provinces",
     )
+    all_poor_provinces: tuple[str, ...] = setting(
+        (),
+        "provinces all of whose counties were poor counties: the poor counties hold all "
+        "their rural people, and no non-poor county is drawn (poor_population_cap does not "
+        "apply)",
+        "provinces",
+    )
     deep_areas: tuple[DeepAreaConfig, ...] = Field(
         default=(),
         description="deep-poverty areas inside provinces: their poor counties are drawn as "
@@ -444,12 +451,16 @@ class GeographyConfig(_Section):
         if twice:
             table = f" in {self.provinces_table}" if self.provinces_table else ""
             raise ValueError(f"a province is listed more than once{table}: {', '.join(twice)}")
-        unknown = [name for name in self.deep_poverty_provinces if name not in names]
-        if unknown:
-            raise ValueError(
-                f"deep_poverty_provinces: {', '.join(unknown)} not among the provinces"
-                + _close(unknown[0], names)
-            )
+        for field in ("deep_poverty_provinces", "all_poor_provinces"):
+            unknown = [name for name in getattr(self, field) if name not in names]
+            if unknown:
+                raise ValueError(
+                    f"{field}: {', '.join(unknown)} not among the provinces"
+                    + _close(unknown[0], names)
+                )
+        without = [p.name for p in self.provinces if p.poor_counties == 0]
+        if wrong := [name for name in self.all_poor_provinces if name in without]:
+            raise ValueError(f"all_poor_provinces: {', '.join(wrong)} has no poor counties")
         if twice := repeated(a.name for a in self.deep_areas):
             raise ValueError(f"deep_areas: {twice[0]} is listed more than once")
         counties = {p.name: p.poor_counties for p in self.provinces}

@@ -309,8 +309,9 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
         poor_people = geo.poor_county_population * rng.lognormal(
             -(geo.county_population_sd**2) / 2, geo.county_population_sd, n_poor
         )
-        cap = geo.poor_population_cap * p.rural_population
-        if poor_people.sum() > cap:
+        whole = p.name in geo.all_poor_provinces
+        cap = (1.0 if whole else geo.poor_population_cap) * p.rural_population
+        if poor_people.sum() > cap or whole:
             poor_people *= cap / poor_people.sum()
         shares = rng.dirichlet(np.full(geo.other_counties, 8.0))
         other_people = (p.rural_population - poor_people.sum()) * shares
@@ -345,7 +346,9 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
                     "area": areas[i] if i < len(areas) else None,
                 }
             )
-        for i in range(geo.other_counties):
+        # A whole poor province's non-poor draws are made and dropped, so that the provinces
+        # after it draw the same counties with it listed or not.
+        for i in range(0 if whole else geo.other_counties):
             rows.append(
                 {
                     "province": p,
@@ -574,7 +577,10 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
                     wanted = min(1.0, ratios[name] * incidence) * area_people
                     levels[name] = bounded(area_excess, (name, p, mine, group, wanted))
             if not poor or not other:
-                settle(p, mine, other, 1.0)
+                # Without a rest to balance them, the poor counties' level is the province's:
+                # solved to its share only where that means poorer than its mean.
+                level = bounded(excess, (p, mine, other, target)) if poor else 1.0
+                settle(p, mine, other, level)
                 continue
             top = as_rich_as_the_rest(poor, other, areas)
             settle(p, mine, other, bounded(excess, (p, mine, other, target), top))
