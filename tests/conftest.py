@@ -41,6 +41,17 @@ def ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def stop_while(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> None:
+    """Have ``module.name`` take a Ctrl-C as it starts, then do its work."""
+    real = getattr(module, name)
+
+    def stopped(*args: object, **kwargs: object) -> object:
+        signal.raise_signal(signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, stopped)
+
+
 def set_year_income(h: HouseholdState, income) -> None:
     """Make the year's flows total ``income`` (yuan per person), all of it farm income."""
     h.farm_year = np.asarray(income, dtype=float) * np.ones(h.n)

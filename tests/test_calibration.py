@@ -30,7 +30,7 @@ from povsim.experiments.calibration import (
 )
 from povsim.experiments.calibration.fit import _fingerprint
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, stop_while
 
 runner = CliRunner()
 REGIONS = SCENARIOS / "regions"
@@ -215,18 +215,10 @@ def test_a_stop_while_the_fit_is_written_waits_for_it(
 ) -> None:
     """A stop while the fit's last files are written is held until they all are, then
     raised as a stop that says the directory is complete."""
-    import signal
-
     import povsim.plots.calibration as plots
     from povsim.experiments.executors import StoppedWhenComplete
 
-    real = plots.calibration_history
-
-    def stopped_while_drawing(*args: object, **kwargs: object) -> object:
-        signal.raise_signal(signal.SIGINT)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(plots, "calibration_history", stopped_while_drawing)
+    stop_while(monkeypatch, plots, "calibration_history")
     out = tmp_path / "fit"
     with pytest.raises(StoppedWhenComplete) as stop:
         _fit(county, out, generations=1)

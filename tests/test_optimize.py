@@ -25,7 +25,7 @@ from povsim.experiments.optimize import (
 )
 from povsim.runs.store import MARKER
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, stop_while
 
 runner = CliRunner()
 
@@ -464,17 +464,9 @@ def test_a_stop_while_the_front_is_written_waits_for_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ctrl_c: None
 ) -> None:
     """A stop while the front's files are written is held until they all are."""
-    import signal
-
     import povsim.plots.optimize as plots
 
-    real = plots.front_pairs
-
-    def stopped_while_drawing(*args: object, **kwargs: object) -> object:
-        signal.raise_signal(signal.SIGINT)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(plots, "front_pairs", stopped_while_drawing)
+    stop_while(monkeypatch, plots, "front_pairs")
     out = tmp_path / "o"
     args = ["optimize", str(SCENARIOS / "baseline.toml"), "--objectives", "incidence_end"]
     args += ["--generations", "1", "--population", "4", "--replications", "1"]

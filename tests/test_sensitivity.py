@@ -19,7 +19,7 @@ from povsim.experiments.sensitivity import (
     problem_spec,
 )
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, stop_while
 
 runner = CliRunner()
 SMALL = {"population.households": 300, "population.villages": 6}
@@ -868,19 +868,11 @@ def test_a_stop_while_the_results_are_written_waits_for_them(
     """Stopped while the indices were written, an analysis kept its tables without its
     figures or manifest, or a stop inside Matplotlib was lost ("Exception ignored") and the
     command said it wrote them."""
-    import signal
-
     import povsim.plots.experiments as plots
 
     problem = tmp_path / "p.toml"
     problem.write_text(TWO_FILE, encoding="utf-8")
-    real = plots.sensitivity_bars
-
-    def stopped_while_drawing(*args, **kwargs):
-        signal.raise_signal(signal.SIGINT)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(plots, "sensitivity_bars", stopped_while_drawing)
+    stop_while(monkeypatch, plots, "sensitivity_bars")
     out = tmp_path / "o"
     small = ["--method", "morris", "-N", "2", "--set", "population.households=150"]
     result = sensitivity_cli(problem, out, *small, "--executor", "serial")
