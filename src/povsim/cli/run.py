@@ -190,17 +190,23 @@ def _run_national(
     from povsim.cli.tables import headline_table, summary_table
     from povsim.experiments.national import run_national
     from povsim.plots.national import national_figures
-    from povsim.runs.counties import county_specs, floor_note
 
-    if (note := floor_note(spec, county_specs(spec, seed))) is not None:
+    def said(note: str) -> None:
         errors.print(escape(f"note: {source}: {note}"), highlight=False)
+
     executor, workers, scheduler = pool_options
     with experiment("partitions", None, executor, workers, scheduler, quiet, "partitions") as (
         pool,
         bar,
     ):
         result = run_national(
-            spec, seed, executor=pool, partition=by, on_result=bar.advance, on_plan=bar.start
+            spec,
+            seed,
+            executor=pool,
+            partition=by,
+            on_result=bar.advance,
+            on_plan=bar.start,
+            on_note=said,
         )
     _write(result, target, national_figures(result), source, overrides, overwrite)
     if not quiet:

@@ -20,6 +20,7 @@ from povsim.runs.counties import (
     NationalResult,
     aggregate,
     county_specs,
+    floor_note,
     partitions,
     run_partition,
 )
@@ -36,6 +37,7 @@ def run_national(
     partition: str | int = "province",
     on_result: Callable[[], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> NationalResult:
     """Run every county of ``scenario`` (which has a geography) and aggregate them.
 
@@ -46,11 +48,15 @@ def run_national(
         partition: ``"province"``, or a number of counties per partition.
         on_result: called as each partition comes back (a progress bar).
         on_plan: called with the number of partitions (and 0 done) before any runs.
+        on_note: called before any runs with what the sample drawn does not show as asked
+            (:func:`povsim.runs.counties.floor_note`), if anything.
     """
     arguments.loaded("scenario", scenario)
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     specs = county_specs(scenario, seed)
+    if on_note is not None and (note := floor_note(scenario, specs)) is not None:
+        on_note(note)
     # Largest first, so no big partition is left running alone at the end (results are
     # put back in county order, so the order of running changes nothing).
     groups = sorted(
