@@ -26,6 +26,7 @@ from povsim.runs.counties import (
     PROVINCE_COLUMNS,
     County,
     Nation,
+    SampleRaised,
     _exit_years,
     _income_curve,
     county_scenario,
@@ -1072,6 +1073,10 @@ def test_a_sample_the_counties_floor_raises_is_noted(tmp_path: Path) -> None:
     assert ran.exit_code == 0, ran.output
     assert "draws 200 agents" in " ".join(ran.output.split())
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["agents"] == 200
+    # in Python, a warning at the caller's line
+    with pytest.warns(SampleRaised, match="population.households 50 draws 200 agents") as said:
+        povsim.run(path, overrides=["population.households=50"], progress=False)
+    assert said[0].filename == __file__
 
 
 def test_a_misspelt_deep_poverty_province_is_named_with_the_one_meant(tiny: Scenario) -> None:

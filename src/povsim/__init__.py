@@ -219,6 +219,11 @@ def run(
         TypeError, ValueError: an argument of the wrong kind or out of the command line's
             range, named, before anything is run or written.
         ScenarioError: a scenario file's problems, each with its file and field.
+
+    Warns:
+        SampleRaised: a national run's counties draw more agents than
+            ``population.households`` asks for (each gets at least
+            ``geography.min_households``).
     """
     from povsim.config import Scenario
     from povsim.experiments.ensemble import run_ensemble
@@ -287,6 +292,7 @@ def _run_national(
 ) -> NationalResult:
     """One county-resolved national run, its partitions on the executor."""
     from povsim.experiments.national import run_national
+    from povsim.runs.counties import SampleRaised
     from povsim.runs.progress import runs_progress
 
     if panel or replications > 1:
@@ -309,6 +315,8 @@ def _run_national(
             partition=partition,
             on_result=bar.advance,
             on_plan=bar.start,
+            # at the caller of povsim.run: lambda, run_national, _run_national, run
+            on_note=lambda note: warnings.warn(note, SampleRaised, stacklevel=5),
         )
 
 

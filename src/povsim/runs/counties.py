@@ -51,6 +51,7 @@ __all__ = [
     "CountyRun",
     "CountySpec",
     "NationalResult",
+    "SampleRaised",
     "aggregate",
     "county_scenario",
     "county_seed",
@@ -632,6 +633,10 @@ def county_agents(scenario: Scenario, county: County, nation: Nation) -> int:
     assert geo is not None
     drawn = county.people * (geo.poor_oversampling if county.poor else 1.0)
     return max(geo.min_households, round(scenario.population.households * drawn / nation.drawn))
+
+
+class SampleRaised(UserWarning):
+    """A county-resolved run draws more agents than ``population.households`` asks for."""
 
 
 def floor_note(scenario: Scenario, specs: Sequence[CountySpec]) -> str | None:
