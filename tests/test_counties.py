@@ -1115,3 +1115,31 @@ def test_a_province_all_of_whose_counties_were_poor_has_no_non_poor_rest(tiny: S
                 "geography.all_poor_provinces": ["Northland"],
             }
         )
+
+
+def test_every_indicator_has_a_rule_for_combining_counties(
+    monkeypatch: pytest.MonkeyPatch, tiny_run
+) -> None:
+    """A new share left unclassified was summed over a national run's counties (169-220%
+    on the tiny nation) with no test failing; and a share of nobody registered was NaN
+    nationally where a county's table has 0."""
+    import povsim.runs.counties as counties
+
+    last = tiny_run.indicators.iloc[-1]
+    assert last["registered_households"] == 0
+    assert last["registered_illness_share"] == 0
+    assert np.isnan(last["mean_income_registered"])
+
+    assert counties.unaggregated() == []
+    rules = [
+        counties._SUMMED,
+        counties.RATIOS.keys(),
+        counties._MEANS.keys(),
+        counties._QUANTILES.keys(),
+        counties._OWN_RULE,
+    ]
+    assert sum(len(r) for r in rules) == len(INDICATORS)  # each indicator has one rule
+    monkeypatch.setitem(INDICATORS, "remote_share", "share of households in remote villages")
+    assert counties.unaggregated() == ["remote_share"]
+    with pytest.raises(ValueError, match="no rule combines remote_share over a national run"):
+        counties._national_indicators(pd.DataFrame(), pd.DataFrame(), np.empty((0, 0, 2, 0)))

@@ -33,6 +33,7 @@ from povsim.experiments.compare import (
     Comparison,
     UnpairedComparison,
     unpaired_fields,
+    unpaired_note,
     write_comparison,
 )
 from povsim.runs.store import OutputError
@@ -197,6 +198,12 @@ def test_comparing_other_households_is_said(tmp_path: Path) -> None:
     weights = base.updated({"name": "weighted", "population.represents": 40_000})
     assert unpaired_fields(base, weights) == []  # weights of the same draws
     assert unpaired_fields(base, base.updated({"steps_per_year": 4})) == ["steps_per_year"]
+    # a stress test meets other shocks with the same households and draws: still paired
+    stressed = base.updated({"name": "stressed", "shocks.disaster.annual_probability": 0.2})
+    assert unpaired_fields(base, stressed) == ["shocks"]
+    note = unpaired_note("stressed", base.name, ["shocks"])
+    assert "meets other shocks than" in note
+    assert "not paired" not in note
 
 
 def test_the_comparison_turns_to_fit_a_narrow_terminal() -> None:

@@ -179,11 +179,19 @@ POLICY_LEVERS = (
 
 
 class UnpairedComparison(UserWarning):
-    """A compared scenario draws other households, or runs other years, than the first."""
+    """A compared scenario draws other households, runs other years, or meets other shocks
+    than the first."""
 
 
 def unpaired_note(name: str, reference: str, fields: Sequence[str]) -> str:
     """What to tell a user comparing ``name`` with ``reference`` when ``fields`` differ."""
+    if list(fields) == ["shocks"]:
+        # Every shock is drawn for every household whatever its settings, so the same
+        # households meet the same draws: still paired, but on other fortunes.
+        return (
+            f"{name} meets other shocks than {reference} (the same households and draws): "
+            "its paired differences hold what the shocks change, not only its policy mix"
+        )
     verb = "differs" if len(fields) == 1 else "differ"
     return (
         f"{name} is not paired with {reference} ({', '.join(fields)} {verb}): its paired "

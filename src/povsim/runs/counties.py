@@ -168,14 +168,37 @@ _QUANTILES = {
 }
 """Quantiles do not add up over counties: they (and the lowest fifth's mean) are read off
 the counties' pooled income sketches (all people 0, registered people 1)."""
-_SUMMED = (
-    frozenset(INDICATORS)
-    - {"year", "poverty_line", "county_exited", "mean_income_lowest_fifth"}
-    - _QUANTILES.keys()
-    - RATIOS.keys()
-    - _MEANS.keys()
+_SUMMED = frozenset(
+    {
+        *("population_households", "population_people", "poor_households", "poor_people"),
+        *("registered_households_start", "registered_people_start", "exited_households_start"),
+        *("exits_households", "exits_people", "relapses_households", "relapses_people"),
+        *("new_entrants_households", "new_entrants_people", "removed_households"),
+        *("removed_people", "registered_households", "registered_people", "exited_households"),
+        *("exited_people", "ever_registered_households", "ever_exited_households"),
+        *("ever_exited_people", "ever_relapsed_households"),
+        # every relapse cause is a count of households
+        *(c for c in INDICATORS if c.startswith("relapses_") and c != "relapses_people"),
+        *("missed_poor_households", "missed_poor_people", "wrongly_exited_people"),
+        *("comprehensive_poor_people", "wrongly_registered_households"),
+        *("registered_food_gap", "registered_schooling_gap", "registered_medical_gap"),
+        *("registered_housing_gap", "ill_households", "disaster_households"),
+        *("budget_yuan", "spending_yuan", "monitoring_yuan", "monitored_households"),
+        *("monitored_people", "supported_households", "work_team_villages", "poor_villages"),
+        *("villages_exited", "poor_villages_left", "deep_poverty_counties"),
+    }
 )
-"""Counts of households, people, villages and yuan: they add up over counties."""
+"""Counts of households, people, villages, counties and yuan: they add up over counties."""
+_OWN_RULE = frozenset({"year", "poverty_line", "county_exited", "mean_income_lowest_fifth"})
+"""Indicators a national run combines by a rule of their own (see _national_indicators)."""
+
+
+def unaggregated() -> list[str]:
+    """Indicators a national run has no rule to combine over its counties for: each must be
+    summed (a count), recomputed (RATIOS), weighted (_MEANS) or pooled (_QUANTILES), or a
+    share would be added up over 863 counties."""
+    known = _SUMMED | RATIOS.keys() | _MEANS.keys() | _QUANTILES.keys() | _OWN_RULE
+    return [c for c in INDICATORS if c not in known]
 
 
 @dataclass(frozen=True)
@@ -897,6 +920,11 @@ def _national_indicators(
     """The weighted sum of the counties: counts add up, rates and means are recomputed,
     quantiles are taken over the counties' pooled income sketches (``sketches``: counties,
     years, all or registered, points)."""
+    if missing := unaggregated():
+        raise ValueError(
+            f"no rule combines {', '.join(missing)} over a national run's counties: list each "
+            "in povsim.runs.counties as summed, a ratio, a mean or a quantile"
+        )
     first = stacked[stacked["county"] == stacked["county"].iloc[0]]
     out = pd.DataFrame(
         {"year": first["year"].to_numpy(), "poverty_line": first["poverty_line"].to_numpy()}
@@ -912,7 +940,9 @@ def _national_indicators(
             values = stacked[column].where(weight > 0, 0.0).fillna(0.0) * weight
             total = weight.groupby(stacked["year"]).sum().to_numpy()
             summed = values.groupby(stacked["year"]).sum().to_numpy()
-            out[column] = np.where(total > 0, summed / np.where(total > 0, total, 1), np.nan)
+            # a mean over nobody is missing, a share of an empty whole 0, as in a county's table
+            empty = 0.0 if column.endswith("_share") else np.nan
+            out[column] = np.where(total > 0, summed / np.where(total > 0, total, 1), empty)
     counties, years, _, points = sketches.shape
     people = {
         0: stacked["population_people"].to_numpy().reshape(counties, years),

@@ -7,7 +7,6 @@ of your own is named by its import path, ``kind = "package.module:Class"`` (a
 
 from povsim.config.program import ProgramConfig
 from povsim.config.registry import BUILTIN_PROGRAMS, load_kind
-from povsim.config.vocabulary import CAUSE_NAMES
 from povsim.sim.programs.base import (
     IllnessCover,
     Program,
@@ -15,33 +14,14 @@ from povsim.sim.programs.base import (
     VillageProgram,
     channel_totals,
 )
-from povsim.sim.programs.education import Education
-from povsim.sim.programs.employment import Employment
-from povsim.sim.programs.health import Health
-from povsim.sim.programs.housing import Housing
-from povsim.sim.programs.industry import Industry
-from povsim.sim.programs.infrastructure import Infrastructure
-from povsim.sim.programs.relocation import Relocation
-from povsim.sim.programs.social_security import SocialSecurity
-from povsim.sim.programs.work_away import WorkAway
 
 __all__ = [
     "BUILTIN_PROGRAMS",
-    "CAUSE_NAMES",
-    "Education",
-    "Employment",
-    "Health",
-    "Housing",
     "IllnessCover",
-    "Industry",
-    "Infrastructure",
     "Program",
     "ProgramConfig",
-    "Relocation",
-    "SocialSecurity",
     "SupportProgram",
     "VillageProgram",
-    "WorkAway",
     "channel_totals",
     "program_class",
 ]
