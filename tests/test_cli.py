@@ -98,7 +98,7 @@ def test_rerun_replaces_the_directory_only_when_asked(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
 
 
-SMALL = ["--set", "population.households=100", "--quiet"]
+SMALL = ["--set", "population.households=100", "--set", "population.villages=1", "--quiet"]
 
 
 def _refused(args: list[str]) -> str:

@@ -392,8 +392,18 @@ def test_a_sample_size_set_without_what_it_stands_for_is_noted(tmp_path: Path) -
 
 
 def test_a_smaller_sample_by_set_keeps_what_it_stands_for_without_a_note() -> None:
-    small = load_scenario(SCENARIOS / "baseline.toml", ["population.households=500"])
-    assert small.notes() == []
+    small = ["population.households=500", "population.villages=5"]
+    assert load_scenario(SCENARIOS / "baseline.toml", small).notes() == []
+
+
+def test_a_smaller_sample_that_keeps_the_villages_is_noted() -> None:
+    """With --set population.households alone each village holds fewer agents, and more
+    villages are designated poor (10-15 at 500-1,000 agents against 6 at 5,000), silently."""
+    (note,) = load_scenario(SCENARIOS / "baseline.toml", ["population.households=500"]).notes()
+    assert "keeps the file's 50 villages: 10 agents a village where it has 100" in note
+    assert "--set population.villages=5 too keeps 100 a village" in note
+    bigger = load_scenario(SCENARIOS / "baseline.toml", ["population.households=6000"])
+    assert bigger.notes() == []
 
 
 def test_more_villages_than_households_are_noted_and_a_short_share_list_refused() -> None:

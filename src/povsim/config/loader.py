@@ -387,6 +387,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     try:
         partial: Partial = []
         raw = _resolve(path, (), origin, None, partial)
+        in_file = dict(raw.get("population") or {}) if isinstance(raw, dict) else {}
         for text in overrides:
             key, value = parse_override(text)
             keys.append(key)
@@ -413,7 +414,36 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     scenario._file_notes.extend(_late_years(origin, scenario))
     scenario._file_notes.extend(_kept_years(partial, origin, scenario))
     scenario._file_notes.extend(_kept_scale(origin, scenario))
+    scenario._file_notes.extend(_thinned_villages(origin, scenario, in_file))
     return scenario
+
+
+def _thinned_villages(origin: Origin, scenario: Scenario, in_file: dict[str, Any]) -> list[str]:
+    """A smaller sample by ``--set population.households`` alone keeps the file's villages,
+    so each holds fewer agents: a village's incidence is then a noisier estimate, and more
+    villages pass the poor-village rule (the national profile designated 158,000 at 50,000
+    agents, 120,000 at its 200,000; the baseline 10-15 at 500-1,000 against 6 at 5,000)."""
+    pop = scenario.population
+    set_here = origin.get(("population", "households"), "")
+    if not set_here.startswith("--set") or origin.get(("population", "villages"), "").startswith(
+        "--set"
+    ):
+        return []
+    fields = type(pop).model_fields
+    households = in_file.get("households", fields["households"].default)
+    villages = in_file.get("villages", fields["villages"].default)
+    if not isinstance(households, int) or not isinstance(villages, int) or villages < 1:
+        return []  # the file's own values were refused, or are the override's
+    each, now = households / villages, pop.households / pop.villages
+    if now >= 0.8 * each:
+        return []
+    keep = max(1, round(pop.villages * pop.households / households))
+    return [
+        f"{set_here} keeps the file's {pop.villages:,} villages: {now:.0f} agents a village "
+        f"where it has {each:.0f}, so each village's incidence is noisier and more villages "
+        f"are designated poor; --set population.villages={keep} too keeps {each:.0f} a village "
+        "(as povsim validate --households does)"
+    ]
 
 
 def _kept_scale(origin: Origin, scenario: Scenario) -> list[str]:
