@@ -144,6 +144,8 @@ def test_compare_cli_writes_table_and_figures(tmp_path: Path) -> None:
     others = table["scenario"] != "five_batches"
     assert (table.loc[others, "diff_significant"] == excludes[others]).all()
     assert reference["diff_significant"].isna().all()  # no difference to judge
+    # nor where no difference was computed (the county's exit year, where neither exits)
+    assert table.loc[table["diff_mean"].isna(), "diff_significant"].isna().all()
     assert 0 < excludes.sum() < len(table) - len(reference)  # some, not all: a real test
     assert "*: its 95% interval excludes 0" in " ".join(result.output.split())
     assert " *" in result.output

@@ -495,3 +495,52 @@ def test_an_override_in_python_is_named_as_the_argument_that_gave_it() -> None:
     )
     assert refused.exit_code == 2
     assert "--set income.growthh: unknown field" in refused.output
+
+
+def test_years_the_money_does_not_reach_are_noted() -> None:
+    """A run to 2025 spent nothing after 2020 (budget.total stops there) without a word."""
+    late = ["end_year=2022", "poverty_line.2021=3400", "poverty_line.2022=3500"]
+    (note,) = load_scenario(SCENARIOS / "baseline.toml", late).notes()
+    assert note.startswith("budget.total gives nothing for 2021-2022: industry, employment")
+    assert "social_security" not in note  # guaranteed from 2020: paid whatever the budget
+    assert load_scenario(SCENARIOS / "baseline.toml").notes() == []
+
+
+def test_a_problem_in_a_block_of_a_list_names_the_block_as_a_reader_counts(
+    tmp_path: Path,
+) -> None:
+    """`targets.1.source` is the second [[targets]] block: read as the first."""
+    path = tmp_path / "t.toml"
+    block = 'indicator = "incidence"\nyear = {}\nvalue = 0.1\nrelative_tolerance = 0.2\n'
+    path.write_text(
+        f'region = "x"\nscenario = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+        f'[[targets]]\n{block.format(2016)}source = "a"\n'
+        f'[[targets]]\n{block.format(2017)}source = "  "\n',
+        encoding="utf-8",
+    )
+    from povsim.experiments.calibration import load_targets
+
+    with pytest.raises(ScenarioError) as err:
+        load_targets(path)
+    assert "targets.1.source (the 2nd [[targets]]): is blank: name the seed file" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("[population]\nhouseholds = 4,000\n", "(a number has no thousands separators: 4000)"),
+        ("[programs.industry]\nshare = 25%\n", "(a share is a fraction: 0.25, not 25%)"),
+        ("[population]\nvillages = 4\nvillages = 5\n", "(villages is given twice in its table)"),
+        ("[programs.产业]\nshare = 0.1\n", 'is quoted: [programs."产业扶贫"]'),
+    ],
+)
+def test_a_toml_slip_gets_a_hint_beside_the_parsers_words(
+    tmp_path: Path, line: str, hint: str
+) -> None:
+    """tomllib says "Expected newline or end of document after a statement" of 4,000 and
+    25%, and "Cannot overwrite a value" without the key."""
+    path = tmp_path / "s.toml"
+    path.write_text(line, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="not valid TOML") as err:
+        load_scenario(path)
+    assert hint in str(err.value)

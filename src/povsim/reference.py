@@ -6,6 +6,7 @@ The docs site builds its reference pages from these, and ``povsim fields``,
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from typing import get_args, get_origin
 
@@ -81,7 +82,8 @@ def programs_markdown() -> str:
     for kind in BUILTIN_PROGRAMS:
         cls = program_class(kind)
         rows = [row for row in field_rows(cls.Config) if common.get(row[0]) != row]
-        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        # the summary: its first paragraph, which may run over lines
+        doc = " ".join((inspect.getdoc(cls) or "").split("\n\n")[0].split())
         parts += ["", f"`{kind}` — {doc}", "", _table(rows)]
     return "\n".join(parts)
 

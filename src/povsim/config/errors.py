@@ -388,8 +388,25 @@ def problems_from(
             setters -= {None, source}
             if setters:
                 message += f" (the run's years are set in {', '.join(sorted(map(str, setters)))})"
-        problems.append(ScenarioProblem(source, ".".join(loc), message))
+        problems.append(ScenarioProblem(source, ".".join(loc) + _block(loc, raw), message))
     return problems
+
+
+def _block(loc: tuple[str, ...], raw: Mapping[str, Any] | None) -> str:
+    """Which ``[[name]]`` block an index of ``loc`` is, counted as a reader counts them: the
+    path counts from 0, so ``targets.1`` read as the first target."""
+    value: Any = raw
+    for i, part in enumerate(loc):
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            if isinstance(value[int(part)], Mapping):
+                n = int(part) + 1
+                nth = {1: "st", 2: "nd", 3: "rd"}.get(n % 10 if n % 100 not in (11, 12, 13) else 0)
+                return f" (the {n}{nth or 'th'} [[{'.'.join(loc[:i])}]])"
+            return ""
+        value = value.get(part) if isinstance(value, Mapping) else None
+        if value is None:
+            return ""
+    return ""
 
 
 def not_utf8(data: bytes, err: UnicodeDecodeError) -> str:

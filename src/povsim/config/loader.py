@@ -131,12 +131,38 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
         # utf-8-sig: a byte-order mark, which some Windows editors write, is no error
         return tomllib.loads(data.decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as err:
-        message = f"not valid TOML: {_TOML_KEY.sub(_dotted, str(err))}"
+        message = f"not valid TOML: {_TOML_KEY.sub(_dotted, str(err))}{_toml_hint(err, data)}"
         raise ScenarioError([ScenarioProblem(str(path), "", message)]) from None
     except UnicodeDecodeError as err:
         raise ScenarioError([ScenarioProblem(str(path), "", not_utf8(data, err))]) from None
     except OSError as err:
         raise ScenarioError([ScenarioProblem(str(path), "", f"cannot be read: {err}")]) from None
+
+
+def _toml_hint(err: tomllib.TOMLDecodeError, data: bytes) -> str:
+    """What the common slips behind tomllib's bare messages are, read off the line it names:
+    a number written as people write it (4,000 or 25%), a key given twice, a key in Chinese
+    not quoted."""
+    where = re.search(r"at line (\d+), column \d+", str(err))
+    if where is None:
+        return ""
+    lines = data.decode("utf-8-sig", errors="replace").splitlines()
+    number = int(where[1])
+    if not 1 <= number <= len(lines):
+        return ""
+    line = lines[number - 1].split("#", 1)[0]
+    key, _, value = line.partition("=")
+    if str(err).startswith("Expected newline") and value:
+        if re.search(r"\d,\d{3}", value):
+            plain = re.sub(r"(?<=\d),(?=\d)", "", value.strip())
+            return f" (a number has no thousands separators: {plain})"
+        if percent := re.search(r"(\d+(?:\.\d+)?)\s*%", value):
+            return f" (a share is a fraction: {float(percent[1]) / 100:g}, not {percent[0]})"
+    if str(err).startswith("Cannot overwrite") and key.strip():
+        return f" ({key.strip()} is given twice in its table)"
+    if str(err).startswith("Invalid initial character") and not line.isascii():
+        return ' (a key in other letters than a-z, 0-9, _ and - is quoted: [programs."产业扶贫"])'
+    return ""
 
 
 _TOML_KEY = re.compile(r"\((?:'[^']*'(?:, )?)+,?\)")
@@ -351,7 +377,7 @@ def load_settings[M: BaseModel](path: str | Path, model: type[M], kind: str) -> 
         return model.model_validate(data)
     except ValidationError as err:
         raise _wrong_kind(data, kind, path) or ScenarioError(
-            problems_from(err, {}, str(path), model)
+            problems_from(err, {}, str(path), model, data)
         ) from None
     except RecursionError:
         raise _too_deep(path) from None

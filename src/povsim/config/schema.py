@@ -1139,6 +1139,28 @@ class Scenario(_Section):
                 f"({self.start_year}): no county is a deep-poverty county by its incidence "
                 "(only monitoring.deep_area makes one)"
             )
+        # Money that stops before the run ends (a run taken past 2020 with the campaign's
+        # budget) leaves the programs idle in silence; a table that ends in 0 meant it.
+        total = self.budget.total
+        last = max(total, default=None)
+        unfunded = [y for y in self.years if last is not None and y > last and total[last] > 0]
+
+        def bound(program: ProgramConfig, year: int) -> bool:
+            # a guarantee or an entitlement is paid whatever the budget
+            since = [getattr(program, f, None) for f in ("guaranteed_from", "entitlement_from")]
+            return not any(y is not None and y <= year for y in since)
+
+        sharing = [
+            n
+            for n, p in self.programs.items()
+            if p.budget is None and p.share > 0 and any(bound(p, y) for y in unfunded)
+        ]
+        if unfunded and sharing:
+            found.append(
+                f"budget.total gives nothing for {year_runs(unfunded)}: "
+                f"{', '.join(sharing)} spend nothing then, guarantees aside (give those "
+                "years to fund them)"
+            )
         pop = self.population
         if pop.villages > pop.households:
             # a smaller sample by --set population.households=N keeps the villages

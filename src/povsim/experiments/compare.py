@@ -122,11 +122,17 @@ class Comparison:
                         group.loc[name, f"{prefix}ci_high"],
                         difference=difference,
                     )
-                    + (SIGNIFICANT if difference and group.loc[name, "diff_significant"] else "")
+                    + (SIGNIFICANT if difference and _marked(group.loc[name]) else "")
                     for name in COMPARED
                 ]
                 rows.append((str(scenario), difference, cells))
         return rows
+
+
+def _marked(row: pd.Series) -> bool:
+    """Whether a row's paired difference is marked significant (never where it is missing)."""
+    flag = row["diff_significant"]
+    return bool(pd.notna(flag) and flag)
 
 
 def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.DataFrame:
@@ -147,8 +153,11 @@ def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.Data
                     "diff_mean": mean,
                     "diff_ci_low": low,
                     "diff_ci_high": high,
-                    # none for the reference; NaN bounds (one replication, no value): False
-                    "diff_significant": pd.NA if name == names[0] else bool(low > 0 or high < 0),
+                    # none for the reference or a difference never computed (no county
+                    # exit year in either); NaN bounds of a mean (one replication): False
+                    "diff_significant": pd.NA
+                    if name == names[0] or np.isnan(mean)
+                    else bool(low > 0 or high < 0),
                 }
             )
     frame = pd.DataFrame(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import warnings
 import zlib
 from collections.abc import Iterable
@@ -85,10 +86,18 @@ class Figure(matplotlib.figure.Figure):
                 NoChineseFont,
                 stacklevel=2,
             )
+        fonts = logging.getLogger("matplotlib.font_manager")
+        level = fonts.level
         with warnings.catch_warnings():
             if chinese:  # said once above, or drawn; other scripts' missing glyphs still warn
                 warnings.filterwarnings("ignore", message=r"Glyph .* \(\\N\{CJK")
-            super().draw(renderer)
+                # a Chinese font with one weight (WenQuanYi's 500) drawn for "normal" text
+                # logs a line on stderr per figure, of nothing the user can act on
+                fonts.setLevel(logging.ERROR)
+            try:
+                super().draw(renderer)
+            finally:
+                fonts.setLevel(level)
 
 
 def _yearly(

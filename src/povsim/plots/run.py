@@ -174,7 +174,7 @@ def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
         label="median, registered poor",
     )
     ax.set(
-        title=f"Household income — {name}",
+        title=f"Income per person — {name}",
         xlabel="year",
         ylabel="yuan per person per year",
     )

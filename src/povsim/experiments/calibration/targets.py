@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from povsim.config import (
     TARGETS,
@@ -116,13 +116,20 @@ class Target(_Strict):
         description="the published figure is a floor (a band such as NBS's 'over 10%'): "
         "met at or above value less the tolerance, however far above",
     )
-    source: str = Field(min_length=1, description="seed file or publication")
+    source: str = Field(description="seed file or publication")
     note: str = Field(
         "",
         description="how to read the figure, and for a figure the model is known to miss, "
         "why; `povsim validate` prints it under the table beside the miss",
     )
     weight: Annotated[float, Field(ge=0.0)] = 1.0
+
+    @field_validator("source")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is blank: name the seed file or publication the figure is from")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
