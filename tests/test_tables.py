@@ -371,3 +371,21 @@ def test_a_nations_yearly_table_fits_80_columns() -> None:
     assert "…" not in text
     assert "75,161" in text
     assert "households, thousands" in " ".join(text.split())
+
+
+def test_what_holds_the_register_at_the_end_is_said_under_it() -> None:
+    """A county whose register did not clear (2,130 of 2,190 households short of safe
+    housing, the housing money spent) showed nothing of why in the headline table."""
+    from povsim.cli.tables import _held_by
+
+    ind = pd.DataFrame(
+        {
+            "registered_households": [5_000.0, 2_190.0],
+            "registered_housing_gap": [3_000.0, 2_130.0],
+            "registered_schooling_gap": [10.0, 0.0],
+            "registered_medical_gap": [0.0, 0.0],
+            "registered_food_gap": [500.0, 40.0],
+        }
+    )
+    assert _held_by(ind) == "safe housing 2,130, food 40"
+    assert _held_by(ind.assign(registered_households=[5_000.0, 0.0])) == ""
