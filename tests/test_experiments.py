@@ -1131,3 +1131,34 @@ def test_compare_notes_a_scenario_seed_it_does_not_use(tmp_path: Path) -> None:
     result = runner.invoke(app, [*args, "--seed", "3", "--overwrite"])
     assert result.exit_code == 0, result.output
     assert "is not used" not in result.output
+
+
+def test_compare_takes_more_outcomes_and_refuses_one_it_cannot_record(tmp_path: Path) -> None:
+    """A planner could compare mixes only on the table's eight outcomes and the yearly
+    incidence and relapse rate: the register of 2018 or the villages left were out of reach."""
+    files = [str(SCENARIOS / "five_batches.toml"), str(SCENARIOS / "industry_led.toml")]
+    small = [arg for change in SMALL for arg in ("--set", change)]
+    out = tmp_path / "cmp"
+    asked = ["--outcome", "registered_people@2018", "--outcome", "poor_villages_left@2017"]
+    args = ["compare", *files, "--replications", "2", "--executor", "serial", *small]
+    result = runner.invoke(app, [*args, *asked, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out / "comparison.parquet").set_index(["scenario", "metric"])
+    runs = pd.read_parquet(out / "compare_runs.parquet")
+    first = runs[runs["scenario"] == "five_batches"]["registered_people@2018"]
+    assert table.loc[("five_batches", "registered_people@2018"), "mean"] == first.mean()
+    assert "poor_villages_left@2017" in table.index.get_level_values("metric")
+    assert "registered people@2018" in " ".join(result.output.split())
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["outcomes"] == ["registered_people@2018", "poor_villages_left@2017"]
+    for wrong, said in (
+        ("registerd_people@2018", "did you mean registered_people"),
+        ("additional_exits", "needs the run without support"),
+        ("registered_people@2025", "five_batches runs 2014-2020, not 2025"),
+    ):
+        refused = runner.invoke(app, [*args, "--outcome", wrong, "--out", str(tmp_path / "x")])
+        assert refused.exit_code == 2, refused.output
+        assert said in " ".join(refused.output.split())
+        assert not (tmp_path / "x").exists()
+    with pytest.raises(ValueError, match="asked for twice"):
+        povsim.compare(files, replications=2, outcomes=["incidence@2016", "incidence@2016"])

@@ -332,6 +332,7 @@ def compare(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
+    outcomes: Sequence[str] = (),
 ) -> Comparison:
     """Compare two or more scenarios on the same replications, as ``povsim compare`` does.
 
@@ -349,6 +350,8 @@ def compare(
         scheduler: address of a running Dask scheduler.
         progress: a bar over the runs; by default where someone watches (a terminal,
             Jupyter).
+        outcomes: more outcomes to compare (``COLUMN@YEAR`` too, e.g.
+            ``"registered_people@2018"``), as ``--outcome`` gives them.
 
     Warns:
         UnpairedComparison: a scenario draws other households or years than the first, so
@@ -365,6 +368,7 @@ def compare(
     """
     from povsim.experiments.compare import (
         UnpairedComparison,
+        checked_outcomes,
         compare_scenarios,
         unpaired_fields,
         unpaired_note,
@@ -384,6 +388,7 @@ def compare(
     _check_runs(replications, seed, least=2)
     _check_flags(progress, overwrite=overwrite)
     specs = [_scenario(s, overrides) for s in scenarios]
+    outcomes = checked_outcomes(outcomes, specs)
     for spec in specs[1:]:
         if fields := unpaired_fields(specs[0], spec):
             note = unpaired_note(spec.name, specs[0].name, fields)
@@ -393,7 +398,9 @@ def compare(
         _executor(executor, workers, scheduler) as pool,
         runs_progress("runs", len(specs) * replications, progress) as bar,
     ):
-        result = compare_scenarios(specs, replications, seed, executor=pool, on_result=bar.advance)
+        result = compare_scenarios(
+            specs, replications, seed, executor=pool, on_result=bar.advance, outcomes=outcomes
+        )
     result.overrides = list(overrides)
     if out is not None:
         write_comparison(result, Path(out), overwrite=overwrite)

@@ -231,6 +231,13 @@ def compare(
     out: Annotated[
         Path | None, typer.Option(help="output directory (default: runs/compare-...)")
     ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="an outcome to compare besides the table's (repeatable; COLUMN@YEAR too, "
+            "e.g. registered_people@2018; `povsim outcomes` lists them)"
+        ),
+    ] = None,
     set_: SetOption = None,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
@@ -242,6 +249,7 @@ def compare(
     clock = time.perf_counter()
     from povsim.cli.tables import comparison_table
     from povsim.experiments.compare import (
+        checked_outcomes,
         compare_scenarios,
         unpaired_fields,
         unpaired_note,
@@ -275,6 +283,10 @@ def compare(
                 ),
                 highlight=False,
             )
+    try:  # before any run, as the scenarios are
+        outcomes = checked_outcomes(outcome or [], specs)
+    except ValueError as err:
+        raise fail(f"--outcome: {err}", 2) from None
     name = "compare-" + "-".join(path_component(s.name) for s in specs)
     target = out or Path("runs") / path_component(name)
     refuse_target(target, "compare", overwrite)
@@ -284,7 +296,7 @@ def compare(
             bar,
         ):
             result = compare_scenarios(
-                specs, replications, seed, executor=pool, on_result=bar.advance
+                specs, replications, seed, executor=pool, on_result=bar.advance, outcomes=outcomes
             )
     except ValueError as err:
         raise fail(str(err), 2) from None

@@ -220,7 +220,8 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
     )
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("scenario", no_wrap=True)
-    for header in COMPARED.values():
+    shown = comparison.shown()
+    for header in shown.values():
         words = header.split()
         # At least its longest word wide: a narrow terminal wraps headers between words.
         table.add_column(header, justify="right", min_width=max(map(len, words)))
@@ -233,7 +234,7 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
     if width is None or _table_width(table) <= width:
         return table
     tall = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-    tall.add_column("outcome", min_width=max(len(w) for h in COMPARED.values() for w in h.split()))
+    tall.add_column("outcome", min_width=max(len(w) for h in shown.values() for w in h.split()))
     for scenario, difference, cells in rows:
         # a value and its interval may part at their space, never inside either
         tall.add_column(
@@ -241,7 +242,7 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
             justify="right",
             min_width=max(len(word) for cell in cells for word in cell.split()),
         )
-    for i, header in enumerate(COMPARED.values()):
+    for i, header in enumerate(shown.values()):
         tall.add_row(header, *(cells[i] for _, _, cells in rows))
     if _table_width(tall) <= width:
         return tall

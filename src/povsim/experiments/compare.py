@@ -28,7 +28,14 @@ from povsim.runs.stats import mean_interval, summarise
 from povsim.runs.store import staged
 from povsim.sim.streams import run_seed
 
-__all__ = ["COMPARED", "SIGNIFICANT", "Comparison", "compare_scenarios", "write_comparison"]
+__all__ = [
+    "COMPARED",
+    "SIGNIFICANT",
+    "Comparison",
+    "checked_outcomes",
+    "compare_scenarios",
+    "write_comparison",
+]
 
 COMPARED = {
     "incidence_end": "incidence end",
@@ -59,6 +66,8 @@ class Comparison:
         trajectories: every run's indicators, with ``scenario`` and ``replication``.
         overrides: the ``dotted.path=value`` changes every scenario file was loaded with
             (``--set``), said in the table's title and the manifest.
+        outcomes: outcomes asked for beside :data:`COMPARED` (``--outcome``), shown after
+            them.
     """
 
     scenarios: list[Scenario]
@@ -70,6 +79,12 @@ class Comparison:
     wall_seconds: float
     path: Path | None = field(default=None)
     overrides: list[str] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+
+    def shown(self) -> dict[str, str]:
+        """The outcomes the comparison's tables show, with their headers: :data:`COMPARED`,
+        then those asked for."""
+        return COMPARED | {n: metrics.label(n) for n in self.outcomes if n not in COMPARED}
 
     def __repr__(self) -> str:
         names = [s.name for s in self.scenarios]
@@ -123,7 +138,7 @@ class Comparison:
                         difference=difference,
                     )
                     + (SIGNIFICANT if difference and _marked(group.loc[name]) else "")
-                    for name in COMPARED
+                    for name in self.shown()
                 ]
                 rows.append((str(scenario), difference, cells))
         return rows
@@ -235,6 +250,7 @@ def compare_scenarios(
     *,
     executor: Executor | None = None,
     on_result: Callable[[RunResult], None] | None = None,
+    outcomes: Sequence[str] = (),
 ) -> Comparison:
     """Run every scenario on the same replications and compare them with the first.
 
@@ -244,6 +260,9 @@ def compare_scenarios(
         seed: base seed (default: the first scenario's).
         executor: where to run (default: serially here).
         on_result: called in this process as each run finishes.
+        outcomes: more outcomes to compare (``COLUMN@YEAR`` too), beside every outcome of
+            the registry, ``incidence@YEAR`` and ``relapse_rate@YEAR``, which are always
+            recorded.
 
     Raises:
         TypeError, ValueError: an argument of the wrong kind or range, named, before
@@ -266,6 +285,7 @@ def compare_scenarios(
             f"scenario names must differ to be compared: {', '.join(map(repr, twice))} "
             "given more than once; give each scenario its own `name`"
         )
+    outcomes = checked_outcomes(outcomes, scenarios)
     seed = run_seed(seed, scenarios[0].seed)
     specs = [RunSpec(s, seed, r) for s in scenarios for r in range(replications)]
     results: list[RunResult | None] = [None] * len(specs)
@@ -280,7 +300,12 @@ def compare_scenarios(
     done = [r for r in results if r is not None]
     runs = pd.DataFrame(
         [
-            {"scenario": r.scenario.name, "replication": r.replication, **metrics.report(r)}
+            {
+                "scenario": r.scenario.name,
+                "replication": r.replication,
+                **metrics.report(r),
+                **metrics.evaluate(r, outcomes),
+            }
             for r in done
         ]
     )
@@ -301,7 +326,38 @@ def compare_scenarios(
         table=table,
         trajectories=trajectories,
         wall_seconds=time.perf_counter() - clock,
+        outcomes=list(outcomes),
     )
+
+
+def checked_outcomes(outcomes: Sequence[str], scenarios: Sequence[Scenario]) -> list[str]:
+    """``outcomes`` as a comparison can record them for every scenario: known, of a year
+    every scenario runs, and of the tables a comparison keeps (not the counterfactual).
+
+    Raises:
+        ValueError: naming the outcome and why, with the names one could mean.
+    """
+    names = arguments.names("outcomes", outcomes)
+    for name in names:
+        try:
+            needs = metrics.outcome(name).needs
+        except metrics.UnknownOutcome as err:
+            raise ValueError(f"outcome {err.args[0]}") from None
+        if needs == "counterfactual":
+            raise ValueError(
+                f"outcome {name!r} needs the run without support, which a comparison does not "
+                "run: compare with no_intervention.toml instead"
+            )
+        _, at, year = name.partition("@")
+        for scenario in scenarios:
+            if at and int(year) not in scenario.years:
+                raise ValueError(
+                    f"outcome {name!r}: {scenario.name} runs {scenario.start_year}-"
+                    f"{scenario.end_year}, not {year}"
+                )
+    if twice := repeated(names):
+        raise ValueError(f"outcome {twice[0]!r} is asked for twice")
+    return names
 
 
 def write_comparison(comparison: Comparison, out: str | Path, *, overwrite: bool = True) -> Path:
@@ -333,6 +389,7 @@ def write_comparison(comparison: Comparison, out: str | Path, *, overwrite: bool
             seed=comparison.seed,
             replications=comparison.replications,
             overrides=comparison.overrides,
+            outcomes=comparison.outcomes,
             wall_seconds=round(comparison.wall_seconds, 3),
             resolved_scenarios={s.name: s.model_dump(mode="json") for s in comparison.scenarios},
         )
