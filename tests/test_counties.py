@@ -246,6 +246,9 @@ def test_a_deep_area_that_does_not_fit_its_province_is_refused(
         tiny.updated(
             {"geography.deep_areas": [AREA], "geography.deep_poverty_provinces": ["Westland"]}
         )
+    # nothing would keep a province of poor counties alone at its mean beside a deep area
+    with pytest.raises(ScenarioError, match="Westland is among all_poor_provinces"):
+        tiny.updated({"geography.deep_areas": [AREA], "geography.all_poor_provinces": ["Westland"]})
 
 
 def test_each_province_holds_its_nbs_share_of_the_poor(tiny: Scenario) -> None:

@@ -1162,3 +1162,31 @@ def test_compare_takes_more_outcomes_and_refuses_one_it_cannot_record(tmp_path: 
         assert not (tmp_path / "x").exists()
     with pytest.raises(ValueError, match="asked for twice"):
         povsim.compare(files, replications=2, outcomes=["incidence@2016", "incidence@2016"])
+
+
+def test_a_stop_held_for_the_last_files_survives_a_stderr_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ctrl_c: None
+) -> None:
+    """Saying the stop was held printed to stderr from the signal handler: with the terminal
+    closed or the pipe dead that raised inside the block, which then left its files half
+    written and lost the stop."""
+    import signal
+
+    from povsim.experiments.executors import StoppedWhenComplete, finishing
+
+    class Gone:
+        def write(self, text: str) -> int:
+            raise OSError(5, "Input/output error")
+
+        def flush(self) -> None:
+            raise OSError(5, "Input/output error")
+
+    def write_the_last_files() -> None:
+        with finishing(tmp_path):
+            signal.raise_signal(signal.SIGINT)
+            (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")
+
+    monkeypatch.setattr("sys.stderr", Gone())
+    with pytest.raises(StoppedWhenComplete):
+        write_the_last_files()
+    assert (tmp_path / "manifest.json").is_file()

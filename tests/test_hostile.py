@@ -961,19 +961,19 @@ def test_a_target_no_run_can_meet_names_its_field(tmp_path: Path) -> None:
     head = f'region = "x"\nscenario = {json.dumps(str(BASELINE))}\n[[targets]]\nyear = 2018\n'
     cases = {
         'indicator = "incidence"\nvalue = 2\nrelative_tolerance = 0.2\n': (
-            "targets.0.value (the 1st [[targets]]): incidence is a share of at most 1, not 2: "
+            "targets.0.value (the 1st in targets): incidence is a share of at most 1, not 2: "
             "2% is written 0.02"
         ),
         'indicator = "incidence"\nvalue = 0.02\nrelative_tolerance = 20\n': (
-            "targets.0.relative_tolerance (the 1st [[targets]]): Input should be less than or "
+            "targets.0.relative_tolerance (the 1st in targets): Input should be less than or "
             "equal to 1, not 20 (20% is written 0.2)"
         ),
         'indicator = "registered_households"\nvalue = -5\nabsolute_tolerance = 1\n': (
-            "targets.0.value (the 1st [[targets]]): registered_households (households) is never "
+            "targets.0.value (the 1st in targets): registered_households (households) is never "
             "below 0, not -5"
         ),
         'indicator = "incidense"\nvalue = 0.02\nrelative_tolerance = 0.2\n': (
-            "targets.0.indicator (the 1st [[targets]]): 'incidense' is not an indicator column "
+            "targets.0.indicator (the 1st in targets): 'incidense' is not an indicator column "
             "(did you mean incidence?)"
         ),
     }

@@ -401,7 +401,13 @@ def test_a_smaller_sample_that_keeps_the_villages_is_noted() -> None:
     villages are designated poor (10-15 at 500-1,000 agents against 6 at 5,000), silently."""
     (note,) = load_scenario(SCENARIOS / "baseline.toml", ["population.households=500"]).notes()
     assert "keeps the file's 50 villages: 10 agents a village where it has 100" in note
-    assert "--set population.villages=5 too keeps 100 a village" in note
+    assert "it would have 5, too few to count villages by (under 30)" in note  # no advice
+    national = SCENARIOS / "regions" / "national.toml"
+    (note,) = load_scenario(national, ["population.households=50000"]).notes()
+    assert "--set population.villages=1000 too keeps 50 a village" in note
+    # more villages than households has its own note, not two
+    (note,) = load_scenario(SCENARIOS / "baseline.toml", ["population.households=40"]).notes()
+    assert note.startswith("population.villages (50) outnumber")
     bigger = load_scenario(SCENARIOS / "baseline.toml", ["population.households=6000"])
     assert bigger.notes() == []
 
@@ -498,7 +504,8 @@ def test_an_override_in_python_is_named_as_the_argument_that_gave_it() -> None:
 
 
 def test_years_the_money_does_not_reach_are_noted() -> None:
-    """A run to 2025 spent nothing after 2020 (budget.total stops there) without a word."""
+    """A run taken past 2020 spent nothing after it (budget.total stops there) without a
+    word."""
     late = ["end_year=2022", "poverty_line.2021=3400", "poverty_line.2022=3500"]
     (note,) = load_scenario(SCENARIOS / "baseline.toml", late).notes()
     assert note.startswith("budget.total gives nothing for 2021-2022: industry, employment")
@@ -522,7 +529,7 @@ def test_a_problem_in_a_block_of_a_list_names_the_block_as_a_reader_counts(
 
     with pytest.raises(ScenarioError) as err:
         load_targets(path)
-    assert "targets.1.source (the 2nd [[targets]]): is blank: name the seed file" in str(err.value)
+    assert "targets.1.source (the 2nd in targets): is blank: name the seed file" in str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -531,7 +538,10 @@ def test_a_problem_in_a_block_of_a_list_names_the_block_as_a_reader_counts(
         ("[population]\nhouseholds = 4,000\n", "(a number has no thousands separators: 4000)"),
         ("[programs.industry]\nshare = 25%\n", "(a share is a fraction: 0.25, not 25%)"),
         ("[population]\nvillages = 4\nvillages = 5\n", "(villages is given twice in its table)"),
-        ("[programs.产业]\nshare = 0.1\n", 'is quoted: [programs."产业扶贫"]'),
+        ("[programs.产业]\nshare = 0.1\n", 'is quoted: [programs."产业"]'),
+        ("产业 = 1\n", 'is quoted: "产业" = ...'),
+        ('name = "25% of the money, 4,000 yuan" x\n', "after a statement (at line 1, column 39)\n"),
+        ("x = 1\n[x]\n", "(the table [x] is given twice, or a value of its name is)"),
     ],
 )
 def test_a_toml_slip_gets_a_hint_beside_the_parsers_words(
@@ -543,4 +553,4 @@ def test_a_toml_slip_gets_a_hint_beside_the_parsers_words(
     path.write_text(line, encoding="utf-8")
     with pytest.raises(ScenarioError, match="not valid TOML") as err:
         load_scenario(path)
-    assert hint in str(err.value)
+    assert hint in f"{err.value}\n"  # a slip inside a string gets no hint

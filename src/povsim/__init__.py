@@ -355,7 +355,8 @@ def compare(
 
     Warns:
         UnpairedComparison: a scenario draws other households or years than the first, so
-            its differences are not paired.
+            its differences are not paired; or it meets other shocks, so they are paired
+            but hold what the shocks change as well as its mix.
 
     Returns:
         A :class:`Comparison`: ``table`` (means, intervals, paired differences from the

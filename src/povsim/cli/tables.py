@@ -158,7 +158,7 @@ def headline_table(result: RunResult) -> Table:
             table.add_row("poor counties exited", f"{exited:,} of {designated:,}")
         elif name in summary:
             table.add_row(label(name), format_value(name, summary[name]))
-        if name == "registered_people_end" and (short := _held_by(ind)):
+        if name == "registered_households_end" and (short := _held_by(ind)):
             table.add_row("  short of (households)", short)
     return table
 
@@ -176,8 +176,10 @@ def _held_by(ind: pd.DataFrame) -> str:
     """What the households still registered at the end are short of, the largest first: a
     register that does not clear is most often held by one guarantee, which the yearly
     table does not show (a household may be short of several, or of none but its income)."""
+    if not {"registered_households", *_GAPS} <= set(ind.columns) or ind.empty:
+        return ""
     last = ind.iloc[-1]
-    if not last["registered_households"] > 0 or not set(_GAPS) <= set(ind.columns):
+    if not last["registered_households"] > 0:
         return ""
     gaps = sorted(
         ((float(last[c]), words) for c, words in _GAPS.items() if last[c] > 0), reverse=True

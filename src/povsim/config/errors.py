@@ -393,15 +393,16 @@ def problems_from(
 
 
 def _block(loc: tuple[str, ...], raw: Mapping[str, Any] | None) -> str:
-    """Which ``[[name]]`` block an index of ``loc`` is, counted as a reader counts them: the
-    path counts from 0, so ``targets.1`` read as the first target."""
+    """Which entry of a list of tables (``[[targets]]`` blocks, ``deep_areas = [{...}]``) an
+    index of ``loc`` is, counted as a reader counts them: the path counts from 0, so
+    ``targets.1`` read as the first target."""
     value: Any = raw
     for i, part in enumerate(loc):
         if isinstance(value, list) and part.isdigit() and int(part) < len(value):
             if isinstance(value[int(part)], Mapping):
                 n = int(part) + 1
                 nth = {1: "st", 2: "nd", 3: "rd"}.get(n % 10 if n % 100 not in (11, 12, 13) else 0)
-                return f" (the {n}{nth or 'th'} [[{'.'.join(loc[:i])}]])"
+                return f" (the {n}{nth or 'th'} in {'.'.join(loc[:i])})"
             return ""
         value = value.get(part) if isinstance(value, Mapping) else None
         if value is None:

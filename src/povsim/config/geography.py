@@ -474,6 +474,13 @@ class GeographyConfig(_Section):
                 raise ValueError(
                     f"deep_areas: {area.name}: all of {area.province} is a deep-poverty province"
                 )
+            if area.province in self.all_poor_provinces:
+                # its multiple is of the province's incidence, which a province of poor
+                # counties alone has no richer rest to keep at its mean income
+                raise ValueError(
+                    f"deep_areas: {area.name}: {area.province} is among all_poor_provinces, "
+                    "whose poor counties are the whole province"
+                )
             counties[area.province] -= area.poor_counties
         over = [name for name, left in counties.items() if left < 0]
         if over:

@@ -140,28 +140,39 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
 
 
 def _toml_hint(err: tomllib.TOMLDecodeError, data: bytes) -> str:
-    """What the common slips behind tomllib's bare messages are, read off the line it names:
-    a number written as people write it (4,000 or 25%), a key given twice, a key in Chinese
-    not quoted."""
-    where = re.search(r"at line (\d+), column \d+", str(err))
+    """What the common slips behind tomllib's bare messages are, read off the character it
+    stopped at: a number written as people write it (4,000 or 25%), a key or table given
+    twice, a key in Chinese not quoted."""
+    message = str(err)
+    where = re.search(r"at line (\d+), column (\d+)", message)
     if where is None:
         return ""
-    lines = data.decode("utf-8-sig", errors="replace").splitlines()
-    number = int(where[1])
+    lines = data.decode("utf-8-sig", errors="replace").split("\n")  # tomllib counts \n only
+    number, column = int(where[1]), int(where[2])
     if not 1 <= number <= len(lines):
         return ""
-    line = lines[number - 1].split("#", 1)[0]
-    key, _, value = line.partition("=")
-    if str(err).startswith("Expected newline") and value:
-        if re.search(r"\d,\d{3}", value):
-            plain = re.sub(r"(?<=\d),(?=\d)", "", value.strip())
-            return f" (a number has no thousands separators: {plain})"
-        if percent := re.search(r"(\d+(?:\.\d+)?)\s*%", value):
-            return f" (a share is a fraction: {float(percent[1]) / 100:g}, not {percent[0]})"
-    if str(err).startswith("Cannot overwrite") and key.strip():
-        return f" ({key.strip()} is given twice in its table)"
-    if str(err).startswith("Invalid initial character") and not line.isascii():
-        return ' (a key in other letters than a-z, 0-9, _ and - is quoted: [programs."产业扶贫"])'
+    line = lines[number - 1].rstrip("\r")
+    at = line[column - 1] if 1 <= column <= len(line) else ""
+    before, after = line[: column - 1], line[column:]
+    if message.startswith("Expected newline"):
+        digits = re.search(r"(\d+(?:\.\d+)?)$", before)
+        if at == "," and digits and re.match(r"\d{3}", after):
+            plain = re.sub(r"(?<=\d),(?=\d{3})", "", (before + at + after).split("=", 1)[-1])
+            return f" (a number has no thousands separators: {plain.strip()})"
+        if at == "%" and digits:
+            return f" (a share is a fraction: {float(digits[1]) / 100:g}, not {digits[1]}%)"
+    if message.startswith(("Cannot overwrite", "Cannot declare")):
+        if line.lstrip().startswith("["):
+            return f" (the table {line.strip()} is given twice, or a value of its name is)"
+        if key := line.split("=", 1)[0].strip():
+            return f" ({key} is given twice in its table)"
+    if message.startswith(("Invalid initial character", "Invalid statement")):
+        header = re.fullmatch(r"\s*(\[\[?)([^\]]*)(\]\]?)\s*", line)
+        key = header[2] if header else line.split("=", 1)[0]
+        if not key.isascii():
+            parts = ".".join(p if p.isascii() else f'"{p}"' for p in key.strip().split("."))
+            quoted = f"{header[1]}{parts}{header[3]}" if header else f"{parts} = ..."
+            return f" (a key in other letters than a-z, 0-9, _ and - is quoted: {quoted})"
     return ""
 
 
@@ -444,17 +455,22 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     return scenario
 
 
+FEW_VILLAGES = 30
+"""Fewer sample villages than this, and a village count moves in steps too coarse to judge."""
+
+
 def _thinned_villages(origin: Origin, scenario: Scenario, in_file: dict[str, Any]) -> list[str]:
     """A smaller sample by ``--set population.households`` alone keeps the file's villages,
     so each holds fewer agents: a village's incidence is then a noisier estimate, and more
     villages pass the poor-village rule (the national profile designated 158,000 at 50,000
-    agents, 120,000 at its 200,000; the baseline 10-15 at 500-1,000 against 6 at 5,000)."""
+    agents, 120,000 at its 200,000; the baseline 6-13 at 500 agents against 5-12 at 5,000,
+    over four seeds). Shrinking the villages with the agents keeps their noise, but only
+    while enough villages are left to count."""
     pop = scenario.population
     set_here = origin.get(("population", "households"), "")
-    if not set_here.startswith("--set") or origin.get(("population", "villages"), "").startswith(
-        "--set"
-    ):
-        return []
+    villages_set = origin.get(("population", "villages"), "").startswith("--set")
+    if not set_here.startswith("--set") or villages_set or pop.villages > pop.households:
+        return []  # (more villages than households has a note of its own)
     fields = type(pop).model_fields
     households = in_file.get("households", fields["households"].default)
     villages = in_file.get("villages", fields["villages"].default)
@@ -463,13 +479,23 @@ def _thinned_villages(origin: Origin, scenario: Scenario, in_file: dict[str, Any
     each, now = households / villages, pop.households / pop.villages
     if now >= 0.8 * each:
         return []
-    keep = max(1, round(pop.villages * pop.households / households))
-    return [
+    said = (
         f"{set_here} keeps the file's {pop.villages:,} villages: {now:.0f} agents a village "
         f"where it has {each:.0f}, so each village's incidence is noisier and more villages "
-        f"are designated poor; --set population.villages={keep} too keeps {each:.0f} a village "
-        "(as povsim validate --households does)"
-    ]
+        "are designated poor"
+    )
+    keep = round(pop.villages * pop.households / households)
+    if keep >= FEW_VILLAGES:
+        said += (
+            f"; --set population.villages={keep} too keeps {pop.households / keep:.0f} a "
+            "village (as povsim validate --households does)"
+        )
+    else:
+        said += (
+            f"; with the file's {each:.0f} a village it would have {keep}, too few to count "
+            f"villages by (under {FEW_VILLAGES}): read its village figures as rough"
+        )
+    return [said]
 
 
 def _kept_scale(origin: Origin, scenario: Scenario) -> list[str]:

@@ -12,6 +12,7 @@ per-task overhead (about a millisecond) matters more.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -106,7 +107,10 @@ def _stops_held(*, mask: bool, notice: str | None = None) -> Iterator[None]:
         if len(held) > 1:
             previous[signum](signum, frame)
         if notice is not None:
-            print(notice, file=sys.stderr, flush=True)
+            # stderr gone (a closed terminal, a dead pipe) or mid-write: the stop is held
+            # all the same, and the block it protects must not be broken by saying so
+            with contextlib.suppress(OSError, ValueError, RuntimeError):
+                print(notice, file=sys.stderr, flush=True)
 
     for signum in previous:
         signal.signal(signum, hold)

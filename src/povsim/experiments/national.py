@@ -22,6 +22,7 @@ from povsim.runs.counties import (
     county_specs,
     floor_note,
     partitions,
+    require_national_rules,
     run_partition,
 )
 from povsim.sim.streams import run_seed
@@ -52,6 +53,7 @@ def run_national(
             (:func:`povsim.runs.counties.floor_note`), if anything.
     """
     arguments.loaded("scenario", scenario)
+    require_national_rules()
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     specs = county_specs(scenario, seed)

@@ -86,18 +86,22 @@ class Figure(matplotlib.figure.Figure):
                 NoChineseFont,
                 stacklevel=2,
             )
-        fonts = logging.getLogger("matplotlib.font_manager")
-        level = fonts.level
         with warnings.catch_warnings():
             if chinese:  # said once above, or drawn; other scripts' missing glyphs still warn
                 warnings.filterwarnings("ignore", message=r"Glyph .* \(\\N\{CJK")
-                # a Chinese font with one weight (WenQuanYi's 500) drawn for "normal" text
-                # logs a line on stderr per figure, of nothing the user can act on
-                fonts.setLevel(logging.ERROR)
-            try:
-                super().draw(renderer)
-            finally:
-                fonts.setLevel(level)
+            super().draw(renderer)
+
+
+def _not_a_cjk_weight(record: logging.LogRecord) -> bool:
+    """A Chinese font with one weight (WenQuanYi's 500) drawn for "normal" text logs a line
+    on stderr per figure, of nothing the user can act on: drop that line, only."""
+    return not (
+        record.getMessage().startswith("findfont: Failed to find font weight")
+        and any(name in record.getMessage() for name in CJK_FONTS)
+    )
+
+
+logging.getLogger("matplotlib.font_manager").addFilter(_not_a_cjk_weight)
 
 
 def _yearly(

@@ -58,6 +58,7 @@ __all__ = [
     "county_specs",
     "draw_counties",
     "partitions",
+    "require_national_rules",
     "run_partition",
     "simulate_counties",
 ]
@@ -196,9 +197,22 @@ _OWN_RULE = frozenset({"year", "poverty_line", "county_exited", "mean_income_low
 def unaggregated() -> list[str]:
     """Indicators a national run has no rule to combine over its counties for: each must be
     summed (a count), recomputed (RATIOS), weighted (_MEANS) or pooled (_QUANTILES), or a
-    share would be added up over 863 counties."""
+    share would be added up over a national run's counties."""
     known = _SUMMED | RATIOS.keys() | _MEANS.keys() | _QUANTILES.keys() | _OWN_RULE
     return [c for c in INDICATORS if c not in known]
+
+
+def require_national_rules() -> None:
+    """Refuse, before any county runs, to combine an indicator without a rule.
+
+    Raises:
+        ValueError: naming the indicators and where their rules go.
+    """
+    if missing := unaggregated():
+        raise ValueError(
+            f"no rule combines {', '.join(missing)} over a national run's counties: list each "
+            "in povsim.runs.counties as summed, a ratio, a mean or a quantile"
+        )
 
 
 @dataclass(frozen=True)
@@ -265,7 +279,7 @@ class Nation:
 class CountySpec:
     """One county to run: what a partition's worker needs.
 
-    The county's own scenario is derived where it runs (validating 863 scenarios is work
+    The county's own scenario is derived where it runs (validating 861 scenarios is work
     the workers share), from the national one, which a partition's specs share.
     """
 
@@ -476,13 +490,15 @@ def _solve_levels(rows: list[Row], scenario: Scenario, under: Curve) -> None:
     province's level is solved, between a quarter of the province's mean and the mean itself
     (a poor county no richer than the rest), so that its people under the registration line
     are its NBS share of the nation's count. A province that cannot reach its share (over it
-    even at its mean, under it even at a quarter, or without poor counties or a non-poor
-    rest) stays at that bound (with deep-poverty areas, the top is as rich as the non-poor
-    rest, which the areas leave richer than the mean). The nation's count is not fixed: it
-    is solved with the levels, so provinces over their share even at their mean raise it
-    (for the shipped table, by about a fifth over the count with every poor county at its
-    province's mean), and the household spread, tuned against NBS's 2014 incidence, sets
-    its level.
+    even at its mean, under it even at a quarter, or without poor counties) stays at that
+    bound (with deep-poverty areas, the top is as rich as the non-poor rest, which the areas
+    leave richer than the mean). A province of poor counties alone
+    (``geography.all_poor_provinces``) has no rest to keep its mean: its level is solved to
+    its share where that means poorer than its mean, and its mean income falls with it. The
+    nation's count is not fixed: it is solved with the levels, so provinces over their share
+    even at their mean raise it (for the shipped table, by about a fifth over the count with
+    every poor county at its province's mean), and the household spread, tuned against NBS's
+    2014 incidence, sets its level.
 
     A deep-poverty area's poor counties (``geography.deep_areas``) have a level of their own,
     solved first in each round (within the same bounds) so that their incidence is the area's
@@ -920,11 +936,7 @@ def _national_indicators(
     """The weighted sum of the counties: counts add up, rates and means are recomputed,
     quantiles are taken over the counties' pooled income sketches (``sketches``: counties,
     years, all or registered, points)."""
-    if missing := unaggregated():
-        raise ValueError(
-            f"no rule combines {', '.join(missing)} over a national run's counties: list each "
-            "in povsim.runs.counties as summed, a ratio, a mean or a quantile"
-        )
+    require_national_rules()
     first = stacked[stacked["county"] == stacked["county"].iloc[0]]
     out = pd.DataFrame(
         {"year": first["year"].to_numpy(), "poverty_line": first["poverty_line"].to_numpy()}

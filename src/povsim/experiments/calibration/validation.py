@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import Scenario, arguments
+from povsim.config.loader import FEW_VILLAGES
 from povsim.experiments.calibration.targets import (
     ENROLLED,
     ENROLLED_ALL,
@@ -52,10 +53,6 @@ def resized(scenario: Scenario, households: int | None) -> Scenario:
             "population.represents_villages": pop.represents_villages or pop.villages,
         }
     )
-
-
-FEW_VILLAGES = 30
-"""Fewer sample villages than this, and a village count moves in steps too coarse to judge."""
 
 
 def _few_villages(profile: Scenario, sample: Scenario) -> str | None:
