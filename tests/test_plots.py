@@ -96,6 +96,7 @@ def test_comparison_bars_carry_the_paired_differences() -> None:
     fig = comparison_bars(pd.DataFrame(rows))
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert labels.count("Δ +1.1 pp ±0.6 pp") == 2  # the two share panels, in percentage points
+    assert "Δ 0.0 k yuan ±0.0 k yuan" in labels  # cost per exit says its unit (it had none)
     for ax in fig.axes:
         assert ax.get_xlim()[0] >= 0
 

@@ -101,14 +101,21 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
     # mixes' Δ labels over upright bars ran into each other, and their names were slanted.
     fig = Figure(figsize=(12, 1.4 + 0.42 * len(scenarios)), layout="constrained")
     axes = fig.subplots(1, 3, sharey=True)
+    # (metric, scale, title, axis unit, a difference's unit: shares differ in points)
     panels = (
-        ("cumulative_exit_share", 100, "Cumulative exit share", "% of registered households"),
-        ("cumulative_relapse_share", 100, "Cumulative relapse share", "% of exited households"),
-        ("cost_per_exit", 1e-3, "Cost per exit", "thousand yuan"),
+        ("cumulative_exit_share", 100, "Cumulative exit share", "% of registered households", "pp"),
+        (
+            "cumulative_relapse_share",
+            100,
+            "Cumulative relapse share",
+            "% of exited households",
+            "pp",
+        ),
+        ("cost_per_exit", 1e-3, "Cost per exit", "thousand yuan", "k yuan"),
     )
     reference = scenarios[0]
     y = np.arange(len(scenarios))
-    for ax, (metric, scale, title, unit) in zip(axes, panels, strict=True):
+    for ax, (metric, scale, title, unit, per) in zip(axes, panels, strict=True):
         rows = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
         mean = scale * rows["mean"].to_numpy(dtype=float)
         error = scale * np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
@@ -123,14 +130,13 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
         # The bars' intervals are each mix's own; two mixes on the same seeds differ far more
         # surely than overlapping bars suggest, so each bar carries its paired difference.
         top = np.nanmax(np.append(mean + np.nan_to_num(error[1]), 0.0))
-        points = unit.startswith("%")  # a difference of shares is in percentage points
         for i, row in enumerate(rows.itertuples()):
             if row.Index == reference or np.isnan(row.diff_mean):
                 continue
-            label = "Δ " + _signed(scale * row.diff_mean, points)
+            label = "Δ " + _signed(scale * row.diff_mean, per)
             half = scale * (row.diff_ci_high - row.diff_ci_low) / 2
             if not np.isnan(half):
-                label += f" ±{half:.1f}" + (" pp" if points else "")
+                label += f" ±{half:.1f} {per}"
             # in its row at the panel's right edge, in the room the axis leaves there
             ax.annotate(
                 label,
@@ -158,11 +164,11 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def _signed(value: float, points: bool) -> str:
-    """A difference with its sign, one that rounds to nothing without one."""
+def _signed(value: float, unit: str) -> str:
+    """A difference with its sign and unit, one that rounds to nothing without a sign."""
     shown = f"{value:+.1f}"
     shown = "0.0" if shown in ("+0.0", "-0.0") else shown
-    return shown + (" pp" if points else "")
+    return f"{shown} {unit}"
 
 
 _MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_star", "sigma")}
