@@ -1190,3 +1190,29 @@ def test_a_stop_held_for_the_last_files_survives_a_stderr_gone(
     with pytest.raises(StoppedWhenComplete):
         write_the_last_files()
     assert (tmp_path / "manifest.json").is_file()
+
+
+def test_a_sweep_takes_set_for_its_base_and_a_resume_must_give_the_same(tmp_path: Path) -> None:
+    """`povsim sweep` had no --set, so a quick look at a smaller sample meant a design file of
+    its own; the design's own changes still apply over it."""
+    design = tmp_path / "design.toml"
+    design.write_text(
+        f'base = "{(SCENARIOS / "baseline.toml").as_posix()}"\nname = "quick"\n'
+        '[grid]\n"income.growth" = [0.05, 0.07]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep"
+    small = ["--set", "population.households=300", "--set", "population.villages=6"]
+    args = ["sweep", str(design), "--out", str(out), "--executor", "serial", "--quiet"]
+    result = runner.invoke(app, [*args, *small])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["overrides"] == ["population.households=300", "population.villages=6"]
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert set(summary["income.growth"]) == {0.05, 0.07}  # the design's grid, over --set
+    bigger = [*args, "--resume", "--set", "population.households=400", *small[2:]]
+    refused = runner.invoke(app, bigger)
+    assert refused.exit_code == 2, refused.output
+    said = " ".join(refused.output.split())
+    assert "the base scenario's population.households: 300 then, 400 now" in said
+    assert runner.invoke(app, [*args, "--resume", *small]).exit_code == 0

@@ -417,6 +417,7 @@ def sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
+    overrides: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Run a sweep design into ``out``, as ``povsim sweep`` does.
 
@@ -430,6 +431,9 @@ def sweep(
         scheduler: address of a running Dask scheduler.
         progress: a bar over the runs; by default where someone watches (a terminal,
             Jupyter).
+        overrides: ``dotted.path=value`` changes to the design's base scenario, as
+            ``--set`` gives them (the design's own changes apply over them); a resume needs
+            the same.
 
     Returns:
         One row per run: its design point, replication, the fields the design sets, and
@@ -446,7 +450,7 @@ def sweep(
     from povsim.runs.store import check_target
 
     _check_flags(progress, resume=resume)
-    plan = load_design(arguments.path("design", design))
+    plan = load_design(arguments.path("design", design), overrides)
     out = arguments.path("out", out)
     check_target(out, "sweep", resume=True)  # a sweep continues in its own directory only
     with (

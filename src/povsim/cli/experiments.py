@@ -15,6 +15,7 @@ from povsim.cli.common import (
     console,
     experiment,
     fail,
+    print_notes,
     refuse_target,
     show,
     stopped,
@@ -27,6 +28,7 @@ def sweep(
     design: Annotated[Path, typer.Argument(help="sweep design TOML file")],
     out: Annotated[Path, typer.Option(help="output directory")],
     resume: Annotated[bool, typer.Option(help="continue a sweep already in --out")] = False,
+    set_: SetOption = None,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -38,9 +40,10 @@ def sweep(
     from povsim.experiments.sweep import SweepError, load_design, run_sweep
 
     try:
-        plan = load_design(design)
+        plan = load_design(design, set_ or [])
     except ScenarioError as err:
         raise fail(str(err), 2) from None
+    print_notes(Path(plan.record["base_file"]), plan.base)
     refuse_target(out, "sweep", resume=True)
     try:
         with experiment("sweep", None, executor, workers, scheduler, quiet) as (pool, bar):

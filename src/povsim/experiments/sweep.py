@@ -265,8 +265,13 @@ def _plain(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, (dict, list)) else value
 
 
-def load_design(path: str | Path) -> Sweep:
+def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
     """Read and validate a design file, and every scenario it makes.
+
+    Args:
+        path: the design file.
+        overrides: ``dotted.path=value`` changes to its base scenario (``--set``), under
+            the design's own: a smaller sample for a quick look, say.
 
     Raises:
         ScenarioError: naming the design file (or the base scenario), the field and the problem.
@@ -274,7 +279,7 @@ def load_design(path: str | Path) -> Sweep:
     path = Path(path)
     design = load_settings(path, SweepDesign, DESIGN)
     base_file = referenced_scenario(path.parent / design.base, path, "base")
-    base = one_county(load_scenario(base_file), base_file)
+    base = one_county(load_scenario(base_file, overrides), base_file)
     points = design.points()
     fixed = [
         ScenarioProblem(str(path), f"{_where(design, index, field)}.{field}", reason)
@@ -327,7 +332,12 @@ def load_design(path: str | Path) -> Sweep:
                 ]
             ) from None
     seed = base.seed if design.seed is None else design.seed
-    record = {"design_file": str(path), "design": design.model_dump(mode="json")}
+    record = {
+        "design_file": str(path),
+        "design": design.model_dump(mode="json"),
+        "base_file": str(base_file),
+        "overrides": list(overrides),
+    }
     return Sweep(design.name, base, points, scenarios, seed, design.replications, record)
 
 
