@@ -361,7 +361,10 @@ def test_chart_options_are_plain_json_and_readable() -> None:
     assert model.villages.n > charts.GRID_VILLAGES
     histogram = charts.village_chart(model, None)
     counts = sum(sum(series["data"]) for series in histogram["series"])
-    assert counts == model.villages.n - int(model.villages.resettlement.sum())
+    # real villages, as the other charts count real people: it counted the sample's
+    v = model.villages
+    assert counts == pytest.approx(v.weight[~v.resettlement].sum(), abs=50)  # bars rounded
+    assert f"{v.weight[~v.resettlement].sum():,.0f} villages" in histogram["title"]["text"]
     # Before the first year the villages are as registration judged them, not all at 0%
     # (the review of stop 44: every poor village drawn in the lowest band).
     poor_villages = histogram["series"][0]
@@ -499,9 +502,12 @@ def move_to(page, thumb, start: int, end: int) -> None:
 
 
 def expect_label(page, text: str) -> None:
+    """A share's text above its slider (the slider keeps the same words as its hidden
+    label, for a screen reader)."""
     from playwright.sync_api import expect
 
-    expect(page.get_by_text(text, exact=True)).to_be_visible()
+    name = text.rsplit(" ", 1)[0]
+    expect(page.locator(f".povsim-share-{name}")).to_contain_text(text)
 
 
 @pytest.mark.skipif(
@@ -530,7 +536,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         projection = page.locator(".povsim-projection")
         expect(projection).to_contain_text("projected 2020")
         expect(projection).to_contain_text("mean of 10 runs")  # the replications, not one seed
-        expect(page.get_by_text("industry 25%", exact=True)).to_be_visible()
+        expect(page.locator(".povsim-share-industry")).to_contain_text("industry 25%")
         chart = page.locator(".povsim-chart-poverty")
         expect(chart.locator("canvas")).to_be_visible()  # drawn by the browser, offline
         expect(page.get_by_text("runs on Solara")).to_have_count(0)  # no badge over a chart
@@ -541,12 +547,12 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         thumb.focus()
         clock = time.perf_counter()
         thumb.press("ArrowRight")
-        expect(page.get_by_text("industry 26%", exact=True)).to_be_visible()
+        expect(page.locator(".povsim-share-industry")).to_contain_text("industry 26%")
         expect(chart).not_to_have_attribute("data-digest", before or "")
         seconds = time.perf_counter() - clock
         print(f"slider change to updated charts: {seconds:.2f} s")
         move_to(page, thumb, 26, 30)
-        expect(page.get_by_text("employment 11%", exact=True)).to_be_visible()
+        expect(page.locator(".povsim-share-employment")).to_contain_text("employment 11%")
 
         # Step the live model a year at a time to its last year, and press on.
         year = page.locator(".povsim-year")
@@ -564,10 +570,10 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         expect(year).to_contain_text("assessed up to 2014")
         replications = page.locator(".povsim-replications [role=slider]")
         replications.press("ArrowLeft")
-        expect(page.get_by_text("replications: 9")).to_be_visible()
+        expect(page.locator(".povsim-replications")).to_contain_text("replications: 9")
         expect(year).to_contain_text("assessed up to 2014")
         replications.press("ArrowRight")
-        expect(page.get_by_text("replications: 10")).to_be_visible()
+        expect(page.locator(".povsim-replications")).to_contain_text("replications: 10")
         page.get_by_role("button", name="Play").click()
         expect(year).to_contain_text("assessed up to 2020: finished")
         expect(page.get_by_text("error", exact=False)).to_have_count(0)
@@ -610,7 +616,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         seed.press("Enter")
         expect(page.locator(".povsim-problem")).to_have_count(0)
         thumb.press("ArrowRight")
-        expect(page.get_by_text("industry 30%", exact=True)).to_be_visible()
+        expect(page.locator(".povsim-share-industry")).to_contain_text("industry 30%")
 
         # Pin two mixes and compare them.
         pinned = page.locator(".povsim-pinned")
@@ -624,7 +630,7 @@ def test_a_planner_compares_two_mixes_in_the_browser(
 
         # A long comparison (a third mix at 50 replications: 150 runs) can be cancelled.
         page.locator(".povsim-replications [role=slider]").press("End")
-        expect(page.get_by_text("replications: 50")).to_be_visible()
+        expect(page.locator(".povsim-replications")).to_contain_text("replications: 50")
         page.get_by_label("mix name").fill("long")
         page.get_by_role("button", name="Pin this mix").click()
         expect(pinned.nth(2)).to_contain_text("long:")
@@ -655,7 +661,9 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         csv = tmp_path / "comparison.csv"
         download.value.save_as(csv)
         assert "industry-20" in csv.read_text()
-        assert "cumulative exit share Δ 95% low" in csv.read_text()
+        assert "cumulative exit share (fraction) Δ 95% low" in csv.read_text()
+        # the file keeps yuan, and says so (its header read "m yuan" over yuan)
+        assert "spending (yuan)," in csv.read_text()
         with page.expect_download() as download:
             page.get_by_role("button", name="Download scenario (TOML)").click()
         exported = tmp_path / "mix.toml"
@@ -767,7 +775,13 @@ def test_a_stored_front_is_offered_and_its_members_load_as_the_mix(
     assert shown is not None
     assert app.front_problem.value == ""
     table = app._front_markdown(shown)
-    assert "| member | incidence_end | spending (m yuan) |" in table
+    assert "| member | incidence end | spending (m yuan) |" in table  # the comparison's words
+    # the search's own scores, said as such (a small search's differ at full size)
+    assert shown.searched == (
+        "The scores are the search's own: 1 replication of seed 1 at 200 agents. "
+        "Compare a member with its base (povsim compare) at full size before relying on a "
+        "difference."
+    )
     spent = float(shown.table["spending_yuan"].iloc[0])  # in millions, as the comparison has it
     assert f"| {spent / 1e6:,.1f} |" in table
     member = shown.members[-1]
@@ -819,7 +833,7 @@ def test_a_planner_uses_a_suggested_mix_in_the_browser(tmp_path: Path) -> None:
         page.get_by_role("tab", name="Suggest mixes").click()
         expect(page.locator("table")).to_contain_text("spending (m yuan)")
         page.get_by_role("button", name=f"use {member['member']}").click()
-        expect(page.get_by_text(industry, exact=True)).to_be_visible()  # the sidebar's slider
+        expect_label(page, industry)  # the sidebar's slider
         page.get_by_role("tab", name="Live model").click()
         expect(page.get_by_text(f"baseline-front-{member['member']}:")).to_be_visible()
         browser.close()

@@ -56,7 +56,7 @@ from povsim.experiments.compare import (
 )
 from povsim.experiments.executors import SerialExecutor
 from povsim.plots.experiments import comparison_trajectories
-from povsim.runs.metrics import format_interval
+from povsim.runs.metrics import format_interval, label, outcome
 from povsim.runs.runner import simulate
 from povsim.sim.model import PovertyModel
 
@@ -370,24 +370,36 @@ def StatusView(model: DashboardModel):
 def _comparison_table(result: Comparison) -> pd.DataFrame:
     """One row per mix: each headline metric's mean and 95% interval, and its paired
     difference from the first mix with its interval and whether that excludes 0 (empty for
-    the first)."""
+    the first). Headers name the unit the values are in (the page's own table shows money
+    in millions and shares in percent; the file keeps yuan and fractions)."""
     rows = []
     for name, group in result.table.groupby("scenario", sort=False):
         group = group.set_index("metric")
         row = {"mix": name}
-        for metric, label in COMPARED.items():
+        for metric in COMPARED:
             if metric not in group.index:
                 continue
+            header = _with_unit(metric)
             r = group.loc[metric]
-            row[label] = r["mean"]
-            row[f"{label} 95% low"] = r["ci_low"]
-            row[f"{label} 95% high"] = r["ci_high"]
-            row[f"{label} Δ"] = r["diff_mean"]
-            row[f"{label} Δ 95% low"] = r["diff_ci_low"]
-            row[f"{label} Δ 95% high"] = r["diff_ci_high"]
-            row[f"{label} Δ significant"] = r["diff_significant"]
+            row[header] = r["mean"]
+            row[f"{header} 95% low"] = r["ci_low"]
+            row[f"{header} 95% high"] = r["ci_high"]
+            row[f"{header} Δ"] = r["diff_mean"]
+            row[f"{header} Δ 95% low"] = r["diff_ci_low"]
+            row[f"{header} Δ 95% high"] = r["diff_ci_high"]
+            row[f"{header} Δ significant"] = r["diff_significant"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _with_unit(metric: str) -> str:
+    """An outcome's name with the unit its values are stored in: "spending (yuan)",
+    "incidence end (fraction)"."""
+    unit = outcome(metric).unit
+    words = label(metric)
+    if unit == "yuan":
+        return words  # label() says it
+    return f"{words} ({'fraction' if unit == 'share' else unit})"
 
 
 CELL = "padding:3px 12px;text-align:right;vertical-align:top;"
@@ -415,7 +427,8 @@ def CompareView(model: DashboardModel):
         if comparing.value:
             solara.Info(comparing.value)
         if result is None:
-            solara.Text("Pin two to four mixes in the sidebar, then press Compare.")
+            if not comparing.value:  # not beside "comparing: 8 of 9 runs"
+                solara.Text("Pin two to four mixes in the sidebar, then press Compare.")
             return column
         table = _comparison_table(result)
         solara.FigureMatplotlib(comparison_trajectories(result.trajectories), format="png")
@@ -630,8 +643,8 @@ def _use_member(member: str) -> None:
 def _front_markdown(shown: Front) -> str:
     """The front as a table: each member's scores and its largest shares."""
     names = [o.partition(":")[2] or o for o in shown.objectives]
-    # spending in millions, as the comparison table shows it (it read 28,351,204)
-    headers = [COMPARED["spending_yuan"] if n == "spending_yuan" else n for n in names]
+    # as the comparison table heads them: spending in millions (it read 28,351,204)
+    headers = [COMPARED.get(n, label(n)) for n in names]
     nan = float("nan")
 
     def cell(name: str, value: float) -> str:
@@ -681,6 +694,8 @@ def SuggestView():
         if shown.figure is not None:
             solara.Image(str(shown.figure), width="100%")
         _markdown(_front_markdown(shown))
+        if shown.searched:
+            solara.Text(shown.searched, classes=["povsim-front-searched"])
         with solara.Row(classes=["povsim-front-members"]):
             for member in shown.members:
                 solara.Button(
@@ -746,7 +761,10 @@ def PolicyPanel():
                 "start from another scenario to change a mix"
             )
         for name, share in current.shares.items() if total > 0 else ():
-            with solara.Column(classes=[f"povsim-share-{name}"], gap="0px"):
+            # the label above: beside the track, each track began where its label ended,
+            # so a 10% share's handle sat right of a 25% one's
+            with solara.Column(classes=[f"povsim-share-{name}", LABEL_ABOVE], gap="0px"):
+                solara.Text(f"{name} {share:.0%}")
                 solara.SliderInt(
                     f"{name} {share:.0%}",
                     value=round(100 * share),
@@ -802,7 +820,8 @@ def PolicyPanel():
                 on_value=lambda v: _set_policy(current.with_(two_lines_in_one=v)),
             )
         SeedInput(current.seed, lambda v: _set_policy(current.with_(seed=v)))
-        with solara.Column(classes=["povsim-replications"], gap="0px"):
+        with solara.Column(classes=["povsim-replications", LABEL_ABOVE], gap="0px"):
+            solara.Text(f"replications: {current.replications}")
             solara.SliderInt(
                 f"replications: {current.replications}",
                 value=current.replications,

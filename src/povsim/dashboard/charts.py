@@ -100,9 +100,22 @@ def poverty_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: ran
     """Registered poor people (left axis) and incidence (right axis, %) by year."""
     scale, unit = _people_scale(live, projected, column="registered_people")
     option = _frame("Registered poor and incidence", years)
+    # The names run inward from their axes: centred on the left axis, "registered poor
+    # (thousand people)" ran off the chart's edge ("stered poor ...").
     option["yAxis"] = [
-        {"type": "value", "name": f"registered poor ({unit})", "min": 0},
-        {"type": "value", "name": "incidence (%)", "min": 0, "splitLine": {"show": False}},
+        {
+            "type": "value",
+            "name": f"registered poor ({unit})",
+            "min": 0,
+            "nameTextStyle": {"align": "left"},
+        },
+        {
+            "type": "value",
+            "name": "incidence (%)",
+            "min": 0,
+            "splitLine": {"show": False},
+            "nameTextStyle": {"align": "right"},
+        },
     ]
     option["series"] = [
         _line(
@@ -300,7 +313,10 @@ def _village_histogram(model: PovertyModel, assessed: int | None) -> dict:
     ]
     which = np.digitize(incidence, INCIDENCE_BINS[1:-1])
     when = assessed or "at registration"
-    title = f"{v.n - int(v.resettlement.sum()):,} villages by incidence, {when}"
+    # real villages, as every other chart counts real people: a profile's sample villages
+    # stand for many each, remote ones (oversampled) for fewer
+    real = float(v.weight[~v.resettlement].sum())
+    title = f"{real:,.0f} villages by incidence, {when}"
     option = _frame(title, range(0))
     option["xAxis"] = {
         "type": "category",
@@ -319,7 +335,9 @@ def _village_histogram(model: PovertyModel, assessed: int | None) -> dict:
             "type": "bar",
             "stack": "villages",
             "color": colours[name],
-            "data": np.bincount(which[mask], minlength=len(bands)).tolist(),
+            "data": np.round(
+                np.bincount(which[mask], weights=v.weight[mask], minlength=len(bands))
+            ).tolist(),
         }
         for name, mask in _village_status(model).items()
     ]
