@@ -834,6 +834,8 @@ def test_a_planner_uses_a_suggested_mix_in_the_browser(tmp_path: Path) -> None:
         expect(page.locator("table")).to_contain_text("spending (m yuan)")
         page.get_by_role("button", name=f"use {member['member']}").click()
         expect_label(page, industry)  # the sidebar's slider
+        # the scenario list is blank for a front member: the panel says where it came from
+        expect(page.locator(".povsim-source")).to_have_text(f"loaded from front {member['member']}")
         page.get_by_role("tab", name="Live model").click()
         expect(page.get_by_text(f"baseline-front-{member['member']}:")).to_be_visible()
         browser.close()

@@ -744,6 +744,10 @@ def PolicyPanel():
             value=choice,  # type: ignore[arg-type]  # None shows no choice
             on_value=pick,  # type: ignore[arg-type]
         )
+        if choice is None and current.source:
+            # an upload or a front member: the list, left blank, no longer said where the
+            # mix came from
+            solara.Text(f"loaded from {current.source}", classes=["povsim-source"])
         ScenarioUpload(on_file=_upload, on_refused=problem.set)
         solara.InputText("mix name", value=mix_name, continuous_update=True)
         total = sum(current.shares.values())
@@ -863,6 +867,8 @@ def PolicyPanel():
                     "remove",
                     text=True,
                     on_click=lambda mix=mix: _unpin(mix),
+                    # a screen reader heard three buttons all named "remove"
+                    attributes={"aria-label": f"remove {mix.label}"},
                 )
         with solara.Row():
             solara.Button(
