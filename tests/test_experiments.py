@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 import povsim
-from povsim import Scenario, load_scenario
+from povsim import Scenario, ScenarioError, load_scenario
 from povsim.cli import app
 from povsim.experiments import (
     DaskExecutor,
@@ -1208,8 +1208,15 @@ def test_a_sweep_takes_set_for_its_base_and_a_resume_must_give_the_same(tmp_path
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["overrides"] == ["population.households=300", "population.villages=6"]
-    summary = pd.read_parquet(out / "summary.parquet")
-    assert set(summary["income.growth"]) == {0.05, 0.07}  # the design's grid, over --set
+    # a field the design sets itself is refused on the command line: its value would be
+    # replaced in every run, silently
+    clash = runner.invoke(app, [*args, *small, "--set", "income.growth=0.01", "--resume"])
+    assert clash.exit_code == 2, clash.output
+    said = " ".join(clash.output.split())
+    assert "--set income.growth" in said
+    assert "sets it (grid), so the value given here is never used" in said
+    with pytest.raises(ScenarioError, match=r"overrides income.growth: .* sets it \(grid\)"):
+        povsim.sweep(design, out, resume=True, overrides=["income.growth=0.01"])
     bigger = [*args, "--resume", "--set", "population.households=400", *small[2:]]
     refused = runner.invoke(app, bigger)
     assert refused.exit_code == 2, refused.output

@@ -444,13 +444,16 @@ def sweep(
             range, named, before anything is run or written.
         ScenarioError: a scenario file's problems, each with its file and field.
     """
-    from povsim.config import arguments
+    from povsim.config import ScenarioError, arguments
     from povsim.experiments.sweep import load_design, run_sweep
     from povsim.runs.progress import runs_progress
     from povsim.runs.store import check_target
 
     _check_flags(progress, resume=resume)
-    plan = load_design(arguments.path("design", design), overrides)
+    try:
+        plan = load_design(arguments.path("design", design), overrides)
+    except ScenarioError as err:
+        raise err.given_as("overrides") from None
     out = arguments.path("out", out)
     check_target(out, "sweep", resume=True)  # a sweep continues in its own directory only
     with (

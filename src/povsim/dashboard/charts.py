@@ -314,7 +314,7 @@ def _village_histogram(model: PovertyModel, assessed: int | None) -> dict:
     which = np.digitize(incidence, INCIDENCE_BINS[1:-1])
     when = assessed or "at registration"
     # real villages, as every other chart counts real people: a profile's sample villages
-    # stand for many each, remote ones (oversampled) for fewer
+    # stand for many each (Sichuan's 2,000 for its 46,000)
     real = float(v.weight[~v.resettlement].sum())
     title = f"{real:,.0f} villages by incidence, {when}"
     option = _frame(title, range(0))

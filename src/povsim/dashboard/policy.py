@@ -307,7 +307,7 @@ def _searched(manifest: dict[str, Any]) -> str:
     """How a front's scores were measured, from its manifest: a search of 500 agents and
     2 replications scored a member at 31.8 m yuan that spent 39.0 m at full size."""
     replications, seed, agents = (manifest.get(k) for k in ("replications", "seed", "agents"))
-    if not isinstance(replications, int) or not isinstance(agents, int):
+    if not all(isinstance(v, int) for v in (replications, seed, agents)):
         return ""
     runs = "replication" if replications == 1 else "replications"
     return (

@@ -47,7 +47,6 @@ from povsim.config import (
     load_settings,
     not_varied,
     one_county,
-    parse_override,
     problems_from,
     referenced_scenario,
 )
@@ -59,6 +58,7 @@ from povsim.experiments.sweep import (
     SweepError,
     base_differences,
     counted,
+    refuse_shadowed,
     run_sweep,
 )
 from povsim.runs import metrics
@@ -466,34 +466,7 @@ def _refuse_set_inputs(spec: ProblemFile, overrides: Sequence[str], source: str)
     varied = {path: f"inputs.{path}" for path in spec.inputs}
     for program in spec.shares.programs if spec.shares else ():
         varied[f"programs.{program}.share"] = "shares.programs"
-    issues = []
-    for text in overrides:
-        key, value = parse_override(text)
-        for path, where in varied.items():
-            if path == key:
-                what = "it"
-            elif path.startswith(f"{key}.") and _holds(value, path[len(key) + 1 :]):
-                what = path  # a table set whole: only the varied field in it is lost
-            else:
-                continue
-            issues.append(
-                ScenarioProblem(
-                    f"--set {key}",
-                    key,
-                    f"{source} varies {what} as an input ({where}), so the value given here "
-                    "is never used: set it in one place",
-                )
-            )
-    if issues:
-        raise ScenarioError(issues)
-
-
-def _holds(table: Any, path: str) -> bool:
-    try:
-        get_path(table, path)
-    except (KeyError, TypeError):
-        return False
-    return True
+    refuse_shadowed(overrides, varied, f"{source} varies", "as an input")
 
 
 class PovsimProblemSpec(ProblemSpec):

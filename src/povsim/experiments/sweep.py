@@ -32,6 +32,7 @@ from povsim.config import (
     load_scenario,
     load_settings,
     one_county,
+    parse_override,
     referenced_scenario,
 )
 from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED, StrictNumbers, repeated
@@ -265,6 +266,46 @@ def _plain(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, (dict, list)) else value
 
 
+def refuse_shadowed(
+    overrides: Sequence[str], owned: dict[str, str], owner: str, how: str = ""
+) -> None:
+    """Refuse a ``--set`` of a field a design or problem sets itself (``owned``: the field's
+    path -> where the file sets it): its value replaced the given one in every run, so it
+    was silently never used.
+
+    Raises:
+        ScenarioError: one problem an override, naming where the file sets the field.
+    """
+    issues = []
+    for text in overrides:
+        key, value = parse_override(text)
+        for path, where in owned.items():
+            if path == key or key.startswith(f"{path}."):
+                what = "it"
+            elif path.startswith(f"{key}.") and _holds(value, path[len(key) + 1 :]):
+                what = path  # a table set whole: only the owned field in it is lost
+            else:
+                continue
+            issues.append(
+                ScenarioProblem(
+                    f"--set {key}",
+                    key,
+                    f"{owner} {what}{f' {how}' if how else ''} ({where}), so the value given "
+                    "here is never used: set it in one place",
+                )
+            )
+    if issues:
+        raise ScenarioError(issues)
+
+
+def _holds(table: Any, path: str) -> bool:
+    try:
+        get_path(table, path)
+    except (KeyError, TypeError):
+        return False
+    return True
+
+
 def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
     """Read and validate a design file, and every scenario it makes.
 
@@ -278,9 +319,14 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
     """
     path = Path(path)
     design = load_settings(path, SweepDesign, DESIGN)
+    points = design.points()
+    # every field a point sets, and where: the design's value would replace a --set one
+    owned = {
+        field: _where(design, index, field) for index, (_, ch) in enumerate(points) for field in ch
+    }
+    refuse_shadowed(overrides, owned, f"{path} sets")
     base_file = referenced_scenario(path.parent / design.base, path, "base")
     base = one_county(load_scenario(base_file, overrides), base_file)
-    points = design.points()
     fixed = [
         ScenarioProblem(str(path), f"{_where(design, index, field)}.{field}", reason)
         for index, (_, changes) in enumerate(points)
