@@ -432,8 +432,8 @@ def sweep(
         progress: a bar over the runs; by default where someone watches (a terminal,
             Jupyter).
         overrides: ``dotted.path=value`` changes to the design's base scenario, as
-            ``--set`` gives them (the design's own changes apply over them); a resume needs
-            the same.
+            ``--set`` gives them (not of a field the design sets itself); a resume needs the
+            same.
 
     Returns:
         One row per run: its design point, replication, the fields the design sets, and

@@ -286,7 +286,7 @@ def compare(
     try:  # before any run, as the scenarios are
         outcomes = checked_outcomes(outcome or [], specs)
     except ValueError as err:
-        raise fail(f"--outcome: {err}", 2) from None
+        raise fail(f"--{err}", 2) from None  # "--outcome 'x': ..."
     name = "compare-" + "-".join(path_component(s.name) for s in specs)
     target = out or Path("runs") / path_component(name)
     refuse_target(target, "compare", overwrite)

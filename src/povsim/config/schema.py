@@ -1143,7 +1143,7 @@ class Scenario(_Section):
         # budget) leaves the programs idle in silence; a table that ends in 0 meant it.
         total = self.budget.total
         last = max(total, default=None)
-        unfunded = [y for y in self.years if last is not None and y > last and total[last] > 0]
+        unfunded = [] if last is None or total[last] <= 0 else [y for y in self.years if y > last]
 
         def bound(program: ProgramConfig, year: int) -> bool:
             # a guarantee or an entitlement is paid whatever the budget

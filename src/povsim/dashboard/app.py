@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import solara
@@ -717,6 +718,14 @@ _LABEL_ABOVE_CSS = (
 )
 
 
+def _slider(kind: Callable[..., Any], words: str, block: str, **options: Any) -> None:
+    """A slider with its words above it (:data:`LABEL_ABOVE`), in a block of its own
+    (``block``: the class that names it), so every track starts at the panel's edge."""
+    with solara.Column(classes=[block, LABEL_ABOVE], gap="0px"):
+        solara.Text(words)
+        kind(words, **options)
+
+
 @solara.component
 def PolicyPanel():
     current = policy.value
@@ -765,17 +774,17 @@ def PolicyPanel():
                 "start from another scenario to change a mix"
             )
         for name, share in current.shares.items() if total > 0 else ():
-            # the label above: beside the track, each track began where its label ended,
+            # the words above: beside the track, each track began where its label ended,
             # so a 10% share's handle sat right of a 25% one's
-            with solara.Column(classes=[f"povsim-share-{name}", LABEL_ABOVE], gap="0px"):
-                solara.Text(f"{name} {share:.0%}")
-                solara.SliderInt(
-                    f"{name} {share:.0%}",
-                    value=round(100 * share),
-                    min=0,
-                    max=round(100 * sum(current.shares.values())),
-                    on_value=partial(_set_share, current, name),
-                )
+            _slider(
+                solara.SliderInt,
+                f"{name} {share:.0%}",
+                f"povsim-share-{name}",
+                value=round(100 * share),
+                min=0,
+                max=round(100 * sum(current.shares.values())),
+                on_value=partial(_set_share, current, name),
+            )
         funds = sum(current.base.budget.total.get(y, 0.0) for y in current.base.years)
         money = funds * current.budget_scale / 1e6
         # a nation's money in billions: "160,000.0 m yuan" read as a county's
@@ -784,16 +793,16 @@ def PolicyPanel():
             f"budget {current.budget_text()} = {amount} "
             f"({current.base.start_year}-{current.base.end_year})"
         )
-        with solara.Column(classes=["povsim-budget", LABEL_ABOVE], gap="0px"):
-            solara.Text(budget)
-            solara.SliderFloat(
-                budget,
-                value=current.budget_scale,
-                min=0.0,
-                max=3.0,
-                step=BUDGET_STEP,
-                on_value=partial(_set_budget, current),
-            )
+        _slider(
+            solara.SliderFloat,
+            budget,
+            "povsim-budget",
+            value=current.budget_scale,
+            min=0.0,
+            max=3.0,
+            step=BUDGET_STEP,
+            on_value=partial(_set_budget, current),
+        )
         # A planner read "budget barely matters" from spending of half of it at x1 and
         # some at x0: say what the budget bounds and what it does not.
         solara.Text(
@@ -808,15 +817,15 @@ def PolicyPanel():
             f"{current.exit_income(current.base.end_year):,.0f} yuan in "
             f"{current.base.end_year}"
         )
-        with solara.Column(classes=["povsim-exit-threshold", LABEL_ABOVE], gap="0px"):
-            solara.Text(threshold)
-            solara.SliderInt(
-                threshold,
-                value=round(100 * current.exit_margin),
-                min=0,
-                max=100,
-                on_value=lambda v: _set_policy(current.with_(exit_margin=v / 100)),
-            )
+        _slider(
+            solara.SliderInt,
+            threshold,
+            "povsim-exit-threshold",
+            value=round(100 * current.exit_margin),
+            min=0,
+            max=100,
+            on_value=lambda v: _set_policy(current.with_(exit_margin=v / 100)),
+        )
         if current.has_social_security:
             solara.Checkbox(
                 label="two lines in one (dibao catches whoever falls back)",
@@ -824,15 +833,15 @@ def PolicyPanel():
                 on_value=lambda v: _set_policy(current.with_(two_lines_in_one=v)),
             )
         SeedInput(current.seed, lambda v: _set_policy(current.with_(seed=v)))
-        with solara.Column(classes=["povsim-replications", LABEL_ABOVE], gap="0px"):
-            solara.Text(f"replications: {current.replications}")
-            solara.SliderInt(
-                f"replications: {current.replications}",
-                value=current.replications,
-                min=2,
-                max=50,
-                on_value=lambda v: _set_policy(current.with_(replications=v)),
-            )
+        _slider(
+            solara.SliderInt,
+            f"replications: {current.replications}",
+            "povsim-replications",
+            value=current.replications,
+            min=2,
+            max=50,
+            on_value=lambda v: _set_policy(current.with_(replications=v)),
+        )
         named = _named(current)
         toml = solara.use_memo(named.to_toml, dependencies=[current, named.label])
         solara.FileDownload(

@@ -349,12 +349,12 @@ def checked_outcomes(outcomes: Sequence[str], scenarios: Sequence[Scenario]) -> 
                 "run: compare with no_intervention.toml instead"
             )
         _, at, year = name.partition("@")
-        for scenario in scenarios:
-            if at and int(year) not in scenario.years:
-                raise ValueError(
-                    f"outcome {name!r}: {scenario.name} runs {scenario.start_year}-"
-                    f"{scenario.end_year}, not {year}"
-                )
+        short = [s for s in scenarios if at and int(year) not in s.years]
+        if short:
+            raise ValueError(
+                f"outcome {name!r}: {short[0].name} runs {short[0].start_year}-"
+                f"{short[0].end_year}, not {year}"
+            )
     if twice := repeated(names):
         raise ValueError(f"outcome {twice[0]!r} is asked for twice")
     return names

@@ -311,8 +311,9 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
 
     Args:
         path: the design file.
-        overrides: ``dotted.path=value`` changes to its base scenario (``--set``), under
-            the design's own: a smaller sample for a quick look, say.
+        overrides: ``dotted.path=value`` changes to its base scenario (``--set``): a
+            smaller sample for a quick look, say. A field the design sets itself is refused,
+            as its value would replace the given one in every run.
 
     Raises:
         ScenarioError: naming the design file (or the base scenario), the field and the problem.
