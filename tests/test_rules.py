@@ -232,6 +232,86 @@ def test_villages_are_designated_against_their_province_not_their_county(rules: 
     assert v.poor_village.tolist() == [True, False]  # 40% is double the province's 15%
 
 
+def sampled_villages(counts: list[int], agents: int, stands_for: float):
+    """Villages of ``agents`` one-person households each, ``counts[i]`` of them poor, each
+    agent standing for ``stands_for`` real households of one real village."""
+    rows = [
+        {"village": i, "size": 1, "weight": stands_for, "farm_base": 0.0}
+        for i in range(len(counts))
+        for _ in range(agents)
+    ]
+    h, v = hand_built(*rows, villages=len(counts))
+    poor = np.concatenate([np.arange(agents) < c for c in counts])
+    return h, v, poor
+
+
+def test_a_sampled_village_is_designated_on_the_real_villages_spread(rules: Scenario) -> None:
+    """Ten agents a village, each standing for 50 real households: a village whose four poor
+    agents of ten are the counting noise of villages alike (20% poor on average, their
+    spread no wider than ten agents' binomial noise) is not designated at double the
+    county's rate; the same households as the whole population (one agent a household)
+    are, as the rule reads them."""
+    from povsim.sim.villages import designate_poor_villages
+
+    line = rules.registration_line
+    doubled = rules.updated(
+        {"villages.designation_multiple": 2.0, "villages.designation_incidence": "county"}
+    )
+    counts = [4, 0] + [2] * 8
+    h, v, poor = sampled_villages(counts, agents=10, stands_for=50.0)
+    h.income = np.where(poor, 0.5 * line, 2 * line)
+    designate_poor_villages(h, v, doubled, line)
+    assert not v.poor_village.any()
+
+    h, v, poor = sampled_villages(counts, agents=10, stands_for=1.0)
+    h.income = np.where(poor, 0.5 * line, 2 * line)
+    designate_poor_villages(h, v, doubled, line)
+    assert v.poor_village.tolist() == [True] + [False] * 9
+
+
+def test_a_village_its_level_marks_poorer_keeps_its_incidence(rules: Scenario) -> None:
+    """What the village's drawn level predicts is no counting noise: a village drawn a third
+    poorer than the others, with six poor agents of ten where they have two, is designated
+    as the rule reads it, while the same six among villages alike would be shrunk."""
+    from povsim.sim.villages import designate_poor_villages
+
+    line = rules.registration_line
+    doubled = rules.updated(
+        {"villages.designation_multiple": 2.0, "villages.designation_incidence": "county"}
+    )
+    counts = [6] + [2] * 9
+    h, v, poor = sampled_villages(counts, agents=10, stands_for=50.0)
+    h.income = np.where(poor, 0.5 * line, 2 * line)
+    designate_poor_villages(h, v, doubled, line)
+    assert not v.poor_village.any()  # 60% could be the noise of villages alike
+    v.level[0] = np.log(2 / 3)
+    designate_poor_villages(h, v, doubled, line)
+    assert v.poor_village.tolist() == [True] + [False] * 9
+
+
+def test_the_villages_designated_do_not_depend_on_the_agents_a_village(rules: Scenario) -> None:
+    """Real villages of 500 households whose incidences spread as Beta(2, 8): the rule
+    (double the mean) designates the same share of them, within sampling error, whether
+    each village is drawn with 10 agents or 100; on the agents' own incidences the smaller
+    sample designated about twice the share."""
+    from povsim.sim.villages import as_real_villages
+
+    rng = np.random.default_rng(7)
+    villages = 400
+    true = rng.beta(2.0, 8.0, villages)
+    real = rng.binomial(500, true) / 500
+    expected = np.mean(real >= 2 * real.mean())
+    shares, raw_shares = [], []
+    for agents in (10, 100):
+        h, v, _ = sampled_villages([0] * villages, agents=agents, stands_for=500 / agents)
+        counted = rng.binomial(agents, true) / agents
+        judged = as_real_villages(h, v, counted)
+        shares.append(np.mean(judged >= 2 * counted.mean()))
+        raw_shares.append(np.mean(counted >= 2 * counted.mean()))
+    assert shares == pytest.approx([expected, expected], abs=0.035)
+    assert raw_shares[0] > 1.5 * expected
+
+
 def test_the_county_rule_reads_the_registered_incidence(rules: Scenario) -> None:
     """The county may exit under ``exit.county_threshold`` of its people still registered
     (3%), and a county named at ``monitoring.deep_year`` is deep-poverty over

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from povsim.sim.model import PovertyModel
-from povsim.sim.villages import village_people, village_share
+from povsim.sim.villages import as_real_villages, village_people, village_share
 
 __all__ = [
     "GRID_VILLAGES",
@@ -219,14 +219,14 @@ def village_chart(model: PovertyModel, assessed: int | None) -> dict:
 
 def _village_incidence(model: PovertyModel, assessed: int | None) -> np.ndarray:
     """Each village's incidence, % of its people: at the last assessment, or before the
-    first as the registration judged it (under the line it used, which designated the poor
-    villages); the model computes it only at a year's end."""
+    first as the registration judged it (under the line it used, read at the real villages'
+    spread as the designation read it); the model computes it only at a year's end."""
     v = model.villages
     if assessed is not None:
         return 100 * np.nan_to_num(np.asarray(v.incidence, dtype=float))
     h = model.households
     poor = village_people(h, v, h.income < model.config.registration_line)
-    return 100 * village_share(poor, village_people(h, v))
+    return 100 * as_real_villages(h, v, village_share(poor, village_people(h, v)))
 
 
 def _village_status(model: PovertyModel) -> dict[str, np.ndarray]:
