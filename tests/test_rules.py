@@ -269,24 +269,29 @@ def test_a_sampled_village_is_designated_on_the_real_villages_spread(rules: Scen
     assert v.poor_village.tolist() == [True] + [False] * 9
 
 
-def test_a_village_its_level_marks_poorer_keeps_its_incidence(rules: Scenario) -> None:
-    """What the village's drawn level predicts is no counting noise: a village drawn a third
-    poorer than the others, with six poor agents of ten where they have two, is designated
-    as the rule reads it, while the same six among villages alike would be shrunk."""
+def test_what_a_villages_level_predicts_is_kept_and_the_rest_shrunk(rules: Scenario) -> None:
+    """Thirty villages of ten agents whose poor follow their drawn levels (six of ten in the
+    poorest down to none in the richest, 25% in all), each agent standing for 50 real
+    households: the poorest village, six poor of ten, is designated at double the county's
+    rate as its level predicts; given the richest level instead, its six are counting noise
+    around a prediction near none, and it is not, though its agents' 60% is double."""
     from povsim.sim.villages import designate_poor_villages
 
     line = rules.registration_line
     doubled = rules.updated(
         {"villages.designation_multiple": 2.0, "villages.designation_incidence": "county"}
     )
-    counts = [6] + [2] * 9
+    levels = np.linspace(-0.6, 0.6, 30)
+    counts = np.clip(np.round(10 * (0.25 - 0.5 * levels)), 0, 10).astype(int).tolist()
+    assert counts[0] == 6
     h, v, poor = sampled_villages(counts, agents=10, stands_for=50.0)
     h.income = np.where(poor, 0.5 * line, 2 * line)
+    v.level[:30] = levels
     designate_poor_villages(h, v, doubled, line)
-    assert not v.poor_village.any()  # 60% could be the noise of villages alike
-    v.level[0] = np.log(2 / 3)
+    assert v.poor_village[0]
+    v.level[0] = levels[-1]
     designate_poor_villages(h, v, doubled, line)
-    assert v.poor_village.tolist() == [True] + [False] * 9
+    assert not v.poor_village[0]
 
 
 def test_the_villages_designated_do_not_depend_on_the_agents_a_village(rules: Scenario) -> None:
@@ -308,7 +313,7 @@ def test_the_villages_designated_do_not_depend_on_the_agents_a_village(rules: Sc
         judged = as_real_villages(h, v, counted)
         shares.append(np.mean(judged >= 2 * counted.mean()))
         raw_shares.append(np.mean(counted >= 2 * counted.mean()))
-    assert shares == pytest.approx([expected, expected], abs=0.035)
+    assert shares == pytest.approx([expected, expected], abs=0.02)
     assert raw_shares[0] > 1.5 * expected
 
 

@@ -464,9 +464,9 @@ def _thinned_villages(origin: Origin, scenario: Scenario, in_file: dict[str, Any
     so each holds fewer agents: a village's incidence is then a noisier estimate. The
     designation reads it at the real villages' spread
     (:func:`~povsim.sim.villages.as_real_villages`: at the multiple of 1.52 the national
-    profile designates 97,000 villages at 50,000 agents and 91,000 at its 200,000, where it
+    profile designates 107,000 villages at 50,000 agents and 91,000 at its 200,000, where it
     designated 158,000 and 120,000 before), but the exit test counts a village's registered
-    agents as they are, so villages leave the list at other times (17,000 left at the end of
+    agents as they are, so villages leave the list at other times (19,000 left at the end of
     2018 against 30,000). Shrinking the villages with the
     agents keeps their noise, but only while enough villages are left to count."""
     pop = scenario.population

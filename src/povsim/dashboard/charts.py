@@ -218,15 +218,17 @@ def village_chart(model: PovertyModel, assessed: int | None) -> dict:
 
 
 def _village_incidence(model: PovertyModel, assessed: int | None) -> np.ndarray:
-    """Each village's incidence, % of its people: at the last assessment, or before the
-    first as the registration judged it (under the line it used, read at the real villages'
-    spread as the designation read it); the model computes it only at a year's end."""
-    v = model.villages
+    """Each village's incidence, % of its people, read at the real villages' spread as the
+    designation reads it (a sample village's few agents scatter more): at the last
+    assessment, or before the first as the registration judged it (under the line it used);
+    the model computes it only at a year's end."""
+    v, h = model.villages, model.households
     if assessed is not None:
-        return 100 * np.nan_to_num(np.asarray(v.incidence, dtype=float))
-    h = model.households
-    poor = village_people(h, v, h.income < model.config.registration_line)
-    return 100 * as_real_villages(h, v, village_share(poor, village_people(h, v)))
+        counted = np.nan_to_num(np.asarray(v.incidence, dtype=float))
+    else:
+        poor = village_people(h, v, h.income < model.config.registration_line)
+        counted = village_share(poor, village_people(h, v))
+    return 100 * as_real_villages(h, v, counted)
 
 
 def _village_status(model: PovertyModel) -> dict[str, np.ndarray]:

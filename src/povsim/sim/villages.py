@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
 
 __all__ = [
+    "VILLAGES_A_PREDICTOR",
     "Village",
     "VillageState",
     "as_real_villages",
@@ -131,58 +132,73 @@ def designate_poor_villages(
     )
 
 
+VILLAGES_A_PREDICTOR = 10
+"""Villages the regression of :func:`as_real_villages` needs for each predictor: through
+fewer, a line would keep much of their counting noise, and the mean stands alone."""
+
+
 def as_real_villages(
     h: HouseholdState, v: VillageState, incidence: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Village incidences scattered as much as the real villages' would be.
+    """Village incidences read at the spread real villages would show.
 
-    A sample village stands for ``v.weight`` real villages of many households each, but
-    its incidence is counted on its few agents, so it scatters more, and a rule on it
-    (double the province's rate) picked more villages the smaller the sample: at the
-    multiple of 1.52 the national profile designated 158,000 villages at 50,000 agents,
-    120,000 at 200,000 and 105,000 at 400,000 (now 97,000, 91,000 and 94,000).
+    A sample village stands for ``v.weight`` real villages, but its incidence is counted on
+    its few agents and scatters more than theirs, so a rule on it (at least a multiple of
+    the province's rate) picked more villages the smaller the sample.
 
-    What the village's drawn level and remoteness predict (a weighted regression) is kept
-    whole; the rest is scaled so that its spread across villages is what villages of the
-    real size would show (variance matching, as small-area estimates pool a direct and a
-    regression estimate). The villages' own spread is the method of moments' (the rest's
-    variance less the agents' mean counting variance); the counting variance is binomial
-    at the predicted incidence over the village's effective number of households
-    (persons-weighted, Kish), and a real village's is that over its real households. A
-    full population (one agent a real household) is left as it is.
+    What the village's drawn level and remoteness predict (a weighted regression, with
+    :data:`VILLAGES_A_PREDICTOR` villages a predictor or more) is kept; the rest is scaled
+    so that its spread is what villages of the real size would show (variance matching, as
+    small-area estimates pool a direct and a regression estimate). The villages' own spread
+    is the method of moments': the rest's variance less the agents' counting variance,
+    binomial over each village's effective number of households (persons-weighted, Kish);
+    a real village's counting variance is that over its real households. Where a sample
+    village has as many agents as a real village has households, nothing changes.
+
+    Args:
+        h: the households (their village, people and weights).
+        v: the villages (their weights, level and remoteness).
+        incidence: each village's incidence as its agents count it, persons-weighted.
+
+    Returns:
+        Each village's incidence as real villages would show it, in [0, 1].
     """
-    persons = h.size.astype(np.float64)
-    sum_p = np.bincount(h.village, weights=persons, minlength=v.n)
-    sum_p2 = np.bincount(h.village, weights=persons**2, minlength=v.n)
-    agents = np.bincount(h.village, minlength=v.n)
-    real = np.bincount(h.village, weights=h.weight, minlength=v.n)
+    village, persons = h.village, h.persons
+    sum_p = np.bincount(village, weights=persons, minlength=v.n)
+    sum_p2 = np.bincount(village, weights=persons**2, minlength=v.n)
+    agents = np.bincount(village, minlength=v.n)
+    real = np.bincount(village, weights=h.weight, minlength=v.n)
     lived = agents > 0
     if not lived.any():
         return incidence
     weights = v.weight[lived]
-    # Real households a sample household stands for in its village, per real village.
-    per_agent = real[lived] / agents[lived] / weights
-    if np.allclose(per_agent, 1.0):
-        return incidence
+    per_agent = real[lived] / agents[lived] / weights  # real households an agent counts for
     seen = incidence[lived]
-    mean = np.average(seen, weights=weights)
-    binomial = mean * (1.0 - mean)
-    if binomial <= 0.0:
+    if np.allclose(per_agent, 1.0) or np.ptp(seen) == 0:
         return incidence
-    # What the village's drawn level and remoteness predict is no counting noise: only the
-    # rest is matched (as small-area estimates pool a direct and a regression estimate).
-    known = np.column_stack([np.ones(lived.sum()), v.level[lived], v.remoteness[lived]])
-    if len(seen) <= known.shape[1]:
-        known = known[:, :1]
+    columns = [np.ones(len(seen))]
+    if len(seen) >= 3 * VILLAGES_A_PREDICTOR:
+        columns += [v.level[lived], v.remoteness[lived]]
+    known = np.column_stack(columns)
     root = np.sqrt(weights)
-    coef = np.linalg.lstsq(known * root[:, None], seen * root, rcond=None)[0]
+    coef, _, rank, _ = np.linalg.lstsq(known * root[:, None], seen * root, rcond=None)
     predicted = known @ coef
     rest = seen - predicted
-    likely = np.clip(predicted, 0.5 / agents[lived], 1.0 - 0.5 / agents[lived])
-    counted = likely * (1.0 - likely) * sum_p2[lived] / sum_p[lived] ** 2
-    spread = np.average(rest**2, weights=weights) * len(seen) / max(len(seen) - known.shape[1], 1)
-    own = max(spread - np.average(counted, weights=weights), 0.0)
-    scale = np.sqrt((own + counted / per_agent) / (own + counted))
+    kish = sum_p2[lived] / sum_p[lived] ** 2
+    likely = np.clip(predicted, 0.0, 1.0)
+    binomial = likely * (1.0 - likely)
+    # A village's counting variance is E[q(1 - q)] over its own deviation, p(1 - p) less
+    # the own spread: solved together with the rest's variance.
+    spread = np.average(rest**2, weights=weights) * len(seen) / max(len(seen) - int(rank), 1)
+    unknown = 1.0 - np.average(kish, weights=weights)
+    own = 0.0
+    if unknown > 0:
+        own = max((spread - np.average(binomial * kish, weights=weights)) / unknown, 0.0)
+    counted = np.maximum(binomial - own, 0.0) * kish
+    whole = own + counted
+    scale = np.sqrt(
+        np.divide(own + counted / per_agent, whole, out=np.ones(len(seen)), where=whole > 0)
+    )
     out = incidence.copy()
     out[lived] = np.clip(predicted + scale * rest, 0.0, 1.0)
     return out
