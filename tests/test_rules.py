@@ -249,8 +249,8 @@ def test_a_sampled_village_is_designated_on_the_real_villages_spread(rules: Scen
     """Ten agents a village, each standing for 50 real households: a village whose four poor
     agents of ten are the counting noise of villages alike (20% poor on average, their
     spread no wider than ten agents' binomial noise) is not designated at double the
-    county's rate; the same households as the whole population (one agent a household)
-    are, as the rule reads them."""
+    county's rate; with the same agents as the whole population (one agent a household) it
+    is, as the rule reads it."""
     from povsim.sim.villages import designate_poor_villages
 
     line = rules.registration_line
