@@ -89,6 +89,31 @@ def tiny_run(tiny: Scenario):
     return simulate_counties(tiny, 3)
 
 
+def test_poor_villages_are_designated_by_quota_down_the_hierarchy(tiny: Scenario) -> None:
+    """规模控制: a province's own count of poor villages goes to its counties by their
+    expected poor, none given more villages than it has; a province the table gives no count
+    takes a share of what the counted ones leave of the nation's, by its NBS poor."""
+    provinces = [p.model_copy(update={"poor_villages": None}) for p in tiny.geography.provinces]
+    provinces[0] = provinces[0].model_copy(
+        update={"poor_villages": 150, "sources": {**provinces[0].sources, "poor_villages": "x"}}
+    )
+    quota = tiny.updated({"geography.poor_villages": 180, "geography.provinces": provinces})
+    counties = draw_counties(quota, 1)
+    west = [c for c in counties if c.province == "Westland"]
+    east = [c for c in counties if c.province == "Eastland"]
+    assert sum(c.village_quota for c in west) == pytest.approx(150)
+    assert sum(c.village_quota for c in east) == pytest.approx(30)  # the rest, 180 - 150
+    poor = [c for c in west if c.poor]
+    ratio = [c.village_quota / c.expected_poor for c in poor]
+    assert ratio[0] == pytest.approx(ratio[1])  # by expected poor
+    assert all(c.village_quota is None for c in draw_counties(tiny, 1))
+    # a county given more than its villages passes the rest to the others
+    from povsim.runs.counties import _fill
+
+    given = _fill(10.0, np.array([3.0, 1.0]), np.array([5.0, 100.0]))
+    assert given.tolist() == pytest.approx([5.0, 5.0])
+
+
 def test_a_county_scenario_has_no_geography(baseline: Scenario) -> None:
     assert baseline.geography is None
 
@@ -100,7 +125,11 @@ def test_the_shipped_table_has_the_832_counties_with_sources() -> None:
     assert len(geo.provinces) == 31
     assert sum(p.poor_counties for p in geo.provinces) == 832
     assert sum(p.poor_2014 for p in geo.provinces) == 70_170_000
-    assert all(all(p.sources.values()) and len(p.sources) == 5 for p in geo.provinces)
+    assert all(all(p.sources.values()) for p in geo.provinces)
+    # every figure given has its source; the poor villages are given for 16 provinces
+    assert all(len(p.sources) == 5 + (p.poor_villages is not None) for p in geo.provinces)
+    assert sum(p.poor_villages is not None for p in geo.provinces) == 16
+    assert sum(p.poor_villages or 0 for p in geo.provinces) < geo.poor_villages
     # NBS's base (the rural hukou people) for every province, about 0.97 bn in all
     assert sum(p.people for p in geo.provinces) == pytest.approx(965_710_000, rel=1e-3)
     assert all(p.survey_population is not None for p in geo.provinces)
@@ -1001,6 +1030,7 @@ def test_what_each_county_sets_is_listed_where_overrides_are_refused(tiny: Scena
             "geography.exit_pace": 0.5,
             "geography.guaranteed_in_exit_year": ["housing"],
             "geography.deep_poverty_provinces": ["Westland"],
+            "geography.poor_villages": 100,
         }
     )
     national = _leaves(paced.model_dump(mode="json"))

@@ -317,6 +317,25 @@ def test_the_villages_designated_do_not_depend_on_the_agents_a_village(rules: Sc
     assert raw_shares[0] > 1.5 * expected
 
 
+def test_a_quota_of_villages_goes_to_the_likeliest_poor(rules: Scenario) -> None:
+    """规模控制: with ``designation_quota`` the villages likeliest poor are designated until
+    their real villages make up the quota, whatever the rule's multiple; none without poor."""
+    from povsim.sim.villages import designate_poor_villages
+
+    line = rules.registration_line
+    counts = [1, 6, 3, 0, 2]
+    h, v, poor = sampled_villages(counts, agents=10, stands_for=1.0)
+    h.income = np.where(poor, 0.5 * line, 2 * line)
+    v.weight[:] = 2.0  # each stands for two real villages
+    quota = rules.updated(
+        {"villages.designation_quota": 4.0, "villages.designation_multiple": 10.0}
+    )
+    designate_poor_villages(h, v, quota, line)
+    assert v.poor_village.tolist() == [False, True, True, False, False]
+    designate_poor_villages(h, v, quota.updated({"villages.designation_quota": 100.0}), line)
+    assert v.poor_village.tolist() == [True, True, True, False, True]
+
+
 def test_the_county_rule_reads_the_registered_incidence(rules: Scenario) -> None:
     """The county may exit under ``exit.county_threshold`` of its people still registered
     (3%), and a county named at ``monitoring.deep_year`` is deep-poverty over

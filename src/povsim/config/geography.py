@@ -43,6 +43,7 @@ SET_PER_COUNTY = {
     "monitoring.deep_area": "geography.deep_poverty_provinces and geography.deep_areas",
     "villages.designation_incidence": "its province's NBS incidence of 2014 (poor_2014 over "
     "survey_population)",
+    "villages.designation_quota": "geography.poor_villages (its share of its province's count)",
 }
 """Fields a county-resolved run sets for each county (``runs.counties.county_scenario``),
 and what sets them: a national value would be overwritten, so an override is refused."""
@@ -57,7 +58,7 @@ FIGURES = ("rural_population", "poor_counties", "poor_2014", "rural_income")
 """A province's figures; a table gives each one's source in ``source_FIGURE``."""
 NUMBER = re.compile(r"[-+]?\d[\d,_]*(\.\d*)?([eE][-+]?\d+)?")
 """A cell that reads as a number (shown bare in a message; anything else is quoted)."""
-OPTIONAL_FIGURES = ("survey_population",)
+OPTIONAL_FIGURES = ("survey_population", "poor_villages")
 """Figures a table may leave out (the column, or a row's cell); one given needs its source."""
 
 
@@ -102,6 +103,15 @@ class ProvinceConfig(_Section):
         "people",
         ge=1,
         le=2_000_000_000,
+    )
+    poor_villages: int | None = setting(
+        None,
+        "the province's poor villages (建档立卡贫困村), its share of the nation's quota where "
+        "geography.poor_villages is set (unset: a share of what the listed provinces leave, "
+        "by poor_2014)",
+        "villages",
+        ge=0,
+        le=1_000_000,
     )
     sources: dict[str, str] = Field(
         default_factory=dict, description="where each figure comes from, by figure name"
@@ -314,6 +324,16 @@ class GeographyConfig(_Section):
     )
     poor_population_cap: Probability = setting(
         0.8, "most of a province's rural people its poor counties may hold", "share"
+    )
+    poor_villages: int | None = setting(
+        None,
+        "the nation's poor villages, designated by quota (规模控制): each province its own "
+        "count (poor_villages) or a share of the rest by poor_2014, each county its share of "
+        "its province's by its expected poor, its likeliest poor villages first; unset: each "
+        "county's villages by the rule alone (villages.designation_multiple)",
+        "villages",
+        ge=0,
+        le=1_000_000,
     )
     county_population_sd: float = setting(
         0.3, "log spread of poor counties' rural population", "log", ge=0.0, le=3.0

@@ -250,6 +250,13 @@ class VillagesConfig(_Section):
         "ratio",
         gt=0.0,
     )
+    designation_quota: float | None = setting(
+        None,
+        "real villages designated, the likeliest poor first (规模控制: a quota handed down); "
+        "unset: every village the rule (designation_multiple) picks",
+        "villages",
+        ge=0.0,
+    )
     designation_incidence: Probability | Literal["county"] = setting(
         "county",
         "the incidence a village's is compared with: the province's (一高一低一无, 2014), or "

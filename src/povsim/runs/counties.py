@@ -239,6 +239,8 @@ class County:
             then (exit.plan_county_target); None when its schedule does not get under its
             threshold by the deadline, when no pace is set, and for non-poor counties.
         deep_area: it lies in one of ``geography.deep_areas``.
+        village_quota: the real villages it designates poor under ``geography.poor_villages``
+            (None: its villages by the rule alone).
     """
 
     index: int
@@ -254,6 +256,7 @@ class County:
     scheduled_exit: int
     scheduled_incidence: float | None = None
     deep_area: bool = False
+    village_quota: float | None = None
 
 
 @dataclass(frozen=True)
@@ -406,6 +409,7 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
         for r, w in zip(mine, weights, strict=True):
             r["expected_poor"] = p.poor_2014 * w / total if total > 0 else 0.0
     shares = _money_shares(rows, geo)
+    quotas = _village_quotas(rows, scenario)
     thresholds = {
         region: geo.exit_threshold_west if region == "west" else geo.exit_threshold_other
         for region in ("east", "centre", "west")
@@ -429,9 +433,55 @@ def draw_counties(scenario: Scenario, seed: int) -> list[County]:
                 scheduled_exit=year,
                 scheduled_incidence=incidence,
                 deep_area=r["area"] is not None,
+                village_quota=None if quotas is None else float(quotas[i]),
             )
         )
     return counties
+
+
+def _village_quotas(rows: list[Row], scenario: Scenario) -> np.ndarray | None:
+    """Each county's quota of poor villages (规模控制), in real villages, or None.
+
+    The nation's ``geography.poor_villages`` goes to each province as its own count, or,
+    where the table gives none, as its share of what the counted provinces leave, by its
+    NBS poor; a province's goes to its counties by their expected poor, none taking more
+    villages than it has (the rest going to the others in turn).
+    """
+    geo = scenario.geography
+    assert geo is not None
+    if geo.poor_villages is None:
+        return None
+    pop = scenario.population
+    villages = pop.represents_villages or pop.villages
+    people = sum(r["people"] for r in rows)
+    counted = sum(p.poor_villages or 0 for p in geo.provinces)
+    uncounted = sum(p.poor_2014 for p in geo.provinces if p.poor_villages is None)
+    left = max(geo.poor_villages - counted, 0)
+    quotas = np.zeros(len(rows))
+    for p in geo.provinces:
+        mine = np.array([i for i, r in enumerate(rows) if r["province"] is p])
+        if p.poor_villages is not None:
+            total = float(p.poor_villages)
+        else:
+            total = left * p.poor_2014 / uncounted if uncounted else 0.0
+        room = np.array([villages * rows[i]["people"] / people for i in mine])
+        need = np.array([rows[i]["expected_poor"] for i in mine], dtype=float)
+        quotas[mine] = _fill(total, need, room)
+    return quotas
+
+
+def _fill(total: float, need: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """``total`` shared by ``need``, none given more than its ``room``; what a full one
+    cannot take goes to the others by their need, until all is given or all are full."""
+    given = np.zeros(len(need))
+    open_ = need > 0
+    while total > 1e-9 and open_.any():
+        share = total * need * open_ / need[open_].sum()
+        take = np.minimum(share, room - given)
+        given += take
+        total -= take.sum()
+        open_ &= given < room - 1e-9
+    return given
 
 
 def _exit_schedule(row: Row, threshold: float, scenario: Scenario) -> tuple[int, float | None]:
@@ -742,6 +792,7 @@ def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scena
         "villages.west_share": 1.0 if county.region == "west" else 0.0,
         # and are designated against its province's incidence (一高一低一无)
         "villages.designation_incidence": province.incidence,
+        "villages.designation_quota": county.village_quota,
         "budget.total": {y: v * s for y, v in scenario.budget.total.items()},
     }
     if county.poor and (county.province in geo.deep_poverty_provinces or county.deep_area):

@@ -127,9 +127,19 @@ def designate_poor_villages(
     if reference == "county":
         reference = poor.sum() / people.sum() if people.sum() else 0.0
     incidence = as_real_villages(h, v, village_share(poor, people))
-    v.poor_village = (incidence > 0) & (
-        incidence >= scenario.villages.designation_multiple * reference
-    )
+    quota = scenario.villages.designation_quota
+    if quota is None:
+        v.poor_village = (incidence > 0) & (
+            incidence >= scenario.villages.designation_multiple * reference
+        )
+        return
+    # 规模控制: the quota goes to the villages likeliest poor, each standing for its weight in
+    # real villages, until their real villages make up the quota (to the nearest village).
+    order = np.argsort(-incidence, kind="stable")
+    order = order[incidence[order] > 0]
+    before = np.cumsum(v.weight[order]) - v.weight[order]
+    v.poor_village = np.zeros(v.n, dtype=bool)
+    v.poor_village[order[before + v.weight[order] / 2 <= quota]] = True
 
 
 VILLAGES_A_PREDICTOR = 10
