@@ -114,6 +114,31 @@ def test_poor_villages_are_designated_by_quota_down_the_hierarchy(tiny: Scenario
     assert given.tolist() == pytest.approx([5.0, 5.0])
 
 
+def test_poor_villages_that_could_not_all_be_placed_are_refused(tiny: Scenario) -> None:
+    """A count the nation's total cannot hold, a rest no province is left to take, and
+    villages for a province with no poor (its counties take them by their poor) are
+    refused before any run, not lost."""
+    west, east = tiny.geography.provinces
+
+    def counted(province, villages, **more):
+        sources = {**province.sources, "poor_villages": "x"}
+        return province.model_copy(update={"poor_villages": villages, "sources": sources, **more})
+
+    with pytest.raises(ScenarioError, match=r"\(100\) is under the provinces' own counts \(150\)"):
+        tiny.updated(
+            {"geography.poor_villages": 100, "geography.provinces": [counted(west, 150), east]}
+        )
+    both = [counted(west, 150), counted(east, 30)]
+    with pytest.raises(ScenarioError, match="no province is left without a count"):
+        tiny.updated({"geography.poor_villages": 200, "geography.provinces": both})
+    idle = [west, counted(east, 30, poor_2014=0)]
+    with pytest.raises(
+        ScenarioError, match="Eastland: poor villages given for a province with no poor"
+    ):
+        tiny.updated({"geography.poor_villages": 200, "geography.provinces": idle})
+    assert tiny.updated({"geography.poor_villages": 180, "geography.provinces": both})
+
+
 def test_a_county_scenario_has_no_geography(baseline: Scenario) -> None:
     assert baseline.geography is None
 

@@ -334,6 +334,12 @@ def test_a_quota_of_villages_goes_to_the_likeliest_poor(rules: Scenario) -> None
     assert v.poor_village.tolist() == [False, True, True, False, False]
     designate_poor_villages(h, v, quota.updated({"villages.designation_quota": 100.0}), line)
     assert v.poor_village.tolist() == [True, True, True, False, True]
+    # to the nearest whole sample village: 2.9 real villages take one of two (2 is nearer
+    # than 4), 3 take two (a tie goes up)
+    designate_poor_villages(h, v, quota.updated({"villages.designation_quota": 3.0}), line)
+    assert v.poor_village.tolist() == [False, True, True, False, False]
+    designate_poor_villages(h, v, quota.updated({"villages.designation_quota": 2.9}), line)
+    assert v.poor_village.tolist() == [False, True, False, False, False]
 
 
 def test_the_county_rule_reads_the_registered_incidence(rules: Scenario) -> None:

@@ -462,6 +462,30 @@ class GeographyConfig(_Section):
             return {**value, "provinces": read_provinces(Path(table))}
         return value
 
+    def _villages_add_up(self) -> None:
+        """The provinces' counts of poor villages fit the nation's, and each can be placed:
+        a count the nation's cannot hold, a rest no province is left to take, or villages
+        for a province with no poor (its counties take them by their poor) would be lost."""
+        given = [p for p in self.provinces if p.poor_villages is not None]
+        if self.poor_villages is None or not given:
+            return
+        counted = sum(p.poor_villages or 0 for p in given)
+        if counted > self.poor_villages:
+            raise ValueError(
+                f"poor_villages ({self.poor_villages:,}) is under the provinces' own counts "
+                f"({counted:,})"
+            )
+        if len(given) == len(self.provinces) and counted < self.poor_villages:
+            raise ValueError(
+                f"poor_villages ({self.poor_villages:,}) is over the provinces' counts "
+                f"({counted:,}), and no province is left without a count to take the rest"
+            )
+        if idle := [p.name for p in given if p.poor_villages and p.poor_2014 == 0]:
+            raise ValueError(
+                f"{', '.join(idle)}: poor villages given for a province with no poor "
+                "(poor_2014 0), whose counties take them by their poor"
+            )
+
     @model_validator(mode="after")
     def _has_provinces(self) -> GeographyConfig:
         if not self.provinces:
@@ -478,6 +502,7 @@ class GeographyConfig(_Section):
                     f"{field}: {', '.join(unknown)} not among the provinces"
                     + _close(unknown[0], names)
                 )
+        self._villages_add_up()
         without = [p.name for p in self.provinces if p.poor_counties == 0]
         if wrong := [name for name in self.all_poor_provinces if name in without]:
             raise ValueError(f"all_poor_provinces: {', '.join(wrong)} has no poor counties")

@@ -459,7 +459,7 @@ def _village_quotas(rows: list[Row], scenario: Scenario) -> np.ndarray | None:
     left = max(geo.poor_villages - counted, 0)
     quotas = np.zeros(len(rows))
     for p in geo.provinces:
-        mine = np.array([i for i, r in enumerate(rows) if r["province"] is p])
+        mine = np.flatnonzero([r["province"] is p for r in rows])
         if p.poor_villages is not None:
             total = float(p.poor_villages)
         else:
@@ -472,7 +472,8 @@ def _village_quotas(rows: list[Row], scenario: Scenario) -> np.ndarray | None:
 
 def _fill(total: float, need: np.ndarray, room: np.ndarray) -> np.ndarray:
     """``total`` shared by ``need``, none given more than its ``room``; what a full one
-    cannot take goes to the others by their need, until all is given or all are full."""
+    cannot take goes to the others by their need, until all is given or all with any need
+    are full (the rest is lost: Tibet's counties hold 48 villages fewer than its share)."""
     given = np.zeros(len(need))
     open_ = need > 0
     while total > 1e-9 and open_.any():

@@ -115,11 +115,15 @@ def designate_poor_villages(
     h: HouseholdState, v: VillageState, scenario: Scenario, line: float
 ) -> None:
     """Flag villages whose incidence is at least ``designation_multiple`` times the
-    province's (``designation_incidence``; the county's own where it is ``"county"``).
+    province's (``designation_incidence``; the county's own where it is ``"county"``), or,
+    with ``designation_quota``, the villages likeliest poor until their real villages make
+    up the quota (规模控制), rounded to whole sample villages.
 
     The 2014 rule (一高一低一无) compared a village with its province: within a county run
     alone the county stands in, but in a county-resolved run a poor county's villages
-    measured against its own high rate were seldom designated, a rich county's often.
+    measured against its own high rate were seldom designated, a rich county's often. The
+    count was held to quotas handed down the hierarchy, which put many more villages in the
+    western provinces than the rule does (docs/register-sources.md section 51).
     """
     people = village_people(h, v)
     poor = village_people(h, v, h.income < line)
