@@ -465,7 +465,8 @@ def _thinned_villages(origin: Origin, scenario: Scenario, in_file: dict[str, Any
     designation reads it at the real villages' spread
     (:func:`~povsim.sim.villages.as_real_villages`: at the multiple of 1.52 the national
     profile designates 107,000 villages at 50,000 agents and 91,000 at its 200,000, where it
-    designated 158,000 and 120,000 before), but the exit test counts a village's registered
+    designated 158,000 and 120,000 before; by its quota it now designates 128,000 at any
+    size), but the exit test counts a village's registered
     agents as they are, so villages leave the list at other times (19,000 left at the end of
     2018 against 30,000). Shrinking the villages with the agents keeps their noise, but only
     while enough villages are left to count."""
