@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -590,6 +591,9 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         picker.set_input_files(mine)
         expect(projection).to_contain_text("projected 2020")
         expect(page.locator("main")).to_contain_text("industry_led:")
+        # named as loaded, for its pin and its download too (the line "loaded from" that
+        # appeared over the zone stopped the upload before it named the mix)
+        expect(page.get_by_label("mix name")).to_have_value("industry_led")
         sneaky = tmp_path / "sneaky.toml"
         sneaky.write_text(f'extends = "{ROOT / "pyproject.toml"}"\n', encoding="utf-8")
         picker.set_input_files(sneaky)
@@ -1221,3 +1225,142 @@ def test_a_nations_register_reads_in_millions() -> None:
     assert _people_scale(nation, column="registered_people") == (1e-6, "million people")
     small = pd.DataFrame({"registered_people": [5_000.0]})
     assert _people_scale(small, column="registered_people") == (1.0, "people")
+
+
+def test_the_mix_name_being_typed_heads_the_live_model(monkeypatch) -> None:
+    """A name typed for the mix reached the pins and the download but not the live model's
+    headline, which kept the scenario's name until the mix was rebuilt."""
+    import solara
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    mix = _small(replications=2).with_(label="baseline")
+    shown: list[str] = []
+    monkeypatch.setattr(app, "_markdown", shown.append)
+    before = app.mix_name.value
+    try:
+        app.mix_name.set("my mix")
+        solara.render(app.StatusView(app.DashboardModel(mix)), handle_error=False)
+        assert shown[-1].startswith("**my mix: ")
+        app.mix_name.set("   ")  # no name: the scenario's
+        solara.render(app.StatusView(app.DashboardModel(mix)), handle_error=False)
+        assert shown[-1].startswith(f"**{mix.base.name}: ")
+    finally:
+        app.mix_name.set(before)
+
+
+def test_a_nations_spending_reads_in_billions_in_the_comparison_as_in_the_sidebar() -> None:
+    """The sidebar gave a nation's budget in billions and the comparison's table its spending
+    in millions ("160,000.0"): one rule for both."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from povsim.experiments.compare import COMPARED, Comparison
+    from povsim.runs.metrics import money_unit
+
+    assert money_unit(83.5e6) == (1e6, "m")
+    assert money_unit(160e9) == (1e9, "bn")
+
+    def compared(spending: float, more: float) -> Comparison:
+        rows = []
+        for mix, diff in (("a", float("nan")), ("b", more)):
+            for metric in COMPARED:
+                money = metric == "spending_yuan"
+                mean = (spending + (0 if mix == "a" else more)) if money else 0.5
+                d = diff if money else 0.0
+                rows.append(
+                    {
+                        "scenario": mix,
+                        "metric": metric,
+                        "mean": mean,
+                        "ci_low": mean - spending / 100 if money else 0.4,
+                        "ci_high": mean + spending / 100 if money else 0.6,
+                        "diff_mean": d,
+                        "diff_ci_low": d - more / 16,
+                        "diff_ci_high": d + more / 16,
+                        "diff_significant": mix == "b",
+                    }
+                )
+        mixes = [SimpleNamespace(name="a"), SimpleNamespace(name="b")]
+        table = pd.DataFrame(rows)
+        return Comparison(mixes, 0, 2, pd.DataFrame(), table, pd.DataFrame(), 0.0)  # type: ignore[arg-type]
+
+    nation = compared(160.0e9, 9.6e9)
+    assert nation.shown()["spending_yuan"] == "spending (bn yuan)"
+    spending = list(nation.shown()).index("spending_yuan")
+    cells = {(name, diff): row[spending] for name, diff, row in nation.cells()}
+    assert cells["a", False] == "160.0 ±1.6"
+    assert cells["b", False] == "169.6 ±1.6"
+    assert cells["b", True].startswith("+9.6 ±0.6")
+    county = compared(83.5e6, 5e6)
+    assert county.shown()["spending_yuan"] == "spending (m yuan)"
+    assert county.cells()[0][2][spending] == "83.5 ±0.8"
+
+
+def test_the_village_grid_keeps_one_colour_scale_through_the_years(monkeypatch) -> None:
+    """The grid's scale ran to each year's highest village, so a village at 10% turned from
+    pale to dark as the others left poverty: one scale, the registration's, for the run."""
+    from povsim.dashboard import charts
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    mix = Policy.from_file(SCENARIOS / "baseline.toml", "baseline.toml").with_(replications=1)
+    model = app.DashboardModel(mix)
+    assert model.villages.n <= charts.GRID_VILLAGES
+    top = model.village_scale
+    assert top >= 20
+    assert top % 10 == 0
+    first = charts.village_chart(model, model.assessed, model.village_scale)
+    for _ in range(4):
+        model.step()
+    later = charts.village_chart(model, model.assessed, model.village_scale)
+    assert first["visualMap"]["max"] == later["visualMap"]["max"] == top
+    # the villages did leave poverty: a scale that followed them would have moved
+    assert charts.village_scale(model) < top
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
+)
+@pytest.mark.slow
+def test_the_upload_and_the_narrow_sidebar_work_from_the_keyboard(server: str) -> None:
+    """The upload zone could not be reached with Tab (a mouse alone opened it), and Esc did
+    not close the sidebar a narrow window lays over the page."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        # File dialogs intercepted from the start: a waiter set up as the key is pressed
+        # could miss the dialog.
+        page.on("filechooser", lambda _: None)
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(server)
+        zone = page.locator(".povsim-upload")
+        expect(zone).to_be_visible()
+        # Tab from the field before it reaches the zone, and Enter opens the file dialog.
+        page.get_by_role("button", name="scenario").first.focus()
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            if zone.evaluate("z => z === document.activeElement"):
+                break
+        expect(zone).to_be_focused()
+        with page.expect_file_chooser() as chosen:
+            page.keyboard.press("Enter")
+        assert not chosen.value.is_multiple()
+
+        page.set_viewport_size({"width": 800, "height": 1000})
+        drawer = page.locator(".v-navigation-drawer")
+        expect(drawer).to_have_class(re.compile("v-navigation-drawer--is-mobile"))
+        toggle = page.locator(".v-app-bar .v-app-bar__nav-icon")
+        if "v-navigation-drawer--open" not in (drawer.get_attribute("class") or ""):
+            toggle.click()
+        expect(drawer).to_have_class(re.compile("v-navigation-drawer--open"))
+        page.keyboard.press("Escape")
+        expect(drawer).not_to_have_class(re.compile("v-navigation-drawer--open"))
+        expect(toggle).to_be_focused()
+        browser.close()

@@ -38,6 +38,7 @@ from solara.components.input import use_change
 from povsim.config import ScenarioError
 from povsim.config.fields import MAX_SEED
 from povsim.dashboard import charts
+from povsim.dashboard.drawer import DrawerKeys
 from povsim.dashboard.pins import PinStore, pins_json, restore_pins
 from povsim.dashboard.policy import (
     MAX_PINNED,
@@ -57,7 +58,7 @@ from povsim.experiments.compare import (
 )
 from povsim.experiments.executors import SerialExecutor
 from povsim.plots.experiments import comparison_trajectories
-from povsim.runs.metrics import format_interval, label, outcome
+from povsim.runs.metrics import format_interval, label, money_unit, outcome
 from povsim.runs.runner import simulate
 from povsim.sim.model import PovertyModel
 
@@ -77,6 +78,7 @@ class DashboardModel(PovertyModel):
         super().__init__(self.policy.scenario(), self.policy.seed)
         # The play loop steps in a thread while the page reads the indicators.
         self.lock = threading.Lock()
+        self.village_scale = charts.village_scale(self)
 
     def step(self) -> None:
         """Simulate and assess one year (nothing once the last year is assessed)."""
@@ -343,10 +345,12 @@ def _chart(option: dict, name: str) -> None:
     )
 
 
+@solara.component
 def StatusView(model: DashboardModel):
-    """Where the live model is, and what the projection says for the last year."""
+    """The mix, under the name being typed for it, and what the projection says for the last
+    year. A component of its own: a keystroke in the name re-renders only this line."""
     with solara.Column() as column:
-        _markdown(f"**{html.escape(model.policy.summary())}**")
+        _markdown(f"**{html.escape(_named(model.policy).summary())}**")
         done = _projected(model.policy)
         if done is None:
             solara.Text("projecting…", classes=["povsim-projection"])
@@ -433,8 +437,9 @@ def CompareView(model: DashboardModel):
             return column
         table = _comparison_table(result)
         solara.FigureMatplotlib(comparison_trajectories(result.trajectories), format="png")
-        header = "| mix | " + " | ".join(COMPARED.values()) + " |"
-        lines = [header, "|---" * (len(COMPARED) + 1) + "|"]
+        headers = result.shown()
+        header = "| mix | " + " | ".join(headers.values()) + " |"
+        lines = [header, "|---" * (len(headers) + 1) + "|"]
         first = result.scenarios[0].name
         for scenario, difference, cells in result.cells():
             mix = f"Δ vs {_markdown_text(first)}" if difference else _markdown_text(scenario)
@@ -644,12 +649,19 @@ def _use_member(member: str) -> None:
 def _front_markdown(shown: Front) -> str:
     """The front as a table: each member's scores and its largest shares."""
     names = [o.partition(":")[2] or o for o in shown.objectives]
-    # as the comparison table heads them: spending in millions (it read 28,351,204)
-    headers = [COMPARED.get(n, label(n)) for n in names]
+    # as the comparison table heads them: spending in millions or billions (it read
+    # 28,351,204)
+    spent = shown.table["spending_yuan"] if "spending_yuan" in shown.table else pd.Series([0.0])
+    money, word = money_unit(float(spent.abs().max()))
+    headers = [
+        f"spending ({word} yuan)" if n == "spending_yuan" else COMPARED.get(n, label(n))
+        for n in names
+    ]
     nan = float("nan")
 
     def cell(name: str, value: float) -> str:
-        return format_interval(name, value, nan, nan)  # the comparison's cell, no interval
+        # the comparison's cell, no interval
+        return format_interval(name, value, nan, nan, money=money)
 
     lines = ["| member | " + " | ".join(headers) + " | largest shares |"]
     lines.append("|---" * (len(names) + 2) + "|")
@@ -753,10 +765,13 @@ def PolicyPanel():
             value=choice,  # type: ignore[arg-type]  # None shows no choice
             on_value=pick,  # type: ignore[arg-type]
         )
-        if choice is None and current.source:
-            # an upload or a front member: the list, left blank, no longer said where the
-            # mix came from
-            solara.Text(f"loaded from {current.source}", classes=["povsim-source"])
+        # Always one element here too: the line appearing re-created the upload zone below
+        # it, and with it the thread reading the file, which stopped before the mix was named.
+        with solara.Column(gap="0px"):
+            if choice is None and current.source:
+                # an upload or a front member: the list, left blank, no longer said where the
+                # mix came from
+                solara.Text(f"loaded from {current.source}", classes=["povsim-source"])
         ScenarioUpload(on_file=_upload, on_refused=problem.set)
         solara.InputText("mix name", value=mix_name, continuous_update=True)
         total = sum(current.shares.values())
@@ -786,9 +801,9 @@ def PolicyPanel():
                 on_value=partial(_set_share, current, name),
             )
         funds = sum(current.base.budget.total.get(y, 0.0) for y in current.base.years)
-        money = funds * current.budget_scale / 1e6
-        # a nation's money in billions: "160,000.0 m yuan" read as a county's
-        amount = f"{money / 1e3:,.1f} bn yuan" if money >= 1e4 else f"{money:,.1f} m yuan"
+        money = funds * current.budget_scale
+        unit, word = money_unit(money)  # as the comparison's table shows spending
+        amount = f"{money / unit:,.1f} {word} yuan"
         budget = (
             f"budget {current.budget_text()} = {amount} "
             f"({current.base.start_year}-{current.base.end_year})"
@@ -989,7 +1004,7 @@ def LiveView(model: DashboardModel, shown: int):
     after every year so the charts follow."""
     with model.lock:
         live = model.indicators()
-        villages = charts.village_chart(model, model.assessed)
+        villages = charts.village_chart(model, model.assessed, model.village_scale)
     done = _projected(model.policy)
     projected = done.mean if done is not None else None
     years = model.config.years
@@ -1027,6 +1042,7 @@ def Page():
     with solara.AppBar():
         solara.AppBarTitle("povsim dashboard")
     with solara.Sidebar():
+        DrawerKeys()  # in the drawer it closes, which stays in the page while closed
         YearControls(live, shown)
         PolicyPanel()
     with solara.lab.Tabs():

@@ -24,6 +24,7 @@ __all__ = [
     "income_chart",
     "poverty_chart",
     "village_chart",
+    "village_scale",
 ]
 
 GRID_VILLAGES = 150
@@ -209,12 +210,27 @@ def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: rang
     return option
 
 
-def village_chart(model: PovertyModel, assessed: int | None) -> dict:
+def village_chart(model: PovertyModel, assessed: int | None, top: float | None = None) -> dict:
     """The villages by incidence: a grid of cells (exited poor villages ticked, the
-    resettlement site labelled) or, for many villages, a histogram by status."""
+    resettlement site labelled) or, for many villages, a histogram by status.
+
+    ``top`` is the grid's colour scale's top (% of people; :func:`village_scale` of the
+    model as it was drawn): one scale for every year, so a colour means one incidence
+    throughout the run. Without it the scale is the model's state now.
+    """
     if model.villages.n > GRID_VILLAGES:
         return _village_histogram(model, assessed)
-    return _village_grid(model, assessed)
+    return _village_grid(model, assessed, village_scale(model) if top is None else top)
+
+
+def village_scale(model: PovertyModel) -> float:
+    """The village grid's colour scale's top, % of people: the highest village incidence at
+    registration, at least 20%, rounded up to a multiple of 10. Taken before the first year:
+    a scale that followed each year's highest village turned a village at 10% from pale to
+    dark as the others left poverty."""
+    incidence = _village_incidence(model, None)
+    highest = float(np.nanmax(incidence)) if incidence.size else 0.0
+    return float(10 * math.ceil(max(20.0, highest) / 10))
 
 
 def _village_incidence(model: PovertyModel, assessed: int | None) -> np.ndarray:
@@ -242,7 +258,7 @@ def _village_status(model: PovertyModel) -> dict[str, np.ndarray]:
     }
 
 
-def _village_grid(model: PovertyModel, assessed: int | None) -> dict:
+def _village_grid(model: PovertyModel, assessed: int | None, top: float) -> dict:
     v = model.villages
     n = v.n
     side = max(1, math.ceil(math.sqrt(n)))
@@ -260,7 +276,6 @@ def _village_grid(model: PovertyModel, assessed: int | None) -> dict:
         for c, r, x, site in zip(cols, rows, incidence, v.resettlement, strict=True)
         if not site
     ]
-    top = max(20.0, float(np.nanmax(incidence)) if n else 20.0)
     option["visualMap"] = {
         "min": 0,
         "max": round(top),

@@ -261,7 +261,8 @@ def ScenarioUpload(
         if not taken and zone_widget.current is not None:
             zone_widget.current.file_info = []
 
-    result = solara.use_thread(read, [files])
+    # Not cancelled by a re-render: a file half-taken left the mix loaded but not named.
+    result = solara.use_thread(read, [files], intrusive_cancel=False)
     if result.error:
         raise result.error
     return zone

@@ -82,9 +82,17 @@ class Comparison:
     outcomes: list[str] = field(default_factory=list)
 
     def shown(self) -> dict[str, str]:
-        """The outcomes the comparison's tables show, with their headers: :data:`COMPARED`,
-        then those asked for."""
-        return COMPARED | {n: metrics.label(n) for n in self.outcomes if n not in COMPARED}
+        """The outcomes the comparison's tables show, with their headers: :data:`COMPARED`
+        (spending in the unit of :meth:`money`), then those asked for."""
+        headers = COMPARED | {"spending_yuan": f"spending ({self.money()[1]} yuan)"}
+        return headers | {n: metrics.label(n) for n in self.outcomes if n not in COMPARED}
+
+    def money(self) -> tuple[float, str]:
+        """The unit the tables show spending in (:func:`~povsim.runs.metrics.money_unit`):
+        billions where any mix spent 10 bn yuan or more, so a nation reads as the sidebar
+        says its budget."""
+        spent = self.table.loc[self.table["metric"] == "spending_yuan", "mean"]
+        return metrics.money_unit(float(spent.abs().max()) if spent.notna().any() else 0.0)
 
     def __repr__(self) -> str:
         names = [s.name for s in self.scenarios]
@@ -124,6 +132,7 @@ class Comparison:
         first a row of its paired differences; each as (scenario, is a difference, cells)."""
         rows = []
         first = self.scenarios[0].name
+        money = self.money()[0]
         for scenario, group in self.table.groupby("scenario", sort=False):
             group = group.set_index("metric")
             for prefix, difference in (("", False), ("diff_", True)):
@@ -136,6 +145,7 @@ class Comparison:
                         group.loc[name, f"{prefix}ci_low"],
                         group.loc[name, f"{prefix}ci_high"],
                         difference=difference,
+                        money=money,
                     )
                     + (SIGNIFICANT if difference and _marked(group.loc[name]) else "")
                     for name in self.shown()

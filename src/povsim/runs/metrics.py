@@ -41,6 +41,7 @@ __all__ = [
     "format_value",
     "is_known",
     "label",
+    "money_unit",
     "outcome",
     "report",
     "summary",
@@ -567,14 +568,28 @@ def _cut(measure: Outcome, mean: float, low: float, high: float) -> str | None:
     return "least" if at_least else "most" if at_most else None
 
 
+def money_unit(largest: float) -> tuple[float, str]:
+    """The unit tables show an amount of money in, given the largest: millions of yuan, or
+    billions from 10,000 m (a nation's "160,000.0 m yuan" read as a county's). Returns the
+    divisor and its word ("m", "bn")."""
+    return (1e9, "bn") if abs(largest) >= 1e10 else (1e6, "m")
+
+
 def format_interval(
-    name: str, mean: float, low: float, high: float, *, difference: bool = False
+    name: str,
+    mean: float,
+    low: float,
+    high: float,
+    *,
+    difference: bool = False,
+    money: float = 1e6,
 ) -> str:
     """``mean ±half-width`` of a 95% interval in the outcome's format (tables' cells).
 
     A ``difference`` is signed ("+1.1 pp ±0.6 pp"), a difference of shares in percentage
     points, and one that rounds to nothing has no sign ("0.0 pp", not "-0.0%"); spending is
-    in millions of yuan (the header says so); a mean under 1 has its interval as precisely.
+    in ``money`` yuan, millions unless said (the header says which: :func:`money_unit`); a
+    mean under 1 has its interval as precisely.
     """
     if math.isnan(mean):
         return "-"  # no value (a county that never exits), and no difference either
@@ -594,7 +609,7 @@ def format_interval(
     elif name == "spending_yuan":
 
         def show(value: float) -> str:
-            return f"{value / 1e6:,.1f}"
+            return f"{value / money:,.1f}"
     else:
 
         def show(value: float) -> str:
