@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -309,6 +311,9 @@ def test_a_scheduler_is_for_a_dask_run_of_replications(tmp_path: Path) -> None:
     out = tmp_path / "r"
     nowhere = ["--scheduler", "tcp://127.0.0.1:1", "--out", str(out), *SMALL]
     assert "is for --replications N" in _refused(["run", BASELINE, *nowhere])
+    # workers for a single run went unused without a word
+    lone = ["run", BASELINE, "--workers", "2", "--out", str(out), *SMALL]
+    assert "--workers is for --replications N" in _refused(lone)
     output = _refused(["run", BASELINE, "--replications", "2", "--executor", "serial", *nowhere])
     assert "cannot go with --executor serial" in output
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
@@ -326,6 +331,55 @@ def test_a_scheduler_is_for_a_dask_run_of_replications(tmp_path: Path) -> None:
     ):
         output = _refused(["run", BASELINE, "--replications", "2", "--scheduler", typo, *SMALL])
         assert f"no host called {host!r} (a typo in the address" in " ".join(output.split())
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (None, "said nothing Dask understands within 1 s"),
+        (b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n", "does not speak Dask's"),
+    ],
+)
+def test_a_scheduler_address_where_something_else_answers_is_refused_in_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: bytes | None, said: str
+) -> None:
+    """A web server at the address (the dashboard's port 8787 for the scheduler's 8786) kept
+    the run waiting for ever, and one that answered ended in a traceback (its reply read as
+    a Dask frame of exabytes)."""
+    import socket
+    import threading
+
+    from povsim.experiments import executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_SECONDS", 1)
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = server.accept()
+                held.append(conn)  # a silent one keeps it open, saying nothing
+                if answer is not None:
+                    conn.recv(100)
+                    conn.sendall(answer)
+                    conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    out = tmp_path / "r"
+    try:
+        args = ["run", BASELINE, "--replications", "2", "--scheduler", address, "--out"]
+        clock = time.perf_counter()
+        output = _refused([*args, str(out), *SMALL])
+        assert time.perf_counter() - clock < 30  # not a speed: it once waited for ever
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+    assert f"error: --scheduler: no Dask scheduler at {address}: what answers there" in output
+    assert said in " ".join(output.split())
+    assert not out.exists()
 
 
 def test_a_scheduler_without_workers_is_said(capsys: pytest.CaptureFixture[str]) -> None:

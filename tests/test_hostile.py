@@ -113,6 +113,22 @@ STRUCTURAL = [
 ]
 
 
+def _sections_as_anything_but_tables() -> list[tuple[str, str]]:
+    """Every table of a scenario given as a number, a string or an array of tables
+    (``population = 5`` crashed the loader before validation could say so)."""
+    dumped = load_scenario(BASELINE).model_dump(mode="python")
+    tables = [key for key, value in dumped.items() if isinstance(value, dict)]
+    values = {"a number": "{} = 5\n", "a string": '{} = "abc"\n', "an array": "[[{}]]\nx = 1\n"}
+    return [
+        (f"{table} as {kind}", HEADER + text.format(table))
+        for table in tables
+        for kind, text in values.items()
+    ]
+
+
+STRUCTURAL += _sections_as_anything_but_tables()
+
+
 def _invoke(tmp_path: Path, args: list[str]) -> tuple[int, str]:
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     result = runner.invoke(app, args)

@@ -94,9 +94,12 @@ def run(
         )
     if panel and replications > 1:
         raise fail("--panel is for single runs; drop it or use --replications 1", 2)
-    if spec.geography is None and replications == 1 and executor == "dask":
-        # one run is one model, run here: a cluster named for it would silently go unused
-        option = "--scheduler" if scheduler else "--executor dask"
+    if spec.geography is None and replications == 1 and (executor == "dask" or workers):
+        # one run is one model, run here: a cluster or workers named for it would silently
+        # go unused
+        option = (
+            "--scheduler" if scheduler else "--executor dask" if executor == "dask" else "--workers"
+        )
         raise fail(f"{option} is for --replications N (a single run runs here)", 2)
     run_seed = spec.seed if seed is None else seed
     # A name from a file is one path component under runs/, never a path of its own.

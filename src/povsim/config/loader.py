@@ -424,7 +424,10 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     try:
         partial: Partial = []
         raw = _resolve(path, (), origin, None, partial)
-        in_file = dict(raw.get("population") or {}) if isinstance(raw, dict) else {}
+        # what the files say, whatever it is: a population that is not a table is the
+        # validation's to refuse, in its words
+        population = raw.get("population") if isinstance(raw, dict) else None
+        in_file = dict(population) if isinstance(population, dict) else {}
         for text in overrides:
             key, value = parse_override(text)
             keys.append(key)

@@ -409,6 +409,60 @@ class ProcessExecutor(Executor):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+SCHEDULER_SECONDS = 15
+"""How long a scheduler at ``--scheduler`` has to answer who it is: a remote one answers in a
+second or two."""
+
+
+def _not_a_scheduler(address: str, seconds: float) -> str | None:
+    """Why what accepts connections at ``address`` is not a Dask scheduler (it does not
+    answer Dask's ``identity`` within ``seconds``, answers in another protocol, or is
+    another Dask server); None if it is one.
+
+    Asked in a thread of its own with its own event loop, so that it works where a loop
+    already runs (a notebook); everything it waits for is bounded by ``seconds``. Only a
+    tcp:// address is asked, as in :func:`_nothing_answers`.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+    from distributed.comm.addressing import parse_address
+
+    if parse_address(address)[0] != "tcp":
+        return None
+
+    async def identify() -> object:
+        comm = await connect(address, timeout=seconds)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def ask() -> object:
+        return asyncio.run(asyncio.wait_for(identify(), seconds))
+
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            reply = pool.submit(ask).result()
+        except TimeoutError:
+            return f"what answers there said nothing Dask understands within {seconds:g} s"
+        except OSError as err:  # closed on us: it read Dask's bytes and gave up
+            return f"what answers there closed the connection ({err or type(err).__name__})"
+        except Exception as err:  # its bytes read as a Dask frame: an HTTP reply, say
+            return (
+                "what answers there does not speak Dask's protocol (its reply could not be "
+                f"read as Dask's: {type(err).__name__}); a scheduler's port is usually 8786 "
+                "(8787 is its dashboard)"
+            )
+    kind = reply.get("type") if isinstance(reply, dict) else None
+    if kind != "Scheduler":
+        named = f"a Dask {kind}" if kind else "something else"
+        return f"what answers there is {named}, not a scheduler"
+    return None
+
+
 def _nothing_answers(address: str) -> str | None:
     """Why nothing can answer at a tcp:// address (no such host, a refused or silent port),
     found before Dask's own tries (30 s for a typo); None if something accepts a connection
@@ -466,19 +520,22 @@ class DaskExecutor(Executor):
                 raise ValueError(
                     f"not a scheduler address ({err}); expected tcp://HOST:PORT"
                 ) from None
-            if (silent := _nothing_answers(address)) is not None:
-                # Dask would try for 30 s before saying so
-                raise ValueError(f"no Dask scheduler at {address}: {silent}")
+            # Dask would try for 30 s before saying nothing answers, and would wait for ever
+            # on something that answers and is not a scheduler (a web server).
+            why = _nothing_answers(address) or _not_a_scheduler(address, SCHEDULER_SECONDS)
+            if why is not None:
+                raise ValueError(f"no Dask scheduler at {address}: {why}")
             try:
-                self._client = Client(address)
+                self._client = Client(address, timeout=SCHEDULER_SECONDS)
             except (OSError, ValueError) as err:
                 reason = (
                     "an inproc:// address is a cluster in this process's memory, and none is "
                     "here; give tcp://HOST:PORT"
                     if address.startswith("inproc://")
-                    else str(err)  # nothing answers there
+                    else str(err) or type(err).__name__  # nothing answers there
                 )
                 raise ValueError(f"no Dask scheduler at {address}: {reason}") from None
+
             #: workers the scheduler had when this connected (a local cluster: all of them)
             self.connected_workers = len(self._client.scheduler_info().get("workers", {}))
             self.workers = max(1, self.connected_workers)
