@@ -408,6 +408,12 @@ def test_calibrate_cli_bad_param_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--param income.growth=0.2:0.1" in result.output
+    # a bound that is no number is said in words, not in Python's ("could not convert")
+    args = ["calibrate", str(REGIONS / "guiyang.toml"), "--targets"]
+    args += [str(REGIONS / "guiyang_targets.toml"), "--out", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--param", "income.growth=a:0.1"])
+    assert result.exit_code == 2
+    assert "--param income.growth=a:0.1: its low bound 'a' is not a number" in result.output
 
 
 def test_calibrate_cli_names_an_ignored_param_as_given(tmp_path: Path) -> None:

@@ -310,6 +310,16 @@ COMMANDS = {
         "--param",
         "programs.social_security.take_up=0.1:1",
     ],
+    "calibrate: a bound that is no number": [
+        "calibrate",
+        "{base}",
+        "--targets",
+        "{targets}",
+        "--param",
+        "income.growth=a:0.1",
+    ],
+    "validate: a file for --regions-dir": ["validate", "--regions-dir", "{base}"],
+    "validate: a missing --regions-dir": ["validate", "--regions-dir", "{tmp}/nowhere"],
     "calibrate: bounds that do not fit in memory": [
         "calibrate",
         "{base}",

@@ -37,10 +37,16 @@ def _parameter(text: str) -> Parameter:
     low, colon, high = bounds.partition(":")
     from pydantic import ValidationError
 
+    def bound(which: str, value: str) -> float:
+        try:
+            return float(value)
+        except ValueError:
+            raise ValueError(f"its {which} bound {value.strip()!r} is not a number") from None
+
     try:
         if not (sep and colon and path.strip()):
             raise ValueError("expected dotted.path=LOW:HIGH")
-        return Parameter(path=path.strip(), bounds=(float(low), float(high)))
+        return Parameter(path=path.strip(), bounds=(bound("low", low), bound("high", high)))
     except ValidationError as err:
         message = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
         raise fail(f"--param {text}: {message}", 2) from None
@@ -203,7 +209,14 @@ def validate(
         p.name.removesuffix("_targets.toml") for p in regions_dir.glob("*_targets.toml")
     )
     if not names:
-        raise fail(f"no *_targets.toml files in {regions_dir}", 2)
+        why = (
+            "is not a folder"
+            if regions_dir.is_file()
+            else "does not exist"
+            if not regions_dir.exists()
+            else "holds no *_targets.toml files"
+        )
+        raise fail(f"--regions-dir {regions_dir}: {why}", 2)
     loaded: list[tuple[Scenario, TargetsFile]] = []
     for name in names:
         path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
