@@ -790,9 +790,19 @@ def test_a_stored_front_is_offered_and_its_members_load_as_the_mix(
     )
     spent = float(shown.table["spending_yuan"].iloc[0])  # in millions, as the comparison has it
     assert f"| {spent / 1e6:,.1f} |" in table
+    # largest shares of the whole mix: the baseline's housing and relocation, not searched,
+    # out-weigh what the search gave health (they read as absent)
+    first = shown.members[0]
+    whole = shown.policy(first).shares
+    top = sorted(whole.items(), key=lambda kv: -kv[1])[:3]
+    assert f"| {', '.join(f'{k} {v:.0%}' for k, v in top)} |" in table
+    assert set(whole) > set(shown.shares(first))
     member = shown.members[-1]
+    before = app.policy.value
+    app.policy.set(before.with_(replications=2))
     app._use_member(member)
     current = app.policy.value
+    assert current.replications == 2  # the planner's, as for a picked file (it became 10)
     assert current.source == f"front {member}"
     chosen = shown.shares(member)
     assert len(chosen) == 3
@@ -1206,6 +1216,9 @@ def test_a_nations_budget_reads_in_billions(monkeypatch) -> None:
         budget = next(t for t in texts if str(t).startswith("budget x"))
         assert " bn yuan (2014-2020)" in budget
         assert "m yuan" not in budget
+        # the programs no slider moves, which spent ten times the budget shown above
+        own = next(t for t in texts if str(t).startswith("besides: programs with budgets"))
+        assert "1,325.2 bn yuan (2014-2020): relocation 600.0, production_support 212.2" in own
         # its shares keep 63%: where the rest is (it read as lost)
         assert any("the rest of the budget to no program" in text for text in shown)
     finally:
@@ -1246,6 +1259,9 @@ def test_the_mix_name_being_typed_heads_the_live_model(monkeypatch) -> None:
         app.mix_name.set("   ")  # no name: the scenario's
         solara.render(app.StatusView(app.DashboardModel(mix)), handle_error=False)
         assert shown[-1].startswith(f"**{mix.base.name}: ")
+        app.mix_name.set("2*3*4 [plan](x)")  # typed, not markdown: no italics, no link
+        solara.render(app.StatusView(app.DashboardModel(mix)), handle_error=False)
+        assert shown[-1].startswith("**2&#42;3&#42;4 &#91;plan&#93;(x): ")
     finally:
         app.mix_name.set(before)
 
@@ -1353,14 +1369,36 @@ def test_the_upload_and_the_narrow_sidebar_work_from_the_keyboard(server: str) -
             page.keyboard.press("Enter")
         assert not chosen.value.is_multiple()
 
-        page.set_viewport_size({"width": 800, "height": 1000})
+        # A narrow window: the page opens with the sidebar closed (open, it covered the
+        # button that opens it), the button opens it and Esc closes it.
+        narrow = browser.new_page(viewport={"width": 800, "height": 1000})
+        narrow.goto(server)
+        page.close()
+        page = narrow
         drawer = page.locator(".v-navigation-drawer")
         expect(drawer).to_have_class(re.compile("v-navigation-drawer--is-mobile"))
+        expect(drawer).not_to_have_class(re.compile("v-navigation-drawer--open"))
         toggle = page.locator(".v-app-bar .v-app-bar__nav-icon")
-        if "v-navigation-drawer--open" not in (drawer.get_attribute("class") or ""):
-            toggle.click()
+        toggle.click()
         expect(drawer).to_have_class(re.compile("v-navigation-drawer--open"))
         page.keyboard.press("Escape")
         expect(drawer).not_to_have_class(re.compile("v-navigation-drawer--open"))
         expect(toggle).to_be_focused()
         browser.close()
+
+
+def test_cancel_does_not_add_to_a_comparison_that_has_ended() -> None:
+    """Cancel pressed as the comparison ended appended to its last word: "comparison
+    cancelled after 17 of 200 runs; cancelling after the run under way", left on screen."""
+    from povsim.dashboard import app
+
+    try:
+        app.comparing.set("comparison cancelled after 17 of 200 runs")
+        app._cancel_comparison()
+        assert app.comparing.value == "comparison cancelled after 17 of 200 runs"
+        app.comparing.set("comparing: 3 of 200 runs")
+        app._cancel_comparison()
+        assert app.comparing.value == "comparing: 3 of 200 runs; cancelling after the run under way"
+    finally:
+        app.comparing.set("")
+        app.compare_cancelled.set(False)

@@ -451,6 +451,11 @@ def test_a_searchs_front_shows_money_in_millions_and_shares_in_percent() -> None
     assert xy[:, 0].tolist() == pytest.approx([20.0, 30.0, 40.0])
     assert xy[:, 1].tolist() == pytest.approx([4.0, 3.0, 2.0])
     assert fig.axes[2].get_ylabel() == "poor person years"
+    # a nation's front in billions, as the dashboard's table beside it (it said m yuan there)
+    nation = points.assign(spending_yuan=points["spending_yuan"] * 1e5)
+    first = front_pairs(nation, nation.iloc[1:], objectives).axes[0]
+    assert first.get_xlabel() == "spending (bn yuan)"
+    assert first.collections[0].get_offsets()[:, 0].tolist() == pytest.approx([2e3, 3e3, 4e3])
 
 
 def test_one_far_miss_does_not_flatten_the_targets_figure() -> None:

@@ -302,6 +302,28 @@ def _set_share(current: Policy, name: str, percent: int) -> None:
     _set_policy(current.with_share(name, percent / 100))
 
 
+def _own_budgets(current: Policy) -> str:
+    """The programs with budgets of their own, which the shares and the budget level do not
+    move, with their money over the run; empty if there are none."""
+    base = current.base
+    own = {
+        name: sum(program.budget.get(year, 0.0) for year in base.years)
+        for name, program in base.programs.items()
+        if program.budget is not None
+    }
+    if not own:
+        return ""
+    unit, word = money_unit(sum(own.values()))
+    each = ", ".join(
+        f"{name} {money / unit:,.1f}" for name, money in sorted(own.items(), key=lambda kv: -kv[1])
+    )
+    return (
+        f"besides: programs with budgets of their own, which neither the shares nor the budget "
+        f"level move, {sum(own.values()) / unit:,.1f} {word} yuan ({base.start_year}-"
+        f"{base.end_year}): {each}"
+    )
+
+
 def _named(current: Policy) -> Policy:
     return current.with_(label=mix_name.value.strip() or current.base.name)
 
@@ -350,7 +372,8 @@ def StatusView(model: DashboardModel):
     """The mix, under the name being typed for it, and what the projection says for the last
     year. A component of its own: a keystroke in the name re-renders only this line."""
     with solara.Column() as column:
-        _markdown(f"**{html.escape(_named(model.policy).summary())}**")
+        # escaped for markdown too: a name typed "2*3*4 mix" showed its 3 in italics
+        _markdown(f"**{_markdown_text(_named(model.policy).summary())}**")
         done = _projected(model.policy)
         if done is None:
             solara.Text("projecting…", classes=["povsim-projection"])
@@ -542,10 +565,19 @@ class _Cancelled(Exception):
     """The planner cancelled the comparison under way."""
 
 
+_COMPARING = threading.Lock()
+"""Held while the comparison's message is read and written: Cancel and the comparison's
+thread both write it, and Cancel once appended to the thread's last word ("comparison
+cancelled after 17 of 200 runs; cancelling after the run under way", left on screen)."""
+
+
 def _cancel_comparison() -> None:
     """Stop the comparison under way once the run in progress finishes."""
-    compare_cancelled.set(True)
-    comparing.set(f"{comparing.value}; cancelling after the run under way")
+    with _COMPARING:
+        compare_cancelled.set(True)
+        shown = comparing.value
+        if shown.startswith("comparing:"):  # not once the comparison has ended
+            comparing.set(f"{shown}; cancelling after the run under way")
 
 
 def _session_closed() -> threading.Event | None:
@@ -583,9 +615,10 @@ def _run_comparison() -> None:
         # Between runs is the one place to stop: fifty replications of four mixes took
         # minutes that the planner could only wait out.
         # The session first: once it is freed, its reactive values read another scope's.
-        if (gone() or compare_cancelled.value or unpinned()) and done["n"] < total:
-            raise _Cancelled
-        comparing.set(f"comparing: {done['n']} of {total} runs")
+        with _COMPARING:
+            if (gone() or compare_cancelled.value or unpinned()) and done["n"] < total:
+                raise _Cancelled
+            comparing.set(f"comparing: {done['n']} of {total} runs")
 
     comparing.set(f"comparing: 0 of {total} runs")
     try:
@@ -600,11 +633,12 @@ def _run_comparison() -> None:
         if gone():
             return
         progress = f"after {done['n']} of {total} runs"
-        comparing.set(
-            f"comparison stopped {progress}: a compared mix was taken off the pins"
-            if unpinned()
-            else f"comparison cancelled {progress}"
-        )
+        with _COMPARING:
+            comparing.set(
+                f"comparison stopped {progress}: a compared mix was taken off the pins"
+                if unpinned()
+                else f"comparison cancelled {progress}"
+            )
         return
     except (ScenarioError, ValueError) as err:
         comparing.set(f"cannot compare: {err}")
@@ -637,7 +671,8 @@ def _use_member(member: str) -> None:
     if shown is None:
         return
     try:
-        loaded = shown.policy(member)
+        # the planner's replications stay with them, as for a picked or an uploaded file
+        loaded = shown.policy(member).with_(replications=policy.value.replications)
     except ScenarioError as err:
         front_problem.set(str(err))
         return
@@ -666,7 +701,10 @@ def _front_markdown(shown: Front) -> str:
     lines = ["| member | " + " | ".join(headers) + " | largest shares |"]
     lines.append("|---" * (len(names) + 2) + "|")
     for row in shown.table.to_dict("records"):
-        top = sorted(shown.shares(str(row["member"])).items(), key=lambda kv: -kv[1])[:3]
+        # the whole mix: the front's table holds only the searched programs' shares, and an
+        # unsearched program with more money read as absent
+        mix = shown.mix_shares(str(row["member"]))
+        top = sorted(mix.items(), key=lambda kv: -kv[1])[:3]
         cells = [cell(n, float(row[n])) if n in row else "-" for n in names]
         shares = ", ".join(f"{k} {v:.0%}" for k, v in top)
         lines.append(f"| {row['member']} | " + " | ".join(cells) + f" | {shares} |")
@@ -705,7 +743,12 @@ def SuggestView():
         if shown is None:
             return column
         if shown.figure is not None:
-            solara.Image(str(shown.figure), width="100%")
+            # at its own size at most: stretched to the tab's width it was blurred and pushed
+            # the table and its buttons out of the window
+            solara.Image(str(shown.figure), classes=["povsim-front-figure"])
+            solara.Style(
+                ".povsim-front-figure, .povsim-front-figure img { max-width: 100%; height: auto; }"
+            )
         _markdown(_front_markdown(shown))
         if shown.searched:
             solara.Text(shown.searched, classes=["povsim-front-searched"])
@@ -827,6 +870,10 @@ def PolicyPanel():
             classes=["povsim-budget-note"],
             style={"font-size": "0.8em"},
         )
+        if own := _own_budgets(current):
+            # The national profile's spending was ten times the budget shown here: most of
+            # its money is in programs with budgets of their own, which no slider moves.
+            solara.Text(own, classes=["povsim-own-budgets"], style={"font-size": "0.8em"})
         threshold = (
             f"exit threshold: standard +{current.exit_margin:.0%} = "
             f"{current.exit_income(current.base.end_year):,.0f} yuan in "

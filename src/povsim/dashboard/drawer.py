@@ -1,4 +1,5 @@
-"""The sidebar's keys: Esc closes it where a narrow window lays it over the page."""
+"""The sidebar where a narrow window lays it over the page: closed when the page opens, and
+closed by Esc."""
 
 from __future__ import annotations
 
@@ -9,5 +10,6 @@ __all__ = ["DrawerKeys"]
 
 @solara.component_vue("drawer.vue")
 def DrawerKeys() -> None:
-    """Listens in the browser for Esc while the sidebar lies over the page (a window under
-    960 pixels wide) and closes it as its menu button does, giving that button the focus."""
+    """Closes the sidebar when the page opens in a window under 960 pixels wide, where it
+    lies over the page, and listens for Esc while it is open there: closes it as its menu
+    button does, giving that button the focus."""

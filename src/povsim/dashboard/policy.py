@@ -251,6 +251,9 @@ class Front:
     table: pd.DataFrame
     objectives: tuple[str, ...]
     searched: str = ""
+    _mixes: dict[str, dict[str, float]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def members(self) -> list[str]:
@@ -262,13 +265,24 @@ class Front:
         return path if path.is_file() else None
 
     def shares(self, member: str) -> dict[str, float]:
-        """The budget shares of one member's mix."""
+        """The shares the search set in one member's mix (its other programs keep the base
+        scenario's: :meth:`policy` has them all)."""
         row = self.table[self.table["member"] == member].iloc[0]
         return {
             c.removeprefix("programs.").removesuffix(".share"): float(row[c])
             for c in self.table.columns
             if c.startswith("programs.") and c.endswith(".share")
         }
+
+    def mix_shares(self, member: str) -> dict[str, float]:
+        """Every share of one member's mix, the searched and the base scenario's, read from its
+        file once; the searched alone (:meth:`shares`) if the file no longer loads."""
+        if member not in self._mixes:
+            try:
+                self._mixes[member] = dict(self.policy(member).shares)
+            except ScenarioError:
+                return self.shares(member)
+        return self._mixes[member]
 
     def policy(self, member: str) -> Policy:
         """The member's mix as a dashboard policy (raises :class:`ScenarioError`)."""

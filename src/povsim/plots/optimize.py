@@ -36,7 +36,7 @@ def front_pairs(history: pd.DataFrame, front: pd.DataFrame, objectives: list[str
         unused.set_visible(False)
     feasible = history[history["feasible"].astype(bool)] if "feasible" in history else history
     for ax, (x, y) in zip(axes, pairs, strict=False):
-        (fx, xlabel), (fy, ylabel) = _axis(x), _axis(y)
+        (fx, xlabel), (fy, ylabel) = _axis(x, history[x]), _axis(y, history[y])
         ax.scatter(fx * feasible[x], fy * feasible[y], s=8, color="lightgrey", label="evaluated")
         ax.scatter(fx * front[x], fy * front[y], s=22, color="tab:blue", label="front")
         if len(history):
@@ -48,14 +48,17 @@ def front_pairs(history: pd.DataFrame, front: pd.DataFrame, objectives: list[str
     return fig
 
 
-def _axis(name: str) -> tuple[float, str]:
-    """An objective's scale and label on an axis: a sum of money in millions of yuan, a share
-    in percent, as the comparison tables show them (the raw yuan came out as 1e7 offsets)."""
+def _axis(name: str, values: pd.Series) -> tuple[float, str]:
+    """An objective's scale and label on an axis: a sum of money in millions of yuan (billions
+    from 10 bn, :func:`~povsim.runs.metrics.money_unit`), a share in percent, as the
+    comparison tables show them (the raw yuan came out as 1e7 offsets)."""
     from povsim.runs import metrics
 
     text = metrics.label(name)
     if name.endswith("_yuan"):
-        return 1e-6, text.replace("(yuan)", "(m yuan)")
+        largest = float(values.abs().max()) if values.notna().any() else 0.0
+        unit, word = metrics.money_unit(largest)
+        return 1 / unit, text.replace("(yuan)", f"({word} yuan)")
     if metrics.is_known(name) and metrics.outcome(name).unit == "share":
         return 100.0, f"{text} (%)"
     return 1.0, text
@@ -75,7 +78,7 @@ def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
     )
     fig = Figure(figsize=(8.0, 1.2 + 0.3 * max(len(frame), 1)), layout="constrained")
     ax = fig.add_subplot()
-    scale, ordered = _axis(order_by)
+    scale, ordered = _axis(order_by, frame[order_by])
     labels = [
         f"{m} ({scale * v:.4g})" for m, v in zip(frame["member"], frame[order_by], strict=True)
     ]
