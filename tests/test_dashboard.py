@@ -345,6 +345,7 @@ def test_chart_options_are_plain_json_and_readable() -> None:
         axes = option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]
         assert all(axis["type"] == "value" for axis in axes)  # no log axis
         assert option["legend"]["bottom"] == 0  # under the plot, not over the data
+        assert option["legend"]["type"] == "scroll"  # one line: wrapped, it hid the axis name
     # Once the live run has a year, its percentiles show with the projection's median to
     # the last year (the projection vanished after the first step).
     stepped = charts.income_chart(live, result.indicators, years)
@@ -353,6 +354,10 @@ def test_chart_options_are_plain_json_and_readable() -> None:
     assert "median (projected)" in names
     projected = stepped["series"][names.index("median (projected)")]["data"]
     assert projected[-1] is not None
+    # the two bands' legend swatches differ as the bands do (both were solid blue)
+    bands = [s for s in stepped["series"] if s["name"].endswith("percentile")]
+    assert len(bands) == 2
+    assert bands[0]["color"] != bands[1]["color"]
     few = live.assign(registered_people=1_200)
     assert charts.poverty_chart(few, None, years)["yAxis"][0]["name"] == "registered poor (people)"
     many = live.assign(registered_people=1_200_000)

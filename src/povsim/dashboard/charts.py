@@ -53,12 +53,13 @@ def _by_year(frame: pd.DataFrame | None, column: str, years: range, scale: float
 
 def _frame(title: str, years: range, legend: bool = True) -> dict[str, Any]:
     """What every chart shares: the title, no animation (a change shows at once), a
-    legend under the plot (never over the data) and one category per year."""
+    legend under the plot on one line (never over the data; wrapped in a narrow window it
+    ran over the axis's name, so it pages instead) and one category per year."""
     return {
         "animation": False,
         "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"show": legend, "bottom": 0, "textStyle": {"fontSize": 11}},
+        "legend": {"show": legend, "type": "scroll", "bottom": 0, "textStyle": {"fontSize": 11}},
         "grid": {"left": 70, "right": 60, "top": 45, "bottom": 75},
         "xAxis": {
             "type": "category",
@@ -173,10 +174,18 @@ def _band(name: str, low: list, high: list, opacity: float, stack: str) -> list[
             **base,
             "name": name,
             "data": gap,
-            "color": BLUE,
+            # the legend's swatch as light as the band: two bands of one solid blue read
+            # as one
+            "color": _translucent(BLUE, opacity),
             "areaStyle": {"opacity": opacity, "color": BLUE},
         },
     ]
+
+
+def _translucent(colour: str, opacity: float) -> str:
+    """``#rrggbb`` at ``opacity``, as CSS rgba()."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {opacity:g})"
 
 
 def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> dict:
