@@ -535,7 +535,6 @@ class DaskExecutor(Executor):
                     else str(err) or type(err).__name__  # nothing answers there
                 )
                 raise ValueError(f"no Dask scheduler at {address}: {reason}") from None
-
             #: workers the scheduler had when this connected (a local cluster: all of them)
             self.connected_workers = len(self._client.scheduler_info().get("workers", {}))
             self.workers = max(1, self.connected_workers)
