@@ -517,6 +517,7 @@ def test_a_set_is_answered_with_what_to_type(tmp_path: Path) -> None:
     wanted = "write --set 'programs.industry.statuses=[\"registered\"]'"
     assert said("programs.industry.statuses=[registered]").endswith(wanted)
     assert said("programs.industry.statuses=registered").endswith(wanted)
+    assert said('programs.industry.statuses=["registered"').endswith(wanted)  # left open
     assert said("programs.industry.statuses=[registered,exited]").endswith(
         'write --set \'programs.industry.statuses=["registered", "exited"]\''
     )

@@ -821,6 +821,23 @@ def test_a_device_is_no_scenario_file(tmp_path: Path) -> None:
     assert "/dev/null: not a regular file" in output
 
 
+def test_a_symbolic_link_to_no_file_says_why(tmp_path: Path) -> None:
+    """A link that loops ended in a traceback from Path.resolve; one to nothing was "file not
+    found", for a name that is there."""
+    (tmp_path / "loop.toml").symlink_to("loop.toml")
+    (tmp_path / "gone.toml").symlink_to("nothing.toml")
+    (tmp_path / "child.toml").write_text('extends = "loop.toml"\n', encoding="utf-8")
+    for name, said in (
+        ("loop.toml", "loop.toml: a symbolic link that loops back on itself, to no file"),
+        ("gone.toml", "gone.toml: a symbolic link to a file that does not exist: nothing.toml"),
+        ("child.toml", "child.toml: extends: extends "),
+    ):
+        code, output = _invoke(tmp_path, ["check", str(tmp_path / name)])
+        assert code == 2
+        assert said in " ".join(output.split()), output
+    assert "loops back on itself" in " ".join(output.split())
+
+
 def test_messages_quote_what_the_file_says(tmp_path: Path) -> None:
     """A hypercube's range was reported by a sample drawn inside it (4.0445...), a region's
     key as "the year", and a kind changed over an inherited table as a misspelling."""

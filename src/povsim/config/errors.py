@@ -204,11 +204,12 @@ def _program_model(raw: Mapping[str, Any] | None, name: str) -> type[BaseModel] 
 
 def _list_meant(given: str | float) -> list[Any]:
     """The list a single value or bracketed words stand for: a --set of ``[registered]``
-    is not TOML (its words are unquoted) and reaches the check as the text "[registered]"."""
-    if not (isinstance(given, str) and given.startswith("[") and given.endswith("]")):
+    is not TOML (its words are unquoted) and reaches the check as the text "[registered]",
+    as does a list left open, ``["registered"``."""
+    if not (isinstance(given, str) and (given.startswith("[") or given.endswith("]"))):
         return [given]
     items: list[Any] = []
-    for word in (w.strip().strip("\"'") for w in given[1:-1].split(",")):
+    for word in (w.strip().strip("\"'") for w in given.strip("[]").split(",")):
         if word:
             try:
                 items.append(tomllib.loads(f"v = {word}")["v"])

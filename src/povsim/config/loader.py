@@ -8,6 +8,7 @@ that set the offending value, the dotted field path and what is wrong.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tomllib
@@ -119,12 +120,16 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
         except OSError:  # a symlink loop, say
             exists = False
         what = "not a regular file" if exists else "not found"
+        if not exists and path.is_symlink():
+            what = _dangling(path)
         if referenced_from:
             source, field = referenced_from
             raise ScenarioError(
                 [ScenarioProblem(source, field, f"extended file {what}: {path.absolute()}")]
             )
         message = "not a regular file (a device or a pipe?)" if exists else "file not found"
+        if not exists and path.is_symlink():
+            message = _dangling(path)
         raise ScenarioError([ScenarioProblem(str(path), "", message)])
     try:
         data = path.read_bytes()
@@ -228,6 +233,16 @@ def _note_leaves(
             _note_leaves(value, origin, source, (*prefix, str(key)))
 
 
+def _dangling(path: Path) -> str:
+    """Why a symbolic link leads to no file: it loops, or its target is missing."""
+    try:
+        path.resolve(strict=True)
+    except (OSError, RuntimeError) as err:  # RuntimeError: a loop, before Python 3.13
+        if isinstance(err, RuntimeError) or getattr(err, "errno", None) == errno.ELOOP:
+            return "a symbolic link that loops back on itself, to no file"
+    return f"a symbolic link to a file that does not exist: {os.readlink(path)}"
+
+
 def _resolve(
     path: Path,
     chain: tuple[Path, ...],
@@ -235,16 +250,19 @@ def _resolve(
     referenced_from: tuple[str, str] | None = None,
     partial: Partial | None = None,
 ) -> dict[str, Any]:
-    path = path.resolve() if path.is_absolute() else path
     if len(chain) >= MAX_EXTENDS:
         source, field = referenced_from or (str(path), "extends")
         raise ScenarioError(
             [ScenarioProblem(source, field, f"extends chain longer than {MAX_EXTENDS} files")]
         )
-    if path.resolve() in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, path.resolve()))
-        raise ScenarioError([ScenarioProblem(str(path), "extends", f"extends itself: {cycle}")])
+    # Read first: a file that cannot be read (a symbolic link that loops, say) is reported
+    # in words, where resolving its path would raise.
     data = read_toml(path, referenced_from)
+    real = path.resolve()
+    path = real if path.is_absolute() else path
+    if real in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, real))
+        raise ScenarioError([ScenarioProblem(str(path), "extends", f"extends itself: {cycle}")])
     parent = data.pop("extends", None)
     merged: dict[str, Any] = {}
     if parent is not None:
@@ -255,6 +273,9 @@ def _resolve(
             message = "an empty path: name the file to extend, or leave extends out"
             raise ScenarioError([ScenarioProblem(str(path), "extends", message)])
         target = path.parent / parent
+        if not _exists(target) and target.is_symlink():
+            message = f"extends {target.absolute()}: {_dangling(target)}"
+            raise ScenarioError([ScenarioProblem(str(path), "extends", message)])
         if not Path(parent).is_absolute() and not _exists(target):
             message = (
                 f"extended file not found: {target.absolute()} (a relative path in extends is "
@@ -263,7 +284,7 @@ def _resolve(
             raise ScenarioError([ScenarioProblem(str(path), "extends", message)])
         merged = _resolve(
             target,
-            (*chain, path.resolve()),
+            (*chain, real),
             origin,
             (str(path), "extends"),
             partial,
