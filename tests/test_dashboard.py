@@ -665,6 +665,13 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         expect(table).to_contain_text("Δ vs industry-30")  # the paired difference, as the CLI's
         expect(page.get_by_text("Download comparison (CSV)")).to_be_visible()
         page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+        # At 800 px a planner's table ran 6 px past the page: it scrolls in its own box.
+        page.set_viewport_size({"width": 800, "height": 1100})
+        expect(page.locator(".povsim-comparison table")).to_be_visible()
+        page.wait_for_timeout(500)  # the layout settles
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], width
+        page.set_viewport_size({"width": 1500, "height": 1100})
 
         # Export the mix and the comparison.
         with page.expect_download() as download:
@@ -1199,6 +1206,9 @@ def test_a_loaded_mix_keeps_its_budget_and_the_planners_replications(monkeypatch
     assert app.policy.value.budget_scale == pytest.approx(0.14)
     app._set_budget(loaded, 0.2)  # a move
     assert app.policy.value.budget_scale == pytest.approx(0.2)
+    # and back: no step of the slider is 0.14
+    app._reset_budget(app.policy.value)
+    assert app.policy.value.budget_scale == pytest.approx(0.14)
 
 
 def test_a_nations_budget_reads_in_billions(monkeypatch) -> None:

@@ -298,6 +298,12 @@ def _set_budget(current: Policy, scale: float) -> None:
     _set_policy(current.with_(budget_scale=scale))
 
 
+def _reset_budget(current: Policy) -> None:
+    """Back to the scenario's own level, which the slider's step may not reach (Shandan's
+    calibrated x0.14 could not be had again once moved, but by picking the scenario anew)."""
+    _set_policy(current.with_(budget_scale=current.base.budget.scale))
+
+
 def _set_share(current: Policy, name: str, percent: int) -> None:
     _set_policy(current.with_share(name, percent / 100))
 
@@ -469,7 +475,9 @@ def CompareView(model: DashboardModel):
             # escaped: markdown reads a pair of asterisks as emphasis
             shown = (_unbroken(c).replace("*", "\\*") for c in cells)
             lines.append(f"| {mix} | " + " | ".join(shown) + " |")
-        _markdown("\n".join(lines))
+        # Its own scroll: at 800 px the table ran 6 px past the page
+        with solara.Column(classes=["povsim-comparison"], style={"overflow-x": "auto"}):
+            _markdown("\n".join(lines))
         for note in _unpaired_notes(result):
             solara.Warning(note, classes=["povsim-unpaired"])
         if result.replications < FEW_REPLICATIONS:
@@ -861,6 +869,15 @@ def PolicyPanel():
             step=BUDGET_STEP,
             on_value=partial(_set_budget, current),
         )
+        own = current.base.budget.scale
+        if abs(current.budget_scale - own) > 1e-9:
+            solara.Button(
+                f"back to x{own:.3g}, the scenario's",
+                text=True,
+                small=True,
+                on_click=partial(_reset_budget, current),
+                classes=["povsim-budget-reset"],
+            )
         # A planner read "budget barely matters" from spending of half of it at x1 and
         # some at x0: say what the budget bounds and what it does not.
         solara.Text(
