@@ -1192,8 +1192,9 @@ def test_a_seed_out_of_range_is_said_in_the_pages_words(monkeypatch) -> None:
 
 
 def test_a_loaded_mix_keeps_its_budget_and_the_planners_replications(monkeypatch) -> None:
-    """Shandan's calibrated budget of 0.140 loaded as the slider's 0.15 (its step), and the
-    export carried it; a change of scenario put the replications back to 10."""
+    """Shandan's calibrated budget (0.140 then, 0.124 since stop 56) loaded as the slider's
+    step nearest it, and the export carried it; a change of scenario put the replications
+    back to 10."""
     monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
     from povsim.dashboard import app
 
@@ -1201,14 +1202,16 @@ def test_a_loaded_mix_keeps_its_budget_and_the_planners_replications(monkeypatch
     app._load(SCENARIOS / "regions" / "shandan.toml", "regions/shandan.toml")
     loaded = app.policy.value
     assert loaded.replications == 2
-    assert loaded.budget_scale == pytest.approx(0.14)
-    app._set_budget(loaded, 0.15)  # the slider's snap of 0.140, sent back
-    assert app.policy.value.budget_scale == pytest.approx(0.14)
-    app._set_budget(loaded, 0.2)  # a move
-    assert app.policy.value.budget_scale == pytest.approx(0.2)
-    # and back: no step of the slider is 0.14
-    app._reset_budget(app.policy.value)
-    assert app.policy.value.budget_scale == pytest.approx(0.14)
+    own = load_scenario(SCENARIOS / "regions" / "shandan.toml").budget.scale
+    assert loaded.budget_scale == pytest.approx(own)
+    snap = round(own / app.BUDGET_STEP) * app.BUDGET_STEP
+    assert snap != pytest.approx(own)  # no step of the slider is the calibrated level
+    app._set_budget(loaded, snap)  # the slider's snap, sent back
+    assert app.policy.value.budget_scale == pytest.approx(own)
+    app._set_budget(loaded, 0.3)  # a move
+    assert app.policy.value.budget_scale == pytest.approx(0.3)
+    app._reset_budget(app.policy.value)  # and back
+    assert app.policy.value.budget_scale == pytest.approx(own)
 
 
 def test_a_nations_budget_reads_in_billions(monkeypatch) -> None:

@@ -9,8 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from povsim import Household, PovertyModel, Scenario, Status, Village
+from povsim.sim.assessment import _school_year
 from povsim.sim.population import build_population
 from povsim.sim.streams import Streams
+
+from .conftest import hand_built
 
 
 def check_accounting(ind: pd.DataFrame, households: int) -> None:
@@ -164,6 +167,59 @@ def test_no_household_is_a_pupil_alone(baseline: Scenario) -> None:
     assert (h.pupils[alone] == 0).all()
     # Pupils are still drawn: about school_share of the members who are not elderly.
     assert h.pupils.sum() > 0.15 * (h.size - h.elderly).sum()
+
+
+def test_children_under_school_age_are_drawn_as_cohorts_of_pupils(baseline: Scenario) -> None:
+    """No child started school in a run, so the pupils fell by half over 2014-2020 (13.5% to
+    6.9% of the national profile's people), and children under school age counted as
+    workers."""
+    pop = baseline.population
+    h, _ = build_population(baseline, Streams(11).population)
+    ratio = h.young.sum() / h.pupils.sum()
+    assert ratio == pytest.approx(pop.preschool_years / pop.school_years, rel=0.1)
+    assert (h.labour == np.maximum(h.size - h.elderly - h.pupils - h.young - h.disabled, 0)).all()
+    assert ((h.young > 0) == (h.school_entry_years > 0)).all()
+    assert h.school_entry_years.max() == pop.preschool_years
+    # a household without a grandparent keeps an adult beside its children
+    assert (h.pupils + h.young < h.size - h.elderly + (h.elderly > 0)).all()
+    # None, with preschool_years 0: every other draw of the population is as it was.
+    none = baseline.updated({"population.preschool_years": 0})
+    h0, _ = build_population(none, Streams(11).population)
+    assert h0.young.sum() == 0
+    assert (h0.pupils == h.pupils).all()
+    assert (h0.level == h.level).all()
+    assert (h0.labour - h.labour <= h.young).all()
+    assert (h0.labour - h.labour == h.young)[~h.disabled].all()
+
+
+def test_children_start_school_and_leave_it_a_school_career_later(bare: Scenario) -> None:
+    """A child starts school when its clock runs out, the next a sibling gap later, and each
+    leaves school ``school_years`` after it started, even beside older pupils, whose own
+    chain leaves on its clock."""
+    pop = bare.population
+    gap, years = pop.sibling_gap_years, pop.school_years
+    rows = [
+        {"young": 1, "school_entry_years": 1, "labour": 1, "size": 2},
+        {"pupils": 1, "school_years_left": 2, "young": 2, "school_entry_years": 1, "size": 4},
+    ]
+    h, _ = hand_built(*rows, villages=1)
+    labour = h.labour.copy()
+    started: dict[int, list[int]] = {0: [], 1: []}
+    left: dict[int, list[int]] = {0: [], 1: []}
+    for year in range(2014, 2014 + 20):
+        pupils, young = h.pupils.copy(), h.young.copy()
+        _school_year(h, bare, year)
+        for i in range(2):
+            started[i] += [year] * int(young[i] - h.young[i])
+            left[i] += [year] * int(pupils[i] + (young[i] - h.young[i]) - h.pupils[i])
+    assert started == {0: [2014], 1: [2014, 2014 + gap]}
+    assert left[0] == [2014 + years]
+    # the pupil drawn at the start leaves on its own clock; the children who started in
+    # the run leave a whole school career after they started
+    assert left[1] == [2015, 2014 + years, 2014 + gap + years]
+    assert h.pupils.tolist() == [0, 0]
+    assert h.young.tolist() == [0, 0]
+    assert (h.labour - labour).tolist() == [1, 3]
 
 
 def test_the_elderly_cluster_in_households_of_their_own(baseline: Scenario) -> None:

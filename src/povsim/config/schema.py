@@ -145,7 +145,22 @@ class PopulationConfig(_Section):
         le=20,
     )
     sibling_gap_years: int = setting(
-        3, "years between one pupil leaving school and the next", "years", ge=1, le=10
+        3,
+        "years between one pupil leaving school and the next, and between one child "
+        "starting school and the next",
+        "years",
+        ge=1,
+        le=10,
+    )
+    preschool_years: int = setting(
+        6,
+        "years a child lives at home before it starts school: as many children under school "
+        "age are drawn, for each year, as pupils for each year of school (cohorts of equal "
+        "size), and they start school one a sibling gap apart; 0: none, the pupils drawn at "
+        "the start are the only ones",
+        "years",
+        ge=0,
+        le=10,
     )
     chronic_illness_rate: Probability = setting(
         0.25, "share of households with a chronically ill member", "share"

@@ -869,10 +869,10 @@ def PolicyPanel():
             step=BUDGET_STEP,
             on_value=partial(_set_budget, current),
         )
-        own = current.base.budget.scale
-        if abs(current.budget_scale - own) > 1e-9:
+        level = current.base.budget.scale
+        if abs(current.budget_scale - level) > 1e-9:
             solara.Button(
-                f"back to x{own:.3g}, the scenario's",
+                f"back to x{level:.3g}, the scenario's",
                 text=True,
                 small=True,
                 on_click=partial(_reset_budget, current),

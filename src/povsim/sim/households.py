@@ -43,7 +43,15 @@ class HouseholdState(ArrayState):
     labour = ArrayColumn(np.int16, "working-age members able to work")
     elderly = ArrayColumn(np.int16, "members aged 60 or more")
     pupils = ArrayColumn(np.int16, "children in school")
-    school_years_left = ArrayColumn(np.int8, "years until the eldest pupil leaves school")
+    school_years_left = ArrayColumn(
+        np.int8, "years until the eldest of the pupils drawn at the start leaves school"
+    )
+    young = ArrayColumn(np.int16, "children not yet in school")
+    school_entry_years = ArrayColumn(np.int8, "years until the eldest young child starts school")
+    entrants = ArrayColumn(np.int16, "pupils who started school in the run (among pupils)")
+    entrant_years_left = ArrayColumn(
+        np.int8, "years until the eldest pupil who started school in the run leaves it"
+    )
     left_school_year = ArrayColumn(np.int16, "year a pupil last left school (0 never)")
     chronic = ArrayColumn(np.bool_, "a member is chronically ill")
     disabled = ArrayColumn(np.bool_, "a member is disabled")
@@ -163,6 +171,7 @@ class Household(mesa.Agent):
     labour: RowView[int] = RowView("households")
     elderly: RowView[int] = RowView("households")
     pupils: RowView[int] = RowView("households")
+    young: RowView[int] = RowView("households")
     chronic: RowView[bool] = RowView("households")
     disabled: RowView[bool] = RowView("households")
     education: RowView[int] = RowView("households")

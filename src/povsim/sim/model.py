@@ -38,6 +38,7 @@ PANEL_COLUMNS = (
     "labour",
     "elderly",
     "pupils",
+    "young",
     "chronic",
     "disabled",
     "severe",

@@ -112,9 +112,12 @@ def build_population(
     village, weight = _sample_villages(pop, villages, rng)
     size = np.minimum(1 + rng.poisson(pop.mean_household_size - 1.0, n), pop.max_household_size)
     elderly, pupils = _draw_members(pop, size, rng)
+    # A stream of their own: every draw of the population stream is as it was before
+    # young children were drawn.
+    young, entry = _draw_young(pop, size, elderly, pupils, rng.spawn(1)[0])
     disabled = rng.random(n) < pop.disability_rate
     chronic = rng.random(n) < pop.chronic_illness_rate
-    labour = np.maximum(size - elderly - pupils - disabled, 0)
+    labour = np.maximum(size - elderly - pupils - young - disabled, 0)
     education = rng.choice(4, size=n, p=pop.education_probs).astype(np.int8)
     land = pop.land_per_person * np.exp(rng.normal(-(pop.land_sd**2) / 2, pop.land_sd, n))
 
@@ -141,6 +144,8 @@ def build_population(
         labour=labour,
         elderly=elderly,
         pupils=pupils,
+        young=young,
+        school_entry_years=entry,
         chronic=chronic,
         disabled=disabled,
         education=education,
@@ -199,6 +204,31 @@ def _draw_members(
     elderly = np.where(only_elderly, size, rng.binomial(size, np.clip(rest_rate, 0.0, 1.0)))
     pupils = rng.binomial(size - elderly - (elderly == 0), pop.school_share)
     return elderly, pupils
+
+
+def _draw_young(
+    pop: PopulationConfig,
+    size: np.ndarray,
+    elderly: np.ndarray,
+    pupils: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Children not yet in school, and the years until the eldest of them starts.
+
+    Cohorts of equal size: a household is expected to hold ``preschool_years`` /
+    ``school_years`` as many of them as pupils, drawn from the members under 60 who are
+    not pupils, keeping an adult where there is no grandparent. Without them no child
+    would start school in the run, and the pupils would halve by 2020 as the eldest leave.
+    """
+    if pop.preschool_years == 0:
+        return np.zeros(size.size, dtype=np.int16), np.zeros(size.size, dtype=np.int8)
+    under_60 = size - elderly - (elderly == 0)
+    ratio = pop.preschool_years / pop.school_years
+    # E[pupils] = school_share x under_60, E[the rest] = (1 - school_share) x under_60
+    chance = min(ratio * pop.school_share / max(1.0 - pop.school_share, 1e-9), 1.0)
+    young = rng.binomial(np.maximum(under_60 - pupils, 0), chance)
+    entry = np.where(young > 0, rng.integers(1, pop.preschool_years + 1, size.size), 0)
+    return young, entry
 
 
 def _draw_housing(h: HouseholdState, pop, rng: np.random.Generator) -> None:
