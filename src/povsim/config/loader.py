@@ -119,17 +119,16 @@ def read_toml(path: Path, referenced_from: tuple[str, str] | None = None) -> dic
             exists = path.exists()
         except OSError:  # a symlink loop, say
             exists = False
-        what = "not a regular file" if exists else "not found"
-        if not exists and path.is_symlink():
-            what = _dangling(path)
+        dangling = _dangling(path) if not exists and path.is_symlink() else None
         if referenced_from:
             source, field = referenced_from
+            what = dangling or ("not a regular file" if exists else "not found")
             raise ScenarioError(
                 [ScenarioProblem(source, field, f"extended file {what}: {path.absolute()}")]
             )
-        message = "not a regular file (a device or a pipe?)" if exists else "file not found"
-        if not exists and path.is_symlink():
-            message = _dangling(path)
+        message = dangling or (
+            "not a regular file (a device or a pipe?)" if exists else "file not found"
+        )
         raise ScenarioError([ScenarioProblem(str(path), "", message)])
     try:
         data = path.read_bytes()

@@ -202,8 +202,14 @@ def _draw_members(
     in_alone = alone * small_people
     rest_rate = (elderly_people - in_alone) / (pop.mean_household_size - in_alone)
     elderly = np.where(only_elderly, size, rng.binomial(size, np.clip(rest_rate, 0.0, 1.0)))
-    pupils = rng.binomial(size - elderly - (elderly == 0), pop.school_share)
+    pupils = rng.binomial(_child_places(size, elderly), pop.school_share)
     return elderly, pupils
+
+
+def _child_places(size: np.ndarray, elderly: np.ndarray) -> np.ndarray:
+    """Members who may be children: those under 60 but one adult where there is no
+    grandparent, so a household is never children alone."""
+    return size - elderly - (elderly == 0)
 
 
 def _draw_young(
@@ -222,11 +228,10 @@ def _draw_young(
     """
     if pop.preschool_years == 0:
         return np.zeros(size.size, dtype=np.int16), np.zeros(size.size, dtype=np.int8)
-    under_60 = size - elderly - (elderly == 0)
     ratio = pop.preschool_years / pop.school_years
-    # E[pupils] = school_share x under_60, E[the rest] = (1 - school_share) x under_60
+    # E[pupils] = school_share x places, E[the places left] = (1 - school_share) x places
     chance = min(ratio * pop.school_share / max(1.0 - pop.school_share, 1e-9), 1.0)
-    young = rng.binomial(np.maximum(under_60 - pupils, 0), chance)
+    young = rng.binomial(np.maximum(_child_places(size, elderly) - pupils, 0), chance)
     entry = np.where(young > 0, rng.integers(1, pop.preschool_years + 1, size.size), 0)
     return young, entry
 
