@@ -299,8 +299,9 @@ def _set_budget(current: Policy, scale: float) -> None:
 
 
 def _reset_budget(current: Policy) -> None:
-    """Back to the scenario's own level, which the slider's step may not reach (Shandan's
-    calibrated x0.14 could not be had again once moved, but by picking the scenario anew)."""
+    """Back to the scenario's own level, which the slider's step may not reach (a calibrated
+    level such as Shandan's could not be had again once moved, but by picking the scenario
+    anew)."""
     _set_policy(current.with_(budget_scale=current.base.budget.scale))
 
 
