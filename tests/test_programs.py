@@ -149,6 +149,36 @@ def test_education_secures_schooling_then_a_school_leaver_works(bare: Scenario) 
     assert h.pupils[1] == 1
 
 
+def test_student_aid_reaches_every_registered_pupil_and_secures_no_schooling(
+    bare: Scenario,
+) -> None:
+    """Aid is an entitlement outside the poverty funds: every registered or exited household
+    with a pupil, whatever the budget, paid what the campaign added in the year; it is not
+    the schooling guarantee, and it ends with the household's last pupil."""
+    table = {"guaranteed_from": 2014, "allowance": {2014: 0.0, 2016: 400.0}}
+    scenario = bare.updated({"programs": {"student_aid": table}, "registration.completed_month": 0})
+    rows = [
+        {**REG, "pupils": 2, "school_years_left": 12, "schooling_ok": False},
+        {**REG, "pupils": 1, "school_years_left": 1, "status": Status.EXITED, "exit_year": 2014},
+        {**REG, "pupils": 0},
+        {**REG, "pupils": 1, "school_years_left": 12, "status": Status.UNREGISTERED},
+    ]
+    model, aid = start_year(scenario, *rows)
+    h = model.households
+    assert aid.enrolled.tolist() == [True, True, False, False]  # no share, no budget: paid
+    assert aid.income.tolist() == [0.0, 0.0, 0.0, 0.0]  # nothing added before 2016
+    aid.secure(h)
+    assert not h.schooling_ok[0]
+    h.pupils[1] = 0  # the exited household's pupil leaves school at the end of 2014
+    aid.begin_year(2015)
+    aid.begin_year(2016)
+    assert aid.enrolled.tolist() == [True, False, False, False]
+    assert aid.income[0] == pytest.approx(400 * 2 / 4)
+    assert aid.ledger[-1]["spent_yuan"] == pytest.approx(400 * 2)
+    assert aid.helped().tolist() == [True, False, False, False]
+    assert aid.ever_covered().tolist() == [True, True, False, False]
+
+
 def test_a_school_leaver_earns_the_same_wage_whatever_the_households_level(
     rules: Scenario,
 ) -> None:

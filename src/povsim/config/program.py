@@ -291,6 +291,25 @@ class EducationConfig(ProgramConfig):
     duration_years: int = setting(3, "years of support", "years", ge=1)
 
 
+class StudentAidConfig(ProgramConfig):
+    allowance: dict[Year, Annotated[float, Field(ge=0.0, le=1e6)]] = setting(
+        {},
+        "what the campaign added to a pupil's aid, by year (a year not given takes the last "
+        "given before it; none: the aid predates the campaign and is in the drawn incomes)",
+        "yuan/pupil/year",
+    )
+    statuses: tuple[StatusName, ...] = setting(
+        ("registered", "exited"), "register statuses that may enrol"
+    )
+    take_up: Probability = setting(1.0, "chance an eligible household takes the aid up", "share")
+    cost_timing: CostTiming = setting("yearly", "the aid is paid every school year")
+    duration_years: int = setting(
+        12, "most years of aid before a household is assessed anew", "years", ge=1
+    )
+    once: bool = setting(False, "a household is enrolled at most once")
+    support: str | None = setting("education", "census reports count it as education support")
+
+
 class HealthConfig(ProgramConfig):
     extra_reimbursement: Probability = setting(
         0.35, "extra share of an illness's cost reimbursed", "share"

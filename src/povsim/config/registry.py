@@ -27,6 +27,7 @@ from povsim.config.program import (
     PublicJobsConfig,
     RelocationConfig,
     SocialSecurityConfig,
+    StudentAidConfig,
     WorkAwayConfig,
 )
 
@@ -115,6 +116,7 @@ BUILTIN_CONFIGS: dict[str, type[ProgramConfig]] = {
     "employment": EmploymentConfig,
     "relocation": RelocationConfig,
     "education": EducationConfig,
+    "student_aid": StudentAidConfig,
     "health": HealthConfig,
     "social_security": SocialSecurityConfig,
     "housing": HousingConfig,
