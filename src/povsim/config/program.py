@@ -292,6 +292,12 @@ class EducationConfig(ProgramConfig):
 
 
 class StudentAidConfig(ProgramConfig):
+    budget: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] | None = setting(
+        {},
+        "none of the poverty funds (empty): once guaranteed it is paid from the education "
+        "budgets, and no share of budget.total moves it",
+        "yuan/year",
+    )
     allowance: dict[Year, Annotated[float, Field(ge=0.0, le=1e6)]] = setting(
         {},
         "what the campaign added to a pupil's aid, by year (a year not given takes the last "

@@ -316,7 +316,7 @@ def _own_budgets(current: Policy) -> str:
     own = {
         name: sum(program.budget.get(year, 0.0) for year in base.years)
         for name, program in base.programs.items()
-        if program.budget is not None
+        if program.budget
     }
     if not own:
         return ""

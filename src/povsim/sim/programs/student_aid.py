@@ -34,13 +34,6 @@ class StudentAid(SupportProgram):
     Config: ClassVar = StudentAidConfig
     channel: ClassVar = "transfer"
 
-    def money(self, year: int) -> float:
-        # Paid from the education budgets once guaranteed, whatever the poverty funds'
-        # shares: it has none of its own.
-        if self.active(year) and self.unlimited(year):
-            return np.inf
-        return super().money(year)
-
     def eligible(self, year: int) -> Mask:
         return super().eligible(year) & (self.context.households.pupils > 0)
 
