@@ -295,6 +295,17 @@ def test_candidates_that_make_invalid_scenarios_are_skipped(county, tmp_path: Pa
     assert len(result.history) == result.evaluations  # only valid points were run
 
 
+def test_a_fit_whose_every_candidate_is_invalid_is_refused_and_leaves_nothing(
+    county, tmp_path: Path
+) -> None:
+    """Shares of 0.5-0.9 for industry, beside the others' 0.75: no candidate is a scenario.
+    It wrote a calibrated.toml of the penalty objective that no command could load."""
+    shares = [Parameter(path="programs.industry.share", bounds=(0.5, 0.9))]
+    with pytest.raises(ScenarioError, match="every candidate in the bounds makes an invalid"):
+        _fit(county, tmp_path / "fit", parameters=shares, generations=1, population=4)
+    assert not (tmp_path / "fit").exists()
+
+
 def program_target(indicator: str, program: str, year: int, **fields) -> Target:
     """A target on one program's figure; its value does not matter to ``measure``."""
     return Target(

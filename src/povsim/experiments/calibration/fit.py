@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,7 +54,7 @@ from povsim.experiments.calibration.validation import (
 from povsim.experiments.executors import EXECUTOR_HINT, Executor, finishing
 from povsim.experiments.sweep import counted, too_many_runs
 from povsim.runs.display import result_repr, shape
-from povsim.runs.store import OutputDirectory, check_target, replacing
+from povsim.runs.store import MARKER, OutputDirectory, check_target, replacing
 
 __all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
 
@@ -230,6 +231,8 @@ class _Search:
         self.rows: list[dict[str, Any]] = []
         self.best_objective = math.inf
         self.best_x: NDArray[np.float64] | None = None
+        self.invalid: ScenarioProblem | None = None
+        """Why the first candidate that made no valid scenario was skipped."""
         self.generation = 0
         self.fresh = 0
 
@@ -315,9 +318,11 @@ class _Search:
             try:
                 scenarios.append(self.base.updated(self.changes(x)))
                 todo.append(x)
-            except ScenarioError:
+            except ScenarioError as err:
                 # e.g. budget shares that add up to more than 1: not a candidate
                 self.cache[x.tobytes()] = (INVALID, np.full(len(self.targets), np.nan))
+                if self.invalid is None and err.problems:
+                    self.invalid = err.problems[0]
         if todo:
             for x, values in zip(todo, self.run(scenarios), strict=True):
                 means = values.mean(axis=0)
@@ -340,7 +345,8 @@ class _Search:
                 self.on_result()
         results = [self.cache[x.tobytes()][0] for x in points]
         for x, value in zip(points, results, strict=True):
-            if value < self.best_objective:
+            # An invalid candidate is never a best point: calibrated.toml must load.
+            if value < min(self.best_objective, INVALID):
                 self.best_objective, self.best_x = value, x
                 self.write_best(x, value)
         self.generation += 1
@@ -530,6 +536,7 @@ def calibrate(
         if on_plan is not None:
             on_plan(2 * len(parameters) + fit_runs)
         _refuse_inert(base, parameters, targets, x0, seed, executor, on_result, source, given)
+        existed = Path(out).exists()
         directory = OutputDirectory(Path(out), "calibration")
 
         def run(scenarios: list[Scenario]) -> NDArray[np.float64]:
@@ -566,7 +573,7 @@ def calibrate(
             fingerprint,
         )
         search.replay()
-        result = differential_evolution(
+        differential_evolution(
             lambda x: math.nan,  # never called: the generation mapper evaluates every point
             bounds=[p.bounds for p in parameters],
             popsize=population,
@@ -578,8 +585,25 @@ def calibrate(
             init="latinhypercube",
             x0=x0,
         )
-        x = search.best_x if search.best_x is not None else result.x
-        changes = search.changes(x)
+        if search.best_x is None:
+            # Every candidate was skipped: nothing to calibrate, and nothing to leave behind.
+            if not existed:
+                shutil.rmtree(directory.path, ignore_errors=True)
+            elif [f.name for f in directory.path.iterdir()] == [MARKER]:
+                (directory.path / MARKER).unlink()  # the user's own empty directory stays
+            why = search.invalid
+            reason = f"{why.path}: {why.message}" if why is not None else "no candidate ran"
+            raise ScenarioError(
+                [
+                    ScenarioProblem(
+                        given or source,
+                        "" if given else "calibration.parameters",
+                        f"every candidate in the bounds makes an invalid scenario ({reason}): "
+                        "narrow the bounds, or change the scenario's other values",
+                    )
+                ]
+            )
+        changes = search.changes(search.best_x)
         calibrated = base.updated(changes)
         table = target_table(targets, run([calibrated])[0])
         with finishing(directory.path):
