@@ -338,6 +338,24 @@ def test_a_lever_value_that_makes_an_invalid_scenario_is_never_on_the_front(
     assert (result.front["programs.industry.share"] <= 0.25 + 1e-9).all()
 
 
+def test_a_search_in_which_no_point_is_a_scenario_is_refused_and_leaves_nothing(
+    baseline: Scenario, tmp_path: Path
+) -> None:
+    """Industry at 0.5-0.9 beside the others' 0.75: it ended "0 mixes on the front of 4
+    evaluated" with status 0."""
+    with pytest.raises(ScenarioError, match="every point in the levers' bounds makes an invalid"):
+        optimize(
+            resized(baseline, 100),
+            ["incidence_end", "cost_per_exit"],
+            ["programs.industry.share=0.5:0.9"],
+            tmp_path / "opt",
+            generations=1,
+            population=4,
+            replications=1,
+        )
+    assert not (tmp_path / "opt").exists()
+
+
 def test_an_objective_needs_a_known_direction_and_pathway(
     obvious: Scenario, tmp_path: Path
 ) -> None:

@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -621,6 +622,8 @@ class _Search:
         self.fresh = 0
         self.reference: NDArray[np.float64] | None = None
         self.invalid: set[bytes] = set()
+        self.why_invalid: ScenarioProblem | None = None
+        """Why the first point that made no valid scenario was skipped."""
 
     @property
     def history_file(self) -> Path:
@@ -671,9 +674,11 @@ class _Search:
         for i, x in enumerate(points):
             try:
                 scenarios = self._scenarios(x)
-            except ScenarioError:
+            except ScenarioError as err:
                 # e.g. a share lever that takes the shares over the budget: not a candidate
                 self.invalid.add(x.tobytes())
+                if self.why_invalid is None and err.problems:
+                    self.why_invalid = err.problems[0]
                 continue
             for s, scenario in enumerate(scenarios):
                 for r in range(self.replications):
@@ -963,17 +968,23 @@ def optimize(
     }
     out = Path(out)
     history = out / "history.parquet"
+    existed = out.exists()
     with (
         replacing(out, "optimize", overwrite=overwrite, kept=history.is_file),
         locked(out),
     ):
         directory = OutputDirectory(out, "optimize")
-        return _search(
-            directory, space, objs, cons, settings, samples, statistic, generations,
-            population, replications, seed, given(executor), on_result,
-            on_plan, Path(scenario_file) if scenario_file is not None else None,
-            scenario,
-        )  # fmt: skip
+        try:
+            return _search(
+                directory, space, objs, cons, settings, samples, statistic, generations,
+                population, replications, seed, given(executor), on_result,
+                on_plan, Path(scenario_file) if scenario_file is not None else None,
+                scenario,
+            )  # fmt: skip
+        except ScenarioError:
+            if not existed:  # refused before it kept anything: nothing is left
+                shutil.rmtree(out, ignore_errors=True)
+            raise
 
 
 def _robust_problem(
@@ -1086,6 +1097,18 @@ def _search(
         Evaluator().eval(static, pop)
         algorithm.tell(infills=pop)
 
+    if search.cache and len(search.invalid) == len(search.cache):
+        # No point made a scenario: a front of none, said as a success, would hide it.
+        search_file.unlink(missing_ok=True)
+        search.history_file.unlink(missing_ok=True)
+        why = search.why_invalid
+        reason = f"{why.path}: {why.message}" if why is not None else "no point ran"
+        raise _problem(
+            "--levers",
+            "",
+            f"every point in the levers' bounds makes an invalid scenario ({reason}): "
+            "narrow the bounds, or change the scenario's other values",
+        )
     with finishing(out):
         history = pd.DataFrame(search.rows)
         front = front_of(history, objectives).reset_index(drop=True)
