@@ -427,6 +427,25 @@ def test_calibrate_cli_bad_param_is_a_clear_error(tmp_path: Path) -> None:
     assert "--param income.growth=a:0.1: its low bound 'a' is not a number" in result.output
 
 
+def test_validate_replaces_only_a_table_it_wrote(tmp_path: Path) -> None:
+    """--overwrite took any file of the name: a run's manifest, a scenario, a CSV of one's own."""
+    mine = tmp_path / "mine.csv"
+    mine.write_text("a,b\n1,2\n", encoding="utf-8")
+    args = ["validate", str(REGIONS / "shandan_targets.toml"), "--replications", "2"]
+    result = runner.invoke(app, [*args, "--out", str(mine), "--overwrite"])
+    assert result.exit_code == 2
+    assert "is not what povsim validate wrote" in result.output
+    assert mine.read_text(encoding="utf-8") == "a,b\n1,2\n"
+    assert not mine.with_suffix(".png").exists()
+    table = tmp_path / "table.csv"
+    args += ["--households", "200", "--executor", "serial", "--quiet", "--out", str(table)]
+    result = runner.invoke(app, args)
+    assert result.exit_code in (0, 1), result.output
+    again = runner.invoke(app, [*args, "--overwrite"])
+    assert again.exit_code in (0, 1), again.output
+    assert table.read_text(encoding="utf-8").startswith("region,target,year,published")
+
+
 def test_calibrate_cli_names_an_ignored_param_as_given(tmp_path: Path) -> None:
     args = ["calibrate", str(REGIONS / "jiangjin.toml"), "--targets"]
     args += [str(REGIONS / "jiangjin_targets.toml"), "--out", str(tmp_path / "fit")]

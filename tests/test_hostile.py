@@ -319,6 +319,15 @@ COMMANDS = {
         "income.growth=a:0.1",
     ],
     "validate: a file for --regions-dir": ["validate", "--regions-dir", "{base}"],
+    # it replaced the file with the table's CSV, and counted a region named twice twice
+    "validate: --out a scenario file": [
+        "validate",
+        "{shandan}",
+        "--out",
+        "{targets}",
+        "--overwrite",
+    ],
+    "validate: a region named twice": ["validate", "{shandan}", "{shandan}"],
     "validate: a missing --regions-dir": ["validate", "--regions-dir", "{tmp}/nowhere"],
     "calibrate: bounds that do not fit in memory": [
         "calibrate",

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["calibrate", "validate"]
 
+VALIDATION_HEADER = "region,target,year,published,tolerance,simulated,"
+"""How a table povsim validate wrote begins (validation.target_table's columns)."""
+
 
 def _parameter(text: str) -> Parameter:
     """``dotted.path=LOW:HIGH`` as a free parameter."""
@@ -200,11 +203,22 @@ def validate(
 
     if out is not None:
         # Before the runs, not after them: a table's path is the user's file to keep.
+        if out.suffix.lower() != ".csv":
+            raise fail(f"--out {out}: the table is written as CSV: give a name ending in .csv", 2)
         try:
             for target in (out, out.with_suffix(".png")):
                 check_file_target(target, overwrite)
         except OutputError as err:
             raise fail(str(err), 2) from None
+        figure = out.with_suffix(".png")
+        if (out.exists() or figure.exists()) and not _validation_table(out):
+            # --overwrite replaces an earlier table and its figure, not any file of the name
+            what = out if out.exists() else figure
+            raise fail(
+                f"--out {out}: {what} is not what povsim validate wrote; povsim will not "
+                "replace it (choose another path)",
+                2,
+            )
     names = regions or sorted(
         p.name.removesuffix("_targets.toml") for p in regions_dir.glob("*_targets.toml")
     )
@@ -218,8 +232,13 @@ def validate(
         )
         raise fail(f"--regions-dir {regions_dir}: {why}", 2)
     loaded: list[tuple[Scenario, TargetsFile]] = []
+    seen: dict[Path, str] = {}
     for name in names:
         path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
+        if path.resolve() in seen:
+            # run twice, every target counted twice in the table and the tally
+            raise fail(f"{name}: the same targets as {seen[path.resolve()]}; name a region once", 2)
+        seen[path.resolve()] = name
         if not path.exists() and Path(name).is_dir():
             raise fail(f"{name}: a directory; give a region (e.g. national) or a targets file", 2)
         if not path.exists():
@@ -268,6 +287,16 @@ def validate(
         )
     if missed:
         raise typer.Exit(1)
+
+
+def _validation_table(path: Path) -> bool:
+    """Whether ``path`` holds a table ``povsim validate`` wrote (its header's columns)."""
+    try:
+        with path.open(encoding="utf-8") as file:
+            header = file.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return header.startswith(VALIDATION_HEADER)
 
 
 def _print_misses(table: pd.DataFrame) -> None:
