@@ -446,6 +446,18 @@ def test_validate_replaces_only_a_table_it_wrote(tmp_path: Path) -> None:
     assert table.read_text(encoding="utf-8").startswith("region,target,year,published")
 
 
+def test_calibrate_says_when_the_scenario_is_not_the_one_the_targets_name(tmp_path: Path) -> None:
+    """Guiyang fitted to Shandan's targets ran without a word, under Shandan's name."""
+    args = ["calibrate", str(REGIONS / "guiyang.toml"), "--targets"]
+    args += [str(REGIONS / "shandan_targets.toml"), "--out", str(tmp_path / "fit")]
+    result = runner.invoke(app, [*args, "--param", "income.growth=0.2:0.1"])
+    assert result.exit_code == 2  # refused after the note: no runs
+    assert "its targets are for" in result.output
+    assert "fitting" in result.output
+    own = ["calibrate", str(REGIONS / "shandan.toml"), *args[2:]]
+    assert "its targets are for" not in runner.invoke(app, [*own, "--param", "x"]).output
+
+
 def test_calibrate_cli_names_an_ignored_param_as_given(tmp_path: Path) -> None:
     args = ["calibrate", str(REGIONS / "jiangjin.toml"), "--targets"]
     args += [str(REGIONS / "jiangjin_targets.toml"), "--out", str(tmp_path / "fit")]

@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from povsim.cli.common import (
     ExecutorOption,
     SchedulerOption,
     WorkersOption,
     console,
+    errors,
     experiment,
     fail,
     load,
@@ -109,9 +111,19 @@ def calibrate(
 
     base = load(scenario, [], national=True)
     try:
-        spec, _ = load_targets(targets)
+        spec, named = load_targets(targets)
     except ScenarioError as err:
         raise fail(str(err), 2) from None
+    if named is not None and named != scenario.resolve():
+        # Fitting one profile to another's targets may be meant (a variant of it), but
+        # it was done without a word, under the targets' region name.
+        errors.print(
+            escape(
+                f"note: {targets}: its targets are for {named}; fitting {scenario} to them, "
+                f"and calibrated.toml extends {scenario}"
+            ),
+            highlight=False,
+        )
     parameters = [_parameter(p) for p in param] if param else None
     refuse_target(out, "calibration", overwrite=overwrite, resume=not overwrite)
     try:
