@@ -269,6 +269,16 @@ COMMANDS = {
         "{lognorm}",
     ],
     "sensitivity: an output by prefix": ["sensitivity", "{base}", "--problem", "{prefix}"],
+    # taken and ignored: the user believed they had asked for something
+    "sensitivity: second order for Morris": [
+        "sensitivity",
+        "{base}",
+        "--problem",
+        "{six}",
+        "--method",
+        "morris",
+        "--second-order",
+    ],
     "sensitivity: infinite bounds": ["sensitivity", "{base}", "--problem", "{inf_bounds}"],
     "sensitivity: share weights reversed": [
         "sensitivity",
@@ -678,6 +688,7 @@ def test_a_hostile_command_is_one_clear_line(
     values = {name: str(path) for name, path in paths.items()}
     values |= {"base": str(BASELINE), "tmp": str(tmp_path), "out": str(tmp_path / "out")}
     values["shandan"] = str(SCENARIOS / "regions" / "shandan_targets.toml")
+    values["six"] = str(SCENARIOS / "problems" / "baseline_six.toml")
     values["national"] = str(SCENARIOS / "regions" / "national_counties.toml")
     national_design = tmp_path / "national_design.toml"
     national_design.write_text(

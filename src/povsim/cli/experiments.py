@@ -76,7 +76,10 @@ def sensitivity(
             "-N", "--n", min=1, max=1_000_000, help="base sample size (Morris: trajectories)"
         ),
     ] = 1024,
-    second_order: Annotated[bool, typer.Option(help="Sobol S2 indices (more runs)")] = True,
+    second_order: Annotated[
+        bool | None,
+        typer.Option(help="Sobol S2 indices (more runs; Sobol only, on by default)"),
+    ] = None,
     resume: Annotated[bool, typer.Option(help="continue an evaluation already in --out")] = False,
     overwrite: Annotated[
         bool, typer.Option(help="replace an earlier sensitivity analysis in --out")
@@ -106,6 +109,10 @@ def sensitivity(
         raise fail(f"--method must be one of {', '.join(METHODS)}, not {method!r}", 2)
     if resume and overwrite:
         raise fail("--resume continues an analysis, --overwrite replaces it: give one", 2)
+    if second_order is not None and method != "sobol":
+        # taken and ignored, the user believed they had chosen something
+        flag = "--second-order" if second_order else "--no-second-order"
+        raise fail(f"{flag} applies only with --method sobol, not {method}", 2)
     try:
         spec = load_problem(problem, scenario, set_ or [])
     except ScenarioError as err:
@@ -118,7 +125,7 @@ def sensitivity(
                 method,
                 n,
                 out,
-                second_order=second_order,
+                second_order=second_order is not False,
                 executor=pool,
                 resume=resume,
                 overwrite=overwrite,
