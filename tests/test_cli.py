@@ -147,7 +147,7 @@ def test_compare_refuses_what_is_not_a_comparison(tmp_path: Path) -> None:
     mixes = [str(SCENARIOS / "industry_led.toml"), BASELINE]
     args = ["compare", *mixes, "--replications", "2", "--executor", "serial"]
     output = _refused([*args, "--out", str(run), "--overwrite", *SMALL])
-    assert "povsim run output, not a compare" in output
+    assert "povsim run output, not one of compare" in output
     foreign = tmp_path / "f"
     foreign.mkdir()
     (foreign / "data.csv").write_text("1")

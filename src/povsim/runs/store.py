@@ -143,7 +143,9 @@ def _check_target(target: Path, kind: str, *, overwrite: bool, resume: bool) -> 
             "it is left untouched (choose another output path)"
         )
     if found != kind:
-        raise OutputError(f"{target} holds a povsim {found} output, not a {kind}; left untouched")
+        raise OutputError(
+            f"{target} holds a povsim {found} output, not one of {kind}; left untouched"
+        )
     if not (overwrite or resume):
         raise OutputError(
             f"{target} already holds a povsim {kind}; give --overwrite (overwrite=True in "
