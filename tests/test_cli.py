@@ -395,6 +395,18 @@ def test_a_scheduler_without_workers_is_said(capsys: pytest.CaptureFixture[str])
     assert "has no workers yet" in capsys.readouterr().err
 
 
+def test_a_set_that_breaks_one_of_several_scenarios_names_it() -> None:
+    """compare A B --set ...: the shares' total was said without whose it was."""
+    industry = str(SCENARIOS / "industry_led.toml")
+    result = runner.invoke(
+        app, ["compare", BASELINE, industry, "--set", "programs.relocation.share=0.5"]
+    )
+    assert result.exit_code == 2
+    assert f"{BASELINE}: --set programs.relocation.share: programs: program shares" in (
+        " ".join(result.output.split())
+    )
+
+
 def test_a_table_written_to_a_file_is_whole() -> None:
     """Redirected, rich cut the validation table at 80 columns: every number was '…'."""
     targets = str(SCENARIOS / "regions" / "national_targets.toml")

@@ -105,7 +105,9 @@ def stopped(err: KeyboardInterrupt, kept: str = "") -> typer.Exit:
     return fail(f"{word}: {kept}" if kept else word, 128 + signum)
 
 
-def load(path: Path, overrides: list[str], *, national: bool = False) -> Scenario:
+def load(
+    path: Path, overrides: list[str], *, national: bool = False, among: bool = False
+) -> Scenario:
     """Load a scenario, or exit 2 with the problems.
 
     Args:
@@ -113,6 +115,8 @@ def load(path: Path, overrides: list[str], *, national: bool = False) -> Scenari
         overrides: ``--set`` values.
         national: the command also runs county-resolved scenarios (a geography section);
             the others take one county only.
+        among: one of several scenarios the same ``--set`` applies to: a problem it makes
+            is named with the file it made it in.
     """
     from povsim.config import ScenarioError, load_scenario, one_county
 
@@ -120,7 +124,8 @@ def load(path: Path, overrides: list[str], *, national: bool = False) -> Scenari
         spec = load_scenario(path, overrides)
         spec = spec if national else one_county(spec, path)
     except ScenarioError as err:
-        raise fail(str(err), 2) from None
+        text = str(err)
+        raise fail(f"{path}: {text}" if among and str(path) not in text else text, 2) from None
     print_notes(path, spec)
     return spec
 

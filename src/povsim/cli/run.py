@@ -262,7 +262,7 @@ def compare(
 
     if len(scenarios) < 2:
         raise fail("compare needs at least two scenario files", 2)
-    specs = [load(path, set_ or []) for path in scenarios]
+    specs = [load(path, set_ or [], among=len(scenarios) > 1) for path in scenarios]
     for spec in specs:
         same = [str(p) for p, s in zip(scenarios, specs, strict=True) if s.name == spec.name]
         if len(same) > 1:
