@@ -400,6 +400,20 @@ def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> Non
     assert not (tmp_path / "o").exists()
 
 
+def test_a_design_reads_toml_nested_tables_as_dotted_paths(tmp_path: Path) -> None:
+    """[grid.programs.industry] share = [...] was "grid.programs: Input should be a valid
+    list"; a whole scenario's problem a point made was named grid.programs."""
+    grid = write_design(tmp_path, 'base = "{base}"\n[grid.programs.industry]\nshare = [0.1, 0.2]\n')
+    assert load_design(grid).plan()["programs.industry.share"].tolist() == [0.1, 0.2]
+    lhs = write_design(
+        tmp_path, 'base = "{base}"\n[lhs]\nsamples = 2\n[lhs.ranges.income]\ngrowth = [0.02, 0.1]\n'
+    )
+    assert len(load_design(lhs).plan()["income.growth"]) == 2
+    over = write_design(tmp_path, 'base = "{base}"\n[grid.programs.industry]\nshare = [0.1, 0.9]\n')
+    with pytest.raises(ScenarioError, match=r"grid\.programs\.industry\.share: program shares"):
+        load_design(over)
+
+
 def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
     lhs = write_design(
         tmp_path,

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Self
 
 import numpy as np
 import pandas as pd
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from scipy.stats import qmc
 
 from povsim.config import (
@@ -61,6 +61,22 @@ class _Strict(StrictNumbers):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+def _dotted(table: Any, prefix: str = "") -> Any:
+    """A table of paths as TOML's nested tables write it (``[grid.programs.industry]``
+    ``share = [...]``) in the dotted paths the design reads (``"programs.industry.share"``);
+    anything else as it is, for the field's own checks."""
+    if not isinstance(table, dict):
+        return table
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_dotted(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
 class Variant(_Strict):
     name: str
     set: dict[str, Any] = Field(default_factory=dict)
@@ -70,6 +86,8 @@ class LatinHypercube(_Strict):
     samples: Annotated[int, Field(ge=1)]
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     ranges: dict[str, tuple[float, float]]
+
+    _paths = field_validator("ranges", mode="before")(_dotted)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -113,6 +131,8 @@ class SweepDesign(_Strict):
     variants: list[Variant] | None = None
     grid: dict[str, list[Any]] | None = None
     lhs: LatinHypercube | None = None
+
+    _paths = field_validator("grid", mode="before")(_dotted)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Self:
@@ -370,14 +390,14 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
         try:
             scenarios.append(base.updated({**changes, "name": f"{design.name}-{name}"}))
         except ScenarioError as err:
-            raise ScenarioError(
-                [
-                    ScenarioProblem(
-                        str(path), f"{_where(design, index, p.path)}.{p.path}", p.message
-                    )
-                    for p in err.problems
-                ]
-            ) from None
+            problems = []
+            for p in err.problems:
+                # A problem of the whole (the programs' shares) is named by the value the
+                # point changed in it: grid.programs.industry.share, not grid.programs.
+                field = next((f for f in changes if f.startswith(f"{p.path}.")), p.path)
+                where = f"{_where(design, index, field)}.{field}"
+                problems.append(ScenarioProblem(str(path), where, p.message))
+            raise ScenarioError(problems) from None
     seed = base.seed if design.seed is None else design.seed
     record = {
         "design_file": str(path),

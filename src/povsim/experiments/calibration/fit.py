@@ -60,6 +60,8 @@ __all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
 
 INVALID = 1e12
 """Objective of a candidate that makes an invalid scenario (never the best)."""
+FEW_AGENTS = 1_000
+"""Under this many agents a parameter that moves no target may move it at a real size."""
 
 
 def _objective(means: np.ndarray, targets: Sequence[Target]) -> float:
@@ -397,7 +399,12 @@ def _refuse_inert(
             source,
             parameters_given,
             f"moves no target between its bounds {p.bounds[0]:g} and {p.bounds[1]:g}: the "
-            "model ignores it here, so it cannot be fitted",
+            "model ignores it here, so it cannot be fitted"
+            + (
+                ""
+                if base.population.households >= FEW_AGENTS
+                else f" (or {base.population.households:,} agents are too few to show it)"
+            ),
         )
         for k, p in enumerate(judged)
         if np.array_equal(values[2 * k], values[2 * k + 1], equal_nan=True)
