@@ -171,6 +171,8 @@ def _designs(tmp_path: Path) -> dict[str, Path]:
         '[inputs."income.growth"]\ndist = "lognorm"\nbounds = [0.03, -0.1]\n',
         "prefix": f'base = {base}\noutputs = ["incidence"]\n'
         '[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
+        "twice": f'base = {base}\noutputs = ["incidence_end", "incidence_end"]\n'
+        '[inputs."income.growth"]\nbounds = [0.03, 0.1]\n',
         "reversed_weights": f'base = {base}\noutputs = ["incidence_end"]\n'
         '[shares]\nprograms = ["industry", "health"]\nweights = [2.0, 0.5]\n',
         "inf_bounds": f'base = {base}\noutputs = ["incidence_end"]\n'
@@ -269,6 +271,7 @@ COMMANDS = {
         "{lognorm}",
     ],
     "sensitivity: an output by prefix": ["sensitivity", "{base}", "--problem", "{prefix}"],
+    "sensitivity: an output twice": ["sensitivity", "{base}", "--problem", "{twice}"],
     # taken and ignored: the user believed they had asked for something
     "sensitivity: second order for Morris": [
         "sensitivity",

@@ -183,6 +183,9 @@ class ProblemFile(_Strict):
                 "outputs: none to analyse: list at least one (time_varying columns are "
                 "analysed besides them, not instead)"
             )
+        if twice := repeated(self.outputs):
+            # one column, analysed once: the list said two
+            raise ValueError(f"outputs: {twice[0]} is listed twice")
         for program in self.shares.programs if self.shares else ():
             if (path := f"programs.{program}.share") in self.inputs:
                 # the shares table would overwrite the input in every run, silently
