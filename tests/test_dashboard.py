@@ -481,6 +481,12 @@ def test_an_upload_is_size_limited_and_nesting_safe(tmp_path: Path) -> None:
     assert "population.households" in _refused(
         tmp_path, "bad.toml", "[population]\nhouseholds = -3\n"
     )
+    # to 2100 in daily steps: minutes a run, and its replications ran on after the tab closed
+    lines = "".join(f"{year} = 3300\n" for year in range(2021, 2101))
+    long = (
+        f'extends = "baseline.toml"\nend_year = 2100\nsteps_per_year = 365\n[poverty_line]\n{lines}'
+    )
+    assert "household-steps a run, more than the dashboard's" in _refused(tmp_path, "l.toml", long)
 
 
 @pytest.fixture(scope="module")
@@ -969,8 +975,10 @@ def test_an_empty_upload_or_a_misspelt_program_is_refused_in_a_sentence() -> Non
 def test_an_upload_that_moves_the_run_is_named_as_the_upload() -> None:
     from povsim.dashboard.upload import load_upload
 
-    with pytest.raises(ScenarioError, match=r"the run's years are set in upload: u\.toml"):
+    with pytest.raises(ScenarioError, match=r"the run's years are set in upload: u\.toml") as error:
         load_upload("u.toml", b'extends = "baseline.toml"\nend_year = 2025\n', SCENARIOS)
+    # the shipped file by its name, not where the server keeps it
+    assert str(error.value).startswith("baseline.toml: poverty_line:")
 
 
 def test_a_scenario_given_on_the_command_line_is_the_picker_s_choice(monkeypatch) -> None:

@@ -11,6 +11,7 @@ upload, the field and the problem.
 from __future__ import annotations
 
 import difflib
+import os
 import tempfile
 import threading
 import tomllib
@@ -43,6 +44,10 @@ MAX_UPLOAD_HOUSEHOLDS = 200_000
 """The largest shipped profile (national); the live model and projection must fit."""
 
 MAX_UPLOAD_VILLAGES = 5_000
+
+MAX_UPLOAD_HOUSEHOLD_STEPS = MAX_UPLOAD_HOUSEHOLDS * 7 * 12
+"""The national profile's households over its seven years of monthly steps: an upload to
+2100 in daily steps ran for minutes, and its replications on after the tab closed."""
 
 
 def _depth(value: Any) -> int:
@@ -173,16 +178,15 @@ def load_upload(name: str, data: bytes, shipped: Path) -> Policy:
         try:
             policy = Policy.from_file(path, source)
         except ScenarioError as err:
-            # Name the upload, not the temporary copy the loader read.
+            # Name the upload, not the temporary copy the loader read, and a shipped file
+            # by its name, not where the server keeps it.
+            folder = f"{shipped.resolve()}{os.sep}"
+
+            def shown(text: str) -> str:
+                return text.replace(str(path), source).replace(folder, "")
+
             raise ScenarioError(
-                [
-                    ScenarioProblem(
-                        source if p.source == str(path) else p.source,
-                        p.path,
-                        p.message.replace(str(path), source),
-                    )
-                    for p in err.problems
-                ]
+                [ScenarioProblem(shown(p.source), p.path, shown(p.message)) for p in err.problems]
             ) from None
     population = policy.base.population
     for field, value, limit in (
@@ -197,6 +201,21 @@ def load_upload(name: str, data: bytes, shipped: Path) -> Policy:
                     )
                 ]
             )
+    base = policy.base
+    steps = population.households * len(base.years) * base.steps_per_year
+    if steps > MAX_UPLOAD_HOUSEHOLD_STEPS:
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    source,
+                    "",
+                    f"{population.households:,} households over {len(base.years)} years of "
+                    f"{base.steps_per_year} steps are {steps:,} household-steps a run, more "
+                    f"than the dashboard's {MAX_UPLOAD_HOUSEHOLD_STEPS:,} (the national "
+                    "profile's); run it with povsim run",
+                )
+            ]
+        )
     if not raw.get("extends") and not raw.get("programs"):
         # An empty file loaded as a default county with no support, over the planner's mix.
         raise ScenarioError(
