@@ -955,6 +955,13 @@ def _comparison(scenario: Scenario) -> Comparison:
         (lambda t: povsim.run(t, executor="bogus"), ValueError, "executor must be one of"),
         (lambda t: povsim.write_run(t, "o"), TypeError, "result: a run or an ensemble"),
         (lambda t: povsim.simulate(t, replication=-1), ValueError, "replication: at least 0"),
+        # called only once the model stepped: "'int' object is not callable" from inside it
+        (lambda t: povsim.simulate(t, on_step=5), TypeError, "on_step: a function called"),
+        (
+            lambda t: run_ensemble(t, 1, 2, on_result=1),
+            TypeError,
+            "on_result: a function called as each run finishes",
+        ),
         (lambda t: povsim.PovertyModel(t).run().step(), RuntimeError, "has run to 2020"),
         (lambda t: povsim.PovertyModel("baseline.toml"), TypeError, "scenario: a Scenario"),
         (lambda t: povsim.PovertyModel(t, seed="x"), TypeError, "seed: a whole number"),

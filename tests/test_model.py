@@ -155,6 +155,26 @@ def test_population_matches_calibration_targets(baseline: Scenario) -> None:
     assert grades == pytest.approx(baseline.population.housing_grade_probs, abs=0.01)
 
 
+def test_a_model_and_its_state_say_what_they_are(baseline: Scenario) -> None:
+    """Each printed as ``<povsim.sim.model.PovertyModel object at 0x…>``."""
+    model = PovertyModel(baseline.updated({"population.households": 300}), 4)
+    assert repr(model).startswith("<PovertyModel 'baseline', seed 4, 2014-2020, at 2014, step 0")
+    assert repr(model.households) == "<HouseholdState: 300 rows × 60 columns; .frame()>"
+    model.run()
+    assert "run to 2020: 300 households" in repr(model)
+
+
+def test_shares_of_nobody_are_undefined_not_zero(baseline: Scenario) -> None:
+    """A county that registered nobody "exited 0.0%" of its register, in the dashboard too."""
+    from povsim import simulate
+
+    empty = baseline.updated({"population.households": 1, "population.villages": 1})
+    summary = simulate(empty, 1).summary()
+    assert summary["registered_households_start"] == 0
+    assert np.isnan(summary["cumulative_exit_share"])
+    assert np.isnan(summary["cumulative_relapse_share"])
+
+
 def test_no_household_is_a_pupil_alone(baseline: Scenario) -> None:
     """A child lives with a working-age adult or a grandparent: a household of pupils only
     was drawn once in every six one-person households, a labourless household that made the

@@ -194,3 +194,10 @@ def instance(name: str, value: object, kind: type, hint: str) -> Any:
     if not isinstance(value, kind):
         raise TypeError(f"{name}: {hint}, not {_shown(value)}")
     return value
+
+
+def function(name: str, value: object, hint: str) -> Any:
+    """``value`` as a function to call back (or None); ``hint`` says when it is called."""
+    if value is not None and not callable(value):
+        raise TypeError(f"{name}: a function called {hint}, or None, not {_shown(value)}")
+    return value

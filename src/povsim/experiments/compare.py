@@ -288,6 +288,7 @@ def compare_scenarios(
     if len(scenarios) < 2:
         raise ValueError(f"scenarios: two or more to compare, not {len(scenarios)}")
     arguments.replications(replications)
+    arguments.function("on_result", on_result, "as each run finishes")
     names = [s.name for s in scenarios]
     twice = repeated(names)
     if twice:

@@ -173,6 +173,7 @@ def run_ensemble(
     arguments.loaded("scenario", scenario)
     arguments.replications(replications)
     arguments.flag("counterfactual", counterfactual)
+    arguments.function("on_result", on_result, "as each run finishes")
     seed = run_seed(seed, scenario.seed)
     specs = [RunSpec(scenario, seed, r, counterfactual) for r in range(replications)]
     results: list[RunResult | None] = [None] * replications

@@ -35,6 +35,7 @@ from povsim.runs.display import result_repr, shape
 from povsim.sim.indicators import (
     INDICATORS,
     NATIONAL_INDICATORS,
+    UNDEFINED_WHEN_EMPTY,
     lowest_share_mean,
     weighted_quantiles,
 )
@@ -932,9 +933,9 @@ def _mean_income(table: pd.DataFrame, by: list[str]) -> pd.Series:
     return income / people.groupby([table[k] for k in by], sort=False).sum()
 
 
-def _share(part: pd.Series, whole: pd.Series) -> np.ndarray:
-    """``part / whole``, 0 where ``whole`` is (as every rate of an indicators table)."""
-    return np.where(whole > 0, part / whole.where(whole > 0, 1), 0.0)
+def _share(part: pd.Series, whole: pd.Series, none: float = 0.0) -> np.ndarray:
+    """``part / whole``, ``none`` where ``whole`` is 0 (as the indicators table's rate)."""
+    return np.where(whole > 0, part / whole.where(whole > 0, 1), none)
 
 
 def _province_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -1024,7 +1025,9 @@ def _national_indicators(
         out[column] = [weighted_quantiles(*pooled(group, y), [q])[0] for y in range(years)]
     out["mean_income_lowest_fifth"] = [lowest_share_mean(*pooled(0, y), 0.2) for y in range(years)]
     for column, (part, whole) in RATIOS.items():
-        out[column] = _share(out[part], out[whole])
+        out[column] = _share(
+            out[part], out[whole], np.nan if column in UNDEFINED_WHEN_EMPTY else 0.0
+        )
     poor = counties_table[counties_table["poor_county"]]
     exits = poor[poor["year"] == poor["exit_year"]].groupby("year")["county"].count()
     out["counties_exited"] = out["year"].map(exits).fillna(0).astype(np.int32)

@@ -126,6 +126,9 @@ def simulate(
         arguments.whole("replication", replication, least=0)
     arguments.flag("panel", panel)
     arguments.flag("counterfactual", counterfactual)
+    # called only once the model is built and stepping: refused there, it was "'int' object
+    # is not callable" from inside the model
+    arguments.function("on_step", on_step, "after every step")
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     model = PovertyModel(scenario, seed_for(seed, replication), panel=panel)

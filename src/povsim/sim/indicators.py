@@ -19,6 +19,7 @@ __all__ = [
     "INDICATORS",
     "NATIONAL_INDICATORS",
     "SKETCH_POINTS",
+    "UNDEFINED_WHEN_EMPTY",
     "annual_indicators",
     "income_sketch",
     "lowest_share_mean",
@@ -58,8 +59,10 @@ INDICATORS: dict[str, str] = {
     "ever_exited_households": "households that have exited at least once",
     "ever_exited_people": "people in households that have exited at least once",
     "ever_relapsed_households": "households that have relapsed at least once",
-    "cumulative_exit_share": "ever_exited_households / ever_registered_households",
-    "cumulative_relapse_share": "ever_relapsed_households / ever_exited_households",
+    "cumulative_exit_share": "ever_exited_households / ever_registered_households (NaN "
+    "while nobody has been registered)",
+    "cumulative_relapse_share": "ever_relapsed_households / ever_exited_households (NaN "
+    "while nobody has exited)",
     "relapses_illness": "relapsed households with an illness episode this year",
     "relapses_disaster": "relapsed households whose village had a disaster this year",
     "relapses_market": "relapsed farming households whose village had a bad price year",
@@ -150,8 +153,15 @@ NATIONAL_INDICATORS: dict[str, str] = {
 _PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def _ratio(part: float, whole: float) -> float:
-    return float(part / whole) if whole else 0.0
+UNDEFINED_WHEN_EMPTY = frozenset({"cumulative_exit_share", "cumulative_relapse_share"})
+"""Shares that are undefined (NaN) when there is nothing to share, as a cost per exit without
+exits is: a county that registered nobody did not exit 0% of its register. The other rates
+of a year (incidence, relapse rate) are 0 then, as published series give them."""
+
+
+def _ratio(part: float, whole: float, none: float = 0.0) -> float:
+    """``part / whole``; ``none`` when there is no whole."""
+    return float(part / whole) if whole else none
 
 
 def _mean(values: np.ndarray, weights: np.ndarray, mask) -> float:
@@ -260,10 +270,10 @@ def annual_indicators(
     row["ever_exited_people"] = h.people(h.ever_exited)
     row["ever_relapsed_households"] = h.count(h.relapses > 0)
     row["cumulative_exit_share"] = _ratio(
-        row["ever_exited_households"], row["ever_registered_households"]
+        row["ever_exited_households"], row["ever_registered_households"], none=np.nan
     )
     row["cumulative_relapse_share"] = _ratio(
-        row["ever_relapsed_households"], row["ever_exited_households"]
+        row["ever_relapsed_households"], row["ever_exited_households"], none=np.nan
     )
     for cause, mask in t.relapse_causes.items():
         row[f"relapses_{cause}"] = h.count(mask)

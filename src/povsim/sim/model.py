@@ -203,6 +203,20 @@ class PovertyModel(mesa.Model):
         """This year's poverty line, yuan per person per year."""
         return self.config.line(min(self.year, self.config.end_year))
 
+    def __repr__(self) -> str:
+        c = self.config
+        seed = self.seed_value
+        shown = seed if isinstance(seed, int) else f"{seed.entropy} {tuple(seed.spawn_key)}"
+        where = (
+            f"at {self.year}, step {self.step_in_year} of {c.steps_per_year}"
+            if self.running
+            else f"run to {c.end_year}"
+        )
+        return (
+            f"<PovertyModel {c.name!r}, seed {shown}, {c.start_year}-{c.end_year}, {where}: "
+            f"{len(self.households):,} households, {len(self.villages):,} villages>"
+        )
+
     @property
     def total_steps(self) -> int:
         """Steps from the first month to the last year's assessment."""

@@ -106,6 +106,9 @@ class ArrayState:
     def __len__(self) -> int:
         return self.n
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.n:,} rows × {len(self._columns)} columns; .frame()>"
+
     def frame(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """The columns as a DataFrame (copies)."""
         import pandas as pd
