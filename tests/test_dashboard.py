@@ -362,6 +362,12 @@ def test_chart_options_are_plain_json_and_readable() -> None:
     assert charts.poverty_chart(few, None, years)["yAxis"][0]["name"] == "registered poor (people)"
     many = live.assign(registered_people=1_200_000)
     assert "thousand" in charts.poverty_chart(many, None, years)["yAxis"][0]["name"]
+    # After one step the bands and the line dropped out until a second year: a band of one
+    # year is no area, so the projection's show; a run of one year marks its point.
+    one = charts.income_chart(live.iloc[:1], result.indicators, years)
+    assert one["title"]["text"].endswith("(projected)")
+    lone = charts.income_chart(live.iloc[:1], None, years)
+    assert all(s["showSymbol"] and s["symbol"] == "circle" for s in lone["series"])
 
     model = PovertyModel(scenario)
     assert model.villages.n > charts.GRID_VILLAGES

@@ -191,8 +191,9 @@ def _translucent(colour: str, opacity: float) -> str:
 def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> dict:
     """Income percentiles (5-95) against the poverty line, yuan per person per year: the
     live run's so far with the projection's median as dashes to the last year, or the
-    projection's bands until the live run has a year."""
-    shown = live if not live.empty else projected
+    projection's bands until the live run has two years (a band of one year is no area).
+    A run of one year shows its point as marks."""
+    shown = live if len(live) > 1 or projected is None else projected
     tag = "" if shown is live else " (projected)"
     option = _frame(f"Income percentiles and the line{tag}", years)
     option["yAxis"] = {"type": "value", "name": "yuan per person per year", "min": 0}
@@ -214,6 +215,10 @@ def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: rang
             "symbol": "none",
         }
     )
+    if sum(v is not None for v in p[50]) == 1:
+        # One year draws no line and no area: mark the point, the bands' ends and the line.
+        for each in series:
+            each.update(symbol="circle", symbolSize=7, showSymbol=True)
     option["series"] = series
     option["legend"]["data"] = [s["name"] for s in series if not s["name"].endswith("(base)")]
     return option
