@@ -308,6 +308,13 @@ class StudentAidConfig(ProgramConfig):
         ("registered", "exited"), "register statuses that may enrol"
     )
     take_up: Probability = setting(1.0, "chance an eligible household takes the aid up", "share")
+    unit_cost: float = setting(
+        0.0,
+        "none: the ledger counts the allowance paid (a cost of its own is refused)",
+        "yuan",
+        ge=0.0,
+        le=0.0,
+    )
     cost_timing: CostTiming = setting("yearly", "the aid is paid every school year")
     duration_years: int = setting(
         12, "most years of aid before a household is assessed anew", "years", ge=1
