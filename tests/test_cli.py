@@ -35,6 +35,10 @@ def test_run_writes_a_complete_directory(tmp_path: Path) -> None:
     assert manifest["seed"] == 3
     assert manifest["scenario"]["population"]["households"] == 5000
     assert {"povsim", "mesa", "numpy"} <= set(manifest["versions"])
+    # a checkout's commit: the version number is the same for every commit
+    if (Path(povsim.runs.store.__file__).parents[3] / ".git").exists():
+        assert len(manifest["versions"]["povsim_commit"].split("+")[0]) == 40
+    assert (manifest["executor"], manifest["workers"]) == ("serial", 1)
     assert manifest["wall_seconds"] > 0
     assert manifest["started"] < manifest["finished"]
     for name in ("poverty_headcount", "exits_relapses", "income_fan"):

@@ -701,6 +701,10 @@ def test_results_do_not_depend_on_partitions_or_executor(tiny: Scenario, tiny_ru
     ):
         on_dask = run_national(tiny, 3, executor=pool, partition=2)
     assert on_dask.partitions == 3
+    # where it ran is recorded (the manifest had the partitions' count alone)
+    assert on_dask.manifest_fields()["executor"] == "dask"
+    assert on_dask.manifest_fields()["scheduler"] == cluster.scheduler_address
+    assert on_dask.manifest_fields()["partition"] == 2
     for name, frame in tiny_run.tables().items():
         pd.testing.assert_frame_equal(frame, on_dask.tables()[name], obj=name)
 

@@ -929,6 +929,15 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
         povsim.run(tiny, replications=2, executor=SerialExecutor(), workers=2)
 
 
+def test_an_ensemble_records_where_it_ran(small: Scenario) -> None:
+    """The manifest said nothing of the executor, its workers or the scheduler."""
+    with ProcessExecutor(workers=2) as pool:
+        ensemble = run_ensemble(small, 1, 2, executor=pool, counterfactual=False)
+    fields = ensemble.manifest_fields()
+    assert (fields["executor"], fields["workers"]) == ("processes", 2)
+    assert run_ensemble(small, 1, 2, counterfactual=False).manifest_fields()["executor"] == "serial"
+
+
 def _comparison(scenario: Scenario) -> Comparison:
     """A comparison of no runs, for the checks of what is given with one."""
     empty = pd.DataFrame({"scenario": [], "metric": []})

@@ -53,6 +53,8 @@ class Ensemble:
     wall_seconds: float
     path: Path | None = field(default=None)
     panel: None = None
+    executor: dict[str, Any] = field(default_factory=dict)
+    """Where the replications ran (:meth:`Executor.describe`), for the manifest."""
 
     @property
     def replications(self) -> int:
@@ -141,6 +143,7 @@ class Ensemble:
             "finished": self.finished.isoformat(),
             "wall_seconds": round(self.wall_seconds, 4),
             "summary_intervals": self.summary_intervals().to_dict("records"),
+            **self.executor,
         }
 
 
@@ -184,7 +187,8 @@ def run_ensemble(
         if on_result is not None:
             on_result(result)
 
-    given(executor).run(execute, specs, collect)
+    where = given(executor)
+    where.run(execute, specs, collect)
     return Ensemble(
         scenario=scenario,
         seed=seed,
@@ -192,4 +196,5 @@ def run_ensemble(
         started=started,
         finished=datetime.now(UTC),
         wall_seconds=time.perf_counter() - clock,
+        executor=where.describe(),
     )

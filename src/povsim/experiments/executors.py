@@ -26,7 +26,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from povsim.config import arguments
 
@@ -283,6 +283,12 @@ class Executor(ABC):
 
     workers: int = 1
     chunk_size: int = 1
+    kind: ClassVar[str] = ""
+    """The executor's name on the command line (``--executor``)."""
+
+    def describe(self) -> dict[str, Any]:
+        """Where the work ran, for a manifest: the kind and its workers."""
+        return {"executor": self.kind, "workers": self.workers}
 
     @abstractmethod
     def run(
@@ -308,6 +314,8 @@ class Executor(ABC):
 class SerialExecutor(Executor):
     """Everything in this process, in order."""
 
+    kind = "serial"
+
     def run(self, fn, tasks, on_result) -> None:
         with _interrupts(raising=True) as interrupted:
             for index, task in enumerate(tasks):
@@ -322,6 +330,8 @@ class ProcessExecutor(Executor):
     Workers come from a fork server that has already imported povsim and Mesa, so
     a new worker starts in milliseconds and no threads are forked.
     """
+
+    kind = "processes"
 
     def __init__(self, workers: int | None = None, chunk_size: int = 1):
         # Made directly, not by make_executor: 0 workers ran on every core and 0 a chunk
@@ -494,6 +504,8 @@ def _nothing_answers(address: str) -> str | None:
 class DaskExecutor(Executor):
     """A Dask cluster: a local one started here, or an existing one at ``scheduler``."""
 
+    kind = "dask"
+
     def __init__(
         self, workers: int | None = None, scheduler: str | None = None, chunk_size: int = 1
     ):
@@ -507,6 +519,7 @@ class DaskExecutor(Executor):
                 "the dask executor needs the dask extra: pip install 'povsim[dask]'"
             ) from err
         self._cluster = None
+        self.scheduler: str | None = None
         if scheduler:
             from distributed.comm.addressing import get_address_host_port, normalize_address
 
@@ -527,6 +540,7 @@ class DaskExecutor(Executor):
                 raise ValueError(f"no Dask scheduler at {address}: {why}")
             try:
                 self._client = Client(address, timeout=SCHEDULER_SECONDS)
+                self.scheduler = address
             except (OSError, ValueError) as err:
                 reason = (
                     "an inproc:// address is a cluster in this process's memory, and none is "
@@ -566,6 +580,9 @@ class DaskExecutor(Executor):
             except BaseException:  # a Ctrl-C during the start: leave no cluster behind
                 self.close()
                 raise
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "scheduler": self.scheduler or "a local cluster"}
 
     def run(self, fn, tasks, on_result) -> None:
         from distributed import KilledWorker

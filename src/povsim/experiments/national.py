@@ -74,7 +74,10 @@ def run_national(
         if on_result is not None:
             on_result()
 
-    given(executor).run(run_partition, groups, collect)
-    return aggregate(
+    where = given(executor)
+    where.run(run_partition, groups, collect)
+    result = aggregate(
         scenario, seed, specs, runs, started=started, clock=clock, partitions=len(groups)
     )
+    result.executor = {**where.describe(), "partition": partition}
+    return result

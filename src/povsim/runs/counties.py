@@ -1005,7 +1005,8 @@ def _national_indicators(
             values = stacked[column].where(weight > 0, 0.0).fillna(0.0) * weight
             total = weight.groupby(stacked["year"]).sum().to_numpy()
             summed = values.groupby(stacked["year"]).sum().to_numpy()
-            # a mean over nobody is missing, a share of an empty whole 0, as in a county's table
+            # a mean over nobody is missing, a share of an empty whole 0 (the cumulative
+            # shares, NaN, are recomputed from counts as RATIOS), as in a county's table
             empty = 0.0 if column.endswith("_share") else np.nan
             out[column] = np.where(total > 0, summed / np.where(total > 0, total, 1), empty)
     counties, years, _, points = sketches.shape
@@ -1095,6 +1096,8 @@ class NationalResult:
     counterfactual: None = None
     panel: None = None
     replication: None = None
+    executor: dict[str, Any] = field(default_factory=dict)
+    """Where the partitions ran and how they were cut, for the manifest."""
 
     @property
     def replications(self) -> int:
@@ -1133,6 +1136,7 @@ class NationalResult:
             "counties": int(self.counties["county"].nunique()),
             "partitions": self.partitions,
             "agents": self.agents,
+            **self.executor,
         }
 
 

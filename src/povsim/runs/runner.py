@@ -91,11 +91,14 @@ class RunResult:
         )
 
     def manifest_fields(self) -> dict[str, Any]:
-        """The run's own timing, for the manifest."""
+        """The run's own timing, and where it ran (here: a single run is never sent to an
+        executor), for the manifest."""
         return {
             "started": self.started.isoformat(),
             "finished": self.finished.isoformat(),
             "wall_seconds": round(self.wall_seconds, 4),
+            "executor": "serial",
+            "workers": 1,
         }
 
 

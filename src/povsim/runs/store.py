@@ -14,11 +14,13 @@ writes its files one by one as they are ready, so an interrupted one can resume.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import platform
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -329,14 +331,42 @@ def path_component(name: str) -> str:
 
 
 def versions() -> dict[str, str]:
-    """Versions of povsim and the libraries that shape its results."""
+    """Versions of povsim and the libraries that shape its results; for povsim run from a
+    git checkout (an editable install), also its commit, "+changes" when the checkout has
+    uncommitted ones: its version number does not change between commits."""
     found = {"python": platform.python_version()}
     for package in ("povsim", "mesa", "numpy", "pandas", "pyarrow"):
         try:
             found[package] = version(package)
         except PackageNotFoundError:
             found[package] = "unknown"
+    if (commit := _checkout_commit()) is not None:
+        found["povsim_commit"] = commit
     return found
+
+
+@functools.cache
+def _checkout_commit() -> str | None:
+    """The commit of the git checkout povsim's code is imported from, or None."""
+    source = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(source), *args],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+
+    try:
+        # povsim's own files, tracked: not a wheel inside some other checkout (a venv's)
+        git("ls-files", "--error-unmatch", "__init__.py")
+        head = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no", ".")
+    except (OSError, subprocess.SubprocessError):
+        return None  # no git, or not a checkout (an installed wheel)
+    return f"{head}+changes" if changed else head
 
 
 def write_file(target: Path, write: Callable[[str], None]) -> None:
