@@ -494,6 +494,13 @@ def test_a_nations_headcount_is_in_millions(baseline: Scenario) -> None:
     assert left.get_ylabel() == "million people"
     peak = max(float(np.max(line.get_ydata())) for line in left.get_lines())
     assert peak == pytest.approx(nation["poor_people"].max() / 1e6)
+    # the flows too: "households" under a 1e7 offset beside the headcount's millions
+    assert exits_relapses(ind, small).axes[0].get_ylabel() == "households"
+    flows = ind.assign(exits_households=ind["exits_households"] * 1e5)
+    axis = exits_relapses(flows, small).axes[0]
+    assert axis.get_ylabel() == "million households"
+    tallest = max(bar.get_height() for bar in axis.patches)
+    assert tallest == pytest.approx(flows.groupby("year")["exits_households"].mean().max() / 1e6)
 
 
 def test_the_provinces_left_unlabelled_have_one_legend_entry() -> None:

@@ -123,12 +123,15 @@ def exits_relapses(ind: pd.DataFrame, scenario: Scenario) -> Figure:
         "new entrants": ind["new_entrants_households"],
         "removed": ind["removed_households"],
     }
+    # A nation's millions, not "households" under a 1e7 offset, as the headcount's people
+    largest = max(float(values.max()) for values in flows.values())
+    per, unit = (1e-6, "million households") if largest >= 1e6 else (1, "households")
     width = 0.8 / len(flows)
     x = np.arange(len(ind))
     for i, (label, values) in enumerate(flows.items()):
-        ax.bar(x + (i - (len(flows) - 1) / 2) * width, values, width, label=label)
+        ax.bar(x + (i - (len(flows) - 1) / 2) * width, values * per, width, label=label)
     ax.set_xticks(x, ind["year"].astype(int).astype(str))
-    ax.set(title=f"Exits and relapses — {name}", xlabel="year", ylabel="households")
+    ax.set(title=f"Exits and relapses — {name}", xlabel="year", ylabel=unit)
     _legend_below(fig, ax, ncols=4)
     return fig
 
