@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import time
 from pathlib import Path
@@ -409,6 +410,21 @@ def test_a_set_that_breaks_one_of_several_scenarios_names_it() -> None:
     assert f"{BASELINE}: --set programs.relocation.share: programs: program shares" in (
         " ".join(result.output.split())
     )
+
+
+def test_a_nations_yearly_table_fits_a_terminal_of_80_columns() -> None:
+    """Its villages (53,351/128,035) ran 3 columns past 80, and the terminal cut them."""
+    from rich.console import Console
+
+    from povsim.cli.tables import summary_table
+
+    national = povsim.load_scenario(SCENARIOS / "regions" / "national.toml")
+    small = national.updated({"population.households": 4000, "population.villages": 80})
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(summary_table(povsim.simulate(small, 1, counterfactual=False)))
+    text = console.export_text()
+    assert "…" not in text
+    assert "villages: exited/designated, thousands" in text
 
 
 def test_a_table_written_to_a_file_is_whole() -> None:
