@@ -52,7 +52,7 @@ from povsim.config.paths import differences
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.experiments.calibration.validation import resized
 from povsim.experiments.executors import Executor, finishing, given
-from povsim.experiments.sweep import counted, too_many_runs
+from povsim.experiments.sweep import counted, none_valid, too_many_runs
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.runs.runner import simulate
@@ -622,7 +622,7 @@ class _Search:
         self.fresh = 0
         self.reference: NDArray[np.float64] | None = None
         self.invalid: set[bytes] = set()
-        self.why_invalid: ScenarioProblem | None = None
+        self.invalid_first: ScenarioProblem | None = None
         """Why the first point that made no valid scenario was skipped."""
 
     @property
@@ -677,8 +677,8 @@ class _Search:
             except ScenarioError as err:
                 # e.g. a share lever that takes the shares over the budget: not a candidate
                 self.invalid.add(x.tobytes())
-                if self.why_invalid is None and err.problems:
-                    self.why_invalid = err.problems[0]
+                if self.invalid_first is None and err.problems:
+                    self.invalid_first = err.problems[0]
                 continue
             for s, scenario in enumerate(scenarios):
                 for r in range(self.replications):
@@ -1101,13 +1101,8 @@ def _search(
         # No point made a scenario: a front of none, said as a success, would hide it.
         search_file.unlink(missing_ok=True)
         search.history_file.unlink(missing_ok=True)
-        why = search.why_invalid
-        reason = f"{why.path}: {why.message}" if why is not None else "no point ran"
         raise _problem(
-            "--levers",
-            "",
-            f"every point in the levers' bounds makes an invalid scenario ({reason}): "
-            "narrow the bounds, or change the scenario's other values",
+            "--levers", "", none_valid("point in the levers' bounds", search.invalid_first)
         )
     with finishing(out):
         history = pd.DataFrame(search.rows)

@@ -110,6 +110,16 @@ def counted(count: int, word: str, after: str = "") -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}{after}"
 
 
+def none_valid(points: str, first: ScenarioProblem | None) -> str:
+    """Why a search (a fit, a policy search) has nothing to report: every one of its
+    ``points`` made an invalid scenario, ``first`` the first one's problem."""
+    reason = f"{first.path}: {first.message}" if first is not None else "none ran"
+    return (
+        f"every {points} makes an invalid scenario ({reason}): narrow the bounds, or change "
+        "the scenario's other values"
+    )
+
+
 def too_many_runs(sizes: Sequence[str], runs: int, what: str) -> str | None:
     """Why ``runs``, the product of ``sizes`` (each as :func:`counted` gives it), are too many
     for ``what`` ("a search", "a fit"), or None within :data:`MAX_RUNS`."""

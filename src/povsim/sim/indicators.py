@@ -269,12 +269,12 @@ def annual_indicators(
     row["ever_exited_households"] = h.count(h.ever_exited)
     row["ever_exited_people"] = h.people(h.ever_exited)
     row["ever_relapsed_households"] = h.count(h.relapses > 0)
-    row["cumulative_exit_share"] = _ratio(
-        row["ever_exited_households"], row["ever_registered_households"], none=np.nan
-    )
-    row["cumulative_relapse_share"] = _ratio(
-        row["ever_relapsed_households"], row["ever_exited_households"], none=np.nan
-    )
+    for share, part, whole in (
+        ("cumulative_exit_share", "ever_exited_households", "ever_registered_households"),
+        ("cumulative_relapse_share", "ever_relapsed_households", "ever_exited_households"),
+    ):
+        empty = np.nan if share in UNDEFINED_WHEN_EMPTY else 0.0
+        row[share] = _ratio(row[part], row[whole], none=empty)
     for cause, mask in t.relapse_causes.items():
         row[f"relapses_{cause}"] = h.count(mask)
     # Missed poor and wrongful exits are the verification's findings (third-party

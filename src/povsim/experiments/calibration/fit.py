@@ -52,7 +52,7 @@ from povsim.experiments.calibration.validation import (
     target_table,
 )
 from povsim.experiments.executors import EXECUTOR_HINT, Executor, finishing
-from povsim.experiments.sweep import counted, too_many_runs
+from povsim.experiments.sweep import counted, none_valid, too_many_runs
 from povsim.runs.display import result_repr, shape
 from povsim.runs.store import MARKER, OutputDirectory, check_target, replacing
 
@@ -598,15 +598,12 @@ def calibrate(
                 shutil.rmtree(directory.path, ignore_errors=True)
             elif [f.name for f in directory.path.iterdir()] == [MARKER]:
                 (directory.path / MARKER).unlink()  # the user's own empty directory stays
-            why = search.invalid
-            reason = f"{why.path}: {why.message}" if why is not None else "no candidate ran"
             raise ScenarioError(
                 [
                     ScenarioProblem(
                         given or source,
                         "" if given else "calibration.parameters",
-                        f"every candidate in the bounds makes an invalid scenario ({reason}): "
-                        "narrow the bounds, or change the scenario's other values",
+                        none_valid("candidate in the bounds", search.invalid),
                     )
                 ]
             )
