@@ -31,6 +31,12 @@ class Broken(SupportProgram):
         raise ZeroDivisionError("a bug in the user's program")
 
 
+class MisspeltChannel(CashTransfer):
+    """A program whose income names no channel: refused when read, not in the first year."""
+
+    channel = "wages"  # type: ignore[assignment]
+
+
 class NotAProgram:
     """A class with a program's settings that is not a program: refused when the scenario
     naming it is read, not when its run starts."""

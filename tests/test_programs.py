@@ -328,6 +328,18 @@ def test_a_class_that_is_no_program_is_refused_when_read(tmp_path: Path, trusted
         load_scenario(scenario)
 
 
+def test_a_program_whose_income_has_no_channel_is_refused_when_read(
+    tmp_path: Path, trusted: None
+) -> None:
+    """channel = "wages" passed `povsim check` and ended the run in a KeyError."""
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('[programs.cash]\nkind = "tests.custom_program:MisspeltChannel"\n')
+    with pytest.raises(
+        ScenarioError, match=r"programs\.cash.*channel 'wages'.*farm, wage, transfer"
+    ):
+        load_scenario(scenario)
+
+
 def test_custom_program_fields_are_validated(tmp_path: Path, trusted: None) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[programs.cash]\nkind = "tests.custom_program:CashTransfer"\namount = "lots"\n')

@@ -376,7 +376,76 @@ def test_what_is_valid_but_likely_not_meant_is_noted_by_run_too(tmp_path: Path) 
         "[budget]\ntotal = {" + ", ".join(f"{y} = 1e7" for y in range(2014, 2021)) + "}\n",
     )
     assert load_scenario(whole).notes() == []
-    assert load_scenario(SCENARIOS / "baseline.toml", ["budget.total={2016=0}"]).notes() == []
+    replaced = load_scenario(SCENARIOS / "baseline.toml", ["budget.total={2016=0}"]).notes()
+    assert [n.split(":")[0] for n in replaced] == ["budget.total gives nothing in any year"]
+
+
+def test_a_mix_without_money_is_noted_with_the_guarantees_that_still_spend(
+    tmp_path: Path,
+) -> None:
+    """budget.scale = 0 ran without a word, and its guaranteed programs still spent: "zero
+    budget" ranked cheapest on cost per exit. A program's own table of zeros, and shares of
+    an empty budget.total, were as silent."""
+    notes = load_scenario(SCENARIOS / "baseline.toml", ["budget.scale=0"]).notes()
+    assert notes == [
+        "budget.total times budget.scale 0 gives nothing in any year: industry, employment, "
+        "relocation, infrastructure enrol no one; education (from 2020), health (from 2017), "
+        "social_security (from 2020), housing (from 2019) are guaranteed and spend whatever "
+        "the budget (a program with share = 0 and no budget of its own is out of the mix)"
+    ]
+    zeros = "{" + ", ".join(f"{y} = 0" for y in range(2014, 2021)) + "}"
+    own = load_scenario(
+        SCENARIOS / "baseline.toml",
+        [f"programs.housing.budget={zeros}", "programs.housing.share=0"],
+    ).notes()
+    assert own == [
+        "programs.housing.budget gives nothing in any year: housing (from 2019) is "
+        "guaranteed and spends whatever the budget (a program with share = 0 and no budget "
+        "of its own is out of the mix)"
+    ]
+    alone = tmp_path / "alone.toml"
+    alone.write_text('[programs.industry]\nkind = "industry"\nshare = 0.5\n', "utf-8")
+    assert load_scenario(alone).notes() == [
+        "budget.total gives nothing in any year: industry enrols no one"
+    ]
+    # out of the mix, or an entitlement paid from elsewhere (student aid's budget = {}): quiet
+    out = [f"programs.{p}.share=0" for p in ("industry", "employment", "relocation")]
+    out += [f"programs.{p}.share=0" for p in ("education", "health", "social_security")]
+    out += ["programs.housing.share=0", "programs.infrastructure.share=0", "budget.scale=0"]
+    assert load_scenario(SCENARIOS / "baseline.toml", out).notes() == []
+    assert load_scenario(SCENARIOS / "regions" / "national.toml").notes() == []
+
+
+def test_a_program_no_household_could_enrol_is_refused() -> None:
+    """min_labour over max_labour, or no status at all, passed and enrolled no one."""
+    with pytest.raises(ScenarioError, match=r"min_labour \(3\) is more than max_labour \(1\)"):
+        load_scenario(
+            SCENARIOS / "baseline.toml",
+            ["programs.industry.min_labour=3", "programs.industry.max_labour=1"],
+        )
+    with pytest.raises(ScenarioError, match=r"programs\.industry: statuses is empty"):
+        load_scenario(SCENARIOS / "baseline.toml", ["programs.industry.statuses=[]"])
+
+
+def test_a_misspelt_support_is_noted() -> None:
+    """support = "employmnet" made a kind of support of its own, moving the reach targets."""
+    notes = load_scenario(
+        SCENARIOS / "regions" / "national.toml", ["programs.public_jobs.support=employmnet"]
+    ).notes()
+    assert notes == [
+        "programs.public_jobs.support 'employmnet' names no program of the scenario and no "
+        "program kind (did you mean 'employment'?): the program is a kind of support of its own"
+    ]
+
+
+@pytest.mark.parametrize("value", ["1", "0", "yes", "off", '"true"'])
+def test_a_switch_takes_only_true_or_false(value: str) -> None:
+    """Numbers refused true and "2000", but switches took 1, "yes" and "off"."""
+    with pytest.raises(ScenarioError, match=r"exit\.require_guarantees: true or false is expected"):
+        load_scenario(SCENARIOS / "baseline.toml", [f"exit.require_guarantees={value}"])
+    assert not load_scenario(
+        SCENARIOS / "baseline.toml", ["exit.require_guarantees=false"]
+    ).exit.require_guarantees
 
 
 def test_a_sample_size_set_without_what_it_stands_for_is_noted(tmp_path: Path) -> None:

@@ -89,6 +89,14 @@ def _takes_text(annotation: Any) -> bool:
     return any(_takes_text(arg) for arg in get_args(annotation))
 
 
+def _bool_only(annotation: Any) -> bool:
+    """Whether a field is a switch: ``bool``, or ``bool | None``."""
+    if annotation is bool:
+        return True
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return bool(args) and all(a is bool for a in args) and get_origin(annotation) is not Literal
+
+
 def _holds(value: Any, kind: type) -> bool:
     """Whether ``value`` is, or holds in its lists and tables, a ``kind``."""
     if isinstance(value, kind):
@@ -137,6 +145,16 @@ class StrictNumbers(BaseModel):
     @classmethod
     def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _bool_only(field.annotation) and value is not None:
+            if not isinstance(value, bool):
+                # pydantic would read 1, "yes" and "off" as switches; numbers are strict,
+                # so switches are too
+                raise PydanticCustomError(
+                    NOT_A_SWITCH,
+                    "true or false is expected, not {value}",
+                    {"value": json.dumps(value) if isinstance(value, str) else repr(value)},
+                )
+            return value
         if field is None or not _numeric(field.annotation):
             return value
         for kind, takes, problem in _NOT_NUMBERS:
@@ -160,6 +178,10 @@ class StrictNumbers(BaseModel):
                     NOT_A_NUMBER, "{problem}", {"problem": problem, "within": within}
                 )
         return value
+
+
+NOT_A_SWITCH = "not_a_switch"
+"""The type of the error a switch (a true-or-false field) given anything else raises."""
 
 
 NOT_A_NUMBER = "not_a_number"

@@ -140,12 +140,20 @@ class ProgramConfig(StrictNumbers):
         return value
 
     @model_validator(mode="after")
-    def _years_in_order(self) -> ProgramConfig:
+    def _could_enrol(self) -> ProgramConfig:
         first, last = self.first_year, self.last_year
         if first is not None and last is not None and first > last:
             raise ValueError(
                 f"first_year ({first}) is after last_year ({last}): the program would never enrol"
             )
+        # Subclasses redeclare these with their own defaults, so the check reads them here.
+        fewest, most = getattr(self, "min_labour", None), getattr(self, "max_labour", None)
+        if fewest is not None and most is not None and fewest > most:
+            raise ValueError(
+                f"min_labour ({fewest}) is more than max_labour ({most}): no household could enrol"
+            )
+        if not getattr(self, "statuses", ("registered",)):
+            raise ValueError("statuses is empty: no household could enrol")
         return self
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from typing import Any
+from typing import Any, get_args
 
 from povsim.config.program import (
     AssetIncomeConfig,
+    Channel,
     ConsumptionConfig,
     EducationConfig,
     EmploymentConfig,
@@ -87,6 +88,13 @@ def _import(path: str, kind: str) -> type[Any]:
         and callable(getattr(cls, "begin_year", None))
     ):
         raise TypeError(f"{kind!r} is not a Program subclass")
+    # A misspelt channel passed every check and failed deep in the first year's income.
+    channel = getattr(cls, "channel", None)
+    if channel not in get_args(Channel):
+        raise TypeError(
+            f"{kind!r} has channel {channel!r}; a program's income comes through one of "
+            f"{', '.join(get_args(Channel))}"
+        )
     return cls
 
 

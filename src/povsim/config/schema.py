@@ -6,6 +6,7 @@ files (``extends``, ``--set``) is :mod:`povsim.config.loader`'s job.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -32,7 +33,7 @@ from povsim.config.fields import MAX_SEED, Probability, StrictNumbers, Year, rep
 from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
 from povsim.config.program import EmploymentConfig, ProgramConfig, WorkAwayConfig
-from povsim.config.registry import program_config_class
+from povsim.config.registry import BUILTIN_PROGRAMS, program_config_class
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 
 _PROGRAM_NAME_BREAKS = re.compile(r"[.:@\s\x00-\x1f\x7f]")
@@ -1101,8 +1102,9 @@ class Scenario(_Section):
         with one after the run never reaches it; then the loader's notes: years of a table by
         year (``poverty_line``, ``budget.total``...) after the run, and how the files
         combined; a deep-poverty year before the run, more villages than households, a budget
-        in which no program buys one unit, no program at all, and a ``share`` beside a
-        program's own budget.
+        in which no program buys one unit, no program at all, a ``share`` beside a
+        program's own budget, programs with no money in any year (and the guaranteed ones
+        among them, which still spend), and a ``support`` that names nothing.
         """
         found: list[str] = []
         end = self.end_year
@@ -1183,6 +1185,8 @@ class Scenario(_Section):
                 f"{', '.join(sharing)} spend nothing then, guarantees aside (give those "
                 "years to fund them)"
             )
+        found += self._moneyless_notes()
+        found += self._support_notes()
         pop = self.population
         if pop.villages > pop.households:
             # a smaller sample by --set population.households=N keeps the villages
@@ -1220,6 +1224,78 @@ class Scenario(_Section):
                     f"programs.{name}.share ({program.share:g}) is not used: the program has "
                     f"a budget of its own (programs.{name}.budget; set share = 0 to say so)"
                 )
+        return found
+
+    def _support_notes(self) -> list[str]:
+        """A program's ``support`` that names neither a program of the scenario nor a kind.
+
+        Programs of one support are counted once in reach; a misspelt one made a kind of
+        its own, which moved the reach targets in silence.
+        """
+        known = set(self.programs) | set(BUILTIN_PROGRAMS)
+        found = []
+        for name, p in self.programs.items():
+            if p.support is None or p.support in known:
+                continue
+            close = difflib.get_close_matches(p.support, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            found.append(
+                f"programs.{name}.support {p.support!r} names no program of the scenario and "
+                f"no program kind{hint}: the program is a kind of support of its own"
+            )
+        return found
+
+    def _moneyless_notes(self) -> list[str]:
+        """Programs in the mix with no money in any simulated year.
+
+        No money (an empty ``budget.total``, ``budget.scale`` 0, a program's own table of
+        zeros) does not take a program out of the mix: one that is guaranteed still spends
+        from its year, paid from other budgets, so "zero budget" is not "no support" and its
+        cost per exit is the guarantees' alone. ``share = 0`` (and no own budget) takes a
+        program out. An own budget with no years at all (``budget = {}``, student aid's) is an
+        entitlement paid from elsewhere by design, and is not noted.
+        """
+        idle: dict[str, list[str]] = {}
+        kept: dict[str, list[str]] = {}
+        for name, p in self.programs.items():
+            if p.budget is not None:
+                if not p.budget or any(p.budget.get(y, 0.0) > 0 for y in self.years):
+                    continue
+                source = f"programs.{name}.budget"
+            elif p.share > 0:
+                if any(self.funds(y) > 0 for y in self.years):
+                    continue
+                source = "budget.total" + (
+                    " times budget.scale 0" if self.budget.scale == 0 else ""
+                )
+            else:
+                continue
+            since = [
+                y
+                for y in (getattr(p, f, None) for f in ("guaranteed_from", "entitlement_from"))
+                if y is not None and y <= self.end_year
+            ]
+            if since:
+                kept.setdefault(source, []).append(
+                    f"{name} (from {max(min(since), self.start_year)})"
+                )
+            else:
+                idle.setdefault(source, []).append(name)
+        found: list[str] = []
+        for source in {**idle, **kept}:
+            said = []
+            if source in idle:
+                names = idle[source]
+                said.append(f"{', '.join(names)} {'enrols' if len(names) == 1 else 'enrol'} no one")
+            if source in kept:
+                names = kept[source]
+                one = len(names) == 1
+                said.append(
+                    f"{', '.join(names)} {'is' if one else 'are'} guaranteed and "
+                    f"{'spends' if one else 'spend'} whatever the budget (a program with "
+                    "share = 0 and no budget of its own is out of the mix)"
+                )
+            found.append(f"{source} gives nothing in any year: {'; '.join(said)}")
         return found
 
     def _province_notes(self) -> list[str]:
