@@ -582,6 +582,60 @@ def test_a_dask_worker_that_dies_is_named() -> None:
         pool.run(os._exit, [3], lambda index, result: None)
 
 
+def test_a_lost_dask_scheduler_is_named_in_one_line() -> None:
+    """A scheduler gone mid-run (killed, its machine down) ended the command in 40 lines of
+    distributed's FutureCancelledError and its reconnection tracebacks."""
+    from distributed import LocalCluster
+
+    from povsim.experiments.executors import DaskExecutor, WorkerLost
+
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0")
+    try:
+        address = cluster.scheduler_address
+        with (
+            DaskExecutor(scheduler=address) as pool,
+            pytest.raises(WorkerLost, match=f"lost the Dask scheduler at {address}: "),
+        ):
+            pool.run(time.sleep, [0.2] * 20, lambda index, result: cluster.close())
+    finally:
+        cluster.close()
+
+
+def test_a_dask_run_left_without_workers_says_so_and_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last worker gone, the runs waited in silence until Ctrl-C, which printed an
+    asyncio traceback."""
+    from distributed import LocalCluster
+
+    from povsim.experiments import executors
+
+    monkeypatch.setattr(executors, "WATCH_SECONDS", 0.5)
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster,
+        executors.DaskExecutor(scheduler=cluster.scheduler_address) as pool,
+    ):
+        news: list[str] = []
+        results: list[int] = []
+
+        def retire(index: int, result: int) -> None:
+            results.append(result)
+            if len(results) == 1:
+                cluster.scale(0)
+
+        def told(message: str) -> None:
+            news.append(message)
+            cluster.scale(1)  # a worker joins, and the runs go on
+
+        pool.notify = told
+        pool.run(abs, [-i for i in range(30)], retire)
+    assert sorted(results) == list(range(30))
+    assert news == [
+        f"the Dask cluster has no workers; runs wait until one joins "
+        f"(dask worker {cluster.scheduler_address})"
+    ]
+
+
 def test_two_local_dask_clusters_start_side_by_side() -> None:
     """The second local cluster failed with "Port 8787 is already in use": the scheduler's web
     server took the dashboard's port though no dashboard was asked for (two povsim runs with

@@ -237,11 +237,13 @@ def _executor(name: str | None, workers: int | None, scheduler: str | None) -> E
         raise fail(
             f"--scheduler: {err}" if scheduler else str(err), 2 if scheduler else 1
         ) from None
-    if isinstance(pool, DaskExecutor) and scheduler and pool.connected_workers == 0:
-        errors.print(
-            f"warning: the scheduler at {scheduler} has no workers yet; "
-            "runs wait until one joins (dask worker ADDRESS)"
-        )
+    if isinstance(pool, DaskExecutor):
+        pool.notify = lambda news: errors.print(f"warning: {news}")
+        if scheduler and pool.connected_workers == 0:
+            pool.notify(
+                f"the scheduler at {scheduler} has no workers yet; "
+                "runs wait until one joins (dask worker ADDRESS)"
+            )
     return pool
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -423,6 +424,9 @@ SCHEDULER_SECONDS = 15
 """How long a scheduler at ``--scheduler`` has to answer who it is: a remote one answers in a
 second or two."""
 
+WATCH_SECONDS = 10.0
+"""How long a Dask run waits for a result before it looks whether any worker is left."""
+
 
 def _not_a_scheduler(address: str, seconds: float) -> str | None:
     """Why what accepts connections at ``address`` is not a Dask scheduler (it does not
@@ -520,6 +524,9 @@ class DaskExecutor(Executor):
             ) from err
         self._cluster = None
         self.scheduler: str | None = None
+        #: how news of the running cluster reaches the user (the command line prints it)
+        self.notify: Callable[[str], None] = logging.getLogger("povsim").warning
+        self._client_level: int | None = None  # the client's log level before the runs
         if scheduler:
             from distributed.comm.addressing import get_address_host_port, normalize_address
 
@@ -585,30 +592,94 @@ class DaskExecutor(Executor):
         return {**super().describe(), "scheduler": self.scheduler or "a local cluster"}
 
     def run(self, fn, tasks, on_result) -> None:
-        from distributed import KilledWorker
-        from distributed import as_completed as dask_completed
+        from distributed import wait as dask_wait
 
-        futures = [
+        pending = {
             self._client.submit(_run_chunk, fn, chunk, pure=False) for chunk in self._chunks(tasks)
-        ]
-        with _interrupts(raising=True) as interrupted:
-            for future in dask_completed(futures):
+        }
+
+        def waited() -> tuple[set[Any], set[Any]]:
+            try:
+                done, left = dask_wait(
+                    pending, timeout=WATCH_SECONDS, return_when="FIRST_COMPLETED"
+                )
+            except TimeoutError:  # an OSError: answered here, not as a lost scheduler
+                return set(), pending
+            return set(done), set(left)
+
+        client_log = logging.getLogger("distributed.client")
+        if self._client_level is None:
+            # The client logs each failed attempt to reconnect to a lost scheduler with its
+            # traceback, at a level of its own that a parent's does not hide, until it is
+            # closed; the run ends with one line on it instead (:meth:`_ask`).
+            self._client_level = client_log.level
+            client_log.setLevel(logging.CRITICAL + 1)
+        # the start said so when the cluster had no worker (the command line's warning)
+        alone = self.connected_workers == 0
+
+        def watch() -> None:
+            # Runs wait for a worker in silence: say so once when the last one has left.
+            nonlocal alone
+            workers = self._ask(lambda: self._client.scheduler_info().get("workers"))
+            if not workers and not alone:
+                self.notify(
+                    f"the Dask cluster has no workers; runs wait until one joins "
+                    f"(dask worker {self.scheduler or 'ADDRESS'})"
+                )
+            alone = not workers
+
+        def gathered(future: Any) -> list[tuple[int, Any]]:
+            # A finished task's result lives on its worker: with the worker gone it is
+            # computed again, which waits for a worker too.
+            while True:
                 try:
-                    chunk = future.result()
-                except KilledWorker as err:
-                    # the scheduler gave up on the task after its workers died with it
-                    raise WorkerLost(f"Dask workers died running a task ({err})") from None
-                for index, result in chunk:
-                    on_result(index, result)
-                if interrupted:  # a stop that on_result swallowed
-                    interrupted.raise_first()
+                    chunk: list[tuple[int, Any]] = future.result(timeout=WATCH_SECONDS)
+                except TimeoutError:
+                    watch()
+                else:
+                    return chunk
+
+        with _interrupts(raising=True) as interrupted:
+            while pending:
+                done, pending = self._ask(waited)
+                if not done:
+                    watch()
+                    continue
+                for future in done:
+                    for index, result in self._ask(partial(gathered, future)):
+                        on_result(index, result)
+                    if interrupted:  # a stop that on_result swallowed
+                        interrupted.raise_first()
+
+    def _ask[T](self, call: Callable[[], T]) -> T:
+        """``call``, with the cluster's failures as :class:`WorkerLost`."""
+        from concurrent.futures import CancelledError
+
+        from distributed import KilledWorker
+        from distributed.comm.core import CommClosedError
+
+        try:
+            return call()
+        except KilledWorker as err:
+            # the scheduler gave up on the task after its workers died with it
+            raise WorkerLost(f"Dask workers died running a task ({err})") from None
+        except (CancelledError, CommClosedError, OSError) as err:
+            # the tasks cancelled with the connection (their message lists every key), or
+            # no answer
+            why = "the connection closed" if isinstance(err, CancelledError) else str(err)
+            where = f" at {self.scheduler}" if self.scheduler else ""
+            raise WorkerLost(
+                f"lost the Dask scheduler{where}: {why or type(err).__name__}"
+            ) from None
 
     def close(self) -> None:
         # Closing cancels the tasks still running (a Ctrl-C); the cluster's complaints
-        # about them, even as errors, are not the run's.
-        quiet = logging.getLogger("distributed")
-        level = quiet.level
-        quiet.setLevel(logging.CRITICAL + 1)
+        # about them, even as errors, are not the run's, nor its event loop's about the
+        # tasks it dropped ("Task exception was never retrieved", once no worker was left).
+        quiet = [logging.getLogger(name) for name in ("distributed", "asyncio")]
+        levels = [logger.level for logger in quiet]
+        for logger in quiet:
+            logger.setLevel(logging.CRITICAL + 1)
         try:
             client = getattr(self, "_client", None)  # none yet if the start failed
             if client is not None:
@@ -616,7 +687,11 @@ class DaskExecutor(Executor):
             if self._cluster is not None:
                 self._cluster.close()
         finally:
-            quiet.setLevel(level)
+            for logger, level in zip(quiet, levels, strict=True):
+                logger.setLevel(level)
+            if self._client_level is not None:
+                logging.getLogger("distributed.client").setLevel(self._client_level)
+                self._client_level = None
 
 
 def given(executor: object) -> Executor:
