@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -459,6 +460,22 @@ def test_an_interrupted_search_names_only_what_it_kept(
     result = runner.invoke(app, args)
     assert result.exit_code == 130
     assert f"evaluated points are in {out / 'history.parquet'}" in result.output
+    # --overwrite stopped before its first generation: the earlier search is put back, and
+    # is not this one's to continue (it said "evaluated points are in ...history.parquet")
+    os.utime(out / "history.parquet", (0, 0))
+    result = runner.invoke(app, [*args, "--overwrite"])
+    assert result.exit_code == 130
+    said = " ".join(result.output.split())
+    assert f"no generation had finished, so the earlier search is back in {out}" in said
+
+    def wrote(*_args: object, **_kwargs: object) -> None:
+        (out / "history.parquet").write_bytes(b"")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "optimize", wrote)
+    result = runner.invoke(app, [*args, "--overwrite"])
+    said = " ".join(result.output.split())
+    assert "history.parquet; rerun the same command without --overwrite to continue" in said
 
 
 def test_a_stop_while_the_front_is_written_waits_for_it(

@@ -18,6 +18,8 @@ from povsim.cli.common import (
     fail,
     load,
     refuse_target,
+    search_kept,
+    search_state,
     show,
     stopped,
 )
@@ -126,6 +128,7 @@ def calibrate(
         )
     parameters = [_parameter(p) for p in param] if param else None
     refuse_target(out, "calibration", overwrite=overwrite, resume=not overwrite)
+    before = search_state(out)
     try:
         with experiment("calibrating", None, executor, workers, scheduler, quiet) as (
             pool,
@@ -154,17 +157,7 @@ def calibrate(
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
     except KeyboardInterrupt as err:
-        best, history = out / "calibrated.toml", out / "history.parquet"
-        # Both are written after each generation: before the first one ends there are none.
-        if best.is_file():
-            kept = f"the best point so far is in {best}; rerun the same command to continue"
-        elif history.is_file():
-            kept = f"evaluated points are in {history}; rerun the same command to continue"
-        else:
-            kept = (
-                "no generation had finished, so no point was kept; rerun the same command "
-                "to start again"
-            )
+        kept = search_kept(out, before, overwrite=overwrite)
         raise stopped(err, kept) from None
     if not quiet:
         show(targets_table(result.table, f"{spec.region}: fit at the best point"))

@@ -6,6 +6,7 @@ when it runs, so ``povsim --help`` and ``povsim check`` stay quick.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import time
@@ -103,6 +104,40 @@ def stopped(err: KeyboardInterrupt, kept: str = "") -> typer.Exit:
     signum = err.signum if isinstance(err, Stopped) else signal.SIGINT
     word = STOP_WORDS.get(signal.Signals(signum), "stopped")
     return fail(f"{word}: {kept}" if kept else word, 128 + signum)
+
+
+SEARCH_FILES = ("calibrated.toml", "history.parquet")
+"""The files a search (optimize, calibrate) writes after each generation."""
+
+
+def search_state(out: Path) -> dict[str, tuple[int, int, int]]:
+    """Which of a search's files are in ``out``, and which versions (inode, size, time)."""
+    found = {}
+    for name in SEARCH_FILES:
+        with contextlib.suppress(OSError):
+            st = (out / name).stat()
+            found[name] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    return found
+
+
+def search_kept(out: Path, before: dict[str, tuple[int, int, int]], *, overwrite: bool) -> str:
+    """What an interrupted search (optimize, calibrate) kept, for its stop line.
+
+    A search resumed continues the files it found (``before``: :func:`search_state` at its
+    start). One stopped with ``--overwrite`` before its first generation put the earlier
+    search back, which is not this one's to continue (and ``--overwrite`` would start
+    anew), so then only the files it wrote count.
+    """
+    again = "rerun the same command" + (" without --overwrite" if overwrite else "")
+    now = search_state(out)
+    kept = [n for n in SEARCH_FILES if n in now and not (overwrite and before.get(n) == now[n])]
+    if "calibrated.toml" in kept:
+        return f"the best point so far is in {out / 'calibrated.toml'}; {again} to continue"
+    if kept:
+        return f"evaluated points are in {out / 'history.parquet'}; {again} to continue"
+    if overwrite and now:
+        return f"no generation had finished, so the earlier search is back in {out}"
+    return "no generation had finished, so no point was kept; rerun the same command to start again"
 
 
 def load(

@@ -18,6 +18,8 @@ from povsim.cli.common import (
     fail,
     load,
     refuse_target,
+    search_kept,
+    search_state,
     show,
     stopped,
 )
@@ -142,6 +144,7 @@ def optimize(
     if not objs:
         raise fail("--objectives: give at least one outcome", 2)
     refuse_target(out, "optimize", overwrite=overwrite, resume=not overwrite)
+    before = search_state(out)
     try:
         with experiment("optimizing", None, executor, workers, scheduler, quiet) as (pool, bar):
             result = search(
@@ -169,15 +172,7 @@ def optimize(
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
     except KeyboardInterrupt as err:
-        history = out / "history.parquet"
-        # Written after each generation: before the first one ends there is none.
-        kept = (
-            f"evaluated points are in {history}; rerun the same command to continue"
-            if history.is_file()
-            else "no generation had finished, so no point was kept; rerun the same command "
-            "to start again"
-        )
-        raise stopped(err, kept) from None
+        raise stopped(err, search_kept(out, before, overwrite=overwrite)) from None
     if not quiet:
         show(_front_table(result))
     console.print(
