@@ -417,6 +417,23 @@ def test_without_a_chinese_font_it_is_said_once(monkeypatch) -> None:
     assert len(said) == 1
 
 
+def test_a_log_axis_shows_powers_of_ten_and_a_name_stays_as_written() -> None:
+    """Turning mathtext off for users' names turned it off for matplotlib's own log-axis
+    ticks too: the calibration figure read "$\\mathdefault{10^{1}}$"."""
+    from povsim.plots.common import Figure as PovsimFigure
+
+    fig = PovsimFigure()
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.semilogy([1, 2, 3], [1, 10, 100])
+    ax.set_title("a $5 and $6 mix")  # two dollar signs in a user's name
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.get_text().startswith("$\\mathdefault") for t in ticks)
+    assert all(t.get_parse_math() for t in ticks)  # drawn as 10¹, not as written
+    assert not ax.title.get_parse_math()
+
+
 def test_a_figure_of_replications_says_it_shows_their_means(baseline: Scenario) -> None:
     """Bars of the replications' means read as one run's values without a word."""
     several = _replications(baseline.updated({"population.households": 300}), "indicators")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import warnings
 import zlib
 from collections.abc import Iterable
@@ -57,6 +58,10 @@ def _chinese(text: str) -> bool:
     return any("\u2e80" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
 
 
+_TICK_MATH = re.compile(r"\$\\mathdefault\{[^$]*\}\$")
+"""A tick label as matplotlib's formatters write it (``$\\mathdefault{10^{1}}$``)."""
+
+
 class Figure(matplotlib.figure.Figure):
     """A figure whose texts are drawn as written.
 
@@ -70,8 +75,13 @@ class Figure(matplotlib.figure.Figure):
 
     def draw(self, renderer: Any) -> None:
         chinese = False
+        for ax in self.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                # the tick labels take their texts as the axis is drawn: take them now
+                axis._update_ticks()
         for text in self.findobj(matplotlib.text.Text):
-            text.set_parse_math(False)
+            # matplotlib's own tick labels (a log axis's powers of ten) are mathtext
+            text.set_parse_math(bool(_TICK_MATH.fullmatch(text.get_text())))
             if _chinese(text.get_text()):
                 chinese = True
                 family = list(text.get_fontfamily())
