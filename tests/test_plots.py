@@ -429,7 +429,8 @@ def test_a_log_axis_shows_powers_of_ten_and_a_name_stays_as_written() -> None:
     ax.set_title("a $5 and $6 mix")  # two dollar signs in a user's name
     fig.canvas.draw()
     ticks = [t for t in ax.get_yticklabels() if t.get_text()]
-    assert ticks and all(t.get_text().startswith("$\\mathdefault") for t in ticks)
+    assert ticks
+    assert all(t.get_text().startswith("$\\mathdefault") for t in ticks)
     assert all(t.get_parse_math() for t in ticks)  # drawn as 10¹, not as written
     assert not ax.title.get_parse_math()
 

@@ -77,8 +77,9 @@ class Figure(matplotlib.figure.Figure):
         chinese = False
         for ax in self.axes:
             for axis in (ax.xaxis, ax.yaxis):
-                # the tick labels take their texts as the axis is drawn: take them now
-                axis._update_ticks()
+                # the tick labels take their texts as the axis is drawn; asking for them
+                # gives them their texts now
+                axis.get_majorticklabels()
         for text in self.findobj(matplotlib.text.Text):
             # matplotlib's own tick labels (a log axis's powers of ten) are mathtext
             text.set_parse_math(bool(_TICK_MATH.fullmatch(text.get_text())))
