@@ -176,6 +176,21 @@ def test_a_scenario_name_is_one_path_component_under_runs(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
 
 
+def test_long_names_that_share_their_start_name_two_directories() -> None:
+    """A comparison of the eight mixes was cut at 100 characters, in the middle of a name,
+    and another comparison with the same first names got the same directory."""
+    from povsim.runs.store import PATH_COMPONENT_MOST, path_component
+
+    names = ["five_batches", "industry_led", "health_first", "relocation_push"]
+    names += ["education_long_run", "social_security_floor", "full_toolbox"]
+    one = path_component("compare-" + "-".join(names))
+    other = path_component("compare-" + "-".join([*names[:-1], "no_intervention"]))
+    assert one != other
+    assert len(one) <= PATH_COMPONENT_MOST
+    assert one.startswith("compare-five_batches-industry_led")
+    assert path_component("compare-baseline-industry_led") == "compare-baseline-industry_led"
+
+
 def test_a_name_matching_someone_elses_directory_does_not_replace_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

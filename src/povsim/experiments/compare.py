@@ -353,7 +353,7 @@ def checked_outcomes(outcomes: Sequence[str], scenarios: Sequence[Scenario]) -> 
         try:
             needs = metrics.outcome(name).needs
         except metrics.UnknownOutcome as err:
-            raise ValueError(f"outcome {err.args[0]}") from None
+            raise ValueError(f"outcome: {err.args[0]}") from None
         if needs == "counterfactual":
             raise ValueError(
                 f"outcome {name!r} needs the run without support, which a comparison does not "

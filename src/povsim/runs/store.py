@@ -15,6 +15,7 @@ writes its files one by one as they are ready, so an interrupted one can resume.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import os
@@ -327,7 +328,16 @@ def _recover(target: Path) -> None:
 def path_component(name: str) -> str:
     """``name`` as one safe path component (for directories named after a scenario)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
-    return cleaned[:100] or "scenario"
+    if len(cleaned) > PATH_COMPONENT_MOST:
+        # Cut alone, two names that share their first hundred characters (a comparison of
+        # many mixes) named one directory: the cut keeps a digest of the whole name.
+        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+        return f"{cleaned[: PATH_COMPONENT_MOST - 9].rstrip('._-')}-{digest}"
+    return cleaned or "scenario"
+
+
+PATH_COMPONENT_MOST = 100
+"""The longest directory name :func:`path_component` makes."""
 
 
 def versions() -> dict[str, str]:
