@@ -288,6 +288,10 @@ def test_a_run_or_search_figure_names_a_wrong_table(baseline: Scenario) -> None:
     assert isinstance(drawn, PlainFigure)
     labels = [t.get_text() for t in drawn.axes[0].get_yticklabels()]
     assert labels == ["01 (1)", "00 (2)"]  # the best first, at the top
+    # thousands in full, not 1.034e+04
+    larger = front_shares(front.assign(poor_person_years=[9964.0, 10340.0]), "poor_person_years")
+    labels = [t.get_text() for t in larger.axes[0].get_yticklabels()]
+    assert labels == ["00 (9,964)", "01 (10,340)"]
     with pytest.raises(TypeError, match=r"history: a policy search's history .*, not "):
         front_pairs(run, front, ["poor_person_years"])
     with pytest.raises(ValueError, match=r"front: .*; this table has no 'spending_yuan'"):
@@ -537,3 +541,23 @@ def test_the_provinces_left_unlabelled_have_one_legend_entry() -> None:
     labels = [text.get_text() for text in legend.get_texts()]
     assert labels[-1] == "the other 3 provinces"
     assert len(labels) == _LABELLED + 1
+
+
+def test_the_peeling_figure_counts_inputs_in_whole_numbers() -> None:
+    """Its colour bar of inputs restricted had ticks at 0.5, 1.5, ..."""
+    from povsim.plots import peeling_trajectory
+
+    trajectory = pd.DataFrame(
+        {
+            "box": [0, 0, 0],
+            "coverage": [1.0, 0.8, 0.5],
+            "density": [0.3, 0.5, 0.8],
+            "res_dim": [0, 1, 2],
+        }
+    )
+    fig = peeling_trajectory(trajectory, trajectory.iloc[[1]])
+    FigureCanvasAgg(fig).draw()
+    bar = fig.axes[-1]
+    ticks = [t for t in bar.get_yticks() if 0 <= t <= 2]
+    assert ticks
+    assert all(float(t).is_integer() for t in ticks)

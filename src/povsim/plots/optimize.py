@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from povsim.config import arguments
 from povsim.plots.common import Figure, program_colours
@@ -64,6 +65,12 @@ def _axis(name: str, values: pd.Series) -> tuple[float, str]:
     return 1.0, text
 
 
+def _readable(value: float) -> str:
+    """A value beside a bar: four figures, in full with thousands separators from 1,000
+    (``.4g`` wrote 10,340 as 1.034e+04)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
     """The budget shares of each front mix, one stacked bar per mix, ordered by
     ``order_by`` (shown beside each bar)."""
@@ -80,7 +87,8 @@ def front_shares(front: pd.DataFrame, order_by: str) -> Figure:
     ax = fig.add_subplot()
     scale, ordered = _axis(order_by, frame[order_by])
     labels = [
-        f"{m} ({scale * v:.4g})" for m, v in zip(frame["member"], frame[order_by], strict=True)
+        f"{m} ({_readable(scale * v)})"
+        for m, v in zip(frame["member"], frame[order_by], strict=True)
     ]
     y = np.arange(len(frame))[::-1]
     left = np.zeros(len(frame))
@@ -123,7 +131,8 @@ def peeling_trajectory(trajectory: pd.DataFrame, selected: pd.DataFrame) -> Figu
         )
         for _, row in chosen.iterrows():
             ax.annotate(f" {box}", (row["coverage"], row["density"]), color="red")
-    fig.colorbar(points, ax=ax, label="inputs restricted")
+    bar = fig.colorbar(points, ax=ax, label="inputs restricted")
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count: no 0.5 ticks
     ax.set(xlabel="coverage", ylabel="density", xlim=(0, 1.02), ylim=(0, 1.02))
     ax.set_title("PRIM peeling trajectory (circled: the boxes reported)")
     return fig
