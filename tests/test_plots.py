@@ -561,3 +561,28 @@ def test_the_peeling_figure_counts_inputs_in_whole_numbers() -> None:
     ticks = [t for t in bar.get_yticks() if 0 <= t <= 2]
     assert ticks
     assert all(float(t).is_integer() for t in ticks)
+
+
+def test_one_years_wild_index_does_not_flatten_the_others() -> None:
+    """registered_incidence of 2020, near 0 in every run, had ST 3.6 ± 9: the axis ran from
+    -5 to 12.5 and 2014-2019 were flat lines; the legend inside covered the highest points."""
+    from povsim.plots.experiments import INDEX_AXIS, time_varying_indices
+
+    years = list(range(2014, 2021))
+    yearly = pd.DataFrame(
+        {
+            "column": "registered_incidence",
+            "year": years * 2,
+            "input": ["income.growth"] * 7 + ["budget.scale"] * 7,
+            "index": "ST",
+            "value": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 3.6] + [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, -0.4],
+            "conf": [0.05] * 6 + [9.0] + [0.05] * 6 + [2.0],
+        }
+    )
+    fig = time_varying_indices(yearly, "sobol")
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    assert ax.get_ylim() == pytest.approx(INDEX_AXIS)
+    assert {t.get_text() for t in ax.texts} == {"3.6", "-0.4"}  # marked at the edges
+    assert ax.get_legend() is None
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["income.growth", "budget.scale"]

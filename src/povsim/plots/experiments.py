@@ -15,6 +15,8 @@ from povsim.runs.metrics import outcome
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from matplotlib.axes import Axes
+
 __all__ = ["comparison_bars", "comparison_trajectories", "sensitivity_bars", "time_varying_indices"]
 
 
@@ -231,6 +233,30 @@ def sensitivity_bars(
     return fig
 
 
+INDEX_AXIS = (-0.1, 1.1)
+"""The axis of Sobol' and FAST indices year by year; estimates beyond it are marked at its
+edge with their value."""
+
+
+def _mark_off_axis(ax: Axes, line: pd.DataFrame, colour: str) -> None:
+    """Mark at the axis's edge, with its value, each year's index beyond :data:`INDEX_AXIS`."""
+    low, high = INDEX_AXIS
+    for year, value in zip(line["year"], line["value"], strict=True):
+        if not (value > high or value < low):
+            continue
+        edge, marker, offset = (high, "^", -11) if value > high else (low, "v", 5)
+        ax.plot([year], [edge], marker=marker, color=colour, clip_on=False)
+        ax.annotate(
+            f"{value:.2g}",
+            (year, edge),
+            xytext=(-5, offset),
+            textcoords="offset points",
+            ha="right",  # inside the axis: the last year's stood past its edge
+            fontsize="x-small",
+            color=colour,
+        )
+
+
 def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
     """Each input's total index (Morris: mu*) for each year's value of each indicator."""
     arguments.table(
@@ -244,22 +270,31 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
     columns = list(dict.fromkeys(yearly["column"])) or ["(none)"]
     fig = Figure(figsize=(6 * len(columns), 4.2), layout="constrained")
     axes = fig.subplots(1, len(columns), squeeze=False)[0]
+    drawn = False
     for ax, column in zip(axes, columns, strict=True):
         rows = yearly[(yearly["column"] == column) & (yearly["index"] == index)]
         for name, line in rows.groupby("input", sort=False):
             line = line.sort_values("year")
-            ax.plot(line["year"], line["value"], marker="o", label=name)
+            (plotted,) = ax.plot(line["year"], line["value"], marker="o", label=name)
             ax.fill_between(
                 line["year"],
                 line["value"] - line["conf"].fillna(0),
                 line["value"] + line["conf"].fillna(0),
                 alpha=0.15,
+                color=plotted.get_color(),
             )
+            if method != "morris":
+                _mark_off_axis(ax, line, plotted.get_color())
         ax.set(
             title=f"{index} of each input for {column}, year by year", xlabel="year", ylabel=index
         )
         if len(rows) and rows["value"].notna().any():
-            ax.legend(fontsize="small")
+            drawn = True
+            if method != "morris":
+                # A year whose output hardly varies (the register's incidence of 2020, near
+                # 0 in every run) has estimates of several times 1, ± more: they set the
+                # axis and flattened every other year. Indices are shares of variance.
+                ax.set_ylim(*INDEX_AXIS)
         elif len(rows):
             # the same (or missing) in every run, every year: nothing to draw
             ax.text(
@@ -273,4 +308,8 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
             ax.set_yticks([])
         else:
             ax.text(0.5, 0.5, "no time-varying indicators", ha="center", transform=ax.transAxes)
+    if drawn:
+        # one legend for every panel, beside them: inside, it covered the highest points
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, fontsize="small", loc="outside right upper")
     return fig
