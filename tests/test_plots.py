@@ -502,6 +502,16 @@ def test_one_far_miss_does_not_flatten_the_targets_figure() -> None:
     assert -TARGET_AXIS - 1 < low < -TARGET_AXIS
     assert TARGET_AXIS < high < TARGET_AXIS + 1
     assert {t.get_text() for t in ax.texts} == {"+34", "-8"}
+    # an interval past the axis ends in arrowheads at its edge, not in caps that read as its
+    # ends; the legend is below the axis, off the last target's interval
+    marks: dict[float, list[float]] = {}
+    for collection in ax.collections:
+        for x, row in np.asarray(collection.get_offsets()).reshape(-1, 2):
+            marks.setdefault(float(row), []).append(round(float(x), 6))
+    assert sorted(marks[1.0]) == [TARGET_AXIS] * 3  # "far": its point, both ends off the axis
+    assert sorted(marks[2.0]) == [0.3, 0.5, 0.7]  # "near": its ends capped where they are
+    assert ax.get_legend() is None
+    assert [t.get_text() for t in ax.figure.legends[0].get_texts()] == ["tolerance"]
 
 
 def test_a_nations_headcount_is_in_millions(baseline: Scenario) -> None:
@@ -575,7 +585,7 @@ def test_one_years_wild_index_does_not_flatten_the_others() -> None:
             "year": years * 2,
             "input": ["income.growth"] * 7 + ["budget.scale"] * 7,
             "index": "ST",
-            "value": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 3.6] + [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, -0.4],
+            "value": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 3.6, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, -0.4],
             "conf": [0.05] * 6 + [9.0] + [0.05] * 6 + [2.0],
         }
     )

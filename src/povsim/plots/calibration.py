@@ -60,7 +60,11 @@ def target_fit(table: pd.DataFrame) -> Figure:
     ax.axvspan(-1, 1, color="tab:green", alpha=0.15, label="tolerance")
     ax.axvline(0, color="tab:green")
     colours = np.where(table["passed"], "tab:blue", "tab:red")
-    low, high = np.clip(low, -TARGET_AXIS, TARGET_AXIS), np.clip(high, -TARGET_AXIS, TARGET_AXIS)
+    ends = [low.to_numpy(dtype=float), high.to_numpy(dtype=float)]
+    low, high = (
+        np.clip(ends[0], -TARGET_AXIS, TARGET_AXIS),
+        np.clip(ends[1], -TARGET_AXIS, TARGET_AXIS),
+    )
     ax.errorbar(
         shown,
         y,
@@ -70,8 +74,17 @@ def target_fit(table: pd.DataFrame) -> Figure:
         ],
         fmt="none",
         ecolor="grey",
-        capsize=2,
     )
+    # An interval's end: a cap where it is, an arrowhead where it runs past the axis (capped
+    # alike, a clipped interval read as ending at ±TARGET_AXIS).
+    for end in ends:
+        within = np.abs(end) <= TARGET_AXIS
+        ax.scatter(end[within], y[within], marker="|", c="grey", s=30)
+        for side, arrow in ((1, ">"), (-1, "<")):
+            past = side * end > TARGET_AXIS
+            ax.scatter(
+                np.full(past.sum(), side * TARGET_AXIS), y[past], marker=arrow, c="grey", s=18
+            )
     inside = np.abs(mid) <= TARGET_AXIS
     ax.scatter(shown[inside], y[inside], c=colours[inside], zorder=3)
     for side, marker in ((1, ">"), (-1, "<")):
@@ -89,5 +102,6 @@ def target_fit(table: pd.DataFrame) -> Figure:
     ax.set_xlim(-TARGET_AXIS - 0.5, TARGET_AXIS + 0.5)
     ax.set_yticks(y, labels, fontsize="small")
     ax.set(xlabel="(simulated - published) / tolerance", title="targets: simulated vs published")
-    ax.legend(fontsize="small", loc="lower right")
+    # below the axis: inside, it covered the last target's interval
+    fig.legend(*ax.get_legend_handles_labels(), fontsize="small", loc="outside lower right")
     return fig
