@@ -95,8 +95,8 @@ def test_comparison_bars_carry_the_paired_differences() -> None:
             )
     fig = comparison_bars(pd.DataFrame(rows))
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert labels.count("Δ +1.1 pp ±0.6 pp") == 2  # the two share panels, in percentage points
-    assert "Δ 0.0 k yuan ±0.0 k yuan" in labels  # cost per exit says its unit (it had none)
+    assert labels.count("Δ +1.1 ±0.6 pp") == 2  # the two share panels, in percentage points
+    assert "Δ 0.0 ±0.0 k yuan" in labels  # cost per exit says its unit (it had none)
     for ax in fig.axes:
         assert ax.get_xlim()[0] >= 0
 
@@ -106,7 +106,8 @@ def test_comparison_bars_of_the_eight_shipped_mixes_keep_their_labels_apart() ->
     and the names under them were slanted: every label needs a place of its own."""
     from povsim.plots.experiments import comparison_bars
 
-    names = [f"mix_number_{i}" for i in range(8)]
+    names = ["five_batches", "industry_led", "health_first", "relocation_push"]
+    names += ["education_long_run", "social_security_floor", "full_toolbox", "no_intervention"]
     rows = [
         {
             "scenario": name,
@@ -117,6 +118,17 @@ def test_comparison_bars_of_the_eight_shipped_mixes_keep_their_labels_apart() ->
             "diff_mean": np.nan if i == 0 else 0.413,
             "diff_ci_low": np.nan if i == 0 else 0.319,
             "diff_ci_high": np.nan if i == 0 else 0.507,
+        }
+        if metric != "cost_per_exit"
+        else {  # yuan: the bars 27-38 thousand, the differences thousands
+            "scenario": name,
+            "metric": metric,
+            "mean": 27_000.0 + 1_500 * i,
+            "ci_low": 26_500.0 + 1_500 * i,
+            "ci_high": 27_500.0 + 1_500 * i,
+            "diff_mean": np.nan if i == 0 else 6_300.0,
+            "diff_ci_low": np.nan if i == 0 else 6_200.0,
+            "diff_ci_high": np.nan if i == 0 else 6_400.0,
         }
         for i, name in enumerate(names)
         for metric in ("cumulative_exit_share", "cumulative_relapse_share", "cost_per_exit")
@@ -131,6 +143,10 @@ def test_comparison_bars_of_the_eight_shipped_mixes_keep_their_labels_apart() ->
         assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
         inside = ax.get_window_extent(renderer)
         assert all(inside.x0 <= b.x0 and b.x1 <= inside.x1 for b in boxes), "cut off"
+        # nor over the bars and their whiskers (a cost's "+6.3 k yuan" label ran over them)
+        ends = [line.get_window_extent(renderer).x1 for line in ax.lines]
+        ends += [bar.get_window_extent(renderer).x1 for bar in ax.patches]
+        assert max(ends) < min(b.x0 for b in boxes), "a label over a bar"
         ticks = [t for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text() in names]
         assert all(t.get_rotation() == 0 for t in ticks), "slanted names"
     everything = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.get_yticklabels()]

@@ -13,7 +13,7 @@ from povsim.plots.common import Figure, _line, _yearly_means
 from povsim.runs.metrics import outcome
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from matplotlib.axes import Axes
 
@@ -117,6 +117,7 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
     )
     reference = scenarios[0]
     y = np.arange(len(scenarios))
+    tops: list[float] = []
     for ax, (metric, scale, title, unit, per) in zip(axes, panels, strict=True):
         rows = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
         mean = scale * rows["mean"].to_numpy(dtype=float)
@@ -132,13 +133,15 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
         # The bars' intervals are each mix's own; two mixes on the same seeds differ far more
         # surely than overlapping bars suggest, so each bar carries its paired difference.
         top = np.nanmax(np.append(mean + np.nan_to_num(error[1]), 0.0))
+        tops.append(top)
         for i, row in enumerate(rows.itertuples()):
             if row.Index == reference or np.isnan(row.diff_mean):
                 continue
-            label = "Δ " + _signed(scale * row.diff_mean, per)
+            label = "Δ " + _signed(scale * row.diff_mean)
             half = scale * (row.diff_ci_high - row.diff_ci_low) / 2
             if not np.isnan(half):
-                label += f" ±{half:.1f} {per}"
+                label += f" ±{half:.1f}"
+            label += f" {per}"
             # in its row at the panel's right edge, in the room the axis leaves there
             ax.annotate(
                 label,
@@ -151,13 +154,14 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
                 fontsize="x-small",
             )
         if top > 0:
-            # the bars in the left three fifths, the scale only as far as they go
+            # the scale only as far as the bars go
             ticks = MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, top)
             ax.set_xticks([t for t in ticks if 0 <= t <= 1.02 * top])
             ax.set_xlim(0, top / 0.6)
         ax.set_yticks(y, scenarios)
         ax.set(title=title, xlabel=unit)
     axes[0].invert_yaxis()  # the reference first, at the top, as in the table (shared)
+    _room_for_labels(fig, axes, tops)
     fig.suptitle(
         f"Each mix's mean with its 95% interval; Δ: paired difference from {reference} "
         "(the same seeds) with its 95% interval, of shares in percentage points (pp)",
@@ -166,11 +170,27 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def _signed(value: float, unit: str) -> str:
-    """A difference with its sign and unit, one that rounds to nothing without a sign."""
+def _signed(value: float) -> str:
+    """A difference with its sign, one that rounds to nothing without a sign."""
     shown = f"{value:+.1f}"
-    shown = "0.0" if shown in ("+0.0", "-0.0") else shown
-    return f"{shown} {unit}"
+    return "0.0" if shown in ("+0.0", "-0.0") else shown
+
+
+def _room_for_labels(fig: Figure, axes: Sequence[Axes], tops: Sequence[float]) -> None:
+    """Each panel's scale long enough that its bars end left of its Δ labels.
+
+    The labels sit at the panel's right edge, a width fixed in points, and the bars had
+    three fifths of the panel: a cost's "Δ +6.3 ±0.1 k yuan" ran over the longest bars.
+    """
+    fig.draw_without_rendering()  # the layout, which sets the panels' widths
+    for ax, top in zip(axes, tops, strict=True):
+        if top <= 0 or not ax.texts:
+            continue
+        panel = ax.get_window_extent().width
+        label = max(t.get_window_extent().width for t in ax.texts)
+        # the share of the panel left of the widest label, less a whisker's cap and a gap
+        free = 1 - (label + 12) / panel
+        ax.set_xlim(0, top / max(min(free, 0.9), 0.3))
 
 
 _MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_star", "sigma")}
