@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from povsim import Scenario, load_scenario
 from povsim.cli import app
+from povsim.cli.search import _front_table
 from povsim.config import ScenarioError
 from povsim.experiments.calibration import resized
 from povsim.experiments.optimize import (
@@ -24,6 +25,7 @@ from povsim.experiments.optimize import (
     parse_lever,
     parse_objective,
 )
+from povsim.plots import front_pairs
 from povsim.runs.store import MARKER
 
 from .conftest import SCENARIOS, stop_while
@@ -251,8 +253,17 @@ def test_robust_mode_scores_over_the_uncertain_inputs(obvious: Scenario, tmp_pat
             statistic=statistic,
         )
         scores[statistic] = result.history["incidence_end"].to_numpy()
+        # the scores say how they were scored: regrets were labelled as the outcome itself
+        assert result.statistic == statistic
+        front = tmp_path / statistic / "figures" / "front.png"
+        assert front.is_file()
     assert (scores["p90"] >= scores["mean"]).all()  # the bad tail is worse than the mean
     assert scores["regret"][0] == pytest.approx(0.0)  # the base mix against itself
+    table = _front_table(result)
+    assert str(table.title).startswith("Pareto front (scores: regrets, each the worst over")
+    assert [str(c.header) for c in table.columns][1] == "regret in incidence end"
+    drawn = front_pairs(result.history, result.front, ["incidence_end"], "regret")
+    assert drawn.axes[0].get_xlabel() == "regret in incidence end (%)"
     with pytest.raises(ScenarioError, match="lever of the search too"):
         optimize(
             obvious,

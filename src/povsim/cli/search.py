@@ -184,13 +184,15 @@ def optimize(
 def _front_table(result: OptimizationResult) -> Table:
     from rich.table import Table
 
+    from povsim.plots.optimize import SCORED, scored
     from povsim.runs.metrics import format_value, label
 
-    table = Table(title="Pareto front (scores as searched)")
+    how = " as searched" if result.statistic is None else f": {SCORED[result.statistic][1]}"
+    table = Table(title=f"Pareto front (scores{how})")
     table.add_column("member")
     names = [o.name for o in result.objectives]
     for name in names:
-        table.add_column(label(name), justify="right")
+        table.add_column(scored(label(name), result.statistic), justify="right")
     shares = [c for c in result.front.columns if c.endswith(".share")]
     others = [n for n in result.names if not n.startswith("share:")]
     for column in others:

@@ -480,6 +480,8 @@ class OptimizationResult:
         objectives: the objectives.
         scenarios: the scenario of each front member (at the size searched).
         evaluations: points evaluated in this call (the rest came from the history).
+        statistic: a robust search's score (``mean``, ``p90``, ``regret`` against the base
+            mix); None for a search that scored each mix as run.
     """
 
     front: pd.DataFrame
@@ -489,6 +491,7 @@ class OptimizationResult:
     constraints: list[Constraint]
     scenarios: list[Scenario] = field(default_factory=list)
     evaluations: int = 0
+    statistic: str | None = None
 
     def __repr__(self) -> str:
         goals = ", ".join(map(str, self.objectives))
@@ -1131,7 +1134,10 @@ def _search(
             )
         directory.table("pareto", front)
         directory.table("history", history)
-        directory.figure("front", front_pairs(history, front, [o.name for o in objectives]))
+        names = [o.name for o in objectives]
+        directory.figure(
+            "front", front_pairs(history, front, names, statistic if samples else None)
+        )
         if space.shares:
             directory.figure("shares", front_shares(front, objectives[0].name))
         directory.manifest(
@@ -1153,4 +1159,5 @@ def _search(
         constraints=constraints,
         scenarios=scenarios,
         evaluations=search.fresh,
+        statistic=statistic if samples else None,
     )

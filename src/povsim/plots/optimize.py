@@ -18,9 +18,32 @@ _HISTORY = "a policy search's history (result.history)"
 _TRAJECTORY = "a discovery's peeling trajectory (found.trajectory)"
 
 
-def front_pairs(history: pd.DataFrame, front: pd.DataFrame, objectives: list[str]) -> Figure:
+SCORED = {
+    "mean": ("mean {}", "each the mean over the uncertain draws"),
+    "p90": ("bad tail of {}", "each the bad tail (90th percentile) of the uncertain draws"),
+    "regret": (
+        "regret in {}",
+        "regrets, each the worst over the uncertain draws of how much worse than the base mix",
+    ),
+}
+"""A robust search's statistic: how its scores are labelled, and what they are."""
+
+
+def scored(label: str, statistic: str | None) -> str:
+    """An objective's label as a search scored it: as run, or by a robust statistic (a
+    regret labelled as the outcome read as the outcome itself)."""
+    return label if statistic is None else SCORED[statistic][0].format(label)
+
+
+def front_pairs(
+    history: pd.DataFrame,
+    front: pd.DataFrame,
+    objectives: list[str],
+    statistic: str | None = None,
+) -> Figure:
     """Every pair of objectives: each evaluated point in grey, the front in colour, the
-    base scenario's own mix (the first point evaluated) as a black cross."""
+    base scenario's own mix (the first point evaluated) as a black cross. ``statistic``:
+    a robust search's (``mean``, ``p90``, ``regret``), which labels the scores."""
     # Named at the call: a search result, another table or an objective the search did not
     # score ended in pandas' KeyError.
     objectives = arguments.names("objectives", objectives)
@@ -43,9 +66,10 @@ def front_pairs(history: pd.DataFrame, front: pd.DataFrame, objectives: list[str
         if len(history):
             first = history.iloc[:1]
             ax.scatter(fx * first[x], fy * first[y], marker="x", color="black", label="base")
-        ax.set(xlabel=xlabel, ylabel=ylabel)
+        ax.set(xlabel=scored(xlabel, statistic), ylabel=scored(ylabel, statistic))
     axes[0].legend(fontsize="small")
-    fig.suptitle(f"Pareto front: {len(front)} mixes of {len(history)} evaluated")
+    title = f"Pareto front: {len(front)} mixes of {len(history)} evaluated"
+    fig.suptitle(title if statistic is None else f"{title}\n(scores: {SCORED[statistic][1]})")
     return fig
 
 
