@@ -37,7 +37,7 @@ def sweep(
     """Run a sweep over scenario fields; each finished run is written at once."""
     from povsim.cli.tables import sweep_table
     from povsim.config import ScenarioError
-    from povsim.experiments.sweep import SweepError, load_design, run_sweep
+    from povsim.experiments.sweep import SweepError, finished_runs, load_design, run_sweep
 
     try:
         plan = load_design(design, set_ or [])
@@ -55,7 +55,9 @@ def sweep(
     except OSError as err:  # a full disk, say: the runs written so far are kept
         raise fail(f"cannot write {out}: {err.strerror or err}; --resume continues", 1) from None
     except KeyboardInterrupt as err:
-        raise stopped(err, "finished runs are kept (--resume continues a sweep)") from None
+        finished = finished_runs(out)
+        runs = f"{finished:,} finished run{'s' * (finished != 1)}"
+        raise stopped(err, f"{runs} kept in {out} (--resume continues)") from None
     finished = int(summary["cumulative_exit_share"].notna().sum())
     if not quiet:
         show(sweep_table(summary))

@@ -61,6 +61,7 @@ from povsim.experiments.sweep import (
     refuse_shadowed,
     run_sweep,
 )
+from povsim.experiments.sweep import finished_runs as finished_sweep_runs
 from povsim.runs import metrics
 from povsim.runs.progress import runs_progress
 from povsim.runs.runner import RunResult
@@ -972,7 +973,7 @@ def _shown(value: Any) -> str:
 
 def finished_runs(out: str | Path) -> int:
     """The runs an analysis at ``out`` has finished and kept (under ``out/runs``)."""
-    return sum(1 for _ in (Path(out) / "runs" / "indicators").glob("*.parquet"))
+    return finished_sweep_runs(Path(out) / "runs")
 
 
 def _require_bounded(problem: Problem) -> None:

@@ -475,6 +475,11 @@ def _one_writer[**P, R](run: Callable[P, R]) -> Callable[P, R]:
     return locked_run
 
 
+def finished_runs(out: str | Path) -> int:
+    """The runs a sweep at ``out`` has finished and kept."""
+    return sum(1 for _ in (Path(out) / "indicators").glob("*.parquet"))
+
+
 @_one_writer
 def run_sweep(
     sweep: Sweep,
