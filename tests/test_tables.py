@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from rich.console import Console
@@ -38,6 +39,27 @@ def test_validate_never_breaks_a_target_name_at_80_columns() -> None:
     text = _render(targets_table(table, "3 replications (seed 1): mean, 95% interval"), 80)
     for name in names:
         assert name in text
+
+
+def test_a_count_near_zero_is_not_shown_below_it() -> None:
+    """validate gave 7,748 ±16,930 people registered (two replications), its CSV a ci_low
+    of -2,345: compare and run cut such intervals at 0, validate did not."""
+    from povsim.experiments.calibration.targets import Target
+    from povsim.experiments.calibration.validation import target_table
+
+    target = Target(
+        indicator="registered_people_start",
+        year=2013,
+        value=8_000.0,
+        relative_tolerance=0.2,
+        source="t",
+    )
+    table = target_table([target], np.array([[0.0], [15_496.0]]))
+    assert table["ci_low"].iloc[0] == 0.0
+    assert table["ci_high"].iloc[0] > 15_496.0
+    text = _render(targets_table(table.assign(region="r"), "2 replications"), 120)
+    assert "7,748 (≤" in text
+    assert "7,748 ±" not in text
 
 
 def test_compare_gives_differences_their_own_rows(baseline: Scenario) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -361,6 +361,18 @@ def indices_table(
     return table
 
 
+def _target_interval(row: Any, half: float, count: bool) -> str:
+    """A target's simulated interval: ``±half``, or where it was cut at what the figure can
+    be (0 people, a share of 1) its other end, as ``compare`` shows it."""
+    if math.isnan(half):
+        return ""
+    below, above = row.simulated - row.ci_low, row.ci_high - row.simulated
+    if math.isclose(below, above, rel_tol=1e-6, abs_tol=1e-12):
+        return f" ±{_number(half, like=row.simulated, count=count)}"
+    end, mark = (row.ci_high, "≤") if below < above else (row.ci_low, "≥")
+    return f" ({mark}{_number(end, like=row.simulated, count=count)})"
+
+
 def targets_table(table: pd.DataFrame, title: str) -> Table:
     """Published against simulated values; with several regions, each under its name.
 
@@ -381,9 +393,7 @@ def targets_table(table: pd.DataFrame, title: str) -> Table:
             out.add_row(f"[bold]{escape(str(region))}[/]")
         half = (row.ci_high - row.ci_low) / 2
         count = _counted(str(row.target))
-        interval = _number(row.simulated, count=count) + (
-            "" if math.isnan(half) else f" ±{_number(half, like=row.simulated, count=count)}"
-        )
+        interval = _number(row.simulated, count=count) + _target_interval(row, half, count)
         verdict = "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
         name = ("  " if regions else "") + escape(str(row.target))
         out.add_row(name, _number(row.published, count=count), interval, row.tolerance, verdict)

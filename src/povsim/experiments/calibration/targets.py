@@ -190,6 +190,19 @@ class Target(_Strict):
         return f"{self.indicator}@{self.year}"
 
     @property
+    def limits(self) -> tuple[float | None, float | None]:
+        """The least and most the simulated figure can be (None: no limit), where a few
+        replications' interval is cut, as in ``compare`` and ``run``."""
+        if self.indicator in PROGRAM_INDICATORS:
+            share = self.indicator in (PATHWAY_SHARE, REACH_SHARE)
+            return 0.0, 1.0 if share else None
+        name = f"{self.indicator}@{self.year}"
+        if metrics.is_known(name):
+            measure = metrics.outcome(name)
+            return measure.least, measure.most
+        return None, None
+
+    @property
     def tolerance(self) -> float:
         """The tolerance in the indicator's own units: the larger of the two when both given."""
         relative = abs(self.value) * (self.relative_tolerance or 0.0)
