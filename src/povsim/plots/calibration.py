@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from povsim.plots.common import Figure
 
@@ -26,7 +27,11 @@ def calibration_history(history: pd.DataFrame, names: list[str]) -> Figure:
     axes[0].plot(best.index, best.to_numpy(), color="black", label="best so far")
     axes[0].axhline(1.0, color="grey", linestyle=":", label="within tolerance on average")
     axes[0].set(yscale="log", xlabel="generation", ylabel="objective", title="fit")
-    axes[0].legend(fontsize="small")
+    axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))  # no generation 0.5
+    # above the panels: inside, it covered the points of the first generations
+    fig.legend(
+        *axes[0].get_legend_handles_labels(), fontsize="small", loc="outside upper center", ncols=3
+    )
     top = history.loc[history["objective"].idxmin()]
     for ax, name in zip(axes[1:panels], names, strict=True):
         ax.scatter(history[name], objective, s=8, alpha=0.4)
