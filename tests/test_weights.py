@@ -219,3 +219,22 @@ def test_a_smaller_sample_of_a_shipped_county_keeps_its_budget_per_household() -
         assert run.indicators["population_households"].iloc[0] == pytest.approx(5_000)
     spent = {n: r.indicators["spending_yuan"].sum() for n, r in runs.items()}
     assert spent["industry_led"] != pytest.approx(spent["health_first"], rel=0.01)
+
+
+def test_weighted_quantiles_are_numpys_and_skip_what_weighs_nothing() -> None:
+    """The quantiles were hand-written; numpy's inverted CDF gives them, and no longer
+    takes a value of no weight for the least."""
+    from povsim.sim.indicators import weighted_quantiles
+
+    values = np.array([1.0, -2.7, 0.0, -1.6])
+    weights = np.array([1.0, 0.0, 2.0, 0.0])
+    # as if each value were repeated its weight's times: 0, 0, 1
+    assert weighted_quantiles(values, weights, [0.0, 0.5, 0.66, 0.67, 1.0]).tolist() == [
+        0.0,
+        0.0,
+        0.0,
+        1.0,
+        1.0,
+    ]
+    assert np.isnan(weighted_quantiles(values, np.zeros(4), [0.5])).all()
+    assert np.isnan(weighted_quantiles(np.array([]), np.array([]), [0.5])).all()

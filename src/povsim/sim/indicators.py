@@ -170,14 +170,13 @@ def _mean(values: np.ndarray, weights: np.ndarray, mask) -> float:
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
-    """Quantiles of ``values`` where each value counts ``weights`` times (NaN when empty)."""
+    """Quantiles of ``values`` where each value counts ``weights`` times: the first value at
+    which the cumulative weight reaches each share (NaN when there is no weight, where numpy
+    would raise)."""
     qs = np.asarray(qs, dtype=float)
     if values.size == 0 or weights.sum() <= 0:
         return np.full(qs.shape, np.nan)
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order], dtype=np.float64)
-    positions = np.searchsorted(cumulative, qs * cumulative[-1], side="left")
-    return values[order][np.minimum(positions, values.size - 1)]
+    return np.asarray(np.quantile(values, qs, weights=weights, method="inverted_cdf"))
 
 
 SKETCH_POINTS = 256

@@ -27,7 +27,13 @@ from povsim.sim.programs.base import SPENDING_COLUMNS
 from povsim.sim.registration import register_initial
 from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams, run_seed
-from povsim.sim.villages import Village, VillageState, designate_poor_villages, update_villages
+from povsim.sim.villages import (
+    Village,
+    VillageState,
+    designate_poor_villages,
+    send_work_teams,
+    update_villages,
+)
 
 __all__ = ["PANEL_COLUMNS", "PATHWAY_COLUMNS", "SPENDING_COLUMNS", "PovertyModel"]
 
@@ -253,7 +259,7 @@ class PovertyModel(mesa.Model):
     def _begin_year(self) -> None:
         """Villages act, then every program ends, enrols, pays and sets its effect."""
         h = self.households
-        super().agents_by_type[Village].do("begin_year", self.year)  # households stay unbuilt
+        send_work_teams(self.villages, self.config, self.year)
         for program in self.programs:
             program.begin_year(self.year)
         # Support reaches households only once they are on the register: in a first year

@@ -76,14 +76,6 @@ class Village(mesa.Agent):
         super().__init__(model)
         self.index = index
 
-    def begin_year(self, year: int) -> None:
-        """A poor village gets its resident work team (驻村工作队) once they are sent."""
-        settings = self.model.config.villages
-        sent = settings.work_teams and year >= settings.work_teams_from
-        if sent and self.poor_village and not self.work_team:
-            self.work_team = True
-            self.growth += settings.work_team_growth
-
     @property
     def household_indices(self) -> NDArray[np.intp]:
         """Rows of the model's household arrays that live here."""
@@ -96,6 +88,23 @@ class Village(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"Village({self.index}, incidence={self.incidence:.3f}, poor={self.poor_village})"
+
+
+def send_work_teams(v: VillageState, scenario: Scenario, year: int) -> None:
+    """Give each poor village without one its resident work team (驻村工作队) and the growth
+    the team brings, once teams are sent (``villages.work_teams_from``).
+
+    Args:
+        v: the villages, changed in place.
+        scenario: the run's scenario (its ``villages`` settings).
+        year: the year beginning.
+    """
+    settings = scenario.villages
+    if not settings.work_teams or year < settings.work_teams_from:
+        return
+    new = v.poor_village & ~v.work_team
+    v.work_team[new] = True
+    v.growth[new] += settings.work_team_growth
 
 
 def village_people(
