@@ -180,6 +180,13 @@ class StrictNumbers(BaseModel):
         return value
 
 
+class Section(StrictNumbers):
+    """A table of a scenario's settings: an unknown field is refused, and values are fixed
+    once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
 NOT_A_SWITCH = "not_a_switch"
 """The type of the error a switch (a true-or-false field) given anything else raises."""
 

@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from povsim.config.errors import not_utf8
-from povsim.config.fields import Probability, StrictNumbers, Year, repeated, setting
+from povsim.config.fields import Probability, Section, Year, repeated, setting
 
 __all__ = [
     "FIGURES",
@@ -68,11 +68,7 @@ def _close(name: str, names: list[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-class _Section(StrictNumbers):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class ProvinceConfig(_Section):
+class ProvinceConfig(Section):
     """One province and its published figures."""
 
     name: str = Field(min_length=1, max_length=64, description="province name")
@@ -138,7 +134,7 @@ class ProvinceConfig(_Section):
         return self
 
 
-class DeepAreaConfig(_Section):
+class DeepAreaConfig(Section):
     """A deep-poverty area (三区三州) inside a province: some of its poor counties, poorer
     than the rest of the province by a published ratio."""
 
@@ -170,7 +166,7 @@ class DeepAreaConfig(_Section):
         return self
 
 
-class AllocationConfig(_Section):
+class AllocationConfig(Section):
     """How the money (``budget.total`` and every program's own budget) reaches counties.
 
     A share ``central_share`` is central money, split first among provinces and then
@@ -295,7 +291,7 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-class GeographyConfig(_Section):
+class GeographyConfig(Section):
     """Province → county → village → household: a national, county-resolved run."""
 
     provinces_table: str | None = setting(

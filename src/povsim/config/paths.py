@@ -8,7 +8,15 @@ from typing import Any
 
 from povsim.config.errors import ScenarioError, ScenarioProblem
 
-__all__ = ["as_field_type", "get_path", "not_varied", "parse_override", "set_path"]
+__all__ = [
+    "as_field_type",
+    "differences",
+    "get_path",
+    "leaves",
+    "not_varied",
+    "parse_override",
+    "set_path",
+]
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -101,18 +109,19 @@ def not_varied(path: str, *, sized: bool = False) -> str | None:
     return _SET_BY_EXPERIMENT.get(path)
 
 
-def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+def leaves(value: Any, path: str = "") -> dict[str, Any]:
+    """A recorded table's values by dotted path (a list is one value)."""
     if isinstance(value, dict):
         return {
-            k: v for key, item in value.items() for k, v in _leaves(item, f"{path}{key}.").items()
+            k: v for key, item in value.items() for k, v in leaves(item, f"{path}{key}.").items()
         }
-    return {path.rstrip("."): value}
+    return {path.removesuffix("."): value}
 
 
 def differences(then: dict[str, Any], now: dict[str, Any], most: int = 3) -> str:
     """How two recorded settings differ, by dotted path, as "x: 8 then, 16 now" (the first
     ``most``, then "..."); empty when they do not."""
-    a, b = _leaves(then), _leaves(now)
+    a, b = leaves(then), leaves(now)
     changed = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
     shown = ", ".join(
         f"{k}: {a.get(k, 'none')} then, {b.get(k, 'none')} now" for k in changed[:most]

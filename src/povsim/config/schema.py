@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     NonNegativeFloat,
     PrivateAttr,
@@ -29,7 +28,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from povsim.config.errors import PROGRAM_NOT_A_TABLE, ScenarioError, problems_from
-from povsim.config.fields import MAX_SEED, Probability, StrictNumbers, Year, repeated, setting
+from povsim.config.fields import (
+    MAX_SEED,
+    Probability,
+    Section,
+    Year,
+    repeated,
+    setting,
+)
 from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
 from povsim.config.program import EmploymentConfig, ProgramConfig, WorkAwayConfig
@@ -84,10 +90,6 @@ def _size(n: float) -> str:
     return f"{n:,.0f} PB"  # pragma: no cover
 
 
-class _Section(StrictNumbers):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
 def small_household_people(mean_household_size: float) -> float:
     """People per household who live in one- and two-person households, by the size law
     (1 + Poisson with mean ``mean_household_size``)."""
@@ -95,7 +97,7 @@ def small_household_people(mean_household_size: float) -> float:
     return math.exp(-lam) * (1.0 + 2.0 * lam)
 
 
-class PopulationConfig(_Section):
+class PopulationConfig(Section):
     """Households and their members, as drawn by :mod:`povsim.sim.population`."""
 
     households: int = setting(5000, "number of household agents", "households", ge=1)
@@ -237,7 +239,7 @@ class PopulationConfig(_Section):
         return value
 
 
-class VillagesConfig(_Section):
+class VillagesConfig(Section):
     """Village attributes drawn at start-up."""
 
     remoteness_alpha: float = setting(
@@ -300,7 +302,7 @@ class VillagesConfig(_Section):
             raise ValueError(f'a share from 0 to 1, or "county"; not {value!r}') from None
 
 
-class IncomeConfig(_Section):
+class IncomeConfig(Section):
     """The income process: components, household level, village trends."""
 
     initial_mean: float = setting(
@@ -357,7 +359,7 @@ class IncomeConfig(_Section):
     )
 
 
-class IllnessConfig(_Section):
+class IllnessConfig(Section):
     annual_probability: Probability = setting(
         0.06, "chance a household has a serious illness episode in a year", "1/year"
     )
@@ -381,7 +383,7 @@ class IllnessConfig(_Section):
     )
 
 
-class DisasterConfig(_Section):
+class DisasterConfig(Section):
     annual_probability: Probability = setting(
         0.05, "chance a village is hit by a disaster in a year", "1/year"
     )
@@ -394,7 +396,7 @@ class DisasterConfig(_Section):
     )
 
 
-class MarketConfig(_Section):
+class MarketConfig(Section):
     sd: float = setting(0.12, "stationary log standard deviation of farm prices", "log", ge=0)
     persistence: Probability = setting(0.5, "annual autocorrelation of farm prices", "")
     common_share: Probability = setting(
@@ -408,7 +410,7 @@ class MarketConfig(_Section):
     )
 
 
-class ShocksConfig(_Section):
+class ShocksConfig(Section):
     """Sources of chance that hit incomes, each with its own random stream."""
 
     illness: IllnessConfig = IllnessConfig()
@@ -416,7 +418,7 @@ class ShocksConfig(_Section):
     market: MarketConfig = MarketConfig()
 
 
-class RegistrationConfig(_Section):
+class RegistrationConfig(Section):
     """Identification of the poor (建档立卡) and the annual re-check (动态调整)."""
 
     coverage: Probability = setting(
@@ -506,7 +508,7 @@ class RegistrationConfig(_Section):
         return value
 
 
-class GuaranteesConfig(_Section):
+class GuaranteesConfig(Section):
     """The two no-worries and three guarantees (两不愁三保障)."""
 
     food_floor: Probability = setting(
@@ -545,7 +547,7 @@ class GuaranteesConfig(_Section):
     )
 
 
-class ExitConfig(_Section):
+class ExitConfig(Section):
     """Exit (脱贫) of households, villages and the county, and relapse (返贫)."""
 
     income_margin: float = setting(
@@ -680,7 +682,7 @@ class ExitConfig(_Section):
     )
 
 
-class MonitoringConfig(_Section):
+class MonitoringConfig(Section):
     """Relapse monitoring and help (防止返贫监测和帮扶, 2019-2020).
 
     Exited households and unregistered households at the margin are monitored when their
@@ -740,7 +742,7 @@ class MonitoringConfig(_Section):
         return self.deep_scale if deep_poverty and self.deep_scale is not None else self.scale
 
 
-class BudgetConfig(_Section):
+class BudgetConfig(Section):
     """Money for support programs; each program takes a share of ``total`` (or its own schedule)."""
 
     total: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] = setting(
@@ -789,7 +791,7 @@ _ENDS_A_LEVER = ("_until", "last_year")
 """Year settings that end a lever rather than start it: after the run, it is on throughout."""
 
 
-class Scenario(_Section):
+class Scenario(Section):
     """A fully validated scenario. Frozen: derive variants with :meth:`updated`."""
 
     _file_notes: list[str] = PrivateAttr(default_factory=list)

@@ -651,7 +651,7 @@ class _Search:
                 "",
                 "damaged: the search cannot continue from it (--overwrite starts anew)",
             ) from None
-        # A history written before integer levers were rounded (stop 52) holds the
+        # A history written before integer levers were rounded (povsim before Dec 2026) holds the
         # fractions that ran as their rounded value: kept as that value, once.
         self.rows = []
         for (x, values), row in zip(points, old.to_dict("records"), strict=True):

@@ -51,6 +51,7 @@ from povsim.config import (
     referenced_scenario,
 )
 from povsim.config.fields import StrictNumbers, repeated
+from povsim.config.paths import leaves
 from povsim.experiments.executors import Executor, finishing, make_executor
 from povsim.experiments.sweep import (
     MAX_RUNS,
@@ -943,7 +944,7 @@ def another_analysis(
     def fields(recorded: dict[str, Any], drawn: dict[str, Any]) -> dict[str, Any]:
         # The base scenario's own values are the fingerprint's to compare, not the text
         # naming it (the command line may give another).
-        named = _leaves({k: v for k, v in recorded["problem"].items() if k != "base"})
+        named = leaves({k: v for k, v in recorded["problem"].items() if k != "base"})
         for key, value in drawn.items():
             named[f"the sample's {key}" if key in named else key] = value
         return named
@@ -956,15 +957,6 @@ def another_analysis(
         f"{k}: {_shown(before.get(k))} then, {_shown(current.get(k))} now" for k in changed[:3]
     )
     return shown + (", ..." if len(changed) > 3 else "")
-
-
-def _leaves(value: Any, path: str = "") -> dict[str, Any]:
-    """A recorded table's values by dotted path (a list is one value)."""
-    if isinstance(value, dict):
-        return {
-            k: v for key, item in value.items() for k, v in _leaves(item, f"{path}{key}.").items()
-        }
-    return {path.removesuffix("."): value}
 
 
 def _shown(value: Any) -> str:

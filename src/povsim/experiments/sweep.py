@@ -275,8 +275,8 @@ def _what_differs(recorded: dict[str, Any], sweep: Sweep) -> str:
 
 def base_differences(recorded: dict[str, Any], base: Scenario) -> str:
     """How ``base`` differs from the base scenario a directory's ``design.json`` recorded,
-    as "the base scenario's x: 8 then, 16 now"; empty where it recorded none (written
-    before stop 52) or they are the same."""
+    as "the base scenario's x: 8 then, 16 now"; empty where it recorded none (an older
+    povsim's directory) or they are the same."""
     then = recorded.get("base_scenario")
     if not isinstance(then, dict):
         return ""

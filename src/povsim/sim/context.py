@@ -30,8 +30,8 @@ class ProgramContext:
 
     @property
     def rng(self) -> None:
-        """Gone in stop 39: a program of one's own that drew from the context's shared
-        stream moved every other program's draws."""
+        """Removed: a program of one's own that drew from the context's shared stream moved
+        every other program's draws. Kept to say so to code written against it."""
         raise AttributeError(
             "ProgramContext.rng was removed: draw from the program's own streams, "
             "self.draws(purpose) (one uniform per household a year) or self.stream(purpose)"
