@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import povsim.runs.store
 from povsim import INDICATORS
 from povsim.cli import app
-from povsim.sim.model import PANEL_COLUMNS
+from povsim.sim.households import PANEL_COLUMNS
 
 from .conftest import SCENARIOS
 

@@ -90,8 +90,7 @@ def programs_markdown() -> str:
 
 def village_columns_markdown() -> str:
     """``villages.parquet`` and ``households.parquet``: every column with its type and meaning."""
-    from povsim.sim.households import HouseholdState
-    from povsim.sim.model import PANEL_COLUMNS
+    from povsim.sim.households import PANEL_COLUMNS, HouseholdState
     from povsim.sim.villages import VillageState
 
     lines = [

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
     from povsim.sim.villages import Village
 
-__all__ = ["YEAR_FLOWS", "Household", "HouseholdState"]
+__all__ = ["PANEL_COLUMNS", "YEAR_FLOWS", "Household", "HouseholdState"]
 
 YEAR_FLOWS = (
     "farm_year",
@@ -220,3 +220,32 @@ class Household(mesa.Agent):
             f"Household({self.index}, size={self.size}, income={self.income:.0f}, "
             f"status={self.status.name})"
         )
+
+
+PANEL_COLUMNS = (
+    "weight",
+    "village",
+    "size",
+    "labour",
+    "elderly",
+    "pupils",
+    "young",
+    "chronic",
+    "disabled",
+    "severe",
+    "education",
+    "housing_grade",
+    "income",
+    "away_income",
+    "labour_away",
+    "food_ok",
+    "schooling_ok",
+    "medical_ok",
+    "status",
+    "wrongly_registered",
+    "causes",
+    "hardship",
+    "ever_exited",
+    "relapses",
+)
+"""Household columns written to ``households.parquet`` each year when a panel is asked for."""

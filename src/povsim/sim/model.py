@@ -16,7 +16,7 @@ from povsim.config.vocabulary import Status
 from povsim.sim.assessment import close_year, reset_year
 from povsim.sim.context import ProgramContext
 from povsim.sim.exits import county_exits, exit_thresholds
-from povsim.sim.households import Household, HouseholdState
+from povsim.sim.households import PANEL_COLUMNS, Household, HouseholdState
 from povsim.sim.income import step_income
 from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
 from povsim.sim.monitoring import deep_poverty_designated
@@ -35,35 +35,7 @@ from povsim.sim.villages import (
     update_villages,
 )
 
-__all__ = ["PANEL_COLUMNS", "PATHWAY_COLUMNS", "SPENDING_COLUMNS", "PovertyModel"]
-
-PANEL_COLUMNS = (
-    "weight",
-    "village",
-    "size",
-    "labour",
-    "elderly",
-    "pupils",
-    "young",
-    "chronic",
-    "disabled",
-    "severe",
-    "education",
-    "housing_grade",
-    "income",
-    "away_income",
-    "labour_away",
-    "food_ok",
-    "schooling_ok",
-    "medical_ok",
-    "status",
-    "wrongly_registered",
-    "causes",
-    "hardship",
-    "ever_exited",
-    "relapses",
-)
-"""Household columns written to ``households.parquet`` each year when a panel is asked for."""
+__all__ = ["PovertyModel"]
 
 
 def _name_the_program(err: Exception) -> None:
