@@ -18,7 +18,21 @@ from pydantic import BaseModel, ValidationError
 
 from povsim.config.fields import NOT_A_NUMBER
 
-__all__ = ["ScenarioError", "ScenarioProblem", "not_utf8", "problems_from"]
+__all__ = ["ScenarioError", "ScenarioProblem", "did_you_mean", "not_utf8", "problems_from"]
+
+
+def did_you_mean(name: str, options: Iterable[str], *, n: int = 1, quoted: bool = False) -> str:
+    """``" (did you mean X?)"`` for a name a letter or two off one of ``options``, or empty.
+
+    Args:
+        name: what was given.
+        options: the names it could have meant.
+        n: how many close names to offer at most.
+        quoted: show them as Python strings (``'industry'``), as a program's names are.
+    """
+    close = difflib.get_close_matches(name, list(options), n=n)
+    shown = ", ".join(repr(c) if quoted else c for c in close)
+    return f" (did you mean {shown}?)" if close else ""
 
 
 MAX_SHOWN = 20

@@ -11,14 +11,13 @@ the standard library: checking a scenario never loads pandas.
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from povsim.config.errors import not_utf8
+from povsim.config.errors import did_you_mean, not_utf8
 from povsim.config.fields import Probability, Section, Year, repeated, setting
 
 __all__ = [
@@ -60,12 +59,6 @@ NUMBER = re.compile(r"[-+]?\d[\d,_]*(\.\d*)?([eE][-+]?\d+)?")
 """A cell that reads as a number (shown bare in a message; anything else is quoted)."""
 OPTIONAL_FIGURES = ("survey_population", "poor_villages")
 """Figures a table may leave out (the column, or a row's cell); one given needs its source."""
-
-
-def _close(name: str, names: list[str]) -> str:
-    """``" (did you mean X?)"`` for a province name a letter or two off one of ``names``."""
-    close = difflib.get_close_matches(name, names, n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 class ProvinceConfig(Section):
@@ -231,9 +224,7 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
         if column not in known:
             if ";" in column or "\t" in column:
                 raise ValueError(f"{path}: the columns are separated by commas, not {column!r}")
-            close = difflib.get_close_matches(column, known, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            raise ValueError(f"{path}: unknown column {column!r}{hint}")
+            raise ValueError(f"{path}: unknown column {column!r}{did_you_mean(column, known)}")
     if twice := repeated(header):
         # DictReader keeps the last of the two, and the first is lost without a word
         raise ValueError(f"{path}: the column {twice[0]} is given twice")
@@ -496,7 +487,7 @@ class GeographyConfig(Section):
             if unknown:
                 raise ValueError(
                     f"{field}: {', '.join(unknown)} not among the provinces"
-                    + _close(unknown[0], names)
+                    + did_you_mean(unknown[0], names)
                 )
         self._villages_add_up()
         without = [p.name for p in self.provinces if p.poor_counties == 0]
@@ -509,7 +500,7 @@ class GeographyConfig(Section):
             if area.province not in counties:
                 raise ValueError(
                     f"deep_areas: {area.name}: {area.province} not among the provinces"
-                    + _close(area.province, list(counties))
+                    + did_you_mean(area.province, list(counties))
                 )
             if area.province in self.deep_poverty_provinces:
                 raise ValueError(

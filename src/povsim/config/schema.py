@@ -6,7 +6,6 @@ files (``extends``, ``--set``) is :mod:`povsim.config.loader`'s job.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
@@ -27,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from povsim.config.errors import PROGRAM_NOT_A_TABLE, ScenarioError, problems_from
+from povsim.config.errors import PROGRAM_NOT_A_TABLE, ScenarioError, did_you_mean, problems_from
 from povsim.config.fields import (
     MAX_SEED,
     Probability,
@@ -1239,8 +1238,7 @@ class Scenario(Section):
         for name, p in self.programs.items():
             if p.support is None or p.support in known:
                 continue
-            close = difflib.get_close_matches(p.support, sorted(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(p.support, sorted(known), quoted=True)
             found.append(
                 f"programs.{name}.support {p.support!r} names no program of the scenario and "
                 f"no program kind{hint}: the program is a kind of support of its own"

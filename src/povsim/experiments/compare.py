@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import Scenario, arguments
+from povsim.config.errors import did_you_mean
 from povsim.config.fields import repeated
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
@@ -119,10 +120,7 @@ class Comparison:
         """
         rows = self.table[self.table["metric"] == name]
         if rows.empty:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(dict.fromkeys(self.table["metric"])))
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            hint = did_you_mean(name, dict.fromkeys(self.table["metric"]), n=3)
             raise KeyError(f"no metric {name!r} in this comparison{hint}")
         return rows.set_index("scenario")
 

@@ -14,7 +14,6 @@ as in the base scenario and no sample makes an invalid scenario.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import json
 import math
@@ -50,6 +49,7 @@ from povsim.config import (
     problems_from,
     referenced_scenario,
 )
+from povsim.config.errors import did_you_mean
 from povsim.config.fields import StrictNumbers, repeated
 from povsim.config.paths import leaves
 from povsim.experiments.executors import Executor, finishing, make_executor
@@ -320,8 +320,7 @@ def _validate(problem: Problem, source: str) -> None:
         try:
             value = get_path(flat, path)
         except (KeyError, TypeError):
-            close = difflib.get_close_matches(path, _numbers(flat), n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            hint = did_you_mean(path, _numbers(flat), n=3)
             issues.append(
                 ScenarioProblem(source, f"inputs.{path}", f"no such scenario field{hint}")
             )

@@ -28,6 +28,7 @@ from typing import Literal, Protocol
 import pandas as pd
 
 from povsim.config import arguments
+from povsim.config.errors import did_you_mean
 from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
 
 __all__ = [
@@ -461,18 +462,12 @@ def outcome(name: str) -> Outcome:
         if column in _COLUMNS and year.isascii() and year.isdigit():
             return _at_year(column, int(year))
         if column not in _COLUMNS:
-            import difflib
-
-            close = difflib.get_close_matches(column, list(_COLUMNS), n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            hint = did_you_mean(column, _COLUMNS, n=3)
             raise UnknownOutcome(f"{name!r}: {column!r} is not an indicator column{hint}")
         raise UnknownOutcome(f"{name!r}: COLUMN@YEAR needs a year after the @, not {year!r}")
     if name.startswith(_PATHWAY) and len(name) > len(_PATHWAY):
         return _pathway(name.removeprefix(_PATHWAY))
-    import difflib
-
-    close = difflib.get_close_matches(name, OUTCOMES, n=3)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    hint = did_you_mean(name, OUTCOMES, n=3)
     raise UnknownOutcome(f"unknown output {name!r}{hint}; see `povsim outcomes`")
 
 
