@@ -77,7 +77,8 @@ class Transitions:
     monitored: np.ndarray
     monitoring_yuan: float
     floored: np.ndarray
-    """Households the floor held at the line this year (they exit through it)."""
+    """Households the floor held at the line this year, whatever their status: the exit
+    thresholds read it where a household exited (it exited through the floor)."""
 
 
 def _update_guarantees(
@@ -141,7 +142,13 @@ def _leave_school(chain: np.ndarray, clock: np.ndarray, gap: int) -> np.ndarray:
 
 
 def reset_year(h: HouseholdState, v: VillageState) -> None:
-    """Clear the year's flows and flags before the next year's steps."""
+    """Clear the year's flows and flags before the next year's steps.
+
+    Args:
+        h: the households, changed in place: the year's flows, ``hungry_steps``,
+            ``ill_year`` and ``disaster_year``.
+        v: the villages, changed in place: ``price_year``.
+    """
     v.price_year[:] = 0.0
     for name in YEAR_FLOWS:
         getattr(h, name)[:] = 0.0
@@ -164,6 +171,10 @@ def close_reference_year(h: HouseholdState, scenario: Scenario) -> None:
     every later assessment, and not the income the population is drawn with. The year's
     illness and disaster flags stay for the registration to record as causes; call
     :func:`reset_year` after it.
+
+    Args:
+        h: the households, changed in place: ``income`` and ``food_ok``.
+        scenario: the run's scenario (``guarantees.food_months``, steps per year).
     """
     _year_income(h)
     h.food_ok = h.hungry_steps < scenario.guarantees.food_months * scenario.steps_per_year / 12
@@ -182,13 +193,25 @@ def close_year(
     """Total the year's income and move households through the register.
 
     Args:
+        h: the households, changed in place: the year's income, guarantees, monitoring and
+            register moves, and the school year; then the year's flows are cleared
+            (:func:`reset_year`).
+        v: the villages, read (causes of poverty and relapse, the village plan); then
+            ``price_year`` is cleared in place.
+        scenario: the run's scenario.
+        year: the year closing.
+        streams: the run's streams: ``guarantees`` for the background changes,
+            ``registration`` for the survey, monitoring, re-check, review and registration.
         programs: support programs: ``secure(h)`` holds up the guarantees they secure after
             the year's background changes, ``settle(year)`` settles what depends on the
-            year's income (the minimum living allowance).
+            year's income (the minimum living allowance). Their floor, props and referrals
+            enter the exit, relapse and register tests.
         deep_poverty: the county is a deep-poverty county (its monitoring's wider scale).
 
     Returns:
         The masks of who was removed, exited, relapsed and newly registered.
+        With them the year's illness, disasters, relapse causes, monitoring and floor
+        (:class:`Transitions`); masks are boolean, shape (n,).
     """
     line = scenario.line(year)
     _year_income(h)

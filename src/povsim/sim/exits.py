@@ -49,8 +49,28 @@ def exits(
     relapse the floor caught among them. ``removed``: taken off the register this year;
     ``reached``: looked at by the re-check; ``rejoined``: relapses registered this year.
 
+    Args:
+        h: the households; ``above_line_years`` (the successive assessments over the exit
+            income) moves on in place; the status does not (the caller moves it).
+        v: the villages, read only: they order the plan with ``exit.plan_unit`` "village".
+        scenario: the run's scenario (its ``exit`` rules and exit income).
+        year: the year assessed.
+        programs: the support programs; a household one holds at the line
+            (:meth:`~povsim.sim.programs.base.Program.floored`) passes through the floor.
+        candidates: boolean mask, shape (n,): who may exit.
+        assessed: the register's income at the assessment, yuan per person per year,
+            shape (n,).
+        line: the year's poverty line, yuan per person per year: the floor counts only at
+            or over it.
+        removed: boolean mask, shape (n,): these do not exit.
+        reached: boolean mask, shape (n,), or True (all): a household registered in error
+            exits only once reached (or rejoined).
+        rejoined: boolean mask, shape (n,): graded afresh, so an old error does not hold
+            them; not yet registered, they can pass only through the floor.
+
     Returns:
         Who exits, and who the floor held at the line this year.
+        Boolean masks, shape (n,); the second is over all households, candidates or not.
     """
     rules = scenario.exit
     registered = h.status == Status.REGISTERED
@@ -76,10 +96,18 @@ def exits(
 
 
 def plan_share(scenario: Scenario, year: int) -> float:
-    """The share of the registered people a year's exit plan takes off the register.
+    """The share of the exit candidates' people (the registered, with the relapses put back
+    on the register this year while the monitoring runs) a year's exit plan takes off.
 
     Rolling plans (脱贫滚动规划) spread what is left over the years to the deadline, less
     the lead the plans aimed to finish by; the last year takes everyone left.
+
+    Args:
+        scenario: the run's scenario (``exit.plan_deadline``, ``exit.plan_lead_years``).
+        year: the plan's year.
+
+    Returns:
+        The share, in (0, 1]: 1.0 once ``year`` reaches the deadline less the lead.
     """
     rules = scenario.exit
     return _rolling_share(rules.plan_deadline - rules.plan_lead_years, year)
@@ -111,6 +139,22 @@ def planned_exits(
     supported, until a later year's plan takes it. The plan takes those furthest over the
     exit income first: the surest to stay out; with ``exit.plan_unit`` "village", the
     listed poor villages it can bring lowest in registered incidence first.
+
+    Args:
+        h: the households, read only.
+        v: the villages, read only: with ``exit.plan_unit`` "village", their list
+            (``poor_village``, ``exited``) and thresholds order the places.
+        scenario: the run's scenario (the plan's share and unit, the county's schedule).
+        year: the year assessed.
+        passing: boolean mask, shape (n,): whom the plan may take.
+        candidates: boolean mask, shape (n,): their people set the places, and they count
+            as poor in the county's schedule.
+        income: the register's income at the assessment, yuan per person per year,
+            shape (n,): the plan's order; with ``exit.plan_county_incidence``
+            "comprehensive", also who off the register counts as poor.
+
+    Returns:
+        Boolean mask, shape (n,): the exits the plan takes, within ``passing``.
     """
     places = plan_share(scenario, year) * h.people(candidates)
     rules = scenario.exit
@@ -155,7 +199,14 @@ def planned_exits(
 
 
 def registered_share(h: HouseholdState) -> float:
-    """The county's registered incidence: its people still registered over all its people."""
+    """The county's registered incidence: its people still registered over all its people.
+
+    Args:
+        h: the county's households, read only (people count their weight).
+
+    Returns:
+        The share; 0.0 for a county without people.
+    """
     people = h.people(slice(None))
     return h.people(h.status == Status.REGISTERED) / people if people else 0.0
 
@@ -164,7 +215,15 @@ def county_exits(h: HouseholdState, scenario: Scenario) -> bool:
     """The county rule (贫困县退出, 中办发〔2016〕16号): a poor county may take off its hat once
     its registered incidence is under ``exit.county_threshold`` (3% in the west, 2% in the
     centre and east). The county-resolved run adds the checks and the plans
-    (:mod:`povsim.runs.counties`)."""
+    (:mod:`povsim.runs.counties`).
+
+    Args:
+        h: the county's households, read only.
+        scenario: the run's scenario (``exit.county_threshold``).
+
+    Returns:
+        Whether its registered incidence is under the threshold now.
+    """
     return registered_share(h) < scenario.exit.county_threshold
 
 
@@ -173,5 +232,15 @@ def exit_thresholds(
 ) -> NDArray[np.float64]:
     """The income each of the year's exits was judged at, for the exits' attribution: the
     exit standard, or the line for a household the floor held there (兜底脱贫), which exited
-    at the line."""
+    at the line.
+
+    Args:
+        floored: boolean mask, shape (n,): who the floor held at the line (:func:`exits`).
+        scenario: the run's scenario (the line and the exit income).
+        year: the year assessed.
+
+    Returns:
+        Float array, shape (n,), yuan per person per year: one figure for every household,
+        exited or not.
+    """
     return np.where(floored, scenario.line(year), scenario.exit_income(year))

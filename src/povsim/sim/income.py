@@ -28,7 +28,18 @@ __all__ = ["IncomeFlows", "advance_villages", "gross_income", "income_flows", "s
 
 def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) -> np.ndarray:
     """Move village trends and prices one step, adding the step's price to the year's
-    average; return which villages a disaster hits."""
+    average; return which villages a disaster hits.
+
+    Args:
+        v: the villages, changed in place: ``trend``, ``wage_trend``, ``market`` and
+            ``price_year``.
+        scenario: the run's scenario (steps per year, ``income.wage_premium``, the price and
+            disaster shocks).
+        shocks: the step's draws.
+
+    Returns:
+        Boolean mask over villages, shape (m,).
+    """
     v.trend += v.growth / scenario.steps_per_year
     v.wage_trend += (v.growth + scenario.income.wage_premium) / scenario.steps_per_year
     move_prices(v, scenario, shocks)
@@ -98,7 +109,15 @@ def income_flows(
 
 
 def gross_income(h: HouseholdState, v: VillageState) -> np.ndarray:
-    """Income at the current level, yuan per person per year, before shocks and costs."""
+    """Income at the current level, yuan per person per year, before shocks and costs.
+
+    Args:
+        h: the households, read only: bases, levels and transitory income.
+        v: the villages, read only: level, trends and farm price.
+
+    Returns:
+        Float array, shape (n,).
+    """
     # One exp of the sum where the step multiplies two: the step's rounding, up to 5 ulp
     # away, would move the initial incomes, and the last digits of runs whose register
     # judges them (sichuan's spending, a panel's incomes).
@@ -110,7 +129,17 @@ def gross_income(h: HouseholdState, v: VillageState) -> np.ndarray:
 def step_income(
     h: HouseholdState, v: VillageState, scenario: Scenario, year: int, shocks: StepShocks
 ) -> None:
-    """Advance incomes by one step and add the step's flows to the year's totals."""
+    """Advance incomes by one step and add the step's flows to the year's totals.
+
+    Args:
+        h: the households, changed in place: transitory income, illness (with the bases a
+            chronic illness cuts), the year's flows, disaster flags, housing and
+            ``hungry_steps``.
+        v: the villages, changed in place (:func:`advance_villages`).
+        scenario: the run's scenario (income process, shocks, food floor).
+        year: the year the step is in: its line sets the food floor for ``hungry_steps``.
+        shocks: the step's draws (:func:`povsim.sim.shocks.draw_shocks`).
+    """
     spy = scenario.steps_per_year
     inc, ill = scenario.income, scenario.shocks.illness
     hit = advance_villages(v, scenario, shocks)

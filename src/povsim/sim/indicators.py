@@ -127,7 +127,8 @@ INDICATORS: dict[str, str] = {
     "poor_villages": "designated poor villages",
     "villages_exited": "poor villages that have exited by year end",
     "poor_villages_left": "poor villages still on the list at year end (未出列)",
-    "county_exited": "the county's registered incidence has fallen below its threshold",
+    "county_exited": "the county has exited (its registered incidence fell below its "
+    "threshold and passed the checks): 1 from its exit year on, whatever its incidence after",
     "deep_poverty_counties": "deep-poverty counties (深度贫困县): 1 where the county is one "
     "(monitoring.deep_area, or its registered incidence over monitoring.deep_incidence at "
     "the end of monitoring.deep_year), else 0; in a county-resolved run their number",
@@ -172,7 +173,16 @@ def _mean(values: np.ndarray, weights: np.ndarray, mask) -> float:
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
     """Quantiles of ``values`` where each value counts ``weights`` times: the first value at
     which the cumulative weight reaches each share (NaN when there is no weight, where numpy
-    would raise)."""
+    would raise).
+
+    Args:
+        values: shape (k,).
+        weights: what each value counts (people, or households' weights), shape (k,).
+        qs: the shares, in [0, 1]: one, or a sequence.
+
+    Returns:
+        Float array, the shape of ``qs``.
+    """
     qs = np.asarray(qs, dtype=float)
     if values.size == 0 or weights.sum() <= 0:
         return np.full(qs.shape, np.nan)
@@ -190,6 +200,13 @@ def income_sketch(h: HouseholdState) -> np.ndarray:
     Quantiles do not add up over counties, but sketches do: pooled, each point weighted by
     its county's people over ``SKETCH_POINTS``, they give the nation's quantiles to within
     a point's share of the people.
+
+    Args:
+        h: the households after the year's assessment, read only.
+
+    Returns:
+        float32 array, shape (2, SKETCH_POINTS), yuan per person per year: all people's
+        row, then registered people's (NaN while nobody is registered).
     """
     qs = (np.arange(SKETCH_POINTS) + 0.5) / SKETCH_POINTS
     registered = h.status == Status.REGISTERED
@@ -205,6 +222,14 @@ def lowest_share_mean(values: np.ndarray, weights: np.ndarray, share: float) -> 
     """Weighted mean of ``values`` over the lowest ``share`` of the weight (a quantile group).
 
     The row straddling the boundary counts with the part of its weight inside the group.
+
+    Args:
+        values: shape (k,), e.g. incomes, yuan per person per year.
+        weights: what each value counts, shape (k,).
+        share: the group's share of the weight, in (0, 1] (0.2: the lowest fifth).
+
+    Returns:
+        The mean; NaN when there is no weight.
     """
     order = np.argsort(values, kind="stable")
     w = weights[order].astype(np.float64)
@@ -230,6 +255,23 @@ def annual_indicators(
     """One row of :data:`INDICATORS` for the year just assessed.
 
     Counts are of real households and people: each agent counts its ``weight``.
+
+    Args:
+        h: the households after the year's assessment
+            (:func:`povsim.sim.assessment.close_year`), read only.
+        v: the villages, read only (work teams, the poor-village list).
+        year: the year assessed.
+        line: the year's poverty line, yuan per person per year.
+        t: who moved in the register this year.
+        county_exited: the county has exited, this year or before.
+        spending: money the programs spent this year, yuan (the monitoring's help is added
+            from ``t``).
+        supported: real households the support programs cover at the year's end.
+        deep_poverty: the county is a deep-poverty county (0 or 1 in the row).
+        budget: money the programs had this year, yuan.
+
+    Returns:
+        The row, keyed by the names of :data:`INDICATORS` (every one of them).
     """
     persons = h.persons
     people = float(persons.sum())

@@ -41,8 +41,19 @@ def monitor(
     finds its income over the monitoring threshold (a year's income, where county rules ask
     for at least half a year's), and never while it has no labour.
 
+    Args:
+        h: the households, read only; ``h.monitored`` (last year's) marks those followed
+            already, and the caller records this year's.
+        scenario: the run's scenario (its ``monitoring`` settings).
+        year: the year assessed; before the monitoring runs, nobody is monitored.
+        line: the year's poverty line, yuan per person per year.
+        rng: draws one uniform per household every year, for ``coverage``.
+        deep_poverty: the county is a deep-poverty county.
+
     Returns:
         Who is monitored, and the help each got (yuan per person).
+        A boolean mask and a float array, shape (n,); the help, yuan per person for the
+        year, is the gap from the register's income up to the line (0 when none).
     """
     m = scenario.monitoring
     u = rng.random(h.n)  # drawn every year, so the stream does not depend on the policy
@@ -88,7 +99,17 @@ def deep_poverty_designated(h: HouseholdState, scenario: Scenario, year: int) ->
     """Whether the county is named a deep-poverty county at the end of ``year``: in
     ``monitoring.deep_year``, its registered incidence over ``monitoring.deep_incidence``
     (深度贫困县, 2017: over 18%; docs/register-sources.md section 29), which widens its
-    monitoring's scale (``monitoring.deep_scale``)."""
+    monitoring's scale (``monitoring.deep_scale``).
+
+    Args:
+        h: the county's households, read only.
+        scenario: the run's scenario (``monitoring.deep_year``, ``deep_incidence``).
+        year: the year just assessed.
+
+    Returns:
+        Whether it is named now; False outside ``monitoring.deep_year`` (the caller keeps
+        the name).
+    """
     m = scenario.monitoring
     if year != m.deep_year or m.deep_incidence is None:
         return False

@@ -53,6 +53,20 @@ def pathway_rows(
     The ``combined`` row counts its exits in every column (helped, necessary and primary);
     the ``none`` row counts as helped the exits no program helped and as necessary and
     primary those that needed no program, alone or together.
+
+    Args:
+        h: the households, read only: weights, people and the register's income.
+        programs: the scenario's programs, in its order (which breaks ties).
+        exited: boolean mask, shape (n,): the year's exits.
+        year: written in each row.
+        threshold: the exit income each exit was judged at, yuan per person per year: one
+            figure, or one per household, shape (n,)
+            (:func:`povsim.sim.exits.exit_thresholds`).
+
+    Returns:
+        One row per program, then ``combined`` and ``none``: dicts keyed by
+        :data:`PATHWAY_COLUMNS`. Households are real ones (weights); ``primary_share`` is
+        of the year's exited households (0.0 without exits).
     """
     idx = np.flatnonzero(exited)
     weight, persons = h.weight[idx], h.persons[idx]

@@ -29,6 +29,17 @@ def fit_queue(
     (without it, a county whose villages each stand for ten real ones and cost more than
     its year's money never upgrades one). Nothing is drawn when the money left covers no
     whole real unit: a run of real households (weight 1) is the plain queue.
+
+    Args:
+        costs: what each position costs, shape (k,), in ``money``'s unit (yuan, people or
+            households, as the caller counts).
+        keys: each position's priority, shape (k,): lowest first; ties keep their order.
+        money: what the queue may spend, in the unit of ``costs``.
+        units: the real units each position stands for (its weight), shape (k,).
+        rng: draws at most one uniform, for the first position the money cannot cover.
+
+    Returns:
+        The positions taken (indices into ``costs``), in queue order; dtype intp.
     """
     order = np.argsort(keys, kind="stable")
     # A relative slack: whether the last in line fits must not hinge on rounding (a

@@ -25,14 +25,33 @@ __all__ = ["observed_income", "recheck", "register", "register_initial", "survey
 
 def observed_income(income: np.ndarray, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
     """Incomes as the register's survey saw them: with log-normal error
-    (``registration.income_error_sd``), which makes both missed and wrongly registered poor."""
+    (``registration.income_error_sd``), which makes both missed and wrongly registered poor.
+
+    Args:
+        income: the incomes surveyed, yuan per person per year, shape (n,); not changed.
+        scenario: the run's scenario (``registration.income_error_sd``).
+        rng: draws one standard normal per household.
+
+    Returns:
+        The incomes as seen, yuan per person per year, shape (n,).
+    """
     return income * np.exp(scenario.registration.income_error_sd * rng.standard_normal(income.size))
 
 
 def survey_judges_poor(
     h: HouseholdState, scenario: Scenario, line: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """Which households the year's survey judges under ``line`` (the register's income)."""
+    """Which households the year's survey judges under ``line`` (the register's income).
+
+    Args:
+        h: the households, read only.
+        scenario: the run's scenario (the survey's error).
+        line: the income judged against, yuan per person per year.
+        rng: draws one standard normal per household.
+
+    Returns:
+        Boolean mask, shape (n,).
+    """
     return observed_income(h.register_income(), scenario, rng) < line
 
 
@@ -50,6 +69,21 @@ def register(
 
     ``income`` is what the register judges (default: the register's income); a household a
     program referred is judged without that program's support.
+
+    Args:
+        h: the households, changed in place for ``mask``: ``status``, ``ever_registered``,
+            ``registered_year``, ``wrongly_registered``, ``hardship`` and ``causes``.
+        v: the villages, read only: remoteness and infrastructure, as causes (transport,
+            water).
+        scenario: the run's scenario (``registration``: the grades' cutoffs, the causes).
+        mask: boolean mask, shape (n,): the households registered.
+        year: recorded as ``registered_year``.
+        line: the poverty line judged by, yuan per person per year: income at or over it
+            with every guarantee met is registered in error; income / line, against
+            ``registration.hardship_cutoffs``, sets the grade.
+        rng: draws three uniforms per household, for the causes no household data show
+            (marriage, capital, motivation).
+        income: yuan per person per year, shape (n,); None: ``h.register_income()``.
     """
     reg = scenario.registration
     # Draw for everybody so the stream's position does not depend on who registers.
@@ -104,6 +138,12 @@ def register_initial(
     ``scenario.registration_line`` (the line of ``registration.income_year``): with an
     ``income_year`` before the start, the income of the last year lived
     (:func:`povsim.sim.population.live_reference_years`), else the income drawn.
+
+    Args:
+        h: the households, registered in place (:func:`register`).
+        v: the villages, read only (causes of poverty).
+        scenario: the run's scenario (``registration``, ``start_year``).
+        streams: the run's streams; the drive draws from ``streams.registration``.
     """
     reg = scenario.registration
     line = scenario.registration_line
@@ -133,9 +173,18 @@ def recheck(
     (it takes the households newly at risk: SCIO, 18 May 2020, 380,000 newly at risk
     "included in the monitoring and assistance system"; docs/register-sources.md section 2).
 
+    Args:
+        h: the households, read only.
+        scenario: the run's scenario (``registration``'s re-check settings; ``monitoring``).
+        year: the year assessed.
+        u_recheck: uniform draws, shape (n,): a wrongly registered household the re-check
+            reaches is removed when its draw is under the year's detection rate.
+        u_reach: uniform draws, shape (n,): which households a re-check year reaches.
+
     Returns:
         The households removed as wrongly registered; those the re-check looked at (True:
         all); and the share of those the survey judges poor that the review registers.
+        The masks are boolean, shape (n,); the second is False (none) before the re-check.
     """
     reg = scenario.registration
     reached: NDArray[np.bool_] | bool = True

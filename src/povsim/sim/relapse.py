@@ -47,9 +47,23 @@ def relapses(
     the monitoring runs, a household the floor holds over the monitoring range is not at risk
     of falling back, so it is not followed, and its fall is no relapse either.
 
+    Args:
+        h: the households; ``below_line_years`` (the successive assessments fallen since
+            exit) moves on in place; the status does not (the caller moves it).
+        scenario: the run's scenario (its ``exit`` and ``monitoring`` rules).
+        year: the year assessed.
+        programs: the support programs; a household one props over the line
+            (:meth:`~povsim.sim.programs.base.Program.propped`) counts as fallen.
+        assessed: the register's income at the assessment, yuan per person per year,
+            shape (n,).
+        line: the year's poverty line, yuan per person per year.
+        monitored: boolean mask, shape (n,): followed by the monitoring this year
+            (:func:`povsim.sim.monitoring.monitor`); a prop is no fall for them.
+
     Returns:
         Who relapses, and who has fallen this year (under the line by ``assessed``, or held
         over it by an allowance that caught the fall).
+        Boolean masks, shape (n,); the second is over all households, exited or not.
     """
     rules, m = scenario.exit, scenario.monitoring
     exited = h.status == Status.EXITED
@@ -79,7 +93,23 @@ def relapse_causes(
     held: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """What each relapse is put down to. ``held``: households whose own income fell under
-    the line while an allowance holds them over it."""
+    the line while an allowance holds them over it.
+
+    Args:
+        h: the households, read only: the year's illness, disaster and farm income, ended
+            support, guarantees.
+        v: the villages, read only: the year's farm price (``price_year``).
+        scenario: the run's scenario (a bad price year, ``exit.relapse_years``,
+            ``exit.reverify_years``).
+        year: the year assessed.
+        relapse: boolean mask, shape (n,): the year's relapses (:func:`relapses`).
+        held: boolean mask, shape (n,).
+
+    Returns:
+        One boolean mask, shape (n,), per cause: ``illness``, ``disaster``, ``market``,
+        ``support_ended``, ``floor``, ``guarantee``, ``reverified`` and ``other`` (none of
+        the others); a relapse may have several.
+    """
     bad_prices = v.price_year < 1.0 - scenario.shocks.market.bad_year_drop
     causes = {
         "illness": relapse & h.ill_year,
