@@ -625,6 +625,15 @@ def test_a_planner_compares_two_mixes_in_the_browser(
         # named as loaded, for its pin and its download too (the line "loaded from" that
         # appeared over the zone stopped the upload before it named the mix)
         expect(page.get_by_label("mix name")).to_have_value("industry_led")
+        # The same file edited, of the same size, is read again: it was no change to the
+        # zone, and the old mix stayed in silence.
+        edited = mine.read_text(encoding="utf-8")
+        edited = edited.replace("share = 0.50", "share = 0.40").replace(
+            "share = 0.10", "share = 0.20", 1
+        )
+        mine.write_text(edited, encoding="utf-8")
+        picker.set_input_files(mine)
+        expect(page.locator("main")).to_contain_text("industry_led: industry 40%")
         sneaky = tmp_path / "sneaky.toml"
         sneaky.write_text(f'extends = "{ROOT / "pyproject.toml"}"\n', encoding="utf-8")
         picker.set_input_files(sneaky)

@@ -242,8 +242,10 @@ def ScenarioUpload(
     on_file: Callable[[str, bytes], bool], on_refused: Callable[[str], None]
 ) -> solara.Element:
     """Drop a scenario file or pick one; files over :data:`MAX_UPLOAD_BYTES` are refused
-    before they are read. ``on_file`` says whether it took the file: a refused one is not
-    left named in the zone, where it read as the mix in force."""
+    before they are read. ``on_file`` takes the file or says why not. The zone is emptied
+    once a file is read, taken or not: a refused one left named there read as the mix in
+    force, and so did a taken one after a slider or another mix replaced it; and the same
+    file again (edited, of the same size) was no change to the zone, so it was not read."""
     file_info, set_file_info = solara.use_state(None)
     files, set_files = solara.use_state(cast(list[FileInfo] | None, None))
     zone = _PickOrDrop.element(
@@ -274,10 +276,9 @@ def ScenarioUpload(
                 f"upload: {Path(info['name']).name}: is {info['size']:,} bytes; "
                 f"uploads are limited to {MAX_UPLOAD_BYTES:,}"
             )
-            taken = False
         else:
-            taken = on_file(info["name"], info["file_obj"].read())
-        if not taken and zone_widget.current is not None:
+            on_file(info["name"], info["file_obj"].read())
+        if zone_widget.current is not None:
             zone_widget.current.file_info = []
 
     # Not cancelled by a re-render: a file half-taken left the mix loaded but not named.
