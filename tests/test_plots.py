@@ -390,7 +390,8 @@ def test_comparison_trajectories_show_paired_differences() -> None:
     fig = comparison_trajectories(_trajectories(["a", "b", "c"]))
     assert len(fig.axes) == 4
     below = fig.axes[2]
-    assert "difference from a" in below.get_title()
+    assert below.get_title() == "Poverty incidence: difference"
+    assert below.get_ylabel() == "pp, minus a (paired)"
     lines = [ln for ln in below.get_lines() if ln.get_marker() == "o"]
     # b and c differ from a by 1 and 2 points in every replication: no spread at all
     assert [np.round(ln.get_ydata(), 6).tolist() for ln in lines] == [[1.0] * 7, [2.0] * 7]
@@ -402,6 +403,15 @@ def test_comparison_trajectories_show_paired_differences() -> None:
         assert np.all(np.diff(np.asarray(line.get_xdata(), dtype=float)) > 0)
     # one scenario, or one replication: the levels alone
     assert len(comparison_trajectories(_trajectories(["a"])).axes) == 2
+    # A 300-character name pushed the legend over the panels and collapsed the layout
+    # (a warning, an error under filterwarnings); a realistic one ran the two lower
+    # titles into each other.
+    long = "x" * 300
+    drawn = comparison_trajectories(_trajectories([long, "b"]))
+    FigureCanvasAgg(drawn).draw()
+    shown = [t.get_text() for t in drawn.legends[0].get_texts()]
+    assert shown == ["x" * 31 + "…", "b"]
+    assert long not in " ".join(ax.get_title() + ax.get_ylabel() for ax in drawn.axes)
 
 
 def _chinese_title(draws: int = 2) -> object:

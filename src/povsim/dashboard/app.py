@@ -779,6 +779,9 @@ _LABEL_ABOVE_CSS = (
     f".{LABEL_ABOVE} .v-label {{ display: none; }}"
     # a mix named without spaces widened the sidebar over the charts: names break anywhere
     " .povsim-pinned, .povsim-problem { overflow-wrap: anywhere; min-width: 0; flex: 1 1 0; }"
+    # On a phone the drawer (401 px) was wider than the screen: it covered the menu button
+    # and left nothing to tap to close it.
+    " .v-navigation-drawer { min-width: min(400px, 85vw) !important; max-width: 85vw !important; }"
 )
 
 
@@ -1074,10 +1077,11 @@ def LiveView(model: DashboardModel, shown: int):
     projected = done.mean if done is not None else None
     years = model.config.years
     StatusView(model)
-    with solara.Columns([1, 1]):
+    # One chart a row below a laptop's width: two on a phone were 171 px wide each, their
+    # titles cut and their axes' names over each other.
+    with solara.ColumnsResponsive(12, medium=6):
         _chart(charts.poverty_chart(live, projected, years), "poverty")
         _chart(charts.exits_chart(live, projected, years), "exits")
-    with solara.Columns([1, 1]):
         _chart(charts.income_chart(live, projected, years), "income")
         _chart(villages, "villages")
 

@@ -59,7 +59,17 @@ def _frame(title: str, years: range, legend: bool = True) -> dict[str, Any]:
         "animation": False,
         "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"show": legend, "type": "scroll", "bottom": 0, "textStyle": {"fontSize": 11}},
+        # small marks and gaps: at a laptop's width the pager hid the live incidence and
+        # the poverty line on its second page
+        "legend": {
+            "show": legend,
+            "type": "scroll",
+            "bottom": 0,
+            "itemWidth": 16,
+            "itemHeight": 10,
+            "itemGap": 6,
+            "textStyle": {"fontSize": 10},
+        },
         "grid": {"left": 70, "right": 60, "top": 45, "bottom": 75},
         "xAxis": {
             "type": "category",

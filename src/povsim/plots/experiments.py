@@ -51,7 +51,7 @@ def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
         # without a band, the mean over replications alone
         frame = frames[name] if bands else _yearly_means(frames[name].drop(columns="scenario"))
         for ax, (column, marker) in zip((left, right), columns, strict=True):
-            _line(ax, frame, column, 100, marker=marker, label=name, color=f"C{i}")
+            _line(ax, frame, column, 100, marker=marker, label=_short(name), color=f"C{i}")
     left.set(title="Poverty incidence", xlabel="year", ylabel="% of people")
     right.set(title="Registered incidence", xlabel="year")
     left.set_ylim(bottom=0)
@@ -66,15 +66,27 @@ def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
                 difference = (other[column] - reference[column]).dropna().reset_index()
                 _line(ax, difference, column, 100, marker=marker, color=f"C{i}")
             ax.set(xlabel="year")
+        # The reference named once, up the side: in both titles a long name ran one into
+        # the other.
         axes[1][0].set(
-            title=f"Poverty incidence: difference from {names[0]}",
-            ylabel="percentage points (paired)",
+            title="Poverty incidence: difference",
+            ylabel=f"pp, minus {_short(names[0])} (paired)",
         )
-        axes[1][1].set(title=f"Registered incidence: difference from {names[0]}")
+        axes[1][1].set(title="Registered incidence: difference")
     # Beside the panels: seven mixes' legend inside one would hide its lines.
     handles, labels = left.get_legend_handles_labels()
     fig.legend(handles, labels, fontsize="small", loc="outside right upper", title="scenario")
     return fig
+
+
+NAME_MOST = 32
+"""The longest a mix's name is drawn; a longer one is cut with an ellipsis (a 300-character
+name pushed the legend over the panels and collapsed the layout)."""
+
+
+def _short(name: str) -> str:
+    """A mix's name as drawn: at most :data:`NAME_MOST` characters."""
+    return name if len(name) <= NAME_MOST else name[: NAME_MOST - 1] + "…"
 
 
 MAX_BANDS = 4
@@ -158,12 +170,12 @@ def comparison_bars(table: pd.DataFrame) -> Figure:
             ticks = MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, top)
             ax.set_xticks([t for t in ticks if 0 <= t <= 1.02 * top])
             ax.set_xlim(0, top / 0.6)
-        ax.set_yticks(y, scenarios)
+        ax.set_yticks(y, [_short(s) for s in scenarios])
         ax.set(title=title, xlabel=unit)
     axes[0].invert_yaxis()  # the reference first, at the top, as in the table (shared)
     _room_for_labels(fig, axes, tops)
     fig.suptitle(
-        f"Each mix's mean with its 95% interval; Δ: paired difference from {reference} "
+        f"Each mix's mean with its 95% interval; Δ: paired difference from {_short(reference)} "
         "(the same seeds) with its 95% interval, of shares in percentage points (pp)",
         fontsize="small",
     )
