@@ -1445,6 +1445,50 @@ def test_the_upload_and_the_narrow_sidebar_work_from_the_keyboard(server: str) -
         page.keyboard.press("Escape")
         expect(drawer).not_to_have_class(re.compile("v-navigation-drawer--open"))
         expect(toggle).to_be_focused()
+        # A phone: the drawer (401 px) was wider than the screen, over its menu button, and
+        # a tap beside it could not close it (a phone has no Esc).
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True)
+        phone.goto(server)
+        drawer = phone.locator(".v-navigation-drawer")
+        phone.locator(".v-app-bar .v-app-bar__nav-icon").click()
+        expect(drawer).to_have_class(re.compile("v-navigation-drawer--open"))
+        box = drawer.bounding_box()
+        assert box is not None
+        assert box["width"] < 390
+        phone.mouse.click(385, 400)
+        expect(drawer).not_to_have_class(re.compile("v-navigation-drawer--open"))
+        browser.close()
+
+
+def test_two_tabs_keep_one_list_of_pins(server: str) -> None:
+    """With two tabs open, the last to write its pins dropped the other's: a mix pinned in
+    one tab, and its removal, now reach the other."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        expect.set_options(timeout=60_000)
+        one, two = context.new_page(), context.new_page()
+        for page in (one, two):
+            page.set_default_timeout(60_000)
+            page.goto(server)
+            expect(page.get_by_role("button", name="Pin this mix")).to_be_enabled()
+        one.get_by_label("mix name").fill("from-one")
+        one.get_by_role("button", name="Pin this mix").click()
+        expect(two.locator(".povsim-pinned")).to_contain_text("from-one")
+        two.get_by_label("mix name").fill("from-two")
+        two.get_by_role("button", name="Pin this mix").click()
+        expect(one.locator(".povsim-pinned")).to_have_count(2)
+        expect(one.locator(".povsim-pinned").nth(1)).to_contain_text("from-two")
+        two.get_by_role("button", name="remove from-one").click()
+        expect(one.locator(".povsim-pinned")).to_have_count(1)
+        expect(one.locator(".povsim-pinned")).to_contain_text("from-two")
+        # a third tab opens with the list both kept
+        three = context.new_page()
+        three.goto(server)
+        expect(three.locator(".povsim-pinned")).to_have_count(1)
+        expect(three.locator(".povsim-pinned")).to_contain_text("from-two")
         browser.close()
 
 

@@ -570,6 +570,15 @@ def _restore_pins(text: str) -> None:
     pins_epoch.set(pins_epoch.value + 1)
 
 
+def _sync_pins(text: str) -> None:
+    """Take the pins another tab of this browser wrote, removals too: two tabs each wrote
+    their own list, and the last to write dropped the other's pins."""
+    restored, problems = restore_pins(text, _scenarios_dir(), MAX_PINNED)
+    pinned.set(restored)
+    if problems:
+        problem.set("; ".join(problems))
+
+
 class _Cancelled(Exception):
     """The planner cancelled the comparison under way."""
 
@@ -937,7 +946,12 @@ def PolicyPanel():
     with solara.Card("Compare"):
         labels = [m.label for m in pinned.value]
         stored = solara.use_memo(lambda: pins_json(pinned.value), dependencies=[pinned.value])
-        PinStore(value=stored, epoch=pins_epoch.value, event_restore=_restore_pins)
+        PinStore(
+            value=stored,
+            epoch=pins_epoch.value,
+            event_restore=_restore_pins,
+            event_sync=_sync_pins,
+        )
 
         def pin() -> None:
             named = _named(current)

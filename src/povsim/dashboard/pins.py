@@ -67,6 +67,13 @@ def restore_pins(text: str, shipped: Path, most: int) -> tuple[list[Policy], lis
 
 
 @solara.component_vue("pins.vue")
-def PinStore(value: str, epoch: int, event_restore: Callable[[str], None]) -> None:
+def PinStore(
+    value: str,
+    epoch: int,
+    event_restore: Callable[[str], None],
+    event_sync: Callable[[str], None],
+) -> None:
     """Keeps ``value`` (:func:`pins_json`) in the browser and hands back what it kept when
-    the page opens (``event_restore``); a change of ``epoch`` writes ``value`` again."""
+    the page opens (``event_restore``, to add to the session's pins) and what another tab
+    of the browser wrote since (``event_sync``, to replace them); a change of ``epoch``
+    writes ``value`` again."""
