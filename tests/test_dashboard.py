@@ -951,6 +951,22 @@ def test_a_port_in_use_is_refused_before_the_address_is_announced(monkeypatch) -
     assert "dashboard at" not in result.output
 
 
+def test_the_suggest_tab_keeps_the_servers_paths_to_itself(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With no front stored it named the server's absolute path, which upload messages
+    keep off the page."""
+    from povsim.dashboard import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("POVSIM_FRONTS_DIR", str(tmp_path / "runs"))
+    assert app._no_fronts().startswith("No fronts under runs: run `povsim optimize ... --out runs/")
+    elsewhere = tmp_path.parent / "fronts-elsewhere"
+    monkeypatch.setenv("POVSIM_FRONTS_DIR", str(elsewhere))
+    assert str(tmp_path.parent) not in app._no_fronts()
+    assert "No fronts under fronts-elsewhere:" in app._no_fronts()
+
+
 def test_the_compare_tab_notes_two_counties_and_forgets_an_unpinned_mix(monkeypatch) -> None:
     """The page showed Jiangjin minus the baseline as a paired policy effect, without the
     note `povsim compare` prints; and kept a comparison of a mix taken off the pins."""

@@ -102,6 +102,20 @@ def _fronts_dir() -> Path:
     return Path(os.environ.get("POVSIM_FRONTS_DIR", "runs")).resolve()
 
 
+def _no_fronts() -> str:
+    """What the Suggest tab says with no stored front: where to put one, relative to where
+    the server runs (the page is the planners', and uploads' messages keep the server's
+    paths out of it too)."""
+    try:
+        where = _fronts_dir().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        where = _fronts_dir().name
+    return (
+        f"No fronts under {where}: run `povsim optimize ... --out {where}/NAME` "
+        "where the dashboard runs, and reload."
+    )
+
+
 def _initial_policy() -> Policy:
     first = os.environ.get("POVSIM_DASHBOARD_SCENARIO")  # empty: the baseline
     path = Path(first) if first else _scenarios_dir() / "baseline.toml"
@@ -746,10 +760,7 @@ def SuggestView():
         if front_problem.value:
             solara.Error(front_problem.value, classes=["povsim-front-problem"])
         if not fronts and shown is None:
-            solara.Text(
-                f"No fronts under {_fronts_dir()}: run `povsim optimize ... --out "
-                f"{_fronts_dir()}/NAME` and reload."
-            )
+            solara.Text(_no_fronts())
             return column
         names = {path: name for name, path in fronts.items()}
         solara.Select(
