@@ -35,6 +35,7 @@ from povsim.runs.display import result_repr, shape
 from povsim.sim.indicators import (
     INDICATORS,
     NATIONAL_INDICATORS,
+    RATIOS,
     UNDEFINED_WHEN_EMPTY,
     lowest_share_mean,
     weighted_quantiles,
@@ -136,17 +137,6 @@ PROVINCE_COLUMNS = (
 )
 """``provinces.parquet``: one row per province per year."""
 
-RATIOS = {
-    "incidence": ("poor_people", "population_people"),
-    "registered_incidence": ("registered_people", "population_people"),
-    "relapse_rate": ("relapses_households", "exited_households_start"),
-    "cumulative_exit_share": ("ever_exited_households", "ever_registered_households"),
-    "cumulative_relapse_share": ("ever_relapsed_households", "ever_exited_households"),
-    "wrongful_exit_rate": ("wrongly_exited_people", "exited_people"),
-    "comprehensive_incidence": ("comprehensive_poor_people", "population_people"),
-    "registered_household_size_start": ("registered_people_start", "registered_households_start"),
-}
-"""Rates that do not add up over counties: (numerator, denominator) counts to recompute them."""
 REGION_RATIOS = {
     "incidence": RATIOS["incidence"],
     "registered_incidence": RATIOS["registered_incidence"],

@@ -18,6 +18,7 @@ from povsim.sim.villages import VillageState
 __all__ = [
     "INDICATORS",
     "NATIONAL_INDICATORS",
+    "RATIOS",
     "SKETCH_POINTS",
     "UNDEFINED_WHEN_EMPTY",
     "annual_indicators",
@@ -154,6 +155,20 @@ NATIONAL_INDICATORS: dict[str, str] = {
 _PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
+RATIOS = {
+    "incidence": ("poor_people", "population_people"),
+    "registered_incidence": ("registered_people", "population_people"),
+    "relapse_rate": ("relapses_households", "exited_households_start"),
+    "cumulative_exit_share": ("ever_exited_households", "ever_registered_households"),
+    "cumulative_relapse_share": ("ever_relapsed_households", "ever_exited_households"),
+    "wrongful_exit_rate": ("wrongly_exited_people", "exited_people"),
+    "comprehensive_incidence": ("comprehensive_poor_people", "population_people"),
+    "registered_household_size_start": ("registered_people_start", "registered_households_start"),
+}
+"""The rates among the indicators, each as (numerator, denominator), both counts of the same
+row: a county's year computes them so, and a county-resolved run recomputes them from its
+counties' summed counts (rates do not add up)."""
+
 UNDEFINED_WHEN_EMPTY = frozenset({"cumulative_exit_share", "cumulative_relapse_share"})
 """Shares that are undefined (NaN) when there is nothing to share, as a cost per exit without
 exits is: a county that registered nobody did not exit 0% of its register. The other rates
@@ -285,7 +300,6 @@ def annual_indicators(
         "population_people": people,
         "poor_households": h.count(poor),
         "poor_people": h.people(poor),
-        "incidence": _ratio(h.people(poor), people),
         "registered_households_start": h.count(t.registered_start),
         "registered_people_start": h.people(t.registered_start),
     }
@@ -298,24 +312,13 @@ def annual_indicators(
     ):
         row[f"{name}_households"] = h.count(mask)
         row[f"{name}_people"] = h.people(mask)
-    row["registered_incidence"] = _ratio(row["registered_people"], people)
-    row["registered_household_size_start"] = _ratio(
-        row["registered_people_start"], row["registered_households_start"]
-    )
     row["exited_households_start"] = h.count(t.exited_start)
-    row["relapse_rate"] = _ratio(row["relapses_households"], row["exited_households_start"])
     row["exited_households"] = h.count(h.status == Status.EXITED)
     row["exited_people"] = h.people(h.status == Status.EXITED)
     row["ever_registered_households"] = h.count(h.ever_registered)
     row["ever_exited_households"] = h.count(h.ever_exited)
     row["ever_exited_people"] = h.people(h.ever_exited)
     row["ever_relapsed_households"] = h.count(h.relapses > 0)
-    for share, part, whole in (
-        ("cumulative_exit_share", "ever_exited_households", "ever_registered_households"),
-        ("cumulative_relapse_share", "ever_relapsed_households", "ever_exited_households"),
-    ):
-        empty = np.nan if share in UNDEFINED_WHEN_EMPTY else 0.0
-        row[share] = _ratio(row[part], row[whole], none=empty)
     for cause, mask in t.relapse_causes.items():
         row[f"relapses_{cause}"] = h.count(mask)
     # Missed poor and wrongful exits are the verification's findings (third-party
@@ -326,11 +329,12 @@ def annual_indicators(
     row["missed_poor_people"] = h.people(missed)
     exited = h.status == Status.EXITED
     row["wrongly_exited_people"] = h.people(exited & assessed_poor)
-    row["wrongful_exit_rate"] = _ratio(row["wrongly_exited_people"], row["exited_people"])
     row["comprehensive_poor_people"] = (
         row["registered_people"] + row["missed_poor_people"] + row["wrongly_exited_people"]
     )
-    row["comprehensive_incidence"] = _ratio(row["comprehensive_poor_people"], people)
+    for rate, (part, whole) in RATIOS.items():
+        empty = np.nan if rate in UNDEFINED_WHEN_EMPTY else 0.0
+        row[rate] = _ratio(row[part], row[whole], none=empty)
     row["wrongly_registered_households"] = h.count(registered & h.wrongly_registered)
     # The register's statistics count its income (members away with all their earnings).
     register_income = h.register_income()
