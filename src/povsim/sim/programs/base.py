@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from povsim.config.program import Channel, ProgramConfig
-from povsim.config.vocabulary import Cause, Status
+from povsim.config.vocabulary import Cause, Hardship, Status
 from povsim.sim.context import ProgramContext
 from povsim.sim.households import HouseholdState
 from povsim.sim.queue import fit_queue
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SPENDING_COLUMNS",
-    "STATUS_CODES",
     "IllnessCover",
     "LedgerRow",
     "Program",
@@ -48,19 +47,18 @@ __all__ = [
     "SupportProgram",
     "VillageProgram",
     "channel_totals",
+    "status_mask",
 ]
 
 Mask = NDArray[np.bool_]
 Index = NDArray[np.intp]
 Money = NDArray[np.float64]
 
-# Register statuses as scenario files name them.
-STATUS_CODES = {
-    "registered": Status.REGISTERED,
-    "exited": Status.EXITED,
-    "unregistered": Status.UNREGISTERED,
-}
-_HARDSHIP = {"A": 1, "B": 2, "C": 3}
+
+def status_mask(status: NDArray[Any], statuses: Sequence[str]) -> Mask:
+    """The households whose register status is one of ``statuses``, as scenario files name
+    them (``"registered"``, ``"exited"``, ``"unregistered"``)."""
+    return np.isin(status, [Status[s.upper()] for s in statuses])
 
 
 @dataclass(frozen=True)
@@ -328,7 +326,7 @@ class SupportProgram(Program):
     def eligible(self, year: int) -> Mask:
         """Households that may enrol this year (before take-up and budget)."""
         c, h, v = self.config, self.context.households, self.context.villages
-        mask = np.isin(h.status, [STATUS_CODES[s] for s in c.statuses])
+        mask = status_mask(h.status, c.statuses)
         mask &= ~self._exited_long_ago(year)
         if c.causes:
             wanted = 0
@@ -337,7 +335,7 @@ class SupportProgram(Program):
             mask &= (h.causes & wanted) > 0
         mask &= self.labour_ok(year)
         if c.hardship:
-            mask &= np.isin(h.hardship, [_HARDSHIP[g] for g in c.hardship])
+            mask &= np.isin(h.hardship, [Hardship[g] for g in c.hardship])
         if c.min_remoteness > 0:
             placed = v.remoteness[h.village] >= c.min_remoteness
             if c.fragile_villages:

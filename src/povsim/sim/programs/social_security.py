@@ -34,7 +34,14 @@ import numpy as np
 from povsim.config.fields import in_force
 from povsim.config.program import ProgramConfig, SocialSecurityConfig
 from povsim.config.vocabulary import Status
-from povsim.sim.programs.base import STATUS_CODES, Index, Mask, Money, SupportProgram, fit_queue
+from povsim.sim.programs.base import (
+    Index,
+    Mask,
+    Money,
+    SupportProgram,
+    fit_queue,
+    status_mask,
+)
 
 if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
@@ -170,7 +177,7 @@ class SocialSecurity(SupportProgram):
         entitlement (应保尽保): a household never registered is covered if it cannot work.
         """
         h = self.context.households
-        mask = np.isin(h.status, [STATUS_CODES[s] for s in self.config.statuses])
+        mask = status_mask(h.status, self.config.statuses)
         if self.config.max_labour is None:
             return mask
         on_books = h.status != Status.UNREGISTERED
