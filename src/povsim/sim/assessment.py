@@ -1,9 +1,10 @@
 """The year end: every household assessed, and moved through the register.
 
-Each rule lives in a module named for it: registration and the re-check
-(:mod:`povsim.sim.registration`), relapse monitoring (:mod:`povsim.sim.monitoring`),
-relapse (:mod:`povsim.sim.relapse`) and exit with the yearly plans (:mod:`povsim.sim.exits`);
-this module holds their order. The order each year end, every household making at most one
+Each rule lives in a module named for it: the guarantees (:mod:`povsim.sim.guarantees`),
+registration and the re-check (:mod:`povsim.sim.registration`), relapse monitoring
+(:mod:`povsim.sim.monitoring`), relapse (:mod:`povsim.sim.relapse`), exit with the yearly
+plans (:mod:`povsim.sim.exits`) and the school year (:mod:`povsim.sim.schooling`); this
+module holds their order. The order each year end, every household making at most one
 move (but a relapse found while the monitoring runs may exit again through the floor,
 step 7):
 
@@ -46,12 +47,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from povsim.config import Scenario
-from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Hardship, Status
+from povsim.config.vocabulary import Hardship, Status
 from povsim.sim.exits import exits
+from povsim.sim.guarantees import food_secure, update_guarantees
 from povsim.sim.households import YEAR_FLOWS, HouseholdState
 from povsim.sim.monitoring import monitor
 from povsim.sim.registration import recheck, register, survey_judges_poor
 from povsim.sim.relapse import relapse_causes, relapses
+from povsim.sim.schooling import school_year
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
 
@@ -79,66 +82,6 @@ class Transitions:
     floored: np.ndarray
     """Households the floor held at the line this year, whatever their status: the exit
     thresholds read it where a household exited (it exited through the floor)."""
-
-
-def _update_guarantees(
-    h: HouseholdState, scenario: Scenario, line: float, rng: np.random.Generator
-) -> None:
-    g = scenario.guarantees
-    u = rng.random((4, h.n))
-    poor = h.income < line
-    h.food_ok = h.hungry_steps < g.food_months * scenario.steps_per_year / 12
-    has_pupils = h.pupils > 0
-    h.schooling_ok = (
-        np.where(
-            h.schooling_ok,
-            ~(has_pupils & poor & (u[0] < g.schooling_new_gap)),
-            u[1] < g.schooling_annual_fix,
-        )
-        | ~has_pupils
-    )
-    h.medical_ok |= u[2] < g.medical_annual_fix
-    renovated = (h.housing_grade >= SAFE_HOUSING_GRADES) & ~poor & (u[3] < g.self_renovation)
-    h.housing_grade[renovated] = SAFE_HOUSING_GRADES - 1
-
-
-def _school_year(h: HouseholdState, scenario: Scenario, year: int) -> None:
-    """A school year passes: the eldest pupil who finishes school becomes a worker, and the
-    eldest child under school age who reaches it starts school.
-
-    Siblings are a gap apart, so a household's pupils leave school one a gap after the
-    other. The pupils drawn at the start and those who start in the run are two such
-    chains, each with its eldest's clock: a child who starts school beside older pupils
-    leaves it ``school_years`` after it started, not a gap after the last of them.
-    """
-    pop = scenario.population
-    gap = pop.sibling_gap_years
-    first_drawn = _leave_school(h.pupils - h.entrants, h.school_years_left, gap)
-    started_in_run = _leave_school(h.entrants, h.entrant_years_left, gap)
-    h.entrants -= started_in_run
-    left = first_drawn.astype(np.int16) + started_in_run
-    h.pupils -= left
-    h.labour += left
-    h.left_school_year[left > 0] = year
-    waiting = h.young > 0
-    h.school_entry_years = np.where(waiting, h.school_entry_years - 1, 0)
-    starts = waiting & (h.school_entry_years <= 0)
-    first = starts & (h.entrants == 0)
-    h.young -= starts
-    h.pupils += starts
-    h.entrants += starts
-    h.entrant_years_left[first] = pop.school_years
-    h.school_entry_years = np.where(h.young > 0, np.where(starts, gap, h.school_entry_years), 0)
-
-
-def _leave_school(chain: np.ndarray, clock: np.ndarray, gap: int) -> np.ndarray:
-    """A year of one chain of pupils a gap apart (``clock``: years until its eldest leaves,
-    moved on in place): whether its eldest left school."""
-    in_school = chain > 0
-    clock[:] = np.where(in_school, clock - 1, 0)
-    done = in_school & (clock <= 0)
-    clock[:] = np.where(chain - done > 0, np.where(done, gap, clock), 0)
-    return done
 
 
 def reset_year(h: HouseholdState, v: VillageState) -> None:
@@ -177,7 +120,7 @@ def close_reference_year(h: HouseholdState, scenario: Scenario) -> None:
         scenario: the run's scenario (``guarantees.food_months``, steps per year).
     """
     _year_income(h)
-    h.food_ok = h.hungry_steps < scenario.guarantees.food_months * scenario.steps_per_year / 12
+    h.food_ok = food_secure(h, scenario)
 
 
 def close_year(
@@ -215,7 +158,7 @@ def close_year(
     """
     line = scenario.line(year)
     _year_income(h)
-    _update_guarantees(h, scenario, line, streams.guarantees)
+    update_guarantees(h, scenario, line, streams.guarantees)
     for program in programs:
         program.secure(h)
     for program in programs:
@@ -298,6 +241,6 @@ def close_year(
         monitoring_yuan=float((help_ * h.persons).sum()),
         floored=floored,
     )
-    _school_year(h, scenario, year)
+    school_year(h, scenario, year)
     reset_year(h, v)
     return transitions
