@@ -14,6 +14,7 @@ from povsim.sim.assessment import close_year
 from povsim.sim.income import gross_income
 from povsim.sim.pathways import pathway_rows
 from povsim.sim.population import live_reference_years
+from povsim.sim.programs.base import record_support_reach
 from povsim.sim.streams import Streams
 
 from .conftest import hand_built, set_year_income
@@ -634,7 +635,7 @@ def test_a_severely_disabled_or_seriously_ill_member_is_enrolled_as_a_household_
     assert row_["enrolled_people"] == (3 if taken else 2)  # the household of two, and one
     assert row_["spent_yuan"] == pytest.approx(2500.0 * 2 + (3500.0 if taken else 0.0))
     assert row_["reached"] == (2 if taken else 1)  # each household once, alone or whole
-    model._record_support_reach()
+    record_support_reach(model.programs, model.households)
     assert dibao.ledger[-1]["register_enrolled_people"] == (3 if taken else 2)
 
 
@@ -726,7 +727,7 @@ def test_dibao_is_every_rural_residents_and_the_campaigns_guarantee_the_register
     registered = {"status": Status.REGISTERED, "size": 3, "income": 1000.0, "labour": 2}
     model, dibao = start_year(scenario, {**never, "labour": 0}, {**never, "labour": 2}, registered)
     assert dibao.enrolled.tolist() == [True, False, True]
-    model._record_support_reach()
+    record_support_reach(model.programs, model.households)
     row = dibao.ledger[-1]
     assert (row["enrolled_people"], row["register_enrolled_people"]) == (5.0, 3.0)
 

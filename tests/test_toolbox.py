@@ -9,6 +9,7 @@ import pytest
 from povsim import Scenario, ScenarioError, Status
 from povsim.sim.assessment import close_year
 from povsim.sim.pathways import pathway_rows
+from povsim.sim.programs.base import record_support_reach
 
 from .conftest import set_year_income
 from .test_programs import AMPLE, LINE_2014, start_year, with_program
@@ -287,7 +288,7 @@ def test_industry_support_reaches_households_with_and_without_a_worker_once_each
     model, _ = start_year(
         scenario, REG, {**REG, "labour": 0}, {**REG, "status": Status.UNREGISTERED}
     )
-    model._record_support_reach()
+    record_support_reach(model.programs, model.households)
     reached = {p.name: p.ledger[-1]["support_reached"] for p in model.programs}
     assert reached == {"production": 2.0, "credit": 2.0, "equity": 2.0}
 

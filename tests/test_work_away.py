@@ -17,6 +17,7 @@ from povsim.sim.exits import plan_share
 from povsim.sim.income import step_income
 from povsim.sim.indicators import annual_indicators
 from povsim.sim.pathways import pathway_rows
+from povsim.sim.programs.base import record_support_reach
 from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams
 
@@ -245,7 +246,7 @@ def test_a_kind_of_support_counts_a_household_once(rules: Scenario) -> None:
     # counts, one the register removed does not (on every program of the kind).
     model.households.status[0] = Status.EXITED
     model.households.status[1] = Status.UNREGISTERED
-    model._record_support_reach()
+    record_support_reach(model.programs, model.households)
     for name in ("posts", "work_away"):
         program = next(p for p in model.programs if p.name == name)
         assert program.ledger[-1]["support_reached"] == 2

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import Scenario, arguments
-from povsim.config.vocabulary import Status
 from povsim.sim.assessment import close_year, reset_year
 from povsim.sim.context import ProgramContext
 from povsim.sim.exits import county_exits, exit_thresholds
@@ -23,7 +22,7 @@ from povsim.sim.monitoring import deep_poverty_designated
 from povsim.sim.pathways import PATHWAY_COLUMNS, pathway_rows
 from povsim.sim.population import build_population, live_reference_years
 from povsim.sim.programs import Program, SupportProgram, channel_totals, program_class
-from povsim.sim.programs.base import SPENDING_COLUMNS
+from povsim.sim.programs.base import SPENDING_COLUMNS, record_support_reach
 from povsim.sim.registration import register_initial
 from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams, run_seed
@@ -264,32 +263,6 @@ class PovertyModel(mesa.Model):
                 supported |= program.covered()
         return spent, budget, self.households.count(supported)
 
-    def _record_support_reach(self) -> None:
-        """Households on the register's books (registered or exited) each program supports
-        at the year's end, and those ever reached by any program of each kind of support,
-        each once: the 2020 census gave a kind's reach so, over the registered households,
-        exited or not (employment support: labour export, posts, training). A household the
-        register removed is no longer counted."""
-        h = self.households
-        on_books = h.status != Status.UNREGISTERED
-        kinds: dict[str, list[SupportProgram]] = {}
-        for program in self.programs:
-            if isinstance(program, SupportProgram) and program.ledger:
-                kinds.setdefault(program.config.support or program.name, []).append(program)
-                # Published counts of a program's households are the register's: the
-                # minimum living allowance also keeps households never registered.
-                row = program.ledger[-1]
-                row["register_enrolled"], row["register_enrolled_people"] = program.supported(
-                    on_books
-                )
-        for members in kinds.values():
-            reached = np.zeros(h.n, dtype=bool)
-            for program in members:
-                reached |= program.ever_covered()
-            reached &= on_books
-            for program in members:
-                program.ledger[-1]["support_reached"] = h.count(reached)
-
     def _close_year(self) -> None:
         h, v, scenario = self.households, self.villages, self.config
         line = scenario.line(self.year)
@@ -298,7 +271,7 @@ class PovertyModel(mesa.Model):
         )
         threshold = exit_thresholds(transitions.floored, scenario, self.year)
         self._pathways += pathway_rows(h, self.programs, transitions.exited, self.year, threshold)
-        self._record_support_reach()
+        record_support_reach(self.programs, self.households)
         spent, budget, supported = self._spending_this_year()
         update_villages(h, v, scenario, self.year)
         if self.county_exit_year is None and county_exits(h, scenario):

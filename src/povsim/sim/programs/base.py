@@ -47,6 +47,7 @@ __all__ = [
     "SupportProgram",
     "VillageProgram",
     "channel_totals",
+    "record_support_reach",
     "status_mask",
 ]
 
@@ -637,6 +638,37 @@ class VillageProgram(Program):
 
     def helped(self) -> Mask:
         return self.improved[self.context.households.village]
+
+
+def record_support_reach(programs: Sequence[Program], h: HouseholdState) -> None:
+    """Complete the year's ledger rows of the household programs with the register's counts.
+
+    The households on the register's books (registered or exited) each program supports at
+    the year's end (``register_enrolled``: published counts of a program's households are
+    the register's, and the minimum living allowance also keeps households never
+    registered), and those ever reached by any program of each kind of support, each once
+    (``support_reached``): the 2020 census gave a kind's reach so, over the registered
+    households, exited or not (employment support: labour export, posts, training). A
+    household the register removed is no longer counted.
+
+    Args:
+        programs: the scenario's programs; village programs keep the rows they wrote.
+        h: the households, read only.
+    """
+    on_books = h.status != Status.UNREGISTERED
+    kinds: dict[str, list[SupportProgram]] = {}
+    for program in programs:
+        if isinstance(program, SupportProgram) and program.ledger:
+            kinds.setdefault(program.config.support or program.name, []).append(program)
+            row = program.ledger[-1]
+            row["register_enrolled"], row["register_enrolled_people"] = program.supported(on_books)
+    for members in kinds.values():
+        reached = np.zeros(h.n, dtype=bool)
+        for program in members:
+            reached |= program.ever_covered()
+        reached &= on_books
+        for program in members:
+            program.ledger[-1]["support_reached"] = h.count(reached)
 
 
 def channel_totals(programs: Sequence[Program], n: int) -> dict[str, Money]:
