@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from povsim import Household, PovertyModel, Scenario, Status, Village
-from povsim.sim.assessment import _school_year
 from povsim.sim.population import build_population
+from povsim.sim.schooling import school_year
 from povsim.sim.streams import Streams
 
 from .conftest import hand_built
@@ -228,7 +228,7 @@ def test_children_start_school_and_leave_it_a_school_career_later(bare: Scenario
     left: dict[int, list[int]] = {0: [], 1: []}
     for year in range(2014, 2014 + 20):
         pupils, young = h.pupils.copy(), h.young.copy()
-        _school_year(h, bare, year)
+        school_year(h, bare, year)
         for i in range(2):
             started[i] += [year] * int(young[i] - h.young[i])
             left[i] += [year] * int(pupils[i] + (young[i] - h.young[i]) - h.pupils[i])
