@@ -346,6 +346,13 @@ def test_chart_options_are_plain_json_and_readable() -> None:
         assert all(axis["type"] == "value" for axis in axes)  # no log axis
         assert option["legend"]["bottom"] == 0  # under the plot, not over the data
         assert option["legend"]["type"] == "scroll"  # one line: wrapped, it hid the axis name
+        # ... but a chart a phone's or a laptop's column wide wraps it, with room under the
+        # plot (paged, the live incidence and the poverty line were out of sight)
+        (narrow,) = option["media"]
+        assert narrow["query"] == {"maxWidth": charts.NARROW_CHART}
+        wrapped = narrow["option"]
+        assert wrapped["legend"] == {**option["legend"], "type": "plain"}
+        assert wrapped["grid"]["bottom"] > option["grid"]["bottom"]
     # Once the live run has a year, its percentiles show with the projection's median to
     # the last year (the projection vanished after the first step).
     stepped = charts.income_chart(live, result.indicators, years)

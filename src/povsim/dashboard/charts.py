@@ -51,6 +51,10 @@ def _by_year(frame: pd.DataFrame | None, column: str, years: range, scale: float
     return [_number(values[y] * scale) if y in values else None for y in years]
 
 
+NARROW_CHART = 560
+"""The widest chart, in pixels, whose legend wraps instead of paging."""
+
+
 def _frame(title: str, years: range, legend: bool = True) -> dict[str, Any]:
     """What every chart shares: the title, no animation (a change shows at once), a
     legend under the plot on one line (never over the data; wrapped in a narrow window it
@@ -79,6 +83,15 @@ def _frame(title: str, years: range, legend: bool = True) -> dict[str, Any]:
             "nameGap": 25,
         },
     }
+
+
+def _wraps_when_narrow(option: dict[str, Any]) -> dict[str, Any]:
+    """``option`` with its legend wrapped under the plot, with room for it, in a chart at
+    most :data:`NARROW_CHART` wide (a phone's, or a laptop's column): paged, the live
+    incidence and the poverty line were out of sight. Given whole: a legend of another
+    type is a new one, which would lose the entries the chart chose (``data``)."""
+    wrapped = {"legend": {**option["legend"], "type": "plain"}, "grid": {"bottom": 110}}
+    return {**option, "media": [{"query": {"maxWidth": NARROW_CHART}, "option": wrapped}]}
 
 
 def _people_scale(
@@ -146,7 +159,7 @@ def poverty_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: ran
         _line("registered", _by_year(live, "registered_people", years, scale), BLUE, False),
         _line("incidence", _by_year(live, "incidence", years, 100), RED, False, yAxisIndex=1),
     ]
-    return option
+    return _wraps_when_narrow(option)
 
 
 def exits_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range) -> dict:
@@ -165,7 +178,7 @@ def exits_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: range
         series["data"] = _by_year(live, column, years, scale)
     for series, column in zip(option["series"][2:], columns, strict=True):
         series["data"] = _by_year(projected, column, years, scale)
-    return option
+    return _wraps_when_narrow(option)
 
 
 def _band(name: str, low: list, high: list, opacity: float, stack: str) -> list[dict]:
@@ -231,7 +244,7 @@ def income_chart(live: pd.DataFrame, projected: pd.DataFrame | None, years: rang
             each.update(symbol="circle", symbolSize=7, showSymbol=True)
     option["series"] = series
     option["legend"]["data"] = [s["name"] for s in series if not s["name"].endswith("(base)")]
-    return option
+    return _wraps_when_narrow(option)
 
 
 def village_chart(model: PovertyModel, assessed: int | None, top: float | None = None) -> dict:
@@ -342,7 +355,7 @@ def _village_grid(model: PovertyModel, assessed: int | None, top: float) -> dict
             "data": [[int(cols[i]), int(rows[i])] for i in np.flatnonzero(v.resettlement)],
         },
     ]
-    return option
+    return _wraps_when_narrow(option)
 
 
 def _village_histogram(model: PovertyModel, assessed: int | None) -> dict:
@@ -382,4 +395,4 @@ def _village_histogram(model: PovertyModel, assessed: int | None) -> dict:
         }
         for name, mask in _village_status(model).items()
     ]
-    return option
+    return _wraps_when_narrow(option)
