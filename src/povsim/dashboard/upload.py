@@ -271,15 +271,18 @@ def ScenarioUpload(
         if not files:
             return
         info = files[0]
-        if info["size"] > MAX_UPLOAD_BYTES:
+        data = info["file_obj"].read() if info["size"] <= MAX_UPLOAD_BYTES else None
+        # Emptied before the file is taken: emptied after, the next file dropped as soon
+        # as this one showed was emptied with it, unread.
+        if zone_widget.current is not None:
+            zone_widget.current.file_info = []
+        if data is None:
             on_refused(
                 f"upload: {Path(info['name']).name}: is {info['size']:,} bytes; "
                 f"uploads are limited to {MAX_UPLOAD_BYTES:,}"
             )
         else:
-            on_file(info["name"], info["file_obj"].read())
-        if zone_widget.current is not None:
-            zone_widget.current.file_info = []
+            on_file(info["name"], data)
 
     # Not cancelled by a re-render: a file half-taken left the mix loaded but not named.
     result = solara.use_thread(read, [files], intrusive_cancel=False)
