@@ -636,6 +636,19 @@ def test_a_dask_run_left_without_workers_says_so_and_goes_on(
     ]
 
 
+def _no_such_file(_: object) -> None:
+    open("/nonexistent/povsim")  # noqa: SIM115
+
+
+def test_a_tasks_own_os_error_on_dask_is_not_a_lost_scheduler() -> None:
+    """An OSError is also how a lost scheduler shows; one a task raised itself, the client
+    still connected, is the task's and keeps its own message."""
+    from povsim.experiments.executors import DaskExecutor
+
+    with DaskExecutor(workers=1) as pool, pytest.raises(FileNotFoundError, match="nonexistent"):
+        pool.run(_no_such_file, [0], lambda index, result: None)
+
+
 def test_two_local_dask_clusters_start_side_by_side() -> None:
     """The second local cluster failed with "Port 8787 is already in use": the scheduler's web
     server took the dashboard's port though no dashboard was asked for (two povsim runs with

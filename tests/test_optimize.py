@@ -262,6 +262,10 @@ def test_robust_mode_scores_over_the_uncertain_inputs(obvious: Scenario, tmp_pat
     table = _front_table(result)
     assert str(table.title).startswith("Pareto front (scores: regrets, each the worst over")
     assert [str(c.header) for c in table.columns][1] == "regret in incidence end"
+    from povsim.experiments.optimize import STATISTICS
+    from povsim.plots.optimize import SCORED
+
+    assert set(SCORED) == set(STATISTICS)  # every statistic is labelled
     drawn = front_pairs(result.history, result.front, ["incidence_end"], "regret")
     assert drawn.axes[0].get_xlabel() == "regret in incidence end (%)"
     with pytest.raises(ScenarioError, match="lever of the search too"):

@@ -94,7 +94,7 @@ def _bool_only(annotation: Any) -> bool:
     if annotation is bool:
         return True
     args = [a for a in get_args(annotation) if a is not type(None)]
-    return bool(args) and all(a is bool for a in args) and get_origin(annotation) is not Literal
+    return bool(args) and all(a is bool for a in args)
 
 
 def _holds(value: Any, kind: type) -> bool:

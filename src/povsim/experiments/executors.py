@@ -665,7 +665,11 @@ class DaskExecutor(Executor):
             raise WorkerLost(f"Dask workers died running a task ({err})") from None
         except (CancelledError, CommClosedError, OSError) as err:
             # the tasks cancelled with the connection (their message lists every key), or
-            # no answer
+            # no answer; an OSError of a task's own, the client still connected, is the
+            # task's to report, not a lost scheduler
+            own = not isinstance(err, CommClosedError | CancelledError)
+            if own and self._client.status == "running":
+                raise
             why = "the connection closed" if isinstance(err, CancelledError) else str(err)
             where = f" at {self.scheduler}" if self.scheduler else ""
             raise WorkerLost(

@@ -342,6 +342,9 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
             ax.text(0.5, 0.5, "no time-varying indicators", ha="center", transform=ax.transAxes)
     if drawn:
         # one legend for every panel, beside them: inside, it covered the highest points
-        handles, labels = axes[0].get_legend_handles_labels()
+        # (from the first panel with lines: a first indicator without indices has none)
+        handles, labels = next(
+            (h, lab) for h, lab in (ax.get_legend_handles_labels() for ax in axes) if h
+        )
         fig.legend(handles, labels, fontsize="small", loc="outside right upper")
     return fig
