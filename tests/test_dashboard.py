@@ -1358,7 +1358,7 @@ def test_a_nations_spending_reads_in_billions_in_the_comparison_as_in_the_sideba
     import pandas as pd
 
     from povsim.experiments.compare import COMPARED, Comparison
-    from povsim.runs.metrics import money_unit
+    from povsim.runs.display import money_unit
 
     assert money_unit(83.5e6) == (1e6, "m")
     assert money_unit(160e9) == (1e9, "bn")

@@ -80,7 +80,7 @@ def test_compare_gives_differences_their_own_rows(baseline: Scenario) -> None:
 
 
 def test_a_count_of_none_is_zero_not_a_fraction() -> None:
-    from povsim.runs.metrics import format_value
+    from povsim.runs.display import format_value
 
     assert format_value("relapses_households", 0.0) == "0"
     assert format_value("relapses_households", 0.25) == "0.250"
@@ -90,7 +90,8 @@ def test_a_yearly_column_has_the_unit_of_what_it_measures() -> None:
     """comprehensive_incidence@2017 and wrongful_exit_rate@2018 were counted as households
     (a rate of 0.031 shown as "0.031", not "3.1%"), villages_exited and poor_villages_left as
     households, registered_people_start as households, the household size as a count ("3")."""
-    from povsim.runs.metrics import format_value, outcome
+    from povsim.runs.display import format_value
+    from povsim.runs.metrics import outcome
 
     units = {
         "comprehensive_incidence@2017": "share",
@@ -111,7 +112,7 @@ def test_a_yearly_column_has_the_unit_of_what_it_measures() -> None:
 
 def test_a_mean_under_one_has_its_interval_as_precise() -> None:
     """A compare table read "0.667 ±3": three decimals for the mean, none for the interval."""
-    from povsim.runs.metrics import format_interval as pm
+    from povsim.runs.display import format_interval as pm
 
     assert pm("registered_people_end", 0.667, -2.2, 3.5) == "0.667 ±2.850"
     assert pm("registered_people_end", 12.0, 9.0, 15.0) == "12 ±3"
@@ -133,7 +134,8 @@ def test_a_compare_cell_cut_at_an_outcomes_limit_shows_both_ends() -> None:
     """`compare` showed "1 ±4" registered people at the end (down to -3) where `run
     --replications` showed "0 .. 5": the comparison's intervals were not cut at the
     outcome's limits, and a cut interval has two half-widths, so it shows its ends."""
-    from povsim.runs.metrics import clip_intervals, format_interval
+    from povsim.runs.display import format_interval
+    from povsim.runs.metrics import clip_intervals
 
     rows = pd.DataFrame(
         {

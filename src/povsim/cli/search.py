@@ -185,7 +185,8 @@ def _front_table(result: OptimizationResult) -> Table:
     from rich.table import Table
 
     from povsim.plots.optimize import SCORED, scored
-    from povsim.runs.metrics import format_value, label
+    from povsim.runs.display import format_value
+    from povsim.runs.metrics import label
 
     how = " as searched" if result.statistic is None else f": {SCORED[result.statistic][1]}"
     table = Table(title=f"Pareto front (scores{how})")

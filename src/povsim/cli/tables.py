@@ -13,7 +13,8 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from povsim.experiments.compare import COMPARED
-from povsim.runs.metrics import format_value, is_known, label, outcome
+from povsim.runs.display import format_value
+from povsim.runs.metrics import is_known, label, outcome
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -58,7 +58,8 @@ from povsim.experiments.compare import (
 )
 from povsim.experiments.executors import SerialExecutor
 from povsim.plots.experiments import comparison_trajectories
-from povsim.runs.metrics import format_interval, label, money_unit, outcome
+from povsim.runs.display import format_interval, money_unit
+from povsim.runs.metrics import label, outcome
 from povsim.runs.runner import simulate
 from povsim.sim.model import PovertyModel
 

@@ -23,7 +23,7 @@ from povsim.config.fields import repeated
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
-from povsim.runs.display import result_repr, shape
+from povsim.runs.display import format_interval, money_unit, result_repr, shape
 from povsim.runs.runner import RunResult
 from povsim.runs.stats import mean_interval, summarise
 from povsim.runs.store import staged
@@ -89,11 +89,11 @@ class Comparison:
         return headers | {n: metrics.label(n) for n in self.outcomes if n not in COMPARED}
 
     def money(self) -> tuple[float, str]:
-        """The unit the tables show spending in (:func:`~povsim.runs.metrics.money_unit`):
+        """The unit the tables show spending in (:func:`~povsim.runs.display.money_unit`):
         billions where any mix spent 10 bn yuan or more, so a nation reads as the sidebar
         says its budget."""
         spent = self.table.loc[self.table["metric"] == "spending_yuan", "mean"]
-        return metrics.money_unit(float(spent.abs().max()) if spent.notna().any() else 0.0)
+        return money_unit(float(spent.abs().max()) if spent.notna().any() else 0.0)
 
     def __repr__(self) -> str:
         names = [s.name for s in self.scenarios]
@@ -137,7 +137,7 @@ class Comparison:
                 if difference and scenario == first:
                     continue
                 cells = [
-                    metrics.format_interval(
+                    format_interval(
                         name,
                         group.loc[name, f"{prefix}mean"],
                         group.loc[name, f"{prefix}ci_low"],

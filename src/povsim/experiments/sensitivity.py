@@ -64,6 +64,7 @@ from povsim.experiments.sweep import (
 )
 from povsim.experiments.sweep import finished_runs as finished_sweep_runs
 from povsim.runs import metrics
+from povsim.runs.display import format_value
 from povsim.runs.progress import runs_progress
 from povsim.runs.runner import RunResult
 from povsim.runs.store import OutputDirectory, check_target, replacing
@@ -617,7 +618,7 @@ class PovsimProblemSpec(ProblemSpec):
         """Why each output without indices has none, as the table and figure say it."""
         runs = len(self.results) if self.results is not None else 0
         reasons = {
-            name: f"{metrics.format_value(name, value)} in every run: no variance to apportion"
+            name: f"{format_value(name, value)} in every run: no variance to apportion"
             for name, value in self.constant.items()
         }
         for name, missing in self.undefined.items():

@@ -75,14 +75,15 @@ def front_pairs(
 
 def _axis(name: str, values: pd.Series) -> tuple[float, str]:
     """An objective's scale and label on an axis: a sum of money in millions of yuan (billions
-    from 10 bn, :func:`~povsim.runs.metrics.money_unit`), a share in percent, as the
+    from 10 bn, :func:`~povsim.runs.display.money_unit`), a share in percent, as the
     comparison tables show them (the raw yuan came out as 1e7 offsets)."""
     from povsim.runs import metrics
+    from povsim.runs.display import money_unit
 
     text = metrics.label(name)
     if name.endswith("_yuan"):
         largest = float(values.abs().max()) if values.notna().any() else 0.0
-        unit, word = metrics.money_unit(largest)
+        unit, word = money_unit(largest)
         return 1 / unit, text.replace("(yuan)", f"({word} yuan)")
     if metrics.is_known(name) and metrics.outcome(name).unit == "share":
         return 100.0, f"{text} (%)"

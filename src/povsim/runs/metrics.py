@@ -37,12 +37,10 @@ __all__ = [
     "RunTables",
     "Tables",
     "UnknownOutcome",
+    "clip_intervals",
     "evaluate",
-    "format_interval",
-    "format_value",
     "is_known",
     "label",
-    "money_unit",
     "outcome",
     "report",
     "summary",
@@ -517,22 +515,6 @@ def report(run: RunTables) -> dict[str, float]:
     return values
 
 
-def format_value(name: str, value: float | None) -> str:
-    """``value`` as tables show it: shares as percentages, money with thousands separators."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    unit = outcome(name).unit if is_known(name) else ""
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "year":
-        return f"{value:.0f}"
-    if unit == "people/household":
-        return f"{value:.2f}"
-    if abs(value) >= 1 or float(value).is_integer():
-        return f"{value:,.0f}"  # a count of none is 0, not 0.000
-    return f"{value:.3f}"
-
-
 def clip_intervals(rows: pd.DataFrame) -> pd.DataFrame:
     """Cut each row's ``ci_low`` and ``ci_high`` (one outcome a row, named in ``metric``) to
     the values the outcome can take (:attr:`Outcome.least`, :attr:`Outcome.most`).
@@ -550,85 +532,3 @@ def clip_intervals(rows: pd.DataFrame) -> pd.DataFrame:
     rows["ci_low"] = low.where(least.isna() | low.isna() | (low >= least), least)
     rows["ci_high"] = high.where(most.isna() | high.isna() | (high <= most), most)
     return rows
-
-
-def _cut(measure: Outcome, mean: float, low: float, high: float) -> str | None:
-    """Which limit of the outcome's an interval about ``mean`` was cut at: "least", "most",
-    "both" (it is every value the outcome can take) or None."""
-    if math.isclose(mean - low, high - mean, rel_tol=1e-6, abs_tol=1e-12):
-        return None
-    at_least, at_most = low == measure.least, high == measure.most
-    if at_least and at_most:
-        return "both"
-    return "least" if at_least else "most" if at_most else None
-
-
-def money_unit(largest: float) -> tuple[float, str]:
-    """The unit tables show an amount of money in, given the largest: millions of yuan, or
-    billions from 10,000 m (a nation's "160,000.0 m yuan" read as a county's). Returns the
-    divisor and its word ("m", "bn")."""
-    return (1e9, "bn") if abs(largest) >= 1e10 else (1e6, "m")
-
-
-def format_interval(
-    name: str,
-    mean: float,
-    low: float,
-    high: float,
-    *,
-    difference: bool = False,
-    money: float = 1e6,
-) -> str:
-    """``mean ±half-width`` of a 95% interval in the outcome's format (tables' cells).
-
-    A ``difference`` is signed ("+1.1 pp ±0.6 pp"), a difference of shares in percentage
-    points, and one that rounds to nothing has no sign ("0.0 pp", not "-0.0%"); spending is
-    in ``money`` yuan, millions unless said (the header says which: :func:`money_unit`); a
-    mean under 1 has its interval as precisely.
-    """
-    if math.isnan(mean):
-        return "-"  # no value (a county that never exits), and no difference either
-    unit = outcome(name).unit if is_known(name) else ""
-    if unit == "share" and difference:
-        # As many decimals as show the difference or its interval: -0.036 pp ±0.043 read
-        # "0.0 pp ±0.0 pp", as if nothing had been measured.
-        spread = 100 * max(abs(mean), 0.0 if math.isnan(high) else (high - low) / 2)
-        digits = 1 if spread >= 0.095 or spread == 0 else 2 if spread >= 0.0095 else 3
-
-        def show(value: float) -> str:
-            return f"{100 * value:.{digits}f} pp"
-    elif unit == "year" and difference:
-
-        def show(value: float) -> str:
-            return f"{value:.1f}"
-    elif name == "spending_yuan":
-
-        def show(value: float) -> str:
-            return f"{value / money:,.1f}"
-    else:
-
-        def show(value: float) -> str:
-            return format_value(name, value)
-
-    shown = show(mean)
-    changed = any(c in "123456789" for c in shown)
-    if shown.startswith("-") and not changed:
-        shown = shown[1:]
-    if difference and changed and not shown.startswith(("-", "−")) and shown != "-":
-        shown = f"+{shown}"
-    if math.isnan(high):
-        return shown
-    half = (high - low) / 2
-    fixed = unit in ("share", "year") or name == "spending_yuan"  # their own decimals
-    precise = "." in shown and not fixed
-
-    def end(value: float) -> str:
-        return f"{value:.3f}" if precise else show(value)
-
-    if not difference and is_known(name) and (cut := _cut(outcome(name), mean, low, high)):
-        # A ± would reach past the limit the interval was cut at (clip_intervals): the end
-        # not at a limit is what it says, in one word, so a cell wraps only before it.
-        if cut == "both":
-            return f"{shown} (0–100%)"  # only a share has both limits
-        return f"{shown} (≤{end(high)})" if cut == "least" else f"{shown} (≥{end(low)})"
-    return f"{shown} ±{end(half)}"
