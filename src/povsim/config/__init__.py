@@ -20,7 +20,7 @@ from povsim.config.loader import (
     referenced_scenario,
 )
 from povsim.config.paths import as_field_type, get_path, not_varied, parse_override, set_path
-from povsim.config.program import ProgramConfig
+from povsim.config.programs import ProgramConfig
 from povsim.config.registry import BUILTIN_PROGRAMS, trust_imports
 from povsim.config.schema import Scenario
 

@@ -11,7 +11,7 @@ import difflib
 import importlib
 from typing import Any, get_args
 
-from povsim.config.program import (
+from povsim.config.programs import (
     AssetIncomeConfig,
     Channel,
     ConsumptionConfig,

@@ -37,7 +37,7 @@ from povsim.config.fields import (
 )
 from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
-from povsim.config.program import EmploymentConfig, ProgramConfig, WorkAwayConfig
+from povsim.config.programs import EmploymentConfig, ProgramConfig, WorkAwayConfig
 from povsim.config.registry import BUILTIN_PROGRAMS, program_config_class
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 

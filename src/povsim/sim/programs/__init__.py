@@ -5,7 +5,7 @@ of your own is named by its import path, ``kind = "package.module:Class"`` (a
 :class:`SupportProgram` or :class:`VillageProgram` subclass).
 """
 
-from povsim.config.program import ProgramConfig
+from povsim.config.programs import ProgramConfig
 from povsim.config.registry import BUILTIN_PROGRAMS, load_kind
 from povsim.sim.programs.base import (
     IllnessCover,

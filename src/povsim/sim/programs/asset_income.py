@@ -23,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from povsim.config.program import AssetIncomeConfig
+from povsim.config.programs import AssetIncomeConfig
 from povsim.sim.programs.base import Index, Money, SupportProgram
 
 __all__ = ["AssetIncome", "AssetIncomeConfig"]

@@ -29,7 +29,7 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from povsim.config.program import Channel, ProgramConfig
+from povsim.config.programs import Channel, ProgramConfig
 from povsim.config.vocabulary import Cause, Hardship, Status
 from povsim.sim.context import ProgramContext
 from povsim.sim.households import HouseholdState

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from povsim.config.program import ConsumptionConfig
+from povsim.config.programs import ConsumptionConfig
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 __all__ = ["Consumption", "ConsumptionConfig"]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import EducationConfig, ProgramConfig
+from povsim.config.programs import EducationConfig, ProgramConfig
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 if TYPE_CHECKING:

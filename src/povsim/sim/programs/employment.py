@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import EmploymentConfig, ProgramConfig
+from povsim.config.programs import EmploymentConfig, ProgramConfig
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 if TYPE_CHECKING:

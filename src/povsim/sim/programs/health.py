@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import HealthConfig, ProgramConfig
+from povsim.config.programs import HealthConfig, ProgramConfig
 from povsim.sim.programs.base import IllnessCover, Index, Money, SupportProgram
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import HousingConfig
+from povsim.config.programs import HousingConfig
 from povsim.config.vocabulary import SAFE_HOUSING_GRADES
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 

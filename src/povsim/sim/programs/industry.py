@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from povsim.config.program import IndustryConfig
+from povsim.config.programs import IndustryConfig
 from povsim.sim.programs.base import Index, Mask, SupportProgram
 
 __all__ = ["Industry", "IndustryConfig"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import InfrastructureConfig, ProgramConfig
+from povsim.config.programs import InfrastructureConfig, ProgramConfig
 from povsim.sim.programs.base import Index, Mask, Money, VillageProgram
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import MicrocreditConfig
+from povsim.config.programs import MicrocreditConfig
 from povsim.sim.programs.base import Index, Money, SupportProgram
 
 if TYPE_CHECKING:

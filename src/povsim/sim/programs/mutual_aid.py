@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import MutualAidConfig, ProgramConfig
+from povsim.config.programs import MutualAidConfig, ProgramConfig
 from povsim.config.vocabulary import Status
 from povsim.sim.programs.base import Index, Mask, SupportProgram, fit_queue
 

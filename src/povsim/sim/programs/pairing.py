@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from povsim.config.program import PairingConfig
+from povsim.config.programs import PairingConfig
 from povsim.config.vocabulary import Status
 from povsim.sim.programs.base import Index, fit_queue
 from povsim.sim.programs.employment import Employment

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from povsim.config.program import PublicJobsConfig
+from povsim.config.programs import PublicJobsConfig
 from povsim.sim.programs.base import Index, Mask, SupportProgram
 
 __all__ = ["PublicJobs", "PublicJobsConfig"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from povsim.config.program import ProgramConfig, RelocationConfig
+from povsim.config.programs import ProgramConfig, RelocationConfig
 from povsim.config.vocabulary import SAFE_HOUSING_GRADES
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from povsim.config.fields import in_force
-from povsim.config.program import ProgramConfig, SocialSecurityConfig
+from povsim.config.programs import ProgramConfig, SocialSecurityConfig
 from povsim.config.vocabulary import Status
 from povsim.sim.programs.base import (
     Index,

@@ -22,7 +22,7 @@ from typing import ClassVar
 import numpy as np
 
 from povsim.config.fields import in_force
-from povsim.config.program import StudentAidConfig
+from povsim.config.programs import StudentAidConfig
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 __all__ = ["StudentAid", "StudentAidConfig"]

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from povsim.config.fields import in_force
-from povsim.config.program import ProgramConfig, WorkAwayConfig
+from povsim.config.programs import ProgramConfig, WorkAwayConfig
 from povsim.sim.programs.base import Mask, Money, SupportProgram
 from povsim.sim.queue import fit_queue
 

@@ -1,0 +1,139 @@
+"""What every program's settings have: who may enrol, what support costs, how it lasts.
+
+A program table in a scenario is validated by the ``Config`` class of its ``kind``
+(:mod:`povsim.config.registry`), a subclass of :class:`ProgramConfig`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from povsim.config.fields import Probability, StrictNumbers, Year, setting
+from povsim.config.vocabulary import CAUSE_NAMES
+
+__all__ = [
+    "Channel",
+    "CostBasis",
+    "CostTiming",
+    "Priority",
+    "ProgramConfig",
+    "StatusName",
+]
+
+Channel = Literal["farm", "wage", "transfer"]
+StatusName = Literal["registered", "exited", "unregistered"]
+Priority = Literal["hardship", "gap", "random", "cost", "exit_plan"]
+CostBasis = Literal["household", "person"]
+CostTiming = Literal["once", "yearly"]
+
+
+class ProgramConfig(StrictNumbers):
+    """Settings every program has. Subclasses add the fields of their effect."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    for_villages: ClassVar[bool] = False
+    """The program upgrades villages, not households: no household's support names it."""
+
+    kind: str = setting("", "program type: a built-in name or 'package.module:Class'")
+    share: Probability = setting(0.0, "share of budget.total this program gets", "share")
+    budget: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] | None = setting(
+        None, "the program's own yearly budget instead of a share", "yuan/year"
+    )
+    first_year: int | None = setting(None, "first year the program enrols (default: start)", "year")
+    last_year: int | None = setting(None, "last year the program enrols (default: end)", "year")
+    # who is eligible
+    statuses: tuple[StatusName, ...] = setting(("registered",), "register statuses that may enrol")
+    causes: tuple[str, ...] = setting((), "recorded causes of poverty, any of (empty: any)")
+    min_labour: int = setting(0, "fewest workers a household needs", "people", ge=0)
+    max_labour: int | None = setting(None, "most workers a household may have", "people", ge=0)
+    hardship: tuple[Literal["A", "B", "C"], ...] = setting((), "hardship grades (empty: any)")
+    min_remoteness: Probability = setting(0.0, "village remoteness at least this", "index")
+    fragile_villages: bool = setting(
+        False, "also admit households of fragile villages below min_remoteness"
+    )
+    poor_villages_only: bool = setting(False, "only households of designated poor villages")
+    max_income_ratio: float | None = setting(
+        None, "income at most this multiple of the line (the income gap)", "ratio", gt=0.0
+    )
+    # delivery
+    priority: Priority = setting(
+        "hardship",
+        "who is enrolled first when money runs short: hardest grade, largest income gap, "
+        "random, cheapest, or exit_plan (the households nearest the exit test's income first)",
+    )
+    take_up: Probability = setting(
+        0.8, "chance an eligible household takes the program up", "share"
+    )
+    unit_cost: float = setting(0.0, "cost of support", "yuan", ge=0.0)
+    cost_basis: CostBasis = setting("household", "unit_cost is per household or per person")
+    cost_timing: CostTiming = setting(
+        "once", "unit_cost is paid at enrolment or every year of support"
+    )
+    # effect over time
+    lag_years: int = setting(0, "years from enrolment until the effect starts", "years", ge=0)
+    ramp_years: int = setting(1, "years from first effect to full effect", "years", ge=1)
+    duration_years: int = setting(3, "years of support", "years", ge=1)
+    decay: Probability = setting(
+        0.0, "share of the effect lost each year after support ends (1: stops at once)", "1/year"
+    )
+    support_after_exit_years: int = setting(
+        0, "years support continues after a household exits (脱贫不脱钩)", "years", ge=0
+    )
+    once: bool = setting(True, "a household is enrolled at most once")
+    support: str | None = setting(
+        None,
+        "the kind of support census reports count this program under (labour export and "
+        "public-welfare posts under 'employment', credit under 'industry'): programs of one "
+        "kind count a household once in spending.parquet's support_reached and in "
+        "program_reach_share, among the households on the register (registered or exited) "
+        "(unset: the program's own name)",
+    )
+    guaranteed_from: int | None = setting(
+        None,
+        "from this year every eligible household that takes the program up is enrolled, "
+        "whatever the budget: what the campaign had to guarantee by its end, paid from "
+        "other budgets when this one runs short; a program that secures a guarantee "
+        "reaches every eligible registered household short of it, take-up and once aside "
+        "(unset: never)",
+        "year",
+    )
+
+    def references(self) -> dict[str, str]:
+        """Fields naming another program of the scenario: field -> program name."""
+        return {}
+
+    def without_support(self) -> dict[str, object]:
+        """Field changes that leave this program without support (the counterfactual)."""
+        return {"share": 0.0, "budget": None}
+
+    def totals(self) -> tuple[str, ...]:
+        """Fields that are totals for the scenario's whole population (yuan, people; a number
+        or one by year): a county's share of a national run takes its share of them."""
+        return ("budget",)
+
+    @field_validator("causes")
+    @classmethod
+    def _known_causes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in value if c not in CAUSE_NAMES]
+        if unknown:
+            raise ValueError(f"unknown cause(s) {unknown}; choose from {list(CAUSE_NAMES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _could_enrol(self) -> ProgramConfig:
+        first, last = self.first_year, self.last_year
+        if first is not None and last is not None and first > last:
+            raise ValueError(
+                f"first_year ({first}) is after last_year ({last}): the program would never enrol"
+            )
+        # Subclasses redeclare these with their own defaults, so the check reads them here.
+        fewest, most = getattr(self, "min_labour", None), getattr(self, "max_labour", None)
+        if fewest is not None and most is not None and fewest > most:
+            raise ValueError(
+                f"min_labour ({fewest}) is more than max_labour ({most}): no household could enrol"
+            )
+        if not getattr(self, "statuses", ("registered",)):
+            raise ValueError("statuses is empty: no household could enrol")
+        return self

@@ -1,0 +1,91 @@
+"""Settings of social security (社会保障兜底).
+
+What the program does, with its sources: :mod:`povsim.sim.programs.social_security`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from povsim.config.fields import Probability, Year, setting
+from povsim.config.programs.base import Priority, ProgramConfig, StatusName
+
+__all__ = ["SocialSecurityConfig"]
+
+
+class SocialSecurityConfig(ProgramConfig):
+    max_labour: int | None = setting(0, "most workers a household may have", "people", ge=0)
+    statuses: tuple[StatusName, ...] = setting(
+        ("registered", "exited"), "register statuses that may enrol"
+    )
+    threshold: float = setting(
+        0.9, "income is topped up to this multiple of the poverty line", "ratio", gt=0.0
+    )
+    two_lines_in_one: bool = setting(
+        False, "the dibao line is the poverty line; anyone below it is eligible at once"
+    )
+    two_lines_from: int | None = setting(
+        None, "first year of two lines in one (unset: every year)", "year"
+    )
+    standard: dict[Year, Annotated[float, Field(ge=0.0, le=1e6)]] | None = setting(
+        None,
+        "the rural dibao standard by year; under two lines in one the allowance tops up to "
+        "the higher of it and the poverty line (a year not given takes the last given before "
+        "it; unset: the poverty line)",
+        "yuan/person/year",
+    )
+    entitlement_from: int | None = setting(
+        None,
+        "from this year the allowance is paid to every eligible household whatever the "
+        "budget (dibao as an entitlement paid from civil-affairs money, 应保尽保); who is "
+        "eligible does not change",
+        "year",
+    )
+    withdrawal_years: int = setting(
+        0,
+        "years the allowance continues, at its last amount, once a household's income "
+        "without it has reached the standard (低保渐退期; 0: it ends at the next assessment)",
+        "years",
+        ge=0,
+        le=5,
+    )
+    withdrawal_from: int | None = setting(
+        None,
+        "first year a household whose income has reached the standard may be in its "
+        "withdrawal period (the national rule came with the 2018 opinion of MCA, MOF and "
+        "LGOP; unset: every year)",
+        "year",
+    )
+    partial_capacity_from: int | None = setting(
+        None,
+        "from this year registered households whose labour capacity is partly lost may "
+        "enrol as well (完全或部分丧失劳动能力, 2018): a chronically ill or disabled member "
+        "and at most partial_capacity_max_labour workers (unset: never)",
+        "year",
+    )
+    partial_capacity_max_labour: int = setting(
+        1, "most workers a household whose capacity is partly lost has", "people", ge=0
+    )
+    single_member_from: int | None = setting(
+        None,
+        "from this year a registered household not on the allowance whose member is severely "
+        "disabled or seriously ill has that member enrolled as a household of one, paid the "
+        "standard, and keeps it after the household's exit (参照单人户纳入低保, 2018; unset: "
+        "never)",
+        "year",
+    )
+    refers_from: int | None = setting(
+        None,
+        "from this year a household never registered that is on the allowance, its income "
+        "without it under the poverty line, is put forward for the register and enters by "
+        "its review of additions (应扶尽扶: 符合扶贫条件的农村低保家庭按规定程序纳入建档立卡"
+        "范围, 国办发〔2016〕70号; unset: never)",
+        "year",
+    )
+    priority: Priority = setting("gap", "who is enrolled first when money runs short")
+    take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
+    duration_years: int = setting(1, "years between re-assessments", "years", ge=1)
+    decay: Probability = setting(1.0, "share of the effect lost after support ends", "1/year")
+    once: bool = setting(False, "a household is enrolled at most once")
