@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+import pydantic
 
 from povsim.sim.programs import ProgramConfig, SupportProgram
 
@@ -31,10 +32,30 @@ class Broken(SupportProgram):
         raise ZeroDivisionError("a bug in the user's program")
 
 
+class NoNumbers(CashTransfer):
+    """An effect of NaN: the run went on as if no one were poor."""
+
+    def effect(self, year: int) -> np.ndarray:
+        return np.full(self.magnitude.size, np.nan)
+
+
+class WrongLength(CashTransfer):
+    """An eligibility mask of the wrong length: it failed in NumPy's words, unnamed."""
+
+    def eligible(self, year: int) -> np.ndarray:
+        return np.ones(3, dtype=bool)
+
+
 class MisspeltChannel(CashTransfer):
     """A program whose income names no channel: refused when read, not in the first year."""
 
     channel = "wages"  # type: ignore[assignment]
+
+
+class PlainSettings(CashTransfer):
+    """Settings of a plain pydantic model: it was told it was no program at all."""
+
+    Config: ClassVar = pydantic.BaseModel
 
 
 class NotAProgram:

@@ -1020,6 +1020,15 @@ def test_an_option_a_command_takes_from_its_file_says_where_it_goes(tmp_path: Pa
     ) in " ".join(done.stderr.split())
 
 
+def test_povsim_s_own_option_after_the_command_says_where_it_goes(tmp_path: Path) -> None:
+    done = _povsim(tmp_path, "check", str(BASELINE), "--trust-imports")
+    assert done.returncode == 2
+    assert (
+        "No such option: --trust-imports; --trust-imports is povsim's own option, before the "
+        "command: povsim --trust-imports check ..."
+    ) in " ".join(done.stderr.split())
+
+
 def test_a_target_no_run_can_meet_names_its_field(tmp_path: Path) -> None:
     """An incidence target of 2 (2%) with a relative tolerance of 20 (20%) passed validation;
     a misspelt indicator was named at the target, not its field, with no suggestion."""

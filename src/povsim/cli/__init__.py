@@ -80,15 +80,28 @@ def _interruptible[**P](command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
         except KeyboardInterrupt as err:
             raise stopped(err) from None
-        except RuntimeError as err:
+        except Exception as err:
             # Only a command that ran work can have lost a worker; importing the executors
             # here would add a second to every command's start.
             executors = sys.modules.get("povsim.experiments.executors")
-            if executors is None or not isinstance(err, executors.WorkerLost):
-                raise
-            raise fail(str(err), 1) from None
+            if executors is not None and isinstance(err, executors.WorkerLost):
+                raise fail(str(err), 1) from None
+            if (own := _own_program_error(err)) is not None:
+                raise fail(own, 1) from None
+            raise
 
     return wrapper
+
+
+def _own_program_error(err: Exception) -> str | None:
+    """An error a program of one's own raised, as its author needs it: what, where in the
+    run (:func:`povsim.sim.model._name_the_program`), and the lines of their own module
+    (povsim's, typer's and Mesa's frames are some sixty lines of no use to them)."""
+    frames = getattr(err, "povsim_program_frames", None)
+    if frames is None:
+        return None
+    where = " ".join(getattr(err, "__notes__", ()))
+    return f"{type(err).__name__}: {err}\n{where}" + (f"\n{frames.rstrip()}" if frames else "")
 
 
 def _prose(doc: str) -> str:
@@ -161,6 +174,10 @@ def _elsewhere_hint(args: list[str], message: str) -> str:
     if not args or "No such option:" not in message:
         return ""
     option = message.rpartition("No such option:")[2].split()[0].split("=")[0]
+    if option in ("--trust-imports", "--version"):
+        return (
+            f"; {option} is povsim's own option, before the command: povsim {option} {args[0]} ..."
+        )
     where = _SET_ELSEWHERE.get((args[0], option))
     return f"; {where}" if where else ""
 

@@ -68,6 +68,11 @@ class ScenarioError(Exception):
             lines.append(f"... and {len(self.problems) - MAX_SHOWN:,} more problems")
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[tuple[ScenarioProblem, ...]]]:
+        # From a worker process: Exception's own pickling would pass the message, a string,
+        # back in as the problems, one a character.
+        return (type(self), (self.problems,))
+
     def given_as(self, argument: str) -> ScenarioError:
         """The same problems, an override named as the Python ``argument`` that gave it
         (``overrides income.x``) rather than the command line's ``--set income.x``."""

@@ -38,6 +38,7 @@ __all__ = [
     "load_kind",
     "program_config_class",
     "trust_imports",
+    "trusted_imports",
 ]
 
 _TRUSTED: set[str] = set()
@@ -51,6 +52,11 @@ def trust_imports(*modules: str) -> None:
     ``"*"`` trusts every module (``povsim --trust-imports``).
     """
     _TRUSTED.update(modules)
+
+
+def trusted_imports() -> frozenset[str]:
+    """The modules trusted so far (:func:`trust_imports`), for a worker process to trust too."""
+    return frozenset(_TRUSTED)
 
 
 def _trusted(module: str) -> bool:
@@ -81,13 +87,14 @@ def _import(path: str, kind: str) -> type[Any]:
     # shape keeps this layer below the simulation, and a scenario naming some other class
     # is refused when it is read (povsim.sim.programs.program_class checks the class itself).
     config = getattr(cls, "Config", None)
-    if not (
-        isinstance(cls, type)
-        and isinstance(config, type)
-        and issubclass(config, ProgramConfig)
-        and callable(getattr(cls, "begin_year", None))
-    ):
+    if not (isinstance(cls, type) and callable(getattr(cls, "begin_year", None))):
         raise TypeError(f"{kind!r} is not a Program subclass")
+    if not (isinstance(config, type) and issubclass(config, ProgramConfig)):
+        # A program with a plain pydantic model, or none, was told it was no program.
+        raise TypeError(
+            f"{kind!r} has Config = {getattr(config, '__qualname__', config)!r}: a program's "
+            "settings class must subclass povsim.sim.programs.ProgramConfig"
+        )
     # A misspelt channel passed every check and failed deep in the first year's income.
     channel = getattr(cls, "channel", None)
     if channel not in get_args(Channel):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from povsim.config import arguments
+from povsim.config.registry import trust_imports, trusted_imports
 
 __all__ = [
     "EXECUTORS",
@@ -57,7 +58,13 @@ EXECUTOR_HINT = "an Executor, e.g. make_executor('processes') from povsim.experi
 ExecutorName = Literal["serial", "processes", "dask"]
 
 
-def _run_chunk(fn: Callable[[Any], Any], chunk: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+def _run_chunk(
+    fn: Callable[[Any], Any], chunk: list[tuple[int, Any]], trusted: frozenset[str] = frozenset()
+) -> list[tuple[int, Any]]:
+    # A worker is a process of its own (forked from a server started earlier, or on another
+    # machine): the modules the launcher trusted come with the work, or a scenario's own
+    # program kinds would be refused there.
+    trust_imports(*trusted)
     return [(index, fn(task)) for index, task in chunk]
 
 
@@ -357,7 +364,7 @@ class ProcessExecutor(Executor):
 
         def submit_more() -> None:
             for chunk in chunks:
-                pending.add(self._pool.submit(_run_chunk, fn, chunk))
+                pending.add(self._pool.submit(_run_chunk, fn, chunk, trusted_imports()))
                 if len(pending) >= 2 * self.workers:
                     return
 
@@ -594,8 +601,10 @@ class DaskExecutor(Executor):
     def run(self, fn, tasks, on_result) -> None:
         from distributed import wait as dask_wait
 
+        trusted = trusted_imports()
         pending = {
-            self._client.submit(_run_chunk, fn, chunk, pure=False) for chunk in self._chunks(tasks)
+            self._client.submit(_run_chunk, fn, chunk, trusted, pure=False)
+            for chunk in self._chunks(tasks)
         }
 
         def waited() -> tuple[set[Any], set[Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import traceback
 from collections.abc import Callable
 from functools import partial
@@ -34,17 +36,29 @@ from povsim.sim.villages import (
     update_villages,
 )
 
-__all__ = ["PovertyModel"]
+__all__ = ["OWN_PROGRAM_FRAMES", "PovertyModel"]
 
 
-def _name_the_program(err: Exception) -> None:
-    """Name the program of one's own an error came from: its traceback alone points into
-    povsim's model step."""
+OWN_PROGRAM_FRAMES = "povsim_program_frames"
+"""The attribute an error from a program of one's own carries: the traceback's lines in the
+program's own module, which is what its author can mend (a worker's error comes without its
+traceback)."""
+
+
+def _name_the_program(err: Exception, year: int) -> None:
+    """Name the program of one's own an error came from, and the year: its traceback alone
+    points into povsim's model step."""
     for frame, _ in traceback.walk_tb(err.__traceback__):
         program = frame.f_locals.get("self")
         if isinstance(program, Program) and not type(program).__module__.startswith("povsim."):
             kind = f"{type(program).__module__}:{type(program).__qualname__}"
-            err.add_note(f"raised in program '{program.name}' ({kind}), a program of your own")
+            err.add_note(
+                f"raised in program '{program.name}' ({kind}), a program of your own, in {year}"
+            )
+            own = inspect.getsourcefile(type(program))
+            frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == own]
+            with contextlib.suppress(AttributeError):  # an error that takes no attributes
+                setattr(err, OWN_PROGRAM_FRAMES, "".join(traceback.format_list(frames)))
             return
 
 
@@ -213,7 +227,7 @@ class PovertyModel(mesa.Model):
         try:
             self._step()
         except Exception as err:
-            _name_the_program(err)
+            _name_the_program(err, self.year)
             raise
 
     def _step(self) -> None:

@@ -49,6 +49,7 @@ __all__ = [
     "channel_totals",
     "record_support_reach",
     "status_mask",
+    "unreached",
 ]
 
 Mask = NDArray[np.bool_]
@@ -307,6 +308,31 @@ class SupportProgram(Program):
         self.until = np.zeros(n, dtype=np.int16)
         self.magnitude: Money = np.zeros(n, dtype=np.float64)
 
+    def _one_a_household(self, values: NDArray[Any], method: str, year: int) -> NDArray[Any]:
+        """``values`` as :meth:`eligible` (a mask) or :meth:`effect` (yuan) must give them:
+        one a household, and a number each. A program of one's own that gave NaN ran to the
+        end as if no one were poor; one of the wrong length failed in NumPy's words."""
+        n = self.context.households.n
+        values = np.asarray(values)
+        if values.shape != (n,):
+            raise ValueError(
+                f"{method}({year}) returned shape {values.shape}: one value a household, ({n},)"
+            )
+        if method == "eligible":
+            if values.dtype != np.bool_:
+                raise ValueError(f"eligible({year}) returned {values.dtype}: a mask of bools")
+        elif not np.issubdtype(values.dtype, np.number) or not np.isfinite(values).all():
+            bad = (
+                n
+                if not np.issubdtype(values.dtype, np.number)
+                else int((~np.isfinite(values)).sum())
+            )
+            raise ValueError(
+                f"{method}({year}) returned {bad:,} values that are not finite numbers "
+                "(yuan per person per year)"
+            )
+        return values
+
     # -- money --------------------------------------------------------------------------
     def _per_unit(self, idx: Index) -> Money:
         if self.config.cost_basis == "person":
@@ -536,7 +562,7 @@ class SupportProgram(Program):
             continuing, costs = continuing[kept], costs[kept]
         spent = float((costs * h.weight[continuing]).sum())
         draws = self.draws("take_up")
-        eligible = self.eligible(year)
+        eligible = self._one_a_household(self.eligible(year), "eligible", year)
         if self.config.once:
             eligible &= (self.since == 0) | self._short_of_guarantee(year)
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
@@ -556,7 +582,7 @@ class SupportProgram(Program):
             spent += float(weighted[take].sum())
             self.enrol(new, year)
         self.advance(year)
-        self.close(year, budget, spent, new, eligible)
+        self.close(year, budget, spent, new, unreached(candidates, new, h.n))
 
     def enrol(self, new: Index, year: int) -> None:
         """Start support for households ``new`` this year."""
@@ -565,17 +591,18 @@ class SupportProgram(Program):
         self.until[new] = 0
         self.on_enrol(new, year)
 
-    def close(self, year: int, budget: float, spent: float, new: Index, eligible: Mask) -> None:
-        """Set this year's effect and write the year's ledger row."""
+    def close(self, year: int, budget: float, spent: float, new: Index, waiting: Mask) -> None:
+        """Set this year's effect and write the year's ledger row; ``waiting`` are the
+        households that would have taken support up this year and were not reached."""
         h = self.context.households
-        self.income = self.effect(year)
+        self.income = self._one_a_household(self.effect(year), "effect", year)
         self.record(
             year,
             budget,
             spent,
             h.count(self.enrolled),
             h.count(new),
-            h.count(eligible & ~self.enrolled),
+            h.count(waiting),
             h.people(self.enrolled),
             h.people(new),
             h.count(self.ever_covered()),
@@ -669,6 +696,15 @@ def record_support_reach(programs: Sequence[Program], h: HouseholdState) -> None
         reached &= on_books
         for program in members:
             program.ledger[-1]["support_reached"] = h.count(reached)
+
+
+def unreached(candidates: Index, new: Index, n: int) -> Mask:
+    """The households of a queue (``candidates``, who would take support up) that were not
+    enrolled (``new``): those the money, or the program's places, ran out on."""
+    waiting = np.zeros(n, dtype=bool)
+    waiting[candidates] = True
+    waiting[new] = False
+    return waiting
 
 
 def channel_totals(programs: Sequence[Program], n: int) -> dict[str, Money]:

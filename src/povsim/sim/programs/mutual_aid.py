@@ -17,7 +17,7 @@ import numpy as np
 
 from povsim.config.programs import MutualAidConfig, ProgramConfig
 from povsim.config.vocabulary import Status
-from povsim.sim.programs.base import Index, Mask, SupportProgram, fit_queue
+from povsim.sim.programs.base import Index, Mask, SupportProgram, fit_queue, unreached
 
 if TYPE_CHECKING:
     from povsim.sim.model import PovertyModel
@@ -67,7 +67,7 @@ class MutualAid(SupportProgram):
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
         new = self._lend(candidates, year)
         self.enrol(new, year)
-        self.close(year, budget, spent, new, eligible)
+        self.close(year, budget, spent, new, unreached(candidates, new, h.n))
 
     def _seed_funds(self, budget: float) -> float:
         """Found funds in the villages with the most registered households; their cost."""

@@ -104,7 +104,8 @@ class WorkAway(SupportProgram):
         self.magnitude = c.remitted_share * wage * self.labour_left / h.size
         kept = (1.0 - c.remitted_share) * wage * self.labour_away / h.size
         self.away_income = kept if c.register_counts == "full" else np.zeros(h.n)
-        self.close(year, spent, spent, new, eligible)
+        # Who goes is the published count's, not a queue for money: no one waits.
+        self.close(year, spent, spent, new, np.zeros(h.n, dtype=bool))
 
     def effect(self, year: int) -> Money:
         """What the labourers away send or bring home, yuan per person per year."""
