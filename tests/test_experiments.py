@@ -1253,6 +1253,10 @@ def test_compare_takes_more_outcomes_and_refuses_one_it_cannot_record(tmp_path: 
         ("registerd_people@2018", "did you mean registered_people"),
         ("additional_exits", "needs the run without support"),
         ("registered_people@2025", "five_batches runs 2014-2020, not 2025"),
+        (
+            "exited_people:industri",
+            "no compared scenario has a program 'industri' (did you mean 'industry'?)",
+        ),
     ):
         refused = runner.invoke(app, [*args, "--outcome", wrong, "--out", str(tmp_path / "x")])
         assert refused.exit_code == 2, refused.output
@@ -1260,6 +1264,18 @@ def test_compare_takes_more_outcomes_and_refuses_one_it_cannot_record(tmp_path: 
         assert not (tmp_path / "x").exists()
     with pytest.raises(ValueError, match="asked for twice"):
         povsim.compare(files, replications=2, outcomes=["incidence@2016", "incidence@2016"])
+
+
+def test_a_mix_without_a_program_exited_no_one_through_it() -> None:
+    """Its people by that pathway were missing, not 0: the difference a program made to the
+    mix that has it was left out of the comparison, unless asked for by --outcome."""
+    files = [SCENARIOS / "five_batches.toml", SCENARIOS / "full_toolbox.toml"]
+    comparison = povsim.compare(files, replications=2, overrides=SMALL)
+    rows = comparison.table.set_index(["scenario", "metric"])
+    without = rows.loc[("five_batches", "exited_people:microcredit")]
+    assert without["mean"] == 0
+    assert without["n"] == 2
+    assert not np.isnan(rows.loc[("full_toolbox", "exited_people:microcredit"), "diff_mean"])
 
 
 def test_a_stop_held_for_the_last_files_survives_a_stderr_gone(

@@ -295,6 +295,9 @@ def compare_scenarios(
             "given more than once; give each scenario its own `name`"
         )
     outcomes = checked_outcomes(outcomes, scenarios)
+    # Every mix's people by every compared program's pathway: a mix without a program exited
+    # none through it (0, not a missing value that left its difference out).
+    pathways = metrics.pathway_outcomes(dict.fromkeys(p for s in scenarios for p in s.programs))
     seed = run_seed(seed, scenarios[0].seed)
     specs = [RunSpec(s, seed, r) for s in scenarios for r in range(replications)]
     results: list[RunResult | None] = [None] * len(specs)
@@ -313,6 +316,7 @@ def compare_scenarios(
                 "scenario": r.scenario.name,
                 "replication": r.replication,
                 **metrics.report(r),
+                **(metrics.evaluate(r, pathways) if r.pathways is not None else {}),
                 **metrics.evaluate(r, outcomes),
             }
             for r in done
@@ -356,6 +360,13 @@ def checked_outcomes(outcomes: Sequence[str], scenarios: Sequence[Scenario]) -> 
             raise ValueError(
                 f"outcome {name!r} needs the run without support, which a comparison does not "
                 "run: compare with no_intervention.toml instead"
+            )
+        program = metrics.pathway_program(name)
+        programs = dict.fromkeys(p for s in scenarios for p in s.programs)
+        if program is not None and program not in (*programs, *metrics.PATHWAY_OTHERS):
+            hint = did_you_mean(program, [*programs, *metrics.PATHWAY_OTHERS], quoted=True)
+            raise ValueError(
+                f"outcome {name!r}: no compared scenario has a program {program!r}{hint}"
             )
         _, at, year = name.partition("@")
         short = [s for s in scenarios if at and int(year) not in s.years]

@@ -33,6 +33,7 @@ from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
 
 __all__ = [
     "OUTCOMES",
+    "PATHWAY_OTHERS",
     "Outcome",
     "RunTables",
     "Tables",
@@ -42,6 +43,8 @@ __all__ = [
     "is_known",
     "label",
     "outcome",
+    "pathway_outcomes",
+    "pathway_program",
     "report",
     "summary",
     "yearly",
@@ -393,6 +396,8 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in _OUTCOMES}
 """Every named outcome."""
 
 _PATHWAY = "exited_people:"
+PATHWAY_OTHERS = ("combined", "none")
+"""The pathways that are no program: exits that needed programs together, or none."""
 
 
 _COLUMNS = INDICATORS | NATIONAL_INDICATORS
@@ -442,6 +447,17 @@ def _pathway(program: str) -> Outcome:
         compute,
         needs="pathways",
     )
+
+
+def pathway_program(name: str) -> str | None:
+    """The program an ``exited_people:PROGRAM`` outcome names (None: another outcome)."""
+    return name.removeprefix(_PATHWAY) if name.startswith(_PATHWAY) else None
+
+
+def pathway_outcomes(programs: Iterable[str]) -> list[str]:
+    """The ``exited_people:PROGRAM`` outcomes of ``programs`` and of the exits that needed
+    programs together or none (``combined``, ``none``)."""
+    return [f"{_PATHWAY}{p}" for p in (*programs, *PATHWAY_OTHERS)]
 
 
 def outcome(name: str) -> Outcome:
