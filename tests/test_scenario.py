@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,8 +127,8 @@ BAD_FILES = {
     "a placement program beside work away's counted labourers": (
         '[programs.employment]\nshare = 0.1\n[programs.work_away]\nkind = "work_away"\n'
         "labourers = { 2016 = 1000 }\nearnings = { 2016 = 20000 }\n",
-        "programs.employment.placement_rate",
-        "already counts among the labourers away",
+        "programs.work_away",
+        "whom programs.employment places again (placement_rate 0.29)",
     ),
     "more elderly alone than small households hold": (
         "[population]\nelderly_share = 0.6\n",
@@ -147,6 +148,22 @@ def test_bad_file_message(tmp_path: Path, kind: str) -> None:
     assert str(path) in message
     assert field in message
     assert problem in message
+
+
+def test_work_away_added_by_a_child_is_the_child_s_conflict_and_none_without_placements(
+    tmp_path: Path,
+) -> None:
+    """The parent's employment, valid alone, was blamed; and an employment out of the mix
+    (share = 0) was still refused beside work away."""
+    write(tmp_path / "parent.toml", "[programs.employment]\nshare = 0.1\n")
+    away = "[programs.work_away]\nlabourers = { 2016 = 1000 }\nearnings = { 2016 = 20000 }\n"
+    child = write(tmp_path / "child.toml", f'extends = "parent.toml"\n{away}')
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(child))}: programs\.work_away: "):
+        load_scenario(child)
+    out = write(
+        tmp_path / "out.toml", f'extends = "parent.toml"\n[programs.employment]\nshare = 0\n{away}'
+    )
+    assert load_scenario(out).programs["employment"].placement_rate > 0
 
 
 def test_missing_extended_file_names_the_referring_file(tmp_path: Path) -> None:

@@ -955,11 +955,19 @@ class Scenario(Section):
         if not away:
             return self
         for name, config in self.programs.items():
+            out_of_the_mix = (
+                config.share == 0 and config.budget is None and config.guaranteed_from is None
+            )
             if isinstance(config, EmploymentConfig) and config.placement_rate > 0:
+                if out_of_the_mix:
+                    continue  # it places no one
+                # Named at the labourers away, the table that adds the count: a file that
+                # adds work_away to a mix was told its parent's employment was at fault.
                 raise ValueError(
-                    f"programs.{name}.placement_rate: {config.placement_rate:g} places workers "
-                    f"whom programs.{away[0]} already counts among the labourers away; set it "
-                    "to 0 (training and job services stay) or drop one of the two"
+                    f"programs.{away[0]}: counts the labourers away however they found work, "
+                    f"whom programs.{name} places again (placement_rate "
+                    f"{config.placement_rate:g}); set programs.{name}.placement_rate = 0 "
+                    "(training and job services stay) or leave one of the two out"
                 )
         return self
 
