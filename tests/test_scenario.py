@@ -482,13 +482,30 @@ def test_a_smaller_sample_by_set_keeps_what_it_stands_for_without_a_note() -> No
     assert load_scenario(SCENARIOS / "baseline.toml", small).notes() == []
 
 
+def test_a_smaller_county_of_a_file_that_represents_nothing_is_noted(tmp_path: Path) -> None:
+    """A county written from scratch without `represents`, run at a third of its size for a
+    quick look, got the file's money for a third of the households, silently."""
+    own = write(
+        tmp_path / "own.toml",
+        "[population]\nhouseholds = 3000\nvillages = 3000\n[budget.total]\n2014 = 1e7\n",
+    )
+    notes = load_scenario(own, ["population.households=1000"]).notes()
+    assert any(
+        "makes a county of 1,000 households, not a sample of the file's 3,000" in n
+        and "3 times as much a household" in n
+        and "set population.represents = 3000" in n
+        for n in notes
+    ), notes
+    assert not any("makes a county" in n for n in load_scenario(own).notes())
+
+
 def test_a_smaller_sample_that_keeps_the_villages_is_noted() -> None:
     """With --set population.households alone each village holds fewer agents, and its
     figures are noisier (its exit from the list most: the designation reads them at the real
     villages' spread), silently."""
     (note,) = load_scenario(SCENARIOS / "baseline.toml", ["population.households=500"]).notes()
     assert "keeps the file's 50 villages: 10 agents a village where it has 100" in note
-    assert "it would have 5, too few to count villages by (under 30)" in note  # no advice
+    assert "would leave 5, too few to count by (under 30)" in note  # no advice
     national = SCENARIOS / "regions" / "national.toml"
     (note,) = load_scenario(national, ["population.households=50000"]).notes()
     assert "--set population.villages=1000 too keeps 50 a village" in note

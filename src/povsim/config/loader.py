@@ -475,6 +475,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     scenario._file_notes.extend(_kept_years(partial, origin, scenario))
     scenario._file_notes.extend(_kept_scale(origin, scenario))
     scenario._file_notes.extend(_thinned_villages(origin, scenario, in_file))
+    scenario._file_notes.extend(_resized_county(origin, scenario, in_file))
     return scenario
 
 
@@ -519,10 +520,32 @@ def _thinned_villages(origin: Origin, scenario: Scenario, in_file: dict[str, Any
         )
     else:
         said += (
-            f"; with the file's {each:.0f} a village it would have {keep}, too few to count "
-            f"villages by (under {FEW_VILLAGES}): read its village figures as rough"
+            f"; shrinking the villages with it ({each:.0f} agents a village) would leave "
+            f"{keep}, too few to count by (under {FEW_VILLAGES}): read its village figures "
+            "as rough"
         )
     return [said]
+
+
+def _resized_county(origin: Origin, scenario: Scenario, in_file: dict[str, Any]) -> list[str]:
+    """``--set population.households`` on a file without ``represents`` makes another
+    county, not a smaller sample of its own: the budget is in real yuan, so each household
+    gets the file's money times the ratio (a county of 3,000 run at 1,000 exited three times
+    as many households for each one)."""
+    pop = scenario.population
+    set_here = origin.get(("population", "households"), "")
+    if not set_here.startswith("--set") or pop.represents is not None:
+        return []
+    households = in_file.get("households", type(pop).model_fields["households"].default)
+    if not isinstance(households, int) or households == pop.households:
+        return []
+    return [
+        f"{set_here} makes a county of {pop.households:,} households, not a sample of the "
+        f"file's {households:,}: the file sets no population.represents, so its budget, in "
+        f"real yuan, is {households / pop.households:.3g} times as much a household; set "
+        f"population.represents = {households} in the file (as the shipped scenarios do) to "
+        "run a smaller sample of the same county"
+    ]
 
 
 def _kept_scale(origin: Origin, scenario: Scenario) -> list[str]:
