@@ -20,6 +20,7 @@ import povsim
 from povsim import PovertyModel, Scenario, ScenarioError, Status, load_scenario, simulate
 from povsim.cli import app
 from povsim.config.errors import ScenarioProblem
+from povsim.sim.programs.base import record_support_reach
 from povsim.config.vocabulary import Cause
 
 from .conftest import SCENARIOS, hand_built
@@ -646,6 +647,15 @@ def test_infrastructure_upgrades_poor_villages_least_built_first(bare: Scenario)
     assert (v.growth[[1, 2]] - growth[[1, 2]]).tolist() == pytest.approx([0.01, 0.01])
     assert roads.ledger[-1]["spent_yuan"] == 1_000_000
     assert roads.helped().tolist() == [False, True, True, False]
+    # The register's counts are of households (two, of 4 people each), the rest of villages.
+    record_support_reach(model.programs, h)
+    assert roads.ledger[-1]["enrolled"] == 2
+    assert roads.ledger[-1]["register_enrolled"] == 2
+    assert roads.ledger[-1]["register_enrolled_people"] == 8
+    assert roads.ledger[-1]["support_reached"] == 2
+    h.status[1] = Status.UNREGISTERED
+    record_support_reach(model.programs, h)
+    assert roads.ledger[-1]["support_reached"] == 1
     model.year = 2015
     roads.begin_year(2015)
     assert roads.improved.tolist() == [True, True, True, False, False]

@@ -678,13 +678,24 @@ def record_support_reach(programs: Sequence[Program], h: HouseholdState) -> None
     households, exited or not (employment support: labour export, posts, training). A
     household the register removed is no longer counted.
 
+    A village program's households are those of the villages it upgraded (its other
+    columns count villages): every household of an upgraded village is helped.
+
     Args:
-        programs: the scenario's programs; village programs keep the rows they wrote.
+        programs: the scenario's programs.
         h: the households, read only.
     """
     on_books = h.status != Status.UNREGISTERED
     kinds: dict[str, list[SupportProgram]] = {}
     for program in programs:
+        if isinstance(program, VillageProgram) and program.ledger:
+            helped = program.helped() & on_books
+            row = program.ledger[-1]
+            row["register_enrolled"], row["register_enrolled_people"] = (
+                h.count(helped),
+                h.people(helped),
+            )
+            row["support_reached"] = row["register_enrolled"]
         if isinstance(program, SupportProgram) and program.ledger:
             kinds.setdefault(program.config.support or program.name, []).append(program)
             row = program.ledger[-1]
