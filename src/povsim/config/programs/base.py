@@ -86,8 +86,9 @@ class ProgramConfig(StrictNumbers):
         None,
         "the kind of support census reports count this program under (labour export and "
         "public-welfare posts under 'employment', credit under 'industry'): programs of one "
-        "kind count a household once in spending.parquet's support_reached and in "
-        "program_reach_share, among the households on the register (registered or exited) "
+        "kind count a household once in spending.parquet's support_reached and in the "
+        "targets files' program_reach_share, among the households on the register "
+        "(registered or exited) "
         "(unset: the program's own name)",
     )
     guaranteed_from: int | None = setting(
