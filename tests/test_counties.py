@@ -15,7 +15,7 @@ import povsim
 from povsim import Scenario, ScenarioError, load_scenario
 from povsim.cli import app
 from povsim.config.geography import SET_PER_COUNTY
-from povsim.config.vocabulary import SAFE_HOUSING_GRADES
+from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Status
 from povsim.experiments.calibration import Target
 from povsim.experiments.calibration.targets import check_against
 from povsim.experiments.calibration.validation import measure, scaled_errors, target_table
@@ -37,7 +37,6 @@ from povsim.runs.counties import (
     run_partition,
     simulate_counties,
 )
-from povsim.sim.households import Status
 from povsim.sim.indicators import INDICATORS
 from povsim.sim.model import PovertyModel
 from povsim.sim.streams import seed_for

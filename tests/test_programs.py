@@ -20,8 +20,8 @@ import povsim
 from povsim import PovertyModel, Scenario, ScenarioError, Status, load_scenario, simulate
 from povsim.cli import app
 from povsim.config.errors import ScenarioProblem
-from povsim.sim.programs.base import record_support_reach
 from povsim.config.vocabulary import Cause
+from povsim.sim.programs.base import record_support_reach
 
 from .conftest import SCENARIOS, hand_built
 

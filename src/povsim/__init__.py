@@ -32,10 +32,11 @@ if TYPE_CHECKING:
     from povsim.runs.metrics import OUTCOMES
     from povsim.runs.runner import RunResult, simulate
     from povsim.runs.store import write_run
-    from povsim.sim.households import Household, HouseholdState
+    from povsim.sim.agents import Household, Village
+    from povsim.sim.households import HouseholdState
     from povsim.sim.indicators import INDICATORS
     from povsim.sim.model import PovertyModel
-    from povsim.sim.villages import Village, VillageState
+    from povsim.sim.villages import VillageState
 
 try:
     __version__ = _version("povsim")
@@ -51,14 +52,14 @@ _LAZY = {
     "Ensemble": "povsim.experiments.ensemble",
     "Executor": "povsim.experiments.executors",
     "Hardship": "povsim.config.vocabulary",
-    "Household": "povsim.sim.households",
+    "Household": "povsim.sim.agents",
     "HouseholdState": "povsim.sim.households",
     "PovertyModel": "povsim.sim.model",
     "RunResult": "povsim.runs.runner",
     "Scenario": "povsim.config",
     "ScenarioError": "povsim.config",
     "Status": "povsim.config.vocabulary",
-    "Village": "povsim.sim.villages",
+    "Village": "povsim.sim.agents",
     "VillageState": "povsim.sim.villages",
     "load_scenario": "povsim.config",
     "simulate": "povsim.runs.runner",

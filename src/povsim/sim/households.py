@@ -1,24 +1,20 @@
-"""Household state (model-owned arrays) and the :class:`Household` agent that views one row.
+"""Household state: the model-owned arrays that the :class:`~povsim.sim.agents.Household`
+agents view, one row each.
 
 Money is yuan per person per year unless a name says otherwise.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Cause, Hardship, Status
-from povsim.sim.state import ArrayColumn, ArrayState, RowView
+from povsim.config.vocabulary import SAFE_HOUSING_GRADES
+from povsim.sim.state import ArrayColumn, ArrayState
 
-if TYPE_CHECKING:
-    from povsim.sim.model import PovertyModel
-    from povsim.sim.villages import Village
-
-__all__ = ["PANEL_COLUMNS", "YEAR_FLOWS", "Household", "HouseholdState"]
+__all__ = ["PANEL_COLUMNS", "YEAR_FLOWS", "HouseholdState"]
 
 YEAR_FLOWS = (
     "farm_year",
@@ -157,69 +153,6 @@ class HouseholdState(ArrayState):
     def people(self, mask: NDArray[Any] | slice) -> float:
         """Real people in the households selected by ``mask``."""
         return float(self.persons[mask].sum())
-
-
-class Household(mesa.Agent):
-    """A rural household: a thin view onto row ``index`` of the model's :class:`HouseholdState`.
-
-    Reading or writing an attribute reads or writes the model's arrays, so the
-    vectorised step and per-agent code see the same household.
-    """
-
-    village_id: RowView[int] = RowView("households", "village")
-    size: RowView[int] = RowView("households")
-    labour: RowView[int] = RowView("households")
-    elderly: RowView[int] = RowView("households")
-    pupils: RowView[int] = RowView("households")
-    young: RowView[int] = RowView("households")
-    chronic: RowView[bool] = RowView("households")
-    disabled: RowView[bool] = RowView("households")
-    education: RowView[int] = RowView("households")
-    housing_grade: RowView[int] = RowView("households")
-    land: RowView[float] = RowView("households")
-    income: RowView[float] = RowView("households")
-    food_ok: RowView[bool] = RowView("households")
-    schooling_ok: RowView[bool] = RowView("households")
-    medical_ok: RowView[bool] = RowView("households")
-    wrongly_registered: RowView[bool] = RowView("households")
-    registered_year: RowView[int] = RowView("households")
-    exit_year: RowView[int] = RowView("households")
-    relapses: RowView[int] = RowView("households")
-
-    def __init__(self, model: PovertyModel, index: int):
-        super().__init__(model)
-        self.index = index
-
-    @property
-    def status(self) -> Status:
-        return Status(self.model.households.status[self.index])
-
-    @property
-    def hardship(self) -> Hardship:
-        return Hardship(self.model.households.hardship[self.index])
-
-    @property
-    def causes(self) -> Cause:
-        return Cause(int(self.model.households.causes[self.index]))
-
-    @property
-    def village(self) -> Village:
-        return self.model.village_agents[self.village_id]
-
-    @property
-    def poor(self) -> bool:
-        """Last assessed income is below this year's poverty line."""
-        return self.income < self.model.poverty_line
-
-    @property
-    def guarantees_ok(self) -> bool:
-        return bool(self.model.households.guarantees_ok()[self.index])
-
-    def __repr__(self) -> str:
-        return (
-            f"Household({self.index}, size={self.size}, income={self.income:.0f}, "
-            f"status={self.status.name})"
-        )
 
 
 PANEL_COLUMNS = (

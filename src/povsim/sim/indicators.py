@@ -129,7 +129,8 @@ INDICATORS: dict[str, str] = {
     "villages_exited": "poor villages that have exited by year end",
     "poor_villages_left": "poor villages still on the list at year end (未出列)",
     "county_exited": "the county has exited (its registered incidence fell below its "
-    "threshold and passed the checks): 1 from its exit year on, whatever its incidence after",
+    "threshold; a county-resolved run adds the checks of wrongful exits and missed poor and "
+    "the plans): 1 from its exit year on, whatever its incidence after",
     "deep_poverty_counties": "deep-poverty counties (深度贫困县): 1 where the county is one "
     "(monitoring.deep_area, or its registered incidence over monitoring.deep_incidence at "
     "the end of monitoring.deep_year), else 0; in a county-resolved run their number",

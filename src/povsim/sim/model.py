@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import Scenario, arguments
+from povsim.sim.agents import County, Household, Village
 from povsim.sim.assessment import close_year, reset_year
 from povsim.sim.context import ProgramContext
 from povsim.sim.exits import county_exits, exit_thresholds
-from povsim.sim.households import PANEL_COLUMNS, Household, HouseholdState
+from povsim.sim.households import PANEL_COLUMNS, HouseholdState
 from povsim.sim.income import step_income
 from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
 from povsim.sim.monitoring import deep_poverty_designated
@@ -29,7 +30,6 @@ from povsim.sim.registration import register_initial
 from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams, run_seed
 from povsim.sim.villages import (
-    Village,
     VillageState,
     designate_poor_villages,
     send_work_teams,
@@ -66,7 +66,7 @@ def _report(name: str, model: PovertyModel) -> float | int | bool:
     return model.year_indicators[name]
 
 
-class PovertyModel(mesa.Model):
+class PovertyModel(County):
     """Targeted poverty alleviation in one county, stepped ``steps_per_year`` times a year.
 
     Household and village state live in NumPy arrays owned by the model
@@ -177,22 +177,6 @@ class PovertyModel(mesa.Model):
     def agent_types(self) -> list[type]:
         self._build_household_agents()
         return super().agent_types
-
-    @property
-    def config(self) -> Scenario:
-        """The scenario being run."""
-        return self._config
-
-    @config.setter
-    def config(self, scenario: Scenario) -> None:
-        # Programs see the scenario through the context: keep the two together.
-        self._config = scenario
-        self.context = ProgramContext(self.households, self.villages, scenario)
-
-    @property
-    def poverty_line(self) -> float:
-        """This year's poverty line, yuan per person per year."""
-        return self.config.line(min(self.year, self.config.end_year))
 
     def __repr__(self) -> str:
         c = self.config

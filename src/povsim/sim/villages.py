@@ -1,25 +1,23 @@
-"""Villages: their state (model-owned arrays), the :class:`Village` agent that views one row,
-and the village rules: designation as a poor village and exit from the list (贫困村出列)."""
+"""Villages: their state (the model-owned arrays that the :class:`~povsim.sim.agents.Village`
+agents view, one row each) and the village rules: designation as a poor village and exit from
+the list (贫困村出列)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 from numpy.typing import NDArray
 
 from povsim.config import Scenario
 from povsim.config.vocabulary import Status
-from povsim.sim.state import ArrayColumn, ArrayState, RowView
+from povsim.sim.state import ArrayColumn, ArrayState
 
 if TYPE_CHECKING:
     from povsim.sim.households import HouseholdState
-    from povsim.sim.model import PovertyModel
 
 __all__ = [
     "VILLAGES_A_PREDICTOR",
-    "Village",
     "VillageState",
     "as_real_villages",
     "designate_poor_villages",
@@ -55,39 +53,6 @@ class VillageState(ArrayState):
     exit_year = ArrayColumn(np.int16, "year the village exited (0 not yet)")
     incidence = ArrayColumn(np.float64, "poor people / people, last year end")
     registered_incidence = ArrayColumn(np.float64, "registered poor people / people, last year end")
-
-
-class Village(mesa.Agent):
-    """An administrative village: a thin view onto row ``index`` of :class:`VillageState`."""
-
-    remoteness: RowView[float] = RowView("villages")
-    fragile: RowView[bool] = RowView("villages")
-    infrastructure: RowView[float] = RowView("villages")
-    growth: RowView[float] = RowView("villages")
-    poor_village: RowView[bool] = RowView("villages")
-    work_team: RowView[bool] = RowView("villages")
-    resettlement: RowView[bool] = RowView("villages")
-    exited: RowView[bool] = RowView("villages")
-    exit_year: RowView[int] = RowView("villages")
-    incidence: RowView[float] = RowView("villages")
-    registered_incidence: RowView[float] = RowView("villages")
-
-    def __init__(self, model: PovertyModel, index: int):
-        super().__init__(model)
-        self.index = index
-
-    @property
-    def household_indices(self) -> NDArray[np.intp]:
-        """Rows of the model's household arrays that live here."""
-        return np.flatnonzero(self.model.households.village == self.index)
-
-    @property
-    def people(self) -> float:
-        """Real people living here (agents count their weight)."""
-        return self.model.households.people(self.model.households.village == self.index)
-
-    def __repr__(self) -> str:
-        return f"Village({self.index}, incidence={self.incidence:.3f}, poor={self.poor_village})"
 
 
 def send_work_teams(v: VillageState, scenario: Scenario, year: int) -> None:

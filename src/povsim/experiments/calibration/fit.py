@@ -152,8 +152,6 @@ def _fingerprint(
 ) -> str:
     """What a fit's evaluations depend on besides its parameters' values: the rest of the
     scenario, the targets, the runs' seed and replications, and the model's code."""
-    import povsim
-
     dumped = base.model_dump(mode="json")
     for p in parameters:  # every candidate sets these: the scenario's own values do not count
         set_path(dumped, p.path.split("."), None)
@@ -163,7 +161,7 @@ def _fingerprint(
     for target in targets:
         digest.update(target.model_dump_json(include=_TARGET_FIELDS).encode())
     digest.update(f"{seed}:{replications}".encode())
-    package = Path(povsim.__file__).parent
+    package = Path(__file__).parents[2]  # povsim/experiments/calibration/fit.py
     for folder in _MODEL_CODE:
         for path in sorted((package / folder).rglob("*.py")):
             digest.update(path.relative_to(package).as_posix().encode())

@@ -36,7 +36,7 @@ from povsim.sim.households import HouseholdState
 from povsim.sim.queue import fit_queue
 
 if TYPE_CHECKING:
-    from povsim.sim.model import PovertyModel
+    from povsim.sim.agents import County
 
 __all__ = [
     "SPENDING_COLUMNS",
@@ -124,7 +124,7 @@ class Program(mesa.Agent):
     secures: ClassVar[tuple[str, ...]] = ()
     unit: ClassVar[str] = "household"
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model)
         self.name = name
         self.config: Any = config
@@ -300,7 +300,7 @@ class SupportProgram(Program):
 
     registered_first: ClassVar[bool] = True
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         n = model.households.n
         self.enrolled: Mask = np.zeros(n, dtype=bool)
@@ -622,7 +622,7 @@ class VillageProgram(Program):
 
     unit: ClassVar[str] = "village"
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.improved: Mask = np.zeros(model.villages.n, dtype=bool)
 

@@ -19,7 +19,7 @@ from povsim.config.programs import EducationConfig, ProgramConfig
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 if TYPE_CHECKING:
-    from povsim.sim.model import PovertyModel
+    from povsim.sim.agents import County
 
 __all__ = ["Education", "EducationConfig"]
 
@@ -31,7 +31,7 @@ class Education(SupportProgram):
     channel: ClassVar = "transfer"
     secures: ClassVar = ("schooling",)
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.graduates = np.zeros(model.households.n, dtype=np.int16)
         self.graduate_base: Money = np.zeros(model.households.n)

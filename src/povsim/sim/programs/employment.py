@@ -18,7 +18,7 @@ from povsim.config.programs import EmploymentConfig, ProgramConfig
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 if TYPE_CHECKING:
-    from povsim.sim.model import PovertyModel
+    from povsim.sim.agents import County
 
 __all__ = ["Employment", "EmploymentConfig"]
 
@@ -37,7 +37,7 @@ class Employment(SupportProgram):
     Config: ClassVar = EmploymentConfig
     channel: ClassVar = "wage"
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.employed: Mask = np.zeros(model.households.n, dtype=bool)
 

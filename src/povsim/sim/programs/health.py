@@ -17,7 +17,7 @@ from povsim.config.programs import HealthConfig, ProgramConfig
 from povsim.sim.programs.base import IllnessCover, Index, Money, SupportProgram
 
 if TYPE_CHECKING:
-    from povsim.sim.model import PovertyModel
+    from povsim.sim.agents import County
 
 __all__ = ["Health", "HealthConfig"]
 
@@ -28,7 +28,7 @@ class Health(SupportProgram):
     Config: ClassVar = HealthConfig
     secures: ClassVar = ("medical",)
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.avoided: Money = np.zeros(model.households.n)
 

@@ -16,7 +16,7 @@ from povsim.config.programs import InfrastructureConfig, ProgramConfig
 from povsim.sim.programs.base import Index, Mask, Money, VillageProgram
 
 if TYPE_CHECKING:
-    from povsim.sim.model import PovertyModel
+    from povsim.sim.agents import County
 
 __all__ = ["Infrastructure", "InfrastructureConfig"]
 
@@ -32,7 +32,7 @@ class Infrastructure(VillageProgram):
 
     Config: ClassVar = InfrastructureConfig
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.improved_year = np.zeros(model.villages.n, dtype=np.int64)
         self.year_now = 0

@@ -25,7 +25,7 @@ from povsim.sim.programs.base import Index, Money, SupportProgram
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from povsim.sim.model import PovertyModel
+    from povsim.sim.agents import County
 
 __all__ = ["Microcredit", "MicrocreditConfig"]
 
@@ -36,7 +36,7 @@ class Microcredit(SupportProgram):
     Config: ClassVar = MicrocreditConfig
     channel: ClassVar = "farm"
 
-    def __init__(self, model: PovertyModel, name: str, config: MicrocreditConfig):
+    def __init__(self, model: County, name: str, config: MicrocreditConfig):
         super().__init__(model, name, config)
         self.renewals = np.zeros(model.households.n, dtype=np.int8)
 

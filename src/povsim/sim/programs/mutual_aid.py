@@ -20,7 +20,7 @@ from povsim.config.vocabulary import Status
 from povsim.sim.programs.base import Index, Mask, SupportProgram, fit_queue, unreached
 
 if TYPE_CHECKING:
-    from povsim.sim.model import PovertyModel
+    from povsim.sim.agents import County
 
 __all__ = ["MutualAid", "MutualAidConfig"]
 
@@ -37,7 +37,7 @@ class MutualAid(SupportProgram):
     Config: ClassVar = MutualAidConfig
     channel: ClassVar = "farm"
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.pool = np.zeros(model.villages.n)
         self.founded = np.zeros(model.villages.n, dtype=bool)

@@ -19,8 +19,8 @@ from povsim.config.vocabulary import SAFE_HOUSING_GRADES
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 if TYPE_CHECKING:
+    from povsim.sim.agents import County
     from povsim.sim.households import HouseholdState
-    from povsim.sim.model import PovertyModel
 
 __all__ = ["Relocation", "RelocationConfig"]
 
@@ -32,7 +32,7 @@ class Relocation(SupportProgram):
     channel: ClassVar = "transfer"
     secures: ClassVar = ("housing",)
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         resettlement = np.flatnonzero(model.villages.resettlement)
         if resettlement.size == 0:

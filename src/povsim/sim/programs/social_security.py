@@ -44,7 +44,7 @@ from povsim.sim.programs.base import (
 )
 
 if TYPE_CHECKING:
-    from povsim.sim.model import PovertyModel
+    from povsim.sim.agents import County
 
 __all__ = ["SocialSecurity", "SocialSecurityConfig"]
 
@@ -60,7 +60,7 @@ class SocialSecurity(SupportProgram):
     # An exited household that falls back is caught at once (seed 003), not after the register.
     registered_first: ClassVar = False
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.paid_last_year = np.zeros(model.households.n)
         # The withdrawal counts assessments in a row with income over the standard (one a

@@ -40,7 +40,7 @@ from povsim.sim.programs.base import Mask, Money, SupportProgram
 from povsim.sim.queue import fit_queue
 
 if TYPE_CHECKING:
-    from povsim.sim.model import PovertyModel
+    from povsim.sim.agents import County
 
 __all__ = ["WorkAway", "WorkAwayConfig"]
 
@@ -58,7 +58,7 @@ class WorkAway(SupportProgram):
     Config: ClassVar = WorkAwayConfig
     channel: ClassVar = "wage"
 
-    def __init__(self, model: PovertyModel, name: str, config: ProgramConfig):
+    def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         n = model.households.n
         self.labour_away = np.zeros(n, dtype=np.int64)
