@@ -981,6 +981,22 @@ def test_what_each_county_sets_is_refused_as_an_override() -> None:
     assert county.exit.county_threshold == 0.05
 
 
+def test_a_smaller_national_sample_shrinks_its_sample_villages_with_it() -> None:
+    """Kept at 20,000 under 1,000 agents, the sample villages were shared out at 0.05 agents
+    each (2.6 m of them), and 17,000 poor villages were designated of a quota of 128,000."""
+    profile = SCENARIOS / "regions" / "national_counties.toml"
+    small = load_scenario(profile, ["population.households=1000"])
+    assert small.population.villages == 20
+    assert small.population.represents_villages == 580_000
+    assert any("scales the sample villages with it, to 20" in n for n in small.notes())
+    villages = [spec.scenario.population.villages for spec in county_specs(small, 1)]
+    agents = [spec.agents for spec in county_specs(small, 1)]
+    assert sum(villages) < sum(agents) / 40  # about 50 agents a village, not 0.05
+    # given with it, the villages are the user's
+    both = load_scenario(profile, ["population.households=1000", "population.villages=100"])
+    assert both.population.villages == 100
+
+
 def test_an_empty_partition_is_refused(tmp_path: Path) -> None:
     """`--partition ""` ran by province as if the option were not given."""
     profile = SCENARIOS / "regions" / "national_counties.toml"

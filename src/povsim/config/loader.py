@@ -460,6 +460,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
                 del origin[stale]
             for table in (*created, parts):
                 _record(origin, table, f"--set {key}")
+        _scale_national_villages(raw, in_file, origin)
         _anchor_tables(raw, origin)
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
@@ -476,7 +477,48 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     scenario._file_notes.extend(_kept_scale(origin, scenario))
     scenario._file_notes.extend(_thinned_villages(origin, scenario, in_file))
     scenario._file_notes.extend(_resized_county(origin, scenario, in_file))
+    scenario._file_notes.extend(_scaled_villages(origin, scenario, in_file))
     return scenario
+
+
+def _scale_national_villages(raw: Any, in_file: dict[str, Any], origin: Origin) -> None:
+    """``--set population.households`` alone on a county-resolved scenario keeps its agents a
+    village, as ``povsim validate --households`` does.
+
+    A national run's ``population.villages`` is its sample's villages, which its counties
+    share by their agents (the real ones are ``represents_villages``): kept at 20,000 under a
+    sample of 1,000 agents, the counties, raised to their fewest agents, drew 2.6 m villages
+    of 0.05 agents each and designated 17,000 poor villages of a quota of 128,000.
+    """
+    if not isinstance(raw, dict) or not isinstance(raw.get("geography"), dict):
+        return
+    population = raw.get("population")
+    set_here = origin.get(("population", "households"), "")
+    if not isinstance(population, dict) or not set_here.startswith("--set"):
+        return
+    if origin.get(("population", "villages"), "").startswith("--set"):
+        return
+    sizes = [population.get("households"), in_file.get("villages"), in_file.get("households")]
+    counts = [n for n in sizes if isinstance(n, int) and not isinstance(n, bool) and n > 0]
+    if len(counts) < len(sizes):
+        return  # the validation's to refuse, or the schema's defaults
+    households, villages, was = counts
+    population["villages"] = max(1, round(villages * households / was))
+    _record(origin, ("population", "villages"), f"{set_here} (scaled)")
+
+
+def _scaled_villages(origin: Origin, scenario: Scenario, in_file: dict[str, Any]) -> list[str]:
+    """Say that a county-resolved scenario's sample villages followed its sample
+    (:func:`_scale_national_villages`)."""
+    source = origin.get(("population", "villages"), "")
+    if not source.endswith(" (scaled)"):
+        return []
+    each = in_file["households"] / in_file["villages"]
+    return [
+        f"{source.removesuffix(' (scaled)')} scales the sample villages with it, to "
+        f"{scenario.population.villages:,}, keeping the file's {each:.0f} agents a village "
+        "(the real villages stay population.represents_villages)"
+    ]
 
 
 FEW_VILLAGES = 30
