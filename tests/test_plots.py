@@ -506,6 +506,36 @@ def test_a_searchs_front_shows_money_in_millions_and_shares_in_percent() -> None
     assert first.collections[0].get_offsets()[:, 0].tolist() == pytest.approx([2e3, 3e3, 4e3])
 
 
+def test_many_targets_are_drawn_in_columns_and_misses_are_marked() -> None:
+    """The county-resolved profile's 175 targets made one column 6,000 px tall, its only
+    axis at the bottom, every label led by the one region's name."""
+    from povsim.plots.calibration import TARGETS_A_COLUMN, target_fit
+
+    n = 2 * TARGETS_A_COLUMN + 5
+    table = pd.DataFrame(
+        {
+            "region": "nation",
+            "target": [f"t{i}" for i in range(n)],
+            "published": 1.0,
+            "simulated": 1.0,
+            "ci_low": 0.9,
+            "ci_high": 1.1,
+            "error": 0.1,
+            "error_in_tolerances": 0.5,
+            "passed": [i % 2 == 0 for i in range(n)],
+        }
+    )
+    fig = target_fit(table)
+    assert len(fig.axes) == 3
+    first = fig.axes[0]
+    labels = first.get_yticklabels()
+    assert labels[0].get_text() == "t0"  # no "nation: " before each
+    assert labels[1].get_color() == "tab:red"  # a miss
+    assert fig.get_suptitle() == "nation: targets, simulated vs published"
+    assert first.xaxis.get_tick_params(which="major")["labeltop"]
+    assert fig.get_size_inches()[1] < 20
+
+
 def test_one_far_miss_does_not_flatten_the_targets_figure() -> None:
     """68 counties against 0 with a tolerance of 2 stretched the axis to -40..60 and left
     the ±1 band a hairline."""

@@ -253,12 +253,21 @@ def validate(
             loaded.append(load_region(path))
         except ScenarioError as err:
             raise fail(str(err), 2) from None
+    drawn: dict[str, int] = {}
     for scenario, _ in loaded:
         try:
-            resized(scenario, households)
+            sample = resized(scenario, households)
         except ScenarioError as err:
             problems = "; ".join(p.message for p in err.problems)
             raise fail(f"--households {households}: {scenario.name}: {problems}", 2) from None
+        if households is not None and sample.geography is not None:
+            # Every county gets its fewest agents: a small sample draws more than asked.
+            from povsim.runs.counties import county_specs, floor_note
+
+            specs = county_specs(sample, seed)
+            if (note := floor_note(sample, specs)) is not None:
+                errors.print(f"note: {scenario.name}: {note}", markup=False, highlight=False)
+                drawn[scenario.name] = sum(spec.agents for spec in specs)
     total = replications * len(loaded)
     with experiment("validating", total, executor, workers, scheduler, quiet) as (pool, bar):
         table = check_regions(
@@ -278,6 +287,7 @@ def validate(
         except OSError as err:
             raise fail(f"cannot write {out}: {err}", 1) from None
     size = "" if households is None else f", {households:,} agents"
+    size += "".join(f"; {name} drew {n:,}" for name, n in drawn.items())
     show(
         targets_table(table, f"{replications} replications (seed {seed}{size}): mean, 95% interval")
     )

@@ -44,16 +44,41 @@ TARGET_AXIS = 5.0
 """How many tolerances either side the targets figure shows; a point beyond is marked."""
 
 
+TARGETS_A_COLUMN = 60
+"""Most targets in one column of the figure: the county-resolved profile's 175 in one ran
+6,000 px tall, its axis far below the first rows."""
+
+
 def target_fit(table: pd.DataFrame) -> Figure:
     """Each target's simulated mean and 95% interval against its tolerance band,
     in units of tolerance (0 is the published figure, ±1 the band; a point more than
-    :data:`TARGET_AXIS` away is drawn at the edge with its value)."""
-    labels = (
-        table["region"] + ": " + table["target"] if "region" in table else table["target"]
-    ).tolist()
-    fig = Figure(figsize=(7.5, 0.9 + 0.32 * len(labels)), layout="constrained")
-    ax = fig.add_subplot()
-    y = np.arange(len(labels))[::-1]
+    :data:`TARGET_AXIS` away is drawn at the edge with its value).
+
+    Many targets are drawn in columns of at most :data:`TARGETS_A_COLUMN`, each with its
+    axis above and below; a missed target's label is red; one region's targets are named
+    without it (the title says it)."""
+    regions = table["region"].unique().tolist() if "region" in table else []
+    if len(regions) > 1:
+        labels = (table["region"] + ": " + table["target"]).tolist()
+    else:
+        labels = table["target"].tolist()
+    columns = max(1, -(-len(labels) // TARGETS_A_COLUMN))
+    rows = -(-len(labels) // columns)
+    fig = Figure(figsize=(7.5 * columns, 1.2 + 0.3 * rows), layout="constrained")
+    axes = fig.subplots(1, columns, squeeze=False, sharex=True).ravel()
+    for k, ax in enumerate(axes):
+        part = slice(k * rows, (k + 1) * rows)
+        _targets_axis(ax, table.iloc[part].reset_index(drop=True), labels[part], rows)
+    who = f"{regions[0]}: " if len(regions) == 1 else ""
+    fig.suptitle(f"{who}targets, simulated vs published")
+    # below the axes: inside, it covered the last target's interval
+    fig.legend(*axes[0].get_legend_handles_labels(), fontsize="small", loc="outside lower right")
+    return fig
+
+
+def _targets_axis(ax, table: pd.DataFrame, labels: list[str], rows: int) -> None:
+    """One column of :func:`target_fit`: ``rows`` places, the targets from the top."""
+    y = (rows - 1 - np.arange(len(labels))).astype(float)
     scale = (table["error"] / table["error_in_tolerances"]).replace([np.inf, -np.inf], np.nan)
     low = (table["ci_low"] - table["published"]) / scale
     high = (table["ci_high"] - table["published"]) / scale
@@ -64,7 +89,8 @@ def target_fit(table: pd.DataFrame) -> Figure:
     shown = np.clip(mid, -TARGET_AXIS, TARGET_AXIS)
     ax.axvspan(-1, 1, color="tab:green", alpha=0.15, label="tolerance")
     ax.axvline(0, color="tab:green")
-    colours = np.where(table["passed"], "tab:blue", "tab:red")
+    passed = table["passed"].to_numpy(dtype=bool)
+    colours = np.where(passed, "tab:blue", "tab:red")
     ends = [low.to_numpy(dtype=float), high.to_numpy(dtype=float)]
     low, high = (
         np.clip(ends[0], -TARGET_AXIS, TARGET_AXIS),
@@ -105,8 +131,10 @@ def target_fit(table: pd.DataFrame) -> Figure:
                 fontsize="x-small",
             )
     ax.set_xlim(-TARGET_AXIS - 0.5, TARGET_AXIS + 0.5)
+    ax.set_ylim(-0.7, rows - 0.3)  # the rows, not the default margins' blank bands
     ax.set_yticks(y, labels, fontsize="small")
-    ax.set(xlabel="(simulated - published) / tolerance", title="targets: simulated vs published")
-    # below the axis: inside, it covered the last target's interval
-    fig.legend(*ax.get_legend_handles_labels(), fontsize="small", loc="outside lower right")
-    return fig
+    for label, ok in zip(ax.get_yticklabels(), passed, strict=True):
+        if not ok:
+            label.set_color("tab:red")
+    ax.tick_params(axis="x", top=True, labeltop=True)  # a long column reads from either end
+    ax.set_xlabel("(simulated - published) / tolerance")
