@@ -45,6 +45,14 @@ def test_incidence_is_one_line_per_measure_with_replications(baseline: Scenario)
         assert np.all(np.diff(years) > 0), f"{line.get_label()} zig-zags through replications"
 
 
+def test_the_headcount_s_legend_names_each_group_once(baseline: Scenario) -> None:
+    """Four entries, two pairs of the same marker, for the same two groups in two units."""
+    small = baseline.updated({"population.households": 300})
+    fig = poverty_headcount(simulate(small, 1).indicators, small)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["poor (income below line)", "registered poor", "county exit threshold"]
+
+
 def test_legends_do_not_cover_the_data(baseline: Scenario) -> None:
     small = baseline.updated({"population.households": 300})
     assert not _legend_overlaps_data(pathways(_replications(small, "pathways"), small))

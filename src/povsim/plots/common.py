@@ -145,12 +145,17 @@ def _legend_below(fig: matplotlib.figure.Figure, *axes: Any, ncols: int = 3) -> 
     or a band (the incidence without support, the 95th percentile of incomes, a year's
     unspent money). A figure's legend, as the layout places it; one under each panel came
     out over the panel's axis label on the first draw."""
-    handles, labels = [], []
+    entries: dict[str, Any] = {}
     for ax in axes:
-        more = ax.get_legend_handles_labels()
-        handles += more[0]
-        labels += more[1]
-    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize="small")
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)  # one series drawn in two panels, once
+    fig.legend(
+        list(entries.values()),
+        list(entries),
+        loc="outside lower center",
+        ncols=ncols,
+        fontsize="small",
+    )
 
 
 def _yearly_means(frame: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:

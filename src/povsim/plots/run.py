@@ -80,8 +80,9 @@ def poverty_headcount(
     left.set_ylim(bottom=0)
     # Lines through the yearly means (bands with replications), never through the rows
     # of every replication in turn.
-    _line(right, ind, "incidence", 100, marker="o", label="incidence")
-    _line(right, ind, "registered_incidence", 100, marker="s", label="registered incidence")
+    # The same two groups as on the left, as shares: one legend entry each.
+    _line(right, ind, "incidence", 100, marker="o", label="poor (income below line)")
+    _line(right, ind, "registered_incidence", 100, marker="s", label="registered poor")
     if without is not None:
         _line(
             right,
