@@ -284,7 +284,7 @@ def test_a_deep_area_is_drawn_at_its_multiple_and_is_deep_whatever_its_incidence
     [
         ({"province": "Nowhere"}, "Highland: Nowhere not among the provinces"),
         ({"province": "Westlund"}, "Westlund not among the provinces (did you mean Westland?)"),
-        ({"poor_counties": 3}, "more poor counties than Westland has"),
+        ({"poor_counties": 3}, "3 poor counties in Westland's areas, which has 2"),
         ({"incidence": 0.10}, "incidence (0.1) is under its province's (0.15)"),
     ],
 )
@@ -499,7 +499,7 @@ def test_a_national_run_reports_its_counties_not_one_county(tiny_run) -> None:
     figure = national_figures(tiny_run)["poverty_headcount"]
     legends = [*figure.legends, *(ax.get_legend() for ax in figure.axes if ax.get_legend())]
     labels = [t.get_text() for legend in legends for t in legend.texts]
-    assert "incidence" in labels
+    assert "poor (income below line)" in labels
     assert "county exit threshold" not in labels
 
 
@@ -979,6 +979,28 @@ def test_what_each_county_sets_is_refused_as_an_override() -> None:
     # a one-county scenario keeps them: there they are the county's own
     county = load_scenario(SCENARIOS / "baseline.toml", ["exit.county_threshold=0.05"])
     assert county.exit.county_threshold == 0.05
+
+
+def test_provinces_listed_beside_a_table_are_refused_and_table_errors_name_it(
+    tmp_path: Path,
+) -> None:
+    """One province listed to change the table replaced all 31 of it, and the error named a
+    symptom (Tibet not among the deep-poverty provinces); a missing table's error gave an
+    errno, not the field."""
+    profile = (SCENARIOS / "regions" / "national_counties.toml").as_posix()
+    listed = tmp_path / "listed.toml"
+    listed.write_text(
+        f'extends = "{profile}"\n[[geography.provinces]]\nname = "Hebei"\nregion = "east"\n'
+        "rural_population = 40000000\npoor_counties = 45\npoor_2014 = 3200000\n"
+        "rural_income = 10186\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"listed\.toml: geography\.provinces: given beside "):
+        load_scenario(listed)
+    missing = tmp_path / "missing.toml"
+    missing.write_text(f'extends = "{profile}"\n[geography]\nprovinces_table = "no.csv"\n')
+    with pytest.raises(ScenarioError, match=r"geography\.provinces_table: no such file: .*no\.csv"):
+        load_scenario(missing)
 
 
 def test_a_smaller_national_sample_shrinks_its_sample_villages_with_it() -> None:

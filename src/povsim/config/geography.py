@@ -204,8 +204,10 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
     try:
         data = path.read_bytes()
         text = data.decode("utf-8-sig")  # Excel writes a byte-order mark
+    except FileNotFoundError:
+        raise ValueError(f"provinces_table: no such file: {path}") from None
     except OSError as err:
-        raise ValueError(f"cannot read {path}: {err}") from None
+        raise ValueError(f"provinces_table: cannot read {path}: {err.strerror}") from None
     except UnicodeDecodeError as err:  # Excel's "CSV" of a Chinese system is GBK
         raise ValueError(f"{path}: {not_utf8(data, err)}") from None
     numbered = [
@@ -468,14 +470,17 @@ class GeographyConfig(Section):
                 f"({counted:,}), and no province is left without a count to take the rest"
             )
         if idle := [p.name for p in given if p.poor_villages and p.poor_2014 == 0]:
+            table = f" in {self.provinces_table}" if self.provinces_table else ""
             raise ValueError(
-                f"{', '.join(idle)}: poor villages given for a province with no poor "
-                "(poor_2014 0), whose counties take them by their poor"
+                f"provinces{table}: {', '.join(idle)}: poor villages given for a province "
+                "with no poor (poor_2014 0), whose counties take them by their poor"
             )
 
     @model_validator(mode="after")
     def _has_provinces(self) -> GeographyConfig:
         if not self.provinces:
+            if self.provinces_table == "":
+                raise ValueError("provinces_table is empty, and no provinces are listed")
             raise ValueError("lists no provinces: give provinces or provinces_table")
         names = [p.name for p in self.provinces]
         twice = repeated(names)
@@ -516,7 +521,16 @@ class GeographyConfig(Section):
             counties[area.province] -= area.poor_counties
         over = [name for name, left in counties.items() if left < 0]
         if over:
-            raise ValueError(f"deep_areas: more poor counties than {', '.join(over)} has")
+            table = f" in {self.provinces_table}" if self.provinces_table else ""
+            raise ValueError(
+                "deep_areas: "
+                + "; ".join(
+                    f"{sum(a.poor_counties for a in self.deep_areas if a.province == name)} "
+                    f"poor counties in {name}'s areas, which has "
+                    f"{next(p.poor_counties for p in self.provinces if p.name == name)}{table}"
+                    for name in over
+                )
+            )
         surveyed = [p.name for p in self.provinces if p.survey_population is not None]
         if surveyed and len(surveyed) < len(names):
             # hukou people run 1.1-1.9 times resident ones: a mix would misstate shares

@@ -460,6 +460,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
                 del origin[stale]
             for table in (*created, parts):
                 _record(origin, table, f"--set {key}")
+        _one_list_of_provinces(raw, origin)
         _scale_national_villages(raw, in_file, origin)
         _anchor_tables(raw, origin)
         scenario = Scenario.model_validate(raw)
@@ -479,6 +480,31 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     scenario._file_notes.extend(_resized_county(origin, scenario, in_file))
     scenario._file_notes.extend(_scaled_villages(origin, scenario, in_file))
     return scenario
+
+
+def _one_list_of_provinces(raw: Any, origin: Origin) -> None:
+    """Provinces listed beside a ``provinces_table`` would replace the whole table: one
+    province added to change it left the other 30 out, and the error named a symptom
+    (Tibet not among the provinces of ``deep_poverty_provinces``)."""
+    geography = raw.get("geography") if isinstance(raw, dict) else None
+    if not isinstance(geography, dict):
+        return
+    table, listed = geography.get("provinces_table"), geography.get("provinces")
+    if not table or not listed:
+        return
+    raise ScenarioError(
+        [
+            ScenarioProblem(
+                origin.get(("geography", "provinces"), "the scenario"),
+                "geography.provinces",
+                f"given beside provinces_table ({table}, set in "
+                f"{origin.get(('geography', 'provinces_table'), 'the scenario')}), whose "
+                "provinces it would replace, "
+                'not add to: list every province (provinces_table = ""), or change them in '
+                "a copy of the table",
+            )
+        ]
+    )
 
 
 def _scale_national_villages(raw: Any, in_file: dict[str, Any], origin: Origin) -> None:
