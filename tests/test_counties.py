@@ -734,7 +734,11 @@ def test_povsim_run_writes_the_county_tables_and_figures(tmp_path: Path) -> None
         refused = runner.invoke(app, [*args, *option, "--overwrite"])
         assert refused.exit_code == 2
         assert f"{named} is for county scenarios" in refused.output
-        assert "one county-resolved national run" in " ".join(refused.output.split())
+        said = " ".join(refused.output.split())
+        assert "one county-resolved national run" in said
+        # and why, for the option given: validate's replications were no reason for --panel
+        why = "no panel of every household" if named == "--panel" else "validate runs its"
+        assert why in said
     # A county scenario has no partitions to make.
     baseline = str(SCENARIOS / "baseline.toml")
     refused = runner.invoke(app, ["run", baseline, "--partition", "5", "--out", str(out)])

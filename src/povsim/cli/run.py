@@ -87,9 +87,15 @@ def run(
         raise fail(f"--partition is for county-resolved scenarios; {scenario} is one county", 2)
     if spec.geography is not None and (panel or replications > 1):
         option = "--panel" if panel else "--replications"
+        why = (
+            "no panel of every household of its counties is kept: counties.parquet and "
+            "provinces.parquet hold each county's and province's figures by year"
+            if panel
+            else "povsim validate runs its replications"
+        )
         raise fail(
             f"{option} is for county scenarios: {scenario} is one county-resolved national run "
-            "(povsim validate runs its replications)",
+            f"({why})",
             2,
         )
     if panel and replications > 1:

@@ -166,6 +166,15 @@ def headline_table(result: RunResult) -> Table:
             table.add_row(label(name), format_value(name, summary[name]))
         if name == "registered_households_end" and (short := _held_by(ind)):
             table.add_row("  short of (households)", short)
+        if name == "spending_yuan" and name in summary and "monitoring_yuan" in ind:
+            # Paid outside the programs' budgets: without it the rows did not add up
+            # (budget less spending is not what was left unspent).
+            helped = float(ind["monitoring_yuan"].sum())
+            if helped > 0:
+                table.add_row(
+                    "  of which monitoring's help (yuan)",
+                    format_value(name, helped),
+                )
     return table
 
 
