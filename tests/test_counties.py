@@ -1007,6 +1007,21 @@ def test_provinces_listed_beside_a_table_are_refused_and_table_errors_name_it(
         load_scenario(missing)
 
 
+def test_a_national_sample_whose_largest_county_cannot_fit_is_refused_up_front(
+    tmp_path: Path,
+) -> None:
+    """5 bn agents passed `povsim check` and died in NumPy's words once counties were built."""
+    profile = str(SCENARIOS / "regions" / "national_counties.toml")
+    huge = ["--set", "population.households=5000000000"]
+    for command in (["check", profile], ["run", profile, "--out", str(tmp_path / "r")]):
+        refused = CliRunner().invoke(app, [*command, *huge])
+        assert refused.exit_code == 2, refused.output
+        said = " ".join(refused.output.split())
+        assert "population.households: 5,000,000,000 agents put" in said
+        assert "in its largest county" in said
+        assert not (tmp_path / "r").exists()
+
+
 def test_a_smaller_national_sample_shrinks_its_sample_villages_with_it() -> None:
     """Kept at 20,000 under 1,000 agents, the sample villages were shared out at 0.05 agents
     each (2.6 m of them), and 17,000 poor villages were designated of a quota of 128,000."""

@@ -270,14 +270,17 @@ def validate(
                 drawn[scenario.name] = sum(spec.agents for spec in specs)
     total = replications * len(loaded)
     with experiment("validating", total, executor, workers, scheduler, quiet) as (pool, bar):
-        table = check_regions(
-            loaded,
-            replications=replications,
-            seed=seed,
-            households=households,
-            executor=pool,
-            on_result=bar.advance,
-        )
+        try:
+            table = check_regions(
+                loaded,
+                replications=replications,
+                seed=seed,
+                households=households,
+                executor=pool,
+                on_result=bar.advance,
+            )
+        except ScenarioError as err:  # a national profile's largest county, drawn, say
+            raise fail(str(err), 2) from None
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -197,6 +197,7 @@ def _run_national(
 ) -> None:
     """A county-resolved national run: partitions on the executor, then its run directory."""
     from povsim.cli.tables import headline_table, summary_table
+    from povsim.config import ScenarioError
     from povsim.experiments.national import run_national
     from povsim.plots.national import national_figures
 
@@ -208,15 +209,18 @@ def _run_national(
         pool,
         bar,
     ):
-        result = run_national(
-            spec,
-            seed,
-            executor=pool,
-            partition=by,
-            on_result=bar.advance,
-            on_plan=bar.start,
-            on_note=said,
-        )
+        try:
+            result = run_national(
+                spec,
+                seed,
+                executor=pool,
+                partition=by,
+                on_result=bar.advance,
+                on_plan=bar.start,
+                on_note=said,
+            )
+        except ScenarioError as err:  # its counties, drawn: the largest does not fit, say
+            raise fail(str(err), 2) from None
     _write(result, target, national_figures(result), source, overrides, overwrite)
     if not quiet:
         show(summary_table(result))  # type: ignore[arg-type]

@@ -63,9 +63,11 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
         if spec.geography is not None:
             from rich.markup import escape
 
-            from povsim.runs.counties import county_specs, floor_note
+            from povsim.runs.counties import check_memory, county_specs, floor_note
 
-            if (note := floor_note(spec, county_specs(spec, spec.seed))) is not None:
+            specs = county_specs(spec, spec.seed)
+            check_memory(spec, specs)
+            if (note := floor_note(spec, specs)) is not None:
                 errors.print(escape(f"note: {path}: {note}"), highlight=False)
         return (
             f"{spec.name}, {spec.population.households:,} households, "

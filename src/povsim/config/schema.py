@@ -81,7 +81,8 @@ def physical_memory() -> int:
         return 0
 
 
-def _size(n: float) -> str:
+def size_text(n: float) -> str:
+    """An amount of memory in bytes as a person reads it ("37 GB")."""
     for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
         if n < 1024 or unit == "PB":
             return f"{n:,.0f} {unit}"
@@ -1035,8 +1036,8 @@ class Scenario(Section):
                     "field": field,
                     "households": f"{pop.households:,}",
                     "villages": f"{pop.villages:,}",
-                    "need": _size(need),
-                    "have": _size(have),
+                    "need": size_text(need),
+                    "have": size_text(have),
                 },
             )
         return self

@@ -19,6 +19,7 @@ from povsim.runs.counties import (
     CountyRun,
     NationalResult,
     aggregate,
+    check_memory,
     county_specs,
     floor_note,
     partitions,
@@ -57,6 +58,7 @@ def run_national(
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     specs = county_specs(scenario, seed)
+    check_memory(scenario, specs)
     if on_note is not None and (note := floor_note(scenario, specs)) is not None:
         on_note(note)
     # Largest first, so no big partition is left running alone at the end (results are

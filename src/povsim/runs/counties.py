@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from povsim.config import Scenario, arguments
+from povsim.config import Scenario, ScenarioError, ScenarioProblem, arguments
 from povsim.config.geography import GeographyConfig, ProvinceConfig
+from povsim.config.schema import BYTES_PER_AGENT, physical_memory, size_text
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.sim.indicators import (
@@ -735,6 +736,35 @@ def floor_note(scenario: Scenario, specs: Sequence[CountySpec]) -> str | None:
         f"{len(specs):,} counties get the fewest a county gets (geography.min_households, "
         f"{geo.min_households:,}), and the results shift with the size while many do"
     )
+
+
+def check_memory(scenario: Scenario, specs: Sequence[CountySpec]) -> None:
+    """Refuse a national run whose largest county would not fit in this machine's memory
+    (a worker holds one county at a time): a sample of 5 bn agents passed ``povsim check``
+    and died in NumPy's words once its counties were built.
+
+    Raises:
+        ScenarioError: at ``population.households``, with the county's size and the memory.
+    """
+    have = physical_memory()
+    largest = max(specs, key=lambda spec: spec.agents, default=None)
+    if largest is None or not have:
+        return
+    pop = scenario.population
+    villages = max(1, round(largest.agents * pop.villages / pop.households))
+    need = BYTES_PER_AGENT * (largest.agents + villages)
+    if need > have:
+        raise ScenarioError(
+            [
+                ScenarioProblem(
+                    scenario.name,
+                    "population.households",
+                    f"{pop.households:,} agents put {largest.agents:,} in its largest county "
+                    f"(a worker holds one county at a time), which needs about {size_text(need)} "
+                    f"of memory; this machine has {size_text(have)}",
+                )
+            ]
+        )
 
 
 def county_scenario(scenario: Scenario, county: County, nation: Nation) -> Scenario:
