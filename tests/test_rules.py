@@ -104,6 +104,20 @@ def test_exited_household_below_the_line_relapses(rules: Scenario) -> None:
     assert h.ever_exited.all()
 
 
+def test_an_exited_household_relapses_under_the_standard_its_exit_was_judged_by(
+    rules: Scenario,
+) -> None:
+    """Exit was judged against the register's standard (2,968 yuan in 2015 at 6% a year from
+    2,800) and relapse against the year's line (2,855): a household between the two had not
+    fallen back. "已经标注脱贫，但未稳定达到国家脱贫标准的按照程序返贫"."""
+    projected = rules.updated({"exit.relapse_years": 1, "exit.standard_growth": 0.06})
+    row = {"status": Status.EXITED, "ever_exited": True}
+    _, t = assess(projected, [row] * 2, [LINE * 1.03, LINE * 1.05])
+    assert t.relapsed.tolist() == [True, False]
+    _, t = assess(rules.updated({"exit.relapse_years": 1}), [row], [LINE * 1.03])
+    assert not t.relapsed.any()  # unset: the year's line, which it is over
+
+
 def test_relapse_on_losing_a_guarantee_is_configurable(rules: Scenario) -> None:
     row = {"status": Status.EXITED, "housing_grade": 3}
     strict = rules.updated({"exit.relapse_on_guarantee_loss": True})

@@ -236,7 +236,9 @@ def close_year(
         ill=h.ill_year.copy(),
         hit_by_disaster=h.disaster_year.copy(),
         exited_start=exited_before,
-        relapse_causes=relapse_causes(h, v, scenario, year, relapse, fallen & ~(assessed < line)),
+        relapse_causes=relapse_causes(
+            h, v, scenario, year, relapse, fallen & ~(assessed < scenario.exit_standard(year))
+        ),
         monitored=monitored,
         monitoring_yuan=float((help_ * h.persons).sum()),
         floored=floored,

@@ -1,8 +1,11 @@
-"""Relapse (返贫): an exited household back under the line, verified before it is recorded.
+"""Relapse (返贫): an exited household back under the register's standard, verified before it
+is recorded.
 
-An exited household relapses once its income has been under the line at
-``exit.relapse_years`` successive year-end assessments (the verification: a single noisy year
-is no relapse), optionally on losing a guarantee, and in a re-verification year
+An exited household relapses once its income has been under the standard its exit was judged
+by (:meth:`~povsim.config.Scenario.exit_standard`: "已经标注脱贫，但未稳定达到国家脱贫标准的按照
+程序返贫", docs/register-sources.md section 56) at ``exit.relapse_years`` successive year-end
+assessments (the verification: a single noisy year is no relapse), optionally on losing a
+guarantee, and in a re-verification year
 (``exit.reverify_years``: 2017's of the exits of 2014-2016) when short of one of the three
 guarantees. A relapse goes back on the register (:mod:`povsim.sim.registration`); what it is
 put down to is :func:`relapse_causes`. docs/concepts.md, "Relapse, precisely", defines the
@@ -39,8 +42,9 @@ def relapses(
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """The exited households whose relapse is recorded this year.
 
-    A relapse is recorded after verification: income under the line at
-    ``exit.relapse_years`` successive assessments since exit; an allowance that caught the
+    A relapse is recorded after verification: income under the register's standard (the
+    exit standard, before the exit test's margin) at ``exit.relapse_years`` successive
+    assessments since exit; an allowance that caught the
     fall does not hide it (:meth:`SocialSecurity.propped`), unless the monitoring follows the
     household or has cleared its risk: the floor is one of the monitoring's measures (综合保障),
     the help that keeps a household at risk from falling back. Risk cleared (风险消除): while
@@ -56,19 +60,20 @@ def relapses(
             (:meth:`~povsim.sim.programs.base.Program.propped`) counts as fallen.
         assessed: the register's income at the assessment, yuan per person per year,
             shape (n,).
-        line: the year's poverty line, yuan per person per year.
+        line: the year's poverty line, yuan per person per year (the monitoring's range is
+            a multiple of it).
         monitored: boolean mask, shape (n,): followed by the monitoring this year
             (:func:`povsim.sim.monitoring.monitor`); a prop is no fall for them.
 
     Returns:
-        Who relapses, and who has fallen this year (under the line by ``assessed``, or held
-        over it by an allowance that caught the fall).
+        Who relapses, and who has fallen this year (under the standard by ``assessed``, or
+        held over it by an allowance that caught the fall).
         Boolean masks, shape (n,); the second is over all households, exited or not.
     """
     rules, m = scenario.exit, scenario.monitoring
     exited = h.status == Status.EXITED
     cleared = m.active(year) & (assessed >= m.income_multiple * line)
-    fallen = assessed < line
+    fallen = assessed < scenario.exit_standard(year)
     for program in programs:
         fallen |= program.propped(year) & ~monitored & ~cleared
     h.below_line_years = np.where(exited & fallen, h.below_line_years + 1, 0)
@@ -93,7 +98,7 @@ def relapse_causes(
     held: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """What each relapse is put down to. ``held``: households whose own income fell under
-    the line while an allowance holds them over it.
+    the register's standard while an allowance holds them over it.
 
     Args:
         h: the households, read only: the year's illness, disaster and farm income, ended
