@@ -32,6 +32,13 @@ class Broken(SupportProgram):
         raise ZeroDivisionError("a bug in the user's program")
 
 
+class BrokenAtBirth(CashTransfer):
+    """A program of one's own that fails as it is built: its error must name it too."""
+
+    def __init__(self, model: object, name: str, config: CashTransferConfig) -> None:
+        raise RuntimeError("a bug in the user's constructor")
+
+
 class NoNumbers(CashTransfer):
     """An effect of NaN: the run went on as if no one were poor."""
 

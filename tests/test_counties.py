@@ -1008,9 +1008,12 @@ def test_provinces_listed_beside_a_table_are_refused_and_table_errors_name_it(
 
 
 def test_a_national_sample_whose_largest_county_cannot_fit_is_refused_up_front(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """5 bn agents passed `povsim check` and died in NumPy's words once counties were built."""
+    import povsim.runs.counties as counties
+
+    monkeypatch.setattr(counties, "physical_memory", lambda: 24 * 2**30)  # any machine's
     profile = str(SCENARIOS / "regions" / "national_counties.toml")
     huge = ["--set", "population.households=5000000000"]
     for command in (["check", profile], ["run", profile, "--out", str(tmp_path / "r")]):

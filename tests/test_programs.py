@@ -345,8 +345,10 @@ def test_a_module_trusted_in_python_is_trusted_in_worker_processes(
 
 def test_a_scenario_error_from_a_worker_keeps_its_problems() -> None:
     error = ScenarioError([ScenarioProblem("a.toml", "income.growth", "must be a number")])
+    error.add_note("in county 3")
     again = pickle.loads(pickle.dumps(error))
     assert again.problems == error.problems
+    assert again.__notes__ == ["in county 3"]
     assert str(again) == "a.toml: income.growth: must be a number"
 
 
@@ -764,6 +766,45 @@ def test_what_a_program_of_one_s_own_returns_is_checked(
         f"program 'mine' (tests.custom_program:{kind}), a program of your own, in 2014"
         in (caught.value.__notes__[0])
     )
+
+
+def test_an_own_program_s_error_is_named_as_it_is_built_and_without_its_source(
+    trusted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a step's errors were named; and a class of a notebook's __main__, which has no
+    source file, had its error replaced by inspect's OSError."""
+    import inspect
+
+    def none(obj: object) -> str:
+        raise OSError("source code not available")
+
+    scenario = load_scenario(SCENARIOS / "no_intervention.toml").updated(
+        {"population.households": 200, "population.villages": 4}
+    )
+    built = scenario.updated(
+        {"programs.mine": {"kind": "tests.custom_program:BrokenAtBirth", "share": 0.5}}
+    )
+    with pytest.raises(RuntimeError, match="a bug in the user's constructor") as caught:
+        PovertyModel(built, 1)
+    assert "program 'mine' (tests.custom_program:BrokenAtBirth)" in caught.value.__notes__[0]
+    monkeypatch.setattr(inspect, "getsourcefile", none)
+    stepped = scenario.updated(
+        {"programs.mine": {"kind": "tests.custom_program:Broken", "share": 0.5, "unit_cost": 1}}
+    )
+    with pytest.raises(ZeroDivisionError) as caught:
+        PovertyModel(stepped, 1).run()
+    assert "program 'mine'" in caught.value.__notes__[0]
+
+
+def test_a_worker_trusts_a_client_s_modules_for_that_client_s_work_alone() -> None:
+    """On a shared cluster one client's --trust-imports stayed with the worker for the next."""
+    from povsim.config import registry
+    from povsim.experiments.executors import _run_chunk
+
+    before = set(registry._TRUSTED)
+    seen = _run_chunk(lambda task: set(registry._TRUSTED), [(0, None)], frozenset({"theirs"}))
+    assert "theirs" in seen[0][1]
+    assert before == registry._TRUSTED
 
 
 def test_the_command_line_shows_an_own_program_s_error_by_its_own_lines(

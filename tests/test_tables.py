@@ -263,11 +263,11 @@ def test_a_run_says_how_much_of_its_budget_went_unspent(small: Scenario) -> None
     assert "budget (yuan)" in shown
     assert "unspent (yuan)" in shown
     # the monitoring's help is spent outside the budgets: said, so the rows add up
-    rows = dict(
-        (line.rsplit(maxsplit=1)[0].strip(), float(line.rsplit(maxsplit=1)[1].replace(",", "")))
+    rows = {
+        line.rsplit(maxsplit=1)[0].strip(): float(line.rsplit(maxsplit=1)[1].replace(",", ""))
         for line in shown.splitlines()
         if "(yuan)" in line and line.rsplit(maxsplit=1)[1].replace(",", "").isdigit()
-    )
+    }
     helped = rows.get("of which monitoring's help (yuan)", 0.0)
     assert rows["budget (yuan)"] - (rows["spending (yuan)"] - helped) == pytest.approx(
         rows["unspent (yuan)"], abs=2

@@ -262,9 +262,13 @@ def validate(
             raise fail(f"--households {households}: {scenario.name}: {problems}", 2) from None
         if households is not None and sample.geography is not None:
             # Every county gets its fewest agents: a small sample draws more than asked.
-            from povsim.runs.counties import county_specs, floor_note
+            from povsim.runs.counties import check_memory, county_specs, floor_note
 
             specs = county_specs(sample, seed)
+            try:
+                check_memory(sample, specs)
+            except ScenarioError as err:
+                raise fail(f"--households {households}: {err}", 2) from None
             if (note := floor_note(sample, specs)) is not None:
                 errors.print(f"note: {scenario.name}: {note}", markup=False, highlight=False)
                 drawn[scenario.name] = sum(spec.agents for spec in specs)

@@ -217,6 +217,9 @@ def intervals_table(ensemble: Ensemble) -> Table:
             r = rows.loc[name]
             interval = f"{format_value(name, r['ci_low'])} .. {format_value(name, r['ci_high'])}"
             table.add_row(label(name), format_value(name, r["mean"]), interval)
+    if "spending_yuan" in rows.index:
+        table.caption = "spending includes the monitoring's help, paid outside the budgets"
+        table.caption_justify = "left"
     return table
 
 

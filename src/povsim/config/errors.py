@@ -68,10 +68,12 @@ class ScenarioError(Exception):
             lines.append(f"... and {len(self.problems) - MAX_SHOWN:,} more problems")
         super().__init__("\n".join(lines))
 
-    def __reduce__(self) -> tuple[type[ScenarioError], tuple[tuple[ScenarioProblem, ...]]]:
+    def __reduce__(
+        self,
+    ) -> tuple[type[ScenarioError], tuple[tuple[ScenarioProblem, ...]], dict[str, Any]]:
         # From a worker process: Exception's own pickling would pass the message, a string,
-        # back in as the problems, one a character.
-        return (type(self), (self.problems,))
+        # back in as the problems, one a character. Its notes come too.
+        return (type(self), (self.problems,), self.__dict__)
 
     def given_as(self, argument: str) -> ScenarioError:
         """The same problems, an override named as the Python ``argument`` that gave it

@@ -512,7 +512,7 @@ def _scale_national_villages(raw: Any, in_file: dict[str, Any], origin: Origin) 
     village, as ``povsim validate --households`` does.
 
     A national run's ``population.villages`` is its sample's villages, which its counties
-    share by their agents (the real ones are ``represents_villages``): kept at 20,000 under a
+    share by their agents, where ``represents_villages`` gives the real ones: kept at 20,000 under a
     sample of 1,000 agents, the counties, raised to their fewest agents, drew 2.6 m villages
     of 0.05 agents each and designated 17,000 poor villages of a quota of 128,000.
     """
@@ -524,6 +524,8 @@ def _scale_national_villages(raw: Any, in_file: dict[str, Any], origin: Origin) 
         return
     if origin.get(("population", "villages"), "").startswith("--set"):
         return
+    if not population.get("represents_villages"):
+        return  # the sample's villages are the nation's own: a smaller sample keeps them
     sizes = [population.get("households"), in_file.get("villages"), in_file.get("households")]
     counts = [n for n in sizes if isinstance(n, int) and not isinstance(n, bool) and n > 0]
     if len(counts) < len(sizes):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import importlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, get_args
 
 from povsim.config.programs import (
@@ -39,6 +41,7 @@ __all__ = [
     "program_config_class",
     "trust_imports",
     "trusted_imports",
+    "trusting",
 ]
 
 _TRUSTED: set[str] = set()
@@ -57,6 +60,19 @@ def trust_imports(*modules: str) -> None:
 def trusted_imports() -> frozenset[str]:
     """The modules trusted so far (:func:`trust_imports`), for a worker process to trust too."""
     return frozenset(_TRUSTED)
+
+
+@contextmanager
+def trusting(modules: Iterable[str]) -> Iterator[None]:
+    """Trust ``modules`` for a while: a worker of a shared cluster runs one client's work
+    with that client's trust, and the next client's without it."""
+    before = set(_TRUSTED)
+    _TRUSTED.update(modules)
+    try:
+        yield
+    finally:
+        _TRUSTED.clear()
+        _TRUSTED.update(before)
 
 
 def _trusted(module: str) -> bool:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from povsim.config import arguments
-from povsim.config.registry import trust_imports, trusted_imports
+from povsim.config.registry import trusted_imports, trusting
 
 __all__ = [
     "EXECUTORS",
@@ -64,8 +64,8 @@ def _run_chunk(
     # A worker is a process of its own (forked from a server started earlier, or on another
     # machine): the modules the launcher trusted come with the work, or a scenario's own
     # program kinds would be refused there.
-    trust_imports(*trusted)
-    return [(index, fn(task)) for index, task in chunk]
+    with trusting(trusted):
+        return [(index, fn(task)) for index, task in chunk]
 
 
 def _alive(pid: int) -> bool:

@@ -49,7 +49,6 @@ from povsim.config import (
 )
 from povsim.config.fields import repeated
 from povsim.config.paths import differences
-from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.experiments.calibration.validation import resized
 from povsim.experiments.executors import Executor, finishing, given
 from povsim.experiments.sweep import counted, none_valid, too_many_runs
@@ -81,9 +80,6 @@ STATISTICS = ("mean", "p90", "regret")
 
 ROBUST_SAMPLES = 8
 """Draws of the uncertain inputs in robust mode, unless told."""
-
-PATHWAY = "exited_people:"
-"""Prefix of the outcomes of one exit pathway: ``exited_people:PROGRAM``."""
 
 SHARE = "share:"
 """Prefix of a share variable: a program's weight in the split of the shares' total."""
@@ -139,7 +135,7 @@ def parse_objective(text: str, source: str = "--objectives") -> Objective:
     try:
         found = metrics.outcome(name)
     except metrics.UnknownOutcome as err:
-        if colon and not explicit and not text.startswith(PATHWAY):
+        if colon and not explicit and metrics.pathway_program(text) is None:
             # read whole as an outcome's name, "maximise:x" was an unknown output
             raise _problem(
                 source, text, f"{head!r} is no direction: give min:NAME, max:NAME or NAME"
@@ -906,7 +902,7 @@ def optimize(
     if len({o.name for o in objs}) != len(objs):
         raise _problem("--objectives", "", "an outcome is named twice")
     named: list[Objective | Constraint] = [*objs, *cons]
-    pathways = [*scenario.programs, JOINT_PATHWAY, NO_PATHWAY]
+    pathways = [*scenario.programs, *metrics.PATHWAY_OTHERS]
     for item in named:
         name = item.name
         flag = "--objectives" if isinstance(item, Objective) else "--constraint"
@@ -917,13 +913,13 @@ def optimize(
                 str(item),
                 f"{year} is not a simulated year ({scenario.start_year}-{scenario.end_year})",
             )
-        program = name.removeprefix(PATHWAY)
-        if name.startswith(PATHWAY) and program not in pathways:
+        program = metrics.pathway_program(name)
+        if program is not None and program not in pathways:
             # no exit is ever credited to it: the outcome would be 0 for every candidate
             raise _problem(
                 flag,
                 str(item),
-                f"no pathway {program!r} in the scenario: {PATHWAY} takes one of "
+                f"no pathway {program!r} in the scenario: exited_people: takes one of "
                 f"{', '.join(pathways)}",
             )
     if statistic not in STATISTICS:

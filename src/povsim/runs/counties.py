@@ -1202,4 +1202,5 @@ def simulate_counties(scenario: Scenario, seed: int | None = None) -> NationalRe
     seed = run_seed(seed, scenario.seed)
     started, clock = datetime.now(UTC), time.perf_counter()
     specs = county_specs(scenario, seed)
+    check_memory(scenario, specs)
     return aggregate(scenario, seed, specs, run_partition(specs), started=started, clock=clock)

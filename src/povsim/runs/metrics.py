@@ -29,6 +29,7 @@ import pandas as pd
 
 from povsim.config import arguments
 from povsim.config.errors import did_you_mean
+from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
 
 __all__ = [
@@ -396,7 +397,7 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in _OUTCOMES}
 """Every named outcome."""
 
 _PATHWAY = "exited_people:"
-PATHWAY_OTHERS = ("combined", "none")
+PATHWAY_OTHERS = (JOINT_PATHWAY, NO_PATHWAY)
 """The pathways that are no program: exits that needed programs together, or none."""
 
 

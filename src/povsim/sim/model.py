@@ -55,11 +55,19 @@ def _name_the_program(err: Exception, year: int) -> None:
             err.add_note(
                 f"raised in program '{program.name}' ({kind}), a program of your own, in {year}"
             )
-            own = inspect.getsourcefile(type(program))
-            frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == own]
-            with contextlib.suppress(AttributeError):  # an error that takes no attributes
-                setattr(err, OWN_PROGRAM_FRAMES, "".join(traceback.format_list(frames)))
+            _keep_own_frames(err, type(program))
             return
+
+
+def _keep_own_frames(err: Exception, cls: type) -> None:
+    """Keep the lines of ``err``'s traceback in ``cls``'s module (:data:`OWN_PROGRAM_FRAMES`)."""
+    try:
+        own = inspect.getsourcefile(cls)
+    except (OSError, TypeError):  # a class of a notebook's or `python -c`'s __main__
+        own = None
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == own]
+    with contextlib.suppress(AttributeError):  # an error that takes no attributes
+        setattr(err, OWN_PROGRAM_FRAMES, "".join(traceback.format_list(frames)))
 
 
 def _report(name: str, model: PovertyModel) -> float | int | bool:
@@ -133,10 +141,19 @@ class PovertyModel(County):
         register_initial(h, v, scenario, self.streams)
         if lived:
             reset_year(h, v)
-        self.programs: list[Program] = [
-            program_class(config.kind)(self, name, config)
-            for name, config in scenario.programs.items()
-        ]
+        self.programs: list[Program] = []
+        for name, config in scenario.programs.items():
+            cls = program_class(config.kind)
+            try:
+                self.programs.append(cls(self, name, config))
+            except Exception as err:
+                if not cls.__module__.startswith("povsim."):  # a program of one's own
+                    err.add_note(
+                        f"raised in program '{name}' ({config.kind}), a program of your own, "
+                        f"as it was built for {self.year}"
+                    )
+                    _keep_own_frames(err, cls)
+                raise
         self._pathways: list[dict[str, Any]] = []
         self.income_sketches: list[np.ndarray] | None = [] if sketches else None
         self.year_indicators: dict[str, float | int | bool] = {}

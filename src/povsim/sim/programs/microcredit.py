@@ -68,7 +68,8 @@ class Microcredit(SupportProgram):
         # A running activity's loan falls due: a household that may still borrow may borrow
         # again for another term (the interest is paid as for any continuing loan), or it
         # repays and the activity ends with the loan.
-        due = np.flatnonzero(self.enrolled & (year > self.term_end()) & self.eligible(year))
+        may = self._one_a_household(self.eligible(year), "eligible", year)
+        due = np.flatnonzero(self.enrolled & (year > self.term_end()) & may)
         if c.renewal > 0 and due.size:
             renew = self.draws("renewal")[due] < c.renewal
             self.renewals[due[renew]] += 1

@@ -63,7 +63,7 @@ class MutualAid(SupportProgram):
         spent = self._seed_funds(budget)
 
         draws = self.draws("take_up")
-        eligible = self.eligible(year)
+        eligible = self._one_a_household(self.eligible(year), "eligible", year)
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
         new = self._lend(candidates, year)
         self.enrol(new, year)

@@ -73,7 +73,7 @@ class WorkAway(SupportProgram):
 
     def begin_year(self, year: int) -> None:
         h, c = self.context.households, self.config
-        eligible = self.eligible(year)
+        eligible = self._one_a_household(self.eligible(year), "eligible", year)
         target = in_force(c.labourers, year) if self.active(year) else 0.0
         idx = np.flatnonzero(eligible)
         # One slot per labourer; slot k of every household comes before slot k + 1 of any.
