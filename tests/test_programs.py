@@ -352,33 +352,22 @@ def test_a_scenario_error_from_a_worker_keeps_its_problems() -> None:
     assert str(again) == "a.toml: income.growth: must be a number"
 
 
-def test_a_class_that_is_no_program_is_refused_when_read(tmp_path: Path, trusted: None) -> None:
-    scenario = tmp_path / "s.toml"
-    scenario.write_text('[programs.cash]\nkind = "tests.custom_program:NotAProgram"\n')
-    with pytest.raises(ScenarioError, match=r"programs\.cash.*is not a Program subclass"):
-        load_scenario(scenario)
-
-
-def test_a_program_whose_settings_are_no_program_config_is_told_so(
-    tmp_path: Path, trusted: None
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("NotAProgram", r"is not a Program subclass"),
+        # told it was no program at all
+        ("PlainSettings", r"Config = 'BaseModel'.*must subclass.*ProgramConfig"),
+        # channel = "wages" passed `povsim check` and ended the run in a KeyError
+        ("MisspeltChannel", r"channel 'wages'.*farm, wage, transfer"),
+    ],
+)
+def test_a_class_that_cannot_run_as_a_program_is_refused_when_read(
+    tmp_path: Path, trusted: None, kind: str, said: str
 ) -> None:
     scenario = tmp_path / "s.toml"
-    scenario.write_text('[programs.cash]\nkind = "tests.custom_program:PlainSettings"\n')
-    with pytest.raises(
-        ScenarioError, match=r"programs\.cash.*Config = 'BaseModel'.*must subclass.*ProgramConfig"
-    ):
-        load_scenario(scenario)
-
-
-def test_a_program_whose_income_has_no_channel_is_refused_when_read(
-    tmp_path: Path, trusted: None
-) -> None:
-    """channel = "wages" passed `povsim check` and ended the run in a KeyError."""
-    scenario = tmp_path / "s.toml"
-    scenario.write_text('[programs.cash]\nkind = "tests.custom_program:MisspeltChannel"\n')
-    with pytest.raises(
-        ScenarioError, match=r"programs\.cash.*channel 'wages'.*farm, wage, transfer"
-    ):
+    scenario.write_text(f'[programs.cash]\nkind = "tests.custom_program:{kind}"\n')
+    with pytest.raises(ScenarioError, match=rf"programs\.cash.*{said}"):
         load_scenario(scenario)
 
 
