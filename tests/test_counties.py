@@ -980,6 +980,8 @@ def test_what_each_county_sets_is_refused_as_an_override() -> None:
             load_scenario(profile, [key])
     with pytest.raises(ScenarioError, match="no county could exit"):
         load_scenario(profile, ["geography.first_exit_year=2030"])
+    early = load_scenario(profile, ["geography.first_exit_year=2000"]).notes()
+    assert any("first_exit_year: 2000 is before the run starts (2014)" in n for n in early)
     # a one-county scenario keeps them: there they are the county's own
     county = load_scenario(SCENARIOS / "baseline.toml", ["exit.county_threshold=0.05"])
     assert county.exit.county_threshold == 0.05

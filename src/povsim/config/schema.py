@@ -1311,6 +1311,13 @@ class Scenario(Section):
         """A province table's figures that are valid but not likely meant: a national run of
         Tibet at 10 people and 74 poor counties ran without a word."""
         found: list[str] = []
+        geo = self.geography
+        if geo is not None and geo.first_exit_year < self.start_year:
+            found.append(
+                f"geography.first_exit_year: {geo.first_exit_year} is before the run starts "
+                f"({self.start_year}): counties may exit from {self.start_year} (the exit "
+                "mechanism's first year was 2016)"
+            )
         for p in self.geography.provinces if self.geography is not None else ():
             if p.poor_counties and not p.poor_2014:
                 found.append(
