@@ -1003,6 +1003,30 @@ def test_provinces_listed_beside_a_table_are_refused_and_table_errors_name_it(
     )
     with pytest.raises(ScenarioError, match=r"listed\.toml: geography\.provinces: given beside "):
         load_scenario(listed)
+    # every province of the table beside it is a run's resolved scenario, as its manifest
+    # records it: that runs again
+    from povsim.config.geography import read_provinces
+
+    def inline(row: dict[str, object]) -> str:
+        return (
+            "{"
+            + ", ".join(
+                f"{k} = {inline(v) if isinstance(v, dict) else json.dumps(v)}"
+                for k, v in row.items()
+                if v is not None
+            )
+            + "}"
+        )
+
+    rows = read_provinces(SCENARIOS / "data" / "provinces.csv")
+    every = tmp_path / "every.toml"
+    every.write_text(
+        f'extends = "{profile}"\n[geography]\nprovinces = [\n'
+        + ",\n".join(inline(r) for r in rows)
+        + "\n]\n",
+        encoding="utf-8",
+    )
+    assert len(load_scenario(every).geography.provinces) == len(rows)
     missing = tmp_path / "missing.toml"
     missing.write_text(f'extends = "{profile}"\n[geography]\nprovinces_table = "no.csv"\n')
     with pytest.raises(ScenarioError, match=r"geography\.provinces_table: no such file: .*no\.csv"):

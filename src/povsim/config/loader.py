@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from povsim.config.errors import ScenarioError, ScenarioProblem, not_utf8, problems_from
-from povsim.config.geography import SET_PER_COUNTY
+from povsim.config.geography import SET_PER_COUNTY, read_provinces
 from povsim.config.paths import parse_override, set_path
 from povsim.config.schema import Scenario, year_runs
 
@@ -460,9 +460,9 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
                 del origin[stale]
             for table in (*created, parts):
                 _record(origin, table, f"--set {key}")
-        _one_list_of_provinces(raw, origin)
         _scale_national_villages(raw, in_file, origin)
         _anchor_tables(raw, origin)
+        _one_list_of_provinces(raw, origin)
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         raise _wrong_kind(raw, SCENARIO, path, origin) or ScenarioError(
@@ -490,8 +490,14 @@ def _one_list_of_provinces(raw: Any, origin: Origin) -> None:
     if not isinstance(geography, dict):
         return
     table, listed = geography.get("provinces_table"), geography.get("provinces")
-    if not table or not listed:
+    if not table or not isinstance(table, str) or not isinstance(listed, list):
         return
+    try:
+        tabled = {row.get("name") for row in read_provinces(Path(table))}
+    except ValueError:
+        return  # the table's own error is the validation's to give
+    if {p.get("name") for p in listed if isinstance(p, dict)} == tabled:
+        return  # every province of the table (a run's resolved scenario, as its manifest has it)
     raise ScenarioError(
         [
             ScenarioProblem(
