@@ -132,7 +132,7 @@ def test_docs_site_builds(tmp_path: Path) -> None:
     assert "population.households" in scenario
     assert "two_lines_in_one" in scenario
     assert "registered_households" in columns
-    assert "price_year" in columns  # a village column
+    assert "poor_village" in columns  # a village column
     assert "cumulative_relapse_share" in outcomes
     assert "--replications" in commands
     assert 'id="povsim.runs.metrics"' in api

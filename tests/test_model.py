@@ -310,3 +310,14 @@ def test_the_register_income_means_are_over_whom_they_say(baseline: Scenario) ->
             assert mask.any(), f"nobody {status.name.lower()} in {year}: a vacuous check"
             expected = np.average(register[mask], weights=people[mask])
             assert ind.at[year, column] == pytest.approx(expected, rel=1e-6), (column, year)
+
+
+def test_the_villages_table_leaves_out_the_year_s_running_price(small: Scenario) -> None:
+    """`price_year` read 0 in every village: the year end clears it before the table is kept."""
+    from povsim import simulate
+    from povsim.sim.villages import VILLAGE_COLUMNS
+
+    villages = simulate(small, counterfactual=False).villages
+    assert list(villages.columns) == ["village", *VILLAGE_COLUMNS]
+    assert "price_year" not in villages
+    assert "market" in villages  # the price index itself stays

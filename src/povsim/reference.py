@@ -91,7 +91,7 @@ def programs_markdown() -> str:
 def village_columns_markdown() -> str:
     """``villages.parquet`` and ``households.parquet``: every column with its type and meaning."""
     from povsim.sim.households import PANEL_COLUMNS, HouseholdState
-    from povsim.sim.villages import VillageState
+    from povsim.sim.villages import VILLAGE_COLUMNS, VillageState
 
     lines = [
         "`villages.parquet`: one row per village at the end of the run; the last village is "
@@ -102,8 +102,8 @@ def village_columns_markdown() -> str:
         "| `village` | int32 | the village's index |",
     ]
     lines += [
-        f"| `{name}` | {dtype} | {_cell(meaning)} |"
-        for name, (dtype, meaning) in VillageState.COLUMNS.items()
+        f"| `{name}` | {VillageState.COLUMNS[name][0]} | {_cell(VillageState.COLUMNS[name][1])} |"
+        for name in VILLAGE_COLUMNS
     ]
     lines += [
         "",

@@ -17,6 +17,7 @@ from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.sim.model import PovertyModel
 from povsim.sim.streams import run_seed, seed_for
+from povsim.sim.villages import VILLAGE_COLUMNS
 
 __all__ = ["RunResult", "simulate"]
 
@@ -139,7 +140,7 @@ def simulate(
         model.step_listeners.append(on_step)
     model.run()
     v = model.villages
-    villages = v.frame()
+    villages = v.frame(VILLAGE_COLUMNS)
     villages.insert(0, "village", np.arange(len(v), dtype=np.int32))
     without = None
     if counterfactual and scenario.has_support():

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "VILLAGES_A_PREDICTOR",
+    "VILLAGE_COLUMNS",
     "VillageState",
     "as_real_villages",
     "designate_poor_villages",
@@ -53,6 +54,11 @@ class VillageState(ArrayState):
     exit_year = ArrayColumn(np.int16, "year the village exited (0 not yet)")
     incidence = ArrayColumn(np.float64, "poor people / people, last year end")
     registered_incidence = ArrayColumn(np.float64, "registered poor people / people, last year end")
+
+
+VILLAGE_COLUMNS = tuple(c for c in VillageState.COLUMNS if c != "price_year")
+"""Village columns written to ``villages.parquet`` at the end of a run: all but the year's
+running farm price, which the year end clears (the column read 0 in every village)."""
 
 
 def send_work_teams(v: VillageState, scenario: Scenario, year: int) -> None:
