@@ -339,7 +339,8 @@ _OUTCOMES: tuple[Outcome, ...] = (
         "unspent_yuan",
         "yuan",
         "budget the programs left unspent over the run (the relapse monitoring's help is paid "
-        "outside it; negative where guaranteed programs spent beyond it)",
+        "outside it; negative where guaranteed programs, or an entitlement such as the "
+        "national profiles' allowance, spent beyond it)",
         _unspent,
         signed=True,
     ),
