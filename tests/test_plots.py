@@ -337,6 +337,18 @@ def test_the_spending_figure_shows_the_money_left_unspent(baseline: Scenario) ->
     assert f"unspent: {unspent / 1e6:,.1f} of {budget / 1e6:,.1f} m (not carried over)" in labels
     hatched = [p for p in ax.patches if p.get_hatch()]
     assert len(hatched) == table["year"].nunique()
+    # A nation's money in billions, its spending beyond the budgets said as such, and the
+    # tallest bar under the frame (350,000 "million yuan" ticks, "unspent: -266,875.0").
+    nation = table.assign(
+        spent_yuan=table["spent_yuan"] * 1e5, budget_yuan=table["budget_yuan"] * 3e4
+    )
+    fig = spending(nation, small)
+    ax = fig.axes[0]
+    assert ax.get_ylabel().startswith("billion yuan")
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert any(label.startswith("spent ") and "beyond the budgets" in label for label in labels)
+    tallest = nation.groupby("year")["spent_yuan"].sum().max() / 1e9
+    assert ax.get_ylim()[1] > 1.03 * tallest
 
 
 def test_a_program_has_one_colour_in_every_figure_of_a_run(baseline: Scenario) -> None:

@@ -16,6 +16,7 @@ from povsim.plots.common import (
     _yearly_means,
     program_colours,
 )
+from povsim.runs.display import money_unit
 from povsim.runs.store import RunOutput
 
 __all__ = [
@@ -221,19 +222,31 @@ def spending(table: pd.DataFrame, scenario: Scenario) -> Figure:
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     colours = program_colours([*scenario.programs, *table["program"]])  # as in pathways.png
-    wide = table.pivot(index="year", columns="program", values="spent_yuan") / 1e6
+    by_year = table.groupby("year")[["budget_yuan", "spent_yuan"]].sum()
+    # A nation's money in billions, as the tables give it (350,000 "million yuan" ticks).
+    per, word = money_unit(float(by_year.to_numpy().max()) if len(by_year) else 0.0)
+    wide = table.pivot(index="year", columns="program", values="spent_yuan") / per
     _stacked_bars(ax, wide, colours)
-    by_year = table.groupby("year")[["budget_yuan", "spent_yuan"]].sum() / 1e6
-    budget, spent = by_year["budget_yuan"], by_year["spent_yuan"]
+    budget, spent = by_year["budget_yuan"] / per, by_year["spent_yuan"] / per
     # A guaranteed program may spend beyond its money: no year's gap is drawn below its bar.
     gap = (budget - spent).clip(lower=0)
     label = "unspent (not carried over)"
     if budget.sum() > 0:
         unspent = budget.sum() - spent.sum()
-        label = f"unspent: {unspent:,.1f} of {budget.sum():,.1f} m (not carried over)"
+        label = (
+            f"unspent: {unspent:,.1f} of {budget.sum():,.1f} {word} (not carried over)"
+            if unspent >= 0
+            else f"spent {-unspent:,.1f} {word} beyond the budgets of {budget.sum():,.1f} {word}"
+        )
     ax.bar(by_year.index, gap, bottom=spent, fill=False, hatch="//", ec="0.6", lw=0, label=label)
     ax.plot(budget.index, budget, color="black", marker="_", ls="--", label="budget")
-    ax.set(title=f"Spending by program — {name}", xlabel="year", ylabel="million yuan")
+    if len(by_year):  # the tallest bar clear of the frame (the gaps' bottoms held it there)
+        ax.set_ylim(top=1.06 * float(max(budget.max(), spent.max())))
+    ax.set(
+        title=f"Spending by program — {name}",
+        xlabel="year",
+        ylabel=f"{'million' if word == 'm' else 'billion'} yuan (the monitoring's help apart)",
+    )
     _legend_below(fig, ax)
     return fig
 
