@@ -591,9 +591,20 @@ def test_one_far_miss_does_not_flatten_the_targets_figure() -> None:
 
 
 def test_a_nations_headcount_is_in_millions(baseline: Scenario) -> None:
-    """The national figure's axis read "people" under a 1e7 offset."""
+    """The national figure's axis read "people" under a 1e7 offset; its pathways' panels
+    under offsets of 1e6 and 1e7, their tallest bars at the frame."""
     small = baseline.updated({"population.households": 300})
-    ind = simulate(small, 1).indicators
+    result = simulate(small, 1, counterfactual=False)
+    ind = result.indicators
+    counts = ["primary_households", "exited_households"]
+    nation = result.pathways.assign(**{c: result.pathways[c] * 1e4 for c in counts})
+    for ax in pathways(nation, small).axes[:2]:
+        assert ax.get_ylabel() == "million households"
+        tallest = max(
+            sum(bar.get_height() for bar in ax.patches if bar.get_x() < x < bar.get_x() + 1)
+            for x in nation["year"].unique()
+        )
+        assert ax.get_ylim()[1] > tallest
     left = poverty_headcount(ind, small).axes[0]
     assert left.get_ylabel() == "people"
     nation = ind.assign(poor_people=ind["poor_people"] * 1e4)

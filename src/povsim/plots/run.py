@@ -199,12 +199,18 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     colours = program_colours([*scenario.programs, *table["program"]])
     # The programs an exit needed only together are each credited on the right already.
     credited = table[table["program"] != JOINT_PATHWAY]
+    # A nation's millions, one scale for both panels (offsets of 1e6 and 1e7 beside each other)
+    largest = float(credited.groupby("year")["exited_households"].sum().max() or 0.0)
+    per, unit = (1e6, "million households") if largest >= 1e6 else (1.0, "households")
     for ax, rows, column, title in (
         (left, table, "primary_households", "Exits by primary pathway"),
         (right, credited, "exited_households", "Exits crediting each program (may overlap)"),
     ):
-        _stacked_bars(ax, rows.pivot(index="year", columns="program", values=column), colours)
-        ax.set(title=title, xlabel="year", ylabel="households")
+        wide = rows.pivot(index="year", columns="program", values=column) / per
+        _stacked_bars(ax, wide, colours)
+        if len(wide):  # the tallest bar clear of the frame
+            ax.set_ylim(top=1.05 * float(wide.sum(axis=1).max()) or None)
+        ax.set(title=title, xlabel="year", ylabel=unit)
     # Beside the panels: inside, the legend of eight programs hides the early years' bars.
     handles, labels = left.get_legend_handles_labels()  # every pathway, "combined" too
     fig.legend(handles, labels, fontsize="small", loc="outside right upper", title="program")
