@@ -321,3 +321,15 @@ def test_the_villages_table_leaves_out_the_year_s_running_price(small: Scenario)
     assert list(villages.columns) == ["village", *VILLAGE_COLUMNS]
     assert "price_year" not in villages
     assert "market" in villages  # the price index itself stays
+
+
+def test_a_register_without_households_has_no_household_size(small: Scenario) -> None:
+    """It read 0.0, and a mean over replications was pulled down by it."""
+    from povsim import simulate
+
+    ind = simulate(small.updated({"population.households": 300}), 1, counterfactual=False)
+    rows = ind.indicators
+    empty = rows["registered_households_start"] == 0
+    assert empty.any()
+    assert rows.loc[empty, "registered_household_size_start"].isna().all()
+    assert (rows.loc[~empty, "registered_household_size_start"] > 1).all()

@@ -170,10 +170,14 @@ RATIOS = {
 row: a county's year computes them so, and a county-resolved run recomputes them from its
 counties' summed counts (rates do not add up)."""
 
-UNDEFINED_WHEN_EMPTY = frozenset({"cumulative_exit_share", "cumulative_relapse_share"})
-"""Shares that are undefined (NaN) when there is nothing to share, as a cost per exit without
-exits is: a county that registered nobody did not exit 0% of its register. The other rates
-of a year (incidence, relapse rate) are 0 then, as published series give them."""
+UNDEFINED_WHEN_EMPTY = frozenset(
+    {"cumulative_exit_share", "cumulative_relapse_share", "registered_household_size_start"}
+)
+"""Ratios that are undefined (NaN) when there is nothing to share, as a cost per exit without
+exits is: a county that registered nobody did not exit 0% of its register, and a register
+without households has no household size (it read 0.0, and pulled a mean over replications
+down). The other rates of a year (incidence, relapse rate) are 0 then, as published series
+give them."""
 
 
 def _ratio(part: float, whole: float, none: float = 0.0) -> float:
