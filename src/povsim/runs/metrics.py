@@ -354,7 +354,9 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "incidence_end_without_support",
         "share",
-        "incidence at the end in the same county, seed and shocks without support",
+        "incidence at the end in the same county, seed and shocks without support (no "
+        "program money, work teams or monitoring; labourers away before the campaign stay "
+        "away, and count as supported by work away)",
         lambda run: float(_cf(run)["incidence"].iloc[-1]),
         needs="counterfactual",
     ),
