@@ -57,6 +57,7 @@ from povsim.experiments.compare import (
     unpaired_note,
 )
 from povsim.experiments.executors import SerialExecutor
+from povsim.plots.common import Figure
 from povsim.plots.experiments import comparison_trajectories
 from povsim.runs.display import format_interval, money_unit
 from povsim.runs.metrics import label, outcome
@@ -472,6 +473,12 @@ def _markdown(text: str) -> None:
 def CompareView(model: DashboardModel):
     """Pinned mixes side by side: trajectories with bands and the headline table."""
     result = comparison.value
+    # Drawn once a comparison: redrawn at every "comparing: N of M runs" of the next one, the
+    # figure kept a core busy and the next comparison took four times as long.
+    figure = solara.use_memo(
+        lambda: None if result is None else _png(comparison_trajectories(result.trajectories)),
+        dependencies=[result],
+    )
     with solara.Column() as column:
         _markdown("### Compare pinned mixes")
         if comparing.value:
@@ -481,7 +488,11 @@ def CompareView(model: DashboardModel):
                 solara.Text("Pin two to four mixes in the sidebar, then press Compare.")
             return column
         table = _comparison_table(result)
-        solara.FigureMatplotlib(comparison_trajectories(result.trajectories), format="png")
+        solara.Image(figure, classes=["povsim-comparison-figure"])
+        solara.Style(
+            ".povsim-comparison-figure, .povsim-comparison-figure img "
+            "{ max-width: 100%; height: auto; }"
+        )
         headers = result.shown()
         header = "| mix | " + " | ".join(headers.values()) + " |"
         lines = [header, "|---" * (len(headers) + 1) + "|"]
@@ -527,6 +538,13 @@ def CompareView(model: DashboardModel):
             mime_type="text/csv",
         )
     return column
+
+
+def _png(figure: Figure) -> bytes:
+    """A figure as PNG bytes, drawn once."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
 
 
 def _unpaired_notes(result: Comparison) -> list[str]:
