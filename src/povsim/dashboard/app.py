@@ -269,10 +269,18 @@ def _accept(new: Policy) -> bool:
     return True
 
 
+def _kept(loaded: Policy) -> Policy:
+    """Another mix with what the planner chose stays: the replications (another mix is not
+    another precision) and a seed they typed (a scenario's own seed replaced it silently)."""
+    now = policy.value
+    seed = now.seed if now.seed != now.base.seed else loaded.seed
+    return loaded.with_(replications=now.replications, seed=seed)
+
+
 def _load(path: Path, source: str) -> None:
     try:
         # The planner's replications stay with them: another mix is not another precision.
-        loaded = Policy.from_file(path, source).with_(replications=policy.value.replications)
+        loaded = _kept(Policy.from_file(path, source))
     except ScenarioError as err:
         problem.set(str(err))
         return
@@ -287,8 +295,7 @@ def _upload(name: str, data: bytes) -> bool:
     """Load an uploaded scenario file; a bad or unsafe one becomes the page's message.
     Whether the file is now the mix in force."""
     try:
-        loaded = load_upload(name, data, _scenarios_dir())
-        loaded = loaded.with_(replications=policy.value.replications)
+        loaded = _kept(load_upload(name, data, _scenarios_dir()))
     except ScenarioError as err:
         problem.set(str(err))
         return False
@@ -348,7 +355,13 @@ def _own_budgets(current: Policy) -> str:
 
 
 def _named(current: Policy) -> Policy:
-    return current.with_(label=mix_name.value.strip() or current.base.name)
+    """The mix under the name the planner gave it; a shipped scenario's levers moved and the
+    name left, the name says so: "baseline" pinned for industry at 30% made the real baseline,
+    pinned after it, "baseline-2", and a comparison's reference row a mix it was not."""
+    label = mix_name.value.strip() or current.base.name
+    if label == current.base.name and current.edited:
+        label = f"{label}-edited"
+    return current.with_(label=label)
 
 
 # ------------------------------------------------------------------ live views
@@ -723,7 +736,7 @@ def _use_member(member: str) -> None:
         return
     try:
         # the planner's replications stay with them, as for a picked or an uploaded file
-        loaded = shown.policy(member).with_(replications=policy.value.replications)
+        loaded = _kept(shown.policy(member))
     except ScenarioError as err:
         front_problem.set(str(err))
         return

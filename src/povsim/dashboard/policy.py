@@ -10,6 +10,7 @@ into a standalone scenario file that ``povsim run`` accepts.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -150,6 +151,20 @@ class Policy:
     def exit_income(self, year: int) -> float:
         """The exit income in ``year`` under this mix's margin, yuan per person per year."""
         return self.base.exit_standard(year) * (1.0 + self.exit_margin)
+
+    @property
+    def edited(self) -> bool:
+        """Whether a lever differs from the scenario's own (the seed and replications aside)."""
+        own = Policy.from_scenario(self.base, self.source)
+        if set(self.shares) != set(own.shares):
+            return True
+        shares = all(math.isclose(self.shares[n], own.shares[n], abs_tol=1e-9) for n in own.shares)
+        return not (
+            shares
+            and math.isclose(self.budget_scale, own.budget_scale, abs_tol=1e-12)
+            and math.isclose(self.exit_margin, own.exit_margin, abs_tol=1e-12)
+            and self.two_lines_in_one == own.two_lines_in_one
+        )
 
     def with_share(self, name: str, value: float) -> Policy:
         base = {n: float(p.share) for n, p in self.base.programs.items() if p.budget is None}
