@@ -1290,6 +1290,11 @@ def test_a_seed_out_of_range_is_said_in_the_pages_words(monkeypatch) -> None:
         assert app.problem.value == (
             "seed: a whole number from 0 to 18,446,744,073,709,551,615, not -5"
         )
+        # beside the field too, which is marked: the message is out of sight at the top
+        field = rc.find(v.TextField, label="seed").widget
+        assert field.error_messages == [
+            "a whole number from 0 to 18,446,744,073,709,551,615, not -5"
+        ]
     finally:
         app.problem.set("")
 

@@ -1064,7 +1064,15 @@ def SeedInput(seed: int, on_seed: Callable[[int], None]):
             return
         on_seed(value)
 
-    field = solara.v.TextField(label="seed", v_model=text, on_v_model=set_text)
+    # The refusal beside the field too: the page's message sits under the heading, out of
+    # sight from the foot of the sidebar, and the field showed "abc" as if it were in force.
+    mine = shown_problem if shown_problem.startswith("seed: ") else ""
+    field = solara.v.TextField(
+        label="seed",
+        v_model=text,
+        on_v_model=set_text,
+        error_messages=[mine.removeprefix("seed: ")] if mine else [],
+    )
     use_change(field, apply)
     return field
 
