@@ -863,7 +863,7 @@ def test_a_stored_front_is_offered_and_its_members_load_as_the_mix(
     app._use_member(member)
     current = app.policy.value
     assert current.replications == 2  # the planner's, as for a picked file (it became 10)
-    assert current.source == f"front {member}"
+    assert current.source == f"{shown.path.name}, member {member}"  # which front, too
     chosen = shown.shares(member)
     assert len(chosen) == 3
     assert {k: current.shares[k] for k in chosen} == pytest.approx(chosen)
@@ -911,7 +911,9 @@ def test_a_planner_uses_a_suggested_mix_in_the_browser(tmp_path: Path) -> None:
         page.get_by_role("button", name=f"use {member['member']}").click()
         expect_label(page, industry)  # the sidebar's slider
         # the scenario list is blank for a front member: the panel says where it came from
-        expect(page.locator(".povsim-source")).to_have_text(f"loaded from front {member['member']}")
+        expect(page.locator(".povsim-source")).to_have_text(
+            f"loaded from small, member {member['member']}"
+        )
         page.get_by_role("tab", name="Live model").click()
         expect(page.get_by_text(f"baseline-front-{member['member']}:")).to_be_visible()
         browser.close()

@@ -590,6 +590,19 @@ def test_one_far_miss_does_not_flatten_the_targets_figure() -> None:
     assert [t.get_text() for t in ax.figure.legends[0].get_texts()] == ["tolerance"]
 
 
+def test_a_front_of_scores_all_zero_does_not_reach_under_zero() -> None:
+    """A front whose incidence was 0 everywhere drew its axis from -0.04 to 0.04 %, and its
+    title read "1 mixes"."""
+    from povsim.plots import front_pairs
+
+    points = pd.DataFrame(
+        {"incidence_end": [0.0, 0.0], "spending_yuan": [2.0e7, 3.0e7], "feasible": [True] * 2}
+    )
+    fig = front_pairs(points, points.iloc[:1], ["incidence_end", "spending_yuan"])
+    assert fig.axes[0].get_xlim()[0] == 0
+    assert fig.get_suptitle().startswith("Pareto front: 1 mix of 2 evaluated")
+
+
 def test_a_nations_headcount_is_in_millions(baseline: Scenario) -> None:
     """The national figure's axis read "people" under a 1e7 offset; its pathways' panels
     under offsets of 1e6 and 1e7, their tallest bars at the frame."""

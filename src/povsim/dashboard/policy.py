@@ -303,7 +303,9 @@ class Front:
         """The member's mix as a dashboard policy (raises :class:`ScenarioError`)."""
         if member not in self.members:  # never a path built from anything else
             raise ScenarioError([ScenarioProblem(str(self.path), "member", f"no {member!r}")])
-        return Policy.from_file(self.path / "front" / f"{member}.toml", f"front {member}")
+        # named with its search: two fronts both have a member 07
+        source = f"{self.path.name}, member {member}"
+        return Policy.from_file(self.path / "front" / f"{member}.toml", source)
 
 
 def load_front(path: Path) -> Front:

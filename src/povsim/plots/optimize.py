@@ -67,10 +67,27 @@ def front_pairs(
             first = history.iloc[:1]
             ax.scatter(fx * first[x], fy * first[y], marker="x", color="black", label="base")
         ax.set(xlabel=scored(xlabel, statistic), ylabel=scored(ylabel, statistic))
+        if statistic != "regret":  # a regret's differences may go under 0
+            _not_under_zero(ax, x, y)
     axes[0].legend(fontsize="small")
-    title = f"Pareto front: {len(front)} mixes of {len(history)} evaluated"
+    mixes = "mix" if len(front) == 1 else "mixes"
+    title = f"Pareto front: {len(front)} {mixes} of {len(history)} evaluated"
     fig.suptitle(title if statistic is None else f"{title}\n(scores: {SCORED[statistic][1]})")
     return fig
+
+
+def _not_under_zero(ax, x: str, y: str) -> None:
+    """An axis of an outcome that cannot go under 0 starts at 0 at the lowest: scores all 0
+    centred it on 0 (-0.04 .. 0.04 % of people poor)."""
+    from povsim.runs import metrics
+
+    def never_negative(name: str) -> bool:
+        return metrics.is_known(name) and metrics.outcome(name).least == 0
+
+    if never_negative(x) and ax.get_xlim()[0] < 0:
+        ax.set_xlim(left=0)
+    if never_negative(y) and ax.get_ylim()[0] < 0:
+        ax.set_ylim(bottom=0)
 
 
 def _axis(name: str, values: pd.Series) -> tuple[float, str]:
