@@ -1324,6 +1324,36 @@ def test_a_loaded_mix_keeps_its_budget_and_the_planners_replications(monkeypatch
     assert app.policy.value.budget_scale == pytest.approx(own)
 
 
+def test_share_labels_add_up_to_the_total_they_keep() -> None:
+    """Industry moved to 30% left labels of 30+11+14+7+7+9+16+5 = 99% under "kept summing
+    to 100%"."""
+    from povsim.dashboard.app import _percents
+
+    moved = _small().with_share("industry", 0.30).shares
+    shown = _percents(moved)
+    assert sum(shown.values()) == 100
+    assert shown["industry"] == 30
+    assert all(abs(shown[n] - 100 * moved[n]) < 1 for n in moved)
+
+
+def test_a_full_list_of_pins_says_why_it_takes_no_more(monkeypatch) -> None:
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    mix = _small()
+    app.policy.set(mix)
+    app.pinned.set([mix.with_(label=f"m{i}") for i in range(app.MAX_PINNED)])
+    try:
+        _, rc = solara.render(app.PolicyPanel(), handle_error=False)
+        texts = [str(w.children[0]) for w in rc.find(v.Html).widgets if w.children]
+        assert any("unpin one to pin another" in t for t in texts)
+    finally:
+        app.pinned.set([])
+
+
 def test_a_loaded_mix_keeps_a_seed_the_planner_typed(monkeypatch) -> None:
     """Choosing another scenario put its own seed back in place of the planner's 7."""
     monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))

@@ -21,6 +21,7 @@ import hashlib
 import html
 import io
 import json
+import math
 import os
 import threading
 import time
@@ -352,6 +353,17 @@ def _own_budgets(current: Policy) -> str:
         f"level move, {sum(own.values()) / unit:,.1f} {word} yuan ({base.start_year}-"
         f"{base.end_year}): {each}"
     )
+
+
+def _percents(shares: dict[str, float]) -> dict[str, int]:
+    """Shares as whole percentages that add up to their rounded total (the largest
+    remainders rounded up): 30+11+14+7+7+9+16+5 read 99% under "kept summing to 100%"."""
+    exact = {name: 100 * share for name, share in shares.items()}
+    floors = {name: math.floor(value) for name, value in exact.items()}
+    left = round(sum(exact.values())) - sum(floors.values())
+    for name in sorted(exact, key=lambda n: floors[n] - exact[n])[: max(left, 0)]:
+        floors[name] += 1
+    return floors
 
 
 def _named(current: Policy) -> Policy:
@@ -895,14 +907,15 @@ def PolicyPanel():
                 "**Budget shares**: this mix spends none of the budget (every share is 0); "
                 "start from another scenario to change a mix"
             )
-        for name, share in current.shares.items() if total > 0 else ():
+        shown = _percents(current.shares)
+        for name in current.shares if total > 0 else ():
             # the words above: beside the track, each track began where its label ended,
             # so a 10% share's handle sat right of a 25% one's
             _slider(
                 solara.SliderInt,
-                f"{name} {share:.0%}",
+                f"{name} {shown[name]}%",
                 f"povsim-share-{name}",
-                value=round(100 * share),
+                value=shown[name],
                 min=0,
                 max=round(100 * sum(current.shares.values())),
                 on_value=partial(_set_share, current, name),
@@ -1009,6 +1022,11 @@ def PolicyPanel():
             disabled=len(pinned.value) >= MAX_PINNED,
             color="primary",
         )
+        if len(pinned.value) >= MAX_PINNED:  # the button greyed out without a word
+            solara.Text(
+                f"{MAX_PINNED} mixes pinned, the most a comparison takes: unpin one to pin another",
+                classes=["povsim-pins-full"],
+            )
         for mix in pinned.value:
             with solara.Row():
                 solara.Text(_pin_text(mix), classes=["povsim-pinned"])
