@@ -1133,7 +1133,8 @@ def YearControls(model: solara.Reactive[DashboardModel], shown: solara.Reactive[
         where = f"assessed up to {current.assessed}: finished"
     with solara.Card("Live model"):
         solara.Text(where, classes=["povsim-year"])
-        with solara.Row(justify="space-between"):
+        # wrapped on a phone's drawer, where "Step one year" ran past the card's edge
+        with solara.Row(justify="space-between", style={"flex-wrap": "wrap", "row-gap": "8px"}):
             solara.Button("Reset", color="primary", on_click=reset)
             solara.Button(
                 "Pause" if playing.value else "Play",
