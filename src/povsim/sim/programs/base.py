@@ -594,8 +594,8 @@ class SupportProgram(Program):
     def close(self, year: int, budget: float, spent: float, new: Index, waiting: Mask) -> None:
         """Set this year's effect and write the year's ledger row; ``waiting`` are the
         households that would have taken support up this year and were not reached
-        (:func:`unreached`; before stop 59 the fifth argument was every eligible household,
-        which counted those that turned support down)."""
+        (:func:`unreached`): not every eligible household, which counted those that turned
+        support down as short of money."""
         h = self.context.households
         self.income = self._one_a_household(self.effect(year), "effect", year)
         self.record(
