@@ -336,6 +336,9 @@ def test_replications_are_labelled_as_one_run_and_never_below_what_can_be(
     shown = _render(intervals_table(ensemble), 100)
     assert "incidence end" in shown
     assert "incidence_end" not in shown
+    # the money rows read together: the budget, and what spending holds beyond it
+    assert "budget (yuan)" in shown
+    assert "spending includes the monitoring's help, paid outside the budgets" in shown
 
 
 def test_an_index_without_an_interval_is_said_to_have_none() -> None:

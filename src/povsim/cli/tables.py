@@ -67,6 +67,7 @@ INTERVAL_ROWS = (
     "cumulative_relapse_share",
     "exits_households",
     "relapses_households",
+    "budget_yuan",
     "spending_yuan",
     "unspent_yuan",
     "cost_per_exit",
