@@ -81,6 +81,19 @@ def test_a_program_never_takes_the_grey_of_a_pathway_that_is_not_one() -> None:
     assert len({ten[f"program_{i}"] for i in range(10)}) == 10
 
 
+def test_a_light_hue_beside_its_dark_twin_is_dotted() -> None:
+    """Work away's light pink stood on the floor's pink, microcredit's light blue on
+    industry's blue, with nothing else between them."""
+    from povsim.plots.common import Figure as PlotFigure
+    from povsim.plots.common import _stacked_bars
+
+    ax = PlotFigure().subplots()
+    wide = pd.DataFrame({"social_security": [1.0, 2.0], "work_away": [1.0, 1.0]}, index=[1, 2])
+    _stacked_bars(ax, wide)
+    hatches = {bars.get_label(): bars.patches[0].get_hatch() for bars in ax.containers}
+    assert hatches == {"social_security": None, "work_away": ".."}
+
+
 def test_comparison_bars_carry_the_paired_differences() -> None:
     """Unpaired whiskers overlapped where the paired difference was clear: each bar but the
     reference's is labelled with its paired Δ, and no whisker reaches under 0."""
