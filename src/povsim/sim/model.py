@@ -51,16 +51,15 @@ def _name_the_program(err: Exception, year: int) -> None:
     for frame, _ in traceback.walk_tb(err.__traceback__):
         program = frame.f_locals.get("self")
         if isinstance(program, Program) and not type(program).__module__.startswith("povsim."):
-            kind = f"{type(program).__module__}:{type(program).__qualname__}"
-            err.add_note(
-                f"raised in program '{program.name}' ({kind}), a program of your own, in {year}"
-            )
-            _keep_own_frames(err, type(program))
+            cls = type(program)
+            _blame(err, program.name, f"{cls.__module__}:{cls.__qualname__}", f"in {year}", cls)
             return
 
 
-def _keep_own_frames(err: Exception, cls: type) -> None:
-    """Keep the lines of ``err``'s traceback in ``cls``'s module (:data:`OWN_PROGRAM_FRAMES`)."""
+def _blame(err: Exception, name: str, kind: str, when: str, cls: type) -> None:
+    """Say which program of one's own ``err`` came from and when, and keep the lines of its
+    traceback in ``cls``'s module (:data:`OWN_PROGRAM_FRAMES`)."""
+    err.add_note(f"raised in program '{name}' ({kind}), a program of your own, {when}")
     try:
         own = inspect.getsourcefile(cls)
     except (OSError, TypeError):  # a class of a notebook's or `python -c`'s __main__
@@ -148,11 +147,7 @@ class PovertyModel(County):
                 self.programs.append(cls(self, name, config))
             except Exception as err:
                 if not cls.__module__.startswith("povsim."):  # a program of one's own
-                    err.add_note(
-                        f"raised in program '{name}' ({config.kind}), a program of your own, "
-                        f"as it was built for {self.year}"
-                    )
-                    _keep_own_frames(err, cls)
+                    _blame(err, name, config.kind, f"as it was built for {self.year}", cls)
                 raise
         self._pathways: list[dict[str, Any]] = []
         self.income_sketches: list[np.ndarray] | None = [] if sketches else None

@@ -321,12 +321,9 @@ class SupportProgram(Program):
         if method == "eligible":
             if values.dtype != np.bool_:
                 raise ValueError(f"eligible({year}) returned {values.dtype}: a mask of bools")
-        elif not np.issubdtype(values.dtype, np.number) or not np.isfinite(values).all():
-            bad = (
-                n
-                if not np.issubdtype(values.dtype, np.number)
-                else int((~np.isfinite(values)).sum())
-            )
+        elif not np.issubdtype(values.dtype, np.number):
+            raise ValueError(f"{method}({year}) returned {values.dtype}: yuan, a number each")
+        elif (bad := int((~np.isfinite(values)).sum())) > 0:
             raise ValueError(
                 f"{method}({year}) returned {bad:,} values that are not finite numbers "
                 "(yuan per person per year)"
