@@ -1266,6 +1266,22 @@ def test_compare_takes_more_outcomes_and_refuses_one_it_cannot_record(tmp_path: 
         povsim.compare(files, replications=2, outcomes=["incidence@2016", "incidence@2016"])
 
 
+def test_a_metric_the_comparison_cannot_have_says_why(tiny: Scenario) -> None:
+    """``metric("additional_exits")`` said only "no metric 'additional_exits' in this
+    comparison", where ``compare(outcomes=...)`` says why: no run without support."""
+    table = pd.DataFrame({"scenario": ["baseline"], "metric": ["incidence_end"]})
+    empty = pd.DataFrame()
+    comparison = Comparison([tiny], 1, 2, empty, table, empty, 0.0)
+    with pytest.raises(
+        KeyError,
+        match=r"no metric 'additional_exits' in this comparison: it needs the run without "
+        r"support, which a comparison does not run: compare with no_intervention\.toml",
+    ):
+        comparison.metric("additional_exits")
+    with pytest.raises(KeyError, match=r"did you mean incidence_end"):
+        comparison.metric("incidence_ends")
+
+
 def test_a_mix_without_a_program_exited_no_one_through_it() -> None:
     """Its people by that pathway were missing, not 0: the difference a program made to the
     mix that has it was left out of the comparison, unless asked for by --outcome."""

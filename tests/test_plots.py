@@ -686,6 +686,36 @@ def test_the_peeling_figure_counts_inputs_in_whole_numbers() -> None:
     assert all(float(t).is_integer() for t in ticks)
 
 
+@pytest.mark.parametrize("columns", [["incidence"], ["incidence", "registered_incidence"]])
+def test_the_year_by_year_indices_show_every_title_and_cover_nothing(columns: list[str]) -> None:
+    """The legend beside the panels sat over the right panel's title, and "ST of each input
+    for incidence, year by year" ran past a single panel's edge, cut off."""
+    from povsim.plots.experiments import time_varying_indices
+
+    inputs = ["income.growth", "shocks.illness.annual_probability", "exit.income_margin"]
+    yearly = pd.DataFrame(
+        [
+            {"column": c, "year": y, "input": i, "index": "ST", "value": 0.3, "conf": 0.05}
+            for c in columns
+            for i in inputs
+            for y in range(2014, 2021)
+        ]
+    )
+    fig = time_varying_indices(yearly, "sobol")
+    assert not _legend_overlaps_data(fig)  # draws it
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    whole = fig.bbox
+    legend = fig.legends[0].get_window_extent(renderer)
+    for text in [*fig.texts, *(ax.title for ax in fig.axes)]:
+        box = text.get_window_extent(renderer)
+        assert not box.overlaps(legend), text.get_text()
+        assert whole.x0 <= box.x0 <= box.x1 <= whole.x1, text.get_text()
+    assert whole.x0 <= legend.x0 <= legend.x1 <= whole.x1
+    assert legend.y0 >= whole.y0
+    titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+    assert titles == ["ST of each input, year by year", *columns]
+
+
 def test_one_years_wild_index_does_not_flatten_the_others() -> None:
     """registered_incidence of 2020, near 0 in every run, had ST 3.6 ± 9: the axis ran from
     -5 to 12.5 and 2014-2019 were flat lines; the legend inside covered the highest points."""

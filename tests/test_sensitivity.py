@@ -140,11 +140,11 @@ def test_cli_and_api_give_the_same_indices(tmp_path: Path) -> None:
 def test_a_year_of_the_budget_is_an_input(small_base) -> None:
     sp = problem_spec(
         small_base,
-        {"budget.total.2018": {"bounds": [1e6, 3e7]}},
+        {"budget.total.2018": {"bounds": [1e6, 3e7]}, "income.growth": {"bounds": [0.04, 0.1]}},
         ["incidence_end"],
         time_varying=[],
     )
-    changes = sp.problem.changes([2e7])
+    changes = sp.problem.changes([2e7, 0.07])
     assert small_base.updated(changes).budget.total[2018] == 2e7
     assert len(small_base.updated(changes).budget.total) == len(small_base.budget.total)
 
@@ -311,19 +311,61 @@ def test_a_problem_built_in_python_is_checked_as_a_file_is(small_base) -> None:
     with pytest.raises(ScenarioError, match=r"<problem_spec>: seed"):
         problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}}, seed=-1)
     # One name is one output or column, not its letters.
-    sp = problem_spec(
-        small_base,
-        {"income.growth": {"bounds": [0.04, 0.1]}},
-        "incidence_end",
-        time_varying="incidence",
-    )
+    sp = problem_spec(small_base, TWO, "incidence_end", time_varying="incidence")
     assert sp.problem.spec.outputs == ["incidence_end"]
     assert sp.problem.spec.time_varying == ["incidence"]
 
 
+def test_a_problem_built_in_python_with_one_input_is_refused_at_once(small_base) -> None:
+    """problem_spec took one input (or one group), ran every sample, and refused it only
+    when analysing; the docs said it was refused before any run, as a problem file is."""
+    with pytest.raises(
+        ScenarioError,
+        match=r"<problem_spec>: inputs: an analysis needs two or more inputs or groups to "
+        r"apportion among, not 1 \(income\.growth\)",
+    ):
+        problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
+    grouped = {path: {**given, "group": "both"} for path, given in TWO.items()}
+    with pytest.raises(ScenarioError, match=r"not 1 \(both\)"):
+        problem_spec(small_base, grouped)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "reason"),
+    [
+        ([0.04, 0.10, 1.0], "triang's peak is a fraction of the width, at least 0 and below 1"),
+        ([-0.05, -0.01, 0.5], "triang's upper bound must be 0 or more (SALib's condition), not"),
+    ],
+)
+def test_a_triangle_salib_would_refuse_is_refused_by_the_check(
+    small_base, tmp_path: Path, bounds: list[float], reason: str
+) -> None:
+    """A peak at 1 or an upper bound below 0 passed `povsim check` and problem_spec, and
+    SALib refused them once sampling started: "Triangular distribution bound error"."""
+    triangle = {"dist": "triang", "bounds": bounds}
+    with pytest.raises(ScenarioError) as refused:
+        problem_spec(small_base, {**TWO, "income.growth": triangle})
+    assert f"<problem_spec>: inputs.income.growth.bounds: {reason}" in str(refused.value)
+    problem = tmp_path / "p.toml"
+    problem.write_text(
+        f'base = "{SCENARIOS / "baseline.toml"}"\n'
+        f'[inputs."income.growth"]\ndist = "triang"\nbounds = {bounds}\n'
+        '[inputs."exit.income_margin"]\nbounds = [0, 0.2]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "o"
+    for command in (["check"], ["sensitivity", "--out", str(out), "--problem"]):
+        result = runner.invoke(app, [*command, str(problem)])
+        assert result.exit_code == 2, result.output
+        said = " ".join(result.output.split())
+        assert f"{problem}: inputs.income.growth.bounds: {reason}" in said
+        assert "Traceback" not in result.output
+    assert not out.exists()
+
+
 def test_the_indices_need_an_analysis(small_base) -> None:
     """Before `analyze_*` the table raised AttributeError on None."""
-    sp = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
+    sp = problem_spec(small_base, TWO)
     with pytest.raises(ValueError, match=r"analyse first, e\.g\. sp\.analyze_sobol\(\)"):
         indices_table(sp)
 
@@ -363,7 +405,7 @@ def test_a_problem_names_a_wrong_path_scenario_or_outputs(small_base) -> None:
 
 def test_the_same_problem_draws_the_same_sample_unless_given_another_seed(small_base) -> None:
     def spec(seed: int) -> PovsimProblemSpec:
-        return problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}}, seed=seed)
+        return problem_spec(small_base, TWO, seed=seed)
 
     np.testing.assert_array_equal(spec(1).sample_sobol(4).samples, spec(1).sample_sobol(4).samples)
     assert not np.array_equal(spec(1).sample_sobol(4).samples, spec(2).sample_sobol(4).samples)
@@ -377,7 +419,7 @@ def test_a_sobol_sample_off_a_power_of_two_says_which_sizes_would_do(small_base)
     that would keep it."""
     from povsim.experiments.sensitivity import UnbalancedSample
 
-    spec = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}}, seed=1)
+    spec = problem_spec(small_base, TWO, seed=1)
     with pytest.warns(UnbalancedSample, match=r"N = 100 is not a power of 2.*N = 64 or 128") as w:
         spec.sample_sobol(100)
     assert [r.filename for r in w] == [__file__]  # the line that asked, not SALib's
@@ -532,9 +574,6 @@ def test_the_api_refuses_a_sample_its_analyser_cannot_read(small_base) -> None:
         "income.growth": {"bounds": [0.04, 0.1]},
         "shocks.illness.annual_probability": {"bounds": [0.05, 0.08]},
     }
-    one = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
-    with pytest.raises(ScenarioError, match=r"inputs: an analysis needs two or more inputs"):
-        one.analyze_morris()  # said by SALib only after every run
     sp = problem_spec(small_base, two)
     for n in (0, -3, "4", 2.5, True):
         with pytest.raises(ValueError, match=r"N: the base sample size, a positive integer"):
@@ -544,7 +583,13 @@ def test_the_api_refuses_a_sample_its_analyser_cannot_read(small_base) -> None:
         sp.analyze_morris()
     assert sp.sample_ff().samples.shape[1] == 2  # a fractional factorial takes no N
     sp.set_samples(sp.samples)  # a sample set by hand is the user's to read
-    normal = problem_spec(small_base, {"income.growth": {"dist": "norm", "bounds": [0.07, 0.01]}})
+    normal = problem_spec(
+        small_base,
+        {
+            "income.growth": {"dist": "norm", "bounds": [0.07, 0.01]},
+            "exit.income_margin": {"bounds": [0, 0.2]},
+        },
+    )
     with pytest.raises(ScenarioError, match=r"inputs\.income\.growth: Morris samples the 0 and 1"):
         normal.sample_morris(2, num_levels=4)
     assert normal.samples is None
@@ -572,12 +617,50 @@ def test_morris_is_analysed_with_the_levels_its_sample_was_drawn_with(small_base
     assert sp.num_levels == 8
 
 
+def test_sobol_and_fast_are_analysed_with_the_settings_their_sample_was_drawn_with(
+    small_base,
+) -> None:
+    """A Sobol' sample with second-order rows analysed without them gave wrong indices
+    without a word, and the other way round SALib's "Incorrect number of samples"; a FAST
+    sample of M = 4 analysed with M = 2 gave wrong indices without a word."""
+    from SALib.analyze import fast as salib_fast
+    from SALib.analyze import sobol as salib_sobol
+
+    sp = problem_spec(small_base, TWO, "incidence_end", time_varying=[])
+    model = lambda x: x @ np.array([1.0, 30.0])  # noqa: E731
+    sp.sample_sobol(4).evaluate(model)
+    with pytest.raises(
+        ValueError,
+        match=r"calc_second_order: the sample was drawn with calc_second_order=True, not "
+        r"False; analyse with the sample's setting or sample again",
+    ):
+        sp.analyze_sobol(calc_second_order=False)
+    sp.sample_sobol(4, calc_second_order=False).evaluate(model)
+    with pytest.raises(ValueError, match=r"drawn with calc_second_order=False, not True"):
+        sp.analyze_sobol(calc_second_order=True)
+    sp.analyze_sobol()  # was SALib's RuntimeError: read with second order, SALib's default
+    expected = salib_sobol.analyze(sp, sp.results, calc_second_order=False, seed=sp.problem.seed)
+    np.testing.assert_allclose(sp.analysis["ST"], expected["ST"])
+
+    sp.sample_fast(65).evaluate(model)
+    with pytest.raises(
+        ValueError, match=r"M: the sample was drawn with M=4, not 2; analyse with the sample's"
+    ):
+        sp.analyze_fast(M=2)
+    sp.sample_fast(145, M=6).evaluate(model)
+    with pytest.warns(UserWarning, match="FAST confidence intervals"):
+        sp.analyze_fast()  # read with M = 6, not SALib's default of 4
+    with pytest.warns(UserWarning, match="FAST confidence intervals"):
+        expected = salib_fast.analyze(sp, sp.results, M=6, seed=sp.problem.seed)
+    np.testing.assert_allclose(sp.analysis["S1"], expected["S1"])
+
+
 @pytest.mark.parametrize("flag", ["second_order", "resume", "overwrite", "progress"])
 def test_a_flag_is_true_or_false(small_base, tmp_path: Path, flag: str) -> None:
     """second_order="no" was read by its truth, as True, and drew the larger sample."""
     from povsim.experiments.sensitivity import run_sensitivity
 
-    sp = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
+    sp = problem_spec(small_base, TWO)
     with pytest.raises(TypeError, match=rf"{flag}: True or False, not str 'no'"):
         run_sensitivity(sp.problem, "sobol", 4, tmp_path / "o", **{flag: "no"})
     assert not (tmp_path / "o").exists()
@@ -790,9 +873,11 @@ def test_a_resume_of_another_analysis_is_refused_naming_what_differs(
         ("morris", "3", "(N: 2 then, 3 now)"),
         ("sobol", "4", "(method: morris then, sobol now, N: 2 then, 4 now)"),
     ):
-        result = sensitivity_cli(problem, out, *small, "--method", method, "-N", n, "--resume")
-        assert result.exit_code == 2, result.output
-        assert f"{out} holds another analysis {differs}" in result.output.replace("\n", "")
+        # without --resume it said to add it, and then refused the resume
+        for resume in (["--resume"], []):
+            result = sensitivity_cli(problem, out, *small, "--method", method, "-N", n, *resume)
+            assert result.exit_code == 2, result.output
+            assert f"{out} holds another analysis {differs}" in result.output.replace("\n", "")
     problem.write_text('outputs = ["cumulative_exit_share"]\n' + TWO_FILE, encoding="utf-8")
     result = sensitivity_cli(problem, out, *small, "--method", "morris", "-N", "2", "--resume")
     assert result.exit_code == 2, result.output
@@ -821,9 +906,21 @@ def test_a_resume_of_another_analysis_is_refused_naming_what_differs(
     )
     sp.sample_sobol(4, calc_second_order=False)
     with pytest.raises(
-        SweepError, match=r"holds the runs of another analysis \(N: 2 then, 4 now\)"
+        SweepError, match=r"holds the runs of another sensitivity analysis \(N: 2 then, 4 now\)"
     ):
         sp.evaluate(executor="serial", out=runs, resume=True, progress=False)
+    # Without resume it said "already holds a sweep: add --resume", which was then refused.
+    with pytest.raises(
+        SweepError, match=r"holds the runs of another sensitivity analysis \(N: 2 then, 4 now\)"
+    ):
+        sp.evaluate(executor="serial", out=runs, progress=False)
+    sp.sample_sobol(2, calc_second_order=False)
+    with pytest.raises(
+        SweepError,
+        match=r"already holds the runs of a sensitivity analysis: add resume=True to "
+        r"continue it, or use another out to start anew",
+    ):
+        sp.evaluate(executor="serial", out=runs, progress=False)
 
 
 def test_fast_with_groups_is_refused_before_any_run(tmp_path: Path) -> None:

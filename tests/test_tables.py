@@ -341,6 +341,28 @@ def test_replications_are_labelled_as_one_run_and_never_below_what_can_be(
     assert "spending includes the monitoring's help, paid outside the budgets" in shown
 
 
+def test_an_index_and_its_interval_have_the_same_decimals() -> None:
+    """Sobol's table read "1.2±0.440" beside "1.31±0.634": each number in its own figures."""
+    from povsim.cli.tables import indices_table
+
+    rows = pd.DataFrame(
+        {
+            "output": ["incidence_end"] * 4 + ["cost_per_exit"] * 2,
+            "input": ["income.growth"] * 2 + ["exit.margin"] * 2 + ["income.growth"] * 2,
+            "input2": [None] * 6,
+            "index": ["S1", "ST"] * 3,
+            "value": [1.2, 1.31, 0.05, 0.3, 25.3, 1234.5],
+            "conf": [0.44, 0.634, 0.0123, 0.05, 4.1, 300.2],
+            "listed": [True] * 6,
+        }
+    )
+    text = _render(indices_table(rows, "sobol"), 100)
+    for cell in ("1.200±0.440", "1.310±0.634", "0.050±0.012", "0.300±0.050"):
+        assert cell in text
+    assert "25.3±4.1" in text  # larger values: fewer decimals, the same for both
+    assert "1,234±300" in text
+
+
 def test_an_index_without_an_interval_is_said_to_have_none() -> None:
     """FAST's S1 without a ± read as a certain value, which the docs said was explained."""
     from povsim.cli.tables import indices_table

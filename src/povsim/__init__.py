@@ -16,7 +16,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,6 +174,73 @@ def _check_runs(replications: int, seed: int | None, least: int = 1) -> None:
         arguments.seed("seed", seed)
 
 
+# Whether a scenario is county-resolved is in its file or its fields, which types cannot
+# tell: what the arguments alone decide is narrowed (a partition is only a national run's,
+# a panel only a single county run's, more than one replication only an Ensemble's).
+@overload
+def run(
+    scenario: str | Path | Scenario,
+    *,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    panel: bool = False,
+    replications: int = 1,
+    executor: str | Executor | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    partition: str | int,
+) -> NationalResult: ...
+@overload
+def run(
+    scenario: str | Path | Scenario,
+    *,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    panel: Literal[True],
+    replications: Literal[1] = 1,
+    executor: str | Executor | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    partition: None = None,
+) -> RunResult: ...
+@overload
+def run(
+    scenario: str | Path | Scenario,
+    *,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    panel: bool = False,
+    replications: Literal[1] = 1,
+    executor: str | Executor | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    partition: None = None,
+) -> RunResult | NationalResult: ...
+@overload
+def run(
+    scenario: str | Path | Scenario,
+    *,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    panel: bool = False,
+    replications: int,
+    executor: str | Executor | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    partition: None = None,
+) -> RunResult | Ensemble | NationalResult: ...
 def run(
     scenario: str | Path | Scenario,
     *,
@@ -214,7 +281,12 @@ def run(
             counties each; refused for a county scenario, which has none.
 
     Returns:
-        The result; ``result.path`` is the run directory when ``out`` was given.
+        The result; ``result.path`` is the run directory when ``out`` was given. For type
+        checkers: a :class:`~povsim.runs.counties.NationalResult` when ``partition`` is
+        given, a :class:`~povsim.runs.runner.RunResult` with ``panel=True``, either of the
+        two for one replication (whether a scenario is county-resolved is in its file), and
+        any of the three for a number of replications not written as ``1`` (an
+        :class:`Ensemble` when more than one: narrow it with ``isinstance``).
 
     Raises:
         TypeError, ValueError: an argument of the wrong kind or out of the command line's

@@ -338,8 +338,15 @@ def _table_width(table: Table, wrapped: bool = False) -> int:
 
 
 def _with_interval(value: float, half: float) -> str:
-    """``value±half``, or the value alone where the index has no interval (Morris's sigma)."""
-    return _number(value) if math.isnan(half) else f"{_number(value)}±{_number(half)}"
+    """``value±half`` in the same decimals, or the value alone where the index has no
+    interval (Morris's sigma)."""
+    if math.isnan(half):
+        return _number(value)
+    # Each in its own figures read unevenly (1.2±0.440): the larger of the two decides
+    # both, three decimals under 10 as for an index in [0, 1].
+    largest = max(abs(value), abs(half)) if math.isfinite(value) else abs(half)
+    decimals = 3 if largest < 10 else 1 if largest < 100 else 0
+    return "±".join(f"{x:,.{decimals}f}" if math.isfinite(x) else "-" for x in (value, half))
 
 
 def indices_table(

@@ -116,10 +116,18 @@ class Comparison:
 
         Raises:
             KeyError: when the comparison has no such metric, with the names one could mean
-                (a renamed outcome would otherwise select nothing, silently).
+                (a renamed outcome would otherwise select nothing, silently), or why an
+                outcome that needs the run without support is not in it.
         """
         rows = self.table[self.table["metric"] == name]
         if rows.empty:
+            try:
+                counterfactual = metrics.outcome(name).needs == "counterfactual"
+            except metrics.UnknownOutcome:
+                counterfactual = False
+            if counterfactual:
+                # a known outcome, absent for a reason the user cannot guess from its name
+                raise KeyError(f"no metric {name!r} in this comparison: it {_NO_COUNTERFACTUAL}")
             hint = did_you_mean(name, dict.fromkeys(self.table["metric"]), n=3)
             raise KeyError(f"no metric {name!r} in this comparison{hint}")
         return rows.set_index("scenario")
@@ -343,6 +351,12 @@ def compare_scenarios(
     )
 
 
+_NO_COUNTERFACTUAL = (
+    "needs the run without support, which a comparison does not run: compare with "
+    "no_intervention.toml instead"
+)
+
+
 def checked_outcomes(outcomes: Sequence[str], scenarios: Sequence[Scenario]) -> list[str]:
     """``outcomes`` as a comparison can record them for every scenario: known, of a year
     every scenario runs, and of the tables a comparison keeps (not the counterfactual).
@@ -357,10 +371,7 @@ def checked_outcomes(outcomes: Sequence[str], scenarios: Sequence[Scenario]) -> 
         except metrics.UnknownOutcome as err:
             raise ValueError(f"outcome: {err.args[0]}") from None
         if needs == "counterfactual":
-            raise ValueError(
-                f"outcome {name!r} needs the run without support, which a comparison does not "
-                "run: compare with no_intervention.toml instead"
-            )
+            raise ValueError(f"outcome {name!r} {_NO_COUNTERFACTUAL}")
         program = metrics.pathway_program(name)
         programs = dict.fromkeys(p for s in scenarios for p in s.programs)
         if program is not None and program not in (*programs, *metrics.PATHWAY_OTHERS):

@@ -30,7 +30,14 @@ from typing import Annotated, Any, Literal, Self
 import numpy as np
 import pandas as pd
 import SALib
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from SALib import ProblemSpec
 from SALib.sample import morris
 
@@ -110,6 +117,26 @@ class Input(_Strict):
     bounds: list[float]
     group: str | None = None
 
+    @field_validator("bounds")
+    @classmethod
+    def _triangle(cls, value: list[float], info: ValidationInfo) -> list[float]:
+        # SALib's own checks (a peak of 1, an upper bound below 0) came only once sampling
+        # started, as its "Triangular distribution bound error"; checked on the field so
+        # that the error names inputs.NAME.bounds.
+        if info.data.get("dist") != "triang" or len(value) != 3:
+            return value  # the length is the whole input's check
+        if not 0.0 <= value[2] < 1.0:
+            raise ValueError(
+                f"triang's peak is a fraction of the width, at least 0 and below 1 "
+                f"(SALib's condition), not {value[2]:g}"
+            )
+        if value[1] < 0.0:
+            raise ValueError(
+                f"triang's upper bound must be 0 or more (SALib's condition), not "
+                f"{value[1]:g}: for an input below 0 use unif or truncnorm"
+            )
+        return value
+
     @model_validator(mode="after")
     def _parameters(self) -> Self:
         wanted = {"unif": 2, "logunif": 2, "triang": 3, "norm": 2, "truncnorm": 4, "lognorm": 2}
@@ -119,8 +146,6 @@ class Input(_Strict):
             self.bounds[0] < self.bounds[1]
         ):
             raise ValueError("bounds must have lower < upper")
-        if self.dist == "triang" and not 0.0 <= self.bounds[2] <= 1.0:
-            raise ValueError("triang's peak is a fraction of the width: between 0 and 1")
         if self.dist in ("norm", "lognorm") and not self.bounds[1] > 0.0:
             raise ValueError(f"{self.dist}'s standard deviation must be positive")
         if self.dist == "truncnorm" and not self.bounds[3] > 0.0:
@@ -416,8 +441,7 @@ def _range_problems(
 
 def check_analysable(problem: Problem) -> None:
     """Refuse, before any run, a problem SALib would refuse only when analysing, after every
-    run: indices apportion an output among two or more inputs or groups. (A problem built
-    in Python may still be sampled and evaluated with one.)"""
+    run: indices apportion an output among two or more inputs or groups."""
     factors = list(dict.fromkeys(problem.salib().get("groups") or problem.names))
     if len(factors) < 2:
         raise ScenarioError(
@@ -490,6 +514,7 @@ class PovsimProblemSpec(ProblemSpec):
         """The SALib sampler that drew the sample (``"sobol"``, ``"morris"``, ...)."""
         self.num_levels: int | None = None
         """The grid levels of a Morris sample, which its analysis must be given too."""
+        self._setting: tuple[str, Any] | None = None
         self._drawn: np.ndarray | None = None
         self._drawn_with: dict[str, Any] | None = None
         self.constant: dict[str, float] = {}
@@ -536,12 +561,14 @@ class PovsimProblemSpec(ProblemSpec):
             method = {"fast_sampler": "fast"}.get(self.sampler, self.sampler)
             self._drawn_with = json.loads(json.dumps({"method": method, **drawn}, default=str))
         self.num_levels = None
-        if func is morris.sample:
-            # SALib's analyser defaults to 4 levels whatever the sample used, and with other
-            # levels it scales every elementary effect wrongly without a word.
-            call = inspect.signature(func).bind(self, *args, **kwargs)
-            call.apply_defaults()
-            self.num_levels = int(call.arguments["num_levels"])
+        self._setting = None
+        if call is not None and (name := _SETTINGS.get(self.sampler)) is not None:
+            # SALib's analysers default it whatever the sample used: with another, Morris
+            # scales every elementary effect wrongly and FAST reads other frequencies
+            # without a word, and Sobol' reads the sample's blocks wrongly or fails.
+            self._setting = (name, call.arguments[name])
+            if func is morris.sample:
+                self.num_levels = int(call.arguments["num_levels"])
         return self
 
     def _check_size(self, sampler: str, arguments: dict[str, Any]) -> None:
@@ -566,13 +593,15 @@ class PovsimProblemSpec(ProblemSpec):
             check_sample_size(self.problem, method, n, second_order=second_order)
 
     def analyze(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
-        """SALib's ``analyze_*`` methods, their bootstrap seeded as the sample is; Morris
-        reads the sample with the ``num_levels`` it was drawn with unless given them.
+        """SALib's ``analyze_*`` methods, their bootstrap seeded as the sample is; Sobol',
+        Morris and FAST read the sample with the ``calc_second_order``, ``num_levels`` or
+        ``M`` it was drawn with unless given them.
 
         Raises:
             ValueError: nothing evaluated yet; Sobol, Morris or FAST asked of a sample
                 another method drew (their estimators read the sample's own design), or
-                Morris given ``num_levels`` other than its sample's.
+                given a ``calc_second_order``, ``num_levels`` or ``M`` other than its
+                sample's.
             ScenarioError: fewer than two inputs or groups to apportion the output among.
         """
         check_analysable(self.problem)
@@ -586,14 +615,15 @@ class PovsimProblemSpec(ProblemSpec):
                 f"drawn by sample_{drawn.removesuffix('_sampler')}: sample again with "
                 f"sample_{method}"
             )
-        if method == "morris" and drawn == "morris" and self.num_levels is not None:
-            given = kwargs.get("num_levels")
+        if needs and drawn in needs and self._setting is not None:
+            name, value = self._setting
+            given = kwargs.get(name)
             if given is None:
-                kwargs = {**kwargs, "num_levels": self.num_levels}
-            elif given != self.num_levels:
+                kwargs = {**kwargs, name: value}
+            elif given != value:
                 raise ValueError(
-                    f"num_levels: the sample was drawn with num_levels={self.num_levels}, "
-                    f"not {given!r}; analyse with the sample's levels or sample again"
+                    f"{name}: the sample was drawn with {name}={value!r}, not {given!r}; "
+                    f"analyse with the sample's {_SETTINGS_SAID[name]} or sample again"
                 )
         if self.results is None:
             # After the sample's checks: a sample the analyser cannot read is not worth
@@ -650,6 +680,9 @@ class PovsimProblemSpec(ProblemSpec):
             workers: worker processes for the executor (default: all cores).
             scheduler: address of a running Dask scheduler.
             out: keep the runs there (a sweep; ``resume`` continues one).
+            resume: continue the runs kept at ``out``, running only those not finished;
+                refused when they are another analysis's, naming what differs. Without it,
+                runs already at ``out`` are refused.
             on_result: called in this process as each run finishes.
             progress: a bar over the runs; by default where someone watches (a terminal,
                 Jupyter).
@@ -673,14 +706,20 @@ class PovsimProblemSpec(ProblemSpec):
             )
             raise ScenarioError([ScenarioProblem(self.problem.source, "", message)])
         drawn = self._drawn_with if self.samples is self._drawn else None
-        if out is not None and resume:
-            # Checked before the sweep is: its own check names only a changed base scenario
-            # for another N, and lets other outputs replace the indices of these.
+        if out is not None:
+            # Checked before the sweep is, resumed or not: its own check names only a changed
+            # base scenario for another N, and lets other outputs replace the indices of
+            # these; without resume it advised a resume that was then refused.
             record = self.problem.record(drawn)
             if (differs := another_analysis(out, record, self.problem.base)) is not None:
                 raise SweepError(
-                    f"{out} holds the runs of another analysis ({differs}): use another out "
-                    "(--out) to start anew"
+                    f"{out} holds the runs of another sensitivity analysis ({differs}): use "
+                    "another out (--out) to start anew"
+                )
+            if not resume and (_design(out) or {}).get("kind") == "sensitivity":
+                raise SweepError(
+                    f"{out} already holds the runs of a sensitivity analysis: add resume=True "
+                    "to continue it, or use another out to start anew"
                 )
         sweep = self.problem.sweep(self.samples, drawn)
         with tempfile.TemporaryDirectory(prefix="povsim-sensitivity-") as scratch:
@@ -722,6 +761,16 @@ class PovsimProblemSpec(ProblemSpec):
 
 _SAMPLERS = {"sobol": {"sobol", "saltelli"}, "morris": {"morris"}, "fast": {"fast_sampler"}}
 """The analysers that need their own sampler's design, and the samplers that draw it."""
+
+
+_SETTINGS = {
+    "sobol": "calc_second_order",
+    "saltelli": "calc_second_order",
+    "morris": "num_levels",
+    "fast_sampler": "M",
+}
+"""The argument of each sampler that its analyser must be given the same."""
+_SETTINGS_SAID = {"calc_second_order": "setting", "num_levels": "levels", "M": "harmonics"}
 
 
 _SALIB_UNBALANCED = r"\s*Convergence properties of the Sobol' sequence is only valid if\s+`N`"
@@ -827,7 +876,8 @@ def problem_spec(
             given a seed of its own.
 
     Raises:
-        ScenarioError: naming the argument and the problem, as for a problem file.
+        ScenarioError: naming the argument and the problem, as for a problem file (fewer
+            than two inputs or groups too).
     """
     loaded = arguments.scenario("scenario", scenario)
     base = one_county(loaded, scenario if isinstance(scenario, str | Path) else loaded.name)
@@ -847,6 +897,8 @@ def problem_spec(
         raise ScenarioError(problems_from(err, {}, source, ProblemFile)) from None
     problem = Problem(base, spec, source)
     _validate(problem, source)
+    # as a problem file is: refused here, not by the analysis after every run
+    check_analysable(problem)
     return PovsimProblemSpec(problem)
 
 
@@ -922,11 +974,8 @@ def another_analysis(
     the same, ``base``'s fields; None when nothing recorded differs (or there is no record
     to read: :func:`run_sweep` says so).
     """
-    try:
-        then = json.loads((Path(runs) / "design.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(then, dict) or not isinstance(then.get("problem"), dict):
+    then = _design(runs)
+    if then is None or not isinstance(then.get("problem"), dict):
         return None
     now = json.loads(json.dumps(record, default=str))
 
@@ -957,6 +1006,15 @@ def another_analysis(
         f"{k}: {_shown(before.get(k))} then, {_shown(current.get(k))} now" for k in changed[:3]
     )
     return shown + (", ..." if len(changed) > 3 else "")
+
+
+def _design(runs: str | Path) -> dict[str, Any] | None:
+    """The ``design.json`` kept in ``runs``; None when there is none to read."""
+    try:
+        design = json.loads((Path(runs) / "design.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return design if isinstance(design, dict) else None
 
 
 def _shown(value: Any) -> str:
@@ -1162,21 +1220,22 @@ def run_sensitivity(
         fresh = not existed or not any(target.iterdir())
         directory = OutputDirectory(target, "sensitivity")
         out = directory.path
-        if (out / "runs" / "design.json").exists() and not resume:
-            # Named for what the user ran, not for the sweep that keeps its runs.
-            raise SweepError(
-                f"{out} already holds a sensitivity analysis: add --resume to continue it or "
-                "--overwrite to replace it (resume=True, overwrite=True in Python)"
-            )
         sp = PovsimProblemSpec(problem)
         try:
             sample(sp, method, n, second_order=second_order)
             record = problem.record(sp._drawn_with)
-            if resume and (differs := another_analysis(out / "runs", record, problem.base)):
+            # Resumed or not: without --resume it advised one, which was then refused.
+            if differs := another_analysis(out / "runs", record, problem.base):
                 # Named for the analysis the user gave, not the sweep directory under it.
                 raise SweepError(
                     f"{out} holds another analysis ({differs}): use another --out to start "
                     "anew or --overwrite to replace it (out=, overwrite=True in Python)"
+                )
+            if (out / "runs" / "design.json").exists() and not resume:
+                # Named for what the user ran, not for the sweep that keeps its runs.
+                raise SweepError(
+                    f"{out} already holds a sensitivity analysis: add --resume to continue it "
+                    "or --overwrite to replace it (resume=True, overwrite=True in Python)"
                 )
             if on_plan is not None:
                 on_plan(len(sp.samples) * problem.spec.replications, 0)

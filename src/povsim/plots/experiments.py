@@ -300,7 +300,15 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
     method = arguments.one_of("method", method, tuple(_MAIN_INDICES))
     index = _MAIN_INDICES[method][1 if method != "morris" else 0]
     columns = list(dict.fromkeys(yearly["column"])) or ["(none)"]
-    fig = Figure(figsize=(6 * len(columns), 4.2), layout="constrained")
+    # The legend goes under the panels, as many names a row as their width allows (a small
+    # label's letter is about 0.055 in, its marker and gap 0.55 in): beside them, it covered
+    # the right panel's title, or the title above a single panel.
+    names = list(dict.fromkeys(yearly.loc[yearly["index"] == index, "input"]))
+    width = 6 * len(columns)
+    per_row = max(1, min(len(names), int(width / (0.55 + 0.055 * max(map(len, names), default=0)))))
+    legend_rows = -(-len(names) // per_row)
+    fig = Figure(figsize=(width, 4.2 + 0.25 * legend_rows), layout="constrained")
+    fig.suptitle(f"{index} of each input, year by year")
     axes = fig.subplots(1, len(columns), squeeze=False)[0]
     drawn = False
     for ax, column in zip(axes, columns, strict=True):
@@ -317,9 +325,9 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
             )
             if method != "morris":
                 _mark_off_axis(ax, line, plotted.get_color())
-        ax.set(
-            title=f"{index} of each input for {column}, year by year", xlabel="year", ylabel=index
-        )
+        # the column alone: the whole sentence ran past the panel, cut off at the figure's
+        # edge or under the legend; what is shown is said once, above the panels
+        ax.set(title=column, xlabel="year", ylabel=index)
         if len(rows) and rows["value"].notna().any():
             drawn = True
             if method != "morris":
@@ -341,10 +349,10 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
         else:
             ax.text(0.5, 0.5, "no time-varying indicators", ha="center", transform=ax.transAxes)
     if drawn:
-        # one legend for every panel, beside them: inside, it covered the highest points
+        # one legend for every panel, outside them: inside, it covered the highest points
         # (from the first panel with lines: a first indicator without indices has none)
         handles, labels = next(
             (h, lab) for h, lab in (ax.get_legend_handles_labels() for ax in axes) if h
         )
-        fig.legend(handles, labels, fontsize="small", loc="outside right upper")
+        fig.legend(handles, labels, fontsize="small", loc="outside lower center", ncols=per_row)
     return fig
