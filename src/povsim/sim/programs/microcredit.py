@@ -9,8 +9,10 @@ is hit by disasters and illness like the household's own farming, and each year 
 activity may fail, which ends its return (repaying the principal is a financial flow,
 not a fall in disposable income). At the term the activity ends with the loan unless
 the household borrows again (``renewal``: renewal and extension contracts stayed within
-the policy through 2020, Xinhua, 3 Jul 2020). Nationally 674.7 bn yuan reached 17.03 m households by
-August 2020 (domain.md, "Program reach by 2020"), about 39,600 yuan a household.
+the policy through 2020, Xinhua, 3 Jul 2020). Nationally 674.7 bn yuan was lent in 17.03 m loans by
+August 2020 (domain.md, "Program reach by 2020"), about 39,600 yuan a loan; the 17.03 m counts
+renewals and extensions again, and 37.0% of the registered households ever borrowed (2020 census;
+docs/register-sources.md sections 15 and 57).
 """
 
 from __future__ import annotations
