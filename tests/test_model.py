@@ -155,6 +155,25 @@ def test_population_matches_calibration_targets(baseline: Scenario) -> None:
     assert grades == pytest.approx(baseline.population.housing_grade_probs, abs=0.01)
 
 
+def test_transfers_follow_a_households_earning_level_by_their_elasticity(
+    baseline: Scenario,
+) -> None:
+    """Remittances and pensions follow what a household earns: with an elasticity of 0.5 a
+    member of a household whose persistent level is one log point higher gets e^0.5 times
+    the transfers of a like member, and the rural mean's transfer share is kept."""
+    flat, _ = build_population(baseline, Streams(11).population)
+    following = baseline.updated({"income.transfer_elasticity": 0.5})
+    h, v = build_population(following, Streams(11).population)
+    persistent = h.level + v.level[h.village]
+    ratio = h.transfer_base / flat.transfer_base
+    assert np.log(ratio) - 0.5 * persistent == pytest.approx(np.log(ratio[0]) - 0.5 * persistent[0])
+    people = h.size.astype(float)
+    share = np.average(h.transfer_base, weights=people) / following.income.initial_mean
+    assert share == pytest.approx(following.income.component_shares[2], rel=1e-9)
+    poorest = h.level < np.quantile(h.level, 0.2)
+    assert h.transfer_base[poorest].mean() < flat.transfer_base[poorest].mean()
+
+
 def test_a_model_and_its_state_say_what_they_are(baseline: Scenario) -> None:
     """Each printed as ``<povsim.sim.model.PovertyModel object at 0x…>``."""
     model = PovertyModel(baseline.updated({"population.households": 300}), 4)

@@ -357,6 +357,15 @@ class IncomeConfig(Section):
     elderly_transfer_weight: float = setting(
         3.0, "transfers to an elderly member relative to another member", "ratio", ge=0.0
     )
+    transfer_elasticity: float = setting(
+        0.0,
+        "elasticity of a household's transfers to its persistent earning level (its own and "
+        "its village's): remittances and pensions from past employment follow earnings, a "
+        "flat pension or subsidy does not (0: every member alike, at the elderly weight)",
+        "",
+        ge=0.0,
+        le=1.0,
+    )
 
 
 class IllnessConfig(Section):

@@ -154,6 +154,9 @@ def build_population(
         transitory=rng.normal(0.0, inc.transitory_sd, n),
     )
     multiplier = np.exp(h.level + h.transitory + villages.level[village])
+    # NBS's rural transfers are mostly remittances and pensions, which follow what a
+    # household earns: its persistent level, not this year's luck.
+    transfers = transfers * np.exp(inc.transfer_elasticity * (h.level + villages.level[village]))
     people = h.persons
     for name, raw, scaled, share in (
         ("farm_base", farm, farm * multiplier, inc.component_shares[0]),
