@@ -67,6 +67,23 @@ def test_legends_do_not_cover_the_data(baseline: Scenario) -> None:
     assert not _legend_overlaps_data(spending(_replications(small, "spending"), small))
 
 
+def test_the_income_fan_leaves_out_the_median_of_a_few_registered_agents(
+    baseline: Scenario,
+) -> None:
+    """Two registered households left in 2019 drew their median as the registered poor's."""
+    small = baseline.updated({"population.households": 300})
+    ind = _replications(small, "indicators")
+    # weighted: two agents of 300 standing for 5,000 households are 33 households
+    ind["registered_households"] = np.where(ind["year"] >= 2019, 2 * 5_000 / 300, 2_500.0)
+    ind["median_income_registered"] = np.where(ind["year"] >= 2019, 7_500.0, 2_000.0)
+    fig = income_fan(ind, small)
+    (line,) = [li for li in fig.axes[0].get_lines() if "registered" in str(li.get_label())]
+    drawn = np.asarray(line.get_ydata(), dtype=float)
+    assert np.isnan(drawn[-2:]).all()
+    assert not np.isnan(drawn[:-2]).any()
+    assert "20 or more agents" in str(line.get_label())
+
+
 def test_a_program_never_takes_the_grey_of_a_pathway_that_is_not_one() -> None:
     """Fifteen programs take tab20, whose own greys would pass for "combined" or "none"."""
     names = [f"program_{i}" for i in range(15)] + ["combined", "none"]

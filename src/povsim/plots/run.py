@@ -30,6 +30,9 @@ __all__ = [
 ]
 
 _INDICATORS = "a run's indicators (result.indicators)"
+FEW_REGISTERED = 20
+"""Registered agents under which the income fan leaves out the registered poor's median."""
+
 _INCOME_BANDS = (
     "year", "income_p05", "income_p25", "income_p50", "income_p75", "income_p95", "poverty_line"
 )  # fmt: skip
@@ -165,18 +168,24 @@ def draw_income_bands(ax: Axes, ind: pd.DataFrame, **median_style) -> None:
 
 def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
     """Percentiles of per-capita income each year against the poverty line."""
-    _checked("ind", ind, (*_INCOME_BANDS, "median_income_registered"), _INDICATORS, scenario)
+    registered = ("median_income_registered", "registered_households", "population_households")
+    _checked("ind", ind, (*_INCOME_BANDS, *registered), _INDICATORS, scenario)
     name = _named(scenario, ind)
     ind = _yearly_means(ind)
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     draw_income_bands(ax, ind)
+    # The median of the last few registered agents is one household's luck (7,500 yuan with
+    # two left): drawn only while enough agents, not weighted households, stand behind it.
+    agents = ind["registered_households"] * scenario.population.households
+    enough = agents >= FEW_REGISTERED * ind["population_households"]
     ax.plot(
         ind["year"],
-        ind["median_income_registered"],
+        ind["median_income_registered"].where(enough),
         color="C2",
         ls=":",
-        label="median, registered poor",
+        label="median, registered poor"
+        + ("" if enough.all() else f" (years with {FEW_REGISTERED} or more agents)"),
     )
     ax.set(
         title=f"Income per person — {name}",
