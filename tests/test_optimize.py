@@ -232,6 +232,29 @@ def test_a_search_stopped_before_its_first_point_does_not_hold_its_directory(
             optimize(obvious, out=tmp_path / "s", **settings)  # type: ignore[arg-type]
 
 
+def test_a_search_that_kept_no_point_leaves_no_folder_it_made(
+    obvious: Scenario, tmp_path: Path
+) -> None:
+    """Stopped before its first point it left OUT with its marker and search.json, and a
+    later command there was refused ("holds a povsim optimize output")."""
+    settings = {
+        "objectives": ["incidence_end", "spending_yuan"],
+        "levers": ["shares"],
+        "generations": 1,
+        "population": 4,
+        "replications": 1,
+        "seed": 5,
+    }
+    with pytest.raises(KeyboardInterrupt):
+        optimize(obvious, out=tmp_path / "s", on_result=_stop_at_once, **settings)  # type: ignore[arg-type]
+    assert not (tmp_path / "s").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        optimize(obvious, out=mine, on_result=_stop_at_once, **settings)  # type: ignore[arg-type]
+    assert list(mine.iterdir()) == []  # a folder of one's own stays, as it was
+
+
 def test_robust_mode_scores_over_the_uncertain_inputs(obvious: Scenario, tmp_path: Path) -> None:
     problem = tmp_path / "problem.toml"
     problem.write_text(
@@ -267,7 +290,9 @@ def test_robust_mode_scores_over_the_uncertain_inputs(obvious: Scenario, tmp_pat
 
     assert set(SCORED) == set(STATISTICS)  # every statistic is labelled
     drawn = front_pairs(result.history, result.front, ["incidence_end"], "regret")
-    assert drawn.axes[0].get_xlabel() == "regret in incidence end (%)"
+    # one objective is drawn over the points in order, not against itself on a diagonal
+    assert drawn.axes[0].get_ylabel() == "regret in incidence end (%)"
+    assert drawn.axes[0].get_xlabel() == "point evaluated, in order"
     with pytest.raises(ScenarioError, match="lever of the search too"):
         optimize(
             obvious,

@@ -51,7 +51,9 @@ def front_pairs(
         raise ValueError("objectives: at least one, not none")
     arguments.table("history", history, objectives, _HISTORY)
     arguments.table("front", front, objectives, _FRONT)
-    pairs = list(itertools.combinations(objectives, 2)) or [(objectives[0], objectives[0])]
+    if len(objectives) == 1:
+        return _one_objective(history, front, objectives[0], statistic)
+    pairs = list(itertools.combinations(objectives, 2))
     columns = min(len(pairs), 3)
     rows = -(-len(pairs) // columns)
     fig = Figure(figsize=(4.2 * columns, 3.6 * rows), layout="constrained")
@@ -72,6 +74,31 @@ def front_pairs(
     axes[0].legend(fontsize="small")
     mixes = "mix" if len(front) == 1 else "mixes"
     title = f"Pareto front: {len(front)} {mixes} of {len(history)} evaluated"
+    fig.suptitle(title if statistic is None else f"{title}\n(scores: {SCORED[statistic][1]})")
+    return fig
+
+
+def _one_objective(
+    history: pd.DataFrame, front: pd.DataFrame, name: str, statistic: str | None
+) -> Figure:
+    """A search of one objective: each point's score in the order the search evaluated it,
+    the best in colour (an objective against itself was a diagonal line)."""
+    fig = Figure(figsize=(6.4, 3.8), layout="constrained")
+    ax = fig.subplots()
+    scale, label = _axis(name, history[name])
+    order = pd.Series(range(1, len(history) + 1), index=history.index)
+    feasible = history["feasible"].astype(bool) if "feasible" in history else order > 0
+    ax.scatter(order[feasible], scale * history.loc[feasible, name], s=8, color="lightgrey",
+               label="evaluated")  # fmt: skip
+    best = history[name].isin(front[name]) & feasible
+    ax.scatter(order[best], scale * history.loc[best, name], s=22, color="tab:blue", label="best")
+    if len(history):
+        ax.scatter([1], [scale * history[name].iloc[0]], marker="x", color="black", label="base")
+    ax.set(xlabel="point evaluated, in order", ylabel=scored(label, statistic))
+    if statistic != "regret":
+        _not_under_zero(ax, "", name)
+    ax.legend(fontsize="small")
+    title = f"Best of {len(history)} evaluated"
     fig.suptitle(title if statistic is None else f"{title}\n(scores: {SCORED[statistic][1]})")
     return fig
 
