@@ -249,6 +249,10 @@ def test_an_index_without_an_interval_has_no_whisker() -> None:
     mu_star, sigma = (b.errorbar.lines[2][0].get_segments() for b in bars)
     assert all(len(segment) == 2 for segment in mu_star)
     assert all(len(segment) == 0 for segment in sigma)
+    # the axis says what unit the effects are in ("in the output's units" said none)
+    assert ax.get_ylabel() == "elementary effect (share, 0.01 = 1 point)"
+    cost = sensitivity_bars(indices.assign(output="cost_per_exit"), "morris").axes[0]
+    assert cost.get_ylabel() == "elementary effect (yuan)"
 
 
 def test_a_figure_names_a_wrong_table_or_method() -> None:

@@ -256,13 +256,24 @@ def sensitivity_bars(
             ax.set_yticks([])  # an axis with no bars on it has no scale to read
             continue
         ax.set_ylabel(
-            "elementary effect, in the output's units"
+            f"elementary effect ({_effect_unit(output)})"
             if method == "morris"
             else "share of the output's variance"
         )
         ax.legend(fontsize="small")
     fig.suptitle(f"{method} sensitivity indices")
     return fig
+
+
+def _effect_unit(output: str) -> str:
+    """The unit a Morris effect on ``output`` is in: the output's own (a share as a fraction,
+    0.01 is one point), per the input's whole range."""
+    from povsim.runs import metrics
+
+    if not metrics.is_known(output):
+        return "output's units"
+    unit = metrics.outcome(output).unit
+    return "share, 0.01 = 1 point" if unit == "share" else unit
 
 
 INDEX_AXIS = (-0.1, 1.1)
