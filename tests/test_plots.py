@@ -184,7 +184,8 @@ def test_comparison_bars_of_the_eight_shipped_mixes_keep_their_labels_apart() ->
         # nor over the bars and their whiskers (a cost's "+6.3 k yuan" label ran over them)
         ends = [line.get_window_extent(renderer).x1 for line in ax.lines]
         ends += [bar.get_window_extent(renderer).x1 for bar in ax.patches]
-        assert max(ends) < min(b.x0 for b in boxes), "a label over a bar"
+        # a whisker had ended a pixel or two short of its label: a visible gap
+        assert max(ends) + 4 <= min(b.x0 for b in boxes), "a label over a bar"
         ticks = [t for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text() in names]
         assert all(t.get_rotation() == 0 for t in ticks), "slanted names"
     everything = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.get_yticklabels()]

@@ -194,15 +194,18 @@ def _room_for_labels(fig: Figure, axes: Sequence[Axes], tops: Sequence[float]) -
     The labels sit at the panel's right edge, a width fixed in points, and the bars had
     three fifths of the panel: a cost's "Δ +6.3 ±0.1 k yuan" ran over the longest bars.
     """
-    fig.draw_without_rendering()  # the layout, which sets the panels' widths
-    for ax, top in zip(axes, tops, strict=True):
-        if top <= 0 or not ax.texts:
-            continue
-        panel = ax.get_window_extent().width
-        label = max(t.get_window_extent().width for t in ax.texts)
-        # the share of the panel left of the widest label, less a whisker's cap and a gap
-        free = 1 - (label + 12) / panel
-        ax.set_xlim(0, top / max(min(free, 0.9), 0.3))
+    # Twice: a new scale brings new tick labels, and the layout narrows the panels again
+    # (a whisker had run into its label by a few pixels).
+    for _ in range(2):
+        fig.draw_without_rendering()  # the layout, which sets the panels' widths
+        for ax, top in zip(axes, tops, strict=True):
+            if top <= 0 or not ax.texts:
+                continue
+            panel = ax.get_window_extent().width
+            label = max(t.get_window_extent().width for t in ax.texts)
+            # the share of the panel left of the widest label, less its offset, a cap, a gap
+            free = 1 - (label + 20) / panel
+            ax.set_xlim(0, top / max(min(free, 0.9), 0.3))
 
 
 _MAIN_INDICES = {"sobol": ("S1", "ST"), "fast": ("S1", "ST"), "morris": ("mu_star", "sigma")}
