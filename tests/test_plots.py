@@ -761,3 +761,24 @@ def test_one_years_wild_index_does_not_flatten_the_others() -> None:
     assert {t.get_text() for t in ax.texts} == {"3.6", "-0.4"}  # marked at the edges
     assert ax.get_legend() is None
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["income.growth", "budget.scale"]
+
+
+def test_two_inputs_off_the_axis_in_one_year_are_marked_apart() -> None:
+    """Two inputs' estimates over the axis in 2017 printed "2.6" and "2.5" on each other."""
+    from povsim.plots.experiments import time_varying_indices
+
+    yearly = pd.DataFrame(
+        {
+            "column": "registered_incidence",
+            "year": [2016, 2017] * 2,
+            "input": ["income.growth"] * 2 + ["budget.scale"] * 2,
+            "index": "ST",
+            "value": [0.5, 2.6, 0.4, 2.5],
+            "conf": 0.05,
+        }
+    )
+    fig = time_varying_indices(yearly, "sobol")
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    first, second = (t.get_window_extent(renderer) for t in fig.axes[0].texts)
+    assert not first.overlaps(second)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -284,18 +285,24 @@ INDEX_AXIS = (-0.1, 1.1)
 edge with their value."""
 
 
-def _mark_off_axis(ax: Axes, line: pd.DataFrame, colour: str) -> None:
-    """Mark at the axis's edge, with its value, each year's index beyond :data:`INDEX_AXIS`."""
+def _mark_off_axis(
+    ax: Axes, line: pd.DataFrame, colour: str, marked: Counter[tuple[object, float]]
+) -> None:
+    """Mark at the axis's edge, with its value, each year's index beyond :data:`INDEX_AXIS`;
+    ``marked`` counts the panel's marks at each year and edge, so a second input's value
+    stands under the first's, not over it ("2.6" and "2.5" were printed on each other)."""
     low, high = INDEX_AXIS
     for year, value in zip(line["year"], line["value"], strict=True):
         if not (value > high or value < low):
             continue
-        edge, marker, offset = (high, "^", -11) if value > high else (low, "v", 5)
+        edge, marker, offset, inward = (high, "^", -11, -8) if value > high else (low, "v", 5, 8)
+        earlier = marked[year, edge]
+        marked[year, edge] += 1
         ax.plot([year], [edge], marker=marker, color=colour, clip_on=False)
         ax.annotate(
             f"{value:.2g}",
             (year, edge),
-            xytext=(-5, offset),
+            xytext=(-5, offset + inward * earlier),
             textcoords="offset points",
             ha="right",  # inside the axis: the last year's stood past its edge
             fontsize="x-small",
@@ -327,6 +334,7 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
     drawn = False
     for ax, column in zip(axes, columns, strict=True):
         rows = yearly[(yearly["column"] == column) & (yearly["index"] == index)]
+        marked: Counter[tuple[object, float]] = Counter()
         for name, line in rows.groupby("input", sort=False):
             line = line.sort_values("year")
             (plotted,) = ax.plot(line["year"], line["value"], marker="o", label=name)
@@ -338,7 +346,7 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
                 color=plotted.get_color(),
             )
             if method != "morris":
-                _mark_off_axis(ax, line, plotted.get_color())
+                _mark_off_axis(ax, line, plotted.get_color(), marked)
         # the column alone: the whole sentence ran past the panel, cut off at the figure's
         # edge or under the legend; what is shown is said once, above the panels
         ax.set(title=column, xlabel="year", ylabel=index)
