@@ -1214,6 +1214,36 @@ def test_a_sweep_prints_its_points(tmp_path: Path) -> None:
     assert "4 of 4 runs in" in said
 
 
+def test_a_sweep_draws_its_outcomes_at_each_point(tmp_path: Path) -> None:
+    """A sweep wrote its tables and no figure: each headline outcome is drawn against the
+    grid's first field, a line for each value of the second; variants one point each."""
+    from povsim.experiments.sweep import load_design, run_sweep
+    from povsim.plots.experiments import SWEEP_OUTCOMES, sweep_outcomes
+
+    small = tmp_path / "small.toml"
+    small.write_text(
+        f'extends = "{SCENARIOS / "baseline.toml"}"\n[population]\nhouseholds = 150\n', "utf-8"
+    )
+    design = tmp_path / "design.toml"
+    design.write_text(
+        f'base = "{small}"\nreplications = 2\n[grid]\n"income.growth" = [0.04, 0.08]\n'
+        '"programs.industry.share" = [0.2, 0.25]\n',
+        "utf-8",
+    )
+    summary = run_sweep(load_design(design), tmp_path / "o")
+    assert (tmp_path / "o" / "figures" / "outcomes.png").is_file()
+    fig = sweep_outcomes(summary, ["income.growth", "programs.industry.share"], "grid")
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == [s.replace("_", " ") for s in SWEEP_OUTCOMES]
+    assert all(ax.get_xlabel() == "income.growth" for ax in panels)
+    labels = panels[0].get_legend_handles_labels()[1]
+    assert labels == ["programs.industry.share = 0.2", "programs.industry.share = 0.25"]
+    variants = sweep_outcomes(summary, [], "variants")
+    assert variants.axes[0].get_xlabel() == "variant"
+    ticks = [t.get_text() for t in variants.axes[0].get_xticklabels()]
+    assert ticks == ["g0000", "g0001", "g0002", "g0003"]  # the design's order
+
+
 def test_compare_notes_a_scenario_seed_it_does_not_use(tmp_path: Path) -> None:
     """Every mix runs on the first's seed; a second scenario's own seed was silently unused."""
     other = tmp_path / "other.toml"

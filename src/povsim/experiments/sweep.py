@@ -567,6 +567,13 @@ def run_sweep(
 
     runner.run(execute, specs, write)
     summary = sweep_summary(out)
+    drawn = sweep.record.get("design")
+    if isinstance(drawn, dict):  # a design file's sweep, not a sensitivity analysis's sample
+        from povsim.plots.experiments import sweep_outcomes
+
+        kind = next((k for k in ("grid", "lhs") if drawn.get(k)), "variants")
+        fields = {"grid": drawn.get("grid"), "lhs": (drawn.get("lhs") or {}).get("ranges")}
+        directory.figure("outcomes", sweep_outcomes(summary, list(fields.get(kind) or ()), kind))
     directory.manifest(
         name=sweep.name,
         seed=sweep.seed,

@@ -11,6 +11,7 @@ from povsim.plots.experiments import (
     comparison_bars,
     comparison_trajectories,
     sensitivity_bars,
+    sweep_outcomes,
     time_varying_indices,
 )
 from povsim.plots.optimize import front_pairs, front_shares, peeling_trajectory
@@ -39,6 +40,7 @@ __all__ = [
     "run_figures",
     "sensitivity_bars",
     "spending",
+    "sweep_outcomes",
     "target_fit",
     "time_varying_indices",
 ]

@@ -7,18 +7,25 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from povsim.config import arguments
 from povsim.plots.common import Figure, _line, _yearly_means
-from povsim.runs.metrics import outcome
+from povsim.runs.metrics import label, outcome
+from povsim.runs.stats import mean_interval
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from matplotlib.axes import Axes
 
-__all__ = ["comparison_bars", "comparison_trajectories", "sensitivity_bars", "time_varying_indices"]
+__all__ = [
+    "comparison_bars",
+    "comparison_trajectories",
+    "sensitivity_bars",
+    "sweep_outcomes",
+    "time_varying_indices",
+]
 
 
 def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
@@ -377,4 +384,89 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
             (h, lab) for h, lab in (ax.get_legend_handles_labels() for ax in axes) if h
         )
         fig.legend(handles, labels, fontsize="small", loc="outside lower center", ncols=per_row)
+    return fig
+
+
+SWEEP_OUTCOMES = (
+    "incidence_end",
+    "cumulative_exit_share",
+    "cumulative_relapse_share",
+    "cost_per_exit",
+)
+"""The headline outcomes a sweep's figure shows, where its summary has them."""
+
+
+def sweep_outcomes(
+    summary: pd.DataFrame, varied: Sequence[str] = (), kind: str = "variants"
+) -> Figure:
+    """Each headline outcome's mean over the replications, with its 95% interval, at each
+    point of a sweep. A grid's points are drawn against its first field that is a number, a
+    line for each combination of its other fields; a Latin hypercube's against its first
+    range, unjoined; named variants (or a grid of no number) a point for each variant.
+
+    Args:
+        summary: a sweep's ``summary.parquet`` (``sweep_summary``): its plan with each
+            finished run's headline figures.
+        varied: the design's fields, in its order (empty for variants).
+        kind: the design's: ``"grid"``, ``"lhs"`` or ``"variants"``.
+    """
+    kind = arguments.one_of("kind", kind, ("grid", "lhs", "variants"))
+    arguments.table("summary", summary, ("point", "point_name"), "a sweep's summary.parquet")
+    shown = [m for m in SWEEP_OUTCOMES if m in summary and summary[m].notna().any()]
+    fields = [f for f in varied if f in summary] if kind != "variants" else []
+    number = [f for f in fields if pd.api.types.is_numeric_dtype(summary[f])]
+    numeric = bool(number)
+    x_field = number[0] if numeric else "point_name"
+    series_fields = [f for f in fields if f != x_field] if kind == "grid" and numeric else []
+    fig = Figure(figsize=(4.2 * max(len(shown), 1), 3.8), layout="constrained")
+    axes = fig.subplots(1, max(len(shown), 1), squeeze=False).ravel()
+    if not shown:
+        axes[0].text(0.5, 0.5, "no run has finished", ha="center", transform=axes[0].transAxes)
+        axes[0].set_axis_off()
+        return fig
+    groups = summary.groupby(series_fields, sort=True) if series_fields else [((), summary)]
+    for ax, metric in zip(axes, shown, strict=True):
+        scale = 100.0 if outcome(metric).unit == "share" else 1.0
+        for key, rows in groups:
+            key = key if isinstance(key, tuple) else (key,)
+            points = [
+                (x, *mean_interval(part[metric])) for x, part in rows.groupby(x_field, sort=numeric)
+            ]
+            if not numeric:  # variants in the design's order, not the alphabet's
+                order = dict.fromkeys(summary.sort_values("point")["point_name"])
+                points.sort(key=lambda p: list(order).index(p[0]))
+            x = [p[0] for p in points]
+            mean = scale * np.array([p[1] for p in points])
+            low = scale * np.array([p[2] for p in points])
+            high = scale * np.array([p[3] for p in points])
+            named = ", ".join(
+                f"{f} = {v:g}" if isinstance(v, float) else f"{f} = {v}"
+                for f, v in zip(series_fields, key, strict=True)
+            )
+            ax.errorbar(
+                x,
+                mean,
+                yerr=np.nan_to_num(np.vstack([mean - low, high - mean])),
+                marker="o",
+                capsize=3,
+                ls="-" if kind == "grid" and numeric else "none",
+                label=named or None,
+            )
+        unit = "%" if scale == 100 else outcome(metric).unit
+        xlabel = x_field if numeric else "variant" if kind == "variants" else "point"
+        ax.set(title=label(metric).removesuffix(" (yuan)"), ylabel=unit, xlabel=xlabel)
+        if unit == "yuan":
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        if not numeric:
+            ax.tick_params(axis="x", labelrotation=30)
+            for tick in ax.get_xticklabels():
+                tick.set_horizontalalignment("right")
+        if outcome(metric).least == 0:
+            # from 0, with room over the highest point (a share of 90% sat on the frame)
+            ax.set_ylim(0, 1.08 * ax.get_ylim()[1])
+    handles, labels = axes[0].get_legend_handles_labels()
+    if labels:
+        fig.legend(handles, labels, fontsize="small", loc="outside lower center", ncols=3)
+    replications = int(summary["replication"].nunique()) if "replication" in summary else 1
+    fig.suptitle(f"Sweep: means of {replications} replications with their 95% intervals")
     return fig
