@@ -287,6 +287,64 @@ def test_an_interrupted_fit_keeps_its_best_point(county, tmp_path: Path) -> None
     assert not list((tmp_path / "fit").glob(".*.tmp"))
 
 
+def test_a_second_fit_on_the_same_out_is_refused_while_the_first_runs(
+    county, tmp_path: Path
+) -> None:
+    """Two fits started on one --out both ended in success, and one's result was lost: the
+    second is refused while the first lives, as a second policy search is."""
+    out = tmp_path / "fit"
+    second: dict[str, subprocess.CompletedProcess[str]] = {}
+    args = ["calibrate", str(REGIONS / "guiyang.toml"), "--targets"]
+    args += [str(REGIONS / "guiyang_targets.toml"), "--out", str(out), "--quiet"]
+    args += ["--param", "income.growth=0.02:0.15", "--households", "200", "--generations", "1"]
+    args += ["--population", "2", "--replications", "1", "--executor", "serial"]
+
+    def meanwhile() -> None:
+        # the first fit has run once: a second povsim starts on the same --out
+        second["run"] = subprocess.run(
+            [sys.executable, "-m", "povsim", *args], capture_output=True, text=True, timeout=300
+        )
+        raise KeyboardInterrupt  # the first need not finish
+
+    with pytest.raises(KeyboardInterrupt):
+        _fit(county, out, generations=1, population=2, on_result=meanwhile)
+    done = second["run"]
+    assert done.returncode == 2, done.stderr
+    said = " ".join(done.stderr.split())
+    assert f"{out} is being written by another povsim (pid {os.getpid()})" in said
+    assert not (tmp_path / ".fit.lock").exists()  # let go when the first ended
+
+
+def test_a_fit_stopped_before_its_first_point_leaves_no_folder(
+    county, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It left OUT with only its marker, and every later command there was refused ("holds
+    a povsim calibration output"); an earlier fit being continued stays whole."""
+    import povsim.experiments.calibration.fit as fit
+
+    search = fit.differential_evolution
+
+    def stopped(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fit, "differential_evolution", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        _fit(county, tmp_path / "fit", generations=1, population=2)
+    assert not (tmp_path / "fit").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        _fit(county, mine, generations=1, population=2)
+    assert list(mine.iterdir()) == []  # a folder of one's own stays, as it was
+    monkeypatch.setattr(fit, "differential_evolution", search)
+    _fit(county, tmp_path / "fit", generations=1, population=2)
+    before = sorted(p.name for p in (tmp_path / "fit").iterdir())
+    monkeypatch.setattr(fit, "differential_evolution", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        _fit(county, tmp_path / "fit", generations=1, population=2)
+    assert sorted(p.name for p in (tmp_path / "fit").iterdir()) == before
+
+
 def test_candidates_that_make_invalid_scenarios_are_skipped(county, tmp_path: Path) -> None:
     """Budget shares above what the others leave are not candidates, not a crash."""
     shares = [Parameter(path="programs.industry.share", bounds=(0.0, 1.0))]
@@ -469,6 +527,25 @@ def test_calibrate_cli_names_an_ignored_param_as_given(tmp_path: Path) -> None:
     result = runner.invoke(app, [*args, "--param", "income.grwoth=0:1"])
     assert result.exit_code == 2
     assert "--param: income.grwoth: is no field of the scenario" in result.output
+
+
+def test_a_misspelt_parameter_or_region_is_offered_the_name_meant(tmp_path: Path) -> None:
+    """--param income.houshold_sd said "is no field of the scenario", and validate shandann
+    "no such targets file", where --set offers the name a slip of spelling meant."""
+    args = ["calibrate", str(REGIONS / "shandan.toml"), "--targets"]
+    args += [str(REGIONS / "shandan_targets.toml"), "--out", str(tmp_path / "fit")]
+    result = runner.invoke(app, [*args, "--param", "income.houshold_sd=0.4:1"])
+    assert result.exit_code == 2
+    assert (
+        "--param: income.houshold_sd: is no field of the scenario (did you mean "
+        "income.household_sd?)"
+    ) in " ".join(result.output.split())
+    assert not (tmp_path / "fit").exists()
+    result = runner.invoke(app, ["validate", "shandann", "--regions-dir", str(REGIONS)])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    missing = REGIONS / "shandann_targets.toml"
+    assert f"{missing}: no such targets file (did you mean shandan?)" in said
 
 
 def test_every_shipped_region_loads_with_its_targets() -> None:

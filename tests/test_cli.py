@@ -5,15 +5,17 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 import povsim.runs.store
-from povsim import INDICATORS
+from povsim import INDICATORS, Scenario
 from povsim.cli import app
 from povsim.sim.households import PANEL_COLUMNS
 
@@ -245,6 +247,13 @@ def test_fields_lists_every_field() -> None:
     assert "| `geography.deep_areas[].incidence` | `(required)` |" in result.output
     assert "| `geography.provinces[].survey_population` | `None` | people |" in result.output
     assert "PydanticUndefined" not in result.output
+
+
+def test_an_illness_episodes_cost_is_per_episode() -> None:
+    """povsim fields gave the mean cost of an episode the unit yuan/household."""
+    result = runner.invoke(app, ["fields"])
+    assert result.exit_code == 0
+    assert "| `shocks.illness.oop_cost_mean` | `6000.0` | yuan/episode |" in result.output
 
 
 @pytest.mark.parametrize("command", ["sweep", "sensitivity", "calibrate"])
@@ -497,6 +506,104 @@ def test_what_a_killed_writer_left_is_recovered(tmp_path: Path) -> None:
     assert refused.exit_code == 2  # the old run is back, and is not replaced without asking
     assert (out / "manifest.json").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_the_run_progress_bar_ends_on_the_last_year_run(small: Scenario) -> None:
+    """A run of 2014-2020 ended its bar on 2021: the year December's step moves on to."""
+    from povsim import simulate
+    from povsim.cli.common import LazyProgress
+
+    progress = LazyProgress(2 * len(small.years) * small.steps_per_year, enabled=False)
+    shown: list[str] = []
+
+    def step(model: Any) -> None:
+        progress(model)
+        shown.append(progress.progress.tasks[0].fields["year"])
+
+    simulate(small, 1, on_step=step)
+    assert shown[0] == str(small.start_year)
+    assert shown[-1] == str(small.end_year)
+    assert set(shown) == {str(year) for year in small.years}
+
+
+def _unwritable_commands(target: Path) -> list[list[str]]:
+    """run, compare and discover into ``target``: each is refused before its work."""
+    industry = str(SCENARIOS / "industry_led.toml")
+    results, where = str(target.parent / "none"), "incidence_end > 0.01"
+    return [
+        ["run", BASELINE, "--out", str(target), *SMALL],
+        ["compare", BASELINE, industry, "--out", str(target), "--executor", "serial", *SMALL],
+        ["discover", results, "--where", where, "--out", str(target)],
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in a folder of mode 0555")
+def test_an_empty_target_folder_that_cannot_be_written_is_refused_before_the_work(
+    tmp_path: Path,
+) -> None:
+    """A folder without write permission was found only once the runs were done: exit 1,
+    and a hidden .NAME.old-* folder left beside it every time."""
+    target = tmp_path / "locked"
+    target.mkdir()
+    target.chmod(0o555)
+    try:
+        for args in _unwritable_commands(target):
+            output = " ".join(_refused(args).split())
+            assert f"cannot write {target}: no permission to write in it" in output
+    finally:
+        target.chmod(0o755)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked"]
+
+
+def test_a_target_folder_that_takes_no_file_is_refused_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above where os.access cannot tell (root, an immutable folder: chattr +i): the
+    folder is tried with a file."""
+    import tempfile
+
+    target = tmp_path / "immutable"
+    target.mkdir()
+    make = tempfile.mkstemp
+
+    def refused_in_target(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        if Path(kwargs.get("dir") or ".").resolve() == target.resolve():
+            raise PermissionError(1, "Operation not permitted")
+        return make(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused_in_target)
+    for args in _unwritable_commands(target):
+        output = " ".join(_refused(args).split())
+        assert f"cannot write {target}: it takes no new files (Operation not permitted)" in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["immutable"]
+
+
+def test_a_failed_move_aside_leaves_no_hidden_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An output that could not be moved aside left an empty .NAME.old-* folder; one moved
+    aside whose replacement could not be moved in was left there."""
+    from povsim.runs.store import staged
+
+    out = tmp_path / "run"
+    with staged(out, "run") as directory:
+        directory.manifest()
+    earlier = (out / "manifest.json").read_text(encoding="utf-8")
+    move = os.replace
+    for failing in ("aside", "in"):
+
+        def refuse(source: Any, destination: Any, failing: str = failing) -> None:
+            moving = Path(source) == out if failing == "aside" else Path(destination) == out
+            if moving and not Path(source).parent.name.startswith(".run.old-"):
+                raise PermissionError(1, "Operation not permitted")
+            move(source, destination)
+
+        monkeypatch.setattr(os, "replace", refuse)
+        with pytest.raises(PermissionError), staged(out, "run") as directory:
+            directory.manifest()
+        monkeypatch.setattr(os, "replace", move)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["run"], failing
+        assert (out / "manifest.json").read_text(encoding="utf-8") == earlier
 
 
 def test_a_full_disk_during_a_sweep_is_one_line_and_keeps_the_finished_runs(

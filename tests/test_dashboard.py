@@ -940,6 +940,26 @@ def test_a_closed_tabs_session_is_freed_in_minutes_not_a_day(monkeypatch) -> Non
     assert seen["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m"
 
 
+def test_a_scenarios_dir_that_does_not_exist_is_refused(monkeypatch, tmp_path) -> None:
+    """--scenarios-dir nothere started the server without a word, and the page offered no
+    scenarios; left out, a missing ./scenarios is no error where a scenario is given."""
+    from typer.testing import CliRunner
+
+    import povsim.cli.dashboard as command
+    from povsim.cli import app
+
+    monkeypatch.setattr(command, "serve", lambda argv, env: pytest.fail("served"))
+    missing = tmp_path / "nothere"
+    args = ["dashboard", str(SCENARIOS / "baseline.toml"), "--port", str(free_port())]
+    result = CliRunner().invoke(app, [*args, "--scenarios-dir", str(missing)])
+    assert result.exit_code == 2, result.output
+    assert f"--scenarios-dir {missing}: no such folder" in " ".join(result.output.split())
+    assert "dashboard at" not in result.output
+    monkeypatch.chdir(tmp_path)  # no ./scenarios here
+    monkeypatch.setattr(command, "serve", lambda argv, env: 0)
+    assert CliRunner().invoke(app, args).exit_code == 0
+
+
 def test_a_port_in_use_is_refused_before_the_address_is_announced(monkeypatch) -> None:
     """The server printed the address, then its own error, and ended with status 3."""
     import socket

@@ -239,6 +239,47 @@ def test_a_box_without_a_significant_restriction_is_not_reported() -> None:
     assert _drop_insignificant(strong, 0) == 0
 
 
+def test_the_whole_input_space_is_no_box() -> None:
+    """Where most runs meet the condition anyway, the first step of the peeling (no
+    restriction at all) was kept and reported as "Box 1: when anywhere, 57% of runs ...; the
+    box holds 100% of those runs and 100% of all runs"."""
+    from types import SimpleNamespace
+
+    from povsim.experiments.discovery import _drop_insignificant
+
+    assert _drop_insignificant(SimpleNamespace(p_values=[{}]), 0) is None
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(rng.uniform(size=(300, 3)), columns=["a", "b", "c"])
+    y = rng.uniform(size=300) < 0.57  # likely everywhere, and unrelated to the inputs
+    boxes, stats, _, summary = prim_boxes(x, y)
+    assert boxes.empty
+    assert stats.empty
+    assert summary.empty
+    found = Discovery(Path("r"), "sweep", "y", 300, int(y.sum()), list(x), boxes, stats,
+                      pd.DataFrame(), summary)  # fmt: skip
+    [reading] = found.readings()
+    assert reading.startswith("no box:")
+
+
+def test_an_outcome_of_a_year_the_runs_did_not_run_is_refused(tmp_path: Path) -> None:
+    """incidence@2027 of runs to 2020 was NaN in every run: "not incidence@2027 > 0.5" held
+    everywhere without a word, and "registered_people@2025 < 1" said no run meets it."""
+    sweep = planted_sweep(tmp_path / "sweep", runs=20)
+    for where in ("registered_people@2020 > 0 and not registered_people@2027 > 0.5",
+                  "registered_people@2018 < 1"):  # fmt: skip
+        with pytest.raises(DiscoveryError) as error:
+            discover(sweep, where)
+        year = where.split("@")[-1][:4]
+        assert str(error.value) == (
+            f"--where {where!r}: registered_people@{year}: the runs run 2019-2020, not {year}"
+        )
+    args = ["discover", str(sweep), "--where", "registered_people@2025 < 1"]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "the runs run 2019-2020, not 2025" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_box_that_loses_its_density_is_not_reported() -> None:
     """Dropping a box's insignificant restrictions can leave a box where the condition is
     no longer likely; it was reported anyway ("when income.growth <= 0.0649, 29% of runs

@@ -414,6 +414,34 @@ def test_a_design_reads_toml_nested_tables_as_dotted_paths(tmp_path: Path) -> No
         load_design(over)
 
 
+def test_a_value_for_a_whole_table_is_named_by_its_own_key_in_the_designs_words(
+    tmp_path: Path,
+) -> None:
+    """Beside "income.growth", a grid's "income" = [1] was reported as grid.income.growth,
+    with the scenario file's advice "initial_mean = ... under [income]"."""
+    grid = write_design(
+        tmp_path, 'base = "{base}"\n[grid]\n"income.growth" = [0.05, 0.06]\n"income" = [1]\n'
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_design(grid)
+    [problem] = error.value.problems
+    assert problem.path == "grid.income"
+    assert problem.message.startswith(
+        "a table of settings, not 1: give one of its fields as the grid's key instead, e.g. "
+        '"income.initial_mean" = [...] (initial_mean, '
+    )
+    assert "under [income]" not in problem.message
+    variants = write_design(
+        tmp_path,
+        'base = "{base}"\n[[variants]]\nname = "a"\nset = {{"programs.industry" = 1}}\n',
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_design(variants)
+    [problem] = error.value.problems
+    assert problem.path == "variants[0].set.programs.industry"
+    assert 'e.g. "programs.industry.share" = ... in variants[0].set (share, ' in problem.message
+
+
 def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
     lhs = write_design(
         tmp_path,
@@ -1056,7 +1084,7 @@ def _comparison(scenario: Scenario) -> Comparison:
         (
             lambda t: povsim.optimize(t, ["poor_person_years"], "o", seed=-1),
             ValueError,
-            "seed: from 0 to 4294967295, not -1",
+            "seed: from 0 to 18446744073709551615, not -1",
         ),
         (
             lambda t: povsim.optimize(t, ["poor_person_years"], "o", replications=0),

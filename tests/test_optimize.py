@@ -255,6 +255,26 @@ def test_a_search_that_kept_no_point_leaves_no_folder_it_made(
     assert list(mine.iterdir()) == []  # a folder of one's own stays, as it was
 
 
+def test_a_search_takes_any_seed_the_other_commands_take(tmp_path: Path) -> None:
+    """--seed went to at most 2^32 - 1 here (pymoo's legacy seeding), to 2^64 - 1 elsewhere."""
+    from povsim.experiments.optimize import _library_seed
+
+    # a seed pymoo took before is given as it was: a search made with it is the same
+    assert [_library_seed(s) for s in (0, 5, 2**32 - 1)] == [0, 5, 2**32 - 1]
+    folded = {_library_seed(s) for s in (2**32, 2**32 + 1, 2**64 - 1)}
+    assert len(folded) == 3
+    assert all(0 <= s < 2**32 for s in folded)
+    args = ["optimize", str(SCENARIOS / "baseline.toml"), "--objectives", "incidence_end"]
+    args += ["--generations", "1", "--population", "4", "--replications", "1"]
+    args += ["--households", "200", "--executor", "serial", "--quiet"]
+    result = runner.invoke(app, [*args, "--seed", str(2**64 - 1), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["seed"] == 2**64 - 1
+    result = runner.invoke(app, [*args, "--seed", str(2**64), "--out", str(tmp_path / "p")])
+    assert result.exit_code == 2
+
+
 def test_robust_mode_scores_over_the_uncertain_inputs(obvious: Scenario, tmp_path: Path) -> None:
     problem = tmp_path / "problem.toml"
     problem.write_text(

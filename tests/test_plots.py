@@ -782,3 +782,34 @@ def test_two_inputs_off_the_axis_in_one_year_are_marked_apart() -> None:
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     first, second = (t.get_window_extent(renderer) for t in fig.axes[0].texts)
     assert not first.overlaps(second)
+
+
+def test_a_sweeps_figure_takes_a_field_of_numbers_that_varies_as_its_axis() -> None:
+    """A bool's 0 and 1 were drawn as a scale from -0.2 to 1, a point whose field was unset
+    (None) was dropped without a word, and one replication was called "means of 1
+    replications with their 95% intervals"."""
+    from povsim.plots.experiments import sweep_outcomes
+
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "point_name": ["g0000", "g0001", "g0002", "g0003"],
+            "replication": 0,
+            "villages.work_teams": [True, True, False, False],
+            "income.growth": [0.04, 0.08, 0.04, 0.08],
+            "exit.income_margin": [0.1, 0.1, None, None],
+            "incidence_end": [0.03, 0.01, 0.04, 0.02],
+        }
+    )
+    fields = ["villages.work_teams", "exit.income_margin", "income.growth"]
+    fig = sweep_outcomes(summary, fields, "grid")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "income.growth"  # not the bool, nor the field of one value
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == [
+        "villages.work_teams = False, exit.income_margin unset",
+        "villages.work_teams = True, exit.income_margin = 0.1",
+    ]
+    assert fig.get_suptitle() == "Sweep: one replication a point (no interval)"
+    hypercube = sweep_outcomes(summary, ["income.growth"], "lhs")
+    assert all(line.get_linestyle() == "None" for line in hypercube.axes[0].get_lines())

@@ -172,12 +172,14 @@ def test_budget_shares_vary_together_and_stay_valid(small_base) -> None:
 def test_a_sample_that_makes_an_invalid_scenario_leaves_nothing(tmp_path: Path) -> None:
     """Refused once sampled, the analysis left an empty output with a povsim marker."""
     path = tmp_path / "problem.toml"
+    # Each share's ends fit the budget with the others' base shares, not both at once.
     path.write_text(
-        '[inputs."income.growth"]\ndist = "norm"\nbounds = [0.05, 5]\n'
-        '[inputs."income.transitory_sd"]\nbounds = [0.1, 0.3]\n'
+        '[inputs."programs.industry.share"]\nbounds = [0.1, 0.34]\n'
+        '[inputs."programs.employment.share"]\nbounds = [0.05, 0.21]\n'
     )
+    room = ["--set", "programs.housing.share=0.07"]
     out = tmp_path / "o"
-    result = sensitivity_cli(path, out, "-N", "4", "--executor", "serial")
+    result = sensitivity_cli(path, out, "-N", "4", "--executor", "serial", *room)
     assert result.exit_code == 2, result.output
     assert "makes an invalid scenario" in result.output
     assert not out.exists()
@@ -191,7 +193,7 @@ def test_a_sample_that_makes_an_invalid_scenario_leaves_nothing(tmp_path: Path) 
     morris = ["--method", "morris", "-N", "2"]
     assert sensitivity_cli(good, out, *morris, *small).exit_code == 0
     before = (out / "indices.parquet").read_bytes()
-    again = sensitivity_cli(path, out, "-N", "4", *small, "--overwrite")
+    again = sensitivity_cli(path, out, "-N", "4", *small, *room, "--overwrite")
     assert again.exit_code == 2, again.output
     assert "makes an invalid scenario" in again.output
     assert (out / "indices.parquet").read_bytes() == before
@@ -199,17 +201,55 @@ def test_a_sample_that_makes_an_invalid_scenario_leaves_nothing(tmp_path: Path) 
 
 
 def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:
+    # a year setting is one of the few fields without limits a normal could reach past
     path = tmp_path / "problem.toml"
     path.write_text(
-        '[inputs."programs.industry.gain"]\ndist = "norm"\nbounds = [3000, 400]\n'
+        '[inputs."registration.income_year"]\ndist = "norm"\nbounds = [2013, 1]\n'
         '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n'
     )
     result = sensitivity_cli(
         path, tmp_path / "o", "--method", "morris", "-N", "2", "--executor", "serial"
     )
     assert result.exit_code == 2, result.output
-    assert "inputs.programs.industry.gain" in result.output
+    assert "inputs.registration.income_year" in result.output
     assert "bounded distribution" in result.output
+
+
+@pytest.mark.parametrize(
+    ("path", "dist", "bounds", "crossed"),
+    [
+        (
+            "exit.income_margin",
+            "norm",
+            "[0.0, 1.0]",
+            "below the field's minimum 0 (a chance of 0.5) and above the field's maximum 2",
+        ),
+        ("monitoring.scale", "norm", "[0.05, 0.05]", "below the field's minimum 0 (a chance of"),
+        ("income.growth", "lognorm", "[-0.5, 0.5]", "above the field's maximum 1 (a chance of"),
+        # no sample would ever cross: a bound in reach of none is no reason to refuse
+        ("programs.industry.gain", "norm", "[3000, 400]", None),
+        ("population.households", "lognorm", "[6.0, 0.1]", None),
+    ],
+)
+def test_an_unbounded_input_past_its_fields_limits_is_refused_by_the_check(
+    tmp_path: Path, path: str, dist: str, bounds: str, crossed: str | None
+) -> None:
+    """povsim check passed a normal of mean 0 and sd 1 on exit.income_margin (0 to 2): Sobol
+    refused it once sampled ("sample 0 makes an invalid scenario ... not -1.01")."""
+    problem = tmp_path / "problem.toml"
+    problem.write_text(
+        f'base = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+        f'[inputs."{path}"]\ndist = "{dist}"\nbounds = {bounds}\n'
+        '[inputs."income.transitory_sd"]\nbounds = [0.1, 0.3]\n'
+    )
+    result = runner.invoke(app, ["check", str(problem)])
+    if crossed is None:
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert f"{problem}: inputs.{path}.dist: {dist} reaches {crossed}" in said
+    assert "give a bounded distribution within them (truncnorm" in said
 
 
 def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None:
@@ -316,18 +356,24 @@ def test_a_problem_built_in_python_is_checked_as_a_file_is(small_base) -> None:
     assert sp.problem.spec.time_varying == ["incidence"]
 
 
-def test_a_problem_built_in_python_with_one_input_is_refused_at_once(small_base) -> None:
+def test_an_analysis_of_one_input_built_in_python_is_refused_before_its_sample(
+    small_base,
+) -> None:
     """problem_spec took one input (or one group), ran every sample, and refused it only
-    when analysing; the docs said it was refused before any run, as a problem file is."""
+    when analysing. An analysis's sampler now refuses it before drawing; a Latin hypercube
+    of one input, a discovery's or a robust search's, is sound and drawn."""
+    one = problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
     with pytest.raises(
         ScenarioError,
         match=r"<problem_spec>: inputs: an analysis needs two or more inputs or groups to "
         r"apportion among, not 1 \(income\.growth\)",
     ):
-        problem_spec(small_base, {"income.growth": {"bounds": [0.04, 0.1]}})
+        one.sample_sobol(4)
+    assert one.samples is None
+    assert len(one.sample_latin(5).samples) == 5
     grouped = {path: {**given, "group": "both"} for path, given in TWO.items()}
     with pytest.raises(ScenarioError, match=r"not 1 \(both\)"):
-        problem_spec(small_base, grouped)
+        problem_spec(small_base, grouped).sample_morris(4)
 
 
 @pytest.mark.parametrize(
@@ -586,11 +632,11 @@ def test_the_api_refuses_a_sample_its_analyser_cannot_read(small_base) -> None:
     normal = problem_spec(
         small_base,
         {
-            "income.growth": {"dist": "norm", "bounds": [0.07, 0.01]},
+            "registration.income_year": {"dist": "norm", "bounds": [2013, 1]},
             "exit.income_margin": {"bounds": [0, 0.2]},
         },
     )
-    with pytest.raises(ScenarioError, match=r"inputs\.income\.growth: Morris samples the 0 and 1"):
+    with pytest.raises(ScenarioError, match=r"inputs\.registration\.income_year: Morris samples"):
         normal.sample_morris(2, num_levels=4)
     assert normal.samples is None
 

@@ -238,6 +238,78 @@ def test_a_sweep_table_fits_its_points_settings() -> None:
     assert "the design file" in text
 
 
+def _targets(names: list[str]) -> pd.DataFrame:
+    """A validation table of Shandan's size: counts, an income, a share near 0."""
+    published = [14_200.0, 3_916.0, 0.0256, 6_660.0, 11_295.0, 10_284.0][: len(names)]
+    simulated = [15_883.2, 5_537.4, 0.0301, 6_512.3, 11_001.9, 10_111.0][: len(names)]
+    return pd.DataFrame(
+        {
+            "region": "shandan",
+            "target": names,
+            "published": published,
+            "simulated": simulated,
+            "ci_low": [0.0, 5_000.0, 0.028, 6_400.0, 10_900.0, 9_900.0][: len(names)],
+            "ci_high": [30_110.4, 6_000.0, 0.032, 6_600.0, 11_100.0, 10_300.0][: len(names)],
+            "tolerance": "±10%",
+            "passed": [False, False, False, True, True, True][: len(names)],
+        }
+    )
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_the_validation_table_never_cuts_a_number(width: int) -> None:
+    """At 80 columns validate showed "simulat…" and "(≥10,90…": rich cut every column to fit."""
+    names = [
+        "registered_people_start@2013",
+        "registered_people@2017",
+        "registered_incidence@2017",
+        "mean_income_ever_registered@2017",
+        "mean_income@2017",
+        "ever_exited_people@2017",
+    ]
+    for shown in (names, ["exited_people[industry,primary]@2015", *names[1:]]):
+        text = _render(targets_table(_targets(shown), "10 replications", width), width)
+        assert "…" not in text
+        assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+        words = set(text.split())
+        for figure in ("14,200", "15,883", "(≥0)", "(≥10,900)", "0.026", "0.030", "(≥0.028)"):
+            assert figure in words or f"{figure};" in words, (figure, text)
+        for name in shown:
+            assert name in text
+        assert "simulated" in text
+
+
+@pytest.mark.parametrize("width", [80, 100, 40])
+def test_the_sweep_table_never_cuts_a_number(width: int) -> None:
+    """povsim sweep of growth_and_industry at 80 columns showed "housi…", "cumul…" and
+    "30,7…": rich cut every column to fit."""
+    from povsim.cli.tables import sweep_table
+
+    grid = [(g, s) for g in (0.04, 0.06, 0.073, 0.09) for s in (0.15, 0.25, 0.35)]
+    summary = pd.DataFrame(
+        {
+            "point": range(len(grid)),
+            "point_name": [f"g{i:04d}" for i in range(len(grid))],
+            "income.growth": [g for g, _ in grid],
+            "programs.industry.share": [s for _, s in grid],
+            "programs.housing.share": 0.07,
+            "incidence_end": 0.0123,
+            "cumulative_exit_share": 0.912,
+            "cumulative_relapse_share": 0.0412,
+            "cost_per_exit": [30_712.4 + i for i in range(len(grid))],
+        }
+    )
+    text = _render(sweep_table(summary, width), width)
+    assert "…" not in text
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    words = text.split()
+    for figure in ("0.073", "0.15", "0.07", "1.2%", "91.2%", "4.1%", "30,712", "30,723"):
+        assert figure in words, figure
+    for word in ("growth", "industry.share", "housing.share", "cumulative", "(yuan)", "g0011"):
+        assert word in words, word
+    assert text.count("1 of 1") == len(grid)  # the runs never fold
+
+
 def test_an_outcome_is_named_by_a_string_with_a_year_in_ascii_digits() -> None:
     """The review of stop 44: outcome(None) ended in AttributeError, and "incidence@²"
     (a digit to str.isdigit, not to int) in int()'s ValueError."""

@@ -110,6 +110,7 @@ def calibrate(
     from povsim.config import ScenarioError
     from povsim.experiments.calibration import calibrate as fit
     from povsim.experiments.calibration import load_targets
+    from povsim.runs.store import OutputError
 
     base = load(scenario, [], national=True)
     try:
@@ -152,7 +153,7 @@ def calibrate(
                 parameters_given="--param",
                 overwrite=overwrite,
             )
-    except ScenarioError as err:
+    except (ScenarioError, OutputError) as err:  # OutputError: another fit is writing OUT
         raise fail(str(err), 2) from None
     except OSError as err:
         raise fail(f"cannot write {out}: {err.strerror or err}; rerun to continue", 1) from None
@@ -160,7 +161,8 @@ def calibrate(
         kept = search_kept(out, before, overwrite=overwrite)
         raise stopped(err, kept) from None
     if not quiet:
-        show(targets_table(result.table, f"{spec.region}: fit at the best point"))
+        title = f"{spec.region}: fit at the best point"
+        show(targets_table(result.table, title, console.width if console.is_terminal else None))
         _print_misses(result.table)
         for name, value in result.best.items():
             console.print(f"  {name} = {value:.4g}")
@@ -201,6 +203,7 @@ def validate(
     """
     from povsim.cli.tables import targets_table
     from povsim.config import Scenario, ScenarioError
+    from povsim.config.errors import did_you_mean
     from povsim.experiments.calibration import TargetsFile, load_region, resized
     from povsim.experiments.calibration import validate as check_regions
     from povsim.plots.calibration import target_fit
@@ -247,7 +250,12 @@ def validate(
         if not path.exists() and Path(name).is_dir():
             raise fail(f"{name}: a directory; give a region (e.g. national) or a targets file", 2)
         if not path.exists():
-            hint = "" if Path(name).suffix else " (--regions-dir: where the targets files are)"
+            hint = ""
+            if not Path(name).suffix:
+                known = [
+                    p.name.removesuffix("_targets.toml") for p in regions_dir.glob("*_targets.toml")
+                ]
+                hint = did_you_mean(name, known) or " (--regions-dir: where the targets files are)"
             raise fail(f"{path}: no such targets file{hint}", 2)
         try:
             loaded.append(load_region(path))
@@ -295,9 +303,8 @@ def validate(
             raise fail(f"cannot write {out}: {err}", 1) from None
     size = "" if households is None else f", {households:,} agents"
     size += "".join(f"; {name} drew {n:,}" for name, n in drawn.items())
-    show(
-        targets_table(table, f"{replications} replications (seed {seed}{size}): mean, 95% interval")
-    )
+    title = f"{replications} replications (seed {seed}{size}): mean, 95% interval"
+    show(targets_table(table, title, console.width if console.is_terminal else None))
     missed = int((~table["passed"]).sum())
     console.print(f"{len(table) - missed} of {len(table)} targets within tolerance")
     _print_misses(table)

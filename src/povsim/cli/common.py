@@ -203,7 +203,10 @@ class LazyProgress:
         self.enabled, self.started, self.clock = enabled, False, time.perf_counter()
 
     def __call__(self, model: Any) -> None:
-        self.progress.update(self.task, advance=1, year=str(model.year))
+        # A year's last step closes it and moves the model on to the next (2021 after
+        # 2020's December): the year shown is the one the step ran in.
+        year = model.year if model.step_in_year else model.year - 1
+        self.progress.update(self.task, advance=1, year=str(year))
         if self.enabled and not self.started and time.perf_counter() - self.clock > 1.0:
             self.progress.start()
             self.started = True

@@ -110,9 +110,10 @@ def dashboard(
     ] = None,
     port: Annotated[int, typer.Option(min=1, max=65535, help="port")] = 8765,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    scenarios_dir: Annotated[Path, typer.Option(help="shipped scenarios the page offers")] = Path(
-        "scenarios"
-    ),
+    scenarios_dir: Annotated[
+        Path | None,
+        typer.Option(help="shipped scenarios the page offers (default: scenarios, if there)"),
+    ] = None,
     fronts: Annotated[
         Path, typer.Option(help="where the 'Suggest mixes' tab looks for `povsim optimize` fronts")
     ] = Path("runs"),
@@ -120,6 +121,12 @@ def dashboard(
     """Start the planner's dashboard in the browser (needs the viz extra)."""
     if importlib.util.find_spec("solara") is None:
         raise fail("the dashboard needs the viz extra: pip install 'povsim[viz]'", 1)
+    if scenarios_dir is not None and not scenarios_dir.exists():
+        # a folder named is one meant: the page offered no scenarios without a word
+        raise fail(f"--scenarios-dir {scenarios_dir}: no such folder", 2)
+    # Not given, the page offers ./scenarios where there is one (a checkout), and a scenario
+    # given starts it anywhere else.
+    scenarios_dir = scenarios_dir or Path("scenarios")
     if scenario is not None:
         load(scenario, [])
     elif not (scenarios_dir / "baseline.toml").exists():

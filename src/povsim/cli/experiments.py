@@ -60,7 +60,7 @@ def sweep(
         raise stopped(err, f"{runs} kept in {out} (--resume continues)") from None
     finished = int(summary["cumulative_exit_share"].notna().sum())
     if not quiet:
-        show(sweep_table(summary))
+        show(sweep_table(summary, console.width if console.is_terminal else None))
     console.print(f"{finished} of {len(summary)} runs in {out}")
 
 

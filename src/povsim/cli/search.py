@@ -23,6 +23,7 @@ from povsim.cli.common import (
     show,
     stopped,
 )
+from povsim.config.fields import MAX_SEED
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -75,7 +76,7 @@ def optimize(
     households: Annotated[
         int | None, typer.Option(min=10, help="agents per run while searching")
     ] = None,
-    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="seed of runs and search")] = 1,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="seed of runs and search")] = 1,
     robust: Annotated[
         Path | None,
         typer.Option(

@@ -7,10 +7,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.measure import Measurement
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from povsim.experiments.compare import COMPARED
 from povsim.runs.display import format_value
@@ -277,13 +279,16 @@ SWEPT = ("incidence_end", "cumulative_exit_share", "cumulative_relapse_share", "
 """What a sweep's table shows of each design point (the rest is in summary.parquet)."""
 
 
-def sweep_table(summary: pd.DataFrame) -> Table:
-    """Each design point's mean outcomes over its finished replications."""
-    table = Table(
-        title="means over each point's finished replications (all runs: summary.parquet)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
+def sweep_table(summary: pd.DataFrame, width: int | None = None) -> RenderableType:
+    """Each design point's mean outcomes over its finished replications.
+
+    Args:
+        width: the terminal's columns: where the table is wider, headers fold between their
+            words, then the columns are split among tables stacked one under another, each
+            with the points' names (an 80-column terminal cut every cost per exit to "30,7…").
+    """
+    title = "means over each point's finished replications (all runs: summary.parquet)"
+    caption = None
     # The varied fields are the plan's dotted columns: a grid's or a sample's point is named
     # g0000 or h0000, so its values say which it is. A named variant says it itself, and its
     # settings (often several fields, some programs' each) would only widen the table.
@@ -291,22 +296,86 @@ def sweep_table(summary: pd.DataFrame) -> Table:
     named = not summary["point_name"].astype(str).str.fullmatch(r"[gh]\d+").all()
     if named and len(varied) > 2:
         varied = []
-        table.caption = "each variant's settings: the design file, or summary.parquet's columns"
-        table.caption_justify = "left"
-    table.add_column("point", no_wrap=True)
-    for header in _short_paths(varied):
-        table.add_column(escape(header), justify="right")
-    table.add_column("runs", justify="right")
-    for name in SWEPT:
-        table.add_column(COMPARED[name], justify="right")
+        caption = "each variant's settings: the design file, or summary.parquet's columns"
+    headers = [*_short_paths(varied), "runs", *(COMPARED[name] for name in SWEPT)]
+    names, rows = [], []
     finished = summary[summary["cumulative_exit_share"].notna()]
-    for _, rows in summary.groupby("point", sort=False):
-        done = finished[finished["point"] == rows["point"].iloc[0]]
-        values = [escape(_setting(rows[field].iloc[0])) for field in varied]
+    for _, point in summary.groupby("point", sort=False):
+        done = finished[finished["point"] == point["point"].iloc[0]]
+        values = [_setting(point[field].iloc[0]) for field in varied]
         means = [format_value(n, done[n].mean() if len(done) else None) for n in SWEPT]
-        name = escape(str(rows["point_name"].iloc[0]))
-        table.add_row(name, *values, f"{len(done)} of {len(rows)}", *means)
-    return table
+        names.append(str(point["point_name"].iloc[0]))
+        rows.append([*values, f"{len(done)} of {len(point)}", *means])
+    # Rich fits a table by cutting its widest columns, numbers and all: every column here is
+    # as wide as its widest cell, and only the headers fold, here.
+    floors = [
+        max(max(len(word) for word in header.split()), *(len(row[i]) for row in rows))
+        for i, header in enumerate(headers)
+    ]
+
+    # Measured on one row of each column's widest cell: a sweep of thousands of points is
+    # laid out as quickly as one of ten.
+    widest = [
+        max(names, key=len, default=""),
+        *(max((r[i] for r in rows), key=len, default="") for i in range(len(headers))),
+    ]
+
+    def table_of(
+        columns: list[int], widths: dict[int, int], first: bool, last: bool, probe: bool = False
+    ) -> Table:
+        table = Table(title=title if first else None, title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("point", no_wrap=True)
+        for i in columns:
+            table.add_column(Text(_folded(headers[i], widths[i])), justify="right", no_wrap=True)
+        for name, cells in [(widest[0], widest[1:])] if probe else zip(names, rows, strict=True):
+            table.add_row(Text(name), *(Text(cells[i]) for i in columns))
+        if last and caption is not None:
+            table.caption, table.caption_justify = caption, "left"
+        return table
+
+    def fold(columns: list[int]) -> tuple[dict[int, int], int]:
+        """How far each header of ``columns`` folds, the widest first, to fit ``width``; and
+        the columns the table then takes."""
+        widths = {i: len(headers[i]) for i in columns}
+        taken = _table_width(table_of(columns, widths, False, False, probe=True))
+        while width is not None and taken > width:
+            narrower = {i: _folded_width(headers[i], widths[i] - 1, floors[i]) for i in columns}
+            foldable = [i for i in columns if narrower[i] < widths[i]]
+            if not foldable:
+                break
+            most = max(foldable, key=lambda i: max(widths[i], floors[i]))
+            widths[most] = narrower[most]
+            taken = _table_width(table_of(columns, widths, False, False, probe=True))
+        return widths, taken
+
+    every = list(range(len(headers)))
+    widths, taken = fold(every)
+    if width is None or taken <= width:
+        return table_of(every, widths, True, True)
+    groups: list[list[int]] = [[]]
+    for i in every:
+        if groups[-1] and fold([*groups[-1], i])[1] > width:
+            groups.append([])
+        groups[-1].append(i)
+    return Group(
+        *(table_of(g, fold(g)[0], k == 0, k == len(groups) - 1) for k, g in enumerate(groups))
+    )
+
+
+def _folded(header: str, width: int) -> str:
+    """``header`` in lines of at most ``width`` characters, broken between words only."""
+    lines: list[str] = []
+    for word in header.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def _folded_width(header: str, width: int, floor: int) -> int:
+    """The columns a header folded at ``width`` takes, in a column ``floor`` wide at least."""
+    return max(floor, *(len(line) for line in _folded(header, width).splitlines()))
 
 
 def _short_paths(paths: list[str]) -> list[str]:
@@ -394,31 +463,67 @@ def _target_interval(row: Any, half: float, count: bool) -> str:
     return f" ({mark}{_number(end, like=row.simulated, count=count)})"
 
 
-def targets_table(table: pd.DataFrame, title: str) -> Table:
+def targets_table(table: pd.DataFrame, title: str, width: int | None = None) -> RenderableType:
     """Published against simulated values; with several regions, each under its name.
 
     Target names have no spaces (``mean_income_ever_registered@2017``) and are never
     broken; at a narrow terminal the simulated value and its interval fold at the space.
+
+    Args:
+        width: the terminal's columns: where the table is wider, each target's name takes
+            a line of its own with its figures under it (an 80-column terminal cut the
+            header to "simulat…" and the intervals to "(≥10,90…"); where that is wider
+            too, each target is a line of words.
     """
-    out = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-    out.add_column("target", no_wrap=True)
-    out.add_column("published", justify="right", no_wrap=True)
-    out.add_column("simulated ±95%", justify="right")
-    out.add_column("tolerance", justify="right", no_wrap=True)
-    out.add_column("", no_wrap=True)
     regions = "region" in table.columns
-    region = None
+    cells = []
     for row in table.itertuples():
-        if regions and row.region != region:
-            region = row.region
-            out.add_row(f"[bold]{escape(str(region))}[/]")
         half = (row.ci_high - row.ci_low) / 2
         count = _counted(str(row.target))
         interval = _number(row.simulated, count=count) + _target_interval(row, half, count)
         verdict = "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
         name = ("  " if regions else "") + escape(str(row.target))
-        out.add_row(name, _number(row.published, count=count), interval, row.tolerance, verdict)
-    return out
+        published = _number(row.published, count=count)
+        region = row.region if regions else None
+        cells.append((region, name, published, interval, str(row.tolerance), verdict))
+
+    def table_of(stacked: bool) -> Table:
+        out = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        out.add_column("target\n  published" if stacked else "target", no_wrap=True)
+        if not stacked:
+            out.add_column("published", justify="right", no_wrap=True)
+        # The interval folds at its space, never inside a number or "simulated".
+        longest = max((len(w) for c in cells for w in c[3].split()), default=0)
+        out.add_column("simulated ±95%", justify="right", min_width=max(longest, 9))
+        out.add_column("tolerance", justify="right", no_wrap=True)
+        out.add_column("", no_wrap=True)
+        shown = None
+        for region, name, published, interval, tolerance, verdict in cells:
+            if regions and region != shown:
+                shown = region
+                out.add_row(f"[bold]{escape(str(region))}[/]")
+            if stacked:
+                out.add_row(name)
+                out.add_row(Text(published, justify="right"), interval, tolerance, verdict)
+            else:
+                out.add_row(name, published, interval, tolerance, verdict)
+        return out
+
+    for stacked in (False, True):
+        laid = table_of(stacked)
+        if width is None or _table_width(laid, wrapped=True) <= width:
+            return laid
+    # Lines of words fold between them, at any width, and never inside a number.
+    lines: list[RenderableType] = [Text(title), Text()]
+    shown = None
+    for region, name, published, interval, tolerance, verdict in cells:
+        if regions and region != shown:
+            shown = region
+            lines.append(Text(str(region), style="bold"))
+        lines.append(Text.from_markup(f"{name}: {verdict}"))
+        figures = f"published {published}; simulated {interval}; tolerance {tolerance}"
+        lines.append(Padding(Text(figures), (0, 0, 0, 4 if regions else 2)))
+    return Group(*lines)
 
 
 def miss_reasons(table: pd.DataFrame) -> list[str]:

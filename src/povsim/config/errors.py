@@ -261,12 +261,19 @@ def _table_not_value(
         fields = [f for f in fields if f != "kind"]
         field = "share" if "share" in fields else "kind"
     example = f"--set {path}.{field}=..." if on_command_line else f"{field} = ... under [{path}]"
+    return table_not_value(given, fields, f"set one of its fields instead, e.g. {example}")
+
+
+TABLE_NOT_VALUE = "a table of settings, not "
+"""How the message for a value given for a whole table of settings begins."""
+
+
+def table_not_value(given: Any, fields: list[str], instead: str) -> str:
+    """A value given for a whole table of settings (``income = 1``): what to do ``instead``,
+    then the table's first ``fields``."""
     listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
     also = f" ({listed})" if fields else ""
-    return (
-        f"a table of settings, not {_toml(given)}: set one of its fields instead, "
-        f"e.g. {example}{also}"
-    )
+    return f"{TABLE_NOT_VALUE}{_toml(given)}: {instead}{also}"
 
 
 PROGRAM_NOT_A_TABLE = "must be a table"

@@ -379,7 +379,7 @@ class IllnessConfig(Section):
         1.5, "risk multiplier with an elderly member", "ratio", ge=0
     )
     oop_cost_mean: float = setting(
-        6000.0, "mean medical cost of an episode before reimbursement", "yuan/household", ge=0
+        6000.0, "mean medical cost of an episode before reimbursement", "yuan/episode", ge=0
     )
     oop_cost_sd: float = setting(0.8, "log standard deviation of episode cost", "log", ge=0)
     insured_reimbursement: Probability = setting(

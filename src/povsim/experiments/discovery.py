@@ -311,6 +311,7 @@ def _cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame, np.
         data = pd.read_parquet(files) if files else pd.DataFrame(columns=["run_id", "year"])
     except Exception as err:  # a damaged file: name it, touch nothing
         raise DiscoveryError(f"{runs_dir}: cannot read its runs ({err})") from None
+    _refuse_other_years(condition, data)
     rows = []
     for run_id, run in data.groupby("run_id", sort=True):
         values = metrics.evaluate(metrics.Tables(run.sort_values("year")), condition.names)
@@ -333,6 +334,27 @@ def _cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame, np.
     x = inputs[numeric].astype(float).reset_index(drop=True)
     y = condition({name: cases[name].to_numpy(dtype=float) for name in condition.names})
     return x, y, kind, int(plan["run_id"].nunique())
+
+
+def _refuse_other_years(condition: Condition, data: pd.DataFrame) -> None:
+    """Refuse an outcome of a year the runs did not run: it is NaN in every run that lacks
+    it, and a comparison with NaN is false, so the condition was silently met or missed."""
+    if data.empty:
+        return
+    years = data.groupby("run_id")["year"]
+    first, last = years.min(), years.max()
+    for name in condition.names:
+        _, at, year = name.partition("@")
+        if not at:
+            continue
+        lacking = int(((first > int(year)) | (last < int(year))).sum())
+        if not lacking:
+            continue
+        if first.nunique() == 1 and last.nunique() == 1:
+            ran = f"the runs run {first.iloc[0]}-{last.iloc[0]}, not {year}"
+        else:
+            ran = f"{lacking} of {len(first)} runs do not run {year}"
+        raise DiscoveryError(f"--where {condition.text!r}: {name}: {ran}")
 
 
 # ------------------------------------------------------------------ PRIM
@@ -457,11 +479,12 @@ def _qp(sides: list[float]) -> float:
 def _drop_insignificant(found: Any, current: int) -> int | None:
     """Drop, one at a time and the weakest first, restrictions whose quasi-p value is not
     significant (each drop adds a box to the trajectory); return the box kept, or None when
-    no restriction of it is significant (it explains nothing)."""
+    no restriction of it is significant (it explains nothing), or it has none (the whole input
+    space, the first step of the peeling, where the condition is likely anyway)."""
     while True:
         qp = {u: _qp(sides) for u, sides in found.p_values[current].items()}
         weak = {u: v for u, v in qp.items() if not v < SIGNIFICANCE}
-        if weak and len(weak) == len(qp):
+        if len(weak) == len(qp):
             return None
         if not weak:
             return current

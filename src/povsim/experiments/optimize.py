@@ -454,13 +454,24 @@ def _measure(task: _Task) -> NDArray[np.float64]:
     return np.array([values[name] for name in task.outcomes], dtype=float)
 
 
+def _library_seed(seed: int) -> int:
+    """The seed pymoo and SALib are given for a search's ``seed`` (its runs take the seed
+    itself). Their older releases, which the extras still allow (pymoo 0.6.1), seed NumPy's
+    legacy generator, which takes seeds under 2^32 only: a larger seed is folded into 32
+    bits by a SeedSequence of it, and a smaller one is given as it is, so that every search
+    made before keeps its trajectory (and a resumed one its history)."""
+    if seed < 2**32:
+        return seed
+    return int(np.random.SeedSequence(seed).generate_state(1)[0])
+
+
 def _robust_sample(problem: Problem, samples: int, seed: int) -> list[dict[str, Any]]:
     """A Latin-hypercube sample of the problem's uncertain inputs (their distributions)."""
     from SALib.sample import latin
 
     salib = problem.salib()
     salib["num_vars"] = len(salib["names"])
-    rows = latin.sample(salib, samples, seed=seed)
+    rows = latin.sample(salib, samples, seed=_library_seed(seed))
     return [problem.changes(row) for row in rows]
 
 
@@ -886,7 +897,7 @@ def optimize(
     arguments.flag("overwrite", overwrite)
     if households is not None:
         arguments.whole("households", households, least=10)
-    arguments.seed("seed", seed, most=2**32 - 1)
+    arguments.seed("seed", seed)
     if robust is not None:
         arguments.whole("robust_samples", robust_samples, least=2, most=10_000)
     out = arguments.path("out", out)
@@ -968,6 +979,8 @@ def optimize(
     out = Path(out)
     history = out / "history.parquet"
     existed = out.exists()
+    # An empty folder of the user's own: what the search puts in it goes if it keeps nothing.
+    empty = out.is_dir() and not any(out.iterdir())
     with (
         replacing(out, "optimize", overwrite=overwrite, kept=history.is_file),
         locked(out),
@@ -980,9 +993,15 @@ def optimize(
                 on_plan, Path(scenario_file) if scenario_file is not None else None,
                 scenario,
             )  # fmt: skip
-        except ScenarioError:
-            if not existed:  # refused before it kept anything: nothing is left
-                shutil.rmtree(out, ignore_errors=True)
+        except BaseException:
+            # Refused or stopped before it kept a point: its marker and settings alone would
+            # refuse every other command there, and hold nothing to continue.
+            if not history.is_file():
+                if not existed:
+                    shutil.rmtree(out, ignore_errors=True)
+                elif empty:
+                    for child in out.iterdir():
+                        shutil.rmtree(child) if child.is_dir() else child.unlink()
             raise
 
 
@@ -1077,7 +1096,9 @@ def _search(
         xl=np.array(space.low),
         xu=np.array(space.high),
     )
-    algorithm.setup(problem, termination=("n_gen", generations), seed=seed, verbose=False)
+    algorithm.setup(
+        problem, termination=("n_gen", generations), seed=_library_seed(seed), verbose=False
+    )
     signs = np.array([o.sign for o in objectives])
     columns = [search.outcomes.index(o.name) for o in objectives]
     first = True

@@ -25,12 +25,13 @@ import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, get_args, get_origin
 
 import numpy as np
 import pandas as pd
 import SALib
 from pydantic import (
+    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -38,6 +39,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from SALib import ProblemSpec
 from SALib.sample import morris
 
@@ -429,7 +431,7 @@ def _range_problems(
     be refused once sampling starts (``povsim check`` said such a problem was fine)."""
     spec = problem.spec.inputs[path]
     if spec.dist not in ("unif", "logunif", "triang", "truncnorm"):
-        return []  # unbounded: only the samples drawn can tell
+        return _beyond_the_field(problem, path, source)
     for end in spec.bounds[:2]:  # lower and upper, for truncnorm too
         try:
             problem.base.updated({path: as_field_type(flat, path, end)})
@@ -437,6 +439,87 @@ def _range_problems(
             reason = "; ".join(p.message for p in err.problems)
             return [ScenarioProblem(source, f"inputs.{path}.bounds", reason)]
     return []
+
+
+OUTSIDE_CHANCE = 1e-6
+"""The chance of a sample past its field's bound that an unbounded input may have: a norm
+of mean 3,000 and sd 400 on a field of at least 0 is fine, one of mean 0.1 and sd 0.1 not."""
+
+
+def _beyond_the_field(problem: Problem, path: str, source: str) -> list[ScenarioProblem]:
+    """An unbounded distribution (norm; lognorm, which takes any value over 0) that reaches
+    past a bound of its field with more than :data:`OUTSIDE_CHANCE`, where a sample makes an
+    invalid scenario: Sobol's refused the analysis once sampled, after ``povsim check`` had
+    passed it."""
+    from scipy import stats
+
+    spec = problem.spec.inputs[path]
+    low, high = _field_limits(problem.base, path)
+    centre, spread = spec.bounds[0], spec.bounds[1]
+    # SALib's lognorm is exp of a normal of that mean and sd (its bounds are the log's)
+    if spec.dist == "lognorm":
+        below = stats.norm.cdf(math.log(low), centre, spread) if low and low > 0 else 0.0
+        above = stats.norm.sf(math.log(high), centre, spread) if high and high > 0 else 0.0
+    else:
+        below = stats.norm.cdf(low, centre, spread) if low is not None else 0.0
+        above = stats.norm.sf(high, centre, spread) if high is not None else 0.0
+    crossed = []
+    if below > OUTSIDE_CHANCE:
+        crossed.append(f"below the field's minimum {low:g} (a chance of {below:.2g})")
+    if above > OUTSIDE_CHANCE:
+        crossed.append(f"above the field's maximum {high:g} (a chance of {above:.2g})")
+    if not crossed:
+        return []
+    return [
+        ScenarioProblem(
+            source,
+            f"inputs.{path}.dist",
+            f"{spec.dist} reaches {' and '.join(crossed)}, where a sample makes an invalid "
+            "scenario; give a bounded distribution within them (truncnorm: bounds = [low, "
+            "high, mean, sd])",
+        )
+    ]
+
+
+def _field_limits(base: Scenario, path: str) -> tuple[float | None, float | None]:
+    """The least and the greatest value the field at ``path`` may take by its definition
+    (``ge``/``gt``, ``le``/``lt``); None where it sets none or the field cannot be found."""
+    node: Any = base
+    info: FieldInfo | None = None
+    for part in path.split("."):
+        if isinstance(node, BaseModel):
+            info = type(node).model_fields.get(part)
+            if info is None:
+                return None, None
+            node = getattr(node, part)
+        elif isinstance(node, dict):  # a program by name, a year of a table by year
+            node = node.get(int(part) if part.isdigit() and int(part) in node else part)
+        else:
+            return None, None
+    if info is None:
+        return None, None
+    found = [*info.metadata, *_constraints(info.annotation)]
+    lows: list[float] = []
+    highs: list[float] = []
+    for constraint in found:  # pydantic's Ge, Gt, Le and Lt (annotated_types)
+        for name, into in (("ge", lows), ("gt", lows), ("le", highs), ("lt", highs)):
+            value = getattr(constraint, name, None)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                into.append(float(value))
+    return (max(lows) if lows else None, min(highs) if highs else None)
+
+
+def _constraints(annotation: Any) -> list[Any]:
+    """The constraints in a field's type: ``Probability`` (an ``Annotated`` float), also
+    within an optional field's union and as a table's values (``dict[Year, ...]``, whose
+    years' own bounds are not the values')."""
+    if get_origin(annotation) is Annotated:
+        kind, *extra = get_args(annotation)
+        inner = [m for e in extra for m in (e.metadata if isinstance(e, FieldInfo) else [e])]
+        return inner + _constraints(kind)
+    if get_origin(annotation) is dict:
+        return _constraints(get_args(annotation)[1])
+    return [c for arg in get_args(annotation) for c in _constraints(arg)]
 
 
 def check_analysable(problem: Problem) -> None:
@@ -538,6 +621,10 @@ class PovsimProblemSpec(ProblemSpec):
                 raise ValueError(f"N: the base sample size, a positive integer, not {n!r}")
         if func is morris.sample:
             _require_bounded(self.problem)
+        if any(_approach(func) in samplers for samplers in _SAMPLERS.values()):
+            # An analysis's sample of one input is refused before it is drawn, not after
+            # its runs; a Latin hypercube of one (a discovery's, a robust search's) is sound.
+            check_analysable(self.problem)
         kwargs = _seeded(func, kwargs, self.problem.seed)
         try:
             call = inspect.signature(func).bind(self, *args, **kwargs)
@@ -897,8 +984,6 @@ def problem_spec(
         raise ScenarioError(problems_from(err, {}, source, ProblemFile)) from None
     problem = Problem(base, spec, source)
     _validate(problem, source)
-    # as a problem file is: refused here, not by the analysis after every run
-    check_analysable(problem)
     return PovsimProblemSpec(problem)
 
 

@@ -35,6 +35,7 @@ from povsim.config import (
     parse_override,
     referenced_scenario,
 )
+from povsim.config.errors import TABLE_NOT_VALUE, table_not_value
 from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED, StrictNumbers, repeated
 from povsim.config.paths import as_field_type, differences, get_path, not_varied
 from povsim.experiments.executors import Executor, given
@@ -403,10 +404,18 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
             problems = []
             for p in err.problems:
                 # A problem of the whole (the programs' shares) is named by the value the
-                # point changed in it: grid.programs.industry.share, not grid.programs.
-                field = next((f for f in changes if f.startswith(f"{p.path}.")), p.path)
-                where = f"{_where(design, index, field)}.{field}"
-                problems.append(ScenarioProblem(str(path), where, p.message))
+                # point changed in it: grid.programs.industry.share, not grid.programs; a
+                # value the point gave the whole table is named itself (grid.income).
+                field = (
+                    p.path
+                    if p.path in changes
+                    else next((f for f in changes if f.startswith(f"{p.path}.")), p.path)
+                )
+                table = _where(design, index, field)
+                message = p.message
+                if field in changes and message.startswith(TABLE_NOT_VALUE):
+                    message = _table_in_design(base, table, field, changes[field]) or message
+                problems.append(ScenarioProblem(str(path), f"{table}.{field}", message))
             raise ScenarioError(problems) from None
     seed = base.seed if design.seed is None else design.seed
     record = {
@@ -416,6 +425,26 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
         "overrides": list(overrides),
     }
     return Sweep(design.name, base, points, scenarios, seed, design.replications, record)
+
+
+def _table_in_design(base: Scenario, table: str, field: str, given: Any) -> str | None:
+    """A design's value for a whole table of settings (``"income" = [1]``), said in the
+    design's words: a field of it as the grid's key, or in the set (the scenario's own
+    message says to set it "under [income]", which is no table of a design)."""
+    try:
+        fields = [f for f in get_path(base.model_dump(mode="python"), field) if f != "kind"]
+    except (KeyError, TypeError):
+        return None
+    if not fields:
+        return None
+    # a program's share, as the scenario's message offers it; else the table's first field
+    key = f'"{field}.{"share" if "share" in fields else fields[0]}"'
+    if table == "grid":
+        instead = f"give one of its fields as the grid's key instead, e.g. {key} = [...]"
+    else:
+        shown = "under [set]" if table == "set" else f"in {table}"
+        instead = f"set one of its fields instead, e.g. {key} = ... {shown}"
+    return table_not_value(given, fields, instead)
 
 
 def _where(design: SweepDesign, index: int, field: str) -> str:

@@ -10,8 +10,8 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from povsim.config import arguments
-from povsim.plots.common import Figure, _line, _yearly_means
-from povsim.runs.metrics import label, outcome
+from povsim.plots.common import Figure, _legend_below, _line, _yearly_means
+from povsim.runs.metrics import is_known, label, outcome
 from povsim.runs.stats import mean_interval
 
 if TYPE_CHECKING:
@@ -279,11 +279,9 @@ def sensitivity_bars(
 def _effect_unit(output: str) -> str:
     """The unit a Morris effect on ``output`` is in: the output's own (a share as a fraction,
     0.01 is one point), per the input's whole range."""
-    from povsim.runs import metrics
-
-    if not metrics.is_known(output):
+    if not is_known(output):
         return "output's units"
-    unit = metrics.outcome(output).unit
+    unit = outcome(output).unit
     return "share, 0.01 = 1 point" if unit == "share" else unit
 
 
@@ -414,7 +412,15 @@ def sweep_outcomes(
     arguments.table("summary", summary, ("point", "point_name"), "a sweep's summary.parquet")
     shown = [m for m in SWEEP_OUTCOMES if m in summary and summary[m].notna().any()]
     fields = [f for f in varied if f in summary] if kind != "variants" else []
-    number = [f for f in fields if pd.api.types.is_numeric_dtype(summary[f])]
+    # The axis is a field of numbers the points vary (a bool's 0 and 1 read as a scale, and
+    # a field of one value draws every point at one x)
+    number = [
+        f
+        for f in fields
+        if pd.api.types.is_numeric_dtype(summary[f])
+        and not pd.api.types.is_bool_dtype(summary[f])
+        and summary[f].nunique() > 1
+    ]
     numeric = bool(number)
     x_field = number[0] if numeric else "point_name"
     series_fields = [f for f in fields if f != x_field] if kind == "grid" and numeric else []
@@ -424,7 +430,12 @@ def sweep_outcomes(
         axes[0].text(0.5, 0.5, "no run has finished", ha="center", transform=axes[0].transAxes)
         axes[0].set_axis_off()
         return fig
-    groups = summary.groupby(series_fields, sort=True) if series_fields else [((), summary)]
+    # dropna=False: a point that leaves a field unset is a line of its own, not dropped
+    groups = (
+        summary.groupby(series_fields, sort=True, dropna=False)
+        if series_fields
+        else [((), summary)]
+    )
     for ax, metric in zip(axes, shown, strict=True):
         scale = 100.0 if outcome(metric).unit == "share" else 1.0
         for key, rows in groups:
@@ -440,7 +451,11 @@ def sweep_outcomes(
             low = scale * np.array([p[2] for p in points])
             high = scale * np.array([p[3] for p in points])
             named = ", ".join(
-                f"{f} = {v:g}" if isinstance(v, float) else f"{f} = {v}"
+                f"{f} unset"
+                if pd.isna(v)
+                else f"{f} = {v:g}"
+                if isinstance(v, float)
+                else f"{f} = {v}"
                 for f, v in zip(series_fields, key, strict=True)
             )
             ax.errorbar(
@@ -464,9 +479,12 @@ def sweep_outcomes(
         if outcome(metric).least == 0:
             # from 0, with room over the highest point (a share of 90% sat on the frame)
             ax.set_ylim(0, 1.08 * ax.get_ylim()[1])
-    handles, labels = axes[0].get_legend_handles_labels()
-    if labels:
-        fig.legend(handles, labels, fontsize="small", loc="outside lower center", ncols=3)
+    if axes[0].get_legend_handles_labels()[1]:
+        _legend_below(fig, axes[0])
     replications = int(summary["replication"].nunique()) if "replication" in summary else 1
-    fig.suptitle(f"Sweep: means of {replications} replications with their 95% intervals")
+    fig.suptitle(
+        "Sweep: one replication a point (no interval)"
+        if replications == 1
+        else f"Sweep: means of {replications} replications with their 95% intervals"
+    )
     return fig

@@ -114,11 +114,12 @@ def _check_target(target: Path, kind: str, *, overwrite: bool, resume: bool) -> 
         raise _busy(target, owner)
     # A new output, or one replaced, is written beside the target, then moved in place;
     # a resumed one is written into it.
-    if resume and target.is_dir():
-        if not os.access(target, os.W_OK | os.X_OK):
-            raise OutputError(f"cannot write {target}: no permission to write in it")
-    else:
+    if not (resume and target.is_dir()):
         _check_writable(target)
+    if target.is_dir() and not target.is_symlink():
+        # Written into, or moved aside to be replaced (which changes its ".." entry): either
+        # needs the folder's own write permission, found here rather than after the work.
+        _check_folder_writable(target)
     if not target.exists() and not target.is_symlink():
         return
     if target.is_symlink():
@@ -249,6 +250,22 @@ def _check_writable(target: Path) -> None:
             ) from None
         os.close(handle)
         os.unlink(probe)
+
+
+def _check_folder_writable(folder: Path) -> None:
+    """Refuse an existing target folder that cannot take files or be moved aside."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {folder}: no permission to write in it")
+    # os.access lets root through where an immutable folder (chattr +i) or a read-only
+    # mount still refuses it: only trying tells.
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".povsim-probe-", dir=folder)
+    except OSError as err:
+        raise OutputError(
+            f"cannot write {folder}: it takes no new files ({err.strerror or err})"
+        ) from None
+    os.close(handle)
+    os.unlink(probe)
 
 
 def _lock_owner(target: Path) -> int | None:
@@ -543,8 +560,17 @@ def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[Outpu
             yield OutputDirectory(tmp, kind)
             if target.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-                os.replace(target, old / target.name)
-                os.replace(tmp, target)
+                try:
+                    os.replace(target, old / target.name)
+                except BaseException:
+                    old.rmdir()  # nothing was moved: nothing to recover later
+                    raise
+                try:
+                    os.replace(tmp, target)
+                except BaseException:
+                    os.replace(old / target.name, target)  # the earlier output back
+                    old.rmdir()
+                    raise
                 shutil.rmtree(old)
             else:
                 os.replace(tmp, target)

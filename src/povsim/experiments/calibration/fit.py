@@ -13,6 +13,7 @@ so a history from another fit is refused rather than replayed stale.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -54,7 +55,7 @@ from povsim.experiments.calibration.validation import (
 from povsim.experiments.executors import EXECUTOR_HINT, Executor, finishing
 from povsim.experiments.sweep import counted, none_valid, too_many_runs
 from povsim.runs.display import result_repr, shape
-from povsim.runs.store import MARKER, OutputDirectory, check_target, replacing
+from povsim.runs.store import MARKER, OutputDirectory, check_target, locked, replacing
 
 __all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
 
@@ -465,11 +466,15 @@ def calibrate(
     arguments.flag("overwrite", overwrite)
     target = arguments.path("out", out)
     written = (target / "history.parquet", target / "calibrated.toml")
-    with replacing(
-        target,
-        "calibration",
-        overwrite=overwrite,
-        kept=lambda: any(path.is_file() for path in written),
+
+    def kept() -> bool:
+        return any(path.is_file() for path in written)
+
+    # The lock is taken once the arguments are checked (held in this stack); it is let go
+    # only after an earlier fit set aside is back, so no other writer slips in between.
+    with (
+        contextlib.ExitStack() as held,
+        replacing(target, "calibration", overwrite=overwrite, kept=kept),
     ):
         from povsim.plots.calibration import calibration_history, target_fit
 
@@ -538,11 +543,24 @@ def calibrate(
             raise ScenarioError(
                 [ScenarioProblem(where or source, "" if where else "calibration", too_many)]
             )
+        # One fit at a time on OUT: two would each write their points over the other's and
+        # both end in success. Refused before the first run.
+        held.enter_context(locked(out))
         if on_plan is not None:
             on_plan(2 * len(parameters) + fit_runs)
         _refuse_inert(base, parameters, targets, x0, seed, executor, on_result, source, given)
         existed = Path(out).exists()
         directory = OutputDirectory(Path(out), "calibration")
+
+        def discard() -> None:
+            """Remove what this fit made when it kept no point: a folder holding only the
+            marker would refuse every other command, and has nothing to continue."""
+            if kept():
+                return
+            if not existed:
+                shutil.rmtree(directory.path, ignore_errors=True)
+            elif [f.name for f in directory.path.iterdir()] == [MARKER]:
+                (directory.path / MARKER).unlink()  # the user's own empty directory stays
 
         def run(scenarios: list[Scenario]) -> NDArray[np.float64]:
             return simulate_targets(scenarios, targets, seed, replications, executor, on_result)
@@ -577,25 +595,26 @@ def calibrate(
             on_result,
             fingerprint,
         )
-        search.replay()
-        differential_evolution(
-            lambda x: math.nan,  # never called: the generation mapper evaluates every point
-            bounds=[p.bounds for p in parameters],
-            popsize=population,
-            maxiter=generations,
-            rng=np.random.default_rng(seed),
-            polish=False,
-            updating="deferred",
-            workers=search,
-            init="latinhypercube",
-            x0=x0,
-        )
+        try:
+            search.replay()
+            differential_evolution(
+                lambda x: math.nan,  # never called: the generation mapper evaluates every point
+                bounds=[p.bounds for p in parameters],
+                popsize=population,
+                maxiter=generations,
+                rng=np.random.default_rng(seed),
+                polish=False,
+                updating="deferred",
+                workers=search,
+                init="latinhypercube",
+                x0=x0,
+            )
+        except BaseException:
+            discard()  # stopped or refused before its first point
+            raise
         if search.best_x is None:
             # Every candidate was skipped: nothing to calibrate, and nothing to leave behind.
-            if not existed:
-                shutil.rmtree(directory.path, ignore_errors=True)
-            elif [f.name for f in directory.path.iterdir()] == [MARKER]:
-                (directory.path / MARKER).unlink()  # the user's own empty directory stays
+            discard()
             raise ScenarioError(
                 [
                     ScenarioProblem(

@@ -24,7 +24,9 @@ from povsim.config import (
     not_varied,
     referenced_scenario,
 )
+from povsim.config.errors import did_you_mean
 from povsim.config.fields import MAX_SEED, StrictNumbers
+from povsim.config.paths import leaves
 from povsim.runs import metrics
 
 __all__ = [
@@ -369,9 +371,20 @@ def check_against(
         try:
             value = get_path(dumped, parameter.path)
         except KeyError:
+            # as --set offers the field a slip of spelling meant
+            numbers = [
+                path
+                for path, leaf in leaves(dumped).items()
+                if isinstance(leaf, int | float) and not isinstance(leaf, bool)
+            ]
             problems.append(
                 parameter_problem(
-                    parameters, i, "path", source, parameters_given, "is no field of the scenario"
+                    parameters,
+                    i,
+                    "path",
+                    source,
+                    parameters_given,
+                    "is no field of the scenario" + did_you_mean(parameter.path, numbers),
                 )
             )
             continue
