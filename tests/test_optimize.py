@@ -201,19 +201,23 @@ def _stop_at_once() -> None:
     raise KeyboardInterrupt
 
 
+_STOPPED_SEARCH = {
+    "objectives": ["incidence_end", "spending_yuan"],
+    "levers": ["shares"],
+    "generations": 1,
+    "population": 4,
+    "replications": 1,
+    "seed": 5,
+}
+"""A search stopped at its first point, in the tests of what it leaves."""
+
+
 def test_a_search_stopped_before_its_first_point_does_not_hold_its_directory(
     obvious: Scenario, tmp_path: Path
 ) -> None:
     """It kept its settings and no point, and refused any other search there without
     --overwrite: nothing was there to keep."""
-    settings = {
-        "objectives": ["incidence_end", "spending_yuan"],
-        "levers": ["shares"],
-        "generations": 1,
-        "population": 4,
-        "replications": 1,
-        "seed": 5,
-    }
+    settings = dict(_STOPPED_SEARCH)
     with pytest.raises(KeyboardInterrupt):
         optimize(obvious, out=tmp_path / "s", on_result=_stop_at_once, **settings)  # type: ignore[arg-type]
     assert not (tmp_path / "s" / "history.parquet").exists()
@@ -237,14 +241,7 @@ def test_a_search_that_kept_no_point_leaves_no_folder_it_made(
 ) -> None:
     """Stopped before its first point it left OUT with its marker and search.json, and a
     later command there was refused ("holds a povsim optimize output")."""
-    settings = {
-        "objectives": ["incidence_end", "spending_yuan"],
-        "levers": ["shares"],
-        "generations": 1,
-        "population": 4,
-        "replications": 1,
-        "seed": 5,
-    }
+    settings = dict(_STOPPED_SEARCH)
     with pytest.raises(KeyboardInterrupt):
         optimize(obvious, out=tmp_path / "s", on_result=_stop_at_once, **settings)  # type: ignore[arg-type]
     assert not (tmp_path / "s").exists()

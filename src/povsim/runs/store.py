@@ -240,30 +240,26 @@ def _check_writable(target: Path) -> None:
     if parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write {target}: no permission to write in {parent}")
     if parent.is_dir():
-        # Permissions do not tell all: a read-only mount, or /proc and /sys, refuse a new
-        # file even to root, whom os.access lets through.
-        try:
-            handle, probe = tempfile.mkstemp(prefix=".povsim-probe-", dir=parent)
-        except OSError as err:
-            raise OutputError(
-                f"cannot write {target}: {parent} takes no new files ({err.strerror or err})"
-            ) from None
-        os.close(handle)
-        os.unlink(probe)
+        _takes_files(parent, f"cannot write {target}: {parent}")
 
 
 def _check_folder_writable(folder: Path) -> None:
     """Refuse an existing target folder that cannot take files or be moved aside."""
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write {folder}: no permission to write in it")
-    # os.access lets root through where an immutable folder (chattr +i) or a read-only
-    # mount still refuses it: only trying tells.
+    _takes_files(folder, f"cannot write {folder}: it")
+
+
+def _takes_files(folder: Path, said: str) -> None:
+    """Refuse ``folder`` unless a file can be made in it, ``said`` naming it in the error.
+
+    Permissions do not tell all: a read-only mount, an immutable folder (chattr +i), /proc
+    and /sys refuse a new file even to root, whom os.access lets through; only trying tells.
+    """
     try:
         handle, probe = tempfile.mkstemp(prefix=".povsim-probe-", dir=folder)
     except OSError as err:
-        raise OutputError(
-            f"cannot write {folder}: it takes no new files ({err.strerror or err})"
-        ) from None
+        raise OutputError(f"{said} takes no new files ({err.strerror or err})") from None
     os.close(handle)
     os.unlink(probe)
 
