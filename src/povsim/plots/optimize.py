@@ -96,20 +96,20 @@ def _one_objective(
         ax.scatter([1], [scale * history[name].iloc[0]], marker="x", color="black", label="base")
     ax.set(xlabel="point evaluated, in order", ylabel=scored(label, statistic))
     if statistic != "regret":
-        _not_under_zero(ax, "", name)
+        _not_under_zero(ax, None, name)  # the x axis is the points' order
     ax.legend(fontsize="small")
     title = f"Best of {len(history)} evaluated"
     fig.suptitle(title if statistic is None else f"{title}\n(scores: {SCORED[statistic][1]})")
     return fig
 
 
-def _not_under_zero(ax, x: str, y: str) -> None:
+def _not_under_zero(ax, x: str | None, y: str) -> None:
     """An axis of an outcome that cannot go under 0 starts at 0 at the lowest: scores all 0
     centred it on 0 (-0.04 .. 0.04 % of people poor)."""
     from povsim.runs import metrics
 
-    def never_negative(name: str) -> bool:
-        return metrics.is_known(name) and metrics.outcome(name).least == 0
+    def never_negative(name: str | None) -> bool:
+        return name is not None and metrics.is_known(name) and metrics.outcome(name).least == 0
 
     if never_negative(x) and ax.get_xlim()[0] < 0:
         ax.set_xlim(left=0)
