@@ -9,6 +9,7 @@ later is covered without editing this file. The structural and command-line case
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -1186,3 +1187,48 @@ def test_the_python_api_refuses_what_the_command_line_refuses() -> None:
         povsim.compare([BASELINE, BASELINE], replications=1)
     with pytest.raises(TypeError, match="path: a TOML file's path, not NoneType"):
         povsim.load_scenario(None)  # type: ignore[arg-type]
+
+
+def test_a_lock_takes_away_the_folders_it_made_and_names_a_parent_that_takes_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A calibration refused for an inert parameter left nest/a behind, made for its lock
+    alone; a parent that took no lock file said "rerun to continue", which never would."""
+    from povsim.runs import store
+
+    with store.locked(tmp_path / "nest" / "a" / "b"):
+        assert (tmp_path / "nest" / "a").is_dir()
+    assert not (tmp_path / "nest").exists()
+    kept = tmp_path / "kept"
+    with store.locked(kept / "out"):
+        (kept / "mine.txt").write_text("mine", encoding="utf-8")
+    assert (kept / "mine.txt").is_file()  # a folder that came to hold anything stays
+
+    real_open = os.open
+
+    def refused(path, flags, *args):  # type: ignore[no-untyped-def]
+        if str(path).endswith(".lock"):
+            raise PermissionError(1, "Operation not permitted")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(store.os, "open", refused)
+    refusal = r"takes no lock file beside it \(Operation not"
+    with pytest.raises(store.OutputError, match=refusal), store.locked(tmp_path / "out"):
+        pass
+
+
+def test_a_folder_that_keeps_every_file_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An append-only folder (chattr +a) took the probe and kept it: the refusal said only
+    "Operation not permitted", and the probe refused every later --overwrite as foreign."""
+    from povsim.runs import store
+
+    def kept(path):  # type: ignore[no-untyped-def]
+        raise PermissionError(1, "Operation not permitted")
+
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(store.os, "unlink", kept)
+    with pytest.raises(store.OutputError, match=r"out: it lets no file be removed \(Operation"):
+        store._check_folder_writable(out)

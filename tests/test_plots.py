@@ -813,3 +813,10 @@ def test_a_sweeps_figure_takes_a_field_of_numbers_that_varies_as_its_axis() -> N
     assert fig.get_suptitle() == "Sweep: one replication a point (no interval)"
     hypercube = sweep_outcomes(summary, ["income.growth"], "lhs")
     assert all(line.get_linestyle() == "None" for line in hypercube.axes[0].get_lines())
+    # two replications' interval of an exit share near 1 stops at 100%, not 108%
+    near = pd.concat([summary.assign(replication=r) for r in (0, 1)], ignore_index=True)
+    near["cumulative_exit_share"] = [0.99, 0.97, 0.99, 0.97, 0.90, 0.99, 0.90, 0.99]
+    drawn = sweep_outcomes(near, ["income.growth"], "grid")
+    panel = next(ax for ax in drawn.axes if ax.get_title() == "cumulative exit share")
+    caps = [y for line in panel.get_lines() for y in np.atleast_1d(line.get_ydata())]
+    assert max(caps) <= 100.0

@@ -450,6 +450,12 @@ def sweep_outcomes(
             mean = scale * np.array([p[1] for p in points])
             low = scale * np.array([p[2] for p in points])
             high = scale * np.array([p[3] for p in points])
+            # a few replications' t-interval reached past what the outcome can be (108%)
+            least, most = outcome(metric).least, outcome(metric).most
+            if least is not None:
+                low = np.maximum(low, scale * least)
+            if most is not None:
+                high = np.minimum(high, scale * most)
             named = ", ".join(
                 f"{f} unset"
                 if pd.isna(v)

@@ -261,7 +261,13 @@ def _takes_files(folder: Path, said: str) -> None:
     except OSError as err:
         raise OutputError(f"{said} takes no new files ({err.strerror or err})") from None
     os.close(handle)
-    os.unlink(probe)
+    try:
+        os.unlink(probe)
+    except OSError as err:  # an append-only folder (chattr +a) takes files and keeps them
+        raise OutputError(
+            f"{said} lets no file be removed ({err.strerror or err}; {Path(probe).name} "
+            "stays in it)"
+        ) from None
 
 
 def _lock_owner(target: Path) -> int | None:
@@ -301,6 +307,8 @@ def locked(target: Path) -> Iterator[None]:
         OutputError: another live process is writing ``target``.
     """
     target = Path(target)
+    # The folders made for the lock alone go again with it: a refused command left them.
+    made = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     lock = target.parent / f".{target.name}.lock"
     for _ in range(2):
@@ -315,6 +323,12 @@ def locked(target: Path) -> Iterator[None]:
                 raise _busy(target, owner) from None
             lock.unlink(missing_ok=True)  # its owner died: take it over
             continue
+        except OSError as err:
+            # "rerun to continue" would never have: the parent takes no lock file
+            raise OutputError(
+                f"cannot write {target}: {target.parent} takes no lock file beside it "
+                f"({err.strerror or err}), and one writer at a time needs one"
+            ) from None
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(f"{os.getpid()}\n")
         break
@@ -325,6 +339,11 @@ def locked(target: Path) -> Iterator[None]:
         yield
     finally:
         lock.unlink(missing_ok=True)
+        for folder in made:  # the deepest first; one that now holds anything stays
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def _recover(target: Path) -> None:

@@ -470,12 +470,12 @@ def calibrate(
     def kept() -> bool:
         return any(path.is_file() for path in written)
 
-    # The lock is taken once the arguments are checked (held in this stack); it is let go
-    # only after an earlier fit set aside is back, so no other writer slips in between.
-    with (
-        contextlib.ExitStack() as held,
-        replacing(target, "calibration", overwrite=overwrite, kept=kept),
-    ):
+    # One fit at a time on OUT: two would each write their points over the other's and
+    # both end in success. The lock is taken before an earlier fit is set aside and let go
+    # only after it is back, so no other writer slips in between.
+    with contextlib.ExitStack() as held:
+        held.enter_context(locked(target))
+        held.enter_context(replacing(target, "calibration", overwrite=overwrite, kept=kept))
         from povsim.plots.calibration import calibration_history, target_fit
 
         arguments.loaded("scenario", scenario)
@@ -543,9 +543,6 @@ def calibrate(
             raise ScenarioError(
                 [ScenarioProblem(where or source, "" if where else "calibration", too_many)]
             )
-        # One fit at a time on OUT: two would each write their points over the other's and
-        # both end in success. Refused before the first run.
-        held.enter_context(locked(out))
         if on_plan is not None:
             on_plan(2 * len(parameters) + fit_runs)
         _refuse_inert(base, parameters, targets, x0, seed, executor, on_result, source, given)
