@@ -1232,3 +1232,18 @@ def test_a_folder_that_keeps_every_file_is_refused_by_name(
     monkeypatch.setattr(store.os, "unlink", kept)
     with pytest.raises(store.OutputError, match=r"out: it lets no file be removed \(Operation"):
         store._check_folder_writable(out)
+
+
+def test_an_output_replaced_from_inside_it_by_a_relative_path_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run --out ../x --overwrite` from inside x said "wrote ../x", but x was gone and a
+    stale .x.lock stayed: the relative path followed the working folder as x moved aside."""
+    small = ["--set", "population.households=150", "--quiet"]
+    first = runner.invoke(app, ["run", str(BASELINE), "--out", str(tmp_path / "x"), *small])
+    assert first.exit_code == 0, first.output
+    monkeypatch.chdir(tmp_path / "x")
+    again = runner.invoke(app, ["run", str(BASELINE), "--out", "../x", "--overwrite", *small])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "x" / "indicators.parquet").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]  # no lock, no .x.old-*

@@ -306,7 +306,7 @@ def locked(target: Path) -> Iterator[None]:
     Raises:
         OutputError: another live process is writing ``target``.
     """
-    target = Path(target)
+    target = Path(os.path.abspath(target))  # as in staged: the working folder may move
     # The folders made for the lock alone go again with it: a refused command left them.
     made = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -564,7 +564,9 @@ def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[Outpu
     be replaced only if it is a povsim output of the same kind (and ``overwrite``). One
     writer at a time (:func:`locked`); what a killed writer left is recovered first.
     """
-    target = Path(target)
+    # Absolute from the start: a relative OUT (../x from inside x) followed the working
+    # folder as the earlier output moved aside, and the new one was lost.
+    target = Path(os.path.abspath(target))
     check_target(target, kind, overwrite=overwrite)
     with locked(target):
         check_target(target, kind, overwrite=overwrite)  # what a dead writer left is restored
