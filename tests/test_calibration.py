@@ -751,3 +751,23 @@ def test_the_notebook_api_names_a_wrong_argument(tmp_path) -> None:
         with pytest.raises(error, match=message):
             call()
     assert not (tmp_path / "fit").exists()
+
+
+def test_a_fit_of_one_parameter_plans_scipys_least_population(county, tmp_path: Path) -> None:
+    """A fit of one parameter at a population of 2 planned 2 candidates a generation, and
+    its progress ran to 18 of 8: SciPy keeps at least 5."""
+    planned: list[int] = []
+    evaluated: list[int] = []
+    result = _fit(
+        county,
+        tmp_path / "fit",
+        population=2,
+        generations=1,
+        replications=1,
+        on_plan=planned.append,
+        on_result=lambda: evaluated.append(1),
+    )
+    assert result.evaluations == 5 * 2  # the initial population and one generation
+    # the plan counts them, and the inert check's two runs
+    assert planned == [result.evaluations + 2]
+    assert len(evaluated) >= planned[0]

@@ -529,8 +529,10 @@ def calibrate(
         # recalibration starts from the profile as it stands.
         dumped = base.model_dump(mode="python")
         x0 = [float(np.clip(get_path(dumped, p.path), *p.bounds)) for p in parameters]
-        # SciPy's population is per parameter, and the initial one comes before the generations.
-        fit_runs = population * len(parameters) * (generations + 1) * replications
+        # SciPy's population is per parameter, at least 5 in all (a progress bar of one
+        # parameter at 2 ran to 18 of 8), and the initial one comes before the generations.
+        members = max(5, population * len(parameters))
+        fit_runs = members * (generations + 1) * replications
         size = [
             counted(population, "candidate", " per parameter"),
             counted(len(parameters), "parameter"),
