@@ -183,3 +183,12 @@ def test_the_comprehensive_incidence_is_not_said_to_be_a_county_runs_exit_test()
     assert "a county run alone tests registered_incidence" in text
     assert "registered incidence" in INDICATORS["county_exited"]
     assert text.replace("|", "\\|") in columns_markdown()
+
+
+def test_a_flag_column_is_not_counted_in_households() -> None:
+    """county_exited@2020 was labelled "households" by the unit its name suggested: it is a
+    0/1 flag, whose mean over replications is the share in which the county was out."""
+    from povsim.runs.metrics import outcome
+
+    assert outcome("county_exited@2020").unit == "share"
+    assert outcome("registered_households@2020").unit == "households"

@@ -1019,6 +1019,12 @@ def test_the_python_api_refuses_before_running_what_the_command_line_refuses(
     nowhere = "tcp://127.0.0.1:1"
     with pytest.raises(ValueError, match="a single run runs here"):
         povsim.run(tiny, scheduler=nowhere)
+    with pytest.raises(ValueError, match="a single run runs here"):
+        povsim.run(tiny, workers=2)  # the command line refuses --workers for one run too
+    # write_run keeps an earlier run unless told, as run and compare do (it replaced it)
+    written = povsim.write_run(povsim.run(tiny), tmp_path / "w")
+    with pytest.raises(OutputError, match="overwrite=True"):
+        povsim.write_run(povsim.run(tiny), written)
     with pytest.raises(ValueError, match="cannot go with 'serial'"):
         povsim.compare([tiny, other], replications=2, executor="serial", scheduler=nowhere)
     with pytest.raises(ValueError, match="not with an Executor"):

@@ -34,7 +34,7 @@ def exit_rows(model, scenario: Scenario, income: float) -> dict[str, dict]:
 
 # -- microcredit ---------------------------------------------------------------------------
 def test_microcredit_lends_to_labour_and_pays_interest_and_risk_fund(bare: Scenario) -> None:
-    loan, rate, risk = 40000.0, 0.0435, 0.1
+    loan, rate, risk = 40000.0, 0.0475, 0.1
     cost_first = loan * (rate + risk)
     scenario = with_program(
         bare, "microcredit", budget=budget(cost_first * 1.5), failure=0.0, return_rate=0.12
@@ -67,7 +67,7 @@ def test_a_failed_activity_stops_the_return(bare: Scenario) -> None:
 
 
 def test_a_running_activity_is_refinanced_at_the_term_and_ends_without(bare: Scenario) -> None:
-    loan, rate = 40000.0, 0.0435
+    loan, rate = 40000.0, 0.0475
     scenario = with_program(bare, "microcredit", budget=budget(1e6), failure=0.0, loan=loan)
     settings = {"budget": budget(1e6), "failure": 0.0, "loan": loan, "ramp_years": 1}
     renewing = with_program(bare, "microcredit", renewal=1.0, **settings)

@@ -72,6 +72,7 @@ __all__ = [
     "Cause",
     "Comparison",
     "Ensemble",
+    "Executor",
     "Hardship",
     "Household",
     "HouseholdState",
@@ -324,9 +325,12 @@ def run(
             progress,
         )
     elif replications == 1:
-        if scheduler or executor == "dask":
-            raise ValueError("a single run runs here: the executor is for replications > 1")
-        _check_executor(executor, workers)  # refused though a single run needs none
+        if scheduler or executor == "dask" or workers:
+            # as the command line: a cluster or workers named for one model would go unused
+            raise ValueError(
+                "a single run runs here: the executor and its workers are for replications > 1"
+            )
+        _check_executor(executor, workers)  # a wrong name is refused though one run needs none
         result = simulate(spec, seed, panel=panel)
     else:
         if panel:
@@ -372,7 +376,7 @@ def _run_national(
         which = "panel" if panel else "replications"
         raise ValueError(
             f"{which} is for county scenarios: {spec.name!r} is one county-resolved national "
-            "run (povsim.validate runs its replications)"
+            "run (`povsim validate` runs its replications)"
         )
     whole = isinstance(partition, int) and not isinstance(partition, bool)
     if not (partition == "province" or (whole and int(partition) >= 1)):

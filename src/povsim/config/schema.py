@@ -662,7 +662,8 @@ class ExitConfig(Section):
     )
     relapse_years: int = setting(
         2,
-        "a relapse is recorded once income has been under the line at this many successive "
+        "a relapse is recorded once income has been under the exit standard (the year's line "
+        "unless exit.standard_growth sets the register's own) at this many successive "
         "assessments since exit (verification; 1: any single year)",
         "years",
         ge=1,

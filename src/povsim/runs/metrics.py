@@ -414,6 +414,8 @@ def _column_unit(column: str) -> Unit:
     # every count of villages says so.
     if column.endswith(("incidence", "_rate", "_share")):
         return "share"
+    if column == "county_exited":
+        return "share"  # a 0/1 flag: over replications, the share in which the county was out
     if "income" in column or column == "poverty_line":
         return "yuan/person/year"
     if "household_size" in column:

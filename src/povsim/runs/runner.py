@@ -68,7 +68,8 @@ class RunResult:
         return metrics.summary(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The run's tables as a run directory holds them (``NAME.parquet``)."""
+        """The run's tables as a run directory holds them (``NAME.parquet``), but for
+        ``summary``, which :func:`povsim.runs.store.write_run` adds from :meth:`summary`."""
         tables = {
             "indicators": self.indicators,
             "villages": self.villages,

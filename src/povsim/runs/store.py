@@ -621,7 +621,7 @@ def write_run(
     figures: Mapping[str, Figure] | None = None,
     source: str | None = None,
     overrides: list[str] | None = None,
-    overwrite: bool = True,
+    overwrite: bool = False,
 ) -> Path:
     """Write ``result`` as a run directory at ``out`` (atomically) and return its path.
 

@@ -1,8 +1,9 @@
 """The vectorised income step: trends, transitory income, program income and the shocks;
 and the formula building income from its bases, which the initial incomes use too.
 
-The shocks themselves (illness, disasters, farm prices) are drawn and applied in
-:mod:`povsim.sim.shocks`; this step moves the trends and adds up the year's flows.
+The shocks themselves (illness, disasters, farm prices), and what each costs, are drawn in
+:mod:`povsim.sim.shocks`; this step calls them, moves the trends, takes off the earnings an
+illness stops and its cost, and adds up the year's flows.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Every step draws the same arrays for every household and village, whatever the policy,
 from the stream of each source (common random numbers): two scenarios run with one seed
 face the same illnesses, disasters and prices, and their difference is the policy's.
-:func:`povsim.sim.income.step_income` applies them in the income step.
+:func:`povsim.sim.income.step_income` calls them in the income step, and takes off income
+the earnings an illness stops and the costs these functions set.
 """
 
 from __future__ import annotations

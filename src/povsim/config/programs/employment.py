@@ -14,7 +14,10 @@ __all__ = ["EmploymentConfig"]
 class EmploymentConfig(ProgramConfig):
     min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
     placement_rate: Probability = setting(
-        0.29, "share of trained households with a worker placed in a job", "share"
+        0.29,
+        "share of trained households with a worker placed in a job (an assumption: no stored "
+        "source gives it)",
+        "share",
     )
     wage: float = setting(
         24000.0,

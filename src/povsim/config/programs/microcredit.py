@@ -21,7 +21,11 @@ class MicrocreditConfig(ProgramConfig):
         40000.0, "loan per household (the policy's ceiling is 50,000)", "yuan", ge=0.0, le=50000.0
     )
     interest_rate: Probability = setting(
-        0.0435, "benchmark lending rate, paid by the budget for the borrower", "1/year"
+        0.0475,
+        "benchmark lending rate, paid by the budget for the borrower: PBoC's for one to five "
+        "years from 24 Oct 2015 (4.35% to one year), as the loans ran three years "
+        "(docs/register-sources.md section 59)",
+        "1/year",
     )
     risk_fund_share: Probability = setting(
         0.1, "share of each loan set aside in the county's risk compensation fund", "share"

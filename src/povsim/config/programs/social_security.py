@@ -21,10 +21,17 @@ class SocialSecurityConfig(ProgramConfig):
         ("registered", "exited"), "register statuses that may enrol"
     )
     threshold: float = setting(
-        0.9, "income is topped up to this multiple of the poverty line", "ratio", gt=0.0
+        0.9,
+        "income is topped up to this multiple of the poverty line before the lines merge "
+        "(not read under two lines in one, whose standard is the dibao standard)",
+        "ratio",
+        gt=0.0,
     )
     two_lines_in_one: bool = setting(
-        False, "the dibao line is the poverty line; anyone below it is eligible at once"
+        False,
+        "the dibao line is the poverty line: households under it that cannot work are "
+        "covered at once, and any exited household that falls back (max_labour unset: "
+        "every household under it)",
     )
     two_lines_from: int | None = setting(
         None, "first year of two lines in one (unset: every year)", "year"

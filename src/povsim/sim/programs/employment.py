@@ -4,7 +4,8 @@ Households with working-age labour willing to move for work. Training is paid
 for every trainee; only a share are placed. A placed worker adds a wage, shared
 over the household's members, grows with migrant wages and lasts until the worker
 loses the job (a yearly chance), beyond the training's support period. Seed 002 (Shandan):
-15,000 trained and 4,300 placed a year, so about 29% of trainees are placed.
+15,000 trained over the campaign and 4,300 poor labourers sent out to work a year; no stored
+source gives the share of trainees placed (``placement_rate`` is an assumption).
 Seed 004: employment transfer was the pathway of 1,549 exited households in 2015.
 """
 

@@ -54,7 +54,8 @@ _FIRST = 1e12
 
 
 class SocialSecurity(SupportProgram):
-    """Top-ups to a threshold for households who cannot work, or for all under two lines in one."""
+    """Top-ups to a standard for households who cannot work and, under two lines in one,
+    for exited households that fall back (:meth:`may_claim`)."""
 
     Config: ClassVar = SocialSecurityConfig
     # An exited household that falls back is caught at once (seed 003), not after the register.
@@ -388,8 +389,9 @@ class SocialSecurity(SupportProgram):
         # A household the allowance was paying while its own income stood over this year's
         # line (between the line and the standard, or in its withdrawal) is re-assessed to
         # the standard, as before the shock: the floor held, and there is no fall to record
-        # (issue 12, cause 1). One the allowance took on because its income was under the
-        # line (the line rose past it) was caught as it fell (seed 003), as is one whose
+        # (the allowance is settled on the year's own income: docs/concepts.md, year-end
+        # step 3). One the allowance took on because its income was under the line (the
+        # line rose past it) was caught as it fell (seed 003), as is one whose
         # re-assessment this year's money cannot pay.
         held = self.enrolled & (self.income > 0) & (self.own_last >= line)
         self.after_fall = (self.after_fall & (own < line)) | (fell & ~held)
