@@ -1427,7 +1427,7 @@ def test_a_nations_budget_reads_in_billions(monkeypatch) -> None:
         assert "m yuan" not in budget
         # the programs no slider moves, which spent ten times the budget shown above
         own = next(t for t in texts if str(t).startswith("besides: programs with budgets"))
-        assert "1,274.2 bn yuan (2014-2020): relocation 579.0, production_support 212.2" in own
+        assert "1,280.6 bn yuan (2014-2020): relocation 579.0, production_support 212.2" in own
         # its shares keep 63%: where the rest is (it read as lost)
         assert any("the rest of the budget to no program" in text for text in shown)
     finally:
