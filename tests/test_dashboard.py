@@ -1032,13 +1032,20 @@ def test_an_empty_upload_or_a_misspelt_program_is_refused_in_a_sentence() -> Non
         load_upload("u.toml", misspelt, SCENARIOS)
 
 
-def test_an_upload_that_moves_the_run_is_named_as_the_upload() -> None:
-    from povsim.dashboard.upload import load_upload
-
-    with pytest.raises(ScenarioError, match=r"the run's years are set in upload: u\.toml") as error:
-        load_upload("u.toml", b'extends = "baseline.toml"\nend_year = 2025\n', SCENARIOS)
+def test_an_upload_that_moves_the_run_is_named_first_with_the_year_it_set(
+    tmp_path: Path,
+) -> None:
+    """`end_year = 2030` over the baseline read "baseline.toml: poverty_line: no value for
+    2021-2030 ...", the upload named only at its end, where every other upload error starts
+    with the upload."""
+    message = _refused(tmp_path, "u.toml", 'extends = "baseline.toml"\nend_year = 2030\n')
     # the shipped file by its name, not where the server keeps it
-    assert str(error.value).startswith("baseline.toml: poverty_line:")
+    assert message == (
+        "upload: u.toml: end_year: 2030 is past the last year baseline.toml's poverty_line "
+        "gives (2020): give poverty_line values for 2021-2030 too"
+    )
+    early = _refused(tmp_path, "e.toml", 'extends = "baseline.toml"\nstart_year = 2010\n')
+    assert all(line.startswith("upload: e.toml: start_year: 2010 ") for line in early.splitlines())
 
 
 def test_a_scenario_given_on_the_command_line_is_the_picker_s_choice(monkeypatch) -> None:
