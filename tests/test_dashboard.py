@@ -815,7 +815,7 @@ def test_the_server_does_not_ask_pypi_for_a_newer_solara() -> None:
 def test_a_stored_front_is_offered_and_its_members_load_as_the_mix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from povsim.dashboard import front_dirs
+    from povsim.dashboard import front_dirs, percents
     from povsim.experiments.optimize import optimize
 
     monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
@@ -854,8 +854,9 @@ def test_a_stored_front_is_offered_and_its_members_load_as_the_mix(
     # out-weigh what the search gave health (they read as absent)
     first = shown.members[0]
     whole = shown.policy(first).shares
-    top = sorted(whole.items(), key=lambda kv: -kv[1])[:3]
-    assert f"| {', '.join(f'{k} {v:.0%}' for k, v in top)} |" in table
+    top = sorted(whole, key=lambda k: -whole[k])[:3]
+    shown_as = percents(whole)
+    assert f"| {', '.join(f'{k} {shown_as[k]}%' for k in top)} |" in table
     assert set(whole) > set(shown.shares(first))
     member = shown.members[-1]
     before = app.policy.value
@@ -1354,13 +1355,55 @@ def test_a_loaded_mix_keeps_its_budget_and_the_planners_replications(monkeypatch
 def test_share_labels_add_up_to_the_total_they_keep() -> None:
     """Industry moved to 30% left labels of 30+11+14+7+7+9+16+5 = 99% under "kept summing
     to 100%"."""
-    from povsim.dashboard.app import _percents
+    from povsim.dashboard import percents
 
     moved = _small().with_share("industry", 0.30).shares
-    shown = _percents(moved)
+    shown = percents(moved)
     assert sum(shown.values()) == 100
     assert shown["industry"] == 30
     assert all(abs(shown[n] - 100 * moved[n]) < 1 for n in moved)
+
+
+def test_a_share_reads_the_same_wherever_the_mix_is_shown(monkeypatch) -> None:
+    """industry_led with industry a slider step down to 49% read "housing 16%" on its slider
+    (15.3%, rounded up so that the labels add to 100%) but "housing 15%" in the headline above
+    the charts, the pinned mix, the export's header and a front's table."""
+    import ipyvuetify as v
+    import pandas as pd
+    import solara
+
+    from povsim.dashboard import Front
+
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    base = load_scenario(SCENARIOS / "industry_led.toml", ["population.households=300"])
+    mix = Policy.from_scenario(base, "industry_led.toml").with_(replications=2)
+    mix = mix.with_share("industry", 0.49)  # the slider's 49
+    assert mix.shares["housing"] == pytest.approx(0.153)
+    before, name = app.policy.value, app.mix_name.value
+    app.policy.set(mix)
+    app.mix_name.set(mix.label)
+    app.pinned.set([mix])
+    try:
+        _, rc = solara.render(app.PolicyPanel(), handle_error=False)
+        labels = [w.label for w in rc.find(v.Slider).widgets if w.label.startswith("housing ")]
+        assert labels == ["housing 16%"]
+        pins = [w.children[0] for w in rc.find(v.Html).widgets if "povsim-pinned" in w.class_]
+        assert pins[0].startswith("industry_led: industry 49%, housing 16%, employment 10%;")
+        headline: list[str] = []
+        monkeypatch.setattr(app, "_markdown", headline.append)
+        solara.render(app.StatusView(app.DashboardModel(mix)), handle_error=False)
+        assert "industry 49%, housing 16%, employment 10%;" in headline[0]
+        assert ", housing 16%, " in mix.to_toml().splitlines()[1]
+        table = pd.DataFrame({"member": ["01"], "incidence_end": [0.01]})
+        front = Front(Path("small"), table, ("min:incidence_end",))
+        front._mixes["01"] = dict(mix.shares)
+        assert "| industry 49%, housing 16%, employment 10% |" in app._front_markdown(front)
+    finally:
+        app.pinned.set([])
+        app.policy.set(before)
+        app.mix_name.set(name)
 
 
 def test_a_full_list_of_pins_says_why_it_takes_no_more(monkeypatch) -> None:
