@@ -608,13 +608,15 @@ def _markdown_text(text: str) -> str:
 
 
 def _restore_pins(text: str) -> None:
-    """Pin again the mixes this browser kept (a reload starts a new session)."""
+    """Pin again the mixes this browser kept (a reload starts a new session); one whose shipped
+    scenario has changed since comes back under its name marked
+    (:data:`povsim.dashboard.pins.OLD_SETTINGS`)."""
     restored, problems = restore_pins(text, _scenarios_dir(), MAX_PINNED)
     labels = {m.label for m in pinned.value}
     fresh = [m for m in restored if m.label not in labels]
     pinned.set([*pinned.value, *fresh][:MAX_PINNED])
     if problems:
-        problem.set("; ".join(problems))
+        problem.set("\n".join(problems))  # one a line, as the page shows problems
     pins_epoch.set(pins_epoch.value + 1)
 
 
@@ -624,7 +626,7 @@ def _sync_pins(text: str) -> None:
     restored, problems = restore_pins(text, _scenarios_dir(), MAX_PINNED)
     pinned.set(restored)
     if problems:
-        problem.set("; ".join(problems))
+        problem.set("\n".join(problems))
 
 
 class _Cancelled(Exception):
