@@ -550,14 +550,32 @@ def test_a_file_that_adds_years_or_a_set_of_one_year_is_not_noted(tmp_path: Path
     assert not any("kept from" in n for n in one_year.notes())
 
 
-def test_a_child_that_moves_the_run_is_named_beside_the_parent_s_short_line(
+def test_a_child_that_moves_the_run_past_the_parent_s_line_is_named_first(
     tmp_path: Path,
 ) -> None:
-    """`start_year = 1990` was blamed on the baseline's poverty line alone."""
+    """`start_year = 1990` was blamed on the baseline's poverty line, the child named only at
+    the end of the line; `povsim check` said the same."""
+    parent = tmp_path / "baseline.toml"
     child = _baseline_and(tmp_path, "start_year = 1990\n")
     with pytest.raises(ScenarioError) as caught:
         load_scenario(child)
-    assert f"(the run's years are set in {child})" in str(caught.value)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == (
+        f"{child}: start_year: 1990 is before the first year {parent}'s poverty_line gives "
+        "(2013): give poverty_line values for 1990-2012 too"
+    )
+    assert lines[1].startswith(f"{child}: start_year: 1990 is before the year {parent}'s ")
+    assert all(not line.startswith(str(parent)) for line in lines)
+    later = _baseline_and(tmp_path, "end_year = 2030\n")
+    result = runner.invoke(app, ["check", str(later)])
+    assert result.exit_code == 2
+    assert f"{later}: end_year: 2030 is past the last year {parent}'s" in result.output
+    # --set moves it as well; a child that gives the years itself is the line's own problem
+    with pytest.raises(ScenarioError, match=r"^--set end_year: 2022 is past the last year"):
+        load_scenario(parent, ["end_year=2022"])
+    short = _baseline_and(tmp_path, "end_year = 2025\n[poverty_line]\n2021 = 3400\n")
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(short))}: poverty_line: no value"):
+        load_scenario(short)
 
 
 def test_a_year_of_a_table_after_the_run_is_noted() -> None:

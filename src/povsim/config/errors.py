@@ -410,6 +410,9 @@ def problems_from(
                 message += (
                     " (did you mean " + ", ".join(".".join((*loc[:-1], c)) for c in close) + "?)"
                 )
+        if moved := _moved_run(loc, message, given, origin, source):
+            problems.extend(moved)
+            continue
         if any(word in message for word in ("the run is", "start_year", "end_year")):
             # The parent's poverty line is short of the years a child file asked for: name
             # the file that moved the run too.
@@ -418,6 +421,97 @@ def problems_from(
             if setters:
                 message += f" (the run's years are set in {', '.join(sorted(map(str, setters)))})"
         problems.append(ScenarioProblem(source, ".".join(loc) + _block(loc, raw), message))
+    return problems
+
+
+def _moved_run(
+    loc: tuple[str, ...],
+    message: str,
+    given: Any,
+    origin: Mapping[tuple[str, ...], str],
+    source: str,
+) -> list[ScenarioProblem]:
+    """A check of the run's years against a table another file set (the poverty line, the
+    registration's income year), failed because a file (or ``--set``) moved the run: that
+    file's problem, at the year it set, first; empty for any other problem.
+
+    An upload that extends the baseline to 2030 was told ``baseline.toml: poverty_line: no
+    value for 2021-2030``, as if the shipped file were wrong, and named only at its end.
+    """
+    if loc == ("poverty_line",):
+        return _run_past_the_line(message, given, origin, source)
+    registration = _REGISTRATION_LATE.match(message)
+    setter = origin.get(("start_year",))
+    if loc != ("registration",) or registration is None or setter in (None, source):
+        return []
+    year, start = registration["year"], registration["start"]
+    return [
+        ScenarioProblem(
+            str(setter),
+            "start_year",
+            f"{start} is before the year {source}'s registration reads incomes in "
+            f"(registration.income_year = {year}): set registration.income_year to {start} "
+            "or earlier too",
+        )
+    ]
+
+
+_REGISTRATION_LATE = re.compile(
+    r"^income_year (?P<year>\d+) is after start_year \((?P<start>\d+)\)$"
+)
+"""The message of the check that registration reads incomes by the run's first year."""
+
+
+_LINE_SHORT = re.compile(r"^no value for .* \(the run is (?P<start>\d+)-(?P<end>\d+)\)$")
+"""The message of the check that the poverty line covers the run (``Scenario``'s)."""
+
+
+def _run_past_the_line(
+    message: str, given: Any, origin: Mapping[tuple[str, ...], str], line: str
+) -> list[ScenarioProblem]:
+    """A poverty line (set in ``line``) short of the run because another file moved the
+    run's first or last year past the years it gives, as that file's problem; empty where
+    the line itself is at fault (a year missing inside it, or the run's years set where the
+    line is)."""
+    from povsim.config.schema import year_runs
+
+    short = _LINE_SHORT.match(message)
+    if short is None or not isinstance(given, Mapping):
+        return []
+    try:
+        years = sorted({int(year) for year in given})
+    except (TypeError, ValueError):
+        return []
+    start, end = int(short["start"]), int(short["end"])
+    if not years or any(y not in years for y in range(years[0], years[-1] + 1)):
+        return []
+    # No file sets the line: it is the schema's own, not the file named by default.
+    whose = (
+        f"{line}'s poverty_line"
+        if any(path[:1] == ("poverty_line",) for path in origin)
+        else "the default poverty_line"
+    )
+    first, last = years[0], years[-1]
+    before = list(range(start, min(end + 1, first)))
+    after = list(range(max(start, last + 1), end + 1))
+    problems = []
+    for key, year, missing, edge, word in (
+        ("start_year", start, before, first, "before the first"),
+        ("end_year", end, after, last, "past the last"),
+    ):
+        if not missing:
+            continue
+        setter = origin.get((key,))
+        if setter is None or setter == line:
+            return []  # the run's own years: the line is what is short
+        problems.append(
+            ScenarioProblem(
+                setter,
+                key,
+                f"{year} is {word} year {whose} gives ({edge}): give "
+                f"poverty_line values for {year_runs(missing)} too",
+            )
+        )
     return problems
 
 

@@ -11,6 +11,7 @@ from povsim.dashboard.policy import (
     Policy,
     front_dirs,
     load_front,
+    percents,
     rebalance,
     scenario_files,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "Policy",
     "front_dirs",
     "load_front",
+    "percents",
     "rebalance",
     "scenario_files",
 ]

@@ -21,7 +21,6 @@ import hashlib
 import html
 import io
 import json
-import math
 import os
 import threading
 import time
@@ -47,7 +46,9 @@ from povsim.dashboard.policy import (
     Policy,
     front_dirs,
     load_front,
+    percents,
     scenario_files,
+    shares_text,
 )
 from povsim.dashboard.upload import ScenarioUpload, load_upload
 from povsim.experiments.compare import (
@@ -355,17 +356,6 @@ def _own_budgets(current: Policy) -> str:
     )
 
 
-def _percents(shares: dict[str, float]) -> dict[str, int]:
-    """Shares as whole percentages that add up to their rounded total (the largest
-    remainders rounded up): 30+11+14+7+7+9+16+5 read 99% under "kept summing to 100%"."""
-    exact = {name: 100 * share for name, share in shares.items()}
-    floors = {name: math.floor(value) for name, value in exact.items()}
-    left = round(sum(exact.values())) - sum(floors.values())
-    for name in sorted(exact, key=lambda n: floors[n] - exact[n])[: max(left, 0)]:
-        floors[name] += 1
-    return floors
-
-
 def _named(current: Policy) -> Policy:
     """The mix under the name the planner gave it; a shipped scenario's levers moved and the
     name left, the name says so: "baseline" pinned for industry at 30% made the real baseline,
@@ -618,13 +608,15 @@ def _markdown_text(text: str) -> str:
 
 
 def _restore_pins(text: str) -> None:
-    """Pin again the mixes this browser kept (a reload starts a new session)."""
+    """Pin again the mixes this browser kept (a reload starts a new session); one whose shipped
+    scenario has changed since comes back under its name marked
+    (:data:`povsim.dashboard.pins.OLD_SETTINGS`)."""
     restored, problems = restore_pins(text, _scenarios_dir(), MAX_PINNED)
     labels = {m.label for m in pinned.value}
     fresh = [m for m in restored if m.label not in labels]
     pinned.set([*pinned.value, *fresh][:MAX_PINNED])
     if problems:
-        problem.set("; ".join(problems))
+        problem.set("\n".join(problems))  # one a line, as the page shows problems
     pins_epoch.set(pins_epoch.value + 1)
 
 
@@ -634,7 +626,7 @@ def _sync_pins(text: str) -> None:
     restored, problems = restore_pins(text, _scenarios_dir(), MAX_PINNED)
     pinned.set(restored)
     if problems:
-        problem.set("; ".join(problems))
+        problem.set("\n".join(problems))
 
 
 class _Cancelled(Exception):
@@ -780,9 +772,8 @@ def _front_markdown(shown: Front) -> str:
         # the whole mix: the front's table holds only the searched programs' shares, and an
         # unsearched program with more money read as absent
         mix = shown.mix_shares(str(row["member"]))
-        top = sorted(mix.items(), key=lambda kv: -kv[1])[:3]
         cells = [cell(n, float(row[n])) if n in row else "-" for n in names]
-        shares = ", ".join(f"{k} {v:.0%}" for k, v in top)
+        shares = shares_text(mix, most=3) or "-"
         lines.append(f"| {row['member']} | " + " | ".join(cells) + f" | {shares} |")
     return "\n".join(lines)
 
@@ -907,7 +898,7 @@ def PolicyPanel():
                 "**Budget shares**: this mix spends none of the budget (every share is 0); "
                 "start from another scenario to change a mix"
             )
-        shown = _percents(current.shares)
+        shown = percents(current.shares)
         for name in current.shares if total > 0 else ():
             # the words above: beside the track, each track began where its label ended,
             # so a 10% share's handle sat right of a 25% one's

@@ -36,8 +36,10 @@ __all__ = [
     "county_resolved",
     "front_dirs",
     "load_front",
+    "percents",
     "rebalance",
     "scenario_files",
+    "shares_text",
 ]
 
 MAX_PINNED = 4
@@ -93,6 +95,41 @@ def rebalance(
     weight = sum(weights.values())
     scaled = {k: w * rest / weight for k, w in weights.items()}
     return {k: (value if k == name else scaled[k]) for k in shares}
+
+
+def percents(shares: dict[str, float]) -> dict[str, int]:
+    """Shares as the page shows them: whole percentages that add up to their rounded total
+    (the largest remainders rounded up).
+
+    Every place that shows a mix's shares takes them from here: rounded each on its own,
+    30+11+14+7+7+9+16+5 read 99% under "kept summing to 100%", and a housing share of 15.3%
+    read 16% on its slider (rounded up to make 100) but 15% in the summary above the charts.
+
+    Args:
+        shares: programs' shares of the budget, as fractions.
+
+    Returns:
+        Each program's share in whole percent, in the order of ``shares``.
+    """
+    exact = {name: 100 * share for name, share in shares.items()}
+    floors = {name: math.floor(value) for name, value in exact.items()}
+    left = round(sum(exact.values())) - sum(floors.values())
+    for name in sorted(exact, key=lambda n: floors[n] - exact[n])[: max(left, 0)]:
+        floors[name] += 1
+    return floors
+
+
+def shares_text(shares: dict[str, float], most: int | None = None) -> str:
+    """``industry 49%, housing 15%, ...``: the funded shares (at least 1% as shown) in
+    :func:`percents`, the largest first, ``most`` of them at most; every share, in its own
+    order, without ``most``."""
+    shown = percents(shares)
+    if most is None:
+        return ", ".join(f"{name} {shown[name]}%" for name in shares)
+    # The largest that get any money: a mix of no program money read "industry 0%,
+    # employment 0%, relocation 0%", as if those led it.
+    funded = sorted((n for n in shares if shown[n] > 0), key=lambda n: -shares[n])
+    return ", ".join(f"{name} {shown[name]}%" for name in funded[:most])
 
 
 @dataclass(frozen=True)
@@ -204,10 +241,9 @@ class Policy:
     def to_toml(self) -> str:
         """A standalone scenario file of this mix, which ``povsim run`` accepts."""
         scenario = self.scenario()
-        shares = ", ".join(f"{k} {v:.0%}" for k, v in self.shares.items())
         header = (
             f"# Exported from the povsim dashboard: {self.source} with budget shares\n"
-            f"# {shares}; budget {self.budget_text()}; exit threshold "
+            f"# {shares_text(self.shares)}; budget {self.budget_text()}; exit threshold "
             f"{self.exit_margin:.0%} above the exit standard"
             + (
                 f"; two lines in one {'on' if self.two_lines_in_one else 'off'}.\n"
@@ -220,11 +256,7 @@ class Policy:
 
     def summary(self) -> str:
         """One line describing the mix."""
-        # The largest three that get any money: a mix of no program money read "industry
-        # 0%, employment 0%, relocation 0%", as if those led it.
-        funded = [kv for kv in self.shares.items() if round(100 * kv[1]) > 0]
-        top = sorted(funded, key=lambda kv: -kv[1])[:3]
-        parts = ", ".join(f"{k} {v:.0%}" for k, v in top) or "no program money"
+        parts = shares_text(self.shares, most=3) or "no program money"
         text = f"{self.label}: {parts}; budget {self.budget_text()}; exit +{self.exit_margin:.0%}"
         if self.has_social_security and self.two_lines_in_one != _two_lines(self.base):
             # two pins that differ only in the switch read the same without it
