@@ -347,7 +347,9 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "cost_per_exit",
         "yuan",
-        "spending / exits (NaN without exits or spending)",
+        "spending / every exit, the exits that needed no program too (NaN without exits or "
+        "spending): money left unspent lowers it, so read it with spending and poor person-years; "
+        "cost_per_additional_exit counts only the exits support added",
         _cost_per_exit,
         better="lower",
     ),
