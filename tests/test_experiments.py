@@ -1242,6 +1242,23 @@ def test_a_sweep_prints_its_points(tmp_path: Path) -> None:
     assert "4 of 4 runs in" in said
 
 
+def test_a_grid_of_a_word_and_a_number_is_written_in_words(tmp_path: Path) -> None:
+    """A field that takes "county" or a share, gridded over both, crashed writing
+    runs.parquet (a column of one type) after design.json was written."""
+    design = tmp_path / "design.toml"
+    design.write_text(
+        f'base = "{SCENARIOS / "baseline.toml"}"\n[grid]\n'
+        '"villages.designation_incidence" = ["county", 0.2]\n'
+        '"villages.work_teams" = [true, false]\n',
+        "utf-8",
+    )
+    plan = load_design(design).plan()
+    plan.to_parquet(tmp_path / "runs.parquet", index=False)
+    written = pd.read_parquet(tmp_path / "runs.parquet")
+    assert list(written["villages.designation_incidence"]) == ["county", "county", "0.2", "0.2"]
+    assert list(written["villages.work_teams"]) == [True, False, True, False]  # one kind: kept
+
+
 def test_a_sweep_draws_its_outcomes_at_each_point(tmp_path: Path) -> None:
     """A sweep wrote its tables and no figure: each headline outcome is drawn against the
     grid's first field, a line for each value of the second; variants one point each."""

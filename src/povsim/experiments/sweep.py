@@ -245,7 +245,13 @@ class Sweep:
                         **{path: _plain(value) for path, value in (base | changes).items()},
                     }
                 )
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        for path in varied:
+            if _mixed(frame[path]):
+                # Parquet keeps one type a column: a field that takes a word or a number
+                # ("county" or 0.2) is written in words, as the design gives each.
+                frame[path] = frame[path].map(_worded)
+        return frame
 
     def fingerprint(self) -> str:
         text = json.dumps(
@@ -295,6 +301,29 @@ def _base_value(dumped: dict[str, Any], path: str) -> Any:
 
 def _plain(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, (dict, list)) else value
+
+
+def _kind(value: Any) -> type:
+    """The kind of a plan's value a Parquet column can hold with others: any number is one."""
+    if isinstance(value, bool):  # an int to Python, a column of its own to Parquet
+        return bool
+    return float if isinstance(value, (int, float)) else type(value)
+
+
+def _mixed(column: pd.Series) -> bool:
+    """Whether a plan's column holds values of more than one kind (a word and a number)."""
+    return len({_kind(v) for v in column if v is not None and not _missing(v)}) > 1
+
+
+def _missing(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _worded(value: Any) -> Any:
+    """``value`` as a TOML file gives it, unquoted (county, 0.2, true); unset stays unset."""
+    if value is None or _missing(value) or isinstance(value, str):
+        return value
+    return json.dumps(value)
 
 
 def refuse_shadowed(
