@@ -504,6 +504,50 @@ def test_a_nations_yearly_table_fits_80_columns() -> None:
     assert "households, thousands" in " ".join(text.split())
 
 
+@pytest.mark.parametrize("width", [50, 40])
+def test_the_run_table_never_cuts_a_number(width: int) -> None:
+    """At 50 columns `povsim run` showed every year as "20…" and every line as "2,…": rich
+    cut the columns to fit, where the other tables stack them."""
+    import types
+
+    from povsim.cli.tables import headline_table, summary_table
+
+    years = range(2014, 2021)
+    ind = pd.DataFrame(
+        {
+            "year": list(years),
+            "poverty_line": [2800.0 + y for y in years],
+            "poor_people": [32_300.0 / (y - 2013) for y in years],
+            "incidence": [0.196 / (y - 2013) for y in years],
+            "registered_households": [9_200.0 / (y - 2013) for y in years],
+            "exits_households": [2_000.0] * 7,
+            "relapses_households": [130.0] * 7,
+            "new_entrants_households": [2_500.0] * 7,
+            "removed_households": [300.0] * 7,
+            "villages_exited": [12.0] * 7,
+            "poor_villages": [130.0] * 7,
+        }
+    )
+    result = types.SimpleNamespace(
+        scenario=types.SimpleNamespace(name="baseline"), seed=1, indicators=ind
+    )
+    text = _render(summary_table(result, width), width)
+    assert "…" not in text
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    words = text.split()
+    for figure in ("2014", "2020", "4,814", "32,300", "19.6%", "9,200", "2,500", "12/130"):
+        assert figure in words, figure
+    assert words.count("year") > 1  # each part of the table has its years
+    assert "exited/designated" in words  # the legend, once, under the parts
+    assert text.count("line: yuan/person/year") == 1
+    # The headline figures fold their names, never their numbers.
+    summary = {"budget_yuan": 83_500_000.0, "cost_per_relapse_avoided": 279_859.0}
+    headline = types.SimpleNamespace(summary=lambda: summary, indicators=ind)
+    shown = _render(headline_table(headline), 24).split()  # type: ignore[arg-type]
+    assert "83,500,000" in shown
+    assert "279,859" in shown
+
+
 def test_what_holds_the_register_at_the_end_is_said_under_it() -> None:
     """A county whose register did not clear (2,130 of 2,190 households short of safe
     housing, the housing money spent) showed nothing of why in the headline table."""
