@@ -279,6 +279,22 @@ def test_the_validation_table_never_cuts_a_number(width: int) -> None:
         assert "simulated" in text
 
 
+@pytest.mark.parametrize("width", [40, 30])
+def test_a_target_name_wider_than_the_terminal_folds_where_it_reads(width: int) -> None:
+    """At 40 columns validate's lines broke a name at the last column:
+    "pathway_share[industry,households]@201" over "5: FAIL"."""
+    names = ["pathway_share[industry,households]@2015", "registered_people@2017"]
+    text = _render(targets_table(_targets(names), "2 replications", width), width)
+    lines = [line.strip() for line in text.splitlines()]
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    assert "registered_people@2017: FAIL" in lines  # a name that fits is whole
+    first = next(i for i, line in enumerate(lines) if line.startswith("pathway_share["))
+    parts = lines[first : first + 3]
+    # after a "[" or a ",", before the "@": each line a whole piece of the name
+    assert all(part.endswith(("[", ",", "]", "FAIL")) for part in parts[:2]), parts
+    assert "".join(parts).startswith("pathway_share[industry,households]@2015: FAIL")
+
+
 @pytest.mark.parametrize("width", [80, 100, 40])
 def test_the_sweep_table_never_cuts_a_number(width: int) -> None:
     """povsim sweep of growth_and_industry at 80 columns showed "housi…", "cumul…" and

@@ -551,14 +551,38 @@ def targets_table(table: pd.DataFrame, title: str, width: int | None = None) -> 
     # Lines of words fold between them, at any width, and never inside a number.
     lines: list[RenderableType] = [Text(title), Text()]
     shown = None
-    for region, name, published, interval, tolerance, verdict in cells:
+    indent = "  " if regions else ""
+    assert width is not None  # without a width the first table was returned
+    for target, (region, _, published, interval, tolerance, verdict) in zip(
+        table["target"], cells, strict=True
+    ):
         if regions and region != shown:
             shown = region
             lines.append(Text(str(region), style="bold"))
-        lines.append(Text.from_markup(f"{name}: {verdict}"))
+        # A name wider than the terminal broke at its last column ("...@201" over "5:"):
+        # it folds after a "[" or a "," or before the "@", each line as indented.
+        folded = _folded_name(str(target), width - len(indent))
+        said = Text.from_markup(f"{escape(folded[-1])}: {verdict}")
+        if len(indent) + len(said.plain) > width:  # the verdict under the name
+            said = Text.from_markup(verdict)
+        else:
+            folded.pop()
+        lines.extend(Text(f"{indent}{part}") for part in folded)
+        lines.append(Text(indent) + said)
         figures = f"published {published}; simulated {interval}; tolerance {tolerance}"
         lines.append(Padding(Text(figures), (0, 0, 0, 4 if regions else 2)))
     return Group(*lines)
+
+
+def _folded_name(name: str, width: int) -> list[str]:
+    """A target's name in lines of at most ``width`` characters where it can be, broken
+    after a "[" or a "," or before the "@" (a part wider than ``width`` is a line of its own)."""
+    lines = [""]
+    for part in re.findall(r"[^\[,@]*[\[,]|@?[^\[,@]+|@", name):
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines.append("")
+        lines[-1] += part
+    return lines
 
 
 def miss_reasons(table: pd.DataFrame) -> list[str]:
