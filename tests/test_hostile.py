@@ -1217,6 +1217,20 @@ def test_a_lock_takes_away_the_folders_it_made_and_names_a_parent_that_takes_non
         pass
 
 
+def test_a_folder_that_is_not_povsims_is_refused_untouched(tmp_path: Path) -> None:
+    """`run --out` a folder of the user's own said "it is left untouched", having made and
+    removed a probe file in it and beside it: both folders' times had changed."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    for folder in (mine, tmp_path):
+        os.utime(folder, (1_500_000_000, 1_500_000_000))
+    result = runner.invoke(app, ["run", str(BASELINE), "--out", str(mine), "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "is not a povsim output" in result.output
+    assert mine.stat().st_mtime == tmp_path.stat().st_mtime == 1_500_000_000
+
+
 def test_an_output_a_killed_writer_set_aside_is_put_back_or_named(tmp_path: Path) -> None:
     """`calibrate --overwrite` killed (SIGKILL) left the earlier fit hidden in
     .fit.replaced-PID for good: the next calibrate began a fit anew beside it."""

@@ -112,6 +112,9 @@ def _check_target(target: Path, kind: str, *, overwrite: bool, resume: bool) -> 
         raise OutputError(f"{str(target)!r}: a path cannot hold a NUL byte")
     if (owner := _lock_owner(target)) is not None:
         raise _busy(target, owner)
+    _check_contents(target, kind, overwrite=overwrite, resume=resume)
+    # Tried only once the target is one povsim may write: a folder of someone else's is
+    # refused untouched (the probe file made and removed in it had changed its time).
     # A new output, or one replaced, is written beside the target, then moved in place;
     # a resumed one is written into it.
     if not (resume and target.is_dir()):
@@ -120,6 +123,10 @@ def _check_target(target: Path, kind: str, *, overwrite: bool, resume: bool) -> 
         # Written into, or moved aside to be replaced (which changes its ".." entry): either
         # needs the folder's own write permission, found here rather than after the work.
         _check_folder_writable(target)
+
+
+def _check_contents(target: Path, kind: str, *, overwrite: bool, resume: bool) -> None:
+    """Refuse a ``target`` that is not povsim's ``kind`` to write, or not to be replaced."""
     if not target.exists() and not target.is_symlink():
         return
     if target.is_symlink():
