@@ -784,6 +784,29 @@ def test_two_inputs_off_the_axis_in_one_year_are_marked_apart() -> None:
     assert not first.overlaps(second)
 
 
+def test_a_grid_of_no_numbers_names_its_points_by_their_values() -> None:
+    """A grid of words and switches drew its points at g0000 .. g0003 over "point", which
+    said nothing of which point each was."""
+    from povsim.plots.experiments import sweep_outcomes
+
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "point_name": ["g0000", "g0001", "g0002", "g0003"],
+            "replication": 0,
+            "exit.plan_unit": ["household", "household", "village", "village"],
+            "villages.work_teams": [True, False, True, False],
+            "income.growth": 0.05,  # one value at every point: nothing to tell them apart
+            "incidence_end": [0.03, 0.01, 0.04, 0.02],
+        }
+    )
+    fields = ["exit.plan_unit", "villages.work_teams", "income.growth"]
+    ax = sweep_outcomes(summary, fields, "grid").axes[0]
+    assert ax.get_xlabel() == "plan_unit, work_teams"
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["household, True", "household, False", "village, True", "village, False"]
+
+
 def test_a_sweeps_figure_takes_a_field_of_numbers_that_varies_as_its_axis() -> None:
     """A bool's 0 and 1 were drawn as a scale from -0.2 to 1, a point whose field was unset
     (None) was dropped without a word, and one replication was called "means of 1
