@@ -181,7 +181,7 @@ def test_a_sample_that_makes_an_invalid_scenario_leaves_nothing(tmp_path: Path) 
     out = tmp_path / "o"
     result = sensitivity_cli(path, out, "-N", "4", "--executor", "serial", *room)
     assert result.exit_code == 2, result.output
-    assert "makes an invalid scenario" in result.output
+    assert "an invalid scenario" in result.output  # refused with the problem, before a sample
     assert not out.exists()
     # nor does --overwrite lose the analysis it was to replace (the review of stop 38)
     good = tmp_path / "good.toml"
@@ -195,9 +195,38 @@ def test_a_sample_that_makes_an_invalid_scenario_leaves_nothing(tmp_path: Path) 
     before = (out / "indices.parquet").read_bytes()
     again = sensitivity_cli(path, out, "-N", "4", *small, *room, "--overwrite")
     assert again.exit_code == 2, again.output
-    assert "makes an invalid scenario" in again.output
+    assert "an invalid scenario" in again.output
     assert (out / "indices.parquet").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_shares_whose_upper_bounds_together_pass_the_budget_are_refused_by_the_check(
+    tmp_path: Path,
+) -> None:
+    """Each share's ends fit the budget with the others' base shares, but not both upper
+    ends at once: `povsim check` passed the problem, and sampling refused it."""
+    base = tmp_path / "base.toml"
+    base.write_text(
+        f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+        "[programs.housing]\nshare = 0.07\n",
+        encoding="utf-8",
+    )
+    problem = tmp_path / "problem.toml"
+    shares = (
+        '[inputs."programs.industry.share"]\nbounds = [0.1, 0.34]\n'
+        '[inputs."programs.employment.share"]\nbounds = [0.05, 0.21]\n'
+    )
+    problem.write_text(f'base = "base.toml"\n{shares}', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(problem)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert f"{problem}: inputs.programs.employment.share.bounds: the shares' upper bounds" in said
+    assert "(programs.industry.share 0.34, programs.employment.share 0.21)" in said
+    assert "add up to 1.08, more than 1" in said
+    assert "[shares] table" in said
+    # upper ends that fit together pass
+    problem.write_text(f'base = "base.toml"\n{shares.replace("0.21", "0.11")}', encoding="utf-8")
+    assert runner.invoke(app, ["check", str(problem)]).exit_code == 0
 
 
 def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:
