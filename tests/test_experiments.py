@@ -442,6 +442,26 @@ def test_a_value_for_a_whole_table_is_named_by_its_own_key_in_the_designs_words(
     assert 'e.g. "programs.industry.share" = ... in variants[0].set (share, ' in problem.message
 
 
+def test_a_range_for_a_whole_table_is_named_in_the_designs_words(tmp_path: Path) -> None:
+    """An lhs range of "income" = [0, 1] was said to leave the field, with the scenario
+    file's advice "set initial_mean = ... under [income]", which no design has."""
+    design = write_design(
+        tmp_path,
+        'base = "{base}"\n[lhs]\nsamples = 4\n[lhs.ranges]\n"income" = [0, 1]\n'
+        '"income.growth" = [0.03, 0.1]\n',
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_design(design)
+    [problem] = error.value.problems
+    assert problem.source == str(design)
+    assert problem.path == "lhs.ranges.income"
+    assert problem.message.startswith(
+        "a table of settings, not [0, 1]: give one of its fields a range instead, e.g. "
+        '"income.initial_mean" = [low, high] (initial_mean, '
+    )
+    assert "under [income]" not in problem.message
+
+
 def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
     lhs = write_design(
         tmp_path,

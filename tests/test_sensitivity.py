@@ -332,6 +332,12 @@ def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None
             "inputs.income.growht: no such scenario field (did you mean income.growth",
         ),
         ('[inputs."name"]\nbounds = [0, 1]\n', "inputs.name: is not a number"),
+        # a whole table: said in the problem's words, not "is not a number" alone
+        (
+            '[inputs."income"]\nbounds = [0, 1]\n',
+            "inputs.income: a table of settings, not a number: vary one of its fields instead, "
+            'e.g. [inputs."income.initial_mean"] (initial_mean, ',
+        ),
         ('[inputs."income.growth"]\ndist = "triang"\nbounds = [0, 1]\n', "triang takes 3 values"),
         ('[inputs."income.growth"]\nbounds = [0.2, 0.1]\n', "lower < upper"),
         ('outputs = ["happiness"]\n[inputs."income.growth"]\nbounds = [0, 1]\n', "unknown output"),

@@ -353,6 +353,19 @@ def _validate(problem: Problem, source: str) -> None:
                 ScenarioProblem(source, f"inputs.{path}", f"no such scenario field{hint}")
             )
             continue
+        if isinstance(value, dict) and (fields := [f for f in value if f != "kind"]):
+            # A whole table (income): what to give instead, in the problem's words.
+            first = "share" if "share" in fields else fields[0]
+            listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" * (len(fields) > 4))
+            issues.append(
+                ScenarioProblem(
+                    source,
+                    f"inputs.{path}",
+                    "a table of settings, not a number: vary one of its fields instead, e.g. "
+                    f'[inputs."{path}.{first}"] ({listed})',
+                )
+            )
+            continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             issues.append(ScenarioProblem(source, f"inputs.{path}", "is not a number"))
             continue

@@ -414,17 +414,17 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
                 try:
                     base.updated({field: as_field_type(dumped, field, end)})
                 except ScenarioError as err:
-                    raise ScenarioError(
-                        [
-                            ScenarioProblem(
-                                str(path),
-                                f"lhs.ranges.{field}",
-                                f"the range [{ends[0]:g}, {ends[1]:g}] leaves the field: "
-                                f"{p.message}",
-                            )
-                            for p in err.problems
-                        ]
-                    ) from None
+                    problems = []
+                    for p in err.problems:
+                        message = f"the range [{ends[0]:g}, {ends[1]:g}] leaves the field: "
+                        message += p.message
+                        if p.message.startswith(TABLE_NOT_VALUE):
+                            # A whole table's range, in the design's words: the scenario's
+                            # "under [income]" is no table of a design.
+                            given = _as_given(ends)
+                            message = _table_in_design(base, "lhs.ranges", field, given) or message
+                        problems.append(ScenarioProblem(str(path), f"lhs.ranges.{field}", message))
+                    raise ScenarioError(problems) from None
     scenarios = []
     for index, (name, changes) in enumerate(points):
         try:
@@ -470,10 +470,17 @@ def _table_in_design(base: Scenario, table: str, field: str, given: Any) -> str 
     key = f'"{field}.{"share" if "share" in fields else fields[0]}"'
     if table == "grid":
         instead = f"give one of its fields as the grid's key instead, e.g. {key} = [...]"
+    elif table == "lhs.ranges":
+        instead = f"give one of its fields a range instead, e.g. {key} = [low, high]"
     else:
         shown = "under [set]" if table == "set" else f"in {table}"
         instead = f"set one of its fields instead, e.g. {key} = ... {shown}"
     return table_not_value(given, fields, instead)
+
+
+def _as_given(ends: tuple[float, float]) -> list[float]:
+    """A range's ends as a design file gives them: [0, 1], not the read [0.0, 1.0]."""
+    return [int(end) if end.is_integer() else end for end in ends]
 
 
 def _where(design: SweepDesign, index: int, field: str) -> str:
