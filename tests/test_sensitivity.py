@@ -411,6 +411,23 @@ def test_an_analysis_of_one_input_built_in_python_is_refused_before_its_sample(
         problem_spec(small_base, grouped).sample_morris(4)
 
 
+def test_check_takes_a_problem_of_one_input_as_the_robust_search_does(tmp_path: Path) -> None:
+    """`povsim check` refused a problem of one input that `optimize --robust` draws from;
+    only an analysis needs two, and the check says so in a note."""
+    problem = tmp_path / "p.toml"
+    problem.write_text(
+        f'base = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+        '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(problem)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"ok: {problem} (sensitivity problem: 1 input, 4 outputs" in said
+    assert "two or more inputs or groups to apportion among, not 1 (income.growth)" in said
+    assert "povsim sensitivity refuses it; optimize --robust takes it" in said
+
+
 @pytest.mark.parametrize(
     ("bounds", "reason"),
     [
