@@ -708,6 +708,30 @@ def test_the_peeling_figure_counts_inputs_in_whole_numbers() -> None:
     assert all(float(t).is_integer() for t in ticks)
 
 
+def test_the_peeling_figure_of_no_box_says_none_was_found() -> None:
+    """With no box, the figure was the whole space's one point titled "circled: the boxes
+    reported" over no circle, on a scale of -0.1 to 0.1 inputs restricted."""
+    from povsim.plots import peeling_trajectory
+
+    whole = pd.DataFrame(
+        {"box": [1], "step": [0], "coverage": [1.0], "density": [0.5], "mass": [1.0]}
+        | {"res_dim": [0.0], "selected": [False]}
+    )
+    for trajectory in (whole, whole.iloc[:0]):
+        fig = peeling_trajectory(trajectory, trajectory[trajectory["selected"]])
+        FigureCanvasAgg(fig).draw()
+        ax = fig.axes[0]
+        assert ax.get_title() == "PRIM peeling trajectory: no box found"
+        said = " ".join(" ".join(t.get_text().split()) for t in ax.texts)
+        assert "no box: no range of the inputs holds the runs meeting the condition" in said
+        low, high = fig.axes[-1].get_ylim()
+        assert (low, high) == (0, 1)  # inputs restricted: none of at least one
+    boxed = pd.concat([whole, whole.assign(step=1, coverage=0.6, density=0.9, res_dim=1.0)])
+    fig = peeling_trajectory(boxed, boxed.iloc[[1]])
+    assert fig.axes[0].get_title() == "PRIM peeling trajectory (circled: the boxes reported)"
+    assert not [t for t in fig.axes[0].texts if "no box" in t.get_text()]
+
+
 @pytest.mark.parametrize("columns", [["incidence"], ["incidence", "registered_incidence"]])
 def test_the_year_by_year_indices_show_every_title_and_cover_nothing(columns: list[str]) -> None:
     """The legend beside the panels sat over the right panel's title, and "ST of each input
