@@ -442,6 +442,26 @@ def test_a_value_for_a_whole_table_is_named_by_its_own_key_in_the_designs_words(
     assert 'e.g. "programs.industry.share" = ... in variants[0].set (share, ' in problem.message
 
 
+def test_a_range_for_a_whole_table_is_named_in_the_designs_words(tmp_path: Path) -> None:
+    """An lhs range of "income" = [0, 1] was said to leave the field, with the scenario
+    file's advice "set initial_mean = ... under [income]", which no design has."""
+    design = write_design(
+        tmp_path,
+        'base = "{base}"\n[lhs]\nsamples = 4\n[lhs.ranges]\n"income" = [0, 1]\n'
+        '"income.growth" = [0.03, 0.1]\n',
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_design(design)
+    [problem] = error.value.problems
+    assert problem.source == str(design)
+    assert problem.path == "lhs.ranges.income"
+    assert problem.message.startswith(
+        "a table of settings, not [0, 1]: give one of its fields a range instead, e.g. "
+        '"income.initial_mean" = [low, high] (initial_mean, '
+    )
+    assert "under [income]" not in problem.message
+
+
 def test_latin_hypercube_and_variants(tmp_path: Path) -> None:
     lhs = write_design(
         tmp_path,
@@ -1246,6 +1266,23 @@ def test_a_sweep_prints_its_points(tmp_path: Path) -> None:
     assert "g0000 0.04 2 of 2" in said  # which values a grid's point is
     assert "g0001 0.08 2 of 2" in said
     assert "4 of 4 runs in" in said
+
+
+def test_a_grid_of_a_word_and_a_number_is_written_in_words(tmp_path: Path) -> None:
+    """A field that takes "county" or a share, gridded over both, crashed writing
+    runs.parquet (a column of one type) after design.json was written."""
+    design = tmp_path / "design.toml"
+    design.write_text(
+        f'base = "{SCENARIOS / "baseline.toml"}"\n[grid]\n'
+        '"villages.designation_incidence" = ["county", 0.2]\n'
+        '"villages.work_teams" = [true, false]\n',
+        "utf-8",
+    )
+    plan = load_design(design).plan()
+    plan.to_parquet(tmp_path / "runs.parquet", index=False)
+    written = pd.read_parquet(tmp_path / "runs.parquet")
+    assert list(written["villages.designation_incidence"]) == ["county", "county", "0.2", "0.2"]
+    assert list(written["villages.work_teams"]) == [True, False, True, False]  # one kind: kept
 
 
 def test_a_sweep_draws_its_outcomes_at_each_point(tmp_path: Path) -> None:

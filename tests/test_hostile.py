@@ -1217,6 +1217,62 @@ def test_a_lock_takes_away_the_folders_it_made_and_names_a_parent_that_takes_non
         pass
 
 
+def test_a_folder_that_is_not_povsims_is_refused_untouched(tmp_path: Path) -> None:
+    """`run --out` a folder of the user's own said "it is left untouched", having made and
+    removed a probe file in it and beside it: both folders' times had changed."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    for folder in (mine, tmp_path):
+        os.utime(folder, (1_500_000_000, 1_500_000_000))
+    result = runner.invoke(app, ["run", str(BASELINE), "--out", str(mine), "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "is not a povsim output" in result.output
+    assert mine.stat().st_mtime == tmp_path.stat().st_mtime == 1_500_000_000
+
+
+def test_an_output_a_killed_writer_set_aside_is_put_back_or_named(tmp_path: Path) -> None:
+    """`calibrate --overwrite` killed (SIGKILL) left the earlier fit hidden in
+    .fit.replaced-PID for good: the next calibrate began a fit anew beside it."""
+    from povsim.runs import store
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out, aside = tmp_path / "fit", tmp_path / f".fit.replaced-{dead.pid}"
+
+    def earlier() -> None:
+        aside.mkdir()
+        (aside / MARKER).write_text("calibration\n", encoding="utf-8")
+        (aside / "history.parquet").write_text("earlier", encoding="utf-8")
+
+    def rerun() -> None:
+        history = out / "history.parquet"
+        with store.replacing(out, "calibration", overwrite=False, kept=history.is_file):
+            pass
+
+    earlier()
+    out.mkdir()  # the killed fit had begun, and kept no point
+    (out / MARKER).write_text("calibration\n", encoding="utf-8")
+    rerun()
+    assert (out / "history.parquet").read_text(encoding="utf-8") == "earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit"]
+    # It had kept a point: its fit replaces the earlier one, as a finished fit would.
+    earlier()
+    (out / "history.parquet").write_text("later", encoding="utf-8")
+    rerun()
+    assert (out / "history.parquet").read_text(encoding="utf-8") == "later"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit"]
+    # Files of the user's own there since: nothing moves, and the earlier fit is named.
+    earlier()
+    (out / "history.parquet").unlink()
+    (out / MARKER).unlink()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(store.OutputError, match=rf"fit holds other files.* is in .*{aside.name}"):
+        rerun()
+    assert (aside / "history.parquet").is_file()
+    assert (out / "notes.txt").is_file()
+
+
 def test_a_folder_that_keeps_every_file_is_refused_by_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -708,6 +708,30 @@ def test_the_peeling_figure_counts_inputs_in_whole_numbers() -> None:
     assert all(float(t).is_integer() for t in ticks)
 
 
+def test_the_peeling_figure_of_no_box_says_none_was_found() -> None:
+    """With no box, the figure was the whole space's one point titled "circled: the boxes
+    reported" over no circle, on a scale of -0.1 to 0.1 inputs restricted."""
+    from povsim.plots import peeling_trajectory
+
+    whole = pd.DataFrame(
+        {"box": [1], "step": [0], "coverage": [1.0], "density": [0.5], "mass": [1.0]}
+        | {"res_dim": [0.0], "selected": [False]}
+    )
+    for trajectory in (whole, whole.iloc[:0]):
+        fig = peeling_trajectory(trajectory, trajectory[trajectory["selected"]])
+        FigureCanvasAgg(fig).draw()
+        ax = fig.axes[0]
+        assert ax.get_title() == "PRIM peeling trajectory: no box found"
+        said = " ".join(" ".join(t.get_text().split()) for t in ax.texts)
+        assert "no box: no range of the inputs holds the runs meeting the condition" in said
+        low, high = fig.axes[-1].get_ylim()
+        assert (low, high) == (0, 1)  # inputs restricted: none of at least one
+    boxed = pd.concat([whole, whole.assign(step=1, coverage=0.6, density=0.9, res_dim=1.0)])
+    fig = peeling_trajectory(boxed, boxed.iloc[[1]])
+    assert fig.axes[0].get_title() == "PRIM peeling trajectory (circled: the boxes reported)"
+    assert not [t for t in fig.axes[0].texts if "no box" in t.get_text()]
+
+
 @pytest.mark.parametrize("columns", [["incidence"], ["incidence", "registered_incidence"]])
 def test_the_year_by_year_indices_show_every_title_and_cover_nothing(columns: list[str]) -> None:
     """The legend beside the panels sat over the right panel's title, and "ST of each input
@@ -782,6 +806,29 @@ def test_two_inputs_off_the_axis_in_one_year_are_marked_apart() -> None:
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     first, second = (t.get_window_extent(renderer) for t in fig.axes[0].texts)
     assert not first.overlaps(second)
+
+
+def test_a_grid_of_no_numbers_names_its_points_by_their_values() -> None:
+    """A grid of words and switches drew its points at g0000 .. g0003 over "point", which
+    said nothing of which point each was."""
+    from povsim.plots.experiments import sweep_outcomes
+
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "point_name": ["g0000", "g0001", "g0002", "g0003"],
+            "replication": 0,
+            "exit.plan_unit": ["household", "household", "village", "village"],
+            "villages.work_teams": [True, False, True, False],
+            "income.growth": 0.05,  # one value at every point: nothing to tell them apart
+            "incidence_end": [0.03, 0.01, 0.04, 0.02],
+        }
+    )
+    fields = ["exit.plan_unit", "villages.work_teams", "income.growth"]
+    ax = sweep_outcomes(summary, fields, "grid").axes[0]
+    assert ax.get_xlabel() == "plan_unit, work_teams"
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["household, True", "household, False", "village, True", "village, False"]
 
 
 def test_a_sweeps_figure_takes_a_field_of_numbers_that_varies_as_its_axis() -> None:

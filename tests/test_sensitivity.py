@@ -181,7 +181,7 @@ def test_a_sample_that_makes_an_invalid_scenario_leaves_nothing(tmp_path: Path) 
     out = tmp_path / "o"
     result = sensitivity_cli(path, out, "-N", "4", "--executor", "serial", *room)
     assert result.exit_code == 2, result.output
-    assert "makes an invalid scenario" in result.output
+    assert "an invalid scenario" in result.output  # refused with the problem, before a sample
     assert not out.exists()
     # nor does --overwrite lose the analysis it was to replace (the review of stop 38)
     good = tmp_path / "good.toml"
@@ -195,9 +195,38 @@ def test_a_sample_that_makes_an_invalid_scenario_leaves_nothing(tmp_path: Path) 
     before = (out / "indices.parquet").read_bytes()
     again = sensitivity_cli(path, out, "-N", "4", *small, *room, "--overwrite")
     assert again.exit_code == 2, again.output
-    assert "makes an invalid scenario" in again.output
+    assert "an invalid scenario" in again.output
     assert (out / "indices.parquet").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_shares_whose_upper_bounds_together_pass_the_budget_are_refused_by_the_check(
+    tmp_path: Path,
+) -> None:
+    """Each share's ends fit the budget with the others' base shares, but not both upper
+    ends at once: `povsim check` passed the problem, and sampling refused it."""
+    base = tmp_path / "base.toml"
+    base.write_text(
+        f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+        "[programs.housing]\nshare = 0.07\n",
+        encoding="utf-8",
+    )
+    problem = tmp_path / "problem.toml"
+    shares = (
+        '[inputs."programs.industry.share"]\nbounds = [0.1, 0.34]\n'
+        '[inputs."programs.employment.share"]\nbounds = [0.05, 0.21]\n'
+    )
+    problem.write_text(f'base = "base.toml"\n{shares}', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(problem)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert f"{problem}: inputs.programs.employment.share.bounds: the shares' upper bounds" in said
+    assert "(programs.industry.share 0.34, programs.employment.share 0.21)" in said
+    assert "add up to 1.08, more than 1" in said
+    assert "[shares] table" in said
+    # upper ends that fit together pass
+    problem.write_text(f'base = "base.toml"\n{shares.replace("0.21", "0.11")}', encoding="utf-8")
+    assert runner.invoke(app, ["check", str(problem)]).exit_code == 0
 
 
 def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:
@@ -303,6 +332,12 @@ def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None
             "inputs.income.growht: no such scenario field (did you mean income.growth",
         ),
         ('[inputs."name"]\nbounds = [0, 1]\n', "inputs.name: is not a number"),
+        # a whole table: said in the problem's words, not "is not a number" alone
+        (
+            '[inputs."income"]\nbounds = [0, 1]\n',
+            "inputs.income: a table of settings, not a number: vary one of its fields instead, "
+            'e.g. [inputs."income.initial_mean"] (initial_mean, ',
+        ),
         ('[inputs."income.growth"]\ndist = "triang"\nbounds = [0, 1]\n', "triang takes 3 values"),
         ('[inputs."income.growth"]\nbounds = [0.2, 0.1]\n', "lower < upper"),
         ('outputs = ["happiness"]\n[inputs."income.growth"]\nbounds = [0, 1]\n', "unknown output"),
@@ -374,6 +409,23 @@ def test_an_analysis_of_one_input_built_in_python_is_refused_before_its_sample(
     grouped = {path: {**given, "group": "both"} for path, given in TWO.items()}
     with pytest.raises(ScenarioError, match=r"not 1 \(both\)"):
         problem_spec(small_base, grouped).sample_morris(4)
+
+
+def test_check_takes_a_problem_of_one_input_as_the_robust_search_does(tmp_path: Path) -> None:
+    """`povsim check` refused a problem of one input that `optimize --robust` draws from;
+    only an analysis needs two, and the check says so in a note."""
+    problem = tmp_path / "p.toml"
+    problem.write_text(
+        f'base = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+        '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(problem)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"ok: {problem} (sensitivity problem: 1 input, 4 outputs" in said
+    assert "two or more inputs or groups to apportion among, not 1 (income.growth)" in said
+    assert "povsim sensitivity refuses it; optimize --robust takes it" in said
 
 
 @pytest.mark.parametrize(

@@ -279,6 +279,22 @@ def test_the_validation_table_never_cuts_a_number(width: int) -> None:
         assert "simulated" in text
 
 
+@pytest.mark.parametrize("width", [40, 30])
+def test_a_target_name_wider_than_the_terminal_folds_where_it_reads(width: int) -> None:
+    """At 40 columns validate's lines broke a name at the last column:
+    "pathway_share[industry,households]@201" over "5: FAIL"."""
+    names = ["pathway_share[industry,households]@2015", "registered_people@2017"]
+    text = _render(targets_table(_targets(names), "2 replications", width), width)
+    lines = [line.strip() for line in text.splitlines()]
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    assert "registered_people@2017: FAIL" in lines  # a name that fits is whole
+    first = next(i for i, line in enumerate(lines) if line.startswith("pathway_share["))
+    parts = lines[first : first + 3]
+    # after a "[" or a ",", before the "@": each line a whole piece of the name
+    assert all(part.endswith(("[", ",", "]", "FAIL")) for part in parts[:2]), parts
+    assert "".join(parts).startswith("pathway_share[industry,households]@2015: FAIL")
+
+
 @pytest.mark.parametrize("width", [80, 100, 40])
 def test_the_sweep_table_never_cuts_a_number(width: int) -> None:
     """povsim sweep of growth_and_industry at 80 columns showed "housi…", "cumul…" and
@@ -502,6 +518,50 @@ def test_a_nations_yearly_table_fits_80_columns() -> None:
     assert "…" not in text
     assert "75,161" in text
     assert "households, thousands" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("width", [50, 40])
+def test_the_run_table_never_cuts_a_number(width: int) -> None:
+    """At 50 columns `povsim run` showed every year as "20…" and every line as "2,…": rich
+    cut the columns to fit, where the other tables stack them."""
+    import types
+
+    from povsim.cli.tables import headline_table, summary_table
+
+    years = range(2014, 2021)
+    ind = pd.DataFrame(
+        {
+            "year": list(years),
+            "poverty_line": [2800.0 + y for y in years],
+            "poor_people": [32_300.0 / (y - 2013) for y in years],
+            "incidence": [0.196 / (y - 2013) for y in years],
+            "registered_households": [9_200.0 / (y - 2013) for y in years],
+            "exits_households": [2_000.0] * 7,
+            "relapses_households": [130.0] * 7,
+            "new_entrants_households": [2_500.0] * 7,
+            "removed_households": [300.0] * 7,
+            "villages_exited": [12.0] * 7,
+            "poor_villages": [130.0] * 7,
+        }
+    )
+    result = types.SimpleNamespace(
+        scenario=types.SimpleNamespace(name="baseline"), seed=1, indicators=ind
+    )
+    text = _render(summary_table(result, width), width)
+    assert "…" not in text
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    words = text.split()
+    for figure in ("2014", "2020", "4,814", "32,300", "19.6%", "9,200", "2,500", "12/130"):
+        assert figure in words, figure
+    assert words.count("year") > 1  # each part of the table has its years
+    assert "exited/designated" in words  # the legend, once, under the parts
+    assert text.count("line: yuan/person/year") == 1
+    # The headline figures fold their names, never their numbers.
+    summary = {"budget_yuan": 83_500_000.0, "cost_per_relapse_avoided": 279_859.0}
+    headline = types.SimpleNamespace(summary=lambda: summary, indicators=ind)
+    shown = _render(headline_table(headline), 24).split()  # type: ignore[arg-type]
+    assert "83,500,000" in shown
+    assert "279,859" in shown
 
 
 def test_what_holds_the_register_at_the_end_is_said_under_it() -> None:

@@ -148,7 +148,7 @@ def run(
         if isinstance(result, Ensemble):
             show(intervals_table(result))
         else:
-            show(summary_table(result))
+            show(summary_table(result, console.width if console.is_terminal else None))
             show(headline_table(result))
     console.print(f"wrote {target} in {time.perf_counter() - clock:.1f} s")
 
@@ -223,7 +223,7 @@ def _run_national(
             raise fail(str(err), 2) from None
     _write(result, target, national_figures(result), source, overrides, overwrite)
     if not quiet:
-        show(summary_table(result))  # type: ignore[arg-type]
+        show(summary_table(result, console.width if console.is_terminal else None))  # type: ignore[arg-type]
         show(headline_table(result))  # type: ignore[arg-type]
     console.print(
         f"wrote {target} ({len(result.counties['county'].unique())} counties in "

@@ -55,14 +55,14 @@ def check(
 
 def _checked(path: Path, kind: str, overrides: list[str]) -> str:
     """Load ``path`` as what it is; a line saying what it holds."""
-    from povsim.config import DESIGN, PROBLEM, SCENARIO, load_scenario
+    from rich.markup import escape
+
+    from povsim.config import DESIGN, PROBLEM, SCENARIO, ScenarioError, load_scenario
 
     if kind == SCENARIO:
         spec = load_scenario(path, overrides)
         print_notes(path, spec)
         if spec.geography is not None:
-            from rich.markup import escape
-
             from povsim.runs.counties import check_memory, county_specs, floor_note
 
             specs = county_specs(spec, spec.seed)
@@ -83,11 +83,18 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
         from povsim.experiments.sensitivity import check_analysable, load_problem
 
         problem = load_problem(path)
-        check_analysable(problem)
+        try:
+            check_analysable(problem)
+        except ScenarioError as err:
+            # A Latin hypercube of one input is sound (optimize --robust draws one, and
+            # took what check refused): only an analysis's sampler needs two.
+            said = "; ".join(p.message for p in err.problems)
+            note = f"{said}: povsim sensitivity refuses it; optimize --robust takes it"
+            errors.print(escape(f"note: {path}: {note}"), highlight=False)
         inputs, outputs = len(problem.names), len(problem.spec.outputs)
         shares = len(problem.names) - len(problem.spec.inputs)
         return (
-            f"sensitivity problem: {inputs} inputs"
+            f"sensitivity problem: {inputs} input{'s' * (inputs != 1)}"
             + (f" ({shares} of them budget shares)" if shares else "")
             + f", {outputs} output{'s' * (outputs != 1)}, base {problem.base.name}"
         )

@@ -102,53 +102,87 @@ def _number(value: float, like: float | None = None, *, count: bool = False) -> 
     return f"{value:.3g}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def summary_table(result: RunResult) -> Table:
-    """One row per simulated year: the register and the poor."""
-    table = Table(
-        title=f"{result.scenario.name} (seed {result.seed})",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
+def summary_table(result: RunResult, width: int | None = None) -> RenderableType:
+    """One row per simulated year: the register and the poor.
+
+    Args:
+        width: the terminal's columns: where the table is wider, its columns are split
+            among tables stacked one under another, each with the years (at 50 columns a
+            terminal cut every number to "2,…").
+    """
+    title = f"{result.scenario.name} (seed {result.seed})"
     columns = ("year", "line", "poor", "incid.", "reg.", "exits", "relapse", "new", "removed")
-    for column in (*columns, "villages"):
-        table.add_column(column, justify="right")
+    headers = (*columns, "villages")
     # A nation's counts in thousands: in full they took the table past 80 columns, where
     # a terminal cut every number to "75,160…".
     scale = 1_000 if result.indicators["poor_people"].max() >= 10_000_000 else 1
     # and a nation's villages (53,351/128,035 still ran 3 past 80)
     villages = 1_000 if result.indicators["poor_villages"].max() >= 10_000 else 1
     shown = "{:,.1f}" if villages > 1 else "{:,.0f}"
+    rows = []
     for row in result.indicators.itertuples():
-        table.add_row(
-            str(row.year),
-            f"{row.poverty_line:,.0f}",
-            f"{row.poor_people / scale:,.0f}",
-            format_value("incidence_end", float(row.incidence)),
-            *(
-                f"{value / scale:,.0f}"
-                for value in (
-                    row.registered_households,
-                    row.exits_households,
-                    row.relapses_households,
-                    row.new_entrants_households,
-                    row.removed_households,
-                )
-            ),
-            f"{shown.format(row.villages_exited / villages)}/"
-            f"{shown.format(row.poor_villages / villages)}",
+        rows.append(
+            [
+                str(row.year),
+                f"{row.poverty_line:,.0f}",
+                f"{row.poor_people / scale:,.0f}",
+                format_value("incidence_end", float(row.incidence)),
+                *(
+                    f"{value / scale:,.0f}"
+                    for value in (
+                        row.registered_households,
+                        row.exits_households,
+                        row.relapses_households,
+                        row.new_entrants_households,
+                        row.removed_households,
+                    )
+                ),
+                f"{shown.format(row.villages_exited / villages)}/"
+                f"{shown.format(row.poor_villages / villages)}",
+            ]
         )
     # Lines within the table's 72 columns: a longer one wraps mid-phrase.
     thousands = ", thousands" if scale > 1 else ""
-    table.caption = (
+    caption = (
         f"line: yuan/person/year; poor: people below{thousands}; incid.: their share\n"
         f"reg., exits, relapse, new, removed: households{thousands}; reg.: not exited\n"
         "new, removed: put on, taken off (not poor)\n"
         f"villages: exited/designated{', thousands' if villages > 1 else ''}"
     )
-    return table
+
+    def table_of(shown: list[int], first: bool, last: bool) -> Table:
+        table = Table(
+            title=title if first else None,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        for i in shown:
+            table.add_column(headers[i], justify="right", no_wrap=True)
+        for cells in rows:
+            table.add_row(*(cells[i] for i in shown))
+        if last:
+            table.caption = caption
+        return table
+
+    every = list(range(len(headers)))
+    whole = table_of(every, True, True)
+    if width is None or _table_width(whole) <= width:
+        return whole
+    # Rich fits a table by cutting its columns, numbers and all: the years go with each part.
+    groups: list[list[int]] = [[0]]
+    for i in every[1:]:
+        if len(groups[-1]) > 1 and _table_width(table_of([*groups[-1], i], False, False)) > width:
+            groups.append([0])
+        groups[-1].append(i)
+    parts: list[RenderableType] = []
+    for k, group in enumerate(groups):
+        parts += [table_of(group, k == 0, False), Text()]
+    # The legend under them all, in lines of the terminal's width: a part's narrow
+    # caption broke every phrase.
+    return Group(*parts, Text(caption))
 
 
 def headline_table(result: RunResult) -> Table:
@@ -156,7 +190,8 @@ def headline_table(result: RunResult) -> Table:
     summary = result.summary()
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
-    table.add_column(justify="right")
+    # A narrow terminal folds the names between their words; a number is never cut.
+    table.add_column(justify="right", no_wrap=True)
     ind = result.indicators
     national = "poor_counties_remaining" in ind
     for name in HEADLINE_ROWS:
@@ -516,14 +551,38 @@ def targets_table(table: pd.DataFrame, title: str, width: int | None = None) -> 
     # Lines of words fold between them, at any width, and never inside a number.
     lines: list[RenderableType] = [Text(title), Text()]
     shown = None
-    for region, name, published, interval, tolerance, verdict in cells:
+    indent = "  " if regions else ""
+    assert width is not None  # without a width the first table was returned
+    for target, (region, _, published, interval, tolerance, verdict) in zip(
+        table["target"], cells, strict=True
+    ):
         if regions and region != shown:
             shown = region
             lines.append(Text(str(region), style="bold"))
-        lines.append(Text.from_markup(f"{name}: {verdict}"))
+        # A name wider than the terminal broke at its last column ("...@201" over "5:"):
+        # it folds after a "[" or a "," or before the "@", each line as indented.
+        folded = _folded_name(str(target), width - len(indent))
+        said = Text.from_markup(f"{escape(folded[-1])}: {verdict}")
+        if len(indent) + len(said.plain) > width:  # the verdict under the name
+            said = Text.from_markup(verdict)
+        else:
+            folded.pop()
+        lines.extend(Text(f"{indent}{part}") for part in folded)
+        lines.append(Text(indent) + said)
         figures = f"published {published}; simulated {interval}; tolerance {tolerance}"
         lines.append(Padding(Text(figures), (0, 0, 0, 4 if regions else 2)))
     return Group(*lines)
+
+
+def _folded_name(name: str, width: int) -> list[str]:
+    """A target's name in lines of at most ``width`` characters where it can be, broken
+    after a "[" or a "," or before the "@" (a part wider than ``width`` is a line of its own)."""
+    lines = [""]
+    for part in re.findall(r"[^\[,@]*[\[,]|@?[^\[,@]+|@", name):
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines.append("")
+        lines[-1] += part
+    return lines
 
 
 def miss_reasons(table: pd.DataFrame) -> list[str]:

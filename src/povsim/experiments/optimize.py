@@ -978,13 +978,16 @@ def optimize(
     }
     out = Path(out)
     history = out / "history.parquet"
-    existed = out.exists()
-    # An empty folder of the user's own: what the search puts in it goes if it keeps nothing.
-    empty = out.is_dir() and not any(out.iterdir())
     with (
         replacing(out, "optimize", overwrite=overwrite, kept=history.is_file),
         locked(out),
     ):
+        # Looked at once an earlier search a killed one set aside is back in place: before,
+        # a missing OUT was removed again on a refusal, that search and all.
+        existed = out.exists()
+        # An empty folder of the user's own: what the search puts in it goes if it keeps
+        # nothing.
+        empty = out.is_dir() and not any(out.iterdir())
         directory = OutputDirectory(out, "optimize")
         try:
             return _search(

@@ -353,6 +353,19 @@ def _validate(problem: Problem, source: str) -> None:
                 ScenarioProblem(source, f"inputs.{path}", f"no such scenario field{hint}")
             )
             continue
+        if isinstance(value, dict) and (fields := [f for f in value if f != "kind"]):
+            # A whole table (income): what to give instead, in the problem's words.
+            first = "share" if "share" in fields else fields[0]
+            listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" * (len(fields) > 4))
+            issues.append(
+                ScenarioProblem(
+                    source,
+                    f"inputs.{path}",
+                    "a table of settings, not a number: vary one of its fields instead, e.g. "
+                    f'[inputs."{path}.{first}"] ({listed})',
+                )
+            )
+            continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             issues.append(ScenarioProblem(source, f"inputs.{path}", "is not a number"))
             continue
@@ -360,6 +373,8 @@ def _validate(problem: Problem, source: str) -> None:
             issues.append(ScenarioProblem(source, f"inputs.{path}", reason))
             continue
         issues += _range_problems(problem, path, flat, source)
+    if not issues:
+        issues += _shares_together(problem, flat, source)
     if problem.spec.shares:
         programs = problem.spec.shares.programs
         missing = [p for p in programs if p not in problem.base.programs]
@@ -438,6 +453,36 @@ def _range_problems(
         except ScenarioError as err:
             reason = "; ".join(p.message for p in err.problems)
             return [ScenarioProblem(source, f"inputs.{path}.bounds", reason)]
+    return []
+
+
+def _shares_together(problem: Problem, flat: dict[str, Any], source: str) -> list[ScenarioProblem]:
+    """Budget shares varied as inputs of their own must fit the budget together, not only
+    one at a time: two whose upper ends each fit added up to more than 1 in a sample, which
+    sampling refused after ``povsim check`` had passed the problem."""
+    shares = {
+        path: spec.bounds[1]
+        for path, spec in problem.spec.inputs.items()
+        if spec.dist in ("unif", "logunif", "triang", "truncnorm")
+        and path.startswith("programs.")
+        and path.endswith(".share")
+    }
+    if len(shares) < 2:
+        return []
+    try:
+        problem.base.updated({p: as_field_type(flat, p, end) for p, end in shares.items()})
+    except ScenarioError as err:
+        ends = ", ".join(f"{p} {end:g}" for p, end in shares.items())
+        reason = "; ".join(p.message for p in err.problems)
+        return [
+            ScenarioProblem(
+                source,
+                f"inputs.{next(reversed(shares))}.bounds",
+                f"the shares' upper bounds together ({ends}) make an invalid scenario, so a "
+                f"sample near them would be refused: {reason}; lower them, or vary the shares "
+                "in a [shares] table, which keeps their sum",
+            )
+        ]
     return []
 
 

@@ -245,7 +245,13 @@ class Sweep:
                         **{path: _plain(value) for path, value in (base | changes).items()},
                     }
                 )
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        for path in varied:
+            if _mixed(frame[path]):
+                # Parquet keeps one type a column: a field that takes a word or a number
+                # ("county" or 0.2) is written in words, as the design gives each.
+                frame[path] = frame[path].map(_worded)
+        return frame
 
     def fingerprint(self) -> str:
         text = json.dumps(
@@ -295,6 +301,29 @@ def _base_value(dumped: dict[str, Any], path: str) -> Any:
 
 def _plain(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, (dict, list)) else value
+
+
+def _kind(value: Any) -> type:
+    """The kind of a plan's value a Parquet column can hold with others: any number is one."""
+    if isinstance(value, bool):  # an int to Python, a column of its own to Parquet
+        return bool
+    return float if isinstance(value, (int, float)) else type(value)
+
+
+def _mixed(column: pd.Series) -> bool:
+    """Whether a plan's column holds values of more than one kind (a word and a number)."""
+    return len({_kind(v) for v in column if v is not None and not _missing(v)}) > 1
+
+
+def _missing(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _worded(value: Any) -> Any:
+    """``value`` as a TOML file gives it, unquoted (county, 0.2, true); unset stays unset."""
+    if value is None or _missing(value) or isinstance(value, str):
+        return value
+    return json.dumps(value)
 
 
 def refuse_shadowed(
@@ -385,17 +414,17 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
                 try:
                     base.updated({field: as_field_type(dumped, field, end)})
                 except ScenarioError as err:
-                    raise ScenarioError(
-                        [
-                            ScenarioProblem(
-                                str(path),
-                                f"lhs.ranges.{field}",
-                                f"the range [{ends[0]:g}, {ends[1]:g}] leaves the field: "
-                                f"{p.message}",
-                            )
-                            for p in err.problems
-                        ]
-                    ) from None
+                    problems = []
+                    for p in err.problems:
+                        message = f"the range [{ends[0]:g}, {ends[1]:g}] leaves the field: "
+                        message += p.message
+                        if p.message.startswith(TABLE_NOT_VALUE):
+                            # A whole table's range, in the design's words: the scenario's
+                            # "under [income]" is no table of a design.
+                            given = _as_given(ends)
+                            message = _table_in_design(base, "lhs.ranges", field, given) or message
+                        problems.append(ScenarioProblem(str(path), f"lhs.ranges.{field}", message))
+                    raise ScenarioError(problems) from None
     scenarios = []
     for index, (name, changes) in enumerate(points):
         try:
@@ -441,10 +470,17 @@ def _table_in_design(base: Scenario, table: str, field: str, given: Any) -> str 
     key = f'"{field}.{"share" if "share" in fields else fields[0]}"'
     if table == "grid":
         instead = f"give one of its fields as the grid's key instead, e.g. {key} = [...]"
+    elif table == "lhs.ranges":
+        instead = f"give one of its fields a range instead, e.g. {key} = [low, high]"
     else:
         shown = "under [set]" if table == "set" else f"in {table}"
         instead = f"set one of its fields instead, e.g. {key} = ... {shown}"
     return table_not_value(given, fields, instead)
+
+
+def _as_given(ends: tuple[float, float]) -> list[float]:
+    """A range's ends as a design file gives them: [0, 1], not the read [0.0, 1.0]."""
+    return [int(end) if end.is_integer() else end for end in ends]
 
 
 def _where(design: SweepDesign, index: int, field: str) -> str:

@@ -394,13 +394,42 @@ SWEEP_OUTCOMES = (
 """The headline outcomes a sweep's figure shows, where its summary has them."""
 
 
+def _grid_points(summary: pd.DataFrame, fields: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """The fields a grid's points differ in, as an axis names them (``plan_unit,
+    work_teams``: the shortest ending of each path no other shares), and each point's
+    name (g0000) -> its values of them (``household, True``). A field of one value at
+    every point is left out where another varies."""
+    varying = [f for f in fields if summary[f].nunique(dropna=False) > 1] or list(fields)
+    parts = [f.split(".") for f in varying]
+    short = []
+    for mine in parts:
+        k = next(
+            k
+            for k in range(1, len(mine) + 1)
+            if all(other[-k:] != mine[-k:] for other in parts if other is not mine)
+        )
+        short.append(".".join(mine[-k:]))
+    named = {}
+    for name, rows in summary.groupby("point_name", sort=False):
+        first = rows.iloc[0]
+        named[str(name)] = ", ".join(
+            "unset" if pd.isna(first[f]) else _value(first[f]) for f in varying
+        )
+    return ", ".join(short), named
+
+
+def _value(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def sweep_outcomes(
     summary: pd.DataFrame, varied: Sequence[str] = (), kind: str = "variants"
 ) -> Figure:
     """Each headline outcome's mean over the replications, with its 95% interval, at each
     point of a sweep. A grid's points are drawn against its first field that is a number, a
     line for each combination of its other fields; a Latin hypercube's against its first
-    range, unjoined; named variants (or a grid of no number) a point for each variant.
+    range, unjoined; named variants a point for each variant, and a grid of no number a
+    point for each of its points, named by its values.
 
     Args:
         summary: a sweep's ``summary.parquet`` (``sweep_summary``): its plan with each
@@ -424,6 +453,11 @@ def sweep_outcomes(
     numeric = bool(number)
     x_field = number[0] if numeric else "point_name"
     series_fields = [f for f in fields if f != x_field] if kind == "grid" and numeric else []
+    # A grid's point without a number to draw it at is named by its values: g0000 said
+    # nothing of which point it was.
+    grid_axis, named_points = (
+        _grid_points(summary, fields) if kind == "grid" and not numeric and fields else ("", {})
+    )
     fig = Figure(figsize=(4.2 * max(len(shown), 1), 3.8), layout="constrained")
     axes = fig.subplots(1, max(len(shown), 1), squeeze=False).ravel()
     if not shown:
@@ -446,7 +480,7 @@ def sweep_outcomes(
             if not numeric:  # variants in the design's order, not the alphabet's
                 order = dict.fromkeys(summary.sort_values("point")["point_name"])
                 points.sort(key=lambda p: list(order).index(p[0]))
-            x = [p[0] for p in points]
+            x = [named_points.get(p[0], p[0]) for p in points]
             mean = scale * np.array([p[1] for p in points])
             low = scale * np.array([p[2] for p in points])
             high = scale * np.array([p[3] for p in points])
@@ -474,7 +508,7 @@ def sweep_outcomes(
                 label=named or None,
             )
         unit = "%" if scale == 100 else outcome(metric).unit
-        xlabel = x_field if numeric else "variant" if kind == "variants" else "point"
+        xlabel = x_field if numeric else "variant" if kind == "variants" else grid_axis or "point"
         ax.set(title=label(metric).removesuffix(" (yuan)"), ylabel=unit, xlabel=xlabel)
         if unit == "yuan":
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))

@@ -180,12 +180,17 @@ def peeling_trajectory(trajectory: pd.DataFrame, selected: pd.DataFrame) -> Figu
     arguments.table("selected", selected, columns, f"some rows of {_TRAJECTORY}")
     fig = Figure(figsize=(6.4, 4.6), layout="constrained")
     ax = fig.add_subplot()
+    # From no input restricted: a trajectory of the whole space alone had a scale of -0.1
+    # to 0.1 inputs.
+    most = max(1, int(trajectory["res_dim"].max())) if len(trajectory) else 1
     points = ax.scatter(
         trajectory["coverage"],
         trajectory["density"],
         c=trajectory["res_dim"],
         cmap="viridis",
         s=14,
+        vmin=0,
+        vmax=most,
     )
     for box, rows in trajectory.groupby("box"):
         ax.plot(rows["coverage"], rows["density"], color="grey", linewidth=0.6, alpha=0.6)
@@ -203,5 +208,20 @@ def peeling_trajectory(trajectory: pd.DataFrame, selected: pd.DataFrame) -> Figu
     bar = fig.colorbar(points, ax=ax, label="inputs restricted")
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count: no 0.5 ticks
     ax.set(xlabel="coverage", ylabel="density", xlim=(0, 1.02), ylim=(0, 1.02))
-    ax.set_title("PRIM peeling trajectory (circled: the boxes reported)")
+    if selected.empty:
+        # "circled: the boxes reported" over no circle read as a figure gone wrong.
+        ax.set_title("PRIM peeling trajectory: no box found")
+        ax.text(
+            0.5,
+            0.5,
+            "no box: no range of the inputs holds the runs\n"
+            "meeting the condition significantly more\n"
+            "densely than all the runs do",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            bbox={"facecolor": "white", "edgecolor": "grey"},
+        )
+    else:
+        ax.set_title("PRIM peeling trajectory (circled: the boxes reported)")
     return fig

@@ -112,6 +112,9 @@ def _check_target(target: Path, kind: str, *, overwrite: bool, resume: bool) -> 
         raise OutputError(f"{str(target)!r}: a path cannot hold a NUL byte")
     if (owner := _lock_owner(target)) is not None:
         raise _busy(target, owner)
+    _check_contents(target, kind, overwrite=overwrite, resume=resume)
+    # Tried only once the target is one povsim may write: a folder of someone else's is
+    # refused untouched (the probe file made and removed in it had changed its time).
     # A new output, or one replaced, is written beside the target, then moved in place;
     # a resumed one is written into it.
     if not (resume and target.is_dir()):
@@ -120,6 +123,10 @@ def _check_target(target: Path, kind: str, *, overwrite: bool, resume: bool) -> 
         # Written into, or moved aside to be replaced (which changes its ".." entry): either
         # needs the folder's own write permission, found here rather than after the work.
         _check_folder_writable(target)
+
+
+def _check_contents(target: Path, kind: str, *, overwrite: bool, resume: bool) -> None:
+    """Refuse a ``target`` that is not povsim's ``kind`` to write, or not to be replaced."""
     if not target.exists() and not target.is_symlink():
         return
     if target.is_symlink():
@@ -530,13 +537,16 @@ def replacing(
     analysis, a calibration, a policy search): an earlier povsim ``kind`` at ``target`` is
     set aside while the new work starts there, comes back if the work ends before
     ``kept()`` (refused, or stopped before it kept anything), and is removed once the new
-    work has kept something. Without ``overwrite`` nothing is moved.
+    work has kept something. Without ``overwrite`` nothing is moved. One set aside by a
+    writer that was killed is settled first, as that writer would have.
 
     Raises:
         OutputError: ``target`` is not a povsim ``kind``, or holds files its manifest does
-            not list (:func:`check_target`); before anything is moved.
+            not list (:func:`check_target`); before anything is moved. Or an earlier
+            output a killed writer set aside cannot go back: ``target`` holds other files.
     """
     target = Path(target)
+    _restore_replaced(target, kind, kept)
     aside = None
     if overwrite and target.is_dir() and any(target.iterdir()):
         check_target(target, kind, overwrite=True)
@@ -554,6 +564,42 @@ def replacing(
     finally:
         if aside is not None:
             shutil.rmtree(aside, ignore_errors=True)
+
+
+def _restore_replaced(target: Path, kind: str, kept: Callable[[], bool]) -> None:
+    """Settle an earlier output that a writer killed mid-way (SIGKILL, a power cut) left set
+    aside by :func:`replacing` as ``.NAME.replaced-PID``: hidden, it was never seen again.
+
+    Back in place if what the dead writer started at ``target`` kept nothing (as if it had
+    been stopped); removed if it kept something, which replaces it as a finished one would.
+
+    Raises:
+        OutputError: ``target`` now holds something else, naming where the earlier output is.
+    """
+    for aside in sorted(target.parent.glob(f".{target.name}.replaced-*")):
+        try:
+            owner = int(aside.name.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if owner == os.getpid() or _alive(owner):
+            continue
+        folder = target.is_dir() and not target.is_symlink()
+        started = folder and output_kind(target) == kind
+        if started and kept():
+            shutil.rmtree(aside, ignore_errors=True)
+            continue
+        if target.exists() or target.is_symlink():
+            if not (started or (folder and not any(target.iterdir()))):
+                raise OutputError(
+                    f"{target} holds other files, and the povsim {kind} it held before is in "
+                    f"{aside}, set aside by a povsim that was stopped (pid {owner}): move "
+                    "one of them, then rerun"
+                )
+            shutil.rmtree(target)
+        try:
+            os.replace(aside, target)
+        except FileNotFoundError:  # another writer settled it first
+            continue
 
 
 @contextmanager
