@@ -427,6 +427,11 @@ def test_replications_are_labelled_as_one_run_and_never_below_what_can_be(
     # the money rows read together: the budget, and what spending holds beyond it
     assert "budget (yuan)" in shown
     assert "spending includes the monitoring's help, paid outside the budgets" in shown
+    # what a single run's table shows, replications show too (they had left these out)
+    from povsim.cli.tables import label
+
+    for name in ("cost_per_additional_exit", "incidence_end_without_support"):
+        assert label(name) in shown, name
 
 
 def test_an_index_and_its_interval_have_the_same_decimals() -> None:
@@ -580,3 +585,24 @@ def test_what_holds_the_register_at_the_end_is_said_under_it() -> None:
     )
     assert _held_by(ind) == "safe housing 2,130, food 40"
     assert _held_by(ind.assign(registered_households=[5_000.0, 0.0])) == ""
+
+
+def test_a_narrow_comparison_names_every_mix_and_keeps_its_words(baseline: Scenario) -> None:
+    """At 80 columns three mixes' headers read "industry_…" alike, and the title and its
+    --set lost a character at each break ("wher" over "cut at 0")."""
+    small = baseline.updated({"population.households": 300, "name": "industry_led"})
+    half = small.updated({"name": "industry_half_budget", "budget.scale": 0.5})
+    gain = small.updated({"name": "industry_gain", "programs.industry.gain": 4000})
+    comparison = compare_scenarios([small, half, gain], 2, 1, executor=SerialExecutor())
+    comparison.overrides = ["population.households=300", "population.villages=5"]
+    shown = _render(comparison_table(comparison, 80), 80)
+    assert "…" not in shown
+    assert all(len(line.rstrip()) <= 80 for line in shown.splitlines())
+    words = " ".join(shown.split())
+    assert "A industry_led, B industry_half_budget, C industry_gain" in words
+    assert "its other end, where cut at 0 or 100%" in words
+    assert "--set population.villages=5" in words
+    assert "money left unspent lowers it" in words  # what cost per exit counts, said under it
+    wide = " ".join(_render(comparison_table(comparison, 220), 220).split())
+    assert "industry_half_budget" in wide
+    assert "A industry_led" not in wide  # names where they fit

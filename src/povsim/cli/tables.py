@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -59,24 +60,7 @@ HEADLINE_ROWS = (
     "relapses_avoided",
     "cost_per_relapse_avoided",
 )
-"""Outcomes a single run's table shows, in order (those the run has)."""
-
-INTERVAL_ROWS = (
-    "incidence_end",
-    "registered_households_end",
-    "registered_people_end",
-    "cumulative_exit_share",
-    "cumulative_relapse_share",
-    "exits_households",
-    "relapses_households",
-    "budget_yuan",
-    "spending_yuan",
-    "unspent_yuan",
-    "cost_per_exit",
-    "additional_exits",
-    "relapses_avoided",
-    "cost_per_relapse_avoided",
-)
+"""Outcomes the tables of a single run and of replications show, in order (those it has)."""
 
 
 _COUNTS = ("households", "people", "person-years", "villages", "counties")
@@ -250,7 +234,7 @@ def intervals_table(ensemble: Ensemble) -> Table:
     for column in ("outcome", "mean", "95% interval"):
         table.add_column(column, justify="right" if column != "outcome" else "left")
     rows = ensemble.summary_intervals().set_index("metric")
-    for name in INTERVAL_ROWS:
+    for name in HEADLINE_ROWS:
         if name in rows.index:
             r = rows.loc[name]
             interval = f"{format_value(name, r['ci_low'])} .. {format_value(name, r['ci_high'])}"
@@ -259,6 +243,15 @@ def intervals_table(ensemble: Ensemble) -> Table:
         table.caption = "spending includes the monitoring's help, paid outside the budgets"
         table.caption_justify = "left"
     return table
+
+
+COST_NOTE = (
+    "cost per exit: spending over every exit, those that needed no program too, so money left "
+    "unspent lowers it: read it with spending and poor person-years (povsim outcomes defines "
+    "each)"
+)
+"""Under a comparison: a lower cost per exit had read as a better mix where half the budget
+was left unspent."""
 
 
 def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
@@ -277,6 +270,7 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
         + "".join(f"; --set {o}" for o in comparison.overrides)
     )
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table.caption, table.caption_justify = COST_NOTE, "left"
     table.add_column("scenario", no_wrap=True)
     shown = comparison.shown()
     for header in shown.values():
@@ -291,23 +285,63 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
             table.add_row(scenario, *cells)
     if width is None or _table_width(table) <= width:
         return table
-    tall = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-    tall.add_column("outcome", min_width=max(len(w) for h in shown.values() for w in h.split()))
-    for scenario, difference, cells in rows:
-        # a value and its interval may part at their space, never inside either
-        tall.add_column(
-            f"Δ {scenario}" if difference else scenario,
-            justify="right",
-            min_width=max(len(word) for cell in cells for word in cell.split()),
-        )
-    for i, header in enumerate(shown.values()):
-        tall.add_row(header, *(cells[i] for _, _, cells in rows))
+    # Rich wraps a title to the table's width before it is cut to the terminal's, and lost a
+    # character at each break ("wher" over "cut at 0"): folded here, it needs no wrapping.
+    title = "\n".join(textwrap.wrap(title, width - 1, break_on_hyphens=False))
+    table.title = title
+    table.caption = "\n".join(textwrap.wrap(COST_NOTE, width - 1))
+    tall = _tall_comparison(title, shown, rows, table.caption)
+    if _table_width(tall) > width:
+        # Names longer than their numbers were cut to "industry_…" alike: letters stand for
+        # them, and the title says which is which.
+        names = [s.name for s in comparison.scenarios]
+        keys = {name: _letters(i) for i, name in enumerate(names)}
+        legend = ", ".join(f"{key} {name}" for name, key in keys.items())
+        keyed = title + "\n" + "\n".join(textwrap.wrap(legend, width - 1))
+        lettered = _tall_comparison(keyed, shown, rows, table.caption, keys)
+        if _table_width(lettered) < _table_width(tall):
+            tall = lettered
     if _table_width(tall) <= width:
         return tall
     # Neither fits unwrapped (many scenarios): the one that fits wrapped, else the narrower.
     if _table_width(table, wrapped=True) <= width:
         return table
     return tall if _table_width(tall, wrapped=True) < _table_width(table, wrapped=True) else table
+
+
+def _letters(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: a scenario's key in a table too narrow for its name."""
+    key = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        key = chr(ord("A") + rest) + key
+    return key
+
+
+def _tall_comparison(
+    title: str,
+    shown: Mapping[str, str],
+    rows: list[tuple[str, bool, list[str]]],
+    caption: str,
+    keys: Mapping[str, str] | None = None,
+) -> Table:
+    """The comparison with the outcomes down the rows and the scenarios across, each headed
+    by its name or by its letter in ``keys``."""
+    tall = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    tall.caption, tall.caption_justify = caption, "left"
+    tall.add_column("outcome", min_width=max(len(w) for h in shown.values() for w in h.split()))
+    for scenario, difference, cells in rows:
+        name = keys[scenario] if keys else scenario
+        # a value and its interval may part at their space, never inside either
+        tall.add_column(
+            f"Δ {name}" if difference else name,
+            justify="right",
+            min_width=max(len(word) for cell in cells for word in cell.split()),
+        )
+    for i, header in enumerate(shown.values()):
+        tall.add_row(header, *(cells[i] for _, _, cells in rows))
+    return tall
 
 
 SWEPT = ("incidence_end", "cumulative_exit_share", "cumulative_relapse_share", "cost_per_exit")
