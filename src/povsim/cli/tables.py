@@ -287,9 +287,9 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
         return table
     # Rich wraps a title to the table's width before it is cut to the terminal's, and lost a
     # character at each break ("wher" over "cut at 0"): folded here, it needs no wrapping.
-    title = "\n".join(textwrap.wrap(title, width - 1, break_on_hyphens=False))
+    title = "\n".join(textwrap.wrap(title, max(width - 1, 1), break_on_hyphens=False))
     table.title = title
-    table.caption = "\n".join(textwrap.wrap(COST_NOTE, width - 1))
+    table.caption = "\n".join(textwrap.wrap(COST_NOTE, max(width - 1, 1)))
     tall = _tall_comparison(title, shown, rows, table.caption)
     if _table_width(tall) > width:
         # Names longer than their numbers were cut to "industry_…" alike: letters stand for
@@ -297,7 +297,7 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
         names = [s.name for s in comparison.scenarios]
         keys = {name: _letters(i) for i, name in enumerate(names)}
         legend = ", ".join(f"{key} {name}" for name, key in keys.items())
-        keyed = title + "\n" + "\n".join(textwrap.wrap(legend, width - 1))
+        keyed = title + "\n" + "\n".join(textwrap.wrap(legend, max(width - 1, 1)))
         lettered = _tall_comparison(keyed, shown, rows, table.caption, keys)
         if _table_width(lettered) < _table_width(tall):
             tall = lettered
