@@ -455,6 +455,38 @@ def test_a_misspelt_support_is_noted() -> None:
     ]
 
 
+def test_a_plan_setting_without_the_plans_is_noted() -> None:
+    """A sweep over exit.plan_unit on the county baseline, which has no exit plans, gave
+    every point the same outcomes without a word."""
+    baseline = SCENARIOS / "baseline.toml"
+    idle = load_scenario(baseline, ["exit.plan_unit=village", "exit.plan_lead_years=0.5"])
+    assert idle.notes() == [
+        "exit.plan_unit, exit.plan_lead_years are read only by the exit plans, which "
+        "exit.plan_from does not start: nothing follows from them (set exit.plan_from, e.g. "
+        "2016)"
+    ]
+    planned = ["exit.plan_unit=village", "exit.plan_from=2016"]
+    assert load_scenario(baseline, planned).notes() == []
+    assert load_scenario(SCENARIOS / "regions" / "national.toml").notes() == []
+
+
+def test_a_sweep_notes_what_its_points_change_that_nothing_reads(tmp_path: Path) -> None:
+    """The sweep printed the base scenario's notes only: its points over exit.plan_unit
+    ran alike in silence."""
+    from povsim.experiments.sweep import load_design
+
+    design = tmp_path / "design.toml"
+    design.write_text(
+        f'base = "{SCENARIOS / "baseline.toml"}"\n[grid]\n'
+        '"exit.plan_unit" = ["household", "village"]\n"exit.income_margin" = [0.0, 0.1]\n',
+        "utf-8",
+    )
+    assert load_design(design).notes() == [
+        "point g0002 and 1 more: exit.plan_unit is read only by the exit plans, which "
+        "exit.plan_from does not start: nothing follows from it (set exit.plan_from, e.g. 2016)"
+    ]
+
+
 @pytest.mark.parametrize("value", ["1", "0", "yes", "off", '"true"'])
 def test_a_switch_takes_only_true_or_false(value: str) -> None:
     """Numbers refused true and "2000", but switches took 1, "yes" and "off"."""

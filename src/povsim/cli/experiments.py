@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from povsim.cli.common import (
     ExecutorOption,
@@ -13,6 +14,7 @@ from povsim.cli.common import (
     SetOption,
     WorkersOption,
     console,
+    errors,
     experiment,
     fail,
     print_notes,
@@ -44,6 +46,8 @@ def sweep(
     except ScenarioError as err:
         raise fail(str(err), 2) from None
     print_notes(Path(plan.record["base_file"]), plan.base)
+    for note in plan.notes():
+        errors.print(escape(f"note: {design}: {note}"), highlight=False)
     refuse_target(out, "sweep", resume=True)
     try:
         with experiment("sweep", None, executor, workers, scheduler, quiet) as (pool, bar):

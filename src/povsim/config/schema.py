@@ -1124,7 +1124,8 @@ class Scenario(Section):
         combined; a deep-poverty year before the run, more villages than households, a budget
         in which no program buys one unit, no program at all, a ``share`` beside a
         program's own budget, programs with no money in any year (and the guaranteed ones
-        among them, which still spend), and a ``support`` that names nothing.
+        among them, which still spend), a ``support`` that names nothing, and a setting of
+        the exit plans in a scenario without them.
         """
         found: list[str] = []
         end = self.end_year
@@ -1207,6 +1208,7 @@ class Scenario(Section):
             )
         found += self._moneyless_notes()
         found += self._support_notes()
+        found += self._plan_notes()
         pop = self.population
         if pop.villages > pop.households:
             # a smaller sample by --set population.households=N keeps the villages
@@ -1245,6 +1247,30 @@ class Scenario(Section):
                     f"a budget of its own (programs.{name}.budget; set share = 0 to say so)"
                 )
         return found
+
+    def _plan_notes(self) -> list[str]:
+        """Settings of the exit plans changed in a scenario without them.
+
+        Only the plans (``exit.plan_from``) and a county-resolved run's schedules read them:
+        a sweep over ``exit.plan_unit`` on the county baseline gave every point the same
+        outcomes, without a word.
+        """
+        if self.exit.plan_from is not None or self.geography is not None:
+            return []
+        fields = type(self.exit).model_fields
+        idle = [
+            f"exit.{name}"
+            for name, info in fields.items()
+            if name.startswith("plan_") and getattr(self.exit, name) != info.default
+        ]
+        if not idle:
+            return []
+        one = len(idle) == 1
+        return [
+            f"{', '.join(idle)} {'is' if one else 'are'} read only by the exit plans, which "
+            f"exit.plan_from does not start: nothing follows from {'it' if one else 'them'} "
+            "(set exit.plan_from, e.g. 2016)"
+        ]
 
     def _support_notes(self) -> list[str]:
         """A program's ``support`` that names neither a program of the scenario nor a kind.

@@ -225,6 +225,23 @@ class Sweep:
         self.seed, self.replications = seed, replications
         self.record = record or {}
 
+    def notes(self) -> list[str]:
+        """What the design points' scenarios note beyond the base's (``Scenario.notes``),
+        each once, with the points it holds for: a swept field that nothing reads gave every
+        point the same outcomes without a word."""
+        base = set(self.base.notes())
+        held: dict[str, list[str]] = {}
+        for (name, _), scenario in zip(self.points, self.scenarios, strict=True):
+            for note in scenario.notes():
+                if note not in base:
+                    held.setdefault(note, []).append(name)
+        return [
+            f"point {names[0]}"
+            + (f" and {len(names) - 1} more" if len(names) > 1 else "")
+            + f": {note}"
+            for note, names in held.items()
+        ]
+
     def plan(self) -> pd.DataFrame:
         """One row per run: ``run_id``, point, replication, seed and the fields the design
         sets; a point that leaves a field another point varies has the base scenario's
