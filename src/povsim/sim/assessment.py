@@ -4,9 +4,10 @@ Each rule lives in a module named for it: the guarantees (:mod:`povsim.sim.guara
 registration and the re-check (:mod:`povsim.sim.registration`), relapse monitoring
 (:mod:`povsim.sim.monitoring`), relapse (:mod:`povsim.sim.relapse`), exit with the yearly
 plans (:mod:`povsim.sim.exits`) and the school year (:mod:`povsim.sim.schooling`); this
-module holds their order. The order each year end, every household making at most one
-move (but a relapse found while the monitoring runs may exit again through the floor,
-step 7):
+module holds their order and what passes between them (which income each judges, and
+the relapses found in the year put back before the exit test). The order each year end,
+every household making at most one move (but a relapse found while the monitoring runs may
+exit again through the floor, step 7):
 
 1. the year's net income is totalled (flows minus medical costs and disaster losses);
 2. the guarantees are updated (food from the count of hungry steps; schooling, medical cover
