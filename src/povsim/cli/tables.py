@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import textwrap
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -254,13 +253,17 @@ COST_NOTE = (
 was left unspent."""
 
 
-def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
+def comparison_table(comparison: Comparison, width: int | None = None) -> RenderableType:
     """Each scenario's means with 95% intervals; under each but the reference, a Δ row of
-    paired differences from it. Cells wrap only between a value and its interval.
+    paired differences from it.
 
     Args:
         width: the terminal's columns: where the table is wider, the outcomes go down the
-            rows and the scenarios across (an 80-column terminal cut the last outcomes off).
+            rows and the scenarios across (an 80-column terminal cut the last outcomes off),
+            the scenarios by letter where their names are what does not fit, and where that
+            is still wider, the scenarios are split among tables stacked one under another,
+            each with the outcomes. Rich fits a table too wide by cutting columns, numbers
+            and all ("+40" for +400), even where its cells could wrap: no layout relies on it.
     """
     reference = comparison.scenarios[0].name
     title = (
@@ -285,28 +288,55 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Table:
             table.add_row(scenario, *cells)
     if width is None or _table_width(table) <= width:
         return table
-    # Rich wraps a title to the table's width before it is cut to the terminal's, and lost a
-    # character at each break ("wher" over "cut at 0"): folded here, it needs no wrapping.
-    title = "\n".join(textwrap.wrap(title, max(width - 1, 1), break_on_hyphens=False))
-    table.title = title
-    table.caption = "\n".join(textwrap.wrap(COST_NOTE, max(width - 1, 1)))
-    tall = _tall_comparison(title, shown, rows, table.caption)
-    if _table_width(tall) > width:
-        # Names longer than their numbers were cut to "industry_…" alike: letters stand for
-        # them, and the title says which is which.
-        names = [s.name for s in comparison.scenarios]
-        keys = {name: _letters(i) for i, name in enumerate(names)}
-        legend = ", ".join(f"{key} {name}" for name, key in keys.items())
-        keyed = title + "\n" + "\n".join(textwrap.wrap(legend, max(width - 1, 1)))
-        lettered = _tall_comparison(keyed, shown, rows, table.caption, keys)
-        if _table_width(lettered) < _table_width(tall):
-            tall = lettered
+    caption = COST_NOTE
+    every = list(range(len(rows)))
+    tall = _tall_comparison(title, shown, rows, every, caption)
     if _table_width(tall) <= width:
         return tall
-    # Neither fits unwrapped (many scenarios): the one that fits wrapped, else the narrower.
-    if _table_width(table, wrapped=True) <= width:
-        return table
-    return tall if _table_width(tall, wrapped=True) < _table_width(table, wrapped=True) else table
+    # Names longer than their numbers were cut to "industry_…" alike: letters stand for
+    # them, and the title says which is which.
+    keys = {s.name: _letters(i) for i, s in enumerate(comparison.scenarios)}
+    legend = ", ".join(f"{key} {name}" for name, key in keys.items())
+    lettered = f"{title}\n{legend}"
+    if _table_width(_tall_comparison(title, shown, rows, every, caption, keys)) < _table_width(
+        tall
+    ):
+        title, named = lettered, keys
+    else:
+        named = None
+    # A scenario and its Δ column go together where they fit.
+    units: list[list[int]] = []
+    for i, (_, difference, _) in enumerate(rows):
+        if difference and units:
+            units[-1].append(i)
+        else:
+            units.append([i])
+    groups: list[list[int]] = []
+    for unit in units:
+        for part in [unit] if _fits(shown, rows, unit, width) else [[i] for i in unit]:
+            if groups and _fits(shown, rows, [*groups[-1], *part], width):
+                groups[-1] += part
+            else:
+                groups.append(part)
+    if len(groups) == 1:
+        return _tall_comparison(title, shown, rows, groups[0], caption, named)
+    # The title and the note over and under them all, in lines of the terminal's width: a
+    # part's narrower width broke every phrase.
+    parts: list[RenderableType] = [Text(title), Text()]
+    for group in groups:
+        parts += [_tall_comparison("", shown, rows, group, "", named), Text()]
+    return Group(*parts, Text(caption))
+
+
+def _fits(
+    shown: Mapping[str, str],
+    rows: list[tuple[str, bool, list[str]]],
+    columns: list[int],
+    width: int,
+) -> bool:
+    """Whether the outcomes and these scenario columns fit ``width`` unwrapped, by letter."""
+    keys = {scenario: "" for scenario, _, _ in rows}
+    return _table_width(_tall_comparison("", shown, rows, columns, "", keys)) <= width
 
 
 def _letters(index: int) -> str:
@@ -323,24 +353,29 @@ def _tall_comparison(
     title: str,
     shown: Mapping[str, str],
     rows: list[tuple[str, bool, list[str]]],
+    columns: list[int],
     caption: str,
     keys: Mapping[str, str] | None = None,
 ) -> Table:
-    """The comparison with the outcomes down the rows and the scenarios across, each headed
-    by its name or by its letter in ``keys``."""
-    tall = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-    tall.caption, tall.caption_justify = caption, "left"
-    tall.add_column("outcome", min_width=max(len(w) for h in shown.values() for w in h.split()))
-    for scenario, difference, cells in rows:
-        name = keys[scenario] if keys else scenario
+    """The comparison with the outcomes down the rows and the scenarios of ``columns``
+    (indices into ``rows``) across, each headed by its name or by its letter in ``keys``."""
+    tall = Table(title=title or None, title_justify="left", box=box.SIMPLE_HEAD)
+    if caption:
+        tall.caption, tall.caption_justify = caption, "left"
+    # The outcomes' names wrap between their words: the numbers' columns take the room.
+    longest = max(len(w) for h in shown.values() for w in h.split())
+    tall.add_column("outcome", min_width=longest, max_width=longest)
+    for i in columns:
+        scenario, difference, cells = rows[i]
+        name = keys[scenario] if keys is not None else scenario
         # a value and its interval may part at their space, never inside either
         tall.add_column(
             f"Δ {name}" if difference else name,
             justify="right",
             min_width=max(len(word) for cell in cells for word in cell.split()),
         )
-    for i, header in enumerate(shown.values()):
-        tall.add_row(header, *(cells[i] for _, _, cells in rows))
+    for j, header in enumerate(shown.values()):
+        tall.add_row(header, *(rows[i][2][j] for i in columns))
     return tall
 
 
