@@ -328,7 +328,7 @@ def run(
         if scheduler or executor == "dask" or workers:
             # as the command line: a cluster or workers named for one model would go unused
             raise ValueError(
-                "a single run runs here: the executor and its workers are for replications > 1"
+                "a single run runs here: workers and a Dask cluster are for replications > 1"
             )
         _check_executor(executor, workers)  # a wrong name is refused though one run needs none
         result = simulate(spec, seed, panel=panel)
