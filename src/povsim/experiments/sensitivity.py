@@ -76,7 +76,7 @@ from povsim.runs import metrics
 from povsim.runs.display import format_value
 from povsim.runs.progress import runs_progress
 from povsim.runs.runner import RunResult
-from povsim.runs.store import OutputDirectory, check_target, replacing
+from povsim.runs.store import OutputDirectory, check_target, locked, replacing
 from povsim.sim.indicators import INDICATORS
 
 __all__ = [
@@ -1341,75 +1341,78 @@ def run_sensitivity(
     target = arguments.path("out", out)
     # A file, a link or someone else's directory is refused before anything is looked into.
     check_target(target, "sensitivity", overwrite=overwrite, resume=True)
-    # An earlier analysis is kept aside until a run of the new one finishes: refused or
-    # stopped before, it comes back.
-    with replacing(
-        target, "sensitivity", overwrite=overwrite, kept=lambda: finished_runs(target) > 0
-    ):
-        existed = target.exists()
-        fresh = not existed or not any(target.iterdir())
-        directory = OutputDirectory(target, "sensitivity")
-        out = directory.path
-        sp = PovsimProblemSpec(problem)
-        try:
-            sample(sp, method, n, second_order=second_order)
-            record = problem.record(sp._drawn_with)
-            # Resumed or not: without --resume it advised one, which was then refused.
-            if differs := another_analysis(out / "runs", record, problem.base):
-                # Named for the analysis the user gave, not the sweep directory under it.
-                raise SweepError(
-                    f"{out} holds another analysis ({differs}): use another --out to start "
-                    "anew or --overwrite to replace it (out=, overwrite=True in Python)"
+    # One writer at a time on OUT, taken before an earlier analysis a killed one set aside
+    # is settled: two starting at once each put it back, and the later deleted it.
+    with locked(target):
+        # An earlier analysis is kept aside until a run of the new one finishes: refused or
+        # stopped before, it comes back.
+        with replacing(
+            target, "sensitivity", overwrite=overwrite, kept=lambda: finished_runs(target) > 0
+        ):
+            existed = target.exists()
+            fresh = not existed or not any(target.iterdir())
+            directory = OutputDirectory(target, "sensitivity")
+            out = directory.path
+            sp = PovsimProblemSpec(problem)
+            try:
+                sample(sp, method, n, second_order=second_order)
+                record = problem.record(sp._drawn_with)
+                # Resumed or not: without --resume it advised one, which was then refused.
+                if differs := another_analysis(out / "runs", record, problem.base):
+                    # Named for the analysis the user gave, not the sweep directory under it.
+                    raise SweepError(
+                        f"{out} holds another analysis ({differs}): use another --out to start "
+                        "anew or --overwrite to replace it (out=, overwrite=True in Python)"
+                    )
+                if (out / "runs" / "design.json").exists() and not resume:
+                    # Named for what the user ran, not for the sweep that keeps its runs.
+                    raise SweepError(
+                        f"{out} already holds a sensitivity analysis: add --resume to continue it "
+                        "or --overwrite to replace it (resume=True, overwrite=True in Python)"
+                    )
+                if on_plan is not None:
+                    on_plan(len(sp.samples) * problem.spec.replications, 0)
+                sp.evaluate(
+                    executor=executor,
+                    workers=workers,
+                    scheduler=scheduler,
+                    out=out / "runs",
+                    resume=resume,
+                    on_result=on_result,
+                    progress=progress,
                 )
-            if (out / "runs" / "design.json").exists() and not resume:
-                # Named for what the user ran, not for the sweep that keeps its runs.
-                raise SweepError(
-                    f"{out} already holds a sensitivity analysis: add --resume to continue it "
-                    "or --overwrite to replace it (resume=True, overwrite=True in Python)"
-                )
-            if on_plan is not None:
-                on_plan(len(sp.samples) * problem.spec.replications, 0)
-            sp.evaluate(
-                executor=executor,
-                workers=workers,
-                scheduler=scheduler,
-                out=out / "runs",
-                resume=resume,
-                on_result=on_result,
-                progress=progress,
+            except BaseException:
+                # Refused (a sample that makes an invalid scenario) or stopped before any run
+                # finished: leave what was there before.
+                if fresh and not finished_runs(out):
+                    if existed:  # the user's own empty directory stays
+                        for child in out.iterdir():
+                            shutil.rmtree(child) if child.is_dir() else child.unlink()
+                    else:
+                        shutil.rmtree(out)
+                raise
+        with finishing(out):
+            analyze(sp, method, second_order=second_order)
+            indices = indices_table(sp)
+            yearly = time_varying_table(indices)
+            directory.table("samples", pd.DataFrame(sp.samples, columns=problem.names))
+            assert sp.evaluations is not None  # set by evaluate()
+            directory.table("outputs", sp.evaluations.reset_index())
+            directory.table("indices", indices)
+            directory.table("time_varying", yearly)
+            directory.figure("indices", sensitivity_bars(indices, method, sp.no_indices()))
+            if not yearly.empty:  # a problem with no time-varying columns has no such figure
+                directory.figure("time_varying", time_varying_indices(yearly, method))
+            directory.manifest(
+                method=method,
+                n=n,
+                # only Sobol' has second-order terms to ask for
+                second_order=second_order if method == "sobol" else None,
+                samples=len(sp.samples),
+                runs=len(sp.samples) * problem.spec.replications,
+                constant_outputs=sp.constant,
+                undefined_outputs=sp.undefined,
+                problem=problem.spec.model_dump(mode="json"),
+                base=problem.base.model_dump(mode="json"),
             )
-        except BaseException:
-            # Refused (a sample that makes an invalid scenario) or stopped before any run
-            # finished: leave what was there before.
-            if fresh and not finished_runs(out):
-                if existed:  # the user's own empty directory stays
-                    for child in out.iterdir():
-                        shutil.rmtree(child) if child.is_dir() else child.unlink()
-                else:
-                    shutil.rmtree(out)
-            raise
-    with finishing(out):
-        analyze(sp, method, second_order=second_order)
-        indices = indices_table(sp)
-        yearly = time_varying_table(indices)
-        directory.table("samples", pd.DataFrame(sp.samples, columns=problem.names))
-        assert sp.evaluations is not None  # set by evaluate()
-        directory.table("outputs", sp.evaluations.reset_index())
-        directory.table("indices", indices)
-        directory.table("time_varying", yearly)
-        directory.figure("indices", sensitivity_bars(indices, method, sp.no_indices()))
-        if not yearly.empty:  # a problem with no time-varying columns has no such figure
-            directory.figure("time_varying", time_varying_indices(yearly, method))
-        directory.manifest(
-            method=method,
-            n=n,
-            # only Sobol' has second-order terms to ask for
-            second_order=second_order if method == "sobol" else None,
-            samples=len(sp.samples),
-            runs=len(sp.samples) * problem.spec.replications,
-            constant_outputs=sp.constant,
-            undefined_outputs=sp.undefined,
-            problem=problem.spec.model_dump(mode="json"),
-            base=problem.base.model_dump(mode="json"),
-        )
     return sp
