@@ -495,12 +495,14 @@ def _run_past_the_line(
     before = list(range(start, min(end + 1, first)))
     after = list(range(max(start, last + 1), end + 1))
     problems = []
-    for key, year, missing, edge, word in (
-        ("start_year", start, before, first, "before the first"),
-        ("end_year", end, after, last, "past the last"),
-    ):
-        if not missing:
+    # Each year the line does not reach is named: a run moved to 2025-2030 has both years
+    # past a line that ends in 2020, and naming end_year alone left start_year to refuse next.
+    for key, year in (("start_year", start), ("end_year", end)):
+        if first <= year <= last:
             continue
+        edge, word, missing = (
+            (first, "before the first", before) if year < first else (last, "past the last", after)
+        )
         setter = origin.get((key,))
         if setter is None or setter == line:
             return []  # the run's own years: the line is what is short
