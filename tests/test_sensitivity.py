@@ -230,6 +230,21 @@ def test_shares_whose_upper_bounds_together_pass_the_budget_are_refused_by_the_c
     # upper ends that fit together pass
     problem.write_text(f'base = "base.toml"\n{shares.replace("0.21", "0.11")}', encoding="utf-8")
     assert runner.invoke(app, ["check", str(problem)]).exit_code == 0
+    # A normal share was left out of the sum: its end is where it passes with a chance of
+    # one in a million (0.3 + 4.75 sd), as for its field's limits.
+    normal = shares.replace("bounds = [0.1, 0.34]", 'dist = "norm"\nbounds = [0.3, 0.02]')
+    problem.write_text(f'base = "base.toml"\n{normal}', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(problem)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert (
+        "the shares' upper ends together (programs.industry.share 0.395 (its norm passes it "
+        in said
+    )
+    assert "with a chance of 1e-06), programs.employment.share 0.21)" in said
+    narrow = normal.replace("[0.3, 0.02]", "[0.2, 0.01]")  # 0.248 at most: it fits
+    problem.write_text(f'base = "base.toml"\n{narrow}', encoding="utf-8")
+    assert runner.invoke(app, ["check", str(problem)]).exit_code == 0
 
 
 def test_unbounded_input_with_morris_is_a_clear_error(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ as in the base scenario and no sample makes an invalid scenario.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import math
@@ -58,7 +59,7 @@ from povsim.config import (
     problems_from,
     referenced_scenario,
 )
-from povsim.config.errors import did_you_mean
+from povsim.config.errors import did_you_mean, table_not_value
 from povsim.config.fields import StrictNumbers, repeated
 from povsim.config.paths import leaves
 from povsim.experiments.executors import Executor, finishing, make_executor
@@ -353,18 +354,12 @@ def _validate(problem: Problem, source: str) -> None:
                 ScenarioProblem(source, f"inputs.{path}", f"no such scenario field{hint}")
             )
             continue
-        if isinstance(value, dict) and (fields := [f for f in value if f != "kind"]):
+        if isinstance(value, dict) and any(f != "kind" for f in value):
             # A whole table (income): what to give instead, in the problem's words.
-            first = "share" if "share" in fields else fields[0]
-            listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" * (len(fields) > 4))
-            issues.append(
-                ScenarioProblem(
-                    source,
-                    f"inputs.{path}",
-                    "a table of settings, not a number: vary one of its fields instead, e.g. "
-                    f'[inputs."{path}.{first}"] ({listed})',
-                )
+            message = table_not_value(
+                None, value, functools.partial(_vary_instead, path), said="a number"
             )
+            issues.append(ScenarioProblem(source, f"inputs.{path}", message))
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             issues.append(ScenarioProblem(source, f"inputs.{path}", "is not a number"))
@@ -430,6 +425,11 @@ def _validate(problem: Problem, source: str) -> None:
         raise ScenarioError([ScenarioProblem(source, "inputs", "no inputs to vary")])
 
 
+def _vary_instead(path: str, field: str) -> str:
+    """What a problem varies instead of the whole table at ``path``: its ``field``."""
+    return f'vary one of its fields instead, e.g. [inputs."{path}.{field}"]'
+
+
 def _numbers(tree: Any, prefix: str = "") -> list[str]:
     """The dotted paths of a dumped scenario's numbers: what an input can vary."""
     if isinstance(tree, dict):
@@ -445,7 +445,7 @@ def _range_problems(
     """A bounded input's ends must each make a valid scenario, or samples near them would
     be refused once sampling starts (``povsim check`` said such a problem was fine)."""
     spec = problem.spec.inputs[path]
-    if spec.dist not in ("unif", "logunif", "triang", "truncnorm"):
+    if spec.dist not in BOUNDED:
         return _beyond_the_field(problem, path, source)
     for end in spec.bounds[:2]:  # lower and upper, for truncnorm too
         try:
@@ -459,31 +459,59 @@ def _range_problems(
 def _shares_together(problem: Problem, flat: dict[str, Any], source: str) -> list[ScenarioProblem]:
     """Budget shares varied as inputs of their own must fit the budget together, not only
     one at a time: two whose upper ends each fit added up to more than 1 in a sample, which
-    sampling refused after ``povsim check`` had passed the problem."""
-    shares = {
-        path: spec.bounds[1]
-        for path, spec in problem.spec.inputs.items()
-        if spec.dist in ("unif", "logunif", "triang", "truncnorm")
-        and path.startswith("programs.")
-        and path.endswith(".share")
-    }
-    if len(shares) < 2:
+    sampling refused after ``povsim check`` had passed the problem.
+
+    A bounded share's upper end is its upper bound; an unbounded one's (norm, lognorm) is
+    the value it passes with a chance of :data:`OUTSIDE_CHANCE`, as its field's limits are
+    read (:func:`_beyond_the_field`). Left out, a normal share was never added in at all.
+    """
+    ends: dict[str, float] = {}
+    unbounded: list[str] = []
+    for path, spec in problem.spec.inputs.items():
+        if not (path.startswith("programs.") and path.endswith(".share")):
+            continue
+        if spec.dist in BOUNDED:
+            ends[path] = spec.bounds[1]
+        elif spec.dist in ("norm", "lognorm"):
+            ends[path] = _upper_end(spec.dist, spec.bounds[0], spec.bounds[1])
+            unbounded.append(path)
+    if len(ends) < 2:
         return []
     try:
-        problem.base.updated({p: as_field_type(flat, p, end) for p, end in shares.items()})
+        problem.base.updated({p: as_field_type(flat, p, end) for p, end in ends.items()})
     except ScenarioError as err:
-        ends = ", ".join(f"{p} {end:g}" for p, end in shares.items())
+        shown = ", ".join(
+            f"{p} {end:.3g} (its {problem.spec.inputs[p].dist} passes it with a chance of "
+            f"{OUTSIDE_CHANCE:g})"
+            if p in unbounded
+            else f"{p} {end:g}"
+            for p, end in ends.items()
+        )
         reason = "; ".join(p.message for p in err.problems)
+        named = "bounds" if not unbounded else "ends"
         return [
             ScenarioProblem(
                 source,
-                f"inputs.{next(reversed(shares))}.bounds",
-                f"the shares' upper bounds together ({ends}) make an invalid scenario, so a "
+                f"inputs.{next(reversed(ends))}.bounds",
+                f"the shares' upper {named} together ({shown}) make an invalid scenario, so a "
                 f"sample near them would be refused: {reason}; lower them, or vary the shares "
                 "in a [shares] table, which keeps their sum",
             )
         ]
     return []
+
+
+def _upper_end(dist: str, centre: float, spread: float) -> float:
+    """The value an unbounded distribution passes with a chance of :data:`OUTSIDE_CHANCE`
+    (SALib's lognorm: exp of a normal of mean ``centre`` and sd ``spread``)."""
+    from scipy import stats
+
+    end = float(stats.norm.isf(OUTSIDE_CHANCE, centre, spread))
+    return math.exp(end) if dist == "lognorm" else end
+
+
+BOUNDED = ("unif", "logunif", "triang", "truncnorm")
+"""SALib's distributions whose samples stay within their bounds (the first two values)."""
 
 
 OUTSIDE_CHANCE = 1e-6
