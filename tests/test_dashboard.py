@@ -322,6 +322,48 @@ def test_a_comparison_stops_when_its_tab_is_gone(monkeypatch) -> None:
     assert app._session_closed() is None
 
 
+def test_a_pin_not_made_from_a_shipped_scenario_is_not_claimed_by_its_name() -> None:
+    """An upload extending baseline.toml is named "baseline": kept before pins recorded
+    their scenario, it came back as "baseline (old settings)", baseline.toml's for good,
+    though its header said "upload: u.toml"; a front's member likewise."""
+    from povsim.dashboard.pins import OLD_SETTINGS, pins_json, restore_pins
+    from povsim.dashboard.upload import load_upload
+
+    text = f'extends = "{SCENARIOS / "baseline.toml"}"\n[income]\ngrowth = 0.09\n'
+    upload = load_upload("u.toml", text.encode("utf-8"), SCENARIOS)
+    member = upload.with_(source="search, member 07")
+    assert upload.label == "baseline"
+    for mix in (upload, member):
+        entry = json.loads(pins_json([mix]))[0]
+        del entry["source"]  # as pins were kept before they recorded it
+        restored, problems = restore_pins(json.dumps([entry]), SCENARIOS, 4)
+        assert problems == []
+        assert restored[0].label == "baseline"
+        assert restored[0].source == "pinned: baseline"
+        assert restored[0].scenario().income.growth == 0.09
+    # saved again after a reload (its header then said "pinned: baseline"): by its name still
+    entry = json.loads(pins_json(restored))[0]
+    del entry["source"]
+    assert restore_pins(json.dumps([entry]), SCENARIOS, 4)[0][0].label == f"baseline{OLD_SETTINGS}"
+
+
+def test_a_pin_marked_old_loses_the_mark_when_its_scenario_matches_again() -> None:
+    """ "(old settings)" never came off: the shipped file changed back to what the pin holds
+    (a revision undone), and the pin still said it was out of date."""
+    from povsim.dashboard.pins import OLD_SETTINGS, pins_json, restore_pins
+
+    baseline = Policy.from_file(SCENARIOS / "baseline.toml", "baseline.toml")
+    marked = baseline.with_(label=f"baseline{OLD_SETTINGS}")
+    restored, problems = restore_pins(pins_json([marked]), SCENARIOS, 4)
+    assert [m.label for m in restored] == ["baseline"]
+    assert restored[0].scenario().name == "baseline"
+    assert problems == [
+        f"pinned mix 'baseline{OLD_SETTINGS}' has baseline.toml's settings again: kept as "
+        "'baseline'"
+    ]
+    assert restore_pins(pins_json(restored), SCENARIOS, 4)[1] == []  # said once
+
+
 def test_a_mix_unpinned_during_its_comparison_is_not_shown(monkeypatch) -> None:
     """The review of stop 44: taking a mix off the pins while its comparison ran left the
     finished table showing it."""

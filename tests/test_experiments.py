@@ -1277,7 +1277,8 @@ def test_a_sweep_prints_its_points(tmp_path: Path) -> None:
 
 def test_a_grid_of_a_word_and_a_number_is_written_in_words(tmp_path: Path) -> None:
     """A field that takes "county" or a share, gridded over both, crashed writing
-    runs.parquet (a column of one type) after design.json was written."""
+    runs.parquet (a column of one type) after design.json was written; summary.parquet
+    carries the same column."""
     design = tmp_path / "design.toml"
     design.write_text(
         f'base = "{SCENARIOS / "baseline.toml"}"\n[grid]\n'
@@ -1290,6 +1291,25 @@ def test_a_grid_of_a_word_and_a_number_is_written_in_words(tmp_path: Path) -> No
     written = pd.read_parquet(tmp_path / "runs.parquet")
     assert list(written["villages.designation_incidence"]) == ["county", "county", "0.2", "0.2"]
     assert list(written["villages.work_teams"]) == [True, False, True, False]  # one kind: kept
+    # A sweep of it writes both tables, and they read back.
+    small = tmp_path / "small.toml"
+    small.write_text(
+        f'extends = "{SCENARIOS / "baseline.toml"}"\n[population]\nhouseholds = 300\n', "utf-8"
+    )
+    tiny = tmp_path / "tiny.toml"
+    tiny.write_text(
+        f'base = "{small}"\nreplications = 1\n[grid]\n'
+        '"villages.designation_incidence" = ["county", 0.2]\n',
+        "utf-8",
+    )
+    out = tmp_path / "sweep"
+    povsim.sweep(tiny, out, executor="serial")
+    for name in ("runs", "summary"):
+        table = pd.read_parquet(out / f"{name}.parquet")
+        assert list(table["villages.designation_incidence"]) == ["county", "0.2"], name
+        assert list(table["point"]) == [0, 1], name
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert summary["incidence_end"].between(0, 1).all()
 
 
 def test_a_sweep_draws_its_outcomes_at_each_point(tmp_path: Path) -> None:

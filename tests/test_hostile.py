@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -1271,6 +1272,133 @@ def test_an_output_a_killed_writer_set_aside_is_put_back_or_named(tmp_path: Path
         rerun()
     assert (aside / "history.parquet").is_file()
     assert (out / "notes.txt").is_file()
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has ended."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    return dead.pid
+
+
+def _set_aside(aside: Path, kind: str = "calibration", history: str = "earlier") -> None:
+    aside.mkdir()
+    (aside / MARKER).write_text(f"{kind}\n", encoding="utf-8")
+    (aside / "history.parquet").write_text(history, encoding="utf-8")
+
+
+def test_what_is_left_beside_an_output_is_matched_by_its_exact_name(tmp_path: Path) -> None:
+    """`run[1]` was read as a glob: its next writer moved `.run1.replaced-PID`, another
+    output's set-aside folder, into it, and removed `.run1.tmp-*`, another writer's work;
+    `a` took `.a.replaced-1.replaced-PID` (output `a.replaced-1`'s) for its own."""
+    from povsim.runs import store
+
+    dead = _dead_pid()
+    others = [f".run1.replaced-{dead}", f".a.replaced-1.replaced-{dead}"]
+    for name in others:
+        _set_aside(tmp_path / name)
+    (tmp_path / ".run1.tmp-abc_123").mkdir()
+    for target in (tmp_path / "run[1]", tmp_path / "a"):
+        with (
+            store.locked(target),
+            store.replacing(target, "calibration", overwrite=False, kept=lambda: False),
+        ):
+            pass
+        assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*others, ".run1.tmp-abc_123"])
+
+
+def test_two_writers_settling_one_set_aside_output_keep_it(tmp_path: Path) -> None:
+    """Two writers settled an output a killed one had set aside at once: the later, trusting
+    what it had seen before the earlier put the output back, deleted it."""
+    from povsim.runs import store
+
+    out, aside = tmp_path / "fit", tmp_path / f".fit.replaced-{_dead_pid()}"
+    _set_aside(aside)
+    out.mkdir()  # the killed fit had begun, and kept no point
+    (out / MARKER).write_text("calibration\n", encoding="utf-8")
+    history = out / "history.parquet"
+
+    def kept_as_another_settles_it() -> bool:
+        found = history.is_file()
+        store._restore_replaced(out, "calibration", history.is_file)  # the other, meanwhile
+        return found
+
+    store._restore_replaced(out, "calibration", kept_as_another_settles_it)
+    assert history.read_text(encoding="utf-8") == "earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit"]
+
+
+def test_an_output_set_aside_that_cannot_go_back_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the killed writer had begun could not be removed (a file it cannot delete): the
+    OSError came out as a traceback."""
+    from povsim.runs import store
+
+    out, aside = tmp_path / "fit", tmp_path / f".fit.replaced-{_dead_pid()}"
+    _set_aside(aside)
+    out.mkdir()
+    (out / MARKER).write_text("calibration\n", encoding="utf-8")
+
+    def refused(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store.shutil, "rmtree", refused)
+    refusal = rf"put back the povsim calibration in .*{aside.name}, .*fit cannot be removed \(Perm"
+    with pytest.raises(store.OutputError, match=refusal):
+        store._restore_replaced(out, "calibration", lambda: False)
+    assert (aside / "history.parquet").is_file()
+
+
+@pytest.fixture
+def unrelated() -> Iterator[subprocess.Popen[str]]:
+    """A live process that is not povsim, as one given a stopped povsim's pid after a reboot."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE, text=True
+    )
+    yield process
+    assert process.stdin is not None
+    process.stdin.close()
+    process.wait(timeout=30)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="start times come from /proc")
+def test_a_pid_used_again_since_holds_no_output(
+    tmp_path: Path, unrelated: subprocess.Popen[str]
+) -> None:
+    """After a reboot another process had a killed povsim's pid: its lock refused every
+    writer ("being written by another povsim"), and the output it had set aside stayed
+    hidden, skipped without a word."""
+    from povsim.runs import store
+
+    out = tmp_path / "fit"
+    lock = tmp_path / ".fit.lock"
+    lock.write_text(f"{unrelated.pid}\n", encoding="utf-8")
+    os.utime(lock, (1_500_000_000, 1_500_000_000))  # written long before it started
+    aside = tmp_path / f".fit.replaced-{unrelated.pid}"
+    _set_aside(aside)
+    with (
+        store.locked(out),
+        store.replacing(out, "calibration", overwrite=False, kept=lambda: False),
+    ):
+        assert (out / "history.parquet").read_text(encoding="utf-8") == "earlier"
+    # Where it cannot go back, the error names it and says the pid is another's now.
+    _set_aside(aside)
+    (out / MARKER).unlink()
+    (out / "history.parquet").unlink()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with (
+        pytest.raises(store.OutputError, match=rf"is in .*{aside.name}, .*another process's"),
+        store.locked(out),
+        store.replacing(out, "calibration", overwrite=False, kept=lambda: False),
+    ):
+        pass
+    # A lock written as it runs is its own: refused.
+    lock.write_text(f"{unrelated.pid}\n", encoding="utf-8")
+    busy = rf"another povsim \(pid {unrelated.pid}\)"
+    with pytest.raises(store.OutputError, match=busy), store.locked(out):
+        pass
 
 
 def test_a_folder_that_keeps_every_file_is_refused_by_name(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +28,7 @@ from povsim.experiments.optimize import (
     parse_objective,
 )
 from povsim.plots import front_pairs
-from povsim.runs.store import MARKER
+from povsim.runs.store import MARKER, OutputError
 
 from .conftest import SCENARIOS, stop_while
 
@@ -210,6 +212,38 @@ _STOPPED_SEARCH = {
     "seed": 5,
 }
 """A search stopped at its first point, in the tests of what it leaves."""
+
+
+def test_a_second_search_is_refused_before_it_moves_anything(
+    obvious: Scenario, tmp_path: Path
+) -> None:
+    """A search settled an earlier one a killed search had set aside before it took the
+    lock: two starting at once each put it back, and the later deleted it. As calibrate
+    does, it takes the lock first, and a second writer is refused with nothing moved."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out, aside = tmp_path / "s", tmp_path / f".s.replaced-{dead.pid}"
+    aside.mkdir()
+    (aside / MARKER).write_text("optimize\n", encoding="utf-8")
+    (aside / "history.parquet").write_text("earlier", encoding="utf-8")
+    out.mkdir()  # the killed search had begun, and kept no point
+    (out / MARKER).write_text("optimize\n", encoding="utf-8")
+    hold = "import sys\nfrom povsim.runs import store\nwith store.locked(sys.argv[1]):\n"
+    hold += "    print('held', flush=True)\n    sys.stdin.read()\n"
+    with subprocess.Popen(
+        [sys.executable, "-c", hold, str(out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as writer:  # closing its input lets the lock go
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == "held\n"
+        with pytest.raises(
+            OutputError, match=rf"s is being written by another povsim \(pid {writer.pid}"
+        ):
+            optimize(obvious, out=out, overwrite=True, **_STOPPED_SEARCH)  # type: ignore[arg-type]
+    assert (aside / "history.parquet").read_text(encoding="utf-8") == "earlier"
+    assert sorted(p.name for p in out.iterdir()) == [MARKER]
 
 
 def test_a_search_stopped_before_its_first_point_does_not_hold_its_directory(

@@ -602,6 +602,15 @@ def test_a_child_that_moves_the_run_past_the_parent_s_line_is_named_first(
     result = runner.invoke(app, ["check", str(later)])
     assert result.exit_code == 2
     assert f"{later}: end_year: 2030 is past the last year {parent}'s" in result.output
+    # Both years moved past the line: both named, start_year too (it was left to refuse next).
+    both = _baseline_and(tmp_path, "start_year = 2025\nend_year = 2030\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(both)
+    assert str(caught.value).splitlines()[:2] == [
+        f"{both}: {key}: {year} is past the last year {parent}'s poverty_line gives (2020): "
+        "give poverty_line values for 2025-2030 too"
+        for key, year in (("start_year", 2025), ("end_year", 2030))
+    ]
     # --set moves it as well; a child that gives the years itself is the line's own problem
     with pytest.raises(ScenarioError, match=r"^--set end_year: 2022 is past the last year"):
         load_scenario(parent, ["end_year=2022"])

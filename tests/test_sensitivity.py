@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -226,6 +229,21 @@ def test_shares_whose_upper_bounds_together_pass_the_budget_are_refused_by_the_c
     assert "[shares] table" in said
     # upper ends that fit together pass
     problem.write_text(f'base = "base.toml"\n{shares.replace("0.21", "0.11")}', encoding="utf-8")
+    assert runner.invoke(app, ["check", str(problem)]).exit_code == 0
+    # A normal share was left out of the sum: its end is where it passes with a chance of
+    # one in a million (0.3 + 4.75 sd), as for its field's limits.
+    normal = shares.replace("bounds = [0.1, 0.34]", 'dist = "norm"\nbounds = [0.3, 0.02]')
+    problem.write_text(f'base = "base.toml"\n{normal}', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(problem)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert (
+        "the shares' upper ends together (programs.industry.share 0.395 (its norm passes it "
+        in said
+    )
+    assert "with a chance of 1e-06), programs.employment.share 0.21)" in said
+    narrow = normal.replace("[0.3, 0.02]", "[0.2, 0.01]")  # 0.248 at most: it fits
+    problem.write_text(f'base = "base.toml"\n{narrow}', encoding="utf-8")
     assert runner.invoke(app, ["check", str(problem)]).exit_code == 0
 
 
@@ -811,6 +829,36 @@ TWO_FILE = (
     '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n'
     '[inputs."shocks.illness.annual_probability"]\nbounds = [0.05, 0.08]\n'
 )
+
+
+def test_a_second_analysis_on_the_same_out_is_refused_while_the_first_runs(
+    small_base, tmp_path: Path
+) -> None:
+    """An analysis took no lock on OUT: a second started beside a running one settled what a
+    killed one had set aside there first, and was refused only later, for OUT/runs."""
+    from povsim.experiments.sensitivity import run_sensitivity
+
+    out = tmp_path / "sa"
+    problem = tmp_path / "problem.toml"
+    problem.write_text(TWO_FILE, encoding="utf-8")
+    second: dict[str, subprocess.CompletedProcess[str]] = {}
+    args = ["sensitivity", str(SCENARIOS / "baseline.toml"), "--problem", str(problem)]
+    args += ["--out", str(out), "--overwrite", *TINY]
+
+    def meanwhile(_result: object) -> None:
+        second["run"] = subprocess.run(
+            [sys.executable, "-m", "povsim", *args], capture_output=True, text=True, timeout=300
+        )
+        raise KeyboardInterrupt  # the first need not finish
+
+    sp = problem_spec(small_base, TWO)
+    with pytest.raises(KeyboardInterrupt):
+        run_sensitivity(sp.problem, "morris", 2, out, executor="serial", on_result=meanwhile)
+    done = second["run"]
+    assert done.returncode == 2, done.stderr
+    said = " ".join(done.stderr.split())
+    assert f"{out} is being written by another povsim (pid {os.getpid()})" in said
+    assert not (tmp_path / ".sa.lock").exists()  # let go when the first ended
 
 
 def test_a_sample_of_more_runs_than_a_sweep_may_make_is_refused_before_sampling(

@@ -10,7 +10,7 @@ import shlex
 import tomllib
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,27 +253,42 @@ def _table_not_value(
     program table's are, not the model holding it)."""
     path = ".".join(loc)
     table = model if own else _model_in(_annotation_at(model, loc, raw)) if loc else None
-    fields = list(table.model_fields) if table is not None else []
-    field = fields[0] if fields else "FIELD"
-    if own:
-        # a program's first field is its kind, which a built-in table seldom sets; a table
-        # of no known kind needs one first
-        fields = [f for f in fields if f != "kind"]
-        field = "share" if "share" in fields else "kind"
-    example = f"--set {path}.{field}=..." if on_command_line else f"{field} = ... under [{path}]"
-    return table_not_value(given, fields, f"set one of its fields instead, e.g. {example}")
+
+    def instead(field: str) -> str:
+        if own and field != "share":
+            field = "kind"  # a program table of no known kind needs one first
+        example = (
+            f"--set {path}.{field}=..." if on_command_line else f"{field} = ... under [{path}]"
+        )
+        return f"set one of its fields instead, e.g. {example}"
+
+    return table_not_value(given, list(table.model_fields) if table is not None else [], instead)
 
 
 TABLE_NOT_VALUE = "a table of settings, not "
 """How the message for a value given for a whole table of settings begins."""
 
 
-def table_not_value(given: Any, fields: list[str], instead: str) -> str:
-    """A value given for a whole table of settings (``income = 1``): what to do ``instead``,
-    then the table's first ``fields``."""
+def table_not_value(
+    given: Any, table: Iterable[str], instead: Callable[[str], str], *, said: str | None = None
+) -> str:
+    """A value given for a whole table of settings (``income = 1``): what to do instead, then
+    the table's first fields. A scenario file, a sweep's design and a sensitivity problem
+    say it alike.
+
+    Args:
+        given: what was given for the table.
+        table: the table's fields. A program's ``kind`` is not listed: it says what the
+            program is, and is not the setting a number was meant for.
+        instead: what to do instead, given the field to show as the example: a program's
+            share, else the table's first field (``FIELD`` for a table of no known fields).
+        said: how to say what was given where it is no one value (a range: "a number").
+    """
+    fields = [f for f in table if f != "kind"]
+    field = "share" if "share" in fields else fields[0] if fields else "FIELD"
     listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
     also = f" ({listed})" if fields else ""
-    return f"{TABLE_NOT_VALUE}{_toml(given)}: {instead}{also}"
+    return f"{TABLE_NOT_VALUE}{_toml(given) if said is None else said}: {instead(field)}{also}"
 
 
 PROGRAM_NOT_A_TABLE = "must be a table"
@@ -495,12 +510,14 @@ def _run_past_the_line(
     before = list(range(start, min(end + 1, first)))
     after = list(range(max(start, last + 1), end + 1))
     problems = []
-    for key, year, missing, edge, word in (
-        ("start_year", start, before, first, "before the first"),
-        ("end_year", end, after, last, "past the last"),
-    ):
-        if not missing:
+    # Each year the line does not reach is named: a run moved to 2025-2030 has both years
+    # past a line that ends in 2020, and naming end_year alone left start_year to refuse next.
+    for key, year in (("start_year", start), ("end_year", end)):
+        if first <= year <= last:
             continue
+        edge, word, missing = (
+            (first, "before the first", before) if year < first else (last, "past the last", after)
+        )
         setter = origin.get((key,))
         if setter is None or setter == line:
             return []  # the run's own years: the line is what is short

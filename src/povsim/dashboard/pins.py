@@ -59,7 +59,8 @@ def restore_pins(text: str, shipped: Path, most: int) -> tuple[list[Policy], lis
     pin's levers (written by an older povsim, or the file revised) comes back as pinned,
     named ``NAME (old settings)`` (:data:`OLD_SETTINGS`), with a message naming what differs:
     left out, the mix the planner set up would be lost; kept as it was, unmarked, a
-    comparison with it read as one with today's scenario.
+    comparison with it read as one with today's scenario. A marked pin the file matches
+    again (the change undone) loses the mark, with a message saying so.
 
     Args:
         text: what the browser kept (:func:`pins_json`), untrusted.
@@ -111,6 +112,14 @@ def restore_pins(text: str, shipped: Path, most: int) -> tuple[list[Policy], lis
                     f"changed since): {changed}; {kept} (choose {claimed} and pin it again for "
                     "today's)"
                 )
+            elif label.endswith(OLD_SETTINGS) and label != OLD_SETTINGS:
+                # The shipped file holds the pin's settings again (a change undone): the mark
+                # would say otherwise for good.
+                unmarked = label.removesuffix(OLD_SETTINGS)
+                policy = policy.with_(label=unmarked)
+                problems.append(
+                    f"pinned mix {label!r} has {claimed}'s settings again: kept as {unmarked!r}"
+                )
         restored.append(policy)
     return restored, problems
 
@@ -128,15 +137,21 @@ def _claimed(entry: dict[str, Any], label: str, files: dict[str, Path]) -> str |
 
     Pins record it (``source``); one kept before they did names it in its header, or, saved
     again after a reload (its header then said "pinned: NAME"), by its name, which the page
-    takes from the shipped scenario. Only a name ``files`` offers is taken: the entry is the
-    browser's to edit, and never makes a path.
+    takes from the shipped scenario. A header that names anything else (``upload: u.toml``,
+    ``NAME, member 07``) claims nothing: an upload that extends baseline.toml is named
+    "baseline" too, and was taken for it. Only a name ``files`` offers is taken: the entry is
+    the browser's to edit, and never makes a path.
     """
     source = entry.get("source")
     if "source" in entry:
         return source if isinstance(source, str) and source in files else None
     header = _HEADER.match(entry["toml"].partition("\n")[0])
-    if header is not None and header["source"] in files:
+    if header is None:
+        return None
+    if header["source"] in files:
         return header["source"]
+    if not header["source"].startswith("pinned: "):
+        return None
     names: dict[str, str] = {}
     for name, path in files.items():
         try:

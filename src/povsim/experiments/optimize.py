@@ -978,9 +978,11 @@ def optimize(
     }
     out = Path(out)
     history = out / "history.parquet"
+    # The lock first, as calibrate takes it: two searches starting at once each put back an
+    # earlier one a killed search set aside, and the later deleted what the earlier put back.
     with (
-        replacing(out, "optimize", overwrite=overwrite, kept=history.is_file),
         locked(out),
+        replacing(out, "optimize", overwrite=overwrite, kept=history.is_file),
     ):
         # Looked at once an earlier search a killed one set aside is back in place: before,
         # a missing OUT was removed again on a refusal, that search and all.

@@ -14,6 +14,7 @@ as in the base scenario and no sample makes an invalid scenario.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import math
@@ -58,7 +59,7 @@ from povsim.config import (
     problems_from,
     referenced_scenario,
 )
-from povsim.config.errors import did_you_mean
+from povsim.config.errors import did_you_mean, table_not_value
 from povsim.config.fields import StrictNumbers, repeated
 from povsim.config.paths import leaves
 from povsim.experiments.executors import Executor, finishing, make_executor
@@ -76,7 +77,7 @@ from povsim.runs import metrics
 from povsim.runs.display import format_value
 from povsim.runs.progress import runs_progress
 from povsim.runs.runner import RunResult
-from povsim.runs.store import OutputDirectory, check_target, replacing
+from povsim.runs.store import OutputDirectory, check_target, locked, replacing
 from povsim.sim.indicators import INDICATORS
 
 __all__ = [
@@ -353,18 +354,12 @@ def _validate(problem: Problem, source: str) -> None:
                 ScenarioProblem(source, f"inputs.{path}", f"no such scenario field{hint}")
             )
             continue
-        if isinstance(value, dict) and (fields := [f for f in value if f != "kind"]):
+        if isinstance(value, dict) and any(f != "kind" for f in value):
             # A whole table (income): what to give instead, in the problem's words.
-            first = "share" if "share" in fields else fields[0]
-            listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" * (len(fields) > 4))
-            issues.append(
-                ScenarioProblem(
-                    source,
-                    f"inputs.{path}",
-                    "a table of settings, not a number: vary one of its fields instead, e.g. "
-                    f'[inputs."{path}.{first}"] ({listed})',
-                )
+            message = table_not_value(
+                None, value, functools.partial(_vary_instead, path), said="a number"
             )
+            issues.append(ScenarioProblem(source, f"inputs.{path}", message))
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             issues.append(ScenarioProblem(source, f"inputs.{path}", "is not a number"))
@@ -430,6 +425,11 @@ def _validate(problem: Problem, source: str) -> None:
         raise ScenarioError([ScenarioProblem(source, "inputs", "no inputs to vary")])
 
 
+def _vary_instead(path: str, field: str) -> str:
+    """What a problem varies instead of the whole table at ``path``: its ``field``."""
+    return f'vary one of its fields instead, e.g. [inputs."{path}.{field}"]'
+
+
 def _numbers(tree: Any, prefix: str = "") -> list[str]:
     """The dotted paths of a dumped scenario's numbers: what an input can vary."""
     if isinstance(tree, dict):
@@ -445,7 +445,7 @@ def _range_problems(
     """A bounded input's ends must each make a valid scenario, or samples near them would
     be refused once sampling starts (``povsim check`` said such a problem was fine)."""
     spec = problem.spec.inputs[path]
-    if spec.dist not in ("unif", "logunif", "triang", "truncnorm"):
+    if spec.dist not in BOUNDED:
         return _beyond_the_field(problem, path, source)
     for end in spec.bounds[:2]:  # lower and upper, for truncnorm too
         try:
@@ -459,31 +459,59 @@ def _range_problems(
 def _shares_together(problem: Problem, flat: dict[str, Any], source: str) -> list[ScenarioProblem]:
     """Budget shares varied as inputs of their own must fit the budget together, not only
     one at a time: two whose upper ends each fit added up to more than 1 in a sample, which
-    sampling refused after ``povsim check`` had passed the problem."""
-    shares = {
-        path: spec.bounds[1]
-        for path, spec in problem.spec.inputs.items()
-        if spec.dist in ("unif", "logunif", "triang", "truncnorm")
-        and path.startswith("programs.")
-        and path.endswith(".share")
-    }
-    if len(shares) < 2:
+    sampling refused after ``povsim check`` had passed the problem.
+
+    A bounded share's upper end is its upper bound; an unbounded one's (norm, lognorm) is
+    the value it passes with a chance of :data:`OUTSIDE_CHANCE`, as its field's limits are
+    read (:func:`_beyond_the_field`). Left out, a normal share was never added in at all.
+    """
+    ends: dict[str, float] = {}
+    unbounded: list[str] = []
+    for path, spec in problem.spec.inputs.items():
+        if not (path.startswith("programs.") and path.endswith(".share")):
+            continue
+        if spec.dist in BOUNDED:
+            ends[path] = spec.bounds[1]
+        elif spec.dist in ("norm", "lognorm"):
+            ends[path] = _upper_end(spec.dist, spec.bounds[0], spec.bounds[1])
+            unbounded.append(path)
+    if len(ends) < 2:
         return []
     try:
-        problem.base.updated({p: as_field_type(flat, p, end) for p, end in shares.items()})
+        problem.base.updated({p: as_field_type(flat, p, end) for p, end in ends.items()})
     except ScenarioError as err:
-        ends = ", ".join(f"{p} {end:g}" for p, end in shares.items())
+        shown = ", ".join(
+            f"{p} {end:.3g} (its {problem.spec.inputs[p].dist} passes it with a chance of "
+            f"{OUTSIDE_CHANCE:g})"
+            if p in unbounded
+            else f"{p} {end:g}"
+            for p, end in ends.items()
+        )
         reason = "; ".join(p.message for p in err.problems)
+        named = "bounds" if not unbounded else "ends"
         return [
             ScenarioProblem(
                 source,
-                f"inputs.{next(reversed(shares))}.bounds",
-                f"the shares' upper bounds together ({ends}) make an invalid scenario, so a "
+                f"inputs.{next(reversed(ends))}.bounds",
+                f"the shares' upper {named} together ({shown}) make an invalid scenario, so a "
                 f"sample near them would be refused: {reason}; lower them, or vary the shares "
                 "in a [shares] table, which keeps their sum",
             )
         ]
     return []
+
+
+def _upper_end(dist: str, centre: float, spread: float) -> float:
+    """The value an unbounded distribution passes with a chance of :data:`OUTSIDE_CHANCE`
+    (SALib's lognorm: exp of a normal of mean ``centre`` and sd ``spread``)."""
+    from scipy import stats
+
+    end = float(stats.norm.isf(OUTSIDE_CHANCE, centre, spread))
+    return math.exp(end) if dist == "lognorm" else end
+
+
+BOUNDED = ("unif", "logunif", "triang", "truncnorm")
+"""SALib's distributions whose samples stay within their bounds (the first two values)."""
 
 
 OUTSIDE_CHANCE = 1e-6
@@ -1341,75 +1369,78 @@ def run_sensitivity(
     target = arguments.path("out", out)
     # A file, a link or someone else's directory is refused before anything is looked into.
     check_target(target, "sensitivity", overwrite=overwrite, resume=True)
-    # An earlier analysis is kept aside until a run of the new one finishes: refused or
-    # stopped before, it comes back.
-    with replacing(
-        target, "sensitivity", overwrite=overwrite, kept=lambda: finished_runs(target) > 0
-    ):
-        existed = target.exists()
-        fresh = not existed or not any(target.iterdir())
-        directory = OutputDirectory(target, "sensitivity")
-        out = directory.path
-        sp = PovsimProblemSpec(problem)
-        try:
-            sample(sp, method, n, second_order=second_order)
-            record = problem.record(sp._drawn_with)
-            # Resumed or not: without --resume it advised one, which was then refused.
-            if differs := another_analysis(out / "runs", record, problem.base):
-                # Named for the analysis the user gave, not the sweep directory under it.
-                raise SweepError(
-                    f"{out} holds another analysis ({differs}): use another --out to start "
-                    "anew or --overwrite to replace it (out=, overwrite=True in Python)"
+    # One writer at a time on OUT, taken before an earlier analysis a killed one set aside
+    # is settled: two starting at once each put it back, and the later deleted it.
+    with locked(target):
+        # An earlier analysis is kept aside until a run of the new one finishes: refused or
+        # stopped before, it comes back.
+        with replacing(
+            target, "sensitivity", overwrite=overwrite, kept=lambda: finished_runs(target) > 0
+        ):
+            existed = target.exists()
+            fresh = not existed or not any(target.iterdir())
+            directory = OutputDirectory(target, "sensitivity")
+            out = directory.path
+            sp = PovsimProblemSpec(problem)
+            try:
+                sample(sp, method, n, second_order=second_order)
+                record = problem.record(sp._drawn_with)
+                # Resumed or not: without --resume it advised one, which was then refused.
+                if differs := another_analysis(out / "runs", record, problem.base):
+                    # Named for the analysis the user gave, not the sweep directory under it.
+                    raise SweepError(
+                        f"{out} holds another analysis ({differs}): use another --out to start "
+                        "anew or --overwrite to replace it (out=, overwrite=True in Python)"
+                    )
+                if (out / "runs" / "design.json").exists() and not resume:
+                    # Named for what the user ran, not for the sweep that keeps its runs.
+                    raise SweepError(
+                        f"{out} already holds a sensitivity analysis: add --resume to continue it "
+                        "or --overwrite to replace it (resume=True, overwrite=True in Python)"
+                    )
+                if on_plan is not None:
+                    on_plan(len(sp.samples) * problem.spec.replications, 0)
+                sp.evaluate(
+                    executor=executor,
+                    workers=workers,
+                    scheduler=scheduler,
+                    out=out / "runs",
+                    resume=resume,
+                    on_result=on_result,
+                    progress=progress,
                 )
-            if (out / "runs" / "design.json").exists() and not resume:
-                # Named for what the user ran, not for the sweep that keeps its runs.
-                raise SweepError(
-                    f"{out} already holds a sensitivity analysis: add --resume to continue it "
-                    "or --overwrite to replace it (resume=True, overwrite=True in Python)"
-                )
-            if on_plan is not None:
-                on_plan(len(sp.samples) * problem.spec.replications, 0)
-            sp.evaluate(
-                executor=executor,
-                workers=workers,
-                scheduler=scheduler,
-                out=out / "runs",
-                resume=resume,
-                on_result=on_result,
-                progress=progress,
+            except BaseException:
+                # Refused (a sample that makes an invalid scenario) or stopped before any run
+                # finished: leave what was there before.
+                if fresh and not finished_runs(out):
+                    if existed:  # the user's own empty directory stays
+                        for child in out.iterdir():
+                            shutil.rmtree(child) if child.is_dir() else child.unlink()
+                    else:
+                        shutil.rmtree(out)
+                raise
+        with finishing(out):
+            analyze(sp, method, second_order=second_order)
+            indices = indices_table(sp)
+            yearly = time_varying_table(indices)
+            directory.table("samples", pd.DataFrame(sp.samples, columns=problem.names))
+            assert sp.evaluations is not None  # set by evaluate()
+            directory.table("outputs", sp.evaluations.reset_index())
+            directory.table("indices", indices)
+            directory.table("time_varying", yearly)
+            directory.figure("indices", sensitivity_bars(indices, method, sp.no_indices()))
+            if not yearly.empty:  # a problem with no time-varying columns has no such figure
+                directory.figure("time_varying", time_varying_indices(yearly, method))
+            directory.manifest(
+                method=method,
+                n=n,
+                # only Sobol' has second-order terms to ask for
+                second_order=second_order if method == "sobol" else None,
+                samples=len(sp.samples),
+                runs=len(sp.samples) * problem.spec.replications,
+                constant_outputs=sp.constant,
+                undefined_outputs=sp.undefined,
+                problem=problem.spec.model_dump(mode="json"),
+                base=problem.base.model_dump(mode="json"),
             )
-        except BaseException:
-            # Refused (a sample that makes an invalid scenario) or stopped before any run
-            # finished: leave what was there before.
-            if fresh and not finished_runs(out):
-                if existed:  # the user's own empty directory stays
-                    for child in out.iterdir():
-                        shutil.rmtree(child) if child.is_dir() else child.unlink()
-                else:
-                    shutil.rmtree(out)
-            raise
-    with finishing(out):
-        analyze(sp, method, second_order=second_order)
-        indices = indices_table(sp)
-        yearly = time_varying_table(indices)
-        directory.table("samples", pd.DataFrame(sp.samples, columns=problem.names))
-        assert sp.evaluations is not None  # set by evaluate()
-        directory.table("outputs", sp.evaluations.reset_index())
-        directory.table("indices", indices)
-        directory.table("time_varying", yearly)
-        directory.figure("indices", sensitivity_bars(indices, method, sp.no_indices()))
-        if not yearly.empty:  # a problem with no time-varying columns has no such figure
-            directory.figure("time_varying", time_varying_indices(yearly, method))
-        directory.manifest(
-            method=method,
-            n=n,
-            # only Sobol' has second-order terms to ask for
-            second_order=second_order if method == "sobol" else None,
-            samples=len(sp.samples),
-            runs=len(sp.samples) * problem.spec.replications,
-            constant_outputs=sp.constant,
-            undefined_outputs=sp.undefined,
-            problem=problem.spec.model_dump(mode="json"),
-            base=problem.base.model_dump(mode="json"),
-        )
     return sp

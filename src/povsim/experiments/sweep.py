@@ -478,20 +478,21 @@ def _table_in_design(base: Scenario, table: str, field: str, given: Any) -> str 
     design's words: a field of it as the grid's key, or in the set (the scenario's own
     message says to set it "under [income]", which is no table of a design)."""
     try:
-        fields = [f for f in get_path(base.model_dump(mode="python"), field) if f != "kind"]
+        fields = list(get_path(base.model_dump(mode="python"), field))
     except (KeyError, TypeError):
         return None
-    if not fields:
+    if not any(f != "kind" for f in fields):
         return None
-    # a program's share, as the scenario's message offers it; else the table's first field
-    key = f'"{field}.{"share" if "share" in fields else fields[0]}"'
-    if table == "grid":
-        instead = f"give one of its fields as the grid's key instead, e.g. {key} = [...]"
-    elif table == "lhs.ranges":
-        instead = f"give one of its fields a range instead, e.g. {key} = [low, high]"
-    else:
+
+    def instead(example: str) -> str:
+        key = f'"{field}.{example}"'
+        if table == "grid":
+            return f"give one of its fields as the grid's key instead, e.g. {key} = [...]"
+        if table == "lhs.ranges":
+            return f"give one of its fields a range instead, e.g. {key} = [low, high]"
         shown = "under [set]" if table == "set" else f"in {table}"
-        instead = f"set one of its fields instead, e.g. {key} = ... {shown}"
+        return f"set one of its fields instead, e.g. {key} = ... {shown}"
+
     return table_not_value(given, fields, instead)
 
 

@@ -20,6 +20,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import subprocess
 import tempfile
@@ -279,11 +280,54 @@ def _takes_files(folder: Path, said: str) -> None:
 
 def _lock_owner(target: Path) -> int | None:
     """The live process writing ``target`` now, if any."""
+    owner = _lock_holder(target.parent / f".{target.name}.lock")
+    return owner if owner != os.getpid() else None
+
+
+def _lock_holder(lock: Path) -> int | None:
+    """The process that wrote ``lock`` if it is still running, this one included.
+
+    A pid used again since (after a reboot: the lock of a povsim killed before it) names a
+    process started after the lock was written, which cannot be the one that wrote it.
+    """
     try:
-        owner = int((target.parent / f".{target.name}.lock").read_text(encoding="utf-8"))
+        owner = int(lock.read_text(encoding="utf-8").strip() or 0)
+        written = lock.stat().st_mtime
     except (OSError, ValueError):
         return None
-    return owner if owner != os.getpid() and _alive(owner) else None
+    if owner <= 0 or not _alive(owner) or _started_after(owner, written):
+        return None
+    return owner
+
+
+_CLOCK_SLACK = 5.0
+"""Seconds a start time read from /proc may be late: boot time is given in whole seconds,
+and the clock may have been set since."""
+
+
+def _started_after(pid: int, moment: float) -> bool:
+    """Whether process ``pid`` started after ``moment`` (a file's time), so did not write
+    that file. False where the start time cannot be read (no /proc): it may have."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        started = _boot_time() + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return False
+    return started > moment + _CLOCK_SLACK
+
+
+def _boot_time() -> float:
+    """When the system started (seconds since the epoch), from /proc/stat.
+
+    Raises:
+        OSError: it does not say (no /proc).
+    """
+    with open("/proc/stat", encoding="ascii") as stat:
+        for line in stat:
+            if line.startswith("btime "):
+                return float(line.split()[1])
+    raise OSError("/proc/stat gives no boot time")
 
 
 def _busy(target: Path, owner: int) -> OutputError:
@@ -322,11 +366,8 @@ def locked(target: Path) -> Iterator[None]:
         try:
             handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
-            try:
-                owner = int(lock.read_text(encoding="utf-8").strip() or 0)
-            except (OSError, ValueError):
-                owner = 0
-            if owner and owner != os.getpid() and _alive(owner):
+            owner = _lock_holder(lock)
+            if owner is not None and owner != os.getpid():
                 raise _busy(target, owner) from None
             lock.unlink(missing_ok=True)  # its owner died: take it over
             continue
@@ -355,13 +396,35 @@ def locked(target: Path) -> Iterator[None]:
 
 def _recover(target: Path) -> None:
     """Undo what a writer killed mid-way left beside ``target`` (called under its lock)."""
-    for old in target.parent.glob(f".{target.name}.old-*"):
+    for old, _ in _left_beside(target, "old", _TEMPORARY):
         kept = old / target.name
         if kept.exists() and not target.exists():
             os.replace(kept, target)  # killed between the two renames: the old run is back
         shutil.rmtree(old, ignore_errors=True)
-    for tmp in target.parent.glob(f".{target.name}.tmp-*"):
+    for tmp, _ in _left_beside(target, "tmp", _TEMPORARY):
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+_TEMPORARY = "[a-z0-9_]+"
+"""What :func:`tempfile.mkdtemp` adds after its prefix (no dot: not another target's)."""
+
+
+def _left_beside(target: Path, tag: str, suffix: str) -> list[tuple[Path, str]]:
+    """What a writer of ``target`` leaves beside it as ``.NAME.TAG-SUFFIX`` (``suffix`` a
+    regular expression), with the suffix found, oldest name first.
+
+    Matched exactly, not by a glob: ``run[1]`` read as a pattern matched ``.run1.…``, and
+    ``.a.replaced-*`` matched ``.a.replaced-1.replaced-5``, which is target
+    ``a.replaced-1``'s, so one writer moved or removed another output's folders.
+    """
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.{tag}-({suffix})")
+    try:
+        names = sorted(os.listdir(target.parent))
+    except OSError:  # no parent yet: nothing was left there
+        return []
+    return [
+        (target.parent / name, found[1]) for name in names if (found := pattern.fullmatch(name))
+    ]
 
 
 def path_component(name: str) -> str:
@@ -537,13 +600,18 @@ def replacing(
     analysis, a calibration, a policy search): an earlier povsim ``kind`` at ``target`` is
     set aside while the new work starts there, comes back if the work ends before
     ``kept()`` (refused, or stopped before it kept anything), and is removed once the new
-    work has kept something. Without ``overwrite`` nothing is moved. One set aside by a
-    writer that was killed is settled first, as that writer would have.
+    work has kept something. Without ``overwrite`` nothing is set aside. One set aside by a
+    writer that was killed is settled first, as that writer would have: put back or removed.
+
+    Hold :func:`locked` on ``target`` around it: two writers settling one set-aside output
+    at once each put it back, and the later deleted what the earlier had put back.
 
     Raises:
         OutputError: ``target`` is not a povsim ``kind``, or holds files its manifest does
-            not list (:func:`check_target`); before anything is moved. Or an earlier
-            output a killed writer set aside cannot go back: ``target`` holds other files.
+            not list (:func:`check_target`); before it is set aside, though an output a
+            killed writer had set aside may have been put back or removed by then. Or such
+            an output cannot go back: ``target`` holds other files, or what is there cannot
+            be removed.
     """
     target = Path(target)
     _restore_replaced(target, kind, kept)
@@ -574,32 +642,64 @@ def _restore_replaced(target: Path, kind: str, kept: Callable[[], bool]) -> None
     been stopped); removed if it kept something, which replaces it as a finished one would.
 
     Raises:
-        OutputError: ``target`` now holds something else, naming where the earlier output is.
+        OutputError: ``target`` now holds something else, or cannot be removed, naming
+            where the earlier output is.
     """
-    for aside in sorted(target.parent.glob(f".{target.name}.replaced-*")):
+    # Every writer holds target's lock while its output is set aside, so under this one's
+    # a running pid is one used again since (after a reboot), not the writer: its folder
+    # would stay hidden for as long as that process runs.
+    ours = _lock_holder(target.parent / f".{target.name}.lock") == os.getpid()
+    for aside, pid in _left_beside(target, "replaced", r"\d+"):
+        owner = int(pid)
+        if owner == os.getpid():
+            continue
+        if not _alive(owner):
+            _put_back(aside, target, kind, kept, f"a povsim that was stopped (pid {owner})")
+        elif ours:
+            stopped = f"a povsim that was stopped (pid {owner}, another process's since)"
+            _put_back(aside, target, kind, kept, stopped)
+
+
+def _put_back(aside: Path, target: Path, kind: str, kept: Callable[[], bool], stopped: str) -> None:
+    """Settle the output ``stopped`` (who set it aside, for messages) left in ``aside``."""
+    if _begun(target, kind) and kept():
+        shutil.rmtree(aside, ignore_errors=True)
+        return
+    if target.exists() or target.is_symlink():
+        # Looked at again here, not trusted from above: another writer may have put the
+        # earlier output back meanwhile, and what was there was removed with it.
+        if not aside.exists():
+            return
+        if not (_begun(target, kind) or (_folder(target) and not any(target.iterdir()))):
+            raise OutputError(
+                f"{target} holds other files, and the povsim {kind} it held before is in "
+                f"{aside}, set aside by {stopped}: move one of them, then rerun"
+            )
         try:
-            owner = int(aside.name.rsplit("-", 1)[1])
-        except ValueError:
-            continue
-        if owner == os.getpid() or _alive(owner):
-            continue
-        folder = target.is_dir() and not target.is_symlink()
-        started = folder and output_kind(target) == kind
-        if started and kept():
-            shutil.rmtree(aside, ignore_errors=True)
-            continue
-        if target.exists() or target.is_symlink():
-            if not (started or (folder and not any(target.iterdir()))):
-                raise OutputError(
-                    f"{target} holds other files, and the povsim {kind} it held before is in "
-                    f"{aside}, set aside by a povsim that was stopped (pid {owner}): move "
-                    "one of them, then rerun"
-                )
             shutil.rmtree(target)
-        try:
-            os.replace(aside, target)
-        except FileNotFoundError:  # another writer settled it first
-            continue
+        except OSError as err:
+            raise OutputError(
+                f"cannot put back the povsim {kind} in {aside}, set aside by {stopped}: "
+                f"{target} cannot be removed ({err.strerror or err}); remove it, then rerun"
+            ) from None
+    try:
+        os.replace(aside, target)
+    except FileNotFoundError:  # another writer settled it first
+        return
+    except OSError as err:
+        raise OutputError(
+            f"cannot put back the povsim {kind} in {aside}, set aside by {stopped}, at "
+            f"{target} ({err.strerror or err}); move it there, then rerun"
+        ) from None
+
+
+def _folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _begun(target: Path, kind: str) -> bool:
+    """Whether ``target`` is a folder of povsim's ``kind`` (a writer had begun it)."""
+    return _folder(target) and output_kind(target) == kind
 
 
 @contextmanager
