@@ -1272,6 +1272,16 @@ def test_an_output_a_killed_writer_set_aside_is_put_back_or_named(tmp_path: Path
         rerun()
     assert (aside / "history.parquet").is_file()
     assert (out / "notes.txt").is_file()
+    # The user's file beside the killed fit's marker: it had been deleted with the folder.
+    (out / MARKER).write_text("calibration\n", encoding="utf-8")
+    with pytest.raises(store.OutputError, match=rf"fit holds other files.* is in .*{aside.name}"):
+        rerun()
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (aside / "history.parquet").is_file()
+    # A folder of the user's own where the fit was: its refusal says where the fit went.
+    (out / MARKER).unlink()
+    with pytest.raises(store.OutputError, match=rf"not a povsim output.* is in .*{aside.name}"):
+        store.check_target(out, "calibration", overwrite=True)
 
 
 def _dead_pid() -> int:

@@ -582,6 +582,17 @@ def test_a_file_that_adds_years_or_a_set_of_one_year_is_not_noted(tmp_path: Path
     assert not any("kept from" in n for n in one_year.notes())
 
 
+def test_a_line_a_child_gives_too_few_years_blames_no_other_file(tmp_path: Path) -> None:
+    """A child that set end_year = 2030 and the line to 2022 was told "(the run's years are
+    set in baseline.toml)", though the baseline sets only the first year, which is covered."""
+    child = _baseline_and(tmp_path, "end_year = 2030\n[poverty_line]\n2021 = 3400\n2022 = 3500\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(child)
+    text = str(caught.value)
+    assert "poverty_line: no value for 2023-2030 (the run is 2014-2030)" in text
+    assert "years are set in" not in text
+
+
 def test_a_child_that_moves_the_run_past_the_parent_s_line_is_named_first(
     tmp_path: Path,
 ) -> None:

@@ -430,8 +430,16 @@ def problems_from(
             continue
         if any(word in message for word in ("the run is", "start_year", "end_year")):
             # The parent's poverty line is short of the years a child file asked for: name
-            # the file that moved the run too.
-            setters = {origin.get((key,)) for key in ("start_year", "end_year")}
+            # the file that moved the end the line falls short of (the other end's file
+            # moved nothing).
+            line_short = _LINE_SHORT.match(message)
+            missing = message.split(" (the run is")[0] if line_short else ""
+            keys = [
+                key
+                for key, year in (("start_year", "start"), ("end_year", "end"))
+                if line_short is None or line_short[year] in missing
+            ]
+            setters = {origin.get((key,)) for key in keys}
             setters -= {None, source}
             if setters:
                 message += f" (the run's years are set in {', '.join(sorted(map(str, setters)))})"

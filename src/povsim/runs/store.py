@@ -150,9 +150,18 @@ def _check_contents(target: Path, kind: str, *, overwrite: bool, resume: bool) -
             if (target / "manifest.json").exists()
             else ("no manifest.json")
         )
+        # A folder made where a killed writer's target was hides the earlier output it set
+        # aside: say where it is.
+        aside = [path for path, _ in _left_beside(target, "replaced", r"\d+")]
+        hidden = (
+            f"; the povsim output it held before is in {aside[0]}, set aside by a povsim that "
+            "was stopped: move this folder away and rerun to put it back"
+            if aside
+            else ""
+        )
         raise OutputError(
             f"{target} exists and is not a povsim output ({why}); "
-            "it is left untouched (choose another output path)"
+            f"it is left untouched (choose another output path){hidden}"
         )
     if found != kind:
         raise OutputError(
@@ -670,7 +679,11 @@ def _put_back(aside: Path, target: Path, kind: str, kept: Callable[[], bool], st
         # earlier output back meanwhile, and what was there was removed with it.
         if not aside.exists():
             return
-        if not (_begun(target, kind) or (_folder(target) and not any(target.iterdir()))):
+        # What a writer killed before its first point leaves is its marker alone; anything
+        # else may be the user's (a notes file put in since), and an output without a
+        # manifest cannot tell whose: removing it had deleted the user's file in silence.
+        left = {path.name for path in target.iterdir()} if _folder(target) else {""}
+        if not (left <= {MARKER} and (_begun(target, kind) or not left)):
             raise OutputError(
                 f"{target} holds other files, and the povsim {kind} it held before is in "
                 f"{aside}, set aside by {stopped}: move one of them, then rerun"
