@@ -838,6 +838,7 @@ def test_check_takes_every_kind_of_input_file() -> None:
     files = [
         SCENARIOS / "designs" / "mixes.toml",
         SCENARIOS / "problems" / "baseline_six.toml",
+        SCENARIOS / "problems" / "baseline_programs.toml",
         SCENARIOS / "regions" / "jiangjin_targets.toml",
         SCENARIOS / "baseline.toml",
     ]
@@ -847,6 +848,7 @@ def test_check_takes_every_kind_of_input_file() -> None:
     for part in (
         "sweep design: 4 scenarios",
         "sensitivity problem: 6 inputs",
+        "sensitivity problem: 8 inputs",
         "targets of jiangjin",
     ):
         assert part in text
