@@ -432,6 +432,16 @@ def test_replications_are_labelled_as_one_run_and_never_below_what_can_be(
 
     for name in ("cost_per_additional_exit", "incidence_end_without_support"):
         assert label(name) in shown, name
+    # At 30 columns the budget read "83,50…": each interval goes under its mean instead.
+    from povsim.runs.display import format_value
+
+    narrow = _render(intervals_table(ensemble, 30), 30)
+    assert all(len(line.rstrip()) <= 30 for line in narrow.splitlines())
+    words = set(narrow.split())
+    rows = ensemble.summary_intervals().set_index("metric")
+    for name in ("budget_yuan", "spending_yuan", "cost_per_exit"):
+        for value in rows.loc[name, ["mean", "ci_low", "ci_high"]]:
+            assert format_value(name, value) in words, name
 
 
 def test_an_index_and_its_interval_have_the_same_decimals() -> None:

@@ -146,7 +146,7 @@ def run(
     _write(result, target, run_figures(result), scenario, overrides, overwrite)
     if not quiet:
         if isinstance(result, Ensemble):
-            show(intervals_table(result))
+            show(intervals_table(result, console.width if console.is_terminal else None))
         else:
             show(summary_table(result, console.width if console.is_terminal else None))
             show(headline_table(result))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -223,25 +224,60 @@ def _held_by(ind: pd.DataFrame) -> str:
     return ", ".join(f"{words} {count:,.0f}" for count, words in gaps)
 
 
-def intervals_table(ensemble: Ensemble) -> Table:
-    table = Table(
-        title=f"{ensemble.scenario.name}: {ensemble.replications} replications "
-        f"(seed {ensemble.seed}), means with 95% intervals",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
+def intervals_table(ensemble: Ensemble, width: int | None = None) -> Table:
+    """Each outcome's mean over the replications with its 95% interval.
+
+    Args:
+        width: the terminal's columns: where the table is wider, each interval goes under
+            its mean and the outcomes' names fold between their words (at 30 columns a
+            terminal cut the budget to "83,50…").
+    """
+    title = (
+        f"{ensemble.scenario.name}: {ensemble.replications} replications "
+        f"(seed {ensemble.seed}), means with 95% intervals"
     )
+    summary = ensemble.summary_intervals().set_index("metric")
+    rows = [
+        (
+            label(name),
+            format_value(name, summary.loc[name, "mean"]),
+            format_value(name, summary.loc[name, "ci_low"]),
+            format_value(name, summary.loc[name, "ci_high"]),
+        )
+        for name in HEADLINE_ROWS
+        if name in summary.index
+    ]
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("outcome", "mean", "95% interval"):
         table.add_column(column, justify="right" if column != "outcome" else "left")
-    rows = ensemble.summary_intervals().set_index("metric")
-    for name in HEADLINE_ROWS:
-        if name in rows.index:
-            r = rows.loc[name]
-            interval = f"{format_value(name, r['ci_low'])} .. {format_value(name, r['ci_high'])}"
-            table.add_row(label(name), format_value(name, r["mean"]), interval)
-    if "spending_yuan" in rows.index:
+    for name, mean, low, high in rows:
+        table.add_row(name, mean, f"{low} .. {high}")
+    if width is not None and _table_width(table) > width:
+        table = _stacked_intervals(title, rows, width)
+    if "spending_yuan" in summary.index:
         table.caption = "spending includes the monitoring's help, paid outside the budgets"
         table.caption_justify = "left"
     return table
+
+
+def _stacked_intervals(title: str, rows: list[tuple[str, str, str, str]], width: int) -> Table:
+    """The intervals table with each interval's ends under its mean, in lines of their own,
+    and the names folded to what is left: no cell needs rich to wrap or cut it."""
+    longest = max(len(word) for name, *_ in rows for word in name.split())
+    fold = longest
+
+    def laid(fold: int) -> Table:
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("outcome", no_wrap=True)
+        table.add_column("mean\n95% interval", justify="right", no_wrap=True)
+        for name, mean, low, high in rows:
+            table.add_row("\n".join(textwrap.wrap(name, fold)), f"{mean}\n{low} ..\n{high}")
+        return table
+
+    # the names as wide as the terminal leaves them, never under their longest word
+    while _table_width(laid(fold + 1)) <= width and fold < max(len(r[0]) for r in rows):
+        fold += 1
+    return laid(fold)
 
 
 COST_NOTE = (
