@@ -20,7 +20,7 @@ from povsim.runs.display import format_value
 from povsim.runs.metrics import is_known, label, outcome
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     import pandas as pd
 
@@ -156,14 +156,13 @@ def summary_table(result: RunResult, width: int | None = None) -> RenderableType
     if width is None or _table_width(whole) <= width:
         return whole
     # Rich fits a table by cutting its columns, numbers and all: the years go with each part.
-    groups: list[list[int]] = [[0]]
-    for i in every[1:]:
-        if len(groups[-1]) > 1 and _table_width(table_of([*groups[-1], i], False, False)) > width:
-            groups.append([0])
-        groups[-1].append(i)
+    groups = _packed(
+        [[i] for i in every[1:]],
+        lambda group: _table_width(table_of([0, *group], False, False)) <= width,
+    )
     parts: list[RenderableType] = []
     for k, group in enumerate(groups):
-        parts += [table_of(group, k == 0, False), Text()]
+        parts += [table_of([0, *group], k == 0, False), Text()]
     # The legend under them all, in lines of the terminal's width: a part's narrow
     # caption broke every phrase.
     return Group(*parts, Text(caption))
@@ -271,7 +270,7 @@ def _stacked_intervals(title: str, rows: list[tuple[str, str, str, str]], width:
         table.add_column("outcome", no_wrap=True)
         table.add_column("mean\n95% interval", justify="right", no_wrap=True)
         for name, mean, low, high in rows:
-            table.add_row("\n".join(textwrap.wrap(name, fold)), f"{mean}\n{low} ..\n{high}")
+            table.add_row(_folded(name, fold), f"{mean}\n{low} ..\n{high}")
         return table
 
     # the names as wide as the terminal leaves them, never under their longest word
@@ -347,13 +346,7 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Render
             units[-1].append(i)
         else:
             units.append([i])
-    groups: list[list[int]] = []
-    for unit in units:
-        for part in [unit] if _fits(shown, rows, unit, width) else [[i] for i in unit]:
-            if groups and _fits(shown, rows, [*groups[-1], *part], width):
-                groups[-1] += part
-            else:
-                groups.append(part)
+    groups = _packed(units, lambda group: _fits(shown, rows, group, width))
     if len(groups) == 1:
         return _tall_comparison(title, shown, rows, groups[0], caption, named)
     # The title and the note over and under them all, in lines of the terminal's width: a
@@ -492,25 +485,28 @@ def sweep_table(summary: pd.DataFrame, width: int | None = None) -> RenderableTy
     widths, taken = fold(every)
     if width is None or taken <= width:
         return table_of(every, widths, True, True)
-    groups: list[list[int]] = [[]]
-    for i in every:
-        if groups[-1] and fold([*groups[-1], i])[1] > width:
-            groups.append([])
-        groups[-1].append(i)
+    groups = _packed([[i] for i in every], lambda group: fold(group)[1] <= width)
     return Group(
         *(table_of(g, fold(g)[0], k == 0, k == len(groups) - 1) for k, g in enumerate(groups))
     )
 
 
+def _packed(units: list[list[int]], fits: Callable[[list[int]], bool]) -> list[list[int]]:
+    """Columns in ``units`` (kept together where they ``fits`` alone) packed in order into
+    as few groups as ``fits``, for tables stacked one under another."""
+    groups: list[list[int]] = []
+    for unit in units:
+        for part in [unit] if fits(unit) else [[i] for i in unit]:
+            if groups and fits([*groups[-1], *part]):
+                groups[-1] += part
+            else:
+                groups.append(part)
+    return groups
+
+
 def _folded(header: str, width: int) -> str:
     """``header`` in lines of at most ``width`` characters, broken between words only."""
-    lines: list[str] = []
-    for word in header.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(word)
-    return "\n".join(lines)
+    return "\n".join(textwrap.wrap(header, width, break_long_words=False, break_on_hyphens=False))
 
 
 def _folded_width(header: str, width: int, floor: int) -> int:

@@ -20,6 +20,7 @@ from typing import Any
 import solara
 
 from povsim.config import ScenarioError, read_merged
+from povsim.config.paths import leaves
 from povsim.dashboard.policy import Policy, scenario_files
 from povsim.dashboard.upload import MAX_UPLOAD_BYTES, load_upload
 
@@ -168,7 +169,7 @@ def _changed(pinned: Policy, path: Path) -> str:
     "FIELD PINNED, now NOW"; empty when they are the same, or cannot be told (the shipped
     file no longer loads)."""
     try:
-        then = _flat(pinned.scenario().model_dump(mode="json"))
+        then = leaves(pinned.scenario().model_dump(mode="json"))
         now = Policy.from_file(path)
     except ScenarioError:
         return ""
@@ -186,7 +187,7 @@ def _changed(pinned: Policy, path: Path) -> str:
     except ScenarioError:
         # the pin's shares no longer fit it (a program added): against the file as shipped
         today = now.scenario()
-    flat = _flat(today.model_dump(mode="json"))
+    flat = leaves(today.model_dump(mode="json"))
     # By setting, a dated series' years together: the microcredit budget's five revised
     # years hid its interest rate behind "and 3 more".
     fields: dict[str, list[str]] = {}
@@ -206,17 +207,6 @@ def _changed(pinned: Policy, path: Path) -> str:
         shown.append(text)
     more = len(fields) - MOST_DIFFERENCES
     return "; ".join(shown) + (f"; and {more} more settings" if more > 0 else "")
-
-
-def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
-    """A dumped scenario as dotted paths to values (a dated series' years too: a revised
-    budget is named by its year)."""
-    if not isinstance(value, dict):
-        return {prefix: value}
-    flat: dict[str, Any] = {}
-    for key, inner in value.items():
-        flat |= _flat(inner, f"{prefix}.{key}" if prefix else str(key))
-    return flat
 
 
 def _same(a: Any, b: Any) -> bool:
