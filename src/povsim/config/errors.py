@@ -18,7 +18,25 @@ from pydantic import BaseModel, ValidationError
 
 from povsim.config.fields import NOT_A_NUMBER
 
-__all__ = ["ScenarioError", "ScenarioProblem", "did_you_mean", "not_utf8", "problems_from"]
+__all__ = [
+    "ScenarioError",
+    "ScenarioProblem",
+    "did_you_mean",
+    "not_utf8",
+    "problems_from",
+    "year_runs",
+]
+
+
+def year_runs(years: Iterable[int]) -> str:
+    """Years as runs: 2014-2016, 2019."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def did_you_mean(name: str, options: Iterable[str], *, n: int = 1, quoted: bool = False) -> str:
@@ -496,8 +514,6 @@ def _run_past_the_line(
     run's first or last year past the years it gives, as that file's problem; empty where
     the line itself is at fault (a year missing inside it, or the run's years set where the
     line is)."""
-    from povsim.config.schema import year_runs
-
     short = _LINE_SHORT.match(message)
     if short is None or not isinstance(given, Mapping):
         return []

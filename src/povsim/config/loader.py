@@ -18,10 +18,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from povsim.config.errors import ScenarioError, ScenarioProblem, not_utf8, problems_from
+from povsim.config.errors import ScenarioError, ScenarioProblem, not_utf8, problems_from, year_runs
 from povsim.config.geography import SET_PER_COUNTY, read_provinces
 from povsim.config.paths import parse_override, set_path
-from povsim.config.schema import Scenario, year_runs
+from povsim.config.schema import Scenario
 
 __all__ = [
     "DESIGN",

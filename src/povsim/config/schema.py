@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -26,7 +26,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from povsim.config.errors import PROGRAM_NOT_A_TABLE, ScenarioError, did_you_mean, problems_from
+from povsim.config.errors import (
+    PROGRAM_NOT_A_TABLE,
+    ScenarioError,
+    did_you_mean,
+    problems_from,
+    year_runs,
+)
 from povsim.config.fields import (
     MAX_SEED,
     Probability,
@@ -768,17 +774,6 @@ class BudgetConfig(Section):
         "ratio",
         ge=0.0,
     )
-
-
-def year_runs(years: Iterable[int]) -> str:
-    """Years as runs: 2014-2016, 2019."""
-    runs: list[list[int]] = []
-    for year in sorted(years):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def _program_config(value: Any, handler: Any) -> Any:
