@@ -493,6 +493,24 @@ def test_a_second_writer_is_refused_while_the_first_lives(tmp_path: Path) -> Non
     assert not (tmp_path / ".run.lock").exists()
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="a zombie is seen in /proc")
+def test_a_writer_ended_but_not_yet_reaped_holds_no_lock(tmp_path: Path) -> None:
+    """A writer that has ended lingers as a zombie until its parent waits for it, and its
+    lock refused every other writer meanwhile, though it writes nothing more."""
+    import subprocess
+    import sys
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        os.waitid(os.P_PID, ended.pid, os.WEXITED | os.WNOWAIT)  # ended, not reaped
+        lock = tmp_path / ".run.lock"
+        lock.write_text(f"{ended.pid}\n", encoding="utf-8")
+        with povsim.runs.store.locked(tmp_path / "run"):
+            assert lock.read_text(encoding="utf-8") == f"{os.getpid()}\n"
+    finally:
+        ended.wait()
+
+
 def test_what_a_killed_writer_left_is_recovered(tmp_path: Path) -> None:
     out = tmp_path / "run"
     assert runner.invoke(app, ["run", BASELINE, "--out", str(out), *SMALL]).exit_code == 0

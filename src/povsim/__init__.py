@@ -10,8 +10,9 @@ Typical use::
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import partial
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from povsim.experiments.optimize import OptimizationResult
     from povsim.runs.counties import NationalResult
     from povsim.runs.metrics import OUTCOMES
+    from povsim.runs.progress import RunsProgress
     from povsim.runs.runner import RunResult, simulate
     from povsim.runs.store import write_run
     from povsim.sim.agents import Household, Village
@@ -300,11 +302,9 @@ def run(
             ``geography.min_households``).
     """
     from povsim.config import Scenario
-    from povsim.experiments.ensemble import run_ensemble
+    from povsim.experiments.dispatch import plan_run
     from povsim.plots.run import run_figures
-    from povsim.runs.counties import NationalResult
-    from povsim.runs.progress import runs_progress
-    from povsim.runs.runner import simulate
+    from povsim.runs.counties import NationalResult, SampleRaised
     from povsim.runs.store import write_run
 
     _check_runs(replications, seed)
@@ -312,34 +312,28 @@ def run(
     source = None if isinstance(scenario, Scenario) else str(scenario)
     spec = _scenario(scenario, overrides)
     _check_out(out, "run", overwrite)
-    if spec.geography is None and partition is not None:
-        raise ValueError("partition is for county-resolved scenarios; this is one county")
-    if spec.geography is not None:
-        result: RunResult | Ensemble | NationalResult = _run_national(
-            spec,
-            seed,
-            replications,
-            panel,
-            (executor, workers, scheduler),
-            "province" if partition is None else partition,
-            progress,
-        )
-    elif replications == 1:
-        if scheduler or executor == "dask" or workers:
-            # as the command line: a cluster or workers named for one model would go unused
-            raise ValueError(
-                "a single run runs here: workers and a Dask cluster are for replications > 1"
-            )
+    plan = plan_run(
+        spec,
+        panel=panel,
+        replications=replications,
+        partition=partition,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+    )
+    if plan.kind == "national":
+        # what the command line's parsing of --partition does, before any executor starts
+        by = plan.partition
+        if not (by == "province" or (isinstance(by, int) and not isinstance(by, bool) and by >= 1)):
+            raise ValueError(f"partition: 'province' or a number of counties, not {by!r}")
+    elif plan.kind == "single":
         _check_executor(executor, workers)  # a wrong name is refused though one run needs none
-        result = simulate(spec, seed, panel=panel)
-    else:
-        if panel:
-            raise ValueError("panel is for single runs")
-        with (
-            _executor(executor, workers, scheduler) as pool,
-            runs_progress("replications", replications, progress) as bar,
-        ):
-            result = run_ensemble(spec, seed, replications, executor=pool, on_result=bar.advance)
+    result = plan.run(
+        seed,
+        partial(_pools, executor, workers, scheduler, progress),
+        # at the caller of povsim.run: lambda, run_national, RunPlan.run, run
+        on_note=lambda note: warnings.warn(note, SampleRaised, stacklevel=5),
+    )
     if out is not None:
         if isinstance(result, NationalResult):
             from povsim.plots.national import national_figures
@@ -358,43 +352,25 @@ def run(
     return result
 
 
-def _run_national(
-    spec: Scenario,
-    seed: int | None,
-    replications: int,
-    panel: bool,
-    pool: tuple[str | Executor | None, int | None, str | None],
-    partition: str | int,
+@contextmanager
+def _pools(
+    executor: str | Executor | None,
+    workers: int | None,
+    scheduler: str | None,
     progress: bool | None,
-) -> NationalResult:
-    """One county-resolved national run, its partitions on the executor."""
-    from povsim.experiments.national import run_national
-    from povsim.runs.counties import SampleRaised
+    label: str,
+    total: int | None,
+    unit: str,
+) -> Iterator[tuple[Executor, RunsProgress]]:
+    """An executor (:func:`_executor`) and a bar over its runs, shown as ``progress`` says
+    (:func:`povsim.runs.progress.runs_progress`)."""
     from povsim.runs.progress import runs_progress
 
-    if panel or replications > 1:
-        which = "panel" if panel else "replications"
-        raise ValueError(
-            f"{which} is for county scenarios: {spec.name!r} is one county-resolved national "
-            "run (`povsim validate` runs its replications)"
-        )
-    whole = isinstance(partition, int) and not isinstance(partition, bool)
-    if not (partition == "province" or (whole and int(partition) >= 1)):
-        raise ValueError(f"partition: 'province' or a number of counties, not {partition!r}")
     with (
-        _executor(*pool) as executor,
-        runs_progress("partitions", None, progress, unit="partitions") as bar,
+        _executor(executor, workers, scheduler) as pool,
+        runs_progress(label, total, progress, unit=unit) as bar,
     ):
-        return run_national(
-            spec,
-            seed,
-            executor=executor,
-            partition=partition,
-            on_result=bar.advance,
-            on_plan=bar.start,
-            # at the caller of povsim.run: lambda, run_national, _run_national, run
-            on_note=lambda note: warnings.warn(note, SampleRaised, stacklevel=5),
-        )
+        yield pool, bar
 
 
 def compare(

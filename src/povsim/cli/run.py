@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,7 +28,9 @@ from povsim.cli.common import (
 from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED
 
 if TYPE_CHECKING:
-    from povsim.config import Scenario
+    from povsim.experiments.dispatch import RunRefused
+    from povsim.experiments.executors import Executor
+    from povsim.runs.progress import RunsProgress
 
 __all__ = ["compare", "run"]
 
@@ -74,83 +77,95 @@ def run(
     clock = time.perf_counter()  # the command's time, reading and writing included
     from povsim.cli.common import LazyProgress
     from povsim.cli.tables import headline_table, intervals_table, summary_table
-    from povsim.experiments.ensemble import Ensemble, run_ensemble
+    from povsim.config import ScenarioError
+    from povsim.experiments.dispatch import RunRefused, plan_run
+    from povsim.experiments.ensemble import Ensemble
+    from povsim.plots.national import national_figures
     from povsim.plots.run import run_figures
-    from povsim.runs.runner import RunResult, simulate
+    from povsim.runs.counties import NationalResult
     from povsim.runs.store import path_component
 
     executor = executor_name(executor, scheduler)  # checked for a single run too
-    by = _partition("province" if partition is None else partition)
+    by = None if partition is None else _partition(partition)
     overrides = set_ or []
     spec = load(scenario, overrides, national=True)
-    if spec.geography is None and partition is not None:
-        raise fail(f"--partition is for county-resolved scenarios; {scenario} is one county", 2)
-    if spec.geography is not None and (panel or replications > 1):
-        option = "--panel" if panel else "--replications"
-        why = (
-            "no panel of every household of its counties is kept: counties.parquet and "
-            "provinces.parquet hold each county's and province's figures by year"
-            if panel
-            else "povsim validate runs its replications"
+    try:
+        plan = plan_run(
+            spec,
+            panel=panel,
+            replications=replications,
+            partition=by,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
         )
-        raise fail(
-            f"{option} is for county scenarios: {scenario} is one county-resolved national run "
-            f"({why})",
-            2,
-        )
-    if panel and replications > 1:
-        raise fail("--panel is for single runs; drop it or use --replications 1", 2)
-    if spec.geography is None and replications == 1 and (executor == "dask" or workers):
-        # one run is one model, run here: a cluster or workers named for it would silently
-        # go unused
-        option = (
-            "--scheduler" if scheduler else "--executor dask" if executor == "dask" else "--workers"
-        )
-        raise fail(f"{option} is for --replications N (a single run runs here)", 2)
+    except RunRefused as err:
+        raise fail(_refused(err, scenario), 2) from None
     run_seed = spec.seed if seed is None else seed
     # A name from a file is one path component under runs/, never a path of its own.
     # Replications have a directory of their own: the first run a user makes is kept.
     many = "" if replications == 1 else f"-x{replications}"
     target = out or Path("runs") / f"{path_component(spec.name)}-seed{run_seed}{many}"
     refuse_target(target, "run", overwrite)
-    if spec.geography is not None:
-        _run_national(
-            spec,
-            run_seed,
-            target,
-            scenario,
-            overrides,
-            overwrite,
-            quiet,
-            by,
-            (executor, workers, scheduler),
-            clock,
-        )
-        return
-    result: RunResult | Ensemble
-    if replications == 1:
+
+    def pools(
+        label: str, total: int | None, unit: str
+    ) -> AbstractContextManager[tuple[Executor, RunsProgress]]:
+        return experiment(label, total, executor, workers, scheduler, quiet, unit)
+
+    def said(note: str) -> None:
+        errors.print(escape(f"note: {scenario}: {note}"), highlight=False)
+
+    # A single run's bar follows its model's steps (and shows only after a second); the
+    # others' follow whole runs or partitions, on the executor.
+    steps = None
+    if plan.kind == "single":
         runs = 2 if spec.has_support() else 1  # with and without support
-        progress = LazyProgress(runs * len(spec.years) * spec.steps_per_year, enabled=not quiet)
-        try:
-            result = simulate(spec, run_seed, panel=panel, on_step=progress)
-        finally:
-            progress.close()
+        steps = LazyProgress(runs * len(spec.years) * spec.steps_per_year, enabled=not quiet)
+    try:
+        result = plan.run(run_seed, pools, on_step=steps, on_note=said)
+    except ScenarioError as err:  # a national run's counties, drawn: the largest does not fit
+        raise fail(str(err), 2) from None
+    finally:
+        if steps is not None:
+            steps.close()
+    if isinstance(result, NationalResult):
+        figures = national_figures(result)
+        counties = len(result.counties["county"].unique())
+        wrote = f"{target} ({counties} counties in {result.partitions} partitions)"
     else:
-        with experiment("replications", replications, executor, workers, scheduler, quiet) as (
-            pool,
-            bar,
-        ):
-            result = run_ensemble(
-                spec, run_seed, replications, executor=pool, on_result=bar.advance
-            )
-    _write(result, target, run_figures(result), scenario, overrides, overwrite)
+        figures = run_figures(result)
+        wrote = str(target)
+    _write(result, target, figures, scenario, overrides, overwrite)
     if not quiet:
+        width = console.width if console.is_terminal else None
         if isinstance(result, Ensemble):
-            show(intervals_table(result, console.width if console.is_terminal else None))
+            show(intervals_table(result, width))
         else:
-            show(summary_table(result, console.width if console.is_terminal else None))
-            show(headline_table(result))
-    console.print(f"wrote {target} in {time.perf_counter() - clock:.1f} s")
+            show(summary_table(result, width))  # type: ignore[arg-type]
+            show(headline_table(result))  # type: ignore[arg-type]
+    console.print(f"wrote {wrote} in {time.perf_counter() - clock:.1f} s")
+
+
+def _refused(err: RunRefused, scenario: Path) -> str:
+    """A refusal of :func:`povsim.experiments.dispatch.plan_run` in the options' words."""
+    if err.only == "national":
+        return f"--partition is for county-resolved scenarios; {scenario} is one county"
+    if err.only == "county":
+        why = (
+            "no panel of every household of its counties is kept: counties.parquet and "
+            "provinces.parquet hold each county's and province's figures by year"
+            if err.argument == "panel"
+            else "povsim validate runs its replications"
+        )
+        return (
+            f"--{err.argument} is for county scenarios: {scenario} is one county-resolved "
+            f"national run ({why})"
+        )
+    if err.only == "single":
+        return "--panel is for single runs; drop it or use --replications 1"
+    option = "--executor dask" if err.argument == "executor" else f"--{err.argument}"
+    return f"{option} is for --replications N (a single run runs here)"
 
 
 def _write(
@@ -181,54 +196,6 @@ def _partition(text: str) -> str | int:
     if text.isdigit() and int(text) >= 1:
         return int(text)
     raise fail(f"--partition must be 'province' or a number of counties, not {text!r}", 2)
-
-
-def _run_national(
-    spec: Scenario,
-    seed: int,
-    target: Path,
-    source: Path,
-    overrides: list[str],
-    overwrite: bool,
-    quiet: bool,
-    by: str | int,
-    pool_options: tuple[str | None, int | None, str | None],
-    clock: float,
-) -> None:
-    """A county-resolved national run: partitions on the executor, then its run directory."""
-    from povsim.cli.tables import headline_table, summary_table
-    from povsim.config import ScenarioError
-    from povsim.experiments.national import run_national
-    from povsim.plots.national import national_figures
-
-    def said(note: str) -> None:
-        errors.print(escape(f"note: {source}: {note}"), highlight=False)
-
-    executor, workers, scheduler = pool_options
-    with experiment("partitions", None, executor, workers, scheduler, quiet, "partitions") as (
-        pool,
-        bar,
-    ):
-        try:
-            result = run_national(
-                spec,
-                seed,
-                executor=pool,
-                partition=by,
-                on_result=bar.advance,
-                on_plan=bar.start,
-                on_note=said,
-            )
-        except ScenarioError as err:  # its counties, drawn: the largest does not fit, say
-            raise fail(str(err), 2) from None
-    _write(result, target, national_figures(result), source, overrides, overwrite)
-    if not quiet:
-        show(summary_table(result, console.width if console.is_terminal else None))  # type: ignore[arg-type]
-        show(headline_table(result))  # type: ignore[arg-type]
-    console.print(
-        f"wrote {target} ({len(result.counties['county'].unique())} counties in "
-        f"{result.partitions} partitions) in {time.perf_counter() - clock:.1f} s"
-    )
 
 
 def compare(

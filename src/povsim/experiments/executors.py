@@ -31,6 +31,7 @@ from typing import Any, ClassVar, Literal
 
 from povsim.config import arguments
 from povsim.config.registry import trusted_imports, trusting
+from povsim.runs.processes import alive
 
 __all__ = [
     "EXECUTORS",
@@ -66,20 +67,6 @@ def _run_chunk(
     # program kinds would be refused there.
     with trusting(trusted):
         return [(index, fn(task)) for index, task in chunk]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed launcher may linger as a zombie until its parent reaps it
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -224,7 +211,7 @@ def _exit_with_launcher(launcher: int) -> None:
     parent = os.getppid()
 
     def watch() -> None:
-        while _alive(launcher) and os.getppid() == parent:
+        while alive(launcher) and os.getppid() == parent:
             time.sleep(0.5)
         os._exit(1)
 

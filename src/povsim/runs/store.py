@@ -32,6 +32,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from povsim.runs.processes import alive, started_after
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
@@ -304,39 +306,9 @@ def _lock_holder(lock: Path) -> int | None:
         written = lock.stat().st_mtime
     except (OSError, ValueError):
         return None
-    if owner <= 0 or not _alive(owner) or _started_after(owner, written):
+    if owner <= 0 or not alive(owner) or started_after(owner, written):
         return None
     return owner
-
-
-_CLOCK_SLACK = 5.0
-"""Seconds a start time read from /proc may be late: boot time is given in whole seconds,
-and the clock may have been set since."""
-
-
-def _started_after(pid: int, moment: float) -> bool:
-    """Whether process ``pid`` started after ``moment`` (a file's time), so did not write
-    that file. False where the start time cannot be read (no /proc): it may have."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
-        started = _boot_time() + ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return False
-    return started > moment + _CLOCK_SLACK
-
-
-def _boot_time() -> float:
-    """When the system started (seconds since the epoch), from /proc/stat.
-
-    Raises:
-        OSError: it does not say (no /proc).
-    """
-    with open("/proc/stat", encoding="ascii") as stat:
-        for line in stat:
-            if line.startswith("btime "):
-                return float(line.split()[1])
-    raise OSError("/proc/stat gives no boot time")
 
 
 def _busy(target: Path, owner: int) -> OutputError:
@@ -346,22 +318,13 @@ def _busy(target: Path, owner: int) -> OutputError:
     )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
 @contextmanager
 def locked(target: Path) -> Iterator[None]:
     """Hold ``.NAME.lock`` beside ``target`` (it holds the owner's pid) while writing it.
 
     A second writer is refused while the owner lives; a lock left by a process that died
-    is taken over, and the temporaries such a process left are cleaned up first.
+    (a zombie its parent has not reaped too: it writes nothing more) is taken over, and the
+    temporaries such a process left are cleaned up first.
 
     Raises:
         OutputError: another live process is writing ``target``.
@@ -662,7 +625,7 @@ def _restore_replaced(target: Path, kind: str, kept: Callable[[], bool]) -> None
         owner = int(pid)
         if owner == os.getpid():
             continue
-        if not _alive(owner):
+        if not alive(owner):
             _put_back(aside, target, kind, kept, f"a povsim that was stopped (pid {owner})")
         elif ours:
             stopped = f"a povsim that was stopped (pid {owner}, another process's since)"
