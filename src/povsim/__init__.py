@@ -360,7 +360,7 @@ def _pools(
     progress: bool | None,
     label: str,
     total: int | None,
-    unit: str,
+    unit: str = "runs",
 ) -> Iterator[tuple[Executor, RunsProgress]]:
     """An executor (:func:`_executor`) and a bar over its runs, shown as ``progress`` says
     (:func:`povsim.runs.progress.runs_progress`)."""
@@ -428,7 +428,6 @@ def compare(
         unpaired_note,
         write_comparison,
     )
-    from povsim.runs.progress import runs_progress
 
     if isinstance(scenarios, str | Path):
         raise TypeError(
@@ -448,9 +447,9 @@ def compare(
             note = unpaired_note(spec.name, specs[0].name, fields)
             warnings.warn(note, UnpairedComparison, stacklevel=2)
     _check_out(out, "compare", overwrite)
-    with (
-        _executor(executor, workers, scheduler) as pool,
-        runs_progress("runs", len(specs) * replications, progress) as bar,
+    with _pools(executor, workers, scheduler, progress, "runs", len(specs) * replications) as (
+        pool,
+        bar,
     ):
         result = compare_scenarios(
             specs, replications, seed, executor=pool, on_result=bar.advance, outcomes=outcomes
@@ -499,7 +498,6 @@ def sweep(
     """
     from povsim.config import ScenarioError, arguments
     from povsim.experiments.sweep import load_design, run_sweep
-    from povsim.runs.progress import runs_progress
     from povsim.runs.store import check_target
 
     _check_flags(progress, resume=resume)
@@ -509,10 +507,7 @@ def sweep(
         raise err.given_as("overrides") from None
     out = arguments.path("out", out)
     check_target(out, "sweep", resume=True)  # a sweep continues in its own directory only
-    with (
-        _executor(executor, workers, scheduler) as pool,
-        runs_progress("sweep", None, progress) as bar,
-    ):
+    with _pools(executor, workers, scheduler, progress, "sweep", None) as (pool, bar):
         return run_sweep(
             plan, out, resume=resume, executor=pool, on_result=bar.advance, on_plan=bar.start
         )
@@ -574,14 +569,10 @@ def optimize(
         ScenarioError: a scenario file's problems, each with its file and field.
     """
     from povsim.experiments.optimize import optimize as search
-    from povsim.runs.progress import runs_progress
 
     _check_flags(progress, overwrite=overwrite)
     # A search of minutes ran silent in a notebook, where `povsim optimize` has a bar.
-    with (
-        _executor(executor, workers, scheduler) as pool,
-        runs_progress("optimizing", None, progress) as bar,
-    ):
+    with _pools(executor, workers, scheduler, progress, "optimizing", None) as (pool, bar):
         return search(
             scenario,
             objectives,
