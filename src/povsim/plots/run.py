@@ -198,7 +198,13 @@ def income_fan(ind: pd.DataFrame, scenario: Scenario) -> Figure:
 
 
 def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Each year's exits by primary pathway (left) and by every program credited (right)."""
+    """Each year's exits by primary pathway (left), and the share of them each program
+    helped (right).
+
+    The primary pathways partition the exits, so they stack; the programs an exit was
+    helped by overlap (a household may count under several), so each is a share of the
+    year's exits in a cell of its own, where stacked bars would add credits up to no total.
+    """
     columns = ("year", "program", "primary_households", "exited_households")
     _checked("table", table, columns, "a run's pathways (result.pathways)", scenario)
     name = _named(scenario, table)
@@ -206,20 +212,29 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
     colours = program_colours([*scenario.programs, *table["program"]])
-    # The programs an exit needed only together are each credited on the right already.
+    primary = table.pivot(index="year", columns="program", values="primary_households")
+    exits = primary.sum(axis=1)
+    # A nation's millions, read off the axis, not an offset of 1e6 or 1e7 beside it
+    per, unit = (
+        (1e6, "million households") if float(exits.max() or 0.0) >= 1e6 else (1.0, "households")
+    )
+    _stacked_bars(left, primary / per, colours)
+    if len(primary):  # the tallest bar clear of the frame
+        left.set_ylim(top=1.05 * float(exits.max()) / per or None)
+    left.set(title="Exits by primary pathway", xlabel="year", ylabel=unit)
+    # The programs an exit needed only together are each credited on their own already.
     credited = table[table["program"] != JOINT_PATHWAY]
-    # A nation's millions, one scale for both panels (offsets of 1e6 and 1e7 beside each other)
-    largest = float(credited.groupby("year")["exited_households"].sum().max() or 0.0)
-    per, unit = (1e6, "million households") if largest >= 1e6 else (1.0, "households")
-    for ax, rows, column, title in (
-        (left, table, "primary_households", "Exits by primary pathway"),
-        (right, credited, "exited_households", "Exits crediting each program (may overlap)"),
-    ):
-        wide = rows.pivot(index="year", columns="program", values=column) / per
-        _stacked_bars(ax, wide, colours)
-        if len(wide):  # the tallest bar clear of the frame
-            ax.set_ylim(top=1.05 * float(wide.sum(axis=1).max()) or None)
-        ax.set(title=title, xlabel="year", ylabel=unit)
+    helped = credited.pivot(index="year", columns="program", values="exited_households")
+    shares = helped.div(exits.where(exits > 0), axis=0)  # a year without exits has no share
+    shares = shares.T.sort_index()  # a program a row, a year a column
+    right.imshow(shares.to_numpy(dtype=float), cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    for (row, col), share in np.ndenumerate(shares.to_numpy(dtype=float)):
+        if np.isfinite(share):  # dark cells take white figures
+            tone = "white" if share > 0.6 else "black"
+            right.text(col, row, f"{share:.0%}", ha="center", va="center", fontsize=7, color=tone)
+    right.set_xticks(range(len(shares.columns)), [str(y) for y in shares.columns])
+    right.set_yticks(range(len(shares.index)), list(shares.index), fontsize="small")
+    right.set(title="Share of the year's exits each program helped", xlabel="year")
     # Beside the panels: inside, the legend of eight programs hides the early years' bars.
     handles, labels = left.get_legend_handles_labels()  # every pathway, "combined" too
     fig.legend(handles, labels, fontsize="small", loc="outside right upper", title="program")
