@@ -448,6 +448,102 @@ def test_bad_targets_files_name_the_field(tmp_path: Path, text, field, message) 
     assert "Traceback" not in result.output
 
 
+def _targets(path: Path, *blocks: str, scenario: Path = SCENARIOS / "baseline.toml") -> Path:
+    """A targets file of ``blocks`` (each a target's fields but its source) for ``scenario``."""
+    text = f'region = "x"\nscenario = "{scenario.as_posix()}"\n'
+    text += "".join(f'[[targets]]\n{block}\nsource = "s"\n' for block in blocks)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_target_may_give_its_year_after_its_indicator_but_not_twice(tmp_path: Path) -> None:
+    """`indicator = "cumulative_exit_share@2020"` beside `year = 2020` was refused as
+    "COLUMN@YEAR needs a year after the @, not '2020@2020'"; the outcomes reference names a
+    yearly value COLUMN@YEAR wherever one is chosen."""
+    share = 'indicator = "cumulative_exit_share@2020"\nvalue = 0.9\nabsolute_tolerance = 0.05'
+    _, spec = load_region(_targets(tmp_path / "at_targets.toml", share))
+    (target,) = spec.targets
+    assert (target.indicator, target.year, target.label) == (
+        "cumulative_exit_share",
+        2020,
+        "cumulative_exit_share@2020",
+    )
+    twice = _targets(tmp_path / "twice_targets.toml", f"{share}\nyear = 2020")
+    result = runner.invoke(app, ["check", str(twice)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert (
+        f"{twice}: targets.0.indicator (the 1st in targets): 'cumulative_exit_share@2020' gives "
+        "the year after its @, and year gives one too: give it once, indicator = "
+        '"cumulative_exit_share" and year = 2020, or indicator = "cumulative_exit_share@2020" '
+        "alone"
+    ) in " ".join(result.output.split())
+    # a summary outcome is no target: not "did you mean counties_exited, county_exited?"
+    summary = 'indicator = "cost_per_exit"\nyear = 2020\nvalue = 3e4\nrelative_tolerance = 0.2'
+    result = runner.invoke(app, ["check", str(_targets(tmp_path / "s_targets.toml", summary))])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert (
+        "'cost_per_exit' is an outcome of a whole run (`povsim outcomes`); a target gives an "
+        in (said)
+    )
+    assert "did you mean" not in said
+
+
+def test_a_mean_income_under_the_line_is_noted(tmp_path: Path) -> None:
+    """750 yuan (a month's income) for a county's mean income of 2017 was fitted without a
+    word: check, calibrate and validate note it."""
+    monthly = 'indicator = "mean_income"\nyear = 2017\nvalue = 750\nrelative_tolerance = 0.1'
+    path = _targets(tmp_path / "m_targets.toml", monthly)
+    said = (
+        f"note: {path}: targets.0.value: mean_income@2017 is 750 yuan a person a year, under the "
+        "scenario's poverty line of 2017 (2,952) (is it a month's income?)"
+    )
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert said in " ".join(result.output.split())
+    args = ["calibrate", str(SCENARIOS / "baseline.toml"), "--targets", str(path)]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "fit"), "--param", "x=1:2"])
+    assert result.exit_code == 2  # refused after the note: no runs
+    assert said in " ".join(result.output.split())
+    # the registered's mean may well be under the line
+    registered = monthly.replace('"mean_income"', '"mean_income_registered"')
+    result = runner.invoke(app, ["check", str(_targets(path, registered))])
+    assert result.exit_code == 0, result.output
+    assert "note:" not in result.output
+
+
+def test_validate_says_what_to_give_for_a_scenario_and_reports_every_file(
+    tmp_path: Path,
+) -> None:
+    """`povsim validate CAL/calibrated.toml` was told "it is read by povsim run"; and only the
+    first of several files' problems was said."""
+    fit = tmp_path / "cal"
+    fit.mkdir()
+    (fit / "calibrated.toml").write_text(
+        f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n', encoding="utf-8"
+    )
+    (fit / "manifest.json").write_text(
+        json.dumps({"povsim_output": "calibration", "targets_file": "mine_targets.toml"}),
+        encoding="utf-8",
+    )
+    incidence = 'indicator = "incidence"\nyear = 2016\nvalue = 0.1\nrelative_tolerance = 0.1'
+    blank = _targets(tmp_path / "b_targets.toml", incidence)
+    blank.write_text(blank.read_text(encoding="utf-8").replace('"s"', '""'), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(fit / "calibrated.toml"), str(blank), str(fit)])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert (
+        f"error: {fit / 'calibrated.toml'}: a scenario file, not a targets file: povsim validate "
+        "runs the scenario a targets file names against its figures; to validate "
+        f"{fit / 'calibrated.toml'}, give a targets file whose scenario = "
+        f'"{fit / "calibrated.toml"}" (a path from the targets file), e.g. a copy of '
+        "mine_targets.toml, the targets this fit was made to"
+    ) in said
+    assert f"error: {blank}: targets.0.source" in said
+    assert f"error: {fit}: a calibration's folder, not a targets file" in said
+
+
 def test_targets_outside_the_scenario_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "late_targets.toml"
     path.write_text(
@@ -510,8 +606,11 @@ def test_calibrate_says_when_the_scenario_is_not_the_one_the_targets_name(tmp_pa
     args += [str(REGIONS / "shandan_targets.toml"), "--out", str(tmp_path / "fit")]
     result = runner.invoke(app, [*args, "--param", "income.growth=0.2:0.1"])
     assert result.exit_code == 2  # refused after the note: no runs
-    assert "its targets are for" in result.output
-    assert "fitting" in result.output
+    said = " ".join(result.output.split())
+    assert f"its targets are for {REGIONS / 'shandan.toml'} (its scenario), but " in said
+    # validate runs the targets' scenario, not the fit: said so, and how to check the fit
+    assert f"povsim validate {REGIONS / 'shandan_targets.toml'} checks" in said
+    assert "point the targets file's scenario at the calibrated file" in said
     own = ["calibrate", str(REGIONS / "shandan.toml"), *args[2:]]
     assert "its targets are for" not in runner.invoke(app, [*own, "--param", "x"]).output
 

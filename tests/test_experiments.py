@@ -1403,7 +1403,7 @@ def test_a_metric_the_comparison_cannot_have_says_why(tiny: Scenario) -> None:
     with pytest.raises(
         KeyError,
         match=r"no metric 'additional_exits' in this comparison: it needs the run without "
-        r"support, which a comparison does not run: compare with no_intervention\.toml",
+        r"support, which a comparison does not run: povsim run SCENARIO --replications N",
     ):
         comparison.metric("additional_exits")
     with pytest.raises(KeyError, match=r"did you mean incidence_end"):
@@ -1481,3 +1481,56 @@ def test_a_sweep_takes_set_for_its_base_and_a_resume_must_give_the_same(tmp_path
     said = " ".join(refused.output.split())
     assert "the base scenario's population.households: 300 then, 400 now" in said
     assert runner.invoke(app, [*args, "--resume", *small]).exit_code == 0
+
+
+def test_an_outcome_a_comparison_cannot_take_says_what_to_give(tiny: Scenario) -> None:
+    """`--outcome registered_people` offered registered_people_end, not the yearly
+    registered_people@YEAR; `--outcome additional_exits` between two counties of one's own
+    offered no_intervention.toml, which is the shipped baseline county."""
+    from povsim.experiments.compare import checked_outcomes
+
+    with pytest.raises(
+        ValueError,
+        match=r"'registered_people' is an indicator column: name it in a year, "
+        r"registered_people@YEAR \(e\.g\. registered_people@2020\), or one over the whole run: "
+        r"registered_people_end",
+    ):
+        checked_outcomes(["registered_people"], [tiny])
+    with pytest.raises(ValueError, match="needs the run without support") as err:
+        checked_outcomes(["additional_exits"], [tiny])
+    said = str(err.value)
+    assert "compare with no_intervention.toml instead" not in said
+    assert "a scenario of the same county without support" in said
+    assert "a file that extends yours and sets share = 0 for each program" in said
+
+
+def test_a_run_that_designates_few_villages_for_its_register_says_so(tmp_path: Path) -> None:
+    """Chongzuo's `designation_incidence = "county"` copied without its fitted multiple (1.09)
+    kept the baseline's 2: at 20% incidence 0-6 of 120 villages were designated and the
+    infrastructure money went unspent, without a word."""
+    from povsim.runs.runner import FewPoorVillages
+
+    def county(multiple: float) -> Path:
+        path = tmp_path / f"county{multiple:g}.toml"
+        path.write_text(
+            f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\nname = "county"\n'
+            "[population]\nhouseholds = 1500\nvillages = 30\n"
+            f'[villages]\ndesignation_incidence = "county"\ndesignation_multiple = {multiple}\n',
+            encoding="utf-8",
+        )
+        return path
+
+    said = (
+        r"^\d of 50 villages designated poor \(\d\.\d%\) where \d+\.\d% of people are "
+        r"registered: villages\.designation_multiple \(3\) times the county's own incidence "
+        r'\(designation_incidence = "county"\) lets few villages qualify; infrastructure serves '
+        r"only poor villages and may leave money unspent \(set the multiple with the county"
+    )
+    with pytest.warns(FewPoorVillages, match=said):
+        povsim.run(county(3), seed=1)
+    result = runner.invoke(app, ["run", str(county(3)), "--out", str(tmp_path / "r"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert f"note: {county(3)}: " in result.output
+    # fitted to the county, as Chongzuo's multiple is, it designates its share: no note (a
+    # warning would fail the test)
+    povsim.run(county(1.09), seed=1)

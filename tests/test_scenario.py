@@ -703,7 +703,13 @@ def test_a_problem_in_a_block_of_a_list_names_the_block_as_a_reader_counts(
 
     with pytest.raises(ScenarioError) as err:
         load_targets(path)
-    assert "targets.1.source (the 2nd in targets): is blank: name the seed file" in str(err.value)
+    said = "targets.1.source (the 2nd in targets): is missing or blank: name the seed file"
+    assert said in str(err.value)
+    # a source left out is told the same, not pydantic's "Field required"
+    path.write_text(path.read_text(encoding="utf-8").replace('source = "  "\n', ""))
+    with pytest.raises(ScenarioError) as err:
+        load_targets(path)
+    assert said in str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -728,3 +734,87 @@ def test_a_toml_slip_gets_a_hint_beside_the_parsers_words(
     with pytest.raises(ScenarioError, match="not valid TOML") as err:
         load_scenario(path)
     assert hint in f"{err.value}\n"  # a slip inside a string gets no hint
+
+
+@pytest.mark.parametrize("key", ['" 2016"', '"2016.0"', '"+2016"', '"20_16"'])
+@pytest.mark.parametrize("table", ["budget.total", "poverty_line", "programs.industry.budget"])
+def test_a_year_key_not_in_plain_digits_is_refused(tmp_path: Path, key: str, table: str) -> None:
+    """pydantic read " 2016", "2016.0", "+2016" and "20_16" as 2016, so `2016 = 5` beside
+    `" 2016" = 1` ran on one of them (1.0) without a word."""
+    path = write(
+        tmp_path / "k.toml",
+        f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n[{table}]\n2016 = 5\n{key} = 1\n',
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert str(err.value) == (
+        f"{path}: {table}: the key {key} is not a year in plain digits (write 2016)"
+    )
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    # no guess where the key is no number
+    with pytest.raises(ScenarioError, match=r'the key "y2016" is not a year in plain digits \(as'):
+        load_scenario(SCENARIOS / "baseline.toml", [f'{table}={{"y2016" = 1}}'])
+
+
+def test_a_field_in_the_wrong_table_says_where_it_belongs(tmp_path: Path) -> None:
+    """`income.poverty_line: unknown field` did not say the line is a top-level field, nor
+    `programs.industry.placement_rate` which programs have one."""
+    path = write(
+        tmp_path / "wrong.toml",
+        f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+        "households = 10\n[income]\npoverty_line = 3000\n[population]\ninitial_mean = 5\n"
+        "[programs.industry]\nplacement_rate = 0.5\n",
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    said = str(err.value)
+    assert "income.poverty_line: unknown field (poverty_line is a top-level field, not one " in said
+    assert "population.initial_mean: unknown field (initial_mean is income.initial_mean)" in said
+    assert "households: unknown field (did you mean population.households?)" in said
+    assert (
+        "programs.industry.placement_rate: unknown field for a program of kind 'industry' "
+        "(placement_rate is a field of kind 'employment' or 'pairing')"
+    ) in said
+
+
+def test_figures_in_the_wrong_unit_are_noted(tmp_path: Path) -> None:
+    """A month's income (540) for a year's, a month's line for 2014 (233) and a budget in
+    10,000s of yuan (2,400 for 24,000,000) ran without a word: check and run say each."""
+    base = f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+    monthly = write(tmp_path / "monthly.toml", base + "[income]\ninitial_mean = 540\n")
+    (note,) = load_scenario(monthly).notes()
+    assert note.startswith(
+        "income.initial_mean (540 yuan a person a year) is under the poverty line of 2013 (2,736)"
+    )
+    result = runner.invoke(app, ["check", str(monthly)])
+    assert result.exit_code == 0
+    assert f"note: {monthly}: income.initial_mean (540" in " ".join(result.output.split())
+    line = write(tmp_path / "line.toml", base + "[poverty_line]\n2014 = 233\n")
+    (note,) = load_scenario(line).notes()
+    assert note.startswith(
+        "poverty_line moves more than twofold from one year it gives to the next (2,736 in 2013 "
+        "to 233 in 2014; 233 in 2014 to 2,855 in 2015)"
+    )
+    # 2,400 to 8,000: health's share buys a premium from 2017 on, so the richest year alone
+    # (the note's test before) found a unit bought
+    money = (24, 26, 36, 48, 60, 70, 80)
+    wan = "".join(f"{y} = {v}00\n" for y, v in zip(range(2014, 2021), money, strict=True))
+    budget = write(tmp_path / "wan.toml", base + "[budget.total]\n" + wan)
+    (note,) = load_scenario(budget).notes()
+    assert note.startswith("budget.total comes to at most 3,600 yuan a year in 2014-2016: the ")
+    # a line that rises in steps, as the baseline's, and a county poorer than most are no slip
+    assert load_scenario(SCENARIOS / "baseline.toml", ["income.initial_mean=3000"]).notes() == []
+
+
+def test_a_designation_no_village_can_meet_is_noted() -> None:
+    """Twice a province's 60% is more than any village's incidence: none is designated."""
+    notes = load_scenario(SCENARIOS / "baseline.toml", ["villages.designation_incidence=0.6"])
+    assert notes.notes() == [
+        "villages.designation_multiple (2) times villages.designation_incidence (0.6) is 120%: "
+        "only a village where everyone is poor could be designated, so none is (set the two "
+        "together)"
+    ]
+    quota = ["villages.designation_incidence=0.6", "villages.designation_quota=10"]
+    assert load_scenario(SCENARIOS / "baseline.toml", quota).notes() == []

@@ -300,11 +300,13 @@ def run(
         SampleRaised: a national run's counties draw more agents than
             ``population.households`` asks for (each gets at least
             ``geography.min_households``).
+        FewPoorVillages: a county's run designated few poor villages for its register
+            (:func:`povsim.runs.runner.designation_note`).
     """
     from povsim.config import Scenario
     from povsim.experiments.dispatch import plan_run
     from povsim.plots.run import run_figures
-    from povsim.runs.counties import NationalResult, SampleRaised
+    from povsim.runs.counties import NationalResult
     from povsim.runs.store import write_run
 
     _check_runs(replications, seed)
@@ -332,7 +334,7 @@ def run(
         seed,
         partial(_pools, executor, workers, scheduler, progress),
         # at the caller of povsim.run: lambda, run_national, RunPlan.run, run
-        on_note=lambda note: warnings.warn(note, SampleRaised, stacklevel=5),
+        on_note=partial(_warn_note, national=plan.kind == "national"),
     )
     if out is not None:
         if isinstance(result, NationalResult):
@@ -350,6 +352,17 @@ def run(
             overwrite=overwrite,
         )
     return result
+
+
+def _warn_note(note: str, *, national: bool) -> None:
+    """A run's note (:meth:`RunPlan.run`'s ``on_note``) as a warning at the caller of
+    :func:`run`: a national run's from its partitions' planner, a level further down."""
+    from povsim.runs.counties import SampleRaised
+    from povsim.runs.runner import FewPoorVillages
+
+    # the frames to the caller of run: this one, (run_national,) RunPlan.run, run
+    category = SampleRaised if national else FewPoorVillages
+    warnings.warn(note, category, stacklevel=5 if national else 4)
 
 
 @contextmanager

@@ -28,7 +28,8 @@ from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED
 if TYPE_CHECKING:
     import pandas as pd
 
-    from povsim.experiments.calibration import Parameter
+    from povsim.config import Scenario
+    from povsim.experiments.calibration import Parameter, TargetsFile
 
 __all__ = ["calibrate", "validate"]
 
@@ -109,7 +110,7 @@ def calibrate(
     from povsim.cli.tables import targets_table
     from povsim.config import ScenarioError
     from povsim.experiments.calibration import calibrate as fit
-    from povsim.experiments.calibration import load_targets
+    from povsim.experiments.calibration import load_targets, target_notes
     from povsim.runs.store import OutputError
 
     base = load(scenario, [], national=True)
@@ -119,14 +120,19 @@ def calibrate(
         raise fail(str(err), 2) from None
     if named is not None and named != scenario.resolve():
         # Fitting one profile to another's targets may be meant (a variant of it), but
-        # it was done without a word, under the targets' region name.
+        # it was done without a word, under the targets' region name; and validate then ran
+        # the file the targets name, not the fit.
         errors.print(
             escape(
-                f"note: {targets}: its targets are for {named}; fitting {scenario} to them, "
-                f"and calibrated.toml extends {scenario}"
+                f"note: {targets}: its targets are for {named} (its scenario), but {scenario} "
+                f"is fitted to them and {out / 'calibrated.toml'} extends {scenario}; "
+                f"povsim validate {targets} checks {named}, not this fit (point the targets "
+                "file's scenario at the calibrated file to validate the fit)"
             ),
             highlight=False,
         )
+    for note in target_notes(spec.targets, base):
+        errors.print(escape(f"note: {targets}: {note}"), highlight=False)
     parameters = [_parameter(p) for p in param] if param else None
     refuse_target(out, "calibration", overwrite=overwrite, resume=not overwrite)
     before = search_state(out)
@@ -202,9 +208,8 @@ def validate(
     Exits with status 1 when any target misses its tolerance.
     """
     from povsim.cli.tables import targets_table
-    from povsim.config import Scenario, ScenarioError
-    from povsim.config.errors import did_you_mean
-    from povsim.experiments.calibration import TargetsFile, load_region, resized
+    from povsim.config import ScenarioError
+    from povsim.experiments.calibration import resized, target_notes
     from povsim.experiments.calibration import validate as check_regions
     from povsim.plots.calibration import target_fit
     from povsim.runs.store import OutputError, check_file_target, save_figure, write_file
@@ -241,26 +246,19 @@ def validate(
         raise fail(f"--regions-dir {regions_dir}: {why}", 2)
     loaded: list[tuple[Scenario, TargetsFile]] = []
     seen: dict[Path, str] = {}
+    failed = False
     for name in names:
-        path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
-        if path.resolve() in seen:
-            # run twice, every target counted twice in the table and the tally
-            raise fail(f"{name}: the same targets as {seen[path.resolve()]}; name a region once", 2)
-        seen[path.resolve()] = name
-        if not path.exists() and Path(name).is_dir():
-            raise fail(f"{name}: a directory; give a region (e.g. national) or a targets file", 2)
-        if not path.exists():
-            hint = ""
-            if not Path(name).suffix:
-                known = [
-                    p.name.removesuffix("_targets.toml") for p in regions_dir.glob("*_targets.toml")
-                ]
-                hint = did_you_mean(name, known) or " (--regions-dir: where the targets files are)"
-            raise fail(f"{path}: no such targets file{hint}", 2)
         try:
-            loaded.append(load_region(path))
-        except ScenarioError as err:
-            raise fail(str(err), 2) from None
+            scenario, spec = _region(name, regions_dir, seen)
+        except typer.Exit:
+            # said; every file's problems are said, as povsim check says them
+            failed = True
+            continue
+        loaded.append((scenario, spec))
+        for said in target_notes(spec.targets, scenario):
+            errors.print(escape(f"note: {name}: {said}"), highlight=False)
+    if failed:
+        raise typer.Exit(2)
     drawn: dict[str, int] = {}
     for scenario, _ in loaded:
         try:
@@ -316,6 +314,85 @@ def validate(
         )
     if missed:
         raise typer.Exit(1)
+
+
+def _region(name: str, regions_dir: Path, seen: dict[Path, str]) -> tuple[Scenario, TargetsFile]:
+    """The scenario and targets of region ``name`` (or of the targets file it is).
+
+    Args:
+        name: a region's name or a targets file.
+        regions_dir: where the regions' targets files are.
+        seen: the targets files read so far, by path, with the name given for each.
+
+    Raises:
+        typer.Exit: (status 2) said: no such file, a file read twice, or its problems.
+    """
+    from povsim.config import ScenarioError
+    from povsim.config.errors import did_you_mean
+    from povsim.experiments.calibration import load_region
+    from povsim.runs.store import output_kind
+
+    path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
+    if path.resolve() in seen:
+        # run twice, every target counted twice in the table and the tally
+        raise fail(f"{name}: the same targets as {seen[path.resolve()]}; name a region once", 2)
+    seen[path.resolve()] = name
+    if not path.exists() and Path(name).is_dir():
+        if output_kind(Path(name)) == "calibration":
+            raise fail(_not_targets(Path(name), Path(name) / "calibrated.toml"), 2)
+        raise fail(f"{name}: a directory; give a region (e.g. national) or a targets file", 2)
+    if not path.exists():
+        hint = ""
+        if not Path(name).suffix:
+            known = [
+                p.name.removesuffix("_targets.toml") for p in regions_dir.glob("*_targets.toml")
+            ]
+            hint = did_you_mean(name, known) or " (--regions-dir: where the targets files are)"
+        raise fail(f"{path}: no such targets file{hint}", 2)
+    try:
+        return load_region(path)
+    except ScenarioError as err:
+        if _a_scenario(path, err):
+            raise fail(_not_targets(path, path), 2) from None
+        raise fail(str(err), 2) from None
+
+
+def _a_scenario(path: Path, err: Exception) -> bool:
+    """Whether ``err``, raised reading ``path`` as a targets file, says it is a scenario."""
+    from povsim.config import SCENARIO, ScenarioError, input_kind
+
+    if not isinstance(err, ScenarioError) or [p.path for p in err.problems] != [""]:
+        return False  # a targets file's own problems, each at its field
+    try:
+        return input_kind(path) == SCENARIO
+    except ScenarioError:
+        return False
+
+
+def _not_targets(given: Path, scenario: Path) -> str:
+    """What to give ``povsim validate`` in place of a scenario file (``given``), or a fit's
+    folder whose calibrated ``scenario`` it is: a targets file naming it."""
+    import json
+
+    from povsim.runs.store import output_kind
+
+    what = "a calibration's folder" if given != scenario else "a scenario file"
+    said = (
+        f"{given}: {what}, not a targets file: povsim validate runs the scenario a targets "
+        f"file names against its figures; to validate {scenario}, give a targets file whose "
+        f'scenario = "{scenario}" (a path from the targets file)'
+    )
+    if output_kind(scenario.parent) != "calibration":
+        return said
+    try:
+        manifest = json.loads((scenario.parent / "manifest.json").read_text(encoding="utf-8"))
+        fitted = str(manifest["targets_file"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return said
+    return (
+        f"{said}, e.g. a copy of {fitted}, the targets this fit was made to (as calibrate was "
+        f"given it, in {scenario.parent / 'manifest.json'})"
+    )
 
 
 def _validation_table(path: Path) -> bool:

@@ -98,9 +98,11 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
             + (f" ({shares} of them budget shares)" if shares else "")
             + f", {outputs} output{'s' * (outputs != 1)}, base {problem.base.name}"
         )
-    from povsim.experiments.calibration import load_region
+    from povsim.experiments.calibration import load_region, target_notes
 
     scenario, targets = load_region(path)
+    for note in target_notes(targets.targets, scenario):
+        errors.print(escape(f"note: {path}: {note}"), highlight=False)
     return (
         f"targets of {targets.region}: {len(targets.targets)} targets, "
         f"{len(targets.calibration.parameters)} free parameters, scenario {scenario.name}"
@@ -125,7 +127,10 @@ def columns() -> None:
 
 
 def outcomes() -> None:
-    """Print every outcome (summary, compare, sweep, sensitivity, targets) with its unit."""
+    """Print every outcome with its unit, as a run's summary records them: optimize takes
+    any, compare all but the five of the run without support, sweeps and sensitivity those
+    computed from the indicators. A target takes an indicator column in a year (povsim
+    columns), not these."""
     from povsim.reference import outcomes_markdown
 
     console.print(outcomes_markdown(), markup=False, highlight=False, soft_wrap=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from povsim.config.fields import NOT_A_NUMBER
+from povsim.config.fields import NOT_A_NUMBER, YEAR_KEY
 
 __all__ = [
     "ScenarioError",
@@ -358,6 +358,11 @@ def problems_from(
         if e["type"] == NOT_A_NUMBER:
             loc += tuple(str(p) for p in e.get("ctx", {}).get("within", ()))
         message = e["msg"].removeprefix("Value error, ")
+        # who set a key is who wrote it, but the problem is the table's: the message
+        # quotes the key, which a path cannot show (" 2016")
+        setter = loc[:-1] if e["type"] == YEAR_KEY and loc[-1:] == ("[key]",) else None
+        if setter is not None:
+            loc = loc[:-2]
         if loc[:-1] in short and e["type"] == "missing":
             if loc[:-1] in said:
                 continue
@@ -381,7 +386,7 @@ def problems_from(
             # A check of a whole table (a target) that names one of its fields is about it.
             loc, message = (*loc, own["field"]), own["message"]
         given = e.get("input")
-        source = _source_of(loc, origin, default)
+        source = _source_of(setter or loc, origin, default)
         on_command_line = source.startswith("--set ")
         if given is None and e["type"].endswith("_type") and "input" in e:
             # TOML has no null: only an override's none gets here, meant to unset the field
@@ -439,6 +444,20 @@ def problems_from(
                 # from another file that, not a slip of spelling, is the likely cause.
                 set_in = f", set in {kind_set_in}" if kind_set_in else ""
                 message += f" for a program of kind {kind!r} (programs.{loc[1]}.kind{set_in})"
+            elif len(loc) == 3 and loc[0] == "programs" and _kinds_with(loc[-1]):
+                # a field of another kind of program, not a slip of spelling
+                of_kind = str(loc[1] if kind is None else kind)
+                message += f" for a program of kind {of_kind!r} ({_kinds_having(loc[-1])})"
+            elif loc[0] != "programs" and (homes := _homes(loc[-1], model)):
+                # a field written in the wrong table: where it belongs, not a near spelling
+                here = ".".join(p for p in loc[:-1] if not p.isdigit())
+                shown = _listed(
+                    [
+                        f"a top-level field, not one of {here}'s" if h == loc[-1] else h
+                        for h in homes
+                    ]
+                )
+                message += f" ({loc[-1]} is {shown})" if here else f" (did you mean {shown}?)"
             elif close:
                 message += (
                     " (did you mean " + ", ".join(".".join((*loc[:-1], c)) for c in close) + "?)"
@@ -463,6 +482,35 @@ def problems_from(
                 message += f" (the run's years are set in {', '.join(sorted(map(str, setters)))})"
         problems.append(ScenarioProblem(source, ".".join(loc) + _block(loc, raw), message))
     return problems
+
+
+def _listed(items: list[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _kinds_with(field: str) -> list[str]:
+    """The built-in program kinds whose tables have ``field``."""
+    from povsim.config.registry import BUILTIN_CONFIGS
+
+    return [kind for kind, cls in BUILTIN_CONFIGS.items() if field in cls.model_fields]
+
+
+def _kinds_having(field: str) -> str:
+    """Which kinds of program have ``field``, as a message says it."""
+    return f"{field} is a field of kind {_listed([repr(k) for k in _kinds_with(field)])}"
+
+
+def _homes(field: str, model: type[BaseModel] | None, prefix: tuple[str, ...] = ()) -> list[str]:
+    """The dotted paths at which ``model``'s tables (not its programs') have ``field``."""
+    found: list[str] = []
+    for name, info in (model.model_fields if model is not None else {}).items():
+        path = (*prefix, name)
+        if name == field:
+            found.append(".".join(path))
+        elif (inner := _model_in(info.annotation)) is not None:
+            found += _homes(field, inner, path)
+    return found
 
 
 def _moved_run(

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "MAX_SEED",
     "MAX_WORKERS",
     "NOT_A_NUMBER",
+    "YEAR_KEY",
     "Probability",
     "StrictNumbers",
     "Year",
@@ -34,9 +35,42 @@ MAX_WORKERS = 1024
 system semaphore by it, which overflows past 2^31)."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Year = Annotated[int, Field(ge=1980, le=2100)]
+
+YEAR_KEY = "year_key"
+"""The type of the error a dated series' key that is not a year in plain digits raises;
+its ``key`` (context) is the key as written."""
+
+
+def _plain_year(key: Any) -> Any:
+    """A dated series' key as written: a year in plain digits (TOML keys are text).
+
+    pydantic reads " 2016", "2016.0", "+2016" and "20_16" as 2016 too, so a table holding
+    ``2016 = 5`` and ``" 2016" = 1`` kept one of them without a word.
+    """
+    if isinstance(key, str) and not (key.isascii() and key.isdigit()):
+        meant = _whole_number(key)
+        hint = f"write {meant}" if meant is not None else "as 2016"
+        raise PydanticCustomError(
+            YEAR_KEY,
+            "the key {shown} is not a year in plain digits ({hint})",
+            {"key": key, "shown": json.dumps(key, ensure_ascii=False), "hint": hint},
+        )
+    return key
+
+
+def _whole_number(text: str) -> int | None:
+    """The whole number ``text`` reads as to Python (" 2016", "2016.0", "20_16"), if any."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if math.isfinite(number) and number.is_integer() else None
+
+
+Year = Annotated[int, BeforeValidator(_plain_year), Field(ge=1980, le=2100)]
 """A dated series' year: the years a scenario may run (``start_year``'s range), so a
-mistyped year (2108 for 2018) is an error, not a value that never takes effect."""
+mistyped year (2108 for 2018) is an error, not a value that never takes effect; written in
+plain digits (see :func:`_plain_year`)."""
 
 
 def repeated[T: (str, int)](items: Iterable[T]) -> list[T]:

@@ -6,6 +6,7 @@ files (``extends``, ``--set``) is :mod:`povsim.config.loader`'s job.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -1116,8 +1117,10 @@ class Scenario(Section):
         deadline slows the plans); a list of years
         with one after the run never reaches it; then the loader's notes: years of a table by
         year (``poverty_line``, ``budget.total``...) after the run, and how the files
-        combined; a deep-poverty year before the run, more villages than households, a budget
-        in which no program buys one unit, no program at all, a ``share`` beside a
+        combined; a deep-poverty year before the run, more villages than households, figures
+        in the wrong unit (a mean income under the line, a line that moves more than twofold
+        in a year, a year's budget in which no program buys one unit), a designation rule no
+        village can meet, no program at all, a ``share`` beside a
         program's own budget, programs with no money in any year (and the guaranteed ones
         among them, which still spend), a ``support`` that names nothing, and a setting of
         the exit plans in a scenario without them.
@@ -1212,21 +1215,8 @@ class Scenario(Section):
                 f"({pop.households:,}): some villages hold no household (set villages too)"
             )
         found += self._province_notes()
-        shared = [
-            (n, p)
-            for n, p in self.programs.items()
-            if p.budget is None and p.share > 0 and p.unit_cost > 0
-        ]
-        most = max(self.funds(y) for y in self.years)
-        # Every program short of one unit is the mark of a unit typo (one alone is not: a
-        # few years of a village program's share can be under one village); 600 for
-        # 6,000,000 (a budget typed in 10,000s of yuan) ran without a word.
-        if most > 0 and shared and all(p.share * most < p.unit_cost for _, p in shared):
-            found.append(
-                f"budget.total comes to at most {most:,.0f} yuan a year: the shares of "
-                f"{', '.join(n for n, _ in shared)} buy less than one unit_cost each "
-                "(is it in yuan?)"
-            )
+        found += self._unit_notes()
+        found += self._designation_notes()
         if not self.programs:
             # an empty file, or one that forgot its `extends`, ran the default county with
             # no support at all and said nothing
@@ -1241,6 +1231,80 @@ class Scenario(Section):
                     f"programs.{name}.share ({program.share:g}) is not used: the program has "
                     f"a budget of its own (programs.{name}.budget; set share = 0 to say so)"
                 )
+        return found
+
+    def _unit_notes(self) -> list[str]:
+        """Figures in the wrong unit: a month's income or line for a year's, a budget in
+        10,000s of yuan (万元).
+
+        Each ran without a word: a mean income of 540 yuan (a month's) made nine in ten
+        poor, a line of 233 for 2014 among lines near 2,900, and a budget of 2,400 for
+        24,000,000 bought nothing.
+        """
+        found: list[str] = []
+        year = self.registration.income_year or self.start_year
+        mean, line = self.income.initial_mean, self.line(year)
+        if mean < line:
+            found.append(
+                f"income.initial_mean ({mean:,.0f} yuan a person a year) is under the "
+                f"poverty line of {year} ({line:,.0f}): the county's average person would be "
+                f"poor (is it a month's income? a year's would be {12 * mean:,.0f})"
+            )
+        lines = sorted(self.poverty_line.items())
+        moves = [
+            f"{v0:,.0f} in {y0} to {v1:,.0f} in {y1}"
+            for (y0, v0), (y1, v1) in itertools.pairwise(lines)
+            if not 0.5 <= v1 / v0 <= 2.0
+        ]
+        if moves:
+            found.append(
+                f"poverty_line moves more than twofold from one year it gives to the next "
+                f"({'; '.join(moves)}): is a year's value a month's line, or in other units? "
+                "(the line is yuan a person a year)"
+            )
+        shared = [
+            (n, p)
+            for n, p in self.programs.items()
+            if p.budget is None and p.share > 0 and p.unit_cost > 0
+        ]
+        # Every program short of one unit in a year is the mark of a unit typo (one alone is
+        # not: a few years of a village program's share can be under one village); 600 for
+        # 6,000,000 (a budget typed in 10,000s of yuan) ran without a word, and so did 2,400
+        # for 24,000,000 as long as one program's share bought a unit in the richest year.
+        short = [
+            y
+            for y in self.years
+            if self.funds(y) > 0 and all(p.share * self.funds(y) < p.unit_cost for _, p in shared)
+        ]
+        if shared and short:
+            most = max(self.funds(y) for y in short)
+            found.append(
+                f"budget.total comes to at most {most:,.0f} yuan a year in {year_runs(short)}: "
+                f"the shares of {', '.join(n for n, _ in shared)} buy less than one unit_cost "
+                "each (is it in yuan? not 10,000s)"
+            )
+        return found
+
+    def _designation_notes(self) -> list[str]:
+        """A designation rule no village can meet: the multiple times the province's rate at
+        or over 100%. (Over the county's own rate, "county", it is known only once the
+        villages are drawn: :func:`povsim.runs.runner.designation_note` says it after a run.)
+        """
+        found: list[str] = []
+        rule = self.villages
+        reference = rule.designation_incidence
+        if (
+            reference != "county"
+            and rule.designation_quota is None
+            and self.geography is None  # a national run compares with each county's province
+            and rule.designation_multiple * reference >= 1
+        ):
+            found.append(
+                f"villages.designation_multiple ({rule.designation_multiple:g}) times "
+                f"villages.designation_incidence ({reference:g}) is "
+                f"{rule.designation_multiple * reference:.0%}: only a village where everyone is "
+                "poor could be designated, so none is (set the two together)"
+            )
         return found
 
     def _plan_notes(self) -> list[str]:

@@ -352,9 +352,15 @@ def compare_scenarios(
 
 
 _NO_COUNTERFACTUAL = (
-    "needs the run without support, which a comparison does not run: compare with "
-    "no_intervention.toml instead"
+    "needs the run without support, which a comparison does not run: povsim run "
+    "SCENARIO --replications N gives it for one scenario; or compare with a scenario of the "
+    "same county without support, whose paired differences are the effect of support (a "
+    "file that extends yours and sets share = 0 for each program, 0 for each year of a "
+    "program's own budget, villages.work_teams = false and monitoring.enabled = false, as "
+    "scenarios/no_intervention.toml does for the baseline county)"
 )
+"""Why a comparison has no outcome of the run without support, and what gives it instead.
+Not no_intervention.toml alone: it is the shipped baseline county, not the user's."""
 
 
 def checked_outcomes(outcomes: Sequence[str], scenarios: Sequence[Scenario]) -> list[str]:

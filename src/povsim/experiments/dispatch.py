@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from povsim.experiments.ensemble import run_ensemble
 from povsim.experiments.national import run_national
-from povsim.runs.runner import simulate
+from povsim.runs.runner import designation_note, simulate
 
 if TYPE_CHECKING:
     from povsim.config import Scenario
@@ -93,15 +93,23 @@ class RunPlan:
             pools: where replications or partitions run, and their bar.
             on_step: called after every step of a single run.
             on_note: called, before a national run's partitions, with what its sample
-                does not show as asked (:func:`povsim.runs.counties.floor_note`).
+                does not show as asked (:func:`povsim.runs.counties.floor_note`); after a
+                county's run or replications, with what they show that is likely not meant
+                (:func:`povsim.runs.runner.designation_note`).
         """
+        result: RunResult | Ensemble
         if self.kind == "single":
-            return simulate(self.spec, seed, panel=self.panel, on_step=on_step)
-        if self.kind == "replications":
+            result = simulate(self.spec, seed, panel=self.panel, on_step=on_step)
+        elif self.kind == "replications":
             with pools("replications", self.replications, "runs") as (executor, bar):
-                return run_ensemble(
+                result = run_ensemble(
                     self.spec, seed, self.replications, executor=executor, on_result=bar.advance
                 )
+        if self.kind != "national":
+            # known only once the villages are drawn: said after the runs, not by check
+            if on_note is not None and (note := designation_note(self.spec, result.indicators)):
+                on_note(note)
+            return result
         assert self.partition is not None  # a national plan has one
         with pools("partitions", None, "partitions") as (executor, bar):
             return run_national(

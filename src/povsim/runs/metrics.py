@@ -490,6 +490,15 @@ def outcome(name: str) -> Outcome:
     if name.startswith(_PATHWAY) and len(name) > len(_PATHWAY):
         return _pathway(name.removeprefix(_PATHWAY))
     hint = did_you_mean(name, OUTCOMES, n=3)
+    if name in _COLUMNS:
+        # a column is an outcome in one year: "did you mean registered_people_end?" alone
+        # hid the form that names it
+        close = hint.removeprefix(" (did you mean ").removesuffix("?)")
+        also = f", or one over the whole run: {close}" if close else ""
+        raise UnknownOutcome(
+            f"{name!r} is an indicator column: name it in a year, {name}@YEAR (e.g. "
+            f"{name}@2020){also}; see `povsim outcomes`"
+        )
     raise UnknownOutcome(f"unknown output {name!r}{hint}; see `povsim outcomes`")
 
 

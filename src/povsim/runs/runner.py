@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 
 from povsim.config import Scenario, arguments
+from povsim.config.loader import FEW_VILLAGES
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.sim.model import PovertyModel
 from povsim.sim.streams import run_seed, seed_for
 from povsim.sim.villages import VILLAGE_COLUMNS
 
-__all__ = ["RunResult", "simulate"]
+__all__ = ["FewPoorVillages", "RunResult", "designation_note", "simulate"]
 
 
 @dataclass
@@ -165,4 +166,66 @@ def simulate(
         started=started,
         finished=datetime.now(UTC),
         wall_seconds=time.perf_counter() - clock,
+    )
+
+
+class FewPoorVillages(UserWarning):
+    """A run designated few poor villages for its registered incidence
+    (:func:`designation_note`)."""
+
+
+FEW_DESIGNATED = 0.25
+"""Designated poor villages, as a share of the villages, under this share of the registered
+incidence make a note: the shipped counties that compare villages with their own rate
+designate 0.6-2.2 times it (Guiyang none, as its source has it); a multiple of 2 over a
+county's own 20% (Chongzuo's "county" without its fitted multiple of 1.09) designated
+0.1-0.2 times it."""
+
+
+def designation_note(scenario: Scenario, indicators: pd.DataFrame) -> str | None:
+    """Why a run (or its replications, ``indicators`` stacked) designated so few poor villages
+    for its register that it may not be meant, or None.
+
+    Designation compares a village with ``villages.designation_incidence``: "county" is the
+    county's own rate, and the baseline's multiple of 2 over it (the rule's, over a province's
+    rate) lets almost no village of a poor county qualify; a county copied from another with
+    "county" but not its multiple designated 0-6 of 120 villages at 20% incidence, and its
+    programs for poor villages left their money unspent, without a word. Only known once the
+    villages are drawn, so said after the run. Only "county" is noted (a county may be little
+    poorer than its province, whose rate is given), not a quota (``designation_quota``), nor
+    a sample of fewer than :data:`~povsim.config.loader.FEW_VILLAGES` villages.
+    """
+    rule, pop = scenario.villages, scenario.population
+    if rule.designation_incidence != "county" or rule.designation_quota is not None:
+        return None  # a province's rate may well be near the county's; a quota is a count
+    if scenario.geography is not None or pop.villages < FEW_VILLAGES:
+        return None  # a national run compares with provinces; few villages count coarsely
+    first = indicators[indicators["year"] == indicators["year"].min()]
+    people = float(first["population_people"].sum())
+    if people <= 0:
+        return None
+    registered = float(first["registered_people_start"].sum()) / people
+    villages = pop.represents_villages or pop.villages
+    designated = float(first["poor_villages"].mean())
+    if designated / villages >= FEW_DESIGNATED * registered:
+        return None
+    idle = [
+        name
+        for name, p in scenario.programs.items()
+        if p.poor_villages_only
+        and (p.share > 0 if p.budget is None else any(v > 0 for v in p.budget.values()))
+    ]
+    unspent = (
+        f"; {', '.join(idle)} {'serves' if len(idle) == 1 else 'serve'} only poor villages and "
+        "may leave money unspent"
+        if idle
+        else ""
+    )
+    return (
+        f"{designated:,.0f} of {villages:,} villages designated poor ({designated / villages:.1%}) "
+        f"where {registered:.1%} of people are registered: villages.designation_multiple "
+        f"({rule.designation_multiple:g}) times the county's own incidence "
+        f'(designation_incidence = "county") lets few villages qualify{unspent} (set the '
+        "multiple with the county, as scenarios/regions/chongzuo.toml does, or "
+        "villages.designation_quota)"
     )

@@ -10,6 +10,7 @@ from povsim.experiments.calibration.targets import (
     check_against,
     load_region,
     load_targets,
+    target_notes,
 )
 from povsim.experiments.calibration.validation import (
     measure,
@@ -36,6 +37,7 @@ __all__ = [
     "resized",
     "scaled_errors",
     "simulate_targets",
+    "target_notes",
     "target_table",
     "validate",
 ]

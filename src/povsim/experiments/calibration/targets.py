@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -30,6 +30,7 @@ from povsim.config.paths import leaves
 from povsim.runs import metrics
 
 __all__ = [
+    "ABOVE_THE_LINE",
     "ENROLLED",
     "ENROLLED_ALL",
     "PATHWAY_SHARE",
@@ -44,6 +45,7 @@ __all__ = [
     "check_against",
     "load_region",
     "load_targets",
+    "target_notes",
 ]
 
 PATHWAY_SHARE = "pathway_share"
@@ -95,7 +97,8 @@ class Target(_Strict):
     """One published figure the model should reproduce."""
 
     indicator: str = Field(
-        description=f"an indicator column, or one of {', '.join(PROGRAM_INDICATORS)}"
+        description=f"an indicator column, or one of {', '.join(PROGRAM_INDICATORS)}; an "
+        "indicator column may carry its year, COLUMN@YEAR, in place of year"
     )
     year: int
     value: float
@@ -118,7 +121,8 @@ class Target(_Strict):
         description="the published figure is a floor (a band such as NBS's 'over 10%'): "
         "met at or above value less the tolerance, however far above",
     )
-    source: str = Field(description="seed file or publication")
+    # a default, so that a missing source is told what a blank one is, not "Field required"
+    source: str = Field("", description="seed file or publication", validate_default=True)
     note: str = Field(
         "",
         description="how to read the figure, and for a figure the model is known to miss, "
@@ -130,8 +134,39 @@ class Target(_Strict):
     @classmethod
     def _named(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("is blank: name the seed file or publication the figure is from")
+            raise ValueError(
+                "is missing or blank: name the seed file or publication the figure is from"
+            )
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_in_the_indicator(cls, data: Any) -> Any:
+        """``indicator = "COLUMN@YEAR"`` with no ``year``, as outcomes are named elsewhere
+        (``povsim compare --outcome``, sweeps): one target of that column and year.
+
+        Given beside a ``year`` it was read as the column "COLUMN@YEAR" in that year, and
+        refused as ``COLUMN@YEAR needs a year after the @, not 'YEAR@YEAR'``.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("indicator"), str):
+            return data
+        column, at, year = data["indicator"].partition("@")
+        if not at:
+            return data
+        plain = year.isascii() and year.isdigit()
+        if "year" in data:
+            alone = f', or indicator = "{data["indicator"]}" alone' if plain else ""
+            raise ValueError(
+                f"indicator: {data['indicator']!r} gives the year after its @, and year gives "
+                f'one too: give it once, indicator = "{column}" and year = '
+                f"{_toml_year(data['year'], year)}{alone}"
+            )
+        if not plain:
+            raise ValueError(
+                f"indicator: {data['indicator']!r}: COLUMN@YEAR needs a year after the @, not "
+                f'{year!r} (or give indicator = "{column}" and year = ...)'
+            )
+        return {**data, "indicator": column, "year": int(year)}
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -143,6 +178,17 @@ class Target(_Strict):
             if self.indicator == REACH_SHARE and self.basis != "households":
                 raise ValueError(f"{REACH_SHARE} is a share of households: basis = 'households'")
         elif not metrics.is_known(name := f"{self.indicator}@{self.year}"):
+            if (
+                self.indicator in metrics.OUTCOMES
+                or metrics.pathway_program(self.indicator) is not None
+            ):
+                # a close column's name ("did you mean county_exited?") misled: a summary
+                # outcome is a figure of a whole run, which no target gives
+                raise ValueError(
+                    f"indicator: {self.indicator!r} is an outcome of a whole run (`povsim "
+                    "outcomes`); a target gives an indicator column in its year (`povsim "
+                    f"columns`), or one of {', '.join(PROGRAM_INDICATORS)} with a program"
+                )
             try:
                 metrics.outcome(name)
                 said = f"unknown indicator {self.indicator!r}"
@@ -269,6 +315,44 @@ class TargetsFile(_Strict):
                     f"targets.{keys.index(key)}"
                 )
         return self
+
+
+def _toml_year(given: Any, after_at: str) -> str:
+    """The year to write in ``year = ...``: the one given, if it is a plain whole year."""
+    if isinstance(given, int) and not isinstance(given, bool):
+        return str(given)
+    return after_at if after_at.isascii() and after_at.isdigit() else "..."
+
+
+ABOVE_THE_LINE = (
+    "mean_income",
+    "mean_income_poor_counties",
+    "mean_income_exits",
+    "mean_income_exited",
+)
+"""Mean incomes of people most of whom are over the poverty line (everybody, everybody in the
+poor counties, or those out of poverty): a target's value under the line is likely a month's
+figure. (The registered's, the ever registered's and the poorest fifth's may be under it.)"""
+
+
+def target_notes(targets: Sequence[Target], scenario: Scenario) -> list[str]:
+    """What in ``targets`` is valid but likely not meant for ``scenario``, one sentence each
+    (``povsim check``, ``calibrate`` and ``validate`` print them): a mean income of everybody
+    or of the exited under the year's poverty line (a month's income for a year's: 750 for
+    9,000 was fitted without a word).
+    """
+    found = []
+    for i, target in enumerate(targets):
+        if target.indicator not in ABOVE_THE_LINE or target.year not in scenario.poverty_line:
+            continue
+        line = scenario.line(target.year)
+        if target.value < line:
+            found.append(
+                f"targets.{i}.value: {target.label} is {target.value:,.0f} yuan a person a "
+                f"year, under the scenario's poverty line of {target.year} ({line:,.0f}) "
+                "(is it a month's income?)"
+            )
+    return found
 
 
 def load_targets(path: str | Path) -> tuple[TargetsFile, Path | None]:
