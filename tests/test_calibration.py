@@ -534,14 +534,15 @@ def test_validate_says_what_to_give_for_a_scenario_and_reports_every_file(
     assert result.exit_code == 2
     said = " ".join(result.output.split())
     assert (
-        f"error: {fit / 'calibrated.toml'}: a scenario file, not a targets file: povsim validate "
-        "runs the scenario a targets file names against its figures; to validate "
-        f"{fit / 'calibrated.toml'}, give a targets file whose scenario = "
+        f"error: {fit / 'calibrated.toml'}: this is a scenario file, not a targets file; it is "
+        f"read by `povsim run {fit / 'calibrated.toml'}`. povsim validate runs the scenario a "
+        f"targets file names against its figures: to validate {fit / 'calibrated.toml'}, give "
+        "a targets file whose scenario = "
         f'"{fit / "calibrated.toml"}" (a path from the targets file), e.g. a copy of '
         "mine_targets.toml, the targets this fit was made to"
     ) in said
     assert f"error: {blank}: targets.0.source" in said
-    assert f"error: {fit}: a calibration's folder, not a targets file" in said
+    assert f"error: {fit}: this is a calibration's folder, not a targets file" in said
 
 
 def test_targets_outside_the_scenario_are_refused(tmp_path: Path) -> None:

@@ -376,11 +376,13 @@ def _not_targets(given: Path, scenario: Path) -> str:
 
     from povsim.runs.store import output_kind
 
+    # The words every command uses for a file of another kind, then what to give instead
     what = "a calibration's folder" if given != scenario else "a scenario file"
     said = (
-        f"{given}: {what}, not a targets file: povsim validate runs the scenario a targets "
-        f"file names against its figures; to validate {scenario}, give a targets file whose "
-        f'scenario = "{scenario}" (a path from the targets file)'
+        f"{given}: this is {what}, not a targets file; it is read by `povsim run {scenario}`. "
+        "povsim validate runs the scenario a targets file names against its figures: to "
+        f'validate {scenario}, give a targets file whose scenario = "{scenario}" (a path '
+        "from the targets file)"
     )
     if output_kind(scenario.parent) != "calibration":
         return said
