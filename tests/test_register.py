@@ -412,6 +412,40 @@ def test_a_monitored_household_the_floor_holds_has_not_fallen_back(rules: Scenar
     assert h.income[0] == pytest.approx(LINE_2014)
 
 
+def test_a_fall_the_floor_caught_comes_first_for_the_monitoring(rules: Scenario) -> None:
+    """防止返贫监测 looks first for exited households that have fallen (脱贫不稳定户): one whose
+    fall the allowance caught is under the line on its own income, though the floor holds it
+    at the line. It waited behind households never registered under the line, and with the
+    places full its fall was recorded as a relapse (the county baseline's relapses of 2020,
+    2.8 times 2019's; issue 12, cause 4)."""
+    scenario = with_program(
+        rules, "social_security", two_lines_in_one=True, statuses=["registered", "exited"]
+    ).updated(
+        {
+            "exit.relapse_years": 1,
+            "monitoring.enabled": True,
+            "monitoring.from_year": 2014,
+            "monitoring.coverage": 1.0,
+            "monitoring.scale": 1.0,  # two places: one household of two
+        }
+    )
+    fell = {
+        "status": Status.EXITED,
+        "ever_exited": True,
+        "ever_registered": True,
+        "size": 2,
+        "labour": 2,
+        "income": 5000.0,
+    }
+    never = {"status": Status.UNREGISTERED, "size": 2, "labour": 2, "income": 5000.0}
+    model, dibao = start_year(scenario, fell, never)
+    t = _assess(model, 2014, [LINE_2014 - 800, LINE_2014 - 100])
+    assert dibao.enrolled.tolist() == [True, False]  # caught as it fell
+    assert model.households.income[0] == pytest.approx(LINE_2014)
+    assert t.monitored.tolist() == [True, False]
+    assert not t.relapsed[0]
+
+
 @pytest.mark.parametrize(("standard", "relapsed"), [(5000.0, False), (3500.0, True)])
 def test_a_fall_the_floor_holds_over_the_monitoring_range_is_no_relapse(
     rules: Scenario, standard: float, relapsed: bool

@@ -168,7 +168,11 @@ def close_year(
     rng = streams.registration
     u_recheck, u_review, u_reach = rng.random((3, h.n))
     judged = survey_judges_poor(h, scenario, line, rng)
-    monitored, help_ = monitor(h, scenario, year, line, rng, deep_poverty)
+    # A fall the allowance caught is the monitoring's to find, as it is the relapse test's
+    at_risk = h.register_income()
+    for program in programs:
+        at_risk = np.where(program.propped(year), at_risk - program.income, at_risk)
+    monitored, help_ = monitor(h, scenario, year, line, rng, deep_poverty, at_risk)
     # Help lifts the register's income to the line; the survey sees the same yuan.
     lifted = np.maximum(h.income + help_, line - h.away_income)
     h.income = np.where(help_ > 0, lifted, h.income)

@@ -26,6 +26,7 @@ def monitor(
     line: float,
     rng: np.random.Generator,
     deep_poverty: bool = False,
+    judged: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     """Relapse monitoring (防止返贫监测): find households at risk and help them to the line.
 
@@ -49,6 +50,9 @@ def monitor(
         line: the year's poverty line, yuan per person per year.
         rng: draws one uniform per household every year, for ``coverage``.
         deep_poverty: the county is a deep-poverty county.
+        judged: the income the risk is judged on, yuan per person per year, shape (n,):
+            the register's, less an allowance that caught a fall
+            (:meth:`~povsim.sim.programs.base.Program.propped`); None, the register's.
 
     Returns:
         Who is monitored, and the help each got (yuan per person).
@@ -61,13 +65,14 @@ def monitor(
     if not m.active(year):
         return np.zeros(h.n, dtype=bool), help_
     income = h.register_income()
+    judged = income if judged is None else judged
     shock = h.medical_year + h.loss_year > m.spending_share * np.maximum(income, 0.0)
-    near = income < m.income_multiple * line
+    near = judged < m.income_multiple * line
     # Exited households are watched when near the line or struck; households that were
     # never registered only when, at the margin, a shock strikes or they fall under the
     # line (边缘户: flagged by departments, cadres' visits or their own application).
     exited = (h.status == Status.EXITED) & (near | shock)
-    marginal = (h.status == Status.UNREGISTERED) & near & (shock | (income < line))
+    marginal = (h.status == Status.UNREGISTERED) & near & (shock | (judged < line))
     found = (exited | marginal) & (u < m.coverage)
     # A monitoring object (监测对象) is recorded in the national system and followed until
     # the risk is marked cleared: income over the monitoring range for at least half a
@@ -86,10 +91,10 @@ def monitor(
         places = scale * h.people(h.ever_registered)
         # Households under the line come first, then those already followed (they keep
         # their place until the risk is cleared), then the lowest incomes.
-        under = income[idx] < line
+        under = judged[idx] < line
         # Offsets far over any income (under 1e9 yuan), small enough that a double keeps
         # incomes' differences to a ten-thousandth of a yuan (at 2e15 it kept a quarter).
-        keys = income[idx] - np.where(under, 2e12, np.where(kept[idx], 1e12, 0.0))
+        keys = judged[idx] - np.where(under, 2e12, np.where(kept[idx], 1e12, 0.0))
         take = idx[fit_queue(h.persons[idx], keys, places)]
         monitored = np.zeros(h.n, dtype=bool)
         monitored[take] = True
