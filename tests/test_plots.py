@@ -256,6 +256,56 @@ def test_an_index_without_an_interval_has_no_whisker() -> None:
     assert cost.get_ylabel() == "elementary effect (yuan)"
 
 
+def _indices(index: list[str], value: list[float]) -> pd.DataFrame:
+    """A listed output's indices of inputs a and b (then a and b again, and so on)."""
+    return pd.DataFrame(
+        {
+            "output": "incidence_end",
+            "input": ["a", "b"] * (len(index) // 2),
+            "input2": pd.Series([None] * len(index), dtype="string"),
+            "index": index,
+            "value": value,
+            "conf": np.nan,
+            "listed": True,
+        }
+    )
+
+
+def test_a_method_whose_indices_the_table_does_not_hold_is_refused() -> None:
+    """A Sobol' table drawn as Morris's drew empty panels without a word."""
+    from povsim.plots.experiments import sensitivity_bars, time_varying_indices
+
+    sobol = _indices(["S1", "S1", "ST", "ST"], [0.5, 0.2, 0.6, 0.3])
+    morris = _indices(["mu_star", "mu_star", "sigma", "sigma"], [0.02, 0.01, 0.03, 0.005])
+    with pytest.raises(
+        ValueError,
+        match=r"method: indices holds S1, ST, a sobol or fast analysis's indices, not "
+        r"morris's \(mu_star, sigma\): give method='sobol'",
+    ):
+        sensitivity_bars(sobol, "morris")
+    with pytest.raises(ValueError, match=r"a morris analysis's indices, not fast's .*'morris'"):
+        sensitivity_bars(morris, "fast")
+    sensitivity_bars(sobol, "fast")  # FAST's indices have Sobol's names
+    yearly = morris.assign(column="incidence", year=2016)
+    with pytest.raises(ValueError, match=r"method: yearly holds .*give method='morris'"):
+        time_varying_indices(yearly, "sobol")
+
+
+def test_a_groups_missing_sigma_is_marked_not_drawn_as_zero() -> None:
+    """SALib gives a Morris group no sigma: its bar was simply absent, read as a sigma of 0
+    in figures/indices.png."""
+    from povsim.plots.experiments import NO_INDEX, sensitivity_bars
+
+    grouped = _indices(["mu_star", "mu_star", "sigma", "sigma"], [0.02, 0.01, 0.03, np.nan])
+    fig = sensitivity_bars(grouped, "morris")
+    marks = [t for t in fig.axes[0].texts if t.get_text() == NO_INDEX]
+    assert len(marks) == 1
+    assert marks[0].xy == pytest.approx((1.2, 0.0))  # where b's sigma would stand
+    assert fig.get_supxlabel() == "n/a: no sigma: SALib measures a group of inputs' mu_star only"
+    whole = _indices(["mu_star", "mu_star", "sigma", "sigma"], [0.02, 0.01, 0.03, 0.01])
+    assert not sensitivity_bars(whole, "morris").get_supxlabel()
+
+
 def test_a_figure_names_a_wrong_table_or_method() -> None:
     """The notebooks' figures ended in pandas' KeyError ('metric', 'listed') or 'Comparison'
     object is not subscriptable when given another table or the comparison itself."""

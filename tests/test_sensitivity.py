@@ -1155,3 +1155,263 @@ def test_python_callers_get_the_commands_words(small_base, tmp_path: Path) -> No
     shown = repr(sp.problem)
     assert shown.startswith("<Problem <problem_spec>: 2 inputs (income.growth, shocks.")
     assert "1 output, yearly: incidence; base 'baseline'" in shown
+
+
+def _check(tmp_path: Path, text: str, name: str = "p.toml") -> tuple[Path, str]:
+    """``povsim check`` of a problem on the baseline: the file and what it said (status 2)."""
+    problem = tmp_path / name
+    problem.write_text(f'base = "{(SCENARIOS / "baseline.toml").as_posix()}"\n{text}')
+    result = runner.invoke(app, ["check", str(problem)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return problem, " ".join(result.output.split())
+
+
+def test_a_dated_series_is_refused_naming_a_year_or_its_scale(small_base, tmp_path: Path) -> None:
+    """An input of budget.total or poverty_line (a table from years) crashed `povsim check`
+    with a TypeError joining the years; it is refused as `povsim sweep` and `--set` refuse a
+    bare number for a dated series, with an input that does vary it."""
+    problem, said = _check(
+        tmp_path,
+        '[inputs."income.growth"]\nbounds = [0.05, 0.09]\n'
+        '[inputs."budget.total"]\nbounds = [1e6, 2e6]\n'
+        '[inputs."poverty_line"]\nbounds = [2000, 3000]\n'
+        '[inputs."budget"]\nbounds = [0, 1]\n',
+    )
+    assert (
+        f'{problem}: inputs.budget.total: a dated series: vary one year, e.g. [inputs."budget.'
+        'total.2014"], or every year at once with [inputs."budget.scale"], which scales it '
+        "(it gives 2014-2020)"
+    ) in said
+    assert 'inputs.poverty_line: a dated series: vary one year, e.g. [inputs."poverty_line.' in said
+    # the whole budget's hint is an input that works, not budget.total again
+    assert (
+        "inputs.budget: a table of settings, not a number: vary one of its fields instead, e.g. "
+        '[inputs."budget.scale"] (total, scale)'
+    ) in said
+    advised = problem_spec(
+        small_base,
+        {"income.growth": {"bounds": [0.05, 0.09]}, "budget.scale": {"bounds": [0.5, 1.5]}},
+    )
+    assert advised.problem.names == ["income.growth", "budget.scale"]
+    with pytest.raises(ScenarioError, match=r'e\.g\. \{"budget\.total\.2014": \{"bounds"'):
+        problem_spec(small_base, {**TWO, "budget.total": {"bounds": [1e6, 2e6]}})
+    _, said = _check(tmp_path, '[inputs."budget.total.2030"]\nbounds = [1, 2]\n')
+    assert "budget.total gives no value for 2030 in the base scenario (it gives 2014-2020)" in said
+
+
+def test_bounds_alone_are_told_to_write_the_inputs_table(small_base, tmp_path: Path) -> None:
+    """`"income.growth" = [0.05, 0.09]` under [inputs] was told to "set one of its fields
+    instead, e.g. FIELD = ... under [inputs.income.growth]": no word of bounds, and a header
+    that names another table."""
+    problem, said = _check(
+        tmp_path, '[inputs]\n"income.growth" = [0.05, 0.09]\n"exit.income_margin" = [0, 1]\n'
+    )
+    assert (
+        f"{problem}: inputs.income.growth: the bounds alone, not the input's table: write "
+        '[inputs."income.growth"] with bounds = [0.05, 0.09]'
+    ) in said
+    assert 'write [inputs."exit.income_margin"] with bounds = [0, 1]' in said
+    assert "FIELD" not in said
+    with pytest.raises(ScenarioError) as refused:
+        problem_spec(small_base, {**TWO, "income.growth": [0.05, 0.09]})
+    assert (
+        "<problem_spec>: inputs.income.growth: the bounds alone, not the input's table: give "
+        '{"income.growth": {"bounds": [0.05, 0.09]}}'
+    ) in str(refused.value)
+
+
+def test_a_program_the_base_has_not_is_named_as_the_shares_check_names_it(
+    small_base, tmp_path: Path
+) -> None:
+    """A microcredit input on the baseline, which has no microcredit, was told "no such
+    scenario field (did you mean programs.infrastructure.min_remoteness?)"."""
+    problem, said = _check(
+        tmp_path,
+        '[inputs."income.growth"]\nbounds = [0.05, 0.09]\n'
+        '[inputs."programs.microcredit.return_rate"]\nbounds = [0.04, 0.1]\n'
+        '[shares]\nprograms = ["industri", "health"]\n',
+    )
+    base = (SCENARIOS / "baseline.toml").as_posix()
+    assert (
+        f"{problem}: inputs.programs.microcredit.return_rate: {base} has no program 'microcredit'"
+    ) in said
+    assert f"shares.programs: {base} has no program 'industri' (did you mean 'industry'?)" in said
+    assert "did you mean programs." not in said
+    with pytest.raises(ScenarioError, match="the base scenario has no program 'microcredit'"):
+        problem_spec(small_base, {**TWO, "programs.microcredit.return_rate": {"bounds": [0, 1]}})
+
+
+def test_inputs_valid_alone_but_not_together_are_refused_by_the_check(tmp_path: Path) -> None:
+    """A mean household size up to 4.2 and a largest household from 4: each range is valid
+    with the other's base value, so `povsim check` passed the problem, and sampling refused
+    it without the values that met."""
+    problem, said = _check(
+        tmp_path,
+        '[inputs."population.mean_household_size"]\nbounds = [2.5, 4.2]\n'
+        '[inputs."population.max_household_size"]\nbounds = [4, 9]\n'
+        '[inputs."income.growth"]\nbounds = [0.05, 0.09]\n',
+    )
+    assert (
+        f"{problem}: inputs.population.max_household_size.bounds: its end 4, with "
+        "population.mean_household_size at 4.2, makes an invalid scenario"
+    ) in said
+    assert "population.max_household_size: is below mean_household_size (4.2)" in said
+    assert "income.growth at" not in said  # an input the conflict does not need
+
+
+def test_the_corners_tried_stay_few_for_many_inputs() -> None:
+    from povsim.experiments.sensitivity import MAX_FULL_CORNERS, _corners
+
+    few = {f"x{i}": (0.0, 1.0) for i in range(MAX_FULL_CORNERS)}
+    assert len(_corners(few)) == 2**MAX_FULL_CORNERS
+    many = {f"x{i}": (0.0, 1.0) for i in range(30)}
+    corners = _corners(many)
+    assert len(corners) == 2 + 4 * 30
+    # a pair at opposite ends, the others anywhere, is among them
+    assert any(c["x3"] == 1.0 and c["x7"] == 0.0 for c in corners)
+
+
+def test_a_sample_refused_names_the_values_of_the_inputs_it_needs(small_base) -> None:
+    """Sampling refused a sample as "inputs.population.max_household_size: sample 0 makes an
+    invalid scenario: is below mean_household_size (4.1)", naming neither the sample's value
+    of that input nor the other input that met it."""
+    from povsim.experiments.sensitivity import Problem, ProblemFile
+
+    spec = ProblemFile(
+        inputs={
+            "population.mean_household_size": {"bounds": [2.5, 4.2]},
+            "population.max_household_size": {"bounds": [4, 9]},
+            "income.growth": {"bounds": [0.05, 0.09]},
+        }
+    )
+    problem = Problem(small_base, spec, "p.toml")  # unchecked, as a sample finds it
+    samples = np.array([[3.0, 6.0, 0.07], [4.1, 4.2, 0.06]])
+    with pytest.raises(ScenarioError) as refused:
+        problem.sweep(samples)
+    assert str(refused.value) == (
+        "p.toml: inputs.population.max_household_size: sample 1 "
+        "(population.mean_household_size = 4.1, population.max_household_size = 4) makes an "
+        "invalid scenario: population.max_household_size: is below mean_household_size (4.1)"
+    )
+
+
+def test_an_output_flat_where_sobol_reads_its_variance_has_no_indices(small_base) -> None:
+    """SALib warned "Constant values encountered" (three times, naming no output) for an
+    output the same in a Sobol' sample's base rows, and gave it indices of 0 known to ±0; an
+    output the same but for rounding got S1 = -1 and ST = 1.5. Neither has indices now, and
+    each is named with why (pytest turns any warning into an error here)."""
+    sp = problem_spec(
+        small_base, TWO, ["incidence_end", "poor_person_years", "cost_per_exit"], time_varying=[]
+    )
+    sp.sample_sobol(4, calc_second_order=False)
+    rows = len(sp.samples)
+    moving = np.linspace(0.01, 0.05, rows)
+    base_rows_flat = np.full(rows, 5000.0)
+    base_rows_flat[[1, 2, 5]] = [5100.0, 4900.0, 5200.0]  # rows that change one input
+    rounding = np.full(rows, 34787.77)
+    rounding[::3] += 1e-11
+    sp.set_results(np.column_stack([moving, base_rows_flat, rounding]))
+    sp.analyze_sobol(calc_second_order=False)
+    table = indices_table(sp)
+    for flat in ("poor_person_years", "cost_per_exit"):
+        assert table.loc[table["output"] == flat, ["value", "conf"]].isna().all().all(), flat
+    assert table.loc[table["output"] == "incidence_end", "value"].notna().all()
+    assert sp.constant == {"cost_per_exit": pytest.approx(34787.77)}
+    assert sp.constant_base == {"poor_person_years": 5000.0}
+    reasons = sp.no_indices()
+    assert reasons["cost_per_exit"] == "34,788 in every run: no variance to apportion"
+    assert reasons["poor_person_years"].startswith(
+        "5,000 in every base sample (Sobol's A and B rows; it moves only where one input is "
+        "changed): no variance for Sobol' to apportion"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            '[inputs."income.growth"]\nbounds = [0.09, 0.05]\n',
+            "inputs.income.growth.bounds: unif's bounds must start with lower < upper, not "
+            "0.09 then 0.05: write [0.05, 0.09]",
+        ),
+        (
+            '[inputs."income.growth"]\ndist = "triang"\nbounds = [0.05, 0.09]\n',
+            "inputs.income.growth.bounds: triang takes 3 values in bounds (low, high, and the "
+            "peak's place as a fraction of the width: 0.5 is midway), not 2: e.g. "
+            "[0.03, 0.12, 0.33]",
+        ),
+        (
+            '[inputs."income.growth"]\ndist = "truncnorm"\nbounds = [0.05, 0.09, 0.07]\n',
+            "inputs.income.growth.bounds: truncnorm takes 4 values in bounds (low, high, and "
+            "the mean and standard deviation of the normal cut to them), not 3",
+        ),
+        (
+            '[inputs."exit.plan_unit"]\nbounds = [0, 1]\n',
+            "inputs.exit.plan_unit: is not a number: it holds text ('household' here; one of "
+            "household, village), and only numeric fields can be varied as inputs",
+        ),
+        (
+            '[inputs."exit.require_guarantees"]\nbounds = [0, 1]\n',
+            "inputs.exit.require_guarantees: is not a number: it holds true or false",
+        ),
+        (
+            '[inputs."population.education_probs.0"]\nbounds = [0.2, 0.5]\n',
+            "inputs.population.education_probs.0: population.education_probs is a list, and "
+            "list fields (or their elements) cannot be varied as inputs",
+        ),
+        (
+            '[inputs."population.education_probs"]\nbounds = [0.2, 0.5]\n',
+            "inputs.population.education_probs: is not a number: it holds a list",
+        ),
+        (
+            'time_varying = ["incidance"]\n[inputs."income.growth"]\nbounds = [0.05, 0.09]\n',
+            "time_varying: unknown column 'incidance' (did you mean incidence?)",
+        ),
+    ],
+)
+def test_a_bad_input_says_what_is_wrong_and_what_would_do(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """Reversed bounds named neither `.bounds` nor the values, "triang takes 3 values in
+    bounds" not what they are, a field of text or a list "is not a number" or "no such
+    scenario field", and a misspelt time_varying column no column it may have meant."""
+    problem, output = _check(tmp_path, text + '[inputs."exit.income_margin"]\nbounds = [0, 0.2]\n')
+    assert f"{problem}: {said}" in output
+
+
+def test_outcomes_mark_those_sweeps_and_sensitivity_refuse(small_base) -> None:
+    """`povsim outcomes` did not say which outcomes need the counterfactual or the pathways,
+    which sweeps and sensitivity analysis refuse: it says so from the registry."""
+    from povsim.runs import metrics
+
+    result = runner.invoke(app, ["outcomes"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines()[2:] if line.startswith("|")]
+    rows = {line.split("|")[1].strip(" `"): line for line in lines}
+    for name, outcome in metrics.OUTCOMES.items():
+        marked = "(not in sweeps or sensitivity)" in rows[name]
+        assert marked == (outcome.needs != "indicators"), name
+    assert "the pathways (not in sweeps or sensitivity)" in rows["exited_people:PROGRAM"]
+    assert "not in sweeps" not in rows["COLUMN@YEAR"]
+    with pytest.raises(ScenarioError, match="'additional_exits' needs the counterfactual"):
+        problem_spec(small_base, TWO, ["additional_exits"])
+
+
+def test_workers_for_the_serial_executor_are_refused_as_the_command_line_does(
+    small_base,
+) -> None:
+    """`executor="serial", workers=2` ran serially without a word, where the command line
+    refuses --workers with the serial executor."""
+    import povsim
+    from povsim.experiments.executors import make_executor
+
+    said = r"workers=2 is for the processes and dask executors: the serial one runs one run"
+    with pytest.raises(ValueError, match=said):
+        make_executor("serial", 2)
+    sp = problem_spec(small_base, TWO, "incidence_end", time_varying=[]).sample_morris(2)
+    with pytest.raises(ValueError, match=said):
+        sp.evaluate(executor="serial", workers=2, progress=False)
+    assert sp.evaluations is None
+    with pytest.raises(ValueError, match=said):
+        povsim.run(small_base, replications=2, executor="serial", workers=2)

@@ -130,12 +130,18 @@ def _executor(
 def _check_executor(executor: str | Executor | None, workers: int | None) -> None:
     """Refuse a wrong executor name or worker count without starting any workers."""
     from povsim.config import arguments
-    from povsim.experiments.executors import EXECUTOR_HINT, Executor, executor_for
+    from povsim.experiments.executors import (
+        EXECUTOR_HINT,
+        Executor,
+        executor_for,
+        refuse_unused_workers,
+    )
 
     if workers is not None:
         arguments.workers(workers)
     if executor is not None and not isinstance(executor, Executor):
-        executor_for(arguments.instance("executor", executor, str, EXECUTOR_HINT), None)
+        name = executor_for(arguments.instance("executor", executor, str, EXECUTOR_HINT), None)
+        refuse_unused_workers(name, workers)
 
 
 def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scenario:

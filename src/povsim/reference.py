@@ -13,7 +13,7 @@ from typing import get_args, get_origin
 from pydantic import BaseModel
 
 from povsim.config import BUILTIN_PROGRAMS, ProgramConfig, Scenario
-from povsim.runs.metrics import OUTCOMES
+from povsim.runs.metrics import OUTCOMES, outcome, pathway_outcomes
 from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
 from povsim.sim.programs import program_class
 
@@ -132,13 +132,33 @@ def columns_markdown() -> str:
 
 
 def outcomes_markdown() -> str:
-    """Every named outcome, then the two families."""
-    lines = ["| outcome | unit | meaning |", "|---|---|---|"]
-    lines += [f"| `{o.name}` | {o.unit} | {o.description} |" for o in OUTCOMES.values()]
+    """Every named outcome, then the two families, each with the table it needs besides the
+    indicators (the registry's ``needs``): sweeps, sensitivity analysis and discovery keep
+    only the indicators and refuse the others, which the table did not say."""
+    lines = ["| outcome | unit | needs | meaning |", "|---|---|---|---|"]
     lines += [
-        "| `COLUMN@YEAR` | the column's | any indicator column in one year, e.g. "
-        "`registered_people@2019` |",
-        "| `exited_people:PROGRAM` | people | people exited with PROGRAM as the primary pathway "
-        "(also `combined` and `none`) |",
+        f"| `{o.name}` | {o.unit} | {_needs(o.needs)} | {o.description} |"
+        for o in OUTCOMES.values()
+    ]
+    column = outcome(f"{next(iter(INDICATORS))}@2014").needs
+    pathway = outcome(pathway_outcomes(["PROGRAM"])[0]).needs
+    lines += [
+        f"| `COLUMN@YEAR` | the column's | {_needs(column)} | any indicator column in one "
+        "year, e.g. `registered_people@2019` |",
+        f"| `exited_people:PROGRAM` | people | {_needs(pathway)} | people exited with PROGRAM "
+        "as the primary pathway (also `combined` and `none`) |",
+    ]
+    lines += [
+        "",
+        "needs: the table an outcome is computed from besides the run's indicators. `povsim "
+        "run` keeps both (the counterfactual: the same run without support), `povsim "
+        "optimize` runs what its objectives need, `povsim compare` keeps the pathways; "
+        "sweeps, sensitivity analysis and scenario discovery keep only the indicators and "
+        "refuse such an outcome.",
     ]
     return "\n".join(lines)
+
+
+def _needs(needs: str) -> str:
+    """The ``needs`` cell: empty for the indicators every run keeps."""
+    return "" if needs == "indicators" else f"the {needs} (not in sweeps or sensitivity)"

@@ -127,10 +127,10 @@ def columns() -> None:
 
 
 def outcomes() -> None:
-    """Print every outcome with its unit, as a run's summary records them: optimize takes
-    any, compare all but the five of the run without support, sweeps and sensitivity those
-    computed from the indicators. A target takes an indicator column in a year (povsim
-    columns), not these."""
+    """Print every outcome with its unit and the table it needs besides the indicators, as a
+    run's summary records them: optimize takes any, compare all but the five of the run
+    without support, sweeps and sensitivity those computed from the indicators. A target takes
+    an indicator column in a year (povsim columns), not these."""
     from povsim.reference import outcomes_markdown
 
     console.print(outcomes_markdown(), markup=False, highlight=False, soft_wrap=True)

@@ -302,7 +302,7 @@ def table_not_value(
             share, else the table's first field (``FIELD`` for a table of no known fields).
         said: how to say what was given where it is no one value (a range: "a number").
     """
-    fields = [f for f in table if f != "kind"]
+    fields = [str(f) for f in table if f != "kind"]  # a dated series' keys are years
     field = "share" if "share" in fields else fields[0] if fields else "FIELD"
     listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
     also = f" ({listed})" if fields else ""

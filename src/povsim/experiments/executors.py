@@ -723,15 +723,34 @@ def executor_for(name: str | None, scheduler: str | None) -> ExecutorName:
     return name  # type: ignore[return-value]  # checked above
 
 
+def refuse_unused_workers(name: str, workers: int | None) -> None:
+    """Refuse workers for the serial executor, which runs one run at a time: they went
+    unused without a word (the command line refuses ``--workers`` with it too).
+
+    Raises:
+        ValueError: workers given with ``executor="serial"``.
+    """
+    if workers is not None and name == "serial":
+        raise ValueError(
+            f"workers={workers} is for the processes and dask executors: the serial one runs "
+            "one run at a time (leave workers out, or use executor='processes')"
+        )
+
+
 def make_executor(
     name: str | None = None, workers: int | None = None, scheduler: str | None = None
 ) -> Executor:
-    """An executor by name (:func:`executor_for`); ``scheduler`` alone means ``dask``."""
+    """An executor by name (:func:`executor_for`); ``scheduler`` alone means ``dask``.
+
+    Raises:
+        ValueError: as :func:`executor_for`, and workers for the serial executor.
+    """
     if workers is not None:
         arguments.workers(workers)
     if scheduler is not None:
         arguments.instance("scheduler", scheduler, str, "an address such as tcp://HOST:PORT")
     name = executor_for(name, scheduler)
+    refuse_unused_workers(name, workers)
     if name == "dask":
         return DaskExecutor(workers, scheduler)
     if name == "serial":

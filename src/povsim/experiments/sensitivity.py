@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import json
 import math
 import numbers
@@ -26,7 +27,8 @@ import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 
 import numpy as np
 import pandas as pd
@@ -37,10 +39,12 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
 from pydantic.fields import FieldInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from SALib import ProblemSpec
 from SALib.sample import morris
 
@@ -59,7 +63,7 @@ from povsim.config import (
     problems_from,
     referenced_scenario,
 )
-from povsim.config.errors import did_you_mean, table_not_value
+from povsim.config.errors import did_you_mean, table_not_value, year_runs
 from povsim.config.fields import StrictNumbers, repeated
 from povsim.config.paths import leaves
 from povsim.experiments.executors import Executor, finishing, make_executor
@@ -113,6 +117,23 @@ class _Strict(StrictNumbers):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+PARAMETERS: dict[str, tuple[str, list[float]]] = {
+    "unif": ("low, high", [0.04, 0.1]),
+    "logunif": ("low, high, both over 0", [0.01, 0.1]),
+    "triang": (
+        "low, high, and the peak's place as a fraction of the width: 0.5 is midway",
+        [0.03, 0.12, 0.33],
+    ),
+    "norm": ("mean, standard deviation", [0.07, 0.01]),
+    "truncnorm": (
+        "low, high, and the mean and standard deviation of the normal cut to them",
+        [0.04, 0.1, 0.07, 0.01],
+    ),
+    "lognorm": ("the mean and standard deviation of the value's natural logarithm", [-2.7, 0.2]),
+}
+"""What each of SALib's distributions reads from ``bounds``, in order, with an example."""
+
+
 class Input(_Strict):
     """One input: SALib's distribution name and its parameters (``bounds``)."""
 
@@ -122,41 +143,47 @@ class Input(_Strict):
 
     @field_validator("bounds")
     @classmethod
-    def _triangle(cls, value: list[float], info: ValidationInfo) -> list[float]:
-        # SALib's own checks (a peak of 1, an upper bound below 0) came only once sampling
-        # started, as its "Triangular distribution bound error"; checked on the field so
-        # that the error names inputs.NAME.bounds.
-        if info.data.get("dist") != "triang" or len(value) != 3:
-            return value  # the length is the whole input's check
-        if not 0.0 <= value[2] < 1.0:
+    def _parameters(cls, value: list[float], info: ValidationInfo) -> list[float]:
+        # Checked on the field, not the input, so that every message names
+        # inputs.NAME.bounds; "triang takes 3 values in bounds" said neither what they are nor
+        # what was given. A dist that failed its own check is not in info.data: its error is
+        # the one to read.
+        dist = info.data.get("dist")
+        if dist is None:
+            return value
+        meaning, example = PARAMETERS[dist]
+        if len(value) != len(example):
             raise ValueError(
-                f"triang's peak is a fraction of the width, at least 0 and below 1 "
-                f"(SALib's condition), not {value[2]:g}"
+                f"{dist} takes {len(example)} values in bounds ({meaning}), not {len(value)}: "
+                f"e.g. {json.dumps(example)}"
             )
-        if value[1] < 0.0:
+        if dist in ("unif", "logunif", "truncnorm", "triang") and not value[0] < value[1]:
             raise ValueError(
-                f"triang's upper bound must be 0 or more (SALib's condition), not "
-                f"{value[1]:g}: for an input below 0 use unif or truncnorm"
+                f"{dist}'s bounds must start with lower < upper, not {value[0]:g} then "
+                f"{value[1]:g}"
+                + (f": write [{value[1]:g}, {value[0]:g}]" if len(value) == 2 else "")
             )
-        return value
-
-    @model_validator(mode="after")
-    def _parameters(self) -> Self:
-        wanted = {"unif": 2, "logunif": 2, "triang": 3, "norm": 2, "truncnorm": 4, "lognorm": 2}
-        if len(self.bounds) != wanted[self.dist]:
-            raise ValueError(f"{self.dist} takes {wanted[self.dist]} values in bounds")
-        if self.dist in ("unif", "logunif", "truncnorm", "triang") and not (
-            self.bounds[0] < self.bounds[1]
-        ):
-            raise ValueError("bounds must have lower < upper")
-        if self.dist in ("norm", "lognorm") and not self.bounds[1] > 0.0:
-            raise ValueError(f"{self.dist}'s standard deviation must be positive")
-        if self.dist == "truncnorm" and not self.bounds[3] > 0.0:
-            raise ValueError("truncnorm's standard deviation must be positive")
-        if self.dist == "truncnorm":
+        if dist in ("norm", "lognorm") and not value[1] > 0.0:
+            raise ValueError(f"{dist}'s standard deviation must be positive, not {value[1]:g}")
+        if dist == "triang":
+            # SALib's own checks (a peak of 1, an upper bound below 0) came only once sampling
+            # started, as its "Triangular distribution bound error".
+            if not 0.0 <= value[2] < 1.0:
+                raise ValueError(
+                    f"triang's peak is a fraction of the width, at least 0 and below 1 "
+                    f"(SALib's condition), not {value[2]:g}"
+                )
+            if value[1] < 0.0:
+                raise ValueError(
+                    f"triang's upper bound must be 0 or more (SALib's condition), not "
+                    f"{value[1]:g}: for an input below 0 use unif or truncnorm"
+                )
+        if dist == "truncnorm":
+            low, high, mean, sd = value
+            if not sd > 0.0:
+                raise ValueError(f"truncnorm's standard deviation must be positive, not {sd:g}")
             # SALib divides by the normal's mass between the bounds, which vanishes when the
             # mean lies far outside them (a mean a little outside is a fine distribution).
-            low, high, mean, sd = self.bounds
             upper, lower = ((end - mean) / (sd * SQRT2) for end in (high, low))
             mass = 0.5 * (math.erf(upper) - math.erf(lower))
             if not mass > 1e-9:
@@ -164,9 +191,9 @@ class Input(_Strict):
                     f"truncnorm's bounds [{low:g}, {high:g}] hold none of a normal of mean "
                     f"{mean:g} and standard deviation {sd:g}"
                 )
-        if self.dist == "logunif" and not self.bounds[0] > 0.0:
-            raise ValueError("logunif's bounds must be positive")
-        return self
+        if dist == "logunif" and not value[0] > 0.0:
+            raise ValueError(f"logunif's bounds must be positive, not {value[0]:g}")
+        return value
 
 
 class Shares(_Strict):
@@ -205,6 +232,34 @@ class ProblemFile(_Strict):
     outputs: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTPUTS))
     time_varying: list[str] = Field(default_factory=lambda: ["incidence"])
 
+    @field_validator("inputs", mode="wrap")
+    @classmethod
+    def _each_a_table(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> dict[str, Input]:
+        # "income.growth" = [0.05, 0.09] under [inputs], the bounds alone, was told it is "a
+        # table of settings" to set a FIELD of under [inputs.income.growth], a header that
+        # names another table and no word of bounds.
+        if isinstance(value, dict):
+            bare = {k: v for k, v in value.items() if not isinstance(v, dict | Input)}
+            if bare:
+                python = bool((info.context or {}).get("python"))
+                raise ValidationError.from_exception_data(
+                    cls.__name__,
+                    [
+                        InitErrorDetails(
+                            type=PydanticCustomError(
+                                "input_not_a_table", "{advice}", {"advice": _bare(k, v, python)}
+                            ),
+                            loc=(k,),
+                            input=v,
+                        )
+                        for k, v in bare.items()
+                    ],
+                )
+        checked: dict[str, Input] = handler(value)
+        return checked
+
     @model_validator(mode="after")
     def _something_to_analyse(self) -> Self:
         # SALib refused an empty output list only after every run had been made; with
@@ -226,11 +281,37 @@ class ProblemFile(_Strict):
         return self
 
 
+def _bare(name: object, given: object, python: bool) -> str:
+    """What to write for an input given as its bounds alone (or one value), not its table:
+    in a problem file's words, or ``python``, in :func:`problem_spec`'s."""
+    shown = None
+    if isinstance(given, list | tuple) and all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool) for v in given
+    ):
+        # as written: [4, 9] stays whole, a numpy float is a float
+        shown = json.dumps([v if isinstance(v, int) else float(v) for v in given])
+    said = "the bounds alone" if shown else f"{json.dumps(given, default=str)}"
+    if python:
+        example = f'{{{json.dumps(name)}: {{"bounds": {shown or "[low, high]"}}}}}'
+        return f"{said}, not the input's table: give {example}"
+    example = f'[inputs."{name}"] with bounds = {shown or "[low, high]"}'
+    return f"{said}, not the input's table: write {example}"
+
+
 class Problem:
     """A validated sensitivity problem on a base scenario."""
 
-    def __init__(self, base: Scenario, spec: ProblemFile, source: str = "<problem>"):
+    def __init__(
+        self,
+        base: Scenario,
+        spec: ProblemFile,
+        source: str = "<problem>",
+        *,
+        base_file: str | None = None,
+    ):
         self.base, self.spec, self.source = base, spec, source
+        #: the base scenario's file, as messages name it (None: a Scenario given in Python)
+        self.base_file = base_file
         self._base_values = base.model_dump(mode="python")
         self.names = list(spec.inputs)
         if spec.shares:
@@ -299,18 +380,11 @@ class Problem:
         for index, (_, changes) in enumerate(points):
             try:
                 scenarios.append(self.base.updated(changes))
-            except ScenarioError as err:
-                # e.g. an unbounded distribution sampled at its 0 or 1 quantile (Morris grids)
-                raise ScenarioError(
-                    [
-                        ScenarioProblem(
-                            self.source,
-                            f"inputs.{p.path}",
-                            f"sample {index} makes an invalid scenario: {p.message}",
-                        )
-                        for p in err.problems
-                    ]
-                ) from None
+            except ScenarioError:
+                # e.g. an unbounded distribution sampled at its 0 or 1 quantile (Morris
+                # grids), or inputs that conflict only together: named with the sample's
+                # values of the inputs the conflict needs (the message gave none)
+                raise self._refused(index, changes) from None
         return Sweep(
             "sensitivity",
             self.base,
@@ -319,6 +393,27 @@ class Problem:
             self.seed,
             self.spec.replications,
             self.record(drawn),
+        )
+
+    def _refused(self, index: int, changes: dict[str, Any]) -> ScenarioError:
+        """Sample ``index``'s invalid scenario, with its values of the inputs it needs."""
+        shares = [k for k in changes if k not in self.spec.inputs]
+        units = [[p] for p in self.spec.inputs] + ([shares] if shares else [])
+        involved = _involved(self.base, changes, units)
+        err = _invalid(self.base, {k: changes[k] for k in involved})
+        if err is None:  # cannot be told apart: the whole sample's
+            involved, err = list(changes), _invalid(self.base, changes)
+        inputs = [k for k in involved if k in self.spec.inputs]
+        values = ", ".join(f"{k} = {changes[k]:g}" for k in involved)
+        reasons = _reasons(err) if err is not None else "an invalid scenario"
+        return ScenarioError(
+            [
+                ScenarioProblem(
+                    self.source,
+                    f"inputs.{inputs[-1]}" if inputs else "shares",
+                    f"sample {index} ({values}) makes an invalid scenario: {reasons}",
+                )
+            ]
         )
 
     def record(self, drawn: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -345,24 +440,10 @@ def _validate(problem: Problem, source: str) -> None:
     """Every input path, share program and output must make sense for the base scenario."""
     flat = problem.base.model_dump(mode="python")
     issues = []
+    python = source == PYTHON
     for path in problem.spec.inputs:
-        try:
-            value = get_path(flat, path)
-        except (KeyError, TypeError):
-            hint = did_you_mean(path, _numbers(flat), n=3)
-            issues.append(
-                ScenarioProblem(source, f"inputs.{path}", f"no such scenario field{hint}")
-            )
-            continue
-        if isinstance(value, dict) and any(f != "kind" for f in value):
-            # A whole table (income): what to give instead, in the problem's words.
-            message = table_not_value(
-                None, value, functools.partial(_vary_instead, path), said="a number"
-            )
-            issues.append(ScenarioProblem(source, f"inputs.{path}", message))
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            issues.append(ScenarioProblem(source, f"inputs.{path}", "is not a number"))
+        if (why := _not_an_input(problem, path, flat, python)) is not None:
+            issues.append(ScenarioProblem(source, f"inputs.{path}", why))
             continue
         if (reason := not_varied(path)) is not None:
             issues.append(ScenarioProblem(source, f"inputs.{path}", reason))
@@ -370,15 +451,14 @@ def _validate(problem: Problem, source: str) -> None:
         issues += _range_problems(problem, path, flat, source)
     if not issues:
         issues += _shares_together(problem, flat, source)
+    if not issues:
+        # each input's ends are fine alone: together, at the corners a sample comes near
+        issues += _corner_problems(problem, flat, source)
     if problem.spec.shares:
         programs = problem.spec.shares.programs
         missing = [p for p in programs if p not in problem.base.programs]
         for program in missing:
-            issues.append(
-                ScenarioProblem(
-                    source, "shares.programs", f"no program {program!r} in the base scenario"
-                )
-            )
+            issues.append(ScenarioProblem(source, "shares.programs", _no_program(problem, program)))
         own = [p for p in programs if p not in missing and problem.base.programs[p].budget]
         for program in own:
             issues.append(
@@ -418,16 +498,153 @@ def _validate(problem: Problem, source: str) -> None:
             )
     for column in problem.spec.time_varying:
         if column not in INDICATORS:
-            issues.append(ScenarioProblem(source, "time_varying", f"unknown column {column!r}"))
+            hint = did_you_mean(column, INDICATORS, n=3)  # as outputs' columns are
+            issues.append(
+                ScenarioProblem(source, "time_varying", f"unknown column {column!r}{hint}")
+            )
     if issues:
         raise ScenarioError(issues)
     if not problem.names:
         raise ScenarioError([ScenarioProblem(source, "inputs", "no inputs to vary")])
 
 
-def _vary_instead(path: str, field: str) -> str:
-    """What a problem varies instead of the whole table at ``path``: its ``field``."""
-    return f'vary one of its fields instead, e.g. [inputs."{path}.{field}"]'
+PYTHON = "<problem_spec>"
+"""The source a problem built in Python is named by (:func:`problem_spec`)."""
+
+
+def _as_input(path: str, python: bool) -> str:
+    """An input of ``path``, as a problem file writes it or, ``python``, a dictionary."""
+    return f'{{"{path}": {{"bounds": [...]}}}}' if python else f'[inputs."{path}"]'
+
+
+def _not_an_input(problem: Problem, path: str, flat: dict[str, Any], python: bool) -> str | None:
+    """Why ``path`` is no input a sample can set (None: it is a number of the base
+    scenario), with what to vary instead; ``python``: said for :func:`problem_spec`."""
+    try:
+        value = get_path(flat, path)
+    except (KeyError, TypeError):
+        return _no_such_field(problem, path, flat)
+    if value is None or (isinstance(value, dict) and not value):
+        # an optional field the base leaves unset, or a table it leaves empty
+        if _dated(problem.base, path):
+            return (
+                "a dated series the base scenario gives no years: give it values there, then "
+                f"vary one year, e.g. {_as_input(f'{path}.{problem.base.start_year}', python)}"
+            )
+        if value is None and _numeric(problem.base, path):
+            return "unset in the base scenario: give it a number there to vary it"
+        if value is None:
+            return "is not a number: it is unset in the base scenario"
+    if isinstance(value, dict) and _years(value):
+        # A dated series (budget.total): its years are inputs, the table is none; the join
+        # of its integer years in the whole-table message below raised a TypeError.
+        return _dated_series(problem, path, value, python)
+    if isinstance(value, dict) and any(f != "kind" for f in value):
+        # A whole table (income): what to give instead, in the problem's words.
+        return table_not_value(
+            None, value, functools.partial(_vary_instead, flat, path, python), said="a number"
+        )
+    if isinstance(value, bool):
+        return (
+            f"is not a number: it holds true or false ({str(value).lower()} here), and only "
+            "numeric fields can be varied as inputs; compare both with a sweep (povsim sweep)"
+        )
+    if isinstance(value, list | tuple):
+        return (
+            "is not a number: it holds a list, and list fields (or their elements) cannot be "
+            "varied as inputs"
+        )
+    if isinstance(value, dict):
+        return "is not a number: it is a table, empty in the base scenario"
+    if not isinstance(value, int | float):
+        choices = _choices(problem.base, path)
+        if choices and not _numeric(problem.base, path):
+            return (
+                f"is not a number: it holds text ({value!r} here; one of {', '.join(choices)}), "
+                "and only numeric fields can be varied as inputs; compare its choices with a "
+                "sweep (povsim sweep)"
+            )
+        if _numeric(problem.base, path):
+            return (
+                f"is not a number in the base scenario ({value!r}): give the base scenario a "
+                "number for it to vary it"
+            )
+        return (
+            f"is not a number: it holds text ({value!r} here), and only numeric fields can "
+            "be varied as inputs"
+        )
+    return None
+
+
+def _years(table: dict[Any, Any]) -> list[int]:
+    """A dated series' years (empty for any other table)."""
+    if table and all(isinstance(k, int) and not isinstance(k, bool) for k in table):
+        return sorted(table)
+    return []
+
+
+SCALED_BY = {"budget.total": "budget.scale"}
+"""Dated series a single field multiplies in every year: the input that varies them whole."""
+
+
+def _dated_series(problem: Problem, path: str, table: dict[Any, Any], python: bool) -> str:
+    """What to vary instead of the dated series at ``path``: one of its years, or the field
+    that scales it whole. ``povsim sweep`` and ``--set`` refuse a bare number for one too,
+    so an input does not spread it over every year either."""
+    years = _years(table)
+    year = next((y for y in years if y in problem.base.years), years[0])
+    message = f"a dated series: vary one year, e.g. {_as_input(f'{path}.{year}', python)}"
+    if (scale := SCALED_BY.get(path)) is not None:
+        message += f", or every year at once with {_as_input(scale, python)}, which scales it"
+    return message + f" (it gives {year_runs(years)})"
+
+
+def _no_such_field(problem: Problem, path: str, flat: dict[str, Any]) -> str:
+    """Why ``path`` names nothing in the base scenario: a list's element, a program the base
+    has not, a year the series does not give, or a misspelling."""
+    parts = path.split(".")
+    for end in range(1, len(parts)):
+        try:
+            held = get_path(flat, ".".join(parts[:end]))
+        except (KeyError, TypeError):
+            break
+        whole = ".".join(parts[:end])
+        if isinstance(held, list | tuple):
+            return (
+                f"{whole} is a list, and list fields (or their elements) cannot be varied as inputs"
+            )
+        if held is None and end == len(parts) - 1 and _dated(problem.base, whole):
+            return f"{whole} is unset in the base scenario: give it values there to vary a year"
+        if isinstance(held, dict) and (years := _years(held)) and end == len(parts) - 1:
+            return (
+                f"{whole} gives no value for {parts[-1]} in the base scenario (it gives "
+                f"{year_runs(years)}): vary a year it gives"
+            )
+    if len(parts) > 2 and parts[0] == "programs" and parts[1] not in problem.base.programs:
+        # the [shares] table's words, not a did-you-mean among every other program's fields
+        return _no_program(problem, parts[1])
+    return f"no such scenario field{did_you_mean(path, _numbers(flat), n=3)}"
+
+
+def _no_program(problem: Problem, program: str) -> str:
+    """A program the base scenario has not, named as its file is."""
+    base = problem.base_file or "the base scenario"
+    hint = did_you_mean(program, problem.base.programs, quoted=True)
+    return f"{base} has no program {program!r}{hint}"
+
+
+def _vary_instead(flat: dict[str, Any], path: str, python: bool, field: str) -> str:
+    """What a problem varies instead of the whole table at ``path``: a number in it, its
+    ``field`` where that is one (``budget.total``, a dated series, is none: its year is)."""
+    table = get_path(flat, path)
+    direct = [f for f, v in table.items() if _is_number(v)]
+    if field not in direct:
+        field = direct[0] if direct else (_numbers(table[field], f"{field}.") or [field])[0]
+    return f"vary one of its fields instead, e.g. {_as_input(f'{path}.{field}', python)}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _numbers(tree: Any, prefix: str = "") -> list[str]:
@@ -501,6 +718,110 @@ def _shares_together(problem: Problem, flat: dict[str, Any], source: str) -> lis
     return []
 
 
+MAX_FULL_CORNERS = 6
+"""Inputs up to which every joint corner of their ranges is checked (2**6 = 64 scenarios,
+about 0.1 s); with more, a number of corners that grows with the inputs, not 2**k."""
+
+
+def _ends(spec: Input) -> tuple[float, float]:
+    """The lowest and highest value an input's samples come near: its bounds, or an
+    unbounded one's values passed with a chance of :data:`OUTSIDE_CHANCE`."""
+    if spec.dist in BOUNDED:
+        return spec.bounds[0], spec.bounds[1]
+    from scipy import stats
+
+    centre, spread = spec.bounds[0], spec.bounds[1]
+    low = float(stats.norm.ppf(OUTSIDE_CHANCE, centre, spread))
+    high = float(stats.norm.isf(OUTSIDE_CHANCE, centre, spread))
+    return (math.exp(low), math.exp(high)) if spec.dist == "lognorm" else (low, high)
+
+
+def _corners(ends: dict[str, tuple[float, float]]) -> list[dict[str, float]]:
+    """The joint corners of the inputs' ranges to try: every one for a few inputs; for more,
+    all lows, all highs, and each input at each end with the others at their middles and at
+    their other ends (where two inputs conflict pairwise, one of those holds the pair)."""
+    paths = list(ends)
+    if len(paths) <= MAX_FULL_CORNERS:
+        return [
+            dict(zip(paths, corner, strict=True))
+            for corner in itertools.product(*(ends[p] for p in paths))
+        ]
+    lows = {p: ends[p][0] for p in paths}
+    highs = {p: ends[p][1] for p in paths}
+    middles = {p: (ends[p][0] + ends[p][1]) / 2 for p in paths}
+    corners = [lows, highs]
+    for path in paths:
+        for side, others in ((0, highs), (1, lows)):
+            corners.append({**middles, path: ends[path][side]})
+            corners.append({**others, path: ends[path][side]})
+    return corners
+
+
+def _end(problem: Problem, path: str, value: float) -> str:
+    """An input's end as a message shows it (an unbounded one's: how likely it is passed)."""
+    dist = problem.spec.inputs[path].dist
+    if dist in BOUNDED:
+        return f"{value:g}"
+    return f"{value:.3g} (its {dist} passes it with a chance of {OUTSIDE_CHANCE:g})"
+
+
+def _invalid(base: Scenario, changes: dict[str, Any]) -> ScenarioError | None:
+    """The error ``changes`` make in ``base`` (None: a valid scenario)."""
+    try:
+        base.updated(changes)
+    except ScenarioError as err:
+        return err
+    return None
+
+
+def _involved(base: Scenario, changes: dict[str, Any], units: list[list[str]]) -> list[str]:
+    """The changes an invalid scenario needs to be invalid: each unit of them (an input,
+    or every share a [shares] table sets, which only together keep their sum) is put back
+    to the base's value in turn, and left out where the scenario stays invalid without it.
+    A few scenarios' checks, not the sample's every input named."""
+    kept = dict(changes)
+    for unit in units:
+        trial = {k: v for k, v in kept.items() if k not in unit}
+        if len(trial) < len(kept) and _invalid(base, trial) is not None:
+            kept = trial
+    return list(kept)
+
+
+def _reasons(err: ScenarioError) -> str:
+    """An invalid scenario's problems, each with the field it names."""
+    return "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in err.problems)
+
+
+def _corner_problems(problem: Problem, flat: dict[str, Any], source: str) -> list[ScenarioProblem]:
+    """Inputs whose ranges are each valid but not together: a mean household size of 4.2
+    with a largest household of 4. ``povsim check`` passed such a problem, and sampling
+    refused it without the values that met. The ranges' joint corners (:func:`_corners`)
+    are tried, and the first invalid one is named by the inputs it needs."""
+    ends = {path: _ends(spec) for path, spec in problem.spec.inputs.items()}
+    if len(ends) < 2:
+        return []
+    for corner in _corners(ends):
+        changes = {p: as_field_type(flat, p, v) for p, v in corner.items()}
+        if _invalid(problem.base, changes) is None:
+            continue
+        involved = _involved(problem.base, changes, [[p] for p in changes])
+        err = _invalid(problem.base, {p: changes[p] for p in involved})
+        if len(involved) < 2 or err is None:
+            continue  # one input's end alone, which its own check names
+        *others, last = involved
+        with_ = " and ".join(f"{p} at {_end(problem, p, changes[p])}" for p in others)
+        return [
+            ScenarioProblem(
+                source,
+                f"inputs.{last}.bounds",
+                f"its end {_end(problem, last, changes[last])}, with {with_}, makes an "
+                "invalid scenario, which a sample near these ends would be refused for "
+                f"({_reasons(err)}): narrow the bounds so they cannot meet",
+            )
+        ]
+    return []
+
+
 def _upper_end(dist: str, centre: float, spread: float) -> float:
     """The value an unbounded distribution passes with a chance of :data:`OUTSIDE_CHANCE`
     (SALib's lognorm: exp of a normal of mean ``centre`` and sd ``spread``)."""
@@ -554,21 +875,61 @@ def _beyond_the_field(problem: Problem, path: str, source: str) -> list[Scenario
     ]
 
 
-def _field_limits(base: Scenario, path: str) -> tuple[float | None, float | None]:
-    """The least and the greatest value the field at ``path`` may take by its definition
-    (``ge``/``gt``, ``le``/``lt``); None where it sets none or the field cannot be found."""
+def _field_info(base: Scenario, path: str) -> FieldInfo | None:
+    """The definition of the field at ``path`` (a year of a dated series: the series'); None
+    where it cannot be found."""
     node: Any = base
     info: FieldInfo | None = None
     for part in path.split("."):
         if isinstance(node, BaseModel):
             info = type(node).model_fields.get(part)
             if info is None:
-                return None, None
+                return None
             node = getattr(node, part)
         elif isinstance(node, dict):  # a program by name, a year of a table by year
             node = node.get(int(part) if part.isdigit() and int(part) in node else part)
         else:
-            return None, None
+            return None
+    return info
+
+
+def _arms(annotation: Any) -> list[Any]:
+    """The types a field's annotation allows, through ``Annotated`` and unions."""
+    if get_origin(annotation) is Annotated:
+        return _arms(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return [arm for arg in get_args(annotation) for arm in _arms(arg)]
+    return [annotation]
+
+
+def _choices(base: Scenario, path: str) -> list[str]:
+    """The values a field of fixed choices (``Literal``) may take."""
+    info = _field_info(base, path)
+    arms = _arms(info.annotation) if info is not None else []
+    return [str(c) for arm in arms if get_origin(arm) is Literal for c in get_args(arm)]
+
+
+def _numeric(base: Scenario, path: str) -> bool:
+    """Whether the field at ``path`` may hold a number (``designation_incidence``: a share,
+    or the text "county")."""
+    info = _field_info(base, path)
+    arms = _arms(info.annotation) if info is not None else []
+    return any(arm in (int, float) for arm in arms)
+
+
+def _dated(base: Scenario, path: str) -> bool:
+    """Whether the field at ``path`` is a dated series (a table keyed by year)."""
+    info = _field_info(base, path)
+    for arm in _arms(info.annotation) if info is not None else []:
+        if get_origin(arm) is dict and int in _arms(get_args(arm)[0]):
+            return True
+    return False
+
+
+def _field_limits(base: Scenario, path: str) -> tuple[float | None, float | None]:
+    """The least and the greatest value the field at ``path`` may take by its definition
+    (``ge``/``gt``, ``le``/``lt``); None where it sets none or the field cannot be found."""
+    info = _field_info(base, path)
     if info is None:
         return None, None
     found = [*info.metadata, *_constraints(info.annotation)]
@@ -626,21 +987,24 @@ def load_problem(
     """
     path = arguments.path("path", path)
     spec = load_settings(path, ProblemFile, PROBLEM)
+    base_file: str | None = None  # a Scenario given has none
     if isinstance(scenario, Scenario):
         if overrides:
             raise TypeError("overrides are for a scenario file; update the Scenario instead")
         base = one_county(scenario, path)
     elif scenario is not None:
         base = one_county(arguments.scenario("scenario", scenario, overrides), scenario)
+        base_file = str(scenario)
     elif spec.base is not None:
         source = referenced_scenario(path.parent / spec.base, path, "base")
         base = one_county(load_scenario(source, overrides), source)
+        base_file = str(source)
     else:
         raise ScenarioError(
             [ScenarioProblem(str(path), "base", "give a base scenario here or on the command line")]
         )
     _refuse_set_inputs(spec, overrides, str(path))
-    problem = Problem(base, spec, str(path))
+    problem = Problem(base, spec, str(path), base_file=base_file)
     _validate(problem, str(path))
     return problem
 
@@ -678,6 +1042,10 @@ class PovsimProblemSpec(ProblemSpec):
         self.undefined: dict[str, int] = {}
         """Outputs without a value in some runs (NaN: a cost per exit with no exit), with
         how many: the estimators need every run, so their indices are NaN."""
+        self.constant_base: dict[str, float] = {}
+        """Outputs of a Sobol' sample the same in its every base sample (its A and B rows),
+        with their value, though other runs vary: Sobol's estimators take the variance from
+        those rows alone, so their indices are NaN."""
 
     def sample(self, func: Callable, *args: Any, **kwargs: Any) -> Self:
         """SALib's ``sample_*`` methods, seeded by the problem's seed unless given one, so the
@@ -794,14 +1162,27 @@ class PovsimProblemSpec(ProblemSpec):
         results = np.asarray(self.results, dtype=float)
         undefined = undefined_outputs(outputs, results)
         constant = constant_outputs(outputs, results)
+        base_constant: dict[str, float] = {}
+        if method == "sobol" and (rows := _sobol_base_rows(self, len(results), kwargs)) is not None:
+            # Sobol's estimators take the output's variance from the sample's base rows (A
+            # and B) alone: one the same there had indices of 0 known to ±0, though the rows
+            # that change one input moved it, and SALib warned "Constant values
+            # encountered" naming no output.
+            base_constant = {
+                name: value
+                for name, value in constant_outputs(outputs, results[rows]).items()
+                if name not in constant and name not in undefined
+            }
         # SALib divides by the output's spread: an output the same in every run leaked
         # numpy's "invalid value encountered in divide" and came out with indices of 0
         # known exactly, as if no input moved it; Sobol's estimator turned an output
-        # missing in some runs into the same zeros.
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # missing in some runs into the same zeros. Each is named below instead.
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", _SALIB_CONSTANT)
             super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
-        _undefine(self, [*constant, *undefined])
+        _undefine(self, [*constant, *base_constant, *undefined])
         self.constant, self.undefined = constant, undefined
+        self.constant_base = base_constant
         return self
 
     def no_indices(self) -> dict[str, str]:
@@ -811,6 +1192,12 @@ class PovsimProblemSpec(ProblemSpec):
             name: f"{format_value(name, value)} in every run: no variance to apportion"
             for name, value in self.constant.items()
         }
+        for name, value in self.constant_base.items():
+            reasons[name] = (
+                f"{format_value(name, value)} in every base sample (Sobol's A and B rows; it "
+                "moves only where one input is changed): no variance for Sobol' to apportion, "
+                "a larger N may find some"
+            )
         for name, missing in self.undefined.items():
             reasons[name] = (
                 "no value in any run: undefined here"
@@ -970,17 +1357,41 @@ def _approach(func: Callable) -> str:
     return str(func.__module__).split(".")[2]
 
 
+FLAT = 1e-9
+"""A spread this small beside an output's size is rounding (replications averaged in
+another order), not variance: SALib divided by it and gave an index of 2.0 known to ±0."""
+
+
+_SALIB_CONSTANT = "Constant values encountered"
+"""SALib's Sobol' warning of an output without variance in its base rows, which names no
+output (:attr:`PovsimProblemSpec.constant_base` names them)."""
+
+
 def constant_outputs(outputs: list[str], results: np.ndarray) -> dict[str, float]:
-    """The outputs that took one value in every run, with that value: they have no
-    variance for the inputs to share, so they have no indices."""
+    """The outputs that took one value in every run (to within :data:`FLAT` of their size),
+    with that value: they have no variance for the inputs to share, so they have no
+    indices."""
     if not results.size:
         return {}
     columns = results.reshape(len(results), -1).T
     return {
         name: float(column[0])
         for name, column in zip(outputs, columns, strict=False)
-        if np.all(column == column[0])
+        if np.ptp(column) <= FLAT * np.max(np.abs(column))
     }
+
+
+def _sobol_base_rows(sp: ProblemSpec, runs: int, kwargs: dict[str, Any]) -> np.ndarray | None:
+    """The rows of a Sobol' (Saltelli) sample of ``runs`` rows that its estimators take an
+    output's variance from, A and B, the first and last of each block; None when the rows do
+    not make whole blocks (SALib names that itself)."""
+    groups = sp.get("groups")
+    factors = len(set(groups)) if groups else len(sp["names"])
+    block = 2 * factors + 2 if kwargs.get("calc_second_order", True) else factors + 2
+    if not runs or runs % block:
+        return None
+    starts = np.arange(0, runs, block)
+    return np.sort(np.concatenate([starts, starts + block - 1]))
 
 
 def undefined_outputs(outputs: list[str], results: np.ndarray) -> dict[str, int]:
@@ -1043,19 +1454,24 @@ def problem_spec(
     base = one_county(loaded, scenario if isinstance(scenario, str | Path) else loaded.name)
     source = "<problem_spec>"
     try:
-        spec = ProblemFile(
-            seed=seed,
-            replications=replications,
-            inputs=inputs,
-            shares=shares,
-            # One name is one output, not its letters; anything but names is named here,
-            # not as "'int' object is not iterable".
-            outputs=arguments.names("outputs", outputs),
-            time_varying=arguments.names("time_varying", time_varying),
+        spec = ProblemFile.model_validate(
+            {
+                "seed": seed,
+                "replications": replications,
+                "inputs": inputs,
+                "shares": shares,
+                # One name is one output, not its letters; anything but names is named here,
+                # not as "'int' object is not iterable".
+                "outputs": arguments.names("outputs", outputs),
+                "time_varying": arguments.names("time_varying", time_varying),
+            },
+            # advice in Python's words: {"income.growth": {"bounds": [...]}}
+            context={"python": True},
         )
     except ValidationError as err:
         raise ScenarioError(problems_from(err, {}, source, ProblemFile)) from None
-    problem = Problem(base, spec, source)
+    base_file = str(scenario) if isinstance(scenario, str | Path) else None
+    problem = Problem(base, spec, source, base_file=base_file)
     _validate(problem, source)
     return PovsimProblemSpec(problem)
 
@@ -1439,6 +1855,7 @@ def run_sensitivity(
                 samples=len(sp.samples),
                 runs=len(sp.samples) * problem.spec.replications,
                 constant_outputs=sp.constant,
+                constant_base_outputs=sp.constant_base,
                 undefined_outputs=sp.undefined,
                 problem=problem.spec.model_dump(mode="json"),
                 base=problem.base.model_dump(mode="json"),

@@ -230,17 +230,19 @@ def sensitivity_bars(
         ("output", "input", "input2", "index", "value", "conf", "listed"),
         "a sensitivity analysis's indices (indices_table(sp))",
     )
-    first, second = _MAIN_INDICES[arguments.one_of("method", method, tuple(_MAIN_INDICES))]
+    first, second = _MAIN_INDICES[_method_of(indices, method, "indices")]
     scalar = indices[indices["listed"] & indices["input2"].isna()]
     outputs = list(dict.fromkeys(scalar["output"]))
     fig = Figure(figsize=(4.2 * max(len(outputs), 1), 4.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, max(len(outputs), 1), squeeze=False)[0])
+    unmeasured: set[str] = set()
     for ax, output in zip(axes, outputs, strict=False):
         rows = scalar[scalar["output"] == output]
         inputs = list(dict.fromkeys(rows["input"]))
         x = np.arange(len(inputs))
+        parts = {}
         for offset, index in ((-0.2, first), (0.2, second)):
-            part = rows[rows["index"] == index].set_index("input").reindex(inputs)
+            part = parts[index] = rows[rows["index"] == index].set_index("input").reindex(inputs)
             ax.bar(
                 x + offset,
                 part["value"],
@@ -251,6 +253,20 @@ def sensitivity_bars(
                 capsize=2,
                 label=index,
             )
+        # A group's missing sigma (SALib measures a Morris group's mu* only) drew no bar,
+        # read as a sigma of 0: it is marked where the bar would stand, and said below.
+        missing = parts[second]["value"].isna() & parts[first]["value"].notna()
+        for position in x[missing.to_numpy()]:
+            ax.annotate(
+                NO_INDEX,
+                (position + 0.2, 0),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize="small",
+            )
+            unmeasured.add(second)
         ax.set_xticks(x, inputs, rotation=40, ha="right", fontsize="small")
         ax.set_title(output)
         if rows["value"].isna().all():
@@ -273,7 +289,42 @@ def sensitivity_bars(
         )
         ax.legend(fontsize="small")
     fig.suptitle(f"{method} sensitivity indices")
+    if unmeasured:
+        fig.supxlabel(
+            f"{NO_INDEX}: no {', '.join(sorted(unmeasured))}: SALib measures a group of inputs' "
+            f"{first} only",
+            fontsize="small",
+        )
     return fig
+
+
+NO_INDEX = "n/a"
+"""How a bar chart marks an index SALib does not estimate (a Morris group's sigma)."""
+
+
+_METHOD_OF = {"mu_star": "morris", "S1": "sobol"}
+"""An index each method's table holds and the others' do not (FAST's are Sobol's names)."""
+
+
+def _method_of(indices: pd.DataFrame, method: str, argument: str) -> str:
+    """``method``, checked against the indices the table holds: a Sobol' table drawn as
+    Morris's drew empty panels without a word.
+
+    Raises:
+        ValueError: an unknown method, or one whose indices the table does not hold.
+    """
+    method = arguments.one_of("method", method, tuple(_MAIN_INDICES))
+    held = set(indices["index"].dropna().astype(str))
+    found = [m for index, m in _METHOD_OF.items() if index in held]
+    wanted = _MAIN_INDICES[method][0]
+    if found and wanted not in held:
+        shown = ", ".join(sorted(held))
+        other = "sobol or fast" if found[0] == "sobol" else found[0]
+        raise ValueError(
+            f"method: {argument} holds {shown}, a {other} analysis's indices, not {method}'s "
+            f"({', '.join(_MAIN_INDICES[method])}): give method={other.split()[0]!r}"
+        )
+    return method
 
 
 def _effect_unit(output: str) -> str:
@@ -323,7 +374,7 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
         ("column", "year", "input", "index", "value", "conf"),
         "the indices year by year (time_varying_table(indices))",
     )
-    method = arguments.one_of("method", method, tuple(_MAIN_INDICES))
+    method = _method_of(yearly, method, "yearly")
     index = _MAIN_INDICES[method][1 if method != "morris" else 0]
     columns = list(dict.fromkeys(yearly["column"])) or ["(none)"]
     # The legend goes under the panels, as many names a row as their width allows (a small
