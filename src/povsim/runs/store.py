@@ -605,6 +605,9 @@ class OutputDirectory:
         }
         target = self.path / "manifest.json"
         write_text(json.dumps(_plain(manifest), indent=2) + "\n", target)
+        # The manifest holds the sessions' time now (left, the record would still lose to its
+        # larger sum).
+        (self.path / SESSIONS).unlink(missing_ok=True)
         return target
 
     @contextmanager
