@@ -28,7 +28,8 @@ from povsim.experiments.calibration import (
     simulate_targets,
     validate,
 )
-from povsim.experiments.calibration.fit import _fingerprint
+from povsim.experiments.calibration.fit import _fit_record
+from povsim.runs.store import SESSIONS
 
 from .conftest import SCENARIOS, stop_while
 
@@ -128,6 +129,69 @@ def test_a_history_from_another_fit_is_refused_not_replayed(county, tmp_path: Pa
     anew = _fit(changed, tmp_path / "fit", generations=1, population=2, overwrite=True)
     assert anew.evaluations == len(pd.read_parquet(tmp_path / "fit" / "history.parquet")) > 0
     assert not [p for p in tmp_path.iterdir() if ".replaced-" in p.name]
+
+
+def test_a_refused_fit_names_what_differs(county, tmp_path: Path) -> None:
+    """It said "other free parameters, or the scenario, the targets, the runs' seed or
+    replications, or the model's code have changed since", whichever had."""
+    out = tmp_path / "fit"
+    _fit(county, out, generations=1, population=2)
+    scenario, spec = county
+
+    def refusal(fitted, **options) -> str:
+        with pytest.raises(ScenarioError, match="written by another fit") as error:
+            _fit(fitted, out, generations=1, population=2, **options)
+        return " ".join(str(error.value).split())
+
+    assert "(the runs' seed: 1 then, 2 now)" in refusal(county, seed=2)
+    assert "the runs' replications: 2 then, 3 now" in refusal(county, replications=3)
+    sd = scenario.income.transitory_sd
+    changed = scenario.updated({"income.transitory_sd": sd + 0.05})
+    said = refusal((changed, spec))
+    assert f"the scenario's income.transitory_sd: {sd} then, {sd + 0.05} now" in said
+    assert "seed" not in said
+    moved = spec.targets[0].model_copy(update={"value": spec.targets[0].value * 2})
+    other = spec.model_copy(update={"targets": [moved, *spec.targets[1:]]})
+    assert f"the targets: {moved.label}'s value:" in refusal((scenario, other))
+    free = [Parameter(path="income.transitory_sd", bounds=(0.1, 0.3))]
+    assert "the free parameters: income.growth then, income.transitory_sd now" in refusal(
+        county, parameters=free
+    )
+    # A history an older povsim wrote kept only the digest: what differs is unknown.
+    history = pd.read_parquet(out / "history.parquet").drop(columns="fit_parts")
+    history.assign(fit="0" * 16).to_parquet(out / "history.parquet")
+    assert "what else differs is unknown" in refusal(county)
+
+
+def test_a_rerun_fit_keeps_its_first_start_and_adds_its_time(county, tmp_path: Path) -> None:
+    """A rerun rewrote the manifest with its own start and time alone."""
+    out = tmp_path / "fit"
+    _fit(county, out, generations=1, population=2)
+    first = json.loads((out / "manifest.json").read_text())
+    _fit(county, out, generations=1, population=2)
+    again = json.loads((out / "manifest.json").read_text())
+    assert again["started"] == first["started"]
+    assert again["finished"] > first["finished"]
+    assert again["wall_seconds"] > first["wall_seconds"]
+
+
+def test_the_fit_table_says_its_size_and_shows_no_interval_for_one_run(tmp_path: Path) -> None:
+    """It was headed "simulated ±95%" over bare figures (one replication), and did not say
+    it was at the fit's 200 agents, where a target can pass and miss at the full size."""
+    args = ["calibrate", str(REGIONS / "guiyang.toml"), "--targets"]
+    args += [str(REGIONS / "guiyang_targets.toml"), "--out", str(tmp_path / "fit")]
+    args += ["--param", "income.growth=0.02:0.15", "--households", "200", "--generations", "1"]
+    args += ["--population", "2", "--replications", "1", "--executor", "serial"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    full = load_scenario(REGIONS / "guiyang.toml").population.households
+    assert (
+        f"fit at the best point, at 200 agents (the fit's size; validate runs the scenario's "
+        f"{full:,})"
+    ) in said
+    assert "simulated" in said
+    assert "±95%" not in said
 
 
 def test_a_fit_within_other_bounds_is_refused_naming_them(county, tmp_path: Path) -> None:
@@ -255,10 +319,11 @@ def test_a_parameter_the_model_ignores_is_refused_before_anything_is_written(
 def test_the_fingerprint_is_the_same_in_another_process(county) -> None:
     scenario, spec = county
     parameters = spec.calibration.parameters
-    here = _fingerprint(scenario, parameters, spec.targets, 1, 2)
+    here = json.dumps(_fit_record(scenario, parameters, spec.targets, 1, 2), sort_keys=True)
     code = (
-        "import pickle, sys; from povsim.experiments.calibration.fit import _fingerprint; "
-        "s, p, t = pickle.loads(sys.stdin.buffer.read()); print(_fingerprint(s, p, t, 1, 2))"
+        "import json, pickle, sys; from povsim.experiments.calibration.fit import _fit_record; "
+        "s, p, t = pickle.loads(sys.stdin.buffer.read()); "
+        "print(json.dumps(_fit_record(s, p, t, 1, 2), sort_keys=True))"
     )
     there = subprocess.run(
         [sys.executable, "-c", code],
@@ -342,7 +407,8 @@ def test_a_fit_stopped_before_its_first_point_leaves_no_folder(
     monkeypatch.setattr(fit, "differential_evolution", stopped)
     with pytest.raises(KeyboardInterrupt):
         _fit(county, tmp_path / "fit", generations=1, population=2)
-    assert sorted(p.name for p in (tmp_path / "fit").iterdir()) == before
+    # all of it, and the stopped session's time, for the manifest of the one that finishes
+    assert sorted(p.name for p in (tmp_path / "fit").iterdir()) == sorted([*before, SESSIONS])
 
 
 def test_candidates_that_make_invalid_scenarios_are_skipped(county, tmp_path: Path) -> None:

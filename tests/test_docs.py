@@ -192,3 +192,21 @@ def test_a_flag_column_is_not_counted_in_households() -> None:
 
     assert outcome("county_exited@2020").unit == "share"
     assert outcome("registered_households@2020").unit == "households"
+
+
+def test_every_indicator_column_is_listed_with_the_type_a_run_writes() -> None:
+    """`povsim columns` typed the village and household columns but not the indicators, and
+    said county_exited, a bool, was "1 from its exit year on"."""
+    from povsim import load_scenario, simulate
+    from povsim.reference import columns_markdown
+    from povsim.sim.indicators import INDICATOR_TYPES, INDICATORS
+
+    small = ["population.households=200", "population.villages=4", "end_year=2015"]
+    run = simulate(load_scenario(ROOT / "scenarios" / "baseline.toml", small), 1)
+    written = {name: str(dtype) for name, dtype in run.indicators.dtypes.items()}
+    assert written == {name: INDICATOR_TYPES[name] for name in INDICATORS}
+    table = columns_markdown().splitlines()
+    assert table[0] == "| column | type | meaning |"
+    assert "| `county_exited` | bool | " in columns_markdown()
+    assert "| `counties_exited` | int32 | " in columns_markdown()
+    assert "true from its exit year on" in INDICATORS["county_exited"]

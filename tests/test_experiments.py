@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,7 @@ from povsim.experiments.compare import (
     unpaired_note,
     write_comparison,
 )
-from povsim.runs.store import OutputError
+from povsim.runs.store import SESSIONS, OutputError
 
 from .conftest import SCENARIOS
 
@@ -163,6 +164,30 @@ def test_compare_cli_writes_table_and_figures(tmp_path: Path) -> None:
     assert json.loads((out / "manifest.json").read_text())["overrides"] == list(SMALL)
     assert pd.read_csv(out / "comparison.csv").shape == table.shape
     assert "is not paired" not in result.output  # the same county, paired
+    # The command's time, its runs and writing both: the manifest's wall time was the
+    # runs' alone, and its start that of the writing.
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["wall_seconds"] == pytest.approx(_span(manifest), abs=1e-3)
+
+
+def _span(manifest: dict) -> float:
+    """Seconds from a manifest's ``started`` to its ``finished``."""
+    started, finished = (datetime.fromisoformat(manifest[k]) for k in ("started", "finished"))
+    return (finished - started).total_seconds()
+
+
+def test_a_comparison_written_later_is_timed_from_its_start(tiny: Scenario, tmp_path) -> None:
+    """compare's manifest began its times when the writing did, and replaced its wall time
+    with the runs' (3.8 s, where started to finished spanned 1.2 and the command 7.8)."""
+    other = tiny.updated({"name": "more", "budget.scale": 1.5})
+    comparison = compare_scenarios([tiny, other], 2, 1, executor=SerialExecutor())
+    began = datetime.now(UTC) - timedelta(seconds=60)  # as if the command began then
+    comparison.started = began
+    write_comparison(comparison, tmp_path / "cmp")
+    manifest = json.loads((tmp_path / "cmp" / "manifest.json").read_text())
+    assert datetime.fromisoformat(manifest["started"]) == began
+    assert manifest["wall_seconds"] == pytest.approx(_span(manifest), abs=1e-3)
+    assert manifest["wall_seconds"] >= 60
 
 
 def test_comparing_other_households_is_said(tmp_path: Path) -> None:
@@ -353,6 +378,31 @@ def test_sweep_killed_and_resumed_has_every_run_once(tmp_path: Path) -> None:
     fresh = run_sweep(load_design(design), tmp_path / "fresh", executor=SerialExecutor())
     cols = ["run_id", "incidence@2020", "cost_per_exit"]
     pd.testing.assert_frame_equal(summary[cols], fresh[cols])
+
+
+def test_a_resumed_sweeps_manifest_counts_the_stopped_session(tmp_path: Path) -> None:
+    """A resumed output's manifest held the last session's start and time alone: a sweep
+    stopped after hours, then resumed for a minute, said it took a minute."""
+    design = load_design(
+        write_design(tmp_path, DESIGN.replace("replications = 4", "replications = 1"))
+    )
+    out = tmp_path / "sweep"
+
+    def stop(result: object) -> None:
+        time.sleep(0.5)  # the stopped session's work, to be counted
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, out, on_result=stop)
+    stopped = json.loads((out / SESSIONS).read_text())
+    assert stopped["wall_seconds"] >= 0.5
+    assert not (out / "manifest.json").exists()
+    run_sweep(design, out, resume=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["started"] == stopped["started"]  # the first session's start
+    assert manifest["wall_seconds"] > stopped["wall_seconds"]  # and its time, with this one's
+    assert manifest["wall_seconds"] <= _span(manifest)  # the time between them is not work
+    assert not (out / SESSIONS).exists()  # counted in the manifest now
 
 
 @pytest.mark.parametrize(
@@ -878,6 +928,52 @@ def test_a_stop_to_the_process_group_prints_one_line(
         return
     os.killpg(process.pid, signal.SIGKILL)
     pytest.fail("processes of the run outlived it")
+
+
+@pytest.mark.slow
+def test_a_command_stopped_as_its_fork_server_starts_returns_only_once_it_is_gone(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C in a command's first second returned 130 while its fork server, still
+    importing, went on for a second or two (reparented to init), and so did the resource
+    tracker: a script or batch system waiting on the command saw them still running."""
+    import psutil
+
+    out, log = tmp_path / "run", tmp_path / "log"
+    command = ["run", str(SCENARIOS / "baseline.toml"), "--replications", "60"]
+    command += ["--workers", "2", "--out", str(out), "--quiet"]
+    # To a file, not a pipe: a pipe the server holds open would hold the wait for it too.
+    with log.open("w") as said:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "povsim", *command],
+            start_new_session=True,
+            stdout=said,
+            stderr=said,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+
+    def serving() -> bool:
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process(process.pid).children():
+                if "multiprocessing.forkserver" in " ".join(child.cmdline()):
+                    return True
+        return False
+
+    deadline = time.monotonic() + 60
+    while not serving():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGINT)  # the server is importing Mesa and SciPy now
+    try:
+        process.wait(timeout=60)
+        left = _session(process.pid)  # at once: the command has returned
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130
+    assert log.read_text().strip() == "error: interrupted"
+    assert not left
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,17 @@ def test_validate_never_breaks_a_target_name_at_80_columns() -> None:
         assert name in text
 
 
+def test_the_simulated_column_promises_an_interval_only_where_there_is_one() -> None:
+    """One replication has no interval, and its column was headed "simulated ±95%"."""
+    table = _targets(["registered_people@2017", "mean_income@2017"])
+    text = _render(targets_table(table, "3 replications"), 120)
+    assert "simulated ±95%" in text
+    alone = table.assign(ci_low=np.nan, ci_high=np.nan)
+    text = _render(targets_table(alone, "1 replication"), 120)
+    assert "simulated" in text
+    assert "±95%" not in text
+
+
 def test_a_count_near_zero_is_not_shown_below_it() -> None:
     """validate gave 7,748 ±16,930 people registered (two replications), its CSV a ci_low
     of -2,345: compare and run cut such intervals at 0, validate did not."""

@@ -384,8 +384,12 @@ def _pools(
     """An executor (:func:`_executor`) and a bar over its runs, shown as ``progress`` says
     (:func:`povsim.runs.progress.runs_progress`)."""
     from povsim.runs.progress import runs_progress
+    from povsim.runs.store import command_clock
 
     with (
+        # What the pool serves is one command: an output's manifest times it from here,
+        # its workers' start-up included, as the command line's does.
+        command_clock(),
         _executor(executor, workers, scheduler) as pool,
         runs_progress(label, total, progress, unit=unit) as bar,
     ):

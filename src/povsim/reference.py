@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from povsim.config import BUILTIN_PROGRAMS, ProgramConfig, Scenario
 from povsim.runs.metrics import OUTCOMES, outcome, pathway_outcomes
-from povsim.sim.indicators import INDICATORS, NATIONAL_INDICATORS
+from povsim.sim.indicators import INDICATOR_TYPES, INDICATORS, NATIONAL_INDICATORS
 from povsim.sim.programs import program_class
 
 __all__ = [
@@ -125,9 +125,13 @@ def _cell(text: object) -> str:
 
 
 def columns_markdown() -> str:
-    lines = ["| column | meaning |", "|---|---|"]
-    lines += [f"| `{name}` | {meaning} |" for name, meaning in INDICATORS.items()]
-    lines += [f"| `{name}` | {meaning} |" for name, meaning in NATIONAL_INDICATORS.items()]
+    """``indicators.parquet``: every column with its type and meaning, a county-resolved
+    run's own after the rest."""
+    lines = ["| column | type | meaning |", "|---|---|---|"]
+    lines += [
+        f"| `{name}` | {INDICATOR_TYPES[name]} | {meaning} |"
+        for name, meaning in (INDICATORS | NATIONAL_INDICATORS).items()
+    ]
     return "\n".join(lines)
 
 

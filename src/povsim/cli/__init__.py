@@ -76,8 +76,14 @@ def _interruptible[**P](command: Callable[P, None]) -> Callable[P, None]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        # Imported as the command runs, as every command's own imports are.
+        from povsim.runs.store import command_clock
+
         try:
-            command(*args, **kwargs)
+            # An output's manifest times the command, from here (before its scenarios are
+            # read and its workers start) to the manifest.
+            with command_clock():
+                command(*args, **kwargs)
         except KeyboardInterrupt as err:
             raise stopped(err) from None
         except Exception as err:
@@ -230,6 +236,11 @@ def main() -> None:  # pragma: no cover - console-script entry point
         if err.errno != errno.EPIPE:  # a reader that stopped reading wants no message
             errors.print(f"error: cannot write the output: {err.strerror}", markup=False)
         code = 1
+    # The command ends with the processes it started: stopped early, the fork server was
+    # left importing for a second or two after the command had returned.
+    executors = sys.modules.get("povsim.experiments.executors")
+    if executors is not None:
+        executors.stop_helpers()
     if code in STOP_CODES:
         # Shutdown joins worker pools, their threads and children without a time
         # limit; after Ctrl-C nothing they hold is worth keeping the terminal for.

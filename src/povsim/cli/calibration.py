@@ -104,7 +104,8 @@ def calibrate(
     Writes OUT/calibrated.toml (best so far, at every improvement), OUT/history.parquet
     (after every generation) and OUT/fit.csv. Rerun the same command to continue an
     interrupted fit: evaluated points are replayed from the history. A history written by
-    another fit (other parameters, scenario, targets, seeds or model code) is refused;
+    another fit (other parameters, scenario, targets, seeds or model code) is refused,
+    naming what differs;
     --overwrite starts anew (the earlier fit is kept until the new one writes a point).
     """
     from povsim.cli.tables import targets_table
@@ -167,13 +168,24 @@ def calibrate(
         kept = search_kept(out, before, overwrite=overwrite)
         raise stopped(err, kept) from None
     if not quiet:
-        title = f"{spec.region}: fit at the best point"
+        title = _fit_title(spec.region, result.agents, base.population.households)
         show(targets_table(result.table, title, console.width if console.is_terminal else None))
         _print_misses(result.table)
         for name, value in result.best.items():
             console.print(f"  {name} = {value:.4g}")
     console.print(
         f"objective {result.objective:.4g} after {len(result.history)} points; wrote {out}"
+    )
+
+
+def _fit_title(region: str, agents: int, full: int) -> str:
+    """The fit's table's title, with the size its runs drew: a target can pass at a fit's
+    smaller size and miss at the scenario's own, which `povsim validate` runs."""
+    if agents == full:
+        return f"{region}: fit at the best point, at {agents:,} agents (the scenario's size)"
+    return (
+        f"{region}: fit at the best point, at {agents:,} agents (the fit's size; validate "
+        f"runs the scenario's {full:,})"
     )
 
 

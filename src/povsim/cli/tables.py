@@ -622,6 +622,9 @@ def targets_table(table: pd.DataFrame, title: str, width: int | None = None) -> 
         published = _number(row.published, count=count)
         region = row.region if regions else None
         cells.append((region, name, published, interval, str(row.tolerance), verdict))
+    # One replication has no interval: a "±95%" over bare figures promised one.
+    shown = (table["ci_high"] - table["ci_low"]).notna().any()
+    simulated = "simulated ±95%" if shown else "simulated"
 
     def table_of(stacked: bool) -> Table:
         out = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
@@ -630,7 +633,7 @@ def targets_table(table: pd.DataFrame, title: str, width: int | None = None) -> 
             out.add_column("published", justify="right", no_wrap=True)
         # The interval folds at its space, never inside a number or "simulated".
         longest = max((len(w) for c in cells for w in c[3].split()), default=0)
-        out.add_column("simulated ±95%", justify="right", min_width=max(longest, 9))
+        out.add_column(simulated, justify="right", min_width=max(longest, 9))
         out.add_column("tolerance", justify="right", no_wrap=True)
         out.add_column("", no_wrap=True)
         shown = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from povsim.runs import metrics
 from povsim.runs.display import format_interval, money_unit, result_repr, shape
 from povsim.runs.runner import RunResult
 from povsim.runs.stats import mean_interval, summarise
-from povsim.runs.store import staged
+from povsim.runs.store import command_started, staged
 from povsim.sim.streams import run_seed
 
 __all__ = [
@@ -65,10 +66,13 @@ class Comparison:
             difference from the first scenario with its 95% interval and whether that
             interval excludes 0 (``diff_significant``).
         trajectories: every run's indicators, with ``scenario`` and ``replication``.
+        wall_seconds: the runs' time.
         overrides: the ``dotted.path=value`` changes every scenario file was loaded with
             (``--set``), said in the table's title and the manifest.
         outcomes: outcomes asked for beside :data:`COMPARED` (``--outcome``), shown after
             them.
+        started: when the work began (the command's start: ``povsim compare``'s, or
+            :func:`compare_scenarios`'s called alone), the manifest's ``started``.
     """
 
     scenarios: list[Scenario]
@@ -81,6 +85,7 @@ class Comparison:
     path: Path | None = field(default=None)
     overrides: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
+    started: datetime = field(default_factory=command_started)
 
     def shown(self) -> dict[str, str]:
         """The outcomes the comparison's tables show, with their headers: :data:`COMPARED`
@@ -309,7 +314,7 @@ def compare_scenarios(
     seed = run_seed(seed, scenarios[0].seed)
     specs = [RunSpec(s, seed, r) for s in scenarios for r in range(replications)]
     results: list[RunResult | None] = [None] * len(specs)
-    clock = time.perf_counter()
+    started, clock = command_started(), time.perf_counter()
 
     def collect(index: int, result: RunResult) -> None:
         results[index] = result
@@ -348,6 +353,7 @@ def compare_scenarios(
         trajectories=trajectories,
         wall_seconds=time.perf_counter() - clock,
         outcomes=list(outcomes),
+        started=started,
     )
 
 
@@ -413,7 +419,8 @@ def write_comparison(comparison: Comparison, out: str | Path, *, overwrite: bool
     arguments.instance("comparison", comparison, Comparison, "a Comparison (povsim.compare)")
     out = arguments.path("out", out)
     arguments.flag("overwrite", overwrite)
-    with staged(out, "compare", overwrite=overwrite) as directory:
+    # Timed from the comparison's start, its runs included, not from the writing's.
+    with staged(out, "compare", overwrite=overwrite, started=comparison.started) as directory:
         directory.table("comparison", comparison.table)
         directory.text("comparison.csv", comparison.table.to_csv(index=False))
         directory.table("compare_runs", comparison.runs)
@@ -427,7 +434,6 @@ def write_comparison(comparison: Comparison, out: str | Path, *, overwrite: bool
             replications=comparison.replications,
             overrides=comparison.overrides,
             outcomes=comparison.outcomes,
-            wall_seconds=round(comparison.wall_seconds, 3),
             resolved_scenarios={s.name: s.model_dump(mode="json") for s in comparison.scenarios},
         )
     comparison.path = out

@@ -20,7 +20,8 @@ import math
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ import pandas as pd
 from povsim.config import arguments
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
-from povsim.runs.store import output_kind, staged
+from povsim.runs.store import command_started, output_kind, staged
 
 __all__ = [
     "INSTALL",
@@ -376,6 +377,8 @@ class Discovery:
         summary: one plain-language row per box.
         planned: runs the sweep or sensitivity analysis planned (``runs`` of them had
             finished; None when not known).
+        started: when the work began (the command's start: ``povsim discover``'s, or
+            :func:`discover`'s called alone), the manifest's ``started``.
     """
 
     results: Path
@@ -390,6 +393,7 @@ class Discovery:
     summary: pd.DataFrame
     path: Path | None = None
     planned: int | None = None
+    started: datetime = field(default_factory=command_started)
 
     @property
     def note(self) -> str | None:
@@ -626,6 +630,7 @@ def discover(
         DiscoveryError: the results or the condition cannot be used.
         RuntimeError: the EMA Workbench is not installed.
     """
+    started = command_started()
     results = arguments.path("results", results)
     if not isinstance(where, str):
         raise TypeError(f"where: a condition such as 'incidence_end > 0.01', not {where!r}")
@@ -663,6 +668,7 @@ def discover(
         trajectory=trajectory,
         summary=summary,
         planned=planned,
+        started=started,
     )
 
 
@@ -673,7 +679,8 @@ def write_discovery(found: Discovery, out: str | Path, *, overwrite: bool = Fals
 
     out = arguments.path("out", out)
     arguments.flag("overwrite", overwrite)
-    with staged(out, "discovery", overwrite=overwrite) as directory:
+    # Timed from the discovery's start, not from the writing's.
+    with staged(out, "discovery", overwrite=overwrite, started=found.started) as directory:
         directory.table("boxes", found.boxes)
         directory.table("box_stats", found.stats)
         directory.table("trajectory", found.trajectory)

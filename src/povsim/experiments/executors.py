@@ -44,6 +44,7 @@ __all__ = [
     "finishing",
     "given",
     "make_executor",
+    "stop_helpers",
 ]
 
 EXECUTORS = ("serial", "processes", "dask")
@@ -170,6 +171,61 @@ def _start_fork_server() -> multiprocessing.context.BaseContext:
     with _stops_held(mask=True):
         forkserver.ensure_running()
     return context
+
+
+HELPER_STOP_SECONDS = 1.0
+"""How long the fork server and the resource tracker have to leave once asked, before they
+are killed (:func:`stop_helpers`)."""
+
+
+def stop_helpers(seconds: float = HELPER_STOP_SECONDS) -> None:
+    """End the fork server and the resource tracker this process started, and reap them.
+
+    Left alone, each leaves once this process has: the server, though, only when it is done
+    importing its preload, so after a stop in a command's first second it went on for a
+    second or two after the command had returned (a script waiting on the command, or a
+    batch system counting its processes, saw it still running). Called as a command ends,
+    once its workers have been stopped and reaped (:meth:`ProcessExecutor.close`, or
+    ``_terminate`` on a stop). The server is asked to leave (its pipe closed, and SIGTERM,
+    which it takes even while importing), the tracker once the server has gone (which held
+    its pipe too); either is killed if it has not left within ``seconds``.
+    """
+    from multiprocessing import forkserver, resource_tracker, util
+
+    server: Any = forkserver._forkserver  # no public handle on the server's process
+    with server._lock:
+        if server._forkserver_pid is not None:
+            os.close(server._forkserver_alive_fd)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(server._forkserver_pid, signal.SIGTERM)
+            _reap(server._forkserver_pid, seconds)
+            address = server._forkserver_address
+            if address is not None and not util.is_abstract_socket_namespace(address):
+                with contextlib.suppress(OSError):
+                    os.unlink(address)
+            server._forkserver_pid = server._forkserver_alive_fd = None
+            server._forkserver_address = None
+    tracker: Any = resource_tracker._resource_tracker
+    with tracker._lock:
+        if tracker._fd is not None and tracker._pid is not None:
+            # Its pipe closed, it cleans up what the work left registered and leaves.
+            os.close(tracker._fd)
+            _reap(tracker._pid, seconds)
+            tracker._fd = tracker._pid = None
+
+
+def _reap(pid: int, seconds: float) -> None:
+    """Wait up to ``seconds`` for child ``pid`` to end, then kill it; reaped either way."""
+    deadline = time.monotonic() + seconds
+    try:
+        while os.waitpid(pid, os.WNOHANG) == (0, 0):
+            if time.monotonic() >= deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return
+            time.sleep(0.01)
+    except ChildProcessError:  # reaped already
+        return
 
 
 def _broken_pool_message() -> str:

@@ -55,7 +55,7 @@ from povsim.experiments.sweep import counted, none_valid, too_many_runs
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.runs.runner import simulate
-from povsim.runs.store import OutputDirectory, locked, replacing, write_text
+from povsim.runs.store import OutputDirectory, command_clock, locked, replacing, write_text
 
 if TYPE_CHECKING:
     from povsim.experiments.sensitivity import Problem
@@ -822,6 +822,7 @@ def _algorithm(n_obj: int, population: int, space: SearchSpace | None = None) ->
     )
 
 
+@command_clock()
 def optimize(
     scenario: Scenario | str | Path,
     objectives: Sequence[str | Objective],
@@ -1092,35 +1093,39 @@ def _search(
     algorithm = _algorithm(len(objectives), population, space)
     if on_plan is not None:
         on_plan(algorithm.pop_size * generations * per_point + reference_runs, 0)
-    search.prepare()
-    x0 = space.x0()
-    problem = PymooProblem(
-        n_var=space.n_var,
-        n_obj=len(objectives),
-        n_ieq_constr=len(constraints),
-        xl=np.array(space.low),
-        xu=np.array(space.high),
-    )
-    algorithm.setup(
-        problem, termination=("n_gen", generations), seed=_library_seed(seed), verbose=False
-    )
-    signs = np.array([o.sign for o in objectives])
-    columns = [search.outcomes.index(o.name) for o in objectives]
-    first = True
-    while algorithm.has_next():
-        pop = algorithm.ask()
-        xs = pop.get("X")
-        if first:  # the base scenario's own mix joins the first generation
-            xs[0] = x0
-            pop.set("X", xs)
-            first = False
-        scores = search.evaluate(xs)
-        # An outcome that cannot be computed (a cost per exit without exits) ranks last.
-        F = np.nan_to_num(scores[:, columns] * signs, nan=INVALID)
-        G = np.array([search.violations(v) for v in scores]) if constraints else None
-        static = StaticProblem(problem, F=F, G=G) if G is not None else StaticProblem(problem, F=F)
-        Evaluator().eval(static, pop)
-        algorithm.tell(infills=pop)
+    # Refused above, another search's points are kept and this session adds no time.
+    with directory.session(search.history_file.is_file):
+        search.prepare()
+        x0 = space.x0()
+        problem = PymooProblem(
+            n_var=space.n_var,
+            n_obj=len(objectives),
+            n_ieq_constr=len(constraints),
+            xl=np.array(space.low),
+            xu=np.array(space.high),
+        )
+        algorithm.setup(
+            problem, termination=("n_gen", generations), seed=_library_seed(seed), verbose=False
+        )
+        signs = np.array([o.sign for o in objectives])
+        columns = [search.outcomes.index(o.name) for o in objectives]
+        first = True
+        while algorithm.has_next():
+            pop = algorithm.ask()
+            xs = pop.get("X")
+            if first:  # the base scenario's own mix joins the first generation
+                xs[0] = x0
+                pop.set("X", xs)
+                first = False
+            scores = search.evaluate(xs)
+            # An outcome that cannot be computed (a cost per exit without exits) ranks last.
+            F = np.nan_to_num(scores[:, columns] * signs, nan=INVALID)
+            G = np.array([search.violations(v) for v in scores]) if constraints else None
+            static = (
+                StaticProblem(problem, F=F, G=G) if G is not None else StaticProblem(problem, F=F)
+            )
+            Evaluator().eval(static, pop)
+            algorithm.tell(infills=pop)
 
     if search.cache and len(search.invalid) == len(search.cache):
         # No point made a scenario: a front of none, said as a success, would hide it.

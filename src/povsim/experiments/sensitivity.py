@@ -81,7 +81,7 @@ from povsim.runs import metrics
 from povsim.runs.display import format_value
 from povsim.runs.progress import runs_progress
 from povsim.runs.runner import RunResult
-from povsim.runs.store import OutputDirectory, check_target, locked, replacing
+from povsim.runs.store import OutputDirectory, check_target, command_clock, locked, replacing
 from povsim.sim.indicators import INDICATORS
 
 __all__ = [
@@ -1737,6 +1737,7 @@ def time_varying_table(indices: pd.DataFrame) -> pd.DataFrame:
     return yearly
 
 
+@command_clock()
 def run_sensitivity(
     problem: Problem,
     method: str = "sobol",
@@ -1816,15 +1817,18 @@ def run_sensitivity(
                     )
                 if on_plan is not None:
                     on_plan(len(sp.samples) * problem.spec.replications, 0)
-                sp.evaluate(
-                    executor=executor,
-                    workers=workers,
-                    scheduler=scheduler,
-                    out=out / "runs",
-                    resume=resume,
-                    on_result=on_result,
-                    progress=progress,
-                )
+                # Refused above, another analysis's runs are kept and this session adds no
+                # time to it.
+                with directory.session(lambda: finished_runs(out) > 0):
+                    sp.evaluate(
+                        executor=executor,
+                        workers=workers,
+                        scheduler=scheduler,
+                        out=out / "runs",
+                        resume=resume,
+                        on_result=on_result,
+                        progress=progress,
+                    )
             except BaseException:
                 # Refused (a sample that makes an invalid scenario) or stopped before any run
                 # finished: leave what was there before.

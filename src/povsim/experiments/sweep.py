@@ -46,6 +46,7 @@ from povsim.runs.store import (
     MARKER,
     OutputDirectory,
     OutputError,
+    command_clock,
     locked,
     write_parquet,
     write_text,
@@ -563,6 +564,7 @@ def finished_runs(out: str | Path) -> int:
     return sum(1 for _ in (Path(out) / "indicators").glob("*.parquet"))
 
 
+@command_clock()
 @_one_writer
 def run_sweep(
     sweep: Sweep,
@@ -648,24 +650,28 @@ def run_sweep(
         if on_result is not None:
             on_result(result)
 
-    runner.run(execute, specs, write)
-    summary = sweep_summary(out)
-    drawn = sweep.record.get("design")
-    if isinstance(drawn, dict):  # a design file's sweep, not a sensitivity analysis's sample
-        from povsim.plots.experiments import sweep_outcomes
+    with directory.session():  # its runs are kept: a stopped session's time counts too
+        runner.run(execute, specs, write)
+        summary = sweep_summary(out)
+        drawn = sweep.record.get("design")
+        if isinstance(drawn, dict):  # a design file's sweep, not a sensitivity analysis's sample
+            from povsim.plots.experiments import sweep_outcomes
 
-        kind = next((k for k in ("grid", "lhs") if drawn.get(k)), "variants")
-        fields = {"grid": drawn.get("grid"), "lhs": (drawn.get("lhs") or {}).get("ranges")}
-        directory.figure("outcomes", sweep_outcomes(summary, list(fields.get(kind) or ()), kind))
-    directory.manifest(
-        name=sweep.name,
-        seed=sweep.seed,
-        replications=sweep.replications,
-        points=len(sweep.points),
-        runs=len(plan),
-        finished_runs=int(summary["first_year"].notna().sum()) if "first_year" in summary else 0,
-        **sweep.record,
-    )
+            kind = next((k for k in ("grid", "lhs") if drawn.get(k)), "variants")
+            fields = {"grid": drawn.get("grid"), "lhs": (drawn.get("lhs") or {}).get("ranges")}
+            varied = list(fields.get(kind) or ())
+            directory.figure("outcomes", sweep_outcomes(summary, varied, kind))
+        directory.manifest(
+            name=sweep.name,
+            seed=sweep.seed,
+            replications=sweep.replications,
+            points=len(sweep.points),
+            runs=len(plan),
+            finished_runs=(
+                int(summary["first_year"].notna().sum()) if "first_year" in summary else 0
+            ),
+            **sweep.record,
+        )
     return summary
 
 

@@ -34,6 +34,7 @@ from povsim.config.schema import BYTES_PER_AGENT, physical_memory, size_text
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.sim.indicators import (
+    INDICATOR_TYPES,
     INDICATORS,
     NATIONAL_INDICATORS,
     RATIOS,
@@ -1072,7 +1073,7 @@ def _national_indicators(
     out["poor_county_register_people"] = books.groupby(stacked["year"]).sum().to_numpy()
     # Nationally, "the county has exited" reads: every poor county has.
     out["county_exited"] = out["poor_counties_remaining"] == 0
-    return out[[*INDICATORS, *NATIONAL_INDICATORS]]
+    return out[[*INDICATORS, *NATIONAL_INDICATORS]].astype(INDICATOR_TYPES)
 
 
 def _combined(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:

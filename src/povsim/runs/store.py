@@ -3,8 +3,9 @@
 A povsim output directory holds Parquet tables, ``figures/*.png`` and a
 ``manifest.json`` in one format whatever wrote it (run, compare, sweep, sensitivity,
 calibrate): the kind of output, the format version, the versions of the libraries
-that shaped the results, the start, finish and wall time, the files, and whatever
-the command adds (the scenario, the seed, the summary).
+that shaped the results, the start, finish and wall time (the command's:
+:func:`command_clock`), the files, and whatever the command adds (the scenario, the
+seed, the summary).
 
 Files are written whole or not at all (a temporary file beside the target, then a
 rename). A run or a comparison is staged in a hidden directory and renamed into
@@ -24,9 +25,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -43,10 +44,13 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT",
     "MARKER",
+    "SESSIONS",
     "OutputDirectory",
     "OutputError",
     "RunOutput",
     "check_target",
+    "command_clock",
+    "command_started",
     "locked",
     "output_kind",
     "path_component",
@@ -64,6 +68,39 @@ FORMAT = 1
 
 MARKER = ".povsim-output"
 """Hidden file naming the kind of output a directory holds while it is being written."""
+
+SESSIONS = ".povsim-sessions"
+"""Hidden file of an output continued over sessions (a sweep, a sensitivity analysis, a
+calibration, a policy search) whose last session was stopped part-way: when its first
+session began and the wall seconds of its sessions so far, which the manifest of the
+session that finishes it adds its own to."""
+
+_COMMAND: ContextVar[datetime | None] = ContextVar("povsim_command", default=None)
+
+
+@contextmanager
+def command_clock() -> Iterator[datetime]:
+    """Time what runs inside as one command, yielding when it began.
+
+    Nested, the outermost one counts: ``povsim compare`` calls :func:`povsim.compare`'s
+    machinery, and its manifest's times are the command's, executor start-up and reading
+    the scenarios included, not those of the part that wrote the files. Also a decorator.
+    """
+    begun = _COMMAND.get()
+    if begun is not None:
+        yield begun
+        return
+    begun = datetime.now(UTC)
+    token = _COMMAND.set(begun)
+    try:
+        yield begun
+    finally:
+        _COMMAND.reset(token)
+
+
+def command_started() -> datetime:
+    """When the command now running began (:func:`command_clock`); now outside one."""
+    return _COMMAND.get() or datetime.now(UTC)
 
 
 class OutputError(ValueError):
@@ -198,8 +235,12 @@ def _not_written_by_povsim(target: Path) -> list[str]:
     ours = {str(name) for name in listed}
 
     def own_record(path: Path) -> bool:
-        # the manifest and marker of this output, or of one nested in it (a sweep's runs/)
-        return path.name in ("manifest.json", MARKER) and output_kind(path.parent) is not None
+        # the manifest, marker and sessions of this output, or of one nested in it (a
+        # sensitivity analysis's runs/)
+        return (
+            path.name in ("manifest.json", MARKER, SESSIONS)
+            and output_kind(path.parent) is not None
+        )
 
     return sorted(
         path.relative_to(target).as_posix()
@@ -510,14 +551,19 @@ class OutputDirectory:
     Args:
         path: where its files go.
         kind: what wrote it: ``run``, ``compare``, ``sweep``, ``sensitivity``, ``calibration``.
+        started: when the work it holds began (default: the command's start,
+            :func:`command_started`).
     """
 
-    def __init__(self, path: Path, kind: str, *, resume: bool = True):
+    def __init__(
+        self, path: Path, kind: str, *, resume: bool = True, started: datetime | None = None
+    ):
         self.path = Path(path)
         self.kind = kind
-        self.started = datetime.now(UTC)
-        self._clock = time.perf_counter()
+        self.started = started or command_started()
         check_target(self.path, kind, resume=resume)
+        # Read before this session writes its own: what the sessions before it took.
+        self._before = _earlier_sessions(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
         marker = self.path / MARKER
         if not marker.exists():
@@ -553,15 +599,65 @@ class OutputDirectory:
             "povsim_output": self.kind,
             "format": FORMAT,
             "versions": versions(),
-            "started": self.started.isoformat(),
-            "finished": datetime.now(UTC).isoformat(),
-            "wall_seconds": round(time.perf_counter() - self._clock, 4),
+            **self._times(),
             "files": files,
             **fields,
         }
         target = self.path / "manifest.json"
         write_text(json.dumps(_plain(manifest), indent=2) + "\n", target)
+        # The manifest holds the sessions' time now (left, the record would still lose to its
+        # larger sum).
+        (self.path / SESSIONS).unlink(missing_ok=True)
         return target
+
+    @contextmanager
+    def session(self, kept: Callable[[], bool] = lambda: True) -> Iterator[None]:
+        """Around a session's work on an output it continues: stopped or failed part-way
+        while ``kept()`` (the output holds work to continue from), its time is recorded in
+        :data:`SESSIONS`, and the manifest of the session that finishes the output counts
+        it. A session refused before its work (outside this block) adds nothing.
+        """
+        try:
+            yield
+        except BaseException:
+            if kept():
+                # Written as the stop unwinds: a record that cannot be written (a full
+                # disk) is left out rather than put in the place of the stop's own error.
+                with suppress(OSError):
+                    write_text(json.dumps(self._times()) + "\n", self.path / SESSIONS)
+            raise
+
+    def _times(self) -> dict[str, Any]:
+        """``started``, ``finished`` and ``wall_seconds`` of the output so far: since the
+        first session's start, and the time of every session, this one to now included."""
+        finished = datetime.now(UTC)
+        first, earlier = self._before or (self.started, 0.0)
+        # A clock set back mid-run makes no negative time.
+        seconds = max(0.0, (finished - self.started).total_seconds())
+        return {
+            "started": first.isoformat(),
+            "finished": finished.isoformat(),
+            "wall_seconds": round(earlier + seconds, 4),
+        }
+
+
+def _earlier_sessions(path: Path) -> tuple[datetime, float] | None:
+    """When the first session of the output at ``path`` began and the wall seconds of its
+    sessions so far; None for a new output (or none recorded).
+
+    Both its manifest (written by a session that finished) and :data:`SESSIONS` (by one
+    stopped) hold a running sum: the larger is the later. An output written before
+    sessions were recorded has its manifest alone.
+    """
+    found = []
+    for name in (SESSIONS, "manifest.json"):
+        try:
+            record = json.loads((path / name).read_text(encoding="utf-8"))
+            started = datetime.fromisoformat(record["started"])
+            found.append((started, float(record["wall_seconds"])))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return max(found, key=lambda times: times[1], default=None)
 
 
 @contextmanager
@@ -679,12 +775,15 @@ def _begun(target: Path, kind: str) -> bool:
 
 
 @contextmanager
-def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[OutputDirectory]:
+def staged(
+    target: Path, kind: str, *, overwrite: bool = True, started: datetime | None = None
+) -> Iterator[OutputDirectory]:
     """An :class:`OutputDirectory` in a hidden directory that replaces ``target`` at the end.
 
     If the block fails, nothing is left behind and ``target`` is untouched. ``target`` may
     be replaced only if it is a povsim output of the same kind (and ``overwrite``). One
     writer at a time (:func:`locked`); what a killed writer left is recovered first.
+    ``started`` is when the work it holds began (default: the command's start).
     """
     # Absolute from the start: a relative OUT (../x from inside x) followed the working
     # folder as the earlier output moved aside, and the new one was lost.
@@ -696,7 +795,7 @@ def staged(target: Path, kind: str, *, overwrite: bool = True) -> Iterator[Outpu
         # mkdtemp makes it private (0700); an output is shared as any new folder is.
         tmp.chmod(0o777 & ~_UMASK)
         try:
-            yield OutputDirectory(tmp, kind)
+            yield OutputDirectory(tmp, kind, started=started)
             if target.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
                 try:

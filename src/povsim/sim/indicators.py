@@ -17,6 +17,7 @@ from povsim.sim.villages import VillageState
 
 __all__ = [
     "INDICATORS",
+    "INDICATOR_TYPES",
     "NATIONAL_INDICATORS",
     "RATIOS",
     "SKETCH_POINTS",
@@ -130,7 +131,8 @@ INDICATORS: dict[str, str] = {
     "poor_villages_left": "poor villages still on the list at year end (未出列)",
     "county_exited": "the county has exited (its registered incidence fell below its "
     "threshold; a county-resolved run adds the checks of wrongful exits and missed poor and "
-    "the plans): 1 from its exit year on, whatever its incidence after",
+    "the plans): true from its exit year on, whatever its incidence after (its mean over "
+    "replications is the share of them in which the county was out)",
     "deep_poverty_counties": "deep-poverty counties (深度贫困县): 1 where the county is one "
     "(monitoring.deep_area, or its registered incidence over monitoring.deep_incidence at "
     "the end of monitoring.deep_year), else 0; in a county-resolved run their number",
@@ -152,6 +154,18 @@ NATIONAL_INDICATORS: dict[str, str] = {
 }
 """Columns a county-resolved national run adds to its indicators (see
 :mod:`povsim.runs.counties`)."""
+
+INDICATOR_TYPES: dict[str, str] = dict.fromkeys([*INDICATORS, *NATIONAL_INDICATORS], "float64") | {
+    "year": "int64",
+    "county_exited": "bool",
+    "deep_poverty_counties": "int64",
+    "counties_exited": "int32",
+    "poor_counties_remaining": "int64",
+}
+"""Each indicator's type in ``indicators.parquet``: a count is a weighted sum (each agent
+counts its ``weight``), so a float like the rates and incomes; the year, the flag and the
+counts of counties are whole. Runs give their tables these types
+(:meth:`povsim.sim.model.PovertyModel.indicators`, a national run's aggregate)."""
 
 _PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 

@@ -20,7 +20,7 @@ from povsim.sim.context import ProgramContext
 from povsim.sim.exits import county_exits, exit_thresholds
 from povsim.sim.households import PANEL_COLUMNS, HouseholdState
 from povsim.sim.income import step_income
-from povsim.sim.indicators import INDICATORS, annual_indicators, income_sketch
+from povsim.sim.indicators import INDICATOR_TYPES, INDICATORS, annual_indicators, income_sketch
 from povsim.sim.monitoring import deep_poverty_designated
 from povsim.sim.pathways import PATHWAY_COLUMNS, pathway_rows
 from povsim.sim.population import build_population, live_reference_years
@@ -319,10 +319,13 @@ class PovertyModel(County):
         return self
 
     def indicators(self) -> pd.DataFrame:
-        """One row per assessed year (see :data:`povsim.sim.indicators.INDICATORS`)."""
+        """One row per assessed year (see :data:`povsim.sim.indicators.INDICATORS`), each
+        column of its :data:`~povsim.sim.indicators.INDICATOR_TYPES` type."""
         if not self.datacollector.model_vars.get("year"):
-            return pd.DataFrame({name: [] for name in INDICATORS})
-        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+            frame = pd.DataFrame({name: [] for name in INDICATORS})
+        else:
+            frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        return frame.astype({name: INDICATOR_TYPES[name] for name in INDICATORS})
 
     def pathways(self) -> pd.DataFrame:
         """Exits credited to each program (several may share one) and primary pathways."""

@@ -7,8 +7,9 @@ goes to the executor at once. Because the objective is deterministic and the sea
 is seeded, a rerun replays the evaluations it finds in the history and goes on where
 it stopped: the history is written after every generation and the best scenario
 file every time the best point improves, so an interrupted fit loses nothing. Each row
-carries the fit's fingerprint (scenario, targets, seed, replications, the model's code),
-so a history from another fit is refused rather than replayed stale.
+carries the fit's fingerprint and what it is made of (scenario, targets, seed,
+replications, the model's code), so a history from another fit is refused, naming what
+differs, rather than replayed stale.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from povsim.config import (
     get_path,
     set_path,
 )
+from povsim.config.paths import differences
 from povsim.experiments.calibration.targets import (
     Parameter,
     Target,
@@ -55,7 +57,14 @@ from povsim.experiments.calibration.validation import (
 from povsim.experiments.executors import EXECUTOR_HINT, Executor, finishing
 from povsim.experiments.sweep import counted, none_valid, too_many_runs
 from povsim.runs.display import result_repr, shape
-from povsim.runs.store import MARKER, OutputDirectory, check_target, locked, replacing
+from povsim.runs.store import (
+    MARKER,
+    OutputDirectory,
+    check_target,
+    command_clock,
+    locked,
+    replacing,
+)
 
 __all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
 
@@ -86,6 +95,9 @@ class CalibrationResult:
         scenario: the calibrated scenario.
         evaluations: how many points were evaluated in this call (the rest came from
             the history on disk).
+        agents: the households each of the fit's runs drew (``households``, or the
+            scenario's own): ``table`` is at this size, which a target may pass at and
+            miss at the scenario's full one.
     """
 
     parameters: list[Parameter]
@@ -95,6 +107,7 @@ class CalibrationResult:
     table: pd.DataFrame
     scenario: Scenario
     evaluations: int
+    agents: int
 
     def __repr__(self) -> str:
         best = ", ".join(f"{name}={value:.4g}" for name, value in self.best.items())
@@ -144,30 +157,114 @@ _TARGET_FIELDS = {
 }  # fmt: skip
 
 
-def _fingerprint(
+def _fit_record(
     base: Scenario,
     parameters: Sequence[Parameter],
     targets: Sequence[Target],
     seed: int,
     replications: int,
-) -> str:
-    """What a fit's evaluations depend on besides its parameters' values: the rest of the
-    scenario, the targets, the runs' seed and replications, and the model's code."""
+) -> dict[str, Any]:
+    """What a fit's evaluations depend on besides its parameters' values, part by part: the
+    rest of the scenario, the targets (what each contributes to the objective, by label),
+    the runs' seed and replications, and a digest of the model's code. A history keeps it
+    (``fit_parts``), so a refusal names the part that differs."""
     dumped = base.model_dump(mode="json")
     for p in parameters:  # every candidate sets these: the scenario's own values do not count
         set_path(dumped, p.path.split("."), None)
     dumped.pop("name", None)
     dumped.pop("description", None)
-    digest = hashlib.sha256(json.dumps(dumped, sort_keys=True).encode())
+    named: dict[str, Any] = {}
     for target in targets:
-        digest.update(target.model_dump_json(include=_TARGET_FIELDS).encode())
-    digest.update(f"{seed}:{replications}".encode())
+        # A figure listed twice counts twice in the objective: the second is a part too.
+        key, n = target.label, 1
+        while key in named:
+            n += 1
+            key = f"{target.label} ({n})"
+        named[key] = target.model_dump(mode="json", include=_TARGET_FIELDS)
+    digest = hashlib.sha256()
     package = Path(__file__).parents[2]  # povsim/experiments/calibration/fit.py
     for folder in _MODEL_CODE:
         for path in sorted((package / folder).rglob("*.py")):
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return {
+        "scenario": dumped,
+        "targets": named,
+        "seed": seed,
+        "replications": replications,
+        "code": digest.hexdigest()[:16],
+    }
+
+
+def _digest(record: dict[str, Any]) -> str:
+    """A fit's fingerprint: the digest of its :func:`_fit_record`, which a history's rows
+    carry (``fit``) to be told from another fit's at a glance."""
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _other_fit(old: pd.DataFrame, names: list[str], record: dict[str, Any]) -> str:
+    """What differs between the fit that wrote history ``old`` and this one (free
+    parameters ``names``, the rest ``record``), as "the runs' seed: 1 then, 2 now"; said
+    to be unknown for a history an older povsim wrote, which kept only the digest."""
+    columns = list(old.columns)
+    before = columns[1 : columns.index("objective")] if "objective" in columns else None
+    said = []
+    if before != names:
+        fitted = ", ".join(before) if before else "unknown"
+        said.append(f"the free parameters: {fitted} then, {', '.join(names)} now")
+    recorded = []
+    for text in old["fit_parts"].dropna().unique() if "fit_parts" in columns else ():
+        with contextlib.suppress(ValueError, TypeError):
+            if isinstance(found := json.loads(text), dict):
+                recorded.append(found)
+    if not recorded:
+        said.append(
+            "what else differs is unknown: the history was written by an older povsim, "
+            "which kept no more than a digest of it"
+        )
+    for then in recorded:
+        said += _record_differences(then, record, [*(before or ()), *names])
+    return "; ".join(dict.fromkeys(said)) or "what differs is unknown"
+
+
+def _record_differences(
+    then: dict[str, Any], now: dict[str, Any], parameters: list[str]
+) -> list[str]:
+    """Each part of two fits' records (:func:`_fit_record`) that differs, named."""
+    said = []
+    scenarios = []
+    for recorded in (then.get("scenario"), now["scenario"]):
+        dumped = json.loads(json.dumps(recorded if isinstance(recorded, dict) else {}))
+        for path in parameters:  # set by every candidate of either fit: not the scenario's
+            with contextlib.suppress(KeyError, TypeError):
+                set_path(dumped, path.split("."), None)
+        scenarios.append(dumped)
+    if shown := differences(*scenarios):
+        said.append(f"the scenario's {shown}")
+    targets = then.get("targets")
+    if shown := _target_differences(targets if isinstance(targets, dict) else {}, now["targets"]):
+        said.append(f"the targets: {shown}")
+    for part in ("seed", "replications"):
+        if then.get(part) != now[part]:
+            said.append(f"the runs' {part}: {then.get(part, 'unknown')} then, {now[part]} now")
+    if then.get("code") != now["code"]:
+        # Kept as a digest (the modules' text is too much for every row): which changed is
+        # not known.
+        said.append("the model's code has changed since")
+    return said
+
+
+def _target_differences(then: dict[str, Any], now: dict[str, Any], most: int = 3) -> str:
+    """Targets added, removed or changed between two records, by label."""
+    said = [f"{label} added" for label in now if label not in then]
+    said += [f"{label} removed" for label in then if label not in now]
+    for label in (label for label in now if label in then):
+        if isinstance(then[label], dict) and then[label] != now[label]:
+            shown = differences(then[label], now[label], most=1)
+            said.append(f"{label}'s {shown}")
+        elif then[label] != now[label]:
+            said.append(f"{label} changed")
+    return ", ".join(said[:most]) + (", ..." if len(said) > most else "")
 
 
 def _bounds_text(parameters: Sequence[Parameter]) -> str:
@@ -219,14 +316,16 @@ class _Search:
         run: Callable[[list[Scenario]], NDArray[np.float64]],
         replications: int,
         on_result: Callable[[], None] | None,
-        fingerprint: str,
+        record: dict[str, Any],
     ):
         self.base, self.parameters, self.targets = base, parameters, targets
         self.dumped = base.model_dump(mode="python")
         self.names = [p.path for p in parameters]
         self.directory, self.write_best, self.run = directory, write_best, run
         self.replications, self.on_result = replications, on_result
-        self.fingerprint = fingerprint
+        self.record = record
+        self.fingerprint = _digest(record)
+        self.parts = json.dumps(record, sort_keys=True)
         self.bounds = _bounds_text(parameters)
         self.cache: dict[bytes, tuple[float, NDArray[np.float64]]] = {}
         self.rows: list[dict[str, Any]] = []
@@ -289,15 +388,15 @@ class _Search:
             or "bounds" not in old.columns
             or (old["fit"] != self.fingerprint).any()
         ):
+            what = _other_fit(old, self.names, self.record)
             raise ScenarioError(
                 [
                     ScenarioProblem(
                         str(self.history_file),
                         "",
-                        "written by another fit (other free parameters, or the scenario, "
-                        "the targets, the runs' seed or replications, or the model's code "
-                        "have changed since): its points would be stale; --overwrite replaces "
-                        "it, or choose another --out (overwrite=, out= in Python)",
+                        f"written by another fit ({what}): its points would be stale; "
+                        "--overwrite replaces it, or choose another --out (overwrite=, out= "
+                        "in Python)",
                     )
                 ]
             )
@@ -336,6 +435,7 @@ class _Search:
                         "objective": value,
                         **{t.label: m for t, m in zip(self.targets, means, strict=True)},
                         "fit": self.fingerprint,
+                        "fit_parts": self.parts,
                         "bounds": self.bounds,
                     }
                 )
@@ -412,6 +512,7 @@ def _refuse_inert(
         raise ScenarioError(problems)
 
 
+@command_clock()
 def calibrate(
     scenario: Scenario,
     spec: TargetsFile,
@@ -438,7 +539,8 @@ def calibrate(
     ``scenario_file``), and at the end ``fit.csv`` (target against simulated at the
     best point), ``figures/fit.png``, ``figures/targets.png`` and ``manifest.json``.
     A rerun with the same settings replays the history and continues; a history written
-    by another fit (scenario, targets, seed, replications or the model's code) is refused.
+    by another fit (scenario, targets, seed, replications or the model's code) is refused,
+    naming what differs.
     Before the search each parameter is run at its bounds; one that moves no target is
     refused (:class:`~povsim.config.ScenarioError`), as the model ignores it. With
     ``overwrite`` an earlier calibration at ``out`` is replaced instead (kept aside until the
@@ -584,7 +686,7 @@ def calibrate(
             )
             directory.text("calibrated.toml", text)
 
-        fingerprint = _fingerprint(base, parameters, targets, seed, replications)
+        record = _fit_record(base, parameters, targets, seed, replications)
         search = _Search(
             base,
             parameters,
@@ -594,22 +696,24 @@ def calibrate(
             run,
             replications,
             on_result,
-            fingerprint,
+            record,
         )
+        # Refused there, another fit's history is kept (and neither discarded nor timed).
+        search.replay()
         try:
-            search.replay()
-            differential_evolution(
-                lambda x: math.nan,  # never called: the generation mapper evaluates every point
-                bounds=[p.bounds for p in parameters],
-                popsize=population,
-                maxiter=generations,
-                rng=np.random.default_rng(seed),
-                polish=False,
-                updating="deferred",
-                workers=search,
-                init="latinhypercube",
-                x0=x0,
-            )
+            with directory.session(kept):
+                differential_evolution(
+                    lambda x: math.nan,  # never called: the generation mapper evaluates every point
+                    bounds=[p.bounds for p in parameters],
+                    popsize=population,
+                    maxiter=generations,
+                    rng=np.random.default_rng(seed),
+                    polish=False,
+                    updating="deferred",
+                    workers=search,
+                    init="latinhypercube",
+                    x0=x0,
+                )
         except BaseException:
             discard()  # stopped or refused before its first point
             raise
@@ -652,4 +756,5 @@ def calibrate(
             table=table,
             scenario=scenario.updated(changes),
             evaluations=search.fresh,
+            agents=base.population.households,
         )
