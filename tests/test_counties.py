@@ -1264,6 +1264,52 @@ def test_a_province_all_of_whose_counties_were_poor_has_no_non_poor_rest(tiny: S
         )
 
 
+def test_a_national_mean_over_people_is_weighted_by_their_people() -> None:
+    """The ever-registered's mean income is per person, but the nation weighted each
+    county's by its ever-registered households: a county of households of five counted as
+    many of its people as one of households of two."""
+    import povsim.runs.counties as counties
+
+    weights = {**counties._MEANS}
+    per_household = {"registered_illness_share"}  # a share of households, by households
+    for column, weight in weights.items():
+        assert weight.endswith("_households" if column in per_household else "_people"), column
+    assert weights["mean_income_ever_registered"] == "ever_registered_people"
+    stacked = pd.DataFrame(0.0, index=range(2), columns=list(INDICATORS))
+    stacked["county"], stacked["year"] = [0, 1], [2017, 2017]
+    stacked["ever_registered_households"] = [100.0, 100.0]
+    stacked["ever_registered_people"] = [500.0, 200.0]  # households of five, and of two
+    stacked["mean_income_ever_registered"] = [4_000.0, 8_000.0]
+    table = pd.DataFrame(
+        {
+            "county": [0, 1],
+            "year": [2017, 2017],
+            "poor_county": [False, False],
+            "exit_year": [np.nan, np.nan],
+            "registered_people": [0.0, 0.0],
+            "population_people": [1.0, 1.0],
+            "mean_income": [0.0, 0.0],
+        }
+    )
+    out = counties._national_indicators(stacked, table, np.zeros((2, 1, 2, 4)))
+    assert out["ever_registered_people"].iloc[0] == 700.0
+    # by people 5,143 (by households it read 6,000)
+    assert out["mean_income_ever_registered"].iloc[0] == pytest.approx(
+        (4_000 * 500 + 8_000 * 200) / 700
+    )
+
+
+def test_the_ever_registered_people_are_counted_from_the_households(small: Scenario) -> None:
+    """Each agent's members times its weight, as every count of people is: not households
+    times a size."""
+    model = PovertyModel(small.updated({"end_year": 2015}), 1)
+    model.run()
+    h = model.households
+    last = model.indicators().iloc[-1]
+    assert last["ever_registered_people"] == pytest.approx(h.people(h.ever_registered))
+    assert last["ever_registered_people"] > last["ever_registered_households"] > 0
+
+
 def test_every_indicator_has_a_rule_for_combining_counties(
     monkeypatch: pytest.MonkeyPatch, tiny_run
 ) -> None:

@@ -659,6 +659,66 @@ def test_an_output_missing_in_some_runs_has_no_indices(small_base) -> None:
     }
 
 
+def test_an_output_missing_in_one_replication_is_missing_at_its_point(small_base) -> None:
+    """Replications were averaged skipping NaN: a point whose cost per exit was undefined in
+    one of its two runs took the other's, was estimated, and never listed as undefined."""
+    from povsim.experiments.sensitivity import undefined_outputs
+
+    sp = problem_spec(
+        small_base,
+        {"income.growth": {"bounds": [0.04, 0.1]}, "exit.income_margin": {"bounds": [0.0, 0.2]}},
+        ["cost_per_exit", "incidence_end"],
+        time_varying=[],
+        replications=2,
+    )
+    frames = []
+    for point in ("s00000", "s00001"):
+        for replication in (0, 1):
+            no_exit = point == "s00001" and replication == 1
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "point": point,
+                        "replication": replication,
+                        "year": [2014, 2015],
+                        "incidence": [0.1, 0.05 + 0.01 * replication],
+                        "spending_yuan": [1e6 * (1 + replication)] * 2,
+                        "exits_households": [0.0, 0.0] if no_exit else [10.0, 30.0],
+                    }
+                )
+            )
+    out = sp.problem.outputs_of(pd.concat(frames, ignore_index=True))
+    assert out.index.name == "point"
+    assert out.loc["s00000", "cost_per_exit"] == pytest.approx((5e4 + 1e5) / 2)
+    assert np.isnan(out.loc["s00001", "cost_per_exit"])  # was 50,000: replication 0's alone
+    assert out.loc["s00001", "incidence_end"] == pytest.approx(0.055)
+    assert undefined_outputs(list(out.columns), out.to_numpy()) == {"cost_per_exit": 1}
+
+
+def test_a_problem_of_seed_0_gives_the_same_intervals_each_time(small_base) -> None:
+    """SALib's Sobol' and FAST analysers take a seed of 0 for none (``if seed:``): a problem
+    of seed 0 gave other confidence intervals at each analysis."""
+
+    def intervals(seed: int, method: str) -> list[float]:
+        sp = problem_spec(small_base, TWO, "incidence_end", time_varying=[], seed=seed)
+        model = lambda x: x[:, 0] * 3 + x[:, 1] ** 2 * 10 + 0.1 * np.sin(50 * x[:, 0])  # noqa: E731
+        if method == "sobol":
+            sp.sample_sobol(16).evaluate(model).analyze_sobol()
+        else:
+            with pytest.warns(UserWarning, match="FAST confidence intervals"):
+                sp.sample_fast(70).evaluate(model).analyze_fast()
+        return [*sp.analysis["ST_conf"], *sp.analysis["S1_conf"]]
+
+    for method in ("sobol", "fast"):
+        first = intervals(0, method)
+        assert np.isfinite(first).all()
+        assert intervals(0, method) == first, method
+    from povsim.experiments.sensitivity import _analysis_seed
+
+    assert _analysis_seed(0) != 0
+    assert _analysis_seed(0) == _analysis_seed(0) != _analysis_seed(1)
+
+
 def test_the_command_says_why_an_output_has_no_indices(tmp_path: Path) -> None:
     problem = tmp_path / "problem.toml"
     problem.write_text(

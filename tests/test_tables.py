@@ -627,3 +627,123 @@ def test_a_narrow_comparison_names_every_mix_and_keeps_its_words(baseline: Scena
     wide = " ".join(_render(comparison_table(comparison, 220), 220).split())
     assert "industry_half_budget" in wide
     assert "A industry_led" not in wide  # names where they fit
+
+
+def _exits_in(years: list[float]) -> list[dict[str, float]]:
+    """Each run's outcomes where the county exited in ``years`` (NaN: never)."""
+    return [{"county_exit_year": y, "county_exited_share": float(not np.isnan(y))} for y in years]
+
+
+def test_a_county_exit_year_of_some_runs_says_in_how_many() -> None:
+    """The exit year is undefined where the county never exits: compare showed the mean of
+    the runs that exited, so B (2017 in 1 of 4 runs) read as a year ahead of A (2018-2019 in
+    4 of 4), and its Δ (-1.0) was of the one pair in which both exited, unsaid."""
+    from types import SimpleNamespace
+
+    from povsim.experiments.compare import COUNTED_NOTE, Comparison, tabled
+
+    a = _exits_in([2018.0, 2018.0, 2019.0, 2019.0])
+    b = _exits_in([2017.0, np.nan, np.nan, np.nan])
+    rows = [
+        {"scenario": name, "replication": r, **dict.fromkeys(COMPARED, 0.5), **run}
+        for name, runs in (("A", a), ("B", b))
+        for r, run in enumerate(runs)
+    ]
+    runs = pd.DataFrame(rows)
+    table = tabled(runs, ["A", "B"])
+    mixes = [SimpleNamespace(name="A"), SimpleNamespace(name="B")]
+    comparison = Comparison(mixes, 1, 4, runs, table, pd.DataFrame(), 0.0)  # type: ignore[arg-type]
+    years = comparison.metric("county_exit_year")
+    assert years.loc["B", "n"] == 1
+    assert years.loc["B", "diff_n"] == 1
+    assert comparison.metric("county_exited_share")["mean"].tolist() == [1.0, 0.25]
+    shown = list(comparison.shown())
+    cells = {(name, diff): row for name, diff, row in comparison.cells()}
+    year, share = shown.index("county_exit_year"), shown.index("county_exited_share")
+    assert cells["A", False][year] == "2018 ±1"  # every run exited: no count
+    assert cells["B", False][year] == "2017 (1 of 4)"
+    assert cells["B", True][year] == "-1.0 (1 of 4)"
+    assert cells["B", False][share].startswith("25.0%")
+    assert cells["B", True][share].startswith("-75.0 pp")
+    words = " ".join(_render(comparison_table(comparison), 250).split())
+    assert COUNTED_NOTE in words
+    assert "county exited (share of runs)" in words
+
+
+def test_replications_give_the_exit_year_the_mean_their_intervals_give() -> None:
+    """The registry made the exit year a median, which the run's summary took while its
+    intervals, `run --replications` and compare took the mean: 2016 in one, 2017 in the
+    other, for the same runs; neither said that one run never exited."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from povsim.cli.tables import intervals_table
+    from povsim.experiments.ensemble import Ensemble
+
+    runs = _exits_in([2016.0, 2016.0, 2019.0, np.nan])
+    results = [
+        SimpleNamespace(replication=r, summary=lambda run=run: run) for r, run in enumerate(runs)
+    ]
+    now = datetime.now(UTC)
+    ensemble = Ensemble(SimpleNamespace(name="x"), 1, results, now, now, 0.0)  # type: ignore[arg-type]
+    intervals = ensemble.summary_intervals().set_index("metric")
+    summary = ensemble.summary()
+    assert summary["county_exit_year"] == intervals.loc["county_exit_year", "mean"] == 2017.0
+    assert summary["county_exited_share"] == 0.75
+    text = " ".join(_render(intervals_table(ensemble), 120).split())
+    assert "2017 (3 of 4)" in text
+    assert "county exited share 75.0%" in text
+    assert "(k of N): the mean of the k replications with a value" in text
+
+
+def test_the_share_of_runs_the_county_exited_is_an_outcome() -> None:
+    from povsim.runs.display import format_value
+
+    exited = metrics.Tables(
+        pd.DataFrame({"year": [2014, 2015, 2016], "county_exited": [False, True, True]})
+    )
+    never = metrics.Tables(
+        pd.DataFrame({"year": [2014, 2015, 2016], "county_exited": [False, False, False]})
+    )
+    assert metrics.outcome("county_exited_share").value(exited) == 1.0
+    assert metrics.outcome("county_exited_share").value(never) == 0.0
+    assert metrics.outcome("county_exit_year").value(exited) == 2015.0
+    assert np.isnan(metrics.outcome("county_exit_year").value(never))
+    assert format_value("county_exited_share", 0.25) == "25.0%"
+
+
+def test_a_target_undefined_in_some_replications_has_no_verdict_but_says_so() -> None:
+    """validate failed a target on a mean that kept a replication's NaN while it printed the
+    mean of the others, within its tolerance: a FAIL beside a figure that passes, unsaid."""
+    from povsim.cli.tables import miss_reasons
+    from povsim.experiments.calibration.targets import Target
+    from povsim.experiments.calibration.validation import target_table
+
+    def target(note: str = "") -> Target:
+        return Target(
+            indicator="mean_income_ever_registered",
+            year=2017,
+            value=6_660.0,
+            relative_tolerance=0.1,
+            source="t",
+            note=note,
+        )
+
+    values = np.array([[6_500.0, 6_500.0, 9_000.0], [np.nan, 6_600.0, 9_100.0]])
+    table = target_table([target("reports count exited households"), target(), target()], values)
+    undefined, passed, failed = table.to_dict("records")
+    assert undefined["simulated"] == 6_500.0
+    assert undefined["verdict"] == "undefined"
+    assert not undefined["passed"]
+    assert undefined["note"] == "undefined in 1 of 2 replications; reports count exited households"
+    # its error is of the mean shown, not NaN
+    assert undefined["error_in_tolerances"] == pytest.approx((6_500 - 6_660) / 666)
+    assert (passed["verdict"], passed["passed"], passed["note"]) == ("pass", True, "")
+    assert passed["error_in_tolerances"] == pytest.approx((6_550 - 6_660) / 666)
+    assert (failed["verdict"], failed["passed"]) == ("fail", False)
+    text = _render(targets_table(table.assign(region="r"), "2 replications"), 120)
+    assert "undefined" in text
+    assert text.count("FAIL") == 1
+    assert miss_reasons(table)[0].startswith(
+        "mean_income_ever_registered@2017: undefined in 1 of 2 replications"
+    )

@@ -316,7 +316,10 @@ def validate(
     title = f"{replications} replications (seed {seed}{size}): mean, 95% interval"
     show(targets_table(table, title, console.width if console.is_terminal else None))
     missed = int((~table["passed"]).sum())
-    console.print(f"{len(table) - missed} of {len(table)} targets within tolerance")
+    undefined = int((table["verdict"] == "undefined").sum())
+    # not within tolerance, nor shown out of it: said apart from the misses
+    unsaid = f" ({undefined} undefined in some replications)" if undefined else ""
+    console.print(f"{len(table) - missed} of {len(table)} targets within tolerance{unsaid}")
     _print_misses(table)
     if missed and households is not None:
         console.print(

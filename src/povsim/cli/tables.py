@@ -15,7 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from povsim.experiments.compare import COMPARED
+from povsim.experiments.compare import COMPARED, COUNTED, COUNTED_NOTE
 from povsim.runs.display import format_value
 from povsim.runs.metrics import is_known, label, outcome
 
@@ -49,6 +49,7 @@ HEADLINE_ROWS = (
     "relapses_households",
     "cumulative_exit_share",
     "cumulative_relapse_share",
+    "county_exited_share",
     "county_exit_year",
     "villages_exited",
     "budget_yuan",
@@ -178,6 +179,8 @@ def headline_table(result: RunResult) -> Table:
     ind = result.indicators
     national = "poor_counties_remaining" in ind
     for name in HEADLINE_ROWS:
+        if name == "county_exited_share":
+            continue  # of one run, 0 or 1: its exit year, or "-", says it
         if national and name == "county_exit_year":
             # Nationally the counties' exits, not the year the last one left (often never).
             exited = int(ind["counties_exited"].sum())
@@ -236,10 +239,17 @@ def intervals_table(ensemble: Ensemble, width: int | None = None) -> Table:
         f"(seed {ensemble.seed}), means with 95% intervals"
     )
     summary = ensemble.summary_intervals().set_index("metric")
+    total = ensemble.replications
+    # a mean of fewer than all (a county exit year: of the runs in which it exited)
+    counts = {
+        name: COUNTED.format(n=int(n), total=total)
+        for name, n in summary["n"].items()
+        if name in HEADLINE_ROWS and 0 < n < total
+    }
     rows = [
         (
             label(name),
-            format_value(name, summary.loc[name, "mean"]),
+            format_value(name, summary.loc[name, "mean"]) + counts.get(name, ""),
             format_value(name, summary.loc[name, "ci_low"]),
             format_value(name, summary.loc[name, "ci_high"]),
         )
@@ -253,8 +263,13 @@ def intervals_table(ensemble: Ensemble, width: int | None = None) -> Table:
         table.add_row(name, mean, f"{low} .. {high}")
     if width is not None and _table_width(table) > width:
         table = _stacked_intervals(title, rows, width)
+    notes = []
     if "spending_yuan" in summary.index:
-        table.caption = "spending includes the monitoring's help, paid outside the budgets"
+        notes.append("spending includes the monitoring's help, paid outside the budgets")
+    if counts:
+        notes.append("(k of N): the mean of the k replications with a value")
+    if notes:
+        table.caption = "\n".join(notes)
         table.caption_justify = "left"
     return table
 
@@ -305,6 +320,7 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> Render
         f"{comparison.replications} replications each (seed {comparison.seed}); "
         "means ±95% interval (≤x or ≥x: its other end, where cut at 0 or 100%); "
         f"Δ: paired difference from {reference} (*: its 95% interval excludes 0)"
+        + (f"; {COUNTED_NOTE}" if comparison.counted() else "")
         + "".join(f"; --set {o}" for o in comparison.overrides)
     )
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
@@ -599,6 +615,15 @@ def _target_interval(row: Any, half: float, count: bool) -> str:
     return f" ({mark}{_number(end, like=row.simulated, count=count)})"
 
 
+_VERDICTS = {
+    "pass": "[green]pass[/]",
+    "fail": "[bold red]FAIL[/]",
+    "undefined": "[bold yellow]undefined[/]",
+}
+"""A target's verdict as the table shows it: one without a value in some replications is
+neither passed nor failed (its note says in how many)."""
+
+
 def targets_table(table: pd.DataFrame, title: str, width: int | None = None) -> RenderableType:
     """Published against simulated values; with several regions, each under its name.
 
@@ -617,7 +642,7 @@ def targets_table(table: pd.DataFrame, title: str, width: int | None = None) -> 
         half = (row.ci_high - row.ci_low) / 2
         count = _counted(str(row.target))
         interval = _number(row.simulated, count=count) + _target_interval(row, half, count)
-        verdict = "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
+        verdict = _VERDICTS[getattr(row, "verdict", "pass" if row.passed else "fail")]
         name = ("  " if regions else "") + escape(str(row.target))
         published = _number(row.published, count=count)
         region = row.region if regions else None

@@ -53,6 +53,7 @@ from povsim.dashboard.policy import (
 from povsim.dashboard.upload import ScenarioUpload, load_upload
 from povsim.experiments.compare import (
     COMPARED,
+    COUNTED_NOTE,
     Comparison,
     compare_scenarios,
     unpaired_fields,
@@ -520,6 +521,8 @@ def CompareView(model: DashboardModel):
         # Its own scroll: at 800 px the table ran 6 px past the page
         with solara.Column(classes=["povsim-comparison"], style={"overflow-x": "auto"}):
             _markdown("\n".join(lines))
+        if result.counted():  # "2017 (1 of 4)": what the count is
+            solara.Text(COUNTED_NOTE, classes=["povsim-counted"])
         for note in _unpaired_notes(result):
             solara.Warning(note, classes=["povsim-unpaired"])
         if result.replications < FEW_REPLICATIONS:

@@ -47,10 +47,21 @@ COMPARED = {
     "cumulative_relapse_share": "cumulative relapse share",
     "cost_per_exit": "cost per exit (yuan)",
     "spending_yuan": "spending (m yuan)",
+    "county_exited_share": "county exited (share of runs)",
     "county_exit_year": "county exit year",
 }
 """The outcomes comparison tables show (`povsim compare`, the dashboard) and their headers,
 with units where not a share."""
+
+COUNTED = " ({n} of {total})"
+"""After a cell whose mean or paired difference is of fewer than all replications (a county
+exit year is of the runs in which the county exited): how many had a value."""
+
+COUNTED_NOTE = (
+    "(k of N): of the k replications with a value (an exit year: those in which the county "
+    "exited; a Δ: those in which both did)"
+)
+"""What a table with :data:`COUNTED` cells says of them."""
 
 SIGNIFICANT = " *"
 """Marks a paired difference whose 95% interval excludes 0 (``diff_significant``)."""
@@ -62,9 +73,10 @@ class Comparison:
 
     Attributes:
         runs: one row per scenario and replication with its metrics.
-        table: per scenario and metric: its unit, mean and 95% interval, and the paired
-            difference from the first scenario with its 95% interval and whether that
-            interval excludes 0 (``diff_significant``).
+        table: per scenario and metric: its unit, mean and 95% interval over the ``n``
+            replications with a value, and the paired difference from the first scenario
+            over the ``diff_n`` pairs in which both have one, with its 95% interval and
+            whether that interval excludes 0 (``diff_significant``).
         trajectories: every run's indicators, with ``scenario`` and ``replication``.
         wall_seconds: the runs' time.
         overrides: the ``dotted.path=value`` changes every scenario file was loaded with
@@ -140,7 +152,8 @@ class Comparison:
     def cells(self) -> list[tuple[str, bool, list[str]]]:
         """The comparison table as shown (`povsim compare`, the dashboard): for each
         scenario a row of its :data:`COMPARED` means ±95% half-widths, and under each but the
-        first a row of its paired differences; each as (scenario, is a difference, cells)."""
+        first a row of its paired differences; each as (scenario, is a difference, cells).
+        A cell of fewer than all replications says how many (:data:`COUNTED`)."""
         rows = []
         first = self.scenarios[0].name
         money = self.money()[0]
@@ -159,10 +172,26 @@ class Comparison:
                         money=money,
                     )
                     + (SIGNIFICANT if difference and _marked(group.loc[name]) else "")
+                    + self._counted(group.loc[name], f"{prefix}n")
                     for name in self.shown()
                 ]
                 rows.append((str(scenario), difference, cells))
         return rows
+
+    def counted(self) -> bool:
+        """Whether a shown cell is of fewer than all replications (:data:`COUNTED`): then
+        the table says what its counts are (:data:`COUNTED_NOTE`)."""
+        rows = self.table[self.table["metric"].isin(list(self.shown()))]
+        return any(
+            self._counted(row, column) for _, row in rows.iterrows() for column in ("n", "diff_n")
+        )
+
+    def _counted(self, row: pd.Series, column: str) -> str:
+        """:data:`COUNTED` where the row's value is of some but not all replications."""
+        n = row.get(column)
+        if n is None or pd.isna(n) or not 0 < n < self.replications:
+            return ""
+        return COUNTED.format(n=int(n), total=self.replications)
 
 
 def _marked(row: pd.Series) -> bool:
@@ -179,9 +208,13 @@ def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.Data
         for metric in metrics:
             if name == names[0]:
                 mean = low = high = np.nan
+                pairs = pd.NA
             else:
+                # only the pairs in which both have a value (a county exit year where the
+                # county exited in both): diff_n says how many
                 difference = (other[metric] - base[metric]).dropna()
                 mean, low, high = mean_interval(difference)
+                pairs = len(difference)
             rows.append(
                 {
                     "scenario": name,
@@ -189,6 +222,7 @@ def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.Data
                     "diff_mean": mean,
                     "diff_ci_low": low,
                     "diff_ci_high": high,
+                    "diff_n": pairs,
                     # none for the reference or a difference never computed (no county
                     # exit year in either); NaN bounds of a mean (one replication): False
                     "diff_significant": pd.NA
@@ -198,7 +232,19 @@ def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.Data
             )
     frame = pd.DataFrame(rows)
     frame["diff_significant"] = frame["diff_significant"].astype("boolean")
+    frame["diff_n"] = frame["diff_n"].astype("Int64")
     return frame
+
+
+def tabled(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """:attr:`Comparison.table` of ``runs`` (one row per scenario and replication, one column
+    per metric), the scenarios ``names`` with the first the reference."""
+    metric_names = [c for c in runs.columns if c not in ("scenario", "replication")]
+    table = metrics.clip_intervals(summarise(runs, ["scenario"], metric_names)).merge(
+        _paired(runs, names, metric_names), on=["scenario", "metric"]
+    )
+    table.insert(2, "unit", [metrics.outcome(m).unit for m in table["metric"]])
+    return table
 
 
 POPULATION_FIELDS = (
@@ -335,11 +381,7 @@ def compare_scenarios(
             for r in done
         ]
     )
-    names = [c for c in runs.columns if c not in ("scenario", "replication")]
-    table = metrics.clip_intervals(summarise(runs, ["scenario"], names)).merge(
-        _paired(runs, [s.name for s in scenarios], names), on=["scenario", "metric"]
-    )
-    table.insert(2, "unit", [metrics.outcome(m).unit for m in table["metric"]])
+    table = tabled(runs, [s.name for s in scenarios])
     trajectories = pd.concat(
         [r.indicators.assign(scenario=r.scenario.name, replication=r.replication) for r in done],
         ignore_index=True,

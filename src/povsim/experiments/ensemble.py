@@ -15,7 +15,7 @@ from povsim.config import Scenario, arguments
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs.display import result_repr, shape
-from povsim.runs.metrics import clip_intervals, outcome
+from povsim.runs.metrics import clip_intervals
 from povsim.runs.runner import RunResult
 from povsim.runs.stats import summarise
 from povsim.sim.streams import run_seed
@@ -127,15 +127,11 @@ class Ensemble:
         )
 
     def summary(self) -> dict[str, float]:
-        """Each outcome aggregated over replications as the registry says (mean or median)."""
+        """Each outcome's mean over the replications that have a value: the mean
+        :meth:`summary_intervals` and ``compare`` give (the county's exit year was a median
+        here and a mean there)."""
         table = self.summaries()
-        return {
-            name: float(
-                table[name].median() if outcome(name).aggregate == "median" else table[name].mean()
-            )
-            for name in table.columns
-            if name != "replication"
-        }
+        return {name: float(table[name].mean()) for name in table.columns if name != "replication"}
 
     def manifest_fields(self) -> dict[str, Any]:
         return {

@@ -428,12 +428,18 @@ class Problem:
         return record
 
     def outputs_of(self, indicators: pd.DataFrame) -> pd.DataFrame:
-        """One row per sample point: every output, averaged over replications."""
+        """One row per sample point: every output, averaged over replications; missing
+        (NaN) where any replication has none, so :func:`undefined_outputs` counts it."""
         rows = []
         for (point, _), run in indicators.groupby(["point", "replication"], sort=True):
             tables = metrics.Tables(run.sort_values("year"))
             rows.append({"point": point, **metrics.evaluate(tables, self.outputs)})
-        return pd.DataFrame(rows).groupby("point", sort=True).mean()
+        frame = pd.DataFrame(rows).set_index("point")
+        # A NaN-skipping mean gave a point the mean of its other replications: a cost per
+        # exit of one run without exits was never listed as undefined, its point estimated.
+        # (GroupBy.mean's skipna is pandas 3's; pandas 2.2 is supported.)
+        missing = frame.isna().groupby(level="point", sort=True).any()
+        return frame.groupby(level="point", sort=True).mean().mask(missing)
 
 
 def _validate(problem: Problem, source: str) -> None:
@@ -1179,7 +1185,8 @@ class PovsimProblemSpec(ProblemSpec):
         # missing in some runs into the same zeros. Each is named below instead.
         with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
             warnings.filterwarnings("ignore", _SALIB_CONSTANT)
-            super().analyze(func, *args, **_seeded(func, kwargs, self.problem.seed))
+            seed = _analysis_seed(self.problem.seed)
+            super().analyze(func, *args, **_seeded(func, kwargs, seed))
         _undefine(self, [*constant, *base_constant, *undefined])
         self.constant, self.undefined = constant, undefined
         self.constant_base = base_constant
@@ -1416,6 +1423,15 @@ def _undefine(sp: ProblemSpec, names: Sequence[str]) -> None:
         for key, values in result.items():
             if key != "names":
                 result[key] = np.full(np.shape(values), np.nan)
+
+
+def _analysis_seed(seed: int) -> int:
+    """The seed SALib's analysers get from a problem's ``seed``: never 0, which Sobol's and
+    FAST's take for none (``if seed:``), leaving their bootstrap unseeded, so a problem of
+    seed 0 gave other confidence intervals at each analysis. A nonzero draw of
+    ``SeedSequence(seed)``: the same for the same seed, and the samplers keep ``seed``
+    itself (they take 0 as a seed)."""
+    return int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
 
 
 def _seeded(func: Callable, kwargs: dict[str, Any], seed: int) -> dict[str, Any]:

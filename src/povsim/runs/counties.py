@@ -149,14 +149,15 @@ REGION_RATIOS = {
     "poor_county_registered_share": ("poor_county_registered_people", "registered_people"),
 }
 """The same for a region's or a province's figures, from ``provinces.parquet``."""
-# Means over a county's people, combined with the people (or, where no people count is
-# kept, the households) they were taken over.
+# Means over a county's people, combined with the people they were taken over, and a share
+# of its households with the households. The ever-registered's income was weighted by their
+# households: counties of larger households counted for fewer of their people.
 _MEANS = {
     "mean_income": "population_people",
     "mean_income_registered": "registered_people",
     "mean_income_exits": "exits_people",
     "mean_income_exited": "exited_people",
-    "mean_income_ever_registered": "ever_registered_households",
+    "mean_income_ever_registered": "ever_registered_people",
     "registered_illness_share": "registered_households",
 }
 
@@ -173,7 +174,8 @@ _SUMMED = frozenset(
         *("exits_households", "exits_people", "relapses_households", "relapses_people"),
         *("new_entrants_households", "new_entrants_people", "removed_households"),
         *("removed_people", "registered_households", "registered_people", "exited_households"),
-        *("exited_people", "ever_registered_households", "ever_exited_households"),
+        *("exited_people", "ever_registered_households", "ever_registered_people"),
+        *("ever_exited_households",),
         *("ever_exited_people", "ever_relapsed_households"),
         # every relapse cause is a count of households
         *(c for c in INDICATORS if c.startswith("relapses_") and c != "relapses_people"),

@@ -1,10 +1,11 @@
 """The outcome registry: every figure a run is judged by, defined once.
 
 An :class:`Outcome` has a name, a unit, a meaning, how it is computed from a run's
-tables and how it aggregates over replications. Every place that reports, compares,
-analyses or fits a run asks this module: the run summary, ``compare``, sweeps,
-sensitivity outputs, calibration targets, ``validate``, the CLI tables and the
-dashboard.
+tables. Every place that reports, compares, analyses or fits a run asks this module: the
+run summary, ``compare``, sweeps, sensitivity outputs, calibration targets, ``validate``,
+the CLI tables and the dashboard. Over replications every outcome is the mean of the runs
+that have a value, with its 95% t-interval (:mod:`povsim.runs.stats`), and the tables say
+how many had one where not all did.
 
 Besides the named outcomes there are two families:
 
@@ -103,7 +104,6 @@ class Outcome:
         description: what it means.
         compute: the value for one run.
         needs: the tables it needs besides the indicators.
-        aggregate: how replications combine: ``mean`` or ``median``.
         better: which direction a policy-maker prefers, where there is one.
         signed: it may be below 0 (a difference from the counterfactual, money overspent);
             other counts, shares and sums of money are never negative (:attr:`least`).
@@ -114,7 +114,6 @@ class Outcome:
     description: str
     compute: Callable[[RunTables], float]
     needs: Needs = "indicators"
-    aggregate: Literal["mean", "median"] = "mean"
     better: Literal["lower", "higher"] | None = None
     signed: bool = False
 
@@ -314,12 +313,23 @@ _OUTCOMES: tuple[Outcome, ...] = (
         _last("villages_exited"),
         better="higher",
     ),
+    # The year alone hid the runs in which the county never exited: a mix that exited in
+    # 2017 once in four read as a year ahead of one that exited in 2018 every time.
+    Outcome(
+        "county_exited_share",
+        "share",
+        "1 where the county had exited by the last year, else 0: over replications, the share "
+        "of them in which it exited",
+        _last("county_exited"),
+        better="higher",
+    ),
     Outcome(
         "county_exit_year",
         "year",
-        "first year the county's registered incidence was below its threshold (NaN: never)",
+        "first year the county's registered incidence was below its threshold (NaN: never); "
+        "over replications, the mean of those in which it exited alone, and the tables say in "
+        "how many (k of N): read it with county_exited_share",
         _county_exit_year,
-        aggregate="median",
         better="lower",
     ),
     Outcome(

@@ -58,6 +58,7 @@ INDICATORS: dict[str, str] = {
     "exited_households": "households in the exited state at year end",
     "exited_people": "people in them",
     "ever_registered_households": "households that have been on the register",
+    "ever_registered_people": "people in them (what mean_income_ever_registered is over)",
     "ever_exited_households": "households that have exited at least once",
     "ever_exited_people": "people in households that have exited at least once",
     "ever_relapsed_households": "households that have relapsed at least once",
@@ -335,6 +336,7 @@ def annual_indicators(
     row["exited_households"] = h.count(h.status == Status.EXITED)
     row["exited_people"] = h.people(h.status == Status.EXITED)
     row["ever_registered_households"] = h.count(h.ever_registered)
+    row["ever_registered_people"] = h.people(h.ever_registered)
     row["ever_exited_households"] = h.count(h.ever_exited)
     row["ever_exited_people"] = h.people(h.ever_exited)
     row["ever_relapsed_households"] = h.count(h.relapses > 0)

@@ -1,7 +1,9 @@
 """Validation: run scenarios with replications and hold them against their targets.
 
 Every target's simulated value is the mean over replications, with a 95% interval;
-a target passes when the mean is within its tolerance.
+a target passes when the mean is within its tolerance. A target without a value in some
+replication (a mean income of nobody registered) has no verdict: ``undefined``, and its note
+says in how many.
 """
 
 from __future__ import annotations
@@ -180,17 +182,36 @@ def scaled_errors(means: np.ndarray, targets: Sequence[Target]) -> np.ndarray:
     return np.where(floor, np.minimum(errors, 0.0), errors)
 
 
+UNDEFINED = "undefined in {k} of {n} replications"
+"""The note of a target without a value in some replications, which has no verdict."""
+
+
 def target_table(targets: Sequence[Target], values: np.ndarray) -> pd.DataFrame:
-    """Target against simulated (mean, 95% interval over replications) with pass or fail.
+    """Target against simulated (mean, 95% interval over replications) with its verdict.
+
+    The simulated value is the mean of the replications with a value; where every one has
+    one, the target passes (``verdict`` ``pass``, ``passed``) when that mean is within its
+    tolerance, else ``fail``. Where some have none, the verdict is ``undefined`` (not
+    passed), and the note says in how many (:data:`UNDEFINED`): the mean of the others
+    is not the target's, and a mean that propagated the NaN failed it while the table
+    showed a mean within its tolerance.
 
     Args:
         targets: the targets.
         values: simulated values, shape (replications, targets).
     """
     rows = []
-    errors = scaled_errors(values.mean(axis=0), targets)
+    replications = len(values)
     for i, target in enumerate(targets):
         mean, low, high = mean_interval(values[:, i])
+        undefined = int(np.isnan(values[:, i]).sum())
+        # the error, in tolerances too, of the mean shown
+        error = float(scaled_errors(np.array([mean]), [target])[0])
+        verdict = "undefined" if undefined else "pass" if abs(error) <= 1.0 else "fail"
+        note = target.note
+        if undefined:
+            said = UNDEFINED.format(k=undefined, n=replications)
+            note = f"{said}; {note}" if note else said
         # "7,748 ±16,930" people registered: a t-interval of two replications reached
         # under what the figure can be
         least, most = target.limits
@@ -206,10 +227,11 @@ def target_table(targets: Sequence[Target], values: np.ndarray) -> pd.DataFrame:
                 "ci_low": low,
                 "ci_high": high,
                 "error": mean - target.value,
-                "error_in_tolerances": float(errors[i]),
-                "passed": bool(abs(errors[i]) <= 1.0),
+                "error_in_tolerances": error,
+                "passed": verdict == "pass",
+                "verdict": verdict,
                 "source": target.source,
-                "note": target.note,
+                "note": note,
             }
         )
     return pd.DataFrame(rows)
