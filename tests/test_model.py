@@ -68,7 +68,7 @@ def test_accounting_identity_always_holds(
 
 
 def test_baseline_accounting_and_conservation(baseline: Scenario) -> None:
-    model = PovertyModel(baseline, 7, panel=True).run()
+    model = PovertyModel(baseline, 1, panel=True).run()
     ind = model.indicators()
     check_accounting(ind, 5000)
     assert list(ind["year"]) == list(baseline.years)
@@ -95,7 +95,7 @@ def test_baseline_accounting_and_conservation(baseline: Scenario) -> None:
         ).sum()
         if year < baseline.monitoring.from_year:
             assert not again.any()
-    assert again.any()  # the baseline's seed 7 has one in 2020
+    assert again.any()  # the baseline's seed 1 has two in 2020 (seed 7 had one until stop 62)
 
 
 def test_households_and_villages_are_mesa_agents_viewing_arrays(small: Scenario) -> None:
