@@ -1195,6 +1195,9 @@ def test_povsim_run_in_python_runs_a_national_scenario_as_the_command_does(
     assert (tmp_path / "run" / "counties.parquet").is_file()
     with pytest.raises(ValueError, match="replications is for county scenarios"):
         povsim.run(path, replications=2)
+    # the panel's own reason, as the command line gives it (it gave the replications')
+    with pytest.raises(ValueError, match=r"panel is for county scenarios: .*\(no panel of every"):
+        povsim.run(path, panel=True)
     with pytest.raises(ValueError, match="partition: 'province' or a number of counties"):
         povsim.run(path, partition=0)
     # as --partition is refused for a county scenario, which has no partitions to make

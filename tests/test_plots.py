@@ -641,6 +641,31 @@ def test_many_targets_are_drawn_in_columns_and_misses_are_marked() -> None:
     assert fig.get_size_inches()[1] < 20
 
 
+def test_a_target_without_a_verdict_is_not_drawn_as_a_miss() -> None:
+    """validate's table said `undefined` for a target some replications had no value of, and
+    its figure coloured the target red, as a miss."""
+    from povsim.plots.calibration import target_fit
+
+    table = pd.DataFrame(
+        {
+            "target": ["kept", "missed", "unknown"],
+            "published": 1.0,
+            "simulated": [1.0, 2.0, 1.0],
+            "ci_low": [0.9, 1.9, 0.9],
+            "ci_high": [1.1, 2.1, 1.1],
+            "error": [0.0, 1.0, 0.0],
+            "error_in_tolerances": [0.0, 10.0, 0.0],
+            "passed": [True, False, False],
+            "verdict": ["pass", "fail", "undefined"],
+        }
+    )
+    ax = target_fit(table).axes[0]
+    colours = {label.get_text(): label.get_color() for label in ax.get_yticklabels()}
+    assert colours["missed"] == "tab:red"
+    assert colours["unknown"] == "tab:orange"
+    assert colours["kept"] != "tab:red"
+
+
 def test_one_far_miss_does_not_flatten_the_targets_figure() -> None:
     """68 counties against 0 with a tolerance of 2 stretched the axis to -40..60 and left
     the ±1 band a hairline."""

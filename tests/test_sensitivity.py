@@ -1475,3 +1475,34 @@ def test_workers_for_the_serial_executor_are_refused_as_the_command_line_does(
     assert sp.evaluations is None
     with pytest.raises(ValueError, match=said):
         povsim.run(small_base, replications=2, executor="serial", workers=2)
+
+
+def test_an_analysis_stopped_while_its_indices_are_worked_out_counts_that_session(
+    small_base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the runs were a session: stopped while the indices were worked out (a second
+    Ctrl-C, or the analysis failing), an analysis lost the first session's start and time."""
+    import time
+
+    from povsim.experiments import sensitivity
+    from povsim.runs.store import SESSIONS
+
+    problem = problem_spec(small_base, TWO).problem
+    out = tmp_path / "o"
+    analyze = sensitivity.analyze
+
+    def stopped(*args, **kwargs):
+        time.sleep(0.5)  # the stopped session's work, to be counted
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sensitivity, "analyze", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        sensitivity.run_sensitivity(problem, "morris", 2, out, executor="serial")
+    record = json.loads((out / SESSIONS).read_text())
+    assert record["wall_seconds"] >= 0.5
+    monkeypatch.setattr(sensitivity, "analyze", analyze)
+    sensitivity.run_sensitivity(problem, "morris", 2, out, executor="serial", resume=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["started"] == record["started"]
+    assert manifest["wall_seconds"] > record["wall_seconds"]
+    assert not (out / SESSIONS).exists()

@@ -130,18 +130,12 @@ def _executor(
 def _check_executor(executor: str | Executor | None, workers: int | None) -> None:
     """Refuse a wrong executor name or worker count without starting any workers."""
     from povsim.config import arguments
-    from povsim.experiments.executors import (
-        EXECUTOR_HINT,
-        Executor,
-        executor_for,
-        refuse_unused_workers,
-    )
+    from povsim.experiments.executors import EXECUTOR_HINT, Executor, executor_for
 
     if workers is not None:
         arguments.workers(workers)
     if executor is not None and not isinstance(executor, Executor):
-        name = executor_for(arguments.instance("executor", executor, str, EXECUTOR_HINT), None)
-        refuse_unused_workers(name, workers)
+        executor_for(arguments.instance("executor", executor, str, EXECUTOR_HINT), None)
 
 
 def _scenario(scenario: str | Path | Scenario, overrides: Sequence[str]) -> Scenario:
@@ -329,12 +323,7 @@ def run(
         workers=workers,
         scheduler=scheduler,
     )
-    if plan.kind == "national":
-        # what the command line's parsing of --partition does, before any executor starts
-        by = plan.partition
-        if not (by == "province" or (isinstance(by, int) and not isinstance(by, bool) and by >= 1)):
-            raise ValueError(f"partition: 'province' or a number of counties, not {by!r}")
-    elif plan.kind == "single":
+    if plan.kind == "single":
         _check_executor(executor, workers)  # a wrong name is refused though one run needs none
     result = plan.run(
         seed,

@@ -149,18 +149,14 @@ def run(
 
 def _refused(err: RunRefused, scenario: Path) -> str:
     """A refusal of :func:`povsim.experiments.dispatch.plan_run` in the options' words."""
+    from povsim.experiments.dispatch import NATIONAL_WHY
+
     if err.only == "national":
         return f"--partition is for county-resolved scenarios; {scenario} is one county"
     if err.only == "county":
-        why = (
-            "no panel of every household of its counties is kept: counties.parquet and "
-            "provinces.parquet hold each county's and province's figures by year"
-            if err.argument == "panel"
-            else "povsim validate runs its replications"
-        )
         return (
             f"--{err.argument} is for county scenarios: {scenario} is one county-resolved "
-            f"national run ({why})"
+            f"national run ({NATIONAL_WHY[err.argument]})"
         )
     if err.only == "single":
         return "--panel is for single runs; drop it or use --replications 1"

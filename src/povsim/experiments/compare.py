@@ -36,6 +36,7 @@ __all__ = [
     "Comparison",
     "checked_outcomes",
     "compare_scenarios",
+    "tabled",
     "write_comparison",
 ]
 
@@ -237,8 +238,17 @@ def _paired(runs: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.Data
 
 
 def tabled(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """:attr:`Comparison.table` of ``runs`` (one row per scenario and replication, one column
-    per metric), the scenarios ``names`` with the first the reference."""
+    """:attr:`Comparison.table` of ``runs``: each metric's mean and interval by scenario,
+    and its paired difference from the reference.
+
+    Args:
+        runs: one row per scenario and replication, one column per metric.
+        names: the scenarios, the first the reference.
+
+    Returns:
+        One row per scenario and metric (``mean``, ``ci_low``, ``ci_high``, ``n``, the
+        ``diff_*`` columns and the metric's ``unit``).
+    """
     metric_names = [c for c in runs.columns if c not in ("scenario", "replication")]
     table = metrics.clip_intervals(summarise(runs, ["scenario"], metric_names)).merge(
         _paired(runs, names, metric_names), on=["scenario", "metric"]

@@ -27,12 +27,21 @@ if TYPE_CHECKING:
     from povsim.runs.runner import RunResult
     from povsim.sim.model import PovertyModel
 
-__all__ = ["RunPlan", "RunRefused", "plan_run"]
+__all__ = ["NATIONAL_WHY", "RunPlan", "RunRefused", "plan_run"]
 
 type Pools = Callable[[str, int | None, str], AbstractContextManager[tuple[Executor, RunsProgress]]]
 """An executor and a bar over the tasks run on it, both closed when the block ends: called
 with the bar's label, its total (None: the run's plan gives it, through the bar's
 ``start``) and its unit."""
+
+
+NATIONAL_WHY = {
+    "panel": "no panel of every household of its counties is kept: counties.parquet and "
+    "provinces.parquet hold each county's and province's figures by year",
+    "replications": "povsim validate runs its replications",
+}
+"""Why a county-resolved national run takes neither a panel nor replications, in the words
+the command and the function share."""
 
 
 class RunRefused(ValueError):
@@ -146,6 +155,7 @@ def plan_run(
 
     Raises:
         RunRefused: an argument that run would leave unused.
+        ValueError: a partition neither ``"province"`` nor a whole number of counties.
     """
     if spec.geography is not None:
         if panel or replications > 1:
@@ -154,9 +164,13 @@ def plan_run(
                 which,
                 "county",
                 f"{which} is for county scenarios: {spec.name!r} is one county-resolved "
-                "national run (`povsim validate` runs its replications)",
+                f"national run ({NATIONAL_WHY[which]})",
             )
         by = "province" if partition is None else partition
+        whole = isinstance(by, int) and not isinstance(by, bool)
+        if not (by == "province" or (whole and int(by) >= 1)):
+            # refused before any executor starts (the command line parses its text first)
+            raise ValueError(f"partition: 'province' or a number of counties, not {by!r}")
         return RunPlan(spec, "national", panel, replications, by)
     if partition is not None:
         raise RunRefused(

@@ -189,6 +189,9 @@ def stop_helpers(seconds: float = HELPER_STOP_SECONDS) -> None:
     ``_terminate`` on a stop). The server is asked to leave (its pipe closed, and SIGTERM,
     which it takes even while importing), the tracker once the server has gone (which held
     its pipe too); either is killed if it has not left within ``seconds``.
+
+    Args:
+        seconds: how long each may take to leave before it is killed.
     """
     from multiprocessing import forkserver, resource_tracker, util
 
@@ -782,6 +785,10 @@ def executor_for(name: str | None, scheduler: str | None) -> ExecutorName:
 def refuse_unused_workers(name: str, workers: int | None) -> None:
     """Refuse workers for the serial executor, which runs one run at a time: they went
     unused without a word (the command line refuses ``--workers`` with it too).
+
+    Args:
+        name: the executor's name (``serial``, ``processes`` or ``dask``).
+        workers: the worker processes asked for, or None.
 
     Raises:
         ValueError: workers given with ``executor="serial"``.

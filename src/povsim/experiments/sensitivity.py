@@ -1855,7 +1855,9 @@ def run_sensitivity(
                     else:
                         shutil.rmtree(out)
                 raise
-        with finishing(out):
+        # A stop while the last files are written is held until they are (finishing); a
+        # failure or a second stop part-way counts this session's time, as the runs' do.
+        with finishing(out), directory.session(lambda: finished_runs(out) > 0):
             analyze(sp, method, second_order=second_order)
             indices = indices_table(sp)
             yearly = time_varying_table(indices)

@@ -89,8 +89,15 @@ def _targets_axis(ax, table: pd.DataFrame, labels: list[str], rows: int) -> None
     shown = np.clip(mid, -TARGET_AXIS, TARGET_AXIS)
     ax.axvspan(-1, 1, color="tab:green", alpha=0.15, label="tolerance")
     ax.axvline(0, color="tab:green")
-    passed = table["passed"].to_numpy(dtype=bool)
-    colours = np.where(passed, "tab:blue", "tab:red")
+    # A target undefined in some replications has no verdict: neither passed nor missed
+    verdict = (
+        table["verdict"].astype(str)
+        if "verdict" in table
+        else table["passed"].map({True: "pass", False: "fail"})
+    ).to_numpy()
+    colours = np.select(
+        [verdict == "pass", verdict == "undefined"], ["tab:blue", "tab:orange"], "tab:red"
+    )
     ends = [low.to_numpy(dtype=float), high.to_numpy(dtype=float)]
     low, high = (
         np.clip(ends[0], -TARGET_AXIS, TARGET_AXIS),
@@ -133,8 +140,8 @@ def _targets_axis(ax, table: pd.DataFrame, labels: list[str], rows: int) -> None
     ax.set_xlim(-TARGET_AXIS - 0.5, TARGET_AXIS + 0.5)
     ax.set_ylim(-0.7, rows - 0.3)  # the rows, not the default margins' blank bands
     ax.set_yticks(y, labels, fontsize="small")
-    for label, ok in zip(ax.get_yticklabels(), passed, strict=True):
-        if not ok:
-            label.set_color("tab:red")
+    for label, colour in zip(ax.get_yticklabels(), colours, strict=True):
+        if colour != "tab:blue":
+            label.set_color(colour)
     ax.tick_params(axis="x", top=True, labeltop=True)  # a long column reads from either end
     ax.set_xlabel("(simulated - published) / tolerance")

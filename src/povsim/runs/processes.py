@@ -28,6 +28,12 @@ def alive(pid: int) -> bool:
     A zombie does not: it has ended, and lingers only until its parent reaps it (a killed
     launcher, or a writer killed mid-way, whose parent has not waited yet). Someone else's
     process runs, and so does one where /proc cannot tell.
+
+    Args:
+        pid: the process id.
+
+    Returns:
+        False for no such process or a zombie, else True.
     """
     try:
         os.kill(pid, 0)
@@ -48,7 +54,16 @@ and the clock may have been set since."""
 
 def started_after(pid: int, moment: float) -> bool:
     """Whether process ``pid`` started after ``moment`` (a file's time), so did not write
-    that file. False where the start time cannot be read (no /proc): it may have."""
+    that file: a pid the system has given again since.
+
+    Args:
+        pid: the process id.
+        moment: seconds since the epoch.
+
+    Returns:
+        True when it started over :data:`_CLOCK_SLACK` seconds after ``moment``; False
+        where the start time cannot be read (no /proc): it may have written the file.
+    """
     try:
         ticks = int(_stat(pid)[19])
         started = _boot_time() + ticks / os.sysconf("SC_CLK_TCK")

@@ -174,6 +174,11 @@ class FewPoorVillages(UserWarning):
     (:func:`designation_note`)."""
 
 
+FEW_AGENTS_A_VILLAGE = 20
+"""Fewer agents a sample village than this, and its incidence is sampling noise (a registered
+agent or two): Shandan at 300 agents (3 a village) designated 1 of its 116 villages, 10 at its
+own 49,350; below it no designation is judged."""
+
 FEW_DESIGNATED = 0.25
 """Designated poor villages, as a share of the villages, under this share of the registered
 incidence make a note: the shipped counties that compare villages with their own rate
@@ -193,13 +198,24 @@ def designation_note(scenario: Scenario, indicators: pd.DataFrame) -> str | None
     programs for poor villages left their money unspent, without a word. Only known once the
     villages are drawn, so said after the run. Only "county" is noted (a county may be little
     poorer than its province, whose rate is given), not a quota (``designation_quota``), nor
-    a sample of fewer than :data:`~povsim.config.loader.FEW_VILLAGES` villages.
+    a sample of fewer than :data:`~povsim.config.loader.FEW_VILLAGES` villages or
+    :data:`FEW_AGENTS_A_VILLAGE` agents a village.
+
+    Args:
+        scenario: the run's scenario.
+        indicators: its indicators, one replication's or several stacked.
+
+    Returns:
+        The note, naming the villages designated, the registered share and the programs
+        that serve only poor villages; None when the designation is not in question.
     """
     rule, pop = scenario.villages, scenario.population
     if rule.designation_incidence != "county" or rule.designation_quota is not None:
         return None  # a province's rate may well be near the county's; a quota is a count
     if scenario.geography is not None or pop.villages < FEW_VILLAGES:
         return None  # a national run compares with provinces; few villages count coarsely
+    if pop.households < FEW_AGENTS_A_VILLAGE * pop.villages:
+        return None  # a village of a few agents: the loader's note says to read it as rough
     first = indicators[indicators["year"] == indicators["year"].min()]
     people = float(first["population_people"].sum())
     if people <= 0:

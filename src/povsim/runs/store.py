@@ -616,6 +616,12 @@ class OutputDirectory:
         while ``kept()`` (the output holds work to continue from), its time is recorded in
         :data:`SESSIONS`, and the manifest of the session that finishes the output counts
         it. A session refused before its work (outside this block) adds nothing.
+
+        Args:
+            kept: whether the output holds work to continue from, asked as the stop unwinds.
+
+        Yields:
+            Nothing: the block is the session's work.
         """
         try:
             yield

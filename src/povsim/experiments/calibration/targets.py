@@ -340,6 +340,13 @@ def target_notes(targets: Sequence[Target], scenario: Scenario) -> list[str]:
     (``povsim check``, ``calibrate`` and ``validate`` print them): a mean income of everybody
     or of the exited under the year's poverty line (a month's income for a year's: 750 for
     9,000 was fitted without a word).
+
+    Args:
+        targets: the targets file's targets.
+        scenario: the scenario they are of (its poverty line).
+
+    Returns:
+        The notes, each naming its target by its place in the file; empty when none.
     """
     found = []
     for i, target in enumerate(targets):
