@@ -159,6 +159,28 @@ def test_pinned_mixes_are_compared_on_common_seeds_with_the_most_replications(
     assert (result.replications, result.seed) == (3, 7)
 
 
+def test_the_comparison_file_says_how_many_runs_a_value_is_of(monkeypatch) -> None:
+    """The page read "2020 ±0 (3 of 4)", the downloaded file an exit year of all four runs;
+    and a share cut at both limits, "(0–100%)", broke after its dash on the page."""
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    from povsim.dashboard import app
+
+    app.pinned.set([_small(replications=2), _small(replications=2).with_(label="other")])
+    app._run_comparison()
+    result = app.comparison.value
+    assert result is not None
+    table = app._comparison_table(result)
+    runs = "county exit year (year) runs"
+    assert runs in table
+    assert "county exit year (year) Δ pairs" in table
+    counted = result.table.set_index(["scenario", "metric"])["n"]
+    for mix, n in zip(table["mix"], table[runs], strict=True):
+        assert n == counted[(mix, "county_exit_year")]
+    cell = app._unbroken("75.0% (0–100%)")
+    assert cell.split(" ") == ["75.0%", cell.split(" ")[1]]  # one break, before the interval
+    assert "–\u2060" in cell  # none after the dash
+
+
 def test_pinned_mixes_kept_in_the_browser_come_back_as_they_were() -> None:
     from povsim.dashboard.pins import pins_json, restore_pins
 

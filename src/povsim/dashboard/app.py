@@ -435,10 +435,11 @@ def StatusView(model: DashboardModel):
 
 # ------------------------------------------------------------------ comparison
 def _comparison_table(result: Comparison) -> pd.DataFrame:
-    """One row per mix: each headline metric's mean and 95% interval, and its paired
-    difference from the first mix with its interval and whether that excludes 0 (empty for
-    the first). Headers name the unit the values are in (the page's own table shows money
-    in millions and shares in percent; the file keeps yuan and fractions)."""
+    """One row per mix: each headline metric's mean, 95% interval and the runs it is of, and
+    its paired difference from the first mix with its interval, whether that excludes 0 and
+    the pairs it is of (empty for the first). Headers name the unit the values are in (the
+    page's own table shows money in millions and shares in percent; the file keeps yuan and
+    fractions)."""
     rows = []
     for name, group in result.table.groupby("scenario", sort=False):
         group = group.set_index("metric")
@@ -451,10 +452,13 @@ def _comparison_table(result: Comparison) -> pd.DataFrame:
             row[header] = r["mean"]
             row[f"{header} 95% low"] = r["ci_low"]
             row[f"{header} 95% high"] = r["ci_high"]
+            # what the page's "(k of N)" says: a county exit year is of the runs it exited in
+            row[f"{header} runs"] = r["n"]
             row[f"{header} Δ"] = r["diff_mean"]
             row[f"{header} Δ 95% low"] = r["diff_ci_low"]
             row[f"{header} Δ 95% high"] = r["diff_ci_high"]
             row[f"{header} Δ significant"] = r["diff_significant"]
+            row[f"{header} Δ pairs"] = r["diff_n"]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -543,7 +547,8 @@ def CompareView(model: DashboardModel):
         solara.Text(
             f"{result.replications} replications each (the most any pinned mix asks for) on "
             f"common seeds: seed {result.seed}, the first pinned mix's{unused}; means ± the "
-            "half-width of their 95% intervals (≤x or ≥x: its other end, where cut at 0 or 100%), "
+            "half-width of their 95% intervals (≤x or ≥x: its other end, where cut at 0 or 100%; "
+            "0–100%: cut at both), "
             f"and under each mix its paired difference from {first} (Δ; shares in percentage "
             "points; *: its 95% interval excludes 0)",
         )
@@ -595,12 +600,14 @@ def _unbroken(cell: str) -> str:
     does: the narrow page broke "-0.2 pp ±0.1 pp" before its last "pp"."""
     # "0.3% ±0.5%", or "0.3% (≤0.8%)" where the interval was cut at a limit
     value, sign, interval = cell.partition(" ±" if " ±" in cell else " (")
-    return f"{value.replace(' ', NBSP)}{' ' if sign else ''}{sign.strip()}" + interval.replace(
-        " ", NBSP
-    )
+    # a browser breaks after a dash too: "(0–" then "100%)"
+    interval = interval.replace(" ", NBSP).replace("–", "–" + WORD_JOINER)
+    return f"{value.replace(' ', NBSP)}{' ' if sign else ''}{sign.strip()}" + interval
 
 
 NBSP = "\u00a0"
+WORD_JOINER = "\u2060"
+"""No break here, and no space: after a dash, where a browser would break a cell."""
 
 
 def _markdown_text(text: str) -> str:
