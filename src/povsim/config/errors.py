@@ -21,7 +21,9 @@ from povsim.config.fields import NOT_A_NUMBER, YEAR_KEY
 __all__ = [
     "ScenarioError",
     "ScenarioProblem",
+    "arms",
     "did_you_mean",
+    "keyed_by_year",
     "not_utf8",
     "problems_from",
     "year_runs",
@@ -167,19 +169,19 @@ def _annotation_at(
     return field.annotation if field is not None else None
 
 
-def _arms(annotation: Any) -> list[Any]:
+def arms(annotation: Any) -> list[Any]:
     """The types an annotation allows, through ``X | None`` and ``Annotated``."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType, typing.Annotated):
         args = typing.get_args(annotation)
         if typing.get_origin(annotation) is typing.Annotated:
             args = args[:1]
-        return [arm for arg in args for arm in _arms(arg)]
+        return [arm for arg in args for arm in arms(arg)]
     return [annotation]
 
 
 def _any_length(annotation: Any) -> bool:
     """Whether the field is a list of any length (not a fixed-length tuple)."""
-    for arm in _arms(annotation):
+    for arm in arms(annotation):
         origin, args = typing.get_origin(arm), typing.get_args(arm)
         if origin in (list, set, frozenset) or (origin is tuple and args[-1:] == (Ellipsis,)):
             return True
@@ -207,12 +209,12 @@ def _dotted_numbers(table: Mapping[str, Any], prefix: str) -> list[str] | None:
     return keys or None
 
 
-def _keyed_by_year(annotation: Any) -> bool:
+def keyed_by_year(annotation: Any) -> bool:
     """Whether the field is a table from years (a dated series)."""
-    for arm in _arms(annotation):
+    for arm in arms(annotation):
         if typing.get_origin(arm) is dict:
             key = typing.get_args(arm)[0]
-            if int in _arms(key):
+            if int in arms(key):
                 return True
     return False
 
@@ -372,7 +374,7 @@ def problems_from(
             message = f"needs {max(positions) + 1} values, not {min(positions)}"
         if loc and loc[-1] == "[key]":  # a table's key (a dated series' year), not its value
             loc = loc[:-1]
-            key = "the year" if _keyed_by_year(_annotation_at(model, loc[:-1], raw)) else "the key"
+            key = "the year" if keyed_by_year(_annotation_at(model, loc[:-1], raw)) else "the key"
             message = f"{key}: {message[0].lower()}{message[1:]}"
         if not loc and (named := _NAMED_FIELD.match(message)):
             # A check of the whole scenario names the field it is about: find who set it.
@@ -411,7 +413,7 @@ def problems_from(
             )
         if e["type"] == "dict_type" and isinstance(given, str | int | float):
             message = f"a table is expected, not {_toml(given)}"
-            if _keyed_by_year(_annotation_at(model, loc, raw)):
+            if keyed_by_year(_annotation_at(model, loc, raw)):
                 example = f"{{2017 = {_toml(given)}}}"
                 message += f" (a dated series: a value from each year, e.g. {example})"
         if e["type"] in _NUMBER_ERRORS and isinstance(given, list | dict):
@@ -421,7 +423,7 @@ def problems_from(
                 isinstance(given, dict)
                 and len(loc) >= 2
                 and loc[-1].isdigit()
-                and _keyed_by_year(_annotation_at(model, loc[:-1], raw))
+                and keyed_by_year(_annotation_at(model, loc[:-1], raw))
                 and (keys := _dotted_numbers(given, loc[-1]))
             ):
                 # TOML reads a bare 2014.5 as the key 2014 holding a table with the key 5

@@ -782,7 +782,7 @@ def executor_for(name: str | None, scheduler: str | None) -> ExecutorName:
     return name  # type: ignore[return-value]  # checked above
 
 
-def refuse_unused_workers(name: str, workers: int | None) -> None:
+def _refuse_unused_workers(name: str, workers: int | None) -> None:
     """Refuse workers for the serial executor, which runs one run at a time: they went
     unused without a word (the command line refuses ``--workers`` with it too).
 
@@ -813,7 +813,7 @@ def make_executor(
     if scheduler is not None:
         arguments.instance("scheduler", scheduler, str, "an address such as tcp://HOST:PORT")
     name = executor_for(name, scheduler)
-    refuse_unused_workers(name, workers)
+    _refuse_unused_workers(name, workers)
     if name == "dask":
         return DaskExecutor(workers, scheduler)
     if name == "serial":

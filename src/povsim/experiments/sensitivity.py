@@ -27,8 +27,7 @@ import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import UnionType
-from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, get_args, get_origin
 
 import numpy as np
 import pandas as pd
@@ -63,7 +62,7 @@ from povsim.config import (
     problems_from,
     referenced_scenario,
 )
-from povsim.config.errors import did_you_mean, table_not_value, year_runs
+from povsim.config.errors import arms, did_you_mean, keyed_by_year, table_not_value, year_runs
 from povsim.config.fields import StrictNumbers, repeated
 from povsim.config.paths import leaves
 from povsim.experiments.executors import Executor, finishing, make_executor
@@ -899,37 +898,25 @@ def _field_info(base: Scenario, path: str) -> FieldInfo | None:
     return info
 
 
-def _arms(annotation: Any) -> list[Any]:
-    """The types a field's annotation allows, through ``Annotated`` and unions."""
-    if get_origin(annotation) is Annotated:
-        return _arms(get_args(annotation)[0])
-    if get_origin(annotation) in (Union, UnionType):
-        return [arm for arg in get_args(annotation) for arm in _arms(arg)]
-    return [annotation]
-
-
 def _choices(base: Scenario, path: str) -> list[str]:
     """The values a field of fixed choices (``Literal``) may take."""
     info = _field_info(base, path)
-    arms = _arms(info.annotation) if info is not None else []
-    return [str(c) for arm in arms if get_origin(arm) is Literal for c in get_args(arm)]
+    allowed = arms(info.annotation) if info is not None else []
+    return [str(c) for arm in allowed if get_origin(arm) is Literal for c in get_args(arm)]
 
 
 def _numeric(base: Scenario, path: str) -> bool:
     """Whether the field at ``path`` may hold a number (``designation_incidence``: a share,
     or the text "county")."""
     info = _field_info(base, path)
-    arms = _arms(info.annotation) if info is not None else []
-    return any(arm in (int, float) for arm in arms)
+    allowed = arms(info.annotation) if info is not None else []
+    return any(arm in (int, float) for arm in allowed)
 
 
 def _dated(base: Scenario, path: str) -> bool:
     """Whether the field at ``path`` is a dated series (a table keyed by year)."""
     info = _field_info(base, path)
-    for arm in _arms(info.annotation) if info is not None else []:
-        if get_origin(arm) is dict and int in _arms(get_args(arm)[0]):
-            return True
-    return False
+    return info is not None and keyed_by_year(info.annotation)
 
 
 def _field_limits(base: Scenario, path: str) -> tuple[float | None, float | None]:
