@@ -884,6 +884,25 @@ def test_check_counts_one_scenario_in_the_singular(tmp_path: Path) -> None:
     assert "sweep design: 1 scenario)" in " ".join(result.output.split())
 
 
+def test_check_counts_one_target_and_one_free_parameter_in_the_singular(tmp_path: Path) -> None:
+    # A targets file of one target and one parameter (docs/regions.md's example) was
+    # "1 targets, 1 free parameters", where a design or a problem of one says it in the singular.
+    shandan = (SCENARIOS / "regions" / "shandan.toml").as_posix()
+    targets = tmp_path / "one_targets.toml"
+    targets.write_text(
+        f'region = "shandan"\nscenario = "{shandan}"\n'
+        "[[calibration.parameters]]\n"
+        'path = "income.household_sd"\nbounds = [0.4, 1.0]\nwhy = "spread"\n'
+        "[[targets]]\n"
+        'indicator = "registered_people"\nyear = 2017\nvalue = 3916\n'
+        'relative_tolerance = 0.1\nsource = "002"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(targets)])
+    assert result.exit_code == 0, result.output
+    assert "targets of shandan: 1 target, 1 free parameter," in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -295,6 +295,8 @@ def run(
         TypeError, ValueError: an argument of the wrong kind or out of the command line's
             range, named, before anything is run or written.
         ScenarioError: a scenario file's problems, each with its file and field.
+        OutputError: ``out`` is not a povsim output, holds another kind, or holds a run
+            and ``overwrite`` is false (a ``ValueError``; nothing is run).
 
     Warns:
         SampleRaised: a national run's counties draw more agents than
@@ -431,6 +433,8 @@ def compare(
         TypeError, ValueError: an argument of the wrong kind or out of the command line's
             range, named, before anything is run or written.
         ScenarioError: a scenario file's problems, each with its file and field.
+        OutputError: ``out`` is not a povsim output, holds another kind, or holds a
+            comparison and ``overwrite`` is false (a ``ValueError``; nothing is run).
     """
     from povsim.experiments.compare import (
         UnpairedComparison,
@@ -507,6 +511,9 @@ def sweep(
         TypeError, ValueError: an argument of the wrong kind or out of the command line's
             range, named, before anything is run or written.
         ScenarioError: a scenario file's problems, each with its file and field.
+        OutputError: ``out`` is not a povsim output, or holds another kind (a ``ValueError``).
+        SweepError: ``out`` holds a sweep and ``resume`` is false, or one of another design
+            or other ``overrides`` (:class:`povsim.experiments.sweep.SweepError`).
     """
     from povsim.config import ScenarioError, arguments
     from povsim.experiments.sweep import load_design, run_sweep
@@ -579,6 +586,8 @@ def optimize(
         TypeError, ValueError: an argument of the wrong kind or out of the command line's
             range, named, before anything is run or written.
         ScenarioError: a scenario file's problems, each with its file and field.
+            Also ``out`` holding a search with other settings (``overwrite`` replaces it).
+        OutputError: ``out`` is not a povsim output, or holds another kind (a ``ValueError``).
     """
     from povsim.experiments.optimize import optimize as search
 
@@ -639,6 +648,8 @@ def discover(
         TypeError, ValueError: an argument of the wrong kind or out of the command line's
             range, named, before anything is run or written.
         DiscoveryError: the results or the condition cannot be used.
+        OutputError: ``out`` is not a povsim output, holds another kind, or holds a
+            discovery and ``overwrite`` is false (a ``ValueError``).
     """
     from povsim.experiments.discovery import discover as find
     from povsim.experiments.discovery import write_discovery

@@ -103,9 +103,10 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
     scenario, targets = load_region(path)
     for note in target_notes(targets.targets, scenario):
         errors.print(escape(f"note: {path}: {note}"), highlight=False)
+    n, free = len(targets.targets), len(targets.calibration.parameters)
     return (
-        f"targets of {targets.region}: {len(targets.targets)} targets, "
-        f"{len(targets.calibration.parameters)} free parameters, scenario {scenario.name}"
+        f"targets of {targets.region}: {n} target{'s' * (n != 1)}, "
+        f"{free} free parameter{'s' * (free != 1)}, scenario {scenario.name}"
     )
 
 
