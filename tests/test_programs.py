@@ -835,3 +835,49 @@ def test_waiting_counts_the_queue_money_ran_out_on_not_households_that_said_no(
     _, industry = start_year(short, *rows)
     assert industry.ledger[-1]["enrolled"] == 1
     assert industry.ledger[-1]["waiting"] == 3
+
+
+def _first_year_of_months(rules: Scenario, kind: str, months: int, **settings) -> Scenario:
+    """``kind`` alone on deterministic rules, its support reaching households only for the
+    months of the first year the registration drive left."""
+    return with_program(rules, kind, **settings).updated({"registration.completed_month": months})
+
+
+def _run_year(model: PovertyModel) -> None:
+    for _ in range(model.config.steps_per_year):
+        model.step()
+
+
+def test_a_first_year_of_part_support_is_what_reached_the_household(rules: Scenario) -> None:
+    """Support reaches households only for the months the 2014 registration left (April to
+    October: two of twelve), and the income the year brings holds that part; the program's
+    own record of its income held the whole year's, so the allowance judged the household's
+    own income five sixths of a year's allowance short of what it was and paid that over
+    the standard the next year, and an exit's attribution credited a program with a whole
+    year's income it had not brought."""
+    row = {"size": 2, "labour": 0, "farm_base": 1000.0, "income": 1000.0}
+    for months in (0, 10):
+        scenario = _first_year_of_months(rules, "social_security", months, threshold=0.9)
+        h, v = hand_built(row, villages=2)
+        v.resettlement[-1] = True
+        model = PovertyModel(scenario, 0, population=(h, v))
+        model.households.status[:] = Status.REGISTERED
+        dibao = model.programs[0]
+        _run_year(model)
+        standard = 0.9 * scenario.line(2014)
+        assert model.households.income[0] == pytest.approx(standard)
+        # what the allowance brought the household this year: its standard over its own 1,000
+        assert dibao.contribution()[0] == pytest.approx(standard - 1000)
+        model.step()  # 2015 begins: the allowance re-assessed on 2014's own income
+        assert dibao.income[0] == pytest.approx(0.9 * scenario.line(2015) - 1000)
+        for _ in range(scenario.steps_per_year - 1):
+            model.step()
+        assert model.households.income[0] == pytest.approx(0.9 * scenario.line(2015))
+    scenario = _first_year_of_months(rules, "public_jobs", 10, wage=1200)
+    h, v = hand_built({**REG, "size": 2, "labour": 1, "elderly": 0}, villages=2)
+    v.resettlement[-1] = True
+    model = PovertyModel(scenario, 0, population=(h, v))
+    model.households.status[:] = Status.REGISTERED
+    jobs = model.programs[0]
+    _run_year(model)
+    assert jobs.contribution()[0] == pytest.approx(600 * 2 / 12)  # two months of the post
