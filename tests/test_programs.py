@@ -210,7 +210,9 @@ def test_health_cuts_the_cost_of_illness(bare: Scenario) -> None:
     plain, _ = start_year(sick, *rows)
     covered, health = start_year(with_program(sick, "health", extra_reimbursement=0.5), *rows)
     assert health.enrolled.all()
-    assert (covered.households.extra_reimbursement == 0.5).all()
+    # uninsured until the year end records the guarantee: support insures them from the start
+    insured = sick.shocks.illness.insured_reimbursement
+    assert covered.households.extra_reimbursement == pytest.approx(0.5 + insured)
     for model in (plain, covered):
         for _ in range(6):
             model.step()
@@ -881,3 +883,27 @@ def test_a_first_year_of_part_support_is_what_reached_the_household(rules: Scena
     jobs = model.programs[0]
     _run_year(model)
     assert jobs.contribution()[0] == pytest.approx(600 * 2 / 12)  # two months of the post
+
+
+def test_health_support_insures_a_household_from_its_first_year(rules: Scenario) -> None:
+    """While supported a household is insured (the medical guarantee): the year it is
+    enrolled its illness costs are reimbursed at the insured share and the program's extra
+    share. The guarantee is recorded at the year end (``secure``), so in that first year an
+    uninsured household paid the insured share itself, which the attribution's saved costs
+    (``contribution``) then read as the program's."""
+    scenario = with_program(rules, "health", extra_reimbursement=0.35).updated(
+        {
+            "shocks.illness.annual_probability": 1.0,  # every household falls ill at once
+            "shocks.illness.oop_cost_sd": 0.0,
+        }
+    )
+    rows = [{**REG, "medical_ok": True}, {**REG, "medical_ok": False}]
+    model, health = start_year(scenario, *rows)
+    assert health.enrolled.all()
+    for _ in range(scenario.steps_per_year - 1):  # stop before the year end resets the flows
+        model.step()
+    medical = model.households.medical_year
+    assert medical[0] > 0
+    assert medical[1] == pytest.approx(medical[0])
+    model.step()
+    assert health.contribution()[1] == pytest.approx(health.contribution()[0])
