@@ -210,7 +210,9 @@ def test_health_cuts_the_cost_of_illness(bare: Scenario) -> None:
     plain, _ = start_year(sick, *rows)
     covered, health = start_year(with_program(sick, "health", extra_reimbursement=0.5), *rows)
     assert health.enrolled.all()
-    assert (covered.households.extra_reimbursement == 0.5).all()
+    # uninsured until the year end records the guarantee: support insures them from the start
+    insured = sick.shocks.illness.insured_reimbursement
+    assert covered.households.extra_reimbursement == pytest.approx(0.5 + insured)
     for model in (plain, covered):
         for _ in range(6):
             model.step()
@@ -835,3 +837,73 @@ def test_waiting_counts_the_queue_money_ran_out_on_not_households_that_said_no(
     _, industry = start_year(short, *rows)
     assert industry.ledger[-1]["enrolled"] == 1
     assert industry.ledger[-1]["waiting"] == 3
+
+
+def _first_year_of_months(rules: Scenario, kind: str, months: int, **settings) -> Scenario:
+    """``kind`` alone on deterministic rules, its support reaching households only for the
+    months of the first year the registration drive left."""
+    return with_program(rules, kind, **settings).updated({"registration.completed_month": months})
+
+
+def _run_year(model: PovertyModel) -> None:
+    for _ in range(model.config.steps_per_year):
+        model.step()
+
+
+def test_a_first_year_of_part_support_is_what_reached_the_household(rules: Scenario) -> None:
+    """Support reaches households only for the months the 2014 registration left (April to
+    October: two of twelve), and the income the year brings holds that part; the program's
+    own record of its income held the whole year's, so the allowance judged the household's
+    own income five sixths of a year's allowance short of what it was and paid that over
+    the standard the next year, and an exit's attribution credited a program with a whole
+    year's income it had not brought."""
+    row = {"size": 2, "labour": 0, "farm_base": 1000.0, "income": 1000.0}
+    for months in (0, 10):
+        scenario = _first_year_of_months(rules, "social_security", months, threshold=0.9)
+        h, v = hand_built(row, villages=2)
+        v.resettlement[-1] = True
+        model = PovertyModel(scenario, 0, population=(h, v))
+        model.households.status[:] = Status.REGISTERED
+        dibao = model.programs[0]
+        _run_year(model)
+        standard = 0.9 * scenario.line(2014)
+        assert model.households.income[0] == pytest.approx(standard)
+        # what the allowance brought the household this year: its standard over its own 1,000
+        assert dibao.contribution()[0] == pytest.approx(standard - 1000)
+        model.step()  # 2015 begins: the allowance re-assessed on 2014's own income
+        assert dibao.income[0] == pytest.approx(0.9 * scenario.line(2015) - 1000)
+        for _ in range(scenario.steps_per_year - 1):
+            model.step()
+        assert model.households.income[0] == pytest.approx(0.9 * scenario.line(2015))
+    scenario = _first_year_of_months(rules, "public_jobs", 10, wage=1200)
+    h, v = hand_built({**REG, "size": 2, "labour": 1, "elderly": 0}, villages=2)
+    v.resettlement[-1] = True
+    model = PovertyModel(scenario, 0, population=(h, v))
+    model.households.status[:] = Status.REGISTERED
+    jobs = model.programs[0]
+    _run_year(model)
+    assert jobs.contribution()[0] == pytest.approx(600 * 2 / 12)  # two months of the post
+
+
+def test_health_support_insures_a_household_from_its_first_year(rules: Scenario) -> None:
+    """While supported a household is insured (the medical guarantee): the year it is
+    enrolled its illness costs are reimbursed at the insured share and the program's extra
+    share. The guarantee is recorded at the year end (``secure``), so in that first year an
+    uninsured household paid the insured share itself, which the attribution's saved costs
+    (``contribution``) then read as the program's."""
+    scenario = with_program(rules, "health", extra_reimbursement=0.35).updated(
+        {
+            "shocks.illness.annual_probability": 1.0,  # every household falls ill at once
+            "shocks.illness.oop_cost_sd": 0.0,
+        }
+    )
+    rows = [{**REG, "medical_ok": True}, {**REG, "medical_ok": False}]
+    model, health = start_year(scenario, *rows)
+    assert health.enrolled.all()
+    for _ in range(scenario.steps_per_year - 1):  # stop before the year end resets the flows
+        model.step()
+    medical = model.households.medical_year
+    assert medical[0] > 0
+    assert medical[1] == pytest.approx(medical[0])
+    model.step()
+    assert health.contribution()[1] == pytest.approx(health.contribution()[0])

@@ -1218,3 +1218,35 @@ def test_the_last_years_floor_lifts_households_to_the_exit_standard(rules: Scena
     # An exited household over the line is the monitoring's, not lifted by the floor.
     assert h.status[2] == Status.EXITED
     assert h.income[2] == pytest.approx(3600.0)
+
+
+def test_the_recheck_looks_at_each_household_once(rules: Scenario) -> None:
+    """The re-check went village by village, each year an even share of the households it had
+    not yet looked at: it looked at each once. A fresh draw each year looked again, in the
+    second of two years, at the households the first had looked at and missed, giving them a
+    second chance to be found (about 1,250 of 2,000 found at a detection of 0.5, not 1,000),
+    and a household missed in an early year could exit only when a later year's draw
+    happened to look at it again."""
+    scenario = rules.updated(
+        {"registration.recheck_years": [2015, 2016], "registration.recheck_detection": 0.5}
+    )
+    row = {"status": Status.REGISTERED, "wrongly_registered": True}
+    h, v = hand_built(*[row] * 2000)
+    streams, removed = Streams(0), 0
+    for year in (2015, 2016):
+        set_year_income(h, [1000.0] * 2000)  # under the line: none exits, all wait
+        removed += close_year(h, v, scenario, year, streams).removed.sum()
+    assert 920 < removed < 1080
+    # Three re-check years: 2015 looks at a third (1,000) and finds half of them; 2016 at half
+    # of the 2,000 not yet looked at, finding 500. Over the line in 2016, those missed in
+    # 2015 exit, with those 2016 looks at and misses (1,000 in all).
+    three = scenario.updated({"registration.recheck_years": [2015, 2016, 2017]})
+    h, v = hand_built(*[row] * 3000)
+    streams = Streams(0)
+    set_year_income(h, [1000.0] * 3000)
+    first = close_year(h, v, three, 2015, streams)
+    assert 420 < first.removed.sum() < 580
+    set_year_income(h, [5000.0] * 3000)
+    second = close_year(h, v, three, 2016, streams)
+    assert 420 < second.removed.sum() < 580
+    assert 920 < second.exited.sum() < 1080

@@ -183,7 +183,7 @@ def close_year(
     registered = h.status == Status.REGISTERED
     exited_before = h.status == Status.EXITED
     unregistered = h.status == Status.UNREGISTERED
-    removed, reached, review = recheck(h, scenario, year, u_recheck, u_reach)
+    removed, looked, review = recheck(h, scenario, year, u_recheck, u_reach)
     relapse, fallen = relapses(h, scenario, year, programs, assessed, line, monitored)
     # While the monitoring mechanism runs, its dynamic checks (动态监测: cadres' visits,
     # departments' data, applications) find a relapse during the year, and the
@@ -203,7 +203,7 @@ def close_year(
         assessed,
         line,
         removed=removed,
-        reached=reached,
+        reached=looked,
         rejoined=rejoined,
     )
     # Programs refer the households they cover that meet the poverty conditions (应扶尽扶:

@@ -64,7 +64,8 @@ def exits(
             or over it.
         removed: boolean mask, shape (n,): these do not exit.
         reached: boolean mask, shape (n,), or True (all): a household registered in error
-            exits only once reached (or rejoined).
+            exits only once the re-check has looked at it, this year or in an earlier
+            re-check year (or rejoined).
         rejoined: boolean mask, shape (n,): graded afresh, so an old error does not hold
             them; not yet registered, they can pass only through the floor.
 

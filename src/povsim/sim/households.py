@@ -103,6 +103,9 @@ class HouseholdState(ArrayState):
     # the register
     status = ArrayColumn(np.int8, "Status: 0 unregistered, 1 registered poor, 2 exited")
     wrongly_registered = ArrayColumn(np.bool_, "registered while not poor")
+    rechecked = ArrayColumn(
+        np.bool_, "looked at by the re-check (回头看) since last registered, in its years"
+    )
     causes = ArrayColumn(np.uint16, "Cause flags recorded at registration")
     hardship = ArrayColumn(np.int8, "Hardship grade: 0 none, 1 A, 2 B, 3 C")
     registered_year = ArrayColumn(np.int16, "year last registered (0 never)")

@@ -245,14 +245,19 @@ class PovertyModel(County):
             program.begin_year(self.year)
         # Support reaches households only once they are on the register: in a first year
         # spent registering them (2014: April to October), for the months that are left.
+        # Each program's income becomes what the year brings, so what is later taken off the
+        # year's income for a program (its contribution to an exit, the allowance's
+        # re-assessment) is what the program put in.
         reach = 1.0
         if self.year == self.config.start_year:
             reach = 1.0 - self.config.registration.completed_month / 12
+            for program in self.programs:
+                program.reach_part_of_year(reach)
         totals = channel_totals(self.programs, h.n)
-        h.support_farm = reach * totals["farm"]
-        h.support_wage = reach * totals["wage"]
-        h.support_transfer = reach * totals["transfer"]
-        h.away_income = reach * sum((p.away_income for p in self.programs), np.zeros(h.n))
+        h.support_farm = totals["farm"]
+        h.support_wage = totals["wage"]
+        h.support_transfer = totals["transfer"]
+        h.away_income = sum((p.away_income for p in self.programs), np.zeros(h.n))
         h.labour_away = np.minimum(sum((p.labour_away for p in self.programs), 0), h.labour)
         left = reach * sum((p.labour_left for p in self.programs), np.zeros(h.n))
         h.labour_left = np.minimum(left, h.labour)

@@ -72,7 +72,8 @@ def register(
 
     Args:
         h: the households, changed in place for ``mask``: ``status``, ``ever_registered``,
-            ``registered_year``, ``wrongly_registered``, ``hardship`` and ``causes``.
+            ``registered_year``, ``rechecked``, ``wrongly_registered``, ``hardship`` and
+            ``causes``.
         v: the villages, read only: remoteness and infrastructure, as causes (transport,
             water).
         scenario: the run's scenario (``registration``: the grades' cutoffs, the causes).
@@ -91,6 +92,8 @@ def register(
     h.status[mask] = Status.REGISTERED
     h.ever_registered |= mask
     h.registered_year[mask] = year
+    # Registered anew (an entrant, a relapse): the re-check has yet to look at this entry.
+    h.rechecked[mask] = False
     # Not poor and nothing missing: the household should not be on the register.
     if income is None:
         income = h.register_income()
@@ -174,33 +177,45 @@ def recheck(
     "included in the monitoring and assistance system"; docs/register-sources.md section 2).
 
     Args:
-        h: the households, read only.
+        h: the households; in a re-check year ``rechecked`` marks, in place, the registered
+            households it looks at.
         scenario: the run's scenario (``registration``'s re-check settings; ``monitoring``).
         year: the year assessed.
         u_recheck: uniform draws, shape (n,): a wrongly registered household the re-check
-            reaches is removed when its draw is under the year's detection rate.
-        u_reach: uniform draws, shape (n,): which households a re-check year reaches.
+            looks at this year is removed when its draw is under the year's detection rate.
+        u_reach: uniform draws, shape (n,): which of the households not yet looked at a
+            re-check year looks at.
 
     Returns:
-        The households removed as wrongly registered; those the re-check looked at (True:
-        all); and the share of those the survey judges poor that the review registers.
-        The masks are boolean, shape (n,); the second is False (none) before the re-check.
+        The households removed as wrongly registered; those the re-check has looked at, this
+        year or in an earlier re-check year (True: all); and the share of those the survey
+        judges poor that the review registers. The masks are boolean, shape (n,); the
+        second is False (none) before the re-check.
     """
     reg = scenario.registration
+    looked: NDArray[np.bool_] | bool = True
     reached: NDArray[np.bool_] | bool = True
-    if not reg.recheck_years or year in reg.recheck_years:
+    if not reg.recheck_years:  # a re-check every year, of every household
+        detection, review = reg.recheck_detection, reg.review_coverage
+    elif year in reg.recheck_years:
         detection, review = reg.recheck_detection, reg.review_coverage
         # It went village by village (Aug 2015 - Jun 2016): each re-check year looks at an
-        # even share of the households it has not yet looked at.
+        # even share of the households it has not yet looked at, and at each once (a fresh
+        # draw over all of them looked again at those an earlier year had looked at and
+        # missed, a second chance to find them).
         left = sum(1 for y in reg.recheck_years if y >= year)
-        reached = u_reach * left < 1.0
+        registered = h.status == Status.REGISTERED
+        reached = registered & ~h.rechecked & (u_reach * left < 1.0)
+        h.rechecked |= reached
+        # A household looked at and missed is no longer held for the re-check: it may exit.
+        looked = registered & h.rechecked
     elif year > max(reg.recheck_years):
         detection, review = reg.later_detection, reg.later_review_coverage
     else:  # the register stands as first drawn until the re-check
         detection = review = 0.0
-        reached = False
+        looked = reached = False
     registered = h.status == Status.REGISTERED
     removed = registered & h.wrongly_registered & reached & (u_recheck < detection)
     if scenario.monitoring.active(year):
         review = 0.0
-    return removed, reached, review
+    return removed, looked, review

@@ -242,6 +242,22 @@ class Program(mesa.Agent):
         """Illness cover this program adds this year (None: none)."""
         return None
 
+    def reach_part_of_year(self, share: float) -> None:
+        """Support reaches households for only ``share`` of this year (a first year spent
+        registering them): :attr:`income` and :attr:`away_income` become what the year
+        brings them.
+
+        The model calls it after :meth:`begin_year`. What reads these arrays later in the
+        year (the attribution's :meth:`contribution`, the allowance's own-income test)
+        takes them off the year's income, which holds only that share: a whole year's
+        rate took more off than the year had brought.
+
+        Args:
+            share: the part of the year support reaches households, in [0, 1].
+        """
+        self.income = self.income * share
+        self.away_income = self.away_income * share
+
     def record(
         self,
         year: int,

@@ -43,9 +43,16 @@ class Health(SupportProgram):
         return np.zeros(self.enrolled.size)
 
     def illness_cover(self) -> IllnessCover:
-        c = self.config
+        """The extra share reimbursed and the income protected while ill; and, for a
+        household not yet insured, the insured share too: support insures it from its
+        first year, though the guarantee is recorded only at the year end (:meth:`secure`),
+        and an illness's cost is reimbursed by the insured share only where ``medical_ok``
+        already holds."""
+        c, h = self.config, self.context.households
+        insured = self.context.scenario.shocks.illness.insured_reimbursement
+        share = c.extra_reimbursement + np.where(h.medical_ok, 0.0, insured)
         return IllnessCover(
-            reimbursement=np.where(self.enrolled, c.extra_reimbursement, 0.0),
+            reimbursement=np.where(self.enrolled, share, 0.0),
             protection=np.where(self.enrolled, c.income_protection, 0.0),
         )
 

@@ -368,6 +368,17 @@ class SocialSecurity(SupportProgram):
         self.enrol_single_members(year)
         self.paid_last_year = self.income.copy()
 
+    def reach_part_of_year(self, share: float) -> None:
+        """What the allowance paid is what reached the household
+        (:meth:`Program.reach_part_of_year`): the next re-assessment takes it off the year's
+        income to find the household's own.
+
+        Args:
+            share: the part of the year support reaches households, in [0, 1].
+        """
+        super().reach_part_of_year(share)
+        self.paid_last_year = self.income.copy()
+
     def settle(self, year: int) -> None:
         """Re-assess the allowance on the year's own income and top households up to the standard.
 
