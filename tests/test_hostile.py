@@ -1190,6 +1190,26 @@ def test_the_python_api_refuses_what_the_command_line_refuses() -> None:
         povsim.load_scenario(None)  # type: ignore[arg-type]
 
 
+def test_an_empty_path_in_python_is_refused_as_the_command_line_refuses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """povsim.run(out="") wrote its run into the working directory (Path("") is "."), where
+    --out "" is refused; an empty scenario was "'.': a directory"."""
+    import povsim
+
+    monkeypatch.chdir(tmp_path)
+    small = ["population.households=200", "population.villages=4"]
+    with pytest.raises(ValueError, match=r"^out: empty; give a path \('\.' is this directory\)"):
+        povsim.run(BASELINE, out="", overrides=small)
+    with pytest.raises(ValueError, match=r"^scenario: empty; give a TOML file's path"):
+        povsim.run("")
+    with pytest.raises(ValueError, match=r"^path: empty"):
+        load_scenario("")
+    with pytest.raises(ValueError, match=r"^results: empty"):
+        povsim.discover("", where="incidence_end > 0")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_lock_takes_away_the_folders_it_made_and_names_a_parent_that_takes_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -422,6 +422,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         overrides: ``dotted.path=value`` strings applied after the file.
 
     Raises:
+        TypeError, ValueError: a path or overrides of the wrong kind, or an empty path.
         ScenarioError: naming the file, the field path and the problem.
     """
     if isinstance(overrides, str):
@@ -430,6 +431,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         )
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"path: a TOML file's path, not {type(path).__name__}")
+    if path == "":  # Path("") is the current directory
+        raise ValueError("path: empty; give a TOML file's path")
     if not isinstance(overrides, Sequence):
         raise TypeError(
             f"overrides: a list of 'dotted.path=value' strings, not {type(overrides).__name__}"
