@@ -863,6 +863,34 @@ def test_a_symbolic_link_to_no_file_says_why(tmp_path: Path) -> None:
     assert "loops back on itself" in " ".join(output.split())
 
 
+def test_a_path_with_a_nul_byte_is_named_as_such(tmp_path: Path) -> None:
+    """A targets file's scenario ended in a ValueError traceback ("embedded null byte"), a
+    provinces table was "geography: embedded null byte", and an extends or a base "not
+    found", the byte unseen."""
+    nul = "\\u0000"  # as TOML writes it
+    national = (SCENARIOS / "regions" / "national_counties.toml").as_posix()
+    files = {
+        "child.toml": f'extends = "{BASELINE.as_posix()}{nul}"\n',
+        "design.toml": f'base = "{BASELINE.as_posix()}{nul}"\n[grid]\n"income.growth" = [0.1]\n',
+        "targets.toml": f'region = "r"\nscenario = "{BASELINE.as_posix()}{nul}"\n'
+        '[[targets]]\nindicator = "incidence"\nyear = 2016\nvalue = 0.1\n'
+        'relative_tolerance = 0.1\nsource = "s"\n',
+        "national.toml": f'extends = "{national}"\n[geography]\n'
+        f'provinces_table = "provinces.csv{nul}"\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for name, field in (
+        ("child.toml", "extends"),
+        ("design.toml", "base"),
+        ("targets.toml", "scenario"),
+        ("national.toml", "geography.provinces_table"),
+    ):
+        code, output = _invoke(tmp_path, ["check", str(tmp_path / name)])
+        assert code == 2, output
+        assert f"{name}: {field}: a path cannot hold a NUL byte" in output, output
+
+
 def test_messages_quote_what_the_file_says(tmp_path: Path) -> None:
     """A hypercube's range was reported by a sample drawn inside it (4.0445...), a region's
     key as "the year", and a kind changed over an inherited table as a misspelling."""

@@ -18,7 +18,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from povsim.config.errors import ScenarioError, ScenarioProblem, not_utf8, problems_from, year_runs
+from povsim.config.errors import (
+    NUL_IN_PATH,
+    ScenarioError,
+    ScenarioProblem,
+    not_utf8,
+    problems_from,
+    year_runs,
+)
 from povsim.config.geography import SET_PER_COUNTY, read_provinces
 from povsim.config.paths import parse_override, set_path
 from povsim.config.schema import Scenario
@@ -70,6 +77,8 @@ def referenced_scenario(target: Path, source: Path | str, field: str) -> Path:
         ScenarioError: naming ``source`` and ``field``: a directory, something else that is
             no regular file (a device, a pipe), or nothing at all.
     """
+    if "\0" in str(target):  # pathlib reads such a name as a file that is not there
+        raise ScenarioError([ScenarioProblem(str(source), field, NUL_IN_PATH)])
     try:
         if target.is_file():
             return target
@@ -271,6 +280,8 @@ def _resolve(
             # path.parent / "" is the folder itself: "extends a directory" misled
             message = "an empty path: name the file to extend, or leave extends out"
             raise ScenarioError([ScenarioProblem(str(path), "extends", message)])
+        if "\0" in parent:  # the system takes no such name: it was "not found", unshown
+            raise ScenarioError([ScenarioProblem(str(path), "extends", NUL_IN_PATH)])
         target = path.parent / parent
         if not _exists(target) and target.is_symlink():
             message = f"extends {target.absolute()}: {_dangling(target)}"
