@@ -99,6 +99,18 @@ def test_a_rerun_replays_the_history_and_continues(county, tmp_path: Path) -> No
     assert resumed.objective == fresh.objective
 
 
+def test_a_history_edited_to_hold_text_is_refused_before_any_run(county, tmp_path: Path) -> None:
+    """Its generations written back as text were replayed, and the first generation's runs
+    ended in SciPy's RuntimeError (the history could not be written with them)."""
+    _fit(county, tmp_path / "fit", generations=1, population=2)
+    history = tmp_path / "fit" / "history.parquet"
+    edited = pd.read_parquet(history).astype({"generation": str})
+    edited.to_parquet(history)
+    with pytest.raises(ScenarioError, match="damaged: its column generation holds other values"):
+        _fit(county, tmp_path / "fit", generations=2, population=2)
+    assert pd.read_parquet(history).equals(edited)  # touched by no run
+
+
 def test_a_history_from_another_fit_is_refused_not_replayed(county, tmp_path: Path) -> None:
     fitted = _fit(county, tmp_path / "fit", generations=1, population=2)
     # a few lines, not the history, the table and the calibrated scenario in full

@@ -556,7 +556,9 @@ def test_an_upload_builds_only_on_shipped_scenarios_and_built_in_programs(
 
     secret = tmp_path / "secret.toml"
     secret.write_text('name = "server-secret"\n', encoding="utf-8")
-    for parent in (str(secret), "../../../etc/passwd", "regions/shandan_targets.toml"):
+    # a NUL byte ended in resolve()'s ValueError, "embedded null byte"
+    nul = "baseline.toml\0"
+    for parent in (str(secret), "../../../etc/passwd", "regions/shandan_targets.toml", nul):
         message = _refused(tmp_path, "up.toml", f"extends = {json.dumps(parent)}\n")
         assert "extends" in message
         assert "server-secret" not in message

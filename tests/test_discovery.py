@@ -90,6 +90,23 @@ def test_conditions_read_outcomes_and_refuse_anything_else() -> None:
             parse_condition(bad)
 
 
+def test_signs_for_and_or_not_join_comparisons_as_the_words_do() -> None:
+    """'a > 0.01 & b > 1' compared a with 0.01 & b (Python binds & before >): no run met it."""
+    values = {
+        "incidence_end": np.array([0.02, 0.02, 0.0]),
+        "cumulative_relapse_share": np.array([0.2, 0.0, 0.2]),
+    }
+    for signs, words in (
+        ("incidence_end > 0.01 & cumulative_relapse_share > 0.1", [True, False, False]),
+        ("incidence_end > 0.01 | cumulative_relapse_share > 0.1", [True, True, True]),
+        ("~incidence_end > 0.01", [False, False, True]),
+        ("0.01 < incidence_end <= 0.1 | cumulative_relapse_share > 0.3", [True, True, False]),
+    ):
+        assert parse_condition(signs)(values).tolist() == words, signs
+    with pytest.raises(DiscoveryError, match="not a valid expression"):
+        parse_condition("incidence_end > ~0.01")
+
+
 def test_prim_finds_the_planted_box(tmp_path: Path) -> None:
     sweep = planted_sweep(tmp_path / "sweep")
     found = discover(sweep, "registered_people@2020 > 0", boxes=2)

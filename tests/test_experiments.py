@@ -445,6 +445,15 @@ def test_a_resumed_sweeps_manifest_counts_the_stopped_session(tmp_path: Path) ->
             '[lhs.ranges]\n"income.growth" = [0.04, 0.09]\n',
             "set.income.growth: lhs.ranges varies it too",
         ),
+        # a misspelt range ended in a KeyError: its samples were typed as the base's field
+        (
+            'base = "{base}"\n[lhs]\nsamples = 2\n[lhs.ranges]\n"income.growht" = [0.04, 0.09]\n',
+            "lhs.ranges.income.growht: unknown field (did you mean income.growth?)",
+        ),
+        (
+            'base = "{base}"\n[lhs]\nsamples = 2\n[lhs.ranges]\n"programs.nope.share" = [0, 0.1]\n',
+            "lhs.ranges.programs.nope.share: unknown program kind 'nope'",
+        ),
     ],
 )
 def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:

@@ -863,6 +863,34 @@ def test_a_symbolic_link_to_no_file_says_why(tmp_path: Path) -> None:
     assert "loops back on itself" in " ".join(output.split())
 
 
+def test_a_path_with_a_nul_byte_is_named_as_such(tmp_path: Path) -> None:
+    """A targets file's scenario ended in a ValueError traceback ("embedded null byte"), a
+    provinces table was "geography: embedded null byte", and an extends or a base "not
+    found", the byte unseen."""
+    nul = "\\u0000"  # as TOML writes it
+    national = (SCENARIOS / "regions" / "national_counties.toml").as_posix()
+    files = {
+        "child.toml": f'extends = "{BASELINE.as_posix()}{nul}"\n',
+        "design.toml": f'base = "{BASELINE.as_posix()}{nul}"\n[grid]\n"income.growth" = [0.1]\n',
+        "targets.toml": f'region = "r"\nscenario = "{BASELINE.as_posix()}{nul}"\n'
+        '[[targets]]\nindicator = "incidence"\nyear = 2016\nvalue = 0.1\n'
+        'relative_tolerance = 0.1\nsource = "s"\n',
+        "national.toml": f'extends = "{national}"\n[geography]\n'
+        f'provinces_table = "provinces.csv{nul}"\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for name, field in (
+        ("child.toml", "extends"),
+        ("design.toml", "base"),
+        ("targets.toml", "scenario"),
+        ("national.toml", "geography.provinces_table"),
+    ):
+        code, output = _invoke(tmp_path, ["check", str(tmp_path / name)])
+        assert code == 2, output
+        assert f"{name}: {field}: a path cannot hold a NUL byte" in output, output
+
+
 def test_messages_quote_what_the_file_says(tmp_path: Path) -> None:
     """A hypercube's range was reported by a sample drawn inside it (4.0445...), a region's
     key as "the year", and a kind changed over an inherited table as a misspelling."""
@@ -1188,6 +1216,26 @@ def test_the_python_api_refuses_what_the_command_line_refuses() -> None:
         povsim.compare([BASELINE, BASELINE], replications=1)
     with pytest.raises(TypeError, match="path: a TOML file's path, not NoneType"):
         povsim.load_scenario(None)  # type: ignore[arg-type]
+
+
+def test_an_empty_path_in_python_is_refused_as_the_command_line_refuses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """povsim.run(out="") wrote its run into the working directory (Path("") is "."), where
+    --out "" is refused; an empty scenario was "'.': a directory"."""
+    import povsim
+
+    monkeypatch.chdir(tmp_path)
+    small = ["population.households=200", "population.villages=4"]
+    with pytest.raises(ValueError, match=r"^out: empty; give a path \('\.' is this directory\)"):
+        povsim.run(BASELINE, out="", overrides=small)
+    with pytest.raises(ValueError, match=r"^scenario: empty; give a TOML file's path"):
+        povsim.run("")
+    with pytest.raises(ValueError, match=r"^path: empty"):
+        load_scenario("")
+    with pytest.raises(ValueError, match=r"^results: empty"):
+        povsim.discover("", where="incidence_end > 0")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_lock_takes_away_the_folders_it_made_and_names_a_parent_that_takes_none(

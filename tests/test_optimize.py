@@ -270,6 +270,25 @@ def test_a_search_stopped_before_its_first_point_does_not_hold_its_directory(
             optimize(obvious, out=tmp_path / "s", **settings)  # type: ignore[arg-type]
 
 
+def test_a_history_edited_to_hold_text_is_refused_before_any_run(
+    obvious: Scenario, tmp_path: Path
+) -> None:
+    """Its generations and shares written back as text were replayed, and the first
+    generation's runs ended in pyarrow's ArrowTypeError (the history could not be written)."""
+    settings = dict(_STOPPED_SEARCH)
+    optimize(obvious, out=tmp_path / "s", **settings)  # type: ignore[arg-type]
+    history = tmp_path / "s" / "history.parquet"
+    edited = pd.read_parquet(history)
+    edited = edited.astype({"generation": str, "programs.industry.share": str})
+    edited.to_parquet(history)
+    with pytest.raises(
+        ScenarioError,
+        match=r"damaged: its columns generation, programs\.industry\.share hold other values",
+    ):
+        optimize(obvious, out=tmp_path / "s", **{**settings, "generations": 2})  # type: ignore[arg-type]
+    assert pd.read_parquet(history).equals(edited)  # touched by no run
+
+
 def test_a_search_that_kept_no_point_leaves_no_folder_it_made(
     obvious: Scenario, tmp_path: Path
 ) -> None:

@@ -101,9 +101,17 @@ def flag(name: str, value: object) -> bool:
 
 
 def path(name: str, value: object) -> Path:
-    """A file or directory name."""
+    """A file or directory name.
+
+    Raises:
+        TypeError: not a path.
+        ValueError: an empty one, which ``Path`` reads as the current directory: a slip (a
+            setting left unset), as the command line's empty ``--out`` is.
+    """
     if not isinstance(value, str | os.PathLike):
         raise TypeError(f"{name}: a path, not {_shown(value)}")
+    if value == "":
+        raise ValueError(f"{name}: empty; give a path ('.' is this directory)")
     return Path(value)
 
 
@@ -176,6 +184,8 @@ def scenario(name: str, value: object, overrides: Sequence[str] = ()) -> Scenari
             f"{name}: a TOML path or a Scenario, not {type(value).__name__} "
             "(Scenario.model_validate builds one from a dict)"
         )
+    if value == "":  # Path("") is the current directory
+        raise ValueError(f"{name}: empty; give a TOML file's path")
     return load_scenario(value if isinstance(value, str) else Path(value), overrides)
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from povsim.config.fields import NOT_A_NUMBER, YEAR_KEY
 
 __all__ = [
+    "NUL_IN_PATH",
     "ScenarioError",
     "ScenarioProblem",
     "arms",
@@ -53,6 +54,11 @@ def did_you_mean(name: str, options: Iterable[str], *, n: int = 1, quoted: bool 
     close = difflib.get_close_matches(name, list(options), n=n)
     shown = ", ".join(repr(c) if quoted else c for c in close)
     return f" (did you mean {shown}?)" if close else ""
+
+
+NUL_IN_PATH = "a path cannot hold a NUL byte"
+"""What a file name given with a NUL byte (TOML's ``\\u0000``) is told: the system takes
+no such name, and pathlib says only that it is not there, the byte unseen."""
 
 
 MAX_SHOWN = 20

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from povsim.config.errors import did_you_mean, not_utf8
+from povsim.config.errors import NUL_IN_PATH, did_you_mean, not_utf8
 from povsim.config.fields import Probability, Section, Year, repeated, setting
 
 __all__ = [
@@ -201,6 +201,8 @@ def read_provinces(path: Path) -> list[dict[str, Any]]:
     Raises:
         ValueError: the file is missing or unreadable, or a column or source is missing.
     """
+    if "\0" in str(path):  # read_bytes() said "embedded null byte"
+        raise ValueError(f"provinces_table: {NUL_IN_PATH}")
     try:
         data = path.read_bytes()
         text = data.decode("utf-8-sig")  # Excel writes a byte-order mark

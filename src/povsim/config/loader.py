@@ -18,7 +18,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from povsim.config.errors import ScenarioError, ScenarioProblem, not_utf8, problems_from, year_runs
+from povsim.config.errors import (
+    NUL_IN_PATH,
+    ScenarioError,
+    ScenarioProblem,
+    not_utf8,
+    problems_from,
+    year_runs,
+)
 from povsim.config.geography import SET_PER_COUNTY, read_provinces
 from povsim.config.paths import parse_override, set_path
 from povsim.config.schema import Scenario
@@ -70,6 +77,8 @@ def referenced_scenario(target: Path, source: Path | str, field: str) -> Path:
         ScenarioError: naming ``source`` and ``field``: a directory, something else that is
             no regular file (a device, a pipe), or nothing at all.
     """
+    if "\0" in str(target):  # pathlib reads such a name as a file that is not there
+        raise ScenarioError([ScenarioProblem(str(source), field, NUL_IN_PATH)])
     try:
         if target.is_file():
             return target
@@ -271,6 +280,8 @@ def _resolve(
             # path.parent / "" is the folder itself: "extends a directory" misled
             message = "an empty path: name the file to extend, or leave extends out"
             raise ScenarioError([ScenarioProblem(str(path), "extends", message)])
+        if "\0" in parent:  # the system takes no such name: it was "not found", unshown
+            raise ScenarioError([ScenarioProblem(str(path), "extends", NUL_IN_PATH)])
         target = path.parent / parent
         if not _exists(target) and target.is_symlink():
             message = f"extends {target.absolute()}: {_dangling(target)}"
@@ -422,6 +433,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         overrides: ``dotted.path=value`` strings applied after the file.
 
     Raises:
+        TypeError, ValueError: a path or overrides of the wrong kind, or an empty path.
         ScenarioError: naming the file, the field path and the problem.
     """
     if isinstance(overrides, str):
@@ -430,6 +442,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         )
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"path: a TOML file's path, not {type(path).__name__}")
+    if path == "":  # Path("") is the current directory
+        raise ValueError("path: empty; give a TOML file's path")
     if not isinstance(overrides, Sequence):
         raise TypeError(
             f"overrides: a list of 'dotted.path=value' strings, not {type(overrides).__name__}"

@@ -89,7 +89,9 @@ def _check_extends(raw: dict[str, Any], source: str, shipped: Path) -> Path | No
         return None
     files = scenario_files(shipped)
     offered = {p.resolve() for p in files.values()}
-    target = (shipped / parent).resolve() if isinstance(parent, str) else None
+    # resolve() raises ValueError on a NUL byte: such a name is no shipped scenario's
+    named = isinstance(parent, str) and "\0" not in parent
+    target = (shipped / parent).resolve() if named else None
     if target not in offered:
         names = ", ".join(sorted(files))
         message = f"an upload may extend only a shipped scenario ({names}), not {parent!r}"

@@ -62,6 +62,8 @@ _TOKEN = re.compile(
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:@\d+|:[A-Za-z_][A-Za-z0-9_]*)?)"
 )
 _KEYWORDS = frozenset({"and", "or", "not"})
+_WORDS = str.maketrans({"&": " and ", "|": " or ", "~": " not "})
+"""The signs that stand for the keywords."""
 _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     ast.Lt: np.less,
     ast.LtE: np.less_equal,
@@ -111,14 +113,11 @@ class Condition:
             return combine.reduce(parts)
         if isinstance(node, ast.UnaryOp):
             operand = self._eval(node.operand, values)
-            if isinstance(node.op, ast.Not | ast.Invert):
+            if isinstance(node.op, ast.Not):
                 return np.logical_not(np.asarray(operand, dtype=bool))
             return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.BinOp):
             left, right = self._eval(node.left, values), self._eval(node.right, values)
-            if isinstance(node.op, ast.BitAnd | ast.BitOr):
-                combine = np.logical_and if isinstance(node.op, ast.BitAnd) else np.logical_or
-                return combine(np.asarray(left, dtype=bool), np.asarray(right, dtype=bool))
             return _ARITHMETIC[type(node.op)](left, right)
         assert isinstance(node, ast.Compare)  # the only node left (checked when parsed)
         result: Any = True
@@ -137,12 +136,9 @@ _ALLOWED = (
     ast.Or,
     ast.UnaryOp,
     ast.Not,
-    ast.Invert,
     ast.USub,
     ast.UAdd,
     ast.BinOp,
-    ast.BitAnd,
-    ast.BitOr,
     ast.Compare,
     ast.Name,
     ast.Load,
@@ -177,7 +173,8 @@ def _percent_hint(condition: Condition) -> str:
 
 def parse_condition(text: str) -> Condition:
     """Read ``--where``: outcomes (any name :func:`povsim.runs.metrics.outcome` knows),
-    numbers, comparisons, ``+ - * /``, ``and``/``or``/``not`` (or ``& | ~``) and brackets.
+    numbers, comparisons, ``+ - * /``, ``and``/``or``/``not`` (or ``& | ~``, read as the
+    words, after the comparisons) and brackets.
 
     Raises:
         DiscoveryError: naming the expression and what is wrong with it.
@@ -201,7 +198,9 @@ def parse_condition(text: str) -> Condition:
         )
     if "'" in text or '"' in text:
         raise DiscoveryError(f"--where {text!r}: text in quotes is no outcome or number")
-    rewritten = _TOKEN.sub(placeholder, text)
+    # & | ~ are and, or, not, as pandas' query reads them: Python binds its own before a
+    # comparison, so "a > 0.01 & b > 1" would compare a with 0.01 & b, quietly.
+    rewritten = _TOKEN.sub(placeholder, text).translate(_WORDS)
     try:
         tree = ast.parse(rewritten.strip(), mode="eval")
     except SyntaxError:
@@ -248,10 +247,8 @@ def _not_a_condition(node: ast.expr) -> ast.expr | None:
         return None
     if isinstance(node, ast.BoolOp):
         parts: list[ast.expr] = node.values
-    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not | ast.Invert):
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         parts = [node.operand]
-    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
-        parts = [node.left, node.right]
     else:
         return node
     for part in parts:

@@ -55,7 +55,14 @@ from povsim.experiments.sweep import counted, none_valid, too_many_runs
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
 from povsim.runs.runner import simulate
-from povsim.runs.store import OutputDirectory, command_clock, locked, replacing, write_text
+from povsim.runs.store import (
+    OutputDirectory,
+    command_clock,
+    locked,
+    replacing,
+    retyped,
+    write_text,
+)
 
 if TYPE_CHECKING:
     from povsim.experiments.sensitivity import Problem
@@ -658,6 +665,13 @@ class _Search:
                 "",
                 "damaged: the search cannot continue from it (--overwrite starts anew)",
             ) from None
+        if wrong := retyped(old, self._row(self.space.x0(), np.zeros(len(self.outcomes)))):
+            raise _problem(
+                str(self.history_file),
+                "",
+                f"damaged: {wrong} other values than a search writes: the "
+                "search cannot continue from it (--overwrite starts anew)",
+            )
         # A history written before integer levers were rounded (povsim before Dec 2026) holds the
         # fractions that ran as their rounded value: kept as that value, once.
         self.rows = []

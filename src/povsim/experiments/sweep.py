@@ -419,23 +419,31 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
         # takes them rounded, as sensitivity analysis and the policy search do.
         dumped = base.model_dump(mode="python")
         ranges = design.lhs.ranges
+
+        def typed(field: str, value: float) -> float:
+            try:
+                return as_field_type(dumped, field, value)
+            except KeyError:
+                # no such field in the base (misspelt, a year it does not give): the
+                # scenario's check below names it
+                return value
+
         points = [
-            (
-                name,
-                {k: as_field_type(dumped, k, v) if k in ranges else v for k, v in changes.items()},
-            )
+            (name, {k: typed(k, v) if k in ranges else v for k, v in changes.items()})
             for name, changes in points
         ]
         # A range's ends, not a sample drawn inside it, are what a message should quote.
         for field, ends in design.lhs.ranges.items():
             for end in ends:
                 try:
-                    base.updated({field: as_field_type(dumped, field, end)})
+                    base.updated({field: typed(field, end)})
                 except ScenarioError as err:
                     problems = []
                     for p in err.problems:
-                        message = f"the range [{ends[0]:g}, {ends[1]:g}] leaves the field: "
-                        message += p.message
+                        message = p.message
+                        if _holds(dumped, field):  # else no range can be in it
+                            message = f"the range [{ends[0]:g}, {ends[1]:g}] leaves the field: "
+                            message += p.message
                         if p.message.startswith(TABLE_NOT_VALUE):
                             # A whole table's range, in the design's words: the scenario's
                             # "under [income]" is no table of a design.

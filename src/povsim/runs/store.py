@@ -54,6 +54,7 @@ __all__ = [
     "locked",
     "output_kind",
     "path_component",
+    "retyped",
     "save_figure",
     "staged",
     "versions",
@@ -509,6 +510,34 @@ def write_file(target: Path, write: Callable[[str], None]) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def retyped(frame: pd.DataFrame, row: Mapping[str, Any]) -> str:
+    """The columns of ``frame``, a search's history read back to be continued, that hold
+    another type than ``row``, a row the search writes, gives them (text where numbers go,
+    say), as "its column X holds" or "its columns X, Y hold"; empty when there are none.
+
+    Such a table was edited by hand, and continued, its rows and the new ones could not be
+    written together (pyarrow refused the mixed column after a generation's runs)."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype, is_string_dtype
+
+    wrong = []
+    for column, value in row.items():
+        if column not in frame.columns:
+            continue
+        kind = frame[column].dtype
+        if isinstance(value, bool):
+            same = is_bool_dtype(kind)
+        elif isinstance(value, int | float):
+            same = is_numeric_dtype(kind) and not is_bool_dtype(kind)
+        else:
+            same = not isinstance(value, str) or is_string_dtype(kind)
+        if not same:
+            wrong.append(column)
+    if not wrong:
+        return ""
+    many = len(wrong) > 1
+    return f"its column{'s' if many else ''} {', '.join(wrong)} hold{'' if many else 's'}"
 
 
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:

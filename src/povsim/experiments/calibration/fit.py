@@ -64,6 +64,7 @@ from povsim.runs.store import (
     command_clock,
     locked,
     replacing,
+    retyped,
 )
 
 __all__ = ["CalibrationResult", "calibrate", "calibrated_toml"]
@@ -400,6 +401,18 @@ class _Search:
                     )
                 ]
             )
+        zeros = np.zeros(len(self.names))
+        if wrong := retyped(old, self._row(zeros, 0.0, np.zeros(len(self.targets)))):
+            raise ScenarioError(
+                [
+                    ScenarioProblem(
+                        str(self.history_file),
+                        "",
+                        f"damaged: {wrong} other values than a fit writes: "
+                        "the fit cannot continue from it (--overwrite starts anew)",
+                    )
+                ]
+            )
         for _, row in old.iterrows():
             x, means = row[self.names].to_numpy(dtype=float), row[labels]
             self.cache[x.tobytes()] = (float(row["objective"]), means.to_numpy(dtype=float))
@@ -407,6 +420,20 @@ class _Search:
 
     def changes(self, x: NDArray[np.float64]) -> dict[str, int | float]:
         return _changes(self.dumped, self.parameters, x)
+
+    def _row(
+        self, x: NDArray[np.float64], value: float, means: NDArray[np.float64]
+    ) -> dict[str, Any]:
+        """A point's row of the history."""
+        return {
+            "generation": self.generation,
+            **dict(zip(self.names, (float(v) for v in x), strict=True)),
+            "objective": float(value),
+            **{t.label: float(m) for t, m in zip(self.targets, means, strict=True)},
+            "fit": self.fingerprint,
+            "fit_parts": self.parts,
+            "bounds": self.bounds,
+        }
 
     def __call__(self, _func: object, xs: Sequence[Sequence[float]]) -> list[float]:
         """Evaluate one generation (SciPy's ``workers`` hook): new points on the executor."""
@@ -428,17 +455,7 @@ class _Search:
                 means = values.mean(axis=0)
                 value = _objective(means, self.targets)
                 self.cache[x.tobytes()] = (value, means)
-                self.rows.append(
-                    {
-                        "generation": self.generation,
-                        **dict(zip(self.names, x, strict=True)),
-                        "objective": value,
-                        **{t.label: m for t, m in zip(self.targets, means, strict=True)},
-                        "fit": self.fingerprint,
-                        "fit_parts": self.parts,
-                        "bounds": self.bounds,
-                    }
-                )
+                self.rows.append(self._row(x, value, means))
             self.fresh += len(todo)
             self.directory.table("history", pd.DataFrame(self.rows))
         elif self.on_result is not None:

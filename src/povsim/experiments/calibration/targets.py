@@ -24,7 +24,7 @@ from povsim.config import (
     not_varied,
     referenced_scenario,
 )
-from povsim.config.errors import did_you_mean
+from povsim.config.errors import NUL_IN_PATH, did_you_mean
 from povsim.config.fields import MAX_SEED, StrictNumbers
 from povsim.config.paths import leaves
 from povsim.runs import metrics
@@ -366,6 +366,8 @@ def load_targets(path: str | Path) -> tuple[TargetsFile, Path | None]:
     """Read a targets file; also return the scenario file it names (resolved), if any."""
     path = Path(path)
     spec = load_settings(path, TargetsFile, TARGETS)
+    if spec.scenario and "\0" in spec.scenario:  # resolve() raised ValueError on it
+        raise ScenarioError([ScenarioProblem(str(path), "scenario", NUL_IN_PATH)])
     scenario = (path.parent / spec.scenario).resolve() if spec.scenario else None
     return spec, scenario
 
