@@ -90,6 +90,7 @@ class Household(mesa.Agent):
     schooling_ok: RowView[bool] = RowView("households")
     medical_ok: RowView[bool] = RowView("households")
     wrongly_registered: RowView[bool] = RowView("households")
+    rechecked: RowView[bool] = RowView("households")
     registered_year: RowView[int] = RowView("households")
     exit_year: RowView[int] = RowView("households")
     relapses: RowView[int] = RowView("households")

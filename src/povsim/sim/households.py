@@ -179,6 +179,7 @@ PANEL_COLUMNS = (
     "medical_ok",
     "status",
     "wrongly_registered",
+    "rechecked",
     "causes",
     "hardship",
     "ever_exited",
