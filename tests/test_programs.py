@@ -906,4 +906,51 @@ def test_health_support_insures_a_household_from_its_first_year(rules: Scenario)
     assert medical[0] > 0
     assert medical[1] == pytest.approx(medical[0])
     model.step()
-    assert health.contribution()[1] == pytest.approx(health.contribution()[0])
+    # The program paid the uninsured household's insured share too: it saved it more.
+    assert health.contribution()[1] == pytest.approx(health.contribution()[0] * 0.85 / 0.35)
+
+
+def _medical_at_settle(model: PovertyModel) -> dict[str, np.ndarray]:
+    """Keep the year's medical spending as the program settles (the year end resets it)."""
+    seen: dict[str, np.ndarray] = {}
+    program, settle = model.programs[0], model.programs[0].settle
+
+    def keep(year: int) -> None:
+        seen["medical"] = model.households.medical_year.copy()
+        settle(year)
+
+    program.settle = keep  # type: ignore[method-assign]
+    return seen
+
+
+def test_health_credits_what_its_part_year_and_insured_share_saved(rules: Scenario) -> None:
+    """The saved costs an exit's attribution credits health support with are the costs it
+    saved: in a first year it reaches only for the months the registration left (two of
+    twelve), and it pays an uninsured household the insured share as well as its extra
+    share. The credit once took the extra share for a whole year: some eighteen times what an
+    insured household saved, under half of what an uninsured one saved in a full year."""
+    illness = {
+        "shocks.illness.annual_probability": 1.0,  # every household falls ill at once
+        "shocks.illness.oop_cost_sd": 0.0,
+    }
+    rows = [{**REG, "medical_ok": True}, {**REG, "medical_ok": False}]
+    for months in (0, 10):
+        medical = {}
+        for funded in (True, False):
+            money = AMPLE if funded else dict.fromkeys(AMPLE, 0.0)
+            scenario = _first_year_of_months(
+                rules, "health", months, extra_reimbursement=0.35, budget=money
+            ).updated(illness)
+            h, v = hand_built(*rows, villages=2)
+            v.resettlement[-1] = True
+            model = PovertyModel(scenario, 0, population=(h, v))
+            model.households.status[:] = Status.REGISTERED
+            seen = _medical_at_settle(model)
+            _run_year(model)
+            assert model.programs[0].enrolled.all() == funded
+            medical[funded] = seen["medical"]
+            if funded:
+                credited = model.programs[0].contribution()
+        saved = medical[False] - medical[True]
+        assert (saved > 0).all()
+        assert credited == pytest.approx(saved)

@@ -31,6 +31,11 @@ class Health(SupportProgram):
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.avoided: Money = np.zeros(model.households.n)
+        # The share of an illness's cost the program reimburses this year, as the year
+        # brings it (a part year's reach cut it), and the insured share a household held
+        # without it at the year's start: the saved costs are worked back from both.
+        self.given: Money = np.zeros(model.households.n)
+        self.insured_before: Money = np.zeros(model.households.n)
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> Money:
         h = self.context.households
@@ -56,12 +61,44 @@ class Health(SupportProgram):
             protection=np.where(self.enrolled, c.income_protection, 0.0),
         )
 
-    def settle(self, year: int) -> None:
-        """Record the medical costs the extra reimbursement saved this year (for attribution)."""
-        h, c = self.context.households, self.config
+    def begin_year(self, year: int) -> None:
+        """Enrol, then record the share of an illness's cost the program reimburses this
+        year (:meth:`illness_cover`) and the insured share each household holds without it.
+
+        Args:
+            year: the year begun.
+        """
+        super().begin_year(year)
+        h = self.context.households
         insured = self.context.scenario.shocks.illness.insured_reimbursement
-        left = np.maximum(1.0 - insured - c.extra_reimbursement, 0.05)
-        self.avoided = np.where(self.enrolled, h.medical_year * c.extra_reimbursement / left, 0.0)
+        # The guarantee is recorded only at the year end (:meth:`secure`): through the
+        # year an illness is reimbursed the insured share where ``medical_ok`` held at its
+        # start, and the program pays it for the others it enrols.
+        self.insured_before = np.where(h.medical_ok, insured, 0.0)
+        self.given = self.illness_cover().reimbursement.copy()
+
+    def reach_part_of_year(self, share: float) -> None:
+        """The reimbursed share too is the part year's (the model scales the cover it
+        gives households by ``share``), so the saved costs credit only what reached them.
+
+        Args:
+            share: the part of the year support reaches households, in [0, 1].
+        """
+        super().reach_part_of_year(share)
+        self.given = self.given * share
+
+    def settle(self, year: int) -> None:
+        """Record the medical costs the program's reimbursement saved this year (for
+        attribution): the share it gave this year, the insured share included for a
+        household it insured, over the share the household paid.
+
+        Args:
+            year: the year assessed.
+        """
+        h = self.context.households
+        # medical_year is what was left to pay: 1 - insured - given of the illness's cost.
+        left = np.maximum(1.0 - self.insured_before - self.given, 0.05)
+        self.avoided = np.where(self.enrolled, h.medical_year * self.given / left, 0.0)
 
     def contribution(self) -> Money:
         """Medical costs avoided (the income protected while ill is left out: not measured)."""
