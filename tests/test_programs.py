@@ -868,6 +868,12 @@ def test_a_first_year_of_part_support_is_what_reached_the_household(rules: Scena
         _run_year(model)
         standard = 0.9 * scenario.line(2014)
         assert model.households.income[0] == pytest.approx(standard)
+        # The year's spending is what reached the household: the part year's allowance and
+        # the year end's top-up, not a whole year's allowance besides.
+        weight = model.households.weight[0]
+        booked = dibao.ledger[0]
+        assert booked["spent_yuan"] == pytest.approx((standard - 1000) * 2 * weight)
+        assert booked["unspent_yuan"] == pytest.approx(booked["budget_yuan"] - booked["spent_yuan"])
         # what the allowance brought the household this year: its standard over its own 1,000
         assert dibao.contribution()[0] == pytest.approx(standard - 1000)
         model.step()  # 2015 begins: the allowance re-assessed on 2014's own income
@@ -954,3 +960,22 @@ def test_health_credits_what_its_part_year_and_insured_share_saved(rules: Scenar
         saved = medical[False] - medical[True]
         assert (saved > 0).all()
         assert credited == pytest.approx(saved)
+
+
+def test_a_member_enrolled_alone_costs_what_the_part_year_paid(rules: Scenario) -> None:
+    """A member enrolled alone (单人户施保) is booked a whole year's standard as the year
+    begins and is never topped up at its end: in a first year that support reaches for two
+    months of twelve, the allowance spends two twelfths of it."""
+    scenario = _first_year_of_months(rules, "social_security", 10, single_member_from=2014)
+    row = {**REG, "size": 3, "severe": True, "farm_base": 20000.0, "income": 20000.0}
+    h, v = hand_built(row, villages=2)
+    v.resettlement[-1] = True
+    model = PovertyModel(scenario, 0, population=(h, v))
+    model.households.status[:] = Status.REGISTERED
+    dibao = model.programs[0]
+    _run_year(model)
+    assert dibao.single[0]
+    assert not dibao.enrolled[0]
+    allowance = dibao.standard_for_one(2014) * 2 / 12
+    assert dibao.income[0] == pytest.approx(allowance / 3)
+    assert dibao.ledger[0]["spent_yuan"] == pytest.approx(allowance * model.households.weight[0])
