@@ -979,3 +979,33 @@ def test_a_member_enrolled_alone_costs_what_the_part_year_paid(rules: Scenario) 
     allowance = dibao.standard_for_one(2014) * 2 / 12
     assert dibao.income[0] == pytest.approx(allowance / 3)
     assert dibao.ledger[0]["spent_yuan"] == pytest.approx(allowance * model.households.weight[0])
+
+
+def test_a_withdrawal_after_a_part_year_keeps_a_year_s_allowance(rules: Scenario) -> None:
+    """A household whose own income reached the standard keeps the allowance through the
+    withdrawal (渐退) at the yearly rate it was paid: after a first year that support reached
+    for two months, at the whole year's top-up, not at the two months' part of it. The
+    re-assessment still takes off the year's income only what reached the household."""
+    scenario = _first_year_of_months(
+        rules,
+        "social_security",
+        10,
+        threshold=0.9,
+        withdrawal_years=2,
+        statuses=("registered", "exited"),
+    )
+    # Registered at 1,000 yuan, it earns 4,000 over the year: over the standard.
+    row = {"size": 2, "labour": 0, "farm_base": 4000.0, "income": 1000.0}
+    h, v = hand_built(row, villages=2)
+    v.resettlement[-1] = True
+    model = PovertyModel(scenario, 0, population=(h, v))
+    model.households.status[:] = Status.REGISTERED
+    dibao = model.programs[0]
+    _run_year(model)
+    rate = 0.9 * scenario.line(2014) - 1000
+    assert dibao.income[0] == pytest.approx(rate * 2 / 12)
+    model.step()  # 2015 begins: the own income of 2014 (4,000) is over the standard
+    assert dibao.withdrawing[0]
+    assert dibao.income[0] == pytest.approx(rate)
+    spent = dibao.ledger[-1]["spent_yuan"]
+    assert spent == pytest.approx(rate * 2 * model.households.weight[0])

@@ -64,6 +64,9 @@ class SocialSecurity(SupportProgram):
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
         self.paid_last_year = np.zeros(model.households.n)
+        # The yearly rate of what it last paid: what it paid, a part year's reach undone
+        # (:meth:`reach_part_of_year`). The withdrawal continues this rate.
+        self.rate_last_year = np.zeros(model.households.n)
         # The withdrawal counts assessments in a row with income over the standard (one a
         # year, so 12 months is one): the first year of the current run (0: under it).
         self.over_from = np.zeros(model.households.n, dtype=np.int16)
@@ -216,8 +219,9 @@ class SocialSecurity(SupportProgram):
 
     def continuing_cost(self, idx: Index, year: int) -> Money:
         # In the withdrawal period the household's own income is over the standard: it
-        # is paid what it was last paid, not a top-up.
-        paid = np.where(self.withdrawing[idx], self.paid_last_year[idx], self.top_up(idx, year))
+        # is paid what it was last paid, not a top-up: at a year's rate, though the first
+        # year's support reached it only for part of the year.
+        paid = np.where(self.withdrawing[idx], self.rate_last_year[idx], self.top_up(idx, year))
         return paid * self.context.households.size[idx]
 
     def floored(self, year: int) -> Mask:
@@ -363,10 +367,11 @@ class SocialSecurity(SupportProgram):
         # The withdrawal keeps the allowance rather than re-assessing it (渐退: it ends once
         # the recovery is stable), so it pays what it last paid.
         self.withdrawing &= self.enrolled  # the budget's queue may have dropped some
-        self.magnitude[self.withdrawing] = self.paid_last_year[self.withdrawing]
+        self.magnitude[self.withdrawing] = self.rate_last_year[self.withdrawing]
         self.income = self.magnitude.copy()
         self.enrol_single_members(year)
         self.paid_last_year = self.income.copy()
+        self.rate_last_year = self.income.copy()
 
     def reach_part_of_year(self, share: float) -> None:
         """What the allowance paid is what reached the household
@@ -451,6 +456,7 @@ class SocialSecurity(SupportProgram):
         # Paid monthly, the allowance keeps food and clothing secure (两不愁).
         h.food_ok[paid] = True
         self.paid_last_year = self.income.copy()
+        self.rate_last_year[paid] += extra[paid]
         spent = float((extra[paid] * h.size[paid] * h.weight[paid]).sum())
         row["spent_yuan"] += spent
         row["unspent_yuan"] -= spent
