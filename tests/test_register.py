@@ -1250,3 +1250,27 @@ def test_the_recheck_looks_at_each_household_once(rules: Scenario) -> None:
     second = close_year(h, v, three, 2016, streams)
     assert 420 < second.removed.sum() < 580
     assert 920 < second.exited.sum() < 1080
+
+
+def test_a_household_the_recheck_missed_may_exit_between_its_years(rules: Scenario) -> None:
+    """Between two re-check years (2015 and 2017) the register stands: no one is removed. A
+    household the 2015 re-check looked at and missed is no longer held for it, so it exits in
+    2016 once over the line; it was held again in the gap year, so none exited until 2017."""
+    scenario = rules.updated(
+        {"registration.recheck_years": [2015, 2017], "registration.recheck_detection": 0.5}
+    )
+    row = {"status": Status.REGISTERED, "wrongly_registered": True}
+    h, v = hand_built(*[row] * 2000)
+    streams = Streams(0)
+    set_year_income(h, [1000.0] * 2000)  # under the line: none exits in 2015
+    first = close_year(h, v, scenario, 2015, streams)
+    looked = h.rechecked.copy()
+    assert 900 < looked.sum() < 1100  # half looked at in the first of two years
+    assert not first.exited.any()
+    set_year_income(h, [5000.0] * 2000)
+    gap = close_year(h, v, scenario, 2016, streams)
+    assert not gap.removed.any()
+    # Those looked at in 2015 and missed exit; those not yet looked at wait for 2017.
+    missed = looked & ~first.removed
+    assert missed.sum() > 300
+    assert gap.exited.tolist() == missed.tolist()

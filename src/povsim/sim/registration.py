@@ -190,9 +190,10 @@ def recheck(
         The households removed as wrongly registered; those the re-check has looked at, this
         year or in an earlier re-check year (True: all); and the share of those the survey
         judges poor that the review registers. The masks are boolean, shape (n,); the
-        second is False (none) before the re-check.
+        second holds none before the first re-check year.
     """
     reg = scenario.registration
+    registered = h.status == Status.REGISTERED
     looked: NDArray[np.bool_] | bool = True
     reached: NDArray[np.bool_] | bool = True
     if not reg.recheck_years:  # a re-check every year, of every household
@@ -204,17 +205,19 @@ def recheck(
         # draw over all of them looked again at those an earlier year had looked at and
         # missed, a second chance to find them).
         left = sum(1 for y in reg.recheck_years if y >= year)
-        registered = h.status == Status.REGISTERED
         reached = registered & ~h.rechecked & (u_reach * left < 1.0)
         h.rechecked |= reached
         # A household looked at and missed is no longer held for the re-check: it may exit.
         looked = registered & h.rechecked
     elif year > max(reg.recheck_years):
         detection, review = reg.later_detection, reg.later_review_coverage
-    else:  # the register stands as first drawn until the re-check
+    else:
+        # The register stands as first drawn until the re-check, and between its years: no
+        # one is removed or added. A household an earlier re-check year looked at and missed
+        # stays free to exit (none before the first re-check year: none looked at yet).
         detection = review = 0.0
-        looked = reached = False
-    registered = h.status == Status.REGISTERED
+        reached = False
+        looked = registered & h.rechecked
     removed = registered & h.wrongly_registered & reached & (u_recheck < detection)
     if scenario.monitoring.active(year):
         review = 0.0
