@@ -454,6 +454,20 @@ def test_a_resumed_sweeps_manifest_counts_the_stopped_session(tmp_path: Path) ->
             'base = "{base}"\n[lhs]\nsamples = 2\n[lhs.ranges]\n"programs.nope.share" = [0, 0.1]\n',
             "lhs.ranges.programs.nope.share: unknown program kind 'nope'",
         ),
+        # a year past the run (2014-2020) was varied silently, every point alike, where a
+        # sensitivity problem refused it
+        (
+            'base = "{base}"\n[grid]\n"poverty_line.2021" = [2800, 3000]\n',
+            "grid.poverty_line.2021: 2021 is after the run's last year (2020): no run reaches it",
+        ),
+        (
+            'base = "{base}"\n[lhs]\nsamples = 2\n[lhs.ranges]\n"budget.total.2021" = [1, 2]\n',
+            "lhs.ranges.budget.total.2021: 2021 is after the run's last year (2020)",
+        ),
+        (
+            'base = "{base}"\n[[variants]]\nname = "a"\nset = {{"poverty_line.2021" = 1}}\n',
+            "variants[0].set.poverty_line.2021: 2021 is after the run's last year (2020)",
+        ),
     ],
 )
 def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:
@@ -464,6 +478,16 @@ def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> Non
     assert problem in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_year_past_the_run_is_varied_where_a_point_runs_to_it(tmp_path: Path) -> None:
+    """A year of a dated series is refused only past every point's last year: a design that
+    also varies end_year reaches it."""
+    design = write_design(
+        tmp_path,
+        'base = "{base}"\n[grid]\nend_year = [2020, 2021]\n"poverty_line.2021" = [2800, 3000]\n',
+    )
+    assert len(load_design(design).scenarios) == 4
 
 
 def test_a_design_reads_toml_nested_tables_as_dotted_paths(tmp_path: Path) -> None:

@@ -1257,7 +1257,9 @@ def test_a_dated_series_is_refused_naming_a_year_or_its_scale(small_base, tmp_pa
     with pytest.raises(ScenarioError, match=r'e\.g\. \{"budget\.total\.2014": \{"bounds"'):
         problem_spec(small_base, {**TWO, "budget.total": {"bounds": [1e6, 2e6]}})
     _, said = _check(tmp_path, '[inputs."budget.total.2030"]\nbounds = [1, 2]\n')
-    assert "budget.total gives no value for 2030 in the base scenario (it gives 2014-2020)" in said
+    assert "inputs.budget.total.2030: 2030 is after the run's last year (2020)" in said
+    _, said = _check(tmp_path, '[inputs."budget.total.2013"]\nbounds = [1, 2]\n')
+    assert "budget.total gives no value for 2013 in the base scenario (it gives 2014-2020)" in said
 
 
 def test_bounds_alone_are_told_to_write_the_inputs_table(small_base, tmp_path: Path) -> None:

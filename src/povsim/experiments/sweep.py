@@ -37,7 +37,13 @@ from povsim.config import (
 )
 from povsim.config.errors import TABLE_NOT_VALUE, table_not_value
 from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED, StrictNumbers, repeated
-from povsim.config.paths import as_field_type, differences, get_path, not_varied
+from povsim.config.paths import (
+    as_field_type,
+    differences,
+    get_path,
+    not_varied,
+    year_past_the_run,
+)
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
@@ -472,6 +478,18 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
                     message = _table_in_design(base, table, field, changes[field]) or message
                 problems.append(ScenarioProblem(str(path), f"{table}.{field}", message))
             raise ScenarioError(problems) from None
+    # A year of a dated series past every run's end (poverty_line.2021 for 2014-2020) made
+    # points that all ran alike, as a sensitivity analysis refuses to vary it.
+    end = max(s.end_year for s in scenarios)
+    late = [
+        ScenarioProblem(str(path), f"{table}.{field}", reason)
+        for index, (_, changes) in enumerate(points)
+        for field in changes
+        if (table := _where(design, index, field)) != "set"
+        and (reason := year_past_the_run(base, field, end)) is not None
+    ]
+    if late:
+        raise ScenarioError(list(dict.fromkeys(late)))
     seed = base.seed if design.seed is None else design.seed
     record = {
         "design_file": str(path),
