@@ -6,6 +6,8 @@ import contextlib
 import io
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -1106,6 +1108,40 @@ def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path
     # in Python there is no --out to change: the message says what to give instead
     with pytest.raises(SweepError, match=r"another --out \(out= in Python\)"):
         povsim.sweep(design, out, resume=True, executor="serial")
+
+
+def test_a_resumed_sweep_names_a_folder_where_a_file_goes(tmp_path: Path) -> None:
+    """A folder where runs.parquet goes was "cannot write OUT: Is a directory; --resume
+    continues", status 1, which it never would: named, status 2, before anything is written."""
+    design = write_design(
+        tmp_path,
+        'base = "{base}"\nname = "d"\n[set]\n"population.households" = 200\n'
+        '"population.villages" = 4\n[grid]\n"income.growth" = [0.05]\n',
+    )
+    for n, (name, said) in enumerate(
+        (
+            ("runs.parquet", "is a directory where a file goes"),
+            ("indicators/*.parquet", "is a directory where a file goes"),
+            ("indicators", "is a file where a folder goes"),
+        )
+    ):
+        out = tmp_path / f"sweep{n}"
+        povsim.sweep(design, out, executor="serial")
+        path = next(out.glob(name))
+        if path.is_dir():
+            shutil.rmtree(path)
+            path.write_text("")
+        else:
+            path.unlink()
+            path.mkdir()
+        before = sorted(out.rglob("*"))
+        args = ["sweep", str(design), "--out", str(out), "--resume", "--executor", "serial"]
+        refused = runner.invoke(app, args)
+        assert refused.exit_code == 2, refused.output
+        assert refused.output.strip().startswith(f"error: {path} {said}: move it"), refused.output
+        assert sorted(out.rglob("*")) == before
+        with pytest.raises(SweepError, match=f"^{re.escape(str(path))} {said}"):
+            povsim.sweep(design, out, resume=True, executor="serial")
 
 
 def test_a_resumed_sweep_of_another_design_says_what_differs(tmp_path: Path) -> None:

@@ -50,8 +50,10 @@ from povsim.runs import metrics
 from povsim.runs.runner import RunResult
 from povsim.runs.store import (
     MARKER,
+    SESSIONS,
     OutputDirectory,
     OutputError,
+    check_continued,
     command_clock,
     locked,
     write_parquet,
@@ -543,6 +545,10 @@ def _where(design: SweepDesign, index: int, field: str) -> str:
     return "grid" if design.grid is not None else "lhs.ranges"
 
 
+FOLDERS = ("indicators", "figures")
+"""The folders a sweep writes into."""
+
+
 def _verified_results(results_dir: Path, years: dict[str, int]) -> set[str]:
     """The run ids whose result files are whole and their own; the others are removed (redone).
 
@@ -637,6 +643,14 @@ def run_sweep(
                 f"{out} holds a different design{_what_differs(recorded, sweep)}: use another "
                 "--out (out= in Python) to start anew"
             )
+        # Before anything is written: a folder where runs.parquet goes was "cannot write
+        # OUT: Is a directory; --resume continues", which it never would.
+        results = [f"indicators/{p.name}" for p in results_dir.glob("*.parquet")]
+        written = ["runs.parquet", "summary.parquet", "manifest.json", MARKER, SESSIONS]
+        try:
+            check_continued(out, [*written, "figures/outcomes.png", *results], FOLDERS)
+        except OutputError as err:
+            raise SweepError(str(err)) from None
     else:
         if out.exists() and any(p.name != MARKER for p in out.iterdir()):
             raise SweepError(f"{out} exists and is not a sweep directory")

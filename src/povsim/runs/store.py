@@ -25,7 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -261,6 +261,27 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 """Read once, at import: setting and restoring it later would race with other threads
 (the dashboard's, an executor's), whose files made in between would be world-writable."""
+
+
+def check_continued(out: Path, files: Iterable[str] = (), folders: Iterable[str] = ()) -> None:
+    """Refuse to continue the output at ``out`` where a file it writes is a folder, or a
+    folder it writes into is a file: found only at the write, it was "cannot write OUT: Is
+    a directory", with no word of which, and advice to resume again.
+
+    Args:
+        out: the output directory being continued.
+        files: the files it writes, relative to ``out``.
+        folders: the folders it writes into, relative to ``out``.
+
+    Raises:
+        OutputError: naming the path and what is in its place.
+    """
+    for name in folders:
+        if (path := out / name).exists() and not path.is_dir():
+            raise OutputError(f"{path} is a file where a folder goes: move it away to continue")
+    for name in files:
+        if (path := out / name).is_dir():
+            raise OutputError(f"{path} is a directory where a file goes: move it away to continue")
 
 
 def check_file_target(target: Path, overwrite: bool = False) -> None:
