@@ -1240,6 +1240,11 @@ class PovsimProblemSpec(ProblemSpec):
                     f"{out} holds the runs of another sensitivity analysis ({differs}): use "
                     "another out (--out) to start anew"
                 )
+            if _damaged(out):
+                raise SweepError(
+                    f"{Path(out) / 'design.json'} is damaged: the runs cannot be checked "
+                    "against this analysis; use another out (--out) to start anew"
+                )
             if not resume and (_design(out) or {}).get("kind") == "sensitivity":
                 raise SweepError(
                     f"{out} already holds the runs of a sensitivity analysis: add resume=True "
@@ -1577,6 +1582,11 @@ def _design(runs: str | Path) -> dict[str, Any] | None:
     return design if isinstance(design, dict) else None
 
 
+def _damaged(runs: str | Path) -> bool:
+    """Whether ``runs`` holds a ``design.json`` that cannot be read as one."""
+    return (Path(runs) / "design.json").exists() and _design(runs) is None
+
+
 def _shown(value: Any) -> str:
     return "none" if value is None else json.dumps(value) if isinstance(value, list) else str(value)
 
@@ -1794,6 +1804,14 @@ def run_sensitivity(
                     raise SweepError(
                         f"{out} holds another analysis ({differs}): use another --out to start "
                         "anew or --overwrite to replace it (out=, overwrite=True in Python)"
+                    )
+                if _damaged(out / "runs"):
+                    # Named for the analysis: the sweep's own words were "the sweep cannot be
+                    # checked ... use another --out", and no word of --overwrite.
+                    raise SweepError(
+                        f"{out / 'runs' / 'design.json'} is damaged: the analysis in {out} "
+                        "cannot be checked against this one; use another --out to start anew "
+                        "or --overwrite to replace it (out=, overwrite=True in Python)"
                     )
                 if (out / "runs" / "design.json").exists() and not resume:
                     # Named for what the user ran, not for the sweep that keeps its runs.
