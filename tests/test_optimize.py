@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -284,6 +285,27 @@ def test_a_history_edited_to_hold_text_is_refused_before_any_run(
     with pytest.raises(
         ScenarioError,
         match=r"damaged: its columns generation, programs\.industry\.share hold other values",
+    ):
+        optimize(obvious, out=tmp_path / "s", **{**settings, "generations": 2})  # type: ignore[arg-type]
+    assert pd.read_parquet(history).equals(edited)  # touched by no run
+
+
+def test_a_history_with_a_lever_left_empty_is_refused_before_any_run(
+    obvious: Scenario, tmp_path: Path
+) -> None:
+    """A row whose lever was NaN (a cell emptied by hand) was replayed and kept, silently: a
+    point no run made, in the history and the front."""
+    settings = dict(_STOPPED_SEARCH)
+    optimize(obvious, out=tmp_path / "s", **settings)  # type: ignore[arg-type]
+    history = tmp_path / "s" / "history.parquet"
+    edited = pd.read_parquet(history)
+    lever = next(c for c in edited.columns if c.startswith("share:"))
+    edited.loc[1, lever] = float("nan")
+    edited.to_parquet(history)
+    with pytest.raises(
+        ScenarioError,
+        match=rf"damaged: its column {re.escape(lever)} holds nan in row 2, where a search "
+        "writes a lever's value: the search cannot continue from it",
     ):
         optimize(obvious, out=tmp_path / "s", **{**settings, "generations": 2})  # type: ignore[arg-type]
     assert pd.read_parquet(history).equals(edited)  # touched by no run

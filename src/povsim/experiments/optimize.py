@@ -59,6 +59,7 @@ from povsim.runs.store import (
     OutputDirectory,
     command_clock,
     locked,
+    not_finite,
     replacing,
     retyped,
     write_text,
@@ -671,6 +672,13 @@ class _Search:
                 "",
                 f"damaged: {wrong} other values than a search writes: the "
                 "search cannot continue from it (--overwrite starts anew)",
+            )
+        if (blank := not_finite(old, self.space.names)) is not None:
+            raise _problem(
+                str(self.history_file),
+                "",
+                f"damaged: {blank}, where a search writes a lever's value: the search cannot "
+                "continue from it (--overwrite starts anew)",
             )
         # A history written before integer levers were rounded (povsim before Dec 2026) holds the
         # fractions that ran as their rounded value: kept as that value, once.

@@ -25,7 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -52,6 +52,7 @@ __all__ = [
     "command_clock",
     "command_started",
     "locked",
+    "not_finite",
     "output_kind",
     "path_component",
     "retyped",
@@ -559,6 +560,21 @@ def retyped(frame: pd.DataFrame, row: Mapping[str, Any]) -> str:
         return ""
     many = len(wrong) > 1
     return f"its column{'s' if many else ''} {', '.join(wrong)} hold{'' if many else 's'}"
+
+
+def not_finite(frame: pd.DataFrame, columns: Sequence[str]) -> str | None:
+    """Where ``frame``, a search's history read back (its number columns checked by
+    :func:`retyped`), holds NaN or an infinity in one of ``columns`` (a cell emptied by
+    hand), as "its column X holds nan in row N"; None when all are numbers. Replayed, such a
+    row was kept as a point no run had made."""
+    import numpy as np
+
+    values = frame[list(columns)].to_numpy(dtype=float)
+    rows, found = np.nonzero(~np.isfinite(values))
+    if not len(rows):
+        return None
+    row, column = int(rows[0]), int(found[0])
+    return f"its column {columns[column]} holds {values[row, column]} in row {row + 1}"
 
 
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:
