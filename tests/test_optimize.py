@@ -311,6 +311,36 @@ def test_a_history_with_a_lever_left_empty_is_refused_before_any_run(
     assert pd.read_parquet(history).equals(edited)  # touched by no run
 
 
+@pytest.mark.parametrize(
+    ("lever", "how"),
+    [
+        ("start_year=2014:2015", "over other years"),
+        ("end_year=2019:2020", "over other years"),
+        ("steps_per_year=1:12", "at other steps a year"),
+    ],
+)
+def test_a_lever_on_the_runs_years_or_steps_is_refused(
+    obvious: Scenario, tmp_path: Path, lever: str, how: str
+) -> None:
+    """start_year=2014:2015 was searched over: each point's outcomes measured over other
+    years (or steps), compared as if alike. As a lever or an uncertain input (robust)."""
+    path = lever.partition("=")[0]
+    said = rf"{path} defines the run, not the policy: runs {how} cannot be compared"
+    settings = {**_STOPPED_SEARCH, "levers": [lever]}
+    with pytest.raises(ScenarioError, match=rf"^--levers: {re.escape(lever)}: {said}"):
+        optimize(obvious, out=tmp_path / "s", **settings)  # type: ignore[arg-type]
+    low, high = lever.partition("=")[2].split(":")
+    problem = tmp_path / "robust.toml"
+    problem.write_text(
+        f'outputs = ["incidence_end"]\n[inputs."{path}"]\nbounds = [{low}, {high}]\n'
+        '[inputs."income.growth"]\nbounds = [0.04, 0.08]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=rf"inputs\.{path}: {said}"):
+        optimize(obvious, out=tmp_path / "s", robust=problem, **_STOPPED_SEARCH)  # type: ignore[arg-type]
+    assert not (tmp_path / "s").exists()
+
+
 def test_a_search_that_kept_no_point_leaves_no_folder_it_made(
     obvious: Scenario, tmp_path: Path
 ) -> None:
