@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import povsim
 from povsim.cli import app
 from povsim.experiments.discovery import (
     Discovery,
@@ -295,6 +297,23 @@ def test_an_outcome_of_a_year_the_runs_did_not_run_is_refused(tmp_path: Path) ->
     assert result.exit_code == 2, result.output
     assert "the runs run 2019-2020, not 2025" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_povsim_discover_names_its_where_argument_not_the_option(tmp_path: Path) -> None:
+    """povsim.discover(...) from Python was told "--where 'x': ...", an option it has not;
+    its other arguments are named as given (results: empty), as an override is (overrides)."""
+    sweep = planted_sweep(tmp_path / "sweep", runs=20)
+    for where, said in (
+        ("nothing > 1", "where 'nothing > 1': unknown output 'nothing'"),
+        ("registered_people@2020", "where 'registered_people@2020': must be a condition"),
+        ("registered_people@2025 < 1", "where 'registered_people@2025 < 1': registered_people"),
+        (" ", "where: give a condition"),
+    ):
+        with pytest.raises(DiscoveryError, match=f"^{re.escape(said)}"):
+            povsim.discover(sweep, where)
+    result = runner.invoke(app, ["discover", str(sweep), "--where", "nothing > 1", "--out", "o"])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: --where 'nothing > 1': unknown output"), result.output
 
 
 def test_a_box_that_loses_its_density_is_not_reported() -> None:

@@ -6,6 +6,8 @@ import contextlib
 import io
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -454,6 +456,20 @@ def test_a_resumed_sweeps_manifest_counts_the_stopped_session(tmp_path: Path) ->
             'base = "{base}"\n[lhs]\nsamples = 2\n[lhs.ranges]\n"programs.nope.share" = [0, 0.1]\n',
             "lhs.ranges.programs.nope.share: unknown program kind 'nope'",
         ),
+        # a year past the run (2014-2020) was varied silently, every point alike, where a
+        # sensitivity problem refused it
+        (
+            'base = "{base}"\n[grid]\n"poverty_line.2021" = [2800, 3000]\n',
+            "grid.poverty_line.2021: 2021 is after the run's last year (2020): no run reaches it",
+        ),
+        (
+            'base = "{base}"\n[lhs]\nsamples = 2\n[lhs.ranges]\n"budget.total.2021" = [1, 2]\n',
+            "lhs.ranges.budget.total.2021: 2021 is after the run's last year (2020)",
+        ),
+        (
+            'base = "{base}"\n[[variants]]\nname = "a"\nset = {{"poverty_line.2021" = 1}}\n',
+            "variants[0].set.poverty_line.2021: 2021 is after the run's last year (2020)",
+        ),
     ],
 )
 def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> None:
@@ -464,6 +480,16 @@ def test_bad_design_file_exits_2(tmp_path: Path, text: str, problem: str) -> Non
     assert problem in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_year_past_the_run_is_varied_where_a_point_runs_to_it(tmp_path: Path) -> None:
+    """A year of a dated series is refused only past every point's last year: a design that
+    also varies end_year reaches it."""
+    design = write_design(
+        tmp_path,
+        'base = "{base}"\n[grid]\nend_year = [2020, 2021]\n"poverty_line.2021" = [2800, 3000]\n',
+    )
+    assert len(load_design(design).scenarios) == 4
 
 
 def test_a_design_reads_toml_nested_tables_as_dotted_paths(tmp_path: Path) -> None:
@@ -1082,6 +1108,40 @@ def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path
     # in Python there is no --out to change: the message says what to give instead
     with pytest.raises(SweepError, match=r"another --out \(out= in Python\)"):
         povsim.sweep(design, out, resume=True, executor="serial")
+
+
+def test_a_resumed_sweep_names_a_folder_where_a_file_goes(tmp_path: Path) -> None:
+    """A folder where runs.parquet goes was "cannot write OUT: Is a directory; --resume
+    continues", status 1, which it never would: named, status 2, before anything is written."""
+    design = write_design(
+        tmp_path,
+        'base = "{base}"\nname = "d"\n[set]\n"population.households" = 200\n'
+        '"population.villages" = 4\n[grid]\n"income.growth" = [0.05]\n',
+    )
+    for n, (name, said) in enumerate(
+        (
+            ("runs.parquet", "is a directory where a file goes"),
+            ("indicators/*.parquet", "is a directory where a file goes"),
+            ("indicators", "is a file where a folder goes"),
+        )
+    ):
+        out = tmp_path / f"sweep{n}"
+        povsim.sweep(design, out, executor="serial")
+        path = next(out.glob(name))
+        if path.is_dir():
+            shutil.rmtree(path)
+            path.write_text("")
+        else:
+            path.unlink()
+            path.mkdir()
+        before = sorted(out.rglob("*"))
+        args = ["sweep", str(design), "--out", str(out), "--resume", "--executor", "serial"]
+        refused = runner.invoke(app, args)
+        assert refused.exit_code == 2, refused.output
+        assert refused.output.strip().startswith(f"error: {path} {said}: move it"), refused.output
+        assert sorted(out.rglob("*")) == before
+        with pytest.raises(SweepError, match=f"^{re.escape(str(path))} {said}"):
+            povsim.sweep(design, out, resume=True, executor="serial")
 
 
 def test_a_resumed_sweep_of_another_design_says_what_differs(tmp_path: Path) -> None:

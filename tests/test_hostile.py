@@ -939,6 +939,38 @@ def test_an_empty_out_is_refused(tmp_path: Path) -> None:
         assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["run", ""], "scenario: empty; give a scenario TOML file"),
+        (["check", str(BASELINE), ""], "files: empty; give a scenario, sweep design"),
+        (["compare", str(BASELINE), ""], "scenarios: empty; give a scenario TOML file"),
+        (["sweep", "", "--out", "o"], "design: empty; give a sweep design TOML file"),
+        (["sensitivity", "--problem", "", "--out", "o"], "--problem: empty; give a sensitivity"),
+        (["sensitivity", "--problem", "p.toml", "", "--out", "o"], "scenario: empty; give a"),
+        (["validate", ""], "regions: empty; give a region (e.g. national) or a targets file"),
+        (["validate", "--regions-dir", ""], "--regions-dir: empty; give a folder"),
+        (["calibrate", "", "--targets", "t", "--out", "o"], "scenario: empty; give a scenario"),
+        (["calibrate", "s", "--targets", "", "--out", "o"], "--targets: empty; give a targets"),
+        (["optimize", "", "--out", "o", "--objectives", "x"], "scenario: empty; give a scenario"),
+        (["discover", "", "--where", "x > 1", "--out", "o"], "results: empty; give a sweep or"),
+        (["dashboard", ""], "scenario: empty; give a scenario TOML file"),
+        (["dashboard", "--fronts", ""], "--fronts: empty; give a folder"),
+    ],
+)
+def test_an_empty_argument_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
+) -> None:
+    """`povsim run ""` (an unset shell variable) said "`.`: a directory, not a file", and
+    `validate ""` ": a directory": Path("") is the current directory. Refused by name, as an
+    empty --out is."""
+    monkeypatch.chdir(tmp_path)
+    code, output = _invoke(tmp_path, args)
+    assert code == 2, output
+    assert len(output.strip().splitlines()) == 1, output
+    assert output.startswith(f"error: {said}"), output
+
+
 def test_text_in_a_year_table_or_a_list_names_its_entry(tmp_path: Path) -> None:
     """A quoted number or a boolean in a dated series or a list was reported at the whole
     field ("poverty_line: text where a number is expected"), though NaN in the same place

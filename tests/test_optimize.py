@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -287,6 +288,57 @@ def test_a_history_edited_to_hold_text_is_refused_before_any_run(
     ):
         optimize(obvious, out=tmp_path / "s", **{**settings, "generations": 2})  # type: ignore[arg-type]
     assert pd.read_parquet(history).equals(edited)  # touched by no run
+
+
+def test_a_history_with_a_lever_left_empty_is_refused_before_any_run(
+    obvious: Scenario, tmp_path: Path
+) -> None:
+    """A row whose lever was NaN (a cell emptied by hand) was replayed and kept, silently: a
+    point no run made, in the history and the front."""
+    settings = dict(_STOPPED_SEARCH)
+    optimize(obvious, out=tmp_path / "s", **settings)  # type: ignore[arg-type]
+    history = tmp_path / "s" / "history.parquet"
+    edited = pd.read_parquet(history)
+    lever = next(c for c in edited.columns if c.startswith("share:"))
+    edited.loc[1, lever] = float("nan")
+    edited.to_parquet(history)
+    with pytest.raises(
+        ScenarioError,
+        match=rf"damaged: its column {re.escape(lever)} holds nan in row 2, where a search "
+        "writes a lever's value: the search cannot continue from it",
+    ):
+        optimize(obvious, out=tmp_path / "s", **{**settings, "generations": 2})  # type: ignore[arg-type]
+    assert pd.read_parquet(history).equals(edited)  # touched by no run
+
+
+@pytest.mark.parametrize(
+    ("lever", "how"),
+    [
+        ("start_year=2014:2015", "over other years"),
+        ("end_year=2019:2020", "over other years"),
+        ("steps_per_year=1:12", "at other steps a year"),
+    ],
+)
+def test_a_lever_on_the_runs_years_or_steps_is_refused(
+    obvious: Scenario, tmp_path: Path, lever: str, how: str
+) -> None:
+    """start_year=2014:2015 was searched over: each point's outcomes measured over other
+    years (or steps), compared as if alike. As a lever or an uncertain input (robust)."""
+    path = lever.partition("=")[0]
+    said = rf"{path} defines the run, not the policy: runs {how} cannot be compared"
+    settings = {**_STOPPED_SEARCH, "levers": [lever]}
+    with pytest.raises(ScenarioError, match=rf"^--levers: {re.escape(lever)}: {said}"):
+        optimize(obvious, out=tmp_path / "s", **settings)  # type: ignore[arg-type]
+    low, high = lever.partition("=")[2].split(":")
+    problem = tmp_path / "robust.toml"
+    problem.write_text(
+        f'outputs = ["incidence_end"]\n[inputs."{path}"]\nbounds = [{low}, {high}]\n'
+        '[inputs."income.growth"]\nbounds = [0.04, 0.08]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=rf"inputs\.{path}: {said}"):
+        optimize(obvious, out=tmp_path / "s", robust=problem, **_STOPPED_SEARCH)  # type: ignore[arg-type]
+    assert not (tmp_path / "s").exists()
 
 
 def test_a_search_that_kept_no_point_leaves_no_folder_it_made(

@@ -1129,6 +1129,41 @@ def test_a_resume_of_another_analysis_is_refused_naming_what_differs(
         sp.evaluate(executor="serial", out=runs, progress=False)
 
 
+def test_a_damaged_record_of_the_runs_is_named_for_the_analysis(small_base, tmp_path: Path) -> None:
+    """A damaged runs/design.json was "the sweep cannot be checked against the design; use
+    another --out": the sweep keeping the runs, not the analysis, and no word of --overwrite."""
+    problem = tmp_path / "p.toml"
+    problem.write_text('outputs = ["incidence_end"]\n' + TWO_FILE, encoding="utf-8")
+    out = tmp_path / "o"
+    small = ["--set", "population.households=150", "--executor", "serial", "--method", "morris"]
+    assert sensitivity_cli(problem, out, *small, "-N", "2").exit_code == 0
+    record = out / "runs" / "design.json"
+    record.write_text("{not json", encoding="utf-8")
+    for resume in (["--resume"], []):
+        result = sensitivity_cli(problem, out, *small, "-N", "2", *resume)
+        assert result.exit_code == 2, result.output
+        said = result.output.replace("\n", "")
+        assert (
+            f"{record} is damaged: the analysis in {out} cannot be checked against this one; use "
+            "another --out to start anew or --overwrite to replace it"
+        ) in said
+        assert "sweep" not in said
+    assert record.read_text(encoding="utf-8") == "{not json"
+    assert sensitivity_cli(problem, out, *small, "-N", "2", "--overwrite").exit_code == 0
+
+    from povsim.experiments.sweep import SweepError
+
+    base = small_base.updated({"population.households": 100, "population.villages": 2})
+    sp = problem_spec(base, TWO, "incidence_end", time_varying=[])
+    runs = tmp_path / "runs"
+    sp.sample_sobol(2, calc_second_order=False).evaluate(
+        executor="serial", out=runs, progress=False
+    )
+    (runs / "design.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(SweepError, match=r"design\.json is damaged: the runs cannot be checked "):
+        sp.evaluate(executor="serial", out=runs, resume=True, progress=False)
+
+
 def test_fast_with_groups_is_refused_before_any_run(tmp_path: Path) -> None:
     """FAST has no grouped form: its indices came back one per input, and the table of
     groups crashed after every run had finished."""
@@ -1257,7 +1292,9 @@ def test_a_dated_series_is_refused_naming_a_year_or_its_scale(small_base, tmp_pa
     with pytest.raises(ScenarioError, match=r'e\.g\. \{"budget\.total\.2014": \{"bounds"'):
         problem_spec(small_base, {**TWO, "budget.total": {"bounds": [1e6, 2e6]}})
     _, said = _check(tmp_path, '[inputs."budget.total.2030"]\nbounds = [1, 2]\n')
-    assert "budget.total gives no value for 2030 in the base scenario (it gives 2014-2020)" in said
+    assert "inputs.budget.total.2030: 2030 is after the run's last year (2020)" in said
+    _, said = _check(tmp_path, '[inputs."budget.total.2013"]\nbounds = [1, 2]\n')
+    assert "budget.total gives no value for 2013 in the base scenario (it gives 2014-2020)" in said
 
 
 def test_bounds_alone_are_told_to_write_the_inputs_table(small_base, tmp_path: Path) -> None:

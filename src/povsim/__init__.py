@@ -651,19 +651,22 @@ def discover(
         OutputError: ``out`` is not a povsim output, holds another kind, or holds a
             discovery and ``overwrite`` is false (a ``ValueError``).
     """
+    from povsim.experiments.discovery import DiscoveryError, write_discovery
     from povsim.experiments.discovery import discover as find
-    from povsim.experiments.discovery import write_discovery
 
     _check_flags(None, overwrite=overwrite)
     _check_out(out, "discovery", overwrite)
-    found = find(
-        results,
-        where,
-        boxes=boxes,
-        mass_min=mass_min,
-        peel_alpha=peel_alpha,
-        min_density=min_density,
-    )
+    try:
+        found = find(
+            results,
+            where,
+            boxes=boxes,
+            mass_min=mass_min,
+            peel_alpha=peel_alpha,
+            min_density=min_density,
+        )
+    except DiscoveryError as err:
+        raise err.given_as("where") from None  # the argument, not the command's --where
     if out is not None:
         write_discovery(found, Path(out), overwrite=overwrite)
     return found

@@ -17,6 +17,7 @@ from povsim.cli.common import (
     experiment,
     fail,
     load,
+    nonempty,
     refuse_target,
     search_kept,
     search_state,
@@ -63,8 +64,17 @@ def _parameter(text: str) -> Parameter:
 
 
 def calibrate(
-    scenario: Annotated[Path, typer.Argument(help="the region's scenario TOML file")],
-    targets: Annotated[Path, typer.Option(help="targets TOML file")],
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            help="the region's scenario TOML file",
+            parser=nonempty("scenario", "a scenario TOML file"),
+        ),
+    ],
+    targets: Annotated[
+        Path,
+        typer.Option(help="targets TOML file", parser=nonempty("--targets", "a targets TOML file")),
+    ],
     out: Annotated[Path, typer.Option(help="output directory")],
     param: Annotated[
         list[str] | None,
@@ -195,7 +205,11 @@ def validate(
         typer.Argument(help="region names or targets files (default: every region)"),
     ] = None,
     regions_dir: Annotated[
-        Path, typer.Option(help="where region profiles and targets files are")
+        Path,
+        typer.Option(
+            help="where region profiles and targets files are",
+            parser=nonempty("--regions-dir", "a folder (. for this one)"),
+        ),
     ] = Path("scenarios/regions"),
     replications: Annotated[
         int, typer.Option(min=2, max=MAX_REPLICATIONS, help="replications per region")
@@ -340,13 +354,16 @@ def _region(name: str, regions_dir: Path, seen: dict[Path, str]) -> tuple[Scenar
         seen: the targets files read so far, by path, with the name given for each.
 
     Raises:
-        typer.Exit: (status 2) said: no such file, a file read twice, or its problems.
+        typer.Exit: (status 2) said: no such file, an empty name, a file read twice, or its
+            problems.
     """
     from povsim.config import ScenarioError
     from povsim.config.errors import did_you_mean
     from povsim.experiments.calibration import load_region
     from povsim.runs.store import output_kind
 
+    if name == "":  # Path("") is the current directory: ": a directory"
+        raise fail("regions: empty; give a region (e.g. national) or a targets file", 2)
     path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
     if path.resolve() in seen:
         # run twice, every target counted twice in the table and the tally

@@ -10,7 +10,7 @@ import contextlib
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -45,6 +45,7 @@ __all__ = [
     "experiment",
     "fail",
     "load",
+    "nonempty",
     "refuse_target",
     "show",
 ]
@@ -71,6 +72,24 @@ def fail(message: str, code: int) -> typer.Exit:
     """Print ``message`` as one error line; raise the returned exit with ``code``."""
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def nonempty(name: str, give: str) -> Callable[[str], Path]:
+    """A ``parser=`` for a path argument that refuses an empty one by ``name``, as an empty
+    ``--out`` is refused: ``Path("")`` is the current directory, so ``povsim run ""`` (an
+    unset shell variable) said "``.``: a directory, not a file".
+
+    Args:
+        name: the argument as the help names it (``scenario``, ``--problem``).
+        give: what to give instead (``a scenario TOML file``).
+    """
+
+    def parse(value: str) -> Path:
+        if value == "":
+            raise fail(f"{name}: empty; give {give}", 2)
+        return Path(value)
+
+    return parse
 
 
 class Stopped(KeyboardInterrupt):

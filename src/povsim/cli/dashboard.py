@@ -21,6 +21,7 @@ from povsim.cli.common import (
     console,
     fail,
     load,
+    nonempty,
 )
 
 __all__ = ["dashboard"]
@@ -106,16 +107,27 @@ def check_address(host: str, port: int) -> None:
 
 def dashboard(
     scenario: Annotated[
-        Path | None, typer.Argument(help="scenario to start with (default: the baseline)")
+        Path | None,
+        typer.Argument(
+            help="scenario to start with (default: the baseline)",
+            parser=nonempty("scenario", "a scenario TOML file, or leave it out for the baseline"),
+        ),
     ] = None,
     port: Annotated[int, typer.Option(min=1, max=65535, help="port")] = 8765,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     scenarios_dir: Annotated[
         Path | None,
-        typer.Option(help="shipped scenarios the page offers (default: scenarios, if there)"),
+        typer.Option(
+            help="shipped scenarios the page offers (default: scenarios, if there)",
+            parser=nonempty("--scenarios-dir", "a folder (. for this one)"),
+        ),
     ] = None,
     fronts: Annotated[
-        Path, typer.Option(help="where the 'Suggest mixes' tab looks for `povsim optimize` fronts")
+        Path,
+        typer.Option(
+            help="where the 'Suggest mixes' tab looks for `povsim optimize` fronts",
+            parser=nonempty("--fronts", "a folder (. for this one)"),
+        ),
     ] = Path("runs"),
 ) -> None:
     """Start the planner's dashboard in the browser (needs the viz extra)."""

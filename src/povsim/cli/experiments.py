@@ -17,6 +17,7 @@ from povsim.cli.common import (
     errors,
     experiment,
     fail,
+    nonempty,
     print_notes,
     refuse_target,
     show,
@@ -27,7 +28,12 @@ __all__ = ["sensitivity", "sweep"]
 
 
 def sweep(
-    design: Annotated[Path, typer.Argument(help="sweep design TOML file")],
+    design: Annotated[
+        Path,
+        typer.Argument(
+            help="sweep design TOML file", parser=nonempty("design", "a sweep design TOML file")
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="output directory")],
     resume: Annotated[bool, typer.Option(help="continue a sweep already in --out")] = False,
     set_: SetOption = None,
@@ -69,11 +75,22 @@ def sweep(
 
 
 def sensitivity(
-    problem: Annotated[Path, typer.Option(help="problem TOML file: inputs, outputs")],
+    problem: Annotated[
+        Path,
+        typer.Option(
+            help="problem TOML file: inputs, outputs",
+            parser=nonempty("--problem", "a sensitivity problem TOML file"),
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="output directory (runs are kept under it)")],
     scenario: Annotated[
         Path | None,
-        typer.Argument(help="base scenario TOML file (default: the problem file's base)"),
+        typer.Argument(
+            help="base scenario TOML file (default: the problem file's base)",
+            parser=nonempty(
+                "scenario", "a scenario TOML file, or leave it out for the problem's base"
+            ),
+        ),
     ] = None,
     method: Annotated[str, typer.Option(help="sobol, morris or fast")] = "sobol",
     n: Annotated[

@@ -22,6 +22,7 @@ from povsim.cli.common import (
     experiment,
     fail,
     load,
+    nonempty,
     refuse_target,
     show,
 )
@@ -36,7 +37,12 @@ __all__ = ["compare", "run"]
 
 
 def run(
-    scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            help="scenario TOML file", parser=nonempty("scenario", "a scenario TOML file")
+        ),
+    ],
     out: Annotated[
         Path | None,
         typer.Option(
@@ -196,7 +202,11 @@ def _partition(text: str) -> str | int:
 
 def compare(
     scenarios: Annotated[
-        list[Path], typer.Argument(help="two or more scenario files; the first is the reference")
+        list[Path],
+        typer.Argument(
+            help="two or more scenario files; the first is the reference",
+            parser=nonempty("scenarios", "a scenario TOML file"),
+        ),
     ],
     replications: Annotated[
         int, typer.Option(min=2, max=MAX_REPLICATIONS, help="replications per scenario")

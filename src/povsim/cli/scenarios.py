@@ -11,6 +11,7 @@ from povsim.cli.common import (
     SetOption,
     console,
     errors,
+    nonempty,
     print_notes,
 )
 
@@ -20,7 +21,12 @@ __all__ = ["check", "columns", "fields", "outcomes"]
 def check(
     files: Annotated[
         list[Path],
-        typer.Argument(help="scenario, sweep design, sensitivity problem or targets files"),
+        typer.Argument(
+            help="scenario, sweep design, sensitivity problem or targets files",
+            parser=nonempty(
+                "files", "a scenario, sweep design, sensitivity problem or targets file"
+            ),
+        ),
     ],
     set_: SetOption = None,
 ) -> None:

@@ -17,6 +17,7 @@ from povsim.cli.common import (
     experiment,
     fail,
     load,
+    nonempty,
     refuse_target,
     search_kept,
     search_state,
@@ -39,7 +40,12 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def optimize(
-    scenario: Annotated[Path, typer.Argument(help="the base scenario TOML file")],
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            help="the base scenario TOML file", parser=nonempty("scenario", "a scenario TOML file")
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="output directory")],
     objectives: Annotated[
         list[str],
@@ -217,7 +223,13 @@ def _front_table(result: OptimizationResult) -> Table:
 
 
 def discover(
-    results: Annotated[Path, typer.Argument(help="a sweep or sensitivity output directory")],
+    results: Annotated[
+        Path,
+        typer.Argument(
+            help="a sweep or sensitivity output directory",
+            parser=nonempty("results", "a sweep or sensitivity output directory (. for this one)"),
+        ),
+    ],
     where: Annotated[
         str,
         typer.Option(

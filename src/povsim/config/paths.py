@@ -6,16 +6,21 @@ import tomllib
 from collections.abc import Sequence
 from typing import Any
 
-from povsim.config.errors import ScenarioError, ScenarioProblem
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from povsim.config.errors import ScenarioError, ScenarioProblem, keyed_by_year
 
 __all__ = [
     "as_field_type",
     "differences",
+    "field_info",
     "get_path",
     "leaves",
     "not_varied",
     "parse_override",
     "set_path",
+    "year_past_the_run",
 ]
 
 
@@ -107,6 +112,44 @@ def not_varied(path: str, *, sized: bool = False) -> str | None:
             "it with --households (households= in Python), which its villages follow"
         )
     return _SET_BY_EXPERIMENT.get(path)
+
+
+def field_info(model: BaseModel, path: str) -> FieldInfo | None:
+    """The definition of the field at ``path`` in ``model`` (a year of a dated series: the
+    series'); None where it cannot be found."""
+    node: Any = model
+    info: FieldInfo | None = None
+    for part in path.split("."):
+        if isinstance(node, BaseModel):
+            info = type(node).model_fields.get(part)
+            if info is None:
+                return None
+            node = getattr(node, part)
+        elif isinstance(node, dict):  # a program by name, a year of a table by year
+            node = node.get(int(part) if part.isdigit() and int(part) in node else part)
+        else:
+            return None
+    return info
+
+
+def year_past_the_run(model: BaseModel, path: str, end_year: int) -> str | None:
+    """Why an experiment may not vary ``path`` in ``model``, whose runs end in ``end_year``: a
+    year of a dated series (``poverty_line.2021``) after it, which no run reaches, so every
+    point ran alike. None for any other path.
+
+    A scenario that sets such a year is only noted (it may be extended later); varied, the
+    year is a slip a sweep, an analysis or a search would spend all its runs on.
+    """
+    series, _, year = path.rpartition(".")
+    if not series or not year.isdigit() or int(year) <= end_year:
+        return None
+    info = field_info(model, series)
+    if info is None or not keyed_by_year(info.annotation):
+        return None
+    return (
+        f"{int(year)} is after the run's last year ({end_year}): no run reaches it, so varying "
+        f"it changes nothing; vary a year up to {end_year}"
+    )
 
 
 def leaves(value: Any, path: str = "") -> dict[str, Any]:

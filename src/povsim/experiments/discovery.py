@@ -54,6 +54,12 @@ PLAN_COLUMNS = ("run_id", "point", "point_name", "replication", "seed")
 class DiscoveryError(ValueError):
     """Results or a condition discovery cannot work on; ``str()`` is the message."""
 
+    def given_as(self, argument: str) -> DiscoveryError:
+        """The same message, the condition named as the Python ``argument`` that gave it
+        (``where 'x > 1': ...``) rather than the command line's ``--where``, as
+        :meth:`povsim.config.ScenarioError.given_as` names an override."""
+        return DiscoveryError(re.sub(r"^--where\b", argument, str(self)))
+
 
 # ------------------------------------------------------------------ the condition
 

@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 import SALib
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -64,7 +63,7 @@ from povsim.config import (
 )
 from povsim.config.errors import arms, did_you_mean, keyed_by_year, table_not_value, year_runs
 from povsim.config.fields import StrictNumbers, repeated
-from povsim.config.paths import leaves
+from povsim.config.paths import field_info, leaves, year_past_the_run
 from povsim.experiments.executors import Executor, finishing, make_executor
 from povsim.experiments.sweep import (
     MAX_RUNS,
@@ -525,6 +524,8 @@ def _as_input(path: str, python: bool) -> str:
 def _not_an_input(problem: Problem, path: str, flat: dict[str, Any], python: bool) -> str | None:
     """Why ``path`` is no input a sample can set (None: it is a number of the base
     scenario), with what to vary instead; ``python``: said for :func:`problem_spec`."""
+    if (late := year_past_the_run(problem.base, path, problem.base.end_year)) is not None:
+        return late  # whether the base gives the year or not: as a sweep design is told
     try:
         value = get_path(flat, path)
     except (KeyError, TypeError):
@@ -880,27 +881,9 @@ def _beyond_the_field(problem: Problem, path: str, source: str) -> list[Scenario
     ]
 
 
-def _field_info(base: Scenario, path: str) -> FieldInfo | None:
-    """The definition of the field at ``path`` (a year of a dated series: the series'); None
-    where it cannot be found."""
-    node: Any = base
-    info: FieldInfo | None = None
-    for part in path.split("."):
-        if isinstance(node, BaseModel):
-            info = type(node).model_fields.get(part)
-            if info is None:
-                return None
-            node = getattr(node, part)
-        elif isinstance(node, dict):  # a program by name, a year of a table by year
-            node = node.get(int(part) if part.isdigit() and int(part) in node else part)
-        else:
-            return None
-    return info
-
-
 def _choices(base: Scenario, path: str) -> list[str]:
     """The values a field of fixed choices (``Literal``) may take."""
-    info = _field_info(base, path)
+    info = field_info(base, path)
     allowed = arms(info.annotation) if info is not None else []
     return [str(c) for arm in allowed if get_origin(arm) is Literal for c in get_args(arm)]
 
@@ -908,21 +891,21 @@ def _choices(base: Scenario, path: str) -> list[str]:
 def _numeric(base: Scenario, path: str) -> bool:
     """Whether the field at ``path`` may hold a number (``designation_incidence``: a share,
     or the text "county")."""
-    info = _field_info(base, path)
+    info = field_info(base, path)
     allowed = arms(info.annotation) if info is not None else []
     return any(arm in (int, float) for arm in allowed)
 
 
 def _dated(base: Scenario, path: str) -> bool:
     """Whether the field at ``path`` is a dated series (a table keyed by year)."""
-    info = _field_info(base, path)
+    info = field_info(base, path)
     return info is not None and keyed_by_year(info.annotation)
 
 
 def _field_limits(base: Scenario, path: str) -> tuple[float | None, float | None]:
     """The least and the greatest value the field at ``path`` may take by its definition
     (``ge``/``gt``, ``le``/``lt``); None where it sets none or the field cannot be found."""
-    info = _field_info(base, path)
+    info = field_info(base, path)
     if info is None:
         return None, None
     found = [*info.metadata, *_constraints(info.annotation)]
@@ -1256,6 +1239,11 @@ class PovsimProblemSpec(ProblemSpec):
                 raise SweepError(
                     f"{out} holds the runs of another sensitivity analysis ({differs}): use "
                     "another out (--out) to start anew"
+                )
+            if _damaged(out):
+                raise SweepError(
+                    f"{Path(out) / 'design.json'} is damaged: the runs cannot be checked "
+                    "against this analysis; use another out (--out) to start anew"
                 )
             if not resume and (_design(out) or {}).get("kind") == "sensitivity":
                 raise SweepError(
@@ -1594,6 +1582,11 @@ def _design(runs: str | Path) -> dict[str, Any] | None:
     return design if isinstance(design, dict) else None
 
 
+def _damaged(runs: str | Path) -> bool:
+    """Whether ``runs`` holds a ``design.json`` that cannot be read as one."""
+    return (Path(runs) / "design.json").exists() and _design(runs) is None
+
+
 def _shown(value: Any) -> str:
     return "none" if value is None else json.dumps(value) if isinstance(value, list) else str(value)
 
@@ -1811,6 +1804,14 @@ def run_sensitivity(
                     raise SweepError(
                         f"{out} holds another analysis ({differs}): use another --out to start "
                         "anew or --overwrite to replace it (out=, overwrite=True in Python)"
+                    )
+                if _damaged(out / "runs"):
+                    # Named for the analysis: the sweep's own words were "the sweep cannot be
+                    # checked ... use another --out", and no word of --overwrite.
+                    raise SweepError(
+                        f"{out / 'runs' / 'design.json'} is damaged: the analysis in {out} "
+                        "cannot be checked against this one; use another --out to start anew "
+                        "or --overwrite to replace it (out=, overwrite=True in Python)"
                     )
                 if (out / "runs" / "design.json").exists() and not resume:
                     # Named for what the user ran, not for the sweep that keeps its runs.

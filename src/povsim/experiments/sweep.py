@@ -37,15 +37,23 @@ from povsim.config import (
 )
 from povsim.config.errors import TABLE_NOT_VALUE, table_not_value
 from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED, StrictNumbers, repeated
-from povsim.config.paths import as_field_type, differences, get_path, not_varied
+from povsim.config.paths import (
+    as_field_type,
+    differences,
+    get_path,
+    not_varied,
+    year_past_the_run,
+)
 from povsim.experiments.executors import Executor, given
 from povsim.experiments.tasks import RunSpec, execute
 from povsim.runs import metrics
 from povsim.runs.runner import RunResult
 from povsim.runs.store import (
     MARKER,
+    SESSIONS,
     OutputDirectory,
     OutputError,
+    check_continued,
     command_clock,
     locked,
     write_parquet,
@@ -472,6 +480,18 @@ def load_design(path: str | Path, overrides: Sequence[str] = ()) -> Sweep:
                     message = _table_in_design(base, table, field, changes[field]) or message
                 problems.append(ScenarioProblem(str(path), f"{table}.{field}", message))
             raise ScenarioError(problems) from None
+    # A year of a dated series past every run's end (poverty_line.2021 for 2014-2020) made
+    # points that all ran alike, as a sensitivity analysis refuses to vary it.
+    end = max(s.end_year for s in scenarios)
+    late = [
+        ScenarioProblem(str(path), f"{table}.{field}", reason)
+        for index, (_, changes) in enumerate(points)
+        for field in changes
+        if (table := _where(design, index, field)) != "set"
+        and (reason := year_past_the_run(base, field, end)) is not None
+    ]
+    if late:
+        raise ScenarioError(list(dict.fromkeys(late)))
     seed = base.seed if design.seed is None else design.seed
     record = {
         "design_file": str(path),
@@ -523,6 +543,10 @@ def _where(design: SweepDesign, index: int, field: str) -> str:
     if design.variants is not None:
         return f"variants[{index}].set"
     return "grid" if design.grid is not None else "lhs.ranges"
+
+
+FOLDERS = ("indicators", "figures")
+"""The folders a sweep writes into."""
 
 
 def _verified_results(results_dir: Path, years: dict[str, int]) -> set[str]:
@@ -619,6 +643,14 @@ def run_sweep(
                 f"{out} holds a different design{_what_differs(recorded, sweep)}: use another "
                 "--out (out= in Python) to start anew"
             )
+        # Before anything is written: a folder where runs.parquet goes was "cannot write
+        # OUT: Is a directory; --resume continues", which it never would.
+        results = [f"indicators/{p.name}" for p in results_dir.glob("*.parquet")]
+        written = ["runs.parquet", "summary.parquet", "manifest.json", MARKER, SESSIONS]
+        try:
+            check_continued(out, [*written, "figures/outcomes.png", *results], FOLDERS)
+        except OutputError as err:
+            raise SweepError(str(err)) from None
     else:
         if out.exists() and any(p.name != MARKER for p in out.iterdir()):
             raise SweepError(f"{out} exists and is not a sweep directory")

@@ -25,7 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -52,6 +52,7 @@ __all__ = [
     "command_clock",
     "command_started",
     "locked",
+    "not_finite",
     "output_kind",
     "path_component",
     "retyped",
@@ -261,6 +262,27 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 """Read once, at import: setting and restoring it later would race with other threads
 (the dashboard's, an executor's), whose files made in between would be world-writable."""
+
+
+def check_continued(out: Path, files: Iterable[str] = (), folders: Iterable[str] = ()) -> None:
+    """Refuse to continue the output at ``out`` where a file it writes is a folder, or a
+    folder it writes into is a file: found only at the write, it was "cannot write OUT: Is
+    a directory", with no word of which, and advice to resume again.
+
+    Args:
+        out: the output directory being continued.
+        files: the files it writes, relative to ``out``.
+        folders: the folders it writes into, relative to ``out``.
+
+    Raises:
+        OutputError: naming the path and what is in its place.
+    """
+    for name in folders:
+        if (path := out / name).exists() and not path.is_dir():
+            raise OutputError(f"{path} is a file where a folder goes: move it away to continue")
+    for name in files:
+        if (path := out / name).is_dir():
+            raise OutputError(f"{path} is a directory where a file goes: move it away to continue")
 
 
 def check_file_target(target: Path, overwrite: bool = False) -> None:
@@ -538,6 +560,21 @@ def retyped(frame: pd.DataFrame, row: Mapping[str, Any]) -> str:
         return ""
     many = len(wrong) > 1
     return f"its column{'s' if many else ''} {', '.join(wrong)} hold{'' if many else 's'}"
+
+
+def not_finite(frame: pd.DataFrame, columns: Sequence[str]) -> str | None:
+    """Where ``frame``, a search's history read back (its number columns checked by
+    :func:`retyped`), holds NaN or an infinity in one of ``columns`` (a cell emptied by
+    hand), as "its column X holds nan in row N"; None when all are numbers. Replayed, such a
+    row was kept as a point no run had made."""
+    import numpy as np
+
+    values = frame[list(columns)].to_numpy(dtype=float)
+    rows, found = np.nonzero(~np.isfinite(values))
+    if not len(rows):
+        return None
+    row, column = int(rows[0]), int(found[0])
+    return f"its column {columns[column]} holds {values[row, column]} in row {row + 1}"
 
 
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:
