@@ -111,6 +111,35 @@ def test_a_history_edited_to_hold_text_is_refused_before_any_run(county, tmp_pat
     assert pd.read_parquet(history).equals(edited)  # touched by no run
 
 
+def test_a_history_with_a_parameter_left_empty_is_refused_before_any_run(
+    county, tmp_path: Path
+) -> None:
+    """A row whose parameter was emptied by hand (NaN) was replayed as a point no run made."""
+    _fit(county, tmp_path / "fit", generations=1, population=2)
+    history = tmp_path / "fit" / "history.parquet"
+    edited = pd.read_parquet(history)
+    edited.loc[1, "income.growth"] = float("nan")
+    edited.to_parquet(history)
+    with pytest.raises(ScenarioError, match=r"its column income\.growth holds nan in row 2"):
+        _fit(county, tmp_path / "fit", generations=2, population=2)
+    assert pd.read_parquet(history).equals(edited)  # touched by no run
+
+
+@pytest.mark.parametrize("path", ["start_year", "end_year", "steps_per_year"])
+def test_a_field_that_defines_the_run_is_refused_as_a_parameter(
+    county, tmp_path: Path, path: str
+) -> None:
+    """A fit compares each candidate with targets of fixed years: a varied end year was
+    probed for runs first and refused as moving no target, or fitted over other years."""
+    low, high = (12.0, 24.0) if path == "steps_per_year" else (2014.0, 2015.0)
+    if path == "end_year":
+        low, high = 2019.0, 2020.0
+    parameters = [Parameter(path=path, bounds=(low, high))]
+    with pytest.raises(ScenarioError, match=f"{path} defines the run, not the policy"):
+        _fit(county, tmp_path / "fit", parameters=parameters, generations=1, population=2)
+    assert not (tmp_path / "fit").exists()
+
+
 def test_a_history_from_another_fit_is_refused_not_replayed(county, tmp_path: Path) -> None:
     fitted = _fit(county, tmp_path / "fit", generations=1, population=2)
     # a few lines, not the history, the table and the calibrated scenario in full

@@ -97,19 +97,34 @@ _SAMPLE_SIZE = ("population.households", "population.villages")
 """The sample's size, which a fit or a search sets with its ``households`` (the villages
 follow it)."""
 
+_RUN_FIELDS = {
+    "start_year": "over other years",
+    "end_year": "over other years",
+    "steps_per_year": "at other steps a year",
+}
+"""Fields that define the run a fit or a search compares its points on, not a parameter or
+a policy: varied, each point's outcomes were measured over other years (or steps)."""
 
-def not_varied(path: str, *, sized: bool = False) -> str | None:
+
+def not_varied(path: str, *, sized: bool = False, compared: bool = False) -> str | None:
     """Why a sweep, sensitivity analysis, fit or search may not vary ``path`` (None: it may).
 
     A varied ``seed`` ran every point on the same streams and wrote the values asked for
     into the plan beside identical results. ``sized``: the experiment sets the sample's
     size itself (a fit's or a search's ``households``), which a lever on it overrode while
-    the records gave the other size.
+    the records gave the other size. ``compared``: the experiment ranks its points by
+    outcomes of the same years (a fit's targets, a search's objectives), which a varied
+    ``start_year``, ``end_year`` or ``steps_per_year`` measured over other years or steps.
     """
     if sized and path in _SAMPLE_SIZE:
         return (
             "the sample's size is how finely every point is seen, not something to vary: set "
             "it with --households (households= in Python), which its villages follow"
+        )
+    if compared and (how := _RUN_FIELDS.get(path)) is not None:
+        return (
+            f"{path} defines the run, not the policy: runs {how} cannot be compared; set it in "
+            "the scenario file"
         )
     return _SET_BY_EXPERIMENT.get(path)
 

@@ -89,27 +89,6 @@ STATISTICS = ("mean", "p90", "regret")
 ROBUST_SAMPLES = 8
 """Draws of the uncertain inputs in robust mode, unless told."""
 
-RUN_FIELDS = {
-    "start_year": "over other years",
-    "end_year": "over other years",
-    "steps_per_year": "at other steps a year",
-}
-"""Fields that define the run a search compares mixes on, not a policy: a lever on one
-varied the years (or steps) its outcomes were measured over, point by point."""
-
-
-def _defines_the_run(path: str) -> str | None:
-    """Why a search may not vary ``path`` as a lever or an uncertain input: a field of
-    :data:`RUN_FIELDS` (None for any other). Its runs were measured over other years, or
-    other steps, point by point, and compared as if alike."""
-    if (how := RUN_FIELDS.get(path)) is None:
-        return None
-    return (
-        f"{path} defines the run, not the policy: runs {how} cannot be compared; set it in "
-        "the scenario file"
-    )
-
-
 SHARE = "share:"
 """Prefix of a share variable: a program's weight in the split of the shares' total."""
 
@@ -376,10 +355,7 @@ class SearchSpace:
             if lever.path in self.names:
                 problems.append(ScenarioProblem(source, where, "given twice"))
                 continue
-            if (reason := not_varied(lever.path, sized=True)) is not None:
-                problems.append(ScenarioProblem(source, where, reason))
-                continue
-            if (reason := _defines_the_run(lever.path)) is not None:
+            if (reason := not_varied(lever.path, sized=True, compared=True)) is not None:
                 problems.append(ScenarioProblem(source, where, reason))
                 continue
             whole = isinstance(value, int)
@@ -1069,7 +1045,7 @@ def _robust_problem(
     if problem.spec.shares is not None:
         raise _problem(problem.source, "shares", "shares are levers here, not uncertain inputs")
     for path in problem.spec.inputs:
-        if (reason := not_varied(path, sized=True) or _defines_the_run(path)) is not None:
+        if (reason := not_varied(path, sized=True, compared=True)) is not None:
             raise _problem(problem.source, f"inputs.{path}", reason)
     both = sorted(set(problem.spec.inputs) & set(space.names))
     if both:

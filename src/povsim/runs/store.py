@@ -563,7 +563,7 @@ def retyped(frame: pd.DataFrame, row: Mapping[str, Any]) -> str:
 
 
 def not_finite(frame: pd.DataFrame, columns: Sequence[str]) -> str | None:
-    """Where ``frame``, a search's history read back (its number columns checked by
+    """Where ``frame``, a search's or a fit's history read back (its number columns checked by
     :func:`retyped`), holds NaN or an infinity in one of ``columns`` (a cell emptied by
     hand), as "its column X holds nan in row N"; None when all are numbers. Replayed, such a
     row was kept as a point no run had made."""

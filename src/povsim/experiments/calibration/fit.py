@@ -63,6 +63,7 @@ from povsim.runs.store import (
     check_target,
     command_clock,
     locked,
+    not_finite,
     replacing,
     retyped,
 )
@@ -410,6 +411,17 @@ class _Search:
                         "",
                         f"damaged: {wrong} other values than a fit writes: "
                         "the fit cannot continue from it (--overwrite starts anew)",
+                    )
+                ]
+            )
+        if (blank := not_finite(old, self.names)) is not None:
+            raise ScenarioError(
+                [
+                    ScenarioProblem(
+                        str(self.history_file),
+                        "",
+                        f"damaged: {blank}, where a fit writes a parameter's value: the fit "
+                        "cannot continue from it (--overwrite starts anew)",
                     )
                 ]
             )

@@ -493,7 +493,7 @@ def check_against(
                 )
             )
             continue
-        if (reason := not_varied(parameter.path, sized=True)) is not None:
+        if (reason := not_varied(parameter.path, sized=True, compared=True)) is not None:
             # refused before the runs that would find it moves no target
             problems.append(
                 parameter_problem(parameters, i, "path", source, parameters_given, reason)
