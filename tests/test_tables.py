@@ -347,6 +347,13 @@ def test_an_outcome_is_named_by_a_string_with_a_year_in_ascii_digits() -> None:
         metrics.outcome("incidence@²")
 
 
+def test_an_unknown_outcome_names_where_to_look_in_python_too() -> None:
+    """Stop 63 left it: a notebook's misspelt outcome pointed only at the command line."""
+    for name in ("incidnce", "registered_people"):
+        with pytest.raises(metrics.UnknownOutcome, match=r"povsim\.OUTCOMES in Python"):
+            metrics.outcome(name)
+
+
 def test_a_run_says_how_much_of_its_budget_went_unspent(small: Scenario) -> None:
     """The summary showed the money spent (41.6 m in the baseline) but not the budget it was
     spent from (83.5 m), so half of it going unspent went unsaid."""

@@ -478,6 +478,10 @@ def pathway_outcomes(programs: Iterable[str]) -> list[str]:
     return [f"{_PATHWAY}{p}" for p in (*programs, *PATHWAY_OTHERS)]
 
 
+# Read from the command line and from Python alike, so it names both lists.
+_WHERE_LISTED = "`povsim outcomes` lists them (povsim.OUTCOMES in Python)"
+
+
 def outcome(name: str) -> Outcome:
     """The outcome called ``name``: a registered one, ``COLUMN@YEAR`` or ``exited_people:X``.
 
@@ -507,9 +511,9 @@ def outcome(name: str) -> Outcome:
         also = f", or one over the whole run: {close}" if close else ""
         raise UnknownOutcome(
             f"{name!r} is an indicator column: name it in a year, {name}@YEAR (e.g. "
-            f"{name}@2020){also}; see `povsim outcomes`"
+            f"{name}@2020){also}; {_WHERE_LISTED}"
         )
-    raise UnknownOutcome(f"unknown output {name!r}{hint}; see `povsim outcomes`")
+    raise UnknownOutcome(f"unknown output {name!r}{hint}; {_WHERE_LISTED}")
 
 
 def label(name: str) -> str:
