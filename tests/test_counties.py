@@ -1357,3 +1357,42 @@ def test_the_county_table_gives_the_counts_behind_its_rates(tiny_run) -> None:
     national = tiny_run.indicators.set_index("year")
     summed = counties.groupby("year")["missed_poor_people"].sum()
     assert np.allclose(summed, national.loc[summed.index, "missed_poor_people"])
+
+
+def test_the_nations_primary_share_is_of_its_exited_households() -> None:
+    """A county's ``primary_share`` is of its exited households (weights), but the nation's
+    was recomputed over the primary people: a program whose exits were larger households
+    took a larger share nationally than in every county (11.9% against 11.3% on the tiny
+    nation in 2016)."""
+    from povsim.runs.counties import _combined
+    from povsim.sim.pathways import PATHWAY_COLUMNS
+
+    def county(industry: tuple[float, float], none: tuple[float, float]) -> pd.DataFrame:
+        households = industry[0] + none[0]
+        rows = [
+            ("industry", *industry, industry[0] / households),
+            ("none", *none, none[0] / households),
+        ]
+        frame = pd.DataFrame(
+            [
+                {
+                    **dict.fromkeys(PATHWAY_COLUMNS, 0.0),
+                    "year": 2016,
+                    "program": program,
+                    "primary_households": h,
+                    "primary_people": p,
+                    "primary_share": share,
+                }
+                for program, h, p, share in rows
+            ]
+        )
+        return frame[list(PATHWAY_COLUMNS)]
+
+    # industry's exits are households of five, the others' of two: a quarter of the
+    # households in both counties, but 5/11 of the people
+    one = county(industry=(10.0, 50.0), none=(30.0, 60.0))
+    two = county(industry=(20.0, 100.0), none=(60.0, 120.0))
+    out = _combined([one, two], ["year", "program"]).set_index("program")
+    assert one.set_index("program").at["industry", "primary_share"] == 0.25
+    assert out.at["industry", "primary_share"] == pytest.approx(0.25)  # it read 0.4545
+    assert out["primary_share"].sum() == pytest.approx(1.0)

@@ -1089,9 +1089,11 @@ def _combined(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
     ]
     out = stacked.groupby(keys, sort=True)[numeric].sum().reset_index()
     if "primary_share" in out:  # a share does not add up: recompute it
-        total = out.groupby("year")["primary_people"].transform("sum")
+        # of the year's exited households, as each county's is (pathway_rows): over the
+        # people, a program whose exits were larger households took a larger share
+        total = out.groupby("year")["primary_households"].transform("sum")
         out["primary_share"] = np.where(
-            total > 0, out["primary_people"] / total.where(total > 0, 1), 0.0
+            total > 0, out["primary_households"] / total.where(total > 0, 1), 0.0
         )
     return out[list(frames[0].columns)]
 
