@@ -494,6 +494,13 @@ class RegistrationConfig(Section):
     later_detection: Probability = setting(
         0.2, "after the re-check years: chance a wrongly registered household is removed", "share"
     )
+    later_needs_guarantee_gap: bool = setting(
+        True,
+        "after the re-check years: a household the survey judges poor is newly identified "
+        "only when one of the three guarantees (school, medical cover, a safe house) is also "
+        "missing; a program's referral (应扶尽扶) needs its income alone",
+        "flag",
+    )
     hardship_cutoffs: tuple[float, float] = setting(
         (0.5, 0.8),
         "income as a share of the line below which a household is graded A, then B; else C",

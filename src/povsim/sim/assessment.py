@@ -53,7 +53,7 @@ from povsim.sim.exits import exits
 from povsim.sim.guarantees import food_secure, update_guarantees
 from povsim.sim.households import YEAR_FLOWS, HouseholdState
 from povsim.sim.monitoring import monitor
-from povsim.sim.registration import recheck, register, survey_judges_poor
+from povsim.sim.registration import identified, recheck, register, survey_judges_poor
 from povsim.sim.relapse import relapse_causes, relapses
 from povsim.sim.schooling import school_year
 from povsim.sim.streams import Streams
@@ -210,6 +210,7 @@ def close_year(
     # dibao households, 国办发〔2016〕70号), judged on income without that support; they
     # enter by the same procedure (按规定程序: village review and public notice).
     judged_income = assessed.copy()
+    judged = identified(h, scenario, year, judged)
     for program in programs:
         referred = program.referred(year) & unregistered
         judged_income[referred] -= program.income[referred]

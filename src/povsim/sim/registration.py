@@ -20,7 +20,14 @@ from povsim.sim.households import HouseholdState
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
 
-__all__ = ["observed_income", "recheck", "register", "register_initial", "survey_judges_poor"]
+__all__ = [
+    "identified",
+    "observed_income",
+    "recheck",
+    "register",
+    "register_initial",
+    "survey_judges_poor",
+]
 
 
 def observed_income(income: np.ndarray, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
@@ -53,6 +60,37 @@ def survey_judges_poor(
         Boolean mask, shape (n,).
     """
     return observed_income(h.register_income(), scenario, rng) < line
+
+
+def identified(
+    h: HouseholdState, scenario: Scenario, year: int, judged: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """Who of those the survey judges poor meets the standard of a new identification.
+
+    After the re-check (回头看) had looked at every household, a household never registered
+    was added (新识别) when its income was under the line and, besides, one of the three
+    guarantees was missing: "2016年家庭年人均纯收入低于2952元…且满足以下任一条件的，按程序
+    纳入建档立卡贫困对象管理" (a C- or D-grade house it cannot renovate, a member ill and
+    uninsured, a pupil out of school for poverty), while a dibao household under the
+    national standard was registered on its income (Shidian county, Yunnan, Feb 2019:
+    shidian.gov.cn/info/39268/1086063.htm; docs/register-sources.md section 62). The
+    referrals are the programs' (:meth:`~povsim.sim.programs.base.Program.referred`).
+
+    Args:
+        h: the households, read only: the three guarantees.
+        scenario: the run's scenario (``registration.later_needs_guarantee_gap`` and the
+            re-check years).
+        year: the year assessed.
+        judged: boolean mask, shape (n,): judged under the line by the survey.
+
+    Returns:
+        Boolean mask, shape (n,): ``judged``, less those the rule leaves off this year.
+    """
+    reg = scenario.registration
+    after = bool(reg.recheck_years) and year > max(reg.recheck_years)
+    if not (reg.later_needs_guarantee_gap and after):
+        return judged
+    return judged & ~h.three_guarantees_ok()
 
 
 def register(
