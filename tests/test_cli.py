@@ -823,6 +823,24 @@ def test_calibrate_over_a_damaged_history_is_one_line(tmp_path: Path) -> None:
         (["run", "{designs}/mixes.toml"], "sweep design", "not a scenario file"),
         (["run", "{regions}/jiangjin_targets.toml"], "targets file", "not a scenario file"),
         (["run", "{problems}/baseline_six.toml"], "sensitivity problem", "not a scenario file"),
+        # a --set of a scenario's table made the file look like a scenario: "base: unknown
+        # field", "replications: unknown field", ...
+        (
+            ["run", "{designs}/mixes.toml", "--set", "population.households=200"],
+            "sweep design",
+            "not a scenario file",
+        ),
+        (
+            [
+                "compare",
+                "{baseline}",
+                "{regions}/jiangjin_targets.toml",
+                "--set",
+                "income.growth=0.1",
+            ],
+            "targets file",
+            "not a scenario file",
+        ),
         (["sweep", "{baseline}"], "scenario file", "not a sweep design"),
         (
             ["sensitivity", "{baseline}", "--problem", "{designs}/mixes.toml"],
@@ -842,7 +860,7 @@ def test_a_file_of_another_kind_is_named_for_what_it_is(
         "baseline": BASELINE,
     }
     args = [a.format(**places) for a in args]
-    if args[0] in ("run", "sweep", "sensitivity"):
+    if args[0] in ("run", "compare", "sweep", "sensitivity"):
         args += ["--out", str(tmp_path / "out")]
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output

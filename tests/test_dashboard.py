@@ -615,6 +615,21 @@ def test_an_upload_changing_an_inherited_program_is_taken_and_a_bad_kind_explain
     assert load_upload("bom.toml", bom.encode("utf-8"), SCENARIOS).label == "industry_led"
 
 
+def test_an_upload_of_another_kind_of_file_names_the_command_with_its_file(
+    tmp_path: Path,
+) -> None:
+    """A sweep design uploaded was "read by `povsim sweep upload: d.toml`", the message's
+    label for the upload put where the command takes a file."""
+    design = (SCENARIOS / "designs" / "mixes.toml").read_text(encoding="utf-8")
+    message = _refused(tmp_path, "d.toml", design)
+    assert message == (
+        "upload: d.toml: this is a sweep design, not a scenario file; it is read by "
+        "`povsim sweep d.toml`"
+    )
+    targets = (SCENARIOS / "regions" / "jiangjin_targets.toml").read_text(encoding="utf-8")
+    assert "it is read by `povsim validate t.toml`" in _refused(tmp_path, "t.toml", targets)
+
+
 def test_an_upload_is_size_limited_and_nesting_safe(tmp_path: Path) -> None:
     deep = "x = " + "[" * 2_000 + "]" * 2_000 + "\n"
     assert "nests deeper" in _refused(tmp_path, "deep.toml", deep)

@@ -771,6 +771,25 @@ def test_the_api_refuses_a_sample_its_analyser_cannot_read(small_base) -> None:
     assert normal.samples is None
 
 
+def test_the_api_refuses_a_sample_setting_salib_cannot_draw_with(small_base) -> None:
+    """Morris's levels and FAST's harmonics were passed to SALib unchecked: 1 level and 0
+    harmonics ended in a ZeroDivisionError, "4" in a TypeError of string formatting, 2.5
+    levels drew a sample later analysed with 2 and -1 harmonics drew one that reads no
+    frequency; a ``calc_second_order`` of "no" drew second-order rows."""
+    sp = problem_spec(small_base, TWO, "incidence_end", time_varying=[])
+    for levels in (1, 0, -2, 2.5, "4", True):
+        with pytest.raises(ValueError, match=r"num_levels: the levels of Morris's grid, a "):
+            sp.sample_morris(4, num_levels=levels)
+    for m in (0, -1, 1.5, "4", True):
+        with pytest.raises(ValueError, match=r"M: FAST's harmonics, a whole number of at least"):
+            sp.sample_fast(100, M=m)
+    with pytest.raises(ValueError, match=r"calc_second_order: True or False, not 'no'"):
+        sp.sample_sobol(4, calc_second_order="no")
+    assert sp.samples is None
+    assert sp.sample_morris(2, num_levels=2).num_levels == 2  # the fewest SALib can draw with
+    sp.sample_fast(5, M=1)
+
+
 def test_morris_is_analysed_with_the_levels_its_sample_was_drawn_with(small_base) -> None:
     """SALib's analyser defaults to 4 levels: a sample drawn with 6 was read with 4 and
     its indices were wrong without a word."""

@@ -454,10 +454,14 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     path = Path(path)
     origin: Origin = {}
     raw: dict[str, Any] | None = None
+    files: dict[str, Any] | None = None
     keys: list[str] = []
     try:
         partial: Partial = []
         raw = _resolve(path, (), origin, None, partial)
+        # the files' own tables tell their kind: a --set population.households=... made a
+        # sweep design look like a scenario ("base: unknown field", ...)
+        files = dict(raw) if isinstance(raw, dict) else None
         # what the files say, whatever it is: a population that is not a table is the
         # validation's to refuse, in its words
         population = raw.get("population") if isinstance(raw, dict) else None
@@ -479,7 +483,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         _one_list_of_provinces(raw, origin)
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
-        raise _wrong_kind(raw, SCENARIO, path, origin) or ScenarioError(
+        raise _wrong_kind(files or raw, SCENARIO, path, origin) or ScenarioError(
             problems_from(err, origin, str(path), Scenario, raw)
         ) from None
     except RecursionError:

@@ -185,6 +185,8 @@ def load_upload(name: str, data: bytes, shipped: Path) -> Policy:
             folder = f"{shipped.resolve()}{os.sep}"
 
             def shown(text: str) -> str:
+                # a command ("it is read by `povsim sweep PATH`") takes the file's name
+                text = text.replace(f"{path}`", f"{filename}`")
                 return text.replace(str(path), source).replace(folder, "")
 
             raise ScenarioError(

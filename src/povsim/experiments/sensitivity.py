@@ -1028,6 +1028,9 @@ class PovsimProblemSpec(ProblemSpec):
         same problem draws the same sample.
 
         Raises:
+            ValueError: an N that is not a positive whole number; Morris's ``num_levels``
+                under 2, FAST's ``M`` under 1 or either not a whole number, a
+                ``calc_second_order`` not True or False.
             ScenarioError: Morris asked of an input with an unbounded distribution, FAST of
                 a problem with groups; an N too small to estimate anything from; a sample
                 whose runs would be more than :data:`MAX_RUNS`.
@@ -1049,6 +1052,7 @@ class PovsimProblemSpec(ProblemSpec):
             call = None  # SALib's own call names the wrong argument
         if call is not None:
             call.apply_defaults()
+            _check_setting(_approach(func), call.arguments)
             self._check_size(_approach(func), call.arguments)
         with warnings.catch_warnings():
             if _approach(func) in _SAMPLERS["sobol"]:
@@ -1300,6 +1304,31 @@ _SETTINGS = {
 }
 """The argument of each sampler that its analyser must be given the same."""
 _SETTINGS_SAID = {"calc_second_order": "setting", "num_levels": "levels", "M": "harmonics"}
+
+_SETTINGS_LEAST = {"num_levels": (2, "the levels of Morris's grid"), "M": (1, "FAST's harmonics")}
+"""The smallest Morris levels and FAST harmonics SALib draws a sample with, and their names."""
+
+
+def _check_setting(sampler: str, arguments: dict[str, Any]) -> None:
+    """Refuse a sampler's setting (:data:`_SETTINGS`) SALib cannot draw with, as N is
+    refused: SALib took them unchecked (1 level or 0 harmonics ended in a
+    ZeroDivisionError, "4" in a TypeError, 2.5 levels or -1 harmonics drew a sample no
+    analysis reads as drawn).
+
+    Raises:
+        ValueError: naming the argument, what it takes and the value given.
+    """
+    name = _SETTINGS.get(sampler)
+    if name is None or name not in arguments:
+        return
+    value = arguments[name]
+    if name == "calc_second_order":
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"calc_second_order: True or False, not {value!r}")
+        return
+    least, what = _SETTINGS_LEAST[name]
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise ValueError(f"{name}: {what}, a whole number of at least {least}, not {value!r}")
 
 
 _SALIB_UNBALANCED = r"\s*Convergence properties of the Sobol' sequence is only valid if\s+`N`"
