@@ -748,11 +748,25 @@ def test_a_misspelt_parameter_or_region_is_offered_the_name_meant(tmp_path: Path
         "income.household_sd?)"
     ) in " ".join(result.output.split())
     assert not (tmp_path / "fit").exists()
+    # a dated series is named with the year that makes it a number, as --set names it
+    result = runner.invoke(app, [*args, "--param", "poverty_line=2000:3000"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "(a dated series: fit one year's, e.g. poverty_line.2013)" in said
     result = runner.invoke(app, ["validate", "shandann", "--regions-dir", str(REGIONS)])
     assert result.exit_code == 2
     said = " ".join(result.output.split())
     missing = REGIONS / "shandann_targets.toml"
     assert f"{missing}: no such targets file (did you mean shandan?)" in said
+    # a region is looked up in --regions-dir: a file there was blamed on the region
+    # (".../shandan.toml/shandan_targets.toml: no such targets file"; stop 64's hunt)
+    for where, why in (
+        (REGIONS / "shandan.toml", "is not a folder"),
+        (tmp_path / "no", "does not exist"),
+    ):
+        result = runner.invoke(app, ["validate", "shandan", "--regions-dir", str(where)])
+        assert result.exit_code == 2
+        assert f"--regions-dir {where}: {why}" in " ".join(result.output.split())
 
 
 def test_every_shipped_region_loads_with_its_targets() -> None:

@@ -261,15 +261,14 @@ def validate(
     names = regions or sorted(
         p.name.removesuffix("_targets.toml") for p in regions_dir.glob("*_targets.toml")
     )
-    if not names:
-        why = (
-            "is not a folder"
-            if regions_dir.is_file()
-            else "does not exist"
-            if not regions_dir.exists()
-            else "holds no *_targets.toml files"
-        )
+    # A region named without .toml is looked up there: a file or a missing folder would
+    # otherwise be blamed on the region ("shandan.toml/shandan_targets.toml: no such file").
+    looked_up = not names or any(not name.endswith(".toml") for name in names)
+    if looked_up and not regions_dir.is_dir():
+        why = "is not a folder" if regions_dir.exists() else "does not exist"
         raise fail(f"--regions-dir {regions_dir}: {why}", 2)
+    if not names:
+        raise fail(f"--regions-dir {regions_dir}: holds no *_targets.toml files", 2)
     loaded: list[tuple[Scenario, TargetsFile]] = []
     seen: dict[Path, str] = {}
     failed = False

@@ -482,16 +482,12 @@ def check_against(
             )
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(
-                parameter_problem(
-                    parameters,
-                    i,
-                    "path",
-                    source,
-                    parameters_given,
-                    "is not a number that can be fitted",
-                )
-            )
+            why = "is not a number that can be fitted"
+            years = [str(k) for k in value] if isinstance(value, dict) else []
+            if years and all(year.isdigit() for year in years):
+                # as --set names a dated series: one year of it is a number
+                why += f" (a dated series: fit one year's, e.g. {parameter.path}.{years[0]})"
+            problems.append(parameter_problem(parameters, i, "path", source, parameters_given, why))
             continue
         if (reason := not_varied(parameter.path, sized=True, compared=True)) is not None:
             # refused before the runs that would find it moves no target
