@@ -962,6 +962,10 @@ def test_poor_counties_schedule_their_exits_by_their_poverty_and_the_money(tiny:
     late = {**money, 2014: 0.1e6, 2015: 0.1e6, 2016: 0.1e6}
     backloaded = draw_counties(paced.updated({"budget.total": late}), 3)
     assert sum(c.scheduled_exit for c in backloaded) > sum(c.scheduled_exit for c in counties)
+    # the schedules follow the plans' own money where given (geography.plan_money), not the
+    # budget's: the late money as plan money pushes them back as the late budget did
+    planned = draw_counties(paced.updated({"geography.plan_money": late}), 3)
+    assert [c.scheduled_exit for c in planned] == [c.scheduled_exit for c in backloaded]
     # no county is scheduled before the first exit year, however fast its pace
     flat = dict.fromkeys(money, 1e6)
     fastest = draw_counties(paced.updated({"geography.exit_pace": 0.95, "budget.total": flat}), 3)

@@ -371,6 +371,14 @@ class GeographyConfig(Section):
         "missed poor and wrongly exited people over the rural people) or registered only",
     )
     first_exit_year: int = setting(2016, "first year a county may exit", "year")
+    plan_money: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] = setting(
+        {},
+        "the money the poor counties' exit schedules were drawn to, each year, nationally: "
+        "a year's cut (exit_pace) is scaled by its money over the mean year's; the poor "
+        "counties' pooled funds (统筹整合使用财政涉农资金) from 2016, which the special funds "
+        "of budget.total are part of (unset: budget.total)",
+        "yuan/year",
+    )
     exit_pace: Probability | None = setting(
         None,
         "share of its poor a poor county planned to lift out a year (摘帽计划): it schedules "

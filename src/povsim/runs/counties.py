@@ -489,19 +489,20 @@ def _exit_schedule(row: Row, threshold: float, scenario: Scenario) -> tuple[int,
     reaches then: the first year, from ``first_exit_year``, that its incidence at the start
     as drawn, cut every year from the start, is under its threshold; the national deadline
     (and no incidence) for the others and when no pace is set. A year's cut is
-    ``exit_pace`` times that year's money (``budget.total``) over the mean of the years to
-    the deadline: plans were drawn to the money, which grew every year (a year without a
-    budget counts as the mean)."""
+    ``exit_pace`` times that year's money (``geography.plan_money``, else ``budget.total``)
+    over the mean of the years to the deadline: plans were drawn to the money, which grew
+    every year (a year without a figure counts as the mean)."""
     geo = scenario.geography
     deadline = scenario.exit.plan_deadline
     if geo is None or geo.exit_pace is None or not row["poor"]:
         return deadline, None
     years = range(scenario.start_year, deadline + 1)
-    money = [scenario.budget.total[y] for y in years if y in scenario.budget.total]
+    path = geo.plan_money or scenario.budget.total
+    money = [path[y] for y in years if y in path]
     mean = float(np.mean(money)) if money else 0.0
     left = row["under_line"]
     for year in years:
-        weight = scenario.budget.total.get(year, mean) / mean if mean > 0 else 1.0
+        weight = path.get(year, mean) / mean if mean > 0 else 1.0
         left *= max(0.0, 1.0 - geo.exit_pace * weight)
         if year >= geo.first_exit_year and left < threshold:
             return year, float(left)
