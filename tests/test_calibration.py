@@ -767,6 +767,11 @@ def test_a_misspelt_parameter_or_region_is_offered_the_name_meant(tmp_path: Path
         result = runner.invoke(app, ["validate", "shandan", "--regions-dir", str(where)])
         assert result.exit_code == 2
         assert f"--regions-dir {where}: {why}" in " ".join(result.output.split())
+    # a folder given as the region is not looked up there, whatever --regions-dir is
+    args = ["validate", str(tmp_path), "--regions-dir", str(tmp_path / "no")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "a directory; give a region" in " ".join(result.output.split())
 
 
 def test_every_shipped_region_loads_with_its_targets() -> None:

@@ -975,6 +975,21 @@ def test_poor_counties_schedule_their_exits_by_their_poverty_and_the_money(tiny:
     assert {s.scenario.exit.plan_county_deadline for s in county_specs(tiny, 3)} == {None}
 
 
+def test_plan_money_is_refused_as_budget_total_is_where_it_could_not_be_meant(
+    tiny: Scenario,
+) -> None:
+    """The review of stop 64: a plan_money none of whose years was run, or all zero, drew
+    every schedule flat (the mean year's money 0), and a year left out between two was
+    filled with the mean of the others, all without a word."""
+    for money, said in (
+        ({2061: 1e9}, "none of its years (2061) is simulated"),
+        ({2016: 0.0, 2017: 0.0}, "no money in any simulated year"),
+        ({2014: 1e9, 2016: 2e9}, "no value for 2015, between years it gives"),
+    ):
+        with pytest.raises(ScenarioError, match=re.escape(said)):
+            tiny.updated({"geography.plan_money": money})
+
+
 def test_what_each_county_sets_is_refused_as_an_override() -> None:
     """`--set exit.county_threshold=0.05` on the county-resolved profile was accepted,
     recorded in the manifest and overwritten county by county: the run did not change."""

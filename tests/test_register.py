@@ -1093,7 +1093,9 @@ def test_after_the_recheck_years_few_are_added(rules: Scenario) -> None:
             "monitoring.from_year": 2019,
         }
     )
-    rows = [{"status": Status.UNREGISTERED} for _ in range(2000)]
+    # Uninsured: after the re-check a new identification needs a guarantee missing as well
+    # (test_after_the_recheck_a_new_identification_needs_a_missing_guarantee).
+    rows = [{"status": Status.UNREGISTERED, "medical_ok": False} for _ in range(2000)]
     # From the monitoring's first year (2019) those found at risk enter it, not the register.
     for year, low, high in ((2016, 2000, 2000), (2017, 60, 140), (2019, 0, 0)):
         h, v = hand_built(*rows)

@@ -263,7 +263,9 @@ def validate(
     )
     # A region named without .toml is looked up there: a file or a missing folder would
     # otherwise be blamed on the region ("shandan.toml/shandan_targets.toml: no such file").
-    looked_up = not names or any(not name.endswith(".toml") for name in names)
+    looked_up = not names or any(
+        not name.endswith(".toml") and not Path(name).is_dir() for name in names
+    )
     if looked_up and not regions_dir.is_dir():
         why = "is not a folder" if regions_dir.exists() else "does not exist"
         raise fail(f"--regions-dir {regions_dir}: {why}", 2)

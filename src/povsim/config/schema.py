@@ -992,6 +992,8 @@ class Scenario(Section):
         # Its years outside the run are allowed: a scenario may be run over fewer years.
         series = {"budget.total": self.budget.total}
         series |= {f"programs.{n}.budget": p.budget for n, p in self.programs.items() if p.budget}
+        if self.geography is not None:
+            series["geography.plan_money"] = self.geography.plan_money
         simulated = self.years
         for field, money in series.items():
             if not money:
@@ -1010,6 +1012,14 @@ class Scenario(Section):
                     f"{field}: no value for {year_runs(holes)}, between years it gives "
                     f"(write {holes[0]} = 0 for a year without money, or mend a mistyped year)"
                 )
+        plan = self.geography.plan_money if self.geography is not None else {}
+        if plan and not any(plan.get(y, 0.0) > 0 for y in simulated):
+            # the schedules' weights are each year's money over the mean year's
+            raise ValueError(
+                "geography.plan_money: no money in any simulated year: the county exit "
+                "schedules are drawn to each year's share of it (leave it out to draw them "
+                "to budget.total)"
+            )
         return self
 
     @model_validator(mode="after")
