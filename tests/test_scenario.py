@@ -24,7 +24,11 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted([*SCENARIOS.glob("*.toml"), *SCENARIOS.glob("instruments/*.toml")]),
+    ids=lambda p: p.name,
+)
 def test_shipped_scenarios_validate(path: Path) -> None:
     scenario = load_scenario(path)
     assert scenario.name == path.stem
