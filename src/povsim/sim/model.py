@@ -327,11 +327,16 @@ class PovertyModel(County):
     def indicators(self) -> pd.DataFrame:
         """One row per assessed year (see :data:`povsim.sim.indicators.INDICATORS`), each
         column of its :data:`~povsim.sim.indicators.INDICATOR_TYPES` type."""
-        if not self.datacollector.model_vars.get("year"):
-            frame = pd.DataFrame({name: [] for name in INDICATORS})
-        else:
-            frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        return frame.astype({name: INDICATOR_TYPES[name] for name in INDICATORS})
+        reported = self.datacollector.model_vars
+        # Typed as each column is built: astype by column left a block per column, and a
+        # county-resolved run keeps 861 such tables (100 MB more at 300,000 agents, and
+        # slower to sum: stop 64).
+        return pd.DataFrame(
+            {
+                name: np.asarray(reported.get(name, []), dtype=INDICATOR_TYPES[name])
+                for name in INDICATORS
+            }
+        )
 
     def pathways(self) -> pd.DataFrame:
         """Exits credited to each program (several may share one) and primary pathways."""
