@@ -329,7 +329,7 @@ def test_a_year_setting_after_the_run_is_noted() -> None:
         "registration.recheck_years gives 1, before the run's first year (2014): never reached"
     ]
     regions = [p for p in SCENARIOS.glob("regions/*.toml") if not p.stem.endswith("_targets")]
-    for path in [*SCENARIOS.glob("*.toml"), *regions]:
+    for path in [*SCENARIOS.glob("*.toml"), *SCENARIOS.glob("instruments/*.toml"), *regions]:
         assert load_scenario(path).notes() == [], path  # the shipped files: none
 
 
