@@ -67,6 +67,18 @@ def test_industry_eligibility_and_ramped_farm_gain(bare: Scenario) -> None:
     assert industry.income[0] == pytest.approx(3000 * 0.8)
 
 
+def test_an_effect_stops_ramping_when_support_ends(bare: Scenario) -> None:
+    scenario = with_program(bare, "industry", gain=3000, ramp_years=3, duration_years=1, decay=0.2)
+    model, industry = start_year(scenario, REG)
+    assert industry.income[0] == pytest.approx(1000)  # a third of the way up
+    model.year = 2015
+    industry.begin_year(2015)
+    assert not industry.enrolled[0]
+    assert industry.income[0] == pytest.approx(1000 * 0.8)  # what was built decays
+    industry.begin_year(2016)
+    assert industry.income[0] == pytest.approx(1000 * 0.8**2)
+
+
 def test_industry_gain_moves_with_farm_prices(bare: Scenario) -> None:
     scenario = with_program(bare, "industry", gain=3000, ramp_years=1)
     model, _ = start_year(scenario, REG)

@@ -469,9 +469,12 @@ class SupportProgram(Program):
         """Share of the full effect each household gets this year (lag, ramp-up, decay)."""
         c = self.config
         started = self.since > 0
-        years_in = year - self.since.astype(np.int64)
-        ramp = np.clip((years_in - c.lag_years + 1) / c.ramp_years, 0.0, 1.0)
         ended = (self.until > 0) & ~self.enrolled
+        years_in = year - self.since.astype(np.int64)
+        # Support that ended stops the ramp where its last year left it: what decays is what
+        # was built, not the full effect it would have grown to.
+        grown = np.where(ended, np.minimum(self.until.astype(np.int64), year), year)
+        ramp = np.clip((grown - self.since.astype(np.int64) - c.lag_years + 1) / c.ramp_years, 0, 1)
         if c.decay > 0:
             after = np.maximum(year - self.until.astype(np.int64), 0)
             ramp = np.where(ended, ramp * (1.0 - c.decay) ** after, ramp)
