@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from povsim.config import Scenario
+from povsim.config.schema import RegistrationConfig
 from povsim.config.vocabulary import Cause, Hardship, Status
 from povsim.sim.households import HouseholdState
 from povsim.sim.streams import Streams
@@ -62,6 +63,11 @@ def survey_judges_poor(
     return observed_income(h.register_income(), scenario, rng) < line
 
 
+def _past_the_recheck(reg: RegistrationConfig, year: int) -> bool:
+    """Whether ``year`` comes after the re-check years (none: the re-check never ends)."""
+    return bool(reg.recheck_years) and year > max(reg.recheck_years)
+
+
 def identified(
     h: HouseholdState, scenario: Scenario, year: int, judged: NDArray[np.bool_]
 ) -> NDArray[np.bool_]:
@@ -87,8 +93,7 @@ def identified(
         Boolean mask, shape (n,): ``judged``, less those the rule leaves off this year.
     """
     reg = scenario.registration
-    after = bool(reg.recheck_years) and year > max(reg.recheck_years)
-    if not (reg.later_needs_guarantee_gap and after):
+    if not (reg.later_needs_guarantee_gap and _past_the_recheck(reg, year)):
         return judged
     return judged & ~h.three_guarantees_ok()
 
@@ -247,7 +252,7 @@ def recheck(
         h.rechecked |= reached
         # A household looked at and missed is no longer held for the re-check: it may exit.
         looked = registered & h.rechecked
-    elif year > max(reg.recheck_years):
+    elif _past_the_recheck(reg, year):
         detection, review = reg.later_detection, reg.later_review_coverage
     else:
         # The register stands as first drawn until the re-check, and between its years: no
