@@ -168,6 +168,29 @@ def test_failed_loans_are_lost_to_the_fund_and_loans_revolve(bare: Scenario) -> 
     assert aid.ledger[-1]["spent_yuan"] == 0.0  # the second village has no households
 
 
+@pytest.mark.parametrize("once", [True, False])
+def test_a_household_borrows_from_a_fund_once_when_enrolled_once(
+    bare: Scenario, once: bool
+) -> None:
+    """With ``once`` a household is enrolled at most once: the fund's own year ignored it, so
+    a household borrowed again every year whatever the setting."""
+    scenario = with_program(
+        bare,
+        "mutual_aid",
+        budget=budget(200000.0),
+        fund=200000.0,
+        loan=50000.0,
+        poor_villages_only=False,
+        failure=0.0,
+        once=once,
+    )
+    _model, aid = start_year(scenario, *[REG] * 4, villages=2)
+    assert aid.enrolled[:4].all()
+    aid.begin_year(2015)
+    assert aid.enrolled[:4].tolist() == [not once] * 4
+    assert aid.pool[0] == 200000.0  # repaid: the fund has money, the households had their loan
+
+
 # -- public-welfare jobs -----------------------------------------------------------------------
 def test_posts_go_to_households_with_weak_or_part_labour(bare: Scenario) -> None:
     scenario = with_program(bare, "public_jobs", wage=6000.0, unit_cost=6000.0)
