@@ -471,6 +471,11 @@ def test_a_module_that_fails_on_import_is_a_scenario_error(
             "unknown cause",
         ),
         (
+            "[programs.social_security]\nduration_years = 3\n",
+            "programs.social_security.duration_years",
+            "re-assessed every year",
+        ),
+        (
             "[programs.industry]\nshare = 0.7\n[programs.health]\nshare = 0.6\n",
             "programs",
             "more than 1",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from povsim.config.fields import Probability, Year, setting
 from povsim.config.programs.base import Priority, ProgramConfig, StatusName
@@ -93,6 +93,26 @@ class SocialSecurityConfig(ProgramConfig):
     )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")
     take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
-    duration_years: int = setting(1, "years between re-assessments", "years", ge=1)
+    duration_years: int = setting(
+        1,
+        "years between re-assessments: 1, the allowance is re-assessed every year (no other "
+        "value is taken)",
+        "years",
+        ge=1,
+    )
     decay: Probability = setting(1.0, "share of the effect lost after support ends", "1/year")
     once: bool = setting(False, "a household is enrolled at most once")
+
+    @field_validator("duration_years")
+    @classmethod
+    def _assessed_every_year(cls, value: int) -> int:
+        # Dibao's rules reviewed a household without labour once a year and others more often,
+        # and paid more or less as its income changed (docs/register-sources.md section 65):
+        # the model's yearly assessment is the longest term there was, so a longer one would
+        # be a setting that changes nothing.
+        if value != 1:
+            raise ValueError(
+                "the allowance is re-assessed every year (a household without labour was "
+                f"reviewed yearly, others more often): 1, not {value}"
+            )
+        return value
