@@ -346,6 +346,18 @@ def test_pairing_places_workers_and_sends_work_teams(bare: Scenario) -> None:
     assert model.villages.work_team.tolist() == [False, True, False]  # most registered
 
 
+def test_the_run_without_support_sends_no_pairing_teams(bare: Scenario) -> None:
+    """The counterfactual has no work teams: it kept pairing's, which the program sent
+    whatever its money (50 of 51 villages in plus_pairing with 10 teams a year)."""
+    scenario = with_program(bare, "pairing", budget=budget(6000.0), work_teams=1.0)
+    rows = [{**REG, "village": 1}, {**REG, "village": 0}]
+    model, _ = start_year(scenario.without_support(), *rows, villages=3)
+    assert not model.villages.work_team.any()
+    # Teams alone, without money, are support: there is a counterfactual to run.
+    assert with_program(bare, "pairing", budget=budget(0.0), work_teams=1.0).has_support()
+    assert not with_program(bare, "pairing", budget=budget(0.0)).has_support()
+
+
 # -- consumption support --------------------------------------------------------------------
 def test_consumption_support_raises_what_industry_households_earn(bare: Scenario) -> None:
     scenario = bare.updated(

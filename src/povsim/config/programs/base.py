@@ -109,6 +109,12 @@ class ProgramConfig(StrictNumbers):
         """Field changes that leave this program without support (the counterfactual)."""
         return {"share": 0.0, "budget": None}
 
+    def support_besides_money(self) -> bool:
+        """Whether the program gives support its money does not measure (pairing's work
+        teams), which :meth:`without_support` also takes away: a scenario with it has a
+        counterfactual to run though no program has money."""
+        return False
+
     def totals(self) -> tuple[str, ...]:
         """Fields that are totals for the scenario's whole population (yuan, people; a number
         or one by year): a county's share of a national run takes its share of them."""
