@@ -491,6 +491,34 @@ def test_bad_program_tables(tmp_path: Path, table: str, path: str, problem: str)
     assert problem in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("kind", "timing"),
+    [
+        ("microcredit", "once"),
+        ("consumption", "once"),
+        ("student_aid", "once"),
+        ("social_security", "once"),
+        ("work_away", "yearly"),
+        ("infrastructure", "yearly"),
+    ],
+)
+def test_a_cost_timing_a_program_does_not_follow_is_refused(
+    bare: Scenario, kind: str, timing: str
+) -> None:
+    """These programs pay on one timing whatever ``cost_timing`` said: the other was taken
+    and changed nothing."""
+    programs: dict[str, dict] = {
+        "industry": {"kind": "industry"},
+        kind: {"kind": kind, "cost_timing": timing},
+    }
+    if kind == "work_away":
+        programs[kind] |= {"labourers": {2014: 1.0}, "earnings": {2014: 1.0}}
+    with pytest.raises(ScenarioError, match=rf"programs\.{kind}\.cost_timing: .*not '{timing}'"):
+        bare.updated({"programs": programs})
+    programs[kind]["cost_timing"] = "yearly" if timing == "once" else "once"
+    assert bare.updated({"programs": programs}).programs[kind].cost_timing != timing
+
+
 @settings(
     max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
