@@ -191,6 +191,13 @@ def test_a_household_borrows_from_a_fund_once_when_enrolled_once(
     assert aid.pool[0] == 200000.0  # repaid: the fund has money, the households had their loan
 
 
+def test_a_loan_from_a_fund_has_no_unit_cost(bare: Scenario) -> None:
+    """The budget pays the funds' seed capital, never ``unit_cost``: it only ordered the queue
+    under ``priority = "cost"``, so a cost of a loan is refused, not taken and ignored."""
+    with pytest.raises(ScenarioError, match=r"programs\.mutual_aid\.unit_cost: .*0, not 500"):
+        with_program(bare, "mutual_aid", unit_cost=500.0)
+
+
 # -- public-welfare jobs -----------------------------------------------------------------------
 def test_posts_go_to_households_with_weak_or_part_labour(bare: Scenario) -> None:
     scenario = with_program(bare, "public_jobs", wage=6000.0, unit_cost=6000.0)
