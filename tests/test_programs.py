@@ -471,6 +471,11 @@ def test_a_module_that_fails_on_import_is_a_scenario_error(
             "unknown cause",
         ),
         (
+            "[programs.social_security]\nduration_years = 3\n",
+            "programs.social_security.duration_years",
+            "re-assessed every year",
+        ),
+        (
             "[programs.industry]\nshare = 0.7\n[programs.health]\nshare = 0.6\n",
             "programs",
             "more than 1",
@@ -484,6 +489,34 @@ def test_bad_program_tables(tmp_path: Path, table: str, path: str, problem: str)
         load_scenario(bad)
     assert f"{bad}: {path}" in str(caught.value)
     assert problem in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "timing"),
+    [
+        ("microcredit", "once"),
+        ("consumption", "once"),
+        ("student_aid", "once"),
+        ("social_security", "once"),
+        ("work_away", "yearly"),
+        ("infrastructure", "yearly"),
+    ],
+)
+def test_a_cost_timing_a_program_does_not_follow_is_refused(
+    bare: Scenario, kind: str, timing: str
+) -> None:
+    """These programs pay on one timing whatever ``cost_timing`` said: the other was taken
+    and changed nothing."""
+    programs: dict[str, dict] = {
+        "industry": {"kind": "industry"},
+        kind: {"kind": kind, "cost_timing": timing},
+    }
+    if kind == "work_away":
+        programs[kind] |= {"labourers": {2014: 1.0}, "earnings": {2014: 1.0}}
+    with pytest.raises(ScenarioError, match=rf"programs\.{kind}\.cost_timing: .*not '{timing}'"):
+        bare.updated({"programs": programs})
+    programs[kind]["cost_timing"] = "yearly" if timing == "once" else "once"
+    assert bare.updated({"programs": programs}).programs[kind].cost_timing != timing
 
 
 @settings(

@@ -168,6 +168,36 @@ def test_failed_loans_are_lost_to_the_fund_and_loans_revolve(bare: Scenario) -> 
     assert aid.ledger[-1]["spent_yuan"] == 0.0  # the second village has no households
 
 
+@pytest.mark.parametrize("once", [True, False])
+def test_a_household_borrows_from_a_fund_once_when_enrolled_once(
+    bare: Scenario, once: bool
+) -> None:
+    """With ``once`` a household is enrolled at most once: the fund's own year ignored it, so
+    a household borrowed again every year whatever the setting."""
+    scenario = with_program(
+        bare,
+        "mutual_aid",
+        budget=budget(200000.0),
+        fund=200000.0,
+        loan=50000.0,
+        poor_villages_only=False,
+        failure=0.0,
+        once=once,
+    )
+    _model, aid = start_year(scenario, *[REG] * 4, villages=2)
+    assert aid.enrolled[:4].all()
+    aid.begin_year(2015)
+    assert aid.enrolled[:4].tolist() == [not once] * 4
+    assert aid.pool[0] == 200000.0  # repaid: the fund has money, the households had their loan
+
+
+def test_a_loan_from_a_fund_has_no_unit_cost(bare: Scenario) -> None:
+    """The budget pays the funds' seed capital, never ``unit_cost``: it only ordered the queue
+    under ``priority = "cost"``, so a cost of a loan is refused, not taken and ignored."""
+    with pytest.raises(ScenarioError, match=r"programs\.mutual_aid\.unit_cost: .*0, not 500"):
+        with_program(bare, "mutual_aid", unit_cost=500.0)
+
+
 # -- public-welfare jobs -----------------------------------------------------------------------
 def test_posts_go_to_households_with_weak_or_part_labour(bare: Scenario) -> None:
     scenario = with_program(bare, "public_jobs", wage=6000.0, unit_cost=6000.0)
@@ -321,6 +351,18 @@ def test_pairing_places_workers_and_sends_work_teams(bare: Scenario) -> None:
     assert pairing.income[0] == pytest.approx(36000.0 / 4)
     assert pairing.ledger[-1]["spent_yuan"] == pytest.approx(6000.0)
     assert model.villages.work_team.tolist() == [False, True, False]  # most registered
+
+
+def test_the_run_without_support_sends_no_pairing_teams(bare: Scenario) -> None:
+    """The counterfactual has no work teams: it kept pairing's, which the program sent
+    whatever its money (50 of 51 villages in plus_pairing with 10 teams a year)."""
+    scenario = with_program(bare, "pairing", budget=budget(6000.0), work_teams=1.0)
+    rows = [{**REG, "village": 1}, {**REG, "village": 0}]
+    model, _ = start_year(scenario.without_support(), *rows, villages=3)
+    assert not model.villages.work_team.any()
+    # Teams alone, without money, are support: there is a counterfactual to run.
+    assert with_program(bare, "pairing", budget=budget(0.0), work_teams=1.0).has_support()
+    assert not with_program(bare, "pairing", budget=budget(0.0)).has_support()
 
 
 # -- consumption support --------------------------------------------------------------------

@@ -311,6 +311,20 @@ def test_being_already_away_does_not_pass_down_the_line(rules: Scenario) -> None
     assert program.labour_left[order].tolist() == [0.0, 1.0, 1.0, 1.0]
 
 
+def test_placement_is_paid_only_for_labourers_newly_away(rules: Scenario) -> None:
+    """``unit_cost`` is per labourer newly away: the first year charged the labourers already
+    away when the incomes were drawn as well, as if the program had sent them."""
+    scenario = away(rules, 3, drawn_labourers=1.0, unit_cost=500.0)
+    one = {**REG, "labour": 1}
+    model, program = start_year(scenario, one, one, one, one)
+    weight = model.households.weight[0]
+    assert program.labour_away.sum() == 3
+    assert program.ledger[-1]["spent_yuan"] == pytest.approx(2 * 500.0 * weight)
+    model.year = 2015
+    program.begin_year(2015)  # the same three away: no one new
+    assert program.ledger[-1]["spent_yuan"] == 0.0
+
+
 def test_without_support_those_already_away_stay_and_no_one_more_goes(rules: Scenario) -> None:
     scenario = away(rules, 10, drawn_labourers=4.0).without_support()
     assert scenario.programs["work_away"].labourers == {2014: 4.0}

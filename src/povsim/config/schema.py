@@ -1093,11 +1093,14 @@ class Scenario(Section):
         return self.updated(changes)
 
     def has_support(self) -> bool:
-        """Whether any program has money in any year, work teams are sent, or households are
+        """Whether any program has money in any year, work teams are sent (the poor villages'
+        or a program's: :meth:`ProgramConfig.support_besides_money`), or households are
         monitored within the simulated years: what :meth:`without_support` takes away."""
         if self.villages.work_teams or self.monitoring.active(self.end_year):
             return True
         for program in self.programs.values():
+            if program.support_besides_money():
+                return True
             if program.budget is not None:
                 if any(v > 0 for v in program.budget.values()):
                     return True

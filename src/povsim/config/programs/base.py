@@ -35,6 +35,10 @@ class ProgramConfig(StrictNumbers):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     for_villages: ClassVar[bool] = False
     """The program upgrades villages, not households: no household's support names it."""
+    fixed_timing: ClassVar[str | None] = None
+    """Why the program pays on one timing only, its default ``cost_timing``, whatever the
+    setting says (its cost is not ``unit_cost`` paid at enrolment or yearly): another value
+    is refused. Unset: both timings are honoured."""
 
     kind: str = setting("", "program type: a built-in name or 'package.module:Class'")
     share: Probability = setting(0.0, "share of budget.total this program gets", "share")
@@ -109,10 +113,24 @@ class ProgramConfig(StrictNumbers):
         """Field changes that leave this program without support (the counterfactual)."""
         return {"share": 0.0, "budget": None}
 
+    def support_besides_money(self) -> bool:
+        """Whether the program gives support its money does not measure (pairing's work
+        teams), which :meth:`without_support` also takes away: a scenario with it has a
+        counterfactual to run though no program has money."""
+        return False
+
     def totals(self) -> tuple[str, ...]:
         """Fields that are totals for the scenario's whole population (yuan, people; a number
         or one by year): a county's share of a national run takes its share of them."""
         return ("budget",)
+
+    @field_validator("cost_timing")
+    @classmethod
+    def _timing_honoured(cls, value: CostTiming) -> CostTiming:
+        default = cls.model_fields["cost_timing"].default
+        if cls.fixed_timing is not None and value != default:
+            raise ValueError(f"{cls.fixed_timing}: {default!r}, not {value!r}")
+        return value
 
     @field_validator("causes")
     @classmethod

@@ -5,6 +5,8 @@ What the program does, with its sources: :mod:`povsim.sim.programs.microcredit`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from povsim.config.fields import Probability, setting
 from povsim.config.programs.base import CostTiming, ProgramConfig, StatusName
 
@@ -12,6 +14,8 @@ __all__ = ["MicrocreditConfig"]
 
 
 class MicrocreditConfig(ProgramConfig):
+    fixed_timing: ClassVar = "the budget pays the interest every year of the loan"
+
     min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
     statuses: tuple[StatusName, ...] = setting(
         ("registered", "exited"),
@@ -56,5 +60,7 @@ class MicrocreditConfig(ProgramConfig):
         "to every eligible household that asked, renewals included: Xinhua, 3 Jul 2020)",
         "share",
     )
-    cost_timing: CostTiming = setting("yearly", "the interest is paid every year of the loan")
+    cost_timing: CostTiming = setting(
+        "yearly", "the interest is paid every year of the loan (another timing is refused)"
+    )
     decay: Probability = setting(1.0, "share of the effect lost after the loan ends", "1/year")

@@ -5,6 +5,8 @@ What the program does, with its sources: :mod:`povsim.sim.programs.mutual_aid`.
 
 from __future__ import annotations
 
+from pydantic import field_validator
+
 from povsim.config.fields import Probability, setting
 from povsim.config.programs.base import ProgramConfig
 
@@ -24,6 +26,24 @@ class MutualAidConfig(ProgramConfig):
         0.08, "chance a loan's activity fails and the loan is lost to the fund", "1/year"
     )
     poor_villages_only: bool = setting(True, "funds only in designated poor villages")
+    unit_cost: float = setting(
+        0.0,
+        "none: the budget pays the funds' seed capital (fund) and the loans revolve (a cost "
+        "of a loan is refused)",
+        "yuan",
+        ge=0.0,
+    )
     duration_years: int = setting(1, "loan term", "years", ge=1)
     once: bool = setting(False, "a household is enrolled at most once")
     decay: Probability = setting(1.0, "share of the effect lost after the loan ends", "1/year")
+
+    @field_validator("unit_cost")
+    @classmethod
+    def _no_cost_a_household(cls, value: float) -> float:
+        # It only ordered the queue under priority = "cost": the budget never paid it.
+        if value != 0:
+            raise ValueError(
+                "the budget pays each fund's seed capital (fund) and the loans revolve, so a "
+                f"loan costs it nothing: 0, not {value:g}"
+            )
+        return value

@@ -31,3 +31,11 @@ class PairingConfig(EmploymentConfig):
         ge=0.0,
         le=1e6,
     )
+
+    def without_support(self) -> dict[str, object]:
+        # The helping units' teams are support as the poor villages' are (which the
+        # counterfactual's villages.work_teams = false removes).
+        return {**super().without_support(), "work_teams": 0.0}
+
+    def support_besides_money(self) -> bool:
+        return self.work_teams > 0

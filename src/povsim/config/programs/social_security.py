@@ -5,17 +5,19 @@ What the program does, with its sources: :mod:`povsim.sim.programs.social_securi
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from povsim.config.fields import Probability, Year, setting
-from povsim.config.programs.base import Priority, ProgramConfig, StatusName
+from povsim.config.programs.base import CostTiming, Priority, ProgramConfig, StatusName
 
 __all__ = ["SocialSecurityConfig"]
 
 
 class SocialSecurityConfig(ProgramConfig):
+    fixed_timing: ClassVar = "the allowance is paid every year it is due"
+
     max_labour: int | None = setting(0, "most workers a household may have", "people", ge=0)
     statuses: tuple[StatusName, ...] = setting(
         ("registered", "exited"), "register statuses that may enrol"
@@ -93,6 +95,29 @@ class SocialSecurityConfig(ProgramConfig):
     )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")
     take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
-    duration_years: int = setting(1, "years between re-assessments", "years", ge=1)
+    cost_timing: CostTiming = setting(
+        "yearly", "the allowance is paid every year it is due (another timing is refused)"
+    )
+    duration_years: int = setting(
+        1,
+        "years between re-assessments: 1, the allowance is re-assessed every year (no other "
+        "value is taken)",
+        "years",
+        ge=1,
+    )
     decay: Probability = setting(1.0, "share of the effect lost after support ends", "1/year")
     once: bool = setting(False, "a household is enrolled at most once")
+
+    @field_validator("duration_years")
+    @classmethod
+    def _assessed_every_year(cls, value: int) -> int:
+        # Dibao's rules reviewed a household without labour once a year and others more often,
+        # and paid more or less as its income changed (docs/register-sources.md section 66):
+        # the model's yearly assessment is the longest term there was, so a longer one would
+        # be a setting that changes nothing.
+        if value != 1:
+            raise ValueError(
+                "the allowance is re-assessed every year (a household without labour was "
+                f"reviewed yearly, others more often): 1, not {value}"
+            )
+        return value

@@ -5,7 +5,7 @@ What the program does, with its sources: :mod:`povsim.sim.programs.student_aid`.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -16,6 +16,8 @@ __all__ = ["StudentAidConfig"]
 
 
 class StudentAidConfig(ProgramConfig):
+    fixed_timing: ClassVar = "the aid is paid every school year"
+
     budget: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] | None = setting(
         {},
         "none of the poverty funds (empty): once guaranteed it is paid from the education "
@@ -39,7 +41,9 @@ class StudentAidConfig(ProgramConfig):
         ge=0.0,
         le=0.0,
     )
-    cost_timing: CostTiming = setting("yearly", "the aid is paid every school year")
+    cost_timing: CostTiming = setting(
+        "yearly", "the aid is paid every school year (another timing is refused)"
+    )
     duration_years: int = setting(
         12, "most years of aid before a household is assessed anew", "years", ge=1
     )

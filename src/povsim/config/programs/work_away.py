@@ -5,12 +5,12 @@ What the program does, with its sources: :mod:`povsim.sim.programs.work_away`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
 from povsim.config.fields import Probability, Year, setting
-from povsim.config.programs.base import ProgramConfig, StatusName
+from povsim.config.programs.base import CostTiming, ProgramConfig, StatusName
 
 __all__ = ["WorkAwayConfig"]
 
@@ -18,6 +18,8 @@ __all__ = ["WorkAwayConfig"]
 class WorkAwayConfig(ProgramConfig):
     """Work away from home (外出务工): how many of the register's labourers work away, and
     what they earn, as the employment drive reported it."""
+
+    fixed_timing: ClassVar = "placement is paid once, as a labourer goes"
 
     labourers: dict[Year, Annotated[float, Field(ge=0.0, le=1e9)]] = setting(
         ...,
@@ -59,6 +61,9 @@ class WorkAwayConfig(ProgramConfig):
     )
     unit_cost: float = setting(
         0.0, "organised placement (transport, job fairs) per labourer newly away", "yuan", ge=0.0
+    )
+    cost_timing: CostTiming = setting(
+        "once", "unit_cost is paid as a labourer goes (another timing is refused)"
     )
 
     def totals(self) -> tuple[str, ...]:

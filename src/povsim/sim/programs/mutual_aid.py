@@ -64,6 +64,8 @@ class MutualAid(SupportProgram):
 
         draws = self.draws("take_up")
         eligible = self._one_a_household(self.eligible(year), "eligible", year)
+        if c.once:
+            eligible &= self.since == 0
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
         new = self._lend(candidates, year)
         self.enrol(new, year)

@@ -84,8 +84,6 @@ class WorkAway(SupportProgram):
         taken = fit_queue(h.weight[owner], keys, target)
         before = self.labour_away
         self.labour_away = np.bincount(owner[taken], minlength=h.n)
-        newly = np.maximum(self.labour_away - before, 0)
-        spent = float(c.unit_cost * (newly * h.weight).sum())
         went = self.labour_away > 0
         # A household whose labourers all came home has lost the work (a relapse cause).
         self.end_support(self.enrolled & ~went, year)
@@ -100,6 +98,10 @@ class WorkAway(SupportProgram):
         cutoff = -np.inf if self.drawn_cutoff is None else self.drawn_cutoff
         already = np.bincount(owner[keys <= cutoff], minlength=h.n)
         self.labour_left = np.maximum(self.labour_away - already, 0).astype(np.float64)
+        # Placement is paid for a labourer newly away: not one away last year, nor one away
+        # before the program began (the first year's ``before`` is empty).
+        newly = np.maximum(self.labour_away - np.maximum(before, already), 0)
+        spent = float(c.unit_cost * (newly * h.weight).sum())
         wage = in_force(c.earnings, year)
         self.magnitude = c.remitted_share * wage * self.labour_left / h.size
         kept = (1.0 - c.remitted_share) * wage * self.labour_away / h.size
