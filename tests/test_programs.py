@@ -165,6 +165,33 @@ def test_education_secures_schooling_then_a_school_leaver_works(bare: Scenario) 
     assert h.pupils[1] == 1
 
 
+def test_education_pays_for_the_pupils_a_household_has_at_school_each_year(
+    bare: Scenario,
+) -> None:
+    """The allowance is per pupil (``allowance``, yuan/pupil/year) and its cost counts the
+    pupils at school each year; the allowance was fixed at enrolment, so a household kept it
+    after its last pupil left school and a child who started school later brought nothing.
+    Support ends with the last pupil; the school leaver's wage still comes."""
+    scenario = with_program(bare, "education", allowance=1000, unit_cost=1500, leaves_home=0.0)
+    rows = [
+        {**REG, "pupils": 1, "school_years_left": 1},
+        {**REG, "pupils": 1, "school_years_left": 9},
+    ]
+    model, education = start_year(scenario, *rows)
+    h = model.households
+    assert education.income.tolist() == pytest.approx([1000 / 4, 1000 / 4])
+    # The first household's pupil leaves school at the end of 2014; the second's sibling
+    # starts.
+    h.pupils[:] = [0, 2]
+    h.left_school_year[0] = 2014
+    model.year = 2015
+    education.begin_year(2015)
+    assert education.enrolled.tolist() == [False, True]
+    assert education.income.tolist() == pytest.approx([0.0, 1000 * 2 / 4])
+    assert education.ledger[-1]["spent_yuan"] == pytest.approx(1500 * 2 * h.weight[1])
+    assert education.graduates.tolist() == [1, 0]
+
+
 def test_student_aid_reaches_every_registered_pupil_and_secures_no_schooling(
     bare: Scenario,
 ) -> None:
