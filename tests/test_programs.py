@@ -930,6 +930,31 @@ def test_a_first_year_of_part_support_is_what_reached_the_household(rules: Scena
     assert jobs.contribution()[0] == pytest.approx(600 * 2 / 12)  # two months of the post
 
 
+def test_a_first_year_of_part_support_costs_its_part_of_a_year(rules: Scenario) -> None:
+    """Support reaching households for two months of twelve (the 2014 registration) costs two
+    months of what is paid by the year (a post's wage, a loan's interest) and all of what is
+    paid once (a loan's risk fund, a house's renovation). The year's spending was booked for a
+    whole year while the income the year brought held two months: a post's 6,000 yuan for
+    1,000 paid."""
+    row = {**REG, "size": 2, "labour": 1, "elderly": 0, "housing_grade": 3}
+    loan = {"loan": 10000.0, "interest_rate": 0.05, "risk_fund_share": 0.1}
+    for kind, table, once, yearly in (
+        ("public_jobs", {"wage": 6000, "unit_cost": 6000}, 0.0, 6000.0),
+        ("microcredit", loan, 10000.0 * 0.1, 10000.0 * 0.05),
+        ("housing", {}, 35000.0, 0.0),
+    ):
+        scenario = _first_year_of_months(rules, kind, 10, **table)
+        model, program = start_year(scenario, row)
+        assert program.enrolled[0], kind
+        booked = program.ledger[-1]
+        weight = model.households.weight[0]
+        assert booked["spent_yuan"] == pytest.approx((once + yearly * 2 / 12) * weight), kind
+        assert booked["unspent_yuan"] == pytest.approx(booked["budget_yuan"] - booked["spent_yuan"])
+        model.year = 2015
+        program.begin_year(2015)  # a whole year of support, the one-off cost paid
+        assert program.ledger[-1]["spent_yuan"] == pytest.approx(yearly * weight), kind
+
+
 def test_health_support_insures_a_household_from_its_first_year(rules: Scenario) -> None:
     """While supported a household is insured (the medical guarantee): the year it is
     enrolled its illness costs are reimbursed at the insured share and the program's extra

@@ -245,18 +245,34 @@ class Program(mesa.Agent):
     def reach_part_of_year(self, share: float) -> None:
         """Support reaches households for only ``share`` of this year (a first year spent
         registering them): :attr:`income` and :attr:`away_income` become what the year
-        brings them.
+        brings them, and the year's spending on support paid by the year
+        (:meth:`yearly_spending`) only what that part of the year costs.
 
         The model calls it after :meth:`begin_year`. What reads these arrays later in the
         year (the attribution's :meth:`contribution`, the allowance's own-income test)
         takes them off the year's income, which holds only that share: a whole year's
-        rate took more off than the year had brought.
+        rate took more off than the year had brought. :meth:`begin_year` booked a whole
+        year of support as spent; the part not paid goes back to the year's money, which
+        does not carry over to the next year (what spends from it later in the year, the
+        allowance's year-end top-ups, has it).
 
         Args:
             share: the part of the year support reaches households, in [0, 1].
         """
         self.income = self.income * share
         self.away_income = self.away_income * share
+        if self.ledger and self.ledger[-1]["year"] == self.model.year:
+            row = self.ledger[-1]
+            unpaid = (1.0 - share) * min(self.yearly_spending(), row["spent_yuan"])
+            row["spent_yuan"] -= unpaid
+            row["unspent_yuan"] += unpaid
+
+    def yearly_spending(self) -> float:
+        """Of this year's spending booked so far, what pays for a year of support (a post's
+        wage, a premium, an allowance, a loan's interest), yuan: a part year's reach pays
+        only its part (:meth:`reach_part_of_year`). What is paid once when incurred — a
+        house, a move, a course, a fund's or a village's capital — is paid in full."""
+        return 0.0
 
     def record(
         self,
@@ -361,6 +377,14 @@ class SupportProgram(Program):
         if self.config.cost_timing == "yearly":
             return self._per_unit(idx)
         return np.zeros(idx.size)
+
+    def yearly_spending(self) -> float:
+        """A year of support costs what it costs a household enrolled before
+        (:meth:`continuing_cost`); what enrolment costs over that is paid once (the risk
+        fund of a loan, a course, a house)."""
+        h = self.context.households
+        idx = np.flatnonzero(self.enrolled)
+        return float((self.continuing_cost(idx, self.model.year) * h.weight[idx]).sum())
 
     # -- who ----------------------------------------------------------------------------
     def eligible(self, year: int) -> Mask:
