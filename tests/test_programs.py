@@ -930,6 +930,34 @@ def test_a_first_year_of_part_support_is_what_reached_the_household(rules: Scena
     assert jobs.contribution()[0] == pytest.approx(600 * 2 / 12)  # two months of the post
 
 
+def test_support_is_lost_when_it_ends_unrenewed_and_takes_something_away(bare: Scenario) -> None:
+    """The relapse cause ``support_ended`` reads the support a household lost: a post held
+    for a year and taken up again as the next year begins goes on, a renovated house stays
+    renovated, while a post not renewed and a farm activity's gain that wears away after
+    support (``decay``) are lost. Every support that ended was recorded as lost."""
+    jobs = with_program(bare, "public_jobs", duration_years=1)
+    rows = [{**REG, "labour": 1, "elderly": 0}] * 2
+    model, program = start_year(jobs, *rows)
+    h = model.households
+    h.labour[1] = 0  # no one left to hold the post: not taken up again
+    model.year = 2015
+    program.begin_year(2015)
+    assert program.enrolled.tolist() == [True, False]
+    assert h.support_ended.tolist() == [0, 2014]
+    for kind, table, lost in (
+        ("housing", {}, 0),
+        ("industry", {"duration_years": 1, "decay": 0.0}, 0),
+        ("industry", {"duration_years": 1, "decay": 0.2}, 2014),
+    ):
+        scenario = with_program(bare, kind, **table)
+        model, program = start_year(scenario, {**REG, "housing_grade": 3})
+        assert program.enrolled[0], kind
+        model.year = 2015
+        program.begin_year(2015)
+        assert not program.enrolled[0], kind
+        assert model.households.support_ended.tolist() == [lost], (kind, table)
+
+
 def test_a_first_year_of_part_support_costs_its_part_of_a_year(rules: Scenario) -> None:
     """Support reaching households for two months of twelve (the 2014 registration) costs two
     months of what is paid by the year (a post's wage, a loan's interest) and all of what is

@@ -328,9 +328,14 @@ class SupportProgram(Program):
         since: year each household was last enrolled (0 never).
         until: last year of support for households whose support ended (0 open).
         magnitude: full effect per household, yuan per person per year.
+        ended: households whose support ended as this year began (:meth:`end_support`).
     """
 
     registered_first: ClassVar[bool] = True
+    outlasts_support: ClassVar[bool] = False
+    """What support gave stays once it ends, but for what ``decay`` wears away (a house
+    renovated, a move made, an asset's dividend, a job found, a farm activity's gain): with
+    ``decay`` 0 its end takes nothing from the household (:meth:`record_lost_support`)."""
 
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
@@ -339,6 +344,7 @@ class SupportProgram(Program):
         self.since = np.zeros(n, dtype=np.int16)
         self.until = np.zeros(n, dtype=np.int16)
         self.magnitude: Money = np.zeros(n, dtype=np.float64)
+        self.ended: Mask = np.zeros(n, dtype=bool)
 
     def _one_a_household(self, values: NDArray[Any], method: str, year: int) -> NDArray[Any]:
         """``values`` as :meth:`eligible` (a mask) or :meth:`effect` (yuan) must give them:
@@ -545,7 +551,18 @@ class SupportProgram(Program):
         """Stop supporting ``ending`` households: their support's last year was the last."""
         self.enrolled &= ~ending
         self.until[ending] = year - 1
-        self.context.households.support_ended[ending] = year - 1
+        self.ended |= ending
+
+    def record_lost_support(self, year: int) -> None:
+        """Record, for the relapse causes (``support_ended``), the households that lost this
+        program's support as the year began: those whose support ended and was not renewed
+        in the same enrolment (a post or a term of cover taken up again goes on), unless what
+        support gave outlasts it and nothing wears it away (:attr:`outlasts_support`: a
+        house renovated is not lost when the work is done)."""
+        lost = self.ended & ~self.enrolled
+        if not self.outlasts_support or self.config.decay > 0:
+            self.context.households.support_ended[lost] = year - 1
+        self.ended[:] = False
 
     def _exited_long_ago(self, year: int) -> Mask:
         """Exited households past the support kept after exit: ``support_after_exit_years``,
@@ -632,11 +649,13 @@ class SupportProgram(Program):
         self.on_enrol(new, year)
 
     def close(self, year: int, budget: float, spent: float, new: Index, waiting: Mask) -> None:
-        """Set this year's effect and write the year's ledger row; ``waiting`` are the
-        households that would have taken support up this year and were not reached
-        (:func:`unreached`): not every eligible household, which counted those that turned
-        support down as short of money."""
+        """Record the support households lost as the year began (:meth:`record_lost_support`:
+        after the year's enrolment, which may renew it), set this year's effect and write
+        the year's ledger row; ``waiting`` are the households that would have taken support
+        up this year and were not reached (:func:`unreached`): not every eligible household,
+        which counted those that turned support down as short of money."""
         h = self.context.households
+        self.record_lost_support(year)
         self.income = self._one_a_household(self.effect(year), "effect", year)
         self.record(
             year,
