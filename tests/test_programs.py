@@ -165,6 +165,33 @@ def test_education_secures_schooling_then_a_school_leaver_works(bare: Scenario) 
     assert h.pupils[1] == 1
 
 
+def test_education_pays_for_the_pupils_a_household_has_at_school_each_year(
+    bare: Scenario,
+) -> None:
+    """The allowance is per pupil (``allowance``, yuan/pupil/year) and its cost counts the
+    pupils at school each year; the allowance was fixed at enrolment, so a household kept it
+    after its last pupil left school and a child who started school later brought nothing.
+    Support ends with the last pupil; the school leaver's wage still comes."""
+    scenario = with_program(bare, "education", allowance=1000, unit_cost=1500, leaves_home=0.0)
+    rows = [
+        {**REG, "pupils": 1, "school_years_left": 1},
+        {**REG, "pupils": 1, "school_years_left": 9},
+    ]
+    model, education = start_year(scenario, *rows)
+    h = model.households
+    assert education.income.tolist() == pytest.approx([1000 / 4, 1000 / 4])
+    # The first household's pupil leaves school at the end of 2014; the second's sibling
+    # starts.
+    h.pupils[:] = [0, 2]
+    h.left_school_year[0] = 2014
+    model.year = 2015
+    education.begin_year(2015)
+    assert education.enrolled.tolist() == [False, True]
+    assert education.income.tolist() == pytest.approx([0.0, 1000 * 2 / 4])
+    assert education.ledger[-1]["spent_yuan"] == pytest.approx(1500 * 2 * h.weight[1])
+    assert education.graduates.tolist() == [1, 0]
+
+
 def test_student_aid_reaches_every_registered_pupil_and_secures_no_schooling(
     bare: Scenario,
 ) -> None:
@@ -934,6 +961,59 @@ def test_a_first_year_of_part_support_is_what_reached_the_household(rules: Scena
     jobs = model.programs[0]
     _run_year(model)
     assert jobs.contribution()[0] == pytest.approx(600 * 2 / 12)  # two months of the post
+
+
+def test_support_is_lost_when_it_ends_unrenewed_and_takes_something_away(bare: Scenario) -> None:
+    """The relapse cause ``support_ended`` reads the support a household lost: a post held
+    for a year and taken up again as the next year begins goes on, a renovated house stays
+    renovated, while a post not renewed and a farm activity's gain that wears away after
+    support (``decay``) are lost. Every support that ended was recorded as lost."""
+    jobs = with_program(bare, "public_jobs", duration_years=1)
+    rows = [{**REG, "labour": 1, "elderly": 0}] * 2
+    model, program = start_year(jobs, *rows)
+    h = model.households
+    h.labour[1] = 0  # no one left to hold the post: not taken up again
+    model.year = 2015
+    program.begin_year(2015)
+    assert program.enrolled.tolist() == [True, False]
+    assert h.support_ended.tolist() == [0, 2014]
+    for kind, table, lost in (
+        ("housing", {}, 0),
+        ("industry", {"duration_years": 1, "decay": 0.0}, 0),
+        ("industry", {"duration_years": 1, "decay": 0.2}, 2014),
+    ):
+        scenario = with_program(bare, kind, **table)
+        model, program = start_year(scenario, {**REG, "housing_grade": 3})
+        assert program.enrolled[0], kind
+        model.year = 2015
+        program.begin_year(2015)
+        assert not program.enrolled[0], kind
+        assert model.households.support_ended.tolist() == [lost], (kind, table)
+
+
+def test_a_first_year_of_part_support_costs_its_part_of_a_year(rules: Scenario) -> None:
+    """Support reaching households for two months of twelve (the 2014 registration) costs two
+    months of what is paid by the year (a post's wage, a loan's interest) and all of what is
+    paid once (a loan's risk fund, a house's renovation). The year's spending was booked for a
+    whole year while the income the year brought held two months: a post's 6,000 yuan for
+    1,000 paid."""
+    row = {**REG, "size": 2, "labour": 1, "elderly": 0, "housing_grade": 3}
+    loan = {"loan": 10000.0, "interest_rate": 0.05, "risk_fund_share": 0.1}
+    for kind, table, once, yearly in (
+        ("public_jobs", {"wage": 6000, "unit_cost": 6000}, 0.0, 6000.0),
+        ("microcredit", loan, 10000.0 * 0.1, 10000.0 * 0.05),
+        ("housing", {}, 35000.0, 0.0),
+    ):
+        scenario = _first_year_of_months(rules, kind, 10, **table)
+        model, program = start_year(scenario, row)
+        assert program.enrolled[0], kind
+        booked = program.ledger[-1]
+        weight = model.households.weight[0]
+        assert booked["spent_yuan"] == pytest.approx((once + yearly * 2 / 12) * weight), kind
+        assert booked["unspent_yuan"] == pytest.approx(booked["budget_yuan"] - booked["spent_yuan"])
+        model.year = 2015
+        program.begin_year(2015)  # a whole year of support, the one-off cost paid
+        assert program.ledger[-1]["spent_yuan"] == pytest.approx(yearly * weight), kind
 
 
 def test_health_support_insures_a_household_from_its_first_year(rules: Scenario) -> None:

@@ -83,7 +83,9 @@ class HouseholdState(ArrayState):
     extra_reimbursement = ArrayColumn(np.float64, "extra share of illness costs reimbursed")
     illness_protection = ArrayColumn(np.float64, "share of income lost while ill that is avoided")
     support_ended = ArrayColumn(
-        np.int16, "last year of the most recent support that ended (0 none)"
+        np.int16,
+        "last year of the most recent support the household lost: ended and not renewed, "
+        "and not what outlasts it, as a renovated house (0 none)",
     )
     # this year's flows, yuan per person, reset at year end
     farm_year = ArrayColumn(np.float64, "farm and business income so far this year")

@@ -69,8 +69,10 @@ INDICATORS: dict[str, str] = {
     "relapses_illness": "relapsed households with an illness episode this year",
     "relapses_disaster": "relapsed households whose village had a disaster this year",
     "relapses_market": "relapsed farming households whose village had a bad price year",
-    "relapses_support_ended": "relapsed households whose support ended within the relapse's "
-    "verification: this year, or with exit.relapse_years = 2 (as run) last year too",
+    "relapses_support_ended": "relapsed households that lost support within the relapse's "
+    "verification (this year, or with exit.relapse_years = 2 (as run) last year too): support "
+    "that ended, was not renewed as the year began and took something away (not a renovated "
+    "house, a move or a job found)",
     "relapses_floor": "relapsed households whose own income fell under the line, held over "
     "it by the minimum living allowance (只要返贫,马上纳入低保)",
     "relapses_guarantee": "relapsed households missing a guarantee (food, schooling, medical "

@@ -247,7 +247,8 @@ class PovertyModel(County):
         # spent registering them (2014: April to October), for the months that are left.
         # Each program's income, away income and illness cover become what the year brings,
         # so what is later taken off the year's income for them (a contribution to an exit,
-        # the allowance's re-assessment) holds only that part. A relocation's gain is not
+        # the allowance's re-assessment) holds only that part; so does what support paid by
+        # the year costs. A relocation's gain is not
         # cut: the move changes the household's earning bases from the year's start.
         reach = 1.0
         if self.year == self.config.start_year:

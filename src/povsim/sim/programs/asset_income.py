@@ -34,6 +34,8 @@ class AssetIncome(SupportProgram):
 
     Config: ClassVar = AssetIncomeConfig
     channel: ClassVar = "transfer"
+    # The share is owned: its dividend goes on after the support period.
+    outlasts_support: ClassVar = True
 
     output: float = 1.0
     """This year's output of the assets against a normal year."""

@@ -245,18 +245,34 @@ class Program(mesa.Agent):
     def reach_part_of_year(self, share: float) -> None:
         """Support reaches households for only ``share`` of this year (a first year spent
         registering them): :attr:`income` and :attr:`away_income` become what the year
-        brings them.
+        brings them, and the year's spending on support paid by the year
+        (:meth:`yearly_spending`) only what that part of the year costs.
 
         The model calls it after :meth:`begin_year`. What reads these arrays later in the
         year (the attribution's :meth:`contribution`, the allowance's own-income test)
         takes them off the year's income, which holds only that share: a whole year's
-        rate took more off than the year had brought.
+        rate took more off than the year had brought. :meth:`begin_year` booked a whole
+        year of support as spent; the part not paid goes back to the year's money, which
+        does not carry over to the next year (what spends from it later in the year, the
+        allowance's year-end top-ups, has it).
 
         Args:
             share: the part of the year support reaches households, in [0, 1].
         """
         self.income = self.income * share
         self.away_income = self.away_income * share
+        if self.ledger and self.ledger[-1]["year"] == self.model.year:
+            row = self.ledger[-1]
+            unpaid = (1.0 - share) * min(self.yearly_spending(), row["spent_yuan"])
+            row["spent_yuan"] -= unpaid
+            row["unspent_yuan"] += unpaid
+
+    def yearly_spending(self) -> float:
+        """Of this year's spending booked so far, what pays for a year of support (a post's
+        wage, a premium, an allowance, a loan's interest), yuan: a part year's reach pays
+        only its part (:meth:`reach_part_of_year`). What is paid once when incurred — a
+        house, a move, a course, a fund's or a village's capital — is paid in full."""
+        return 0.0
 
     def record(
         self,
@@ -312,9 +328,14 @@ class SupportProgram(Program):
         since: year each household was last enrolled (0 never).
         until: last year of support for households whose support ended (0 open).
         magnitude: full effect per household, yuan per person per year.
+        ended: households whose support ended as this year began (:meth:`end_support`).
     """
 
     registered_first: ClassVar[bool] = True
+    outlasts_support: ClassVar[bool] = False
+    """What support gave stays once it ends, but for what ``decay`` wears away (a house
+    renovated, a move made, an asset's dividend, a job found, a farm activity's gain): with
+    ``decay`` 0 its end takes nothing from the household (:meth:`record_lost_support`)."""
 
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
@@ -323,6 +344,7 @@ class SupportProgram(Program):
         self.since = np.zeros(n, dtype=np.int16)
         self.until = np.zeros(n, dtype=np.int16)
         self.magnitude: Money = np.zeros(n, dtype=np.float64)
+        self.ended: Mask = np.zeros(n, dtype=bool)
 
     def _one_a_household(self, values: NDArray[Any], method: str, year: int) -> NDArray[Any]:
         """``values`` as :meth:`eligible` (a mask) or :meth:`effect` (yuan) must give them:
@@ -361,6 +383,14 @@ class SupportProgram(Program):
         if self.config.cost_timing == "yearly":
             return self._per_unit(idx)
         return np.zeros(idx.size)
+
+    def yearly_spending(self) -> float:
+        """A year of support costs what it costs a household enrolled before
+        (:meth:`continuing_cost`); what enrolment costs over that is paid once (the risk
+        fund of a loan, a course, a house)."""
+        h = self.context.households
+        idx = np.flatnonzero(self.enrolled)
+        return float((self.continuing_cost(idx, self.model.year) * h.weight[idx]).sum())
 
     # -- who ----------------------------------------------------------------------------
     def eligible(self, year: int) -> Mask:
@@ -521,7 +551,18 @@ class SupportProgram(Program):
         """Stop supporting ``ending`` households: their support's last year was the last."""
         self.enrolled &= ~ending
         self.until[ending] = year - 1
-        self.context.households.support_ended[ending] = year - 1
+        self.ended |= ending
+
+    def record_lost_support(self, year: int) -> None:
+        """Record, for the relapse causes (``support_ended``), the households that lost this
+        program's support as the year began: those whose support ended and was not renewed
+        in the same enrolment (a post or a term of cover taken up again goes on), unless what
+        support gave outlasts it and nothing wears it away (:attr:`outlasts_support`: a
+        house renovated is not lost when the work is done)."""
+        lost = self.ended & ~self.enrolled
+        if not self.outlasts_support or self.config.decay > 0:
+            self.context.households.support_ended[lost] = year - 1
+        self.ended[:] = False
 
     def _exited_long_ago(self, year: int) -> Mask:
         """Exited households past the support kept after exit: ``support_after_exit_years``,
@@ -608,11 +649,13 @@ class SupportProgram(Program):
         self.on_enrol(new, year)
 
     def close(self, year: int, budget: float, spent: float, new: Index, waiting: Mask) -> None:
-        """Set this year's effect and write the year's ledger row; ``waiting`` are the
-        households that would have taken support up this year and were not reached
-        (:func:`unreached`): not every eligible household, which counted those that turned
-        support down as short of money."""
+        """Record the support households lost as the year began (:meth:`record_lost_support`:
+        after the year's enrolment, which may renew it), set this year's effect and write
+        the year's ledger row; ``waiting`` are the households that would have taken support
+        up this year and were not reached (:func:`unreached`): not every eligible household,
+        which counted those that turned support down as short of money."""
         h = self.context.households
+        self.record_lost_support(year)
         self.income = self._one_a_household(self.effect(year), "effect", year)
         self.record(
             year,

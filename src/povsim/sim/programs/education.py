@@ -1,7 +1,8 @@
 """Education support (教育扶贫): fee waivers, living allowances, free lunches.
 
-For households with children in school. Now: an allowance per pupil (a transfer)
-and the schooling guarantee secured. Later, only when a supported pupil leaves school
+For households with children in school. Now: an allowance for each pupil the household
+has at school that year (a transfer), as long as it has one, and the schooling guarantee
+secured. Later, only when a supported pupil leaves school
 (the household's school clock, ``population.school_years``): the school leaver works,
 at home, adding a wage, or away as a migrant worker, sending part of it back — the
 long-run return that blocks the inter-generational transfer of poverty (domain.md).
@@ -46,9 +47,11 @@ class Education(SupportProgram):
     def _per_unit(self, idx: Index) -> Money:
         return self.config.unit_cost * self.context.households.pupils[idx].astype(np.float64)
 
-    def on_enrol(self, idx: Index, year: int) -> None:
-        h = self.context.households
-        self.magnitude[idx] = self.config.allowance * h.pupils[idx] / h.size[idx]
+    def _support_over(self, year: int) -> Mask:
+        # Support is for a household with pupils (:meth:`eligible`): once its last pupil has
+        # left school there is no allowance to pay, nor schooling to secure.
+        pupils = self.context.households.pupils
+        return super()._support_over(year) | (self.enrolled & (pupils == 0))
 
     def advance(self, year: int) -> None:
         """Pupils who left school last year while supported start work, at home or away."""
@@ -75,7 +78,12 @@ class Education(SupportProgram):
         return np.exp(h.level[idx] + v.level[village] + v.wage_trend[village])
 
     def effect(self, year: int) -> Money:
-        return np.where(self.enrolled, self.magnitude, 0.0)
+        """The allowance for the pupils the household has at school this year, as its cost
+        (:meth:`_per_unit`) counts them: a pupil who starts school while the household is
+        supported is paid for, one who has left is not."""
+        h = self.context.households
+        per_person = self.config.allowance * h.pupils / np.maximum(h.size, 1)
+        return np.where(self.enrolled, per_person, 0.0)
 
     def contribution(self) -> Money:
         """Allowances now, and a graduate's wage share later, as it has grown since."""

@@ -37,6 +37,8 @@ class Employment(SupportProgram):
 
     Config: ClassVar = EmploymentConfig
     channel: ClassVar = "wage"
+    # A job outlives the training that found it; its loss is recorded as it comes.
+    outlasts_support: ClassVar = True
 
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)

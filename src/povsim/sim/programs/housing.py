@@ -26,6 +26,8 @@ class Housing(SupportProgram):
 
     Config: ClassVar = HousingConfig
     secures: ClassVar = ("housing",)
+    # The house stays renovated once the work is done.
+    outlasts_support: ClassVar = True
 
     def eligible(self, year: int) -> Mask:
         h = self.context.households

@@ -23,6 +23,8 @@ class Industry(SupportProgram):
 
     Config: ClassVar = IndustryConfig
     channel: ClassVar = "farm"
+    # The activity goes on after support, worn away by ``decay``.
+    outlasts_support: ClassVar = True
 
     def eligible(self, year: int) -> Mask:
         return super().eligible(year) & (self.context.households.land >= self.config.min_land)

@@ -31,6 +31,8 @@ class Relocation(SupportProgram):
     Config: ClassVar = RelocationConfig
     channel: ClassVar = "transfer"
     secures: ClassVar = ("housing",)
+    # The household stays moved, in its safe house, once the move is done.
+    outlasts_support: ClassVar = True
 
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)

@@ -376,22 +376,19 @@ class SocialSecurity(SupportProgram):
     def reach_part_of_year(self, share: float) -> None:
         """What the allowance paid is what reached the household
         (:meth:`Program.reach_part_of_year`): the next re-assessment takes it off the year's
-        income to find the household's own, and the year's spending is only that.
-
-        :meth:`begin_year` booked a whole year's allowance as spent, for the households
-        enrolled whole and the members enrolled alone alike; the part not paid goes back
-        to the year's money (:meth:`settle` tops up from it and books what it pays).
+        income to find the household's own, and the year's spending is only that
+        (:meth:`settle` tops up from the part not paid and books what it pays).
 
         Args:
             share: the part of the year support reaches households, in [0, 1].
         """
         super().reach_part_of_year(share)
         self.paid_last_year = self.income.copy()
-        if self.ledger and self.ledger[-1]["year"] == self.model.year:
-            row = self.ledger[-1]
-            unpaid = (1.0 - share) * row["spent_yuan"]
-            row["spent_yuan"] -= unpaid
-            row["unspent_yuan"] += unpaid
+
+    def yearly_spending(self) -> float:
+        """All the allowance's spending is a year's: the households enrolled whole and the
+        members enrolled alone alike."""
+        return self.ledger[-1]["spent_yuan"] if self.ledger else 0.0
 
     def settle(self, year: int) -> None:
         """Re-assess the allowance on the year's own income and top households up to the standard.
