@@ -1088,9 +1088,10 @@ def test_a_closed_tabs_session_is_freed_in_minutes_not_a_day(monkeypatch) -> Non
     assert seen["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m"
 
 
-def test_a_scenarios_dir_that_does_not_exist_is_refused(monkeypatch, tmp_path) -> None:
+def test_a_scenarios_dir_that_is_no_folder_is_refused(monkeypatch, tmp_path) -> None:
     """--scenarios-dir nothere started the server without a word, and the page offered no
-    scenarios; left out, a missing ./scenarios is no error where a scenario is given."""
+    scenarios; a file, with no scenario given, was said to hold no FILE/baseline.toml; left
+    out, a missing ./scenarios is no error where a scenario is given."""
     from typer.testing import CliRunner
 
     import povsim.cli.dashboard as command
@@ -1103,9 +1104,24 @@ def test_a_scenarios_dir_that_does_not_exist_is_refused(monkeypatch, tmp_path) -
     assert result.exit_code == 2, result.output
     assert f"--scenarios-dir {missing}: no such folder" in " ".join(result.output.split())
     assert "dashboard at" not in result.output
+    # a file, with no scenario given: "no FILE/baseline.toml: give ... --scenarios-dir"
+    a_file = SCENARIOS / "baseline.toml"
+    for given in (args, ["dashboard", "--port", str(free_port())]):
+        result = CliRunner().invoke(app, [*given, "--scenarios-dir", str(a_file)])
+        assert result.exit_code == 2, result.output
+        assert " ".join(result.output.split()) == (
+            f"error: --scenarios-dir {a_file}: a file, not a folder of scenarios"
+        )
     monkeypatch.chdir(tmp_path)  # no ./scenarios here
     monkeypatch.setattr(command, "serve", lambda argv, env: 0)
     assert CliRunner().invoke(app, args).exit_code == 0
+    # a file ./scenarios is no --scenarios-dir given
+    (tmp_path / "scenarios").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert " ".join(result.output.split()) == (
+        "error: scenarios: a file, not a folder of scenarios: give --scenarios-dir"
+    )
 
 
 def test_a_port_in_use_is_refused_before_the_address_is_announced(monkeypatch) -> None:

@@ -327,3 +327,39 @@ def test_a_box_that_loses_its_density_is_not_reported() -> None:
     assert (stats["density"] >= 0.5).all()
     assert stats["box"].tolist() == [1]
     assert not trajectory[trajectory["box"] == 2]["selected"].any()  # tried, and kept none
+
+
+def test_a_result_without_a_column_names_the_file_and_the_column(tmp_path: Path) -> None:
+    """A run's indicators without a column the outcome needs ended in a KeyError's traceback
+    (the first file's), or left that run's outcome blank (a later file's), and a plan
+    without its run ids in another traceback."""
+    sweep = planted_sweep(tmp_path / "sweep", runs=20)
+    files = sorted((sweep / "indicators").glob("*.parquet"))
+    where = "registered_people@2020 > 0"
+    for damaged in (files[0], files[7]):  # the first file's schema is the dataset's
+        whole = pd.read_parquet(damaged)
+        whole.drop(columns="registered_people").to_parquet(damaged, index=False)
+        with pytest.raises(DiscoveryError) as err:
+            discover(sweep, where)
+        assert str(err.value) == (
+            f"{damaged}: has no column registered_people, which the other runs' indicators have"
+        )
+        whole.to_parquet(damaged, index=False)
+    with pytest.raises(DiscoveryError) as err:  # no run has the column
+        discover(sweep, "incidence_end > 0")
+    assert str(err.value) == (
+        f"{sweep / 'indicators'}: its runs have no column incidence, which incidence_end is "
+        "computed from"
+    )
+    pd.read_parquet(files[3]).drop(columns="run_id").to_parquet(files[3], index=False)
+    with pytest.raises(DiscoveryError, match="has no column run_id, which every run's"):
+        discover(sweep, where)
+    plan = pd.read_parquet(sweep / "runs.parquet")
+    plan.drop(columns="run_id").to_parquet(sweep / "runs.parquet", index=False)
+    out = tmp_path / "found"
+    result = runner.invoke(app, ["discover", str(sweep), "--where", where, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"error: {sweep / 'runs.parquet'}: has no column run_id, which a sweep's plan has\n"
+    )
+    assert not out.exists()

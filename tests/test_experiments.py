@@ -1110,6 +1110,23 @@ def test_a_resumed_sweep_checks_every_result_and_redoes_what_is_damaged(tmp_path
         povsim.sweep(design, out, resume=True, executor="serial")
 
 
+def test_a_resumed_sweep_redoes_a_result_that_is_not_a_runs_indicators(tmp_path: Path) -> None:
+    """A result file with the run's id and years but without an indicator, or with one of
+    another type, was kept, and the summary ended in a KeyError's traceback."""
+    design = write_design(tmp_path)
+    out = tmp_path / "sweep"
+    fresh = povsim.sweep(design, out, executor="serial")
+    results = sorted((out / "indicators").glob("*.parquet"))
+    pd.read_parquet(results[0]).drop(columns="incidence").to_parquet(results[0])
+    retyped = pd.read_parquet(results[1])
+    retyped.astype({"registered_people": str}).to_parquet(results[1])
+    again = povsim.sweep(design, out, resume=True, executor="serial")
+    cols = ["run_id", "incidence@2020", "cost_per_exit"]
+    pd.testing.assert_frame_equal(again[cols], fresh[cols])
+    redone = pd.read_parquet(results[1])
+    assert redone["registered_people"].dtype == "float64"
+
+
 def test_a_resumed_sweep_names_a_folder_where_a_file_goes(tmp_path: Path) -> None:
     """A folder where runs.parquet goes was "cannot write OUT: Is a directory; --resume
     continues", status 1, which it never would: named, status 2, before anything is written."""

@@ -740,11 +740,11 @@ def test_a_toml_slip_gets_a_hint_beside_the_parsers_words(
     assert hint in f"{err.value}\n"  # a slip inside a string gets no hint
 
 
-@pytest.mark.parametrize("key", ['" 2016"', '"2016.0"', '"+2016"', '"20_16"'])
+@pytest.mark.parametrize("key", ['" 2016"', '"2016.0"', '"+2016"', '"20_16"', '"02016"'])
 @pytest.mark.parametrize("table", ["budget.total", "poverty_line", "programs.industry.budget"])
 def test_a_year_key_not_in_plain_digits_is_refused(tmp_path: Path, key: str, table: str) -> None:
-    """pydantic read " 2016", "2016.0", "+2016" and "20_16" as 2016, so `2016 = 5` beside
-    `" 2016" = 1` ran on one of them (1.0) without a word."""
+    """pydantic read " 2016", "2016.0", "+2016", "20_16" and "02016" as 2016, so `2016 = 5`
+    beside `" 2016" = 1` ran on one of them (1.0) without a word."""
     path = write(
         tmp_path / "k.toml",
         f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n[{table}]\n2016 = 5\n{key} = 1\n',

@@ -345,6 +345,13 @@ def test_an_outcome_is_named_by_a_string_with_a_year_in_ascii_digits() -> None:
         metrics.outcome(None)  # type: ignore[arg-type]
     with pytest.raises(metrics.UnknownOutcome, match="needs a year after the @, not '²'"):
         metrics.outcome("incidence@²")
+    # another name for incidence@2020: asked for beside it, one outcome was compared twice
+    with pytest.raises(metrics.UnknownOutcome) as err:
+        metrics.outcome("incidence@02020")
+    assert str(err.value).strip('"') == (
+        "'incidence@02020': COLUMN@YEAR needs a year after the @, not '02020' "
+        "(write incidence@2020)"
+    )
 
 
 def test_an_unknown_outcome_names_where_to_look_in_python_too() -> None:

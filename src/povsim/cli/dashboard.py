@@ -133,9 +133,12 @@ def dashboard(
     """Start the planner's dashboard in the browser (needs the viz extra)."""
     if importlib.util.find_spec("solara") is None:
         raise fail("the dashboard needs the viz extra: pip install 'povsim[viz]'", 1)
-    if scenarios_dir is not None and not scenarios_dir.exists():
-        # a folder named is one meant: the page offered no scenarios without a word
-        raise fail(f"--scenarios-dir {scenarios_dir}: no such folder", 2)
+    if scenarios_dir is not None and not scenarios_dir.is_dir():
+        # a folder named is one meant: the page offered no scenarios without a word; and a
+        # file was looked into for the baseline first ("no FILE/baseline.toml") without a
+        # scenario given
+        why = "a file, not a folder of scenarios" if scenarios_dir.exists() else "no such folder"
+        raise fail(f"--scenarios-dir {scenarios_dir}: {why}", 2)
     # Not given, the page offers ./scenarios where there is one (a checkout), and a scenario
     # given starts it anywhere else.
     scenarios_dir = scenarios_dir or Path("scenarios")
@@ -150,8 +153,8 @@ def dashboard(
     if fronts.exists() and not fronts.is_dir():
         # a missing folder is fine (no search run yet); a file is a slip
         raise fail(f"--fronts {fronts}: a file; give the folder `povsim optimize` wrote into", 2)
-    if scenarios_dir.exists() and not scenarios_dir.is_dir():
-        raise fail(f"--scenarios-dir {scenarios_dir}: a file, not a folder of scenarios", 2)
+    if scenarios_dir.exists() and not scenarios_dir.is_dir():  # ./scenarios, not given
+        raise fail(f"{scenarios_dir}: a file, not a folder of scenarios: give --scenarios-dir", 2)
     env = {
         **os.environ,
         "POVSIM_SCENARIOS_DIR": str(scenarios_dir.resolve()),

@@ -44,10 +44,13 @@ its ``key`` (context) is the key as written."""
 def _plain_year(key: Any) -> Any:
     """A dated series' key as written: a year in plain digits (TOML keys are text).
 
-    pydantic reads " 2016", "2016.0", "+2016" and "20_16" as 2016 too, so a table holding
-    ``2016 = 5`` and ``" 2016" = 1`` kept one of them without a word.
+    pydantic reads " 2016", "2016.0", "+2016", "20_16" and "02016" as 2016 too, so a table
+    holding ``2016 = 5`` and ``" 2016" = 1`` kept one of them without a word. A leading zero
+    is refused with the rest: no year a scenario may run starts with one.
     """
-    if isinstance(key, str) and not (key.isascii() and key.isdigit()):
+    if isinstance(key, str) and not (
+        key.isascii() and key.isdigit() and (len(key) == 1 or not key.startswith("0"))
+    ):
         meant = _whole_number(key)
         hint = f"write {meant}" if meant is not None else "as 2016"
         raise PydanticCustomError(

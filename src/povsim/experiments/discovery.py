@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from povsim.config import arguments
 from povsim.runs import metrics
@@ -315,10 +316,19 @@ def _cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame, np.
         data = pd.read_parquet(files) if files else pd.DataFrame(columns=["run_id", "year"])
     except Exception as err:  # a damaged file: name it, touch nothing
         raise DiscoveryError(f"{runs_dir}: cannot read its runs ({err})") from None
+    _refuse_missing_columns(runs_dir, plan, files)
     _refuse_other_years(condition, data)
     rows = []
     for run_id, run in data.groupby("run_id", sort=True):
-        values = metrics.evaluate(metrics.Tables(run.sort_values("year")), condition.names)
+        try:
+            values = metrics.evaluate(metrics.Tables(run.sort_values("year")), condition.names)
+        except metrics.UnknownOutcome:
+            raise
+        except KeyError as err:  # a column no run has: the files are not a sweep's
+            raise DiscoveryError(
+                f"{runs_dir / 'indicators'}: its runs have no column {err.args[0]}, which "
+                f"{' or '.join(condition.names)} is computed from"
+            ) from None
         rows.append({"run_id": run_id, **values})
     if not rows:
         raise DiscoveryError(f"{results} holds no finished run")
@@ -338,6 +348,34 @@ def _cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame, np.
     x = inputs[numeric].astype(float).reset_index(drop=True)
     y = condition({name: cases[name].to_numpy(dtype=float) for name in condition.names})
     return x, y, kind, int(plan["run_id"].nunique())
+
+
+def _refuse_missing_columns(runs_dir: Path, plan: pd.DataFrame, files: list[Path]) -> None:
+    """Refuse a plan or a run's indicators without a column the join or the outcomes need.
+
+    A sweep's files all have the same columns. Read as one table, a column missing from the
+    first file was missing from every run (a KeyError's traceback) and one missing from a
+    later file was blank in its run (its outcome NaN, the condition silently missed); the
+    plan without its run ids could not be joined to the runs at all.
+
+    Raises:
+        DiscoveryError: naming the file and the column.
+    """
+    if missing := [c for c in PLAN_COLUMNS if c not in plan.columns]:
+        raise DiscoveryError(
+            f"{runs_dir / 'runs.parquet'}: has no column {missing[0]}, which a sweep's plan has"
+        )
+    schemas = {path: set(pq.read_schema(path).names) for path in files}
+    others = set[str]().union(*schemas.values())
+    for path, names in schemas.items():
+        if missing := [c for c in ("run_id", "year") if c not in names]:
+            raise DiscoveryError(
+                f"{path}: has no column {missing[0]}, which every run's indicators have"
+            )
+        if missing := sorted(others - names):
+            raise DiscoveryError(
+                f"{path}: has no column {missing[0]}, which the other runs' indicators have"
+            )
 
 
 def _refuse_other_years(condition: Condition, data: pd.DataFrame) -> None:

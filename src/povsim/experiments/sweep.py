@@ -20,6 +20,7 @@ from typing import Annotated, Any, Self
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from scipy.stats import qmc
 
@@ -59,6 +60,7 @@ from povsim.runs.store import (
     write_parquet,
     write_text,
 )
+from povsim.sim.indicators import INDICATOR_TYPES, INDICATORS
 
 __all__ = ["SweepDesign", "SweepError", "load_design", "run_sweep"]
 
@@ -549,19 +551,35 @@ FOLDERS = ("indicators", "figures")
 """The folders a sweep writes into."""
 
 
+def _holds_indicators(path: Path) -> bool:
+    """Whether ``path`` holds a run's indicators as a sweep writes them: every indicator
+    column, of its type, and the run's id.
+
+    A file with the run's id and years but without an indicator (another program's, or
+    one edited by hand) was kept by a resume, and the summary that needs the column ended
+    in a KeyError's traceback.
+    """
+    types = {field.name: field.type for field in pq.read_schema(path)}
+    return "run_id" in types and all(
+        name in types and np.dtype(types[name].to_pandas_dtype()) == INDICATOR_TYPES[name]
+        for name in INDICATORS
+    )
+
+
 def _verified_results(results_dir: Path, years: dict[str, int]) -> set[str]:
     """The run ids whose result files are whole and their own; the others are removed (redone).
 
-    A result is trusted only if it reads, has one row per year, and every row carries the
-    run id its file is named for (a file copied from another run, or truncated by a full
-    disk, is redone).
+    A result is trusted only if it reads as a run's indicators (:func:`_holds_indicators`),
+    has one row per year, and every row carries the run id its file is named for (a file
+    copied from another run, or truncated by a full disk, is redone).
     """
     done = set()
     for path in results_dir.glob("*.parquet"):
         try:
             frame = pd.read_parquet(path, columns=["run_id", "year"])
             whole = (
-                path.stem in years
+                _holds_indicators(path)
+                and path.stem in years
                 and len(frame) == years[path.stem]
                 and bool((frame["run_id"] == path.stem).all())
                 and frame["year"].is_unique

@@ -494,13 +494,17 @@ def outcome(name: str) -> Outcome:
         return OUTCOMES[name]
     column, at, year = name.partition("@")
     if at:
-        # ASCII digits only: "²" is a digit to str.isdigit, not to int()
-        if column in _COLUMNS and year.isascii() and year.isdigit():
+        # ASCII digits only: "²" is a digit to str.isdigit, not to int(); and no leading
+        # zero: "incidence@02020" was incidence@2020 under another name, so asking for both
+        # compared one outcome twice where asking twice for one name is refused
+        digits = year.isascii() and year.isdigit()
+        if column in _COLUMNS and digits and (year == "0" or not year.startswith("0")):
             return _at_year(column, int(year))
         if column not in _COLUMNS:
             hint = did_you_mean(column, _COLUMNS, n=3)
             raise UnknownOutcome(f"{name!r}: {column!r} is not an indicator column{hint}")
-        raise UnknownOutcome(f"{name!r}: COLUMN@YEAR needs a year after the @, not {year!r}")
+        meant = f" (write {column}@{int(year)})" if digits else ""
+        raise UnknownOutcome(f"{name!r}: COLUMN@YEAR needs a year after the @, not {year!r}{meant}")
     if name.startswith(_PATHWAY) and len(name) > len(_PATHWAY):
         return _pathway(name.removeprefix(_PATHWAY))
     hint = did_you_mean(name, OUTCOMES, n=3)
