@@ -6,9 +6,9 @@ A program table in a scenario is validated by the ``Config`` class of its ``kind
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from povsim.config.fields import Probability, StrictNumbers, Year, setting
 from povsim.config.vocabulary import CAUSE_NAMES
@@ -29,16 +29,21 @@ CostBasis = Literal["household", "person"]
 CostTiming = Literal["once", "yearly"]
 
 
+def _shown(value: object) -> str:
+    """A setting's value as an error message shows it: text quoted, numbers plain."""
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
 class ProgramConfig(StrictNumbers):
     """Settings every program has. Subclasses add the fields of their effect."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     for_villages: ClassVar[bool] = False
     """The program upgrades villages, not households: no household's support names it."""
-    fixed_timing: ClassVar[str | None] = None
-    """Why the program pays on one timing only, its default ``cost_timing``, whatever the
-    setting says (its cost is not ``unit_cost`` paid at enrolment or yearly): another value
-    is refused. Unset: both timings are honoured."""
+    fixed: ClassVar[dict[str, str]] = {}
+    """Settings the program does not read as others do, each with why: only the field's
+    default is accepted (a ``cost_timing`` where its cost is not ``unit_cost`` paid at
+    enrolment or yearly; a setting its mechanism has no room for)."""
 
     kind: str = setting("", "program type: a built-in name or 'package.module:Class'")
     share: Probability = setting(0.0, "share of budget.total this program gets", "share")
@@ -124,12 +129,16 @@ class ProgramConfig(StrictNumbers):
         or one by year): a county's share of a national run takes its share of them."""
         return ("budget",)
 
-    @field_validator("cost_timing")
+    @field_validator("*")
     @classmethod
-    def _timing_honoured(cls, value: CostTiming) -> CostTiming:
-        default = cls.model_fields["cost_timing"].default
-        if cls.fixed_timing is not None and value != default:
-            raise ValueError(f"{cls.fixed_timing}: {default!r}, not {value!r}")
+    def _fixed_settings(cls, value: Any, info: ValidationInfo) -> Any:
+        # Accepting another value would run exactly as the default: a setting that changes
+        # nothing, which a sweep or a sensitivity analysis would report as having no effect.
+        name = info.field_name or ""
+        why = cls.fixed.get(name)
+        default = cls.model_fields[name].default if why else None
+        if why and value != default:
+            raise ValueError(f"{why}: {_shown(default)}, not {_shown(value)}")
         return value
 
     @field_validator("causes")

@@ -14,7 +14,7 @@ __all__ = ["ConsumptionConfig"]
 
 
 class ConsumptionConfig(ProgramConfig):
-    fixed_timing: ClassVar = "the buyers pay the premium every year they buy"
+    fixed: ClassVar = {"cost_timing": "the buyers pay the premium every year they buy"}
 
     seller: str = setting(
         "industry", "the industry program whose enrolled households sell to the buyers"

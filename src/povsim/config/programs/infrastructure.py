@@ -15,7 +15,7 @@ __all__ = ["InfrastructureConfig"]
 
 class InfrastructureConfig(ProgramConfig):
     for_villages: ClassVar[bool] = True
-    fixed_timing: ClassVar = "a village is upgraded once and its cost paid then"
+    fixed: ClassVar = {"cost_timing": "a village is upgraded once and its cost paid then"}
     unit_cost: float = setting(2_000_000.0, "cost of upgrading one village", "yuan", ge=0.0)
     cost_timing: CostTiming = setting(
         "once", "unit_cost is paid as the village is upgraded (another timing is refused)"

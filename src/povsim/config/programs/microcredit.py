@@ -14,7 +14,7 @@ __all__ = ["MicrocreditConfig"]
 
 
 class MicrocreditConfig(ProgramConfig):
-    fixed_timing: ClassVar = "the budget pays the interest every year of the loan"
+    fixed: ClassVar = {"cost_timing": "the budget pays the interest every year of the loan"}
 
     min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
     statuses: tuple[StatusName, ...] = setting(

@@ -5,7 +5,7 @@ What the program does, with its sources: :mod:`povsim.sim.programs.mutual_aid`.
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from typing import ClassVar
 
 from povsim.config.fields import Probability, setting
 from povsim.config.programs.base import ProgramConfig
@@ -14,6 +14,12 @@ __all__ = ["MutualAidConfig"]
 
 
 class MutualAidConfig(ProgramConfig):
+    # unit_cost only ordered the queue under priority = "cost": the budget never paid it.
+    fixed: ClassVar = {
+        "unit_cost": "the budget pays each fund's seed capital (fund) and the loans revolve, "
+        "so a loan costs it nothing"
+    }
+
     min_labour: int = setting(1, "fewest workers a household needs", "people", ge=0)
     fund: float = setting(
         236000.0, "seed capital of one village's fund", "yuan/village", ge=0.0, le=1e8
@@ -36,14 +42,3 @@ class MutualAidConfig(ProgramConfig):
     duration_years: int = setting(1, "loan term", "years", ge=1)
     once: bool = setting(False, "a household is enrolled at most once")
     decay: Probability = setting(1.0, "share of the effect lost after the loan ends", "1/year")
-
-    @field_validator("unit_cost")
-    @classmethod
-    def _no_cost_a_household(cls, value: float) -> float:
-        # It only ordered the queue under priority = "cost": the budget never paid it.
-        if value != 0:
-            raise ValueError(
-                "the budget pays each fund's seed capital (fund) and the loans revolve, so a "
-                f"loan costs it nothing: 0, not {value:g}"
-            )
-        return value

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from povsim.config.fields import Probability, Year, setting
 from povsim.config.programs.base import CostTiming, Priority, ProgramConfig, StatusName
@@ -16,7 +16,14 @@ __all__ = ["SocialSecurityConfig"]
 
 
 class SocialSecurityConfig(ProgramConfig):
-    fixed_timing: ClassVar = "the allowance is paid every year it is due"
+    fixed: ClassVar = {
+        "cost_timing": "the allowance is paid every year it is due",
+        # Dibao's rules reviewed a household without labour once a year and others more
+        # often, paying more or less as its income changed (docs/register-sources.md section
+        # 66): the model's yearly assessment is the longest term there was.
+        "duration_years": "the allowance is re-assessed every year (a household without "
+        "labour was reviewed yearly, others more often)",
+    }
 
     max_labour: int | None = setting(0, "most workers a household may have", "people", ge=0)
     statuses: tuple[StatusName, ...] = setting(
@@ -107,17 +114,3 @@ class SocialSecurityConfig(ProgramConfig):
     )
     decay: Probability = setting(1.0, "share of the effect lost after support ends", "1/year")
     once: bool = setting(False, "a household is enrolled at most once")
-
-    @field_validator("duration_years")
-    @classmethod
-    def _assessed_every_year(cls, value: int) -> int:
-        # Dibao's rules reviewed a household without labour once a year and others more often,
-        # and paid more or less as its income changed (docs/register-sources.md section 66):
-        # the model's yearly assessment is the longest term there was, so a longer one would
-        # be a setting that changes nothing.
-        if value != 1:
-            raise ValueError(
-                "the allowance is re-assessed every year (a household without labour was "
-                f"reviewed yearly, others more often): 1, not {value}"
-            )
-        return value

@@ -16,7 +16,7 @@ __all__ = ["StudentAidConfig"]
 
 
 class StudentAidConfig(ProgramConfig):
-    fixed_timing: ClassVar = "the aid is paid every school year"
+    fixed: ClassVar = {"cost_timing": "the aid is paid every school year"}
 
     budget: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] | None = setting(
         {},

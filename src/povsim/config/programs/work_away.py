@@ -19,7 +19,7 @@ class WorkAwayConfig(ProgramConfig):
     """Work away from home (外出务工): how many of the register's labourers work away, and
     what they earn, as the employment drive reported it."""
 
-    fixed_timing: ClassVar = "placement is paid once, as a labourer goes"
+    fixed: ClassVar = {"cost_timing": "placement is paid once, as a labourer goes"}
 
     labourers: dict[Year, Annotated[float, Field(ge=0.0, le=1e9)]] = setting(
         ...,
