@@ -117,16 +117,15 @@ def test_a_loan_is_necessary_for_the_exit_its_return_made(rules: Scenario) -> No
 
 
 # -- mutual-aid funds ------------------------------------------------------------------------
+def village_fund(bare: Scenario, fund: float, **settings) -> Scenario:
+    """A scenario of village funds open to every village, lending 50,000 yuan a loan that
+    never fails, with a budget of one fund a year (unless ``settings`` say otherwise)."""
+    table = {"budget": budget(fund), "fund": fund, "loan": 50000.0, "poor_villages_only": False}
+    return with_program(bare, "mutual_aid", **{**table, "failure": 0.0, **settings})
+
+
 def test_a_village_fund_lends_what_it_holds(bare: Scenario) -> None:
-    scenario = with_program(
-        bare,
-        "mutual_aid",
-        budget=budget(236000.0),
-        fund=236000.0,
-        loan=50000.0,
-        poor_villages_only=False,
-        failure=0.0,
-    )
+    scenario = village_fund(bare, fund=236000.0)
     rows = [{**REG, "village": 0}] * 6 + [{**REG, "village": 1}] * 2
     _model, aid = start_year(scenario, *rows, villages=3)
     assert aid.ledger[-1]["spent_yuan"] == pytest.approx(236000.0)  # one fund: the seed capital
@@ -138,29 +137,13 @@ def test_a_village_fund_lends_what_it_holds(bare: Scenario) -> None:
 
 
 def test_failed_loans_are_lost_to_the_fund_and_loans_revolve(bare: Scenario) -> None:
-    scenario = with_program(
-        bare,
-        "mutual_aid",
-        budget=budget(236000.0),
-        fund=200000.0,
-        loan=50000.0,
-        poor_villages_only=False,
-        failure=1.0,
-    )
+    scenario = village_fund(bare, fund=200000.0, budget=budget(236000.0), failure=1.0)
     _model, aid = start_year(scenario, *[REG] * 4, villages=2)
     assert aid.enrolled.sum() == 4
     aid.begin_year(2015)  # every loan failed: the fund is empty, and is not seeded again
     assert aid.pool[0] == 0.0
     assert not aid.enrolled[:4].any()
-    ok = with_program(
-        bare,
-        "mutual_aid",
-        budget=budget(200000.0),
-        fund=200000.0,
-        loan=50000.0,
-        poor_villages_only=False,
-        failure=0.0,
-    )
+    ok = village_fund(bare, fund=200000.0)
     _model, aid = start_year(ok, *[REG] * 4, villages=2)
     aid.begin_year(2015)
     assert aid.pool[0] == 200000.0
@@ -174,16 +157,7 @@ def test_a_household_borrows_from_a_fund_once_when_enrolled_once(
 ) -> None:
     """With ``once`` a household is enrolled at most once: the fund's own year ignored it, so
     a household borrowed again every year whatever the setting."""
-    scenario = with_program(
-        bare,
-        "mutual_aid",
-        budget=budget(200000.0),
-        fund=200000.0,
-        loan=50000.0,
-        poor_villages_only=False,
-        failure=0.0,
-        once=once,
-    )
+    scenario = village_fund(bare, fund=200000.0, once=once)
     _model, aid = start_year(scenario, *[REG] * 4, villages=2)
     assert aid.enrolled[:4].all()
     aid.begin_year(2015)
