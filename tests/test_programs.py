@@ -79,6 +79,35 @@ def test_an_effect_stops_ramping_when_support_ends(bare: Scenario) -> None:
     assert industry.income[0] == pytest.approx(1000 * 0.8**2)
 
 
+@pytest.mark.parametrize(
+    ("lag", "ramp", "duration", "incomes"),
+    [
+        (1, 1, 1, [0, 3000, 3000, 3000]),  # the one year's effect comes after the lag
+        (1, 2, 2, [0, 1500, 3000, 3000]),  # two years of support build the whole ramp
+        (1, 3, 1, [0, 1000, 1000, 1000]),  # one year builds a third of it
+    ],
+)
+def test_support_that_ended_within_the_lag_still_brings_its_effect(
+    bare: Scenario, lag: int, ramp: int, duration: int, incomes: list[float]
+) -> None:
+    scenario = with_program(
+        bare,
+        "industry",
+        gain=3000,
+        lag_years=lag,
+        ramp_years=ramp,
+        duration_years=duration,
+        decay=0.0,
+    )
+    model, industry = start_year(scenario, REG)
+    seen = [float(industry.income[0])]
+    for year in range(2015, 2018):
+        model.year = year
+        industry.begin_year(year)
+        seen.append(float(industry.income[0]))
+    assert seen == pytest.approx(incomes)
+
+
 def test_industry_gain_moves_with_farm_prices(bare: Scenario) -> None:
     scenario = with_program(bare, "industry", gain=3000, ramp_years=1)
     model, _ = start_year(scenario, REG)

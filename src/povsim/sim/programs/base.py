@@ -501,12 +501,14 @@ class SupportProgram(Program):
         started = self.since > 0
         ended = (self.until > 0) & ~self.enrolled
         years_in = year - self.since.astype(np.int64)
-        # Support that ended stops the ramp where its last year left it: what decays is what
-        # was built, not the full effect it would have grown to.
-        grown = np.where(ended, np.minimum(self.until.astype(np.int64), year), year)
+        # Support that ended stops the ramp where its last year left it, that year's effect
+        # coming after the lag as every year's does: what decays is what was built, not the
+        # full effect it would have grown to.
+        built = self.until.astype(np.int64) + c.lag_years
+        grown = np.where(ended, np.minimum(built, year), year)
         ramp = np.clip((grown - self.since.astype(np.int64) - c.lag_years + 1) / c.ramp_years, 0, 1)
         if c.decay > 0:
-            after = np.maximum(year - self.until.astype(np.int64), 0)
+            after = np.maximum(year - built, 0)
             ramp = np.where(ended, ramp * (1.0 - c.decay) ** after, ramp)
         return np.where(started & (years_in >= c.lag_years), ramp, 0.0)
 
