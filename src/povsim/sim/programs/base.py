@@ -251,10 +251,14 @@ class Program(mesa.Agent):
         The model calls it after :meth:`begin_year`. What reads these arrays later in the
         year (the attribution's :meth:`contribution`, the allowance's own-income test)
         takes them off the year's income, which holds only that share: a whole year's
-        rate took more off than the year had brought. :meth:`begin_year` booked a whole
-        year of support as spent; the part not paid goes back to the year's money, which
-        does not carry over to the next year (what spends from it later in the year, the
-        allowance's year-end top-ups, has it).
+        rate took more off than the year had brought. :meth:`begin_year` filled the
+        year's places at a whole year of support each, as programs planned them, and booked
+        that as spent; the part not paid goes back to the year's money, which does not carry
+        over to the next year (what spends from it later in the year, the allowance's
+        year-end top-ups, has it). The places stay as filled: priced at the part year, the
+        queue would take about six times as many households, whom the next year's money,
+        paying whole years, could not keep. So in the first year ``waiting`` counts those
+        left without a place, beside money left unspent.
 
         Args:
             share: the part of the year support reaches households, in [0, 1].
