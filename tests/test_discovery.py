@@ -345,6 +345,14 @@ def test_a_result_without_a_column_names_the_file_and_the_column(tmp_path: Path)
             f"{damaged}: has no column registered_people, which the other runs' indicators have"
         )
         whole.to_parquet(damaged, index=False)
+    extra = pd.read_parquet(files[0])
+    extra.assign(stray=1.0).to_parquet(files[0], index=False)
+    with pytest.raises(DiscoveryError) as err:  # the odd file out, not the first of the rest
+        discover(sweep, where)
+    assert str(err.value) == (
+        f"{files[0]}: has a column stray, which the other runs' indicators lack"
+    )
+    extra.to_parquet(files[0], index=False)
     with pytest.raises(DiscoveryError) as err:  # no run has the column
         discover(sweep, "incidence_end > 0")
     assert str(err.value) == (

@@ -556,6 +556,7 @@ def test_bad_program_tables(tmp_path: Path, table: str, path: str, problem: str)
         ("social_security", "once"),
         ("work_away", "yearly"),
         ("infrastructure", "yearly"),
+        ("asset_income", "yearly"),
     ],
 )
 def test_a_cost_timing_a_program_does_not_follow_is_refused(

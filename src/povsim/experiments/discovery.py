@@ -372,10 +372,20 @@ def _refuse_missing_columns(runs_dir: Path, plan: pd.DataFrame, files: list[Path
             raise DiscoveryError(
                 f"{path}: has no column {missing[0]}, which every run's indicators have"
             )
-        if missing := sorted(others - names):
+    for column in sorted(others):
+        holders = [path for path, names in schemas.items() if column in names]
+        if len(holders) == len(schemas):
+            continue
+        # The odd file out is on the side of the fewer: one file with a column the rest
+        # lack is the damaged one, not the first of the rest.
+        if 2 * len(holders) < len(schemas):
             raise DiscoveryError(
-                f"{path}: has no column {missing[0]}, which the other runs' indicators have"
+                f"{holders[0]}: has a column {column}, which the other runs' indicators lack"
             )
+        lacking = next(path for path in schemas if path not in holders)
+        raise DiscoveryError(
+            f"{lacking}: has no column {column}, which the other runs' indicators have"
+        )
 
 
 def _refuse_other_years(condition: Condition, data: pd.DataFrame) -> None:

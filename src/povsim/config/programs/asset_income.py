@@ -5,6 +5,8 @@ What the program does, with its sources: :mod:`povsim.sim.programs.asset_income`
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from povsim.config.fields import setting
 from povsim.config.programs.base import CostBasis, Priority, ProgramConfig
 
@@ -12,6 +14,8 @@ __all__ = ["AssetIncomeConfig"]
 
 
 class AssetIncomeConfig(ProgramConfig):
+    fixed: ClassVar = {"cost_timing": "a share is bought once, its capital paid then"}
+
     capital: float = setting(
         24000.0,
         "asset bought for one share (a household's 3 kW of PV, or a member's equity)",
