@@ -532,6 +532,16 @@ def test_a_module_that_fails_on_import_is_a_scenario_error(
             "re-assessed every year",
         ),
         (
+            "[programs.education]\nramp_years = 3\n",
+            "programs.education.ramp_years",
+            "paid in full each year a pupil is at school",
+        ),
+        (
+            "[programs.relocation]\ndecay = 0.5\n",
+            "programs.relocation.decay",
+            "its new house stays: 0, not 0.5",
+        ),
+        (
             "[programs.industry]\nshare = 0.7\n[programs.health]\nshare = 0.6\n",
             "programs",
             "more than 1",

@@ -20,6 +20,7 @@ __all__ = [
     "Priority",
     "ProgramConfig",
     "StatusName",
+    "unshaped",
 ]
 
 Channel = Literal["farm", "wage", "transfer"]
@@ -27,6 +28,12 @@ StatusName = Literal["registered", "exited", "unregistered"]
 Priority = Literal["hardship", "gap", "random", "cost", "exit_plan"]
 CostBasis = Literal["household", "person"]
 CostTiming = Literal["once", "yearly"]
+
+
+def unshaped(why: str) -> dict[str, str]:
+    """The :attr:`ProgramConfig.fixed` entries of a program whose effect the base timing
+    (``lag_years``, ``ramp_years``, ``decay``) does not shape, each with ``why``."""
+    return dict.fromkeys(("lag_years", "ramp_years", "decay"), why)
 
 
 def _shown(value: object) -> str:

@@ -5,13 +5,20 @@ What the program does, with its sources: :mod:`povsim.sim.programs.education`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from povsim.config.fields import Probability, setting
-from povsim.config.programs.base import CostTiming, ProgramConfig
+from povsim.config.programs.base import CostTiming, ProgramConfig, unshaped
 
 __all__ = ["EducationConfig"]
 
 
 class EducationConfig(ProgramConfig):
+    fixed: ClassVar = unshaped(
+        "the allowance is paid in full each year a pupil is at school; what comes later is "
+        "the graduates' wages"
+    )
+
     allowance: float = setting(1000.0, "allowance per pupil", "yuan/pupil/year", ge=0.0)
     graduate_wage: float = setting(
         20000.0,

@@ -5,13 +5,19 @@ What the program does, with its sources: :mod:`povsim.sim.programs.health`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from povsim.config.fields import Probability, setting
-from povsim.config.programs.base import CostBasis, CostTiming, Priority, ProgramConfig
+from povsim.config.programs.base import CostBasis, CostTiming, Priority, ProgramConfig, unshaped
 
 __all__ = ["HealthConfig"]
 
 
 class HealthConfig(ProgramConfig):
+    fixed: ClassVar = unshaped(
+        "health support adds no income to shape: it covers illness while enrolled"
+    )
+
     extra_reimbursement: Probability = setting(
         0.35, "extra share of an illness's cost reimbursed", "share"
     )

@@ -5,13 +5,19 @@ What the program does, with its sources: :mod:`povsim.sim.programs.relocation`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from povsim.config.fields import Probability, setting
-from povsim.config.programs.base import CostBasis, ProgramConfig
+from povsim.config.programs.base import CostBasis, ProgramConfig, unshaped
 
 __all__ = ["RelocationConfig"]
 
 
 class RelocationConfig(ProgramConfig):
+    fixed: ClassVar = unshaped(
+        "a move changes the household's wage and farm bases at once, and its new house stays"
+    )
+
     min_remoteness: Probability = setting(0.6, "village remoteness at least this", "index")
     fragile_villages: bool = setting(True, "also admit households of fragile villages")
     cost_basis: CostBasis = setting("person", "unit_cost is per household or per person")

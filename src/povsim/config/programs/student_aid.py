@@ -10,13 +10,15 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from povsim.config.fields import Probability, Year, setting
-from povsim.config.programs.base import CostTiming, ProgramConfig, StatusName
+from povsim.config.programs.base import CostTiming, ProgramConfig, StatusName, unshaped
 
 __all__ = ["StudentAidConfig"]
 
 
 class StudentAidConfig(ProgramConfig):
-    fixed: ClassVar = {"cost_timing": "the aid is paid every school year"}
+    fixed: ClassVar = {"cost_timing": "the aid is paid every school year"} | unshaped(
+        "the aid is paid in full each school year"
+    )
 
     budget: dict[Year, Annotated[float, Field(ge=0.0, le=1e13)]] | None = setting(
         {},

@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from povsim.config.fields import Probability, Year, setting
-from povsim.config.programs.base import CostTiming, ProgramConfig, StatusName
+from povsim.config.programs.base import CostTiming, ProgramConfig, StatusName, unshaped
 
 __all__ = ["WorkAwayConfig"]
 
@@ -19,7 +19,9 @@ class WorkAwayConfig(ProgramConfig):
     """Work away from home (外出务工): how many of the register's labourers work away, and
     what they earn, as the employment drive reported it."""
 
-    fixed: ClassVar = {"cost_timing": "placement is paid once, as a labourer goes"}
+    fixed: ClassVar = {"cost_timing": "placement is paid once, as a labourer goes"} | unshaped(
+        "what a labourer away sends home follows the published earnings, not a ramp"
+    )
 
     labourers: dict[Year, Annotated[float, Field(ge=0.0, le=1e9)]] = setting(
         ...,
