@@ -705,6 +705,11 @@ def test_a_set_is_answered_with_what_to_type(tmp_path: Path) -> None:
     # a program's table too (it said only "must be a table"); one of no known kind needs one
     assert "e.g. --set programs.industry.share=..." in said("programs.industry=1")
     assert "e.g. --set programs.mine.kind=..." in said("programs.mine=1")
+    # A dated series given one number: the one year is what is most likely meant.
+    assert said("budget.total=1000000").endswith(
+        "(a dated series: --set budget.total.2017=1000000 changes one year; "
+        "--set 'budget.total={2017 = 1000000}' replaces the whole series)"
+    )
 
 
 @pytest.mark.parametrize(

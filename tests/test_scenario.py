@@ -689,6 +689,9 @@ def test_years_the_money_does_not_reach_are_noted() -> None:
     assert note.startswith("budget.total gives nothing for 2021-2022: industry, employment")
     assert "social_security" not in note  # guaranteed from 2020: paid whatever the budget
     assert load_scenario(SCENARIOS / "baseline.toml").notes() == []
+    # A table of one year, meant to change it, left the years before it without money too.
+    (note,) = load_scenario(SCENARIOS / "baseline.toml", ["budget.total={2017 = 1e6}"]).notes()
+    assert note.startswith("budget.total gives nothing for 2014-2016, 2018-2020: industry")
 
 
 def test_a_problem_in_a_block_of_a_list_names_the_block_as_a_reader_counts(

@@ -489,6 +489,27 @@ def test_an_index_and_its_interval_have_the_same_decimals() -> None:
         assert cell in text
     assert "25.3±4.1" in text  # larger values: fewer decimals, the same for both
     assert "1,234±300" in text
+    assert "too small to rank" not in text
+
+
+def test_indices_whose_intervals_dwarf_them_are_said_to_rank_nothing() -> None:
+    """N = 2 printed a total index of 1.2±23.3 as if it were a finding."""
+    from povsim.cli.tables import indices_table
+
+    rows = pd.DataFrame(
+        {
+            "output": ["incidence_end"] * 4 + ["cost_per_exit"] * 4,
+            "input": ["income.growth", "income.growth", "exit.margin", "exit.margin"] * 2,
+            "input2": [None] * 8,
+            "index": ["S1", "ST"] * 4,
+            "value": [0.5, 1.2, 0.1, 0.3, 0.4, 0.6, 0.2, 0.3],
+            "conf": [3.0, 23.3, 2.0, 5.0, 0.05, 0.06, 0.04, 0.05],
+            "listed": [True] * 8,
+        }
+    )
+    text = " ".join(_render(indices_table(rows, "sobol"), 120).split())
+    assert "incidence_end: the typical ST interval is wider than the typical ST" in text
+    assert "cost_per_exit:" not in text
 
 
 def test_an_index_without_an_interval_is_said_to_have_none() -> None:

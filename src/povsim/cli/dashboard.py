@@ -132,7 +132,9 @@ def dashboard(
 ) -> None:
     """Start the planner's dashboard in the browser (needs the viz extra)."""
     if importlib.util.find_spec("solara") is None:
-        raise fail("the dashboard needs the viz extra: pip install 'povsim[viz]'", 1)
+        raise fail(
+            'the dashboard needs the viz extra: pip install ".[viz]" from povsim\'s folder', 1
+        )
     if scenarios_dir is not None and not scenarios_dir.is_dir():
         # a folder named is one meant: the page offered no scenarios without a word; and a
         # file was looked into for the baseline first ("no FILE/baseline.toml") without a

@@ -597,8 +597,21 @@ def indices_table(
     # Morris's sigma never has an interval (nor its mu, not shown); any other index shown
     # without one would read as certain.
     shown = scalar[scalar["value"].notna() & scalar["index"].isin({main, first} - {"sigma"})]
+    captions = []
     if shown["conf"].isna().any():
-        table.caption = "a value without ± has no interval: SALib's bootstrap gave none for it"
+        captions.append("a value without ± has no interval: SALib's bootstrap gave none for it")
+    # A sample too small to rank the inputs still prints indices that look like findings (a
+    # total index of 1.7 with ±23): say so where the table is read, not only in the docs.
+    mains = shown[shown["index"] == main].dropna(subset=["conf"])
+    typical = mains.assign(size=mains["value"].abs()).groupby("output", sort=False)
+    noisy = [str(o) for o, g in typical if g["conf"].median() > g["size"].median()]
+    if noisy:
+        captions.append(
+            f"{', '.join(noisy)}: the typical {main} interval is wider than the typical "
+            f"{main}, so the sample is too small to rank the inputs (raise -N)"
+        )
+    if captions:
+        table.caption = "\n".join(captions)
         table.caption_justify = "left"
     return table
 

@@ -421,7 +421,16 @@ def problems_from(
             message = f"a table is expected, not {_toml(given)}"
             if keyed_by_year(_annotation_at(model, loc, raw)):
                 example = f"{{2017 = {_toml(given)}}}"
-                message += f" (a dated series: a value from each year, e.g. {example})"
+                if on_command_line:
+                    # The table replaces the whole series: the years it leaves out get
+                    # nothing, where the user most likely meant to change one of them.
+                    path = ".".join(loc)
+                    message += (
+                        f" (a dated series: --set {path}.2017={_toml(given)} changes one "
+                        f"year; --set '{path}={example}' replaces the whole series)"
+                    )
+                else:
+                    message += f" (a dated series: a value from each year, e.g. {example})"
         if e["type"] in _NUMBER_ERRORS and isinstance(given, list | dict):
             shape = "a list" if isinstance(given, list) else "a table"
             message = f"a single number is expected, not {shape}"

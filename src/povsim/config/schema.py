@@ -1203,10 +1203,15 @@ class Scenario(Section):
                 "(only monitoring.deep_area makes one)"
             )
         # Money that stops before the run ends (a run taken past 2020 with the campaign's
-        # budget) leaves the programs idle in silence; a table that ends in 0 meant it.
+        # budget) or starts after it begins (a table of one year meant to change that year)
+        # leaves the programs idle in silence; a table that ends in 0 meant it.
         total = self.budget.total
-        last = max(total, default=None)
-        unfunded = [] if last is None or total[last] <= 0 else [y for y in self.years if y > last]
+        first, last = min(total, default=None), max(total, default=None)
+        unfunded = (
+            []
+            if first is None or last is None
+            else [y for y in self.years if y < first or (y > last and total[last] > 0)]
+        )
 
         def bound(program: ProgramConfig, year: int) -> bool:
             # a guarantee or an entitlement is paid whatever the budget
