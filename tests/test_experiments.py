@@ -1895,3 +1895,7 @@ def test_compare_takes_run_folders_or_scenario_files_not_both(
     assert "not paired" not in result.output
     with pytest.raises(TypeError, match="a list of two or more run folders"):
         povsim.experiments.compare_runs(a)  # type: ignore[arg-type]
+    with pytest.raises(
+        ValueError, match=r"is a folder: povsim.compare runs scenarios; .*compare_runs"
+    ):
+        povsim.compare([a, b])

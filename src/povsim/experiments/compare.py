@@ -5,6 +5,9 @@ so with the same population the scenarios face the same illnesses, disasters and
 prices, and the difference of a metric between a scenario and the first one is
 taken replication by replication (paired), which is far less noisy than comparing
 two independent means.
+
+Mixes already run with replications (``povsim run --replications N``) are compared from
+their run folders by :func:`compare_runs`, running nothing, through the same table code.
 """
 
 from __future__ import annotations
@@ -86,7 +89,7 @@ class Comparison:
             over the ``diff_n`` pairs in which both have one, with its 95% interval and
             whether that interval excludes 0 (``diff_significant``).
         trajectories: every run's indicators, with ``scenario`` and ``replication``.
-        wall_seconds: the runs' time.
+        wall_seconds: the runs' time (compared from run folders: the reading's).
         overrides: the ``dotted.path=value`` changes every scenario file was loaded with
             (``--set``), said in the table's title and the manifest.
         outcomes: outcomes asked for beside :data:`COMPARED` (``--outcome``), shown after
@@ -509,9 +512,10 @@ def checked_outcomes(
 
 def write_comparison(comparison: Comparison, out: str | Path, *, overwrite: bool = True) -> Path:
     """Write ``comparison.parquet`` (and the same as ``comparison.csv``),
-    ``compare_runs.parquet``, ``trajectories.parquet``, ``manifest.json`` and the figures
-    to ``out``, atomically; an earlier comparison there is
-    replaced only with ``overwrite``, anything else never.
+    ``compare_runs.parquet``, ``trajectories.parquet``, ``manifest.json`` (naming the run
+    folders of one read back from them, ``run_folders``) and the figures to ``out``,
+    atomically; an earlier comparison there is replaced only with ``overwrite``, anything
+    else never.
 
     Raises:
         TypeError: an argument of the wrong kind, before anything is written.
