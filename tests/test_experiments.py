@@ -1719,3 +1719,183 @@ def test_a_run_that_designates_few_villages_for_its_register_says_so(tmp_path: P
     # Villages of a few agents each (Shandan at 300 agents designated 1 of 116): their
     # incidences are sampling noise, and no designation is judged by them.
     povsim.run(county(3, households=450), seed=1)
+
+
+RUN_FOLDER_MIXES = ("five_batches", "industry_led")
+
+
+def _ran(args: list[str]) -> str:
+    """The output of a command that must succeed, with its last line (its time) and a
+    progress bar's blank line left out."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result.output.rsplit("wrote ", 1)[0].strip()
+
+
+@pytest.fixture(scope="module")
+def run_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """`povsim run --replications 2 --seed 0` of two mixes on a small county, and the
+    folders the refusals need: each by its name."""
+    root = tmp_path_factory.mktemp("runs")
+    small = [arg for change in SMALL for arg in ("--set", change)]
+    folders = {}
+    for name, extra in (
+        *((mix, []) for mix in RUN_FOLDER_MIXES),
+        ("seed1", ["--seed", "1", "--set", "name=seed1"]),
+        ("three", ["--replications", "3", "--set", "name=three"]),
+        ("short", ["--set", "end_year=2019", "--set", "name=short"]),
+        ("single", ["--replications", "1", "--set", "name=single"]),
+        ("no_intervention", []),
+    ):
+        mix = name if name in (*RUN_FOLDER_MIXES, "no_intervention") else "industry_led"
+        folders[name] = root / name
+        args = ["run", str(SCENARIOS / f"{mix}.toml"), "--out", str(folders[name]), "--quiet"]
+        args += ["--replications", "2", "--seed", "0", "--executor", "serial", *small, *extra]
+        _ran(args)
+    return folders
+
+
+def test_compare_of_run_folders_is_the_comparison_of_their_scenarios(
+    run_folders: dict[str, Path], tmp_path: Path
+) -> None:
+    """`povsim compare runs/a runs/b` was refused ("a directory, not a file"), so a
+    researcher who had run each mix with --replications ran them all again to compare them.
+    From the folders, nothing runs, and the table, files and paired differences are those of
+    comparing the scenarios on the same seed and replications."""
+    files = [str(SCENARIOS / f"{mix}.toml") for mix in RUN_FOLDER_MIXES]
+    small = [arg for change in SMALL for arg in ("--set", change)]
+    direct, stored = tmp_path / "direct", tmp_path / "stored"
+    args = ["--replications", "2", "--seed", "0", "--executor", "serial", *small]
+    shown = _ran(["compare", *files, *args, "--out", str(direct)])
+    folders = [str(run_folders[mix]) for mix in RUN_FOLDER_MIXES]
+    assert _ran(["compare", *folders, "--out", str(stored)]) == shown  # the same table
+    for name in ("comparison", "compare_runs", "trajectories"):
+        a, b = (pd.read_parquet(out / f"{name}.parquet") for out in (direct, stored))
+        pd.testing.assert_frame_equal(a, b, obj=name)  # same columns, values and types
+    assert (direct / "comparison.csv").read_text() == (stored / "comparison.csv").read_text()
+    manifests = [json.loads((out / "manifest.json").read_text()) for out in (direct, stored)]
+    assert manifests[0]["files"] == manifests[1]["files"]
+    kept = ("scenarios", "reference", "seed", "replications", "overrides", "resolved_scenarios")
+    assert {k: manifests[0][k] for k in kept} == {k: manifests[1][k] for k in kept}
+    assert manifests[1]["run_folders"] == dict(zip(RUN_FOLDER_MIXES, folders, strict=True))
+    # The same options may be repeated; the outcome of the run without support is the one
+    # the run computed (its summary.parquet), which a comparison of scenarios cannot give.
+    again = ["--seed", "0", "--replications", "2", "--quiet", "--outcome", "additional_exits"]
+    _ran(["compare", *folders, *again, "--out", str(stored), "--overwrite"])
+    runs = pd.read_parquet(stored / "compare_runs.parquet")
+    for mix in RUN_FOLDER_MIXES:
+        recorded = pd.read_parquet(run_folders[mix] / "summary.parquet")["additional_exits"]
+        mine = runs.loc[runs["scenario"] == mix, "additional_exits"].reset_index(drop=True)
+        pd.testing.assert_series_equal(mine, recorded, check_names=False)
+    # In Python, the same comparison
+    comparison = povsim.experiments.compare_runs(folders)
+    pd.testing.assert_frame_equal(comparison.table, pd.read_parquet(direct / "comparison.parquet"))
+    assert "from their run folders" in repr(comparison)
+
+
+def _damaged(folder: Path, into: Path, change: str) -> Path:
+    """A copy of the run folder ``folder`` at ``into`` with one thing broken."""
+    shutil.copytree(folder, into)
+    if change == "manifest":
+        (into / "manifest.json").write_text("{not json", encoding="utf-8")
+    elif change == "indicators":
+        (into / "indicators.parquet").write_bytes(b"not a parquet file")
+    elif change == "column":
+        table = pd.read_parquet(into / "pathways.parquet")
+        table.drop(columns="primary_people").to_parquet(into / "pathways.parquet")
+    elif change == "summary":
+        (into / "summary.parquet").unlink()
+    elif change == "counterfactual":  # another run's tables in its place
+        table = pd.read_parquet(into / "counterfactual.parquet")
+        table["exits_households"] += 1
+        table.to_parquet(into / "counterfactual.parquet")
+    elif change == "steps":
+        manifest = json.loads((into / "manifest.json").read_text(encoding="utf-8"))
+        manifest["scenario"] |= {"steps_per_year": 4, "name": "steps"}
+        (into / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return into
+
+
+@pytest.mark.parametrize(
+    ("other", "said"),
+    [
+        ("seed1", "seed1 cannot be paired with {first}: its seed 1, not 0. Paired differences"),
+        ("three", "three cannot be paired with {first}: its replications 3, not 2."),
+        ("short", "short cannot be paired with {first}: its years 2014-2019, not 2014-2020."),
+        ("steps", "steps cannot be paired with {first}: its steps a year 4, not 12."),
+        ("five_batches", "both ran a scenario named 'five_batches': rerun each but one"),
+        ("single", "single: a single run, not replications; compare pairs replication r"),
+        ("comparison", "comparison/manifest.json: {tmp}/comparison holds a povsim compare output"),
+        ("empty", "empty/manifest.json: missing, so {tmp}/empty is not a povsim run"),
+        ("manifest", "manifest/manifest.json: damaged, not JSON"),
+        ("indicators", "indicators/indicators.parquet: damaged, cannot be read as a table"),
+        ("column", "column/pathways.parquet: no column primary_people"),
+        ("summary", "summary/summary.parquet: missing (a run folder holds it)"),
+        ("counterfactual", "counterfactual/summary.parquet: replication 0's additional_exits is"),
+    ],
+)
+def test_compare_refuses_run_folders_it_cannot_pair_or_read(
+    run_folders: dict[str, Path], tmp_path: Path, other: str, said: str
+) -> None:
+    """Each refusal names the folder or file and what is wrong, with status 2, and writes
+    nothing: replications of other seeds, counts, years or steps meet other shocks, and a
+    folder of another kind, or with a file missing or damaged, holds no run to compare."""
+    first = run_folders["five_batches"]
+    if other in run_folders:
+        folder = run_folders[other]
+    elif other == "comparison":
+        folder = tmp_path / other
+        _ran(["compare", str(first), str(run_folders["industry_led"]), "--out", str(folder)])
+    elif other == "empty":
+        folder = tmp_path / other
+        folder.mkdir()
+        (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    else:
+        folder = _damaged(run_folders["industry_led"], tmp_path / other, other)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["compare", str(first), str(folder), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    expected = said.format(first=first, tmp=tmp_path)
+    assert expected in " ".join(result.output.split())
+    assert not out.exists()
+
+
+def test_compare_takes_run_folders_or_scenario_files_not_both(
+    run_folders: dict[str, Path], tmp_path: Path
+) -> None:
+    """A mix would run the files on options the folders' runs need not share; the options of
+    runs are the folders' own; an outcome the folders cannot give is refused by name."""
+    a, b = (str(run_folders[mix]) for mix in RUN_FOLDER_MIXES)
+    out = ["--out", str(tmp_path / "out")]
+    for args, said in (
+        (
+            [a, str(SCENARIOS / "industry_led.toml")],
+            f"compare takes scenario files or run folders, not both: {a} is a folder, "
+            f"{SCENARIOS / 'industry_led.toml'} is not",
+        ),
+        ([a, b, "--set", "seed=3"], "--set is for scenario files: run folders are compared"),
+        ([a, b, "--executor", "serial"], "--executor is for scenario files"),
+        ([a, b, "--seed", "4"], "--seed 4: the run folders ran seed 0, and are compared as"),
+        ([a, b, "--replications", "3"], "--replications 3: the run folders ran 2 replications"),
+        (
+            [a, str(run_folders["no_intervention"]), "--outcome", "additional_exits"],
+            f"--outcome 'additional_exits' needs the run without support, which "
+            f"{run_folders['no_intervention']} does not hold (no counterfactual.parquet",
+        ),
+        ([a, b, "--outcome", "registerd_people@2018"], "did you mean registered_people"),
+        ([a, b, "--outcome", "incidence@2025"], "five_batches runs 2014-2020, not 2025"),
+    ):
+        result = runner.invoke(app, ["compare", *args, *out])
+        assert result.exit_code == 2, result.output
+        assert said in " ".join(result.output.split())
+        assert not (tmp_path / "out").exists()
+    # without support, it is compared as any mix is, and paired on the same county
+    result = runner.invoke(app, ["compare", a, str(run_folders["no_intervention"]), *out])
+    assert result.exit_code == 0, result.output
+    assert "not paired" not in result.output
+    with pytest.raises(TypeError, match="a list of two or more run folders"):
+        povsim.experiments.compare_runs(a)  # type: ignore[arg-type]
+    with pytest.raises(
+        ValueError, match=r"is a folder: povsim.compare runs scenarios; .*compare_runs"
+    ):
+        povsim.compare([a, b])

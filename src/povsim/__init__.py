@@ -431,7 +431,8 @@ def compare(
 
     Raises:
         TypeError, ValueError: an argument of the wrong kind or out of the command line's
-            range, named, before anything is run or written.
+            range, named, before anything is run or written; a run folder given as a
+            scenario (:func:`povsim.experiments.compare_runs` compares those).
         ScenarioError: a scenario file's problems, each with its file and field.
         OutputError: ``out`` is not a povsim output, holds another kind, or holds a
             comparison and ``overwrite`` is false (a ``ValueError``; nothing is run).
@@ -454,6 +455,13 @@ def compare(
     scenarios = list(scenarios)
     if len(scenarios) < 2:
         raise ValueError(f"compare needs two or more scenarios, not {len(scenarios)}")
+    folder = next((s for s in scenarios if isinstance(s, str | Path) and Path(s).is_dir()), None)
+    if folder is not None:
+        # results to compare, not a scenario to run: said here, not as a scenario's error
+        raise ValueError(
+            f"{folder} is a folder: povsim.compare runs scenarios; compare run folders (povsim "
+            "run --replications N) from their results with povsim.experiments.compare_runs"
+        )
     _check_runs(replications, seed, least=2)
     _check_flags(progress, overwrite=overwrite)
     specs = [_scenario(s, overrides) for s in scenarios]

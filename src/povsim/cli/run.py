@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -29,6 +30,8 @@ from povsim.cli.common import (
 from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED
 
 if TYPE_CHECKING:
+    from povsim.config import Scenario
+    from povsim.experiments.compare import Comparison
     from povsim.experiments.dispatch import RunRefused
     from povsim.experiments.executors import Executor
     from povsim.runs.progress import RunsProgress
@@ -204,13 +207,15 @@ def compare(
     scenarios: Annotated[
         list[Path],
         typer.Argument(
-            help="two or more scenario files; the first is the reference",
-            parser=nonempty("scenarios", "a scenario TOML file"),
+            help="two or more scenario files, or run folders (povsim run --replications N: "
+            "compared from their results, nothing run); the first is the reference",
+            parser=nonempty("scenarios", "a scenario TOML file or a run folder"),
         ),
     ],
     replications: Annotated[
-        int, typer.Option(min=2, max=MAX_REPLICATIONS, help="replications per scenario")
-    ] = 20,
+        int | None,
+        typer.Option(min=2, max=MAX_REPLICATIONS, help="replications per scenario (default: 20)"),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(min=0, max=MAX_SEED, help="seed (default: the first scenario's)")
     ] = None,
@@ -231,20 +236,29 @@ def compare(
     overwrite: OverwriteOption = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar or table")] = False,
 ) -> None:
-    """Compare policy mixes on the same seeds: means, intervals and paired differences."""
+    """Compare policy mixes on the same seeds: means, intervals and paired differences.
+
+    Given run folders (``povsim run --replications N``) instead of scenario files, compares
+    their stored results, running nothing: the same table and files as comparing the
+    scenarios on their seed and replications.
+    """
     clock = time.perf_counter()
-    from povsim.cli.tables import comparison_table
     from povsim.experiments.compare import (
         checked_outcomes,
         compare_scenarios,
         unpaired_fields,
         unpaired_note,
-        write_comparison,
     )
-    from povsim.runs.store import OutputError, path_component
 
     if len(scenarios) < 2:
-        raise fail("compare needs at least two scenario files", 2)
+        raise fail("compare needs at least two scenario files or run folders", 2)
+    folders = [path for path in scenarios if path.is_dir()]
+    if folders:
+        given = {"--set": set_, "--executor": executor, "--workers": workers}
+        given |= {"--scheduler": scheduler, "--seed": seed, "--replications": replications}
+        _compare_folders(scenarios, outcome or [], given, out, overwrite, quiet, clock)
+        return
+    replications = 20 if replications is None else replications
     specs = [load(path, set_ or [], among=len(scenarios) > 1) for path in scenarios]
     for spec in specs:
         same = [str(p) for p, s in zip(scenarios, specs, strict=True) if s.name == spec.name]
@@ -273,8 +287,7 @@ def compare(
         outcomes = checked_outcomes(outcome or [], specs)
     except ValueError as err:
         raise fail(f"--{err}", 2) from None  # "--outcome 'x': ..."
-    name = "compare-" + "-".join(path_component(s.name) for s in specs)
-    target = out or Path("runs") / path_component(name)
+    target = _comparison_target(out, specs)
     refuse_target(target, "compare", overwrite)
     try:
         with experiment("runs", len(specs) * replications, executor, workers, scheduler, quiet) as (
@@ -287,6 +300,93 @@ def compare(
     except ValueError as err:
         raise fail(str(err), 2) from None
     result.overrides = list(set_ or [])
+    _write_comparison(result, target, overwrite, quiet, clock)
+
+
+def _compare_folders(
+    paths: list[Path],
+    outcomes: list[str],
+    given: dict[str, Any],
+    out: Path | None,
+    overwrite: bool,
+    quiet: bool,
+    clock: float,
+) -> None:
+    """``povsim compare`` of run folders: compared from their stored results, nothing run.
+
+    Args:
+        paths: the arguments, at least one a folder.
+        outcomes: ``--outcome``.
+        given: the options of the runs as given (None where not): the folders' own hold,
+            so ``--seed`` and ``--replications`` may only repeat them, and the others none.
+        out, overwrite, quiet: as given.
+        clock: the command's start (:func:`time.perf_counter`).
+    """
+    from povsim.experiments.compare import RunFolderError, UnpairedComparison, compare_runs
+
+    files = [str(path) for path in paths if not path.is_dir()]
+    if files:
+        # the scenario files would run on options the folders' runs did not share
+        folders = [str(path) for path in paths if path.is_dir()]
+        one = len(files) == 1
+        raise fail(
+            "compare takes scenario files or run folders, not both: "
+            f"{', '.join(folders)} {'is a folder' if len(folders) == 1 else 'are folders'}, "
+            f"{', '.join(files)} {'is not' if one else 'are not'} (run {'it' if one else 'each'} "
+            "with povsim run FILE --replications N --seed S to compare folders alone, or "
+            "give the folders' scenario files)",
+            2,
+        )
+    for option in ("--set", "--executor", "--workers", "--scheduler"):
+        if given[option]:
+            raise fail(
+                f"{option} is for scenario files: run folders are compared from their results, "
+                "as they were run",
+                2,
+            )
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", UnpairedComparison)
+        try:
+            result = compare_runs(paths, outcomes)
+        except ValueError as err:
+            said = str(err)
+            asked = said.startswith("outcome ") and not isinstance(err, RunFolderError)
+            raise fail(f"--{said}" if asked else said, 2) from None
+    for note in notes:
+        errors.print(escape(f"note: {note.message}"), highlight=False)
+    for option, held, ran in (
+        ("--seed", result.seed, f"seed {result.seed}"),
+        ("--replications", result.replications, f"{result.replications} replications"),
+    ):
+        if given[option] is not None and given[option] != held:
+            raise fail(
+                f"{option} {given[option]}: the run folders ran {ran}, and are compared as "
+                f"they ran (leave {option} out, or run them again with {option} "
+                f"{given[option]})",
+                2,
+            )
+    _write_comparison(result, out, overwrite, quiet, clock)
+
+
+def _comparison_target(out: Path | None, scenarios: list[Scenario]) -> Path:
+    """Where a comparison goes: ``--out``, else ``runs/compare-NAME-NAME...``."""
+    from povsim.runs.store import path_component
+
+    name = "compare-" + "-".join(path_component(s.name) for s in scenarios)
+    return out or Path("runs") / path_component(name)
+
+
+def _write_comparison(
+    result: Comparison, out: Path | None, overwrite: bool, quiet: bool, clock: float
+) -> None:
+    """Write a comparison's folder and show its table, or exit with one line: 2 if it would
+    lose anything, 1 if the disk refuses."""
+    from povsim.cli.tables import comparison_table
+    from povsim.experiments.compare import write_comparison
+    from povsim.runs.store import OutputError
+
+    target = _comparison_target(out, result.scenarios)
+    refuse_target(target, "compare", overwrite)
     try:
         write_comparison(result, target, overwrite=overwrite)
     except OutputError as err:

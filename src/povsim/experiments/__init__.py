@@ -2,6 +2,8 @@
 
 from povsim.experiments.compare import (
     Comparison,
+    RunFolderError,
+    compare_runs,
     compare_scenarios,
     write_comparison,
 )
@@ -24,11 +26,13 @@ __all__ = [
     "Ensemble",
     "Executor",
     "ProcessExecutor",
+    "RunFolderError",
     "RunSpec",
     "SerialExecutor",
     "Sweep",
     "SweepDesign",
     "SweepError",
+    "compare_runs",
     "compare_scenarios",
     "execute",
     "load_design",
