@@ -1860,6 +1860,21 @@ def test_compare_refuses_run_folders_it_cannot_pair_or_read(
     assert not out.exists()
 
 
+def test_run_folders_of_other_povsim_code_are_compared_with_a_warning(
+    run_folders: dict[str, Path], tmp_path: Path
+) -> None:
+    """Folders written by other code differ by the model's changes besides the scenarios':
+    compared in silence, the differences read as the mixes' alone."""
+    first = run_folders["five_batches"]
+    other = tmp_path / "older"
+    shutil.copytree(run_folders["industry_led"], other)
+    manifest = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
+    manifest["versions"]["povsim_commit"] = "0" * 40
+    (other / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.warns(UnpairedComparison, match=f"{other} was written by other povsim code"):
+        povsim.experiments.compare_runs([first, other])
+
+
 def test_compare_takes_run_folders_or_scenario_files_not_both(
     run_folders: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -583,6 +583,7 @@ class _StoredRun:
         replications: how many; replication r is ``tables[r]``.
         overrides: the ``--set`` values it ran with.
         tables: each replication's tables, its counterfactual where the folder holds one.
+        code: the povsim that wrote it (its manifest's version and checkout commit).
     """
 
     path: Path
@@ -591,6 +592,7 @@ class _StoredRun:
     replications: int
     overrides: list[str]
     tables: list[metrics.Tables]
+    code: str = ""
 
     @property
     def without_support(self) -> bool:
@@ -735,7 +737,12 @@ def _read_run(path: Path) -> _StoredRun:
                     "its files are not of one run, or another povsim wrote them"
                 )
         tables.append(run)
-    return _StoredRun(path, scenario, seed, replications, list(overrides), tables)
+    versions = manifest.get("versions")
+    versions = versions if isinstance(versions, dict) else {}
+    code = " ".join(
+        str(v) for v in (versions.get("povsim"), versions.get("povsim_commit")) if v is not None
+    )
+    return _StoredRun(path, scenario, seed, replications, list(overrides), tables, code)
 
 
 def _check_paired(runs: list[_StoredRun]) -> None:
@@ -782,6 +789,17 @@ def _check_paired(runs: list[_StoredRun]) -> None:
         if fields := unpaired_fields(a, b):
             warnings.warn(
                 unpaired_note(str(run.path), str(first.path), fields),
+                UnpairedComparison,
+                stacklevel=3,
+            )
+        if run.code != first.code:
+            # Another model's runs differ by its changes too, and its draws may be other
+            # ones: the differences are no longer the mixes' alone.
+            warnings.warn(
+                f"{run.path} was written by other povsim code ({run.code or 'unknown'}, not "
+                f"{first.code or 'unknown'}): its differences from {first.path} hold the "
+                "model's changes besides the scenarios'; run both with one povsim to compare "
+                "the scenarios alone",
                 UnpairedComparison,
                 stacklevel=3,
             )
