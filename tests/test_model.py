@@ -131,6 +131,24 @@ def test_household_agents_appear_when_first_asked_for_mid_run(small: Scenario) -
     assert len({a.unique_id for a in model.agents}) == len(model.agents)
 
 
+def test_a_household_agent_is_poor_by_the_line_of_the_year_it_was_assessed(
+    small: Scenario,
+) -> None:
+    """After a year end the model's year is the next, whose line is higher: a household
+    over last year's line was read as poor by the new one."""
+    model = PovertyModel(small, 3)
+    for _ in range(small.steps_per_year):
+        model.step()
+    assert model.year == small.start_year + 1
+    assessed = small.line(small.start_year)
+    agent = model.household_agents[0]
+    agent.income = (assessed + small.line(model.year)) / 2
+    assert not agent.poor
+    agent.income = assessed - 1.0
+    assert agent.poor
+    assert [a.poor for a in model.household_agents] == list(model.households.income < assessed)
+
+
 def test_population_matches_calibration_targets(baseline: Scenario) -> None:
     h, v = build_population(baseline, Streams(11).population)
     people = h.size.astype(float)

@@ -875,6 +875,33 @@ def test_one_bad_year_is_not_yet_a_relapse(rules: Scenario) -> None:
     assert h.status[0] == Status.REGISTERED
 
 
+def test_a_relapse_is_graded_by_the_standard_its_fall_was_judged_by(rules: Scenario) -> None:
+    """Judged under the register's exit standard, a relapse between the line and it was
+    graded by the line, as registered in error, for the re-check to remove."""
+    scenario = rules.updated({"exit.standard_growth": 0.2, "exit.relapse_years": 1})
+    assert scenario.line(2016) < 3500 < scenario.exit_standard(2016)
+    h, v = hand_built({"status": Status.EXITED, "ever_exited": True, "ever_registered": True})
+    set_year_income(h, [3500.0])
+    t = close_year(h, v, scenario, 2016, Streams(0))
+    assert t.relapsed[0]
+    assert h.status[0] == Status.REGISTERED
+    assert not h.wrongly_registered[0]
+
+
+def test_a_household_removed_as_registered_in_error_leaves_the_books(rules: Scenario) -> None:
+    """The re-check's removals (剔除) kept counting among the people "ever registered": the
+    register's poor's income, its exit share and the monitoring's places were over them."""
+    scenario = rules.updated(
+        {"registration.recheck_years": [2015], "registration.recheck_detection": 1.0}
+    )
+    rows = [{"status": Status.REGISTERED, "ever_registered": True, "wrongly_registered": True}]
+    h, v = hand_built(*rows, {**rows[0], "wrongly_registered": False})
+    set_year_income(h, [5000.0, 2000.0])
+    t = close_year(h, v, scenario, 2015, Streams(0))
+    assert t.removed.tolist() == [True, False]
+    assert h.ever_registered.tolist() == [False, True]
+
+
 def test_a_recovery_resets_the_verification(rules: Scenario) -> None:
     h, v = hand_built({"status": Status.EXITED, "ever_exited": True})
     streams = Streams(0)

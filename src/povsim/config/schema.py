@@ -731,7 +731,7 @@ class MonitoringConfig(Section):
     )
     scale: Probability | None = setting(
         None,
-        "most people monitored, as a share of the people ever registered (规模控制: those "
+        "most people monitored, as a share of the people on the register's books (规模控制: those "
         "under the line first, then those already followed; unset, or --set ...=none: no "
         "limit)",
         "share",

@@ -278,7 +278,8 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "cumulative_exit_share",
         "share",
-        "households ever exited / households ever registered",
+        "households ever exited / households on the register's books (not those removed as "
+        "registered in error)",
         _last("cumulative_exit_share"),
         better="higher",
     ),

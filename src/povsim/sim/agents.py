@@ -66,6 +66,13 @@ class County(mesa.Model):
         """This year's poverty line, yuan per person per year."""
         return self.config.line(min(self.year, self.config.end_year))
 
+    @property
+    def assessed_line(self) -> float:
+        """The poverty line of the year households' incomes were last assessed (the start
+        year before the first year end), yuan per person per year."""
+        c = self.config
+        return c.line(min(max(self.year - 1, c.start_year), c.end_year))
+
 
 class Household(mesa.Agent):
     """A rural household: a thin view onto row ``index`` of the model's :class:`HouseholdState`.
@@ -117,8 +124,9 @@ class Household(mesa.Agent):
 
     @property
     def poor(self) -> bool:
-        """Last assessed income is below this year's poverty line."""
-        return self.income < self.model.poverty_line
+        """Last assessed income is below the line of the year it was assessed in: after a
+        year end the model's year is already the next, whose line is higher."""
+        return self.income < self.model.assessed_line
 
     @property
     def guarantees_ok(self) -> bool:

@@ -223,12 +223,18 @@ def close_year(
     entered = unregistered & judged & (u_review < review)
 
     h.status[removed] = Status.UNREGISTERED
+    # Removed as registered in error (剔除), the household leaves the register's books: the
+    # people "建档立卡" counts (its income, the monitoring's scale) are those kept on them.
+    h.ever_registered[removed] = False
     h.wrongly_registered[removed] = False
     h.hardship[removed] = Hardship.NONE
     h.causes[removed] = 0
     h.relapses[relapse] += 1
     h.below_line_years[relapse] = 0
-    register(h, v, scenario, relapse | entered, year, line, rng, judged_income)
+    # A relapse is graded by the standard its fall was judged by, the register's exit
+    # standard: by the line, one between the two read as registered in error.
+    judged_line = np.where(relapse, max(line, scenario.exit_standard(year)), line)
+    register(h, v, scenario, relapse | entered, year, judged_line, rng, judged_income)
     h.status[leaving] = Status.EXITED
     h.exit_year[leaving] = year
     h.ever_exited |= leaving

@@ -112,7 +112,11 @@ class HouseholdState(ArrayState):
     hardship = ArrayColumn(np.int8, "Hardship grade: 0 none, 1 A, 2 B, 3 C")
     registered_year = ArrayColumn(np.int16, "year last registered (0 never)")
     exit_year = ArrayColumn(np.int16, "year of last exit (0 never)")
-    ever_registered = ArrayColumn(np.bool_, "has been on the register")
+    ever_registered = ArrayColumn(
+        np.bool_,
+        "on the register's books: registered now or before (exited, relapsed), not removed "
+        "as registered in error",
+    )
     ever_exited = ArrayColumn(np.bool_, "has exited at least once")
     relapses = ArrayColumn(np.int16, "times fallen back after exit")
     below_line_years = ArrayColumn(

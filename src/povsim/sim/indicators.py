@@ -57,7 +57,8 @@ INDICATORS: dict[str, str] = {
     "registered_incidence": "registered_people / population_people (the administrative rate)",
     "exited_households": "households in the exited state at year end",
     "exited_people": "people in them",
-    "ever_registered_households": "households that have been on the register",
+    "ever_registered_households": "households on the register's books: registered now or "
+    "before, less those the re-check removed as registered in error (建档立卡户)",
     "ever_registered_people": "people in them (what mean_income_ever_registered is over)",
     "ever_exited_households": "households that have exited at least once",
     "ever_exited_people": "people in households that have exited at least once",
@@ -103,7 +104,7 @@ INDICATORS: dict[str, str] = {
     "register counts it, yuan/person/year",
     "mean_income_exited": "mean income of people in households in the exited state at year "
     "end, as the register counts it, yuan/person/year",
-    "mean_income_ever_registered": "mean income of people ever registered (still poor or "
+    "mean_income_ever_registered": "mean income of people on the register's books (still poor or "
     "exited: what reports call the poor's income), as the register counts it, "
     "yuan/person/year",
     "mean_income": "mean income of everybody, yuan/person/year",

@@ -85,8 +85,9 @@ def monitor(
     monitored = found | kept
     scale = m.places(deep_poverty)
     if scale is not None:
-        # Scale control (规模控制), as for the register: at most a share of the people ever
-        # registered (the Guiding Opinion's "建档立卡人口").
+        # Scale control (规模控制), as for the register: at most a share of the people on the
+        # register's books (the Guiding Opinion's "建档立卡人口"), not those removed as
+        # registered in error.
         idx = np.flatnonzero(monitored)
         places = scale * h.people(h.ever_registered)
         # Households under the line come first, then those already followed (they keep

@@ -104,7 +104,7 @@ def register(
     scenario: Scenario,
     mask: np.ndarray,
     year: int,
-    line: float,
+    line: float | NDArray[np.float64],
     rng: np.random.Generator,
     income: NDArray[np.float64] | None = None,
 ) -> None:
@@ -122,9 +122,10 @@ def register(
         scenario: the run's scenario (``registration``: the grades' cutoffs, the causes).
         mask: boolean mask, shape (n,): the households registered.
         year: recorded as ``registered_year``.
-        line: the poverty line judged by, yuan per person per year: income at or over it
-            with every guarantee met is registered in error; income / line, against
-            ``registration.hardship_cutoffs``, sets the grade.
+        line: the standard judged by, yuan per person per year, one for all or one a
+            household (shape (n,)): income at or over it with every guarantee met is
+            registered in error; income / line, against ``registration.hardship_cutoffs``,
+            sets the grade.
         rng: draws three uniforms per household, for the causes no household data show
             (marriage, capital, motivation).
         income: yuan per person per year, shape (n,); None: ``h.register_income()``.
