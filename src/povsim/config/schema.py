@@ -322,7 +322,9 @@ class IncomeConfig(Section):
     )
     growth: float = setting(
         0.073,
-        "mean nominal growth of farm and business income and transfers (wages: plus wage_premium)",
+        "nominal log growth of farm and business income and transfers in a village at "
+        "remoteness 0 (wages: plus wage_premium); the villages' mean is lower by "
+        "remoteness_growth_penalty times their mean remoteness",
         "1/year",
         ge=-0.5,
         le=1.0,
@@ -331,7 +333,7 @@ class IncomeConfig(Section):
         0.3, "log standard deviation of the persistent village income level", "log", ge=0.0
     )
     village_growth_sd: float = setting(
-        0.02, "spread of village growth trends around the mean", "1/year", ge=0.0
+        0.02, "spread of village growth trends around their remoteness's", "1/year", ge=0.0
     )
     remoteness_growth_penalty: float = setting(
         0.03, "growth lost by the most remote village (remoteness 1)", "1/year", ge=0.0
