@@ -1038,9 +1038,13 @@ def test_an_output_directory_given_for_a_scenario_says_where_its_scenario_is(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "manifest.json").write_text("{}")
-    code, output = _invoke(tmp_path, ["compare", str(tmp_path), str(BASELINE)])
+    code, output = _invoke(tmp_path, ["run", str(tmp_path)])
     assert code == 2
     assert "a povsim output folder, not a scenario" in " ".join(output.split())
+    # compare takes run folders too, but not beside scenario files
+    code, output = _invoke(tmp_path, ["compare", str(tmp_path), str(BASELINE)])
+    assert code == 2
+    assert "compare takes scenario files or run folders, not both" in " ".join(output.split())
 
 
 def test_a_relative_extends_says_what_it_is_relative_to(tmp_path: Path) -> None:
