@@ -1209,9 +1209,10 @@ class Scenario(Section):
         # leaves the programs idle in silence; a table that ends in 0 meant it.
         total = self.budget.total
         first, last = min(total, default=None), max(total, default=None)
+        # A table with no money at all has a note of its own (_moneyless_notes).
         unfunded = (
             []
-            if first is None or last is None
+            if first is None or last is None or not any(v > 0 for v in total.values())
             else [y for y in self.years if y < first or (y > last and total[last] > 0)]
         )
 
