@@ -730,10 +730,19 @@ def _read_run(path: Path) -> _StoredRun:
             )
         recorded = summary[summary["replication"] == r].iloc[0]
         for name, value in metrics.summary(run).items():
-            if name in recorded and not _same(float(recorded[name]), value):
+            if name not in recorded:
+                continue
+            try:
+                stored = float(recorded[name])
+            except (TypeError, ValueError):
                 raise RunFolderError(
                     f"{path / 'summary.parquet'}: replication {r}'s {name} is "
-                    f"{float(recorded[name])!r}, where the folder's tables give {value!r}: "
+                    f"{recorded[name]!r}, not a number"
+                ) from None
+            if not _same(stored, value):
+                raise RunFolderError(
+                    f"{path / 'summary.parquet'}: replication {r}'s {name} is "
+                    f"{stored!r}, where the folder's tables give {value!r}: "
                     "its files are not of one run, or another povsim wrote them"
                 )
         tables.append(run)

@@ -323,6 +323,8 @@ def _cases(results: str | Path, condition: Condition) -> tuple[pd.DataFrame, np.
         try:
             values = metrics.evaluate(metrics.Tables(run.sort_values("year")), condition.names)
         except metrics.UnknownOutcome:
+            # a KeyError too, but a name the user mistyped, which its message says, not a
+            # column the files lack
             raise
         except KeyError as err:  # a column no run has: the files are not a sweep's
             raise DiscoveryError(

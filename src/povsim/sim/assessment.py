@@ -18,7 +18,7 @@ exit again through the floor, step 7):
    floors (the line itself for a household with workers);
 4. relapse monitoring (防止返贫监测, from ``monitoring.from_year``) finds exited and marginal
    households at risk, follows them until their risk is cleared, at most ``monitoring.scale``
-   of the people ever registered, and helps those under the line up to it;
+   of the people on the register's books, and helps those under the line up to it;
 5. the re-check removes wrongly registered households it finds (``removed``): thoroughly in
    the re-check years (回头看), rarely after;
 6. exited households relapse once verified: under the line at ``exit.relapse_years``
@@ -233,7 +233,7 @@ def close_year(
     h.below_line_years[relapse] = 0
     # A relapse is graded by the standard its fall was judged by, the register's exit
     # standard: by the line, one between the two read as registered in error.
-    judged_line = np.where(relapse, max(line, scenario.exit_standard(year)), line)
+    judged_line = np.where(relapse, scenario.exit_standard(year), line)
     register(h, v, scenario, relapse | entered, year, judged_line, rng, judged_income)
     h.status[leaving] = Status.EXITED
     h.exit_year[leaving] = year

@@ -1,7 +1,7 @@
 """Relapse monitoring (防止返贫监测, from ``monitoring.from_year``).
 
 From 2019-2020 exited and marginal households at risk were found, recorded and helped
-before they fell back, within a published scale (about 5% of the people ever registered;
+before they fell back, within a published scale (about 5% of the people on the register's books;
 docs/register-sources.md sections 2, 8 and 25).
 """
 
@@ -34,7 +34,7 @@ def monitor(
     the line or their medical costs and disaster losses exceed ``spending_share`` of their
     income; households never registered, when they are under ``income_multiple`` times the
     line and such a shock strikes or they fall under the line. A share ``coverage`` of
-    them is found, at most ``scale`` of the people ever registered (``deep_scale`` in a
+    them is found, at most ``scale`` of the people on the register's books (``deep_scale`` in a
     deep-poverty county: ``deep_poverty``; those under the line
     first, then those already followed, then the lowest incomes); those found that are
     under the line are helped up to it. A household found stays monitored, and is helped

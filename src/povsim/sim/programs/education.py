@@ -81,8 +81,9 @@ class Education(SupportProgram):
         """The allowance for the pupils the household has at school this year, as its cost
         (:meth:`_per_unit`) counts them: a pupil who starts school while the household is
         supported is paid for, one who has left is not. It is paid from the first year and
-        in full while enrolled, so ``lag_years``, ``ramp_years`` and ``decay`` (the base
-        :meth:`timing`) do not shape it: what comes later is the graduates' wages."""
+        in full while enrolled (the registration year's months aside), so ``lag_years``,
+        ``ramp_years`` and ``decay`` (the base :meth:`timing`) do not shape it: what comes
+        later is the graduates' wages."""
         h = self.context.households
         per_person = self.config.allowance * h.pupils / np.maximum(h.size, 1)
         return np.where(self.enrolled, per_person, 0.0)
