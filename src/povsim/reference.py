@@ -85,6 +85,13 @@ def programs_markdown() -> str:
         # the summary: its first paragraph, which may run over lines
         doc = " ".join((inspect.getdoc(cls) or "").split("\n\n")[0].split())
         parts += ["", f"`{kind}` — {doc}", "", _table(rows)]
+        # A common field the kind refuses at any other value would read as settable above.
+        if fixed := cls.Config.fixed:
+            reasons: dict[str, list[str]] = {}
+            for name, why in fixed.items():
+                reasons.setdefault(why, []).append(f"`{name}`")
+            said = "; ".join(f"{', '.join(n)} ({_cell(why)})" for why, n in reasons.items())
+            parts += ["", f"Only at their defaults: {said}."]
     return "\n".join(parts)
 
 
