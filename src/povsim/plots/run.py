@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from povsim.config import Scenario, arguments
-from povsim.config.vocabulary import JOINT_PATHWAY
+from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 from povsim.plots.common import (
     Figure,
     _legend_below,
@@ -221,12 +221,17 @@ def pathways(table: pd.DataFrame, scenario: Scenario) -> Figure:
     _stacked_bars(left, primary / per, colours)
     if len(primary):  # the tallest bar clear of the frame
         left.set_ylim(top=1.05 * float(exits.max()) / per or None)
-    left.set(title="Exits by primary pathway", xlabel="year", ylabel=unit)
+    left.set(
+        title="Exits by primary pathway (none: no one program needed)", xlabel="year", ylabel=unit
+    )
     # The programs an exit needed only together are each credited on their own already.
     credited = table[table["program"] != JOINT_PATHWAY]
     helped = credited.pivot(index="year", columns="program", values="exited_households")
     shares = helped.div(exits.where(exits > 0), axis=0)  # a year without exits has no share
     shares = shares.T.sort_index()  # a program a row, a year a column
+    # "none" here is the exits no program helped; in the bars, those no one program was
+    # needed for, about twice as many: one label for both read as a contradiction.
+    shares.index = [f"({NO_PATHWAY}: not helped)" if p == NO_PATHWAY else p for p in shares.index]
     right.imshow(shares.to_numpy(dtype=float), cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
     for (row, col), share in np.ndenumerate(shares.to_numpy(dtype=float)):
         if np.isfinite(share):  # dark cells take white figures
