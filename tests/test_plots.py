@@ -962,4 +962,5 @@ def test_the_programs_an_exit_was_helped_by_are_shares_of_the_years_exits(
     assert np.nanmax(np.ma.filled(shown, np.nan)) <= 1.0
     assert "combined" not in programs  # an exit needed jointly is under each program
     # the exits no program helped, not the bars' "none" (no one program needed): told apart
-    assert "(none: not helped)" in programs and "none" not in programs
+    assert "(none: not helped)" in programs
+    assert "none" not in programs
