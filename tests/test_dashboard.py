@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -98,6 +99,41 @@ def test_a_dropped_scenario_file_loads_or_explains_itself(monkeypatch) -> None:
     assert "population.households" in app.problem.value
     assert "bad.toml" in app.problem.value
     assert app.policy.value.source == "upload: mine.toml"  # the last valid mix stays
+
+
+def test_closing_a_page_forgives_a_thread_of_it_that_ended_meanwhile(monkeypatch) -> None:
+    # A reload closes the old page's kernel, which cancels its threads and then deletes
+    # every thread entry of a snapshot that points at it; a thread ending in between had
+    # put a KeyError traceback in the server log (CI of stop 65).
+    monkeypatch.setenv("POVSIM_SCENARIOS_DIR", str(SCENARIOS))
+    import ipywidgets
+    from solara.server import kernel, kernel_context
+
+    from povsim.dashboard import app  # noqa: F401  (the page's module, as the server loads it)
+
+    runner = "Thread-197 (runner)139916000356032"
+
+    class EndingMidClose(type(kernel_context.current_context)):  # type: ignore[misc]
+        def copy(self) -> dict:
+            snapshot = dict(self)
+            self.pop(runner)  # what the thread's own exit does (clear_context_for_thread)
+            return snapshot
+
+    loop = asyncio.new_event_loop()
+    closing = kernel_context.VirtualKernelContext(
+        id="closing", session_id="closing", kernel=kernel.Kernel(), event_loop=loop
+    )
+    entries = EndingMidClose(kernel_context.current_context)
+    entries[runner] = closing
+    monkeypatch.setattr(kernel_context, "current_context", entries)
+    # this process's widgets are not the page's (the server keeps them per kernel)
+    monkeypatch.setattr(ipywidgets.Widget, "close_all", classmethod(lambda cls: None))
+    try:
+        closing.close()
+    finally:
+        loop.close()
+    assert closing.closed_event.is_set()
+    assert closing not in entries.values()
 
 
 def test_an_upload_that_fails_unexpectedly_is_a_message_not_a_dead_page(monkeypatch) -> None:

@@ -70,6 +70,30 @@ from povsim.sim.model import PovertyModel
 __all__ = ["DashboardModel", "Page"]
 
 
+class _ThreadContexts(dict[str, Any]):
+    """Solara's map of thread to kernel context, forgiving a thread that has already left.
+
+    Closing a page's kernel (a reload, a closed tab) cancels the page's threads (the
+    projection, a comparison) and then deletes every entry of a snapshot of this map that
+    points at the kernel. A thread that ends between the snapshot and the deletion has
+    removed its own entry, and the deletion raised ``KeyError`` into the server log
+    (Solara 1.58 to at least 1.64, ``VirtualKernelContext.close``).
+    """
+
+    def __delitem__(self, key: str) -> None:
+        self.pop(key, None)
+
+
+def _forgive_threads_that_left() -> None:
+    from solara.server import kernel_context
+
+    if not isinstance(kernel_context.current_context, _ThreadContexts):
+        kernel_context.current_context = _ThreadContexts(kernel_context.current_context)
+
+
+_forgive_threads_that_left()
+
+
 class DashboardModel(PovertyModel):
     """The live model: a :class:`PovertyModel` built from a dashboard :class:`Policy`.
 
