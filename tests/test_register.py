@@ -946,6 +946,32 @@ def test_monitoring_helps_an_exited_household_before_it_falls_back(rules: Scenar
     assert not t.monitored.any()
 
 
+def test_monitoring_judges_and_helps_by_the_standard_a_fall_back_is_judged_by(
+    rules: Scenario,
+) -> None:
+    """The monitoring's range is 1.5 times the national standard (国家扶贫标准1.5倍左右: about
+    6,000 yuan in 2020, the register's "about 4,000"), and its help keeps a household from
+    falling back under that standard, not only under the survey's line."""
+    watched = watching(rules, scale=None).updated(
+        {"exit.standard_growth": 0.06, "exit.relapse_years": 1}
+    )
+    line, standard = watched.line(2019), watched.exit_standard(2019)
+    assert standard > 1.1 * line  # the register's standard has outgrown the survey's line
+    h, v = hand_built(
+        {"status": Status.EXITED, "ever_exited": True},  # over the line, under the standard
+        {"status": Status.EXITED, "ever_exited": True},  # over 1.5 lines, under 1.5 standards
+        {"status": Status.EXITED, "ever_exited": True},  # over 1.5 standards
+    )
+    set_year_income(h, [line * 1.05, line * 1.55, standard * 1.6])
+    t = close_year(h, v, watched, 2019, Streams(0))
+    assert t.monitored.tolist() == [True, True, False]
+    assert h.income[0] == pytest.approx(standard)  # helped to the standard
+    assert h.income[1] == pytest.approx(line * 1.55)  # watched, over the standard: no help
+    assert t.monitoring_yuan == pytest.approx(standard - line * 1.05)
+    assert not t.relapsed.any()  # the help kept the first from falling back
+    assert h.below_line_years.tolist() == [0, 0, 0]
+
+
 def test_a_monitored_household_is_followed_until_its_risk_is_cleared(rules: Scenario) -> None:
     """Found once, a household stays monitored and helped without being found again."""
     found = watching(rules, scale=None)

@@ -712,15 +712,19 @@ class MonitoringConfig(Section):
     """Relapse monitoring and help (防止返贫监测和帮扶, 2019-2020).
 
     Exited households and unregistered households at the margin are monitored when their
-    income is under ``income_multiple`` times the line or a large spending shock hits;
-    those found are helped up to the line before they fall back. A household found stays
+    income is under ``income_multiple`` times the exit standard (the register's measure, the
+    line where no standard of its own is set) or a large spending shock hits; those found are
+    helped up to the standard before they fall back. A household found stays
     monitored until its risk is cleared; the number monitored may be capped (``scale``).
     """
 
     enabled: bool = setting(True, "exited and marginal households are monitored and helped", "")
     from_year: int = setting(2019, "first year of monitoring", "year")
     income_multiple: float = setting(
-        1.5, "monitored when income is under this multiple of the line", "ratio", gt=0.0
+        1.5,
+        "monitored when income is under this multiple of the exit standard",
+        "ratio",
+        gt=0.0,
     )
     spending_share: float = setting(
         0.5,

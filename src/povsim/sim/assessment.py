@@ -172,9 +172,10 @@ def close_year(
     at_risk = h.register_income()
     for program in programs:
         at_risk = np.where(program.propped(year), at_risk - program.income, at_risk)
-    monitored, help_ = monitor(h, scenario, year, line, rng, deep_poverty, at_risk)
-    # Help lifts the register's income to the line; the survey sees the same yuan.
-    lifted = np.maximum(h.income + help_, line - h.away_income)
+    standard = scenario.exit_standard(year)
+    monitored, help_ = monitor(h, scenario, year, standard, rng, deep_poverty, at_risk)
+    # Help lifts the register's income to the standard; the survey sees the same yuan.
+    lifted = np.maximum(h.income + help_, standard - h.away_income)
     h.income = np.where(help_ > 0, lifted, h.income)
     h.monitored = monitored
     # The register's tests (exit, relapse) judge the register's income.
@@ -184,7 +185,7 @@ def close_year(
     exited_before = h.status == Status.EXITED
     unregistered = h.status == Status.UNREGISTERED
     removed, looked, review = recheck(h, scenario, year, u_recheck, u_reach)
-    relapse, fallen = relapses(h, scenario, year, programs, assessed, line, monitored)
+    relapse, fallen = relapses(h, scenario, year, programs, assessed, monitored)
     # While the monitoring mechanism runs, its dynamic checks (动态监测: cadres' visits,
     # departments' data, applications) find a relapse during the year, and the
     # household goes back on the register then ("一旦出现返贫和新致贫，及时纳入建档立卡，享受

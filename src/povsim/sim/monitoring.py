@@ -2,7 +2,10 @@
 
 From 2019-2020 exited and marginal households at risk were found, recorded and helped
 before they fell back, within a published scale (about 5% of the people on the register's books;
-docs/register-sources.md sections 2, 8 and 25).
+docs/register-sources.md sections 2, 8 and 25). The monitoring works on the register's measure:
+its range is "国家扶贫标准1.5倍左右", the standard the register's exits were judged by ("about
+4,000" yuan in 2020, so about 6,000: section 8), and its help keeps a household from falling
+back under that standard (section 68).
 """
 
 from __future__ import annotations
@@ -23,22 +26,22 @@ def monitor(
     h: HouseholdState,
     scenario: Scenario,
     year: int,
-    line: float,
+    standard: float,
     rng: np.random.Generator,
     deep_poverty: bool = False,
     judged: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
-    """Relapse monitoring (防止返贫监测): find households at risk and help them to the line.
+    """Relapse monitoring (防止返贫监测): find households at risk and help them to the standard.
 
     Exited households are at risk when their income is under ``income_multiple`` times
-    the line or their medical costs and disaster losses exceed ``spending_share`` of their
+    the standard or their medical costs and disaster losses exceed ``spending_share`` of their
     income; households never registered, when they are under ``income_multiple`` times the
-    line and such a shock strikes or they fall under the line. A share ``coverage`` of
+    standard and such a shock strikes or they fall under it. A share ``coverage`` of
     them is found, at most ``scale`` of the people on the register's books (``deep_scale`` in a
-    deep-poverty county: ``deep_poverty``; those under the line
+    deep-poverty county: ``deep_poverty``; those under the standard
     first, then those already followed, then the lowest incomes); those found that are
-    under the line are helped up to it. A household found stays monitored, and is helped
-    whenever it falls under the line, until its risk is cleared (风险消除): an assessment
+    under the standard are helped up to it. A household found stays monitored, and is helped
+    whenever it falls under the standard, until its risk is cleared (风险消除): an assessment
     finds its income over the monitoring threshold (a year's income, where county rules ask
     for at least half a year's), and never while it has no labour.
 
@@ -47,7 +50,9 @@ def monitor(
             already, and the caller records this year's.
         scenario: the run's scenario (its ``monitoring`` settings).
         year: the year assessed; before the monitoring runs, nobody is monitored.
-        line: the year's poverty line, yuan per person per year.
+        standard: the year's exit standard, yuan per person per year
+            (:meth:`~povsim.config.Scenario.exit_standard`: the register's; the line where
+            the scenario carries no standard of its own).
         rng: draws one uniform per household every year, for ``coverage``.
         deep_poverty: the county is a deep-poverty county.
         judged: the income the risk is judged on, yuan per person per year, shape (n,):
@@ -57,7 +62,7 @@ def monitor(
     Returns:
         Who is monitored, and the help each got (yuan per person).
         A boolean mask and a float array, shape (n,); the help, yuan per person for the
-        year, is the gap from the register's income up to the line (0 when none).
+        year, is the gap from the register's income up to the standard (0 when none).
     """
     m = scenario.monitoring
     u = rng.random(h.n)  # drawn every year, so the stream does not depend on the policy
@@ -67,12 +72,12 @@ def monitor(
     income = h.register_income()
     judged = income if judged is None else judged
     shock = h.medical_year + h.loss_year > m.spending_share * np.maximum(income, 0.0)
-    near = judged < m.income_multiple * line
+    near = judged < m.income_multiple * standard
     # Exited households are watched when near the line or struck; households that were
     # never registered only when, at the margin, a shock strikes or they fall under the
-    # line (边缘户: flagged by departments, cadres' visits or their own application).
+    # standard (边缘户: flagged by departments, cadres' visits or their own application).
     exited = (h.status == Status.EXITED) & (near | shock)
-    marginal = (h.status == Status.UNREGISTERED) & near & (shock | (judged < line))
+    marginal = (h.status == Status.UNREGISTERED) & near & (shock | (judged < standard))
     found = (exited | marginal) & (u < m.coverage)
     # A monitoring object (监测对象) is recorded in the national system and followed until
     # the risk is marked cleared: income over the monitoring range for at least half a
@@ -90,16 +95,16 @@ def monitor(
         # registered in error.
         idx = np.flatnonzero(monitored)
         places = scale * h.people(h.ever_registered)
-        # Households under the line come first, then those already followed (they keep
+        # Households under the standard come first, then those already followed (they keep
         # their place until the risk is cleared), then the lowest incomes.
-        under = judged[idx] < line
+        under = judged[idx] < standard
         # Offsets far over any income (under 1e9 yuan), small enough that a double keeps
         # incomes' differences to a ten-thousandth of a yuan (at 2e15 it kept a quarter).
         keys = judged[idx] - np.where(under, 2e12, np.where(kept[idx], 1e12, 0.0))
         take = idx[fit_queue(h.persons[idx], keys, places)]
         monitored = np.zeros(h.n, dtype=bool)
         monitored[take] = True
-    help_[monitored] = np.maximum(line - income[monitored], 0.0)
+    help_[monitored] = np.maximum(standard - income[monitored], 0.0)
     return monitored, help_
 
 

@@ -37,7 +37,6 @@ def relapses(
     year: int,
     programs: Sequence[Program],
     assessed: NDArray[np.float64],
-    line: float,
     monitored: NDArray[np.bool_],
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """The exited households whose relapse is recorded this year.
@@ -60,8 +59,6 @@ def relapses(
             (:meth:`~povsim.sim.programs.base.Program.propped`) counts as fallen.
         assessed: the register's income at the assessment, yuan per person per year,
             shape (n,).
-        line: the year's poverty line, yuan per person per year (the monitoring's range is
-            a multiple of it).
         monitored: boolean mask, shape (n,): followed by the monitoring this year
             (:func:`povsim.sim.monitoring.monitor`); a prop is no fall for them.
 
@@ -72,8 +69,10 @@ def relapses(
     """
     rules, m = scenario.exit, scenario.monitoring
     exited = h.status == Status.EXITED
-    cleared = m.active(year) & (assessed >= m.income_multiple * line)
-    fallen = assessed < scenario.exit_standard(year)
+    standard = scenario.exit_standard(year)
+    # The monitoring's range is a multiple of the same standard (monitoring.monitor).
+    cleared = m.active(year) & (assessed >= m.income_multiple * standard)
+    fallen = assessed < standard
     for program in programs:
         fallen |= program.propped(year) & ~monitored & ~cleared
     h.below_line_years = np.where(exited & fallen, h.below_line_years + 1, 0)
