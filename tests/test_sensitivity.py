@@ -721,9 +721,10 @@ def test_a_problem_of_seed_0_gives_the_same_intervals_each_time(small_base) -> N
 
 def test_the_command_says_why_an_output_has_no_indices(tmp_path: Path) -> None:
     problem = tmp_path / "problem.toml"
+    # growth slow enough that 300 households keep some poor to the end in every run
     problem.write_text(
         'outputs = ["incidence_end", "first_year"]\n'
-        '[inputs."income.growth"]\nbounds = [0.04, 0.1]\n'
+        '[inputs."income.growth"]\nbounds = [0.0, 0.04]\n'
         '[inputs."exit.income_margin"]\nbounds = [0.0, 0.2]\n'
     )
     result = sensitivity_cli(

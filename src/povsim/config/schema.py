@@ -322,9 +322,10 @@ class IncomeConfig(Section):
     )
     growth: float = setting(
         0.073,
-        "nominal log growth of farm and business income and transfers in a village at "
-        "remoteness 0 (wages: plus wage_premium); the villages' mean is lower by "
-        "remoteness_growth_penalty times their mean remoteness",
+        "nominal log growth of farm and business income and transfers, the county's mean "
+        "(wages: plus wage_premium); a village's trend is lower by "
+        "remoteness_growth_penalty times its remoteness over the mean of the villages' "
+        "remoteness distribution, higher under it",
         "1/year",
         ge=-0.5,
         le=1.0,
@@ -336,7 +337,11 @@ class IncomeConfig(Section):
         0.02, "spread of village growth trends around their remoteness's", "1/year", ge=0.0
     )
     remoteness_growth_penalty: float = setting(
-        0.03, "growth lost by the most remote village (remoteness 1)", "1/year", ge=0.0
+        0.03,
+        "growth a village loses per unit of remoteness (from 0, near the town, to 1, the most "
+        "remote), around the county's mean",
+        "1/year",
+        ge=0.0,
     )
     household_sd: float = setting(
         0.55, "log standard deviation of the persistent household level", "log", ge=0.0

@@ -45,11 +45,12 @@ def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState
         1.0,
     )
     income = scenario.income
-    growth = (
-        income.growth
-        - income.remoteness_growth_penalty * remoteness
-        + rng.normal(0.0, income.village_growth_sd, m)
-    )
+    # income.growth is the county's mean trend (a county's published growth): remoteness
+    # spreads the villages around it, from the mean of the distribution they are drawn from.
+    typical = cfg.remoteness_alpha / (cfg.remoteness_alpha + cfg.remoteness_beta)
+    remote = np.append(remoteness, RESETTLEMENT_REMOTENESS)
+    trend = income.growth - income.remoteness_growth_penalty * (remote - typical)
+    growth = trend[:m] + rng.normal(0.0, income.village_growth_sd, m)
     level = rng.normal(0.0, income.village_sd, m)
     # The western provinces are the mountains and plateaus: a sample without geography
     # puts its most remote villages there (no draw, so the streams are unchanged).
@@ -61,11 +62,11 @@ def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState
     return VillageState(
         m + 1,
         weight=np.append(np.full(m, (scenario.population.represents_villages or m) / m), 1.0),
-        remoteness=np.append(remoteness, RESETTLEMENT_REMOTENESS),
+        remoteness=remote,
         fragile=np.append(fragile, False),
         infrastructure=np.append(infrastructure, RESETTLEMENT_INFRASTRUCTURE),
         level=np.append(level, 0.0),
-        growth=np.append(growth, income.growth),
+        growth=np.append(growth, trend[m]),
         resettlement=np.arange(m + 1) == m,
         west=np.append(west, False),
     )
