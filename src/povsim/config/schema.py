@@ -296,7 +296,12 @@ class VillagesConfig(Section):
         0.1, "take-up of every program rises by this much in a village with a work team", "share"
     )
     work_team_growth: float = setting(
-        0.005, "growth added to a village's trend by its work team", "1/year", ge=0.0, le=0.5
+        0.005,
+        "growth added to a village's trend by its work team: to what it earns, not to its "
+        "transfers",
+        "1/year",
+        ge=0.0,
+        le=0.5,
     )
 
     @field_validator("designation_incidence", mode="wrap")
