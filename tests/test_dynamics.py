@@ -8,6 +8,7 @@ import pytest
 
 from povsim import Scenario, Status
 from povsim.sim.assessment import close_year
+from povsim.sim.streams import Streams
 
 from .conftest import set_year_income
 from .test_programs import LINE_2014, start_year, with_program
@@ -292,3 +293,23 @@ def test_a_work_teams_growth_raises_earnings_not_transfers(rules: Scenario) -> N
     assert h.farm_year[0] / h.farm_year[2] == pytest.approx(np.exp(0.05 * 3))
     # ...but pensions, remittances and the state's transfers are not the team's to raise.
     assert h.transfer_year[1] == pytest.approx(h.transfer_year[3])
+
+
+# -- illness: one episode at a time ---------------------------------------------------------------
+def test_an_episode_under_way_holds_off_another_onset(bare: Scenario) -> None:
+    from dataclasses import replace
+
+    from povsim.sim.shocks import draw_shocks, fall_ill, illness_duration_steps
+
+    from .conftest import hand_built
+
+    h, v = hand_built({"size": 2}, {"size": 2})
+    h.ill_steps[:] = [2, 0]  # the first is two months into its last episode's four
+    h.ill_cost[:] = [100.0, 0.0]
+    sure = replace(draw_shocks(Streams(0), h.n, len(v)), illness=np.zeros(h.n))
+    fall_ill(h, bare, sure)
+    # The second falls ill; the first keeps its episode, its months and its cost, and the
+    # yearly rate (shocks.illness.annual_probability) is of a household not already ill.
+    assert h.ill_steps.tolist() == [2, illness_duration_steps(bare)]
+    assert h.ill_cost[0] == 100.0
+    assert h.ill_year.tolist() == [False, True]

@@ -384,7 +384,10 @@ class IncomeConfig(Section):
 
 class IllnessConfig(Section):
     annual_probability: Probability = setting(
-        0.06, "chance a household has a serious illness episode in a year", "1/year"
+        0.06,
+        "chance a household not already ill falls seriously ill, as a yearly rate (spread "
+        "evenly over the steps; an episode under way holds off another until it ends)",
+        "1/year",
     )
     chronic_multiplier: float = setting(
         3.0, "risk multiplier with a chronically ill member", "ratio", ge=0
