@@ -8,6 +8,7 @@ import pytest
 
 from povsim import Scenario, Status
 from povsim.sim.assessment import close_year
+from povsim.sim.streams import Streams
 
 from .conftest import set_year_income
 from .test_programs import LINE_2014, start_year, with_program
@@ -256,3 +257,59 @@ def test_wages_outgrow_farm_income_by_the_wage_premium(rules: Scenario, premium:
     assert h.property_year[3] / farm == pytest.approx(1.0)
     gross = gross_income(h, v)
     assert gross[0] / gross[1] == pytest.approx(np.exp(premium * 3))
+
+
+def test_a_work_teams_growth_raises_earnings_not_transfers(rules: Scenario) -> None:
+    from povsim import PovertyModel
+    from povsim.sim.income import step_income
+    from povsim.sim.shocks import draw_shocks
+
+    from .conftest import hand_built
+
+    scenario = rules.updated(
+        {
+            "villages.work_teams": True,
+            "villages.work_teams_from": 2014,
+            "villages.work_team_growth": 0.05,
+            "income.wage_premium": 0.0,  # no shocks either: each flow shows its trend alone
+        }
+    )
+    # The same farm and transfer households in a poor village (0) and another (1).
+    bases = ("farm_base", "transfer_base")
+    rows = [{base: 1000.0, "village": village} for village in (0, 1) for base in bases]
+    h, v = hand_built(*rows, villages=3)
+    v.resettlement[2] = True
+    model = PovertyModel(scenario, 0, population=(h, v))
+    v.poor_village[:] = [True, False, False]
+    v.growth[:] = 0.02
+    model._begin_year()  # the poor village's team arrives
+    assert v.work_team.tolist() == [True, False, False]
+    for _ in range(3 * scenario.steps_per_year):
+        for flow in ("farm_year", "transfer_year"):
+            getattr(h, flow)[:] = 0.0  # keep the last step's flows only
+        step_income(h, v, scenario, 2014, draw_shocks(model.streams, h.n, len(v)))
+    # The team's village grows faster, and what it earns shows it...
+    assert v.trend[0] - v.trend[1] == pytest.approx(0.05 * 3)
+    assert h.farm_year[0] / h.farm_year[2] == pytest.approx(np.exp(0.05 * 3))
+    # ...but pensions, remittances and the state's transfers are not the team's to raise.
+    assert h.transfer_year[1] == pytest.approx(h.transfer_year[3])
+
+
+# -- illness: one episode at a time ---------------------------------------------------------------
+def test_an_episode_under_way_holds_off_another_onset(bare: Scenario) -> None:
+    from dataclasses import replace
+
+    from povsim.sim.shocks import draw_shocks, fall_ill, illness_duration_steps
+
+    from .conftest import hand_built
+
+    h, v = hand_built({"size": 2}, {"size": 2})
+    h.ill_steps[:] = [2, 0]  # the first is two months into its last episode's four
+    h.ill_cost[:] = [100.0, 0.0]
+    sure = replace(draw_shocks(Streams(0), h.n, len(v)), illness=np.zeros(h.n))
+    fall_ill(h, bare, sure)
+    # The second falls ill; the first keeps its episode, its months and its cost, and the
+    # yearly rate (shocks.illness.annual_probability) is of a household not already ill.
+    assert h.ill_steps.tolist() == [2, illness_duration_steps(bare)]
+    assert h.ill_cost[0] == 100.0
+    assert h.ill_year.tolist() == [False, True]

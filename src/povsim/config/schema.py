@@ -296,7 +296,12 @@ class VillagesConfig(Section):
         0.1, "take-up of every program rises by this much in a village with a work team", "share"
     )
     work_team_growth: float = setting(
-        0.005, "growth added to a village's trend by its work team", "1/year", ge=0.0, le=0.5
+        0.005,
+        "growth added to a village's trend by its work team: to what it earns, not to its "
+        "transfers",
+        "1/year",
+        ge=0.0,
+        le=0.5,
     )
 
     @field_validator("designation_incidence", mode="wrap")
@@ -384,7 +389,10 @@ class IncomeConfig(Section):
 
 class IllnessConfig(Section):
     annual_probability: Probability = setting(
-        0.06, "chance a household has a serious illness episode in a year", "1/year"
+        0.06,
+        "chance a household not already ill falls seriously ill, as a yearly rate (spread "
+        "evenly over the steps; an episode under way holds off another until it ends)",
+        "1/year",
     )
     chronic_multiplier: float = setting(
         3.0, "risk multiplier with a chronically ill member", "ratio", ge=0

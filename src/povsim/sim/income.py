@@ -32,8 +32,8 @@ def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) ->
     average; return which villages a disaster hits.
 
     Args:
-        v: the villages, changed in place: ``trend``, ``wage_trend``, ``market`` and
-            ``price_year``.
+        v: the villages, changed in place: ``trend``, ``wage_trend``, ``team_trend``,
+            ``market`` and ``price_year``.
         scenario: the run's scenario (steps per year, ``income.wage_premium``, the price and
             disaster shocks).
         shocks: the step's draws.
@@ -42,6 +42,7 @@ def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) ->
         Boolean mask over villages, shape (m,).
     """
     v.trend += v.growth / scenario.steps_per_year
+    v.team_trend += v.team_growth / scenario.steps_per_year
     v.wage_trend += (v.growth + scenario.income.wage_premium) / scenario.steps_per_year
     move_prices(v, scenario, shocks)
     v.price_year += np.exp(v.market) / scenario.steps_per_year
@@ -83,7 +84,8 @@ def income_flows(
 
     Args:
         h: households; their bases and village.
-        v: villages; trend, wage trend and market.
+        v: villages; trend, wage trend, the work team's trend (which transfers leave out)
+            and market.
         earned: each household's earning level for the period before illness,
             exp(household level + transitory + village level + trend) / ``periods``.
         periods: the year's parts the flow is for: 1 for a year's rate, the steps per
@@ -104,7 +106,9 @@ def income_flows(
     wages = h.wage_base * earned * at_home
     wages *= np.exp(v.wage_trend - v.trend)[village]
     wages += wage_support
-    transfers = h.transfer_base * (np.exp(v.trend) / periods)[village]
+    # Transfers (pensions, remittances, the state's) grow with the economy, not with what a
+    # village's work team added to its earnings.
+    transfers = h.transfer_base * (np.exp(v.trend - v.team_trend) / periods)[village]
     transfers += transfer_support
     return IncomeFlows(farm, wages, transfers, prop)
 

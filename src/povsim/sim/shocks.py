@@ -99,7 +99,13 @@ def disaster_hits(v: VillageState, scenario: Scenario, shocks: StepShocks) -> np
 def fall_ill(h: HouseholdState, scenario: Scenario, shocks: StepShocks) -> None:
     """Illness onsets: risk higher with a chronically ill or elderly member; an episode's
     out-of-pocket cost, less the insured and program-reimbursed share, spread over its
-    steps; a chance of becoming chronic, which cuts the household's earning bases."""
+    steps; a chance of becoming chronic, which cuts the household's earning bases.
+
+    ``shocks.illness.annual_probability`` is the yearly rate of a household not already ill:
+    the household holds one episode at a time (its cost and its lost months), so an episode
+    under way holds off the next, and the yearly chance of an onset is a little under the
+    setting (0.3% under at 0.06 with four-month episodes, 1% under at 0.27, the riskiest
+    group at the baseline's multipliers)."""
     ill = scenario.shocks.illness
     # Illness risk takes four values (chronic x elderly): compute them, then look up.
     multipliers = [1.0, ill.elderly_multiplier, ill.chronic_multiplier]

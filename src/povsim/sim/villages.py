@@ -22,6 +22,7 @@ __all__ = [
     "VillageState",
     "as_real_villages",
     "designate_poor_villages",
+    "station_teams",
     "update_villages",
     "village_people",
     "village_share",
@@ -43,6 +44,12 @@ class VillageState(ArrayState):
     trend = ArrayColumn(np.float64, "cumulative log growth since the start")
     wage_trend = ArrayColumn(
         np.float64, "cumulative log growth of wages (trend plus income.wage_premium)"
+    )
+    team_growth = ArrayColumn(
+        np.float64, "the part of growth its work team added, 1/year (earnings', not transfers')"
+    )
+    team_trend = ArrayColumn(
+        np.float64, "cumulative log growth its work team added (in trend; transfers leave it out)"
     )
     market = ArrayColumn(np.float64, "log farm price index (AR(1))")
     price_year = ArrayColumn(np.float64, "mean farm price factor so far this year")
@@ -74,8 +81,25 @@ def send_work_teams(v: VillageState, scenario: Scenario, year: int) -> None:
     if not settings.work_teams or year < settings.work_teams_from:
         return
     new = v.poor_village & ~v.work_team
-    v.work_team[new] = True
-    v.growth[new] += settings.work_team_growth
+    station_teams(v, new, settings.work_team_growth)
+
+
+def station_teams(v: VillageState, villages: np.ndarray, growth: float) -> None:
+    """Station a work team in ``villages`` and add the growth it brings to their trend.
+
+    A team raised what the village earned: its industries, collective economy and jobs
+    (驻村帮扶). Pensions, remittances from members working elsewhere and the state's transfers
+    are set by others, so the team's part of the growth is kept apart (``team_growth``) and
+    transfers do not follow it (:func:`povsim.sim.income.income_flows`).
+
+    Args:
+        v: the villages, changed in place: ``work_team``, ``growth`` and ``team_growth``.
+        villages: boolean mask, or indices, of the villages a team goes to.
+        growth: the growth a team adds, 1/year (``villages.work_team_growth``).
+    """
+    v.work_team[villages] = True
+    v.growth[villages] += growth
+    v.team_growth[villages] += growth
 
 
 def village_people(

@@ -21,6 +21,7 @@ from povsim.config.programs import PairingConfig
 from povsim.config.vocabulary import Status
 from povsim.sim.programs.base import Index, fit_queue
 from povsim.sim.programs.employment import Employment
+from povsim.sim.villages import station_teams
 
 __all__ = ["Pairing", "PairingConfig"]
 
@@ -52,5 +53,4 @@ class Pairing(Employment):
         if not idx.size:
             return
         sent = idx[fit_queue(v.weight[idx], -registered[idx], self.config.work_teams)]
-        v.work_team[sent] = True
-        v.growth[sent] += self.context.scenario.villages.work_team_growth
+        station_teams(v, sent, self.context.scenario.villages.work_team_growth)
