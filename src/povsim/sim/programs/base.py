@@ -123,6 +123,10 @@ class Program(mesa.Agent):
     channel: ClassVar[Channel] = "transfer"
     secures: ClassVar[tuple[str, ...]] = ()
     unit: ClassVar[str] = "household"
+    earned_away: ClassVar[bool] = False
+    """Its wages are earned by members working away from home (:attr:`labour_away`) and sent
+    home: an illness of the household at home does not cut them, as it cuts the wages
+    earned at home (``shocks.illness.lost_income_share``)."""
 
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model)
@@ -786,8 +790,14 @@ def unreached(candidates: Index, new: Index, n: int) -> Mask:
 
 
 def channel_totals(programs: Sequence[Program], n: int) -> dict[str, Money]:
-    """This year's program income by channel, yuan per person per year."""
-    totals = {channel: np.zeros(n) for channel in ("farm", "wage", "transfer")}
+    """This year's program income by channel, yuan per person per year.
+
+    ``"wage"`` holds the wages earned at home; ``"remitted"`` the wages of members working
+    away (:attr:`Program.earned_away`), which the income step does not cut for an illness
+    at home.
+    """
+    totals = {channel: np.zeros(n) for channel in ("farm", "wage", "transfer", "remitted")}
     for program in programs:
-        totals[program.channel] += program.income
+        away = program.channel == "wage" and program.earned_away
+        totals["remitted" if away else program.channel] += program.income
     return totals

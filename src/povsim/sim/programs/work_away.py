@@ -57,6 +57,7 @@ class WorkAway(SupportProgram):
 
     Config: ClassVar = WorkAwayConfig
     channel: ClassVar = "wage"
+    earned_away: ClassVar = True
 
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
