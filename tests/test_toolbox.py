@@ -25,7 +25,7 @@ def budget(yuan: float) -> dict[int, float]:
 def exit_rows(model, scenario: Scenario, income: float) -> dict[str, dict]:
     """Close 2014 with every household's own income at ``income`` plus what programs add."""
     h = model.households
-    set_year_income(h, income + model.households.support_farm + model.households.support_wage)
+    set_year_income(h, income + h.support_farm + h.support_wage + h.support_remitted)
     h.transfer_year = model.households.support_transfer.copy()
     t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
     rows = pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)
