@@ -307,6 +307,24 @@ def test_dividends_move_with_the_assets_output(bare: Scenario) -> None:
     assert np.std(paid) > 0
 
 
+@pytest.mark.parametrize("decay", [0.0, 1.0])
+def test_a_household_removed_as_registered_in_error_loses_its_share(
+    bare: Scenario, decay: float
+) -> None:
+    """The share is the register's poor's: the re-check's removal takes it back (a PV share,
+    whose dividend outlasts support, as well as an equity share taken back at support's end)."""
+    scenario = with_program(bare, "asset_income", capital=24000.0, output_sd=0.0, decay=decay)
+    model, assets = start_year(scenario, REG, REG)
+    assert assets.income.tolist() == pytest.approx([24000.0 * 0.11 / 4] * 2)
+    model.households.status[0] = Status.UNREGISTERED  # removed at the year's re-check
+    model.households.status[1] = Status.EXITED
+    model.households.exit_year[1] = 2014
+    model.year = 2015
+    assets.begin_year(2015)
+    assert assets.income[0] == 0.0
+    assert assets.income[1] == pytest.approx(24000.0 * 0.11 / 4)  # an exited household keeps it
+
+
 # -- pairing assistance ---------------------------------------------------------------------
 def test_pairing_places_workers_and_sends_work_teams(bare: Scenario) -> None:
     scenario = with_program(
