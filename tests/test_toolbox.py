@@ -325,6 +325,45 @@ def test_a_household_removed_as_registered_in_error_loses_its_share(
     assert assets.income[1] == pytest.approx(24000.0 * 0.11 / 4)  # an exited household keeps it
 
 
+# -- a program's last year ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "settings", "yearly"),
+    [
+        ("public_jobs", {"wage": 6000.0, "unit_cost": 6000.0}, 6000.0),
+        ("microcredit", {"loan": 40000.0, "failure": 0.0}, 40000.0 * 0.0475),
+    ],
+)
+def test_last_year_ends_enrolment_not_the_support_of_those_enrolled(
+    bare: Scenario, kind: str, settings: dict, yearly: float
+) -> None:
+    """``last_year`` is the last year a program enrols: a post held or a loan running goes on
+    for its term, its yearly cost paid, while no household is taken on after it."""
+    scenario = with_program(bare, kind, last_year=2014, **settings)
+    row = {**REG, "labour": 1}  # weak labour for a post, a worker for a loan
+    model, program = start_year(scenario, row, {**row, "status": Status.UNREGISTERED})
+    assert program.enrolled.tolist() == [True, False]
+    model.households.status[1] = Status.REGISTERED  # eligible from 2015, too late
+    model.year = 2015
+    program.begin_year(2015)
+    assert program.enrolled.tolist() == [True, False]
+    assert program.income[0] > 0
+    assert program.ledger[-1]["spent_yuan"] == pytest.approx(yearly)
+    assert program.ledger[-1]["new_enrolments"] == 0
+
+
+def test_a_mutual_aid_fund_lends_no_new_loan_after_the_programs_last_year(bare: Scenario) -> None:
+    """A loan is an enrolment: after ``last_year`` the fund lends no more, as every kind
+    enrols no more (its money, the fund's, is no reason to read the year otherwise)."""
+    scenario = village_fund(bare, 50000.0, last_year=2014)
+    model, aid = start_year(scenario, REG)
+    assert aid.enrolled[0]
+    model.year = 2015
+    aid.begin_year(2015)  # the one-year loan is repaid
+    assert not aid.enrolled[0]
+    assert aid.income[0] == 0.0
+    assert aid.ledger[-1]["new_enrolments"] == 0
+
+
 # -- pairing assistance ---------------------------------------------------------------------
 def test_pairing_places_workers_and_sends_work_teams(bare: Scenario) -> None:
     scenario = with_program(
