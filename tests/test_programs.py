@@ -21,7 +21,9 @@ from povsim import PovertyModel, Scenario, ScenarioError, Status, load_scenario,
 from povsim.cli import app
 from povsim.config.errors import ScenarioProblem
 from povsim.config.vocabulary import Cause
+from povsim.sim.income import step_income
 from povsim.sim.programs.base import record_support_reach
+from povsim.sim.shocks import draw_shocks
 
 from .conftest import SCENARIOS, hand_built
 
@@ -119,6 +121,26 @@ def test_industry_gain_moves_with_farm_prices(bare: Scenario) -> None:
     base = model.households.farm_base * np.exp(model.households.level + model.households.transitory)
     assert gained[0] > 0
     assert gained[0] < (3000 + base[0] * 2) / 12  # the gain is paid at half price too
+
+
+def test_a_worker_placed_in_the_paired_province_no_longer_earns_wages_at_home(
+    rules: Scenario,
+) -> None:
+    """Pairing places a worker away: the wage away replaces the worker's wages at home."""
+    scenario = with_program(rules, "pairing", placement_rate=1.0, wage=0.0, job_loss=0.0)
+    home = {**REG, "wage_base": 1.0}
+    model, pairing = start_year(scenario, home, {**home, "labour": 0})
+    h = model.households
+    assert pairing.employed.tolist() == [True, False]
+    h.wage_year[:] = 0.0
+    step_income(h, model.villages, scenario, 2014, draw_shocks(model.streams, h.n, 2))
+    unplaced, _ = start_year(with_program(rules, "pairing", placement_rate=0.0), home)
+    u = unplaced.households
+    u.wage_year[:] = 0.0
+    step_income(u, unplaced.villages, scenario, 2014, draw_shocks(unplaced.streams, u.n, 2))
+    # Two workers, one of them away: half the wages at home of the same household unplaced.
+    assert h.wage_year[0] == pytest.approx(u.wage_year[0] / 2)
+    assert h.labour_away.tolist() == [1, 0]
 
 
 def test_employment_placement_wage_and_job_loss(bare: Scenario) -> None:

@@ -25,7 +25,7 @@ def budget(yuan: float) -> dict[int, float]:
 def exit_rows(model, scenario: Scenario, income: float) -> dict[str, dict]:
     """Close 2014 with every household's own income at ``income`` plus what programs add."""
     h = model.households
-    set_year_income(h, income + model.households.support_farm + model.households.support_wage)
+    set_year_income(h, income + h.support_farm + h.support_wage + h.support_remitted)
     h.transfer_year = model.households.support_transfer.copy()
     t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
     rows = pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)
@@ -305,6 +305,63 @@ def test_dividends_move_with_the_assets_output(bare: Scenario) -> None:
         assets.begin_year(year)
         paid.append(assets.income[0])
     assert np.std(paid) > 0
+
+
+@pytest.mark.parametrize("decay", [0.0, 1.0])
+def test_a_household_removed_as_registered_in_error_loses_its_share(
+    bare: Scenario, decay: float
+) -> None:
+    """The share is the register's poor's: the re-check's removal takes it back (a PV share,
+    whose dividend outlasts support, as well as an equity share taken back at support's end)."""
+    scenario = with_program(bare, "asset_income", capital=24000.0, output_sd=0.0, decay=decay)
+    model, assets = start_year(scenario, REG, REG)
+    assert assets.income.tolist() == pytest.approx([24000.0 * 0.11 / 4] * 2)
+    model.households.status[0] = Status.UNREGISTERED  # removed at the year's re-check
+    model.households.status[1] = Status.EXITED
+    model.households.exit_year[1] = 2014
+    model.year = 2015
+    assets.begin_year(2015)
+    assert assets.income[0] == 0.0
+    assert assets.income[1] == pytest.approx(24000.0 * 0.11 / 4)  # an exited household keeps it
+
+
+# -- a program's last year ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "settings", "yearly"),
+    [
+        ("public_jobs", {"wage": 6000.0, "unit_cost": 6000.0}, 6000.0),
+        ("microcredit", {"loan": 40000.0, "failure": 0.0}, 40000.0 * 0.0475),
+    ],
+)
+def test_last_year_ends_enrolment_not_the_support_of_those_enrolled(
+    bare: Scenario, kind: str, settings: dict, yearly: float
+) -> None:
+    """``last_year`` is the last year a program enrols: a post held or a loan running goes on
+    for its term, its yearly cost paid, while no household is taken on after it."""
+    scenario = with_program(bare, kind, last_year=2014, **settings)
+    row = {**REG, "labour": 1}  # weak labour for a post, a worker for a loan
+    model, program = start_year(scenario, row, {**row, "status": Status.UNREGISTERED})
+    assert program.enrolled.tolist() == [True, False]
+    model.households.status[1] = Status.REGISTERED  # eligible from 2015, too late
+    model.year = 2015
+    program.begin_year(2015)
+    assert program.enrolled.tolist() == [True, False]
+    assert program.income[0] > 0
+    assert program.ledger[-1]["spent_yuan"] == pytest.approx(yearly)
+    assert program.ledger[-1]["new_enrolments"] == 0
+
+
+def test_a_mutual_aid_fund_lends_no_new_loan_after_the_programs_last_year(bare: Scenario) -> None:
+    """A loan is an enrolment: after ``last_year`` the fund lends no more, as every kind
+    enrols no more (its money, the fund's, is no reason to read the year otherwise)."""
+    scenario = village_fund(bare, 50000.0, last_year=2014)
+    model, aid = start_year(scenario, REG)
+    assert aid.enrolled[0]
+    model.year = 2015
+    aid.begin_year(2015)  # the one-year loan is repaid
+    assert not aid.enrolled[0]
+    assert aid.income[0] == 0.0
+    assert aid.ledger[-1]["new_enrolments"] == 0
 
 
 # -- pairing assistance ---------------------------------------------------------------------

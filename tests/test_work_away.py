@@ -102,6 +102,22 @@ def test_a_worker_away_earns_no_wages_at_home(rules: Scenario) -> None:
     assert h.wage_year[going] == pytest.approx(h.wage_year[1 - going] / 2)
 
 
+def test_an_illness_at_home_does_not_cut_what_a_worker_away_sends_home(rules: Scenario) -> None:
+    """An illness cuts the work of those at home; a migrant's job and remittance go on."""
+    scenario = away(rules, 1, earnings=12_000.0)
+    home = {**REG, "labour": 1, "wage_base": 0.0}
+    model, _ = start_year(scenario, home, home)
+    h = model.households
+    going = int(np.argmax(h.labour_away))
+    h.ill_steps[:] = 4  # both households ill the whole step, at no cost
+    h.ill_cost[:] = 0.0
+    h.wage_year[:] = 0.0
+    step_income(h, model.villages, scenario, 2014, draw_shocks(model.streams, h.n, 2))
+    # 12,000 yuan over two members, half sent home: 3,000 a person a year, a twelfth a step.
+    assert h.wage_year[going] == pytest.approx(3000.0 / 12)
+    assert h.wage_year[1 - going] == 0.0
+
+
 def test_a_year_not_given_takes_the_last_given_before_it() -> None:
     series = {2016: 10.0, 2019: 40.0}
     assert [in_force(series, y) for y in (2015, 2016, 2018, 2019, 2020)] == [0, 10, 10, 40, 40]

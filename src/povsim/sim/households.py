@@ -68,7 +68,12 @@ class HouseholdState(ArrayState):
     ill_cost = ArrayColumn(np.float64, "out-of-pocket cost per step while ill, yuan per person")
     # support programs' effects this year, set at the start of the year
     support_farm = ArrayColumn(np.float64, "program farm income, yuan/person/year")
-    support_wage = ArrayColumn(np.float64, "program wage income, yuan/person/year")
+    support_wage = ArrayColumn(np.float64, "program wage income earned at home, yuan/person/year")
+    support_remitted = ArrayColumn(
+        np.float64,
+        "program wages of members working away, sent home, yuan/person/year (an illness at "
+        "home does not cut them)",
+    )
     support_transfer = ArrayColumn(np.float64, "program transfers, yuan/person/year")
     labour_away = ArrayColumn(np.int16, "workers working away from home this year")
     labour_left = ArrayColumn(

@@ -172,7 +172,9 @@ def step_income(
         working=working,
         at_home=at_home,
         farm_support=h.support_farm * working / spy,
-        wage_support=h.support_wage * working / spy,
+        # What members working away send home is earned away: an illness at home costs the
+        # household its medical bill and the work of those at home, not a migrant's job.
+        wage_support=(h.support_wage * working + h.support_remitted) / spy,
         transfer_support=h.support_transfer / spy,
     )
     net = flows.total()

@@ -258,6 +258,7 @@ class PovertyModel(County):
         totals = channel_totals(self.programs, h.n)
         h.support_farm = totals["farm"]
         h.support_wage = totals["wage"]
+        h.support_remitted = totals["remitted"]
         h.support_transfer = totals["transfer"]
         h.away_income = sum((p.away_income for p in self.programs), np.zeros(h.n))
         h.labour_away = np.minimum(sum((p.labour_away for p in self.programs), 0), h.labour)

@@ -58,7 +58,12 @@ class ProgramConfig(StrictNumbers):
         None, "the program's own yearly budget instead of a share", "yuan/year"
     )
     first_year: int | None = setting(None, "first year the program enrols (default: start)", "year")
-    last_year: int | None = setting(None, "last year the program enrols (default: end)", "year")
+    last_year: int | None = setting(
+        None,
+        "last year the program enrols; households enrolled keep their support after it, for its "
+        "term (default: end)",
+        "year",
+    )
     # who is eligible
     statuses: tuple[StatusName, ...] = setting(("registered",), "register statuses that may enrol")
     causes: tuple[str, ...] = setting((), "recorded causes of poverty, any of (empty: any)")

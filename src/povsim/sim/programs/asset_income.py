@@ -4,8 +4,12 @@ Poverty funds buy an asset — above all village photovoltaic stations — whose
 assigned to registered households, first to those without labour, who cannot be helped
 by work. A household's dividend is its share's yield: a normal year's dividend rate on
 the capital, varied each year with the asset's output (sun, grid curtailment, the feed-in
-price), the same for every share in the county. The asset is owned whatever the
-household's status: dividends continue after exit for the asset's life. Sichuan's "ten
+price), the same for every share in the county. The share stays with an exited household:
+dividends continue after exit for the asset's life (``support_after_exit_years``). It is the
+register's poor's, though, not the household's whatever its status: a household the re-check
+removes as registered in error has its share taken back, so its dividend stops, as the
+shares of households that exit do in the schemes that end them then (Sichuan, Fujian:
+docs/register-sources.md section 16). Sichuan's "ten
 special programs" include solar PV (seed 001); PV poverty alleviation is one of the ten
 projects of the national plan (domain.md). A 3 kW household share cost about 24,000 yuan
 and yields about 1,100 full-load hours at about 0.8 yuan/kWh: 2,600 yuan, 11% a year.
@@ -24,7 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from povsim.config.programs import AssetIncomeConfig
-from povsim.sim.programs.base import Index, Money, SupportProgram
+from povsim.config.vocabulary import Status
+from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 __all__ = ["AssetIncome", "AssetIncomeConfig"]
 
@@ -59,6 +64,20 @@ class AssetIncome(SupportProgram):
         h = self.context.households
         dividend = self.config.capital * self.config.dividend_rate * self._shares(idx)
         self.magnitude[idx] = dividend / h.size[idx]
+
+    def end_support(self, ending: Mask, year: int) -> None:
+        """End support; a household taken off the register loses its share.
+
+        What support gave outlasts it (:attr:`outlasts_support`: the share is owned after
+        exit), but a household removed as registered in error (剔除) was never the register's
+        poor the share was bought for: the share goes back and its dividend stops, whatever
+        ``decay``. A program that serves households never registered too
+        (``"unregistered"`` among its ``statuses``) keeps them.
+        """
+        super().end_support(ending, year)
+        if "unregistered" not in self.config.statuses:
+            removed = ending & (self.context.households.status == Status.UNREGISTERED)
+            self.magnitude[removed] = 0.0
 
     def advance(self, year: int) -> None:
         self.output = max(

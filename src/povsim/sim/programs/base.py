@@ -123,6 +123,10 @@ class Program(mesa.Agent):
     channel: ClassVar[Channel] = "transfer"
     secures: ClassVar[tuple[str, ...]] = ()
     unit: ClassVar[str] = "household"
+    earned_away: ClassVar[bool] = False
+    """Its wages are earned by members working away from home (:attr:`labour_away`) and sent
+    home: an illness of the household at home does not cut them, as it cuts the wages
+    earned at home (``shocks.illness.lost_income_share``)."""
 
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model)
@@ -175,9 +179,10 @@ class Program(mesa.Agent):
         return float(self.config.share * self.context.funds(year))
 
     def money(self, year: int) -> float:
-        """What this year's enrolment may spend: the budget, or without limit once the
-        program is unlimited (:meth:`unlimited`)."""
-        if not self.active(year):
+        """What this year's support may spend: the budget, or without limit once the
+        program is unlimited (:meth:`unlimited`); none before its first year. After its
+        last year it still pays the households it enrolled (:meth:`active`)."""
+        if not self.started(year):
             return 0.0
         # A program left out of the mix (no share, no budget) guarantees nothing.
         funded = self.config.budget is not None or self.config.share > 0
@@ -190,9 +195,21 @@ class Program(mesa.Agent):
         return start is not None and year >= start
 
     def active(self, year: int) -> bool:
-        """Whether ``year`` is within the program's first and last years."""
+        """Whether the program enrols in ``year``: within its first and last years.
+
+        ``last_year`` ends enrolment, not support: after it no household is enrolled (nor
+        lent to, nor caught by the allowance, nor sent away), while those enrolled keep
+        their support for its term, a yearly cost paid from the year's budget as before.
+        A post, an allowance, a loan's interest did not stop because a program took no
+        one more on.
+        """
         c, s = self.config, self.context.scenario
-        return bool((c.first_year or s.start_year) <= year <= (c.last_year or s.end_year))
+        return bool(self.started(year) and year <= (c.last_year or s.end_year))
+
+    def started(self, year: int) -> bool:
+        """Whether the program has begun by ``year`` (``first_year``): its money and support
+        run from then, after its last year of enrolment too."""
+        return year >= (self.config.first_year or self.context.scenario.start_year)
 
     def begin_year(self, year: int) -> None:
         """Act for the year: end, enrol, pay, and set :attr:`income`."""
@@ -607,7 +624,7 @@ class SupportProgram(Program):
         h = self.context.households
         self.end_support(self._support_over(year), year)
         money = self.money(year)
-        budget = self.budget(year) if self.active(year) else 0.0
+        budget = self.budget(year) if self.started(year) else 0.0
         continuing = np.flatnonzero(self.enrolled)
         costs = self.continuing_cost(continuing, year)
         if (costs * h.weight[continuing]).sum() > money:
@@ -626,6 +643,7 @@ class SupportProgram(Program):
         spent = float((costs * h.weight[continuing]).sum())
         draws = self.draws("take_up")
         eligible = self._one_a_household(self.eligible(year), "eligible", year)
+        eligible &= self.active(year)
         if self.config.once:
             eligible &= (self.since == 0) | self._short_of_guarantee(year)
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
@@ -786,8 +804,14 @@ def unreached(candidates: Index, new: Index, n: int) -> Mask:
 
 
 def channel_totals(programs: Sequence[Program], n: int) -> dict[str, Money]:
-    """This year's program income by channel, yuan per person per year."""
-    totals = {channel: np.zeros(n) for channel in ("farm", "wage", "transfer")}
+    """This year's program income by channel, yuan per person per year.
+
+    ``"wage"`` holds the wages earned at home; ``"remitted"`` the wages of members working
+    away (:attr:`Program.earned_away`), which the income step does not cut for an illness
+    at home.
+    """
+    totals = {channel: np.zeros(n) for channel in ("farm", "wage", "transfer", "remitted")}
     for program in programs:
-        totals[program.channel] += program.income
+        away = program.channel == "wage" and program.earned_away
+        totals["remitted" if away else program.channel] += program.income
     return totals

@@ -71,6 +71,8 @@ class Microcredit(SupportProgram):
         # again for another term (the interest is paid as for any continuing loan), or it
         # repays and the activity ends with the loan.
         may = self._one_a_household(self.eligible(year), "eligible", year)
+        # A renewal is a loan lent again: none after the program's last year of lending.
+        may &= self.active(year)
         due = np.flatnonzero(self.enrolled & (year > self.term_end()) & may)
         if c.renewal > 0 and due.size:
             renew = self.draws("renewal")[due] < c.renewal

@@ -313,6 +313,7 @@ class SocialSecurity(SupportProgram):
         on_books = h.status != Status.UNREGISTERED
         kept = self.single & on_books & h.severe & ~self.enrolled
         admitted = h.severe & (h.status == Status.REGISTERED) & ~self.enrolled & ~kept
+        admitted &= self.active(year)
         idx = np.flatnonzero(kept | admitted)
         self.single[:] = False
         row = self.ledger[-1] if self.ledger else None
@@ -419,7 +420,7 @@ class SocialSecurity(SupportProgram):
         self.after_fall = (self.after_fall & (own < line)) | (fell & ~held)
         self.own_last, self.line_last = own.copy(), line
         candidates = self.enrolled.copy()
-        if self.two_lines(year):
+        if self.two_lines(year) and self.active(year):
             candidates |= self.may_claim(year) & (own + self.income < standard)
         extra = np.where(candidates, np.maximum(standard - own - self.income, 0.0), 0.0)
         unpaid = fell & held & (extra > 0)

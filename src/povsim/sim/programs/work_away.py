@@ -57,6 +57,7 @@ class WorkAway(SupportProgram):
 
     Config: ClassVar = WorkAwayConfig
     channel: ClassVar = "wage"
+    earned_away: ClassVar = True
 
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
@@ -74,13 +75,17 @@ class WorkAway(SupportProgram):
     def begin_year(self, year: int) -> None:
         h, c = self.context.households, self.config
         eligible = self._one_a_household(self.eligible(year), "eligible", year)
-        target = in_force(c.labourers, year) if self.active(year) else 0.0
+        target = in_force(c.labourers, year) if self.started(year) else 0.0
         idx = np.flatnonzero(eligible)
         # One slot per labourer; slot k of every household comes before slot k + 1 of any.
         slots = h.labour[idx].astype(np.int64)
         owner = np.repeat(idx, slots)
         rank = np.arange(owner.size) - np.repeat(np.cumsum(slots) - slots, slots)
         keys = rank + self.readiness[owner]
+        if not self.active(year):
+            # After its last year no one new goes: those away stay, as the count holds them.
+            stays = rank < self.labour_away[owner]
+            owner, keys = owner[stays], keys[stays]
         taken = fit_queue(h.weight[owner], keys, target)
         before = self.labour_away
         self.labour_away = np.bincount(owner[taken], minlength=h.n)
