@@ -772,6 +772,8 @@ def test_infrastructure_upgrades_poor_villages_least_built_first(bare: Scenario)
     assert roads.improved.tolist() == [False, True, True, False, False]  # two fit the budget
     assert v.infrastructure[[1, 2]].tolist() == pytest.approx([0.5, 0.4])
     assert (v.growth[[1, 2]] - growth[[1, 2]]).tolist() == pytest.approx([0.01, 0.01])
+    # roads and water raise what the village earns, not its pensions and remittances
+    assert v.earned_growth.tolist() == pytest.approx([0.0, 0.01, 0.01, 0.0, 0.0])
     assert roads.ledger[-1]["spent_yuan"] == 1_000_000
     assert roads.helped().tolist() == [False, True, True, False]
     # The register's counts are of households (two, of 4 people each), the rest of villages.
@@ -786,10 +788,12 @@ def test_infrastructure_upgrades_poor_villages_least_built_first(bare: Scenario)
     model.year = 2015
     roads.begin_year(2015)
     assert roads.improved.tolist() == [True, True, True, False, False]
-    # Exit attribution credits the growth added since each upgrade, counted to this year.
+    # Exit attribution credits the growth added since each upgrade, counted to this year, to
+    # the earned part of income (a quarter of it is transfers here).
     h.income[:] = 1000.0
+    h.farm_base[:], h.wage_base[:], h.property_base[:], h.transfer_base[:] = 600, 150, 0, 250
     years = np.array([1, 2, 2, 0])
-    assert roads.contribution() == pytest.approx(1000.0 * (1.0 - np.exp(-0.01 * years)))
+    assert roads.contribution() == pytest.approx(750.0 * (1.0 - np.exp(-0.01 * years)))
 
 
 def test_work_teams_raise_take_up_and_growth(bare: Scenario) -> None:

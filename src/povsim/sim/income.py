@@ -32,7 +32,7 @@ def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) ->
     average; return which villages a disaster hits.
 
     Args:
-        v: the villages, changed in place: ``trend``, ``wage_trend``, ``team_trend``,
+        v: the villages, changed in place: ``trend``, ``wage_trend``, ``earned_trend``,
             ``market`` and ``price_year``.
         scenario: the run's scenario (steps per year, ``income.wage_premium``, the price and
             disaster shocks).
@@ -42,7 +42,7 @@ def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) ->
         Boolean mask over villages, shape (m,).
     """
     v.trend += v.growth / scenario.steps_per_year
-    v.team_trend += v.team_growth / scenario.steps_per_year
+    v.earned_trend += v.earned_growth / scenario.steps_per_year
     v.wage_trend += (v.growth + scenario.income.wage_premium) / scenario.steps_per_year
     move_prices(v, scenario, shocks)
     v.price_year += np.exp(v.market) / scenario.steps_per_year
@@ -107,8 +107,8 @@ def income_flows(
     wages *= np.exp(v.wage_trend - v.trend)[village]
     wages += wage_support
     # Transfers (pensions, remittances, the state's) grow with the economy, not with what a
-    # village's work team added to its earnings.
-    transfers = h.transfer_base * (np.exp(v.trend - v.team_trend) / periods)[village]
+    # village's work team or new infrastructure added to its earnings.
+    transfers = h.transfer_base * (np.exp(v.trend - v.earned_trend) / periods)[village]
     transfers += transfer_support
     return IncomeFlows(farm, wages, transfers, prop)
 

@@ -68,7 +68,8 @@ def build_villages(scenario: Scenario, rng: np.random.Generator) -> VillageState
         level=np.append(level, 0.0),
         growth=np.append(growth, trend[m]),
         resettlement=np.arange(m + 1) == m,
-        west=np.append(west, False),
+        # the site is in the county: in the west when every village of it is
+        west=np.append(west, cfg.west_share >= 1.0),
     )
 
 

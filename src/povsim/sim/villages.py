@@ -20,6 +20,7 @@ __all__ = [
     "VILLAGES_A_PREDICTOR",
     "VILLAGE_COLUMNS",
     "VillageState",
+    "add_earned_growth",
     "as_real_villages",
     "designate_poor_villages",
     "station_teams",
@@ -45,11 +46,15 @@ class VillageState(ArrayState):
     wage_trend = ArrayColumn(
         np.float64, "cumulative log growth of wages (trend plus income.wage_premium)"
     )
-    team_growth = ArrayColumn(
-        np.float64, "the part of growth its work team added, 1/year (earnings', not transfers')"
+    earned_growth = ArrayColumn(
+        np.float64,
+        "the part of growth a work team or new infrastructure added, 1/year (earnings', "
+        "not transfers')",
     )
-    team_trend = ArrayColumn(
-        np.float64, "cumulative log growth its work team added (in trend; transfers leave it out)"
+    earned_trend = ArrayColumn(
+        np.float64,
+        "cumulative log growth work teams and infrastructure added (in trend; transfers leave "
+        "it out)",
     )
     market = ArrayColumn(np.float64, "log farm price index (AR(1))")
     price_year = ArrayColumn(np.float64, "mean farm price factor so far this year")
@@ -89,17 +94,30 @@ def station_teams(v: VillageState, villages: np.ndarray, growth: float) -> None:
 
     A team raised what the village earned: its industries, collective economy and jobs
     (驻村帮扶). Pensions, remittances from members working elsewhere and the state's transfers
-    are set by others, so the team's part of the growth is kept apart (``team_growth``) and
-    transfers do not follow it (:func:`povsim.sim.income.income_flows`).
+    are set by others, so transfers do not follow it (:func:`add_earned_growth`).
 
     Args:
-        v: the villages, changed in place: ``work_team``, ``growth`` and ``team_growth``.
+        v: the villages, changed in place: ``work_team``, ``growth`` and ``earned_growth``.
         villages: boolean mask, or indices, of the villages a team goes to.
         growth: the growth a team adds, 1/year (``villages.work_team_growth``).
     """
     v.work_team[villages] = True
+    add_earned_growth(v, villages, growth)
+
+
+def add_earned_growth(v: VillageState, villages: np.ndarray, growth: float) -> None:
+    """Add ``growth`` to what ``villages`` earn (a work team's, new roads' and water's).
+
+    Earnings and property follow it; transfers do not (:func:`povsim.sim.income.income_flows`),
+    so it is also kept apart in ``earned_growth``.
+
+    Args:
+        v: the villages, changed in place: ``growth`` and ``earned_growth``.
+        villages: boolean mask, or indices, of the villages.
+        growth: 1/year.
+    """
     v.growth[villages] += growth
-    v.team_growth[villages] += growth
+    v.earned_growth[villages] += growth
 
 
 def village_people(

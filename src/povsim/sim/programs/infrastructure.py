@@ -1,7 +1,8 @@
 """Village infrastructure (基础设施): roads, water, power and broadband for poor villages.
 
 Acts on villages, not households: an upgraded village gets better infrastructure,
-less remoteness (roads) and a higher growth trend for all its households. Seed 004:
+less remoteness (roads) and a higher growth of what its households earn (not of their
+transfers: pensions, remittances and the state's are set elsewhere). Seed 004:
 at least 2 million yuan per poor village in Jiangjin; seed 000: 12,400
 infrastructure projects in Chongzuo since 2011.
 """
@@ -14,6 +15,7 @@ import numpy as np
 
 from povsim.config.programs import InfrastructureConfig, ProgramConfig
 from povsim.sim.programs.base import Index, Mask, Money, VillageProgram
+from povsim.sim.villages import add_earned_growth
 
 if TYPE_CHECKING:
     from povsim.sim.agents import County
@@ -51,15 +53,22 @@ class Infrastructure(VillageProgram):
         return self.context.villages.infrastructure[idx]
 
     def contribution(self) -> Money:
-        """What the added growth has added to income since the upgrade."""
-        h = self.context.households
+        """What the added growth has added to earned income since the upgrade."""
+        h, v = self.context.households, self.context.villages
         village = h.village
         years = np.where(self.improved, self.year_now - self.improved_year + 1, 0)[village]
-        return np.maximum(h.income, 0.0) * (1.0 - np.exp(-self.config.growth_gain * years))
+        # The earned share of income, from the bases at today's relative levels (transfers
+        # have not followed what a team or infrastructure added).
+        wages = h.wage_base * np.exp(v.wage_trend - v.trend)[village]
+        transfers = h.transfer_base * np.exp(-v.earned_trend)[village]
+        earned = h.farm_base + wages + h.property_base
+        share = earned / np.maximum(earned + transfers, 1e-9)
+        added = 1.0 - np.exp(-self.config.growth_gain * years)
+        return np.maximum(h.income, 0.0) * share * added
 
     def upgrade(self, idx: Index, year: int) -> None:
         self.improved_year[idx] = year
         v, c = self.context.villages, self.config
         v.infrastructure[idx] = np.minimum(v.infrastructure[idx] + c.infrastructure_gain, 1.0)
         v.remoteness[idx] = np.maximum(v.remoteness[idx] - c.remoteness_cut, 0.0)
-        v.growth[idx] += c.growth_gain
+        add_earned_growth(v, idx, c.growth_gain)

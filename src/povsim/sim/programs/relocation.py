@@ -56,9 +56,9 @@ class Relocation(SupportProgram):
         # What the move does to earned income, in today's yuan: bases are at start-up
         # prices, so scale them by the household's last assessed income.
         # Wages have grown by the wage premium on top of the trend the other bases follow;
-        # transfers have not grown with what a work team added to it.
+        # transfers have not grown with what a work team or infrastructure added to it.
         wages = h.wage_base[idx] * np.exp(v.wage_trend - v.trend)[h.village[idx]]
-        transfers = h.transfer_base[idx] * np.exp(-v.team_trend)[h.village[idx]]
+        transfers = h.transfer_base[idx] * np.exp(-v.earned_trend)[h.village[idx]]
         bases = h.farm_base[idx] + wages + transfers + h.property_base[idx]
         scale = np.maximum(h.income[idx], 0.0) / np.maximum(bases, 1e-9)
         ratio = after / np.maximum(before, 1e-9)
