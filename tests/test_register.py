@@ -902,6 +902,23 @@ def test_a_household_removed_as_registered_in_error_leaves_the_books(rules: Scen
     assert h.ever_registered.tolist() == [False, True]
 
 
+def test_a_fall_in_a_year_of_illness_or_disaster_can_be_a_relapse_at_once(
+    rules: Scenario,
+) -> None:
+    """Shidian's rule (可申请返贫): struck and under the standard, a household applies and is
+    re-identified at that assessment; other falls wait for the verification."""
+    rows = [{"status": Status.EXITED, "ever_exited": True}] * 4
+    line = rules.line(2015)
+    for on, expected in ((False, [False] * 4), (True, [True, True, False, False])):
+        scenario = rules.updated({"exit.relapse_on_shock": on, "exit.relapse_years": 2})
+        h, v = hand_built(*rows)
+        set_year_income(h, [line - 300, line - 300, line - 300, line + 300])
+        h.ill_year[:] = [True, False, False, True]  # the last is ill but not under
+        h.disaster_year[:] = [False, True, False, False]
+        t = close_year(h, v, scenario, 2015, Streams(0))
+        assert t.relapsed.tolist() == expected
+
+
 def test_a_recovery_resets_the_verification(rules: Scenario) -> None:
     h, v = hand_built({"status": Status.EXITED, "ever_exited": True})
     streams = Streams(0)

@@ -698,6 +698,13 @@ class ExitConfig(Section):
         ge=1,
         le=5,
     )
+    relapse_on_shock: bool = setting(
+        False,
+        "an exited household under the exit standard in a year it fell gravely ill or was hit "
+        "by a disaster relapses at that assessment, without waiting for relapse_years (it "
+        "applies and is re-identified at once, 可申请返贫)",
+        "",
+    )
     keep_policies: bool = setting(
         True,
         "support for exited households continues at least to the end of policies_kept_until "

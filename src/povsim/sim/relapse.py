@@ -77,6 +77,11 @@ def relapses(
         fallen |= program.propped(year) & ~monitored & ~cleared
     h.below_line_years = np.where(exited & fallen, h.below_line_years + 1, 0)
     relapse = exited & (h.below_line_years >= rules.relapse_years)
+    if rules.relapse_on_shock:
+        # A household struck by a grave illness or a disaster applied (可申请返贫) and was
+        # re-identified by the identification procedure, one assessment (Shidian's rule:
+        # docs/register-sources.md sections 64 and 71).
+        relapse |= exited & fallen & (h.ill_year | h.disaster_year)
     if rules.relapse_on_guarantee_loss:
         relapse |= exited & ~h.guarantees_ok()
     if year in rules.reverify_years:
