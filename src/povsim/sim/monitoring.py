@@ -73,7 +73,7 @@ def monitor(
     judged = income if judged is None else judged
     shock = h.medical_year + h.loss_year > m.spending_share * np.maximum(income, 0.0)
     near = judged < m.income_multiple * standard
-    # Exited households are watched when near the line or struck; households that were
+    # Exited households are watched when near the standard or struck; households that were
     # never registered only when, at the margin, a shock strikes or they fall under the
     # standard (边缘户: flagged by departments, cadres' visits or their own application).
     exited = (h.status == Status.EXITED) & (near | shock)

@@ -24,5 +24,9 @@ class InfrastructureConfig(ProgramConfig):
     infrastructure_gain: Probability = setting(0.3, "rise in the infrastructure index", "index")
     remoteness_cut: Probability = setting(0.15, "fall in remoteness (new roads)", "index")
     growth_gain: float = setting(
-        0.01, "growth added to the village trend", "1/year", ge=0.0, le=0.5
+        0.01,
+        "growth added to what the village earns (its trend; not its transfers')",
+        "1/year",
+        ge=0.0,
+        le=0.5,
     )
