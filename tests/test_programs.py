@@ -123,18 +123,18 @@ def test_industry_gain_moves_with_farm_prices(bare: Scenario) -> None:
     assert gained[0] < (3000 + base[0] * 2) / 12  # the gain is paid at half price too
 
 
-def test_a_worker_placed_in_the_paired_province_no_longer_earns_wages_at_home(
-    rules: Scenario,
-) -> None:
-    """Pairing places a worker away: the wage away replaces the worker's wages at home."""
-    scenario = with_program(rules, "pairing", placement_rate=1.0, wage=0.0, job_loss=0.0)
+@pytest.mark.parametrize("kind", ["employment", "pairing"])
+def test_a_placed_worker_no_longer_earns_wages_at_home(rules: Scenario, kind: str) -> None:
+    """Employment transfer (转移就业) and pairing place a worker away: the wage away replaces
+    the worker's wages at home (employment placed without it until stop 66)."""
+    scenario = with_program(rules, kind, placement_rate=1.0, wage=0.0, job_loss=0.0)
     home = {**REG, "wage_base": 1.0}
-    model, pairing = start_year(scenario, home, {**home, "labour": 0})
+    model, placing = start_year(scenario, home, {**home, "labour": 0})
     h = model.households
-    assert pairing.employed.tolist() == [True, False]
+    assert placing.employed.tolist() == [True, False]
     h.wage_year[:] = 0.0
     step_income(h, model.villages, scenario, 2014, draw_shocks(model.streams, h.n, 2))
-    unplaced, _ = start_year(with_program(rules, "pairing", placement_rate=0.0), home)
+    unplaced, _ = start_year(with_program(rules, kind, placement_rate=0.0), home)
     u = unplaced.households
     u.wage_year[:] = 0.0
     step_income(u, unplaced.villages, scenario, 2014, draw_shocks(unplaced.streams, u.n, 2))
@@ -150,7 +150,9 @@ def test_employment_placement_wage_and_job_loss(bare: Scenario) -> None:
     model, employment = start_year(placed, REG, {**REG, "labour": 0})
     assert employment.enrolled.tolist() == [True, False]
     assert employment.income[0] == pytest.approx(24000 / 4)
-    assert model.households.support_wage[0] == pytest.approx(6000)
+    # earned away: an illness at home does not cut it (support_remitted, not support_wage)
+    assert model.households.support_remitted[0] == pytest.approx(6000)
+    assert model.households.support_wage[0] == 0
     assert employment.ledger[-1]["spent_yuan"] == 3000
     employment.begin_year(2015)  # the job is lost for sure
     assert employment.ledger[-1]["new_enrolments"] == 0
@@ -175,6 +177,8 @@ def test_relocation_moves_remote_households(bare: Scenario) -> None:
     v.resettlement[2] = True
     model = PovertyModel(scenario, 0, population=(h, v))
     h.status[:] = Status.REGISTERED
+    # poorer than its bases, with transfers that do not follow its level
+    h.level[0], h.transfer_base[0], h.income[0] = -0.5, 1000.0, 3000.0
     model._begin_year()
     relocation = model.programs[0]
     assert relocation.enrolled.tolist() == [True, False]
@@ -182,7 +186,12 @@ def test_relocation_moves_remote_households(bare: Scenario) -> None:
     assert h.housing_grade.tolist() == [0, 3]
     assert h.farm_base[0] == pytest.approx(1000.0)
     penalty = scenario.income.remoteness_wage_penalty
-    assert h.wage_base[0] == pytest.approx(1000.0 * (1 - penalty * 0.05) / (1 - penalty * 0.9))
+    ratio = (1 - penalty * 0.05) / (1 - penalty * 0.9)
+    assert h.wage_base[0] == pytest.approx(1000.0 * ratio)
+    # what the move does to its earnings, at its level, in its last assessed income's yuan
+    earned = np.exp(-0.5) * np.array([2000.0, 1000.0])  # farm, wages
+    scale = 3000.0 / (earned.sum() + 1000.0)
+    assert relocation.gain[0] == pytest.approx(scale * ((ratio - 1) * earned[1] - 0.5 * earned[0]))
     assert relocation.income[0] == -1000  # the transition dip, this year only
     assert relocation.ledger[-1]["spent_yuan"] == 60000 * 4
     relocation.begin_year(2015)
@@ -794,6 +803,12 @@ def test_infrastructure_upgrades_poor_villages_least_built_first(bare: Scenario)
     h.farm_base[:], h.wage_base[:], h.property_base[:], h.transfer_base[:] = 600, 150, 0, 250
     years = np.array([1, 2, 2, 0])
     assert roads.contribution() == pytest.approx(750.0 * (1.0 - np.exp(-0.01 * years)))
+    # at its own level: a household poorer than its bases earns less, its transfers the same
+    h.level[1] = -0.5
+    earned = 750.0 * np.exp(-0.5)
+    assert roads.contribution()[1] == pytest.approx(
+        1000.0 * earned / (earned + 250.0) * (1.0 - np.exp(-0.01 * 2))
+    )
 
 
 def test_work_teams_raise_take_up_and_growth(bare: Scenario) -> None:

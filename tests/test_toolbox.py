@@ -314,15 +314,23 @@ def test_a_household_removed_as_registered_in_error_loses_its_share(
     """The share is the register's poor's: the re-check's removal takes it back (a PV share,
     whose dividend outlasts support, as well as an equity share taken back at support's end)."""
     scenario = with_program(bare, "asset_income", capital=24000.0, output_sd=0.0, decay=decay)
-    model, assets = start_year(scenario, REG, REG)
-    assert assets.income.tolist() == pytest.approx([24000.0 * 0.11 / 4] * 2)
-    model.households.status[0] = Status.UNREGISTERED  # removed at the year's re-check
-    model.households.status[1] = Status.EXITED
-    model.households.exit_year[1] = 2014
+    model, assets = start_year(scenario, REG, REG, REG)
+    dividend = 24000.0 * 0.11 / 4
+    assert assets.income.tolist() == pytest.approx([dividend] * 3)
+    h = model.households
+    h.status[0] = Status.UNREGISTERED  # removed at the year's re-check
+    h.status[1] = Status.EXITED
+    h.exit_year[1] = 2014
     model.year = 2015
     assets.begin_year(2015)
     assert assets.income[0] == 0.0
-    assert assets.income[1] == pytest.approx(24000.0 * 0.11 / 4)  # an exited household keeps it
+    assert assets.income[1] == pytest.approx(dividend)  # an exited household keeps it
+    # a share whose support had ended (its dividend outlasting it) goes back on removal too
+    assets.end_support(np.array([False, False, True]), 2015)
+    h.status[2] = Status.UNREGISTERED
+    model.year = 2016
+    assets.begin_year(2016)
+    assert assets.income[2] == 0.0
 
 
 # -- a program's last year ------------------------------------------------------------------

@@ -24,7 +24,14 @@ from povsim.sim.shocks import (
 )
 from povsim.sim.villages import VillageState
 
-__all__ = ["IncomeFlows", "advance_villages", "gross_income", "income_flows", "step_income"]
+__all__ = [
+    "IncomeFlows",
+    "advance_villages",
+    "base_flows",
+    "gross_income",
+    "income_flows",
+    "step_income",
+]
 
 
 def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) -> np.ndarray:
@@ -113,6 +120,25 @@ def income_flows(
     return IncomeFlows(farm, wages, transfers, prop)
 
 
+def base_flows(h: HouseholdState, v: VillageState) -> IncomeFlows:
+    """Income by source at the current level, yuan per person per year, before shocks,
+    costs and program income: what a program reads to tell earnings from transfers.
+
+    Args:
+        h: the households, read only: bases, levels and transitory income.
+        v: the villages, read only: level, trends and farm price.
+
+    Returns:
+        Farm, wage, transfer and property income, float arrays of shape (n,).
+    """
+    # One exp of the sum where the step multiplies two: the step's rounding, up to 5 ulp
+    # away, would move the initial incomes, and the last digits of runs whose register
+    # judges them (sichuan's spending, a panel's incomes).
+    village = h.village
+    earned = np.exp(h.level + h.transitory + v.level[village] + v.trend[village])
+    return income_flows(h, v, earned)
+
+
 def gross_income(h: HouseholdState, v: VillageState) -> np.ndarray:
     """Income at the current level, yuan per person per year, before shocks and costs.
 
@@ -123,12 +149,7 @@ def gross_income(h: HouseholdState, v: VillageState) -> np.ndarray:
     Returns:
         Float array, shape (n,).
     """
-    # One exp of the sum where the step multiplies two: the step's rounding, up to 5 ulp
-    # away, would move the initial incomes, and the last digits of runs whose register
-    # judges them (sichuan's spending, a panel's incomes).
-    village = h.village
-    earned = np.exp(h.level + h.transitory + v.level[village] + v.trend[village])
-    return income_flows(h, v, earned).total()
+    return base_flows(h, v).total()
 
 
 def step_income(

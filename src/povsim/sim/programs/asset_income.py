@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from povsim.config.programs import AssetIncomeConfig
 from povsim.config.vocabulary import Status
-from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
+from povsim.sim.programs.base import Index, Money, SupportProgram
 
 __all__ = ["AssetIncome", "AssetIncomeConfig"]
 
@@ -65,21 +65,18 @@ class AssetIncome(SupportProgram):
         dividend = self.config.capital * self.config.dividend_rate * self._shares(idx)
         self.magnitude[idx] = dividend / h.size[idx]
 
-    def end_support(self, ending: Mask, year: int) -> None:
-        """End support; a household taken off the register loses its share.
+    def advance(self, year: int) -> None:
+        """The assets' output this year; a household taken off the register loses its share.
 
         What support gave outlasts it (:attr:`outlasts_support`: the share is owned after
         exit), but a household removed as registered in error (剔除) was never the register's
         poor the share was bought for: the share goes back and its dividend stops, whatever
-        ``decay``. A program that serves households never registered too
-        (``"unregistered"`` among its ``statuses``) keeps them.
+        ``decay``, and whether its support was still running or had ended. A program that
+        serves households never registered too (``"unregistered"`` among its ``statuses``)
+        keeps them.
         """
-        super().end_support(ending, year)
         if "unregistered" not in self.config.statuses:
-            removed = ending & (self.context.households.status == Status.UNREGISTERED)
-            self.magnitude[removed] = 0.0
-
-    def advance(self, year: int) -> None:
+            self.magnitude[self.context.households.status == Status.UNREGISTERED] = 0.0
         self.output = max(
             0.0, 1.0 + self.config.output_sd * self.stream("output").standard_normal()
         )

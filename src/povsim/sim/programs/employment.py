@@ -3,7 +3,9 @@
 Households with working-age labour willing to move for work. Training is paid
 for every trainee; only a share are placed. A placed worker adds a wage, shared
 over the household's members, grows with migrant wages and lasts until the worker
-loses the job (a yearly chance), beyond the training's support period. Seed 002 (Shandan):
+loses the job (a yearly chance), beyond the training's support period. The worker has
+moved for the job: the household's wages at home lose that worker, and an illness at home
+does not cut the wage away (as for ``work_away``). Seed 002 (Shandan):
 15,000 trained over the campaign and 4,300 poor labourers sent out to work a year; no stored
 source gives the share of trainees placed (``placement_rate`` is an assumption).
 Seed 004: employment transfer was the pathway of 1,549 exited households in 2015.
@@ -37,6 +39,7 @@ class Employment(SupportProgram):
 
     Config: ClassVar = EmploymentConfig
     channel: ClassVar = "wage"
+    earned_away: ClassVar = True
     # A job outlives the training that found it; its loss is recorded as it comes.
     outlasts_support: ClassVar = True
 
@@ -63,6 +66,11 @@ class Employment(SupportProgram):
         # A job lost after the training ended is support ended too (relapse causes).
         self.context.households.support_ended[lost] = year - 1
         super().begin_year(year)
+        # The placed worker lives where the job is: the household's wages at home lose that
+        # worker, or the worker would earn twice, at home and away. Placements are new, none
+        # of them in the incomes drawn, so each leaves home's work.
+        self.labour_away = self.employed.astype(np.int64)
+        self.labour_left = self.employed.astype(np.float64)
 
     def effect(self, year: int) -> Money:
         """The wage of each job held, shared over the household, at this year's wage level."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from povsim.config.programs import InfrastructureConfig, ProgramConfig
+from povsim.sim.income import base_flows
 from povsim.sim.programs.base import Index, Mask, Money, VillageProgram
 from povsim.sim.villages import add_earned_growth
 
@@ -57,12 +58,11 @@ class Infrastructure(VillageProgram):
         h, v = self.context.households, self.context.villages
         village = h.village
         years = np.where(self.improved, self.year_now - self.improved_year + 1, 0)[village]
-        # The earned share of income, from the bases at today's relative levels (transfers
-        # have not followed what a team or infrastructure added).
-        wages = h.wage_base * np.exp(v.wage_trend - v.trend)[village]
-        transfers = h.transfer_base * np.exp(-v.earned_trend)[village]
-        earned = h.farm_base + wages + h.property_base
-        share = earned / np.maximum(earned + transfers, 1e-9)
+        # The earned share of income at today's levels (transfers do not follow what a team
+        # or infrastructure added).
+        flows = base_flows(h, v)
+        total = flows.total()
+        share = (total - flows.transfers) / np.maximum(total, 1e-9)
         added = 1.0 - np.exp(-self.config.growth_gain * years)
         return np.maximum(h.income, 0.0) * share * added
 

@@ -5,9 +5,9 @@ assigned to help it, bring money of their own, organise jobs in the paired provi
 workers from registered households (transport, training, placement with firms), and staff
 village work teams. The program's budget is theirs (``budget``, yuan a year), not a share
 of the county's funds. A placed worker's wage counts as the household's income (remitted
-or spent by a member living away) and the job may be lost each year; the worker, away, no
-longer earns the household's wages at home, and an illness at home does not cut the wage
-away (as for ``work_away``); helping units send
+or spent by a member living away) and the job may be lost each year; as for employment
+transfer's, the worker, away, no longer earns the household's wages at home, and an illness
+at home does not cut the wage away; helping units send
 ``work_teams`` teams a year to villages beyond the designated poor ones, which raise
 take-up of every program and the village's growth as the poor villages' teams do.
 Seed 002 (Shandan): 757 entrepreneurs paired with 2,674 households.
@@ -33,7 +33,6 @@ class Pairing(Employment):
     work teams from helping units."""
 
     Config: ClassVar = PairingConfig
-    earned_away: ClassVar = True
 
     def on_enrol(self, idx: Index, year: int) -> None:
         super().on_enrol(idx, year)
@@ -42,12 +41,7 @@ class Pairing(Employment):
     def begin_year(self, year: int) -> None:
         if self.active(year) and self.config.work_teams > 0:
             self._send_work_teams()
-        super().begin_year(year)
-        # The placed worker lives in the paired province: the household's wages at home lose
-        # that worker, or the worker would earn twice, at home and away. Placements are new,
-        # none of them in the incomes drawn, so each leaves home's work.
-        self.labour_away = self.employed.astype(np.int64)
-        self.labour_left = self.employed.astype(np.float64)
+        super().begin_year(year)  # the placed worker leaves home's work (Employment)
 
     def _send_work_teams(self) -> None:
         """Teams go to the villages without one that hold the most registered households."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from povsim.config.programs import ProgramConfig, RelocationConfig
 from povsim.config.vocabulary import SAFE_HOUSING_GRADES
+from povsim.sim.income import base_flows
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 if TYPE_CHECKING:
@@ -53,18 +54,13 @@ class Relocation(SupportProgram):
         penalty = self.context.scenario.income.remoteness_wage_penalty
         before = 1.0 - penalty * v.remoteness[h.village[idx]]
         after = 1.0 - penalty * v.remoteness[self.destination]
-        # What the move does to earned income, in today's yuan: bases are at start-up
-        # prices, so scale them by the household's last assessed income.
-        # Wages have grown by the wage premium on top of the trend the other bases follow;
-        # transfers have not grown with what a work team or infrastructure added to it.
-        wages = h.wage_base[idx] * np.exp(v.wage_trend - v.trend)[h.village[idx]]
-        transfers = h.transfer_base[idx] * np.exp(-v.earned_trend)[h.village[idx]]
-        bases = h.farm_base[idx] + wages + transfers + h.property_base[idx]
-        scale = np.maximum(h.income[idx], 0.0) / np.maximum(bases, 1e-9)
+        # What the move does to earned income, in today's yuan: the sources at today's
+        # levels, scaled to the household's last assessed income.
+        flows = base_flows(h, v)
+        wages, farm = flows.wages[idx], flows.farm[idx]
+        scale = np.maximum(h.income[idx], 0.0) / np.maximum(flows.total()[idx], 1e-9)
         ratio = after / np.maximum(before, 1e-9)
-        self.gain[idx] = scale * (
-            (ratio - 1.0) * wages - (1.0 - self.config.farm_kept) * h.farm_base[idx]
-        )
+        self.gain[idx] = scale * ((ratio - 1.0) * wages - (1.0 - self.config.farm_kept) * farm)
         self.was_dangerous[idx] = h.housing_grade[idx] >= SAFE_HOUSING_GRADES
         h.wage_base[idx] *= ratio
         h.farm_base[idx] *= self.config.farm_kept
