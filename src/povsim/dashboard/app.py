@@ -80,6 +80,10 @@ class _ThreadContexts(dict[str, Any]):
     (Solara 1.58 to at least 1.64, ``VirtualKernelContext.close``).
     """
 
+    # A mark, not isinstance: a reloaded module defines the class anew, and wrapping the map
+    # again would copy it while other threads write to it.
+    forgiving = True
+
     def __delitem__(self, key: str) -> None:
         self.pop(key, None)
 
@@ -87,7 +91,7 @@ class _ThreadContexts(dict[str, Any]):
 def _forgive_threads_that_left() -> None:
     from solara.server import kernel_context
 
-    if not isinstance(kernel_context.current_context, _ThreadContexts):
+    if not getattr(kernel_context.current_context, "forgiving", False):
         kernel_context.current_context = _ThreadContexts(kernel_context.current_context)
 
 
