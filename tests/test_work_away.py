@@ -341,6 +341,27 @@ def test_placement_is_paid_only_for_labourers_newly_away(rules: Scenario) -> Non
     assert program.ledger[-1]["spent_yuan"] == 0.0
 
 
+def test_after_its_last_year_a_household_newly_registered_keeps_those_already_away(
+    rules: Scenario,
+) -> None:
+    """No one new is sent after ``last_year``; a labourer away before the program began was
+    never the program's to send, so a household registered later still has them away."""
+    scenario = away(rules, 2, drawn_labourers=2.0, last_year=2014)
+    one = {**REG, "labour": 1}
+    model, program = start_year(scenario, one, one, {**one, "status": Status.UNREGISTERED})
+    h = model.households
+    program.readiness[:] = [0.2, 0.6, 0.4]  # the third is as ready as the drawn ones
+    program.drawn_cutoff = None
+    program.begin_year(2014)
+    assert program.labour_away.tolist() == [1, 1, 0]
+    h.status[:] = [Status.UNREGISTERED, Status.REGISTERED, Status.REGISTERED]
+    model.year = 2015
+    program.begin_year(2015)
+    assert program.labour_away.tolist() == [0, 1, 1]
+    assert program.labour_left.tolist() == [0.0, 0.0, 0.0]  # all of them already away
+    assert program.ledger[-1]["new_enrolments"] == 1  # newly counted, not newly sent
+
+
 def test_without_support_those_already_away_stay_and_no_one_more_goes(rules: Scenario) -> None:
     scenario = away(rules, 10, drawn_labourers=4.0).without_support()
     assert scenario.programs["work_away"].labourers == {2014: 4.0}

@@ -83,8 +83,10 @@ class WorkAway(SupportProgram):
         rank = np.arange(owner.size) - np.repeat(np.cumsum(slots) - slots, slots)
         keys = rank + self.readiness[owner]
         if not self.active(year):
-            # After its last year no one new goes: those away stay, as the count holds them.
-            stays = rank < self.labour_away[owner]
+            # After its last year no one new goes: those away stay, as the count holds them,
+            # and so do those away before it began (the drawn incomes'), whom it never sent.
+            cutoff = -np.inf if self.drawn_cutoff is None else self.drawn_cutoff
+            stays = (rank < self.labour_away[owner]) | (keys <= cutoff)
             owner, keys = owner[stays], keys[stays]
         taken = fit_queue(h.weight[owner], keys, target)
         before = self.labour_away
