@@ -359,6 +359,23 @@ def test_last_year_ends_enrolment_not_the_support_of_those_enrolled(
     assert program.ledger[-1]["new_enrolments"] == 0
 
 
+def test_the_allowance_keeps_paying_after_its_last_year_and_takes_no_one_new(
+    bare: Scenario,
+) -> None:
+    """The minimum living allowance after ``last_year``: a household it supports stays on it,
+    one without labour registered later is not taken on."""
+    scenario = with_program(bare, "social_security", last_year=2014)
+    row = {**REG, "labour": 0, "farm_base": 0.0, "wage_base": 0.0}  # cannot work, no income
+    model, program = start_year(scenario, row, {**row, "status": Status.UNREGISTERED})
+    assert program.enrolled.tolist() == [True, False]
+    model.households.status[1] = Status.REGISTERED
+    model.year = 2015
+    program.begin_year(2015)
+    assert program.enrolled.tolist() == [True, False]
+    assert program.income[0] > 0
+    assert program.ledger[-1]["new_enrolments"] == 0
+
+
 def test_a_mutual_aid_fund_lends_no_new_loan_after_the_programs_last_year(bare: Scenario) -> None:
     """A loan is an enrolment: after ``last_year`` the fund lends no more, as every kind
     enrols no more (its money, the fund's, is no reason to read the year otherwise)."""
