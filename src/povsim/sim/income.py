@@ -91,8 +91,8 @@ def income_flows(
 
     Args:
         h: households; their bases and village.
-        v: villages; trend, wage trend, the work team's trend (which transfers leave out)
-            and market.
+        v: villages; trend, wage trend, the earned trend (what work teams and
+            infrastructure added, which transfers leave out) and market.
         earned: each household's earning level for the period before illness,
             exp(household level + transitory + village level + trend) / ``periods``.
         periods: the year's parts the flow is for: 1 for a year's rate, the steps per
