@@ -303,6 +303,49 @@ def test_a_school_leaver_earns_the_same_wage_whatever_the_households_level(
     assert education.contribution() == pytest.approx(paid)  # the wage as it has grown
 
 
+def test_a_school_leaver_away_sends_home_a_wage_no_illness_at_home_cuts(
+    rules: Scenario,
+) -> None:
+    """One who works away sends ``remittance_share`` of the labour market's wage home, which
+    grows with the county's wages: it is earned away, so it stays out of the household's
+    wage base, and neither an illness at home, nor the household's level, nor its village's
+    remoteness cuts it (as it did while it was in the base)."""
+    scenario = with_program(
+        rules,
+        "education",
+        allowance=0,
+        graduate_wage=20000,
+        leaves_home=1.0,
+        remittance_share=0.3,
+        duration_years=9,
+    ).updated(
+        {
+            "shocks.illness.annual_probability": 1.0,
+            "shocks.illness.lost_income_share": 1.0,
+            "shocks.illness.duration_months": 36,
+            "shocks.illness.oop_cost_mean": 0.0,
+        }
+    )
+    # No earnings or transfers of its own: the household's income is what the school
+    # leaver sends home.
+    pupil = {**REG, "pupils": 1, "school_years_left": 1}
+    model, education = start_year(scenario, {**pupil, "level": 0.0}, {**pupil, "level": -1.0})
+    h, v = model.households, model.villages
+    v.remoteness[:] = [0.9, 0.1]
+    wage_base = h.wage_base.copy()
+    model.run()
+    assert education.graduates.tolist() == [1, 1]
+    assert h.wage_base == pytest.approx(wage_base)  # not a worker at home
+    # They left school at the end of 2014 and work away from 2015: five years' growth by 2020.
+    inc = scenario.income
+    sent = 0.3 * 20000 / 4 * np.exp((inc.growth + inc.wage_premium) * 5)
+    assert education.remitted == pytest.approx([sent, sent])
+    assert h.support_remitted == pytest.approx([sent, sent])
+    # Ill nearly all year, with all of home's earnings lost, the remittance is still whole.
+    assert h.income == pytest.approx([sent, sent])
+    assert education.contribution() == pytest.approx([sent, sent])
+
+
 def test_health_cuts_the_cost_of_illness(bare: Scenario) -> None:
     sick = bare.updated({"shocks.illness.annual_probability": 1.0})
     rows = [{**REG, "medical_ok": False}] * 200

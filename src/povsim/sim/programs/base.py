@@ -114,6 +114,9 @@ class Program(mesa.Agent):
             (their wages at home stop).
         away_income: this year's earnings away from home not sent home, yuan per person
             per year: income the register counts and the survey does not.
+        remitted: this year's wages sent home by members working away whom past support
+            put there (education's school leavers), beside :attr:`income`, yuan per person
+            per year: earned away, like an :attr:`earned_away` program's income.
         made: the households whose guarantee holds this year only because of the program
             (set by :meth:`secure`; exit attribution reads it).
         ledger: one spending row per year.
@@ -136,6 +139,7 @@ class Program(mesa.Agent):
         self.labour_away = np.zeros(model.households.n, dtype=np.int64)
         self.labour_left: Money = np.zeros(model.households.n)
         self.away_income: Money = np.zeros(model.households.n)
+        self.remitted: Money = np.zeros(model.households.n)
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
         self.ledger: list[LedgerRow] = []
         self._streams: dict[tuple[str, int], np.random.Generator] = {}
@@ -261,8 +265,8 @@ class Program(mesa.Agent):
 
     def reach_part_of_year(self, share: float) -> None:
         """Support reaches households for only ``share`` of this year (a first year spent
-        registering them): :attr:`income` and :attr:`away_income` become what the year
-        brings them, and the year's spending on support paid by the year
+        registering them): :attr:`income`, :attr:`away_income` and :attr:`remitted` become
+        what the year brings them, and the year's spending on support paid by the year
         (:meth:`yearly_spending`) only what that part of the year costs.
 
         The model calls it after :meth:`begin_year`. What reads these arrays later in the
@@ -282,6 +286,7 @@ class Program(mesa.Agent):
         """
         self.income = self.income * share
         self.away_income = self.away_income * share
+        self.remitted = self.remitted * share
         if self.ledger and self.ledger[-1]["year"] == self.model.year:
             row = self.ledger[-1]
             unpaid = (1.0 - share) * min(self.yearly_spending(), row["spent_yuan"])
@@ -807,11 +812,12 @@ def channel_totals(programs: Sequence[Program], n: int) -> dict[str, Money]:
     """This year's program income by channel, yuan per person per year.
 
     ``"wage"`` holds the wages earned at home; ``"remitted"`` the wages of members working
-    away (:attr:`Program.earned_away`), which the income step does not cut for an illness
-    at home.
+    away (:attr:`Program.earned_away`, and any program's :attr:`Program.remitted`), which
+    the income step does not cut for an illness at home.
     """
     totals = {channel: np.zeros(n) for channel in ("farm", "wage", "transfer", "remitted")}
     for program in programs:
         away = program.channel == "wage" and program.earned_away
         totals["remitted" if away else program.channel] += program.income
+        totals["remitted"] += program.remitted
     return totals

@@ -36,6 +36,8 @@ class Education(SupportProgram):
         super().__init__(model, name, config)
         self.graduates = np.zeros(model.households.n, dtype=np.int16)
         self.graduate_base: Money = np.zeros(model.households.n)
+        # What the school leavers working away send home, at this year's wages.
+        self.sent_home: Money = np.zeros(model.households.n)
 
     @property
     def graduated(self) -> Mask:
@@ -54,22 +56,31 @@ class Education(SupportProgram):
         return super()._support_over(year) | (self.enrolled & (pupils == 0))
 
     def advance(self, year: int) -> None:
-        """Pupils who left school last year while supported start work, at home or away."""
+        """Pupils who left school last year while supported start work, at home or away.
+
+        One at home joins the household's workers: the wage is in its wage base, earned
+        at home, and an illness of the household cuts it. One away earns the labour
+        market's wage where they work and sends ``remittance_share`` of it home
+        (:attr:`remitted`): neither an illness at home, nor the household's own level or
+        its village's remoteness, touches it, and it grows with the county's wages
+        (``income.growth`` plus ``income.wage_premium``)."""
         h, c = self.context.households, self.config
+        growth = self.context.scenario.income.growth + self.context.scenario.income.wage_premium
+        self.sent_home *= np.exp(growth)
         leaving = (self.since > 0) & (self.since < year) & (h.left_school_year == year - 1)
         away = self.draws("leaves_home") < c.leaves_home
-        idx = np.flatnonzero(leaving)
-        if not idx.size:
-            return
-        share = np.where(away[idx], c.remittance_share, 1.0)
-        gain = share * c.graduate_wage / np.maximum(h.size[idx], 1)
-        self.graduates[idx] += 1
+        wage = c.graduate_wage / np.maximum(h.size, 1)
+        self.graduates[leaving] += 1
+        home = np.flatnonzero(leaving & ~away)
         # A school leaver earns the labour market's wage, not the household's: the base is
         # scaled by the household's and village's levels and the wage trend in the income
         # step, so it is added net of them (the wage then grows with the trend from here).
-        base = gain / self._wage_scale(idx)
-        self.graduate_base[idx] += base
-        h.wage_base[idx] += base
+        base = wage[home] / self._wage_scale(home)
+        self.graduate_base[home] += base
+        h.wage_base[home] += base
+        gone = leaving & away
+        self.sent_home[gone] += c.remittance_share * wage[gone]
+        self.remitted = self.sent_home.copy()
 
     def _wage_scale(self, idx: Index) -> Money:
         """What the income step multiplies a household's wage base by, but for its noise."""
@@ -89,9 +100,11 @@ class Education(SupportProgram):
         return np.where(self.enrolled, per_person, 0.0)
 
     def contribution(self) -> Money:
-        """Allowances now, and a graduate's wage share later, as it has grown since."""
+        """Allowances now, and later the school leavers' wages at home and what those away
+        send home, as they have grown since."""
         everyone = np.arange(self.context.households.n)
-        return np.maximum(self.income, 0.0) + self.graduate_base * self._wage_scale(everyone)
+        at_home = self.graduate_base * self._wage_scale(everyone)
+        return np.maximum(self.income, 0.0) + at_home + self.remitted
 
     def helped(self) -> Mask:
         return self.enrolled | self.graduated
