@@ -23,7 +23,14 @@ from povsim.sim.villages import VillageState, village_people, village_share, vil
 if TYPE_CHECKING:
     from povsim.sim.programs.base import Program
 
-__all__ = ["county_exits", "exit_thresholds", "exits", "plan_share", "registered_share"]
+__all__ = [
+    "county_exits",
+    "exit_thresholds",
+    "exits",
+    "plan_share",
+    "registered_share",
+    "verification_findings",
+]
 
 
 def exits(
@@ -173,8 +180,8 @@ def planned_exits(
             target = rules.county_threshold
         counted = candidates
         if rules.plan_county_incidence == "comprehensive":
-            poor = income < scenario.line(year)
-            counted = candidates | (poor & (h.status != Status.REGISTERED))
+            missed, wrongly_exited = verification_findings(h, income, scenario.line(year))
+            counted = candidates | missed | wrongly_exited
         over = h.people(counted) - target * h.people(slice(None))
         # No lead: the schedule is the county's plan, and it is what finishes early; the
         # national plans' lead (fitted to the national flows) stands for the schedules.
@@ -210,6 +217,30 @@ def registered_share(h: HouseholdState) -> float:
     """
     people = h.people(slice(None))
     return h.people(h.status == Status.REGISTERED) / people if people else 0.0
+
+
+def verification_findings(
+    h: HouseholdState, income: NDArray[np.float64], line: float
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """The poor a poor county's verification (third-party assessment) finds off the
+    register: the missed poor (漏评), never registered and under the line, and the wrongful
+    exits (错退), exited without meeting the exit standard (中办发〔2016〕16号): under the
+    line, or short of one of the two assurances and three guarantees (两不愁三保障), as
+    the household exit test requires them.
+
+    Args:
+        h: the households, read only: status and guarantees.
+        income: the register's income at the assessment, yuan per person per year,
+            shape (n,).
+        line: the line the verification judged incomes by.
+
+    Returns:
+        The missed poor and the wrongly exited, boolean masks of shape (n,).
+    """
+    under = income < line
+    missed = under & (h.status == Status.UNREGISTERED)
+    wrongly_exited = (under | ~h.guarantees_ok()) & (h.status == Status.EXITED)
+    return missed, wrongly_exited
 
 
 def county_exits(h: HouseholdState, scenario: Scenario) -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 
 from povsim.config.vocabulary import Cause, Status
 from povsim.sim.assessment import Transitions
+from povsim.sim.exits import verification_findings
 from povsim.sim.households import HouseholdState
 from povsim.sim.villages import VillageState
 
@@ -86,9 +87,9 @@ INDICATORS: dict[str, str] = {
     "register (exclusion error, as the verification judged it)",
     "missed_poor_people": "people in them (漏评人口)",
     "wrongly_exited_people": "people of exited households under the line (the register's "
-    "income) at the assessment "
-    "(错退人口: exited without an income stably over the line); they are earlier exits "
-    "awaiting relapse verification, so with exit.relapse_years = 1 there are none",
+    "income) or short of a guarantee (food, schooling, medical care, safe housing) at the "
+    "assessment (错退人口: exited without meeting the exit standard); they are earlier exits "
+    "awaiting relapse verification or a guarantee's restoring",
     "wrongful_exit_rate": "wrongly_exited_people / people of exited households (错退率)",
     "comprehensive_poor_people": "registered_people + missed_poor_people + wrongly_exited_people",
     "comprehensive_incidence": "comprehensive_poor_people / population_people (综合贫困发生率: "
@@ -347,12 +348,10 @@ def annual_indicators(
         row[f"relapses_{cause}"] = h.count(mask)
     # Missed poor and wrongful exits are the verification's findings (third-party
     # assessment), which judged incomes as the register's tests do.
-    assessed_poor = h.register_income() < line
-    missed = assessed_poor & (h.status == Status.UNREGISTERED)
+    missed, wrongly_exited = verification_findings(h, h.register_income(), line)
     row["missed_poor_households"] = h.count(missed)
     row["missed_poor_people"] = h.people(missed)
-    exited = h.status == Status.EXITED
-    row["wrongly_exited_people"] = h.people(exited & assessed_poor)
+    row["wrongly_exited_people"] = h.people(wrongly_exited)
     row["comprehensive_poor_people"] = (
         row["registered_people"] + row["missed_poor_people"] + row["wrongly_exited_people"]
     )
