@@ -360,9 +360,10 @@ def test_the_verification_counts_an_exit_short_of_a_guarantee_as_wrongful(
     rules: Scenario,
 ) -> None:
     """错退 is an exit without the exit standard (中办发〔2016〕16号): the income over the line
-    and the two assurances and three guarantees, as the exit test requires them. An exited
-    household over the line in a dangerous house is a wrongful exit; a never-registered one
-    in the same house and over the line is not missed poor, as identification went by income."""
+    and the three guarantees, which the verification checked as facts (food and clothing
+    follow the income). An exited household over the line in a dangerous house is a
+    wrongful exit, one with hungry months over it is not; a never-registered one in a
+    dangerous house and over the line is not missed poor, as identification went by income."""
     from povsim.sim.exits import verification_findings
     from povsim.sim.indicators import annual_indicators
 
@@ -371,19 +372,20 @@ def test_the_verification_counts_an_exit_short_of_a_guarantee_as_wrongful(
         {"status": Status.EXITED, "ever_exited": True, "housing_grade": 3},
         {"status": Status.EXITED, "ever_exited": True, "medical_ok": False},
         {"status": Status.EXITED, "ever_exited": True},  # under the line
+        {"status": Status.EXITED, "ever_exited": True, "hungry_steps": 3},
         {"status": Status.UNREGISTERED},  # under the line: missed
         {"status": Status.UNREGISTERED, "housing_grade": 3},  # over it
     ]
     h, v = hand_built(*rows)
-    income = np.array([LINE * 2, LINE * 2, LINE * 2, LINE - 1, LINE - 1, LINE * 2])
+    income = np.array([LINE * 2, LINE * 2, LINE * 2, LINE - 1, LINE * 2, LINE - 1, LINE * 2])
     missed, wrongly_exited = verification_findings(h, income, LINE)
-    assert wrongly_exited.tolist() == [False, True, True, True, False, False]
-    assert missed.tolist() == [False, False, False, False, True, False]
+    assert wrongly_exited.tolist() == [False, True, True, True, False, False, False]
+    assert missed.tolist() == [False, False, False, False, False, True, False]
     set_year_income(h, income)
     t = close_year(h, v, rules.updated({"exit.relapse_years": 2}), YEAR, Streams(0))
     row = annual_indicators(h, v, YEAR, LINE, t, False)
     assert row["wrongly_exited_people"] == 3
-    assert row["wrongful_exit_rate"] == pytest.approx(3 / 4)
+    assert row["wrongful_exit_rate"] == pytest.approx(3 / 5)
 
 
 def test_the_county_rule_reads_the_registered_incidence(rules: Scenario) -> None:

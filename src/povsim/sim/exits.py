@@ -225,8 +225,9 @@ def verification_findings(
     """The poor a poor county's verification (third-party assessment) finds off the
     register: the missed poor (漏评), never registered and under the line, and the wrongful
     exits (错退), exited without meeting the exit standard (中办发〔2016〕16号): under the
-    line, or short of one of the two assurances and three guarantees (两不愁三保障), as
-    the household exit test requires them.
+    line, or short of one of the three guarantees (三保障: schooling, medical cover, safe
+    housing), which it checked as facts, as the re-verification of 2017 did; food and
+    clothing (两不愁) follow the income it judged.
 
     Args:
         h: the households, read only: status and guarantees.
@@ -239,7 +240,7 @@ def verification_findings(
     """
     under = income < line
     missed = under & (h.status == Status.UNREGISTERED)
-    wrongly_exited = (under | ~h.guarantees_ok()) & (h.status == Status.EXITED)
+    wrongly_exited = (under | ~h.three_guarantees_ok()) & (h.status == Status.EXITED)
     return missed, wrongly_exited
 
 

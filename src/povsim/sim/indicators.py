@@ -87,9 +87,9 @@ INDICATORS: dict[str, str] = {
     "register (exclusion error, as the verification judged it)",
     "missed_poor_people": "people in them (漏评人口)",
     "wrongly_exited_people": "people of exited households under the line (the register's "
-    "income) or short of a guarantee (food, schooling, medical care, safe housing) at the "
-    "assessment (错退人口: exited without meeting the exit standard); they are earlier exits "
-    "awaiting relapse verification or a guarantee's restoring",
+    "income) or short of one of the three guarantees (schooling, medical care, safe housing) "
+    "at the assessment (错退人口: exited without meeting the exit standard); they are earlier "
+    "exits awaiting relapse verification or a guarantee's restoring",
     "wrongful_exit_rate": "wrongly_exited_people / people of exited households (错退率)",
     "comprehensive_poor_people": "registered_people + missed_poor_people + wrongly_exited_people",
     "comprehensive_incidence": "comprehensive_poor_people / population_people (综合贫困发生率: "
