@@ -117,8 +117,8 @@ class ProgramConfig(StrictNumbers):
         "from this year every eligible household that takes the program up is enrolled, "
         "whatever the budget: what the campaign had to guarantee by its end, paid from "
         "other budgets when this one runs short; a program that secures a guarantee "
-        "reaches every eligible registered household short of it, take-up and once aside "
-        "(unset: never)",
+        "reaches every household on the books (registered or exited, its statuses aside) "
+        "short of it that it otherwise admits, take-up and once aside (unset: never)",
         "year",
     )
 

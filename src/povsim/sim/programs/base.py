@@ -422,7 +422,7 @@ class SupportProgram(Program):
     def eligible(self, year: int) -> Mask:
         """Households that may enrol this year (before take-up and budget)."""
         c, h, v = self.config, self.context.households, self.context.villages
-        mask = status_mask(h.status, c.statuses)
+        mask = status_mask(h.status, c.statuses) | self._short_of_guarantee(year)
         mask &= ~self._exited_long_ago(year)
         if c.causes:
             wanted = 0
@@ -490,24 +490,26 @@ class SupportProgram(Program):
         return ranks + exited * float(idx.size)
 
     def _short_of_guarantee(self, year: int) -> Mask:
-        """Registered households short of a guarantee this program secures, once it is
-        guaranteed (``guaranteed_from``): the final checks saw to each one's guarantee, so
-        declining was no outcome, nor was support given before (a house renovated and then
-        damaged by a disaster was made safe again; by 30 Jun 2020 every registered
-        household's house was checked and made safe, by renovation, relocation, village
-        rental housing "and similar routes": Ni Hong, SCIO, 23 Sep 2020;
-        docs/register-sources.md section 4)."""
+        """Households on the register's books, registered or exited, short of a guarantee
+        this program secures, once it is guaranteed (``guaranteed_from``): the final checks
+        saw to each one's guarantee, so declining was no outcome, nor was support given
+        before (a house renovated and then damaged by a disaster was made safe again). They
+        went over every household on the books, whatever the program's ``statuses``: by 30
+        Jun 2020 the houses of more than 23.4 m registered households, the exited among
+        them, were checked and made safe, by renovation, relocation, village rental housing
+        "and similar routes" (Ni Hong, SCIO, 23 Sep 2020; docs/register-sources.md section
+        4)."""
         h = self.context.households
         short = np.zeros(h.n, dtype=bool)
         if not (self.secures and self.unlimited(year)):
             return short
         for guarantee in self.secures:
             short |= ~getattr(h, f"{guarantee}_ok")
-        return short & (h.status == Status.REGISTERED)
+        return short & (h.status != Status.UNREGISTERED)
 
     def take_up(self, year: int) -> NDArray[np.float64]:
         """Each household's chance of taking the program up, with work teams' help; certain
-        for a registered household short of a guarantee the program secures once it is
+        for a household on the books short of a guarantee the program secures once it is
         guaranteed (:meth:`_short_of_guarantee`)."""
         h, v = self.context.households, self.context.villages
         boost = self.context.scenario.villages.work_team_takeup * v.work_team[h.village]
