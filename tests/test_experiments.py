@@ -437,6 +437,8 @@ def test_a_resumed_sweeps_manifest_counts_the_stopped_session(tmp_path: Path) ->
             "set.income.growth: Input should be greater than or equal to",
         ),
         ('base = "{base}"\nvariants = []\n', "variants: none given"),
+        # an empty grid ran the base scenario once, as a point named g0000
+        ('base = "{base}"\n[grid]\n', "grid: no fields to vary"),
         # a [set] value every point replaced was never used, without a word
         (
             'base = "{base}"\n[set]\n"income.growth" = 0.05\n[grid]\n"income.growth" = [0.04]\n',

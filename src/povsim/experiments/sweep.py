@@ -161,6 +161,12 @@ class SweepDesign(_Strict):
         kinds = [k for k in ("variants", "grid", "lhs") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(f"give exactly one of variants, grid or lhs (got {kinds or 'none'})")
+        if self.grid == {}:
+            # one run of the base scenario under a point's name, where variants = [] is refused
+            raise ValueError(
+                "grid: no fields to vary (give at least one path = [values]; "
+                "povsim run runs the base scenario alone)"
+            )
         for path, values in (self.grid or {}).items():
             if not values:
                 raise ValueError(f"grid.{path}: no values")
