@@ -307,9 +307,10 @@ def test_a_school_leaver_away_sends_home_a_wage_no_illness_at_home_cuts(
     rules: Scenario,
 ) -> None:
     """One who works away sends ``remittance_share`` of the labour market's wage home, which
-    grows with the county's wages: it is earned away, so it stays out of the household's
-    wage base, and neither an illness at home, nor the household's level, nor its village's
-    remoteness cuts it (as it did while it was in the base)."""
+    grows with the county's wages (``income.growth`` plus ``income.wage_premium``): it is
+    earned away, so it stays out of the household's wage base, and neither an illness at
+    home, nor the household's transitory income, nor its village's own trend moves it, as
+    they did while it was in the base."""
     scenario = with_program(
         rules,
         "education",
@@ -324,14 +325,18 @@ def test_a_school_leaver_away_sends_home_a_wage_no_illness_at_home_cuts(
             "shocks.illness.lost_income_share": 1.0,
             "shocks.illness.duration_months": 36,
             "shocks.illness.oop_cost_mean": 0.0,
+            "income.transitory_sd": 0.3,
+            "income.wage_premium": 0.03,
         }
     )
     # No earnings or transfers of its own: the household's income is what the school
     # leaver sends home.
     pupil = {**REG, "pupils": 1, "school_years_left": 1}
-    model, education = start_year(scenario, {**pupil, "level": 0.0}, {**pupil, "level": -1.0})
+    model, education = start_year(
+        scenario, {**pupil, "level": 0.0, "village": 0}, {**pupil, "level": -1.0, "village": 1}
+    )
     h, v = model.households, model.villages
-    v.remoteness[:] = [0.9, 0.1]
+    v.growth[:] = [0.01, 0.09]
     wage_base = h.wage_base.copy()
     model.run()
     assert education.graduates.tolist() == [1, 1]
@@ -436,7 +441,7 @@ def test_a_guarantee_reaches_every_household_on_the_books_once_guaranteed(
 
 
 def test_a_guarantee_already_held_leaves_take_up_as_it_was(bare: Scenario) -> None:
-    """Only a registered household short of the guarantee is certain to be reached: one
+    """Only a household on the books short of the guarantee is certain to be reached: one
     whose medical cover holds takes health support up, or not, at its own rate."""
     scenario = with_program(bare, "health", guaranteed_from=2014, take_up=0.0)
     rows = [{**REG, "medical_ok": False}, {**REG, "medical_ok": True}]

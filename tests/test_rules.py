@@ -372,7 +372,7 @@ def test_the_verification_counts_an_exit_short_of_a_guarantee_as_wrongful(
         {"status": Status.EXITED, "ever_exited": True, "housing_grade": 3},
         {"status": Status.EXITED, "ever_exited": True, "medical_ok": False},
         {"status": Status.EXITED, "ever_exited": True},  # under the line
-        {"status": Status.EXITED, "ever_exited": True, "hungry_steps": 3},
+        {"status": Status.EXITED, "ever_exited": True, "hungry_steps": 3, "food_ok": False},
         {"status": Status.UNREGISTERED},  # under the line: missed
         {"status": Status.UNREGISTERED, "housing_grade": 3},  # over it
     ]

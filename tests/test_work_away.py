@@ -285,6 +285,36 @@ def test_labourers_already_away_in_the_drawn_incomes_add_nothing_new_to_the_surv
     assert h.away_income.tolist() == pytest.approx([3000.0, 3000.0])
 
 
+@pytest.mark.parametrize(("grade", "places"), [(0, 4), (3, 5)])
+def test_a_county_plan_counts_an_exit_short_of_a_guarantee_as_poor(
+    rules: Scenario, grade: int, places: int
+) -> None:
+    """The comprehensive incidence a scheduled county's plan brings under its target counts
+    the wrongful exits as the verification finds them: an exited household in a dangerous
+    house is one (docs/register-sources.md section 72), so the plan takes one more."""
+    from povsim.sim.exits import planned_exits
+
+    scenario = planned(rules).updated(
+        {
+            "exit.plan_county_deadline": 2015,
+            "exit.plan_county_target": 0.25,
+            "exit.plan_county_incidence": "comprehensive",
+        }
+    )
+    # Eight people: six registered who pass, one exited (safe or not), one not poor.
+    rows = [
+        *[{"status": Status.REGISTERED, "size": 1}] * 6,
+        {"status": Status.EXITED, "size": 1, "housing_grade": grade},
+        {"status": Status.UNREGISTERED, "size": 1},
+    ]
+    h, v = hand_built(*rows)
+    income = np.full(8, 9000.0)
+    candidates = h.status == Status.REGISTERED
+    take = planned_exits(h, v, scenario, 2015, candidates, candidates, income)
+    # The scheduled year: all that is over the target, counted - 0.25 x 8 people.
+    assert take.sum() == places
+
+
 def test_the_verification_judges_the_registers_income(rules: Scenario) -> None:
     """Wrongful exits and missed poor are found as the register's tests judge income."""
     scenario = away(rules, 2, earnings=12_000.0)

@@ -438,8 +438,8 @@ class GeographyConfig(Section):
     )
     max_wrongful_exit: Probability = setting(
         0.02,
-        "largest wrongful-exit rate for exit (错退率: exited people under the line / exited "
-        "people)",
+        "largest wrongful-exit rate for exit (错退率: exited people under the line or short of "
+        "schooling, medical cover or safe housing / exited people)",
         "share",
     )
     published_exits: dict[Year, Annotated[int, Field(ge=0, le=100_000)]] = setting(

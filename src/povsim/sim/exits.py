@@ -159,7 +159,8 @@ def planned_exits(
             as poor in the county's schedule.
         income: the register's income at the assessment, yuan per person per year,
             shape (n,): the plan's order; with ``exit.plan_county_incidence``
-            "comprehensive", also who off the register counts as poor.
+            "comprehensive", also who off the register counts as poor, with the exited
+            short of a guarantee (:func:`verification_findings`).
 
     Returns:
         Boolean mask, shape (n,): the exits the plan takes, within ``passing``.

@@ -245,10 +245,10 @@ class PovertyModel(County):
             program.begin_year(self.year)
         # Support reaches households only once they are on the register: in a first year
         # spent registering them (2014: April to October), for the months that are left.
-        # Each program's income, away income and illness cover become what the year brings,
-        # so what is later taken off the year's income for them (a contribution to an exit,
-        # the allowance's re-assessment) holds only that part; so does what support paid by
-        # the year costs. A relocation's gain is not
+        # Each program's income, away income, remitted wages and illness cover become what
+        # the year brings, so what is later taken off the year's income for them (a
+        # contribution to an exit, the allowance's re-assessment) holds only that part; so
+        # does what support paid by the year costs. A relocation's gain is not
         # cut: the move changes the household's earning bases from the year's start.
         reach = 1.0
         if self.year == self.config.start_year:

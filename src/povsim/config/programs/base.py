@@ -65,7 +65,11 @@ class ProgramConfig(StrictNumbers):
         "year",
     )
     # who is eligible
-    statuses: tuple[StatusName, ...] = setting(("registered",), "register statuses that may enrol")
+    statuses: tuple[StatusName, ...] = setting(
+        ("registered",),
+        "register statuses that may enrol (once guaranteed, a program that secures a "
+        "guarantee also reaches the exited short of it)",
+    )
     causes: tuple[str, ...] = setting((), "recorded causes of poverty, any of (empty: any)")
     min_labour: int = setting(0, "fewest workers a household needs", "people", ge=0)
     max_labour: int | None = setting(None, "most workers a household may have", "people", ge=0)

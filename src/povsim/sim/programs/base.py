@@ -236,7 +236,7 @@ class Program(mesa.Agent):
         Exit attribution (:mod:`povsim.sim.pathways`) uses it to decide whether a program
         was necessary for an exit.
         """
-        return np.maximum(self.income, 0.0)
+        return np.maximum(self.income, 0.0) + self.remitted
 
     def floored(self, year: int) -> Mask:
         """Households whose income this program holds at the poverty line for good this year.
@@ -498,7 +498,8 @@ class SupportProgram(Program):
         Jun 2020 the houses of more than 23.4 m registered households, the exited among
         them, were checked and made safe, by renovation, relocation, village rental housing
         "and similar routes" (Ni Hong, SCIO, 23 Sep 2020; docs/register-sources.md section
-        4)."""
+        4). The program's other tests still apply (:meth:`eligible`): an exited household
+        is reached while support after exit is kept (:meth:`_exited_long_ago`)."""
         h = self.context.households
         short = np.zeros(h.n, dtype=bool)
         if not (self.secures and self.unlimited(year)):

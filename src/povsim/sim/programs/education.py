@@ -36,7 +36,8 @@ class Education(SupportProgram):
         super().__init__(model, name, config)
         self.graduates = np.zeros(model.households.n, dtype=np.int16)
         self.graduate_base: Money = np.zeros(model.households.n)
-        # What the school leavers working away send home, at this year's wages.
+        # What the school leavers away send home at a whole year's wages: ``remitted`` is
+        # its copy, which a first year's part reach scales.
         self.sent_home: Money = np.zeros(model.households.n)
 
     @property

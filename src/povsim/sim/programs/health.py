@@ -1,6 +1,7 @@
 """Health support (健康扶贫, 医疗救助): critical-illness insurance and medical assistance.
 
-For registered households, the ill first. While supported, a household is insured
+For registered households, the ill first (once guaranteed, every household on the
+register's books without medical cover). While supported, a household is insured
 (the medical guarantee), the reimbursed share of an illness's cost rises, and less
 income is lost while ill, so an illness throws fewer households back. Illness was
 the recorded cause for 42.4% of registered households (domain.md); seed 004 counts

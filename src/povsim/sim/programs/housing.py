@@ -1,6 +1,7 @@
 """Dangerous-house renovation (危房改造): secures the safe-housing guarantee.
 
-For registered households in grade C or D houses. Seed 004 (Jiangjin): a subsidy
+For registered households in grade C or D houses (once guaranteed, every household on the
+register's books in one). Seed 004 (Jiangjin): a subsidy
 of 15,000 yuan for a C-grade house and 35,000 for a D-grade one; 330 dangerous
 houses renovated in 2015.
 """
