@@ -516,8 +516,8 @@ def test_the_exit_rule_is_applied_to_each_poor_county(tiny: Scenario, tiny_run) 
         exit_year = rows["exit_year"].iloc[0]
         measure = rows[f"{geo.exit_incidence}_incidence"]
         below = rows[measure < np.where(rows["region"] == "west", 0.03, 0.02)]
-        checked = (below["missed_poor_rate"] <= geo.max_missed_poor) & (
-            below["wrongful_exit_rate"] <= geo.max_wrongful_exit
+        checked = (below["missed_poor_rate"] < geo.max_missed_poor) & (
+            below["wrongful_exit_rate"] < geo.max_wrongful_exit
         )
         eligible = below[
             (below["year"] >= geo.first_exit_year)
@@ -923,6 +923,9 @@ def test_the_county_checks_hold_back_a_county_with_wrongful_exits(tiny: Scenario
         }
     )
     assert _exit_years([county], frame, geo).tolist() == [2018]
+    # The rule is 低于2%: a rate of 2% exactly holds the county back as well.
+    at_limit = frame.assign(wrongful_exit_rate=[0.01, 0.05, 0.02, 0.0])
+    assert _exit_years([county], at_limit, geo).tolist() == [2019]
     registered = geo.model_copy(update={"exit_incidence": "registered", "verification_from": 2030})
     assert _exit_years([county], frame, registered).tolist() == [2016]
     not_poor = County(0, "A", "west", False, 1.0, 5000.0, 0.5, 1.0, 1.0, 0.03, 2020)

@@ -432,14 +432,14 @@ class GeographyConfig(Section):
     )
     max_missed_poor: Probability = setting(
         0.02,
-        "largest missed-poor rate for exit (漏评率: missed poor people / people not on the "
-        "register)",
+        "missed-poor rate a county must be under to exit (漏评率低于2%: missed poor people / "
+        "people not on the register)",
         "share",
     )
     max_wrongful_exit: Probability = setting(
         0.02,
-        "largest wrongful-exit rate for exit (错退率: exited people under the line or short of "
-        "schooling, medical cover or safe housing / exited people)",
+        "wrongful-exit rate a county must be under to exit (错退率低于2%: exited people under "
+        "the line or short of schooling, medical cover or safe housing / exited people)",
         "share",
     )
     published_exits: dict[Year, Annotated[int, Field(ge=0, le=100_000)]] = setting(

@@ -909,8 +909,9 @@ def _exit_years(
     ok = (
         (year >= np.maximum(geo.first_exit_year, applies))
         & ~(table[f"{geo.exit_incidence}_incidence"].to_numpy() >= threshold)
-        & ~(checked & (table["missed_poor_rate"].to_numpy() > geo.max_missed_poor))
-        & ~(checked & (table["wrongful_exit_rate"].to_numpy() > geo.max_wrongful_exit))
+        # 漏评率、错退率低于2%: under the rate, as under the incidence threshold
+        & ~(checked & (table["missed_poor_rate"].to_numpy() >= geo.max_missed_poor))
+        & ~(checked & (table["wrongful_exit_rate"].to_numpy() >= geo.max_wrongful_exit))
     )
     first = pd.Series(np.where(ok, year, np.nan)).groupby(pick).min()
     years = first.reindex(range(len(counties))).to_numpy(dtype=float)
