@@ -416,3 +416,15 @@ def test_a_runs_indicators_are_one_block_a_type(small: Scenario) -> None:
     assert frame.dtypes.astype(str).to_dict() == {n: INDICATOR_TYPES[n] for n in INDICATORS}
     # pandas has no public count of a frame's blocks; this one has stood for years
     assert frame._mgr.nblocks == len({INDICATOR_TYPES[n] for n in INDICATORS})
+
+
+def test_a_village_not_yet_exited_has_no_exit_year_in_its_table(baseline: Scenario) -> None:
+    from povsim import simulate
+
+    villages = simulate(baseline, 1).villages
+    years, exited = villages["exit_year"], villages["exited"]
+    assert exited.any() and not exited.all()
+    # 0 was read as a year by anyone taking a mean or a minimum
+    assert years[exited].between(baseline.start_year, baseline.end_year).all()
+    assert years[~exited].isna().all()
+    assert str(years.dtype) == "Int16"

@@ -144,6 +144,8 @@ def simulate(
     v = model.villages
     villages = v.frame(VILLAGE_COLUMNS)
     villages.insert(0, "village", np.arange(len(v), dtype=np.int32))
+    # 0 marks "not yet" inside the model; a table reader would take it for a year
+    villages["exit_year"] = villages["exit_year"].astype("Int16").mask(villages["exit_year"] == 0)
     without = None
     if counterfactual and scenario.has_support():
         without = simulate(
