@@ -63,7 +63,9 @@ class VillageState(ArrayState):
     poor_village = ArrayColumn(np.bool_, "designated poor village")
     work_team = ArrayColumn(np.bool_, "a resident work team and first secretary are stationed here")
     exited = ArrayColumn(np.bool_, "poor village that has exited (摘帽)")
-    exit_year = ArrayColumn(np.int16, "year the village exited (empty in villages.parquet, 0 in the model, until it does)")
+    exit_year = ArrayColumn(
+        np.int16, "year the village exited (until it does: empty in villages.parquet, 0 here)"
+    )
     incidence = ArrayColumn(np.float64, "poor people / people, last year end")
     registered_incidence = ArrayColumn(np.float64, "registered poor people / people, last year end")
 

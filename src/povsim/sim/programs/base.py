@@ -623,6 +623,19 @@ class SupportProgram(Program):
             removed = np.zeros_like(removed)
         return self.enrolled & (over | exited_long_ago | removed)
 
+    def may_enrol(self, year: int, *, renewing: bool = False) -> Mask:
+        """Households the program may take on this year, before take-up and money: those
+        :meth:`eligible` admits, while it enrols (:meth:`active`: after its last year it
+        takes no one more on, nor lends again), and, for a program taken ``once``, only
+        those it never had, or one short of a guarantee it secures (a house a disaster
+        damaged after its renovation was made safe again). ``renewing``: a term renewed for
+        a household enrolled now, which ``once`` does not bar.
+        """
+        mask = self._one_a_household(self.eligible(year), "eligible", year) & self.active(year)
+        if self.config.once and not renewing:
+            mask &= (self.since == 0) | self._short_of_guarantee(year)
+        return mask
+
     def begin_year(self, year: int) -> None:
         """End, enrol, pay and set this year's effect (see the module docstring).
 
@@ -650,10 +663,7 @@ class SupportProgram(Program):
             continuing, costs = continuing[kept], costs[kept]
         spent = float((costs * h.weight[continuing]).sum())
         draws = self.draws("take_up")
-        eligible = self._one_a_household(self.eligible(year), "eligible", year)
-        eligible &= self.active(year)
-        if self.config.once:
-            eligible &= (self.since == 0) | self._short_of_guarantee(year)
+        eligible = self.may_enrol(year)
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
         new = np.empty(0, dtype=np.intp)
         if candidates.size and money > spent:

@@ -70,9 +70,8 @@ class Microcredit(SupportProgram):
         # A running activity's loan falls due: a household that may still borrow may borrow
         # again for another term (the interest is paid as for any continuing loan), or it
         # repays and the activity ends with the loan.
-        may = self._one_a_household(self.eligible(year), "eligible", year)
         # A renewal is a loan lent again: none after the program's last year of lending.
-        may &= self.active(year)
+        may = self.may_enrol(year, renewing=True)
         due = np.flatnonzero(self.enrolled & (year > self.term_end()) & may)
         if c.renewal > 0 and due.size:
             renew = self.draws("renewal")[due] < c.renewal

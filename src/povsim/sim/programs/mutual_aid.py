@@ -63,12 +63,9 @@ class MutualAid(SupportProgram):
         spent = self._seed_funds(budget)
 
         draws = self.draws("take_up")
-        eligible = self._one_a_household(self.eligible(year), "eligible", year)
         # A loan is an enrolment: after the program's last year the funds lend no more, and
         # the year's loans already out run to their term (``last_year``, as every kind).
-        eligible &= self.active(year)
-        if c.once:
-            eligible &= self.since == 0
+        eligible = self.may_enrol(year)
         candidates = np.flatnonzero(eligible & ~self.enrolled & (draws < self.take_up(year)))
         new = self._lend(candidates, year)
         self.enrol(new, year)
