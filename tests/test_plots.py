@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from scipy import stats
 
 from povsim import Scenario, simulate
 from povsim.plots import (
@@ -517,6 +518,24 @@ def test_comparison_trajectories_show_paired_differences() -> None:
     shown = [t.get_text() for t in drawn.legends[0].get_texts()]
     assert shown == ["x" * 31 + "…", "b"]
     assert long not in " ".join(ax.get_title() + ax.get_ylabel() for ax in drawn.axes)
+
+
+def test_a_paired_difference_band_crosses_zero_where_its_interval_does() -> None:
+    """b is above a in every replication, by 0.1, 0.2 and 3 points: the paired interval,
+    as `povsim compare` prints it, runs from about -3 to +5 points. Cut at 0 like a share's
+    band, the difference's band sat on the zero line, as if it excluded 0."""
+    frame = _trajectories(["a", "b"], step=0.0)
+    gap = frame["replication"].map({0: 0.001, 1: 0.002, 2: 0.03})
+    for column in ("incidence", "registered_incidence"):
+        frame.loc[frame["scenario"] == "b", column] += gap
+    fig = comparison_trajectories(frame)
+    low = fig.axes[2].collections[0].get_paths()[0].vertices[:, 1].min()
+    gaps = np.array([0.001, 0.002, 0.03])
+    half = stats.t.ppf(0.975, 2) * gaps.std(ddof=1) / np.sqrt(3)
+    assert low == pytest.approx(100 * (gaps.mean() - half))
+    assert low < -2.9
+    # the levels' bands still stop at 0
+    assert fig.axes[0].collections[0].get_paths()[0].vertices[:, 1].min() >= 0.0
 
 
 def _chinese_title(draws: int = 2) -> object:

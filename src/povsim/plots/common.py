@@ -130,12 +130,17 @@ def _yearly(
     return np.array(years), mean, low, high
 
 
-def _line(ax, frame: pd.DataFrame, column: str, scale: float = 1.0, **style) -> None:
-    """Plot a yearly mean, with its 95% band when there are replications."""
+def _line(
+    ax, frame: pd.DataFrame, column: str, scale: float = 1.0, *, floor: bool = True, **style
+) -> None:
+    """Plot a yearly mean, with its 95% band when there are replications.
+
+    ``floor=False`` for a difference: its band may cross 0 though every draw is above it.
+    """
     years, mean, low, high = _yearly(frame, column)
     (line,) = ax.plot(years, scale * mean, **style)
     if low is not None and high is not None:
-        if (frame[column] >= 0).all():  # a count or share: its band stops at 0
+        if floor and (frame[column] >= 0).all():  # a count or share: its band stops at 0
             low = np.maximum(low, 0.0)
         ax.fill_between(years, scale * low, scale * high, color=line.get_color(), alpha=0.2)
 

@@ -72,7 +72,9 @@ def comparison_trajectories(trajectories: pd.DataFrame) -> Figure:
             for i, name in enumerate(names[1:], start=1):
                 other = frames[name].set_index(["year", "replication"])
                 difference = (other[column] - reference[column]).dropna().reset_index()
-                _line(ax, difference, column, 100, marker=marker, color=f"C{i}")
+                # Not cut at 0 as a share's band is: a band that stopped at the zero line
+                # read as an interval excluding 0 where the table's Δ did not.
+                _line(ax, difference, column, 100, floor=False, marker=marker, color=f"C{i}")
             ax.set(xlabel="year")
         # The reference named once, up the side: in both titles a long name ran one into
         # the other.
