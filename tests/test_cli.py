@@ -992,6 +992,25 @@ def test_help_shows_every_note_as_written() -> None:
     assert "default: processes" in shown.output
 
 
+def test_calibrate_help_says_where_the_fits_effort_comes_from() -> None:
+    """Without --generations and the rest, a fit takes the targets file's calibration table
+    (chongzuo's: 35 generations of 30 candidates at 15,000 agents), else the built-in
+    defaults; the help named neither."""
+    import typer.main
+
+    from povsim.experiments.calibration.targets import CalibrationSettings
+
+    command = typer.main.get_command(app).commands["calibrate"]  # type: ignore[attr-defined]
+    helps = {p.name: getattr(p, "help", "") for p in command.params}
+    defaults = CalibrationSettings()
+    table = "the targets file's calibration table's"
+    assert helps["generations"].endswith(f"(default: {table}, else {defaults.generations})")
+    for name in ("population", "replications", "seed"):
+        value = getattr(defaults, name)
+        assert helps[name].endswith(f"(default: the targets file's, else {value})"), name
+    assert helps["households"].endswith("(default: the targets file's, else the scenario's)")
+
+
 def test_none_for_a_field_that_must_have_a_value_says_so() -> None:
     """`--set income.growth=none` was told "Input should be a valid number", `name=none`
     "Input should be a valid string": none had unset a field that cannot be unset."""

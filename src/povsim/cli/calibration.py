@@ -84,19 +84,44 @@ def calibrate(
             "file's calibration parameters)",
         ),
     ] = None,
-    generations: Annotated[int | None, typer.Option(min=1, help="generations")] = None,
+    # The defaults are the targets file's calibration table's, which the shipped regions set
+    # to long fits (chongzuo's: 35 generations of 30 candidates, 3 replications at 15,000
+    # agents): the help said nothing of where they came from.
+    generations: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="generations (default: the targets file's calibration table's, else 10)"
+        ),
+    ] = None,
     population: Annotated[
-        int | None, typer.Option(min=2, help="candidates per generation, per parameter")
+        int | None,
+        typer.Option(
+            min=2,
+            help="candidates per generation, per parameter (default: the targets file's, else 5)",
+        ),
     ] = None,
     replications: Annotated[
         int | None,
-        typer.Option(min=1, max=MAX_REPLICATIONS, help="fixed-seed replications per candidate"),
+        typer.Option(
+            min=1,
+            max=MAX_REPLICATIONS,
+            help="fixed-seed replications per candidate (default: the targets file's, else 3)",
+        ),
     ] = None,
     households: Annotated[
-        int | None, typer.Option(min=10, help="agents per run while fitting")
+        int | None,
+        typer.Option(
+            min=10,
+            help="agents per run while fitting (default: the targets file's, else the scenario's)",
+        ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, max=MAX_SEED, help="seed of runs and search")
+        int | None,
+        typer.Option(
+            min=0,
+            max=MAX_SEED,
+            help="seed of runs and search (default: the targets file's, else 1)",
+        ),
     ] = None,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
