@@ -481,6 +481,37 @@ def test_the_command_writes_a_front_of_baseline_members(tmp_path: Path) -> None:
     assert json.loads((out / "search.json").read_text(encoding="utf-8"))["seed"] == 9
 
 
+def test_a_front_left_empty_by_the_constraints_says_so(tmp_path: Path) -> None:
+    """A constraint no mix can meet left an empty table and "0 mixes on the front of 4
+    evaluated", exit 0, and no word of why."""
+    args = [
+        "optimize",
+        str(SCENARIOS / "baseline.toml"),
+        "--objectives",
+        "poor_person_years,spending_yuan",
+        "--constraint",
+        "spending_yuan<=-5",
+        "--generations",
+        "1",
+        "--population",
+        "4",
+        "--replications",
+        "1",
+        "--households",
+        "200",
+        "--out",
+        str(tmp_path / "opt"),
+        "--executor",
+        "serial",
+        "--quiet",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "0 mixes on the front of 4 evaluated" in said
+    assert "note: none of the 4 mixes evaluated met spending_yuan<=-5" in said
+
+
 def test_a_lever_value_that_makes_an_invalid_scenario_is_never_on_the_front(
     baseline: Scenario, tmp_path: Path
 ) -> None:

@@ -186,6 +186,16 @@ def optimize(
         f"{len(result.front):,} {'mix' if len(result.front) == 1 else 'mixes'} on the front of "
         f"{len(result.history):,} evaluated; wrote {out}"
     )
+    feasible = result.history.get("feasible")
+    if result.front.empty and result.constraints and feasible is not None and not feasible.any():
+        # "0 mixes on the front" and an empty table were all a constraint no mix met said.
+        met = ", ".join(map(str, result.constraints))
+        errors.print(
+            f"note: none of the {len(result.history):,} mixes evaluated met {met}, so the "
+            "front is empty: loosen the constraint or search longer (--generations)",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _front_table(result: OptimizationResult) -> Table:
