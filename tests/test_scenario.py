@@ -576,6 +576,16 @@ def test_povsim_columns_prints_the_household_and_village_columns_too() -> None:
     assert "`villages.parquet`" in printed
 
 
+def test_povsim_columns_says_what_each_cause_flag_is() -> None:
+    """households.parquet's causes (4096, 3, ...) was "Cause flags recorded at
+    registration": no word of which bit is which cause."""
+    printed = runner.invoke(app, ["columns"]).output
+    row = next(line for line in printed.splitlines() if line.startswith("| `causes` |"))
+    assert "povsim.Cause" in row
+    assert "1 illness, 2 disability, 4 schooling" in row
+    assert "4096 other" in row
+
+
 def test_a_file_that_adds_years_or_a_set_of_one_year_is_not_noted(tmp_path: Path) -> None:
     """The note told a file that only added 2021 to zero every year it kept."""
     later = _baseline_and(

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from povsim.config.vocabulary import SAFE_HOUSING_GRADES
+from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Cause
 from povsim.sim.state import ArrayColumn, ArrayState
 
 __all__ = ["PANEL_COLUMNS", "YEAR_FLOWS", "HouseholdState"]
@@ -113,7 +113,12 @@ class HouseholdState(ArrayState):
     rechecked = ArrayColumn(
         np.bool_, "looked at by the re-check (回头看) since last registered, in its years"
     )
-    causes = ArrayColumn(np.uint16, "Cause flags recorded at registration")
+    # The bits named: a panel's 4096 or 3 could not be read without the enum's source.
+    causes = ArrayColumn(
+        np.uint16,
+        "Cause flags recorded at registration, summed (povsim.Cause): "
+        + ", ".join(f"{int(c)} {str(c.name).lower()}" for c in Cause),
+    )
     hardship = ArrayColumn(np.int8, "Hardship grade: 0 none, 1 A, 2 B, 3 C")
     registered_year = ArrayColumn(np.int16, "year last registered (0 never)")
     exit_year = ArrayColumn(np.int16, "year of last exit (0 never)")
