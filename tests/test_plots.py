@@ -984,3 +984,22 @@ def test_the_programs_an_exit_was_helped_by_are_shares_of_the_years_exits(
     # the exits no program helped, not the bars' "none" (no one program needed): told apart
     assert "(none: not helped)" in programs
     assert "none" not in programs
+
+
+@pytest.mark.parametrize("objectives", [["spending_yuan"], ["spending_yuan", "poor_person_years"]])
+def test_a_front_figure_draws_the_points_its_constraints_left_out(objectives) -> None:
+    """With constraints no mix met, front.png drew nothing but a legend that promised every
+    point evaluated."""
+    from povsim.plots import front_pairs
+
+    points = pd.DataFrame(
+        {
+            "spending_yuan": [2.0e7, 3.0e7, 4.0e7],
+            "poor_person_years": [900.0, 800.0, 700.0],
+            "feasible": [False, False, False],
+        }
+    )
+    ax = front_pairs(points, points.iloc[:0], objectives).axes[0]
+    drawn = {c.get_label(): len(c.get_offsets()) for c in ax.collections}
+    assert drawn["evaluated, outside the constraints"] == 3
+    assert drawn["evaluated"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,10 +61,13 @@ def front_pairs(
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for unused in axes[len(pairs) :]:
         unused.set_visible(False)
-    feasible = history[history["feasible"].astype(bool)] if "feasible" in history else history
+    within = _within(history)
+    feasible, outside = history[within], history[~within]
     for ax, (x, y) in zip(axes, pairs, strict=False):
         (fx, xlabel), (fy, ylabel) = _axis(x, history[x]), _axis(y, history[y])
         ax.scatter(fx * feasible[x], fy * feasible[y], s=8, color="lightgrey", label="evaluated")
+        if len(outside):
+            ax.scatter(fx * outside[x], fy * outside[y], **_OUTSIDE)
         ax.scatter(fx * front[x], fy * front[y], s=22, color="tab:blue", label="front")
         if len(history):
             first = history.iloc[:1]
@@ -78,6 +82,24 @@ def front_pairs(
     return fig
 
 
+# Drawn too: with constraints no mix met, a figure of the feasible points alone was empty
+# beside a legend that promised every point evaluated.
+_OUTSIDE: dict[str, Any] = {
+    "s": 8,
+    "facecolors": "none",
+    "edgecolors": "darkgrey",
+    "linewidths": 0.6,
+    "label": "evaluated, outside the constraints",
+}
+
+
+def _within(history: pd.DataFrame) -> pd.Series:
+    """The points evaluated that met the search's constraints (all, without a column)."""
+    if "feasible" in history:
+        return history["feasible"].astype(bool)
+    return pd.Series(True, index=history.index)
+
+
 def _one_objective(
     history: pd.DataFrame, front: pd.DataFrame, name: str, statistic: str | None
 ) -> Figure:
@@ -87,9 +109,11 @@ def _one_objective(
     ax = fig.subplots()
     scale, label = _axis(name, history[name])
     order = pd.Series(range(1, len(history) + 1), index=history.index)
-    feasible = history["feasible"].astype(bool) if "feasible" in history else order > 0
+    feasible = _within(history)
     ax.scatter(order[feasible], scale * history.loc[feasible, name], s=8, color="lightgrey",
                label="evaluated")  # fmt: skip
+    if not feasible.all():
+        ax.scatter(order[~feasible], scale * history.loc[~feasible, name], **_OUTSIDE)
     best = history[name].isin(front[name]) & feasible
     ax.scatter(order[best], scale * history.loc[best, name], s=22, color="tab:blue", label="best")
     if len(history):
