@@ -1525,3 +1525,27 @@ def test_an_output_replaced_from_inside_it_by_a_relative_path_is_kept(
     assert again.exit_code == 0, again.output
     assert (tmp_path / "x" / "indicators.parquet").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]  # no lock, no .x.old-*
+
+
+def test_an_output_on_a_read_only_file_system_is_refused_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only mount was reported as "no permission to write", which sends a user to
+    chmod, not to another disk."""
+    import os
+
+    out = tmp_path / "r"
+    real_access, real_statvfs = os.access, os.statvfs
+
+    class ReadOnly:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != tmp_path and real_access(p, mode))
+    monkeypatch.setattr(
+        os, "statvfs", lambda p: ReadOnly() if Path(p) == tmp_path else real_statvfs(p)
+    )
+    scenario = str(SCENARIOS / "baseline.toml")
+    result = CliRunner().invoke(app, ["run", scenario, "--out", str(out), "--quiet"])
+    assert result.exit_code == 2
+    assert f"cannot write {out}: {tmp_path} is on a read-only file system" in result.output
+    assert not out.exists()

@@ -321,7 +321,7 @@ def _check_writable(target: Path) -> None:
     if parent.exists() and not parent.is_dir():
         raise OutputError(f"cannot write {target}: {parent} is a file, not a directory")
     if parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write {target}: no permission to write in {parent}")
+        raise OutputError(f"cannot write {target}: {_refuses(parent)}")
     if parent.is_dir():
         _takes_files(parent, f"cannot write {target}: {parent}")
 
@@ -329,8 +329,19 @@ def _check_writable(target: Path) -> None:
 def _check_folder_writable(folder: Path) -> None:
     """Refuse an existing target folder that cannot take files or be moved aside."""
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write {folder}: no permission to write in it")
+        raise OutputError(f"cannot write {folder}: {_refuses(folder, 'it')}")
     _takes_files(folder, f"cannot write {folder}: it")
+
+
+def _refuses(folder: Path, named: str | None = None) -> str:
+    """Why ``folder`` (``named`` so in the message) takes no files, when :func:`os.access`
+    says it does not: a read-only mount refuses root too, and a change of permissions
+    would not help, so "no permission" sent users the wrong way."""
+    named = named or str(folder)
+    with suppress(OSError):
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"{named} is on a read-only file system"
+    return f"no permission to write in {named}"
 
 
 def _takes_files(folder: Path, said: str) -> None:
