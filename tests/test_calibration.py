@@ -1000,3 +1000,15 @@ def test_a_fit_of_one_parameter_plans_scipys_least_population(county, tmp_path: 
     # the plan counts them, the inert check's two runs and the best point's one
     assert planned == [result.evaluations + 2 + 1]
     assert len(evaluated) == planned[0]
+
+
+def test_validate_given_a_file_that_is_no_targets_file_says_so(tmp_path: Path) -> None:
+    """A results table given to validate was read as a region's name: "table.csv_targets.toml:
+    no such targets file"."""
+    table = tmp_path / "table.csv"
+    table.write_text("region,target\n")
+    result = runner.invoke(app, ["validate", str(table)])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert f"{table}: not a targets file" in said
+    assert "_targets.toml: no such" not in said

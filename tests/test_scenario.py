@@ -618,7 +618,7 @@ def test_a_child_that_moves_the_run_past_the_parent_s_line_is_named_first(
         load_scenario(child)
     lines = str(caught.value).splitlines()
     assert lines[0] == (
-        f"{child}: start_year: 1990 is before the first year {parent}'s poverty_line gives "
+        f"{child}: start_year: 1990 is before the first year of {parent}'s poverty_line "
         "(2013): give poverty_line values for 1990-2012 too"
     )
     assert lines[1].startswith(f"{child}: start_year: 1990 is before the year {parent}'s ")
@@ -626,19 +626,23 @@ def test_a_child_that_moves_the_run_past_the_parent_s_line_is_named_first(
     later = _baseline_and(tmp_path, "end_year = 2030\n")
     result = runner.invoke(app, ["check", str(later)])
     assert result.exit_code == 2
-    assert f"{later}: end_year: 2030 is past the last year {parent}'s" in result.output
+    assert f"{later}: end_year: 2030 is past the last year of {parent}'s" in result.output
     # Both years moved past the line: both named, start_year too (it was left to refuse next).
     both = _baseline_and(tmp_path, "start_year = 2025\nend_year = 2030\n")
     with pytest.raises(ScenarioError) as caught:
         load_scenario(both)
     assert str(caught.value).splitlines()[:2] == [
-        f"{both}: {key}: {year} is past the last year {parent}'s poverty_line gives (2020): "
+        f"{both}: {key}: {year} is past the last year of {parent}'s poverty_line (2020): "
         "give poverty_line values for 2025-2030 too"
         for key, year in (("start_year", 2025), ("end_year", 2030))
     ]
     # --set moves it as well; a child that gives the years itself is the line's own problem
     with pytest.raises(ScenarioError, match=r"^--set end_year: 2022 is past the last year"):
         load_scenario(parent, ["end_year=2022"])
+    # a line --set gives was "--set poverty_line's poverty_line"
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(parent, ["poverty_line={2014=2800}"])
+    assert "2020 is past the last year of the poverty_line --set gives (2014)" in str(caught.value)
     short = _baseline_and(tmp_path, "end_year = 2025\n[poverty_line]\n2021 = 3400\n")
     with pytest.raises(ScenarioError, match=rf"^{re.escape(str(short))}: poverty_line: no value"):
         load_scenario(short)

@@ -390,6 +390,13 @@ def _region(name: str, regions_dir: Path, seen: dict[Path, str]) -> tuple[Scenar
 
     if name == "":  # Path("") is the current directory: ": a directory"
         raise fail("regions: empty; give a region (e.g. national) or a targets file", 2)
+    if Path(name).is_file() and not name.endswith(".toml"):
+        # read as a region's name, it was looked for as "<file>_targets.toml"
+        raise fail(
+            f"{name}: not a targets file (a TOML file of [[targets]], e.g. "
+            f"{regions_dir / 'national_targets.toml'}); give one or a region (e.g. national)",
+            2,
+        )
     path = Path(name) if name.endswith(".toml") else regions_dir / f"{name}_targets.toml"
     if path.resolve() in seen:
         # run twice, every target counted twice in the table and the tally

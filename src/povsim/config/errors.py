@@ -590,11 +590,12 @@ def _run_past_the_line(
     if not years or any(y not in years for y in range(years[0], years[-1] + 1)):
         return []
     # No file sets the line: it is the schema's own, not the file named by default.
-    whose = (
-        f"{line}'s poverty_line"
-        if any(path[:1] == ("poverty_line",) for path in origin)
-        else "the default poverty_line"
-    )
+    if not any(path[:1] == ("poverty_line",) for path in origin):
+        whose = "the default poverty_line"
+    elif line.startswith("--set"):  # "--set poverty_line's poverty_line" said it twice
+        whose = "the poverty_line --set gives"
+    else:
+        whose = f"{line}'s poverty_line"
     first, last = years[0], years[-1]
     before = list(range(start, min(end + 1, first)))
     after = list(range(max(start, last + 1), end + 1))
@@ -614,7 +615,7 @@ def _run_past_the_line(
             ScenarioProblem(
                 setter,
                 key,
-                f"{year} is {word} year {whose} gives ({edge}): give "
+                f"{year} is {word} year of {whose} ({edge}): give "
                 f"poverty_line values for {year_runs(missing)} too",
             )
         )
