@@ -18,14 +18,19 @@ exit again through the floor, step 7):
    floors (the line itself for a household with workers);
 4. relapse monitoring (防止返贫监测, from ``monitoring.from_year``) finds exited and marginal
    households at risk, follows them until their risk is cleared, at most ``monitoring.scale``
-   of the people on the register's books, and helps those under the line up to it;
+   of the people on the register's books, and helps those under the exit standard up to it
+   (:meth:`~povsim.config.Scenario.exit_standard`: the line unless ``exit.standard_growth``
+   carries the start's forward);
 5. the re-check removes wrongly registered households it finds (``removed``): thoroughly in
    the re-check years (回头看), rarely after;
-6. exited households relapse once verified: under the line at ``exit.relapse_years``
-   successive assessments (or, optionally, on losing a guarantee); in a re-verification
-   year (``exit.reverify_years``) also short of one of the three guarantees;
-7. registered households stably over the line (``exit.stable_years`` successive assessments,
-   or held at it by the floor) with every guarantee met exit (``exits``); while the
+6. exited households relapse once verified: under the exit standard, or held over it by an
+   allowance that caught the fall, at ``exit.relapse_years`` successive assessments (or,
+   optionally, at once on a fall in a year of illness or disaster, ``exit.relapse_on_shock``,
+   or on losing a guarantee); in a re-verification year (``exit.reverify_years``) also short
+   of one of the three guarantees;
+7. registered households stably over the exit income (the exit standard with
+   ``exit.income_margin``, ``exit.stable_years`` successive assessments, or held at the
+   line by the floor) with every guarantee met exit (``exits``); while the
    monitoring runs, a relapse is registered as it is found, during the year, and is judged
    with them;
 8. the review registers unregistered households its survey judges poor

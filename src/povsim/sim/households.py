@@ -130,10 +130,15 @@ class HouseholdState(ArrayState):
     ever_exited = ArrayColumn(np.bool_, "has exited at least once")
     relapses = ArrayColumn(np.int16, "times fallen back after exit")
     below_line_years = ArrayColumn(
-        np.int8, "successive assessments under the line since exit (relapse verification)"
+        np.int8,
+        "successive assessments since exit under the exit standard (the line unless "
+        "exit.standard_growth carries the start's forward), or held over it by an allowance "
+        "that caught the fall (relapse verification)",
     )
     above_line_years = ArrayColumn(
-        np.int8, "successive assessments at or over the exit income while registered (稳定超过)"
+        np.int8,
+        "successive assessments at or over the exit income (the exit standard with "
+        "exit.income_margin) while registered (稳定超过)",
     )
     monitored = ArrayColumn(np.bool_, "under relapse monitoring (防止返贫监测) this year")
 

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) -> np.ndarray:
+def advance_villages(v: VillageState, scenario: Scenario, draws: StepShocks) -> np.ndarray:
     """Move village trends and prices one step, adding the step's price to the year's
     average; return which villages a disaster hits.
 
@@ -43,7 +43,7 @@ def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) ->
             ``market`` and ``price_year``.
         scenario: the run's scenario (steps per year, ``income.wage_premium``, the price and
             disaster shocks).
-        shocks: the step's draws.
+        draws: the step's draws.
 
     Returns:
         Boolean mask over villages, shape (m,).
@@ -51,9 +51,9 @@ def advance_villages(v: VillageState, scenario: Scenario, shocks: StepShocks) ->
     v.trend += v.growth / scenario.steps_per_year
     v.earned_trend += v.earned_growth / scenario.steps_per_year
     v.wage_trend += (v.growth + scenario.income.wage_premium) / scenario.steps_per_year
-    move_prices(v, scenario, shocks)
+    move_prices(v, scenario, draws)
     v.price_year += np.exp(v.market) / scenario.steps_per_year
-    return disaster_hits(v, scenario, shocks)
+    return disaster_hits(v, scenario, draws)
 
 
 class IncomeFlows(NamedTuple):
@@ -153,7 +153,7 @@ def gross_income(h: HouseholdState, v: VillageState) -> np.ndarray:
 
 
 def step_income(
-    h: HouseholdState, v: VillageState, scenario: Scenario, year: int, shocks: StepShocks
+    h: HouseholdState, v: VillageState, scenario: Scenario, year: int, draws: StepShocks
 ) -> None:
     """Advance incomes by one step and add the step's flows to the year's totals.
 
@@ -164,16 +164,16 @@ def step_income(
         v: the villages, changed in place (:func:`advance_villages`).
         scenario: the run's scenario (income process, shocks, food floor).
         year: the year the step is in: its line sets the food floor for ``hungry_steps``.
-        shocks: the step's draws (:func:`povsim.sim.shocks.draw_shocks`).
+        draws: the step's draws (:func:`povsim.sim.shocks.draw_shocks`).
     """
     spy = scenario.steps_per_year
     inc, ill = scenario.income, scenario.shocks.illness
-    hit = advance_villages(v, scenario, shocks)
+    hit = advance_villages(v, scenario, draws)
     rho, sd = ar_coefficients(inc.transitory_persistence, inc.transitory_sd, spy)
     h.transitory *= rho
-    h.transitory += sd * shocks.transitory
+    h.transitory += sd * draws.transitory
 
-    fall_ill(h, scenario, shocks)
+    fall_ill(h, scenario, draws)
     ill_now = np.flatnonzero(h.ill_steps)
 
     working = np.ones(h.n)
@@ -202,7 +202,7 @@ def step_income(
     medical = h.ill_cost[ill_now]
     net[ill_now] -= medical
     h.medical_year[ill_now] += medical
-    suffer_disasters(h, scenario, shocks, hit, flows.farm, net)
+    suffer_disasters(h, scenario, draws, hit, flows.farm, net)
 
     h.farm_year += flows.farm
     h.wage_year += flows.wages

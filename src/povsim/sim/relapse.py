@@ -4,8 +4,10 @@ is recorded.
 An exited household relapses once its income has been under the standard its exit was judged
 by (:meth:`~povsim.config.Scenario.exit_standard`: "已经标注脱贫，但未稳定达到国家脱贫标准的按照
 程序返贫", docs/register-sources.md section 56) at ``exit.relapse_years`` successive year-end
-assessments (the verification: a single noisy year is no relapse), optionally on losing a
-guarantee, and in a re-verification year
+assessments (the verification: a single noisy year is no relapse), optionally at once on a
+fall in a year of illness or disaster (``exit.relapse_on_shock``, the identification
+procedure's one visit: docs/register-sources.md section 71) or on losing a guarantee, and in
+a re-verification year
 (``exit.reverify_years``: 2017's of the exits of 2014-2016) when short of one of the three
 guarantees. A relapse goes back on the register (:mod:`povsim.sim.registration`); what it is
 put down to is :func:`relapse_causes`. docs/concepts.md, "Relapse, precisely", defines the

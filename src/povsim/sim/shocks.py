@@ -79,54 +79,55 @@ def illness_duration_steps(scenario: Scenario) -> int:
     return max(1, round(scenario.shocks.illness.duration_months * scenario.steps_per_year / 12))
 
 
-def move_prices(v: VillageState, scenario: Scenario, shocks: StepShocks) -> None:
+def move_prices(v: VillageState, scenario: Scenario, draws: StepShocks) -> None:
     """Farm prices: an AR(1) index per village, partly common to the county."""
     mkt = scenario.shocks.market
     rho, sd = ar_coefficients(mkt.persistence, mkt.sd, scenario.steps_per_year)
     v.market = rho * v.market + sd * (
-        np.sqrt(mkt.common_share) * shocks.market_common
-        + np.sqrt(1.0 - mkt.common_share) * shocks.market_village
+        np.sqrt(mkt.common_share) * draws.market_common
+        + np.sqrt(1.0 - mkt.common_share) * draws.market_village
     )
 
 
-def disaster_hits(v: VillageState, scenario: Scenario, shocks: StepShocks) -> np.ndarray:
+def disaster_hits(v: VillageState, scenario: Scenario, draws: StepShocks) -> np.ndarray:
     """Which villages a disaster hits this step (fragile villages more often)."""
     dis = scenario.shocks.disaster
     annual = dis.annual_probability * np.where(v.fragile, dis.fragile_multiplier, 1.0)
-    return shocks.disaster < per_step_probability(annual, scenario.steps_per_year)
+    return draws.disaster < per_step_probability(annual, scenario.steps_per_year)
 
 
-def fall_ill(h: HouseholdState, scenario: Scenario, shocks: StepShocks) -> None:
+def fall_ill(h: HouseholdState, scenario: Scenario, draws: StepShocks) -> None:
     """Illness onsets: risk higher with a chronically ill or elderly member; an episode's
     out-of-pocket cost, less the insured and program-reimbursed share, spread over its
     steps; a chance of becoming chronic, which cuts the household's earning bases.
 
-    ``shocks.illness.annual_probability`` is the yearly rate of a household not already ill:
-    the household holds one episode at a time (its cost and its lost months), so an episode
-    under way holds off the next, and the yearly chance of an onset is a little under the
-    setting (0.3% under at 0.06 with four-month episodes, 1% under at 0.27, the riskiest
-    group at the baseline's multipliers)."""
+    ``scenario.shocks.illness.annual_probability`` is the yearly rate of a household not
+    already ill: the household holds one episode at a time (its cost and its lost months), so
+    an episode under way holds off the next, and the yearly chance of an onset is a little
+    under the setting (0.3% under at 0.06 with four-month episodes, 1% under at 0.27, the
+    riskiest group at the baseline's multipliers)."""
     ill = scenario.shocks.illness
-    # Illness risk takes four values (chronic x elderly): compute them, then look up.
+    # Four risks (chronic x elderly) looked up by group: a power per household would cost
+    # the step's time for four distinct values.
     multipliers = [1.0, ill.elderly_multiplier, ill.chronic_multiplier]
     multipliers.append(ill.chronic_multiplier * ill.elderly_multiplier)
     risk = per_step_probability(
         ill.annual_probability * np.array(multipliers), scenario.steps_per_year
     )
     group = 2 * h.chronic.view(np.uint8) + (h.elderly > 0)
-    onset = np.flatnonzero((h.ill_steps == 0) & (shocks.illness < risk[group]))
+    onset = np.flatnonzero((h.ill_steps == 0) & (draws.illness < risk[group]))
     if not onset.size:
         return
     duration = illness_duration_steps(scenario)
     mu = np.log(max(ill.oop_cost_mean, 1e-9)) - ill.oop_cost_sd**2 / 2
     # A uniform per household (cheap) keeps the stream aligned; only onsets need the normal.
-    cost = np.exp(mu + ill.oop_cost_sd * ndtri(shocks.illness_cost[onset]))
+    cost = np.exp(mu + ill.oop_cost_sd * ndtri(draws.illness_cost[onset]))
     covered = ill.insured_reimbursement * h.medical_ok[onset] + h.extra_reimbursement[onset]
     paid = cost * (1.0 - np.minimum(covered, 1.0))
     h.ill_cost[onset] = paid / h.size[onset] / duration
     h.ill_steps[onset] = duration
     h.ill_year[onset] = True
-    chronic = onset[~h.chronic[onset] & (shocks.chronic_onset[onset] < ill.chronic_onset)]
+    chronic = onset[~h.chronic[onset] & (draws.chronic_onset[onset] < ill.chronic_onset)]
     h.chronic[chronic] = True
     keep = 1.0 - scenario.population.chronic_income_loss
     h.farm_base[chronic] *= keep
@@ -136,7 +137,7 @@ def fall_ill(h: HouseholdState, scenario: Scenario, shocks: StepShocks) -> None:
 def suffer_disasters(
     h: HouseholdState,
     scenario: Scenario,
-    shocks: StepShocks,
+    draws: StepShocks,
     hit: np.ndarray,
     farm: np.ndarray,
     net: np.ndarray,
@@ -148,13 +149,13 @@ def suffer_disasters(
     dis = scenario.shocks.disaster
     village = h.village
     hit_h = np.flatnonzero(hit[village])
-    severity = shocks.disaster_severity[village[hit_h]]
+    severity = draws.disaster_severity[village[hit_h]]
     loss = dis.farm_loss * severity * farm[hit_h] * scenario.steps_per_year
     h.loss_year[hit_h] += loss
     net[hit_h] -= loss
     h.disaster_year[hit_h] = True
     damaged = hit_h[
         (h.housing_grade[hit_h] < SAFE_HOUSING_GRADES)
-        & (shocks.housing_damage[hit_h] < dis.housing_damage)
+        & (draws.housing_damage[hit_h] < dis.housing_damage)
     ]
     h.housing_grade[damaged] = SAFE_HOUSING_GRADES

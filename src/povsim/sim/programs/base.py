@@ -15,8 +15,11 @@ magnitude) and acts once a year, at the start of the year (:meth:`Program.begin_
    income, wages or transfers), shaped by ``lag_years``, ``ramp_years`` and, once
    support ends, ``decay``; any guarantee it secures; any illness cover it adds.
 
-Programs see the county only through a :class:`~povsim.sim.context.ProgramContext`.
-Everything is a vectorised mask or sort: no Python loop over households.
+Programs see the county's state through a :class:`~povsim.sim.context.ProgramContext`
+(households, villages, the scenario); the base class reads the model's year and random
+streams for them, and a program that works with another (consumption's seller) finds it
+among the model's programs. Everything is a vectorised mask or sort: no Python loop over
+households.
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ class SocialSecurity(SupportProgram):
         # the population starts with, judged by the first year's line (a scenario's line
         # need not go back further).
         self.own_last: Money = model.households.register_income().copy()
-        self.line_last = self.context.line(model.config.start_year)
+        self.line_last = self.context.line(self.context.scenario.start_year)
         # Households with one member on the allowance as a household of one (单人户施保),
         # now and ever.
         self.single: Mask = np.zeros(model.households.n, dtype=bool)
