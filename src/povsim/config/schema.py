@@ -388,6 +388,10 @@ class IncomeConfig(Section):
 
 
 class IllnessConfig(Section):
+    """Serious illness (因病致贫): its onset, the lost earnings of its months, its out-of-pocket
+    cost net of insurance, and chronic illness, which cuts the household's earning bases for
+    good (:func:`povsim.sim.shocks.fall_ill`; the loss: ``population.chronic_income_loss``)."""
+
     annual_probability: Probability = setting(
         0.06,
         "chance a household not already ill falls seriously ill, as a yearly rate (spread "

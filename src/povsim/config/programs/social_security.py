@@ -16,6 +16,12 @@ __all__ = ["SocialSecurityConfig"]
 
 
 class SocialSecurityConfig(ProgramConfig):
+    """The floor (兜底): the rural minimum living allowance (低保, dibao) and extreme-poverty
+    support (特困), which top a household's income up to a standard: a multiple of the line
+    (``threshold``) before two lines in one (两线合一), the dibao standard (``standard``) from
+    then; with the members enrolled alone (``single_member_from``) and the withdrawal period
+    (渐退) of a household that recovers."""
+
     fixed: ClassVar = {
         "cost_timing": "the allowance is paid every year it is due",
         # Dibao's rules reviewed a household without labour once a year and others more
