@@ -215,11 +215,67 @@ def test_a_floor_exit_needs_no_other_program(rules: Scenario) -> None:
     scenario = _floor_with_margin(rules)
     model, _ = start_year(scenario, {**REG, "labour": 0})
     t = _close(model, scenario, 2014, 1000.0)
-    assert t.floored[0]
+    assert t.floored_by["social_security"][0]
     assert t.exited[0]
-    threshold = np.where(t.floored, LINE_2014, 1.3 * LINE_2014)
     h = model.households
-    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, threshold)}
+    rows = pathway_rows(
+        h, model.programs, t.exited, 2014, 1.3 * LINE_2014, line=LINE_2014, floored_by=t.floored_by
+    )
+    rows = {r["program"]: r for r in rows}
+    assert rows["social_security"]["primary_households"] == 1
+
+
+def test_without_the_floor_an_exit_through_it_needs_the_exit_income(rules: Scenario) -> None:
+    """An exit the floor held at the line was judged without the floor at the line too, so
+    a household whose own income stood between the line and the exit income did not need
+    the floor (stop 68's audit: 212,519 national exits of 2017 credited to no program)."""
+    from povsim.sim.pathways import pathway_rows
+
+    scenario = _floor_with_margin(rules).updated(
+        {"programs.social_security.standard": {2014: 1.5 * LINE_2014}}
+    )
+    model, _ = start_year(scenario, {**REG, "labour": 0})
+    t = _close(model, scenario, 2014, 1.1 * LINE_2014)  # over the line, under 1.3 times it
+    assert t.floored_by["social_security"][0]
+    assert t.exited[0]
+    h = model.households
+    rows = pathway_rows(
+        h, model.programs, t.exited, 2014, 1.3 * LINE_2014, line=LINE_2014, floored_by=t.floored_by
+    )
+    rows = {r["program"]: r for r in rows}
+    assert rows["social_security"]["necessary_households"] == 1
+    assert rows["social_security"]["primary_households"] == 1
+
+
+def test_the_floor_tops_up_what_another_program_did_not_pay(rules: Scenario) -> None:
+    """An exit through the floor credited any other program whose income it had as
+    necessary, though without it the floor would have paid the larger gap."""
+    from povsim.sim.pathways import pathway_rows
+
+    from .test_programs import AMPLE
+
+    floor = {"kind": "social_security", "budget": AMPLE, "take_up": 1.0}
+    floor |= {"two_lines_in_one": True, "max_labour": None}
+    industry = {"kind": "industry", "budget": AMPLE, "take_up": 1.0, "gain": 400}
+    scenario = rules.updated(
+        {
+            "programs": {"social_security": floor, "industry": industry},
+            "registration.completed_month": 0,
+        }
+    )
+    model, _ = start_year(scenario, REG)
+    t = _close(model, scenario, 2014, 1000.0)  # the industry's 400 a person among it
+    assert t.floored_by["social_security"][0]
+    assert t.exited[0]
+    h = model.households
+    industry_program = model.programs[1]
+    assert industry_program.helped()[0]
+    assert industry_program.contribution()[0] > 0
+    rows = pathway_rows(
+        h, model.programs, t.exited, 2014, LINE_2014, line=LINE_2014, floored_by=t.floored_by
+    )
+    rows = {r["program"]: r for r in rows}
+    assert rows["industry"]["necessary_households"] == 0
     assert rows["social_security"]["primary_households"] == 1
 
 

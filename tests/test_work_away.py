@@ -408,3 +408,27 @@ def test_an_exit_the_earnings_away_made_is_the_labour_exports(rules: Scenario) -
     assert t.exited[0]
     rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)}
     assert rows["work_away"]["primary_households"] == 1
+
+
+@pytest.mark.parametrize(("wage_base", "needed"), [(5000.0, False), (200.0, True)])
+def test_work_away_is_credited_net_of_the_wages_at_home_its_labourer_gave_up(
+    rules: Scenario, wage_base: float, needed: bool
+) -> None:
+    """Without the program the labourer works at home again: an exit its earnings away made
+    only by replacing wages it gave up at home did not need it (stop 68's audit: 1.21 m
+    national exits of 2017 credited to work away, 0.98 m net of the wages given up)."""
+    scenario = away(rules, 1, earnings=8_000.0)
+    model, program = start_year(scenario, {**REG, "size": 1, "labour": 1, "wage_base": wage_base})
+    h = model.households
+    assert h.labour_left[0] == 1
+    for _ in range(scenario.steps_per_year):
+        step_income(h, model.villages, scenario, 2014, draw_shocks(model.streams, h.n, 2))
+    given_up = h.forgone_year[0]
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert t.exited[0]
+    assert program.forgone[0] == pytest.approx(given_up)
+    assert program.contribution()[0] == pytest.approx(8_000.0 - given_up)
+    assert (given_up >= LINE_2014) is not needed
+    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)}
+    assert rows["work_away"]["exited_households"] == 1
+    assert rows["work_away"]["necessary_households"] == int(needed)

@@ -67,7 +67,7 @@ from povsim.sim.villages import VillageState
 if TYPE_CHECKING:
     from povsim.sim.programs.base import Program
 
-__all__ = ["Transitions", "close_reference_year", "close_year", "reset_year"]
+__all__ = ["Transitions", "close_reference_year", "close_year", "reset_year", "share_forgone_wages"]
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,10 @@ class Transitions:
     relapse_causes: dict[str, np.ndarray]
     monitored: np.ndarray
     monitoring_yuan: float
-    floored: np.ndarray
-    """Households the floor held at the line this year, whatever their status: the exit
-    thresholds read it where a household exited (it exited through the floor)."""
+    floored_by: dict[str, np.ndarray]
+    """Households each program that holds households at the line (the floor) held there this
+    year, by its name, whatever their status: an exit among them passed through the floor
+    (兜底脱贫), which its attribution reads (:func:`povsim.sim.pathways.pathway_rows`)."""
 
 
 def reset_year(h: HouseholdState, v: VillageState) -> None:
@@ -104,6 +105,16 @@ def reset_year(h: HouseholdState, v: VillageState) -> None:
     h.hungry_steps[:] = 0
     h.ill_year[:] = False
     h.disaster_year[:] = False
+
+
+def share_forgone_wages(h: HouseholdState, programs: Sequence[Program]) -> None:
+    """Give each program that sent workers away its part of the wages at home they gave up
+    this year (:attr:`~povsim.sim.programs.base.Program.forgone`), in proportion to the
+    workers it sent, for its contribution to an exit."""
+    sent = sum((p.labour_left for p in programs), np.zeros(h.n))
+    for program in programs:
+        share = np.divide(program.labour_left, sent, out=np.zeros(h.n), where=sent > 0)
+        program.forgone = share * h.forgone_year
 
 
 def _year_income(h: HouseholdState) -> None:
@@ -169,6 +180,7 @@ def close_year(
         program.secure(h)
     for program in programs:
         program.settle(year)
+    share_forgone_wages(h, programs)
 
     rng = streams.registration
     u_recheck, u_review, u_reach = rng.random((3, h.n))
@@ -199,7 +211,7 @@ def close_year(
     # next one at the earliest; a relapse of the campaign's last year stayed registered.
     rejoined = relapse if scenario.monitoring.active(year) else np.zeros(h.n, dtype=bool)
     candidates = registered | rejoined
-    leaving, floored = exits(
+    leaving, floored_by = exits(
         h,
         v,
         scenario,
@@ -259,7 +271,7 @@ def close_year(
         ),
         monitored=monitored,
         monitoring_yuan=float((help_ * h.persons).sum()),
-        floored=floored,
+        floored_by=floored_by,
     )
     school_year(h, scenario, year)
     reset_year(h, v)

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "county_exits",
-    "exit_thresholds",
     "exits",
     "plan_share",
     "registered_share",
@@ -46,7 +45,7 @@ def exits(
     removed: NDArray[np.bool_],
     reached: NDArray[np.bool_] | bool,
     rejoined: NDArray[np.bool_],
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+) -> tuple[NDArray[np.bool_], dict[str, NDArray[np.bool_]]]:
     """The households among ``candidates`` (the registered, and relapses found during the
     year while the monitoring runs) that exit this year.
 
@@ -77,18 +76,18 @@ def exits(
             them; not yet registered, they can pass only through the floor.
 
     Returns:
-        Who exits, and who the floor held at the line this year.
-        Boolean masks, shape (n,); the second is over all households, candidates or not.
+        Who exits (boolean mask, shape (n,)), and who each program that holds households at
+        the line held there this year, by its name (boolean masks, shape (n,), over all
+        households, candidates or not; only programs that held anyone).
     """
     rules = scenario.exit
     registered = h.status == Status.REGISTERED
     guarantees = h.guarantees_ok() if rules.require_guarantees else True
     over = assessed >= scenario.exit_income(year)
     h.above_line_years = np.where(registered & over, np.minimum(h.above_line_years + 1, 100), 0)
-    floored = np.zeros(h.n, dtype=bool)
-    for program in programs:
-        floored |= program.floored(year)
-    floored &= assessed >= line
+    held = {p.name: p.floored(year) & (assessed >= line) for p in programs}
+    held = {name: mask for name, mask in held.items() if mask.any()}
+    floored = np.logical_or.reduce([*held.values(), np.zeros(h.n, dtype=bool)])
     stable = (h.above_line_years >= rules.stable_years) | floored
     leaving = candidates & ~removed & (over | floored) & stable & guarantees
     # An exit was recorded when a poor household's income rose past the line with support;
@@ -100,7 +99,7 @@ def exits(
     leaving &= ~h.wrongly_registered | reached | rejoined
     if rules.plan_from is not None and year >= rules.plan_from:
         leaving = planned_exits(h, v, scenario, year, leaving, candidates, assessed)
-    return leaving, floored
+    return leaving, held
 
 
 def plan_share(scenario: Scenario, year: int) -> float:
@@ -259,22 +258,3 @@ def county_exits(h: HouseholdState, scenario: Scenario) -> bool:
         Whether its registered incidence is under the threshold now.
     """
     return registered_share(h) < scenario.exit.county_threshold
-
-
-def exit_thresholds(
-    floored: NDArray[np.bool_], scenario: Scenario, year: int
-) -> NDArray[np.float64]:
-    """The income each of the year's exits was judged at, for the exits' attribution: the
-    exit standard, or the line for a household the floor held there (兜底脱贫), which exited
-    at the line.
-
-    Args:
-        floored: boolean mask, shape (n,): who the floor held at the line (:func:`exits`).
-        scenario: the run's scenario (the line and the exit income).
-        year: the year assessed.
-
-    Returns:
-        Float array, shape (n,), yuan per person per year: one figure for every household,
-        exited or not.
-    """
-    return np.where(floored, scenario.line(year), scenario.exit_income(year))

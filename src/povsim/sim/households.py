@@ -23,8 +23,10 @@ YEAR_FLOWS = (
     "property_year",
     "medical_year",
     "loss_year",
+    "forgone_year",
 )
-"""Money flows totalled over a year, yuan per person; net income is the first four less the rest."""
+"""Money flows totalled over a year, yuan per person: net income is the first four less the
+medical costs and losses; the wages forgone are no income, what a counterfactual adds back."""
 
 
 class HouseholdState(ArrayState):
@@ -99,6 +101,10 @@ class HouseholdState(ArrayState):
     property_year = ArrayColumn(np.float64, "property income so far this year")
     medical_year = ArrayColumn(np.float64, "out-of-pocket medical spending so far this year")
     loss_year = ArrayColumn(np.float64, "disaster losses so far this year")
+    forgone_year = ArrayColumn(
+        np.float64,
+        "wages at home the workers programs sent away would have earned so far this year",
+    )
     hungry_steps = ArrayColumn(np.int16, "steps this year with net income below the food floor")
     ill_year = ArrayColumn(np.bool_, "an illness episode began this year")
     disaster_year = ArrayColumn(np.bool_, "the village was hit by a disaster this year")

@@ -57,12 +57,14 @@ def advance_villages(v: VillageState, scenario: Scenario, draws: StepShocks) -> 
 
 
 class IncomeFlows(NamedTuple):
-    """A household's income by source over a period, yuan per person."""
+    """A household's income by source over a period, yuan per person, and the wages at home
+    its workers sent away by programs would have earned (``forgone``: no income)."""
 
     farm: np.ndarray
     wages: np.ndarray
     transfers: np.ndarray
     prop: np.ndarray
+    forgone: np.ndarray | float = 0.0
 
     def total(self) -> np.ndarray:
         """The sources added up."""
@@ -110,14 +112,21 @@ def income_flows(
     prop = h.property_base * earned  # rents and dividends do not stop when someone falls ill
     earned = earned * working
     farm = (h.farm_base * earned + farm_support) * np.exp(v.market)[village]
+    wage_trend = np.exp(v.wage_trend - v.trend)[village]
     wages = h.wage_base * earned * at_home
-    wages *= np.exp(v.wage_trend - v.trend)[village]
+    wages *= wage_trend
+    # What a program that sent a worker away gave up at home: its exit attribution nets it
+    # out (without the program the worker earns these wages again).
+    forgone: np.ndarray | float = 0.0
+    if not np.isscalar(at_home):
+        forgone = h.wage_base * earned * (1.0 - at_home)
+        forgone *= wage_trend
     wages += wage_support
     # Transfers (pensions, remittances, the state's) grow with the economy, not with what a
     # village's work team or new infrastructure added to its earnings.
     transfers = h.transfer_base * (np.exp(v.trend - v.earned_trend) / periods)[village]
     transfers += transfer_support
-    return IncomeFlows(farm, wages, transfers, prop)
+    return IncomeFlows(farm, wages, transfers, prop, forgone)
 
 
 def base_flows(h: HouseholdState, v: VillageState) -> IncomeFlows:
@@ -208,5 +217,6 @@ def step_income(
     h.wage_year += flows.wages
     h.transfer_year += flows.transfers
     h.property_year += flows.prop
+    h.forgone_year += flows.forgone
     h.hungry_steps += net < scenario.guarantees.food_floor * scenario.line(year) / spy
     h.ill_steps[ill_now] -= 1

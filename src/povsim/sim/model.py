@@ -17,7 +17,7 @@ from povsim.config import Scenario, arguments
 from povsim.sim.agents import County, Household, Village
 from povsim.sim.assessment import close_year, reset_year
 from povsim.sim.context import ProgramContext
-from povsim.sim.exits import county_exits, exit_thresholds
+from povsim.sim.exits import county_exits
 from povsim.sim.households import PANEL_COLUMNS, HouseholdState
 from povsim.sim.income import step_income
 from povsim.sim.indicators import INDICATOR_TYPES, INDICATORS, annual_indicators, income_sketch
@@ -287,8 +287,15 @@ class PovertyModel(County):
         transitions = close_year(
             h, v, scenario, self.year, self.streams, self.programs, deep_poverty=self.deep_poverty
         )
-        threshold = exit_thresholds(transitions.floored, scenario, self.year)
-        self._pathways += pathway_rows(h, self.programs, transitions.exited, self.year, threshold)
+        self._pathways += pathway_rows(
+            h,
+            self.programs,
+            transitions.exited,
+            self.year,
+            scenario.exit_income(self.year),
+            line=line,
+            floored_by=transitions.floored_by,
+        )
         record_support_reach(self.programs, self.households)
         spent, budget, supported = self._spending_this_year()
         update_villages(h, v, scenario, self.year)

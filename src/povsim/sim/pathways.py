@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,10 @@ def pathway_rows(
     programs: Sequence[Program],
     exited: NDArray[np.bool_],
     year: int,
-    threshold: float | NDArray[np.float64],
+    exit_income: float | NDArray[np.float64],
+    *,
+    line: float | None = None,
+    floored_by: Mapping[str, NDArray[np.bool_]] | None = None,
 ) -> list[dict[str, Any]]:
     """Credit each exit to the programs that helped it and to those it needed.
 
@@ -42,8 +45,14 @@ def pathway_rows(
     * **necessary** (``necessary_*``): without the program's contribution — its income
       (:meth:`~povsim.sim.programs.base.Program.contribution`) or a guarantee that holds
       only because of it (:attr:`~povsim.sim.programs.base.Program.made`) — the household
-      would not have passed the exit test this year (income at least ``threshold``, every
-      guarantee met). Counterfactual, one program at a time; several may be necessary.
+      would not have passed the exit test this year (every guarantee met, and income at
+      least ``exit_income``, or held at the line by the floor). Counterfactual, one program
+      at a time; several may be necessary. Without the floor that held it, an exit through
+      the floor (兜底脱贫) needs the exit income like any other; without another program,
+      the floor tops the larger gap up where it could (an entitlement, or money left:
+      :meth:`~povsim.sim.programs.base.Program.tops_up`), so that program was not needed
+      for the income, and where it could not, the household still had to stand at the
+      line.
     * **primary** (``primary_*``): of the necessary programs, the one with the largest
       contribution (a guarantee-only one counts as contributing nothing; ties go to the
       program listed first). When none is necessary alone, the exit is ``combined`` if
@@ -59,9 +68,13 @@ def pathway_rows(
         programs: the scenario's programs, in its order (which breaks ties).
         exited: boolean mask, shape (n,): the year's exits.
         year: written in each row.
-        threshold: the exit income each exit was judged at, yuan per person per year: one
-            figure, or one per household, shape (n,)
-            (:func:`povsim.sim.exits.exit_thresholds`).
+        exit_income: the income an exit by the household's own income needs, yuan per
+            person per year (:meth:`~povsim.config.Scenario.exit_income`): one figure, or
+            one per household, shape (n,).
+        line: the year's poverty line, yuan per person per year, where the floor holds
+            its households; needed with ``floored_by``.
+        floored_by: who each program that holds households at the line held there this
+            year, by its name (:func:`povsim.sim.exits.exits`); None: no one.
 
     Returns:
         One row per program, then ``combined`` and ``none``: dicts keyed by
@@ -77,12 +90,21 @@ def pathway_rows(
     score = np.full((k_programs, idx.size), -np.inf)
     together = np.zeros(idx.size)  # the helping programs' contributions, summed
     income = h.register_income()[idx]  # the exit test is the register's
-    # The exit income each household had to reach: one figure, or one per household.
-    needed_income = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (h.n,))[idx]
+    needed_income = np.broadcast_to(np.asarray(exit_income, dtype=np.float64), (h.n,))[idx]
+    held = {name: mask[idx] for name, mask in (floored_by or {}).items()}
+    if held and line is None:
+        raise ValueError("pathway_rows: floored_by needs the line the floor holds at")
+    at_line = np.inf if line is None else line  # no one is held without one
+    tops_up = {p.name: p.tops_up(year) for p in programs if p.name in held}
     for k, program in enumerate(programs):
         contribution = program.contribution()[idx]
         helped[k] = program.helped()[idx]
-        necessary[k] = helped[k] & ((income - contribution < needed_income) | program.made[idx])
+        without = income - contribution
+        passes = without >= needed_income
+        for name, mask in held.items():
+            if name != program.name:  # the floor that held it stays, and holds it still
+                passes |= mask & (tops_up[name] | (without >= at_line))
+        necessary[k] = helped[k] & (~passes | program.made[idx])
         together += np.where(helped[k], np.maximum(contribution, 0.0), 0.0)
         bonus = (k_programs - k) * 1e-9  # earlier in the scenario wins ties
         score[k] = np.where(necessary[k], np.maximum(contribution, 0.0) + bonus, -np.inf)

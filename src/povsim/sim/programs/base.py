@@ -117,6 +117,9 @@ class Program(mesa.Agent):
             (their wages at home stop).
         away_income: this year's earnings away from home not sent home, yuan per person
             per year: income the register counts and the survey does not.
+        forgone: this year's wages at home that the workers the program sent away
+            (:attr:`labour_left`) would have earned, yuan per person per year, set at the
+            assessment (:func:`povsim.sim.assessment.share_forgone_wages`).
         remitted: this year's wages sent home by members working away whom past support
             put there (education's school leavers), beside :attr:`income`, yuan per person
             per year: earned away, like an :attr:`earned_away` program's income.
@@ -143,6 +146,7 @@ class Program(mesa.Agent):
         self.labour_left: Money = np.zeros(model.households.n)
         self.away_income: Money = np.zeros(model.households.n)
         self.remitted: Money = np.zeros(model.households.n)
+        self.forgone: Money = np.zeros(model.households.n)
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
         self.ledger: list[LedgerRow] = []
         self._streams: dict[tuple[str, int], np.random.Generator] = {}
@@ -234,12 +238,14 @@ class Program(mesa.Agent):
         """
 
     def contribution(self) -> Money:
-        """This year's income the household would lack without this program, yuan/person/year.
+        """This year's income the household would lack without this program, yuan/person/year:
+        what it paid or sent home, less the wages at home the workers it sent away gave up
+        (:attr:`forgone`), which they would have earned without it.
 
         Exit attribution (:mod:`povsim.sim.pathways`) uses it to decide whether a program
         was necessary for an exit.
         """
-        return np.maximum(self.income, 0.0) + self.remitted
+        return np.maximum(self.income, 0.0) + self.remitted - self.forgone
 
     def floored(self, year: int) -> Mask:
         """Households whose income this program holds at the poverty line for good this year.
@@ -247,6 +253,12 @@ class Program(mesa.Agent):
         The exit rule takes such income as stable (稳定超过): the guarantee stands.
         """
         return np.zeros(self.context.households.n, dtype=bool)
+
+    def tops_up(self, year: int) -> bool:
+        """Whether, for a household it holds at the line (:meth:`floored`), the program would
+        have paid this year the larger gap another program's absence left: exit attribution
+        (:mod:`povsim.sim.pathways`) asks it."""
+        return False
 
     def propped(self, year: int) -> Mask:
         """Exited households whose own income fell under the line and stays there while

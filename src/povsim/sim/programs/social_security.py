@@ -233,6 +233,13 @@ class SocialSecurity(SupportProgram):
             return self.enrolled & (own < self.threshold(year))
         return super().floored(year)
 
+    def tops_up(self, year: int) -> bool:
+        """The allowance pays a household it holds the whole gap to its standard
+        (按差额): a larger one too, as an entitlement or with this year's money not all
+        spent (:meth:`settle`)."""
+        row = self.ledger[-1] if self.ledger else None
+        return self.unlimited(year) or (row is not None and row["unspent_yuan"] > 0)
+
     def _support_over(self, year: int) -> Mask:
         """Re-assessed every year: support ends once income without it has stayed at the
         standard for ``withdrawal_years`` (at once without a withdrawal period, or before

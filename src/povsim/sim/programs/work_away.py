@@ -125,5 +125,6 @@ class WorkAway(SupportProgram):
         return self.labour_away > 0
 
     def contribution(self) -> Money:
-        """All the earnings the register counts: the exit test is the register's."""
-        return np.maximum(self.income + self.away_income, 0.0)
+        """All the earnings the register counts (the exit test is the register's), less the
+        wages at home its labourers gave up."""
+        return np.maximum(self.income + self.away_income, 0.0) - self.forgone
