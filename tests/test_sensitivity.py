@@ -15,12 +15,8 @@ from typer.testing import CliRunner
 
 from povsim import ScenarioError, load_scenario
 from povsim.cli import app
-from povsim.experiments.sensitivity import (
-    PovsimProblemSpec,
-    indices_table,
-    load_problem,
-    problem_spec,
-)
+from povsim.experiments.problem import load_problem
+from povsim.experiments.sensitivity import PovsimProblemSpec, indices_table, problem_spec
 
 from .conftest import SCENARIOS, stop_while
 
@@ -1378,7 +1374,7 @@ def test_inputs_valid_alone_but_not_together_are_refused_by_the_check(tmp_path: 
 
 
 def test_the_corners_tried_stay_few_for_many_inputs() -> None:
-    from povsim.experiments.sensitivity import MAX_FULL_CORNERS, _corners
+    from povsim.experiments.problem import MAX_FULL_CORNERS, _corners
 
     few = {f"x{i}": (0.0, 1.0) for i in range(MAX_FULL_CORNERS)}
     assert len(_corners(few)) == 2**MAX_FULL_CORNERS
@@ -1393,7 +1389,7 @@ def test_a_sample_refused_names_the_values_of_the_inputs_it_needs(small_base) ->
     """Sampling refused a sample as "inputs.population.max_household_size: sample 0 makes an
     invalid scenario: is below mean_household_size (4.1)", naming neither the sample's value
     of that input nor the other input that met it."""
-    from povsim.experiments.sensitivity import Problem, ProblemFile
+    from povsim.experiments.problem import Problem, ProblemFile
 
     spec = ProblemFile(
         inputs={

@@ -535,7 +535,7 @@ def test_consumption_support_is_necessary_only_with_the_industry_it_adds_to(
 # -- picked up without special cases -----------------------------------------------------------
 def test_the_dashboard_and_sensitivity_take_the_new_kinds_as_they_are(tmp_path) -> None:
     from povsim.dashboard import Policy
-    from povsim.experiments.sensitivity import load_problem
+    from povsim.experiments.problem import load_problem
 
     from .conftest import SCENARIOS
 

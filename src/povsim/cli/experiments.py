@@ -119,12 +119,8 @@ def sensitivity(
     """
     from povsim.cli.tables import indices_table
     from povsim.config import ScenarioError
-    from povsim.experiments.sensitivity import (
-        METHODS,
-        finished_runs,
-        load_problem,
-        run_sensitivity,
-    )
+    from povsim.experiments.problem import load_problem
+    from povsim.experiments.sensitivity import METHODS, finished_runs, run_sensitivity
     from povsim.experiments.sensitivity import indices_table as indices
     from povsim.experiments.sweep import SweepError
 

@@ -86,7 +86,7 @@ def _checked(path: Path, kind: str, overrides: list[str]) -> str:
         n = len(design.scenarios)
         return f"sweep design: {n} scenario{'s' * (n != 1)}"
     if kind == PROBLEM:
-        from povsim.experiments.sensitivity import check_analysable, load_problem
+        from povsim.experiments.problem import check_analysable, load_problem
 
         problem = load_problem(path)
         try:

@@ -66,7 +66,7 @@ from povsim.runs.store import (
 )
 
 if TYPE_CHECKING:
-    from povsim.experiments.sensitivity import Problem
+    from povsim.experiments.problem import Problem
 
 __all__ = [
     "STATISTICS",
@@ -1039,7 +1039,7 @@ def _robust_problem(
     """The robust-mode problem, checked against the levers."""
     if robust is None:
         return None
-    from povsim.experiments.sensitivity import Problem, load_problem
+    from povsim.experiments.problem import Problem, load_problem
 
     problem = robust if isinstance(robust, Problem) else load_problem(robust, base)
     if problem.spec.shares is not None:
