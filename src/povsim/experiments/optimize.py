@@ -31,7 +31,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ from povsim.config.fields import repeated
 from povsim.config.paths import differences
 from povsim.experiments.calibration.validation import resized
 from povsim.experiments.executors import Executor, finishing, given
+from povsim.experiments.problem import Problem, load_problem
 from povsim.experiments.sweep import counted, none_valid, too_many_runs
 from povsim.runs import metrics
 from povsim.runs.display import result_repr, shape
@@ -64,9 +65,6 @@ from povsim.runs.store import (
     retyped,
     write_text,
 )
-
-if TYPE_CHECKING:
-    from povsim.experiments.problem import Problem
 
 __all__ = [
     "STATISTICS",
@@ -1039,8 +1037,6 @@ def _robust_problem(
     """The robust-mode problem, checked against the levers."""
     if robust is None:
         return None
-    from povsim.experiments.problem import Problem, load_problem
-
     problem = robust if isinstance(robust, Problem) else load_problem(robust, base)
     if problem.spec.shares is not None:
         raise _problem(problem.source, "shares", "shares are levers here, not uncertain inputs")
