@@ -1241,8 +1241,8 @@ def test_an_upload_that_moves_the_run_is_named_first_with_the_year_it_set(
     message = _refused(tmp_path, "u.toml", 'extends = "baseline.toml"\nend_year = 2030\n')
     # the shipped file by its name, not where the server keeps it
     assert message == (
-        "upload: u.toml: end_year: 2030 is past the last year baseline.toml's poverty_line "
-        "gives (2020): give poverty_line values for 2021-2030 too"
+        "upload: u.toml: end_year: 2030 is past the last year of baseline.toml's poverty_line "
+        "(2020): give poverty_line values for 2021-2030 too"
     )
     early = _refused(tmp_path, "e.toml", 'extends = "baseline.toml"\nstart_year = 2010\n')
     assert all(line.startswith("upload: e.toml: start_year: 2010 ") for line in early.splitlines())

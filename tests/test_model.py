@@ -197,7 +197,7 @@ def test_a_model_and_its_state_say_what_they_are(baseline: Scenario) -> None:
     """Each printed as ``<povsim.sim.model.PovertyModel object at 0x…>``."""
     model = PovertyModel(baseline.updated({"population.households": 300}), 4)
     assert repr(model).startswith("<PovertyModel 'baseline', seed 4, 2014-2020, at 2014, step 0")
-    assert repr(model.households) == "<HouseholdState: 300 rows × 62 columns; .frame()>"
+    assert repr(model.households) == "<HouseholdState: 300 rows × 63 columns; .frame()>"
     model.run()
     assert "run to 2020: 300 households" in repr(model)
 
