@@ -209,33 +209,22 @@ def _floor_with_margin(base: Scenario) -> Scenario:
     )
 
 
-def test_a_floor_exit_needs_no_other_program(rules: Scenario) -> None:
+@pytest.mark.parametrize(
+    ("own", "standard"), [(1000.0, None), (1.1 * LINE_2014, {2014: 1.5 * LINE_2014})]
+)
+def test_an_exit_through_the_floor_needs_the_floor(
+    rules: Scenario, own: float, standard: dict[int, float] | None
+) -> None:
+    """Without the floor that held it, an exit through the floor needs the exit income: one
+    judged at the line, as until stop 68, did not need the floor with its own income between
+    the line and the exit income (the second case; 212,519 national exits of 2017)."""
     from povsim.sim.pathways import pathway_rows
 
     scenario = _floor_with_margin(rules)
+    if standard is not None:
+        scenario = scenario.updated({"programs.social_security.standard": standard})
     model, _ = start_year(scenario, {**REG, "labour": 0})
-    t = _close(model, scenario, 2014, 1000.0)
-    assert t.floored_by["social_security"][0]
-    assert t.exited[0]
-    h = model.households
-    rows = pathway_rows(
-        h, model.programs, t.exited, 2014, 1.3 * LINE_2014, line=LINE_2014, floored_by=t.floored_by
-    )
-    rows = {r["program"]: r for r in rows}
-    assert rows["social_security"]["primary_households"] == 1
-
-
-def test_without_the_floor_an_exit_through_it_needs_the_exit_income(rules: Scenario) -> None:
-    """An exit the floor held at the line was judged without the floor at the line too, so
-    a household whose own income stood between the line and the exit income did not need
-    the floor (stop 68's audit: 212,519 national exits of 2017 credited to no program)."""
-    from povsim.sim.pathways import pathway_rows
-
-    scenario = _floor_with_margin(rules).updated(
-        {"programs.social_security.standard": {2014: 1.5 * LINE_2014}}
-    )
-    model, _ = start_year(scenario, {**REG, "labour": 0})
-    t = _close(model, scenario, 2014, 1.1 * LINE_2014)  # over the line, under 1.3 times it
+    t = _close(model, scenario, 2014, own)
     assert t.floored_by["social_security"][0]
     assert t.exited[0]
     h = model.households
