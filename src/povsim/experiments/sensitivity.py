@@ -38,6 +38,7 @@ from povsim.config.paths import leaves
 from povsim.experiments.executors import Executor, finishing, make_executor
 from povsim.experiments.problem import (
     DEFAULT_OUTPUTS,
+    PYTHON,
     Problem,
     ProblemFile,
     _validate,
@@ -544,7 +545,7 @@ def problem_spec(
     """
     loaded = arguments.scenario("scenario", scenario)
     base = one_county(loaded, scenario if isinstance(scenario, str | Path) else loaded.name)
-    source = "<problem_spec>"
+    source = PYTHON  # _validate words its advice for Python on this name
     try:
         spec = ProblemFile.model_validate(
             {
