@@ -198,6 +198,34 @@ def test_relocation_moves_remote_households(bare: Scenario) -> None:
     assert relocation.income[0] == 0
 
 
+@pytest.mark.parametrize("goes_back", [False, True])
+def test_a_guarantee_a_program_secured_is_its_own_while_it_would_not_hold_without_it(
+    rules: Scenario, goes_back: bool
+) -> None:
+    """A pupil kept in school by the program in 2014 and still in school in 2015: without
+    the program the gap would still be open, unless the year's background would have closed
+    it (``schooling_annual_fix``). Judged on the year's column alone, the program was
+    credited with the guarantee only in the year it first secured it."""
+    from povsim.sim.guarantees import update_guarantees
+
+    scenario = with_program(
+        rules.updated({"guarantees.schooling_annual_fix": float(goes_back)}),
+        "education",
+        allowance=1000,
+        duration_years=9,
+    )
+    pupils = {**REG, "pupils": 1, "school_years_left": 9, "schooling_ok": False}
+    model, education = start_year(scenario, pupils)
+    h = model.households
+    for year in (2014, 2015):
+        background = update_guarantees(h, scenario, scenario.line(year), model.streams.guarantees)
+        education.secure(h, background)
+        assert h.schooling_ok[0]
+    # 2014's year end: the gap was open before the program; 2015's, it stayed open without it
+    # or the background closed it
+    assert bool(education.made[0]) == (not goes_back)
+
+
 def test_education_secures_schooling_then_a_school_leaver_works(bare: Scenario) -> None:
     scenario = with_program(
         bare, "education", allowance=1000, graduate_wage=20000, leaves_home=0.0, duration_years=9

@@ -175,9 +175,9 @@ def close_year(
     """
     line = scenario.line(year)
     _year_income(h)
-    update_guarantees(h, scenario, line, streams.guarantees)
+    background = update_guarantees(h, scenario, line, streams.guarantees)
     for program in programs:
-        program.secure(h)
+        program.secure(h, background)
     for program in programs:
         program.settle(year)
     share_forgone_wages(h, programs)

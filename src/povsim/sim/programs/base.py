@@ -40,6 +40,7 @@ from povsim.sim.queue import fit_queue
 
 if TYPE_CHECKING:
     from povsim.sim.agents import County
+    from povsim.sim.guarantees import Background
 
 __all__ = [
     "SPENDING_COLUMNS",
@@ -148,6 +149,8 @@ class Program(mesa.Agent):
         self.remitted: Money = np.zeros(model.households.n)
         self.forgone: Money = np.zeros(model.households.n)
         self.made: Mask = np.zeros(model.households.n, dtype=bool)
+        # Each guarantee it secures as it would stand had it never secured it (secure).
+        self._without: dict[str, Mask] = {}
         self.ledger: list[LedgerRow] = []
         self._streams: dict[tuple[str, int], np.random.Generator] = {}
         self._draws: dict[str, tuple[int, NDArray[np.float64]]] = {}
@@ -230,8 +233,9 @@ class Program(mesa.Agent):
         """Households this program raised income for or secured a guarantee for this year."""
         raise NotImplementedError
 
-    def secure(self, h: HouseholdState) -> None:
-        """Hold up the guarantees this program secures, after the year's background changes.
+    def secure(self, h: HouseholdState, background: Background | None = None) -> None:
+        """Hold up the guarantees this program secures, after the year's background changes
+        (``background``: the year's, to replay; None, none).
 
         Sets :attr:`made`: the households whose guarantee holds this year only because of
         this program (exit attribution asks whether they would pass without it).
@@ -564,12 +568,25 @@ class SupportProgram(Program):
         """
         return self.magnitude * self.timing(year)
 
-    def secure(self, h: HouseholdState) -> None:
-        """Secure the guarantees this program secures for households it supports."""
+    def secure(self, h: HouseholdState, background: Background | None = None) -> None:
+        """Secure the guarantees this program secures for households it supports.
+
+        What it made (:attr:`made`) is judged against the guarantee as the year's background
+        changes would have left it had the program never secured it: a pupil kept in school
+        last year might have dropped out or gone back since, and cover bought once is kept
+        (judged against this year's column alone, the program was credited only in the year
+        it first secured a guarantee, while a house renovated years ago stayed credited).
+        """
         self.made = np.zeros(h.n, dtype=bool)
         for guarantee in self.secures:
             column = getattr(h, f"{guarantee}_ok")
-            self.made |= self.enrolled & ~column
+            without = self._without.get(guarantee)
+            if without is None:  # the first year end: nothing secured before it
+                without = column.copy()
+            elif background is not None:
+                without = getattr(background, guarantee)(without)
+            self._without[guarantee] = without
+            self.made |= self.enrolled & ~without
             column |= self.enrolled
 
     def covered(self) -> Mask:

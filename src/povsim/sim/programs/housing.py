@@ -17,6 +17,7 @@ from povsim.config.vocabulary import SAFE_HOUSING_GRADES
 from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 if TYPE_CHECKING:
+    from povsim.sim.guarantees import Background
     from povsim.sim.households import HouseholdState
 
 __all__ = ["Housing", "HousingConfig"]
@@ -41,7 +42,7 @@ class Housing(SupportProgram):
     def on_enrol(self, idx: Index, year: int) -> None:
         self.context.households.housing_grade[idx] = 0
 
-    def secure(self, h: HouseholdState) -> None:
+    def secure(self, h: HouseholdState, background: Background | None = None) -> None:
         """Renovation is done at enrolment; without it the house would still be dangerous."""
         self.made = self.since > 0
 

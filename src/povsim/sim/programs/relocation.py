@@ -21,6 +21,7 @@ from povsim.sim.programs.base import Index, Mask, Money, SupportProgram
 
 if TYPE_CHECKING:
     from povsim.sim.agents import County
+    from povsim.sim.guarantees import Background
     from povsim.sim.households import HouseholdState
 
 __all__ = ["Relocation", "RelocationConfig"]
@@ -71,7 +72,7 @@ class Relocation(SupportProgram):
     def effect(self, year: int) -> Money:
         return np.where(self.since == year, self.magnitude, 0.0)
 
-    def secure(self, h: HouseholdState) -> None:
+    def secure(self, h: HouseholdState, background: Background | None = None) -> None:
         moved = self.since > 0
         h.housing_grade[moved & (h.housing_grade >= SAFE_HOUSING_GRADES)] = 0
         self.made = moved & self.was_dangerous
