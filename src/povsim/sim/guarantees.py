@@ -35,7 +35,7 @@ class Background:
         h: the households at the year end (their pupils and income).
         scenario: the run's scenario (its ``guarantees``).
         line: the poverty line, yuan per person per year.
-        draws: uniforms, shape (2 or more, n): dropping out and going back; medical cover.
+        draws: uniforms, shape (3 or more, n): dropping out, going back, medical cover.
     """
 
     def __init__(
