@@ -512,6 +512,21 @@ def test_program_enrolled_counts_the_registers_people_and_enrolled_all_everyone(
     assert 0 < register < everyone  # households never registered are on it too
 
 
+def test_program_spent_is_what_the_program_paid_that_year(small) -> None:
+    """MCA's bulletins give the allowance's yearly spending over all its recipients: how deep
+    under the standard they stood, which the rolls alone do not say."""
+    run = simulate(small, seed=2, counterfactual=False)
+    target = program_target("program_spent", "social_security", 2018)
+    row = run.spending[
+        (run.spending["program"] == "social_security") & (run.spending["year"] == 2018)
+    ]
+    assert target.label == "program_spent[social_security]@2018"
+    assert measure(run, [target])[0] == pytest.approx(row["spent_yuan"].iloc[0])
+    assert measure(run, [target])[0] > 0
+    with pytest.raises(ValueError, match="is yuan, not households or people: leave out basis"):
+        program_target("program_spent", "social_security", 2018, basis="people")
+
+
 def test_a_programs_reach_share_is_over_the_registers_households(small) -> None:
     """How the 2020 census gave reach: 98.9% of the registered households, exited or not,
     had industry support; households the re-check removed were no longer registered."""

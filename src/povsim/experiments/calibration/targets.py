@@ -38,6 +38,7 @@ __all__ = [
     "REACHED",
     "REACH_SHARE",
     "REGION_INDICATORS",
+    "SPENT",
     "CalibrationSettings",
     "Parameter",
     "Target",
@@ -62,6 +63,10 @@ registered or not (the minimum living allowance's own totals)."""
 REACHED = "program_reached"
 """Pseudo-indicator: households (or people) ``program`` has enrolled from the start to the year."""
 
+SPENT = "program_spent"
+"""Pseudo-indicator: yuan ``program`` spent in the year, on every household it supported
+(``spent_yuan`` in ``spending.parquet``; the minimum living allowance's own spending)."""
+
 REACH_SHARE = "program_reach_share"
 """Pseudo-indicator: households on the register at the year's end (registered or exited)
 that ``program`` — or any program of its kind of support (its ``support``) — has ever
@@ -69,7 +74,7 @@ enrolled, each once, as a share of those households (how the 2020 census gave a 
 support's reach: over the registered households, exited or not; those the re-check removed
 were no longer registered)."""
 
-PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, ENROLLED_ALL, REACHED, REACH_SHARE)
+PROGRAM_INDICATORS = (PATHWAY_SHARE, ENROLLED, ENROLLED_ALL, REACHED, REACH_SHARE, SPENT)
 
 REGION_INDICATORS = (
     "poor_people",
@@ -177,6 +182,8 @@ class Target(_Strict):
                 raise ValueError(f"{self.indicator} needs a program")
             if self.indicator == REACH_SHARE and self.basis != "households":
                 raise ValueError(f"{REACH_SHARE} is a share of households: basis = 'households'")
+            if self.indicator == SPENT and "basis" in self.model_fields_set:
+                raise ValueError(f"{SPENT} is yuan, not households or people: leave out basis")
         elif not metrics.is_known(name := f"{self.indicator}@{self.year}"):
             if (
                 self.indicator in metrics.OUTCOMES
@@ -215,6 +222,8 @@ class Target(_Strict):
         most: float | None
         if self.indicator in (PATHWAY_SHARE, REACH_SHARE):
             least, most, unit = 0.0, 1.0, "share"
+        elif self.indicator == SPENT:
+            least, most, unit = 0.0, None, "yuan"
         elif self.indicator in PROGRAM_INDICATORS:
             least, most, unit = 0.0, None, self.basis
         else:
@@ -231,6 +240,8 @@ class Target(_Strict):
 
     @property
     def label(self) -> str:
+        if self.indicator == SPENT:
+            return f"{self.indicator}[{self.program}]@{self.year}"
         if self.indicator in PROGRAM_INDICATORS:
             return f"{self.indicator}[{self.program},{self.basis}]@{self.year}"
         if self.region is not None or self.province is not None:

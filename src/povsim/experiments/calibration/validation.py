@@ -23,6 +23,7 @@ from povsim.experiments.calibration.targets import (
     PATHWAY_SHARE,
     REACH_SHARE,
     REACHED,
+    SPENT,
     Target,
     TargetsFile,
 )
@@ -84,10 +85,12 @@ def measure(run: RunResult | NationalResult, targets: Sequence[Target]) -> np.nd
             total = years.at[target.year, f"exits_{target.basis}"]
             credited = rows.at[target.program, f"exited_{target.basis}"]
             values[i] = float(credited / total) if total else 0.0
-        elif target.indicator in (ENROLLED, ENROLLED_ALL, REACHED, REACH_SHARE):
+        elif target.indicator in (ENROLLED, ENROLLED_ALL, REACHED, REACH_SHARE, SPENT):
             ledger = run.spending[run.spending["program"] == target.program]
             people = target.basis == "people"
-            if target.indicator in (ENROLLED, ENROLLED_ALL):
+            if target.indicator == SPENT:
+                values[i] = float(ledger.loc[ledger["year"] == target.year, "spent_yuan"].sum())
+            elif target.indicator in (ENROLLED, ENROLLED_ALL):
                 column = "enrolled_people" if people else "enrolled"
                 if target.indicator == ENROLLED:
                     column = f"register_{column}"

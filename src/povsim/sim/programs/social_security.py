@@ -49,8 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["SocialSecurity", "SocialSecurityConfig"]
 
 
+# Larger than any priority key, so these go to the front of the queue.
 _FIRST = 1e12
-# larger than any priority key, so these go to the front of the queue
 
 
 class SocialSecurity(SupportProgram):
@@ -115,8 +115,8 @@ class SocialSecurity(SupportProgram):
         guaranteed (the campaign's last year) a household still registered is lifted to the
         register's exit standard where that is higher, so the floor catches every registered
         household that could not reach it by work: the rural dibao standard then stood above
-        the exit test (about 5,800 yuan against about 4,000 in 2020; docs/register-sources.md,
-        sections 1 and 6).
+        the exit test (4,876 yuan where the poor lived, 5,962 over all counties, against about
+        4,000 in 2020; docs/register-sources.md, sections 1, 6 and 75).
         """
         h = self.context.households
         line = self.context.line(year)
@@ -286,8 +286,9 @@ class SocialSecurity(SupportProgram):
     def _dibao_standard(self, year: int) -> float:
         """Under two lines in one, the county's dibao standard (``standard``), floored by the
         poverty line; unset, the line itself. Two lines in one made the line the standard's
-        floor; counties set the standard higher (4,301 yuan in 2017, 5,962 at the end of 2020:
-        MCA, docs/register-sources.md sections 6, 12 and 45)."""
+        floor; counties set the standard higher (MCA's national averages, 4,301 yuan in 2017
+        and 5,962 at the end of 2020; the poor provinces' about 0.8 of them:
+        docs/register-sources.md sections 6, 45 and 75)."""
         dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
         return max(self.context.line(year), dibao)
 
