@@ -523,8 +523,18 @@ def test_program_spent_is_what_the_program_paid_that_year(small) -> None:
     assert target.label == "program_spent[social_security]@2018"
     assert measure(run, [target])[0] == pytest.approx(row["spent_yuan"].iloc[0])
     assert measure(run, [target])[0] > 0
-    with pytest.raises(ValueError, match="is yuan, not households or people: leave out basis"):
-        program_target("program_spent", "social_security", 2018, basis="people")
+    for basis in ("people", "households"):
+        with pytest.raises(ValueError, match="is yuan, not households or people: leave out basis"):
+            program_target("program_spent", "social_security", 2018, basis=basis)
+    with pytest.raises(ValueError, match=r"program_spent \(yuan\) is never below 0"):
+        Target(
+            indicator="program_spent",
+            program="social_security",
+            year=2018,
+            value=-1.0,
+            absolute_tolerance=1.0,
+            source="t",
+        )
 
 
 def test_a_programs_reach_share_is_over_the_registers_households(small) -> None:

@@ -64,8 +64,9 @@ REACHED = "program_reached"
 """Pseudo-indicator: households (or people) ``program`` has enrolled from the start to the year."""
 
 SPENT = "program_spent"
-"""Pseudo-indicator: yuan ``program`` spent in the year, on every household it supported
-(``spent_yuan`` in ``spending.parquet``; the minimum living allowance's own spending)."""
+"""Pseudo-indicator: yuan ``program`` spent in the year, all of it (``spent_yuan`` in
+``spending.parquet``: on households or villages; the minimum living allowance's is its top-ups,
+what MCA's bulletins give)."""
 
 REACH_SHARE = "program_reach_share"
 """Pseudo-indicator: households on the register at the year's end (registered or exited)
