@@ -193,6 +193,24 @@ def test_transfers_follow_a_households_earning_level_by_their_elasticity(
     assert h.transfer_base[poorest].mean() < flat.transfer_base[poorest].mean()
 
 
+def test_transfers_spread_apart_from_earnings_keep_every_other_draw(baseline: Scenario) -> None:
+    """What children away send and what pension a member draws differ between households
+    of one earning level: with a spread the transfers of like members differ, their
+    log spread is the setting's, the rural mean's transfer share is kept, and every other
+    drawn column is as it was (the spread has a stream of its own)."""
+    flat, _ = build_population(baseline, Streams(11).population)
+    spread = baseline.updated({"income.transfer_sd": 0.8})
+    h, _ = build_population(spread, Streams(11).population)
+    ratio = np.log(h.transfer_base / flat.transfer_base)
+    assert ratio.std() == pytest.approx(0.8, rel=0.05)
+    people = h.size.astype(float)
+    share = np.average(h.transfer_base, weights=people) / spread.income.initial_mean
+    assert share == pytest.approx(spread.income.component_shares[2], rel=1e-9)
+    for column in ("size", "labour", "elderly", "level", "transitory", "land", "village"):
+        np.testing.assert_array_equal(getattr(h, column), getattr(flat, column))
+    np.testing.assert_array_equal(h.wage_base, flat.wage_base)
+
+
 def test_a_model_and_its_state_say_what_they_are(baseline: Scenario) -> None:
     """Each printed as ``<povsim.sim.model.PovertyModel object at 0x…>``."""
     model = PovertyModel(baseline.updated({"population.households": 300}), 4)

@@ -385,6 +385,15 @@ class IncomeConfig(Section):
         ge=0.0,
         le=1.0,
     )
+    transfer_sd: float = setting(
+        0.0,
+        "spread of a household's transfers apart from its earnings (log scale, the mean kept): "
+        "what children away send and what pension a member draws differ from one household "
+        "to the next (0: every member alike, at the elderly weight)",
+        "",
+        ge=0.0,
+        le=2.0,
+    )
 
 
 class IllnessConfig(Section):
