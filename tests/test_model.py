@@ -203,10 +203,21 @@ def test_transfers_spread_apart_from_earnings_keep_every_other_draw(baseline: Sc
     h, _ = build_population(spread, Streams(11).population)
     ratio = np.log(h.transfer_base / flat.transfer_base)
     assert ratio.std() == pytest.approx(0.8, rel=0.05)
-    people = h.size.astype(float)
-    share = np.average(h.transfer_base, weights=people) / spread.income.initial_mean
+    share = np.average(h.transfer_base, weights=h.persons) / spread.income.initial_mean
     assert share == pytest.approx(spread.income.component_shares[2], rel=1e-9)
-    for column in ("size", "labour", "elderly", "level", "transitory", "land", "village"):
+    # drawn before the spread, and after it from the population stream itself
+    for column in (
+        "size",
+        "labour",
+        "elderly",
+        "level",
+        "transitory",
+        "land",
+        "village",
+        "medical_ok",
+        "school_years_left",
+        "severe",
+    ):
         np.testing.assert_array_equal(getattr(h, column), getattr(flat, column))
     np.testing.assert_array_equal(h.wage_base, flat.wage_base)
 

@@ -389,8 +389,8 @@ class IncomeConfig(Section):
         0.0,
         "spread of a household's transfers apart from its earnings (log scale, the mean kept): "
         "what children away send and what pension a member draws differ from one household "
-        "to the next (0: every member alike, at the elderly weight)",
-        "",
+        "to the next (0: households of one earning level alike)",
+        "log",
         ge=0.0,
         le=2.0,
     )

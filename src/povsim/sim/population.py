@@ -159,11 +159,12 @@ def build_population(
     # NBS's rural transfers are mostly remittances and pensions, which follow what a
     # household earns: its persistent level, not this year's luck.
     transfers = transfers * np.exp(inc.transfer_elasticity * (h.level + villages.level[village]))
+    # A stream of its own (the population stream's second child, spawned whatever the
+    # setting, so a stream spawned after it never depends on it): every other draw stays as
+    # it was. The normalisation below keeps the mean.
+    spread = rng.spawn(1)[0].standard_normal(n)
     if inc.transfer_sd > 0.0:
-        # A stream of its own (the population stream's second child): every other draw
-        # stays as it was.
-        spread = rng.spawn(1)[0].standard_normal(n)
-        transfers = transfers * np.exp(inc.transfer_sd * spread - inc.transfer_sd**2 / 2.0)
+        transfers = transfers * np.exp(inc.transfer_sd * spread)
     people = h.persons
     for name, raw, scaled, share in (
         ("farm_base", farm, farm * multiplier, inc.component_shares[0]),
