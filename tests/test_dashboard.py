@@ -25,6 +25,9 @@ from povsim.dashboard.serve import CHROMIUM_ARGS, chromium, free_port, running_d
 from .conftest import ROOT, SCENARIOS
 
 CHROMIUM = chromium()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
+)
 
 
 def test_rebalancing_keeps_the_total() -> None:
@@ -734,9 +737,7 @@ def expect_label(page, text: str, within: str | None = None) -> None:
     expect(shown).to_be_visible()
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
-)
+@needs_chromium
 @pytest.mark.slow
 def test_a_planner_compares_two_mixes_in_the_browser(
     server: str, server_log: Path, tmp_path: Path
@@ -1057,9 +1058,7 @@ def test_a_stored_front_is_offered_and_its_members_load_as_the_mix(
     assert app.policy.value is current
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
-)
+@needs_chromium
 @pytest.mark.slow
 def test_a_planner_uses_a_suggested_mix_in_the_browser(tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
@@ -1277,9 +1276,7 @@ def test_a_pinned_mix_shows_its_seed_and_replications(monkeypatch) -> None:
         app.pinned.set([])
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
-)
+@needs_chromium
 @pytest.mark.slow
 def test_the_sliders_labelled_above_are_named_for_a_screen_reader(server: str) -> None:
     """The exit threshold's and the budget's sliders had an empty accessible name: their
@@ -1796,9 +1793,7 @@ def test_the_village_grid_keeps_one_colour_scale_through_the_years(monkeypatch) 
     assert charts.village_scale(model) < top
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium)"
-)
+@needs_chromium
 @pytest.mark.slow
 def test_the_upload_and_the_narrow_sidebar_work_from_the_keyboard(server: str) -> None:
     """The upload zone could not be reached with Tab (a mouse alone opened it), and Esc did
@@ -1857,6 +1852,7 @@ def test_the_upload_and_the_narrow_sidebar_work_from_the_keyboard(server: str) -
         browser.close()
 
 
+@needs_chromium
 def test_two_tabs_keep_one_list_of_pins(server: str) -> None:
     """With two tabs open, the last to write its pins dropped the other's: a mix pinned in
     one tab, and its removal, now reach the other."""
