@@ -1853,6 +1853,7 @@ def test_the_upload_and_the_narrow_sidebar_work_from_the_keyboard(server: str) -
 
 
 @needs_chromium
+@pytest.mark.slow
 def test_two_tabs_keep_one_list_of_pins(server: str) -> None:
     """With two tabs open, the last to write its pins dropped the other's: a mix pinned in
     one tab, and its removal, now reach the other."""
