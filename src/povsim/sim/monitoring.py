@@ -38,12 +38,12 @@ def monitor(
     income; households never registered, when they are under ``income_multiple`` times the
     standard and such a shock strikes or they fall under it. A share ``coverage`` of
     them is found, at most ``scale`` of the people on the register's books (``deep_scale`` in a
-    deep-poverty county: ``deep_poverty``; those under the standard
-    first, then those already followed, then the lowest incomes); those found that are
-    under the standard are helped up to it. A household found stays monitored, and is helped
-    whenever it falls under the standard, until its risk is cleared (风险消除): an assessment
-    finds its income over the monitoring threshold (a year's income, where county rules ask
-    for at least half a year's), and never while it has no labour.
+    deep-poverty county: ``deep_poverty``; exited households under the standard first, then
+    the others under it, then those already followed, then the lowest incomes); those found
+    that are under the standard are helped up to it. A household found stays monitored, and
+    is helped whenever it falls under the standard, until its risk is cleared (风险消除): an
+    assessment finds its income over the monitoring threshold (a year's income, where county
+    rules ask for at least half a year's), and never while it has no labour.
 
     Args:
         h: the households, read only; ``h.monitored`` (last year's) marks those followed
@@ -95,12 +95,20 @@ def monitor(
         # registered in error.
         idx = np.flatnonzero(monitored)
         places = scale * h.people(h.ever_registered)
-        # Households under the standard come first, then those already followed (they keep
-        # their place until the risk is cleared), then the lowest incomes.
+        # Exited households that fell under the standard come first: the mechanism is to
+        # prevent relapse, and its first objects are the unstable exited (脱贫不稳定户).
+        # A household never registered under the standard is new poor, whose way onto the
+        # books is the identification (新致贫, 及时纳入建档立卡); its marginal objects stand
+        # just over the registered poor's income (边缘户; docs/register-sources.md sections
+        # 8 and 79). Then the others under the standard, then those already followed (they
+        # keep their place until the risk is cleared), then the lowest incomes.
         under = judged[idx] < standard
+        fell = under & (h.status[idx] == Status.EXITED)
         # Offsets far over any income (under 1e9 yuan), small enough that a double keeps
         # incomes' differences to a ten-thousandth of a yuan (at 2e15 it kept a quarter).
-        keys = judged[idx] - np.where(under, 2e12, np.where(kept[idx], 1e12, 0.0))
+        keys = judged[idx] - np.where(
+            fell, 3e12, np.where(under, 2e12, np.where(kept[idx], 1e12, 0.0))
+        )
         take = idx[fit_queue(h.persons[idx], keys, places)]
         monitored = np.zeros(h.n, dtype=bool)
         monitored[take] = True

@@ -18,7 +18,8 @@ income accounting counted a member working away with all of the earnings
 (``register_counts = "full"``): 27.29 m labourers × 26,544 yuan is about 7,300 yuan for each
 of the roughly 99 m people ever registered, and work income was 68.8% of 9,808 yuan, about
 6,750 — the register counted earnings in full, not a remitted share (our arithmetic,
-docs/register-sources.md section 12). The part not sent home goes to
+docs/register-sources.md section 12), as its income forms did: all of every member's wages,
+at home or away, less production costs alone (section 80). The part not sent home goes to
 :attr:`~povsim.sim.households.HouseholdState.away_income`, which the register's tests (exit,
 relapse, monitoring, the minimum living allowance) add to the survey's income.
 
