@@ -770,9 +770,9 @@ class MonitoringConfig(Section):
     )
     scale: Probability | None = setting(
         None,
-        "most people monitored, as a share of the people on the register's books (规模控制: those "
-        "under the exit standard first, then those already followed; unset, or --set ...=none: "
-        "no limit)",
+        "most people monitored, as a share of the people on the register's books (规模控制: "
+        "exited households under the exit standard first, then the others under it, then those "
+        "already followed; unset, or --set ...=none: no limit)",
         "share",
     )
     deep_scale: Probability | None = setting(
