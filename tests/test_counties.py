@@ -639,6 +639,22 @@ def test_a_provinces_register_in_its_poor_counties_is_its_poor_counties_own(
     assert measure(tiny_run, [both])[0] == pytest.approx(poor / west["registered_people"].sum())
 
 
+def test_the_poor_areas_poor_are_the_poor_counties_own(tiny_run) -> None:
+    """NBS's 贫困地区 series counts the poor of the 832 counties alone: the survey's poor of
+    the designated poor counties over those counties' people, the rest's poor left out."""
+    c = tiny_run.counties
+    n = tiny_run.indicators.set_index("year")
+    poor = c[c["poor_county"]].groupby("year")
+    rest = c[~c["poor_county"]].groupby("year")["poor_people"].sum()
+    assert (rest > 0).any(), "no poor outside the poor counties: a vacuous check"
+    expected = poor["poor_people"].sum()
+    assert n["poor_county_poor_people"].to_numpy() == pytest.approx(expected.to_numpy())
+    assert n["poor_county_incidence"].to_numpy() == pytest.approx(
+        (expected / poor["population_people"].sum()).to_numpy()
+    )
+    assert n["poor_county_incidence"].iloc[0] > n["incidence"].iloc[0]
+
+
 def test_the_county_exits_figure_stacks_the_regions_to_the_national_count(tiny_run) -> None:
     """Which parts of the country finish when is the question the figure answers: one bar
     per year, stacked by NBS region, as tall as the nation's exits."""

@@ -1064,8 +1064,14 @@ def _national_indicators(
     designated = poor["county"].nunique()
     out["poor_counties_remaining"] = designated - out["counties_exited"].cumsum()
     out["mean_income_poor_counties"] = out["year"].map(_mean_income(poor, ["year"]))
+    in_year = poor.groupby("year")
+    out["poor_county_poor_people"] = out["year"].map(in_year["poor_people"].sum()).fillna(0.0)
+    out["poor_county_incidence"] = _share(
+        out["poor_county_poor_people"],
+        out["year"].map(in_year["population_people"].sum()).fillna(0.0),
+    )
     out["poor_county_registered_people"] = (
-        out["year"].map(poor.groupby("year")["registered_people"].sum()).fillna(0.0)
+        out["year"].map(in_year["registered_people"].sum()).fillna(0.0)
     )
     out["poor_county_registered_share"] = _share(
         out["poor_county_registered_people"], out["registered_people"]

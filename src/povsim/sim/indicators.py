@@ -149,6 +149,10 @@ NATIONAL_INDICATORS: dict[str, str] = {
     "(county-resolved runs)",
     "mean_income_poor_counties": "mean income of the designated poor counties' rural people, "
     "yuan per person per year (county-resolved runs; NBS's 贫困地区 series)",
+    "poor_county_poor_people": "people under the line (poor_people, the survey's count) "
+    "living in the designated poor counties (county-resolved runs; NBS's 贫困地区 series)",
+    "poor_county_incidence": "poor_county_poor_people / the designated poor counties' rural "
+    "people (county-resolved runs; NBS's 贫困地区 series)",
     "poor_county_registered_people": "people on the register at year end (registered_people) "
     "living in the designated poor counties (county-resolved runs)",
     "poor_county_registered_share": "poor_county_registered_people / registered_people: the "
