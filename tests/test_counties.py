@@ -653,6 +653,29 @@ def test_the_poor_areas_poor_are_the_poor_counties_own(tiny_run) -> None:
         (expected / poor["population_people"].sum()).to_numpy()
     )
     assert n["poor_county_incidence"].iloc[0] > n["incidence"].iloc[0]
+    # A province's, and a region's, from its own poor counties.
+    p = tiny_run.provinces
+    year = n.index[0]
+    rows = c[c["year"] == year]
+    for province in ("Westland", "Eastland"):
+        mine = rows[(rows["province"] == province) & rows["poor_county"]]
+        row = p[(p["province"] == province) & (p["year"] == year)].iloc[0]
+        assert row["poor_county_poor_people"] == pytest.approx(mine["poor_people"].sum())
+        assert row["poor_county_incidence"] == pytest.approx(
+            mine["poor_people"].sum() / mine["population_people"].sum()
+        )
+    west = rows[(rows["region"] == "west") & rows["poor_county"]]
+    target = Target(
+        indicator="poor_county_incidence",
+        region="west",
+        year=int(year),
+        value=0.2,
+        absolute_tolerance=0.05,
+        source="t",
+    )
+    assert measure(tiny_run, [target])[0] == pytest.approx(
+        west["poor_people"].sum() / west["population_people"].sum()
+    )
 
 
 def test_the_county_exits_figure_stacks_the_regions_to_the_national_count(tiny_run) -> None:
@@ -1328,6 +1351,7 @@ def test_a_national_mean_over_people_is_weighted_by_their_people() -> None:
             "poor_county": [False, False],
             "exit_year": [np.nan, np.nan],
             "registered_people": [0.0, 0.0],
+            "poor_people": [0.0, 0.0],
             "population_people": [1.0, 1.0],
             "mean_income": [0.0, 0.0],
         }

@@ -130,6 +130,9 @@ PROVINCE_COLUMNS = (
     "mean_income",
     "registered_people",
     "registered_incidence",
+    "poor_county_population_people",
+    "poor_county_poor_people",
+    "poor_county_incidence",
     "poor_county_registered_people",
     "poor_county_registered_share",
     "exits_people",
@@ -147,6 +150,7 @@ REGION_RATIOS = {
     "incidence": RATIOS["incidence"],
     "registered_incidence": RATIOS["registered_incidence"],
     "poor_county_registered_share": ("poor_county_registered_people", "registered_people"),
+    "poor_county_incidence": ("poor_county_poor_people", "poor_county_population_people"),
 }
 """The same for a region's or a province's figures, from ``provinces.parquet``."""
 # Means over a county's people, combined with the people they were taken over, and a share
@@ -991,9 +995,19 @@ def _province_table(table: pd.DataFrame) -> pd.DataFrame:
     poor = table[table["poor_county"]]
     # How much of a province's register lives in its poor counties, and so how much the
     # campaign's county-level exits (摘帽) leave out (非贫困县的贫困人口).
-    out["poor_county_registered_people"] = (
-        poor.groupby(["province", "year"])["registered_people"].sum().reindex(rows).fillna(0.0)
-    ).to_numpy()
+    in_poor = poor.groupby(["province", "year"])
+
+    def in_poor_counties(column: str) -> np.ndarray:
+        """The sum of ``column`` over each province-year's poor counties."""
+        return in_poor[column].sum().reindex(rows).fillna(0.0).to_numpy()
+
+    # The survey's poor of the poor counties: NBS's 贫困地区 series counts them.
+    out["poor_county_population_people"] = in_poor_counties("population_people")
+    out["poor_county_poor_people"] = in_poor_counties("poor_people")
+    out["poor_county_incidence"] = _share(
+        out["poor_county_poor_people"], out["poor_county_population_people"]
+    )
+    out["poor_county_registered_people"] = in_poor_counties("registered_people")
     out["poor_county_registered_share"] = _share(
         out["poor_county_registered_people"], out["registered_people"]
     )

@@ -83,6 +83,8 @@ REGION_INDICATORS = (
     "incidence",
     "registered_incidence",
     "poor_county_registered_share",
+    "poor_county_poor_people",
+    "poor_county_incidence",
     "counties_exited",
     "poor_counties_remaining",
     "deep_poverty_counties",
@@ -92,7 +94,8 @@ REGION_INDICATORS = (
 by east, centre and west, and its provinces' by bands; the county batches were announced
 county by county, and the provinces designated their deep-poverty counties, so a region's or a
 province's counts of them are known too; some provinces said how much of their register
-lived in their poor counties."""
+lived in their poor counties, and NBS's poverty monitoring counts the poor of the poor
+counties (贫困地区)."""
 
 
 class _Strict(StrictNumbers):
