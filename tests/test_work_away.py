@@ -285,6 +285,45 @@ def test_labourers_already_away_in_the_drawn_incomes_add_nothing_new_to_the_surv
     assert h.away_income.tolist() == pytest.approx([3000.0, 3000.0])
 
 
+def test_before_the_drives_first_count_the_register_counts_those_already_away(
+    rules: Scenario,
+) -> None:
+    """The register's income forms counted a member's wages away in full from registration
+    (docs/register-sources.md sections 80 and 84), so the labourers already away when the
+    incomes were drawn add their earnings to the register's income before the drive's first
+    count too; they are not the drive's help until it counts them. Before, the register
+    began to count them only in the drive's first year, a jump in the register's income."""
+    scenario = with_program(
+        rules,
+        "work_away",
+        first_year=2015,
+        labourers={2015: 2},
+        earnings={2014: 10_000.0, 2015: 12_000.0},
+        remitted_share=0.5,
+        drawn_labourers=1.0,
+    )
+    model, program = start_year(scenario, REG, REG)
+    h = model.households
+    first = int(np.argmin(program.readiness))
+    already = np.arange(2) == first
+    assert program.labour_away.tolist() == already.astype(int).tolist()
+    # Kept away: 0.5 x 10,000 / 2 members; what it sends home is in the drawn incomes.
+    assert h.away_income.tolist() == pytest.approx(np.where(already, 2500.0, 0.0).tolist())
+    assert program.income.tolist() == [0.0, 0.0]
+    assert program.ledger[-1]["spent_yuan"] == 0.0
+    assert not program.enrolled.any()
+    set_year_income(h, [2000.0, 2000.0])  # both under the line as the survey sees them
+    t = close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert t.exited.tolist() == already.tolist()  # the register's test counts the earnings
+    rows = {r["program"]: r for r in pathway_rows(h, model.programs, t.exited, 2014, LINE_2014)}
+    assert rows["work_away"]["exited_households"] == 0  # not the drive's help
+    model.year = 2015
+    program.begin_year(2015)
+    assert program.labour_away.tolist() == [1, 1]
+    assert program.enrolled.all()
+    assert program.away_income.tolist() == pytest.approx([3000.0, 3000.0])
+
+
 @pytest.mark.parametrize(("grade", "places"), [(0, 4), (3, 5)])
 def test_a_county_plan_counts_an_exit_short_of_a_guarantee_as_poor(
     rules: Scenario, grade: int, places: int

@@ -26,7 +26,11 @@ relapse, monitoring, the minimum living allowance) add to the survey's income.
 The incomes the population is drawn with already hold what the labourers away at the time
 sent home (``drawn_labourers``), and none of their wages at home. They are the first in the
 order of going: only the labourers after them add remittances to the survey's income and
-take wages from home, while the register counts the earnings away of all of them.
+take wages from home, while the register counts the earnings away of all of them, from the
+first year the scenario gives their earnings: before the drive's first count (``first_year``)
+those already away were away all the same, and the register counted them from registration
+(docs/register-sources.md section 84), though they are not the drive's help until it counts
+them.
 """
 
 from __future__ import annotations
@@ -76,13 +80,26 @@ class WorkAway(SupportProgram):
     def begin_year(self, year: int) -> None:
         h, c = self.context.households, self.config
         eligible = self._one_a_household(self.eligible(year), "eligible", year)
-        target = in_force(c.labourers, year) if self.started(year) else 0.0
+        started = self.started(year)
+        if started:
+            target = in_force(c.labourers, year)
+        else:
+            # Before the drive's first count the labourers already away when the incomes
+            # were drawn were away all the same, and the register counted their earnings
+            # (section 80), at the year's earnings where the scenario gives them.
+            target = c.drawn_labourers if in_force(c.earnings, year) > 0 else 0.0
         idx = np.flatnonzero(eligible)
         # One slot per labourer; slot k of every household comes before slot k + 1 of any.
         slots = h.labour[idx].astype(np.int64)
         owner = np.repeat(idx, slots)
         rank = np.arange(owner.size) - np.repeat(np.cumsum(slots) - slots, slots)
         keys = rank + self.readiness[owner]
+        # The drawn incomes hold what the labourers already away then sent home, and no
+        # wages of theirs at home. They are the first in the order of going: only those
+        # after them are new to the survey's income.
+        if self.drawn_cutoff is None and target > 0:
+            drawn = fit_queue(h.weight[owner], keys, c.drawn_labourers)
+            self.drawn_cutoff = float(keys[drawn].max()) if drawn.size else -np.inf
         if not self.active(year):
             # After its last year no one new goes: those away stay, as the count holds them,
             # and so do those away before it began (the drawn incomes'), whom it never sent.
@@ -93,16 +110,11 @@ class WorkAway(SupportProgram):
         before = self.labour_away
         self.labour_away = np.bincount(owner[taken], minlength=h.n)
         went = self.labour_away > 0
-        # A household whose labourers all came home has lost the work (a relapse cause).
-        self.end_support(self.enrolled & ~went, year)
-        new = np.flatnonzero(went & ~self.enrolled)
-        self.enrol(new, year)
-        # The drawn incomes hold what the labourers already away then sent home, and no
-        # wages of theirs at home. They are the first in the order of going: only those
-        # after them are new to the survey's income.
-        if self.drawn_cutoff is None and target > 0:
-            drawn = fit_queue(h.weight[owner], keys, c.drawn_labourers)
-            self.drawn_cutoff = float(keys[drawn].max()) if drawn.size else -np.inf
+        new = np.flatnonzero(went & ~self.enrolled) if started else np.zeros(0, dtype=np.intp)
+        if started:
+            # A household whose labourers all came home has lost the work (a relapse cause).
+            self.end_support(self.enrolled & ~went, year)
+            self.enrol(new, year)
         cutoff = -np.inf if self.drawn_cutoff is None else self.drawn_cutoff
         already = np.bincount(owner[keys <= cutoff], minlength=h.n)
         self.labour_left = np.maximum(self.labour_away - already, 0).astype(np.float64)
@@ -122,8 +134,9 @@ class WorkAway(SupportProgram):
         return self.magnitude.copy()
 
     def helped(self) -> Mask:
-        """Households with a labourer away: the register counts their earnings."""
-        return self.labour_away > 0
+        """Households with a labourer away that the drive counts: the register counts
+        their earnings. Before its first year those already away are not its help."""
+        return (self.labour_away > 0) & self.enrolled
 
     def contribution(self) -> Money:
         """All the earnings the register counts (the exit test is the register's), less the
