@@ -290,8 +290,8 @@ def test_before_the_drives_first_count_the_register_counts_those_already_away(
 ) -> None:
     """The register's income forms counted a member's wages away in full from registration
     (docs/register-sources.md sections 80 and 84), so the labourers already away when the
-    incomes were drawn add their earnings to the register's income before the drive's first
-    count too; they are not the drive's help until it counts them. Before, the register
+    incomes were drawn add what they keep away to the register's income before the drive's
+    first count too; they are not the drive's help until it counts them. Before, the register
     began to count them only in the drive's first year, a jump in the register's income."""
     scenario = with_program(
         rules,
