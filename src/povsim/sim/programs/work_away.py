@@ -86,7 +86,8 @@ class WorkAway(SupportProgram):
         else:
             # Before the drive's first count the labourers already away when the incomes
             # were drawn were away all the same, and the register counted their earnings
-            # (section 80), at the year's earnings where the scenario gives them.
+            # (docs/register-sources.md sections 80 and 84), at the year's earnings where
+            # the scenario gives them.
             target = c.drawn_labourers if in_force(c.earnings, year) > 0 else 0.0
         idx = np.flatnonzero(eligible)
         # One slot per labourer; slot k of every household comes before slot k + 1 of any.
@@ -110,10 +111,11 @@ class WorkAway(SupportProgram):
         before = self.labour_away
         self.labour_away = np.bincount(owner[taken], minlength=h.n)
         went = self.labour_away > 0
-        new = np.flatnonzero(went & ~self.enrolled) if started else np.zeros(0, dtype=np.intp)
-        if started:
+        new = np.zeros(0, dtype=np.intp)
+        if started:  # before it, those away are not the drive's to enrol
             # A household whose labourers all came home has lost the work (a relapse cause).
             self.end_support(self.enrolled & ~went, year)
+            new = np.flatnonzero(went & ~self.enrolled)
             self.enrol(new, year)
         cutoff = -np.inf if self.drawn_cutoff is None else self.drawn_cutoff
         already = np.bincount(owner[keys <= cutoff], minlength=h.n)
