@@ -68,6 +68,44 @@ def test_the_dibao_standard_is_the_counties_where_it_stands_over_the_line(
     assert h.income[0] == pytest.approx(3500.0)
 
 
+@pytest.mark.parametrize(
+    ("grades", "paid"),
+    [
+        ((0.0, 0.0, 0.0), [1000.0, 1000.0, 3500.0, 1000.0]),
+        ((1.0, 0.58, 0.41), [4000.0, 2320.0, 3500.0, 1640.0]),
+    ],
+)
+def test_dibao_by_grade_pays_at_least_the_grades_share_of_the_standard(
+    rules: Scenario, grades: tuple[float, float, float], paid: list[float]
+) -> None:
+    """分档发放: a household under the standard is paid its grade's share of it, or its whole
+    gap where that is larger; without grades, the gap alone."""
+    scenario = with_program(
+        rules,
+        "social_security",
+        two_lines_in_one=True,
+        max_labour=None,
+        standard={2013: 4000.0},
+        grades=grades,
+    )
+    row = {"status": Status.REGISTERED, "size": 1, "labour": 0, "income": 3000.0}
+    rows = (
+        {**row, "severe": True},  # grade A: without a worker, seriously ill
+        {**row, "elderly": 1},  # grade B: without a worker
+        {**row, "elderly": 1, "income": 500.0},  # grade B, its gap over the grade's share
+        {**row, "labour": 1, "size": 2},  # grade C: a worker
+    )
+    model, dibao = start_year(scenario, *rows)
+    h = model.households
+    assert dibao.enrolled.all()
+    own = np.array([3000.0, 3000.0, 500.0, 3000.0])
+    set_year_income(h, own + dibao.income)  # the year's flows: own income and what was paid
+    close_year(h, model.villages, scenario, 2014, model.streams, model.programs)
+    assert h.income.tolist() == pytest.approx([o + p for o, p in zip(own, paid, strict=True)])
+    spent = sum(p * s for p, s in zip(paid, [1, 1, 1, 2], strict=True))
+    assert dibao.ledger[-1]["spent_yuan"] == pytest.approx(spent)
+
+
 def test_a_household_with_workers_is_caught_under_the_line_not_the_standard(
     rules: Scenario,
 ) -> None:

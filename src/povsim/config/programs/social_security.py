@@ -15,6 +15,10 @@ from povsim.config.programs.base import CostTiming, Priority, ProgramConfig, Sta
 __all__ = ["SocialSecurityConfig"]
 
 
+# A grade's least payment as a share of the standard (Gansu paid its first class 1.2 times it).
+GradeShare = Annotated[float, Field(ge=0.0, le=2.0)]
+
+
 class SocialSecurityConfig(ProgramConfig):
     """The floor (兜底): the rural minimum living allowance (低保, dibao) and extreme-poverty
     support (特困), which top a household's income up to a standard: a multiple of the line
@@ -105,6 +109,14 @@ class SocialSecurityConfig(ProgramConfig):
         "its review of additions (应扶尽扶: 符合扶贫条件的农村低保家庭按规定程序纳入建档立卡"
         "范围, 国办发〔2016〕70号; unset: never)",
         "year",
+    )
+    grades: tuple[GradeShare, GradeShare, GradeShare] = setting(
+        (0.0, 0.0, 0.0),
+        "paid by grade (分档发放): the least a household under its standard is paid, as a "
+        "share of the standard, in grade A (without a worker, a member severely disabled or "
+        "seriously ill), B (without a worker, or with an old, disabled or chronically ill "
+        "member) and C (the rest); a larger gap is paid in full (0, 0, 0: the gap alone, 按差额)",
+        "ratio",
     )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")
     take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
