@@ -429,11 +429,11 @@ class SocialSecurity(SupportProgram):
         """Re-assess the allowance on the year's own income and pay households what is due.
 
         The allowance is paid monthly on an assessed income gap (or by grade, at least the
-        grade's share of the standard: :meth:`due`) and re-assessed when
-        circumstances change, so a household it covers ends the year at its standard,
-        whatever shocks the year brought. Under two lines in one the standard is the
-        dibao standard floored by the poverty line, the line itself for a household with
-        workers (in the guaranteed years, the exit standard for households still
+        grade's share of the standard: :meth:`due`) and re-assessed when circumstances
+        change, so a household it covers ends the year at its standard (over it, paid by
+        grade), whatever shocks the year brought. Under two lines in one the standard is
+        the dibao standard floored by the poverty line, the line itself for a household
+        with workers (in the guaranteed years, the exit standard for households still
         registered: :meth:`threshold`), and a registered or exited household that fell
         under it this year is caught at once (seed 003: 只要返贫,马上纳入低保). Both are
         paid from what is left of this year's budget, households already covered first.
