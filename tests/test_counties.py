@@ -1328,6 +1328,38 @@ def test_a_province_all_of_whose_counties_were_poor_has_no_non_poor_rest(tiny: S
         )
 
 
+def test_the_checks_findings_are_shared_over_the_counties_exiting_that_year() -> None:
+    """The published checks gave the share of the year's exiting counties in which they
+    found no missed poor, no wrongful exit, or neither (90.46%, 86.57% and 81.27% of 2018's);
+    a county's findings of its exit year count, those of a county that stays do not."""
+    import povsim.runs.counties as counties
+
+    years = [2017, 2018]
+    stacked = pd.DataFrame(0.0, index=range(6), columns=list(INDICATORS))
+    stacked["county"], stacked["year"] = np.repeat([0, 1, 2], 2), years * 3
+    table = pd.DataFrame(
+        {
+            "county": np.repeat([0, 1, 2], 2),
+            "year": years * 3,
+            "poor_county": True,
+            # 0 and 1 exit in 2017; 2 has not exited
+            "exit_year": np.repeat([2017.0, 2017.0, np.nan], 2),
+            "registered_people": 0.0,
+            "poor_people": 0.0,
+            "population_people": 1.0,
+            "mean_income": 0.0,
+            "missed_poor_people": [0.0, 9.0, 4.0, 0.0, 7.0, 7.0],
+            "wrongly_exited_people": [0.0, 0.0, 0.0, 3.0, 5.0, 5.0],
+        }
+    )
+    out = counties._national_indicators(stacked, table, np.zeros((3, 2, 2, 4)))
+    assert out["exiting_counties_no_missed_share"].iloc[0] == 0.5
+    assert out["exiting_counties_no_wrongful_share"].iloc[0] == 1.0
+    assert out["exiting_counties_clean_share"].iloc[0] == 0.5
+    # no county exits in 2018: no share, not 0
+    assert out.filter(like="exiting_counties_").iloc[1].isna().all()
+
+
 def test_a_national_mean_over_people_is_weighted_by_their_people() -> None:
     """The ever-registered's mean income is per person, but the nation weighted each
     county's by its ever-registered households: a county of households of five counted as
@@ -1354,6 +1386,8 @@ def test_a_national_mean_over_people_is_weighted_by_their_people() -> None:
             "poor_people": [0.0, 0.0],
             "population_people": [1.0, 1.0],
             "mean_income": [0.0, 0.0],
+            "missed_poor_people": [0.0, 0.0],
+            "wrongly_exited_people": [0.0, 0.0],
         }
     )
     out = counties._national_indicators(stacked, table, np.zeros((2, 1, 2, 4)))

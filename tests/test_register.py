@@ -1440,3 +1440,40 @@ def test_after_the_recheck_a_new_identification_needs_a_missing_guarantee(rules:
     h, v = hand_built(dangerous, uninsured, secure)
     set_year_income(h, [1000.0] * 3)
     assert close_year(h, v, off, 2017, Streams(0)).entered.all()
+
+
+def test_the_checks_missed_poor_meet_the_identification_standard_in_force(rules: Scenario) -> None:
+    """The county checks counted as missed poor (漏评) the people "符合国家识别标准但未纳入建档立卡"
+    (docs/register-sources.md section 86): after the re-check, a household under the line
+    with every guarantee met would not have been identified, so it is not missed; a dibao
+    household a program referred is judged on its income alone. Until stop 74 the check
+    counted every never-registered household under the line, and 6-30% of the exiting poor
+    counties had none against the published 85-90%."""
+    from povsim.sim.exits import verification_findings
+    from povsim.sim.indicators import annual_indicators
+
+    scenario = rules.updated(
+        {
+            "registration.recheck_years": [2015, 2016],
+            "registration.review_coverage": 0.0,  # nobody is added: all stay off the register
+            "registration.later_review_coverage": 0.0,
+        }
+    )
+    dangerous = {"status": Status.UNREGISTERED, "housing_grade": SAFE_HOUSING_GRADES}
+    uninsured = {"status": Status.UNREGISTERED, "medical_ok": False}
+    secure = {"status": Status.UNREGISTERED}
+    for year, missed in ((2016, [True, True, True, False]), (2017, [True, True, False, False])):
+        h, v = hand_built(dangerous, uninsured, secure, secure)
+        line = scenario.line(year)
+        set_year_income(h, [1000.0] * 3 + [2 * line])  # the last over the line
+        t = close_year(h, v, scenario, year, Streams(0))
+        assert not t.entered.any()
+        assert t.missed_poor.tolist() == missed, year
+        row = annual_indicators(h, v, year, line, t, False)
+        assert row["missed_poor_households"] == sum(missed)
+        assert row["comprehensive_poor_people"] == row["missed_poor_people"] == sum(missed)
+    # referred by a program (a dibao household under the line): its income alone
+    h, _ = hand_built(secure, secure)
+    income = np.array([1000.0, 1000.0])
+    found, _ = verification_findings(h, scenario, 2017, income, referred=np.array([True, False]))
+    assert found.tolist() == [True, False]

@@ -378,7 +378,7 @@ def test_the_verification_counts_an_exit_short_of_a_guarantee_as_wrongful(
     ]
     h, v = hand_built(*rows)
     income = np.array([LINE * 2, LINE * 2, LINE * 2, LINE - 1, LINE * 2, LINE - 1, LINE * 2])
-    missed, wrongly_exited = verification_findings(h, income, LINE)
+    missed, wrongly_exited = verification_findings(h, rules, YEAR, income)
     assert wrongly_exited.tolist() == [False, True, True, True, False, False, False]
     assert missed.tolist() == [False, False, False, False, False, True, False]
     set_year_income(h, income)

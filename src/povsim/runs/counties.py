@@ -1077,6 +1077,17 @@ def _national_indicators(
     out["counties_exited"] = out["year"].map(exits).fillna(0).astype(np.int32)
     designated = poor["county"].nunique()
     out["poor_counties_remaining"] = designated - out["counties_exited"].cumsum()
+    # What the checks found in the counties exiting that year, as the published shares
+    # of exiting counties with none found
+    leaving = poor[poor["year"] == poor["exit_year"]]
+    no_missed = leaving["missed_poor_people"] == 0
+    no_wrongful = leaving["wrongly_exited_people"] == 0
+    for column, clean in (
+        ("exiting_counties_no_missed_share", no_missed),
+        ("exiting_counties_no_wrongful_share", no_wrongful),
+        ("exiting_counties_clean_share", no_missed & no_wrongful),
+    ):
+        out[column] = out["year"].map(clean.groupby(leaving["year"]).mean())
     out["mean_income_poor_counties"] = out["year"].map(_mean_income(poor, ["year"]))
     in_year = poor.groupby("year")
     out["poor_county_poor_people"] = out["year"].map(in_year["poor_people"].sum()).fillna(0.0)

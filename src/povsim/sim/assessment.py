@@ -54,7 +54,7 @@ import numpy as np
 
 from povsim.config import Scenario
 from povsim.config.vocabulary import Hardship, Status
-from povsim.sim.exits import exits
+from povsim.sim.exits import exits, verification_findings
 from povsim.sim.guarantees import food_secure, update_guarantees
 from povsim.sim.households import YEAR_FLOWS, HouseholdState
 from povsim.sim.monitoring import monitor
@@ -89,6 +89,12 @@ class Transitions:
     """Households each program that holds households at the line (the floor) held there this
     year, by its name, whatever their status: an exit among them passed through the floor
     (兜底脱贫), which its attribution reads (:func:`povsim.sim.pathways.pathway_rows`)."""
+    missed_poor: np.ndarray
+    """Never registered and meeting the identification standard at the year's end: the
+    missed poor a county's check would find (:func:`povsim.sim.exits.verification_findings`)."""
+    wrongly_exited: np.ndarray
+    """Exited without meeting the exit standard at the year's end: the check's wrongful
+    exits."""
 
 
 def reset_year(h: HouseholdState, v: VillageState) -> None:
@@ -170,8 +176,9 @@ def close_year(
 
     Returns:
         The masks of who was removed, exited, relapsed and newly registered.
-        With them the year's illness, disasters, relapse causes, monitoring and floor
-        (:class:`Transitions`); masks are boolean, shape (n,).
+        With them the year's illness, disasters, relapse causes, monitoring and floor,
+        and what a county's check would find at the year's end (:class:`Transitions`);
+        masks are boolean, shape (n,).
     """
     line = scenario.line(year)
     _year_income(h)
@@ -211,6 +218,11 @@ def close_year(
     # next one at the earliest; a relapse of the campaign's last year stayed registered.
     rejoined = relapse if scenario.monitoring.active(year) else np.zeros(h.n, dtype=bool)
     candidates = registered | rejoined
+    # Programs refer the households they cover that meet the poverty conditions (应扶尽扶:
+    # dibao households, 国办发〔2016〕70号), judged on income without that support; they
+    # enter by the same procedure (按规定程序: village review and public notice).
+    referrals = [program.referred(year) & unregistered for program in programs]
+    referred_any = np.logical_or.reduce([*referrals, np.zeros(h.n, dtype=bool)])
     leaving, floored_by = exits(
         h,
         v,
@@ -223,14 +235,11 @@ def close_year(
         removed=removed,
         reached=looked,
         rejoined=rejoined,
+        referred=referred_any,
     )
-    # Programs refer the households they cover that meet the poverty conditions (应扶尽扶:
-    # dibao households, 国办发〔2016〕70号), judged on income without that support; they
-    # enter by the same procedure (按规定程序: village review and public notice).
     judged_income = assessed.copy()
     judged = identified(h, scenario, year, judged)
-    for program in programs:
-        referred = program.referred(year) & unregistered
+    for program, referred in zip(programs, referrals, strict=True):
         judged_income[referred] -= program.income[referred]
         judged |= referred
         # A relapse the allowance caught is of the household's own income (seed 003), and
@@ -257,6 +266,14 @@ def close_year(
     h.exit_year[leaving] = year
     h.ever_exited |= leaving
 
+    causes = relapse_causes(
+        h, v, scenario, year, relapse, fallen & ~(assessed < scenario.exit_standard(year))
+    )
+    school_year(h, scenario, year)
+    # What a county's check would find now, the register's moves and the school year done.
+    missed, wrongly_exited = verification_findings(
+        h, scenario, year, h.register_income(), referred_any
+    )
     transitions = Transitions(
         registered_start=registered,
         removed=removed,
@@ -266,13 +283,12 @@ def close_year(
         ill=h.ill_year.copy(),
         hit_by_disaster=h.disaster_year.copy(),
         exited_start=exited_before,
-        relapse_causes=relapse_causes(
-            h, v, scenario, year, relapse, fallen & ~(assessed < scenario.exit_standard(year))
-        ),
+        relapse_causes=causes,
         monitored=monitored,
         monitoring_yuan=float((help_ * h.persons).sum()),
         floored_by=floored_by,
+        missed_poor=missed,
+        wrongly_exited=wrongly_exited,
     )
-    school_year(h, scenario, year)
     reset_year(h, v)
     return transitions

@@ -18,6 +18,7 @@ from povsim.config import Scenario
 from povsim.config.vocabulary import Status
 from povsim.sim.households import HouseholdState
 from povsim.sim.queue import fit_queue
+from povsim.sim.registration import identified
 from povsim.sim.villages import VillageState, village_people, village_share, village_thresholds
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def exits(
     removed: NDArray[np.bool_],
     reached: NDArray[np.bool_] | bool,
     rejoined: NDArray[np.bool_],
+    referred: NDArray[np.bool_] | None = None,
 ) -> tuple[NDArray[np.bool_], dict[str, NDArray[np.bool_]]]:
     """The households among ``candidates`` (the registered, and relapses found during the
     year while the monitoring runs) that exit this year.
@@ -74,6 +76,8 @@ def exits(
             re-check year (or rejoined).
         rejoined: boolean mask, shape (n,): graded afresh, so an old error does not hold
             them; not yet registered, they can pass only through the floor.
+        referred: boolean mask, shape (n,): referred by a program this year, for the
+            county's count of its missed poor (:func:`verification_findings`); None: none.
 
     Returns:
         Who exits (boolean mask, shape (n,)), and who each program that holds households at
@@ -98,7 +102,9 @@ def exits(
     # is graded afresh when it is registered, so its old grade does not hold it.
     leaving &= ~h.wrongly_registered | reached | rejoined
     if rules.plan_from is not None and year >= rules.plan_from:
-        leaving = planned_exits(h, v, scenario, year, leaving, candidates, assessed)
+        leaving = planned_exits(
+            h, v, scenario, year, leaving, candidates, assessed, referred=referred
+        )
     return leaving, held
 
 
@@ -134,6 +140,8 @@ def planned_exits(
     passing: NDArray[np.bool_],
     candidates: NDArray[np.bool_],
     income: NDArray[np.float64],
+    *,
+    referred: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.bool_]:
     """Exits as the year's plan schedules them (yearly targets from 2014; 2016 exit mechanism).
 
@@ -160,6 +168,8 @@ def planned_exits(
             shape (n,): the plan's order; with ``exit.plan_county_incidence``
             "comprehensive", also who off the register counts as poor, with the exited
             short of a guarantee (:func:`verification_findings`).
+        referred: boolean mask, shape (n,): referred by a program this year, for the same
+            count; None: none.
 
     Returns:
         Boolean mask, shape (n,): the exits the plan takes, within ``passing``.
@@ -180,7 +190,7 @@ def planned_exits(
             target = rules.county_threshold
         counted = candidates
         if rules.plan_county_incidence == "comprehensive":
-            missed, wrongly_exited = verification_findings(h, income, scenario.line(year))
+            missed, wrongly_exited = verification_findings(h, scenario, year, income, referred)
             counted = candidates | missed | wrongly_exited
         over = h.people(counted) - target * h.people(slice(None))
         # No lead: the schedule is the county's plan, and it is what finishes early; the
@@ -220,26 +230,43 @@ def registered_share(h: HouseholdState) -> float:
 
 
 def verification_findings(
-    h: HouseholdState, income: NDArray[np.float64], line: float
+    h: HouseholdState,
+    scenario: Scenario,
+    year: int,
+    income: NDArray[np.float64],
+    referred: NDArray[np.bool_] | None = None,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """The poor a poor county's verification (third-party assessment) finds off the
-    register: the missed poor (漏评), never registered and under the line, and the wrongful
-    exits (错退), exited without meeting the exit standard (中办发〔2016〕16号): under the
-    line, or short of one of the three guarantees (三保障: schooling, medical cover, safe
-    housing), which it checked as facts, as the re-verification of 2017 did; food and
-    clothing (两不愁) follow the income it judged.
+    register: the missed poor (漏评), and the wrongful exits (错退), exited without meeting
+    the exit standard (中办发〔2016〕16号): under the line, or short of one of the three
+    guarantees (三保障: schooling, medical cover, safe housing), which it checked as facts,
+    as the re-verification of 2017 did; food and clothing (两不愁) follow the income it
+    judged.
+
+    A missed poor person is one "符合国家识别标准但未纳入建档立卡" (the county checks' rule,
+    docs/register-sources.md section 86): never registered, and meeting the identification
+    standard in force that year, the one the register's own additions apply
+    (:func:`povsim.sim.registration.identified`): under the line, and after the re-check a
+    guarantee missing too, unless a program referred the household (a dibao household is
+    judged on its income alone).
 
     Args:
         h: the households, read only: status and guarantees.
+        scenario: the run's scenario: the year's line, the identification's rule.
+        year: the year assessed.
         income: the register's income at the assessment, yuan per person per year,
             shape (n,).
-        line: the line the verification judged incomes by.
+        referred: boolean mask, shape (n,): referred by a program this year
+            (:meth:`~povsim.sim.programs.base.Program.referred`); None: none.
 
     Returns:
         The missed poor and the wrongly exited, boolean masks of shape (n,).
     """
-    under = income < line
-    missed = under & (h.status == Status.UNREGISTERED)
+    under = income < scenario.line(year)
+    meets = identified(h, scenario, year, under)
+    if referred is not None:
+        meets |= under & referred
+    missed = meets & (h.status == Status.UNREGISTERED)
     wrongly_exited = (under | ~h.three_guarantees_ok()) & (h.status == Status.EXITED)
     return missed, wrongly_exited
 
