@@ -93,8 +93,8 @@ class Transitions:
     """Never registered and meeting the identification standard at the year's end: the
     missed poor a county's check would find (:func:`povsim.sim.exits.verification_findings`)."""
     wrongly_exited: np.ndarray
-    """Exited without meeting the exit standard at the year's end: the check's wrongful
-    exits."""
+    """Exited and, at the year's end, under the line or short of a guarantee: the check's
+    wrongful exits."""
 
 
 def reset_year(h: HouseholdState, v: VillageState) -> None:

@@ -166,8 +166,9 @@ def planned_exits(
             as poor in the county's schedule.
         income: the register's income at the assessment, yuan per person per year,
             shape (n,): the plan's order; with ``exit.plan_county_incidence``
-            "comprehensive", also who off the register counts as poor, with the exited
-            short of a guarantee (:func:`verification_findings`).
+            "comprehensive", also who off the register counts as poor: the never
+            registered meeting the identification standard, and the exited under the line
+            or short of a guarantee (:func:`verification_findings`, at the assessment).
         referred: boolean mask, shape (n,): referred by a program this year, for the same
             count; None: none.
 
@@ -246,9 +247,11 @@ def verification_findings(
     A missed poor person is one "符合国家识别标准但未纳入建档立卡" (the county checks' rule,
     docs/register-sources.md section 86): never registered, and meeting the identification
     standard in force that year, the one the register's own additions apply
-    (:func:`povsim.sim.registration.identified`): under the line, and after the re-check a
-    guarantee missing too, unless a program referred the household (a dibao household is
-    judged on its income alone).
+    (:func:`povsim.sim.registration.identified`): under the line and, once the re-check
+    years are past with ``registration.later_needs_guarantee_gap``, a guarantee missing too.
+    A household a program referred needs no missing guarantee (a dibao household is
+    identified on its income, section 62), but the check judges its income as the register
+    counts it, the allowance included, as the checks' household survey counted transfers.
 
     Args:
         h: the households, read only: status and guarantees.

@@ -85,7 +85,7 @@ INDICATORS: dict[str, str] = {
     "missed_poor_households": "households never registered that meet the identification "
     "standard in force (漏评: 符合国家识别标准但未纳入建档立卡): under the line by the register's "
     "income and, after the re-check (registration.later_needs_guarantee_gap), short of a "
-    "guarantee too or referred by a program (exclusion error, as the verification judged it)",
+    "guarantee too unless a program referred it (exclusion error, as the verification judged it)",
     "missed_poor_people": "people in them (漏评人口)",
     "wrongly_exited_people": "people of exited households under the line (the register's "
     "income) or short of one of the three guarantees (schooling, medical care, safe housing) "
@@ -149,9 +149,9 @@ NATIONAL_INDICATORS: dict[str, str] = {
     "poor_counties_remaining": "designated poor counties not yet exited at year end "
     "(county-resolved runs)",
     "exiting_counties_no_missed_share": "share of the poor counties exiting this year whose "
-    "check found no missed poor (missed_poor_people 0 in their exit year; the national "
-    "checks' 未发现漏评, a sample of about 1,000 households a county where a run looks at "
-    "every agent; county-resolved runs; NaN in a year none exits)",
+    "check found no missed poor (missed_poor_people 0 in their exit year; the published "
+    "未发现漏评 of the checks, which surveyed about 1,000 households a county where a run "
+    "looks at every agent; county-resolved runs; NaN in a year none exits)",
     "exiting_counties_no_wrongful_share": "the same, no wrongful exits (wrongly_exited_people 0; "
     "未发现错退)",
     "exiting_counties_clean_share": "the same, neither missed poor nor wrongful exits "
@@ -360,7 +360,7 @@ def annual_indicators(
     for cause, mask in t.relapse_causes.items():
         row[f"relapses_{cause}"] = h.count(mask)
     # Missed poor and wrongful exits are the verification's findings (third-party
-    # assessment), which judged incomes as the register's tests do.
+    # assessment), which judged incomes as the register's tests do; close_year found them.
     row["missed_poor_households"] = h.count(t.missed_poor)
     row["missed_poor_people"] = h.people(t.missed_poor)
     row["wrongly_exited_people"] = h.people(t.wrongly_exited)
