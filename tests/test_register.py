@@ -1472,7 +1472,7 @@ def test_the_checks_missed_poor_meet_the_identification_standard_in_force(rules:
         row = annual_indicators(h, v, year, line, t, False)
         assert row["missed_poor_households"] == sum(missed)
         assert row["comprehensive_poor_people"] == row["missed_poor_people"] == sum(missed)
-    # referred by a program (a dibao household under the line): its income alone
+    # referred by a program (a dibao household under the line): no missing guarantee needed
     h, _ = hand_built(secure, secure)
     income = np.array([1000.0, 1000.0])
     found, _ = verification_findings(h, scenario, 2017, income, referred=np.array([True, False]))
