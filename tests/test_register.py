@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from povsim import PovertyModel, Scenario, Status
+from povsim.config.errors import ScenarioError
 from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Hardship
 from povsim.sim.assessment import close_year
 from povsim.sim.income import gross_income
@@ -1196,6 +1197,79 @@ def test_the_first_registration_judges_the_reference_years_income(rules: Scenari
     # Over both lines as drawn, under them after a year of medical costs.
     assert registered(scenario, 4000.0, ill=True)
     assert not registered(start_line, 4000.0, ill=True)
+
+
+def test_the_allowance_before_the_campaign_pays_in_the_reference_year(rules: Scenario) -> None:
+    """Rural dibao ran from 2007: 2013 was lived with it, the drive judged its recipients on
+    their own income (低保贫困户) while the quota's estimate counted incomes that held it, and
+    its recipients went on into 2014 without being drawn again."""
+    line_2013 = 2736.0
+    scenario = with_program(
+        rules,
+        "social_security",
+        paid_before_start=True,
+        statuses=["registered", "exited", "unregistered"],
+        grades=(1.0, 0.58, 0.41),
+    ).updated(
+        {
+            "poverty_line": {**rules.poverty_line, 2013: line_2013},
+            "registration.income_year": 2013,
+            "registration.coverage": 1.0,
+            "registration.quota": 1.0,
+            "income.growth": 0.0,
+            "income.village_growth_sd": 0.0,
+        }
+    )
+    # Without a worker and seriously ill: grade A, paid the whole standard (0.9 of the line)
+    # over an income of 2,000; with a worker: not the allowance's, 2,500 a person.
+    rows = ({"size": 1, "labour": 0, "severe": True}, {"size": 1, "labour": 1})
+    h, v = hand_built(*[{**r, "status": Status.UNREGISTERED} for r in rows])
+    h.farm_base[:], h.wage_base[:], h.transfer_base[:], h.property_base[:] = 0, 0, 0, 0
+    h.farm_base[:] = [2000.0, 2500.0]
+    h.income = gross_income(h, v)
+    live_reference_years(h, v, scenario, Streams(0))
+    standard = 0.9 * line_2013
+    assert h.income.tolist() == pytest.approx([2000.0 + standard, 2500.0])
+    model = PovertyModel(scenario, 0, population=(h, v))
+    # The estimate counts one person under the line, and the drive's one place goes to the
+    # poorer by its own income: the allowance's recipient.
+    assert model.households.status.tolist() == [Status.REGISTERED, Status.UNREGISTERED]
+    dibao = model.programs[0]
+    assert dibao.enrolled.tolist() == [True, False]
+    assert dibao.since[0] == 2013
+    # Re-assessed at 2014's start on its own income, it is paid the grade's share again.
+    model._begin_year()
+    assert dibao.income[0] == pytest.approx(0.9 * LINE_2014)
+    without = scenario.updated({"programs.social_security.paid_before_start": False})
+    h, v = hand_built(*[{**r, "status": Status.UNREGISTERED} for r in rows])
+    h.farm_base[:], h.wage_base[:], h.transfer_base[:], h.property_base[:] = 0, 0, 0, 0
+    h.farm_base[:] = [2000.0, 2500.0]
+    h.income = gross_income(h, v)
+    live_reference_years(h, v, without, Streams(0))
+    assert h.income.tolist() == pytest.approx([2000.0, 2500.0])
+
+
+def test_the_allowance_before_the_campaign_needs_a_reference_year(rules: Scenario) -> None:
+    scenario = with_program(rules, "social_security", statuses=["unregistered"])
+    with pytest.raises(ScenarioError, match="no reference year to pay it in"):
+        scenario.updated(
+            {
+                "registration.income_year": None,
+                "programs.social_security.paid_before_start": True,
+            }
+        )
+    twice = {"kind": "social_security", "statuses": ["unregistered"], "paid_before_start": True}
+    with pytest.raises(ScenarioError, match="set it in one program only"):
+        rules.updated({"programs": {"dibao": twice, "wubao": twice}})
+    with pytest.raises(ScenarioError, match="add .unregistered."):
+        scenario.updated(
+            {
+                "poverty_line": {**rules.poverty_line, 2013: 2736.0},
+                "registration.income_year": 2013,
+                "programs.social_security.statuses": ["registered"],
+                "programs.social_security.paid_before_start": True,
+            }
+        )
 
 
 def test_a_household_registered_in_error_waits_for_the_recheck(rules: Scenario) -> None:

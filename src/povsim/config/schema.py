@@ -44,7 +44,12 @@ from povsim.config.fields import (
 )
 from povsim.config.geography import GeographyConfig
 from povsim.config.paths import set_path
-from povsim.config.programs import EmploymentConfig, ProgramConfig, WorkAwayConfig
+from povsim.config.programs import (
+    EmploymentConfig,
+    ProgramConfig,
+    SocialSecurityConfig,
+    WorkAwayConfig,
+)
 from povsim.config.registry import BUILTIN_PROGRAMS, program_config_class
 from povsim.config.vocabulary import JOINT_PATHWAY, NO_PATHWAY
 
@@ -996,6 +1001,37 @@ class Scenario(Section):
                 raise ValueError(
                     f"programs.{name}: a program may not be called {name!r}; the exit "
                     f"pathways use the name for {meaning}"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _allowance_before_start_has_a_reference_year(self) -> Scenario:
+        # Without a year lived before the start, or with no one off the register eligible,
+        # the allowance before the campaign would pay no one: a setting that does nothing.
+        year = self.registration.income_year
+        before = [
+            name
+            for name, config in self.programs.items()
+            if isinstance(config, SocialSecurityConfig) and config.paid_before_start
+        ]
+        if len(before) > 1:
+            # Each would take what the reference year paid as its own.
+            raise ValueError(
+                f"programs.{before[1]}.paid_before_start: programs.{before[0]} already stands "
+                "for the allowance before the campaign; set it in one program only"
+            )
+        for name in before:
+            config = self.programs[name]
+            assert isinstance(config, SocialSecurityConfig)
+            if year is None or year >= self.start_year:
+                raise ValueError(
+                    f"programs.{name}.paid_before_start: no reference year to pay it in: set "
+                    f"registration.income_year before start_year ({self.start_year})"
+                )
+            if "unregistered" not in config.statuses:
+                raise ValueError(
+                    f"programs.{name}.paid_before_start: before the register everyone is "
+                    f"unregistered, and its statuses leave them out: add 'unregistered'"
                 )
         return self
 

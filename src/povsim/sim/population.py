@@ -16,6 +16,7 @@ from povsim.sim.assessment import close_reference_year, reset_year
 from povsim.sim.households import HouseholdState
 from povsim.sim.income import gross_income, step_income
 from povsim.sim.indicators import weighted_quantiles
+from povsim.sim.programs.social_security import pay_before_start
 from povsim.sim.shocks import draw_shocks
 from povsim.sim.streams import Streams
 from povsim.sim.villages import VillageState
@@ -262,12 +263,15 @@ def _draw_housing(h: HouseholdState, pop, rng: np.random.Generator) -> None:
 def live_reference_years(
     h: HouseholdState, v: VillageState, scenario: Scenario, streams: Streams
 ) -> bool:
-    """Live the years from ``registration.income_year`` to the start, without support.
+    """Live the years from ``registration.income_year`` to the start, without the campaign's
+    support.
 
     The first registration judged a whole year's income (2014's drive, 2013's): the drawn
     incomes stand for the start of that year, and the register and the poor villages are
     drawn on what it brought. The last year's illness and disaster flags are left for the
-    registration to record as causes.
+    registration to record as causes. An allowance that ran before the campaign
+    (``paid_before_start``) pays in these years (:func:`pay_before_start`); what the last
+    of them paid stays in ``support_transfer`` for the first drive and the program.
 
     Returns:
         Whether any year was lived (the caller resets the year after registering).
@@ -277,6 +281,7 @@ def live_reference_years(
     for year in years:
         if year > years.start:
             reset_year(h, v)
+        pay_before_start(h, scenario, year, streams)
         for _ in range(scenario.steps_per_year):
             step_income(h, v, scenario, year, draw_shocks(streams, len(h), len(v)))
         close_reference_year(h, scenario)

@@ -184,7 +184,12 @@ def register_initial(
     ``coverage``. The survey judges ``h.income`` as it stands against
     ``scenario.registration_line`` (the line of ``registration.income_year``): with an
     ``income_year`` before the start, the income of the last year lived
-    (:func:`povsim.sim.population.live_reference_years`), else the income drawn.
+    (:func:`povsim.sim.population.live_reference_years`), else the income drawn. An
+    allowance paid in that year (``h.support_transfer``:
+    :func:`~povsim.sim.programs.social_security.pay_before_start`) is taken off: the register
+    took its recipients as 低保贫困户, judged on their own income, as its later additions did
+    (应扶尽扶, :meth:`~povsim.sim.programs.social_security.SocialSecurity.referred`), while the
+    quota's estimate counts the people under the line with it, as NBS's survey counted them.
 
     Args:
         h: the households, registered in place (:func:`register`).
@@ -195,7 +200,8 @@ def register_initial(
     reg = scenario.registration
     line = scenario.registration_line
     rng = streams.registration
-    observed = observed_income(h.income, scenario, rng)
+    own = h.income - h.support_transfer
+    observed = observed_income(own, scenario, rng)
     found = (observed < line) & (rng.random(h.n) < reg.coverage)
     if reg.quota is not None:
         places = reg.quota * h.people(h.income < line)
@@ -203,7 +209,8 @@ def register_initial(
         filled = np.cumsum(h.persons[order]) <= places
         found = np.zeros(h.n, dtype=bool)
         found[order[filled]] = True
-    register(h, v, scenario, found, scenario.start_year, line, rng)
+    judged = h.register_income() - h.support_transfer
+    register(h, v, scenario, found, scenario.start_year, line, rng, income=judged)
 
 
 def recheck(

@@ -118,6 +118,14 @@ class SocialSecurityConfig(ProgramConfig):
         "member) and C (the rest); a larger gap is paid in full (0, 0, 0: the gap alone, 按差额)",
         "ratio",
     )
+    paid_before_start: bool = setting(
+        False,
+        "the allowance already ran in the registration's reference years (rural dibao "
+        "nationwide since 2007, 国发〔2007〕19号): they are lived with it, its recipients go "
+        "on into the first year, and the first drive judges them on their income without it "
+        "(低保贫困户); needs registration.income_year before start_year and 'unregistered' "
+        "among the statuses",
+    )
     priority: Priority = setting("gap", "who is enrolled first when money runs short")
     take_up: Probability = setting(0.95, "chance an eligible household takes it up", "share")
     cost_timing: CostTiming = setting(

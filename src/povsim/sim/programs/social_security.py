@@ -23,6 +23,9 @@ whole has its severely disabled or seriously ill member enrolled as a household 
 (参照单人户纳入低保: :meth:`SocialSecurity.enrol_single_members`).
 With ``grades`` the allowance pays by grade (分档发放, :meth:`SocialSecurity.due`): a household
 under its standard is paid at least its grade's share of the standard.
+With ``paid_before_start`` the allowance already ran in the registration's reference years
+(:func:`pay_before_start`): rural dibao was nationwide from 2007, so the 2013 incomes the first
+drive judged held it, and its recipients go on into the first year.
 Seed 004: 1,162 households exited through dibao in Jiangjin in 2015; nationally
 nearly 20 million people were covered by dibao or extreme-poverty support by 2020.
 """
@@ -36,6 +39,7 @@ import numpy as np
 from povsim.config.fields import in_force
 from povsim.config.programs import ProgramConfig, SocialSecurityConfig
 from povsim.config.vocabulary import Status
+from povsim.sim.households import HouseholdState
 from povsim.sim.programs.base import (
     Index,
     Mask,
@@ -46,13 +50,82 @@ from povsim.sim.programs.base import (
 )
 
 if TYPE_CHECKING:
+    from povsim.config import Scenario
     from povsim.sim.agents import County
+    from povsim.sim.streams import Streams
 
-__all__ = ["SocialSecurity", "SocialSecurityConfig"]
+__all__ = ["SocialSecurity", "SocialSecurityConfig", "allowance_due", "pay_before_start"]
 
 
 # Larger than any priority key, so these go to the front of the queue.
 _FIRST = 1e12
+
+
+def allowance_due(
+    h: HouseholdState,
+    idx: Index,
+    standard: Money,
+    own: Money,
+    grades: tuple[float, float, float],
+) -> Money:
+    """Yuan per person due to households ``idx`` with income ``own`` without the allowance:
+    the gap to ``standard`` (按差额), or with ``grades`` at least their grade's share of it
+    (分档发放), for a household under its standard.
+
+    The national rule paid the gap "原则上", or "按照其家庭的困难程度和类别，分档发放"
+    (国发〔2007〕19号); the centre and the west paid by grade, leaning on the village's
+    review where incomes could not be checked, and MCA's average payment stood at 0.56
+    of the average standard in 2014-2015 (docs/register-sources.md section 85).
+    """
+    gap = np.maximum(standard - own, 0.0)
+    if not any(grades):
+        return gap
+    no_worker = h.labour[idx] == 0
+    old_or_ill = (h.elderly[idx] > 0) | h.disabled[idx] | h.chronic[idx]
+    share = np.where(
+        no_worker & h.severe[idx],
+        grades[0],
+        np.where(no_worker | old_or_ill, grades[1], grades[2]),
+    )
+    return np.where(gap > 0.0, np.maximum(gap, share * standard), 0.0)
+
+
+def pay_before_start(
+    h: HouseholdState, scenario: Scenario, year: int, streams: Streams
+) -> None:
+    """Set the allowance a reference year (before ``start_year``) pays, as
+    ``h.support_transfer``, yuan per person per year: zero without a program
+    ``paid_before_start``.
+
+    Rural dibao ran nationwide from 2007 (国发〔2007〕19号, docs/register-sources.md section
+    85): the year the first drive judged (2013) was lived with it, and NBS's poor of that year
+    (82.49 m, the estimate the register's quota split) were counted on incomes that held it.
+    It is assessed as in the campaign's first years: households that pass the program's
+    labour test, their income at the year's start without it under the standard, taking it
+    up at ``take_up``; paid by ``grades`` where set (:func:`allowance_due`). The register's
+    statuses do not enter: no household is registered yet.
+
+    Args:
+        h: the households: ``support_transfer`` is set in place; ``income`` and
+            ``away_income`` as they stand (the year before's, the drawn ones in the first
+            reference year) are the income assessed, with last year's allowance taken off.
+        scenario: the run's scenario (its programs and lines).
+        year: the reference year.
+        streams: the take-up draws come from the program's own stream for the year.
+    """
+    paid = np.zeros(h.n)
+    for name, c in scenario.programs.items():
+        if not (isinstance(c, SocialSecurityConfig) and c.paid_before_start):
+            continue
+        line = scenario.line(year)
+        merged = c.two_lines_in_one and (c.two_lines_from is None or year >= c.two_lines_from)
+        standard = max(line, in_force(c.standard or {}, year)) if merged else c.threshold * line
+        own = h.register_income() - h.support_transfer
+        labour = (h.labour >= c.min_labour) & (c.max_labour is None or h.labour <= c.max_labour)
+        takes = streams.program(name, "take_up_before_start", year).random(h.n) < c.take_up
+        idx = np.flatnonzero(labour & takes & (own < standard))
+        paid[idx] = allowance_due(h, idx, np.full(idx.size, standard), own[idx], c.grades)
+    h.support_transfer = paid
 
 
 class SocialSecurity(SupportProgram):
@@ -65,10 +138,16 @@ class SocialSecurity(SupportProgram):
 
     def __init__(self, model: County, name: str, config: ProgramConfig):
         super().__init__(model, name, config)
-        self.paid_last_year = np.zeros(model.households.n)
+        h = model.households
+        # Paid before the start (:func:`pay_before_start`), its recipients of the last
+        # reference year go on: re-assessed at the first year's start, not drawn anew.
+        before = h.support_transfer.copy() if self.config.paid_before_start else np.zeros(h.n)
+        self.paid_last_year = before
         # The yearly rate of what it last paid: what it paid, a part year's reach undone
         # (:meth:`reach_part_of_year`). The withdrawal continues this rate.
-        self.rate_last_year = np.zeros(model.households.n)
+        self.rate_last_year = before.copy()
+        self.enrolled |= before > 0
+        self.since[before > 0] = self.context.scenario.start_year - 1
         # The withdrawal counts assessments in a row with income over the standard (one a
         # year, so 12 months is one): the first year of the current run (0: under it).
         self.over_from = np.zeros(model.households.n, dtype=np.int16)
@@ -84,7 +163,7 @@ class SocialSecurity(SupportProgram):
         # crossing, from at or over the line to under it. Before the first, the incomes
         # the population starts with, judged by the first year's line (a scenario's line
         # need not go back further).
-        self.own_last: Money = model.households.register_income().copy()
+        self.own_last: Money = h.register_income() - before
         self.line_last = self.context.line(self.context.scenario.start_year)
         # Households with one member on the allowance as a household of one (单人户施保),
         # now and ever.
@@ -142,27 +221,8 @@ class SocialSecurity(SupportProgram):
 
     def due(self, standard: Money, own: Money, idx: Index) -> Money:
         """Yuan per person due to households ``idx`` with income ``own`` without the
-        allowance: the gap to ``standard`` (按差额), or with ``grades`` at least their grade's
-        share of it (分档发放), for a household under its standard.
-
-        The national rule paid the gap "原则上", or "按照其家庭的困难程度和类别，分档发放"
-        (国发〔2007〕19号); the centre and the west paid by grade, leaning on the village's
-        review where incomes could not be checked, and MCA's average payment stood at 0.56
-        of the average standard in 2014-2015 (docs/register-sources.md section 85).
-        """
-        gap = np.maximum(standard - own, 0.0)
-        grades = self.config.grades
-        if not any(grades):
-            return gap
-        h = self.context.households
-        no_worker = h.labour[idx] == 0
-        old_or_ill = (h.elderly[idx] > 0) | h.disabled[idx] | h.chronic[idx]
-        share = np.where(
-            no_worker & h.severe[idx],
-            grades[0],
-            np.where(no_worker | old_or_ill, grades[1], grades[2]),
-        )
-        return np.where(gap > 0.0, np.maximum(gap, share * standard), 0.0)
+        allowance, by the program's ``grades`` (:func:`allowance_due`)."""
+        return allowance_due(self.context.households, idx, standard, own, self.config.grades)
 
     def partial_capacity(self, year: int) -> Mask:
         """Households whose labour capacity is partly lost, from ``partial_capacity_from``: a
