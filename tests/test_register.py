@@ -1261,7 +1261,7 @@ def test_the_allowance_before_the_campaign_needs_a_reference_year(rules: Scenari
     twice = {"kind": "social_security", "statuses": ["unregistered"], "paid_before_start": True}
     with pytest.raises(ScenarioError, match="set it in one program only"):
         rules.updated({"programs": {"dibao": twice, "wubao": twice}})
-    with pytest.raises(ScenarioError, match="add .unregistered."):
+    with pytest.raises(ScenarioError, match="add 'unregistered'"):
         scenario.updated(
             {
                 "poverty_line": {**rules.poverty_line, 2013: 2736.0},

@@ -90,9 +90,7 @@ def allowance_due(
     return np.where(gap > 0.0, np.maximum(gap, share * standard), 0.0)
 
 
-def pay_before_start(
-    h: HouseholdState, scenario: Scenario, year: int, streams: Streams
-) -> None:
+def pay_before_start(h: HouseholdState, scenario: Scenario, year: int, streams: Streams) -> None:
     """Set the allowance a reference year (before ``start_year``) pays, as
     ``h.support_transfer``, yuan per person per year: zero without a program
     ``paid_before_start``.
