@@ -51,6 +51,7 @@ __all__ = [
     "SupportProgram",
     "VillageProgram",
     "channel_totals",
+    "labour_admits",
     "record_support_reach",
     "status_mask",
     "unreached",
@@ -59,6 +60,15 @@ __all__ = [
 Mask = NDArray[np.bool_]
 Index = NDArray[np.intp]
 Money = NDArray[np.float64]
+
+
+def labour_admits(config: ProgramConfig, h: HouseholdState) -> Mask:
+    """The households whose workers a program's labour test admits (``min_labour``,
+    ``max_labour``)."""
+    mask = h.labour >= config.min_labour
+    if config.max_labour is not None:
+        mask &= h.labour <= config.max_labour
+    return mask
 
 
 def status_mask(status: NDArray[Any], statuses: Sequence[str]) -> Mask:
@@ -463,13 +473,8 @@ class SupportProgram(Program):
         return mask
 
     def labour_ok(self, year: int) -> Mask:
-        """Households whose workers the program's labour test admits (``min_labour``,
-        ``max_labour``)."""
-        c, h = self.config, self.context.households
-        mask = h.labour >= c.min_labour
-        if c.max_labour is not None:
-            mask &= h.labour <= c.max_labour
-        return mask
+        """Households whose workers the program's labour test admits (:func:`labour_admits`)."""
+        return labour_admits(self.config, self.context.households)
 
     def priority_key(self, idx: Index, year: int, costs: Money) -> NDArray[np.float64]:
         """Sort key for candidates ``idx``: lower goes first.

@@ -46,6 +46,7 @@ from povsim.sim.programs.base import (
     Money,
     SupportProgram,
     fit_queue,
+    labour_admits,
     status_mask,
 )
 
@@ -90,6 +91,31 @@ def allowance_due(
     return np.where(gap > 0.0, np.maximum(gap, share * standard), 0.0)
 
 
+def two_lines_in_force(config: SocialSecurityConfig, year: int) -> bool:
+    """Whether the dibao line is the poverty line in ``year`` (两线合一)."""
+    start = config.two_lines_from
+    return bool(config.two_lines_in_one and (start is None or year >= start))
+
+
+def dibao_standard(config: SocialSecurityConfig, line: float, year: int) -> float:
+    """Under two lines in one, the county's dibao standard (``standard``), floored by the
+    poverty line ``line``; unset, the line itself. Two lines in one made the line the
+    standard's floor; counties set the standard higher (MCA's national averages, 4,301 yuan
+    in 2017 and 5,962 at the end of 2020; the poor provinces' about 0.8 of them:
+    docs/register-sources.md sections 6, 45 and 75)."""
+    dibao = in_force(config.standard, year) if config.standard else 0.0
+    return max(line, dibao)
+
+
+def standard_for_one(config: SocialSecurityConfig, line: float, year: int) -> float:
+    """The standard of a household that cannot work, yuan per person a year: ``threshold``
+    times the line before two lines in one, the dibao standard (:func:`dibao_standard`)
+    from then."""
+    if not two_lines_in_force(config, year):
+        return config.threshold * line
+    return dibao_standard(config, line, year)
+
+
 def pay_before_start(h: HouseholdState, scenario: Scenario, year: int, streams: Streams) -> None:
     """Set the allowance a reference year (before ``start_year``) pays, as
     ``h.support_transfer``, yuan per person per year: zero without a program
@@ -115,13 +141,10 @@ def pay_before_start(h: HouseholdState, scenario: Scenario, year: int, streams: 
     for name, c in scenario.programs.items():
         if not (isinstance(c, SocialSecurityConfig) and c.paid_before_start):
             continue
-        line = scenario.line(year)
-        merged = c.two_lines_in_one and (c.two_lines_from is None or year >= c.two_lines_from)
-        standard = max(line, in_force(c.standard or {}, year)) if merged else c.threshold * line
+        standard = standard_for_one(c, scenario.line(year), year)
         own = h.register_income() - h.support_transfer
-        labour = (h.labour >= c.min_labour) & (c.max_labour is None or h.labour <= c.max_labour)
         takes = streams.program(name, "take_up_before_start", year).random(h.n) < c.take_up
-        idx = np.flatnonzero(labour & takes & (own < standard))
+        idx = np.flatnonzero(labour_admits(c, h) & takes & (own < standard))
         paid[idx] = allowance_due(h, idx, np.full(idx.size, standard), own[idx], c.grades)
     h.support_transfer = paid
 
@@ -180,9 +203,8 @@ class SocialSecurity(SupportProgram):
         return super().unlimited(year) or (start is not None and year >= start)
 
     def two_lines(self, year: int) -> bool:
-        """Whether the dibao line is the poverty line in ``year`` (两线合一)."""
-        c = self.config
-        return bool(c.two_lines_in_one and (c.two_lines_from is None or year >= c.two_lines_from))
+        """Whether the dibao line is the poverty line in ``year`` (:func:`two_lines_in_force`)."""
+        return two_lines_in_force(self.config, year)
 
     def threshold(self, year: int) -> Money:
         """Each household's standard, the income the allowance tops up to, yuan per person
@@ -201,7 +223,7 @@ class SocialSecurity(SupportProgram):
         line = self.context.line(year)
         if not self.two_lines(year):
             return np.full(h.n, self.config.threshold * line)
-        dibao = self._dibao_standard(year)
+        dibao = dibao_standard(self.config, line, year)
         standard = np.full(h.n, dibao)
         last = self.config.guaranteed_from
         if self.config.max_labour is not None:
@@ -367,20 +389,10 @@ class SocialSecurity(SupportProgram):
         own = self.own_income()
         return self.enrolled & (h.status == Status.UNREGISTERED) & (own < self.context.line(year))
 
-    def _dibao_standard(self, year: int) -> float:
-        """Under two lines in one, the county's dibao standard (``standard``), floored by the
-        poverty line; unset, the line itself. Two lines in one made the line the standard's
-        floor; counties set the standard higher (MCA's national averages, 4,301 yuan in 2017
-        and 5,962 at the end of 2020; the poor provinces' about 0.8 of them:
-        docs/register-sources.md sections 6, 45 and 75)."""
-        dibao = in_force(self.config.standard, year) if self.config.standard else 0.0
-        return max(self.context.line(year), dibao)
-
     def standard_for_one(self, year: int) -> float:
-        """The allowance of a household of one without income of its own (yuan a year)."""
-        if not self.two_lines(year):
-            return self.config.threshold * self.context.line(year)
-        return self._dibao_standard(year)
+        """The allowance of a household of one without income of its own (yuan a year):
+        :func:`standard_for_one`."""
+        return standard_for_one(self.config, self.context.line(year), year)
 
     def enrol_single_members(self, year: int) -> None:
         """参照单人户纳入低保 (from ``single_member_from``): a registered household not on the
