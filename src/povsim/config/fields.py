@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import Counter
@@ -172,6 +173,16 @@ _NOT_NUMBERS = (
 and what is wrong."""
 
 
+@functools.cache
+def _field_kinds(cls: type[BaseModel], name: str) -> tuple[bool, bool]:
+    """Whether field ``name`` of ``cls`` is a switch, and whether it holds numbers: read off
+    its annotation once, as every scenario a county run derives validates them again."""
+    field = cls.model_fields.get(name)
+    if field is None:
+        return False, False
+    return _bool_only(field.annotation), _numeric(field.annotation)
+
+
 class StrictNumbers(BaseModel):
     """Numbers are numbers: no NaN or infinity, true or false is not 1 or 0, and "2000" is
     not 2000."""
@@ -182,7 +193,8 @@ class StrictNumbers(BaseModel):
     @classmethod
     def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         field = cls.model_fields.get(info.field_name or "")
-        if field is not None and _bool_only(field.annotation) and value is not None:
+        switch, numeric = _field_kinds(cls, info.field_name or "")
+        if switch and value is not None:
             if not isinstance(value, bool):
                 # pydantic would read 1, "yes" and "off" as switches; numbers are strict,
                 # so switches are too
@@ -192,7 +204,7 @@ class StrictNumbers(BaseModel):
                     {"value": json.dumps(value) if isinstance(value, str) else repr(value)},
                 )
             return value
-        if field is None or not _numeric(field.annotation):
+        if field is None or not numeric:
             return value
         for kind, takes, problem in _NOT_NUMBERS:
             if _holds(value, kind) and not takes(field.annotation):

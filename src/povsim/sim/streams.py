@@ -9,6 +9,7 @@ so one program's enrolments never move another's draws.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
@@ -70,6 +71,7 @@ class Streams:
     model: np.random.Generator
 
 
+@functools.lru_cache(maxsize=1024)
 def _words(label: str) -> tuple[int, int]:
     """``label`` as two 32-bit words of its BLAKE2b digest (CRC32 let two program names
     share their draws: 'plumless' and 'buckeroo')."""
