@@ -71,6 +71,7 @@ class Streams:
     model: np.random.Generator
 
 
+# Every program asks for its streams each year in every county: hash each label once.
 @functools.lru_cache(maxsize=1024)
 def _words(label: str) -> tuple[int, int]:
     """``label`` as two 32-bit words of its BLAKE2b digest (CRC32 let two program names
