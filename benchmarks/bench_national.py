@@ -7,6 +7,13 @@ default) or a local Dask cluster of worker processes with one thread each
 the peak resident memory of each worker (serial: of the one process; processes: of the
 largest worker). Each measurement runs in a fresh process.
 
+The machine's own speed drifts (the same code ran 1.9 times slower at stop 77 than at stop
+67), so the run also times a fixed reference workload before and after the measurements: the
+per-agent Mesa reference of ``bench_core.py`` (``reference.py``: 10,000 households, 12
+monthly steps). Each row's time is given in those units as well (seconds over the mean of the
+two reference times), which compares runs on different days or machines; the issue's 120 s
+target is in plain seconds on this machine.
+
 ``--slice PROVINCE --slice-agents N`` instead measures one province's partition of a run of
 N agents in all (about 30 m: one agent per registered household) and extrapolates the
 whole run's time on a cluster from it: the slice's time per agent, times all agents,
@@ -34,6 +41,8 @@ import psutil
 HERE = Path(__file__).resolve().parent
 PROFILE = HERE.parent / "scenarios" / "regions" / "national_counties.toml"
 AGENTS_PER_VILLAGE = 50  # as in the national profile (200,000 agents in 4,000 villages)
+REFERENCE_HOUSEHOLDS = 10_000
+REFERENCE_STEPS = 12
 
 
 def _peak_mb() -> float:
@@ -91,6 +100,24 @@ def measure(agents: int, workers: int, executor: str = "processes") -> dict:
     }
 
 
+def measure_reference() -> float:
+    """Seconds the per-agent reference takes for its fixed workload (see the docstring)."""
+    from bench_core import measure_reference as per_agent
+
+    return float(per_agent(REFERENCE_HOUSEHOLDS, REFERENCE_STEPS)["step_seconds"])
+
+
+def _fresh(*arguments: str) -> dict:
+    """One measurement in a fresh interpreter (its peak memory its own), read back."""
+    out = subprocess.run(
+        [sys.executable, __file__, *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def measure_slice(province: str, agents: int, cluster_workers: tuple[int, ...]) -> dict:
     from povsim import load_scenario
     from povsim.runs.counties import county_specs, partitions, run_partition
@@ -128,6 +155,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--executor", choices=("processes", "dask"), default="processes")
     parser.add_argument("--one", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--reference", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--slice", help="measure one province's partition and extrapolate")
     parser.add_argument("--slice-agents", type=int, default=30_000_000)
     args = parser.parse_args()
@@ -137,27 +165,26 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure(*args.one, args.executor)))
         return
+    if args.reference:
+        print(json.dumps({"reference_seconds": measure_reference()}))
+        return
+    before = _fresh("--reference")["reference_seconds"]
+    print(json.dumps({"reference_seconds_before": before}), flush=True)
     rows = []
     for agents in args.sizes:
         for workers in (1, args.workers):
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--one",
-                    str(agents),
-                    str(workers),
-                    "--executor",
-                    args.executor,
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            rows.append(_fresh("--one", str(agents), str(workers), "--executor", args.executor))
             print(json.dumps(rows[-1]), flush=True)
-    print("\n| agents | workers | executor | seconds | speed-up | peak MB per worker |")
-    print("|---:|---:|---|---:|---:|---|")
+    after = _fresh("--reference")["reference_seconds"]
+    print(json.dumps({"reference_seconds_after": after}), flush=True)
+    reference = (before + after) / 2
+    print(
+        f"\nreference: the per-agent income step, {REFERENCE_HOUSEHOLDS:,} households x "
+        f"{REFERENCE_STEPS} months, {before:.2f} s before and {after:.2f} s after"
+    )
+    header = "| agents | workers | executor | seconds | references | speed-up | peak MB a worker |"
+    print("\n" + header)
+    print("|---:|---:|---|---:|---:|---:|---|")
     serial: dict[int, float] = {}
     for row in rows:
         if row["workers"] == 1:
@@ -169,6 +196,7 @@ def main() -> None:
             row["workers"],
             row["executor"],
             row["seconds"],
+            f"{row['seconds'] / reference:.0f}",
             f"{speedup:.2f}x",
             peaks,
         )
