@@ -527,11 +527,13 @@ def test_what_a_killed_writer_left_is_recovered(tmp_path: Path) -> None:
 
 
 def test_the_run_progress_bar_ends_on_the_last_year_run(small: Scenario) -> None:
-    """A run of 2014-2020 ended its bar on 2021: the year December's step moves on to."""
+    """A run of 2014-2020 ended its bar on 2021: the year December's step moves on to. And
+    the run without support that follows went back to 2014 unlabelled, as if the run had
+    started again."""
     from povsim import simulate
     from povsim.cli.common import LazyProgress
 
-    progress = LazyProgress(2 * len(small.years) * small.steps_per_year, enabled=False)
+    progress = LazyProgress(2 * len(small.years) * small.steps_per_year, enabled=False, passes=2)
     shown: list[str] = []
 
     def step(model: Any) -> None:
@@ -539,9 +541,12 @@ def test_the_run_progress_bar_ends_on_the_last_year_run(small: Scenario) -> None
         shown.append(progress.progress.tasks[0].fields["year"])
 
     simulate(small, 1, on_step=step)
+    half = len(shown) // 2
     assert shown[0] == str(small.start_year)
-    assert shown[-1] == str(small.end_year)
-    assert set(shown) == {str(year) for year in small.years}
+    assert shown[half - 1] == str(small.end_year)
+    assert set(shown[:half]) == {str(year) for year in small.years}
+    assert set(shown[half:]) == {f"{year}, without support" for year in small.years}
+    assert shown[-1] == f"{small.end_year}, without support"
 
 
 def _unwritable_commands(target: Path) -> list[list[str]]:
@@ -935,7 +940,8 @@ def test_check_counts_one_target_and_one_free_parameter_in_the_singular(tmp_path
     ],
 )
 def test_an_option_out_of_range_or_misspelt_is_one_line(args: list[str]) -> None:
-    """Typer drew such errors in a box of several lines, unlike every other error."""
+    """Typer drew such errors in a box of several lines, unlike every other error; and one
+    out of range did not say what it was given."""
     import subprocess
     import sys
 
@@ -946,6 +952,8 @@ def test_an_option_out_of_range_or_misspelt_is_one_line(args: list[str]) -> None
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ")
     assert args[-2] in lines[0] or "--nope" in lines[0]
+    if args[-1] == "1":
+        assert lines[0].endswith("greater than or equal to 2 (given: 1)"), lines[0]
 
 
 def test_version_prints_the_installed_release() -> None:
@@ -967,9 +975,9 @@ def test_help_reads_in_whole_sentences() -> None:
         for paragraph in (command.help or "").split("\n\n"):
             assert "\n" not in paragraph, f"{name}: {paragraph!r}"
             assert "``" not in paragraph, f"{name}: reST code quotes printed as they are"
-    shown = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "120", "TERMINAL_WIDTH": "120"})
+    shown = runner.invoke(app, ["run", "--help"], terminal_width=120)
     assert "its partitions run on the executor" in shown.output
-    shown = runner.invoke(app, ["--help"], env={"COLUMNS": "120", "TERMINAL_WIDTH": "120"})
+    shown = runner.invoke(app, ["--help"], terminal_width=120)
     assert "every column of indicators.parquet, villages.parquet and households.parquet with" in (
         shown.output
     )
@@ -987,7 +995,7 @@ def test_help_shows_every_note_as_written() -> None:
         texts = [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
         for text in texts:
             assert Text.from_markup(text).plain == text, f"{name}: {text!r}"
-    shown = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
+    shown = runner.invoke(app, ["run", "--help"], terminal_width=200)
     assert "runs/NAME-seedN" in shown.output
     assert "default: processes" in shown.output
 
@@ -1059,3 +1067,42 @@ def test_compare_names_every_file_sharing_a_name(tmp_path: Path, copies: int) ->
     assert f"are {every} named 'baseline'" in message
     for path in files:
         assert Path(path).name in message
+
+
+def test_help_is_whole_at_80_columns() -> None:
+    """At 80 columns rich's option panels left the help text some twenty columns and cut what
+    did not fit with an ellipsis: compare's example outcome, calibrate's and optimize's
+    syntax, discover's example, even sensitivity's --no-second-order; and Click's command
+    list cuts a summary short with "..." unless it is given whole."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    listing = " ".join(runner.invoke(app, ["--help"], terminal_width=80).output.split())
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert " ".join((command.short_help or "").split()) in listing, name
+        shown = runner.invoke(app, [name, "--help"], terminal_width=80).output
+        assert "…" not in shown, name
+        assert max(len(line) for line in shown.splitlines()) <= 80, name
+        flat = " ".join(shown.split())
+        for param in command.params:
+            assert " ".join((getattr(param, "help", None) or "").split()) in flat, (name, param)
+            for flag in (*param.opts, *param.secondary_opts):
+                assert flag in flat, (name, flag)
+
+
+def test_an_error_after_the_bar_began_is_one_line_in_a_pipe(tmp_path: Path) -> None:
+    """Where standard error is a pipe or a file, the progress bar, started before a lever was
+    found wrong, ended with a blank line before the error (rich ends a bar it never drew
+    with one)."""
+    import subprocess
+    import sys
+
+    command = [
+        *(sys.executable, "-m", "povsim", "optimize", BASELINE),
+        *("--objectives", "poor_person_years", "--levers", "shares=industry,nosuch"),
+        *("--out", str(tmp_path / "o"), "--executor", "serial"),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: "), repr(done.stderr)
+    assert len(done.stderr.splitlines()) == 1, repr(done.stderr)

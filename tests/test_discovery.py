@@ -75,7 +75,7 @@ def test_conditions_read_outcomes_and_refuse_anything_else() -> None:
     ).tolist() == [True, True]
     for bad, message in (
         ("registered_people@2020 >", "not a valid expression"),
-        ("nonsense > 0", "unknown output"),
+        ("nonsense > 0", "unknown outcome"),
         ("__import__(os) > 0", "only outcomes"),
         ("__import__('os') > 0", "text in quotes"),
         ("incidence_end", "must be a condition"),
@@ -304,7 +304,7 @@ def test_povsim_discover_names_its_where_argument_not_the_option(tmp_path: Path)
     its other arguments are named as given (results: empty), as an override is (overrides)."""
     sweep = planted_sweep(tmp_path / "sweep", runs=20)
     for where, said in (
-        ("nothing > 1", "where 'nothing > 1': unknown output 'nothing'"),
+        ("nothing > 1", "where 'nothing > 1': unknown outcome 'nothing'"),
         ("registered_people@2020", "where 'registered_people@2020': must be a condition"),
         ("registered_people@2025 < 1", "where 'registered_people@2025 < 1': registered_people"),
         (" ", "where: give a condition"),
@@ -313,7 +313,7 @@ def test_povsim_discover_names_its_where_argument_not_the_option(tmp_path: Path)
             povsim.discover(sweep, where)
     result = runner.invoke(app, ["discover", str(sweep), "--where", "nothing > 1", "--out", "o"])
     assert result.exit_code == 2
-    assert result.output.startswith("error: --where 'nothing > 1': unknown output"), result.output
+    assert result.output.startswith("error: --where 'nothing > 1': unknown outcome"), result.output
 
 
 def test_a_box_that_loses_its_density_is_not_reported() -> None:

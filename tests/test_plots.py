@@ -252,9 +252,16 @@ def test_an_index_without_an_interval_has_no_whisker() -> None:
     assert all(len(segment) == 2 for segment in mu_star)
     assert all(len(segment) == 0 for segment in sigma)
     # the axis says what unit the effects are in ("in the output's units" said none)
-    assert ax.get_ylabel() == "elementary effect (share, 0.01 = 1 point)"
+    assert ax.get_ylabel() == "elementary effect\n(share, 0.01 = 1 point)"
     cost = sensitivity_bars(indices.assign(output="cost_per_exit"), "morris").axes[0]
-    assert cost.get_ylabel() == "elementary effect (yuan)"
+    assert cost.get_ylabel() == "elementary effect\n(yuan)"
+    # On one line it ran past the panel's height, over the title, where long input names
+    # took the panel's height (shocks.illness.annual_probability...).
+    named = indices.assign(input=["programs.health.extra_reimbursement", "b"] * 2)
+    figure = sensitivity_bars(named, "morris")
+    figure.draw_without_rendering()
+    label = figure.axes[0].yaxis.label.get_window_extent()
+    assert label.y1 <= figure.axes[0].get_window_extent().y1 + 1
 
 
 def _indices(index: list[str], value: list[float]) -> pd.DataFrame:
@@ -855,6 +862,10 @@ def test_the_year_by_year_indices_show_every_title_and_cover_nothing(columns: li
     assert legend.y0 >= whole.y0
     titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
     assert titles == ["ST of each input, year by year", *columns]
+    assert fig.axes[0].get_ylabel() == "ST, share of the\noutput's variance"
+    # Morris's axis said "mu_star" alone: the effect's unit is the indicator's
+    morris = time_varying_indices(yearly.assign(index="mu_star"), "morris")
+    assert morris.axes[0].get_ylabel() == "mu_star, elementary effect\n(share, 0.01 = 1 point)"
 
 
 def test_one_years_wild_index_does_not_flatten_the_others() -> None:

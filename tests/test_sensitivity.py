@@ -354,7 +354,7 @@ def test_listed_and_yearly_outputs_each_have_their_place(tmp_path: Path) -> None
         ),
         ('[inputs."income.growth"]\ndist = "triang"\nbounds = [0, 1]\n', "triang takes 3 values"),
         ('[inputs."income.growth"]\nbounds = [0.2, 0.1]\n', "lower < upper"),
-        ('outputs = ["happiness"]\n[inputs."income.growth"]\nbounds = [0, 1]\n', "unknown output"),
+        ('outputs = ["happiness"]\n[inputs."income.growth"]\nbounds = [0, 1]\n', "unknown outcome"),
         (
             'outputs = ["incidnce@2018"]\n[inputs."income.growth"]\nbounds = [0, 1]\n',
             "'incidnce' is not an indicator column (did you mean incidence",

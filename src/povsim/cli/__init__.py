@@ -29,6 +29,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's own help wraps every word at 80 columns; rich's option panels cut long
+    # examples and even flag names short with an ellipsis there.
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 120},
 )
 
 
@@ -134,7 +138,10 @@ for command in (
     scenarios.columns,
     scenarios.outcomes,
 ):
-    app.command(help=_prose(command.__doc__ or ""))(_interruptible(command))
+    help_text = _prose(command.__doc__ or "")
+    # The summary in full, wrapped: Click cuts a long one short with "..." at 80 columns.
+    summary = help_text.split("\n\n")[0]
+    app.command(help=help_text, short_help=summary)(_interruptible(command))
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -152,6 +159,21 @@ def _one_line(
     """A library's warning (SALib's on a Sobol N that is not a power of two) as one line,
     not its file, line number and source."""
     errors.print(f"warning: {message}", markup=False, highlight=False)
+
+
+def _given(args: list[str], message: str) -> str:
+    """The value an option out of range was given: "Input should be greater than or equal
+    to 2" did not say what it was."""
+    option = message.partition("Invalid value for '")[2].partition("'")[0]
+    if not option.startswith("--") or "Input should be" not in message:
+        return ""
+    for flag, value in itertools.pairwise(args):
+        if flag == option:
+            return f" (given: {value})"
+    for arg in args:
+        if arg.startswith(f"{option}="):
+            return f" (given: {arg.partition('=')[2]})"
+    return ""
 
 
 def _set_hint(args: list[str], message: str) -> str:
@@ -221,7 +243,7 @@ def main() -> None:  # pragma: no cover - console-script entry point
     except ClickException as err:
         # An option out of range or misspelt: one line, as every other error, not a box.
         text = err.format_message()
-        message = text + _set_hint(args, text) + _elsewhere_hint(args, text)
+        message = text + _given(args, text) + _set_hint(args, text) + _elsewhere_hint(args, text)
         errors.print(f"error: {message}", markup=False, highlight=False)
         code = err.exit_code
     except SystemExit as exit_:

@@ -237,7 +237,12 @@ def validate(
         ),
     ] = Path("scenarios/regions"),
     replications: Annotated[
-        int, typer.Option(min=2, max=MAX_REPLICATIONS, help="replications per region")
+        int,
+        typer.Option(
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="replications per region (two or more: each target's 95% interval needs them)",
+        ),
     ] = 10,
     households: Annotated[
         int | None, typer.Option(min=10, help="agents per run (default: the profile's)")

@@ -207,9 +207,17 @@ OverwriteOption = Annotated[
 
 
 class LazyProgress:
-    """A progress bar that appears only once a run has taken longer than a second."""
+    """A progress bar that appears only once a run has taken longer than a second.
 
-    def __init__(self, total: int, enabled: bool):
+    Args:
+        total: the steps of every pass.
+        enabled: False draws nothing.
+        passes: 2 when the run is followed by its run without support (the counterfactual),
+            whose years the bar labels as such: the bar went back from 2020 to 2014 as if
+            the run had started again.
+    """
+
+    def __init__(self, total: int, enabled: bool, passes: int = 1):
         self.progress = Progress(
             TextColumn("[bold]simulating"),
             BarColumn(),
@@ -219,13 +227,22 @@ class LazyProgress:
             transient=True,
         )
         self.task = self.progress.add_task("run", total=total, year="")
-        self.enabled, self.started, self.clock = enabled, False, time.perf_counter()
+        # Transient: where nothing is redrawn it would leave only a blank line.
+        redrawn = errors.is_terminal or errors.is_jupyter
+        self.enabled, self.started, self.clock = enabled and redrawn, False, time.perf_counter()
+        self.passes = passes
+        self._model: Any = None
+        self._without = False
 
     def __call__(self, model: Any) -> None:
+        if model is not self._model:
+            self._model = model
+            self._without = self.passes > 1 and not model.config.has_support()
         # A year's last step closes it and moves the model on to the next (2021 after
         # 2020's December): the year shown is the one the step ran in.
         year = model.year if model.step_in_year else model.year - 1
-        self.progress.update(self.task, advance=1, year=str(year))
+        shown = f"{year}, without support" if self._without else str(year)
+        self.progress.update(self.task, advance=1, year=shown)
         if self.enabled and not self.started and time.perf_counter() - self.clock > 1.0:
             self.progress.start()
             self.started = True

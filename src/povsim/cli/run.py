@@ -130,7 +130,9 @@ def run(
     steps = None
     if plan.kind == "single":
         runs = 2 if spec.has_support() else 1  # with and without support
-        steps = LazyProgress(runs * len(spec.years) * spec.steps_per_year, enabled=not quiet)
+        steps = LazyProgress(
+            runs * len(spec.years) * spec.steps_per_year, enabled=not quiet, passes=runs
+        )
     try:
         result = plan.run(run_seed, pools, on_step=steps, on_note=said)
     except ScenarioError as err:  # a national run's counties, drawn: the largest does not fit
@@ -214,7 +216,11 @@ def compare(
     ],
     replications: Annotated[
         int | None,
-        typer.Option(min=2, max=MAX_REPLICATIONS, help="replications per scenario (default: 20)"),
+        typer.Option(
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="replications per scenario (default: 20; two or more: the intervals need them)",
+        ),
     ] = None,
     seed: Annotated[
         int | None, typer.Option(min=0, max=MAX_SEED, help="seed (default: the first scenario's)")

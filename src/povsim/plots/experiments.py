@@ -284,11 +284,7 @@ def sensitivity_bars(
             )
             ax.set_yticks([])  # an axis with no bars on it has no scale to read
             continue
-        ax.set_ylabel(
-            f"elementary effect ({_effect_unit(output)})"
-            if method == "morris"
-            else "share of the output's variance"
-        )
+        ax.set_ylabel(_index_axis(method, output, index=None))
         ax.legend(fontsize="small")
     fig.suptitle(f"{method} sensitivity indices")
     if unmeasured:
@@ -327,6 +323,15 @@ def _method_of(indices: pd.DataFrame, method: str, argument: str) -> str:
             f"({', '.join(_MAIN_INDICES[method])}): give method={other.split()[0]!r}"
         )
     return method
+
+
+def _index_axis(method: str, output: str, index: str | None) -> str:
+    """An index's axis label with its unit, on two lines: on one, Morris's ran past the
+    panel's height, over the figure's title."""
+    name = f"{index}, " if index else ""
+    if method == "morris":
+        return f"{name}elementary effect\n({_effect_unit(output)})"
+    return f"{name}share of the\noutput's variance"
 
 
 def _effect_unit(output: str) -> str:
@@ -407,7 +412,7 @@ def time_varying_indices(yearly: pd.DataFrame, method: str) -> Figure:
                 _mark_off_axis(ax, line, plotted.get_color(), marked)
         # the column alone: the whole sentence ran past the panel, cut off at the figure's
         # edge or under the legend; what is shown is said once, above the panels
-        ax.set(title=column, xlabel="year", ylabel=index)
+        ax.set(title=column, xlabel="year", ylabel=_index_axis(method, f"{column}@0", index))
         if len(rows) and rows["value"].notna().any():
             drawn = True
             if method != "morris":

@@ -518,7 +518,7 @@ def outcome(name: str) -> Outcome:
             f"{name!r} is an indicator column: name it in a year, {name}@YEAR (e.g. "
             f"{name}@2020){also}; {_WHERE_LISTED}"
         )
-    raise UnknownOutcome(f"unknown output {name!r}{hint}; {_WHERE_LISTED}")
+    raise UnknownOutcome(f"unknown outcome {name!r}{hint}; {_WHERE_LISTED}")
 
 
 def label(name: str) -> str:

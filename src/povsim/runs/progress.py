@@ -44,16 +44,21 @@ class RunsProgress:
         transient: bool = True,
         unit: str = "runs",
     ):
+        console = console or Console(stderr=True)
         self.progress = Progress(
             TextColumn(f"[bold]{label}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"),
             TimeRemainingColumn(),
-            console=console or Console(stderr=True),
+            console=console,
             transient=transient,
             disable=not enabled,
         )
+        # A bar that clears itself where nothing is redrawn (a pipe, a file) would leave
+        # only the blank line rich ends it with, before the error or the table that follows.
+        self.drawn = not transient or console.is_terminal or console.is_jupyter
+        self.running = False
         self.task = self.progress.add_task(label, total=total, rate="")
         self.clock = time.perf_counter()
         self.done = 0
@@ -64,7 +69,9 @@ class RunsProgress:
         experiment's ``on_plan``: a resumed sweep starts part-way)."""
         if total is not None:
             self.progress.update(self.task, total=total, completed=completed)
-        self.progress.start()
+        if self.drawn:
+            self.progress.start()
+            self.running = True
 
     def advance(self, *_: object) -> None:
         """One more run done (an ``on_result`` callback)."""
@@ -73,7 +80,10 @@ class RunsProgress:
         self.progress.update(self.task, advance=1, rate=f"{rate:.1f} {self.unit}/s")
 
     def close(self) -> None:
-        self.progress.stop()
+        # rich ends a bar it never showed with a blank line all the same
+        if self.running:
+            self.progress.stop()
+            self.running = False
 
 
 def watched() -> bool:

@@ -87,7 +87,7 @@ class RunResult:
         return result_repr(
             type(self).__name__,
             f"{self.scenario.name!r}, seed {self.seed}{which}, {years[0]}-{years[-1]}, "
-            f"{self.wall_seconds:.1f} s",
+            f"simulated in {self.wall_seconds:.1f} s",
             {name: shape(*frame.shape) for name, frame in self.tables().items()},
             ".summary(): every outcome; .indicators: one row per year",
             self.path,
