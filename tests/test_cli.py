@@ -1106,3 +1106,16 @@ def test_an_error_after_the_bar_began_is_one_line_in_a_pipe(tmp_path: Path) -> N
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("error: "), repr(done.stderr)
     assert len(done.stderr.splitlines()) == 1, repr(done.stderr)
+
+
+def test_a_note_the_mixes_share_is_said_once(tmp_path: Path) -> None:
+    """compare's mixes of one county, shrunk by one --set, printed the same four-line note
+    for each mix."""
+    mixes = [str(SCENARIOS / "five_batches.toml"), str(SCENARIOS / "industry_led.toml")]
+    args = ["compare", *mixes, "--set", "population.households=300", "--replications", "2"]
+    args += ["--executor", "serial", "--quiet", "--out", str(tmp_path / "c")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert said.count("--set population.households keeps the file's 50 villages") == 1, said
+    assert f"note: {mixes[0]}, {mixes[1]}: --set population.households" in said

@@ -10,7 +10,7 @@ import contextlib
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -160,7 +160,12 @@ def search_kept(out: Path, before: dict[str, tuple[int, int, int]], *, overwrite
 
 
 def load(
-    path: Path, overrides: list[str], *, national: bool = False, among: bool = False
+    path: Path,
+    overrides: list[str],
+    *,
+    national: bool = False,
+    among: bool = False,
+    notes: bool = True,
 ) -> Scenario:
     """Load a scenario, or exit 2 with the problems.
 
@@ -171,6 +176,8 @@ def load(
             the others take one county only.
         among: one of several scenarios the same ``--set`` applies to: a problem it makes
             is named with the file it made it in.
+        notes: print the scenario's notes (False: the caller prints several scenarios'
+            at once, :func:`print_notes`).
     """
     from povsim.config import ScenarioError, load_scenario, one_county
 
@@ -180,14 +187,25 @@ def load(
     except ScenarioError as err:
         text = str(err)
         raise fail(f"{path}: {text}" if among and str(path) not in text else text, 2) from None
-    print_notes(path, spec)
+    if notes:
+        print_notes(path, spec)
     return spec
 
 
 def print_notes(path: Path, spec: Scenario) -> None:
     """What in ``spec`` is valid but likely not what was meant (``Scenario.notes``)."""
-    for note in spec.notes():
-        errors.print(escape(f"note: {path}: {note}"), highlight=False)
+    print_shared_notes([path], [spec])
+
+
+def print_shared_notes(paths: Sequence[Path], specs: Sequence[Scenario]) -> None:
+    """Several scenarios' notes, a note they share once, naming them all (compare's mixes
+    of one county shrunk by one ``--set`` printed the same four lines for each)."""
+    said: dict[str, list[str]] = {}
+    for path, spec in zip(paths, specs, strict=True):
+        for note in spec.notes():
+            said.setdefault(note, []).append(str(path))
+    for note, files in said.items():
+        errors.print(escape(f"note: {', '.join(files)}: {note}"), highlight=False)
 
 
 def refuse_target(target: Path, kind: str, overwrite: bool = False, resume: bool = False) -> None:

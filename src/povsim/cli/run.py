@@ -24,6 +24,7 @@ from povsim.cli.common import (
     fail,
     load,
     nonempty,
+    print_shared_notes,
     refuse_target,
     show,
 )
@@ -265,7 +266,8 @@ def compare(
         _compare_folders(scenarios, outcome or [], given, out, overwrite, quiet, clock)
         return
     replications = 20 if replications is None else replications
-    specs = [load(path, set_ or [], among=len(scenarios) > 1) for path in scenarios]
+    specs = [load(path, set_ or [], among=True, notes=False) for path in scenarios]
+    print_shared_notes(scenarios, specs)
     for spec in specs:
         same = [str(p) for p, s in zip(scenarios, specs, strict=True) if s.name == spec.name]
         if len(same) > 1:
