@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from pydantic import ConfigDict, Field, field_validator, model_validator
-from scipy.stats import qmc
 
 from povsim.config import (
     DESIGN,
@@ -210,6 +209,9 @@ class SweepDesign(_Strict):
                 for i, combo in enumerate(combos)
             ]
         assert self.lhs is not None  # exactly one kind is given (validated)
+        # here, not at the top: scipy.stats is a second of every command's start-up
+        from scipy.stats import qmc
+
         paths = list(self.lhs.ranges)
         unit = qmc.LatinHypercube(d=len(paths), seed=self.lhs.seed).random(self.lhs.samples)
         low = np.array([self.lhs.ranges[p][0] for p in paths])
