@@ -24,7 +24,7 @@ from povsim.cli.common import (
     show,
     stopped,
 )
-from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED
+from povsim.config.limits import MAX_REPLICATIONS, MAX_SEED
 
 if TYPE_CHECKING:
     import pandas as pd

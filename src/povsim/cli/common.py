@@ -26,7 +26,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from povsim.config.fields import MAX_WORKERS
+from povsim.config.limits import MAX_WORKERS
 from povsim.runs.progress import RunsProgress
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from povsim.cli.common import (
     refuse_target,
     show,
 )
-from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED
+from povsim.config.limits import MAX_REPLICATIONS, MAX_SEED
 
 if TYPE_CHECKING:
     from povsim.config import Scenario

@@ -24,7 +24,7 @@ from povsim.cli.common import (
     show,
     stopped,
 )
-from povsim.config.fields import MAX_SEED
+from povsim.config.limits import MAX_SEED
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
+from povsim.config.limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 
 if TYPE_CHECKING:
     import pandas as pd

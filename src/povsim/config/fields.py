@@ -13,9 +13,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 from pydantic_core import PydanticCustomError
 
 __all__ = [
-    "MAX_REPLICATIONS",
-    "MAX_SEED",
-    "MAX_WORKERS",
     "NOT_A_NUMBER",
     "YEAR_KEY",
     "Probability",
@@ -25,15 +22,6 @@ __all__ = [
     "repeated",
     "setting",
 ]
-
-MAX_SEED = 2**64 - 1
-"""NumPy's ``SeedSequence`` takes any non-negative integer; scenarios and options cap it here."""
-MAX_REPLICATIONS = 100_000
-"""Most replications of one scenario: each is a run, listed before any starts (at 10^11 the
-list alone took all of the machine's memory)."""
-MAX_WORKERS = 1024
-"""Most worker processes on one machine: more than any has cores (the process pool sizes a
-system semaphore by it, which overflows past 2^31)."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 

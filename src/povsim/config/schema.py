@@ -35,7 +35,6 @@ from povsim.config.errors import (
     year_runs,
 )
 from povsim.config.fields import (
-    MAX_SEED,
     Probability,
     Section,
     Year,
@@ -43,6 +42,7 @@ from povsim.config.fields import (
     setting,
 )
 from povsim.config.geography import GeographyConfig
+from povsim.config.limits import MAX_SEED
 from povsim.config.paths import set_path
 from povsim.config.programs import (
     EmploymentConfig,

@@ -36,7 +36,7 @@ from solara.components.echarts import EchartsWidget
 from solara.components.input import use_change
 
 from povsim.config import ScenarioError
-from povsim.config.fields import MAX_SEED
+from povsim.config.limits import MAX_SEED
 from povsim.dashboard import charts
 from povsim.dashboard.drawer import DrawerKeys
 from povsim.dashboard.pins import PinStore, pins_json, restore_pins

@@ -36,7 +36,8 @@ from povsim.config import (
     referenced_scenario,
 )
 from povsim.config.errors import TABLE_NOT_VALUE, table_not_value
-from povsim.config.fields import MAX_REPLICATIONS, MAX_SEED, StrictNumbers, repeated
+from povsim.config.fields import StrictNumbers, repeated
+from povsim.config.limits import MAX_REPLICATIONS, MAX_SEED
 from povsim.config.paths import (
     as_field_type,
     differences,

@@ -25,7 +25,8 @@ from povsim.config import (
     referenced_scenario,
 )
 from povsim.config.errors import NUL_IN_PATH, did_you_mean
-from povsim.config.fields import MAX_SEED, StrictNumbers
+from povsim.config.fields import StrictNumbers
+from povsim.config.limits import MAX_SEED
 from povsim.config.paths import leaves
 from povsim.runs import metrics
 
