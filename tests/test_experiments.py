@@ -1390,7 +1390,8 @@ def test_results_show_what_they_hold_in_a_few_lines(tiny: Scenario, tmp_path: Pa
     ensemble = povsim.run(tiny, seed=3, replications=2, executor="serial", progress=False)
     comparison = povsim.compare([tiny, other], replications=2, executor="serial", progress=False)
     for result, words in (
-        (single, ["<RunResult 'baseline', seed 3, 2014-2020", "indicators 7×", ".summary()"]),
+        # "simulated in": the time a call took (imports, figures) read as the run's
+        (single, ["<RunResult 'baseline', seed 3, 2014-2020, simulated in ", "indicators 7×"]),
         (ensemble, ["<Ensemble 'baseline', seed 3, 2 replications", "indicators 14×"]),
         (comparison, ["<Comparison of 'baseline', 'other'", "table ", ".metric(NAME)"]),
     ):
@@ -1400,6 +1401,7 @@ def test_results_show_what_they_hold_in_a_few_lines(tiny: Scenario, tmp_path: Pa
         for word in words:
             assert word in text
     assert f"written to {tmp_path / 'r'}" in repr(single)
+    assert ".summary()" in repr(single)
 
 
 def test_a_flag_may_be_a_numpy_bool() -> None:
