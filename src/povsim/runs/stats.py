@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# Student's t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats: a
-# second and a half of every command's start-up.
+# Student's t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats: about
+# a second of every command's start-up.
 from scipy.special import stdtrit
 
 __all__ = ["mean_interval", "summarise"]
