@@ -58,7 +58,6 @@ class RunsProgress:
         # A bar that clears itself where nothing is redrawn (a pipe, a file) would leave
         # only the blank line rich ends it with, before the error or the table that follows.
         self.drawn = not transient or console.is_terminal or console.is_jupyter
-        self.running = False
         self.task = self.progress.add_task(label, total=total, rate="")
         self.clock = time.perf_counter()
         self.done = 0
@@ -71,7 +70,6 @@ class RunsProgress:
             self.progress.update(self.task, total=total, completed=completed)
         if self.drawn:
             self.progress.start()
-            self.running = True
 
     def advance(self, *_: object) -> None:
         """One more run done (an ``on_result`` callback)."""
@@ -81,9 +79,8 @@ class RunsProgress:
 
     def close(self) -> None:
         # rich ends a bar it never showed with a blank line all the same
-        if self.running:
+        if self.progress.live.is_started:
             self.progress.stop()
-            self.running = False
 
 
 def watched() -> bool:
