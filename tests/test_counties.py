@@ -19,10 +19,11 @@ from povsim.config.vocabulary import SAFE_HOUSING_GRADES, Status
 from povsim.experiments.calibration import Target
 from povsim.experiments.calibration.targets import check_against
 from povsim.experiments.calibration.validation import measure, scaled_errors, target_table
-from povsim.experiments.executors import DaskExecutor
+from povsim.experiments.executors import DaskExecutor, SerialExecutor
 from povsim.experiments.national import run_national
 from povsim.runs.counties import (
     COUNTY_COLUMNS,
+    COUNTY_COST_AGENTS,
     PROVINCE_COLUMNS,
     County,
     Nation,
@@ -33,6 +34,7 @@ from povsim.runs.counties import (
     county_seed,
     county_specs,
     draw_counties,
+    partition_cost,
     partitions,
     run_partition,
     simulate_counties,
@@ -726,6 +728,38 @@ def test_partitions_cover_every_county_once(tiny: Scenario) -> None:
     assert [len(g) for g in partitions(specs, 2)] == [2, 2, 1]
     with pytest.raises(ValueError, match="partition"):
         partitions(specs, 0)
+
+
+def test_partitions_run_longest_first_counting_each_county_fixed_cost() -> None:
+    """A county's steps, years and programs cost the same whatever its agents, so Tibet's 74
+    small counties run early, not last and alone (by agents alone it ran 29th of 31)."""
+    scenario = load_scenario(
+        SCENARIOS / "regions" / "national_counties.toml",
+        ["population.households=4000000", "population.villages=80000"],
+    )
+    order: list[str] = []
+
+    class Planned(Exception):
+        pass
+
+    class Watching(SerialExecutor):
+        def run(self, fn, tasks, on_result) -> None:
+            order.extend(group[0].county.province for group in tasks)
+            raise Planned  # the order is all this test asks
+
+    with pytest.raises(Planned):
+        run_national(scenario, 1, executor=Watching())
+    assert len(order) == 31
+    assert order.index("Tibet") < order.index("Chongqing") < order.index("Ningxia")
+    by_agents = sorted(
+        partitions(county_specs(scenario, 1)), key=lambda g: -sum(s.agents for s in g)
+    )
+    assert [g[0].county.province for g in by_agents].index("Tibet") > 25
+
+
+def test_partition_cost_is_agents_and_a_fixed_cost_a_county(tiny: Scenario) -> None:
+    specs = county_specs(tiny, 3)
+    assert partition_cost(specs) == sum(s.agents for s in specs) + len(specs) * COUNTY_COST_AGENTS
 
 
 def test_results_do_not_depend_on_partitions_or_executor(tiny: Scenario, tiny_run) -> None:

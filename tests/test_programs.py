@@ -69,6 +69,19 @@ def test_industry_eligibility_and_ramped_farm_gain(bare: Scenario) -> None:
     assert industry.income[0] == pytest.approx(3000 * 0.8)
 
 
+def test_a_queue_makes_its_stream_only_when_it_draws(bare: Scenario) -> None:
+    """Most years' queues are paid in full and draw nothing: their streams are not made
+    (each costs about as much as a program's year in a small county), and the one draw a
+    queue makes is its stream's first, as if the stream had been made beforehand."""
+    model, industry = start_year(with_program(bare, "industry", gain=3000), REG)
+    assert not any(purpose.startswith("queue") for purpose, _ in industry._streams)
+    draw = industry.uniform("queue_new")
+    assert ("queue_new", model.year) not in industry._streams
+    first = model.streams.program("industry", "queue_new", model.year).random()
+    assert draw() == first
+    assert ("queue_new", model.year) in industry._streams
+
+
 def test_an_effect_stops_ramping_when_support_ends(bare: Scenario) -> None:
     scenario = with_program(bare, "industry", gain=3000, ramp_years=3, duration_years=1, decay=0.2)
     model, industry = start_year(scenario, REG)

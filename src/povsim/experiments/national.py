@@ -22,6 +22,7 @@ from povsim.runs.counties import (
     check_memory,
     county_specs,
     floor_note,
+    partition_cost,
     partitions,
     require_national_rules,
     run_partition,
@@ -61,12 +62,10 @@ def run_national(
     check_memory(scenario, specs)
     if on_note is not None and (note := floor_note(scenario, specs)) is not None:
         on_note(note)
-    # Largest first, so no big partition is left running alone at the end (results are
-    # put back in county order, so the order of running changes nothing).
-    groups = sorted(
-        partitions(specs, partition),
-        key=lambda group: -sum(spec.agents for spec in group),
-    )
+    # Longest first, so no long partition is left running alone at the end (results are
+    # put back in county order, so the order of running changes nothing). By agents alone,
+    # Tibet's many small counties ran last, alone, for 12 of 148 s on two workers.
+    groups = sorted(partitions(specs, partition), key=partition_cost, reverse=True)
     if on_plan is not None:
         on_plan(len(groups), 0)
     runs: list[CountyRun] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ def fit_queue(
     money: float,
     *,
     units: NDArray[np.float64] | None = None,
-    rng: np.random.Generator | None = None,
+    draw: Callable[[], float] | None = None,
 ) -> NDArray[np.intp]:
     """Positions of the queue ordered by ``keys`` that ``money`` pays for.
 
@@ -24,7 +25,7 @@ def fit_queue(
 
     A sample's agent stands for ``units`` real households (or villages), and the money
     left at the first one it cannot cover may still pay for some of them. Given ``units``
-    and ``rng``, that agent is taken with probability (whole real units the money left
+    and ``draw``, that agent is taken with probability (whole real units the money left
     covers) / ``units``, so a weighted sample buys on average what the real queue would
     (without it, a county whose villages each stand for ten real ones and cost more than
     its year's money never upgrades one). Nothing is drawn when the money left covers no
@@ -36,7 +37,9 @@ def fit_queue(
         keys: each position's priority, shape (k,): lowest first; ties keep their order.
         money: what the queue may spend, in the unit of ``costs``.
         units: the real units each position stands for (its weight), shape (k,).
-        rng: draws at most one uniform, for the first position the money cannot cover.
+        draw: a uniform draw on [0, 1), called at most once, for the first position the
+            money cannot cover (a callable, so a stream is made only when it is drawn
+            from: most years' queues draw nothing).
 
     Returns:
         The positions taken (indices into ``costs``), in queue order; dtype intp.
@@ -49,10 +52,10 @@ def fit_queue(
     if affordable.all():
         return order
     stop = int(np.argmin(affordable))
-    if units is not None and rng is not None:
+    if units is not None and draw is not None:
         first = order[stop]
         left = money - (spent[stop - 1] if stop else 0.0)
         whole = np.floor(left / (costs[first] / units[first]) * (1.0 + 1e-9))
-        if whole >= 1 and rng.random() < whole / units[first]:
+        if whole >= 1 and draw() < whole / units[first]:
             stop += 1
     return order[:stop]

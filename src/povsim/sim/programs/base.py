@@ -24,7 +24,7 @@ households.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
@@ -188,6 +188,12 @@ class Program(mesa.Agent):
             rng = self.model.streams.program(self.name, purpose, year)
             self._streams[purpose, year] = rng
         return rng
+
+    def uniform(self, purpose: str) -> Callable[[], float]:
+        """One uniform draw from this year's stream for ``purpose``, made when called: a
+        queue draws only where its money runs out part-way through a weighted agent, and
+        most years' queues never ask (a stream is costly to make, 861 counties a year)."""
+        return lambda: float(self.stream(purpose).random())
 
     def draws(self, purpose: str) -> NDArray[np.float64]:
         """This year's uniform draw of every household for ``purpose``: the same array
@@ -696,7 +702,7 @@ class SupportProgram(Program):
                 keys,
                 money,
                 units=h.weight[continuing],
-                rng=self.stream("queue_continuing"),
+                draw=self.uniform("queue_continuing"),
             )
             dropped = self.enrolled.copy()
             dropped[continuing[kept]] = False
@@ -716,7 +722,7 @@ class SupportProgram(Program):
                 keys,
                 money - spent,
                 units=h.weight[candidates],
-                rng=self.stream("queue_new"),
+                draw=self.uniform("queue_new"),
             )
             new = candidates[take]
             spent += float(weighted[take].sum())
@@ -792,7 +798,7 @@ class VillageProgram(Program):
             self.priority_key(idx),
             budget,
             units=v.weight[idx],
-            rng=self.stream("queue_villages"),
+            draw=self.uniform("queue_villages"),
         )
         new = idx[take]
         self.improved[new] = True

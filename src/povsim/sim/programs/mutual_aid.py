@@ -89,7 +89,7 @@ class MutualAid(SupportProgram):
             -poor[idx] / v.weight[idx],
             budget,
             units=v.weight[idx],
-            rng=self.stream("queue_new"),
+            draw=self.uniform("queue_new"),
         )
         self.pool[idx[take]] = costs[take]
         self.founded[idx[take]] = True

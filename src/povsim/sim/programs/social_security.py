@@ -428,7 +428,7 @@ class SocialSecurity(SupportProgram):
         own = h.register_income()[idx] - self.paid_last_year[idx]  # last year's allowance out
         keys = np.where(kept[idx], -_FIRST, 0.0) + own
         left = max(self.money(year) - row["spent_yuan"], 0.0)
-        paid = idx[fit_queue(costs, keys, left, units=h.weight[idx], rng=self.stream("single"))]
+        paid = idx[fit_queue(costs, keys, left, units=h.weight[idx], draw=self.uniform("single"))]
         self.single[paid] = True
         self.single_ever[paid] = True
         per_person = allowance / h.size[paid]
@@ -539,7 +539,7 @@ class SocialSecurity(SupportProgram):
         costs = extra[idx] * h.size[idx] * h.weight[idx]
         keys = np.where(self.enrolled[idx], -_FIRST, 0.0) + own[idx]
         paid = idx[
-            fit_queue(costs, keys, left, units=h.weight[idx], rng=self.stream("queue_allowance"))
+            fit_queue(costs, keys, left, units=h.weight[idx], draw=self.uniform("queue_allowance"))
         ]
         unpaid[paid] = False
         self.after_fall |= unpaid
