@@ -732,7 +732,7 @@ def test_partitions_cover_every_county_once(tiny: Scenario) -> None:
 
 def test_partitions_run_longest_first_counting_each_county_fixed_cost() -> None:
     """A county's steps, years and programs cost the same whatever its agents, so Tibet's 74
-    small counties run early, not last and alone (by agents alone it ran 29th of 31)."""
+    small counties run early, not last and alone (by agents alone it started 28th of 31)."""
     scenario = load_scenario(
         SCENARIOS / "regions" / "national_counties.toml",
         ["population.households=4000000", "population.villages=80000"],
