@@ -71,7 +71,7 @@ def test_industry_eligibility_and_ramped_farm_gain(bare: Scenario) -> None:
 
 def test_a_queue_makes_its_stream_only_when_it_draws(bare: Scenario) -> None:
     """Most years' queues are paid in full and draw nothing: their streams are not made
-    (each costs about as much as a program's year in a small county), and the one draw a
+    (each costs about 40 µs, a tenth of a program's year in a small county), and the one draw a
     queue makes is its stream's first, as if the stream had been made beforehand."""
     model, industry = start_year(with_program(bare, "industry", gain=3000), REG)
     assert not any(purpose.startswith("queue") for purpose, _ in industry._streams)

@@ -64,7 +64,7 @@ def run_national(
         on_note(note)
     # Longest first, so no long partition is left running alone at the end (results are
     # put back in county order, so the order of running changes nothing). By agents alone,
-    # Tibet's many small counties ran last, alone, for 12 of 148 s on two workers.
+    # Tibet's many small counties ran last, alone, for the last 12 s of 148 on two workers.
     groups = sorted(partitions(specs, partition), key=partition_cost, reverse=True)
     if on_plan is not None:
         on_plan(len(groups), 0)

@@ -882,7 +882,7 @@ the 31 provinces' partitions timed one by one at 1 m and 4 m agents, stop 79).""
 
 def partition_cost(group: Sequence[CountySpec]) -> int:
     """A partition's expected run time in agents' worth (:data:`COUNTY_COST_AGENTS`): Tibet's
-    74 counties of 23,000 agents (at 4 m) take as long as Hebei's 46 of 226,000."""
+    74 counties holding 23,000 agents in all (at 4 m) take as long as Hebei's 46 of 226,000."""
     return sum(spec.agents + COUNTY_COST_AGENTS for spec in group)
 
 

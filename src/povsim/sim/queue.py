@@ -37,8 +37,8 @@ def fit_queue(
         keys: each position's priority, shape (k,): lowest first; ties keep their order.
         money: what the queue may spend, in the unit of ``costs``.
         units: the real units each position stands for (its weight), shape (k,).
-        draw: a uniform draw on [0, 1), called at most once, for the first position the
-            money cannot cover (a callable, so a stream is made only when it is drawn
+        draw: returns a uniform draw on [0, 1); called at most once, for the first position
+            the money cannot cover (a callable, so a stream is made only when it is drawn
             from: most years' queues draw nothing).
 
     Returns:
